@@ -1,0 +1,163 @@
+"""The ``govflow`` command: database, deployments, users, and the server and worker processes."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine import Runtime, Settings, definitions, schema, users
+from engine.errors import DeploymentInvalid, EngineError
+from engine.users import ROLES, SYSTEM
+
+DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".bpmn2", ".dmn", ".form")
+
+
+def _runtime() -> Runtime:
+    return Runtime(Settings.from_env())
+
+
+@click.group()
+def main() -> None:
+    """govflow: government service items as BPMN processes."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    runtime = _runtime()
+    schema.upgrade(runtime.engine, revision)
+    click.echo(f"database at revision {schema.current(runtime.engine)}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    click.echo(schema.current(_runtime().engine) or "empty database (run: govflow db upgrade)")
+
+
+def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    """Files named, and deployable files found in folders named (guides as <folder>/guide.json)."""
+    files: list[tuple[str, bytes]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and (found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json"):
+                    files.append((found.relative_to(path).as_posix() if found.name == "guide.json"
+                                  else found.name, found.read_bytes()))
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
+    return files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--name", help="a name for this deployment")
+def deploy(paths: tuple[str, ...], name: str | None) -> None:
+    """Deploy diagrams, forms and guides from files or folders."""
+    files = collect_files(paths)
+    if not files:
+        raise click.ClickException("nothing to deploy: no .bpmn, .dmn, .form or guide.json files found")
+    try:
+        result = definitions.deploy(_runtime().uow(), files, actor=SYSTEM, name=name)
+    except DeploymentInvalid as exc:
+        for problem in exc.details:
+            click.echo(_problem_line(problem), err=True)
+        click.echo(f"error: {exc.message}; nothing was deployed", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(_problem_line(warning.as_dict()), err=True)
+    for deployed in result.definitions:
+        d = deployed.definition
+        click.echo(f"{d.key} version {d.version} ({'new' if deployed.new else 'unchanged'})")
+
+
+def _problem_line(problem: dict) -> str:  # type: ignore[type-arg]
+    element = f" [{problem['element']}]" if problem.get("element") else ""
+    prefix = "warning: " if problem.get("severity") == "warning" else ""
+    return f"{problem['file']}:{problem.get('line') or 0}:{element} {prefix}{problem['message']}"
+
+
+@main.group()
+def user() -> None:
+    """Users, groups, roles and API tokens."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="a group (repeatable), e.g. a window or section")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="a role (repeatable)")
+@click.option("--display-name")
+@click.option("--ttl-days", type=int, help="token lifetime; no expiry when omitted")
+def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
+             ttl_days: int | None) -> None:
+    """Create a user and print their API token (shown once)."""
+    try:
+        _, token = users.add_user(_runtime().uow(), name, groups=list(groups), roles=list(roles),
+                                  display_name=display_name, token_ttl_days=ttl_days)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(token)
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--ttl-days", type=int)
+def user_token(name: str, ttl_days: int | None) -> None:
+    """Issue another API token for a user (shown once)."""
+    try:
+        click.echo(users.issue_token(_runtime().uow(), name, ttl_days=ttl_days))
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@user.command("revoke")
+@click.argument("name")
+def user_revoke(name: str) -> None:
+    """Revoke every token of a user."""
+    try:
+        click.echo(f"revoked {users.revoke_tokens(_runtime().uow(), name)} token(s)")
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@user.command("list")
+def user_list() -> None:
+    """List users with their groups and roles."""
+    for u in users.list_users(_runtime().uow()):
+        click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+              help="fire timers from the web workers too")
+def serve(host: str, port: int, workers: int, scheduler: bool) -> None:
+    """Run the API and pages under gunicorn (migrating the database first)."""
+    from .server import run_server
+
+    runtime = _runtime()
+    schema.upgrade(runtime.engine)
+    runtime.dispose()
+    run_server(host=host, port=port, workers=workers, scheduler=scheduler)
+
+
+@main.command()
+def worker() -> None:
+    """Fire due timers and jobs only (scale out by running more of these)."""
+    from engine.worker import run_forever
+
+    runtime = _runtime()
+    schema.upgrade(runtime.engine)
+    run_forever(runtime)

@@ -1,0 +1,27 @@
+"""Configuration read from the environment; tests pass their own values to create_app."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from engine.settings import Settings
+
+
+class Config:
+    API_TITLE = "govflow"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Uploads and JSON bodies: a diagram set is at most a few MiB.
+    MAX_CONTENT_LENGTH = int(os.environ.get("GOVFLOW_MAX_REQUEST_BYTES", 16 * 1024 * 1024))
+    JSON_SORT_KEYS = False
+    # Start the timer scheduler inside the web process (``govflow serve`` does; tests usually don't).
+    GOVFLOW_SCHEDULER = False
+
+    @staticmethod
+    def settings(overrides: dict[str, Any]) -> Settings:
+        base = Settings.from_env()
+        if "DATABASE_URL" in overrides:
+            base = Settings(database_url=overrides["DATABASE_URL"], data_dir=base.data_dir)
+        return base

@@ -1,0 +1,28 @@
+"""Per-request access to the engine runtime and the calling actor."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from engine import Actor, Runtime, UnitOfWork, users
+from engine.errors import Unauthenticated
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["govflow"]
+
+
+def uow() -> UnitOfWork:
+    return runtime().uow()
+
+
+def actor() -> Actor:
+    """The user behind the request's bearer token (or the page session). Raises Unauthenticated."""
+    found = g.get("actor")
+    if found is not None:
+        return found
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("missing bearer token (Authorization: Bearer ...)")
+    g.actor = users.authenticate(uow(), token.strip())
+    return g.actor

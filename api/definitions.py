@@ -1,0 +1,64 @@
+"""Process definitions: what is deployed, by key and version, and the diagram behind each."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import definitions, instances
+
+from .context import actor, uow
+from .schemas import (DefinitionQuerySchema, DefinitionSchema, ApiErrorSchema, InstanceSchema, StartSchema,
+                      VersionQuerySchema)
+
+blp = Blueprint("process-definitions", __name__, url_prefix="/api/process-definitions",
+                description="Deployed process definitions; start cases")
+
+
+@blp.route("")
+class Definitions(MethodView):
+    @blp.arguments(DefinitionQuerySchema, location="query")
+    @blp.response(200, DefinitionSchema(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """The latest version of every definition (or every version with ``all_versions``)."""
+        actor()
+        return definitions.list_definitions(uow(), key=query.get("key"), latest_only=not query["all_versions"])
+
+
+@blp.route("/<key>")
+class Definition(MethodView):
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, DefinitionSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, query: dict[str, Any], key: str) -> Any:
+        """The latest version of a definition, or ``?version=N``."""
+        actor()
+        return definitions.get_definition(uow(), key, version=query.get("version"))
+
+
+@blp.route("/<key>/xml")
+class DefinitionXml(MethodView):
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, description="the BPMN file as deployed", content_type="application/xml")
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, query: dict[str, Any], key: str) -> Response:
+        """The diagram as it was deployed, byte for byte."""
+        actor()
+        content = definitions.get_definition_xml(uow(), key, version=query.get("version"))
+        return Response(content, mimetype="application/xml")
+
+
+@blp.route("/<key>/start")
+class Start(MethodView):
+    @blp.arguments(StartSchema)
+    @blp.response(201, InstanceSchema)
+    @blp.alt_response(200, schema=InstanceSchema, description="a case with this business key already exists")
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="invalid variables, or a step failed")
+    def post(self, body: dict[str, Any], key: str) -> Any:
+        """Start a case; it runs until it waits for a person, a message or a timer."""
+        view, created = instances.start(uow(), key, actor=actor(), business_key=body.get("business_key"),
+                                        variables=body["variables"], version=body.get("version"))
+        return view, 201 if created else 200

@@ -1,0 +1,54 @@
+"""Deployments: analysts upload diagrams (and forms, guides) as one atomic set."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import definitions
+from engine.errors import InvalidRequest
+
+from .context import actor, uow
+from .schemas import DeployFormSchema, DeploymentSchema, ApiErrorSchema
+
+blp = Blueprint("deployments", __name__, url_prefix="/api/deployments", description="Deploy diagrams")
+
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                   "name": {"type": "string"}}}}}}}
+
+
+@blp.route("")
+class Deployments(MethodView):
+    @blp.doc(**UPLOAD_DOC)
+    @blp.response(201, DeploymentSchema)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="every problem, with file, line and element")
+    def post(self) -> dict[str, Any]:
+        """Deploy one or more files (multipart field ``files``); nothing is stored if any fails."""
+        form = DeployFormSchema().load({k: v for k, v in request.form.items() if k == "name"})
+        uploads = request.files.getlist("files")
+        if not uploads:
+            raise InvalidRequest("send the diagrams as multipart form field 'files'")
+        files = [(upload.filename or f"file{i}.bpmn", upload.read()) for i, upload in enumerate(uploads)]
+        result = definitions.deploy(uow(), files, actor=actor(), name=form.get("name"))
+        return deployment_body(result)
+
+
+def deployment_body(result: definitions.DeploymentResult) -> dict[str, Any]:
+    deployment = result.deployment
+    return {
+        "id": deployment.id if deployment else None,
+        "name": deployment.name if deployment else None,
+        "deployed_at": deployment.deployed_at if deployment else None,
+        "definitions": [_with_new(d) for d in result.definitions],
+        "warnings": [w.as_dict() for w in result.warnings],
+    }
+
+
+def _with_new(deployed: definitions.DeployedDefinition) -> Any:
+    definition = deployed.definition
+    definition.new = deployed.new  # type: ignore[attr-defined] - read by the schema only
+    return definition

@@ -1,0 +1,83 @@
+"""One place maps engine errors to HTTP, with one JSON shape:
+``{"error": {"code": ..., "message": ..., "details": [...]}}``."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from engine import errors
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.InvalidRequest: 400,
+    errors.ValidationFailed: 422,
+    errors.DeploymentInvalid: 422,
+    errors.ProcessError: 422,
+}
+
+
+def error_response(status: int, code: str, message: str, details: list[Any] | None = None,
+                   **extra: Any) -> ResponseReturnValue:
+    body: dict[str, Any] = {"code": code, "message": message, "details": details or []}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def handle_engine_error(exc: errors.EngineError) -> ResponseReturnValue:
+    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    context = {k: v for k, v in exc.context.items() if isinstance(v, (str, int, float, bool))}
+    return error_response(status, exc.code, exc.message, exc.details, **context)
+
+
+def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    details = _flatten(data.get("messages") or data.get("errors") or {})
+    if status == 422 and details:
+        return error_response(422, "validation_failed", "the request is invalid", details)
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(status, code, exc.description or exc.name or "error", details)
+
+
+def handle_unexpected(exc: Exception) -> ResponseReturnValue:
+    log.exception("unexpected error")  # the traceback stays in the log, never in the response
+    return error_response(500, "internal_error", "internal server error")
+
+
+def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """webargs nests messages by location and field; clients want a flat list of field + message."""
+    out: list[dict[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key in ("json", "query", "files", "form", "headers", "path") and not prefix:
+                out.extend(_flatten(value, ""))
+            else:
+                out.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list):
+        for item in messages:
+            if isinstance(item, (dict, list)):
+                out.extend(_flatten(item, prefix))
+            else:
+                out.append({"field": prefix or "_schema", "message": str(item)})
+    else:
+        out.append({"field": prefix or "_schema", "message": str(messages)})
+    return out
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(errors.EngineError, handle_engine_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

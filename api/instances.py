@@ -1,0 +1,75 @@
+"""Process instances (cases): read, timeline, suspend, resume, terminate."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import instances
+
+from .context import actor, uow
+from .schemas import (ApiErrorSchema, HistoryEventSchema, InstancePageSchema, InstanceQuerySchema, InstanceSchema,
+                      ReasonSchema, TerminateSchema)
+
+blp = Blueprint("process-instances", __name__, url_prefix="/api/process-instances",
+                description="Cases: state, variables, timeline, lifecycle")
+
+
+@blp.route("")
+class Instances(MethodView):
+    @blp.arguments(InstanceQuerySchema, location="query")
+    @blp.response(200, InstancePageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Cases, newest first, filtered by state, process key or business key."""
+        items, total = instances.list_instances(
+            uow(), actor=actor(), state=query.get("state"), key=query.get("process_key"),
+            business_key=query.get("business_key"), limit=query["limit"], offset=query["offset"])
+        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
+
+
+@blp.route("/<int:instance_id>")
+class Instance(MethodView):
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """A case with its variables and open tasks."""
+        return instances.get(uow(), instance_id, actor=actor())
+
+
+@blp.route("/<int:instance_id>/history")
+class History(MethodView):
+    @blp.response(200, HistoryEventSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """Every command and BPMN step of the case, oldest first."""
+        return instances.history(uow(), instance_id, actor=actor())
+
+
+@blp.route("/<int:instance_id>/suspend")
+class Suspend(MethodView):
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """Hold a running case."""
+        return instances.suspend(uow(), instance_id, actor=actor(), reason=body.get("reason"))
+
+
+@blp.route("/<int:instance_id>/resume")
+class Resume(MethodView):
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, instance_id: int) -> Any:
+        """Continue a suspended case."""
+        return instances.resume(uow(), instance_id, actor=actor())
+
+
+@blp.route("/<int:instance_id>/terminate")
+class Terminate(MethodView):
+    @blp.arguments(TerminateSchema)
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """End a case now, with a reason."""
+        return instances.terminate(uow(), instance_id, actor=actor(), reason=body["reason"])

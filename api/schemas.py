@@ -1,0 +1,195 @@
+"""marshmallow schemas of the HTTP API; the OpenAPI document is generated from them."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.tasks import SORTS, TASK_STATES
+from engine.instances import STATES
+
+Variables = fields.Dict(keys=fields.String(), load_default=dict,
+                        metadata={"description": "process variables: a JSON object"})
+
+
+class ProblemSchema(Schema):
+    file = fields.String()
+    line = fields.Integer(allow_none=True)
+    element = fields.String(allow_none=True)
+    message = fields.String()
+    severity = fields.String()
+
+
+class DefinitionSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String(allow_none=True)
+    deployment_id = fields.Integer()
+    resource_name = fields.String()
+    called_keys = fields.List(fields.String())
+    start_messages = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class DeployedDefinitionSchema(DefinitionSchema):
+    new = fields.Boolean(metadata={"description": "false when identical content kept its existing version"})
+
+
+class DeploymentSchema(Schema):
+    id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
+    deployed_at = fields.DateTime(allow_none=True)
+    definitions = fields.List(fields.Nested(DeployedDefinitionSchema))
+    warnings = fields.List(fields.Nested(ProblemSchema))
+
+
+class DeployFormSchema(Schema):
+    name = fields.String(validate=validate.Length(max=200))
+
+
+class VersionQuerySchema(Schema):
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class DefinitionQuerySchema(Schema):
+    key = fields.String()
+    all_versions = fields.Boolean(load_default=False)
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True)
+    bpmn_id = fields.String()
+    kind = fields.String(metadata={"description": "user, or external for steps a system completes"})
+    process_instance_id = fields.Integer(attribute="instance_id")
+    process_key = fields.String(attribute="definition_key")
+    business_key = fields.String()
+    lane = fields.String(allow_none=True)
+    candidate_groups = fields.List(fields.String())
+    candidate_users = fields.List(fields.String())
+    assignee = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    follow_up_at = fields.DateTime(allow_none=True)
+    priority = fields.Integer()
+    form_key = fields.String(allow_none=True)
+    properties = fields.Dict()
+    state = fields.String()
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    business_key = fields.String()
+    definition_key = fields.String()
+    definition_id = fields.Integer()
+    definition_version = fields.Integer()
+    state = fields.String()
+    started_at = fields.DateTime()
+    started_by = fields.String(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    variables = fields.Dict(allow_none=True)
+    tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class StartSchema(Schema):
+    business_key = fields.String(validate=validate.Length(min=1, max=50),
+                                 metadata={"description": "the case number; generated when absent"})
+    variables = Variables
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class InstanceQuerySchema(PageQuerySchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+    process_key = fields.String()
+    business_key = fields.String()
+
+
+class InstancePageSchema(Schema):
+    items = fields.List(fields.Nested(InstanceSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class HistoryEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    event = fields.String()
+    element_id = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True)
+    element_type = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=2000))
+
+
+class TerminateSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class TaskQuerySchema(PageQuerySchema):
+    candidate_group = fields.String()
+    candidate_user = fields.String()
+    assignee = fields.String()
+    unassigned = fields.Boolean(load_default=False)
+    mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
+    process_key = fields.String()
+    business_key = fields.String()
+    process_instance_id = fields.Integer()
+    due_before = fields.AwareDateTime(default_timezone=None)
+    state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))
+    kind = fields.String(validate=validate.OneOf(("user", "external")))
+    sort = fields.String(load_default="due", validate=validate.OneOf(tuple(SORTS)))
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class CompleteSchema(Schema):
+    variables = Variables
+
+
+class AssignSchema(Schema):
+    assignee = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class MessageSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    business_key = fields.String(validate=validate.Length(min=1, max=50))
+    process_instance_id = fields.Integer()
+    correlations = fields.Dict(keys=fields.String(), load_default=dict,
+                               metadata={"description": "correlation property values the case must match"})
+    variables = Variables
+    all = fields.Boolean(load_default=False, metadata={"description": "deliver to every matching case"})
+
+
+class MessageResultSchema(Schema):
+    process_instances = fields.List(fields.Nested(InstanceSchema))
+
+
+class ApiErrorBodySchema(Schema):
+    code = fields.String()
+    message = fields.String()
+    details = fields.List(fields.Raw())
+
+
+class ApiErrorSchema(Schema):
+    error = fields.Nested(ApiErrorBodySchema)
+
+

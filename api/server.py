@@ -1,0 +1,37 @@
+"""``govflow serve``: gunicorn (a production WSGI server) running the app factory."""
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):  # type: ignore[misc] - gunicorn ships no type hints
+    def __init__(self, options: dict[str, Any], scheduler: bool) -> None:
+        self.options = options
+        self.scheduler = scheduler
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        if self.scheduler:
+            self.cfg.set("post_worker_init", _start_scheduler)
+
+    def load(self) -> Any:
+        from api import create_app
+
+        return create_app()
+
+
+def _start_scheduler(worker: Any) -> None:
+    # Every worker may fire timers: jobs are claimed with a lease in the database, so each fires once.
+    from engine.worker import start_background
+
+    start_background(worker.wsgi.extensions["govflow"])
+
+
+def run_server(*, host: str, port: int, workers: int, scheduler: bool) -> None:
+    options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60,
+               "graceful_timeout": 10}
+    _Server(options, scheduler).run()

@@ -1,0 +1,13 @@
+"""govflow's workflow engine: government service items as BPMN, on SpiffWorkflow.
+
+Services are modules named for their lifecycle (Camunda's split): ``definitions`` (repository),
+``instances`` (runtime), ``tasks``, ``users``; plus ``schema`` for migrations. Each public function is
+one command in one transaction over a unit of work. Nothing here imports Flask.
+"""
+from . import definitions, errors, instances, schema, tasks, users
+from .settings import Settings
+from .unit_of_work import Runtime, UnitOfWork
+from .users import Actor
+
+__all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "definitions", "errors", "instances", "schema",
+           "tasks", "users"]

@@ -1,0 +1,170 @@
+"""Everything that touches SpiffWorkflow's parser and serializer lives here.
+
+Specs are stored once per definition version and cached as objects per process; a case's stored state
+holds only its task tree and data, which is what makes loading a case cheap.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import UUID
+
+import orjson
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from . import expressions, scripting
+from .diagrams import PreparedDiagram, Problem
+
+SERIALIZER_VERSION = "govflow-1"
+
+
+class _CaseConverter(BpmnWorkflowConverter):
+    """Serializes a case without its specs, and restores it onto cached spec objects."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_registry() -> Any:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _CaseConverter
+    return BpmnWorkflowSerializer.configure(config)
+
+
+_registry = _make_registry()
+_serializer = BpmnWorkflowSerializer(_registry, version=SERIALIZER_VERSION)
+script_engine = scripting.make_script_engine(expressions.JUEL_FUNCTIONS)
+
+
+# ---- deploy time -------------------------------------------------------------------------------
+
+class Parser(SpiffBpmnParser):
+    """SpiffWorkflow's parser without XSD validation: our own checks name file, line and element."""
+
+    def __init__(self) -> None:
+        super().__init__(validator=None)
+
+
+def build_specs(
+    diagrams: list[PreparedDiagram], dmn_files: list[tuple[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """Parse translated diagrams; return per executable process id its serialized spec and parts."""
+    parser = Parser()
+    problems: list[Problem] = []
+    owner: dict[str, PreparedDiagram] = {}
+    for name, tree in dmn_files:
+        try:
+            parser.add_dmn_xml(tree, filename=name)
+        except Exception as exc:  # the DMN parser raises many kinds; all are the file's fault
+            problems.append(Problem(name, None, None, f"DMN: {exc}"))
+    for diagram in diagrams:
+        try:
+            parser.add_bpmn_xml(diagram.tree, filename=diagram.name)
+        except ValidationException as exc:
+            problems.append(_problem(diagram, exc))
+            continue
+        for pid in diagram.executable:
+            owner[pid] = diagram
+    built: dict[str, dict[str, Any]] = {}
+    for pid, diagram in owner.items():
+        try:
+            spec = parser.get_spec(pid)
+            everything = parser.get_subprocess_specs(pid, require_call_activity_specs=False)
+        except ValidationException as exc:
+            problems.append(_problem(diagram, exc))
+            continue
+        except Exception as exc:  # parser bugs surface as AttributeError and friends
+            problems.append(Problem(diagram.name, diagram.lines.get(pid), pid, f"cannot parse process: {exc!r}"))
+            continue
+        called = sorted({ts.spec for s in [spec, *[v for v in everything.values() if v]]
+                         for ts in s.task_specs.values() if isinstance(ts, CallActivity)})
+        embedded = {name: _registry.convert(sub) for name, sub in everything.items()
+                    if sub is not None and name not in called}
+        built[pid] = {
+            "spec": _registry.convert(spec),
+            "subprocess_specs": embedded,
+            "called_keys": called,
+            "name": diagram.process_names.get(pid) or spec.description,
+            "start_messages": _start_messages(spec),
+            "diagram": diagram,
+        }
+    return built, problems
+
+
+def _start_messages(spec: Any) -> list[str]:
+    names = []
+    for ts in spec.task_specs.values():
+        event = getattr(ts, "event_definition", None)
+        if type(ts).__name__ == "StartEvent" and event is not None and type(event).__name__ == "MessageEventDefinition":
+            names.append(event.name)
+    return names
+
+
+def _problem(diagram: PreparedDiagram, exc: ValidationException) -> Problem:
+    element = getattr(exc, "id", None) or None
+    line = diagram.lines.get(element) if element else None
+    message = str(exc).split("\n")[0]
+    return Problem(diagram.name, line, element, message)
+
+
+# ---- run time ----------------------------------------------------------------------------------
+
+class SpecCache:
+    """Restored spec objects per definition id; specs never change once stored."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, definition_id: int, loader: Any) -> tuple[Any, dict[str, Any]]:
+        found = self._specs.get(definition_id)
+        if found is None:
+            spec_dict, sub_dicts = loader()
+            found = (_registry.restore(spec_dict),
+                     {name: _registry.restore(d) for name, d in sub_dicts.items()})
+            with self._lock:
+                self._specs[definition_id] = found
+        return found
+
+
+def new_workflow(spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+
+
+def dumps(workflow: BpmnWorkflow) -> bytes:
+    _registry._encoder_mode = False
+    return orjson.dumps(_registry.convert(workflow), default=_json_default)
+
+
+def loads(data: bytes, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    workflow = _registry.restore(orjson.loads(data), spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def is_subworkflow_task(task_spec: Any) -> bool:
+    return isinstance(task_spec, SubWorkflowTask)

@@ -1,0 +1,220 @@
+"""Repository: deploy diagrams, version them, and read definitions back."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import _spiff, diagrams
+from .diagrams import PreparedDiagram, Problem
+from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
+from .execution import latest_definition
+from .models import Deployment, ProcessDefinition, Resource
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+
+
+@dataclass
+class DeployedDefinition:
+    definition: ProcessDefinition
+    new: bool  # False: identical content was already deployed, its version is reused
+
+
+@dataclass
+class DeploymentResult:
+    deployment: Deployment | None
+    definitions: list[DeployedDefinition]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def kind_of(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith(BPMN_SUFFIXES):
+        return "bpmn"
+    if lower.endswith(".dmn"):
+        return "dmn"
+    if lower.endswith(".form"):
+        return "form"
+    if PurePosixPath(lower).name == "guide.json":
+        return "guide"
+    return "other"
+
+
+def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
+           name: str | None = None) -> DeploymentResult:
+    """Deploy a set of files atomically: every diagram is checked and nothing is stored if any fails.
+
+    Each executable process becomes a definition keyed by its process id; changed content makes the
+    next version, identical content keeps the current one.
+
+    Raises:
+        Forbidden: the actor may not deploy.
+        InvalidRequest: no files given.
+        DeploymentInvalid: with every problem found (file, line, element, message).
+        Conflict: another deployment of the same key committed at the same moment.
+    """
+    actor.require("analyst", action="deploy")
+    if not files:
+        raise InvalidRequest("no files to deploy")
+    problems, prepared, dmn = _prepare(files)
+    with uow:
+        built: dict[str, dict[str, Any]] = {}
+        if not _errors(problems):
+            built, parse_problems = _spiff.build_specs(prepared, dmn)
+            problems.extend(parse_problems)
+            problems.extend(_check_calls(uow, prepared, set(built)))
+        if _errors(problems):
+            raise DeploymentInvalid(
+                f"deployment refused: {len(_errors(problems))} problem(s)",
+                details=[p.as_dict() for p in _errors(problems)] + [p.as_dict() for p in _warnings(problems)],
+            )
+        result = _store(uow, files, built, actor, name)
+        result.warnings = _warnings(problems)
+        try:
+            uow.commit()
+        except IntegrityError:
+            raise Conflict("another deployment of the same process committed meanwhile; deploy again") from None
+        return result
+
+
+def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[PreparedDiagram], list[tuple[str, Any]]]:
+    problems: list[Problem] = []
+    prepared: list[PreparedDiagram] = []
+    dmn: list[tuple[str, Any]] = []
+    seen_processes: dict[str, str] = {}
+    for file_name, content in files:
+        kind = kind_of(file_name)
+        if kind == "bpmn":
+            diagram = diagrams.prepare(file_name, content)
+            problems.extend(diagram.problems)
+            for pid in diagram.executable:
+                if pid in seen_processes:
+                    problems.append(Problem(file_name, diagram.lines.get(pid), pid,
+                                            f"process id {pid!r} is also defined in {seen_processes[pid]}"))
+                seen_processes[pid] = file_name
+            prepared.append(diagram)
+        elif kind == "dmn":
+            tree, problem = diagrams.safe_parse(file_name, content)
+            if problem:
+                problems.append(problem)
+            else:
+                dmn.append((file_name, tree))
+        elif kind == "other":
+            problems.append(Problem(file_name, None, None,
+                                    "unsupported file type (deploy .bpmn, .dmn, .form or guide.json files)"))
+    if not prepared and not problems:
+        problems.append(Problem(files[0][0], None, None, "the deployment contains no BPMN diagram"))
+    return problems, prepared, dmn
+
+
+def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now: set[str]) -> list[Problem]:
+    problems = []
+    for diagram in prepared:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                called = meta.get("called")
+                if called and called not in deployed_now and latest_definition(uow, called) is None:
+                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                                            f"calls process {called!r}, which is neither in this deployment "
+                                            "nor deployed before"))
+    return problems
+
+
+def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dict[str, Any]], actor: Actor,
+           name: str | None) -> DeploymentResult:
+    session = uow.session
+    deployment = Deployment(name=name, deployed_by=actor.name)
+    session.add(deployment)
+    resources: dict[str, Resource] = {}
+    for file_name, content in files:
+        resource = Resource(name=file_name, kind=kind_of(file_name), content=content,
+                            sha256=hashlib.sha256(content).hexdigest())
+        deployment.resources.append(resource)
+        resources[file_name] = resource
+    session.flush()
+    result = DeploymentResult(deployment=deployment, definitions=[])
+    for pid, item in built.items():
+        diagram: PreparedDiagram = item["diagram"]
+        resource = resources[diagram.name]
+        # The hash covers the diagram bytes and the process id: two processes of one file version separately.
+        content_hash = hashlib.sha256(resource.sha256.encode() + pid.encode()).hexdigest()
+        latest = latest_definition(uow, pid)
+        if latest is not None and latest.content_hash == content_hash:
+            result.definitions.append(DeployedDefinition(latest, new=False))
+            continue
+        definition = ProcessDefinition(
+            key=pid, version=(latest.version + 1) if latest else 1, name=item["name"], deployment_id=deployment.id,
+            resource_id=resource.id, resource_name=resource.name, content_hash=content_hash, spec=item["spec"],
+            subprocess_specs=item["subprocess_specs"], called_keys=item["called_keys"],
+            elements={pid: diagram.elements.get(pid, {})}, start_messages=item["start_messages"],
+        )
+        session.add(definition)
+        result.definitions.append(DeployedDefinition(definition, new=True))
+    session.flush()
+    return result
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def _warnings(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity != "error"]
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+def list_definitions(uow: UnitOfWork, *, key: str | None = None, latest_only: bool = True
+                     ) -> list[ProcessDefinition]:
+    with uow:
+        query = select(ProcessDefinition)
+        if key:
+            query = query.where(ProcessDefinition.key == key)
+        if latest_only:
+            newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+                      .group_by(ProcessDefinition.key).subquery())
+            query = query.join(newest, (ProcessDefinition.key == newest.c.key)
+                               & (ProcessDefinition.version == newest.c.v))
+        return list(uow.session.scalars(query.order_by(ProcessDefinition.key, ProcessDefinition.version.desc())))
+
+
+def get_definition(uow: UnitOfWork, key: str, *, version: int | None = None) -> ProcessDefinition:
+    """The latest (or the given) version of a definition. Raises NotFound."""
+    with uow:
+        return _find(uow, key, version)
+
+
+def _find(uow: UnitOfWork, key: str, version: int | None) -> ProcessDefinition:
+    if version is None:
+        definition = latest_definition(uow, key)
+    else:
+        definition = uow.session.scalars(select(ProcessDefinition).where(
+            ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+    if definition is None:
+        suffix = f" version {version}" if version is not None else ""
+        raise NotFound(f"process definition {key!r}{suffix} not found")
+    return definition
+
+
+def get_definition_xml(uow: UnitOfWork, key: str, *, version: int | None = None) -> bytes:
+    """The diagram file the definition was deployed from, byte for byte. Raises NotFound."""
+    with uow:
+        return _find(uow, key, version).resource.content
+
+
+def get_resource(uow: UnitOfWork, name: str, *, kind: str | None = None) -> Resource:
+    """The most recently deployed resource with this file name (forms and guides). Raises NotFound."""
+    with uow:
+        query = select(Resource).where(Resource.name == name)
+        if kind:
+            query = query.where(Resource.kind == kind)
+        resource = uow.session.scalars(query.order_by(Resource.id.desc()).limit(1)).first()
+        if resource is None:
+            raise NotFound(f"resource {name!r} not found")
+        return resource

@@ -1,0 +1,59 @@
+"""Engine errors: one hierarchy that knows nothing of HTTP.
+
+The API maps each class to a status code in one table (api/errors.py); the CLI prints the message.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class EngineError(Exception):
+    """Base class. ``code`` is a stable machine-readable name, ``details`` a list of problems."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: list[Any] | None = None, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.context = context
+
+
+class NotFound(EngineError):
+    code = "not_found"
+
+
+class InvalidRequest(EngineError):
+    code = "invalid_request"
+
+
+class Conflict(EngineError):
+    """The target changed under the caller: a task already completed, claimed by someone else, a stale version."""
+
+    code = "conflict"
+
+
+class Forbidden(EngineError):
+    code = "forbidden"
+
+
+class Unauthenticated(EngineError):
+    code = "unauthenticated"
+
+
+class ValidationFailed(EngineError):
+    """Submitted data broke rules; ``details`` lists ``{"field", "message"}`` items."""
+
+    code = "validation_failed"
+
+
+class DeploymentInvalid(EngineError):
+    """A deployment was refused; ``details`` lists ``{"file", "line", "element", "message"}`` problems."""
+
+    code = "deployment_invalid"
+
+
+class ProcessError(EngineError):
+    """The diagram failed while running (a script raised, a condition could not be evaluated)."""
+
+    code = "process_error"

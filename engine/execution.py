@@ -1,0 +1,411 @@
+"""Loading a case, running it until it waits, and saving it with its projections — the body of every
+command that changes a case. Helpers here take the unit of work and never commit."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+from . import _spiff
+from .clock import utcnow
+from .errors import Conflict, NotFound, ProcessError
+from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from .unit_of_work import UnitOfWork
+
+OPEN, DONE, CANCELLED = "READY", "COMPLETED", "CANCELLED"
+STATE_NAMES = {TaskState.COMPLETED: "completed", TaskState.CANCELLED: "cancelled", TaskState.ERROR: "error",
+               TaskState.READY: "ready", TaskState.WAITING: "waiting", TaskState.STARTED: "started"}
+MAX_HISTORY_VALUE = 2000
+
+
+@dataclass
+class Case:
+    """A case loaded for one command."""
+
+    row: ProcessInstance
+    workflow: BpmnWorkflow
+    definitions: dict[str, ProcessDefinition]  # process id -> definition used in this case
+    before: dict[UUID, int] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    is_new: bool = False
+
+    def record(self, event: str, *, actor: str | None, **data: Any) -> None:
+        self.history.append({"event": event, "actor": actor, **data})
+
+
+# ---- loading -----------------------------------------------------------------------------------
+
+def latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
+    return uow.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc()).limit(1)
+    ).first()
+
+
+def _specs(uow: UnitOfWork, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
+    return uow.runtime.specs.get(definition.id, lambda: (definition.spec, definition.subprocess_specs))
+
+
+def _resolve_called(uow: UnitOfWork, root: ProcessDefinition, pinned: dict[str, Any]
+                    ) -> tuple[dict[str, Any], dict[str, ProcessDefinition]]:
+    """Subprocess specs for a case: embedded ones, plus called processes — the version a running
+    call already uses, else the latest deployed (resolved when the call happens)."""
+    specs: dict[str, Any] = {}
+    used: dict[str, ProcessDefinition] = {root.key: root}
+    pending = [root]
+    while pending:
+        definition = pending.pop()
+        specs.update(_specs(uow, definition)[1])
+        for key in definition.called_keys:
+            if key in used:
+                continue
+            called = uow.session.get(ProcessDefinition, pinned[key]) if key in pinned else latest_definition(uow, key)
+            if called is None:
+                continue  # refused at deploy unless deleted since; the call itself will then fail clearly
+            used[key] = called
+            specs[key] = _specs(uow, called)[0]
+            pending.append(called)
+    return specs, used
+
+
+def open_case(uow: UnitOfWork, instance_id: int) -> Case:
+    row = uow.session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    spec = _specs(uow, row.definition)[0]
+    subprocess_specs, used = _resolve_called(uow, row.definition, row.called_versions or {})
+    workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
+    case = Case(row=row, workflow=workflow, definitions=used)
+    case.before = {t.id: t.state for t in workflow.get_tasks()}
+    return case
+
+
+def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: str | None,
+             variables: dict[str, Any], actor: str | None) -> Case:
+    spec = _specs(uow, definition)[0]
+    subprocess_specs, used = _resolve_called(uow, definition, {})
+    workflow = _spiff.new_workflow(spec, subprocess_specs)
+    start = workflow.task_tree  # data set here flows to every task of the case
+    start.set_data(**variables)
+    row = ProcessInstance(definition=definition, definition_id=definition.id, definition_key=definition.key,
+                          business_key=business_key or generate_business_key(), state="running",
+                          workflow=b"", called_versions={}, started_by=actor, version=0)
+    case = Case(row=row, workflow=workflow, definitions=used, is_new=True)
+    case.record("instance.started", actor=actor, data={"variables": clip(variables)})
+    return case
+
+
+def generate_business_key() -> str:
+    """A case number: date plus random part, well under the 50 characters GB/T 39046 allows."""
+    return utcnow().strftime("%Y%m%d") + secrets.token_hex(5).upper()
+
+
+# ---- running -----------------------------------------------------------------------------------
+
+def run(case: Case) -> None:
+    """Run engine steps until the case waits; a failing step aborts the whole command."""
+    try:
+        case.workflow.do_engine_steps()
+    except SpiffWorkflowException as exc:
+        raise _process_error(exc) from exc
+    except Exception as exc:  # a script's own error class
+        raise ProcessError(f"the process failed: {exc}") from exc
+
+
+def _process_error(exc: SpiffWorkflowException) -> ProcessError:
+    task = getattr(exc, "task", None)
+    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    name = getattr(getattr(task, "task_spec", None), "bpmn_name", None)
+    message = str(exc).split("\n")[0]
+    where = f" at {name or element}" if element else ""
+    return ProcessError(f"the process failed{where}: {message}", element=element,
+                        details=[{"element": element, "message": message}])
+
+
+def evaluate(task: Any, expression: str) -> Any:
+    return _spiff.script_engine.environment.evaluate(expression, task.data)
+
+
+# ---- saving ------------------------------------------------------------------------------------
+
+def save(uow: UnitOfWork, case: Case) -> None:
+    """Write the case with a version check, then every projection, in the caller's transaction."""
+    workflow, row = case.workflow, case.row
+    now = utcnow()
+    _record_called_versions(case)
+    _record_steps(case)
+    state = row.state
+    if workflow.completed:
+        state = "completed"
+    if state in ("completed", "terminated") and row.ended_at is None:
+        row.ended_at = now
+    payload = _spiff.dumps(workflow)
+    session = uow.session
+    if case.is_new:
+        row.workflow, row.state, row.version, row.updated_at = payload, state, 1, now
+        session.add(row)
+        session.flush()
+    else:
+        result = session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == row.id, ProcessInstance.version == row.version)
+            .values(workflow=payload, state=state, version=row.version + 1, updated_at=now,
+                    ended_at=row.ended_at, end_reason=row.end_reason, called_versions=row.called_versions)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"process instance {row.id} was changed by someone else; try again",
+                           instance_id=row.id)
+        row.version += 1
+        row.state = state
+    _sync_tasks(uow, case, now)
+    _sync_waits(uow, case)
+    write_history(uow, case, now)
+
+
+def _record_called_versions(case: Case) -> None:
+    pinned = dict(case.row.called_versions or {})
+    for sub in case.workflow.subprocesses.values():
+        definition = case.definitions.get(sub.spec.name)
+        if definition is not None and definition is not case.definitions.get(case.row.definition_key):
+            pinned.setdefault(sub.spec.name, definition.id)
+    if pinned != (case.row.called_versions or {}):
+        case.row.called_versions = pinned
+
+
+def _record_steps(case: Case) -> None:
+    """Turn task state changes into history: every BPMN element reached, finished or cancelled."""
+    for task in case.workflow.get_tasks():
+        previous = case.before.get(task.id)
+        if previous == task.state or task.state not in STATE_NAMES:
+            continue
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None) is None:
+            continue  # internal bookkeeping specs, not diagram elements
+        if task.state in (TaskState.READY, TaskState.STARTED) and not spec.manual:
+            continue  # engine steps go READY -> COMPLETED within the command; the end is what counts
+        data: dict[str, Any] = {}
+        if task.state == TaskState.COMPLETED and task.parent is not None:
+            changed = DeepMerge.get_updated_keys(task.parent.data, task.data)
+            if changed:
+                data["changed"] = clip(changed)
+        case.record(f"element.{STATE_NAMES[task.state]}", actor=None, element_id=spec.bpmn_id,
+                    element_name=spec.bpmn_name, element_type=type(spec).__name__, task_id=str(task.id),
+                    data=data)
+
+
+def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    session, row = uow.session, case.row
+    ready = {str(t.id): t for t in case.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    existing = {} if case.is_new else {
+        t.id: t for t in session.scalars(select(Task).where(Task.instance_id == row.id, Task.state == OPEN))
+    }
+    for task_id, task_row in existing.items():
+        if task_id in ready:
+            continue
+        spiff_task = case.workflow.get_task_from_id(UUID(task_id)) if _has_task(case, task_id) else None
+        task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
+        task_row.ended_at = now
+    for task_id, task in ready.items():
+        if task_id not in existing:
+            session.add(_new_task_row(case, task, now))
+
+
+def _has_task(case: Case, task_id: str) -> bool:
+    try:
+        case.workflow.get_task_from_id(UUID(task_id))
+        return True
+    except Exception:
+        return False
+
+
+def element_meta(case: Case, task: Any) -> dict[str, Any]:
+    workflow = task.workflow
+    while True:
+        definition = case.definitions.get(workflow.spec.name)
+        if definition is not None or workflow.parent_workflow is None:
+            break
+        workflow = workflow.parent_workflow
+    definition = definition or case.row.definition
+    return definition.elements.get(definition.key, {}).get(task.task_spec.bpmn_id, {})
+
+
+def _new_task_row(case: Case, task: Any, now: datetime) -> Task:
+    meta = element_meta(case, task)
+    values = {key: _evaluate_meta(task, meta, key) for key in
+              ("candidate_groups", "candidate_users", "assignee", "due_date", "follow_up_date", "priority")}
+    groups, users = _as_list(values["candidate_groups"]), _as_list(values["candidate_users"])
+    row = Task(
+        id=str(task.id), instance_id=case.row.id, definition_key=case.row.definition_key,
+        business_key=case.row.business_key, bpmn_id=task.task_spec.bpmn_id,
+        name=task.task_spec.bpmn_name or meta.get("name"), lane=task.task_spec.lane or meta.get("lane"),
+        kind="external" if meta.get("type") == "externalTask" else "user",
+        state=OPEN, assignee=_as_text(values["assignee"]), candidate_groups=groups, candidate_users=users,
+        due_at=_as_time(values["due_date"], now, task), follow_up_at=_as_time(values["follow_up_date"], now, task),
+        priority=_as_priority(values["priority"], task), form_key=meta.get("form_key"),
+        properties=meta.get("properties") or {}, created_at=now,
+    )
+    row.candidates = [TaskCandidate(kind="group", value=g) for g in dict.fromkeys(groups)] + \
+                     [TaskCandidate(kind="user", value=u) for u in dict.fromkeys(users)]
+    case.record("task.created", actor=None, element_id=row.bpmn_id, element_name=row.name,
+                element_type="UserTask", task_id=row.id,
+                data={"candidate_groups": groups, "candidate_users": users, "assignee": row.assignee})
+    return row
+
+
+def _evaluate_meta(task: Any, meta: dict[str, Any], key: str) -> Any:
+    expression = meta.get(key)
+    if expression is None:
+        return None
+    try:
+        return evaluate(task, expression)
+    except Exception as exc:
+        raise ProcessError(f"cannot evaluate {key} of {task.task_spec.bpmn_name or task.task_spec.bpmn_id}: "
+                           f"{str(exc).splitlines()[0]}", element=task.task_spec.bpmn_id) from exc
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value)]
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _as_priority(value: Any, task: Any) -> int:
+    if value in (None, ""):
+        return 50
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ProcessError(f"priority of {task.task_spec.bpmn_id} is not a number: {value!r}") from exc
+
+
+def _as_time(value: Any, now: datetime, task: Any) -> datetime | None:
+    from .timeparse import parse_due
+
+    if value in (None, ""):
+        return None
+    try:
+        return parse_due(value, now)
+    except ValueError as exc:
+        raise ProcessError(f"due date of {task.task_spec.bpmn_id}: {exc}", element=task.task_spec.bpmn_id) from exc
+
+
+def _waiting_definitions(task: Any) -> list[Any]:
+    event = task.task_spec.event_definition
+    return list(event.event_definitions) if isinstance(event, MultipleEventDefinition) else [event]
+
+
+def _timer_due(task: Any) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _sync_waits(uow: UnitOfWork, case: Case) -> None:
+    """Message subscriptions and timer jobs of the waiting catch events, diffed against stored rows."""
+    session, row = uow.session, case.row
+    messages: dict[tuple[str, str], dict[str, Any]] = {}
+    timers: dict[str, tuple[datetime, str]] = {}
+    active = row.state == "running"
+    for task in list(case.workflow.event_manager.tasks.values()) if active else []:
+        if not task.has_state(TaskState.WAITING):
+            continue
+        for event in _waiting_definitions(task):
+            if isinstance(event, MessageEventDefinition):
+                messages[(str(task.id), event.name)] = _flat_correlations(task.workflow.correlations)
+            elif isinstance(event, TimerEventDefinition):
+                due = _timer_due(task)
+                if due is not None:
+                    timers[str(task.id)] = (due, task.task_spec.bpmn_id or task.task_spec.name)
+    stored_subs = [] if case.is_new else session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == row.id)).all()
+    for sub in stored_subs:
+        if (sub.task_id, sub.message_name) not in messages:
+            session.delete(sub)
+        else:
+            sub.correlations = messages.pop((sub.task_id, sub.message_name))
+    for (task_id, name), correlations in messages.items():
+        task = case.workflow.get_task_from_id(UUID(task_id))
+        session.add(MessageSubscription(instance_id=row.id, task_id=task_id, bpmn_id=task.task_spec.bpmn_id or "",
+                                        message_name=name, business_key=row.business_key,
+                                        correlations=correlations))
+    stored_jobs = [] if case.is_new else session.scalars(
+        select(Job).where(Job.instance_id == row.id, Job.state == "pending", Job.kind == "timer")).all()
+    for job in stored_jobs:
+        wanted = timers.pop(job.task_id, None)
+        if wanted is None:
+            job.state = "cancelled"
+        elif wanted[0] != job.due_at:  # a cycle moved on to its next occurrence
+            job.due_at, job.attempts = wanted[0], 0
+    for task_id, (due, bpmn_id) in timers.items():
+        session.add(Job(instance_id=row.id, task_id=task_id, bpmn_id=bpmn_id, kind="timer", due_at=due))
+
+
+def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for props in correlations.values():
+        if isinstance(props, dict):
+            flat.update(props)
+    return clip(flat)
+
+
+def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    from .models import HistoryEvent
+
+    for item in case.history:
+        uow.session.add(HistoryEvent(
+            instance_id=case.row.id, at=now, actor=item.get("actor"), event=item["event"],
+            element_id=item.get("element_id"), element_name=item.get("element_name"),
+            element_type=item.get("element_type"), task_id=item.get("task_id"), data=item.get("data") or {},
+        ))
+    case.history.clear()
+
+
+def clip(value: Any) -> Any:
+    """Keep history rows bounded: long strings and deep structures are shortened, not dropped."""
+    if isinstance(value, dict):
+        return {str(k): clip(v) for k, v in list(value.items())[:100]}
+    if isinstance(value, (list, tuple)):
+        return [clip(v) for v in list(value)[:100]]
+    if isinstance(value, str) and len(value) > MAX_HISTORY_VALUE:
+        return value[:MAX_HISTORY_VALUE] + "…"
+    if isinstance(value, (int, float, bool)) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (datetime, timedelta)):
+        return str(value)
+    return repr(value)[:MAX_HISTORY_VALUE]
+
+
+def case_variables(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data as a user sees it: what the last step left, plus what open branches hold."""
+    data: dict[str, Any] = {}
+    if workflow.last_task is not None:
+        data.update(workflow.last_task.data)
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        data.update(task.data)
+    if workflow.completed:
+        data.update(workflow.data)
+    data.pop("data_objects", None)
+    return data

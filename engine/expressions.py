@@ -1,0 +1,301 @@
+"""Translate Camunda 7 JUEL expressions and ISO 8601 timer values into Python source.
+
+Camunda Modeler writes conditions, names and timers as JUEL (``${amount > 1000}``) or as
+bare ISO 8601 values (``P5D``). SpiffWorkflow evaluates Python expressions with the task
+data as globals, inside a RestrictedPython sandbox. We translate once, at deploy time, so a
+diagram that cannot run fails with a clear message instead of at some later task.
+
+The translated code may call the helpers in ``JUEL_FUNCTIONS``; put them into the script
+globals. Property access becomes subscripting (``a.b`` -> ``a['b']``) because task data is
+JSON, so the sandbox must allow item access.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class ExpressionError(ValueError):
+    """An expression or timer that cannot be translated; the message says what and why."""
+
+
+def juel_empty(value: Any) -> bool:
+    """JUEL ``empty``: true for null, an empty string and an empty collection."""
+    return value is None or (isinstance(value, (str, list, tuple, dict, set, frozenset)) and not value)
+
+
+def juel_str(value: Any) -> str:
+    """Render a value as JUEL does inside composite text (null -> '', booleans lower-case)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+JUEL_FUNCTIONS: dict[str, Callable[..., Any]] = {"juel_empty": juel_empty, "juel_str": juel_str}
+
+
+# --- tokenizer -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # 'num', 'str', 'word', 'op' or 'end'
+    text: str  # the source text, for error messages
+    pos: int  # offset in the whole template text
+    value: str = ""  # decoded content of a string literal
+
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<num>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<op>==|!=|<=|>=|&&|\|\||[-+*/%<>!?:.\[\](),])
+""", re.VERBOSE)
+
+# JUEL spells most operators two ways; parse both into the Python operator.
+_CANONICAL = {
+    "&&": "and", "||": "or", "!": "not", "div": "/", "mod": "%",
+    "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "ne": "!=",
+}
+_CONSTANTS = {"true": "True", "false": "False", "null": "None"}
+_RESERVED = set(_CANONICAL) | set(_CONSTANTS) | {"and", "or", "not", "empty", "instanceof"}
+# Only these escapes exist in JUEL strings; any other backslash is kept as written.
+_ESCAPES = {"\\": "\\", "'": "'", '"': '"'}
+
+
+def _fail(text: str, reason: str) -> ExpressionError:
+    return ExpressionError(f"cannot translate {text!r}: {reason}")
+
+
+def _describe(tok: _Token) -> str:
+    return "the end of the expression" if tok.kind == "end" else repr(tok.text)
+
+
+def _read_string(text: str, start: int) -> tuple[str, int]:
+    """Decode the quoted string at ``start``; return its value and the offset after it."""
+    quote, i = text[start], start + 1
+    chars: list[str] = []
+    while i < len(text):
+        ch = text[i]
+        if ch == quote:
+            return "".join(chars), i + 1
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPES:
+            chars.append(_ESCAPES[text[i + 1]])
+            i += 2
+            continue
+        chars.append(ch)
+        i += 1
+    raise _fail(text, f"unterminated string starting at column {start + 1}")
+
+
+def _tokenize(text: str, start: int) -> tuple[list[_Token], int]:
+    """Tokenize from ``start`` up to the closing '}'; return the tokens and the offset after it."""
+    tokens: list[_Token] = []
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch == "}":
+            tokens.append(_Token("end", "}", i))
+            return tokens, i + 1
+        if ch in "'\"":
+            value, end = _read_string(text, i)
+            tokens.append(_Token("str", text[i:end], i, value))
+            i = end
+            continue
+        match = _TOKEN.match(text, i)
+        if match is None:
+            hint = "; use '==' to compare" if ch == "=" else ""
+            raise _fail(text, f"unexpected character {ch!r} at column {i + 1}{hint}")
+        if match.lastgroup != "space":
+            tokens.append(_Token(match.lastgroup or "", match.group(), i))
+        i = match.end()
+    raise _fail(text, f"unterminated expression: no '}}' closes the one opened at column {start - 1}")
+
+
+# --- parser --------------------------------------------------------------------------------
+
+class _Parser:
+    """Recursive descent over one expression, one method per JUEL precedence level.
+
+    Each method returns Python source; every compound is parenthesised so Python's own
+    precedence (e.g. ``not`` binding looser than ``==``) can never change the meaning.
+    """
+
+    def __init__(self, text: str, tokens: list[_Token]) -> None:
+        self.text, self.tokens, self.index = text, tokens, 0
+
+    def parse(self) -> str:
+        if self._peek().kind == "end":
+            raise _fail(self.text, "empty expression: there is nothing between the braces")
+        code = self._ternary()
+        tok = self._peek()
+        if tok.kind != "end":
+            where = f"at column {tok.pos + 1} after a complete expression"
+            raise _fail(self.text, f"unexpected {tok.text!r} {where}")
+        return code
+
+    def _peek(self, ahead: int = 0) -> _Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def _next(self) -> _Token:
+        tok = self._peek()
+        self.index += 1
+        return tok
+
+    def _op(self, ahead: int = 0) -> str:
+        """The Python spelling of the operator at the cursor, or '' if it is not one."""
+        tok = self._peek(ahead)
+        return _CANONICAL.get(tok.text, tok.text) if tok.kind in ("op", "word") else ""
+
+    def _expect(self, symbol: str) -> None:
+        tok = self._next()
+        if tok.text != symbol or tok.kind != "op":
+            raise _fail(self.text, f"expected {symbol!r} at column {tok.pos + 1} but found {_describe(tok)}")
+
+    def _ternary(self) -> str:
+        condition = self._binary(0)
+        if self._op() != "?":
+            return condition
+        self._next()
+        then = self._ternary()
+        self._expect(":")
+        return f"({then} if {condition} else {self._ternary()})"
+
+    # Binary levels from loosest to tightest; all are left-associative.
+    _LEVELS = (("or",), ("and",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
+
+    def _binary(self, level: int) -> str:
+        if level == len(self._LEVELS):
+            return self._unary()
+        left = self._binary(level + 1)
+        while self._op() in self._LEVELS[level]:
+            op = self._op()
+            self._next()
+            left = f"({left} {op} {self._binary(level + 1)})"
+        return left
+
+    def _unary(self) -> str:
+        op = self._op()
+        if op in ("not", "-", "empty"):
+            self._next()
+            operand = self._unary()
+            return {"not": f"(not {operand})", "-": f"(-{operand})"}.get(op, f"juel_empty({operand})")
+        return self._postfix()
+
+    def _postfix(self) -> str:
+        start = self._peek().pos
+        code, accessed = self._primary(), False
+        while True:
+            op = self._op()
+            if op == ".":
+                self._next()
+                name = self._next()
+                if name.kind != "word":
+                    raise _fail(self.text, f"expected a property name after '.' at column {name.pos + 1}")
+                code, accessed = f"{code}[{name.text!r}]", True
+            elif op == "[":
+                self._next()
+                index = self._ternary()
+                self._expect("]")
+                code, accessed = f"{code}[{index}]", True
+            elif op == "(":
+                callee = self.text[start:self._peek().pos].strip()
+                kind = "method" if accessed else "function"
+                raise _fail(self.text, f"{kind} calls are not supported: {callee}(...)")
+            else:
+                return code
+
+    def _primary(self) -> str:
+        tok = self._next()
+        if tok.kind == "num":
+            # Python rejects leading zeros on integers ('007'); floats are fine as written.
+            return str(int(tok.text)) if tok.text.isdigit() else tok.text
+        if tok.kind == "str":
+            return repr(tok.value)
+        if tok.kind == "op" and tok.text == "(":
+            code = self._ternary()
+            self._expect(")")
+            return code
+        if tok.kind == "word":
+            if tok.text in _CONSTANTS:
+                return _CONSTANTS[tok.text]
+            if self._op() == ":" and self._peek(1).kind == "word" and self._op(2) == "(":  # fn:name(...)
+                callee = f"{tok.text}:{self._peek(1).text}"
+                raise _fail(self.text, f"function calls are not supported: {callee}(...)")
+            return self._identifier(tok)
+        raise _fail(self.text, f"expected a value at column {tok.pos + 1} but found {_describe(tok)}")
+
+    def _identifier(self, tok: _Token) -> str:
+        name = tok.text
+        if name in _RESERVED:
+            raise _fail(self.text, f"unexpected {name!r} at column {tok.pos + 1}")
+        if name.startswith("_"):
+            raise _fail(self.text, f"variable names starting with '_' are not allowed: {name}")
+        if keyword.iskeyword(name):
+            raise _fail(self.text, f"{name!r} is a Python keyword and cannot be used as a variable name")
+        return name
+
+
+# --- public API ----------------------------------------------------------------------------
+
+_OPENING = re.compile(r"\\?[$#]\{")  # '\${' is JUEL's escape for a literal '${'
+
+
+def is_juel(text: str) -> bool:
+    """True when the text contains a ``${...}`` or ``#{...}`` expression."""
+    return "${" in text or "#{" in text
+
+
+def translate_juel(text: str) -> str:
+    """Translate JUEL text (one expression, composite text or plain text) into Python source."""
+    parts: list[tuple[bool, str]] = []  # (is_code, python source or literal text)
+    literal, pos = "", 0
+    while match := _OPENING.search(text, pos):
+        literal += text[pos:match.start()]
+        if match.group().startswith("\\"):
+            literal, pos = literal + match.group()[1:], match.end()
+            continue
+        tokens, pos = _tokenize(text, match.end())
+        parts += [(False, literal), (True, _Parser(text, tokens).parse())]
+        literal = ""
+    parts.append((False, literal + text[pos:]))
+
+    code = [source for is_code, source in parts if is_code]
+    if len(code) == 1 and all(not source.strip() for is_code, source in parts if not is_code):
+        return code[0]
+    pieces = [f"juel_str({source})" if is_code else repr(source) for is_code, source in parts if source]
+    return " + ".join(pieces) or "''"
+
+
+def to_python(text: str) -> str:
+    """Translate JUEL text; anything else is taken to be a Python expression already."""
+    return translate_juel(text) if is_juel(text) else text
+
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+# The lookaheads demand at least one component, so 'P' and 'P1DT' are not durations.
+_DURATION = (rf"P(?:{_NUMBER}W|(?=\d|T\d)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}D)?"
+             rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?)")
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DATETIME = rf"{_DATE}T\d{{2}}:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?(?:Z|[+-]\d{{2}}(?::?\d{{2}})?)?"
+_CYCLE = rf"R\d*/(?:{_DATETIME}/{_DURATION}|{_DURATION}(?:/{_DATETIME})?)"
+_ISO_8601 = re.compile(rf"{_DURATION}|{_DATETIME}|{_DATE}|{_CYCLE}")
+
+
+def timer_to_python(text: str) -> str:
+    """Turn a timer's timeDate/timeDuration/timeCycle text into a Python expression.
+
+    Bare ISO 8601 values (Camunda style) are quoted, JUEL is translated, and anything
+    else is assumed to be a Python expression already (``"P5D"``, ``workdays(5)``).
+    """
+    text = text.strip()
+    if not text:
+        raise ExpressionError("empty timer")
+    if _ISO_8601.fullmatch(text):
+        return repr(text)
+    return translate_juel(text) if is_juel(text) else text

@@ -1,0 +1,347 @@
+"""Runtime: start cases, correlate messages, suspend, resume and terminate; read cases and their history."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import execution
+from .errors import Conflict, InvalidRequest, NotFound
+from .execution import Case
+from .models import HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
+from .unit_of_work import UnitOfWork
+from .users import SYSTEM, Actor
+from .variables import check_variables
+
+STATES = ("running", "suspended", "completed", "terminated", "error")
+MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
+
+
+@dataclass
+class InstanceView:
+    id: int
+    business_key: str
+    definition_key: str
+    definition_id: int
+    definition_version: int
+    state: str
+    started_at: datetime
+    started_by: str | None
+    ended_at: datetime | None
+    end_reason: str | None
+    variables: dict[str, Any] | None = None
+    tasks: list[Task] = field(default_factory=list)
+
+
+def _view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None) -> InstanceView:
+    tasks = list(uow.session.scalars(
+        select(Task).where(Task.instance_id == row.id, Task.state.in_(("READY", "SUSPENDED")))
+        .order_by(Task.created_at, Task.id)))
+    return InstanceView(id=row.id, business_key=row.business_key, definition_key=row.definition_key,
+                        definition_id=row.definition_id, definition_version=row.definition.version,
+                        state=row.state, started_at=row.started_at, started_by=row.started_by,
+                        ended_at=row.ended_at, end_reason=row.end_reason, variables=variables, tasks=tasks)
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None = None,
+          variables: dict[str, Any] | None = None, version: int | None = None) -> tuple[InstanceView, bool]:
+    """Start a case of the latest (or given) version of a definition and run it until it waits.
+
+    Starting again with a business key that already exists for this key returns the existing case
+    (``created`` is False): integrators retry.
+
+    Raises:
+        Forbidden, NotFound (definition), ValidationFailed (variables), ProcessError (a step failed;
+        nothing is stored).
+    """
+    actor.require("clerk", "integrator", action="start cases")
+    variables = check_variables(variables)
+    if business_key is not None:
+        business_key = _check_business_key(business_key)
+    with uow:
+        from .definitions import _find
+
+        definition = _find(uow, key, version)
+        if business_key is not None:
+            existing = _by_business_key(uow, key, business_key)
+            if existing is not None:
+                return _view(uow, existing, variables=None), False
+        case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
+                                  actor=actor.name)
+        execution.run(case)
+        settle(uow, case)
+        try:
+            uow.commit()
+        except IntegrityError:
+            uow.session.rollback()
+            existing = _by_business_key(uow, key, case.row.business_key)
+            if existing is None:
+                raise
+            return _view(uow, existing), False
+        return _view(uow, case.row, variables=execution.case_variables(case.workflow)), True
+
+
+def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None = None,
+              instance_id: int | None = None, correlations: dict[str, Any] | None = None,
+              variables: dict[str, Any] | None = None, all_matches: bool = False) -> list[InstanceView]:
+    """Deliver a message to the case(s) waiting for it, or start a case whose start event catches it.
+
+    Waiting cases are found through the subscription table (name, business key, correlation values),
+    never by loading waiting cases. The message's variables are merged into the catching step's data.
+
+    Raises:
+        NotFound: nothing waits for the message and no definition starts on it.
+        Conflict: several cases wait and ``all_matches`` was not asked; or the case is suspended.
+        Forbidden, ValidationFailed, ProcessError.
+    """
+    actor.require("integrator", action="send messages")
+    variables = check_variables(variables)
+    if not name or not name.strip():
+        raise InvalidRequest("message name is required")
+    with uow:
+        targets = _subscribers(uow, name, business_key=business_key, instance_id=instance_id,
+                               correlations=correlations or {})
+        if not targets:
+            starters = _message_starters(uow, name)
+            if not starters or instance_id is not None:
+                raise NotFound(_nobody_waits(name, business_key, instance_id))
+            views = []
+            for definition in starters:
+                case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
+                                          actor=actor.name)
+                _catch_start_message(case, name, variables)
+                execution.run(case)
+                settle(uow, case)
+                views.append(case.row)
+            uow.commit()
+            return [_view(uow, row) for row in views]
+        if len(targets) > 1 and not all_matches:
+            raise Conflict(f"{len(targets)} cases wait for message {name!r}; name the case or send to all",
+                           details=[{"process_instance_id": i} for i in targets])
+        rows = []
+        for target in targets:
+            case = execution.open_case(uow, target)
+            _require_running(case)
+            _deliver(case, name, variables, actor)
+            settle(uow, case)
+            rows.append(case.row)
+        uow.commit()
+        return [_view(uow, row) for row in rows]
+
+
+def suspend(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str | None = None) -> InstanceView:
+    """Hold a running case: its tasks leave the inbox and it takes no messages. Raises Conflict."""
+    return _set_state(uow, instance_id, actor, "suspended", reason, allowed_from=("running",))
+
+
+def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
+    """Continue a suspended case. Raises Conflict when it is not suspended."""
+    return _set_state(uow, instance_id, actor, "running", None, allowed_from=("suspended",))
+
+
+def terminate(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str) -> InstanceView:
+    """End a case now (撤件/撤销), cancelling its open steps. Raises Conflict when it has ended."""
+    if not reason or not reason.strip():
+        raise InvalidRequest("a reason is required to terminate a case")
+    return _set_state(uow, instance_id, actor, "terminated", reason.strip(), allowed_from=("running", "suspended"))
+
+
+def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reason: str | None,
+               *, allowed_from: tuple[str, ...]) -> InstanceView:
+    actor.require("supervisor", "integrator", action=f"change cases to {state}")
+    with uow:
+        case = execution.open_case(uow, instance_id)
+        if case.row.state not in allowed_from:
+            raise Conflict(f"process instance {instance_id} is {case.row.state}", state=case.row.state)
+        if state == "terminated":
+            case.workflow.cancel()
+            case.row.end_reason = reason
+        case.row.state = state
+        event = {"suspended": "instance.suspended", "running": "instance.resumed",
+                 "terminated": "instance.terminated"}[state]
+        case.record(event, actor=actor.name, data={"reason": reason} if reason else {})
+        execution.save(uow, case)
+        uow.commit()
+        return _view(uow, case.row)
+
+
+# ---- helpers shared by commands ----------------------------------------------------------------
+
+def settle(uow: UnitOfWork, case: Case, depth: int = 0) -> None:
+    """Save a case after it ran, passing the messages it threw to the cases that wait for them."""
+    events = case.workflow.get_events()
+    execution.save(uow, case)
+    for event in events:
+        if not isinstance(event.event_definition, MessageEventDefinition):
+            continue
+        _route_thrown(uow, case, event, depth)
+
+
+def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -> None:
+    name = event.event_definition.name
+    if depth >= MAX_CASCADE:
+        source.record("message.dropped", actor=None, data={"message": name, "reason": "cascade too deep"})
+        return
+    targets = [t for t in _subscribers(uow, name, business_key=None, instance_id=None,
+                                       correlations=_flat(event.correlations)) if t != source.row.id]
+    for target in targets:
+        case = execution.open_case(uow, target)
+        if case.row.state != "running":
+            continue
+        try:
+            case.workflow.send_event(event)
+        except WorkflowException:
+            continue
+        case.record("message.received", actor=None, data={"message": name, "from": source.row.id})
+        execution.run(case)
+        settle(uow, case, depth + 1)
+    if not targets:
+        for definition in _message_starters(uow, name):
+            case = execution.new_case(uow, definition, business_key=None, variables={}, actor=None)
+            _catch_start_message(case, name, event.payload if isinstance(event.payload, dict) else {})
+            case.record("message.received", actor=None, data={"message": name, "from": source.row.id})
+            execution.run(case)
+            settle(uow, case, depth + 1)
+            targets.append(case.row.id)
+    if not targets:
+        source.record("message.unhandled", actor=None, data={"message": name})
+    execution.write_history(uow, source, source.row.updated_at)
+
+
+def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor) -> None:
+    waiting = [t for t in case.workflow.event_manager.tasks.values() if t.has_state(TaskState.WAITING)
+               and _message_definition(t, name) is not None]
+    if not waiting:
+        raise NotFound(f"process instance {case.row.id} does not wait for message {name!r}")
+    definition = _message_definition(waiting[0], name)
+    event = BpmnEvent(definition, payload=variables, correlations=dict(waiting[0].workflow.correlations))
+    try:
+        case.workflow.send_event(event)
+    except WorkflowException as exc:
+        raise Conflict(f"message {name!r} was not accepted: {exc}") from exc
+    for task in waiting:
+        if not task.has_state(TaskState.WAITING):  # it caught the message
+            task.set_data(**variables)
+    case.record("message.received", actor=actor.name, data={"message": name, "variables": execution.clip(variables)})
+    execution.run(case)
+
+
+def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> None:
+    start = case.workflow.task_tree
+    start.set_data(**variables)
+    event_definition = None
+    for spec in case.workflow.spec.task_specs.values():
+        ev = getattr(spec, "event_definition", None)
+        if isinstance(ev, MessageEventDefinition) and ev.name == name:
+            event_definition = ev
+            break
+    if event_definition is not None:
+        case.workflow.do_engine_steps()  # reach the start events, which then wait
+        case.workflow.send_event(BpmnEvent(event_definition, payload=variables))
+        for task in case.workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**variables)
+    case.record("message.received", actor=None, data={"message": name})
+
+
+def _message_definition(task: Any, name: str) -> Any:
+    event = task.task_spec.event_definition
+    candidates = getattr(event, "event_definitions", None) or [event]
+    return next((e for e in candidates if isinstance(e, MessageEventDefinition) and e.name == name), None)
+
+
+def _subscribers(uow: UnitOfWork, name: str, *, business_key: str | None, instance_id: int | None,
+                 correlations: dict[str, Any]) -> list[int]:
+    query = select(MessageSubscription.instance_id, MessageSubscription.correlations).where(
+        MessageSubscription.message_name == name)
+    if business_key is not None:
+        query = query.where(MessageSubscription.business_key == business_key)
+    if instance_id is not None:
+        query = query.where(MessageSubscription.instance_id == instance_id)
+    found: list[int] = []
+    for target, stored in uow.session.execute(query):
+        if all(stored.get(k) == v for k, v in correlations.items() if k in stored) and target not in found:
+            found.append(target)
+    return found
+
+
+def _message_starters(uow: UnitOfWork, name: str) -> list[ProcessDefinition]:
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.key).subquery())
+    latest = uow.session.scalars(select(ProcessDefinition).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v)))
+    return [d for d in latest if name in (d.start_messages or [])]
+
+
+def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for props in (correlations or {}).values():
+        if isinstance(props, dict):
+            flat.update(props)
+    return flat
+
+
+def _nobody_waits(name: str, business_key: str | None, instance_id: int | None) -> str:
+    target = f" case {instance_id}" if instance_id else f" business key {business_key!r}" if business_key else ""
+    return f"no case{target} waits for message {name!r} and no process starts on it"
+
+
+def _require_running(case: Case) -> None:
+    if case.row.state != "running":
+        raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
+
+
+def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessInstance | None:
+    return uow.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
+
+
+def _check_business_key(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 50:
+        raise InvalidRequest("business_key must be 1 to 50 characters")
+    return value
+
+
+# ---- queries -----------------------------------------------------------------------------------
+
+def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
+    """A case with its variables and open tasks. Raises NotFound."""
+    with uow:
+        case = execution.open_case(uow, instance_id)
+        return _view(uow, case.row, variables=execution.case_variables(case.workflow))
+
+
+def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
+                   business_key: str | None = None, limit: int = 50, offset: int = 0
+                   ) -> tuple[list[InstanceView], int]:
+    if state is not None and state not in STATES:
+        raise InvalidRequest(f"unknown state {state!r}; states are {', '.join(STATES)}")
+    with uow:
+        query = select(ProcessInstance)
+        if state:
+            query = query.where(ProcessInstance.state == state)
+        if key:
+            query = query.where(ProcessInstance.definition_key == key)
+        if business_key:
+            query = query.where(ProcessInstance.business_key == business_key)
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.scalars(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset))
+        return [_view(uow, row) for row in rows], total
+
+
+def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:
+    """The case's timeline, oldest first. Raises NotFound."""
+    with uow:
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        return list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                                        .order_by(HistoryEvent.id)))

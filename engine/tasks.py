@@ -1,0 +1,280 @@
+"""Tasks: the inbox. Query, claim, unclaim, assign, complete."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy.sql import Select
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import execution
+from .clock import utcnow
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
+from .instances import settle
+from .models import HistoryEvent, Task, TaskCandidate, User
+from .unit_of_work import UnitOfWork
+from .users import Actor
+from .variables import check_variables
+
+SORTS = {
+    "due": (Task.due_at.is_(None), Task.due_at, Task.priority.desc(), Task.created_at),
+    "-due": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at),
+    "priority": (Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.created_at),
+    "created": (Task.created_at, Task.id),
+    "-created": (Task.created_at.desc(), Task.id),
+}
+TASK_STATES = ("READY", "SUSPENDED", "COMPLETED", "CANCELLED")
+
+
+@dataclass
+class TaskFilter:
+    candidate_group: str | None = None
+    candidate_user: str | None = None
+    assignee: str | None = None
+    unassigned: bool = False
+    mine: bool = False
+    process_key: str | None = None
+    business_key: str | None = None
+    process_instance_id: int | None = None
+    due_before: datetime | None = None
+    state: str = "READY"
+    kind: str | None = None
+    sort: str = "due"
+    limit: int = 50
+    offset: int = 0
+
+
+# ---- rights ------------------------------------------------------------------------------------
+
+def _candidate_of(actor: Actor) -> Any:
+    """SQL: the task lists the actor, or one of the actor's groups, as a candidate."""
+    return exists().where(TaskCandidate.task_id == Task.id, or_(
+        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(actor.groups)))
+        if actor.groups else false(),
+        and_(TaskCandidate.kind == "user", TaskCandidate.value == actor.name),
+    ))
+
+
+def may_work(actor: Actor, task: Task) -> bool:
+    if actor.has("admin"):
+        return True
+    if task.kind == "external":
+        return actor.has("integrator")
+    if not actor.has("clerk"):
+        return False
+    if task.assignee == actor.name or actor.name in (task.candidate_users or []):
+        return True
+    if set(task.candidate_groups or []) & actor.groups:
+        return True
+    # A task nobody was named for is open to every clerk; naming candidates narrows it.
+    return not task.candidate_groups and not task.candidate_users and task.assignee is None
+
+
+def may_see(actor: Actor, task: Task) -> bool:
+    return actor.has("supervisor") or may_work(actor, task) or task.completed_by == actor.name
+
+
+def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
+    if actor.has("supervisor"):
+        return query
+    clauses = []
+    if actor.has("clerk"):
+        unnamed = and_(Task.assignee.is_(None), ~exists().where(TaskCandidate.task_id == Task.id))
+        clauses += [Task.assignee == actor.name, _candidate_of(actor), and_(Task.kind == "user", unnamed)]
+    if actor.has("integrator"):
+        clauses.append(Task.kind == "external")
+    clauses.append(Task.completed_by == actor.name)
+    return query.where(or_(*clauses))
+
+
+# ---- queries -----------------------------------------------------------------------------------
+
+def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[list[Task], int]:
+    """Tasks the actor may see, filtered and sorted for queues. Raises InvalidRequest."""
+    if where.sort not in SORTS:
+        raise InvalidRequest(f"unknown sort {where.sort!r}; use one of {', '.join(SORTS)}")
+    if where.state not in TASK_STATES + ("all",):
+        raise InvalidRequest(f"unknown state {where.state!r}; use one of {', '.join(TASK_STATES)} or all")
+    query = _visible(select(Task), actor)
+    if where.state != "all":
+        query = query.where(Task.state == where.state)
+    if where.kind:
+        query = query.where(Task.kind == where.kind)
+    if where.candidate_group:
+        query = query.where(exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group",
+                                           TaskCandidate.value == where.candidate_group))
+    if where.candidate_user:
+        query = query.where(exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "user",
+                                           TaskCandidate.value == where.candidate_user))
+    if where.assignee:
+        query = query.where(Task.assignee == where.assignee)
+    if where.unassigned:
+        query = query.where(Task.assignee.is_(None))
+    if where.mine:
+        query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), _candidate_of(actor))))
+    if where.process_key:
+        query = query.where(Task.definition_key == where.process_key)
+    if where.business_key:
+        query = query.where(Task.business_key == where.business_key)
+    if where.process_instance_id is not None:
+        query = query.where(Task.instance_id == where.process_instance_id)
+    if where.due_before:
+        query = query.where(Task.due_at < where.due_before)
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.scalars(query.order_by(*SORTS[where.sort]).limit(where.limit).offset(where.offset))
+        return list(rows), total
+
+
+def get_task(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
+    """Raises NotFound (also for tasks the actor may not see: no probing of ids)."""
+    with uow:
+        task = uow.session.get(Task, task_id)
+        if task is None or not may_see(actor, task):
+            raise NotFound(f"task {task_id} not found")
+        return task
+
+
+def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dict[str, Any]]:
+    """A task with the case data it would show in its form. Raises NotFound."""
+    with uow:
+        task = uow.session.get(Task, task_id)
+        if task is None or not may_see(actor, task):
+            raise NotFound(f"task {task_id} not found")
+        case = execution.open_case(uow, task.instance_id)
+        try:
+            data = dict(case.workflow.get_task_from_id(UUID(task_id)).data)
+        except Exception:
+            data = execution.case_variables(case.workflow)
+        data.pop("data_objects", None)
+        return task, data
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
+    task = uow.session.get(Task, task_id)
+    if task is None or not may_see(actor, task):
+        raise NotFound(f"task {task_id} not found")
+    if task.state != "READY":
+        raise Conflict(f"task {task_id} is {task.state}", state=task.state, assignee=task.assignee)
+    return task
+
+
+def _log(uow: UnitOfWork, task: Task, event: str, actor: Actor, **data: Any) -> None:
+    uow.session.add(HistoryEvent(instance_id=task.instance_id, actor=actor.name, event=event,
+                                 element_id=task.bpmn_id, element_name=task.name, element_type="UserTask",
+                                 task_id=task.id, data=data))
+
+
+def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
+    """Take a task: exactly one of several concurrent claimers wins.
+
+    Raises:
+        NotFound; Forbidden (not a candidate); Conflict (claimed by someone else, or no longer open).
+    """
+    with uow:
+        task = _load_for_change(uow, task_id, actor)
+        if not may_work(actor, task):
+            raise Forbidden(f"{actor.name} is not a candidate for task {task_id}")
+        if task.assignee == actor.name:
+            return task
+        if task.assignee is not None:
+            raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state,
+                           assignee=task.assignee)
+        now = utcnow()
+        won = uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee.is_(None))
+            .values(assignee=actor.name, claimed_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if won != 1:
+            raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
+        task.assignee, task.claimed_at = actor.name, now
+        _log(uow, task, "task.claimed", actor)
+        uow.commit()
+        return task
+
+
+def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
+    """Give a claimed task back to its queue. Raises NotFound, Forbidden, Conflict."""
+    with uow:
+        task = _load_for_change(uow, task_id, actor)
+        if task.assignee is None:
+            return task
+        if task.assignee != actor.name and not actor.has("supervisor"):
+            raise Forbidden(f"task {task_id} is claimed by {task.assignee}; only they or a supervisor may release it")
+        released = uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee == task.assignee)
+            .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)
+        ).rowcount
+        if released != 1:
+            raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
+        previous, task.assignee, task.claimed_at = task.assignee, None, None
+        _log(uow, task, "task.unclaimed", actor, previous=previous)
+        uow.commit()
+        return task
+
+
+def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None) -> Task:
+    """Give a task to a named user (or nobody). Supervisors and admins only.
+
+    Raises: Forbidden, NotFound (task or user), Conflict (task no longer open).
+    """
+    actor.require("supervisor", action="assign tasks")
+    with uow:
+        task = _load_for_change(uow, task_id, actor)
+        if assignee is not None and uow.session.scalars(select(User).where(User.name == assignee)).first() is None:
+            raise NotFound(f"user {assignee!r} not found")
+        now = utcnow()
+        uow.session.execute(update(Task).where(Task.id == task_id, Task.state == "READY")
+                            .values(assignee=assignee, claimed_at=now if assignee else None)
+                            .execution_options(synchronize_session=False))
+        previous, task.assignee = task.assignee, assignee
+        _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
+        uow.commit()
+        return task
+
+
+def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
+             validate: Any = None) -> execution.Case:
+    """Complete a ready task with variables and run the case until it waits again.
+
+    ``validate(task_row, variables)`` checks the variables against the task's form (forms module).
+
+    Raises:
+        NotFound; Forbidden (not a candidate); Conflict (completed, cancelled, someone else's task, or
+        another command changed the case meanwhile); ValidationFailed; ProcessError (a following step
+        failed: nothing is stored).
+    """
+    variables = check_variables(variables)
+    with uow:
+        task = _load_for_change(uow, task_id, actor)
+        if not may_work(actor, task):
+            raise Forbidden(f"{actor.name} may not complete task {task_id}")
+        if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
+            raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
+        if validate is not None:
+            variables = validate(task, variables)
+        case = execution.open_case(uow, task.instance_id)
+        if case.row.state != "running":
+            raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
+        spiff_task = case.workflow.get_task_from_id(UUID(task_id))
+        if spiff_task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
+        spiff_task.set_data(**variables)
+        try:
+            spiff_task.run()
+        except SpiffWorkflowException as exc:
+            raise ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}") from exc
+        task.completed_by = actor.name
+        task.assignee = task.assignee or actor.name
+        case.record("task.completed", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
+                    element_type="UserTask", task_id=task_id, data={"variables": execution.clip(variables)})
+        execution.run(case)
+        settle(uow, case)
+        uow.commit()
+        return case

@@ -1,0 +1,63 @@
+"""The unit of work: one command, one transaction. Only this module commits."""
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ._spiff import SpecCache
+from .db import make_engine, make_session_factory
+from .settings import Settings
+
+
+
+
+class Runtime:
+    """What every command needs besides its arguments: settings, the database, caches.
+
+    Built once per process by an entrypoint and shared by all its threads.
+    """
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.database_url)
+        self.session_factory: sessionmaker[Session] = make_session_factory(self.engine)
+        self.specs = SpecCache()
+
+    def uow(self) -> "UnitOfWork":
+        return UnitOfWork(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """``with runtime.uow() as uow: ...; uow.commit()`` — leaving without commit rolls back."""
+
+    session: Session
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self.runtime.session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed and detaches objects without expiring them,
+        # so results read in the command stay readable by the caller.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    @property
+    def dialect(self) -> str:
+        return self.runtime.engine.dialect.name

@@ -1,0 +1,52 @@
+"""Checks on variables handed in from outside (start, complete, messages)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import ValidationFailed
+
+MAX_DEPTH = 20
+# SpiffWorkflow's serializer reads a dict with this key as one of its own objects.
+RESERVED_KEYS = frozenset({"typename"})
+
+
+def check_variables(variables: Any) -> dict[str, Any]:
+    """Variables must be a JSON object of plain values; names must be identifiers scripts can use.
+
+    Raises:
+        ValidationFailed: with one ``{"field", "message"}`` item per problem.
+    """
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise ValidationFailed("variables must be an object", details=[{"field": "variables",
+                                                                        "message": "not an object"}])
+    problems: list[dict[str, str]] = []
+    for name, value in variables.items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            problems.append({"field": str(name), "message": "not a valid variable name (letters, digits and _; "
+                                                            "not starting with a digit or _)"})
+            continue
+        _check_value(name, value, 0, problems)
+    if problems:
+        raise ValidationFailed("invalid variables", details=problems)
+    return variables
+
+
+def _check_value(path: str, value: Any, depth: int, problems: list[dict[str, str]]) -> None:
+    if depth > MAX_DEPTH:
+        problems.append({"field": path, "message": f"nested deeper than {MAX_DEPTH} levels"})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in RESERVED_KEYS:
+                problems.append({"field": f"{path}.{key}", "message": f"the key {key!r} is reserved"})
+            else:
+                _check_value(f"{path}.{key}", item, depth + 1, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(f"{path}[{index}]", item, depth + 1, problems)
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append({"field": path, "message": "numbers must be finite"})
+    elif value is not None and not isinstance(value, (str, int, float, bool)):
+        problems.append({"field": path, "message": f"unsupported value type {type(value).__name__}"})

@@ -1,0 +1,63 @@
+"""Shared fixtures. The whole suite runs against the database named by GOVFLOW_TEST_DATABASE_URL
+(PostgreSQL in CI's second pass), else a fresh SQLite file: same tests, both backends."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Runtime, Settings, schema
+from engine.models import Base
+from tests.helpers import ApiClient
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("GOVFLOW_TEST_DATABASE_URL") or \
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'govflow-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    runtime = Runtime(settings)
+    schema.upgrade(runtime.engine)
+    runtime.dispose()
+    return settings
+
+
+@pytest.fixture
+def runtime(migrated: Settings) -> Iterator[Runtime]:
+    """A runtime over an empty (migrated) database."""
+    runtime = Runtime(migrated)
+    clean(runtime)
+    yield runtime
+    runtime.dispose()
+
+
+def clean(runtime: Runtime) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with runtime.engine.begin() as connection:
+        if runtime.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+    from api import create_app
+
+    return create_app({"TESTING": True}, runtime=runtime)
+
+
+@pytest.fixture
+def api(app) -> ApiClient:  # type: ignore[no-untyped-def]
+    """A test client with users of every role already created (see ApiClient.as_)."""
+    return ApiClient(app.test_client(), app.extensions["govflow"])

@@ -1,0 +1,65 @@
+"""Test helpers: an API client that knows the standard cast of users and speaks JSON."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engine import Runtime, users
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+CAST = {
+    "admin": dict(groups=[], roles=["admin"]),
+    "analyst": dict(groups=[], roles=["analyst"]),
+    "window_clerk": dict(groups=["window"], roles=["clerk"]),
+    "window_clerk2": dict(groups=["window"], roles=["clerk"]),
+    "office_clerk": dict(groups=["office"], roles=["clerk"]),
+    "supervisor": dict(groups=[], roles=["supervisor"]),
+    "integrator": dict(groups=[], roles=["integrator"]),
+}
+
+
+class ApiClient:
+    def __init__(self, client: Any, runtime: Runtime) -> None:
+        self.client = client
+        self.runtime = runtime
+        self.tokens: dict[str, str] = {}
+        self.user = "admin"
+
+    def token(self, name: str) -> str:
+        if name not in self.tokens:
+            spec = CAST.get(name, dict(groups=[], roles=["clerk"]))
+            _, self.tokens[name] = users.add_user(self.runtime.uow(), name, **spec)
+        return self.tokens[name]
+
+    def as_(self, name: str) -> "ApiClient":
+        other = ApiClient(self.client, self.runtime)
+        other.tokens, other.user = self.tokens, name
+        return other
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(self.user)}"}
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.client.get(url, headers=self.headers(), **kwargs)
+
+    def post(self, url: str, json: Any = None, **kwargs: Any) -> Any:
+        if json is None and "data" not in kwargs:
+            json = {}
+        return self.client.post(url, json=json, headers=self.headers(), **kwargs)
+
+    def deploy(self, *paths: str | Path, expect: int = 201) -> Any:
+        files = []
+        for path in paths:
+            path = Path(path) if Path(path).is_absolute() else FIXTURES / path
+            files.append((path.open("rb"), path.name))
+        response = self.as_("analyst").client.post(
+            "/api/deployments", data={"files": files}, headers=self.as_("analyst").headers(),
+            content_type="multipart/form-data")
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def start(self, key: str, expect: int = 201, **body: Any) -> Any:
+        response = self.as_("integrator").post(f"/api/process-definitions/{key}/start", json=body)
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
