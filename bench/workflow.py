@@ -1,0 +1,163 @@
+"""Benchmark: a window-acceptance case with 5 user tasks driven through HTTP on SQLite, side by side
+with the bare SpiffWorkflow cost of the same work measured in the same run.
+
+    .venv/bin/python bench/workflow.py [--cases 200] [--clients 2] [--workers 2]
+
+Prints requests/second, milliseconds per task completion (HTTP + database), the bare engine cost
+(deserialize -> complete -> engine steps -> serialize, in memory), their ratio, and stored bytes per case.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine import Runtime, Settings, schema, users  # noqa: E402
+from engine import _spiff, diagrams  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+DIAGRAM = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
+# What each of the 5 user tasks is completed with, in order, and who does it.
+STEPS = [("window", {"decision": "accept", "applicant_name": "张三", "materials_complete": True}),
+         ("review", {"review_opinion": "材料齐全，符合条件"}),
+         ("chief", {"approved": True, "decision_opinion": "准予许可"}),
+         ("certificate", {"certificate_no": "JY13101010000001"}),
+         ("window", {"delivery_method": "window"})]
+
+
+def bare_engine_ms(rounds: int) -> float:
+    """The same five completions, in memory: deserialize -> complete -> engine steps -> serialize."""
+    prepared = diagrams.prepare(DIAGRAM.name, DIAGRAM.read_bytes())
+    built, problems = _spiff.build_specs([prepared], [])
+    assert not problems, problems
+    item = built["window_acceptance"]
+    spec = _spiff._registry.restore(item["spec"])
+    subs = {k: _spiff._registry.restore(v) for k, v in item["subprocess_specs"].items()}
+    timings = []
+    for _ in range(rounds):
+        workflow = _spiff.new_workflow(spec, subs)
+        workflow.do_engine_steps()
+        state = _spiff.dumps(workflow)
+        for _, data in STEPS:
+            started = time.perf_counter()
+            workflow = _spiff.loads(state, spec, subs)
+            task = workflow.get_tasks(state=_spiff_ready(), manual=True)[0]
+            task.set_data(**data)
+            task.run()
+            workflow.do_engine_steps()
+            state = _spiff.dumps(workflow)
+            timings.append(time.perf_counter() - started)
+        assert workflow.completed
+    return statistics.median(timings) * 1000
+
+
+def _spiff_ready() -> int:
+    from SpiffWorkflow.util.task import TaskState
+
+    return TaskState.READY
+
+
+def drive_case(session: requests.Session, url: str, tokens: dict[str, str], latencies: list[float]) -> int:
+    case = session.post(f"{url}/api/process-definitions/window_acceptance/start", json={"variables": {}},
+                        headers={"Authorization": f"Bearer {tokens['integrator']}"}).json()
+    task = case["tasks"][0]
+    for group, data in STEPS:
+        started = time.perf_counter()
+        response = session.post(f"{url}/api/tasks/{task['id']}/complete", json={"variables": data},
+                                headers={"Authorization": f"Bearer {tokens[group]}"})
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        task = body["tasks"][0] if body["tasks"] else None
+    assert body["state"] == "completed", body
+    return case["id"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp))
+        runtime = Runtime(settings)
+        schema.upgrade(runtime.engine)
+        tokens = {name: users.add_user(runtime.uow(), name, groups=[name], roles=roles)[1]
+                  for name, roles in [("analyst", ["analyst"]), ("integrator", ["integrator"]),
+                                      ("window", ["clerk"]), ("review", ["clerk"]), ("chief", ["clerk"]),
+                                      ("certificate", ["clerk"])]}
+        server = LiveServer(settings.database_url, Path(tmp), workers=args.workers)
+        try:
+            with DIAGRAM.open("rb") as f:
+                deployed = requests.post(server.url + "/api/deployments", files={"files": f},
+                                         headers={"Authorization": f"Bearer {tokens['analyst']}"})
+            assert deployed.status_code == 201, deployed.text
+            warm = requests.Session()
+            for _ in range(5):
+                drive_case(warm, server.url, tokens, [])
+
+            # Sequential: one clerk after another, latency per completion.
+            latencies: list[float] = []
+            session = requests.Session()
+            for _ in range(max(args.cases // 4, 10)):
+                drive_case(session, server.url, tokens, latencies)
+            sequential_ms = statistics.median(latencies) * 1000
+
+            # Concurrent: throughput of the whole system.
+            per_client = args.cases // args.clients
+            done: list[float] = []
+            lock = threading.Lock()
+
+            def client() -> None:
+                s, mine = requests.Session(), []
+                for _ in range(per_client):
+                    drive_case(s, server.url, tokens, mine)
+                with lock:
+                    done.extend(mine)
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=client) for _ in range(args.clients)]
+            [t.start() for t in threads]
+            [t.join() for t in threads]
+            elapsed = time.perf_counter() - started
+            requests_total = per_client * args.clients * (len(STEPS) + 1)
+            rps = requests_total / elapsed
+            throughput_ms = elapsed * 1000 / (per_client * args.clients * len(STEPS))
+        finally:
+            server.stop()
+
+        bare_ms = bare_engine_ms(rounds=50)
+        from sqlalchemy import func, select
+
+        from engine.models import HistoryEvent, ProcessInstance
+        with runtime.uow() as uow:
+            cases = uow.session.scalar(select(func.count(ProcessInstance.id)))
+            state_bytes = uow.session.scalar(select(func.avg(func.length(ProcessInstance.workflow))))
+            history_rows = uow.session.scalar(select(func.count(HistoryEvent.id)))
+        db_bytes = Path(tmp, "bench.db").stat().st_size + sum(
+            p.stat().st_size for p in Path(tmp).glob("bench.db-*"))
+
+    print(f"cases driven               {cases}")
+    print(f"HTTP requests/second       {rps:8.1f}   ({args.clients} clients, {args.workers} gunicorn workers)")
+    print(f"ms per completion (seq.)   {sequential_ms:8.2f}   median latency, one client")
+    print(f"ms per completion (conc.)  {throughput_ms:8.2f}   wall time / completions, {args.clients} clients")
+    print(f"bare SpiffWorkflow ms      {bare_ms:8.2f}   deserialize -> complete -> steps -> serialize")
+    print(f"ratio bare / full (seq.)   {bare_ms / sequential_ms:8.2f}   target >= 0.5")
+    print(f"ratio bare / full (conc.)  {bare_ms / throughput_ms:8.2f}")
+    print(f"stored state bytes / case  {state_bytes:8.0f}   (serialized workflow, spec stored once per version)")
+    print(f"database bytes / case      {db_bytes / max(cases, 1):8.0f}   (all tables and indexes, {history_rows // max(cases,1)} history rows per case)")
+
+
+if __name__ == "__main__":
+    main()
