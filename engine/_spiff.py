@@ -6,6 +6,7 @@ holds only its task tree and data, which is what makes loading a case cheap.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -127,22 +132,42 @@ def _problem(diagram: PreparedDiagram, exc: ValidationException) -> Problem:
 
 # ---- run time ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CachedSpec:
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    elements: dict[str, Any]
+    catches_events: bool  # any message or timer catch event: only then are waits worth syncing
+
+
 class SpecCache:
-    """Restored spec objects per definition id; specs never change once stored."""
+    """Restored specs and element metadata per definition id; a version never changes once stored."""
 
     def __init__(self) -> None:
-        self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._specs: dict[int, CachedSpec] = {}
         self._lock = threading.Lock()
 
-    def get(self, definition_id: int, loader: Any) -> tuple[Any, dict[str, Any]]:
-        found = self._specs.get(definition_id)
+    def get(self, definition: Any) -> CachedSpec:
+        found = self._specs.get(definition.id)
         if found is None:
-            spec_dict, sub_dicts = loader()
-            found = (_registry.restore(spec_dict),
-                     {name: _registry.restore(d) for name, d in sub_dicts.items()})
+            spec = _registry.restore(definition.spec)
+            subs = {name: _registry.restore(d) for name, d in definition.subprocess_specs.items()}
+            found = CachedSpec(spec, subs, definition.elements, _catches_events([spec, *subs.values()]))
             with self._lock:
-                self._specs[definition_id] = found
+                self._specs[definition.id] = found
         return found
+
+
+def _catches_events(specs: list[Any]) -> bool:
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            event = getattr(task_spec, "event_definition", None)
+            if isinstance(event, (MessageEventDefinition, TimerEventDefinition, MultipleEventDefinition)) \
+                    and isinstance(task_spec, CatchingEvent):
+                return True
+            if isinstance(task_spec, CallActivity):
+                return True  # the called process may wait; it is resolved only at run time
+    return False
 
 
 def new_workflow(spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

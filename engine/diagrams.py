@@ -20,6 +20,7 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 
 MAX_XML_BYTES = 5 * 1024 * 1024
+DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed (their entities could read files or expand without bound)"
 PYTHON_FORMATS = {"", "python", "python3", "py"}
 HUMAN_TAGS = {"userTask", "manualTask"}
 # Camunda hooks that name Java code: the element runs as an external task for an integrator to complete.
@@ -85,6 +86,9 @@ def safe_parse(name: str, content: bytes) -> tuple[Any, Problem | None]:
     """Parse XML without entities, DTDs or network access, and refuse oversized files."""
     if len(content) > MAX_XML_BYTES:
         return None, Problem(name, None, None, f"file is larger than {MAX_XML_BYTES // 1024} KiB")
+    doctype = _prolog_doctype(content)
+    if doctype is not None:  # refused before parsing: entities could read files or expand without bound
+        return None, Problem(name, content[:doctype].count(b"\n") + 1, None, DOCTYPE_REFUSED)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True)
     try:
@@ -92,8 +96,26 @@ def safe_parse(name: str, content: bytes) -> tuple[Any, Problem | None]:
     except etree.XMLSyntaxError as exc:
         return None, Problem(name, exc.lineno, None, f"malformed XML: {exc.msg}")
     if root.getroottree().docinfo.doctype:
-        return None, Problem(name, 1, None, "DOCTYPE declarations are not allowed")
+        return None, Problem(name, 1, None, DOCTYPE_REFUSED)
     return root, None
+
+
+def _prolog_doctype(content: bytes) -> int | None:
+    """Offset of a DOCTYPE in the prolog (after a BOM, the XML declaration, comments and processing
+    instructions: the only place one may stand), found in one linear scan."""
+    pos = 3 if content.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while pos < len(content) and content[pos:pos + 1].isspace():
+            pos += 1
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if content.startswith(opening, pos):
+                end = content.find(closing, pos + len(opening))
+                if end < 0:
+                    return None  # unterminated: the parser reports it
+                pos = end + len(closing)
+                break
+        else:
+            return pos if content.startswith(b"<!DOCTYPE", pos) else None
 
 
 def prepare(name: str, content: bytes) -> PreparedDiagram:
@@ -130,6 +152,7 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
              for lane in process.iter(bpmn("lane")) for ref in lane.findall(bpmn("flowNodeRef")) if ref.text}
     elements: dict[str, dict[str, Any]] = {}
+    _check_flows(diagram, process)
     for node in list(process.iter()):
         tag = local(node.tag)
         if node.get("id") is None or not isinstance(node.tag, str) or node.tag.split("}")[0][1:] != BPMN_NS:
@@ -160,6 +183,21 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
             meta["topic"] = node.get(camunda("topic")) or node.get("name") or node.get("id")
         elements[node.get("id")] = meta
     return elements
+
+
+def _check_flows(diagram: PreparedDiagram, process: Any) -> None:
+    """Dangling sequence flows, named in our words before the parser reports them in its own."""
+    scopes = [process, *process.iter(bpmn("subProcess"), bpmn("transaction"), bpmn("adHocSubProcess"))]
+    for scope in scopes:
+        ids = {child.get("id") for child in scope if isinstance(child.tag, str)}
+        for flow in scope.findall(bpmn("sequenceFlow")):
+            for end in ("sourceRef", "targetRef"):
+                ref = flow.get(end)
+                if not ref:
+                    diagram.error(flow, f"sequence flow has no {end}")
+                elif ref not in ids:
+                    diagram.error(flow, f"sequence flow {end} {ref!r} is not an element of "
+                                        f"{local(scope.tag)} {scope.get('id')!r}")
 
 
 def _is_java(node: Any) -> bool:
@@ -338,7 +376,7 @@ def _juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = Fal
     try:
         return expressions.translate_juel(text) if literal else expressions.to_python(text)
     except expressions.ExpressionError as exc:
-        diagram.error(node, f"cannot translate expression {text!r}: {exc}")
+        diagram.error(node, str(exc))  # the message already quotes the expression
         return None
 
 

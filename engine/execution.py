@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -54,7 +54,8 @@ def latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
 
 
 def _specs(uow: UnitOfWork, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
-    return uow.runtime.specs.get(definition.id, lambda: (definition.spec, definition.subprocess_specs))
+    cached = uow.runtime.specs.get(definition)
+    return cached.spec, cached.subprocess_specs
 
 
 def _resolve_called(uow: UnitOfWork, root: ProcessDefinition, pinned: dict[str, Any]
@@ -219,7 +220,7 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
         task_row.ended_at = now
     for task_id, task in ready.items():
         if task_id not in existing:
-            session.add(_new_task_row(case, task, now))
+            session.add(_new_task_row(uow, case, task, now))
 
 
 def _has_task(case: Case, task_id: str) -> bool:
@@ -230,7 +231,7 @@ def _has_task(case: Case, task_id: str) -> bool:
         return False
 
 
-def element_meta(case: Case, task: Any) -> dict[str, Any]:
+def element_meta(uow: UnitOfWork, case: Case, task: Any) -> dict[str, Any]:
     workflow = task.workflow
     while True:
         definition = case.definitions.get(workflow.spec.name)
@@ -238,11 +239,12 @@ def element_meta(case: Case, task: Any) -> dict[str, Any]:
             break
         workflow = workflow.parent_workflow
     definition = definition or case.row.definition
-    return definition.elements.get(definition.key, {}).get(task.task_spec.bpmn_id, {})
+    elements = uow.runtime.specs.get(definition).elements
+    return elements.get(definition.key, {}).get(task.task_spec.bpmn_id, {})
 
 
-def _new_task_row(case: Case, task: Any, now: datetime) -> Task:
-    meta = element_meta(case, task)
+def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task:
+    meta = element_meta(uow, case, task)
     values = {key: _evaluate_meta(task, meta, key) for key in
               ("candidate_groups", "candidate_users", "assignee", "due_date", "follow_up_date", "priority")}
     groups, users = _as_list(values["candidate_groups"]), _as_list(values["candidate_users"])
@@ -326,6 +328,8 @@ def _timer_due(task: Any) -> datetime | None:
 def _sync_waits(uow: UnitOfWork, case: Case) -> None:
     """Message subscriptions and timer jobs of the waiting catch events, diffed against stored rows."""
     session, row = uow.session, case.row
+    if not any(uow.runtime.specs.get(d).catches_events for d in case.definitions.values()):
+        return  # nothing in these diagrams ever waits for a message or a timer
     messages: dict[tuple[str, str], dict[str, Any]] = {}
     timers: dict[str, tuple[datetime, str]] = {}
     active = row.state == "running"
@@ -374,12 +378,14 @@ def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:
 def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
     from .models import HistoryEvent
 
-    for item in case.history:
-        uow.session.add(HistoryEvent(
-            instance_id=case.row.id, at=now, actor=item.get("actor"), event=item["event"],
-            element_id=item.get("element_id"), element_name=item.get("element_name"),
-            element_type=item.get("element_type"), task_id=item.get("task_id"), data=item.get("data") or {},
-        ))
+    if not case.history:
+        return
+    # One multi-row INSERT: a completion writes several history rows and this is its hottest write.
+    uow.session.execute(insert(HistoryEvent), [
+        {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
+         "element_id": item.get("element_id"), "element_name": item.get("element_name"),
+         "element_type": item.get("element_type"), "task_id": item.get("task_id"), "data": item.get("data") or {}}
+        for item in case.history])
     case.history.clear()
 
 

@@ -40,7 +40,9 @@ class InstanceView:
     tasks: list[Task] = field(default_factory=list)
 
 
-def _view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None) -> InstanceView:
+def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None
+                  ) -> InstanceView:
+    """A case as the API shows it: its row, open tasks and (when given) variables."""
     tasks = list(uow.session.scalars(
         select(Task).where(Task.instance_id == row.id, Task.state.in_(("READY", "SUSPENDED")))
         .order_by(Task.created_at, Task.id)))
@@ -74,7 +76,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return _view(uow, existing, variables=None), False
+                return instance_view(uow, existing, variables=None), False
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
         execution.run(case)
@@ -86,8 +88,8 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
             existing = _by_business_key(uow, key, case.row.business_key)
             if existing is None:
                 raise
-            return _view(uow, existing), False
-        return _view(uow, case.row, variables=execution.case_variables(case.workflow)), True
+            return instance_view(uow, existing), False
+        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow)), True
 
 
 def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None = None,
@@ -123,7 +125,7 @@ def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | N
                 settle(uow, case)
                 views.append(case.row)
             uow.commit()
-            return [_view(uow, row) for row in views]
+            return [instance_view(uow, row) for row in views]
         if len(targets) > 1 and not all_matches:
             raise Conflict(f"{len(targets)} cases wait for message {name!r}; name the case or send to all",
                            details=[{"process_instance_id": i} for i in targets])
@@ -135,7 +137,7 @@ def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | N
             settle(uow, case)
             rows.append(case.row)
         uow.commit()
-        return [_view(uow, row) for row in rows]
+        return [instance_view(uow, row) for row in rows]
 
 
 def suspend(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str | None = None) -> InstanceView:
@@ -171,7 +173,7 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
         case.record(event, actor=actor.name, data={"reason": reason} if reason else {})
         execution.save(uow, case)
         uow.commit()
-        return _view(uow, case.row)
+        return instance_view(uow, case.row)
 
 
 # ---- helpers shared by commands ----------------------------------------------------------------
@@ -317,7 +319,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
     """A case with its variables and open tasks. Raises NotFound."""
     with uow:
         case = execution.open_case(uow, instance_id)
-        return _view(uow, case.row, variables=execution.case_variables(case.workflow))
+        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
 
 
 def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
@@ -335,7 +337,7 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
             query = query.where(ProcessInstance.business_key == business_key)
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = uow.session.scalars(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset))
-        return [_view(uow, row) for row in rows], total
+        return [instance_view(uow, row) for row in rows], total
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:

@@ -117,13 +117,14 @@ class ProcessDefinition(Base):
     # Hash of everything that makes this version: its diagram bytes; unchanged content is not re-versioned.
     content_hash: Mapped[str] = mapped_column(String(64))
     # The parsed spec, stored once per version instead of inside every case's state.
-    spec: Mapped[dict[str, Any]]
+    # Large columns are deferred: each process restores them once into its spec cache.
+    spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     # Embedded subprocess specs (subProcess, transaction, event subprocess), keyed by element id.
-    subprocess_specs: Mapped[dict[str, Any]]
+    subprocess_specs: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     # Process ids of call activities, resolved against deployed definitions when the call happens.
     called_keys: Mapped[list[Any]]
     # Per element: candidate groups, assignee, due date, form key, properties ... (see engine.diagrams).
-    elements: Mapped[dict[str, Any]]
+    elements: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     # Message names of message start events: a message with such a name starts a case.
     start_messages: Mapped[list[Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -195,7 +196,7 @@ class Task(Base):
     completed_by: Mapped[str | None] = mapped_column(String(100))
 
     candidates: Mapped[list[TaskCandidate]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", back_populates="task"
+        cascade="all, delete-orphan", lazy="select", back_populates="task"
     )
 
 

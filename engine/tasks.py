@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import execution
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
-from .instances import settle
+from .instances import InstanceView, instance_view, settle
 from .models import HistoryEvent, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -240,7 +240,7 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
 
 
 def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
-             validate: Any = None) -> execution.Case:
+             validate: Any = None) -> InstanceView:
     """Complete a ready task with variables and run the case until it waits again.
 
     ``validate(task_row, variables)`` checks the variables against the task's form (forms module).
@@ -277,4 +277,4 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.run(case)
         settle(uow, case)
         uow.commit()
-        return case
+        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
