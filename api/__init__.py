@@ -9,10 +9,18 @@ from flask_smorest import Api
 
 from engine import Runtime
 
-from . import errors
+from . import errors, idempotency, limits, pages
 from .config import Config
+from .schemas import ApiErrorSchema
 
-BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages")
+BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
+              "webhooks")
+
+
+class GovflowApi(Api):
+    """flask-smorest's Api, documenting the default and 422 error responses in govflow's one error shape."""
+
+    ERROR_SCHEMA = ApiErrorSchema
 
 
 def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
@@ -23,11 +31,14 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     app.config.from_object(Config)
     app.config.update(config or {})
     app.extensions["govflow"] = runtime or Runtime(Config.settings(app.config))
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+    api = GovflowApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(f"api.{name}").blp)
     errors.register(app)
+    limits.register(app)  # before idempotency: it reads the body
+    idempotency.register(app)
+    pages.register(app)
 
     @app.get("/api/health")
     def health() -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine import Runtime, Settings, definitions, schema, users
+from engine import Runtime, Settings, calendar, definitions, schema, users
 from engine.errors import DeploymentInvalid, EngineError
 from engine.users import ROLES, SYSTEM
 
@@ -34,6 +34,10 @@ def db_upgrade(revision: str) -> None:
     runtime = _runtime()
     schema.upgrade(runtime.engine, revision)
     click.echo(f"database at revision {schema.current(runtime.engine)}")
+    if revision == "head":
+        seeded = calendar.seed_national(runtime.uow())
+        if seeded:
+            click.echo(f"calendar CN: loaded {seeded[0]}–{seeded[-1]} from the chinese-calendar package")
 
 
 @db.command("current")
@@ -97,7 +101,7 @@ def user() -> None:
 @click.option("--group", "groups", multiple=True, help="a group (repeatable), e.g. a window or section")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="a role (repeatable)")
 @click.option("--display-name")
-@click.option("--ttl-days", type=int, help="token lifetime; no expiry when omitted")
+@click.option("--ttl-days", type=int, help="token lifetime; default GOVFLOW_TOKEN_TTL_DAYS, else no expiry")
 def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
              ttl_days: int | None) -> None:
     """Create a user and print their API token (shown once)."""
@@ -118,6 +122,18 @@ def user_token(name: str, ttl_days: int | None) -> None:
         click.echo(users.issue_token(_runtime().uow(), name, ttl_days=ttl_days))
     except EngineError as exc:
         raise click.ClickException(exc.message) from None
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.password_option(help="the new password (prompted, hidden, twice, when omitted)")
+def user_passwd(name: str, password: str) -> None:
+    """Set a user's password for the web pages (API tokens stay for programs)."""
+    try:
+        users.set_password(_runtime().uow(), name, password)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"password set for {name}")
 
 
 @user.command("revoke")
@@ -149,15 +165,22 @@ def serve(host: str, port: int, workers: int, scheduler: bool) -> None:
 
     runtime = _runtime()
     schema.upgrade(runtime.engine)
+    calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     runtime.dispose()
     run_server(host=host, port=port, workers=workers, scheduler=scheduler)
 
 
 @main.command()
 def worker() -> None:
-    """Fire due timers and jobs only (scale out by running more of these)."""
+    """Fire due timers and jobs and deliver webhooks only (scale out by running more of these)."""
     from engine.worker import run_forever
 
     runtime = _runtime()
     schema.upgrade(runtime.engine)
+    calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     run_forever(runtime)
+
+
+from .cli_calendar import calendar_group  # noqa: E402  (a group of its own module, registered here)
+
+main.add_command(calendar_group)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from engine.settings import Settings
@@ -15,6 +16,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     # Uploads and JSON bodies: a diagram set is at most a few MiB.
     MAX_CONTENT_LENGTH = int(os.environ.get("GOVFLOW_MAX_REQUEST_BYTES", 16 * 1024 * 1024))
+    # Every other request body (JSON commands); upload endpoints have their own limits (api/limits.py).
+    GOVFLOW_MAX_BODY_BYTES = int(os.environ.get("GOVFLOW_MAX_BODY_BYTES", 1024 * 1024))
     JSON_SORT_KEYS = False
     # Start the timer scheduler inside the web process (``govflow serve`` does; tests usually don't).
     GOVFLOW_SCHEDULER = False
@@ -23,5 +26,5 @@ class Config:
     def settings(overrides: dict[str, Any]) -> Settings:
         base = Settings.from_env()
         if "DATABASE_URL" in overrides:
-            base = Settings(database_url=overrides["DATABASE_URL"], data_dir=base.data_dir)
+            base = replace(base, database_url=overrides["DATABASE_URL"])
         return base

@@ -42,6 +42,7 @@ class Definition(MethodView):
 class DefinitionXml(MethodView):
     @blp.arguments(VersionQuerySchema, location="query")
     @blp.response(200, description="the BPMN file as deployed", content_type="application/xml")
+    @blp.doc(responses={"200": {"content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, query: dict[str, Any], key: str) -> Response:
         """The diagram as it was deployed, byte for byte."""

@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine import definitions
-from engine.errors import InvalidRequest
 
 from .context import actor, uow
 from .schemas import DeployFormSchema, DeploymentSchema, ApiErrorSchema
@@ -29,10 +28,9 @@ class Deployments(MethodView):
     def post(self) -> dict[str, Any]:
         """Deploy one or more files (multipart field ``files``); nothing is stored if any fails."""
         form = DeployFormSchema().load({k: v for k, v in request.form.items() if k == "name"})
-        uploads = request.files.getlist("files")
-        if not uploads:
-            raise InvalidRequest("send the diagrams as multipart form field 'files'")
-        files = [(upload.filename or f"file{i}.bpmn", upload.read()) for i, upload in enumerate(uploads)]
+        # An empty list is the engine's to refuse, after it checked the caller may deploy at all.
+        files = [(upload.filename or f"file{i}.bpmn", upload.read())
+                 for i, upload in enumerate(request.files.getlist("files"))]
         result = definitions.deploy(uow(), files, actor=actor(), name=form.get("name"))
         return deployment_body(result)
 
@@ -50,5 +48,5 @@ def deployment_body(result: definitions.DeploymentResult) -> dict[str, Any]:
 
 def _with_new(deployed: definitions.DeployedDefinition) -> Any:
     definition = deployed.definition
-    definition.new = deployed.new  # type: ignore[attr-defined] - read by the schema only
+    definition.new = deployed.new  # type: ignore[attr-defined]  # read by the schema only
     return definition

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
@@ -22,6 +23,8 @@ STATUS = {
     errors.ValidationFailed: 422,
     errors.DeploymentInvalid: 422,
     errors.ProcessError: 422,
+    errors.TooLarge: 413,
+    errors.UnsupportedType: 415,
 }
 
 
@@ -52,6 +55,11 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     return error_response(status, code, exc.description or exc.name or "error", details)
 
 
+def handle_schema_error(exc: ValidationError) -> ResponseReturnValue:
+    """Input a view loads with a schema itself (multipart form fields) fails like any other input."""
+    return error_response(422, "validation_failed", "the request is invalid", _flatten(exc.messages))
+
+
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     log.exception("unexpected error")  # the traceback stays in the log, never in the response
     return error_response(500, "internal_error", "internal server error")
@@ -80,4 +88,5 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 def register(app: Flask) -> None:
     app.register_error_handler(errors.EngineError, handle_engine_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(ValidationError, handle_schema_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -19,12 +19,19 @@ class Messages(MethodView):
     @blp.arguments(MessageSchema)
     @blp.response(200, MessageResultSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="nothing waits for the message")
+    @blp.alt_response(202, schema=MessageResultSchema, description="nothing waits yet: the message is buffered")
     @blp.alt_response(409, schema=ApiErrorSchema, description="several cases wait; name one or send to all")
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, body: dict[str, Any]) -> Any:
         """Deliver a message by name to the case(s) waiting for it (by business key, case id or
-        correlation values), or start a case whose start event catches it."""
-        views = instances.correlate(
+        correlation values), or start a case whose start event catches it; with ``buffer_seconds``,
+        keep a message nothing waits for yet until a matching case starts waiting for it."""
+        outcome = instances.send_message(
             uow(), body["name"], actor=actor(), business_key=body.get("business_key"),
             instance_id=body.get("process_instance_id"), correlations=body["correlations"],
-            variables=body["variables"], all_matches=body["all"])
-        return {"process_instances": views}
+            variables=body["variables"], all_matches=body["all"], buffer_seconds=body["buffer_seconds"])
+        if outcome.buffered is None:
+            return {"process_instances": outcome.instances}
+        held = outcome.buffered
+        return {"process_instances": [], "buffered": held, "message": (
+            f"no case waits for message {held.message_name!r} yet; it is buffered until "
+            f"{held.expires_at.isoformat()} and goes to the first matching case that waits for it")}, 202

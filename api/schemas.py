@@ -165,6 +165,12 @@ class CompleteSchema(Schema):
     variables = Variables
 
 
+class TaskFormSchema(Schema):
+    key = fields.String(metadata={"description": "the task's formKey"})
+    schema = fields.Dict(allow_none=True, metadata={"description": "the form-js schema; null for embedded forms"})
+    data = fields.Dict(metadata={"description": "current values of the form's fields, to prefill it"})
+
+
 class AssignSchema(Schema):
     assignee = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
 
@@ -177,19 +183,75 @@ class MessageSchema(Schema):
                                metadata={"description": "correlation property values the case must match"})
     variables = Variables
     all = fields.Boolean(load_default=False, metadata={"description": "deliver to every matching case"})
+    buffer_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "when nothing waits yet: keep the message this long (capped by the server) for the "
+                       "first matching case that starts waiting for it; answered with 202"})
+
+
+class BufferedMessageSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(attribute="message_name")
+    business_key = fields.String(allow_none=True)
+    process_instance_id = fields.Integer(attribute="instance_id", allow_none=True)
+    correlations = fields.Dict()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
 
 
 class MessageResultSchema(Schema):
     process_instances = fields.List(fields.Nested(InstanceSchema))
+    buffered = fields.Nested(BufferedMessageSchema, metadata={"description": "present when the message was buffered"})
+    message = fields.String(metadata={"description": "what became of the message, when it was buffered"})
 
 
 class ApiErrorBodySchema(Schema):
-    code = fields.String()
-    message = fields.String()
-    details = fields.List(fields.Raw())
+    code = fields.String(required=True, metadata={"description": "stable machine-readable name, e.g. conflict"})
+    message = fields.String(required=True)
+    details = fields.List(fields.Raw(), required=True, metadata={
+        "description": "problems: {field, message} for invalid input, {file, line, element, message} for "
+                       "deployments"})
+    state = fields.String(metadata={"description": "on conflicts: the target's current state"})
+    assignee = fields.String(metadata={"description": "on conflicts over a task: who holds it"})
 
 
 class ApiErrorSchema(Schema):
     error = fields.Nested(ApiErrorBodySchema)
 
 
+
+
+class CalendarQuerySchema(Schema):
+    calendar = fields.String(load_default="CN", validate=validate.Length(min=1, max=50),
+                             metadata={"description": "the calendar's name; CN is the national one"})
+
+
+class CalendarDaySchema(Schema):
+    date = fields.Date(required=True)
+    name = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"description": "e.g. 春节"})
+
+
+class CalendarYearInSchema(Schema):
+    """The JSON import format without ``calendar`` and ``year``, which the URL gives."""
+
+    holidays = fields.List(fields.Nested(CalendarDaySchema), load_default=list)
+    workdays = fields.List(fields.Nested(CalendarDaySchema), load_default=list,
+                           metadata={"description": "make-up working days (调休): Saturdays or Sundays"})
+
+
+class CalendarYearSchema(CalendarYearInSchema):
+    calendar = fields.String()
+    year = fields.Integer()
+    extends = fields.String(allow_none=True)
+    provisional = fields.Boolean(metadata={"description": "no announced data: Monday to Friday only"})
+    source = fields.String(allow_none=True)
+    loaded_at = fields.DateTime(allow_none=True)
+    loaded_by = fields.String(allow_none=True)
+    working_days = fields.Integer()
+
+
+class CalendarInfoSchema(Schema):
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    extends = fields.String(allow_none=True)
+    years = fields.List(fields.Integer(), metadata={"description": "years this calendar has data of its own for"})

@@ -10,7 +10,16 @@ from engine import tasks
 from engine.tasks import TaskFilter
 
 from .context import actor, uow
-from .schemas import AssignSchema, CompleteSchema, ApiErrorSchema, InstanceSchema, TaskPageSchema, TaskQuerySchema, TaskSchema
+from .schemas import (
+    ApiErrorSchema,
+    AssignSchema,
+    CompleteSchema,
+    InstanceSchema,
+    TaskFormSchema,
+    TaskPageSchema,
+    TaskQuerySchema,
+    TaskSchema,
+)
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Task queues (the inbox)")
 
@@ -32,6 +41,15 @@ class Task(MethodView):
     def get(self, task_id: str) -> Any:
         """One task."""
         return tasks.get_task(uow(), task_id, actor=actor())
+
+
+@blp.route("/<task_id>/form")
+class Form(MethodView):
+    @blp.response(200, TaskFormSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such task, the task has no form, or it is not deployed")
+    def get(self, task_id: str) -> Any:
+        """The task's form-js schema and the current values of its fields (embedded forms: schema null)."""
+        return tasks.task_form(uow(), task_id, actor=actor())
 
 
 @blp.route("/<task_id>/claim")

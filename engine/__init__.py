@@ -4,10 +4,14 @@ Services are modules named for their lifecycle (Camunda's split): ``definitions`
 ``instances`` (runtime), ``tasks``, ``users``; plus ``schema`` for migrations. Each public function is
 one command in one transaction over a unit of work. Nothing here imports Flask.
 """
-from . import definitions, errors, instances, schema, tasks, users
+from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users
+from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
 from .settings import Settings
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
-__all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "definitions", "errors", "instances", "schema",
-           "tasks", "users"]
+__all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definitions", "errors", "forms", "instances",
+           "jobs", "schema", "tasks", "users",
+           # integrations: materials and the archive, outbox and webhooks, notices, idempotency, buffered messages
+           "archive", "delivery", "idempotency", "materials", "message_buffer", "notify", "outbox", "storage",
+           "webhooks"]

@@ -5,16 +5,19 @@ holds only its task tree and data, which is what makes loading a case cheap.
 """
 from __future__ import annotations
 
+import re
 import threading
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import orjson
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -22,11 +25,17 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 
 from . import expressions, scripting
-from .diagrams import PreparedDiagram, Problem
+from .clock import LOCAL_TZ
+from .diagrams import Decision, PreparedDiagram, Problem, map_decision_results, prepare_dmn
 
 SERIALIZER_VERSION = "govflow-1"
+# Zone-less timer dates (2026-12-01T09:00:00) are local time of the service centre, as due dates are;
+# SpiffWorkflow would take the machine's zone, read once at import.
+_spiff_timer.LOCALTZ = LOCAL_TZ
 
 
 class _CaseConverter(BpmnWorkflowConverter):
@@ -48,9 +57,46 @@ class _CaseConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class CaseMessageEventDefinition(SpiffMessageEventDefinition):
+    """A message as govflow routes it between cases.
+
+    With ``spiffworkflow:messagePayload`` / ``messageVariable`` it behaves as in SpiffWorkflow. Without
+    them it behaves as plain BPMN models (and SpiffWorkflow's own BPMN parser) expect, where SpiffWorkflow's
+    spiff variant would send and keep nothing: a thrown message carries a copy of the sender's data, and a
+    caught one merges its payload into the catching task's data (a payload that is not a dict is kept as
+    ``<catch event id>_Response``, as SpiffWorkflow's Camunda parser does). Restored in place of
+    SpiffWorkflow's class (same serialized type name), so every case at run time uses this one.
+    """
+
+    def throw(self, my_task: Any) -> None:
+        if self.expression is not None:
+            super().throw(my_task)
+            return
+        payload = deepcopy(my_task.data)
+        correlations = self.get_correlations(my_task, payload)
+        my_task.workflow.correlations.update(correlations)
+        my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=payload, correlations=correlations))
+
+    def update_task_data(self, my_task: Any) -> None:
+        if self.message_var is not None:
+            super().update_task_data(my_task)
+            return
+        payload = my_task.internal_data.pop(self.name, None)
+        if isinstance(payload, dict):
+            my_task.set_data(**payload)
+        elif payload is not None:  # a single value: kept as SpiffWorkflow's Camunda parser keeps it
+            my_task.data[f"{my_task.task_spec.bpmn_id}_Response"] = payload
+
+
+class _CaseMessageConverter(MessageEventDefinitionConverter):
+    def __init__(self, target_class: type, registry: Any) -> None:
+        super().__init__(target_class, registry, typename="MessageEventDefinition")
+
+
 def _make_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _CaseConverter
+    config[CaseMessageEventDefinition] = _CaseMessageConverter  # registered last: restores as this class
     return BpmnWorkflowSerializer.configure(config)
 
 
@@ -75,12 +121,26 @@ def build_specs(
     parser = Parser()
     problems: list[Problem] = []
     owner: dict[str, PreparedDiagram] = {}
+    decisions: dict[str, Decision] = {}
     for name, tree in dmn_files:
-        try:
-            parser.add_dmn_xml(tree, filename=name)
-        except Exception as exc:  # the DMN parser raises many kinds; all are the file's fault
-            problems.append(Problem(name, None, None, f"DMN: {exc}"))
+        prepared, dmn_problems = prepare_dmn(name, tree)
+        problems.extend(dmn_problems)
+        for decision in prepared:
+            if decision.id in decisions:
+                problems.append(Problem(name, None, decision.id, f"decision {decision.id!r} is also defined in "
+                                                                 f"{decisions[decision.id].file}"))
+                continue
+            try:
+                parser.add_dmn_xml(decision.tree, filename=name)
+                parser.dmn_parsers[decision.id].parse()  # now, so its errors name the DMN file
+            except Exception as exc:  # the DMN parser raises many kinds; all are the file's fault
+                line = getattr(exc, "line_number", None) or None
+                problems.append(Problem(name, line if isinstance(line, int) else None, decision.id,
+                                        f"DMN: {spiff_message(exc)}"))
+                continue
+            decisions[decision.id] = decision
     for diagram in diagrams:
+        problems.extend(map_decision_results(diagram, decisions))
         try:
             parser.add_bpmn_xml(diagram.tree, filename=diagram.name)
         except ValidationException as exc:
@@ -126,8 +186,32 @@ def _start_messages(spec: Any) -> list[str]:
 def _problem(diagram: PreparedDiagram, exc: ValidationException) -> Problem:
     element = getattr(exc, "id", None) or None
     line = diagram.lines.get(element) if element else None
-    message = str(exc).split("\n")[0]
+    message = spiff_message(exc)
+    missing_decision = re.match(r'No DMN Diagram available with id "(.*)", Available DMN ids are: ?(.*)', message)
+    if missing_decision:
+        decision, available = missing_decision.groups()
+        message = (f"decision {decision!r} is not in this deployment (decisions here: "
+                   f"{available.rstrip('. ') or 'none'}); deploy its DMN file together with the diagram")
+    elif message.startswith("Multiple outgoing flows are not supported"):
+        message = "a task with several outgoing sequence flows (an implicit split) is not supported; add a gateway"
+    elif message.startswith("Cannot resolve dataOutputAssociation"):
+        # SpiffWorkflow puts the lxml element's repr into the message; name the reference instead.
+        targets = diagram.tree.xpath(f"//*[@id='{element}']/*[local-name()='dataOutputAssociation']"
+                                     "/*[local-name()='targetRef']/text()") if element else []
+        message = (f"data output association to {', '.join(t.strip() for t in targets) or 'an unknown target'}"
+                   " does not resolve to a data object of this process")
     return Problem(diagram.name, line, element, message)
+
+
+def spiff_message(exc: Exception) -> str:
+    """The first line of a SpiffWorkflow error, without the ". " its notes joiner leaves at the end."""
+    message = re.sub(r"\.(\s*\.)+(?=\s|$)", ".", str(exc).split("\n")[0].strip())  # "x. . note" -> "x. note"
+    message = message[:-1] if message.endswith("..") else message
+    for attr in ("data_input", "data_output"):  # WorkflowDataException does not say which one
+        ref = getattr(exc, attr, None)
+        if ref is not None:
+            message += f" ({attr.replace('_', ' ')} {getattr(ref, 'bpmn_id', None) or ref})"
+    return message
 
 
 # ---- run time ----------------------------------------------------------------------------------

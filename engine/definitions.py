@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import _spiff, diagrams
+from . import _spiff, diagrams, forms
 from .diagrams import PreparedDiagram, Problem
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import latest_definition
@@ -61,7 +61,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     """
     actor.require("analyst", action="deploy")
     if not files:
-        raise InvalidRequest("no files to deploy")
+        raise InvalidRequest("no files to deploy (multipart field 'files')")
     problems, prepared, dmn = _prepare(files)
     with uow:
         built: dict[str, dict[str, Any]] = {}
@@ -69,6 +69,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             built, parse_problems = _spiff.build_specs(prepared, dmn)
             problems.extend(parse_problems)
             problems.extend(_check_calls(uow, prepared, set(built)))
+            problems.extend(forms.check_references(uow, prepared, files))
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -99,6 +100,8 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
                                             f"process id {pid!r} is also defined in {seen_processes[pid]}"))
                 seen_processes[pid] = file_name
             prepared.append(diagram)
+        elif kind == "form":
+            problems.extend(forms.check(file_name, content))
         elif kind == "dmn":
             tree, problem = diagrams.safe_parse(file_name, content)
             if problem:

@@ -7,12 +7,15 @@ deployed resource. What cannot be translated becomes a problem naming file, line
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 from . import expressions, scripting
+from .clock import utcnow
+from .timeparse import parse_due
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -151,6 +154,11 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
 def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict[str, Any]]:
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
              for lane in process.iter(bpmn("lane")) for ref in lane.findall(bpmn("flowNodeRef")) if ref.text}
+    # What lies inside a subprocess belongs to the subprocess's lane unless a lane of its own says otherwise.
+    for sub in process.iter(bpmn("subProcess"), bpmn("transaction"), bpmn("adHocSubProcess")):
+        for inner in sub.iterdescendants():
+            if sub.get("id") in lanes and inner.get("id") and inner.get("id") not in lanes:
+                lanes[inner.get("id")] = lanes[sub.get("id")]
     elements: dict[str, dict[str, Any]] = {}
     _check_flows(diagram, process)
     for node in list(process.iter()):
@@ -160,15 +168,30 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         if tag in ("sequenceFlow",):
             _translate_condition(diagram, node)
             continue
+        if tag in ("exclusiveGateway", "inclusiveGateway"):
+            _check_gateway_flows(diagram, node)
         if tag in ("serviceTask", "sendTask") and _is_java(node):
             _to_external_task(diagram, node)
             tag = "externalTask"
         elif tag == "serviceTask" and node.get(camunda("expression")):
             _expression_to_script(diagram, node)
             tag = "scriptTask"
+        elif tag == "serviceTask":  # a SpiffWorkflow service operator, or no implementation at all
+            operator = node.find(f"./{bpmn('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
+            topic = operator.get("id") if operator is not None else None
+            diagram.warn(node, f"service operator {topic!r} runs as an external task completed over the API"
+                         if topic else "service task without an implementation runs as an external task "
+                                       "completed over the API")
+            node.tag = bpmn("userTask")
+            tag = "externalTask"
         if tag == "scriptTask":
             _check_script_task(diagram, node)
+        for script in node.xpath("./bpmn:extensionElements/spiffworkflow:preScript|"
+                                 "./bpmn:extensionElements/spiffworkflow:postScript", namespaces=NS):
+            for message in scripting.check_script(script.text or ""):
+                diagram.error(node, f"spiffworkflow:{local(script.tag)}: {message}")
         _check_listeners(diagram, node)
+        _translate_io_mappings(diagram, node)
         _translate_loop(diagram, node)
         if tag == "businessRuleTask":
             _translate_decision_ref(diagram, node)
@@ -177,10 +200,14 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         meta: dict[str, Any] = {"type": tag, "name": node.get("name")}
         if tag in HUMAN_TAGS or tag == "externalTask":
             meta.update(_human_task_meta(diagram, node, lanes.get(node.get("id"))))
+        elif properties := element_properties(node):  # govflow.event and the like, on any element
+            meta["properties"] = properties
         if tag == "callActivity" and node.get("calledElement"):
             meta["called"] = node.get("calledElement")
         if tag == "externalTask":
-            meta["topic"] = node.get(camunda("topic")) or node.get("name") or node.get("id")
+            operator = node.find(f"./{bpmn('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
+            meta["topic"] = node.get(camunda("topic")) or (operator.get("id") if operator is not None else None) \
+                or node.get("name") or node.get("id")
         elements[node.get("id")] = meta
     return elements
 
@@ -198,6 +225,21 @@ def _check_flows(diagram: PreparedDiagram, process: Any) -> None:
                 elif ref not in ids:
                     diagram.error(flow, f"sequence flow {end} {ref!r} is not an element of "
                                         f"{local(scope.tag)} {scope.get('id')!r}")
+
+
+def _check_gateway_flows(diagram: PreparedDiagram, gateway: Any) -> None:
+    """Where a gateway chooses between flows, each flow but the default needs a condition; SpiffWorkflow
+    refuses the diagram otherwise, and we say so here along with every other problem of the file."""
+    flows = [f for f in gateway.getparent().findall(bpmn("sequenceFlow")) if f.get("sourceRef") == gateway.get("id")]
+    if len(flows) < 2:
+        return
+    kind = "an exclusive" if local(gateway.tag) == "exclusiveGateway" else "an inclusive"
+    for flow in flows:
+        if flow.get("id") != gateway.get("default") and flow.find(bpmn("conditionExpression")) is None:
+            label = f"{flow.get('name')!r} ({flow.get('id')})" if flow.get("name") else flow.get("id")
+            diagram.error(flow, f"sequence flow {label} leaves {kind} gateway "
+                                f"{gateway.get('name') or gateway.get('id')!r} without a condition and is not its "
+                                "default flow; add a condition or make it the default")
 
 
 def _is_java(node: Any) -> bool:
@@ -253,6 +295,43 @@ def _check_listeners(diagram: PreparedDiagram, node: Any) -> None:
             diagram.warn(node, f"{local(listener.tag)} implemented in Java is ignored")
 
 
+def _translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
+    """camunda:inputOutput: each input parameter becomes an assignment in the element's pre-script, each
+    output parameter one in its post-script. Parameters given as scripts, lists or maps are refused."""
+    scripts: dict[str, list[str]] = {"preScript": [], "postScript": []}
+    for param in node.xpath("./bpmn:extensionElements/camunda:inputOutput/*", namespaces=NS):
+        kind, name = local(param.tag), param.get("name") or ""
+        where = "preScript" if kind == "inputParameter" else "postScript"
+        content = [c for c in param if isinstance(c.tag, str)]
+        if content:
+            language = content[0].get("scriptFormat")
+            what = f"a {language} script" if local(content[0].tag) == "script" else f"a camunda:{local(content[0].tag)}"
+            diagram.error(node, f"camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a "
+                                "Python script task")
+            continue
+        text = (param.text or "").strip()
+        if not name.isidentifier() or name.startswith("_"):
+            if text:
+                diagram.error(node, f"camunda:{kind} {name!r} is not a variable name")
+            else:
+                diagram.warn(node, f"camunda:{kind} {name!r} has no value and is ignored")
+            continue
+        python = _juel(diagram, node, text, literal=True) if text else "None"
+        if python is not None:
+            _check_expression(diagram, node, python, f"camunda:{kind} {name!r}")
+            scripts[where].append(f"{name} = {python}")
+    for where, lines in scripts.items():
+        if not lines:
+            continue
+        ext = node.find(bpmn("extensionElements"))
+        script = ext.find(f"{{{SPIFF_NS}}}{where}")
+        if script is None:
+            script = etree.SubElement(ext, f"{{{SPIFF_NS}}}{where}")
+        own = (script.text or "").strip()
+        # Inputs are set before the element's own pre-script runs; outputs read what its post-script left.
+        script.text = "\n".join([*lines, own] if where == "preScript" else [own, *lines]).strip()
+
+
 def _translate_condition(diagram: PreparedDiagram, node: Any) -> None:
     condition = node.find(bpmn("conditionExpression"))
     if condition is None:
@@ -296,11 +375,20 @@ def _translate_loop(diagram: PreparedDiagram, node: Any) -> None:
         item = loop.get(camunda("elementVariable"))
         if item and loop.find(bpmn("inputDataItem")) is None:
             etree.SubElement(loop, bpmn("inputDataItem"), id=item, name=item)
+            # In Camunda the element is the collection's own object: what an instance changes in it shows
+            # in the collection afterwards. Writing each element back in place does the same with JSON data.
+            if loop.find(bpmn("loopDataOutputRef")) is None and loop.find(bpmn("outputDataItem")) is None:
+                etree.SubElement(loop, bpmn("loopDataOutputRef")).text = python
+                etree.SubElement(loop, bpmn("outputDataItem"), id=item, name=item)
 
 
 def _translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
     ref = node.get(camunda("decisionRef"))
-    if not ref or node.xpath(".//spiffworkflow:calledDecisionId", namespaces=NS):
+    if node.xpath(".//spiffworkflow:calledDecisionId", namespaces=NS):
+        return
+    if not ref:
+        diagram.error(node, "business rule task names no decision (camunda:decisionRef or "
+                            "spiffworkflow:calledDecisionId)")
         return
     ext = node.find(bpmn("extensionElements"))
     if ext is None:
@@ -311,6 +399,8 @@ def _translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
 
 
 def _translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
+    for message in root.iter(bpmn("messageEventDefinition")):
+        _translate_message_payload(diagram, message)
     for timer in root.iter(bpmn("timerEventDefinition")):
         owner = timer.getparent()
         children = [c for c in timer if local(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
@@ -325,6 +415,35 @@ def _translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
                 continue
             child.text = python
             _check_expression(diagram, owner, python, "timer")
+
+
+def _translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None:
+    """``camunda:expression`` on a message throw is its payload, as SpiffWorkflow's Camunda parser reads it;
+    ``camunda:resultVariable`` names the variable the catching side stores it in. In Camunda 7 a Java hook
+    sends the message instead: that cannot run here."""
+    owner = definition.getparent()
+    java = next((f"camunda:{a}" for a in ("class", "delegateExpression") if definition.get(camunda(a))), None)
+    expression = definition.get(camunda("expression"))
+    if java is None and expression and not _is_java(definition):
+        if definition.xpath(".//spiffworkflow:messagePayload", namespaces=NS):
+            return
+        python = _juel(diagram, owner, expression)
+        if python is None:
+            return
+        result = definition.get(camunda("resultVariable"))
+        if result and not result.isidentifier():
+            diagram.error(owner, f"camunda:resultVariable {result!r} is not a variable name")
+            return
+        payload = f"{{{result!r}: ({python})}}" if result else python
+        _check_expression(diagram, owner, payload, "message payload")
+        ext = definition.find(bpmn("extensionElements"))
+        if ext is None:
+            ext = etree.SubElement(definition, bpmn("extensionElements"))
+        etree.SubElement(ext, f"{{{SPIFF_NS}}}messagePayload").text = payload
+    elif java is not None or expression:
+        hook = f"{java}={definition.get(camunda(java.split(':')[1]))}" if java else f"camunda:expression={expression}"
+        diagram.error(owner, f"the message is sent by Java code ({hook}), which cannot run here; "
+                             "send it from a send task completed by an integrator, or give it a payload expression")
 
 
 def _drop_data_stores(diagram: PreparedDiagram) -> None:
@@ -356,20 +475,58 @@ def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> d
             if python is not None:
                 meta[key] = python
                 _check_expression(diagram, node, python, f"camunda:{attr}")
+                _check_literal(diagram, node, attr, text.strip())
     form_key = node.get(camunda("formKey")) or node.get(camunda("formRef"))
-    if form_key:
+    name = node.get("name")
+    if name and expressions.is_juel(name):  # a task named ${taskName}: the name is evaluated when it opens
+        python = _juel(diagram, node, name.strip(), literal=True)
+        if python is not None:
+            meta["name_expression"] = python
+            _check_expression(diagram, node, python, "name")
+    if form_key and expressions.is_juel(form_key):  # e.g. ${formName}: evaluated when the task opens
+        python = _juel(diagram, node, form_key.strip())
+        if python is not None:
+            meta["form_key_expression"] = python
+            _check_expression(diagram, node, python, "camunda:formKey")
+    elif form_key:
         meta["form_key"] = form_key
-    properties = {p.get("name"): p.get("value") for p in node.xpath(
-        "./bpmn:extensionElements/camunda:properties/camunda:property|"
-        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS) if p.get("name")}
+    properties = element_properties(node)
     if properties:
         meta["properties"] = properties
+    # SpiffWorkflow's task metadata: expressions shown with the task, evaluated when it opens.
+    metadata = {item.get("name"): (item.get("value") or "").strip() or None for item in node.xpath(
+        "./bpmn:extensionElements/spiffworkflow:taskMetadataValues/spiffworkflow:taskMetadataValue",
+        namespaces=NS) if item.get("name")}
+    for expression in filter(None, metadata.values()):
+        _check_expression(diagram, node, expression, "spiffworkflow:taskMetadataValue")
+    if metadata:
+        meta["metadata"] = metadata
     documentation = node.find(bpmn("documentation"))
     if documentation is not None and documentation.text:
         meta["documentation"] = documentation.text.strip()
     if "candidate_groups" not in meta and "candidate_users" not in meta and "assignee" not in meta and lane:
         meta["candidate_groups"] = repr(lane)
     return meta
+
+
+def element_properties(node: Any) -> dict[str, str]:
+    """Extension properties (Camunda Modeler's or SpiffWorkflow's) of one element."""
+    return {p.get("name"): p.get("value") for p in node.xpath(
+        "./bpmn:extensionElements/camunda:properties/camunda:property|"
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS) if p.get("name")}
+
+
+def _check_literal(diagram: PreparedDiagram, node: Any, attr: str, text: str) -> None:
+    """A literal priority or date is checked now, not when the first case reaches the task."""
+    if expressions.is_juel(text):
+        return
+    if attr == "priority" and not re.fullmatch(r"[+-]?\d+", text):
+        diagram.error(node, f"camunda:priority {text!r} is not a whole number")
+    elif attr in ("dueDate", "followUpDate"):
+        try:
+            parse_due(text, utcnow())
+        except ValueError as exc:
+            diagram.error(node, f"camunda:{attr}: {exc}")
 
 
 def _juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False) -> str | None:
@@ -383,3 +540,176 @@ def _juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = Fal
 def _check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str) -> None:
     for message in scripting.check_expression(python):
         diagram.error(node, f"{what} {python!r}: {message}")
+
+
+# ---- DMN decision tables ----------------------------------------------------------------------
+
+DMN_LANGUAGES = {"", "feel", "juel", "python", "http://www.omg.org/spec/feel/20140401",
+                 "https://www.omg.org/spec/dmn/20191111/feel/", "http://www.omg.org/spec/dmn/20180521/feel/"}
+AGGREGATIONS = {"SUM": "sum", "MIN": "min", "MAX": "max", "COUNT": "len"}
+
+
+@dataclass
+class Decision:
+    """One decision of a DMN file, ready for the parser: SpiffWorkflow reads one decision per document."""
+
+    id: str
+    file: str
+    tree: Any  # a copy of the document with only this decision, its entries translated to Python
+    outputs: list[str]
+    hit_policy: str
+    aggregation: str | None
+
+
+def prepare_dmn(name: str, root: Any) -> tuple[list[Decision], list[Problem]]:
+    """Split a DMN file into one document per decision and translate its FEEL entries to Python.
+
+    SpiffWorkflow registers only the first decision of a file (and fails with an AttributeError when there
+    are several), and evaluates entries as Python. What cannot run is a problem naming file, line, element.
+    """
+    problems: list[Problem] = []
+    if local(root.tag) != "definitions":
+        return [], [Problem(name, root.sourceline, None, f"not a DMN document (root element is {local(root.tag)})")]
+    ids = [d.get("id") for d in root if local(d.tag) == "decision"]
+    if not ids:
+        return [], [Problem(name, root.sourceline, None, "the DMN file defines no decision")]
+    decisions = []
+    for decision_id in ids:
+        tree = deepcopy(root)
+        for other in [d for d in tree if local(d.tag) == "decision" and d.get("id") != decision_id]:
+            tree.remove(other)
+        decision = next(d for d in tree if local(d.tag) == "decision")
+        found = _prepare_decision(name, decision, problems)
+        if found is not None:
+            decisions.append(Decision(decision_id, name, tree, *found))
+    return decisions, problems
+
+
+def _prepare_decision(name: str, decision: Any, problems: list[Problem]) -> tuple[list[str], str, str | None] | None:
+    def problem(node: Any, message: str) -> None:
+        problems.append(Problem(name, node.sourceline, node.get("id"), message))
+
+    label = decision.get("name") or decision.get("id")
+    tables = [c for c in decision if local(c.tag) == "decisionTable"]
+    if len(tables) != 1:
+        problem(decision, f"decision {label!r} has no decision table (literal expressions and other decision "
+                          "logic cannot run here)" if not tables else f"decision {label!r} has several tables")
+        return None
+    required = decision.xpath("./*[local-name()='informationRequirement']/*[local-name()='requiredDecision']")
+    if required:
+        needed = ", ".join(r.get("href", "").lstrip("#") for r in required)
+        problem(decision, f"decision {label!r} requires decision {needed} first; evaluating required decisions "
+                          "(a DRD) is not supported: call each from its own business rule task")
+        return None
+    table = tables[0]
+    before = len(problems)
+    for node in decision.iter():
+        language = (node.get("expressionLanguage") or "").strip().lower() if isinstance(node.tag, str) else ""
+        if language not in DMN_LANGUAGES:
+            problem(node, f"expression language {node.get('expressionLanguage')!r} is not supported in decision {label!r}")
+    for text in table.xpath("./*[local-name()='input']/*[local-name()='inputExpression']/*[local-name()='text']"):
+        _dmn_translate(text, problem, expressions.feel_value, "input expression", label)
+    for entry in table.xpath("./*[local-name()='rule']/*[local-name()='inputEntry']"):
+        for text in entry.xpath("./*[local-name()='text']"):
+            _dmn_translate(text, problem, expressions.feel_unary_tests, "input entry", label, test=True)
+    for entry in table.xpath("./*[local-name()='rule']/*[local-name()='outputEntry']"):
+        for text in entry.xpath("./*[local-name()='text']"):
+            if (text.text or "").strip():
+                _dmn_translate(text, problem, expressions.feel_value, "output entry", label)
+    outputs = [o.get("name") or o.get("label") or "" for o in table if local(o.tag) == "output"]
+    hit_policy = (table.get("hitPolicy") or "UNIQUE").upper()
+    aggregation = (table.get("aggregation") or "").upper() or None
+    if aggregation and (hit_policy != "COLLECT" or aggregation not in AGGREGATIONS):
+        problem(table, f"aggregation {aggregation} is not supported in decision {label!r}")
+    return (outputs, hit_policy, aggregation) if len(problems) == before else None
+
+
+def _dmn_translate(text_node: Any, problem: Any, translate: Any, what: str, label: str, *, test: bool = False) -> None:
+    """FEEL (or JUEL) to Python; text that is not FEEL but runs as Python — SpiffWorkflow's own DMN
+    dialect — is kept as it is."""
+    source = (text_node.text or "").strip()
+    owner = text_node.getparent()
+    if not source and not test:
+        return  # an input without an expression: SpiffWorkflow falls back to its label
+    try:
+        python = expressions.translate_juel(source) if expressions.is_juel(source) else translate(source)
+    except expressions.ExpressionError as exc:
+        runs = not scripting.check_expression(source) or (test and not scripting.check_expression(f"v {source}"))
+        if not runs:
+            problem(owner, f"{what} {source!r} of decision {label!r} can run neither as FEEL nor as Python: {exc}")
+        return
+    text_node.text = python or None  # no text: SpiffWorkflow's "any value" (an empty string would compare)
+
+
+def map_decision_results(diagram: PreparedDiagram, decisions: dict[str, Decision]) -> list[Problem]:
+    """Camunda's camunda:resultVariable and camunda:mapDecisionResult, and a COLLECT table's aggregation,
+    as a post-script of the business rule task. SpiffWorkflow merges the matched rules' outputs into the
+    task data; Camunda puts the mapped result into the result variable and nothing else."""
+    problems: list[Problem] = []
+    for task in diagram.tree.iter(bpmn("businessRuleTask")):
+        called = task.xpath(".//spiffworkflow:calledDecisionId", namespaces=NS)
+        decision = decisions.get((called[0].text or "").strip()) if called else None
+        result = task.get(camunda("resultVariable"))
+        if decision is None or (not result and not decision.aggregation):
+            continue
+        bad = [o for o in decision.outputs if not o.isidentifier() or o.startswith("_")]
+        if bad or (result and (not result.isidentifier() or result.startswith("_"))):
+            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
+                                    f"decision outputs {bad} and result variable {result!r} must be variable names"))
+            continue
+        mapping = task.get(camunda("mapDecisionResult")) or "resultList"
+        if mapping not in ("singleEntry", "singleResult", "collectEntries", "resultList"):
+            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
+                                    f"camunda:mapDecisionResult {mapping!r} is not supported"))
+            continue
+        if mapping in ("singleEntry", "collectEntries") and result and len(decision.outputs) != 1:
+            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
+                                    f"camunda:mapDecisionResult {mapping} needs a decision with one output; "
+                                    f"{decision.id!r} has {len(decision.outputs)}"))
+            continue
+        ext = task.find(bpmn("extensionElements"))
+        if ext is None:
+            ext = etree.Element(bpmn("extensionElements"))
+            task.insert(0, ext)
+        post = ext.find(f"{{{SPIFF_NS}}}postScript")
+        if post is None:
+            post = etree.SubElement(ext, f"{{{SPIFF_NS}}}postScript")
+        script = _decision_result_script(decision, result, mapping)
+        post.text = script + ("\n" + post.text if (post.text or "").strip() else "")
+    return problems
+
+
+def _decision_result_script(decision: Decision, result: str | None, mapping: str) -> str:
+    outputs, collect = decision.outputs, decision.hit_policy == "COLLECT"
+    lines = ["govflow_dmn = {}"]
+    for name in outputs:  # a table where no rule matched leaves its outputs unset
+        lines += ["try:", f"    govflow_dmn[{name!r}] = {name}", f"    del {name}", "except Exception:", "    pass"]
+    if decision.aggregation:
+        function = AGGREGATIONS[decision.aggregation]
+        lines += ["for govflow_key in list(govflow_dmn):",
+                  (f"    govflow_dmn[govflow_key] = {function}(govflow_dmn[govflow_key]) "
+                   "if govflow_dmn[govflow_key] else None"),
+                  "del govflow_key"]
+        collect = False  # one aggregated value per output
+    if not result:  # aggregation only: the outputs stay where SpiffWorkflow put them
+        lines += [f"{name} = govflow_dmn.get({name!r})" for name in outputs]
+    elif collect:
+        lines.append(f"govflow_rows = [dict(zip({outputs!r}, row)) for row in "
+                     f"zip(*[govflow_dmn.get(key, []) for key in {outputs!r}])]")
+        if mapping in ("singleEntry", "singleResult"):
+            lines += ["if len(govflow_rows) > 1:",
+                      (f"    raise ValueError('decision {decision.id} matched ' + str(len(govflow_rows)) + "
+                       f"' rules; {mapping} takes one')")]
+        pick = {"singleEntry": f"govflow_rows[0][{outputs[0]!r}] if govflow_rows else None",
+                "singleResult": "govflow_rows[0] if govflow_rows else None",
+                "collectEntries": f"[row[{outputs[0]!r}] for row in govflow_rows]",
+                "resultList": "govflow_rows"}[mapping]
+        lines += [f"{result} = {pick}", "del govflow_rows"]
+    else:
+        pick = {"singleEntry": f"govflow_dmn.get({outputs[0]!r})",
+                "singleResult": "dict(govflow_dmn) if govflow_dmn else None",
+                "collectEntries": f"[govflow_dmn[{outputs[0]!r}]] if govflow_dmn else []",
+                "resultList": "[dict(govflow_dmn)] if govflow_dmn else []"}[mapping]
+        lines.append(f"{result} = {pick}")
+    lines.append("del govflow_dmn")
+    return "\n".join(lines)

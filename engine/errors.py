@@ -57,3 +57,27 @@ class ProcessError(EngineError):
     """The diagram failed while running (a script raised, a condition could not be evaluated)."""
 
     code = "process_error"
+
+
+class TooLarge(EngineError):
+    """An upload or request body exceeds its configured limit."""
+
+    code = "too_large"
+
+
+class UnsupportedType(EngineError):
+    """An upload whose type is not on the allow-list (checked by content, not by the name alone)."""
+
+    code = "unsupported_media_type"
+
+
+class InProgress(Conflict):
+    """A request with the same idempotency key is still being executed."""
+
+    code = "in_progress"
+
+
+class KeyReused(ValidationFailed):
+    """An idempotency key sent again with a different request."""
+
+    code = "idempotency_key_reused"

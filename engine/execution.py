@@ -3,6 +3,8 @@ command that changes a case. Helpers here take the unit of work and never commit
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,16 +19,17 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import _spiff
+from . import _spiff, message_buffer, outbox
 from .clock import utcnow
-from .errors import Conflict, NotFound, ProcessError
+from .errors import Conflict, EngineError, NotFound, ProcessError
 from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 from .unit_of_work import UnitOfWork
 
-OPEN, DONE, CANCELLED = "READY", "COMPLETED", "CANCELLED"
+OPEN, DONE, CANCELLED, HELD = "READY", "COMPLETED", "CANCELLED", "SUSPENDED"
 STATE_NAMES = {TaskState.COMPLETED: "completed", TaskState.CANCELLED: "cancelled", TaskState.ERROR: "error",
                TaskState.READY: "ready", TaskState.WAITING: "waiting", TaskState.STARTED: "started"}
 MAX_HISTORY_VALUE = 2000
+MAX_ENGINE_ROUNDS = 20  # engine-step rounds per command for timers that expire while it runs
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Case:
     before: dict[UUID, int] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     is_new: bool = False
+    # Buffered messages taken for this case's new waits; instances.settle delivers them after saving.
+    buffered: list[Any] = field(default_factory=list)
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -116,19 +121,36 @@ def generate_business_key() -> str:
 
 def run(case: Case) -> None:
     """Run engine steps until the case waits; a failing step aborts the whole command."""
-    try:
+    with engine_errors():
         case.workflow.do_engine_steps()
+        # do_engine_steps ends by refreshing timers: one that expired meanwhile is READY now, and would
+        # otherwise sit there (no longer waiting, so without a job) until some later command runs.
+        for _ in range(MAX_ENGINE_ROUNDS):
+            if not case.workflow.get_tasks(state=TaskState.READY, manual=False):
+                break
+            case.workflow.do_engine_steps()
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """Turn whatever SpiffWorkflow or a diagram's script raises into a ProcessError naming the element."""
+    try:
+        yield
+    except EngineError:
+        raise
     except SpiffWorkflowException as exc:
         raise _process_error(exc) from exc
-    except Exception as exc:  # a script's own error class
+    except Exception as exc:  # a script's own error class, a correlation expression's NameError, ...
         raise ProcessError(f"the process failed: {exc}") from exc
 
 
 def _process_error(exc: SpiffWorkflowException) -> ProcessError:
     task = getattr(exc, "task", None)
-    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-    name = getattr(getattr(task, "task_spec", None), "bpmn_name", None)
-    message = str(exc).split("\n")[0]
+    # Some errors (an exclusive gateway with no true condition) carry only the task spec.
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    element = getattr(spec, "bpmn_id", None)
+    name = getattr(spec, "bpmn_name", None)
+    message = _spiff.spiff_message(exc)
     where = f" at {name or element}" if element else ""
     return ProcessError(f"the process failed{where}: {message}", element=element,
                         details=[{"element": element, "message": message}])
@@ -147,8 +169,11 @@ def save(uow: UnitOfWork, case: Case) -> None:
     _record_called_versions(case)
     _record_steps(case)
     state = row.state
-    if workflow.completed:
+    # A terminated case's workflow is completed too. is_completed() also sees the paths that all ended
+    # without reaching the process's end (a boundary path with no outgoing flow), which leave no token.
+    if state == "running" and (workflow.completed or workflow.is_completed()):
         state = "completed"
+        case.record("instance.completed", actor=None)
     if state in ("completed", "terminated") and row.ended_at is None:
         row.ended_at = now
     payload = _spiff.dumps(workflow)
@@ -172,7 +197,11 @@ def save(uow: UnitOfWork, case: Case) -> None:
         row.state = state
     _sync_tasks(uow, case, now)
     _sync_waits(uow, case)
+    outbox.collect(uow, case)
     write_history(uow, case, now)
+    # The case now is what is stored: saving it again (after a buffered message) diffs from here.
+    case.is_new = False
+    case.before = {t.id: t.state for t in workflow.get_tasks()}
 
 
 def _record_called_versions(case: Case) -> None:
@@ -209,11 +238,12 @@ def _record_steps(case: Case) -> None:
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
     session, row = uow.session, case.row
     ready = {str(t.id): t for t in case.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {} if case.is_new else {
-        t.id: t for t in session.scalars(select(Task).where(Task.instance_id == row.id, Task.state == OPEN))
-    }
+    existing = {} if case.is_new else {t.id: t for t in session.scalars(
+        select(Task).where(Task.instance_id == row.id, Task.state.in_((OPEN, HELD))))}
+    open_state = HELD if row.state == "suspended" else OPEN  # a suspended case's tasks leave the inbox
     for task_id, task_row in existing.items():
         if task_id in ready:
+            task_row.state = open_state
             continue
         spiff_task = case.workflow.get_task_from_id(UUID(task_id)) if _has_task(case, task_id) else None
         task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
@@ -231,14 +261,19 @@ def _has_task(case: Case, task_id: str) -> bool:
         return False
 
 
-def element_meta(uow: UnitOfWork, case: Case, task: Any) -> dict[str, Any]:
+def definition_of(case: Case, task: Any) -> ProcessDefinition:
+    """The definition a task's element comes from (a called process's, inside a call activity)."""
     workflow = task.workflow
     while True:
         definition = case.definitions.get(workflow.spec.name)
         if definition is not None or workflow.parent_workflow is None:
             break
         workflow = workflow.parent_workflow
-    definition = definition or case.row.definition
+    return definition or case.row.definition
+
+
+def element_meta(uow: UnitOfWork, case: Case, task: Any) -> dict[str, Any]:
+    definition = definition_of(case, task)
     elements = uow.runtime.specs.get(definition).elements
     return elements.get(definition.key, {}).get(task.task_spec.bpmn_id, {})
 
@@ -251,12 +286,14 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     row = Task(
         id=str(task.id), instance_id=case.row.id, definition_key=case.row.definition_key,
         business_key=case.row.business_key, bpmn_id=task.task_spec.bpmn_id,
-        name=task.task_spec.bpmn_name or meta.get("name"), lane=task.task_spec.lane or meta.get("lane"),
+        name=_as_text(_evaluate_meta(task, meta, "name_expression")) or task.task_spec.bpmn_name or meta.get("name"),
+        lane=task.task_spec.lane or meta.get("lane"),
         kind="external" if meta.get("type") == "externalTask" else "user",
         state=OPEN, assignee=_as_text(values["assignee"]), candidate_groups=groups, candidate_users=users,
         due_at=_as_time(values["due_date"], now, task), follow_up_at=_as_time(values["follow_up_date"], now, task),
-        priority=_as_priority(values["priority"], task), form_key=meta.get("form_key"),
-        properties=meta.get("properties") or {}, created_at=now,
+        priority=_as_priority(values["priority"], task),
+        form_key=meta.get("form_key") or _as_text(_evaluate_meta(task, meta, "form_key_expression")),
+        properties={**(meta.get("properties") or {}), **_task_metadata(task, meta)}, created_at=now,
     )
     row.candidates = [TaskCandidate(kind="group", value=g) for g in dict.fromkeys(groups)] + \
                      [TaskCandidate(kind="user", value=u) for u in dict.fromkeys(users)]
@@ -275,6 +312,19 @@ def _evaluate_meta(task: Any, meta: dict[str, Any], key: str) -> Any:
     except Exception as exc:
         raise ProcessError(f"cannot evaluate {key} of {task.task_spec.bpmn_name or task.task_spec.bpmn_id}: "
                            f"{str(exc).splitlines()[0]}", element=task.task_spec.bpmn_id) from exc
+
+
+def _task_metadata(task: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """spiffworkflow:taskMetadataValues, evaluated against the task's data (a value-less one is None)."""
+    values: dict[str, Any] = {}
+    for name, expression in (meta.get("metadata") or {}).items():
+        try:
+            values[name] = None if expression is None else clip(evaluate(task, expression))
+        except Exception as exc:
+            raise ProcessError(f"cannot evaluate task metadata {name!r} of "
+                               f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id}: {str(exc).splitlines()[0]}",
+                               element=task.task_spec.bpmn_id) from exc
+    return values
 
 
 def _as_list(value: Any) -> list[str]:
@@ -320,9 +370,10 @@ def _timer_due(task: Any) -> datetime | None:
     value = task.internal_data.get("event_value")
     if isinstance(value, dict):
         value = value.get("next")
-    if not value:
+    if not value or not isinstance(value, str):
         return None
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    # Read as SpiffWorkflow reads it, so the job is due when the timer is: a zone-less date-time is local.
+    return TimerEventDefinition.get_datetime(value)
 
 
 def _sync_waits(uow: UnitOfWork, case: Case) -> None:
@@ -332,7 +383,7 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
         return  # nothing in these diagrams ever waits for a message or a timer
     messages: dict[tuple[str, str], dict[str, Any]] = {}
     timers: dict[str, tuple[datetime, str]] = {}
-    active = row.state == "running"
+    active = row.state in ("running", "suspended")  # held, not dropped: messages get 409, timers wait
     for task in list(case.workflow.event_manager.tasks.values()) if active else []:
         if not task.has_state(TaskState.WAITING):
             continue
@@ -355,8 +406,10 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
         session.add(MessageSubscription(instance_id=row.id, task_id=task_id, bpmn_id=task.task_spec.bpmn_id or "",
                                         message_name=name, business_key=row.business_key,
                                         correlations=correlations))
+    if messages:  # new waits: a message may have come before them and wait in the buffer
+        case.buffered += message_buffer.claim(uow, row, [(name, corr) for (_, name), corr in messages.items()])
     stored_jobs = [] if case.is_new else session.scalars(
-        select(Job).where(Job.instance_id == row.id, Job.state == "pending", Job.kind == "timer")).all()
+        select(Job).where(Job.instance_id == row.id, Job.state.in_(("pending", "failed")), Job.kind == "timer")).all()
     for job in stored_jobs:
         wanted = timers.pop(job.task_id, None)
         if wanted is None:

@@ -39,6 +39,10 @@ def juel_str(value: Any) -> str:
 
 JUEL_FUNCTIONS: dict[str, Callable[..., Any]] = {"juel_empty": juel_empty, "juel_str": juel_str}
 
+# govflow's own functions that diagrams may call from JUEL too (e.g. ``${workdays(5)}``); the engine
+# puts them into the script globals. Everything else that looks like a call is refused.
+CALLABLE = frozenset({"workdays"})
+
 
 # --- tokenizer -----------------------------------------------------------------------------
 
@@ -205,10 +209,23 @@ class _Parser:
                 code, accessed = f"{code}[{index}]", True
             elif op == "(":
                 callee = self.text[start:self._peek().pos].strip()
+                if not accessed and callee in CALLABLE:
+                    code, accessed = f"{code}({self._arguments()})", True
+                    continue
                 kind = "method" if accessed else "function"
                 raise _fail(self.text, f"{kind} calls are not supported: {callee}(...)")
             else:
                 return code
+
+    def _arguments(self) -> str:
+        self._expect("(")
+        args: list[str] = []
+        while self._op() != ")":
+            if args:
+                self._expect(",")
+            args.append(self._ternary())
+        self._expect(")")
+        return ", ".join(args)
 
     def _primary(self) -> str:
         tok = self._next()
@@ -299,3 +316,137 @@ def timer_to_python(text: str) -> str:
     if _ISO_8601.fullmatch(text):
         return repr(text)
     return translate_juel(text) if is_juel(text) else text
+
+
+# --- DMN: FEEL simple unary tests and values ----------------------------------------------------
+#
+# Camunda's decision tables write input entries as FEEL "simple unary tests" ("a","b"; [1..8];
+# < 250; not("x"); -) and outputs as FEEL literals. SpiffWorkflow evaluates both as Python, where
+# most of these either fail or — worse — quietly mean something else ("a","b" is a tuple, never equal
+# to the input). They are translated at deploy into Python over '?', SpiffWorkflow's name for the
+# input value. Anything outside this subset is left to the caller to refuse or keep as Python.
+
+_FEEL_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<str>"(?:[^"\\]|\\.)*")
+  | (?P<num>\d+(?:\.\d+)?)
+  | (?P<range>\.\.)
+  | (?P<op><=|>=|!=|[<>=(),\[\].-])
+  | (?P<word>[^\W\d]\w*)
+""", re.VERBOSE)
+
+
+def _feel_tokens(text: str) -> list[tuple[str, str]]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        match = _FEEL_TOKEN.match(text, pos)
+        if match is None:
+            raise ExpressionError(f"not a FEEL simple expression: unexpected {text[pos]!r} in {text!r}")
+        if match.lastgroup != "space":
+            tokens.append((match.lastgroup or "", match.group()))
+        pos = match.end()
+    return tokens
+
+
+def _py_str(value: str) -> str:
+    """A Python string literal without quote characters inside: SpiffWorkflow finds '?' by counting quotes."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\x27").replace('"', "\\x22") + "'"
+
+
+class _FeelParser:
+    def __init__(self, text: str) -> None:
+        self.text, self.tokens, self.index = text, _feel_tokens(text), 0
+
+    def peek(self) -> str:
+        return self.tokens[self.index][1] if self.index < len(self.tokens) else ""
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.index >= len(self.tokens) or (expected is not None and self.peek() != expected):
+            found = self.peek() or "the end"
+            raise ExpressionError(f"not a FEEL simple expression: expected {expected or 'a value'} but found "
+                                  f"{found!r} in {self.text!r}")
+        self.index += 1
+        return self.tokens[self.index - 1]
+
+    def done(self) -> None:
+        if self.index != len(self.tokens):
+            raise ExpressionError(f"not a FEEL simple expression: unexpected {self.peek()!r} in {self.text!r}")
+
+    def value(self) -> str:
+        kind, text = self.take()
+        if kind == "str":
+            return _py_str(bytes(text[1:-1], "utf-8").decode("unicode_escape"))
+        if kind == "num":
+            return text
+        if text == "-" and self.tokens[self.index:self.index + 1] and self.tokens[self.index][0] == "num":
+            return "-" + self.take()[1]
+        if kind == "word" and text in _CONSTANTS:
+            return _CONSTANTS[text]
+        if kind == "word" and not keyword.iskeyword(text) and not text.startswith("_"):
+            path = text
+            while self.peek() == ".":
+                self.take(".")
+                kind, name = self.take()
+                if kind != "word":
+                    raise ExpressionError(f"not a FEEL simple expression: {self.text!r}")
+                path += f"[{name!r}]"
+            return path
+        raise ExpressionError(f"not a FEEL simple expression: unexpected {text!r} in {self.text!r}")
+
+    def positive_test(self) -> str:
+        token = self.peek()
+        if token in ("[", "(", "]"):
+            opening = self.take()[1]
+            low = self.value()
+            self.take("..")
+            high = self.value()
+            closing = self.take()[1]
+            if closing not in ("]", ")", "["):
+                raise ExpressionError(f"not a FEEL interval: {self.text!r}")
+            low_op = "<=" if opening == "[" else "<"
+            high_op = "<=" if closing == "]" else "<"
+            return f"({low} {low_op} ? {high_op} {high})"
+        if token in ("<", "<=", ">", ">=", "=", "!="):
+            op = self.take()[1]
+            return f"(? {'==' if op == '=' else op} {self.value()})"
+        return f"(? == {self.value()})"
+
+    def positive_tests(self) -> str:
+        tests = [self.positive_test()]
+        while self.peek() == ",":
+            self.take(",")
+            tests.append(self.positive_test())
+        return tests[0] if len(tests) == 1 else " or ".join(tests)
+
+
+def feel_unary_tests(text: str | None) -> str | None:
+    """Translate a DMN input entry (FEEL simple unary tests) into a Python test of '?'; None matches anything.
+
+    Raises:
+        ExpressionError: the text is not FEEL simple unary tests.
+    """
+    text = (text or "").strip()
+    if text in ("", "-"):
+        return None
+    parser = _FeelParser(text)
+    if parser.peek() == "not" and parser.tokens[1:2] == [("op", "(")]:
+        parser.take("not")
+        parser.take("(")
+        python = f"not ({parser.positive_tests()})"
+        parser.take(")")
+    else:
+        python = parser.positive_tests()
+    parser.done()
+    return python
+
+
+def feel_value(text: str) -> str:
+    """Translate a FEEL literal or variable path (a DMN output entry or input expression) into Python.
+
+    Raises:
+        ExpressionError: anything else.
+    """
+    parser = _FeelParser(text.strip())
+    python = parser.value()
+    parser.done()
+    return python

@@ -12,10 +12,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import execution
-from .errors import Conflict, InvalidRequest, NotFound
+from . import execution, message_buffer
+from .errors import Conflict, InvalidRequest, NotFound, ProcessError
 from .execution import Case
-from .models import HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
+from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 from .variables import check_variables
@@ -92,16 +92,36 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         return instance_view(uow, case.row, variables=execution.case_variables(case.workflow)), True
 
 
+@dataclass
+class MessageOutcome:
+    """What became of a message: the cases it reached, or the buffer entry keeping it for later."""
+
+    instances: list[InstanceView]
+    buffered: BufferedMessage | None = None
+
+
 def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None = None,
               instance_id: int | None = None, correlations: dict[str, Any] | None = None,
               variables: dict[str, Any] | None = None, all_matches: bool = False) -> list[InstanceView]:
+    """``send_message`` without buffering: the cases the message reached. Raises as send_message."""
+    return send_message(uow, name, actor=actor, business_key=business_key, instance_id=instance_id,
+                        correlations=correlations, variables=variables, all_matches=all_matches).instances
+
+
+def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None = None,
+                 instance_id: int | None = None, correlations: dict[str, Any] | None = None,
+                 variables: dict[str, Any] | None = None, all_matches: bool = False,
+                 buffer_seconds: int = 0) -> MessageOutcome:
     """Deliver a message to the case(s) waiting for it, or start a case whose start event catches it.
 
     Waiting cases are found through the subscription table (name, business key, correlation values),
     never by loading waiting cases. The message's variables are merged into the catching step's data.
+    With ``buffer_seconds``, a message that nothing waits for (and that starts no case) is kept that
+    long (capped by the settings) for the first matching case that starts waiting for it.
 
     Raises:
-        NotFound: nothing waits for the message and no definition starts on it.
+        NotFound: nothing waits for the message and no definition starts on it (and no buffering).
+        InvalidRequest: buffering a message that names no case, business key or correlation values.
         Conflict: several cases wait and ``all_matches`` was not asked; or the case is suspended.
         Forbidden, ValidationFailed, ProcessError.
     """
@@ -115,17 +135,31 @@ def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | N
         if not targets:
             starters = _message_starters(uow, name)
             if not starters or instance_id is not None:
-                raise NotFound(_nobody_waits(name, business_key, instance_id))
+                if buffer_seconds <= 0:
+                    raise NotFound(_nobody_waits(name, business_key, instance_id))
+                held = message_buffer.hold(uow, name, actor=actor, business_key=business_key,
+                                           instance_id=instance_id, correlations=correlations or {},
+                                           variables=variables, seconds=buffer_seconds)
+                uow.commit()
+                return MessageOutcome([], held)
             views = []
             for definition in starters:
+                existing = _by_business_key(uow, definition.key, business_key) if business_key else None
+                if existing is not None:  # a retried message: the case it started already, as start does
+                    views.append(existing)
+                    continue
                 case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                           actor=actor.name)
                 _catch_start_message(case, name, variables)
                 execution.run(case)
                 settle(uow, case)
                 views.append(case.row)
-            uow.commit()
-            return [instance_view(uow, row) for row in views]
+            try:
+                uow.commit()
+            except IntegrityError:
+                raise Conflict(f"a case with business key {business_key!r} was started meanwhile; "
+                               "send the message again") from None
+            return MessageOutcome([instance_view(uow, row) for row in views])
         if len(targets) > 1 and not all_matches:
             raise Conflict(f"{len(targets)} cases wait for message {name!r}; name the case or send to all",
                            details=[{"process_instance_id": i} for i in targets])
@@ -133,11 +167,11 @@ def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | N
         for target in targets:
             case = execution.open_case(uow, target)
             _require_running(case)
-            _deliver(case, name, variables, actor)
+            _deliver(case, name, variables, actor, correlations or {})
             settle(uow, case)
             rows.append(case.row)
         uow.commit()
-        return [instance_view(uow, row) for row in rows]
+        return MessageOutcome([instance_view(uow, row) for row in rows])
 
 
 def suspend(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str | None = None) -> InstanceView:
@@ -181,11 +215,40 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
 def settle(uow: UnitOfWork, case: Case, depth: int = 0) -> None:
     """Save a case after it ran, passing the messages it threw to the cases that wait for them."""
     events = case.workflow.get_events()
+    for event in events:
+        if not isinstance(event.event_definition, MessageEventDefinition):
+            # An escalation or error nothing in the case caught, a signal nothing in it listened for:
+            # no other case takes these, but the timeline says it happened.
+            definition = event.event_definition
+            case.record("event.uncaught", actor=None, data={
+                "type": type(definition).__name__.replace("EventDefinition", "").lower(),
+                "name": definition.name, "code": getattr(definition, "code", None),
+                "payload": execution.clip(event.payload)})
     execution.save(uow, case)
     for event in events:
         if not isinstance(event.event_definition, MessageEventDefinition):
             continue
         _route_thrown(uow, case, event, depth)
+    _take_buffered(uow, case, depth)
+
+
+def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
+    """Deliver the buffered messages that saving the case took for its new waits, then save again."""
+    received, case.buffered = case.buffered, []
+    if not received:
+        return
+    uow.session.flush()  # autoflush is off: the second save must see the rows the first one added
+    for message in received:
+        if case.row.state != "running" or not any(
+                t.has_state(TaskState.WAITING) and _message_definition(t, message.message_name) is not None
+                for t in case.workflow.event_manager.tasks.values()):
+            message_buffer.put_back(uow, message)  # an earlier one ended this wait (an event gateway)
+            continue
+        case.record("message.unbuffered", actor=None, data={
+            "message": message.message_name, "buffered_id": message.id, "buffered_at": message.created_at.isoformat()})
+        _deliver(case, message.message_name, message.variables, Actor(message.sent_by or SYSTEM.name),
+                 message.correlations)
+        settle(uow, case, depth + 1)
 
 
 def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -> None:
@@ -199,10 +262,9 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
         case = execution.open_case(uow, target)
         if case.row.state != "running":
             continue
-        try:
-            case.workflow.send_event(event)
-        except WorkflowException:
-            continue
+        with execution.engine_errors():
+            if case.workflow.event_manager.catch(event, internal=False) == 0:
+                continue  # waits for this message, but the correlation values differ
         case.record("message.received", actor=None, data={"message": name, "from": source.row.id})
         execution.run(case)
         settle(uow, case, depth + 1)
@@ -219,17 +281,24 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
     execution.write_history(uow, source, source.row.updated_at)
 
 
-def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor) -> None:
+def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
+             correlations: dict[str, Any]) -> None:
     waiting = [t for t in case.workflow.event_manager.tasks.values() if t.has_state(TaskState.WAITING)
                and _message_definition(t, name) is not None]
     if not waiting:
         raise NotFound(f"process instance {case.row.id} does not wait for message {name!r}")
     definition = _message_definition(waiting[0], name)
-    event = BpmnEvent(definition, payload=variables, correlations=dict(waiting[0].workflow.correlations))
+    known = dict(waiting[0].workflow.correlations)
+    # Correlation retrieval expressions read the payload: the case's own values, then the caller's.
+    payload = {**_flat(known), **correlations, **variables}
+    event = BpmnEvent(definition, payload=payload, correlations=known)
     try:
         case.workflow.send_event(event)
     except WorkflowException as exc:
         raise Conflict(f"message {name!r} was not accepted: {exc}") from exc
+    except Exception as exc:  # a retrieval expression failed on the payload
+        raise ProcessError(f"message {name!r} could not be correlated with process instance {case.row.id}: "
+                           f"{str(exc).splitlines()[0]}") from exc
     for task in waiting:
         if not task.has_state(TaskState.WAITING):  # it caught the message
             task.set_data(**variables)
@@ -247,8 +316,9 @@ def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> No
             event_definition = ev
             break
     if event_definition is not None:
-        case.workflow.do_engine_steps()  # reach the start events, which then wait
-        case.workflow.send_event(BpmnEvent(event_definition, payload=variables))
+        with execution.engine_errors():
+            case.workflow.do_engine_steps()  # reach the start events, which then wait
+            case.workflow.send_event(BpmnEvent(event_definition, payload=variables))
         for task in case.workflow.get_tasks(state=TaskState.READY):
             task.set_data(**variables)
     case.record("message.received", actor=None, data={"message": name})
@@ -292,8 +362,10 @@ def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
 
 
 def _nobody_waits(name: str, business_key: str | None, instance_id: int | None) -> str:
-    target = f" case {instance_id}" if instance_id else f" business key {business_key!r}" if business_key else ""
-    return f"no case{target} waits for message {name!r} and no process starts on it"
+    if instance_id is not None:
+        return f"process instance {instance_id} does not wait for message {name!r}"
+    target = f" with business key {business_key!r}" if business_key else ""
+    return f"no case{target} waits for message {name!r}, and no process starts on it"
 
 
 def _require_running(case: Case) -> None:

@@ -2,7 +2,7 @@
 written in the same transaction, shaped for the queries that read them (inbox, timers, messages)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -60,6 +60,8 @@ class User(Base):
     roles: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For the pages' login: "scrypt$n$r$p$salt$hash" (engine.users.hash_password); NULL = no password set.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
 
 class ApiToken(Base):
@@ -271,3 +273,157 @@ class HistoryEvent(Base):
     element_type: Mapped[str | None] = mapped_column(String(100))
     task_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Calendar(Base):
+    """A working-day calendar: "CN" (national, seeded from chinese-calendar) or a region's own."""
+
+    __tablename__ = "calendars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    description: Mapped[str | None] = mapped_column(String(500))
+    region: Mapped[str | None] = mapped_column(String(100))
+    # A regional calendar takes its parent's days and adds local ones (its own rows win on a date).
+    extends_id: Mapped[int | None] = mapped_column(ForeignKey("calendars.id"))
+    # Replaced by a random number on every change to the calendar's days: processes compare it to
+    # refresh their cached copy (random, so a rolled-back change can never match a committed one).
+    version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year a calendar has announced data for; other years count weekdays only (provisional)."""
+
+    __tablename__ = "calendar_years"
+
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(100))  # "chinese-calendar 1.11.0", "import: 2027.json", "api"
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    loaded_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CalendarDay(Base):
+    """An exception to the Monday-to-Friday week: a holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # holiday | workday
+    name: Mapped[str | None] = mapped_column(String(100))  # 春节, 国庆节 ...
+
+
+# ---- integrations: materials, outbox and webhooks, idempotency keys, buffered messages -------------
+
+class Material(Base):
+    """A file submitted to a case (申请材料); the bytes live in engine.storage, addressed by their hash."""
+
+    __tablename__ = "materials"
+    __table_args__ = (Index("ix_materials_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))  # the material's name in the guide
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEvent(Base):
+    """A case event for the outside world, written in the transaction of the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)  # receivers deduplicate by it
+    event: Mapped[str] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(BigId)  # none for events of no case (an expired message)
+    business_key: Mapped[str | None] = mapped_column(String(50))
+    definition_key: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Webhook(Base):
+    """A subscription: outbox events of the listed types are POSTed, signed, to the URL."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[Any]] = mapped_column(default=list)  # empty: every event
+    # Kept readable because every delivery is signed with it; the API shows it only at creation.
+    secret: Mapped[str] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook: pending until delivered, or dead after the last retry."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "outbox_id"),
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+        # A case's next event waits for its earlier ones: the claim looks up this queue.
+        Index("ix_deliveries_queue", "webhook_id", "instance_id", "state", "outbox_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id", ondelete="CASCADE"))
+    instance_id: Mapped[int | None] = mapped_column(BigId)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lock_owner: Mapped[str | None] = mapped_column(String(100))
+    lock_expires_at: Mapped[datetime | None]
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """A client's Idempotency-Key: the request it first came with, and that request's response."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_name", "key"), Index("ix_idempotency_expires", "expires_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    state: Mapped[str] = mapped_column(String(20))  # in_progress | done
+    status_code: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class BufferedMessage(Base):
+    """A message that came before any case waited for it, kept until a case subscribes or it expires."""
+
+    __tablename__ = "buffered_messages"
+    __table_args__ = (Index("ix_buffered_name_state", "message_name", "state", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_name: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(BigId)
+    correlations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sent_by: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="buffered")  # buffered | delivered | expired
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    delivered_to: Mapped[int | None] = mapped_column(BigId)
+    delivered_at: Mapped[datetime | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 def default_data_dir() -> Path:
@@ -23,9 +24,46 @@ class Settings:
     max_deployment_bytes: int = 5 * 1024 * 1024
     token_ttl_days: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # Materials: per-file limit, allowed types (file extensions, checked against the content), where the
+    # bytes go (None: <data_dir>/materials; "s3://bucket/prefix": S3-compatible storage).
+    max_material_bytes: int = 20 * 1024 * 1024
+    material_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png", "ofd", "docx", "xlsx", "zip")
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    # Integrations: idempotency keys, buffered messages, webhook delivery.
+    idempotency_ttl_seconds: int = 24 * 3600
+    message_buffer_max_seconds: int = 24 * 3600
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 10.0  # doubled after each failed attempt
+    webhook_allow_http: bool = False  # plain http only to loopback unless set
 
     @classmethod
     def from_env(cls) -> "Settings":
         data_dir = default_data_dir()
         url = os.environ.get("DATABASE_URL") or default_database_url(data_dir)
-        return cls(database_url=url, data_dir=data_dir)
+        return cls(database_url=url, data_dir=data_dir,
+                   job_lease_seconds=int(os.environ.get("GOVFLOW_JOB_LEASE_SECONDS", 60)),
+                   **_integration_env())
+
+
+def _integration_env() -> dict[str, Any]:
+    """GOVFLOW_* variables of materials, idempotency, message buffering and webhooks (unset: defaults)."""
+    env, found = os.environ, {}
+    numbers = {"GOVFLOW_MAX_MATERIAL_BYTES": ("max_material_bytes", int),
+               "GOVFLOW_IDEMPOTENCY_TTL_SECONDS": ("idempotency_ttl_seconds", int),
+               "GOVFLOW_MESSAGE_BUFFER_MAX_SECONDS": ("message_buffer_max_seconds", int),
+               "GOVFLOW_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", float),
+               "GOVFLOW_WEBHOOK_MAX_ATTEMPTS": ("webhook_max_attempts", int),
+               "GOVFLOW_WEBHOOK_BACKOFF_SECONDS": ("webhook_backoff_seconds", float),
+               "GOVFLOW_TOKEN_TTL_DAYS": ("token_ttl_days", int)}
+    for variable, (name, kind) in numbers.items():
+        if env.get(variable):
+            found[name] = kind(env[variable])
+    if env.get("GOVFLOW_MATERIAL_TYPES"):
+        found["material_types"] = tuple(t.strip().lower().lstrip(".") for t in env["GOVFLOW_MATERIAL_TYPES"].split(",")
+                                        if t.strip())
+    found["storage_url"] = env.get("GOVFLOW_STORAGE_URL") or None
+    found["s3_endpoint_url"] = env.get("GOVFLOW_S3_ENDPOINT_URL") or None
+    found["webhook_allow_http"] = env.get("GOVFLOW_WEBHOOK_ALLOW_HTTP", "").lower() in ("1", "true", "yes")
+    return found

@@ -8,14 +8,14 @@ from uuid import UUID
 
 from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.sql import Select
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from . import execution
+from . import execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, instance_view, settle
-from .models import HistoryEvent, Task, TaskCandidate, User
+from .models import HistoryEvent, ProcessDefinition, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
@@ -142,16 +142,37 @@ def get_task(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
 def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dict[str, Any]]:
     """A task with the case data it would show in its form. Raises NotFound."""
     with uow:
-        task = uow.session.get(Task, task_id)
-        if task is None or not may_see(actor, task):
-            raise NotFound(f"task {task_id} not found")
-        case = execution.open_case(uow, task.instance_id)
-        try:
-            data = dict(case.workflow.get_task_from_id(UUID(task_id)).data)
-        except Exception:
-            data = execution.case_variables(case.workflow)
-        data.pop("data_objects", None)
+        task, _, data = _read(uow, task_id, actor)
         return task, data
+
+
+def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
+    """A task's form (form-js schema) and the current values of its fields, to prefill it.
+
+    Raises:
+        NotFound: no such task (or not visible to the actor), the task has no form, or its form is not
+            deployed. ProcessError: the deployed form is broken.
+    """
+    with uow:
+        task, definition, data = _read(uow, task_id, actor)
+        try:
+            return forms.describe(uow, task.form_key, definition, data)
+        except NotFound as exc:
+            raise NotFound(f"task {task_id}: {exc.message}") from None
+
+
+def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDefinition, dict[str, Any]]:
+    task = uow.session.get(Task, task_id)
+    if task is None or not may_see(actor, task):
+        raise NotFound(f"task {task_id} not found")
+    case = execution.open_case(uow, task.instance_id)
+    try:
+        spiff_task = case.workflow.get_task_from_id(UUID(task_id))
+        definition, data = execution.definition_of(case, spiff_task), dict(spiff_task.data)
+    except TaskNotFoundException:  # a finished task may be gone from the workflow: show the case as it stands
+        definition, data = case.row.definition, execution.case_variables(case.workflow)
+    data.pop("data_objects", None)
+    return task, definition, data
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -239,11 +260,12 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         return task
 
 
-def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
-             validate: Any = None) -> InstanceView:
+def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None
+             ) -> InstanceView:
     """Complete a ready task with variables and run the case until it waits again.
 
-    ``validate(task_row, variables)`` checks the variables against the task's form (forms module).
+    A task with a deployed form-js form takes only that form's fields, checked by its rules
+    (engine.forms); hidden and readonly values are dropped. Every entrypoint gets the same checks.
 
     Raises:
         NotFound; Forbidden (not a candidate); Conflict (completed, cancelled, someone else's task, or
@@ -257,14 +279,14 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             raise Forbidden(f"{actor.name} may not complete task {task_id}")
         if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
             raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
-        if validate is not None:
-            variables = validate(task, variables)
         case = execution.open_case(uow, task.instance_id)
         if case.row.state != "running":
             raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
         spiff_task = case.workflow.get_task_from_id(UUID(task_id))
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
+        variables = forms.validate_submission(uow, task.form_key, execution.definition_of(case, spiff_task),
+                                              spiff_task.data, variables)
         spiff_task.set_data(**variables)
         try:
             spiff_task.run()

@@ -6,7 +6,9 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ._form_compiler import FormCache
 from ._spiff import SpecCache
+from ._workdays import CalendarCache
 from .db import make_engine, make_session_factory
 from .settings import Settings
 
@@ -24,6 +26,8 @@ class Runtime:
         self.engine = engine or make_engine(settings.database_url)
         self.session_factory: sessionmaker[Session] = make_session_factory(self.engine)
         self.specs = SpecCache()
+        self.forms = FormCache()  # compiled task forms by content hash
+        self.calendars = CalendarCache()  # working-day calendars by name (engine.calendar)
 
     def uow(self) -> "UnitOfWork":
         return UnitOfWork(self)

@@ -1,7 +1,9 @@
 """Users, their groups and roles, API tokens, and the rights each role carries."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -96,6 +98,7 @@ def revoke_tokens(uow: UnitOfWork, name: str) -> int:
 
 def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> str:
     token = "gf_" + secrets.token_urlsafe(32)
+    ttl_days = ttl_days if ttl_days is not None else uow.settings.token_ttl_days  # GOVFLOW_TOKEN_TTL_DAYS
     expires: datetime | None = utcnow() + timedelta(days=ttl_days) if ttl_days else None
     uow.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires))
     return token
@@ -128,3 +131,114 @@ def find_actor(uow: UnitOfWork, name: str) -> Actor:
 def list_users(uow: UnitOfWork) -> list[User]:
     with uow:
         return list(uow.session.scalars(select(User).order_by(User.name)))
+
+
+# ---- passwords and page sessions ---------------------------------------------------------------
+# Tokens are for programs; people at a window log in to the pages with a password. A page session
+# carries a "stamp" of the credential it was opened with, so changing the password or revoking the
+# token ends the sessions opened with the old one.
+
+PASSWORD_MIN_LENGTH = 8
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1  # 16 MiB and ~50 ms per check: slow for guessers, fine per login
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    return "$".join(("scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P), _b64(salt), _b64(digest)))
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.urlsafe_b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.urlsafe_b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _burn_time(password: str) -> None:
+    """Unknown users cost as much as known ones, so response times do not reveal user names."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password(secrets.token_hex(8)))
+    check_password(_DUMMY_HASH[0], password)
+
+
+def set_password(uow: UnitOfWork, name: str, password: str) -> None:
+    """Set (or replace) a user's password; sessions opened with the old one end.
+
+    Raises:
+        NotFound: no such user.
+        InvalidRequest: the password is shorter than PASSWORD_MIN_LENGTH.
+    """
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise InvalidRequest(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
+    with uow:
+        user = uow.session.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"user {name!r} not found")
+        user.password_hash = hash_password(password)
+        uow.commit()
+
+
+def login(uow: UnitOfWork, name: str, secret: str) -> tuple[Actor, str]:
+    """Check a user name with a password, or with one of the user's API tokens (``gf_...``).
+
+    Returns the actor and the stamp to keep in the session (see ``session_actor``).
+    Raises Unauthenticated with one message for every failure: no hint which part was wrong.
+    """
+    failed = Unauthenticated("wrong user name or password")
+    with uow:
+        user = uow.session.scalars(select(User).where(User.name == name)).first()
+        if user is None or not user.active:
+            _burn_time(secret)
+            raise failed
+        if secret.startswith("gf_"):
+            token = _live_token(uow, user, hash_token(secret))
+            if token is None:
+                raise failed
+            return actor_of(user), "t:" + token.token_hash
+        if not user.password_hash or not check_password(user.password_hash, secret):
+            if not user.password_hash:
+                _burn_time(secret)
+            raise failed
+        return actor_of(user), _password_stamp(user.password_hash)
+
+
+def session_actor(uow: UnitOfWork, name: str, stamp: str) -> Actor:
+    """The actor of a page session, if the credential it was opened with still holds.
+
+    Raises Unauthenticated: user gone or inactive, password changed, or token revoked or expired.
+    """
+    with uow:
+        user = uow.session.scalars(select(User).where(User.name == name)).first()
+        if user is not None and user.active:
+            if stamp.startswith("t:") and _live_token(uow, user, stamp[2:]) is not None:
+                return actor_of(user)
+            if stamp.startswith("p:") and user.password_hash and \
+                    hmac.compare_digest(stamp, _password_stamp(user.password_hash)):
+                return actor_of(user)
+        raise Unauthenticated("the session has ended; log in again")
+
+
+def _password_stamp(password_hash: str) -> str:
+    return "p:" + hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+
+
+def _live_token(uow: UnitOfWork, user: User, token_hash: str) -> ApiToken | None:
+    row = uow.session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash,
+                                                     ApiToken.user_id == user.id)).first()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= utcnow()):
+        return None
+    return row

@@ -12,3 +12,5 @@ if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$sta
   .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+bash scripts/system-packages.sh
+bash scripts/assets.sh

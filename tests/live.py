@@ -39,7 +39,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/api/health", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting up
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"server did not answer within {timeout}s; see {self.log.name}")

@@ -387,3 +387,10 @@ def test_any_text_either_translates_to_valid_python_or_raises_expression_error(t
     except ExpressionError:
         return
     compile(code, "<juel>", "eval")
+
+
+def test_govflow_functions_may_be_called_from_juel_and_others_may_not():
+    assert translate_juel("${workdays(5)}") == "workdays(5)"
+    assert eval(translate_juel("${workdays(n + 1)}"), {"workdays": lambda d: d * 2, "n": 2}) == 6
+    with pytest.raises(ExpressionError, match="function calls are not supported: open"):
+        translate_juel("${open('x')}")

@@ -1,0 +1,65 @@
+// The task form: form-js renders the deployed schema prefilled with the case data. Submitting posts
+// the data to the server, which validates it (engine.forms) and, when a field is wrong, sends the page
+// back with the errors; they are shown next to their fields here.
+import { Form } from '@bpmn-io/form-js-viewer';
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+
+import { readJson } from './common.js';
+
+// Data path (group paths + key) -> form-js field id, to place the server's errors.
+function fieldIds(components, prefix = '', ids = {}) {
+  for (const component of components || []) {
+    if (component.key) {
+      ids[prefix + component.key] = component.id;
+    }
+    if (component.components) {
+      fieldIds(component.components, component.path ? `${prefix}${component.path}.` : prefix, ids);
+    }
+  }
+  return ids;
+}
+
+async function show() {
+  const container = document.getElementById('form-container');
+  const htmlForm = document.getElementById('complete-form');
+  if (!htmlForm) {
+    return;
+  }
+  if (!container) {
+    htmlForm.dataset.ready = 'true';
+    return;  // a task without a form: the plain button completes it
+  }
+  const readOnly = htmlForm.dataset.readonly === 'true';
+  const schema = readJson('form-schema');
+  const form = new Form({ container, properties: { readOnly } });
+  await form.importSchema(schema, readJson('form-data') || {});
+
+  const serverErrors = readJson('form-errors') || [];
+  if (serverErrors.length) {
+    const ids = fieldIds(schema.components);
+    const errors = {};
+    for (const { field, message } of serverErrors) {
+      const id = ids[field];
+      if (id) {
+        (errors[id] = errors[id] || []).push(message);
+      }
+    }
+    // form-js has no public call to show errors it did not find itself; its state holds them per field.
+    // Set after its own first validation pass, which would otherwise clear them.
+    setTimeout(() => form._setState({ errors }), 0);
+  }
+
+  const dataField = document.getElementById('form-data-field');
+  form.on('submit', ({ data }) => {
+    // The browser's checks are a convenience: the server validates every completion and answers.
+    dataField.value = JSON.stringify(data);
+    htmlForm.submit();
+  });
+  htmlForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    form.submit();
+  });
+  htmlForm.dataset.ready = 'true';
+}
+
+show();

@@ -1,0 +1,117 @@
+"""``govflow calendar ...``: working-day calendars (holidays and make-up working days, per year)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine import Runtime, Settings, calendar
+from engine.calendar import DayView, YearView
+from engine.errors import EngineError, ValidationFailed
+from engine.users import SYSTEM
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def _runtime() -> Runtime:
+    return Runtime(Settings.from_env())
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """Working-day calendars: holidays and make-up working days (调休) per year."""
+
+
+@calendar_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--calendar", "name", help="the calendar to load (default: the file's, else CN)")
+def import_cmd(file: Path, name: str | None) -> None:
+    """Load the years in FILE (JSON or CSV; see engine/calendar.py), replacing what they had."""
+    try:
+        views = calendar.import_file(_runtime().uow(), str(file), file.read_bytes(), actor=SYSTEM,
+                                     calendar=name)
+    except ValidationFailed as exc:
+        for problem in exc.details:
+            field = f" {problem['field']}:" if problem.get("field") else ""
+            click.echo(f"{file}:{problem.get('line') or 0}:{field} {problem['message']}", err=True)
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    except EngineError as exc:
+        click.echo(f"{file}: error: {exc.message}", err=True)
+        sys.exit(1)
+    for view in views:
+        click.echo(f"{view.calendar} {view.year}: {len(view.holidays)} holidays, "
+                   f"{len(view.workdays)} make-up working days, {view.working_days} working days")
+
+
+@calendar_group.command("show")
+@click.argument("year", type=int)
+@click.option("--calendar", "name", default=calendar.NATIONAL, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="print the year in the import format")
+def show(year: int, name: str, as_csv: bool) -> None:
+    """Print a year's holidays and make-up working days."""
+    try:
+        view = calendar.get_year(_runtime().uow(), year, calendar=name)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_csv:
+        click.echo("date,kind,name")
+        rows = [(d, "holiday") for d in view.holidays] + [(d, "workday") for d in view.workdays]
+        for day, kind in sorted(rows, key=lambda r: r[0].date):
+            click.echo(f"{day.date},{kind},{day.name or ''}")
+        return
+    click.echo(_heading(view))
+    click.echo("holidays (放假):")
+    for line in _ranges(view.holidays) or ["(none)"]:
+        click.echo(f"  {line}")
+    click.echo("make-up working days (调休上班):")
+    made_up = [f"{d.date} 周{_WEEKDAYS[d.date.weekday()]}  {d.name or ''}" for d in view.workdays]
+    for line in made_up or ["(none)"]:
+        click.echo(f"  {line}")
+
+
+@calendar_group.command("list")
+def list_cmd() -> None:
+    """List calendars and the years each has data for."""
+    for info in calendar.list_calendars(_runtime().uow()):
+        years = f"{info.years[0]}–{info.years[-1]} ({len(info.years)} years)" if info.years else "no years"
+        extends = f"\textends {info.extends}" if info.extends else ""
+        click.echo(f"{info.name}\t{years}{extends}\t{info.description or ''}")
+
+
+@calendar_group.command("create")
+@click.argument("name")
+@click.option("--extends", help="take this calendar's days and add local ones (e.g. CN)")
+@click.option("--region", help="the region it serves, e.g. 山西省太原市")
+@click.option("--description")
+def create(name: str, extends: str | None, region: str | None, description: str | None) -> None:
+    """Create a calendar, usually a region's extending CN with its local days off."""
+    try:
+        calendar.create_calendar(_runtime().uow(), name, actor=SYSTEM, extends=extends, region=region,
+                                 description=description)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"calendar {name} created" + (f", extending {extends}" if extends else ""))
+
+
+def _heading(view: YearView) -> str:
+    origin = (f"from {view.source}, {view.loaded_at:%Y-%m-%d %H:%M} UTC" if view.source and view.loaded_at
+              else "no data of its own")
+    extends = f" (extends {view.extends})" if view.extends else ""
+    warning = "; PROVISIONAL: no announced data, weekdays only" if view.provisional else ""
+    return f"{view.calendar} {view.year}{extends}: {view.working_days} working days; {origin}{warning}"
+
+
+def _ranges(days: list[DayView]) -> list[str]:
+    """Consecutive days of one name on one line: "2025-01-28 – 2025-02-04  春节 (8 days)"."""
+    lines: list[str] = []
+    run: list[DayView] = []
+    for day in [*days, None]:
+        if run and (day is None or day.name != run[-1].name or (day.date - run[-1].date).days != 1):
+            span = f"{run[0].date} – {run[-1].date}" if len(run) > 1 else f"{run[0].date}"
+            lines.append(f"{span:<25} {run[0].name or ''} ({len(run)} day{'s' if len(run) > 1 else ''})")
+            run = []
+        if day is not None:
+            run.append(day)
+    return lines

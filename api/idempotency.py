@@ -1,0 +1,94 @@
+"""``Idempotency-Key`` on every state-changing POST of the API, implemented once as request hooks.
+
+A POST under /api/ carrying the header reserves the key for the caller before the view runs; the
+response is stored and replayed for a retry with the same key and the same request (method, path,
+body), marked ``Idempotent-Replayed: true``. The same key with a different request is 422; a retry
+while the first is still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409,
+429) are not stored: the key is released and the retry runs. Requests without credentials are left
+to their view (keys belong to a user).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from engine import idempotency as keys
+from engine.errors import InvalidRequest
+from engine.storage import read_chunks
+
+from .context import actor, uow
+
+HEADER = "Idempotency-Key"
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: UUIDs, ULIDs, client-made strings
+RETRYABLE = {401, 409, 429}
+
+
+def fingerprint() -> str:
+    """SHA-256 of what makes a request the same request: method, path and query, and the body — JSON
+    by its content (key order and spacing aside), multipart by fields and file contents (a client's
+    retry draws a new boundary)."""
+    digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
+    if request.mimetype == "multipart/form-data":
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(f"field {name}={value}\n".encode())
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename or "")):
+            digest.update(f"file {name} {upload.filename} {upload.mimetype}\n".encode())
+            for chunk in read_chunks(upload.stream):
+                digest.update(chunk)
+            upload.stream.seek(0)  # the view reads it again
+        return digest.hexdigest()
+    body = request.get_data(cache=True)
+    if request.is_json:
+        try:
+            body = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            pass  # invalid JSON: the view will say so; hash the bytes as they came
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def reserve() -> Response | None:
+    key = request.headers.get(HEADER)
+    if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+        return None
+    if "Authorization" not in request.headers:
+        return None  # keys belong to a user; without one the view answers (401, or a public endpoint)
+    if not _KEY.match(key):
+        raise InvalidRequest(f"{HEADER} must be 1 to 255 visible ASCII characters")
+    user = actor().name
+    stored = keys.begin(uow(), user=user, key=key, fingerprint=fingerprint())
+    if stored is not None:
+        replay = Response(stored.body, status=stored.status, content_type=stored.content_type)
+        replay.headers["Idempotent-Replayed"] = "true"
+        return replay
+    g.idempotency_key = (user, key)
+    return None
+
+
+def remember(response: Response) -> Response:
+    pending = g.pop("idempotency_key", None)
+    if pending is not None:
+        user, key = pending
+        if response.status_code >= 500 or response.status_code in RETRYABLE or response.is_streamed:
+            keys.release(uow(), user=user, key=key)
+        else:
+            keys.finish(uow(), user=user, key=key, status=response.status_code,
+                        content_type=response.content_type, body=response.get_data())
+    return response
+
+
+def forget(_exc: BaseException | None) -> Any:
+    """A request that ended without a response to store (a crash past the error handlers) frees its key."""
+    pending = g.pop("idempotency_key", None)
+    if pending is not None:
+        keys.release(uow(), user=pending[0], key=pending[1])
+
+
+def register(app: Flask) -> None:
+    app.before_request(reserve)
+    app.after_request(remember)
+    app.teardown_request(forget)

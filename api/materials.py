@@ -1,0 +1,92 @@
+"""Materials of a case (upload, list, download) and the case archive (one zip)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from engine import archive, materials
+from engine.errors import InvalidRequest
+from engine.settings import Settings
+
+from .context import actor, uow
+from .limits import upload_limit
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("materials", __name__, url_prefix="/api/process-instances",
+                description="Materials submitted to cases, and the case archive")
+
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file", "name"],
+    "properties": {"file": {"type": "string", "format": "binary"},
+                   "name": {"type": "string", "maxLength": 200,
+                            "description": "the material's name as the guide lists it, e.g. 营业执照"}}}}}}}
+BINARY = {"type": "string", "format": "binary"}
+
+
+class MaterialSchema(Schema):
+    id = fields.Integer()
+    process_instance_id = fields.Integer(attribute="instance_id")
+    name = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+@blp.route("/<int:instance_id>/materials")
+class Materials(MethodView):
+    @staticmethod
+    def body_limit(settings: Settings) -> int:  # read by api/limits.py before the body is parsed
+        return upload_limit(settings.max_material_bytes)
+
+    @blp.response(200, MaterialSchema(many=True))
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """Every material submitted to the case (and its bundle), oldest first."""
+        return materials.list_materials(uow(), instance_id, actor=actor())
+
+    @blp.doc(**UPLOAD_DOC)
+    @blp.response(201, MaterialSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
+    @blp.alt_response(413, schema=ApiErrorSchema, description="the file is larger than the limit")
+    @blp.alt_response(415, schema=ApiErrorSchema, description="the file type is not accepted")
+    def post(self, instance_id: int) -> Any:
+        """Submit a material (multipart fields ``file`` and ``name``); stored with its SHA-256."""
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidRequest("send the material as multipart form field 'file', with its name in 'name'")
+        return materials.upload(uow(), instance_id, actor=actor(), name=request.form.get("name", ""),
+                                filename=upload.filename, stream=upload.stream)
+
+
+@blp.route("/<int:instance_id>/materials/<int:material_id>")
+class MaterialFile(MethodView):
+    @blp.response(200, description="the file as submitted", content_type="application/octet-stream")
+    @blp.doc(responses={"200": {"content": {"application/octet-stream": {"schema": BINARY}}}})
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int, material_id: int) -> Response:
+        """Download a material; the ETag is its SHA-256."""
+        material, stream = materials.download(uow(), instance_id, material_id, actor=actor())
+        response = send_file(stream, mimetype=material.content_type, as_attachment=True,
+                             download_name=material.filename, etag=material.sha256)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@blp.route("/<int:instance_id>/archive")
+class Archive(MethodView):
+    @blp.response(200, description="zip: manifest.json, SHA256SUMS, materials/, documents/",
+                  content_type="application/zip")
+    @blp.doc(responses={"200": {"content": {"application/zip": {"schema": BINARY}}}})
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Response:
+        """The case's archive (电子信息库): data, variables, tasks, history, materials and documents."""
+        stream = archive.export(uow(), instance_id, actor=actor())
+        return send_file(stream, mimetype="application/zip", as_attachment=True,
+                         download_name=f"case-{instance_id}.zip")

@@ -1,0 +1,67 @@
+"""Server-rendered pages for clerks, supervisors and analysts, in the same app as the API.
+
+One parent blueprint ``pages`` holds what every page shares — the session's actor, the login
+requirement, CSRF checks, the message catalogue, error pages — and one child blueprint per area.
+Views stay thin: arguments in, one engine call, a template out.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from engine.clock import LOCAL_TZ
+
+from . import analyst, auth, cases, errors, modeler, queue, session, work
+from .i18n import current_language, gettext
+
+pages = Blueprint("pages", __name__)
+for child in (auth.bp, queue.bp, work.bp, cases.bp, analyst.bp, modeler.bp):
+    pages.register_blueprint(child)
+errors.register(pages)
+
+PUBLIC_ENDPOINTS = {"pages.auth.login", "pages.auth.login_post", "pages.auth.language"}
+
+
+@pages.before_request
+def _authenticate() -> ResponseReturnValue | None:
+    session.check_csrf()
+    if session.load_actor() is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("pages.auth.login", next=target))
+    return None
+
+
+# Everything a page uses comes from this server: scripts only from /static (no inline script runs;
+# the JSON data blocks are not scripts), styles inline too because bpmn-js draws with style attributes.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
+@pages.after_request
+def _headers(response: Any) -> Any:
+    # Pages show personal case data: keep them out of shared caches and the back-button cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+@pages.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"_": gettext, "lang": current_language(), "csrf_token": session.csrf_token,
+            "actor": session.current_actor()}
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
+
+
+def register(app: Flask) -> None:
+    """Attach the pages to the app: session signing key, template filters, blueprints."""
+    session.configure(app, app.extensions["govflow"].settings.data_dir)
+    app.add_template_filter(local_time, "local_time")
+    app.register_blueprint(pages)

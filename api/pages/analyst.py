@@ -1,0 +1,74 @@
+"""Analysts: definitions and their versions, a diagram per version, and deployment by upload."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from engine import definitions, versions
+from engine.errors import DeploymentInvalid, InvalidRequest
+
+from ..context import actor, uow
+from .i18n import gettext as _
+
+bp = Blueprint("analyst", __name__, url_prefix="/analyst")
+
+
+@bp.get("/definitions", endpoint="definitions")
+def definition_list() -> ResponseReturnValue:
+    return render_template("pages/definitions.html", catalogue=versions.catalogue(uow(), actor=actor()))
+
+
+@bp.get("/definitions/<key>/<int:version>")
+def version(key: str, version: int) -> ResponseReturnValue:
+    found = versions.diagram_version(uow(), key, version=version, actor=actor())
+    return render_template("pages/definition.html", found=found)
+
+
+@bp.get("/definitions/<key>/<int:version>/diagram.bpmn")
+def download(key: str, version: int) -> ResponseReturnValue:
+    content = definitions.get_definition_xml(uow(), key, version=version)
+    return Response(content, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{key}-v{version}.bpmn"'})
+
+
+@bp.get("/deploy")
+def deploy() -> ResponseReturnValue:
+    actor().require("analyst", action="deploy")
+    return render_template("pages/deploy.html", problems=[])
+
+
+@bp.post("/deploy")
+def deploy_post() -> ResponseReturnValue:
+    files = [(upload.filename or f"file{i}.bpmn", upload.read())
+             for i, upload in enumerate(request.files.getlist("files")) if upload.filename]
+    if not files:
+        raise InvalidRequest("choose at least one file to deploy")
+    result = definitions.deploy(uow(), files, actor=actor(), name=request.form.get("name", "").strip() or None)
+    return after_deploy(result)
+
+
+@bp.errorhandler(DeploymentInvalid)
+def _refused(exc: DeploymentInvalid) -> ResponseReturnValue:
+    return render_template("pages/deploy.html", problems=exc.details, name=request.form.get("name", "")), 422
+
+
+def after_deploy(result: definitions.DeploymentResult) -> ResponseReturnValue:
+    """Say what became of each definition and show the first one's new version."""
+    for deployed in result.definitions:
+        d = deployed.definition
+        text = "已部署 {key} 版本 {version}" if deployed.new else "{key} 内容未变，仍为版本 {version}"
+        flash(_(text, key=d.key, version=d.version), "success")
+    for warning in result.warnings:
+        flash(f"{warning.file}:{warning.line or 0} [{warning.element or '-'}] {warning.message}", "warning")
+    if not result.definitions:
+        return redirect(url_for("pages.analyst.definitions"))
+    first = result.definitions[0].definition
+    return redirect(url_for("pages.analyst.version", key=first.key, version=first.version))

@@ -1,0 +1,98 @@
+"""Webhooks: subscribe to case events, unsubscribe, and replay dead letters."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from engine import webhooks
+from engine.outbox import EVENT_TYPES
+
+from .context import actor, uow
+from .schemas import ApiErrorSchema, PageQuerySchema
+
+blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks",
+                description="Case events pushed to integrators: signed, retried, in order per case")
+
+
+class WebhookCreateSchema(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), load_default=list,
+                         metadata={"description": "event types to receive; empty: all"})
+    description = fields.String(validate=validate.Length(max=500))
+
+
+class WebhookSchema(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    owner = fields.String()
+    description = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = fields.String(metadata={"description": "signs every delivery (X-Govflow-Signature); shown only now"})
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer()
+    webhook_id = fields.Integer()
+    url = fields.String()
+    event = fields.String()
+    event_id = fields.String()
+    process_instance_id = fields.Integer(allow_none=True)
+    business_key = fields.String(allow_none=True)
+    state = fields.String()
+    attempts = fields.Integer()
+    last_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    next_attempt_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+@blp.route("")
+class Webhooks(MethodView):
+    @blp.response(200, WebhookSchema(many=True))
+    def get(self) -> Any:
+        """The caller's webhooks (an admin sees all); secrets are never shown again."""
+        return webhooks.list_webhooks(uow(), actor=actor())
+
+    @blp.arguments(WebhookCreateSchema)
+    @blp.response(201, WebhookCreatedSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="URL not allowed")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Subscribe a URL to case events; the answer holds the signing secret, shown this once."""
+        return webhooks.subscribe(uow(), actor=actor(), url=body["url"], events=body["events"],
+                                  description=body.get("description"))
+
+
+@blp.route("/<int:webhook_id>")
+class Webhook(MethodView):
+    @blp.response(204)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def delete(self, webhook_id: int) -> None:
+        """Unsubscribe: the webhook goes, with its pending deliveries and dead letters."""
+        webhooks.unsubscribe(uow(), webhook_id, actor=actor())
+
+
+@blp.route("/dead-letters")
+class DeadLetters(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Deliveries that failed their last retry, newest first."""
+        return webhooks.dead_letters(uow(), actor=actor(), limit=query["limit"], offset=query["offset"])
+
+
+@blp.route("/dead-letters/<int:delivery_id>/replay")
+class Replay(MethodView):
+    @blp.response(200, DeliverySchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="not a dead letter")
+    def post(self, delivery_id: int) -> Any:
+        """Queue a dead letter again; it is sent at the workers' next poll."""
+        return webhooks.replay(uow(), delivery_id, actor=actor())

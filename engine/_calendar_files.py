@@ -1,0 +1,253 @@
+"""Reading a year's holidays and make-up working days from JSON, CSV or an API body, with errors that
+name the line and field. The formats are documented in ``engine.calendar``."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ._workdays import HOLIDAY, WORKDAY
+from .errors import ValidationFailed
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+NAME_MAX = 100
+_KINDS = {"holiday": HOLIDAY, "workday": WORKDAY, "休": HOLIDAY, "班": WORKDAY}
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_JSON_KEYS = {"calendar", "year", "holidays", "workdays"}
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    day: date
+    kind: str  # holiday | workday
+    name: str | None
+
+
+@dataclass(frozen=True)
+class YearData:
+    year: int
+    days: list[SpecialDay]
+    calendar: str | None = None  # a JSON file may name its calendar
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: Any
+    day: Any
+    name: Any
+    field: str  # "holidays.2" in JSON and API bodies, "" in CSV
+    line: int | None
+    extra: tuple[str, ...] = ()
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, field: str, message: str, line: int | None = None) -> None:
+        item: dict[str, Any] = {"field": field, "message": message}
+        if line is not None:
+            item["line"] = line
+        self.items.append(item)
+
+    def raise_if_any(self, what: str) -> None:
+        if self.items:
+            self.items.sort(key=lambda item: item.get("line") or 0)  # file order, for people fixing it
+            raise ValidationFailed(f"{what}: {len(self.items)} problem(s), nothing was loaded",
+                                   details=self.items)
+
+
+def valid_year(year: Any) -> bool:
+    return not isinstance(year, bool) and isinstance(year, int) and MIN_YEAR <= year <= MAX_YEAR
+
+
+def check_year(year: Any) -> int:
+    """``year`` itself if it is a whole number from 1900 to 2200. Raises ValidationFailed (``year``)."""
+    if not valid_year(year):
+        raise ValidationFailed("invalid year", details=[{"field": "year", "message": _year_message(year)}])
+    return int(year)
+
+
+def _year_message(year: Any) -> str:
+    return f"year must be a whole number from {MIN_YEAR} to {MAX_YEAR}, not {year!r}"
+
+
+def validate_year(year: int, holidays: Sequence[Any], workdays: Sequence[Any]) -> list[SpecialDay]:
+    """The days of an API body (items ``{"date": ..., "name": ...}``), checked as a file would be.
+
+    Raises:
+        ValidationFailed: with ``{"field": "holidays.2.date", "message": ...}`` details.
+    """
+    check_year(year)
+    problems = _Problems()
+    entries = [_entry(HOLIDAY, item, f"holidays.{i}", None, problems) for i, item in enumerate(holidays)]
+    entries += [_entry(WORKDAY, item, f"workdays.{i}", None, problems) for i, item in enumerate(workdays)]
+    days = _check(year, [e for e in entries if e is not None], problems)
+    problems.raise_if_any("invalid calendar data")
+    return days
+
+
+def parse_file(filename: str, content: bytes | str) -> list[YearData]:
+    """The years in a ``.json`` or ``.csv`` file (other names: JSON if it starts with ``{``).
+
+    Raises:
+        ValidationFailed: every problem found, each with ``line`` and ``field``; nothing is returned
+            unless the whole file is valid.
+    """
+    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+    is_json = filename.lower().endswith(".json") or (
+        not filename.lower().endswith(".csv") and text.lstrip().startswith("{"))
+    return [_parse_json(text)] if is_json else _parse_csv(text)
+
+
+# ---- JSON --------------------------------------------------------------------------------------
+
+def _parse_json(text: str) -> YearData:
+    problems = _Problems()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add("", f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
+        problems.raise_if_any("invalid calendar file")
+    if not isinstance(data, dict):
+        problems.add("", 'the file must hold one JSON object {"calendar", "year", "holidays", "workdays"}', 1)
+        problems.raise_if_any("invalid calendar file")
+    for key in sorted(set(data) - _JSON_KEYS):
+        problems.add(key, f"unknown field {key!r} (fields: calendar, year, holidays, workdays)",
+                     _key_line(text, key))
+    if "holidays" not in data and "workdays" not in data:
+        problems.add("holidays", "give holidays, workdays or both (an empty list clears them)", 1)
+    year = data.get("year")
+    if not valid_year(year):
+        problems.add("year", _year_message(year), _key_line(text, "year"))
+    calendar = data.get("calendar")
+    if calendar is not None and not isinstance(calendar, str):
+        problems.add("calendar", "calendar must be a name", _key_line(text, "calendar"))
+    entries: list[_Entry] = []
+    for key, kind in (("holidays", HOLIDAY), ("workdays", WORKDAY)):
+        items = data.get(key, [])
+        if not isinstance(items, list):
+            problems.add(key, f"{key} must be a list of {{\"date\", \"name\"}} objects", _key_line(text, key))
+            continue
+        lines = _item_lines(text, key, items)
+        for i, item in enumerate(items):
+            entry = _entry(kind, item, f"{key}.{i}", lines[i], problems)
+            if entry is not None:
+                entries.append(entry)
+    days = _check(year if valid_year(year) else None, entries, problems)
+    problems.raise_if_any("invalid calendar file")
+    return YearData(year, days, calendar)
+
+
+def _entry(kind: str, item: Any, field: str, line: int | None, problems: _Problems) -> _Entry | None:
+    if not isinstance(item, Mapping):
+        problems.add(field, 'each entry must be an object {"date": "YYYY-MM-DD", "name": ...}', line)
+        return None
+    extra = tuple(sorted(str(k) for k in item if k not in ("date", "name")))
+    return _Entry(kind, item.get("date"), item.get("name"), field, line, extra)
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, max(pos, 0)) + 1
+
+
+def _key_line(text: str, key: str) -> int:
+    found = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return _line_at(text, found.start()) if found else 1
+
+
+def _item_lines(text: str, key: str, items: list[Any]) -> list[int]:
+    """Lines of a list's items: each item's date string, searched in document order from the key."""
+    found = re.search(rf'"{re.escape(key)}"\s*:', text)
+    cursor = found.end() if found else 0
+    lines = []
+    for item in items:
+        value = item.get("date") if isinstance(item, Mapping) else None
+        pos = text.find(json.dumps(value, ensure_ascii=False), cursor) if value is not None else -1
+        if pos >= 0:
+            cursor = pos + 1
+        lines.append(_line_at(text, pos if pos >= 0 else cursor))
+    return lines
+
+
+# ---- CSV ---------------------------------------------------------------------------------------
+
+def _parse_csv(text: str) -> list[YearData]:
+    problems = _Problems()
+    reader = csv.reader(io.StringIO(text))
+    entries: list[_Entry] = []
+    header_seen = False
+    for row in reader:
+        line = reader.line_num
+        cells = [c.strip() for c in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            if [c.lower() for c in cells] not in (["date", "kind", "name"], ["date", "kind"]):
+                problems.add("", "the first line must be the header: date,kind,name", line)
+                break
+            continue
+        if len(cells) not in (2, 3):
+            problems.add("", f"expected date,kind,name: found {len(cells)} field(s)", line)
+            continue
+        kind = _KINDS.get(cells[1].lower())
+        if kind is None:
+            problems.add("kind", f"kind must be holiday or workday (or 休/班), not {cells[1]!r}", line)
+            continue
+        entries.append(_Entry(kind, cells[0], (cells[2] if len(cells) == 3 else "") or None, "", line))
+    if not entries and not problems.items:
+        problems.add("", "no days: after the header, one line per day: date,kind,name", reader.line_num or 1)
+    days = _check(None, entries, problems)
+    problems.raise_if_any("invalid calendar file")
+    years = sorted({d.day.year for d in days})
+    return [YearData(y, [d for d in days if d.day.year == y]) for y in years]
+
+
+# ---- rules common to every source ----------------------------------------------------------------
+
+def _check(year: int | None, entries: list[_Entry], problems: _Problems) -> list[SpecialDay]:
+    """Valid days in date order; problems collects the rest. ``year`` None: days may span years."""
+    seen: dict[date, _Entry] = {}
+    days: list[SpecialDay] = []
+    for e in entries:
+        prefix = f"{e.field}." if e.field else ""
+        for key in e.extra:
+            problems.add(prefix + key, f"unknown field {key!r} (an entry has date and name)", e.line)
+        day = _as_date(e.day)
+        if day is None:
+            problems.add(prefix + "date", f"date must be YYYY-MM-DD, not {e.day!r}" if e.day is not None
+                         else "date is required", e.line)
+            continue
+        if year is not None and day.year != year:
+            problems.add(prefix + "date", f"{day} is not in {year}: each year holds only its own days",
+                         e.line)
+        if day in seen:
+            first = seen[day]
+            where = f"line {first.line}" if not first.field and first.line else first.field
+            problems.add(prefix + "date", f"{day} is listed twice (also at {where})", e.line)
+        seen.setdefault(day, e)
+        if e.kind == WORKDAY and day.weekday() < 5:
+            problems.add(prefix + "date", f"{day} is a {_WEEKDAYS[day.weekday()]}, a working day anyway: a "
+                                          "make-up working day (调休) falls on a Saturday or Sunday", e.line)
+        if e.name is not None and (not isinstance(e.name, str) or len(e.name) > NAME_MAX):
+            problems.add(prefix + "name", f"name must be text of at most {NAME_MAX} characters", e.line)
+            continue
+        days.append(SpecialDay(day, e.kind, (e.name.strip() or None) if isinstance(e.name, str) else None))
+    return sorted(days, key=lambda d: d.day)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,220 @@
+"""marshmallow fields for form-js inputs: one builder per component type, rules as validators.
+
+Every message starts with the form-js rule it enforces (``required:``, ``minLength:``, ``phone:`` ...),
+so a client can show it next to the field and a clerk can tell which rule failed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from . import feel
+from ._form_reader import FieldDef
+from .clock import LOCAL_TZ, utcnow
+
+REQUIRED = "required: a value is required"
+# Chinese numbers without spaces: a mobile number (1 + 10 digits, second digit 3-9), or a landline
+# with its area code (0 + 2-3 digits), an optional hyphen, 7-8 digits and an optional -extension.
+# International (+86) and service numbers (400/800) are not accepted; use a custom pattern for those.
+PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII)
+EMAIL = validate.Email(error="email: not an email address")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+TYPE_NAMES = {"date": "a date like 2026-03-01", "time": "a time like 14:30",
+              "datetime": "a date and time like 2026-03-01T14:30"}
+
+
+def build(spec: FieldDef) -> fields.Field:
+    """The marshmallow field checking one input's submitted value."""
+    builder = _BUILDERS[spec.type]
+    return builder(spec, {"required": spec.required, "allow_none": not spec.required,
+                          "error_messages": {"required": REQUIRED, "null": REQUIRED}})
+
+
+def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    rules = spec.rules
+    checks: list[Callable[[Any], Any]] = []
+    if spec.required:
+        checks.append(_refuse(lambda v: v == "", REQUIRED))
+    # form-js measures trimmed text and skips the other rules for an empty value; so does the server.
+    if rules.get("min_length") is not None:
+        n = rules["min_length"]
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) < n, f"minLength: at least {n} characters"))
+    if rules.get("max_length") is not None:
+        n = rules["max_length"]
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) > n, f"maxLength: at most {n} characters"))
+    if rules.get("pattern") is not None:
+        pattern = rules["pattern"]
+        # JavaScript's RegExp.test searches; an anchored pattern (^...$) matches the whole value.
+        message = f"pattern: must match {pattern.pattern}"
+        checks.append(_refuse(lambda v: v != "" and not pattern.search(v), message))
+    if rules.get("format") == "email":
+        checks.append(lambda v: v == "" or EMAIL(v))
+    if rules.get("format") == "phone":
+        checks.append(_refuse(lambda v: v != "" and not PHONE.match(v), "phone: not a mobile number (1xxxxxxxxxx) "
+                                                                         "or a landline with area code (0xx-xxxxxxxx)"))
+    options["error_messages"]["invalid"] = "type: expects text"
+    return fields.String(validate=checks, **options)
+
+
+def _number(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    options["error_messages"]["invalid"] = "type: expects a number" + (
+        " (or a numeric string)" if spec.rules.get("as_string") else "")
+    return _Number(as_string=spec.rules.get("as_string", False), validate=_number_rules(spec.rules), **options)
+
+
+class _Number(fields.Field):
+    """A JSON number (never a boolean); a numeric string when the form serialises numbers to strings."""
+
+    def __init__(self, *, as_string: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.as_string = as_string
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return str(value) if self.as_string else value
+        if self.as_string and isinstance(value, str) and _decimal(value) is not None:
+            return value.strip()
+        raise self.make_error("invalid")
+
+
+def _number_rules(rules: dict[str, Any]) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        number = _decimal(value)
+        assert number is not None  # the field only lets valid numbers through
+        problems = []
+        if rules.get("minimum") is not None and number < Decimal(str(rules["minimum"])):
+            problems.append(f"min: must be at least {rules['minimum']}")
+        if rules.get("maximum") is not None and number > Decimal(str(rules["maximum"])):
+            problems.append(f"max: must be at most {rules['maximum']}")
+        digits = rules.get("decimal_digits")
+        if digits is not None and -min(0, int(number.normalize().as_tuple().exponent)) > digits:
+            problems.append(f"decimalDigits: at most {digits} digits after the decimal point"
+                            if digits else "decimalDigits: must be a whole number")
+        step = rules.get("increment")
+        if step and number % Decimal(str(step)) != 0:
+            problems.append(f"increment: must be a multiple of {step}")
+        if problems:
+            raise ValidationError(problems)
+    return check
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _checkbox(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    options["error_messages"]["invalid"] = "type: expects true or false"
+    return _Boolean(**options)
+
+
+class _Boolean(fields.Field):
+    """Only JSON true/false: marshmallow's Boolean would also take "yes", 1 or "on"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid")
+
+
+def _choice(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    allowed = spec.rules.get("options")
+    checks = [] if allowed is None else [_refuse(lambda v: not is_option(v, allowed), _not_option(allowed))]
+    if spec.required:
+        checks.insert(0, _refuse(lambda v: v == "", REQUIRED))
+    return fields.Raw(validate=checks, **options)
+
+
+def _multiple(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    allowed = spec.rules.get("options")
+    checks: list[Callable[[Any], Any]] = []
+    if spec.required:
+        checks.append(_refuse(lambda v: len(v) == 0, REQUIRED))
+    if allowed is not None:
+        checks.append(_refuse(lambda values: not all(is_option(v, allowed) for v in values), _not_option(allowed)))
+    checks.append(_refuse(lambda v: len({repr(x) for x in v}) != len(v), "options: an option is chosen twice"))
+    options["error_messages"]["invalid"] = "type: expects a list of options"
+    return fields.List(fields.Raw(), validate=checks, **options)
+
+
+def is_option(value: Any, allowed: list[Any]) -> bool:
+    """Membership by FEEL equality: the option "1" is not the number 1, and 1 is not true."""
+    return any(feel.equal(value, option) is True for option in allowed)
+
+
+def _not_option(allowed: list[Any]) -> str:
+    return "options: must be one of " + ", ".join(repr(option) for option in allowed)
+
+
+def _datetime(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
+    subtype = spec.rules["subtype"]
+    options["error_messages"]["invalid"] = f"{subtype}: expects {TYPE_NAMES[subtype]}"
+    return _Temporal(subtype=subtype, time_format=spec.rules.get("time_format"),
+                     no_past=spec.rules.get("no_past", False), **options)
+
+
+class _Temporal(fields.Field):
+    """ISO 8601 text as form-js writes it; checked, then stored as submitted (JSON has no dates)."""
+
+    def __init__(self, *, subtype: str, time_format: str | None, no_past: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.subtype, self.time_format, self.no_past = subtype, time_format, no_past
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        day, _, clock = value.partition("T")
+        if self.subtype == "time":
+            day, clock = "", value
+        try:
+            shape_ok = (self.subtype == "time" or DATE.match(day)) and (self.subtype == "date" or TIME.match(clock))
+            if not shape_ok or (self.subtype == "datetime") != ("T" in value):
+                raise ValueError(value)
+            parsed_day = date.fromisoformat(day) if day else None
+            parsed_time = time.fromisoformat(clock) if clock else None
+        except ValueError:
+            raise self.make_error("invalid") from None
+        self._check_zone(parsed_time)
+        if self.no_past and parsed_day is not None and parsed_day < self._today(parsed_time):
+            raise ValidationError("disallowPassedDates: must not be in the past")
+        return value
+
+    def _check_zone(self, parsed: time | None) -> None:
+        if parsed is None or self.time_format is None:
+            return
+        if self.time_format == "no_timezone" and parsed.tzinfo is not None:
+            raise ValidationError(f"{self.subtype}: expects a time without a time zone")
+        if self.time_format != "no_timezone" and parsed.tzinfo is None:
+            raise ValidationError(f"{self.subtype}: expects a time with a UTC offset")
+        if self.time_format == "utc_normalized" and parsed.utcoffset() != timedelta(0):
+            raise ValidationError(f"{self.subtype}: expects a UTC time (ending in Z)")
+
+    @staticmethod
+    def _today(parsed: time | None) -> date:
+        zone = parsed.tzinfo if parsed is not None and parsed.tzinfo is not None else LOCAL_TZ
+        return utcnow().astimezone(zone).date()
+
+
+def _refuse(bad: Callable[[Any], bool], message: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if bad(value):
+            raise ValidationError(message)
+    return check
+
+
+_BUILDERS: dict[str, Callable[[FieldDef, dict[str, Any]], fields.Field]] = {
+    "textfield": _text, "textarea": _text, "number": _number, "checkbox": _checkbox, "radio": _choice,
+    "select": _choice, "checklist": _multiple, "taglist": _multiple, "datetime": _datetime,
+}

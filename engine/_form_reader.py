@@ -1,0 +1,243 @@
+"""Reading a form-js schema (what Camunda Modeler's form editor saves) and checking it at deploy.
+
+A form becomes a flat list of ``FieldDef``: one per input component, keyed by its full data path
+(group ``path`` + dotted ``key``), with the conditions of its enclosing groups folded in. Whatever
+the server could not enforce exactly as the browser does is a problem naming the file, the line of
+the component's id and the component, so it is refused at deploy rather than misread later.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import feel
+from .diagrams import Problem
+
+MAX_FORM_BYTES = 1024 * 1024
+INPUTS = {"textfield", "textarea", "number", "checkbox", "checklist", "taglist", "radio", "select", "datetime"}
+CHOICES = {"checklist", "taglist", "radio", "select"}
+# Components that show something but submit nothing.
+DISPLAY = {"text", "spacer", "separator", "image", "html", "button", "iframe", "table", "documentPreview"}
+# Known form-js types whose submitted values this server cannot check yet: refused, never stored unchecked.
+UNSUPPORTED = {"dynamiclist", "expression", "filepicker", "multipage", "page"}
+KEY = re.compile(r"^\w+(\.\w+)*$")
+VALIDATION_TYPES = {"email", "phone", "custom", "", None}
+SUBTYPES = {"date", "time", "datetime"}
+TIME_FORMATS = {"utc_offset", "utc_normalized", "no_timezone"}
+Condition = feel.Expression | bool
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One input of a form, with its rules normalised (see ``_rules``)."""
+
+    key: str  # full data path, dotted: "applicant.phone"
+    type: str
+    label: str  # shown with problems, so a clerk sees the field as the form names it
+    required: bool
+    hide: tuple[Condition, ...] = ()  # its own and its groups' hide conditions: any true hides it
+    locked: tuple[Condition, ...] = ()  # readonly/disabled, its own and its groups'
+    rules: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+
+@dataclass
+class FormDef:
+    name: str
+    form_id: str | None
+    schema: dict[str, Any]
+    fields: list[FieldDef]
+
+
+def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
+    """Parse and check a ``.form`` file; the form is None when any problem is an error."""
+    if len(content) > MAX_FORM_BYTES:
+        return None, [Problem(name, None, None, f"form is larger than {MAX_FORM_BYTES // 1024} KiB")]
+    try:
+        text = content.decode("utf-8-sig")
+        schema = json.loads(text)
+    except UnicodeDecodeError:
+        return None, [Problem(name, None, None, "form is not UTF-8 text")]
+    except json.JSONDecodeError as exc:
+        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg}")]
+    if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
+        return None, [Problem(name, 1, None, "not a form-js form: expected an object with a 'components' list")]
+    if schema.get("type", "default") != "default":
+        return None, [Problem(name, 1, None, f"not a form-js form: type {schema['type']!r} (expected 'default')")]
+    reader = _Reader(name, text)
+    reader.walk(schema["components"], prefix="", where="", hide=(), locked=())
+    reader.check_paths()
+    form_id = schema.get("id") if isinstance(schema.get("id"), str) else None
+    if reader.problems:
+        return None, reader.problems
+    return FormDef(name, form_id, schema, reader.fields), []
+
+
+class _Reader:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        # Lines of component ids, so a problem points into the file an analyst edits.
+        self.lines: dict[str, int] = {}
+        for match in re.finditer(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
+            self.lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
+        self.fields: list[FieldDef] = []
+        self.problems: list[Problem] = []
+        self.keys: dict[str, tuple[str, dict[str, Any]]] = {}  # data path -> where and which component
+
+    def error(self, component: dict[str, Any], where: str, message: str) -> None:
+        element = component.get("id") if isinstance(component.get("id"), str) else None
+        key = component.get("key")
+        label = f"{where} ({component.get('type')}{f' {key!r}' if isinstance(key, str) else ''})"
+        self.problems.append(Problem(self.name, self.lines.get(element or ""), element or component.get("key"),
+                                     f"{label}: {message}"))
+
+    def walk(self, components: list[Any], *, prefix: str, where: str, hide: tuple[Condition, ...],
+             locked: tuple[Condition, ...]) -> None:
+        for index, component in enumerate(components):
+            here = f"{where}components[{index}]"
+            if not isinstance(component, dict):
+                self.problems.append(Problem(self.name, None, None, f"{here}: a component must be an object"))
+                continue
+            kind = component.get("type")
+            hides, locks = hide, locked
+            if kind == "group" or kind in INPUTS:  # display components' conditions do not touch the data
+                conditional = component.get("conditional")
+                own_hide = self.condition(component, here, conditional.get("hide")
+                                          if isinstance(conditional, dict) else conditional, "hide")
+                hides = hide + ((own_hide,) if own_hide is not None else ())
+                locks = locked + tuple(c for c in (self.condition(component, here, component.get(attr), attr)
+                                                   for attr in ("readonly", "disabled")) if c is not None)
+            if kind == "group":
+                path, children = component.get("path") or "", component.get("components") or []
+                if path and not (isinstance(path, str) and KEY.match(path)):
+                    self.error(component, here, f"path {path!r} is not a dotted name")
+                elif not isinstance(children, list):
+                    self.error(component, here, "components must be a list")
+                else:
+                    self.walk(children, prefix=f"{prefix}{path}." if path else prefix, where=f"{here}.",
+                              hide=hides, locked=locks)
+            elif kind in INPUTS:
+                self.field(component, here, prefix, hides, locks)
+            elif kind in UNSUPPORTED:
+                self.error(component, here, f"{kind} components cannot be checked on the server yet; "
+                                            "use the supported inputs")
+            elif kind not in DISPLAY:
+                self.error(component, here, f"unknown component type {kind!r}")
+
+    def condition(self, component: dict[str, Any], where: str, value: Any, attr: str) -> Condition | None:
+        if value is None or value is False or value == "":
+            return None
+        if value is True:
+            return True
+        if not isinstance(value, str) or not value.startswith("="):
+            self.error(component, where, f"{attr} must be true/false or a FEEL expression starting with '='")
+            return None
+        try:
+            return feel.parse(value[1:])
+        except feel.FeelError as exc:
+            self.error(component, where, f"{attr} condition cannot be evaluated on the server: {exc}")
+            return None
+
+    def field(self, component: dict[str, Any], where: str, prefix: str, hide: tuple[Condition, ...],
+              locked: tuple[Condition, ...]) -> None:
+        key = component.get("key")
+        if not isinstance(key, str) or not KEY.match(key):
+            self.error(component, where, f"key {key!r} is missing or not a dotted name (letters, digits, _)")
+            return
+        full = prefix + key
+        first = full.split(".")[0]
+        if not first.isidentifier() or first.startswith("_"):
+            self.error(component, where, f"key {full!r} must start with a variable name (not a digit or _)")
+            return
+        if full in self.keys:
+            self.error(component, where, f"duplicate key {full!r} (also {self.keys[full][0]})")
+            return
+        self.keys[full] = (where, component)
+        validate = component.get("validate") or {}
+        if not isinstance(validate, dict):
+            self.error(component, where, "validate must be an object")
+            return
+        count = len(self.problems)
+        rules = _rules(component, validate, lambda message: self.error(component, where, message))
+        if len(self.problems) > count:
+            return
+        label: str = component["label"] if isinstance(component.get("label"), str) else full
+        self.fields.append(FieldDef(full, component["type"], label, validate.get("required") is True,
+                                    hide, locked, rules))
+
+    def check_paths(self) -> None:
+        for longer, (where, component) in self.keys.items():
+            steps = longer.split(".")
+            for shorter in (".".join(steps[:n]) for n in range(1, len(steps))):
+                if shorter in self.keys:
+                    self.error(component, where, f"key {longer!r} is inside the value of key {shorter!r} "
+                                                 f"({self.keys[shorter][0]})")
+
+
+def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> dict[str, Any]:
+    """Normalised rules of one input; every value form-js could read differently is reported."""
+    kind = component["type"]
+    rules: dict[str, Any] = {}
+    numeric = {"minLength": "min_length", "maxLength": "max_length", "min": "minimum", "max": "maximum"}
+    for attr, name in numeric.items():
+        if attr in validate and validate[attr] not in (None, ""):
+            rules[name] = _number(validate[attr], f"validate.{attr}", error, whole=attr.endswith("Length"))
+    pattern = validate.get("pattern")
+    if pattern and not isinstance(pattern, str):
+        error("validate.pattern must be a string")
+    elif pattern:
+        try:
+            # JavaScript's \d and \w are ASCII-only; re.ASCII keeps Python's the same.
+            rules["pattern"] = re.compile(pattern, re.ASCII)
+        except re.error as exc:
+            error(f"invalid regex pattern {pattern!r}: {exc}")
+    if validate.get("validationType") not in VALIDATION_TYPES:
+        error(f"unknown validate.validationType {validate.get('validationType')!r} (email, phone or custom)")
+    elif validate.get("validationType") in ("email", "phone"):
+        rules["format"] = validate["validationType"]
+    if kind == "number":
+        for attr, name in (("decimalDigits", "decimal_digits"), ("increment", "increment")):
+            if component.get(attr) not in (None, ""):
+                rules[name] = _number(component[attr], attr, error, whole=attr == "decimalDigits")
+        rules["as_string"] = component.get("serializeToString") is True
+    if kind in CHOICES:
+        if component.get("valuesExpression"):
+            error("valuesExpression cannot be evaluated on the server; use static values or valuesKey")
+        elif isinstance(component.get("valuesKey"), str) and component["valuesKey"]:
+            rules["options_key"] = component["valuesKey"]
+        elif isinstance(component.get("values"), list) and component["values"]:
+            values = component["values"]
+            if not all(isinstance(v, dict) and "value" in v for v in values):
+                error("every entry of values needs a value")
+            rules["options"] = [v.get("value") for v in values if isinstance(v, dict)]
+        else:
+            error("has no options: give values or valuesKey")
+    if kind == "datetime":
+        rules["subtype"] = component.get("subtype") or "date"
+        rules["time_format"] = component.get("timeSerializingFormat")
+        rules["no_past"] = component.get("disallowPassedDates") is True
+        if rules["subtype"] not in SUBTYPES:
+            error(f"unknown datetime subtype {rules['subtype']!r} (date, time or datetime)")
+        if rules["time_format"] not in TIME_FORMATS | {None}:
+            error(f"unknown timeSerializingFormat {rules['time_format']!r}")
+    return rules
+
+
+def _number(value: Any, attr: str, error: Any, *, whole: bool) -> Any:
+    if isinstance(value, str) and value.startswith("="):
+        error(f"{attr} is an expression; the server checks fixed limits only, so write a number")
+        return None
+    try:
+        number = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not math.isfinite(number) or (whole and (number < 0 or number != int(number))):
+        error(f"{attr} must be a {'non-negative whole ' if whole else ''}number, not {value!r}")
+        return None
+    return int(number) if number == int(number) else number

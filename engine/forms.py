@@ -1,0 +1,204 @@
+"""Task forms: form-js schemas deployed with the diagrams, found from a task's formKey, enforced when
+the task is completed (DOMAIN rule 15: a task takes only what its form asks for).
+
+A formKey names a form the way Camunda does:
+
+* ``camunda-forms:deployment:accept.form`` and ``camunda-forms:app:forms/accept.form``: a ``.form``
+  file, matched by file name (folders are ignored);
+* a plain ``accept.form``: the same; any other plain key (``Form_accept``, Camunda's ``formRef``) is
+  matched by file name first, then by the form's ``id``;
+* ``embedded:...`` and ``app:...``: HTML or JSF pages the client application renders. The server has
+  no schema for them, so their submissions are not validated here.
+
+Of several deployed forms that match, the one deployed with the task's diagram wins (newest first:
+redeploying an unchanged diagram with a corrected form keeps the version and uses the new form),
+else the newest anywhere. A formKey that matches no deployed form is warned about at deploy, and
+the task completes without form checks.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ._form_compiler import CompiledForm
+from ._form_reader import read
+from .diagrams import PreparedDiagram, Problem
+from .errors import DeploymentInvalid, NotFound, ProcessError
+from .models import ProcessDefinition, Resource
+from .unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+EXTERNAL_PREFIXES = ("embedded:", "app:")
+FILE_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """What a formKey points at: a file name, a form id, or a page the client renders (external)."""
+
+    key: str
+    name: str | None = None
+    form_id: str | None = None
+
+    @property
+    def external(self) -> bool:
+        return self.name is None and self.form_id is None
+
+
+@dataclass
+class TaskForm:
+    key: str
+    schema: dict[str, Any] | None  # the form-js JSON; None for embedded/app forms
+    data: dict[str, Any]  # the current values of the form's fields, to prefill it
+
+
+def parse_key(key: str) -> FormRef:
+    if key.startswith(EXTERNAL_PREFIXES):
+        return FormRef(key)
+    for prefix in FILE_PREFIXES:
+        if key.startswith(prefix):
+            return FormRef(key, name=PurePosixPath(key[len(prefix):]).name)
+    if key.endswith(".form"):
+        return FormRef(key, name=PurePosixPath(key).name)
+    return FormRef(key, name=key, form_id=key)
+
+
+def check(name: str, content: bytes) -> list[Problem]:
+    """Problems of a ``.form`` file at deploy: anything the server could not enforce as form-js does."""
+    return read(name, content)[1]
+
+
+def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
+                     ) -> list[Problem]:
+    """Warnings for user tasks whose formKey names a form neither in this deployment nor deployed before."""
+    names, ids = set(), set()
+    for file_name, content in files:
+        if file_name.lower().endswith(".form"):
+            names.add(PurePosixPath(file_name).name)
+            form_id = _form_id(content)
+            if form_id:
+                ids.add(form_id)
+    problems = []
+    for diagram in prepared:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                key = meta.get("form_key")
+                ref = parse_key(key) if isinstance(key, str) else None
+                if ref is None or ref.external or ref.name in names or ref.form_id in ids:
+                    continue
+                try:
+                    missing = _find(uow, ref, None) is None
+                except DeploymentInvalid:  # deployed before forms were checked
+                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                                            f"the deployed form {key!r} is invalid; deploy a corrected one with "
+                                            "this diagram", "warning"))
+                    continue
+                if missing:
+                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                                            f"form {key!r} is neither in this deployment nor deployed before; "
+                                            "the task will be completed without form checks", "warning"))
+    return problems
+
+
+def validate_submission(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinition | None,
+                        current: dict[str, Any], submitted: dict[str, Any]) -> dict[str, Any]:
+    """The variables a task's completion may store: checked against its form, hidden and readonly
+    values dropped. Without a form (or with an embedded one) the submission passes unchanged.
+
+    Raises:
+        ValidationFailed: a field broke a rule, or the submission has fields the form lacks.
+        ProcessError: the deployed form itself is broken (deployed before forms were checked).
+    """
+    form = _form_for(uow, form_key, definition)
+    if form is None:
+        return submitted
+    return form.validate(submitted, current)
+
+
+def describe(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinition | None,
+             data: dict[str, Any]) -> TaskForm:
+    """A task's form and the values to prefill it with.
+
+    Raises:
+        NotFound: the task has no form, or its form is not deployed.
+        ProcessError: the deployed form is broken.
+    """
+    if not form_key:
+        raise NotFound("the task has no form")
+    if parse_key(form_key).external:
+        return TaskForm(form_key, None, {})
+    form = _form_for(uow, form_key, definition)
+    if form is None:
+        raise NotFound(f"form {form_key!r} is not deployed")
+    return TaskForm(form_key, form.schema, form.prefill(data))
+
+
+def _form_for(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinition | None) -> CompiledForm | None:
+    if not form_key:
+        return None
+    ref = parse_key(form_key)
+    if ref.external:
+        return None  # rendered by the client application; the server has no schema to check against
+    try:
+        form = _find(uow, ref, definition)
+    except DeploymentInvalid as exc:
+        raise ProcessError(f"{exc.message}; deploy a corrected form", details=exc.details) from exc
+    if form is None:
+        log.warning("form %r is not deployed; completing without form checks", form_key)
+    return form
+
+
+def _find(uow: UnitOfWork, ref: FormRef, definition: ProcessDefinition | None) -> CompiledForm | None:
+    """The matching form, compiled (from the process's cache). Raises DeploymentInvalid for a broken one."""
+    query = (select(Resource.id, Resource.name, Resource.deployment_id, Resource.sha256)
+             .where(Resource.kind == "form").order_by(Resource.id.desc()))
+    home = _home_deployments(uow, definition)
+
+    def home_first(row: Any) -> bool:  # sorted() is stable: newest first within each half
+        return row.deployment_id not in home
+    if ref.name:
+        # A file deployed from a folder ("forms/accept.form") matches by its last part; "_" is a LIKE wildcard.
+        pattern = "%/" + ref.name.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        rows = uow.session.execute(query.where(or_(Resource.name == ref.name,
+                                                   Resource.name.like(pattern, escape="!")))).all()
+        named = sorted((r for r in rows if PurePosixPath(r.name).name == ref.name), key=home_first)
+        if named:
+            return _compiled(uow, named[0])
+    if ref.form_id:
+        for row in sorted(uow.session.execute(query).all(), key=home_first):
+            try:
+                form = _compiled(uow, row)
+            except DeploymentInvalid:
+                continue  # a broken form cannot be the one meant by id; a name match would report it
+            if form.form_id == ref.form_id:
+                return form
+    return None
+
+
+def _compiled(uow: UnitOfWork, row: Any) -> CompiledForm:
+    return uow.runtime.forms.get(row.sha256, row.name, lambda: uow.session.scalars(
+        select(Resource.content).where(Resource.id == row.id)).one())
+
+
+def _home_deployments(uow: UnitOfWork, definition: ProcessDefinition | None) -> set[int]:
+    """Deployments that carried this definition's diagram byte for byte (its own and later redeployments)."""
+    if definition is None:
+        return set()
+    diagram = select(Resource.sha256).where(Resource.id == definition.resource_id).scalar_subquery()
+    found = set(uow.session.scalars(select(Resource.deployment_id).where(Resource.kind == "bpmn",
+                                                                          Resource.sha256 == diagram)))
+    return found | {definition.deployment_id}
+
+
+def _form_id(content: bytes) -> str | None:
+    try:
+        schema = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None  # reported by check()
+    return schema.get("id") if isinstance(schema, dict) and isinstance(schema.get("id"), str) else None

@@ -1,0 +1,152 @@
+"""Materials (申请材料): files submitted to a case, kept with their SHA-256 and shown to every department
+that works on the case, so nobody asks for the same material twice (SX32, LY47).
+
+A one-thing bundle (一件事) runs its member items as call activities inside one case, so the case is the
+bundle: a material submitted once is listed for every department with a task anywhere in it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import chain
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO
+
+from sqlalchemy import select
+
+from . import storage as storage_module
+from .clock import utcnow
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, UnsupportedType
+from .models import HistoryEvent, Material, ProcessInstance, Task
+from .storage import Storage, read_chunks
+from .tasks import may_see
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+# Canonical content type per accepted extension; the allow-list itself is Settings.material_types.
+CONTENT_TYPES = {
+    "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+    "ofd": "application/ofd", "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The first bytes each type must start with: a renamed .exe is not a PDF. OFD, DOCX and XLSX are zips.
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
+    "ofd": _ZIP, "docx": _ZIP, "xlsx": _ZIP, "zip": _ZIP,
+}
+ENDED = ("completed", "terminated")
+
+
+def upload(uow: UnitOfWork, instance_id: int, *, actor: Actor, name: str, filename: str | None,
+           stream: IO[bytes], storage: Storage | None = None) -> Material:
+    """Store a material of a running or suspended case; the bytes go to storage, the row to the case.
+
+    Args:
+        name: the material's name as the guide lists it (e.g. 营业执照).
+        filename: the uploaded file's name; its extension must be an accepted type.
+
+    Raises:
+        NotFound (case); Forbidden (not integrator, supervisor or a clerk of the case); Conflict (the
+        case has ended: its archive is closed); InvalidRequest (no name, no file name, empty file);
+        UnsupportedType (extension not accepted, or content not of that type); TooLarge.
+    """
+    name = _clean(name, 200, "material name")
+    filename = safe_filename(filename)
+    extension = PurePosixPath(filename).suffix.lower().lstrip(".")
+    accepted = uow.settings.material_types
+    if extension not in accepted:
+        raise UnsupportedType(f"files of type .{extension or '?'} are not accepted; accepted: "
+                              f"{', '.join('.' + t for t in accepted)}", accepted=", ".join(accepted))
+    store = storage or storage_module.for_settings(uow.settings)
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        if row.state in ENDED:
+            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+        head = stream.read(16)
+        if not head:
+            raise InvalidRequest("the file is empty")
+        if not head.startswith(SIGNATURES.get(extension, (b"",))):
+            raise UnsupportedType(f"{filename} is not a .{extension} file (its content says otherwise)")
+        blob = store.put(chain([head], read_chunks(stream)), max_bytes=uow.settings.max_material_bytes)
+        material = Material(instance_id=row.id, name=name, filename=filename, size=blob.size, sha256=blob.sha256,
+                            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+                            uploaded_by=actor.name, uploaded_at=utcnow())
+        uow.session.add(material)
+        uow.session.flush()
+        uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.uploaded", data={
+            "material_id": material.id, "name": name, "filename": filename, "sha256": blob.sha256,
+            "size": blob.size}))
+        uow.commit()
+        return material
+
+
+def list_materials(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Material]:
+    """Every material of the case (and its bundle), oldest first. Raises NotFound, Forbidden."""
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        return list(uow.session.scalars(select(Material).where(Material.instance_id.in_(bundle_ids(uow, row.id)))
+                                        .order_by(Material.id)))
+
+
+def download(uow: UnitOfWork, instance_id: int, material_id: int, *, actor: Actor,
+             storage: Storage | None = None) -> tuple[Material, IO[bytes]]:
+    """A material's row and a stream of its bytes (the caller closes it). Raises NotFound, Forbidden."""
+    store = storage or storage_module.for_settings(uow.settings)
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        material = uow.session.get(Material, material_id)
+        if material is None or material.instance_id not in bundle_ids(uow, row.id):
+            raise NotFound(f"material {material_id} not found in process instance {instance_id}")
+        return material, store.open(material.sha256)
+
+
+# ---- helpers shared with the archive -----------------------------------------------------------
+
+def bundle_ids(uow: UnitOfWork, instance_id: int) -> list[int]:
+    """The cases whose materials a case shares: the case itself, since bundle members run inside it
+    as call activities. The one place to widen should cases ever be linked to a parent case."""
+    return [instance_id]
+
+
+def require_access(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+    """Integrators, supervisors and admins; clerks who have or had a task in the case (or its bundle).
+
+    Raises Forbidden.
+    """
+    if actor.has("integrator", "supervisor"):
+        return
+    if actor.has("clerk"):
+        tasks = uow.session.scalars(select(Task).where(Task.instance_id.in_(bundle_ids(uow, instance_id))))
+        if any(may_see(actor, task) for task in tasks):
+            return
+    raise Forbidden(f"{actor.name} may not see the materials of process instance {instance_id} "
+                    "(integrators, supervisors and clerks of the case may)")
+
+
+def _case(uow: UnitOfWork, instance_id: int) -> ProcessInstance:
+    row = uow.session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    return row
+
+
+def safe_filename(filename: str | None) -> str:
+    """The last path segment of a client's file name, without control characters. Raises InvalidRequest."""
+    raw = (filename or "").replace("\x00", "")
+    base = PureWindowsPath(PurePosixPath(raw).name).name  # "C:\\scans\\a.pdf" and "../a.pdf" alike
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip().strip(".")
+    if not base:
+        raise InvalidRequest("the file has no name; send it as multipart field 'file' with a file name")
+    return base[-255:]
+
+
+def _clean(value: str | None, limit: int, what: str) -> str:
+    text = re.sub(r"\s+", " ", value or "").strip()
+    if not text or len(text) > limit:
+        raise InvalidRequest(f"{what} must be 1 to {limit} characters")
+    return text

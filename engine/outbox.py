@@ -1,0 +1,115 @@
+"""The transactional outbox: case events for the outside world, written in the same transaction as the
+change that caused them, then delivered by workers (engine.delivery) to subscribed webhooks.
+
+``execution.save`` calls ``collect`` for every case it writes. Events:
+
+- ``instance.started``, ``instance.completed``, ``instance.terminated``, ``task.created``, ``task.completed``
+- the business events named on diagram elements with the extension property ``govflow.event``
+  (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
+  element completes; each also sends the applicant a notice (engine.notify)
+- whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
+
+Each event fans out to one delivery row per matching webhook in the same transaction, so no event is
+lost between the change and its delivery, and no event is sent for a change that rolled back.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from sqlalchemy import insert, or_, select
+
+from . import notify
+from .clock import utcnow
+from .models import OutboxEvent, ProcessInstance, User, Webhook, WebhookDelivery
+from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from .execution import Case
+
+EVENT_PROPERTY = "govflow.event"
+BUSINESS_EVENTS = ("accepted", "rejected", "supplement_requested", "decision", "delivered")
+CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "task.created", "task.completed")
+# Every event type a webhook may ask for (modules that emit new ones add them here).
+EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired")
+_SUMMARY_KEYS = ("element_id", "element_name", "task_id", "actor")
+
+
+def collect(uow: UnitOfWork, case: Case) -> None:
+    """Outbox events for the history items a command produced on a case (called by execution.save,
+    before the history is written). Helper: the caller's transaction."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    business: list[str] = []
+    for item in case.history:
+        name = item["event"]
+        if name in CASE_EVENTS:
+            events.append((name, _summary(item)))
+        elif name == "element.completed" and item.get("task_id"):
+            declared = _declared_event(uow, case, item["task_id"])
+            if declared is not None:
+                events.append((declared, _summary(item)))
+                business.append(declared)
+    if not events:
+        return
+    write(uow, case.row, events)
+    if business:
+        from .execution import case_variables  # execution imports this module
+
+        variables = case_variables(case.workflow)
+        for name in business:
+            notice = notify.applicant_notice(case.row, name, variables)
+            notify.send(uow, notice)
+
+
+def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None,
+         data: dict[str, Any] | None = None) -> OutboxEvent:
+    """Add one event to the outbox in the caller's transaction (e.g. ``overdue`` from a deadline check)."""
+    return write(uow, instance, [(event, data or {})])[0]
+
+
+def write(uow: UnitOfWork, instance: ProcessInstance | None,
+          events: Iterable[tuple[str, dict[str, Any]]]) -> list[OutboxEvent]:
+    """Outbox rows for a case (or none), and a pending delivery for every webhook that wants each."""
+    from .execution import clip
+
+    now = utcnow()
+    rows = [OutboxEvent(event_id=str(uuid4()), event=name, data=clip(data), created_at=now,
+                        instance_id=instance.id if instance is not None else None,
+                        business_key=instance.business_key if instance is not None else None,
+                        definition_key=instance.definition_key if instance is not None else None)
+            for name, data in events]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    # A deactivated user's webhooks receive nothing more: case data must not outlive their access.
+    hooks = uow.session.execute(select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
+                                .where(or_(User.id.is_(None), User.active))).all()
+    deliveries = [{"webhook_id": hook_id, "outbox_id": row.id, "instance_id": row.instance_id, "state": "pending",
+                   "attempts": 0, "next_attempt_at": now, "created_at": now}
+                  for row in rows for hook_id, wanted in hooks if not wanted or row.event in wanted]
+    if deliveries:
+        uow.session.execute(insert(WebhookDelivery), deliveries)
+    return rows
+
+
+def _declared_event(uow: UnitOfWork, case: Case, task_id: str) -> str | None:
+    from .execution import element_meta
+
+    try:
+        task = case.workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:  # a branch pruned in the same command
+        return None
+    value = (element_meta(uow, case, task).get("properties") or {}).get(EVENT_PROPERTY)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _summary(item: dict[str, Any]) -> dict[str, Any]:
+    """What a receiver learns from the event itself; case data stays behind the authenticated API."""
+    summary = {key: item[key] for key in _SUMMARY_KEYS if item.get(key) is not None}
+    data = item.get("data") or {}
+    if item["event"] == "task.created":
+        summary.update({k: data.get(k) for k in ("candidate_groups", "assignee")})
+    if item["event"] == "instance.terminated" and data.get("reason"):
+        summary["reason"] = data["reason"]
+    return summary

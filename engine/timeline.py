@@ -1,0 +1,168 @@
+"""History: a case's file as people read it — the timeline in case-state terms, and which diagram
+elements are active or done.
+
+Case states are the terms approval systems report (DOMAIN.md: 已接件, 已受理, 办结(通过) ...). A diagram
+names them explicitly with the extension property ``govflow.caseState`` (or ``govflow.event``) on an
+element; diagrams without them get the states their element names make plain (an end event named
+"不予受理", a completed "受理" step followed by further work).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from . import diagrams, execution
+from .diagrams import NS, local
+from .errors import Forbidden
+from .instances import InstanceView, instance_view
+from .materials import bundle_ids, require_access
+from .models import HistoryEvent, Job, Material, MessageSubscription
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+RECEIVED, ACCEPTED, REJECTED, WITHDRAWN = "已接件", "已受理", "不予受理", "已撤件"
+# govflow.event values that are case states by themselves (bpmn/README.md).
+EVENT_STATES = {"accepted": ACCEPTED, "rejected": REJECTED, "supplement_requested": "补正(开始)"}
+# End-event names, most specific first: the first pattern found in the name gives the state.
+END_NAMES = [
+    (re.compile("不予受理"), REJECTED),
+    (re.compile("不受理"), "不受理"),
+    (re.compile("容缺"), "办结(容缺通过)"),
+    (re.compile("不予|不通过|不批准|不准|驳回"), "办结(不通过)"),
+    (re.compile("撤销"), "撤销"),
+    (re.compile("撤回"), "撤回"),
+    (re.compile("办结|准予|通过|批准"), "办结(通过)"),
+]
+# What the timeline shows; element.* steps only where something visible happened.
+SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
+         "task.claimed", "task.unclaimed", "task.assigned", "task.completed", "message.received",
+         "message.unhandled", "element.error"}
+SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    event: str
+    actor: str | None
+    element_id: str | None
+    element_name: str | None
+    element_type: str | None
+    case_state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseFile:
+    case: InstanceView
+    definition_name: str | None
+    xml: str  # the diagram the case runs on, for the viewer
+    active: list[str]  # element ids waiting now: open tasks, timers, messages
+    done: list[str]  # element ids completed at least once
+    timeline: list[TimelineEntry]
+    materials: list[Material] | None = None  # None: the actor may not see them (engine.materials)
+
+    @property
+    def case_state(self) -> str | None:
+        """The latest case state reached (e.g. 已受理)."""
+        return next((e.case_state for e in reversed(self.timeline) if e.case_state), None)
+
+
+def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
+    """A case with its diagram, active and completed elements, and timeline. Raises NotFound."""
+    with uow:
+        case = execution.open_case(uow, instance_id)
+        view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
+        definition = case.row.definition
+        xml = definition.resource.content
+        events = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                                          .order_by(HistoryEvent.id)))
+        waiting = set(uow.session.scalars(select(Job.bpmn_id).where(
+            Job.instance_id == instance_id, Job.state.in_(("pending", "failed")))))
+        waiting |= set(uow.session.scalars(select(MessageSubscription.bpmn_id).where(
+            MessageSubscription.instance_id == instance_id)))
+        submitted = _materials(uow, actor, instance_id)
+    active = sorted({t.bpmn_id for t in view.tasks} | waiting)
+    done = sorted({e.element_id for e in events if e.event == "element.completed" and e.element_id} - set(active))
+    return CaseFile(case=view, definition_name=definition.name, xml=xml.decode("utf-8", "replace"),
+                    active=active, done=done, timeline=build_timeline(events, element_properties(xml)),
+                    materials=submitted)
+
+
+def _materials(uow: UnitOfWork, actor: Actor, instance_id: int) -> list[Material] | None:
+    try:
+        require_access(uow, actor, instance_id)
+    except Forbidden:
+        return None
+    return list(uow.session.scalars(select(Material).where(Material.instance_id.in_(bundle_ids(uow, instance_id)))
+                                    .order_by(Material.id)))
+
+
+def element_properties(xml: bytes) -> dict[str, dict[str, str]]:
+    """``govflow.*`` extension properties per element id, from Camunda or SpiffWorkflow properties."""
+    root, problem = diagrams.safe_parse("diagram", xml)
+    if problem is not None or root is None:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for prop in root.xpath("//camunda:property|//spiffworkflow:property", namespaces=NS):
+        name, value = prop.get("name") or "", prop.get("value")
+        if not name.startswith("govflow.") or value is None:
+            continue
+        owner = prop.getparent()
+        while owner is not None and (local(owner.tag) in ("properties", "extensionElements") or not owner.get("id")):
+            owner = owner.getparent()
+        if owner is not None:
+            found.setdefault(owner.get("id"), {})[name] = value.strip()
+    return found
+
+
+def build_timeline(events: list[HistoryEvent], properties: dict[str, dict[str, str]]) -> list[TimelineEntry]:
+    """Turn raw history into the entries a person reads, each with the case state it reached, if any."""
+    explicit = any("govflow.caseState" in p or "govflow.event" in p for p in properties.values())
+    entries: list[TimelineEntry] = []
+    acceptance: TimelineEntry | None = None  # a completed 受理 step whose outcome is not known yet
+    for event in events:
+        props = properties.get(event.element_id or "", {})
+        state = _state_of(event, props)
+        if acceptance is not None and not explicit:
+            if event.event == "task.created" or (event.event == "element.completed"
+                                                 and event.element_type not in ("EndEvent", "ExclusiveGateway")):
+                acceptance.case_state = ACCEPTED  # the case went on to be worked: it was accepted
+                acceptance = None
+            elif event.event == "element.completed" and event.element_type == "EndEvent":
+                acceptance = None
+        if state is None and not explicit and event.event == "element.completed" and event.element_type == "EndEvent":
+            state = _end_state(event.element_name or "")
+        last = entries[-1] if entries else None
+        if state and last is not None and last.event == "task.completed" and last.element_id == event.element_id \
+                and last.case_state is None:
+            last.case_state = state  # the step's own completion carries the state it reached
+            continue
+        if not (event.event in SHOWN or state or (event.event == "element.completed"
+                                                   and event.element_type in SHOWN_ELEMENT_TYPES)):
+            continue
+        entry = TimelineEntry(at=event.at, event=event.event, actor=event.actor, element_id=event.element_id,
+                              element_name=event.element_name, element_type=event.element_type,
+                              case_state=state, data=dict(event.data or {}))
+        entries.append(entry)
+        if not explicit and event.event == "task.completed" and "受理" in (event.element_name or ""):
+            acceptance = entry
+    return entries
+
+
+def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:
+    if event.event == "instance.started":
+        return RECEIVED
+    if event.event == "instance.terminated":
+        return WITHDRAWN
+    if event.event == "element.completed":
+        return props.get("govflow.caseState") or EVENT_STATES.get(props.get("govflow.event", ""))
+    return None
+
+
+def _end_state(name: str) -> str | None:
+    return next((state for pattern, state in END_NAMES if pattern.search(name)), None)

@@ -1,0 +1,214 @@
+"""Webhooks: subscriptions to outbox events, their dead letters, and how deliveries are signed.
+
+Each delivery is a POST of the event as JSON with these headers:
+
+- ``X-Govflow-Event``: the event type; ``X-Govflow-Event-Id``: the event's id (receivers deduplicate
+  by it: a delivery may arrive twice when a worker dies between sending and recording)
+- ``X-Govflow-Timestamp``: unix seconds of this attempt
+- ``X-Govflow-Signature``: ``sha256=`` + hex HMAC-SHA256 with the webhook's secret over
+  ``<timestamp>.<raw body>``. The timestamp is signed with the body so that a captured request cannot be
+  replayed later: receivers refuse timestamps older than a few minutes (``verify`` does all of this).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from .clock import utcnow
+from .errors import Conflict, InvalidRequest, NotFound
+from .models import OutboxEvent, Webhook, WebhookDelivery
+from .outbox import EVENT_TYPES
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+SIGNATURE_TOLERANCE = 300  # seconds a receiver should accept a timestamp for
+
+
+@dataclass
+class WebhookView:
+    id: int
+    url: str
+    events: list[str]
+    owner: str
+    description: str | None
+    created_at: datetime
+    secret: str | None = None  # only in the answer to its creation
+
+
+@dataclass
+class DeliveryView:
+    id: int
+    webhook_id: int
+    url: str
+    event: str
+    event_id: str
+    process_instance_id: int | None
+    business_key: str | None
+    state: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+
+
+# ---- signing -----------------------------------------------------------------------------------
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, *, timestamp: str, body: bytes, signature: str, tolerance: int = SIGNATURE_TOLERANCE,
+           now: float | None = None) -> bool:
+    """A receiver's check: the signature matches and the timestamp is recent."""
+    try:
+        sent = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs((now if now is not None else time.time()) - sent) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, sent, body), signature or "")
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | None = None,
+              description: str | None = None) -> WebhookView:
+    """Subscribe a URL to events (all when none are listed); the answer carries the signing secret,
+    which is never shown again. Events that happen from now on are delivered.
+
+    Raises:
+        Forbidden (integrators and admins only); InvalidRequest (URL or event types).
+    """
+    actor.require("integrator", action="manage webhooks")
+    url = check_url(url, allow_http=uow.settings.webhook_allow_http)
+    wanted = _check_events(events or [])
+    with uow:
+        hook = Webhook(url=url, events=wanted, secret="whsec_" + secrets.token_urlsafe(32), owner=actor.name,
+                       description=(description or "").strip()[:500] or None, created_at=utcnow())
+        uow.session.add(hook)
+        uow.session.flush()
+        view = _webhook_view(hook)
+        view.secret = hook.secret
+        uow.commit()
+        return view
+
+
+def list_webhooks(uow: UnitOfWork, *, actor: Actor) -> list[WebhookView]:
+    """The caller's webhooks (an admin's: all). Raises Forbidden."""
+    actor.require("integrator", action="manage webhooks")
+    with uow:
+        query = select(Webhook).order_by(Webhook.id)
+        if not actor.has("admin"):
+            query = query.where(Webhook.owner == actor.name)
+        return [_webhook_view(hook) for hook in uow.session.scalars(query)]
+
+
+def unsubscribe(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> None:
+    """Delete a webhook with its pending deliveries and dead letters. Raises Forbidden, NotFound."""
+    actor.require("integrator", action="manage webhooks")
+    with uow:
+        uow.session.delete(_own_webhook(uow, webhook_id, actor))
+        uow.commit()
+
+
+def dead_letters(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) -> list[DeliveryView]:
+    """Deliveries that failed their last retry, newest first (of the caller's webhooks). Raises Forbidden."""
+    actor.require("integrator", action="see webhook dead letters")
+    with uow:
+        query = _delivery_query().where(WebhookDelivery.state == DEAD)
+        if not actor.has("admin"):
+            query = query.where(Webhook.owner == actor.name)
+        rows = uow.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset))
+        return [_delivery_view(*row) for row in rows]
+
+
+def replay(uow: UnitOfWork, delivery_id: int, *, actor: Actor) -> DeliveryView:
+    """Queue a dead letter again with a fresh count of attempts; it is sent at the next poll, and the
+    case's later events wait for it again. Raises Forbidden, NotFound, Conflict (not a dead letter)."""
+    actor.require("integrator", action="replay webhook deliveries")
+    with uow:
+        found = uow.session.execute(_delivery_query().where(WebhookDelivery.id == delivery_id)).first()
+        if found is None or (not actor.has("admin") and found[1].owner != actor.name):
+            raise NotFound(f"delivery {delivery_id} not found")
+        delivery = found[0]
+        if delivery.state != DEAD:
+            raise Conflict(f"delivery {delivery_id} is {delivery.state}, not a dead letter", state=delivery.state)
+        delivery.state, delivery.attempts, delivery.next_attempt_at = PENDING, 0, utcnow()
+        delivery.lock_owner = delivery.lock_expires_at = None
+        uow.commit()
+        return _delivery_view(*found)
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def check_url(url: str, *, allow_http: bool) -> str:
+    """http(s) only, no credentials; plain http only to this machine unless the settings allow it.
+
+    Raises InvalidRequest.
+    """
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if len(url) > 2000 or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest("the webhook URL must be an http(s) URL of at most 2000 characters")
+    if parts.username or parts.password:
+        raise InvalidRequest("the webhook URL must not carry credentials; deliveries are signed instead")
+    if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
+        raise InvalidRequest("use https for webhooks (case data travels in them); plain http is allowed only "
+                             "to this machine unless GOVFLOW_WEBHOOK_ALLOW_HTTP is set")
+    return url
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_events(events: list[str]) -> list[str]:
+    unknown = [e for e in events if e not in EVENT_TYPES]
+    if unknown:
+        raise InvalidRequest(f"unknown event type {unknown[0]!r}; types are {', '.join(EVENT_TYPES)}")
+    return list(dict.fromkeys(events))
+
+
+def _own_webhook(uow: UnitOfWork, webhook_id: int, actor: Actor) -> Webhook:
+    hook = uow.session.get(Webhook, webhook_id)
+    if hook is None or (not actor.has("admin") and hook.owner != actor.name):
+        raise NotFound(f"webhook {webhook_id} not found")
+    return hook
+
+
+def _delivery_query() -> Any:
+    return (select(WebhookDelivery, Webhook, OutboxEvent)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id))
+
+
+def _webhook_view(hook: Webhook) -> WebhookView:
+    return WebhookView(id=hook.id, url=hook.url, events=list(hook.events or []), owner=hook.owner,
+                       description=hook.description, created_at=hook.created_at)
+
+
+def _delivery_view(delivery: WebhookDelivery, hook: Webhook, event: OutboxEvent) -> DeliveryView:
+    return DeliveryView(id=delivery.id, webhook_id=hook.id, url=hook.url, event=event.event,
+                        event_id=event.event_id, process_instance_id=event.instance_id,
+                        business_key=event.business_key, state=delivery.state, attempts=delivery.attempts,
+                        last_status=delivery.last_status, last_error=delivery.last_error,
+                        created_at=delivery.created_at, next_attempt_at=delivery.next_attempt_at,
+                        delivered_at=delivery.delivered_at)

@@ -1,0 +1,111 @@
+"""One error shape for every failure; no internals leak; a failing step leaves the case untouched."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+
+import engine.definitions
+from engine.models import HistoryEvent, ProcessInstance
+from tests.helpers import FIXTURES
+
+BASE_KEYS = {"code", "message", "details"}
+CONTEXT_KEYS = {"state", "assignee", "element", "instance_id"}
+
+
+def assert_error_shape(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert BASE_KEYS <= set(error) and set(error) - BASE_KEYS <= CONTEXT_KEYS, error
+    assert error["code"] == code and isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], list)
+    return error
+
+
+def test_every_kind_of_failure_answers_in_the_one_error_shape(api):
+    api.deploy("simple_approval.bpmn")
+    task_id = api.start("simple_approval", variables={"reviewGroup": "office"})["tasks"][0]["id"]
+    api.as_("window_clerk").post(f"/api/tasks/{task_id}/claim")
+    clerk, integrator = api.as_("window_clerk2"), api.as_("integrator")
+    assert_error_shape(api.client.get("/api/tasks"), 401, "unauthenticated")
+    assert_error_shape(api.as_("analyst").post("/api/process-definitions/simple_approval/start"), 403, "forbidden")
+    assert_error_shape(api.get("/api/process-instances/424242"), 404, "not_found")
+    assert_error_shape(api.get("/api/no-such-endpoint"), 404, "not_found")
+    assert_error_shape(api.client.delete("/api/tasks", headers=api.headers()), 405, "method_not_allowed")
+    assert_error_shape(clerk.post(f"/api/tasks/{task_id}/claim"), 409, "conflict")
+    assert_error_shape(api.as_("analyst").post("/api/deployments", data={}, content_type="multipart/form-data"),
+                       400, "invalid_request")
+    assert_error_shape(integrator.post("/api/process-definitions/simple_approval/start", json={"variables": 3}),
+                       422, "validation_failed")
+    assert_error_shape(integrator.post("/api/process-definitions/simple_approval/start", data="{not json",
+                                       content_type="application/json"), 400, "bad_request")
+    assert_error_shape(_deploy_raw(api, "invalid/malformed.bpmn"), 422, "deployment_invalid")
+
+
+def _deploy_raw(api, name: str):  # type: ignore[no-untyped-def]
+    with (FIXTURES / name).open("rb") as diagram:
+        return api.as_("analyst").post("/api/deployments", data={"files": [(diagram, name)]},
+                                       content_type="multipart/form-data")
+
+
+def test_a_validation_error_lists_each_field_with_its_message(api):
+    api.deploy("simple_approval.bpmn")
+    response = api.as_("integrator").post("/api/process-definitions/simple_approval/start",
+                                          json={"business_key": "", "variables": {"1st": 1, "ok": float("nan")}})
+    error = assert_error_shape(response, 422, "validation_failed")
+    assert all(set(d) == {"field", "message"} for d in error["details"])
+    assert "business_key" in {d["field"] for d in error["details"]}
+
+
+def test_an_unexpected_exception_is_a_generic_500_and_the_traceback_goes_to_the_log(api, monkeypatch, caplog):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("connection string postgresql://admin:hunter2@db")
+
+    monkeypatch.setattr(engine.definitions, "list_definitions", broken)
+    with caplog.at_level(logging.ERROR, logger="api.errors"):
+        response = api.get("/api/process-definitions")
+    error = assert_error_shape(response, 500, "internal_error")
+    assert error == {"code": "internal_error", "message": "internal server error", "details": []}
+    assert b"hunter2" not in response.data and b"Traceback" not in response.data
+    assert "hunter2" in caplog.text and "Traceback" in caplog.text
+
+
+def _snapshot(api, instance_id: int) -> tuple[int, str, int]:  # type: ignore[no-untyped-def]
+    with api.runtime.uow() as uow:
+        row = uow.session.get(ProcessInstance, instance_id)
+        history = uow.session.scalar(select(func.count()).where(HistoryEvent.instance_id == instance_id))
+        return row.version, row.state, history or 0
+
+
+def test_a_failing_script_after_a_task_is_a_422_and_leaves_the_case_exactly_as_before(api):
+    api.deploy("fee_script.bpmn")
+    case = api.start("fee_script")
+    task_id = case["tasks"][0]["id"]
+    clerk = api.as_("window_clerk")
+    clerk.post(f"/api/tasks/{task_id}/claim")
+    before = _snapshot(api, case["id"])
+    variables_before = api.get(f"/api/process-instances/{case['id']}").get_json()["variables"]
+
+    response = clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"total": 10, "pieces": 0}})
+    error = assert_error_shape(response, 422, "process_error")
+    assert "计算单价" in error["message"] and "division by zero" in error["message"]
+    assert error["element"] == "compute"
+
+    assert _snapshot(api, case["id"]) == before
+    after = api.get(f"/api/process-instances/{case['id']}").get_json()
+    assert after["variables"] == variables_before
+    assert [(t["id"], t["state"], t["assignee"]) for t in after["tasks"]] == [(task_id, "READY", "window_clerk")]
+    fixed = clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"total": 10, "pieces": 4}})
+    assert fixed.status_code == 200 and fixed.get_json()["variables"]["unit_price"] == 2.5
+
+
+def test_a_start_whose_first_steps_fail_stores_no_case(api):
+    api.deploy("juel_routing.bpmn")
+    response = api.as_("integrator").post("/api/process-definitions/juel_routing/start",
+                                          json={"business_key": "FAIL-1", "variables": {"kind": "x"}})
+    assert_error_shape(response, 422, "process_error")
+    with api.runtime.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+    assert api.get("/api/process-instances?business_key=FAIL-1").get_json()["total"] == 0

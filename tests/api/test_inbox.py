@@ -1,0 +1,129 @@
+"""The inbox: queue filters, sorting and paging, who sees what, assign and unclaim."""
+from __future__ import annotations
+
+import pytest
+
+# One open task per case of routed_task.bpmn, its attributes taken from the start variables.
+CASES = {
+    "A": {"group": "window", "users": None, "assignee": None, "due": "2030-01-01T00:00:00+00:00", "priority": 10},
+    "B": {"group": "window", "users": None, "assignee": "window_clerk", "due": "2029-06-01T00:00:00+00:00",
+          "priority": 90},
+    "C": {"group": "office", "users": None, "assignee": None, "due": None, "priority": 50},
+    "D": {"group": None, "users": ["window_clerk2"], "assignee": None, "due": "2029-01-01T00:00:00+00:00",
+          "priority": 30},
+    "E": {"group": "window", "users": None, "assignee": "window_clerk2", "due": "2031-01-01T00:00:00+00:00",
+          "priority": 70},
+}
+
+
+@pytest.fixture
+def inbox(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Task id per case letter; plus one simple_approval task (window) that process_key filters out."""
+    api.deploy("routed_task.bpmn", "simple_approval.bpmn")
+    ids = {letter: api.start("routed_task", business_key=f"INBOX-{letter}", variables=variables)["tasks"][0]["id"]
+           for letter, variables in CASES.items()}
+    ids["other"] = api.start("simple_approval", variables={"reviewGroup": "office"})["tasks"][0]["id"]
+    return ids
+
+
+def _letters(api, user: str, query: str, inbox: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+    response = api.as_(user).get(f"/api/tasks?{query}")
+    assert response.status_code == 200, response.get_json()
+    by_id = {task_id: letter for letter, task_id in inbox.items()}
+    return [by_id[task["id"]] for task in response.get_json()["items"]]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("process_key=routed_task&candidate_group=window&sort=created", ["A", "B", "E"]),
+    ("candidate_user=window_clerk2", ["D"]),
+    ("assignee=window_clerk", ["B"]),
+    ("process_key=routed_task&unassigned=true&sort=created", ["A", "C", "D"]),
+    ("business_key=INBOX-C", ["C"]),
+    ("process_key=routed_task&due_before=2029-12-31T00:00:00Z", ["D", "B"]),
+    ("process_key=routed_task&sort=due", ["D", "B", "A", "E", "C"]),
+    ("process_key=routed_task&sort=priority", ["B", "E", "C", "D", "A"]),
+    ("process_key=routed_task&sort=created", ["A", "B", "C", "D", "E"]),
+    ("process_key=routed_task&sort=-created", ["E", "D", "C", "B", "A"]),
+])
+def test_queue_filters_and_sorts_for_a_supervisor(api, inbox, query, expected):
+    assert _letters(api, "supervisor", query, inbox) == expected
+
+
+def test_limit_and_offset_page_through_with_the_total(api, inbox):
+    page = api.as_("supervisor").get("/api/tasks?process_key=routed_task&sort=due&limit=2&offset=1").get_json()
+    assert (page["total"], page["limit"], page["offset"]) == (5, 2, 1)
+    assert [t["business_key"] for t in page["items"]] == ["INBOX-B", "INBOX-A"]
+    assert api.as_("supervisor").get("/api/tasks").get_json()["total"] == 6
+
+
+@pytest.mark.parametrize(("user", "expected"), [
+    ("window_clerk", ["B", "A"]),
+    ("window_clerk2", ["D", "A", "E"]),
+    ("office_clerk", ["C"]),
+])
+def test_mine_is_assigned_to_me_or_claimable_by_my_groups(api, inbox, user, expected):
+    assert _letters(api, user, "mine=true&process_key=routed_task", inbox) == expected
+
+
+def test_a_clerk_never_sees_another_groups_tasks(api, inbox):
+    assert _letters(api, "office_clerk", "process_key=routed_task", inbox) == ["C"]
+    assert _letters(api, "office_clerk", "candidate_group=window", inbox) == []
+    assert set(_letters(api, "window_clerk", "", inbox)) == {"A", "B", "E", "other"}
+    hidden = api.as_("window_clerk").get(f"/api/tasks/{inbox['C']}")
+    assert hidden.status_code == 404 and hidden.get_json()["error"]["code"] == "not_found"
+    assert api.as_("office_clerk").post(f"/api/tasks/{inbox['A']}/claim").status_code == 404
+    assert api.as_("integrator").get("/api/tasks").get_json()["total"] == 0
+
+
+def test_a_supervisor_sees_every_task_and_reads_any(api, inbox):
+    assert set(_letters(api, "supervisor", "", inbox)) == set(inbox)
+    task = api.as_("supervisor").get(f"/api/tasks/{inbox['C']}").get_json()
+    assert (task["business_key"], task["candidate_groups"], task["priority"]) == ("INBOX-C", ["office"], 50)
+    assert {"id", "name", "bpmn_id", "process_instance_id", "business_key", "candidate_groups", "assignee",
+            "due_at", "priority", "form_key", "state"} <= set(task)
+
+
+def test_a_supervisor_assigns_a_task_and_the_assignee_may_then_complete_it(api, inbox):
+    api.token("office_clerk")  # the cast is created on first use; assign needs an existing user
+    assigned = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": "office_clerk"})
+    assert assigned.status_code == 200 and assigned.get_json()["assignee"] == "office_clerk"
+    assert _letters(api, "office_clerk", "mine=true", inbox) == ["A", "C"]
+    assert api.as_("window_clerk").post(f"/api/tasks/{inbox['A']}/claim").status_code == 409
+    done = api.as_("office_clerk").post(f"/api/tasks/{inbox['A']}/complete", json={"variables": {}})
+    assert done.status_code == 200 and done.get_json()["state"] == "completed"
+    events = [e["event"] for e in api.get(f"/api/process-instances/{done.get_json()['id']}/history").get_json()]
+    assert "task.assigned" in events
+
+
+def test_assigning_needs_a_supervisor_and_a_known_user(api, inbox):
+    refused = api.as_("window_clerk").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": "window_clerk"})
+    assert refused.status_code == 403
+    unknown = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": "nobody"})
+    assert unknown.status_code == 404 and "'nobody'" in unknown.get_json()["error"]["message"]
+    cleared = api.as_("supervisor").post(f"/api/tasks/{inbox['B']}/assign", json={"assignee": None})
+    assert cleared.status_code == 200 and cleared.get_json()["assignee"] is None
+
+
+def test_only_the_claimer_or_a_supervisor_may_unclaim(api, inbox):
+    clerk, colleague = api.as_("window_clerk"), api.as_("window_clerk2")
+    assert clerk.post(f"/api/tasks/{inbox['A']}/claim").get_json()["assignee"] == "window_clerk"
+    refused = colleague.post(f"/api/tasks/{inbox['A']}/unclaim")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    released = clerk.post(f"/api/tasks/{inbox['A']}/unclaim")
+    assert released.status_code == 200 and released.get_json()["assignee"] is None
+    assert colleague.post(f"/api/tasks/{inbox['A']}/claim").get_json()["assignee"] == "window_clerk2"
+    by_supervisor = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/unclaim")
+    assert by_supervisor.status_code == 200 and by_supervisor.get_json()["assignee"] is None
+
+
+def test_a_finished_task_cannot_be_unclaimed(api, inbox):
+    clerk = api.as_("window_clerk")
+    assert clerk.post(f"/api/tasks/{inbox['B']}/complete", json={"variables": {}}).status_code == 200
+    gone = clerk.post(f"/api/tasks/{inbox['B']}/unclaim")
+    assert gone.status_code == 409 and gone.get_json()["error"]["state"] == "COMPLETED"
+
+
+def test_bad_queue_parameters_are_refused_by_name(api, inbox):
+    response = api.as_("supervisor").get("/api/tasks?sort=fastest&limit=0")
+    assert response.status_code == 422
+    assert {d["field"] for d in response.get_json()["error"]["details"]} == {"sort", "limit"}

@@ -1,0 +1,62 @@
+"""Reading cases: filters and pages over the list, one case with variables and tasks, its timeline."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def cases(api) -> dict[str, dict]:  # type: ignore[no-untyped-def, type-arg]
+    api.deploy("simple_approval.bpmn", "supplement.bpmn")
+    started = {key: api.start("simple_approval", business_key=key, variables={"reviewGroup": "office"})
+               for key in ("SA-1", "SA-2", "SA-3")}
+    started["SU-1"] = api.start("supplement", business_key="SU-1")
+    api.as_("supervisor").post(f"/api/process-instances/{started['SA-2']['id']}/suspend")
+    return started
+
+
+def _keys(api, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    response = api.as_("supervisor").get(f"/api/process-instances?{query}")
+    assert response.status_code == 200, response.get_json()
+    return [case["business_key"] for case in response.get_json()["items"]]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", ["SU-1", "SA-3", "SA-2", "SA-1"]),
+    ("process_key=simple_approval", ["SA-3", "SA-2", "SA-1"]),
+    ("state=suspended", ["SA-2"]),
+    ("state=running&process_key=simple_approval", ["SA-3", "SA-1"]),
+    ("business_key=SU-1", ["SU-1"]),
+    ("limit=2&offset=1", ["SA-3", "SA-2"]),
+])
+def test_cases_are_listed_newest_first_with_filters_and_pages(api, cases, query, expected):
+    assert _keys(api, query) == expected
+
+
+def test_the_page_reports_the_total_and_refuses_unknown_states(api, cases):
+    page = api.as_("supervisor").get("/api/process-instances?limit=1").get_json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (4, 1, 0, 1)
+    bad = api.as_("supervisor").get("/api/process-instances?state=sleeping")
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "state"
+
+
+def test_a_case_shows_its_state_variables_and_open_tasks(api, cases):
+    case = api.as_("supervisor").get(f"/api/process-instances/{cases['SA-1']['id']}").get_json()
+    assert (case["state"], case["definition_key"], case["definition_version"]) == ("running", "simple_approval", 1)
+    assert case["variables"] == {"reviewGroup": "office"}
+    [task] = case["tasks"]
+    assert (task["bpmn_id"], task["state"], task["process_instance_id"]) == ("accept", "READY", case["id"])
+
+
+def test_the_timeline_records_who_did_what_to_which_element_oldest_first(api, cases):
+    task_id = cases["SA-1"]["tasks"][0]["id"]
+    api.as_("window_clerk").post(f"/api/tasks/{task_id}/complete",
+                                 json={"variables": {"accepted": True, "amount": 7}})
+    events = api.get(f"/api/process-instances/{cases['SA-1']['id']}/history").get_json()
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+    assert (events[0]["event"], events[0]["actor"]) == ("instance.started", "integrator")
+    [completed] = [e for e in events if e["event"] == "task.completed"]
+    assert (completed["actor"], completed["element_id"], completed["element_name"]) == ("window_clerk", "accept", "受理")
+    assert completed["data"]["variables"] == {"accepted": True, "amount": 7}
+    created = [e["element_id"] for e in events if e["event"] == "task.created"]
+    assert created == ["accept", "review"]
+    assert api.get("/api/process-instances/999999/history").status_code == 404

@@ -1,0 +1,118 @@
+"""Buffered messages: a message that comes before its case waits is kept (202) for a limited time and
+delivered to the first matching case that starts waiting; an expired one is dropped with a note."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from engine import message_buffer
+from engine.clock import utcnow
+from engine.models import BufferedMessage, HistoryEvent, OutboxEvent
+
+SUPPLEMENTED = "materials_supplemented"
+
+
+def send(api, **body):  # type: ignore[no-untyped-def]
+    return api.as_("integrator").post("/api/messages", json=body)
+
+
+def history(api, instance_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e["event"] for e in api.get(f"/api/process-instances/{instance_id}/history").get_json()]
+
+
+def buffered_rows(runtime) -> list[BufferedMessage]:  # type: ignore[no-untyped-def]
+    with runtime.uow() as uow:
+        return list(uow.session.scalars(select(BufferedMessage).order_by(BufferedMessage.id)))
+
+
+def test_a_message_nothing_waits_for_is_still_404_unless_buffering_is_asked(api):
+    api.deploy("supplement.bpmn")
+    response = send(api, name=SUPPLEMENTED, business_key="BK-0")
+    assert response.status_code == 404
+
+
+def test_a_buffered_message_is_answered_202_and_reaches_the_case_that_then_waits_for_it(api, runtime):
+    api.deploy("supplement.bpmn")
+    response = send(api, name=SUPPLEMENTED, business_key="BK-1", buffer_seconds=60,
+                    variables={"supplied": ["营业执照"]})
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["process_instances"] == [] and "buffered" in body["message"]
+    assert body["buffered"]["name"] == SUPPLEMENTED and body["buffered"]["business_key"] == "BK-1"
+    case = api.start("supplement", business_key="BK-1")
+    [recheck] = case["tasks"]  # the wait was passed at once
+    assert recheck["bpmn_id"] == "recheck" and case["variables"]["supplied"] == ["营业执照"]
+    events = history(api, case["id"])
+    assert events.index("message.unbuffered") < events.index("message.received")
+    [row] = buffered_rows(runtime)
+    assert (row.state, row.delivered_to) == ("delivered", case["id"])
+    other = api.start("supplement", business_key="BK-2")
+    assert other["tasks"] == []  # another case's message is not taken
+
+
+def test_the_buffer_time_is_capped_by_the_settings(api, runtime):
+    api.deploy("supplement.bpmn")
+    before = utcnow()
+    body = send(api, name=SUPPLEMENTED, business_key="BK-3", buffer_seconds=10**9).get_json()
+    [row] = buffered_rows(runtime)
+    assert row.expires_at - before <= timedelta(seconds=runtime.settings.message_buffer_max_seconds + 5)
+    assert body["buffered"]["expires_at"].startswith(row.expires_at.isoformat()[:19])
+
+
+def test_an_expired_message_is_not_delivered_and_is_dropped_with_a_note(api, runtime):
+    api.deploy("supplement.bpmn")
+    send(api, name=SUPPLEMENTED, business_key="BK-4", buffer_seconds=60)
+    with runtime.uow() as uow:
+        uow.session.execute(update(BufferedMessage).values(expires_at=utcnow() - timedelta(seconds=1)))
+        uow.commit()
+    case = api.start("supplement", business_key="BK-4")
+    assert case["tasks"] == [] and case["state"] == "running"  # still waiting
+    assert message_buffer.expire(runtime.uow()) == 1
+    assert [r.state for r in buffered_rows(runtime)] == ["expired"]
+    with runtime.uow() as uow:
+        outbox = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "message.expired")).one()
+        note = uow.session.scalars(select(HistoryEvent).where(HistoryEvent.event == "message.expired")).one()
+    assert outbox.data["message"] == SUPPLEMENTED and outbox.data["business_key"] == "BK-4"
+    assert note.data["sent_by"] == "integrator"
+    assert message_buffer.expire(runtime.uow()) == 0
+
+
+def test_a_message_correlated_by_its_values_waits_for_the_case_with_those_values(api, runtime):
+    api.deploy("payment_correlation.bpmn")
+    response = send(api, name="payment_received", correlations={"order_no": "PAY-7"}, buffer_seconds=60,
+                    variables={"amount": 80})
+    assert response.status_code == 202
+    unrelated = api.start("payment_wait", variables={"order_no": "PAY-8"})
+    assert unrelated["tasks"] == []
+    paid = api.start("payment_wait", variables={"order_no": "PAY-7"})
+    [issue] = paid["tasks"]
+    assert issue["bpmn_id"] == "issue" and paid["variables"]["amount"] == 80
+
+
+def test_a_buffered_message_goes_to_one_case_only(api, runtime):
+    api.deploy("payment_correlation.bpmn")
+    send(api, name="payment_received", correlations={"order_no": "PAY-9"}, buffer_seconds=60)
+    first = api.start("payment_wait", variables={"order_no": "PAY-9"})
+    second = api.start("payment_wait", variables={"order_no": "PAY-9"})
+    assert len(first["tasks"]) == 1 and second["tasks"] == []
+
+
+def test_a_message_that_names_no_case_cannot_be_buffered(api):
+    api.deploy("supplement.bpmn")
+    response = send(api, name=SUPPLEMENTED, buffer_seconds=60)
+    assert response.status_code == 400 and "business key" in response.get_json()["error"]["message"]
+    assert send(api, name=SUPPLEMENTED, process_instance_id=987654, buffer_seconds=60).status_code == 404
+    assert send(api, name=SUPPLEMENTED, business_key="BK-5", buffer_seconds=-1).status_code == 422
+
+
+def test_a_message_whose_wait_an_earlier_one_ended_stays_in_the_buffer(api, runtime):
+    api.deploy("event_gateway_messages.bpmn")
+    send(api, name="paid", business_key="GW-1", buffer_seconds=60)
+    send(api, name="withdrawn", business_key="GW-1", buffer_seconds=60)
+    case = api.start("event_gateway_messages", business_key="GW-1")
+    assert case["state"] == "completed"
+    rows = {row.message_name: row for row in buffered_rows(runtime)}
+    assert (rows["paid"].state, rows["paid"].delivered_to) == ("delivered", case["id"])
+    assert (rows["withdrawn"].state, rows["withdrawn"].delivered_to) == ("buffered", None)
+    assert history(api, case["id"]).count("message.received") == 1

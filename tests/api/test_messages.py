@@ -1,0 +1,134 @@
+"""Messages from integrators: correlated by business key, case id or correlation values, never dropped."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.models import MessageSubscription
+
+
+def _send(api, expect: int, **body):  # type: ignore[no-untyped-def]
+    response = api.as_("integrator").post("/api/messages", json=body)
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def _waiting_case(api, business_key: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    case = api.start("supplement", business_key=business_key)
+    assert case["tasks"] == [] and case["state"] == "running"
+    return case
+
+
+def test_a_message_by_business_key_reaches_the_waiting_case_with_its_variables(api):
+    api.deploy("supplement.bpmn")
+    case = _waiting_case(api, "BZ-1")
+    other = _waiting_case(api, "BZ-2")
+    result = _send(api, 200, name="materials_supplemented", business_key="BZ-1", variables={"pages": 3})
+    [delivered] = result["process_instances"]
+    assert delivered["id"] == case["id"] and [t["bpmn_id"] for t in delivered["tasks"]] == ["recheck"]
+    reread = api.get(f"/api/process-instances/{case['id']}").get_json()
+    assert reread["variables"]["pages"] == 3
+    assert api.get(f"/api/process-instances/{other['id']}").get_json()["tasks"] == []
+    events = api.get(f"/api/process-instances/{case['id']}/history").get_json()
+    assert any(e["event"] == "message.received" and e["actor"] == "integrator" for e in events)
+
+
+def test_a_message_by_case_id_reaches_that_case(api):
+    api.deploy("supplement.bpmn")
+    _waiting_case(api, "BZ-1")
+    case = _waiting_case(api, "BZ-2")
+    [delivered] = _send(api, 200, name="materials_supplemented", process_instance_id=case["id"],
+                        variables={"note": "补齐"})["process_instances"]
+    assert delivered["id"] == case["id"]
+    assert api.get(f"/api/process-instances/{case['id']}").get_json()["variables"]["note"] == "补齐"
+
+
+def test_a_delivered_message_removes_the_subscription(api):
+    api.deploy("supplement.bpmn")
+    case = _waiting_case(api, "BZ-1")
+    _send(api, 200, name="materials_supplemented", business_key="BZ-1")
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(MessageSubscription)
+                                   .where(MessageSubscription.instance_id == case["id"])).all() == []
+    error = _send(api, 404, name="materials_supplemented", business_key="BZ-1")["error"]
+    assert error["code"] == "not_found"
+
+
+def test_a_message_nobody_waits_for_is_a_404_saying_so(api):
+    api.deploy("supplement.bpmn")
+    case = _waiting_case(api, "BZ-1")
+    error = _send(api, 404, name="payment_received", business_key="BZ-1")["error"]
+    assert error["code"] == "not_found"
+    assert "'payment_received'" in error["message"] and "'BZ-1'" in error["message"]
+    wrong_case = _send(api, 404, name="materials_supplemented", business_key="BZ-404")["error"]
+    assert wrong_case["message"] == ("no case with business key 'BZ-404' waits for message "
+                                     "'materials_supplemented', and no process starts on it")
+    by_id = _send(api, 404, name="payment_received", process_instance_id=case["id"])["error"]
+    assert by_id["message"] == f"process instance {case['id']} does not wait for message 'payment_received'"
+
+
+def test_two_waiting_cases_and_no_target_is_a_conflict_listing_them(api):
+    api.deploy("supplement.bpmn")
+    first, second = _waiting_case(api, "BZ-1"), _waiting_case(api, "BZ-2")
+    error = _send(api, 409, name="materials_supplemented")["error"]
+    assert error["code"] == "conflict"
+    assert sorted(d["process_instance_id"] for d in error["details"]) == sorted([first["id"], second["id"]])
+    for case in (first, second):
+        assert api.get(f"/api/process-instances/{case['id']}").get_json()["tasks"] == []
+
+
+def test_all_delivers_to_every_waiting_case(api):
+    api.deploy("supplement.bpmn")
+    first, second = _waiting_case(api, "BZ-1"), _waiting_case(api, "BZ-2")
+    result = _send(api, 200, name="materials_supplemented", all=True, variables={"batch": True})
+    assert sorted(c["id"] for c in result["process_instances"]) == sorted([first["id"], second["id"]])
+    for case in (first, second):
+        reread = api.get(f"/api/process-instances/{case['id']}").get_json()
+        assert [t["bpmn_id"] for t in reread["tasks"]] == ["recheck"] and reread["variables"]["batch"] is True
+
+
+def test_a_message_start_event_starts_a_case_with_the_business_key_and_variables(api):
+    api.deploy("online_application.bpmn")
+    result = _send(api, 200, name="application_submitted", business_key="WEB-1", variables={"applicant": "张三"})
+    [case] = result["process_instances"]
+    assert (case["definition_key"], case["business_key"], case["state"]) == ("online_application", "WEB-1", "running")
+    [task] = case["tasks"]
+    assert task["bpmn_id"] == "pre_review"
+    assert api.get(f"/api/process-instances/{case['id']}").get_json()["variables"]["applicant"] == "张三"
+
+
+def test_a_retried_start_message_returns_the_case_it_started(api):
+    api.deploy("online_application.bpmn")
+    [first] = _send(api, 200, name="application_submitted", business_key="WEB-1")["process_instances"]
+    [again] = _send(api, 200, name="application_submitted", business_key="WEB-1")["process_instances"]
+    assert again["id"] == first["id"]
+    assert api.get("/api/process-instances?process_key=online_application").get_json()["total"] == 1
+
+
+def test_a_terminated_case_no_longer_waits(api):
+    api.deploy("supplement.bpmn")
+    case = _waiting_case(api, "BZ-1")
+    api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate", json={"reason": "撤件"})
+    assert _send(api, 404, name="materials_supplemented", business_key="BZ-1")["error"]["code"] == "not_found"
+
+
+def test_correlation_values_pick_the_case_whose_process_variable_matches(api):
+    api.deploy("payment_correlation.bpmn")
+    first = api.start("payment_wait", variables={"order_no": "ORD-1"})
+    second = api.start("payment_wait", variables={"order_no": "ORD-2"})
+    [delivered] = _send(api, 200, name="payment_received", correlations={"order_no": "ORD-2"},
+                        variables={"amount": 120})["process_instances"]
+    assert delivered["id"] == second["id"] and [t["bpmn_id"] for t in delivered["tasks"]] == ["issue"]
+    assert api.get(f"/api/process-instances/{first['id']}").get_json()["tasks"] == []
+    unmatched = _send(api, 404, name="payment_received", correlations={"order_no": "ORD-9"})["error"]
+    assert unmatched["code"] == "not_found"
+
+
+def test_only_integrators_and_admins_send_messages(api):
+    api.deploy("supplement.bpmn")
+    _waiting_case(api, "BZ-1")
+    response = api.as_("window_clerk").post("/api/messages", json={"name": "materials_supplemented",
+                                                                    "business_key": "BZ-1"})
+    assert response.status_code == 403
+    missing_name = api.as_("integrator").post("/api/messages", json={"business_key": "BZ-1"})
+    assert missing_name.status_code == 422
+    assert any(d["field"] == "name" for d in missing_name.get_json()["error"]["details"])

@@ -1,0 +1,59 @@
+"""Request size limits everywhere: JSON commands are small, uploads have their own limits, and every
+refusal is a 413 in the one error shape, before the body is read. Tokens expire by default when the
+operator sets a lifetime."""
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import Runtime, users
+from engine.models import ApiToken
+from tests.conftest import FIXTURES, clean
+
+
+def test_a_json_body_over_the_limit_is_413_in_the_one_error_shape(api):
+    padding = "x" * (1024 * 1024)
+    response = api.as_("integrator").post("/api/messages", json={"name": "m", "variables": {"pad": padding}})
+    assert response.status_code == 413
+    assert set(response.get_json()["error"]) >= {"code", "message", "details"}
+
+
+def test_the_json_limit_is_configuration(app, api):
+    app.config["GOVFLOW_MAX_BODY_BYTES"] = 100
+    response = api.as_("integrator").post("/api/messages", json={"name": "m", "variables": {"pad": "x" * 200}})
+    assert response.status_code == 413
+    assert api.as_("integrator").post("/api/messages", json={"name": "m"}).status_code == 404  # small: read
+
+
+def test_a_deployment_may_be_larger_than_a_json_command(api):
+    diagram = (FIXTURES / "simple_approval.bpmn").read_text()
+    padded = diagram.replace("<bpmn:process ", f"<!-- {'注' * 700_000} -->\n<bpmn:process ", 1).encode()
+    assert len(padded) > 2 * 1024 * 1024
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", data={"files": [(io.BytesIO(padded), "padded.bpmn")]},
+                                   headers=analyst.headers(), content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_any_request_over_the_global_limit_is_413(app, api):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", data={"files": [(io.BytesIO(b"x" * 5000), "big.bpmn")]},
+                                   headers=analyst.headers(), content_type="multipart/form-data")
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "request_entity_too_large"
+
+
+def test_tokens_get_the_configured_lifetime_when_none_is_asked_for(migrated):
+    runtime = Runtime(replace(migrated, token_ttl_days=30))
+    clean(runtime)
+    try:
+        users.add_user(runtime.uow(), "expiring", roles=["clerk"])
+        users.issue_token(runtime.uow(), "expiring", ttl_days=1)
+        with runtime.uow() as uow:
+            lifetimes = sorted(t.expires_at - t.created_at for t in uow.session.scalars(select(ApiToken)))
+        assert [round(x / timedelta(days=1)) for x in lifetimes] == [1, 30]
+    finally:
+        runtime.dispose()

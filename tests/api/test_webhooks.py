@@ -1,0 +1,276 @@
+"""Webhooks: case events leave through the outbox, signed, retried with back-off, in order per case,
+dead-lettered and replayed — delivered to a real HTTP receiver on 127.0.0.1."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from engine import Runtime, delivery, webhooks, worker
+from engine.clock import utcnow
+from engine.models import OutboxEvent, User, WebhookDelivery
+from tests.conftest import clean
+from tests.webhook_receiver import Receiver
+
+
+@pytest.fixture
+def runtime(migrated) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    """conftest's runtime, with three attempts per delivery (then a dead letter) and 10 s back-off."""
+    runtime = Runtime(replace(migrated, webhook_max_attempts=3, webhook_backoff_seconds=10,
+                              webhook_timeout_seconds=2))
+    clean(runtime)
+    yield runtime
+    runtime.dispose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+def subscribe(api, url: str, **body):  # type: ignore[no-untyped-def]
+    response = api.as_("integrator").post("/api/webhooks", json={"url": url, **body})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def deliver(runtime: Runtime, *, later: float = 0) -> int:
+    return delivery.run_due(runtime, worker_id="test-worker", now=utcnow() + timedelta(seconds=later))
+
+
+def deliveries(runtime: Runtime) -> list[WebhookDelivery]:
+    with runtime.uow() as uow:
+        return list(uow.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
+
+
+def run_simple_case(api) -> dict:  # type: ignore[no-untyped-def]
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    clerk = api.as_("window_clerk")
+    [accept] = case["tasks"]
+    done = clerk.post(f"/api/tasks/{accept['id']}/complete", json={"variables": {"accepted": False, "amount": 5}})
+    assert done.status_code == 200 and done.get_json()["state"] == "completed"
+    return case
+
+
+def test_an_integrator_subscribes_and_sees_the_secret_only_once(api, receiver):
+    created = subscribe(api, receiver.url, events=["instance.started"], description="省平台")
+    assert created["secret"].startswith("whsec_") and created["events"] == ["instance.started"]
+    [listed] = api.as_("integrator").get("/api/webhooks").get_json()
+    assert listed["id"] == created["id"] and "secret" not in listed and listed["owner"] == "integrator"
+
+
+def test_a_case_s_events_arrive_signed_in_order_with_their_event_ids(api, runtime, receiver):
+    secret = subscribe(api, receiver.url)["secret"]
+    case = run_simple_case(api)
+    assert deliver(runtime) == 4
+    assert receiver.events() == ["instance.started", "task.created", "task.completed", "instance.completed"]
+    for request in receiver.received:
+        body = request.json
+        assert body["process_instance_id"] == case["id"] and body["business_key"] == case["business_key"]
+        assert body["event"] == request.event and request.headers["X-Govflow-Event-Id"] == body["id"]
+        assert abs(int(request.headers["X-Govflow-Timestamp"]) - time.time()) < 60
+        assert webhooks.verify(secret, timestamp=request.headers["X-Govflow-Timestamp"], body=request.body,
+                               signature=request.headers["X-Govflow-Signature"])
+    assert receiver.received[1].json["data"]["candidate_groups"] == ["window"]
+    assert receiver.received[2].json["data"]["actor"] == "window_clerk"
+    assert deliver(runtime) == 0 and len(receiver.received) == 4  # nothing is sent twice
+
+
+def test_a_signature_fails_for_another_body_another_secret_or_an_old_timestamp(api, runtime, receiver):
+    secret = subscribe(api, receiver.url)["secret"]
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    first = receiver.received[0]
+    stamp, signature = first.headers["X-Govflow-Timestamp"], first.headers["X-Govflow-Signature"]
+    assert signature == webhooks.sign(secret, int(stamp), first.body)
+    assert not webhooks.verify(secret, timestamp=stamp, body=first.body + b" ", signature=signature)
+    assert not webhooks.verify("whsec_other", timestamp=stamp, body=first.body, signature=signature)
+    assert not webhooks.verify(secret, timestamp=stamp, body=first.body, signature=signature, now=time.time() + 3600)
+
+
+def test_an_event_type_filter_delivers_only_those_events(api, runtime, receiver):
+    subscribe(api, receiver.url, events=["instance.completed"])
+    run_simple_case(api)
+    deliver(runtime)
+    assert receiver.events() == ["instance.completed"]
+
+
+def test_an_element_marked_with_govflow_event_emits_it_and_notifies_the_applicant(api, runtime, receiver):
+    subscribe(api, receiver.url, events=["accepted", "decision", "notice"])
+    api.deploy("notified_approval.bpmn")
+    case = api.start("notified_approval", variables={"applicant_phone": "13800138000"})
+    [accept] = case["tasks"]
+    [review] = api.as_("window_clerk").post(f"/api/tasks/{accept['id']}/complete").get_json()["tasks"]
+    assert api.as_("office_clerk").post(f"/api/tasks/{review['id']}/complete").status_code == 200
+    deliver(runtime)
+    assert receiver.events() == ["accepted", "notice", "decision", "notice"]
+    accepted, notice = receiver.received[0].json, receiver.received[1].json
+    assert accepted["data"]["element_id"] == "accept" and receiver.received[2].json["data"]["element_id"] == "done"
+    assert notice["data"]["recipient"] == "13800138000" and notice["data"]["event"] == "accepted"
+    assert case["business_key"] in notice["data"]["text"] and "已受理" in notice["data"]["text"]
+
+
+def test_a_failed_delivery_is_retried_with_exponential_back_off(api, runtime, receiver):
+    receiver.reply = lambda request: 503 if len(receiver.received) <= 2 else 200
+    subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    before = utcnow()
+    assert deliver(runtime) == 0
+    [row] = deliveries(runtime)
+    assert (row.state, row.attempts, row.last_status) == ("pending", 1, 503) and "HTTP 503" in row.last_error
+    assert timedelta(seconds=9) < row.next_attempt_at - before < timedelta(seconds=12)
+    assert deliver(runtime) == 0 and len(receiver.received) == 1  # not due yet
+    assert deliver(runtime, later=11) == 0
+    [row] = deliveries(runtime)
+    assert row.attempts == 2 and timedelta(seconds=19) < row.next_attempt_at - before < timedelta(seconds=23)
+    assert deliver(runtime, later=25) == 1
+    [row] = deliveries(runtime)
+    assert (row.state, row.attempts, row.last_error) == ("delivered", 3, None)
+    assert len({r.headers["X-Govflow-Event-Id"] for r in receiver.received}) == 1  # one event, three tries
+
+
+def test_a_case_s_later_event_waits_until_the_earlier_one_is_delivered_or_dead_lettered(api, runtime, receiver):
+    api.deploy("simple_approval.bpmn")
+    subscribe(api, receiver.url, events=["instance.started", "task.created"])
+    stuck = api.start("simple_approval", variables={"reviewGroup": "office"})
+    other = api.start("simple_approval", variables={"reviewGroup": "office"})
+    receiver.reply = lambda r: 500 if r.json["process_instance_id"] == stuck["id"] else 200
+    deliver(runtime)
+    stuck_events = [r.event for r in receiver.received if r.json["process_instance_id"] == stuck["id"]]
+    other_events = [r.event for r in receiver.received if r.json["process_instance_id"] == other["id"]]
+    assert stuck_events == ["instance.started"] and other_events == ["instance.started", "task.created"]
+    deliver(runtime, later=60)
+    deliver(runtime, later=120)  # the third failure: a dead letter, and the queue moves on
+    stuck_events = [r.event for r in receiver.received if r.json["process_instance_id"] == stuck["id"]]
+    assert stuck_events == ["instance.started"] * 3 + ["task.created"] * 3
+    states = {(r.instance_id, r.outbox_id): r.state for r in deliveries(runtime)}
+    assert sorted(states.values()) == ["dead", "dead", "delivered", "delivered"]
+
+
+def test_dead_letters_are_listed_and_replayed(api, runtime, receiver):
+    receiver.reply = lambda r: 500
+    hook = subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    for later in (0, 60, 120):
+        deliver(runtime, later=later)
+    [dead] = api.as_("integrator").get("/api/webhooks/dead-letters").get_json()
+    assert (dead["webhook_id"], dead["event"]) == (hook["id"], "instance.started")
+    assert dead["process_instance_id"] == case["id"] and dead["business_key"] == case["business_key"]
+    assert (dead["state"], dead["attempts"], dead["last_status"]) == ("dead", 3, 500)
+    assert api.as_("supervisor").get("/api/webhooks/dead-letters").status_code == 403
+    receiver.reply = lambda r: 200
+    replayed = api.as_("integrator").post(f"/api/webhooks/dead-letters/{dead['id']}/replay")
+    assert replayed.status_code == 200 and replayed.get_json()["state"] == "pending"
+    assert deliver(runtime) == 1 and receiver.received[-1].json["id"] == dead["event_id"]
+    assert api.as_("integrator").get("/api/webhooks/dead-letters").get_json() == []
+    again = api.as_("integrator").post(f"/api/webhooks/dead-letters/{dead['id']}/replay")
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(api, runtime, receiver):
+    receiver.reply = lambda r: 302 if r.path == "/hook" else 200
+    subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    assert [r.path for r in receiver.received] == ["/hook"]
+    [row] = deliveries(runtime)
+    assert row.state == "pending" and row.last_status == 302
+
+
+def test_an_unreachable_receiver_is_a_retry(api, runtime, receiver):
+    url = receiver.url
+    receiver.close()  # nothing listens on the port any more
+    subscribe(api, url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    [row] = deliveries(runtime)
+    assert row.state == "pending" and row.attempts == 1 and row.last_status is None and row.last_error
+
+
+def test_events_are_written_only_when_their_change_commits(api, runtime, receiver):
+    subscribe(api, receiver.url)
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    [accept] = case["tasks"]
+    failed = api.as_("window_clerk").post(f"/api/tasks/{accept['id']}/complete", json={"variables": {"accepted": True}})
+    assert failed.status_code == 422  # the gateway needs "amount": nothing of the command is stored
+    with runtime.uow() as uow:
+        events = list(uow.session.scalars(select(OutboxEvent.event).order_by(OutboxEvent.id)))
+    assert events == ["instance.started", "task.created"] and len(deliveries(runtime)) == 2
+
+
+def test_unsubscribing_stops_deliveries_and_nobody_else_may_delete_a_webhook(api, runtime, receiver):
+    hook = subscribe(api, receiver.url)
+    api.token("integrator2")
+    with runtime.uow() as uow:  # a second integrator
+        uow.session.execute(update(User).where(User.name == "integrator2").values(roles=["integrator"]))
+        uow.commit()
+    assert api.as_("integrator2").client.delete(f"/api/webhooks/{hook['id']}",
+                                                headers=api.as_("integrator2").headers()).status_code == 404
+    assert api.as_("integrator2").get("/api/webhooks").get_json() == []
+    assert [h["id"] for h in api.as_("admin").get("/api/webhooks").get_json()] == [hook["id"]]
+    deleted = api.client.delete(f"/api/webhooks/{hook['id']}", headers=api.as_("integrator").headers())
+    assert deleted.status_code == 204
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    assert deliver(runtime) == 0 and receiver.received == []
+
+
+def test_webhook_urls_must_be_https_except_to_this_machine(api):
+    integrator = api.as_("integrator")
+    for url in ("http://example.org/hook", "ftp://127.0.0.1/hook", "https://user:pw@example.org/", "not a url"):
+        response = integrator.post("/api/webhooks", json={"url": url})
+        assert response.status_code == 400, url
+        assert response.get_json()["error"]["code"] == "invalid_request"
+    assert integrator.post("/api/webhooks", json={"url": "https://platform.example.org/govflow"}).status_code == 201
+    assert integrator.post("/api/webhooks", json={"url": "http://localhost:9/hook"}).status_code == 201
+    unknown = integrator.post("/api/webhooks", json={"url": "https://example.org/", "events": ["everything"]})
+    assert unknown.status_code == 422 and unknown.get_json()["error"]["details"][0]["field"] == "events.0"
+
+
+def test_only_integrators_and_admins_manage_webhooks(api, receiver):
+    for user in ("window_clerk", "supervisor", "analyst"):
+        assert api.as_(user).post("/api/webhooks", json={"url": receiver.url}).status_code == 403
+        assert api.as_(user).get("/api/webhooks").status_code == 403
+    assert api.as_("admin").post("/api/webhooks", json={"url": receiver.url}).status_code == 201
+
+
+def test_a_deactivated_owner_s_webhook_receives_nothing_more(api, runtime, receiver):
+    subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # queued while the owner was active
+    with runtime.uow() as uow:
+        uow.session.execute(update(User).where(User.name == "integrator").values(active=False))
+        uow.commit()
+    with runtime.uow() as uow:
+        queued = uow.session.scalar(select(func.count()).select_from(WebhookDelivery))
+    assert queued == 1
+    deliver(runtime)
+    [row] = deliveries(runtime)
+    assert receiver.received == [] and row.state == "dead" and "deactivated" in row.last_error
+
+
+def test_the_worker_scheduler_delivers_webhooks_within_seconds(api, runtime, receiver):
+    subscribe(api, receiver.url, events=["instance.started"])
+    scheduler, _poller = worker.make_scheduler(runtime, poll_seconds=0.2)
+    assert {"govflow-jobs", "govflow-webhooks", "govflow-sweep"} <= {job.id for job in scheduler.get_jobs()}
+    scheduler.start()
+    try:
+        api.deploy("simple_approval.bpmn")
+        api.start("simple_approval", variables={"reviewGroup": "office"})
+        assert receiver.wait_for(1, timeout=10)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert receiver.events() == ["instance.started"]

@@ -1,0 +1,85 @@
+"""An analyst in a real browser: a refused upload lists its problem with file, line and element; the
+fixed diagram becomes version 2 and is drawn; the modeler opens a version and saves the next one."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from engine import Runtime, definitions
+from engine.users import SYSTEM
+from tests.browser import add_user, log_in, shot
+from tests.live import ROOT
+
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
+
+pytestmark = pytest.mark.slow
+FIXTURES = ROOT / "tests" / "fixtures" / "pages"
+
+
+@pytest.fixture
+def analyst(runtime: Runtime) -> str:
+    """An analyst, and version 1 of a small permit item already deployed."""
+    v1 = FIXTURES / "permit_v1.bpmn"
+    definitions.deploy(runtime.uow(), [(v1.name, v1.read_bytes())], actor=SYSTEM, name="first release")
+    add_user(runtime, "zhao", roles=["analyst"])
+    return "zhao"
+
+
+def test_a_refused_upload_shows_file_line_and_element_and_the_fixed_one_is_version_2(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    expect(page).to_have_url(re.compile(r"/analyst/definitions$"))  # an analyst's home
+    expect(page.locator('tbody.definition[data-key="pages_permit"]')).to_contain_text("v1")
+    shot(page, "10-definitions")
+
+    page.click('.mainnav a[href="/analyst/deploy"]')
+    page.set_input_files("#files", str(FIXTURES / "permit_v2_broken.bpmn"))
+    page.click("form.stacked button[type=submit]")
+    problem = page.locator(".problems tr.error")
+    expect(problem).to_have_count(1)
+    expect(problem.locator("td").nth(0)).to_have_text("permit_v2_broken.bpmn")
+    expect(problem.locator("td.line")).to_have_text("9")  # the line of the dangling sequence flow
+    expect(problem.locator("td").nth(2)).to_have_text("f2")
+    expect(problem).to_contain_text("approve_step")
+    shot(page, "11-deploy-refused")
+
+    page.set_input_files("#files", str(FIXTURES / "permit_v2.bpmn"))
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(re.compile(r"/analyst/definitions/pages_permit/2$"))
+    expect(page.locator(".flash-success")).to_contain_text("pages_permit")
+    expect(page.locator(".page-head .version")).to_contain_text("2")
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(page.locator('#diagram [data-element-id="approve"]')).to_have_count(1)
+    shot(page, "12-definition-version-2")
+
+    page.click('.versions a:has-text("v1")')
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(page.locator('#diagram [data-element-id="approve"]')).to_have_count(0)
+
+
+def test_the_modeler_opens_a_version_and_saves_the_next(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    page.goto("/analyst/definitions/pages_permit/1")
+    page.click('a:has-text("在建模器中打开")')
+    expect(page.locator("#modeler-form")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#modeler-file-name")).to_have_value("permit_v1.bpmn")
+
+    page.click('#canvas [data-element-id="accept"]')  # select the task: the properties panel shows it
+    panel = page.locator("#properties .bio-properties-panel")
+    expect(panel.locator(".bio-properties-panel-header")).to_contain_text("受理")
+    page.click('#properties [data-group-id="group-general"] .bio-properties-panel-group-header')
+    name = panel.locator("#bio-properties-panel-name")
+    name.fill("受理（综合窗口）")
+    name.press("Tab")
+    # The Camunda 7 properties (moddle + provider) are there: the task's candidate group is shown.
+    page.click('#properties [data-group-id="group-CamundaPlatform__UserAssignment"] .bio-properties-panel-group-header')
+    expect(panel.locator("#bio-properties-panel-candidateGroups")).to_have_value("window")
+    shot(page, "13-modeler")
+
+    page.click("#modeler-save")
+    page.wait_for_url(re.compile(r"/analyst/definitions/pages_permit/2$"))
+    expect(page.locator(".flash-success")).to_contain_text("pages_permit")
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(page.locator('#diagram [data-element-id="accept"]')).to_contain_text("受理（综合窗口）")
+    shot(page, "14-modeler-saved-version-2")

@@ -1,0 +1,97 @@
+"""A window clerk's day in a real browser: log in, claim from the group queue, fill the form (the
+server refuses a missing field, the clerk fixes it), complete; the case moves to the review section's
+queue, and its page shows the diagram at the review step."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from engine import Runtime, definitions, instances
+from engine.instances import InstanceView
+from engine.users import SYSTEM, Actor
+from tests.browser import add_user, log_in, log_out, shot
+from tests.live import ROOT
+
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
+
+pytestmark = pytest.mark.slow
+SAMPLE = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
+FORM = ROOT / "tests" / "fixtures" / "pages" / "window-accept.form"
+
+
+@pytest.fixture
+def case(runtime: Runtime) -> InstanceView:
+    """The sample item deployed with an acceptance form, a case waiting at the window, and two clerks."""
+    definitions.deploy(runtime.uow(), [(SAMPLE.name, SAMPLE.read_bytes()), (FORM.name, FORM.read_bytes())],
+                       actor=SYSTEM)
+    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
+    add_user(runtime, "li", groups=["review"], roles=["clerk"])
+    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=Actor("portal", roles=frozenset({"integrator"})),
+                              business_key="SX-2026-000123", variables={"applicantName": "张三"})
+    return view
+
+
+def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: Any, case: InstanceView) -> None:
+    page.goto("/queue")
+    expect(page).to_have_url(re.compile(r"/login\?next=/queue$"))
+    shot(page, "00-login")
+    log_in(page, "wang")
+    shot(page, "01-queue-all")
+    page.click('a[data-queue="group:window"]')
+    expect(page.locator('a[data-queue="group:window"] .count')).to_have_text("1")
+    row = page.locator("tr.task-row", has_text=case.business_key)
+    expect(row).to_have_class(re.compile(r"row-due_soon"))  # due in one day: yellow
+    expect(row.locator(".badge-yellow")).to_be_visible()
+    shot(page, "02-queue-window-group")
+
+    row.locator("button.claim").click()  # one click: the task is mine
+    expect(page.locator(".flash-success")).to_contain_text("受理审查")
+    expect(page.locator('a[data-queue="mine"] .count')).to_have_text("1")
+    expect(page.locator('a[data-queue="group:window"] .count')).to_have_text("0")
+    page.click('a[data-queue="mine"]')
+    page.locator("tr.task-row", has_text=case.business_key).locator("a.work").click()
+
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("申请人")).to_have_value("张三")  # prefilled from the case
+    expect(page.locator(".side-col")).to_contain_text(case.business_key)
+    shot(page, "03-task-form")
+
+    page.click("#complete-button")  # no decision chosen: the server refuses and says where
+    expect(page.locator("#form-errors-summary")).to_contain_text("受理决定")
+    decision = page.locator(".fjs-form-field", has_text="受理决定")
+    expect(decision.locator(".fjs-form-field-error")).to_contain_text("required")
+    expect(page.get_by_label("申请人")).to_have_value("张三")  # what was typed is kept
+    shot(page, "04-task-validation-error")
+
+    page.get_by_label("受理", exact=True).check()
+    page.get_by_label("受理意见").fill("材料齐全，予以受理。")
+    page.click("#complete-button")
+    page.wait_for_url(re.compile(r"/queue"))
+    expect(page.locator(".flash-success")).to_contain_text(case.business_key)
+    expect(page.locator("tr.task-row", has_text=case.business_key)).to_have_count(0)
+    shot(page, "05-queue-after-completion")
+    log_out(page)
+
+    log_in(page, "li")
+    page.click('a[data-queue="group:review"]')
+    row = page.locator("tr.task-row", has_text=case.business_key)
+    expect(row).to_contain_text("审查（业务科室）")
+    expect(page.locator('a[data-queue="group:review"] .count')).to_have_text("1")
+    shot(page, "06-queue-review-group")
+
+    row.locator(f'a:has-text("{case.business_key}")').click()
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(page.locator('#diagram [data-element-id="review"].gf-active')).to_have_count(1)
+    expect(page.locator('#diagram [data-element-id="accept"].gf-done')).to_have_count(1)
+    expect(page.locator('#diagram [data-element-id="gw_accept"].gf-done')).to_have_count(1)
+    expect(page.locator('#diagram [data-element-id="decide"].gf-active')).to_have_count(0)
+    expect(page.locator("table.timeline")).to_contain_text("已受理")
+    expect(page.locator(".open-tasks")).to_contain_text("审查（业务科室）")
+    shot(page, "07-case")
+
+    page.click(".who a.lang")  # the same page in English
+    expect(page.locator("h1")).to_contain_text("Case")
+    expect(page.locator("table.timeline")).to_contain_text("Accepted")
+    shot(page, "08-case-english")

@@ -1,0 +1,101 @@
+"""``govflow calendar import|show|create|list`` and the seeding done by ``govflow db upgrade``."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from engine import Runtime, calendar
+
+YEAR_2027 = {"calendar": "CN", "year": 2027,
+             "holidays": [{"date": "2027-01-01", "name": "元旦"}]
+             + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(6, 14)],
+             "workdays": [{"date": "2027-02-20", "name": "春节"}]}
+
+
+@pytest.fixture
+def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+def test_db_upgrade_seeds_the_national_calendar_once(cli, runtime):
+    first = cli("db", "upgrade")
+    assert first.exit_code == 0, first.output
+    assert "calendar CN: loaded 2004–2026 from the chinese-calendar package" in first.stdout
+    assert "calendar CN" not in cli("db", "upgrade").stdout
+    assert calendar.get_year(runtime.uow(), 2026).working_days == 248
+
+
+def test_import_loads_a_json_year_and_prints_what_it_loaded(cli, runtime, tmp_path):
+    file = tmp_path / "2027.json"
+    file.write_text(json.dumps(YEAR_2027, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["CN 2027: 9 holidays, 1 make-up working days, 256 working days"]
+    assert calendar.for_runtime(runtime).add_working_days(date(2027, 2, 5), 1) == (date(2027, 2, 15), False)
+
+
+def test_an_invalid_file_prints_file_line_field_message_exits_1_and_loads_nothing(cli, runtime, tmp_path):
+    file = tmp_path / "2027.csv"
+    file.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-31,holiday,春节\n2027-02-10,workday,春节\n",
+                    encoding="utf-8")
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{file}:3: date: date must be YYYY-MM-DD, not '2027-02-31'",
+        (f"{file}:4: date: 2027-02-10 is a Wednesday, a working day anyway: a make-up working day (调休) falls on "
+         "a Saturday or Sunday"),
+        "error: invalid calendar file: 2 problem(s), nothing was loaded"]
+    assert calendar.get_year(runtime.uow(), 2027).provisional
+
+
+def test_show_prints_holiday_ranges_and_make_up_days(cli):
+    assert cli("db", "upgrade").exit_code == 0
+    result = cli("calendar", "show", "2025")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("CN 2025: 248 working days; from chinese-calendar")
+    assert "  2025-01-28 – 2025-02-04   春节 (8 days)" in lines
+    assert "  2025-10-11 周六  国庆节" in lines
+    assert "PROVISIONAL" in cli("calendar", "show", "2027").stdout
+
+
+def test_show_csv_prints_a_file_that_imports_back_unchanged(cli, runtime, tmp_path):
+    assert cli("db", "upgrade").exit_code == 0
+    exported = cli("calendar", "show", "2026", "--csv").stdout
+    assert exported.splitlines()[:3] == ["date,kind,name", "2026-01-01,holiday,元旦", "2026-01-02,holiday,元旦"]
+    file = tmp_path / "2026.csv"
+    file.write_text(exported, encoding="utf-8")
+    before = calendar.get_year(runtime.uow(), 2026)
+    assert cli("calendar", "import", str(file)).exit_code == 0
+    after = calendar.get_year(runtime.uow(), 2026)
+    assert (after.holidays, after.workdays, after.source) == (before.holidays, before.workdays, "import: 2026.csv")
+
+
+def test_a_region_is_created_extending_cn_and_loaded_with_its_own_days(cli, runtime, tmp_path):
+    assert cli("db", "upgrade").exit_code == 0
+    created = cli("calendar", "create", "SX-TY", "--extends", "CN", "--region", "山西省太原市")
+    assert created.stdout.strip() == "calendar SX-TY created, extending CN"
+    file = tmp_path / "local.csv"
+    file.write_text("date,kind,name\n2025-03-12,休,地方节日\n", encoding="utf-8")
+    result = cli("calendar", "import", str(file), "--calendar", "SX-TY")
+    assert result.stdout.splitlines() == ["SX-TY 2025: 1 holidays, 0 make-up working days, 247 working days"]
+    listed = cli("calendar", "list").stdout.splitlines()
+    assert listed[0].startswith("CN\t2004–2026 (23 years)")
+    assert listed[1].startswith("SX-TY\t2025–2025 (1 years)\textends CN")
+
+
+def test_import_into_an_unknown_calendar_fails_with_a_hint(cli, tmp_path):
+    file = tmp_path / "x.csv"
+    file.write_text("date,kind,name\n2025-03-12,holiday,x\n", encoding="utf-8")
+    result = cli("calendar", "import", str(file), "--calendar", "NOWHERE")
+    assert result.exit_code == 1
+    assert "calendar 'NOWHERE' not found (create it with: govflow calendar create NOWHERE)" in result.stderr

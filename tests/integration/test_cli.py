@@ -1,0 +1,119 @@
+"""The ``govflow`` command: deploy, users and migrations, against the suite's database."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from api import create_app
+from api.cli import main
+from engine import Runtime
+from engine.models import ProcessDefinition
+from tests.helpers import FIXTURES
+
+GOVFLOW = Path(sys.executable).parent / "govflow"
+
+
+@pytest.fixture
+def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Invoke ``govflow`` in-process with DATABASE_URL pointing at the (clean) test database."""
+    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+def _definitions(runtime: Runtime) -> int:
+    with runtime.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(ProcessDefinition)) or 0
+
+
+def test_deploy_prints_each_definition_and_exits_0(cli, runtime):
+    result = cli("deploy", str(FIXTURES / "simple_approval.bpmn"), str(FIXTURES / "routed_task.bpmn"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["simple_approval version 1 (new)", "routed_task version 1 (new)"]
+    again = cli("deploy", str(FIXTURES / "simple_approval.bpmn"))
+    assert again.stdout.splitlines() == ["simple_approval version 1 (unchanged)"]
+
+
+def test_deploy_takes_a_folder(cli, tmp_path):
+    folder = tmp_path / "permit"
+    folder.mkdir()
+    for name in ("call_parent.bpmn", "call_child_v1.bpmn"):
+        shutil.copy(FIXTURES / name, folder / name)
+    (folder / "notes.txt").write_text("not deployed")
+    result = cli("deploy", str(folder))
+    assert result.exit_code == 0, result.output
+    assert sorted(result.stdout.splitlines()) == ["permit_child version 1 (new)", "permit_parent version 1 (new)"]
+
+
+def test_deploy_prints_every_problem_as_file_line_element_message_and_exits_1(cli, runtime):
+    result = cli("deploy", str(FIXTURES / "simple_approval.bpmn"), str(FIXTURES / "invalid/groovy_script.bpmn"),
+                 str(FIXTURES / "invalid/dangling_flow.bpmn"))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "groovy_script.bpmn:6: [compute_fee] script language 'groovy' is not supported; write it in Python" in lines
+    assert any(line.startswith("dangling_flow.bpmn:7: [f_lost] sequence flow targetRef 'review_removed'")
+               for line in lines)
+    assert lines[-1] == "error: deployment refused: 2 problem(s); nothing was deployed"
+    assert result.stdout == "" and _definitions(runtime) == 0
+
+
+def test_deploy_of_a_missing_path_is_a_usage_error(cli, tmp_path):
+    result = cli("deploy", str(tmp_path / "nowhere.bpmn"))
+    assert result.exit_code == 2 and "no such file or folder" in result.stderr
+
+
+def test_user_add_prints_a_token_that_works_against_the_api(cli, runtime):
+    result = cli("user", "add", "li.clerk", "--group", "window", "--role", "clerk")
+    assert result.exit_code == 0, result.output
+    [token] = result.stdout.split()
+    client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    response = client.get("/api/tasks?mine=true", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.get_json()["total"] == 0
+    refused = client.post("/api/deployments", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+
+
+def test_user_add_refuses_a_taken_name(cli):
+    assert cli("user", "add", "wang", "--role", "analyst").exit_code == 0
+    again = cli("user", "add", "wang", "--role", "analyst")
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_user_revoke_makes_the_token_fail(cli, runtime):
+    token = cli("user", "add", "zhao", "--role", "supervisor").stdout.strip()
+    assert cli("user", "revoke", "zhao").stdout.strip() == "revoked 1 token(s)"
+    client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    assert client.get("/api/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_db_upgrade_is_idempotent_on_the_suite_database(cli):
+    first, second = cli("db", "upgrade"), cli("db", "upgrade")
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert _revision_line(first.stdout) == _revision_line(second.stdout)
+
+
+def _revision_line(output: str) -> str:
+    [line] = [line for line in output.splitlines() if line.startswith("database at revision ")]
+    return line
+
+
+def _govflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(GOVFLOW), *args], env=env, capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_the_console_script_migrates_a_fresh_database_twice(tmp_path):
+    env = {"PATH": str(GOVFLOW.parent), "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+           "GOVFLOW_DATA_DIR": str(tmp_path)}
+    runs = [_govflow(env, "db", "upgrade") for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
+    assert _revision_line(runs[0].stdout) == _revision_line(runs[1].stdout)
+    current = _govflow(env, "db", "current")
+    assert _revision_line(runs[1].stdout) == f"database at revision {current.stdout.strip()}"

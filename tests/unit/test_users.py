@@ -1,0 +1,52 @@
+"""Users and tokens without Flask: create, authenticate, revoke, expire."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import engine.users
+from engine import users
+from engine.clock import utcnow
+from engine.errors import Conflict, Forbidden, InvalidRequest, Unauthenticated
+
+
+def test_a_new_users_token_authenticates_as_them(runtime):
+    user, token = users.add_user(runtime.uow(), "wang", groups=["window", " ", "window"], roles=["clerk"])
+    actor = users.authenticate(runtime.uow(), token)
+    assert (actor.name, actor.groups, actor.roles) == ("wang", frozenset({"window"}), frozenset({"clerk"}))
+    assert user.groups == ["window"]
+
+
+def test_bad_names_roles_and_duplicates_are_refused(runtime):
+    with pytest.raises(InvalidRequest):
+        users.add_user(runtime.uow(), "has space", roles=["clerk"])
+    with pytest.raises(InvalidRequest, match="'wizard'"):
+        users.add_user(runtime.uow(), "li", roles=["wizard"])
+    users.add_user(runtime.uow(), "li", roles=["clerk"])
+    with pytest.raises(Conflict):
+        users.add_user(runtime.uow(), "li", roles=["clerk"])
+
+
+def test_revoked_and_unknown_tokens_do_not_authenticate(runtime):
+    _, token = users.add_user(runtime.uow(), "wang", roles=["clerk"])
+    users.revoke_tokens(runtime.uow(), "wang")
+    with pytest.raises(Unauthenticated, match="revoked"):
+        users.authenticate(runtime.uow(), token)
+    with pytest.raises(Unauthenticated):
+        users.authenticate(runtime.uow(), "gf_made_up")
+
+
+def test_a_token_expires_after_its_lifetime(runtime, monkeypatch):
+    _, token = users.add_user(runtime.uow(), "wang", roles=["clerk"], token_ttl_days=2)
+    assert users.authenticate(runtime.uow(), token).name == "wang"
+    monkeypatch.setattr(engine.users, "utcnow", lambda: utcnow() + timedelta(days=2, seconds=1))
+    with pytest.raises(Unauthenticated, match="expired"):
+        users.authenticate(runtime.uow(), token)
+
+
+def test_require_names_the_action_and_the_roles_needed():
+    clerk = users.Actor("wang", roles=frozenset({"clerk"}))
+    with pytest.raises(Forbidden, match="wang may not deploy \\(needs role analyst\\)"):
+        clerk.require("analyst", action="deploy")
+    users.Actor("root", roles=frozenset({"admin"})).require("analyst", action="deploy")

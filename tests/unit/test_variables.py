@@ -1,0 +1,40 @@
+"""Variables from outside: JSON objects of plain values whose names scripts can use."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import ValidationFailed
+from engine.variables import MAX_DEPTH, check_variables
+
+
+def _fields(variables: object) -> dict[str, str]:
+    with pytest.raises(ValidationFailed) as caught:
+        check_variables(variables)
+    return {d["field"]: d["message"] for d in caught.value.details}
+
+
+def test_plain_json_values_pass_unchanged():
+    variables = {"name": "张三", "amount": 12.5, "items": [{"kind": "id card", "copies": 2}], "ok": True, "x": None}
+    assert check_variables(variables) is variables
+    assert check_variables(None) == {}
+
+
+def test_names_must_be_identifiers_not_starting_with_an_underscore():
+    assert set(_fields({"bad name": 1, "1st": 2, "_hidden": 3, "fine": 4})) == {"bad name", "1st", "_hidden"}
+
+
+def test_a_typename_key_anywhere_is_reserved():
+    assert "form.typename" in _fields({"form": {"typename": "BpmnWorkflow"}})
+
+
+def test_non_finite_numbers_and_deep_nesting_are_refused():
+    deep: object = 1
+    for _ in range(MAX_DEPTH + 2):
+        deep = [deep]
+    problems = _fields({"nan": float("nan"), "deep": deep})
+    assert problems["nan"] == "numbers must be finite"
+    assert any(field.startswith("deep") and "deeper" in message for field, message in problems.items())
+
+
+def test_variables_must_be_an_object():
+    assert _fields([1, 2]) == {"variables": "not an object"}
