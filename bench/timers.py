@@ -120,6 +120,7 @@ def main() -> None:
                                                            "postgresql://postgres@127.0.0.1:5432/test"),
                         help="any database on the PostgreSQL server; the benchmark creates its own beside it")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the cleanup below still runs
     name = f"govflow_bench_{os.getpid()}"
     admin = create_engine(normalise_url(args.server), isolation_level="AUTOCOMMIT")
     url = args.server.rsplit("/", 1)[0] + "/" + name

@@ -6,6 +6,7 @@ one command in one transaction over a unit of work. Nothing here imports Flask.
 """
 from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users
 from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
+from . import inbox, timeline, versions, worksheet
 from .settings import Settings
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
@@ -14,4 +15,6 @@ __all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definition
            "jobs", "schema", "tasks", "users",
            # integrations: materials and the archive, outbox and webhooks, notices, idempotency, buffered messages
            "archive", "delivery", "idempotency", "materials", "message_buffer", "notify", "outbox", "storage",
-           "webhooks"]
+           "webhooks",
+           # what the pages show: queues with counts, the task sheet, the case timeline, definition versions
+           "inbox", "timeline", "versions", "worksheet"]

@@ -134,8 +134,9 @@ def build_specs(
                 parser.add_dmn_xml(decision.tree, filename=name)
                 parser.dmn_parsers[decision.id].parse()  # now, so its errors name the DMN file
             except Exception as exc:  # the DMN parser raises many kinds; all are the file's fault
-                line = getattr(exc, "line_number", None) or None
-                problems.append(Problem(name, line if isinstance(line, int) else None, decision.id,
+                element = getattr(exc, "id", None) or decision.id
+                nodes = decision.tree.xpath("//*[@id=$id]", id=element)
+                problems.append(Problem(name, nodes[0].sourceline if nodes else None, element,
                                         f"DMN: {spiff_message(exc)}"))
                 continue
             decisions[decision.id] = decision

@@ -420,12 +420,11 @@ def _translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
 def _translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None:
     """``camunda:expression`` on a message throw is its payload, as SpiffWorkflow's Camunda parser reads it;
     ``camunda:resultVariable`` names the variable the catching side stores it in. In Camunda 7 a Java hook
-    sends the message instead: that cannot run here."""
+    (or an expression calling a bean) sends the message instead: that cannot run here."""
     owner = definition.getparent()
-    java = next((f"camunda:{a}" for a in ("class", "delegateExpression") if definition.get(camunda(a))), None)
     expression = definition.get(camunda("expression"))
-    if java is None and expression and not _is_java(definition):
-        if definition.xpath(".//spiffworkflow:messagePayload", namespaces=NS):
+    if not _is_java(definition):
+        if not expression or definition.xpath(".//spiffworkflow:messagePayload", namespaces=NS):
             return
         python = _juel(diagram, owner, expression)
         if python is None:
@@ -440,10 +439,11 @@ def _translate_message_payload(diagram: PreparedDiagram, definition: Any) -> Non
         if ext is None:
             ext = etree.SubElement(definition, bpmn("extensionElements"))
         etree.SubElement(ext, f"{{{SPIFF_NS}}}messagePayload").text = payload
-    elif java is not None or expression:
-        hook = f"{java}={definition.get(camunda(java.split(':')[1]))}" if java else f"camunda:expression={expression}"
-        diagram.error(owner, f"the message is sent by Java code ({hook}), which cannot run here; "
-                             "send it from a send task completed by an integrator, or give it a payload expression")
+        return
+    hook = next((f"camunda:{a}={definition.get(camunda(a))}" for a in (*JAVA_ATTRS, "expression")
+                 if definition.get(camunda(a))), "camunda:type=external")
+    diagram.error(owner, f"the message is sent by Java code ({hook}), which cannot run here; send it from a "
+                         "send task completed by an integrator, or give it a payload expression")
 
 
 def _drop_data_stores(diagram: PreparedDiagram) -> None:

@@ -141,12 +141,20 @@ def run_due(runtime: Runtime, *, worker_id: str, now: datetime | None = None, li
 
 def _hold(uow: UnitOfWork, job_id: int, worker_id: str, now: datetime) -> Job | None:
     """Re-check and renew our lease in the firing transaction; the job if it is still ours and due.
-    On PostgreSQL the row stays locked until commit, so a worker that took over an expired lease
-    waits and then sees the outcome."""
+
+    Both rows stay locked until commit (PostgreSQL; SQLite has one writer anyway): a worker that took
+    over an expired lease waits, then sees the outcome. The case row is locked first because every
+    command writes the case and then its jobs; the same order means a timer firing while a clerk
+    completes the same case makes one wait (and then conflict), never a deadlock.
+    """
+    ours = (Job.id == job_id, Job.state == PENDING, Job.lock_owner == worker_id, Job.due_at <= now)
+    instance_id = uow.session.scalar(select(Job.instance_id).where(*ours))
+    if instance_id is None:
+        return None
+    uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
     lease_until = now + timedelta(seconds=uow.settings.job_lease_seconds)
     return uow.session.scalars(
-        update(Job).where(Job.id == job_id, Job.state == PENDING, Job.lock_owner == worker_id, Job.due_at <= now)
-        .values(lock_expires_at=lease_until).returning(Job)
+        update(Job).where(*ours).values(lock_expires_at=lease_until).returning(Job)
         .execution_options(synchronize_session=False)).one_or_none()
 
 

@@ -64,33 +64,42 @@ def collect(uow: UnitOfWork, case: Case) -> None:
 
 
 def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None,
-         data: dict[str, Any] | None = None) -> OutboxEvent:
+         data: dict[str, Any] | None = None) -> None:
     """Add one event to the outbox in the caller's transaction (e.g. ``overdue`` from a deadline check)."""
-    return write(uow, instance, [(event, data or {})])[0]
+    write(uow, instance, [(event, data or {})])
 
 
-def write(uow: UnitOfWork, instance: ProcessInstance | None,
-          events: Iterable[tuple[str, dict[str, Any]]]) -> list[OutboxEvent]:
-    """Outbox rows for a case (or none), and a pending delivery for every webhook that wants each."""
+# Built once: every command that changes a case runs these (see DESIGN.md on per-request SQL).
+# A deactivated user's webhooks receive nothing more: case data must not outlive their access.
+_ACTIVE_WEBHOOKS = (select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
+                    .where(or_(User.id.is_(None), User.active)))
+_INSERT = insert(OutboxEvent)
+_INSERT_RETURNING_IDS = insert(OutboxEvent).returning(OutboxEvent.id, sort_by_parameter_order=True)
+_INSERT_DELIVERIES = insert(WebhookDelivery)
+
+
+def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """Outbox rows for a case (or none), and a pending delivery for every webhook that wants each.
+    Multi-row INSERTs, as for history: an ORM flush here would also flush the command's other rows."""
     from .execution import clip
 
     now = utcnow()
-    rows = [OutboxEvent(event_id=str(uuid4()), event=name, data=clip(data), created_at=now,
-                        instance_id=instance.id if instance is not None else None,
-                        business_key=instance.business_key if instance is not None else None,
-                        definition_key=instance.definition_key if instance is not None else None)
+    case_id = instance.id if instance is not None else None
+    rows = [{"event_id": str(uuid4()), "event": name, "data": clip(data), "created_at": now, "instance_id": case_id,
+             "business_key": instance.business_key if instance is not None else None,
+             "definition_key": instance.definition_key if instance is not None else None}
             for name, data in events]
-    uow.session.add_all(rows)
-    uow.session.flush()
-    # A deactivated user's webhooks receive nothing more: case data must not outlive their access.
-    hooks = uow.session.execute(select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
-                                .where(or_(User.id.is_(None), User.active))).all()
-    deliveries = [{"webhook_id": hook_id, "outbox_id": row.id, "instance_id": row.instance_id, "state": "pending",
+    hooks = uow.session.execute(_ACTIVE_WEBHOOKS).all()
+    if not hooks:
+        uow.session.execute(_INSERT, rows)
+        return
+    ids = uow.session.scalars(_INSERT_RETURNING_IDS, rows).all()
+    deliveries = [{"webhook_id": hook_id, "outbox_id": outbox_id, "instance_id": case_id, "state": "pending",
                    "attempts": 0, "next_attempt_at": now, "created_at": now}
-                  for row in rows for hook_id, wanted in hooks if not wanted or row.event in wanted]
+                  for outbox_id, row in zip(ids, rows)
+                  for hook_id, wanted in hooks if not wanted or row["event"] in wanted]
     if deliveries:
-        uow.session.execute(insert(WebhookDelivery), deliveries)
-    return rows
+        uow.session.execute(_INSERT_DELIVERIES, deliveries)
 
 
 def _declared_event(uow: UnitOfWork, case: Case, task_id: str) -> str | None:

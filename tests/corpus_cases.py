@@ -1,10 +1,12 @@
 """How each corpus diagram with an upstream test is driven over the API, and what it must end with.
 
-One function per manifest row (``test_start`` set), named after the file. The manifest's ``test_note``
-is the source: the same data, the same order of tasks and messages, the same expected end. Where the
-upstream test pokes SpiffWorkflow internals (task trees, reset tokens, injected script functions) the
-scenario checks the same outcome through what the API shows: case state, variables, open tasks and
-the history of reached elements.
+One function per manifest row with a ``test_start`` (plus three called diagrams whose caller cannot run
+here but which run on their own), named after the file. The manifest's ``test_note`` is the source: the
+same data, the same order of tasks and messages, the same expected end. Where the upstream test pokes
+SpiffWorkflow internals (task trees, reset tokens, injected script functions) the scenario checks the
+same outcome through what the API shows: case state, variables, open tasks, the history of reached
+elements. Outcomes: ``driven`` (the expected end), ``refused`` (422 with the exact problems) and
+``limitation`` (runs until a documented limit, asserted precisely; the reason says why).
 """
 from __future__ import annotations
 

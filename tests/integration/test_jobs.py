@@ -1,14 +1,18 @@
-"""Durable timers through the engine with an injected clock: nothing here sleeps."""
+"""Durable timers through the engine with an injected clock: no test waits for a timer to fall due."""
 from __future__ import annotations
 
+import threading
+import time
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
-from engine import Runtime, jobs
+from engine import Runtime, jobs, tasks
 from engine.errors import Conflict
 from engine.models import Job
+from engine.users import SYSTEM
 
 W1, W2 = "host:1:aaaa", "host:2:bbbb"
 
@@ -252,3 +256,42 @@ def _set_job(runtime: Runtime, job_id: int, **values: Any) -> None:
         uow.session.execute(update(Job).where(Job.id == job_id).values(**values))
         uow.commit()
 
+
+
+def test_a_timer_firing_while_the_clerk_completes_its_task_lets_exactly_one_of_them_win(api, runtime):
+    api.deploy("boundary_timer_interrupting.bpmn")
+    winners: Counter[str] = Counter()
+    for round_ in range(8):  # every other round the clerk gets a head start
+        started = api.start("boundary_timer_interrupting")
+        job = pending_job(runtime, started["id"])
+        now = job.due_at + timedelta(seconds=1)
+        assert jobs.claim_due(runtime.uow(), worker_id=W1, now=now) == [job.id]
+        barrier, outcome = threading.Barrier(2), {}
+
+        def fire(head_start: float = 0.1 * (round_ % 2)) -> None:
+            barrier.wait()
+            time.sleep(head_start)
+            outcome["timer"] = jobs.fire(runtime.uow(), job.id, worker_id=W1, now=now)
+
+        def complete(task_id: str = started["tasks"][0]["id"]) -> None:
+            barrier.wait()
+            try:
+                tasks.complete(runtime.uow(), task_id, actor=SYSTEM, variables={})
+                outcome["clerk"] = "completed"
+            except Conflict:
+                outcome["clerk"] = "conflict"
+
+        threads = [threading.Thread(target=fire), threading.Thread(target=complete)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert outcome["timer"] in (jobs.FIRED, jobs.SKIPPED), outcome  # no failure: no deadlock
+        timer_won, clerk_won = outcome["timer"] == jobs.FIRED, outcome["clerk"] == "completed"
+        assert timer_won != clerk_won, outcome
+        winners["timer" if timer_won else "clerk"] += 1
+        expected = (["督办"], "running") if timer_won else ([], "completed")
+        after = case(api, started["id"])
+        assert ([t["name"] for t in after["tasks"]], after["state"]) == expected
+        assert len(events(api, started["id"], "timer.fired")) == int(timer_won)
+    assert set(winners) == {"timer", "clerk"}, winners  # both orders were tried
