@@ -99,9 +99,10 @@ def main() -> None:
                                       ("certificate", ["clerk"])]}
         server = LiveServer(settings.database_url, Path(tmp), workers=args.workers)
         try:
-            with DIAGRAM.open("rb") as f:
-                deployed = requests.post(server.url + "/api/deployments", files={"files": f},
-                                         headers={"Authorization": f"Bearer {tokens['analyst']}"})
+            files = [DIAGRAM, *sorted((ROOT / "forms").glob("window-*.form"))]  # forms are checked too
+            deployed = requests.post(server.url + "/api/deployments",
+                                     files=[("files", (p.name, p.read_bytes())) for p in files],
+                                     headers={"Authorization": f"Bearer {tokens['analyst']}"})
             assert deployed.status_code == 201, deployed.text
             warm = requests.Session()
             for _ in range(5):

@@ -6,7 +6,7 @@ one command in one transaction over a unit of work. Nothing here imports Flask.
 """
 from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users
 from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
-from . import inbox, timeline, versions, worksheet
+from . import inbox, time_limits, timeline, versions, worksheet
 from .settings import Settings
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
@@ -17,4 +17,6 @@ __all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definition
            "archive", "delivery", "idempotency", "materials", "message_buffer", "notify", "outbox", "storage",
            "webhooks",
            # what the pages show: queues with counts, the task sheet, the case timeline, definition versions
-           "inbox", "timeline", "versions", "worksheet"]
+           "inbox", "timeline", "versions", "worksheet",
+           # statutory time limits: the case clock, special procedures, extensions
+           "time_limits"]

@@ -28,7 +28,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 
-from . import expressions, scripting
+from . import diagram_functions, expressions, scripting
 from .clock import LOCAL_TZ
 from .diagrams import Decision, PreparedDiagram, Problem, map_decision_results, prepare_dmn
 
@@ -102,7 +102,7 @@ def _make_registry() -> Any:
 
 _registry = _make_registry()
 _serializer = BpmnWorkflowSerializer(_registry, version=SERIALIZER_VERSION)
-script_engine = scripting.make_script_engine(expressions.JUEL_FUNCTIONS)
+script_engine = scripting.make_script_engine({**expressions.JUEL_FUNCTIONS, **diagram_functions.FUNCTIONS})
 
 
 # ---- deploy time -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ MAX_XML_BYTES = 5 * 1024 * 1024
 DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed (their entities could read files or expand without bound)"
 PYTHON_FORMATS = {"", "python", "python3", "py"}
 HUMAN_TAGS = {"userTask", "manualTask"}
+PROCESS_KEY = "#process"  # the process's own metadata among its elements
 # Camunda hooks that name Java code: the element runs as an external task for an integrator to complete.
 JAVA_ATTRS = ("class", "delegateExpression", "topic")
 
@@ -143,6 +144,9 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         diagram.executable.append(pid)
         diagram.process_names[pid] = process.get("name")
         diagram.elements[pid] = _translate_process(diagram, process)
+        # '#' cannot occur in an XML id, so this key never collides with an element.
+        diagram.elements[pid][PROCESS_KEY] = {"type": "process", "name": process.get("name"),
+                                              "properties": element_properties(process)}
     if processes and not diagram.executable:
         diagram.error(processes[0], "no executable process (every process has isExecutable=\"false\")")
     elif not processes:
@@ -713,3 +717,4 @@ def _decision_result_script(decision: Decision, result: str | None, mapping: str
         lines.append(f"{result} = {pick}")
     lines.append("del govflow_dmn")
     return "\n".join(lines)
+

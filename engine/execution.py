@@ -19,7 +19,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import _spiff, message_buffer, outbox
+from . import _spiff, diagram_functions, message_buffer, outbox, time_limits
+from .diagrams import PROCESS_KEY
 from .clock import utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
 from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
@@ -91,6 +92,7 @@ def open_case(uow: UnitOfWork, instance_id: int) -> Case:
         raise NotFound(f"process instance {instance_id} not found")
     spec = _specs(uow, row.definition)[0]
     subprocess_specs, used = _resolve_called(uow, row.definition, row.called_versions or {})
+    _bind_functions(uow, row.definition)
     workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
     case = Case(row=row, workflow=workflow, definitions=used)
     case.before = {t.id: t.state for t in workflow.get_tasks()}
@@ -101,6 +103,7 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
              variables: dict[str, Any], actor: str | None) -> Case:
     spec = _specs(uow, definition)[0]
     subprocess_specs, used = _resolve_called(uow, definition, {})
+    _bind_functions(uow, definition)
     workflow = _spiff.new_workflow(spec, subprocess_specs)
     start = workflow.task_tree  # data set here flows to every task of the case
     start.set_data(**variables)
@@ -110,6 +113,16 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
     case = Case(row=row, workflow=workflow, definitions=used, is_new=True)
     case.record("instance.started", actor=actor, data={"variables": clip(variables)})
     return case
+
+
+def process_properties(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, str]:
+    """Extension properties set on the process itself (time limits, calendar)."""
+    elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
+    return elements.get(PROCESS_KEY, {}).get("properties", {})
+
+
+def _bind_functions(uow: UnitOfWork, definition: ProcessDefinition) -> None:
+    diagram_functions.bind(uow, process_properties(uow, definition).get("govflow.calendar") or "CN")
 
 
 def generate_business_key() -> str:
@@ -197,6 +210,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
         row.state = state
     _sync_tasks(uow, case, now)
     _sync_waits(uow, case)
+    time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
     outbox.collect(uow, case)
     write_history(uow, case, now)
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.

@@ -427,3 +427,52 @@ class BufferedMessage(Base):
     expires_at: Mapped[datetime]
     delivered_to: Mapped[int | None] = mapped_column(BigId)
     delivered_at: Mapped[datetime | None]
+
+
+# ---- statutory time limits (限时办结): engine.time_limits ---------------------------------------------
+
+class CaseClock(Base):
+    """A case's time-limit clock: started at acceptance, paused by special procedures, stopped at the decision.
+
+    ``deadline_at`` is the end of the last working day of promised + extension + paused working days
+    counted from ``started_at``; it is kept current so supervision can query it without a calendar."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (Index("ix_case_clocks_state_deadline", "state", "deadline_at"),
+                      Index("ix_case_clocks_provisional", "provisional", "state"))
+
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    promised_days: Mapped[int]
+    statutory_days: Mapped[int | None]
+    calendar: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    deadline_at: Mapped[datetime]
+    provisional: Mapped[bool] = mapped_column(default=False)
+    paused_since: Mapped[datetime | None]
+    paused_working_days: Mapped[int] = mapped_column(default=0)
+    extension_days: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(10))  # running | paused | stopped
+
+
+class SpecialProcedure(Base):
+    """A special procedure (特别程序, GB/T 39046): an extension, or an excluded period that paused the clock.
+
+    ``element_id`` names the diagram element that opened it; NULL for one started by hand over the API."""
+
+    __tablename__ = "special_procedures"
+    __table_args__ = (Index("ix_special_procedures_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # extension | hearing | testing | ... | other
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    reason_or_basis: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    task_id: Mapped[str | None] = mapped_column(String(36))  # the element's task, to close the right row
+    days: Mapped[int | None]  # working days: granted (extension) or not counted (a closed pause)
+    created_by: Mapped[str | None] = mapped_column(String(100))

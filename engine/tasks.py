@@ -287,7 +287,11 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
         variables = forms.validate_submission(uow, task.form_key, execution.definition_of(case, spiff_task),
                                               spiff_task.data, variables)
-        spiff_task.set_data(**variables)
+        add = getattr(spiff_task.task_spec, "add_data_from_form", None)
+        if add is not None:  # honours spiffworkflow:variableName (the form's data under one name)
+            add(spiff_task, variables)
+        else:
+            spiff_task.set_data(**variables)
         try:
             spiff_task.run()
         except SpiffWorkflowException as exc:

@@ -27,6 +27,8 @@ from .users import Actor
 RECEIVED, ACCEPTED, REJECTED, WITHDRAWN = "已接件", "已受理", "不予受理", "已撤件"
 # govflow.event values that are case states by themselves (bpmn/README.md).
 EVENT_STATES = {"accepted": ACCEPTED, "rejected": REJECTED, "supplement_requested": "补正(开始)"}
+# Special procedures (engine.time_limits) in the terms approval systems report.
+CLOCK_STATES = {"clock.paused": "特别程序(开始)", "clock.resumed": "特别程序(结束)"}
 # End-event names, most specific first: the first pattern found in the name gives the state.
 END_NAMES = [
     (re.compile("不予受理"), REJECTED),
@@ -40,7 +42,8 @@ END_NAMES = [
 # What the timeline shows; element.* steps only where something visible happened.
 SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
          "task.claimed", "task.unclaimed", "task.assigned", "task.completed", "message.received",
-         "message.unhandled", "element.error"}
+         "message.unhandled", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
+         "clock.stopped"}
 SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
 
 
@@ -159,6 +162,8 @@ def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:
         return RECEIVED
     if event.event == "instance.terminated":
         return WITHDRAWN
+    if event.event in CLOCK_STATES:
+        return CLOCK_STATES[event.event]
     if event.event == "element.completed":
         return props.get("govflow.caseState") or EVENT_STATES.get(props.get("govflow.event", ""))
     return None

@@ -8,7 +8,7 @@ export GOVFLOW_DATA_DIR=${GOVFLOW_DATA_DIR:-$PWD/var}
 mkdir -p "$GOVFLOW_DATA_DIR"
 gf=.venv/bin/govflow
 $gf db upgrade
-$gf deploy --name "service-item library" bpmn/
+$gf deploy --name "service-item library" bpmn/ forms/
 tokens="$GOVFLOW_DATA_DIR/demo-tokens.txt"
 if ! $gf user list | grep -q '^admin\b'; then
   umask 077

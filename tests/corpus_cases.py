@@ -925,20 +925,18 @@ def service_task(corpus: Corpus) -> None:
     case.assert_completed(spiff__Activity_1inxqgx_result=result, waynesboroWeatherResult={"temp": "72F"})
 
 
-@scenario(SPIFF + "user_task_variable.bpmn", outcome="limitation",
-          reason="spiffworkflow:variableName (keep a form's data under one variable) is not applied: "
-                 "completing a task merges its variables into the case data")
+@scenario(SPIFF + "user_task_variable.bpmn")
 def user_task_variable(corpus: Corpus) -> None:
     corpus.deploy(SPIFF + "user_task_variable.bpmn")
     order: dict[str, Any] = {"size": "large", "toppings": ["sausage", "onions", "peppers"]}
     merged = corpus.start("two")
     merged.complete("User Task", **order)
-    merged.assert_completed(**order)  # as upstream: no variable name, the form data is merged
+    merged.assert_completed(**order)  # no variable name: the form data is merged into the case
 
     named = corpus.start("one")
     named.complete("User Task", **order)
-    variables = named.assert_completed(**order)
-    assert "order" not in variables  # upstream keeps it as order={...}
+    variables = named.assert_completed(order=order)  # spiffworkflow:variableName keeps it under one name
+    assert "size" not in variables
 
 
 # ---- camunda/: diagrams saved by Camunda Modeler ------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from engine import Runtime, users
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
 
 CAST = {
     "admin": dict(groups=[], roles=["admin"]),

@@ -1,0 +1,33 @@
+"""Functions diagrams may call in expressions, bound to the case a command is running.
+
+SpiffWorkflow evaluates expressions with one module-level script engine and no notion of the case, so
+the case's working-day calendar is bound in a context variable when a command opens the case
+(``bind``); ``workdays(n)`` reads it.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, Callable
+
+from . import calendar
+from .clock import utcnow
+
+_workdays: ContextVar[calendar.WorkdaysFunction | None] = ContextVar("govflow_workdays", default=None)
+
+
+def workdays(n: int) -> str:
+    """The end of the n-th working day after now in the case's calendar (ISO 8601, UTC)."""
+    bound = _workdays.get()
+    if bound is None:
+        raise RuntimeError("workdays() is only available while a case runs")
+    return bound(n)
+
+
+def bind(uow: Any, calendar_name: str) -> calendar.WorkdaysFunction:
+    """Bind the case's calendar for the rest of this command (each command binds afresh)."""
+    function = calendar.working_days_function(calendar.for_runtime(uow, calendar_name), utcnow())
+    _workdays.set(function)
+    return function
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {"workdays": workdays}

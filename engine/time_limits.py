@@ -1,0 +1,491 @@
+"""Statutory time limits (限时办结): each case's clock, its special procedures (特别程序) and extensions.
+
+The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md for the properties):
+  * the clock starts when an element marked ``govflow.clock=start`` completes (受理) and stops when one
+    marked ``stop`` completes (决定); a case that ends without a decision (撤件) stops it too;
+  * limits are the process properties ``govflow.promisedDays`` / ``govflow.statutoryDays`` in working
+    days of the calendar ``govflow.calendar`` (default CN); the promised limit is the deadline (SX22),
+    the statutory one only falls back for it when no promised limit is given;
+  * an activity or subprocess marked ``govflow.excluded=<kind>`` pauses the clock while it is active
+    (ready, started or waiting) and resumes it when it ends; ``pause``/``resume`` do the same by hand.
+    Overlapping procedures pause once: the clock runs again when the last one closes;
+  * a pause costs ``working_days_between(paused, resumed)`` working days: a pause that starts and ends
+    on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
+  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason;
+  * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
+    paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
+    had it been known from the start; ``on_years_loaded`` does that for open provisional clocks.
+Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or legal basis, result,
+opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
+
+from . import calendar, outbox
+from .clock import utcnow
+from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
+from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+if TYPE_CHECKING:
+    from .execution import Case
+
+log = logging.getLogger("engine.time_limits")
+
+CLOCK, EXCLUDED = "govflow.clock", "govflow.excluded"
+PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
+# 行政许可法 Art 45's excluded periods, plus "other" for a procedure started by hand that none names.
+EXCLUDED_KINDS = ("hearing", "testing", "inspection", "quarantine", "appraisal", "expert_review", "bidding",
+                  "auction", "other")
+EXTENSION = "extension"
+KINDS = (EXTENSION,) + EXCLUDED_KINDS
+MAX_EXTENSION_DAYS = 60  # Art 42 grants 10 (15 for joint handling); local rules may add, never this much
+RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
+_ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+_ENDED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+
+
+# ---- what a diagram marks, cached per diagram content ----------------------------------------------
+
+@dataclass(frozen=True)
+class Marks:
+    """A definition's clock properties; a diagram's content never changes under its hash."""
+
+    starts: frozenset[str]
+    stops: frozenset[str]
+    excluded: dict[str, str]  # element id -> kind
+    promised: int | None
+    statutory: int | None
+    calendar: str
+
+    @property
+    def elements(self) -> frozenset[str]:
+        return self.starts | self.stops | frozenset(self.excluded)
+
+
+# (key, content hash) -> Marks, or None for the (usual) diagram without any: keyed by content, not by id,
+# because ids are reused by another database (tests) while content always means the same marks.
+_marks: dict[tuple[str, str], Marks | None] = {}
+
+
+def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
+    cache_key = (definition.key, definition.content_hash)
+    if cache_key in _marks:
+        return _marks[cache_key]
+    elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
+    from .diagrams import PROCESS_KEY
+
+    process = elements.get(PROCESS_KEY, {}).get("properties", {})
+    starts, stops, excluded = set(), set(), {}
+    for element_id, meta in elements.items():
+        props = meta.get("properties") or {}
+        if element_id == PROCESS_KEY or not props:
+            continue
+        clock = str(props.get(CLOCK, "")).strip().lower()
+        if clock == "start":
+            starts.add(element_id)
+        elif clock == "stop":
+            stops.add(element_id)
+        kind = str(props.get(EXCLUDED, "")).strip().lower()
+        if kind:
+            # An unknown kind still pauses (the diagram says time is not counted), recorded as "other".
+            excluded[element_id] = kind if kind in EXCLUDED_KINDS else "other"
+    found = None
+    if starts or stops or excluded:
+        found = Marks(frozenset(starts), frozenset(stops), excluded, _days(process, PROMISED, definition),
+                      _days(process, STATUTORY, definition), str(process.get(CALENDAR) or calendar.NATIONAL))
+    _marks[cache_key] = found
+    return found
+
+
+def _days(properties: dict[str, Any], name: str, definition: ProcessDefinition) -> int | None:
+    value = properties.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if days <= 0:
+        # Failing the acceptance for a bad property would block applicants; the clock just has no limit.
+        log.warning("%s of %s v%s is not a positive whole number: %r", name, definition.key, definition.version,
+                    value)
+        return None
+    return days
+
+
+# ---- the pipeline hook --------------------------------------------------------------------------
+
+def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    """Start, pause, resume or stop the case's clock for the steps this command took (called by
+    execution.save before the history is written). Helper: the caller's transaction.
+
+    Task states are diffed here rather than read from the history items because a subprocess entering
+    (an excluded period's usual shape) is an engine step the history does not record.
+    Raises ProcessError when the diagram names a calendar that does not exist.
+    """
+    from .execution import definition_of
+
+    marked = {d.id: m for d in case.definitions.values() if (m := marks_of(uow, d)) is not None}
+    if not marked:
+        return  # the usual case: nothing in these diagrams touches the clock
+    watched = frozenset().union(*(m.elements for m in marked.values()))
+    starts: list[Any] = []
+    entered: list[tuple[Any, str]] = []
+    left: list[Any] = []
+    stops: list[Any] = []
+    for task in case.workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        previous = case.before.get(task.id)
+        if bpmn_id not in watched or previous == task.state:
+            continue
+        marks = marked.get(definition_of(case, task).id)
+        if marks is None:
+            continue
+        was_active = previous is not None and bool(previous & _ACTIVE)
+        if bpmn_id in marks.excluded:
+            if task.state & _ACTIVE and not was_active:
+                entered.append((task, marks.excluded[bpmn_id]))
+            elif task.state & _ENDED and was_active:
+                left.append(task)
+        if task.state == TaskState.COMPLETED:
+            if bpmn_id in marks.starts:
+                starts.append(task)
+            if bpmn_id in marks.stops:
+                stops.append(task)
+    ended = case.row.state in ("completed", "terminated") and case.row.ended_at == now
+    if not (starts or entered or left or stops or ended):
+        return
+    session = uow.session
+    session.flush()  # autoflush is off: a second save in this command must see what the first wrote
+    clock = session.get(CaseClock, case.row.id, with_for_update=True)
+    root = marked.get(case.row.definition_id)
+    if clock is None and starts and root is not None:
+        clock = _start(uow, case, root, starts[0], now)
+    if clock is None or clock.state == STOPPED:
+        return  # steps before acceptance, or after the decision: no clock to move
+    for task in left:
+        procedure = session.scalars(select(SpecialProcedure).where(
+            SpecialProcedure.instance_id == case.row.id, SpecialProcedure.task_id == str(task.id),
+            SpecialProcedure.ended_at.is_(None))).first()
+        if procedure is not None:
+            item = _close(uow, clock, procedure, now, result=TaskState.get_name(task.state).lower())
+            if item:
+                case.record(item["event"], actor=None, element_id=procedure.element_id,
+                            element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=item["data"])
+    for task, kind in entered:
+        item = _open(uow, clock, now, kind=kind, reason=task.task_spec.bpmn_name, element_id=task.task_spec.bpmn_id,
+                     task_id=str(task.id), actor=None)
+        if item:
+            case.record(item["event"], actor=None, element_id=task.task_spec.bpmn_id,
+                        element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=item["data"])
+    if stops or ended:
+        task = stops[0] if stops else None
+        data = _stop(uow, clock, now)
+        if task is None:
+            data["reason"] = f"case {case.row.state}"
+        case.record("clock.stopped", actor=None, element_id=task.task_spec.bpmn_id if task else None,
+                    element_name=task.task_spec.bpmn_name if task else None,
+                    task_id=str(task.id) if task else None, data=data)
+    session.flush()
+
+
+def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) -> CaseClock | None:
+    promised = marks.promised or marks.statutory
+    if promised is None:
+        log.warning("%s marks a clock start but no govflow.promisedDays or statutoryDays: no clock",
+                    case.row.definition_key)
+        return None
+    clock = CaseClock(instance_id=case.row.id, promised_days=promised, statutory_days=marks.statutory,
+                      calendar=marks.calendar, started_at=now, deadline_at=now, provisional=False,
+                      paused_working_days=0, extension_days=0, state=RUNNING)
+    _recompute(uow, clock)
+    uow.session.add(clock)
+    uow.session.flush()
+    case.record("clock.started", actor=None, element_id=task.task_spec.bpmn_id,
+                element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=_summary(clock))
+    return clock
+
+
+# ---- state changes shared by the hook and the commands (caller's transaction) ---------------------
+
+def _open(uow: UnitOfWork, clock: CaseClock, now: datetime, *, kind: str, reason: str | None,
+          element_id: str | None, task_id: str | None, actor: str | None) -> dict[str, Any] | None:
+    """Open a procedure; the first open one pauses the clock. Returns the history item, if it paused."""
+    uow.session.add(SpecialProcedure(instance_id=clock.instance_id, kind=kind, started_at=now,
+                                     reason_or_basis=reason, element_id=element_id, task_id=task_id,
+                                     created_by=actor))
+    if clock.state != RUNNING:
+        return None  # already paused by another procedure: one pause, whatever overlaps it
+    clock.state, clock.paused_since = PAUSED, now
+    return {"event": "clock.paused", "data": {"kind": kind, "reason": reason}}
+
+
+def _close(uow: UnitOfWork, clock: CaseClock, procedure: SpecialProcedure, now: datetime, *,
+           result: str | None = None, opinion: str | None = None) -> dict[str, Any] | None:
+    """Close a procedure; closing the last open one resumes the clock and moves the deadline.
+    Returns the history item, if it resumed."""
+    cal = _calendar(uow, clock.calendar)
+    procedure.ended_at = now
+    procedure.days = max(0, cal.working_days_between(procedure.started_at, now).days)
+    if result is not None:
+        procedure.result = result
+    if opinion is not None:
+        procedure.opinion = opinion
+    uow.session.flush()
+    if _open_procedures(uow, clock.instance_id) or clock.paused_since is None:
+        return None
+    paused = max(0, cal.working_days_between(clock.paused_since, now).days)
+    clock.paused_working_days += paused
+    clock.state, clock.paused_since = RUNNING, None
+    _recompute(uow, clock)
+    return {"event": "clock.resumed", "data": {"kind": procedure.kind, "paused_working_days": paused,
+                                               **_summary(clock)}}
+
+
+def _stop(uow: UnitOfWork, clock: CaseClock, now: datetime) -> dict[str, Any]:
+    for procedure in _open_procedures(uow, clock.instance_id):
+        _close(uow, clock, procedure, now, result="closed by the decision")
+    clock.state, clock.stopped_at = STOPPED, now
+    view = _view(uow, clock, [], now)
+    return {**_summary(clock), "used_working_days": view.used_working_days, "on_time": now <= clock.deadline_at}
+
+
+def _open_procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
+    uow.session.flush()  # autoflush is off: procedures opened in this command count
+    return list(uow.session.scalars(select(SpecialProcedure).where(
+        SpecialProcedure.instance_id == instance_id, SpecialProcedure.ended_at.is_(None),
+        SpecialProcedure.kind != EXTENSION).order_by(SpecialProcedure.id)))
+
+
+def _recompute(uow: UnitOfWork, clock: CaseClock) -> None:
+    found = _calendar(uow, clock.calendar).deadline_at(
+        clock.started_at, clock.promised_days + clock.extension_days + clock.paused_working_days)
+    clock.deadline_at, clock.provisional = found.at, found.provisional
+
+
+def _calendar(uow: UnitOfWork, name: str) -> calendar.WorkingCalendar:
+    try:
+        return calendar.for_runtime(uow, name)
+    except NotFound as exc:
+        raise ProcessError(f"the case's working-day calendar {name!r} does not exist") from exc
+
+
+def _summary(clock: CaseClock) -> dict[str, Any]:
+    return {"deadline_at": clock.deadline_at.isoformat(), "provisional": clock.provisional,
+            "promised_days": clock.promised_days, "extension_days": clock.extension_days,
+            "paused_working_days_total": clock.paused_working_days}
+
+
+# ---- provisional deadlines ----------------------------------------------------------------------
+
+@calendar.on_years_loaded
+def recompute_provisional(uow: UnitOfWork, calendars: list[str], years: list[int]) -> None:
+    """A year was loaded: open clocks counted with weekdays only get their real deadline (same
+    transaction as the load). Paused days already counted stay as counted when they ended."""
+    clocks = uow.session.scalars(select(CaseClock).where(
+        CaseClock.provisional.is_(True), CaseClock.state != STOPPED, CaseClock.calendar.in_(calendars)))
+    for clock in clocks:
+        _recompute(uow, clock)
+
+
+# ---- commands and the query ----------------------------------------------------------------------
+
+@dataclass
+class ClockView:
+    instance_id: int
+    state: str
+    calendar: str
+    promised_days: int
+    statutory_days: int | None
+    extension_days: int
+    started_at: datetime
+    stopped_at: datetime | None
+    deadline_at: datetime  # while paused: as if the pause ended now (it can only move later)
+    deadline_date: date
+    provisional: bool
+    paused_since: datetime | None
+    paused_working_days: int  # closed pauses plus the open one so far
+    used_working_days: int
+    remaining_working_days: int  # negative once overdue
+    overdue: bool
+    procedures: list[SpecialProcedure] = field(default_factory=list)
+
+
+def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None) -> ClockView:
+    """The case's clock: deadline, working days used and remaining, its special procedures.
+
+    Raises NotFound: no such case, or the case has no clock (not accepted yet, or no time limit)."""
+    with uow:
+        clock = _clock(uow, instance_id, lock=False)
+        return _view(uow, clock, _procedures(uow, instance_id), now or utcnow())
+
+
+def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason: str,
+          now: datetime | None = None) -> ClockView:
+    """Start a special procedure by hand (an excluded period, 行政许可法 Art 45): the clock pauses.
+
+    Raises:
+        Forbidden: not a clerk of the case, a supervisor or an admin.
+        NotFound: no such case, or no clock.
+        ValidationFailed: an unknown kind, or no reason.
+        Conflict: the clock is stopped or already paused.
+    """
+    now = now or utcnow()
+    if kind not in EXCLUDED_KINDS:
+        raise ValidationFailed(f"unknown special procedure {kind!r}", details=[
+            {"field": "kind", "message": f"one of {', '.join(EXCLUDED_KINDS)}"}])
+    reason = _required_text(reason, "reason")
+    with uow:
+        _require_case_rights(uow, actor, instance_id)
+        clock = _clock(uow, instance_id, lock=True)
+        _require_not_stopped(clock)
+        if clock.state == PAUSED:
+            raise Conflict(f"the clock of process instance {instance_id} is already paused", state=clock.state)
+        item = _open(uow, clock, now, kind=kind, reason=reason, element_id=None, task_id=None, actor=actor.name)
+        _history(uow, instance_id, actor, now, item)
+        uow.commit()
+        return _view(uow, clock, _procedures(uow, instance_id), now)
+
+
+def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | None = None,
+           opinion: str | None = None, now: datetime | None = None) -> ClockView:
+    """End the special procedure started by hand, with its result and opinion: the clock runs again
+    (unless a diagram's excluded period is still open) and the deadline moves by the paused working days.
+
+    Raises:
+        Forbidden: not a clerk of the case, a supervisor or an admin.
+        NotFound: no such case, or no clock.
+        Conflict: the clock is stopped, or no procedure started by hand is open (a diagram's ends with its step).
+    """
+    now = now or utcnow()
+    with uow:
+        _require_case_rights(uow, actor, instance_id)
+        clock = _clock(uow, instance_id, lock=True)
+        _require_not_stopped(clock)
+        manual = [p for p in _open_procedures(uow, instance_id) if p.element_id is None]
+        if not manual:
+            raise Conflict(f"process instance {instance_id} has no special procedure started by hand open"
+                           + (" (the diagram's excluded period resumes the clock when its step ends)"
+                              if clock.state == PAUSED else ""), state=clock.state)
+        item = None
+        for procedure in manual:
+            item = _close(uow, clock, procedure, now, result=_optional_text(result),
+                          opinion=_optional_text(opinion)) or item
+        _history(uow, instance_id, actor, now, item)
+        uow.commit()
+        return _view(uow, clock, _procedures(uow, instance_id), now)
+
+
+def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason: str,
+           now: datetime | None = None) -> ClockView:
+    """Approve an extension (延长审批, 行政许可法 Art 42) of ``days`` working days with a reason: a special
+    procedure of kind ``extension``, the deadline moved, an ``extended`` event for the applicant's channels.
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+        NotFound: no such case, or no clock.
+        ValidationFailed: days outside 1..60, or no reason.
+        Conflict: the clock is stopped.
+    """
+    actor.require("supervisor", action="extend time limits")
+    now = now or utcnow()
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationFailed("an extension is 1 to 60 working days", details=[
+            {"field": "days", "message": f"a whole number from 1 to {MAX_EXTENSION_DAYS}"}])
+    reason = _required_text(reason, "reason")
+    with uow:
+        clock = _clock(uow, instance_id, lock=True)
+        _require_not_stopped(clock)
+        uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
+                                         reason_or_basis=reason, result="approved", days=days,
+                                         created_by=actor.name))
+        clock.extension_days += days
+        _recompute(uow, clock)
+        data = {"days": days, "reason": reason, **_summary(clock)}
+        _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
+        outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
+        uow.commit()
+        return _view(uow, clock, _procedures(uow, instance_id), now)
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+def _clock(uow: UnitOfWork, instance_id: int, *, lock: bool) -> CaseClock:
+    clock = uow.session.get(CaseClock, instance_id, with_for_update=lock or None)
+    if clock is None:
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        raise NotFound(f"process instance {instance_id} has no time-limit clock (not accepted yet, "
+                       "or its process sets no time limit)")
+    return clock
+
+
+def _procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
+    return list(uow.session.scalars(select(SpecialProcedure).where(SpecialProcedure.instance_id == instance_id)
+                                    .order_by(SpecialProcedure.id)))
+
+
+def _view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProcedure], now: datetime) -> ClockView:
+    cal = _calendar(uow, clock.calendar)
+    end = clock.stopped_at or now
+    paused = clock.paused_working_days
+    if clock.paused_since is not None:
+        paused += max(0, cal.working_days_between(clock.paused_since, end).days)
+    used = max(0, cal.working_days_between(clock.started_at, end).days - paused)
+    limit = clock.promised_days + clock.extension_days
+    deadline = cal.deadline_at(clock.started_at, limit + paused)
+    return ClockView(instance_id=clock.instance_id, state=clock.state, calendar=clock.calendar,
+                     promised_days=clock.promised_days, statutory_days=clock.statutory_days,
+                     extension_days=clock.extension_days, started_at=clock.started_at, stopped_at=clock.stopped_at,
+                     deadline_at=deadline.at, deadline_date=deadline.date,
+                     provisional=clock.provisional or deadline.provisional, paused_since=clock.paused_since,
+                     paused_working_days=paused, used_working_days=used, remaining_working_days=limit - used,
+                     overdue=end > deadline.at, procedures=procedures)
+
+
+def _history(uow: UnitOfWork, instance_id: int, actor: Actor, now: datetime, item: dict[str, Any] | None) -> None:
+    if item is not None:
+        uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=item["event"],
+                                     data=item["data"]))
+
+
+def _require_case_rights(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+    """Supervisors and admins; clerks who have or had a task in the case."""
+    from .tasks import may_see
+
+    if actor.has("supervisor"):
+        return
+    if actor.has("clerk") and any(may_see(actor, t) for t in uow.session.scalars(
+            select(Task).where(Task.instance_id == instance_id))):
+        return
+    raise Forbidden(f"{actor.name} may not start or end special procedures of process instance {instance_id} "
+                    "(clerks of the case, supervisors and admins may)")
+
+
+def _require_not_stopped(clock: CaseClock) -> None:
+    if clock.state == STOPPED:
+        raise Conflict(f"the clock of process instance {clock.instance_id} stopped at the decision",
+                       state=clock.state)
+
+
+def _required_text(value: str | None, name: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(f"{name} is required", details=[{"field": name, "message": "required"}])
+    if len(text) > 2000:
+        raise ValidationFailed(f"{name} is too long", details=[{"field": name, "message": "at most 2000 characters"}])
+    return text
+
+
+def _optional_text(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text[:2000] or None
