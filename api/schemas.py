@@ -255,3 +255,59 @@ class CalendarInfoSchema(Schema):
     region = fields.String(allow_none=True)
     extends = fields.String(allow_none=True)
     years = fields.List(fields.Integer(), metadata={"description": "years this calendar has data of its own for"})
+
+
+# ---- statutory time limits (engine.time_limits) ----------------------------------------------------
+
+class SpecialProcedureSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "extension (延长审批) or an excluded period: hearing, testing, "
+                                                  "inspection, quarantine, appraisal, expert_review, bidding, "
+                                                  "auction, other"})
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    reason_or_basis = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True, metadata={"description": "the diagram element; null: by hand"})
+    days = fields.Integer(allow_none=True, metadata={"description": "working days granted or not counted"})
+    created_by = fields.String(allow_none=True)
+
+
+class ClockSchema(Schema):
+    process_instance_id = fields.Integer(attribute="instance_id")
+    state = fields.String(metadata={"description": "running, paused or stopped"})
+    calendar = fields.String()
+    promised_days = fields.Integer()
+    statutory_days = fields.Integer(allow_none=True)
+    extension_days = fields.Integer()
+    started_at = fields.DateTime()
+    stopped_at = fields.DateTime(allow_none=True)
+    deadline_at = fields.DateTime(metadata={"description": "end of the last working day (UTC); while paused, "
+                                                           "as if the pause ended now"})
+    deadline_date = fields.Date()
+    provisional = fields.Boolean(metadata={"description": "counted through a year without calendar data"})
+    paused_since = fields.DateTime(allow_none=True)
+    paused_working_days = fields.Integer()
+    used_working_days = fields.Integer()
+    remaining_working_days = fields.Integer()
+    overdue = fields.Boolean()
+    procedures = fields.List(fields.Nested(SpecialProcedureSchema))
+
+
+class ClockPauseSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("hearing", "testing", "inspection", "quarantine", "appraisal", "expert_review", "bidding", "auction",
+         "other")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "reason or legal basis"})
+
+
+class ClockResumeSchema(Schema):
+    result = fields.String(validate=validate.Length(max=2000))
+    opinion = fields.String(validate=validate.Length(max=2000))
+
+
+class ClockExtendSchema(Schema):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

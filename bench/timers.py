@@ -91,10 +91,20 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_round(runtime: Runtime, url: str, timers: int, worker_count: int, logs: Path) -> dict[str, float]:
     seed(runtime, timers)
     workers = start_workers(url, worker_count, logs)
     try:
+        idle_cpu = sum(cpu_seconds(w.pid) for w in workers)
         due = datetime.now(UTC) + timedelta(seconds=1)
         with runtime.engine.begin() as connection:
             connection.execute(update(Job).values(due_at=due))
@@ -104,13 +114,15 @@ def run_round(runtime: Runtime, url: str, timers: int, worker_count: int, logs: 
                 time.sleep(0.2)
             fired = list(uow.session.scalars(select(HistoryEvent.at).where(HistoryEvent.event == "timer.fired")))
             failed = uow.session.scalar(select(func.count()).where(Job.state != "done"))
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - idle_cpu
     finally:
         stop_workers(workers)
     if len(fired) != timers or failed:
         raise RuntimeError(f"{len(fired)} timer.fired rows and {failed} jobs not done for {timers} timers")
     lateness = sorted((at - due).total_seconds() for at in fired)
     return {"rate": timers / lateness[-1], "median": statistics.median(lateness),
-            "p99": lateness[int(0.99 * (len(lateness) - 1))], "max": lateness[-1]}
+            "p99": lateness[int(0.99 * (len(lateness) - 1))], "max": lateness[-1],
+            "cpu_ms": 1000 * worker_cpu / timers}
 
 
 def main() -> None:
@@ -130,12 +142,14 @@ def main() -> None:
     try:
         schema.upgrade(runtime.engine)
         definitions.deploy(runtime.uow(), [("bench_timer.bpmn", DIAGRAM)], actor=SYSTEM)
-        print(f"{args.timers} timers due at the same instant, PostgreSQL, workers poll every second")
-        print(f"{'workers':>7}  {'jobs/s':>7}  {'lateness median':>15}  {'p99':>7}  {'last':>7}")
+        print(f"{args.timers} timers due at the same instant, PostgreSQL, workers poll every second; "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+        print(f"{'workers':>7}  {'jobs/s':>7}  {'lateness median':>15}  {'p99':>7}  {'last':>7}  "
+              f"{'worker CPU/job':>14}")
         for worker_count in (1, 2):
             result = run_round(runtime, url, args.timers, worker_count, runtime.settings.data_dir)
             print(f"{worker_count:>7}  {result['rate']:>7.0f}  {result['median']:>14.1f}s  {result['p99']:>6.1f}s"
-                  f"  {result['max']:>6.1f}s", flush=True)
+                  f"  {result['max']:>6.1f}s  {result['cpu_ms']:>12.1f}ms", flush=True)
     finally:
         runtime.dispose()
         with admin.connect() as connection:

@@ -1,0 +1,58 @@
+"""A case's time-limit clock (限时办结): read it, pause and resume it by hand, extend it."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import time_limits
+
+from .context import actor, uow
+from .schemas import ApiErrorSchema, ClockExtendSchema, ClockPauseSchema, ClockResumeSchema, ClockSchema
+
+blp = Blueprint("time-limits", __name__, url_prefix="/api/process-instances",
+                description="Statutory time limits: the case clock, special procedures (特别程序), extensions")
+
+
+@blp.route("/<int:instance_id>/clock")
+class Clock(MethodView):
+    @blp.response(200, ClockSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """The deadline, working days used and remaining, and the special procedures of the case."""
+        return time_limits.get(uow(), instance_id, actor=actor())
+
+
+@blp.route("/<int:instance_id>/clock/pause")
+class Pause(MethodView):
+    @blp.arguments(ClockPauseSchema)
+    @blp.response(200, ClockSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """Start a special procedure by hand (hearing, testing, expert review ...): the clock pauses."""
+        return time_limits.pause(uow(), instance_id, actor=actor(), kind=body["kind"], reason=body["reason"])
+
+
+@blp.route("/<int:instance_id>/clock/resume")
+class Resume(MethodView):
+    @blp.arguments(ClockResumeSchema)
+    @blp.response(200, ClockSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """End the procedure started by hand, with its result and opinion: the deadline moves."""
+        return time_limits.resume(uow(), instance_id, actor=actor(), result=body.get("result"),
+                                  opinion=body.get("opinion"))
+
+
+@blp.route("/<int:instance_id>/clock/extend")
+class Extend(MethodView):
+    @blp.arguments(ClockExtendSchema)
+    @blp.response(200, ClockSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """Approve an extension (延长审批, 行政许可法 Art 42) of some working days, with a reason."""
+        return time_limits.extend(uow(), instance_id, actor=actor(), days=body["days"], reason=body["reason"])

@@ -1,0 +1,204 @@
+"""Statutory time limits (限时办结): the clock starts at acceptance, pauses for special procedures, moves
+with extensions, stops at the decision, and provisional deadlines follow a year imported later."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import calendar, execution, time_limits, timeline
+from engine.clock import LOCAL_TZ
+from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
+from engine.users import Actor
+from tests.helpers import ROOT
+
+FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
+CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment of a local (Beijing) day, as the UTC instant the engine stores."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Set the moment the pipeline saves cases at: ``now(date(2026, 3, 2))``."""
+    def set_now(day: date, hour: int = 10) -> datetime:
+        moment = at(day, hour)
+        monkeypatch.setattr(execution, "utcnow", lambda: moment)
+        return moment
+    return set_now
+
+
+def complete(api: Any, instance_id: int, bpmn_id: str, **variables: Any) -> Any:
+    case = api.get(f"/api/process-instances/{instance_id}").get_json()
+    [task] = [t for t in case["tasks"] if t["bpmn_id"] == bpmn_id]
+    response = api.post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def accepted_food_case(api: Any, now: Any, day: date = date(2026, 3, 2)) -> int:
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)
+    api.deploy(FOOD)
+    now(day)
+    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # 受理: the clock starts
+    return case["id"]
+
+
+def clock_row(api: Any, instance_id: int) -> CaseClock:
+    with api.runtime.uow() as uow:
+        return uow.session.get(CaseClock, instance_id)
+
+
+def test_acceptance_starts_the_clock_with_the_promised_limit_as_deadline(api, now):
+    case_id = accepted_food_case(api, now)  # accepted Monday 2 March 2026
+
+    clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert clock["state"] == "running" and clock["promised_days"] == 10 and clock["statutory_days"] == 20
+    # The acceptance day is not counted: 3-6 March (4) + 9-13 March (5) + 16 March = 10 working days.
+    assert clock["deadline_date"] == "2026-03-16" and clock["provisional"] is False
+    deadline = datetime.fromisoformat(clock["deadline_at"]).astimezone(LOCAL_TZ)
+    assert (deadline.date(), deadline.hour, deadline.minute) == (date(2026, 3, 16), 23, 59)
+    assert clock["procedures"] == []
+    events = [e["event"] for e in api.get(f"/api/process-instances/{case_id}/history").get_json()]
+    assert "clock.started" in events
+
+
+def test_a_manual_pause_moves_the_deadline_by_the_working_days_it_lasted(api, now):
+    case_id = accepted_food_case(api, now)
+    paused = time_limits.pause(api.runtime.uow(), case_id, actor=CLERK, kind="testing", reason="检验检测（第45条）",
+                               now=at(date(2026, 3, 4)))
+    assert paused.state == "paused"
+
+    # Resumed the next Monday: 5, 6 and 9 March were not counted, so the deadline moves three working days.
+    resumed = time_limits.resume(api.runtime.uow(), case_id, actor=CLERK, result="合格", opinion="检测通过",
+                                 now=at(date(2026, 3, 9)))
+    assert resumed.state == "running" and resumed.paused_working_days == 3
+    assert resumed.deadline_date == date(2026, 3, 19)
+    assert clock_row(api, case_id).deadline_at == at(date(2026, 3, 19), 23).replace(minute=59, second=59)
+    [procedure] = resumed.procedures
+    assert (procedure.kind, procedure.reason_or_basis, procedure.result, procedure.opinion, procedure.days,
+            procedure.element_id, procedure.created_by) == \
+        ("testing", "检验检测（第45条）", "合格", "检测通过", 3, None, "window_clerk")
+    # Used days leave out the pause: 3 and 4 March, then 10 March.
+    used = time_limits.get(api.runtime.uow(), case_id, actor=CLERK, now=at(date(2026, 3, 10)))
+    assert (used.used_working_days, used.remaining_working_days, used.overdue) == (3, 7, False)
+    events = [e["event"] for e in api.get(f"/api/process-instances/{case_id}/history").get_json()]
+    assert events[-2:] == ["clock.paused", "clock.resumed"]
+
+
+def test_pausing_over_the_api_checks_kind_state_and_who_asks(api, now):
+    case_id = accepted_food_case(api, now)
+    url = f"/api/process-instances/{case_id}/clock"
+    clerk = api.as_("window_clerk")
+    assert clerk.post(f"{url}/resume", json={}).status_code == 409  # nothing to resume
+    assert clerk.post(f"{url}/pause", json={"kind": "lunch", "reason": "x"}).status_code == 422
+    assert clerk.post(f"{url}/pause", json={"kind": "hearing"}).status_code == 422  # no reason
+    assert api.as_("office_clerk").post(f"{url}/pause", json={"kind": "hearing", "reason": "听证"}).status_code == 403
+    first = clerk.post(f"{url}/pause", json={"kind": "hearing", "reason": "依申请举行听证"})
+    assert first.status_code == 200 and first.get_json()["state"] == "paused"
+    assert clerk.post(f"{url}/pause", json={"kind": "hearing", "reason": "again"}).status_code == 409
+    done = api.as_("supervisor").post(f"{url}/resume", json={"result": "听证结束"})
+    assert done.status_code == 200 and done.get_json()["state"] == "running"
+    assert done.get_json()["procedures"][0]["result"] == "听证结束"
+
+
+def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
+    case_id = accepted_food_case(api, now)
+    url = f"/api/process-instances/{case_id}/clock/extend"
+    assert api.as_("window_clerk").post(url, json={"days": 10, "reason": "情况复杂"}).status_code == 403
+    assert api.as_("supervisor").post(url, json={"days": 0, "reason": "情况复杂"}).status_code == 422
+
+    response = api.as_("supervisor").post(url, json={"days": 10, "reason": "情况复杂，经负责人批准延长十日"})
+    assert response.status_code == 200, response.get_json()
+    clock = response.get_json()
+    expected = calendar.for_runtime(api.runtime).add_working_days(date(2026, 3, 2), 20).date
+    assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
+    [extension] = clock["procedures"]
+    assert (extension["kind"], extension["days"], extension["created_by"]) == ("extension", 10, "supervisor")
+    with api.runtime.uow() as uow:
+        [event] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "extended"))
+        assert event.instance_id == case_id and event.data["days"] == 10
+
+
+def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
+    case_id = accepted_food_case(api, now)
+    now(date(2026, 3, 5))
+    complete(api, case_id, "review")
+    now(date(2026, 3, 10))
+    complete(api, case_id, "decide", decision="grant")
+
+    clock = time_limits.get(api.runtime.uow(), case_id, actor=CLERK, now=at(date(2026, 12, 1)))
+    assert clock.state == "stopped" and clock.stopped_at == at(date(2026, 3, 10))
+    # Counted to the decision, not to "now": 3-6 and 9-10 March.
+    assert (clock.used_working_days, clock.remaining_working_days, clock.overdue) == (6, 4, False)
+    url = f"/api/process-instances/{case_id}/clock"
+    assert api.as_("supervisor").post(f"{url}/pause", json={"kind": "other", "reason": "x"}).status_code == 409
+    assert api.as_("supervisor").post(f"{url}/extend", json={"days": 1, "reason": "x"}).status_code == 409
+    with api.runtime.uow() as uow:
+        stopped = uow.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id == case_id, HistoryEvent.event == "clock.stopped")).one()
+        assert stopped.element_id == "decide" and stopped.data["on_time"] is True
+
+
+def test_an_excluded_subprocess_pauses_on_entry_and_resumes_on_exit(api, now):
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)
+    api.deploy("excluded_inspection.bpmn")
+    now(date(2026, 3, 2))
+    case = api.start("excluded_inspection")
+    complete(api, case["id"], "accept")  # accepted and straight into the inspection, same day
+
+    paused = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 4)))
+    assert paused.state == "paused"
+    [procedure] = paused.procedures
+    assert (procedure.kind, procedure.element_id, procedure.ended_at) == ("inspection", "inspection", None)
+    assert api.as_("supervisor").post(f"/api/process-instances/{case['id']}/clock/resume",
+                                      json={}).status_code == 409  # the diagram's step ends it, not a hand
+
+    now(date(2026, 3, 5))
+    complete(api, case["id"], "inspect")
+    clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 5)))
+    # Paused 2 March, resumed 5 March: three working days not counted, 5 + 3 from 2 March.
+    assert (clock.state, clock.paused_working_days, clock.deadline_date) == ("running", 3, date(2026, 3, 12))
+    assert clock.procedures[0].days == 3 and clock.procedures[0].result == "completed"
+    with api.runtime.uow() as uow:
+        events = list(uow.session.scalars(select(HistoryEvent.event).where(
+            HistoryEvent.instance_id == case["id"], HistoryEvent.event.like("clock.%")).order_by(HistoryEvent.id)))
+    assert events == ["clock.started", "clock.paused", "clock.resumed"]
+    with api.runtime.uow() as uow:  # the case file shows the special procedure in reporting terms
+        rows = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == case["id"])
+                                        .order_by(HistoryEvent.id)))
+    states = [e.case_state for e in timeline.build_timeline(rows, {})]
+    assert "特别程序(开始)" in states and "特别程序(结束)" in states
+
+
+def test_a_provisional_deadline_is_recomputed_when_its_year_is_imported(api, now):
+    # Accepted on Christmas Eve 2026; ten working days reach into 2027, which has no data yet.
+    case_id = accepted_food_case(api, now, day=date(2026, 12, 24))
+    clock = clock_row(api, case_id)
+    # Weekdays only: 25, 28-31 December, then 1 and 4-7 January (New Year's Day counted as a weekday).
+    assert clock.provisional is True
+    assert clock.deadline_at.astimezone(LOCAL_TZ).date() == date(2027, 1, 7)
+
+    calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
+                          workdays=[], actor=Actor("admin", roles=frozenset({"admin"})))
+    clock = clock_row(api, case_id)
+    assert clock.provisional is False
+    assert clock.deadline_at.astimezone(LOCAL_TZ).date() == date(2027, 1, 8)
+
+
+def test_a_diagram_without_time_limits_gets_no_clock(api):
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval")
+    assert api.get(f"/api/process-instances/{case['id']}/clock").status_code == 404
+    assert api.get("/api/process-instances/999999/clock").status_code == 404
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(CaseClock)).first() is None
+        assert uow.session.scalars(select(SpecialProcedure)).first() is None
