@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_bench" targetNamespace="http://govflow.example/bench">
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_bench"
+    targetNamespace="http://govflow.example/bench">
   <bpmn:process id="bench_timer" isExecutable="true">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
@@ -53,7 +54,8 @@ def seed(runtime: Runtime, count: int) -> None:
     view, _ = instances.start(runtime.uow(), "bench_timer", actor=SYSTEM)
     columns = {table: [c["name"] for c in inspect(runtime.engine).get_columns(table) if c["name"] != "id"]
                for table in ("process_instances", "jobs")}
-    cases = ", ".join("'BENCH-' || g" if c == "business_key" else f"p.{c}" for c in columns["process_instances"])
+    cases = ", ".join("'BENCH-' || g" if c == "business_key" else f"p.{c}"
+                      for c in columns["process_instances"])
     jobs = ", ".join("p.id" if c == "instance_id" else f"j.{c}" for c in columns["jobs"])
     with runtime.engine.begin() as connection:
         connection.execute(text(
@@ -112,7 +114,8 @@ def run_round(runtime: Runtime, url: str, timers: int, worker_count: int, logs: 
             while uow.session.scalar(select(func.count()).where(Job.state == "pending")):
                 uow.session.rollback()  # a fresh snapshot for the next look
                 time.sleep(0.2)
-            fired = list(uow.session.scalars(select(HistoryEvent.at).where(HistoryEvent.event == "timer.fired")))
+            fired = list(uow.session.scalars(
+                select(HistoryEvent.at).where(HistoryEvent.event == "timer.fired")))
             failed = uow.session.scalar(select(func.count()).where(Job.state != "done"))
         worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - idle_cpu
     finally:
@@ -148,8 +151,9 @@ def main() -> None:
               f"{'worker CPU/job':>14}")
         for worker_count in (1, 2):
             result = run_round(runtime, url, args.timers, worker_count, runtime.settings.data_dir)
-            print(f"{worker_count:>7}  {result['rate']:>7.0f}  {result['median']:>14.1f}s  {result['p99']:>6.1f}s"
-                  f"  {result['max']:>6.1f}s  {result['cpu_ms']:>12.1f}ms", flush=True)
+            print(f"{worker_count:>7}  {result['rate']:>7.0f}  {result['median']:>14.1f}s"
+                  f"  {result['p99']:>6.1f}s  {result['max']:>6.1f}s  {result['cpu_ms']:>12.1f}ms",
+                  flush=True)
     finally:
         runtime.dispose()
         with admin.connect() as connection:

@@ -103,14 +103,16 @@ def fire(uow: UnitOfWork, job_id: int, *, worker_id: str, now: datetime | None =
     failure rolls the case back and retries the job after BACKOFF; after the last retry the job is
     an incident (state ``failed``) and its case keeps running.
 
-    Raises nothing for a failing process or a concurrent change of the case (CONFLICT is returned
-    and the job is tried again at the next poll); database errors propagate and the lease expires.
+    Raises nothing for what happens while firing: a failure is recorded on the job (RETRYING,
+    INCIDENT), a concurrent change of the case returns CONFLICT and the next poll tries again.
+    Database errors while holding or committing propagate, and the lease expires.
     """
     now = now or utcnow()
     with uow:
-        job = _hold(uow, job_id, worker_id, now)
-        if job is None:
+        held = _hold(uow, job_id, worker_id, now)
+        if held is None:
             return SKIPPED
+        job, _case_row = held  # kept referenced: open_case then finds the row in the (weak) identity map
         try:
             outcome = HANDLERS[job.kind](uow, job, now)
             job.lock_owner = job.lock_expires_at = None
@@ -139,8 +141,10 @@ def run_due(runtime: Runtime, *, worker_id: str, now: datetime | None = None, li
     return fired
 
 
-def _hold(uow: UnitOfWork, job_id: int, worker_id: str, now: datetime) -> Job | None:
-    """Re-check and renew our lease in the firing transaction; the job if it is still ours and due.
+def _hold(uow: UnitOfWork, job_id: int, worker_id: str, now: datetime
+          ) -> tuple[Job, ProcessInstance] | None:
+    """Re-check and renew our lease in the firing transaction: the job and its case row, if the job is
+    still ours and due.
 
     Both rows stay locked until commit (PostgreSQL; SQLite has one writer anyway): a worker that took
     over an expired lease waits, then sees the outcome. The case row is locked first because every
@@ -148,14 +152,16 @@ def _hold(uow: UnitOfWork, job_id: int, worker_id: str, now: datetime) -> Job | 
     completes the same case makes one wait (and then conflict), never a deadlock.
     """
     ours = (Job.id == job_id, Job.state == PENDING, Job.lock_owner == worker_id, Job.due_at <= now)
-    instance_id = uow.session.scalar(select(Job.instance_id).where(*ours))
-    if instance_id is None:
+    instance_id = select(Job.instance_id).where(*ours).scalar_subquery()
+    case_row = uow.session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                                   .with_for_update(of=ProcessInstance)).first()
+    if case_row is None:
         return None
-    uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
     lease_until = now + timedelta(seconds=uow.settings.job_lease_seconds)
-    return uow.session.scalars(
+    job = uow.session.scalars(
         update(Job).where(*ours).values(lock_expires_at=lease_until).returning(Job)
         .execution_options(synchronize_session=False)).one_or_none()
+    return None if job is None else (job, case_row)
 
 
 def _release(uow: UnitOfWork, job_id: int, worker_id: str) -> bool:
@@ -317,11 +323,12 @@ def _case_keys(uow: UnitOfWork, job: Job) -> tuple[str, str]:
 
 def _view(job: Job, business_key: str, definition_key: str) -> IncidentView:
     return IncidentView(id=job.id, instance_id=job.instance_id, business_key=business_key,
-                        definition_key=definition_key, kind=job.kind, bpmn_id=job.bpmn_id, task_id=job.task_id,
-                        state=job.state, due_at=job.due_at, attempts=job.attempts, last_error=job.last_error,
-                        created_at=job.created_at)
+                        definition_key=definition_key, kind=job.kind, bpmn_id=job.bpmn_id,
+                        task_id=job.task_id, state=job.state, due_at=job.due_at, attempts=job.attempts,
+                        last_error=job.last_error, created_at=job.created_at)
 
 
 def _log(uow: UnitOfWork, job: Job, event: str, *, actor: str | None, **data: Any) -> None:
-    uow.session.add(HistoryEvent(instance_id=job.instance_id, actor=actor, event=event, element_id=job.bpmn_id,
-                                 task_id=job.task_id, data={"job_id": job.id, **data}))
+    uow.session.add(HistoryEvent(instance_id=job.instance_id, actor=actor, event=event,
+                                 element_id=job.bpmn_id, task_id=job.task_id,
+                                 data={"job_id": job.id, **data}))

@@ -55,7 +55,8 @@ class Poller:
 
 def make_scheduler(runtime: Runtime, *, worker_id: str | None = None,
                    poll_seconds: float = POLL_SECONDS) -> tuple[BackgroundScheduler, Poller]:
-    """A scheduler (not started) whose one job polls every ``poll_seconds``, first at once."""
+    """A scheduler (not started) that polls for due timers every ``poll_seconds``, first at once, and
+    delivers webhooks (engine.delivery) on the same beat."""
     # A tick that drains a backlog overlaps the next ones; APScheduler reports each skipped overlap
     # as a warning and each run at INFO, which would drown the log.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class LiveWorker:
-    def __init__(self, database_url: str, data_dir: Path, *, lease_seconds: int = 60, name: str = "worker") -> None:
+    def __init__(self, database_url: str, data_dir: Path, *, lease_seconds: int = 60,
+                 name: str = "worker") -> None:
         env = dict(os.environ, DATABASE_URL=database_url, GOVFLOW_DATA_DIR=str(data_dir),
                    GOVFLOW_JOB_LEASE_SECONDS=str(lease_seconds))
         self.log = open(data_dir / f"{name}-{time.monotonic_ns()}.log", "w")

@@ -19,7 +19,8 @@ def timer_jobs(runtime: Runtime, instance_id: int) -> list[Job]:
 
 
 def history(api: Any, instance_id: int, event: str) -> list[dict[str, Any]]:
-    return [e for e in api.get(f"/api/process-instances/{instance_id}/history").get_json() if e["event"] == event]
+    timeline = api.get(f"/api/process-instances/{instance_id}/history").get_json()
+    return [e for e in timeline if e["event"] == event]
 
 
 def fail_until_incident(runtime: Runtime, job: Job) -> datetime:
@@ -48,7 +49,7 @@ def test_supervisors_see_incidents_with_their_case_and_error(api, incident):
     case = incident["case"]
     assert item["id"] == incident["job_id"] and item["process_instance_id"] == case["id"]
     assert item["business_key"] == case["business_key"] and item["process_key"] == "timer_then_script"
-    assert item["element_id"] == "wait" and item["state"] == "failed" and item["attempts"] == len(jobs.BACKOFF) + 1
+    assert (item["element_id"], item["state"], item["attempts"]) == ("wait", "failed", len(jobs.BACKOFF) + 1)
     assert "registry unavailable" in item["last_error"]
 
 
@@ -96,7 +97,7 @@ def test_resolving_an_incident_closes_it_with_a_note_in_the_case_history(api, ru
     assert jobs.run_due(runtime, worker_id=WORKER, now=incident["now"] + timedelta(days=1)) == 0
 
 
-def test_incident_actions_refuse_unknown_jobs_missing_notes_and_jobs_that_are_not_incidents(api, runtime, incident):
+def test_incident_actions_refuse_unknown_jobs_missing_notes_and_jobs_that_are_not_incidents(api, incident):
     sup = api.as_("supervisor")
     missing = sup.post("/api/incidents/999999/retry")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"

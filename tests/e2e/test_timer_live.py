@@ -36,7 +36,8 @@ def test_a_timer_a_second_ahead_fires_through_the_live_scheduler_within_seconds(
         assert case["state"] == "running"
 
         def completed() -> bool:
-            state = requests.get(f"{server.url}/api/process-instances/{case['id']}", headers=headers, timeout=5)
+            state = requests.get(f"{server.url}/api/process-instances/{case['id']}", headers=headers,
+                                 timeout=5)
             return state.json()["state"] == "completed"
 
         assert wait_for(completed, timeout=8), "the timer did not fire within 8 s"
@@ -56,7 +57,7 @@ def test_a_timer_due_while_no_process_ran_fires_when_a_worker_starts_and_sigterm
     time.sleep(1.5)  # due now, and nothing is running to fire it
     worker = LiveWorker(runtime.settings.database_url, tmp_path)
     try:
-        assert wait_for(lambda: count_fired(runtime) == 1, timeout=20), "the worker did not fire the due timer"
+        assert wait_for(lambda: count_fired(runtime) == 1, timeout=20), "the due timer did not fire"
     finally:
         code = worker.stop()
     assert code == 0

@@ -134,7 +134,8 @@ def test_a_non_interrupting_r3_cycle_reminds_three_times_then_stops(api, runtime
     [job] = jobs_of(runtime, started["id"])
     assert job.state == "done"
     assert len(events(api, started["id"], "timer.fired")) == 3
-    reminders = [e for e in events(api, started["id"], "element.completed") if e["element_id"] == "send_reminder"]
+    completed = events(api, started["id"], "element.completed")
+    reminders = [e for e in completed if e["element_id"] == "send_reminder"]
     assert len(reminders) == 3
     assert [t["name"] for t in case(api, started["id"])["tasks"]] == ["审查"]  # the review goes on
 
@@ -162,7 +163,8 @@ def test_a_message_on_the_event_gateway_cancels_its_timer(api, runtime):
     api.deploy("event_gateway_timer.bpmn")
     started = api.start("event_gateway_timer", business_key="BZ-1")
     job = pending_job(runtime, started["id"])
-    sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented", "business_key": "BZ-1"})
+    sent = api.as_("integrator").post("/api/messages",
+                                      json={"name": "materials_supplemented", "business_key": "BZ-1"})
     assert sent.status_code == 200, sent.get_json()
     assert [j.state for j in jobs_of(runtime, started["id"])] == ["cancelled"]
     assert run(runtime, job.due_at + timedelta(days=1)) == 0
@@ -174,7 +176,8 @@ def test_a_suspended_cases_timer_waits_for_resume(api, runtime):
     started = api.start("timer_intermediate")
     due = pending_job(runtime, started["id"]).due_at
     sup = api.as_("supervisor")
-    assert sup.post(f"/api/process-instances/{started['id']}/suspend", json={"reason": "听证"}).status_code == 200
+    suspended = sup.post(f"/api/process-instances/{started['id']}/suspend", json={"reason": "听证"})
+    assert suspended.status_code == 200
     assert run(runtime, due + timedelta(days=2)) == 0
     held = pending_job(runtime, started["id"])
     assert (held.due_at, held.lock_owner) == (due, None)  # kept, and not even claimed
@@ -190,11 +193,13 @@ def test_a_job_leased_before_its_case_was_suspended_is_released_and_kept(api, ru
     job = pending_job(runtime, started["id"])
     now = job.due_at + timedelta(seconds=1)
     assert jobs.claim_due(runtime.uow(), worker_id=W1, now=now) == [job.id]
-    assert api.as_("supervisor").post(f"/api/process-instances/{started['id']}/suspend", json={}).status_code == 200
+    suspended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/suspend", json={})
+    assert suspended.status_code == 200
     assert jobs.fire(runtime.uow(), job.id, worker_id=W1, now=now) == jobs.HELD
     held = pending_job(runtime, started["id"])
     assert (held.lock_owner, held.lock_expires_at) == (None, None)
-    assert case(api, started["id"])["state"] == "suspended" and events(api, started["id"], "timer.fired") == []
+    assert case(api, started["id"])["state"] == "suspended"
+    assert events(api, started["id"], "timer.fired") == []
 
 
 def test_a_job_whose_timer_no_longer_waits_is_dropped_without_firing(api, runtime):
@@ -210,7 +215,8 @@ def test_a_job_whose_timer_no_longer_waits_is_dropped_without_firing(api, runtim
     assert events(api, started["id"], "timer.fired") == []
 
 
-def test_a_concurrent_change_of_the_case_releases_the_job_without_counting_an_attempt(api, runtime, monkeypatch):
+def test_a_concurrent_change_of_the_case_releases_the_job_without_counting_an_attempt(
+        api, runtime, monkeypatch):
     api.deploy("timer_intermediate.bpmn")
     started = api.start("timer_intermediate")
     job = pending_job(runtime, started["id"])
@@ -258,6 +264,31 @@ def _set_job(runtime: Runtime, job_id: int, **values: Any) -> None:
 
 
 
+def _race(runtime: Runtime, job: Job, task_id: str, now: datetime, head_start: float) -> dict[str, str]:
+    """Fire the job and complete the task at the same moment, the timer ``head_start`` seconds late."""
+    barrier, outcome = threading.Barrier(2), {}
+
+    def fire() -> None:
+        barrier.wait()
+        time.sleep(head_start)
+        outcome["timer"] = jobs.fire(runtime.uow(), job.id, worker_id=W1, now=now)
+
+    def complete() -> None:
+        barrier.wait()
+        try:
+            tasks.complete(runtime.uow(), task_id, actor=SYSTEM, variables={})
+            outcome["clerk"] = "completed"
+        except Conflict:
+            outcome["clerk"] = "conflict"
+
+    threads = [threading.Thread(target=fire), threading.Thread(target=complete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcome
+
+
 def test_a_timer_firing_while_the_clerk_completes_its_task_lets_exactly_one_of_them_win(api, runtime):
     api.deploy("boundary_timer_interrupting.bpmn")
     winners: Counter[str] = Counter()
@@ -266,26 +297,7 @@ def test_a_timer_firing_while_the_clerk_completes_its_task_lets_exactly_one_of_t
         job = pending_job(runtime, started["id"])
         now = job.due_at + timedelta(seconds=1)
         assert jobs.claim_due(runtime.uow(), worker_id=W1, now=now) == [job.id]
-        barrier, outcome = threading.Barrier(2), {}
-
-        def fire(head_start: float = 0.1 * (round_ % 2)) -> None:
-            barrier.wait()
-            time.sleep(head_start)
-            outcome["timer"] = jobs.fire(runtime.uow(), job.id, worker_id=W1, now=now)
-
-        def complete(task_id: str = started["tasks"][0]["id"]) -> None:
-            barrier.wait()
-            try:
-                tasks.complete(runtime.uow(), task_id, actor=SYSTEM, variables={})
-                outcome["clerk"] = "completed"
-            except Conflict:
-                outcome["clerk"] = "conflict"
-
-        threads = [threading.Thread(target=fire), threading.Thread(target=complete)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcome = _race(runtime, job, started["tasks"][0]["id"], now, head_start=0.1 * (round_ % 2))
         assert outcome["timer"] in (jobs.FIRED, jobs.SKIPPED), outcome  # no failure: no deadlock
         timer_won, clerk_won = outcome["timer"] == jobs.FIRED, outcome["clerk"] == "completed"
         assert timer_won != clerk_won, outcome

@@ -11,7 +11,8 @@ from engine.models import Job
 from tests.live_worker import count_fired, wait_for
 
 
-def test_the_background_scheduler_starts_once_per_process_and_fires_a_timer_within_seconds(api, runtime, monkeypatch):
+def test_the_background_scheduler_starts_once_per_process_and_fires_a_timer_within_seconds(
+        api, runtime, monkeypatch):
     monkeypatch.setattr(worker, "_background", None)
     api.deploy("timer_short.bpmn")
     case = api.start("timer_short")
