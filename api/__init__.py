@@ -44,5 +44,6 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     def health() -> Any:
         return jsonify({"status": "ok"})
 
-    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task state change at INFO under "spiff"; our history already records them.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
     return app

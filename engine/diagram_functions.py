@@ -12,7 +12,21 @@ from typing import Any, Callable
 from . import calendar
 from .clock import utcnow
 
-_workdays: ContextVar[calendar.WorkdaysFunction | None] = ContextVar("govflow_workdays", default=None)
+_workdays: ContextVar["_Bound | None"] = ContextVar("govflow_workdays", default=None)
+
+
+class _Bound:
+    """The case's calendar, looked up on first use: most commands never count working days."""
+
+    def __init__(self, uow: Any, calendar_name: str) -> None:
+        self.uow, self.calendar_name, self.now = uow, calendar_name, utcnow()
+        self._function: calendar.WorkdaysFunction | None = None
+
+    def __call__(self, n: int) -> str:
+        if self._function is None:
+            self._function = calendar.working_days_function(
+                calendar.for_runtime(self.uow, self.calendar_name), self.now)
+        return self._function(n)
 
 
 def workdays(n: int) -> str:
@@ -23,11 +37,9 @@ def workdays(n: int) -> str:
     return bound(n)
 
 
-def bind(uow: Any, calendar_name: str) -> calendar.WorkdaysFunction:
+def bind(uow: Any, calendar_name: str) -> None:
     """Bind the case's calendar for the rest of this command (each command binds afresh)."""
-    function = calendar.working_days_function(calendar.for_runtime(uow, calendar_name), utcnow())
-    _workdays.set(function)
-    return function
+    _workdays.set(_Bound(uow, calendar_name))
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {"workdays": workdays}

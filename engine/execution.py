@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -206,8 +207,11 @@ def save(uow: UnitOfWork, case: Case) -> None:
         if result.rowcount != 1:
             raise Conflict(f"process instance {row.id} was changed by someone else; try again",
                            instance_id=row.id)
-        row.version += 1
-        row.state = state
+        # The row already says all this: record it as stored so the session writes it no second time.
+        for name, value in (("workflow", payload), ("state", state), ("version", row.version + 1),
+                            ("updated_at", now), ("ended_at", row.ended_at), ("end_reason", row.end_reason),
+                            ("called_versions", row.called_versions)):
+            set_committed_value(row, name, value)
     _sync_tasks(uow, case, now)
     _sync_waits(uow, case)
     time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
