@@ -14,7 +14,7 @@ from .config import Config
 from .schemas import ApiErrorSchema
 
 BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
-              "webhooks", "time_limits")
+              "webhooks", "time_limits", "supervision")
 
 
 class GovflowApi(Api):

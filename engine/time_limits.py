@@ -255,7 +255,7 @@ def _stop(uow: UnitOfWork, clock: CaseClock, now: datetime) -> dict[str, Any]:
     for procedure in _open_procedures(uow, clock.instance_id):
         _close(uow, clock, procedure, now, result="closed by the decision")
     clock.state, clock.stopped_at = STOPPED, now
-    view = _view(uow, clock, [], now)
+    view = clock_view(uow, clock, [], now)
     return {**_summary(clock), "used_working_days": view.used_working_days, "on_time": now <= clock.deadline_at}
 
 
@@ -326,7 +326,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None
     Raises NotFound: no such case, or the case has no clock (not accepted yet, or no time limit)."""
     with uow:
         clock = _clock(uow, instance_id, lock=False)
-        return _view(uow, clock, _procedures(uow, instance_id), now or utcnow())
+        return clock_view(uow, clock, _procedures(uow, instance_id), now or utcnow())
 
 
 def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason: str,
@@ -353,7 +353,7 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
         item = _open(uow, clock, now, kind=kind, reason=reason, element_id=None, task_id=None, actor=actor.name)
         _history(uow, instance_id, actor, now, item)
         uow.commit()
-        return _view(uow, clock, _procedures(uow, instance_id), now)
+        return clock_view(uow, clock, _procedures(uow, instance_id), now)
 
 
 def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | None = None,
@@ -382,7 +382,7 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
                           opinion=_optional_text(opinion)) or item
         _history(uow, instance_id, actor, now, item)
         uow.commit()
-        return _view(uow, clock, _procedures(uow, instance_id), now)
+        return clock_view(uow, clock, _procedures(uow, instance_id), now)
 
 
 def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason: str,
@@ -414,7 +414,7 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
         _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
         outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
         uow.commit()
-        return _view(uow, clock, _procedures(uow, instance_id), now)
+        return clock_view(uow, clock, _procedures(uow, instance_id), now)
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -434,7 +434,7 @@ def _procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
                                     .order_by(SpecialProcedure.id)))
 
 
-def _view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProcedure], now: datetime) -> ClockView:
+def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProcedure], now: datetime) -> ClockView:
     cal = _calendar(uow, clock.calendar)
     end = clock.stopped_at or now
     paused = clock.paused_working_days
