@@ -435,6 +435,7 @@ def _procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
 
 
 def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProcedure], now: datetime) -> ClockView:
+    """A clock as of ``now``: a paused one as if its pause ended now, so paused time never counts."""
     cal = _calendar(uow, clock.calendar)
     end = clock.stopped_at or now
     paused = clock.paused_working_days
