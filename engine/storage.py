@@ -53,6 +53,18 @@ def _check_name(sha256: str) -> str:
     return sha256
 
 
+def _copy_hashed(chunks: Iterable[bytes], out: IO[bytes], max_bytes: int) -> tuple[Blob, bytes]:
+    """Copy chunks to ``out`` while hashing them; refuse past ``max_bytes``. Returns the blob and raw digest."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"the file is larger than {max_bytes} bytes", limit=max_bytes)
+        digest.update(chunk)
+        out.write(chunk)
+    return Blob(digest.hexdigest(), size), digest.digest()
+
+
 class LocalStorage:
     """Blobs as files ``<root>/ab/cd/<hash>``, written to a temporary file and renamed into place, so
     a reader never sees half a file and a crash leaves at most a stray temporary file."""
@@ -66,19 +78,12 @@ class LocalStorage:
     def put(self, chunks: Iterable[bytes], *, max_bytes: int) -> Blob:
         incoming = self.root / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
         fd, temp = tempfile.mkstemp(dir=incoming)
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(f"the file is larger than {max_bytes} bytes", limit=max_bytes)
-                    digest.update(chunk)
-                    out.write(chunk)
+                blob, _ = _copy_hashed(chunks, out, max_bytes)
                 out.flush()
                 os.fsync(out.fileno())
-            blob = Blob(digest.hexdigest(), size)
             target = self._path(blob.sha256)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, target)  # atomic; the same content under the same name is harmless
@@ -111,19 +116,12 @@ class S3Storage:
     def put(self, chunks: Iterable[bytes], *, max_bytes: int) -> Blob:
         import base64
 
-        digest, size = hashlib.sha256(), 0
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(f"the file is larger than {max_bytes} bytes", limit=max_bytes)
-                digest.update(chunk)
-                spool.write(chunk)
-            blob = Blob(digest.hexdigest(), size)
+            blob, digest = _copy_hashed(chunks, spool, max_bytes)
             if not self.exists(blob.sha256):
                 spool.seek(0)
                 self.client.put_object(Bucket=self.bucket, Key=self.prefix + blob.sha256, Body=spool,
-                                       ContentLength=size, ChecksumSHA256=base64.b64encode(digest.digest()).decode())
+                                       ContentLength=blob.size, ChecksumSHA256=base64.b64encode(digest).decode())
         return blob
 
     def open(self, sha256: str) -> IO[bytes]:
