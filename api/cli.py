@@ -28,13 +28,13 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     runtime = _runtime()
     schema.upgrade(runtime.engine, revision)
     click.echo(f"database at revision {schema.current(runtime.engine)}")
-    if revision == "head":
+    if revision in ("head", "heads"):
         seeded = calendar.seed_national(runtime.uow())
         if seeded:
             click.echo(f"calendar CN: loaded {seeded[0]}–{seeded[-1]} from the chinese-calendar package")
