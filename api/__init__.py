@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from engine import Runtime
 
-from . import errors, idempotency, limits, pages
+from . import errors, idempotency, limits, pages, rate_limits
 from .config import Config
-from .schemas import ApiErrorSchema
+from .schemas import ROW_ID_MAX, ApiErrorSchema
 
 BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
-              "webhooks", "time_limits", "supervision")
+              "webhooks", "time_limits", "supervision", "overdue_reasons", "departments", "documents",
+              "public", "ratings", "catalogue")
 
 
 class GovflowApi(Api):
@@ -23,19 +25,34 @@ class GovflowApi(Api):
     ERROR_SCHEMA = ApiErrorSchema
 
 
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: a row id, 1 to 2**31-1 (PostgreSQL's integer). Anything else is no such
+    row (404), never a number the database refuses (500)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=ROW_ID_MAX)
+
+
+def _row_id_schema(converter: RowId) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": ROW_ID_MAX}
+
+
 def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
     """The app factory. ``config`` overrides Config; ``runtime`` shares an engine runtime (tests, workers)."""
     from importlib import import_module
 
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowId
     app.config.from_object(Config)
     app.config.update(config or {})
     app.extensions["govflow"] = runtime or Runtime(Config.settings(app.config))
     api = GovflowApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    api.register_converter(RowId, _row_id_schema)
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(f"api.{name}").blp)
     errors.register(app)
+    rate_limits.register(app)  # public endpoints: a flood is refused before any body is read
     limits.register(app)  # before idempotency: it reads the body
     idempotency.register(app)
     pages.register(app)

@@ -47,20 +47,32 @@ def db_current() -> None:
 
 
 def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    """Files named, and deployable files found in folders named (guides as <folder>/guide.json)."""
+    """Files named, and deployable files found in folders named (guides as <folder>/guide.json, document
+    templates as documents/<name>.html)."""
     files: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and (found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json"):
-                    files.append((found.relative_to(path).as_posix() if found.name == "guide.json"
-                                  else found.name, found.read_bytes()))
+                if found.is_file() and _is_template(found):
+                    files.append((f"documents/{found.name}", found.read_bytes()))
+                elif found.is_file() and (found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json"):
+                    files.append((_deploy_name(found), found.read_bytes()))
         elif path.is_file():
-            files.append((path.name, path.read_bytes()))
+            files.append((f"documents/{path.name}" if _is_template(path) else _deploy_name(path), path.read_bytes()))
         else:
             raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
     return files
+
+
+def _deploy_name(path: Path) -> str:
+    """A guide deploys as <item folder>/guide.json (its code must be the folder's name); others by name."""
+    return f"{path.resolve().parent.name}/guide.json" if path.name == "guide.json" else path.name
+
+
+def _is_template(path: Path) -> bool:
+    """A document template: ``documents/<name>.html``, deployed under that name wherever the folder is."""
+    return path.suffix.lower() == ".html" and path.parent.name == "documents"
 
 
 @main.command()
@@ -83,6 +95,36 @@ def deploy(paths: tuple[str, ...], name: str | None) -> None:
     for deployed in result.definitions:
         d = deployed.definition
         click.echo(f"{d.key} version {d.version} ({'new' if deployed.new else 'unchanged'})")
+    for stored in result.guides:
+        g = stored.guide
+        click.echo(f"guide {g.code} version {g.version} ({'new' if stored.new else 'unchanged'})")
+    for template in (n for n, _ in files if definitions.kind_of(n) == "document"):
+        click.echo(f"document template {template}")  # the latest deployed one issues documents
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="exit 1 on warnings too")
+def lint(paths: tuple[str, ...], strict: bool) -> None:
+    """Check service items (diagrams, forms, guides) against the library's rules; no database needed.
+
+    Prints file:line: element: message (severity); exits 1 when any error (or, with --strict, warning)."""
+    from engine import lint as item_lint
+
+    try:
+        files = item_lint.collect(paths)
+    except FileNotFoundError as exc:
+        raise click.BadParameter(str(exc), param_hint="PATH") from None
+    if not files:
+        raise click.ClickException("nothing to lint: no .bpmn, .form or guide.json files found")
+    problems = item_lint.lint_files(files)
+    for problem in problems:
+        click.echo(item_lint.format_problem(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{len(files)} file(s): {errors} error(s), {warnings} warning(s)", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)
 
 
 def _problem_line(problem: dict) -> str:  # type: ignore[type-arg]
@@ -184,3 +226,7 @@ def worker() -> None:
 from .cli_calendar import calendar_group  # noqa: E402  (a group of its own module, registered here)
 
 main.add_command(calendar_group)
+
+from .cli_departments import department_group  # noqa: E402  (a group of its own module, registered here)
+
+main.add_command(department_group)

@@ -21,6 +21,11 @@ class Config:
     JSON_SORT_KEYS = False
     # Start the timer scheduler inside the web process (``govflow serve`` does; tests usually don't).
     GOVFLOW_SCHEDULER = False
+    # Endpoints open without login (api/rate_limits.py): limits per client address and endpoint, counted
+    # in memory per process by default; redis://host:6379 shares the count between workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    GOVFLOW_PUBLIC_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_RATE_LIMIT", "60 per minute")
+    GOVFLOW_PUBLIC_WRITE_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_WRITE_RATE_LIMIT", "10 per minute")
 
     @staticmethod
     def settings(overrides: dict[str, Any]) -> Settings:

@@ -6,12 +6,13 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-from engine import definitions, instances
+from engine import definitions, form_merge, instances
 
 from .context import actor, uow
-from .schemas import (DefinitionQuerySchema, DefinitionSchema, ApiErrorSchema, InstanceSchema, StartSchema,
-                      VersionQuerySchema)
+from .schemas import (DefinitionQuerySchema, DefinitionSchema, ApiErrorSchema, InstanceSchema, StartedInstanceSchema,
+                      StartSchema, VersionQuerySchema)
 
 blp = Blueprint("process-definitions", __name__, url_prefix="/api/process-definitions",
                 description="Deployed process definitions; start cases")
@@ -51,11 +52,32 @@ class DefinitionXml(MethodView):
         return Response(content, mimetype="application/xml")
 
 
+class StartFormSchema(Schema):
+    key = fields.String(metadata={"description": "the bundle's definition key"})
+    version = fields.Integer()
+    forms = fields.List(fields.String(), metadata={"description": "the member items' forms (govflow.bundleForms)"})
+    shared = fields.List(fields.String(), metadata={"description": "fields several member forms ask for, asked once"})
+    schema = fields.Dict(metadata={"description": "the merged form-js schema (多表合一)"})
+
+
+@blp.route("/<key>/start-form")
+class StartForm(MethodView):
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, StartFormSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such definition, or it is not a one-thing bundle")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="member forms missing or defining a field differently")
+    def get(self, query: dict[str, Any], key: str) -> Any:
+        """A one-thing bundle's merged application form; starting a case checks its variables against it."""
+        actor()
+        return form_merge.start_form(uow(), key, version=query.get("version"))
+
+
 @blp.route("/<key>/start")
 class Start(MethodView):
     @blp.arguments(StartSchema)
-    @blp.response(201, InstanceSchema)
-    @blp.alt_response(200, schema=InstanceSchema, description="a case with this business key already exists")
+    @blp.response(201, StartedInstanceSchema)
+    @blp.alt_response(200, schema=InstanceSchema, description="a case with this business key already exists "
+                      "(without query_code: it is shown only once)")
     @blp.alt_response(404, schema=ApiErrorSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="invalid variables, or a step failed")
     def post(self, body: dict[str, Any], key: str) -> Any:

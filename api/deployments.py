@@ -43,6 +43,8 @@ def deployment_body(result: definitions.DeploymentResult) -> dict[str, Any]:
         "deployed_at": deployment.deployed_at if deployment else None,
         "definitions": [_with_new(d) for d in result.definitions],
         "warnings": [w.as_dict() for w in result.warnings],
+        "guides": [{"code": g.guide.code, "version": g.guide.version, "process": g.guide.process_key, "new": g.new}
+                   for g in result.guides],
     }
 
 

@@ -5,7 +5,8 @@ response is stored and replayed for a retry with the same key and the same reque
 body), marked ``Idempotent-Replayed: true``. The same key with a different request is 422; a retry
 while the first is still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409,
 429) are not stored: the key is released and the retry runs. Requests without credentials are left
-to their view (keys belong to a user).
+to their view (keys belong to a user). Fields shown once (``SHOWN_ONCE``) are left out of the stored
+response.
 """
 from __future__ import annotations
 
@@ -77,8 +78,23 @@ def remember(response: Response) -> Response:
             keys.release(uow(), user=user, key=key)
         else:
             keys.finish(uow(), user=user, key=key, status=response.status_code,
-                        content_type=response.content_type, body=response.get_data())
+                        content_type=response.content_type, body=_storable(response))
     return response
+
+
+# Secrets shown once (an applicant's query code) are not kept in clear: a replay answers without them.
+SHOWN_ONCE = ("query_code",)
+
+
+def _storable(response: Response) -> bytes:
+    body = response.get_data()
+    if not response.is_json or not any(f'"{name}"'.encode() in body for name in SHOWN_ONCE):
+        return body
+    data = json.loads(body)
+    if isinstance(data, dict):
+        for name in SHOWN_ONCE:
+            data.pop(name, None)
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 def forget(_exc: BaseException | None) -> Any:

@@ -6,10 +6,17 @@
   materials: the configured file size plus room for the multipart envelope.
 
 Werkzeug refuses a larger body with 413, which api/errors.py answers in the one error shape.
+
+NUL characters are refused in every input (path, query, JSON): no text in this domain holds one, and
+PostgreSQL cannot store them, so letting one through would fail deep inside a command.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, request
+
+from engine.errors import ValidationFailed
 
 from .context import runtime
 
@@ -30,6 +37,30 @@ def apply_limit() -> None:
         request.max_content_length = current_app.config["GOVFLOW_MAX_BODY_BYTES"]
 
 
+def refuse_nul() -> None:
+    fields = [name for name, value in {**request.args, **(request.view_args or {})}.items()
+              if isinstance(value, str) and "\x00" in value]
+    if request.is_json and request.content_length:
+        fields += _nul_paths(request.get_json(silent=True), "")
+    if fields:
+        raise ValidationFailed("NUL characters are not allowed in input",
+                               details=[{"field": field or "(body)", "message": "contains a NUL character"}
+                                        for field in fields])
+
+
+def _nul_paths(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in ([f"{path}.{key}".lstrip(".")] if "\x00" in str(key) else [])
+                + _nul_paths(item, f"{path}.{key}".lstrip("."))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _nul_paths(item, f"{path}[{index}]")]
+    return []
+
+
 def register(app: Flask) -> None:
     """Install the limits; registered before any hook that reads the body (idempotency)."""
     app.before_request(apply_limit)
+    app.before_request(refuse_nul)

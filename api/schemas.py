@@ -1,10 +1,15 @@
 """marshmallow schemas of the HTTP API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
 from engine.tasks import SORTS, TASK_STATES
 from engine.instances import STATES
+
+# Ids and offsets fit PostgreSQL's integer; larger numbers are refused as input, never reach SQL.
+ROW_ID_MAX = 2**31 - 1
 
 Variables = fields.Dict(keys=fields.String(), load_default=dict,
                         metadata={"description": "process variables: a JSON object"})
@@ -40,6 +45,15 @@ class DeploymentSchema(Schema):
     deployed_at = fields.DateTime(allow_none=True)
     definitions = fields.List(fields.Nested(DeployedDefinitionSchema))
     warnings = fields.List(fields.Nested(ProblemSchema))
+    guides = fields.List(fields.Nested(lambda: DeployedGuideSchema()),
+                         metadata={"description": "the guide.json files of the deployment, by item code"})
+
+
+class DeployedGuideSchema(Schema):
+    code = fields.String()
+    version = fields.Integer()
+    process = fields.String()
+    new = fields.Boolean(metadata={"description": "false when identical content kept its existing version"})
 
 
 class DeployFormSchema(Schema):
@@ -47,7 +61,7 @@ class DeployFormSchema(Schema):
 
 
 class VersionQuerySchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
 
 
 class DefinitionQuerySchema(Schema):
@@ -94,16 +108,28 @@ class InstanceSchema(Schema):
     tasks = fields.List(fields.Nested(TaskSchema))
 
 
+class StartedInstanceSchema(InstanceSchema):
+    query_code = fields.String(metadata={
+        "description": "the applicant's query code (查询码) for GET /api/public/progress/<case-no>: only in "
+                       "the 201 answer that created the case (stored hashed, never shown again)"})
+
+    @post_dump
+    def _only_when_created(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("query_code") is None:
+            data.pop("query_code", None)
+        return data
+
+
 class StartSchema(Schema):
     business_key = fields.String(validate=validate.Length(min=1, max=50),
                                  metadata={"description": "the case number; generated when absent"})
     variables = Variables
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
 
 
 class PageQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
 class InstanceQuerySchema(PageQuerySchema):
@@ -147,7 +173,7 @@ class TaskQuerySchema(PageQuerySchema):
     mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
     process_key = fields.String()
     business_key = fields.String()
-    process_instance_id = fields.Integer()
+    process_instance_id = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
     due_before = fields.AwareDateTime(default_timezone=None)
     state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))
     kind = fields.String(validate=validate.OneOf(("user", "external")))
@@ -178,12 +204,12 @@ class AssignSchema(Schema):
 class MessageSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     business_key = fields.String(validate=validate.Length(min=1, max=50))
-    process_instance_id = fields.Integer()
+    process_instance_id = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
     correlations = fields.Dict(keys=fields.String(), load_default=dict,
                                metadata={"description": "correlation property values the case must match"})
     variables = Variables
     all = fields.Boolean(load_default=False, metadata={"description": "deliver to every matching case"})
-    buffer_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+    buffer_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX), metadata={
         "description": "when nothing waits yet: keep the message this long (capped by the server) for the "
                        "first matching case that starts waiting for it; answered with 202"})
 
@@ -205,6 +231,9 @@ class MessageResultSchema(Schema):
 
 
 class ApiErrorBodySchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # an error may add context fields (e.g. the accepted file types on a 415)
+
     code = fields.String(required=True, metadata={"description": "stable machine-readable name, e.g. conflict"})
     message = fields.String(required=True)
     details = fields.List(fields.Raw(), required=True, metadata={

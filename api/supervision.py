@@ -1,4 +1,4 @@
-"""Supervision (电子监察): read-only views over the case clocks for supervisors and admins."""
+"""Supervision (电子监察): warning levels, rules, events and statistics for supervisors and admins."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,21 +7,22 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine import supervision
+from engine import supervision, supervision_rules, supervision_sweep
 
 from .context import actor, uow
-from .schemas import ApiErrorSchema
+from .schemas import ApiErrorSchema, PageQuerySchema
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
-                description="Supervision (电子监察): warning levels of open cases, on-time statistics")
+                description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
 
 
 class SupervisionQuerySchema(Schema):
     level = fields.String(validate=validate.OneOf(supervision.LEVELS))
-    remind_days = fields.Integer(load_default=supervision.DEFAULT_REMIND_DAYS,
-                                 validate=validate.Range(min=0, max=supervision.MAX_REMIND_DAYS),
-                                 metadata={"description": "yellow when the deadline is at most this many "
-                                                          "working days away (default 1)"})
+    remind_days = fields.Integer(validate=validate.Range(min=0, max=supervision_rules.MAX_REMIND_DAYS),
+                                 metadata={"description": "yellow when the deadline is at most this many working "
+                                                          "days away, for every case (default: each case's rule)"})
+    reason_missing = fields.Boolean(metadata={"description": "true: red cases without an overdue reason; "
+                                                             "false: red cases with one"})
 
 
 class SupervisedCaseSchema(Schema):
@@ -35,10 +36,24 @@ class SupervisedCaseSchema(Schema):
     remaining_working_days = fields.Integer(metadata={"description": "negative once overdue"})
     level = fields.String(metadata={"description": "green, yellow or red (overdue)"})
     provisional = fields.Boolean(metadata={"description": "counted through a year without calendar data"})
+    remind_days = fields.Integer(metadata={"description": "the threshold the case was classified with"})
+    overdue_reason = fields.String(allow_none=True, metadata={"description": "the latest reason recorded (red)"})
+    overdue_reason_category = fields.String(allow_none=True)
+    overdue_reason_by = fields.String(allow_none=True)
+    overdue_reason_at = fields.DateTime(allow_none=True)
+    reason_required = fields.Boolean(metadata={"description": "red and no overdue reason recorded yet"})
+
+
+class StatsQuerySchema(Schema):
+    by = fields.String(load_default="process", validate=validate.OneOf(("process", "department")),
+                       metadata={"description": "process (default) or department (the lead department)"})
 
 
 class ProcessStatsSchema(Schema):
-    process_key = fields.String()
+    process_key = fields.String(metadata={"description": "by=process"})
+    department_code = fields.String(allow_none=True, metadata={"description": "by=department: the lead department "
+                                                                              "(null: none leads yet)"})
+    department_name = fields.String(allow_none=True, metadata={"description": "by=department"})
     total = fields.Integer(metadata={"description": "cases with a clock"})
     finished = fields.Integer(metadata={"description": "cases whose clock stopped (decided or ended)"})
     finished_on_time = fields.Integer()
@@ -47,6 +62,7 @@ class ProcessStatsSchema(Schema):
     open = fields.Integer()
     yellow = fields.Integer()
     red = fields.Integer()
+    warnings = fields.Integer(metadata={"description": "by=department: open yellow plus red"})
 
 
 @blp.route("/cases")
@@ -57,13 +73,103 @@ class Cases(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Open cases with their warning level, red first (supervisors and admins)."""
         return supervision.list_cases(uow(), actor=actor(), level=args.get("level"),
-                                      remind_days=args["remind_days"])
+                                      remind_days=args.get("remind_days"), reason_missing=args.get("reason_missing"))
 
 
 @blp.route("/stats")
 class Stats(MethodView):
+    @blp.arguments(StatsQuerySchema, location="query")
     @blp.response(200, ProcessStatsSchema(many=True))
     @blp.alt_response(403, schema=ApiErrorSchema)
-    def get(self) -> Any:
-        """Per process: cases with a clock, finished on time, average working days used, open yellow and red."""
+    def get(self, query: dict[str, Any]) -> Any:
+        """Per process (or per lead department with by=department): cases with a clock, finished on time,
+        average working days used, open yellow and red."""
+        if query["by"] == "department":
+            return supervision.stats_by_department(uow(), actor=actor())
         return supervision.stats(uow(), actor=actor())
+
+
+# ---- rules ----------------------------------------------------------------------------------------
+
+class EffectiveRuleSchema(Schema):
+    remind_days = fields.Integer()
+    step_overrun = fields.Boolean()
+    sources = fields.Dict(keys=fields.String(), values=fields.String(),
+                          metadata={"description": "per field: rule, guide, global or default"})
+
+
+class RuleSchema(Schema):
+    scope = fields.String(metadata={"description": "* (every item) or a process key"})
+    remind_days = fields.Integer(allow_none=True, metadata={"description": "null: inherited"})
+    step_overrun = fields.Boolean(allow_none=True, metadata={"description": "null: inherited"})
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    effective = fields.Nested(EffectiveRuleSchema)
+
+
+class RulePutSchema(Schema):
+    remind_days = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=supervision_rules.MAX_REMIND_DAYS),
+                                 metadata={"description": "working days before the deadline (yellow); null inherits"})
+    step_overrun = fields.Boolean(allow_none=True, metadata={"description": "flag steps past their due date; "
+                                                                            "null inherits"})
+
+
+@blp.route("/rules")
+class Rules(MethodView):
+    @blp.response(200, RuleSchema(many=True))
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self) -> Any:
+        """The global rule (*) and every process rule, each with the values in effect and their sources."""
+        return supervision_rules.list_rules(uow(), actor=actor())
+
+
+@blp.route("/rules/<string:scope>")
+class RuleByScope(MethodView):
+    @blp.arguments(RulePutSchema)
+    @blp.response(200, RuleSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def put(self, body: dict[str, Any], scope: str) -> Any:
+        """Set the rule of every item (*) or of one process; fields left out keep their value."""
+        return supervision_rules.put_rule(uow(), scope, actor=actor(), values=body)
+
+
+# ---- events ---------------------------------------------------------------------------------------
+
+class EventQuerySchema(PageQuerySchema):
+    process_instance_id = fields.Integer(metadata={"description": "one case"})
+    kind = fields.String(validate=validate.OneOf(supervision_sweep.KINDS))
+    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "recorded at or after"})
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    process_instance_id = fields.Integer(attribute="instance_id")
+    business_key = fields.String()
+    process_key = fields.String()
+    kind = fields.String(metadata={"description": "reminder, overdue or step_overrun"})
+    task_id = fields.Method("_task_id", metadata={"description": "the overrun task; null for the case"})
+    due_at = fields.DateTime(metadata={"description": "the case deadline, or the task's due date"})
+    data = fields.Dict()
+    created_at = fields.DateTime()
+
+    def _task_id(self, event: Any) -> str | None:
+        return event.task_id or None
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+@blp.route("/events")
+class Events(MethodView):
+    @blp.arguments(EventQuerySchema, location="query")
+    @blp.response(200, EventPageSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Reminders, overdue cases and overrun steps the sweep recorded, newest first."""
+        return supervision_sweep.list_events(
+            uow(), actor=actor(), instance_id=query.get("process_instance_id"), kind=query.get("kind"),
+            since=query.get("since"), limit=query["limit"], offset=query["offset"])

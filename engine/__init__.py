@@ -7,6 +7,9 @@ one command in one transaction over a unit of work. Nothing here imports Flask.
 from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users
 from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
 from . import inbox, time_limits, timeline, versions, worksheet
+from . import case_access, departments
+from . import complaints, progress, query_codes, ratings
+from . import overdue_reasons, supervision, supervision_rules, supervision_sweep
 from .settings import Settings
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
@@ -19,4 +22,10 @@ __all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definition
            # what the pages show: queues with counts, the task sheet, the case timeline, definition versions
            "inbox", "timeline", "versions", "worksheet",
            # statutory time limits: the case clock, special procedures, extensions
-           "time_limits"]
+           "time_limits",
+           # departments, the departments of each case, and which cases a user may read
+           "case_access", "departments",
+           # applicants: query codes, public progress, ratings (好差评) and their rectification, complaints
+           "complaints", "progress", "query_codes", "ratings",
+           # supervision (电子监察): the board, its rules, the sweep's events, overdue reasons
+           "overdue_reasons", "supervision", "supervision_rules", "supervision_sweep"]

@@ -106,12 +106,15 @@ def _documents(uow: UnitOfWork, archive: zipfile.ZipFile, instance_id: int, sums
             content = row[column]
             if content is None:
                 continue
-            label = row.get("filename") or row.get("name") or column
+            label = row.get("filename") or row.get("title") or row.get("name") or column
             path = f"documents/{row.get('id', len(entries) + 1)}-{materials.safe_filename(str(label))}"
-            if column != binary[0]:
+            if len(binary) > 1:  # one file per format (html, pdf): the column names the extension
                 path += f".{column}"
             archive.writestr(path, content)
             sums[path] = hashlib.sha256(content).hexdigest()
+            recorded = row.get(f"{column}_sha256")
+            if recorded is not None and recorded != sums[path]:
+                raise CorruptMaterial(f"document {row.get('id')} ({column}) does not match its recorded hash")
             entry.setdefault("files", []).append({"column": column, "path": path, "sha256": sums[path],
                                                   "size": len(content)})
         entries.append(entry)

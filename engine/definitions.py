@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import _spiff, diagrams, forms
+from . import _spiff, diagrams, documents, forms, guides, lint
 from .diagrams import PreparedDiagram, Problem
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import latest_definition
@@ -31,6 +31,7 @@ class DeploymentResult:
     deployment: Deployment | None
     definitions: list[DeployedDefinition]
     warnings: list[Problem] = field(default_factory=list)
+    guides: list[guides.DeployedGuide] = field(default_factory=list)
 
 
 def kind_of(name: str) -> str:
@@ -43,6 +44,8 @@ def kind_of(name: str) -> str:
         return "form"
     if PurePosixPath(lower).name == "guide.json":
         return "guide"
+    if documents.is_template(name):
+        return "document"
     return "other"
 
 
@@ -70,6 +73,9 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             problems.extend(parse_problems)
             problems.extend(_check_calls(uow, prepared, set(built)))
             problems.extend(forms.check_references(uow, prepared, files))
+            problems.extend(documents.check_references(uow, prepared, files))
+            problems.extend(guides.check_deployment(uow, files, set(built)))
+            problems.extend(lint.check_deployment(uow, prepared, files))
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -102,16 +108,21 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
             prepared.append(diagram)
         elif kind == "form":
             problems.extend(forms.check(file_name, content))
+        elif kind == "guide":
+            problems.extend(guides.check(file_name, content))
         elif kind == "dmn":
             tree, problem = diagrams.safe_parse(file_name, content)
             if problem:
                 problems.append(problem)
             else:
                 dmn.append((file_name, tree))
+        elif kind == "document":
+            problems.extend(documents.check_template(file_name, content))
         elif kind == "other":
             problems.append(Problem(file_name, None, None,
                                     "unsupported file type (deploy .bpmn, .dmn, .form or guide.json files)"))
-    if not prepared and not problems:
+    # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
+    if not prepared and not problems and not any(kind_of(n) in ("guide", "document") for n, _ in files):
         problems.append(Problem(files[0][0], None, None, "the deployment contains no BPMN diagram"))
     return problems, prepared, dmn
 
@@ -160,6 +171,7 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
         session.add(definition)
         result.definitions.append(DeployedDefinition(definition, new=True))
     session.flush()
+    result.guides = guides.store(uow, files, deployment)
     return result
 
 

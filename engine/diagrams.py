@@ -261,7 +261,11 @@ def _is_java(node: Any) -> bool:
 def _to_external_task(diagram: PreparedDiagram, node: Any) -> None:
     hook = next((f"camunda:{a}={node.get(camunda(a))}" for a in JAVA_ATTRS + ("expression",) if node.get(camunda(a))),
                 "camunda:type=external")
-    diagram.warn(node, f"implemented in Java ({hook}); runs as an external task completed over the API")
+    # A topic (or camunda:type=external) is Camunda's own external-task pattern; the rest name Java code.
+    if node.get(camunda("topic")) or node.get(camunda("type")) == "external":
+        diagram.warn(node, f"external task ({hook}); a worker completes it over the API")
+    else:
+        diagram.warn(node, f"implemented in Java ({hook}); runs as an external task completed over the API")
     node.tag = bpmn("userTask")
 
 

@@ -3,14 +3,14 @@ command that changes a case. Helpers here take the unit of work and never commit
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -20,7 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from . import _spiff, diagram_functions, message_buffer, outbox, time_limits
+from . import _spiff, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
 from .diagrams import PROCESS_KEY
 from .clock import utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
@@ -32,6 +32,9 @@ STATE_NAMES = {TaskState.COMPLETED: "completed", TaskState.CANCELLED: "cancelled
                TaskState.READY: "ready", TaskState.WAITING: "waiting", TaskState.STARTED: "started"}
 MAX_HISTORY_VALUE = 2000
 MAX_ENGINE_ROUNDS = 20  # engine-step rounds per command for timers that expire while it runs
+# Called in the command that ends a case (completed or terminated), in its transaction: modules that
+# follow cases to their end add themselves (engine.ratings writes a rectification's outcome).
+ON_ENDED: list[Callable[[UnitOfWork, "Case"], None]] = []
 
 
 @dataclass
@@ -46,6 +49,12 @@ class Case:
     is_new: bool = False
     # Buffered messages taken for this case's new waits; instances.settle delivers them after saving.
     buffered: list[Any] = field(default_factory=list)
+    # The case's open task rows as its last save left them (oldest first), and the row version that save
+    # wrote: the command's answer reuses them unless the case was saved again through another Case since.
+    open_tasks: list[Task] = field(default_factory=list)
+    saved_version: int | None = None
+    # Whether the stored state has catch events waiting; without any, no subscription or timer row exists.
+    waits_stored: bool = False
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -97,6 +106,7 @@ def open_case(uow: UnitOfWork, instance_id: int) -> Case:
     workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
     case = Case(row=row, workflow=workflow, definitions=used)
     case.before = {t.id: t.state for t in workflow.get_tasks()}
+    case.waits_stored = _has_waits(workflow)
     return case
 
 
@@ -176,6 +186,14 @@ def evaluate(task: Any, expression: str) -> Any:
 
 # ---- saving ------------------------------------------------------------------------------------
 
+# Every command runs these: built once. The optimistic version check is on the table (the SET clause is
+# the parameters named for columns), so no ORM statement is constructed per save.
+_CASES = cast(Table, ProcessInstance.__table__)
+_SAVE_IF_UNCHANGED = update(_CASES).where(_CASES.c.id == bindparam("case_id"),
+                                          _CASES.c.version == bindparam("expected_version"))
+_OPEN_TASK_ROWS = select(Task).where(Task.instance_id == bindparam("case_id"), Task.state.in_((OPEN, HELD)))
+
+
 def save(uow: UnitOfWork, case: Case) -> None:
     """Write the case with a version check, then every projection, in the caller's transaction."""
     workflow, row = case.workflow, case.row
@@ -197,13 +215,10 @@ def save(uow: UnitOfWork, case: Case) -> None:
         session.add(row)
         session.flush()
     else:
-        result = session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == row.id, ProcessInstance.version == row.version)
-            .values(workflow=payload, state=state, version=row.version + 1, updated_at=now,
-                    ended_at=row.ended_at, end_reason=row.end_reason, called_versions=row.called_versions)
-            .execution_options(synchronize_session=False)
-        )
+        result = session.execute(_SAVE_IF_UNCHANGED, {
+            "case_id": row.id, "expected_version": row.version, "workflow": payload, "state": state,
+            "version": row.version + 1, "updated_at": now, "ended_at": row.ended_at, "end_reason": row.end_reason,
+            "called_versions": row.called_versions})
         if result.rowcount != 1:
             raise Conflict(f"process instance {row.id} was changed by someone else; try again",
                            instance_id=row.id)
@@ -215,11 +230,20 @@ def save(uow: UnitOfWork, case: Case) -> None:
     _sync_tasks(uow, case, now)
     _sync_waits(uow, case)
     time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
+    due_share.apply(uow, case, now)  # govflow.dueShare: needs the clock a step may just have started
+    if row.ended_at == now and row.state in ("completed", "terminated"):
+        for follow_up in ON_ENDED:
+            follow_up(uow, case)
     outbox.collect(uow, case)
+    from .documents import issue_declared  # documents reads cases through this module
+
+    issue_declared(uow, case, now)  # govflow.document: rendered and stored with the step, after its event
     write_history(uow, case, now)
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.
     case.is_new = False
     case.before = {t.id: t.state for t in workflow.get_tasks()}
+    case.waits_stored = _has_waits(workflow)
+    case.saved_version = row.version
 
 
 def _record_called_versions(case: Case) -> None:
@@ -256,27 +280,30 @@ def _record_steps(case: Case) -> None:
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
     session, row = uow.session, case.row
     ready = {str(t.id): t for t in case.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {} if case.is_new else {t.id: t for t in session.scalars(
-        select(Task).where(Task.instance_id == row.id, Task.state.in_((OPEN, HELD))))}
+    existing = {} if case.is_new else {t.id: t for t in session.scalars(_OPEN_TASK_ROWS, {"case_id": row.id})}
     open_state = HELD if row.state == "suspended" else OPEN  # a suspended case's tasks leave the inbox
+    still_open: list[Task] = []
     for task_id, task_row in existing.items():
         if task_id in ready:
             task_row.state = open_state
+            still_open.append(task_row)
             continue
-        spiff_task = case.workflow.get_task_from_id(UUID(task_id)) if _has_task(case, task_id) else None
+        spiff_task = _find_task(case, task_id)
         task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
         task_row.ended_at = now
-    for task_id, task in ready.items():
-        if task_id not in existing:
-            session.add(_new_task_row(uow, case, task, now))
+    created = [_new_task_row(uow, case, task, now) for task_id, task in ready.items() if task_id not in existing]
+    session.add_all(created)
+    # What instances.instance_view would read back, in its order, without reading it again.
+    case.open_tasks = sorted(still_open + created, key=lambda t: (t.created_at, t.id))
+    departments.take_part(uow, case, created, now)  # case_departments; reads nothing when no task is new
 
 
-def _has_task(case: Case, task_id: str) -> bool:
+def _find_task(case: Case, task_id: str) -> Any | None:
+    """The workflow's task with this id, or None when it is gone (a branch pruned, a subprocess ended)."""
     try:
-        case.workflow.get_task_from_id(UUID(task_id))
-        return True
-    except Exception:
-        return False
+        return case.workflow.get_task_from_id(UUID(task_id))
+    except Exception:  # TaskNotFoundException, from the workflow or from any of its subprocesses
+        return None
 
 
 def definition_of(case: Case, task: Any) -> ProcessDefinition:
@@ -412,7 +439,10 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
                 due = _timer_due(task)
                 if due is not None:
                     timers[str(task.id)] = (due, task.task_spec.bpmn_id or task.task_spec.name)
-    stored_subs = [] if case.is_new else session.scalars(
+    # Subscription and pending timer rows mirror the waits of the state saved with them (every save of a
+    # case that can wait runs this diff): a stored state without waits has none to read.
+    unread = case.is_new or not case.waits_stored
+    stored_subs = [] if unread else session.scalars(
         select(MessageSubscription).where(MessageSubscription.instance_id == row.id)).all()
     for sub in stored_subs:
         if (sub.task_id, sub.message_name) not in messages:
@@ -426,16 +456,22 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
                                         correlations=correlations))
     if messages:  # new waits: a message may have come before them and wait in the buffer
         case.buffered += message_buffer.claim(uow, row, [(name, corr) for (_, name), corr in messages.items()])
-    stored_jobs = [] if case.is_new else session.scalars(
+    stored_jobs = [] if unread else session.scalars(
         select(Job).where(Job.instance_id == row.id, Job.state.in_(("pending", "failed")), Job.kind == "timer")).all()
     for job in stored_jobs:
         wanted = timers.pop(job.task_id, None)
         if wanted is None:
-            job.state = "cancelled"
+            job.state = timer_refresh.ended_state(case, job)  # fired meanwhile (done) or cancelled
         elif wanted[0] != job.due_at:  # a cycle moved on to its next occurrence
+            timer_refresh.cycle_moved(case, job, wanted[0])
             job.due_at, job.attempts = wanted[0], 0
     for task_id, (due, bpmn_id) in timers.items():
         session.add(Job(instance_id=row.id, task_id=task_id, bpmn_id=bpmn_id, kind="timer", due_at=due))
+
+
+def _has_waits(workflow: BpmnWorkflow) -> bool:
+    """Whether a catch event waits: what _sync_waits would keep a subscription or a timer row for."""
+    return any(task.has_state(TaskState.WAITING) for task in workflow.event_manager.tasks.values())
 
 
 def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:
@@ -451,8 +487,9 @@ def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
 
     if not case.history:
         return
-    # One multi-row INSERT: a completion writes several history rows and this is its hottest write.
-    uow.session.execute(insert(HistoryEvent), [
+    # One multi-row INSERT: a completion writes several history rows and this is its hottest write. On the
+    # table, not the ORM entity: the ORM's bulk insert splits rows by which columns are None.
+    uow.session.execute(insert(cast(Table, HistoryEvent.__table__)), [
         {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
          "element_id": item.get("element_id"), "element_name": item.get("element_name"),
          "element_type": item.get("element_type"), "task_id": item.get("task_id"), "data": item.get("data") or {}}

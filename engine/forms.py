@@ -29,6 +29,7 @@ from ._form_compiler import CompiledForm
 from ._form_reader import read
 from .diagrams import PreparedDiagram, Problem
 from .errors import DeploymentInvalid, NotFound, ProcessError
+from .form_key_cache import MISSING, RESOURCES_MARKER
 from .models import ProcessDefinition, Resource
 from .unit_of_work import UnitOfWork
 
@@ -139,6 +140,19 @@ def describe(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinitio
     return TaskForm(form_key, form.schema, form.prefill(data))
 
 
+def deployed_schema(uow: UnitOfWork, form_key: str) -> dict[str, Any] | None:
+    """The form-js schema of the deployed form a key names (newest first), or None: not deployed, external,
+    or broken. Quiet, for deploy-time checks (engine.lint)."""
+    ref = parse_key(form_key)
+    if ref.external:
+        return None
+    try:
+        form = _find(uow, ref, None)
+    except DeploymentInvalid:
+        return None
+    return form.schema if form is not None else None
+
+
 def _form_for(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinition | None) -> CompiledForm | None:
     if not form_key:
         return None
@@ -155,7 +169,25 @@ def _form_for(uow: UnitOfWork, form_key: str | None, definition: ProcessDefiniti
 
 
 def _find(uow: UnitOfWork, ref: FormRef, definition: ProcessDefinition | None) -> CompiledForm | None:
-    """The matching form, compiled (from the process's cache). Raises DeploymentInvalid for a broken one."""
+    """The matching form, compiled (from the process's cache). Raises DeploymentInvalid for a broken one.
+
+    A task's form (a definition given) is resolved once per deployed state (engine.form_key_cache);
+    deploy-time checks (no definition) resolve afresh: their transaction holds resources not yet committed.
+    """
+    if definition is None:
+        row = _resolve(uow, ref, None)
+    else:
+        key = (definition.id, ref.key)
+        marker = tuple(uow.session.execute(RESOURCES_MARKER).one())  # read first: a later deployment is newer
+        row = uow.runtime.form_keys.get(key, marker)
+        if row is MISSING:
+            row = _resolve(uow, ref, definition)
+            uow.runtime.form_keys.put(key, marker, row)
+    return _compiled(uow, row) if row is not None else None
+
+
+def _resolve(uow: UnitOfWork, ref: FormRef, definition: ProcessDefinition | None) -> Any:
+    """The resource row of the matching form, or None. Raises DeploymentInvalid for a broken one."""
     query = (select(Resource.id, Resource.name, Resource.deployment_id, Resource.sha256)
              .where(Resource.kind == "form").order_by(Resource.id.desc()))
     home = _home_deployments(uow, definition)
@@ -169,7 +201,7 @@ def _find(uow: UnitOfWork, ref: FormRef, definition: ProcessDefinition | None) -
                                                    Resource.name.like(pattern, escape="!")))).all()
         named = sorted((r for r in rows if PurePosixPath(r.name).name == ref.name), key=home_first)
         if named:
-            return _compiled(uow, named[0])
+            return named[0]
     if ref.form_id:
         for row in sorted(uow.session.execute(query).all(), key=home_first):
             try:
@@ -177,7 +209,7 @@ def _find(uow: UnitOfWork, ref: FormRef, definition: ProcessDefinition | None) -
             except DeploymentInvalid:
                 continue  # a broken form cannot be the one meant by id; a name match would report it
             if form.form_id == ref.form_id:
-                return form
+                return row
     return None
 
 

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import execution, message_buffer
+from . import case_access, execution, form_merge, message_buffer, query_codes
 from .errors import Conflict, InvalidRequest, NotFound, ProcessError
 from .execution import Case
 from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
@@ -38,14 +38,20 @@ class InstanceView:
     end_reason: str | None
     variables: dict[str, Any] | None = None
     tasks: list[Task] = field(default_factory=list)
+    query_code: str | None = None  # the applicant's query code, only in the answer to the start that made it
 
 
-def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None
-                  ) -> InstanceView:
-    """A case as the API shows it: its row, open tasks and (when given) variables."""
-    tasks = list(uow.session.scalars(
-        select(Task).where(Task.instance_id == row.id, Task.state.in_(("READY", "SUSPENDED")))
-        .order_by(Task.created_at, Task.id)))
+def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None,
+                  case: Case | None = None) -> InstanceView:
+    """A case as the API shows it: its row, open tasks and (when given) variables.
+
+    A command passes the ``case`` it just saved: the save holds the open task rows already."""
+    if case is not None and case.row is row and case.saved_version == row.version:
+        tasks = list(case.open_tasks)
+    else:
+        tasks = list(uow.session.scalars(
+            select(Task).where(Task.instance_id == row.id, Task.state.in_(("READY", "SUSPENDED")))
+            .order_by(Task.created_at, Task.id)))
     return InstanceView(id=row.id, business_key=row.business_key, definition_key=row.definition_key,
                         definition_id=row.definition_id, definition_version=row.definition.version,
                         state=row.state, started_at=row.started_at, started_by=row.started_by,
@@ -59,7 +65,8 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     """Start a case of the latest (or given) version of a definition and run it until it waits.
 
     Starting again with a business key that already exists for this key returns the existing case
-    (``created`` is False): integrators retry.
+    (``created`` is False): integrators retry. A new case gets the applicant's query code (查询码),
+    returned only here in ``query_code`` and stored hashed (engine.query_codes).
 
     Raises:
         Forbidden, NotFound (definition), ValidationFailed (variables), ProcessError (a step failed;
@@ -77,10 +84,12 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
                 return instance_view(uow, existing, variables=None), False
+        variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
         execution.run(case)
         settle(uow, case)
+        code = query_codes.issue(uow, case.row)  # stored hashed; the answer below is the only copy
         try:
             uow.commit()
         except IntegrityError:
@@ -89,7 +98,9 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
             if existing is None:
                 raise
             return instance_view(uow, existing), False
-        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow)), True
+        view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
+        view.query_code = code
+        return view, True
 
 
 @dataclass
@@ -388,8 +399,9 @@ def _check_business_key(value: str) -> str:
 # ---- queries -----------------------------------------------------------------------------------
 
 def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
-    """A case with its variables and open tasks. Raises NotFound."""
+    """A case with its variables and open tasks. Raises NotFound (also outside a scoped clerk's departments)."""
     with uow:
+        case_access.require_case(uow, actor, instance_id)
         case = execution.open_case(uow, instance_id)
         return instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
 
@@ -407,14 +419,18 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
             query = query.where(ProcessInstance.definition_key == key)
         if business_key:
             query = query.where(ProcessInstance.business_key == business_key)
+        visible = case_access.scope_of(uow, actor).condition()  # a scoped clerk: their departments' cases
+        if visible is not None:
+            query = query.where(visible)
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = uow.session.scalars(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset))
         return [instance_view(uow, row) for row in rows], total
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:
-    """The case's timeline, oldest first. Raises NotFound."""
+    """The case's timeline, oldest first. Raises NotFound (also outside a scoped clerk's departments)."""
     with uow:
+        case_access.require_case(uow, actor, instance_id)
         if uow.session.get(ProcessInstance, instance_id) is None:
             raise NotFound(f"process instance {instance_id} not found")
         return list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)

@@ -14,6 +14,7 @@ from typing import IO
 
 from sqlalchemy import select
 
+from . import case_access
 from . import storage as storage_module
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, UnsupportedType
@@ -114,13 +115,16 @@ def bundle_ids(uow: UnitOfWork, instance_id: int) -> list[int]:
 
 
 def require_access(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
-    """Integrators, supervisors and admins; clerks who have or had a task in the case (or its bundle).
+    """Integrators, supervisors and admins; clerks of a department taking part in the case (or its
+    bundle); clerks whose groups belong to no department when they have or had a task in it.
 
-    Raises Forbidden.
+    Raises NotFound (a case outside a scoped clerk's departments, engine.case_access), Forbidden.
     """
     if actor.has("integrator", "supervisor"):
         return
     if actor.has("clerk"):
+        if case_access.require_case(uow, actor, instance_id).limited:
+            return  # submitted once, read by every department of the case (SX32, LY47)
         tasks = uow.session.scalars(select(Task).where(Task.instance_id.in_(bundle_ids(uow, instance_id))))
         if any(may_see(actor, task) for task in tasks):
             return

@@ -476,3 +476,198 @@ class SpecialProcedure(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))  # the element's task, to close the right row
     days: Mapped[int | None]  # working days: granted (extension) or not counted (a closed pause)
     created_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# ---- supervision (电子监察): engine.supervision_rules, engine.supervision_sweep, engine.overdue_reasons ----
+
+class SupervisionRule(Base):
+    """A supervision threshold set by hand: for every item (scope ``*``) or one process key.
+
+    A NULL field inherits: process rule, then the item's guide, then ``*``, then the built-in default."""
+
+    __tablename__ = "supervision_rules"
+
+    scope: Mapped[str] = mapped_column(String(255), primary_key=True)  # "*" or a process (definition) key
+    remind_days: Mapped[int | None]  # yellow when the deadline is at most this many working days away
+    step_overrun: Mapped[bool | None]  # flag user tasks past their own due date
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupervisionEvent(Base):
+    """A reminder, an overdue case or an overrun step, found by the sweep: once per (case, kind, task).
+
+    ``task_id`` is "" for the case-level kinds so that the unique constraint holds on every backend."""
+
+    __tablename__ = "supervision_events"
+    __table_args__ = (UniqueConstraint("instance_id", "kind", "task_id", name="uq_supervision_events_once"),
+                      Index("ix_supervision_events_created", "created_at", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # reminder | overdue | step_overrun
+    task_id: Mapped[str] = mapped_column(String(36), default="")
+    business_key: Mapped[str] = mapped_column(String(50))
+    process_key: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime]  # the case deadline, or the task's due date for step_overrun
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OverdueReason(Base):
+    """Why a case went past its deadline (说明原因, SX45/XA33); the latest row is the case's reason."""
+
+    __tablename__ = "overdue_reasons"
+    __table_args__ = (Index("ix_overdue_reasons_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(50))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- departments (部门): engine.departments, engine.case_access ----------------------------------------
+
+class Department(Base):
+    """A department (部门), e.g. 市场监督管理局; its code is the one guides name (``department.code``)."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(50), ForeignKey("departments.code"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DepartmentGroup(Base):
+    """A user group (window, section) and the one department it belongs to."""
+
+    __tablename__ = "department_groups"
+    __table_args__ = (Index("ix_department_groups_department", "department_code"),)
+
+    group_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code", ondelete="CASCADE"))
+
+
+class CaseDepartment(Base):
+    """A department taking part in a case: ``lead`` (牵头) or ``participant``, since it first got a task.
+
+    Written with the tasks, in the same transaction (engine.departments.take_part)."""
+
+    __tablename__ = "case_departments"
+    __table_args__ = (Index("ix_case_departments_department", "department_code", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    department_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # lead | participant
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- applicants: query codes, ratings (好差评): engine.query_codes, engine.ratings ----------------------
+
+class CaseQueryCode(Base):
+    """The applicant's query code (查询码) of a case: only its scrypt hash, the code itself is shown once."""
+
+    __tablename__ = "case_query_codes"
+
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rating(Base):
+    """An applicant's rating (好差评, GB/T 39046 levels 1 非常满意 .. 5 非常不满意) of a case or a service contact.
+
+    ``contact`` is ``case`` for the rating of an ended case, or the id of the user task that was the
+    service contact (guides with ``rating.per_contact``): one rating per case and contact. Levels 4-5
+    (差评) open a rectification case whose outcome is written back here."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("instance_id", "contact", name="uq_ratings_instance_contact"),
+                      Index("ix_ratings_created", "created_at"),
+                      Index("ix_ratings_rectification", "rectification_instance_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    contact: Mapped[str] = mapped_column(String(50))
+    business_key: Mapped[str] = mapped_column(String(50))
+    definition_key: Mapped[str] = mapped_column(String(255))
+    item_name: Mapped[str | None] = mapped_column(String(500))
+    department: Mapped[str | None] = mapped_column(String(255))  # the group that handled the last user task
+    level: Mapped[int]
+    dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rectification_instance_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("process_instances.id", ondelete="SET NULL"))
+    rectification_state: Mapped[str | None] = mapped_column(String(20))  # open | rectified | cancelled | missing
+    rectification_result: Mapped[str | None] = mapped_column(Text)
+    rectified_at: Mapped[datetime | None]
+
+    clerks: Mapped[list[RatingClerk]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class RatingClerk(Base):
+    """A clerk who completed a user task of the rated case: ratings count for each of them."""
+
+    __tablename__ = "rating_clerks"
+    __table_args__ = (Index("ix_rating_clerks_clerk", "clerk"),)
+
+    rating_id: Mapped[int] = mapped_column(BigId, ForeignKey("ratings.id", ondelete="CASCADE"), primary_key=True)
+    clerk: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+# ---- the service-item library (办事指南): engine.guides -------------------------------------------------
+
+class Guide(Base):
+    """A version of an item's guide (``<item-code>/guide.json``): unchanged content keeps its version.
+
+    The JSON is kept whole in ``content``; the columns repeat what the catalogue filters and joins on."""
+
+    __tablename__ = "guides"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_guides_code_version"),
+                      Index("ix_guides_process_key", "process_key", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(500))
+    process_key: Mapped[str] = mapped_column(String(255))
+    item_type: Mapped[str] = mapped_column(String(10))  # GB/T 39046 事项类型, e.g. "01" 许可
+    department_code: Mapped[str] = mapped_column(String(50))
+    content: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the canonical JSON, not the file's bytes
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- documents issued to applicants (受理通知书, 决定书 ...): engine.documents ---------------------------
+
+class Document(Base):
+    """A document issued to the applicant when a ``govflow.document`` element completed: the rendered
+    HTML and its PDF, each with its SHA-256, and the template version (resource hash) it came from.
+
+    Written in the transaction of the step; never changed afterwards (a correction is a new document)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))  # the template name, e.g. acceptance_notice
+    title: Mapped[str] = mapped_column(String(200))  # the document's title, e.g. 受理通知书
+    template_sha256: Mapped[str] = mapped_column(String(64))  # the deployed template resource's hash
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    element_name: Mapped[str | None] = mapped_column(String(255))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    # The bytes themselves; deferred so that listing documents does not read them.
+    html: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

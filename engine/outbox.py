@@ -8,6 +8,7 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
   (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
   element completes; each also sends the applicant a notice (engine.notify)
 - whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
+- ``document.issued`` (engine.documents) when an element marked ``govflow.document`` issued a document
 
 Each event fans out to one delivery row per matching webhook in the same transaction, so no event is
 lost between the change and its delivery, and no event is sent for a change that rolled back.
@@ -15,15 +16,15 @@ lost between the change and its delivery, and no event is sent for a change that
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
 from SpiffWorkflow.exceptions import TaskNotFoundException
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Table, insert
 
 from . import notify
 from .clock import utcnow
-from .models import OutboxEvent, ProcessInstance, User, Webhook, WebhookDelivery
+from .models import OutboxEvent, ProcessInstance, WebhookDelivery
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -33,7 +34,11 @@ EVENT_PROPERTY = "govflow.event"
 BUSINESS_EVENTS = ("accepted", "rejected", "supplement_requested", "decision", "delivered")
 CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "task.created", "task.completed")
 # Every event type a webhook may ask for (modules that emit new ones add them here).
-EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "extended")
+EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "extended",
+                                              "document.issued",
+                                              # supervision (engine.supervision_sweep): yellow, red, a late step
+                                              "supervision.reminder", "supervision.overdue",
+                                              "supervision.step_overrun")
 _SUMMARY_KEYS = ("element_id", "element_name", "task_id", "actor")
 
 
@@ -70,10 +75,8 @@ def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None
 
 
 # Built once: every command that changes a case runs these (see DESIGN.md on per-request SQL).
-# A deactivated user's webhooks receive nothing more: case data must not outlive their access.
-_ACTIVE_WEBHOOKS = (select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
-                    .where(or_(User.id.is_(None), User.active)))
-_INSERT = insert(OutboxEvent)
+# Which webhooks are active (a deactivated owner's are not) is engine.webhook_targets' answer.
+_INSERT = insert(cast(Table, OutboxEvent.__table__))  # the table: the ORM's bulk path costs more per command
 _INSERT_RETURNING_IDS = insert(OutboxEvent).returning(OutboxEvent.id, sort_by_parameter_order=True)
 _INSERT_DELIVERIES = insert(WebhookDelivery)
 
@@ -89,7 +92,7 @@ def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tu
              "business_key": instance.business_key if instance is not None else None,
              "definition_key": instance.definition_key if instance is not None else None}
             for name, data in events]
-    hooks = uow.session.execute(_ACTIVE_WEBHOOKS).all()
+    hooks = uow.runtime.webhook_targets.get(uow.session)
     if not hooks:
         uow.session.execute(_INSERT, rows)
         return

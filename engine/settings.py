@@ -37,6 +37,8 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 10.0  # doubled after each failed attempt
     webhook_allow_http: bool = False  # plain http only to loopback unless set
+    # Supervision: how often each worker sweeps for reminders, overdue cases and overrun steps.
+    supervision_sweep_seconds: int = 60
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -56,7 +58,8 @@ def _integration_env() -> dict[str, Any]:
                "GOVFLOW_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", float),
                "GOVFLOW_WEBHOOK_MAX_ATTEMPTS": ("webhook_max_attempts", int),
                "GOVFLOW_WEBHOOK_BACKOFF_SECONDS": ("webhook_backoff_seconds", float),
-               "GOVFLOW_TOKEN_TTL_DAYS": ("token_ttl_days", int)}
+               "GOVFLOW_TOKEN_TTL_DAYS": ("token_ttl_days", int),
+               "GOVFLOW_SUPERVISION_SWEEP_SECONDS": ("supervision_sweep_seconds", int)}
     for variable, (name, kind) in numbers.items():
         if env.get(variable):
             found[name] = kind(env[variable])

@@ -2,11 +2,14 @@
 
   * ``list_cases``: the open clocks (running or paused), each with a warning level: ``red`` once the
     deadline has passed, ``yellow`` when it is at most ``remind_days`` working days away (the deadline
-    day itself counts as 0), ``green`` otherwise. ``remind_days`` is one threshold per call (default 1);
-    per-item rules (a threshold per service item or per process) come later.
+    day itself counts as 0), ``green`` otherwise. ``remind_days`` is each case's rule
+    (engine.supervision_rules: per process, the item's guide, global, default 1) unless a call gives one
+    threshold for all. A red case shows its overdue reason (engine.overdue_reasons), or
+    ``reason_required`` while none was recorded.
   * ``stats``: per process key, the cases with a clock, how many finished (clock stopped) and how many
     of those on time, the on-time rate, the average working days used by finished cases, and the open
-    yellow and red counts.
+    yellow and red counts (each case with its own rule); ``stats_by_department`` the same per lead
+    department (engine.departments).
 Deadlines, used and remaining working days are counted exactly as the case's clock view counts them
 (``time_limits``): a paused clock's deadline is "as if the pause ended now", so a paused case does not
 turn red while paused. Pure reads, no tables of its own.
@@ -16,20 +19,30 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
+from . import overdue_reasons
 from .clock import utcnow
+from .departments import LEAD
 from .errors import ValidationFailed
-from .models import CaseClock, ProcessInstance
+from .models import CaseClock, CaseDepartment, Department, ProcessInstance
+from .supervision_rules import (
+    DEFAULT_REMIND_DAYS,
+    MAX_REMIND_DAYS,
+    RuleBook,
+    check_remind_days,
+)
 from .time_limits import PAUSED, RUNNING, STOPPED, ClockView, clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
+__all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "DepartmentStats",
+           "ProcessStats", "SupervisedCase", "list_cases", "stats", "stats_by_department"]
+
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)
-DEFAULT_REMIND_DAYS = 1
-MAX_REMIND_DAYS = 60
 _ORDER = {RED: 0, YELLOW: 1, GREEN: 2}
 
 
@@ -44,6 +57,12 @@ class SupervisedCase:
     remaining_working_days: int  # negative once overdue
     level: str  # green | yellow | red
     provisional: bool
+    remind_days: int = DEFAULT_REMIND_DAYS  # the threshold this case was classified with
+    overdue_reason: str | None = None  # the latest recorded reason (red cases)
+    overdue_reason_category: str | None = None
+    overdue_reason_by: str | None = None
+    overdue_reason_at: datetime | None = None
+    reason_required: bool = False  # red and no reason recorded yet
 
 
 @dataclass
@@ -59,9 +78,27 @@ class ProcessStats:
     red: int
 
 
+@dataclass
+class DepartmentStats:
+    department_code: str | None  # the lead department; None: no department leads the case yet
+    department_name: str | None
+    total: int
+    finished: int
+    finished_on_time: int
+    on_time_rate: float | None
+    average_used_working_days: float | None
+    open: int
+    yellow: int
+    red: int
+    warnings: int  # open yellow + red
+
+
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
-               remind_days: int = DEFAULT_REMIND_DAYS) -> list[SupervisedCase]:
+               remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
     """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first.
+
+    ``remind_days`` None classifies each case by its rule; a number applies to every case.
+    ``reason_missing`` True keeps the red cases without an overdue reason, False the red ones with one.
 
     Raises:
         Forbidden: not a supervisor or an admin.
@@ -71,51 +108,91 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
     if level is not None and level not in LEVELS:
         raise ValidationFailed(f"unknown level {level!r}", details=[
             {"field": "level", "message": f"one of {', '.join(LEVELS)}"}])
-    _check_remind_days(remind_days)
+    if remind_days is not None:
+        _check_remind_days(remind_days)
     now = now or utcnow()
     with uow:
-        found = [_case(uow, clock, business_key, key, now, remind_days)
+        book = RuleBook(uow)
+        found = [_case(uow, clock, business_key, key, now,
+                       remind_days if remind_days is not None else book.for_process(key).remind_days)
                  for clock, business_key, key in _clocks(uow, open_only=True)]
+        _add_reasons(uow, found)
     found = [case for case in found if level is None or case.level == level]
+    if reason_missing is not None:
+        found = [case for case in found if case.level == RED and case.reason_required == reason_missing]
     return sorted(found, key=lambda c: (_ORDER[c.level], c.deadline_at, c.instance_id))
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[ProcessStats]:
     """Per process key, sorted by key: cases with a clock, finished and on time, open yellow and red
-    (with the default ``remind_days``).
+    (each case classified with its rule's ``remind_days``).
 
     Raises:
         Forbidden: not a supervisor or an admin.
     """
     actor.require("supervisor", action="see supervision")
-    now = now or utcnow()
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with uow:
-        for clock, business_key, key in _clocks(uow, open_only=False):
-            row = totals[key]
-            row["total"] += 1
-            if clock.state == STOPPED:
-                row["finished"] += 1
-                row["on_time"] += int(clock.stopped_at is not None and clock.stopped_at <= clock.deadline_at)
-                row["used"] += clock_view(uow, clock, [], now).used_working_days
-            else:
-                row["open"] += 1
-                row[_case(uow, clock, business_key, key, now, DEFAULT_REMIND_DAYS).level] += 1
-    return [ProcessStats(process_key=key, total=row["total"], finished=row["finished"],
-                         finished_on_time=row["on_time"],
-                         on_time_rate=round(row["on_time"] / row["finished"], 4) if row["finished"] else None,
-                         average_used_working_days=round(row["used"] / row["finished"], 2) if row["finished"]
-                         else None, open=row["open"], yellow=row[YELLOW], red=row[RED])
-            for key, row in sorted(totals.items())]
+        totals = _tally(uow, now or utcnow(), by_department=False)
+    return [ProcessStats(process_key=key, **_figures(row)) for key, row in sorted(totals.items())]
+
+
+def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[DepartmentStats]:
+    """The same figures per lead department (牵头部门, engine.departments), sorted by code; cases with no
+    lead department yet come last under ``department_code`` None. ``warnings`` is open yellow plus red.
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+    """
+    actor.require("supervisor", action="see supervision")
+    with uow:
+        totals = _tally(uow, now or utcnow(), by_department=True)
+        names = dict(uow.session.execute(select(Department.code, Department.name)).all())
+    return [DepartmentStats(department_code=code, department_name=names.get(code) if code else None,
+                            warnings=row[YELLOW] + row[RED], **_figures(row))
+            for code, row in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or ""))]
+
+
+def _tally(uow: UnitOfWork, now: datetime, *, by_department: bool) -> dict[Any, dict[str, int]]:
+    totals: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    book = RuleBook(uow)
+    leads = dict(uow.session.execute(select(CaseDepartment.case_id, CaseDepartment.department_code)
+                                     .where(CaseDepartment.role == LEAD)).all()) if by_department else {}
+    for clock, business_key, key in _clocks(uow, open_only=False):
+        row = totals[leads.get(clock.instance_id) if by_department else key]
+        row["total"] += 1
+        if clock.state == STOPPED:
+            row["finished"] += 1
+            row["on_time"] += int(clock.stopped_at is not None and clock.stopped_at <= clock.deadline_at)
+            row["used"] += clock_view(uow, clock, [], now).used_working_days
+        else:
+            row["open"] += 1
+            row[_case(uow, clock, business_key, key, now, book.for_process(key).remind_days).level] += 1
+    return totals
+
+
+def _figures(row: dict[str, int]) -> dict[str, Any]:
+    finished = row["finished"]
+    return {"total": row["total"], "finished": finished, "finished_on_time": row["on_time"],
+            "on_time_rate": round(row["on_time"] / finished, 4) if finished else None,
+            "average_used_working_days": round(row["used"] / finished, 2) if finished else None,
+            "open": row["open"], "yellow": row[YELLOW], "red": row[RED]}
 
 
 # ---- helpers --------------------------------------------------------------------------------------
 
 def _check_remind_days(remind_days: int) -> None:
-    if isinstance(remind_days, bool) or not isinstance(remind_days, int) or \
-            not 0 <= remind_days <= MAX_REMIND_DAYS:
-        raise ValidationFailed("remind_days is 0 to 60 working days", details=[
-            {"field": "remind_days", "message": f"a whole number from 0 to {MAX_REMIND_DAYS}"}])
+    check_remind_days(remind_days)
+
+
+def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
+    red = [case for case in cases if case.level == RED]
+    reasons = overdue_reasons.latest(uow, [case.instance_id for case in red])
+    for case in red:
+        reason = reasons.get(case.instance_id)
+        case.reason_required = reason is None
+        if reason is not None:
+            case.overdue_reason, case.overdue_reason_category = reason.reason, reason.category
+            case.overdue_reason_by, case.overdue_reason_at = reason.recorded_by, reason.recorded_at
 
 
 def _clocks(uow: UnitOfWork, *, open_only: bool) -> list[tuple[CaseClock, str, str]]:
@@ -139,4 +216,5 @@ def _case(uow: UnitOfWork, clock: CaseClock, business_key: str, key: str, now: d
     return SupervisedCase(instance_id=clock.instance_id, business_key=business_key, process_key=key,
                           state=clock.state, deadline_at=view.deadline_at, deadline_date=view.deadline_date,
                           remaining_working_days=view.remaining_working_days,
-                          level=_level(view, now, remind_days), provisional=view.provisional)
+                          level=_level(view, now, remind_days), provisional=view.provisional,
+                          remind_days=remind_days)

@@ -303,4 +303,4 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.run(case)
         settle(uow, case)
         uow.commit()
-        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
+        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)

@@ -6,6 +6,8 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
   * limits are the process properties ``govflow.promisedDays`` / ``govflow.statutoryDays`` in working
     days of the calendar ``govflow.calendar`` (default CN); the promised limit is the deadline (SX22),
     the statutory one only falls back for it when no promised limit is given;
+  * the latest guide (``guide.json``) naming the process overrides those three when it exists (read once,
+    when the clock starts); a guide's promised limit of 0 (即办件) is a deadline at the end of the day;
   * an activity or subprocess marked ``govflow.excluded=<kind>`` pauses the clock while it is active
     (ready, started or waiting) and resumes it when it ends; ``pause``/``resume`` do the same by hand.
     Overlapping procedures pause once: the clock runs again when the last one closes;
@@ -21,14 +23,14 @@ opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendar, outbox
+from . import calendar, case_access, outbox
 from .clock import utcnow
 from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
@@ -199,7 +201,14 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
 
 
 def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) -> CaseClock | None:
-    promised = marks.promised or marks.statutory
+    from .guides import limits_for
+
+    # The item's guide wins over the diagram's properties (bpmn/README.md): one query, once per case.
+    guide = limits_for(uow, case.row.definition_key)
+    if guide is not None:
+        marks = replace(marks, promised=guide.promised_days, statutory=guide.statutory_days,
+                        calendar=guide.calendar or marks.calendar)
+    promised = marks.promised if guide is not None else marks.promised or marks.statutory
     if promised is None:
         log.warning("%s marks a clock start but no govflow.promisedDays or statutoryDays: no clock",
                     case.row.definition_key)
@@ -325,6 +334,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None
 
     Raises NotFound: no such case, or the case has no clock (not accepted yet, or no time limit)."""
     with uow:
+        case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
         clock = _clock(uow, instance_id, lock=False)
         return clock_view(uow, clock, _procedures(uow, instance_id), now or utcnow())
 

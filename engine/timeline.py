@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import diagrams, execution
+from . import case_access, diagrams, execution
 from .diagrams import NS, local
 from .errors import Forbidden
 from .instances import InstanceView, instance_view
@@ -43,7 +43,9 @@ END_NAMES = [
 SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
          "task.claimed", "task.unclaimed", "task.assigned", "task.completed", "message.received",
          "message.unhandled", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
-         "clock.stopped"}
+         "clock.stopped",
+         # supervision (engine.supervision_sweep, engine.overdue_reasons)
+         "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.overdue_reason"}
 SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
 
 
@@ -78,6 +80,7 @@ class CaseFile:
 def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
     """A case with its diagram, active and completed elements, and timeline. Raises NotFound."""
     with uow:
+        case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
         case = execution.open_case(uow, instance_id)
         view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
         definition = case.row.definition

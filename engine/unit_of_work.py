@@ -7,6 +7,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ._form_compiler import FormCache
+from .form_key_cache import FormKeyCache
+from .webhook_targets import WebhookTargets
 from ._spiff import SpecCache
 from ._workdays import CalendarCache
 from .db import make_engine, make_session_factory
@@ -27,6 +29,8 @@ class Runtime:
         self.session_factory: sessionmaker[Session] = make_session_factory(self.engine)
         self.specs = SpecCache()
         self.forms = FormCache()  # compiled task forms by content hash
+        self.form_keys = FormKeyCache()  # which deployed form a formKey names, per definition
+        self.webhook_targets = WebhookTargets()  # the webhooks outbox events fan out to
         self.calendars = CalendarCache()  # working-day calendars by name (engine.calendar)
 
     def uow(self) -> "UnitOfWork":

@@ -87,7 +87,8 @@ def verify(secret: str, *, timestamp: str, body: bytes, signature: str, toleranc
 def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | None = None,
               description: str | None = None) -> WebhookView:
     """Subscribe a URL to events (all when none are listed); the answer carries the signing secret,
-    which is never shown again. Events that happen from now on are delivered.
+    which is never shown again. Events that happen from now on are delivered (by other server processes
+    within a second when it is the first webhook: engine.webhook_targets).
 
     Raises:
         Forbidden (integrators and admins only); InvalidRequest (URL or event types).
@@ -103,6 +104,7 @@ def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | No
         view = _webhook_view(hook)
         view.secret = hook.secret
         uow.commit()
+        uow.runtime.webhook_targets.invalidate()  # this process delivers to it from now on
         return view
 
 

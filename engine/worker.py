@@ -17,7 +17,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from . import delivery, jobs
+from . import delivery, jobs, supervision_sweep
 from .unit_of_work import Runtime
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ class Poller:
 
 def make_scheduler(runtime: Runtime, *, worker_id: str | None = None,
                    poll_seconds: float = POLL_SECONDS) -> tuple[BackgroundScheduler, Poller]:
-    """A scheduler (not started) that polls for due timers every ``poll_seconds``, first at once, and
-    delivers webhooks (engine.delivery) on the same beat."""
+    """A scheduler (not started) that polls for due timers every ``poll_seconds``, first at once,
+    delivers webhooks (engine.delivery) on the same beat, and sweeps for supervision events."""
     # A tick that drains a backlog overlaps the next ones; APScheduler reports each skipped overlap
     # as a warning and each run at INFO, which would drown the log.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
@@ -66,6 +66,7 @@ def make_scheduler(runtime: Runtime, *, worker_id: str | None = None,
     scheduler.add_job(poller, "interval", seconds=poll_seconds, id="govflow-jobs", max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))
     delivery.schedule(scheduler, runtime, worker_id=poller.worker_id, poll_seconds=poll_seconds)  # webhooks
+    supervision_sweep.schedule(scheduler, runtime, worker_id=poller.worker_id)  # reminders, overdue, overruns
     return scheduler, poller
 
 

@@ -10,18 +10,39 @@ gf=.venv/bin/govflow
 $gf db upgrade
 $gf deploy --name "service-item library" bpmn/ forms/
 tokens="$GOVFLOW_DATA_DIR/demo-tokens.txt"
-if ! $gf user list | grep -q '^admin\b'; then
-  umask 077
-  {
-    echo "admin $($gf user add admin --role admin)"
-    echo "analyst $($gf user add analyst --role analyst)"
-    echo "window $($gf user add window --group window --role clerk)"
-    echo "review $($gf user add review --group review --role clerk)"
-    echo "chief $($gf user add chief --group chief --role clerk)"
-    echo "certificate $($gf user add certificate --group certificate --role clerk)"
-    echo "supervisor $($gf user add supervisor --role supervisor)"
-    echo "integrator $($gf user add integrator --role integrator)"
-  } > "$tokens"
-  echo "demo users created; their API tokens are in $tokens"
-fi
+# Demo users, one per group of the library, on every start: only missing ones are added, and a new
+# user's API token is appended to $tokens (shown once; `govflow user token NAME` makes another).
+existing_users=$($gf user list)
+umask 077
+demo_user() {  # NAME ARGS...
+  local name=$1; shift
+  grep -q "^$name\b" <<<"$existing_users" && return 0
+  echo "$name $($gf user add "$name" "$@")" >> "$tokens"
+  echo "demo user $name added; its API token is in $tokens"
+}
+demo_user admin --role admin
+demo_user analyst --role analyst
+demo_user supervisor --role supervisor
+demo_user integrator --role integrator
+demo_user inspector --group supervision --role clerk --role supervisor
+for group in window review chief certificate complaints food_review scjg zwfw meeting_chair cgj sthj zjj zrzy \
+             construction_permit hygiene_approval hygiene_supervision planning_permit detailed_planning \
+             municipal_planning; do
+  demo_user "$group" --group "$group" --role clerk
+done
+# Demo departments owning the library's groups, on every start: only missing ones are added, so what an
+# admin changed since (PUT /api/departments/CODE) stays; a clerk then reads only their departments' cases.
+existing_departments=$($gf department list)
+demo_department() {  # CODE NAME GROUP...
+  local code=$1 name=$2; shift 2
+  grep -q "^$code"$'\t' <<<"$existing_departments" && return 0
+  $gf department add "$code" --name "$name" "${@/#/--group=}" || echo "demo department $code not added" >&2
+}
+demo_department ZWFW 政务服务中心 window zwfw meeting_chair
+demo_department SCJG 市场监督管理局 review chief food_review certificate scjg
+demo_department WJW 卫生健康委员会 hygiene_approval hygiene_supervision
+demo_department ZJJ 住房和城乡建设局 construction_permit zjj
+demo_department ZRZY 自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
+demo_department CGJ 城市管理局 cgj
+demo_department STHJ 生态环境局 sthj
 exec $gf serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "${WORKERS:-2}"

@@ -17,6 +17,24 @@ CAST = {
     "office_clerk": dict(groups=["office"], roles=["clerk"]),
     "supervisor": dict(groups=[], roles=["supervisor"]),
     "integrator": dict(groups=[], roles=["integrator"]),
+    # Departments of the joint review meeting, parallel approval and one-thing bundle items.
+    "zwfw_clerk": dict(groups=["zwfw"], roles=["clerk"]),
+    "meeting_chair": dict(groups=["meeting_chair"], roles=["clerk"]),
+    "fgw_clerk": dict(groups=["fgw"], roles=["clerk"]),
+    "zrzy_clerk": dict(groups=["zrzy"], roles=["clerk"]),
+    "zjj_clerk": dict(groups=["zjj"], roles=["clerk"]),
+    "sthj_clerk": dict(groups=["sthj"], roles=["clerk"]),
+    "scjg_clerk": dict(groups=["scjg"], roles=["clerk"]),
+    "cgj_clerk": dict(groups=["cgj"], roles=["clerk"]),
+    # Sections of the tolerant-acceptance, commitment-approval and internal joint review items.
+    "chief_rep": dict(groups=["chief"], roles=["clerk"]),
+    "certificate_clerk": dict(groups=["certificate"], roles=["clerk"]),
+    "permit_clerk": dict(groups=["construction_permit"], roles=["clerk"]),
+    "hygiene_clerk": dict(groups=["hygiene_approval"], roles=["clerk"]),
+    "hygiene_inspector": dict(groups=["hygiene_supervision"], roles=["clerk"]),
+    "planning_clerk": dict(groups=["planning_permit"], roles=["clerk"]),
+    "zoning_clerk": dict(groups=["detailed_planning"], roles=["clerk"]),
+    "municipal_clerk": dict(groups=["municipal_planning"], roles=["clerk"]),
 }
 
 
@@ -48,6 +66,9 @@ class ApiClient:
         if json is None and "data" not in kwargs:
             json = {}
         return self.client.post(url, json=json, headers=self.headers(), **kwargs)
+
+    def put(self, url: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.put(url, json={} if json is None else json, headers=self.headers(), **kwargs)
 
     def deploy(self, *paths: str | Path, expect: int = 201) -> Any:
         files = []

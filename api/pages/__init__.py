@@ -14,21 +14,34 @@ from flask.typing import ResponseReturnValue
 
 from engine.clock import LOCAL_TZ
 
-from . import analyst, auth, cases, errors, modeler, queue, session, work
+from . import (
+    analyst,
+    auth,
+    cases,
+    errors,
+    modeler,
+    public,
+    queue,
+    session,
+    supervision,
+    work,
+)
 from .i18n import current_language, gettext
 
 pages = Blueprint("pages", __name__)
-for child in (auth.bp, queue.bp, work.bp, cases.bp, analyst.bp, modeler.bp):
+for child in (auth.bp, queue.bp, work.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp, public.bp):
     pages.register_blueprint(child)
 errors.register(pages)
 
 PUBLIC_ENDPOINTS = {"pages.auth.login", "pages.auth.login_post", "pages.auth.language"}
+PUBLIC_BLUEPRINT = "pages.public"  # the catalogue and the progress lookup, for applicants without an account
 
 
 @pages.before_request
 def _authenticate() -> ResponseReturnValue | None:
     session.check_csrf()
-    if session.load_actor() is None and request.endpoint not in PUBLIC_ENDPOINTS:
+    if session.load_actor() is None and request.endpoint not in PUBLIC_ENDPOINTS \
+            and request.blueprint != PUBLIC_BLUEPRINT:
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("pages.auth.login", next=target))
     return None

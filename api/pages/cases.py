@@ -1,13 +1,23 @@
-"""Cases: find one by number, and the case page — diagram with active and completed steps, timeline,
-open tasks."""
+"""Cases: find one by number, and the case page — diagram with active and completed steps, the
+time-limit clock with its warning level, timeline, open tasks."""
 from __future__ import annotations
+
+import io
 
 from flask import Blueprint, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
-from engine import instances, materials, timeline
+from engine import (
+    case_documents,
+    documents,
+    instances,
+    materials,
+    supervision_board,
+    timeline,
+)
 
 from ..context import actor, uow
+from ..documents import HTML_POLICY
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 25
@@ -26,7 +36,12 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/cases/<int:instance_id>")
 def case(instance_id: int) -> ResponseReturnValue:
-    return render_template("pages/case.html", file=timeline.case_file(uow(), instance_id, actor=actor()))
+    file = timeline.case_file(uow(), instance_id, actor=actor())
+    # The time-limit clock and its warning level (None before acceptance or without a time limit).
+    clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
+    # Documents issued to the applicant, for those who may see the case's materials (else None).
+    issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
+    return render_template("pages/case.html", file=file, clock=clock, documents=issued)
 
 
 @bp.get("/cases/<int:instance_id>/materials/<int:material_id>")
@@ -35,4 +50,17 @@ def material(instance_id: int, material_id: int) -> ResponseReturnValue:
     response = send_file(stream, mimetype=found.content_type, as_attachment=True, download_name=found.filename,
                          etag=found.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/cases/<int:instance_id>/documents/<int:document_id>")
+def document(instance_id: int, document_id: int) -> ResponseReturnValue:
+    """A document as issued (``?format=pdf``, the default, or ``html``), with the API route's rights and headers."""
+    fmt = request.args.get("format", "pdf")
+    found, content, sha256 = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
+    response = send_file(io.BytesIO(content), mimetype=documents.FORMATS[fmt], as_attachment=True,
+                         download_name=f"{found.id}-{found.title}.{fmt}", etag=sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run
     return response

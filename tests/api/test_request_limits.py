@@ -57,3 +57,15 @@ def test_tokens_get_the_configured_lifetime_when_none_is_asked_for(migrated):
         assert [round(x / timedelta(days=1)) for x in lifetimes] == [1, 30]
     finally:
         runtime.dispose()
+
+
+def test_nul_characters_are_refused_in_query_path_and_body(api) -> None:
+    in_query = api.get("/api/process-definitions?key=a%00b")
+    assert in_query.status_code == 422
+    assert in_query.get_json()["error"]["details"] == [{"field": "key", "message": "contains a NUL character"}]
+    in_path = api.get("/api/catalogue/A%00B")
+    assert in_path.status_code == 422
+    in_body = api.as_("integrator").post("/api/process-definitions/x/start",
+                                         json={"variables": {"names": ["ok", "bad\x00"]}})
+    assert in_body.status_code == 422
+    assert in_body.get_json()["error"]["details"][0]["field"] == "variables.names[1]"

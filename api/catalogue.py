@@ -1,0 +1,125 @@
+"""The public catalogue of service items (事项目录) and their guides (办事指南): free to read, no login
+(SX28). Each entry is the latest guide version of an item, with the current version of its process."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, post_dump, validate
+
+from engine import guides
+
+from .context import uow
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("catalogue", __name__, url_prefix="/api/catalogue",
+                description="Public catalogue of service items and their guides (办事指南); no login needed")
+
+PUBLIC: dict[str, Any] = {"security": []}  # overrides the API's default bearer requirement in the OpenAPI document
+
+
+class GuideDepartmentSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CatalogueQuerySchema(Schema):
+    q = fields.String(validate=validate.Length(max=200),
+                      metadata={"description": "part of the item's code or name"})
+    department = fields.String(validate=validate.Length(max=50),
+                               metadata={"description": "the lead department's code, e.g. SCJG"})
+    type = fields.String(validate=validate.OneOf(sorted(guides.ITEM_TYPES)),
+                         metadata={"description": "事项类型 (GB/T 39046), e.g. 01 许可"})
+
+
+class CatalogueItemSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    type = fields.String(metadata={"description": "事项类型 (GB/T 39046): 01 许可 … 20 公共服务"})
+    case_type = fields.String(metadata={"description": "办件类型: 1 即办件, 2 承诺件, 9 其他"})
+    level = fields.String(metadata={"description": "province, city, county, township or village"})
+    department = fields.Nested(GuideDepartmentSchema)
+    promised_days = fields.Integer(metadata={"description": "承诺时限, working days"})
+    statutory_days = fields.Integer(metadata={"description": "法定时限, working days"})
+    process = fields.String(metadata={"description": "the definition key a case of this item starts"})
+    process_version = fields.Integer(allow_none=True,
+                                     metadata={"description": "the process's current definition version"})
+    version = fields.Integer(metadata={"description": "the guide's version"})
+
+
+class GuideMaterialSchema(Schema):
+    name = fields.String()
+    form = fields.String(metadata={"description": "original, copy, original_and_copy or electronic"})
+    copies = fields.Integer()
+    electronic = fields.Boolean(metadata={"description": "an electronic copy suffices"})
+    key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance (容缺受理) may not waive it"})
+    departments = fields.List(fields.String())
+    sample = fields.String()
+
+
+class GuideFeeSchema(Schema):
+    name = fields.String()
+    amount = fields.Float()
+    basis = fields.String()
+
+
+class GuideExcludedPeriodSchema(Schema):
+    type = fields.String(metadata={"description": "as govflow.excluded: hearing, testing, inspection, …"})
+    max_days = fields.Integer()
+    note = fields.String()
+
+
+class GuideChannelsSchema(Schema):
+    consultation = fields.String()
+    complaint = fields.String()
+
+
+class GuideSchema(CatalogueItemSchema):
+    """The whole guide as deployed (bpmn/README.md, "The guide"); fields beyond these are passed through."""
+
+    co_departments = fields.List(fields.Nested(GuideDepartmentSchema))
+    legal_basis = fields.List(fields.String())
+    calendar = fields.String()
+    acceptance_conditions = fields.List(fields.String())
+    materials = fields.List(fields.Nested(GuideMaterialSchema))
+    fees = fields.List(fields.Nested(GuideFeeSchema))
+    delivery_methods = fields.List(fields.String(), metadata={"description": "window, electronic, self_service, mail"})
+    excluded_periods = fields.List(fields.Nested(GuideExcludedPeriodSchema))
+    channels = fields.Nested(GuideChannelsSchema)
+    supervision = fields.Dict()
+    rating = fields.Dict()
+
+    @post_dump(pass_original=True)
+    def keep_undocumented(self, data: dict[str, Any], original: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # Optional fields a guide may add are published as written; declared ones keep their dumped form.
+        return {**{k: v for k, v in original.items() if k not in data and not k.startswith("_")}, **data}
+
+
+def _item(entry: guides.CatalogueEntry, *, whole: bool) -> dict[str, Any]:
+    guide = entry.guide
+    content = guide.content if whole else {k: guide.content.get(k) for k in CatalogueItemSchema().fields}
+    return {**content, "code": guide.code, "name": guide.name, "process": guide.process_key,
+            "process_version": entry.process_version, "version": guide.version}
+
+
+@blp.route("")
+class Catalogue(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(CatalogueQuerySchema, location="query")
+    @blp.response(200, CatalogueItemSchema(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Every service item (latest guide), by code; filter by ``q``, ``department`` and ``type``."""
+        entries = guides.catalogue(uow(), q=query.get("q"), department=query.get("department"),
+                                   item_type=query.get("type"))
+        return [_item(e, whole=False) for e in entries]
+
+
+@blp.route("/<code>")
+class CatalogueItem(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, GuideSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no item with this code")
+    def get(self, code: str) -> Any:
+        """An item's whole guide, with its ``version`` and the current ``process_version``."""
+        return _item(guides.get_entry(uow(), code), whole=True)

@@ -1,0 +1,43 @@
+"""``govflow department ...``: departments (部门) and the user groups each owns."""
+from __future__ import annotations
+
+import click
+
+from engine import Runtime, Settings, departments
+from engine.errors import EngineError
+from engine.users import SYSTEM
+
+
+def _runtime() -> Runtime:
+    return Runtime(Settings.from_env())
+
+
+@click.group("department")
+def department_group() -> None:
+    """Departments and their groups: a clerk reads the cases their departments take part in."""
+
+
+@department_group.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="the department's name, e.g. 市场监督管理局")
+@click.option("--parent", "parent_code", help="the code of the department it belongs to")
+@click.option("--group", "groups", multiple=True, help="a user group it owns (repeatable), e.g. review")
+@click.option("--update", "update", is_flag=True, help="replace name, parent and groups of an existing one")
+def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool) -> None:
+    """Create department CODE (the code guides name, e.g. SCJG) owning the given groups."""
+    try:
+        view, created = departments.put_department(_runtime().uow(), code, actor=SYSTEM, name=name,
+                                                   parent_code=parent_code, groups=groups, only_new=not update)
+    except EngineError as exc:
+        problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details
+                             if isinstance(d, dict) and "message" in d)
+        raise click.ClickException(exc.message + (f" ({problems})" if problems else "")) from None
+    click.echo(f"department {view.code} {'created' if created else 'updated'}: {view.name}, "
+               f"groups {', '.join(view.groups) or '(none)'}")
+
+
+@department_group.command("list")
+def list_cmd() -> None:
+    """List departments with their parent and groups."""
+    for view in departments.list_departments(_runtime().uow()):
+        click.echo(f"{view.code}\t{view.name}\tparent={view.parent_code or ''}\tgroups={','.join(view.groups)}")

@@ -1,0 +1,79 @@
+"""Departments (部门) and the user groups each owns: read by anyone signed in, set by admins; and the
+departments taking part in a case."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from engine import departments
+
+from .context import actor, uow
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("departments", __name__, url_prefix="/api",
+                description="Departments, the user groups they own, and the departments of each case")
+
+
+class DepartmentSchema(Schema):
+    code = fields.String(metadata={"description": "the code guides name, e.g. SCJG"})
+    name = fields.String(metadata={"description": "e.g. 市场监督管理局"})
+    parent_code = fields.String(allow_none=True)
+    groups = fields.List(fields.String(), metadata={"description": "user groups (windows, sections) it owns"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class DepartmentInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    parent_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    groups = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
+                         metadata={"description": "replaces the groups it owns; a group belongs to one department"})
+
+
+class CaseDepartmentSchema(Schema):
+    department_code = fields.String()
+    role = fields.String(metadata={"description": "lead (牵头) or participant"})
+    since = fields.DateTime()
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self) -> Any:
+        """Every department with the groups it owns, by code."""
+        actor()
+        return departments.list_departments(uow())
+
+
+@blp.route("/departments/<code>")
+class Department(MethodView):
+    @blp.response(200, DepartmentSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, code: str) -> Any:
+        """A department with its groups."""
+        actor()
+        return departments.get_department(uow(), code)
+
+    @blp.arguments(DepartmentInSchema)
+    @blp.response(200, DepartmentSchema, description="updated")
+    @blp.alt_response(201, schema=DepartmentSchema, description="created")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="not an admin")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="the parent does not exist")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="a group belongs to another department")
+    def put(self, body: dict[str, Any], code: str) -> Any:
+        """Create the department or replace its name, parent and groups (admins)."""
+        view, created = departments.put_department(uow(), code, actor=actor(), name=body["name"],
+                                                   parent_code=body["parent_code"], groups=body["groups"])
+        return (view, 201) if created else view
+
+
+@blp.route("/process-instances/<int:instance_id>/departments")
+class CaseDepartments(MethodView):
+    @blp.response(200, CaseDepartmentSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """The departments taking part in the case, lead first."""
+        return departments.departments_of_case(uow(), instance_id, actor=actor())

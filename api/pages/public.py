@@ -1,0 +1,122 @@
+"""Pages anyone may open without logging in: the catalogue of service items with their guides (办事指南,
+SX28) and the progress lookup by case number and query code (查询码, DOMAIN rule 9).
+
+They read through the same engine functions as the public API (engine.guides, engine.progress). The
+lookup is a form POST with the session's CSRF token, rate limited like the public API's reads
+(api/rate_limits.py); a wrong code and an unknown case get one answer. Documents download through the
+public API's route for code holders (``/api/public/progress/<case-no>/documents/<id>?code=``).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import BadRequest
+
+from engine import guides, progress, query_codes
+from engine.errors import NotFound
+
+from ..context import uow
+from .i18n import gettext as _
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+MAX_QUERY = 200
+MAX_CASE_NO = 50  # GB/T 39046: a case number has at most 50 characters
+MAX_CODE = 32
+MAX_DEPARTMENT = 50
+# Labels of the guide's coded values as an applicant reads them (GB/T 39046 and bpmn/README.md).
+LEVELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级", "village": "村级"}
+MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件", "electronic": "电子件"}
+DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
+
+
+@bp.get("/catalogue")
+def catalogue() -> ResponseReturnValue:
+    args = request.args
+    q = args.get("q", "").strip()[:MAX_QUERY]
+    department = args.get("department", "").strip()[:MAX_DEPARTMENT]
+    item_type = args.get("type", "") if args.get("type") in guides.ITEM_TYPES else ""
+    every = guides.catalogue(uow())
+    shown = guides.catalogue(uow(), q=q or None, department=department or None, item_type=item_type or None) \
+        if q or department or item_type else every
+    # One option per department code (two guides may spell the department's name differently).
+    departments = sorted({e.guide.department_code: _department_name(e) for e in reversed(every)}.items())
+    return render_template("pages/public_catalogue.html", entries=shown, total=len(every), q=q,
+                           department=department, item_type=item_type, departments=departments,
+                           item_types=guides.ITEM_TYPES)
+
+
+def _department_name(entry: guides.CatalogueEntry) -> str:
+    lead = entry.guide.content.get("department")
+    return str(lead.get("name") or entry.guide.department_code) if isinstance(lead, dict) else entry.guide.department_code
+
+
+@bp.get("/catalogue/<code>")
+def guide(code: str) -> ResponseReturnValue:
+    entry = guides.get_entry(uow(), code)
+    return render_template("pages/public_guide.html", entry=entry, guide=entry.guide.content,
+                           item_types=guides.ITEM_TYPES, case_types=guides.CASE_TYPES, levels=LEVELS,
+                           forms=MATERIAL_FORMS, delivery=DELIVERY_METHODS, procedures=progress.PROCEDURE_NAMES)
+
+
+@bp.get("/progress")
+def progress_form() -> ResponseReturnValue:
+    return render_template("pages/public_progress.html", case_no=request.args.get("case_no", "")[:MAX_CASE_NO],
+                           found=None)
+
+
+@bp.post("/progress")
+def progress_lookup() -> ResponseReturnValue:
+    case_no = request.form.get("case_no", "").strip()
+    code = request.form.get("code", "").strip()
+    if not case_no or not code:
+        return _lookup_page(case_no[:MAX_CASE_NO], _("请输入办件编号和查询码。"), 400)
+    if len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
+        raise NotFound(query_codes.NOT_FOUND_MESSAGE)  # the same answer as any other wrong guess
+    found = progress.public_progress(uow(), case_no, code)
+    return render_template("pages/public_progress.html", case_no=case_no, found=found,
+                           download=_download_links(query_codes.normalize(code)))
+
+
+def _download_links(code: str) -> Any:
+    """The public API's download route for each document, with the code as that route expects it."""
+    def links(document: progress.Document) -> dict[str, str]:
+        return {fmt: f"{document.download_url}?{urlencode({'code': code, 'format': fmt})}" for fmt in ("pdf", "html")}
+    return links
+
+
+def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:
+    return render_template("pages/public_progress.html", case_no=case_no, found=None, error=error), status
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> ResponseReturnValue:
+    if request.endpoint == "pages.public.progress_lookup":
+        # Unknown case number and wrong code alike: one message, nothing to tell them apart.
+        return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
+                            _("未找到该办件，请核对办件编号和查询码。"), 404)
+    return render_template("pages/public_error.html", status=404, message=_("未找到该事项。")), 404
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc: BadRequest) -> ResponseReturnValue:
+    if exc.description == "csrf" and request.endpoint == "pages.public.progress_lookup":
+        # No token or a stale one (a session that ended): the form again, with a fresh token.
+        return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
+                            _("表单已过期，请刷新页面后重试。"), 400)
+    return render_template("pages/public_error.html", status=400, message=_("请求无效。")), 400
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
+    current = current_app.extensions["govflow_limiter"].current_limit
+    wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+    page = render_template("pages/public_error.html", status=429,
+                           message=_("查询过于频繁，请 {seconds} 秒后再试。", seconds=wait))
+    return page, 429, {"Retry-After": str(wait)}

@@ -1,0 +1,94 @@
+"""The applicants' side, without login: case progress by number and query code, ratings (好差评),
+complaints. Every route here is rate limited per client address (api/rate_limits.py)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import complaints, progress, ratings
+
+from .context import uow
+from .public_schemas import (
+    CodeQuerySchema,
+    ComplaintInSchema,
+    ComplaintOutSchema,
+    DocumentQuerySchema,
+    ProgressSchema,
+    RatingInSchema,
+    RatingOutSchema,
+)
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("public", __name__, url_prefix="/api/public",
+                description="Applicants, without login: progress, ratings (好差评), complaints")
+PUBLIC: dict[str, Any] = {"security": []}  # OpenAPI: no bearer token
+LIMITED = {"description": "too many requests from this address (Retry-After says when to try again)",
+           "schema": ApiErrorSchema}
+
+
+@blp.after_request
+def _not_cached(response: Response) -> Response:
+    """Answers carry a case's state (or a query code): no shared cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/progress/<case_no>")
+class Progress(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(CodeQuerySchema, location="query")
+    @blp.response(200, ProgressSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
+    @blp.alt_response(429, **LIMITED)
+    def get(self, query: dict[str, Any], case_no: str) -> Any:
+        """A case's progress as its applicant may see it: state, steps done, time limit, documents."""
+        return progress.public_progress(uow(), case_no, query["code"])
+
+
+@blp.route("/progress/<case_no>/documents/<int:document_id>")
+class ProgressDocument(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(DocumentQuerySchema, location="query")
+    @blp.response(200, description="the document (PDF, or HTML with format=html)", content_type="application/pdf")
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(429, **LIMITED)
+    def get(self, query: dict[str, Any], case_no: str, document_id: int) -> Response:
+        """Download a document issued to the applicant (受理通知书, decision ...)."""
+        name, content, digest = progress.public_document(uow(), case_no, query["code"], document_id,
+                                                         fmt=query["format"])
+        mimetype = "application/pdf" if query["format"] == "pdf" else "text/html"
+        response = Response(content, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+        response.headers["X-Content-SHA256"] = digest
+        return response
+
+
+@blp.route("/ratings")
+class Ratings(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(RatingInSchema)
+    @blp.response(201, RatingOutSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="not ended yet, or rated already")
+    @blp.alt_response(429, **LIMITED)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Rate an ended case (or a service contact, where its guide allows); a 差评 opens a rectification."""
+        return ratings.rate(uow(), body["case_no"], body["code"], level=body["level"],
+                            dimensions=body["dimensions"], comment=body.get("comment"))
+
+
+@blp.route("/complaints")
+class Complaints(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(ComplaintInSchema)
+    @blp.response(201, ComplaintOutSchema)
+    @blp.alt_response(429, **LIMITED)
+    def post(self, body: dict[str, Any]) -> Any:
+        """File a complaint; the answer holds its number and query code, shown only once."""
+        return complaints.submit(uow(), name=body["name"], phone=body["phone"], content=body["content"],
+                                 case_no=body.get("case_no"), item_code=body.get("item_code"))
+

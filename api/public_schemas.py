@@ -1,0 +1,136 @@
+"""Schemas of the applicants' side: public progress, ratings (好差评), complaints, rating statistics."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine._form_fields import PHONE
+from engine.query_codes import ALPHABET, LENGTH
+
+CODE_DESCRIPTION = (f"the query code (查询码) handed out when the case started: {LENGTH} characters of "
+                    f"{ALPHABET} (case, spaces and hyphens are ignored)")
+Level = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5), metadata={
+    "description": "GB/T 39046 满意度: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意 (4-5 are 差评)"})
+
+
+class CodeQuerySchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": CODE_DESCRIPTION})
+
+
+class DocumentQuerySchema(CodeQuerySchema):
+    format = fields.String(load_default="pdf", validate=validate.OneOf(("pdf", "html")))
+
+
+class StepSchema(Schema):
+    at = fields.DateTime()
+    name = fields.String(metadata={"description": "the step, e.g. 受理审查"})
+    case_state = fields.String(allow_none=True, metadata={"description": "the case state it reached, e.g. 已受理"})
+
+
+class TimeLimitSchema(Schema):
+    promised_days = fields.Integer(metadata={"description": "承诺时限, working days"})
+    extension_days = fields.Integer()
+    deadline_date = fields.Date()
+    used_working_days = fields.Integer()
+    remaining_working_days = fields.Integer(metadata={"description": "negative once overdue"})
+    paused = fields.Boolean(metadata={"description": "in a special procedure (特别程序) that is not counted"})
+    stopped = fields.Boolean(metadata={"description": "decided: the clock stopped"})
+    overdue = fields.Boolean()
+    provisional = fields.Boolean(metadata={"description": "counted through a year whose holidays are not "
+                                                          "announced yet"})
+
+
+class ProcedureSchema(Schema):
+    kind = fields.String()
+    name = fields.String(metadata={"description": "e.g. 延长审批, 现场核查"})
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+    days = fields.Integer(allow_none=True, metadata={"description": "working days granted or not counted"})
+    reason = fields.String(allow_none=True, metadata={"description": "extensions: why (行政许可法第四十二条)"})
+
+
+class PublicDocumentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(metadata={"description": "e.g. 受理通知书"})
+    issued_at = fields.DateTime()
+    download_url = fields.String(metadata={"description": "add ?code=... (and &format=html for HTML)"})
+
+
+class ProgressSchema(Schema):
+    case_no = fields.String()
+    item_name = fields.String()
+    status = fields.String(metadata={"description": "办理中, 暂停办理, 已办结 or 已终止"})
+    case_state = fields.String(allow_none=True, metadata={
+        "description": "the latest case state: 已接件, 已受理, 不予受理, 补正(开始), 特别程序(开始), 办结(通过) ..."})
+    received_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    steps = fields.List(fields.Nested(StepSchema), metadata={"description": "steps done, oldest first"})
+    current_steps = fields.List(fields.String(), metadata={"description": "steps under way"})
+    time_limit = fields.Nested(TimeLimitSchema, allow_none=True, metadata={
+        "description": "null before acceptance, or for an item without a time limit"})
+    extensions = fields.List(fields.Nested(ProcedureSchema))
+    special_procedures = fields.List(fields.Nested(ProcedureSchema))
+    documents = fields.List(fields.Nested(PublicDocumentSchema), metadata={
+        "description": "documents issued to the applicant, ready to download"})
+
+
+class RatingInSchema(Schema):
+    case_no = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": CODE_DESCRIPTION})
+    level = Level
+    dimensions = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
+                             values=fields.Integer(strict=True, validate=validate.Range(min=1, max=5)),
+                             load_default=dict, validate=validate.Length(max=10),
+                             metadata={"description": "per aspect, e.g. {\"服务态度\": 1, \"办事效率\": 2}"})
+    comment = fields.String(validate=validate.Length(max=1000), allow_none=True)
+
+
+class RatingOutSchema(Schema):
+    id = fields.Integer()
+    case_no = fields.String()
+    level = fields.Integer()
+    level_name = fields.String(metadata={"description": "e.g. 非常满意"})
+    contact = fields.String(metadata={"description": "case, or the service contact (step) rated"})
+    created_at = fields.DateTime()
+    rectification = fields.Boolean(metadata={"description": "a 差评: a rectification was opened"})
+
+
+class ComplaintInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    phone = fields.String(required=True, validate=validate.Regexp(
+        PHONE, error="手机号（1 开头 11 位）或带区号的固定电话"))
+    content = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    case_no = fields.String(validate=validate.Length(max=50), allow_none=True,
+                            metadata={"description": "the case complained about, if any"})
+    item_code = fields.String(validate=validate.Length(max=50), allow_none=True)
+
+
+class ComplaintOutSchema(Schema):
+    complaint_no = fields.String(metadata={"description": "the complaint's case number"})
+    query_code = fields.String(metadata={"description": "shown only here: with the complaint number, follow it "
+                                                        "at GET /api/public/progress/<complaint_no>"})
+    received_at = fields.DateTime()
+    handle_days = fields.Integer(metadata={"description": "working days the responsible department has"})
+
+
+class RatingStatsQuerySchema(Schema):
+    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ratings from (inclusive)"})
+    until = fields.AwareDateTime(default_timezone=None, metadata={"description": "ratings before"})
+
+
+class RatingStatSchema(Schema):
+    key = fields.String(allow_none=True, metadata={"description": "process key, group or clerk name"})
+    name = fields.String(allow_none=True)
+    count = fields.Integer()
+    average_level = fields.Float(metadata={"description": "1 非常满意 … 5 非常不满意: lower is better"})
+    bad = fields.Integer(metadata={"description": "差评 (levels 4-5)"})
+    bad_share = fields.Float()
+    rectified = fields.Integer(metadata={"description": "差评 whose rectification was confirmed"})
+
+
+class RatingStatsSchema(Schema):
+    total = fields.Integer()
+    by_item = fields.List(fields.Nested(RatingStatSchema))
+    by_department = fields.List(fields.Nested(RatingStatSchema))
+    by_clerk = fields.List(fields.Nested(RatingStatSchema))

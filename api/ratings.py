@@ -1,0 +1,26 @@
+"""Ratings (好差评) for supervisors: statistics by item, department and clerk."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import ratings
+
+from .context import actor, uow
+from .public_schemas import RatingStatsQuerySchema, RatingStatsSchema
+from .schemas import ApiErrorSchema
+
+blp = Blueprint("ratings", __name__, url_prefix="/api/ratings", description="Ratings (好差评): statistics")
+
+
+@blp.route("/stats")
+class RatingStats(MethodView):
+    @blp.arguments(RatingStatsQuerySchema, location="query")
+    @blp.response(200, RatingStatsSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Count, average level, share of 差评 and rectified 差评 by item, department (the group that handled
+        the rated case's last step) and clerk (who completed its steps); supervisors and admins."""
+        return ratings.stats(uow(), actor=actor(), since=query.get("since"), until=query.get("until"))

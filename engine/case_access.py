@@ -1,0 +1,84 @@
+"""Which cases a user may read: one rule for every read path (the case, the case list, its timeline and
+history, materials, archive, clock, documents).
+
+A clerk whose groups belong to departments (engine.departments) is scoped: they read only the cases
+their departments take part in (``case_departments``), plus the cases they started or have a task in
+themselves (as assignee, candidate user, or through one of their groups). Any other case does not exist
+for them: NotFound, never Forbidden, so case numbers cannot be probed. Everyone else reads as before
+departments existed: supervisors and admins everything, integrators the cases they always saw (all of
+them: they start cases for every item and read them back), and a clerk whose groups belong to no
+department keeps the per-task rules of each read path.
+
+A one-thing bundle (一件事) runs its member items as call activities inside one case, so the departments
+of every member take part in that one case and all of them read it, materials included (SX32, LY47).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from .departments import department_of_groups
+from .errors import NotFound
+from .models import CaseDepartment, ProcessInstance, Task, TaskCandidate
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """The cases an actor may read: ``departments`` None means no department limit applies."""
+
+    actor: Actor
+    departments: frozenset[str] | None
+
+    @property
+    def limited(self) -> bool:
+        return self.departments is not None
+
+    def condition(self) -> ColumnElement[bool] | None:
+        """SQL on ProcessInstance (in the query's FROM): the case is readable. None: every case is."""
+        if self.departments is None:
+            return None
+        name, groups = self.actor.name, sorted(self.actor.groups)
+        own_candidate = or_(and_(TaskCandidate.kind == "user", TaskCandidate.value == name),
+                            and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(groups)))
+        return or_(
+            exists().where(CaseDepartment.case_id == ProcessInstance.id,
+                           CaseDepartment.department_code.in_(sorted(self.departments))),
+            ProcessInstance.started_by == name,
+            exists().where(Task.instance_id == ProcessInstance.id, Task.assignee == name),
+            exists().where(Task.instance_id == ProcessInstance.id, TaskCandidate.task_id == Task.id, own_candidate),
+        )
+
+
+def scope_of(uow: UnitOfWork, actor: Actor) -> CaseScope:
+    """The actor's scope. A helper: runs in the caller's transaction (one query, for scoped clerks only)."""
+    if not actor.has("clerk") or actor.has("supervisor", "integrator") or not actor.groups:
+        return CaseScope(actor, None)
+    departments = frozenset(department_of_groups(uow, actor.groups).values())
+    return CaseScope(actor, departments or None)
+
+
+def require_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> CaseScope:
+    """Check that the actor may read the case (or a case of its bundle); returns the actor's scope.
+
+    A helper: runs in the caller's transaction. It does not check that an unscoped actor's case exists;
+    the caller loads the case anyway.
+
+    Raises:
+        NotFound: a scoped clerk asked for a case outside their departments (or one that does not exist).
+    """
+    scope = scope_of(uow, actor)
+    condition = scope.condition()
+    if condition is None:
+        return scope
+    # The bundle rule lives with the materials it was made for (and materials imports this module).
+    from .materials import bundle_ids
+
+    found = uow.session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.id.in_(bundle_ids(uow, instance_id)), condition).limit(1))
+    if found is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    return scope

@@ -1,0 +1,268 @@
+"""Departments (部门): the groups each one owns, and which departments take part in each case.
+
+A department owns user groups (a window, a review section); a group belongs to at most one department.
+A case's departments (``case_departments``) are written with its tasks, in the same transaction: the
+department of a new task's candidate groups (and of its assignee's groups) takes part from then on. The
+first one is the lead (牵头), unless the service item's guide names the lead department at start.
+
+Nothing here decides who sees what; engine.case_access does, from these rows.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
+
+from .clock import utcnow
+from .errors import Conflict, NotFound, ValidationFailed
+from .models import (
+    CaseDepartment,
+    Department,
+    DepartmentGroup,
+    Guide,
+    ProcessInstance,
+    Task,
+    User,
+)
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+if TYPE_CHECKING:
+    from .execution import Case
+
+LEAD, PARTICIPANT = "lead", "participant"
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+
+
+@dataclass
+class DepartmentView:
+    code: str
+    name: str
+    parent_code: str | None
+    groups: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---- commands and queries ----------------------------------------------------------------------
+
+def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, parent_code: str | None = None,
+                   groups: Iterable[str] = (), only_new: bool = False) -> tuple[DepartmentView, bool]:
+    """Create a department, or replace its name, parent and groups; returns it and whether it is new.
+
+    Args:
+        groups: the user groups it owns, replacing those it had; a group may belong to one department only.
+        only_new: refuse (Conflict) when the department exists already.
+
+    Raises:
+        Forbidden (not admin); ValidationFailed (bad code, name, group or parent: ``details`` name the field);
+        NotFound (the parent does not exist); Conflict (a group belongs to another department, the parent
+        would make a cycle, or ``only_new`` and the department exists).
+    """
+    actor.require(action="manage departments")
+    code, name, wanted = _check(code, name, groups)
+    parent_code = (parent_code or "").strip() or None
+    with uow:
+        try:
+            view, created = _put(uow.session, code, name, parent_code, wanted, only_new)
+            uow.commit()
+        except IntegrityError:  # a concurrent change took the code or a group first
+            raise Conflict(f"department {code!r} or one of its groups was changed meanwhile; try again") from None
+        return view, created
+
+
+def get_department(uow: UnitOfWork, code: str) -> DepartmentView:
+    """Raises NotFound."""
+    with uow:
+        department = uow.session.get(Department, code)
+        if department is None:
+            raise NotFound(f"department {code!r} not found")
+        return _view(uow.session, department)
+
+
+def list_departments(uow: UnitOfWork) -> list[DepartmentView]:
+    """Every department with its groups, by code."""
+    with uow:
+        groups: dict[str, list[str]] = {}
+        for group, code in uow.session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code)
+                                               .order_by(DepartmentGroup.group_name)):
+            groups.setdefault(code, []).append(group)
+        return [DepartmentView(code=d.code, name=d.name, parent_code=d.parent_code, groups=groups.get(d.code, []),
+                               created_at=d.created_at, updated_at=d.updated_at)
+                for d in uow.session.scalars(select(Department).order_by(Department.code))]
+
+
+def department_of_groups(uow: UnitOfWork, groups: Iterable[str]) -> dict[str, str]:
+    """Group -> department code, for the groups that belong to one. A helper: runs in the caller's
+    transaction (``with uow``), never opens or commits one."""
+    names = sorted({g for g in groups if g})
+    if not names:
+        return {}
+    return {group: code for group, code in uow.session.execute(
+        select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(DepartmentGroup.group_name.in_(names)))}
+
+
+# ---- case participation (called by engine.execution when a case is saved) ------------------------
+
+def _groups_and_case_departments() -> Any:
+    """The departments of some groups, each with its role in a case (None: not taking part yet), and
+    whether the case has a lead. Built once: take_part runs it in most commands that create a task."""
+    case_id: BindParameter[int] = bindparam("case_id")
+    held = aliased(CaseDepartment)  # not the joined one: the lead may be a department of no group named here
+    has_lead = exists().where(held.case_id == case_id, held.role == LEAD)
+    return (select(DepartmentGroup.group_name, DepartmentGroup.department_code, CaseDepartment.role,
+                   has_lead.label("has_lead"))
+            .outerjoin(CaseDepartment, (CaseDepartment.department_code == DepartmentGroup.department_code)
+                       & (CaseDepartment.case_id == case_id))
+            .where(DepartmentGroup.group_name.in_(bindparam("groups", expanding=True))))
+
+
+_GROUPS_AND_CASE_DEPARTMENTS = _groups_and_case_departments()
+
+
+def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime) -> None:
+    """Add the departments of the tasks this save created to the case's departments.
+
+    On the hot path of every command, so it reads nothing unless the save created tasks or started the
+    case: then one query maps the tasks' groups to departments together with the case's known ones (plus
+    one for assignees' groups when a task has an assignee), and only departments new to the case are
+    inserted. The lead is the guide's department when a new case's item names one, else the first
+    department the case reaches.
+    """
+    lead = lead_of_guide(uow, case.row.definition_key) if case.is_new else None
+    if not tasks and lead is None:
+        return
+    session, case_id = uow.session, case.row.id
+    by_user = _user_groups(session, {t.assignee for t in tasks if t.assignee})
+    ordered: list[str] = []  # groups in the order tasks name them: the first department found may lead
+    for task in tasks:
+        ordered += [*(task.candidate_groups or []), *by_user.get(task.assignee or "", [])]
+    wanted = set(ordered)
+    if not wanted and lead is None:
+        return
+    rows = session.execute(_GROUPS_AND_CASE_DEPARTMENTS, {"case_id": case_id, "groups": sorted(wanted)}
+                           ).all() if wanted else []
+    department_of = {group: code for group, code, _, _ in rows}
+    known = {code for _, code, role, _ in rows if role is not None}
+    lead_known = any(row.has_lead for row in rows)  # a new case has none: no rows yet
+    new: list[dict[str, Any]] = []
+    for code in dict.fromkeys([*([lead] if lead else []), *(department_of[g] for g in ordered if g in department_of)]):
+        if code in known:
+            continue
+        role = PARTICIPANT if lead_known else LEAD
+        lead_known = True
+        known.add(code)
+        new.append({"case_id": case_id, "department_code": code, "role": role, "since": now})
+    if new:
+        session.execute(insert(CaseDepartment), new)
+
+
+def lead_of_guide(uow: UnitOfWork, definition_key: str) -> str | None:
+    """The lead department the latest guide of a process names (``department.code``), when that
+    department is set up here. One query, made when a case starts; a helper in the caller's transaction."""
+    named = (select(Guide.department_code).where(Guide.process_key == definition_key)
+             .order_by(Guide.id.desc()).limit(1).scalar_subquery())
+    return uow.session.scalar(select(Department.code).where(Department.code == named))
+
+
+def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[CaseDepartment]:
+    """The departments taking part in a case, lead first.
+
+    Raises NotFound: no such case, or one outside a scoped clerk's departments (engine.case_access).
+    """
+    from .case_access import require_case  # it reads this module's tables
+
+    with uow:
+        require_case(uow, actor, instance_id)
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        return sorted(uow.session.scalars(select(CaseDepartment).where(CaseDepartment.case_id == instance_id)),
+                      key=lambda r: (r.role != LEAD, r.since, r.department_code))
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
+         only_new: bool) -> tuple[DepartmentView, bool]:
+    department = session.get(Department, code)
+    if department is not None and only_new:
+        raise Conflict(f"department {code!r} exists already")
+    if parent_code is not None:
+        _check_parent(session, code, parent_code)
+    taken = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(
+        DepartmentGroup.group_name.in_(wanted), DepartmentGroup.department_code != code)).all()
+    if taken:
+        raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already",
+                       details=[{"field": "groups", "group": g, "department": d} for g, d in taken])
+    created = department is None
+    if department is None:
+        department = Department(code=code, name=name, parent_code=parent_code)
+        session.add(department)
+        session.flush()
+    else:
+        department.name, department.parent_code, department.updated_at = name, parent_code, utcnow()
+    session.execute(delete(DepartmentGroup).where(DepartmentGroup.department_code == code,
+                                                  DepartmentGroup.group_name.not_in(wanted)))
+    have = set(session.scalars(select(DepartmentGroup.group_name).where(DepartmentGroup.department_code == code)))
+    session.add_all([DepartmentGroup(group_name=g, department_code=code) for g in wanted if g not in have])
+    session.flush()
+    return _view(session, department), created
+
+
+def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:
+    if not names:
+        return {}
+    return {name: list(groups or []) for name, groups in
+            session.execute(select(User.name, User.groups).where(User.name.in_(sorted(names))))}
+
+
+def _check(code: str, name: str, groups: Iterable[str]) -> tuple[str, str, list[str]]:
+    problems = []
+    code = (code or "").strip()
+    if not _CODE.match(code):
+        problems.append({"field": "code", "message": "1 to 50 letters, digits, '_', '.' or '-', e.g. SCJG"})
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name or len(name) > 200:
+        problems.append({"field": "name", "message": "1 to 200 characters"})
+    wanted = list(dict.fromkeys(g.strip() for g in groups if g and g.strip()))
+    if any(len(g) > 255 for g in wanted):
+        problems.append({"field": "groups", "message": "a group name has at most 255 characters"})
+    if problems:
+        raise ValidationFailed("the department is invalid", details=problems)
+    return code, name, wanted
+
+
+def _check_parent(session: Session, code: str, parent_code: str) -> None:
+    if parent_code == code:
+        raise ValidationFailed("a department cannot be its own parent",
+                               details=[{"field": "parent_code", "message": "names the department itself"}])
+    seen = {code}
+    current: str | None = parent_code
+    while current is not None:
+        if current in seen:
+            raise Conflict(f"parent {parent_code!r} would put department {code!r} under itself",
+                           details=[{"field": "parent_code", "message": "makes a cycle"}])
+        seen.add(current)
+        parent = session.get(Department, current)
+        if parent is None:
+            raise NotFound(f"parent department {current!r} not found")
+        current = parent.parent_code
+
+
+def _view(session: Session, department: Department) -> DepartmentView:
+    groups = list(session.scalars(select(DepartmentGroup.group_name)
+                                  .where(DepartmentGroup.department_code == department.code)
+                                  .order_by(DepartmentGroup.group_name)))
+    return DepartmentView(code=department.code, name=department.name, parent_code=department.parent_code,
+                          groups=groups, created_at=department.created_at, updated_at=department.updated_at)
+
+
+__all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "department_of_groups", "departments_of_case", "get_department",
+           "lead_of_guide", "list_departments", "put_department", "take_part"]

@@ -1,0 +1,200 @@
+"""HTML documents as PDF, without a browser: the small HTML subset the document templates use, walked
+with lxml and laid out by reportlab.
+
+Supported: ``h1``, ``h2``, ``h3``, ``p``, ``div``, ``ul``/``ol``/``li``, ``table``/``tr``/``th``/``td``,
+inline ``strong``/``b``, ``em``/``i``, ``u``, ``br``, ``span``; the classes ``center``, ``right``,
+``noindent`` and ``sign`` (right-aligned, a signature or date line) on blocks. Anything else is laid out
+as its text. Chinese is set in reportlab's built-in CID font STSong-Light, which PDF readers supply
+themselves: no font file is embedded or needed.
+
+The page follows GB/T 9704 (党政机关公文格式) loosely: A4, margins 37/26/35/28 mm, title 22 pt,
+body 16 pt with a two-character first-line indent.
+"""
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from typing import Any
+from xml.sax.saxutils import escape
+
+import lxml.html
+from reportlab.lib import colors, textsplit
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import (
+    Flowable,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+    paragraph,
+)
+
+FONT = "STSong-Light"
+BODY_SIZE = 16
+_registered = threading.Lock()
+_INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}
+_CANNOT_START = "，；：？！》」』”’"
+_BLOCKS = {"h1", "h2", "h3", "p", "div", "ul", "ol", "table", "section", "header", "footer"}
+
+
+def _register_font() -> None:
+    with _registered:
+        if FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+            # The CID font has no bold or italic face: <b> and <i> map to the same face.
+            pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+            # reportlab's line breaker knows the Japanese marks that may not start a line, not the Chinese
+            # full-width ，；：？！: without them a line could begin with a comma.
+            # Both breakers (one fragment: textsplit; mixed fragments: paragraph) keep their own copy.
+            for module in (textsplit, paragraph):
+                module.ALL_CANNOT_START += "".join(c for c in _CANNOT_START if c not in module.ALL_CANNOT_START)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.75,
+                          firstLineIndent=BODY_SIZE * 2, alignment=TA_JUSTIFY, wordWrap="CJK")
+    return {
+        "h1": ParagraphStyle("h1", parent=body, fontSize=22, leading=34, alignment=TA_CENTER, firstLineIndent=0,
+                             spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=body, fontSize=18, leading=28, alignment=TA_CENTER, firstLineIndent=0,
+                             spaceAfter=6),
+        "h3": ParagraphStyle("h3", parent=body, fontSize=BODY_SIZE, firstLineIndent=0, spaceBefore=4),
+        "p": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=12, leading=18, firstLineIndent=0, alignment=TA_LEFT),
+        "li": ParagraphStyle("li", parent=body, firstLineIndent=0),
+    }
+
+
+def html_to_pdf(html: str | bytes, *, title: str = "", author: str = "", subject: str = "") -> bytes:
+    """The PDF of an HTML document in the supported subset. Raises ValueError on an empty document."""
+    _register_font()
+    root = lxml.html.document_fromstring(html)
+    body = root.find("body")
+    story = list(_flowables(body if body is not None else root, _styles()))
+    if not story:
+        raise ValueError("the document has no content to lay out")
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, topMargin=37 * mm, bottomMargin=35 * mm, leftMargin=28 * mm,
+                            rightMargin=26 * mm, title=title, author=author, subject=subject, creator="govflow")
+    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    return out.getvalue()
+
+
+def _page_number(canvas: Any, doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 12)
+    canvas.drawCentredString(A4[0] / 2, 20 * mm, f"— {doc.page} —")
+    canvas.restoreState()
+
+
+def _flowables(element: Any, styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    """Block flowables for an element's children; loose text between blocks becomes a paragraph."""
+    loose: list[str] = [escape(element.text or "")] if element.text and element.text.strip() else []
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _BLOCKS:
+            if "".join(loose).strip():
+                yield Paragraph("".join(loose).strip(), styles["p"])
+            loose = []
+            yield from _block(child, tag, styles)
+        elif tag in ("style", "script", "head", "title", "meta"):
+            pass
+        elif tag == "hr":
+            yield Spacer(1, BODY_SIZE)
+        elif tag:
+            loose.append(_inline(child))
+        if child.tail and child.tail.strip():
+            loose.append(escape(child.tail))
+    if "".join(loose).strip():
+        yield Paragraph("".join(loose).strip(), styles["p"])
+
+
+def _block(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    if tag in ("div", "section", "header", "footer"):
+        if any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in element):
+            yield from _flowables(element, styles)
+            return
+        tag = "p"
+    if tag in ("ul", "ol"):
+        yield _list(element, tag, styles)
+    elif tag == "table":
+        yield _table(element, styles)
+    else:
+        text = _inline_content(element).strip()
+        if text:
+            yield Paragraph(text, _classed(styles[tag], element))
+        elif tag == "p":
+            yield Spacer(1, BODY_SIZE)  # an empty paragraph is a blank line
+
+
+def _classed(style: ParagraphStyle, element: Any) -> ParagraphStyle:
+    classes = set((element.get("class") or "").split())
+    if not classes & {"center", "right", "sign", "noindent"}:
+        return style
+    alignment = TA_CENTER if "center" in classes else TA_RIGHT if classes & {"right", "sign"} else style.alignment
+    return ParagraphStyle(f"{style.name}-{'-'.join(sorted(classes))}", parent=style, alignment=alignment,
+                          firstLineIndent=0, rightIndent=BODY_SIZE * 2 if "sign" in classes else 0)
+
+
+def _list(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Flowable:
+    items = [ListItem(Paragraph(_inline_content(li).strip() or " ", styles["li"]))
+             for li in element if li.tag == "li"]
+    if tag == "ol":
+        return ListFlowable(items, bulletType="1", bulletFontName=FONT, bulletFontSize=BODY_SIZE,
+                            leftIndent=BODY_SIZE * 2, bulletFormat="%s.")
+    return ListFlowable(items, bulletType="bullet", start="•", bulletFontName=FONT, bulletFontSize=BODY_SIZE,
+                        leftIndent=BODY_SIZE * 2)
+
+
+def _table(element: Any, styles: dict[str, ParagraphStyle]) -> Flowable:
+    rows: list[list[Paragraph]] = []
+    header_rows = 0
+    for tr in element.iter("tr"):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        if not cells:
+            continue
+        if all(c.tag == "th" for c in cells) and len(rows) == header_rows:
+            header_rows += 1
+        rows.append([Paragraph(_inline_content(c).strip() or " ", styles["cell"]) for c in cells])
+    if not rows:
+        return Spacer(1, 0)
+    width = max(len(r) for r in rows)
+    rows = [r + [Paragraph(" ", styles["cell"])] * (width - len(r)) for r in rows]
+    style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+    if header_rows:
+        style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")))
+    available = A4[0] - 54 * mm
+    # A narrow first column holds numbers (序号) or field labels; the rest share the width.
+    first = available * (0.12 if width > 2 else 0.3) if width > 1 else available
+    widths = [first] + [(available - first) / (width - 1)] * (width - 1) if width > 1 else [available]
+    table = Table(rows, colWidths=widths, repeatRows=header_rows, spaceBefore=6, spaceAfter=10)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _inline_content(element: Any) -> str:
+    """reportlab paragraph markup of an element's content: text escaped, supported inline tags kept."""
+    parts = [escape(element.text or "")]
+    for child in element:
+        parts.append(_inline(child))
+        parts.append(escape(child.tail or ""))
+    return "".join(parts)
+
+
+def _inline(element: Any) -> str:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "br":
+        return "<br/>"
+    inner = _inline_content(element)
+    mark = _INLINE.get(tag)
+    return f"<{mark}>{inner}</{mark}>" if mark else inner

@@ -1,0 +1,164 @@
+"""Document templates (文书模板): Jinja2 HTML files deployed as ``documents/<name>.html``, rendered in a
+sandbox with autoescaping, so case data can neither run code nor inject markup.
+
+What a template sees (besides every case variable by its own name, e.g. ``applicant_name``):
+
+=================  ====================================================================================
+``case``           ``number`` (办件编号), ``id``, ``received_at`` (when the case started), ``process_key``
+``item``           the service item: ``name``, ``code``, ``department``, ``legal_basis`` (list),
+                   ``promised_days``, ``statutory_days`` — from the deployed guide, else the diagram's name
+``applicant``      the applicant's name (``applicant_name``, else ``applicant``)
+``department``     the issuing department (``item.department``, else the variable ``department_name``)
+``issued_at``      when the document is issued (a UTC datetime; ``|cn_date`` prints 2026年3月2日)
+``element``        ``id`` and ``name`` of the diagram element that issues it
+``clock``          the case's time-limit clock once started: ``promised_days``, ``deadline`` (a date)
+``missing``        materials to supplement, from ``missing_materials``: ``[{name, reason}]``
+``reasons``        reasons, one per line of ``reject_reason`` (or a list)
+``v``              all case variables as one mapping
+=================  ====================================================================================
+
+Filters: ``cn_date`` (date or datetime → 2026年3月2日, local time), ``lines`` (text → list of non-empty lines).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .clock import LOCAL_TZ
+from .diagrams import Problem
+
+# Numbering a clerk may type before each line of a list: "1." "1、" "（1）" "(1)" "一、" "①".
+_NUMBERING = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[一二三四五六七八九十]+、|[①-⑳])\s*")
+_NAME_REASON = re.compile(r"\s*[：:]\s*")
+
+
+def cn_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        value = (value.astimezone(LOCAL_TZ) if value.tzinfo else value).date()
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+            return cn_date(value)
+        except ValueError:
+            return value
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return "" if value is None or isinstance(value, Undefined) else str(value)
+
+
+def lines(value: Any) -> list[str]:
+    """Non-empty lines of a text (list numbering removed), or the items of a list."""
+    if value is None or isinstance(value, Undefined):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [_NUMBERING.sub("", line).strip() for line in str(value).splitlines() if _NUMBERING.sub("", line).strip()]
+
+
+def missing_materials(value: Any) -> list[dict[str, str]]:
+    """``missing_materials`` as ``[{name, reason}]``: a text with one material per line, "名称：原因",
+    or a list of names or of ``{"name", "reason"}`` objects (from an integrator)."""
+    found: list[dict[str, str]] = []
+    items = value if isinstance(value, (list, tuple)) else lines(value)
+    for item in items:
+        if isinstance(item, dict):
+            name = str(item.get("name") or "").strip()
+            reason = str(item.get("reason") or "").strip()
+        else:
+            parts = _NAME_REASON.split(str(item).strip(), maxsplit=1)
+            name, reason = parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
+        if name:
+            found.append({"name": name, "reason": reason})
+    return found
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["cn_date"] = cn_date
+    env.filters["lines"] = lines
+    return env
+
+
+ENV = _environment()
+
+
+@lru_cache(maxsize=64)
+def compile_template(name: str, source: str) -> Any:
+    """A compiled template, cached by content. Raises TemplateSyntaxError (with ``lineno``)."""
+    # Compiled under its file name, so a runtime error's traceback names the template line.
+    code = ENV.compile(source, name=name, filename=name)
+    return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+
+
+def render(name: str, source: str, context: dict[str, Any]) -> str:
+    """Render a template. Raises TemplateError (syntax, sandbox violation, runtime error)."""
+    return compile_template(name, source).render(context)
+
+
+def check(file_name: str, content: bytes) -> list[Problem]:
+    """Deploy-time problems of a template: not UTF-8, does not compile, or fails on a sample case
+    (an attribute the sandbox refuses, a filter misused) — each with the template line."""
+    try:
+        source = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [Problem(file_name, None, None, f"a document template must be UTF-8 text ({exc.reason})")]
+    try:
+        template = compile_template(file_name, source)
+    except TemplateSyntaxError as exc:
+        return [Problem(file_name, exc.lineno, None, f"template does not compile: {exc.message}")]
+    try:
+        html = template.render(sample_context())
+    except TemplateError as exc:
+        return [Problem(file_name, _error_line(exc, file_name), None, f"template fails on a sample case: {exc}")]
+    except Exception as exc:  # noqa: BLE001 - any error of a sample render is a deploy problem, not a crash
+        return [Problem(file_name, _error_line(exc, file_name), None,
+                        f"template fails on a sample case: {type(exc).__name__}: {exc}")]
+    if "<title>" not in html:
+        return [Problem(file_name, None, None, "a document template needs a <title> (the document's title)")]
+    return []
+
+
+def _error_line(exc: BaseException, file_name: str) -> int | None:
+    """The template line of a render error: Jinja rewrites tracebacks so template frames carry it."""
+    line = getattr(exc, "lineno", None)
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == file_name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def sample_context() -> dict[str, Any]:
+    """A case as complete as the food-licence forms make it, to try a template on at deploy."""
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=LOCAL_TZ)
+    variables = {"applicant_name": "某某餐饮管理有限公司", "acceptance_decision": "accept", "opinion": "材料齐全",
+                 "missing_materials": "食品经营许可申请书：未签字盖章", "reject_reason": "不属于本机关职权范围",
+                 "review_opinion": "符合条件", "conditions_met": True, "decision": "grant",
+                 "decision_opinion": "符合法定条件", "deemed_accepted": False}
+    return build_context(
+        variables=variables,
+        case={"id": 1, "number": "SAMPLE-0001", "received_at": now, "process_key": "sample"},
+        item={"name": "示例事项", "code": "SAMPLE", "department": "示例部门", "legal_basis": ["《示例条例》"],
+              "promised_days": 10, "statutory_days": 20},
+        element={"id": "sample", "name": "示例"}, issued_at=now,
+        clock={"promised_days": 10, "state": "running", "started_at": now, "deadline": date(2026, 3, 16)})
+
+
+def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict[str, Any],
+                  element: dict[str, Any], issued_at: datetime, clock: dict[str, Any] | None) -> dict[str, Any]:
+    applicant = variables.get("applicant_name") or variables.get("applicant") or ""
+    reasons = variables.get("reject_reason")
+    context = dict(variables)
+    context.update({
+        "v": variables, "case": case, "item": item, "element": element, "issued_at": issued_at, "clock": clock,
+        "applicant": applicant, "department": item.get("department") or variables.get("department_name") or "",
+        "missing": missing_materials(variables.get("missing_materials")), "reasons": lines(reasons),
+    })
+    return context

@@ -1,0 +1,228 @@
+"""Documents issued to applicants (SX21, XA17, 行政许可法 art 32, 38): 受理通知书, 不予受理通知书,
+一次性告知通知书, 准予/不予行政许可决定书 — rendered from deployed templates when a diagram element
+marked ``govflow.document`` completes, stored as HTML and PDF with their SHA-256 in the transaction of
+that step, announced to integrators as ``document.issued``, and kept in the case archive.
+
+Templates are deployed with the library as ``documents/<name>.html`` (engine.document_templates); the
+latest deployed version is used when a document is issued, and its resource hash is recorded with it.
+A template that is not deployed is warned about at deploy; when such an element completes the step goes
+on and the history records ``document.missing``, as a missing task form does not stop a task either.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import lxml.html
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from sqlalchemy import select
+
+from . import document_templates, outbox
+from .clock import LOCAL_TZ
+from .diagrams import PreparedDiagram, Problem
+from .document_pdf import html_to_pdf
+from .errors import InvalidRequest, NotFound, ProcessError
+from .materials import require_access
+from .models import (
+    CaseClock,
+    Document,
+    Guide,
+    ProcessDefinition,
+    ProcessInstance,
+    Resource,
+)
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+if TYPE_CHECKING:
+    from .execution import Case
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_PROPERTY = "govflow.document"
+FOLDER = "documents"
+KIND = "document"
+EVENT = "document.issued"
+FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def is_template(file_name: str) -> bool:
+    """``documents/<name>.html``: a document template (the folder is what tells it from other HTML)."""
+    path = PurePosixPath(file_name.lower())
+    return path.suffix == ".html" and path.parent.name == FOLDER
+
+
+def template_name(file_name: str) -> str:
+    return PurePosixPath(file_name).stem
+
+
+def resource_name(name: str) -> str:
+    return f"{FOLDER}/{name}.html"
+
+
+# ---- deploy ------------------------------------------------------------------------------------
+
+def check_template(file_name: str, content: bytes) -> list[Problem]:
+    """Problems of a template file at deploy (it must compile and render a sample case)."""
+    return document_templates.check(file_name, content)
+
+
+def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
+                     ) -> list[Problem]:
+    """Warnings for elements whose ``govflow.document`` names a template neither in this deployment
+    nor deployed before."""
+    here = {template_name(name) for name, _ in files if is_template(name)}
+    problems = []
+    for diagram in prepared:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                name = _declared(meta)
+                if name and name not in here and _template(uow, name) is None:
+                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                                            f"document template {resource_name(name)!r} is not deployed: "
+                                            "no document will be issued", severity="warning"))
+    return problems
+
+
+def _declared(meta: dict[str, Any]) -> str | None:
+    value = (meta.get("properties") or {}).get(DOCUMENT_PROPERTY)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _template(uow: UnitOfWork, name: str) -> Resource | None:
+    return uow.session.scalars(select(Resource).where(Resource.kind == KIND, Resource.name == resource_name(name))
+                               .order_by(Resource.id.desc()).limit(1)).first()
+
+
+# ---- issuing (from execution.save) ---------------------------------------------------------------
+
+def issue_declared(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    """Issue the documents of the elements this command completed (called by execution.save after the
+    outbox events of the step, before the history is written). Helper: the caller's transaction.
+
+    Raises ProcessError when a template fails on the case's data: the step is refused, nothing changes.
+    """
+    from .execution import element_meta
+
+    completed = [item for item in case.history if item["event"] == "element.completed" and item.get("task_id")]
+    for item in completed:
+        try:
+            task = case.workflow.get_task_from_id(UUID(item["task_id"]))
+        except TaskNotFoundException:  # a branch pruned in the same command
+            continue
+        name = _declared(element_meta(uow, case, task))
+        if name is not None:
+            _issue(uow, case, task, name, now)
+
+
+def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> Document | None:
+    spec = task.task_spec
+    template = _template(uow, name)
+    if template is None:
+        log.warning("case %s: document template %s is not deployed; %s issued no document",
+                    case.row.id, resource_name(name), spec.bpmn_id)
+        case.record("document.missing", actor=None, element_id=spec.bpmn_id, element_name=spec.bpmn_name,
+                    task_id=str(task.id), data={"name": name, "template": resource_name(name)})
+        return None
+    context = _context(uow, case, task, now)
+    try:
+        html = document_templates.render(template.name, template.content.decode("utf-8"), context)
+        title = _title(html) or name
+        pdf = html_to_pdf(html, title=title, author=context["department"], subject=case.row.business_key)
+    except Exception as exc:  # TemplateError, a sandbox refusal, a filter's TypeError on this case's data ...
+        raise ProcessError(f"document {resource_name(name)} could not be issued at "
+                           f"{spec.bpmn_name or spec.bpmn_id}: {exc}", element=spec.bpmn_id,
+                           details=[{"element": spec.bpmn_id, "template": resource_name(name),
+                                     "message": str(exc)}]) from exc
+    html_bytes = html.encode("utf-8")
+    document = Document(instance_id=case.row.id, name=name, title=title[:200], template_sha256=template.sha256,
+                        element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id), issued_at=now,
+                        html=html_bytes, pdf=pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
+                        pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    uow.session.add(document)
+    uow.session.flush()  # the id, for the event and the history
+    summary = {"document_id": document.id, "name": name, "title": document.title, "element_id": spec.bpmn_id,
+               "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
+    case.record(EVENT, actor=None, element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id),
+                data=summary)
+    outbox.write(uow, case.row, [(EVENT, summary)])
+    return document
+
+
+def _title(html: str) -> str | None:
+    title = lxml.html.document_fromstring(html).findtext(".//title")
+    return title.strip() if title and title.strip() else None
+
+
+def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str, Any]:
+    from .execution import definition_of
+
+    row = case.row
+    definition = definition_of(case, task)
+    variables = {k: v for k, v in task.data.items() if k != "data_objects"}
+    return document_templates.build_context(
+        variables=variables,
+        case={"id": row.id, "number": row.business_key, "received_at": row.started_at or now,
+              "process_key": row.definition_key},
+        item=_item(uow, definition), element={"id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name},
+        issued_at=now, clock=_clock(uow, row))
+
+
+def _item(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
+    """The service item as its latest guide describes it; the diagram's name when no guide is deployed."""
+    guide = uow.session.scalars(select(Guide).where(Guide.process_key == definition.key)
+                                .order_by(Guide.id.desc()).limit(1)).first()
+    content: dict[str, Any] = guide.content if guide is not None else {}
+    department = content.get("department")
+    return {"name": content.get("name") or definition.name or definition.key, "code": content.get("code"),
+            "department": department.get("name") if isinstance(department, dict) else department,
+            "legal_basis": list(content.get("legal_basis") or []),
+            "promised_days": content.get("promised_days"), "statutory_days": content.get("statutory_days")}
+
+
+def _clock(uow: UnitOfWork, row: ProcessInstance) -> dict[str, Any] | None:
+    # The clock may have started in this very command: still pending in the session (no autoflush).
+    clock = next((o for o in uow.session.new if isinstance(o, CaseClock) and o.instance_id == row.id), None) \
+        or uow.session.get(CaseClock, row.id)
+    if clock is None:
+        return None
+    return {"promised_days": clock.promised_days + (clock.extension_days or 0), "state": clock.state,
+            "started_at": clock.started_at, "deadline": clock.deadline_at.astimezone(LOCAL_TZ).date()}
+
+
+# ---- reading (API) -----------------------------------------------------------------------------
+
+def list_documents(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Document]:
+    """The documents issued in a case, oldest first (without their bytes). Raises NotFound, Forbidden."""
+    with uow:
+        _require_case(uow, instance_id, actor)
+        return list(uow.session.scalars(select(Document).where(Document.instance_id == instance_id)
+                                        .order_by(Document.id)))
+
+
+def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Actor, fmt: str = "pdf"
+             ) -> tuple[Document, bytes, str]:
+    """A document's row, its bytes in ``fmt`` (``html`` or ``pdf``) and their SHA-256.
+
+    Raises:
+        NotFound (case or document); Forbidden (as for materials); InvalidRequest (unknown format).
+    """
+    if fmt not in FORMATS:
+        raise InvalidRequest(f"unknown format {fmt!r}; use html or pdf", field="format")
+    with uow:
+        _require_case(uow, instance_id, actor)
+        document = uow.session.get(Document, document_id)
+        if document is None or document.instance_id != instance_id:
+            raise NotFound(f"document {document_id} not found in process instance {instance_id}")
+        content: bytes = getattr(document, fmt)
+        return document, content, getattr(document, f"{fmt}_sha256")
+
+
+def _require_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> None:
+    if uow.session.get(ProcessInstance, instance_id) is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    require_access(uow, actor, instance_id)

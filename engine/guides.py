@@ -1,0 +1,471 @@
+"""Service-item guides (办事指南, DOMAIN rule 1): ``<item-code>/guide.json`` checked at deploy, stored in
+versions, read by the catalogue and by the case clock.
+
+The format is documented in bpmn/README.md ("The guide"). ``check`` finds everything wrong with one file
+(JSON syntax with its line, missing or invalid fields by path such as ``materials[2].form`` with the line
+of the value, promised > statutory, catch-all material names, the code against its folder);
+``check_deployment`` what needs the database (the process a guide names must be deployed with it or
+before). Fields the README does not document are kept and published as they are, unchecked.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+
+from . import calendar
+from .diagrams import Problem
+from .errors import NotFound
+from .models import Deployment, Guide, ProcessDefinition
+from .time_limits import EXCLUDED_KINDS
+from .unit_of_work import UnitOfWork
+
+FILE_NAME = "guide.json"
+MAX_GUIDE_BYTES = 512 * 1024
+# GB/T 39046—2020 code lists.
+ITEM_TYPES = {"01": "许可", "02": "处罚", "03": "强制", "04": "征收", "05": "给付", "06": "检查", "07": "确认",
+              "08": "奖励", "09": "裁决", "10": "其他", "20": "公共服务"}
+CASE_TYPES = {"1": "即办件", "2": "承诺件", "9": "其他"}
+LEVELS = ("province", "city", "county", "township", "village")
+MATERIAL_FORMS = ("original", "copy", "original_and_copy", "electronic")
+DELIVERY_METHODS = ("window", "electronic", "self_service", "mail")
+# Vague catch-alls a material list may not contain (LY17, XA13): the applicant cannot know what to bring.
+CATCH_ALLS = ("其他材料", "其它材料", "有关材料", "相关材料", "等材料", "其他相关材料", "其他有关材料")
+PERIOD_KINDS = tuple(k for k in EXCLUDED_KINDS if k != "other")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+# ---- checking one file -------------------------------------------------------------------------------
+
+def folder_of(name: str) -> str | None:
+    """The item folder a guide was deployed from (``SCJG-XK-0001/guide.json``), if its name has one."""
+    parent = PurePosixPath(name.replace("\\", "/")).parent.name
+    return parent or None
+
+
+def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The guide's JSON and every problem of the file; the guide is None when the JSON cannot be read."""
+    if len(content) > MAX_GUIDE_BYTES:
+        return None, [Problem(name, None, None, f"guide is larger than {MAX_GUIDE_BYTES // 1024} KiB")]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Problem(name, None, None, "guide is not UTF-8 text")]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg} (column {exc.colno})")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, 1, None, "a guide is a JSON object (see bpmn/README.md, \"The guide\")")]
+    checker = _Checker(name, text)
+    checker.guide(data)
+    return data, checker.problems
+
+
+def check(name: str, content: bytes) -> list[Problem]:
+    """Problems of a ``guide.json`` at deploy or lint time (the part that needs no database)."""
+    return parse(name, content)[1]
+
+
+class _Checker:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = value_lines(text)
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, message: str) -> None:
+        line = self.lines.get(path)
+        parent = path
+        while line is None and parent:  # a missing field: the line of the object that lacks it
+            parent = _parent(parent)
+            line = self.lines.get(parent)
+        self.problems.append(Problem(self.name, line, path or None, message))
+
+    # Each getter reports a wrong value and returns None, so later rules skip what is already reported.
+    def field(self, obj: dict[str, Any], path: str, key: str, kind: str, *, required: bool = True,
+              choices: tuple[str, ...] | dict[str, str] | None = None, minimum: int | None = None) -> Any:
+        where = f"{path}.{key}" if path else key
+        if key not in obj or obj[key] is None:
+            if required:
+                self.error(where, f"required field {where!r} is missing")
+            return None
+        value = obj[key]
+        if kind == "text":
+            if not isinstance(value, str) or not value.strip():
+                self.error(where, f"{where} must be a non-empty string")
+                return None
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.error(where, f"{where} must be a whole number")
+                return None
+            if minimum is not None and value < minimum:
+                self.error(where, f"{where} must be at least {minimum}")
+                return None
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                self.error(where, f"{where} must be true or false")
+                return None
+        elif kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                self.error(where, f"{where} must be a number of at least 0")
+                return None
+        elif kind == "list" and not isinstance(value, list):
+            self.error(where, f"{where} must be a list")
+            return None
+        elif kind == "object" and not isinstance(value, dict):
+            self.error(where, f"{where} must be an object")
+            return None
+        if choices is not None and value not in choices:
+            allowed = ", ".join(f"{c!r}" for c in choices)
+            self.error(where, f"{where} is {value!r}; expected one of {allowed}")
+            return None
+        return value
+
+    def texts(self, obj: dict[str, Any], key: str, *, required: bool = True, non_empty: bool = False,
+              choices: tuple[str, ...] | None = None) -> list[str]:
+        items = self.field(obj, "", key, "list", required=required)
+        if items is None:
+            return []
+        if non_empty and not items:
+            self.error(key, f"{key} must list at least one entry")
+        good = []
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            if not isinstance(item, str) or not item.strip():
+                self.error(where, f"{where} must be a non-empty string")
+            elif choices is not None and item not in choices:
+                self.error(where, f"{where} is {item!r}; expected one of {', '.join(repr(c) for c in choices)}")
+            elif item in good:
+                self.error(where, f"{where} {item!r} is listed twice")
+            else:
+                good.append(item)
+        return good
+
+    def department(self, obj: Any, where: str) -> str | None:
+        if not isinstance(obj, dict):
+            self.error(where, f"{where} must be an object {{\"code\", \"name\"}}")
+            return None
+        code = self.field(obj, where, "code", "text")
+        self.field(obj, where, "name", "text")
+        return code
+
+    def guide(self, data: dict[str, Any]) -> None:
+        code = self.field(data, "", "code", "text")
+        if code is not None:
+            if not CODE.match(code):
+                self.error("code", f"code {code!r} may hold only letters, digits, '-', '_' and '.'")
+            folder = folder_of(self.name)
+            if folder is not None and folder != code:
+                self.error("code", f"code {code!r} is not the item folder's name {folder!r}")
+        self.field(data, "", "name", "text")
+        self.field(data, "", "type", "text", choices=ITEM_TYPES)
+        case_type = self.field(data, "", "case_type", "text", choices=CASE_TYPES)
+        self.field(data, "", "level", "text", choices=LEVELS)
+        self.field(data, "", "process", "text")
+        departments = set()
+        if "department" not in data:
+            self.error("department", "required field 'department' is missing")
+        elif (lead := self.department(data["department"], "department")) is not None:
+            departments.add(lead)
+        for i, co in enumerate(self.field(data, "", "co_departments", "list", required=False) or []):
+            if (found := self.department(co, f"co_departments[{i}]")) is not None:
+                departments.add(found)
+        self.texts(data, "legal_basis", non_empty=True)
+        self.limits(data, case_type)
+        self.field(data, "", "calendar", "text", required=False)
+        self.texts(data, "acceptance_conditions")
+        self.materials(data, departments)
+        self.fees(data)
+        self.texts(data, "delivery_methods", non_empty=True, choices=DELIVERY_METHODS)
+        self.periods(data)
+        channels = self.field(data, "", "channels", "object")
+        if channels is not None:
+            self.field(channels, "channels", "consultation", "text")
+            self.field(channels, "channels", "complaint", "text")
+        supervision = self.field(data, "", "supervision", "object", required=False)
+        if supervision is not None:
+            self.field(supervision, "supervision", "remind_days", "int", required=False, minimum=0)
+            self.field(supervision, "supervision", "step_overrun", "bool", required=False)
+        rating = self.field(data, "", "rating", "object", required=False)
+        if rating is not None:
+            self.field(rating, "rating", "rectify_days", "int", required=False, minimum=1)
+
+    def limits(self, data: dict[str, Any], case_type: str | None) -> None:
+        promised = self.field(data, "", "promised_days", "int", minimum=0)
+        statutory = self.field(data, "", "statutory_days", "int", minimum=0)
+        if promised is not None and statutory is not None and promised > statutory:
+            self.error("promised_days", f"promised_days {promised} exceeds statutory_days {statutory} "
+                                        "(承诺时限 may not be longer than 法定时限)")
+        if case_type == "1" and promised not in (None, 0):
+            self.error("promised_days", f"a 即办件 (case_type '1') is decided on the spot: promised_days must be 0, "
+                                        f"not {promised}")
+
+    def materials(self, data: dict[str, Any], departments: set[str]) -> None:
+        names: dict[str, int] = {}
+        for i, material in enumerate(self.field(data, "", "materials", "list") or []):
+            where = f"materials[{i}]"
+            if not isinstance(material, dict):
+                self.error(where, f"{where} must be an object")
+                continue
+            name = self.field(material, where, "name", "text")
+            if name is not None:
+                vague = next((c for c in CATCH_ALLS if c in name), None)
+                if vague:
+                    self.error(f"{where}.name", f"material {name!r} is a catch-all ({vague}): name each material "
+                                                "the applicant must bring (LY17, XA13)")
+                if name in names:
+                    self.error(f"{where}.name", f"material {name!r} is listed twice (also materials[{names[name]}])")
+                names.setdefault(name, i)
+            self.field(material, where, "form", "text", choices=MATERIAL_FORMS)
+            self.field(material, where, "copies", "int", minimum=0)
+            self.field(material, where, "electronic", "bool", required=False)
+            self.field(material, where, "key", "bool", required=False)
+            self.field(material, where, "sample", "text", required=False)
+            for j, code in enumerate(self.field(material, where, "departments", "list", required=False) or []):
+                if not isinstance(code, str) or (departments and code not in departments):
+                    self.error(f"{where}.departments[{j}]", f"{where}.departments[{j}] {code!r} is neither the "
+                                                            "department nor a co-department of the item")
+
+    def fees(self, data: dict[str, Any]) -> None:
+        for i, fee in enumerate(self.field(data, "", "fees", "list") or []):
+            where = f"fees[{i}]"
+            if not isinstance(fee, dict):
+                self.error(where, f"{where} must be an object")
+                continue
+            self.field(fee, where, "name", "text")
+            self.field(fee, where, "amount", "number")
+            self.field(fee, where, "basis", "text")
+
+    def periods(self, data: dict[str, Any]) -> None:
+        for i, period in enumerate(self.field(data, "", "excluded_periods", "list") or []):
+            where = f"excluded_periods[{i}]"
+            if not isinstance(period, dict):
+                self.error(where, f"{where} must be an object")
+                continue
+            self.field(period, where, "type", "text", choices=PERIOD_KINDS)
+            self.field(period, where, "max_days", "int", minimum=1)
+            self.field(period, where, "note", "text", required=False)
+
+
+def _parent(path: str) -> str:
+    """``materials[2].form`` -> ``materials[2]`` -> ``materials`` -> ``""``."""
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+# ---- where each value stands in the file -------------------------------------------------------------
+
+_DECODER = json.JSONDecoder()
+_SCALAR = re.compile(r'-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null')
+
+
+def value_lines(text: str) -> dict[str, int]:
+    """Path (``materials[2].form``) -> the 1-based line where its value starts, for valid JSON ``text``."""
+    breaks = [i for i, c in enumerate(text) if c == "\n"]
+    found: dict[str, int] = {}
+
+    def line(pos: int) -> int:
+        return bisect_right(breaks, pos - 1) + 1
+
+    def skip(pos: int) -> int:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    def value(pos: int, path: str) -> int:
+        pos = skip(pos)
+        found[path] = line(pos)
+        char = text[pos]
+        if char == "{":
+            pos = skip(pos + 1)
+            if text[pos] == "}":
+                return pos + 1
+            while True:
+                key, pos = _DECODER.raw_decode(text, skip(pos))
+                pos = skip(pos) + 1  # the colon
+                pos = skip(value(pos, f"{path}.{key}" if path else key))
+                if text[pos] == "}":
+                    return pos + 1
+                pos += 1  # the comma
+        if char == "[":
+            pos = skip(pos + 1)
+            if text[pos] == "]":
+                return pos + 1
+            index = 0
+            while True:
+                pos = skip(value(pos, f"{path}[{index}]"))
+                index += 1
+                if text[pos] == "]":
+                    return pos + 1
+                pos += 1
+        if char == '"':
+            return _DECODER.raw_decode(text, pos)[1]
+        match = _SCALAR.match(text, pos)
+        return match.end() if match else pos + 1
+
+    value(0, "")
+    return found
+
+
+# ---- deploying -------------------------------------------------------------------------------------
+
+def check_deployment(uow: UnitOfWork, files: list[tuple[str, bytes]], deployed_now: set[str]) -> list[Problem]:
+    """What needs the database: each guide's process is in this deployment or deployed before, its
+    calendar exists, and one deployment holds at most one guide per item code."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for name, content in files:
+        if not is_guide(name):
+            continue
+        data, _ = parse(name, content)
+        if data is None:
+            continue
+        lines = value_lines(content.decode("utf-8-sig"))
+        code, process = data.get("code"), data.get("process")
+        if isinstance(code, str):
+            if code in seen:
+                problems.append(Problem(name, lines.get("code"), "code",
+                                        f"item {code!r} has another guide in this deployment ({seen[code]})"))
+            seen[code] = name
+        if isinstance(process, str) and process.strip() and process not in deployed_now and \
+                _latest_definition_version(uow, process) is None:
+            problems.append(Problem(name, lines.get("process"), "process",
+                                    f"process {process!r} is neither in this deployment nor deployed before"))
+        named = data.get("calendar")
+        if isinstance(named, str) and named.strip():
+            try:
+                calendar.for_runtime(uow, named)
+            except NotFound:
+                problems.append(Problem(name, lines.get("calendar"), "calendar",
+                                        f"working-day calendar {named!r} does not exist (GET /api/calendar lists them)"))
+    return problems
+
+
+def is_guide(name: str) -> bool:
+    return PurePosixPath(name.replace("\\", "/")).name.lower() == FILE_NAME
+
+
+def canonical_hash(data: dict[str, Any]) -> str:
+    """Reformatting the file or reordering its keys keeps the version; any changed value makes a new one."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class DeployedGuide:
+    guide: Guide
+    new: bool  # False: identical content was already deployed, its version is reused
+
+
+def store(uow: UnitOfWork, files: list[tuple[str, bytes]], deployment: Deployment) -> list[DeployedGuide]:
+    """The deployment's guides as versions (the caller checked them); unchanged content keeps its version."""
+    stored = []
+    for name, content in files:
+        if not is_guide(name):
+            continue
+        data, _ = parse(name, content)
+        assert data is not None  # refused by check() otherwise
+        digest = canonical_hash(data)
+        latest = _latest(uow, data["code"])
+        if latest is not None and latest.content_hash == digest:
+            stored.append(DeployedGuide(latest, new=False))
+            continue
+        guide = Guide(code=data["code"], version=(latest.version + 1) if latest else 1, name=data["name"],
+                      process_key=data["process"], item_type=data["type"],
+                      department_code=data["department"]["code"], content=data, content_hash=digest,
+                      deployment_id=deployment.id)
+        uow.session.add(guide)
+        stored.append(DeployedGuide(guide, new=True))
+    uow.session.flush()
+    return stored
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+def _latest(uow: UnitOfWork, code: str) -> Guide | None:
+    return uow.session.scalars(select(Guide).where(Guide.code == code).order_by(Guide.version.desc()).limit(1)).first()
+
+
+def _latest_definition_version(uow: UnitOfWork, key: str) -> int | None:
+    return uow.session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+
+
+def latest_for_process(uow: UnitOfWork, process_key: str) -> Guide | None:
+    """The most recently stored guide whose ``process`` is this definition key (caller's transaction)."""
+    return uow.session.scalars(select(Guide).where(Guide.process_key == process_key)
+                               .order_by(Guide.id.desc()).limit(1)).first()
+
+
+@dataclass(frozen=True)
+class Limits:
+    promised_days: int
+    statutory_days: int
+    calendar: str | None
+
+
+def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
+    """The time limits of the latest guide for a process: one query, made once per case when its clock
+    starts. The guide's values win over the diagram's ``govflow.*`` properties."""
+    row = uow.session.execute(select(Guide.content).where(Guide.process_key == process_key)
+                              .order_by(Guide.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    content = row.content
+    named = content.get("calendar")
+    return Limits(content["promised_days"], content["statutory_days"],
+                  named if isinstance(named, str) and named.strip() else None)
+
+
+@dataclass
+class CatalogueEntry:
+    guide: Guide
+    process_version: int | None  # the current (latest) version of the guide's process
+
+
+def catalogue(uow: UnitOfWork, *, q: str | None = None, department: str | None = None,
+              item_type: str | None = None) -> list[CatalogueEntry]:
+    """The latest guide of every item, by code; ``q`` matches code or name (contains), ``department`` the
+    lead department's code, ``item_type`` the GB/T 39046 type. Public: needs no actor (SX28)."""
+    with uow:
+        newest = select(Guide.code, func.max(Guide.version).label("v")).group_by(Guide.code).subquery()
+        versions = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("pv"))
+                    .group_by(ProcessDefinition.key).subquery())
+        query = (select(Guide, versions.c.pv)
+                 .join(newest, (Guide.code == newest.c.code) & (Guide.version == newest.c.v))
+                 .outerjoin(versions, versions.c.key == Guide.process_key))
+        if q and q.strip():
+            needle = q.strip()
+            query = query.where(Guide.code.icontains(needle, autoescape=True)
+                                | Guide.name.icontains(needle, autoescape=True))
+        if department:
+            query = query.where(Guide.department_code == department)
+        if item_type:
+            query = query.where(Guide.item_type == item_type)
+        return [CatalogueEntry(guide, pv) for guide, pv in uow.session.execute(query.order_by(Guide.code))]
+
+
+def get_entry(uow: UnitOfWork, code: str) -> CatalogueEntry:
+    """The latest guide of an item. Raises NotFound."""
+    with uow:
+        guide = _latest(uow, code)
+        if guide is None:
+            raise NotFound(f"no service item with code {code!r} in the catalogue")
+        return CatalogueEntry(guide, _latest_definition_version(uow, guide.process_key))
+
+
+def guides_by_process(files: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
+    """Process key -> the guide (JSON) naming it, among files being deployed or linted (readable ones)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, content in files:
+        if is_guide(name):
+            data, _ = parse(name, content)
+            if data is not None and isinstance(data.get("process"), str):
+                found[data["process"]] = {**data, "_file": name}
+    return found
+

@@ -1,0 +1,476 @@
+"""Service-item lint: the rules a government service item's diagram, forms and guide must keep beyond
+valid BPMN (DOMAIN rules 1, 3, 4, 15). ``govflow lint PATH...`` reports every finding; a deployment
+reports the same findings as warnings for the processes that a guide names (a service item; other
+diagrams are plain BPMN and not held to them).
+
+The rules, each finding naming file, line and element:
+
+* every user task has candidate groups, candidate users or an assignee (a lane counts as candidate
+  group): someone's inbox must show it — error;
+* every user task has a form (``camunda:formKey``): a task takes only what its form lists — error;
+  a form it names exists among the linted files — error;
+* every user or manual task has a due date or lies inside the clock (after an element marked
+  ``govflow.clock=start``, not after one marked ``stop``) — warning;
+* the acceptance step decides one of three (SX21): accept (受理), reject (不予受理) and request a
+  supplement (一次性告知补正) — error when an outcome is missing. The acceptance step is a user task
+  followed directly by an exclusive gateway from which an element marked ``govflow.clock=start`` is
+  reached without another user task in between, or, failing clock marks on that path, a user task
+  named with 受理 (not 不予受理) followed by an exclusive gateway. Each flow of that gateway is read
+  for its outcome, strongest sign first: ``govflow.event`` (accepted / rejected / supplement_requested)
+  or ``govflow.caseState`` or a clock start on the elements it leads to before the next user task; a
+  string the condition compares with (``'accept'``, ``'reject'``, ``'supplement'`` ...); the names of
+  the flow and of those elements (受理, 不予受理, 补正 / 一次性告知 / 材料不全). A process whose guide
+  names it but that has no acceptance step is warned about, unless its clock starts at its start event
+  (the case is created accepted, e.g. a joint review meeting) or another linted process calls it;
+* promised ≤ statutory days, in the guide and in the diagram's properties — error; a guide whose limits
+  or calendar disagree with the diagram's, or whose process marks no clock start — warning;
+* material names contain no catch-alls (其他材料, 有关材料, 相关材料, 等材料) and every other guide
+  field is valid (engine.guides) — error;
+* every variable a gateway condition reads is a field of a form of a user task before the gateway, or
+  set by a script of the process — warning (skipped where something upstream sets data lint cannot see:
+  a call activity, a decision table, an external or receive task, a form given by expression; a message's
+  variables are not form fields and do not count).
+"""
+from __future__ import annotations
+
+import ast
+import json
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import diagrams, forms, guides
+from ._form_reader import read as read_form
+from .diagrams import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
+from .scripting import SAFE_BUILTINS
+from .unit_of_work import UnitOfWork
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+CLOCK, EVENT, STATE = "govflow.clock", "govflow.event", "govflow.caseState"
+PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
+ACCEPT, REJECT, SUPPLEMENT = "accept", "reject", "supplement"
+OUTCOME_NAMES = {ACCEPT: "受理 (accept)", REJECT: "不予受理 (reject)", SUPPLEMENT: "一次性告知补正 (supplement)"}
+EVENT_OUTCOMES = {"accepted": ACCEPT, "rejected": REJECT, "supplement_requested": SUPPLEMENT}
+STATE_OUTCOMES = {"已受理": ACCEPT, "不予受理": REJECT, "不受理": REJECT, "补正(开始)": SUPPLEMENT}
+LITERAL_OUTCOMES = {
+    **dict.fromkeys(("accept", "accepted", "tolerant_accept", "受理", "容缺受理"), ACCEPT),
+    **dict.fromkeys(("reject", "rejected", "不予受理", "不受理"), REJECT),
+    **dict.fromkeys(("supplement", "incomplete", "correction", "补正", "一次性告知"), SUPPLEMENT),
+}
+# Upstream elements that set variables lint cannot see: a gateway after one is not checked.
+OPAQUE = {"callActivity", "businessRuleTask", "receiveTask", "externalTask"}
+KNOWN_NAMES = frozenset(SAFE_BUILTINS) | {"workdays"}
+UNKNOWN = frozenset({"*"})  # a form lint cannot read (external, or given by expression)
+
+FormFields = Callable[[str], "frozenset[str] | None"]
+
+
+# ---- entry points ------------------------------------------------------------------------------------
+
+def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
+    """Diagrams, forms and guides named or found in folders, each under the path it was found at."""
+    files: list[tuple[str, bytes]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [p for p in sorted(path.rglob("*")) if p.is_file() and _lintable(p.name)]
+            files.extend((p.as_posix(), p.read_bytes()) for p in found)
+        elif path.is_file():
+            files.append((path.as_posix(), path.read_bytes()))
+        else:
+            raise FileNotFoundError(f"{raw}: no such file or folder")
+    return files
+
+
+def _lintable(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(name)
+
+
+def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
+    """Every finding of a set of files (diagrams, forms, guides) that belong together, errors first."""
+    problems: list[Problem] = []
+    by_name: dict[str, frozenset[str]] = {}
+    by_id: dict[str, frozenset[str]] = {}
+    prepared: list[PreparedDiagram] = []
+    for name, content in files:
+        lower = name.lower()
+        if lower.endswith(".form"):
+            form, found = read_form(name, content)
+            problems.extend(found)
+            if form is not None:
+                fields = _top_names(f.key for f in form.fields)
+                by_name[PurePosixPath(name).name] = fields
+                if form.form_id:
+                    by_id[form.form_id] = fields
+        elif guides.is_guide(name):
+            problems.extend(guides.check(name, content))
+        elif lower.endswith(BPMN_SUFFIXES):
+            diagram = diagrams.prepare(name, content)
+            problems.extend(diagram.problems)
+            prepared.append(diagram)
+        else:
+            problems.append(Problem(name, None, None, "not a diagram, form or guide.json", "warning"))
+
+    def fields_of(key: str) -> frozenset[str] | None:
+        ref = forms.parse_key(key)
+        if ref.external:
+            return UNKNOWN
+        return by_name.get(ref.name or "") or by_id.get(ref.form_id or "")
+
+    item_guides = guides.guides_by_process(files)
+    processes = {pid: d for d in prepared for pid in d.executable}
+    for pid, guide in item_guides.items():
+        if pid not in processes:
+            lines = guides.value_lines(dict(files)[guide["_file"]].decode("utf-8-sig"))
+            problems.append(Problem(guide["_file"], lines.get("process"), "process",
+                                    f"process {pid!r} is not among the linted diagrams"))
+    # A process another one calls runs inside the caller's case: accepted there, timed by its clock.
+    called = {meta["called"] for d in prepared for elements in d.elements.values() for meta in elements.values()
+              if meta.get("called")}
+    for diagram in prepared:
+        for pid in diagram.executable:
+            problems.extend(check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
+                                          called=pid in called))
+    return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
+                     ) -> list[Problem]:
+    """The lint findings of a deployment's service items, as warnings: processes that a guide in the
+    deployment (or the latest deployed guide) names. Forms come from the deployment, else deployed ones."""
+    in_files = guides.guides_by_process(files)
+    local_forms: dict[str, frozenset[str]] = {}
+    local_ids: dict[str, frozenset[str]] = {}
+    for name, content in files:
+        if name.lower().endswith(".form"):
+            form, _ = read_form(name, content)
+            if form is not None:
+                local_forms[PurePosixPath(name).name] = _top_names(f.key for f in form.fields)
+                if form.form_id:
+                    local_ids[form.form_id] = local_forms[PurePosixPath(name).name]
+
+    def fields_of(key: str) -> frozenset[str] | None:
+        ref = forms.parse_key(key)
+        if ref.external:
+            return UNKNOWN
+        found = local_forms.get(ref.name or "") or local_ids.get(ref.form_id or "")
+        if found is not None:
+            return found
+        schema = forms.deployed_schema(uow, key)
+        if schema is None:
+            return None  # forms.check_references warns about it
+        form, _ = read_form(key, json.dumps(schema).encode())
+        return _top_names(f.key for f in form.fields) if form is not None else UNKNOWN
+
+    problems: list[Problem] = []
+    for diagram in prepared:
+        for pid in diagram.executable:
+            guide = in_files.get(pid)
+            if guide is None:
+                stored = guides.latest_for_process(uow, pid)
+                guide = stored.content if stored is not None else None
+            if guide is None:
+                continue
+            for problem in check_process(diagram, pid, fields_of, guide=guide, check_forms=False):
+                problem.severity = "warning"
+                problems.append(problem)
+    return problems
+
+
+def format_problem(problem: Problem) -> str:
+    """``file:line: element: message (severity)``."""
+    element = f" {problem.element}:" if problem.element else ""
+    return f"{problem.file}:{problem.line or 0}:{element} {problem.message} ({problem.severity})"
+
+
+# ---- one process ------------------------------------------------------------------------------------
+
+@dataclass
+class _Graph:
+    nodes: dict[str, Any]
+    succ: dict[str, list[str]]
+    pred: dict[str, list[str]]
+    out_flows: dict[str, list[Any]]
+
+    def reach(self, starts: Iterable[str], edges: dict[str, list[str]],
+              stop: Callable[[str], bool] = lambda _: False) -> set[str]:
+        """Elements reachable from ``starts`` (not included unless reached again); ``stop`` ones are
+        reached but not passed."""
+        seen: set[str] = set()
+        queue = deque(n for s in starts for n in edges.get(s, []))
+        while queue:
+            node = queue.popleft()
+            if node in seen:
+                continue
+            seen.add(node)
+            if not stop(node):
+                queue.extend(edges.get(node, []))
+        return seen
+
+
+def _is_flow_node(node: Any) -> bool:
+    tag = local(node.tag)
+    return tag.endswith(("Task", "Event", "Gateway")) or tag in (
+        "task", "subProcess", "transaction", "adHocSubProcess", "callActivity")
+
+
+def _graph(process: Any) -> _Graph:
+    nodes = {n.get("id"): n for n in process.iter() if isinstance(n.tag, str) and n.get("id")
+             and n.tag.startswith(f"{{{BPMN_NS}}}") and _is_flow_node(n)}
+    succ: dict[str, list[str]] = {i: [] for i in nodes}
+    pred: dict[str, list[str]] = {i: [] for i in nodes}
+    out_flows: dict[str, list[Any]] = {i: [] for i in nodes}
+
+    def edge(a: str | None, b: str | None) -> None:
+        if a is not None and b is not None and a in nodes and b in nodes:
+            succ[a].append(b)
+            pred[b].append(a)
+    for flow in process.iter(bpmn("sequenceFlow")):
+        edge(flow.get("sourceRef"), flow.get("targetRef"))
+        if flow.get("sourceRef") in out_flows:
+            out_flows[flow.get("sourceRef")].append(flow)
+    for node_id, node in nodes.items():
+        if local(node.tag) == "boundaryEvent":
+            edge(node.get("attachedToRef"), node_id)
+        if local(node.tag) in ("subProcess", "transaction", "adHocSubProcess"):
+            for inner in node:
+                if isinstance(inner.tag, str) and inner.get("id") in nodes:
+                    if local(inner.tag) == "startEvent":
+                        edge(node_id, inner.get("id"))
+                    if local(inner.tag) == "endEvent" or not inner.xpath("./bpmn:outgoing", namespaces=NS):
+                        edge(inner.get("id"), node_id)
+    return _Graph(nodes, succ, pred, out_flows)
+
+
+def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, guide: dict[str, Any] | None,
+                  check_forms: bool, called: bool = False) -> list[Problem]:
+    """The findings of one process; ``called``: another process calls it (no acceptance or clock of its own)."""
+    process = next((p for p in diagram.tree.findall(bpmn("process")) if p.get("id") == pid), None)
+    if process is None:
+        return []
+    elements = diagram.elements.get(pid, {})
+    graph = _graph(process)
+    props = {i: diagrams.element_properties(n) for i, n in graph.nodes.items()}
+    problems: list[Problem] = []
+
+    def problem(element: str | None, message: str, severity: str = "error") -> None:
+        problems.append(Problem(diagram.name, diagram.lines.get(element or pid), element or pid, message, severity))
+
+    starts = {i for i, p in props.items() if str(p.get(CLOCK, "")).strip().lower() == "start"}
+    stops = {i for i, p in props.items() if str(p.get(CLOCK, "")).strip().lower() == "stop"}
+    clocked = graph.reach(starts, graph.succ, stop=lambda n: n in stops)
+    for element_id, meta in elements.items():
+        if meta.get("type") not in diagrams.HUMAN_TAGS:
+            continue
+        label = f"{meta.get('type')} {meta.get('name') or element_id!r}"
+        if not any(meta.get(k) for k in ("candidate_groups", "candidate_users", "assignee")):
+            problem(element_id, f"{label} has no candidate groups, candidate users, assignee or lane: no inbox "
+                                "shows it")
+        key = meta.get("form_key")
+        if meta.get("type") == "userTask" and not key and not meta.get("form_key_expression"):
+            problem(element_id, f"{label} has no form (camunda:formKey): a task takes only what its form "
+                                "lists (DOMAIN rule 15)")
+        elif check_forms and isinstance(key, str) and fields_of(key) is None:
+            problem(element_id, f"{label} names form {key!r}, which is not among the linted files")
+        if not meta.get("due_date") and element_id not in clocked:
+            problem(element_id, f"{label} has no due date (camunda:dueDate) and lies outside the time-limit "
+                                "clock: nothing says when it is late", "warning")
+    problems.extend(_check_acceptance(diagram, pid, graph, props, elements, starts, None if called else guide))
+    problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
+    problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
+    return problems
+
+
+# ---- the acceptance step (SX21) --------------------------------------------------------------------
+
+def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: _Graph, props: dict[str, dict[str, str]],
+                      elements: dict[str, dict[str, Any]], starts: set[str], guide: dict[str, Any] | None
+                      ) -> list[Problem]:
+    def human(node_id: str) -> bool:
+        return elements.get(node_id, {}).get("type") in diagrams.HUMAN_TAGS
+
+    problems = []
+    found = False
+    for task_id, meta in elements.items():
+        if meta.get("type") != "userTask":
+            continue
+        gateway = next((n for n in graph.succ.get(task_id, []) if local(graph.nodes[n].tag) == "exclusiveGateway"),
+                       None)
+        if gateway is None:
+            continue
+        name = meta.get("name") or ""
+        leads_to_clock = bool(graph.reach([gateway], graph.succ, stop=human) & starts)
+        named = "受理" in name and "不予受理" not in name and "不受理" not in name
+        if not (leads_to_clock or named):
+            continue
+        found = True
+        outcomes = {o for flow in graph.out_flows[gateway]
+                    if (o := _outcome(flow, graph, props, starts, human)) is not None}
+        missing = [OUTCOME_NAMES[o] for o in (ACCEPT, REJECT, SUPPLEMENT) if o not in outcomes]
+        if missing:
+            have = ", ".join(OUTCOME_NAMES[o] for o in (ACCEPT, REJECT, SUPPLEMENT) if o in outcomes) or "nothing"
+            problems.append(Problem(diagram.name, diagram.lines.get(task_id), task_id,
+                                    f"acceptance step {name or task_id!r} decides {have} through gateway "
+                                    f"{gateway!r}; SX21 requires three outcomes, missing: {', '.join(missing)}"))
+    start_events = {i for i, n in graph.nodes.items() if local(n.tag) == "startEvent"
+                    and n.getparent().get("id") == pid}
+    if guide is not None and not found and not (starts & start_events):
+        problems.append(Problem(diagram.name, diagram.lines.get(pid), pid,
+                                "no acceptance step found: a user task followed by an exclusive gateway that leads "
+                                "to the govflow.clock=start element (受理, 不予受理, 一次性告知补正)", "warning"))
+    return problems
+
+
+def _outcome(flow: Any, graph: _Graph, props: dict[str, dict[str, str]], starts: set[str],
+             human: Callable[[str], bool]) -> str | None:
+    target = flow.get("targetRef")
+    # The elements the flow leads to, up to the next person's task (a supplement loops back to acceptance).
+    if target not in graph.nodes:
+        path: set[str] = set()
+    elif human(target):
+        path = {target}
+    else:
+        path = {target} | {n for n in graph.reach([target], graph.succ, stop=human) if not human(n)}
+    for node_id in sorted(path):
+        found = EVENT_OUTCOMES.get(str(props[node_id].get(EVENT, "")).strip()) or \
+            STATE_OUTCOMES.get(str(props[node_id].get(STATE, "")).strip())
+        if found:
+            return found
+    if path & starts:
+        return ACCEPT
+    condition = flow.find(bpmn("conditionExpression"))
+    for literal in _literals(condition.text if condition is not None else ""):
+        if literal.strip().lower() in LITERAL_OUTCOMES:
+            return LITERAL_OUTCOMES[literal.strip().lower()]
+    names = [flow.get("name") or ""] + [graph.nodes[n].get("name") or "" for n in sorted(path)]
+    for check, outcome in ((_names_reject, REJECT), (_names_supplement, SUPPLEMENT), (_names_accept, ACCEPT)):
+        if any(check(n) for n in names if n):
+            return outcome
+    return None
+
+
+def _names_reject(name: str) -> bool:
+    return "不予受理" in name or "不受理" in name
+
+
+def _names_supplement(name: str) -> bool:
+    return any(word in name for word in ("补正", "一次性告知", "材料不全", "不齐全"))
+
+
+def _names_accept(name: str) -> bool:
+    return "受理" in name
+
+
+def _literals(python: str | None) -> list[str]:
+    try:
+        tree = ast.parse((python or "").strip() or "None", mode="eval")
+    except SyntaxError:
+        return []
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+# ---- what gateways read -------------------------------------------------------------------------------
+
+def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: _Graph, elements: dict[str, dict[str, Any]],
+                          fields_of: FormFields) -> list[Problem]:
+    scripted = _script_names(process)
+    problems = []
+    for gateway_id, node in graph.nodes.items():
+        if local(node.tag) not in ("exclusiveGateway", "inclusiveGateway"):
+            continue
+        upstream = graph.reach([gateway_id], graph.pred)
+        known: set[str] = set(scripted)
+        opaque = False
+        for node_id in upstream:
+            meta = elements.get(node_id, {})
+            tag = meta.get("type") or local(graph.nodes[node_id].tag)
+            if tag in OPAQUE or meta.get("form_key_expression"):
+                opaque = True
+                break
+            if tag in diagrams.HUMAN_TAGS and meta.get("form_key"):
+                fields = fields_of(meta["form_key"])
+                if fields is None or fields is UNKNOWN:
+                    opaque = True
+                    break
+                known |= fields
+        if opaque:
+            continue
+        for flow in graph.out_flows[gateway_id]:
+            condition = flow.find(bpmn("conditionExpression"))
+            if condition is None:
+                continue
+            for name in sorted(_read_names(condition.text) - known - KNOWN_NAMES):
+                problems.append(Problem(
+                    diagram.name, diagram.lines.get(flow.get("id")), flow.get("id"),
+                    f"the condition of flow {flow.get('name') or flow.get('id')!r} (gateway "
+                    f"{node.get('name') or gateway_id!r}) reads {name!r}, which no form of a user task before it "
+                    "asks for and no script sets", "warning"))
+    return problems
+
+
+def _read_names(python: str | None) -> set[str]:
+    try:
+        tree = ast.parse((python or "").strip() or "None", mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _script_names(process: Any) -> set[str]:
+    """Variables scripts of the process assign, and multi-instance element variables."""
+    names: set[str] = set()
+    texts = [s.text for s in process.iter(bpmn("script"))]
+    texts += [s.text for s in process.xpath(".//spiffworkflow:preScript|.//spiffworkflow:postScript", namespaces=NS)]
+    for text in texts:
+        try:
+            tree = ast.parse(text or "")
+        except SyntaxError:
+            continue
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    names |= {item.get("id") for item in process.iter(bpmn("inputDataItem"), bpmn("outputDataItem"))
+              if item.get("id")}
+    return names
+
+
+def _top_names(keys: Iterable[str]) -> frozenset[str]:
+    return frozenset(k.split(".")[0] for k in keys)
+
+
+# ---- time limits: the diagram's properties and the guide ----------------------------------------------
+
+def _check_limits(diagram: PreparedDiagram, pid: str, elements: dict[str, dict[str, Any]], starts: set[str],
+                  guide: dict[str, Any] | None, called: bool) -> list[Problem]:
+    properties = elements.get(PROCESS_KEY, {}).get("properties", {}) or {}
+    problems = []
+
+    def problem(message: str, severity: str = "error") -> None:
+        problems.append(Problem(diagram.name, diagram.lines.get(pid), pid, message, severity))
+
+    promised, statutory = _whole(properties.get(PROMISED)), _whole(properties.get(STATUTORY))
+    if promised is not None and statutory is not None and promised > statutory:
+        problem(f"govflow.promisedDays {promised} exceeds govflow.statutoryDays {statutory}")
+    if guide is None:
+        return problems
+    file = guide.get("_file", "guide.json")
+    for name, prop, value in (("promised_days", PROMISED, promised), ("statutory_days", STATUTORY, statutory)):
+        if value is not None and guide.get(name) is not None and guide.get(name) != value:
+            problem(f"{prop} {value} differs from {name} {guide.get(name)} of the guide {file}; the guide's "
+                    "value applies", "warning")
+    mine, theirs = properties.get(CALENDAR) or "CN", guide.get("calendar") or "CN"
+    if mine != theirs:
+        problem(f"the guide {file} counts the clock in calendar {theirs!r} but workdays() in this diagram counts "
+                f"in {mine!r} (govflow.calendar)", "warning")
+    if guide.get("statutory_days") and not starts and not called:
+        problem(f"the guide {file} sets time limits but no element is marked govflow.clock=start: cases of "
+                "this item get no clock", "warning")
+    return problems
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        return int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None

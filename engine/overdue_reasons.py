@@ -1,0 +1,100 @@
+"""Overdue reasons (超期说明原因, SX45/XA33): a case past its deadline needs a recorded reason.
+
+A clerk of the case (or an admin) records it while the case is red: open clock, deadline passed. Each
+record is a row (who, when, reason, category) and a history item ``supervision.overdue_reason`` on the
+case's timeline; the latest one is the case's reason on the supervision board (engine.supervision).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from .clock import utcnow
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance, Task
+from .time_limits import STOPPED, clock_view
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+# Why the deadline passed: the applicant (late supplements), the department itself, waiting for another
+# department or level, force majeure, or something else the reason explains.
+CATEGORIES = ("applicant", "department", "coordination", "force_majeure", "other")
+MAX_REASON = 2000
+HISTORY_EVENT = "supervision.overdue_reason"
+
+
+@dataclass
+class OverdueReasonView:
+    instance_id: int
+    reason: str
+    category: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, category: str | None = None,
+           now: datetime | None = None) -> OverdueReasonView:
+    """Record why the case is overdue; a later record replaces the earlier one as the case's reason.
+
+    Raises:
+        ValidationFailed: no reason, a reason over 2000 characters, or an unknown category.
+        NotFound: no such case.
+        Forbidden: neither a clerk who has or had a task in the case nor an admin.
+        Conflict: the case is not red (no clock, clock stopped, or the deadline has not passed).
+    """
+    text = (reason or "").strip()
+    if not text or len(text) > MAX_REASON:
+        raise ValidationFailed("a reason of 1 to 2000 characters is required", details=[
+            {"field": "reason", "message": "required, at most 2000 characters"}])
+    if category is not None and category not in CATEGORIES:
+        raise ValidationFailed(f"unknown category {category!r}", details=[
+            {"field": "category", "message": f"one of {', '.join(CATEGORIES)}"}])
+    now = now or utcnow()
+    with uow:
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        _require_clerk_of_case(uow, actor, instance_id)
+        clock = uow.session.get(CaseClock, instance_id)
+        if clock is None or clock.state == STOPPED or now <= clock_view(uow, clock, [], now).deadline_at:
+            raise Conflict(f"process instance {instance_id} is not overdue: a reason is recorded only while its "
+                           "deadline has passed and its clock still runs",
+                           state=clock.state if clock is not None else None)
+        row = OverdueReason(instance_id=instance_id, reason=text, category=category, recorded_by=actor.name,
+                            recorded_at=now)
+        uow.session.add(row)
+        uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=HISTORY_EVENT,
+                                     data={"reason": text, "category": category}))
+        uow.commit()
+        return _view(row)
+
+
+def latest(uow: UnitOfWork, instance_ids: Iterable[int]) -> dict[int, OverdueReasonView]:
+    """The current reason of each of these cases that has one. Helper: the caller's transaction."""
+    ids = list(instance_ids)
+    if not ids:
+        return {}
+    newest = (select(func.max(OverdueReason.id)).where(OverdueReason.instance_id.in_(ids))
+              .group_by(OverdueReason.instance_id))
+    rows = uow.session.scalars(select(OverdueReason).where(OverdueReason.id.in_(newest)))
+    return {row.instance_id: _view(row) for row in rows}
+
+
+def _require_clerk_of_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+    from .tasks import may_work
+
+    if "admin" in actor.roles:
+        return
+    if "clerk" in actor.roles and any(
+            may_work(actor, t) or t.completed_by == actor.name
+            for t in uow.session.scalars(select(Task).where(Task.instance_id == instance_id))):
+        return
+    raise Forbidden(f"{actor.name} may not explain the delay of process instance {instance_id} "
+                    "(clerks of the case and admins may)")
+
+
+def _view(row: OverdueReason) -> OverdueReasonView:
+    return OverdueReasonView(instance_id=row.instance_id, reason=row.reason, category=row.category,
+                             recorded_by=row.recorded_by, recorded_at=row.recorded_at)

@@ -1,0 +1,156 @@
+"""What an applicant sees of a case with its number and query code, without an account (DOMAIN rule 9).
+
+Only what is meant for the applicant: the item, the case state in the terms approval systems report
+(engine.timeline), the steps done with their dates, the steps under way, the time limit in working
+days (engine.time_limits), extensions with their reasons, excluded periods, and the documents issued.
+Never clerks' names, groups, internal variables or opinions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from . import documents as store
+from . import query_codes, service_cases, time_limits, timeline
+from .clock import LOCAL_TZ, utcnow
+from .errors import NotFound
+from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, Task
+from .unit_of_work import UnitOfWork
+from .users import SYSTEM
+
+PROCEDURE_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": "检验检测", "inspection": "现场核查",
+                   "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "bidding": "招标",
+                   "auction": "拍卖", "other": "其他特别程序"}
+STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": "已办结", "terminated": "已终止",
+                "error": "办理中"}
+
+
+@dataclass
+class Step:
+    at: datetime
+    name: str
+    case_state: str | None
+
+
+@dataclass
+class TimeLimit:
+    promised_days: int
+    extension_days: int
+    deadline_date: date
+    used_working_days: int
+    remaining_working_days: int
+    paused: bool
+    stopped: bool
+    overdue: bool
+    provisional: bool
+
+
+@dataclass
+class Procedure:
+    kind: str
+    name: str
+    started_on: date
+    ended_on: date | None
+    days: int | None
+    reason: str | None  # extensions only: the applicant is told why (行政许可法 Art 42)
+
+
+@dataclass
+class Document:
+    id: int
+    name: str
+    issued_at: datetime
+    download_url: str  # add ?code=... (and &format=html for the HTML rendering)
+
+
+@dataclass
+class Progress:
+    case_no: str
+    item_name: str
+    status: str
+    case_state: str | None
+    received_at: datetime
+    ended_at: datetime | None
+    steps: list[Step]
+    current_steps: list[str]
+    time_limit: TimeLimit | None
+    extensions: list[Procedure] = field(default_factory=list)
+    special_procedures: list[Procedure] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
+    """A case's progress for its applicant.
+
+    Raises NotFound with one message for an unknown case number and a wrong code alike (no probing).
+    """
+    now = now or utcnow()
+    with uow:
+        row = query_codes.find_case(uow, case_no, code)
+        return _progress(uow, row, now)
+
+
+def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
+    session = uow.session
+    events = list(session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == row.id)
+                                  .order_by(HistoryEvent.id)))
+    entries = timeline.build_timeline(events, timeline.element_properties(row.definition.resource.content))
+    steps = [Step(at=e.at, name=e.element_name or e.case_state or "", case_state=e.case_state)
+             for e in entries if e.case_state or e.event == "task.completed"]
+    state = next((e.case_state for e in reversed(entries) if e.case_state), None)
+    current = list(dict.fromkeys(name for name in session.scalars(
+        select(Task.name).where(Task.instance_id == row.id, Task.state == "READY").order_by(Task.created_at))
+        if name))
+    procedures = list(session.scalars(select(SpecialProcedure).where(SpecialProcedure.instance_id == row.id)
+                                      .order_by(SpecialProcedure.id)))
+    clock = session.get(CaseClock, row.id)
+    limit = None
+    if clock is not None:
+        view = time_limits.clock_view(uow, clock, procedures, now)
+        limit = TimeLimit(promised_days=view.promised_days, extension_days=view.extension_days,
+                          deadline_date=view.deadline_date, used_working_days=view.used_working_days,
+                          remaining_working_days=view.remaining_working_days, paused=view.state == "paused",
+                          stopped=view.state == "stopped", overdue=view.overdue, provisional=view.provisional)
+    shown = [_procedure(p) for p in procedures]
+    return Progress(case_no=row.business_key,
+                    item_name=service_cases.item_name(uow, row, service_cases.guide_for(uow, row.definition_key)),
+                    status=STATUS_NAMES.get(row.state, row.state), case_state=state, received_at=row.started_at,
+                    ended_at=row.ended_at, steps=steps, current_steps=current, time_limit=limit,
+                    extensions=[p for p in shown if p.kind == "extension"],
+                    special_procedures=[p for p in shown if p.kind != "extension"],
+                    documents=documents(uow, row))
+
+
+def _procedure(p: SpecialProcedure) -> Procedure:
+    return Procedure(kind=p.kind, name=PROCEDURE_NAMES.get(p.kind, PROCEDURE_NAMES["other"]),
+                     started_on=p.started_at.astimezone(LOCAL_TZ).date(),
+                     ended_on=p.ended_at.astimezone(LOCAL_TZ).date() if p.ended_at else None, days=p.days,
+                     reason=p.reason_or_basis if p.kind == "extension" else None)
+
+
+def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:
+    """Documents issued to the applicant (受理通知书, decisions ...), read through engine.documents."""
+    issued = store.list_documents(uow.runtime.uow(), row.id, actor=SYSTEM)
+    return [Document(id=d.id, name=d.title or d.name, issued_at=d.issued_at,
+                     download_url=f"/api/public/progress/{quote(row.business_key, safe='')}/documents/{d.id}") for d in issued]
+
+
+def public_document(uow: UnitOfWork, case_no: str, code: str, document_id: int, *, fmt: str = "pdf"
+                    ) -> tuple[str, bytes, str]:
+    """A document of the case for its applicant: file name, bytes and SHA-256.
+
+    Raises NotFound (unknown case, wrong code, or no such document of the case: one answer for the first
+    two), InvalidRequest (unknown format).
+    """
+    with uow:
+        row = query_codes.find_case(uow, case_no, code)
+        instance_id = row.id
+    try:
+        document, content, digest = store.download(uow.runtime.uow(), instance_id, document_id, actor=SYSTEM,
+                                                   fmt=fmt)
+    except NotFound:
+        raise NotFound("未找到该文书") from None  # not the internal case id the store's message names
+    return f"{document.title or document.name}.{fmt}", content, digest

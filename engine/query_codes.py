@@ -1,0 +1,86 @@
+"""Query codes (查询码): what an applicant types, with the case number, to follow a case without an account.
+
+A code is 8 characters from an alphabet without look-alikes (no I, O, 0, 1): 32**8 = 2**40 codes. Only
+a salted scrypt hash is stored; the code is handed out once, when the case starts. scrypt with a small
+cost (4 MiB, some 10-30 ms per hash) makes a leaked table useless to search (2**40 guesses per case)
+while a start stays fast; online guessing is bounded by the public endpoints' rate limits.
+
+Lookups compare in constant time and cost the same whether the case exists or not: a wrong code and
+an unknown case number are the same answer.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from .errors import NotFound
+from .models import CaseQueryCode, ProcessInstance
+from .unit_of_work import UnitOfWork
+from .users import check_password
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LENGTH = 8
+_N, _R, _P = 2**12, 8, 1
+# One answer for every failure, in the applicant's language.
+NOT_FOUND_MESSAGE = "未找到该办件，请核对办件编号和查询码"
+_DUMMY: list[str] = []
+
+
+def generate() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def hash_code(code: str) -> str:
+    """``scrypt$n$r$p$salt$digest``, the format engine.users checks passwords in."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(normalize(code).encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return "$".join(("scrypt", str(_N), str(_R), str(_P), _b64(salt), _b64(digest)))
+
+
+def normalize(code: str) -> str:
+    """What people type: lower case, spaces and hyphens (``abcd-efgh``) are accepted."""
+    return "".join(ch for ch in (code or "").upper() if ch not in " -\t")
+
+
+def issue(uow: UnitOfWork, row: ProcessInstance) -> str:
+    """A new code for a case just saved (its row has an id); returns the code. Helper: caller's transaction."""
+    code = generate()
+    uow.session.add(CaseQueryCode(instance_id=row.id, code_hash=hash_code(code)))
+    return code
+
+
+def find_case(uow: UnitOfWork, case_no: str, code: str) -> ProcessInstance:
+    """The case with this case number whose code matches. Helper: runs in the caller's ``with uow``.
+
+    Every case with the number is checked (business keys are unique per process only), and an unknown
+    number costs one check too. Raises NotFound with one message for every failure.
+    """
+    typed = normalize(code)
+    rows = [] if not case_no or len(case_no) > 50 else list(uow.session.execute(
+        select(ProcessInstance, CaseQueryCode.code_hash)
+        .join(CaseQueryCode, CaseQueryCode.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.business_key == case_no)
+        .order_by(ProcessInstance.id)))
+    if not rows:
+        check_password(_dummy(), typed)
+        raise NotFound(NOT_FOUND_MESSAGE)
+    found = None
+    for row, stored in rows:
+        if check_password(stored, typed) and found is None:
+            found = row
+    if found is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return found
+
+
+def _dummy() -> str:
+    if not _DUMMY:
+        _DUMMY.append(hash_code(generate()))
+    return _DUMMY[0]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()

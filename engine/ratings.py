@@ -1,0 +1,224 @@
+"""Ratings (好差评, DOMAIN rule 12; LY52, XA34): applicants rate cases; a 差评 is rectified.
+
+* Levels follow GB/T 39046 (``LEVELS``): 1 非常满意 … 5 非常不满意; 4 and 5 are 差评.
+* A case is rated once it has ended (``contact`` = ``case``). Where the item's guide says
+  ``"rating": {"per_contact": true}``, each service contact of a running case may be rated too: the
+  contact is the user task completed last. One rating per case and contact.
+* A 差评 opens a rectification case (``bpmn/rectification``): the department that handled the rated
+  case's last user task rectifies within the guide's ``rating.rectify_days`` working days (default 5),
+  a supervisor confirms or sends it back, and the outcome is written onto the rating when that case
+  ends (``on_case_ended``).
+* Statistics by item, department (the handling group) and clerk (who completed the case's user tasks).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import execution, query_codes, service_cases
+from .clock import utcnow
+from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
+from .models import Rating, RatingClerk
+from .unit_of_work import UnitOfWork
+from .users import SYSTEM, Actor
+
+log = logging.getLogger(__name__)
+
+LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
+BAD_LEVELS = (4, 5)
+RECTIFICATION_KEY = "rating_rectification"
+REVIEW_GROUP = "supervision"  # 效能督查: reviews rectifications, and takes those nobody can be named for
+DEFAULT_RECTIFY_DAYS = 5
+ENDED = ("completed", "terminated")
+CASE_CONTACT = "case"
+MAX_DIMENSIONS, MAX_COMMENT = 10, 1000
+OPEN, RECTIFIED, CANCELLED, MISSING = "open", "rectified", "cancelled", "missing"
+
+
+@dataclass
+class RatingView:
+    id: int
+    case_no: str
+    level: int
+    level_name: str
+    contact: str
+    created_at: datetime
+    rectification: bool  # a rectification case was opened (差评)
+
+
+def rate(uow: UnitOfWork, case_no: str, code: str, *, level: int, dimensions: dict[str, int] | None = None,
+         comment: str | None = None) -> RatingView:
+    """Rate a case with its number and query code.
+
+    Raises:
+        ValidationFailed: a level or dimension outside 1..5, too many dimensions, a comment too long.
+        NotFound: unknown case number or wrong code (one answer for both).
+        Conflict: the case is still running (and its guide allows no per-contact rating, or no contact
+            happened yet), or this case (contact) was rated already.
+        ProcessError: the rectification case failed to start (nothing is stored).
+    """
+    dimensions, comment = _check(level, dimensions, comment)
+    with uow:
+        row = query_codes.find_case(uow, case_no, code)
+        guide = service_cases.guide_for(uow, row.definition_key)
+        rules = (guide or {}).get("rating") or {}
+        if row.state in ENDED:
+            contact = CASE_CONTACT
+        elif row.state == "running" and rules.get("per_contact") is True:
+            last = service_cases.last_contact(uow, row.id)
+            if last is None:
+                raise Conflict("办件尚未发生可评价的服务环节", state=row.state)
+            contact = last.id
+        else:
+            raise Conflict("办件办结后方可评价", state=row.state)
+        if uow.session.scalars(select(Rating.id).where(Rating.instance_id == row.id,
+                                                       Rating.contact == contact)).first() is not None:
+            raise Conflict("该办件已评价，每次服务只能评价一次", state=row.state)
+        handled = service_cases.handling(uow, row.id)
+        name = service_cases.item_name(uow, row, guide)
+        rating = Rating(instance_id=row.id, contact=contact, business_key=row.business_key,
+                        definition_key=row.definition_key, item_name=name, department=handled.department,
+                        level=level, dimensions=dimensions, comment=comment, created_at=utcnow(),
+                        clerks=[RatingClerk(clerk=c) for c in handled.clerks])
+        uow.session.add(rating)
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            raise Conflict("该办件已评价，每次服务只能评价一次") from None
+        if level in BAD_LEVELS:
+            _open_rectification(uow, rating, rules)
+        uow.commit()
+        return RatingView(id=rating.id, case_no=row.business_key, level=level, level_name=LEVELS[level],
+                          contact=contact, created_at=rating.created_at, rectification=level in BAD_LEVELS)
+
+
+def _check(level: Any, dimensions: Any, comment: Any) -> tuple[dict[str, int], str | None]:
+    problems = []
+    if not _is_level(level):
+        problems.append({"field": "level", "message": "1 到 5 的整数（1 非常满意 … 5 非常不满意）"})
+    dimensions = dimensions or {}
+    if not isinstance(dimensions, dict) or len(dimensions) > MAX_DIMENSIONS:
+        problems.append({"field": "dimensions", "message": f"至多 {MAX_DIMENSIONS} 项，每项 1 到 5"})
+        dimensions = {}
+    for name, value in dimensions.items():
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50 or not _is_level(value):
+            problems.append({"field": f"dimensions.{name}", "message": "名称 1 到 50 字，评分 1 到 5 的整数"})
+    text = (comment or "").strip() if isinstance(comment, (str, type(None))) else None
+    if text is None or len(text) > MAX_COMMENT:
+        problems.append({"field": "comment", "message": f"至多 {MAX_COMMENT} 字"})
+    if problems:
+        raise ValidationFailed("评价内容有误", details=problems)
+    return {str(k).strip(): int(v) for k, v in dimensions.items()}, text or None
+
+
+def _is_level(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def _open_rectification(uow: UnitOfWork, rating: Rating, rules: dict[str, Any]) -> None:
+    days = rules.get("rectify_days", DEFAULT_RECTIFY_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        days = DEFAULT_RECTIFY_DAYS
+    variables = {"rating_id": rating.id, "rated_case_no": rating.business_key, "item_name": rating.item_name,
+                 "rating_level": rating.level, "rating_level_name": LEVELS[rating.level],
+                 "rating_comment": rating.comment or "", "rating_dimensions": rating.dimensions,
+                 "department": rating.department or REVIEW_GROUP, "review_group": REVIEW_GROUP,
+                 "rectify_days": days}
+    try:
+        case_ = service_cases.start_case(uow, RECTIFICATION_KEY, prefix="ZG", variables=variables,
+                                         actor=SYSTEM.name)
+    except NotFound:
+        # The applicant's rating counts even where the library lacks the diagram; supervisors see it.
+        log.warning("rating %s is a 差评 but %s is not deployed: no rectification case", rating.id,
+                    RECTIFICATION_KEY)
+        rating.rectification_state = MISSING
+        return
+    rating.rectification_instance_id, rating.rectification_state = case_.row.id, OPEN
+
+
+def on_case_ended(uow: UnitOfWork, case_: execution.Case) -> None:
+    """Write a rectification's outcome onto its rating when the rectification case ends (called by
+    execution.save in the command that ended it)."""
+    if case_.row.definition_key != RECTIFICATION_KEY:
+        return
+    rating = uow.session.scalars(select(Rating).where(Rating.rectification_instance_id == case_.row.id)).first()
+    if rating is None:
+        return
+    data = execution.case_variables(case_.workflow)
+    rating.rectified_at = case_.row.ended_at
+    if case_.row.state == "completed" and data.get("review_result") == "confirmed":
+        rating.rectification_state = RECTIFIED
+        parts = [str(data.get(k)).strip() for k in ("rectification_measures", "review_opinion") if data.get(k)]
+        rating.rectification_result = "\n".join(parts) or None
+    else:
+        rating.rectification_state = CANCELLED
+        rating.rectification_result = case_.row.end_reason
+
+
+execution.ON_ENDED.append(on_case_ended)
+
+
+# ---- statistics -----------------------------------------------------------------------------------
+
+@dataclass
+class RatingStat:
+    key: str | None
+    name: str | None
+    count: int
+    average_level: float
+    bad: int
+    bad_share: float
+    rectified: int
+
+
+@dataclass
+class RatingStats:
+    total: int
+    by_item: list[RatingStat]
+    by_department: list[RatingStat]
+    by_clerk: list[RatingStat]
+
+
+def stats(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until: datetime | None = None
+          ) -> RatingStats:
+    """Count, average level, share of 差评 and rectified 差评 by item, department and clerk.
+
+    Raises Forbidden (supervisors and admins only), InvalidRequest (``since`` after ``until``).
+    """
+    actor.require("supervisor", action="read rating statistics")
+    if since and until and since > until:
+        raise InvalidRequest("since must not be after until")
+    window = []
+    if since is not None:
+        window.append(Rating.created_at >= since)
+    if until is not None:
+        window.append(Rating.created_at < until)
+    measures = (func.count(Rating.id), func.avg(cast(Rating.level, Float)),
+                func.sum(case((Rating.level >= BAD_LEVELS[0], 1), else_=0)),
+                func.sum(case((Rating.rectification_state == RECTIFIED, 1), else_=0)))
+    with uow:
+        session = uow.session
+        total = session.scalar(select(func.count(Rating.id)).where(*window)) or 0
+        items = session.execute(select(Rating.definition_key, func.max(Rating.item_name), *measures)
+                                .where(*window).group_by(Rating.definition_key).order_by(Rating.definition_key))
+        departments = session.execute(select(Rating.department, Rating.department, *measures).where(*window)
+                                      .group_by(Rating.department).order_by(Rating.department))
+        clerks = session.execute(select(RatingClerk.clerk, RatingClerk.clerk, *measures)
+                                 .join(Rating, Rating.id == RatingClerk.rating_id).where(*window)
+                                 .group_by(RatingClerk.clerk).order_by(RatingClerk.clerk))
+        return RatingStats(total=total, by_item=_rows(items), by_department=_rows(departments),
+                           by_clerk=_rows(clerks))
+
+
+def _rows(result: Any) -> list[RatingStat]:
+    found = []
+    for key, name, count, average, bad, rectified in result:
+        found.append(RatingStat(key=key, name=name, count=count, average_level=round(float(average or 0), 2),
+                                bad=int(bad or 0), bad_share=round(int(bad or 0) / count, 4) if count else 0.0,
+                                rectified=int(rectified or 0)))
+    return found

@@ -1,0 +1,167 @@
+"""What the supervision pages read (电子监察): the board of warned cases with the item, the lead department,
+the step each case is at and the working days it used, the statistics per item and per lead department,
+and one case's clock with its warning level and overdue reason.
+
+The levels, reasons and statistics are ``engine.supervision``'s; this module only adds what a person needs
+beside them to act (names instead of keys, where the case waits). A case's level on its own page is the
+level the board gives it: the case's rule (engine.supervision_rules) applied to the same clock view.
+Pure reads.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import overdue_reasons, supervision
+from .clock import utcnow
+from .departments import LEAD
+from .errors import NotFound, ValidationFailed
+from .execution import latest_definition
+from .models import CaseClock, CaseDepartment, Department, ProcessInstance, Task
+from .overdue_reasons import OverdueReasonView
+from .supervision import RED, YELLOW, DepartmentStats, ProcessStats, SupervisedCase
+from .supervision_rules import RuleBook
+from .time_limits import STOPPED, ClockView, clock_view, get
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+WARNINGS, ALL = "warnings", "all"
+# Board filters: the warned cases (default), one level, or every open clock.
+FILTERS = (WARNINGS, RED, YELLOW, supervision.GREEN, ALL)
+
+
+@dataclass
+class BoardCase:
+    case: SupervisedCase  # level, deadline, remaining days (and what else supervision reports)
+    item_name: str
+    used_working_days: int
+    steps: list[str]  # names of the open tasks: where the case waits now
+    department: str | None  # the lead department's name, once a department took the case up
+
+
+@dataclass
+class ItemStats:
+    stats: ProcessStats
+    item_name: str
+
+
+@dataclass
+class Board:
+    cases: list[BoardCase]
+    stats: list[ItemStats]
+    department_stats: list[DepartmentStats]
+    items: list[tuple[str, str]]  # (process key, item name) of every item with a clock, for the filter
+    level: str
+    process_key: str | None
+    now: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class CaseClockPanel:
+    view: ClockView
+    level: str | None  # green | yellow | red while the clock is open; None once it stopped
+    remind_days: int  # the case's yellow threshold (engine.supervision_rules)
+    overdue_reason: OverdueReasonView | None  # the latest recorded reason, while the case is red
+
+
+def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: str | None = None,
+          now: datetime | None = None) -> Board:
+    """The supervision board: open cases of ``level`` (by default the yellow and red ones) of one item or
+    all, in supervision's order (red first, earliest deadline first), and the statistics per item and
+    per lead department. Each case is classified by its own rule (engine.supervision_rules).
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+        ValidationFailed: an unknown level filter.
+    """
+    if level not in FILTERS:
+        raise ValidationFailed(f"unknown level {level!r}", details=[
+            {"field": "level", "message": f"one of {', '.join(FILTERS)}"}])
+    now = now or utcnow()
+    one_level = level if level in supervision.LEVELS else None
+    found = supervision.list_cases(uow, actor=actor, level=one_level, now=now)
+    if level == WARNINGS:
+        found = [c for c in found if c.level in (RED, YELLOW)]
+    if process_key:
+        found = [c for c in found if c.process_key == process_key]
+    stats = supervision.stats(uow, actor=actor, now=now)
+    by_department = supervision.stats_by_department(uow, actor=actor, now=now)
+    with uow:
+        names = {s.process_key: _item_name(uow, s.process_key) for s in stats}
+        steps = _open_steps(uow, [c.instance_id for c in found])
+        clocks = {c.instance_id: c for c in uow.session.scalars(
+            select(CaseClock).where(CaseClock.instance_id.in_([c.instance_id for c in found])))}
+        used = {i: clock_view(uow, clock, [], now).used_working_days for i, clock in clocks.items()}
+        leads = _lead_departments(uow, list(clocks))
+    rows = [BoardCase(case=c, item_name=names.get(c.process_key, c.process_key),
+                      used_working_days=used.get(c.instance_id, 0), steps=steps.get(c.instance_id, []),
+                      department=leads.get(c.instance_id)) for c in found]
+    return Board(cases=rows, stats=[ItemStats(s, names[s.process_key]) for s in stats],
+                 department_stats=by_department,
+                 items=sorted(names.items(), key=lambda kv: kv[1]), level=level,
+                 process_key=process_key or None,
+                 now=now)
+
+
+def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None,
+               remind_days: int | None = None) -> CaseClockPanel | None:
+    """A case's time-limit clock (``time_limits.get``) with its warning level by the case's rule (or
+    ``remind_days`` when given), and its overdue reason while red; None when the case has no clock (not
+    accepted yet, or its process sets no time limit).
+
+    Raises NotFound: no such case.
+    """
+    with uow:
+        row = uow.session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        if uow.session.get(CaseClock, instance_id) is None:
+            return None
+        if remind_days is None:
+            remind_days = RuleBook(uow).for_process(row.definition_key).remind_days
+    now = now or utcnow()
+    view = get(uow, instance_id, actor=actor, now=now)
+    level = None if view.state == STOPPED else warning_level(view, now, remind_days)
+    reason = None
+    if level == RED:
+        with uow:
+            reason = overdue_reasons.latest(uow, [instance_id]).get(instance_id)
+    return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason)
+
+
+def warning_level(view: ClockView, now: datetime, remind_days: int = supervision.DEFAULT_REMIND_DAYS) -> str:
+    """red once the deadline passed, yellow when at most ``remind_days`` working days remain, else green:
+    supervision's rule (its module docstring), applied to one clock."""
+    if now > view.deadline_at:
+        return RED
+    return YELLOW if view.remaining_working_days <= remind_days else supervision.GREEN
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+def _item_name(uow: UnitOfWork, key: str) -> str:
+    definition = latest_definition(uow, key)
+    return (definition.name if definition is not None else None) or key
+
+
+def _open_steps(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, list[str]]:
+    steps: dict[int, list[str]] = defaultdict(list)
+    if not instance_ids:
+        return steps
+    for instance_id, name, bpmn_id in uow.session.execute(
+            select(Task.instance_id, Task.name, Task.bpmn_id)
+            .where(Task.instance_id.in_(instance_ids), Task.state == "READY").order_by(Task.created_at)):
+        steps[instance_id].append(name or bpmn_id)
+    return steps
+
+
+def _lead_departments(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, str]:
+    if not instance_ids:
+        return {}
+    return dict(uow.session.execute(
+        select(CaseDepartment.case_id, Department.name)
+        .join(Department, Department.code == CaseDepartment.department_code)
+        .where(CaseDepartment.case_id.in_(instance_ids), CaseDepartment.role == LEAD)).all())

@@ -1,0 +1,198 @@
+"""Supervision rules (电子监察 thresholds): when a case turns yellow, and whether overrun steps are flagged.
+
+Thresholds are local policy (DOMAIN.md), so they are data. A rule has a scope, ``*`` (every item) or a
+process key, and two fields:
+
+  * ``remind_days``: yellow (a reminder) when the deadline is at most this many working days away; the
+    deadline day itself counts as 0 (default 1). Red is fixed by law: the deadline has passed.
+  * ``step_overrun``: flag user tasks still open past their own due date (default on).
+
+Each field resolves on its own, most specific first: the process's explicit rule, then the item's guide
+(``guide.json`` ``supervision`` block of the latest guide deployed for the process), then the explicit
+``*`` rule, then the built-in default. A NULL field of an explicit rule inherits.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from .clock import utcnow
+from .errors import ValidationFailed
+from .models import ProcessDefinition, SupervisionRule
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+log = logging.getLogger(__name__)
+
+GLOBAL = "*"
+DEFAULT_REMIND_DAYS = 1
+MAX_REMIND_DAYS = 60
+DEFAULT_STEP_OVERRUN = True
+FIELDS = ("remind_days", "step_overrun")
+# Where an effective value came from.
+EXPLICIT, GUIDE, GLOBAL_RULE, DEFAULT = "rule", "guide", "global", "default"
+
+
+@dataclass
+class Rule:
+    """The effective thresholds for one scope, and where each came from."""
+
+    scope: str
+    remind_days: int
+    step_overrun: bool
+    sources: dict[str, str]
+
+
+@dataclass
+class RuleView:
+    """A rule as stored (NULL: inherited), with the effective values it resolves to."""
+
+    scope: str
+    remind_days: int | None
+    step_overrun: bool | None
+    updated_by: str | None
+    updated_at: datetime | None
+    effective: Rule
+
+
+class RuleBook:
+    """Every explicit rule, read once; guides are read per process key on first use. For a sweep or a list."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.rules = {r.scope: r for r in uow.session.scalars(select(SupervisionRule))}
+        self._guides: dict[str, dict[str, Any]] = {}
+        self._resolved: dict[str, Rule] = {}
+
+    def for_process(self, key: str) -> Rule:
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(key)
+        return found
+
+    def _resolve(self, key: str) -> Rule:
+        defaults = {"remind_days": DEFAULT_REMIND_DAYS, "step_overrun": DEFAULT_STEP_OVERRUN}
+        if key == GLOBAL:
+            layers = [(EXPLICIT, _fields(self.rules.get(GLOBAL))), (DEFAULT, defaults)]
+        else:
+            layers = [(EXPLICIT, _fields(self.rules.get(key))), (GUIDE, self._guide(key)),
+                      (GLOBAL_RULE, _fields(self.rules.get(GLOBAL))), (DEFAULT, defaults)]
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for name in FIELDS:
+            source, value = next((s, layer[name]) for s, layer in layers if layer.get(name) is not None)
+            values[name], sources[name] = value, source
+        return Rule(scope=key, remind_days=values["remind_days"], step_overrun=values["step_overrun"],
+                    sources=sources)
+
+    def _guide(self, key: str) -> dict[str, Any]:
+        if key not in self._guides:
+            self._guides[key] = _valid_block(guide_supervision(self.uow, key), key)
+        return self._guides[key]
+
+
+def guide_supervision(uow: UnitOfWork, process_key: str) -> dict[str, Any] | None:
+    """The ``supervision`` block of the latest guide deployed for the process (engine.guides), if any."""
+    from . import guides
+
+    guide = guides.latest_for_process(uow, process_key)
+    block = (guide.content or {}).get("supervision") if guide is not None else None
+    return block if isinstance(block, dict) else None
+
+
+def list_rules(uow: UnitOfWork, *, actor: Actor) -> list[RuleView]:
+    """The ``*`` rule (built-in defaults if never set), every process rule, and every process whose
+    guide sets supervision values, each with its effective values.
+
+    Raises Forbidden: not a supervisor or an admin."""
+    from .models import Guide
+
+    actor.require("supervisor", action="see supervision rules")
+    with uow:
+        book = RuleBook(uow)
+        guided = {key for key in uow.session.scalars(select(Guide.process_key).distinct())
+                  if GUIDE in book.for_process(key).sources.values()}
+        scopes = [GLOBAL] + sorted((set(book.rules) | guided) - {GLOBAL})
+        return [_view(book, scope) for scope in scopes]
+
+
+def put_rule(uow: UnitOfWork, scope: str, *, actor: Actor, values: dict[str, Any]) -> RuleView:
+    """Set a rule's fields (the ones given; ``None`` clears a field so that it inherits).
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+        ValidationFailed: no field given, a value out of range, or a scope that is neither ``*`` nor a
+            deployed process key.
+    """
+    actor.require("supervisor", action="change supervision rules")
+    given = {name: values[name] for name in FIELDS if name in values}
+    if not given:
+        raise ValidationFailed("give remind_days, step_overrun or both", details=[
+            {"field": name, "message": "missing"} for name in FIELDS])
+    _check(given)
+    with uow:
+        if scope != GLOBAL and uow.session.scalars(
+                select(ProcessDefinition.id).where(ProcessDefinition.key == scope).limit(1)).first() is None:
+            raise ValidationFailed(f"no process {scope!r} is deployed", details=[
+                {"field": "scope", "message": "'*' or the key of a deployed process"}])
+        rule = uow.session.get(SupervisionRule, scope, with_for_update=True)
+        if rule is None:
+            rule = SupervisionRule(scope=scope)
+            uow.session.add(rule)
+        for name, value in given.items():
+            setattr(rule, name, value)
+        rule.updated_by, rule.updated_at = actor.name, utcnow()
+        uow.session.flush()
+        view = _view(RuleBook(uow), scope)
+        uow.commit()
+        return view
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+def _view(book: RuleBook, scope: str) -> RuleView:
+    row = book.rules.get(scope)
+    return RuleView(scope=scope, remind_days=row.remind_days if row else None,
+                    step_overrun=row.step_overrun if row else None,
+                    updated_by=row.updated_by if row else None, updated_at=row.updated_at if row else None,
+                    effective=book.for_process(scope))
+
+
+def _fields(rule: SupervisionRule | None) -> dict[str, Any]:
+    return {} if rule is None else {"remind_days": rule.remind_days, "step_overrun": rule.step_overrun}
+
+
+def check_remind_days(value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REMIND_DAYS:
+        raise ValidationFailed("remind_days is 0 to 60 working days", details=[
+            {"field": "remind_days", "message": f"a whole number from 0 to {MAX_REMIND_DAYS}"}])
+
+
+def _check(given: dict[str, Any]) -> None:
+    check_remind_days(given.get("remind_days"))
+    overrun = given.get("step_overrun")
+    if overrun is not None and not isinstance(overrun, bool):
+        raise ValidationFailed("step_overrun is true or false", details=[
+            {"field": "step_overrun", "message": "true, false or null"}])
+
+
+def _valid_block(block: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    """The usable fields of a guide's block; a bad value is logged and ignored, never fatal to a sweep."""
+    found: dict[str, Any] = {}
+    for name in FIELDS:
+        value = (block or {}).get(name)
+        if value is None:
+            continue
+        try:
+            _check({name: value})
+        except ValidationFailed:
+            log.warning("the guide of %s has an unusable supervision.%s: %r", key, name, value)
+            continue
+        found[name] = value
+    return found

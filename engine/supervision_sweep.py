@@ -1,0 +1,182 @@
+"""The supervision sweep (电子监察): turns warning levels into events, each exactly once.
+
+Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_sweep_seconds``). It finds
+
+  * ``reminder``: an open case whose deadline is at most ``remind_days`` working days away (yellow);
+  * ``overdue``: a case whose deadline has passed while its clock runs (red);
+  * ``step_overrun``: an open user task past its own due date, where the rule flags overruns;
+
+counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
+of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task), a
+history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), all in one
+transaction. The row's unique key makes the sweep idempotent: a second sweep, or a second worker
+sweeping at the same moment, inserts nothing (``ON CONFLICT DO NOTHING``) and so emits nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from . import outbox
+from .clock import utcnow
+from .errors import ValidationFailed
+from .models import CaseClock, HistoryEvent, ProcessInstance, SupervisionEvent, Task
+from .supervision_rules import RuleBook
+from .time_limits import PAUSED, RUNNING, clock_view
+from .unit_of_work import Runtime, UnitOfWork
+from .users import Actor
+
+log = logging.getLogger(__name__)
+
+REMINDER, OVERDUE, STEP_OVERRUN = "reminder", "overdue", "step_overrun"
+KINDS = (REMINDER, OVERDUE, STEP_OVERRUN)
+EVENTS = {kind: f"supervision.{kind}" for kind in KINDS}  # outbox and history names
+MAX_PAGE = 500
+
+
+@dataclass
+class Found:
+    instance: ProcessInstance
+    kind: str
+    task_id: str
+    due_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass
+class EventPage:
+    items: list[SupervisionEvent]
+    total: int
+    limit: int
+    offset: int
+
+
+def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
+    """One pass: record and emit every supervision event not recorded yet; returns how many of each kind.
+
+    Safe to run from any number of workers at once. Raises only database errors."""
+    now = now or utcnow()
+    emitted = dict.fromkeys(KINDS, 0)
+    with uow:
+        found = _find(uow, now)
+        if not found:
+            return emitted
+        seen = _recorded(uow, {f.instance.id for f in found})
+        for item in found:
+            if (item.instance.id, item.kind, item.task_id) in seen or not _insert(uow, item, now):
+                continue
+            emitted[item.kind] += 1
+            uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
+                                         task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
+                                         element_name=item.data.get("task_name"), data=item.data))
+            outbox.emit(uow, EVENTS[item.kind], instance=item.instance, data=item.data)
+        uow.commit()
+    if any(emitted.values()):
+        log.info("supervision sweep: %s", emitted)
+    return emitted
+
+
+def schedule(scheduler: Any, runtime: Runtime, *, worker_id: str) -> None:
+    """Add the sweep to a worker's APScheduler, every ``supervision_sweep_seconds`` (the first one an
+    interval after the start)."""
+
+    def run() -> None:
+        try:
+            sweep(runtime.uow())
+        except Exception:  # the database is away: try again at the next tick
+            log.exception("worker %s could not run the supervision sweep", worker_id)
+
+    scheduler.add_job(run, "interval", seconds=runtime.settings.supervision_sweep_seconds,
+                      id="govflow-supervision", max_instances=1, coalesce=True)
+
+
+def list_events(uow: UnitOfWork, *, actor: Actor, instance_id: int | None = None, kind: str | None = None,
+                since: datetime | None = None, limit: int = 50, offset: int = 0) -> EventPage:
+    """Supervision events, newest first, optionally of one case, one kind, or recorded at or after ``since``.
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+        ValidationFailed: an unknown kind, limit outside 1..500, a negative offset.
+    """
+    actor.require("supervisor", action="see supervision events")
+    if kind is not None and kind not in KINDS:
+        raise ValidationFailed(f"unknown kind {kind!r}", details=[
+            {"field": "kind", "message": f"one of {', '.join(KINDS)}"}])
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
+                                                     "message": f"limit 1 to {MAX_PAGE}, offset from 0"}])
+    filters = []
+    if instance_id is not None:
+        filters.append(SupervisionEvent.instance_id == instance_id)
+    if kind is not None:
+        filters.append(SupervisionEvent.kind == kind)
+    if since is not None:
+        filters.append(SupervisionEvent.created_at >= since)
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(SupervisionEvent).where(*filters)) or 0
+        items = list(uow.session.scalars(select(SupervisionEvent).where(*filters)
+                                         .order_by(SupervisionEvent.created_at.desc(), SupervisionEvent.id.desc())
+                                         .offset(offset).limit(limit)))
+        return EventPage(items=items, total=total, limit=limit, offset=offset)
+
+
+# ---- finding ------------------------------------------------------------------------------------
+
+def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
+    book = RuleBook(uow)
+    found: list[Found] = []
+    clocks = uow.session.execute(
+        select(CaseClock, ProcessInstance).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+        .where(CaseClock.state.in_((RUNNING, PAUSED)), ProcessInstance.state.in_(("running", "suspended")))
+        .order_by(CaseClock.instance_id))
+    for clock, instance in clocks:
+        view = clock_view(uow, clock, [], now)
+        rule = book.for_process(instance.definition_key)
+        data = {"deadline_at": view.deadline_at.isoformat(), "deadline_date": view.deadline_date.isoformat(),
+                "remaining_working_days": view.remaining_working_days, "calendar": clock.calendar,
+                "provisional": view.provisional}
+        if now > view.deadline_at:
+            if clock.state == RUNNING:  # a paused deadline is "as if the pause ended now": never passed
+                found.append(Found(instance, OVERDUE, "", view.deadline_at, data))
+        elif view.remaining_working_days <= rule.remind_days:
+            found.append(Found(instance, REMINDER, "", view.deadline_at, {**data, "remind_days": rule.remind_days}))
+    overrun = uow.session.execute(
+        select(Task, ProcessInstance).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .where(Task.state == "READY", Task.kind == "user", Task.due_at.is_not(None), Task.due_at < now,
+               ProcessInstance.state == "running")
+        .order_by(Task.due_at, Task.id))
+    for task, instance in overrun:
+        if book.for_process(instance.definition_key).step_overrun:
+            assert task.due_at is not None  # filtered above
+            found.append(Found(instance, STEP_OVERRUN, task.id, task.due_at, {
+                "task_id": task.id, "bpmn_id": task.bpmn_id, "task_name": task.name, "assignee": task.assignee,
+                "candidate_groups": task.candidate_groups, "due_at": task.due_at.isoformat()}))
+    return found
+
+
+def _recorded(uow: UnitOfWork, instance_ids: set[int]) -> set[tuple[int, str, str]]:
+    """What earlier sweeps recorded for these cases: skipped without an insert attempt."""
+    rows = uow.session.execute(select(SupervisionEvent.instance_id, SupervisionEvent.kind, SupervisionEvent.task_id)
+                               .where(SupervisionEvent.instance_id.in_(sorted(instance_ids))))
+    return {(i, k, t) for i, k, t in rows}
+
+
+def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
+    """Insert the event unless another sweep did; True when this transaction's row is the one kept.
+
+    On PostgreSQL a concurrent sweeper's uncommitted row makes this insert wait, then do nothing; on
+    SQLite writers take turns, so the later one sees the row."""
+    dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(SupervisionEvent).values(
+        instance_id=item.instance.id, kind=item.kind, task_id=item.task_id, business_key=item.instance.business_key,
+        process_key=item.instance.definition_key, due_at=item.due_at, data=item.data, created_at=now,
+    ).on_conflict_do_nothing(index_elements=["instance_id", "kind", "task_id"]).returning(SupervisionEvent.id)
+    return uow.session.scalar(statement) is not None
+
+
+__all__ = ["EVENTS", "KINDS", "OVERDUE", "REMINDER", "STEP_OVERRUN", "EventPage", "list_events", "schedule", "sweep"]

@@ -1,0 +1,49 @@
+"""The webhooks an outbox event fans out to (engine.outbox), read without a query per command when
+there are none."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .models import User, Webhook
+
+# A deactivated user's webhooks receive nothing more: case data must not outlive their access.
+_ACTIVE_WEBHOOKS = (select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
+                    .where(or_(User.id.is_(None), User.active)))
+_SESSION_KEY = "govflow.webhook_targets"
+NONE_TTL_SECONDS = 1.0
+
+
+class WebhookTargets:
+    """(id, events) of the active webhooks, per process.
+
+    Only the answer "there are none" is kept, for NONE_TTL_SECONDS: most installations have no webhook,
+    and every command that changes a case would otherwise read the table to learn it. ``invalidate``
+    (engine.webhooks, on subscribe and unsubscribe) drops it at once in this process; another process
+    sees a new first webhook within NONE_TTL_SECONDS, so events committed there in that second may
+    not reach it. A non-empty set is read again in every command (once per command), so a deleted
+    webhook or a deactivated owner never gets a delivery row.
+    """
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._none_until = 0.0
+
+    def get(self, session: Session) -> list[tuple[int, list[str] | None]]:
+        transaction = session.get_transaction()
+        read = session.info.get(_SESSION_KEY)  # read once per transaction: a command writes several events
+        if read is not None and read[0] is transaction:
+            return read[1]
+        if self._clock() < self._none_until:
+            return []
+        found = [(hook_id, events) for hook_id, events in session.execute(_ACTIVE_WEBHOOKS)]
+        if not found:
+            self._none_until = self._clock() + NONE_TTL_SECONDS
+        session.info[_SESSION_KEY] = (session.get_transaction(), found)
+        return found
+
+    def invalidate(self) -> None:
+        self._none_until = 0.0

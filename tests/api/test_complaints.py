@@ -1,0 +1,151 @@
+"""Complaints: anyone files one without an account and follows it with its own number and query code;
+it is registered, handled by the responsible group within working days — escalated to supervision when
+that passes — and answered."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from engine import calendar, jobs
+from engine.models import Job, Task
+from tests.applicants import (
+    COMPLAINT,
+    COMPLAINT_FORMS,
+    RECTIFICATION,
+    RECTIFICATION_FORMS,
+    WINDOW,
+    add_clerk,
+    complete,
+    open_task,
+    seed_calendar,
+    window_case_done,
+)
+
+COMPLAINT_BODY = {"name": "李四", "phone": "13912345678", "content": "窗口工作人员推诿，要求多次提交同一材料"}
+
+
+def library(api) -> None:  # type: ignore[no-untyped-def]
+    seed_calendar(api)
+    api.deploy(COMPLAINT, *COMPLAINT_FORMS)
+
+
+def file_complaint(api, expect: int = 201, **body):  # type: ignore[no-untyped-def]
+    response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def instance_of(api, complaint_no: str) -> int:  # type: ignore[no-untyped-def]
+    found = api.as_("supervisor").get("/api/process-instances", query_string={"business_key": complaint_no})
+    [case] = found.get_json()["items"]
+    return case["id"]
+
+
+def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_code(api):
+    library(api)
+    filed = file_complaint(api)
+    assert filed["complaint_no"].startswith("TS") and len(filed["query_code"]) == 8 and filed["handle_days"] == 5
+
+    progress = api.client.get(f"/api/public/progress/{filed['complaint_no']}",
+                              query_string={"code": filed["query_code"]}).get_json()
+    assert progress["item_name"] == "政务服务投诉" and progress["case_state"] == "已接件"
+    assert progress["current_steps"] == ["投诉登记"] and progress["time_limit"]["promised_days"] == 10
+    assert "13912345678" not in str(progress) and "李四" not in str(progress)
+
+    case_id = instance_of(api, filed["complaint_no"])
+    desk = add_clerk(api, "desk_clerk", "complaints")
+    register = open_task(api, case_id, "register")
+    assert register["candidate_groups"] == ["complaints"] and register["form_key"] == "complaint-register.form"
+    unnamed = desk.post(f"/api/tasks/{register['id']}/complete", json={"variables": {}})
+    assert unnamed.status_code == 422  # nobody is responsible yet: the desk must name the group
+    complete(desk, case_id, "register", handling_group="office", register_note="转业务科室核查")
+    handle = open_task(api, case_id, "handle")
+    assert handle["candidate_groups"] == ["office"] and handle["due_at"] is not None
+    complete(api.as_("office_clerk"), case_id, "handle", handling_result="经核查，已责成窗口一次性告知所需材料")
+    complete(desk, case_id, "answer", answer="已电话答复投诉人处理结果", answer_channel="phone")
+
+    done = api.client.get(f"/api/public/progress/{filed['complaint_no']}",
+                          query_string={"code": filed["query_code"]}).get_json()
+    assert done["status"] == "已办结" and done["case_state"] == "办结(通过)" and done["time_limit"]["stopped"]
+    assert [s["name"] for s in done["steps"] if s["name"] in ("投诉登记", "投诉办理（责任部门）", "答复投诉人")] == \
+        ["投诉登记", "投诉办理（责任部门）", "答复投诉人"]
+    assert "office" not in str(done) and "desk_clerk" not in str(done)
+
+
+def test_a_complaint_about_a_case_goes_straight_to_the_group_that_handled_it(api):
+    library(api)
+    api.deploy(WINDOW)
+    case = window_case_done(api, business_key="SX-2026-000200")  # its last step: the window's delivery
+    filed = file_complaint(api, case_no="SX-2026-000200", item_code="WINDOW-0001")
+    case_id = instance_of(api, filed["complaint_no"])
+    form = add_clerk(api, "desk_clerk", "complaints").get(
+        f"/api/tasks/{open_task(api, case_id, 'register')['id']}/form").get_json()
+    assert form["data"]["handling_group"] == "window" and form["data"]["related_case_no"] == case["business_key"]
+
+
+def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_pass(api):
+    library(api)
+    filed = file_complaint(api)
+    case_id = instance_of(api, filed["complaint_no"])
+    complete(add_clerk(api, "desk_clerk", "complaints"), case_id, "register", handling_group="office")
+
+    handle = open_task(api, case_id, "handle")
+    with api.runtime.uow() as uow:
+        [job] = uow.session.scalars(select(Job).where(Job.instance_id == case_id, Job.state == "pending")).all()
+        # The timer falls due at the end of the 5th working day, as the department's task does.
+        expected = calendar.for_runtime(uow).deadline_at(datetime.fromisoformat(handle["created_at"]), 5).at
+    assert job.bpmn_id == "handling_overdue" and job.due_at == expected
+    assert datetime.fromisoformat(handle["due_at"]) == expected
+    assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at - timedelta(minutes=1)) == 0
+    assert open_task(api, case_id, "handle")["candidate_groups"] == ["office"]  # still the department's
+
+    assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at + timedelta(seconds=1)) == 1
+    escalated = open_task(api, case_id, "escalated")
+    assert escalated["candidate_groups"] == ["supervision"] and escalated["name"] == "督办处理（效能督查）"
+    with api.runtime.uow() as uow:
+        [handle] = uow.session.scalars(select(Task).where(Task.instance_id == case_id,
+                                                          Task.bpmn_id == "handle")).all()
+    assert handle.state == "CANCELLED"
+    assert api.as_("office_clerk").get("/api/tasks", query_string={"mine": "true"}).get_json()["total"] == 0
+
+    complete(add_clerk(api, "inspector", "supervision"), case_id, "escalated",
+             supervision_opinion="责任部门逾期，已通报", handling_result="督办后已处理")
+    assert open_task(api, case_id, "answer")["candidate_groups"] == ["complaints"]
+
+
+def test_invalid_complaints_are_refused_with_their_fields(api):
+    library(api)
+    cases = [
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "1391234567a"}, "phone"),
+        ({"name": ""}, "name"),
+        ({"content": ""}, "content"),
+        ({"content": "很" * 2001}, "content"),
+        ({"case_no": "X" * 51}, "case_no"),
+    ]
+    for body, field in cases:
+        response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})
+        assert response.status_code == 422, body
+        assert [d["field"] for d in response.get_json()["error"]["details"]] == [field], response.get_json()
+    missing = api.client.post("/api/public/complaints", json={})
+    assert sorted(d["field"] for d in missing.get_json()["error"]["details"]) == ["content", "name", "phone"]
+    landline = file_complaint(api, phone="0351-1234567")
+    assert landline["complaint_no"].startswith("TS")
+    assert api.as_("supervisor").get("/api/process-instances",
+                                     query_string={"process_key": "complaint"}).get_json()["total"] == 1
+
+
+def test_the_complaint_and_rectification_folders_deploy_with_their_guides_and_no_warnings(api):
+    seed_calendar(api)
+    analyst = api.as_("analyst")
+    files = [(COMPLAINT.open("rb"), COMPLAINT.name), (RECTIFICATION.open("rb"), RECTIFICATION.name)]
+    files += [((folder / "guide.json").open("rb"), f"{folder.name}/guide.json")
+              for folder in (COMPLAINT.parent, RECTIFICATION.parent)]
+    files += [(path.open("rb"), path.name) for path in (*COMPLAINT_FORMS, *RECTIFICATION_FORMS)]
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert sorted(g["code"] for g in body["guides"]) == ["complaint", "rectification"]
+    assert body["warnings"] == []

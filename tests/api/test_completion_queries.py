@@ -1,0 +1,108 @@
+"""What completing a task reads, and the per-process answers it reuses staying right when another
+server process changes what they depend on (a second Runtime over the same database stands for it)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select
+
+from api import create_app
+from engine import Runtime
+from engine.models import WebhookDelivery
+from engine.webhook_targets import NONE_TTL_SECONDS, WebhookTargets
+from tests.helpers import ROOT, ApiClient
+
+WINDOW = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
+WINDOW_FORMS = sorted((ROOT / "forms").glob("window-*.form"))
+# The first two steps of a window acceptance, with what each is completed with.
+ACCEPT = {"decision": "accept", "applicant_name": "张三", "materials_complete": True}
+REVIEW = {"review_opinion": "材料齐全，符合条件"}
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def other(api: ApiClient) -> Iterator[ApiClient]:
+    """Another server process: its own runtime (engine, caches) over the same database and users."""
+    runtime = Runtime(api.runtime.settings)
+    client = ApiClient(create_app({"TESTING": True}, runtime=runtime).test_client(), runtime)
+    client.tokens = api.tokens
+    yield client
+    runtime.dispose()
+
+
+def complete(api: ApiClient, task_id: str, variables: dict, expect: int = 200) -> dict:  # type: ignore[type-arg]
+    response = api.as_("admin").post(f"/api/tasks/{task_id}/complete", json={"variables": variables})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def test_a_completion_reads_the_open_tasks_once_and_no_waits_when_none_are_stored(api):
+    api.deploy(WINDOW, *WINDOW_FORMS)
+    warm = api.start("window_acceptance")  # resolves the forms of both steps once in this process
+    complete(api, complete(api, warm["tasks"][0]["id"], ACCEPT)["tasks"][0]["id"], REVIEW)
+    case = api.start("window_acceptance")
+    review = complete(api, case["tasks"][0]["id"], ACCEPT)["tasks"][0]
+    with statements(api.runtime) as seen:
+        answer = complete(api, review["id"], REVIEW)
+    task_reads = [s for s in seen if s.startswith("SELECT tasks.")]
+    assert len(task_reads) == 2  # the task by id, then the case's open tasks; the answer reuses those
+    assert [t["bpmn_id"] for t in answer["tasks"]] == ["decide"] and answer["tasks"][0]["state"] == "READY"
+    assert not [s for s in seen if "FROM message_subscriptions" in s or "FROM jobs" in s]  # the case waits for nothing
+    assert len([s for s in seen if "FROM resources" in s]) == 1  # the form: checked for newer deployments only
+    assert len([s for s in seen if "FROM webhooks" in s]) <= 1
+
+
+def test_a_form_deployed_by_another_process_checks_the_next_completion_here(api, other):
+    api.deploy("simple_approval.bpmn", "accept.form")
+    first = api.start("simple_approval", variables={"reviewGroup": "office"})
+    second = api.start("simple_approval", variables={"reviewGroup": "office"})
+    complete(api, first["tasks"][0]["id"], {"accepted": True, "amount": 5000})  # allowed by this form
+    other.deploy("simple_approval.bpmn", "accept_v2/accept.form")
+    refused = complete(api, second["tasks"][0]["id"], {"accepted": True, "amount": 5000}, expect=422)
+    assert refused["error"]["details"][0]["message"] == "max: must be at most 1000"
+
+
+def test_a_first_webhook_subscribed_in_another_process_gets_events_here_within_the_bound(api, other):
+    now = [0.0]
+    api.runtime.webhook_targets = WebhookTargets(clock=lambda: now[0])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # learns: no webhooks
+    hook = other.as_("integrator").post("/api/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    assert hook.status_code == 201
+    now[0] += NONE_TTL_SECONDS / 2
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # within the bound: not seen yet
+    assert count_deliveries(api.runtime) == 0
+    now[0] += NONE_TTL_SECONDS
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    assert count_deliveries(api.runtime) > 0
+
+
+def test_a_webhook_deleted_by_another_process_gets_no_delivery_here(api, other):
+    api.deploy("simple_approval.bpmn")
+    hook = api.as_("integrator").post("/api/webhooks", json={"url": "http://127.0.0.1:9/hook"}).get_json()
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    before = count_deliveries(api.runtime)
+    assert before > 0
+    integrator = other.as_("integrator")
+    assert integrator.client.delete(f"/api/webhooks/{hook['id']}", headers=integrator.headers()).status_code == 204
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # a set of webhooks is read afresh
+    assert count_deliveries(api.runtime) == 0  # deleted with their webhook, and none added
+
+
+def count_deliveries(runtime: Runtime) -> int:
+    with runtime.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(WebhookDelivery)) or 0

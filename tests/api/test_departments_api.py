@@ -1,0 +1,170 @@
+"""Departments over HTTP, and what they scope: a clerk reads the cases their departments take part in,
+every other case is a 404; materials are read by every department of the case (SX32, LY47)."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from engine import users
+
+PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
+
+
+def put(api, code: str, expect: int = 200, **body):  # type: ignore[no-untyped-def]
+    response = api.client.put(f"/api/departments/{code}", json=body, headers=api.headers())
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def clerk(api, name: str, *groups: str):  # type: ignore[no-untyped-def]
+    """A clerk with the given groups, signed in."""
+    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])
+    return api.as_(name)
+
+
+def upload(api, user: str, instance_id: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    caller = api.as_(user)
+    response = caller.client.post(f"/api/process-instances/{instance_id}/materials",
+                                  data={"file": (io.BytesIO(PDF), "申请书.pdf"), "name": "申请书"},
+                                  headers=caller.headers(), content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def complete(api, user: str, task_id: str, **variables):  # type: ignore[no-untyped-def]
+    response = api.as_(user).post(f"/api/tasks/{task_id}/complete", json={"variables": variables})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def centre(api):  # type: ignore[no-untyped-def]
+    """政务服务中心 owns the window, 市场监督管理局 the office, 卫生健康委员会 the health section."""
+    put(api, "ZWFW", 201, name="政务服务中心", groups=["window"])
+    put(api, "SCJG", 201, name="市场监督管理局", groups=["office"])
+    put(api, "WJW", 201, name="卫生健康委员会", groups=["health"])
+    clerk(api, "health_clerk", "health")
+    clerk(api, "archive_clerk", "archive")  # a group of no department
+    api.deploy("simple_approval.bpmn")
+    return api
+
+
+def test_admins_set_up_departments_and_everyone_signed_in_reads_them(api):
+    created = put(api, "SCJG", 201, name="市场监督管理局", groups=["review", "chief"])
+    assert (created["code"], created["name"], created["parent_code"], created["groups"]) == (
+        "SCJG", "市场监督管理局", None, ["chief", "review"])
+    put(api, "SCJG-SPK", 201, name="审批科", parent_code="SCJG", groups=["food_review"])
+    updated = put(api, "SCJG", name="市场监督管理局", groups=["chief", "certificate"])
+    assert updated["groups"] == ["certificate", "chief"] and updated["created_at"] == created["created_at"]
+    listed = api.as_("window_clerk").get("/api/departments").get_json()
+    assert [(d["code"], d["parent_code"], d["groups"]) for d in listed] == [
+        ("SCJG", None, ["certificate", "chief"]), ("SCJG-SPK", "SCJG", ["food_review"])]
+    assert api.as_("window_clerk").get("/api/departments/SCJG-SPK").get_json()["name"] == "审批科"
+    assert api.get("/api/departments/NOPE").status_code == 404
+    assert api.client.get("/api/departments").status_code == 401
+
+
+def test_setting_up_departments_is_refused_with_the_reason(api):
+    put(api, "SCJG", 201, name="市场监督管理局", groups=["review"])
+    taken = put(api, "WJW", 409, name="卫生健康委员会", groups=["health", "review"])["error"]
+    assert taken["details"] == [{"field": "groups", "group": "review", "department": "SCJG"}]
+    assert put(api.as_("supervisor"), "WJW", 403, name="卫生健康委员会")["error"]["code"] == "forbidden"
+    missing = put(api, "WJW", 422, groups=["health"])["error"]
+    assert missing["details"][0]["field"] == "name"
+    assert put(api, "WJW", 422, name="卫健委", groups=[""])["error"]["code"] == "validation_failed"
+    assert put(api, "bad code", 422, name="某局")["error"]["details"][0]["field"] == "code"
+    assert put(api, "WJW", 404, name="卫生健康委员会", parent_code="NOPE")["error"]["code"] == "not_found"
+    assert [d["code"] for d in api.get("/api/departments").get_json()] == ["SCJG"]
+
+
+def test_a_clerk_of_another_department_gets_404_on_every_read_path_of_the_case(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    material = upload(api, "integrator", case["id"])
+    base = f"/api/process-instances/{case['id']}"
+    paths = [base, f"{base}/history", f"{base}/materials", f"{base}/materials/{material['id']}", f"{base}/archive",
+             f"{base}/documents", f"{base}/departments"]
+    assert [api.as_("window_clerk").get(p).status_code for p in paths] == [200] * len(paths)
+    nowhere = api.as_("health_clerk").get("/api/process-instances/999999").get_json()
+    for path in paths:
+        hidden = api.as_("health_clerk").get(path)
+        assert hidden.status_code == 404, path
+        assert hidden.get_json()["error"]["message"] == \
+            nowhere["error"]["message"].replace("999999", str(case["id"]))  # as if it did not exist
+    assert api.as_("health_clerk").get(f"{base}/clock").status_code == 404
+    assert api.as_("office_clerk").get(base).status_code == 404  # the office's turn has not come yet
+    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    assert [api.as_("office_clerk").get(p).status_code for p in paths] == [200] * len(paths)
+    assert api.as_("office_clerk").get(f"{base}/departments").get_json() == [
+        {"department_code": "ZWFW", "role": "lead", "since": case["tasks"][0]["created_at"]},
+        {"department_code": "SCJG", "role": "participant",
+         "since": api.as_("office_clerk").get(base).get_json()["tasks"][0]["created_at"]}]
+    assert api.as_("health_clerk").get(base).status_code == 404
+
+
+def test_clerks_list_their_departments_cases_supervisors_and_integrators_all(centre):
+    api = centre
+    office = api.start("simple_approval", business_key="SC-1", variables={"reviewGroup": "office"})
+    health = api.start("simple_approval", business_key="WJ-1", variables={"reviewGroup": "health"})
+    for case in (office, health):
+        complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    api.start("simple_approval", business_key="ZW-1", variables={"reviewGroup": "office"})
+
+    def listed(user: str, query: str = "") -> tuple[list[str], int]:
+        page = api.as_(user).get(f"/api/process-instances?{query}").get_json()
+        return [c["business_key"] for c in page["items"]], page["total"]
+    assert listed("office_clerk") == (["SC-1"], 1)
+    assert listed("health_clerk") == (["WJ-1"], 1)
+    assert listed("health_clerk", "business_key=SC-1") == ([], 0)
+    assert listed("window_clerk") == (["ZW-1", "WJ-1", "SC-1"], 3)
+    assert listed("supervisor") == listed("integrator") == listed("admin") == (["ZW-1", "WJ-1", "SC-1"], 3)
+    # A clerk whose groups belong to no department keeps the rules from before departments: the list is whole
+    assert listed("archive_clerk") == (["ZW-1", "WJ-1", "SC-1"], 3)
+
+
+def test_a_clerk_of_no_department_keeps_the_per_task_rules(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "archive"})
+    base = f"/api/process-instances/{case['id']}"
+    assert api.as_("archive_clerk").get(base).status_code == 200
+    assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 403  # no task of theirs yet
+    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 200
+
+
+def test_a_clerk_reads_a_case_they_have_a_task_in_even_outside_their_departments(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "unmapped"})
+    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    base = f"/api/process-instances/{case['id']}"
+    assert api.as_("health_clerk").get(base).status_code == 404
+    both = clerk(api, "two_hats", "health", "unmapped")  # the task's group is theirs, though no department's
+    assert both.get(base).status_code == 200
+    assert [c["id"] for c in both.get("/api/process-instances").get_json()["items"]] == [case["id"]]
+
+
+def test_a_material_is_read_by_every_department_of_the_case_and_its_bundle(api):
+    """A bundle's member items run as call activities inside the one case: a material submitted once
+    is read by the window (the called item) and by the office (the calling item) alike."""
+    put(api, "ZWFW", 201, name="政务服务中心", groups=["window"])
+    put(api, "SCJG", 201, name="市场监督管理局", groups=["office"])
+    put(api, "WJW", 201, name="卫生健康委员会", groups=["health"])
+    clerk(api, "health_clerk", "health")
+    api.deploy("call_child_v1.bpmn", "call_parent.bpmn")
+    case = api.start("permit_parent")
+    base = f"/api/process-instances/{case['id']}"
+    material = upload(api, "integrator", case["id"])
+    assert [m["id"] for m in api.as_("window_clerk").get(f"{base}/materials").get_json()] == [material["id"]]
+    assert api.as_("office_clerk").get(f"{base}/materials").status_code == 404  # not its turn yet
+    for _ in range(2):  # 核查, 会签 in the called item
+        task = api.as_("window_clerk").get(f"/api/tasks?process_instance_id={case['id']}").get_json()["items"][0]
+        after = complete(api, "window_clerk", task["id"])
+    assert after["tasks"][0]["candidate_groups"] == ["office"]
+    office = api.as_("office_clerk")
+    assert [m["id"] for m in office.get(f"{base}/materials").get_json()] == [material["id"]]
+    assert office.get(f"{base}/materials/{material['id']}").data == PDF
+    assert office.get(f"{base}/archive").status_code == 200
+    assert [(d["department_code"], d["role"]) for d in office.get(f"{base}/departments").get_json()] == [
+        ("ZWFW", "lead"), ("SCJG", "participant")]
+    assert api.as_("health_clerk").get(f"{base}/materials").status_code == 404

@@ -1,0 +1,53 @@
+"""govflow.dueShare: a step is due after its share of the case's remaining working days, counted in the
+case's calendar when the step is reached."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from engine import calendar, due_share
+from engine.clock import LOCAL_TZ
+from tests.api.test_time_limits import at, complete, now  # noqa: F401 (the fixture)
+
+
+def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  # type: ignore[no-untyped-def]
+    [task] = [t for t in api.get(f"/api/process-instances/{instance_id}").get_json()["tasks"]
+              if t["bpmn_id"] == bpmn_id]
+    if task["due_at"] is None:
+        return None
+    due = datetime.fromisoformat(task["due_at"]).astimezone(LOCAL_TZ)
+    return due.date(), due.hour
+
+
+def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):  # noqa: F811
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)
+    api.deploy("due_share.bpmn")
+    now(date(2026, 3, 2))
+    case = api.start("due_share")
+    # Before acceptance there is no clock to share: the step keeps its camunda:dueDate (P2D).
+    [accept] = case["tasks"]
+    assert datetime.fromisoformat(accept["due_at"]) == at(date(2026, 3, 4))
+
+    complete(api, case["id"], "accept")  # accepted Monday 2 March: 10 working days, deadline 16 March
+    assert due_date(api, case["id"], "review") == (date(2026, 3, 5), 23)  # 30% of 10: three working days
+
+    now(date(2026, 3, 12))  # 8 used, 2 left: the decision gets all of them
+    complete(api, case["id"], "review")
+    assert due_date(api, case["id"], "decide") == (date(2026, 3, 16), 23)
+
+
+def test_a_share_of_almost_nothing_is_still_one_working_day(api, now):  # noqa: F811
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)
+    api.deploy("due_share.bpmn")
+    now(date(2026, 3, 2))
+    case = api.start("due_share")
+    complete(api, case["id"], "accept")
+    now(date(2026, 3, 20))  # Friday, past the deadline: nothing left, the step still gets a day
+    complete(api, case["id"], "review")
+    assert due_date(api, case["id"], "decide") == (date(2026, 3, 23), 23)
+
+
+def test_shares_outside_zero_to_one_are_not_shares():
+    assert [due_share.parse_share(v) for v in ("0.3", " 1 ", "0", "1.5", "-0.2", "三成", None)] == \
+        [0.3, 1.0, None, None, None, None, None]

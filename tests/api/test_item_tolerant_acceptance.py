@@ -1,0 +1,164 @@
+"""建筑工程施工许可证核发 (bpmn/ZJJ-XK-0012), a tolerant-acceptance item (容缺受理, LY22, LY27, XA17):
+the window accepts while non-key materials are missing, the section reviews while the applicant
+supplies them, and the supplement (or its absence by the deadline) decides how the case goes on."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine.clock import LOCAL_TZ
+from engine.models import CaseClock, Job
+from tests.helpers import ApiClient
+from tests.service_items import (
+    LIBRARY,
+    case,
+    case_states,
+    complete,
+    completed_elements,
+    deploy_item,
+    documents,
+    fire_timer,
+    form_options,
+    guide,
+    open_tasks,
+    pending_timer,
+    send_message,
+)
+
+CODE = "ZJJ-XK-0012"
+KEY = "construction_work_permit"
+NON_KEY = ["施工图设计文件审查合格书", "建设资金已落实承诺书"]
+
+
+@pytest.fixture
+def api(api: ApiClient) -> ApiClient:
+    deploy_item(api, CODE)
+    return api
+
+
+def start(api: ApiClient, business_key: str) -> int:
+    started = api.start(KEY, business_key=business_key,
+                        variables={"applicant_name": "洛阳某置业有限公司", "project_name": "滨河花园3号楼"})
+    assert [t["bpmn_id"] for t in started["tasks"]] == ["acceptance_check"]
+    return started["id"]
+
+
+def accept_tolerantly(api: ApiClient, business_key: str) -> int:
+    """A case accepted with two non-key materials missing: the review runs, the deadline waits."""
+    case_id = start(api, business_key)
+    after = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="tolerant",
+                     missing_materials=NON_KEY, defect_note="申请人书面承诺3个工作日内补齐")
+    assert [t["bpmn_id"] for t in after["tasks"]] == ["review"]
+    variables = after["variables"]
+    assert variables["tolerance_allowed"] is True and variables["tolerated_materials"] == NON_KEY
+    # The notice's deadline is the timer's: 3 working days after acceptance, end of day.
+    timer = pending_timer(api, case_id, "wait_tolerated")
+    deadline = timer.due_at.replace(tzinfo=UTC)
+    assert datetime.fromisoformat(variables["supplement_deadline"]) == deadline
+    # The applicant's notice lists every tolerated material and that deadline.
+    notice = documents(api, case_id)["tolerant_acceptance_notice"]
+    local = deadline.astimezone(LOCAL_TZ)
+    assert all(name in notice for name in NON_KEY) and f"{local.year}年{local.month}月{local.day}日前补齐" in notice
+    return case_id
+
+
+def review(api: ApiClient, case_id: int) -> None:
+    complete(api, "permit_clerk", case_id, "review", review_opinion="符合施工许可条件", conditions_met=True)
+
+
+def test_the_form_lists_the_guides_materials_and_the_script_refuses_exactly_its_key_ones():
+    materials = guide(CODE)["materials"]
+    assert form_options("tolerant-acceptance.form", "missing_materials") == [m["name"] for m in materials]
+    diagram = (LIBRARY / CODE / "construction_work_permit.bpmn").read_text(encoding="utf-8")
+    [line] = [line for line in diagram.splitlines() if line.startswith("key_materials = ")]
+    assert line == f"key_materials = {[m['name'] for m in materials if m['key']]!r}"
+
+
+def test_supplied_in_time_the_decision_follows_and_the_case_ends_tolerantly_passed(api):
+    case_id = accept_tolerantly(api, "ZJ-2026-0001")
+    review(api, case_id)
+    assert open_tasks(api, case_id) == []  # reviewed; the decision waits for the tolerated materials
+    send_message(api, "materials_supplemented", "ZJ-2026-0001", supplemented_materials=NON_KEY)
+    assert open_tasks(api, case_id) == ["decide"]
+    complete(api, "window_clerk", case_id, "decide", expect=404, decision="grant", decision_opinion="x")  # not hers
+    complete(api, "chief_rep", case_id, "decide", decision="grant", decision_opinion="准予施工许可")
+    complete(api, "certificate_clerk", case_id, "certify", expect=422, certificate_no="JY123")
+    complete(api, "certificate_clerk", case_id, "certify", certificate_no="410302202603020001")
+    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="electronic")
+
+    assert done["state"] == "completed"
+    assert case_states(api, case_id) == ["已接件", "已受理", "部门开始办理", "补正(结束)", "办结(容缺通过)"]
+    assert "granted_tolerant" in completed_elements(api, case_id)
+    assert set(documents(api, case_id)) == {"tolerant_acceptance_notice", "grant_decision"}
+    with api.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, case_id)
+        assert clock.state == "stopped" and clock.promised_days == 5 and clock.statutory_days == 7
+
+
+def test_materials_supplied_before_the_review_ends_wait_for_the_review(api):
+    case_id = accept_tolerantly(api, "ZJ-2026-0002")
+    send_message(api, "materials_supplemented", "ZJ-2026-0002")
+    assert open_tasks(api, case_id) == ["review"]
+    with api.runtime.uow() as uow:  # supplied: the deadline no longer runs
+        assert uow.session.scalars(select(Job).where(Job.instance_id == case_id, Job.state == "pending")).all() == []
+    review(api, case_id)
+    complete(api, "chief_rep", case_id, "decide", decision="deny", decision_opinion="施工现场不具备施工条件")
+    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="window")
+    assert done["state"] == "completed"
+    assert case_states(api, case_id)[-1] == "办结(不通过)"
+
+
+def test_not_supplied_by_the_deadline_the_review_stops_and_no_decision_is_made(api):
+    case_id = accept_tolerantly(api, "ZJ-2026-0003")
+    fire_timer(api, case_id, "wait_tolerated")  # the section had not finished its review
+
+    after = case(api, case_id)
+    assert after["state"] == "completed" and after["tasks"] == []
+    assert after["variables"]["tolerance_expired"] is True and "decision" not in after["variables"]
+    elements = completed_elements(api, case_id)
+    assert "suspended" in elements and "decide" not in elements
+    assert case_states(api, case_id) == ["已接件", "已受理", "撤回"]
+    issued = documents(api, case_id)
+    assert "中止审批" in issued["tolerance_termination_notice"] and "grant_decision" not in issued
+    reviewed = api.as_("permit_clerk").get("/api/tasks?mine=true").get_json()
+    assert [t for t in reviewed["items"] if t["process_instance_id"] == case_id] == []
+    with api.runtime.uow() as uow:  # the case ended without a decision: the clock stopped with it
+        assert uow.session.get(CaseClock, case_id).state == "stopped"
+
+
+def test_reviewed_but_not_supplied_by_the_deadline_is_suspended_too(api):
+    case_id = accept_tolerantly(api, "ZJ-2026-0004")
+    review(api, case_id)
+    fire_timer(api, case_id, "wait_tolerated")
+    assert case(api, case_id)["state"] == "completed"
+    assert case_states(api, case_id)[-2:] == ["部门开始办理", "撤回"]
+    send_message(api, "materials_supplemented", "ZJ-2026-0004", expect=404)  # too late: nothing waits
+
+
+def test_a_missing_key_material_cannot_be_tolerated_and_gets_the_one_time_notice(api):
+    case_id = start(api, "ZJ-2026-0005")
+    after = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="tolerant",
+                     missing_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
+    assert after["tasks"] == [] and after["variables"]["tolerance_allowed"] is False
+    assert after["variables"]["tolerance_refused_reason"] == "关键材料不得容缺：建设工程规划许可证"
+    assert case_states(api, case_id) == ["已接件", "补正(开始)"]
+    # Supplemented: back to the window, which now accepts in full.
+    send_message(api, "materials_supplemented", "ZJ-2026-0005")
+    complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="accept")
+    review(api, case_id)
+    assert open_tasks(api, case_id) == ["decide"]  # nothing tolerated: no waiting for supplements
+    complete(api, "chief_rep", case_id, "decide", decision="grant", decision_opinion="准予")
+    complete(api, "certificate_clerk", case_id, "certify", certificate_no="410302202603020002")
+    complete(api, "window_clerk", case_id, "deliver", delivery_method="mail", tracking_no="SF1234567890")
+    assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理", "部门开始办理", "办结(通过)"]
+
+
+def test_an_application_outside_the_scope_is_rejected(api):
+    case_id = start(api, "ZJ-2026-0006")
+    complete(api, "window_clerk", case_id, "acceptance_check", expect=422, acceptance_decision="reject")
+    done = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="reject",
+                    reject_reason="限额以下小型工程，不属于本机关受理范围")
+    assert done["state"] == "completed"
+    assert case_states(api, case_id) == ["已接件", "不予受理"]

@@ -1,0 +1,174 @@
+"""The one-thing bundle 开办餐饮店一件事 (bpmn/SCJG-YJS-0001): one merged application form built from the
+member items' forms (多表合一), checked when the case starts; materials submitted once and seen by every
+member department; member items in parallel as call activities; one result package at the end."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import ROOT
+
+ITEM = ROOT / "bpmn" / "SCJG-YJS-0001"
+DIAGRAMS = [ITEM / f"{name}.bpmn" for name in ("restaurant_opening", "restaurant_business_registration",
+                                                "restaurant_food_licence", "restaurant_signboard_permit")]
+APPLICATION_FORMS = ["business-registration-application.form", "food-licence-application.form",
+                     "signboard-application.form"]
+FORMS = [ROOT / "forms" / name for name in (*APPLICATION_FORMS, "bundle-acceptance.form", "bundle-delivery.form",
+                                            "bundle-registration-review.form", "bundle-food-licence-review.form",
+                                            "bundle-signboard-review.form")]
+APPLICATION = {
+    "applicant_name": "李四", "applicant_id_number": "14030219900101123X", "applicant_phone": "13800138000",
+    "business_address": "阳泉市城区桃北西街18号", "business_name": "李记面馆", "registered_capital": 10,
+    "business_scope": "餐饮服务", "food_categories": ["hot_food", "drinks"], "food_safety_manager": "王五",
+    "signboard_text": "李记面馆", "signboard_area": 3.5, "signboard_lighting": True,
+}
+REVIEWS = {"registration_review": ("scjg_clerk", "registration"), "food_licence_review": ("scjg_clerk", "food_licence"),
+           "signboard_review": ("cgj_clerk", "signboard")}
+
+
+@pytest.fixture
+def deployed(api: Any) -> None:
+    api.deploy(*DIAGRAMS, ITEM / "guide.json", *FORMS)
+
+
+def complete(api: Any, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> dict[str, Any]:
+    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def open_tasks(api: Any, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    tasks = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]
+    return {t["bpmn_id"]: t for t in tasks}
+
+
+def accepted_case(api: Any, business_key: str = "YJS-2026-0001") -> dict[str, Any]:
+    case = api.start("restaurant_opening", business_key=business_key, variables=APPLICATION)
+    [acceptance] = case["tasks"]
+    assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("bundle_acceptance", ["window"])
+    complete(api, "window_clerk", acceptance, bundle_acceptance={"decision": "accept", "opinion": "材料齐全"})
+    return case
+
+
+def test_the_merged_form_asks_shared_fields_once_with_the_strictest_rules(api, deployed):
+    response = api.get("/api/process-definitions/restaurant_opening/start-form")
+    assert response.status_code == 200, response.get_json()
+    merged = response.get_json()
+    assert merged["forms"] == APPLICATION_FORMS and merged["version"] == 1
+    assert merged["shared"] == ["applicant_name", "applicant_id_number", "applicant_phone", "business_address"]
+    groups = merged["schema"]["components"]
+    assert [g["label"] for g in groups] == ["共同信息（各事项共用，只需填写一次）", "营业执照（设立登记）申请",
+                                            "食品经营许可申请", "户外招牌设置许可申请"]
+    keys = [[c.get("key") for c in g["components"] if "key" in c] for g in groups]
+    assert keys == [merged["shared"], ["business_name", "registered_capital", "business_scope"],
+                    ["food_categories", "food_safety_manager"],
+                    ["signboard_text", "signboard_area", "signboard_lighting"]]
+    every = [c.get("key") for g in groups for c in g["components"] if "key" in c]
+    assert len(every) == len(set(every))  # each field asked once
+    shared = {c["key"]: c for c in groups[0]["components"]}
+    # Required if any form requires it; the tighter length limit wins (50 of 50/100, 100 of 200/100/150).
+    assert shared["applicant_name"]["validate"] == {"required": True, "maxLength": 50}
+    assert shared["business_address"]["validate"] == {"required": True, "maxLength": 100}
+    assert shared["applicant_phone"]["validate"] == {"required": True, "validationType": "phone"}
+    assert "signboard_note" not in json.dumps(groups[0])  # display text stays in its own item's section
+    assert any(c["type"] == "text" for c in groups[3]["components"])
+
+
+def test_a_definition_that_is_not_a_bundle_has_no_merged_form(api, deployed):
+    error = api.get("/api/process-definitions/restaurant_signboard_permit/start-form").get_json()["error"]
+    assert error["code"] == "not_found" and "govflow.bundleForms" in error["message"]
+    assert api.get("/api/process-definitions/no_such_item/start-form").status_code == 404
+
+
+def test_starting_checks_the_variables_against_the_merged_form_and_names_the_fields(api, deployed):
+    bad = {**APPLICATION, "applicant_phone": "12345", "business_address": "长" * 101, "signboard_area": 80,
+           "rooftop": True}
+    del bad["business_scope"]
+    error = api.start("restaurant_opening", expect=422, business_key="YJS-BAD", variables=bad)["error"]
+    assert error["code"] == "validation_failed"
+    problems = {d["field"]: d["message"] for d in error["details"]}
+    assert set(problems) == {"applicant_phone", "business_address", "business_scope", "signboard_area", "rooftop"}
+    assert problems["business_address"].startswith("maxLength") and problems["signboard_area"].startswith("max")
+    assert problems["business_scope"].startswith("required") and problems["rooftop"].startswith("unknown")
+    assert api.as_("supervisor").get("/api/process-instances?business_key=YJS-BAD").get_json()["total"] == 0
+
+
+def test_member_items_run_in_parallel_see_the_materials_once_submitted_and_end_in_one_package(api, deployed):
+    case = accepted_case(api)
+    upload = api.as_("integrator").client.post(
+        f"/api/process-instances/{case['id']}/materials", headers=api.as_("integrator").headers(),
+        data={"name": "经营场所使用证明", "file": (io.BytesIO(b"%PDF-1.4 lease"), "lease.pdf")},
+        content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_json()
+
+    tasks = open_tasks(api, case)
+    assert {k: t["candidate_groups"] for k, t in tasks.items()} == {
+        "registration_review": ["scjg"], "food_licence_review": ["scjg"], "signboard_review": ["cgj"]}
+    assert {t["process_instance_id"] for t in tasks.values()} == {case["id"]}
+    # Every member department sees the material submitted once; a department outside the bundle does not.
+    for clerk in ("scjg_clerk", "cgj_clerk"):
+        listed = api.as_(clerk).get(f"/api/process-instances/{case['id']}/materials")
+        assert listed.status_code == 200, listed.get_json()
+        assert [m["name"] for m in listed.get_json()] == ["经营场所使用证明"]
+    assert api.as_("fgw_clerk").get(f"/api/process-instances/{case['id']}/materials").status_code in (403, 404)
+    # The member departments work from the merged application: no second form to fill in.
+    data = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]
+    assert {k: data[k] for k in APPLICATION} == APPLICATION
+
+    for bpmn_id, (clerk, key) in REVIEWS.items():
+        complete(api, clerk, open_tasks(api, case)[bpmn_id], **{key: {"result": "grant", "opinion": "符合条件"}})
+    [delivery] = open_tasks(api, case).values()
+    assert delivery["bpmn_id"] == "deliver_package"
+    package = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]["result_package"]
+    assert package["all_granted"] is True and package["denied"] == []
+    assert package["granted"] == ["营业执照（设立登记）", "食品经营许可", "户外招牌设置许可"]
+    assert (package["applicant_name"], package["business_name"]) == ("李四", "李记面馆")
+    done = complete(api, "window_clerk", delivery, delivery={"method": "window"})
+    assert done["state"] == "completed"
+    events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
+    assert "granted_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
+
+
+def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_granted(api, deployed):
+    case = accepted_case(api, "YJS-2026-0002")
+    results = {"registration_review": "grant", "food_licence_review": "grant", "signboard_review": "deny"}
+    for bpmn_id, (clerk, key) in REVIEWS.items():
+        complete(api, clerk, open_tasks(api, case)[bpmn_id], **{key: {"result": results[bpmn_id], "opinion": "意见"}})
+    package = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]["result_package"]
+    assert (package["all_granted"], package["denied"]) == (False, ["户外招牌设置许可"])
+    assert [i["result"] for i in package["items"]] == ["grant", "grant", "deny"]
+    complete(api, "window_clerk", open_tasks(api, case)["deliver_package"], delivery={"method": "mail"})
+    events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
+    assert "denied_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
+
+
+def test_member_forms_defining_a_field_differently_are_refused_naming_both_forms(api, deployed, tmp_path: Path):
+    changed = json.loads((ROOT / "forms" / "signboard-application.form").read_text(encoding="utf-8"))
+    for component in changed["components"]:
+        if component.get("key") == "applicant_phone":
+            component.update(type="number", validate={})
+    path = tmp_path / "signboard-application.form"
+    path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    api.deploy(DIAGRAMS[0], path)  # the diagram is unchanged (same version); its new form wins
+    error = api.get("/api/process-definitions/restaurant_opening/start-form").get_json()["error"]
+    assert error["code"] == "form_conflict"
+    assert error["details"] == [{"field": "applicant_phone", "forms": ["business-registration-application.form",
+                                                                      "signboard-application.form"],
+                                 "message": "type textfield vs number"}]
+    refused = api.start("restaurant_opening", expect=422, variables=APPLICATION)["error"]
+    assert refused["code"] == "form_conflict" and "signboard-application.form" in refused["message"]
+
+
+def test_incomplete_materials_get_one_notice_and_the_window_checks_again_after_the_supplement(api, deployed):
+    case = api.start("restaurant_opening", business_key="YJS-2026-0003", variables=APPLICATION)
+    waiting = complete(api, "window_clerk", case["tasks"][0],
+                       bundle_acceptance={"decision": "supplement", "opinion": "缺经营场所使用证明"})
+    assert waiting["state"] == "running" and waiting["tasks"] == []
+    sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
+                                                              "business_key": "YJS-2026-0003"})
+    assert sent.status_code == 200, sent.get_json()
+    assert list(open_tasks(api, case)) == ["bundle_acceptance"]

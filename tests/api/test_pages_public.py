@@ -1,0 +1,267 @@
+"""The public pages through Flask's test client: the catalogue and its guides, the progress lookup by
+case number and query code (CSRF, one neutral answer, rate limits), and the documents of the case page
+for staff with rights. tests/e2e/test_pages_applicant.py drives the same pages in Chromium."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api import create_app
+from engine import calendar
+from tests.api.test_pages import Browser, person
+from tests.helpers import ROOT, ApiClient
+
+BPMN = ROOT / "bpmn"
+FOOD, WINDOW, COMPLAINT = BPMN / "SCJG-XK-0001", BPMN / "window-acceptance", BPMN / "complaint"
+FORMS = sorted((ROOT / "forms").glob("*.form"))
+TEMPLATES = sorted((BPMN / "documents").glob("*.html"))
+
+
+def library_files(*, window_guide: Path = WINDOW / "guide.json") -> list[tuple[str, bytes]]:
+    """Three items of three departments and two types, their forms, and the document templates, named as
+    ``govflow deploy bpmn/ forms/`` names them."""
+    files = [(p.name, p.read_bytes()) for p in (FOOD / "food_business_licence.bpmn", WINDOW / "window_acceptance.bpmn",
+                                                COMPLAINT / "complaint.bpmn", *FORMS)]
+    files += [(f"{folder.name}/guide.json", (folder / "guide.json").read_bytes()) for folder in (FOOD, COMPLAINT)]
+    files += [("window-acceptance/guide.json", window_guide.read_bytes())]
+    return files + [(f"documents/{t.name}", t.read_bytes()) for t in TEMPLATES]
+
+
+def deploy_library(api: ApiClient, **kwargs: Any) -> None:
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)  # the food licence's guide names the national calendar
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", headers=analyst.headers(), content_type="multipart/form-data",
+                                   data={"files": [(io.BytesIO(c), n) for n, c in library_files(**kwargs)]})
+    assert response.status_code == 201, response.get_json()
+
+
+def accepted_food_case(api: ApiClient, number: str) -> dict[str, Any]:
+    """A food licence case accepted at the window (its 受理通知书 issued); the start answer, with its code."""
+    started = api.start("food_business_licence", business_key=number, variables={"applicant_name": "某某餐饮有限公司"})
+    case = api.as_("admin").get(f"/api/process-instances/{started['id']}").get_json()
+    [task] = [t for t in case["tasks"] if t["bpmn_id"] == "acceptance_check"]
+    done = api.as_("window_clerk").post(f"/api/tasks/{task['id']}/complete",
+                                        json={"variables": {"acceptance_decision": "accept"}})
+    assert done.status_code == 200, done.get_json()
+    return started
+
+
+def text_of(html: str, css_class: str) -> str:
+    found = re.search(rf'class="[^"]*\b{css_class}\b[^"]*"[^>]*>(.*?)</', html, re.DOTALL)
+    assert found, f"no element of class {css_class}"
+    return found.group(1).strip()
+
+
+@pytest.fixture
+def visitor(app: Any) -> Browser:
+    return Browser(app.test_client())
+
+
+def lookup(visitor: Browser, case_no: str, code: str) -> Any:
+    return visitor.post("/public/progress", {"case_no": case_no, "code": code}, token_from="/public/progress")
+
+
+# ---- catalogue and guides ---------------------------------------------------------------------------
+
+def test_the_catalogue_needs_no_login_and_lists_every_item(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    page = visitor.get("/public/catalogue")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    rows = re.findall(r'<tr class="catalogue-row" data-code="([^"]+)"', page.text)
+    assert rows == ["SCJG-XK-0001", "complaint", "window-acceptance"]
+    assert "食品经营许可" in page.text and "市场监督管理局" in page.text and "公共服务" in page.text
+    assert 'href="/public/catalogue/SCJG-XK-0001"' in page.text
+    assert "工作人员登录" in page.text  # the public header, not the staff navigation
+    login = visitor.get("/login").text
+    assert 'href="/public/catalogue"' in login and 'href="/public/progress"' in login
+
+
+def test_the_catalogue_searches_by_name_or_code_and_filters_by_department_and_type(api: ApiClient,
+                                                                                     visitor: Browser) -> None:
+    deploy_library(api)
+
+    def codes(**query: str) -> list[str]:
+        page = visitor.get("/public/catalogue", query_string=query)
+        assert page.status_code == 200
+        return re.findall(r'<tr class="catalogue-row" data-code="([^"]+)"', page.text)
+
+    assert codes(q="食品") == ["SCJG-XK-0001"]
+    assert codes(q="scjg-xk") == ["SCJG-XK-0001"]  # the code, in any case
+    assert codes(department="ZWFW") == ["complaint", "window-acceptance"]
+    assert codes(type="20") == ["complaint"]
+    assert codes(department="ZWFW", type="01") == ["window-acceptance"]
+    assert codes(q="不存在的事项") == []
+    assert codes(type="99") == ["SCJG-XK-0001", "complaint", "window-acceptance"]  # not a GB/T type: no filter
+    page = visitor.get("/public/catalogue", query_string={"department": "SCJG"}).text
+    assert '<option value="SCJG" selected>市场监督管理局</option>' in page
+    assert page.count('<option value="ZWFW"') == 1  # two guides of one department: one option
+    assert "没有符合条件的事项" in visitor.get("/public/catalogue", query_string={"q": "无此事项"}).text
+
+
+def test_a_guide_page_shows_what_the_guide_publishes(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    guide = json.loads((FOOD / "guide.json").read_text(encoding="utf-8"))
+    page = visitor.get("/public/catalogue/SCJG-XK-0001")
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="item-code">SCJG-XK-0001<' in html
+    for shown in ("食品经营许可", "许可", "承诺件", "市级", "市场监督管理局", "10 个工作日", "20 个工作日",
+                  *guide["legal_basis"], *guide["acceptance_conditions"], "免费", "窗口领取", "电子送达", "邮寄送达",
+                  "现场核查", "最长 10 个工作日", guide["channels"]["consultation"], guide["channels"]["complaint"]):
+        assert shown in html, shown
+    table = html.split('class="grid materials-table"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + len(guide["materials"])  # the header and one row per material
+    for material in guide["materials"]:
+        assert material["name"] in table
+    assert "原件和复印件" in table and "须提交纸质件" in table and "可提交电子件" in table
+    assert table.count("badge-yellow") == sum(1 for m in guide["materials"] if m["key"])
+    assert "自助终端领取" not in html  # only the delivery methods the guide names
+    assert "remind_days" not in html and "rectify_days" not in html  # internal rules are not published
+
+
+def test_a_guide_with_fees_lists_them_and_an_unknown_item_is_not_found(api: ApiClient, visitor: Browser,
+                                                                       tmp_path: Path) -> None:
+    edited = tmp_path / "guide.json"
+    guide = json.loads((WINDOW / "guide.json").read_text(encoding="utf-8"))
+    edited.write_text(json.dumps({**guide, "fees": [{"name": "证照工本费", "amount": 10, "basis": "某价费字〔2026〕1号"}]},
+                                 ensure_ascii=False), encoding="utf-8")
+    deploy_library(api, window_guide=edited)
+    html = visitor.get("/public/catalogue/window-acceptance").text
+    fees = html.split('class="grid fees"')[1].split("</table>")[0]
+    assert "证照工本费" in fees and "10.00" in fees and "某价费字〔2026〕1号" in fees
+    assert "见收费标准" in html
+
+    missing = visitor.get("/public/catalogue/NO-SUCH-ITEM")
+    assert missing.status_code == 404 and "未找到该事项" in missing.text and "工作人员登录" in missing.text
+
+
+def test_public_pages_are_shown_in_english_too(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    assert "Catalogue of service items" in visitor.get("/public/catalogue", headers=english).text
+    guide = visitor.get("/public/catalogue/SCJG-XK-0001", headers=english).text
+    assert "Free of charge" in guide and "Licensing" in guide and "On-site inspection" in guide
+    assert "Query code" in visitor.get("/public/progress", headers=english).text
+
+
+# ---- progress lookup ----------------------------------------------------------------------------------
+
+def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(api: ApiClient,
+                                                                               visitor: Browser) -> None:
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0101")
+    form = visitor.get("/public/progress")
+    assert form.status_code == 200 and 'name="csrf_token"' in form.text
+
+    typed = started["query_code"][:4].lower() + "-" + started["query_code"][4:].lower()  # as people type it
+    page = lookup(visitor, "SCJG-2026-0101", typed)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.text
+    assert "食品经营许可" in html and "办理中" in html and "已受理" in html
+    steps = re.findall(r'<tr class="step-row"><td class="nowrap">([^<]+)</td><td>([^<]*)</td>', html)
+    assert [name for _, name in steps][:1] == ["已接件"] and any(name == "受理审查" for _, name in steps)
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d$", at) for at, _ in steps)
+    assert "10 个工作日" in html and text_of(html, "used-days") == "0" and text_of(html, "remaining-days") == "10"
+    assert "某某餐饮有限公司" not in html and "window_clerk" not in html  # nothing internal
+
+    extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
+                                          json={"days": 5, "reason": "需征求相关部门意见"})
+    assert extended.status_code == 200, extended.get_json()
+    html = lookup(visitor, "SCJG-2026-0101", started["query_code"]).text
+    assert "延长 5 个工作日" in html and "需征求相关部门意见" in html and text_of(html, "remaining-days") == "15"
+
+    [pdf_link] = re.findall(r'class="document-pdf" href="([^"]+)"', html)
+    [html_link] = re.findall(r'class="document-html" href="([^"]+)"', html)
+    assert "受理通知书" in html
+    pdf = visitor.get(pdf_link.replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    notice = visitor.get(html_link.replace("&amp;", "&"))
+    assert notice.status_code == 200 and "SCJG-2026-0101" in notice.get_data(as_text=True)
+
+
+def test_a_wrong_code_and_an_unknown_case_get_the_same_neutral_message(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0102")
+    wrong_code = "ABCDEFGH" if started["query_code"] != "ABCDEFGH" else "HGFEDCBA"
+    answers = [lookup(visitor, "SCJG-2026-0102", wrong_code), lookup(visitor, "SCJG-2026-9999", started["query_code"]),
+               lookup(visitor, "X" * 80, started["query_code"]), lookup(visitor, "SCJG-2026-0102", "A" * 40)]
+    assert {a.status_code for a in answers} == {404}
+    assert {text_of(a.text, "lookup-error") for a in answers} == {"未找到该办件，请核对办件编号和查询码。"}
+    for answer in answers:
+        assert "progress-result" not in answer.text and "食品经营许可" not in answer.text
+    empty = lookup(visitor, "SCJG-2026-0102", " ")
+    assert empty.status_code == 400 and text_of(empty.text, "lookup-error") == "请输入办件编号和查询码。"
+
+
+def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0103")
+    refused = visitor.client.post("/public/progress", data={"case_no": "SCJG-2026-0103", "code": started["query_code"]})
+    assert refused.status_code == 400 and "食品经营许可" not in refused.text
+    assert text_of(refused.text, "lookup-error") == "表单已过期，请刷新页面后重试。"
+    again = re.search(r'name="csrf_token" value="([^"]+)"', refused.text)
+    assert again, "the form comes back with a token"
+    retried = visitor.client.post("/public/progress", data={"case_no": "SCJG-2026-0103", "code": started["query_code"],
+                                                            "csrf_token": again.group(1)})
+    assert retried.status_code == 200 and "食品经营许可" in retried.text
+
+
+def test_the_lookup_and_the_public_pages_are_rate_limited_like_the_public_api(runtime: Any) -> None:
+    app = create_app({"TESTING": True, "GOVFLOW_PUBLIC_RATE_LIMIT": "3 per minute",
+                      "GOVFLOW_PUBLIC_WRITE_RATE_LIMIT": "1 per minute"}, runtime=runtime)
+    visitor = Browser(app.test_client())
+    token = visitor.csrf("/public/progress")
+    answers = [visitor.client.post("/public/progress", data={"case_no": "SX-1", "code": "ABCDEFGH",
+                                                              "csrf_token": token}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]  # the read limit, not the write limit
+    refused = answers[-1]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "查询过于频繁" in refused.text and refused.mimetype == "text/html"
+    pages = [visitor.get("/public/catalogue").status_code for _ in range(4)]
+    assert pages == [200, 200, 200, 429]
+
+
+# ---- documents on the case page ---------------------------------------------------------------------------
+
+def test_the_case_page_lists_the_documents_with_short_hashes_and_downloads_them(api: ApiClient, app: Any) -> None:
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0104")
+    [document] = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents").get_json()
+    person(api.runtime, "zhao", roles=["supervisor"])
+    staff = Browser(app.test_client())
+    assert staff.log_in("zhao").status_code == 302
+
+    page = staff.get(f"/cases/{started['id']}").text
+    row = page.split(f'data-document="{document["id"]}"')[1].split("</tr>")[0]
+    assert "<td>受理通知书</td>" in row and "<td>出具受理通知书</td>" in row  # title and step
+    assert f"PDF {document['pdf_sha256'][:12]}…" in row and f"HTML {document['html_sha256'][:12]}…" in row
+    assert f'title="PDF {document["pdf_sha256"]}"' in row
+
+    base = f"/cases/{started['id']}/documents/{document['id']}"
+    pdf = staff.get(f"{base}?format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.headers["ETag"] == f'"{document["pdf_sha256"]}"'
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    html = staff.get(f"{base}?format=html")
+    assert html.status_code == 200 and "sandbox" in html.headers["Content-Security-Policy"]
+    assert staff.get(f"{base}?format=docx").status_code == 400
+    assert staff.get(f"/cases/{started['id']}/documents/999999").status_code == 404
+
+
+def test_documents_on_the_case_page_need_the_rights_to_the_case_materials(api: ApiClient, app: Any) -> None:
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0105")
+    [document] = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents").get_json()
+    person(api.runtime, "sun", roles=["clerk"], groups=["office"])  # reads the case, never had a task in it
+    clerk = Browser(app.test_client())
+    assert clerk.log_in("sun").status_code == 302
+    page = clerk.get(f"/cases/{started['id']}")
+    assert page.status_code == 200 and "已出具文书" not in page.text
+    assert clerk.get(f"/cases/{started['id']}/documents/{document['id']}").status_code == 403
+    anonymous = Browser(app.test_client()).get(f"/cases/{started['id']}/documents/{document['id']}")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]

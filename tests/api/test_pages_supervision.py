@@ -1,0 +1,196 @@
+"""The supervision board and the case clock, server side: who may see the board, what its rows, filters,
+statistics and chart say for red, yellow and green food licences on Wednesday 18 March 2026, and the
+clock with its warning level on the case page. The browser test (tests/e2e/test_pages_supervisor.py)
+moves a live server's case into red."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from api.pages.charts import percent, rate_chart
+from engine import (
+    departments,
+    overdue_reasons,
+    supervision,
+    supervision_board,
+    time_limits,
+)
+from engine.users import SYSTEM, Actor
+from tests.api.test_pages import Browser, person
+from tests.api.test_supervision import KEY, cases  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import FOOD, at, now  # noqa: F401 (the fixture)
+
+SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
+WEDNESDAY = at(date(2026, 3, 18))
+
+
+@pytest.fixture
+def board_cases(cases: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:  # noqa: F811
+    """The four cases of tests/api/test_supervision.py, looked at on the board that same Wednesday."""
+    monkeypatch.setattr(supervision_board, "utcnow", lambda: WEDNESDAY)
+    return cases
+
+
+@pytest.fixture
+def supervisor(app: Any, runtime: Any) -> Browser:
+    browser = Browser(app.test_client())
+    person(runtime, "zhou", roles=["supervisor"])
+    assert browser.log_in("zhou").status_code == 302
+    return browser
+
+
+def rows(html: str) -> list[tuple[str, str]]:
+    """(instance id, level) of each board row, in order."""
+    return re.findall(r'<tr class="case-row level-\w+" data-instance="(\d+)" data-level="(\w+)"', html)
+
+
+def test_the_board_lists_red_then_yellow_cases_with_item_deadline_days_and_step(
+        supervisor: Browser, board_cases: dict[str, int]) -> None:
+    page = supervisor.get("/supervision")
+    assert page.status_code == 200
+    assert rows(page.text) == [(str(board_cases["red"]), "red"), (str(board_cases["yellow"]), "yellow")]
+    red = page.text.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
+    # Accepted 2 March, 10 working days promised: deadline 16 March, 12 used by the 18th, 2 over.
+    assert "食品经营许可" in red and "2026-03-16" in red and ">12<" in red and "超 2" in red
+    assert "审查（业务科室）" in red  # where the case waits
+    assert 'href="/supervision"' in page.text and 'class="current"' in page.text  # in the navigation
+
+
+@pytest.fixture
+def food_department(runtime: Any) -> None:
+    """The market regulator owns the window: it leads the food licences started after this."""
+    departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", groups=["window"])
+
+
+def test_lead_departments_and_overdue_reasons_show_once_known(runtime: Any, food_department: None,
+                                                                supervisor: Browser,
+                                                                board_cases: dict[str, int]) -> None:
+    page = supervisor.get("/supervision").text
+    red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
+    assert '<td class="department">市场监督管理局</td>' in red
+    assert "未说明原因" in red  # red, and nobody said why yet
+    overdue_reasons.record(runtime.uow(), board_cases["red"], actor=SYSTEM, reason="申请人补充材料延迟",
+                           category="applicant", now=WEDNESDAY)
+    page = supervisor.get("/supervision").text
+    red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
+    assert "申请人原因" in red and "申请人补充材料延迟" in red and "未说明原因" not in red
+    clock = supervisor.get(f"/cases/{board_cases['red']}").text.split('id="clock"')[1]
+    assert "超期原因" in clock and "申请人补充材料延迟" in clock
+    # Statistics per lead department, with their own chart.
+    department = page.split('<tr data-department="SCJG">')[1].split("</tr>")[0]
+    assert "市场监督管理局" in department and '<td class="num">4</td>' in department
+    assert '<svg class="bar-chart" id="department-rate-chart"' in page
+
+
+def test_without_departments_or_red_cases_those_columns_stay_away(supervisor: Browser,
+                                                                  board_cases: dict[str, int]) -> None:
+    page = supervisor.get("/supervision?level=yellow").text
+    assert "<th>部门</th>" not in page and "<th>超期原因</th>" not in page
+    assert "按牵头部门统计" not in page
+    assert "<th>超期原因</th>" in supervisor.get("/supervision").text
+
+
+def test_the_board_filters_by_level_and_item(supervisor: Browser, board_cases: dict[str, int]) -> None:
+    assert rows(supervisor.get("/supervision?level=red").text) == [(str(board_cases["red"]), "red")]
+    assert rows(supervisor.get("/supervision?level=green").text) == [(str(board_cases["green"]), "green")]
+    assert [i for i, _ in rows(supervisor.get("/supervision?level=all").text)] == \
+        [str(board_cases[k]) for k in ("red", "yellow", "green")]
+    assert len(rows(supervisor.get(f"/supervision?item={KEY}").text)) == 2
+    other = supervisor.get("/supervision?item=another_item")
+    assert rows(other.text) == [] and "没有符合条件的在办件。" in other.text
+    assert supervisor.get("/supervision?level=purple").status_code == 400
+
+
+def test_the_statistics_per_item_come_with_an_accessible_bar_chart(supervisor: Browser,
+                                                                   board_cases: dict[str, int]) -> None:
+    page = supervisor.get("/supervision").text
+    stats = page.split(f'<tr data-item="{KEY}">')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', stats)
+    # 4 with a clock, 1 finished and on time in 6 working days, 3 open: one yellow, one red.
+    assert cells[:6] == ["4", "1", "100%", "6.0", "3", '<span class="badge badge-yellow">1</span>']
+    assert cells[6] == '<span class="badge badge-red">1</span>'
+    chart = page.split('<svg class="bar-chart"')[1].split("</svg>")[0]
+    assert 'role="img"' in chart and 'aria-labelledby="rate-chart-title rate-chart-desc"' in chart
+    assert '<title id="rate-chart-title">各事项按期办结率</title>' in chart
+    assert "食品经营许可：100%。" in chart  # the values in words for screen readers
+    assert re.search(r'<rect class="chart-fill" x="150" y="8" width="300\.0"', chart)  # a full bar
+
+
+def test_clerks_get_no_board_and_no_link(app: Any, runtime: Any, board_cases: dict[str, int]) -> None:
+    clerk = Browser(app.test_client())
+    person(runtime, "wang", roles=["clerk"], groups=["window"])
+    clerk.log_in("wang")
+    response = clerk.get("/supervision")
+    assert response.status_code == 403 and "您无权执行此操作。" in response.text
+    assert 'href="/supervision"' not in clerk.get("/cases").text
+
+
+def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser,
+                                                             board_cases: dict[str, int]) -> None:
+    page = supervisor.get(f"/cases/{board_cases['red']}").text
+    clock = page.split('id="clock"')[1].split("</section>")[0]
+    assert 'data-state="running" data-level="red"' in clock and "红色预警" in clock
+    assert "10 个工作日" in clock and "20 个工作日" in clock  # promised, statutory
+    assert "2026-03-16" in clock and "超期 2 个工作日" in clock
+    assert 'class="used">12 个工作日' in clock
+    assert "红色预警" in page.split('id="clock"')[0]  # in the page head too
+
+    yellow = supervisor.get(f"/cases/{board_cases['yellow']}").text
+    assert 'data-level="yellow"' in yellow and 'class="remaining">1 个工作日' in yellow
+    decided = supervisor.get(f"/cases/{board_cases['decided']}").text
+    assert 'data-state="stopped" data-level=""' in decided and "按期办结" in decided
+
+
+def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: Any, supervisor: Browser,
+                                                                      board_cases: dict[str, int]) -> None:
+    case_id = board_cases["green"]  # accepted 10 March, deadline 24 March
+    time_limits.extend(runtime.uow(), case_id, actor=SUPERVISOR, days=5, reason="需补充现场核查",
+                       now=at(date(2026, 3, 12)))
+    time_limits.pause(runtime.uow(), case_id, actor=SUPERVISOR, kind="expert_review",
+                      reason="组织专家评审", now=at(date(2026, 3, 16)))
+    page = supervisor.get(f"/cases/{case_id}").text
+    clock = page.split('id="clock"')[1].split("</section>")[0]
+    assert 'data-state="paused"' in clock and "暂停计时" in clock
+    assert "已延长" in clock and "5 个工作日" in clock
+    # Paused Monday 16 March, looked at on Wednesday: 17 and 18 March are not counted.
+    assert re.search(r"不计时</dt><dd>2 个工作日", clock)
+    extension, review = re.findall(r'<tr data-kind="(\w+)">(.*?)</tr>', clock, re.DOTALL)
+    assert extension[0] == "extension" and "延长审批" in extension[1] and "需补充现场核查" in extension[1]
+    assert "已批准" in extension[1]
+    assert review[0] == "expert_review" and "专家评审" in review[1] and "组织专家评审" in review[1]
+    assert "进行中" in review[1]  # still open
+
+
+def test_a_case_without_a_clock_has_no_clock_panel(api: Any, supervisor: Browser,
+                                                   now: Any) -> None:  # noqa: F811
+    api.deploy(FOOD)
+    case = api.start(KEY, variables={"applicant_name": "李四"})  # received, not accepted yet
+    page = supervisor.get(f"/cases/{case['id']}")
+    assert page.status_code == 200 and 'id="clock"' not in page.text
+    assert supervisor.get("/cases/999999").status_code == 404
+
+
+def test_the_case_level_is_the_board_level(api: Any, board_cases: dict[str, int]) -> None:
+    listed = supervision.list_cases(api.runtime.uow(), actor=SUPERVISOR, now=WEDNESDAY)
+    assert len(listed) == 3
+    for case in listed:
+        panel = supervision_board.case_clock(api.runtime.uow(), case.instance_id, actor=SUPERVISOR,
+                                             now=WEDNESDAY)
+        assert panel is not None and panel.level == case.level
+
+
+
+def test_the_chart_lays_out_one_bar_per_row_with_its_rate_in_words() -> None:
+    chart = rate_chart([("食品经营许可", 0.8667), ("一个名称很长很长很长的政务服务事项", None), ("药品", 1.2)],
+                       empty_text="暂无办结")
+    first, long, full = chart.bars
+    assert (first.text, first.width, first.y) == ("86.7%", 260.0, 8)
+    assert (long.value, long.width, long.text) == (None, 0.0, "暂无办结")
+    assert long.short_label == "一个名称很长很长很…" and long.label.endswith("事项")  # the full name in its title
+    assert (full.value, full.text, full.y - long.y) == (1.0, "100%", 30)  # clamped to 100%
+    assert chart.height == 8 + 3 * 30 + 22
+    assert [t for _, t in chart.ticks] == ["0%", "25%", "50%", "75%", "100%"]
+    assert (percent(0.0), percent(0.5), percent(0.12345)) == ("0%", "50%", "12.3%")

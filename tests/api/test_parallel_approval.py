@@ -1,0 +1,124 @@
+"""Parallel approval (并联审批, bpmn/ZRZY-BL-0001): the lead department accepts, three departments work at
+the same time, the dependent item (建设工程规划许可) starts only after its prerequisite (建设项目用地预审)
+passed, and the lead department issues one joint result."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.helpers import ROOT
+
+ITEM = ROOT / "bpmn" / "ZRZY-BL-0001"
+DIAGRAMS = [ITEM / name for name in
+            ("construction_parallel_approval.bpmn", "land_pre_review.bpmn", "parallel_planning_permit.bpmn")]
+FORMS = [ROOT / "forms" / name for name in
+         ("parallel-acceptance.form", "land-pre-review.form", "planning-permit.form", "environment-review.form",
+          "fire-design-review.form", "parallel-joint-result.form")]
+
+
+@pytest.fixture
+def accepted(api: Any) -> dict[str, Any]:
+    """A case the lead department (自然资源和规划局) has accepted."""
+    api.deploy(*DIAGRAMS, ITEM / "guide.json", *FORMS)
+    case = api.start("construction_parallel_approval", business_key="BL-2026-0001",
+                     variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
+    [acceptance] = case["tasks"]
+    assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("lead_acceptance", ["zrzy"])
+    complete(api, "zrzy_clerk", acceptance, acceptance={"decision": "accept", "opinion": "材料齐全"})
+    return case
+
+
+def complete(api: Any, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> dict[str, Any]:
+    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def open_tasks(api: Any, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    tasks = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]
+    return {t["bpmn_id"]: t for t in tasks}
+
+
+def review(api: Any, case: dict[str, Any], bpmn_id: str, user: str, key: str, result: str) -> dict[str, Any]:
+    return complete(api, user, open_tasks(api, case)[bpmn_id], **{key: {"result": result, "opinion": f"{bpmn_id}: {result}"}})
+
+
+def reached(api: Any, case: dict[str, Any]) -> set[str]:
+    events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
+    return {e["element_id"] for e in events if e["event"] == "element.completed"}
+
+
+def test_three_departments_work_at_once_but_the_dependent_item_waits_for_its_prerequisite(api, accepted):
+    tasks = open_tasks(api, accepted)
+    assert {k: t["candidate_groups"] for k, t in tasks.items()} == {
+        "land_review": ["zrzy"], "environment_review": ["sthj"], "fire_design_review": ["zjj"]}
+    assert all(t["process_instance_id"] == accepted["id"] for t in tasks.values())
+    # The independent departments finish first: the dependent item still has not started.
+    review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "approve")
+    review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
+    assert set(open_tasks(api, accepted)) == {"land_review"}
+    assert "call_planning_permit" not in reached(api, accepted)
+
+    review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "approve")
+    assert set(open_tasks(api, accepted)) == {"planning_review"}  # started only now
+    review(api, accepted, "planning_review", "zrzy_clerk", "planning_permit", "approve")
+
+    [joint] = open_tasks(api, accepted).values()
+    assert (joint["bpmn_id"], joint["candidate_groups"]) == ("joint_result", ["zrzy"])
+    form = api.as_("zrzy_clerk").get(f"/api/tasks/{joint['id']}/form").get_json()
+    assert form["data"] == {"land_pre_review": {"result": "approve"}, "planning_permit": {"result": "approve"},
+                            "environment_review": {"result": "approve"}, "fire_design_review": {"result": "approve"}}
+    done = complete(api, "zrzy_clerk", joint, joint_result={"decision": "grant", "opinion": "各部门均同意，准予"})
+    assert done["state"] == "completed"
+    assert {"grant_issued", "granted_end"} <= reached(api, accepted)
+    results = api.as_("supervisor").get(f"/api/process-instances/{accepted['id']}").get_json()["variables"]
+    assert [(r["item"], r["result"]) for r in results["department_results"]] == [
+        ("建设项目用地预审", "approve"), ("建设工程规划许可", "approve"), ("环境影响评价审批", "approve"),
+        ("消防设计审查", "approve")]
+
+
+def test_a_failed_prerequisite_blocks_the_dependent_item_and_the_joint_result_cannot_grant(api, accepted):
+    review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "deny")
+    # The dependent item never starts; the other departments go on.
+    assert set(open_tasks(api, accepted)) == {"environment_review", "fire_design_review"}
+    review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "approve")
+    review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
+    assert "call_planning_permit" not in reached(api, accepted)
+    assert "planning_not_started" in reached(api, accepted)
+
+    joint = open_tasks(api, accepted)["joint_result"]
+    form = api.as_("zrzy_clerk").get(f"/api/tasks/{joint['id']}/form").get_json()
+    assert form["data"]["planning_permit"] == {"result": "not_started"}
+    refused = complete(api, "zrzy_clerk", joint, expect=422,
+                       joint_result={"decision": "grant", "opinion": "准予"})
+    assert "不能出具准予" in refused["error"]["details"][0]["message"]
+    assert set(open_tasks(api, accepted)) == {"joint_result"}  # nothing changed
+    done = complete(api, "zrzy_clerk", joint, joint_result={"decision": "deny", "opinion": "用地预审未通过，不予许可"})
+    assert done["state"] == "completed"
+    assert {"denial_issued", "denied_end"} <= reached(api, accepted) and "grant_issued" not in reached(api, accepted)
+
+
+def test_one_department_against_makes_the_joint_result_a_denial(api, accepted):
+    review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "approve")
+    review(api, accepted, "planning_review", "zrzy_clerk", "planning_permit", "approve")
+    review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "deny")
+    review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
+    joint = open_tasks(api, accepted)["joint_result"]
+    complete(api, "zrzy_clerk", joint, expect=422, joint_result={"decision": "grant", "opinion": "准予"})
+    complete(api, "zrzy_clerk", joint, joint_result={"decision": "deny", "opinion": "环评未通过"})
+    assert "denied_end" in reached(api, accepted)
+
+
+def test_the_lead_department_may_refuse_to_accept_and_no_department_starts(api):
+    api.deploy(*DIAGRAMS, *FORMS)
+    case = api.start("construction_parallel_approval", variables={"project_name": "违规项目"})
+    done = complete(api, "zrzy_clerk", case["tasks"][0], acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
+    assert done["state"] == "completed" and done["tasks"] == []
+    assert "not_accepted_end" in reached(api, case) and "fork" not in reached(api, case)
+
+
+def test_the_parallel_diagram_is_refused_without_the_diagrams_of_the_items_it_calls(api):
+    refused = api.deploy(DIAGRAMS[0], *FORMS, expect=422)["error"]
+    messages = " ".join(d["message"] for d in refused["details"])
+    assert "'land_pre_review'" in messages and "'parallel_planning_permit'" in messages

@@ -1,0 +1,153 @@
+"""Applicants follow their case without an account: a query code handed out once at the start, and a
+progress endpoint that shows only what an applicant may see, with one 404 for every wrong guess."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from engine import execution, query_codes
+from engine.clock import LOCAL_TZ
+from engine.models import CaseQueryCode, IdempotencyKey
+from tests.applicants import FOOD, WINDOW, complete, seed_calendar
+
+CODE = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$")
+
+
+def progress(api, case_no: str, code: str):  # type: ignore[no-untyped-def]
+    return api.client.get(f"/api/public/progress/{case_no}", query_string={"code": code})
+
+
+def test_a_new_case_gets_a_query_code_once_and_only_its_hash_is_kept(api):
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000001")
+    code = started["query_code"]
+    assert CODE.match(code)
+
+    with api.runtime.uow() as uow:
+        [stored] = uow.session.scalars(select(CaseQueryCode)).all()
+    assert stored.instance_id == started["id"]
+    assert code not in stored.code_hash and stored.code_hash.startswith("scrypt$")
+
+    again = api.start("window_acceptance", expect=200, business_key="SX-2026-000001")
+    assert again["id"] == started["id"] and "query_code" not in again  # the replay of a business key
+    assert progress(api, "SX-2026-000001", code).status_code == 200  # the first code still holds
+
+
+def test_an_idempotent_replay_of_a_start_keeps_no_query_code_in_clear(api):
+    api.deploy(WINDOW)
+    integrator = api.as_("integrator")
+    headers = {**integrator.headers(), "Idempotency-Key": "start-0001"}
+    first = api.client.post("/api/process-definitions/window_acceptance/start", json={}, headers=headers)
+    assert first.status_code == 201 and CODE.match(first.get_json()["query_code"])
+
+    replay = api.client.post("/api/process-definitions/window_acceptance/start", json={}, headers=headers)
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.status_code == 201
+    assert replay.get_json()["id"] == first.get_json()["id"] and "query_code" not in replay.get_json()
+    with api.runtime.uow() as uow:
+        [kept] = uow.session.scalars(select(IdempotencyKey)).all()
+    assert first.get_json()["query_code"].encode() not in kept.body
+
+
+def test_the_start_response_documents_the_query_code(api):
+    spec = api.client.get("/api/openapi.json").get_json()
+    start = spec["paths"]["/api/process-definitions/{key}/start"]["post"]["responses"]
+    schema = start["201"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "query_code" in spec["components"]["schemas"][schema]["properties"]
+    public = spec["paths"]["/api/public/progress/{case_no}"]["get"]
+    assert public["security"] == [] and "429" in public["responses"]
+
+
+def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, monkeypatch):
+    seed_calendar(api)
+    api.deploy(FOOD)
+    accepted = datetime(2026, 3, 2, 10, tzinfo=LOCAL_TZ).astimezone(UTC)
+    monkeypatch.setattr(execution, "utcnow", lambda: accepted)
+    started = api.start("food_business_licence", business_key="SCJG-2026-0042",
+                        variables={"applicant_name": "张三", "id_number": "110101199001011234"})
+    complete(api.as_("window_clerk"), started["id"], "acceptance_check", acceptance_decision="accept",
+             opinion="内部意见：材料齐全")
+    extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
+                                          json={"days": 5, "reason": "需征求相关部门意见"})
+    assert extended.status_code == 200, extended.get_json()
+
+    response = progress(api, "SCJG-2026-0042", started["query_code"])
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["case_no"] == "SCJG-2026-0042" and body["item_name"] == "食品经营许可"
+    assert body["status"] == "办理中" and body["case_state"] == "已受理"
+    assert [s["case_state"] for s in body["steps"]][:1] == ["已接件"]
+    assert any(s["name"] == "受理审查" for s in body["steps"])
+    assert all(datetime.fromisoformat(s["at"]) for s in body["steps"])
+    limit = body["time_limit"]
+    assert limit["promised_days"] == 10 and limit["extension_days"] == 5 and limit["stopped"] is False
+    assert limit["used_working_days"] + limit["remaining_working_days"] == 15
+    assert date.fromisoformat(limit["deadline_date"]) == date(2026, 3, 23)  # 16 March + 5 working days
+    assert [(e["name"], e["days"], e["reason"]) for e in body["extensions"]] == [("延长审批", 5, "需征求相关部门意见")]
+    assert body["current_steps"] and body["documents"] == []
+    text = response.get_data(as_text=True)
+    for internal in ("window_clerk", "supervisor", "window", "张三", "110101199001011234", "内部意见", "variables"):
+        assert internal not in text, internal
+
+
+def test_a_wrong_code_and_an_unknown_case_get_the_same_404(api):
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000002")
+    wrong = progress(api, "SX-2026-000002", "ABCDEFGH" if started["query_code"] != "ABCDEFGH" else "HGFEDCBA")
+    unknown = progress(api, "SX-2026-999999", started["query_code"])
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.get_data() == unknown.get_data()
+    assert wrong.get_json()["error"]["code"] == "not_found"
+    assert wrong.get_json()["error"]["message"] == query_codes.NOT_FOUND_MESSAGE
+
+
+def test_the_code_is_accepted_as_people_type_it(api):
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000003")
+    code = started["query_code"]
+    typed = f" {code[:4].lower()}-{code[4:].lower()} "
+    assert progress(api, "SX-2026-000003", typed).status_code == 200
+
+
+def test_a_case_number_shared_by_two_processes_finds_the_case_the_code_belongs_to(api):
+    api.deploy(WINDOW, FOOD)
+    window = api.start("window_acceptance", business_key="SHARED-1")
+    food = api.start("food_business_licence", business_key="SHARED-1")
+    assert progress(api, "SHARED-1", window["query_code"]).get_json()["item_name"] == "一窗受理 标准许可事项"
+    assert progress(api, "SHARED-1", food["query_code"]).get_json()["item_name"] == "食品经营许可"
+
+
+def test_progress_without_a_code_is_invalid_input(api):
+    response = api.client.get("/api/public/progress/SX-2026-000004")
+    assert response.status_code == 422
+    assert [d["field"] for d in response.get_json()["error"]["details"]] == ["code"]
+    too_long = progress(api, "SX-2026-000004", "A" * 40)
+    assert too_long.status_code == 422
+
+
+def test_documents_issued_to_the_applicant_are_listed_and_downloaded_with_the_code(api):
+    template = ("<html><head><title>受理通知书</title></head><body><h1>受理通知书</h1>"
+                "<p>{{ case.number }}</p></body></html>").encode()
+    deployed = api.as_("analyst").client.post(
+        "/api/deployments", data={"files": [(BytesIO(template), "documents/acceptance_notice.html"),
+                                            (FOOD.open("rb"), FOOD.name)]},
+        headers=api.as_("analyst").headers(), content_type="multipart/form-data")
+    if deployed.status_code != 201:
+        pytest.fail(f"deploying a document template failed: {deployed.get_json()}")
+    started = api.start("food_business_licence", business_key="SCJG-2026-0043")
+    complete(api.as_("window_clerk"), started["id"], "acceptance_check", acceptance_decision="accept")
+
+    body = progress(api, "SCJG-2026-0043", started["query_code"]).get_json()
+    [document] = body["documents"]
+    assert document["name"] == "受理通知书"
+    url = document["download_url"]
+    pdf = api.client.get(url, query_string={"code": started["query_code"]})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    html = api.client.get(url, query_string={"code": started["query_code"], "format": "html"})
+    assert "SCJG-2026-0043" in html.get_data(as_text=True)
+    assert api.client.get(url, query_string={"code": "ABCDEFGH"}).status_code == 404
+    other = api.client.get(url.rsplit("/", 1)[0] + "/999999", query_string={"code": started["query_code"]})
+    assert other.status_code == 404 and other.get_json()["error"]["message"] == "未找到该文书"

@@ -1,0 +1,61 @@
+"""Rate limits on the endpoints open without login: 429 in the one error shape with Retry-After, per client
+address, reads and writes counted apart; everything behind a login is not limited by them."""
+from __future__ import annotations
+
+import pytest
+
+from api import create_app
+from tests.helpers import ApiClient
+
+
+@pytest.fixture
+def limited(runtime) -> ApiClient:  # type: ignore[no-untyped-def]
+    app = create_app({"TESTING": True, "GOVFLOW_PUBLIC_RATE_LIMIT": "3 per minute",
+                      "GOVFLOW_PUBLIC_WRITE_RATE_LIMIT": "2 per minute"}, runtime=runtime)
+    return ApiClient(app.test_client(), runtime)
+
+
+def test_the_fourth_progress_request_in_a_minute_gets_429_with_retry_after(limited):
+    answers = [limited.client.get("/api/public/progress/SX-1", query_string={"code": "ABCDEFGH"})
+               for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    refused = answers[-1]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    error = refused.get_json()["error"]
+    assert error["code"] == "too_many_requests" and error["message"] == "请求过于频繁，请稍后再试"
+    assert error["details"][0]["limit"] == "3 per 1 minute"
+    assert answers[0].headers["X-RateLimit-Limit"] == "3" and answers[0].headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_each_client_address_has_its_own_count(limited):
+    for _ in range(3):
+        limited.client.get("/api/public/progress/SX-1", query_string={"code": "A"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    other = limited.client.get("/api/public/progress/SX-1", query_string={"code": "A"},
+                               environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert other.status_code == 404
+    same = limited.client.get("/api/public/progress/SX-1", query_string={"code": "A"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert same.status_code == 429
+
+
+def test_complaints_and_ratings_have_the_write_limit(limited):
+    bad = {"name": "李四", "phone": "123", "content": "x"}
+    complaints = [limited.client.post("/api/public/complaints", json=bad).status_code for _ in range(3)]
+    assert complaints == [422, 422, 429]
+    ratings = [limited.client.post("/api/public/ratings", json={"level": 9}).status_code for _ in range(3)]
+    assert ratings == [422, 422, 429]
+    invalid_json = limited.client.post("/api/public/ratings", data="{", content_type="application/json")
+    assert invalid_json.status_code == 429  # refused before the body is read
+
+
+def test_the_catalogue_is_limited_like_every_public_read(limited):
+    answers = [limited.client.get("/api/catalogue").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+
+
+def test_endpoints_behind_a_login_are_not_limited(limited):
+    supervisor = limited.as_("supervisor")
+    answers = [supervisor.get("/api/ratings/stats").status_code for _ in range(6)]
+    assert answers == [200] * 6
+    assert [limited.client.get("/api/health").status_code for _ in range(6)] == [200] * 6

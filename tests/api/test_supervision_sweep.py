@@ -1,0 +1,178 @@
+"""The supervision sweep: reminders, overdue cases and overrun steps become events exactly once, each with
+its outbox event and history item; supervisors page through them."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import calendar, diagram_functions, execution, supervision_sweep
+from engine.models import OutboxEvent, SupervisionEvent
+from engine.supervision_sweep import OVERDUE, REMINDER, STEP_OVERRUN
+from tests.api.test_time_limits import FOOD, at, complete
+from tests.integration.test_timer_refresh import freeze_spiff_clock
+
+KEY = "food_business_licence"
+
+
+@pytest.fixture
+def day(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Set the moment cases are saved at, diagrams count ``workdays(n)`` from and timers compare with."""
+    def set_day(value: date, hour: int = 10) -> Any:
+        moment = at(value, hour)
+        monkeypatch.setattr(execution, "utcnow", lambda: moment)
+        monkeypatch.setattr(diagram_functions, "utcnow", lambda: moment)
+        freeze_spiff_clock(monkeypatch, moment)
+        return moment
+    return set_day
+
+
+def accepted(api: Any, day: Any, on: date) -> int:
+    day(on)
+    case = api.start(KEY, variables={"applicant_name": "张三"})
+    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # the clock starts, review due in 5
+    return case["id"]
+
+
+@pytest.fixture
+def food(api: Any) -> Any:
+    with api.runtime.uow() as uow:
+        calendar.seed_national(uow)
+    api.deploy(FOOD)
+    return api
+
+
+def sweep(api: Any, on: date, hour: int = 10) -> dict[str, int]:
+    return supervision_sweep.sweep(api.runtime.uow(), now=at(on, hour))
+
+
+def outbox_events(api: Any, instance_id: int) -> list[str]:
+    with api.runtime.uow() as uow:
+        return [e.event for e in uow.session.scalars(select(OutboxEvent).where(
+            OutboxEvent.instance_id == instance_id, OutboxEvent.event.like("supervision.%")).order_by(OutboxEvent.id))]
+
+
+def test_each_event_is_emitted_once_as_the_case_moves_towards_its_deadline(food, day):
+    case_id = accepted(food, day, date(2026, 3, 2))  # Monday: deadline 16 March, review due 9 March
+    none = dict.fromkeys(supervision_sweep.KINDS, 0)
+
+    assert sweep(food, date(2026, 3, 3)) == none
+    assert sweep(food, date(2026, 3, 10)) == {**none, STEP_OVERRUN: 1}  # the review is past its due date
+    assert sweep(food, date(2026, 3, 10), hour=15) == none  # swept again: nothing new
+    assert sweep(food, date(2026, 3, 13)) == {**none, REMINDER: 1}  # one working day left: yellow
+    assert sweep(food, date(2026, 3, 16)) == none  # the deadline day: still yellow, already reminded
+    assert sweep(food, date(2026, 3, 17)) == {**none, OVERDUE: 1}  # the deadline passed: red
+    assert sweep(food, date(2026, 3, 18)) == none
+
+    assert outbox_events(food, case_id) == ["supervision.step_overrun", "supervision.reminder",
+                                            "supervision.overdue"]
+    history = [e for e in food.get(f"/api/process-instances/{case_id}/history").get_json()
+               if e["event"].startswith("supervision.")]
+    assert [(e["event"], e["element_id"]) for e in history] == [
+        ("supervision.step_overrun", "review"), ("supervision.reminder", None), ("supervision.overdue", None)]
+
+    page = food.as_("supervisor").get(f"/api/supervision/events?process_instance_id={case_id}")
+    assert page.status_code == 200, page.get_json()
+    body = page.get_json()
+    assert body["total"] == 3 and [e["kind"] for e in body["items"]] == [OVERDUE, REMINDER, STEP_OVERRUN]
+    overdue, reminder, overrun = body["items"]
+    assert overdue["task_id"] is None and overdue["data"]["deadline_date"] == "2026-03-16"
+    assert reminder["data"]["remaining_working_days"] == 1 and reminder["data"]["remind_days"] == 1
+    assert overrun["task_id"] and overrun["data"]["bpmn_id"] == "review"
+    assert overrun["data"]["candidate_groups"] == ["food_review"]
+
+
+def test_events_filter_by_kind_and_time_and_page(food, day):
+    first = accepted(food, day, date(2026, 3, 2))
+    second = accepted(food, day, date(2026, 3, 3))  # deadline 17 March
+    sweep(food, date(2026, 3, 13))  # both reviews overrun; the first case is yellow, the second green
+    sweep(food, date(2026, 3, 17))  # the first red; the second yellow on its deadline day
+    supervisor = food.as_("supervisor")
+
+    assert supervisor.get("/api/supervision/events").get_json()["total"] == 5
+    reminders = supervisor.get("/api/supervision/events?kind=reminder").get_json()["items"]
+    assert sorted(e["process_instance_id"] for e in reminders) == [first, second]
+    since = at(date(2026, 3, 17), 9).isoformat()
+    later = supervisor.get("/api/supervision/events", query_string={"since": since}).get_json()["items"]
+    assert sorted((e["process_instance_id"], e["kind"]) for e in later) == [(first, OVERDUE), (second, REMINDER)]
+    paged = supervisor.get("/api/supervision/events?limit=3&offset=3").get_json()
+    assert (paged["total"], len(paged["items"]), paged["limit"], paged["offset"]) == (5, 2, 3, 3)
+    assert [e["kind"] for e in paged["items"]] == [STEP_OVERRUN, REMINDER]  # newest first, 13 March last
+    assert supervisor.get("/api/supervision/events?kind=late").status_code == 422
+    assert food.as_("window_clerk").get("/api/supervision/events").status_code == 403
+
+
+def test_two_sweepers_at_the_same_moment_record_and_emit_each_event_once(food, day):
+    case_id = accepted(food, day, date(2026, 3, 2))
+    barrier, results = threading.Barrier(2), []
+
+    def sweeper() -> None:
+        barrier.wait()
+        results.append(sweep(food, date(2026, 3, 17)))
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2
+    assert sum(r[OVERDUE] for r in results) == 1 and sum(r[STEP_OVERRUN] for r in results) == 1
+    assert sum(r[REMINDER] for r in results) == 0  # it went straight to red: no reminder after the fact
+    with food.runtime.uow() as uow:
+        kinds = sorted(e.kind for e in uow.session.scalars(select(SupervisionEvent)))
+    assert kinds == [OVERDUE, STEP_OVERRUN]
+    assert sorted(outbox_events(food, case_id)) == ["supervision.overdue", "supervision.step_overrun"]
+
+
+def test_a_paused_case_is_never_swept_red_and_a_decided_one_only_for_its_steps(food, day):
+    paused = accepted(food, day, date(2026, 3, 2))
+    decided = accepted(food, day, date(2026, 3, 2))
+    day(date(2026, 3, 4))
+    complete(food, decided, "review")
+    complete(food, decided, "decide", decision="grant")  # the clock stops on time
+    supervisor = food.as_("supervisor")
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 5)))
+        assert supervisor.post(f"/api/process-instances/{paused}/clock/pause",
+                               json={"kind": "testing", "reason": "检验检测"}).status_code == 200
+    sweep(food, date(2026, 3, 30))
+    with food.runtime.uow() as uow:
+        found = sorted((e.instance_id, e.kind) for e in uow.session.scalars(select(SupervisionEvent)))
+    # Paused on the 5th, the clock keeps its 8 remaining working days: neither yellow nor red, but the
+    # review step's own due date still passed. The decided case's clock stopped: no reminder, no overdue,
+    # only its certificate step (制证, due two working days after the decision) overran.
+    assert found == [(paused, STEP_OVERRUN), (decided, STEP_OVERRUN)]
+    with food.runtime.uow() as uow:
+        [certify] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == decided))
+    assert certify.data["bpmn_id"] == "certify"
+
+
+def test_rules_decide_the_reminder_threshold_and_whether_steps_are_flagged(food, day):
+    case_id = accepted(food, day, date(2026, 3, 2))
+    supervisor = food.as_("supervisor")
+    assert supervisor.put(f"/api/supervision/rules/{KEY}",
+                          json={"remind_days": 5, "step_overrun": False}).status_code == 200
+    # 10 March: the review is overrun but the item does not flag steps; 4 working days left <= 5: yellow.
+    assert sweep(food, date(2026, 3, 10)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 0}
+    with food.runtime.uow() as uow:
+        [event] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == case_id))
+    assert (event.kind, event.data["remind_days"], event.data["remaining_working_days"]) == (REMINDER, 5, 4)
+
+
+def test_every_worker_sweeps_on_its_scheduler_at_the_configured_interval(runtime):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from engine import Runtime, worker
+
+    configured = Runtime(replace(runtime.settings, supervision_sweep_seconds=15), engine=runtime.engine)
+    scheduler, _poller = worker.make_scheduler(configured)
+    job = scheduler.get_job("govflow-supervision")
+    assert job is not None and job.trigger.interval == timedelta(seconds=15)
+    job.func()  # one sweep over the empty database: nothing to emit, and no error
+    with runtime.uow() as uow:
+        assert uow.session.scalars(select(SupervisionEvent)).all() == []

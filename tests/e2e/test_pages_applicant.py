@@ -1,0 +1,118 @@
+"""An applicant in a real browser, without an account: from the login page to the catalogue, a search,
+an item's guide; then the progress of their case with the query code handed out at the start (steps,
+time limit, the acceptance notice to download), and a mistyped code that gets the neutral answer. Staff
+see the same notice on the case page with its hashes."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from engine import Runtime, calendar, definitions, users
+from engine.users import SYSTEM
+from tests.api.test_pages_public import library_files
+from tests.browser import add_user, log_in, shot
+from tests.live import LiveServer
+
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
+
+pytestmark = pytest.mark.slow
+NUMBER = "SCJG-2026-0777"
+
+
+@pytest.fixture
+def accepted(runtime: Runtime, server: LiveServer) -> dict[str, Any]:
+    """The library deployed, and a food licence case started over the API and accepted at the window:
+    the start answer, which holds the query code."""
+    calendar.seed_national(runtime.uow())
+    definitions.deploy(runtime.uow(), library_files(), actor=SYSTEM)
+    integrator = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'portal', roles=['integrator'])[1]}"}
+    window = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'wu', groups=['window'], roles=['clerk'])[1]}"}
+    started = requests.post(f"{server.url}/api/process-definitions/food_business_licence/start", headers=integrator,
+                            json={"business_key": NUMBER, "variables": {"applicant_name": "某某餐饮有限公司"}}, timeout=10)
+    assert started.status_code == 201, started.text
+    case = requests.get(f"{server.url}/api/process-instances/{started.json()['id']}", headers=integrator, timeout=10)
+    [task] = [t for t in case.json()["tasks"] if t["bpmn_id"] == "acceptance_check"]
+    done = requests.post(f"{server.url}/api/tasks/{task['id']}/complete", headers=window, timeout=10,
+                         json={"variables": {"acceptance_decision": "accept"}})
+    assert done.status_code == 200, done.text
+    return dict(started.json())
+
+
+def test_an_applicant_reads_a_guide_and_follows_the_case_with_its_query_code(page: Any, runtime: Runtime,
+                                                                              accepted: dict[str, Any]) -> None:
+    page.goto("/login")
+    shot(page, "public-00-login")
+    page.click(".public-links >> text=办事指南")
+    expect(page.locator("h1")).to_have_text("政务服务事项目录")
+    expect(page.locator("tr.catalogue-row")).to_have_count(3)
+    shot(page, "public-01-catalogue")
+
+    page.fill("input[name=q]", "食品")
+    page.click(".catalogue-filters button[type=submit]")
+    expect(page.locator("tr.catalogue-row")).to_have_count(1)
+    page.select_option("select[name=department]", "SCJG")
+    page.select_option("select[name=type]", "01")
+    page.click(".catalogue-filters button[type=submit]")
+    expect(page.locator("tr.catalogue-row")).to_have_count(1)
+    expect(page.locator("tr.catalogue-row")).to_contain_text("市场监督管理局")
+    shot(page, "public-02-catalogue-search")
+
+    page.click("a.item-link")
+    expect(page.locator("h1")).to_have_text("食品经营许可")
+    expect(page.locator("#item-code")).to_have_text("SCJG-XK-0001")
+    expect(page.locator("table.materials-table tbody tr")).to_have_count(7)
+    expect(page.locator(".guide-basics")).to_contain_text("免费")
+    expect(page.locator(".channels")).to_contain_text("12345")
+    # The guide fits the window's width: nothing scrolls sideways at 1366×768.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "public-03-guide")
+    shot(page, "public-03-guide-full", full_page=True)
+
+    page.click(".public-bar >> text=办件进度查询")
+    page.fill("#case_no", NUMBER)
+    page.fill("#code", accepted["query_code"].lower())  # as typed, in lower case
+    page.click("#lookup-form button[type=submit]")
+    result = page.locator("#progress-result")
+    expect(result).to_contain_text("食品经营许可")
+    expect(result.locator(".badge-case").first).to_have_text("已受理")
+    expect(result.locator("tr.step-row")).to_have_count(3)  # received, accepted, the acceptance step done
+    expect(result.locator("table.steps")).to_contain_text("受理审查")
+    expect(result.locator(".remaining-days")).to_have_text("10")
+    link = result.locator("a.document-pdf")
+    expect(link).to_have_count(1)
+    expect(result.locator(".document-list")).to_contain_text("受理通知书")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "public-04-progress")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "受理通知书.pdf"
+    assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
+
+    page.fill("#case_no", NUMBER)
+    page.fill("#code", "ABCDEFGH" if accepted["query_code"] != "ABCDEFGH" else "HGFEDCBA")
+    page.click("#lookup-form button[type=submit]")
+    expect(page.locator(".lookup-error")).to_have_text("未找到该办件，请核对办件编号和查询码。")
+    expect(page.locator("#progress-result")).to_have_count(0)
+    shot(page, "public-05-progress-wrong-code")
+
+    page.click(".who a.lang")  # the same form in English
+    expect(page.locator("h1")).to_have_text("Case progress")
+    shot(page, "public-06-progress-english")
+    page.click(".who a.lang")  # back to Chinese
+    expect(page.locator("h1")).to_have_text("办件进度查询")
+
+    add_user(runtime, "qian", roles=["supervisor"])
+    log_in(page, "qian")
+    page.goto(f"/cases/{accepted['id']}")
+    row = page.locator("tr.document-row")
+    expect(row).to_contain_text("受理通知书")
+    expect(row.locator(".sha")).to_contain_text(re.compile(r"PDF [0-9a-f]{12}…"))
+    page.locator(".documents-panel").scroll_into_view_if_needed()
+    shot(page, "public-07-case-documents")
+    with page.expect_download() as download:
+        row.locator("a.document-pdf").click()
+    assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"

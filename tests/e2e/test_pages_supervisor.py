@@ -1,0 +1,160 @@
+"""Supervision in a real browser against a live server: a food licence accepted today runs green; once its
+clock is moved three weeks back the supervisor's board shows it red, overdue, with its step, and its case
+page shows the red clock. A clerk is refused the board."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import (
+    Runtime,
+    calendar,
+    definitions,
+    departments,
+    instances,
+    supervision,
+    supervision_board,
+    tasks,
+    time_limits,
+)
+from engine.models import CaseClock, Task
+from engine.users import SYSTEM, Actor
+from tests.browser import add_user, log_in, shot
+from tests.live import ROOT
+
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
+
+pytestmark = pytest.mark.slow
+FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
+CLERK = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
+SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
+
+
+@pytest.fixture
+def accepted(runtime: Runtime) -> int:
+    """A food licence accepted by the market regulator's window just now (its clock runs: 10 working days),
+    a window clerk and a supervisor."""
+    calendar.seed_national(runtime.uow())
+    definitions.deploy(runtime.uow(), [(FOOD.name, FOOD.read_bytes())], actor=SYSTEM)
+    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
+    add_user(runtime, "zhou", roles=["supervisor"])
+    departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", groups=["window"])
+    decided = start(runtime, "SCJG-2026-000776")  # one decided at once: the on-time rate has a bar
+    work(runtime, decided, "acceptance_check", CLERK, acceptance_decision="accept")
+    work(runtime, decided, "review", SYSTEM)
+    work(runtime, decided, "decide", SYSTEM, decision="grant")
+    case = start(runtime, "SCJG-2026-000777")
+    work(runtime, case, "acceptance_check", CLERK, acceptance_decision="accept")
+    return case
+
+
+def start(runtime: Runtime, number: str) -> int:
+    case, _ = instances.start(runtime.uow(), "food_business_licence", actor=SYSTEM, business_key=number,
+                              variables={"applicant_name": "张三"})
+    return case.id
+
+
+def work(runtime: Runtime, instance_id: int, step: str, actor: Actor, **variables: Any) -> None:
+    with runtime.uow() as uow:
+        task_id = uow.session.scalars(select(Task.id).where(
+            Task.instance_id == instance_id, Task.bpmn_id == step, Task.state == "READY")).one()
+    tasks.complete(runtime.uow(), task_id, actor=actor, variables=variables)
+
+
+def move_clock_back(runtime: Runtime, instance_id: int, delta: timedelta) -> None:
+    """Time passes for the case: its clock started ``delta`` earlier, the deadline counted again from there
+    with the case's calendar (what the engine stores when a clock starts)."""
+    with runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, instance_id)
+        assert clock is not None and clock.state == "running"
+        clock.started_at -= delta
+        found = calendar.for_runtime(uow, clock.calendar).deadline_at(
+            clock.started_at, clock.promised_days + clock.extension_days + clock.paused_working_days)
+        clock.deadline_at, clock.provisional = found.at, found.provisional
+        uow.commit()
+
+
+def test_a_case_whose_clock_is_moved_past_its_deadline_shows_red_on_the_board(page: Any, runtime: Runtime,
+                                                                              accepted: int) -> None:
+    log_in(page, "zhou")
+    page.click("nav.mainnav >> text=电子监察")
+    expect(page).to_have_url(re.compile(r"/supervision$"))
+    expect(page.locator("nav.mainnav a.current")).to_have_text("电子监察")
+    expect(page.locator("tr.case-row")).to_have_count(0)  # ten working days ahead: no warning yet
+    expect(page.locator(".empty-state").first).to_contain_text("没有符合条件的在办件")
+    page.select_option("select[name=level]", "all")
+    page.click("form.filters button[type=submit]")
+    row = page.locator(f'tr.case-row[data-instance="{accepted}"]')
+    expect(row).to_have_attribute("data-level", "green")
+    expect(row).to_contain_text("审查（业务科室）")
+    shot(page, "supervision-01-board-green")
+
+    move_clock_back(runtime, accepted, timedelta(days=21))
+    view = time_limits.get(runtime.uow(), accepted, actor=SUPERVISOR)
+    assert view.overdue and view.remaining_working_days < 0
+
+    page.goto("/supervision")  # the default board: red and yellow only
+    row = page.locator(f'tr.case-row[data-instance="{accepted}"]')
+    expect(row).to_have_attribute("data-level", "red")
+    expect(row.locator(".level-badge")).to_have_text("红色预警")
+    expect(row).to_contain_text("SCJG-2026-000777")
+    expect(row).to_contain_text("食品经营许可")
+    expect(row).to_contain_text("审查（业务科室）")
+    expect(row.locator("td.remaining")).to_have_text(f"超 {-view.remaining_working_days}")
+    expect(row).to_contain_text(view.deadline_date.isoformat())
+    expect(row.locator("td.department")).to_have_text("市场监督管理局")
+    expect(row.locator(".reason-missing")).to_have_text("未说明原因")  # overdue and nobody said why yet
+    stats = page.locator('tr[data-item="food_business_licence"]')
+    expect(stats.locator(".badge-red")).to_have_text("1")
+    expect(page.locator("#rate-chart > title")).to_have_text("各事项按期办结率")
+    expect(page.locator("#rate-chart .chart-value")).to_have_text("100%")  # the decided one, on time
+    expect(stats.locator("td.rate")).to_have_text("100%")
+    expect(page.locator('tr[data-department="SCJG"] .badge-red')).to_have_text("1")
+    expect(page.locator("#department-rate-chart > title")).to_have_text("各部门按期办结率")
+    shot(page, "supervision-02-board-red", full_page=True)
+    page.click(".who a.lang")  # the same board in English
+    expect(page.locator("h1")).to_have_text("Supervision")
+    expect(row.locator(".level-badge")).to_have_text("Red warning")
+    expect(page.locator("#rate-chart > title")).to_have_text("On-time rate by item")
+    shot(page, "supervision-02-board-red-english", full_page=True)
+    page.click(".who a.lang")
+    # The board's level is supervision's own.
+    [listed] = supervision.list_cases(runtime.uow(), actor=SUPERVISOR, level="red")
+    assert listed.instance_id == accepted
+
+    row.locator("a", has_text="SCJG-2026-000777").click()
+    clock = page.locator("#clock")
+    expect(clock).to_have_attribute("data-level", "red")
+    expect(clock.locator(".level-badge")).to_have_text("红色预警")
+    expect(clock.locator(".remaining")).to_have_text(f"超期 {-view.remaining_working_days} 个工作日")
+    expect(clock.locator(".used")).to_have_text(f"{view.used_working_days} 个工作日")
+    expect(page.locator(".page-head .level-badge")).to_have_text("红色预警")
+    expect(clock.locator(".reason-missing")).to_be_visible()
+    clock.scroll_into_view_if_needed()
+    shot(page, "supervision-03-case-clock-red")
+
+    # The head of the department approves an extension (行政许可法 Art 42): the case page lists it with its
+    # reason, and the level follows the new deadline.
+    time_limits.extend(runtime.uow(), accepted, actor=SUPERVISOR, days=10, reason="需组织现场核查，经负责人批准延长")
+    extended = supervision_board.case_clock(runtime.uow(), accepted, actor=SUPERVISOR)
+    assert extended is not None and extended.level != "red"
+    page.reload()
+    expect(clock).to_have_attribute("data-level", extended.level or "")
+    expect(clock.locator('tr[data-kind="extension"]')).to_contain_text("延长审批")
+    expect(clock.locator('tr[data-kind="extension"]')).to_contain_text("需组织现场核查")
+    expect(page.locator(".page-head .badge-red")).to_have_count(0)
+    clock.scroll_into_view_if_needed()
+    shot(page, "supervision-04-case-clock-extended")
+
+
+def test_a_clerk_is_refused_the_board_and_has_no_link_to_it(page: Any, accepted: int) -> None:
+    log_in(page, "wang")
+    expect(page.locator("nav.mainnav")).not_to_contain_text("电子监察")
+    response = page.goto("/supervision")
+    assert response is not None and response.status == 403
+    expect(page.locator("main")).to_contain_text("您无权执行此操作。")
+    shot(page, "supervision-05-clerk-refused")

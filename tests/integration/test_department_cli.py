@@ -1,0 +1,41 @@
+"""``govflow department add|list``: what scripts/run.sh uses to set up the demo departments."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from engine import Runtime, departments
+
+
+@pytest.fixture
+def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+def test_departments_are_added_listed_and_updated_only_when_asked(cli, runtime):
+    added = cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "review", "--group", "chief")
+    assert added.exit_code == 0, added.output
+    assert added.output.strip() == "department SCJG created: 市场监督管理局, groups chief, review"
+    assert cli("department", "add", "SCJG-SPK", "--name", "审批科", "--parent", "SCJG").exit_code == 0
+    again = cli("department", "add", "SCJG", "--name", "市场监管局", "--group", "food_review")
+    assert again.exit_code == 1 and "department 'SCJG' exists already" in again.output
+    assert departments.get_department(runtime.uow(), "SCJG").groups == ["chief", "review"]  # untouched
+    updated = cli("department", "add", "SCJG", "--update", "--name", "市场监管局", "--group", "food_review")
+    assert updated.exit_code == 0 and "updated" in updated.output
+    assert cli("department", "list").output.splitlines() == [
+        "SCJG\t市场监管局\tparent=\tgroups=food_review", "SCJG-SPK\t审批科\tparent=SCJG\tgroups="]
+
+
+def test_a_group_of_another_department_or_a_bad_code_is_an_error_with_the_reason(cli):
+    cli("department", "add", "ZWFW", "--name", "政务服务中心", "--group", "window")
+    taken = cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "window")
+    assert taken.exit_code == 1 and "group 'window' belongs to department 'ZWFW'" in taken.output
+    bad = cli("department", "add", "市场", "--name", "市场监督管理局")
+    assert bad.exit_code == 1 and "code:" in bad.output

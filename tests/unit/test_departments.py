@@ -1,0 +1,167 @@
+"""Departments without Flask: setting them up, and the departments a case's tasks bring into it."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from engine import Actor, case_access, definitions, departments, instances, tasks, users
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.models import CaseDepartment
+from engine.users import SYSTEM
+from tests.helpers import FIXTURES
+
+INTEGRATOR = Actor("integrator", roles=frozenset({"integrator"}))
+WINDOW = Actor("wang", groups=frozenset({"window"}), roles=frozenset({"clerk"}))
+OFFICE = Actor("li", groups=frozenset({"office"}), roles=frozenset({"clerk"}))
+
+
+def setup_departments(runtime) -> None:  # type: ignore[no-untyped-def]
+    departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
+    departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", groups=["office", "review"])
+
+
+def deploy(runtime, *names: str) -> None:  # type: ignore[no-untyped-def]
+    definitions.deploy(runtime.uow(), [(n, (FIXTURES / n).read_bytes()) for n in names], actor=SYSTEM)
+
+
+def participation(runtime, instance_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.department_code, r.role)
+            for r in departments.departments_of_case(runtime.uow(), instance_id, actor=SYSTEM)]
+
+
+def test_a_department_is_created_listed_and_its_groups_replaced(runtime):
+    view, created = departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name=" 市场监督管理局 ",
+                                               groups=["review", "chief", "review", " "])
+    assert created and (view.code, view.name, view.groups) == ("SCJG", "市场监督管理局", ["chief", "review"])
+    departments.put_department(runtime.uow(), "SCJG-SPK", actor=SYSTEM, name="审批科", parent_code="SCJG")
+    view, created = departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监管局",
+                                               groups=["food_review", "chief"])
+    assert not created and view.groups == ["chief", "food_review"] and view.updated_at >= view.created_at
+    listed = departments.list_departments(runtime.uow())
+    assert [(d.code, d.name, d.parent_code, d.groups) for d in listed] == [
+        ("SCJG", "市场监管局", None, ["chief", "food_review"]), ("SCJG-SPK", "审批科", "SCJG", [])]
+    assert departments.get_department(runtime.uow(), "SCJG-SPK").parent_code == "SCJG"
+    with runtime.uow() as uow:
+        assert departments.department_of_groups(uow, {"chief", "review", "window"}) == {"chief": "SCJG"}
+
+
+def test_a_group_belongs_to_one_department_only(runtime):
+    setup_departments(runtime)
+    with pytest.raises(Conflict, match="'window' belongs to department 'ZWFW'") as raised:
+        departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
+                                   groups=["review", "window"])
+    assert raised.value.details == [{"field": "groups", "group": "window", "department": "ZWFW"}]
+    assert departments.get_department(runtime.uow(), "SCJG").groups == ["office", "review"]  # nothing changed
+
+
+def test_bad_codes_names_parents_and_callers_are_refused(runtime):
+    setup_departments(runtime)
+    with pytest.raises(ValidationFailed) as raised:
+        departments.put_department(runtime.uow(), "市场 局", actor=SYSTEM, name=" ")
+    assert [d["field"] for d in raised.value.details] == ["code", "name"]
+    with pytest.raises(NotFound, match="parent department 'NOPE'"):
+        departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", parent_code="NOPE")
+    departments.put_department(runtime.uow(), "SCJG-SPK", actor=SYSTEM, name="审批科", parent_code="SCJG")
+    with pytest.raises(Conflict, match="under itself"):
+        departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", parent_code="SCJG-SPK")
+    with pytest.raises(ValidationFailed, match="its own parent"):
+        departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", parent_code="SCJG")
+    with pytest.raises(Conflict, match="exists already"):
+        departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", only_new=True)
+    with pytest.raises(Forbidden):
+        departments.put_department(runtime.uow(), "WJW", actor=Actor("sup", roles=frozenset({"supervisor"})),
+                                   name="卫生健康委员会")
+    with pytest.raises(NotFound):
+        departments.get_department(runtime.uow(), "WJW")
+
+
+def test_the_first_tasks_department_leads_and_later_ones_take_part(runtime):
+    setup_departments(runtime)
+    deploy(runtime, "simple_approval.bpmn")
+    case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
+    assert participation(runtime, case.id) == [("ZWFW", "lead")]
+    after = tasks.complete(runtime.uow(), case.tasks[0].id, actor=WINDOW, variables={"accepted": True, "amount": 5})
+    assert after.tasks[0].candidate_groups == ["office"]
+    assert participation(runtime, case.id) == [("ZWFW", "lead"), ("SCJG", "participant")]
+    with runtime.uow() as uow:
+        rows = {r.department_code: r for r in uow.session.scalars(select(CaseDepartment))}
+    assert rows["ZWFW"].since <= rows["SCJG"].since == after.tasks[0].created_at
+
+
+def test_an_assignees_groups_bring_their_department_in(runtime):
+    setup_departments(runtime)
+    users.add_user(runtime.uow(), "zhao", groups=["review"], roles=["clerk"])
+    deploy(runtime, "routed_task.bpmn")
+    case, _ = instances.start(runtime.uow(), "routed_task", actor=INTEGRATOR, variables={
+        "group": "nobody_maps_this", "users": "", "assignee": "zhao", "due": "", "priority": 50})
+    assert case.tasks[0].assignee == "zhao"
+    assert participation(runtime, case.id) == [("SCJG", "lead")]
+
+
+def test_groups_of_no_department_and_cases_before_any_department_record_nothing(runtime):
+    deploy(runtime, "simple_approval.bpmn")
+    case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
+    assert participation(runtime, case.id) == []
+    setup_departments(runtime)  # set up later: the next task's department leads, as the first one reached
+    tasks.complete(runtime.uow(), case.tasks[0].id, actor=WINDOW, variables={"accepted": True, "amount": 5})
+    assert participation(runtime, case.id) == [("SCJG", "lead")]
+
+
+def test_the_guides_department_leads_from_the_start(runtime):
+    setup_departments(runtime)
+    guide = {"code": "SCJG-XK-9001", "name": "简易审批事项", "type": "01", "case_type": "2", "level": "city",
+             "process": "simple_approval", "department": {"code": "SCJG", "name": "市场监督管理局"},
+             "co_departments": [], "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5,
+             "statutory_days": 20, "calendar": "CN", "acceptance_conditions": ["申请人具备主体资格"],
+             "materials": [{"name": "申请书", "form": "original", "copies": 1, "electronic": True, "key": True,
+                            "departments": ["SCJG"], "sample": "申请书示范文本"}],
+             "fees": [], "delivery_methods": ["window"], "excluded_periods": [],
+             "channels": {"consultation": "12345", "complaint": "12345"}}
+    definitions.deploy(runtime.uow(), [("simple_approval.bpmn", (FIXTURES / "simple_approval.bpmn").read_bytes()),
+                                       ("SCJG-XK-9001/guide.json", json.dumps(guide, ensure_ascii=False).encode())],
+                       actor=SYSTEM)
+    case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
+    assert participation(runtime, case.id) == [("SCJG", "lead"), ("ZWFW", "participant")]
+
+
+@contextmanager
+def statements(runtime) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+
+
+def test_a_save_that_creates_no_task_reads_no_department_table(runtime):
+    setup_departments(runtime)
+    deploy(runtime, "simple_approval.bpmn")
+    case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
+    with statements(runtime) as seen:  # rejected at acceptance: the case ends, no new task
+        after = tasks.complete(runtime.uow(), case.tasks[0].id, actor=WINDOW, variables={"accepted": False})
+    assert after.state == "completed" and seen
+    assert not [s for s in seen if "department" in s]
+    with statements(runtime) as seen:  # a new task of a department already in the case: one read, no insert
+        second, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR,
+                                    variables={"reviewGroup": "window"})
+        tasks.complete(runtime.uow(), second.tasks[0].id, actor=WINDOW, variables={"accepted": True, "amount": 1})
+    assert len([s for s in seen if "INSERT INTO case_departments" in s]) == 1  # the lead, at start
+    assert participation(runtime, second.id) == [("ZWFW", "lead")]
+
+
+def test_only_clerks_whose_groups_belong_to_departments_are_scoped(runtime):
+    setup_departments(runtime)
+    both = Actor("sun", groups=frozenset({"window", "office", "archive"}), roles=frozenset({"clerk"}))
+    with runtime.uow() as uow:
+        assert case_access.scope_of(uow, both).departments == {"ZWFW", "SCJG"}
+        assert case_access.scope_of(uow, Actor("zhou", frozenset({"archive"}), frozenset({"clerk"}))).departments is None
+        for roles in ({"clerk", "supervisor"}, {"clerk", "integrator"}, {"admin"}, {"analyst"}):
+            assert not case_access.scope_of(uow, Actor("wu", frozenset({"window"}), frozenset(roles))).limited

@@ -1,0 +1,178 @@
+"""Service-item lint (engine.lint): each rule against the shipped library, changed one thing at a time."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from engine import lint
+from engine.diagrams import Problem
+from tests.helpers import ROOT
+
+FOOD_DIR = ROOT / "bpmn" / "SCJG-XK-0001"
+WINDOW_DIR = ROOT / "bpmn" / "window-acceptance"
+FOOD = "bpmn/SCJG-XK-0001/food_business_licence.bpmn"
+FOOD_GUIDE = "bpmn/SCJG-XK-0001/guide.json"
+WINDOW = "bpmn/window-acceptance/window_acceptance.bpmn"
+
+
+def library() -> dict[str, bytes]:
+    files = {f"bpmn/{p.parent.name}/{p.name}": p.read_bytes()
+             for d in (FOOD_DIR, WINDOW_DIR) for p in sorted(d.iterdir()) if p.suffix in (".bpmn", ".json")}
+    files.update({f"forms/{p.name}": p.read_bytes() for p in sorted((ROOT / "forms").glob("*.form"))})
+    return files
+
+
+def findings(change: Callable[[dict[str, bytes]], None] | None = None) -> list[Problem]:
+    files = library()
+    if change:
+        change(files)
+    return lint.lint_files(list(files.items()))
+
+
+def edit(name: str, old: str, new: str) -> Callable[[dict[str, bytes]], None]:
+    def apply(files: dict[str, bytes]) -> None:
+        text = files[name].decode()
+        assert old in text, old
+        files[name] = text.replace(old, new).encode()
+    return apply
+
+
+def about(problems: list[Problem], element: str) -> list[tuple[str, str]]:
+    return [(p.severity, p.message) for p in problems if p.element == element]
+
+
+def test_the_shipped_items_are_clean() -> None:
+    assert findings() == []
+
+
+def test_a_user_task_needs_someone_to_work_it() -> None:
+    problems = findings(edit(FOOD, 'id="review" name="审查（业务科室）" camunda:candidateGroups="food_review"',
+                             'id="review" name="审查（业务科室）"'))
+    [(severity, message)] = about(problems, "review")
+    assert severity == "error" and "no candidate groups, candidate users, assignee or lane" in message
+    problem = next(p for p in problems if p.element == "review")
+    assert problem.file == FOOD and problem.line == files_line(FOOD, 'id="review"')
+
+
+def files_line(name: str, text: str) -> int:
+    return next(i for i, line in enumerate(library()[name].decode().splitlines(), 1) if text in line)
+
+
+def test_a_user_task_needs_a_form_and_the_form_must_exist() -> None:
+    [(severity, message)] = about(findings(edit(WINDOW, ' camunda:formKey="window-certify.form"', "")), "certify")
+    assert severity == "error" and "has no form (camunda:formKey)" in message
+
+    def drop_form(files: dict[str, bytes]) -> None:
+        del files["forms/window-certify.form"]
+    [(severity, message)] = about(findings(drop_form), "certify")
+    assert severity == "error" and "names form 'window-certify.form', which is not among the linted files" in message
+
+
+def test_a_user_task_needs_a_due_date_unless_the_clock_runs_over_it() -> None:
+    # review lies inside the clock (after 出具受理通知书, before the decision): no due date needed.
+    assert about(findings(edit(FOOD, 'camunda:formKey="review.form" camunda:dueDate="${workdays(5)}"',
+                               'camunda:formKey="review.form"')), "review") == []
+    # deliver comes after the decision stopped the clock.
+    [(severity, message)] = about(findings(edit(FOOD, 'camunda:formKey="delivery.form" camunda:dueDate="${workdays(1)}"',
+                                               'camunda:formKey="delivery.form"')), "deliver")
+    assert severity == "warning" and "no due date" in message
+
+
+def test_the_acceptance_step_decides_one_of_three() -> None:
+    # The window item without its supplement branch: accept and reject only.
+    def no_supplement(files: dict[str, bytes]) -> None:
+        text = files[WINDOW].decode()
+        text = text.replace("${decision == 'supplement'}", "${decision == 'later'}")
+        text = text.replace('name="材料不全，一次性告知补正"', 'name="其他"')
+        text = text.replace('<camunda:property name="govflow.event" value="supplement_requested" />', "")
+        text = text.replace('<camunda:property name="govflow.caseState" value="补正(开始)" />', "")
+        text = text.replace('name="出具一次性告知通知书"', 'name="通知"').replace('name="申请人补正材料"', 'name="等待"')
+        files[WINDOW] = text.encode()
+    [(severity, message)] = about(findings(no_supplement), "accept")
+    assert severity == "error"
+    assert "decides 受理 (accept), 不予受理 (reject) through gateway 'gw_accept'" in message
+    assert "missing: 一次性告知补正 (supplement)" in message
+
+
+def test_outcomes_are_read_from_condition_literals_and_names_too() -> None:
+    # Without any govflow.event or caseState marks, the food item's outcomes still read as three:
+    # 'accept' / 'reject' in the conditions, 材料不全 as the name of the default flow.
+    def unmarked(files: dict[str, bytes]) -> None:
+        text = files[FOOD].decode()
+        for mark in ('<camunda:property name="govflow.event" value="rejected" />',
+                     '<camunda:property name="govflow.event" value="supplement_requested" />',
+                     '<camunda:property name="govflow.caseState" value="不予受理" />',
+                     '<camunda:property name="govflow.caseState" value="补正(开始)" />'):
+            text = text.replace(mark, "")
+        files[FOOD] = text.replace('name="出具不予受理通知书"', 'name="通知"').replace(
+            'name="出具一次性告知通知书"', 'name="告知"').encode()
+    assert about(findings(unmarked), "acceptance_check") == []
+
+
+def test_an_item_without_an_acceptance_step_is_warned_about() -> None:
+    # The acceptance task renamed and its gateway no longer leading to the clock start.
+    def hidden(files: dict[str, bytes]) -> None:
+        edit(WINDOW, 'name="受理审查（综合窗口）"', 'name="核对"')(files)
+        edit(WINDOW, '<camunda:property name="govflow.clock" value="start" />', "")(files)
+    problems = findings(hidden)
+    expected = ("no acceptance step found: a user task followed by an exclusive gateway that leads to the "
+                "govflow.clock=start element (受理, 不予受理, 一次性告知补正)")
+    assert ("warning", expected) in about(problems, "window_acceptance")
+
+
+def test_promised_days_may_not_exceed_statutory_days_in_the_diagram_or_the_guide() -> None:
+    problems = findings(edit(FOOD, '<camunda:property name="govflow.promisedDays" value="10" />',
+                             '<camunda:property name="govflow.promisedDays" value="30" />'))
+    messages = about(problems, "food_business_licence")
+    assert ("error", "govflow.promisedDays 30 exceeds govflow.statutoryDays 20") in messages
+    assert any(s == "warning" and "differs from promised_days 10 of the guide" in m for s, m in messages)
+    problems = findings(edit(FOOD_GUIDE, '"promised_days": 10', '"promised_days": 21'))
+    [problem] = [p for p in problems if p.file == FOOD_GUIDE]
+    assert (problem.severity, problem.element) == ("error", "promised_days")
+
+
+def test_catch_all_materials_are_errors() -> None:
+    problems = findings(edit(FOOD_GUIDE, "食品安全管理人员身份证明及培训考核合格证明", "其他有关材料"))
+    [problem] = problems
+    assert (problem.file, problem.element, problem.severity) == (FOOD_GUIDE, "materials[4].name", "error")
+    assert problem.line == files_line(FOOD_GUIDE, "食品安全管理人员身份证明及培训考核合格证明")
+
+
+def test_a_gateway_reads_only_fields_a_preceding_form_asks_for() -> None:
+    problems = findings(edit(WINDOW, "${approved}", "${approved and fee_paid}"))
+    [(severity, message)] = about(problems, "flow_grant")
+    assert severity == "warning" and "reads 'fee_paid'" in message
+    # A field of a form of a task after the gateway does not count either.
+    problems = findings(edit(WINDOW, "${approved}", "${approved and delivery_method == 'mail'}"))
+    assert [m for _, m in about(problems, "flow_grant")] and "reads 'delivery_method'" in about(problems, "flow_grant")[0][1]
+    # Set by a script task: fine.
+    assert about(findings(edit(FOOD, "${decision == 'grant'}</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n"
+                                     "    <bpmn:sequenceFlow id=\"to_deny\"",
+                               "${decision == 'grant' and deemed_accepted}</bpmn:conditionExpression>\n"
+                               "    </bpmn:sequenceFlow>\n    <bpmn:sequenceFlow id=\"to_deny\"")), "to_grant") == []
+
+
+def test_the_guide_must_name_a_linted_process_and_agree_with_its_clock() -> None:
+    problems = findings(edit(FOOD_GUIDE, '"process": "food_business_licence"', '"process": "food_licence"'))
+    assert [(p.file, p.element, p.severity) for p in problems] == [(FOOD_GUIDE, "process", "error")]
+    problems = findings(edit(FOOD_GUIDE, '"calendar": "CN"', '"calendar": "SX"'))
+    [(severity, message)] = about(problems, "food_business_licence")
+    assert severity == "warning" and "calendar 'SX'" in message
+
+    def no_clock(files: dict[str, bytes]) -> None:
+        edit(WINDOW, '<camunda:property name="govflow.clock" value="start" />', "")(files)
+    assert any("no element is marked govflow.clock=start" in m for _, m in about(findings(no_clock), "window_acceptance"))
+
+
+def test_findings_print_as_file_line_element_message_severity() -> None:
+    problem = Problem("bpmn/x/a.bpmn", 12, "review", "has no form", "error")
+    assert lint.format_problem(problem) == "bpmn/x/a.bpmn:12: review: has no form (error)"
+    assert lint.format_problem(Problem("guide.json", None, None, "bad", "warning")) == "guide.json:0: bad (warning)"
+
+
+def test_a_broken_form_is_reported_and_does_not_crash_the_rules() -> None:
+    def broken(files: dict[str, bytes]) -> None:
+        files["forms/review.form"] = json.dumps({"components": "nope"}).encode()
+    problems = findings(broken)
+    assert any(p.file == "forms/review.form" and p.severity == "error" for p in problems)
+    assert any(p.element == "review" and "not among the linted files" in p.message for p in problems)
