@@ -2,6 +2,7 @@
 deadline warnings, in one read."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.sql import Select
 
-from . import calendar
+from . import calendar, supervision_rules
 from .clock import utcnow
 from .errors import InvalidRequest
 from .execution import latest_definition
@@ -19,8 +20,9 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 URGENCIES = ("overdue", "due_soon")
-# Until supervision rules exist: due by the end of the next working day, or within 24 hours, is "due
-# soon" (yellow); past due is overdue (red).
+# A task is "due soon" (yellow) when due within its item's supervision reminder (remind_days working
+# days, engine.supervision_rules; by default the end of the next working day), and never less than 24
+# hours ahead; past due is overdue (red).
 DUE_SOON = timedelta(hours=24)
 
 
@@ -68,9 +70,37 @@ def urgency(due_at: datetime | None, now: datetime, soon: datetime) -> str | Non
     return "due_soon" if due_at <= soon else None
 
 
-def due_soon_until(uow: UnitOfWork, now: datetime) -> datetime:
-    """The end of the next working day (national calendar), or 24 hours from now if that is later."""
-    return max(now + DUE_SOON, calendar.for_runtime(uow).deadline_at(now, 1).at)
+def due_soon_until(uow: UnitOfWork, now: datetime, remind_days: int = 1) -> datetime:
+    """The end of the ``remind_days``-th working day (national calendar), or 24 hours from now if that
+    is later; no reminder (0 days) means nothing is due soon before it is due."""
+    if remind_days <= 0:
+        return now
+    return max(now + DUE_SOON, calendar.for_runtime(uow).deadline_at(now, remind_days).at)
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """The due-soon cutoff per item (process key), from the supervision rules in force."""
+
+    default: datetime
+    by_key: dict[str, datetime]
+
+    def until(self, key: str) -> datetime:
+        return self.by_key.get(key, self.default)
+
+    def condition(self) -> Any:
+        """SQL: the task is due by its item's cutoff."""
+        return or_(and_(Task.definition_key.not_in(self.by_key), Task.due_at <= self.default),
+                   *(and_(Task.definition_key == key, Task.due_at <= at) for key, at in self.by_key.items()))
+
+
+def due_soon(uow: UnitOfWork, now: datetime, keys: Iterable[str]) -> DueSoon:
+    """Cutoffs for the items ``keys``: only those whose reminder differs from the global rule get their own."""
+    book = supervision_rules.RuleBook(uow)
+    usual = book.for_process(supervision_rules.GLOBAL).remind_days
+    days = {key: book.for_process(key).remind_days for key in set(keys)}
+    return DueSoon(due_soon_until(uow, now, usual),
+                   {key: due_soon_until(uow, now, n) for key, n in days.items() if n != usual})
 
 
 def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
@@ -88,21 +118,21 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
         raise InvalidRequest(f"unknown queue {query.queue!r}")
     with uow:
         session = uow.session
-        soon = due_soon_until(uow, now)
+        selected = _open(actor).where(dict(queues)[query.queue])
+        keys = sorted(set(session.scalars(select(Task.definition_key).where(
+            Task.id.in_(selected.with_only_columns(Task.id))).distinct())))
+        soon = due_soon(uow, now, keys)
         counted = []
         for key, where in queues:
             count = session.scalar(select(func.count()).select_from(_open(actor).where(where).subquery())) or 0
             kind, _, group = key.partition(":")
             if kind != "offered" or count:  # tasks offered outside my groups are rare: show them only if any
                 counted.append(Queue(key, kind, group or None, count))
-        selected = _open(actor).where(dict(queues)[query.queue])
         filtered = _filter(selected, query, now, soon)
         total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
         tasks = list(session.scalars(filtered.order_by(*SORTS[query.sort]).limit(query.limit).offset(query.offset)))
-        keys = sorted(set(session.scalars(select(Task.definition_key).where(
-            Task.id.in_(selected.with_only_columns(Task.id))).distinct())))
         items = [(key, _item_name(uow, key)) for key in keys]
-    rows = [InboxRow(task, urgency(task.due_at, now, soon)) for task in tasks]
+    rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key))) for task in tasks]
     return Inbox(query=query, queues=counted, rows=rows, total=total, items=items, now=now)
 
 
@@ -127,7 +157,7 @@ def _queue_defs(actor: Actor) -> list[tuple[str, Any]]:
     return queues
 
 
-def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: datetime) -> Select[Any]:
+def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: DueSoon) -> Select[Any]:
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
     if where.case_number:
@@ -135,7 +165,7 @@ def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: datetime
     if where.urgency == "overdue":
         query = query.where(Task.due_at <= now)
     elif where.urgency == "due_soon":
-        query = query.where(Task.due_at > now, Task.due_at <= soon)
+        query = query.where(Task.due_at > now, soon.condition())
     return query
 
 

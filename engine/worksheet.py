@@ -9,7 +9,7 @@ from sqlalchemy import select
 from . import calendar, forms
 from .clock import utcnow
 from .errors import NotFound
-from .inbox import due_soon_until, urgency
+from .inbox import due_soon, urgency
 from .materials import bundle_ids
 from .models import Material, ProcessInstance, Task
 from .tasks import _read
@@ -65,7 +65,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
         if task.due_at is not None:
             left = days.working_days_between(now, task.due_at).days if task.due_at > now \
                 else -days.working_days_between(task.due_at, now).days
-        soon = due_soon_until(uow, now)
+        soon = due_soon(uow, now, [task.definition_key]).until(task.definition_key)
         applicant = next((str(data[k]) for k in APPLICANT_KEYS if data.get(k) not in (None, "")), None)
         summary = CaseSummary(
             instance_id=row.id, business_key=row.business_key, item_key=row.definition_key,
