@@ -10,8 +10,7 @@ from flask_smorest import Blueprint
 from engine import calendar
 
 from .context import actor, uow
-from .schemas import (ApiErrorSchema, CalendarInfoSchema, CalendarQuerySchema, CalendarYearInSchema,
-                      CalendarYearSchema)
+from .schemas import ApiErrorSchema, CalendarInfoSchema, CalendarQuerySchema, CalendarYearInSchema, CalendarYearSchema
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/calendar",
                 description="Working-day calendars: public holidays and make-up working days per year")

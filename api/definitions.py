@@ -11,8 +11,15 @@ from marshmallow import Schema, fields
 from engine import definitions, form_merge, instances
 
 from .context import actor, uow
-from .schemas import (DefinitionQuerySchema, DefinitionSchema, ApiErrorSchema, InstanceSchema, StartedInstanceSchema,
-                      StartSchema, VersionQuerySchema)
+from .schemas import (
+    ApiErrorSchema,
+    DefinitionQuerySchema,
+    DefinitionSchema,
+    InstanceSchema,
+    StartedInstanceSchema,
+    StartSchema,
+    VersionQuerySchema,
+)
 
 blp = Blueprint("process-definitions", __name__, url_prefix="/api/process-definitions",
                 description="Deployed process definitions; start cases")

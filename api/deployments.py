@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from engine import definitions
 
 from .context import actor, uow
-from .schemas import DeployFormSchema, DeploymentSchema, ApiErrorSchema
+from .schemas import ApiErrorSchema, DeployFormSchema, DeploymentSchema
 
 blp = Blueprint("deployments", __name__, url_prefix="/api/deployments", description="Deploy diagrams")
 

@@ -5,12 +5,20 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-from engine import instances
+from engine import instances, query_codes
 
 from .context import actor, uow
-from .schemas import (ApiErrorSchema, HistoryEventSchema, InstancePageSchema, InstanceQuerySchema, InstanceSchema,
-                      ReasonSchema, TerminateSchema)
+from .schemas import (
+    ApiErrorSchema,
+    HistoryEventSchema,
+    InstancePageSchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    ReasonSchema,
+    TerminateSchema,
+)
 
 blp = Blueprint("process-instances", __name__, url_prefix="/api/process-instances",
                 description="Cases: state, variables, timeline, lifecycle")
@@ -73,3 +81,19 @@ class Terminate(MethodView):
     def post(self, body: dict[str, Any], instance_id: int) -> Any:
         """End a case now, with a reason."""
         return instances.terminate(uow(), instance_id, actor=actor(), reason=body["reason"])
+
+
+class QueryCodeSchema(Schema):
+    process_instance_id = fields.Integer()
+    query_code = fields.String(metadata={"description": "shown this once; only its hash is kept"})
+
+
+@blp.route("/<int:instance_id>/query-code")
+class QueryCode(MethodView):
+    @blp.response(201, QueryCodeSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, instance_id: int) -> Any:
+        """Issue a new query code (查询码) for the applicant; the old one stops working."""
+        code = query_codes.reissue(uow(), instance_id, actor=actor())
+        return {"process_instance_id": instance_id, "query_code": code}

@@ -65,6 +65,34 @@ class Materials(MethodView):
                                 filename=upload.filename, stream=upload.stream)
 
 
+class ChecklistItemSchema(Schema):
+    name = fields.String()
+    key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance may not waive it"})
+    form = fields.String(allow_none=True, metadata={"description": "original, copy, original_and_copy, electronic"})
+    copies = fields.Integer(allow_none=True)
+    electronic = fields.Boolean(allow_none=True, metadata={"description": "an electronic copy suffices"})
+    departments = fields.List(fields.String(), metadata={"description": "departments that need it (codes)"})
+    needed_by_me = fields.Boolean(metadata={"description": "one of the reader's departments needs it"})
+    submitted = fields.List(fields.Nested(MaterialSchema), metadata={"description": "already here: ask no more"})
+
+
+class ChecklistSchema(Schema):
+    item_code = fields.String(allow_none=True, metadata={"description": "the guide's item; null: no guide"})
+    items = fields.List(fields.Nested(ChecklistItemSchema))
+    unlisted = fields.List(fields.Nested(MaterialSchema), metadata={
+        "description": "submitted under a name the guide does not list"})
+
+
+@blp.route("/<int:instance_id>/materials/checklist")
+class MaterialChecklist(MethodView):
+    @blp.response(200, ChecklistSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """The guide's materials against what the case holds, and which the reader's departments need."""
+        return materials.checklist(uow(), instance_id, actor=actor())
+
+
 @blp.route("/<int:instance_id>/materials/<int:material_id>")
 class MaterialFile(MethodView):
     @blp.response(200, description="the file as submitted", content_type="application/octet-stream")

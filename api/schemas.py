@@ -5,8 +5,8 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
-from engine.tasks import SORTS, TASK_STATES
 from engine.instances import STATES
+from engine.tasks import SORTS, TASK_STATES
 
 # Ids and offsets fit PostgreSQL's integer; larger numbers are refused as input, never reach SQL.
 ROW_ID_MAX = 2**31 - 1

@@ -6,7 +6,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class _Server(BaseApplication):  # type: ignore[misc] - gunicorn ships no type hints
+class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, options: dict[str, Any], scheduler: bool) -> None:
         self.options = options
         self.scheduler = scheduler

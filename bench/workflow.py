@@ -3,12 +3,14 @@ with the bare SpiffWorkflow cost of the same work measured in the same run.
 
     .venv/bin/python bench/workflow.py [--cases 200] [--clients 2] [--workers 2]
 
-Prints requests/second, milliseconds per task completion (HTTP + database), the bare engine cost
-(deserialize -> complete -> engine steps -> serialize, in memory), their ratio, and stored bytes per case.
+Prints requests/second, milliseconds per task completion (HTTP + database), SQL statements per completion,
+the bare engine cost (deserialize -> complete -> engine steps -> serialize, in memory), their ratio, and
+stored bytes per case.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import tempfile
@@ -22,8 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Runtime, Settings, schema, users  # noqa: E402
-from engine import _spiff, diagrams  # noqa: E402
+from engine import Runtime, Settings, _spiff, diagrams, schema, users  # noqa: E402  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 DIAGRAM = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
@@ -108,6 +109,53 @@ def drive_case(session: requests.Session, url: str, tokens: dict[str, str], late
     return case["id"]
 
 
+def statements_per_completion(tmp: Path, tokens_for: Any) -> float:
+    """SQL statements per completion of the same case, counted in-process (Flask's test client) on a fresh
+    SQLite database: wall-clock figures are noisy on a shared machine, statement counts are not."""
+    from sqlalchemy import event
+
+    from api import create_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp}/count.db", data_dir=tmp)
+    runtime = Runtime(settings)
+    schema.upgrade(runtime.engine)
+    tokens = tokens_for(runtime)
+    client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    files = [DIAGRAM, *sorted((ROOT / "forms").glob("window-*.form"))]
+    deployed = client.post("/api/deployments", data={"files": [(io.BytesIO(p.read_bytes()), p.name) for p in files]},
+                           headers={"Authorization": f"Bearer {tokens['analyst']}"}, content_type="multipart/form-data")
+    assert deployed.status_code == 201, deployed.get_json()
+    counted: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        counted.append(statement)
+
+    def drive(counting: bool) -> None:
+        case = client.post("/api/process-definitions/window_acceptance/start", json={"variables": {}},
+                           headers={"Authorization": f"Bearer {tokens['integrator']}"}).get_json()
+        task = case["tasks"][0]
+        for group, data in STEPS:
+            if counting:
+                event.listen(runtime.engine, "before_cursor_execute", count)
+            response = client.post(f"/api/tasks/{task['id']}/complete", json={"variables": data},
+                                   headers={"Authorization": f"Bearer {tokens[group]}"})
+            if counting:
+                event.remove(runtime.engine, "before_cursor_execute", count)
+            assert response.status_code == 200, response.get_json()
+            task = response.get_json()["tasks"][0] if response.get_json()["tasks"] else None
+    drive(False)  # warm the per-process caches, as the HTTP figures are taken warm
+    drive(True)
+    runtime.dispose()
+    return len(counted) / len(STEPS)
+
+
+def bench_users(runtime: Runtime) -> dict[str, str]:
+    return {name: users.add_user(runtime.uow(), name, groups=[name], roles=roles)[1]
+            for name, roles in [("analyst", ["analyst"]), ("integrator", ["integrator"]),
+                                ("window", ["clerk"]), ("review", ["clerk"]), ("chief", ["clerk"]),
+                                ("certificate", ["clerk"])]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=200)
@@ -119,10 +167,7 @@ def main() -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp))
         runtime = Runtime(settings)
         schema.upgrade(runtime.engine)
-        tokens = {name: users.add_user(runtime.uow(), name, groups=[name], roles=roles)[1]
-                  for name, roles in [("analyst", ["analyst"]), ("integrator", ["integrator"]),
-                                      ("window", ["clerk"]), ("review", ["clerk"]), ("chief", ["clerk"]),
-                                      ("certificate", ["clerk"])]}
+        tokens = bench_users(runtime)
         server = LiveServer(settings.database_url, Path(tmp), workers=args.workers)
         try:
             files = [DIAGRAM, *sorted((ROOT / "forms").glob("window-*.form"))]  # forms are checked too
@@ -165,6 +210,7 @@ def main() -> None:
             server.stop()
 
         bare_ms = bare_engine_ms(rounds=50)
+        statements = statements_per_completion(Path(tmp), bench_users)
         stock_ms = stock_engine_ms(rounds=50)
         from sqlalchemy import func, select
 
@@ -180,6 +226,7 @@ def main() -> None:
     print(f"HTTP requests/second       {rps:8.1f}   ({args.clients} clients, {args.workers} gunicorn workers)")
     print(f"ms per completion (seq.)   {sequential_ms:8.2f}   median latency, one client")
     print(f"ms per completion (conc.)  {throughput_ms:8.2f}   wall time / completions, {args.clients} clients")
+    print(f"SQL statements/completion  {statements:8.1f}   counted in-process (test client), warm caches")
     print(f"bare SpiffWorkflow ms      {bare_ms:8.2f}   deserialize -> complete -> steps -> serialize "
           "(cached spec, orjson: govflow's own engine path)")
     print(f"stock SpiffWorkflow ms     {stock_ms:8.2f}   the same with SpiffWorkflow's serializer as documented")

@@ -4,7 +4,8 @@ Services are modules named for their lifecycle (Camunda's split): ``definitions`
 ``instances`` (runtime), ``tasks``, ``users``; plus ``schema`` for migrations. Each public function is
 one command in one transaction over a unit of work. Nothing here imports Flask.
 """
-from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users
+# Grouped by area, and calendar first: it loads the unit of work before the SpiffWorkflow glue needs it.
+from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users  # noqa: I001
 from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
 from . import inbox, time_limits, timeline, versions, worksheet
 from . import case_access, departments

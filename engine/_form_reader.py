@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import feel
-from .diagrams import Problem
+from .bpmn_xml import Problem
 
 MAX_FORM_BYTES = 1024 * 1024
 INPUTS = {"textfield", "textarea", "number", "checkbox", "checklist", "taglist", "radio", "select", "datetime"}

@@ -29,8 +29,9 @@ from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefiniti
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 
 from . import diagram_functions, expressions, scripting
+from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
-from .diagrams import Decision, PreparedDiagram, Problem, map_decision_results, prepare_dmn
+from .dmn import Decision, map_decision_results, prepare_dmn
 
 SERIALIZER_VERSION = "govflow-1"
 # Zone-less timer dates (2026-12-01T09:00:00) are local time of the service centre, as due dates are;

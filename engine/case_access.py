@@ -20,7 +20,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from .departments import department_of_groups
-from .errors import NotFound
+from .errors import Forbidden, NotFound
 from .models import CaseDepartment, ProcessInstance, Task, TaskCandidate
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -82,3 +82,21 @@ def require_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> CaseScope:
     if found is None:
         raise NotFound(f"process instance {instance_id} not found")
     return scope
+
+
+def require_clerk_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
+    """For acts on a case's behalf (explaining a delay, handing the applicant a new query code): admins,
+    and clerks who may work one of its tasks or completed one. A helper: the caller's transaction.
+
+    Raises Forbidden: anyone else.
+    """
+    from .tasks import may_work  # tasks imports this module for its reads
+
+    if "admin" in actor.roles:
+        return
+    if "clerk" in actor.roles and any(
+            may_work(actor, t) or t.completed_by == actor.name
+            for t in uow.session.scalars(select(Task).where(Task.instance_id == instance_id))):
+        return
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(clerks of the case and admins may)")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import _spiff, diagrams, documents, forms, guides, lint
-from .diagrams import PreparedDiagram, Problem
+from .bpmn_xml import PreparedDiagram, Problem
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import latest_definition
 from .models import Deployment, ProcessDefinition, Resource

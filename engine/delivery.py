@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from . import idempotency, message_buffer
+from . import db, idempotency, message_buffer
 from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
@@ -117,7 +117,7 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
             .join(WebhookDelivery, WebhookDelivery.webhook_id == Webhook.id)
             .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
             .outerjoin(User, User.name == Webhook.owner).where(WebhookDelivery.id == delivery_id)).first()
-        if renewed.rowcount != 1 or found is None:
+        if db.affected(renewed) != 1 or found is None:
             return SKIPPED
         uow.commit()
     url, secret, event, owner_active = found

@@ -30,8 +30,8 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .bpmn_xml import Problem
 from .clock import LOCAL_TZ
-from .diagrams import Problem
 
 # Numbering a clerk may type before each line of a list: "1." "1、" "（1）" "(1)" "一、" "①".
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[一二三四五六七八九十]+、|[①-⑳])\s*")

@@ -22,8 +22,8 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from sqlalchemy import select
 
 from . import document_templates, outbox
+from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
-from .diagrams import PreparedDiagram, Problem
 from .document_pdf import html_to_pdf
 from .errors import InvalidRequest, NotFound, ProcessError
 from .materials import require_access

@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -19,9 +17,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from . import _spiff, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
-from .diagrams import PROCESS_KEY
+from . import _spiff, db, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
+from .bpmn_xml import PROCESS_KEY
 from .clock import utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
 from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
@@ -219,7 +219,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
             "case_id": row.id, "expected_version": row.version, "workflow": payload, "state": state,
             "version": row.version + 1, "updated_at": now, "ended_at": row.ended_at, "end_reason": row.end_reason,
             "called_versions": row.called_versions})
-        if result.rowcount != 1:
+        if db.affected(result) != 1:
             raise Conflict(f"process instance {row.id} was changed by someone else; try again",
                            instance_id=row.id)
         # The row already says all this: record it as stored so the session writes it no second time.

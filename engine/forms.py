@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 
 from ._form_compiler import CompiledForm
 from ._form_reader import read
-from .diagrams import PreparedDiagram, Problem
+from .bpmn_xml import PreparedDiagram, Problem
 from .errors import DeploymentInvalid, NotFound, ProcessError
 from .form_key_cache import MISSING, RESOURCES_MARKER
 from .models import ProcessDefinition, Resource

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from . import calendar
-from .diagrams import Problem
+from .bpmn_xml import Problem
 from .errors import NotFound
 from .models import Deployment, Guide, ProcessDefinition
 from .time_limits import EXCLUDED_KINDS

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from . import db
 from .clock import utcnow
 from .errors import InProgress, KeyReused
 from .models import IdempotencyKey
@@ -84,7 +85,7 @@ def purge(uow: UnitOfWork, *, now: datetime | None = None) -> int:
     with uow:
         result = uow.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= (now or utcnow())))
         uow.commit()
-        return result.rowcount or 0
+        return db.affected(result)
 
 
 def _find(uow: UnitOfWork, user: str, key: str) -> IdempotencyKey | None:

@@ -43,7 +43,7 @@ from typing import Any
 
 from . import diagrams, forms, guides
 from ._form_reader import read as read_form
-from .diagrams import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
+from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
 from .scripting import SAFE_BUILTINS
 from .unit_of_work import UnitOfWork
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO
@@ -104,6 +105,54 @@ def download(uow: UnitOfWork, instance_id: int, material_id: int, *, actor: Acto
         if material is None or material.instance_id not in bundle_ids(uow, row.id):
             raise NotFound(f"material {material_id} not found in process instance {instance_id}")
         return material, store.open(material.sha256)
+
+
+@dataclass
+class ChecklistItem:
+    """A material the item's guide lists, and what the case has of it."""
+
+    name: str
+    key: bool  # a key material (tolerant acceptance may not waive it)
+    form: str | None
+    copies: int | None
+    electronic: bool | None
+    departments: list[str]  # who needs it (department codes); empty: the lead department
+    needed_by_me: bool  # one of the reader's departments needs it
+    submitted: list[Material]  # uploaded under this name, oldest first
+
+
+@dataclass
+class Checklist:
+    item_code: str | None  # None when no guide names the case's process
+    items: list[ChecklistItem]
+    unlisted: list[Material]  # uploaded under a name the guide does not list
+
+
+def checklist(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> Checklist:
+    """The guide's materials against what the case holds: each department sees what it needs and that
+    it is already there, so nobody asks for it twice (SX32, LY47). Raises NotFound, Forbidden."""
+    from . import departments, guides  # both read tables this module's callers also load
+
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        guide = guides.latest_for_process(uow, row.definition_key)
+        held = list(uow.session.scalars(select(Material).where(Material.instance_id.in_(bundle_ids(uow, row.id)))
+                                        .order_by(Material.id)))
+        listed = guide.content.get("materials", []) if guide is not None else []
+        lead = (guide.content.get("department") or {}).get("code") if guide is not None else None
+        mine = set(departments.department_of_groups(uow, actor.groups).values())
+        items = []
+        for entry in listed:
+            needed = list(entry.get("departments") or [])
+            items.append(ChecklistItem(
+                name=entry["name"], key=bool(entry.get("key")), form=entry.get("form"), copies=entry.get("copies"),
+                electronic=entry.get("electronic"), departments=needed,
+                needed_by_me=bool(mine & set(needed or ([lead] if lead else []))),
+                submitted=[m for m in held if m.name == entry["name"]]))
+        names = {entry["name"] for entry in listed}
+        return Checklist(item_code=guide.code if guide is not None else None, items=items,
+                         unlisted=[m for m in held if m.name not in names])
 
 
 # ---- helpers shared with the archive -----------------------------------------------------------

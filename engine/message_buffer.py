@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import outbox
+from . import db, outbox
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import BufferedMessage, HistoryEvent, ProcessInstance
@@ -70,10 +70,10 @@ def claim(uow: UnitOfWork, case: ProcessInstance, waits: list[tuple[str, dict[st
         for message in candidates:
             if message in taken or not _matches(message, correlations):
                 continue
-            won = uow.session.execute(
+            won = db.affected(uow.session.execute(
                 update(BufferedMessage).where(BufferedMessage.id == message.id, BufferedMessage.state == BUFFERED)
                 .values(state=DELIVERED, delivered_to=case.id, delivered_at=now)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False)))
             if won == 1:
                 for attribute, value in (("state", DELIVERED), ("delivered_to", case.id), ("delivered_at", now)):
                     set_committed_value(message, attribute, value)  # already written by the UPDATE

@@ -12,9 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from .case_access import require_clerk_of_case
 from .clock import utcnow
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance, Task
+from .errors import Conflict, NotFound, ValidationFailed
+from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
 from .time_limits import STOPPED, clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -56,7 +57,7 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
     with uow:
         if uow.session.get(ProcessInstance, instance_id) is None:
             raise NotFound(f"process instance {instance_id} not found")
-        _require_clerk_of_case(uow, actor, instance_id)
+        require_clerk_of_case(uow, actor, instance_id, action="explain the delay")
         clock = uow.session.get(CaseClock, instance_id)
         if clock is None or clock.state == STOPPED or now <= clock_view(uow, clock, [], now).deadline_at:
             raise Conflict(f"process instance {instance_id} is not overdue: a reason is recorded only while its "
@@ -80,19 +81,6 @@ def latest(uow: UnitOfWork, instance_ids: Iterable[int]) -> dict[int, OverdueRea
               .group_by(OverdueReason.instance_id))
     rows = uow.session.scalars(select(OverdueReason).where(OverdueReason.id.in_(newest)))
     return {row.instance_id: _view(row) for row in rows}
-
-
-def _require_clerk_of_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
-    from .tasks import may_work
-
-    if "admin" in actor.roles:
-        return
-    if "clerk" in actor.roles and any(
-            may_work(actor, t) or t.completed_by == actor.name
-            for t in uow.session.scalars(select(Task).where(Task.instance_id == instance_id))):
-        return
-    raise Forbidden(f"{actor.name} may not explain the delay of process instance {instance_id} "
-                    "(clerks of the case and admins may)")
 
 
 def _view(row: OverdueReason) -> OverdueReasonView:

@@ -1,7 +1,8 @@
 """Query codes (查询码): what an applicant types, with the case number, to follow a case without an account.
 
 A code is 8 characters from an alphabet without look-alikes (no I, O, 0, 1): 32**8 = 2**40 codes. Only
-a salted scrypt hash is stored; the code is handed out once, when the case starts. scrypt with a small
+a salted scrypt hash is stored; the code is handed out once, when the case starts, or anew (``reissue``)
+when a window clerk gives the applicant a receipt or a case started without one. scrypt with a small
 cost (4 MiB, some 10-30 ms per hash) makes a leaked table useless to search (2**40 guesses per case)
 while a start stays fast; online guessing is bounded by the public endpoints' rate limits.
 
@@ -16,10 +17,12 @@ import secrets
 
 from sqlalchemy import select
 
+from .case_access import require_case, require_clerk_of_case
+from .clock import utcnow
 from .errors import NotFound
-from .models import CaseQueryCode, ProcessInstance
+from .models import CaseQueryCode, HistoryEvent, ProcessInstance
 from .unit_of_work import UnitOfWork
-from .users import check_password
+from .users import Actor, check_password
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LENGTH = 8
@@ -27,6 +30,7 @@ _N, _R, _P = 2**12, 8, 1
 # One answer for every failure, in the applicant's language.
 NOT_FOUND_MESSAGE = "未找到该办件，请核对办件编号和查询码"
 _DUMMY: list[str] = []
+REISSUED = "query_code.issued"  # on the case's history: who handed out a new code (never the code)
 
 
 def generate() -> str:
@@ -50,6 +54,33 @@ def issue(uow: UnitOfWork, row: ProcessInstance) -> str:
     code = generate()
     uow.session.add(CaseQueryCode(instance_id=row.id, code_hash=hash_code(code)))
     return code
+
+
+def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
+    """A new code for a case, replacing its old one (which stops working); returned once, never stored.
+    For the window clerk who writes it on the applicant's receipt, and for cases started by a message.
+
+    Raises:
+        Forbidden: neither a clerk of the case, an integrator nor an admin.
+        NotFound: no such case (or one outside a scoped clerk's departments).
+    """
+    actor.require("clerk", "integrator", action="issue query codes")
+    with uow:
+        require_case(uow, actor, instance_id)
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        if not actor.has("integrator"):
+            require_clerk_of_case(uow, actor, instance_id, action="issue a query code")
+        code = generate()
+        now = utcnow()
+        stored = uow.session.get(CaseQueryCode, instance_id)
+        if stored is None:
+            uow.session.add(CaseQueryCode(instance_id=instance_id, code_hash=hash_code(code), created_at=now))
+        else:
+            stored.code_hash, stored.created_at = hash_code(code), now
+        uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=REISSUED, data={}))
+        uow.commit()
+        return code
 
 
 def find_case(uow: UnitOfWork, case_no: str, code: str) -> ProcessInstance:

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, exists, false, func, or_, select, update
-from sqlalchemy.sql import Select
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy.sql import Select
 
-from . import execution, forms
+from . import db, execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, instance_view, settle
@@ -208,10 +208,9 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state,
                            assignee=task.assignee)
         now = utcnow()
-        won = uow.session.execute(
+        won = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee.is_(None))
-            .values(assignee=actor.name, claimed_at=now).execution_options(synchronize_session=False)
-        ).rowcount
+            .values(assignee=actor.name, claimed_at=now).execution_options(synchronize_session=False)))
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
         task.assignee, task.claimed_at = actor.name, now
@@ -228,10 +227,9 @@ def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             return task
         if task.assignee != actor.name and not actor.has("supervisor"):
             raise Forbidden(f"task {task_id} is claimed by {task.assignee}; only they or a supervisor may release it")
-        released = uow.session.execute(
+        released = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee == task.assignee)
-            .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)
-        ).rowcount
+            .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)))
         if released != 1:
             raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
         previous, task.assignee, task.claimed_at = task.assignee, None, None

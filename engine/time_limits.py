@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from . import calendar, case_access, outbox
 from .clock import utcnow
@@ -83,7 +83,7 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     if cache_key in _marks:
         return _marks[cache_key]
     elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
-    from .diagrams import PROCESS_KEY
+    from .bpmn_xml import PROCESS_KEY
 
     process = elements.get(PROCESS_KEY, {}).get("properties", {})
     starts, stops, excluded = set(), set(), {}

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import case_access, diagrams, execution
-from .diagrams import NS, local
+from .bpmn_xml import NS, local
 from .errors import Forbidden
 from .instances import InstanceView, instance_view
 from .materials import bundle_ids, require_access

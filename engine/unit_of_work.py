@@ -7,14 +7,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ._form_compiler import FormCache
-from .form_key_cache import FormKeyCache
-from .webhook_targets import WebhookTargets
 from ._spiff import SpecCache
 from ._workdays import CalendarCache
 from .db import make_engine, make_session_factory
+from .form_key_cache import FormKeyCache
 from .settings import Settings
-
-
+from .webhook_targets import WebhookTargets
 
 
 class Runtime:

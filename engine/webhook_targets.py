@@ -22,10 +22,10 @@ class WebhookTargets:
 
     Only the answer "there are none" is kept, for NONE_TTL_SECONDS: most installations have no webhook,
     and every command that changes a case would otherwise read the table to learn it. ``invalidate``
-    (engine.webhooks, on subscribe and unsubscribe) drops it at once in this process; another process
-    sees a new first webhook within NONE_TTL_SECONDS, so events committed there in that second may
-    not reach it. A non-empty set is read again in every command (once per command), so a deleted
-    webhook or a deactivated owner never gets a delivery row.
+    (engine.webhooks.subscribe) drops it at once in this process; another process sees a new first
+    webhook within NONE_TTL_SECONDS, so events committed there in that second may not reach it. A
+    non-empty set is read again in every command (once per transaction), so a deleted webhook or a
+    deactivated owner never gets a delivery row.
     """
 
     def __init__(self, clock: Any = time.monotonic) -> None:

@@ -12,6 +12,7 @@ from engine import (
     documents,
     instances,
     materials,
+    query_codes,
     supervision_board,
     timeline,
 )
@@ -35,13 +36,21 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<int:instance_id>")
-def case(instance_id: int) -> ResponseReturnValue:
+def case(instance_id: int, issued_code: str | None = None) -> ResponseReturnValue:
     file = timeline.case_file(uow(), instance_id, actor=actor())
     # The time-limit clock and its warning level (None before acceptance or without a time limit).
     clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
     # Documents issued to the applicant, for those who may see the case's materials (else None).
     issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
-    return render_template("pages/case.html", file=file, clock=clock, documents=issued)
+    return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code)
+
+
+@bp.post("/cases/<int:instance_id>/query-code")
+def query_code(instance_id: int) -> ResponseReturnValue:
+    """A new query code for the applicant's receipt: shown on this answer only (not flashed through the
+    session cookie, not kept), and the old code stops working."""
+    code = query_codes.reissue(uow(), instance_id, actor=actor())
+    return case(instance_id, issued_code=code)
 
 
 @bp.get("/cases/<int:instance_id>/materials/<int:material_id>")

@@ -400,4 +400,8 @@ EN: dict[str, str] = {
     "文书": "Document",
     "出具时间": "Issued",
     "下载": "Download",
+    "生成查询码": "New query code",
+    "请将办件编号和查询码交给申请人，凭此查询办理进度；查询码只显示这一次，原查询码已失效。":
+        "Give the applicant the case number and this query code to follow the case; the code is shown only "
+        "this once, and the previous code no longer works.",
 }

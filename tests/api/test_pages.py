@@ -298,6 +298,19 @@ def test_the_case_page_has_the_diagram_the_active_step_and_the_timeline(clerk: B
     assert "收件登记" in page and "已接件" in page and "受理审查（综合窗口）" in page
 
 
+def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(clerk: Browser,
+                                                                                accept_task: str) -> None:
+    case_id = re.search(r'href="/cases/(\d+)"', clerk.get("/cases?number=TASK-1").text).group(1)
+    assert "生成查询码" in clerk.get(f"/cases/{case_id}").text
+    page = clerk.post(f"/cases/{case_id}/query-code", token_from=f"/cases/{case_id}")
+    assert page.status_code == 200
+    code = re.search(r'<strong class="mono" id="issued-code">([A-Z2-9]{8})</strong>', page.text).group(1)
+    assert "TASK-1" in page.text and "原查询码已失效" in page.text
+    progress = clerk.client.get("/api/public/progress/TASK-1", query_string={"code": code})
+    assert progress.status_code == 200
+    assert code not in clerk.get(f"/cases/{case_id}").text  # shown on that one answer only
+
+
 # ---- analyst pages --------------------------------------------------------------------------------
 
 @pytest.fixture

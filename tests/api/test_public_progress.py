@@ -151,3 +151,29 @@ def test_documents_issued_to_the_applicant_are_listed_and_downloaded_with_the_co
     assert api.client.get(url, query_string={"code": "ABCDEFGH"}).status_code == 404
     other = api.client.get(url.rsplit("/", 1)[0] + "/999999", query_string={"code": started["query_code"]})
     assert other.status_code == 404 and other.get_json()["error"]["message"] == "未找到该文书"
+
+
+def test_a_clerk_of_the_case_hands_out_a_new_code_and_the_old_one_stops_working(api):
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000077")
+    old = started["query_code"]
+    url = f"/api/process-instances/{started['id']}/query-code"
+
+    assert api.as_("office_clerk").post(url).status_code == 403  # no task of this case
+    assert api.as_("supervisor").post(url).status_code == 403  # reads everything, acts on nothing
+    assert api.as_("window_clerk").post("/api/process-instances/999999/query-code").status_code == 404
+
+    issued = api.as_("window_clerk").post(url)  # the window's acceptance task is theirs to work
+    assert issued.status_code == 201
+    new = issued.get_json()["query_code"]
+    assert CODE.match(new) and new != old
+    assert progress(api, "SX-2026-000077", old).status_code == 404
+    assert progress(api, "SX-2026-000077", new).status_code == 200
+
+    history = api.as_("admin").get(f"/api/process-instances/{started['id']}/history").get_json()
+    events = [e for e in history if e["event"] == query_codes.REISSUED]
+    assert [e["actor"] for e in events] == ["window_clerk"] and new not in str(history)
+
+    by_integrator = api.as_("integrator").post(url)
+    assert by_integrator.status_code == 201
+    assert progress(api, "SX-2026-000077", by_integrator.get_json()["query_code"]).status_code == 200

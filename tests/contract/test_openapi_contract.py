@@ -8,8 +8,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.helpers import ROOT, ApiClient
 
@@ -37,7 +40,9 @@ def test_every_operation_keeps_its_contract(seeded: ApiClient) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None,
+        # Derandomized: the same cases every run, so CI never turns red by luck; raise max_examples and
+        # drop derandomize locally to explore further.
+        @settings(max_examples=40, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def exercise(case: Any) -> None:
             response = case.call(headers=headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine import definitions
-from engine.diagrams import Problem
+from engine.bpmn_xml import Problem
 from engine.errors import DeploymentInvalid, Forbidden, InvalidRequest, NotFound
 from engine.users import Actor
 from tests.helpers import FIXTURES

@@ -1,7 +1,7 @@
 """Reading diagrams at deploy time: safe XML and the Camunda translation, without a database."""
 from __future__ import annotations
 
-from engine import diagrams
+from engine import bpmn_xml, diagrams
 from tests.helpers import FIXTURES
 
 
@@ -13,7 +13,7 @@ def test_a_doctype_is_refused_before_the_parser_sees_it():
     for name, line in (("invalid/xxe.bpmn", 2), ("invalid/billion_laughs.bpmn", 2)):
         tree, problem = diagrams.safe_parse(name, (FIXTURES / name).read_bytes())
         assert tree is None and problem is not None
-        assert (problem.line, problem.message) == (line, diagrams.DOCTYPE_REFUSED)
+        assert (problem.line, problem.message) == (line, bpmn_xml.DOCTYPE_REFUSED)
 
 
 def test_doctype_text_inside_the_document_is_not_mistaken_for_one():
@@ -23,7 +23,7 @@ def test_doctype_text_inside_the_document_is_not_mistaken_for_one():
 
 
 def test_an_oversized_file_is_refused_unparsed():
-    tree, problem = diagrams.safe_parse("big.bpmn", b" " * (diagrams.MAX_XML_BYTES + 1))
+    tree, problem = diagrams.safe_parse("big.bpmn", b" " * (bpmn_xml.MAX_XML_BYTES + 1))
     assert tree is None and problem is not None and "larger than" in problem.message
 
 

@@ -5,7 +5,7 @@ import json
 from collections.abc import Callable
 
 from engine import lint
-from engine.diagrams import Problem
+from engine.bpmn_xml import Problem
 from tests.helpers import ROOT
 
 FOOD_DIR = ROOT / "bpmn" / "SCJG-XK-0001"

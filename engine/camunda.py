@@ -1,0 +1,277 @@
+"""Camunda 7 diagrams made runnable at deploy time: JUEL to Python, Java hooks to external tasks,
+input/output mappings, loops, decision references, message payloads and timers; plus the checks on
+element implementations (script languages, expressions). Everything is done on the copy of the tree
+handed to the parser; what cannot be translated becomes a problem naming file, line and element.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from . import expressions, scripting
+from .bpmn_xml import (
+    NS,
+    SPIFF_NS,
+    PreparedDiagram,
+    bpmn,
+    camunda,
+    local,
+)
+from .clock import utcnow
+from .timeparse import parse_due
+
+PYTHON_FORMATS = {"", "python", "python3", "py"}
+# Camunda hooks that name Java code: the element runs as an external task for an integrator to complete.
+JAVA_ATTRS = ("class", "delegateExpression", "topic")
+
+
+def is_java(node: Any) -> bool:
+    if any(node.get(camunda(attr)) for attr in JAVA_ATTRS) or node.get(camunda("type")) == "external":
+        return True
+    expr = node.get(camunda("expression"))
+    if expr:
+        try:
+            expressions.translate_juel(expr)
+        except expressions.ExpressionError:
+            return True  # a method call on a Java bean: not ours to run
+    return False
+
+
+def to_external_task(diagram: PreparedDiagram, node: Any) -> None:
+    hook = next((f"camunda:{a}={node.get(camunda(a))}" for a in JAVA_ATTRS + ("expression",) if node.get(camunda(a))),
+                "camunda:type=external")
+    # A topic (or camunda:type=external) is Camunda's own external-task pattern; the rest name Java code.
+    if node.get(camunda("topic")) or node.get(camunda("type")) == "external":
+        diagram.warn(node, f"external task ({hook}); a worker completes it over the API")
+    else:
+        diagram.warn(node, f"implemented in Java ({hook}); runs as an external task completed over the API")
+    node.tag = bpmn("userTask")
+
+
+def expression_to_script(diagram: PreparedDiagram, node: Any) -> None:
+    python = juel(diagram, node, node.get(camunda("expression")))
+    if python is None:
+        return
+    result = node.get(camunda("resultVariable"))
+    node.tag = bpmn("scriptTask")
+    script = etree.SubElement(node, bpmn("script"))
+    script.text = f"{result} = {python}" if result else python
+
+
+def check_script_task(diagram: PreparedDiagram, node: Any) -> None:
+    fmt = (node.get("scriptFormat") or "").strip().lower()
+    if fmt not in PYTHON_FORMATS:
+        diagram.error(node, f"script language {node.get('scriptFormat')!r} is not supported; write it in Python")
+        return
+    script = node.find(bpmn("script"))
+    if script is None or not (script.text or "").strip():
+        diagram.error(node, "script task has no script")
+        return
+    for message in scripting.check_script(script.text):
+        diagram.error(node, f"script: {message}")
+
+
+def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
+    for listener in node.xpath("./bpmn:extensionElements/camunda:taskListener|"
+                               "./bpmn:extensionElements/camunda:executionListener", namespaces=NS):
+        script = listener.find(camunda("script"))
+        if script is not None:
+            diagram.error(node, f"{local(listener.tag)} script in {script.get('scriptFormat') or 'an unknown language'}"
+                                " cannot run here; move the logic into a Python script task")
+        else:
+            diagram.warn(node, f"{local(listener.tag)} implemented in Java is ignored")
+
+
+def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
+    """camunda:inputOutput: each input parameter becomes an assignment in the element's pre-script, each
+    output parameter one in its post-script. Parameters given as scripts, lists or maps are refused."""
+    scripts: dict[str, list[str]] = {"preScript": [], "postScript": []}
+    for param in node.xpath("./bpmn:extensionElements/camunda:inputOutput/*", namespaces=NS):
+        kind, name = local(param.tag), param.get("name") or ""
+        where = "preScript" if kind == "inputParameter" else "postScript"
+        content = [c for c in param if isinstance(c.tag, str)]
+        if content:
+            language = content[0].get("scriptFormat")
+            what = f"a {language} script" if local(content[0].tag) == "script" else f"a camunda:{local(content[0].tag)}"
+            diagram.error(node, f"camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a "
+                                "Python script task")
+            continue
+        text = (param.text or "").strip()
+        if not name.isidentifier() or name.startswith("_"):
+            if text:
+                diagram.error(node, f"camunda:{kind} {name!r} is not a variable name")
+            else:
+                diagram.warn(node, f"camunda:{kind} {name!r} has no value and is ignored")
+            continue
+        python = juel(diagram, node, text, literal=True) if text else "None"
+        if python is not None:
+            check_expression(diagram, node, python, f"camunda:{kind} {name!r}")
+            scripts[where].append(f"{name} = {python}")
+    for where, lines in scripts.items():
+        if not lines:
+            continue
+        ext = node.find(bpmn("extensionElements"))
+        script = ext.find(f"{{{SPIFF_NS}}}{where}")
+        if script is None:
+            script = etree.SubElement(ext, f"{{{SPIFF_NS}}}{where}")
+        own = (script.text or "").strip()
+        # Inputs are set before the element's own pre-script runs; outputs read what its post-script left.
+        script.text = "\n".join([*lines, own] if where == "preScript" else [own, *lines]).strip()
+
+
+def translate_condition(diagram: PreparedDiagram, node: Any) -> None:
+    condition = node.find(bpmn("conditionExpression"))
+    if condition is None:
+        return
+    if (condition.get("language") or "").lower() not in ("", "python", "juel", "${}"):
+        diagram.error(node, f"condition language {condition.get('language')!r} is not supported")
+        return
+    text = (condition.text or "").strip()
+    if not text:
+        diagram.error(node, "empty condition expression")
+        return
+    python = juel(diagram, node, text)
+    if python is not None:
+        condition.text = python
+        check_expression(diagram, node, python, "condition")
+
+
+def translate_loop(diagram: PreparedDiagram, node: Any) -> None:
+    loop = node.find(bpmn("multiInstanceLoopCharacteristics"))
+    if loop is None:
+        return
+    for child_tag in ("loopCardinality", "completionCondition"):
+        child = loop.find(bpmn(child_tag))
+        if child is not None and (child.text or "").strip():
+            python = juel(diagram, node, child.text.strip())
+            if python is not None:
+                child.text = python
+                check_expression(diagram, node, python, child_tag)
+    collection = loop.get(camunda("collection"))
+    if collection:
+        python = juel(diagram, node, collection)
+        if python is None:
+            return
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", python):
+            diagram.error(node, f"camunda:collection must name a variable, got {collection!r}")
+            return
+        if loop.find(bpmn("loopDataInputRef")) is None:
+            ref = etree.Element(bpmn("loopDataInputRef"))
+            ref.text = python
+            loop.insert(0, ref)
+        item = loop.get(camunda("elementVariable"))
+        if item and loop.find(bpmn("inputDataItem")) is None:
+            etree.SubElement(loop, bpmn("inputDataItem"), id=item, name=item)
+            # In Camunda the element is the collection's own object: what an instance changes in it shows
+            # in the collection afterwards. Writing each element back in place does the same with JSON data.
+            if loop.find(bpmn("loopDataOutputRef")) is None and loop.find(bpmn("outputDataItem")) is None:
+                etree.SubElement(loop, bpmn("loopDataOutputRef")).text = python
+                etree.SubElement(loop, bpmn("outputDataItem"), id=item, name=item)
+
+
+def translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
+    ref = node.get(camunda("decisionRef"))
+    if node.xpath(".//spiffworkflow:calledDecisionId", namespaces=NS):
+        return
+    if not ref:
+        diagram.error(node, "business rule task names no decision (camunda:decisionRef or "
+                            "spiffworkflow:calledDecisionId)")
+        return
+    ext = node.find(bpmn("extensionElements"))
+    if ext is None:
+        ext = etree.Element(bpmn("extensionElements"))
+        node.insert(0, ext)
+    called = etree.SubElement(ext, f"{{{SPIFF_NS}}}calledDecisionId")
+    called.text = ref
+
+
+def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
+    for message in root.iter(bpmn("messageEventDefinition")):
+        translate_message_payload(diagram, message)
+    for timer in root.iter(bpmn("timerEventDefinition")):
+        owner = timer.getparent()
+        children = [c for c in timer if local(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
+        if not children:
+            diagram.error(owner, "timer has no timeDate, timeDuration or timeCycle")
+            continue
+        for child in children:
+            try:
+                python = expressions.timer_to_python(child.text or "")
+            except expressions.ExpressionError as exc:
+                diagram.error(owner, f"timer: {exc}")
+                continue
+            child.text = python
+            check_expression(diagram, owner, python, "timer")
+
+
+def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None:
+    """``camunda:expression`` on a message throw is its payload, as SpiffWorkflow's Camunda parser reads it;
+    ``camunda:resultVariable`` names the variable the catching side stores it in. In Camunda 7 a Java hook
+    (or an expression calling a bean) sends the message instead: that cannot run here."""
+    owner = definition.getparent()
+    expression = definition.get(camunda("expression"))
+    if not is_java(definition):
+        if not expression or definition.xpath(".//spiffworkflow:messagePayload", namespaces=NS):
+            return
+        python = juel(diagram, owner, expression)
+        if python is None:
+            return
+        result = definition.get(camunda("resultVariable"))
+        if result and not result.isidentifier():
+            diagram.error(owner, f"camunda:resultVariable {result!r} is not a variable name")
+            return
+        payload = f"{{{result!r}: ({python})}}" if result else python
+        check_expression(diagram, owner, payload, "message payload")
+        ext = definition.find(bpmn("extensionElements"))
+        if ext is None:
+            ext = etree.SubElement(definition, bpmn("extensionElements"))
+        etree.SubElement(ext, f"{{{SPIFF_NS}}}messagePayload").text = payload
+        return
+    hook = next((f"camunda:{a}={definition.get(camunda(a))}" for a in (*JAVA_ATTRS, "expression")
+                 if definition.get(camunda(a))), "camunda:type=external")
+    diagram.error(owner, f"the message is sent by Java code ({hook}), which cannot run here; send it from a "
+                         "send task completed by an integrator, or give it a payload expression")
+
+
+def drop_data_stores(diagram: PreparedDiagram) -> None:
+    """Data stores document where data lives; nothing executes them. Drop them and their associations."""
+    root = diagram.tree
+    refs = root.xpath("//bpmn:dataStoreReference|//bpmn:dataStore", namespaces=NS)
+    if not refs:
+        return
+    ids = {ref.get("id") for ref in refs}
+    for assoc in root.xpath("//bpmn:dataInputAssociation|//bpmn:dataOutputAssociation", namespaces=NS):
+        linked = {(el.text or "").strip() for el in assoc if local(el.tag) in ("sourceRef", "targetRef")}
+        if linked & ids:
+            assoc.getparent().remove(assoc)
+    for ref in refs:
+        diagram.warn(ref, "data store is documentation only and is ignored at run time")
+        ref.getparent().remove(ref)
+
+
+def check_literal(diagram: PreparedDiagram, node: Any, attr: str, text: str) -> None:
+    """A literal priority or date is checked now, not when the first case reaches the task."""
+    if expressions.is_juel(text):
+        return
+    if attr == "priority" and not re.fullmatch(r"[+-]?\d+", text):
+        diagram.error(node, f"camunda:priority {text!r} is not a whole number")
+    elif attr in ("dueDate", "followUpDate"):
+        try:
+            parse_due(text, utcnow())
+        except ValueError as exc:
+            diagram.error(node, f"camunda:{attr}: {exc}")
+
+
+def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False) -> str | None:
+    try:
+        return expressions.translate_juel(text) if literal else expressions.to_python(text)
+    except expressions.ExpressionError as exc:
+        diagram.error(node, str(exc))  # the message already quotes the expression
+        return None
+
+
+def check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str) -> None:
+    for message in scripting.check_expression(python):
+        diagram.error(node, f"{what} {python!r}: {message}")
