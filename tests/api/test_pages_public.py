@@ -111,7 +111,8 @@ def test_a_guide_page_shows_what_the_guide_publishes(api: ApiClient, visitor: Br
     assert page.status_code == 200
     html = page.text
     assert 'id="item-code">SCJG-XK-0001<' in html
-    for shown in ("食品经营许可", "许可", "承诺件", "市级", "市场监督管理局", "10 个工作日", "20 个工作日",
+    limits = (f"{guide['promised_days']} 个工作日", f"{guide['statutory_days']} 个工作日")
+    for shown in ("食品经营许可", "许可", "承诺件", "市级", "市场监督管理局", *limits,
                   *guide["legal_basis"], *guide["acceptance_conditions"], "免费", "窗口领取", "电子送达", "邮寄送达",
                   "现场核查", "最长 10 个工作日", guide["channels"]["consultation"], guide["channels"]["complaint"]):
         assert shown in html, shown

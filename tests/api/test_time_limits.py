@@ -60,7 +60,7 @@ def test_acceptance_starts_the_clock_with_the_promised_limit_as_deadline(api, no
     case_id = accepted_food_case(api, now)  # accepted Monday 2 March 2026
 
     clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
-    assert clock["state"] == "running" and clock["promised_days"] == 10 and clock["statutory_days"] == 20
+    assert clock["state"] == "running" and clock["promised_days"] == 10 and clock["statutory_days"] == 10
     # The acceptance day is not counted: 3-6 March (4) + 9-13 March (5) + 16 March = 10 working days.
     assert clock["deadline_date"] == "2026-03-16" and clock["provisional"] is False
     deadline = datetime.fromisoformat(clock["deadline_at"]).astimezone(LOCAL_TZ)

@@ -124,7 +124,7 @@ def test_promised_days_may_not_exceed_statutory_days_in_the_diagram_or_the_guide
     problems = findings(edit(FOOD, '<camunda:property name="govflow.promisedDays" value="10" />',
                              '<camunda:property name="govflow.promisedDays" value="30" />'))
     messages = about(problems, "food_business_licence")
-    assert ("error", "govflow.promisedDays 30 exceeds govflow.statutoryDays 20") in messages
+    assert ("error", "govflow.promisedDays 30 exceeds govflow.statutoryDays 10") in messages
     assert any(s == "warning" and "differs from promised_days 10 of the guide" in m for s, m in messages)
     problems = findings(edit(FOOD_GUIDE, '"promised_days": 10', '"promised_days": 21'))
     [problem] = [p for p in problems if p.file == FOOD_GUIDE]
