@@ -28,9 +28,10 @@ from .time_limits import STOPPED, ClockView, clock_view, get
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
-WARNINGS, ALL = "warnings", "all"
-# Board filters: the warned cases (default), one level, or every open clock.
-FILTERS = (WARNINGS, RED, YELLOW, supervision.GREEN, ALL)
+WARNINGS, ALL, UNEXPLAINED = "warnings", "all", "unexplained"
+# Board filters: the warned cases (default), one level, the red cases still without an overdue reason
+# (SX45: the department must explain), or every open clock.
+FILTERS = (WARNINGS, RED, UNEXPLAINED, YELLOW, supervision.GREEN, ALL)
 
 
 @dataclass
@@ -81,8 +82,9 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
         raise ValidationFailed(f"unknown level {level!r}", details=[
             {"field": "level", "message": f"one of {', '.join(FILTERS)}"}])
     now = now or utcnow()
-    one_level = level if level in supervision.LEVELS else None
-    found = supervision.list_cases(uow, actor=actor, level=one_level, now=now)
+    one_level = RED if level == UNEXPLAINED else level if level in supervision.LEVELS else None
+    found = supervision.list_cases(uow, actor=actor, level=one_level, now=now,
+                                   reason_missing=True if level == UNEXPLAINED else None)
     if level == WARNINGS:
         found = [c for c in found if c.level in (RED, YELLOW)]
     if process_key:

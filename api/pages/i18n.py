@@ -404,4 +404,5 @@ EN: dict[str, str] = {
     "请将办件编号和查询码交给申请人，凭此查询办理进度；查询码只显示这一次，原查询码已失效。":
         "Give the applicant the case number and this query code to follow the case; the code is shown only "
         "this once, and the previous code no longer works.",
+    "红色且未说明原因": "Red, no reason recorded",
 }

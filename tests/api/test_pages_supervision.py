@@ -72,11 +72,13 @@ def test_lead_departments_and_overdue_reasons_show_once_known(runtime: Any, food
     red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
     assert '<td class="department">市场监督管理局</td>' in red
     assert "未说明原因" in red  # red, and nobody said why yet
+    assert rows(supervisor.get("/supervision?level=unexplained").text) == [(str(board_cases["red"]), "red")]
     overdue_reasons.record(runtime.uow(), board_cases["red"], actor=SYSTEM, reason="申请人补充材料延迟",
                            category="applicant", now=WEDNESDAY)
     page = supervisor.get("/supervision").text
     red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
     assert "申请人原因" in red and "申请人补充材料延迟" in red and "未说明原因" not in red
+    assert rows(supervisor.get("/supervision?level=unexplained").text) == []  # explained now
     clock = supervisor.get(f"/cases/{board_cases['red']}").text.split('id="clock"')[1]
     assert "超期原因" in clock and "申请人补充材料延迟" in clock
     # Statistics per lead department, with their own chart.
