@@ -134,10 +134,10 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
     case: then one query maps the tasks' groups to departments together with the case's known ones (plus
     one for assignees' groups when a task has an assignee), and only departments new to the case are
     inserted. The lead is the guide's department when a new case's item names one, else the first
-    department the case reaches.
+    department the case reaches; the guide's co-departments take part from the start.
     """
-    lead = lead_of_guide(uow, case.row.definition_key) if case.is_new else None
-    if not tasks and lead is None:
+    lead, co = guide_departments(uow, case.row.definition_key) if case.is_new else (None, [])
+    if not tasks and lead is None and not co:
         return
     session, case_id = uow.session, case.row.id
     by_user = _user_groups(session, {t.assignee for t in tasks if t.assignee})
@@ -145,7 +145,7 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
     for task in tasks:
         ordered += [*(task.candidate_groups or []), *by_user.get(task.assignee or "", [])]
     wanted = set(ordered)
-    if not wanted and lead is None:
+    if not wanted and lead is None and not co:
         return
     rows = session.execute(_GROUPS_AND_CASE_DEPARTMENTS, {"case_id": case_id, "groups": sorted(wanted)}
                            ).all() if wanted else []
@@ -153,7 +153,8 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
     known = {code for _, code, role, _ in rows if role is not None}
     lead_known = any(row.has_lead for row in rows)  # a new case has none: no rows yet
     new: list[dict[str, Any]] = []
-    for code in dict.fromkeys([*([lead] if lead else []), *(department_of[g] for g in ordered if g in department_of)]):
+    named = [*([lead] if lead else []), *co, *(department_of[g] for g in ordered if g in department_of)]
+    for code in dict.fromkeys(named):
         if code in known:
             continue
         role = PARTICIPANT if lead_known else LEAD
@@ -166,10 +167,22 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
 
 def lead_of_guide(uow: UnitOfWork, definition_key: str) -> str | None:
     """The lead department the latest guide of a process names (``department.code``), when that
-    department is set up here. One query, made when a case starts; a helper in the caller's transaction."""
-    named = (select(Guide.department_code).where(Guide.process_key == definition_key)
-             .order_by(Guide.id.desc()).limit(1).scalar_subquery())
-    return uow.session.scalar(select(Department.code).where(Department.code == named))
+    department is set up here. A helper in the caller's transaction."""
+    return guide_departments(uow, definition_key)[0]
+
+
+def guide_departments(uow: UnitOfWork, definition_key: str) -> tuple[str | None, list[str]]:
+    """The lead department and the co-departments the latest guide of a process names, those set up
+    here. Two queries, made when a case starts; a helper in the caller's transaction."""
+    guide = uow.session.scalars(select(Guide).where(Guide.process_key == definition_key)
+                                .order_by(Guide.id.desc()).limit(1)).first()
+    if guide is None:
+        return None, []
+    co_named = [str((d or {}).get("code") or "") for d in guide.content.get("co_departments") or []]
+    named = [guide.department_code, *co_named]
+    known = set(uow.session.scalars(select(Department.code).where(Department.code.in_([n for n in named if n]))))
+    co = [code for code in dict.fromkeys(named[1:]) if code in known and code != guide.department_code]
+    return (guide.department_code if guide.department_code in known else None), co
 
 
 def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[CaseDepartment]:

@@ -111,11 +111,13 @@ def test_groups_of_no_department_and_cases_before_any_department_record_nothing(
     assert participation(runtime, case.id) == [("SCJG", "lead")]
 
 
-def test_the_guides_department_leads_from_the_start(runtime):
+def test_the_guides_department_leads_and_its_co_departments_take_part_from_the_start(runtime):
     setup_departments(runtime)
+    departments.put_department(runtime.uow(), "WJW", actor=SYSTEM, name="卫生健康委员会", groups=["health"])
     guide = {"code": "SCJG-XK-9001", "name": "简易审批事项", "type": "01", "case_type": "2", "level": "city",
              "process": "simple_approval", "department": {"code": "SCJG", "name": "市场监督管理局"},
-             "co_departments": [], "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5,
+             "co_departments": [{"code": "WJW", "name": "卫生健康委员会"}, {"code": "XFJ", "name": "消防救援局"}],
+             "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5,
              "statutory_days": 20, "calendar": "CN", "acceptance_conditions": ["申请人具备主体资格"],
              "materials": [{"name": "申请书", "form": "original", "copies": 1, "electronic": True, "key": True,
                             "departments": ["SCJG"], "sample": "申请书示范文本"}],
@@ -125,7 +127,8 @@ def test_the_guides_department_leads_from_the_start(runtime):
                                        ("SCJG-XK-9001/guide.json", json.dumps(guide, ensure_ascii=False).encode())],
                        actor=SYSTEM)
     case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
-    assert participation(runtime, case.id) == [("SCJG", "lead"), ("ZWFW", "participant")]
+    # XFJ is not set up here: named by the guide, but no department to take part.
+    assert participation(runtime, case.id) == [("SCJG", "lead"), ("WJW", "participant"), ("ZWFW", "participant")]
 
 
 @contextmanager
