@@ -223,10 +223,10 @@ def worker() -> None:
     run_forever(runtime)
 
 
-from .cli_calendar import calendar_group  # noqa: E402  (a group of its own module, registered here)
+from .cli_calendar import calendar_group
 
 main.add_command(calendar_group)
 
-from .cli_departments import department_group  # noqa: E402  (a group of its own module, registered here)
+from .cli_departments import department_group
 
 main.add_command(department_group)

@@ -24,8 +24,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Runtime, Settings, _spiff, diagrams, schema, users  # noqa: E402  # noqa: E402
-from tests.live import LiveServer  # noqa: E402
+from engine import Runtime, Settings, _spiff, diagrams, schema, users
+from tests.live import LiveServer
 
 DIAGRAM = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
 # What each of the 5 user tasks is completed with, in order, and who does it.

@@ -25,7 +25,7 @@ class _FormSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": UNKNOWN, "type": "type: expects an object"}  # noqa: RUF012 - marshmallow's API
+    error_messages = {"unknown": UNKNOWN, "type": "type: expects an object"}
 
 
 class CompiledForm:

@@ -43,7 +43,7 @@ def export(uow: UnitOfWork, instance_id: int, *, actor: Actor, storage: Storage 
         NotFound; Forbidden (as for materials); CorruptMaterial (a stored file fails its hash).
     """
     store = storage or storage_module.for_settings(uow.settings)
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     with uow:
         case = execution.open_case(uow, instance_id)
         materials.require_access(uow, actor, case.row.id)

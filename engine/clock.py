@@ -6,11 +6,11 @@ configuration (``GOVFLOW_TIMEZONE``, default Asia/Shanghai); everything stored i
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo(os.environ.get("GOVFLOW_TIMEZONE", "Asia/Shanghai"))
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -6,13 +6,14 @@ the case's working-day calendar is bound in a context variable when a command op
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import Any
 
 from . import calendar
 from .clock import utcnow
 
-_workdays: ContextVar["_Bound | None"] = ContextVar("govflow_workdays", default=None)
+_workdays: ContextVar[_Bound | None] = ContextVar("govflow_workdays", default=None)
 
 
 class _Bound:

@@ -34,7 +34,7 @@ MAX_HISTORY_VALUE = 2000
 MAX_ENGINE_ROUNDS = 20  # engine-step rounds per command for timers that expire while it runs
 # Called in the command that ends a case (completed or terminated), in its transaction: modules that
 # follow cases to their end add themselves (engine.ratings writes a rectification's outcome).
-ON_ENDED: list[Callable[[UnitOfWork, "Case"], None]] = []
+ON_ENDED: list[Callable[[UnitOfWork, Case], None]] = []
 
 
 @dataclass

@@ -198,7 +198,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         for names in (self.globals, external, _PROTECTED):
             context.update(names)
         try:
-            exec(code, context)  # noqa: S102 - a restricted code object
+            exec(code, context)
         finally:
             self._remove_non_data(context, external)
         return True

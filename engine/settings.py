@@ -41,7 +41,7 @@ class Settings:
     supervision_sweep_seconds: int = 60
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         data_dir = default_data_dir()
         url = os.environ.get("DATABASE_URL") or default_database_url(data_dir)
         return cls(database_url=url, data_dir=data_dir,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from .clock import LOCAL_TZ
 
@@ -25,11 +25,11 @@ def as_utc(value: datetime) -> datetime:
     """Naive datetimes are local time of the service centre."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=LOCAL_TZ)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def end_of_local_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), LOCAL_TZ).astimezone(UTC)
 
 
 def parse_due(value: object, now: datetime) -> datetime:

@@ -31,7 +31,7 @@ class Runtime:
         self.webhook_targets = WebhookTargets()  # the webhooks outbox events fan out to
         self.calendars = CalendarCache()  # working-day calendars by name (engine.calendar)
 
-    def uow(self) -> "UnitOfWork":
+    def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
 
     def dispose(self) -> None:
@@ -47,7 +47,7 @@ class UnitOfWork:
         self.runtime = runtime
         self.settings = runtime.settings
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self.runtime.session_factory()
         return self
 

@@ -51,7 +51,7 @@ class ApiClient:
             _, self.tokens[name] = users.add_user(self.runtime.uow(), name, **spec)
         return self.tokens[name]
 
-    def as_(self, name: str) -> "ApiClient":
+    def as_(self, name: str) -> ApiClient:
         other = ApiClient(self.client, self.runtime)
         other.tokens, other.user = self.tokens, name
         return other

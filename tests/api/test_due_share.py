@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from engine import calendar, due_share
 from engine.clock import LOCAL_TZ
-from tests.api.test_time_limits import at, complete, now  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import at, complete, now
 
 
 def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  # type: ignore[no-untyped-def]
@@ -18,7 +18,7 @@ def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  #
     return due.date(), due.hour
 
 
-def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):  # noqa: F811
+def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):
     with api.runtime.uow() as uow:
         calendar.seed_national(uow)
     api.deploy("due_share.bpmn")
@@ -36,7 +36,7 @@ def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):  # noqa: 
     assert due_date(api, case["id"], "decide") == (date(2026, 3, 16), 23)
 
 
-def test_a_share_of_almost_nothing_is_still_one_working_day(api, now):  # noqa: F811
+def test_a_share_of_almost_nothing_is_still_one_working_day(api, now):
     with api.runtime.uow() as uow:
         calendar.seed_national(uow)
     api.deploy("due_share.bpmn")

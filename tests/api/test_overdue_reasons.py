@@ -10,13 +10,13 @@ import pytest
 from engine import overdue_reasons, supervision, timeline
 from engine.users import Actor
 from tests.api.test_supervision import KEY, accept
-from tests.api.test_time_limits import FOOD, at, now  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import FOOD, at, now
 
 MOMENT = at(date(2026, 3, 18))
 
 
 @pytest.fixture
-def red_cases(api, now, monkeypatch):  # noqa: F811
+def red_cases(api, now, monkeypatch):
     """Two red food licences (deadlines 16 and 17 March) and a green one, seen on 18 March."""
     from engine import calendar
 

@@ -20,15 +20,15 @@ from engine import (
 )
 from engine.users import SYSTEM, Actor
 from tests.api.test_pages import Browser, person
-from tests.api.test_supervision import KEY, cases  # noqa: F401 (the fixture)
-from tests.api.test_time_limits import FOOD, at, now  # noqa: F401 (the fixture)
+from tests.api.test_supervision import KEY, cases
+from tests.api.test_time_limits import FOOD, at, now
 
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
 WEDNESDAY = at(date(2026, 3, 18))
 
 
 @pytest.fixture
-def board_cases(cases: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:  # noqa: F811
+def board_cases(cases: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """The four cases of tests/api/test_supervision.py, looked at on the board that same Wednesday."""
     monkeypatch.setattr(supervision_board, "utcnow", lambda: WEDNESDAY)
     return cases
@@ -167,7 +167,7 @@ def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: A
 
 
 def test_a_case_without_a_clock_has_no_clock_panel(api: Any, supervisor: Browser,
-                                                   now: Any) -> None:  # noqa: F811
+                                                   now: Any) -> None:
     api.deploy(FOOD)
     case = api.start(KEY, variables={"applicant_name": "李四"})  # received, not accepted yet
     page = supervisor.get(f"/cases/{case['id']}")

@@ -8,13 +8,13 @@ import pytest
 
 from engine import calendar, supervision, time_limits
 from engine.users import Actor
-from tests.api.test_time_limits import FOOD, at, complete, now  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import FOOD, at, complete, now
 
 KEY = "food_business_licence"
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
 
 
-def accept(api: Any, now: Any, day: date) -> int:  # noqa: F811
+def accept(api: Any, now: Any, day: date) -> int:
     now(day)
     case = api.start(KEY, variables={"applicant_name": "张三"})
     complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # 受理: the clock starts
@@ -22,7 +22,7 @@ def accept(api: Any, now: Any, day: date) -> int:  # noqa: F811
 
 
 @pytest.fixture
-def cases(api, now, monkeypatch):  # noqa: F811
+def cases(api, now, monkeypatch):
     """Four food licences: red, yellow and green on Wednesday 18 March 2026, and one decided on time."""
     with api.runtime.uow() as uow:
         calendar.seed_national(uow)

@@ -6,12 +6,12 @@ from datetime import date
 from engine import calendar, departments, supervision
 from engine.users import Actor
 from tests.api.test_supervision import accept
-from tests.api.test_time_limits import FOOD, at, complete, now  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import FOOD, at, complete, now
 
 ADMIN = Actor("admin", roles=frozenset({"admin"}))
 
 
-def test_stats_by_lead_department(api, now, monkeypatch):  # noqa: F811
+def test_stats_by_lead_department(api, now, monkeypatch):
     with api.runtime.uow() as uow:
         calendar.seed_national(uow)
     api.deploy(FOOD)

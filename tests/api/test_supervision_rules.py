@@ -11,7 +11,7 @@ import pytest
 
 from engine import supervision, supervision_rules
 from tests.api.test_supervision import SUPERVISOR, accept
-from tests.api.test_time_limits import FOOD, at, now  # noqa: F401 (the fixture)
+from tests.api.test_time_limits import FOOD, at, now
 
 KEY = "food_business_licence"
 
@@ -111,7 +111,7 @@ def test_the_items_guide_is_its_default_under_an_explicit_rule(food, tmp_path):
     assert rules(food)[KEY]["effective"]["sources"] == {"remind_days": "rule", "step_overrun": "global"}
 
 
-def test_the_board_classifies_each_case_by_its_rule_unless_the_call_gives_one(food, now, monkeypatch):  # noqa: F811
+def test_the_board_classifies_each_case_by_its_rule_unless_the_call_gives_one(food, now, monkeypatch):
     yellow = accept(food, now, date(2026, 3, 5))  # deadline 19 March
     monkeypatch.setattr(supervision, "utcnow", lambda: at(date(2026, 3, 16)))  # 3 working days left
     board = food.as_("supervisor")

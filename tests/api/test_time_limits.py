@@ -2,7 +2,7 @@
 with extensions, stops at the decision, and provisional deadlines follow a year imported later."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
 
 def at(day: date, hour: int = 10) -> datetime:
     """A moment of a local (Beijing) day, as the UTC instant the engine stores."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ chinese-calendar package records them), and weekdays-only provisional counting f
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import chinese_calendar
 import pytest
@@ -154,15 +154,15 @@ def test_negative_counts_go_backwards_across_holidays():
 
 def test_datetimes_count_from_their_local_date_in_shanghai():
     # 30 Sept 17:00 UTC is 1 October 01:00 in Shanghai: a holiday, so the count starts on 9 October.
-    assert add(datetime(2025, 9, 30, 15, 0, tzinfo=timezone.utc), 1) == date(2025, 10, 9)
-    assert add(datetime(2025, 9, 30, 17, 0, tzinfo=timezone.utc), 1) == date(2025, 10, 10)
+    assert add(datetime(2025, 9, 30, 15, 0, tzinfo=UTC), 1) == date(2025, 10, 9)
+    assert add(datetime(2025, 9, 30, 17, 0, tzinfo=UTC), 1) == date(2025, 10, 10)
     assert add(datetime(2025, 9, 30, 23, 30), 1) == date(2025, 10, 9)  # naive: already local
 
 
 def test_a_deadline_ends_at_235959_shanghai_time_of_its_last_day():
     deadline = CN.deadline_at(date(2025, 9, 30), 20)
     assert deadline.date == date(2025, 11, 4)
-    assert deadline.at == datetime(2025, 11, 4, 15, 59, 59, tzinfo=timezone.utc)
+    assert deadline.at == datetime(2025, 11, 4, 15, 59, 59, tzinfo=UTC)
     assert not deadline.provisional
 
 
@@ -199,11 +199,11 @@ def test_a_calendar_without_data_counts_monday_to_friday():
 # ---- workdays(n) for diagrams -------------------------------------------------------------------------
 
 def test_workdays_gives_an_iso_instant_that_timers_and_due_dates_accept():
-    workdays = working_days_function(CN, datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc))
+    workdays = working_days_function(CN, datetime(2025, 9, 30, 2, 0, tzinfo=UTC))
     text = workdays(20)
-    expected = datetime(2025, 11, 4, 15, 59, 59, tzinfo=timezone.utc)
+    expected = datetime(2025, 11, 4, 15, 59, 59, tzinfo=UTC)
     assert TimerEventDefinition.get_datetime(text) == expected
-    assert parse_due(text, datetime.now(timezone.utc)) == expected
+    assert parse_due(text, datetime.now(UTC)) == expected
     assert workdays.provisional is False
 
 
