@@ -4,9 +4,11 @@ A POST under /api/ carrying the header reserves the key for the caller before th
 response is stored and replayed for a retry with the same key and the same request (method, path,
 body), marked ``Idempotent-Replayed: true``. The same key with a different request is 422; a retry
 while the first is still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409,
-429) are not stored: the key is released and the retry runs. Requests without credentials are left
-to their view (keys belong to a user). Fields shown once (``SHOWN_ONCE``) are left out of the stored
-response.
+429) are not stored: the key is released and the retry runs. Keys belong to a user; an applicant's
+POST to the public endpoints (a rating, a complaint) has no user, so its key belongs to the client
+address. Other requests without credentials are left to their view (401). Fields shown once
+(``SHOWN_ONCE``) are left out of the stored response: a replayed complaint answers with its number but
+without its query code (a clerk can issue a new one).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, g, request
+from flask_limiter.util import get_remote_address
 
 from engine import idempotency as keys
 from engine.errors import InvalidRequest
@@ -24,6 +27,7 @@ from engine.storage import read_chunks
 from .context import actor, uow
 
 HEADER = "Idempotency-Key"
+PUBLIC_PREFIX = "/api/public/"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: UUIDs, ULIDs, client-made strings
 RETRYABLE = {401, 409, 429}
 
@@ -56,11 +60,13 @@ def reserve() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST" or not request.path.startswith("/api/"):
         return None
-    if "Authorization" not in request.headers:
-        return None  # keys belong to a user; without one the view answers (401, or a public endpoint)
+    public = "Authorization" not in request.headers and request.path.startswith(PUBLIC_PREFIX)
+    if "Authorization" not in request.headers and not public:
+        return None  # keys belong to a user; without one the view answers (401)
     if not _KEY.match(key):
         raise InvalidRequest(f"{HEADER} must be 1 to 255 visible ASCII characters")
-    user = actor().name
+    # An applicant has no account: the key is theirs per client address, as the rate limits count them.
+    user = f"public:{get_remote_address()}"[:100] if public else actor().name
     stored = keys.begin(uow(), user=user, key=key, fingerprint=fingerprint())
     if stored is not None:
         replay = Response(stored.body, status=stored.status, content_type=stored.content_type)

@@ -149,3 +149,22 @@ def test_the_complaint_and_rectification_folders_deploy_with_their_guides_and_no
     body = response.get_json()
     assert sorted(g["code"] for g in body["guides"]) == ["complaint", "rectification"]
     assert body["warnings"] == []
+
+
+def test_a_retried_complaint_with_its_idempotency_key_is_filed_once(api):
+    library(api)
+    key = {"Idempotency-Key": "complaint-7f3a9c"}
+    first = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key)
+    again = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["complaint_no"] == first.get_json()["complaint_no"]
+    assert "query_code" in first.get_json() and "query_code" not in again.get_json()  # shown once, never kept
+    found = api.as_("supervisor").get("/api/process-instances").get_json()
+    assert [c["definition_key"] for c in found["items"]].count("complaint") == 1
+
+    other = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, "content": "另一件事"}, headers=key)
+    assert other.status_code == 422  # the same key for another request
+    elsewhere = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key,
+                                environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert elsewhere.status_code == 201 and "query_code" in elsewhere.get_json()  # keys are per client
