@@ -13,11 +13,12 @@ without its query code (a clerk can issue a new one).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from engine import idempotency as keys
@@ -35,8 +36,13 @@ RETRYABLE = {401, 409, 429}
 def fingerprint() -> str:
     """SHA-256 of what makes a request the same request: method, path and query, and the body — JSON
     by its content (key order and spacing aside), multipart by fields and file contents (a client's
-    retry draws a new boundary)."""
-    digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
+    retry draws a new boundary).
+
+    Keyed with the app's secret (HMAC): a stored fingerprint of a public rating, whose body holds a
+    query code, is then no shortcut for guessing that code from a copy of the database."""
+    secret = current_app.secret_key
+    key = secret.encode() if isinstance(secret, str) else secret or b""
+    digest = hmac.new(key, f"{request.method} {request.full_path}\n".encode(), hashlib.sha256)
     if request.mimetype == "multipart/form-data":
         for name, value in sorted(request.form.items(multi=True)):
             digest.update(f"field {name}={value}\n".encode())

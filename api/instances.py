@@ -93,6 +93,7 @@ class QueryCode(MethodView):
     @blp.response(201, QueryCodeSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, instance_id: int) -> Any:
         """Issue a new query code (查询码) for the applicant; the old one stops working."""
         code = query_codes.reissue(uow(), instance_id, actor=actor())

@@ -31,7 +31,12 @@ def _start_scheduler(worker: Any) -> None:
     start_background(worker.wsgi.extensions["govflow"])
 
 
+# gunicorn's default line without the query string and the referrer: an applicant's query code travels
+# in ?code= (the public progress API and its document links) and must not be written to any log.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
 def run_server(*, host: str, port: int, workers: int, scheduler: bool) -> None:
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60,
-               "graceful_timeout": 10}
+               "graceful_timeout": 10, "access_log_format": ACCESS_LOG_FORMAT}
     _Server(options, scheduler).run()

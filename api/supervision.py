@@ -128,6 +128,7 @@ class RuleByScope(MethodView):
     @blp.arguments(RulePutSchema)
     @blp.response(200, RuleSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the scope's rule was created meanwhile")
     def put(self, body: dict[str, Any], scope: str) -> Any:
         """Set the rule of every item (*) or of one process; fields left out keep their value."""
         return supervision_rules.put_rule(uow(), scope, actor=actor(), values=body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -58,14 +59,20 @@ def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Proble
     except UnicodeDecodeError:
         return None, [Problem(name, None, None, "guide is not UTF-8 text")]
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg} (column {exc.colno})")]
+    except ValueError as exc:  # NaN or Infinity: Python reads them, JSON (and PostgreSQL) does not
+        return None, [Problem(name, None, None, f"malformed JSON: {exc}")]
     if not isinstance(data, dict):
         return None, [Problem(name, 1, None, "a guide is a JSON object (see bpmn/README.md, \"The guide\")")]
     checker = _Checker(name, text)
     checker.guide(data)
     return data, checker.problems
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
 
 
 def check(name: str, content: bytes) -> list[Problem]:
@@ -89,7 +96,8 @@ class _Checker:
 
     # Each getter reports a wrong value and returns None, so later rules skip what is already reported.
     def field(self, obj: dict[str, Any], path: str, key: str, kind: str, *, required: bool = True,
-              choices: tuple[str, ...] | dict[str, str] | None = None, minimum: int | None = None) -> Any:
+              choices: tuple[str, ...] | dict[str, str] | None = None, minimum: int | None = None,
+              longest: int | None = None) -> Any:
         where = f"{path}.{key}" if path else key
         if key not in obj or obj[key] is None:
             if required:
@@ -99,6 +107,9 @@ class _Checker:
         if kind == "text":
             if not isinstance(value, str) or not value.strip():
                 self.error(where, f"{where} must be a non-empty string")
+                return None
+            if longest is not None and len(value) > longest:
+                self.error(where, f"{where} may be at most {longest} characters")
                 return None
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
@@ -112,7 +123,8 @@ class _Checker:
                 self.error(where, f"{where} must be true or false")
                 return None
         elif kind == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value < 0:
                 self.error(where, f"{where} must be a number of at least 0")
                 return None
         elif kind == "list" and not isinstance(value, list):
@@ -151,8 +163,8 @@ class _Checker:
         if not isinstance(obj, dict):
             self.error(where, f"{where} must be an object {{\"code\", \"name\"}}")
             return None
-        code = self.field(obj, where, "code", "text")
-        self.field(obj, where, "name", "text")
+        code = self.field(obj, where, "code", "text", longest=50)  # as departments are stored
+        self.field(obj, where, "name", "text", longest=200)
         return code
 
     def guide(self, data: dict[str, Any]) -> None:
@@ -163,11 +175,11 @@ class _Checker:
             folder = folder_of(self.name)
             if folder is not None and folder != code:
                 self.error("code", f"code {code!r} is not the item folder's name {folder!r}")
-        self.field(data, "", "name", "text")
+        self.field(data, "", "name", "text", longest=500)
         self.field(data, "", "type", "text", choices=ITEM_TYPES)
         case_type = self.field(data, "", "case_type", "text", choices=CASE_TYPES)
         self.field(data, "", "level", "text", choices=LEVELS)
-        self.field(data, "", "process", "text")
+        self.field(data, "", "process", "text", longest=255)
         departments = set()
         if "department" not in data:
             self.error("department", "required field 'department' is missing")

@@ -400,7 +400,7 @@ class IdempotencyKey(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_name: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(255))
-    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    fingerprint: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of method, path and body (api.idempotency)
     state: Mapped[str] = mapped_column(String(20))  # in_progress | done
     status_code: Mapped[int | None]
     content_type: Mapped[str | None] = mapped_column(String(100))

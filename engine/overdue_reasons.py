@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from .case_access import require_clerk_of_case
+from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
@@ -42,7 +42,7 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
 
     Raises:
         ValidationFailed: no reason, a reason over 2000 characters, or an unknown category.
-        NotFound: no such case.
+        NotFound: no such case (or one outside a scoped clerk's departments).
         Forbidden: neither a clerk who has or had a task in the case nor an admin.
         Conflict: the case is not red (no clock, clock stopped, or the deadline has not passed).
     """
@@ -55,6 +55,7 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
             {"field": "category", "message": f"one of {', '.join(CATEGORIES)}"}])
     now = now or utcnow()
     with uow:
+        require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: no such case (404)
         if uow.session.get(ProcessInstance, instance_id) is None:
             raise NotFound(f"process instance {instance_id} not found")
         require_clerk_of_case(uow, actor, instance_id, action="explain the delay")

@@ -16,10 +16,11 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .models import CaseQueryCode, HistoryEvent, ProcessInstance
 from .unit_of_work import UnitOfWork
 from .users import Actor, check_password
@@ -63,6 +64,7 @@ def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
     Raises:
         Forbidden: neither a clerk of the case, an integrator nor an admin.
         NotFound: no such case (or one outside a scoped clerk's departments).
+        Conflict: another code was issued for the case at the same moment.
     """
     actor.require("clerk", "integrator", action="issue query codes")
     with uow:
@@ -79,7 +81,10 @@ def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
         else:
             stored.code_hash, stored.created_at = hash_code(code), now
         uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=REISSUED, data={}))
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError:  # a first code written for this case at the same moment
+            raise Conflict(f"process instance {instance_id} got a new query code meanwhile; try again") from None
         return code
 
 

@@ -19,9 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .clock import utcnow
-from .errors import ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .models import ProcessDefinition, SupervisionRule
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -146,9 +147,12 @@ def put_rule(uow: UnitOfWork, scope: str, *, actor: Actor, values: dict[str, Any
         for name, value in given.items():
             setattr(rule, name, value)
         rule.updated_by, rule.updated_at = actor.name, utcnow()
-        uow.session.flush()
-        view = _view(RuleBook(uow), scope)
-        uow.commit()
+        try:
+            uow.session.flush()
+            view = _view(RuleBook(uow), scope)
+            uow.commit()
+        except IntegrityError:  # another request created this scope's rule at the same moment
+            raise Conflict(f"the rule {scope!r} was created by someone else meanwhile; try again") from None
         return view
 
 

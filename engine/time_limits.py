@@ -44,6 +44,9 @@ log = logging.getLogger("engine.time_limits")
 
 CLOCK, EXCLUDED = "govflow.clock", "govflow.excluded"
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
+# A case variable holding this case's own promised working days (e.g. a 差评's rectification deadline,
+# set by the rated item's guide): it wins over the guide and the diagram when it holds a positive number.
+PROMISED_VARIABLE = "govflow.promisedDaysVariable"
 # 行政许可法 Art 45's excluded periods, plus "other" for a procedure started by hand that none names.
 EXCLUDED_KINDS = ("hearing", "testing", "inspection", "quarantine", "appraisal", "expert_review", "bidding",
                   "auction", "other")
@@ -67,6 +70,7 @@ class Marks:
     promised: int | None
     statutory: int | None
     calendar: str
+    promised_variable: str | None = None
 
     @property
     def elements(self) -> frozenset[str]:
@@ -103,7 +107,8 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     found = None
     if starts or stops or excluded:
         found = Marks(frozenset(starts), frozenset(stops), excluded, _days(process, PROMISED, definition),
-                      _days(process, STATUTORY, definition), str(process.get(CALENDAR) or calendar.NATIONAL))
+                      _days(process, STATUTORY, definition), str(process.get(CALENDAR) or calendar.NATIONAL),
+                      str(process.get(PROMISED_VARIABLE) or "").strip() or None)
     _marks[cache_key] = found
     return found
 
@@ -209,6 +214,10 @@ def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) 
         marks = replace(marks, promised=guide.promised_days, statutory=guide.statutory_days,
                         calendar=guide.calendar or marks.calendar)
     promised = marks.promised if guide is not None else marks.promised or marks.statutory
+    own = task.data.get(marks.promised_variable) if marks.promised_variable else None
+    if isinstance(own, int) and not isinstance(own, bool) and own > 0:
+        promised = own
+        marks = replace(marks, statutory=max(marks.statutory or own, own))  # promised ≤ statutory holds
     if promised is None:
         log.warning("%s marks a clock start but no govflow.promisedDays or statutoryDays: no clock",
                     case.row.definition_key)

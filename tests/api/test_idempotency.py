@@ -191,3 +191,17 @@ def test_a_retried_deployment_returns_the_first_answer(api):
     assert first.status_code == again.status_code == 201 and again.get_json() == first.get_json()
     assert deploy("supplement.bpmn").status_code == 422  # another file under the same key
     assert analyst.get("/api/process-definitions").get_json()[0]["key"] == "simple_approval"
+
+
+def test_a_stored_fingerprint_is_keyed_so_a_public_bodys_query_code_cannot_be_guessed_from_it(api):
+    import hashlib
+    import json
+
+    body = {"case_no": "SX-2026-000001", "code": "ABCD2345", "level": 1}
+    response = api.client.post("/api/public/ratings", json=body, headers={"Idempotency-Key": "rate-1"})
+    assert response.status_code == 404  # no such case: the answer is stored all the same
+    with api.runtime.uow() as uow:
+        stored = uow.session.scalars(select(IdempotencyKey).where(IdempotencyKey.key == "rate-1")).one()
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    plain = hashlib.sha256(b"POST /api/public/ratings?\n" + canonical).hexdigest()
+    assert stored.user_name.startswith("public:") and stored.fingerprint != plain

@@ -177,3 +177,21 @@ def test_a_clerk_of_the_case_hands_out_a_new_code_and_the_old_one_stops_working(
     by_integrator = api.as_("integrator").post(url)
     assert by_integrator.status_code == 201
     assert progress(api, "SX-2026-000077", by_integrator.get_json()["query_code"]).status_code == 200
+
+
+def test_a_code_issued_by_someone_else_at_the_same_moment_is_a_409_not_a_500(api, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000078")
+    real_get = Session.get
+
+    def blind_to_codes(self, entity, ident, **kwargs):  # type: ignore[no-untyped-def]
+        # As if the other request's first code committed between this one's read and its write.
+        return None if entity is CaseQueryCode else real_get(self, entity, ident, **kwargs)
+
+    monkeypatch.setattr(Session, "get", blind_to_codes)
+    raced = api.as_("integrator").post(f"/api/process-instances/{started['id']}/query-code")
+    assert raced.status_code == 409 and raced.get_json()["error"]["code"] == "conflict"
+    monkeypatch.undo()
+    assert progress(api, "SX-2026-000078", started["query_code"]).status_code == 200  # nothing changed

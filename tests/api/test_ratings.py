@@ -74,11 +74,15 @@ def test_a_running_case_cannot_be_rated_unless_its_guide_rates_each_contact(api,
     rated_at = datetime(2026, 3, 6, 15, tzinfo=LOCAL_TZ).astimezone(UTC)
     monkeypatch.setattr("engine.execution.utcnow", lambda: rated_at)
     monkeypatch.setattr("engine.diagram_functions.utcnow", lambda: rated_at)
+    api.deploy(RECTIFICATION.parent / "guide.json")  # its own promised_days (5) must not apply
     assert rate(api, "SX-2026-000010", started["query_code"], 4)["level_name"] == "不满意"
     [task] = api.as_("supervisor").get("/api/tasks", query_string={"process_key": "rating_rectification"}
                                        ).get_json()["items"]
     assert task["candidate_groups"] == ["review"]
     assert datetime.fromisoformat(task["due_at"]).astimezone(LOCAL_TZ).date().isoformat() == "2026-03-11"
+    # The rectification case's clock runs on the rated item's rectify_days too, not on its own guide's 5.
+    clock = api.as_("supervisor").get(f"/api/process-instances/{task['process_instance_id']}/clock").get_json()
+    assert (clock["promised_days"], clock["deadline_at"][:10]) == (3, "2026-03-11")
 
 
 # A guide for the window-acceptance process that lets each service contact be rated.

@@ -4,6 +4,7 @@ then finds the rectification in its queue), files a complaint and follows that t
 with 429 when guessing codes."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,3 +93,7 @@ def test_an_applicant_follows_rates_and_complains_over_http(runtime, tmp_path, m
         assert int(refused.headers["Retry-After"]) >= 1 and refused.json()["error"]["code"] == "too_many_requests"
     finally:
         server.stop()
+    # The access log names the lookups but never the query codes they carried.
+    log = Path(server.log.name).read_text(encoding="utf-8")
+    assert "GET /api/public/progress/SX-2026-100001 HTTP/1.1" in log
+    assert code not in log and "ABCDEFGH" not in log and filed.json()["query_code"] not in log

@@ -154,3 +154,17 @@ def test_value_lines_follow_nested_paths() -> None:
     lines = guides.value_lines(text)
     assert lines["a"] == 2 and lines["a[0].b"] == 3 and lines["a[1]"] == 4 and lines["a[1].c[1]"] == 5
     assert lines["d"] == 8
+
+
+def test_nan_and_infinity_are_not_json_and_are_refused_not_crashed_on() -> None:
+    for token in ("NaN", "Infinity", "-Infinity"):
+        text = json.dumps(food(), ensure_ascii=False, indent=2).replace('"promised_days": 10', f'"promised_days": {token}')
+        [problem] = guides.check(NAME, text.encode())
+        assert problem.message == f"malformed JSON: {token} is not a JSON number"
+
+
+def test_texts_stored_in_columns_are_bounded() -> None:
+    guide = food()
+    guide["department"] = {"code": "S" * 51, "name": "市场监督管理局"}
+    assert ("department.code", "department.code may be at most 50 characters") in problems(guide)
+    assert ("name", "name may be at most 500 characters") in problems({**food(), "name": "许" * 501})
