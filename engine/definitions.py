@@ -67,6 +67,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         raise InvalidRequest("no files to deploy (multipart field 'files')")
     problems, prepared, dmn = _prepare(files)
     with uow:
+        problems.extend(documents.check_templates(uow, files))  # a layout they extend may be deployed already
         built: dict[str, dict[str, Any]] = {}
         if not _errors(problems):
             built, parse_problems = _spiff.build_specs(prepared, dmn)
@@ -116,8 +117,6 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
                 problems.append(problem)
             else:
                 dmn.append((file_name, tree))
-        elif kind == "document":
-            problems.extend(documents.check_template(file_name, content))
         elif kind == "other":
             problems.append(Problem(file_name, None, None,
                                     "unsupported file type (deploy .bpmn, .dmn, .form or guide.json files)"))

@@ -1,6 +1,10 @@
 """Document templates (文书模板): Jinja2 HTML files deployed as ``documents/<name>.html``, rendered in a
 sandbox with autoescaping, so case data can neither run code nor inject markup.
 
+A template may extend another deployed one by its file name, as the library's documents extend
+``layout.html`` (letterhead, style, case number, seal and date) and fill its ``title`` and ``body`` blocks:
+an operator changes the letterhead of every document in one file.
+
 What a template sees (besides every case variable by its own name, e.g. ``applicant_name``):
 
 =================  ====================================================================================
@@ -23,11 +27,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, Undefined
+from jinja2 import FunctionLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .bpmn_xml import Problem
@@ -96,12 +101,25 @@ def compile_template(name: str, source: str) -> Any:
     return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
 
 
-def render(name: str, source: str, context: dict[str, Any]) -> str:
-    """Render a template. Raises TemplateError (syntax, sandbox violation, runtime error)."""
-    return compile_template(name, source).render(context)
+# The source of another template by file name ("layout.html"), for {% extends %} and {% include %}.
+Lookup = Callable[[str], str | None]
 
 
-def check(file_name: str, content: bytes) -> list[Problem]:
+def _bound(name: str, source: str, lookup: Lookup | None) -> Any:
+    if lookup is None:
+        return compile_template(name, source)
+    env = ENV.overlay(loader=FunctionLoader(lookup))  # the sandbox and filters, plus other templates
+    return env.template_class.from_code(env, env.compile(source, name=name, filename=name), env.make_globals(None),
+                                        None)
+
+
+def render(name: str, source: str, context: dict[str, Any], lookup: Lookup | None = None) -> str:
+    """Render a template. Raises TemplateError (syntax, sandbox violation, runtime error, a template it
+    extends that ``lookup`` does not know)."""
+    return _bound(name, source, lookup).render(context)
+
+
+def check(file_name: str, content: bytes, lookup: Lookup | None = None) -> list[Problem]:
     """Deploy-time problems of a template: not UTF-8, does not compile, or fails on a sample case
     (an attribute the sandbox refuses, a filter misused) — each with the template line."""
     try:
@@ -109,11 +127,14 @@ def check(file_name: str, content: bytes) -> list[Problem]:
     except UnicodeDecodeError as exc:
         return [Problem(file_name, None, None, f"a document template must be UTF-8 text ({exc.reason})")]
     try:
-        template = compile_template(file_name, source)
+        template = _bound(file_name, source, lookup)
     except TemplateSyntaxError as exc:
         return [Problem(file_name, exc.lineno, None, f"template does not compile: {exc.message}")]
     try:
         html = template.render(sample_context())
+    except TemplateNotFound as exc:
+        return [Problem(file_name, _error_line(exc, file_name), None,
+                        f"template uses {exc.name}, which is neither in this deployment nor deployed before")]
     except TemplateError as exc:
         return [Problem(file_name, _error_line(exc, file_name), None, f"template fails on a sample case: {exc}")]
     except Exception as exc:

@@ -66,9 +66,23 @@ def resource_name(name: str) -> str:
 
 # ---- deploy ------------------------------------------------------------------------------------
 
-def check_template(file_name: str, content: bytes) -> list[Problem]:
-    """Problems of a template file at deploy (it must compile and render a sample case)."""
-    return document_templates.check(file_name, content)
+def check_templates(uow: UnitOfWork, files: list[tuple[str, bytes]]) -> list[Problem]:
+    """Problems of a deployment's templates: each must compile and render a sample case, and a template
+    it extends (``layout.html``) must be in this deployment or deployed before. In the caller's ``with uow``."""
+    here = {PurePosixPath(name).name: content for name, content in files if is_template(name)}
+    return [problem for name, content in files if is_template(name)
+            for problem in document_templates.check(name, content, _lookup(uow, here))]
+
+
+def _lookup(uow: UnitOfWork, here: dict[str, bytes] | None = None) -> document_templates.Lookup:
+    """Templates by file name, for the one being checked or rendered to extend: those deployed along
+    with it first, then the latest deployed."""
+    def source(file_name: str) -> str | None:
+        if here and file_name in here:
+            return here[file_name].decode("utf-8", "replace")
+        found = _template(uow, PurePosixPath(file_name).stem)
+        return found.content.decode("utf-8") if found is not None else None
+    return source
 
 
 def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
@@ -130,7 +144,7 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
         return None
     context = _context(uow, case, task, now)
     try:
-        html = document_templates.render(template.name, template.content.decode("utf-8"), context)
+        html = document_templates.render(template.name, template.content.decode("utf-8"), context, _lookup(uow))
         title = _title(html) or name
         pdf = html_to_pdf(html, title=title, author=context["department"], subject=case.row.business_key)
     except Exception as exc:  # TemplateError, a sandbox refusal, a filter's TypeError on this case's data ...

@@ -222,6 +222,28 @@ def test_a_redeployed_template_is_used_for_the_next_document(api):
     assert "咨询电话" not in download(api, first, old["id"], "html").data.decode()  # issued documents stay
 
 
+def test_a_redeployed_layout_changes_the_letterhead_of_every_later_document(api):
+    deploy(api, library())
+    first = start(api, "SCJG-2026-0017")
+    complete(api, first, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    layout = ROOT / "bpmn" / "documents" / "layout.html"
+    changed = layout.read_bytes().replace("（印章）</p>".encode(), "（印章）</p>\n<p>政务服务热线：12345</p>".encode())
+    deploy(api, [("documents/layout.html", changed)])
+    second = start(api, "SCJG-2026-0018")
+    complete(api, second, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    [old], [new] = documents_of(api, first), documents_of(api, second)
+    assert "政务服务热线：12345" in download(api, second, new["id"], "html").data.decode()
+    assert "政务服务热线" not in download(api, first, old["id"], "html").data.decode()  # issued documents stay
+
+
+def test_a_template_whose_layout_is_nowhere_is_refused_at_deploy(api):
+    notice = ROOT / "bpmn" / "documents" / "acceptance_notice.html"
+    refused = deploy(api, [("documents/acceptance_notice.html", notice.read_bytes())], expect=422)
+    [problem] = refused["error"]["details"]
+    assert problem["file"] == "documents/acceptance_notice.html"
+    assert problem["message"] == "template uses layout.html, which is neither in this deployment nor deployed before"
+
+
 def test_without_a_deployed_template_the_step_goes_on_and_the_gap_is_recorded(api):
     deployed = deploy(api, library(templates=[]))
     warned = [w for w in deployed["warnings"] if "document template" in w["message"]]

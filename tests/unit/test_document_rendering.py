@@ -74,10 +74,27 @@ def test_a_broken_template_is_reported_with_its_line(source, line, words):
 
 def test_every_library_template_passes_the_deploy_check():
     names = sorted(p.stem for p in LIBRARY.glob("*.html"))
-    assert names == ["acceptance_notice", "denial_decision", "grant_decision", "rejection_notice",
+    assert names == ["acceptance_notice", "denial_decision", "grant_decision", "layout", "rejection_notice",
                      "supplement_notice"]
-    for path in LIBRARY.glob("*.html"):
-        assert templates.check(f"documents/{path.name}", path.read_bytes()) == [], path.name
+    layout = (LIBRARY / "layout.html").read_text(encoding="utf-8")
+    every = [*LIBRARY.glob("*.html"), *LIBRARY.parent.glob("*/documents/*.html")]
+    assert len(every) == 12
+    for path in every:
+        found = templates.check(f"documents/{path.name}", path.read_bytes(),
+                                lambda name: layout if name == "layout.html" else None)
+        assert found == [], path.name
+
+
+def test_a_template_extends_the_layout_and_names_it_when_it_is_missing():
+    layout = "<html><head><title>{% block title %}{% endblock %}</title></head><body><h1>{{ department }}</h1>" \
+             "{% block body %}{% endblock %}</body></html>"
+    child = '{% extends "layout.html" %}{% block title %}受理通知书{% endblock %}{% block body %}<p>{{ case.number }}</p>' \
+            "{% endblock %}"
+    html = templates.render("documents/acceptance.html", child, {"department": "某局", "case": {"number": "SX-9"}},
+                            lambda name: layout if name == "layout.html" else None)
+    assert "<title>受理通知书</title>" in html and "<h1>某局</h1>" in html and "<p>SX-9</p>" in html
+    [problem] = templates.check("documents/acceptance.html", child.encode(), lambda name: None)
+    assert problem.message == "template uses layout.html, which is neither in this deployment nor deployed before"
 
 
 def test_the_pdf_holds_the_text_of_headings_paragraphs_tables_and_lists():
