@@ -11,6 +11,11 @@ from engine.tasks import SORTS, TASK_STATES
 # Ids and offsets fit PostgreSQL's integer; larger numbers are refused as input, never reach SQL.
 ROW_ID_MAX = 2**31 - 1
 
+
+def RowId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - used like the field classes it stands for
+    """An id (or version) in a query or body: 1 to ROW_ID_MAX."""
+    return fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX), **kwargs)
+
 Variables = fields.Dict(keys=fields.String(), load_default=dict,
                         metadata={"description": "process variables: a JSON object"})
 
@@ -61,7 +66,7 @@ class DeployFormSchema(Schema):
 
 
 class VersionQuerySchema(Schema):
-    version = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
+    version = RowId()
 
 
 class DefinitionQuerySchema(Schema):
@@ -124,7 +129,7 @@ class StartSchema(Schema):
     business_key = fields.String(validate=validate.Length(min=1, max=50),
                                  metadata={"description": "the case number; generated when absent"})
     variables = Variables
-    version = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
+    version = RowId()
 
 
 class PageQuerySchema(Schema):
@@ -173,7 +178,7 @@ class TaskQuerySchema(PageQuerySchema):
     mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
     process_key = fields.String()
     business_key = fields.String()
-    process_instance_id = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
+    process_instance_id = RowId()
     due_before = fields.AwareDateTime(default_timezone=None)
     state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))
     kind = fields.String(validate=validate.OneOf(("user", "external")))
@@ -204,7 +209,7 @@ class AssignSchema(Schema):
 class MessageSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     business_key = fields.String(validate=validate.Length(min=1, max=50))
-    process_instance_id = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX))
+    process_instance_id = RowId()
     correlations = fields.Dict(keys=fields.String(), load_default=dict,
                                metadata={"description": "correlation property values the case must match"})
     variables = Variables

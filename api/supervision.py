@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from engine import supervision, supervision_rules, supervision_sweep
 
 from .context import actor, uow
-from .schemas import ROW_ID_MAX, ApiErrorSchema, PageQuerySchema
+from .schemas import ApiErrorSchema, PageQuerySchema, RowId
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
                 description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
@@ -137,8 +137,7 @@ class RuleByScope(MethodView):
 # ---- events ---------------------------------------------------------------------------------------
 
 class EventQuerySchema(PageQuerySchema):
-    process_instance_id = fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX),
-                                         metadata={"description": "one case"})
+    process_instance_id = RowId(metadata={"description": "one case"})
     kind = fields.String(validate=validate.OneOf(supervision_sweep.KINDS))
     since = fields.AwareDateTime(default_timezone=None, metadata={"description": "recorded at or after"})
 

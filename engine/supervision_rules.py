@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .clock import utcnow
 from .errors import Conflict, ValidationFailed
-from .models import ProcessDefinition, SupervisionRule
+from .models import Guide, ProcessDefinition, SupervisionRule
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -61,11 +61,13 @@ class RuleView:
 
 
 class RuleBook:
-    """Every explicit rule, read once; guides are read per process key on first use. For a sweep or a list."""
+    """Every explicit rule, read once, and every process's latest guide ``supervision`` block, read once on
+    first use (one query, however many items a sweep, a list or a queue spans)."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.rules = {r.scope: r for r in uow.session.scalars(select(SupervisionRule))}
+        self._blocks: dict[str, dict[str, Any] | None] | None = None
         self._guides: dict[str, dict[str, Any]] = {}
         self._resolved: dict[str, Rule] = {}
 
@@ -90,19 +92,29 @@ class RuleBook:
         return Rule(scope=key, remind_days=values["remind_days"], step_overrun=values["step_overrun"],
                     sources=sources)
 
+    def guided_processes(self) -> list[str]:
+        """The processes a deployed guide names."""
+        return sorted(self._all_blocks())
+
     def _guide(self, key: str) -> dict[str, Any]:
         if key not in self._guides:
-            self._guides[key] = _valid_block(guide_supervision(self.uow, key), key)
+            self._guides[key] = _valid_block(self._all_blocks().get(key), key)
         return self._guides[key]
 
+    def _all_blocks(self) -> dict[str, dict[str, Any] | None]:
+        if self._blocks is None:
+            self._blocks = guide_supervision(self.uow)
+        return self._blocks
 
-def guide_supervision(uow: UnitOfWork, process_key: str) -> dict[str, Any] | None:
-    """The ``supervision`` block of the latest guide deployed for the process (engine.guides), if any."""
-    from . import guides
 
-    guide = guides.latest_for_process(uow, process_key)
-    block = (guide.content or {}).get("supervision") if guide is not None else None
-    return block if isinstance(block, dict) else None
+def guide_supervision(uow: UnitOfWork) -> dict[str, dict[str, Any] | None]:
+    """Process key -> the ``supervision`` block of the latest guide deployed for it (engine.guides)."""
+    latest = select(func.max(Guide.id)).group_by(Guide.process_key)
+    found: dict[str, dict[str, Any] | None] = {}
+    for key, content in uow.session.execute(select(Guide.process_key, Guide.content).where(Guide.id.in_(latest))):
+        block = (content or {}).get("supervision")
+        found[key] = block if isinstance(block, dict) else None
+    return found
 
 
 def list_rules(uow: UnitOfWork, *, actor: Actor) -> list[RuleView]:
@@ -110,13 +122,10 @@ def list_rules(uow: UnitOfWork, *, actor: Actor) -> list[RuleView]:
     guide sets supervision values, each with its effective values.
 
     Raises Forbidden: not a supervisor or an admin."""
-    from .models import Guide
-
     actor.require("supervisor", action="see supervision rules")
     with uow:
         book = RuleBook(uow)
-        guided = {key for key in uow.session.scalars(select(Guide.process_key).distinct())
-                  if GUIDE in book.for_process(key).sources.values()}
+        guided = {key for key in book.guided_processes() if GUIDE in book.for_process(key).sources.values()}
         scopes = [GLOBAL] + sorted((set(book.rules) | guided) - {GLOBAL})
         return [_view(book, scope) for scope in scopes]
 

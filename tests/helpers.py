@@ -85,3 +85,15 @@ class ApiClient:
         response = self.as_("integrator").post(f"/api/process-definitions/{key}/start", json=body)
         assert response.status_code == expect, response.get_json()
         return response.get_json()
+
+
+def complete_task(api: ApiClient, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> Any:
+    """Complete a task (as returned by the API) as ``user``; returns the case the answer shows."""
+    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def case_tasks(api: ApiClient, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """A case's open tasks, as a supervisor reads them."""
+    return api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, case_tasks
+from tests.helpers import complete_task as complete
 
 ITEM = ROOT / "bpmn" / "ZWFW-LH-0001"
 FORMS = [ROOT / "forms" / name for name in
@@ -30,12 +31,6 @@ def meeting(api: Any) -> dict[str, Any]:
     return case
 
 
-def complete(api: Any, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> dict[str, Any]:
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
-
-
 def convene(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
     [task] = [t for t in open_tasks(api, case) if t["bpmn_id"] == "convene"]
     after = complete(api, "zwfw_clerk", task, meeting_date="2026-03-10", meeting_place="政务服务中心第一会议室")
@@ -43,7 +38,7 @@ def convene(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def open_tasks(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
-    return api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]
+    return case_tasks(api, case)
 
 
 def vote_all(api: Any, ballots: list[dict[str, Any]], votes: dict[str, str]) -> dict[str, Any]:

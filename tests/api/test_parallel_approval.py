@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, case_tasks
+from tests.helpers import complete_task as complete
 
 ITEM = ROOT / "bpmn" / "ZRZY-BL-0001"
 DIAGRAMS = [ITEM / name for name in
@@ -29,15 +30,8 @@ def accepted(api: Any) -> dict[str, Any]:
     return case
 
 
-def complete(api: Any, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> dict[str, Any]:
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
-
-
 def open_tasks(api: Any, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    tasks = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]
-    return {t["bpmn_id"]: t for t in tasks}
+    return {t["bpmn_id"]: t for t in case_tasks(api, case)}
 
 
 def review(api: Any, case: dict[str, Any], bpmn_id: str, user: str, key: str, result: str) -> dict[str, Any]:
