@@ -15,7 +15,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .models import CaseClock, Task
+from .models import CaseClock
 from .time_limits import STOPPED, _calendar, clock_view
 from .unit_of_work import UnitOfWork
 
@@ -28,12 +28,9 @@ DUE_SHARE = "govflow.dueShare"
 
 
 def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
-    """Set the due date of the tasks this command created whose element has a share. Helper: the
-    caller's transaction."""
-    created = {item["task_id"] for item in case.history if item["event"] == "task.created"}
-    if not created:
-        return
-    rows = [row for row in _rows(uow, created) if DUE_SHARE in (row.properties or {})]
+    """Set the due date of the tasks this save creates whose element has a share (before their rows are
+    written). Helper: the caller's transaction."""
+    rows = [row for row in case.new_tasks if DUE_SHARE in (row.properties or {})]
     if not rows:
         return
     clock = uow.session.get(CaseClock, case.row.id)
@@ -56,10 +53,3 @@ def parse_share(value: object) -> float | None:
     except ValueError:
         return None
     return share if 0 < share <= 1 else None
-
-
-def _rows(uow: UnitOfWork, task_ids: set[str]) -> list[Task]:
-    """The task rows of this command: still pending in the session, or flushed (then in its identity map)."""
-    pending = [obj for obj in uow.session.new if isinstance(obj, Task) and obj.id in task_ids]
-    flushed = [uow.session.get(Task, task_id) for task_id in task_ids - {row.id for row in pending}]
-    return pending + [row for row in flushed if row is not None]

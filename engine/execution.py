@@ -55,6 +55,10 @@ class Case:
     saved_version: int | None = None
     # Whether the stored state has catch events waiting; without any, no subscription or timer row exists.
     waits_stored: bool = False
+    # Who completed which task in this command (task id -> user name): the save writes it on the task row.
+    completed_by: dict[str, str] = field(default_factory=dict)
+    # Task rows this save creates: written once the steps that may still set them (due dates) have run.
+    new_tasks: list[Task] = field(default_factory=list)
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -191,7 +195,14 @@ def evaluate(task: Any, expression: str) -> Any:
 _CASES = cast(Table, ProcessInstance.__table__)
 _SAVE_IF_UNCHANGED = update(_CASES).where(_CASES.c.id == bindparam("case_id"),
                                           _CASES.c.version == bindparam("expected_version"))
-_OPEN_TASK_ROWS = select(Task).where(Task.instance_id == bindparam("case_id"), Task.state.in_((OPEN, HELD)))
+# The inbox projection is written in Core, not through the ORM's unit of work: it is the hottest write of
+# every command, and the task objects a command answers with are plain transient ones.
+_TASKS = cast(Table, Task.__table__)
+_CANDIDATES = cast(Table, TaskCandidate.__table__)
+_OPEN_TASK_ROWS = select(_TASKS).where(_TASKS.c.instance_id == bindparam("case_id"), _TASKS.c.state.in_((OPEN, HELD)))
+_SET_TASK_STATE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(
+    state=bindparam("new_state"), ended_at=bindparam("new_ended_at"), assignee=bindparam("new_assignee"),
+    completed_by=bindparam("new_completed_by"))
 
 
 def save(uow: UnitOfWork, case: Case) -> None:
@@ -231,6 +242,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
     _sync_waits(uow, case)
     time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
     due_share.apply(uow, case, now)  # govflow.dueShare: needs the clock a step may just have started
+    _insert_new_tasks(uow, case)
     if row.ended_at == now and row.state in ("completed", "terminated"):
         for follow_up in ON_ENDED:
             follow_up(uow, case)
@@ -278,24 +290,50 @@ def _record_steps(case: Case) -> None:
 
 
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    """Diff the ready user tasks against the open task rows: end the rows whose task is gone, hold or
+    release them with the case, and prepare rows for new tasks (inserted by _insert_new_tasks)."""
     session, row = uow.session, case.row
     ready = {str(t.id): t for t in case.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {} if case.is_new else {t.id: t for t in session.scalars(_OPEN_TASK_ROWS, {"case_id": row.id})}
+    existing = [] if case.is_new else session.execute(_OPEN_TASK_ROWS, {"case_id": row.id}).mappings().all()
     open_state = HELD if row.state == "suspended" else OPEN  # a suspended case's tasks leave the inbox
     still_open: list[Task] = []
-    for task_id, task_row in existing.items():
-        if task_id in ready:
-            task_row.state = open_state
+    changes: list[dict[str, Any]] = []
+    for stored in existing:
+        task_row = Task(**stored)
+        if task_row.id in ready:
             still_open.append(task_row)
-            continue
-        spiff_task = _find_task(case, task_id)
-        task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
-        task_row.ended_at = now
-    created = [_new_task_row(uow, case, task, now) for task_id, task in ready.items() if task_id not in existing]
-    session.add_all(created)
+            if task_row.state == open_state:
+                continue
+            task_row.state = open_state
+        else:
+            spiff_task = _find_task(case, task_row.id)
+            task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
+            task_row.ended_at = now
+            completer = case.completed_by.get(task_row.id)
+            if completer is not None and task_row.state == DONE:
+                task_row.completed_by, task_row.assignee = completer, task_row.assignee or completer
+        changes.append({"task_id": task_row.id, "new_state": task_row.state, "new_ended_at": task_row.ended_at,
+                        "new_assignee": task_row.assignee, "new_completed_by": task_row.completed_by})
+    if changes:
+        session.execute(_SET_TASK_STATE, changes)
+    stored_ids = {stored["id"] for stored in existing}
+    created = [_new_task_row(uow, case, task, now) for task_id, task in ready.items() if task_id not in stored_ids]
+    case.new_tasks = created
     # What instances.instance_view would read back, in its order, without reading it again.
     case.open_tasks = sorted(still_open + created, key=lambda t: (t.created_at, t.id))
     departments.take_part(uow, case, created, now)  # case_departments; reads nothing when no task is new
+
+
+def _insert_new_tasks(uow: UnitOfWork, case: Case) -> None:
+    created, case.new_tasks = case.new_tasks, []
+    if not created:
+        return
+    uow.session.execute(insert(_TASKS), [{c.key: getattr(t, c.key) for c in _TASKS.columns} for t in created])
+    candidates = [{"task_id": t.id, "kind": kind, "value": value} for t in created
+                  for kind, values in (("group", t.candidate_groups), ("user", t.candidate_users))
+                  for value in dict.fromkeys(values)]
+    if candidates:
+        uow.session.execute(insert(_CANDIDATES), candidates)
 
 
 def _find_task(case: Case, task_id: str) -> Any | None:
@@ -340,8 +378,6 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
         form_key=meta.get("form_key") or _as_text(_evaluate_meta(task, meta, "form_key_expression")),
         properties={**(meta.get("properties") or {}), **_task_metadata(task, meta)}, created_at=now,
     )
-    row.candidates = [TaskCandidate(kind="group", value=g) for g in dict.fromkeys(groups)] + \
-                     [TaskCandidate(kind="user", value=u) for u in dict.fromkeys(users)]
     case.record("task.created", actor=None, element_id=row.bpmn_id, element_name=row.name,
                 element_type="UserTask", task_id=row.id,
                 data={"candidate_groups": groups, "candidate_users": users, "assignee": row.assignee})

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
 from . import db, execution, forms
@@ -177,8 +177,14 @@ def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDef
 
 # ---- commands ----------------------------------------------------------------------------------
 
+# Commands read the row in Core and answer with a transient Task: what they change, they write with their
+# own guarded UPDATE (or execution.save does), never through the ORM's unit of work.
+_TASK_BY_ID = select(cast(Table, Task.__table__)).where(cast(Table, Task.__table__).c.id == bindparam("task_id"))
+
+
 def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
-    task = uow.session.get(Task, task_id)
+    stored = uow.session.execute(_TASK_BY_ID, {"task_id": task_id}).mappings().first()
+    task = Task(**stored) if stored is not None else None
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
     if task.state != "READY":
@@ -252,7 +258,7 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         uow.session.execute(update(Task).where(Task.id == task_id, Task.state == "READY")
                             .values(assignee=assignee, claimed_at=now if assignee else None)
                             .execution_options(synchronize_session=False))
-        previous, task.assignee = task.assignee, assignee
+        previous, task.assignee, task.claimed_at = task.assignee, assignee, now if assignee else None
         _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
         uow.commit()
         return task
@@ -294,8 +300,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             spiff_task.run()
         except SpiffWorkflowException as exc:
             raise ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}") from exc
-        task.completed_by = actor.name
-        task.assignee = task.assignee or actor.name
+        case.completed_by[task_id] = actor.name
         case.record("task.completed", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
                     element_type="UserTask", task_id=task_id, data={"variables": execution.clip(variables)})
         execution.run(case)
