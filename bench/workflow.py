@@ -34,7 +34,7 @@ from tests.live import LiveServer
 
 DIAGRAM = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
 # What each of the 5 user tasks is completed with, in order, and who does it.
-STEPS = [("window", {"decision": "accept", "applicant_name": "张三", "materials_complete": True}),
+STEPS: list[tuple[str, dict[str, Any]]] = [("window", {"decision": "accept", "applicant_name": "张三", "materials_complete": True}),
          ("review", {"review_opinion": "材料齐全，符合条件"}),
          ("chief", {"approved": True, "decision_opinion": "准予许可"}),
          ("certificate", {"certificate_no": "JY13101010000001"}),
@@ -219,7 +219,7 @@ def main() -> None:
             lock = threading.Lock()
 
             def client() -> None:
-                own, mine = Client(server.url), []
+                own, mine = Client(server.url), list[float]()
                 for _ in range(per_client):
                     drive_case(own, tokens, mine)
                 with lock:
@@ -227,8 +227,10 @@ def main() -> None:
 
             started = time.perf_counter()
             threads = [threading.Thread(target=client) for _ in range(args.clients)]
-            [t.start() for t in threads]
-            [t.join() for t in threads]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
             elapsed = time.perf_counter() - started
             requests_total = per_client * args.clients * (len(STEPS) + 1)
             rps = requests_total / elapsed
@@ -243,9 +245,9 @@ def main() -> None:
 
         from engine.models import HistoryEvent, ProcessInstance
         with runtime.uow() as uow:
-            cases = uow.session.scalar(select(func.count(ProcessInstance.id)))
-            state_bytes = uow.session.scalar(select(func.avg(func.length(ProcessInstance.workflow))))
-            history_rows = uow.session.scalar(select(func.count(HistoryEvent.id)))
+            cases = uow.session.scalar(select(func.count(ProcessInstance.id))) or 0
+            state_bytes = uow.session.scalar(select(func.avg(func.length(ProcessInstance.workflow)))) or 0
+            history_rows = uow.session.scalar(select(func.count(HistoryEvent.id))) or 0
         db_bytes = Path(tmp, "bench.db").stat().st_size + sum(
             p.stat().st_size for p in Path(tmp).glob("bench.db-*"))
 

@@ -6,7 +6,7 @@ configuration (``GOVFLOW_TIMEZONE``, default Asia/Shanghai); everything stored i
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo(os.environ.get("GOVFLOW_TIMEZONE", "Asia/Shanghai"))

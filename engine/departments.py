@@ -26,7 +26,6 @@ from .models import (
     CaseDepartment,
     Department,
     DepartmentGroup,
-    Guide,
     ProcessInstance,
     Task,
     User,
@@ -174,8 +173,9 @@ def lead_of_guide(uow: UnitOfWork, definition_key: str) -> str | None:
 def guide_departments(uow: UnitOfWork, definition_key: str) -> tuple[str | None, list[str]]:
     """The lead department and the co-departments the latest guide of a process names, those set up
     here. Two queries, made when a case starts; a helper in the caller's transaction."""
-    guide = uow.session.scalars(select(Guide).where(Guide.process_key == definition_key)
-                                .order_by(Guide.id.desc()).limit(1)).first()
+    from .guides import latest_for_process  # guides -> time_limits -> case_access import this module
+
+    guide = latest_for_process(uow, definition_key)
     if guide is None:
         return None, []
     co_named = [str((d or {}).get("code") or "") for d in guide.content.get("co_departments") or []]

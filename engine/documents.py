@@ -26,11 +26,11 @@ from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
 from .errors import InvalidRequest, NotFound, ProcessError
+from .guides import latest_for_process
 from .materials import require_access
 from .models import (
     CaseClock,
     Document,
-    Guide,
     ProcessDefinition,
     ProcessInstance,
     Resource,
@@ -188,8 +188,7 @@ def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str,
 
 def _item(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
     """The service item as its latest guide describes it; the diagram's name when no guide is deployed."""
-    guide = uow.session.scalars(select(Guide).where(Guide.process_key == definition.key)
-                                .order_by(Guide.id.desc()).limit(1)).first()
+    guide = latest_for_process(uow, definition.key)
     content: dict[str, Any] = guide.content if guide is not None else {}
     department = content.get("department")
     return {"name": content.get("name") or definition.name or definition.key, "code": content.get("code"),

@@ -395,6 +395,7 @@ def store(uow: UnitOfWork, files: list[tuple[str, bytes]], deployment: Deploymen
         uow.session.add(guide)
         stored.append(DeployedGuide(guide, new=True))
     uow.session.flush()
+    uow.session.info.pop(_LATEST_BY_PROCESS, None)  # what this transaction read before is no longer the latest
     return stored
 
 
@@ -408,10 +409,26 @@ def _latest_definition_version(uow: UnitOfWork, key: str) -> int | None:
     return uow.session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
 
 
+_LATEST_BY_PROCESS = "govflow.latest_guides"
+
+
 def latest_for_process(uow: UnitOfWork, process_key: str) -> Guide | None:
-    """The most recently stored guide whose ``process`` is this definition key (caller's transaction)."""
-    return uow.session.scalars(select(Guide).where(Guide.process_key == process_key)
-                               .order_by(Guide.id.desc()).limit(1)).first()
+    """The most recently stored guide whose ``process`` is this definition key (caller's transaction).
+
+    Read once per transaction: a case start asks for it for its clock, its departments and its documents.
+    """
+    session = uow.session
+    memo: tuple[Any, dict[str, Guide | None]] | None = session.info.get(_LATEST_BY_PROCESS)
+    if memo is not None and memo[0] is session.get_transaction() and process_key in memo[1]:
+        return memo[1][process_key]
+    guide = session.scalars(select(Guide).where(Guide.process_key == process_key)
+                            .order_by(Guide.id.desc()).limit(1)).first()
+    transaction = session.get_transaction()  # begun by the query, if it was not yet
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info[_LATEST_BY_PROCESS] = memo
+    memo[1][process_key] = guide
+    return guide
 
 
 @dataclass(frozen=True)
@@ -422,13 +439,12 @@ class Limits:
 
 
 def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
-    """The time limits of the latest guide for a process: one query, made once per case when its clock
-    starts. The guide's values win over the diagram's ``govflow.*`` properties."""
-    row = uow.session.execute(select(Guide.content).where(Guide.process_key == process_key)
-                              .order_by(Guide.id.desc()).limit(1)).first()
-    if row is None:
+    """The time limits of the latest guide for a process, asked once per case when its clock starts. The
+    guide's values win over the diagram's ``govflow.*`` properties."""
+    guide = latest_for_process(uow, process_key)
+    if guide is None:
         return None
-    content = row.content
+    content = guide.content
     named = content.get("calendar")
     return Limits(content["promised_days"], content["statutory_days"],
                   named if isinstance(named, str) and named.strip() else None)

@@ -2,7 +2,7 @@
 written in the same transaction, shaped for the queries that read them (inbox, timers, messages)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (

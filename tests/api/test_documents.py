@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import jobs
 from engine.models import HistoryEvent, Job, OutboxEvent
@@ -287,6 +287,29 @@ def test_the_item_s_guide_names_the_issuing_department_and_the_legal_basis(api):
     assert f"{guide['name']}（{guide['code']}）" in html
     for basis in guide["legal_basis"]:
         assert basis in html
+
+
+def test_the_accepting_step_reads_the_item_s_guide_once_for_its_clock_and_its_notice(api):
+    guide_path = FOOD.parent / "guide.json"
+    guide = json.loads(guide_path.read_text(encoding="utf-8"))
+    deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
+    case_id = start(api, "SCJG-2026-0012")
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+    event.listen(api.runtime.engine, "before_cursor_execute", record)
+    try:
+        answer = complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    finally:
+        event.remove(api.runtime.engine, "before_cursor_execute", record)
+    assert answer.status_code == 200, answer.get_json()
+
+    assert len([s for s in seen if s.startswith("SELECT") and "FROM guides" in s]) == 1
+    clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert clock["promised_days"] == guide["promised_days"]  # the guide's limit, read for the clock
+    [document] = documents_of(api, case_id)
+    assert f"{guide['name']}（{guide['code']}）" in download(api, case_id, document["id"], "html").data.decode()
 
 
 def test_a_case_deemed_accepted_by_the_timer_gets_its_notice_from_the_worker(api):
