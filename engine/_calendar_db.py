@@ -67,6 +67,10 @@ def on_years_loaded(listener: YearsLoaded) -> YearsLoaded:
     return listener
 
 
+# engine.calendar's per-transaction memo of the calendars read (engine.db.transaction_memo).
+CURRENT_CALENDARS = "govflow.current_calendars"
+
+
 def chain_of(session: Session, name: str) -> list[Any]:
     """Rows (id, name, extends_id, version) of the calendar and those it extends, national first.
 
@@ -155,6 +159,7 @@ def store_year(session: Session, calendar: Calendar, data: YearData, *, source: 
 def mark_loaded(uow: UnitOfWork, calendar: Calendar, years: list[int]) -> None:
     """Mark the calendar changed (the row lock also serialises concurrent loads) and tell listeners."""
     uow.session.execute(update(Calendar).where(Calendar.id == calendar.id).values(version=new_version()))
+    uow.session.info.pop(CURRENT_CALENDARS, None)  # listeners recount deadlines with the new days
     uow.session.flush()
     rows = list(uow.session.scalars(select(Calendar)))
     affected, grew = {calendar.id}, True

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,7 @@ from . import _calendar_db as db
 from ._calendar_db import NATIONAL, CalendarInfo, DayView, YearView, on_years_loaded, package_years
 from ._calendar_files import YearData, check_year, parse_file, validate_year
 from ._workdays import Deadline, WorkingCalendar, WorkingDate, WorkingDayCount
+from .db import transaction_memo
 from .errors import Conflict, InvalidRequest, ValidationFailed
 from .models import Calendar, CalendarYear
 from .unit_of_work import Runtime, UnitOfWork
@@ -86,12 +87,17 @@ def for_runtime(source: Runtime | UnitOfWork, name: str = NATIONAL) -> WorkingCa
 
 
 def _cached(runtime: Runtime, session: Session, name: str) -> WorkingCalendar:
+    # Checked once per transaction: a command, or the supervision board, asks once per clock it moves.
+    memo = transaction_memo(session, db.CURRENT_CALENDARS)
+    if name in memo:
+        return cast(WorkingCalendar, memo[name])
     chain = db.chain_of(session, name)
     stamp = tuple((c.id, c.version) for c in chain)
     found = runtime.calendars.get(name, stamp)
     if found is None:
         found = runtime.calendars.put(WorkingCalendar(
             name, db.kinds_of(session, chain), db.known_years(session, chain), stamp=stamp))
+    memo[name] = found
     return found
 
 

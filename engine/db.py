@@ -49,6 +49,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current transaction: for answers one command asks for
+    several times (a guide, a calendar) and that only a write in the same transaction could change —
+    such a write pops ``key`` from ``session.info``."""
+    if session.get_transaction() is None:
+        session.connection()  # begins the transaction the memo belongs to; the reads would begin it anyway
+    transaction = session.get_transaction()
+    held = session.info.get(key)
+    if held is None or held[0] is not transaction:
+        held = session.info[key] = (transaction, {})
+    return cast(dict[Any, Any], held[1])
+
+
 def affected(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE touched (``Session.execute`` types its result as a plain ``Result``)."""
     return cast(CursorResult[Any], result).rowcount or 0

@@ -16,11 +16,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
-from . import calendar
+from . import calendar, db
 from .bpmn_xml import Problem
 from .errors import NotFound
 from .models import Deployment, Guide, ProcessDefinition
@@ -417,18 +417,11 @@ def latest_for_process(uow: UnitOfWork, process_key: str) -> Guide | None:
 
     Read once per transaction: a case start asks for it for its clock, its departments and its documents.
     """
-    session = uow.session
-    memo: tuple[Any, dict[str, Guide | None]] | None = session.info.get(_LATEST_BY_PROCESS)
-    if memo is not None and memo[0] is session.get_transaction() and process_key in memo[1]:
-        return memo[1][process_key]
-    guide = session.scalars(select(Guide).where(Guide.process_key == process_key)
-                            .order_by(Guide.id.desc()).limit(1)).first()
-    transaction = session.get_transaction()  # begun by the query, if it was not yet
-    if memo is None or memo[0] is not transaction:
-        memo = (transaction, {})
-        session.info[_LATEST_BY_PROCESS] = memo
-    memo[1][process_key] = guide
-    return guide
+    memo = db.transaction_memo(uow.session, _LATEST_BY_PROCESS)
+    if process_key not in memo:
+        memo[process_key] = uow.session.scalars(select(Guide).where(Guide.process_key == process_key)
+                                                .order_by(Guide.id.desc()).limit(1)).first()
+    return cast(Guide | None, memo[process_key])
 
 
 @dataclass(frozen=True)

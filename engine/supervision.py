@@ -13,10 +13,15 @@
 Deadlines, used and remaining working days are counted exactly as the case's clock view counts them
 (``time_limits``): a paused clock's deadline is "as if the pause ended now", so a paused case does not
 turn red while paused. Pure reads, no tables of its own.
+
+A page showing the list and both statistics (engine.supervision_board) reads the clocks once with
+``read_clocks`` and hands the result to ``classify``, ``tally_by_process`` and ``tally_by_department``,
+the helpers the three commands are made of.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,8 +43,9 @@ from .time_limits import PAUSED, RUNNING, STOPPED, ClockView, clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
-__all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "DepartmentStats",
-           "ProcessStats", "SupervisedCase", "list_cases", "stats", "stats_by_department"]
+__all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockReading",
+           "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "list_cases", "read_clocks", "stats",
+           "stats_by_department", "tally_by_department", "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)
@@ -93,6 +99,21 @@ class DepartmentStats:
     warnings: int  # open yellow + red
 
 
+@dataclass
+class ClockReading:
+    """One case clock as a request reads it: viewed once as of the request's moment, with its case's rule."""
+
+    clock: CaseClock
+    business_key: str
+    process_key: str
+    view: ClockView  # time_limits.clock_view, without the special procedures (supervision shows none)
+    remind_days: int  # the yellow threshold of the case's rule (engine.supervision_rules)
+
+    @property
+    def open(self) -> bool:
+        return self.clock.state in (RUNNING, PAUSED)
+
+
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
                remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
     """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first.
@@ -112,15 +133,8 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
         _check_remind_days(remind_days)
     now = now or utcnow()
     with uow:
-        book = RuleBook(uow)
-        found = [_case(uow, clock, business_key, key, now,
-                       remind_days if remind_days is not None else book.for_process(key).remind_days)
-                 for clock, business_key, key in _clocks(uow, open_only=True)]
-        _add_reasons(uow, found)
-    found = [case for case in found if level is None or case.level == level]
-    if reason_missing is not None:
-        found = [case for case in found if case.level == RED and case.reason_required == reason_missing]
-    return sorted(found, key=lambda c: (_ORDER[c.level], c.deadline_at, c.instance_id))
+        return classify(uow, read_clocks(uow, now, open_only=True), now, level=level, remind_days=remind_days,
+                        reason_missing=reason_missing)
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[ProcessStats]:
@@ -131,9 +145,9 @@ def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list
         Forbidden: not a supervisor or an admin.
     """
     actor.require("supervisor", action="see supervision")
+    now = now or utcnow()
     with uow:
-        totals = _tally(uow, now or utcnow(), by_department=False)
-    return [ProcessStats(process_key=key, **_figures(row)) for key, row in sorted(totals.items())]
+        return tally_by_process(read_clocks(uow, now), now)
 
 
 def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[DepartmentStats]:
@@ -144,29 +158,66 @@ def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None =
         Forbidden: not a supervisor or an admin.
     """
     actor.require("supervisor", action="see supervision")
+    now = now or utcnow()
     with uow:
-        totals = _tally(uow, now or utcnow(), by_department=True)
-        names = dict(uow.session.execute(select(Department.code, Department.name)).all())
+        return tally_by_department(uow, read_clocks(uow, now), now)
+
+
+# ---- helpers that share one reading: the caller's transaction, no checks, no commit -------------------
+
+def read_clocks(uow: UnitOfWork, now: datetime, *, open_only: bool = False) -> list[ClockReading]:
+    """Every case clock (or only the open ones) in instance order, each viewed once as of ``now``, with its
+    case's rule (all rules read once)."""
+    book = RuleBook(uow)
+    return [ClockReading(clock=clock, business_key=business_key, process_key=key,
+                         view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days)
+            for clock, business_key, key in _clocks(uow, open_only=open_only)]
+
+
+def classify(uow: UnitOfWork, readings: list[ClockReading], now: datetime, *, level: str | None = None,
+             remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
+    """``list_cases`` over clocks already read: the open ones of ``level``, red ones with their overdue
+    reason (read here), in supervision's order. ``remind_days`` None: each case's rule."""
+    found = [_case(r, now, remind_days if remind_days is not None else r.remind_days)
+             for r in readings if r.open]
+    found = [case for case in found if level is None or case.level == level]
+    _add_reasons(uow, found)
+    if reason_missing is not None:
+        found = [case for case in found if case.level == RED and case.reason_required == reason_missing]
+    return sorted(found, key=lambda c: (_ORDER[c.level], c.deadline_at, c.instance_id))
+
+
+def tally_by_process(readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
+    """``stats`` over clocks already read (every clock, not only the open ones)."""
+    totals = _tally(readings, now, group=lambda r: r.process_key)
+    return [ProcessStats(process_key=key, **_figures(row)) for key, row in sorted(totals.items())]
+
+
+def tally_by_department(uow: UnitOfWork, readings: list[ClockReading], now: datetime) -> list[DepartmentStats]:
+    """``stats_by_department`` over clocks already read; the lead departments and their names read here."""
+    leads = dict(uow.session.execute(select(CaseDepartment.case_id, CaseDepartment.department_code)
+                                     .where(CaseDepartment.role == LEAD)).all())
+    names = dict(uow.session.execute(select(Department.code, Department.name)).all())
+    totals = _tally(readings, now, group=lambda r: leads.get(r.clock.instance_id))
     return [DepartmentStats(department_code=code, department_name=names.get(code) if code else None,
                             warnings=row[YELLOW] + row[RED], **_figures(row))
             for code, row in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or ""))]
 
 
-def _tally(uow: UnitOfWork, now: datetime, *, by_department: bool) -> dict[Any, dict[str, int]]:
+def _tally(readings: list[ClockReading], now: datetime,
+           *, group: Callable[[ClockReading], Any]) -> dict[Any, dict[str, int]]:
     totals: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    book = RuleBook(uow)
-    leads = dict(uow.session.execute(select(CaseDepartment.case_id, CaseDepartment.department_code)
-                                     .where(CaseDepartment.role == LEAD)).all()) if by_department else {}
-    for clock, business_key, key in _clocks(uow, open_only=False):
-        row = totals[leads.get(clock.instance_id) if by_department else key]
+    for reading in readings:
+        row = totals[group(reading)]
         row["total"] += 1
-        if clock.state == STOPPED:
+        if reading.clock.state == STOPPED:
+            clock = reading.clock
             row["finished"] += 1
             row["on_time"] += int(clock.stopped_at is not None and clock.stopped_at <= clock.deadline_at)
-            row["used"] += clock_view(uow, clock, [], now).used_working_days
+            row["used"] += reading.view.used_working_days
         else:
             row["open"] += 1
-            row[_case(uow, clock, business_key, key, now, book.for_process(key).remind_days).level] += 1
+            row[_level(reading.view, now, reading.remind_days)] += 1
     return totals
 
 
@@ -210,11 +261,11 @@ def _level(view: ClockView, now: datetime, remind_days: int) -> str:
     return YELLOW if view.remaining_working_days <= remind_days else GREEN
 
 
-def _case(uow: UnitOfWork, clock: CaseClock, business_key: str, key: str, now: datetime,
-          remind_days: int) -> SupervisedCase:
-    view = clock_view(uow, clock, [], now)
-    return SupervisedCase(instance_id=clock.instance_id, business_key=business_key, process_key=key,
-                          state=clock.state, deadline_at=view.deadline_at, deadline_date=view.deadline_date,
+def _case(reading: ClockReading, now: datetime, remind_days: int) -> SupervisedCase:
+    view = reading.view
+    return SupervisedCase(instance_id=reading.clock.instance_id, business_key=reading.business_key,
+                          process_key=reading.process_key, state=reading.clock.state,
+                          deadline_at=view.deadline_at, deadline_date=view.deadline_date,
                           remaining_working_days=view.remaining_working_days,
                           level=_level(view, now, remind_days), provisional=view.provisional,
                           remind_days=remind_days)

@@ -24,7 +24,7 @@ from .models import CaseClock, CaseDepartment, Department, ProcessInstance, Task
 from .overdue_reasons import OverdueReasonView
 from .supervision import RED, YELLOW, DepartmentStats, ProcessStats, SupervisedCase
 from .supervision_rules import RuleBook
-from .time_limits import STOPPED, ClockView, clock_view, get
+from .time_limits import STOPPED, ClockView, get
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -81,23 +81,24 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     if level not in FILTERS:
         raise ValidationFailed(f"unknown level {level!r}", details=[
             {"field": "level", "message": f"one of {', '.join(FILTERS)}"}])
+    actor.require("supervisor", action="see supervision")
     now = now or utcnow()
     one_level = RED if level == UNEXPLAINED else level if level in supervision.LEVELS else None
-    found = supervision.list_cases(uow, actor=actor, level=one_level, now=now,
-                                   reason_missing=True if level == UNEXPLAINED else None)
-    if level == WARNINGS:
-        found = [c for c in found if c.level in (RED, YELLOW)]
-    if process_key:
-        found = [c for c in found if c.process_key == process_key]
-    stats = supervision.stats(uow, actor=actor, now=now)
-    by_department = supervision.stats_by_department(uow, actor=actor, now=now)
     with uow:
+        # One reading of the clocks (each viewed once, rules read once) for the list and both statistics.
+        readings = supervision.read_clocks(uow, now)
+        found = supervision.classify(uow, readings, now, level=one_level,
+                                     reason_missing=True if level == UNEXPLAINED else None)
+        stats = supervision.tally_by_process(readings, now)
+        by_department = supervision.tally_by_department(uow, readings, now)
+        if level == WARNINGS:
+            found = [c for c in found if c.level in (RED, YELLOW)]
+        if process_key:
+            found = [c for c in found if c.process_key == process_key]
         names = {s.process_key: _item_name(uow, s.process_key) for s in stats}
         steps = _open_steps(uow, [c.instance_id for c in found])
-        clocks = {c.instance_id: c for c in uow.session.scalars(
-            select(CaseClock).where(CaseClock.instance_id.in_([c.instance_id for c in found])))}
-        used = {i: clock_view(uow, clock, [], now).used_working_days for i, clock in clocks.items()}
-        leads = _lead_departments(uow, list(clocks))
+        used = {r.clock.instance_id: r.view.used_working_days for r in readings}
+        leads = _lead_departments(uow, [c.instance_id for c in found])
     rows = [BoardCase(case=c, item_name=names.get(c.process_key, c.process_key),
                       used_working_days=used.get(c.instance_id, 0), steps=steps.get(c.instance_id, []),
                       department=leads.get(c.instance_id)) for c in found]

@@ -3,11 +3,12 @@ there are none."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .db import transaction_memo
 from .models import User, Webhook
 
 # A deactivated user's webhooks receive nothing more: case data must not outlive their access.
@@ -33,16 +34,15 @@ class WebhookTargets:
         self._none_until = 0.0
 
     def get(self, session: Session) -> list[tuple[int, list[str] | None]]:
-        transaction = session.get_transaction()
-        read = session.info.get(_SESSION_KEY)  # read once per transaction: a command writes several events
-        if read is not None and read[0] is transaction:
-            return read[1]
+        memo = transaction_memo(session, _SESSION_KEY)  # read once per transaction: a command writes several events
+        if "found" in memo:
+            return cast(list[tuple[int, list[str] | None]], memo["found"])
         if self._clock() < self._none_until:
             return []
         found = [(hook_id, events) for hook_id, events in session.execute(_ACTIVE_WEBHOOKS)]
         if not found:
             self._none_until = self._clock() + NONE_TTL_SECONDS
-        session.info[_SESSION_KEY] = (session.get_transaction(), found)
+        memo["found"] = found
         return found
 
     def invalidate(self) -> None:

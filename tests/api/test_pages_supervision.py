@@ -19,6 +19,7 @@ from engine import (
     time_limits,
 )
 from engine.users import SYSTEM, Actor
+from tests.api.test_completion_queries import statements
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases
 from tests.api.test_time_limits import FOOD, at, now
@@ -183,6 +184,32 @@ def test_the_case_level_is_the_board_level(api: Any, board_cases: dict[str, int]
                                              now=WEDNESDAY)
         assert panel is not None and panel.level == case.level
 
+
+def clock_reads(seen: list[str]) -> int:
+    return sum(" FROM case_clocks" in statement for statement in seen)
+
+
+def test_one_board_request_reads_the_clocks_once(api: Any, runtime: Any, supervisor: Browser,
+                                                 board_cases: dict[str, int]) -> None:
+    """Red and yellow running, green paused, one decided, one not accepted yet: the list and both statistics
+    share one reading of the clocks, on the page and in each API view."""
+    time_limits.pause(runtime.uow(), board_cases["green"], actor=SUPERVISOR, kind="expert_review",
+                      reason="组织专家评审", now=at(date(2026, 3, 16)))
+    api.start(KEY, variables={"applicant_name": "李四"})  # received: no clock yet
+    for url in ("/supervision", "/supervision?level=all", "/supervision?level=unexplained",
+                f"/supervision?item={KEY}"):
+        with statements(runtime) as seen:
+            page = supervisor.get(url)
+        assert page.status_code == 200 and f'<tr data-item="{KEY}">' in page.text
+        assert clock_reads(seen) == 1, url
+        assert len([s for s in seen if " FROM calendars" in s]) == 1, url  # one calendar: checked once
+    assert rows(supervisor.get("/supervision?level=all").text) == [
+        (str(board_cases["red"]), "red"), (str(board_cases["yellow"]), "yellow"),
+        (str(board_cases["green"]), "green")]
+    for url in ("/api/supervision/cases", "/api/supervision/stats", "/api/supervision/stats?by=department"):
+        with statements(runtime) as seen:
+            assert api.as_("supervisor").get(url).status_code == 200
+        assert clock_reads(seen) == 1, url
 
 
 def test_the_chart_lays_out_one_bar_per_row_with_its_rate_in_words() -> None:
