@@ -40,7 +40,10 @@ def apply_limit() -> None:
 def refuse_nul() -> None:
     fields = [name for name, value in {**request.args, **(request.view_args or {})}.items()
               if isinstance(value, str) and "\x00" in value]
-    if request.is_json and request.content_length:
+    # JSON writes a NUL as the escape \u0000: only a body holding that text is walked (or any zero byte, as
+    # UTF-16 and UTF-32 bodies have, where the escape's bytes differ).
+    body = request.get_data(cache=True) if request.is_json and request.content_length else b""
+    if b"\\u0000" in body or b"\x00" in body:
         fields += _nul_paths(request.get_json(silent=True), "")
     if fields:
         raise ValidationFailed("NUL characters are not allowed in input",

@@ -4,6 +4,7 @@ operator sets a lifetime."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -69,3 +70,15 @@ def test_nul_characters_are_refused_in_query_path_and_body(api) -> None:
                                          json={"variables": {"names": ["ok", "bad\x00"]}})
     assert in_body.status_code == 422
     assert in_body.get_json()["error"]["details"][0]["field"] == "variables.names[1]"
+
+
+def test_a_nul_in_a_utf16_json_body_is_refused_too(api) -> None:
+    integrator = api.as_("integrator")
+    body = json.dumps({"variables": {"name": "bad\x00"}}).encode("utf-16")
+    refused = integrator.client.post("/api/process-definitions/x/start", data=body, content_type="application/json",
+                                     headers=integrator.headers())
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"] == [{"field": "variables.name", "message": "contains a NUL character"}]
+    escaped = json.dumps({"variables": {"note": "\\u0000 is how JSON writes a NUL"}})  # the text, not a NUL
+    assert integrator.client.post("/api/process-definitions/x/start", data=escaped, content_type="application/json",
+                                  headers=integrator.headers()).status_code == 404  # no such process: past the check
