@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import calendar, users
-from tests.helpers import ROOT, ApiClient
+from tests.helpers import ROOT, ApiClient, complete_open_task
 
 BPMN, FORMS = ROOT / "bpmn", ROOT / "forms"
 WINDOW = BPMN / "window-acceptance" / "window_acceptance.bpmn"
@@ -28,29 +28,15 @@ def add_clerk(api: ApiClient, name: str, *groups: str, roles: tuple[str, ...] = 
     return api.as_(name)
 
 
-def open_task(api: ApiClient, instance_id: int, bpmn_id: str) -> dict[str, Any]:
-    case = api.as_("admin").get(f"/api/process-instances/{instance_id}").get_json()
-    [task] = [t for t in case["tasks"] if t["bpmn_id"] == bpmn_id]
-    return task
-
-
-def complete(api: ApiClient, instance_id: int, bpmn_id: str, **variables: Any) -> dict[str, Any]:
-    """Complete the open task ``bpmn_id`` of a case as the client's user."""
-    task = open_task(api, instance_id, bpmn_id)
-    response = api.post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 def window_case_done(api: ApiClient, business_key: str = "SX-2026-000123") -> dict[str, Any]:
     """A window-acceptance case driven to its end: accepted and delivered by the window clerk, reviewed,
     decided and certified by others. Returns the start answer (with the query code)."""
     started = api.start("window_acceptance", business_key=business_key, variables={"applicant_name": "张三"})
     window, admin = api.as_("window_clerk"), api.as_("admin")
-    complete(window, started["id"], "accept", decision="accept")
-    complete(admin, started["id"], "review", review_opinion="材料齐全")
-    complete(admin, started["id"], "decide", approved=True)
-    complete(admin, started["id"], "certify")
-    complete(window, started["id"], "deliver", delivery_method="window")
+    complete_open_task(window, started["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
+    complete_open_task(admin, started["id"], "decide", reader="admin", approved=True)
+    complete_open_task(admin, started["id"], "certify", reader="admin")
+    complete_open_task(window, started["id"], "deliver", reader="admin", delivery_method="window")
     assert admin.get(f"/api/process-instances/{started['id']}").get_json()["state"] == "completed"
     return started

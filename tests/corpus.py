@@ -23,7 +23,7 @@ from engine import tasks as engine_tasks
 from engine import users
 from engine.models import Base
 from engine.users import Actor
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, complete_task
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = Path(os.environ.get("GOVFLOW_CORPUS_DIR", REPO.parent / "shared" / "bpmn-corpus"))
@@ -247,10 +247,7 @@ class Case:
         return self.complete_task(task, expect=expect, **variables)
 
     def complete_task(self, task: dict[str, Any], expect: int = 200, **variables: Any) -> dict[str, Any]:
-        worker = self.corpus.user_for(task)
-        response = worker.post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-        assert response.status_code == expect, response.get_json()
-        return response.get_json()
+        return complete_task(self.corpus.user_for(task), task, expect=expect, **variables)
 
     def data_of(self, task: dict[str, Any]) -> dict[str, Any]:
         """The data a task's form would show (e.g. its multi-instance item). The HTTP API has no route

@@ -87,13 +87,44 @@ class ApiClient:
         return response.get_json()
 
 
-def complete_task(api: ApiClient, user: str, task: dict[str, Any], expect: int = 200, **variables: Any) -> Any:
-    """Complete a task (as returned by the API) as ``user``; returns the case the answer shows."""
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
+def case_tasks(api: ApiClient, case: dict[str, Any] | int, *, reader: str = "supervisor") -> list[dict[str, Any]]:
+    """A case's open tasks (the case given as its answer or its id), as ``reader`` reads them (by default
+    the supervisor, who reads every case)."""
+    case_id = case if isinstance(case, int) else case["id"]
+    response = api.as_(reader).get(f"/api/process-instances/{case_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["tasks"]
+
+
+def open_steps(api: ApiClient, case: dict[str, Any] | int) -> list[str]:
+    """The BPMN ids of a case's open tasks, sorted."""
+    return sorted(t["bpmn_id"] for t in case_tasks(api, case))
+
+
+def by_bpmn_id(tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Tasks keyed by their BPMN id (the last one wins where several share it)."""
+    return {t["bpmn_id"]: t for t in tasks}
+
+
+def open_task(api: ApiClient, case: dict[str, Any] | int, bpmn_id: str, *,
+              reader: str = "supervisor") -> dict[str, Any]:
+    """The case's one open task ``bpmn_id``."""
+    [task] = [t for t in case_tasks(api, case, reader=reader) if t["bpmn_id"] == bpmn_id]
+    return task
+
+
+def complete_task(api: ApiClient, task: dict[str, Any] | str, *, user: str | None = None, expect: int = 200,
+                  **variables: Any) -> Any:
+    """Complete a task (as the API returns it, or its id) as ``user``, by default the client's own user;
+    asserts the answer's status and returns its body (the case as it then stands, or the error)."""
+    task_id = task if isinstance(task, str) else task["id"]
+    client = api if user is None else api.as_(user)
+    response = client.post(f"/api/tasks/{task_id}/complete", json={"variables": variables})
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 
 
-def case_tasks(api: ApiClient, case: dict[str, Any]) -> list[dict[str, Any]]:
-    """A case's open tasks, as a supervisor reads them."""
-    return api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["tasks"]
+def complete_open_task(api: ApiClient, case: dict[str, Any] | int, bpmn_id: str, *, user: str | None = None,
+                       reader: str = "supervisor", expect: int = 200, **variables: Any) -> Any:
+    """Complete the case's one open task ``bpmn_id`` (looked up as ``reader``), as complete_task does."""
+    return complete_task(api, open_task(api, case, bpmn_id, reader=reader), user=user, expect=expect, **variables)

@@ -1,5 +1,5 @@
 """Driving an item of the service-item library (bpmn/<item-code>/) over the HTTP API: deploy it with the
-library's forms, complete its tasks as the clerks of their groups, fire its timers, read its case states."""
+library's forms, fire its timers, read its case states (its tasks are completed with tests.helpers)."""
 from __future__ import annotations
 
 import io
@@ -57,19 +57,6 @@ def form_options(form: str, key: str) -> list[Any]:
 def case(api: ApiClient, case_id: int) -> dict[str, Any]:
     response = api.as_("supervisor").get(f"/api/process-instances/{case_id}")
     assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def open_tasks(api: ApiClient, case_id: int) -> list[str]:
-    return sorted(t["bpmn_id"] for t in case(api, case_id)["tasks"])
-
-
-def complete(api: ApiClient, user: str, case_id: int, bpmn_id: str, expect: int = 200,
-             **variables: Any) -> dict[str, Any]:
-    """Complete the case's open task ``bpmn_id`` as ``user``; the case as it then stands (or the error)."""
-    [task] = [t for t in case(api, case_id)["tasks"] if t["bpmn_id"] == bpmn_id]
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == expect, response.get_json()
     return response.get_json()
 
 

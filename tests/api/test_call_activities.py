@@ -1,11 +1,7 @@
 """Call activities resolve against other deployments: latest version at call time, kept while running."""
 from __future__ import annotations
 
-
-def _complete(api, user: str, task: dict) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": {}})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+from tests.helpers import complete_task
 
 
 def test_a_parent_calls_a_child_deployed_separately_and_continues_after_it(api):
@@ -15,10 +11,10 @@ def test_a_parent_calls_a_child_deployed_separately_and_continues_after_it(api):
     [check] = case["tasks"]
     assert (check["bpmn_id"], check["name"], check["process_instance_id"]) == ("check", "核查 v1", case["id"])
     assert check["business_key"] == "CALL-1" and check["candidate_groups"] == ["window"]
-    [countersign] = _complete(api, "window_clerk", check)["tasks"]
-    [archive] = _complete(api, "window_clerk", countersign)["tasks"]
+    [countersign] = complete_task(api, check, user="window_clerk")["tasks"]
+    [archive] = complete_task(api, countersign, user="window_clerk")["tasks"]
     assert archive["bpmn_id"] == "archive"
-    assert _complete(api, "office_clerk", archive)["state"] == "completed"
+    assert complete_task(api, archive, user="office_clerk")["state"] == "completed"
 
 
 def test_a_deploy_that_calls_an_unknown_process_succeeds_once_the_child_comes_along(api):
@@ -34,7 +30,7 @@ def test_a_new_call_uses_the_latest_child_version_deployed_after_the_parent(api)
     assert api.deploy("call_child_v2.bpmn")["definitions"][0]["version"] == 2
     [check] = api.start("permit_parent")["tasks"]
     assert check["name"] == "核查 v2"
-    [archive] = _complete(api, "window_clerk", check)["tasks"]
+    [archive] = complete_task(api, check, user="window_clerk")["tasks"]
     assert archive["bpmn_id"] == "archive"
 
 
@@ -43,10 +39,10 @@ def test_a_running_call_keeps_its_child_version_when_a_new_one_is_deployed(api):
     api.deploy("call_parent.bpmn")
     case = api.start("permit_parent")
     api.deploy("call_child_v2.bpmn")
-    [countersign] = _complete(api, "window_clerk", case["tasks"][0])["tasks"]
+    [countersign] = complete_task(api, case["tasks"][0], user="window_clerk")["tasks"]
     assert (countersign["bpmn_id"], countersign["name"]) == ("countersign", "会签 v1")
-    [archive] = _complete(api, "window_clerk", countersign)["tasks"]
-    assert _complete(api, "office_clerk", archive)["state"] == "completed"
+    [archive] = complete_task(api, countersign, user="window_clerk")["tasks"]
+    assert complete_task(api, archive, user="office_clerk")["state"] == "completed"
 
 
 def test_terminating_the_parent_cancels_the_open_task_of_the_called_process(api):

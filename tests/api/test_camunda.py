@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import Job
+from tests.helpers import by_bpmn_id
 
 EXPRESSION_VARIABLES = {
     "reviewGroup": "office", "reviewers": ["carol", "dave"], "owner": "office_clerk",
@@ -14,13 +15,9 @@ EXPRESSION_VARIABLES = {
 }
 
 
-def _tasks_by_id(case: dict) -> dict[str, dict]:  # type: ignore[type-arg]
-    return {task["bpmn_id"]: task for task in case["tasks"]}
-
-
 def test_literal_camunda_attributes_become_task_fields(api):
     api.deploy("camunda_tasks.bpmn")
-    task = _tasks_by_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES))["literal_task"]
+    task = by_bpmn_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES)["tasks"])["literal_task"]
     assert task["candidate_groups"] == ["window", "office"]
     assert task["candidate_users"] == ["alice", "bob"]
     assert task["assignee"] is None and task["priority"] == 80 and task["form_key"] == "literal.form"
@@ -33,7 +30,7 @@ def test_literal_camunda_attributes_become_task_fields(api):
 def test_expression_camunda_attributes_are_evaluated_against_the_case_variables(api):
     api.deploy("camunda_tasks.bpmn")
     before = datetime.now(UTC)
-    task = _tasks_by_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES))["expression_task"]
+    task = by_bpmn_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES)["tasks"])["expression_task"]
     assert task["candidate_groups"] == ["office"]
     assert task["candidate_users"] == ["carol", "dave"]
     assert task["assignee"] == "office_clerk" and task["priority"] == 30
@@ -45,7 +42,7 @@ def test_expression_camunda_attributes_are_evaluated_against_the_case_variables(
 
 def test_a_lane_names_the_candidate_group_only_when_the_task_names_nobody(api):
     api.deploy("camunda_tasks.bpmn")
-    tasks = _tasks_by_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES))
+    tasks = by_bpmn_id(api.start("camunda_tasks", variables=EXPRESSION_VARIABLES)["tasks"])
     assert tasks["lane_task"]["candidate_groups"] == ["window"] and tasks["lane_task"]["lane"] == "window"
     assert tasks["expression_task"]["candidate_groups"] == ["office"]
     queue = api.as_("window_clerk").get("/api/tasks?candidate_group=window").get_json()

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import calendar
-from tests.api.test_time_limits import complete
-from tests.helpers import ROOT
+from tests.helpers import ROOT, complete_open_task
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW = ROOT / "bpmn" / "window-acceptance"
@@ -185,7 +184,7 @@ def test_the_guide_limits_and_calendar_win_on_the_case_clock(api, tmp_path, monk
     deploy(api, edited_guide(tmp_path, FOOD, promised_days=5, statutory_days=15))
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
-    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert (clock["promised_days"], clock["statutory_days"], clock["calendar"]) == (5, 15, "CN")
     assert clock["deadline_date"] == "2026-03-09"  # 3-6 March and 9 March: five working days
@@ -200,24 +199,20 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
     library(api)
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
     case = api.start("window_acceptance", business_key="SX-2026-000777")
-    complete(api, case["id"], "accept", decision="supplement", missing_materials="申请人身份证明复印件不清晰")
+    complete_open_task(api, case["id"], "accept", reader="admin", decision="supplement",
+                       missing_materials="申请人身份证明复印件不清晰")
     assert api.get(f"/api/process-instances/{case['id']}").get_json()["tasks"] == []  # waits for the applicant
     sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                              "business_key": "SX-2026-000777"})
     assert sent.status_code == 200, sent.get_json()
-    complete(api, case["id"], "accept", decision="accept")
+    complete_open_task(api, case["id"], "accept", reader="admin", decision="accept")
     clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 15, 20)
-    complete(api, case["id"], "review", review_opinion="符合条件")
-    complete(api, case["id"], "decide", approved=True, decision_opinion="准予许可")
+    complete_open_task(api, case["id"], "review", reader="admin", review_opinion="符合条件")
+    complete_open_task(api, case["id"], "decide", reader="admin", approved=True, decision_opinion="准予许可")
     assert api.get(f"/api/process-instances/{case['id']}/clock").get_json()["state"] == "stopped"
-    refused = api.post(f"/api/tasks/{_task(api, case['id'], 'certify')}/complete", json={"variables": {}})
-    assert refused.status_code == 422  # the certificate step has a form now: its number is required
-    complete(api, case["id"], "certify", certificate_no="SX-XK-2026-000777")
-    complete(api, case["id"], "deliver", delivery_method="window")
+    # The certificate step has a form now: its number is required.
+    complete_open_task(api, case["id"], "certify", reader="admin", expect=422)
+    complete_open_task(api, case["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000777")
+    complete_open_task(api, case["id"], "deliver", reader="admin", delivery_method="window")
     assert api.get(f"/api/process-instances/{case['id']}").get_json()["state"] == "completed"
-
-
-def _task(api: Any, instance_id: int, bpmn_id: str) -> str:
-    tasks = api.get(f"/api/process-instances/{instance_id}").get_json()["tasks"]
-    return next(t["id"] for t in tasks if t["bpmn_id"] == bpmn_id)

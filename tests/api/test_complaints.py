@@ -16,11 +16,10 @@ from tests.applicants import (
     RECTIFICATION_FORMS,
     WINDOW,
     add_clerk,
-    complete,
-    open_task,
     seed_calendar,
     window_case_done,
 )
+from tests.helpers import complete_open_task, open_task
 
 COMPLAINT_BODY = {"name": "李四", "phone": "13912345678", "content": "窗口工作人员推诿，要求多次提交同一材料"}
 
@@ -55,15 +54,18 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
 
     case_id = instance_of(api, filed["complaint_no"])
     desk = add_clerk(api, "desk_clerk", "complaints")
-    register = open_task(api, case_id, "register")
+    register = open_task(api, case_id, "register", reader="admin")
     assert register["candidate_groups"] == ["complaints"] and register["form_key"] == "complaint-register.form"
     unnamed = desk.post(f"/api/tasks/{register['id']}/complete", json={"variables": {}})
     assert unnamed.status_code == 422  # nobody is responsible yet: the desk must name the group
-    complete(desk, case_id, "register", handling_group="office", register_note="转业务科室核查")
-    handle = open_task(api, case_id, "handle")
+    complete_open_task(desk, case_id, "register", reader="admin", handling_group="office",
+                       register_note="转业务科室核查")
+    handle = open_task(api, case_id, "handle", reader="admin")
     assert handle["candidate_groups"] == ["office"] and handle["due_at"] is not None
-    complete(api.as_("office_clerk"), case_id, "handle", handling_result="经核查，已责成窗口一次性告知所需材料")
-    complete(desk, case_id, "answer", answer="已电话答复投诉人处理结果", answer_channel="phone")
+    complete_open_task(api.as_("office_clerk"), case_id, "handle", reader="admin",
+                       handling_result="经核查，已责成窗口一次性告知所需材料")
+    complete_open_task(desk, case_id, "answer", reader="admin", answer="已电话答复投诉人处理结果",
+                       answer_channel="phone")
 
     done = api.client.get(f"/api/public/progress/{filed['complaint_no']}",
                           query_string={"code": filed["query_code"]}).get_json()
@@ -80,7 +82,7 @@ def test_a_complaint_about_a_case_goes_straight_to_the_group_that_handled_it(api
     filed = file_complaint(api, case_no="SX-2026-000200", item_code="WINDOW-0001")
     case_id = instance_of(api, filed["complaint_no"])
     form = add_clerk(api, "desk_clerk", "complaints").get(
-        f"/api/tasks/{open_task(api, case_id, 'register')['id']}/form").get_json()
+        f"/api/tasks/{open_task(api, case_id, 'register', reader='admin')['id']}/form").get_json()
     assert form["data"]["handling_group"] == "window" and form["data"]["related_case_no"] == case["business_key"]
 
 
@@ -88,9 +90,10 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
     library(api)
     filed = file_complaint(api)
     case_id = instance_of(api, filed["complaint_no"])
-    complete(add_clerk(api, "desk_clerk", "complaints"), case_id, "register", handling_group="office")
+    complete_open_task(add_clerk(api, "desk_clerk", "complaints"), case_id, "register", reader="admin",
+                       handling_group="office")
 
-    handle = open_task(api, case_id, "handle")
+    handle = open_task(api, case_id, "handle", reader="admin")
     with api.runtime.uow() as uow:
         [job] = uow.session.scalars(select(Job).where(Job.instance_id == case_id, Job.state == "pending")).all()
         # The timer falls due at the end of the 5th working day, as the department's task does.
@@ -98,10 +101,10 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
     assert job.bpmn_id == "handling_overdue" and job.due_at == expected
     assert datetime.fromisoformat(handle["due_at"]) == expected
     assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at - timedelta(minutes=1)) == 0
-    assert open_task(api, case_id, "handle")["candidate_groups"] == ["office"]  # still the department's
+    assert open_task(api, case_id, "handle", reader="admin")["candidate_groups"] == ["office"]  # still the department's
 
     assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at + timedelta(seconds=1)) == 1
-    escalated = open_task(api, case_id, "escalated")
+    escalated = open_task(api, case_id, "escalated", reader="admin")
     assert escalated["candidate_groups"] == ["supervision"] and escalated["name"] == "督办处理（效能督查）"
     with api.runtime.uow() as uow:
         [handle] = uow.session.scalars(select(Task).where(Task.instance_id == case_id,
@@ -109,9 +112,9 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
     assert handle.state == "CANCELLED"
     assert api.as_("office_clerk").get("/api/tasks", query_string={"mine": "true"}).get_json()["total"] == 0
 
-    complete(add_clerk(api, "inspector", "supervision"), case_id, "escalated",
-             supervision_opinion="责任部门逾期，已通报", handling_result="督办后已处理")
-    assert open_task(api, case_id, "answer")["candidate_groups"] == ["complaints"]
+    complete_open_task(add_clerk(api, "inspector", "supervision"), case_id, "escalated", reader="admin",
+                       supervision_opinion="责任部门逾期，已通报", handling_result="督办后已处理")
+    assert open_task(api, case_id, "answer", reader="admin")["candidate_groups"] == ["complaints"]
 
 
 def test_invalid_complaints_are_refused_with_their_fields(api):

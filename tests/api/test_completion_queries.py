@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
@@ -12,13 +13,13 @@ from api import create_app
 from engine import Runtime
 from engine.models import WebhookDelivery
 from engine.webhook_targets import NONE_TTL_SECONDS, WebhookTargets
-from tests.helpers import ROOT, ApiClient
+from tests.helpers import ROOT, ApiClient, complete_task
 
 WINDOW = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
 WINDOW_FORMS = sorted((ROOT / "forms").glob("window-*.form"))
 # The first two steps of a window acceptance, with what each is completed with.
-ACCEPT = {"decision": "accept", "applicant_name": "张三", "materials_complete": True}
-REVIEW = {"review_opinion": "材料齐全，符合条件"}
+ACCEPT: dict[str, Any] = {"decision": "accept", "applicant_name": "张三", "materials_complete": True}
+REVIEW: dict[str, Any] = {"review_opinion": "材料齐全，符合条件"}
 
 
 @contextmanager
@@ -44,20 +45,15 @@ def other(api: ApiClient) -> Iterator[ApiClient]:
     runtime.dispose()
 
 
-def complete(api: ApiClient, task_id: str, variables: dict, expect: int = 200) -> dict:  # type: ignore[type-arg]
-    response = api.as_("admin").post(f"/api/tasks/{task_id}/complete", json={"variables": variables})
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
-
-
 def test_a_completion_reads_the_open_tasks_once_and_no_waits_when_none_are_stored(api):
     api.deploy(WINDOW, *WINDOW_FORMS)
     warm = api.start("window_acceptance")  # resolves the forms of both steps once in this process
-    complete(api, complete(api, warm["tasks"][0]["id"], ACCEPT)["tasks"][0]["id"], REVIEW)
+    complete_task(api, complete_task(api, warm["tasks"][0]["id"], user="admin", **ACCEPT)["tasks"][0]["id"],
+                  user="admin", **REVIEW)
     case = api.start("window_acceptance")
-    review = complete(api, case["tasks"][0]["id"], ACCEPT)["tasks"][0]
+    review = complete_task(api, case["tasks"][0]["id"], user="admin", **ACCEPT)["tasks"][0]
     with statements(api.runtime) as seen:
-        answer = complete(api, review["id"], REVIEW)
+        answer = complete_task(api, review["id"], user="admin", **REVIEW)
     task_reads = [s for s in seen if s.startswith("SELECT tasks.")]
     assert len(task_reads) == 2  # the task by id, then the case's open tasks; the answer reuses those
     assert [t["bpmn_id"] for t in answer["tasks"]] == ["decide"] and answer["tasks"][0]["state"] == "READY"
@@ -70,9 +66,9 @@ def test_a_form_deployed_by_another_process_checks_the_next_completion_here(api,
     api.deploy("simple_approval.bpmn", "accept.form")
     first = api.start("simple_approval", variables={"reviewGroup": "office"})
     second = api.start("simple_approval", variables={"reviewGroup": "office"})
-    complete(api, first["tasks"][0]["id"], {"accepted": True, "amount": 5000})  # allowed by this form
+    complete_task(api, first["tasks"][0]["id"], user="admin", accepted=True, amount=5000)  # allowed by this form
     other.deploy("simple_approval.bpmn", "accept_v2/accept.form")
-    refused = complete(api, second["tasks"][0]["id"], {"accepted": True, "amount": 5000}, expect=422)
+    refused = complete_task(api, second["tasks"][0]["id"], user="admin", expect=422, accepted=True, amount=5000)
     assert refused["error"]["details"][0]["message"] == "max: must be at most 1000"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import jobs
+from tests.helpers import complete_task
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -26,12 +27,6 @@ def flow(*steps: str) -> str:
     """Sequence flows through the given element ids, in order."""
     return "".join(f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
                    for a, b in pairwise(steps))
-
-
-def complete(api: Any, task: dict[str, Any], user: str = "admin", **variables: Any) -> dict[str, Any]:
-    response = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def case(api: Any, instance_id: int) -> dict[str, Any]:
@@ -65,11 +60,11 @@ PLAIN_COLLABORATION = f"""
 def test_a_plain_bpmn_message_carries_the_senders_data_to_the_case_it_starts(api, tmp_path):
     api.deploy(write(tmp_path, "collab.bpmn", PLAIN_COLLABORATION))
     asker = api.start("asker")
-    complete(api, asker["tasks"][0], question="May I?")
+    complete_task(api, asker["tasks"][0], user="admin", question="May I?")
     [answerer] = api.get("/api/process-instances?process_key=answerer").get_json()["items"]
     assert case(api, answerer["id"])["variables"]["question"] == "May I?"  # no payload expression: all data
     # camunda:expression is the payload; camunda:resultVariable names where the catching case keeps it.
-    complete(api, case(api, answerer["id"])["tasks"][0], verdict="yes")
+    complete_task(api, case(api, answerer["id"])["tasks"][0], user="admin", verdict="yes")
     done = case(api, asker["id"])
     assert done["state"] == "completed" and done["variables"]["outcome"] == "yes"
 
@@ -79,9 +74,9 @@ def test_a_message_payload_that_is_not_a_mapping_is_kept_as_the_catch_events_res
                                        'camunda:expression="verdict"')
     api.deploy(write(tmp_path, "collab.bpmn", body))
     asker = api.start("asker")
-    complete(api, asker["tasks"][0])
+    complete_task(api, asker["tasks"][0], user="admin")
     [answerer] = api.get("/api/process-instances?process_key=answerer").get_json()["items"]
-    complete(api, case(api, answerer["id"])["tasks"][0], verdict="no")
+    complete_task(api, case(api, answerer["id"])["tasks"][0], user="admin", verdict="no")
     assert case(api, asker["id"])["variables"]["wait_Response"] == "no"
 
 
@@ -103,9 +98,8 @@ def test_a_failing_correlation_of_a_message_between_cases_is_a_422_not_a_crash(a
         '</bpmn:correlationProperty><bpmn:process id="asker"')
     api.deploy(write(tmp_path, "collab.bpmn", body))
     asker = api.start("asker")
-    response = api.as_("admin").post(f"/api/tasks/{asker['tasks'][0]['id']}/complete", json={"variables": {}})
-    assert response.status_code == 422, response.get_json()  # the message has no 'ticket' to correlate on
-    assert "ticket" in response.get_json()["error"]["message"]
+    refused = complete_task(api, asker["tasks"][0], user="admin", expect=422)  # no 'ticket' to correlate on
+    assert "ticket" in refused["error"]["message"]
     assert case(api, asker["id"])["tasks"][0]["state"] == "READY"  # the whole command was rolled back
 
 
@@ -165,7 +159,7 @@ def test_a_timer_that_expires_while_a_command_runs_fires_in_that_command(api, tm
     started = api.start("quick")
     time.sleep(0.05)
     # The 10 ms are over when this command runs: the boundary fires in it, not in some later command.
-    complete(api, started["tasks"][0], finished=False)
+    complete_task(api, started["tasks"][0], user="admin", finished=False)
     assert [t["name"] for t in case(api, started["id"])["tasks"]] == ["Late"]
 
 
@@ -211,7 +205,7 @@ def test_camunda_input_and_output_parameters_run_around_the_task(api, tmp_path):
 </bpmn:process>"""))
     started = api.start("io", variables={"name": "Li"})
     assert case(api, started["id"])["variables"]["greeting"] == "Hello Li"
-    complete(api, started["tasks"][0], answer="yes")
+    complete_task(api, started["tasks"][0], user="admin", answer="yes")
     assert case(api, started["id"])["variables"]["approved"] is True
 
 
@@ -253,7 +247,7 @@ def test_a_service_task_without_an_implementation_is_an_external_task(api, tmp_p
     assert {w["element"] for w in body["warnings"]} == {"call", "plain"}
     [task] = api.start("svc")["tasks"]
     assert task["kind"] == "external" and task["name"] == "Call registry"
-    after = complete(api, task, user="integrator", record={"found": True})
+    after = complete_task(api, task, user="integrator", record={"found": True})
     assert after["tasks"][0]["bpmn_id"] == "plain" and after["tasks"][0]["kind"] == "external"
 
 

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from engine import users
+from tests.helpers import complete_task
 
 PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
 
@@ -29,12 +30,6 @@ def upload(api, user: str, instance_id: int) -> dict:  # type: ignore[no-untyped
                                   data={"file": (io.BytesIO(PDF), "申请书.pdf"), "name": "申请书"},
                                   headers=caller.headers(), content_type="multipart/form-data")
     assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def complete(api, user: str, task_id: str, **variables):  # type: ignore[no-untyped-def]
-    response = api.as_(user).post(f"/api/tasks/{task_id}/complete", json={"variables": variables})
-    assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
@@ -97,7 +92,7 @@ def test_a_clerk_of_another_department_gets_404_on_every_read_path_of_the_case(c
         acted = api.as_("health_clerk").post(f"{base}/{action}", json={"reason": "说明"})
         assert acted.status_code == 404, action
     assert api.as_("office_clerk").get(base).status_code == 404  # the office's turn has not come yet
-    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
     assert [api.as_("office_clerk").get(p).status_code for p in paths] == [200] * len(paths)
     assert api.as_("office_clerk").get(f"{base}/departments").get_json() == [
         {"department_code": "ZWFW", "role": "lead", "since": case["tasks"][0]["created_at"]},
@@ -111,7 +106,7 @@ def test_clerks_list_their_departments_cases_supervisors_and_integrators_all(cen
     office = api.start("simple_approval", business_key="SC-1", variables={"reviewGroup": "office"})
     health = api.start("simple_approval", business_key="WJ-1", variables={"reviewGroup": "health"})
     for case in (office, health):
-        complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+        complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
     api.start("simple_approval", business_key="ZW-1", variables={"reviewGroup": "office"})
 
     def listed(user: str, query: str = "") -> tuple[list[str], int]:
@@ -132,14 +127,14 @@ def test_a_clerk_of_no_department_keeps_the_per_task_rules(centre):
     base = f"/api/process-instances/{case['id']}"
     assert api.as_("archive_clerk").get(base).status_code == 200
     assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 403  # no task of theirs yet
-    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
     assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 200
 
 
 def test_a_clerk_reads_a_case_they_have_a_task_in_even_outside_their_departments(centre):
     api = centre
     case = api.start("simple_approval", variables={"reviewGroup": "unmapped"})
-    complete(api, "window_clerk", case["tasks"][0]["id"], accepted=True, amount=10)
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
     base = f"/api/process-instances/{case['id']}"
     assert api.as_("health_clerk").get(base).status_code == 404
     both = clerk(api, "two_hats", "health", "unmapped")  # the task's group is theirs, though no department's
@@ -162,7 +157,7 @@ def test_a_material_is_read_by_every_department_of_the_case_and_its_bundle(api):
     assert api.as_("office_clerk").get(f"{base}/materials").status_code == 404  # not its turn yet
     for _ in range(2):  # 核查, 会签 in the called item
         task = api.as_("window_clerk").get(f"/api/tasks?process_instance_id={case['id']}").get_json()["items"][0]
-        after = complete(api, "window_clerk", task["id"])
+        after = complete_task(api, task["id"], user="window_clerk")
     assert after["tasks"][0]["candidate_groups"] == ["office"]
     office = api.as_("office_clerk")
     assert [m["id"] for m in office.get(f"{base}/materials").get_json()] == [material["id"]]

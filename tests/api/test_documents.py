@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 
 from engine import jobs
 from engine.models import HistoryEvent, Job, OutboxEvent
-from tests.helpers import ROOT
+from tests.helpers import ROOT, complete_open_task
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 TEMPLATES = sorted((ROOT / "bpmn" / "documents").glob("*.html"))
@@ -33,12 +33,6 @@ def deploy(api: Any, files: list[tuple[str, bytes]], expect: int = 201) -> Any:
 def library(*, templates: list[Path] = TEMPLATES) -> list[tuple[str, bytes]]:
     return [(FOOD.name, FOOD.read_bytes()), *((f.name, f.read_bytes()) for f in FORMS),
             *((f"documents/{t.name}", t.read_bytes()) for t in templates)]
-
-
-def complete(api: Any, instance_id: int, bpmn_id: str, user: str = "admin", **variables: Any) -> Any:
-    case = api.get(f"/api/process-instances/{instance_id}").get_json()
-    [task] = [t for t in case["tasks"] if t["bpmn_id"] == bpmn_id]
-    return api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
 
 
 def start(api: Any, business_key: str, applicant: str = "某某餐饮管理有限公司") -> int:
@@ -65,7 +59,8 @@ def pdf_text(content: bytes) -> str:
 def test_acceptance_issues_a_notice_as_html_and_pdf_whose_hashes_match_the_listing(api):
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0001", applicant="张三<b>餐馆</b>")
-    assert complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept").status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
 
     [document] = documents_of(api, case_id)
     assert (document["name"], document["title"], document["element_id"]) == (
@@ -103,9 +98,12 @@ def test_acceptance_issues_a_notice_as_html_and_pdf_whose_hashes_match_the_listi
 def test_a_decided_case_has_its_notice_and_decision_in_the_archive_with_their_hashes(api):
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0002")
-    assert complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept").status_code == 200
-    assert complete(api, case_id, "review", review_opinion="经现场核查，经营场所符合要求", conditions_met=True).status_code == 200
-    assert complete(api, case_id, "decide", decision="grant", decision_opinion="符合食品经营许可条件").status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
+    complete_open_task(api, case_id, "review", reader="admin", review_opinion="经现场核查，经营场所符合要求",
+                       conditions_met=True)
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant",
+                       decision_opinion="符合食品经营许可条件")
 
     listed = documents_of(api, case_id, user="supervisor")
     assert [(d["name"], d["title"]) for d in listed] == [("acceptance_notice", "受理通知书"),
@@ -134,8 +132,8 @@ def test_the_supplement_notice_lists_every_missing_material_with_its_reason(api)
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0003")
     missing = "1、食品经营许可申请书：未签字盖章\n2、食品安全管理制度文本：缺少进货查验记录制度\n\n3、营业执照复印件"
-    assert complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
-                    missing_materials=missing).status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="incomplete", missing_materials=missing)
 
     [document] = documents_of(api, case_id)
     assert document["title"] == "一次性告知通知书" and document["element_id"] == "supplement_notice"
@@ -152,8 +150,8 @@ def test_the_supplement_notice_lists_every_missing_material_with_its_reason(api)
 def test_the_rejection_notice_gives_every_reason_and_the_remedies(api):
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0004")
-    assert complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="reject",
-                    reject_reason="申请事项不属于本机关职权范围\n申请人未取得营业执照").status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="reject", reject_reason="申请事项不属于本机关职权范围\n申请人未取得营业执照")
 
     [document] = documents_of(api, case_id)
     assert document["title"] == "不予受理通知书"
@@ -166,9 +164,12 @@ def test_the_rejection_notice_gives_every_reason_and_the_remedies(api):
 def test_a_denial_states_its_reasons(api):
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0005")
-    complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
-    complete(api, case_id, "review", review_opinion="经营场所与申请不符", conditions_met=False)
-    assert complete(api, case_id, "decide", decision="deny", decision_opinion="经营场所面积不符合要求").status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
+    complete_open_task(api, case_id, "review", reader="admin", review_opinion="经营场所与申请不符",
+                       conditions_met=False)
+    complete_open_task(api, case_id, "decide", reader="admin", decision="deny",
+                       decision_opinion="经营场所面积不符合要求")
 
     titles = [d["title"] for d in documents_of(api, case_id)]
     assert titles == ["受理通知书", "不予行政许可决定书"]
@@ -180,7 +181,8 @@ def test_a_denial_states_its_reasons(api):
 def test_documents_are_for_those_who_may_read_the_case(api):
     deploy(api, library())
     case_id = start(api, "SCJG-2026-0006")
-    complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     [document] = documents_of(api, case_id, user="window_clerk")  # the clerk who had the task
     url = f"/api/process-instances/{case_id}/documents"
     assert api.as_("analyst").get(url).status_code == 403
@@ -208,12 +210,14 @@ def test_a_template_that_does_not_compile_is_refused_at_deploy_with_its_line(api
 def test_a_redeployed_template_is_used_for_the_next_document(api):
     deploy(api, library())
     first = start(api, "SCJG-2026-0007")
-    complete(api, first, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, first, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     notice = ROOT / "bpmn" / "documents" / "acceptance_notice.html"
     changed = notice.read_bytes().replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode())
     assert deploy(api, [("documents/acceptance_notice.html", changed)])["definitions"] == []  # templates alone
     second = start(api, "SCJG-2026-0008")
-    complete(api, second, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, second, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
 
     [old], [new] = documents_of(api, first), documents_of(api, second)
     assert old["template_sha256"] == hashlib.sha256(notice.read_bytes()).hexdigest()
@@ -225,12 +229,14 @@ def test_a_redeployed_template_is_used_for_the_next_document(api):
 def test_a_redeployed_layout_changes_the_letterhead_of_every_later_document(api):
     deploy(api, library())
     first = start(api, "SCJG-2026-0017")
-    complete(api, first, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, first, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     layout = ROOT / "bpmn" / "documents" / "layout.html"
     changed = layout.read_bytes().replace("（印章）</p>".encode(), "（印章）</p>\n<p>政务服务热线：12345</p>".encode())
     deploy(api, [("documents/layout.html", changed)])
     second = start(api, "SCJG-2026-0018")
-    complete(api, second, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, second, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     [old], [new] = documents_of(api, first), documents_of(api, second)
     assert "政务服务热线：12345" in download(api, second, new["id"], "html").data.decode()
     assert "政务服务热线" not in download(api, first, old["id"], "html").data.decode()  # issued documents stay
@@ -250,7 +256,8 @@ def test_without_a_deployed_template_the_step_goes_on_and_the_gap_is_recorded(ap
     assert {w["element"] for w in warned} == {"acceptance_notice", "rejection_notice", "supplement_notice",
                                               "grant_decision", "denial_decision"}
     case_id = start(api, "SCJG-2026-0009")
-    assert complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept").status_code == 200
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     assert documents_of(api, case_id) == []
     with api.runtime.uow() as uow:
         [missing] = uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == case_id,
@@ -265,9 +272,9 @@ def test_a_template_failing_on_the_case_s_data_refuses_the_step_and_changes_noth
     deploy(api, library(templates=templates) + [("documents/acceptance_notice.html", fragile)])
     case_id = api.start("food_business_licence", business_key="SCJG-2026-0010",
                         variables={"applicant_name": "张三", "parts": 0})["id"]
-    response = complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
-    assert response.status_code == 422, response.get_json()
-    assert "acceptance_notice" in response.get_json()["error"]["message"]
+    refused = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin", expect=422,
+                                 acceptance_decision="accept")
+    assert "acceptance_notice" in refused["error"]["message"]
     case = api.get(f"/api/process-instances/{case_id}").get_json()
     assert [t["bpmn_id"] for t in case["tasks"]] == ["acceptance_check"]  # the step did not happen
     assert documents_of(api, case_id) == []
@@ -278,7 +285,8 @@ def test_the_item_s_guide_names_the_issuing_department_and_the_legal_basis(api):
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
     deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
     case_id = start(api, "SCJG-2026-0011")
-    complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
 
     [document] = documents_of(api, case_id)
     html = download(api, case_id, document["id"], "html").data.decode()
@@ -300,10 +308,10 @@ def test_the_accepting_step_reads_the_item_s_guide_once_for_its_clock_and_its_no
         seen.append(" ".join(statement.split()))
     event.listen(api.runtime.engine, "before_cursor_execute", record)
     try:
-        answer = complete(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+        complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                           acceptance_decision="accept")
     finally:
         event.remove(api.runtime.engine, "before_cursor_execute", record)
-    assert answer.status_code == 200, answer.get_json()
 
     assert len([s for s in seen if s.startswith("SELECT") and "FROM guides" in s]) == 1
     clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from engine import calendar, due_share
 from engine.clock import LOCAL_TZ
-from tests.api.test_time_limits import at, complete, now
+from tests.api.test_time_limits import at, now
+from tests.helpers import complete_open_task, open_task
 
 
 def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  # type: ignore[no-untyped-def]
-    [task] = [t for t in api.get(f"/api/process-instances/{instance_id}").get_json()["tasks"]
-              if t["bpmn_id"] == bpmn_id]
+    task = open_task(api, instance_id, bpmn_id, reader="admin")
     if task["due_at"] is None:
         return None
     due = datetime.fromisoformat(task["due_at"]).astimezone(LOCAL_TZ)
@@ -28,11 +28,12 @@ def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):
     [accept] = case["tasks"]
     assert datetime.fromisoformat(accept["due_at"]) == at(date(2026, 3, 4))
 
-    complete(api, case["id"], "accept")  # accepted Monday 2 March: 10 working days, deadline 16 March
+    # accepted Monday 2 March: 10 working days, deadline 16 March
+    complete_open_task(api, case["id"], "accept", reader="admin")
     assert due_date(api, case["id"], "review") == (date(2026, 3, 5), 23)  # 30% of 10: three working days
 
     now(date(2026, 3, 12))  # 8 used, 2 left: the decision gets all of them
-    complete(api, case["id"], "review")
+    complete_open_task(api, case["id"], "review", reader="admin")
     assert due_date(api, case["id"], "decide") == (date(2026, 3, 16), 23)
 
 
@@ -42,9 +43,9 @@ def test_a_share_of_almost_nothing_is_still_one_working_day(api, now):
     api.deploy("due_share.bpmn")
     now(date(2026, 3, 2))
     case = api.start("due_share")
-    complete(api, case["id"], "accept")
+    complete_open_task(api, case["id"], "accept", reader="admin")
     now(date(2026, 3, 20))  # Friday, past the deadline: nothing left, the step still gets a day
-    complete(api, case["id"], "review")
+    complete_open_task(api, case["id"], "review", reader="admin")
     assert due_date(api, case["id"], "decide") == (date(2026, 3, 23), 23)
 
 

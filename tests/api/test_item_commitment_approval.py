@@ -10,16 +10,14 @@ from typing import Any
 import pytest
 
 from engine.models import CaseClock
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
     case,
     case_states,
-    complete,
     completed_elements,
     deploy_item,
     documents,
     fire_timer,
-    open_tasks,
     pending_timer,
     send_message,
 )
@@ -48,9 +46,10 @@ def start(api: ApiClient, business_key: str, credit_status: str = "good") -> dic
 def licensed(api: ApiClient, business_key: str) -> int:
     """A case licensed on the commitment and delivered: waiting for the verification to fall due."""
     case_id = start(api, business_key)["id"]
-    complete(api, "window_clerk", case_id, "accept_commitment", commitment_signed=True, acceptance_decision="accept")
-    complete(api, "hygiene_clerk", case_id, "approve", **LICENCE)
-    after = complete(api, "window_clerk", case_id, "deliver", delivery_method="electronic")
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
+    after = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="electronic")
     assert after["state"] == "running" and after["tasks"] == []
     return case_id
 
@@ -67,10 +66,11 @@ def verification_task(api: ApiClient, case_id: int) -> None:
 
 def order_rectification(api: ApiClient, case_id: int, days: int = 10) -> None:
     verification_task(api, case_id)
-    complete(api, "hygiene_inspector", case_id, "verify", expect=422, verification_result="nonconforming",
-             verification_record="布草间未设置")  # the rectification deadline is required
-    complete(api, "hygiene_inspector", case_id, "verify", verification_result="nonconforming",
-             verification_record="布草间未设置，从业人员2人无健康合格证明", rectify_days=days)
+    # the rectification deadline is required
+    complete_open_task(api, case_id, "verify", user="hygiene_inspector", expect=422,
+                       verification_result="nonconforming", verification_record="布草间未设置")
+    complete_open_task(api, case_id, "verify", user="hygiene_inspector", verification_result="nonconforming",
+                       verification_record="布草间未设置，从业人员2人无健康合格证明", rectify_days=days)
 
 
 @pytest.mark.parametrize("credit_status", ["bad_credit", "false_commitment"])
@@ -97,20 +97,21 @@ def test_a_credit_answer_without_the_status_is_refused_and_the_case_keeps_waitin
 
 def test_a_commitment_is_licensed_at_once_and_a_conforming_verification_ends_the_case(api):
     case_id = start(api, "WJ-2026-0001")["id"]
-    complete(api, "window_clerk", case_id, "accept_commitment", commitment_signed=True, acceptance_decision="accept")
-    assert open_tasks(api, case_id) == ["approve"]
-    complete(api, "hygiene_clerk", case_id, "approve", expect=422, licence_no="000123",
-             licence_valid_until="2030-12-31")
-    complete(api, "hygiene_clerk", case_id, "approve", **LICENCE)
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    assert open_steps(api, case_id) == ["approve"]
+    complete_open_task(api, case_id, "approve", user="hygiene_clerk", expect=422, licence_no="000123",
+                       licence_valid_until="2030-12-31")
+    complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
     with api.runtime.uow() as uow:  # decided on the day of acceptance, within the promised working day
         clock = uow.session.get(CaseClock, case_id)
         assert (clock.state, clock.promised_days, clock.statutory_days) == ("stopped", 1, 20)
-    complete(api, "window_clerk", case_id, "deliver", delivery_method="window")
+    complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="window")
     assert case_states(api, case_id) == ["已接件", "已受理", "办结(通过)"]
 
     verification_task(api, case_id)
-    done = complete(api, "hygiene_inspector", case_id, "verify", verification_result="conforming",
-                    verification_record="现场布局、卫生设施与承诺一致")
+    done = complete_open_task(api, case_id, "verify", user="hygiene_inspector", verification_result="conforming",
+                              verification_record="现场布局、卫生设施与承诺一致")
     assert done["state"] == "completed"
     assert "verified_conforming" in completed_elements(api, case_id)
     assert case_states(api, case_id) == ["已接件", "已受理", "办结(通过)", "办结(通过)"]
@@ -119,9 +120,10 @@ def test_a_commitment_is_licensed_at_once_and_a_conforming_verification_ends_the
 def test_rectified_after_the_order_and_reported_early_the_licence_stands(api):
     case_id = licensed(api, "WJ-2026-0002")
     order_rectification(api, case_id)
-    assert open_tasks(api, case_id) == []
+    assert open_steps(api, case_id) == []
     send_message(api, "rectification_reported", "WJ-2026-0002", rectification_note="已设置布草间，补办健康证明")
-    complete(api, "hygiene_inspector", case_id, "recheck", recheck_result="conforming", recheck_record="整改到位")
+    complete_open_task(api, case_id, "recheck", user="hygiene_inspector", recheck_result="conforming",
+                       recheck_record="整改到位")
     assert case(api, case_id)["state"] == "completed"
     assert case_states(api, case_id)[-4:] == ["办结(通过)", "整改(开始)", "整改(结束)", "办结(通过)"]
     assert "rectified" in completed_elements(api, case_id)
@@ -133,11 +135,11 @@ def test_still_failing_at_the_rectification_deadline_the_licence_is_revoked(api)
     timer = pending_timer(api, case_id, "wait_rectification")
     assert timer.due_at.replace(tzinfo=UTC) - datetime.now(UTC) >= timedelta(days=13)  # 10 working days
     fire_timer(api, case_id, "wait_rectification")  # nothing reported by the deadline: re-check
-    complete(api, "hygiene_inspector", case_id, "recheck", recheck_result="nonconforming",
-             recheck_record="逾期仍未整改")
-    assert open_tasks(api, case_id) == ["revoke"]
-    done = complete(api, "hygiene_clerk", case_id, "revoke", revocation_reason="承诺不实，整改后仍不符合许可条件",
-                    false_commitment_recorded=True)
+    complete_open_task(api, case_id, "recheck", user="hygiene_inspector", recheck_result="nonconforming",
+                       recheck_record="逾期仍未整改")
+    assert open_steps(api, case_id) == ["revoke"]
+    done = complete_open_task(api, case_id, "revoke", user="hygiene_clerk",
+                              revocation_reason="承诺不实，整改后仍不符合许可条件", false_commitment_recorded=True)
     assert done["state"] == "completed"
     assert done["variables"]["false_commitment_recorded"] is True
     assert case_states(api, case_id) == ["已接件", "已受理", "办结(通过)", "整改(开始)", "整改(结束)", "撤销"]
@@ -149,18 +151,19 @@ def test_still_failing_at_the_rectification_deadline_the_licence_is_revoked(api)
 
 def test_an_unsigned_commitment_is_not_accepted(api):
     case_id = start(api, "WJ-2026-0004")["id"]
-    done = complete(api, "window_clerk", case_id, "accept_commitment", commitment_signed=False,
-                    acceptance_decision="reject", reject_reason="告知承诺书未经法定代表人签署")
+    done = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=False,
+                              acceptance_decision="reject", reject_reason="告知承诺书未经法定代表人签署")
     assert done["state"] == "completed"
     assert case_states(api, case_id) == ["已接件", "不予受理"]
 
 
 def test_incomplete_materials_get_the_one_time_notice_and_the_commitment_is_accepted_after(api):
     case_id = start(api, "WJ-2026-0005")["id"]
-    complete(api, "window_clerk", case_id, "accept_commitment", commitment_signed=True,
-             acceptance_decision="incomplete", missing_materials="卫生设施平面布局图未标注布草间位置")
-    assert open_tasks(api, case_id) == []
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="incomplete", missing_materials="卫生设施平面布局图未标注布草间位置")
+    assert open_steps(api, case_id) == []
     send_message(api, "materials_supplemented", "WJ-2026-0005")
-    complete(api, "window_clerk", case_id, "accept_commitment", commitment_signed=True, acceptance_decision="accept")
-    assert open_tasks(api, case_id) == ["approve"]
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    assert open_steps(api, case_id) == ["approve"]
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]

@@ -11,16 +11,14 @@ import pytest
 
 from engine import execution
 from engine.clock import LOCAL_TZ
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
     case,
     case_states,
-    complete,
     completed_elements,
     deploy_item,
     documents,
     guide,
-    open_tasks,
     send_message,
 )
 
@@ -52,13 +50,13 @@ def clock(api: ApiClient, case_id: int) -> dict[str, Any]:
 def accepted(api: ApiClient, business_key: str) -> int:
     started = api.start(KEY, business_key=business_key, variables={
         "applicant_name": "洛阳某房地产开发有限公司", "project_name": "伊滨区某住宅小区一期"})
-    complete(api, "window_clerk", started["id"], "acceptance_check", acceptance_decision="accept")
+    complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", acceptance_decision="accept")
     return started["id"]
 
 
 def start_joint_review(api: ApiClient, case_id: int) -> None:
-    after = complete(api, "planning_clerk", case_id, "lead_review", preliminary_opinion="材料齐全，提请联审",
-                     inspection_days=5)
+    after = complete_open_task(api, case_id, "lead_review", user="planning_clerk",
+                               preliminary_opinion="材料齐全，提请联审", inspection_days=5)
     assert sorted(t["bpmn_id"] for t in after["tasks"]) == ["inspect", "municipal_review", "zoning_review"]
     groups = {t["bpmn_id"]: t["candidate_groups"] for t in after["tasks"]}
     assert groups == {"inspect": ["planning_permit"], "municipal_review": ["municipal_planning"],
@@ -66,15 +64,16 @@ def start_joint_review(api: ApiClient, case_id: int) -> None:
 
 
 def assist(api: ApiClient, case_id: int, zoning: str = "agree", municipal: str = "agree") -> None:
-    complete(api, "zoning_clerk", case_id, "zoning_review", zoning_result=zoning,
-             zoning_opinion="容积率2.5、建筑密度25%、绿地率35%，符合控规")
-    complete(api, "municipal_clerk", case_id, "municipal_review", municipal_result=municipal,
-             municipal_opinion="机动车出入口距交叉口不足50米" if municipal == "disagree" else "交通市政条件满足")
+    complete_open_task(api, case_id, "zoning_review", user="zoning_clerk", zoning_result=zoning,
+                       zoning_opinion="容积率2.5、建筑密度25%、绿地率35%，符合控规")
+    complete_open_task(api, case_id, "municipal_review", user="municipal_clerk", municipal_result=municipal,
+                       municipal_opinion="机动车出入口距交叉口不足50米" if municipal == "disagree"
+                       else "交通市政条件满足")
 
 
 def inspect(api: ApiClient, case_id: int) -> None:
-    complete(api, "planning_clerk", case_id, "inspect", inspection_date="2026-03-06", site_conforms="yes",
-             inspection_record="四至与总平面图一致，现状为空地")
+    complete_open_task(api, case_id, "inspect", user="planning_clerk", inspection_date="2026-03-06",
+                       site_conforms="yes", inspection_record="四至与总平面图一致，现状为空地")
 
 
 def test_sections_assist_in_parallel_and_the_inspection_days_are_not_counted(api, on):
@@ -91,20 +90,22 @@ def test_sections_assist_in_parallel_and_the_inspection_days_are_not_counted(api
     assert "预计需要5个工作日" in notice and "不计算在行政许可期限内" in notice
 
     on(date(2026, 3, 4))  # each assisting section gives its own opinion; none works another's task
-    complete(api, "planning_clerk", case_id, "zoning_review", expect=404, zoning_result="agree", zoning_opinion="x")
+    complete_open_task(api, case_id, "zoning_review", user="planning_clerk", expect=404, zoning_result="agree",
+                       zoning_opinion="x")
     assist(api, case_id)
-    assert open_tasks(api, case_id) == ["inspect"]  # the lead decides only with the inspection done
+    assert open_steps(api, case_id) == ["inspect"]  # the lead decides only with the inspection done
 
     on(date(2026, 3, 9))  # Monday: the inspection ends, 4 working days (4, 5, 6, 9 March) not counted
     inspect(api, case_id)
-    assert open_tasks(api, case_id) == ["lead_decide"]
+    assert open_steps(api, case_id) == ["lead_decide"]
     resumed = clock(api, case_id)
     assert (resumed["state"], resumed["paused_working_days"], resumed["deadline_date"]) == ("running", 4, "2026-03-20")
 
     on(date(2026, 3, 10))
-    complete(api, "zoning_clerk", case_id, "lead_decide", expect=404, decision="grant", decision_opinion="x")
-    after = complete(api, "planning_clerk", case_id, "lead_decide", decision="grant",
-                     decision_opinion="各协办科室意见均为同意，现场与图纸一致，准予许可")
+    complete_open_task(api, case_id, "lead_decide", user="zoning_clerk", expect=404, decision="grant",
+                       decision_opinion="x")
+    after = complete_open_task(api, case_id, "lead_decide", user="planning_clerk", decision="grant",
+                               decision_opinion="各协办科室意见均为同意，现场与图纸一致，准予许可")
     variables = after["variables"]
     assert (variables["zoning_result"], variables["municipal_result"], variables["site_conforms"]) == \
         ("agree", "agree", "yes")
@@ -113,9 +114,10 @@ def test_sections_assist_in_parallel_and_the_inspection_days_are_not_counted(api
     assert (stopped["state"], stopped["used_working_days"], stopped["remaining_working_days"]) == ("stopped", 2, 8)
     assert stopped["procedures"][0]["days"] == 4
 
-    complete(api, "certificate_clerk", case_id, "certify", expect=422, certificate_no="410302202603020001")
-    complete(api, "certificate_clerk", case_id, "certify", certificate_no="建字第410300260012号")
-    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="window")
+    complete_open_task(api, case_id, "certify", user="certificate_clerk", expect=422,
+                       certificate_no="410302202603020001")
+    complete_open_task(api, case_id, "certify", user="certificate_clerk", certificate_no="建字第410300260012号")
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="window")
     assert done["state"] == "completed"
     assert case_states(api, case_id) == ["已接件", "已受理", "部门开始办理", "特别程序(开始)", "特别程序(结束)",
                                          "办结(通过)"]
@@ -128,9 +130,9 @@ def test_an_assisting_sections_objection_informs_a_denial(api, on):
     inspect(api, case_id)  # the inspection may end before the opinions arrive
     assert clock(api, case_id)["state"] == "running"
     assist(api, case_id, municipal="disagree")
-    complete(api, "planning_clerk", case_id, "lead_decide", decision="deny",
-             decision_opinion="市政交通规划科意见：出入口设置不符合要求，不予许可")
-    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="electronic")
+    complete_open_task(api, case_id, "lead_decide", user="planning_clerk", decision="deny",
+                       decision_opinion="市政交通规划科意见：出入口设置不符合要求，不予许可")
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="electronic")
     assert done["state"] == "completed" and "denied" in completed_elements(api, case_id)
     assert case_states(api, case_id)[-1] == "办结(不通过)"
 
@@ -138,12 +140,12 @@ def test_an_assisting_sections_objection_informs_a_denial(api, on):
 def test_an_incomplete_application_is_told_once_and_accepted_after_the_supplement(api):
     started = api.start(KEY, business_key="GH-2026-0003", variables={"applicant_name": "某公司"})
     case_id = started["id"]
-    complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="incomplete",
-             missing_materials="建设工程设计方案（总平面图及建筑单体方案）缺退界尺寸标注")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
+                       missing_materials="建设工程设计方案（总平面图及建筑单体方案）缺退界尺寸标注")
     assert case(api, case_id)["tasks"] == []
     send_message(api, "materials_supplemented", "GH-2026-0003")
-    complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="accept")
-    assert open_tasks(api, case_id) == ["lead_review"]
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    assert open_steps(api, case_id) == ["lead_review"]
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
 
 

@@ -10,19 +10,17 @@ from sqlalchemy import select
 
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, Job
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
     LIBRARY,
     case,
     case_states,
-    complete,
     completed_elements,
     deploy_item,
     documents,
     fire_timer,
     form_options,
     guide,
-    open_tasks,
     pending_timer,
     send_message,
 )
@@ -48,8 +46,8 @@ def start(api: ApiClient, business_key: str) -> int:
 def accept_tolerantly(api: ApiClient, business_key: str) -> int:
     """A case accepted with two non-key materials missing: the review runs, the deadline waits."""
     case_id = start(api, business_key)
-    after = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="tolerant",
-                     missing_materials=NON_KEY, defect_note="申请人书面承诺3个工作日内补齐")
+    after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
+                               missing_materials=NON_KEY, defect_note="申请人书面承诺3个工作日内补齐")
     assert [t["bpmn_id"] for t in after["tasks"]] == ["review"]
     variables = after["variables"]
     assert variables["tolerance_allowed"] is True and variables["tolerated_materials"] == NON_KEY
@@ -65,7 +63,8 @@ def accept_tolerantly(api: ApiClient, business_key: str) -> int:
 
 
 def review(api: ApiClient, case_id: int) -> None:
-    complete(api, "permit_clerk", case_id, "review", review_opinion="符合施工许可条件", conditions_met=True)
+    complete_open_task(api, case_id, "review", user="permit_clerk", review_opinion="符合施工许可条件",
+                       conditions_met=True)
 
 
 def test_the_form_lists_the_guides_materials_and_the_script_refuses_exactly_its_key_ones():
@@ -79,14 +78,15 @@ def test_the_form_lists_the_guides_materials_and_the_script_refuses_exactly_its_
 def test_supplied_in_time_the_decision_follows_and_the_case_ends_tolerantly_passed(api):
     case_id = accept_tolerantly(api, "ZJ-2026-0001")
     review(api, case_id)
-    assert open_tasks(api, case_id) == []  # reviewed; the decision waits for the tolerated materials
+    assert open_steps(api, case_id) == []  # reviewed; the decision waits for the tolerated materials
     send_message(api, "materials_supplemented", "ZJ-2026-0001", supplemented_materials=NON_KEY)
-    assert open_tasks(api, case_id) == ["decide"]
-    complete(api, "window_clerk", case_id, "decide", expect=404, decision="grant", decision_opinion="x")  # not hers
-    complete(api, "chief_rep", case_id, "decide", decision="grant", decision_opinion="准予施工许可")
-    complete(api, "certificate_clerk", case_id, "certify", expect=422, certificate_no="JY123")
-    complete(api, "certificate_clerk", case_id, "certify", certificate_no="410302202603020001")
-    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="electronic")
+    assert open_steps(api, case_id) == ["decide"]
+    # not hers
+    complete_open_task(api, case_id, "decide", user="window_clerk", expect=404, decision="grant", decision_opinion="x")
+    complete_open_task(api, case_id, "decide", user="chief_rep", decision="grant", decision_opinion="准予施工许可")
+    complete_open_task(api, case_id, "certify", user="certificate_clerk", expect=422, certificate_no="JY123")
+    complete_open_task(api, case_id, "certify", user="certificate_clerk", certificate_no="410302202603020001")
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="electronic")
 
     assert done["state"] == "completed"
     assert case_states(api, case_id) == ["已接件", "已受理", "部门开始办理", "补正(结束)", "办结(容缺通过)"]
@@ -100,12 +100,13 @@ def test_supplied_in_time_the_decision_follows_and_the_case_ends_tolerantly_pass
 def test_materials_supplied_before_the_review_ends_wait_for_the_review(api):
     case_id = accept_tolerantly(api, "ZJ-2026-0002")
     send_message(api, "materials_supplemented", "ZJ-2026-0002")
-    assert open_tasks(api, case_id) == ["review"]
+    assert open_steps(api, case_id) == ["review"]
     with api.runtime.uow() as uow:  # supplied: the deadline no longer runs
         assert uow.session.scalars(select(Job).where(Job.instance_id == case_id, Job.state == "pending")).all() == []
     review(api, case_id)
-    complete(api, "chief_rep", case_id, "decide", decision="deny", decision_opinion="施工现场不具备施工条件")
-    done = complete(api, "window_clerk", case_id, "deliver", delivery_method="window")
+    complete_open_task(api, case_id, "decide", user="chief_rep", decision="deny",
+                       decision_opinion="施工现场不具备施工条件")
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="window")
     assert done["state"] == "completed"
     assert case_states(api, case_id)[-1] == "办结(不通过)"
 
@@ -139,26 +140,26 @@ def test_reviewed_but_not_supplied_by_the_deadline_is_suspended_too(api):
 
 def test_a_missing_key_material_cannot_be_tolerated_and_gets_the_one_time_notice(api):
     case_id = start(api, "ZJ-2026-0005")
-    after = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="tolerant",
-                     missing_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
+    after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
+                               missing_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
     assert after["tasks"] == [] and after["variables"]["tolerance_allowed"] is False
     assert after["variables"]["tolerance_refused_reason"] == "关键材料不得容缺：建设工程规划许可证"
     assert case_states(api, case_id) == ["已接件", "补正(开始)"]
     # Supplemented: back to the window, which now accepts in full.
     send_message(api, "materials_supplemented", "ZJ-2026-0005")
-    complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="accept")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
     review(api, case_id)
-    assert open_tasks(api, case_id) == ["decide"]  # nothing tolerated: no waiting for supplements
-    complete(api, "chief_rep", case_id, "decide", decision="grant", decision_opinion="准予")
-    complete(api, "certificate_clerk", case_id, "certify", certificate_no="410302202603020002")
-    complete(api, "window_clerk", case_id, "deliver", delivery_method="mail", tracking_no="SF1234567890")
+    assert open_steps(api, case_id) == ["decide"]  # nothing tolerated: no waiting for supplements
+    complete_open_task(api, case_id, "decide", user="chief_rep", decision="grant", decision_opinion="准予")
+    complete_open_task(api, case_id, "certify", user="certificate_clerk", certificate_no="410302202603020002")
+    complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="mail", tracking_no="SF1234567890")
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理", "部门开始办理", "办结(通过)"]
 
 
 def test_an_application_outside_the_scope_is_rejected(api):
     case_id = start(api, "ZJ-2026-0006")
-    complete(api, "window_clerk", case_id, "acceptance_check", expect=422, acceptance_decision="reject")
-    done = complete(api, "window_clerk", case_id, "acceptance_check", acceptance_decision="reject",
-                    reject_reason="限额以下小型工程，不属于本机关受理范围")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", expect=422, acceptance_decision="reject")
+    done = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="reject",
+                              reject_reason="限额以下小型工程，不属于本机关受理范围")
     assert done["state"] == "completed"
     assert case_states(api, case_id) == ["已接件", "不予受理"]

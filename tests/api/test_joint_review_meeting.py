@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, case_tasks
-from tests.helpers import complete_task as complete
+from tests.helpers import ROOT, complete_open_task, complete_task
 
 ITEM = ROOT / "bpmn" / "ZWFW-LH-0001"
 FORMS = [ROOT / "forms" / name for name in
@@ -32,13 +31,9 @@ def meeting(api: Any) -> dict[str, Any]:
 
 
 def convene(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
-    [task] = [t for t in open_tasks(api, case) if t["bpmn_id"] == "convene"]
-    after = complete(api, "zwfw_clerk", task, meeting_date="2026-03-10", meeting_place="政务服务中心第一会议室")
+    after = complete_open_task(api, case, "convene", user="zwfw_clerk", meeting_date="2026-03-10",
+                               meeting_place="政务服务中心第一会议室")
     return [t for t in after["tasks"] if t["bpmn_id"] == "vote"]
-
-
-def open_tasks(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
-    return case_tasks(api, case)
 
 
 def vote_all(api: Any, ballots: list[dict[str, Any]], votes: dict[str, str]) -> dict[str, Any]:
@@ -48,8 +43,8 @@ def vote_all(api: Any, ballots: list[dict[str, Any]], votes: dict[str, str]) -> 
         [group] = ballot["candidate_groups"]
         form = api.as_(CLERKS[group]).get(f"/api/tasks/{ballot['id']}/form").get_json()
         name = form["data"]["member"]["name"]  # shown read-only; sent back unchanged as form-js does
-        after = complete(api, CLERKS[group], ballot,
-                         member={"name": name, "vote": votes[group], "opinion": f"{name}意见：{votes[group]}"})
+        after = complete_task(api, ballot, user=CLERKS[group],
+                              member={"name": name, "vote": votes[group], "opinion": f"{name}意见：{votes[group]}"})
     return after
 
 
@@ -73,7 +68,7 @@ def test_each_member_department_votes_in_its_own_task_and_the_chair_issues_a_pas
     assert foreign.status_code in (403, 404)  # not this department's ballot: neither shown nor accepted
     form = api.as_("zrzy_clerk").get(f"/api/tasks/{zrzy_ballot['id']}/form").get_json()
     assert form["data"] == {"member": {"name": "市自然资源和规划局"}}
-    refused = complete(api, "zrzy_clerk", zrzy_ballot, expect=422, member={"vote": "maybe"})
+    refused = complete_task(api, zrzy_ballot, user="zrzy_clerk", expect=422, member={"vote": "maybe"})
     assert [d["field"] for d in refused["error"]["details"]] == ["member.vote"]
 
     after = vote_all(api, ballots, {"fgw": "approve", "zrzy": "approve", "zjj": "reject", "sthj": "abstain"})
@@ -95,12 +90,12 @@ def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, me
     assert form["data"]["tally"] == {"round": 1, "members": 4, "present": 3, "quorum": 3, "approve": 3,
                                      "reject": 0, "abstain": 0, "absent": 1, "outcome": "passed"}
     # The tally is the application's count: the chair may not change it.
-    changed = complete(api, "meeting_chair", chair, expect=422, chair_decision="confirm", chair_opinion="同意",
-                       tally={"outcome": "rejected"})
+    changed = complete_task(api, chair, user="meeting_chair", expect=422, chair_decision="confirm",
+                            chair_opinion="同意", tally={"outcome": "rejected"})
     assert [d["field"] for d in changed["error"]["details"]] == ["tally.outcome"]
     clock = api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 20, 45)
-    done = complete(api, "meeting_chair", chair, chair_decision="confirm", chair_opinion="同意会议决定")
+    done = complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意会议决定")
     assert done["state"] == "completed"
     assert api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()["state"] == "stopped"
     assert {"approval_issued", "approved"} <= reached(api, meeting)
@@ -111,7 +106,8 @@ def test_a_majority_against_ends_the_case_not_approved(api, meeting):
     after = vote_all(api, convene(api, meeting), {"fgw": "reject", "zrzy": "approve", "zjj": "reject",
                                                   "sthj": "abstain"})
     assert variables(api, meeting)["tally"]["outcome"] == "rejected"
-    done = complete(api, "meeting_chair", after["tasks"][0], chair_decision="confirm", chair_opinion="按表决结果办理")
+    done = complete_task(api, after["tasks"][0], user="meeting_chair", chair_decision="confirm",
+                         chair_opinion="按表决结果办理")
     assert done["state"] == "completed"
     assert {"rejection_issued", "rejected"} <= reached(api, meeting)
     assert "approval_issued" not in reached(api, meeting)
@@ -137,8 +133,8 @@ def test_without_a_quorum_the_meeting_is_convened_again_and_votes_afresh(api, me
 def test_the_chair_may_ask_for_a_new_meeting_instead_of_signing(api, meeting):
     after = vote_all(api, convene(api, meeting), {"fgw": "approve", "zrzy": "approve", "zjj": "approve",
                                                   "sthj": "reject"})
-    again = complete(api, "meeting_chair", after["tasks"][0], chair_decision="reconvene",
-                     chair_opinion="生态环境问题需补充论证后复议")
+    again = complete_task(api, after["tasks"][0], user="meeting_chair", chair_decision="reconvene",
+                          chair_opinion="生态环境问题需补充论证后复议")
     assert [t["bpmn_id"] for t in again["tasks"]] == ["convene"] and again["state"] == "running"
 
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, case_tasks
-from tests.helpers import complete_task as complete
+from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
 
 ITEM = ROOT / "bpmn" / "SCJG-YJS-0001"
 DIAGRAMS = [ITEM / f"{name}.bpmn" for name in ("restaurant_opening", "restaurant_business_registration",
@@ -36,15 +35,11 @@ def deployed(api: Any) -> None:
     api.deploy(*DIAGRAMS, ITEM / "guide.json", *FORMS)
 
 
-def open_tasks(api: Any, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {t["bpmn_id"]: t for t in case_tasks(api, case)}
-
-
 def accepted_case(api: Any, business_key: str = "YJS-2026-0001") -> dict[str, Any]:
     case = api.start("restaurant_opening", business_key=business_key, variables=APPLICATION)
     [acceptance] = case["tasks"]
     assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("bundle_acceptance", ["window"])
-    complete(api, "window_clerk", acceptance, bundle_acceptance={"decision": "accept", "opinion": "材料齐全"})
+    complete_task(api, acceptance, user="window_clerk", bundle_acceptance={"decision": "accept", "opinion": "材料齐全"})
     return case
 
 
@@ -99,7 +94,7 @@ def test_member_items_run_in_parallel_see_the_materials_once_submitted_and_end_i
         content_type="multipart/form-data")
     assert upload.status_code == 201, upload.get_json()
 
-    tasks = open_tasks(api, case)
+    tasks = by_bpmn_id(case_tasks(api, case))
     assert {k: t["candidate_groups"] for k, t in tasks.items()} == {
         "registration_review": ["scjg"], "food_licence_review": ["scjg"], "signboard_review": ["cgj"]}
     assert {t["process_instance_id"] for t in tasks.values()} == {case["id"]}
@@ -114,14 +109,15 @@ def test_member_items_run_in_parallel_see_the_materials_once_submitted_and_end_i
     assert {k: data[k] for k in APPLICATION} == APPLICATION
 
     for bpmn_id, (clerk, key) in REVIEWS.items():
-        complete(api, clerk, open_tasks(api, case)[bpmn_id], **{key: {"result": "grant", "opinion": "符合条件"}})
-    [delivery] = open_tasks(api, case).values()
+        verdict: dict[str, Any] = {key: {"result": "grant", "opinion": "符合条件"}}
+        complete_open_task(api, case, bpmn_id, user=clerk, **verdict)
+    [delivery] = by_bpmn_id(case_tasks(api, case)).values()
     assert delivery["bpmn_id"] == "deliver_package"
     package = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]["result_package"]
     assert package["all_granted"] is True and package["denied"] == []
     assert package["granted"] == ["营业执照（设立登记）", "食品经营许可", "户外招牌设置许可"]
     assert (package["applicant_name"], package["business_name"]) == ("李四", "李记面馆")
-    done = complete(api, "window_clerk", delivery, delivery={"method": "window"})
+    done = complete_task(api, delivery, user="window_clerk", delivery={"method": "window"})
     assert done["state"] == "completed"
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
     assert "granted_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
@@ -131,11 +127,12 @@ def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_g
     case = accepted_case(api, "YJS-2026-0002")
     results = {"registration_review": "grant", "food_licence_review": "grant", "signboard_review": "deny"}
     for bpmn_id, (clerk, key) in REVIEWS.items():
-        complete(api, clerk, open_tasks(api, case)[bpmn_id], **{key: {"result": results[bpmn_id], "opinion": "意见"}})
+        verdict: dict[str, Any] = {key: {"result": results[bpmn_id], "opinion": "意见"}}
+        complete_open_task(api, case, bpmn_id, user=clerk, **verdict)
     package = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]["result_package"]
     assert (package["all_granted"], package["denied"]) == (False, ["户外招牌设置许可"])
     assert [i["result"] for i in package["items"]] == ["grant", "grant", "deny"]
-    complete(api, "window_clerk", open_tasks(api, case)["deliver_package"], delivery={"method": "mail"})
+    complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "mail"})
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
     assert "denied_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
 
@@ -159,10 +156,10 @@ def test_member_forms_defining_a_field_differently_are_refused_naming_both_forms
 
 def test_incomplete_materials_get_one_notice_and_the_window_checks_again_after_the_supplement(api, deployed):
     case = api.start("restaurant_opening", business_key="YJS-2026-0003", variables=APPLICATION)
-    waiting = complete(api, "window_clerk", case["tasks"][0],
-                       bundle_acceptance={"decision": "supplement", "opinion": "缺经营场所使用证明"})
+    waiting = complete_task(api, case["tasks"][0], user="window_clerk",
+                            bundle_acceptance={"decision": "supplement", "opinion": "缺经营场所使用证明"})
     assert waiting["state"] == "running" and waiting["tasks"] == []
     sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                               "business_key": "YJS-2026-0003"})
     assert sent.status_code == 200, sent.get_json()
-    assert list(open_tasks(api, case)) == ["bundle_acceptance"]
+    assert list(by_bpmn_id(case_tasks(api, case))) == ["bundle_acceptance"]

@@ -14,7 +14,7 @@ import pytest
 from api import create_app
 from engine import calendar
 from tests.api.test_pages import Browser, person
-from tests.helpers import ROOT, ApiClient
+from tests.helpers import ROOT, ApiClient, complete_open_task
 
 BPMN = ROOT / "bpmn"
 FOOD, WINDOW, COMPLAINT = BPMN / "SCJG-XK-0001", BPMN / "window-acceptance", BPMN / "complaint"
@@ -44,11 +44,8 @@ def deploy_library(api: ApiClient, **kwargs: Any) -> None:
 def accepted_food_case(api: ApiClient, number: str) -> dict[str, Any]:
     """A food licence case accepted at the window (its 受理通知书 issued); the start answer, with its code."""
     started = api.start("food_business_licence", business_key=number, variables={"applicant_name": "某某餐饮有限公司"})
-    case = api.as_("admin").get(f"/api/process-instances/{started['id']}").get_json()
-    [task] = [t for t in case["tasks"] if t["bpmn_id"] == "acceptance_check"]
-    done = api.as_("window_clerk").post(f"/api/tasks/{task['id']}/complete",
-                                        json={"variables": {"acceptance_decision": "accept"}})
-    assert done.status_code == 200, done.get_json()
+    complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
     return started
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, case_tasks
-from tests.helpers import complete_task as complete
+from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
 
 ITEM = ROOT / "bpmn" / "ZRZY-BL-0001"
 DIAGRAMS = [ITEM / name for name in
@@ -26,16 +25,13 @@ def accepted(api: Any) -> dict[str, Any]:
                      variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
     [acceptance] = case["tasks"]
     assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("lead_acceptance", ["zrzy"])
-    complete(api, "zrzy_clerk", acceptance, acceptance={"decision": "accept", "opinion": "材料齐全"})
+    complete_task(api, acceptance, user="zrzy_clerk", acceptance={"decision": "accept", "opinion": "材料齐全"})
     return case
 
 
-def open_tasks(api: Any, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {t["bpmn_id"]: t for t in case_tasks(api, case)}
-
-
 def review(api: Any, case: dict[str, Any], bpmn_id: str, user: str, key: str, result: str) -> dict[str, Any]:
-    return complete(api, user, open_tasks(api, case)[bpmn_id], **{key: {"result": result, "opinion": f"{bpmn_id}: {result}"}})
+    verdict: dict[str, Any] = {key: {"result": result, "opinion": f"{bpmn_id}: {result}"}}
+    return complete_open_task(api, case, bpmn_id, user=user, **verdict)
 
 
 def reached(api: Any, case: dict[str, Any]) -> set[str]:
@@ -44,26 +40,27 @@ def reached(api: Any, case: dict[str, Any]) -> set[str]:
 
 
 def test_three_departments_work_at_once_but_the_dependent_item_waits_for_its_prerequisite(api, accepted):
-    tasks = open_tasks(api, accepted)
+    tasks = by_bpmn_id(case_tasks(api, accepted))
     assert {k: t["candidate_groups"] for k, t in tasks.items()} == {
         "land_review": ["zrzy"], "environment_review": ["sthj"], "fire_design_review": ["zjj"]}
     assert all(t["process_instance_id"] == accepted["id"] for t in tasks.values())
     # The independent departments finish first: the dependent item still has not started.
     review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "approve")
     review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
-    assert set(open_tasks(api, accepted)) == {"land_review"}
+    assert set(by_bpmn_id(case_tasks(api, accepted))) == {"land_review"}
     assert "call_planning_permit" not in reached(api, accepted)
 
     review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "approve")
-    assert set(open_tasks(api, accepted)) == {"planning_review"}  # started only now
+    assert set(by_bpmn_id(case_tasks(api, accepted))) == {"planning_review"}  # started only now
     review(api, accepted, "planning_review", "zrzy_clerk", "planning_permit", "approve")
 
-    [joint] = open_tasks(api, accepted).values()
+    [joint] = by_bpmn_id(case_tasks(api, accepted)).values()
     assert (joint["bpmn_id"], joint["candidate_groups"]) == ("joint_result", ["zrzy"])
     form = api.as_("zrzy_clerk").get(f"/api/tasks/{joint['id']}/form").get_json()
     assert form["data"] == {"land_pre_review": {"result": "approve"}, "planning_permit": {"result": "approve"},
                             "environment_review": {"result": "approve"}, "fire_design_review": {"result": "approve"}}
-    done = complete(api, "zrzy_clerk", joint, joint_result={"decision": "grant", "opinion": "各部门均同意，准予"})
+    done = complete_task(api, joint, user="zrzy_clerk",
+                         joint_result={"decision": "grant", "opinion": "各部门均同意，准予"})
     assert done["state"] == "completed"
     assert {"grant_issued", "granted_end"} <= reached(api, accepted)
     results = api.as_("supervisor").get(f"/api/process-instances/{accepted['id']}").get_json()["variables"]
@@ -75,20 +72,21 @@ def test_three_departments_work_at_once_but_the_dependent_item_waits_for_its_pre
 def test_a_failed_prerequisite_blocks_the_dependent_item_and_the_joint_result_cannot_grant(api, accepted):
     review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "deny")
     # The dependent item never starts; the other departments go on.
-    assert set(open_tasks(api, accepted)) == {"environment_review", "fire_design_review"}
+    assert set(by_bpmn_id(case_tasks(api, accepted))) == {"environment_review", "fire_design_review"}
     review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "approve")
     review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
     assert "call_planning_permit" not in reached(api, accepted)
     assert "planning_not_started" in reached(api, accepted)
 
-    joint = open_tasks(api, accepted)["joint_result"]
+    joint = by_bpmn_id(case_tasks(api, accepted))["joint_result"]
     form = api.as_("zrzy_clerk").get(f"/api/tasks/{joint['id']}/form").get_json()
     assert form["data"]["planning_permit"] == {"result": "not_started"}
-    refused = complete(api, "zrzy_clerk", joint, expect=422,
-                       joint_result={"decision": "grant", "opinion": "准予"})
+    refused = complete_task(api, joint, user="zrzy_clerk", expect=422,
+                            joint_result={"decision": "grant", "opinion": "准予"})
     assert "不能出具准予" in refused["error"]["details"][0]["message"]
-    assert set(open_tasks(api, accepted)) == {"joint_result"}  # nothing changed
-    done = complete(api, "zrzy_clerk", joint, joint_result={"decision": "deny", "opinion": "用地预审未通过，不予许可"})
+    assert set(by_bpmn_id(case_tasks(api, accepted))) == {"joint_result"}  # nothing changed
+    done = complete_task(api, joint, user="zrzy_clerk",
+                         joint_result={"decision": "deny", "opinion": "用地预审未通过，不予许可"})
     assert done["state"] == "completed"
     assert {"denial_issued", "denied_end"} <= reached(api, accepted) and "grant_issued" not in reached(api, accepted)
 
@@ -98,16 +96,17 @@ def test_one_department_against_makes_the_joint_result_a_denial(api, accepted):
     review(api, accepted, "planning_review", "zrzy_clerk", "planning_permit", "approve")
     review(api, accepted, "environment_review", "sthj_clerk", "environment_review", "deny")
     review(api, accepted, "fire_design_review", "zjj_clerk", "fire_design_review", "approve")
-    joint = open_tasks(api, accepted)["joint_result"]
-    complete(api, "zrzy_clerk", joint, expect=422, joint_result={"decision": "grant", "opinion": "准予"})
-    complete(api, "zrzy_clerk", joint, joint_result={"decision": "deny", "opinion": "环评未通过"})
+    joint = by_bpmn_id(case_tasks(api, accepted))["joint_result"]
+    complete_task(api, joint, user="zrzy_clerk", expect=422, joint_result={"decision": "grant", "opinion": "准予"})
+    complete_task(api, joint, user="zrzy_clerk", joint_result={"decision": "deny", "opinion": "环评未通过"})
     assert "denied_end" in reached(api, accepted)
 
 
 def test_the_lead_department_may_refuse_to_accept_and_no_department_starts(api):
     api.deploy(*DIAGRAMS, *FORMS)
     case = api.start("construction_parallel_approval", variables={"project_name": "违规项目"})
-    done = complete(api, "zrzy_clerk", case["tasks"][0], acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
+    done = complete_task(api, case["tasks"][0], user="zrzy_clerk",
+                         acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
     assert done["state"] == "completed" and done["tasks"] == []
     assert "not_accepted_end" in reached(api, case) and "fork" not in reached(api, case)
 

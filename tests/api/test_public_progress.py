@@ -12,7 +12,8 @@ from sqlalchemy import select
 from engine import execution, query_codes
 from engine.clock import LOCAL_TZ
 from engine.models import CaseQueryCode, IdempotencyKey
-from tests.applicants import FOOD, WINDOW, complete, seed_calendar
+from tests.applicants import FOOD, WINDOW, seed_calendar
+from tests.helpers import complete_open_task
 
 CODE = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$")
 
@@ -68,8 +69,8 @@ def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, mon
     monkeypatch.setattr(execution, "utcnow", lambda: accepted)
     started = api.start("food_business_licence", business_key="SCJG-2026-0042",
                         variables={"applicant_name": "张三", "id_number": "110101199001011234"})
-    complete(api.as_("window_clerk"), started["id"], "acceptance_check", acceptance_decision="accept",
-             opinion="内部意见：材料齐全")
+    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
+                       acceptance_decision="accept", opinion="内部意见：材料齐全")
     extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
                                           json={"days": 5, "reason": "需征求相关部门意见"})
     assert extended.status_code == 200, extended.get_json()
@@ -138,7 +139,8 @@ def test_documents_issued_to_the_applicant_are_listed_and_downloaded_with_the_co
     if deployed.status_code != 201:
         pytest.fail(f"deploying a document template failed: {deployed.get_json()}")
     started = api.start("food_business_licence", business_key="SCJG-2026-0043")
-    complete(api.as_("window_clerk"), started["id"], "acceptance_check", acceptance_decision="accept")
+    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
+                       acceptance_decision="accept")
 
     body = progress(api, "SCJG-2026-0043", started["query_code"]).get_json()
     [document] = body["documents"]

@@ -16,11 +16,10 @@ from tests.applicants import (
     RECTIFICATION_FORMS,
     WINDOW,
     add_clerk,
-    complete,
-    open_task,
     seed_calendar,
     window_case_done,
 )
+from tests.helpers import complete_open_task, open_task
 
 
 def rate(api, case_no: str, code: str, level: int, expect: int = 201, **extra):  # type: ignore[no-untyped-def]
@@ -63,12 +62,12 @@ def test_a_running_case_cannot_be_rated_unless_its_guide_rates_each_contact(api,
     nothing_yet = rate(api, "SX-2026-000010", started["query_code"], 2, expect=409)
     assert nothing_yet["error"]["message"] == "办件尚未发生可评价的服务环节"
 
-    accept = open_task(api, started["id"], "accept")
-    complete(api.as_("window_clerk"), started["id"], "accept", decision="accept")
+    accept = open_task(api, started["id"], "accept", reader="admin")
+    complete_open_task(api.as_("window_clerk"), started["id"], "accept", reader="admin", decision="accept")
     contact = rate(api, "SX-2026-000010", started["query_code"], 2)
     assert contact["contact"] == accept["id"] and contact["level_name"] == "满意"
     rate(api, "SX-2026-000010", started["query_code"], 3, expect=409)  # the same contact again
-    complete(api.as_("admin"), started["id"], "review", review_opinion="同意")
+    complete_open_task(api.as_("admin"), started["id"], "review", reader="admin", review_opinion="同意")
     # The next contact, a 差评 on Friday 6 March 2026: the guide's rectify_days (3) end on Wednesday 11 March,
     # and the review section that handled that contact rectifies.
     rated_at = datetime(2026, 3, 6, 15, tzinfo=LOCAL_TZ).astimezone(UTC)
@@ -119,13 +118,17 @@ def test_a_bad_rating_is_rectified_by_the_handling_group_then_reviewed_and_count
     rectification_id = task["process_instance_id"]
     missing = window.post(f"/api/tasks/{task['id']}/complete", json={"variables": {}})
     assert missing.status_code == 422  # the form requires the measures
-    complete(window, rectification_id, "rectify", rectification_measures="增设取号窗口，开展服务礼仪培训")
+    complete_open_task(window, rectification_id, "rectify", reader="admin",
+                       rectification_measures="增设取号窗口，开展服务礼仪培训")
     inspector = add_clerk(api, "inspector", "supervision")
-    complete(inspector, rectification_id, "review", review_result="returned", review_opinion="措施不具体")
-    complete(window, rectification_id, "rectify", rectification_measures="周一增设两个综合窗口；已约谈当事人")
+    complete_open_task(inspector, rectification_id, "review", reader="admin", review_result="returned",
+                       review_opinion="措施不具体")
+    complete_open_task(window, rectification_id, "rectify", reader="admin",
+                       rectification_measures="周一增设两个综合窗口；已约谈当事人")
     with api.runtime.uow() as uow:
         assert uow.session.scalars(select(Rating)).one().rectification_state == "open"
-    complete(inspector, rectification_id, "review", review_result="confirmed", review_opinion="整改到位")
+    complete_open_task(inspector, rectification_id, "review", reader="admin", review_result="confirmed",
+                       review_opinion="整改到位")
 
     with api.runtime.uow() as uow:
         row = uow.session.scalars(select(Rating)).one()

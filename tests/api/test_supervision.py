@@ -8,7 +8,8 @@ import pytest
 
 from engine import calendar, supervision, time_limits
 from engine.users import Actor
-from tests.api.test_time_limits import FOOD, at, complete, now
+from tests.api.test_time_limits import FOOD, at, now
+from tests.helpers import complete_open_task
 
 KEY = "food_business_licence"
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
@@ -17,7 +18,8 @@ SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
 def accept(api: Any, now: Any, day: date) -> int:
     now(day)
     case = api.start(KEY, variables={"applicant_name": "张三"})
-    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # 受理: the clock starts
+    # 受理: the clock starts
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return case["id"]
 
 
@@ -31,9 +33,9 @@ def cases(api, now, monkeypatch):
     yellow = accept(api, now, date(2026, 3, 5))  # deadline 19 March
     decided = accept(api, now, date(2026, 3, 2))
     now(date(2026, 3, 5))
-    complete(api, decided, "review")
+    complete_open_task(api, decided, "review", reader="admin")
     now(date(2026, 3, 10))
-    complete(api, decided, "decide", decision="grant")  # 6 working days used of 10
+    complete_open_task(api, decided, "decide", reader="admin", decision="grant")  # 6 working days used of 10
     green = accept(api, now, date(2026, 3, 10))  # deadline 24 March
     moment = at(date(2026, 3, 18))
     monkeypatch.setattr(supervision, "utcnow", lambda: moment)

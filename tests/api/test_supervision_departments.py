@@ -6,7 +6,8 @@ from datetime import date
 from engine import calendar, departments, supervision
 from engine.users import Actor
 from tests.api.test_supervision import accept
-from tests.api.test_time_limits import FOOD, at, complete, now
+from tests.api.test_time_limits import FOOD, at, now
+from tests.helpers import complete_open_task
 
 ADMIN = Actor("admin", roles=frozenset({"admin"}))
 
@@ -21,9 +22,9 @@ def test_stats_by_lead_department(api, now, monkeypatch):
     red = accept(api, now, date(2026, 3, 2))  # the window has no department yet: the review's leads
     decided = accept(api, now, date(2026, 3, 2))
     now(date(2026, 3, 5))
-    complete(api, decided, "review")
+    complete_open_task(api, decided, "review", reader="admin")
     now(date(2026, 3, 10))
-    complete(api, decided, "decide", decision="grant")  # 6 working days used of 10
+    complete_open_task(api, decided, "decide", reader="admin", decision="grant")  # 6 working days used of 10
     departments.put_department(api.runtime.uow(), "ZWZX", actor=ADMIN, name="政务服务中心", groups=["window"])
     yellow = accept(api, now, date(2026, 3, 5))  # from now on the window's department leads
     green = accept(api, now, date(2026, 3, 10))

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from engine import calendar, diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
 from engine.supervision_sweep import OVERDUE, REMINDER, STEP_OVERRUN
-from tests.api.test_time_limits import FOOD, at, complete
+from tests.api.test_time_limits import FOOD, at
+from tests.helpers import complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 
 KEY = "food_business_licence"
@@ -33,7 +34,8 @@ def day(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def accepted(api: Any, day: Any, on: date) -> int:
     day(on)
     case = api.start(KEY, variables={"applicant_name": "张三"})
-    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # the clock starts, review due in 5
+    # the clock starts, review due in 5
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return case["id"]
 
 
@@ -131,8 +133,8 @@ def test_a_paused_case_is_never_swept_red_and_a_decided_one_only_for_its_steps(f
     paused = accepted(food, day, date(2026, 3, 2))
     decided = accepted(food, day, date(2026, 3, 2))
     day(date(2026, 3, 4))
-    complete(food, decided, "review")
-    complete(food, decided, "decide", decision="grant")  # the clock stops on time
+    complete_open_task(food, decided, "review", reader="admin")
+    complete_open_task(food, decided, "decide", reader="admin", decision="grant")  # the clock stops on time
     supervisor = food.as_("supervisor")
     with pytest.MonkeyPatch.context() as patch:
         from engine import time_limits

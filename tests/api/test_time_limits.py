@@ -12,7 +12,7 @@ from engine import calendar, execution, time_limits, timeline
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
 from engine.users import Actor
-from tests.helpers import ROOT
+from tests.helpers import ROOT, complete_open_task
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
@@ -33,21 +33,14 @@ def now(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     return set_now
 
 
-def complete(api: Any, instance_id: int, bpmn_id: str, **variables: Any) -> Any:
-    case = api.get(f"/api/process-instances/{instance_id}").get_json()
-    [task] = [t for t in case["tasks"] if t["bpmn_id"] == bpmn_id]
-    response = api.post(f"/api/tasks/{task['id']}/complete", json={"variables": variables})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 def accepted_food_case(api: Any, now: Any, day: date = date(2026, 3, 2)) -> int:
     with api.runtime.uow() as uow:
         calendar.seed_national(uow)
     api.deploy(FOOD)
     now(day)
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
-    complete(api, case["id"], "acceptance_check", acceptance_decision="accept")  # 受理: the clock starts
+    # 受理: the clock starts
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return case["id"]
 
 
@@ -130,9 +123,9 @@ def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
 def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
     case_id = accepted_food_case(api, now)
     now(date(2026, 3, 5))
-    complete(api, case_id, "review")
+    complete_open_task(api, case_id, "review", reader="admin")
     now(date(2026, 3, 10))
-    complete(api, case_id, "decide", decision="grant")
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
 
     clock = time_limits.get(api.runtime.uow(), case_id, actor=CLERK, now=at(date(2026, 12, 1)))
     assert clock.state == "stopped" and clock.stopped_at == at(date(2026, 3, 10))
@@ -153,7 +146,7 @@ def test_an_excluded_subprocess_pauses_on_entry_and_resumes_on_exit(api, now):
     api.deploy("excluded_inspection.bpmn")
     now(date(2026, 3, 2))
     case = api.start("excluded_inspection")
-    complete(api, case["id"], "accept")  # accepted and straight into the inspection, same day
+    complete_open_task(api, case["id"], "accept", reader="admin")  # accepted and straight into the inspection, same day
 
     paused = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 4)))
     assert paused.state == "paused"
@@ -163,7 +156,7 @@ def test_an_excluded_subprocess_pauses_on_entry_and_resumes_on_exit(api, now):
                                       json={}).status_code == 409  # the diagram's step ends it, not a hand
 
     now(date(2026, 3, 5))
-    complete(api, case["id"], "inspect")
+    complete_open_task(api, case["id"], "inspect", reader="admin")
     clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 5)))
     # Paused 2 March, resumed 5 March: three working days not counted, 5 + 3 from 2 March.
     assert (clock.state, clock.paused_working_days, clock.deadline_date) == ("running", 3, date(2026, 3, 12))

@@ -14,6 +14,7 @@ from engine import Runtime, delivery, webhooks, worker
 from engine.clock import utcnow
 from engine.models import OutboxEvent, User, WebhookDelivery
 from tests.conftest import clean
+from tests.helpers import complete_task
 from tests.webhook_receiver import Receiver
 
 
@@ -52,10 +53,8 @@ def deliveries(runtime: Runtime) -> list[WebhookDelivery]:
 def run_simple_case(api) -> dict:  # type: ignore[no-untyped-def]
     api.deploy("simple_approval.bpmn")
     case = api.start("simple_approval", variables={"reviewGroup": "office"})
-    clerk = api.as_("window_clerk")
     [accept] = case["tasks"]
-    done = clerk.post(f"/api/tasks/{accept['id']}/complete", json={"variables": {"accepted": False, "amount": 5}})
-    assert done.status_code == 200 and done.get_json()["state"] == "completed"
+    assert complete_task(api, accept, user="window_clerk", accepted=False, amount=5)["state"] == "completed"
     return case
 
 

@@ -10,6 +10,7 @@ import pytest
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 
 from engine import execution, instances, jobs
+from tests.helpers import complete_open_task
 from tests.integration.test_jobs import W1, W2, case, events, jobs_of, pending_job, run
 
 
@@ -24,21 +25,14 @@ def freeze_spiff_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> Non
     monkeypatch.setattr(spiff_timer, "datetime", Frozen)
 
 
-def complete_maintenance(api: Any, instance_id: int) -> dict[str, Any]:
-    [task] = [t for t in case(api, instance_id)["tasks"] if t["bpmn_id"] == "maintain"]
-    response = api.as_("office_clerk").post(f"/api/tasks/{task['id']}/complete",
-                                           json={"variables": {"registry_down": False}})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 def test_a_timer_due_while_a_clerk_completes_a_parallel_task_is_recorded_as_fired(api, runtime, monkeypatch):
     api.deploy("timer_then_script.bpmn")
     started = api.start("timer_then_script", variables={"registry_down_at_start": False})
     job = pending_job(runtime, started["id"])
     freeze_spiff_clock(monkeypatch, job.due_at + timedelta(seconds=5))  # due, but no worker fired it yet
 
-    complete_maintenance(api, started["id"])  # the refresh at the end of this command fires the timer
+    # the refresh at the end of this command fires the timer
+    complete_open_task(api, started["id"], "maintain", user="office_clerk", reader="admin", registry_down=False)
 
     assert case(api, started["id"])["state"] == "completed"  # the registry was asked: the timer did fire
     [done] = jobs_of(runtime, started["id"])
@@ -61,7 +55,7 @@ def test_a_worker_holding_the_lease_of_a_timer_fired_meanwhile_fires_nothing(api
     assert jobs.claim_due(runtime.uow(), worker_id=W1, now=now) == [job.id]  # W1 is about to fire it
     freeze_spiff_clock(monkeypatch, now)
 
-    complete_maintenance(api, started["id"])
+    complete_open_task(api, started["id"], "maintain", user="office_clerk", reader="admin", registry_down=False)
 
     assert jobs.fire(runtime.uow(), job.id, worker_id=W1, now=now) == jobs.SKIPPED
     assert [j.state for j in jobs_of(runtime, started["id"])] == ["done"]
@@ -80,7 +74,7 @@ def test_a_timer_fired_by_its_worker_is_recorded_once(api, runtime, monkeypatch)
     [fired] = events(api, started["id"], "timer.fired")
     assert fired["data"]["worker"] == W2 and "during_command" not in fired["data"]
     assert [j.state for j in jobs_of(runtime, started["id"])] == ["done"]
-    complete_maintenance(api, started["id"])
+    complete_open_task(api, started["id"], "maintain", user="office_clerk", reader="admin", registry_down=False)
     assert case(api, started["id"])["state"] == "completed"
     assert len(events(api, started["id"], "timer.fired")) == 1
 
