@@ -138,13 +138,25 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
     lead, co = guide_departments(uow, case.row.definition_key) if case.is_new else (None, [])
     if not tasks and lead is None and not co:
         return
-    session, case_id = uow.session, case.row.id
-    by_user = _user_groups(session, {t.assignee for t in tasks if t.assignee})
+    by_user = _user_groups(uow.session, {t.assignee for t in tasks if t.assignee})
     ordered: list[str] = []  # groups in the order tasks name them: the first department found may lead
     for task in tasks:
         ordered += [*(task.candidate_groups or []), *by_user.get(task.assignee or "", [])]
-    wanted = set(ordered)
-    if not wanted and lead is None and not co:
+    _join(uow.session, case.row.id, [*([lead] if lead else []), *co], ordered, now)
+
+
+def join_with_groups(uow: UnitOfWork, case_id: int, groups: Iterable[str], now: datetime) -> None:
+    """The departments of a user's groups take part in a case when a task of it is claimed by or assigned
+    to that user (someone outside the departments the case reached so far). A helper: the caller's
+    transaction; one query, an insert only for departments new to the case."""
+    _join(uow.session, case_id, [], sorted(groups), now)
+
+
+def _join(session: Session, case_id: int, named: list[str], groups: list[str], now: datetime) -> None:
+    """Add departments to a case: those ``named`` first, then those of ``groups`` in order. The first one
+    takes the lead when the case has none yet."""
+    wanted = set(groups)
+    if not wanted and not named:
         return
     rows = session.execute(_GROUPS_AND_CASE_DEPARTMENTS, {"case_id": case_id, "groups": sorted(wanted)}
                            ).all() if wanted else []
@@ -152,8 +164,7 @@ def take_part(uow: UnitOfWork, case: Case, tasks: Sequence[Task], now: datetime)
     known = {code for _, code, role, _ in rows if role is not None}
     lead_known = any(row.has_lead for row in rows)  # a new case has none: no rows yet
     new: list[dict[str, Any]] = []
-    named = [*([lead] if lead else []), *co, *(department_of[g] for g in ordered if g in department_of)]
-    for code in dict.fromkeys(named):
+    for code in dict.fromkeys([*named, *(department_of[g] for g in groups if g in department_of)]):
         if code in known:
             continue
         role = PARTICIPANT if lead_known else LEAD
@@ -278,4 +289,4 @@ def _view(session: Session, department: Department) -> DepartmentView:
 
 
 __all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "department_of_groups", "departments_of_case", "get_department",
-           "lead_of_guide", "list_departments", "put_department", "take_part"]
+           "join_with_groups", "lead_of_guide", "list_departments", "put_department", "take_part"]

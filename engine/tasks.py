@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import db, execution, forms
+from . import db, departments, execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, instance_view, settle
@@ -220,6 +220,7 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
         task.assignee, task.claimed_at = actor.name, now
+        departments.join_with_groups(uow, task.instance_id, actor.groups, now)  # a candidate from elsewhere
         _log(uow, task, "task.claimed", actor)
         uow.commit()
         return task
@@ -252,9 +253,12 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
     actor.require("supervisor", action="assign tasks")
     with uow:
         task = _load_for_change(uow, task_id, actor)
-        if assignee is not None and uow.session.scalars(select(User).where(User.name == assignee)).first() is None:
+        user = uow.session.scalars(select(User).where(User.name == assignee)).first() if assignee else None
+        if assignee is not None and user is None:
             raise NotFound(f"user {assignee!r} not found")
         now = utcnow()
+        if user is not None:
+            departments.join_with_groups(uow, task.instance_id, user.groups or [], now)
         uow.session.execute(update(Task).where(Task.id == task_id, Task.state == "READY")
                             .values(assignee=assignee, claimed_at=now if assignee else None)
                             .execution_options(synchronize_session=False))

@@ -142,6 +142,30 @@ def test_a_clerk_reads_a_case_they_have_a_task_in_even_outside_their_departments
     assert [c["id"] for c in both.get("/api/process-instances").get_json()["items"]] == [case["id"]]
 
 
+def test_a_task_assigned_or_claimed_across_departments_brings_that_department_into_the_case(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    base = f"/api/process-instances/{case['id']}"
+    review = complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)["tasks"][0]
+    clerk(api, "health_colleague", "health")
+    assert api.as_("health_colleague").get(base).status_code == 404  # WJW does not take part yet
+
+    assigned = api.as_("supervisor").post(f"/api/tasks/{review['id']}/assign", json={"assignee": "health_clerk"})
+    assert assigned.status_code == 200, assigned.get_json()
+    roles = [(d["department_code"], d["role"]) for d in api.get(f"{base}/departments").get_json()]
+    assert roles == [("ZWFW", "lead"), ("SCJG", "participant"), ("WJW", "participant")]
+    assert api.as_("health_colleague").get(base).status_code == 200  # the assignee's colleagues read it now
+
+    other = api.start("simple_approval", variables={"reviewGroup": "office"})
+    claimable = complete_task(api, other["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)["tasks"][0]
+    put(api, "DAJ", 201, name="档案局", groups=["archive"])
+    clerk(api, "seconded", "office", "archive")  # works the office's queue, belongs to 档案局 too
+    claimed = api.as_("seconded").post(f"/api/tasks/{claimable['id']}/claim")
+    assert claimed.status_code == 200, claimed.get_json()
+    codes = [d["department_code"] for d in api.get(f"/api/process-instances/{other['id']}/departments").get_json()]
+    assert codes == ["ZWFW", "SCJG", "DAJ"]
+
+
 def test_a_material_is_read_by_every_department_of_the_case_and_its_bundle(api):
     """A bundle's member items run as call activities inside the one case: a material submitted once
     is read by the window (the called item) and by the office (the calling item) alike."""
