@@ -59,6 +59,8 @@ class Case:
     completed_by: dict[str, str] = field(default_factory=dict)
     # Task rows this save creates: written once the steps that may still set them (due dates) have run.
     new_tasks: list[Task] = field(default_factory=list)
+    # The workflow's tasks, walked once by save for all it writes (nothing runs the workflow meanwhile).
+    tasks: list[Any] = field(default_factory=list)
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -209,6 +211,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
     """Write the case with a version check, then every projection, in the caller's transaction."""
     workflow, row = case.workflow, case.row
     now = utcnow()
+    case.tasks = workflow.get_tasks()
     _record_called_versions(case)
     _record_steps(case)
     state = row.state
@@ -253,7 +256,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
     write_history(uow, case, now)
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.
     case.is_new = False
-    case.before = {t.id: t.state for t in workflow.get_tasks()}
+    case.before = {t.id: t.state for t in case.tasks}
     case.waits_stored = _has_waits(workflow)
     case.saved_version = row.version
 
@@ -270,7 +273,7 @@ def _record_called_versions(case: Case) -> None:
 
 def _record_steps(case: Case) -> None:
     """Turn task state changes into history: every BPMN element reached, finished or cancelled."""
-    for task in case.workflow.get_tasks():
+    for task in case.tasks:
         previous = case.before.get(task.id)
         if previous == task.state or task.state not in STATE_NAMES:
             continue
@@ -293,7 +296,7 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
     """Diff the ready user tasks against the open task rows: end the rows whose task is gone, hold or
     release them with the case, and prepare rows for new tasks (inserted by _insert_new_tasks)."""
     session, row = uow.session, case.row
-    ready = {str(t.id): t for t in case.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    ready = {str(t.id): t for t in case.tasks if t.state == TaskState.READY and t.task_spec.manual}
     existing = [] if case.is_new else session.execute(_OPEN_TASK_ROWS, {"case_id": row.id}).mappings().all()
     open_state = HELD if row.state == "suspended" else OPEN  # a suspended case's tasks leave the inbox
     still_open: list[Task] = []

@@ -149,7 +149,7 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     entered: list[tuple[Any, str]] = []
     left: list[Any] = []
     stops: list[Any] = []
-    for task in case.workflow.get_tasks():
+    for task in case.tasks:  # as execution.save walked them
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         previous = case.before.get(task.id)
         if bpmn_id not in watched or previous == task.state:
