@@ -40,6 +40,18 @@ def start(api: Any, business_key: str, applicant: str = "某某餐饮管理有�
                      variables={"applicant_name": applicant})["id"]
 
 
+def decided(api: Any, business_key: str, **steps: Any) -> int:
+    """A case accepted at the window, reviewed and decided with ``steps`` (the review's and decision's fields)."""
+    case_id = start(api, business_key)
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
+    complete_open_task(api, case_id, "review", reader="admin", review_opinion=steps["review_opinion"],
+                       conditions_met=steps["conditions_met"])
+    complete_open_task(api, case_id, "decide", reader="admin", decision=steps["decision"],
+                       decision_opinion=steps["decision_opinion"])
+    return case_id
+
+
 def documents_of(api: Any, instance_id: int, user: str = "integrator") -> list[dict[str, Any]]:
     response = api.as_(user).get(f"/api/process-instances/{instance_id}/documents")
     assert response.status_code == 200, response.get_json()
@@ -97,13 +109,8 @@ def test_acceptance_issues_a_notice_as_html_and_pdf_whose_hashes_match_the_listi
 
 def test_a_decided_case_has_its_notice_and_decision_in_the_archive_with_their_hashes(api):
     deploy(api, library())
-    case_id = start(api, "SCJG-2026-0002")
-    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
-                       acceptance_decision="accept")
-    complete_open_task(api, case_id, "review", reader="admin", review_opinion="经现场核查，经营场所符合要求",
-                       conditions_met=True)
-    complete_open_task(api, case_id, "decide", reader="admin", decision="grant",
-                       decision_opinion="符合食品经营许可条件")
+    case_id = decided(api, "SCJG-2026-0002", review_opinion="经现场核查，经营场所符合要求", conditions_met=True,
+                      decision="grant", decision_opinion="符合食品经营许可条件")
 
     listed = documents_of(api, case_id, user="supervisor")
     assert [(d["name"], d["title"]) for d in listed] == [("acceptance_notice", "受理通知书"),
@@ -163,13 +170,8 @@ def test_the_rejection_notice_gives_every_reason_and_the_remedies(api):
 
 def test_a_denial_states_its_reasons(api):
     deploy(api, library())
-    case_id = start(api, "SCJG-2026-0005")
-    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
-                       acceptance_decision="accept")
-    complete_open_task(api, case_id, "review", reader="admin", review_opinion="经营场所与申请不符",
-                       conditions_met=False)
-    complete_open_task(api, case_id, "decide", reader="admin", decision="deny",
-                       decision_opinion="经营场所面积不符合要求")
+    case_id = decided(api, "SCJG-2026-0005", review_opinion="经营场所与申请不符", conditions_met=False,
+                      decision="deny", decision_opinion="经营场所面积不符合要求")
 
     titles = [d["title"] for d in documents_of(api, case_id)]
     assert titles == ["受理通知书", "不予行政许可决定书"]
