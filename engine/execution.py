@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import String, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import _spiff, db, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
@@ -202,9 +202,12 @@ _SAVE_IF_UNCHANGED = update(_CASES).where(_CASES.c.id == bindparam("case_id"),
 _TASKS = cast(Table, Task.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
 _OPEN_TASK_ROWS = select(_TASKS).where(_TASKS.c.instance_id == bindparam("case_id"), _TASKS.c.state.in_((OPEN, HELD)))
+# Only the state moves, plus who completed the task when someone did: the assignee is kept as it stands in
+# the table, so a claim committed since this save read the row is not undone.
 _SET_TASK_STATE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(
-    state=bindparam("new_state"), ended_at=bindparam("new_ended_at"), assignee=bindparam("new_assignee"),
-    completed_by=bindparam("new_completed_by"))
+    state=bindparam("new_state"), ended_at=bindparam("new_ended_at"),
+    assignee=func.coalesce(_TASKS.c.assignee, bindparam("completer", type_=String)),
+    completed_by=func.coalesce(bindparam("completer", type_=String), _TASKS.c.completed_by))
 
 
 def save(uow: UnitOfWork, case: Case) -> None:
@@ -312,11 +315,9 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
             spiff_task = _find_task(case, task_row.id)
             task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
             task_row.ended_at = now
-            completer = case.completed_by.get(task_row.id)
-            if completer is not None and task_row.state == DONE:
-                task_row.completed_by, task_row.assignee = completer, task_row.assignee or completer
+        completer = case.completed_by.get(task_row.id) if task_row.state == DONE else None
         changes.append({"task_id": task_row.id, "new_state": task_row.state, "new_ended_at": task_row.ended_at,
-                        "new_assignee": task_row.assignee, "new_completed_by": task_row.completed_by})
+                        "completer": completer})
     if changes:
         session.execute(_SET_TASK_STATE, changes)
     stored_ids = {stored["id"] for stored in existing}

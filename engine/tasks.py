@@ -15,7 +15,7 @@ from . import db, departments, execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, instance_view, settle
-from .models import HistoryEvent, ProcessDefinition, Task, TaskCandidate, User
+from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
@@ -192,6 +192,13 @@ def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
     return task
 
 
+def _queue_behind_case_commands(uow: UnitOfWork, instance_id: int) -> None:
+    """Lock the case's row, as every command that saves the case does first (its version-checked update):
+    a claim or an assignment then sees the departments a command running on the case adds, and two of them
+    never add the same department twice. Taken before the task's row, in the order saves take them."""
+    uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+
+
 def _log(uow: UnitOfWork, task: Task, event: str, actor: Actor, **data: Any) -> None:
     uow.session.add(HistoryEvent(instance_id=task.instance_id, actor=actor.name, event=event,
                                  element_id=task.bpmn_id, element_name=task.name, element_type="UserTask",
@@ -213,6 +220,7 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
         if task.assignee is not None:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state,
                            assignee=task.assignee)
+        _queue_behind_case_commands(uow, task.instance_id)
         now = utcnow()
         won = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee.is_(None))
@@ -256,12 +264,16 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         user = uow.session.scalars(select(User).where(User.name == assignee)).first() if assignee else None
         if assignee is not None and user is None:
             raise NotFound(f"user {assignee!r} not found")
+        _queue_behind_case_commands(uow, task.instance_id)
         now = utcnow()
+        changed = db.affected(uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY")
+            .values(assignee=assignee, claimed_at=now if assignee else None)
+            .execution_options(synchronize_session=False)))
+        if changed != 1:
+            raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
         if user is not None:
             departments.join_with_groups(uow, task.instance_id, user.groups or [], now)
-        uow.session.execute(update(Task).where(Task.id == task_id, Task.state == "READY")
-                            .values(assignee=assignee, claimed_at=now if assignee else None)
-                            .execution_options(synchronize_session=False))
         previous, task.assignee, task.claimed_at = task.assignee, assignee, now if assignee else None
         _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
         uow.commit()

@@ -1,0 +1,124 @@
+"""Claims and assignments racing commands on the same case, on PostgreSQL (SQLite's writers take turns, so
+these interleavings cannot happen there).
+
+Each test lets a second actor act on another connection at the moment the first command is most exposed,
+and gives it up to RIVAL_SECONDS to get through. A rival that must wait for the first command's lock is
+still waiting when the first one commits; then it runs, and what both did must still add up.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from engine import tasks, users
+from engine.errors import Conflict
+from engine.users import Actor
+
+RIVAL_SECONDS = 2.0
+
+
+class Rival:
+    """Runs ``action`` on its own thread right after the first statement that ``matches``."""
+
+    def __init__(self, runtime: Any, matches: Callable[[str], bool], action: Callable[[], Any]) -> None:
+        self.runtime, self.matches, self.action = runtime, matches, action
+        self.thread: threading.Thread | None = None
+        self.outcome: Any = None
+
+    def _run(self) -> None:
+        try:
+            self.outcome = self.action()
+        except Conflict as exc:
+            self.outcome = exc
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self.thread is None and self.matches(statement):
+            self.thread = threading.Thread(target=self._run)
+            self.thread.start()
+            self.thread.join(RIVAL_SECONDS)  # through, unless it waits for a lock this command holds
+
+    def __enter__(self) -> Rival:
+        event.listen(self.runtime.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        event.remove(self.runtime.engine, "after_cursor_execute", self._after)
+        assert self.thread is not None, "the rival never got its moment"
+        self.thread.join(30)
+
+
+@pytest.fixture
+def pg(api):  # type: ignore[no-untyped-def]
+    if api.runtime.engine.dialect.name != "postgresql":
+        pytest.skip("a race between two connections: PostgreSQL only")
+    return api
+
+
+def clerk(api: Any, name: str, *groups: str) -> Actor:
+    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])
+    return Actor(name, frozenset(groups), frozenset({"clerk"}))
+
+
+def test_a_claim_racing_a_suspension_is_either_kept_or_refused(pg):
+    api = pg
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    task_id = case["tasks"][0]["id"]
+    window = clerk(api, "window_one", "window")
+    # The suspension has read the case's open task rows when the clerk claims one of them.
+    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s,
+               lambda: tasks.claim(api.runtime.uow(), task_id, actor=window)) as rival:
+        suspended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "核查"})
+    assert suspended.status_code == 200, suspended.get_json()
+    assert api.as_("supervisor").post(f"/api/process-instances/{case['id']}/resume").status_code == 200
+
+    history = [e["event"] for e in api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()]
+    task = api.as_("supervisor").get(f"/api/tasks/{task_id}").get_json()
+    if isinstance(rival.outcome, Conflict):  # it waited for the suspension, then found the task held
+        assert "task.claimed" not in history and task["assignee"] is None
+    else:  # it got through first: the suspension must not undo it
+        assert "task.claimed" in history and task["assignee"] == "window_one"
+
+
+@pytest.mark.parametrize("second_group", ["archive", "health"])
+def test_two_claims_bringing_departments_in_at_once_add_each_once_and_one_lead(pg, second_group):
+    api = pg
+    api.client.put("/api/departments/DAJ", json={"name": "档案局", "groups": ["archive"]}, headers=api.headers())
+    api.client.put("/api/departments/WJW", json={"name": "卫生健康委员会", "groups": ["health"]},
+                   headers=api.headers())
+    clerk(api, "r1", "archive")
+    r2 = clerk(api, "r2", second_group)
+    api.deploy("camunda_multi.bpmn")
+    case = api.start("camunda_multi", variables={"reviewers": ["r1", "r2"]})  # candidate users: no department
+    by_user = {t["candidate_users"][0]: t["id"] for t in case["tasks"]}
+    # r1's claim has looked up the case's departments when r2 claims too.
+    with Rival(api.runtime, lambda s: "FROM department_groups" in s and "case_departments" in s,
+               lambda: tasks.claim(api.runtime.uow(), by_user["r2"], actor=r2)) as rival:
+        claimed = api.as_("r1").post(f"/api/tasks/{by_user['r1']}/claim")
+    assert claimed.status_code == 200, claimed.get_json()
+    assert not isinstance(rival.outcome, Conflict) and rival.outcome.assignee == "r2"
+
+    joined = api.get(f"/api/process-instances/{case['id']}/departments").get_json()
+    expected = ["DAJ"] if second_group == "archive" else ["DAJ", "WJW"]
+    assert sorted(d["department_code"] for d in joined) == expected
+    assert [d["role"] for d in joined].count("lead") == 1
+
+
+def test_a_release_committed_while_a_case_is_suspended_stays_released(pg):
+    api = pg
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    task_id = case["tasks"][0]["id"]
+    window = clerk(api, "window_one", "window")
+    tasks.claim(api.runtime.uow(), task_id, actor=window)
+    # The suspension has read the claimed row when the clerk gives the task back.
+    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s,
+               lambda: tasks.unclaim(api.runtime.uow(), task_id, actor=window)) as rival:
+        suspended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "核查"})
+    assert suspended.status_code == 200, suspended.get_json()
+    assert not isinstance(rival.outcome, Conflict) and rival.outcome.assignee is None
+    assert api.as_("supervisor").get(f"/api/tasks/{task_id}").get_json()["assignee"] is None
