@@ -313,7 +313,9 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
             task_row.state = open_state
         else:
             spiff_task = _find_task(case, task_row.id)
-            task_row.state = DONE if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else CANCELLED
+            completed = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
+            # A task completed in this command is done even if the step it led to pruned it already.
+            task_row.state = DONE if completed or task_row.id in case.completed_by else CANCELLED
             task_row.ended_at = now
         completer = case.completed_by.get(task_row.id) if task_row.state == DONE else None
         changes.append({"task_id": task_row.id, "new_state": task_row.state, "new_ended_at": task_row.ended_at,
