@@ -179,7 +179,8 @@ def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDef
 
 # Commands read the row in Core and answer with a transient Task: what they change, they write with their
 # own guarded UPDATE (or execution.save does), never through the ORM's unit of work.
-_TASK_BY_ID = select(cast(Table, Task.__table__)).where(cast(Table, Task.__table__).c.id == bindparam("task_id"))
+_TASKS = cast(Table, Task.__table__)
+_TASK_BY_ID = select(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
 
 
 def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
