@@ -75,6 +75,19 @@ def latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
     ).first()
 
 
+def item_names(uow: UnitOfWork, keys: list[str]) -> dict[str, str]:
+    """Each process's name as its latest version gives it (its key when it has none), in one query."""
+    if not keys:
+        return {}
+    latest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+              .where(ProcessDefinition.key.in_(keys)).group_by(ProcessDefinition.key).subquery())
+    named = dict(uow.session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.name)
+        .join(latest, (ProcessDefinition.key == latest.c.key) & (ProcessDefinition.version == latest.c.version))
+    ).all())
+    return {key: named.get(key) or key for key in keys}
+
+
 def _specs(uow: UnitOfWork, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
     cached = uow.runtime.specs.get(definition)
     return cached.spec, cached.subprocess_specs

@@ -13,7 +13,7 @@ from sqlalchemy.sql import Select
 from . import calendar, supervision_rules
 from .clock import utcnow
 from .errors import InvalidRequest
-from .execution import latest_definition
+from .execution import item_names
 from .models import Task, TaskCandidate
 from .tasks import SORTS, _visible
 from .unit_of_work import UnitOfWork
@@ -131,7 +131,7 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
         filtered = _filter(selected, query, now, soon)
         total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
         tasks = list(session.scalars(filtered.order_by(*SORTS[query.sort]).limit(query.limit).offset(query.offset)))
-        items = [(key, _item_name(uow, key)) for key in keys]
+        items = list(item_names(uow, list(keys)).items())
     rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key))) for task in tasks]
     return Inbox(query=query, queues=counted, rows=rows, total=total, items=items, now=now)
 
@@ -169,6 +169,3 @@ def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: DueSoon)
     return query
 
 
-def _item_name(uow: UnitOfWork, key: str) -> str:
-    definition = latest_definition(uow, key)
-    return (definition.name if definition is not None else None) or key

@@ -19,7 +19,7 @@ from . import overdue_reasons, supervision
 from .clock import utcnow
 from .departments import LEAD
 from .errors import NotFound, ValidationFailed
-from .execution import latest_definition
+from .execution import item_names
 from .models import CaseClock, CaseDepartment, Department, ProcessInstance, Task
 from .overdue_reasons import OverdueReasonView
 from .supervision import RED, YELLOW, DepartmentStats, ProcessStats, SupervisedCase
@@ -95,7 +95,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
             found = [c for c in found if c.level in (RED, YELLOW)]
         if process_key:
             found = [c for c in found if c.process_key == process_key]
-        names = {s.process_key: _item_name(uow, s.process_key) for s in stats}
+        names = item_names(uow, [s.process_key for s in stats])
         steps = _open_steps(uow, [c.instance_id for c in found])
         used = {r.clock.instance_id: r.view.used_working_days for r in readings}
         leads = _lead_departments(uow, [c.instance_id for c in found])
@@ -144,11 +144,6 @@ def warning_level(view: ClockView, now: datetime, remind_days: int = supervision
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-def _item_name(uow: UnitOfWork, key: str) -> str:
-    definition = latest_definition(uow, key)
-    return (definition.name if definition is not None else None) or key
-
 
 def _open_steps(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, list[str]]:
     steps: dict[int, list[str]] = defaultdict(list)
