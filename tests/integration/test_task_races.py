@@ -63,17 +63,25 @@ def clerk(api: Any, name: str, *groups: str) -> Actor:
     return Actor(name, frozenset(groups), frozenset({"clerk"}))
 
 
-def test_a_claim_racing_a_suspension_is_either_kept_or_refused(pg):
-    api = pg
-    api.deploy("simple_approval.bpmn")
-    case = api.start("simple_approval", variables={"reviewGroup": "office"})
-    task_id = case["tasks"][0]["id"]
-    window = clerk(api, "window_one", "window")
-    # The suspension has read the case's open task rows when the clerk claims one of them.
-    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s,
-               lambda: tasks.claim(api.runtime.uow(), task_id, actor=window)) as rival:
-        suspended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "核查"})
+def suspend_meanwhile(api: Any, case_id: int, action: Callable[[], Any]) -> Rival:
+    """Suspend the case, with ``action`` as the rival once the suspension has read the open task rows."""
+    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s, action) as rival:
+        suspended = api.as_("supervisor").post(f"/api/process-instances/{case_id}/suspend", json={"reason": "核查"})
     assert suspended.status_code == 200, suspended.get_json()
+    return rival
+
+
+@pytest.fixture
+def waiting(pg):  # type: ignore[no-untyped-def]
+    """A case whose first task waits in the window's queue, and a clerk of the window."""
+    pg.deploy("simple_approval.bpmn")
+    case = pg.start("simple_approval", variables={"reviewGroup": "office"})
+    return pg, case, case["tasks"][0]["id"], clerk(pg, "window_one", "window")
+
+
+def test_a_claim_racing_a_suspension_is_either_kept_or_refused(waiting):
+    api, case, task_id, window = waiting
+    rival = suspend_meanwhile(api, case["id"], lambda: tasks.claim(api.runtime.uow(), task_id, actor=window))
     assert api.as_("supervisor").post(f"/api/process-instances/{case['id']}/resume").status_code == 200
 
     history = [e["event"] for e in api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()]
@@ -108,17 +116,9 @@ def test_two_claims_bringing_departments_in_at_once_add_each_once_and_one_lead(p
     assert [d["role"] for d in joined].count("lead") == 1
 
 
-def test_a_release_committed_while_a_case_is_suspended_stays_released(pg):
-    api = pg
-    api.deploy("simple_approval.bpmn")
-    case = api.start("simple_approval", variables={"reviewGroup": "office"})
-    task_id = case["tasks"][0]["id"]
-    window = clerk(api, "window_one", "window")
+def test_a_release_committed_while_a_case_is_suspended_stays_released(waiting):
+    api, case, task_id, window = waiting
     tasks.claim(api.runtime.uow(), task_id, actor=window)
-    # The suspension has read the claimed row when the clerk gives the task back.
-    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s,
-               lambda: tasks.unclaim(api.runtime.uow(), task_id, actor=window)) as rival:
-        suspended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "核查"})
-    assert suspended.status_code == 200, suspended.get_json()
+    rival = suspend_meanwhile(api, case["id"], lambda: tasks.unclaim(api.runtime.uow(), task_id, actor=window))
     assert not isinstance(rival.outcome, Conflict) and rival.outcome.assignee is None
     assert api.as_("supervisor").get(f"/api/tasks/{task_id}").get_json()["assignee"] is None
