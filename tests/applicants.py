@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import calendar, users
+from engine import users
 from tests.helpers import ROOT, ApiClient, complete_open_task
 
 BPMN, FORMS = ROOT / "bpmn", ROOT / "forms"
@@ -13,12 +13,6 @@ RECTIFICATION = BPMN / "rectification" / "rectification.bpmn"
 COMPLAINT = BPMN / "complaint" / "complaint.bpmn"
 RECTIFICATION_FORMS = [FORMS / "rectification-handle.form", FORMS / "rectification-review.form"]
 COMPLAINT_FORMS = [FORMS / f"complaint-{step}.form" for step in ("register", "handle", "escalated", "answer")]
-
-
-def seed_calendar(api: ApiClient) -> None:
-    """workdays(n) in the library's diagrams counts on the national calendar."""
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
 
 
 def add_clerk(api: ApiClient, name: str, *groups: str, roles: tuple[str, ...] = ("clerk",)) -> ApiClient:

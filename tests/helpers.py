@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine import Runtime, users
+from engine import Runtime, calendar, users
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,3 +128,9 @@ def complete_open_task(api: ApiClient, case: dict[str, Any] | int, bpmn_id: str,
                        reader: str = "supervisor", expect: int = 200, **variables: Any) -> Any:
     """Complete the case's one open task ``bpmn_id`` (looked up as ``reader``), as complete_task does."""
     return complete_task(api, open_task(api, case, bpmn_id, reader=reader), user=user, expect=expect, **variables)
+
+
+def seed_national_calendar(runtime: Runtime) -> None:
+    """Load the national working-day calendar (the chinese-calendar package's years): deadlines count on it."""
+    with runtime.uow() as uow:
+        calendar.seed_national(uow)

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import calendar, jobs, timeline
+from engine import jobs, timeline
 from engine.models import Job
 from engine.users import Actor
-from tests.helpers import ROOT, ApiClient
+from tests.helpers import ROOT, ApiClient, seed_national_calendar
 
 LIBRARY = ROOT / "bpmn"
 FORMS = ROOT / "forms"
@@ -33,8 +33,7 @@ def item_files(code: str) -> list[tuple[str, bytes]]:
 
 def deploy_item(api: ApiClient, code: str) -> dict[str, Any]:
     """Deploy an item as an analyst (with the national calendar loaded) and return the deployment."""
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     analyst = api.as_("analyst")
     uploads = [(io.BytesIO(content), name) for name, content in item_files(code)]
     response = analyst.client.post("/api/deployments", data={"files": uploads}, headers=analyst.headers(),

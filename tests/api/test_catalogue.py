@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine import calendar
-from tests.helpers import ROOT, complete_open_task
+from tests.helpers import ROOT, complete_open_task, seed_national_calendar
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW = ROOT / "bpmn" / "window-acceptance"
@@ -178,8 +177,7 @@ def test_the_guide_limits_and_calendar_win_on_the_case_clock(api, tmp_path, monk
     from engine import execution
     from tests.api.test_time_limits import at
 
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     deploy(api, FOOD / "food_business_licence.bpmn", *FORMS)  # the diagram says 10 / 20
     deploy(api, edited_guide(tmp_path, FOOD, promised_days=5, statutory_days=15))
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
@@ -194,8 +192,7 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
     from engine import execution
     from tests.api.test_time_limits import at
 
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     library(api)
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
     case = api.start("window_acceptance", business_key="SX-2026-000777")

@@ -16,16 +16,15 @@ from tests.applicants import (
     RECTIFICATION_FORMS,
     WINDOW,
     add_clerk,
-    seed_calendar,
     window_case_done,
 )
-from tests.helpers import complete_open_task, open_task
+from tests.helpers import complete_open_task, open_task, seed_national_calendar
 
 COMPLAINT_BODY = {"name": "李四", "phone": "13912345678", "content": "窗口工作人员推诿，要求多次提交同一材料"}
 
 
 def library(api) -> None:  # type: ignore[no-untyped-def]
-    seed_calendar(api)
+    seed_national_calendar(api.runtime)
     api.deploy(COMPLAINT, *COMPLAINT_FORMS)
 
 
@@ -140,7 +139,7 @@ def test_invalid_complaints_are_refused_with_their_fields(api):
 
 
 def test_the_complaint_and_rectification_folders_deploy_with_their_guides_and_no_warnings(api):
-    seed_calendar(api)
+    seed_national_calendar(api.runtime)
     analyst = api.as_("analyst")
     files = [(COMPLAINT.open("rb"), COMPLAINT.name), (RECTIFICATION.open("rb"), RECTIFICATION.name)]
     files += [((folder / "guide.json").open("rb"), f"{folder.name}/guide.json")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from engine import calendar, due_share
+from engine import due_share
 from engine.clock import LOCAL_TZ
 from tests.api.test_time_limits import at, now
-from tests.helpers import complete_open_task, open_task
+from tests.helpers import complete_open_task, open_task, seed_national_calendar
 
 
 def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  # type: ignore[no-untyped-def]
@@ -19,8 +19,7 @@ def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  #
 
 
 def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy("due_share.bpmn")
     now(date(2026, 3, 2))
     case = api.start("due_share")
@@ -38,8 +37,7 @@ def test_each_step_gets_its_share_of_what_the_case_has_left(api, now):
 
 
 def test_a_share_of_almost_nothing_is_still_one_working_day(api, now):
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy("due_share.bpmn")
     now(date(2026, 3, 2))
     case = api.start("due_share")

@@ -11,6 +11,7 @@ from engine import overdue_reasons, supervision, timeline
 from engine.users import Actor
 from tests.api.test_supervision import KEY, accept
 from tests.api.test_time_limits import FOOD, at, now
+from tests.helpers import seed_national_calendar
 
 MOMENT = at(date(2026, 3, 18))
 
@@ -18,10 +19,7 @@ MOMENT = at(date(2026, 3, 18))
 @pytest.fixture
 def red_cases(api, now, monkeypatch):
     """Two red food licences (deadlines 16 and 17 March) and a green one, seen on 18 March."""
-    from engine import calendar
-
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     cases = {"red": accept(api, now, date(2026, 3, 2)), "red2": accept(api, now, date(2026, 3, 3)),
              "green": accept(api, now, date(2026, 3, 10))}

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from api import create_app
-from engine import calendar
 from tests.api.test_pages import Browser, person
-from tests.helpers import ROOT, ApiClient, complete_open_task
+from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
 
 BPMN = ROOT / "bpmn"
 FOOD, WINDOW, COMPLAINT = BPMN / "SCJG-XK-0001", BPMN / "window-acceptance", BPMN / "complaint"
@@ -33,8 +32,7 @@ def library_files(*, window_guide: Path = WINDOW / "guide.json") -> list[tuple[s
 
 
 def deploy_library(api: ApiClient, **kwargs: Any) -> None:
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)  # the food licence's guide names the national calendar
+    seed_national_calendar(api.runtime)  # the food licence's guide names the national calendar
     analyst = api.as_("analyst")
     response = analyst.client.post("/api/deployments", headers=analyst.headers(), content_type="multipart/form-data",
                                    data={"files": [(io.BytesIO(c), n) for n, c in library_files(**kwargs)]})

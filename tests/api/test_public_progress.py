@@ -12,8 +12,8 @@ from sqlalchemy import select
 from engine import execution, query_codes
 from engine.clock import LOCAL_TZ
 from engine.models import CaseQueryCode, IdempotencyKey
-from tests.applicants import FOOD, WINDOW, seed_calendar
-from tests.helpers import complete_open_task
+from tests.applicants import FOOD, WINDOW
+from tests.helpers import complete_open_task, seed_national_calendar
 
 CODE = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$")
 
@@ -63,7 +63,7 @@ def test_the_start_response_documents_the_query_code(api):
 
 
 def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, monkeypatch):
-    seed_calendar(api)
+    seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     accepted = datetime(2026, 3, 2, 10, tzinfo=LOCAL_TZ).astimezone(UTC)
     monkeypatch.setattr(execution, "utcnow", lambda: accepted)

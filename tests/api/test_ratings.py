@@ -16,10 +16,9 @@ from tests.applicants import (
     RECTIFICATION_FORMS,
     WINDOW,
     add_clerk,
-    seed_calendar,
     window_case_done,
 )
-from tests.helpers import complete_open_task, open_task
+from tests.helpers import complete_open_task, open_task, seed_national_calendar
 
 
 def rate(api, case_no: str, code: str, level: int, expect: int = 201, **extra):  # type: ignore[no-untyped-def]
@@ -30,7 +29,7 @@ def rate(api, case_no: str, code: str, level: int, expect: int = 201, **extra): 
 
 
 def library(api) -> None:  # type: ignore[no-untyped-def]
-    seed_calendar(api)
+    seed_national_calendar(api.runtime)
     api.deploy(WINDOW, RECTIFICATION, *RECTIFICATION_FORMS)
 
 
@@ -169,7 +168,7 @@ def test_only_supervisors_read_rating_statistics(api):
 
 
 def test_a_bad_rating_counts_even_when_the_rectification_process_is_not_deployed(api):
-    seed_calendar(api)
+    seed_national_calendar(api.runtime)
     api.deploy(WINDOW)
     case = window_case_done(api)
     assert rate(api, case["business_key"], case["query_code"], 4)["rectification"] is True

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from engine import calendar, supervision, time_limits
+from engine import supervision, time_limits
 from engine.users import Actor
 from tests.api.test_time_limits import FOOD, at, now
-from tests.helpers import complete_open_task
+from tests.helpers import complete_open_task, seed_national_calendar
 
 KEY = "food_business_licence"
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
@@ -26,8 +26,7 @@ def accept(api: Any, now: Any, day: date) -> int:
 @pytest.fixture
 def cases(api, now, monkeypatch):
     """Four food licences: red, yellow and green on Wednesday 18 March 2026, and one decided on time."""
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     red = accept(api, now, date(2026, 3, 2))  # deadline 16 March
     yellow = accept(api, now, date(2026, 3, 5))  # deadline 19 March

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine import calendar, departments, supervision
+from engine import departments, supervision
 from engine.users import Actor
 from tests.api.test_supervision import accept
 from tests.api.test_time_limits import FOOD, at, now
-from tests.helpers import complete_open_task
+from tests.helpers import complete_open_task, seed_national_calendar
 
 ADMIN = Actor("admin", roles=frozenset({"admin"}))
 
 
 def test_stats_by_lead_department(api, now, monkeypatch):
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     orphan = accept(api, now, date(2026, 3, 9))  # reviewed before any department exists: none leads it
     departments.put_department(api.runtime.uow(), "SCJG", actor=ADMIN, name="市场监督管理局",

@@ -7,11 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from engine import supervision, supervision_rules
 from tests.api.test_supervision import SUPERVISOR, accept
-from tests.api.test_time_limits import FOOD, at, now
+from tests.api.test_time_limits import at, food, now
 
 KEY = "food_business_licence"
 
@@ -33,16 +31,6 @@ def guide(tmp_path: Path, supervision_block: dict[str, Any] | None) -> Path:
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def food(api: Any) -> Any:
-    from engine import calendar
-
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
-    api.deploy(FOOD)
-    return api
 
 
 def rules(api: Any) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import calendar, diagram_functions, execution, supervision_sweep
+from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
 from engine.supervision_sweep import OVERDUE, REMINDER, STEP_OVERRUN
-from tests.api.test_time_limits import FOOD, at
+from tests.api.test_time_limits import at, food
 from tests.helpers import complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 
@@ -37,14 +37,6 @@ def accepted(api: Any, day: Any, on: date) -> int:
     # the clock starts, review due in 5
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return case["id"]
-
-
-@pytest.fixture
-def food(api: Any) -> Any:
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
-    api.deploy(FOOD)
-    return api
 
 
 def sweep(api: Any, on: date, hour: int = 10) -> dict[str, int]:

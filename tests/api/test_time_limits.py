@@ -12,7 +12,7 @@ from engine import calendar, execution, time_limits, timeline
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
 from engine.users import Actor
-from tests.helpers import ROOT, complete_open_task
+from tests.helpers import ROOT, complete_open_task, seed_national_calendar
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
@@ -21,6 +21,14 @@ CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
 def at(day: date, hour: int = 10) -> datetime:
     """A moment of a local (Beijing) day, as the UTC instant the engine stores."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+@pytest.fixture
+def food(api: Any) -> Any:
+    """The food licence deployed, on the national calendar."""
+    seed_national_calendar(api.runtime)
+    api.deploy(FOOD)
+    return api
 
 
 @pytest.fixture
@@ -34,8 +42,7 @@ def now(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def accepted_food_case(api: Any, now: Any, day: date = date(2026, 3, 2)) -> int:
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     now(day)
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
@@ -141,8 +148,7 @@ def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
 
 
 def test_an_excluded_subprocess_pauses_on_entry_and_resumes_on_exit(api, now):
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy("excluded_inspection.bpmn")
     now(date(2026, 3, 2))
     case = api.start("excluded_inspection")

@@ -5,12 +5,11 @@ from datetime import datetime
 
 from engine import calendar
 from engine.clock import LOCAL_TZ
-from tests.helpers import ROOT
+from tests.helpers import ROOT, seed_national_calendar
 
 
 def test_a_due_date_written_as_workdays_lands_on_the_end_of_a_working_day(api):
-    with api.runtime.uow() as uow:
-        calendar.seed_national(uow)
+    seed_national_calendar(api.runtime)
     api.deploy(ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn")
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
     [task] = case["tasks"]
