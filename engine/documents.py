@@ -15,10 +15,8 @@ import logging
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import lxml.html
-from SpiffWorkflow.exceptions import TaskNotFoundException
 from sqlalchemy import select
 
 from . import document_templates, outbox
@@ -120,15 +118,15 @@ def issue_declared(uow: UnitOfWork, case: Case, now: datetime) -> None:
 
     Raises ProcessError when a template fails on the case's data: the step is refused, nothing changes.
     """
-    from .execution import element_meta
+    from .execution import completed_element
 
     completed = [item for item in case.history if item["event"] == "element.completed" and item.get("task_id")]
     for item in completed:
-        try:
-            task = case.workflow.get_task_from_id(UUID(item["task_id"]))
-        except TaskNotFoundException:  # a branch pruned in the same command
+        found = completed_element(uow, case, item["task_id"])
+        if found is None:
             continue
-        name = _declared(element_meta(uow, case, task))
+        task, meta = found
+        name = _declared(meta)
         if name is not None:
             _issue(uow, case, task, name, now)
 

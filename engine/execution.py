@@ -380,6 +380,13 @@ def element_meta(uow: UnitOfWork, case: Case, task: Any) -> dict[str, Any]:
     return elements.get(definition.key, {}).get(task.task_spec.bpmn_id, {})
 
 
+def completed_element(uow: UnitOfWork, case: Case, task_id: str) -> tuple[Any, dict[str, Any]] | None:
+    """The task an ``element.completed`` history item names, with its element's metadata; None when the
+    task is gone from the workflow (a branch pruned in the same command)."""
+    task = _find_task(case, task_id)
+    return None if task is None else (task, element_meta(uow, case, task))
+
+
 def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task:
     meta = element_meta(uow, case, task)
     values = {key: _evaluate_meta(task, meta, key) for key in

@@ -14,6 +14,7 @@ import json
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, cast
@@ -159,6 +160,15 @@ class _Checker:
                 good.append(item)
         return good
 
+    def objects(self, data: dict[str, Any], name: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """The entries of the list ``name`` that are objects, as (index, path, entry); any other is reported."""
+        for i, entry in enumerate(self.field(data, "", name, "list") or []):
+            where = f"{name}[{i}]"
+            if isinstance(entry, dict):
+                yield i, where, entry
+            else:
+                self.error(where, f"{where} must be an object")
+
     def department(self, obj: Any, where: str) -> str | None:
         if not isinstance(obj, dict):
             self.error(where, f"{where} must be an object {{\"code\", \"name\"}}")
@@ -220,11 +230,7 @@ class _Checker:
 
     def materials(self, data: dict[str, Any], departments: set[str]) -> None:
         names: dict[str, int] = {}
-        for i, material in enumerate(self.field(data, "", "materials", "list") or []):
-            where = f"materials[{i}]"
-            if not isinstance(material, dict):
-                self.error(where, f"{where} must be an object")
-                continue
+        for i, where, material in self.objects(data, "materials"):
             name = self.field(material, where, "name", "text")
             if name is not None:
                 vague = next((c for c in CATCH_ALLS if c in name), None)
@@ -245,21 +251,13 @@ class _Checker:
                                                             "department nor a co-department of the item")
 
     def fees(self, data: dict[str, Any]) -> None:
-        for i, fee in enumerate(self.field(data, "", "fees", "list") or []):
-            where = f"fees[{i}]"
-            if not isinstance(fee, dict):
-                self.error(where, f"{where} must be an object")
-                continue
+        for _, where, fee in self.objects(data, "fees"):
             self.field(fee, where, "name", "text")
             self.field(fee, where, "amount", "number")
             self.field(fee, where, "basis", "text")
 
     def periods(self, data: dict[str, Any]) -> None:
-        for i, period in enumerate(self.field(data, "", "excluded_periods", "list") or []):
-            where = f"excluded_periods[{i}]"
-            if not isinstance(period, dict):
-                self.error(where, f"{where} must be an object")
-                continue
+        for _, where, period in self.objects(data, "excluded_periods"):
             self.field(period, where, "type", "text", choices=PERIOD_KINDS)
             self.field(period, where, "max_days", "int", minimum=1)
             self.field(period, where, "note", "text", required=False)

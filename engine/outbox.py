@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from SpiffWorkflow.exceptions import TaskNotFoundException
 from sqlalchemy import Table, insert
 
 from . import notify
@@ -106,13 +105,10 @@ def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tu
 
 
 def _declared_event(uow: UnitOfWork, case: Case, task_id: str) -> str | None:
-    from .execution import element_meta
+    from .execution import completed_element  # execution imports this module
 
-    try:
-        task = case.workflow.get_task_from_id(UUID(task_id))
-    except TaskNotFoundException:  # a branch pruned in the same command
-        return None
-    value = (element_meta(uow, case, task).get("properties") or {}).get(EVENT_PROPERTY)
+    found = completed_element(uow, case, task_id)
+    value = (found[1].get("properties") or {}).get(EVENT_PROPERTY) if found is not None else None
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
