@@ -108,6 +108,7 @@ class ClockReading:
     process_key: str
     view: ClockView  # time_limits.clock_view, without the special procedures (supervision shows none)
     remind_days: int  # the yellow threshold of the case's rule (engine.supervision_rules)
+    lead_department: str | None  # its code; None: no department leads the case yet
 
     @property
     def open(self) -> bool:
@@ -167,11 +168,12 @@ def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None =
 
 def read_clocks(uow: UnitOfWork, now: datetime, *, open_only: bool = False) -> list[ClockReading]:
     """Every case clock (or only the open ones) in instance order, each viewed once as of ``now``, with its
-    case's rule (all rules read once)."""
+    case's rule (all rules read once) and lead department."""
     book = RuleBook(uow)
     return [ClockReading(clock=clock, business_key=business_key, process_key=key,
-                         view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days)
-            for clock, business_key, key in _clocks(uow, open_only=open_only)]
+                         view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days,
+                         lead_department=lead)
+            for clock, business_key, key, lead in _clocks(uow, open_only=open_only)]
 
 
 def classify(uow: UnitOfWork, readings: list[ClockReading], now: datetime, *, level: str | None = None,
@@ -194,11 +196,9 @@ def tally_by_process(readings: list[ClockReading], now: datetime) -> list[Proces
 
 
 def tally_by_department(uow: UnitOfWork, readings: list[ClockReading], now: datetime) -> list[DepartmentStats]:
-    """``stats_by_department`` over clocks already read; the lead departments and their names read here."""
-    leads = dict(uow.session.execute(select(CaseDepartment.case_id, CaseDepartment.department_code)
-                                     .where(CaseDepartment.role == LEAD)).all())
+    """``stats_by_department`` over clocks already read; the departments' names read here."""
     names = dict(uow.session.execute(select(Department.code, Department.name)).all())
-    totals = _tally(readings, now, group=lambda r: leads.get(r.clock.instance_id))
+    totals = _tally(readings, now, group=lambda r: r.lead_department)
     return [DepartmentStats(department_code=code, department_name=names.get(code) if code else None,
                             warnings=row[YELLOW] + row[RED], **_figures(row))
             for code, row in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or ""))]
@@ -246,13 +246,17 @@ def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
             case.overdue_reason_by, case.overdue_reason_at = reason.recorded_by, reason.recorded_at
 
 
-def _clocks(uow: UnitOfWork, *, open_only: bool) -> list[tuple[CaseClock, str, str]]:
-    query = (select(CaseClock, ProcessInstance.business_key, ProcessInstance.definition_key)
+def _clocks(uow: UnitOfWork, *, open_only: bool) -> list[tuple[CaseClock, str, str, str | None]]:
+    # A subquery, not a join: a case has one lead, but a join would count a case twice if it ever had two.
+    lead = (select(CaseDepartment.department_code)
+            .where(CaseDepartment.case_id == CaseClock.instance_id, CaseDepartment.role == LEAD)
+            .order_by(CaseDepartment.since).limit(1).scalar_subquery())
+    query = (select(CaseClock, ProcessInstance.business_key, ProcessInstance.definition_key, lead)
              .join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
              .order_by(CaseClock.instance_id))
     if open_only:
         query = query.where(CaseClock.state.in_((RUNNING, PAUSED)))
-    return [(clock, business_key, key) for clock, business_key, key in uow.session.execute(query)]
+    return [(clock, business_key, key, code) for clock, business_key, key, code in uow.session.execute(query)]
 
 
 def _level(view: ClockView, now: datetime, remind_days: int) -> str:

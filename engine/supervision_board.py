@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 from . import overdue_reasons, supervision
 from .clock import utcnow
-from .departments import LEAD
 from .errors import NotFound, ValidationFailed
 from .execution import item_names
-from .models import CaseClock, CaseDepartment, Department, ProcessInstance, Task
+from .models import CaseClock, ProcessInstance, Task
 from .overdue_reasons import OverdueReasonView
 from .supervision import RED, YELLOW, DepartmentStats, ProcessStats, SupervisedCase
 from .supervision_rules import RuleBook
@@ -97,11 +96,12 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
             found = [c for c in found if c.process_key == process_key]
         names = item_names(uow, [s.process_key for s in stats])
         steps = _open_steps(uow, [c.instance_id for c in found])
-        used = {r.clock.instance_id: r.view.used_working_days for r in readings}
-        leads = _lead_departments(uow, [c.instance_id for c in found])
+    read = {r.clock.instance_id: r for r in readings}
+    department_names = {s.department_code: s.department_name for s in by_department}
     rows = [BoardCase(case=c, item_name=names.get(c.process_key, c.process_key),
-                      used_working_days=used.get(c.instance_id, 0), steps=steps.get(c.instance_id, []),
-                      department=leads.get(c.instance_id)) for c in found]
+                      used_working_days=read[c.instance_id].view.used_working_days,
+                      steps=steps.get(c.instance_id, []),
+                      department=department_names.get(read[c.instance_id].lead_department)) for c in found]
     return Board(cases=rows, stats=[ItemStats(s, names[s.process_key]) for s in stats],
                  department_stats=by_department,
                  items=sorted(names.items(), key=lambda kv: kv[1]), level=level,
@@ -154,12 +154,3 @@ def _open_steps(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, list[str]
             .where(Task.instance_id.in_(instance_ids), Task.state == "READY").order_by(Task.created_at)):
         steps[instance_id].append(name or bpmn_id)
     return steps
-
-
-def _lead_departments(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, str]:
-    if not instance_ids:
-        return {}
-    return dict(uow.session.execute(
-        select(CaseDepartment.case_id, Department.name)
-        .join(Department, Department.code == CaseDepartment.department_code)
-        .where(CaseDepartment.case_id.in_(instance_ids), CaseDepartment.role == LEAD)).all())

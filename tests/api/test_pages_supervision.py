@@ -192,7 +192,7 @@ def clock_reads(seen: list[str]) -> int:
 def test_one_board_request_reads_the_clocks_once(api: Any, runtime: Any, supervisor: Browser,
                                                  board_cases: dict[str, int]) -> None:
     """Red and yellow running, green paused, one decided, one not accepted yet: the list and both statistics
-    share one reading of the clocks, on the page and in each API view."""
+    share one reading of the clocks (with their lead departments), on the page and in each API view."""
     time_limits.pause(runtime.uow(), board_cases["green"], actor=SUPERVISOR, kind="expert_review",
                       reason="组织专家评审", now=at(date(2026, 3, 16)))
     api.start(KEY, variables={"applicant_name": "李四"})  # received: no clock yet
@@ -203,6 +203,8 @@ def test_one_board_request_reads_the_clocks_once(api: Any, runtime: Any, supervi
         assert page.status_code == 200 and f'<tr data-item="{KEY}">' in page.text
         assert clock_reads(seen) == 1, url
         assert len([s for s in seen if " FROM calendars" in s]) == 1, url  # one calendar: checked once
+        # The lead departments come with the clocks, for the statistics and the listed cases alike.
+        assert not [s for s in seen if "case_departments" in s and " FROM case_clocks" not in s], url
     assert rows(supervisor.get("/supervision?level=all").text) == [
         (str(board_cases["red"]), "red"), (str(board_cases["yellow"]), "yellow"),
         (str(board_cases["green"]), "green")]
