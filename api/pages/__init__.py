@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, request, url_for
+from flask import Blueprint, Flask, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 
 from engine.clock import LOCAL_TZ
 
+from .. import errors as api_errors
 from . import (
     analyst,
     auth,
@@ -73,8 +75,23 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
 
 
+def _unknown_address(exc: NotFound) -> ResponseReturnValue:
+    """An address no route matches: a browser gets the error page, everyone else the API's JSON error.
+    (Errors inside the pages blueprints never get here: errors.register handles those.)"""
+    wants_page = not request.path.startswith("/api/") and \
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    if not wants_page:
+        return api_errors.handle_http_error(exc)
+    session.load_actor()  # no pages blueprint ran: the layout still shows who is signed in
+    page = render_template("pages/error.html", status=404, message=gettext("页面不存在或无权查看。"),
+                           **_template_helpers())
+    return _headers(make_response(page, 404))
+
+
 def register(app: Flask) -> None:
-    """Attach the pages to the app: session signing key, template filters, blueprints."""
+    """Attach the pages to the app: session signing key, template filters, blueprints, and the error page
+    for addresses that match nothing."""
     session.configure(app, app.extensions["govflow"].settings.data_dir)
     app.add_template_filter(local_time, "local_time")
     app.register_blueprint(pages)
+    app.register_error_handler(NotFound, _unknown_address)

@@ -213,6 +213,25 @@ def test_an_unknown_queue_is_a_bad_request_page(clerk: Browser) -> None:
     assert response.status_code == 400 and "<html" in response.text
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_an_address_that_matches_nothing_is_an_error_page_for_browsers_and_json_for_programs(
+        app: Any, clerk: Browser) -> None:
+    browser = Browser(app.test_client())  # no one signed in
+    page = browser.get("/public/", headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "页面不存在或无权查看。" in page.text
+    assert 'href="/public/catalogue"' in page.text and 'href="/login"' in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    signed_in = clerk.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+    assert signed_in.status_code == 404 and ">wang<" in signed_in.text  # the layout knows who is signed in
+    for url, accept in [("/no-such-page", "application/json"), ("/no-such-page", "*/*"),
+                        ("/api/no-such-thing", BROWSER_ACCEPT)]:
+        response = browser.get(url, headers={"Accept": accept})
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", (url, accept)
+
+
 # ---- task page ------------------------------------------------------------------------------------
 
 @pytest.fixture
