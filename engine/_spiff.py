@@ -32,6 +32,7 @@ from . import diagram_functions, expressions, scripting
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .dmn import Decision, map_decision_results, prepare_dmn
+from .errors import ProcessError
 
 SERIALIZER_VERSION = "govflow-1"
 # Zone-less timer dates (2026-12-01T09:00:00) are local time of the service centre, as due dates are;
@@ -261,8 +262,13 @@ def new_workflow(spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
 
 
 def dumps(workflow: BpmnWorkflow) -> bytes:
+    """The workflow's state as JSON. Raises ProcessError when a value in it cannot be stored (a script set
+    an integer beyond 64 bits, or an object JSON cannot hold): the command fails, the case stays as it was."""
     _registry._encoder_mode = False
-    return orjson.dumps(_registry.convert(workflow), default=_json_default)
+    try:
+        return orjson.dumps(_registry.convert(workflow), default=_json_default)
+    except orjson.JSONEncodeError as exc:
+        raise ProcessError(f"the case's data cannot be stored: {exc}") from exc
 
 
 def loads(data: bytes, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

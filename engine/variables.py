@@ -9,6 +9,8 @@ from .errors import ValidationFailed
 MAX_DEPTH = 20
 # SpiffWorkflow's serializer reads a dict with this key as one of its own objects.
 RESERVED_KEYS = frozenset({"typename"})
+# A case's state is stored as JSON with 64-bit integers (and most clients read numbers as doubles).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def check_variables(variables: Any) -> dict[str, Any]:
@@ -48,5 +50,7 @@ def _check_value(path: str, value: Any, depth: int, problems: list[dict[str, str
             _check_value(f"{path}[{index}]", item, depth + 1, problems)
     elif isinstance(value, float) and not math.isfinite(value):
         problems.append({"field": path, "message": "numbers must be finite"})
+    elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        problems.append({"field": path, "message": "integers must fit in 64 bits; send larger numbers as strings"})
     elif value is not None and not isinstance(value, (str, int, float, bool)):
         problems.append({"field": path, "message": f"unsupported value type {type(value).__name__}"})

@@ -101,6 +101,34 @@ def test_a_failing_script_after_a_task_is_a_422_and_leaves_the_case_exactly_as_b
     assert fixed.status_code == 200 and fixed.get_json()["variables"]["unit_price"] == 2.5
 
 
+def test_integers_beyond_64_bits_are_refused_at_the_door_and_from_a_script(api):
+    """A case's state stores 64-bit integers: a larger one from outside is a 422 naming the field, wherever it
+    comes in (a buffered message included, which would otherwise break the case that later takes it); one a
+    script computes fails the step, and the case stays as it was."""
+    api.deploy("power_script.bpmn")
+    huge = 10**30
+    integrator = api.as_("integrator")
+    for path, body in [("/api/process-definitions/power_script/start", {"variables": {"n": huge}}),
+                       ("/api/messages", {"name": "anything", "business_key": "BK-1", "buffer_seconds": 60,
+                                          "variables": {"items": [{"n": -huge}]}})]:
+        error = assert_error_shape(integrator.post(path, json=body), 422, "validation_failed")
+        assert error["details"][0]["message"] == "integers must fit in 64 bits; send larger numbers as strings"
+    case = api.start("power_script", variables={"largest": 2**63 - 1, "smallest": -(2**63)})
+    task_id = case["tasks"][0]["id"]
+    clerk = api.as_("window_clerk")
+    assert clerk.post(f"/api/tasks/{task_id}/claim").status_code == 200
+    error = assert_error_shape(clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"n": huge}}),
+                               422, "validation_failed")
+    assert error["details"][0]["field"] == "n"
+    before = _snapshot(api, case["id"])
+    error = assert_error_shape(clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"digits": 30}}),
+                               422, "process_error")
+    assert error["message"].startswith("the case's data cannot be stored")
+    assert _snapshot(api, case["id"]) == before
+    done = clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"digits": 18}}).get_json()
+    assert done["variables"]["amount"] == 10**18 and done["variables"]["largest"] == 2**63 - 1
+
+
 def test_a_start_whose_first_steps_fail_stores_no_case(api):
     api.deploy("juel_routing.bpmn")
     response = api.as_("integrator").post("/api/process-definitions/juel_routing/start",

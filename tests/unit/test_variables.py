@@ -27,12 +27,14 @@ def test_a_typename_key_anywhere_is_reserved():
     assert "form.typename" in _fields({"form": {"typename": "BpmnWorkflow"}})
 
 
-def test_non_finite_numbers_and_deep_nesting_are_refused():
+def test_non_finite_numbers_integers_beyond_64_bits_and_deep_nesting_are_refused():
     deep: object = 1
     for _ in range(MAX_DEPTH + 2):
         deep = [deep]
-    problems = _fields({"nan": float("nan"), "deep": deep})
+    problems = _fields({"nan": float("nan"), "deep": deep, "big": [2**63], "small": -(2**63) - 1})
     assert problems["nan"] == "numbers must be finite"
+    assert problems["big[0]"] == problems["small"] == "integers must fit in 64 bits; send larger numbers as strings"
+    assert check_variables({"edge": [2**63 - 1, -(2**63)]})["edge"] == [2**63 - 1, -(2**63)]
     assert any(field.startswith("deep") and "deeper" in message for field, message in problems.items())
 
 
