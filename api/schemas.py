@@ -109,7 +109,8 @@ class InstanceSchema(Schema):
     started_by = fields.String(allow_none=True)
     ended_at = fields.DateTime(allow_none=True)
     end_reason = fields.String(allow_none=True)
-    variables = fields.Dict(allow_none=True)
+    variables = fields.Dict(allow_none=True, metadata={
+        "description": "the case's data; null in the case list (read one case for its variables)"})
     tasks = fields.List(fields.Nested(TaskSchema))
 
 
@@ -326,6 +327,12 @@ class ClockSchema(Schema):
     used_working_days = fields.Integer()
     remaining_working_days = fields.Integer()
     overdue = fields.Boolean()
+    extension_allowance_days = fields.Integer(metadata={
+        "description": "working days all extensions together may add (行政许可法 Art 42): 10, or 15 when the "
+                       "statutory limit is the 45 days of joint, unified or centralised handling"})
+    extension_remaining_days = fields.Integer(metadata={
+        "description": "working days a further extension may still add; 0 once the clock stopped"})
+    extension_basis = fields.String(metadata={"description": "the legal basis of the allowance"})
     procedures = fields.List(fields.Nested(SpecialProcedureSchema))
 
 
@@ -343,5 +350,7 @@ class ClockResumeSchema(Schema):
 
 
 class ClockExtendSchema(Schema):
-    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "working days; with the extensions already approved at most the clock's "
+                       "extension_allowance_days (10, or 15 for joint handling), else 409"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

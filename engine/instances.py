@@ -83,21 +83,23 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return instance_view(uow, existing, variables=None), False
+                return _with_variables(uow, existing), False
         variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
         execution.run(case)
-        settle(uow, case)
-        code = query_codes.issue(uow, case.row)  # stored hashed; the answer below is the only copy
         try:
+            settle(uow, case)
+            code = query_codes.issue(uow, case.row)  # stored hashed; the answer below is the only copy
             uow.commit()
         except IntegrityError:
+            # A start with the same business key committed first: its flush (in settle) or this commit
+            # hits the unique index. The retry gets that case, as if it had come second.
             uow.session.rollback()
             existing = _by_business_key(uow, key, case.row.business_key)
             if existing is None:
                 raise
-            return instance_view(uow, existing), False
+            return _with_variables(uow, existing), False
         view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
         view.query_code = code
         return view, True
@@ -153,36 +155,37 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
                                            variables=variables, seconds=buffer_seconds)
                 uow.commit()
                 return MessageOutcome([], held)
-            views = []
-            for definition in starters:
-                existing = _by_business_key(uow, definition.key, business_key) if business_key else None
-                if existing is not None:  # a retried message: the case it started already, as start does
-                    views.append(existing)
-                    continue
-                case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
-                                          actor=actor.name)
-                _catch_start_message(case, name, variables)
-                execution.run(case)
-                settle(uow, case)
-                views.append(case.row)
+            started: list[InstanceView] = []
             try:
+                for definition in starters:
+                    existing = _by_business_key(uow, definition.key, business_key) if business_key else None
+                    if existing is not None:  # a retried message: the case it started already, as start does
+                        started.append(_with_variables(uow, existing))
+                        continue
+                    case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
+                                              actor=actor.name)
+                    _catch_start_message(case, name, variables)
+                    execution.run(case)
+                    settle(uow, case)
+                    started.append(instance_view(uow, case.row, variables=execution.case_variables(case.workflow),
+                                                 case=case))
                 uow.commit()
             except IntegrityError:
                 raise Conflict(f"a case with business key {business_key!r} was started meanwhile; "
                                "send the message again") from None
-            return MessageOutcome([instance_view(uow, row) for row in views])
+            return MessageOutcome(started)
         if len(targets) > 1 and not all_matches:
             raise Conflict(f"{len(targets)} cases wait for message {name!r}; name the case or send to all",
                            details=[{"process_instance_id": i} for i in targets])
-        rows = []
+        reached = []
         for target in targets:
             case = execution.open_case(uow, target)
             _require_running(case)
             _deliver(case, name, variables, actor, correlations or {})
             settle(uow, case)
-            rows.append(case.row)
+            reached.append(instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case))
         uow.commit()
-        return MessageOutcome([instance_view(uow, row) for row in rows])
+        return MessageOutcome(reached)
 
 
 def suspend(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str | None = None) -> InstanceView:
@@ -218,7 +221,7 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
         case.record(event, actor=actor.name, data={"reason": reason} if reason else {})
         execution.save(uow, case)
         uow.commit()
-        return instance_view(uow, case.row)
+        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
 
 
 # ---- helpers shared by commands ----------------------------------------------------------------
@@ -387,6 +390,12 @@ def _require_running(case: Case) -> None:
 def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessInstance | None:
     return uow.session.scalars(select(ProcessInstance).where(
         ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
+
+
+def _with_variables(uow: UnitOfWork, row: ProcessInstance) -> InstanceView:
+    """An existing case as a retried start answers it: as it stands, variables included."""
+    case = execution.open_case(uow, row.id)
+    return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
 
 
 def _check_business_key(value: str) -> str:

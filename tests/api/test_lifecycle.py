@@ -108,3 +108,15 @@ def test_terminate_needs_a_reason_and_the_right_role(api, case):
     assert _post(api, "window_clerk", f"{base}/terminate", 403, {"reason": "x"})["error"]["code"] == "forbidden"
     assert api.get(base).get_json()["state"] == "running"
     assert _post(api, "supervisor", "/api/process-instances/999999/suspend", 404)["error"]["code"] == "not_found"
+
+
+def test_every_command_on_a_case_answers_with_its_variables(api, case):
+    """A retried start shows the case as it stands (not the retry's variables), and so do suspend, resume
+    and terminate: an integrator can see what the case holds without another request."""
+    again = api.as_("integrator").post("/api/process-definitions/simple_approval/start",
+                                       json={"business_key": "LC-1", "variables": {"reviewGroup": "other"}})
+    assert again.status_code == 200 and again.get_json()["id"] == case["id"]
+    assert again.get_json()["variables"] == {"reviewGroup": "office"}
+    url = f"/api/process-instances/{case['id']}"
+    for command, body in [("suspend", {"reason": "核查"}), ("resume", {}), ("terminate", {"reason": "撤件"})]:
+        assert _post(api, "supervisor", f"{url}/{command}", 200, body)["variables"] == {"reviewGroup": "office"}

@@ -1,4 +1,5 @@
-"""Clerks racing for the same task against a live multi-process server: exactly one wins."""
+"""Clerks racing for the same task, integrators retrying the same start, against a live multi-process server:
+exactly one wins."""
 from __future__ import annotations
 
 import threading
@@ -31,21 +32,26 @@ def _tokens(runtime: Runtime) -> dict[str, str]:
 
 
 def _race(url: str, tokens: list[str], body: dict | None = None) -> Counter:  # type: ignore[type-arg]
+    return Counter(response.status_code for response in _responses(url, tokens, body))
+
+
+def _responses(url: str, tokens: list[str], body: dict | None = None) -> list[requests.Response]:  # type: ignore[type-arg]
+    """The same request from every token at once (released together by a barrier)."""
     barrier = threading.Barrier(len(tokens))
-    codes: Counter = Counter()  # type: ignore[type-arg]
+    responses: list[requests.Response] = []
 
     def go(token: str) -> None:
         session = requests.Session()
         barrier.wait()
-        response = session.post(url, json=body or {}, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-        codes[response.status_code] += 1
+        responses.append(session.post(url, json=body or {}, headers={"Authorization": f"Bearer {token}"},
+                                      timeout=60))
 
     threads = [threading.Thread(target=go, args=(t,)) for t in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return codes
+    return responses
 
 
 def test_parallel_claims_and_completions_have_exactly_one_winner(server: LiveServer, runtime: Runtime):
@@ -100,3 +106,19 @@ def test_parallel_work_on_different_cases_all_succeeds(server: LiveServer, runti
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert codes == Counter({200: RACERS})
+
+
+def test_parallel_starts_with_one_business_key_make_one_case_and_all_get_it(server: LiveServer, runtime: Runtime):
+    """Integrators retry: the same start sent at once gives one 201 and 200s carrying that same case."""
+    tokens = _tokens(runtime)
+    with (FIXTURES / "simple_approval.bpmn").open("rb") as f:
+        requests.post(server.url + "/api/deployments", files={"files": f},
+                      headers={"Authorization": f"Bearer {tokens['analyst']}"})
+    for round_no in range(3):
+        responses = _responses(f"{server.url}/api/process-definitions/simple_approval/start",
+                               [tokens["integrator"]] * RACERS,
+                               {"business_key": f"RACE-{round_no}", "variables": {"reviewGroup": "office"}})
+        assert Counter(r.status_code for r in responses) == Counter({201: 1, 200: RACERS - 1})
+        cases = [r.json() for r in responses]
+        assert len({c["id"] for c in cases}) == 1
+        assert all(c["variables"]["reviewGroup"] == "office" and c["tasks"] for c in cases)
