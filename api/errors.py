@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 
 from engine import errors
 
@@ -52,7 +52,20 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     if status == 422 and details:
         return error_response(422, "validation_failed", "the request is invalid", details)
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(status, code, exc.description or exc.name or "error", details)
+    return error_response(status, code, _plain_message(exc, details), details)
+
+
+def _plain_message(exc: HTTPException, details: list[dict[str, str]]) -> str:
+    """Werkzeug's stock sentences are written for browsers; an integrator wants to know what to fix."""
+    if exc.description != type(exc).description:
+        return exc.description or exc.name or "error"  # raised with its own message
+    if isinstance(exc, BadRequest) and any(d["message"] == "Invalid JSON body." for d in details):
+        return "the request body is not valid JSON"
+    if isinstance(exc, NotFound):
+        return f"no such endpoint: {request.method} {request.path} (the API is described at /api/openapi.json)"
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        return f"{request.method} is not allowed here; allowed: {', '.join(sorted(exc.valid_methods))}"
+    return exc.description or exc.name or "error"
 
 
 def handle_schema_error(exc: ValidationError) -> ResponseReturnValue:

@@ -50,6 +50,19 @@ def _deploy_raw(api, name: str):  # type: ignore[no-untyped-def]
                                        content_type="multipart/form-data")
 
 
+def test_http_level_errors_say_what_to_fix(api):
+    integrator = api.as_("integrator")
+    bad_json = integrator.post("/api/messages", data="{not json", content_type="application/json")
+    assert assert_error_shape(bad_json, 400, "bad_request")["message"] == "the request body is not valid JSON"
+    nowhere = assert_error_shape(integrator.get("/api/no-such-endpoint"), 404, "not_found")
+    assert nowhere["message"] == "no such endpoint: GET /api/no-such-endpoint (the API is described at /api/openapi.json)"
+    wrong_method = assert_error_shape(integrator.client.delete("/api/tasks", headers=integrator.headers()), 405,
+                                      "method_not_allowed")
+    assert wrong_method["message"] == "DELETE is not allowed here; allowed: GET, HEAD, OPTIONS"
+    missing = assert_error_shape(api.get("/api/process-instances/424242"), 404, "not_found")
+    assert missing["message"] == "process instance 424242 not found"  # an engine message stays as it is
+
+
 def test_a_validation_error_lists_each_field_with_its_message(api):
     api.deploy("simple_approval.bpmn")
     response = api.as_("integrator").post("/api/process-definitions/simple_approval/start",
