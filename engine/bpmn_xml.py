@@ -61,14 +61,16 @@ class PreparedDiagram:
     lines: dict[str, int] = field(default_factory=dict)  # element id -> source line
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, node: Any, message: str) -> None:
-        self._add(node, message, "error")
+    def error(self, node: Any, message: str, *, at: Any = None) -> None:
+        """A problem of element ``node``; ``at``: the child it lies in, whose line is given (else the node's)."""
+        self._add(node, message, "error", at)
 
-    def warn(self, node: Any, message: str) -> None:
-        self._add(node, message, "warning")
+    def warn(self, node: Any, message: str, *, at: Any = None) -> None:
+        self._add(node, message, "warning", at)
 
-    def _add(self, node: Any, message: str, severity: str) -> None:
-        line = getattr(node, "sourceline", None) if node is not None else None
+    def _add(self, node: Any, message: str, severity: str, at: Any = None) -> None:
+        where = at if at is not None else node
+        line = getattr(where, "sourceline", None) if where is not None else None
         element = node.get("id") if node is not None else None
         self.problems.append(Problem(self.name, line, element, message, severity))
 

@@ -77,11 +77,12 @@ def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
     for listener in node.xpath("./bpmn:extensionElements/camunda:taskListener|"
                                "./bpmn:extensionElements/camunda:executionListener", namespaces=NS):
         script = listener.find(camunda("script"))
+        kind = f"{local(listener.tag)} ({listener.get('event') or 'no event'})"
         if script is not None:
-            diagram.error(node, f"{local(listener.tag)} script in {script.get('scriptFormat') or 'an unknown language'}"
-                                " cannot run here; move the logic into a Python script task")
+            diagram.error(node, f"{kind} script in {script.get('scriptFormat') or 'an unknown language'}"
+                                " cannot run here; move the logic into a Python script task", at=listener)
         else:
-            diagram.warn(node, f"{local(listener.tag)} implemented in Java is ignored")
+            diagram.warn(node, f"{kind} implemented in Java is ignored", at=listener)
 
 
 def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
