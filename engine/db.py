@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,6 +61,13 @@ def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
     if held is None or held[0] is not transaction:
         held = session.info[key] = (transaction, {})
     return cast(dict[Any, Any], held[1])
+
+
+def insert_unless_present(session: Session, model: Any, keys: list[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO NOTHING on the session's database, for rows a concurrent command may
+    have written first. On PostgreSQL a concurrent uncommitted row makes the insert wait, then skip it."""
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(model).on_conflict_do_nothing(index_elements=keys)
 
 
 def affected(result: Result[Any]) -> int:

@@ -3,7 +3,9 @@
 A department owns user groups (a window, a review section); a group belongs to at most one department.
 A case's departments (``case_departments``) are written with its tasks, in the same transaction: the
 department of a new task's candidate groups (and of its assignee's groups) takes part from then on. The
-first one is the lead (牵头), unless the service item's guide names the lead department at start.
+first one is the lead (牵头), unless the service item's guide names the lead department at start. A group
+newly given to a department brings that department into the cases the group already worked on, in the
+transaction of the department's change; a group taken away leaves the cases it worked on as they are.
 
 Nothing here decides who sees what; engine.case_access does, from these rows.
 """
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import bindparam, case, delete, exists, insert, literal, or_, select, union
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import Exists
 
 from .clock import utcnow
+from .db import insert_unless_present
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import (
     CaseDepartment,
@@ -28,6 +32,7 @@ from .models import (
     DepartmentGroup,
     ProcessInstance,
     Task,
+    TaskCandidate,
     User,
 )
 from .unit_of_work import UnitOfWork
@@ -56,6 +61,9 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
                    groups: Iterable[str] = (), only_new: bool = False) -> tuple[DepartmentView, bool]:
     """Create a department, or replace its name, parent and groups; returns it and whether it is new.
 
+    The groups it gains bring it into the existing cases (any state) they worked on, in the same
+    transaction: as lead where a case has none yet, else as participant; groups it loses take it out of none.
+
     Args:
         groups: the user groups it owns, replacing those it had; a group may belong to one department only.
         only_new: refuse (Conflict) when the department exists already.
@@ -63,7 +71,8 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
     Raises:
         Forbidden (not admin); ValidationFailed (bad code, name, group or parent: ``details`` name the field);
         NotFound (the parent does not exist); Conflict (a group belongs to another department, the parent
-        would make a cycle, or ``only_new`` and the department exists).
+        would make a cycle, ``only_new`` and the department exists, or a concurrent command changed the
+        department or brought it into one of those cases first).
     """
     actor.require(action="manage departments")
     code, name, wanted = _check(code, name, groups)
@@ -72,7 +81,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         try:
             view, created = _put(uow.session, code, name, parent_code, wanted, only_new)
             uow.commit()
-        except IntegrityError:  # a concurrent change took the code or a group first
+        except IntegrityError:  # a concurrent change took the code, a group or a case department first
             raise Conflict(f"department {code!r} or one of its groups was changed meanwhile; try again") from None
         return view, created
 
@@ -110,14 +119,18 @@ def department_of_groups(uow: UnitOfWork, groups: Iterable[str]) -> dict[str, st
 
 # ---- case participation (called by engine.execution when a case is saved) ------------------------
 
+def _lead_held(case_id: BindParameter[int] | InstrumentedAttribute[int]) -> Exists:
+    """SQL: the case already has a lead, so a department joining it takes part; otherwise it leads."""
+    held = aliased(CaseDepartment)  # its own alias: the lead may be a department other than the one joined
+    return exists().where(held.case_id == case_id, held.role == LEAD)
+
+
 def _groups_and_case_departments() -> Any:
     """The departments of some groups, each with its role in a case (None: not taking part yet), and
     whether the case has a lead. Built once: take_part runs it in most commands that create a task."""
     case_id: BindParameter[int] = bindparam("case_id")
-    held = aliased(CaseDepartment)  # not the joined one: the lead may be a department of no group named here
-    has_lead = exists().where(held.case_id == case_id, held.role == LEAD)
     return (select(DepartmentGroup.group_name, DepartmentGroup.department_code, CaseDepartment.role,
-                   has_lead.label("has_lead"))
+                   _lead_held(case_id).label("has_lead"))
             .outerjoin(CaseDepartment, (CaseDepartment.department_code == DepartmentGroup.department_code)
                        & (CaseDepartment.case_id == case_id))
             .where(DepartmentGroup.group_name.in_(bindparam("groups", expanding=True))))
@@ -172,7 +185,8 @@ def _join(session: Session, case_id: int, named: list[str], groups: list[str], n
         known.add(code)
         new.append({"case_id": case_id, "department_code": code, "role": role, "since": now})
     if new:
-        session.execute(insert(CaseDepartment), new)
+        # Unless present: an admin giving a department groups may have brought it into this case meanwhile.
+        session.execute(insert_unless_present(session, CaseDepartment, ["case_id", "department_code"]), new)
 
 
 def lead_of_guide(uow: UnitOfWork, definition_key: str) -> str | None:
@@ -235,9 +249,35 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     session.execute(delete(DepartmentGroup).where(DepartmentGroup.department_code == code,
                                                   DepartmentGroup.group_name.not_in(wanted)))
     have = set(session.scalars(select(DepartmentGroup.group_name).where(DepartmentGroup.department_code == code)))
-    session.add_all([DepartmentGroup(group_name=g, department_code=code) for g in wanted if g not in have])
+    gained = [g for g in wanted if g not in have]
+    session.add_all([DepartmentGroup(group_name=g, department_code=code) for g in gained])
     session.flush()
+    _join_cases_worked_on(session, code, gained, utcnow())
     return _view(session, department), created
+
+
+def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: datetime) -> None:
+    """Bring a department into the existing cases (any state) its newly given ``groups`` worked on: a task
+    named one of them as a candidate, or was assigned to or completed by a user in one of them. Set up
+    after cases started, it would otherwise miss them. One insert of the cases it is not in yet; the
+    users are filtered here, their groups being a JSON list."""
+    if not groups:
+        return
+    gained = set(groups)
+    members = sorted(name for name, user_groups in session.execute(select(User.name, User.groups))
+                     if gained.intersection(user_groups or []))
+    as_candidates = select(Task.instance_id).join(TaskCandidate, TaskCandidate.task_id == Task.id).where(
+        TaskCandidate.kind == "group", TaskCandidate.value.in_(groups))
+    worked_on = union(as_candidates, select(Task.instance_id).where(
+        or_(Task.assignee.in_(members), Task.completed_by.in_(members)))) if members else as_candidates
+    taking_part = exists().where(CaseDepartment.case_id == ProcessInstance.id, CaseDepartment.department_code == code)
+    session.execute(insert(CaseDepartment).from_select(
+        ["case_id", "department_code", "role", "since"],
+        select(ProcessInstance.id, literal(code, CaseDepartment.department_code.type),
+               case((_lead_held(ProcessInstance.id), literal(PARTICIPANT, CaseDepartment.role.type)),
+                    else_=literal(LEAD, CaseDepartment.role.type)),
+               literal(now, CaseDepartment.since.type))
+        .where(ProcessInstance.id.in_(worked_on), ~taking_part)))
 
 
 def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:

@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import outbox
 from .clock import utcnow
+from .db import insert_unless_present
 from .errors import ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessInstance, SupervisionEvent, Task
 from .supervision_rules import RuleBook
@@ -171,11 +171,10 @@ def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
 
     On PostgreSQL a concurrent sweeper's uncommitted row makes this insert wait, then do nothing; on
     SQLite writers take turns, so the later one sees the row."""
-    dialect_insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    statement = dialect_insert(SupervisionEvent).values(
+    statement = insert_unless_present(uow.session, SupervisionEvent, ["instance_id", "kind", "task_id"]).values(
         instance_id=item.instance.id, kind=item.kind, task_id=item.task_id, business_key=item.instance.business_key,
         process_key=item.instance.definition_key, due_at=item.due_at, data=item.data, created_at=now,
-    ).on_conflict_do_nothing(index_elements=["instance_id", "kind", "task_id"]).returning(SupervisionEvent.id)
+    ).returning(SupervisionEvent.id)
     return uow.session.scalar(statement) is not None
 
 

@@ -3,8 +3,11 @@ every other case is a 404; materials are read by every department of the case (S
 from __future__ import annotations
 
 import io
+import threading
+import time
 
 import pytest
+from sqlalchemy import text
 
 from engine import users
 from tests.helpers import complete_task
@@ -190,3 +193,115 @@ def test_a_material_is_read_by_every_department_of_the_case_and_its_bundle(api):
     assert [(d["department_code"], d["role"]) for d in office.get(f"{base}/departments").get_json()] == [
         ("ZWFW", "lead"), ("SCJG", "participant")]
     assert api.as_("health_clerk").get(f"{base}/materials").status_code == 404
+
+
+# ---- a department set up after its groups worked on cases -----------------------------------------
+
+def departments_of(api, case_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(d["department_code"], d["role"]) for d in api.get(f"/api/process-instances/{case_id}/departments")
+            .get_json()]
+
+
+def test_a_group_given_to_a_department_brings_it_into_the_running_and_completed_cases_it_worked_on(api):
+    api.deploy("simple_approval.bpmn")  # no department exists yet: the cases record none
+    running = api.start("simple_approval", business_key="RUN-1", variables={"reviewGroup": "office"})
+    done = api.start("simple_approval", business_key="DONE-1", variables={"reviewGroup": "office"})
+    assert complete_task(api, done["tasks"][0]["id"], user="window_clerk", accepted=False)["state"] == "completed"
+    untouched = api.start("simple_approval", business_key="HEALTH-1", variables={"reviewGroup": "health"})
+    review = complete_task(api, untouched["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)
+    put(api, "WJW", 201, name="卫生健康委员会", groups=["health"])  # the health review: WJW leads that case only
+    assert departments_of(api, untouched["id"]) == [("WJW", "lead")]
+    assert departments_of(api, running["id"]) == departments_of(api, done["id"]) == []
+
+    zwfw = put(api, "ZWFW", 201, name="政务服务中心", groups=["window"])
+    assert departments_of(api, running["id"]) == departments_of(api, done["id"]) == [("ZWFW", "lead")]
+    assert departments_of(api, untouched["id"]) == [("WJW", "lead"), ("ZWFW", "participant")]
+    since = api.get(f"/api/process-instances/{running['id']}/departments").get_json()[0]["since"]
+    assert since >= zwfw["created_at"] > review["tasks"][0]["created_at"]  # joined now, not when the task began
+
+    complete_task(api, running["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)  # to the office
+    put(api, "SCJG", 201, name="市场监督管理局", groups=["office"])
+    assert departments_of(api, running["id"]) == [("ZWFW", "lead"), ("SCJG", "participant")]
+    assert departments_of(api, done["id"]) == [("ZWFW", "lead")]  # the office never had a task of it
+
+
+def test_a_group_given_again_or_taken_away_changes_no_case_department(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "licensing"})  # a group of no department
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)
+    base = f"/api/process-instances/{case['id']}/departments"
+    put(api, "SCJG", name="市场监督管理局", groups=["office", "licensing"])
+    joined = api.get(base).get_json()
+    assert [(d["department_code"], d["role"]) for d in joined] == [("ZWFW", "lead"), ("SCJG", "participant")]
+    put(api, "SCJG", name="市场监督管理局", groups=["office", "licensing"])  # the same again: no second row
+    assert api.get(base).get_json() == joined
+    put(api, "SCJG", name="市场监督管理局", groups=["office"])  # the group leaves: SCJG took part all the same
+    assert api.get(base).get_json() == joined
+    put(api, "SCJG", name="市场监督管理局", groups=["office", "licensing"])  # and comes back: still one, as it was
+    assert api.get(base).get_json() == joined
+
+
+def test_a_department_joins_the_cases_its_new_groups_users_were_assigned(centre):
+    api = centre
+    assigned = api.start("simple_approval", variables={"reviewGroup": "office"})
+    review = complete_task(api, assigned["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)["tasks"][0]
+    other = api.start("simple_approval", variables={"reviewGroup": "office"})
+    complete_task(api, other["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)
+    clerk(api, "records_clerk", "archive_desk")  # a group of no department, not a candidate of any task
+    response = api.as_("supervisor").post(f"/api/tasks/{review['id']}/assign", json={"assignee": "records_clerk"})
+    assert response.status_code == 200, response.get_json()
+    assert departments_of(api, assigned["id"]) == [("ZWFW", "lead"), ("SCJG", "participant")]
+
+    put(api, "DAJ", 201, name="档案局", groups=["archive_desk"])
+    assert departments_of(api, assigned["id"]) == [("ZWFW", "lead"), ("SCJG", "participant"), ("DAJ", "participant")]
+    assert departments_of(api, other["id"]) == [("ZWFW", "lead"), ("SCJG", "participant")]
+
+
+def test_a_clerk_of_the_department_reads_the_cases_its_new_group_worked_on(centre):
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "licensing"})
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)
+    base = f"/api/process-instances/{case['id']}"
+    office = api.as_("office_clerk")  # SCJG's, through the office: never a candidate of this case
+    assert office.get(base).status_code == 404
+    assert office.get("/api/process-instances").get_json()["total"] == 0
+    put(api, "SCJG", name="市场监督管理局", groups=["office", "licensing"])
+    assert office.get(base).status_code == 200
+    assert [c["id"] for c in office.get("/api/process-instances").get_json()["items"]] == [case["id"]]
+    assert api.as_("health_clerk").get(base).status_code == 404
+
+
+def waiting(api) -> int:  # type: ignore[no-untyped-def]
+    """Sessions of this database waiting for a lock (a fresh transaction: the activity view is a snapshot)."""
+    with api.runtime.engine.connect() as probe:
+        return int(probe.scalar(text("SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND wait_event_type = 'Lock'")) or 0)
+
+
+def test_a_case_department_written_meanwhile_makes_the_change_a_conflict(centre):
+    """On PostgreSQL a concurrent command may insert the same case department while the change runs: the
+    change answers 409 and leaves the other's row, never a 500. (SQLite runs one writer at a time.)"""
+    api = centre
+    if api.runtime.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent writers")
+    case = api.start("simple_approval", variables={"reviewGroup": "licensing"})
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=1)
+    answers: list[int] = []
+    with api.runtime.engine.connect() as other:
+        other.execute(text("INSERT INTO case_departments (case_id, department_code, role, since) "
+                           "VALUES (:case_id, 'SCJG', 'participant', now())"), {"case_id": case["id"]})
+        change = threading.Thread(target=lambda: answers.append(api.client.put(
+            "/api/departments/SCJG", json={"name": "市场监督管理局", "groups": ["office", "licensing"]},
+            headers=api.headers()).status_code))
+        change.start()
+        for _ in range(200):  # until the change waits on the row written but not committed yet
+            if waiting(api):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the change never waited on the concurrent row")
+        other.commit()
+        change.join(timeout=30)
+    assert answers == [409]
+    assert departments_of(api, case["id"]) == [("ZWFW", "lead"), ("SCJG", "participant")]
+    assert api.get("/api/departments/SCJG").get_json()["groups"] == ["office"]  # nothing of the change stayed

@@ -15,7 +15,7 @@ ADMIN = Actor("admin", roles=frozenset({"admin"}))
 def test_stats_by_lead_department(api, now, monkeypatch):
     seed_national_calendar(api.runtime)
     api.deploy(FOOD)
-    orphan = accept(api, now, date(2026, 3, 9))  # reviewed before any department exists: none leads it
+    earlier = accept(api, now, date(2026, 3, 9))  # before any department exists: SCJG, set up next, leads it
     departments.put_department(api.runtime.uow(), "SCJG", actor=ADMIN, name="市场监督管理局",
                                groups=["food_review", "chief"])
     red = accept(api, now, date(2026, 3, 2))  # the window has no department yet: the review's leads
@@ -29,19 +29,17 @@ def test_stats_by_lead_department(api, now, monkeypatch):
     green = accept(api, now, date(2026, 3, 10))
     monkeypatch.setattr(supervision, "utcnow", lambda: at(date(2026, 3, 18)))
     assert {c["process_instance_id"]: c["level"] for c in api.as_("supervisor").get("/api/supervision/cases")
-            .get_json()} == {red: "red", yellow: "yellow", green: "green", orphan: "green"}
+            .get_json()} == {red: "red", yellow: "yellow", green: "green", earlier: "green"}
 
     response = api.as_("supervisor").get("/api/supervision/stats?by=department")
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == [
-        {"department_code": "SCJG", "department_name": "市场监督管理局", "total": 2, "finished": 1,
-         "finished_on_time": 1, "on_time_rate": 1.0, "average_used_working_days": 6.0, "open": 1, "yellow": 0,
+        {"department_code": "SCJG", "department_name": "市场监督管理局", "total": 3, "finished": 1,
+         "finished_on_time": 1, "on_time_rate": 1.0, "average_used_working_days": 6.0, "open": 2, "yellow": 0,
          "red": 1, "warnings": 1},
         {"department_code": "ZWZX", "department_name": "政务服务中心", "total": 2, "finished": 0,
          "finished_on_time": 0, "on_time_rate": None, "average_used_working_days": None, "open": 2, "yellow": 1,
-         "red": 0, "warnings": 1},
-        {"department_code": None, "department_name": None, "total": 1, "finished": 0, "finished_on_time": 0,
-         "on_time_rate": None, "average_used_working_days": None, "open": 1, "yellow": 0, "red": 0, "warnings": 0}]
+         "red": 0, "warnings": 1}]
     # by=process keeps its shape
     [by_process] = api.as_("supervisor").get("/api/supervision/stats").get_json()
     assert set(by_process) == {"process_key", "total", "finished", "finished_on_time", "on_time_rate",

@@ -102,13 +102,14 @@ def test_an_assignees_groups_bring_their_department_in(runtime):
     assert participation(runtime, case.id) == [("SCJG", "lead")]
 
 
-def test_groups_of_no_department_and_cases_before_any_department_record_nothing(runtime):
+def test_cases_before_any_department_record_nothing_until_their_groups_get_one(runtime):
     deploy(runtime, "simple_approval.bpmn")
     case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
     assert participation(runtime, case.id) == []
-    setup_departments(runtime)  # set up later: the next task's department leads, as the first one reached
+    setup_departments(runtime)  # set up later: the window's department joins the case it already worked on
+    assert participation(runtime, case.id) == [("ZWFW", "lead")]
     tasks.complete(runtime.uow(), case.tasks[0].id, actor=WINDOW, variables={"accepted": True, "amount": 5})
-    assert participation(runtime, case.id) == [("SCJG", "lead")]
+    assert participation(runtime, case.id) == [("ZWFW", "lead"), ("SCJG", "participant")]
 
 
 def test_the_guides_department_leads_and_its_co_departments_take_part_from_the_start(runtime):
