@@ -13,7 +13,9 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     Overlapping procedures pause once: the clock runs again when the last one closes;
   * a pause costs ``working_days_between(paused, resumed)`` working days: a pause that starts and ends
     on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
-  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason;
+  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason; all of a case's
+    extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
+    or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days;
   * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
     paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
     had it been known from the start; ``on_years_loaded`` does that for open provisional clocks.
@@ -52,7 +54,11 @@ EXCLUDED_KINDS = ("hearing", "testing", "inspection", "quarantine", "appraisal",
                   "auction", "other")
 EXTENSION = "extension"
 KINDS = (EXTENSION,) + EXCLUDED_KINDS
-MAX_EXTENSION_DAYS = 60  # Art 42 grants 10 (15 for joint handling); local rules may add, never this much
+# 行政许可法 Art 42: a decision due in 20 days may be extended by 10; joint, unified or centralised handling
+# (Art 26) is due in 45 days and may be extended by 15. The 45-day statutory limit is how an item says it is
+# handled jointly (guide.json statutory_days or govflow.statutoryDays), so no other field can contradict it.
+EXTENSION_ALLOWANCE_DAYS = 10
+JOINT_STATUTORY_DAYS, JOINT_EXTENSION_ALLOWANCE_DAYS = 45, 15
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
 _ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
 _ENDED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
@@ -335,6 +341,9 @@ class ClockView:
     used_working_days: int
     remaining_working_days: int  # negative once overdue
     overdue: bool
+    extension_allowance_days: int  # what all extensions may add up to (Art 42)
+    extension_remaining_days: int  # what a further extension may still add; 0 once stopped
+    extension_basis: str
     procedures: list[SpecialProcedure] = field(default_factory=list)
 
 
@@ -408,32 +417,67 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
            now: datetime | None = None) -> ClockView:
     """Approve an extension (延长审批, 行政许可法 Art 42) of ``days`` working days with a reason: a special
     procedure of kind ``extension``, the deadline moved, an ``extended`` event for the applicant's channels.
+    All of a case's extensions together stay within ``extension_allowance`` (10 working days, 15 for joint
+    handling); the clock row is locked, so two approvals at once cannot pass it together.
 
     Raises:
         Forbidden: not a supervisor or an admin.
         NotFound: no such case, or no clock.
-        ValidationFailed: days outside 1..60, or no reason.
-        Conflict: the clock is stopped.
+        ValidationFailed: days not a whole number of at least 1, or no reason.
+        Conflict: the clock is stopped, or ``days`` is more than the allowance has left (nothing changes).
     """
     actor.require("supervisor", action="extend time limits")
     now = now or utcnow()
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed("an extension is 1 to 60 working days", details=[
-            {"field": "days", "message": f"a whole number from 1 to {MAX_EXTENSION_DAYS}"}])
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationFailed("an extension is a whole number of working days, at least 1", details=[
+            {"field": "days", "message": "a whole number of at least 1"}])
     reason = _required_text(reason, "reason")
     with uow:
         clock = _clock(uow, instance_id, lock=True)
         _require_not_stopped(clock)
+        _require_allowance(clock, days)
         uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
                                          reason_or_basis=reason, result="approved", days=days,
                                          created_by=actor.name))
         clock.extension_days += days
         _recompute(uow, clock)
-        data = {"days": days, "reason": reason, **_summary(clock)}
+        data = {"days": days, "reason": reason, **_summary(clock),
+                "extension_remaining_days": _extension_left(clock)}
         _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
         outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
         uow.commit()
         return clock_view(uow, clock, _procedures(uow, instance_id), now)
+
+
+def extension_allowance(clock: CaseClock) -> int:
+    """The working days all of a case's extensions may add up to (行政许可法 Art 42)."""
+    return JOINT_EXTENSION_ALLOWANCE_DAYS if _joint(clock) else EXTENSION_ALLOWANCE_DAYS
+
+
+def extension_basis(clock: CaseClock) -> str:
+    """The legal basis of the case's extension allowance, as refusals and the clock view name it."""
+    if _joint(clock):
+        return (f"行政许可法第四十二条第二款 (Art 42 ¶2, joint, unified or centralised handling with the "
+                f"{JOINT_STATUTORY_DAYS}-day limit): {JOINT_EXTENSION_ALLOWANCE_DAYS} working days in all")
+    return f"行政许可法第四十二条第一款 (Art 42 ¶1): {EXTENSION_ALLOWANCE_DAYS} working days in all"
+
+
+def _joint(clock: CaseClock) -> bool:
+    return clock.statutory_days == JOINT_STATUTORY_DAYS
+
+
+def _extension_left(clock: CaseClock) -> int:
+    # Never negative, for a case extended further before the allowance was enforced.
+    return max(0, extension_allowance(clock) - clock.extension_days)
+
+
+def _require_allowance(clock: CaseClock, days: int) -> None:
+    allowance, left = extension_allowance(clock), _extension_left(clock)
+    if days > left:
+        raise Conflict(f"process instance {clock.instance_id} may be extended by at most {left} more working "
+                       f"days, not {days}: {clock.extension_days} of the {allowance} allowed are already approved "
+                       f"(legal basis: {extension_basis(clock)})",
+                       state=clock.state, extension_remaining_days=left, extension_allowance_days=allowance)
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -469,7 +513,9 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      deadline_at=deadline.at, deadline_date=deadline.date,
                      provisional=clock.provisional or deadline.provisional, paused_since=clock.paused_since,
                      paused_working_days=paused, used_working_days=used, remaining_working_days=limit - used,
-                     overdue=end > deadline.at, procedures=procedures)
+                     overdue=end > deadline.at, extension_allowance_days=extension_allowance(clock),
+                     extension_remaining_days=0 if clock.state == STOPPED else _extension_left(clock),
+                     extension_basis=extension_basis(clock), procedures=procedures)
 
 
 def _history(uow: UnitOfWork, instance_id: int, actor: Actor, now: datetime, item: dict[str, Any] | None) -> None:

@@ -1,8 +1,9 @@
 """Statutory time limits (限时办结): the clock starts at acceptance, pauses for special procedures, moves
-with extensions, stops at the decision, and provisional deadlines follow a year imported later."""
+with extensions within Art 42's allowance, stops at the decision, and provisional deadlines follow a year
+imported later."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -114,6 +115,7 @@ def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
     url = f"/api/process-instances/{case_id}/clock/extend"
     assert api.as_("window_clerk").post(url, json={"days": 10, "reason": "情况复杂"}).status_code == 403
     assert api.as_("supervisor").post(url, json={"days": 0, "reason": "情况复杂"}).status_code == 422
+    assert api.as_("supervisor").post(url, json={"days": 2.5, "reason": "情况复杂"}).status_code == 422
 
     response = api.as_("supervisor").post(url, json={"days": 10, "reason": "情况复杂，经负责人批准延长十日"})
     assert response.status_code == 200, response.get_json()
@@ -122,9 +124,95 @@ def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
     assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
     [extension] = clock["procedures"]
     assert (extension["kind"], extension["days"], extension["created_by"]) == ("extension", 10, "supervisor")
+    assert (clock["extension_allowance_days"], clock["extension_remaining_days"]) == (10, 0)
     with api.runtime.uow() as uow:
         [event] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "extended"))
         assert event.instance_id == case_id and event.data["days"] == 10
+        assert event.data["extension_remaining_days"] == 0
+
+
+def extension_state(api: Any, case_id: int) -> dict[str, Any]:
+    """Everything an extension changes: the clock, the case's history, special procedures and events."""
+    with api.runtime.uow() as uow:
+        procedures = list(uow.session.scalars(select(SpecialProcedure.id).where(
+            SpecialProcedure.instance_id == case_id).order_by(SpecialProcedure.id)))
+        outbox = list(uow.session.scalars(select(OutboxEvent.id).where(OutboxEvent.instance_id == case_id)))
+    return {"clock": api.get(f"/api/process-instances/{case_id}/clock").get_json(),
+            "history": api.get(f"/api/process-instances/{case_id}/history").get_json(),
+            "procedures": procedures, "outbox": outbox}
+
+
+def test_extensions_together_stay_within_the_ten_days_of_art_42(api, now):
+    # The QA finding: two extensions of 10 days on one case. The second exceeds the law's 10 in all.
+    case_id = accepted_food_case(api, now)
+    url = f"/api/process-instances/{case_id}/clock/extend"
+    fresh = api.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (10, 10)
+    assert "第四十二条第一款" in fresh["extension_basis"]
+
+    first = api.as_("supervisor").post(url, json={"days": 4, "reason": "需征求相关部门意见"})
+    assert first.status_code == 200, first.get_json()
+    assert (first.get_json()["extension_days"], first.get_json()["extension_remaining_days"]) == (4, 6)
+
+    before = extension_state(api, case_id)
+    refused = api.as_("supervisor").post(url, json={"days": 7, "reason": "情况复杂"})
+    assert refused.status_code == 409, refused.get_json()
+    error = refused.get_json()["error"]
+    assert error["code"] == "conflict"
+    assert "at most 6 more working days" in error["message"] and "4 of the 10" in error["message"]
+    assert "行政许可法第四十二条第一款" in error["message"]
+    assert (error["extension_remaining_days"], error["extension_allowance_days"]) == (6, 10)
+    assert extension_state(api, case_id) == before  # deadline, history, procedures, events: nothing moved
+    assert api.as_("supervisor").post(url, json={"days": 60, "reason": "情况复杂"}).status_code == 409
+
+    rest = api.as_("supervisor").post(url, json={"days": 6, "reason": "仍需组织专家论证"})
+    assert rest.status_code == 200, rest.get_json()
+    clock = rest.get_json()
+    expected = calendar.for_runtime(api.runtime).add_working_days(date(2026, 3, 2), 20).date
+    assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
+    assert clock["extension_remaining_days"] == 0
+    assert [(p["kind"], p["days"]) for p in clock["procedures"]] == [("extension", 4), ("extension", 6)]
+    spent = api.as_("supervisor").post(url, json={"days": 1, "reason": "再次延长"})
+    assert spent.status_code == 409 and "at most 0 more working days" in spent.get_json()["error"]["message"]
+    assert api.get(f"/api/process-instances/{case_id}/clock").get_json()["extension_days"] == 10
+
+
+def test_joint_handling_with_the_45_day_limit_may_extend_by_15(api, now):
+    # 联合审批会议 (ZWFW-LH-0001): its guide's statutory limit is Art 42 ¶2's 45 days; the clock starts
+    # when the case is started.
+    seed_national_calendar(api.runtime)
+    item = ROOT / "bpmn" / "ZWFW-LH-0001"
+    forms = [ROOT / "forms" / f"joint-review-{name}.form" for name in ("convene", "vote", "chair")]
+    api.deploy(item / "joint_review_meeting.bpmn", item / "guide.json", *forms)
+    now(date(2026, 3, 2))
+    members = [{"department": "FGW", "name": "市发展和改革委员会", "group": "fgw"}]
+    case = api.start("joint_review_meeting", business_key="LH-2026-0099",
+                     variables={"project_name": "市民中心二期", "members": members})
+    url = f"/api/process-instances/{case['id']}/clock"
+    fresh = api.get(url).get_json()
+    assert fresh["statutory_days"] == 45
+    assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (15, 15)
+    assert "第四十二条第二款" in fresh["extension_basis"]
+
+    first = api.as_("supervisor").post(f"{url}/extend", json={"days": 10, "reason": "成员单位意见分歧"})
+    assert first.status_code == 200 and first.get_json()["extension_remaining_days"] == 5
+    before = extension_state(api, case["id"])
+    refused = api.as_("supervisor").post(f"{url}/extend", json={"days": 6, "reason": "再次延长"})
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert "at most 5 more working days" in message and "行政许可法第四十二条第二款" in message
+    assert extension_state(api, case["id"]) == before
+    last = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "再次延长"})
+    assert last.status_code == 200
+    assert (last.get_json()["extension_days"], last.get_json()["extension_remaining_days"]) == (15, 0)
+
+
+def test_the_openapi_document_describes_the_extension_allowance(api):
+    spec = api.get("/api/openapi.json").get_json()
+    extend = spec["paths"]["/api/process-instances/{instance_id}/clock/extend"]["post"]
+    assert "409" in extend["responses"] and "15" in extend["description"] and "Art 42" in extend["description"]
+    clock = spec["components"]["schemas"]["Clock"]["properties"]
+    assert {"extension_allowance_days", "extension_remaining_days", "extension_basis"} <= set(clock)
 
 
 def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
@@ -138,6 +226,7 @@ def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
     assert clock.state == "stopped" and clock.stopped_at == at(date(2026, 3, 10))
     # Counted to the decision, not to "now": 3-6 and 9-10 March.
     assert (clock.used_working_days, clock.remaining_working_days, clock.overdue) == (6, 4, False)
+    assert (clock.extension_allowance_days, clock.extension_remaining_days) == (10, 0)  # nothing more to extend
     url = f"/api/process-instances/{case_id}/clock"
     assert api.as_("supervisor").post(f"{url}/pause", json={"kind": "other", "reason": "x"}).status_code == 409
     assert api.as_("supervisor").post(f"{url}/extend", json={"days": 1, "reason": "x"}).status_code == 409
