@@ -47,14 +47,15 @@ def db_current() -> None:
 
 
 def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    """Files named, and deployable files found in folders named (guides as <folder>/guide.json, document
-    templates as documents/<name>.html)."""
+    """Files named, and deployable files found in folders named (guides as <folder>/guide.json). Document
+    templates deploy as documents/<name>.html: any .html file named, and in folders those of a
+    ``documents`` folder (other HTML there is not the library's). The engine finds a template by that name."""
     files: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and _is_template(found):
+                if found.is_file() and _is_template(found) and found.parent.name == "documents":
                     files.append((f"documents/{found.name}", found.read_bytes()))
                 elif found.is_file() and (found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json"):
                     files.append((_deploy_name(found), found.read_bytes()))
@@ -71,18 +72,18 @@ def _deploy_name(path: Path) -> str:
 
 
 def _is_template(path: Path) -> bool:
-    """A document template: ``documents/<name>.html``, deployed under that name wherever the folder is."""
-    return path.suffix.lower() == ".html" and path.parent.name == "documents"
+    """A document template by the engine's rule (an .html file), wherever it is."""
+    return definitions.kind_of(path.name) == "document"
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--name", help="a name for this deployment")
 def deploy(paths: tuple[str, ...], name: str | None) -> None:
-    """Deploy diagrams, forms and guides from files or folders."""
+    """Deploy diagrams, decisions, forms, guides and document templates from files or folders."""
     files = collect_files(paths)
     if not files:
-        raise click.ClickException("nothing to deploy: no .bpmn, .dmn, .form or guide.json files found")
+        raise click.ClickException(f"nothing to deploy: no {definitions.ACCEPTED} found")
     try:
         result = definitions.deploy(_runtime().uow(), files, actor=SYSTEM, name=name)
     except DeploymentInvalid as exc:

@@ -18,6 +18,8 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+# Every kind kind_of knows, for the message refusing any other file.
+ACCEPTED = ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files"
 
 
 @dataclass
@@ -119,7 +121,7 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
                 dmn.append((file_name, tree))
         elif kind == "other":
             problems.append(Problem(file_name, None, None,
-                                    "unsupported file type (deploy .bpmn, .dmn, .form or guide.json files)"))
+                                    f"unsupported file type (deploy {ACCEPTED})"))
     # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
     if not prepared and not problems and not any(kind_of(n) in ("guide", "document") for n, _ in files):
         problems.append(Problem(files[0][0], None, None, "the deployment contains no BPMN diagram"))
@@ -146,8 +148,10 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
     session.add(deployment)
     resources: dict[str, Resource] = {}
     for file_name, content in files:
-        resource = Resource(name=file_name, kind=kind_of(file_name), content=content,
-                            sha256=hashlib.sha256(content).hexdigest())
+        kind = kind_of(file_name)
+        # A template is found by its name alone, whatever path its upload carried.
+        stored = documents.stored_name(file_name) if kind == "document" else file_name
+        resource = Resource(name=stored, kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest())
         deployment.resources.append(resource)
         resources[file_name] = resource
     session.flush()

@@ -1,5 +1,6 @@
-"""Document templates (文书模板): Jinja2 HTML files deployed as ``documents/<name>.html``, rendered in a
-sandbox with autoescaping, so case data can neither run code nor inject markup.
+"""Document templates (文书模板): Jinja2 HTML files, any ``.html`` file deployed (stored as
+``documents/<name>.html``; engine.documents names and finds them), rendered in a sandbox with autoescaping,
+so case data can neither run code nor inject markup.
 
 A template may extend another deployed one by its file name, as the library's documents extend
 ``layout.html`` (letterhead, style, case number, seal and date) and fill its ``title`` and ``body`` blocks:

@@ -3,8 +3,11 @@
 marked ``govflow.document`` completes, stored as HTML and PDF with their SHA-256 in the transaction of
 that step, announced to integrators as ``document.issued``, and kept in the case archive.
 
-Templates are deployed with the library as ``documents/<name>.html`` (engine.document_templates); the
-latest deployed version is used when a document is issued, and its resource hash is recorded with it.
+Every deployed ``.html`` file is a template (engine.document_templates), named by its file name without
+``.html`` whatever folders the upload's name carries: ``acceptance_notice.html``,
+``documents/acceptance_notice.html`` and ``bpmn/documents/acceptance_notice.html`` all deploy the template
+``acceptance_notice``, stored as ``documents/acceptance_notice.html``; ``govflow.document`` names it so.
+The latest deployed version is used when a document is issued, and its resource hash is recorded with it.
 A template that is not deployed is warned about at deploy; when such an element completes the step goes
 on and the history records ``document.missing``, as a missing task form does not stop a task either.
 """
@@ -45,40 +48,68 @@ DOCUMENT_PROPERTY = "govflow.document"
 FOLDER = "documents"
 KIND = "document"
 EVENT = "document.issued"
-FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+SUFFIX = ".html"
+# Media types without a charset: Flask adds ``charset=utf-8`` to text types itself.
+FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 
 
 def is_template(file_name: str) -> bool:
-    """``documents/<name>.html``: a document template (the folder is what tells it from other HTML)."""
-    path = PurePosixPath(file_name.lower())
-    return path.suffix == ".html" and path.parent.name == FOLDER
+    """Any ``.html`` file is a document template, under a bare name or a path alike."""
+    return PurePosixPath(file_name).suffix.lower() == SUFFIX
 
 
 def template_name(file_name: str) -> str:
+    """The name ``govflow.document`` gives a template: its file name without ``.html``, folders dropped."""
     return PurePosixPath(file_name).stem
 
 
 def resource_name(name: str) -> str:
-    return f"{FOLDER}/{name}.html"
+    """Where the template ``name`` is stored and found: ``documents/<name>.html``."""
+    return f"{FOLDER}/{name}{SUFFIX}"
+
+
+def stored_name(file_name: str) -> str:
+    """The resource name a deployed template file is stored under, however its upload named it."""
+    return resource_name(template_name(file_name))
 
 
 # ---- deploy ------------------------------------------------------------------------------------
 
 def check_templates(uow: UnitOfWork, files: list[tuple[str, bytes]]) -> list[Problem]:
-    """Problems of a deployment's templates: each must compile and render a sample case, and a template
-    it extends (``layout.html``) must be in this deployment or deployed before. In the caller's ``with uow``."""
-    here = {PurePosixPath(name).name: content for name, content in files if is_template(name)}
-    return [problem for name, content in files if is_template(name)
-            for problem in document_templates.check(name, content, _lookup(uow, here))]
+    """Problems of a deployment's templates: each must compile and render a sample case, a template it
+    extends (``layout.html``) must be in this deployment or deployed before, and no two may share a name
+    (only one could be found). In the caller's ``with uow``."""
+    templates = [(name, content) for name, content in files if is_template(name)]
+    problems = _name_problems([name for name, _ in templates])
+    here = {template_name(name): content for name, content in templates}
+    return problems + [problem for name, content in templates
+                       for problem in document_templates.check(name, content, _lookup(uow, here))]
+
+
+def _name_problems(file_names: list[str]) -> list[Problem]:
+    problems = []
+    first: dict[str, str] = {}
+    for file_name in file_names:
+        name = template_name(file_name)
+        if name != name.strip():
+            problems.append(Problem(file_name, None, None, f"document template name {name!r} begins or ends with "
+                                    "a space, which govflow.document cannot name"))
+        elif name in first:
+            problems.append(Problem(file_name, None, None, f"document template {name!r} is also in {first[name]}: "
+                                    "a deployment holds one template of each name"))
+        first.setdefault(name, file_name)
+    return problems
 
 
 def _lookup(uow: UnitOfWork, here: dict[str, bytes] | None = None) -> document_templates.Lookup:
-    """Templates by file name, for the one being checked or rendered to extend: those deployed along
-    with it first, then the latest deployed."""
+    """Templates for the one being checked or rendered to extend or include, found by name as issuing
+    finds them (``layout.html`` is the template ``layout``): those deployed along with it first, then the
+    latest deployed."""
     def source(file_name: str) -> str | None:
-        if here and file_name in here:
-            return here[file_name].decode("utf-8", "replace")
-        found = _template(uow, PurePosixPath(file_name).stem)
+        name = template_name(file_name)
+        if here and name in here:
+            return here[name].decode("utf-8", "replace")
+        found = _template(uow, name)
         return found.content.decode("utf-8") if found is not None else None
     return source
 
@@ -95,7 +126,7 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
                 name = _declared(meta)
                 if name and name not in here and _template(uow, name) is None:
                     problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            f"document template {resource_name(name)!r} is not deployed: "
+                                            f"document template {name!r} ({name}.html) is not deployed: "
                                             "no document will be issued", severity="warning"))
     return problems
 
@@ -106,6 +137,7 @@ def _declared(meta: dict[str, Any]) -> str | None:
 
 
 def _template(uow: UnitOfWork, name: str) -> Resource | None:
+    """The latest deployed template of this name (stored as ``documents/<name>.html``)."""
     return uow.session.scalars(select(Resource).where(Resource.kind == KIND, Resource.name == resource_name(name))
                                .order_by(Resource.id.desc()).limit(1)).first()
 

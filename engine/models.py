@@ -98,7 +98,7 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(500))
-    kind: Mapped[str] = mapped_column(String(20))  # bpmn | form | guide | other
+    kind: Mapped[str] = mapped_column(String(20))  # bpmn | dmn | form | guide | document
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
 

@@ -1,6 +1,8 @@
 """Deploying over HTTP: validation naming file, line and element; atomic sets; versions; reading back."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -64,6 +66,18 @@ def test_a_mixed_upload_with_one_bad_file_deploys_nothing(api):
     assert [p["file"] for p in error["details"]] == ["import_os.bpmn"]
     assert stored_rows(api) == (0, 0, 0)
     assert api.get("/api/process-definitions").get_json() == []
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "acceptance_notice.htm"])
+def test_a_file_of_another_type_is_refused_naming_every_kind_that_deploys(api, name):
+    response = api.as_("analyst").post("/api/deployments", content_type="multipart/form-data",
+                                       data={"files": [(io.BytesIO(b"<title>x</title>"), name)]})
+    assert response.status_code == 422
+    [problem] = response.get_json()["error"]["details"]
+    assert problem["file"] == name and problem["message"].startswith("unsupported file type")
+    for kind in (".bpmn", ".dmn", ".form", "guide.json", ".html document template"):
+        assert kind in problem["message"], kind
+    assert stored_rows(api) == (0, 0, 0)
 
 
 def test_every_problem_of_every_file_is_reported_at_once(api):

@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
+from alembic import command
+from click.testing import CliRunner
 from sqlalchemy import event, select
 
-from engine import jobs
-from engine.models import HistoryEvent, Job, OutboxEvent
+from api.cli import main as govflow
+from engine import jobs, schema
+from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
 from tests.helpers import ROOT, complete_open_task
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
@@ -30,9 +34,10 @@ def deploy(api: Any, files: list[tuple[str, bytes]], expect: int = 201) -> Any:
     return response.get_json()
 
 
-def library(*, templates: list[Path] = TEMPLATES) -> list[tuple[str, bytes]]:
+def library(*, templates: list[Path] = TEMPLATES, folder: str = "documents/") -> list[tuple[str, bytes]]:
+    """The food licence with its forms and templates, each template uploaded as ``<folder><name>.html``."""
     return [(FOOD.name, FOOD.read_bytes()), *((f.name, f.read_bytes()) for f in FORMS),
-            *((f"documents/{t.name}", t.read_bytes()) for t in templates)]
+            *((f"{folder}{t.name}", t.read_bytes()) for t in templates)]
 
 
 def start(api: Any, business_key: str, applicant: str = "某某餐饮管理有限公司") -> int:
@@ -334,3 +339,90 @@ def test_a_case_deemed_accepted_by_the_timer_gets_its_notice_from_the_worker(api
     assert (document["title"], document["element_id"]) == ("受理通知书", "acceptance_notice")
     html = download(api, case_id, document["id"], "html").data.decode()
     assert "自收到申请材料之日起即为受理" in html and "决定予以受理" not in html
+
+
+def accepted_with_notice(api: Any, business_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A food licence case started, accepted at the window (出具受理通知书), and its one document."""
+    started = api.start("food_business_licence", business_key=business_key, variables={"applicant_name": "张三"})
+    complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", reader="admin",
+                       acceptance_decision="accept")
+    [document] = documents_of(api, started["id"])
+    return started, document
+
+
+# curl -F files=@bpmn/documents/x.html sends the bare name; a client may send any path.
+@pytest.mark.parametrize("folder", ["", "documents/", "bpmn/documents/"], ids=["bare", "documents", "path"])
+def test_templates_uploaded_under_a_bare_name_or_any_path_issue_the_documents(api, folder):
+    deployed = deploy(api, library(folder=folder))
+    assert [w for w in deployed["warnings"] if "document template" in w["message"]] == []
+    started, document = accepted_with_notice(api, "SCJG-2026-0101")
+
+    notice = ROOT / "bpmn" / "documents" / "acceptance_notice.html"
+    assert (document["name"], document["title"]) == ("acceptance_notice", "受理通知书")
+    assert document["template_sha256"] == hashlib.sha256(notice.read_bytes()).hexdigest()
+    html = download(api, started["id"], document["id"], "html")
+    assert html.headers["Content-Type"] == "text/html; charset=utf-8"  # one charset, not two
+    assert "决定予以受理" in html.data.decode()
+    with api.runtime.uow() as uow:
+        stored = uow.session.scalars(select(Resource.name).where(Resource.kind == "document")).all()
+    assert sorted(stored) == [f"documents/{t.name}" for t in TEMPLATES]
+
+    # The applicant sees it on the public progress page and downloads it there too.
+    body = api.client.get(f"/api/public/progress/{started['business_key']}",
+                          query_string={"code": started["query_code"]}).get_json()
+    assert [d["name"] for d in body["documents"]] == ["受理通知书"]
+    public = api.client.get(body["documents"][0]["download_url"],
+                            query_string={"code": started["query_code"], "format": "html"})
+    assert public.status_code == 200 and public.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_templates_deployed_by_the_command_line_from_a_folder_or_as_one_file_issue_the_documents(api, tmp_path):
+    env = {"DATABASE_URL": api.runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(govflow, ["deploy", str(ROOT / "bpmn" / "documents"), str(FOOD), str(ROOT / "forms")],
+                                env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "document template documents/acceptance_notice.html" in result.stdout
+    _, old = accepted_with_notice(api, "SCJG-2026-0102")
+
+    # A single file named on the command line is a template wherever it lies.
+    changed = tmp_path / "drafts" / "acceptance_notice.html"
+    changed.parent.mkdir()
+    changed.write_bytes((ROOT / "bpmn" / "documents" / "acceptance_notice.html").read_bytes()
+                        .replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode()))
+    result = CliRunner().invoke(govflow, ["deploy", str(changed)], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    second, new = accepted_with_notice(api, "SCJG-2026-0103")
+
+    assert new["template_sha256"] == hashlib.sha256(changed.read_bytes()).hexdigest() != old["template_sha256"]
+    assert "咨询电话：12345。" in download(api, second["id"], new["id"], "html").data.decode()
+
+
+def test_two_templates_of_one_name_in_a_deployment_are_refused_naming_both_files(api):
+    notice = (ROOT / "bpmn" / "documents" / "acceptance_notice.html").read_bytes()
+    refused = deploy(api, library() + [("SCJG-XK-0001/documents/acceptance_notice.html", notice)], expect=422)
+    [problem] = [d for d in refused["error"]["details"] if d["severity"] == "error"]
+    assert problem["file"] == "SCJG-XK-0001/documents/acceptance_notice.html"
+    assert "'acceptance_notice' is also in documents/acceptance_notice.html" in problem["message"]
+
+
+def test_templates_stored_under_their_upload_path_before_migration_0012_are_renamed_and_found(api):
+    deploy(api, library())
+    notice = (ROOT / "bpmn" / "documents" / "acceptance_notice.html").read_bytes()
+    older = notice.replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode())
+    engine = api.runtime.engine
+    with engine.begin() as connection:  # the schema as it was: an HTTP deployment kept the uploaded path
+        config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+    with api.runtime.uow() as uow:
+        deployment = Deployment(name="older", deployed_by="analyst")
+        deployment.resources.append(Resource(name="bpmn/documents/acceptance_notice.html", kind="document",
+                                             content=older, sha256=hashlib.sha256(older).hexdigest()))
+        uow.session.add(deployment)
+        uow.commit()
+    schema.upgrade(engine)
+    with api.runtime.uow() as uow:
+        assert "bpmn/documents/acceptance_notice.html" not in set(uow.session.scalars(select(Resource.name)))
+    started, document = accepted_with_notice(api, "SCJG-2026-0104")
+    assert document["template_sha256"] == hashlib.sha256(older).hexdigest()
+    assert "咨询电话：12345。" in download(api, started["id"], document["id"], "html").data.decode()

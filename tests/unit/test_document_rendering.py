@@ -127,13 +127,16 @@ def test_an_empty_document_is_refused():
         html_to_pdf("<html><head><title>t</title></head><body>  </body></html>")
 
 
-def test_templates_deploy_from_a_documents_folder_as_documents(tmp_path: Path):
+def test_templates_deploy_from_a_documents_folder_or_as_any_html_file_named(tmp_path: Path):
     folder = tmp_path / "library" / "documents"
     folder.mkdir(parents=True)
     (folder / "acceptance_notice.html").write_text("<title>受理通知书</title>", encoding="utf-8")
-    (tmp_path / "library" / "page.html").write_text("<p>not a template</p>", encoding="utf-8")
+    page = tmp_path / "library" / "page.html"
+    page.write_text("<p>not a template</p>", encoding="utf-8")
     found = collect_files((str(tmp_path / "library"),))
-    assert [name for name, _ in found] == ["documents/acceptance_notice.html"]
+    assert [name for name, _ in found] == ["documents/acceptance_notice.html"]  # a folder's other HTML stays
     assert collect_files((str(folder / "acceptance_notice.html"),))[0][0] == "documents/acceptance_notice.html"
-    assert kind_of("documents/acceptance_notice.html") == "document"
-    assert kind_of("acceptance_notice.html") == "other"  # outside documents/ an HTML file is not a template
+    assert collect_files((str(page),))[0][0] == "documents/page.html"  # named, any .html file is a template
+    for name in ("documents/acceptance_notice.html", "acceptance_notice.html", "bpmn/documents/a.HTML"):
+        assert kind_of(name) == "document", name
+    assert kind_of("acceptance_notice.htm") == kind_of("notes.txt") == "other"
