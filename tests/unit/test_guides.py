@@ -33,6 +33,24 @@ def test_the_shipped_guides_and_the_readme_example_are_valid() -> None:
     assert guides.check(NAME, example.encode()) == []
 
 
+def test_the_readme_library_table_says_what_each_shipped_guide_says() -> None:
+    """The README's table of items is what newcomers read first: its code, name (or its start), process,
+    department and promised / statutory days must be the guides' own."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| item | name | process |", 1)[1].split("\n\n", 1)[0]
+    rows = {cells[0].strip("`"): cells for line in table.splitlines()[2:]
+            if (cells := [c.strip() for c in line.strip().strip("|").split("|")])}
+    shipped = sorted((ROOT / "bpmn").glob("*/guide.json"))
+    assert sorted(rows) == sorted(path.parent.name for path in shipped)
+    for path in shipped:
+        guide = json.loads(path.read_text(encoding="utf-8"))
+        code, name, process, department, days = rows[path.parent.name][:5]
+        assert (code.strip("`"), process.strip("`"), department, days) == (
+            guide["code"], guide["process"], guide["department"]["name"],
+            f"{guide['promised_days']} / {guide['statutory_days']}"), path.parent.name
+        assert guide["name"].startswith(name), path.parent.name  # a long name may be shortened
+
+
 def test_malformed_json_is_reported_with_its_line() -> None:
     text = FOOD_GUIDE.read_text(encoding="utf-8").replace('"type": "01",', '"type": "01"', 1)
     [problem] = guides.check(NAME, text.encode())
