@@ -13,19 +13,19 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from . import feel
-from ._form_fields import build, is_option
+from ._form_fields import Broken, build, is_option
 from ._form_reader import Condition, FieldDef, FormDef, read
 from .errors import DeploymentInvalid, ValidationFailed
 
-UNKNOWN = "unknown: not a field of this form; a task may only ask for what its form lists"
-READONLY = "readonly: cannot be changed in this task"
+UNKNOWN = Broken("unknown", "unknown: not a field of this form; a task may only ask for what its form lists")
+READONLY = Broken("readonly", "readonly: cannot be changed in this task")
 
 
 class _FormSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": UNKNOWN, "type": "type: expects an object"}
+    error_messages = {"unknown": UNKNOWN, "type": Broken("type", "type: expects an object", expected="object")}
 
 
 class CompiledForm:
@@ -66,12 +66,15 @@ class CompiledForm:
         current objects, so data the form does not show is kept.
 
         Raises:
-            ValidationFailed: with one ``{"field", "message", "label"}`` per broken rule, in form order
-                (``label`` is the form's label of the field; None for fields the form lacks).
+            ValidationFailed: with one ``{"field", "message", "label", "rule", "params"}`` per broken rule,
+                in form order. ``label`` is the form's label of the field (None for fields the form lacks);
+                ``rule`` is the rule's stable code (``required``, ``options``, ``type`` ...; None for a
+                message marshmallow wrote itself) and ``params`` what the rule was given, so a page can
+                say ``message`` in its own language.
         """
         merged = merge(current, submitted)
         data = copy.deepcopy(dict(submitted))
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, str]] = []  # (field, message); the messages are mostly Broken
         skipped: set[str] = set()
         for spec in self.fields:
             if _any_holds(spec.hide, merged):
@@ -96,14 +99,18 @@ class CompiledForm:
             problems.sort(key=lambda p: self._order.get(p[0], len(self._order)))
             names = ", ".join(dict.fromkeys(field for field, _ in problems))
             raise ValidationFailed(f"the form {self.name} is not filled in correctly: {names}",
-                                   details=[{"field": field, "message": message, "label": self._labels.get(field)}
-                                            for field, message in problems])
+                                   details=[self._detail(field, message) for field, message in problems])
         return {key: merge(current[key], value) if isinstance(value, dict) and isinstance(current.get(key), dict)
                 else value for key, value in _pruned(loaded).items()}
 
+    def _detail(self, field: str, message: str) -> dict[str, Any]:
+        rule, params = (message.rule, copy.deepcopy(message.params)) if isinstance(message, Broken) else (None, {})
+        return {"field": field, "message": str(message), "label": self._labels.get(field), "rule": rule,
+                "params": params}
+
     def _dynamic_options(self, loaded: Mapping[str, Any], merged: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Options read from the data (``valuesKey``) are known only now."""
-        problems = []
+        problems: list[tuple[str, str]] = []
         for spec in self.fields:
             key = spec.rules.get("options_key")
             sent, value = _get(loaded, spec.path)
@@ -114,7 +121,8 @@ class CompiledForm:
                 if isinstance(source, list) else []
             chosen = value if isinstance(value, list) else [value]
             if not all(is_option(v, allowed) for v in chosen):
-                problems.append((spec.key, "options: must be one of the options in " + key))
+                problems.append((spec.key, Broken("options", "options: must be one of the options in " + key,
+                                                  options_key=key)))
         return problems
 
     def prefill(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,5 +220,5 @@ def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
                 for item in _flatten(value, prefix if key == "_schema" else f"{prefix}.{key}".lstrip("."))]
     if isinstance(messages, list):
         return [item for value in messages for item in _flatten(value, prefix)]
-    return [(prefix or "_form", str(messages))]
+    return [(prefix or "_form", messages if isinstance(messages, str) else str(messages))]
 

@@ -1,7 +1,9 @@
 """marshmallow fields for form-js inputs: one builder per component type, rules as validators.
 
 Every message starts with the form-js rule it enforces (``required:``, ``minLength:``, ``phone:`` ...),
-so a client can show it next to the field and a clerk can tell which rule failed.
+so a client can show it next to the field and a clerk can tell which rule failed. Each is a ``Broken``:
+the same English sentence, carrying a stable rule code and its parameters, so pages can say it in
+their own language.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Self
 
 from marshmallow import ValidationError, fields, validate
 
@@ -18,12 +20,31 @@ from . import feel
 from ._form_reader import FieldDef
 from .clock import LOCAL_TZ, utcnow
 
-REQUIRED = "required: a value is required"
+
+class Broken(str):
+    """A broken rule's message: the sentence API clients read, with ``rule`` (a stable code such as
+    ``required``, ``options``, ``type``) and ``params`` (what the rule was given, JSON values)."""
+
+    rule: str
+    params: dict[str, Any]
+
+    def __new__(cls, rule: str, message: str, **params: Any) -> Self:
+        self = super().__new__(cls, message)
+        self.rule, self.params = rule, params
+        return self
+
+    def format(self, *args: Any, **kwargs: Any) -> Self:
+        """marshmallow formats its error messages with its own values; this sentence is final, and a
+        formatted copy would lose the rule."""
+        return self
+
+
+REQUIRED = Broken("required", "required: a value is required")
 # Chinese numbers without spaces: a mobile number (1 + 10 digits, second digit 3-9), or a landline
 # with its area code (0 + 2-3 digits), an optional hyphen, 7-8 digits and an optional -extension.
 # International (+86) and service numbers (400/800) are not accepted; use a custom pattern for those.
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII)
-EMAIL = validate.Email(error="email: not an email address")
+EMAIL = validate.Email(error=Broken("email", "email: not an email address"))
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?$", re.ASCII)
 TYPE_NAMES = {"date": "a date like 2026-03-01", "time": "a time like 14:30",
@@ -45,27 +66,32 @@ def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     # form-js measures trimmed text and skips the other rules for an empty value; so does the server.
     if rules.get("min_length") is not None:
         n = rules["min_length"]
-        checks.append(_refuse(lambda v: v != "" and len(v.strip()) < n, f"minLength: at least {n} characters"))
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) < n,
+                              Broken("minLength", f"minLength: at least {n} characters", length=n)))
     if rules.get("max_length") is not None:
         n = rules["max_length"]
-        checks.append(_refuse(lambda v: v != "" and len(v.strip()) > n, f"maxLength: at most {n} characters"))
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) > n,
+                              Broken("maxLength", f"maxLength: at most {n} characters", length=n)))
     if rules.get("pattern") is not None:
         pattern = rules["pattern"]
         # JavaScript's RegExp.test searches; an anchored pattern (^...$) matches the whole value.
-        message = f"pattern: must match {pattern.pattern}"
+        message = Broken("pattern", f"pattern: must match {pattern.pattern}", pattern=pattern.pattern)
         checks.append(_refuse(lambda v: v != "" and not pattern.search(v), message))
     if rules.get("format") == "email":
         checks.append(lambda v: v == "" or EMAIL(v))
     if rules.get("format") == "phone":
-        checks.append(_refuse(lambda v: v != "" and not PHONE.match(v), "phone: not a mobile number (1xxxxxxxxxx) "
-                                                                         "or a landline with area code (0xx-xxxxxxxx)"))
-    options["error_messages"]["invalid"] = "type: expects text"
+        checks.append(_refuse(lambda v: v != "" and not PHONE.match(v), Broken(
+            "phone", "phone: not a mobile number (1xxxxxxxxxx) or a landline with area code (0xx-xxxxxxxx)")))
+    options["error_messages"]["invalid"] = Broken("type", "type: expects text", expected="text")
     return fields.String(validate=checks, **options)
 
 
 def _number(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
-    options["error_messages"]["invalid"] = "type: expects a number" + (
-        " (or a numeric string)" if spec.rules.get("as_string") else "")
+    if spec.rules.get("as_string"):
+        invalid = Broken("type", "type: expects a number (or a numeric string)", expected="number_or_string")
+    else:
+        invalid = Broken("type", "type: expects a number", expected="number")
+    options["error_messages"]["invalid"] = invalid
     return _Number(as_string=spec.rules.get("as_string", False), validate=_number_rules(spec.rules), **options)
 
 
@@ -92,16 +118,17 @@ def _number_rules(rules: dict[str, Any]) -> Callable[[Any], None]:
         assert number is not None  # the field only lets valid numbers through
         problems = []
         if rules.get("minimum") is not None and number < Decimal(str(rules["minimum"])):
-            problems.append(f"min: must be at least {rules['minimum']}")
+            problems.append(Broken("min", f"min: must be at least {rules['minimum']}", min=rules["minimum"]))
         if rules.get("maximum") is not None and number > Decimal(str(rules["maximum"])):
-            problems.append(f"max: must be at most {rules['maximum']}")
+            problems.append(Broken("max", f"max: must be at most {rules['maximum']}", max=rules["maximum"]))
         digits = rules.get("decimal_digits")
         if digits is not None and -min(0, int(number.normalize().as_tuple().exponent)) > digits:
-            problems.append(f"decimalDigits: at most {digits} digits after the decimal point"
-                            if digits else "decimalDigits: must be a whole number")
+            message = f"decimalDigits: at most {digits} digits after the decimal point" if digits \
+                else "decimalDigits: must be a whole number"
+            problems.append(Broken("decimalDigits", message, digits=digits))
         step = rules.get("increment")
         if step and number % Decimal(str(step)) != 0:
-            problems.append(f"increment: must be a multiple of {step}")
+            problems.append(Broken("increment", f"increment: must be a multiple of {step}", increment=step))
         if problems:
             raise ValidationError(problems)
     return check
@@ -116,7 +143,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _checkbox(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
-    options["error_messages"]["invalid"] = "type: expects true or false"
+    options["error_messages"]["invalid"] = Broken("type", "type: expects true or false", expected="boolean")
     return _Boolean(**options)
 
 
@@ -144,8 +171,9 @@ def _multiple(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
         checks.append(_refuse(lambda v: len(v) == 0, REQUIRED))
     if allowed is not None:
         checks.append(_refuse(lambda values: not all(is_option(v, allowed) for v in values), _not_option(allowed)))
-    checks.append(_refuse(lambda v: len({repr(x) for x in v}) != len(v), "options: an option is chosen twice"))
-    options["error_messages"]["invalid"] = "type: expects a list of options"
+    checks.append(_refuse(lambda v: len({repr(x) for x in v}) != len(v),
+                          Broken("duplicate", "options: an option is chosen twice")))
+    options["error_messages"]["invalid"] = Broken("type", "type: expects a list of options", expected="list")
     return fields.List(fields.Raw(), validate=checks, **options)
 
 
@@ -154,13 +182,15 @@ def is_option(value: Any, allowed: list[Any]) -> bool:
     return any(feel.equal(value, option) is True for option in allowed)
 
 
-def _not_option(allowed: list[Any]) -> str:
-    return "options: must be one of " + ", ".join(repr(option) for option in allowed)
+def _not_option(allowed: list[Any]) -> Broken:
+    return Broken("options", "options: must be one of " + ", ".join(repr(option) for option in allowed),
+                  options=list(allowed))
 
 
 def _datetime(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     subtype = spec.rules["subtype"]
-    options["error_messages"]["invalid"] = f"{subtype}: expects {TYPE_NAMES[subtype]}"
+    options["error_messages"]["invalid"] = Broken("type", f"{subtype}: expects {TYPE_NAMES[subtype]}",
+                                                  expected=subtype)
     return _Temporal(subtype=subtype, time_format=spec.rules.get("time_format"),
                      no_past=spec.rules.get("no_past", False), **options)
 
@@ -188,18 +218,22 @@ class _Temporal(fields.Field):
             raise self.make_error("invalid") from None
         self._check_zone(parsed_time)
         if self.no_past and parsed_day is not None and parsed_day < self._today(parsed_time):
-            raise ValidationError("disallowPassedDates: must not be in the past")
+            raise ValidationError(Broken("disallowPassedDates", "disallowPassedDates: must not be in the past"))
         return value
 
     def _check_zone(self, parsed: time | None) -> None:
         if parsed is None or self.time_format is None:
             return
         if self.time_format == "no_timezone" and parsed.tzinfo is not None:
-            raise ValidationError(f"{self.subtype}: expects a time without a time zone")
+            raise self._zone_error("expects a time without a time zone")
         if self.time_format != "no_timezone" and parsed.tzinfo is None:
-            raise ValidationError(f"{self.subtype}: expects a time with a UTC offset")
+            raise self._zone_error("expects a time with a UTC offset")
         if self.time_format == "utc_normalized" and parsed.utcoffset() != timedelta(0):
-            raise ValidationError(f"{self.subtype}: expects a UTC time (ending in Z)")
+            raise self._zone_error("expects a UTC time (ending in Z)")
+
+    def _zone_error(self, what: str) -> ValidationError:
+        """``format`` is the form's timeSerializingFormat: no_timezone, utc_offset or utc_normalized."""
+        return ValidationError(Broken("timeFormat", f"{self.subtype}: {what}", format=self.time_format))
 
     @staticmethod
     def _today(parsed: time | None) -> date:
@@ -207,7 +241,7 @@ class _Temporal(fields.Field):
         return utcnow().astimezone(zone).date()
 
 
-def _refuse(bad: Callable[[Any], bool], message: str) -> Callable[[Any], None]:
+def _refuse(bad: Callable[[Any], bool], message: Broken) -> Callable[[Any], None]:
     def check(value: Any) -> None:
         if bad(value):
             raise ValidationError(message)

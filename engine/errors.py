@@ -42,7 +42,8 @@ class Unauthenticated(EngineError):
 
 
 class ValidationFailed(EngineError):
-    """Submitted data broke rules; ``details`` lists ``{"field", "message"}`` items."""
+    """Submitted data broke rules; ``details`` lists ``{"field", "message"}`` items (a form's check adds
+    ``label``, and ``rule`` and ``params`` from which a page says the message in its own language)."""
 
     code = "validation_failed"
 

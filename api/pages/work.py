@@ -1,11 +1,14 @@
 """The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue.
 
 The server validates every completion (engine.forms through tasks.complete); field errors come back
-to the same page, next to their fields, with what was typed kept.
+to the same page, next to their fields, with what was typed kept, said in the page's language from
+each error's rule code (the JSON API keeps the engine's English sentences for integrators).
 """
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,6 +21,47 @@ from ..context import actor, uow
 from .i18n import gettext as _
 
 bp = Blueprint("work", __name__)
+
+# Field errors by the engine's rule code (engine._form_fields), with the rule's parameters as values.
+RULE_TEXTS = {
+    "required": "必填项",
+    "minLength": "长度不能少于 {length} 个字符",
+    "maxLength": "长度不能超过 {length} 个字符",
+    "pattern": "格式不正确，须符合 {pattern}",
+    "email": "不是有效的电子邮箱地址",
+    "phone": "须为手机号码（1 开头的 11 位数字）或带区号的固定电话（如 010-12345678）",
+    "min": "不能小于 {min}",
+    "max": "不能大于 {max}",
+    "decimalDigits": "小数点后最多 {digits} 位",
+    "increment": "须为 {increment} 的整数倍",
+    "options": "须为以下之一：{options}",
+    "duplicate": "同一选项不能选择两次",
+    "disallowPassedDates": "不能早于今天",
+    "unknown": "不是该表单的字段",
+    "readonly": "本环节不能修改此项",
+}
+# Rules whose text depends on one parameter: rule -> (parameter, its value -> text).
+RULE_VARIANTS: dict[str, tuple[str, dict[Any, str]]] = {
+    "type": ("expected", {
+        "text": "须为文本",
+        "number": "须为数字",
+        "number_or_string": "须为数字",
+        "boolean": "须为是或否",
+        "list": "须为选项列表",
+        "object": "须为一组字段",
+        "date": "须为日期（如 2026-03-01）",
+        "time": "须为时间（如 14:30）",
+        "datetime": "须为日期和时间",
+    }),
+    "timeFormat": ("format", {
+        "no_timezone": "时间不能带时区",
+        "utc_offset": "时间须带时区（UTC 偏移）",
+        "utc_normalized": "须为 UTC 时间（以 Z 结尾）",
+    }),
+    "decimalDigits": ("digits", {0: "须为整数"}),
+    "options": ("options", {None: "须为可选项之一"}),  # options read from the case data (valuesKey)
+}
+RULE_PREFIX = re.compile(r"^[A-Za-z]+: ")  # the engine's sentences start with the rule's form-js name
 
 
 @bp.get("/tasks/<task_id>")
@@ -53,21 +97,63 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
                 status: int = 200) -> ResponseReturnValue:
     sheet = worksheet.task_sheet(uow(), task_id, actor=actor())
     form_data = data if data is not None else (sheet.form.data if sheet.form else {})
-    labels = field_labels(sheet.form.schema) if sheet.form and sheet.form.schema else {}
-    return render_template("pages/task.html", sheet=sheet, errors=errors or [], form_data=form_data,
-                           labels=labels), status
+    schema = sheet.form.schema if sheet.form and sheet.form.schema else {}
+    options = option_labels(schema)
+    shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
+    return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
+                           labels=field_labels(schema)), status
 
 
-def field_labels(schema: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def error_text(error: dict[str, Any], options: dict[str, dict[str, str]]) -> str:
+    """One field error in the page's language, from its rule code and parameters; the engine's sentence
+    (without its ``rule:`` prefix) for a rule the catalogue lacks. ``options`` are option_labels()."""
+    rule, params, message = error.get("rule"), error.get("params") or {}, str(error.get("message", ""))
+    text = RULE_TEXTS.get(rule) if isinstance(rule, str) else None
+    if rule in RULE_VARIANTS:
+        name, texts = RULE_VARIANTS[rule]
+        value = params.get(name)
+        text = text if isinstance(value, (list, dict)) else texts.get(value, text)
+    if text is None:
+        return RULE_PREFIX.sub("", message)
+    values = dict(params)
+    if isinstance(params.get("options"), list):
+        shown = options.get(str(error.get("field")), {})
+        values["options"] = _("、").join(shown.get(_option_key(v), _option_text(v)) for v in params["options"])
+    try:
+        return _(text, **values)
+    except (KeyError, IndexError, ValueError):  # parameters unlike the catalogue's: the engine's own words
+        return message
+
+
+def field_labels(schema: dict[str, Any]) -> dict[str, str]:
     """Data path -> field label, to name fields in the error summary (groups add their ``path``)."""
-    labels: dict[str, str] = {}
+    return {path: str(component.get("label") or path) for path, component in _fields(schema)}
+
+
+def option_labels(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Data path -> option value (as JSON) -> its label: errors name options as the clerk sees them."""
+    found: dict[str, dict[str, str]] = {}
+    for path, component in _fields(schema):
+        values = component.get("values")
+        if isinstance(values, list):
+            found[path] = {_option_key(o.get("value")): str(o.get("label") or _option_text(o.get("value")))
+                           for o in values if isinstance(o, dict)}
+    return found
+
+
+def _fields(schema: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     for component in schema.get("components") or []:
         if not isinstance(component, dict):
             continue
         if component.get("key"):
-            path = f"{prefix}{component['key']}"
-            labels[path] = str(component.get("label") or path)
+            yield f"{prefix}{component['key']}", component
         if component.get("components"):
-            group = f"{prefix}{component['path']}." if component.get("path") else prefix
-            labels.update(field_labels(component, group))
-    return labels
+            yield from _fields(component, f"{prefix}{component['path']}." if component.get("path") else prefix)
+
+
+def _option_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _option_text(value: Any) -> str:
+    return value if isinstance(value, str) else _option_key(value)

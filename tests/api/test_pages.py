@@ -4,6 +4,7 @@ JavaScript; these pin down the server side fast."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from api.pages.i18n import EN
+from api.pages.work import RULE_TEXTS, RULE_VARIANTS, error_text
 from engine import Runtime, definitions, instances, users
 from engine.clock import utcnow
 from engine.users import SYSTEM, Actor
@@ -279,10 +281,73 @@ def test_a_refused_completion_comes_back_with_field_errors_and_what_was_typed(cl
     response = clerk.post(f"/tasks/{accept_task}", {"data": '{"applicantName": "李四"}'},
                           token_from=f"/tasks/{accept_task}")
     assert response.status_code == 422
-    assert "<strong>受理决定</strong>" in response.text  # the summary names the field by its label
-    errors = re.search(r'id="form-errors">(.*?)</script>', response.text).group(1)
-    assert '"field": "decision"' in errors and '"message": "required' in errors  # placed by form.js
+    assert "<strong>受理决定</strong>：必填项" in summary(response)  # the summary names the field by its label
+    assert [(e["field"], e["message"]) for e in form_errors(response)] == [("decision", "必填项")]  # for form.js
+    assert "required" not in summary(response)  # neither the engine's English sentence nor its rule name
     assert re.search(r'id="form-data">\{"applicantName": "\\u674e\\u56db"\}', response.text)
+
+
+def summary(response: Any) -> str:
+    return re.search(r'id="form-errors-summary">(.*?)</div>', response.text, re.DOTALL).group(1)
+
+
+def form_errors(response: Any) -> list[dict[str, Any]]:
+    """The errors the page hands form.js to show next to their fields."""
+    return json.loads(re.search(r'id="form-errors">(.*?)</script>', response.text).group(1))
+
+
+# A missing required field, an option outside the list and a wrong type, as the clerk sees them.
+WRONG = '{"decision": "maybe", "materialsComplete": "yes"}'
+SAID = {"zh": [("申请人", "必填项"), ("受理决定", "须为以下之一：受理、不予受理"), ("材料齐全", "须为是或否")],
+        "en": [("申请人", "Required"), ("受理决定", "Must be one of: 受理, 不予受理"), ("材料齐全", "Must be yes or no")]}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_field_errors_are_said_in_the_page_language_from_their_rule(clerk: Browser, accept_task: str,
+                                                                    language: str) -> None:
+    clerk.get(f"/lang/{language}?next=/queue")
+    clerk.post(f"/tasks/{accept_task}/claim")
+    response = clerk.post(f"/tasks/{accept_task}", {"data": WRONG}, token_from=f"/tasks/{accept_task}")
+    assert response.status_code == 422
+    errors = form_errors(response)
+    assert [e["message"] for e in errors] == [message for _, message in SAID[language]]
+    assert [e["rule"] for e in errors] == ["required", "options", "type"]
+    colon = "：" if language == "zh" else ": "
+    for label, message in SAID[language]:  # options are named by their labels, as the form shows them
+        assert f"<strong>{label}</strong>{colon}{message}</li>" in summary(response)
+    assert not re.search(r"required|options|type|expects|accept", summary(response))
+
+
+def test_a_field_error_the_page_cannot_say_shows_the_engine_sentence_without_its_rule_name(app: Any) -> None:
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert error_text({"field": "a", "rule": "newRule", "params": {}, "message": "newRule: is broken"},
+                          {}) == "is broken"
+        assert error_text({"field": "a", "rule": None, "message": "Field may not be null."}, {}) == \
+            "Field may not be null."
+        assert error_text({"field": "n", "rule": "max", "params": {"max": 10}, "message": "max: ..."}, {}) == \
+            "不能大于 10"
+        assert error_text({"field": "n", "rule": "decimalDigits", "params": {"digits": 0}, "message": "..."},
+                          {}) == "须为整数"
+        assert error_text({"field": "d", "rule": "options", "params": {"options_key": "list"}, "message": "..."},
+                          {}) == "须为可选项之一"
+
+
+def test_every_field_error_text_has_its_english() -> None:
+    texts = [*RULE_TEXTS.values(), *(text for _, variants in RULE_VARIANTS.values() for text in variants.values())]
+    assert [text for text in texts if text not in EN] == []
+
+
+def test_the_api_keeps_answering_in_english_with_the_rule_code(runtime: Runtime, clerk: Browser,
+                                                               accept_task: str) -> None:
+    clerk.post(f"/tasks/{accept_task}/claim")
+    token = users.issue_token(runtime.uow(), "wang")
+    response = clerk.client.post(f"/api/tasks/{accept_task}/complete", json={"variables": json.loads(WRONG)},
+                                 headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert [(d["field"], d["rule"], d["params"], d["message"]) for d in response.get_json()["error"]["details"]] == [
+        ("applicantName", "required", {}, "required: a value is required"),
+        ("decision", "options", {"options": ["accept", "reject"]}, "options: must be one of 'accept', 'reject'"),
+        ("materialsComplete", "type", {"expected": "boolean"}, "type: expects true or false")]
 
 
 def test_a_valid_completion_goes_back_to_the_queue(runtime: Runtime, clerk: Browser, accept_task: str) -> None:
@@ -381,8 +446,6 @@ def test_clerks_may_not_open_the_analyst_pages(clerk: Browser) -> None:
         assert clerk.get(url).status_code == 403, url
     assert ">流程定义<" not in clerk.get("/queue").text  # nor see them in the navigation
 
-
-# ---- language -------------------------------------------------------------------------------------
 
 def test_english_is_chosen_by_the_browser_or_by_the_switch(runtime: Runtime, clerk: Browser) -> None:
     assert "My queue" in clerk.get("/queue", headers={"Accept-Language": "en-US,en;q=0.9"}).text

@@ -291,6 +291,60 @@ def test_problems_come_in_form_order_with_the_form_named_in_the_message() -> Non
     assert caught.value.message == "the form test.form is not filled in correctly: b, a, z"
 
 
+YESTERDAY = (utcnow().astimezone(LOCAL_TZ).date() - timedelta(days=1)).isoformat()
+CHOICES = [{"label": "邮寄", "value": "post"}, {"label": "自取", "value": "pickup"}]
+
+
+@pytest.mark.parametrize(("component", "submitted", "rule", "params", "message"), [
+    (field("textfield", "v", validate={"required": True}), {}, "required", {}, "required: a value is required"),
+    (field("textfield", "v", validate={"minLength": 3}), {"v": "ab"}, "minLength", {"length": 3},
+     "minLength: at least 3 characters"),
+    (field("textfield", "v", validate={"maxLength": 2}), {"v": "abc"}, "maxLength", {"length": 2},
+     "maxLength: at most 2 characters"),
+    (field("textfield", "v", validate={"pattern": "^A$"}), {"v": "B"}, "pattern", {"pattern": "^A$"},
+     "pattern: must match ^A$"),
+    (field("textfield", "v", validate={"validationType": "email"}), {"v": "x@"}, "email", {},
+     "email: not an email address"),
+    (field("textfield", "v", validate={"validationType": "phone"}), {"v": "1"}, "phone", {}, None),
+    (field("textfield", "v"), {"v": 1}, "type", {"expected": "text"}, "type: expects text"),
+    (field("number", "v"), {"v": "1"}, "type", {"expected": "number"}, "type: expects a number"),
+    (field("number", "v", serializeToString=True), {"v": "x"}, "type", {"expected": "number_or_string"},
+     "type: expects a number (or a numeric string)"),
+    (field("number", "v", validate={"min": 1}), {"v": 0}, "min", {"min": 1}, "min: must be at least 1"),
+    (field("number", "v", validate={"max": 1}), {"v": 2}, "max", {"max": 1}, "max: must be at most 1"),
+    (field("number", "v", decimalDigits=0), {"v": 1.5}, "decimalDigits", {"digits": 0},
+     "decimalDigits: must be a whole number"),
+    (field("checkbox", "v"), {"v": "yes"}, "type", {"expected": "boolean"}, "type: expects true or false"),
+    (field("radio", "v", values=CHOICES), {"v": "fax"}, "options", {"options": ["post", "pickup"]},
+     "options: must be one of 'post', 'pickup'"),
+    (field("select", "v", valuesKey="offered"), {"v": "fax"}, "options", {"options_key": "offered"},
+     "options: must be one of the options in offered"),
+    (field("checklist", "v", values=CHOICES), {"v": ["post", "post"]}, "duplicate", {},
+     "options: an option is chosen twice"),
+    (field("checklist", "v", values=CHOICES), {"v": "post"}, "type", {"expected": "list"},
+     "type: expects a list of options"),
+    (field("datetime", "v", subtype="date"), {"v": "1 March"}, "type", {"expected": "date"},
+     "date: expects a date like 2026-03-01"),
+    (field("datetime", "v", subtype="time", timeSerializingFormat="no_timezone"), {"v": "14:30Z"}, "timeFormat",
+     {"format": "no_timezone"}, "time: expects a time without a time zone"),
+    (field("datetime", "v", subtype="date", disallowPassedDates=True), {"v": YESTERDAY}, "disallowPassedDates", {},
+     "disallowPassedDates: must not be in the past"),
+    (field("textfield", "v"), {"w": 1}, "unknown", {}, None),
+    (field("textfield", "v", readonly=True), {"v": "changed"}, "readonly", {},
+     "readonly: cannot be changed in this task"),
+    (field("textfield", "g.v"), {"g": "x"}, "type", {"expected": "object"}, "type: expects an object"),
+])
+def test_each_problem_carries_its_rule_code_and_parameters_beside_the_sentence(
+        component: dict[str, Any], submitted: dict[str, Any], rule: str, params: dict[str, Any],
+        message: str | None) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        form(component).validate(submitted, {"offered": ["post"]})
+    [detail] = caught.value.details
+    assert (detail["rule"], detail["params"]) == (rule, params)
+    assert type(detail["message"]) is str and detail["message"].startswith(message or "")
+    json.dumps(detail)  # as the API sends it
+
+
 def test_prefill_has_only_the_forms_fields_nested_as_in_the_data() -> None:
     compiled = form(field("textfield", "applicant.name"), field("number", "amount"), field("textfield", "absent"))
     data = {"applicant": {"name": "张三", "secret": 1}, "amount": 3, "reviewGroup": "office"}
