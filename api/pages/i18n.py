@@ -130,7 +130,6 @@ EN: dict[str, str] = {
     "任务已完成（办件 {number}）": "Task completed (case {number})",
     "案件概要": "Case summary",
     "申请人": "Applicant",
-    "受理时间": "Received",
     "经办人": "Started by",
     "已用工作日": "Working days used",
     "本环节剩余": "Left for this step",
@@ -202,7 +201,8 @@ EN: dict[str, str] = {
     # analyst
     "部署流程": "Deploy",
     "选择文件": "Files",
-    "可一次上传多个 .bpmn、.form、.dmn 文件及 guide.json。": "Upload several .bpmn, .form and .dmn files and guide.json at once.",
+    "可一次上传多个 .bpmn、.form、.dmn 文件、guide.json 及 .html 文书模板。":
+        "Upload several .bpmn, .form and .dmn files, guide.json and .html document templates at once.",
     "部署名称（可选）": "Deployment name (optional)",
     "上传并部署": "Upload and deploy",
     "部署失败，未保存任何内容：": "Deployment refused; nothing was stored:",

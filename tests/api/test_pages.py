@@ -253,6 +253,7 @@ def test_the_task_page_embeds_the_form_prefilled_and_the_case_summary(clerk: Bro
     assert '<script type="application/json" id="form-schema">' in page and '"key": "decision"' in page
     assert re.search(r'id="form-data">\{"applicantName": "\\u5f20\\u4e09"\}', page)  # JSON-escaped, prefilled
     assert "TASK-1" in page and "张三" in page and 'id="complete-button"' in page
+    assert "<dt>收件时间</dt>" in page  # received: the case may not be accepted (受理) yet
 
 
 def test_the_case_materials_are_listed_beside_the_task_and_download(runtime: Runtime, clerk: Browser,
