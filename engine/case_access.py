@@ -1,10 +1,19 @@
 """Which cases a user may read: one rule for every read path (the case, the case list, its timeline and
-history, materials, archive, clock, documents).
+history, materials, archive, clock, documents, departments).
+
+Reading cases takes a role whose work needs them: clerk, supervisor, integrator or admin (``READERS``).
+Case data holds applicants' personal data, and an analyst draws and deploys processes: a user whose
+only role is ``analyst`` (or who has no role) reads no case at all: Forbidden, the answer every role
+check gives, for the case list and every case alike, raised here before any case is looked up
+(materials, documents and the archive refuse them by their own rule, engine.materials, also Forbidden).
+What analysts need stays theirs: definitions, their XML and deployments, and the count of cases per
+version (engine.versions, an aggregate that names no case). A user with analyst and another role reads
+as that role does.
 
 A clerk whose groups belong to departments (engine.departments) is scoped: they read only the cases
 their departments take part in (``case_departments``), plus the cases they started or have a task in
 themselves (as assignee, candidate user, or through one of their groups). Any other case does not exist
-for them: NotFound, never Forbidden, so case numbers cannot be probed. Everyone else reads as before
+for them: NotFound, never Forbidden, so case numbers cannot be probed. Every other reader reads as before
 departments existed: supervisors and admins everything, integrators the cases they always saw (all of
 them: they start cases for every item and read them back), and a clerk whose groups belong to no
 department keeps the per-task rules of each read path.
@@ -24,6 +33,9 @@ from .errors import Forbidden, NotFound
 from .models import CaseDepartment, ProcessInstance, Task, TaskCandidate
 from .unit_of_work import UnitOfWork
 from .users import Actor
+
+# The roles whose work needs case data (admins through Actor.has); analysts' does not.
+READERS = ("clerk", "supervisor", "integrator")
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,11 @@ class CaseScope:
 
 
 def scope_of(uow: UnitOfWork, actor: Actor) -> CaseScope:
-    """The actor's scope. A helper: runs in the caller's transaction (one query, for scoped clerks only)."""
+    """The actor's scope. A helper: runs in the caller's transaction (one query, for scoped clerks only).
+
+    Raises Forbidden: the actor has none of the ``READERS`` roles (an analyst alone).
+    """
+    actor.require(*READERS, action="read cases")
     if not actor.has("clerk") or actor.has("supervisor", "integrator") or not actor.groups:
         return CaseScope(actor, None)
     departments = frozenset(department_of_groups(uow, actor.groups).values())
@@ -68,6 +84,7 @@ def require_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> CaseScope:
     the caller loads the case anyway.
 
     Raises:
+        Forbidden: the actor has no role that reads cases (an analyst alone), whatever the case.
         NotFound: a scoped clerk asked for a case outside their departments (or one that does not exist).
     """
     scope = scope_of(uow, actor)

@@ -305,3 +305,43 @@ def test_a_case_department_written_meanwhile_makes_the_change_a_conflict(centre)
     assert answers == [409]
     assert departments_of(api, case["id"]) == [("ZWFW", "lead"), ("SCJG", "participant")]
     assert api.get("/api/departments/SCJG").get_json()["groups"] == ["office"]  # nothing of the change stayed
+
+
+def test_an_analyst_alone_reads_no_case_and_with_another_role_reads_as_that_role(centre):
+    """Analysts draw and deploy processes; case data (applicants' personal data) is not theirs to read."""
+    api = centre
+    case = api.start("simple_approval", business_key="SX-AN-1", variables={"reviewGroup": "office"})
+    material = upload(api, "integrator", case["id"])
+    base = f"/api/process-instances/{case['id']}"
+    paths = ["/api/process-instances", "/api/process-instances?business_key=SX-AN-1", base, f"{base}/history",
+             f"{base}/clock", f"{base}/departments", f"{base}/materials", f"{base}/materials/checklist",
+             f"{base}/materials/{material['id']}", f"{base}/archive", f"{base}/documents", f"{base}/documents/1"]
+    for path in paths:
+        refused = api.as_("analyst").get(path)
+        assert refused.status_code == 403, path
+        assert refused.get_json()["error"]["code"] == "forbidden" and "SX-AN-1" not in refused.text, path
+    # Refused before the case is looked up: a number that does not exist gets the same answer
+    for path in ("", "/history", "/clock", "/departments"):
+        assert api.as_("analyst").get(f"/api/process-instances/999999{path}").get_json() == \
+            api.as_("analyst").get(f"{base}{path}").get_json(), path
+    _, api.tokens["nobody"] = users.add_user(api.runtime.uow(), "nobody", groups=["window"], roles=[])
+    assert api.as_("nobody").get(base).status_code == 403  # no role at all reads nothing either
+
+    # With another role, as that role: a supervisor reads everything, a clerk what their department may
+    _, api.tokens["lead_analyst"] = users.add_user(api.runtime.uow(), "lead_analyst", roles=["analyst", "supervisor"])
+    _, api.tokens["window_analyst"] = users.add_user(api.runtime.uow(), "window_analyst", groups=["window"],
+                                                     roles=["analyst", "clerk"])
+    _, api.tokens["health_analyst"] = users.add_user(api.runtime.uow(), "health_analyst", groups=["health"],
+                                                     roles=["analyst", "clerk"])
+    read = [p for p in paths if not p.endswith(("/clock", "/documents/1"))]  # no clock, no document here
+    assert [api.as_("lead_analyst").get(p).status_code for p in read] == [200] * len(read)
+    assert api.as_("lead_analyst").get(base).get_json()["variables"]["reviewGroup"] == "office"
+    assert [api.as_("lead_analyst").get(p).status_code for p in paths] == \
+        [api.as_("supervisor").get(p).status_code for p in paths]
+    assert [api.as_("window_analyst").get(p).status_code for p in read] == [200] * len(read)
+    assert api.as_("health_analyst").get(base).status_code == 404  # outside a scoped clerk's departments
+    assert api.as_("health_analyst").get("/api/process-instances").get_json()["total"] == 0
+
+    # What analysts work with stays open to them
+    assert api.as_("analyst").get("/api/process-definitions").status_code == 200
+    assert api.as_("analyst").get("/api/process-definitions/simple_approval/xml").status_code == 200

@@ -448,6 +448,41 @@ def test_clerks_may_not_open_the_analyst_pages(clerk: Browser) -> None:
     assert ">流程定义<" not in clerk.get("/queue").text  # nor see them in the navigation
 
 
+def test_an_analyst_sees_how_many_cases_each_version_has_but_opens_no_case(runtime: Runtime,
+                                                                              analyst: Browser) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    for number in ("ZD-1", "ZD-2"):
+        instances.start(runtime.uow(), "pages_permit", actor=PORTAL, business_key=number,
+                        variables={"applicant_name": "张三"})
+    deploy_page(analyst, "permit_v2.bpmn")
+    listing = analyst.get("/analyst/definitions")
+    assert listing.status_code == 200
+    # Each version's row: its link, then file, deployer and time, then the number of its cases
+    row = r'href="/analyst/definitions/pages_permit/(\d)">.*?</td>(?:\s*<td.*?</td>){3}\s*<td>(\d+)</td>'
+    counts = re.findall(row, listing.text, re.DOTALL)
+    assert counts == [("2", "0"), ("1", "2")]  # newest first
+    version = analyst.get("/analyst/definitions/pages_permit/1").text
+    assert re.search(r"<dt>办件数</dt><dd>2</dd>", version)
+    assert 'href="/cases"' not in version  # no 办件 in the navigation for a role that reads no case
+    case_id = instances.list_instances(runtime.uow(), actor=SYSTEM, business_key="ZD-1")[0][0].id
+    for url in ("/cases", "/cases?number=ZD-1", f"/cases/{case_id}"):
+        refused = analyst.get(url)
+        assert refused.status_code == 403 and "您无权执行此操作。" in refused.text, url
+        assert "张三" not in refused.text and f'href="/cases/{case_id}"' not in refused.text, url
+
+
+def test_an_analyst_who_also_supervises_opens_the_cases(runtime: Runtime, browser: Browser) -> None:
+    definitions.deploy(runtime.uow(), [("permit_v1.bpmn", (PAGES / "permit_v1.bpmn").read_bytes())], actor=SYSTEM)
+    view, _ = instances.start(runtime.uow(), "pages_permit", actor=PORTAL, business_key="ZD-3", variables={})
+    person(runtime, "qian", roles=["analyst", "supervisor"])
+    browser.log_in("qian")
+    assert "ZD-3" in browser.get("/cases").text and "ZD-3" in browser.get(f"/cases/{view.id}").text
+    definitions_page = browser.get("/analyst/definitions")
+    assert definitions_page.status_code == 200 and 'href="/cases"' in definitions_page.text
+
+
+# ---- language -------------------------------------------------------------------------------------
+
 def test_english_is_chosen_by_the_browser_or_by_the_switch(runtime: Runtime, clerk: Browser) -> None:
     assert "My queue" in clerk.get("/queue", headers={"Accept-Language": "en-US,en;q=0.9"}).text
     assert "我的待办" in clerk.get("/queue", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}).text

@@ -167,5 +167,10 @@ def test_only_clerks_whose_groups_belong_to_departments_are_scoped(runtime):
     with runtime.uow() as uow:
         assert case_access.scope_of(uow, both).departments == {"ZWFW", "SCJG"}
         assert case_access.scope_of(uow, Actor("zhou", frozenset({"archive"}), frozenset({"clerk"}))).departments is None
-        for roles in ({"clerk", "supervisor"}, {"clerk", "integrator"}, {"admin"}, {"analyst"}):
+        for roles in ({"clerk", "supervisor"}, {"clerk", "integrator"}, {"admin"}, {"analyst", "supervisor"}):
             assert not case_access.scope_of(uow, Actor("wu", frozenset({"window"}), frozenset(roles))).limited
+        # An analyst reads no case at all; with clerk too, as the clerk does (scoped here)
+        with pytest.raises(Forbidden):
+            case_access.scope_of(uow, Actor("wu", frozenset({"window"}), frozenset({"analyst"})))
+        assert case_access.scope_of(uow, Actor("wu", frozenset({"window"}), frozenset({"analyst", "clerk"}))
+                                    ).departments == {"ZWFW"}
