@@ -227,6 +227,10 @@ class _Checker:
         if case_type == "1" and promised not in (None, 0):
             self.error("promised_days", f"a 即办件 (case_type '1') is decided on the spot: promised_days must be 0, "
                                         f"not {promised}")
+        extension = self.field(data, "", "extension", "object", required=False)
+        if extension is not None:  # a special law's allowance instead of 行政许可法 Art 42's 10 (or 15) days
+            self.field(extension, "extension", "days", "int", minimum=0)
+            self.field(extension, "extension", "basis", "text", longest=200)
 
     def materials(self, data: dict[str, Any], departments: set[str]) -> None:
         names: dict[str, int] = {}
@@ -427,6 +431,8 @@ class Limits:
     promised_days: int
     statutory_days: int
     calendar: str | None
+    extension_days: int | None = None  # the guide's own extension allowance (None: 行政许可法 Art 42's)
+    extension_basis: str | None = None  # the law that sets it
 
 
 def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
@@ -437,8 +443,10 @@ def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
         return None
     content = guide.content
     named = content.get("calendar")
+    extension = content.get("extension") or {}
     return Limits(content["promised_days"], content["statutory_days"],
-                  named if isinstance(named, str) and named.strip() else None)
+                  named if isinstance(named, str) and named.strip() else None,
+                  extension.get("days"), extension.get("basis"))
 
 
 @dataclass

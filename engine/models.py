@@ -453,6 +453,10 @@ class CaseClock(Base):
     paused_since: Mapped[datetime | None]
     paused_working_days: Mapped[int] = mapped_column(default=0)
     extension_days: Mapped[int] = mapped_column(default=0)
+    # What extensions may add up to and why, when the item's guide sets it (a special law's rule);
+    # None: 行政许可法 Art 42's (engine.time_limits.extension_allowance).
+    extension_allowance_days: Mapped[int | None]
+    extension_basis: Mapped[str | None] = mapped_column(String(500))
     state: Mapped[str] = mapped_column(String(10))  # running | paused | stopped
 
 

@@ -15,7 +15,9 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
   * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason; all of a case's
     extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
-    or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days;
+    or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days, unless
+    the item's guide sets its own allowance with its basis (a special law's rule: Art 42 "法律、法规另有规定
+    的，依照其规定"), read once when the clock starts;
   * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
     paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
     had it been known from the start; ``on_years_loaded`` does that for open provisional clocks.
@@ -230,7 +232,9 @@ def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) 
         return None
     clock = CaseClock(instance_id=case.row.id, promised_days=promised, statutory_days=marks.statutory,
                       calendar=marks.calendar, started_at=now, deadline_at=now, provisional=False,
-                      paused_working_days=0, extension_days=0, state=RUNNING)
+                      paused_working_days=0, extension_days=0, state=RUNNING,
+                      extension_allowance_days=guide.extension_days if guide else None,
+                      extension_basis=guide.extension_basis if guide else None)
     _recompute(uow, clock)
     uow.session.add(clock)
     uow.session.flush()
@@ -450,12 +454,17 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
 
 
 def extension_allowance(clock: CaseClock) -> int:
-    """The working days all of a case's extensions may add up to (行政许可法 Art 42)."""
+    """The working days all of a case's extensions may add up to: what the item's guide set when the clock
+    started (a special law's rule), else 行政许可法 Art 42's."""
+    if clock.extension_allowance_days is not None:
+        return clock.extension_allowance_days
     return JOINT_EXTENSION_ALLOWANCE_DAYS if _joint(clock) else EXTENSION_ALLOWANCE_DAYS
 
 
 def extension_basis(clock: CaseClock) -> str:
     """The legal basis of the case's extension allowance, as refusals and the clock view name it."""
+    if clock.extension_allowance_days is not None:
+        return f"{clock.extension_basis or 'the item guide'}: {clock.extension_allowance_days} working days in all"
     if _joint(clock):
         return (f"行政许可法第四十二条第二款 (Art 42 ¶2, joint, unified or centralised handling with the "
                 f"{JOINT_STATUTORY_DAYS}-day limit): {JOINT_EXTENSION_ALLOWANCE_DAYS} working days in all")

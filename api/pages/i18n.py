@@ -284,6 +284,7 @@ EN: dict[str, str] = {
     "法定时限": "Statutory limit",
     "开始计时": "Clock started",
     "已延长": "Extended by",
+    "可再延长": "Extension left",
     "不计时": "Not counted",
     "停止计时": "Clock stopped at",
     "超期办结": "Finished late",

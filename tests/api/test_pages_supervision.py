@@ -136,7 +136,8 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
     page = supervisor.get(f"/cases/{board_cases['red']}").text
     clock = page.split('id="clock"')[1].split("</section>")[0]
     assert 'data-state="running" data-level="red"' in clock and "红色预警" in clock
-    assert clock.count("10 个工作日") == 2  # promised and statutory (《食品经营许可和备案管理办法》 art 21)
+    # promised and statutory (《食品经营许可和备案管理办法》 art 21), and the extension Art 42 still allows
+    assert clock.count("10 个工作日") == 3 and 'class="extension-left">10 个工作日' in clock
     assert "2026-03-16" in clock and "超期 2 个工作日" in clock
     assert 'class="used">12 个工作日' in clock
     assert "红色预警" in page.split('id="clock"')[0]  # in the page head too
@@ -145,6 +146,7 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
     assert 'data-level="yellow"' in yellow and 'class="remaining">1 个工作日' in yellow
     decided = supervisor.get(f"/cases/{board_cases['decided']}").text
     assert 'data-state="stopped" data-level=""' in decided and "按期办结" in decided
+    assert "可再延长" not in decided  # a decided case extends no more
 
 
 def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: Any, supervisor: Browser,
@@ -158,6 +160,8 @@ def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: A
     clock = page.split('id="clock"')[1].split("</section>")[0]
     assert 'data-state="paused"' in clock and "暂停计时" in clock
     assert "已延长" in clock and "5 个工作日" in clock
+    # What Art 42 still allows, with its basis on hover
+    assert re.search(r'<div title="行政许可法第四十二条第一款[^"]*"><dt>可再延长</dt><dd class="extension-left">5 个工作日', clock)
     # Paused Monday 16 March, looked at on Wednesday: 17 and 18 March are not counted.
     assert re.search(r"不计时</dt><dd>2 个工作日", clock)
     extension, review = re.findall(r'<tr data-kind="(\w+)">(.*?)</tr>', clock, re.DOTALL)

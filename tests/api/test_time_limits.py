@@ -3,6 +3,7 @@ with extensions within Art 42's allowance, stops at the decision, and provisiona
 imported later."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -205,6 +206,32 @@ def test_joint_handling_with_the_45_day_limit_may_extend_by_15(api, now):
     last = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "再次延长"})
     assert last.status_code == 200
     assert (last.get_json()["extension_days"], last.get_json()["extension_remaining_days"]) == (15, 0)
+
+
+def test_an_items_guide_sets_the_allowance_a_special_law_gives(api, now, tmp_path):
+    """行政许可法 Art 42: "法律、法规另有规定的，依照其规定". The food licence's guide says 5 days, by the
+    regulation that sets them; the clock keeps what the guide said when it started."""
+    seed_national_calendar(api.runtime)
+    item = ROOT / "bpmn" / "SCJG-XK-0001"
+    api.deploy(FOOD, item / "guide.json")
+    now(date(2026, 3, 2))
+    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
+    url = f"/api/process-instances/{case['id']}/clock"
+    fresh = api.get(url).get_json()
+    assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (5, 5)
+    assert fresh["extension_basis"] == "《食品经营许可和备案管理办法》第二十一条: 5 working days in all"
+    before = extension_state(api, case["id"])
+    refused = api.as_("supervisor").post(f"{url}/extend", json={"days": 6, "reason": "情况复杂"})
+    assert refused.status_code == 409 and "《食品经营许可和备案管理办法》第二十一条" in refused.get_json()["error"]["message"]
+    assert extension_state(api, case["id"]) == before
+    guide = json.loads((item / "guide.json").read_text(encoding="utf-8"))
+    guide["extension"]["days"] = 3  # a later guide version: this case keeps the allowance it started with
+    later = tmp_path / "guide.json"
+    later.write_text(json.dumps(guide, ensure_ascii=False), encoding="utf-8")
+    api.deploy(later)
+    done = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "需补充现场核查"})
+    assert done.status_code == 200 and done.get_json()["extension_remaining_days"] == 0
 
 
 def test_the_openapi_document_describes_the_extension_allowance(api):
