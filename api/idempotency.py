@@ -8,7 +8,7 @@ while the first is still running is 409 ``in_progress``. Outcomes worth retrying
 POST to the public endpoints (a rating, a complaint) has no user, so its key belongs to the client
 address. Other requests without credentials are left to their view (401). Fields shown once
 (``SHOWN_ONCE``) are left out of the stored response: a replayed complaint answers with its number but
-without its query code (a clerk can issue a new one).
+without its query code (a clerk can issue a new one), a replayed webhook subscription without its secret.
 """
 from __future__ import annotations
 
@@ -94,8 +94,9 @@ def remember(response: Response) -> Response:
     return response
 
 
-# Secrets shown once (an applicant's query code) are not kept in clear: a replay answers without them.
-SHOWN_ONCE = ("query_code",)
+# Secrets shown once (an applicant's query code, a webhook's signing secret) are not kept in clear: a
+# replay answers without them.
+SHOWN_ONCE = ("query_code", "secret")
 
 
 def _storable(response: Response) -> bytes:

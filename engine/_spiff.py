@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefinitionConverter
@@ -255,6 +256,15 @@ def _catches_events(specs: list[Any]) -> bool:
             if isinstance(task_spec, CallActivity):
                 return True  # the called process may wait; it is resolved only at run time
     return False
+
+
+def task_by_id(workflow: BpmnWorkflow, task_id: str) -> Any | None:
+    """The task with this id in the workflow or any of its subprocesses, or None: gone (a branch pruned, a
+    subprocess ended) or not an id at all."""
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (TaskNotFoundException, ValueError):
+        return None
 
 
 def new_workflow(spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

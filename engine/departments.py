@@ -36,7 +36,7 @@ from .models import (
     User,
 )
 from .unit_of_work import UnitOfWork
-from .users import Actor
+from .users import GROUP_RULE, Actor, bad_group_names
 
 if TYPE_CHECKING:
     from .execution import Case
@@ -296,8 +296,7 @@ def _check(code: str, name: str, groups: Iterable[str]) -> tuple[str, str, list[
     if not name or len(name) > 200:
         problems.append({"field": "name", "message": "1 to 200 characters"})
     wanted = list(dict.fromkeys(g.strip() for g in groups if g and g.strip()))
-    if any(len(g) > 255 for g in wanted):
-        problems.append({"field": "groups", "message": "a group name has at most 255 characters"})
+    problems += [{"field": "groups", "message": f"{g!r}: {GROUP_RULE}"} for g in bad_group_names(wanted)]
     if problems:
         raise ValidationFailed("the department is invalid", details=problems)
     return code, name, wanted

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import _spiff, db, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
 from .bpmn_xml import PROCESS_KEY
-from .clock import utcnow
+from .clock import LOCAL_TZ, utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
 from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 from .unit_of_work import UnitOfWork
@@ -157,7 +157,7 @@ def _bind_functions(uow: UnitOfWork, definition: ProcessDefinition) -> None:
 
 def generate_business_key() -> str:
     """A case number: date plus random part, well under the 50 characters GB/T 39046 allows."""
-    return utcnow().strftime("%Y%m%d") + secrets.token_hex(5).upper()
+    return utcnow().astimezone(LOCAL_TZ).strftime("%Y%m%d") + secrets.token_hex(5).upper()  # Beijing's date
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
                 continue
             task_row.state = open_state
         else:
-            spiff_task = _find_task(case, task_row.id)
+            spiff_task = _spiff.task_by_id(case.workflow, task_row.id)
             completed = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
             # A task completed in this command is done even if the step it led to pruned it already.
             task_row.state = DONE if completed or task_row.id in case.completed_by else CANCELLED
@@ -355,14 +355,6 @@ def _insert_new_tasks(uow: UnitOfWork, case: Case) -> None:
         uow.session.execute(insert(_CANDIDATES), candidates)
 
 
-def _find_task(case: Case, task_id: str) -> Any | None:
-    """The workflow's task with this id, or None when it is gone (a branch pruned, a subprocess ended)."""
-    try:
-        return case.workflow.get_task_from_id(UUID(task_id))
-    except Exception:  # TaskNotFoundException, from the workflow or from any of its subprocesses
-        return None
-
-
 def definition_of(case: Case, task: Any) -> ProcessDefinition:
     """The definition a task's element comes from (a called process's, inside a call activity)."""
     workflow = task.workflow
@@ -383,7 +375,7 @@ def element_meta(uow: UnitOfWork, case: Case, task: Any) -> dict[str, Any]:
 def completed_element(uow: UnitOfWork, case: Case, task_id: str) -> tuple[Any, dict[str, Any]] | None:
     """The task an ``element.completed`` history item names, with its element's metadata; None when the
     task is gone from the workflow (a branch pruned in the same command)."""
-    task = _find_task(case, task_id)
+    task = _spiff.task_by_id(case.workflow, task_id)
     return None if task is None else (task, element_meta(uow, case, task))
 
 

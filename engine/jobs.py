@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select, update
 
-from . import execution, instances
+from . import _spiff, execution, instances
 from .clock import utcnow
 from .errors import Conflict, EngineError, InvalidRequest, NotFound
 from .models import HistoryEvent, Job, ProcessInstance
@@ -222,9 +221,8 @@ def _fire_timer(uow: UnitOfWork, job: Job, now: datetime) -> str:
 
 
 def _waiting_timer(case: execution.Case, task_id: str) -> Any:
-    try:
-        task = case.workflow.get_task_from_id(UUID(task_id))
-    except Exception:  # SpiffWorkflow's TaskNotFoundException, or a malformed id
+    task = _spiff.task_by_id(case.workflow, task_id)
+    if task is None:
         return None
     event = getattr(task.task_spec, "event_definition", None)
     is_timer = isinstance(event, TimerEventDefinition) or (

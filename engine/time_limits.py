@@ -13,7 +13,8 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     Overlapping procedures pause once: the clock runs again when the last one closes;
   * a pause costs ``working_days_between(paused, resumed)`` working days: a pause that starts and ends
     on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
-  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason; all of a case's
+  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason, while the deadline has
+    not passed (after it the case stays overdue, with its reason recorded); all of a case's
     extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
     or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days, unless
     the item's guide sets its own allowance with its basis (a special law's rule: Art 42 "法律、法规另有规定
@@ -428,7 +429,9 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
         Forbidden: not a supervisor or an admin.
         NotFound: no such case, or no clock.
         ValidationFailed: days not a whole number of at least 1, or no reason.
-        Conflict: the clock is stopped, or ``days`` is more than the allowance has left (nothing changes).
+        Conflict: the clock is stopped, the deadline has passed (an extension is approved within the time
+            limit, Art 42; afterwards the case stays overdue and its reason is recorded instead), or ``days`` is
+            more than the allowance has left. Nothing changes.
     """
     actor.require("supervisor", action="extend time limits")
     now = now or utcnow()
@@ -439,6 +442,7 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
     with uow:
         clock = _clock(uow, instance_id, lock=True)
         _require_not_stopped(clock)
+        _require_within_time_limit(uow, clock, now)
         _require_allowance(clock, days)
         uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
                                          reason_or_basis=reason, result="approved", days=days,
@@ -544,6 +548,16 @@ def _require_case_rights(uow: UnitOfWork, actor: Actor, instance_id: int) -> Non
         return
     raise Forbidden(f"{actor.name} may not start or end special procedures of process instance {instance_id} "
                     "(clerks of the case, supervisors and admins may)")
+
+
+def _require_within_time_limit(uow: UnitOfWork, clock: CaseClock, now: datetime) -> None:
+    # An extension approved once the deadline passed would turn a red case green after the fact: 电子监察
+    # would lose the overdue case, and Art 42 extends a limit that is still running.
+    view = clock_view(uow, clock, [], now)
+    if view.overdue:
+        raise Conflict(f"process instance {clock.instance_id} is past its deadline ({view.deadline_date}): an "
+                       "extension is approved before the time limit runs out (行政许可法第四十二条); record the "
+                       "overdue reason instead", state=clock.state, deadline_date=view.deadline_date.isoformat())
 
 
 def _require_not_stopped(clock: CaseClock) -> None:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
-from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from . import _spiff
 from .models import Job
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ _FIRED = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED
 def ended_state(case: Case, job: Job) -> str:
     """The state of a job whose timer no longer waits: ``done`` if the timer fired in this command
     (recorded as ``timer.fired`` unless engine.jobs is the one firing it), else ``cancelled``."""
-    task = _task(case, job.task_id)
+    task = _spiff.task_by_id(case.workflow, job.task_id)
     if task is None or not _timer_fired(task):
         return CANCELLED  # its task completed first, a message won the gateway, or the case ended
     _record(case, job, task)
@@ -44,7 +43,7 @@ def cycle_moved(case: Case, job: Job, next_due: datetime) -> None:
     """A cycle's next occurrence moved later: if the one the job waited for had passed, it fired here."""
     now = case.row.updated_at
     if next_due > job.due_at and job.due_at <= now:
-        _record(case, job, _task(case, job.task_id))
+        _record(case, job, _spiff.task_by_id(case.workflow, job.task_id))
 
 
 def _timer_fired(task: Any) -> bool:
@@ -70,8 +69,3 @@ def _record(case: Case, job: Job, task: Any) -> None:
     case.history.insert(at, item)
 
 
-def _task(case: Case, task_id: str) -> Any:
-    try:
-        return case.workflow.get_task_from_id(UUID(task_id))
-    except (TaskNotFoundException, ValueError):  # the branch was pruned, or a malformed id
-        return None

@@ -19,6 +19,10 @@ from .unit_of_work import UnitOfWork
 
 ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator")
 _NAME = re.compile(r"^[\w.@-]{1,100}$")
+# A group is one word: diagrams name several as "window,review" (camunda:candidateGroups), so a comma or a
+# space inside one would make a group nobody's task can name.
+_GROUP = re.compile(r"^[^\s,;]{1,100}$")
+GROUP_RULE = "one word of 1 to 100 characters, without spaces, commas or semicolons"
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,16 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     """Create a user and their first API token; the token is returned once and stored only hashed.
 
     Raises:
-        InvalidRequest: bad name or unknown role.
+        InvalidRequest: bad name or group name, or unknown role.
         Conflict: the name is taken.
     """
     roles = list(dict.fromkeys(roles or []))
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     if not _NAME.match(name):
-        raise InvalidRequest(f"invalid user name {name!r}: letters, digits, '.', '@', '_' and '-' only")
+        raise InvalidRequest(f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
+    bad = bad_group_names(groups)
+    if bad:
+        raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
@@ -69,6 +76,11 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
         token = _issue(uow, user, token_ttl_days, label="initial")
         uow.commit()
         return user, token
+
+
+def bad_group_names(groups: list[str]) -> list[str]:
+    """The names among ``groups`` that are not a group name (``GROUP_RULE``)."""
+    return [g for g in groups if not _GROUP.match(g)]
 
 
 def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, label: str | None = None) -> str:

@@ -1,7 +1,11 @@
 """Reading cases: filters and pages over the list, one case with variables and tasks, its timeline."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+
+from engine import execution
 
 
 @pytest.fixture
@@ -60,3 +64,11 @@ def test_the_timeline_records_who_did_what_to_which_element_oldest_first(api, ca
     created = [e["element_id"] for e in events if e["event"] == "task.created"]
     assert created == ["accept", "review"]
     assert api.get("/api/process-instances/999999/history").status_code == 404
+
+
+def test_a_generated_case_number_carries_the_beijing_date(api, monkeypatch):
+    """At 02:31 in Beijing on 23 November it is still the 22nd in UTC: the number says the 23rd."""
+    api.deploy("simple_approval.bpmn")
+    monkeypatch.setattr(execution, "utcnow", lambda: datetime(2026, 11, 22, 18, 31, tzinfo=UTC))
+    number = api.start("simple_approval", variables={"reviewGroup": "office"})["business_key"]
+    assert number.startswith("20261123") and len(number) == 18

@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
-from engine import execution, query_codes
+from engine import execution, query_codes, time_limits
 from engine.clock import LOCAL_TZ
 from engine.models import CaseQueryCode, IdempotencyKey
 from tests.applicants import FOOD, WINDOW
@@ -71,6 +71,7 @@ def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, mon
                         variables={"applicant_name": "张三", "id_number": "110101199001011234"})
     complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
                        acceptance_decision="accept", opinion="内部意见：材料齐全")
+    monkeypatch.setattr(time_limits, "utcnow", lambda: accepted)  # extended within the time limit
     extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
                                           json={"days": 5, "reason": "需征求相关部门意见"})
     assert extended.status_code == 200, extended.get_json()

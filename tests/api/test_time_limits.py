@@ -35,10 +35,11 @@ def food(api: Any) -> Any:
 
 @pytest.fixture
 def now(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Set the moment the pipeline saves cases at: ``now(date(2026, 3, 2))``."""
+    """Set the moment the pipeline saves cases and the clock commands run at: ``now(date(2026, 3, 2))``."""
     def set_now(day: date, hour: int = 10) -> datetime:
         moment = at(day, hour)
         monkeypatch.setattr(execution, "utcnow", lambda: moment)
+        monkeypatch.setattr(time_limits, "utcnow", lambda: moment)
         return moment
     return set_now
 
@@ -232,6 +233,21 @@ def test_an_items_guide_sets_the_allowance_a_special_law_gives(api, now, tmp_pat
     api.deploy(later)
     done = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "需补充现场核查"})
     assert done.status_code == 200 and done.get_json()["extension_remaining_days"] == 0
+
+
+def test_a_case_past_its_deadline_is_not_extended_after_the_fact(api, now):
+    """Supervision keeps its overdue cases: an extension comes before the deadline, not after it."""
+    case_id = accepted_food_case(api, now)  # accepted 2 March: 10 working days, due 16 March
+    url = f"/api/process-instances/{case_id}/clock/extend"
+    now(date(2026, 3, 17))
+    before = extension_state(api, case_id)
+    refused = api.as_("supervisor").post(url, json={"days": 3, "reason": "情况复杂"})
+    assert refused.status_code == 409, refused.get_json()
+    error = refused.get_json()["error"]
+    assert "past its deadline (2026-03-16)" in error["message"] and error["deadline_date"] == "2026-03-16"
+    assert extension_state(api, case_id) == before
+    now(date(2026, 3, 16), hour=17)  # on its last day it still may
+    assert api.as_("supervisor").post(url, json={"days": 3, "reason": "情况复杂"}).status_code == 200
 
 
 def test_the_openapi_document_describes_the_extension_allowance(api):

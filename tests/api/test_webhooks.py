@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from engine import Runtime, delivery, webhooks, worker
 from engine.clock import utcnow
-from engine.models import OutboxEvent, User, WebhookDelivery
+from engine.models import IdempotencyKey, OutboxEvent, User, WebhookDelivery
 from tests.conftest import clean
 from tests.helpers import complete_task
 from tests.webhook_receiver import Receiver
@@ -63,6 +63,21 @@ def test_an_integrator_subscribes_and_sees_the_secret_only_once(api, receiver):
     assert created["secret"].startswith("whsec_") and created["events"] == ["instance.started"]
     [listed] = api.as_("integrator").get("/api/webhooks").get_json()
     assert listed["id"] == created["id"] and "secret" not in listed and listed["owner"] == "integrator"
+
+
+def test_a_retried_subscription_answers_without_the_secret_and_keeps_none(api, runtime, receiver):
+    """Shown once means once: a replay by Idempotency-Key has no secret, and none is stored with the reply."""
+    integrator = api.as_("integrator")
+    headers = {**integrator.headers(), "Idempotency-Key": "subscribe-1"}
+    body = {"url": receiver.url}
+    first = integrator.client.post("/api/webhooks", json=body, headers=headers)
+    again = integrator.client.post("/api/webhooks", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert first.get_json()["secret"].startswith("whsec_")
+    assert again.get_json() == {k: v for k, v in first.get_json().items() if k != "secret"}
+    with runtime.uow() as uow:
+        stored = uow.session.scalars(select(IdempotencyKey.body)).all()
+    assert stored and all(first.get_json()["secret"].encode() not in (b or b"") for b in stored)
 
 
 def test_a_case_s_events_arrive_signed_in_order_with_their_event_ids(api, runtime, receiver):

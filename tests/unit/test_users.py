@@ -26,6 +26,17 @@ def test_bad_names_roles_and_duplicates_are_refused(runtime):
     users.add_user(runtime.uow(), "li", roles=["clerk"])
     with pytest.raises(Conflict):
         users.add_user(runtime.uow(), "li", roles=["clerk"])
+    with pytest.raises(InvalidRequest, match="1 to 100 letters"):
+        users.add_user(runtime.uow(), "x" * 101, roles=["clerk"])
+
+
+@pytest.mark.parametrize("group", ["window,review", "window review", "a;b", "x" * 101])
+def test_a_group_name_is_one_word_a_diagram_can_name(runtime, group):
+    """camunda:candidateGroups="window,review" names two groups: a group holding a comma would match none."""
+    with pytest.raises(InvalidRequest, match="one word of 1 to 100 characters"):
+        users.add_user(runtime.uow(), "zhao", groups=[group], roles=["clerk"])
+    user, _ = users.add_user(runtime.uow(), "zhao", groups=["窗口-1", "food_review", "a.b@c"], roles=["clerk"])
+    assert user.groups == ["窗口-1", "food_review", "a.b@c"]
 
 
 def test_revoked_and_unknown_tokens_do_not_authenticate(runtime):
