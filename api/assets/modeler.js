@@ -1,6 +1,7 @@
 // The modeler: bpmn-js Modeler with the properties panel and the Camunda 7 extensions (moddle and
 // behaviors), so diagrams carry camunda:candidateGroups, formKey, dueDate ... as Camunda Modeler's do.
-// Saving posts the XML to the server, which deploys it through the same path as an upload.
+// Saving posts the XML to the server, which deploys it through the same path as an upload; a refused
+// save comes back as this page with the submitted XML, so no edit is lost.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import {
   BpmnPropertiesPanelModule,
@@ -58,9 +59,21 @@ async function show() {
   }
   modeler.get('canvas').zoom('fit-viewport', 'auto');
   const fileName = document.getElementById('modeler-file-name');
+  // Every edit (on the canvas or in the properties panel) is a command; none left to undo means the
+  // diagram is the stored version as it was. Deploying it anyway would make a new version, because the
+  // XML bpmn-js writes differs from the stored file even when nothing changed.
+  const commands = modeler.get('commandStack');
+  const unchanged = document.getElementById('modeler-unchanged');
+  modeler.on('commandStack.changed', () => {
+    if (unchanged) unchanged.hidden = true;
+  });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (form.dataset.stored && unchanged && !commands.canUndo()) {
+      unchanged.hidden = false;
+      return;
+    }
     const { xml } = await modeler.saveXML({ format: true });
     document.getElementById('modeler-xml').value = xml;
     if (!fileName.value.trim()) {

@@ -502,3 +502,41 @@ def test_every_chinese_text_of_the_pages_has_its_english() -> None:
     assert len(found) > 100  # the scan itself finds the texts
     missing = {text for text in found if text not in EN and text not in NOT_TRANSLATED}
     assert not missing, f"add English for: {sorted(missing)}"
+def embedded_xml(page: str) -> Any:
+    """The diagram XML the modeler page hands to bpmn-js (None: it starts a blank diagram)."""
+    found = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.DOTALL)
+    assert found, "no diagram data on the page"
+    return json.loads(found.group(1))
+
+
+@pytest.mark.parametrize(("file_name", "xml", "status", "message"), [
+    ("my diagram.bpmn", "permit_v2.bpmn", 400, "the file name must be letters"),
+    ("permit_v1.bpmn", "  \n", 400, "the diagram is empty"),
+    ("permit_v1.bpmn", "permit_v2_broken.bpmn", 422, "approve_step"),
+], ids=["bad-file-name", "empty-diagram", "deployment-refused"])
+def test_a_refused_modeler_save_comes_back_with_the_diagram_and_names_as_typed(
+        analyst: Browser, file_name: str, xml: str, status: int, message: str) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    submitted = (PAGES / xml).read_text() if xml.endswith(".bpmn") else xml
+    response = analyst.post("/analyst/modeler", {"xml": submitted, "file_name": file_name, "name": "第三批 <发布>"},
+                            token_from="/analyst/modeler/pages_permit/1")
+    assert response.status_code == status
+    assert "保存失败，未部署" in response.text and message in response.text
+    # The diagram as submitted (a blank one for an empty submission), and both names as typed
+    assert embedded_xml(response.text) == (submitted if submitted.strip() else None)
+    assert f'id="modeler-file-name" value="{file_name}"' in response.text
+    assert 'id="modeler-name" value="第三批 &lt;发布&gt;"' in response.text
+    assert "操作未完成" not in response.text  # not the generic flash-and-redirect
+    assert 'href="/analyst/definitions/pages_permit/2"' not in analyst.get("/analyst/definitions").text
+
+
+def test_the_modeler_offers_no_save_of_an_unedited_version_unless_it_shows_that_version(analyst: Browser) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    stored = analyst.get("/analyst/modeler/pages_permit/1").text
+    assert 'data-stored="true"' in stored and "pages_permit 内容未变，仍为版本 1" in stored
+    assert 'id="modeler-name" value=""' in stored
+    # A refused save shows the submitted diagram, not the stored version: saving it is not a no-op.
+    refused = analyst.post("/analyst/modeler", {"xml": (PAGES / "permit_v1.bpmn").read_text(), "file_name": "bad name"},
+                           token_from="/analyst/modeler/pages_permit/1").text
+    assert "data-stored" not in refused and "modeler-unchanged" not in refused
+    assert "data-stored" not in analyst.get("/analyst/modeler").text

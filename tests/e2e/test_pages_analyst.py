@@ -1,5 +1,6 @@
 """An analyst in a real browser: a refused upload lists its problem with file, line and element; the
-fixed diagram becomes version 2 and is drawn; the modeler opens a version and saves the next one."""
+fixed diagram becomes version 2 and is drawn; the modeler opens a version, will not save it unedited,
+keeps the edits and typed names through a refused save, and saves the next one."""
 from __future__ import annotations
 
 import re
@@ -64,6 +65,11 @@ def test_the_modeler_opens_a_version_and_saves_the_next(page: Any, analyst: str)
     page.click('a:has-text("在建模器中打开")')
     expect(page.locator("#modeler-form")).to_have_attribute("data-ready", "true")
     expect(page.locator("#modeler-file-name")).to_have_value("permit_v1.bpmn")
+    # Nothing edited yet: saving says the version is unchanged instead of deploying a copy of it.
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-unchanged")).to_be_visible()
+    expect(page.locator("#modeler-unchanged")).to_contain_text("pages_permit 内容未变，仍为版本 1")
+    expect(page).to_have_url(re.compile(r"/analyst/modeler/pages_permit/1$"))
 
     page.click('#canvas [data-element-id="accept"]')  # select the task: the properties panel shows it
     panel = page.locator("#properties .bio-properties-panel")
@@ -75,8 +81,21 @@ def test_the_modeler_opens_a_version_and_saves_the_next(page: Any, analyst: str)
     # The Camunda 7 properties (moddle + provider) are there: the task's candidate group is shown.
     page.click('#properties [data-group-id="group-CamundaPlatform__UserAssignment"] .bio-properties-panel-group-header')
     expect(panel.locator("#bio-properties-panel-candidateGroups")).to_have_value("window")
+    expect(page.locator("#modeler-unchanged")).to_be_hidden()  # an edit was made
     shot(page, "13-modeler")
 
+    # A refused save (a space in the file name) comes back with the edit and both typed names kept.
+    page.fill("#modeler-file-name", "my permit.bpmn")
+    page.fill("#modeler-name", "综合窗口改造")
+    page.click("#modeler-save")
+    expect(page.locator(".problems")).to_contain_text("the file name must be")
+    expect(page.locator("#modeler-form")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#modeler-file-name")).to_have_value("my permit.bpmn")
+    expect(page.locator("#modeler-name")).to_have_value("综合窗口改造")
+    expect(page.locator('#canvas [data-element-id="accept"]')).to_contain_text("受理（综合窗口）")
+    shot(page, "13b-modeler-save-refused")
+
+    page.fill("#modeler-file-name", "permit_v1.bpmn")
     page.click("#modeler-save")
     page.wait_for_url(re.compile(r"/analyst/definitions/pages_permit/2$"))
     expect(page.locator(".flash-success")).to_contain_text("pages_permit")
