@@ -3,6 +3,7 @@ time-limit clock with its warning level, timeline, open tasks."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from flask import Blueprint, render_template, request, send_file
 from flask.typing import ResponseReturnValue
@@ -16,12 +17,25 @@ from engine import (
     supervision_board,
     timeline,
 )
+from engine.clock import LOCAL_TZ
 
 from ..context import actor, uow
 from ..documents import HTML_POLICY
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 25
+
+
+@bp.app_template_filter("iso_local")
+def iso_local(value: object, fmt: str = "%Y-%m-%d") -> str:
+    """An ISO instant kept in a history event's data (UTC) in local time (LOCAL_TZ); a bare date as it is."""
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.astimezone(LOCAL_TZ).strftime(fmt) if moment.tzinfo else moment.strftime(fmt)
 
 
 @bp.get("/cases")

@@ -396,6 +396,69 @@ def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(
     assert code not in clerk.get(f"/cases/{case_id}").text  # shown on that one answer only
 
 
+
+# Every history event name the engine writes as a literal (element.<state> is built from STATE_NAMES).
+HISTORY_NAME = re.compile(r'"((?:instance|task|element|message|clock|supervision|document|material|timer|event|'
+                          r'incident|query_code)\.[a-z_]+)"')
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+# Data with every key an event carries, in ASCII so the English line shows any text left untranslated.
+SAMPLE = {"kind": "testing", "reason": "lab late", "days": 3, "deadline_at": "2026-03-24T15:59:59+00:00",
+          "deadline_date": "2026-03-24", "promised_days": 10, "paused_working_days": 2, "used_working_days": 12,
+          "on_time": False, "remaining_working_days": 1, "due_at": "2026-03-20T02:00:00+00:00",
+          "task_name": "Review", "category": "coordination", "title": "Notice", "name": "notice",
+          "template": "documents/notice.html", "filename": "id.pdf", "message": "paid", "error": "boom",
+          "note": "fixed", "expires_at": "2026-03-20T02:00:00+00:00", "type": "signal", "assignee": "li",
+          "candidate_groups": ["window"]}
+
+
+def history_event_names() -> set[str]:
+    from engine import execution
+
+    names = {n for p in (ROOT / "engine").glob("*.py") for n in HISTORY_NAME.findall(p.read_text())}
+    return names | {f"element.{state}" for state in execution.STATE_NAMES.values()}
+
+
+def timeline_line(app: Any, event: str, language: str, data: dict[str, Any] | None = None, *,
+                  element: str | None = "Review") -> str:
+    from flask import render_template_string
+
+    from engine.timeline import TimelineEntry
+
+    entry = TimelineEntry(at=utcnow(), event=event, actor=None, element_id=element and element.lower(),
+                          element_name=element, element_type="UserTask", data=SAMPLE if data is None else data)
+    with app.test_request_context("/cases/1", headers={"Accept-Language": language}):
+        html = render_template_string('{% import "pages/_macros.html" as m with context %}{{ m.timeline_text(e) }}',
+                                      e=entry)
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_every_history_event_reads_in_words_in_both_languages(app: Any) -> None:
+    names = history_event_names()
+    assert {"clock.extended", "supervision.overdue_reason", "element.cancelled", "query_code.issued"} <= names
+    for name in sorted(names):
+        zh, en = timeline_line(app, name, "zh-CN"), timeline_line(app, name, "en")
+        assert not zh.startswith(f"事件 {name}") and not en.startswith(f"Event {name}"), f"{name} has no words"
+        assert not CJK_CHAR.search(en), f"{name} reads {en!r} in English"
+        assert CJK_CHAR.search(zh), f"{name} reads {zh!r} in Chinese"
+    assert timeline_line(app, "clock.extended", "en") == "Extended 3 working days, deadline 2026-03-24 (lab late)"
+    assert timeline_line(app, "supervision.step_overrun", "zh-CN") == "环节超时：Review，期限 2026-03-20 10:00"
+    # Without the data it usually carries, or a step, an event still reads as a whole sentence.
+    for name in sorted(names):
+        for element in ("Review", None):
+            zh, en = timeline_line(app, name, "zh-CN", {}, element=element), \
+                timeline_line(app, name, "en", {}, element=element)
+            assert zh and en and not zh.endswith("：") and not en.endswith(":"), (name, element, zh, en)
+            assert "None" not in zh + en and "个工作日" not in zh, (name, element, zh)
+    assert timeline_line(app, "clock.stopped", "en", {}) == "Clock stopped"
+
+
+def test_an_event_the_timeline_does_not_know_names_itself(app: Any) -> None:
+    assert timeline_line(app, "rating.received", "zh-CN") == "事件 rating.received：Review"
+    assert timeline_line(app, "rating.received", "en") == "Event rating.received: Review"
+    entry_without_step = timeline_line(app, "element.completed", "zh-CN", {})
+    assert entry_without_step == "到达：Review"
+
+
 # ---- analyst pages --------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -440,6 +503,46 @@ def test_the_modeler_saves_through_the_deploy_path(analyst: Browser) -> None:
     broken = analyst.post("/analyst/modeler", {"xml": xml.replace('targetRef="approve"', 'targetRef="gone"'),
                                                "file_name": "permit_v1.bpmn"}, token_from="/analyst/modeler")
     assert broken.status_code == 422 and "保存失败，未部署" in broken.text and "gone" in broken.text
+
+
+def embedded_xml(page: str) -> Any:
+    """The diagram XML the modeler page hands to bpmn-js (None: it starts a blank diagram)."""
+    found = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.DOTALL)
+    assert found, "no diagram data on the page"
+    return json.loads(found.group(1))
+
+
+@pytest.mark.parametrize(("file_name", "xml", "status", "message"), [
+    ("my diagram.bpmn", "permit_v2.bpmn", 400, "the file name must be letters"),
+    ("permit_v1.bpmn", "  \n", 400, "the diagram is empty"),
+    ("permit_v1.bpmn", "permit_v2_broken.bpmn", 422, "approve_step"),
+], ids=["bad-file-name", "empty-diagram", "deployment-refused"])
+def test_a_refused_modeler_save_comes_back_with_the_diagram_and_names_as_typed(
+        analyst: Browser, file_name: str, xml: str, status: int, message: str) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    submitted = (PAGES / xml).read_text() if xml.endswith(".bpmn") else xml
+    response = analyst.post("/analyst/modeler", {"xml": submitted, "file_name": file_name, "name": "第三批 <发布>"},
+                            token_from="/analyst/modeler/pages_permit/1")
+    assert response.status_code == status
+    assert "保存失败，未部署" in response.text and message in response.text
+    # The diagram as submitted (a blank one for an empty submission), and both names as typed
+    assert embedded_xml(response.text) == (submitted if submitted.strip() else None)
+    assert f'id="modeler-file-name" value="{file_name}"' in response.text
+    assert 'id="modeler-name" value="第三批 &lt;发布&gt;"' in response.text
+    assert "操作未完成" not in response.text  # not the generic flash-and-redirect
+    assert 'href="/analyst/definitions/pages_permit/2"' not in analyst.get("/analyst/definitions").text
+
+
+def test_the_modeler_offers_no_save_of_an_unedited_version_unless_it_shows_that_version(analyst: Browser) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    stored = analyst.get("/analyst/modeler/pages_permit/1").text
+    assert 'data-stored="true"' in stored and "pages_permit 内容未变，仍为版本 1" in stored
+    assert 'id="modeler-name" value=""' in stored
+    # A refused save shows the submitted diagram, not the stored version: saving it is not a no-op.
+    refused = analyst.post("/analyst/modeler", {"xml": (PAGES / "permit_v1.bpmn").read_text(), "file_name": "bad name"},
+                           token_from="/analyst/modeler/pages_permit/1").text
+    assert "data-stored" not in refused and "modeler-unchanged" not in refused
+    assert "data-stored" not in analyst.get("/analyst/modeler").text
 
 
 def test_clerks_may_not_open_the_analyst_pages(clerk: Browser) -> None:
@@ -502,41 +605,3 @@ def test_every_chinese_text_of_the_pages_has_its_english() -> None:
     assert len(found) > 100  # the scan itself finds the texts
     missing = {text for text in found if text not in EN and text not in NOT_TRANSLATED}
     assert not missing, f"add English for: {sorted(missing)}"
-def embedded_xml(page: str) -> Any:
-    """The diagram XML the modeler page hands to bpmn-js (None: it starts a blank diagram)."""
-    found = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.DOTALL)
-    assert found, "no diagram data on the page"
-    return json.loads(found.group(1))
-
-
-@pytest.mark.parametrize(("file_name", "xml", "status", "message"), [
-    ("my diagram.bpmn", "permit_v2.bpmn", 400, "the file name must be letters"),
-    ("permit_v1.bpmn", "  \n", 400, "the diagram is empty"),
-    ("permit_v1.bpmn", "permit_v2_broken.bpmn", 422, "approve_step"),
-], ids=["bad-file-name", "empty-diagram", "deployment-refused"])
-def test_a_refused_modeler_save_comes_back_with_the_diagram_and_names_as_typed(
-        analyst: Browser, file_name: str, xml: str, status: int, message: str) -> None:
-    deploy_page(analyst, "permit_v1.bpmn")
-    submitted = (PAGES / xml).read_text() if xml.endswith(".bpmn") else xml
-    response = analyst.post("/analyst/modeler", {"xml": submitted, "file_name": file_name, "name": "第三批 <发布>"},
-                            token_from="/analyst/modeler/pages_permit/1")
-    assert response.status_code == status
-    assert "保存失败，未部署" in response.text and message in response.text
-    # The diagram as submitted (a blank one for an empty submission), and both names as typed
-    assert embedded_xml(response.text) == (submitted if submitted.strip() else None)
-    assert f'id="modeler-file-name" value="{file_name}"' in response.text
-    assert 'id="modeler-name" value="第三批 &lt;发布&gt;"' in response.text
-    assert "操作未完成" not in response.text  # not the generic flash-and-redirect
-    assert 'href="/analyst/definitions/pages_permit/2"' not in analyst.get("/analyst/definitions").text
-
-
-def test_the_modeler_offers_no_save_of_an_unedited_version_unless_it_shows_that_version(analyst: Browser) -> None:
-    deploy_page(analyst, "permit_v1.bpmn")
-    stored = analyst.get("/analyst/modeler/pages_permit/1").text
-    assert 'data-stored="true"' in stored and "pages_permit 内容未变，仍为版本 1" in stored
-    assert 'id="modeler-name" value=""' in stored
-    # A refused save shows the submitted diagram, not the stored version: saving it is not a no-op.
-    refused = analyst.post("/analyst/modeler", {"xml": (PAGES / "permit_v1.bpmn").read_text(), "file_name": "bad name"},
-                           token_from="/analyst/modeler/pages_permit/1").text
-    assert "data-stored" not in refused and "modeler-unchanged" not in refused
-    assert "data-stored" not in analyst.get("/analyst/modeler").text

@@ -16,13 +16,15 @@ from engine import (
     overdue_reasons,
     supervision,
     supervision_board,
+    supervision_sweep,
     time_limits,
 )
 from engine.users import SYSTEM, Actor
 from tests.api.test_completion_queries import statements
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases
-from tests.api.test_time_limits import FOOD, at, now
+from tests.api.test_time_limits import FOOD, accepted_food_case, at, now
+from tests.helpers import complete_open_task
 
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
 WEDNESDAY = at(date(2026, 3, 18))
@@ -229,3 +231,68 @@ def test_the_chart_lays_out_one_bar_per_row_with_its_rate_in_words() -> None:
     assert chart.height == 8 + 3 * 30 + 22
     assert [t for _, t in chart.ticks] == ["0%", "25%", "50%", "75%", "100%"]
     assert (percent(0.0), percent(0.5), percent(0.12345)) == ("0%", "50%", "12.3%")
+
+
+def timeline_lines(html: str) -> list[tuple[str, str]]:
+    """(event, text without tags) of each timeline row, in order."""
+    body = html.split('<table class="grid timeline">')[1].split("</table>")[0]
+    found = re.findall(r'<tr data-event="([\w.]+)"[^>]*>\s*<td[^>]*>.*?</td>\s*<td>(.*?)</td>', body, re.DOTALL)
+    return [(event, " ".join(re.sub(r"<[^>]+>", "", text).split())) for event, text in found]
+
+
+def test_the_timeline_says_what_the_clock_and_supervision_did(api: Any, runtime: Any, now: Any,
+                                                               supervisor: Browser,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accepted Monday 2 March (deadline 16 March); testing 4-9 March moves it to the 19th, an extension of
+    3 working days to the 24th; a reminder on the 23rd, red on the 26th with a reason, decided on the 27th."""
+    case_id = accepted_food_case(api, now)
+    time_limits.pause(runtime.uow(), case_id, actor=SUPERVISOR, kind="testing", reason="抽样检验",
+                      now=at(date(2026, 3, 4)))
+    time_limits.resume(runtime.uow(), case_id, actor=SUPERVISOR, result="合格", now=at(date(2026, 3, 9)))
+    time_limits.extend(runtime.uow(), case_id, actor=SUPERVISOR, days=3, reason="需现场核查",
+                       now=at(date(2026, 3, 10)))
+    assert supervision_sweep.sweep(runtime.uow(), now=at(date(2026, 3, 23)))["reminder"] == 1
+    red_day = at(date(2026, 3, 26))
+    assert supervision_sweep.sweep(runtime.uow(), now=red_day)["overdue"] == 1
+    overdue_reasons.record(runtime.uow(), case_id, actor=SYSTEM, reason="检验机构延迟出具报告",
+                           category="coordination", now=red_day)
+
+    # While red, the clock panel gives the reason with its category, in both languages.
+    monkeypatch.setattr(supervision_board, "utcnow", lambda: red_day)
+    clock = supervisor.get(f"/cases/{case_id}").text.split('id="clock"')[1].split("</section>")[0]
+    reason = clock.split('<div class="reason">')[1].split("</div>")[0]
+    assert 'data-category="coordination">等待其他部门或层级</span> 检验机构延迟出具报告' in reason
+    english = supervisor.get(f"/cases/{case_id}", headers={"Accept-Language": "en"}).text
+    reason = english.split('id="clock"')[1].split('<div class="reason">')[1].split("</div>")[0]
+    assert ">Waiting for another department or level</span> 检验机构延迟出具报告" in reason
+
+    now(date(2026, 3, 27))
+    complete_open_task(api, case_id, "review", reader="admin")
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
+    zh = timeline_lines(supervisor.get(f"/cases/{case_id}").text)
+    en = timeline_lines(supervisor.get(f"/cases/{case_id}", headers={"Accept-Language": "en"}).text)
+    assert [event for event, _ in zh] == [event for event, _ in en]
+    clock_and_supervision = [(e, t) for e, t in zh if e.startswith(("clock.", "supervision."))]
+    assert clock_and_supervision == [
+        ("clock.started", "开始计时：承诺 10 个工作日，办结期限 2026-03-16"),
+        ("clock.paused", "暂停计时：检测（抽样检验）"),
+        ("clock.resumed", "恢复计时：检测结束，3 个工作日不计时，办结期限 2026-03-19"),
+        ("clock.extended", "延长 3 个工作日，办结期限 2026-03-24（需现场核查）"),
+        ("supervision.reminder", "黄色预警：剩余 1 个工作日，办结期限 2026-03-24"),
+        ("supervision.overdue", "红色预警：已超期，办结期限 2026-03-24"),
+        ("supervision.overdue_reason", "说明超期原因（等待其他部门或层级）：检验机构延迟出具报告"),
+        ("clock.stopped", "停止计时：超期办结，用时 16 个工作日"),
+    ]
+    assert [(e, t) for e, t in en if e.startswith(("clock.", "supervision."))] == [
+        ("clock.started", "Clock started: 10 working days promised, deadline 2026-03-16"),
+        ("clock.paused", "Clock paused: Testing (抽样检验)"),
+        ("clock.resumed", "Clock resumed: Testing ended, 3 working days not counted, deadline 2026-03-19"),
+        ("clock.extended", "Extended 3 working days, deadline 2026-03-24 (需现场核查)"),
+        ("supervision.reminder", "Yellow warning: deadline 2026-03-24, working days left: 1"),
+        ("supervision.overdue", "Red warning: overdue, deadline 2026-03-24"),
+        ("supervision.overdue_reason",
+         "Overdue reason recorded (Waiting for another department or level): 检验机构延迟出具报告"),
+        ("clock.stopped", "Clock stopped: decided late, 16 working days used"),
+    ]
+    # No line is a bare "reached" without a step.
+    assert all(t.strip() not in ("到达：", "Reached:") and t.strip() for _, t in zh + en)
