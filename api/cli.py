@@ -107,7 +107,9 @@ def deploy(paths: tuple[str, ...], name: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="exit 1 on warnings too")
 def lint(paths: tuple[str, ...], strict: bool) -> None:
-    """Check service items (diagrams, forms, guides) against the library's rules; no database needed.
+    """Check service items (diagrams, forms, guides, document templates) as deploy would, and against the
+    library's rules; no database needed. Files are taken as deploy takes them (.html: named, or in a
+    documents folder).
 
     Prints file:line: element: message (severity); exits 1 when any error (or, with --strict, warning)."""
     from engine import lint as item_lint
@@ -117,7 +119,7 @@ def lint(paths: tuple[str, ...], strict: bool) -> None:
     except FileNotFoundError as exc:
         raise click.BadParameter(str(exc), param_hint="PATH") from None
     if not files:
-        raise click.ClickException("nothing to lint: no .bpmn, .form or guide.json files found")
+        raise click.ClickException("nothing to lint: no .bpmn, .form, guide.json or documents/*.html files found")
     problems = item_lint.lint_files(files)
     for problem in problems:
         click.echo(item_lint.format_problem(problem))

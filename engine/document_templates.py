@@ -104,6 +104,7 @@ def compile_template(name: str, source: str) -> Any:
 
 # The source of another template by file name ("layout.html"), for {% extends %} and {% include %}.
 Lookup = Callable[[str], str | None]
+MISSING = "neither in this deployment nor deployed before"  # where check looked for a template it lacks
 
 
 def _bound(name: str, source: str, lookup: Lookup | None) -> Any:
@@ -120,9 +121,10 @@ def render(name: str, source: str, context: dict[str, Any], lookup: Lookup | Non
     return _bound(name, source, lookup).render(context)
 
 
-def check(file_name: str, content: bytes, lookup: Lookup | None = None) -> list[Problem]:
+def check(file_name: str, content: bytes, lookup: Lookup | None = None, *, missing: str = MISSING) -> list[Problem]:
     """Deploy-time problems of a template: not UTF-8, does not compile, or fails on a sample case
-    (an attribute the sandbox refuses, a filter misused) — each with the template line."""
+    (an attribute the sandbox refuses, a filter misused) — each with the template line. ``missing`` ends
+    the message for a template it extends or includes that ``lookup`` does not know."""
     try:
         source = content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -135,7 +137,7 @@ def check(file_name: str, content: bytes, lookup: Lookup | None = None) -> list[
         html = template.render(sample_context())
     except TemplateNotFound as exc:
         return [Problem(file_name, _error_line(exc, file_name), None,
-                        f"template uses {exc.name}, which is neither in this deployment nor deployed before")]
+                        f"template uses {exc.name}, which is {missing}")]
     except TemplateError as exc:
         return [Problem(file_name, _error_line(exc, file_name), None, f"template fails on a sample case: {exc}")]
     except Exception as exc:

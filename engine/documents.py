@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -79,11 +80,25 @@ def check_templates(uow: UnitOfWork, files: list[tuple[str, bytes]]) -> list[Pro
     """Problems of a deployment's templates: each must compile and render a sample case, a template it
     extends (``layout.html``) must be in this deployment or deployed before, and no two may share a name
     (only one could be found). In the caller's ``with uow``."""
+    return check_template_files(files, lambda name: _deployed_source(uow, name))
+
+
+def check_template_files(files: list[tuple[str, bytes]], deployed: Callable[[str], str | None] | None = None,
+                         *, missing: str = document_templates.MISSING) -> list[Problem]:
+    """The checks of ``check_templates`` on the ``.html`` files among ``files``; a template extends one of
+    them, else the one ``deployed`` gives by template name. Without ``deployed`` no database is needed
+    (``govflow lint``, with ``missing`` saying where an extended template was looked for)."""
     templates = [(name, content) for name, content in files if is_template(name)]
-    problems = _name_problems([name for name, _ in templates])
     here = {template_name(name): content for name, content in templates}
-    return problems + [problem for name, content in templates
-                       for problem in document_templates.check(name, content, _lookup(uow, here))]
+
+    def source(file_name: str) -> str | None:
+        name = template_name(file_name)
+        if name in here:
+            return here[name].decode("utf-8", "replace")
+        return deployed(name) if deployed is not None else None
+    return _name_problems([name for name, _ in templates]) + [
+        problem for name, content in templates
+        for problem in document_templates.check(name, content, source, missing=missing)]
 
 
 def _name_problems(file_names: list[str]) -> list[Problem]:
@@ -101,17 +116,15 @@ def _name_problems(file_names: list[str]) -> list[Problem]:
     return problems
 
 
-def _lookup(uow: UnitOfWork, here: dict[str, bytes] | None = None) -> document_templates.Lookup:
-    """Templates for the one being checked or rendered to extend or include, found by name as issuing
-    finds them (``layout.html`` is the template ``layout``): those deployed along with it first, then the
-    latest deployed."""
-    def source(file_name: str) -> str | None:
-        name = template_name(file_name)
-        if here and name in here:
-            return here[name].decode("utf-8", "replace")
-        found = _template(uow, name)
-        return found.content.decode("utf-8") if found is not None else None
-    return source
+def _lookup(uow: UnitOfWork) -> document_templates.Lookup:
+    """Templates for the one being rendered to extend or include, found by name as issuing finds them
+    (``layout.html`` is the template ``layout``): the latest deployed."""
+    return lambda file_name: _deployed_source(uow, template_name(file_name))
+
+
+def _deployed_source(uow: UnitOfWork, name: str) -> str | None:
+    found = _template(uow, name)
+    return found.content.decode("utf-8") if found is not None else None
 
 
 def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]

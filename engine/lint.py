@@ -1,5 +1,7 @@
 """Service-item lint: the rules a government service item's diagram, forms and guide must keep beyond
-valid BPMN (DOMAIN rules 1, 3, 4, 15). ``govflow lint PATH...`` reports every finding; a deployment
+valid BPMN (DOMAIN rules 1, 3, 4, 15), besides the checks a deployment makes of the files themselves,
+document templates included (engine.documents: each compiles and renders a sample case, and extends only
+a template among the linted files). ``govflow lint PATH...`` reports every finding; a deployment
 reports the same findings as warnings for the processes that a guide names (a service item; other
 diagrams are plain BPMN and not held to them).
 
@@ -35,13 +37,14 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import diagrams, forms, guides
+from . import diagrams, documents, forms, guides
 from ._form_reader import read as read_form
 from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
 from .scripting import SAFE_BUILTINS
@@ -70,12 +73,14 @@ FormFields = Callable[[str], "frozenset[str] | None"]
 # ---- entry points ------------------------------------------------------------------------------------
 
 def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
-    """Diagrams, forms and guides named or found in folders, each under the path it was found at."""
+    """Diagrams, forms, guides and document templates named or found in folders, each under the path it
+    was found at. As ``govflow deploy`` takes them, an ``.html`` file named is a template, and in folders
+    those in a ``documents`` folder (other HTML there is not the library's)."""
     files: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = [p for p in sorted(path.rglob("*")) if p.is_file() and _lintable(p.name)]
+            found = [p for p in sorted(path.rglob("*")) if p.is_file() and _lintable(p)]
             files.extend((p.as_posix(), p.read_bytes()) for p in found)
         elif path.is_file():
             files.append((path.as_posix(), path.read_bytes()))
@@ -84,13 +89,16 @@ def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
     return files
 
 
-def _lintable(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(name)
+def _lintable(path: Path) -> bool:
+    lower = path.name.lower()
+    if documents.is_template(path.name):
+        return path.parent.name == documents.FOLDER
+    return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(path.name)
 
 
 def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
-    """Every finding of a set of files (diagrams, forms, guides) that belong together, errors first."""
+    """Every finding of a set of files (diagrams, forms, guides, document templates) that belong together,
+    errors first."""
     problems: list[Problem] = []
     by_name: dict[str, frozenset[str]] = {}
     by_id: dict[str, frozenset[str]] = {}
@@ -99,7 +107,7 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
         lower = name.lower()
         if lower.endswith(".form"):
             form, found = read_form(name, content)
-            problems.extend(found)
+            problems.extend(_with_lines(found, content))
             if form is not None:
                 fields = _top_names(f.key for f in form.fields)
                 by_name[PurePosixPath(name).name] = fields
@@ -111,8 +119,11 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             diagram = diagrams.prepare(name, content)
             problems.extend(diagram.problems)
             prepared.append(diagram)
-        else:
-            problems.append(Problem(name, None, None, "not a diagram, form or guide.json", "warning"))
+        elif not documents.is_template(name):
+            problems.append(Problem(name, 1, None, "not a diagram, form, guide.json or document template",
+                                    "warning"))
+    # As a deployment checks them, but a template extends only another among the linted files.
+    problems.extend(_with_lines(documents.check_template_files(files, missing="not among the linted files"), b""))
 
     def fields_of(key: str) -> frozenset[str] | None:
         ref = forms.parse_key(key)
@@ -135,6 +146,18 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             problems.extend(check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
                                           called=pid in called))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def _with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
+    """Problems each with a line, for an editor to jump to: one without (a form component that has no id,
+    a whole-file problem) at the line of the component's ``"key"`` in ``content``, else line 1."""
+    text = content.decode("utf-8", "replace")
+    for problem in problems:
+        if problem.line is None and problem.element is not None:
+            found = re.search(rf'"key"\s*:\s*{re.escape(json.dumps(str(problem.element), ensure_ascii=False))}', text)
+            problem.line = text.count("\n", 0, found.start()) + 1 if found else None
+        problem.line = problem.line or 1
+    return problems
 
 
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]

@@ -15,9 +15,10 @@ from engine import (
     calendar,
     definitions,
     departments,
+    errors,
     instances,
+    overdue_reasons,
     supervision,
-    supervision_board,
     tasks,
     time_limits,
 )
@@ -137,18 +138,19 @@ def test_a_case_whose_clock_is_moved_past_its_deadline_shows_red_on_the_board(pa
     clock.scroll_into_view_if_needed()
     shot(page, "supervision-03-case-clock-red")
 
-    # The head of the department approves an extension (行政许可法 Art 42): the case page lists it with its
-    # reason, and the level follows the new deadline.
-    time_limits.extend(runtime.uow(), accepted, actor=SUPERVISOR, days=10, reason="需组织现场核查，经负责人批准延长")
-    extended = supervision_board.case_clock(runtime.uow(), accepted, actor=SUPERVISOR)
-    assert extended is not None and extended.level != "red"
+    # Past its deadline the case is not extended after the fact (Art 42 extends a running limit): it stays
+    # red, and the department records why it is overdue, which the case page then shows.
+    with pytest.raises(errors.Conflict, match="past its deadline"):
+        time_limits.extend(runtime.uow(), accepted, actor=SUPERVISOR, days=10, reason="需组织现场核查")
+    overdue_reasons.record(runtime.uow(), accepted, actor=CLERK, reason="等待规划部门出具意见",
+                           category="coordination")
     page.reload()
-    expect(clock).to_have_attribute("data-level", extended.level or "")
-    expect(clock.locator('tr[data-kind="extension"]')).to_contain_text("延长审批")
-    expect(clock.locator('tr[data-kind="extension"]')).to_contain_text("需组织现场核查")
-    expect(page.locator(".page-head .badge-red")).to_have_count(0)
+    expect(clock).to_have_attribute("data-level", "red")
+    expect(clock.locator(".reason-category")).to_have_text("等待其他部门或层级")
+    expect(clock).to_contain_text("等待规划部门出具意见")
+    expect(clock.locator(".reason-missing")).to_have_count(0)
     clock.scroll_into_view_if_needed()
-    shot(page, "supervision-04-case-clock-extended")
+    shot(page, "supervision-04-case-clock-reason")
 
 
 def test_a_clerk_is_refused_the_board_and_has_no_link_to_it(page: Any, accepted: int) -> None:
@@ -158,3 +160,33 @@ def test_a_clerk_is_refused_the_board_and_has_no_link_to_it(page: Any, accepted:
     assert response is not None and response.status == 403
     expect(page.locator("main")).to_contain_text("您无权执行此操作。")
     shot(page, "supervision-05-clerk-refused")
+
+
+NARROW = {"width": 390, "height": 844}  # a phone held upright
+
+
+def test_at_390_px_the_pages_fit_the_screen_and_the_navigation_wraps_by_links(page: Any, accepted: int) -> None:
+    """Nothing widens the page sideways: a wide table scrolls in its own box, the case page's columns stack,
+    a long case-data key wraps inside its column, and each navigation link stays on one line."""
+    log_in(page, "zhou")
+    page.set_viewport_size(NARROW)
+    problems = []  # every page's, so that one run shows them all
+    for path, name in (("/queue", "queue"), ("/supervision?level=all", "board"), (f"/cases/{accepted}", "case")):
+        page.goto(path)
+        expect(page.locator("nav.mainnav a").first).to_be_visible()
+        shot(page, f"supervision-06-narrow-{name}", full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > NARROW["width"]:
+            problems.append(f"{path} is {width} px wide")
+        links = page.evaluate("""[...document.querySelectorAll('nav.mainnav a')].map(a => {
+            const style = getComputedStyle(a);
+            return [a.textContent.trim(), a.getBoundingClientRect().height, parseFloat(style.lineHeight),
+                    parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)];
+        })""")
+        assert len(links) >= 3
+        problems += [f"{path}: the link {text!r} takes more than one line" for text, height, line, padding in links
+                     if height - padding > 2 * line - 1]
+    expect(page.locator("dl.facts.data dt", has_text="acceptance_decision")).to_have_count(1)  # wider than 120 px
+    problems += page.evaluate("""[...document.querySelectorAll('dl.facts dt, dl.facts dd')]
+        .filter(e => e.scrollWidth > e.clientWidth).map(e => `${e.textContent} overflows its column`)""")
+    assert not problems, "\n".join(problems)

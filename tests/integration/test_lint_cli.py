@@ -90,3 +90,60 @@ def test_deploy_names_guides_by_their_folder_and_prints_their_versions(runtime: 
     again = deploy(FOOD / "guide.json")  # a guide alone, its process already deployed
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines() == ["guide SCJG-XK-0001 version 1 (unchanged)"]
+
+
+# ---- document templates, as deploy checks them -------------------------------------------------------
+
+DOCUMENTS = ROOT / "bpmn" / "documents"
+
+
+def test_a_template_that_does_not_compile_is_an_error_at_its_line(tmp_path: Path):
+    broken = tmp_path / "broken_tpl.html"
+    broken.write_text("<title>x</title>\n{{ broken", encoding="utf-8")
+    code, lines, summary = lint(str(broken))
+    assert code == 1 and "1 error(s), 0 warning(s)" in summary
+    assert lines == [(f"{broken.as_posix()}:2: template does not compile: unexpected end of template, expected "
+                      "'end of print statement'. (error)")]
+
+
+def test_templates_in_a_documents_folder_are_linted_and_other_html_is_not(tmp_path: Path):
+    item = tmp_path / "bpmn" / "item"
+    (item / "documents").mkdir(parents=True)
+    (item / "documents" / "notice.html").write_text(
+        '{% extends "layout.html" %}\n{% block body %}{{ case.number.nope() }}{% endblock %}', encoding="utf-8")
+    (item / "readme.html").write_text("{{ not a template", encoding="utf-8")  # not in documents/: not the library's
+    code, lines, summary = lint(str(tmp_path / "bpmn"))
+    assert code == 1 and summary.startswith("1 file(s): 1 error(s)")
+    assert lines == [(f"{(item / 'documents' / 'notice.html').as_posix()}:1: template uses layout.html, which is "
+                      "not among the linted files (error)")]
+    code, lines, _ = lint(str(DOCUMENTS), str(tmp_path / "bpmn"))  # the layout linted along: it renders
+    [line] = lines
+    assert code == 1 and line.startswith(f"{(item / 'documents' / 'notice.html').as_posix()}:2: template fails "
+                                         "on a sample case:"), line
+
+
+def test_the_library_lints_its_templates_and_they_pass():
+    templates = sorted((ROOT / "bpmn").rglob("documents/*.html"))
+    assert len(templates) > 6  # the shared ones and items' own
+    code, lines, summary = lint(str(ROOT / "bpmn"), str(FORMS))
+    assert (code, lines) == (0, [])
+    items = [p for p in (ROOT / "bpmn").rglob("*") if p.suffix == ".bpmn" or p.name == "guide.json"]
+    assert summary.startswith(f"{len(items) + len(list(FORMS.glob('*.form'))) + len(templates)} file(s):")
+    # An item's own documents extend the shared layout, and fail without it.
+    own = sorted({str(t.parent) for t in templates} - {str(DOCUMENTS)})
+    assert lint(str(DOCUMENTS), *own)[:2] == (0, [])
+    code, lines, _ = lint(*own)
+    assert code == 1 and all("template uses layout.html, which is not among the linted files" in line
+                             for line in lines)
+
+
+def test_form_problems_have_a_line_from_1(tmp_path: Path):
+    form = tmp_path / "bad.form"
+    form.write_text('{\n  "components": [\n    5,\n    {"type": "textfield",\n     "key": "a b"},\n'
+                    '    {"type": "bogus"}\n  ]\n}\n', encoding="utf-8")
+    code, lines, _ = lint(str(form))
+    assert code == 1 and len(lines) == 3
+    where = {line.split(": ", 1)[1]: int(line.split(":")[1]) for line in lines}
+    assert all(line.startswith(f"{form.as_posix()}:") for line in lines)
+    assert min(where.values()) >= 1
+    assert [n for m, n in where.items() if m.startswith("a b:")] == [5]  # no id: the line of its key
