@@ -12,6 +12,7 @@ from engine import Runtime
 
 from . import errors, idempotency, limits, pages, rate_limits
 from .config import Config
+from .openapi import GovflowSpecPlugin
 from .schemas import ROW_ID_MAX, ApiErrorSchema
 
 BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
@@ -47,7 +48,8 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     app.config.update(config or {})
     app.extensions["govflow"] = runtime or Runtime(Config.settings(app.config))
     api = GovflowApi(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}],
+        "extra_plugins": [GovflowSpecPlugin()]})  # 401/403/404, Idempotency-Key, examples: api.openapi
     api.register_converter(RowId, _row_id_schema)
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(f"api.{name}").blp)

@@ -44,9 +44,11 @@ def fingerprint() -> str:
     key = secret.encode() if isinstance(secret, str) else secret or b""
     digest = hmac.new(key, f"{request.method} {request.full_path}\n".encode(), hashlib.sha256)
     if request.mimetype == "multipart/form-data":
-        for name, value in sorted(request.form.items(multi=True)):
+        # A part whose name werkzeug cannot read is named None: sorted as "" rather than failing the request.
+        for name, value in sorted(request.form.items(multi=True), key=lambda item: (item[0] or "", item[1])):
             digest.update(f"field {name}={value}\n".encode())
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename or "")):
+        for name, upload in sorted(request.files.items(multi=True),
+                                   key=lambda item: (item[0] or "", item[1].filename or "")):
             digest.update(f"file {name} {upload.filename} {upload.mimetype}\n".encode())
             for chunk in read_chunks(upload.stream):
                 digest.update(chunk)
@@ -62,9 +64,15 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def honours(method: str, path: str) -> bool:
+    """Whether requests of this method and path (a concrete one, or a route's template) take a key: every
+    POST of the API. The OpenAPI document (api.openapi) lists the header on exactly these."""
+    return method.upper() == "POST" and path.startswith("/api/")
+
+
 def reserve() -> Response | None:
     key = request.headers.get(HEADER)
-    if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+    if key is None or not honours(request.method, request.path):
         return None
     public = "Authorization" not in request.headers and request.path.startswith(PUBLIC_PREFIX)
     if "Authorization" not in request.headers and not public:

@@ -205,3 +205,13 @@ def test_a_stored_fingerprint_is_keyed_so_a_public_bodys_query_code_cannot_be_gu
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     plain = hashlib.sha256(b"POST /api/public/ratings?\n" + canonical).hexdigest()
     assert stored.user_name.startswith("public:") and stored.fingerprint != plain
+
+
+def test_a_multipart_part_without_a_name_is_no_500_under_a_key(api):
+    """Werkzeug names an unreadable part None; fingerprinting such a request must not fail."""
+    body = (b'--B\r\nContent-Disposition: form-data; filename="a.bpmn"\r\n\r\n<x/>\r\n'
+            b'--B\r\nContent-Disposition: form-data; name="files"; filename="b.bpmn"\r\n\r\n<y/>\r\n--B--\r\n')
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", data=body, content_type="multipart/form-data; boundary=B",
+                                   headers={**analyst.headers(), "Idempotency-Key": "odd-part"})
+    assert response.status_code == 422, response.get_json()
