@@ -112,6 +112,15 @@ def test_pausing_over_the_api_checks_kind_state_and_who_asks(api, now):
     assert done.get_json()["procedures"][0]["result"] == "听证结束"
 
 
+def extended_by_ten(api: Any, response: Any) -> dict[str, Any]:
+    """The clock an extension answered with, once it adds up to 10 days on the case accepted 2 March."""
+    assert response.status_code == 200, response.get_json()
+    clock: dict[str, Any] = response.get_json()
+    expected = calendar.for_runtime(api.runtime).add_working_days(date(2026, 3, 2), 20).date
+    assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
+    return clock
+
+
 def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
     case_id = accepted_food_case(api, now)
     url = f"/api/process-instances/{case_id}/clock/extend"
@@ -120,10 +129,7 @@ def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
     assert api.as_("supervisor").post(url, json={"days": 2.5, "reason": "情况复杂"}).status_code == 422
 
     response = api.as_("supervisor").post(url, json={"days": 10, "reason": "情况复杂，经负责人批准延长十日"})
-    assert response.status_code == 200, response.get_json()
-    clock = response.get_json()
-    expected = calendar.for_runtime(api.runtime).add_working_days(date(2026, 3, 2), 20).date
-    assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
+    clock = extended_by_ten(api, response)
     [extension] = clock["procedures"]
     assert (extension["kind"], extension["days"], extension["created_by"]) == ("extension", 10, "supervisor")
     assert (clock["extension_allowance_days"], clock["extension_remaining_days"]) == (10, 0)
@@ -167,11 +173,7 @@ def test_extensions_together_stay_within_the_ten_days_of_art_42(api, now):
     assert extension_state(api, case_id) == before  # deadline, history, procedures, events: nothing moved
     assert api.as_("supervisor").post(url, json={"days": 60, "reason": "情况复杂"}).status_code == 409
 
-    rest = api.as_("supervisor").post(url, json={"days": 6, "reason": "仍需组织专家论证"})
-    assert rest.status_code == 200, rest.get_json()
-    clock = rest.get_json()
-    expected = calendar.for_runtime(api.runtime).add_working_days(date(2026, 3, 2), 20).date
-    assert clock["extension_days"] == 10 and clock["deadline_date"] == expected.isoformat()
+    clock = extended_by_ten(api, api.as_("supervisor").post(url, json={"days": 6, "reason": "仍需组织专家论证"}))
     assert clock["extension_remaining_days"] == 0
     assert [(p["kind"], p["days"]) for p in clock["procedures"]] == [("extension", 4), ("extension", 6)]
     spent = api.as_("supervisor").post(url, json={"days": 1, "reason": "再次延长"})
