@@ -45,7 +45,10 @@ SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance
          "message.unhandled", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
          "clock.stopped",
          # supervision (engine.supervision_sweep, engine.overdue_reasons)
-         "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.overdue_reason"}
+         "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.overdue_reason",
+         # what else a clerk asks about a case: its documents, materials, query code, timers and incidents
+         "document.issued", "document.missing", "material.uploaded", "query_code.issued", "timer.fired",
+         "incident.created", "incident.retried", "incident.resolved"}
 SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
 
 

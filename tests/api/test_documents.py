@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from sqlalchemy import event, select
 
 from api.cli import main as govflow
-from engine import jobs, schema
+from engine import jobs, schema, timeline
 from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
+from engine.users import SYSTEM
 from tests.helpers import ROOT, complete_open_task
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
@@ -374,6 +375,11 @@ def test_templates_uploaded_under_a_bare_name_or_any_path_issue_the_documents(ap
     public = api.client.get(body["documents"][0]["download_url"],
                             query_string={"code": started["query_code"], "format": "html"})
     assert public.status_code == 200 and public.headers["Content-Type"] == "text/html; charset=utf-8"
+    # The clerk's case timeline says it was issued, after the acceptance step that issued it.
+    entries = timeline.case_file(api.runtime.uow(), started["id"], actor=SYSTEM).timeline
+    events = [e.event for e in entries]
+    assert events.index("document.issued") > events.index("task.completed")
+    assert [e.data.get("title") for e in entries if e.event == "document.issued"] == ["受理通知书"]
 
 
 def test_templates_deployed_by_the_command_line_from_a_folder_or_as_one_file_issue_the_documents(api, tmp_path):
