@@ -39,8 +39,13 @@ def error_response(status: int, code: str, message: str, details: list[Any] | No
     return response
 
 
+def status_of(exc: errors.EngineError) -> int:
+    """The HTTP status an engine error answers with (400 for a kind STATUS does not name)."""
+    return next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def handle_engine_error(exc: errors.EngineError) -> ResponseReturnValue:
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     context = {k: v for k, v in exc.context.items() if isinstance(v, (str, int, float, bool))}
     return error_response(status, exc.code, exc.message, exc.details, **context)
 

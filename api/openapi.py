@@ -51,7 +51,7 @@ NO_ROLE_CHECK = frozenset({
 NO_PATH_LOOKUP = frozenset({("put", "/api/supervision/rules/{scope}")})
 
 # Answers idempotency does not store (api.idempotency.RETRYABLE, 5xx): a retry runs again, never replayed.
-NOT_REPLAYED = {401, 409, 429}
+NOT_REPLAYED = idempotency.RETRYABLE
 
 IDEMPOTENCY_KEY = {
     "name": idempotency.HEADER,

@@ -329,9 +329,11 @@ class ClockSchema(Schema):
     overdue = fields.Boolean()
     extension_allowance_days = fields.Integer(metadata={
         "description": "working days all extensions together may add (行政许可法 Art 42): 10, or 15 when the "
-                       "statutory limit is the 45 days of joint, unified or centralised handling"})
+                       "statutory limit is the 45 days of joint, unified or centralised handling, or what the "
+                       "item's guide sets with its legal basis"})
     extension_remaining_days = fields.Integer(metadata={
-        "description": "working days a further extension may still add; 0 once the clock stopped"})
+        "description": "working days a further extension may still add; 0 once the clock stopped or the "
+                       "deadline passed"})
     extension_basis = fields.String(metadata={"description": "the legal basis of the allowance"})
     procedures = fields.List(fields.Nested(SpecialProcedureSchema))
 
@@ -352,5 +354,5 @@ class ClockResumeSchema(Schema):
 class ClockExtendSchema(Schema):
     days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
         "description": "working days; with the extensions already approved at most the clock's "
-                       "extension_allowance_days (10, or 15 for joint handling), else 409"})
+                       "extension_allowance_days, else 409 (so is a case past its deadline)"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

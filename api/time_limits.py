@@ -57,9 +57,11 @@ class Extend(MethodView):
         """Approve an extension (延长审批, 行政许可法 Art 42) of some working days, with a reason.
 
         All of a case's extensions together may add at most 10 working days, or 15 when its statutory limit
-        is the 45 days of joint, unified or centralised handling (Art 42 ¶2). One beyond what remains is
-        refused with 409 and nothing changes: the message gives the days remaining and the legal basis, and
-        the error carries ``extension_remaining_days`` and ``extension_allowance_days``. A stopped clock is
-        409 too. The clock (``GET .../clock``) shows the allowance and what remains of it.
+        is the 45 days of joint, unified or centralised handling (Art 42 ¶2), or what the item's guide sets
+        with its legal basis (``extension``). One beyond what remains is refused with 409 and nothing
+        changes: the message gives the days remaining and the legal basis, and the error carries
+        ``extension_remaining_days`` and ``extension_allowance_days``. A stopped clock is 409 too, and so is
+        a case past its deadline (an extension comes before the time limit runs out; the error carries
+        ``deadline_date``). The clock (``GET .../clock``) shows the allowance and what remains of it.
         """
         return time_limits.extend(uow(), instance_id, actor=actor(), days=body["days"], reason=body["reason"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, delete, exists, insert, literal, or_, select, union
+from sqlalchemy import bindparam, case, delete, exists, literal, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import BindParameter
@@ -271,7 +271,7 @@ def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: d
     worked_on = union(as_candidates, select(Task.instance_id).where(
         or_(Task.assignee.in_(members), Task.completed_by.in_(members)))) if members else as_candidates
     taking_part = exists().where(CaseDepartment.case_id == ProcessInstance.id, CaseDepartment.department_code == code)
-    session.execute(insert(CaseDepartment).from_select(
+    session.execute(insert_unless_present(session, CaseDepartment, ["case_id", "department_code"]).from_select(
         ["case_id", "department_code", "role", "since"],
         select(ProcessInstance.id, literal(code, CaseDepartment.department_code.type),
                case((_lead_held(ProcessInstance.id), literal(PARTICIPANT, CaseDepartment.role.type)),

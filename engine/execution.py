@@ -504,7 +504,7 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
         else:
             sub.correlations = messages.pop((sub.task_id, sub.message_name))
     for (task_id, name), correlations in messages.items():
-        task = case.workflow.get_task_from_id(UUID(task_id))
+        task = case.workflow.get_task_from_id(UUID(task_id))  # it waits: the workflow holds it
         session.add(MessageSubscription(instance_id=row.id, task_id=task_id, bpmn_id=task.task_spec.bpmn_id or "",
                                         message_name=name, business_key=row.business_key,
                                         correlations=correlations))

@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
-from uuid import UUID
 
-from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import db, departments, execution, forms
+from . import _spiff, db, departments, execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, instance_view, settle
@@ -166,10 +165,10 @@ def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDef
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
     case = execution.open_case(uow, task.instance_id)
-    try:
-        spiff_task = case.workflow.get_task_from_id(UUID(task_id))
+    spiff_task = _spiff.task_by_id(case.workflow, task_id)
+    if spiff_task is not None:
         definition, data = execution.definition_of(case, spiff_task), dict(spiff_task.data)
-    except TaskNotFoundException:  # a finished task may be gone from the workflow: show the case as it stands
+    else:  # a finished task may be gone from the workflow: show the case as it stands
         definition, data = case.row.definition, execution.case_variables(case.workflow)
     data.pop("data_objects", None)
     return task, definition, data
@@ -303,7 +302,9 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         case = execution.open_case(uow, task.instance_id)
         if case.row.state != "running":
             raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
-        spiff_task = case.workflow.get_task_from_id(UUID(task_id))
+        spiff_task = _spiff.task_by_id(case.workflow, task_id)
+        if spiff_task is None:  # its branch ended meanwhile
+            raise Conflict(f"task {task_id} is no longer in the case", state=task.state)
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
         variables = forms.validate_submission(uow, task.form_key, execution.definition_of(case, spiff_task),

@@ -527,7 +527,9 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      provisional=clock.provisional or deadline.provisional, paused_since=clock.paused_since,
                      paused_working_days=paused, used_working_days=used, remaining_working_days=limit - used,
                      overdue=end > deadline.at, extension_allowance_days=extension_allowance(clock),
-                     extension_remaining_days=0 if clock.state == STOPPED else _extension_left(clock),
+                     # stopped or overdue: nothing more may be extended (see extend)
+                     extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at
+                     else _extension_left(clock),
                      extension_basis=extension_basis(clock), procedures=procedures)
 
 

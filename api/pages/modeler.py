@@ -11,7 +11,7 @@ from engine import definitions, versions
 from engine.errors import DeploymentInvalid, EngineError, Forbidden, InvalidRequest, Unauthenticated
 
 from ..context import actor, uow
-from ..errors import STATUS
+from ..errors import status_of
 from .analyst import after_deploy
 
 bp = Blueprint("modeler", __name__, url_prefix="/analyst/modeler")
@@ -57,7 +57,7 @@ def _refused(exc: EngineError) -> ResponseReturnValue:
     edit is lost. A deployment's problems come as a table; any other refusal as its message."""
     xml = request.form.get("xml", "")
     problems = exc.details if isinstance(exc, DeploymentInvalid) else []
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     return render_template("pages/modeler.html", found=None, xml=xml if xml.strip() else None,
                            file_name=request.form.get("file_name", ""), name=request.form.get("name", ""),
                            problems=problems, message=None if problems else exc.message), status

@@ -138,8 +138,8 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
     page = supervisor.get(f"/cases/{board_cases['red']}").text
     clock = page.split('id="clock"')[1].split("</section>")[0]
     assert 'data-state="running" data-level="red"' in clock and "红色预警" in clock
-    # promised and statutory (《食品经营许可和备案管理办法》 art 21), and the extension Art 42 still allows
-    assert clock.count("10 个工作日") == 3 and 'class="extension-left">10 个工作日' in clock
+    # promised and statutory (《食品经营许可和备案管理办法》 art 21); past its deadline it may not be extended
+    assert clock.count("10 个工作日") == 2 and 'class="extension-left">0 个工作日' in clock
     assert "2026-03-16" in clock and "超期 2 个工作日" in clock
     assert 'class="used">12 个工作日' in clock
     assert "红色预警" in page.split('id="clock"')[0]  # in the page head too
