@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine import Runtime, Settings, calendar, definitions, schema, users
+from engine import Runtime, Settings, calendar, definitions, documents, schema, users
 from engine.errors import DeploymentInvalid, EngineError
 from engine.users import ROLES, SYSTEM
 
@@ -47,20 +47,23 @@ def db_current() -> None:
 
 
 def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
-    """Files named, and deployable files found in folders named (guides as <folder>/guide.json). Document
-    templates deploy as documents/<name>.html: any .html file named, and in folders those of a
-    ``documents`` folder (other HTML there is not the library's). The engine finds a template by that name."""
+    """Files named, and deployable files found in folders named (guides as <folder>/guide.json). A document
+    template is any .html file named, and in folders those of a ``documents`` folder (other HTML there is not
+    the library's); the engine names it by its file name."""
     files: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and _is_template(found) and found.parent.name == "documents":
-                    files.append((f"documents/{found.name}", found.read_bytes()))
-                elif found.is_file() and (found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json"):
+                if not found.is_file():
+                    continue
+                if documents.is_template(found.name):
+                    if documents.in_template_folder(found):
+                        files.append((found.name, found.read_bytes()))
+                elif found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json":
                     files.append((_deploy_name(found), found.read_bytes()))
         elif path.is_file():
-            files.append((f"documents/{path.name}" if _is_template(path) else _deploy_name(path), path.read_bytes()))
+            files.append((_deploy_name(path), path.read_bytes()))
         else:
             raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
     return files
@@ -69,11 +72,6 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
 def _deploy_name(path: Path) -> str:
     """A guide deploys as <item folder>/guide.json (its code must be the folder's name); others by name."""
     return f"{path.resolve().parent.name}/guide.json" if path.name == "guide.json" else path.name
-
-
-def _is_template(path: Path) -> bool:
-    """A document template by the engine's rule (an .html file), wherever it is."""
-    return definitions.kind_of(path.name) == "document"
 
 
 @main.command()
@@ -99,8 +97,9 @@ def deploy(paths: tuple[str, ...], name: str | None) -> None:
     for stored in result.guides:
         g = stored.guide
         click.echo(f"guide {g.code} version {g.version} ({'new' if stored.new else 'unchanged'})")
-    for template in (n for n, _ in files if definitions.kind_of(n) == "document"):
-        click.echo(f"document template {template}")  # the latest deployed one issues documents
+    for template in (n for n, _ in files if documents.is_template(n)):
+        # by the name govflow.document gives it: the latest deployed one issues documents
+        click.echo(f"document template {documents.template_name(template)}")
 
 
 @main.command()

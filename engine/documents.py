@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -57,6 +57,12 @@ FORMATS = {"html": "text/html", "pdf": "application/pdf"}
 def is_template(file_name: str) -> bool:
     """Any ``.html`` file is a document template, under a bare name or a path alike."""
     return PurePosixPath(file_name).suffix.lower() == SUFFIX
+
+
+def in_template_folder(path: PurePath) -> bool:
+    """A template met while walking a folder: only the HTML in a ``documents`` folder is the library's
+    (``govflow deploy`` and ``govflow lint`` pick files by this rule; a file named on its own is always one)."""
+    return is_template(path.name) and path.parent.name == FOLDER
 
 
 def template_name(file_name: str) -> str:

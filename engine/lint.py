@@ -92,7 +92,7 @@ def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
 def _lintable(path: Path) -> bool:
     lower = path.name.lower()
     if documents.is_template(path.name):
-        return path.parent.name == documents.FOLDER
+        return documents.in_template_folder(path)
     return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(path.name)
 
 

@@ -387,7 +387,7 @@ def test_templates_deployed_by_the_command_line_from_a_folder_or_as_one_file_iss
     result = CliRunner().invoke(govflow, ["deploy", str(ROOT / "bpmn" / "documents"), str(FOOD), str(ROOT / "forms")],
                                 env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "document template documents/acceptance_notice.html" in result.stdout
+    assert "document template acceptance_notice\n" in result.stdout
     _, old = accepted_with_notice(api, "SCJG-2026-0102")
 
     # A single file named on the command line is a template wherever it lies.

@@ -134,9 +134,9 @@ def test_templates_deploy_from_a_documents_folder_or_as_any_html_file_named(tmp_
     page = tmp_path / "library" / "page.html"
     page.write_text("<p>not a template</p>", encoding="utf-8")
     found = collect_files((str(tmp_path / "library"),))
-    assert [name for name, _ in found] == ["documents/acceptance_notice.html"]  # a folder's other HTML stays
-    assert collect_files((str(folder / "acceptance_notice.html"),))[0][0] == "documents/acceptance_notice.html"
-    assert collect_files((str(page),))[0][0] == "documents/page.html"  # named, any .html file is a template
+    assert [name for name, _ in found] == ["acceptance_notice.html"]  # a folder's other HTML stays
+    assert collect_files((str(folder / "acceptance_notice.html"),))[0][0] == "acceptance_notice.html"
+    assert collect_files((str(page),))[0][0] == "page.html"  # named, any .html file is a template
     for name in ("documents/acceptance_notice.html", "acceptance_notice.html", "bpmn/documents/a.HTML"):
         assert kind_of(name) == "document", name
     assert kind_of("acceptance_notice.htm") == kind_of("notes.txt") == "other"
