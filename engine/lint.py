@@ -40,7 +40,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -123,7 +123,8 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             problems.append(Problem(name, 1, None, "not a diagram, form, guide.json or document template",
                                     "warning"))
     # As a deployment checks them, but a template extends only another among the linted files.
-    problems.extend(_with_lines(documents.check_template_files(files, missing="not among the linted files"), b""))
+    problems.extend(replace(p, line=p.line or 1)  # a whole-file problem: its first line, for an editor
+                    for p in documents.check_template_files(files, missing="not among the linted files"))
 
     def fields_of(key: str) -> frozenset[str] | None:
         ref = forms.parse_key(key)
