@@ -130,9 +130,11 @@ def lint(paths: tuple[str, ...], strict: bool) -> None:
 
 
 def _problem_line(problem: dict) -> str:  # type: ignore[type-arg]
+    """``file:line: [element] message``, or ``file: ...`` for a problem of the whole file (no line to name)."""
+    where = f"{problem['file']}:{problem['line']}" if problem.get("line") else problem["file"]
     element = f" [{problem['element']}]" if problem.get("element") else ""
     prefix = "warning: " if problem.get("severity") == "warning" else ""
-    return f"{problem['file']}:{problem.get('line') or 0}:{element} {prefix}{problem['message']}"
+    return f"{where}:{element} {prefix}{problem['message']}"
 
 
 @main.group()

@@ -33,8 +33,9 @@ def import_cmd(file: Path, name: str | None) -> None:
                                      calendar=name)
     except ValidationFailed as exc:
         for problem in exc.details:
+            where = f"{file}:{problem['line']}" if problem.get("line") else str(file)
             field = f" {problem['field']}:" if problem.get("field") else ""
-            click.echo(f"{file}:{problem.get('line') or 0}:{field} {problem['message']}", err=True)
+            click.echo(f"{where}:{field} {problem['message']}", err=True)
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(1)
     except EngineError as exc:
@@ -75,7 +76,8 @@ def show(year: int, name: str, as_csv: bool) -> None:
 def list_cmd() -> None:
     """List calendars and the years each has data for."""
     for info in calendar.list_calendars(_runtime().uow()):
-        years = f"{info.years[0]}–{info.years[-1]} ({len(info.years)} years)" if info.years else "no years"
+        count = f"{len(info.years)} year{'s' if len(info.years) > 1 else ''}"
+        years = f"{_year_spans(info.years)} ({count})" if info.years else "no years"
         extends = f"\textends {info.extends}" if info.extends else ""
         click.echo(f"{info.name}\t{years}{extends}\t{info.description or ''}")
 
@@ -101,6 +103,17 @@ def _heading(view: YearView) -> str:
     extends = f" (extends {view.extends})" if view.extends else ""
     warning = "; PROVISIONAL: no announced data, weekdays only" if view.provisional else ""
     return f"{view.calendar} {view.year}{extends}: {view.working_days} working days; {origin}{warning}"
+
+
+def _year_spans(years: list[int]) -> str:
+    """Runs of consecutive years, so a year without data shows as a gap: "2024–2025, 2027"."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
 
 
 def _ranges(days: list[DayView]) -> list[str]:

@@ -33,6 +33,7 @@ class YearData:
     year: int
     days: list[SpecialDay]
     calendar: str | None = None  # a JSON file may name its calendar
+    line: int | None = None  # where a JSON file lists the year's days, for problems of the year as a whole
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def _parse_json(text: str) -> YearData:
                 entries.append(entry)
     days = _check(year if valid_year(year) else None, entries, problems)
     problems.raise_if_any("invalid calendar file")
-    return YearData(year, days, calendar)
+    return YearData(year, days, calendar, _key_line(text, "holidays" if "holidays" in data else "workdays"))
 
 
 def _entry(kind: str, item: Any, field: str, line: int | None, problems: _Problems) -> _Entry | None:
@@ -210,6 +211,23 @@ def _parse_csv(text: str) -> list[YearData]:
 
 
 # ---- rules common to every source ----------------------------------------------------------------
+
+def require_days(calendar: str, years: Sequence[YearData], what: str) -> None:
+    """Refuse a year without days for a calendar that extends none (CN): its years are the announcements,
+    and an empty one would count every weekday as a working day as if announced. A region's year may be
+    empty (no local days).
+
+    Raises:
+        ValidationFailed: a ``holidays`` problem per empty year, with the file's line when there is one.
+    """
+    problems = _Problems()
+    for data in years:
+        if not data.days:
+            problems.add("holidays", f"no days for {calendar} {data.year}: list the year's announced holidays "
+                                     "and make-up working days (an empty year would count every weekday as a "
+                                     "working day, as if announced)", data.line)
+    problems.raise_if_any(what)
+
 
 def _check(year: int | None, entries: list[_Entry], problems: _Problems) -> list[SpecialDay]:
     """Valid days in date order; problems collects the rest. ``year`` None: days may span years."""

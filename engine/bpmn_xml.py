@@ -39,7 +39,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line or 0}"
+        where = f"{self.file}:{self.line}" if self.line else self.file  # no fake line 0
         element = f" [{self.element}]" if self.element else ""
         return f"{where}:{element} {self.message}" if self.severity == "error" else \
             f"{where}:{element} warning: {self.message}"

@@ -36,7 +36,9 @@ File formats (UTF-8; one year per JSON file, any number of years per CSV file; a
 ``calendar`` is optional (default CN); ``kind`` is ``holiday`` or ``workday`` (also 休/班); lines
 starting with ``#`` are comments. Holidays may fall on any day (weekends inside a festival are
 listed in announcements); a make-up working day must be a Saturday or Sunday. Loading a year
-replaces everything that calendar had for it.
+replaces everything that calendar had for it. A year of CN (or of any calendar that extends none)
+must list at least one day: those years are the announcements, and an empty one would count every
+weekday as a working day as if announced. A region's year may be empty (no local days).
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ from sqlalchemy.orm import Session
 
 from . import _calendar_db as db
 from ._calendar_db import NATIONAL, CalendarInfo, DayView, YearView, on_years_loaded, package_years
-from ._calendar_files import YearData, check_year, parse_file, validate_year
+from ._calendar_files import YearData, check_year, parse_file, require_days, validate_year
 from ._workdays import Deadline, WorkingCalendar, WorkingDate, WorkingDayCount
 from .db import transaction_memo
 from .errors import Conflict, InvalidRequest, ValidationFailed
@@ -186,12 +188,15 @@ def replace_year(uow: UnitOfWork, year: int, *, calendar: str = NATIONAL, holida
     Raises:
         Forbidden: the actor is not an admin.
         NotFound: no such calendar.
-        ValidationFailed: bad days, with ``field`` (``holidays.2.date``) and ``message`` details.
+        ValidationFailed: bad days, with ``field`` (``holidays.2.date``) and ``message`` details; or no
+            days at all for a calendar that extends none (CN).
     """
     actor.require(action="change working-day calendars")
     days = validate_year(year, holidays, workdays)
     with uow:
         row = db.calendar_row(uow.session, calendar)
+        if row.extends_id is None:
+            require_days(calendar, [YearData(year, days)], "invalid calendar data")
         db.store_year(uow.session, row, YearData(year, days), source=source, actor=actor)
         db.mark_loaded(uow, row, [year])
         uow.commit()
@@ -206,7 +211,8 @@ def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: 
     Raises:
         Forbidden: the actor is not an admin.
         NotFound: no such calendar.
-        ValidationFailed: with ``line``, ``field`` and ``message`` details; nothing was loaded.
+        ValidationFailed: with ``line``, ``field`` and ``message`` details, among them a year without
+            days for a calendar that extends none (CN); nothing was loaded.
     """
     actor.require(action="change working-day calendars")
     years = parse_file(filename, content)
@@ -219,6 +225,8 @@ def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: 
     source = f"import: {PurePath(filename).name}"[:100]
     with uow:
         row = db.calendar_row(uow.session, name)
+        if row.extends_id is None:
+            require_days(name, years, "invalid calendar file")
         for data in years:
             db.store_year(uow.session, row, data, source=source, actor=actor)
         db.mark_loaded(uow, row, [y.year for y in years])

@@ -205,9 +205,10 @@ def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
 
 
 def format_problem(problem: Problem) -> str:
-    """``file:line: element: message (severity)``."""
+    """``file:line: element: message (severity)``; ``file: ...`` when the problem has no line."""
     element = f" {problem.element}:" if problem.element else ""
-    return f"{problem.file}:{problem.line or 0}:{element} {problem.message} ({problem.severity})"
+    where = f"{problem.file}:{problem.line}:" if problem.line else f"{problem.file}:"
+    return f"{where}{element} {problem.message} ({problem.severity})"
 
 
 # ---- one process ------------------------------------------------------------------------------------

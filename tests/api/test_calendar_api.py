@@ -71,6 +71,22 @@ def test_invalid_days_give_422_with_each_field(cn):
     assert cn.get("/api/calendar/2027").get_json()["provisional"] is True
 
 
+def test_an_empty_national_year_is_refused_with_422_and_nothing_is_stored(cn):
+    response = put(cn.as_("admin"), "/api/calendar/2027", {"holidays": [], "workdays": []})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["message"] == "invalid calendar data: 1 problem(s), nothing was loaded"
+    assert error["details"] == [{"field": "holidays", "message": (
+        "no days for CN 2027: list the year's announced holidays and make-up working days (an empty year "
+        "would count every weekday as a working day, as if announced)")}]
+    assert cn.get("/api/calendar/2027").get_json()["provisional"] is True
+
+
+def test_a_regional_year_may_be_emptied(cn):
+    calendar.create_calendar(cn.runtime.uow(), "SX-TY", actor=SYSTEM, extends="CN")
+    assert put(cn.as_("admin"), "/api/calendar/2025?calendar=SX-TY", {"holidays": [], "workdays": []}).status_code == 200
+
+
 def test_the_year_and_calendar_come_from_the_url_not_the_body(cn):
     response = put(cn.as_("admin"), "/api/calendar/2027", {**SPRING_2027, "calendar": "CN", "year": 2027})
     assert response.status_code == 422

@@ -90,7 +90,7 @@ def test_a_region_is_created_extending_cn_and_loaded_with_its_own_days(cli, runt
     assert result.stdout.splitlines() == ["SX-TY 2025: 1 holidays, 0 make-up working days, 247 working days"]
     listed = cli("calendar", "list").stdout.splitlines()
     assert listed[0].startswith("CN\t2004–2026 (23 years)")
-    assert listed[1].startswith("SX-TY\t2025–2025 (1 years)\textends CN")
+    assert listed[1].startswith("SX-TY\t2025 (1 year)\textends CN")
 
 
 def test_import_into_an_unknown_calendar_fails_with_a_hint(cli, tmp_path):
@@ -99,3 +99,33 @@ def test_import_into_an_unknown_calendar_fails_with_a_hint(cli, tmp_path):
     result = cli("calendar", "import", str(file), "--calendar", "NOWHERE")
     assert result.exit_code == 1
     assert "calendar 'NOWHERE' not found (create it with: govflow calendar create NOWHERE)" in result.stderr
+
+
+def test_list_shows_a_year_without_data_as_a_gap(cli, tmp_path):
+    file = tmp_path / "days.csv"
+    file.write_text("date,kind,name\n2024-01-01,holiday,元旦\n2025-01-01,holiday,元旦\n2027-01-01,holiday,元旦\n",
+                    encoding="utf-8")
+    assert cli("calendar", "import", str(file)).exit_code == 0
+    assert cli("calendar", "list").stdout.splitlines()[0].startswith("CN\t2024–2025, 2027 (3 years)")
+
+
+def test_an_empty_national_year_is_refused_naming_file_and_line_and_nothing_is_loaded(cli, runtime, tmp_path):
+    file = tmp_path / "2027.json"
+    file.write_text(json.dumps({"calendar": "CN", "year": 2027, "holidays": [], "workdays": []}, indent=2),
+                    encoding="utf-8")
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        (f"{file}:4: holidays: no days for CN 2027: list the year's announced holidays and make-up working days "
+         "(an empty year would count every weekday as a working day, as if announced)"),
+        "error: invalid calendar file: 1 problem(s), nothing was loaded"]
+    assert calendar.get_year(runtime.uow(), 2027).provisional
+
+
+def test_an_empty_regional_year_is_accepted_as_no_local_days(cli, tmp_path):
+    assert cli("calendar", "create", "SX-TY", "--extends", "CN").exit_code == 0
+    file = tmp_path / "local.json"
+    file.write_text('{"year": 2025, "holidays": []}', encoding="utf-8")
+    result = cli("calendar", "import", str(file), "--calendar", "SX-TY")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("SX-TY 2025: 0 holidays, 0 make-up working days")

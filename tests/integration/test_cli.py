@@ -65,6 +65,18 @@ def test_deploy_prints_every_problem_as_file_line_element_message_and_exits_1(cl
     assert result.stdout == "" and _definitions(runtime) == 0
 
 
+def test_deploy_prints_a_problem_without_a_line_as_file_message(cli, runtime, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a diagram")
+    result = cli("deploy", str(FIXTURES / "invalid/groovy_script.bpmn"), str(notes))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "groovy_script.bpmn:6: [compute_fee] script language 'groovy' is not supported; write it in Python" in lines
+    assert any(line.startswith("notes.txt: unsupported file type (deploy ") for line in lines), lines
+    assert not any(":0:" in line for line in lines)
+    assert _definitions(runtime) == 0
+
+
 def test_deploy_of_a_missing_path_is_a_usage_error(cli, tmp_path):
     result = cli("deploy", str(tmp_path / "nowhere.bpmn"))
     assert result.exit_code == 2 and "no such file or folder" in result.stderr

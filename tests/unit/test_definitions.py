@@ -60,5 +60,5 @@ def test_files_of_unknown_kinds_are_refused(runtime):
 
 def test_a_problem_prints_as_file_line_element_message():
     assert str(Problem("a.bpmn", 7, "f_lost", "dangling")) == "a.bpmn:7: [f_lost] dangling"
-    assert str(Problem("a.bpmn", None, None, "malformed")) == "a.bpmn:0: malformed"
+    assert str(Problem("a.bpmn", None, None, "malformed")) == "a.bpmn: malformed"
     assert str(Problem("a.bpmn", 3, "t", "ignored", "warning")) == "a.bpmn:3: [t] warning: ignored"

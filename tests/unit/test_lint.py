@@ -167,7 +167,7 @@ def test_the_guide_must_name_a_linted_process_and_agree_with_its_clock() -> None
 def test_findings_print_as_file_line_element_message_severity() -> None:
     problem = Problem("bpmn/x/a.bpmn", 12, "review", "has no form", "error")
     assert lint.format_problem(problem) == "bpmn/x/a.bpmn:12: review: has no form (error)"
-    assert lint.format_problem(Problem("guide.json", None, None, "bad", "warning")) == "guide.json:0: bad (warning)"
+    assert lint.format_problem(Problem("guide.json", None, None, "bad", "warning")) == "guide.json: bad (warning)"
 
 
 def test_a_broken_form_is_reported_and_does_not_crash_the_rules() -> None:
