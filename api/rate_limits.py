@@ -52,7 +52,8 @@ def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
 def register(app: Flask) -> None:
     """One limiter per app (its counters live with it); every route outside the public prefixes is exempt."""
     limiter = Limiter(get_remote_address, app=app, default_limits=[_limit], default_limits_per_method=True,
-                      default_limits_exempt_when=lambda: not is_public(), headers_enabled=True,
-                      key_prefix="govflow")
+                      headers_enabled=True, key_prefix="govflow")
+    # A filter, not an exemption: an exempt request still resolves every limit first, on every API call.
+    limiter.request_filter(lambda: not is_public())
     app.extensions["govflow_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _too_many)
