@@ -63,9 +63,12 @@ def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
     return cast(dict[Any, Any], held[1])
 
 
-def insert_unless_present(session: Session, model: Any, keys: list[str]) -> Any:
+def insert_unless_present(session: Session, model: Any, keys: list[str] | None) -> Any:
     """INSERT … ON CONFLICT (keys) DO NOTHING on the session's database, for rows a concurrent command may
-    have written first. On PostgreSQL a concurrent uncommitted row makes the insert wait, then skip it."""
+    have written first. On PostgreSQL a concurrent uncommitted row makes the insert wait, then skip it.
+
+    ``keys`` None: ON CONFLICT DO NOTHING with no target, skipping a row that any unique constraint or
+    index refuses; on PostgreSQL only this covers a partial unique index."""
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     return dialect_insert(model).on_conflict_do_nothing(index_elements=keys)
 

@@ -6,6 +6,8 @@ department of a new task's candidate groups (and of its assignee's groups) takes
 first one is the lead (牵头), unless the service item's guide names the lead department at start. A group
 newly given to a department brings that department into the cases the group already worked on, in the
 transaction of the department's change; a group taken away leaves the cases it worked on as they are.
+A case has one lead at most, held by a unique index: a department that would lead a case given a lead
+meanwhile by a concurrent command (each saw none) takes part instead.
 
 Nothing here decides who sees what; engine.case_access does, from these rows.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, delete, exists, literal, or_, select, union
+from sqlalchemy import bindparam, delete, exists, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import BindParameter
@@ -72,7 +74,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         Forbidden (not admin); ValidationFailed (bad code, name, group or parent: ``details`` name the field);
         NotFound (the parent does not exist); Conflict (a group belongs to another department, the parent
         would make a cycle, ``only_new`` and the department exists, or a concurrent command changed the
-        department or brought it into one of those cases first).
+        department or its groups first).
     """
     actor.require(action="manage departments")
     code, name, wanted = _check(code, name, groups)
@@ -81,7 +83,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         try:
             view, created = _put(uow.session, code, name, parent_code, wanted, only_new)
             uow.commit()
-        except IntegrityError:  # a concurrent change took the code, a group or a case department first
+        except IntegrityError:  # a concurrent change took the code or a group first
             raise Conflict(f"department {code!r} or one of its groups was changed meanwhile; try again") from None
         return view, created
 
@@ -185,8 +187,22 @@ def _join(session: Session, case_id: int, named: list[str], groups: list[str], n
         known.add(code)
         new.append({"case_id": case_id, "department_code": code, "role": role, "since": now})
     if new:
-        # Unless present: an admin giving a department groups may have brought it into this case meanwhile.
-        session.execute(insert_unless_present(session, CaseDepartment, ["case_id", "department_code"]), new)
+        _insert(session, new)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert case departments, skipping those present: a concurrent command (an admin giving a department
+    groups, a clerk's task) may have brought one in meanwhile. A lead row refused because the case got a
+    lead meanwhile goes in as participant, in a second statement made only then.
+
+    No conflict target, so that the partial one-lead index is an arbiter too on PostgreSQL: there a
+    concurrent uncommitted lead makes the insert wait, then skip the row rather than fail."""
+    inserted = {(case_id, code) for case_id, code in session.execute(insert_unless_present(
+        session, CaseDepartment, None).returning(CaseDepartment.case_id, CaseDepartment.department_code), rows)}
+    refused = [{**row, "role": PARTICIPANT} for row in rows
+               if row["role"] == LEAD and (row["case_id"], row["department_code"]) not in inserted]
+    if refused:  # or present already (the same department, joined meanwhile): then nothing is inserted
+        session.execute(insert_unless_present(session, CaseDepartment, None), refused)
 
 
 def lead_of_guide(uow: UnitOfWork, definition_key: str) -> str | None:
@@ -259,8 +275,9 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
 def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: datetime) -> None:
     """Bring a department into the existing cases (any state) its newly given ``groups`` worked on: a task
     named one of them as a candidate, or was assigned to or completed by a user in one of them. Set up
-    after cases started, it would otherwise miss them. One insert of the cases it is not in yet; the
-    users are filtered here, their groups being a JSON list."""
+    after cases started, it would otherwise miss them. One query for the cases it is not in yet, each
+    with whether it has a lead, then one insert; the users are filtered here, their groups being a JSON
+    list."""
     if not groups:
         return
     gained = set(groups)
@@ -271,13 +288,12 @@ def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: d
     worked_on = union(as_candidates, select(Task.instance_id).where(
         or_(Task.assignee.in_(members), Task.completed_by.in_(members)))) if members else as_candidates
     taking_part = exists().where(CaseDepartment.case_id == ProcessInstance.id, CaseDepartment.department_code == code)
-    session.execute(insert_unless_present(session, CaseDepartment, ["case_id", "department_code"]).from_select(
-        ["case_id", "department_code", "role", "since"],
-        select(ProcessInstance.id, literal(code, CaseDepartment.department_code.type),
-               case((_lead_held(ProcessInstance.id), literal(PARTICIPANT, CaseDepartment.role.type)),
-                    else_=literal(LEAD, CaseDepartment.role.type)),
-               literal(now, CaseDepartment.since.type))
-        .where(ProcessInstance.id.in_(worked_on), ~taking_part)))
+    cases = session.execute(select(ProcessInstance.id, _lead_held(ProcessInstance.id).label("has_lead"))
+                            .where(ProcessInstance.id.in_(worked_on), ~taking_part)
+                            .order_by(ProcessInstance.id)).all()
+    if cases:
+        _insert(session, [{"case_id": case_id, "department_code": code, "role": PARTICIPANT if has_lead else LEAD,
+                           "since": now} for case_id, has_lead in cases])
 
 
 def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:

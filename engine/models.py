@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -559,10 +560,13 @@ class DepartmentGroup(Base):
 class CaseDepartment(Base):
     """A department taking part in a case: ``lead`` (牵头) or ``participant``, since it first got a task.
 
-    Written with the tasks, in the same transaction (engine.departments.take_part)."""
+    Written with the tasks, in the same transaction (engine.departments.take_part). One lead at most: the
+    partial unique index holds it against two commands that each saw no lead yet."""
 
     __tablename__ = "case_departments"
-    __table_args__ = (Index("ix_case_departments_department", "department_code", "case_id"),)
+    __table_args__ = (Index("ix_case_departments_department", "department_code", "case_id"),
+                      Index("uq_case_departments_one_lead", "case_id", unique=True,
+                            sqlite_where=text("role = 'lead'"), postgresql_where=text("role = 'lead'")))
 
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
                                          primary_key=True, autoincrement=False)
