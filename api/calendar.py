@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import calendar
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema, CalendarInfoSchema, CalendarQuerySchema, CalendarYearInSchema, CalendarYearSchema
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/calendar",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
 from engine import guides
 
 from .context import uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/catalogue",
@@ -75,8 +75,16 @@ class GuideChannelsSchema(Schema):
     complaint = fields.String()
 
 
+class GuideExtensionSchema(Schema):
+    days = fields.Integer(metadata={"description": "working days a time limit may be extended by, in all"})
+    basis = fields.String(metadata={"description": "the law that sets this allowance"})
+
+
 class GuideSchema(CatalogueItemSchema):
     """The whole guide as deployed (bpmn/README.md, "The guide"); fields beyond these are passed through."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as open: the optional fields a guide adds are published too
 
     co_departments = fields.List(fields.Nested(GuideDepartmentSchema))
     legal_basis = fields.List(fields.String())
@@ -89,6 +97,8 @@ class GuideSchema(CatalogueItemSchema):
     channels = fields.Nested(GuideChannelsSchema)
     supervision = fields.Dict()
     rating = fields.Dict()
+    extension = fields.Nested(GuideExtensionSchema, metadata={
+        "description": "the item's own extension allowance (else 行政许可法 Art 42's)"})
 
     @post_dump(pass_original=True)
     def keep_undocumented(self, data: dict[str, Any], original: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from engine import definitions, form_merge, instances
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import (
     ApiErrorSchema,
     DefinitionQuerySchema,

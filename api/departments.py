@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import departments
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("departments", __name__, url_prefix="/api",

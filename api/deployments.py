@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import definitions
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema, DeployFormSchema, DeploymentSchema
 
 blp = Blueprint("deployments", __name__, url_prefix="/api/deployments", description="Deploy diagrams")

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Response, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import documents
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("documents", __name__, url_prefix="/api/process-instances",

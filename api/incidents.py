@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import jobs
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/incidents",

@@ -7,18 +7,22 @@
 
 Werkzeug refuses a larger body with 413, which api/errors.py answers in the one error shape.
 
-NUL characters are refused in every input (path, query, JSON): no text in this domain holds one, and
-PostgreSQL cannot store them, so letting one through would fail deep inside a command.
+NUL characters are refused in every input (path, query, JSON, form fields, file names), and so are
+unpaired surrogates (``"\\ud800"``, which JSON can spell but UTF-8 cannot hold): no text in this domain
+holds one, and the database cannot store them, so letting one through would fail deep inside a command.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, request
 
 from engine.errors import ValidationFailed
 
+from . import json_body
 from .context import runtime
+from .json_body import has_body
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 MULTIPART_SLACK = 64 * 1024  # the boundaries, part headers and small fields around an uploaded file
@@ -37,33 +41,72 @@ def apply_limit() -> None:
         request.max_content_length = current_app.config["GOVFLOW_MAX_BODY_BYTES"]
 
 
-def refuse_nul() -> None:
-    fields = [name for name, value in {**request.args, **(request.view_args or {})}.items()
-              if isinstance(value, str) and "\x00" in value]
-    # JSON writes a NUL as the escape \u0000: only a body holding that text is walked (or any zero byte, as
-    # UTF-16 and UTF-32 bodies have, where the escape's bytes differ).
-    body = request.get_data(cache=True) if request.is_json and request.content_length else b""
-    if b"\\u0000" in body or b"\x00" in body:
-        fields += _nul_paths(request.get_json(silent=True), "")
-    if fields:
-        raise ValidationFailed("NUL characters are not allowed in input",
-                               details=[{"field": field or "(body)", "message": "contains a NUL character"}
-                                        for field in fields])
+NUL = "contains a NUL character"
+SURROGATE = "contains an unpaired surrogate (\\ud800-\\udfff), which is not text"
 
 
-def _nul_paths(value: Any, path: str) -> list[str]:
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [found for key, item in value.items()
-                for found in ([f"{path}.{key}".lstrip(".")] if "\x00" in str(key) else [])
-                + _nul_paths(item, f"{path}.{key}".lstrip("."))]
-    if isinstance(value, list):
-        return [found for index, item in enumerate(value) for found in _nul_paths(item, f"{path}[{index}]")]
-    return []
+def refuse_bad_text() -> None:
+    """NUL characters anywhere, and lone surrogates in JSON strings, are refused before any view runs."""
+    found = [(name, NUL) for name, value in {**request.args, **(request.view_args or {})}.items()
+             if isinstance(value, str) and "\x00" in value]
+    if request.is_json:
+        found += _json_body_problems()
+    elif request.mimetype in FORM_TYPES and has_body(request):
+        if request.mimetype != "multipart/form-data":
+            request.get_data(cache=True)  # kept, so that what reads the raw body later still has it
+        # werkzeug names a part without a name None
+        found += [(name or "(form)", NUL) for name, value in request.form.items(multi=True)
+                  if "\x00" in (name or "") or "\x00" in value]
+        found += [(name or "(file)", NUL) for name, upload in request.files.items(multi=True)
+                  if "\x00" in (name or "") or "\x00" in (upload.filename or "")]
+    if found:
+        raise ValidationFailed("NUL characters and unpaired surrogates are not allowed in input",
+                               details=[{"field": field or "(body)", "message": message} for field, message in found])
+
+
+def _json_body_problems() -> list[tuple[str, str]]:
+    # JSON writes a NUL as the escape \u0000 and a surrogate as \udXXX: only a body holding such text is
+    # parsed and walked here (or any zero byte, as UTF-16 and UTF-32 bodies have), chunked ones included.
+    body = request.get_data(cache=True)
+    if not _SUSPECT.search(body) and b"\x00" not in body:
+        return []
+    try:
+        value = json_body.parse_json(body, any_utf=True)
+    except ValueError:
+        return []  # not JSON: the view's parser answers with what is wrong
+    return _bad_strings(value)
+
+
+_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_strings(value: Any) -> list[tuple[str, str]]:
+    """Where strings (keys too) hold a NUL or an unpaired surrogate, by path; walked without recursion,
+    as the JSON may be nested as deep as the parser goes."""
+    found: list[tuple[str, str]] = []
+
+    def check(path: str, text: str) -> None:
+        if "\x00" in text:
+            found.append((path, NUL))
+        elif _SURROGATE.search(text):
+            found.append((path, SURROGATE))
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            check(path, item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{key}".lstrip(".")
+                check(child_path, str(key))
+                pending.append((child_path, child))
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+    return sorted(found)
 
 
 def register(app: Flask) -> None:
     """Install the limits; registered before any hook that reads the body (idempotency)."""
     app.before_request(apply_limit)
-    app.before_request(refuse_nul)
+    app.before_request(refuse_bad_text)

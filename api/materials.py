@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import Response, request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from engine import archive, materials
@@ -13,6 +12,7 @@ from engine.errors import InvalidRequest
 from engine.settings import Settings
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .limits import upload_limit
 from .schemas import ApiErrorSchema
 
@@ -93,10 +93,15 @@ class MaterialChecklist(MethodView):
         return materials.checklist(uow(), instance_id, actor=actor())
 
 
+# What a download is served as: the type of each accepted extension (any other: octet-stream).
+DOWNLOAD_TYPES = sorted({*materials.CONTENT_TYPES.values(), "application/octet-stream"})
+
+
 @blp.route("/<int:instance_id>/materials/<int:material_id>")
 class MaterialFile(MethodView):
-    @blp.response(200, description="the file as submitted", content_type="application/octet-stream")
-    @blp.doc(responses={"200": {"content": {"application/octet-stream": {"schema": BINARY}}}})
+    @blp.response(200, description="the file as submitted, with the type its extension names",
+                  content_type="application/octet-stream")
+    @blp.doc(responses={"200": {"content": {kind: {"schema": BINARY} for kind in DOWNLOAD_TYPES}}})
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, instance_id: int, material_id: int) -> Response:
         """Download a material; the ETag is its SHA-256."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import instances
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema, MessageResultSchema, MessageSchema
 
 blp = Blueprint("messages", __name__, url_prefix="/api/messages", description="Correlate messages to cases")

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import complaints, progress, ratings
 
 from .context import uow
+from .json_body import Blueprint
 from .public_schemas import (
     CodeQuerySchema,
     ComplaintInSchema,

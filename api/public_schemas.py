@@ -6,6 +6,8 @@ from marshmallow import Schema, fields, validate
 from engine._form_fields import PHONE
 from engine.query_codes import ALPHABET, LENGTH
 
+from .schemas import Instant
+
 CODE_DESCRIPTION = (f"the query code (查询码) handed out when the case started: {LENGTH} characters of "
                     f"{ALPHABET} (case, spaces and hyphens are ignored)")
 Level = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5), metadata={
@@ -115,8 +117,8 @@ class ComplaintOutSchema(Schema):
 
 
 class RatingStatsQuerySchema(Schema):
-    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ratings from (inclusive)"})
-    until = fields.AwareDateTime(default_timezone=None, metadata={"description": "ratings before"})
+    since = Instant(metadata={"description": "ratings from (inclusive)"})
+    until = Instant(metadata={"description": "ratings before"})
 
 
 class RatingStatSchema(Schema):

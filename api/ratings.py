@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import ratings
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .public_schemas import RatingStatsQuerySchema, RatingStatsSchema
 from .schemas import ApiErrorSchema
 

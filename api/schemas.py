@@ -1,9 +1,10 @@
 """marshmallow schemas of the HTTP API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, fields, post_dump, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
 from engine.instances import STATES
 from engine.tasks import SORTS, TASK_STATES
@@ -15,6 +16,21 @@ ROW_ID_MAX = 2**31 - 1
 def RowId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - used like the field classes it stands for
     """An id (or version) in a query or body: 1 to ROW_ID_MAX."""
     return fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX), **kwargs)
+
+class Instant(fields.AwareDateTime):
+    """A moment in a query (``2026-12-01T09:00:00+08:00``): an offset is required, and the moment is taken
+    in UTC, where the database compares it; one that falls outside years 1 to 9999 there is refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=None, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("out of range: the moment falls outside years 1 to 9999 in UTC") from None
+
 
 Variables = fields.Dict(keys=fields.String(), load_default=dict,
                         metadata={"description": "process variables: a JSON object"})
@@ -180,7 +196,7 @@ class TaskQuerySchema(PageQuerySchema):
     process_key = fields.String()
     business_key = fields.String()
     process_instance_id = RowId()
-    due_before = fields.AwareDateTime(default_timezone=None)
+    due_before = Instant()
     state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))
     kind = fields.String(validate=validate.OneOf(("user", "external")))
     sort = fields.String(load_default="due", validate=validate.OneOf(tuple(SORTS)))

@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import supervision, supervision_rules, supervision_sweep
 
 from .context import actor, uow
-from .schemas import ApiErrorSchema, PageQuerySchema, RowId
+from .json_body import Blueprint
+from .schemas import ApiErrorSchema, Instant, PageQuerySchema, RowId
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
                 description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
@@ -139,7 +139,7 @@ class RuleByScope(MethodView):
 class EventQuerySchema(PageQuerySchema):
     process_instance_id = RowId(metadata={"description": "one case"})
     kind = fields.String(validate=validate.OneOf(supervision_sweep.KINDS))
-    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "recorded at or after"})
+    since = Instant(metadata={"description": "recorded at or after"})
 
 
 class EventSchema(Schema):

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import tasks
 from engine.tasks import TaskFilter
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import (
     ApiErrorSchema,
     AssignSchema,

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine import time_limits
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema, ClockExtendSchema, ClockPauseSchema, ClockResumeSchema, ClockSchema
 
 blp = Blueprint("time-limits", __name__, url_prefix="/api/process-instances",

@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine import webhooks
 from engine.outbox import EVENT_TYPES
 
 from .context import actor, uow
+from .json_body import Blueprint
 from .schemas import ApiErrorSchema, PageQuerySchema
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks",

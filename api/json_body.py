@@ -1,0 +1,46 @@
+"""How the API reads JSON arguments: the blueprint every API module declares its endpoints on.
+
+- A body sent to an endpoint that takes JSON under another Content-Type (text/plain, a form, none at all)
+  is refused with 415. Read as "no body", a start retried that way would open a new case without its
+  data each time, and a completion would fail on fields the body does hold.
+- JSON nested deeper than the parser can follow is a 400 naming the cause, not a crash.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import flask
+import flask_smorest
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from engine.errors import InvalidRequest, UnsupportedType
+
+
+def has_body(request: flask.Request) -> bool:
+    """Whether the request carries a body, without reading it (a chunked one has no length)."""
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
+    """The body parsed, a body nested past the interpreter's recursion limit answered with a 400.
+    ``any_utf``: UTF-16 and UTF-32 too, as ``json.loads`` detects them (webargs reads UTF-8 only)."""
+    try:
+        return json.loads(data) if any_utf else core.parse_json(data)
+    except RecursionError:
+        raise InvalidRequest("the JSON body is nested too deeply") from None
+
+
+class JsonBodyParser(FlaskParser):
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            if has_body(req):
+                raise UnsupportedType(f"this endpoint takes a JSON body (Content-Type: application/json), "
+                                      f"not {req.mimetype or 'a body without a Content-Type'}")
+            return core.missing
+        return parse_json(req.get_data(cache=True))
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = JsonBodyParser()

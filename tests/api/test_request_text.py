@@ -1,0 +1,124 @@
+"""Input the database cannot hold or a parser cannot follow is refused at the door, in the one error
+shape, and nothing is stored: JSON nested past the parser's depth, unpaired surrogates, NUL characters in
+chunked bodies, form fields and file names, moments outside the calendar, and JSON sent under another
+Content-Type."""
+from __future__ import annotations
+
+import io
+import json
+
+from sqlalchemy import func, select
+
+from engine.models import ProcessInstance, Resource
+from tests.conftest import FIXTURES
+
+
+def _cases(api) -> int:  # type: ignore[no-untyped-def]
+    with api.runtime.uow() as uow:
+        return uow.session.scalar(select(func.count(ProcessInstance.id))) or 0
+
+
+def _post_raw(caller, url: str, body: bytes | str, content_type: str | None, **kwargs):  # type: ignore[no-untyped-def]
+    headers = {**caller.headers(), **kwargs.pop("headers", {})}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return caller.client.post(url, data=body, headers=headers, **kwargs)
+
+
+def _error(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    error = response.get_json()["error"]
+    assert set(error) >= {"code", "message", "details"}
+    return error
+
+
+def test_json_nested_past_the_parser_is_a_400_not_a_crash(api):
+    api.deploy("simple_approval.bpmn")
+    deep = '{"variables": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    integrator = api.as_("integrator")
+    url = "/api/process-definitions/simple_approval/start"
+    error = _error(_post_raw(integrator, url, deep, "application/json"), 400)
+    assert "nested too deeply" in error["message"]
+    # The same with a NUL escape inside, which the input check parses itself first.
+    with_nul = '{"variables": {"n": "\\u0000", "a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    assert "nested too deeply" in _error(_post_raw(integrator, url, with_nul, "application/json"), 400)["message"]
+    # Nobody logged in: still an answer, not a crash.
+    anonymous = api.client.post("/api/tasks/x/complete", data=deep, content_type="application/json")
+    assert anonymous.status_code in (400, 401) and "error" in anonymous.get_json()
+    assert _cases(api) == 0
+
+
+def test_an_unpaired_surrogate_is_refused_wherever_it_is_and_a_paired_one_is_text(api):
+    api.deploy("simple_approval.bpmn")
+    integrator = api.as_("integrator")
+    url = "/api/process-definitions/simple_approval/start"
+    error = _error(_post_raw(integrator, url, '{"business_key": "A\\ud800"}', "application/json"), 422)
+    assert error["details"] == [{"field": "business_key", "message": error["details"][0]["message"]}]
+    assert "unpaired surrogate" in error["details"][0]["message"]
+    low_in_a_key = '{"variables": {"\\udc00": 1, "ok": ["fine", "\\uDFFF"]}}'
+    fields = [d["field"] for d in _error(_post_raw(integrator, url, low_in_a_key, "application/json"), 422)["details"]]
+    assert fields == ["variables.ok[1]", "variables.\udc00"]
+    assert _error(_post_raw(integrator, "/api/messages", '{"name": "\\ud83d"}', "application/json"), 422)
+    assert _cases(api) == 0
+    # A surrogate pair is one character (an emoji as an ASCII-only encoder writes it): accepted.
+    paired = json.dumps({"variables": {"note": "收件 😀", "reviewGroup": "office"}})
+    assert "\\ud83d\\ude00" in paired
+    started = _post_raw(integrator, url, paired, "application/json")
+    assert started.status_code == 201, started.get_json()
+    assert started.get_json()["variables"]["note"] == "收件 😀"
+
+
+def test_a_nul_in_a_chunked_body_is_refused_as_in_any_other(api):
+    api.deploy("simple_approval.bpmn")
+    integrator = api.as_("integrator")
+    body = json.dumps({"business_key": "CHK\x00NUL"}).encode()
+    response = integrator.client.post(
+        "/api/process-definitions/simple_approval/start", input_stream=io.BytesIO(body),
+        headers={**integrator.headers(), "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert _error(response, 422)["details"] == [{"field": "business_key", "message": "contains a NUL character"}]
+    assert _cases(api) == 0
+
+
+def test_a_nul_in_a_form_field_or_a_file_name_is_refused_and_nothing_is_deployed(api):
+    diagram = FIXTURES / "simple_approval.bpmn"
+    analyst = api.as_("analyst")
+    for data in ({"files": [(io.BytesIO(diagram.read_bytes()), "a\x00b.bpmn")]},
+                 {"files": [(io.BytesIO(diagram.read_bytes()), "ok.bpmn")], "name": "release\x00 1"}):
+        response = analyst.client.post("/api/deployments", data=data, headers=analyst.headers(),
+                                       content_type="multipart/form-data")
+        assert _error(response, 422)["details"][0]["message"] == "contains a NUL character"
+    with api.runtime.uow() as uow:
+        assert uow.session.scalar(select(func.count(Resource.id))) == 0
+
+
+def test_a_moment_outside_the_calendar_in_utc_is_a_422_naming_the_parameter(api):
+    for url, field in (("/api/tasks?due_before=0001-01-01T00:00:00%2B14:00", "due_before"),
+                       ("/api/tasks?due_before=9999-12-31T23:59:59-14:00", "due_before"),
+                       ("/api/supervision/events?since=0001-01-01T00:00:00%2B14:00", "since")):
+        error = _error(api.as_("supervisor").get(url), 422)
+        assert [d["field"] for d in error["details"]] == [field], error
+    # An ordinary moment with an offset still filters.
+    assert api.as_("supervisor").get("/api/tasks?due_before=2026-12-01T09:00:00%2B08:00").status_code == 200
+
+
+def test_json_sent_as_another_type_is_a_415_and_opens_no_case(api):
+    api.deploy("simple_approval.bpmn")
+    integrator = api.as_("integrator")
+    url = "/api/process-definitions/simple_approval/start"
+    body = json.dumps({"business_key": "DUP-1", "variables": {"reviewGroup": "office"}})
+    for content_type in ("text/plain", None, "application/x-www-form-urlencoded"):
+        error = _error(_post_raw(integrator, url, body, content_type), 415)
+        assert error["code"] == "unsupported_media_type" and "application/json" in error["message"]
+    assert _cases(api) == 0
+    # No body at all needs no type: a start without variables is a start.
+    assert _post_raw(integrator, url, b"", None).status_code == 201
+    assert integrator.post(url, json={"business_key": "DUP-1", "variables": {"reviewGroup": "office"}}).status_code == 201
+
+
+def test_the_catalogue_documents_the_guide_fields_it_publishes(api):
+    document = api.client.get("/api/openapi.json").get_json()
+    guide = document["components"]["schemas"]["Guide"]
+    assert guide["additionalProperties"] is True  # a guide's optional fields are published as written
+    reference = guide["properties"]["extension"]["allOf"][0]["$ref"].rsplit("/", 1)[-1]
+    assert set(document["components"]["schemas"][reference]["properties"]) == {"days", "basis"}
