@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import select
 
@@ -167,10 +167,33 @@ def check_url(url: str, *, allow_http: bool) -> str:
         raise InvalidRequest("the webhook URL must be an http(s) URL of at most 2000 characters")
     if parts.username or parts.password:
         raise InvalidRequest("the webhook URL must not carry credentials; deliveries are signed instead")
+    if not _valid_host_and_port(parts):
+        raise InvalidRequest("the webhook URL's host or port is not valid (a port is 1 to 65535)")
     if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
         raise InvalidRequest("use https for webhooks (case data travels in them); plain http is allowed only "
                              "to this machine unless GOVFLOW_WEBHOOK_ALLOW_HTTP is set")
     return url
+
+
+def _valid_host_and_port(parts: SplitResult) -> bool:
+    """A host a delivery could reach (an address, or a name IDNA encodes and decodes again) and a port in
+    range: refused here rather than found out by deliveries failing for ever."""
+    host = parts.hostname or ""
+    try:
+        port = parts.port  # raises ValueError outside 0-65535 or for a non-number
+    except ValueError:
+        return False
+    if port == 0 or any(c in "%\\" or c.isspace() or ord(c) < 0x20 for c in host):
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass  # a name
+    try:
+        return bool(host.encode("idna").decode("idna"))
+    except UnicodeError:
+        return False
 
 
 def _loopback(host: str) -> bool:

@@ -244,12 +244,15 @@ def test_unsubscribing_stops_deliveries_and_nobody_else_may_delete_a_webhook(api
 
 def test_webhook_urls_must_be_https_except_to_this_machine(api):
     integrator = api.as_("integrator")
-    for url in ("http://example.org/hook", "ftp://127.0.0.1/hook", "https://user:pw@example.org/", "not a url"):
+    for url in ("http://example.org/hook", "ftp://127.0.0.1/hook", "https://user:pw@example.org/", "not a url",
+                "https://[::1]:99999/", "https://example.org:0/", "https://%00/", "https://xn--/", "https://a b/"):
         response = integrator.post("/api/webhooks", json={"url": url})
         assert response.status_code == 400, url
         assert response.get_json()["error"]["code"] == "invalid_request"
     assert integrator.post("/api/webhooks", json={"url": "https://platform.example.org/govflow"}).status_code == 201
     assert integrator.post("/api/webhooks", json={"url": "http://localhost:9/hook"}).status_code == 201
+    for url in ("https://[::1]:8443/hook", "https://10.0.0.7/hook", "https://政务.中国:8443/hook"):
+        assert integrator.post("/api/webhooks", json={"url": url}).status_code == 201, url
     unknown = integrator.post("/api/webhooks", json={"url": "https://example.org/", "events": ["everything"]})
     assert unknown.status_code == 422 and unknown.get_json()["error"]["details"][0]["field"] == "events.0"
 
