@@ -199,7 +199,11 @@ def safe_filename(filename: str | None) -> str:
 
 
 def _clean(value: str | None, limit: int, what: str) -> str:
+    """One line of text: whitespace runs become one space; other control characters are refused (they
+    would show as nothing, or break a line, on every checklist and archive the name appears in)."""
     text = re.sub(r"\s+", " ", value or "").strip()
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise InvalidRequest(f"{what} must not contain control characters")
     if not text or len(text) > limit:
         raise InvalidRequest(f"{what} must be 1 to {limit} characters")
     return text
