@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -36,7 +37,25 @@ def _start_scheduler(worker: Any) -> None:
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
+class AccessLog(Logger):  # type: ignore[misc]
+    """gunicorn's logger, with the decoded path and the user agent written printable: a ``%0A`` in a path
+    must not start a forged line in the log supervisors read."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "a"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = printable(atoms[key])
+        return atoms
+
+
+def printable(text: str) -> str:
+    """Control and other unprintable characters as escapes (``\\x0a``); Chinese text stays as it is."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+                   for c in text)
+
+
 def run_server(*, host: str, port: int, workers: int, scheduler: bool) -> None:
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60,
-               "graceful_timeout": 10, "access_log_format": ACCESS_LOG_FORMAT}
+               "graceful_timeout": 10, "access_log_format": ACCESS_LOG_FORMAT, "logger_class": AccessLog}
     _Server(options, scheduler).run()

@@ -91,9 +91,14 @@ def test_an_applicant_follows_rates_and_complains_over_http(runtime, tmp_path, m
         assert 429 in statuses and set(statuses) <= {404, 429}
         refused = guesses[statuses.index(429)]
         assert int(refused.headers["Retry-After"]) >= 1 and refused.json()["error"]["code"] == "too_many_requests"
+        forged = requests.get(server.url + "/api/no-such%0A127.0.0.1 - - FORGED %1b[31m")
+        assert forged.status_code == 404 and forged.json()["error"]["code"] == "not_found"
     finally:
         server.stop()
     # The access log names the lookups but never the query codes they carried.
     log = Path(server.log.name).read_text(encoding="utf-8")
     assert "GET /api/public/progress/SX-2026-100001 HTTP/1.1" in log
     assert code not in log and "ABCDEFGH" not in log and filed.json()["query_code"] not in log
+    # A path cannot write a line of its own into the log: its control characters are written as escapes.
+    assert "/api/no-such\\x0a127.0.0.1 - - FORGED \\x1b[31m" in log
+    assert not any(line.startswith("127.0.0.1 - - FORGED") for line in log.splitlines())
