@@ -13,6 +13,7 @@ from typing import Any
 
 from ._workdays import HOLIDAY, WORKDAY
 from .errors import ValidationFailed
+from .json_depth import too_deep
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 NAME_MAX = 100
@@ -110,6 +111,9 @@ def parse_file(filename: str, content: bytes | str) -> list[YearData]:
 
 def _parse_json(text: str) -> YearData:
     problems = _Problems()
+    if deep := too_deep(text):
+        problems.add("", f"the file is {deep}", 1)
+        problems.raise_if_any("invalid calendar file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import feel
 from .bpmn_xml import Problem
+from .json_depth import too_deep
 
 MAX_FORM_BYTES = 1024 * 1024
 INPUTS = {"textfield", "textarea", "number", "checkbox", "checklist", "taglist", "radio", "select", "datetime"}
@@ -61,6 +62,8 @@ def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
         return None, [Problem(name, None, None, f"form is larger than {MAX_FORM_BYTES // 1024} KiB")]
     try:
         text = content.decode("utf-8-sig")
+        if deep := too_deep(text):
+            return None, [Problem(name, None, None, f"form is {deep}")]
         schema = json.loads(text)
     except UnicodeDecodeError:
         return None, [Problem(name, None, None, "form is not UTF-8 text")]

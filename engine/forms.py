@@ -30,6 +30,7 @@ from ._form_reader import read
 from .bpmn_xml import PreparedDiagram, Problem
 from .errors import DeploymentInvalid, NotFound, ProcessError
 from .form_key_cache import MISSING, RESOURCES_MARKER
+from .json_depth import too_deep
 from .models import ProcessDefinition, Resource
 from .unit_of_work import UnitOfWork
 
@@ -230,7 +231,8 @@ def _home_deployments(uow: UnitOfWork, definition: ProcessDefinition | None) -> 
 
 def _form_id(content: bytes) -> str | None:
     try:
-        schema = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
+        schema = None if too_deep(text) else json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None  # reported by check()
     return schema.get("id") if isinstance(schema, dict) and isinstance(schema.get("id"), str) else None

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from . import calendar, db
 from .bpmn_xml import Problem
 from .errors import NotFound
+from .json_depth import too_deep
 from .models import Deployment, Guide, ProcessDefinition
 from .time_limits import EXCLUDED_KINDS
 from .unit_of_work import UnitOfWork
@@ -59,6 +60,8 @@ def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Proble
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [Problem(name, None, None, "guide is not UTF-8 text")]
+    if deep := too_deep(text):
+        return None, [Problem(name, None, None, f"guide is {deep}")]
     try:
         data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:

@@ -122,3 +122,15 @@ def test_the_catalogue_documents_the_guide_fields_it_publishes(api):
     assert guide["additionalProperties"] is True  # a guide's optional fields are published as written
     reference = guide["properties"]["extension"]["allOf"][0]["$ref"].rsplit("/", 1)[-1]
     assert set(document["components"]["schemas"][reference]["properties"]) == {"days", "basis"}
+
+
+def test_a_form_nested_thousands_deep_is_a_refused_deployment_not_a_crash(api):
+    analyst = api.as_("analyst")
+    files = [(io.BytesIO((FIXTURES / "simple_approval.bpmn").read_bytes()), "simple_approval.bpmn"),
+             (io.BytesIO(b"[" * 5000 + b"]" * 5000), "deep.form")]
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    error = _error(response, 422)
+    assert [(d["file"], d["message"]) for d in error["details"]] == [("deep.form", "form is nested deeper than 64 levels")]
+    with api.runtime.uow() as uow:
+        assert uow.session.scalar(select(func.count(Resource.id))) == 0
