@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import ValidationFailed
 
@@ -68,6 +69,10 @@ def _json_body_problems() -> list[tuple[str, str]]:
     # JSON writes a NUL as the escape \u0000 and a surrogate as \udXXX: only a body holding such text is
     # parsed and walked here (or any zero byte, as UTF-16 and UTF-32 bodies have), chunked ones included.
     body = request.get_data(cache=True)
+    if request.content_length is None and request.max_content_length is not None \
+            and len(body) >= request.max_content_length:
+        # A chunked body is cut at the limit when read, and would then fail as "not valid JSON".
+        raise RequestEntityTooLarge(f"the request body is larger than {request.max_content_length} bytes")
     if not _SUSPECT.search(body) and b"\x00" not in body:
         return []
     try:

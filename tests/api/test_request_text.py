@@ -134,3 +134,17 @@ def test_a_form_nested_thousands_deep_is_a_refused_deployment_not_a_crash(api):
     assert [(d["file"], d["message"]) for d in error["details"]] == [("deep.form", "form is nested deeper than 64 levels")]
     with api.runtime.uow() as uow:
         assert uow.session.scalar(select(func.count(Resource.id))) == 0
+
+
+def test_a_chunked_json_body_over_the_limit_is_a_413_not_invalid_json(app, api):
+    app.config["GOVFLOW_MAX_BODY_BYTES"] = 1000
+    integrator = api.as_("integrator")
+    headers = {**integrator.headers(), "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+
+    def send(body: bytes):  # type: ignore[no-untyped-def]
+        return integrator.client.post("/api/messages", input_stream=io.BytesIO(body), headers=headers,
+                                      environ_overrides={"wsgi.input_terminated": True})
+    error = _error(send(json.dumps({"name": "m", "variables": {"pad": "x" * 5000}}).encode()), 413)
+    assert "larger than 1000 bytes" in error["message"] and error["code"] == "request_entity_too_large"
+    small = send(json.dumps({"name": "m"}).encode())  # read whole: no such message is awaited
+    assert small.status_code == 404 and small.get_json()["error"]["code"] == "not_found"
