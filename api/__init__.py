@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from engine import Runtime
 
-from . import errors, idempotency, limits, pages, rate_limits
+from . import context, errors, idempotency, limits, pages, rate_limits
 from .config import Config
 from .openapi import GovflowSpecPlugin
 from .schemas import ROW_ID_MAX, ApiErrorSchema
@@ -28,7 +28,9 @@ class GovflowApi(Api):
 
 class RowId(IntegerConverter):
     """``<int:...>`` in every route: a row id, 1 to 2**31-1 (PostgreSQL's integer). Anything else is no such
-    row (404), never a number the database refuses (500)."""
+    row (404), never a number the database refuses (500). ASCII digits only: ``١`` or ``１`` is no id."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=ROW_ID_MAX)
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
         api.register_blueprint(import_module(f"api.{name}").blp)
     errors.register(app)
     rate_limits.register(app)  # public endpoints: a flood is refused before any body is read
+    app.before_request(context.authenticate_first)  # every other endpoint: the token before the body
     limits.register(app)  # before idempotency: it reads the body
     idempotency.register(app)
     pages.register(app)

@@ -15,6 +15,19 @@ def uow() -> UnitOfWork:
     return runtime().uow()
 
 
+# Everything under /api/ takes a bearer token but these: the applicants' endpoints, the published
+# catalogue, the API's own description and the health check.
+ANONYMOUS = ("/api/public/", "/api/catalogue", "/api/openapi.json", "/api/health")
+
+
+def authenticate_first() -> None:
+    """Check the token before anything reads the body: a caller without one learns that (401), not what
+    its body got wrong, and no parser runs for it. Unknown endpoints stay 404s."""
+    if request.path.startswith("/api/") and request.endpoint and request.method != "OPTIONS" \
+            and not request.path.startswith(ANONYMOUS):
+        actor()
+
+
 def actor() -> Actor:
     """The user behind the request's bearer token (or the page session). Raises Unauthenticated."""
     found = g.get("actor")

@@ -65,3 +65,30 @@ def test_tokens_are_stored_only_as_hashes(api):
     with api.runtime.uow() as uow:
         stored = uow.session.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored and users.hash_token(token) in stored
+
+
+def test_the_token_is_checked_before_the_body_is_read(api):
+    api.deploy("simple_approval.bpmn")
+    bodies = (b"not json", b'{"variables": {"a": ' + b"[" * 50_000 + b"]" * 50_000 + b"}}",
+              b'{"business_key": "A\\u0000"}', b'{"variables": 5}')
+    for body in bodies:
+        for url in ("/api/process-definitions/simple_approval/start", "/api/tasks/x/complete", "/api/messages"):
+            response = api.client.post(url, data=body, content_type="application/json")
+            assert response.status_code == 401, (url, body[:20], response.get_json())
+            assert response.get_json()["error"]["code"] == "unauthenticated"
+    # What anyone may call still answers without a token, and an unknown endpoint is still a 404.
+    assert api.client.get("/api/catalogue").status_code == 200
+    assert api.client.get("/api/health").status_code == 200
+    assert api.client.get("/api/openapi.json").status_code == 200
+    assert api.client.get("/api/public/progress/SX-1?code=ABCDEFGH").status_code in (404, 422)
+    assert api.client.get("/api/no-such-thing").status_code == 404
+
+
+def test_an_id_is_ascii_digits(api):
+    api.deploy("simple_approval.bpmn")
+    case_id = str(api.start("simple_approval", variables={"reviewGroup": "office"})["id"])
+    supervisor = api.as_("supervisor")
+    assert supervisor.get(f"/api/process-instances/{case_id}").status_code == 200
+    for digits in ("٠١٢٣٤٥٦٧٨٩", "０１２３４５６７８９"):  # Arabic-Indic, fullwidth: int() reads both
+        lookalike = case_id.translate(str.maketrans("0123456789", digits))
+        assert supervisor.get(f"/api/process-instances/{lookalike}").status_code == 404
