@@ -10,13 +10,12 @@ What analysts need stays theirs: definitions, their XML and deployments, and the
 version (engine.versions, an aggregate that names no case). A user with analyst and another role reads
 as that role does.
 
-A clerk whose groups belong to departments (engine.departments) is scoped: they read only the cases
-their departments take part in (``case_departments``), plus the cases they started or have a task in
-themselves (as assignee, candidate user, or through one of their groups). Any other case does not exist
-for them: NotFound, never Forbidden, so case numbers cannot be probed. Every other reader reads as before
-departments existed: supervisors and admins everything, integrators the cases they always saw (all of
-them: they start cases for every item and read them back), and a clerk whose groups belong to no
-department keeps the per-task rules of each read path.
+A clerk is scoped: they read only the cases their departments (engine.departments) take part in
+(``case_departments``), plus the cases they started or have a task in themselves (as assignee, candidate
+user, or through one of their groups). A clerk whose groups belong to no department reads just those.
+Any other case does not exist for them: NotFound, never Forbidden, so case numbers cannot be probed.
+Supervisors and admins read everything, integrators the cases they always saw (all of them: they start
+cases for every item and read them back).
 
 A one-thing bundle (一件事) runs its member items as call activities inside one case, so the departments
 of every member take part in that one case and all of them read it, materials included (SX32, LY47).
@@ -40,7 +39,8 @@ READERS = ("clerk", "supervisor", "integrator")
 
 @dataclass(frozen=True)
 class CaseScope:
-    """The cases an actor may read: ``departments`` None means no department limit applies."""
+    """The cases an actor may read: ``departments`` None means no limit applies (supervisors, integrators,
+    admins); a set, possibly empty, limits a clerk to those departments' cases and their own."""
 
     actor: Actor
     departments: frozenset[str] | None
@@ -71,10 +71,11 @@ def scope_of(uow: UnitOfWork, actor: Actor) -> CaseScope:
     Raises Forbidden: the actor has none of the ``READERS`` roles (an analyst alone).
     """
     actor.require(*READERS, action="read cases")
-    if not actor.has("clerk") or actor.has("supervisor", "integrator") or not actor.groups:
+    if not actor.has("clerk") or actor.has("supervisor", "integrator"):
         return CaseScope(actor, None)
-    departments = frozenset(department_of_groups(uow, actor.groups).values())
-    return CaseScope(actor, departments or None)
+    # A clerk in no department is scoped too, to the cases they started or have a task in: case data is
+    # applicants' personal data, and no department means no department's cases, not every case.
+    return CaseScope(actor, frozenset(department_of_groups(uow, actor.groups).values()))
 
 
 def require_case(uow: UnitOfWork, actor: Actor, instance_id: int) -> CaseScope:

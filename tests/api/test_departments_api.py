@@ -120,18 +120,19 @@ def test_clerks_list_their_departments_cases_supervisors_and_integrators_all(cen
     assert listed("health_clerk", "business_key=SC-1") == ([], 0)
     assert listed("window_clerk") == (["ZW-1", "WJ-1", "SC-1"], 3)
     assert listed("supervisor") == listed("integrator") == listed("admin") == (["ZW-1", "WJ-1", "SC-1"], 3)
-    # A clerk whose groups belong to no department keeps the rules from before departments: the list is whole
-    assert listed("archive_clerk") == (["ZW-1", "WJ-1", "SC-1"], 3)
+    # A clerk whose groups belong to no department reads only the cases they have a task in: none here
+    assert listed("archive_clerk") == ([], 0)
 
 
-def test_a_clerk_of_no_department_keeps_the_per_task_rules(centre):
+def test_a_clerk_of_no_department_reads_just_the_cases_they_have_a_task_in(centre):
     api = centre
     case = api.start("simple_approval", variables={"reviewGroup": "archive"})
     base = f"/api/process-instances/{case['id']}"
-    assert api.as_("archive_clerk").get(base).status_code == 200
-    assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 403  # no task of theirs yet
+    for path in ("", "/materials", "/history"):  # no task of theirs yet: no such case, for them
+        assert api.as_("archive_clerk").get(base + path).status_code == 404, path
     complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
-    assert api.as_("archive_clerk").get(f"{base}/materials").status_code == 200
+    for path in ("", "/materials", "/history"):
+        assert api.as_("archive_clerk").get(base + path).status_code == 200, path
 
 
 def test_a_clerk_reads_a_case_they_have_a_task_in_even_outside_their_departments(centre):

@@ -49,4 +49,4 @@ def test_each_department_sees_what_it_needs_and_what_is_already_submitted(api) -
     missing = [item["name"] for item in chief["items"] if item["key"] and not item["submitted"]]
     assert missing == ["营业执照或者其他主体资格证明文件复印件", "与食品经营相适应的主要设备设施、经营布局、操作流程等文件"]
 
-    assert api.as_("office_clerk").get(url).status_code == 403  # no department, no task in the case
+    assert api.as_("office_clerk").get(url).status_code == 404  # no department, no task in the case

@@ -69,7 +69,7 @@ def test_a_clerk_of_the_case_downloads_exactly_what_was_uploaded(api, case):
 
 def test_a_material_submitted_once_is_there_for_every_department_that_later_works_on_the_case(api, case):
     office = api.as_("office_clerk")
-    assert office.get(f"/api/process-instances/{case['id']}/materials").status_code == 403  # no part yet
+    assert office.get(f"/api/process-instances/{case['id']}/materials").status_code == 404  # no part yet
     material = upload(api, "window_clerk", case["id"], PDF).get_json()  # at the window, at acceptance
     [accept] = case["tasks"]
     done = api.as_("window_clerk").post(f"/api/tasks/{accept['id']}/complete",
@@ -124,7 +124,7 @@ def test_only_integrators_supervisors_admins_and_clerks_of_the_case_see_material
     url = f"/api/process-instances/{case['id']}/materials"
     assert {user: api.as_(user).get(url).status_code for user in
             ("supervisor", "admin", "window_clerk", "office_clerk", "analyst")} == {
-        "supervisor": 200, "admin": 200, "window_clerk": 200, "office_clerk": 403, "analyst": 403}
+        "supervisor": 200, "admin": 200, "window_clerk": 200, "office_clerk": 404, "analyst": 403}
     assert upload(api, "analyst", case["id"], PDF).status_code == 403
     assert api.as_("analyst").get(f"{url}/{material['id']}").status_code == 403
     assert api.get("/api/process-instances/999999/materials").status_code == 404

@@ -73,7 +73,7 @@ def test_only_a_red_case_takes_a_reason_and_only_from_its_clerks(api, red_cases)
     clerk = api.as_("window_clerk")
     not_red = explain(clerk, red_cases["green"], reason="尚未超期")
     assert not_red.status_code == 409 and not_red.get_json()["error"]["code"] == "conflict"
-    assert explain(api.as_("office_clerk"), red_cases["red"], reason="不是本案经办人").status_code == 403
+    assert explain(api.as_("office_clerk"), red_cases["red"], reason="不是本案经办人").status_code == 404
     assert explain(api.as_("supervisor"), red_cases["red"], reason="督办人不代为说明").status_code == 403
     assert explain(clerk, red_cases["red"], reason="   ").status_code == 422
     assert explain(clerk, red_cases["red"], reason="原因", category="weather").status_code == 422

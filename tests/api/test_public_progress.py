@@ -151,6 +151,10 @@ def test_documents_issued_to_the_applicant_are_listed_and_downloaded_with_the_co
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     html = api.client.get(url, query_string={"code": started["query_code"], "format": "html"})
     assert "SCJG-2026-0043" in html.get_data(as_text=True)
+    # Whatever an analyst's template holds, the browser runs none of it and takes the type as given.
+    assert "sandbox" in html.headers["Content-Security-Policy"] and "default-src 'none'" in html.headers[
+        "Content-Security-Policy"]
+    assert html.headers["X-Content-Type-Options"] == "nosniff" == pdf.headers["X-Content-Type-Options"]
     assert api.client.get(url, query_string={"code": "ABCDEFGH"}).status_code == 404
     other = api.client.get(url.rsplit("/", 1)[0] + "/999999", query_string={"code": started["query_code"]})
     assert other.status_code == 404 and other.get_json()["error"]["message"] == "未找到该文书"
@@ -162,7 +166,7 @@ def test_a_clerk_of_the_case_hands_out_a_new_code_and_the_old_one_stops_working(
     old = started["query_code"]
     url = f"/api/process-instances/{started['id']}/query-code"
 
-    assert api.as_("office_clerk").post(url).status_code == 403  # no task of this case
+    assert api.as_("office_clerk").post(url).status_code == 404  # no task of this case: not theirs to read
     assert api.as_("supervisor").post(url).status_code == 403  # reads everything, acts on nothing
     assert api.as_("window_clerk").post("/api/process-instances/999999/query-code").status_code == 404
 

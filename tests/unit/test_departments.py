@@ -165,12 +165,13 @@ def test_a_save_that_creates_no_task_reads_no_department_table(runtime):
     assert participation(runtime, second.id) == [("ZWFW", "lead")]
 
 
-def test_only_clerks_whose_groups_belong_to_departments_are_scoped(runtime):
+def test_every_clerk_is_scoped_to_their_departments_and_their_own_cases(runtime):
     setup_departments(runtime)
     both = Actor("sun", groups=frozenset({"window", "office", "archive"}), roles=frozenset({"clerk"}))
     with runtime.uow() as uow:
         assert case_access.scope_of(uow, both).departments == {"ZWFW", "SCJG"}
-        assert case_access.scope_of(uow, Actor("zhou", frozenset({"archive"}), frozenset({"clerk"}))).departments is None
+        alone = case_access.scope_of(uow, Actor("zhou", frozenset({"archive"}), frozenset({"clerk"})))
+        assert alone.departments == frozenset() and alone.limited  # their own cases only
         for roles in ({"clerk", "supervisor"}, {"clerk", "integrator"}, {"admin"}, {"analyst", "supervisor"}):
             assert not case_access.scope_of(uow, Actor("wu", frozenset({"window"}), frozenset(roles))).limited
         # An analyst reads no case at all; with clerk too, as the clerk does (scoped here)
