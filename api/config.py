@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from engine.settings import Settings
@@ -26,6 +27,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     GOVFLOW_PUBLIC_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_RATE_LIMIT", "60 per minute")
     GOVFLOW_PUBLIC_WRITE_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_WRITE_RATE_LIMIT", "10 per minute")
+    # Page sessions (api/pages/session.py): a cookie of its own name, not sent along by other sites, over
+    # https only with GOVFLOW_SECURE_COOKIES=1 (behind TLS), for one working day.
+    SESSION_COOKIE_NAME = "govflow_session"
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("GOVFLOW_SECURE_COOKIES", "") == "1"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     @staticmethod
     def settings(overrides: dict[str, Any]) -> Settings:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,20 +26,20 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def configure(app: Flask, data_dir: Path) -> None:
     """Signing key from GOVFLOW_SECRET_KEY, else one generated once and kept in the data directory,
-    so every worker process and every restart signs alike."""
+    so every worker process and every restart signs alike. The cookie's settings are in api.config."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("GOVFLOW_SECRET_KEY") or _persisted_key(data_dir / "secret_key")
-    app.config.setdefault("SESSION_COOKIE_NAME", "govflow_session")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("GOVFLOW_SECURE_COOKIES", "") == "1")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))  # one working day
 
 
 def _persisted_key(path: Path) -> str:
     try:
-        return path.read_text().strip()
+        key = path.read_text().strip()
     except FileNotFoundError:
         pass
+    else:
+        if not key:  # signing with an empty key would sign nothing (and Flask would refuse every login)
+            raise RuntimeError(f"{path} is empty: delete it to have a new key made, or set GOVFLOW_SECRET_KEY")
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
     candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -109,6 +108,8 @@ def safe_next(target: str | None, default: str) -> str:
     """Only local paths: a ``next`` parameter must not send people to another site."""
     if not target:
         return default
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default  # a header cannot carry them: a redirect there would fail
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default

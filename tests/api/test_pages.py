@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +138,20 @@ def test_logout_ends_the_session(clerk: Browser) -> None:
 
 def test_next_never_leads_off_the_site(runtime: Runtime, browser: Browser) -> None:
     person(runtime, "wang", roles=["clerk"])
-    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "/\r\nSet-Cookie: x=1", "/\tx"):
         response = browser.log_in("wang", next=target)
-        assert response.headers["Location"] == "/", target
+        assert response.status_code == 302 and response.headers["Location"] == "/", target
+    assert browser.get("/lang/en?next=/%0d%0aX").status_code == 302
+
+
+def test_the_session_cookie_is_the_product_s_own_lax_and_lasts_a_working_day(runtime: Runtime, browser: Browser
+                                                                             ) -> None:
+    person(runtime, "wang", roles=["clerk"])
+    cookie = browser.log_in("wang").headers["Set-Cookie"]
+    assert cookie.startswith("govflow_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http unless GOVFLOW_SECURE_COOKIES=1 says TLS is in front
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))  # type: ignore[union-attr]
+    assert timedelta(hours=11) < expires - datetime.now(UTC) <= timedelta(hours=12)
 
 
 def test_the_session_key_is_generated_once_and_kept_in_the_data_dir(runtime: Runtime, monkeypatch: Any) -> None:
@@ -153,6 +165,11 @@ def test_the_session_key_is_generated_once_and_kept_in_the_data_dir(runtime: Run
     assert key_file.stat().st_mode & 0o077 == 0  # readable by the owner only
     monkeypatch.setenv("GOVFLOW_SECRET_KEY", "from-the-environment")
     assert create_app({"TESTING": True}, runtime=runtime).config["SECRET_KEY"] == "from-the-environment"
+    # An emptied key file is refused, not used: an empty key signs nothing.
+    monkeypatch.delenv("GOVFLOW_SECRET_KEY")
+    key_file.write_text("\n")
+    with pytest.raises(RuntimeError, match="secret_key is empty"):
+        create_app({"TESTING": True}, runtime=runtime)
 
 
 # ---- queues ---------------------------------------------------------------------------------------
