@@ -31,10 +31,14 @@ async function show() {
   }
   const readOnly = htmlForm.dataset.readonly === 'true';
   const schema = readJson('form-schema');
-  const form = new Form({ container, properties: { readOnly } });
-  await form.importSchema(schema, readJson('form-data') || {});
-
+  // Everything the page holds is read before the form draws: a text field may show case data as markup,
+  // and an id in it must not stand in for the page's own elements.
+  const prefilled = readJson('form-data') || {};
   const serverErrors = readJson('form-errors') || [];
+  const dataField = document.getElementById('form-data-field');
+  const form = new Form({ container, properties: { readOnly } });
+  await form.importSchema(schema, prefilled);
+
   if (serverErrors.length) {
     const ids = fieldIds(schema.components);
     const errors = {};
@@ -49,11 +53,10 @@ async function show() {
     setTimeout(() => form._setState({ errors }), 0);
   }
 
-  const dataField = document.getElementById('form-data-field');
   form.on('submit', ({ data }) => {
     // The browser's checks are a convenience: the server validates every completion and answers.
     dataField.value = JSON.stringify(data);
-    htmlForm.submit();
+    HTMLFormElement.prototype.submit.call(htmlForm);  // not a control the form's markup may name "submit"
   });
   htmlForm.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -3,12 +3,13 @@ server refuses a missing field, the clerk fixes it), complete; the case moves to
 queue, and its page shows the diagram at the review step."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
-from engine import Runtime, definitions, instances
+from engine import Runtime, definitions, instances, tasks
 from engine.instances import InstanceView
 from engine.users import SYSTEM, Actor
 from tests.browser import add_user, log_in, log_out, shot
@@ -95,3 +96,27 @@ def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: A
     expect(page.locator("h1")).to_contain_text("Case")
     expect(page.locator("table.timeline")).to_contain_text("Accepted")
     shot(page, "08-case-english")
+
+
+def test_case_data_shown_as_markup_in_a_form_text_cannot_take_the_place_of_the_page_s_fields(
+        page: Any, runtime: Runtime, tmp_path: Any) -> None:
+    """A form's text may show case data (form-js templating), which form-js renders as sanitized markup:
+    an id in that data must not stand in for the field the page posts the form's data in."""
+    schema = json.loads(FORM.read_text(encoding="utf-8"))
+    schema["components"][0]["text"] = "申请人：{{applicantName}}"
+    definitions.deploy(runtime.uow(), [(SAMPLE.name, SAMPLE.read_bytes()),
+                                       (FORM.name, json.dumps(schema, ensure_ascii=False).encode())], actor=SYSTEM)
+    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
+    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=Actor("portal", roles=frozenset({"integrator"})),
+                              business_key="SX-2026-000124",
+                              variables={"applicantName": '<span id="form-data-field"></span>'})
+    tasks.claim(runtime.uow(), view.tasks[0].id, actor=Actor("wang", frozenset({"window"}), frozenset({"clerk"})))
+    log_in(page, "wang")
+    page.goto(f"/tasks/{view.tasks[0].id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    page.get_by_label("受理", exact=True).check()
+    page.click("#complete-button")
+    page.wait_for_url(re.compile(r"/queue"))
+    expect(page.locator(".flash-success")).to_contain_text(view.business_key)
+    [done] = [e for e in instances.history(runtime.uow(), view.id, actor=SYSTEM) if e.event == "task.completed"]
+    assert done.data["variables"]["decision"] == "accept"
