@@ -49,24 +49,31 @@ def db_current() -> None:
 def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
     """Files named, and deployable files found in folders named (guides as <folder>/guide.json). A document
     template is any .html file named, and in folders those of a ``documents`` folder (other HTML there is not
-    the library's); the engine names it by its file name."""
-    files: list[tuple[str, bytes]] = []
+    the library's); the engine names it by its file name. A file named twice (a folder, and a file in it)
+    is taken once; two files that would be deployed under one name are refused, naming both."""
+    found: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if not found.is_file():
+            for item in sorted(path.rglob("*")):
+                if not item.is_file():
                     continue
-                if documents.is_template(found.name):
-                    if documents.in_template_folder(found):
-                        files.append((found.name, found.read_bytes()))
-                elif found.name.lower().endswith(DEPLOYABLE) or found.name == "guide.json":
-                    files.append((_deploy_name(found), found.read_bytes()))
+                if documents.is_template(item.name):
+                    if documents.in_template_folder(item):
+                        found.append((item.name, item))
+                elif item.name.lower().endswith(DEPLOYABLE) or item.name == "guide.json":
+                    found.append((_deploy_name(item), item))
         elif path.is_file():
-            files.append((_deploy_name(path), path.read_bytes()))
+            found.append((_deploy_name(path), path))
         else:
             raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
-    return files
+    chosen: dict[str, Path] = {}
+    for name, path in found:
+        first = chosen.setdefault(name, path)
+        if first.resolve() != path.resolve():
+            raise click.BadParameter(f"{first} and {path} would both be deployed as {name}; rename one",
+                                     param_hint="PATH")
+    return [(name, path.read_bytes()) for name, path in chosen.items()]
 
 
 def _deploy_name(path: Path) -> str:

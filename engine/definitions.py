@@ -94,7 +94,9 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
 
 
 def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[PreparedDiagram], list[tuple[str, Any]]]:
-    problems: list[Problem] = []
+    # Templates have a check of their own (engine.documents), naming the template both files define.
+    problems: list[Problem] = lint.name_clashes((name, _found_as(name)) for name, _ in files
+                                                if kind_of(name) != "document")
     prepared: list[PreparedDiagram] = []
     dmn: list[tuple[str, Any]] = []
     seen_processes: dict[str, str] = {}
@@ -141,6 +143,16 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
     return problems
 
 
+def _found_as(file_name: str) -> str:
+    """The name a file is looked up by: a form by its last path segment (a formKey names no folder)."""
+    return PurePosixPath(file_name).name if kind_of(file_name) == "form" else file_name
+
+
+def _stored_name(file_name: str) -> str:
+    # A template is found by its name alone, whatever path its upload carried.
+    return documents.stored_name(file_name) if kind_of(file_name) == "document" else file_name
+
+
 def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dict[str, Any]], actor: Actor,
            name: str | None) -> DeploymentResult:
     session = uow.session
@@ -149,8 +161,7 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
     resources: dict[str, Resource] = {}
     for file_name, content in files:
         kind = kind_of(file_name)
-        # A template is found by its name alone, whatever path its upload carried.
-        stored = documents.stored_name(file_name) if kind == "document" else file_name
+        stored = _stored_name(file_name)
         resource = Resource(name=stored, kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest())
         deployment.resources.append(resource)
         resources[file_name] = resource

@@ -96,10 +96,32 @@ def _lintable(path: Path) -> bool:
     return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(path.name)
 
 
+def name_clashes(named: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Files of one deployment stored under one name, given as (file, name it is stored under) pairs:
+    a deployment keeps each file by that name, so the second would take the first one's place."""
+    first: dict[str, str] = {}
+    problems = []
+    for file, stored in named:
+        if stored in first:
+            problems.append(Problem(file, None, None, f"another file of this deployment ({first[stored]}) is stored "
+                                                      f"as {stored!r} too: each file needs a name of its own"))
+        else:
+            first[stored] = file
+    return problems
+
+
+def deployed_name(path: str) -> str:
+    """The name ``govflow deploy`` stores a diagram, form or guide found at ``path`` under (as api/cli.py
+    names it)."""
+    found = PurePosixPath(path)
+    return f"{found.parent.name}/{found.name}" if guides.is_guide(found.name) else found.name
+
+
 def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     """Every finding of a set of files (diagrams, forms, guides, document templates) that belong together,
     errors first."""
-    problems: list[Problem] = []
+    problems: list[Problem] = name_clashes((name, deployed_name(name)) for name, _ in files
+                                           if not documents.is_template(name))  # templates: check_templates
     by_name: dict[str, frozenset[str]] = {}
     by_id: dict[str, frozenset[str]] = {}
     prepared: list[PreparedDiagram] = []

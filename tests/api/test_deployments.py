@@ -151,3 +151,18 @@ def test_the_xml_endpoint_returns_the_deployed_bytes_of_each_version(api):
     assert latest.data == (FIXTURES / "simple_approval_v2.bpmn").read_bytes()
     first = api.get("/api/process-definitions/simple_approval/xml?version=1")
     assert first.data == (FIXTURES / "simple_approval.bpmn").read_bytes()
+
+
+def test_two_files_of_one_name_in_one_upload_are_refused_and_neither_is_stored(api):
+    analyst = api.as_("analyst")
+    files = [(io.BytesIO((FIXTURES / "simple_approval.bpmn").read_bytes()), "p.bpmn"),
+             (io.BytesIO((FIXTURES / "routed_task.bpmn").read_bytes()), "p.bpmn"),
+             (io.BytesIO((FIXTURES / "accept.form").read_bytes()), "forms/x.form"),
+             (io.BytesIO((FIXTURES / "review_opinion.form").read_bytes()), "x.form")]
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 422
+    clashes = [d for d in response.get_json()["error"]["details"] if "needs a name of its own" in d["message"]]
+    assert [d["file"] for d in clashes] == ["p.bpmn", "x.form"]  # a formKey names a form by its file name
+    with api.runtime.uow() as uow:
+        assert uow.session.scalar(select(func.count(Resource.id))) == 0

@@ -77,6 +77,19 @@ def test_deploy_prints_a_problem_without_a_line_as_file_message(cli, runtime, tm
     assert _definitions(runtime) == 0
 
 
+def test_two_files_deployed_under_one_name_are_refused_naming_both(cli, runtime, tmp_path):
+    for folder, fixture in (("a", "simple_approval.bpmn"), ("b", "routed_task.bpmn")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(FIXTURES / fixture, tmp_path / folder / "p.bpmn")
+    result = cli("deploy", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert result.exit_code == 2 and "would both be deployed as p.bpmn" in result.stderr
+    assert str(tmp_path / "a" / "p.bpmn") in result.stderr and str(tmp_path / "b" / "p.bpmn") in result.stderr
+    assert _definitions(runtime) == 0
+    # One file named twice (its folder, and the file itself) is deployed once.
+    again = cli("deploy", str(tmp_path / "a"), str(tmp_path / "a" / "p.bpmn"))
+    assert again.exit_code == 0 and again.stdout.splitlines() == ["simple_approval version 1 (new)"]
+
+
 def test_deploy_of_a_missing_path_is_a_usage_error(cli, tmp_path):
     result = cli("deploy", str(tmp_path / "nowhere.bpmn"))
     assert result.exit_code == 2 and "no such file or folder" in result.stderr

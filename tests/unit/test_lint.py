@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from engine import lint
 from engine.bpmn_xml import Problem
-from tests.helpers import ROOT
+from tests.helpers import FIXTURES, ROOT
 
 FOOD_DIR = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW_DIR = ROOT / "bpmn" / "window-acceptance"
@@ -176,3 +176,13 @@ def test_a_broken_form_is_reported_and_does_not_crash_the_rules() -> None:
     problems = findings(broken)
     assert any(p.file == "forms/review.form" and p.severity == "error" for p in problems)
     assert any(p.element == "review" and "not among the linted files" in p.message for p in problems)
+
+
+def test_two_files_deploy_would_store_under_one_name_are_an_error():
+    diagram = (FIXTURES / "simple_approval.bpmn").read_bytes()
+    other = (FIXTURES / "routed_task.bpmn").read_bytes()
+    found = lint.lint_files([("in/a/p.bpmn", diagram), ("in/b/p.bpmn", other), ("x/guide.json", b"{}"),
+                             ("y/guide.json", b"{}")])
+    clashes = [p for p in found if "needs a name of its own" in p.message]
+    assert [(p.file, p.severity) for p in clashes] == [("in/b/p.bpmn", "error")]
+    assert "in/a/p.bpmn" in clashes[0].message
