@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+from alembic.util import CommandError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from engine import Runtime, Settings, calendar, definitions, documents, schema, users
 from engine.errors import DeploymentInvalid, EngineError
+from engine.settings import SettingsError
 from engine.users import ROLES, SYSTEM
 
 DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".bpmn2", ".dmn", ".form")
@@ -17,7 +21,35 @@ def _runtime() -> Runtime:
     return Runtime(Settings.from_env())
 
 
-@click.group()
+class _Commands(click.Group):
+    """Operators' usual mistakes — a database not reached or not migrated, a DATABASE_URL or setting that
+    cannot be used — end in one line naming the problem and exit 1, not in a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise click.ClickException(f"DATABASE_URL cannot be used: {exc}") from None
+        except ModuleNotFoundError as exc:
+            raise click.ClickException(f"module {exc.name!r} is missing: DATABASE_URL names a driver govflow "
+                                       "does not install (use sqlite:///PATH or postgresql+psycopg://...)") from None
+        except CommandError as exc:
+            raise click.ClickException(f"migrations: {exc}") from None
+        except DBAPIError as exc:
+            raise click.ClickException(_database_problem(exc)) from None
+
+
+def _database_problem(exc: DBAPIError) -> str:
+    text = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if "no such table" in text or "no such column" in text or type(exc.orig).__name__ in (
+            "UndefinedTable", "UndefinedColumn"):
+        return f"the database is not migrated for this govflow ({text}); run: govflow db upgrade"
+    return f"the database cannot be used: {text}"
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """govflow: government service items as BPMN processes."""
 
@@ -154,7 +186,8 @@ def user() -> None:
 @click.option("--group", "groups", multiple=True, help="a group (repeatable), e.g. a window or section")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="a role (repeatable)")
 @click.option("--display-name")
-@click.option("--ttl-days", type=int, help="token lifetime; default GOVFLOW_TOKEN_TTL_DAYS, else no expiry")
+@click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS),
+              help="token lifetime in days; default GOVFLOW_TOKEN_TTL_DAYS, else no expiry")
 def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
              ttl_days: int | None) -> None:
     """Create a user and print their API token (shown once)."""
@@ -168,7 +201,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 
 @user.command("token")
 @click.argument("name")
-@click.option("--ttl-days", type=int)
+@click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
     try:
@@ -208,8 +241,8 @@ def user_list() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes")
 @click.option("--scheduler/--no-scheduler", default=True, show_default=True,
               help="fire timers from the web workers too")
 def serve(host: str, port: int, workers: int, scheduler: bool) -> None:

@@ -44,15 +44,18 @@ class Settings:
     def from_env(cls) -> Settings:
         data_dir = default_data_dir()
         url = os.environ.get("DATABASE_URL") or default_database_url(data_dir)
-        return cls(database_url=url, data_dir=data_dir,
-                   job_lease_seconds=int(os.environ.get("GOVFLOW_JOB_LEASE_SECONDS", 60)),
-                   **_integration_env())
+        return cls(database_url=url, data_dir=data_dir, **_integration_env())
+
+
+class SettingsError(ValueError):
+    """A GOVFLOW_* variable that cannot be read; the message names it."""
 
 
 def _integration_env() -> dict[str, Any]:
-    """GOVFLOW_* variables of materials, idempotency, message buffering and webhooks (unset: defaults)."""
+    """The GOVFLOW_* variables (unset: defaults). Raises SettingsError naming one that is not a number."""
     env, found = os.environ, {}
-    numbers = {"GOVFLOW_MAX_MATERIAL_BYTES": ("max_material_bytes", int),
+    numbers = {"GOVFLOW_JOB_LEASE_SECONDS": ("job_lease_seconds", int),
+               "GOVFLOW_MAX_MATERIAL_BYTES": ("max_material_bytes", int),
                "GOVFLOW_IDEMPOTENCY_TTL_SECONDS": ("idempotency_ttl_seconds", int),
                "GOVFLOW_MESSAGE_BUFFER_MAX_SECONDS": ("message_buffer_max_seconds", int),
                "GOVFLOW_WEBHOOK_TIMEOUT_SECONDS": ("webhook_timeout_seconds", float),
@@ -62,7 +65,10 @@ def _integration_env() -> dict[str, Any]:
                "GOVFLOW_SUPERVISION_SWEEP_SECONDS": ("supervision_sweep_seconds", int)}
     for variable, (name, kind) in numbers.items():
         if env.get(variable):
-            found[name] = kind(env[variable])
+            try:
+                found[name] = kind(env[variable])
+            except ValueError:
+                raise SettingsError(f"{variable} must be a number, not {env[variable]!r}") from None
     if env.get("GOVFLOW_MATERIAL_TYPES"):
         found["material_types"] = tuple(t.strip().lower().lstrip(".") for t in env["GOVFLOW_MATERIAL_TYPES"].split(",")
                                         if t.strip())

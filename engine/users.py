@@ -108,9 +108,14 @@ def revoke_tokens(uow: UnitOfWork, name: str) -> int:
         return len(tokens)
 
 
+MAX_TOKEN_DAYS = 36500  # a hundred years: beyond it the expiry date would not fit the calendar
+
+
 def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> str:
     token = "gf_" + secrets.token_urlsafe(32)
     ttl_days = ttl_days if ttl_days is not None else uow.settings.token_ttl_days  # GOVFLOW_TOKEN_TTL_DAYS
+    if ttl_days is not None and not 1 <= ttl_days <= MAX_TOKEN_DAYS:  # 0 would read as "never expires"
+        raise InvalidRequest(f"a token's lifetime is 1 to {MAX_TOKEN_DAYS} days, not {ttl_days}")
     expires: datetime | None = utcnow() + timedelta(days=ttl_days) if ttl_days else None
     uow.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires))
     return token

@@ -142,3 +142,32 @@ def test_the_console_script_migrates_a_fresh_database_twice(tmp_path):
     assert _revision_line(runs[0].stdout) == _revision_line(runs[1].stdout)
     current = _govflow(env, "db", "current")
     assert _revision_line(runs[1].stdout) == f"database at revision {current.stdout.strip()}"
+
+
+@pytest.mark.parametrize("url, says", [
+    ("sqlite:///{tmp}/never-migrated.db", "the database is not migrated for this govflow"),
+    ("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", "the database cannot be used"),
+    ("garbage", "DATABASE_URL cannot be used"),
+    ("postgresql+psycopg2://postgres@127.0.0.1/x", "module 'psycopg2' is missing"),
+])
+def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, url, says):
+    env = {"DATABASE_URL": url.format(tmp=tmp_path), "GOVFLOW_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["user", "list"], env=env, catch_exceptions=False)
+    assert result.exit_code == 1 and says in result.stderr, result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_setting_that_is_not_a_number_is_named(cli, tmp_path):
+    result = CliRunner().invoke(main, ["user", "list"], catch_exceptions=False,
+                                env={"GOVFLOW_TOKEN_TTL_DAYS": "abc", "GOVFLOW_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and "GOVFLOW_TOKEN_TTL_DAYS must be a number, not 'abc'" in result.stderr
+
+
+def test_token_lifetimes_and_server_options_out_of_range_are_usage_errors(cli):
+    for args in (["user", "add", "hank", "--role", "clerk", "--ttl-days", "-5"],
+                 ["user", "add", "hank", "--role", "clerk", "--ttl-days", "0"],
+                 ["user", "add", "hank", "--role", "clerk", "--ttl-days", "99999999"],
+                 ["serve", "--workers", "0"], ["serve", "--port", "70000"]):
+        result = cli(*args)
+        assert result.exit_code == 2 and "is not in the range" in result.stderr, (args, result.output)
+    assert cli("user", "list").stdout == ""  # hank was never added
