@@ -249,6 +249,9 @@ def _check(year: int | None, entries: list[_Entry], problems: _Problems) -> list
         if year is not None and day.year != year:
             problems.add(prefix + "date", f"{day} is not in {year}: each year holds only its own days",
                          e.line)
+        elif not valid_year(day.year):  # a CSV's years come from its dates: the range every year keeps
+            problems.add(prefix + "date", f"{day} is outside the years {MIN_YEAR} to {MAX_YEAR}", e.line)
+            continue
         if day in seen:
             first = seen[day]
             where = f"line {first.line}" if not first.field and first.line else first.field

@@ -129,3 +129,13 @@ def test_an_empty_regional_year_is_accepted_as_no_local_days(cli, tmp_path):
     result = cli("calendar", "import", str(file), "--calendar", "SX-TY")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("SX-TY 2025: 0 holidays, 0 make-up working days")
+
+
+def test_a_csv_day_outside_the_calendar_s_years_is_refused_naming_its_line(cli, tmp_path):
+    far = tmp_path / "far.csv"
+    far.write_text("date,kind,name\n2027-10-01,holiday,国庆节\n0001-01-01,holiday,太早\n2201-01-01,holiday,太晚\n",
+                   encoding="utf-8")
+    result = cli("calendar", "import", str(far))
+    assert result.exit_code == 1
+    assert f"{far}:3: date: 0001-01-01 is outside the years 1900 to 2200" in result.stderr
+    assert f"{far}:4: date: 2201-01-01 is outside the years 1900 to 2200" in result.stderr
