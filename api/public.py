@@ -38,7 +38,7 @@ def _not_cached(response: Response) -> Response:
     return response
 
 
-@blp.route("/progress/<case_no>")
+@blp.route("/progress/<path:case_no>")  # a case number may hold "/"
 class Progress(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(CodeQuerySchema, location="query")
@@ -50,7 +50,7 @@ class Progress(MethodView):
         return progress.public_progress(uow(), case_no, query["code"])
 
 
-@blp.route("/progress/<case_no>/documents/<int:document_id>")
+@blp.route("/progress/<path:case_no>/documents/<int:document_id>")
 class ProgressDocument(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(DocumentQuerySchema, location="query")

@@ -1,6 +1,7 @@
 """Runtime: start cases, correlate messages, suspend, resume and terminate; read cases and their history."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -398,10 +399,16 @@ def _with_variables(uow: UnitOfWork, row: ProcessInstance) -> InstanceView:
     return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
 
 
+# Control characters, and the marks that reorder text (U+202E would show "SX-2026-1" backwards in a queue).
+_NOT_IN_A_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _check_business_key(value: str) -> str:
     value = value.strip()
     if not value or len(value) > 50:
         raise InvalidRequest("business_key must be 1 to 50 characters")
+    if _NOT_IN_A_KEY.search(value):
+        raise InvalidRequest("business_key must not contain control characters or text-direction marks")
     return value
 
 

@@ -202,3 +202,29 @@ def test_a_code_issued_by_someone_else_at_the_same_moment_is_a_409_not_a_500(api
     assert raced.status_code == 409 and raced.get_json()["error"]["code"] == "conflict"
     monkeypatch.undo()
     assert progress(api, "SX-2026-000078", started["query_code"]).status_code == 200  # nothing changed
+
+
+def test_a_case_number_with_a_slash_is_looked_up_and_its_documents_downloaded(api):
+    template = ("<html><head><title>受理通知书</title></head><body><h1>受理通知书</h1>"
+                "<p>{{ case.number }}</p></body></html>").encode()
+    api.as_("analyst").client.post(
+        "/api/deployments", data={"files": [(BytesIO(template), "documents/acceptance_notice.html"),
+                                            (FOOD.open("rb"), FOOD.name)]},
+        headers=api.as_("analyst").headers(), content_type="multipart/form-data")
+    started = api.start("food_business_licence", business_key="SCJG/2026/0044")
+    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
+                       acceptance_decision="accept")
+    body = progress(api, "SCJG/2026/0044", started["query_code"])
+    assert body.status_code == 200, body.get_json()
+    [document] = body.get_json()["documents"]
+    assert "%2F" in document["download_url"]
+    pdf = api.client.get(document["download_url"], query_string={"code": started["query_code"]})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_a_case_number_is_one_line_read_in_one_direction(api):
+    api.deploy(WINDOW)
+    for key in ("SX-2026-\u202e000123", "SX\x01-1", "SX-\u2066-1"):
+        refused = api.as_("integrator").post("/api/process-definitions/window_acceptance/start",
+                                             json={"business_key": key})
+        assert refused.status_code == 400 and "text-direction" in refused.get_json()["error"]["message"], key
