@@ -15,6 +15,7 @@ from engine.settings import SettingsError
 from engine.users import ROLES, SYSTEM
 
 DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".bpmn2", ".dmn", ".form")
+MAX_READ_BYTES = 16 * 1024 * 1024  # above every kind's own limit (a diagram's is 5 MiB), as HTTP uploads are
 
 
 def _runtime() -> Runtime:
@@ -105,6 +106,10 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
         if first.resolve() != path.resolve():
             raise click.BadParameter(f"{first} and {path} would both be deployed as {name}; rename one",
                                      param_hint="PATH")
+    for path in chosen.values():
+        if path.stat().st_size > MAX_READ_BYTES:  # refused before a stray huge file is read into memory
+            raise click.BadParameter(f"{path} is {path.stat().st_size // 2**20} MiB; deployable files are at most "
+                                     f"{MAX_READ_BYTES // 2**20} MiB", param_hint="PATH")
     return [(name, path.read_bytes()) for name, path in chosen.items()]
 
 
@@ -225,18 +230,41 @@ def user_passwd(name: str, password: str) -> None:
 @user.command("revoke")
 @click.argument("name")
 def user_revoke(name: str) -> None:
-    """Revoke every token of a user."""
+    """Revoke every token of a user (their password still logs in to the pages: see deactivate)."""
     try:
         click.echo(f"revoked {users.revoke_tokens(_runtime().uow(), name)} token(s)")
     except EngineError as exc:
         raise click.ClickException(exc.message) from None
 
 
+@user.command("deactivate")
+@click.argument("name")
+def user_deactivate(name: str) -> None:
+    """Keep a user out (a leaver): their tokens, password and page sessions stop working at once."""
+    _set_active(name, False)
+
+
+@user.command("activate")
+@click.argument("name")
+def user_activate(name: str) -> None:
+    """Let a deactivated user in again, with the tokens and password they had."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
+    try:
+        users.set_active(_runtime().uow(), name, active)
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{name} {'activated' if active else 'deactivated'}")
+
+
 @user.command("list")
 def user_list() -> None:
-    """List users with their groups and roles."""
+    """List users with their groups and roles (and whether they are deactivated)."""
     for u in users.list_users(_runtime().uow()):
-        click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}")
+        state = "" if u.active else "\tdeactivated"
+        click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}{state}")
 
 
 @main.command()

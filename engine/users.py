@@ -111,6 +111,18 @@ def revoke_tokens(uow: UnitOfWork, name: str) -> int:
 MAX_TOKEN_DAYS = 36500  # a hundred years: beyond it the expiry date would not fit the calendar
 
 
+def set_active(uow: UnitOfWork, name: str, active: bool) -> None:
+    """Let a user in, or keep them out (a leaver): a deactivated user's tokens, password and open page
+    sessions are all refused from the next request on; activating them again restores what they had.
+    Raises NotFound."""
+    with uow:
+        user = uow.session.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"user {name!r} not found")
+        user.active = active
+        uow.commit()
+
+
 def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> str:
     token = "gf_" + secrets.token_urlsafe(32)
     ttl_days = ttl_days if ttl_days is not None else uow.settings.token_ttl_days  # GOVFLOW_TOKEN_TTL_DAYS

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from api import create_app
 from api.cli import main
-from engine import Runtime
+from engine import Runtime, users
+from engine.errors import Unauthenticated
 from engine.models import ProcessDefinition
 from tests.helpers import FIXTURES
 
@@ -171,3 +172,30 @@ def test_token_lifetimes_and_server_options_out_of_range_are_usage_errors(cli):
         result = cli(*args)
         assert result.exit_code == 2 and "is not in the range" in result.stderr, (args, result.output)
     assert cli("user", "list").stdout == ""  # hank was never added
+
+
+def test_a_deactivated_user_is_kept_out_by_token_and_password_until_activated(cli, runtime):
+    app_client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    token = cli("user", "add", "leaver", "--role", "clerk", "--group", "window").stdout.strip()
+    assert cli("user", "passwd", "leaver", "--password", "counter-2026").exit_code == 0
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app_client.get("/api/tasks", headers=headers).status_code == 200
+
+    result = cli("user", "deactivate", "leaver")
+    assert result.exit_code == 0 and result.stdout.strip() == "leaver deactivated"
+    assert "leaver\tgroups=window\troles=clerk\tdeactivated" in cli("user", "list").stdout.splitlines()
+    assert app_client.get("/api/tasks", headers=headers).status_code == 401
+    with pytest.raises(Unauthenticated):
+        users.login(runtime.uow(), "leaver", "counter-2026")
+
+    assert cli("user", "activate", "leaver").exit_code == 0
+    assert app_client.get("/api/tasks", headers=headers).status_code == 200
+    assert cli("user", "deactivate", "nobody").exit_code == 1
+
+
+def test_a_huge_file_is_refused_before_it_is_read(cli, tmp_path):
+    huge = tmp_path / "huge.bpmn"
+    with huge.open("wb") as f:
+        f.truncate(64 * 1024 * 1024)  # sparse: no disk used
+    result = cli("deploy", str(huge))
+    assert result.exit_code == 2 and "huge.bpmn is 64 MiB; deployable files are at most 16 MiB" in result.stderr
