@@ -29,6 +29,8 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except EngineError as exc:  # what a command did not answer itself: the engine's own message
+            raise click.ClickException(exc.message) from None
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
         except (ArgumentError, NoSuchModuleError) as exc:

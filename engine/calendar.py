@@ -142,6 +142,9 @@ def create_calendar(uow: UnitOfWork, name: str, *, actor: Actor, description: st
     actor.require(action="create working-day calendars")
     if not _NAME.match(name):
         raise InvalidRequest(f"invalid calendar name {name!r}: letters, digits, '.', '_' and '-', at most 50")
+    for field, value, longest in (("description", description, 500), ("region", region, 100)):
+        if value is not None and len(value) > longest:
+            raise InvalidRequest(f"a calendar's {field} is at most {longest} characters")
     with uow:
         parent = db.calendar_row(uow.session, extends) if extends else None
         calendar = Calendar(name=name, description=description, region=region,

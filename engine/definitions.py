@@ -65,6 +65,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         Conflict: another deployment of the same key committed at the same moment.
     """
     actor.require("analyst", action="deploy")
+    if name is not None and len(name) > 200:
+        raise InvalidRequest("a deployment's name is at most 200 characters")
     if not files:
         raise InvalidRequest("no files to deploy (multipart field 'files')")
     problems, prepared, dmn = _prepare(files)

@@ -21,8 +21,9 @@ ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator")
 _NAME = re.compile(r"^[\w.@-]{1,100}$")
 # A group is one word: diagrams name several as "window,review" (camunda:candidateGroups), so a comma or a
 # space inside one would make a group nobody's task can name.
-_GROUP = re.compile(r"^[^\s,;]{1,100}$")
-GROUP_RULE = "one word of 1 to 100 characters, without spaces, commas or semicolons"
+# Not a space, comma or semicolon; no control character or text-direction mark either.
+_GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,100}$")
+GROUP_RULE = "one word of 1 to 100 characters, without spaces, commas, semicolons or control characters"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+    if display_name is not None and len(display_name) > 200:
+        raise InvalidRequest("a display name is at most 200 characters")
     with uow:
         user = User(name=name, display_name=display_name, groups=groups, roles=roles)
         uow.session.add(user)

@@ -199,3 +199,15 @@ def test_a_huge_file_is_refused_before_it_is_read(cli, tmp_path):
         f.truncate(64 * 1024 * 1024)  # sparse: no disk used
     result = cli("deploy", str(huge))
     assert result.exit_code == 2 and "huge.bpmn is 64 MiB; deployable files are at most 16 MiB" in result.stderr
+
+
+def test_over_long_text_and_control_characters_in_names_are_refused_naming_the_field(cli, runtime):
+    cases = [(["user", "add", "kim", "--role", "clerk", "--display-name", "名" * 201], "display name is at most 200"),
+             (["user", "add", "kim", "--role", "clerk", "--group", "g\x01"], "invalid group name"),
+             (["user", "add", "kim", "--role", "clerk", "--group", "w\u202e"], "invalid group name"),
+             (["deploy", str(FIXTURES / "simple_approval.bpmn"), "--name", "x" * 201], "name is at most 200"),
+             (["calendar", "create", "GD", "--description", "d" * 501], "description is at most 500")]
+    for args, says in cases:
+        result = cli(*args)
+        assert result.exit_code == 1 and says in result.stderr, (args[:3], result.output)
+    assert cli("user", "list").stdout == "" and _definitions(runtime) == 0
