@@ -65,8 +65,9 @@ def test_bad_codes_names_parents_and_callers_are_refused(runtime):
     assert [d["field"] for d in raised.value.details] == ["code", "name"]
     with pytest.raises(ValidationFailed) as raised:
         departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", groups=["window,review", "ok"])
-    assert raised.value.details == [{"field": "groups", "message": "'window,review': one word of 1 to 100 "
-                                                                   "characters, without spaces, commas or semicolons"}]
+    assert raised.value.details == [{"field": "groups", "message": "'window,review': one word of 1 to 100 characters, "
+                                                                   "without spaces, commas, semicolons or control "
+                                                                   "characters"}]
     with pytest.raises(NotFound, match="parent department 'NOPE'"):
         departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", parent_code="NOPE")
     departments.put_department(runtime.uow(), "SCJG-SPK", actor=SYSTEM, name="审批科", parent_code="SCJG")
