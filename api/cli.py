@@ -29,7 +29,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except EngineError as exc:  # what a command did not answer itself: the engine's own message
+        except EngineError as exc:  # a refused command (bad input, not found, taken): the engine's message
             raise click.ClickException(exc.message) from None
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
@@ -198,11 +198,8 @@ def user() -> None:
 def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
              ttl_days: int | None) -> None:
     """Create a user and print their API token (shown once)."""
-    try:
-        _, token = users.add_user(_runtime().uow(), name, groups=list(groups), roles=list(roles),
-                                  display_name=display_name, token_ttl_days=ttl_days)
-    except EngineError as exc:
-        raise click.ClickException(exc.message) from None
+    _, token = users.add_user(_runtime().uow(), name, groups=list(groups), roles=list(roles),
+                              display_name=display_name, token_ttl_days=ttl_days)
     click.echo(token)
 
 
@@ -211,10 +208,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 @click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
-    try:
-        click.echo(users.issue_token(_runtime().uow(), name, ttl_days=ttl_days))
-    except EngineError as exc:
-        raise click.ClickException(exc.message) from None
+    click.echo(users.issue_token(_runtime().uow(), name, ttl_days=ttl_days))
 
 
 @user.command("passwd")
@@ -222,10 +216,7 @@ def user_token(name: str, ttl_days: int | None) -> None:
 @click.password_option(help="the new password (prompted, hidden, twice, when omitted)")
 def user_passwd(name: str, password: str) -> None:
     """Set a user's password for the web pages (API tokens stay for programs)."""
-    try:
-        users.set_password(_runtime().uow(), name, password)
-    except EngineError as exc:
-        raise click.ClickException(exc.message) from None
+    users.set_password(_runtime().uow(), name, password)
     click.echo(f"password set for {name}")
 
 
@@ -233,10 +224,7 @@ def user_passwd(name: str, password: str) -> None:
 @click.argument("name")
 def user_revoke(name: str) -> None:
     """Revoke every token of a user (their password still logs in to the pages: see deactivate)."""
-    try:
-        click.echo(f"revoked {users.revoke_tokens(_runtime().uow(), name)} token(s)")
-    except EngineError as exc:
-        raise click.ClickException(exc.message) from None
+    click.echo(f"revoked {users.revoke_tokens(_runtime().uow(), name)} token(s)")
 
 
 @user.command("deactivate")
@@ -254,10 +242,7 @@ def user_activate(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
-    try:
-        users.set_active(_runtime().uow(), name, active)
-    except EngineError as exc:
-        raise click.ClickException(exc.message) from None
+    users.set_active(_runtime().uow(), name, active)
     click.echo(f"{name} {'activated' if active else 'deactivated'}")
 
 
