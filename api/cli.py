@@ -9,17 +9,15 @@ import click
 from alembic.util import CommandError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from engine import Runtime, Settings, calendar, definitions, documents, schema, users
+from engine import calendar, definitions, documents, schema, users
 from engine.errors import DeploymentInvalid, EngineError
 from engine.settings import SettingsError
 from engine.users import ROLES, SYSTEM
 
+from .cli_runtime import command_runtime
+
 DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".bpmn2", ".dmn", ".form")
 MAX_READ_BYTES = 16 * 1024 * 1024  # above every kind's own limit (a diagram's is 5 MiB), as HTTP uploads are
-
-
-def _runtime() -> Runtime:
-    return Runtime(Settings.from_env())
 
 
 class _Commands(click.Group):
@@ -66,7 +64,7 @@ def db() -> None:
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
-    runtime = _runtime()
+    runtime = command_runtime(create=True)
     schema.upgrade(runtime.engine, revision)
     click.echo(f"database at revision {schema.current(runtime.engine)}")
     if revision in ("head", "heads"):
@@ -78,7 +76,7 @@ def db_upgrade(revision: str) -> None:
 @db.command("current")
 def db_current() -> None:
     """Print the database's migration revision."""
-    click.echo(schema.current(_runtime().engine) or "empty database (run: govflow db upgrade)")
+    click.echo(schema.current(command_runtime().engine) or "empty database (run: govflow db upgrade)")
 
 
 def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
@@ -129,7 +127,7 @@ def deploy(paths: tuple[str, ...], name: str | None) -> None:
     if not files:
         raise click.ClickException(f"nothing to deploy: no {definitions.ACCEPTED} found")
     try:
-        result = definitions.deploy(_runtime().uow(), files, actor=SYSTEM, name=name)
+        result = definitions.deploy(command_runtime().uow(), files, actor=SYSTEM, name=name)
     except DeploymentInvalid as exc:
         for problem in exc.details:
             click.echo(_problem_line(problem), err=True)
@@ -198,7 +196,7 @@ def user() -> None:
 def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
              ttl_days: int | None) -> None:
     """Create a user and print their API token (shown once)."""
-    _, token = users.add_user(_runtime().uow(), name, groups=list(groups), roles=list(roles),
+    _, token = users.add_user(command_runtime().uow(), name, groups=list(groups), roles=list(roles),
                               display_name=display_name, token_ttl_days=ttl_days)
     click.echo(token)
 
@@ -208,7 +206,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 @click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
-    click.echo(users.issue_token(_runtime().uow(), name, ttl_days=ttl_days))
+    click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days))
 
 
 @user.command("passwd")
@@ -216,7 +214,7 @@ def user_token(name: str, ttl_days: int | None) -> None:
 @click.password_option(help="the new password (prompted, hidden, twice, when omitted)")
 def user_passwd(name: str, password: str) -> None:
     """Set a user's password for the web pages (API tokens stay for programs)."""
-    users.set_password(_runtime().uow(), name, password)
+    users.set_password(command_runtime().uow(), name, password)
     click.echo(f"password set for {name}")
 
 
@@ -224,7 +222,7 @@ def user_passwd(name: str, password: str) -> None:
 @click.argument("name")
 def user_revoke(name: str) -> None:
     """Revoke every token of a user (their password still logs in to the pages: see deactivate)."""
-    click.echo(f"revoked {users.revoke_tokens(_runtime().uow(), name)} token(s)")
+    click.echo(f"revoked {users.revoke_tokens(command_runtime().uow(), name)} token(s)")
 
 
 @user.command("deactivate")
@@ -242,14 +240,14 @@ def user_activate(name: str) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
-    users.set_active(_runtime().uow(), name, active)
+    users.set_active(command_runtime().uow(), name, active)
     click.echo(f"{name} {'activated' if active else 'deactivated'}")
 
 
 @user.command("list")
 def user_list() -> None:
     """List users with their groups and roles (and whether they are deactivated)."""
-    for u in users.list_users(_runtime().uow()):
+    for u in users.list_users(command_runtime().uow()):
         state = "" if u.active else "\tdeactivated"
         click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}{state}")
 
@@ -264,7 +262,7 @@ def serve(host: str, port: int, workers: int, scheduler: bool) -> None:
     """Run the API and pages under gunicorn (migrating the database first)."""
     from .server import run_server
 
-    runtime = _runtime()
+    runtime = command_runtime(create=True)
     schema.upgrade(runtime.engine)
     calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     runtime.dispose()
@@ -276,7 +274,7 @@ def worker() -> None:
     """Fire due timers and jobs and deliver webhooks only (scale out by running more of these)."""
     from engine.worker import run_forever
 
-    runtime = _runtime()
+    runtime = command_runtime(create=True)
     schema.upgrade(runtime.engine)
     calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     run_forever(runtime)

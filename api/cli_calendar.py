@@ -6,16 +6,14 @@ from pathlib import Path
 
 import click
 
-from engine import Runtime, Settings, calendar
+from engine import calendar
 from engine.calendar import DayView, YearView
 from engine.errors import EngineError, ValidationFailed
 from engine.users import SYSTEM
 
+from .cli_runtime import command_runtime
+
 _WEEKDAYS = "一二三四五六日"
-
-
-def _runtime() -> Runtime:
-    return Runtime(Settings.from_env())
 
 
 @click.group("calendar")
@@ -29,7 +27,7 @@ def calendar_group() -> None:
 def import_cmd(file: Path, name: str | None) -> None:
     """Load the years in FILE (JSON or CSV; see engine/calendar.py), replacing what they had."""
     try:
-        views = calendar.import_file(_runtime().uow(), str(file), file.read_bytes(), actor=SYSTEM,
+        views = calendar.import_file(command_runtime().uow(), str(file), file.read_bytes(), actor=SYSTEM,
                                      calendar=name)
     except ValidationFailed as exc:
         for problem in exc.details:
@@ -53,7 +51,7 @@ def import_cmd(file: Path, name: str | None) -> None:
 def show(year: int, name: str, as_csv: bool) -> None:
     """Print a year's holidays and make-up working days."""
     try:
-        view = calendar.get_year(_runtime().uow(), year, calendar=name)
+        view = calendar.get_year(command_runtime().uow(), year, calendar=name)
     except EngineError as exc:
         raise click.ClickException(exc.message) from None
     if as_csv:
@@ -75,7 +73,7 @@ def show(year: int, name: str, as_csv: bool) -> None:
 @calendar_group.command("list")
 def list_cmd() -> None:
     """List calendars and the years each has data for."""
-    for info in calendar.list_calendars(_runtime().uow()):
+    for info in calendar.list_calendars(command_runtime().uow()):
         count = f"{len(info.years)} year{'s' if len(info.years) > 1 else ''}"
         years = f"{_year_spans(info.years)} ({count})" if info.years else "no years"
         extends = f"\textends {info.extends}" if info.extends else ""
@@ -90,7 +88,7 @@ def list_cmd() -> None:
 def create(name: str, extends: str | None, region: str | None, description: str | None) -> None:
     """Create a calendar, usually a region's extending CN with its local days off."""
     try:
-        calendar.create_calendar(_runtime().uow(), name, actor=SYSTEM, extends=extends, region=region,
+        calendar.create_calendar(command_runtime().uow(), name, actor=SYSTEM, extends=extends, region=region,
                                  description=description)
     except EngineError as exc:
         raise click.ClickException(exc.message) from None

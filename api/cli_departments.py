@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import click
 
-from engine import Runtime, Settings, departments
+from engine import departments
 from engine.errors import EngineError
 from engine.users import SYSTEM
 
-
-def _runtime() -> Runtime:
-    return Runtime(Settings.from_env())
+from .cli_runtime import command_runtime
 
 
 @click.group("department")
@@ -26,7 +24,7 @@ def department_group() -> None:
 def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool) -> None:
     """Create department CODE (the code guides name, e.g. SCJG) owning the given groups."""
     try:
-        view, created = departments.put_department(_runtime().uow(), code, actor=SYSTEM, name=name,
+        view, created = departments.put_department(command_runtime().uow(), code, actor=SYSTEM, name=name,
                                                    parent_code=parent_code, groups=groups, only_new=not update)
     except EngineError as exc:
         problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details
@@ -39,5 +37,5 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
 @department_group.command("list")
 def list_cmd() -> None:
     """List departments with their parent and groups."""
-    for view in departments.list_departments(_runtime().uow()):
+    for view in departments.list_departments(command_runtime().uow()):
         click.echo(f"{view.code}\t{view.name}\tparent={view.parent_code or ''}\tgroups={','.join(view.groups)}")

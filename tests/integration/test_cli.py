@@ -152,10 +152,22 @@ def test_the_console_script_migrates_a_fresh_database_twice(tmp_path):
     ("postgresql+psycopg2://postgres@127.0.0.1/x", "module 'psycopg2' is missing"),
 ])
 def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, url, says):
+    (tmp_path / "never-migrated.db").touch()  # an empty SQLite database
     env = {"DATABASE_URL": url.format(tmp=tmp_path), "GOVFLOW_DATA_DIR": str(tmp_path)}
     result = CliRunner().invoke(main, ["user", "list"], env=env, catch_exceptions=False)
     assert result.exit_code == 1 and says in result.stderr, result.output
     assert "Traceback" not in result.output
+
+
+def test_only_the_commands_that_set_a_database_up_create_a_missing_sqlite_file(tmp_path):
+    mistyped = tmp_path / "mistyped" / "govflow.db"
+    env = {"DATABASE_URL": f"sqlite:///{mistyped}", "GOVFLOW_DATA_DIR": str(tmp_path)}
+    for args in (["user", "list"], ["db", "current"], ["calendar", "list"], ["department", "list"]):
+        result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 1 and f"no database at {mistyped}" in result.stderr, (args, result.output)
+    assert not mistyped.exists()
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=env, catch_exceptions=False).exit_code == 0
+    assert mistyped.exists()
 
 
 def test_a_setting_that_is_not_a_number_is_named(cli, tmp_path):
