@@ -59,9 +59,11 @@ class _Problems:
 
     def raise_if_any(self, what: str) -> None:
         if self.items:
-            self.items.sort(key=lambda item: item.get("line") or 0)  # file order, for people fixing it
-            raise ValidationFailed(f"{what}: {len(self.items)} problem(s), nothing was loaded",
-                                   details=self.items)
+            raise self.error(what)
+
+    def error(self, what: str) -> ValidationFailed:
+        self.items.sort(key=lambda item: item.get("line") or 0)  # file order, for people fixing it
+        return ValidationFailed(f"{what}: {len(self.items)} problem(s), nothing was loaded", details=self.items)
 
 
 def valid_year(year: Any) -> bool:
@@ -101,10 +103,27 @@ def parse_file(filename: str, content: bytes | str) -> list[YearData]:
         ValidationFailed: every problem found, each with ``line`` and ``field``; nothing is returned
             unless the whole file is valid.
     """
-    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+    text = _decoded(content) if isinstance(content, bytes) else content
     is_json = filename.lower().endswith(".json") or (
         not filename.lower().endswith(".csv") and text.lstrip().startswith("{"))
     return [_parse_json(text)] if is_json else _parse_csv(text)
+
+
+def _decoded(content: bytes) -> str:
+    """UTF-8; UTF-16 with its byte-order mark; else GB18030, the encoding Excel saves a CSV in on a
+    Chinese system. Holiday names are never stored with characters replaced."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    problems = _Problems()
+    problems.add("", "the file is not text in UTF-8, UTF-16 or GB18030: save it as UTF-8", 1)
+    raise problems.error("invalid calendar file")
 
 
 # ---- JSON --------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ warning is logged once per process and year. When years are loaded, the listener
 ``on_years_loaded`` run inside the loading transaction: that is where provisional deadlines are
 recomputed and their timers moved.
 
-File formats (UTF-8; one year per JSON file, any number of years per CSV file; all-or-nothing)::
+File formats (UTF-8, or UTF-16 with its byte-order mark, or GB18030 as Excel saves a CSV on a Chinese
+system; one year per JSON file, any number of years per CSV file; all-or-nothing)::
 
     {"calendar": "CN", "year": 2027,
      "holidays": [{"date": "2027-02-06", "name": "春节"}, ...],

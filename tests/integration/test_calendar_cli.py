@@ -139,3 +139,17 @@ def test_a_csv_day_outside_the_calendar_s_years_is_refused_naming_its_line(cli, 
     assert result.exit_code == 1
     assert f"{far}:3: date: 0001-01-01 is outside the years 1900 to 2200" in result.stderr
     assert f"{far}:4: date: 2201-01-01 is outside the years 1900 to 2200" in result.stderr
+
+
+def test_a_csv_saved_by_excel_in_gbk_or_as_utf16_keeps_its_chinese_names(cli, tmp_path):
+    text = "date,kind,name\n2031-10-01,holiday,国庆节\n"
+    for encoding in ("gb18030", "utf-16"):
+        saved = tmp_path / f"2031-{encoding}.csv"
+        saved.write_bytes(text.encode(encoding))
+        result = cli("calendar", "import", str(saved))
+        assert result.exit_code == 0, result.output
+        assert "国庆节" in cli("calendar", "show", "2031").stdout
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"date,kind,name\n2031-10-02,holiday,\xff\xff\xff\n")
+    result = cli("calendar", "import", str(broken))
+    assert result.exit_code == 1 and "not text in UTF-8, UTF-16 or GB18030" in result.stderr
