@@ -168,8 +168,11 @@ def test_the_session_key_is_generated_once_and_kept_in_the_data_dir(runtime: Run
     # An emptied key file is refused, not used: an empty key signs nothing.
     monkeypatch.delenv("GOVFLOW_SECRET_KEY")
     key_file.write_text("\n")
-    with pytest.raises(RuntimeError, match="secret_key is empty"):
-        create_app({"TESTING": True}, runtime=runtime)
+    try:
+        with pytest.raises(RuntimeError, match="secret_key is empty"):
+            create_app({"TESTING": True}, runtime=runtime)
+    finally:
+        key_file.unlink()  # the data directory is shared: the next app makes a key again
 
 
 # ---- queues ---------------------------------------------------------------------------------------
