@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 64  # far beyond any form's groups or guide's sections
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # whole strings (brackets inside them do not count), brackets
+# Whole strings (brackets inside them do not count; one left open runs to the end, read once), brackets.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
 def depth(text: str) -> int:

@@ -26,3 +26,10 @@ def test_a_deep_calendar_file_is_refused_naming_it():
     with pytest.raises(ValidationFailed) as caught:
         parse_file("2031.json", b'{"year": 2031, "holidays": ' + DEEP + b"}")
     assert caught.value.details[0]["message"] == "the file is nested deeper than 64 levels"
+
+
+def test_a_string_left_open_is_read_once_not_again_from_every_quote():
+    # '"' followed by escaped quotes and no closing one: matched from each quote in turn, this took time
+    # growing with the square of its length (minutes for a file of this size).
+    assert json_depth.depth('"' + '\\"' * 100_000) == 0
+    assert json_depth.depth('["open' + '\\"' * 10 + "[[") == 1  # what follows an open string is inside it
