@@ -38,19 +38,21 @@ ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 
 
 class AccessLog(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with the decoded path and the user agent written printable: a ``%0A`` in a path
-    must not start a forged line in the log supervisors read."""
+    """gunicorn's logger, with every text it writes printable: a ``%0A`` in a path, or a newline in the
+    user name of a Basic Authorization header, must not start a forged line in the log supervisors read."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("U", "a"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = printable(atoms[key])
-        return atoms
+        return {key: printable(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 def printable(text: str) -> str:
-    """Control and other unprintable characters as escapes (``\\x0a``); Chinese text stays as it is."""
+    """Unprintable characters as escapes (``\\x0a``). WSGI hands paths and headers over as Latin-1 read
+    from UTF-8 bytes: read back as UTF-8 first, so Chinese in a path is written as Chinese."""
+    try:
+        text = text.encode("latin-1").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        pass  # already text (an atom gunicorn decoded itself)
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
                    for c in text)
 

@@ -4,6 +4,7 @@ then finds the rectification in its queue), files a complaint and follows that t
 with 429 when guessing codes."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,8 @@ def test_an_applicant_follows_rates_and_complains_over_http(runtime, tmp_path, m
         assert int(refused.headers["Retry-After"]) >= 1 and refused.json()["error"]["code"] == "too_many_requests"
         forged = requests.get(server.url + "/api/no-such%0A127.0.0.1 - - FORGED %1b[31m")
         assert forged.status_code == 404 and forged.json()["error"]["code"] == "not_found"
+        basic = base64.b64encode("x\n127.0.0.1 - admin [FORGED-USER]:pw".encode()).decode()
+        assert requests.get(server.url + "/api/不存在", headers={"Authorization": f"Basic {basic}"}).status_code == 404
     finally:
         server.stop()
     # The access log names the lookups but never the query codes they carried.
@@ -102,3 +105,5 @@ def test_an_applicant_follows_rates_and_complains_over_http(runtime, tmp_path, m
     # A path cannot write a line of its own into the log: its control characters are written as escapes.
     assert "/api/no-such\\x0a127.0.0.1 - - FORGED \\x1b[31m" in log
     assert not any(line.startswith("127.0.0.1 - - FORGED") for line in log.splitlines())
+    assert "FORGED-USER" in log and not any(line.startswith("127.0.0.1 - admin") for line in log.splitlines())
+    assert "GET /api/不存在 HTTP/1.1" in log  # Chinese in a path is written as Chinese
