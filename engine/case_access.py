@@ -12,7 +12,8 @@ as that role does.
 
 A clerk is scoped: they read only the cases their departments (engine.departments) take part in
 (``case_departments``), plus the cases they started or have a task in themselves (as assignee, candidate
-user, or through one of their groups). A clerk whose groups belong to no department reads just those.
+user, or through one of their groups, or an open task nobody was named for, which any clerk may work).
+A clerk whose groups belong to no department reads just those.
 Any other case does not exist for them: NotFound, never Forbidden, so case numbers cannot be probed.
 Supervisors and admins read everything, integrators the cases they always saw (all of them: they start
 cases for every item and read them back).
@@ -62,6 +63,9 @@ class CaseScope:
             ProcessInstance.started_by == name,
             exists().where(Task.instance_id == ProcessInstance.id, Task.assignee == name),
             exists().where(Task.instance_id == ProcessInstance.id, TaskCandidate.task_id == Task.id, own_candidate),
+            # An open task nobody was named for is every clerk's to work (engine.tasks.may_work): its case too.
+            exists().where(Task.instance_id == ProcessInstance.id, Task.kind == "user", Task.state == "READY",
+                           Task.assignee.is_(None), ~exists().where(TaskCandidate.task_id == Task.id)),
         )
 
 

@@ -347,3 +347,28 @@ def test_an_analyst_alone_reads_no_case_and_with_another_role_reads_as_that_role
     # What analysts work with stays open to them
     assert api.as_("analyst").get("/api/process-definitions").status_code == 200
     assert api.as_("analyst").get("/api/process-definitions/simple_approval/xml").status_code == 200
+
+
+OPEN_TO_ALL = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="open_to_all" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="anyone" />
+    <bpmn:userTask id="anyone" name="any clerk" />
+    <bpmn:sequenceFlow id="f2" sourceRef="anyone" targetRef="done" />
+    <bpmn:endEvent id="done" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_clerk_reads_the_case_of_an_open_task_nobody_was_named_for(api):
+    analyst = api.as_("analyst")
+    deployed = analyst.client.post("/api/deployments", data={"files": [(io.BytesIO(OPEN_TO_ALL), "open.bpmn")]},
+                                   headers=analyst.headers(), content_type="multipart/form-data")
+    assert deployed.status_code == 201, deployed.get_json()
+    case = api.start("open_to_all")
+    clerk = api.as_("archive_clerk")  # a clerk in no department, named nowhere in this case
+    for path in ("", "/materials", "/history"):  # the task is theirs to work: so is reading its case
+        assert clerk.get(f"/api/process-instances/{case['id']}{path}").status_code == 200, path
+    assert complete_task(api, case["tasks"][0]["id"], user="window_clerk")["state"] == "completed"
+    assert clerk.get(f"/api/process-instances/{case['id']}").status_code == 404  # worked by someone else
