@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 from alembic.util import CommandError
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError
 
 from engine import calendar, definitions, documents, schema, users
 from engine.errors import DeploymentInvalid, EngineError
-from engine.settings import SettingsError
+from engine.settings import MAX_TOKEN_DAYS, SettingsError
 from engine.users import ROLES, SYSTEM
 
 from .cli_runtime import command_runtime
@@ -21,8 +21,9 @@ MAX_READ_BYTES = 16 * 1024 * 1024  # above every kind's own limit (a diagram's i
 
 
 class _Commands(click.Group):
-    """Operators' usual mistakes — a database not reached or not migrated, a DATABASE_URL or setting that
-    cannot be used — end in one line naming the problem and exit 1, not in a traceback."""
+    """Operators' usual mistakes — a database not reached or not migrated, a setting that cannot be used
+    (api.cli_runtime checks DATABASE_URL itself) — end in one line naming the problem and exit 1, not in
+    a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -31,11 +32,6 @@ class _Commands(click.Group):
             raise click.ClickException(exc.message) from None
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
-        except (ArgumentError, NoSuchModuleError) as exc:
-            raise click.ClickException(f"DATABASE_URL cannot be used: {exc}") from None
-        except ModuleNotFoundError as exc:
-            raise click.ClickException(f"module {exc.name!r} is missing: DATABASE_URL names a driver govflow "
-                                       "does not install (use sqlite:///PATH or postgresql+psycopg://...)") from None
         except CommandError as exc:
             raise click.ClickException(f"migrations: {exc}") from None
         except DBAPIError as exc:
@@ -191,7 +187,7 @@ def user() -> None:
 @click.option("--group", "groups", multiple=True, help="a group (repeatable), e.g. a window or section")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="a role (repeatable)")
 @click.option("--display-name")
-@click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS),
+@click.option("--ttl-days", type=click.IntRange(1, MAX_TOKEN_DAYS),
               help="token lifetime in days; default GOVFLOW_TOKEN_TTL_DAYS, else no expiry")
 def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
              ttl_days: int | None) -> None:
@@ -203,7 +199,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 
 @user.command("token")
 @click.argument("name")
-@click.option("--ttl-days", type=click.IntRange(1, users.MAX_TOKEN_DAYS), help="token lifetime in days")
+@click.option("--ttl-days", type=click.IntRange(1, MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
     click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days))

@@ -47,6 +47,9 @@ class Settings:
         return cls(database_url=url, data_dir=data_dir, **_integration_env())
 
 
+MAX_TOKEN_DAYS = 36500  # a hundred years: beyond it a token's expiry date would not fit the calendar
+
+
 class SettingsError(ValueError):
     """A GOVFLOW_* variable that cannot be read; the message names it."""
 
@@ -69,6 +72,9 @@ def _integration_env() -> dict[str, Any]:
                 found[name] = kind(env[variable])
             except ValueError:
                 raise SettingsError(f"{variable} must be a number, not {env[variable]!r}") from None
+    if not 1 <= found.get("token_ttl_days", 1) <= MAX_TOKEN_DAYS:
+        raise SettingsError(f"GOVFLOW_TOKEN_TTL_DAYS must be 1 to {MAX_TOKEN_DAYS} days (unset: tokens do not "
+                            f"expire), not {found['token_ttl_days']}")
     if env.get("GOVFLOW_MATERIAL_TYPES"):
         found["material_types"] = tuple(t.strip().lower().lstrip(".") for t in env["GOVFLOW_MATERIAL_TYPES"].split(",")
                                         if t.strip())

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
 from .models import ApiToken, User
+from .settings import MAX_TOKEN_DAYS
 from .unit_of_work import UnitOfWork
 
 ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator")
@@ -23,7 +24,8 @@ _NAME = re.compile(r"^[\w.@-]{1,100}$")
 # space inside one would make a group nobody's task can name.
 # Not a space, comma or semicolon; no control character or text-direction mark either.
 _GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,100}$")
-GROUP_RULE = "one word of 1 to 100 characters, without spaces, commas, semicolons or control characters"
+GROUP_RULE = ("one word of 1 to 100 characters, without spaces, commas, semicolons, control characters "
+              "or text-direction marks")
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,6 @@ def revoke_tokens(uow: UnitOfWork, name: str) -> int:
             token.revoked_at = utcnow()
         uow.commit()
         return len(tokens)
-
-
-MAX_TOKEN_DAYS = 36500  # a hundred years: beyond it the expiry date would not fit the calendar
 
 
 def set_active(uow: UnitOfWork, name: str, active: bool) -> None:

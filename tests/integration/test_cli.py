@@ -223,3 +223,10 @@ def test_over_long_text_and_control_characters_in_names_are_refused_naming_the_f
         result = cli(*args)
         assert result.exit_code == 1 and says in result.stderr, (args[:3], result.output)
     assert cli("user", "list").stdout == "" and _definitions(runtime) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "36501"])
+def test_a_token_lifetime_setting_out_of_range_is_named(tmp_path, value):
+    result = CliRunner().invoke(main, ["user", "list"], catch_exceptions=False,
+                                env={"GOVFLOW_TOKEN_TTL_DAYS": value, "GOVFLOW_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and "GOVFLOW_TOKEN_TTL_DAYS must be 1 to 36500 days" in result.stderr
