@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import NullPool
 
-from .db import make_engine
+from .db import make_engine, sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,11 +26,14 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     is as it was before, on SQLite too."""
     url = engine.url.render_as_string(hide_password=False)
     config = alembic_config(url)
-    migrating = _transactional_sqlite(url) if engine.dialect.name == "sqlite" else engine
+    # A SQLite file gets its own engine; in memory there is no other connection to the same database.
+    migrating = _transactional_sqlite(url) if sqlite_file(url) is not None else engine
     try:
         with migrating.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            if migrating is not engine:
+                _check_foreign_keys(connection)
     finally:
         if migrating is not engine:
             migrating.dispose()
@@ -46,12 +49,23 @@ def _transactional_sqlite(url: str) -> Engine:
     @event.listens_for(migrating, "connect")
     def _driver_leaves_transactions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # A batch migration rebuilds a table by copy and drop: with foreign keys on, dropping a table other
+        # rows point at would cascade. They are checked once, before the commit, instead.
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
     @event.listens_for(migrating, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE: of two processes migrating at once (serve and a worker starting), the second waits
+        # for the first and then finds nothing left to do, instead of failing on a stale snapshot.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return migrating
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
 
 
 def current(engine: Engine) -> str | None:
