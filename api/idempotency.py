@@ -1,14 +1,14 @@
 """``Idempotency-Key`` on every state-changing POST of the API, implemented once as request hooks.
 
-A POST under /api/ carrying the header reserves the key for the caller before the view runs; the
-response is stored and replayed for a retry with the same key and the same request (method, path,
-body), marked ``Idempotent-Replayed: true``. The same key with a different request is 422; a retry
-while the first is still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409,
-429) are not stored: the key is released and the retry runs. Keys belong to a user; an applicant's
-POST to the public endpoints (a rating, a complaint) has no user, so its key belongs to the client
-address. Other requests without credentials are left to their view (401). Fields shown once
-(``SHOWN_ONCE``) are left out of the stored response: a replayed complaint answers with its number but
-without its query code (a clerk can issue a new one), a replayed webhook subscription without its secret.
+A POST under /api/ carrying the header reserves the key for the caller before the view runs; the response is
+stored and replayed for a retry with the same key and the same request (method, path, body), marked
+``Idempotent-Replayed: true``. The same key with a different request is 422; a retry while the first is
+still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409, 429) are not stored: the key
+is released and the retry runs. Keys belong to a user; an applicant's POST to the public endpoints (a
+rating, a complaint) has no user, so its key belongs to the client address. Other requests without
+credentials never get here: api.context answers them 401 first. Fields shown once (``SHOWN_ONCE``) are left
+out of the stored response: a replayed complaint answers with its number but without its query code (a clerk
+can issue a new one), a replayed webhook subscription without its secret.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def reserve() -> Response | None:
         return None
     public = "Authorization" not in request.headers and request.path.startswith(PUBLIC_PREFIX)
     if "Authorization" not in request.headers and not public:
-        return None  # keys belong to a user; without one the view answers (401)
+        return None  # keys belong to a user (api.context refused the caller without one already)
     if not _KEY.match(key):
         raise InvalidRequest(f"{HEADER} must be 1 to 255 visible ASCII characters")
     # An applicant has no account: the key is theirs per client address, as the rate limits count them.

@@ -17,6 +17,7 @@ def RowId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - used like the field 
     """An id (or version) in a query or body: 1 to ROW_ID_MAX."""
     return fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX), **kwargs)
 
+
 class Instant(fields.AwareDateTime):
     """A moment in a query (``2026-12-01T09:00:00+08:00``): an offset is required, and the moment is taken
     in UTC, where the database compares it; one that falls outside years 1 to 9999 there is refused."""

@@ -67,7 +67,8 @@ class TooLarge(EngineError):
 
 
 class UnsupportedType(EngineError):
-    """An upload whose type is not on the allow-list (checked by content, not by the name alone)."""
+    """A body of a type not taken: an upload not on the allow-list (checked by content, not by the name
+    alone), or JSON sent under another Content-Type (api.json_body)."""
 
     code = "unsupported_media_type"
 

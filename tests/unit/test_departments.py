@@ -66,8 +66,8 @@ def test_bad_codes_names_parents_and_callers_are_refused(runtime):
     with pytest.raises(ValidationFailed) as raised:
         departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", groups=["window,review", "ok"])
     assert raised.value.details == [{"field": "groups", "message": "'window,review': one word of 1 to 100 characters, "
-                                                                   "without spaces, commas, semicolons or control "
-                                                                   "characters"}]
+                                                                   "without spaces, commas, semicolons, control "
+                                                                   "characters or text-direction marks"}]
     with pytest.raises(NotFound, match="parent department 'NOPE'"):
         departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", parent_code="NOPE")
     departments.put_department(runtime.uow(), "SCJG-SPK", actor=SYSTEM, name="审批科", parent_code="SCJG")
