@@ -38,17 +38,28 @@ ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 
 
 class AccessLog(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with every text it writes printable: a ``%0A`` in a path, or a newline in the
-    user name of a Basic Authorization header, must not start a forged line in the log supervisors read."""
+    """gunicorn's logger, with the texts a client chooses written printable: a ``%0A`` in a path, or a
+    newline in the user name of a Basic Authorization header, must not start a forged line in the log
+    supervisors read."""
+
+    # The texts ACCESS_LOG_FORMAT writes that a client chooses: the user of a Basic header, the path, the
+    # user agent (gunicorn checks the method and protocol itself). Not every atom: there is one per header
+    # and environ entry, and this runs for every request.
+    CLIENT_TEXT = ("u", "U", "a")
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: printable(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        for key in self.CLIENT_TEXT:
+            if isinstance(atoms.get(key), str):
+                atoms[key] = printable(atoms[key])
+        return atoms
 
 
 def printable(text: str) -> str:
     """Unprintable characters as escapes (``\\x0a``). WSGI hands paths and headers over as Latin-1 read
     from UTF-8 bytes: read back as UTF-8 first, so Chinese in a path is written as Chinese."""
+    if text.isascii() and text.isprintable():
+        return text  # the usual path and user agent
     try:
         text = text.encode("latin-1").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
