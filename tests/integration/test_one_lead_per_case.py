@@ -8,10 +8,9 @@ just before a path inserts; on PostgreSQL it is also played by two connections a
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any
 
 import pytest
 from alembic import command
@@ -23,12 +22,12 @@ from engine.clock import utcnow
 from engine.models import UtcDateTime
 from engine.users import SYSTEM
 from tests.helpers import FIXTURES
+from tests.rival import Rival
 
 INTEGRATOR = Actor("integrator", roles=frozenset({"integrator"}))
 WINDOW = Actor("wang", groups=frozenset({"window"}), roles=frozenset({"clerk"}))
 LEAD_OF = text("INSERT INTO case_departments (case_id, department_code, role, since) "
                "VALUES (:case_id, :code, 'lead', :since)").bindparams(bindparam("since", type_=UtcDateTime()))
-RIVAL_SECONDS = 5.0
 
 
 def participation(runtime: Runtime, case_id: int) -> list[tuple[str, str]]:
@@ -175,37 +174,10 @@ def test_a_department_joining_meanwhile_itself_is_kept_as_it_joined(runtime):
 
 # ---- the two paths on two connections (PostgreSQL: SQLite's writers take turns) -------------------
 
-class Rival:
-    """Runs ``action`` on its own thread, on its own connection, right after the first statement that
-    reads whether the case has a lead (``has_lead``), and lets it commit before the first command goes on."""
-
-    def __init__(self, runtime: Runtime, action: Callable[[], Any]) -> None:
-        self.runtime, self.action = runtime, action
-        self.thread: threading.Thread | None = None
-        self.failure: Exception | None = None
-
-    def _run(self) -> None:
-        try:
-            self.action()
-        except Exception as exc:  # noqa: BLE001 - reported by __exit__, on the test's thread
-            self.failure = exc
-
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if self.thread is None and "has_lead" in statement:
-            self.thread = threading.Thread(target=self._run)
-            self.thread.start()
-            self.thread.join(RIVAL_SECONDS)
-            assert not self.thread.is_alive(), "the rival waited for the first command"
-
-    def __enter__(self) -> Self:
-        event.listen(self.runtime.engine, "after_cursor_execute", self._after)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        event.remove(self.runtime.engine, "after_cursor_execute", self._after)
-        assert self.thread is not None, "the rival never got its moment"
-        self.thread.join(30)
-        assert self.failure is None, self.failure
+def rival(runtime: Runtime, action: Callable[[], Any]) -> Rival:
+    """``action`` on its own connection, right after the first statement that reads whether the case has
+    a lead (``has_lead``); it commits before the first command goes on."""
+    return Rival(runtime, lambda statement: "has_lead" in statement, action, seconds=5.0, must_not_wait=True)
 
 
 @pytest.fixture
@@ -217,13 +189,13 @@ def pg(runtime):  # type: ignore[no-untyped-def]
 
 def test_a_clerks_task_and_an_admins_group_at_once_the_admin_first(pg):
     case_id, task_id = leaderless_case(pg)
-    with Rival(pg, lambda: put(pg, "ZWFW", "政务服务中心", "window")):  # commits after the clerk's read
+    with rival(pg, lambda: put(pg, "ZWFW", "政务服务中心", "window")):  # commits after the clerk's read
         accept(pg, task_id)
     assert participation(pg, case_id) == [("ZWFW", "lead"), ("SCJG", "participant")]
 
 
 def test_an_admins_group_and_a_clerks_task_at_once_the_clerk_first(pg):
     case_id, task_id = leaderless_case(pg)
-    with Rival(pg, lambda: accept(pg, task_id)):  # commits after the back-fill's read
+    with rival(pg, lambda: accept(pg, task_id)):  # commits after the back-fill's read
         put(pg, "ZWFW", "政务服务中心", "window")
     assert participation(pg, case_id) == [("SCJG", "lead"), ("ZWFW", "participant")]

@@ -2,53 +2,20 @@
 these interleavings cannot happen there).
 
 Each test lets a second actor act on another connection at the moment the first command is most exposed,
-and gives it up to RIVAL_SECONDS to get through. A rival that must wait for the first command's lock is
+and gives it up to two seconds to get through (tests.rival). A rival that must wait for the first command's lock is
 still waiting when the first one commits; then it runs, and what both did must still add up.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from engine import tasks, users
 from engine.errors import Conflict
 from engine.users import Actor
-
-RIVAL_SECONDS = 2.0
-
-
-class Rival:
-    """Runs ``action`` on its own thread right after the first statement that ``matches``."""
-
-    def __init__(self, runtime: Any, matches: Callable[[str], bool], action: Callable[[], Any]) -> None:
-        self.runtime, self.matches, self.action = runtime, matches, action
-        self.thread: threading.Thread | None = None
-        self.outcome: Any = None
-
-    def _run(self) -> None:
-        try:
-            self.outcome = self.action()
-        except Conflict as exc:
-            self.outcome = exc
-
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if self.thread is None and self.matches(statement):
-            self.thread = threading.Thread(target=self._run)
-            self.thread.start()
-            self.thread.join(RIVAL_SECONDS)  # through, unless it waits for a lock this command holds
-
-    def __enter__(self) -> Rival:
-        event.listen(self.runtime.engine, "after_cursor_execute", self._after)
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        event.remove(self.runtime.engine, "after_cursor_execute", self._after)
-        assert self.thread is not None, "the rival never got its moment"
-        self.thread.join(30)
+from tests.rival import Rival
 
 
 @pytest.fixture
@@ -65,7 +32,8 @@ def clerk(api: Any, name: str, *groups: str) -> Actor:
 
 def suspend_meanwhile(api: Any, case_id: int, action: Callable[[], Any]) -> Rival:
     """Suspend the case, with ``action`` as the rival once the suspension has read the open task rows."""
-    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s, action) as rival:
+    with Rival(api.runtime, lambda s: "FROM tasks" in s and "tasks.state IN" in s, action,
+               expected=(Conflict,)) as rival:
         suspended = api.as_("supervisor").post(f"/api/process-instances/{case_id}/suspend", json={"reason": "核查"})
     assert suspended.status_code == 200, suspended.get_json()
     return rival
@@ -105,7 +73,7 @@ def test_two_claims_bringing_departments_in_at_once_add_each_once_and_one_lead(p
     by_user = {t["candidate_users"][0]: t["id"] for t in case["tasks"]}
     # r1's claim has looked up the case's departments when r2 claims too.
     with Rival(api.runtime, lambda s: "FROM department_groups" in s and "case_departments" in s,
-               lambda: tasks.claim(api.runtime.uow(), by_user["r2"], actor=r2)) as rival:
+               lambda: tasks.claim(api.runtime.uow(), by_user["r2"], actor=r2), expected=(Conflict,)) as rival:
         claimed = api.as_("r1").post(f"/api/tasks/{by_user['r1']}/claim")
     assert claimed.status_code == 200, claimed.get_json()
     assert not isinstance(rival.outcome, Conflict) and rival.outcome.assignee == "r2"
