@@ -15,9 +15,11 @@ def uow() -> UnitOfWork:
     return runtime().uow()
 
 
-# Everything under /api/ takes a bearer token but these: the applicants' endpoints, the published
-# catalogue, the API's own description and the health check.
-ANONYMOUS = ("/api/public/", "/api/catalogue", "/api/openapi.json", "/api/health")
+# The endpoints anyone may call: the applicants' ones and the published catalogue (rate-limited by client
+# address, api.rate_limits). Everything else under /api/ takes a bearer token but the API's own
+# description and the health check.
+PUBLIC_API = ("/api/public/", "/api/catalogue")
+ANONYMOUS = (*PUBLIC_API, "/api/openapi.json", "/api/health")
 
 
 def authenticate_first() -> None:

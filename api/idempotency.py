@@ -25,10 +25,9 @@ from engine import idempotency as keys
 from engine.errors import InvalidRequest
 from engine.storage import read_chunks
 
-from .context import actor, uow
+from .context import PUBLIC_API, actor, uow
 
 HEADER = "Idempotency-Key"
-PUBLIC_PREFIX = "/api/public/"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: UUIDs, ULIDs, client-made strings
 RETRYABLE = {401, 409, 429}
 
@@ -74,7 +73,7 @@ def reserve() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or not honours(request.method, request.path):
         return None
-    public = "Authorization" not in request.headers and request.path.startswith(PUBLIC_PREFIX)
+    public = "Authorization" not in request.headers and request.path.startswith(PUBLIC_API)
     if "Authorization" not in request.headers and not public:
         return None  # keys belong to a user (api.context refused the caller without one already)
     if not _KEY.match(key):

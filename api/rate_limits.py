@@ -21,9 +21,10 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from .context import PUBLIC_API
 from .errors import error_response
 
-PUBLIC_PREFIXES = ("/api/public/", "/api/catalogue", "/public/")
+PUBLIC_PREFIXES = (*PUBLIC_API, "/public/")  # and the applicants' pages
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # The public pages' progress lookup is a form POST (with its CSRF token) that only reads: limited as a read.
 READ_POSTS = ("/public/progress",)
