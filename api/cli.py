@@ -10,6 +10,7 @@ from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
 from engine import calendar, definitions, documents, schema, users
+from engine import lint as item_lint
 from engine.errors import DeploymentInvalid, EngineError
 from engine.settings import MAX_TOKEN_DAYS, SettingsError
 from engine.users import ROLES, SYSTEM
@@ -91,9 +92,9 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
                     if documents.in_template_folder(item):
                         found.append((item.name, item))
                 elif item.name.lower().endswith(DEPLOYABLE) or item.name == "guide.json":
-                    found.append((_deploy_name(item), item))
+                    found.append((item_lint.deployed_name(item.resolve().as_posix()), item))
         elif path.is_file():
-            found.append((_deploy_name(path), path))
+            found.append((item_lint.deployed_name(path.resolve().as_posix()), path))
         else:
             raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
     chosen: dict[str, Path] = {}
@@ -108,10 +109,6 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
                                      f"{MAX_READ_BYTES // 2**20} MiB", param_hint="PATH")
     return [(name, path.read_bytes()) for name, path in chosen.items()]
 
-
-def _deploy_name(path: Path) -> str:
-    """A guide deploys as <item folder>/guide.json (its code must be the folder's name); others by name."""
-    return f"{path.resolve().parent.name}/guide.json" if path.name == "guide.json" else path.name
 
 
 @main.command()
@@ -151,8 +148,6 @@ def lint(paths: tuple[str, ...], strict: bool) -> None:
     documents folder).
 
     Prints file:line: element: message (severity); exits 1 when any error (or, with --strict, warning)."""
-    from engine import lint as item_lint
-
     try:
         files = item_lint.collect(paths)
     except FileNotFoundError as exc:

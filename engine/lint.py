@@ -111,10 +111,13 @@ def name_clashes(named: Iterable[tuple[str, str]]) -> list[Problem]:
 
 
 def deployed_name(path: str) -> str:
-    """The name ``govflow deploy`` stores a diagram, form or guide found at ``path`` under (as api/cli.py
-    names it)."""
+    """The name ``govflow deploy`` stores a diagram, form or guide found at ``path`` under: a guide as
+    <item folder>/guide.json (its code must be the folder's name), any other by its file name."""
     found = PurePosixPath(path)
-    return f"{found.parent.name}/{found.name}" if guides.is_guide(found.name) else found.name
+    if not guides.is_guide(found.name):
+        return found.name
+    folder = found.parent.name or Path(path).resolve().parent.name  # "guide.json" named inside its folder
+    return f"{folder}/{found.name}"
 
 
 def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:

@@ -186,3 +186,12 @@ def test_two_files_deploy_would_store_under_one_name_are_an_error():
     clashes = [p for p in found if "needs a name of its own" in p.message]
     assert [(p.file, p.severity) for p in clashes] == [("in/b/p.bpmn", "error")]
     assert "in/a/p.bpmn" in clashes[0].message
+
+
+def test_a_guide_named_inside_its_item_folder_is_deployed_under_the_folder_s_name(tmp_path, monkeypatch):
+    item = tmp_path / "SX-XK-0001"
+    item.mkdir()
+    monkeypatch.chdir(item)
+    assert lint.deployed_name("guide.json") == "SX-XK-0001/guide.json"
+    assert lint.deployed_name("other/SX-XK-0002/guide.json") == "SX-XK-0002/guide.json"
+    assert lint.deployed_name("forms/accept.form") == "accept.form"
