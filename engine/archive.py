@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from sqlalchemy import LargeBinary, Table, select
 
-from . import execution, materials
+from . import confidential, execution, materials
 from . import storage as storage_module
 from .clock import utcnow
 from .models import Base, HistoryEvent, Material, Task
@@ -52,7 +52,8 @@ def export(uow: UnitOfWork, instance_id: int, *, actor: Actor, storage: Storage 
             material_entries = [_add_material(archive, store, m, sums) for m in _materials(uow, case.row.id)]
             manifest = {
                 "format": FORMAT, "generated_at": utcnow(), "generated_by": actor.name,
-                "case": _case(case), "variables": execution.case_variables(case.workflow),
+                "case": _case(case), "variables": confidential.for_reader(
+                    uow, case.row.definition, execution.case_variables(case.workflow), actor),
                 "tasks": [_task(t) for t in uow.session.scalars(
                     select(Task).where(Task.instance_id == case.row.id).order_by(Task.created_at, Task.id))],
                 "history": [_history(e) for e in uow.session.scalars(

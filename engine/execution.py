@@ -20,7 +20,18 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import String, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import _spiff, db, departments, diagram_functions, due_share, message_buffer, outbox, time_limits, timer_refresh
+from . import (
+    _spiff,
+    confidential,
+    db,
+    departments,
+    diagram_functions,
+    due_share,
+    message_buffer,
+    outbox,
+    time_limits,
+    timer_refresh,
+)
 from .bpmn_xml import PROCESS_KEY
 from .clock import LOCAL_TZ, utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
@@ -541,12 +552,14 @@ def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
 
     if not case.history:
         return
+    hidden = confidential.names(uow, case.row.definition)  # history never holds their values
     # One multi-row INSERT: a completion writes several history rows and this is its hottest write. On the
     # table, not the ORM entity: the ORM's bulk insert splits rows by which columns are None.
     uow.session.execute(insert(cast(Table, HistoryEvent.__table__)), [
         {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
          "element_id": item.get("element_id"), "element_name": item.get("element_name"),
-         "element_type": item.get("element_type"), "task_id": item.get("task_id"), "data": item.get("data") or {}}
+         "element_type": item.get("element_type"), "task_id": item.get("task_id"),
+         "data": confidential.conceal(item.get("data") or {}, hidden)}
         for item in case.history])
     case.history.clear()
 

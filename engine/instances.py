@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import case_access, execution, form_merge, message_buffer, query_codes
+from . import case_access, confidential, execution, form_merge, message_buffer, query_codes
 from .errors import Conflict, InvalidRequest, NotFound, ProcessError
 from .execution import Case
 from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
@@ -59,6 +59,12 @@ def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str,
                         ended_at=row.ended_at, end_reason=row.end_reason, variables=variables, tasks=tasks)
 
 
+def case_view(uow: UnitOfWork, case: Case, actor: Actor) -> InstanceView:
+    """A loaded case with its variables as ``actor`` may read them (engine.confidential)."""
+    variables = confidential.for_reader(uow, case.row.definition, execution.case_variables(case.workflow), actor)
+    return instance_view(uow, case.row, variables=variables, case=case)
+
+
 # ---- commands ----------------------------------------------------------------------------------
 
 def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None = None,
@@ -84,7 +90,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return _with_variables(uow, existing), False
+                return _with_variables(uow, existing, actor), False
         variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
@@ -100,8 +106,8 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
             existing = _by_business_key(uow, key, case.row.business_key)
             if existing is None:
                 raise
-            return _with_variables(uow, existing), False
-        view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
+            return _with_variables(uow, existing, actor), False
+        view = case_view(uow, case, actor)
         view.query_code = code
         return view, True
 
@@ -161,15 +167,14 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
                 for definition in starters:
                     existing = _by_business_key(uow, definition.key, business_key) if business_key else None
                     if existing is not None:  # a retried message: the case it started already, as start does
-                        started.append(_with_variables(uow, existing))
+                        started.append(_with_variables(uow, existing, actor))
                         continue
                     case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                               actor=actor.name)
                     _catch_start_message(case, name, variables)
                     execution.run(case)
                     settle(uow, case)
-                    started.append(instance_view(uow, case.row, variables=execution.case_variables(case.workflow),
-                                                 case=case))
+                    started.append(case_view(uow, case, actor))
                 uow.commit()
             except IntegrityError:
                 raise Conflict(f"a case with business key {business_key!r} was started meanwhile; "
@@ -184,7 +189,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
             _require_running(case)
             _deliver(case, name, variables, actor, correlations or {})
             settle(uow, case)
-            reached.append(instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case))
+            reached.append(case_view(uow, case, actor))
         uow.commit()
         return MessageOutcome(reached)
 
@@ -222,7 +227,7 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
         case.record(event, actor=actor.name, data={"reason": reason} if reason else {})
         execution.save(uow, case)
         uow.commit()
-        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
+        return case_view(uow, case, actor)
 
 
 # ---- helpers shared by commands ----------------------------------------------------------------
@@ -393,10 +398,9 @@ def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessIns
         ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
 
 
-def _with_variables(uow: UnitOfWork, row: ProcessInstance) -> InstanceView:
+def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor) -> InstanceView:
     """An existing case as a retried start answers it: as it stands, variables included."""
-    case = execution.open_case(uow, row.id)
-    return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
+    return case_view(uow, execution.open_case(uow, row.id), actor)
 
 
 # Control characters, and the marks that reorder text (U+202E would show "SX-2026-1" backwards in a queue).
@@ -419,7 +423,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
     with uow:
         case_access.require_case(uow, actor, instance_id)
         case = execution.open_case(uow, instance_id)
-        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
+        return case_view(uow, case, actor)
 
 
 def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,

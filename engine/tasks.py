@@ -10,10 +10,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, db, departments, execution, forms
+from . import _spiff, confidential, db, departments, execution, forms
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
-from .instances import InstanceView, instance_view, settle
+from .instances import InstanceView, case_view, settle
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -139,10 +139,11 @@ def get_task(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
 
 
 def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dict[str, Any]]:
-    """A task with the case data it would show in its form. Raises NotFound."""
+    """A task with the case data it would show in its form, confidential variables concealed from all
+    but supervision (engine.confidential). Raises NotFound."""
     with uow:
-        task, _, data = _read(uow, task_id, actor)
-        return task, data
+        task, definition, data = _read(uow, task_id, actor)
+        return task, confidential.for_reader(uow, definition, data, actor)
 
 
 def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
@@ -324,4 +325,4 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.run(case)
         settle(uow, case)
         uow.commit()
-        return instance_view(uow, case.row, variables=execution.case_variables(case.workflow), case=case)
+        return case_view(uow, case, actor)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from . import case_access, diagrams, execution
 from .bpmn_xml import NS, local
 from .errors import Forbidden
-from .instances import InstanceView, instance_view
+from .instances import InstanceView, case_view
 from .materials import bundle_ids, require_access
 from .models import HistoryEvent, Job, Material, MessageSubscription
 from .unit_of_work import UnitOfWork
@@ -85,7 +85,7 @@ def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
     with uow:
         case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
         case = execution.open_case(uow, instance_id)
-        view = instance_view(uow, case.row, variables=execution.case_variables(case.workflow))
+        view = case_view(uow, case, actor)
         definition = case.row.definition
         xml = definition.resource.content
         events = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import calendar, forms
+from . import calendar, confidential, forms
 from .clock import utcnow
 from .errors import NotFound
 from .inbox import due_soon, urgency
@@ -66,7 +66,8 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             left = days.working_days_between(now, task.due_at).days if task.due_at > now \
                 else -days.working_days_between(task.due_at, now).days
         soon = due_soon(uow, now, [task.definition_key]).until(task.definition_key)
-        applicant = next((str(data[k]) for k in APPLICANT_KEYS if data.get(k) not in (None, "")), None)
+        shown = confidential.for_reader(uow, definition, data, actor)  # the form shows what it lists
+        applicant = next((str(shown[k]) for k in APPLICANT_KEYS if shown.get(k) not in (None, "")), None)
         summary = CaseSummary(
             instance_id=row.id, business_key=row.business_key, item_key=row.definition_key,
             item_name=row.definition.name or row.definition_key, item_version=row.definition.version,

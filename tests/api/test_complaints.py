@@ -170,3 +170,47 @@ def test_a_retried_complaint_with_its_idempotency_key_is_filed_once(api):
     elsewhere = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key,
                                 environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert elsewhere.status_code == 201 and "query_code" in elsewhere.get_json()  # keys are per client
+
+
+def test_the_complainant_s_name_and_phone_reach_only_the_desk_s_answer_form_and_supervision(api):
+    """The department complained about handles the complaint without learning who made it; history never
+    holds the name or phone at all (engine.confidential)."""
+    import io
+    import json
+    import zipfile
+
+    from engine import timeline
+    from engine.users import Actor
+
+    library(api)
+    filed = file_complaint(api)
+    case_id = instance_of(api, filed["complaint_no"])
+    desk = add_clerk(api, "desk_clerk", "complaints")
+    complete_open_task(desk, case_id, "register", reader="admin", handling_group="office")
+    office = api.as_("office_clerk")
+    handle = open_task(api, case_id, "handle", reader="admin")
+    secrets = ("李四", "13912345678")
+
+    seen = office.get(f"/api/process-instances/{case_id}").get_json()
+    assert seen["variables"]["complainant_name"] == "***" and seen["variables"]["complainant_phone"] == "***"
+    assert seen["variables"]["complaint_content"] == COMPLAINT_BODY["content"]  # what to handle, not who
+    assert not any(s in json.dumps(office.get(f"/api/tasks/{handle['id']}/form").get_json(), ensure_ascii=False)
+                   for s in secrets)
+    archive = zipfile.ZipFile(io.BytesIO(office.get(f"/api/process-instances/{case_id}/archive").data))
+    assert not any(s in archive.read("manifest.json").decode() for s in secrets)
+    page = timeline.case_file(api.runtime.uow(), case_id, actor=Actor("office_clerk", frozenset({"office"}),
+                                                                      frozenset({"clerk"})))
+    assert page.case.variables is not None and page.case.variables["complainant_phone"] == "***"
+    answered = complete_open_task(office, case_id, "handle", reader="admin", handling_result="已责成窗口整改")
+    assert answered["variables"]["complainant_phone"] == "***"
+
+    answer = open_task(api, case_id, "answer", reader="admin")
+    form = desk.get(f"/api/tasks/{answer['id']}/form").get_json()
+    assert form["data"]["complainant_name"] == "李四" and form["data"]["complainant_phone"] == "13912345678"
+    supervisor = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()
+    assert supervisor["variables"]["complainant_phone"] == "13912345678"
+
+    for reader in ("supervisor", "admin"):
+        history = json.dumps(api.as_(reader).get(f"/api/process-instances/{case_id}/history").get_json(),
+                             ensure_ascii=False)
+        assert "***" in history and not any(s in history for s in secrets)
