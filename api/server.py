@@ -1,10 +1,14 @@
 """``govflow serve``: gunicorn (a production WSGI server) running the app factory."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.workers.sync import SyncWorker
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -30,6 +34,66 @@ def _start_scheduler(worker: Any) -> None:
     from engine.worker import start_background
 
     start_background(worker.wsgi.extensions["govflow"])
+
+
+class JsonErrorWorker(SyncWorker):  # type: ignore[misc]
+    """gunicorn's sync worker, answering what gunicorn refuses itself before the app sees it (a request line
+    or headers over its limits, a malformed request) in the API's one error shape, not in gunicorn's HTML
+    page. gunicorn still decides the status and writes its log lines: its page goes to a stand-in for the
+    connection, which keeps only the status line."""
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        page = _ErrorPage(client)
+        super().handle_error(req, page, addr, exc)
+        if page.status is None:
+            return  # gunicorn wrote nothing (it failed to build its page): nor do we
+        try:
+            util.write_nonblock(client, json_error(page.status, page.reason, _message(page.status, exc, self.cfg)))
+        except OSError:
+            self.log.debug("Failed to send error message.")  # the client left: as gunicorn does
+
+
+class _ErrorPage:
+    """A connection's stand-in that takes gunicorn's error page (util.write_error) and keeps its status."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.status: int | None = None
+        self.reason = ""
+
+    def gettimeout(self) -> float:
+        return 0.0  # util.write_nonblock: no need to switch a stand-in to non-blocking
+
+    def sendall(self, data: bytes) -> None:
+        _, status, self.reason = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+        self.status = int(status)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)  # what the access log reads of the connection
+
+
+def _message(status: int, exc: BaseException, cfg: Any) -> str:
+    """What to fix, for the refusals a client can run into; gunicorn's own text for the rare others."""
+    if status == 414:
+        return (f"the request line (method, path and query string) is longer than {cfg.limit_request_line} "
+                "bytes")
+    if status == 431:
+        return (f"the request has too many or too large header fields: at most {cfg.limit_request_fields} "
+                f"fields of at most {cfg.limit_request_field_size} bytes each")
+    if status == 500:
+        return "internal server error"  # as the app's own 500: the cause stays in the log
+    return str(exc) or HTTP_STATUS_CODES.get(status, "error")
+
+
+def json_error(status: int, reason: str, message: str) -> bytes:
+    """A whole HTTP response carrying ``{"error": {"code", "message", "details"}}``, its code named as the
+    app names HTTP errors (werkzeug's name of the status), closing the connection as gunicorn does."""
+    name = HTTP_STATUS_CODES.get(status, reason)
+    code = "internal_error" if status == 500 else name.lower().replace(" ", "_")
+    body = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode("latin-1") + body
 
 
 # gunicorn's default line without the query string and the referrer: an applicant's query code travels
@@ -70,5 +134,9 @@ def printable(text: str) -> str:
 
 def run_server(*, host: str, port: int, workers: int, scheduler: bool) -> None:
     options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60,
-               "graceful_timeout": 10, "access_log_format": ACCESS_LOG_FORMAT, "logger_class": AccessLog}
+               "graceful_timeout": 10, "access_log_format": ACCESS_LOG_FORMAT, "logger_class": AccessLog,
+               "worker_class": JsonErrorWorker,
+               # gunicorn's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl), so a second
+               # server on the host would take over the first's; govflow is managed by its own commands.
+               "control_socket_disable": True}
     _Server(options, scheduler).run()

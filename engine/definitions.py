@@ -127,7 +127,8 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
             problems.append(Problem(file_name, None, None,
                                     f"unsupported file type (deploy {ACCEPTED})"))
     # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
-    if not prepared and not problems and not any(kind_of(n) in ("guide", "document") for n, _ in files):
+    if not prepared and not any(p.severity == "error" for p in problems) \
+            and not any(kind_of(n) in ("guide", "document") for n, _ in files):
         problems.append(Problem(files[0][0], None, None, "the deployment contains no BPMN diagram"))
     return problems, prepared, dmn
 

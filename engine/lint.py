@@ -28,6 +28,8 @@ The rules, each finding naming file, line and element:
   or calendar disagree with the diagram's, or whose process marks no clock start — warning;
 * material names contain no catch-alls (其他材料, 有关材料, 相关材料, 等材料) and every other guide
   field is valid (engine.guides) — error;
+* forms linted without any diagram (nor a guide or template) — warning: deploy refuses forms alone, so
+  they go with the diagram that uses them (given only when nothing else is wrong, as deploy does);
 * every variable a gateway condition reads is a field of a form of a user task before the gateway, or
   set by a script of the process — warning (skipped where something upstream sets data lint cannot see:
   a call activity, a decision table, an external or receive task, a form given by expression; a message's
@@ -150,6 +152,7 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     # As a deployment checks them, but a template extends only another among the linted files.
     problems.extend(replace(p, line=p.line or 1)  # a whole-file problem: its first line, for an editor
                     for p in documents.check_template_files(files, missing="not among the linted files"))
+    problems.extend(_forms_alone(files, problems))
 
     def fields_of(key: str) -> frozenset[str] | None:
         ref = forms.parse_key(key)
@@ -172,6 +175,24 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             problems.extend(check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
                                           called=pid in called))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> list[Problem]:
+    """A warning when forms are linted without a diagram: checking a form alone while editing it is fine,
+    but ``govflow deploy`` refuses such a set (engine.definitions: no BPMN diagram), and lint must not pass
+    silently what deploy refuses. As deploy, only when nothing else is wrong, and not with a guide or a
+    template (those deploy alone)."""
+    names = [name for name, _ in files]
+    form_files = [name for name in names if name.lower().endswith(".form")]
+    if not form_files or any(p.severity == "error" for p in problems) or any(
+            name.lower().endswith(BPMN_SUFFIXES) or guides.is_guide(name) or documents.is_template(name)
+            for name in names):
+        return []
+    which = "this form with the diagram that uses it" if len(form_files) == 1 else \
+        f"these {len(form_files)} forms with the diagrams that use them"
+    return [Problem(form_files[0], 1, None,
+                    "no BPMN diagram among the linted files, and govflow deploy refuses forms alone (the deployment "
+                    f"contains no BPMN diagram); deploy {which}, in one govflow deploy", "warning")]
 
 
 def _with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
