@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
@@ -25,9 +26,16 @@ def has_body(request: flask.Request) -> bool:
 
 def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
     """The body parsed, a body nested past the interpreter's recursion limit answered with a 400.
-    ``any_utf``: UTF-16 and UTF-32 too, as ``json.loads`` detects them (webargs reads UTF-8 only)."""
+    ``any_utf``: UTF-16 and UTF-32 too, as ``json.loads`` detects them (webargs reads UTF-8 only).
+
+    JSON on the wire is UTF-8 (RFC 8259). A UTF-8 byte order mark, which some Windows tools write, is
+    skipped, as the RFC allows; a body in UTF-16 or UTF-32 is a 400 that says so."""
     try:
-        return json.loads(data) if any_utf else core.parse_json(data)
+        if any_utf:
+            return json.loads(data)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or 0 in data[:4]:  # no UTF-8 JSON has NUL
+            raise InvalidRequest("the JSON body must be encoded as UTF-8, not UTF-16 or UTF-32 (RFC 8259)")
+        return core.parse_json(data.removeprefix(codecs.BOM_UTF8))
     except RecursionError:
         raise InvalidRequest("the JSON body is nested too deeply") from None
 

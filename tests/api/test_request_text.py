@@ -148,3 +148,16 @@ def test_a_chunked_json_body_over_the_limit_is_a_413_not_invalid_json(app, api):
     assert "larger than 1000 bytes" in error["message"] and error["code"] == "request_entity_too_large"
     small = send(json.dumps({"name": "m"}).encode())  # read whole: no such message is awaited
     assert small.status_code == 404 and small.get_json()["error"]["code"] == "not_found"
+
+
+def test_json_in_utf_16_or_32_is_a_400_that_says_so_and_a_utf_8_byte_order_mark_is_skipped(api):
+    api.deploy("simple_approval.bpmn")
+    integrator = api.as_("integrator")
+    url = "/api/process-definitions/simple_approval/start"
+    body = json.dumps({"business_key": "BOM-1", "variables": {"reviewGroup": "office"}})
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"):
+        error = _error(_post_raw(integrator, url, body.encode(encoding), "application/json"), 400)
+        assert "UTF-8" in error["message"], encoding
+    assert _cases(api) == 0
+    started = _post_raw(integrator, url, body.encode("utf-8-sig"), "application/json")  # as PowerShell may send it
+    assert started.status_code == 201 and started.get_json()["business_key"] == "BOM-1"
