@@ -53,7 +53,7 @@ def export(uow: UnitOfWork, instance_id: int, *, actor: Actor, storage: Storage 
             manifest = {
                 "format": FORMAT, "generated_at": utcnow(), "generated_by": actor.name,
                 "case": _case(case), "variables": confidential.for_reader(
-                    uow, case.row.definition, execution.case_variables(case.workflow), actor),
+                    execution.case_variables(case.workflow), case.hidden, actor),
                 "tasks": [_task(t) for t in uow.session.scalars(
                     select(Task).where(Task.instance_id == case.row.id).order_by(Task.created_at, Task.id))],
                 "history": [_history(e) for e in uow.session.scalars(

@@ -72,6 +72,8 @@ class Case:
     new_tasks: list[Task] = field(default_factory=list)
     # The workflow's tasks, walked once by save for all it writes (nothing runs the workflow meanwhile).
     tasks: list[Any] = field(default_factory=list)
+    # Confidential variable names of every process the case runs (engine.confidential).
+    hidden: frozenset[str] = frozenset()
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -134,7 +136,7 @@ def open_case(uow: UnitOfWork, instance_id: int) -> Case:
     subprocess_specs, used = _resolve_called(uow, row.definition, row.called_versions or {})
     _bind_functions(uow, row.definition)
     workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
-    case = Case(row=row, workflow=workflow, definitions=used)
+    case = Case(row=row, workflow=workflow, definitions=used, hidden=confidential.names(uow, used.values()))
     case.before = {t.id: t.state for t in workflow.get_tasks()}
     case.waits_stored = _has_waits(workflow)
     return case
@@ -151,7 +153,8 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
     row = ProcessInstance(definition=definition, definition_id=definition.id, definition_key=definition.key,
                           business_key=business_key or generate_business_key(), state="running",
                           workflow=b"", called_versions={}, started_by=actor, version=0)
-    case = Case(row=row, workflow=workflow, definitions=used, is_new=True)
+    case = Case(row=row, workflow=workflow, definitions=used, is_new=True,
+                hidden=confidential.names(uow, used.values()))
     case.record("instance.started", actor=actor, data={"variables": clip(variables)})
     return case
 
@@ -175,7 +178,7 @@ def generate_business_key() -> str:
 
 def run(case: Case) -> None:
     """Run engine steps until the case waits; a failing step aborts the whole command."""
-    with engine_errors():
+    with without_secrets(case), engine_errors():
         case.workflow.do_engine_steps()
         # do_engine_steps ends by refreshing timers: one that expired meanwhile is READY now, and would
         # otherwise sit there (no longer waiting, so without a job) until some later command runs.
@@ -183,6 +186,18 @@ def run(case: Case) -> None:
             if not case.workflow.get_tasks(state=TaskState.READY, manual=False):
                 break
             case.workflow.do_engine_steps()
+
+
+@contextmanager
+def without_secrets(case: Case) -> Iterator[None]:
+    """An engine error raised inside, with the case's confidential values taken out of its text: a script
+    or expression failing on a value quotes it, and the error reaches the caller and the incident."""
+    try:
+        yield
+    except EngineError as exc:
+        if case.hidden:
+            confidential.scrub_error(exc, confidential.texts(case_variables(case.workflow), case.hidden))
+        raise
 
 
 @contextmanager
@@ -210,8 +225,8 @@ def _process_error(exc: SpiffWorkflowException) -> ProcessError:
                         details=[{"element": element, "message": message}])
 
 
-def evaluate(task: Any, expression: str) -> Any:
-    return _spiff.script_engine.environment.evaluate(expression, task.data)
+def evaluate(task: Any, expression: str, data: dict[str, Any] | None = None) -> Any:
+    return _spiff.script_engine.environment.evaluate(expression, task.data if data is None else data)
 
 
 # ---- saving ------------------------------------------------------------------------------------
@@ -268,11 +283,12 @@ def save(uow: UnitOfWork, case: Case) -> None:
                             ("updated_at", now), ("ended_at", row.ended_at), ("end_reason", row.end_reason),
                             ("called_versions", row.called_versions)):
             set_committed_value(row, name, value)
-    _sync_tasks(uow, case, now)
-    _sync_waits(uow, case)
-    time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
-    due_share.apply(uow, case, now)  # govflow.dueShare: needs the clock a step may just have started
-    _insert_new_tasks(uow, case)
+    with without_secrets(case):  # new tasks' due dates and priorities are evaluated on the case's data
+        _sync_tasks(uow, case, now)
+        _sync_waits(uow, case)
+        time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
+        due_share.apply(uow, case, now)  # govflow.dueShare: needs the clock a step may just have started
+        _insert_new_tasks(uow, case)
     if row.ended_at == now and row.state in ("completed", "terminated"):
         for follow_up in ON_ENDED:
             follow_up(uow, case)
@@ -398,14 +414,15 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     row = Task(
         id=str(task.id), instance_id=case.row.id, definition_key=case.row.definition_key,
         business_key=case.row.business_key, bpmn_id=task.task_spec.bpmn_id,
-        name=_as_text(_evaluate_meta(task, meta, "name_expression")) or task.task_spec.bpmn_name or meta.get("name"),
+        name=_as_text(_evaluate_meta(task, meta, "name_expression", case.hidden)) or task.task_spec.bpmn_name
+        or meta.get("name"),
         lane=task.task_spec.lane or meta.get("lane"),
         kind="external" if meta.get("type") == "externalTask" else "user",
         state=OPEN, assignee=_as_text(values["assignee"]), candidate_groups=groups, candidate_users=users,
         due_at=_as_time(values["due_date"], now, task), follow_up_at=_as_time(values["follow_up_date"], now, task),
         priority=_as_priority(values["priority"], task),
         form_key=meta.get("form_key") or _as_text(_evaluate_meta(task, meta, "form_key_expression")),
-        properties={**(meta.get("properties") or {}), **_task_metadata(task, meta)}, created_at=now,
+        properties={**(meta.get("properties") or {}), **_task_metadata(task, meta, case.hidden)}, created_at=now,
     )
     case.record("task.created", actor=None, element_id=row.bpmn_id, element_name=row.name,
                 element_type="UserTask", task_id=row.id,
@@ -413,23 +430,27 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     return row
 
 
-def _evaluate_meta(task: Any, meta: dict[str, Any], key: str) -> Any:
+def _evaluate_meta(task: Any, meta: dict[str, Any], key: str, hidden: frozenset[str] = frozenset()) -> Any:
+    """An element's expression on the task's data; ``hidden``: confidential variables read as ``***`` (for
+    what queues show to everyone: names, metadata), not for routing (candidates, assignee)."""
     expression = meta.get(key)
     if expression is None:
         return None
     try:
-        return evaluate(task, expression)
+        return evaluate(task, expression, confidential.conceal(task.data, hidden))
     except Exception as exc:
         raise ProcessError(f"cannot evaluate {key} of {task.task_spec.bpmn_name or task.task_spec.bpmn_id}: "
                            f"{str(exc).splitlines()[0]}", element=task.task_spec.bpmn_id) from exc
 
 
-def _task_metadata(task: Any, meta: dict[str, Any]) -> dict[str, Any]:
-    """spiffworkflow:taskMetadataValues, evaluated against the task's data (a value-less one is None)."""
+def _task_metadata(task: Any, meta: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """spiffworkflow:taskMetadataValues, evaluated against the task's data, confidential variables read as
+    ``***`` (a value-less one is None)."""
     values: dict[str, Any] = {}
+    data = confidential.conceal(task.data, hidden)
     for name, expression in (meta.get("metadata") or {}).items():
         try:
-            values[name] = None if expression is None else clip(evaluate(task, expression))
+            values[name] = None if expression is None else clip(evaluate(task, expression, data))
         except Exception as exc:
             raise ProcessError(f"cannot evaluate task metadata {name!r} of "
                                f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id}: {str(exc).splitlines()[0]}",
@@ -552,14 +573,15 @@ def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
 
     if not case.history:
         return
-    hidden = confidential.names(uow, case.row.definition)  # history never holds their values
+    hidden = case.hidden  # history never holds their values, named or within other text
+    secrets = confidential.texts(case_variables(case.workflow), hidden) if hidden else []
     # One multi-row INSERT: a completion writes several history rows and this is its hottest write. On the
     # table, not the ORM entity: the ORM's bulk insert splits rows by which columns are None.
     uow.session.execute(insert(cast(Table, HistoryEvent.__table__)), [
         {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
-         "element_id": item.get("element_id"), "element_name": item.get("element_name"),
-         "element_type": item.get("element_type"), "task_id": item.get("task_id"),
-         "data": confidential.conceal(item.get("data") or {}, hidden)}
+         "element_id": item.get("element_id"), "element_type": item.get("element_type"),
+         "element_name": confidential.scrub(item.get("element_name"), secrets), "task_id": item.get("task_id"),
+         "data": confidential.scrub(confidential.conceal(item.get("data") or {}, hidden), secrets)}
         for item in case.history])
     case.history.clear()
 

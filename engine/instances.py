@@ -61,7 +61,7 @@ def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str,
 
 def case_view(uow: UnitOfWork, case: Case, actor: Actor) -> InstanceView:
     """A loaded case with its variables as ``actor`` may read them (engine.confidential)."""
-    variables = confidential.for_reader(uow, case.row.definition, execution.case_variables(case.workflow), actor)
+    variables = confidential.for_reader(execution.case_variables(case.workflow), case.hidden, actor)
     return instance_view(uow, case.row, variables=variables, case=case)
 
 

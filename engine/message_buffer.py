@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import db, outbox
+from . import confidential, db, outbox
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import BufferedMessage, HistoryEvent, ProcessInstance
@@ -100,8 +100,10 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
             data = {"message": row.message_name, "buffered_id": row.id, "business_key": row.business_key,
                     "correlations": row.correlations, "sent_by": row.sent_by,
                     "buffered_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat()}
-            uow.session.add(HistoryEvent(instance_id=row.instance_id, actor=None, event="message.expired", data=data))
             case = uow.session.get(ProcessInstance, row.instance_id) if row.instance_id is not None else None
+            if case is not None:  # its correlations may be the case's confidential variables
+                data = confidential.conceal(data, confidential.names(uow, [case.definition]))
+            uow.session.add(HistoryEvent(instance_id=row.instance_id, actor=None, event="message.expired", data=data))
             outbox.emit(uow, "message.expired", instance=case, data=data)
         uow.commit()
         return len(rows)

@@ -142,8 +142,8 @@ def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dic
     """A task with the case data it would show in its form, confidential variables concealed from all
     but supervision (engine.confidential). Raises NotFound."""
     with uow:
-        task, definition, data = _read(uow, task_id, actor)
-        return task, confidential.for_reader(uow, definition, data, actor)
+        task, _, data, hidden = _read(uow, task_id, actor)
+        return task, confidential.for_reader(data, hidden, actor)
 
 
 def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
@@ -154,14 +154,17 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
             deployed. ProcessError: the deployed form is broken.
     """
     with uow:
-        task, definition, data = _read(uow, task_id, actor)
+        task, definition, data, _ = _read(uow, task_id, actor)
         try:
             return forms.describe(uow, task.form_key, definition, data)
         except NotFound as exc:
             raise NotFound(f"task {task_id}: {exc.message}") from None
 
 
-def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDefinition, dict[str, Any]]:
+def _read(uow: UnitOfWork, task_id: str, actor: Actor
+          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str]]:
+    """A task the actor may see, its process's definition, the data its form shows (all of it, for the
+    form to pick its fields from) and the case's confidential variable names."""
     task = uow.session.get(Task, task_id)
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
@@ -172,7 +175,7 @@ def _read(uow: UnitOfWork, task_id: str, actor: Actor) -> tuple[Task, ProcessDef
     else:  # a finished task may be gone from the workflow: show the case as it stands
         definition, data = case.row.definition, execution.case_variables(case.workflow)
     data.pop("data_objects", None)
-    return task, definition, data
+    return task, definition, data, case.hidden
 
 
 # ---- commands ----------------------------------------------------------------------------------

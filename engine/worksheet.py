@@ -49,7 +49,7 @@ class TaskSheet:
 def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
     """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form)."""
     with uow:
-        task, definition, data = _read(uow, task_id, actor)
+        task, definition, data, hidden = _read(uow, task_id, actor)
         form, missing = None, False
         if task.form_key:
             try:
@@ -66,7 +66,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             left = days.working_days_between(now, task.due_at).days if task.due_at > now \
                 else -days.working_days_between(task.due_at, now).days
         soon = due_soon(uow, now, [task.definition_key]).until(task.definition_key)
-        shown = confidential.for_reader(uow, definition, data, actor)  # the form shows what it lists
+        shown = confidential.for_reader(data, hidden, actor)  # the form shows what it lists
         applicant = next((str(shown[k]) for k in APPLICANT_KEYS if shown.get(k) not in (None, "")), None)
         summary = CaseSummary(
             instance_id=row.id, business_key=row.business_key, item_key=row.definition_key,
