@@ -41,9 +41,13 @@ def names(uow: UnitOfWork, definitions: Iterable[ProcessDefinition]) -> frozense
 
     found: set[str] = set()
     for definition in definitions:
-        declared = process_properties(uow, definition).get(PROPERTY) or ""
-        found.update(name for name in _SEPARATORS.split(declared) if name)
+        found.update(parse(process_properties(uow, definition).get(PROPERTY)))
     return frozenset(found)
+
+
+def parse(declared: str | None) -> list[str]:
+    """The names a ``govflow.confidential`` value lists (commas, 、, semicolons or spaces between)."""
+    return [name for name in _SEPARATORS.split(declared or "") if name]
 
 
 def sees_all(actor: Actor) -> bool:

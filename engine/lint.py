@@ -28,6 +28,8 @@ The rules, each finding naming file, line and element:
   or calendar disagree with the diagram's, or whose process marks no clock start — warning;
 * material names contain no catch-alls (其他材料, 有关材料, 相关材料, 等材料) and every other guide
   field is valid (engine.guides) — error;
+* ``govflow.confidential`` names whole variables, and a process naming some throws no message without a
+  payload (it would send them to the receiving process) — warning;
 * forms linted without any diagram (nor a guide or template) — warning: deploy refuses forms alone, so
   they go with the diagram that uses them (given only when nothing else is wrong, as deploy does);
 * every variable a gateway condition reads is a field of a form of a user task before the gateway, or
@@ -46,7 +48,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import diagrams, documents, forms, guides
+from . import confidential, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
 from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
 from .scripting import SAFE_BUILTINS
@@ -352,6 +354,30 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_acceptance(diagram, pid, graph, props, elements, starts, None if called else guide))
     problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
+    problems.extend(_check_confidential(diagram, pid, process, elements))
+    return problems
+
+
+def _check_confidential(diagram: PreparedDiagram, pid: str, process: Any, elements: dict[str, dict[str, Any]]
+                        ) -> list[Problem]:
+    """``govflow.confidential`` names whole variables, and a message without a payload sends the whole case
+    data — confidential variables included — to the process that receives it (engine.confidential)."""
+    declared = confidential.parse((elements.get(PROCESS_KEY, {}).get("properties") or {}).get(confidential.PROPERTY))
+    if not declared:
+        return []
+    problems = [Problem(diagram.name, diagram.lines.get(pid), pid,
+                        f"{confidential.PROPERTY} names {name!r}: only a whole variable (a top-level name) can be "
+                        "confidential", "warning") for name in declared if not name.isidentifier()]
+    throws = process.xpath(".//bpmn:intermediateThrowEvent[bpmn:messageEventDefinition]|"
+                           ".//bpmn:endEvent[bpmn:messageEventDefinition]|.//bpmn:sendTask", namespaces=NS)
+    for node in throws:
+        if node.xpath(".//spiffworkflow:messagePayload[normalize-space()]", namespaces=NS):
+            continue
+        element = node.get("id")
+        problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                f"this message sends the whole case data, confidential {', '.join(declared)} included, "
+                                "to the process that receives it: give it a payload without them, or name them "
+                                f"{confidential.PROPERTY} there too", "warning"))
     return problems
 
 

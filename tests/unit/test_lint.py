@@ -195,3 +195,27 @@ def test_a_guide_named_inside_its_item_folder_is_deployed_under_the_folder_s_nam
     assert lint.deployed_name("guide.json") == "SX-XK-0001/guide.json"
     assert lint.deployed_name("other/SX-XK-0002/guide.json") == "SX-XK-0002/guide.json"
     assert lint.deployed_name("forms/accept.form") == "accept.form"
+
+
+def test_confidential_names_are_whole_variables_and_no_message_sends_them_unasked() -> None:
+    head = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+            'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+            'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">'
+            '<bpmn:message id="m" name="tip"/>')
+
+    def tip(names: str, payload: str = "") -> list[tuple[str, str]]:
+        diagram = (head + '<bpmn:process id="tips" isExecutable="true"><bpmn:extensionElements><camunda:properties>'
+                   f'<camunda:property name="govflow.confidential" value="{names}"/></camunda:properties>'
+                   '</bpmn:extensionElements><bpmn:startEvent id="s"/>'
+                   '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="send"/>'
+                   f'<bpmn:endEvent id="send"><bpmn:messageEventDefinition messageRef="m">{payload}'
+                   '</bpmn:messageEventDefinition></bpmn:endEvent></bpmn:process></bpmn:definitions>')
+        found = lint.lint_files([("tips.bpmn", diagram.encode())])
+        return [(p.element or "", p.severity) for p in found if "confidential" in p.message]
+
+    assert tip("reporter_name, reporter_phone") == [("send", "warning")]
+    payload = ('<bpmn:extensionElements><spiffworkflow:messagePayload>{"topic": topic}'
+               '</spiffworkflow:messagePayload></bpmn:extensionElements>')
+    assert tip("reporter_name", payload) == []
+    assert tip("applicant.id_no", payload) == [("tips", "warning")]
