@@ -59,7 +59,7 @@ def export(uow: UnitOfWork, instance_id: int, *, actor: Actor, storage: Storage 
                 "history": [_history(e) for e in uow.session.scalars(
                     select(HistoryEvent).where(HistoryEvent.instance_id == case.row.id).order_by(HistoryEvent.id))],
                 "materials": material_entries,
-                "documents": _documents(uow, archive, case.row.id, sums),
+                "documents": _documents(uow, archive, case.row.id, sums, actor),
             }
             body = json.dumps(manifest, ensure_ascii=False, indent=2, default=_json_default).encode()
             archive.writestr("manifest.json", body)
@@ -92,16 +92,20 @@ def _add_material(archive: zipfile.ZipFile, store: Storage, material: Material, 
             "uploaded_by": material.uploaded_by, "uploaded_at": material.uploaded_at}
 
 
-def _documents(uow: UnitOfWork, archive: zipfile.ZipFile, instance_id: int, sums: dict[str, str]) -> list[Any]:
+def _documents(uow: UnitOfWork, archive: zipfile.ZipFile, instance_id: int, sums: dict[str, str], actor: Actor
+               ) -> list[Any]:
     """Documents issued to the applicant, when a ``documents`` table (with ``instance_id``) exists:
-    plain columns go to the manifest, binary columns become files with their hash."""
+    plain columns go to the manifest, binary columns become files with their hash. Those holding a
+    confidential variable only for supervision (engine.documents.readable)."""
     table = documents_table()
     if table is None or "instance_id" not in table.c:
         return []
     binary = [c.name for c in table.c if isinstance(c.type, LargeBinary)]
+    query = select(table).where(table.c.instance_id == instance_id).order_by(*table.primary_key.columns)
+    if "confidential" in table.c and not confidential.sees_all(actor):
+        query = query.where(table.c.confidential.is_(False))
     entries: list[dict[str, Any]] = []
-    for row in uow.session.execute(select(table).where(table.c.instance_id == instance_id)
-                                   .order_by(*table.primary_key.columns)).mappings():
+    for row in uow.session.execute(query).mappings():
         entry = {k: v for k, v in row.items() if k not in binary}
         for column in binary:
             content = row[column]

@@ -13,10 +13,11 @@ names); a case keeps those of every process it runs (its own and the processes i
   ``***`` in their place, except to supervisors and admins;
 * a task's form still shows them when the form lists them: the form is the analyst's statement of what
   the task's workers need to know (the complaints desk's answer form lists the complainant's phone, the
-  responsible department's form does not).
+  responsible department's form does not);
+* a document issued with one in its text is read by supervision and by its applicant (engine.documents).
 
-Documents rendered for the applicant, notices sent to the applicant and message payloads another case
-receives carry what their templates or the diagram put in them.
+Notices sent to the applicant and message payloads another case receives carry what the diagram puts in
+them.
 """
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from . import document_templates, outbox
+from . import confidential, document_templates, outbox
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
@@ -202,13 +202,15 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
                            details=[{"element": spec.bpmn_id, "template": resource_name(name),
                                      "message": str(exc)}]) from exc
     html_bytes = html.encode("utf-8")
+    secrets = confidential.texts(context["v"], case.hidden)
     document = Document(instance_id=case.row.id, name=name, title=title[:200], template_sha256=template.sha256,
                         element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id), issued_at=now,
                         html=html_bytes, pdf=pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
-                        pdf_sha256=hashlib.sha256(pdf).hexdigest())
+                        pdf_sha256=hashlib.sha256(pdf).hexdigest(), confidential=any(s in html for s in secrets))
     uow.session.add(document)
     uow.session.flush()  # the id, for the event and the history
-    summary = {"document_id": document.id, "name": name, "title": document.title, "element_id": spec.bpmn_id,
+    summary = {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
+               "element_id": spec.bpmn_id,
                "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
     case.record(EVENT, actor=None, element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id),
                 data=summary)
@@ -262,8 +264,14 @@ def list_documents(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[D
     """The documents issued in a case, oldest first (without their bytes). Raises NotFound, Forbidden."""
     with uow:
         _require_case(uow, instance_id, actor)
-        return list(uow.session.scalars(select(Document).where(Document.instance_id == instance_id)
-                                        .order_by(Document.id)))
+        return list(uow.session.scalars(readable(select(Document).where(Document.instance_id == instance_id)
+                                                 .order_by(Document.id), actor)))
+
+
+def readable(query: Select[Document], actor: Actor) -> Select[Document]:
+    """Documents holding a confidential variable's value are read by supervision (and their applicant,
+    through the public progress); for every other reader they do not exist."""
+    return query if confidential.sees_all(actor) else query.where(Document.confidential.is_(False))
 
 
 def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Actor, fmt: str = "pdf"
@@ -278,7 +286,8 @@ def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Acto
     with uow:
         _require_case(uow, instance_id, actor)
         document = uow.session.get(Document, document_id)
-        if document is None or document.instance_id != instance_id:
+        if document is None or document.instance_id != instance_id \
+                or (document.confidential and not confidential.sees_all(actor)):
             raise NotFound(f"document {document_id} not found in process instance {instance_id}")
         content: bytes = getattr(document, fmt)
         return document, content, getattr(document, f"{fmt}_sha256")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -676,6 +677,8 @@ class Document(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     html_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    # Holds a confidential variable's value (engine.confidential): read by supervision and its applicant only.
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The bytes themselves; deferred so that listing documents does not read them.
     html: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from engine import jobs, message_buffer
 from engine.clock import utcnow
-from engine.models import Job
+from engine.models import Job, OutboxEvent
 from tests.api.test_corpus_fixes import flow, write
 from tests.api.test_pages import Browser, person
 from tests.helpers import complete_open_task, open_task
@@ -143,20 +144,45 @@ REPLY_LETTER = """<!DOCTYPE html>
 <body><p>{{ reporter_name }}（{{ reporter_phone }}）：</p><p>您反映的问题已办理。</p></body></html>"""
 
 
-def reply_case(api: Any, tmp_path: Path, letter: str = REPLY_LETTER) -> int:
+def reply_case(api: Any, tmp_path: Path, letter: str = REPLY_LETTER) -> dict[str, Any]:
     deploy_files(api, {"tip_off.bpmn": write(tmp_path, "tip_off.bpmn", REPLY).read_text(),
                        "documents/reply_letter.html": letter})
     case = api.start("tip_off", variables={"reporter_name": NAME, "reporter_phone": PHONE})
     complete_open_task(api, case["id"], "reply", user="window_clerk")
-    return int(case["id"])
+    return dict(case)
 
 
-def test_a_document_title_built_from_a_confidential_variable_reaches_history_concealed(api, tmp_path: Path):
-    """The title of an issued document goes into the document.issued history event (and its outbox event)
-    verbatim: history is concealed by variable name, and a title is not one."""
+def test_a_document_holding_a_confidential_value_is_read_by_supervision_and_its_applicant_only(
+        api, tmp_path: Path):
+    """The reply letter must name the reporter; the responsible department (office) works the next step and
+    reads the case, and every integrator reads all cases: for them the letter does not exist."""
+    case = reply_case(api, tmp_path)
+    case_id = case["id"]
+    [issued] = api.as_("supervisor").get(f"/api/process-instances/{case_id}/documents").get_json()
+    url = f"/api/process-instances/{case_id}/documents/{issued['id']}"
+    letter = api.as_("supervisor").get(url, query_string={"format": "html"}).get_data(as_text=True)
+    assert NAME in letter and PHONE in letter  # the letter itself must name the reporter
+    for reader in ("office_clerk", "integrator"):
+        assert api.as_(reader).get(f"/api/process-instances/{case_id}/documents").get_json() == []
+        assert api.as_(reader).get(url, query_string={"format": "html"}).status_code == 404
+        archive = zipfile.ZipFile(io.BytesIO(api.as_(reader).get(f"/api/process-instances/{case_id}/archive").data))
+        assert not any(NAME in archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    public = f"/api/public/progress/{case['business_key']}"
+    [mine] = api.client.get(public, query_string={"code": case["query_code"]}).get_json()["documents"]
+    own = api.client.get(mine["download_url"], query_string={"code": case["query_code"], "format": "html"})
+    assert own.status_code == 200 and NAME in own.get_data(as_text=True)  # the reporter reads their letter
+
+
+def test_a_document_title_built_from_a_confidential_variable_reaches_history_concealed(api, runtime,
+                                                                                     tmp_path: Path):
+    """The title of an issued document goes into the document.issued history event and its outbox event,
+    which webhooks carry: history is concealed by variable name, and a title is not one."""
     letter = REPLY_LETTER.replace("<title>答复函", "<title>致{{ reporter_name }}的答复函")
-    case_id = reply_case(api, tmp_path, letter)
+    case_id = reply_case(api, tmp_path, letter)["id"]
     assert NAME not in history(api, case_id, "office_clerk")
+    with runtime.uow() as uow:
+        events = uow.session.scalars(select(OutboxEvent.data).where(OutboxEvent.instance_id == case_id)).all()
+    assert events and NAME not in json.dumps(events, ensure_ascii=False)
 
 
 # ---- task names and task metadata evaluated from the case's data --------------------------------
