@@ -13,6 +13,7 @@ from typing import Any
 
 import flask
 import flask_smorest
+import marshmallow as ma
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -41,6 +42,18 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
 
 
 class JsonBodyParser(FlaskParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type[ma.Schema], ma.Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: flask.Request) -> ma.Schema:
+        # webargs builds a schema class's instance on every request; the API's schemas keep no state
+        # between loads, so one instance per class serves every request (and thread).
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = self._schemas.get(argmap)
+            return schema if schema is not None else self._schemas.setdefault(argmap, argmap())
+        return super()._get_schema(argmap, req)
+
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):
             if has_body(req):

@@ -35,7 +35,7 @@ from . import (
 from .bpmn_xml import PROCESS_KEY
 from .clock import LOCAL_TZ, utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
-from .models import Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from .models import HistoryEvent, Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
 from .unit_of_work import UnitOfWork
 
 OPEN, DONE, CANCELLED, HELD = "READY", "COMPLETED", "CANCELLED", "SUSPENDED"
@@ -240,6 +240,10 @@ _SAVE_IF_UNCHANGED = update(_CASES).where(_CASES.c.id == bindparam("case_id"),
 # every command, and the task objects a command answers with are plain transient ones.
 _TASKS = cast(Table, Task.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
+_INSERT_TASKS, _INSERT_CANDIDATES = insert(_TASKS), insert(_CANDIDATES)
+# One multi-row INSERT: a completion writes several history rows and this is its hottest write. On the
+# table, not the ORM entity: the ORM's bulk insert splits rows by which columns are None.
+_INSERT_HISTORY = insert(cast(Table, HistoryEvent.__table__))
 _OPEN_TASK_ROWS = select(_TASKS).where(_TASKS.c.instance_id == bindparam("case_id"), _TASKS.c.state.in_((OPEN, HELD)))
 # Only the state moves, plus who completed the task when someone did: the assignee is kept as it stands in
 # the table, so a claim committed since this save read the row is not undone.
@@ -345,7 +349,7 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
     still_open: list[Task] = []
     changes: list[dict[str, Any]] = []
     for stored in existing:
-        task_row = Task(**stored)
+        task_row = Task.from_row(stored)
         if task_row.id in ready:
             still_open.append(task_row)
             if task_row.state == open_state:
@@ -374,12 +378,12 @@ def _insert_new_tasks(uow: UnitOfWork, case: Case) -> None:
     created, case.new_tasks = case.new_tasks, []
     if not created:
         return
-    uow.session.execute(insert(_TASKS), [{c.key: getattr(t, c.key) for c in _TASKS.columns} for t in created])
+    uow.session.execute(_INSERT_TASKS, [{c.key: getattr(t, c.key) for c in _TASKS.columns} for t in created])
     candidates = [{"task_id": t.id, "kind": kind, "value": value} for t in created
                   for kind, values in (("group", t.candidate_groups), ("user", t.candidate_users))
                   for value in dict.fromkeys(values)]
     if candidates:
-        uow.session.execute(insert(_CANDIDATES), candidates)
+        uow.session.execute(_INSERT_CANDIDATES, candidates)
 
 
 def definition_of(case: Case, task: Any) -> ProcessDefinition:
@@ -569,15 +573,11 @@ def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
-    from .models import HistoryEvent
-
     if not case.history:
         return
     hidden = case.hidden  # history never holds their values, named or within other text
     secrets = confidential.texts(case_variables(case.workflow), hidden) if hidden else []
-    # One multi-row INSERT: a completion writes several history rows and this is its hottest write. On the
-    # table, not the ORM entity: the ORM's bulk insert splits rows by which columns are None.
-    uow.session.execute(insert(cast(Table, HistoryEvent.__table__)), [
+    uow.session.execute(_INSERT_HISTORY, [
         {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
          "element_id": item.get("element_id"), "element_type": item.get("element_type"),
          "element_name": confidential.scrub(item.get("element_name"), secrets), "task_id": item.get("task_id"),

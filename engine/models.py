@@ -2,6 +2,7 @@
 written in the same transaction, shaped for the queries that read them (inbox, timers, messages)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -202,6 +203,15 @@ class Task(Base):
     candidates: Mapped[list[TaskCandidate]] = relationship(
         cascade="all, delete-orphan", lazy="select", back_populates="task"
     )
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> Task:
+        """A transient task holding a row read in Core (all its columns), as ``Task(**row)`` would, without
+        an attribute event per column: commands build one per open task row they read, and never add it
+        to a session."""
+        task = cls.__mapper__.class_manager.new_instance()
+        task.__dict__.update(row)
+        return task
 
 
 class TaskCandidate(Base):

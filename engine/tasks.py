@@ -188,7 +188,7 @@ _TASK_BY_ID = select(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
 
 def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
     stored = uow.session.execute(_TASK_BY_ID, {"task_id": task_id}).mappings().first()
-    task = Task(**stored) if stored is not None else None
+    task = Task.from_row(stored) if stored is not None else None
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
     if task.state != "READY":
