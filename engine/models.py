@@ -384,6 +384,9 @@ class WebhookDelivery(Base):
     __table_args__ = (
         UniqueConstraint("webhook_id", "outbox_id"),
         Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+        # The claim takes the oldest due ones (ORDER BY outbox_id LIMIT): read in that order, it stops early
+        # even when a receiver's outage left tens of thousands pending.
+        Index("ix_deliveries_state_outbox", "state", "outbox_id"),
         # A case's next event waits for its earlier ones: the claim looks up this queue.
         Index("ix_deliveries_queue", "webhook_id", "instance_id", "state", "outbox_id"),
     )
