@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 from sqlalchemy.exc import IntegrityError
 
 from . import case_access, confidential, execution, form_merge, message_buffer, query_codes
@@ -43,12 +44,15 @@ class InstanceView:
 
 
 def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None,
-                  case: Case | None = None) -> InstanceView:
+                  case: Case | None = None, open_tasks: list[Task] | None = None) -> InstanceView:
     """A case as the API shows it: its row, open tasks and (when given) variables.
 
-    A command passes the ``case`` it just saved: the save holds the open task rows already."""
+    A command passes the ``case`` it just saved: the save holds the open task rows already; a list passes
+    the ``open_tasks`` it read for all its cases at once."""
     if case is not None and case.row is row and case.saved_version == row.version:
         tasks = list(case.open_tasks)
+    elif open_tasks is not None:
+        tasks = open_tasks
     else:
         tasks = list(uow.session.scalars(
             select(Task).where(Task.instance_id == row.id, Task.state.in_(("READY", "SUSPENDED")))
@@ -442,9 +446,17 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
         visible = case_access.scope_of(uow, actor).condition()  # a scoped clerk: their departments' cases
         if visible is not None:
             query = query.where(visible)
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = uow.session.scalars(query.order_by(ProcessInstance.id.desc()).limit(limit).offset(offset))
-        return [instance_view(uow, row) for row in rows], total
+        counted = query.with_only_columns(ProcessInstance.id).subquery()
+        total = uow.session.scalar(select(func.count()).select_from(counted)) or 0
+        # The list shows no variables: the workflow state stays unread.
+        rows = list(uow.session.scalars(query.options(defer(ProcessInstance.workflow))
+                                        .order_by(ProcessInstance.id.desc()).limit(limit).offset(offset)))
+        by_case: dict[int, list[Task]] = {row.id: [] for row in rows}
+        for task in uow.session.scalars(select(Task).where(Task.instance_id.in_(by_case),
+                                                           Task.state.in_(("READY", "SUSPENDED")))
+                                        .order_by(Task.created_at, Task.id)):
+            by_case[task.instance_id].append(task)
+        return [instance_view(uow, row, open_tasks=by_case[row.id]) for row in rows], total
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:

@@ -72,3 +72,24 @@ def test_a_generated_case_number_carries_the_beijing_date(api, monkeypatch):
     monkeypatch.setattr(execution, "utcnow", lambda: datetime(2026, 11, 22, 18, 31, tzinfo=UTC))
     number = api.start("simple_approval", variables={"reviewGroup": "office"})["business_key"]
     assert number.startswith("20261123") and len(number) == 18
+
+
+def test_the_case_list_reads_a_fixed_number_of_statements_and_no_workflow_state(api, cases):
+    """One query for the count, one for the page, one for all its open tasks: not one more per case (the
+    list showed 50 cases with 50 more queries), and the cases' workflow state (kilobytes each) stays unread."""
+    from tests.api.test_completion_queries import statements
+
+    def listed(limit: int) -> list[str]:
+        with statements(api.runtime) as seen:
+            page = api.as_("supervisor").get("/api/process-instances", query_string={"limit": limit}).get_json()
+        assert len(page["items"]) == limit
+        return [s for s in seen if " FROM process_instances" in s or " FROM tasks" in s]
+
+    one, four = listed(1), listed(4)  # SA-1..3 wait at a task
+    assert len(one) == len(four) == 3
+    assert not any("process_instances.workflow" in s for s in four)
+    page = api.as_("supervisor").get("/api/process-instances").get_json()["items"]
+    assert [c["business_key"] for c in page] == ["SU-1", "SA-3", "SA-2", "SA-1"]
+    assert [[t["bpmn_id"] for t in c["tasks"]] for c in page] == \
+        [[t["bpmn_id"] for t in api.as_("supervisor").get(f"/api/process-instances/{c['id']}").get_json()["tasks"]]
+         for c in page]
