@@ -11,8 +11,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from . import case_access, confidential, execution, form_merge, message_buffer, query_codes
 from .errors import Conflict, InvalidRequest, NotFound, ProcessError
