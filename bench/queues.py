@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
     Connection,
@@ -256,8 +257,8 @@ class Writer:
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types([_pg_type(table.c[c], self.connection.dialect) for c in columns])
             for row in rows:
-                copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
-                                for c in columns])
+                # psycopg dumps a JSON column's value itself: a str given here would be stored as a JSON string.
+                copy.write_row([Json(row[c]) if c in json_columns else row[c] for c in columns])
 
 
 @dataclass

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.sql import Select
 
 from . import calendar, supervision_rules
 from .clock import utcnow
 from .errors import InvalidRequest
 from .execution import item_names
-from .models import Task, TaskCandidate
-from .tasks import SORTS, _visible
+from .models import Task
+from .tasks import SORTS, _visible, candidate_kind, names_nobody
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -148,12 +148,8 @@ def _queue_defs(actor: Actor) -> list[tuple[str, Any]]:
     everyone = true() if actor.has("supervisor") else or_(me, unclaimed)
     queues: list[tuple[str, Any]] = [("all", everyone), ("mine", me)]
     for group in sorted(actor.groups):
-        queues.append((f"group:{group}", and_(unclaimed, exists().where(
-            TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group", TaskCandidate.value == group))))
-    named_me = exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "user",
-                              TaskCandidate.value == actor.name)
-    nobody_named = ~exists().where(TaskCandidate.task_id == Task.id)
-    queues.append(("offered", and_(unclaimed, or_(named_me, nobody_named))))
+        queues.append((f"group:{group}", and_(unclaimed, candidate_kind("group", group))))
+    queues.append(("offered", and_(unclaimed, or_(candidate_kind("user", actor.name), names_nobody()))))
     return queues
 
 

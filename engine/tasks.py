@@ -7,8 +7,9 @@ from typing import Any, cast
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, bindparam, exists, false, func, or_, select, update
-from sqlalchemy.sql import Select
+from sqlalchemy import Table, Text, and_, bindparam, false, func, or_, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.sql import ColumnElement, Select
 
 from . import _spiff, confidential, db, departments, execution, forms
 from .clock import utcnow
@@ -49,13 +50,28 @@ class TaskFilter:
 
 # ---- rights ------------------------------------------------------------------------------------
 
-def _candidate_of(actor: Actor) -> Any:
+# Queue conditions are sets of task ids found through the candidates' (kind, value) index, computed once per
+# query: written as EXISTS per task inside an OR, every open task was looked up on every queue read.
+
+def _candidate_of(actor: Actor) -> ColumnElement[bool]:
     """SQL: the task lists the actor, or one of the actor's groups, as a candidate."""
-    return exists().where(TaskCandidate.task_id == Task.id, or_(
+    return Task.id.in_(select(TaskCandidate.task_id).where(or_(
         and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(actor.groups)))
         if actor.groups else false(),
         and_(TaskCandidate.kind == "user", TaskCandidate.value == actor.name),
-    ))
+    )))
+
+
+def candidate_kind(kind: str, value: str) -> ColumnElement[bool]:
+    """SQL: the task lists this group (``kind`` "group") or user ("user") as a candidate."""
+    return Task.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.kind == kind, TaskCandidate.value == value))
+
+
+def names_nobody() -> ColumnElement[bool]:
+    """SQL: the task names no candidate group or user, read from its own lists as may_work reads them."""
+    def empty(names: Any) -> ColumnElement[bool]:  # a JSON list as stored: "[]" (or null)
+        return or_(sql_cast(names, Text).in_(("[]", "null")), names.is_(None))
+    return and_(empty(Task.candidate_groups), empty(Task.candidate_users))
 
 
 def may_work(actor: Actor, task: Task) -> bool:
@@ -82,7 +98,7 @@ def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
         return query
     clauses = []
     if actor.has("clerk"):
-        unnamed = and_(Task.assignee.is_(None), ~exists().where(TaskCandidate.task_id == Task.id))
+        unnamed = and_(Task.assignee.is_(None), names_nobody())
         clauses += [Task.assignee == actor.name, _candidate_of(actor), and_(Task.kind == "user", unnamed)]
     if actor.has("integrator"):
         clauses.append(Task.kind == "external")
@@ -104,11 +120,9 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
     if where.kind:
         query = query.where(Task.kind == where.kind)
     if where.candidate_group:
-        query = query.where(exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "group",
-                                           TaskCandidate.value == where.candidate_group))
+        query = query.where(candidate_kind("group", where.candidate_group))
     if where.candidate_user:
-        query = query.where(exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.kind == "user",
-                                           TaskCandidate.value == where.candidate_user))
+        query = query.where(candidate_kind("user", where.candidate_user))
     if where.assignee:
         query = query.where(Task.assignee == where.assignee)
     if where.unassigned:

@@ -127,3 +127,35 @@ def test_bad_queue_parameters_are_refused_by_name(api, inbox):
     response = api.as_("supervisor").get("/api/tasks?sort=fastest&limit=0")
     assert response.status_code == 422
     assert {d["field"] for d in response.get_json()["error"]["details"]} == {"sort", "limit"}
+
+
+def test_queues_agree_with_who_may_work_a_task_named_to_a_group_a_user_or_nobody(api, tmp_path):
+    """The queue queries decide in SQL what engine.tasks.may_work decides per task: a group's task, a task
+    named to one user, and a task naming nobody (every clerk's)."""
+    from engine import inbox as inboxes
+    from engine import users
+    from engine.users import Actor
+    from tests.api.test_corpus_fixes import write
+
+    api.deploy(write(tmp_path, "three.bpmn", """
+<bpmn:process id="three" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>
+  <bpmn:userTask id="grouped" camunda:candidateGroups="window"/>
+  <bpmn:userTask id="named" camunda:candidateUsers="li"/>
+  <bpmn:userTask id="anyone"/>
+  <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="fork"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="fork" targetRef="grouped"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="named"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="anyone"/>
+</bpmn:process>"""))
+    api.start("three")
+    clerks = {"wang": ("window",), "li": ("office",), "zhao": ()}
+    for name, groups in clerks.items():
+        api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])[1]
+    expected = {"wang": {"grouped", "anyone"}, "li": {"named", "anyone"}, "zhao": {"anyone"}}
+    for name, groups in clerks.items():
+        listed = {t["bpmn_id"] for t in api.as_(name).get("/api/tasks").get_json()["items"]}
+        assert listed == expected[name], name
+        actor = Actor(name, frozenset(groups), frozenset({"clerk"}))
+        offered = inboxes.inbox(api.runtime.uow(), actor=actor, query=inboxes.InboxQuery(queue="offered"))
+        assert {row.task.bpmn_id for row in offered.rows} == expected[name] - {"grouped"}, name
