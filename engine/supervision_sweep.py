@@ -40,8 +40,17 @@ MAX_PAGE = 500
 
 
 @dataclass
+class CaseRef:
+    """What an event names of its case: read for every running case each minute, so not the whole row."""
+
+    id: int
+    business_key: str
+    definition_key: str
+
+
+@dataclass
 class Found:
-    instance: ProcessInstance
+    instance: CaseRef
     kind: str
     task_id: str
     due_at: datetime
@@ -74,7 +83,8 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
                                          task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
                                          element_name=item.data.get("task_name"), data=item.data))
-            outbox.emit(uow, EVENTS[item.kind], instance=item.instance, data=item.data)
+            outbox.emit(uow, EVENTS[item.kind], instance=uow.session.get(ProcessInstance, item.instance.id),
+                        data=item.data)
         uow.commit()
     if any(emitted.values()):
         log.info("supervision sweep: %s", emitted)
@@ -130,11 +140,13 @@ def list_events(uow: UnitOfWork, *, actor: Actor, instance_id: int | None = None
 def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     book = RuleBook(uow)
     found: list[Found] = []
+    case = (ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.definition_key)
     clocks = uow.session.execute(
-        select(CaseClock, ProcessInstance).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+        select(CaseClock, *case).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
         .where(CaseClock.state.in_((RUNNING, PAUSED)), ProcessInstance.state.in_(("running", "suspended")))
         .order_by(CaseClock.instance_id))
-    for clock, instance in clocks:
+    for clock, case_id, business_key, definition_key in clocks:
+        instance = CaseRef(case_id, business_key, definition_key)
         view = clock_view(uow, clock, [], now)
         rule = book.for_process(instance.definition_key)
         data = {"deadline_at": view.deadline_at.isoformat(), "deadline_date": view.deadline_date.isoformat(),
@@ -146,11 +158,12 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
         elif view.remaining_working_days <= rule.remind_days:
             found.append(Found(instance, REMINDER, "", view.deadline_at, {**data, "remind_days": rule.remind_days}))
     overrun = uow.session.execute(
-        select(Task, ProcessInstance).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        select(Task, *case).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
         .where(Task.state == "READY", Task.kind == "user", Task.due_at.is_not(None), Task.due_at < now,
                ProcessInstance.state == "running")
         .order_by(Task.due_at, Task.id))
-    for task, instance in overrun:
+    for task, case_id, business_key, definition_key in overrun:
+        instance = CaseRef(case_id, business_key, definition_key)
         if book.for_process(instance.definition_key).step_overrun:
             assert task.due_at is not None  # filtered above
             found.append(Found(instance, STEP_OVERRUN, task.id, task.due_at, {
