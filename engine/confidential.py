@@ -109,6 +109,20 @@ def scrub(value: Any, secrets: list[str]) -> Any:
     return value
 
 
+# Where history items carry case variables by name (anything else keyed like a variable is the engine's own).
+VARIABLE_KEYS = ("variables", "changed", "payload", "correlations")
+
+
+def history_item(item: dict[str, Any], hidden: frozenset[str], secrets: list[str]) -> dict[str, Any]:
+    """A history item's texts without confidential values: variables under their names become ``***``,
+    and their text is taken out of every other string (element names, titles, reasons, errors)."""
+    data = dict(item.get("data") or {})
+    for key in VARIABLE_KEYS:
+        if isinstance(data.get(key), dict):
+            data[key] = conceal(data[key], hidden)
+    return {"data": scrub(data, secrets), "element_name": scrub(item.get("element_name"), secrets)}
+
+
 def scrub_error(error: EngineError, secrets: list[str]) -> EngineError:
     """The error with confidential text taken out of its message and details (it is answered to the
     caller and, for a timer's failure, kept as an incident in history)."""
@@ -116,4 +130,5 @@ def scrub_error(error: EngineError, secrets: list[str]) -> EngineError:
         error.message = scrub(error.message, secrets)
         error.details = scrub(error.details, secrets)
         error.args = (error.message,)
+        error.__cause__, error.__suppress_context__ = None, True  # the original quotes them too
     return error

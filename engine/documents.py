@@ -206,7 +206,7 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
     document = Document(instance_id=case.row.id, name=name, title=title[:200], template_sha256=template.sha256,
                         element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id), issued_at=now,
                         html=html_bytes, pdf=pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
-                        pdf_sha256=hashlib.sha256(pdf).hexdigest(), confidential=any(s in html for s in secrets))
+                        pdf_sha256=hashlib.sha256(pdf).hexdigest(), confidential=_holds(html, secrets))
     uow.session.add(document)
     uow.session.flush()  # the id, for the event and the history
     summary = {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
@@ -216,6 +216,14 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
                 data=summary)
     outbox.write(uow, case.row, [(EVENT, summary)])
     return document
+
+
+def _holds(html: str, secrets: list[str]) -> bool:
+    """Whether the document's text shows one of ``secrets`` (the HTML escapes "&", "<" and quotes)."""
+    if not secrets:
+        return False
+    text = lxml.html.document_fromstring(html).text_content()
+    return any(secret in text for secret in secrets)
 
 
 def _title(html: str) -> str | None:

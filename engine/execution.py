@@ -195,9 +195,25 @@ def without_secrets(case: Case) -> Iterator[None]:
     try:
         yield
     except EngineError as exc:
-        if case.hidden:
-            confidential.scrub_error(exc, confidential.texts(case_variables(case.workflow), case.hidden))
+        without_secrets_of(case, exc)
         raise
+
+
+def without_secrets_of(case: Case, error: EngineError) -> EngineError:
+    if case.hidden:
+        confidential.scrub_error(error, confidential.texts(case_variables(case.workflow), case.hidden))
+    return error
+
+
+def _conceal_history(case: Case) -> None:
+    """The command's history items without the case's confidential values (engine.confidential): before
+    webhooks, documents and the history table read them. Items already concealed are not walked again."""
+    if not case.hidden:
+        return
+    secrets = confidential.texts(case_variables(case.workflow), case.hidden)
+    for item in case.history:
+        if not item.get("concealed"):
+            item.update(confidential.history_item(item, case.hidden, secrets), concealed=True)
 
 
 @contextmanager
@@ -287,20 +303,23 @@ def save(uow: UnitOfWork, case: Case) -> None:
                             ("updated_at", now), ("ended_at", row.ended_at), ("end_reason", row.end_reason),
                             ("called_versions", row.called_versions)):
             set_committed_value(row, name, value)
-    with without_secrets(case):  # new tasks' due dates and priorities are evaluated on the case's data
+    # Due dates, priorities, documents and follow-ups are evaluated on the case's data: errors leave it out.
+    with without_secrets(case):
         _sync_tasks(uow, case, now)
         _sync_waits(uow, case)
         time_limits.apply(uow, case, now)  # 限时办结: before history, so its items are written with the steps
         due_share.apply(uow, case, now)  # govflow.dueShare: needs the clock a step may just have started
         _insert_new_tasks(uow, case)
-    if row.ended_at == now and row.state in ("completed", "terminated"):
-        for follow_up in ON_ENDED:
-            follow_up(uow, case)
-    outbox.collect(uow, case)
-    from .documents import issue_declared  # documents reads cases through this module
+        if row.ended_at == now and row.state in ("completed", "terminated"):
+            for follow_up in ON_ENDED:
+                follow_up(uow, case)
+        _conceal_history(case)  # before webhooks read it
+        outbox.collect(uow, case)
+        from .documents import issue_declared  # documents reads cases through this module
 
-    issue_declared(uow, case, now)  # govflow.document: rendered and stored with the step, after its event
-    write_history(uow, case, now)
+        issue_declared(uow, case, now)  # govflow.document: rendered and stored with the step, after its event
+        _conceal_history(case)  # and what the documents added
+        write_history(uow, case, now)
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.
     case.is_new = False
     case.before = {t.id: t.state for t in case.tasks}
@@ -575,13 +594,11 @@ def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:
 def write_history(uow: UnitOfWork, case: Case, now: datetime) -> None:
     if not case.history:
         return
-    hidden = case.hidden  # history never holds their values, named or within other text
-    secrets = confidential.texts(case_variables(case.workflow), hidden) if hidden else []
+    _conceal_history(case)  # history never holds confidential values, named or within other text
     uow.session.execute(_INSERT_HISTORY, [
         {"instance_id": case.row.id, "at": now, "actor": item.get("actor"), "event": item["event"],
          "element_id": item.get("element_id"), "element_type": item.get("element_type"),
-         "element_name": confidential.scrub(item.get("element_name"), secrets), "task_id": item.get("task_id"),
-         "data": confidential.scrub(confidential.conceal(item.get("data") or {}, hidden), secrets)}
+         "element_name": item.get("element_name"), "task_id": item.get("task_id"), "data": item.get("data") or {}}
         for item in case.history])
     case.history.clear()
 

@@ -319,10 +319,11 @@ def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
     try:
         case.workflow.send_event(event)
     except WorkflowException as exc:
-        raise Conflict(f"message {name!r} was not accepted: {exc}") from exc
+        raise execution.without_secrets_of(case, Conflict(f"message {name!r} was not accepted: {exc}")) from None
     except Exception as exc:  # a retrieval expression failed on the payload
-        raise ProcessError(f"message {name!r} could not be correlated with process instance {case.row.id}: "
-                           f"{str(exc).splitlines()[0]}") from exc
+        raise execution.without_secrets_of(case, ProcessError(
+            f"message {name!r} could not be correlated with process instance {case.row.id}: "
+            f"{str(exc).splitlines()[0]}")) from None
     for task in waiting:
         if not task.has_state(TaskState.WAITING):  # it caught the message
             task.set_data(**variables)
@@ -340,7 +341,7 @@ def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> No
             event_definition = ev
             break
     if event_definition is not None:
-        with execution.engine_errors():
+        with execution.without_secrets(case), execution.engine_errors():
             case.workflow.do_engine_steps()  # reach the start events, which then wait
             case.workflow.send_event(BpmnEvent(event_definition, payload=variables))
         for task in case.workflow.get_tasks(state=TaskState.READY):

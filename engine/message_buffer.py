@@ -101,8 +101,9 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
                     "correlations": row.correlations, "sent_by": row.sent_by,
                     "buffered_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat()}
             case = uow.session.get(ProcessInstance, row.instance_id) if row.instance_id is not None else None
-            if case is not None:  # its correlations may be the case's confidential variables
-                data = confidential.conceal(data, confidential.names(uow, [case.definition]))
+            if case is not None and confidential.names(uow, [case.definition]):
+                # Correlations are the case's values under the names its messages give them.
+                data["correlations"] = dict.fromkeys(row.correlations or {}, confidential.CONCEALED)
             uow.session.add(HistoryEvent(instance_id=row.instance_id, actor=None, event="message.expired", data=data))
             outbox.emit(uow, "message.expired", instance=case, data=data)
         uow.commit()

@@ -333,9 +333,11 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         else:
             spiff_task.set_data(**variables)
         try:
-            spiff_task.run()
+            with execution.without_secrets(case):  # a failing post-script may quote the case's data
+                spiff_task.run()
         except SpiffWorkflowException as exc:
-            raise ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}") from exc
+            error = ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}")
+            raise execution.without_secrets_of(case, error) from None
         case.completed_by[task_id] = actor.name
         case.record("task.completed", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
                     element_type="UserTask", task_id=task_id, data={"variables": execution.clip(variables)})

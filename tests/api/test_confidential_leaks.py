@@ -240,6 +240,42 @@ def test_a_failing_script_s_error_does_not_quote_a_confidential_value_to_the_cle
     assert BIRTH_DATE not in json.dumps(refused, ensure_ascii=False)
 
 
+POST_SCRIPT_GATE = f"""
+<bpmn:process id="post_minor_check" isExecutable="true">
+  {confidential("birth_date")}
+  <bpmn:startEvent id="s"/>
+  <bpmn:userTask id="register" name="登记" camunda:candidateGroups="window">
+    <bpmn:extensionElements><spiffworkflow:postScript>minor = date.fromisoformat(birth_date) &gt; date(2008, 1, 1)
+    </spiffworkflow:postScript></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:endEvent id="e"/>
+  {flow("s", "register", "e")}
+</bpmn:process>"""
+
+
+def test_a_failing_post_script_s_error_does_not_quote_a_confidential_value_to_the_clerk(api, tmp_path: Path):
+    """A user task's post-script (and Camunda output parameters, which become one) runs as the task
+    completes, before the engine steps: its failure is answered to the clerk as well."""
+    api.deploy(write(tmp_path, "post_minor.bpmn", POST_SCRIPT_GATE))
+    case = api.start("post_minor_check", variables={"birth_date": BIRTH_DATE})
+    refused = complete_open_task(api, case["id"], "register", user="window_clerk", expect=422)
+    assert "error" in refused and BIRTH_DATE not in json.dumps(refused, ensure_ascii=False)
+
+
+def test_a_termination_reason_quoting_a_confidential_value_reaches_history_and_webhooks_concealed(
+        api, runtime, tmp_path: Path):
+    api.deploy(write(tmp_path, "id_check.bpmn", CHECKED))
+    case = api.start("id_check", variables={"id_no": ID_NO})
+    ended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate",
+                                       json={"reason": f"身份证号 {ID_NO} 与户籍不符"})
+    assert ended.status_code == 200, ended.get_json()
+    assert ID_NO not in history(api, case["id"], "window_clerk")
+    with runtime.uow() as uow:
+        events = uow.session.scalars(select(OutboxEvent.data).where(OutboxEvent.instance_id == case["id"])).all()
+    assert "与户籍不符" in json.dumps(events, ensure_ascii=False)  # the reason itself is kept
+    assert ID_NO not in json.dumps(events, ensure_ascii=False)
+
+
 TIMED_AGE_GATE = f"""
 <bpmn:process id="timed_minor_check" isExecutable="true">
   {confidential("birth_date")}
