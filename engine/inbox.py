@@ -15,7 +15,7 @@ from .clock import utcnow
 from .errors import InvalidRequest
 from .execution import item_names
 from .models import Task
-from .tasks import SORTS, _visible, candidate_kind, names_nobody
+from .tasks import SORTS, _visible, lists_candidate, names_nobody
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -123,8 +123,10 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
             Task.id.in_(selected.with_only_columns(Task.id))).distinct())))
         soon = due_soon(uow, now, keys)
         counted = []
-        for key, where in queues:
-            count = session.scalar(select(func.count()).select_from(_open(actor).where(where).subquery())) or 0
+        # Every queue counted in one pass over the open tasks the actor may see, not one pass per queue.
+        counts = session.execute(_open(actor).with_only_columns(
+            *(func.count(Task.id).filter(where) for _, where in queues))).one()
+        for (key, _), count in zip(queues, counts, strict=True):
             kind, _, group = key.partition(":")
             if kind != "offered" or count:  # tasks offered outside my groups are rare: show them only if any
                 counted.append(Queue(key, kind, group or None, count))
@@ -148,8 +150,8 @@ def _queue_defs(actor: Actor) -> list[tuple[str, Any]]:
     everyone = true() if actor.has("supervisor") else or_(me, unclaimed)
     queues: list[tuple[str, Any]] = [("all", everyone), ("mine", me)]
     for group in sorted(actor.groups):
-        queues.append((f"group:{group}", and_(unclaimed, candidate_kind("group", group))))
-    queues.append(("offered", and_(unclaimed, or_(candidate_kind("user", actor.name), names_nobody()))))
+        queues.append((f"group:{group}", and_(unclaimed, lists_candidate("group", group))))
+    queues.append(("offered", and_(unclaimed, or_(lists_candidate("user", actor.name), names_nobody()))))
     return queues
 
 

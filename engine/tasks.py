@@ -62,13 +62,16 @@ def _candidate_of(actor: Actor) -> ColumnElement[bool]:
     )))
 
 
-def candidate_kind(kind: str, value: str) -> ColumnElement[bool]:
+def lists_candidate(kind: str, value: str) -> ColumnElement[bool]:
     """SQL: the task lists this group (``kind`` "group") or user ("user") as a candidate."""
     return Task.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.kind == kind, TaskCandidate.value == value))
 
 
 def names_nobody() -> ColumnElement[bool]:
-    """SQL: the task names no candidate group or user, read from its own lists as may_work reads them."""
+    """SQL: the task names no candidate group or user, read from its own lists as may_work reads them.
+
+    The lists are compared as stored text: every writer stores them through the JSON type's json.dumps
+    ("[]"), and PostgreSQL's json type keeps text as written."""
     def empty(names: Any) -> ColumnElement[bool]:  # a JSON list as stored: "[]" (or null)
         return or_(sql_cast(names, Text).in_(("[]", "null")), names.is_(None))
     return and_(empty(Task.candidate_groups), empty(Task.candidate_users))
@@ -120,9 +123,9 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
     if where.kind:
         query = query.where(Task.kind == where.kind)
     if where.candidate_group:
-        query = query.where(candidate_kind("group", where.candidate_group))
+        query = query.where(lists_candidate("group", where.candidate_group))
     if where.candidate_user:
-        query = query.where(candidate_kind("user", where.candidate_user))
+        query = query.where(lists_candidate("user", where.candidate_user))
     if where.assignee:
         query = query.where(Task.assignee == where.assignee)
     if where.unassigned:

@@ -159,3 +159,19 @@ def test_queues_agree_with_who_may_work_a_task_named_to_a_group_a_user_or_nobody
         actor = Actor(name, frozenset(groups), frozenset({"clerk"}))
         offered = inboxes.inbox(api.runtime.uow(), actor=actor, query=inboxes.InboxQuery(queue="offered"))
         assert {row.task.bpmn_id for row in offered.rows} == expected[name] - {"grouped"}, name
+
+
+def test_the_inbox_counts_all_its_queues_in_one_statement_however_many_groups(api):
+    from engine import inbox as inboxes
+    from engine.users import Actor
+    from tests.api.test_completion_queries import statements
+
+    def counted(*groups: str) -> tuple[int, list[str]]:
+        actor = Actor("wang", frozenset(groups), frozenset({"clerk"}))
+        with statements(api.runtime) as seen:
+            page = inboxes.inbox(api.runtime.uow(), actor=actor, query=inboxes.InboxQuery())
+        assert {q.key for q in page.queues} >= {"all", "mine", *(f"group:{g}" for g in groups)}
+        return len(seen), [s for s in seen if "count(" in s.lower()]
+
+    one, three = counted("window"), counted("window", "office", "review")
+    assert one[0] == three[0] and len(three[1]) == 2  # the queues' counts, and the page's total
