@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
 
+from .candidates import candidate_of, names_nobody
 from .departments import department_of_groups
 from .errors import Forbidden, NotFound
-from .models import CaseDepartment, ProcessInstance, Task, TaskCandidate
+from .models import CaseDepartment, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -54,9 +55,7 @@ class CaseScope:
         """SQL on ProcessInstance (in the query's FROM): the case is readable. None: every case is."""
         if self.departments is None:
             return None
-        name, groups = self.actor.name, sorted(self.actor.groups)
-        own_candidate = or_(and_(TaskCandidate.kind == "user", TaskCandidate.value == name),
-                            and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(groups)))
+        name = self.actor.name
         # Each branch is a set of case ids found through its own index, computed once per query. Written as
         # EXISTS correlated with the case, SQLite drove the candidate join from every candidate row for every
         # case (over 10 s for 10,000 cases) and PostgreSQL scanned every task.
@@ -65,12 +64,10 @@ class CaseScope:
             ProcessInstance.id.in_(select(CaseDepartment.case_id).where(
                 CaseDepartment.department_code.in_(sorted(self.departments)))),
             ProcessInstance.id.in_(select(Task.instance_id).where(Task.assignee == name)),
-            ProcessInstance.id.in_(select(Task.instance_id).join(TaskCandidate, TaskCandidate.task_id == Task.id)
-                                   .where(own_candidate)),
+            ProcessInstance.id.in_(select(Task.instance_id).where(candidate_of(self.actor))),
             # An open task nobody was named for is every clerk's to work (engine.tasks.may_work): its case too.
             ProcessInstance.id.in_(select(Task.instance_id).where(
-                Task.kind == "user", Task.state == "READY", Task.assignee.is_(None),
-                ~exists().where(TaskCandidate.task_id == Task.id))),
+                Task.kind == "user", Task.state == "READY", Task.assignee.is_(None), names_nobody())),
         )
 
 

@@ -11,11 +11,12 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.sql import Select
 
 from . import calendar, supervision_rules
+from .candidates import lists_candidate, names_nobody
 from .clock import utcnow
 from .errors import InvalidRequest
 from .execution import item_names
 from .models import Task
-from .tasks import SORTS, _visible, lists_candidate, names_nobody
+from .tasks import SORTS, _visible
 from .unit_of_work import UnitOfWork
 from .users import Actor
 

@@ -7,15 +7,15 @@ from typing import Any, cast
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, Text, and_, bindparam, false, func, or_, select, update
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.sql import Select
 
 from . import _spiff, confidential, db, departments, execution, forms
+from .candidates import candidate_of, lists_candidate, names_nobody
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
 from .instances import InstanceView, case_view, settle
-from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, TaskCandidate, User
+from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
@@ -50,33 +50,6 @@ class TaskFilter:
 
 # ---- rights ------------------------------------------------------------------------------------
 
-# Queue conditions are sets of task ids found through the candidates' (kind, value) index, computed once per
-# query: written as EXISTS per task inside an OR, every open task was looked up on every queue read.
-
-def _candidate_of(actor: Actor) -> ColumnElement[bool]:
-    """SQL: the task lists the actor, or one of the actor's groups, as a candidate."""
-    return Task.id.in_(select(TaskCandidate.task_id).where(or_(
-        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(actor.groups)))
-        if actor.groups else false(),
-        and_(TaskCandidate.kind == "user", TaskCandidate.value == actor.name),
-    )))
-
-
-def lists_candidate(kind: str, value: str) -> ColumnElement[bool]:
-    """SQL: the task lists this group (``kind`` "group") or user ("user") as a candidate."""
-    return Task.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.kind == kind, TaskCandidate.value == value))
-
-
-def names_nobody() -> ColumnElement[bool]:
-    """SQL: the task names no candidate group or user, read from its own lists as may_work reads them.
-
-    The lists are compared as stored text: every writer stores them through the JSON type's json.dumps
-    ("[]"), and PostgreSQL's json type keeps text as written."""
-    def empty(names: Any) -> ColumnElement[bool]:  # a JSON list as stored: "[]" (or null)
-        return or_(sql_cast(names, Text).in_(("[]", "null")), names.is_(None))
-    return and_(empty(Task.candidate_groups), empty(Task.candidate_users))
-
-
 def may_work(actor: Actor, task: Task) -> bool:
     if actor.has("admin"):
         return True
@@ -102,7 +75,7 @@ def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
     clauses = []
     if actor.has("clerk"):
         unnamed = and_(Task.assignee.is_(None), names_nobody())
-        clauses += [Task.assignee == actor.name, _candidate_of(actor), and_(Task.kind == "user", unnamed)]
+        clauses += [Task.assignee == actor.name, candidate_of(actor), and_(Task.kind == "user", unnamed)]
     if actor.has("integrator"):
         clauses.append(Task.kind == "external")
     clauses.append(Task.completed_by == actor.name)
@@ -131,7 +104,7 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
     if where.unassigned:
         query = query.where(Task.assignee.is_(None))
     if where.mine:
-        query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), _candidate_of(actor))))
+        query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), candidate_of(actor))))
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
     if where.business_key:
