@@ -318,8 +318,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
         from .documents import issue_declared  # documents reads cases through this module
 
         issue_declared(uow, case, now)  # govflow.document: rendered and stored with the step, after its event
-        _conceal_history(case)  # and what the documents added
-        write_history(uow, case, now)
+        write_history(uow, case, now)  # conceals what the documents added
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.
     case.is_new = False
     case.before = {t.id: t.state for t in case.tasks}
