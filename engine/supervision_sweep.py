@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from . import outbox
 from .clock import utcnow
@@ -83,8 +84,8 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
                                          task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
                                          element_name=item.data.get("task_name"), data=item.data))
-            outbox.emit(uow, EVENTS[item.kind], instance=uow.session.get(ProcessInstance, item.instance.id),
-                        data=item.data)
+            case = uow.session.get(ProcessInstance, item.instance.id, options=[defer(ProcessInstance.workflow)])
+            outbox.emit(uow, EVENTS[item.kind], instance=case, data=item.data)
         uow.commit()
     if any(emitted.values()):
         log.info("supervision sweep: %s", emitted)
