@@ -82,6 +82,7 @@ from engine import (
     supervision_sweep,
     tasks,
 )
+from engine.calendar import WorkingCalendar
 from engine.db import normalise_url
 from engine.errors import NotFound
 from engine.models import (
@@ -155,6 +156,7 @@ class Templates:
     done_blob: bytes  # a case that ran to its end
     definition: dict[str, Any]  # the deployed definition's row, copied once per item
     history_data: dict[str, dict[str, Any]]  # event -> the data the engine wrote with it
+    calendar: WorkingCalendar  # CN, as seeded: the clocks' deadlines and used days are counted in it
 
 
 def run_templates(runtime: Runtime) -> Templates:
@@ -178,7 +180,7 @@ def run_templates(runtime: Runtime) -> Templates:
     if state != "completed":
         raise RuntimeError(f"the template case did not run to its end ({state})")
     return Templates(open_blob=blobs[waiting.id], done_blob=blobs[done.id], definition=dict(row),
-                     history_data=history)
+                     history_data=history, calendar=calendar.for_runtime(runtime))
 
 
 def _complete(runtime: Runtime, instance_id: int, answers: list[tuple[str, dict[str, Any]]]) -> None:
@@ -392,13 +394,16 @@ def _case(w: Writer, seeded: Seeded, rng: random.Random, templates: Templates, v
     if accepted:
         clock_start = started + timedelta(hours=rng.uniform(1, 30))
         paused = open_case and rng.random() < 0.03
+        deadline = templates.calendar.deadline_at(clock_start, 15).at  # as the engine stores it
+        used = (max(0, templates.calendar.working_days_between(clock_start, ended).days)
+                if ended is not None else None)
         w.add(CaseClock, {
             "instance_id": case_id, "promised_days": 15, "statutory_days": 20, "calendar": "CN",
-            "started_at": clock_start, "stopped_at": ended, "deadline_at": clock_start + timedelta(days=21),
+            "started_at": clock_start, "stopped_at": ended, "deadline_at": deadline,
             "provisional": False, "paused_since": now - timedelta(days=2) if paused else None,
             "paused_working_days": 0, "extension_days": 0, "extension_allowance_days": None, "extension_basis": None,
-            "state": "stopped" if ended else "paused" if paused else "running"})
-        if open_case and clock_start + timedelta(days=21) < now and rng.random() < 0.3:
+            "state": "stopped" if ended else "paused" if paused else "running", "used_working_days": used})
+        if open_case and deadline < now and rng.random() < 0.3:
             w.add(OverdueReason, {"instance_id": case_id, "reason": "材料核查", "category": "other",
                                   "recorded_by": "clerk", "recorded_at": now - timedelta(days=1)})
     if open_case and reached == 1 and rng.random() < 0.1:  # waits for the applicant's supplement

@@ -450,7 +450,8 @@ class CaseClock(Base):
     """A case's time-limit clock: started at acceptance, paused by special procedures, stopped at the decision.
 
     ``deadline_at`` is the end of the last working day of promised + extension + paused working days
-    counted from ``started_at``; it is kept current so supervision can query it without a calendar."""
+    counted from ``started_at``; it is kept current (also when a calendar's days change) so supervision
+    can query it without a calendar."""
 
     __tablename__ = "case_clocks"
     __table_args__ = (Index("ix_case_clocks_state_deadline", "state", "deadline_at"),
@@ -473,6 +474,8 @@ class CaseClock(Base):
     extension_allowance_days: Mapped[int | None]
     extension_basis: Mapped[str | None] = mapped_column(String(500))
     state: Mapped[str] = mapped_column(String(10))  # running | paused | stopped
+    # Counted once, when the clock stops: what supervision's statistics add up in SQL.
+    used_working_days: Mapped[int | None]
 
 
 class SpecialProcedure(Base):

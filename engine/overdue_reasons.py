@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
@@ -73,10 +74,11 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
         return _view(row)
 
 
-def latest(uow: UnitOfWork, instance_ids: Iterable[int]) -> dict[int, OverdueReasonView]:
-    """The current reason of each of these cases that has one. Helper: the caller's transaction."""
-    ids = list(instance_ids)
-    if not ids:
+def latest(uow: UnitOfWork, instance_ids: Iterable[int] | Select[Any]) -> dict[int, OverdueReasonView]:
+    """The current reason of each of these cases (ids, or a query of them) that has one. Helper: the
+    caller's transaction."""
+    ids = instance_ids if isinstance(instance_ids, Select) else list(instance_ids)
+    if not isinstance(ids, Select) and not ids:
         return {}
     newest = (select(func.max(OverdueReason.id)).where(OverdueReason.instance_id.in_(ids))
               .group_by(OverdueReason.instance_id))

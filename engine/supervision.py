@@ -14,25 +14,26 @@ Deadlines, used and remaining working days are counted exactly as the case's clo
 (``time_limits``): a paused clock's deadline is "as if the pause ended now", so a paused case does not
 turn red while paused. Pure reads, no tables of its own.
 
-A page showing the list and both statistics (engine.supervision_board) reads the clocks once with
-``read_clocks`` and hands the result to ``classify``, ``tally_by_process`` and ``tally_by_department``,
-the helpers the three commands are made of.
+A page showing the list and both statistics (engine.supervision_board) reads the open clocks once with
+``read_clocks``, counts all of them once with ``count_clocks``, and hands both to ``classify``,
+``tally_by_process`` and ``tally_by_department``, the helpers the three commands are made of. Only the clocks that may be warned are read into Python
+(``may_warn``, by their stored deadline); the statistics count the rest in SQL, finished cases by the
+working days they used, stored when their clock stopped.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
-from . import overdue_reasons
+from . import calendar, overdue_reasons
 from .clock import utcnow
 from .departments import LEAD
 from .errors import ValidationFailed
-from .models import CaseClock, CaseDepartment, Department, ProcessInstance
+from .models import Calendar, CaseClock, CaseDepartment, Department, ProcessInstance
 from .supervision_rules import (
     DEFAULT_REMIND_DAYS,
     MAX_REMIND_DAYS,
@@ -43,9 +44,10 @@ from .time_limits import PAUSED, RUNNING, STOPPED, ClockView, clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
-__all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockReading",
-           "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "list_cases", "read_clocks", "stats",
-           "stats_by_department", "tally_by_department", "tally_by_process"]
+__all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockCount",
+           "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "count_clocks",
+           "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department", "tally_by_department",
+           "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)
@@ -110,10 +112,6 @@ class ClockReading:
     remind_days: int  # the yellow threshold of the case's rule (engine.supervision_rules)
     lead_department: str | None  # its code; None: no department leads the case yet
 
-    @property
-    def open(self) -> bool:
-        return self.clock.state in (RUNNING, PAUSED)
-
 
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
                remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
@@ -134,8 +132,9 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
         _check_remind_days(remind_days)
     now = now or utcnow()
     with uow:
-        return classify(uow, read_clocks(uow, now, open_only=True), now, level=level, remind_days=remind_days,
-                        reason_missing=reason_missing)
+        readings = read_clocks(uow, now, warned_only=level in (YELLOW, RED) or reason_missing is not None,
+                               remind_days=remind_days)
+        return classify(uow, readings, now, level=level, remind_days=remind_days, reason_missing=reason_missing)
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[ProcessStats]:
@@ -148,7 +147,7 @@ def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list
     actor.require("supervisor", action="see supervision")
     now = now or utcnow()
     with uow:
-        return tally_by_process(read_clocks(uow, now), now)
+        return tally_by_process(count_clocks(uow), read_clocks(uow, now, warned_only=True), now)
 
 
 def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[DepartmentStats]:
@@ -161,63 +160,105 @@ def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None =
     actor.require("supervisor", action="see supervision")
     now = now or utcnow()
     with uow:
-        return tally_by_department(uow, read_clocks(uow, now), now)
+        return tally_by_department(uow, count_clocks(uow), read_clocks(uow, now, warned_only=True), now)
 
 
 # ---- helpers that share one reading: the caller's transaction, no checks, no commit -------------------
 
-def read_clocks(uow: UnitOfWork, now: datetime, *, open_only: bool = False) -> list[ClockReading]:
-    """Every case clock (or only the open ones) in instance order, each viewed once as of ``now``, with its
-    case's rule (all rules read once) and lead department."""
+def read_clocks(uow: UnitOfWork, now: datetime, *, warned_only: bool = False,
+                remind_days: int | None = None) -> list[ClockReading]:
+    """The open clocks in instance order, each viewed once as of ``now``, with its case's rule (all rules
+    read once) and lead department. ``warned_only``: only those that may be yellow or red, by their rule
+    or by ``remind_days`` when given (``may_warn``); the others are green."""
     book = RuleBook(uow)
+    narrow = may_warn(uow, now, max(book.most_remind_days(), remind_days or 0)) if warned_only else None
     return [ClockReading(clock=clock, business_key=business_key, process_key=key,
                          view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days,
                          lead_department=lead)
-            for clock, business_key, key, lead in _clocks(uow, open_only=open_only)]
+            for clock, business_key, key, lead in _open_clocks(uow, narrow)]
+
+
+def may_warn(uow: UnitOfWork, now: datetime, remind_days: int) -> ColumnElement[bool]:
+    """An SQL condition true for every open clock that can be yellow or red as of ``now`` with a threshold
+    of ``remind_days`` or less: its stored deadline is at most ``remind_days`` working days (of its
+    calendar) after now. A running clock's view shows its stored deadline (kept current, also when a
+    calendar's days change); a paused one shows a later deadline with the same remaining days, so its
+    stored one lies earlier still. Most open clocks are far from their deadline: this keeps them out of
+    Python."""
+    names = set(uow.session.scalars(select(Calendar.name))) | {calendar.NATIONAL}  # CN counts without a row
+    return or_(false(), *(and_(CaseClock.calendar == name, CaseClock.deadline_at <= calendar.for_runtime(
+        uow, name).deadline_at(now, remind_days).at) for name in sorted(names)))
 
 
 def classify(uow: UnitOfWork, readings: list[ClockReading], now: datetime, *, level: str | None = None,
              remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
     """``list_cases`` over clocks already read: the open ones of ``level``, red ones with their overdue
     reason (read here), in supervision's order. ``remind_days`` None: each case's rule."""
-    found = [_case(r, now, remind_days if remind_days is not None else r.remind_days)
-             for r in readings if r.open]
+    found = [_case(r, now, remind_days if remind_days is not None else r.remind_days) for r in readings]
     found = [case for case in found if level is None or case.level == level]
-    _add_reasons(uow, found)
+    _add_reasons(uow, found, now)
     if reason_missing is not None:
         found = [case for case in found if case.level == RED and case.reason_required == reason_missing]
     return sorted(found, key=lambda c: (_ORDER[c.level], c.deadline_at, c.instance_id))
 
 
-def tally_by_process(readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
-    """``stats`` over clocks already read (every clock, not only the open ones)."""
-    totals = _tally(readings, now, group=lambda r: r.process_key)
+@dataclass
+class ClockCount:
+    """Every clock of one item and one lead department, counted in SQL (finished ones by the working days
+    they used, stored when they stopped)."""
+
+    process_key: str
+    department_code: str | None
+    total: int
+    finished: int
+    finished_on_time: int
+    used_working_days: int  # of the finished ones
+
+
+def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
+    """The clocks per (item, lead department): one statement, whatever the number of cases."""
+    stopped = CaseClock.state == STOPPED
+    query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
+                    func.count().filter(stopped),
+                    func.count().filter(stopped, CaseClock.stopped_at <= CaseClock.deadline_at),
+                    func.coalesce(func.sum(CaseClock.used_working_days).filter(stopped), 0))
+             .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+             .outerjoin(CaseDepartment, _lead_of_clock())
+             .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
+    return [ClockCount(key, code, total, finished, on_time, used or 0)
+            for key, code, total, finished, on_time, used in uow.session.execute(query)]
+
+
+def tally_by_process(counts: list[ClockCount], readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
+    """``stats`` from ``count_clocks`` and the open clocks that may be warned (``read_clocks``)."""
+    totals = _tally(counts, readings, now, by_department=False)
     return [ProcessStats(process_key=key, **_figures(row)) for key, row in sorted(totals.items())]
 
 
-def tally_by_department(uow: UnitOfWork, readings: list[ClockReading], now: datetime) -> list[DepartmentStats]:
-    """``stats_by_department`` over clocks already read; the departments' names read here."""
+def tally_by_department(uow: UnitOfWork, counts: list[ClockCount], readings: list[ClockReading],
+                        now: datetime) -> list[DepartmentStats]:
+    """``stats_by_department`` as ``tally_by_process`` counts; the departments' names read here."""
     names = dict(uow.session.execute(select(Department.code, Department.name)).all())
-    totals = _tally(readings, now, group=lambda r: r.lead_department)
+    totals = _tally(counts, readings, now, by_department=True)
     return [DepartmentStats(department_code=code, department_name=names.get(code) if code else None,
                             warnings=row[YELLOW] + row[RED], **_figures(row))
             for code, row in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or ""))]
 
 
-def _tally(readings: list[ClockReading], now: datetime,
-           *, group: Callable[[ClockReading], Any]) -> dict[Any, dict[str, int]]:
+def _tally(counts: list[ClockCount], readings: list[ClockReading], now: datetime,
+           *, by_department: bool) -> dict[Any, dict[str, int]]:
     totals: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for count in counts:
+        row = totals[count.department_code if by_department else count.process_key]
+        row["total"] += count.total
+        row["finished"] += count.finished
+        row["on_time"] += count.finished_on_time
+        row["used"] += count.used_working_days
+        row["open"] += count.total - count.finished
     for reading in readings:
-        row = totals[group(reading)]
-        row["total"] += 1
-        if reading.clock.state == STOPPED:
-            clock = reading.clock
-            row["finished"] += 1
-            row["on_time"] += int(clock.stopped_at is not None and clock.stopped_at <= clock.deadline_at)
-            row["used"] += reading.view.used_working_days
-        else:
-            row["open"] += 1
-            row[_level(reading.view, now, reading.remind_days)] += 1
+        level = _level(reading.view, now, reading.remind_days)
+        if level != GREEN:
+            totals[reading.lead_department if by_department else reading.process_key][level] += 1
     return totals
 
 
@@ -235,9 +276,12 @@ def _check_remind_days(remind_days: int) -> None:
     check_remind_days(remind_days)
 
 
-def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
+def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase], now: datetime) -> None:
     red = [case for case in cases if case.level == RED]
-    reasons = overdue_reasons.latest(uow, [case.instance_id for case in red])
+    # The red cases are the running clocks past their stored deadline (``may_warn``): a query of them
+    # rather than thousands of ids bound one by one, which the driver then parses each time.
+    overdue = select(CaseClock.instance_id).where(CaseClock.state == RUNNING, CaseClock.deadline_at < now)
+    reasons = overdue_reasons.latest(uow, overdue) if red else {}
     for case in red:
         reason = reasons.get(case.instance_id)
         case.reason_required = reason is None
@@ -246,17 +290,21 @@ def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
             case.overdue_reason_by, case.overdue_reason_at = reason.recorded_by, reason.recorded_at
 
 
-def _clocks(uow: UnitOfWork, *, open_only: bool) -> list[tuple[CaseClock, str, str, str | None]]:
-    # A subquery, not a join: a case has one lead, but a join would count a case twice if it ever had two.
-    lead = (select(CaseDepartment.department_code)
-            .where(CaseDepartment.case_id == CaseClock.instance_id, CaseDepartment.role == LEAD)
-            .order_by(CaseDepartment.since).limit(1).scalar_subquery())
-    query = (select(CaseClock, ProcessInstance.business_key, ProcessInstance.definition_key, lead)
+def _open_clocks(uow: UnitOfWork, narrow: ColumnElement[bool] | None) -> list[tuple[CaseClock, str, str, str | None]]:
+    query = (select(CaseClock, ProcessInstance.business_key, ProcessInstance.definition_key,
+                    CaseDepartment.department_code)
              .join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+             .outerjoin(CaseDepartment, _lead_of_clock())
+             .where(CaseClock.state.in_((RUNNING, PAUSED)))
              .order_by(CaseClock.instance_id))
-    if open_only:
-        query = query.where(CaseClock.state.in_((RUNNING, PAUSED)))
+    if narrow is not None:
+        query = query.where(narrow)
     return [(clock, business_key, key, code) for clock, business_key, key, code in uow.session.execute(query)]
+
+
+def _lead_of_clock() -> ColumnElement[bool]:
+    # A join, not a subquery: a case has at most one lead (a partial unique index, migration 0014).
+    return and_(CaseDepartment.case_id == CaseClock.instance_id, CaseDepartment.role == LEAD)
 
 
 def _level(view: ClockView, now: datetime, remind_days: int) -> str:

@@ -84,12 +84,14 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     now = now or utcnow()
     one_level = RED if level == UNEXPLAINED else level if level in supervision.LEVELS else None
     with uow:
-        # One reading of the clocks (each viewed once, rules read once) for the list and both statistics.
-        readings = supervision.read_clocks(uow, now)
+        # One reading of the open clocks (each viewed once, rules read once) for the list and both
+        # statistics; the green ones only when the board lists them.
+        readings = supervision.read_clocks(uow, now, warned_only=level not in (supervision.GREEN, ALL))
         found = supervision.classify(uow, readings, now, level=one_level,
                                      reason_missing=True if level == UNEXPLAINED else None)
-        stats = supervision.tally_by_process(readings, now)
-        by_department = supervision.tally_by_department(uow, readings, now)
+        counts = supervision.count_clocks(uow)
+        stats = supervision.tally_by_process(counts, readings, now)
+        by_department = supervision.tally_by_department(uow, counts, readings, now)
         if level == WARNINGS:
             found = [c for c in found if c.level in (RED, YELLOW)]
         if process_key:

@@ -92,6 +92,13 @@ class RuleBook:
         return Rule(scope=key, remind_days=values["remind_days"], step_overrun=values["step_overrun"],
                     sources=sources)
 
+    def most_remind_days(self) -> int:
+        """The largest ``remind_days`` any process can resolve to: what a query narrowing the open clocks
+        to those that may be yellow must allow for, before each is classified by its own rule."""
+        explicit = [r.remind_days for r in self.rules.values() if r.remind_days is not None]
+        guided = [self._guide(key).get("remind_days") for key in self._all_blocks()]
+        return max([DEFAULT_REMIND_DAYS, *explicit, *(days for days in guided if days is not None)])
+
     def guided_processes(self) -> list[str]:
         """The processes a deployed guide names."""
         return sorted(self._all_blocks())

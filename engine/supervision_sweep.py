@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import defer
 
-from . import outbox
+from . import outbox, supervision
 from .clock import utcnow
 from .db import insert_unless_present
 from .errors import ValidationFailed
@@ -76,9 +76,8 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
         found = _find(uow, now)
         if not found:
             return emitted
-        seen = _recorded(uow, {f.instance.id for f in found})
         for item in found:
-            if (item.instance.id, item.kind, item.task_id) in seen or not _insert(uow, item, now):
+            if not _insert(uow, item, now):
                 continue
             emitted[item.kind] += 1
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
@@ -139,12 +138,21 @@ def list_events(uow: UnitOfWork, *, actor: Actor, instance_id: int | None = None
 # ---- finding ------------------------------------------------------------------------------------
 
 def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
+    """The events not recorded yet. The queries leave out, in SQL, what was recorded and the clocks far
+    from their deadline, so a pass over a large database with nothing new reads next to nothing."""
     book = RuleBook(uow)
     found: list[Found] = []
     case = (ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.definition_key)
+    overdue = and_(CaseClock.state == RUNNING, CaseClock.deadline_at < now,  # a running clock shows its own
+                   ~_recorded(CaseClock.instance_id, OVERDUE))
+    # Not red: a running clock past its deadline can only be overdue; a paused one never is (its deadline
+    # is "as if the pause ended now"), however far back its stored deadline lies.
+    reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()), ~_recorded(CaseClock.instance_id, REMINDER),
+                    or_(CaseClock.state == PAUSED, CaseClock.deadline_at >= now))
     clocks = uow.session.execute(
         select(CaseClock, *case).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
-        .where(CaseClock.state.in_((RUNNING, PAUSED)), ProcessInstance.state.in_(("running", "suspended")))
+        .where(CaseClock.state.in_((RUNNING, PAUSED)), ProcessInstance.state.in_(("running", "suspended")),
+               or_(overdue, reminder))
         .order_by(CaseClock.instance_id))
     for clock, case_id, business_key, definition_key in clocks:
         instance = CaseRef(case_id, business_key, definition_key)
@@ -161,7 +169,7 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     overrun = uow.session.execute(
         select(Task, *case).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
         .where(Task.state == "READY", Task.kind == "user", Task.due_at.is_not(None), Task.due_at < now,
-               ProcessInstance.state == "running")
+               ProcessInstance.state == "running", ~_recorded(Task.instance_id, STEP_OVERRUN, Task.id))
         .order_by(Task.due_at, Task.id))
     for task, case_id, business_key, definition_key in overrun:
         instance = CaseRef(case_id, business_key, definition_key)
@@ -173,11 +181,10 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     return found
 
 
-def _recorded(uow: UnitOfWork, instance_ids: set[int]) -> set[tuple[int, str, str]]:
-    """What earlier sweeps recorded for these cases: skipped without an insert attempt."""
-    rows = uow.session.execute(select(SupervisionEvent.instance_id, SupervisionEvent.kind, SupervisionEvent.task_id)
-                               .where(SupervisionEvent.instance_id.in_(sorted(instance_ids))))
-    return {(i, k, t) for i, k, t in rows}
+def _recorded(instance_id: Any, kind: str, task_id: Any = "") -> Exists:
+    """Whether an earlier sweep recorded this event (the unique key's own index answers it)."""
+    return exists().where(SupervisionEvent.instance_id == instance_id, SupervisionEvent.kind == kind,
+                          SupervisionEvent.task_id == task_id)
 
 
 def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:

@@ -21,7 +21,8 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     的，依照其规定"), read once when the clock starts;
   * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
     paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
-    had it been known from the start; ``on_years_loaded`` does that for open provisional clocks.
+    had it been known from the start; ``on_years_loaded`` does that for the open clocks the loaded years
+    touch. A stopped clock keeps its deadline and the working days it used, counted when it stopped.
 Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or legal basis, result,
 opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case.
 """
@@ -29,11 +30,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from . import calendar, case_access, outbox
 from .clock import utcnow
@@ -284,8 +285,8 @@ def _stop(uow: UnitOfWork, clock: CaseClock, now: datetime) -> dict[str, Any]:
     for procedure in _open_procedures(uow, clock.instance_id):
         _close(uow, clock, procedure, now, result="closed by the decision")
     clock.state, clock.stopped_at = STOPPED, now
-    view = clock_view(uow, clock, [], now)
-    return {**_summary(clock), "used_working_days": view.used_working_days, "on_time": now <= clock.deadline_at}
+    clock.used_working_days = clock_view(uow, clock, [], now).used_working_days
+    return {**_summary(clock), "used_working_days": clock.used_working_days, "on_time": now <= clock.deadline_at}
 
 
 def _open_procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
@@ -317,11 +318,17 @@ def _summary(clock: CaseClock) -> dict[str, Any]:
 # ---- provisional deadlines ----------------------------------------------------------------------
 
 @calendar.on_years_loaded
-def recompute_provisional(uow: UnitOfWork, calendars: list[str], years: list[int]) -> None:
-    """A year was loaded: open clocks counted with weekdays only get their real deadline (same
-    transaction as the load). Paused days already counted stay as counted when they ended."""
+def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int]) -> None:
+    """Years were loaded (same transaction as the load): every open clock counted with weekdays only,
+    or over those years, gets the deadline the new days give. Its view counts with the current days
+    anyway; the stored deadline must agree, as supervision narrows its queries by it. Paused days already
+    counted stay as counted when they ended, and a stopped clock keeps the deadline it was held to."""
+    # Two days either side: a local new year is still the old year in UTC, whatever the zone.
+    first = datetime(min(years), 1, 1, tzinfo=UTC) - timedelta(days=2)
+    last = datetime(max(years) + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
     clocks = uow.session.scalars(select(CaseClock).where(
-        CaseClock.provisional.is_(True), CaseClock.state != STOPPED, CaseClock.calendar.in_(calendars)))
+        CaseClock.state != STOPPED, CaseClock.calendar.in_(calendars),
+        or_(CaseClock.provisional.is_(True), and_(CaseClock.started_at < last, CaseClock.deadline_at >= first))))
     for clock in clocks:
         _recompute(uow, clock)
 
@@ -517,7 +524,10 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
     paused = clock.paused_working_days
     if clock.paused_since is not None:
         paused += max(0, cal.working_days_between(clock.paused_since, end).days)
-    used = max(0, cal.working_days_between(clock.started_at, end).days - paused)
+    if clock.used_working_days is not None:  # stopped: as counted then
+        used = clock.used_working_days
+    else:
+        used = max(0, cal.working_days_between(clock.started_at, end).days - paused)
     limit = clock.promised_days + clock.extension_days
     deadline = cal.deadline_at(clock.started_at, limit + paused)
     return ClockView(instance_id=clock.instance_id, state=clock.state, calendar=clock.calendar,

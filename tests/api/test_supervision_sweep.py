@@ -157,6 +157,39 @@ def test_rules_decide_the_reminder_threshold_and_whether_steps_are_flagged(food,
     assert (event.kind, event.data["remind_days"], event.data["remaining_working_days"]) == (REMINDER, 5, 4)
 
 
+def test_a_case_paused_past_its_stored_deadline_is_still_reminded(food, day):
+    case_id = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
+    supervisor = food.as_("supervisor")
+    assert supervisor.put(f"/api/supervision/rules/{KEY}", json={"remind_days": 10}).status_code == 200
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 5)))
+        assert supervisor.post(f"/api/process-instances/{case_id}/clock/pause",
+                               json={"kind": "testing", "reason": "检验检测"}).status_code == 200
+    # Paused on the 5th with 7 working days left: the stored deadline (16 March) passed long ago, the one
+    # shown moves on with the pause. 7 <= 10 is yellow, never red.
+    assert sweep(food, date(2026, 4, 20))[REMINDER] == 1
+    with food.runtime.uow() as uow:
+        [event] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.kind == REMINDER))
+    assert (event.instance_id, event.data["remaining_working_days"]) == (case_id, 7)
+
+
+def test_a_sweep_with_nothing_new_views_no_clock(food, day, monkeypatch):
+    """Recorded events and clocks far from their deadline stay in the database: a pass over a large one
+    with nothing new reads next to nothing into Python."""
+    red = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
+    accepted(food, day, date(2026, 3, 16))  # deadline 30 March: green on the 17th
+    assert sweep(food, date(2026, 3, 17)) == {REMINDER: 0, OVERDUE: 1, STEP_OVERRUN: 1}
+    viewed: list[int] = []
+    real_view = supervision_sweep.clock_view
+    monkeypatch.setattr(supervision_sweep, "clock_view",
+                        lambda uow, clock, *args: viewed.append(clock.instance_id) or real_view(uow, clock, *args))
+    assert sweep(food, date(2026, 3, 17), hour=15) == dict.fromkeys(supervision_sweep.KINDS, 0)
+    assert viewed == []
+    assert sweep(food, date(2026, 3, 27)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 1}  # the second case nears
+    assert red not in viewed and len(viewed) == 1
+
+
 def test_every_worker_sweeps_on_its_scheduler_at_the_configured_interval(runtime):
     from dataclasses import replace
     from datetime import timedelta
