@@ -253,7 +253,7 @@ def serve(host: str, port: int, workers: int, scheduler: bool) -> None:
     """Run the API and pages under gunicorn (migrating the database first)."""
     from .server import run_server
 
-    runtime = command_runtime(create=True)
+    runtime = command_runtime(create_default=True)
     schema.upgrade(runtime.engine)
     calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     runtime.dispose()
@@ -265,7 +265,7 @@ def worker() -> None:
     """Fire due timers and jobs and deliver webhooks only (scale out by running more of these)."""
     from engine.worker import run_forever
 
-    runtime = command_runtime(create=True)
+    runtime = command_runtime(create_default=True)
     schema.upgrade(runtime.engine)
     calendar.seed_national(runtime.uow())  # years a newer chinese-calendar knows
     run_forever(runtime)

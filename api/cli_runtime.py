@@ -1,6 +1,8 @@
 """The engine runtime a command works with, from the environment (DATABASE_URL, GOVFLOW_*)."""
 from __future__ import annotations
 
+import os
+
 import click
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -8,10 +10,13 @@ from engine import Runtime, Settings
 from engine.db import sqlite_file
 
 
-def command_runtime(*, create: bool = False) -> Runtime:
-    """``create``: the commands that set a database up (db upgrade, serve, worker). Any other refuses a
-    SQLite file that does not exist, rather than make an empty one where a path was mistyped."""
+def command_runtime(*, create: bool = False, create_default: bool = False) -> Runtime:
+    """A command refuses a SQLite file that does not exist, rather than make an empty one where a path was
+    mistyped, unless it sets a database up: ``create`` (db upgrade) wherever DATABASE_URL points,
+    ``create_default`` (serve, worker) only the default one under the data directory, on a first start. A
+    server on an empty database an explicit DATABASE_URL mistyped would look like one that lost its cases."""
     settings = Settings.from_env()
+    create = create or (create_default and not os.environ.get("DATABASE_URL"))
     try:
         path = sqlite_file(settings.database_url)
         if not create and path is not None and not path.exists():

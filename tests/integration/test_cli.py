@@ -170,6 +170,27 @@ def test_only_the_commands_that_set_a_database_up_create_a_missing_sqlite_file(t
     assert mistyped.exists()
 
 
+def test_serve_and_worker_create_only_the_default_database(tmp_path, monkeypatch):
+    """A first start on the default database sets it up; a DATABASE_URL naming a SQLite file that does not
+    exist is a mistyped path, not a new database to serve empty."""
+    from api import server
+
+    served: list[int] = []
+    monkeypatch.setattr(server, "run_server", lambda **options: served.append(options["port"]))
+    mistyped = tmp_path / "mistyped" / "govflow.db"
+    for args in (["serve", "--port", "8123"], ["worker"]):
+        result = CliRunner().invoke(main, args, catch_exceptions=False, env={
+            "DATABASE_URL": f"sqlite:///{mistyped}", "GOVFLOW_DATA_DIR": str(tmp_path)})
+        assert result.exit_code == 1 and f"no database at {mistyped}: check DATABASE_URL" in result.stderr, args
+    assert not mistyped.parent.exists() and served == []
+
+    data = tmp_path / "data"
+    result = CliRunner().invoke(main, ["serve", "--port", "8123"], catch_exceptions=False,
+                                env={"DATABASE_URL": None, "GOVFLOW_DATA_DIR": str(data)})
+    assert result.exit_code == 0, result.output
+    assert served == [8123] and [p.name for p in data.glob("*.db")] == ["govflow.db"]
+
+
 def test_a_setting_that_is_not_a_number_is_named(cli, tmp_path):
     result = CliRunner().invoke(main, ["user", "list"], catch_exceptions=False,
                                 env={"GOVFLOW_TOKEN_TTL_DAYS": "abc", "GOVFLOW_DATA_DIR": str(tmp_path)})
