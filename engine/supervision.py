@@ -278,9 +278,10 @@ def _check_remind_days(remind_days: int) -> None:
 
 def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase], now: datetime) -> None:
     red = [case for case in cases if case.level == RED]
-    # The red cases are the running clocks past their stored deadline (``may_warn``): a query of them
-    # rather than thousands of ids bound one by one, which the driver then parses each time.
-    overdue = select(CaseClock.instance_id).where(CaseClock.state == RUNNING, CaseClock.deadline_at < now)
+    # Every red case is an open clock past its stored deadline (a paused one shows a later deadline, see
+    # ``may_warn``): a query of them rather than thousands of ids bound one by one, which the driver then
+    # parses each time.
+    overdue = select(CaseClock.instance_id).where(CaseClock.state.in_((RUNNING, PAUSED)), CaseClock.deadline_at < now)
     reasons = overdue_reasons.latest(uow, overdue) if red else {}
     for case in red:
         reason = reasons.get(case.instance_id)

@@ -145,8 +145,9 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     case = (ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.definition_key)
     overdue = and_(CaseClock.state == RUNNING, CaseClock.deadline_at < now,  # a running clock shows its own
                    ~_recorded(CaseClock.instance_id, OVERDUE))
-    # Not red: a running clock past its deadline can only be overdue; a paused one never is (its deadline
-    # is "as if the pause ended now"), however far back its stored deadline lies.
+    # A running clock past its deadline can only be overdue. A paused one is never swept overdue (the
+    # check below), yet may be yellow however far back its stored deadline lies: its deadline shown is
+    # "as if the pause ended now".
     reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()), ~_recorded(CaseClock.instance_id, REMINDER),
                     or_(CaseClock.state == PAUSED, CaseClock.deadline_at >= now))
     clocks = uow.session.execute(

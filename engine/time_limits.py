@@ -37,6 +37,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, or_, select
 
 from . import calendar, case_access, outbox
+from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
@@ -518,24 +519,30 @@ def _procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
 
 
 def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProcedure], now: datetime) -> ClockView:
-    """A clock as of ``now``: a paused one as if its pause ended now, so paused time never counts."""
+    """A clock as of ``now``: a paused one as if its pause ended now, so paused time never counts. A
+    stopped one as it was counted when it stopped (its deadline and used days stay, whatever a calendar
+    says later)."""
     cal = _calendar(uow, clock.calendar)
     end = clock.stopped_at or now
     paused = clock.paused_working_days
     if clock.paused_since is not None:
         paused += max(0, cal.working_days_between(clock.paused_since, end).days)
-    if clock.used_working_days is not None:  # stopped: as counted then
-        used = clock.used_working_days
-    else:
-        used = max(0, cal.working_days_between(clock.started_at, end).days - paused)
     limit = clock.promised_days + clock.extension_days
-    deadline = cal.deadline_at(clock.started_at, limit + paused)
+    if clock.state == STOPPED and clock.used_working_days is not None:
+        used = counted = clock.used_working_days
+        deadline = Deadline(local_date(clock.deadline_at), clock.deadline_at, clock.provisional)
+    else:
+        counted = cal.working_days_between(clock.started_at, end).days - paused
+        used = max(0, counted)
+        deadline = cal.deadline_at(clock.started_at, limit + paused)
+    # The days left are those to the deadline, even where a calendar changed after pauses were counted
+    # and the used days would come out below 0 (shown as 0): supervision narrows by the deadline.
     return ClockView(instance_id=clock.instance_id, state=clock.state, calendar=clock.calendar,
                      promised_days=clock.promised_days, statutory_days=clock.statutory_days,
                      extension_days=clock.extension_days, started_at=clock.started_at, stopped_at=clock.stopped_at,
                      deadline_at=deadline.at, deadline_date=deadline.date,
                      provisional=clock.provisional or deadline.provisional, paused_since=clock.paused_since,
-                     paused_working_days=paused, used_working_days=used, remaining_working_days=limit - used,
+                     paused_working_days=paused, used_working_days=used, remaining_working_days=limit - counted,
                      overdue=end > deadline.at, extension_allowance_days=extension_allowance(clock),
                      # stopped or overdue: nothing more may be extended (see extend)
                      extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at

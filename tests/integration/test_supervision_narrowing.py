@@ -12,22 +12,23 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
-from engine import calendar, supervision, time_limits
+from engine import calendar, overdue_reasons, supervision, supervision_board, time_limits
 from engine.models import CaseClock, ProcessInstance
 from engine.supervision_board import warning_level
 from engine.time_limits import PAUSED, RUNNING, STOPPED
-from engine.users import SYSTEM
+from engine.users import SYSTEM, Actor
 from tests.api.test_time_limits import at, food, now  # noqa: F401  (fixtures)
 from tests.helpers import complete_open_task
 from tests.integration.test_one_lead_per_case import migrate_to
 
 KEY = "food_business_licence"
+SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor", "admin"}))
 
 
-def accepted(api: Any, now: Any, on: date) -> int:
-    now(on)
+def accepted(api: Any, set_now: Any, on: date) -> int:
+    set_now(on)
     case = api.start(KEY, variables={"applicant_name": "张三"})
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return int(case["id"])
@@ -120,7 +121,8 @@ def test_a_changed_calendar_moves_open_deadlines_and_leaves_stopped_clocks_as_co
         assert running.deadline_at == view.deadline_at and view.deadline_date == date(2026, 3, 18)
         stopped = uow.session.get(CaseClock, decided)
         assert stopped is not None and (stopped.deadline_at, stopped.used_working_days) == before
-        assert time_limits.clock_view(uow, stopped, [], at(date(2026, 3, 10))).used_working_days == 3
+        frozen = time_limits.clock_view(uow, stopped, [], at(date(2026, 3, 10)))
+        assert (frozen.used_working_days, frozen.deadline_at) == (3, before[0])  # as counted when it stopped
     stats = food.as_("supervisor").get("/api/supervision/stats").get_json()
     assert [(s["finished"], s["average_used_working_days"]) for s in stats] == [(1, 3.0)]
 
@@ -144,10 +146,17 @@ def test_migration_0017_counts_the_working_days_of_clocks_stopped_before_it(food
         used = counted.used_working_days
     assert used == 7 - 3  # 3 to 11 March (after the 2nd), less the three days paused (4 to 6 March)
 
+    with food.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, open_case)
+        assert clock is not None
+        right = clock.deadline_at
     migrate_to(food.runtime, "0016")
     try:
-        with food.runtime.engine.connect() as connection:
-            assert "used_working_days" not in connection.execute(text("SELECT * FROM case_clocks")).keys()
+        with food.runtime.engine.begin() as connection:
+            assert "used_working_days" not in list(connection.execute(text("SELECT * FROM case_clocks")).keys())
+            # A deadline left stale by a calendar change before 0016 (only provisional ones were recounted).
+            connection.execute(update(CaseClock.__table__).where(CaseClock.__table__.c.instance_id == open_case)
+                               .values(deadline_at=right + timedelta(days=30)))
     finally:
         from engine import schema
         schema.upgrade(food.runtime.engine)
@@ -156,3 +165,43 @@ def test_migration_0017_counts_the_working_days_of_clocks_stopped_before_it(food
         still_open = uow.session.get(CaseClock, open_case)
         assert decided is not None and still_open is not None
         assert (decided.used_working_days, still_open.used_working_days) == (used, None)
+        assert still_open.deadline_at == right  # recounted
+
+
+def test_a_red_case_paused_after_its_deadline_keeps_its_overdue_reason(food, now):  # noqa: F811
+    case_id = accepted(food, now, date(2026, 3, 2))  # deadline 16 March
+    red = at(date(2026, 3, 18))
+    overdue_reasons.record(food.runtime.uow(), case_id, actor=SUPERVISOR, reason="材料核查", now=red)
+    time_limits.pause(food.runtime.uow(), case_id, actor=SUPERVISOR, kind="expert_review", reason="专家评审",
+                      now=red)
+    [case] = supervision.list_cases(food.runtime.uow(), actor=SUPERVISOR, now=at(date(2026, 3, 20)))
+    assert (case.state, case.level, case.overdue_reason, case.reason_required) == ("paused", "red", "材料核查", False)
+    board = supervision_board.board(food.runtime.uow(), actor=SUPERVISOR, level="unexplained",
+                                    now=at(date(2026, 3, 20)))
+    assert board.cases == []
+
+
+def test_days_left_follow_the_deadline_when_counted_pauses_became_holidays(food, now):  # noqa: F811
+    """Paused 3 to 6 March (3 working days, counted then), then those days were declared holidays: the
+    used days come out below 0 and show as 0, the days left are those to the deadline, and the narrowed
+    query finds the case as the full one does."""
+    case_id = accepted(food, now, date(2026, 3, 2))
+    time_limits.pause(food.runtime.uow(), case_id, actor=SUPERVISOR, kind="testing", reason="检验",
+                      now=at(date(2026, 3, 3)))
+    time_limits.resume(food.runtime.uow(), case_id, actor=SUPERVISOR, now=at(date(2026, 3, 6)))
+    with food.runtime.uow() as uow:
+        year = calendar.get_year(uow, 2026)
+    holidays = [{"date": d.date.isoformat(), "name": d.name} for d in year.holidays]
+    holidays += [{"date": f"2026-03-0{d}", "name": "临时"} for d in (3, 4, 5, 6)]
+    calendar.replace_year(food.runtime.uow(), 2026, holidays=holidays, actor=SYSTEM,
+                          workdays=[{"date": d.date.isoformat(), "name": d.name} for d in year.workdays])
+    moment = at(date(2026, 3, 9))
+    [every] = supervision.list_cases(food.runtime.uow(), actor=SUPERVISOR, now=moment, remind_days=13)
+    with food.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, case_id)
+        assert clock is not None
+        view = time_limits.clock_view(uow, clock, [], moment)
+    assert (view.used_working_days, view.remaining_working_days) == (0, 12)  # 9 March to 25 March
+    assert view.deadline_date == date(2026, 3, 25) and every.level == "yellow"
+    yellow = supervision.list_cases(food.runtime.uow(), actor=SUPERVISOR, now=moment, remind_days=13, level="yellow")
+    assert [c.instance_id for c in yellow] == [case_id]
