@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from . import db, idempotency, message_buffer
+from . import confidential, db, idempotency, message_buffer
 from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
@@ -61,12 +61,17 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
 
 
-def payload(event: OutboxEvent) -> bytes:
-    """The body sent for an event: the same bytes on every attempt."""
+def payload(event: OutboxEvent, subscribed: list[str] | None = None) -> bytes:
+    """The body sent for an event to a webhook subscribed to ``subscribed`` (empty: every event): the same
+    bytes on every attempt. A notice's confidential recipient (engine.notify) goes only to webhooks that
+    name ``notice``, the SMS relay's subscription; one taking every event reads it concealed."""
+    data = event.data
+    if event.event == "notice" and data.get("recipient_confidential") and "notice" not in (subscribed or []):
+        data = {**data, "recipient": confidential.CONCEALED}
     return json.dumps({
         "id": event.event_id, "event": event.event, "occurred_at": event.created_at.isoformat(),
         "process_instance_id": event.instance_id, "business_key": event.business_key,
-        "process_key": event.definition_key, "data": event.data,
+        "process_key": event.definition_key, "data": data,
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -113,17 +118,17 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
                    WebhookDelivery.lock_owner == worker_id)
             .values(lock_expires_at=utcnow() + _lease(uow)).execution_options(synchronize_session=False))
         found = uow.session.execute(
-            select(Webhook.url, Webhook.secret, OutboxEvent, User.active)
+            select(Webhook.url, Webhook.secret, Webhook.events, OutboxEvent, User.active)
             .join(WebhookDelivery, WebhookDelivery.webhook_id == Webhook.id)
             .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
             .outerjoin(User, User.name == Webhook.owner).where(WebhookDelivery.id == delivery_id)).first()
         if db.affected(renewed) != 1 or found is None:
             return SKIPPED
         uow.commit()
-    url, secret, event, owner_active = found
+    url, secret, subscribed, event, owner_active = found
     if owner_active is False:  # deactivated since the event was queued: nothing more leaves for them
         return _record(runtime.uow(), delivery_id, worker_id, None, "the webhook's owner is deactivated", final=True)
-    body, timestamp = payload(event), int(time.time())
+    body, timestamp = payload(event, subscribed), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "govflow-webhooks/1",
                "X-Govflow-Event": event.event, "X-Govflow-Event-Id": event.event_id,
                "X-Govflow-Delivery": str(delivery_id), "X-Govflow-Timestamp": str(timestamp),

@@ -16,6 +16,11 @@ on) and to the log. Adding a real gateway is one class, named in ``GOVFLOW_NOTIC
 
 ``send`` runs inside the command's transaction; ``after_commit`` keeps a gateway from texting about
 a change that then rolled back.
+
+Where the recipient's variable is confidential in the case's process (engine.confidential), the notice
+says so (``recipient_confidential``): the outbox event keeps the number for the SMS relay, and webhook
+delivery sends it only to webhooks that subscribe to ``notice`` by name; a webhook taking every event
+reads ``***`` (engine.delivery).
 """
 from __future__ import annotations
 
@@ -53,6 +58,7 @@ class Notice:
     recipient: str | None  # the applicant's mobile number when the case has one
     instance_id: int | None = None
     business_key: str | None = None
+    recipient_confidential: bool = False  # its variable is confidential in the case's process
 
 
 class Channel(Protocol):
@@ -76,10 +82,13 @@ class OutboxChannel:
                  _masked(notice.recipient), notice.text)
 
 
-def applicant_notice(case: ProcessInstance, event: str, variables: dict[str, Any]) -> Notice:
-    recipient = next((str(variables[v]) for v in RECIPIENT_VARIABLES if variables.get(v)), None)
+def applicant_notice(case: ProcessInstance, event: str, variables: dict[str, Any],
+                     hidden: frozenset[str] = frozenset()) -> Notice:
+    """The notice of a business event; ``hidden``: the case's confidential variables."""
+    name = next((v for v in RECIPIENT_VARIABLES if variables.get(v)), None)
     text = TEXTS.get(event, "您的办件（编号{business_key}）有新进展。").format(business_key=case.business_key)
-    return Notice(event=event, text=text, recipient=recipient, instance_id=case.id, business_key=case.business_key)
+    return Notice(event=event, text=text, recipient=str(variables[name]) if name else None, instance_id=case.id,
+                  business_key=case.business_key, recipient_confidential=name in hidden)
 
 
 def send(uow: UnitOfWork, notice: Notice) -> None:

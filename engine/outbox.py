@@ -63,7 +63,7 @@ def collect(uow: UnitOfWork, case: Case) -> None:
 
         variables = case_variables(case.workflow)
         for name in business:
-            notice = notify.applicant_notice(case.row, name, variables)
+            notice = notify.applicant_notice(case.row, name, variables, case.hidden)
             notify.send(uow, notice)
 
 
