@@ -31,6 +31,7 @@ WARNINGS, ALL, UNEXPLAINED = "warnings", "all", "unexplained"
 # Board filters: the warned cases (default), one level, the red cases still without an overdue reason
 # (SX45: the department must explain), or every open clock.
 FILTERS = (WARNINGS, RED, UNEXPLAINED, YELLOW, supervision.GREEN, ALL)
+MAX_PAGE = 500
 
 
 @dataclass
@@ -50,7 +51,8 @@ class ItemStats:
 
 @dataclass
 class Board:
-    cases: list[BoardCase]
+    cases: list[BoardCase]  # one page of them
+    total: int  # the cases of the level and item, on every page
     stats: list[ItemStats]
     department_stats: list[DepartmentStats]
     items: list[tuple[str, str]]  # (process key, item name) of every item with a clock, for the filter
@@ -68,18 +70,22 @@ class CaseClockPanel:
 
 
 def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: str | None = None,
-          now: datetime | None = None) -> Board:
+          now: datetime | None = None, limit: int = MAX_PAGE, offset: int = 0) -> Board:
     """The supervision board: open cases of ``level`` (by default the yellow and red ones) of one item or
-    all, in supervision's order (red first, earliest deadline first), and the statistics per item and
-    per lead department. Each case is classified by its own rule (engine.supervision_rules).
+    all, in supervision's order (red first, earliest deadline first), ``limit`` of them from ``offset``,
+    and the statistics per item and per lead department. Each case is classified by its own rule
+    (engine.supervision_rules).
 
     Raises:
         Forbidden: not a supervisor or an admin.
-        ValidationFailed: an unknown level filter.
+        ValidationFailed: an unknown level filter, a limit outside 1..500, a negative offset.
     """
     if level not in FILTERS:
         raise ValidationFailed(f"unknown level {level!r}", details=[
             {"field": "level", "message": f"one of {', '.join(FILTERS)}"}])
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
+                                                     "message": f"limit 1 to {MAX_PAGE}, offset from 0"}])
     actor.require("supervisor", action="see supervision")
     now = now or utcnow()
     one_level = RED if level == UNEXPLAINED else level if level in supervision.LEVELS else None
@@ -96,6 +102,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
             found = [c for c in found if c.level in (RED, YELLOW)]
         if process_key:
             found = [c for c in found if c.process_key == process_key]
+        total, found = len(found), found[offset:offset + limit]
         names = item_names(uow, [s.process_key for s in stats])
         steps = _open_steps(uow, [c.instance_id for c in found])
     read = {r.clock.instance_id: r for r in readings}
@@ -104,7 +111,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
                       used_working_days=read[c.instance_id].view.used_working_days,
                       steps=steps.get(c.instance_id, []),
                       department=department_names.get(read[c.instance_id].lead_department)) for c in found]
-    return Board(cases=rows, stats=[ItemStats(s, names[s.process_key]) for s in stats],
+    return Board(cases=rows, total=total, stats=[ItemStats(s, names[s.process_key]) for s in stats],
                  department_stats=by_department,
                  items=sorted(names.items(), key=lambda kv: kv[1]), level=level,
                  process_key=process_key or None,

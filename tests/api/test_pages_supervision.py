@@ -19,6 +19,7 @@ from engine import (
     supervision_sweep,
     time_limits,
 )
+from engine.errors import ValidationFailed
 from engine.users import SYSTEM, Actor
 from tests.api.test_completion_queries import statements
 from tests.api.test_pages import Browser, person
@@ -96,6 +97,32 @@ def test_without_departments_or_red_cases_those_columns_stay_away(supervisor: Br
     assert "<th>部门</th>" not in page and "<th>超期原因</th>" not in page
     assert "按牵头部门统计" not in page
     assert "<th>超期原因</th>" in supervisor.get("/supervision").text
+
+
+def test_the_board_pages_its_cases_in_supervision_order(supervisor: Browser, board_cases: dict[str, int],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.pages import supervision as board_page
+
+    monkeypatch.setattr(board_page, "PAGE_SIZE", 2)
+    everything = rows(supervisor.get("/supervision?level=all").text)
+    assert len(everything) == 2  # of 3 open cases: red, yellow, green
+    first = supervisor.get("/supervision?level=all")
+    assert "共 3 条" in first.text and '<nav class="pager">' in first.text and "1 / 2" in first.text
+    second = supervisor.get("/supervision?level=all&page=2")
+    assert rows(second.text) == [(str(board_cases["green"]), "green")] and "2 / 2" in second.text
+    assert everything + rows(second.text) == [(str(board_cases[k]), k) for k in ("red", "yellow", "green")]
+    assert "上一页" in second.text and "下一页" not in second.text
+    assert 'level=all' in second.text.split('<nav class="pager">')[1].split("</nav>")[0]  # the filter stays
+    assert supervisor.get("/supervision?page=-4").status_code == 200  # read as the first page
+
+
+def test_the_board_refuses_a_page_out_of_range(api: Any, board_cases: dict[str, int]) -> None:
+    with pytest.raises(ValidationFailed):
+        supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, limit=0)
+    with pytest.raises(ValidationFailed):
+        supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, offset=-1)
+    page = supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, level="all", limit=1, offset=1)
+    assert (page.total, [c.case.instance_id for c in page.cases]) == (3, [board_cases["yellow"]])
 
 
 def test_the_board_filters_by_level_and_item(supervisor: Browser, board_cases: dict[str, int]) -> None:
