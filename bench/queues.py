@@ -383,9 +383,9 @@ def _case(w: Writer, seeded: Seeded, rng: random.Random, templates: Templates, v
             "claimed_at": created if assignee else None, "ended_at": ended_at,
             "completed_by": None if ready else clerk})
         for value in groups:
-            w.add(TaskCandidate, {"task_id": task_id, "kind": "group", "value": value})
+            w.add(TaskCandidate, {"task_id": task_id, "kind": "group", "value": value, "instance_id": case_id})
         for value in users:
-            w.add(TaskCandidate, {"task_id": task_id, "kind": "user", "value": value})
+            w.add(TaskCandidate, {"task_id": task_id, "kind": "user", "value": value, "instance_id": case_id})
         if ended_at is not None:
             at = ended_at
         if k == 2 and ready and not seeded.clerk_case and n > 0.9 * total:

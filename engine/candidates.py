@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Text, and_, false, or_, select
+from sqlalchemy import Select, Text, and_, false, or_, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.sql import ColumnElement
 
@@ -18,11 +18,18 @@ from .users import Actor
 
 def candidate_of(actor: Actor) -> ColumnElement[bool]:
     """The task lists the actor, or one of the actor's groups, as a candidate."""
-    return Task.id.in_(select(TaskCandidate.task_id).where(or_(
-        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(actor.groups)))
-        if actor.groups else false(),
-        and_(TaskCandidate.kind == "user", TaskCandidate.value == actor.name),
-    )))
+    return Task.id.in_(select(TaskCandidate.task_id).where(_names(actor)))
+
+
+def cases_of_candidate(actor: Actor) -> Select[Any]:
+    """The ids of the cases with a task (open or done) that lists the actor, or one of their groups."""
+    return select(TaskCandidate.instance_id).where(_names(actor))
+
+
+def _names(actor: Actor) -> ColumnElement[bool]:
+    return or_(and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(sorted(actor.groups)))
+               if actor.groups else false(),
+               and_(TaskCandidate.kind == "user", TaskCandidate.value == actor.name))
 
 
 def lists_candidate(kind: str, value: str) -> ColumnElement[bool]:

@@ -397,7 +397,7 @@ def _insert_new_tasks(uow: UnitOfWork, case: Case) -> None:
     if not created:
         return
     uow.session.execute(_INSERT_TASKS, [{c.key: getattr(t, c.key) for c in _TASKS.columns} for t in created])
-    candidates = [{"task_id": t.id, "kind": kind, "value": value} for t in created
+    candidates = [{"task_id": t.id, "kind": kind, "value": value, "instance_id": t.instance_id} for t in created
                   for kind, values in (("group", t.candidate_groups), ("user", t.candidate_users))
                   for value in dict.fromkeys(values)]
     if candidates:

@@ -218,11 +218,15 @@ class TaskCandidate(Base):
     """Who may claim a task: one row per candidate group or user, indexed for queue queries."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_lookup", "kind", "value", "task_id"),)
+    __table_args__ = (Index("ix_task_candidates_lookup", "kind", "value", "task_id"),
+                      Index("ix_task_candidates_case", "kind", "value", "instance_id"))
 
     task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # group | user
     value: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # The task's case, copied: a clerk's case scope finds the cases of their candidate tasks from this
+    # table's index alone, without reading every task (engine.case_access).
+    instance_id: Mapped[int] = mapped_column(BigId)
 
     task: Mapped[Task] = relationship(back_populates="candidates")
 

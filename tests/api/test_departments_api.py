@@ -146,6 +146,32 @@ def test_a_clerk_reads_a_case_they_have_a_task_in_even_outside_their_departments
     assert [c["id"] for c in both.get("/api/process-instances").get_json()["items"]] == [case["id"]]
 
 
+def test_migration_0018_copies_each_candidate_task_s_case_and_the_scope_reads_it(centre):
+    """The scope finds a clerk's candidate cases from the candidates alone; 0018 filled in the case of
+    the candidates written before it."""
+    from engine import schema
+    from tests.integration.test_one_lead_per_case import migrate_to
+
+    api = centre
+    first = api.start("simple_approval", variables={"reviewGroup": "archive"})
+    complete_task(api, first["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
+    second = api.start("simple_approval", variables={"reviewGroup": "archive"})
+    migrate_to(api.runtime, "0017")
+    try:
+        with api.runtime.engine.connect() as connection:
+            assert "instance_id" not in list(connection.execute(text("SELECT * FROM task_candidates")).keys())
+    finally:
+        schema.upgrade(api.runtime.engine)
+    with api.runtime.engine.connect() as connection:
+        copied = connection.execute(text(
+            "SELECT count(*) FROM task_candidates JOIN tasks ON tasks.id = task_candidates.task_id"
+            " WHERE task_candidates.instance_id = tasks.instance_id")).scalar()
+        assert copied == connection.execute(text("SELECT count(*) FROM task_candidates")).scalar() == 3
+    complete_task(api, second["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
+    listed = api.as_("archive_clerk").get("/api/process-instances").get_json()["items"]
+    assert sorted(c["id"] for c in listed) == sorted([first["id"], second["id"]])
+
+
 def test_a_task_assigned_or_claimed_across_departments_brings_that_department_into_the_case(centre):
     api = centre
     case = api.start("simple_approval", variables={"reviewGroup": "office"})
