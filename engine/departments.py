@@ -283,8 +283,8 @@ def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: d
     gained = set(groups)
     members = sorted(name for name, user_groups in session.execute(select(User.name, User.groups))
                      if gained.intersection(user_groups or []))
-    as_candidates = select(Task.instance_id).join(TaskCandidate, TaskCandidate.task_id == Task.id).where(
-        TaskCandidate.kind == "group", TaskCandidate.value.in_(groups))
+    as_candidates = select(TaskCandidate.instance_id).where(TaskCandidate.kind == "group",
+                                                            TaskCandidate.value.in_(groups))
     worked_on = union(as_candidates, select(Task.instance_id).where(
         or_(Task.assignee.in_(members), Task.completed_by.in_(members)))) if members else as_candidates
     taking_part = exists().where(CaseDepartment.case_id == ProcessInstance.id, CaseDepartment.department_code == code)
