@@ -642,8 +642,8 @@ def queries(runtime: Runtime, seeded: Seeded) -> list[Query]:
         Query("cases: supervisor, running", lambda: instances.list_instances(runtime.uow(), actor=supervisor,
                                                                              state="running")[1]),
         Query("case history: clerk", lambda: len(instances.history(runtime.uow(), seeded.clerk_case, actor=clerk))),
-        Query("supervision board (warnings)", lambda: len(supervision_board.board(runtime.uow(),
-                                                                                  actor=supervisor).cases), runs=2),
+        Query("supervision board (warnings, first page)", lambda: supervision_board.board(
+            runtime.uow(), actor=supervisor, limit=100).total, runs=2),
         Query("supervision: red cases", lambda: len(supervision.list_cases(runtime.uow(), actor=supervisor,
                                                                            level=supervision.RED)), runs=2),
         Query("supervision sweep (nothing new)", lambda: sum(supervision_sweep.sweep(runtime.uow()).values()),

@@ -16,8 +16,8 @@ names); a case keeps those of every process it runs (its own and the processes i
   responsible department's form does not);
 * a document issued with one in its text is read by supervision and by its applicant (engine.documents).
 
-Notices sent to the applicant and message payloads another case receives carry what the diagram puts in
-them.
+Message payloads another case receives carry what the diagram puts in them. A notice to the applicant
+keeps the recipient's number for the SMS relay alone (engine.notify, engine.delivery.is_relay).
 """
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from . import confidential, db, idempotency, message_buffer
 from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
+from .users import Actor
 from .webhooks import DEAD, DELIVERED, PENDING, sign
 
 log = logging.getLogger(__name__)
@@ -61,18 +62,26 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
 
 
-def payload(event: OutboxEvent, subscribed: list[str] | None = None) -> bytes:
-    """The body sent for an event to a webhook subscribed to ``subscribed`` (empty: every event): the same
-    bytes on every attempt. A notice's confidential recipient (engine.notify) goes only to webhooks that
-    name ``notice``, the SMS relay's subscription; one taking every event reads it concealed."""
+def payload(event: OutboxEvent, *, relay: bool = False) -> bytes:
+    """The body sent for an event: the same bytes on every attempt. A notice's confidential recipient
+    (engine.notify) goes only to an SMS relay (``relay``: see ``is_relay``); any other webhook reads it
+    concealed."""
     data = event.data
-    if event.event == "notice" and data.get("recipient_confidential") and "notice" not in (subscribed or []):
+    if event.event == "notice" and data.get("recipient_confidential") and not relay:
         data = {**data, "recipient": confidential.CONCEALED}
     return json.dumps({
         "id": event.event_id, "event": event.event, "occurred_at": event.created_at.isoformat(),
         "process_instance_id": event.instance_id, "business_key": event.business_key,
         "process_key": event.definition_key, "data": data,
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def is_relay(subscribed: list[str] | None, owner_roles: list[str] | None) -> bool:
+    """A webhook that may receive confidential recipients: it subscribes to ``notice`` by name (its
+    purpose) and its owner reads confidential variables (engine.confidential.sees_all: a supervisor or an
+    admin). An integrator's webhook does not, whatever it subscribes to: integrators read them concealed."""
+    owner = Actor("webhook owner", roles=frozenset(owner_roles or ()))
+    return "notice" in (subscribed or []) and confidential.sees_all(owner)
 
 
 def claim_due(uow: UnitOfWork, *, worker_id: str, now: datetime | None = None, limit: int = 20) -> list[int]:
@@ -118,17 +127,17 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
                    WebhookDelivery.lock_owner == worker_id)
             .values(lock_expires_at=utcnow() + _lease(uow)).execution_options(synchronize_session=False))
         found = uow.session.execute(
-            select(Webhook.url, Webhook.secret, Webhook.events, OutboxEvent, User.active)
+            select(Webhook.url, Webhook.secret, Webhook.events, OutboxEvent, User.active, User.roles)
             .join(WebhookDelivery, WebhookDelivery.webhook_id == Webhook.id)
             .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
             .outerjoin(User, User.name == Webhook.owner).where(WebhookDelivery.id == delivery_id)).first()
         if db.affected(renewed) != 1 or found is None:
             return SKIPPED
         uow.commit()
-    url, secret, subscribed, event, owner_active = found
+    url, secret, subscribed, event, owner_active, owner_roles = found
     if owner_active is False:  # deactivated since the event was queued: nothing more leaves for them
         return _record(runtime.uow(), delivery_id, worker_id, None, "the webhook's owner is deactivated", final=True)
-    body, timestamp = payload(event, subscribed), int(time.time())
+    body, timestamp = payload(event, relay=is_relay(subscribed, owner_roles)), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "govflow-webhooks/1",
                "X-Govflow-Event": event.event, "X-Govflow-Event-Id": event.event_id,
                "X-Govflow-Delivery": str(delivery_id), "X-Govflow-Timestamp": str(timestamp),

@@ -19,8 +19,8 @@ a change that then rolled back.
 
 Where the recipient's variable is confidential in the case's process (engine.confidential), the notice
 says so (``recipient_confidential``): the outbox event keeps the number for the SMS relay, and webhook
-delivery sends it only to webhooks that subscribe to ``notice`` by name; a webhook taking every event
-reads ``***`` (engine.delivery).
+delivery sends it only to a relay, a webhook subscribed to ``notice`` by name by a supervisor or an
+admin; any other webhook reads ``***`` (engine.delivery.is_relay).
 """
 from __future__ import annotations
 

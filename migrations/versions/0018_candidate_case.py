@@ -23,6 +23,9 @@ _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     op.add_column("task_candidates", sa.Column("instance_id", _BIG_ID, nullable=True))
+    # Rows whose task is gone cannot exist with foreign keys on (they cascade); should one, it would stop
+    # the column from becoming NOT NULL, and it names no one's task.
+    op.execute(sa.text("DELETE FROM task_candidates WHERE task_id NOT IN (SELECT id FROM tasks)"))
     op.execute(sa.text("UPDATE task_candidates SET instance_id = "
                        "(SELECT tasks.instance_id FROM tasks WHERE tasks.id = task_candidates.task_id)"))
     with op.batch_alter_table("task_candidates") as table:

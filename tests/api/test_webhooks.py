@@ -293,10 +293,11 @@ def test_the_worker_scheduler_delivers_webhooks_within_seconds(api, runtime, rec
     assert receiver.events() == ["instance.started"]
 
 
-def test_a_confidential_recipient_reaches_only_webhooks_that_subscribe_to_notices(api, runtime, receiver, tmp_path):
-    """The SMS relay subscribes to ``notice`` by name and needs the number; a webhook taking every event
-    (a data exchange, say) reads it concealed where the process names the applicant's phone confidential.
-    A notice from a process that does not is sent as it is."""
+def test_a_confidential_recipient_reaches_only_the_sms_relay(api, runtime, receiver, tmp_path):
+    """The SMS relay needs the number: an admin (or a supervisor) subscribes it to ``notice`` by name.
+    Every other webhook reads it concealed where the process names the applicant's phone confidential: an
+    integrator's, whatever it subscribes to (integrators read confidential variables concealed), and an
+    admin's taking every event. A notice from a process that does not name it is sent as it is."""
     diagram = (FIXTURES / "notified_approval.bpmn").read_text(encoding="utf-8")
     private = diagram.replace('id="notified_approval" name="带通知的审批" isExecutable="true">', (
         'id="private_approval" name="保密通知审批" isExecutable="true"><bpmn:extensionElements><camunda:properties>'
@@ -305,17 +306,20 @@ def test_a_confidential_recipient_reaches_only_webhooks_that_subscribe_to_notice
     (tmp_path / "private_approval.bpmn").write_text(private, encoding="utf-8")
     api.deploy(tmp_path / "private_approval.bpmn")
     api.deploy("notified_approval.bpmn")
-    relay = subscribe(api, f"{receiver.url}?relay", events=["notice"])
-    everything = subscribe(api, f"{receiver.url}?all")
+    hooks = {"relay": ("admin", ["notice"]), "integrator": ("integrator", ["notice", "task.created"]),
+             "everything": ("admin", [])}
+    for name, (owner, events) in hooks.items():
+        created = api.as_(owner).post("/api/webhooks", json={"url": f"{receiver.url}?{name}", "events": events})
+        assert created.status_code == 201, created.get_json()
     for key, phone in (("private_approval", "13900001234"), ("notified_approval", "13800005678")):
         case = api.start(key, variables={"applicant_phone": phone})
         complete_task(api, case["tasks"][0], user="window_clerk")
     assert deliver(runtime) > 0
     notices = {(r.path.split("?")[1], r.json["process_key"]): r.json["data"]
                for r in receiver.received if r.event == "notice"}
+    assert len(notices) == 6
     assert notices[("relay", "private_approval")]["recipient"] == "13900001234"
-    assert notices[("all", "private_approval")]["recipient"] == "***"
-    assert notices[("all", "private_approval")]["recipient_confidential"] is True
-    assert notices[("all", "notified_approval")]["recipient"] == "13800005678"
-    assert notices[("relay", "notified_approval")]["recipient"] == "13800005678"
-    assert {relay["id"], everything["id"]} == {d.webhook_id for d in deliveries(runtime)}
+    for name in ("integrator", "everything"):
+        assert notices[(name, "private_approval")]["recipient"] == "***", name
+        assert notices[(name, "private_approval")]["recipient_confidential"] is True
+    assert {data["recipient"] for (_, key), data in notices.items() if key == "notified_approval"} == {"13800005678"}
