@@ -3,7 +3,7 @@
 Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_sweep_seconds``). It finds
 
   * ``reminder``: an open case whose deadline is at most ``remind_days`` working days away (yellow);
-  * ``overdue``: a case whose deadline has passed while its clock runs (red);
+  * ``overdue``: a case whose deadline has passed (red), also one paused after it passed;
   * ``step_overrun``: an open user task past its own due date, where the rule flags overruns;
 
 counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
@@ -143,11 +143,10 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     book = RuleBook(uow)
     found: list[Found] = []
     case = (ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.definition_key)
-    overdue = and_(CaseClock.state == RUNNING, CaseClock.deadline_at < now,  # a running clock shows its own
-                   ~_recorded(CaseClock.instance_id, OVERDUE))
-    # A running clock past its deadline can only be overdue. A paused one is never swept overdue (the
-    # check below), yet may be yellow however far back its stored deadline lies: its deadline shown is
-    # "as if the pause ended now".
+    # The deadline a clock shows is its stored one, or a later one while paused ("as if the pause ended
+    # now"): a clock past its stored deadline may be red; a running one past it can only be red, a paused
+    # one may still be yellow (or red, paused after its deadline passed).
+    overdue = and_(CaseClock.deadline_at < now, ~_recorded(CaseClock.instance_id, OVERDUE))
     reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()), ~_recorded(CaseClock.instance_id, REMINDER),
                     or_(CaseClock.state == PAUSED, CaseClock.deadline_at >= now))
     clocks = uow.session.execute(
@@ -162,9 +161,8 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
         data = {"deadline_at": view.deadline_at.isoformat(), "deadline_date": view.deadline_date.isoformat(),
                 "remaining_working_days": view.remaining_working_days, "calendar": clock.calendar,
                 "provisional": view.provisional}
-        if now > view.deadline_at:
-            if clock.state == RUNNING:  # a paused deadline is "as if the pause ended now": never passed
-                found.append(Found(instance, OVERDUE, "", view.deadline_at, data))
+        if now > view.deadline_at:  # paused too: a pause after the deadline does not make up for it
+            found.append(Found(instance, OVERDUE, "", view.deadline_at, data))
         elif view.remaining_working_days <= rule.remind_days:
             found.append(Found(instance, REMINDER, "", view.deadline_at, {**data, "remind_days": rule.remind_days}))
     overrun = uow.session.execute(

@@ -22,7 +22,8 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
   * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
     paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
     had it been known from the start; ``on_years_loaded`` does that for the open clocks the loaded years
-    touch. A stopped clock keeps its deadline and the working days it used, counted when it stopped.
+    touch. A stopped clock keeps its deadline and the working days it used, counted when it stopped,
+    unless they were provisional.
 Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or legal basis, result,
 opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case.
 """
@@ -323,15 +324,20 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
     """Years were loaded (same transaction as the load): every open clock counted with weekdays only,
     or over those years, gets the deadline the new days give. Its view counts with the current days
     anyway; the stored deadline must agree, as supervision narrows its queries by it. Paused days already
-    counted stay as counted when they ended, and a stopped clock keeps the deadline it was held to."""
+    counted stay as counted when they ended. A stopped clock keeps the deadline it was held to and the
+    days it used, unless they were provisional: those are counted again with the announced days."""
     # Two days either side: a local new year is still the old year in UTC, whatever the zone.
     first = datetime(min(years), 1, 1, tzinfo=UTC) - timedelta(days=2)
     last = datetime(max(years) + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
+    touched = and_(CaseClock.started_at < last, CaseClock.deadline_at >= first)
     clocks = uow.session.scalars(select(CaseClock).where(
-        CaseClock.state != STOPPED, CaseClock.calendar.in_(calendars),
-        or_(CaseClock.provisional.is_(True), and_(CaseClock.started_at < last, CaseClock.deadline_at >= first))))
+        CaseClock.calendar.in_(calendars),
+        or_(CaseClock.provisional.is_(True), and_(CaseClock.state != STOPPED, touched))))
     for clock in clocks:
         _recompute(uow, clock)
+        if clock.state == STOPPED and clock.stopped_at is not None:
+            clock.used_working_days = None  # counted again, as it was when the clock stopped
+            clock.used_working_days = clock_view(uow, clock, [], clock.stopped_at).used_working_days
 
 
 # ---- commands and the query ----------------------------------------------------------------------
@@ -536,13 +542,17 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
         used = max(0, counted)
         deadline = cal.deadline_at(clock.started_at, limit + paused)
     # The days left are those to the deadline, even where a calendar changed after pauses were counted
-    # and the used days would come out below 0 (shown as 0): supervision narrows by the deadline.
+    # and the used days would come out below 0 (shown as 0): supervision narrows by the deadline. Past
+    # the deadline they are negative, also before the next working day comes (a weekend, a holiday).
+    remaining = limit - counted
+    if end > deadline.at:
+        remaining = min(remaining, -1)
     return ClockView(instance_id=clock.instance_id, state=clock.state, calendar=clock.calendar,
                      promised_days=clock.promised_days, statutory_days=clock.statutory_days,
                      extension_days=clock.extension_days, started_at=clock.started_at, stopped_at=clock.stopped_at,
                      deadline_at=deadline.at, deadline_date=deadline.date,
                      provisional=clock.provisional or deadline.provisional, paused_since=clock.paused_since,
-                     paused_working_days=paused, used_working_days=used, remaining_working_days=limit - counted,
+                     paused_working_days=paused, used_working_days=used, remaining_working_days=remaining,
                      overdue=end > deadline.at, extension_allowance_days=extension_allowance(clock),
                      # stopped or overdue: nothing more may be extended (see extend)
                      extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at

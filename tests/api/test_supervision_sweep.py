@@ -174,6 +174,20 @@ def test_a_case_paused_past_its_stored_deadline_is_still_reminded(food, day):
     assert (event.instance_id, event.data["remaining_working_days"]) == (case_id, 7)
 
 
+def test_a_case_paused_after_its_deadline_is_swept_overdue(food, day):
+    """No sweep ran between the deadline and the pause (the service was down, say): the case is red on the
+    board, paused or not, and the sweep says so once."""
+    case_id = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 17), 8))
+        assert food.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/pause",
+                                           json={"kind": "testing", "reason": "检验检测"}).status_code == 200
+    assert sweep(food, date(2026, 3, 18))[OVERDUE] == 1
+    assert sweep(food, date(2026, 3, 19))[OVERDUE] == 0
+    assert outbox_events(food, case_id).count("supervision.overdue") == 1
+
+
 def test_a_sweep_with_nothing_new_views_no_clock(food, day, monkeypatch):
     """Recorded events and clocks far from their deadline stay in the database: a pass over a large one
     with nothing new reads next to nothing into Python."""

@@ -330,6 +330,42 @@ def test_a_provisional_deadline_is_recomputed_when_its_year_is_imported(api, now
     assert clock.deadline_at.astimezone(LOCAL_TZ).date() == date(2027, 1, 8)
 
 
+def test_a_case_decided_on_a_provisional_deadline_is_counted_again_when_its_year_is_imported(api, now):
+    """Decided on 8 January against a weekdays-only deadline of 7 January (late), then the year's holidays
+    are announced: New Year's Day was off, the deadline was 8 January, and the case was on time."""
+    case_id = accepted_food_case(api, now, day=date(2026, 12, 24))
+    now(date(2027, 1, 8))
+    complete_open_task(api, case_id, "review", reader="admin")
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
+    before = clock_row(api, case_id)
+    assert (before.state, before.provisional, before.used_working_days) == ("stopped", True, 11)
+    supervisor = api.as_("supervisor")
+    assert supervisor.get("/api/supervision/stats").get_json()[0]["finished_on_time"] == 0
+
+    calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
+                          workdays=[], actor=Actor("admin", roles=frozenset({"admin"})))
+    after = clock_row(api, case_id)
+    assert after.provisional is False and after.deadline_at.astimezone(LOCAL_TZ).date() == date(2027, 1, 8)
+    assert after.used_working_days == 10
+    shown = supervisor.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert (shown["provisional"], shown["overdue"], shown["used_working_days"]) == (False, False, 10)
+    assert supervisor.get("/api/supervision/stats").get_json()[0]["finished_on_time"] == 1
+
+
+def test_past_the_deadline_the_days_left_are_negative_before_the_next_working_day(api, now):
+    """Deadline Friday 20 March: on Saturday the case is overdue though no working day has passed since."""
+    case_id = accepted_food_case(api, now, day=date(2026, 3, 6))
+    with api.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, case_id)
+        assert clock is not None
+        friday = time_limits.clock_view(uow, clock, [], at(date(2026, 3, 20), 20))
+        saturday = time_limits.clock_view(uow, clock, [], at(date(2026, 3, 21)))
+        tuesday = time_limits.clock_view(uow, clock, [], at(date(2026, 3, 24)))
+    assert friday.deadline_date == date(2026, 3, 20) and friday.remaining_working_days == 0
+    assert (saturday.overdue, saturday.remaining_working_days) == (True, -1)
+    assert tuesday.remaining_working_days == -2
+
+
 def test_a_diagram_without_time_limits_gets_no_clock(api):
     api.deploy("simple_approval.bpmn")
     case = api.start("simple_approval")
