@@ -55,7 +55,10 @@ class ProcessStatsSchema(Schema):
                                                                               "(null: none leads yet)"})
     department_name = fields.String(allow_none=True, metadata={"description": "by=department"})
     total = fields.Integer(metadata={"description": "cases with a clock"})
-    finished = fields.Integer(metadata={"description": "cases whose clock stopped (decided or ended)"})
+    finished = fields.Integer(metadata={"description": "cases decided (办结): the clock stopped, not by a "
+                                                       "termination"})
+    withdrawn = fields.Integer(metadata={"description": "cases terminated after acceptance (撤件): in neither "
+                                                        "finished, the on-time rate nor the average"})
     finished_on_time = fields.Integer()
     on_time_rate = fields.Float(allow_none=True)
     average_used_working_days = fields.Float(allow_none=True)

@@ -6,13 +6,14 @@
     (engine.supervision_rules: per process, the item's guide, global, default 1) unless a call gives one
     threshold for all. A red case shows its overdue reason (engine.overdue_reasons), or
     ``reason_required`` while none was recorded.
-  * ``stats``: per process key, the cases with a clock, how many finished (clock stopped) and how many
-    of those on time, the on-time rate, the average working days used by finished cases, and the open
-    yellow and red counts (each case with its own rule); ``stats_by_department`` the same per lead
-    department (engine.departments).
+  * ``stats``: per process key, the cases with a clock, how many finished (办结: decided, the clock
+    stopped other than by the case's termination) and how many of those on time, the on-time rate, the
+    average working days used by finished cases, how many were withdrawn (撤件: terminated after
+    acceptance, in neither the rate nor the average), and the open yellow and red counts (each case with
+    its own rule); ``stats_by_department`` the same per lead department (engine.departments).
 Deadlines, used and remaining working days are counted exactly as the case's clock view counts them
 (``time_limits``): a paused clock's deadline is "as if the pause ended now", so a paused case does not
-turn red while paused. Pure reads, no tables of its own.
+turn red while paused (one paused after its deadline passed stays red). Pure reads, no tables of its own.
 
 A page showing the list and both statistics (engine.supervision_board) reads the open clocks once with
 ``read_clocks``, counts all of them once with ``count_clocks``, and hands both to ``classify``,
@@ -77,13 +78,14 @@ class SupervisedCase:
 class ProcessStats:
     process_key: str
     total: int  # cases with a clock
-    finished: int  # clock stopped
+    finished: int  # decided (办结): the clock stopped, not by the case's termination
     finished_on_time: int  # stopped_at <= deadline_at
     on_time_rate: float | None  # finished_on_time / finished; None when nothing finished
     average_used_working_days: float | None  # over finished cases; None when nothing finished
     open: int
     yellow: int
     red: int
+    withdrawn: int  # terminated after acceptance (撤件): neither finished nor open
 
 
 @dataclass
@@ -99,6 +101,7 @@ class DepartmentStats:
     yellow: int
     red: int
     warnings: int  # open yellow + red
+    withdrawn: int
 
 
 @dataclass
@@ -213,20 +216,26 @@ class ClockCount:
     finished: int
     finished_on_time: int
     used_working_days: int  # of the finished ones
+    withdrawn: int
 
 
 def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
     """The clocks per (item, lead department): one statement, whatever the number of cases."""
-    stopped = CaseClock.state == STOPPED
+    # Withdrawn (撤件): the termination stopped the clock, in the same command (one moment). A case
+    # terminated after its decision was finished.
+    withdrawn = and_(CaseClock.state == STOPPED, ProcessInstance.state == "terminated",
+                     CaseClock.stopped_at == ProcessInstance.ended_at)
+    finished = and_(CaseClock.state == STOPPED, ~withdrawn)
     query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
-                    func.count().filter(stopped),
-                    func.count().filter(stopped, CaseClock.stopped_at <= CaseClock.deadline_at),
-                    func.coalesce(func.sum(CaseClock.used_working_days).filter(stopped), 0))
+                    func.count().filter(finished),
+                    func.count().filter(finished, CaseClock.stopped_at <= CaseClock.deadline_at),
+                    func.coalesce(func.sum(CaseClock.used_working_days).filter(finished), 0),
+                    func.count().filter(withdrawn))
              .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
              .outerjoin(CaseDepartment, _lead_of_clock())
              .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
-    return [ClockCount(key, code, total, finished, on_time, used or 0)
-            for key, code, total, finished, on_time, used in uow.session.execute(query)]
+    return [ClockCount(key, code, total, finished, on_time, used or 0, withdrawn)
+            for key, code, total, finished, on_time, used, withdrawn in uow.session.execute(query)]
 
 
 def tally_by_process(counts: list[ClockCount], readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
@@ -254,7 +263,8 @@ def _tally(counts: list[ClockCount], readings: list[ClockReading], now: datetime
         row["finished"] += count.finished
         row["on_time"] += count.finished_on_time
         row["used"] += count.used_working_days
-        row["open"] += count.total - count.finished
+        row["withdrawn"] += count.withdrawn
+        row["open"] += count.total - count.finished - count.withdrawn
     for reading in readings:
         level = _level(reading.view, now, reading.remind_days)
         if level != GREEN:
@@ -267,7 +277,7 @@ def _figures(row: dict[str, int]) -> dict[str, Any]:
     return {"total": row["total"], "finished": finished, "finished_on_time": row["on_time"],
             "on_time_rate": round(row["on_time"] / finished, 4) if finished else None,
             "average_used_working_days": round(row["used"] / finished, 2) if finished else None,
-            "open": row["open"], "yellow": row[YELLOW], "red": row[RED]}
+            "open": row["open"], "yellow": row[YELLOW], "red": row[RED], "withdrawn": row["withdrawn"]}
 
 
 # ---- helpers --------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class CaseClockPanel:
     level: str | None  # green | yellow | red while the clock is open; None once it stopped
     remind_days: int  # the case's yellow threshold (engine.supervision_rules)
     overdue_reason: OverdueReasonView | None  # the latest recorded reason, while the case is red
+    withdrawn: bool = False  # the case's termination stopped the clock (撤件), as supervision counts it
 
 
 def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: str | None = None,
@@ -134,6 +135,7 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
             return None
         if remind_days is None:
             remind_days = RuleBook(uow).for_process(row.definition_key).remind_days
+        state, ended_at = row.state, row.ended_at
     now = now or utcnow()
     view = get(uow, instance_id, actor=actor, now=now)
     level = None if view.state == STOPPED else warning_level(view, now, remind_days)
@@ -141,7 +143,9 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
     if level == RED:
         with uow:
             reason = overdue_reasons.latest(uow, [instance_id]).get(instance_id)
-    return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason)
+    withdrawn = state == "terminated" and view.stopped_at is not None and view.stopped_at == ended_at
+    return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason,
+                          withdrawn=withdrawn)
 
 
 def warning_level(view: ClockView, now: datetime, remind_days: int = supervision.DEFAULT_REMIND_DAYS) -> str:

@@ -303,6 +303,7 @@ EN: dict[str, str] = {
     "按事项统计": "Statistics by item",
     "办件量": "Cases",
     "办结量": "Finished",
+    "撤件": "Withdrawn",
     "按期办结率": "On-time rate",
     "平均用时（工作日）": "Average working days used",
     "在办": "Open",

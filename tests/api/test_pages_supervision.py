@@ -143,9 +143,9 @@ def test_the_statistics_per_item_come_with_an_accessible_bar_chart(supervisor: B
     page = supervisor.get("/supervision").text
     stats = page.split(f'<tr data-item="{KEY}">')[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', stats)
-    # 4 with a clock, 1 finished and on time in 6 working days, 3 open: one yellow, one red.
-    assert cells[:6] == ["4", "1", "100%", "6.0", "3", '<span class="badge badge-yellow">1</span>']
-    assert cells[6] == '<span class="badge badge-red">1</span>'
+    # 4 with a clock, 1 finished and on time in 6 working days, none withdrawn, 3 open: one yellow, one red.
+    assert cells[:7] == ["4", "1", "0", "100%", "6.0", "3", '<span class="badge badge-yellow">1</span>']
+    assert cells[7] == '<span class="badge badge-red">1</span>'
     chart = page.split('<svg class="bar-chart"')[1].split("</svg>")[0]
     assert 'role="img"' in chart and 'aria-labelledby="rate-chart-title rate-chart-desc"' in chart
     assert '<title id="rate-chart-title">各事项按期办结率</title>' in chart

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine import supervision, time_limits
+from engine import supervision, supervision_board, time_limits
 from engine.users import Actor
 from tests.api.test_time_limits import FOOD, at, now
 from tests.helpers import complete_open_task, seed_national_calendar
@@ -66,7 +66,26 @@ def test_stats_per_process(api, cases):
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == [{
         "process_key": KEY, "total": 4, "finished": 1, "finished_on_time": 1, "on_time_rate": 1.0,
-        "average_used_working_days": 6.0, "open": 3, "yellow": 1, "red": 1}]
+        "average_used_working_days": 6.0, "open": 3, "yellow": 1, "red": 1, "withdrawn": 0}]
+
+
+def test_a_case_withdrawn_after_acceptance_is_neither_finished_nor_open(api, cases, now):
+    """撤件: terminated after acceptance, its clock stopped then. It counts as withdrawn, outside the on-time
+    rate and the average; a case terminated after its decision stays finished. Its clock says so too."""
+    supervisor = api.as_("supervisor")
+    now(date(2026, 3, 11))
+    assert supervisor.post(f"/api/process-instances/{cases['green']}/terminate",
+                           json={"reason": "申请人撤回申请"}).status_code == 200
+    assert supervisor.post(f"/api/process-instances/{cases['decided']}/terminate",
+                           json={"reason": "制证前终止"}).status_code == 200
+    [stats] = supervisor.get("/api/supervision/stats").get_json()
+    assert {k: stats[k] for k in ("total", "finished", "finished_on_time", "on_time_rate", "withdrawn", "open")} == {
+        "total": 4, "finished": 1, "finished_on_time": 1, "on_time_rate": 1.0, "withdrawn": 1, "open": 2}
+    [by_department] = supervisor.get("/api/supervision/stats?by=department").get_json()
+    assert (by_department["withdrawn"], by_department["finished"], by_department["open"]) == (1, 1, 2)
+    withdrawn = supervision_board.case_clock(api.runtime.uow(), cases["green"], actor=SUPERVISOR)
+    decided = supervision_board.case_clock(api.runtime.uow(), cases["decided"], actor=SUPERVISOR)
+    assert withdrawn is not None and decided is not None and (withdrawn.withdrawn, decided.withdrawn) == (True, False)
 
 
 def test_clerks_may_not_supervise(api, cases):

@@ -36,13 +36,13 @@ def test_stats_by_lead_department(api, now, monkeypatch):
     assert response.get_json() == [
         {"department_code": "SCJG", "department_name": "市场监督管理局", "total": 3, "finished": 1,
          "finished_on_time": 1, "on_time_rate": 1.0, "average_used_working_days": 6.0, "open": 2, "yellow": 0,
-         "red": 1, "warnings": 1},
+         "red": 1, "warnings": 1, "withdrawn": 0},
         {"department_code": "ZWZX", "department_name": "政务服务中心", "total": 2, "finished": 0,
          "finished_on_time": 0, "on_time_rate": None, "average_used_working_days": None, "open": 2, "yellow": 1,
-         "red": 0, "warnings": 1}]
+         "red": 0, "warnings": 1, "withdrawn": 0}]
     # by=process keeps its shape
     [by_process] = api.as_("supervisor").get("/api/supervision/stats").get_json()
     assert set(by_process) == {"process_key", "total", "finished", "finished_on_time", "on_time_rate",
-                               "average_used_working_days", "open", "yellow", "red"}
+                               "average_used_working_days", "open", "yellow", "red", "withdrawn"}
     assert api.as_("supervisor").get("/api/supervision/stats?by=window").status_code == 422
     assert api.as_("window_clerk").get("/api/supervision/stats?by=department").status_code == 403
