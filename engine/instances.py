@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from . import case_access, confidential, execution, form_merge, message_buffer, query_codes
-from .errors import Conflict, InvalidRequest, NotFound, ProcessError
+from .errors import Conflict, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
 from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
@@ -153,6 +153,8 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     variables = check_variables(variables)
     if not name or not name.strip():
         raise InvalidRequest("message name is required")
+    if business_key is not None:  # it may start a case: checked as a start checks it
+        business_key = _check_business_key(business_key)
     with uow:
         targets = _subscribers(uow, name, business_key=business_key, instance_id=instance_id,
                                correlations=correlations or {})
@@ -224,7 +226,9 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
             raise Conflict(f"process instance {instance_id} is {case.row.state}", state=case.row.state)
         if state == "terminated":
             case.workflow.cancel()
-            case.row.end_reason = reason
+            # Kept as history keeps it: every reader of the case reads the reason (engine.confidential).
+            case.row.end_reason = confidential.scrub(reason, confidential.texts(
+                execution.case_variables(case.workflow), case.hidden)) if case.hidden else reason
         case.row.state = state
         event = {"suspended": "instance.suspended", "running": "instance.resumed",
                  "terminated": "instance.terminated"}[state]
@@ -364,8 +368,13 @@ def _subscribers(uow: UnitOfWork, name: str, *, business_key: str | None, instan
     if instance_id is not None:
         query = query.where(MessageSubscription.instance_id == instance_id)
     found: list[int] = []
+    # A message by name alone reaches every case waiting for it (a conflict unless all of them are asked).
+    addressed = business_key is not None or instance_id is not None or not correlations
     for target, stored in uow.session.execute(query):
-        if all(stored.get(k) == v for k, v in correlations.items() if k in stored) and target not in found:
+        # As a buffered message matches (engine.message_buffer): every value the case knows must agree, and
+        # a message named by correlation values alone must share one with the case.
+        shared = [k for k in correlations if k in stored]
+        if all(stored[k] == correlations[k] for k in shared) and (shared or addressed) and target not in found:
             found.append(target)
     return found
 
@@ -404,7 +413,15 @@ def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessIns
 
 
 def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor) -> InstanceView:
-    """An existing case as a retried start answers it: as it stands, variables included."""
+    """An existing case as a retried start answers it: as it stands, variables included.
+
+    Raises Conflict: the caller may not read the case (a scoped clerk starting with another department's
+    case number): they learn only that the number is taken, not the case."""
+    try:
+        case_access.require_case(uow, actor, row.id)
+    except NotFound:
+        raise Conflict(f"business key {row.business_key!r} is taken by another case of {row.definition_key}",
+                       state=row.state) from None
     return case_view(uow, execution.open_case(uow, row.id), actor)
 
 
@@ -415,9 +432,12 @@ _NOT_IN_A_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\
 def _check_business_key(value: str) -> str:
     value = value.strip()
     if not value or len(value) > 50:
-        raise InvalidRequest("business_key must be 1 to 50 characters")
+        raise ValidationFailed("business_key must be 1 to 50 characters", details=[
+            {"field": "business_key", "message": "1 to 50 characters, not only spaces"}])
     if _NOT_IN_A_KEY.search(value):
-        raise InvalidRequest("business_key must not contain control characters or text-direction marks")
+        raise ValidationFailed("business_key must not contain control characters or text-direction marks",
+                               details=[{"field": "business_key",
+                                         "message": "no control characters or text-direction marks"}])
     return value
 
 

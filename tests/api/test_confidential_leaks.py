@@ -274,6 +274,12 @@ def test_a_termination_reason_quoting_a_confidential_value_reaches_history_and_w
         events = uow.session.scalars(select(OutboxEvent.data).where(OutboxEvent.instance_id == case["id"])).all()
     assert "与户籍不符" in json.dumps(events, ensure_ascii=False)  # the reason itself is kept
     assert ID_NO not in json.dumps(events, ensure_ascii=False)
+    # The case's own end reason, in its answer and the case list, to every reader.
+    for reader in ("integrator", "supervisor"):
+        shown = api.as_(reader).get(f"/api/process-instances/{case['id']}").get_json()
+        assert shown["end_reason"] == "身份证号 *** 与户籍不符", reader
+    listed = api.as_("integrator").get("/api/process-instances").get_json()["items"]
+    assert ID_NO not in json.dumps(listed, ensure_ascii=False)
 
 
 TIMED_AGE_GATE = f"""

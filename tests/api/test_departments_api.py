@@ -172,6 +172,21 @@ def test_migration_0018_copies_each_candidate_task_s_case_and_the_scope_reads_it
     assert sorted(c["id"] for c in listed) == sorted([first["id"], second["id"]])
 
 
+def test_a_start_retried_with_a_case_number_the_clerk_may_not_read_is_a_conflict_without_the_case(centre):
+    """Case numbers are easy to guess: a retried start answers with the case only to whoever may read it."""
+    api = centre
+    case = api.as_("integrator").post("/api/process-definitions/simple_approval/start", json={
+        "business_key": "SX-2026-7", "variables": {"applicant_name": "张三", "reviewGroup": "office"}})
+    assert case.status_code == 201
+    body = {"business_key": "SX-2026-7", "variables": {"reviewGroup": "health"}}
+    refused = api.as_("health_clerk").post("/api/process-definitions/simple_approval/start", json=body)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "conflict"
+    assert "张三" not in refused.get_data(as_text=True) and str(case.get_json()["id"]) not in refused.get_data(
+        as_text=True)
+    again = api.as_("window_clerk").post("/api/process-definitions/simple_approval/start", json=body)
+    assert again.status_code == 200 and again.get_json()["variables"]["applicant_name"] == "张三"
+
+
 def test_a_task_assigned_or_claimed_across_departments_brings_that_department_into_the_case(centre):
     api = centre
     case = api.start("simple_approval", variables={"reviewGroup": "office"})

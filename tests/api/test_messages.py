@@ -125,6 +125,25 @@ def test_correlation_values_pick_the_case_whose_process_variable_matches(api):
     assert unmatched["code"] == "not_found"
 
 
+def test_correlation_values_the_waiting_case_does_not_know_reach_no_case(api):
+    """A typo in a correlation name must not deliver to whichever case waits: as a buffered message, a
+    message named by correlation values alone must share one with the case."""
+    api.deploy("payment_correlation.bpmn")
+    waiting = api.start("payment_wait", variables={"order_no": "ORD-1"})
+    refused = _send(api, 404, name="payment_received", correlations={"orderNo": "ORD-1"})["error"]
+    assert refused["code"] == "not_found"
+    assert [t["bpmn_id"] for t in api.get(f"/api/process-instances/{waiting['id']}").get_json()["tasks"]] == []
+
+
+def test_a_message_start_checks_the_business_key_as_a_start_does(api):
+    api.deploy("online_application.bpmn")
+    for key in ("WEB-\u202e1", "WEB\x013", "   "):
+        refused = _send(api, 422, name="application_submitted", business_key=key)["error"]
+        assert refused["details"][0]["field"] == "business_key", key
+    [case] = _send(api, 200, name="application_submitted", business_key="  WEB-2  ")["process_instances"]
+    assert case["business_key"] == "WEB-2"
+
+
 def test_only_integrators_and_admins_send_messages(api):
     api.deploy("supplement.bpmn")
     _waiting_case(api, "BZ-1")

@@ -227,4 +227,5 @@ def test_a_case_number_is_one_line_read_in_one_direction(api):
     for key in ("SX-2026-\u202e000123", "SX\x01-1", "SX-\u2066-1"):
         refused = api.as_("integrator").post("/api/process-definitions/window_acceptance/start",
                                              json={"business_key": key})
-        assert refused.status_code == 400 and "text-direction" in refused.get_json()["error"]["message"], key
+        assert refused.status_code == 422 and "text-direction" in refused.get_json()["error"]["message"], key
+        assert refused.get_json()["error"]["details"][0]["field"] == "business_key"
