@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import String, Table, bindparam, func, insert, select, update
+from sqlalchemy import String, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import (
@@ -68,6 +68,8 @@ class Case:
     waits_stored: bool = False
     # Who completed which task in this command (task id -> user name): the save writes it on the task row.
     completed_by: dict[str, str] = field(default_factory=dict)
+    # Tasks completed here by someone who may complete a task claimed by another (an admin).
+    claims_overridden: set[str] = field(default_factory=set)
     # Task rows this save creates: written once the steps that may still set them (due dates) have run.
     new_tasks: list[Task] = field(default_factory=list)
     # The workflow's tasks, walked once by save for all it writes (nothing runs the workflow meanwhile).
@@ -267,6 +269,10 @@ _SET_TASK_STATE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).valu
     state=bindparam("new_state"), ended_at=bindparam("new_ended_at"),
     assignee=func.coalesce(_TASKS.c.assignee, bindparam("completer", type_=String)),
     completed_by=func.coalesce(bindparam("completer", type_=String), _TASKS.c.completed_by))
+# A completion, unless someone else claimed the task since the command read it: a claim does not change
+# the case's version, so the case's version check would not see it. The row as it stands decides.
+_COMPLETE_UNLESS_CLAIMED = _SET_TASK_STATE.where(or_(_TASKS.c.assignee.is_(None),
+                                                     _TASKS.c.assignee == bindparam("completer", type_=String)))
 
 
 def save(uow: UnitOfWork, case: Case) -> None:
@@ -380,8 +386,13 @@ def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:
             task_row.state = DONE if completed or task_row.id in case.completed_by else CANCELLED
             task_row.ended_at = now
         completer = case.completed_by.get(task_row.id) if task_row.state == DONE else None
-        changes.append({"task_id": task_row.id, "new_state": task_row.state, "new_ended_at": task_row.ended_at,
-                        "completer": completer})
+        change = {"task_id": task_row.id, "new_state": task_row.state, "new_ended_at": task_row.ended_at,
+                  "completer": completer}
+        if completer is not None and task_row.id not in case.claims_overridden:
+            if db.affected(session.execute(_COMPLETE_UNLESS_CLAIMED, change)) != 1:
+                raise Conflict(f"task {task_row.id} was claimed by someone else meanwhile", state=OPEN)
+        else:
+            changes.append(change)
     if changes:
         session.execute(_SET_TASK_STATE, changes)
     stored_ids = {stored["id"] for stored in existing}

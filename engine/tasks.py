@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
 from . import _spiff, confidential, db, departments, execution, forms
@@ -20,10 +20,12 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
 
+# Each ends on the id: parallel steps share due dates and creation times, and a page boundary between
+# equal rows would repeat some and skip others.
 SORTS = {
-    "due": (Task.due_at.is_(None), Task.due_at, Task.priority.desc(), Task.created_at),
-    "-due": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at),
-    "priority": (Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.created_at),
+    "due": (Task.due_at.is_(None), Task.due_at, Task.priority.desc(), Task.created_at, Task.id),
+    "-due": (Task.due_at.is_(None), Task.due_at.desc(), Task.created_at, Task.id),
+    "priority": (Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id),
     "created": (Task.created_at, Task.id),
     "-created": (Task.created_at.desc(), Task.id),
 }
@@ -61,8 +63,15 @@ def may_work(actor: Actor, task: Task) -> bool:
         return True
     if set(task.candidate_groups or []) & actor.groups:
         return True
-    # A task nobody was named for is open to every clerk; naming candidates narrows it.
-    return not task.candidate_groups and not task.candidate_users and task.assignee is None
+    # An open task nobody was named for is every clerk's; naming candidates narrows it. Once it ended (or
+    # its case is held), it is its completer's and supervision's, as its case is (engine.case_access).
+    return (not task.candidate_groups and not task.candidate_users and task.assignee is None
+            and task.state == "READY")
+
+
+def _anyones() -> ColumnElement[bool]:
+    """An open user task nobody was named for and nobody holds: every clerk's (``may_work``)."""
+    return and_(Task.kind == "user", Task.state == "READY", Task.assignee.is_(None), names_nobody())
 
 
 def may_see(actor: Actor, task: Task) -> bool:
@@ -74,8 +83,7 @@ def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
         return query
     clauses = []
     if actor.has("clerk"):
-        unnamed = and_(Task.assignee.is_(None), names_nobody())
-        clauses += [Task.assignee == actor.name, candidate_of(actor), and_(Task.kind == "user", unnamed)]
+        clauses += [Task.assignee == actor.name, candidate_of(actor), _anyones()]
     if actor.has("integrator"):
         clauses.append(Task.kind == "external")
     clauses.append(Task.completed_by == actor.name)
@@ -103,8 +111,9 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
         query = query.where(Task.assignee == where.assignee)
     if where.unassigned:
         query = query.where(Task.assignee.is_(None))
-    if where.mine:
-        query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), candidate_of(actor))))
+    if where.mine:  # assigned to me, or mine to claim: listing me or my groups, or open to every clerk
+        query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), candidate_of(actor)),
+                                _anyones() if actor.has("clerk") else false()))
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
     if where.business_key:
@@ -315,6 +324,8 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             error = ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}")
             raise execution.without_secrets_of(case, error) from None
         case.completed_by[task_id] = actor.name
+        if actor.has("admin"):
+            case.claims_overridden.add(task_id)
         case.record("task.completed", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
                     element_type="UserTask", task_id=task_id, data={"variables": execution.clip(variables)})
         execution.run(case)

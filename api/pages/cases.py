@@ -21,6 +21,7 @@ from engine.clock import LOCAL_TZ
 
 from ..context import actor, uow
 from ..documents import HTML_POLICY
+from .paging import page_number
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 25
@@ -41,7 +42,7 @@ def iso_local(value: object, fmt: str = "%Y-%m-%d") -> str:
 @bp.get("/cases")
 def index() -> ResponseReturnValue:
     args = request.args
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = page_number(args)
     found, total = instances.list_instances(
         uow(), actor=actor(), state=args.get("state") or None, key=None,
         business_key=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

@@ -9,6 +9,7 @@ from engine.inbox import InboxQuery
 
 from ..context import actor, uow
 from .i18n import gettext as _
+from .paging import page_number
 from .session import safe_next
 
 bp = Blueprint("queue", __name__)
@@ -26,7 +27,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/queue")
 def index() -> ResponseReturnValue:
     args = request.args
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = page_number(args)
     query = InboxQuery(queue=args.get("queue", "all"), process_key=args.get("item") or None,
                        case_number=args.get("case") or None, urgency=args.get("urgency") or None,
                        sort=args.get("sort", "due"), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

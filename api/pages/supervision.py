@@ -10,6 +10,7 @@ from engine import supervision_board
 from ..context import actor, uow
 from .charts import percent, rate_chart
 from .i18n import gettext as _
+from .paging import page_number
 
 bp = Blueprint("supervision", __name__)
 PAGE_SIZE = 100
@@ -19,7 +20,7 @@ PAGE_SIZE = 100
 def board() -> ResponseReturnValue:
     level = request.args.get("level") or supervision_board.WARNINGS
     item = request.args.get("item") or None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     found = supervision_board.board(uow(), actor=actor(), level=level, process_key=item, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE)
     chart = rate_chart([(row.item_name, row.stats.on_time_rate) for row in found.stats], empty_text=_("暂无办结"))

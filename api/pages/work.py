@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine import tasks, worksheet
 from engine.errors import InvalidRequest, ValidationFailed
 
 from ..context import actor, uow
+from .errors import error_page
 from .i18n import gettext as _
 
 bp = Blueprint("work", __name__)
@@ -78,6 +79,8 @@ def complete(task_id: str) -> ResponseReturnValue:
 
 @bp.errorhandler(ValidationFailed)
 def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
+    if g.get("actor") is None:  # refused before the page's login was read (a NUL in the input): no form
+        return error_page(422, _("操作未完成：{message}", message=exc.message))
     task_id = (request.view_args or {})["task_id"]
     return render_task(task_id, errors=exc.details, data=submitted(), status=422)
 

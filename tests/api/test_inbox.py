@@ -159,6 +159,52 @@ def test_queues_agree_with_who_may_work_a_task_named_to_a_group_a_user_or_nobody
         actor = Actor(name, frozenset(groups), frozenset({"clerk"}))
         offered = inboxes.inbox(api.runtime.uow(), actor=actor, query=inboxes.InboxQuery(queue="offered"))
         assert {row.task.bpmn_id for row in offered.rows} == expected[name] - {"grouped"}, name
+        # mine: assigned to me or mine to claim, the task every clerk may claim included
+        mine = {t["bpmn_id"] for t in api.as_(name).get("/api/tasks?mine=true").get_json()["items"]}
+        assert mine == expected[name], name
+
+
+def test_an_ended_task_naming_nobody_is_no_longer_every_clerk_s(api, tmp_path):
+    """Open, a task naming nobody is every clerk's, and so is its case; once the case ended (or while it is
+    held) the task is its completer's and supervision's, as its case is."""
+    from tests.api.test_corpus_fixes import write
+
+    api.deploy(write(tmp_path, "anyone.bpmn", """
+<bpmn:process id="anyone_task" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:userTask id="anyone"/><bpmn:endEvent id="e"/>
+  <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="anyone"/><bpmn:sequenceFlow id="f1" sourceRef="anyone" targetRef="e"/>
+</bpmn:process>"""))
+    ended, held = api.start("anyone_task"), api.start("anyone_task")
+    clerk = api.as_("window_clerk")
+    for case in (ended, held):
+        assert clerk.get(f"/api/tasks/{case['tasks'][0]['id']}").status_code == 200
+    supervisor = api.as_("supervisor")
+    assert supervisor.post(f"/api/process-instances/{ended['id']}/terminate", json={"reason": "撤件"}).status_code == 200
+    assert supervisor.post(f"/api/process-instances/{held['id']}/suspend", json={"reason": "核查"}).status_code == 200
+    for case in (ended, held):
+        assert clerk.get(f"/api/tasks/{case['tasks'][0]['id']}").status_code == 404
+        assert clerk.get(f"/api/process-instances/{case['id']}").status_code == 404
+    assert clerk.get("/api/tasks?state=all").get_json()["total"] == 0
+    assert supervisor.get(f"/api/tasks/{ended['tasks'][0]['id']}").status_code == 200
+
+
+def test_pages_of_tasks_with_equal_sort_keys_hold_each_task_once(api, tmp_path):
+    """Parallel steps share due dates, priorities and creation times: each sort ends on the task id."""
+    from tests.api.test_corpus_fixes import write
+
+    branches = "".join(f'<bpmn:userTask id="t{i}" camunda:candidateGroups="window"/>'
+                       f'<bpmn:sequenceFlow id="f{i}" sourceRef="fork" targetRef="t{i}"/>' for i in range(30))
+    api.deploy(write(tmp_path, "wide.bpmn", f"""
+<bpmn:process id="wide" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="fork"/>
+  {branches}
+</bpmn:process>"""))
+    api.start("wide")
+    api.start("wide")
+    for sort in ("due", "-due", "priority", "created", "-created"):
+        seen = [t["id"] for offset in range(0, 60, 7) for t in api.as_("window_clerk").get(
+            f"/api/tasks?sort={sort}&limit=7&offset={offset}").get_json()["items"]]
+        assert len(seen) == len(set(seen)) == 60, sort
 
 
 def test_the_inbox_counts_all_its_queues_in_one_statement_however_many_groups(api):

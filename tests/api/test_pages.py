@@ -235,6 +235,34 @@ def test_an_unknown_queue_is_a_bad_request_page(clerk: Browser) -> None:
     assert response.status_code == 400 and "<html" in response.text
 
 
+def test_a_page_number_past_the_end_shows_nothing_and_a_way_back(runtime: Runtime, clerk: Browser,
+                                                                  routed: None) -> None:
+    for i in range(26):
+        start_routed(runtime, f"P-{i:02d}", due=None)
+    for url in ("/queue?queue=group:window&page=2", "/cases?page=2"):  # 26 a page of 25: two pages
+        assert "<span>2 / 2</span>" in clerk.get(url).text, url
+    for url in ("/queue?queue=group:window&page=7", "/cases?page=9", "/queue?page=99999999999999999999",
+                "/cases?page=9223372036854775807", "/supervision?page=9223372036854775807"):
+        page = clerk.get(url)
+        assert page.status_code in (200, 403), (url, page.status_code)  # the board is a supervisor's
+        if page.status_code == 200:
+            assert '<nav class="pager">' in page.text and "上一页" in page.text, url
+
+
+def test_a_nul_in_a_task_form_is_refused_as_input_not_a_server_error(runtime: Runtime, routed: None) -> None:
+    """The input check runs before the page reads its login: the refusal is an error page, not a form
+    redrawn without a user (which failed, a 500 outside testing)."""
+    from api import create_app
+
+    task_id = start_routed(runtime, "NUL-1", due=None).tasks[0].id
+    person(runtime, "wang", roles=["clerk"], groups=["window"])
+    browser = Browser(create_app({"TESTING": False}, runtime=runtime).test_client())
+    assert browser.log_in("wang").status_code == 302
+    for response in (browser.post(f"/tasks/{task_id}?note=%00", {"data": "{}"}),
+                     browser.post(f"/tasks/{task_id}", {"data": '{"x": "a\x00b"}'})):
+        assert response.status_code == 422 and "<html" in response.text
+
+
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 

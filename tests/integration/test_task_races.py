@@ -90,3 +90,35 @@ def test_a_release_committed_while_a_case_is_suspended_stays_released(waiting):
     rival = suspend_meanwhile(api, case["id"], lambda: tasks.unclaim(api.runtime.uow(), task_id, actor=window))
     assert not isinstance(rival.outcome, Conflict) and rival.outcome.assignee is None
     assert api.as_("supervisor").get(f"/api/tasks/{task_id}").get_json()["assignee"] is None
+
+
+def test_a_claim_committed_while_another_clerk_completes_refuses_the_completion(api, monkeypatch):
+    """On both databases: one clerk completes the unclaimed task; another's claim commits after the completion
+    read the task and before it saves. A claim does not change the case's version, so only the task row can
+    tell: the completion is a 409, the task stays open and claimed, nothing of the completion is kept."""
+    from engine import forms
+    from engine.models import HistoryEvent, Task
+
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    task_id = case["tasks"][0]["id"]
+    first, second = clerk(api, "window_one", "window"), clerk(api, "window_two", "window")
+    validate = forms.validate_submission
+
+    def claimed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        tasks.claim(api.runtime.uow(), task_id, actor=first)  # its own connection, committed
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.forms, "validate_submission", claimed_meanwhile)
+    refused = api.as_("window_two").post(f"/api/tasks/{task_id}/complete",
+                                         json={"variables": {"accepted": True, "amount": 5}})
+    assert refused.status_code == 409, refused.get_json()
+    assert "claimed" in refused.get_json()["error"]["message"]
+    monkeypatch.setattr(tasks.forms, "validate_submission", validate)
+    with api.runtime.uow() as uow:
+        row = uow.session.get(Task, task_id)
+        assert row is not None and (row.state, row.assignee, row.completed_by) == ("READY", "window_one", None)
+        events = [e.event for e in uow.session.query(HistoryEvent).filter_by(instance_id=case["id"])]
+    assert "task.claimed" in events and "task.completed" not in events
+    done = tasks.complete(api.runtime.uow(), task_id, actor=first, variables={"accepted": True, "amount": 5})
+    assert done.state == "running" and second.name not in str(done.tasks)

@@ -12,7 +12,7 @@ def actor(name: str, *roles: str, groups: tuple[str, ...] = ()) -> Actor:
 
 def task(**fields: object) -> Task:
     defaults: dict[str, object] = {"kind": "user", "assignee": None, "candidate_groups": [], "candidate_users": [],
-                                   "completed_by": None}
+                                   "completed_by": None, "state": "READY"}
     return Task(**{**defaults, **fields})
 
 
@@ -33,6 +33,12 @@ def test_naming_a_candidate_user_or_assignee_lets_that_clerk_work_it():
 def test_a_task_that_names_nobody_is_open_to_every_clerk():
     assert may_work(OFFICE_CLERK, task()) and may_work(WINDOW_CLERK, task())
     assert not may_work(actor("zhao", "supervisor"), task())
+
+
+def test_once_ended_or_held_a_task_naming_nobody_is_no_clerk_s():
+    for state in ("COMPLETED", "CANCELLED", "SUSPENDED"):
+        assert not may_work(WINDOW_CLERK, task(state=state)), state
+    assert may_work(WINDOW_CLERK, task(state="COMPLETED", assignee="wang"))  # their own stays theirs
 
 
 def test_external_tasks_belong_to_integrators():
