@@ -105,7 +105,7 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
                 # Correlations are the case's values under the names its messages give them.
                 data["correlations"] = dict.fromkeys(row.correlations or {}, confidential.CONCEALED)
             uow.session.add(HistoryEvent(instance_id=row.instance_id, actor=None, event="message.expired", data=data))
-            outbox.emit(uow, "message.expired", instance=case, data=data)
+            outbox.emit(uow, "message.expired", instance=case, data=data, business_key=row.business_key)
         uow.commit()
         return len(rows)
 

@@ -68,9 +68,10 @@ def collect(uow: UnitOfWork, case: Case) -> None:
 
 
 def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None,
-         data: dict[str, Any] | None = None) -> None:
-    """Add one event to the outbox in the caller's transaction (e.g. ``overdue`` from a deadline check)."""
-    write(uow, instance, [(event, data or {})])
+         data: dict[str, Any] | None = None, business_key: str | None = None) -> None:
+    """Add one event to the outbox in the caller's transaction (e.g. ``overdue`` from a deadline check).
+    ``business_key``: the case number an event of no case (yet) names, such as an expired message's."""
+    write(uow, instance, [(event, data or {})], business_key=business_key)
 
 
 # Built once: every command that changes a case runs these (see DESIGN.md on per-request SQL).
@@ -80,15 +81,17 @@ _INSERT_RETURNING_IDS = insert(OutboxEvent).returning(OutboxEvent.id, sort_by_pa
 _INSERT_DELIVERIES = insert(WebhookDelivery)
 
 
-def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
-    """Outbox rows for a case (or none), and a pending delivery for every webhook that wants each.
-    Multi-row INSERTs, as for history: an ORM flush here would also flush the command's other rows."""
+def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tuple[str, dict[str, Any]]],
+          *, business_key: str | None = None) -> None:
+    """Outbox rows for a case (or none, naming ``business_key`` if given), and a pending delivery for every
+    webhook that wants each. Multi-row INSERTs, as for history: an ORM flush here would also flush the
+    command's other rows."""
     from .execution import clip
 
     now = utcnow()
     case_id = instance.id if instance is not None else None
     rows = [{"event_id": str(uuid4()), "event": name, "data": clip(data), "created_at": now, "instance_id": case_id,
-             "business_key": instance.business_key if instance is not None else None,
+             "business_key": instance.business_key if instance is not None else business_key,
              "definition_key": instance.definition_key if instance is not None else None}
             for name, data in events]
     hooks = uow.runtime.webhook_targets.get(uow.session)

@@ -13,7 +13,7 @@ from sqlalchemy.sql import Select
 from . import _spiff, confidential, db, departments, execution, forms
 from .candidates import candidate_of, lists_candidate, names_nobody
 from .clock import utcnow
-from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, case_view, settle
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, User
 from .unit_of_work import UnitOfWork
@@ -267,6 +267,8 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         user = uow.session.scalars(select(User).where(User.name == assignee)).first() if assignee else None
         if assignee is not None and user is None:
             raise NotFound(f"user {assignee!r} not found")
+        if user is not None:
+            _require_worker(user, task)
         _queue_behind_case_commands(uow, task.instance_id)
         now = utcnow()
         changed = db.affected(uow.session.execute(
@@ -281,6 +283,17 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
         uow.commit()
         return task
+
+
+def _require_worker(user: User, task: Task) -> None:
+    """Assigned to someone who cannot work it, a task would leave its queue for good."""
+    needs = "integrator" if task.kind == "external" else "clerk"
+    if not user.active:
+        raise ValidationFailed(f"user {user.name!r} is deactivated", details=[
+            {"field": "assignee", "message": "an active user"}])
+    if not Actor(user.name, roles=frozenset(user.roles or [])).has(needs):
+        raise ValidationFailed(f"user {user.name!r} cannot work this task (needs role {needs})", details=[
+            {"field": "assignee", "message": f"a user with role {needs}"}])
 
 
 def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None

@@ -104,6 +104,20 @@ def test_assigning_needs_a_supervisor_and_a_known_user(api, inbox):
     assert cleared.status_code == 200 and cleared.get_json()["assignee"] is None
 
 
+def test_a_task_is_assigned_only_to_someone_who_can_work_it(api, inbox):
+    """Given to a leaver or to an analyst, the task would leave its queue and nobody could complete it."""
+    from engine import users
+
+    users.add_user(api.runtime.uow(), "designer", groups=[], roles=["analyst"])
+    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"])
+    users.set_active(api.runtime.uow(), "leaver", False)
+    for assignee, says in (("designer", "needs role clerk"), ("leaver", "deactivated")):
+        refused = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": assignee})
+        assert refused.status_code == 422 and says in refused.get_json()["error"]["message"], assignee
+        assert refused.get_json()["error"]["details"][0]["field"] == "assignee"
+    assert api.as_("supervisor").get(f"/api/tasks/{inbox['A']}").get_json()["assignee"] is None
+
+
 def test_only_the_claimer_or_a_supervisor_may_unclaim(api, inbox):
     clerk, colleague = api.as_("window_clerk"), api.as_("window_clerk2")
     assert clerk.post(f"/api/tasks/{inbox['A']}/claim").get_json()["assignee"] == "window_clerk"

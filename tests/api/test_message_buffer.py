@@ -74,6 +74,7 @@ def test_an_expired_message_is_not_delivered_and_is_dropped_with_a_note(api, run
         outbox = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "message.expired")).one()
         note = uow.session.scalars(select(HistoryEvent).where(HistoryEvent.event == "message.expired")).one()
     assert outbox.data["message"] == SUPPLEMENTED and outbox.data["business_key"] == "BK-4"
+    assert outbox.business_key == "BK-4"  # the webhook's envelope names the case number it was for
     assert note.data["sent_by"] == "integrator"
     assert message_buffer.expire(runtime.uow()) == 0
 
