@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from . import case_access, confidential, execution, form_merge, message_buffer, query_codes
+from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes
 from .errors import Conflict, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
 from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
@@ -272,11 +272,23 @@ def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
                 for t in case.workflow.event_manager.tasks.values()):
             message_buffer.put_back(uow, message)  # an earlier one ended this wait (an event gateway)
             continue
+        sender = Actor(message.sent_by or SYSTEM.name)
+        try:  # on a copy first: a message the case cannot take must not fail the command that made it wait
+            _deliver(_trial(case), message.message_name, message.variables, sender, message.correlations)
+        except (ProcessError, Conflict) as exc:
+            message_buffer.refuse(uow, message, case.row, exc.message)
+            continue
         case.record("message.unbuffered", actor=None, data={
             "message": message.message_name, "buffered_id": message.id, "buffered_at": message.created_at.isoformat()})
-        _deliver(case, message.message_name, message.variables, Actor(message.sent_by or SYSTEM.name),
-                 message.correlations)
+        _deliver(case, message.message_name, message.variables, sender, message.correlations)
         settle(uow, case, depth + 1)
+
+
+def _trial(case: Case) -> Case:
+    """A throwaway copy of the case, to try a buffered message on before the case takes it."""
+    workflow = case.workflow
+    copy = _spiff.loads(_spiff.dumps(workflow), workflow.spec, workflow.subprocess_specs)
+    return Case(row=case.row, workflow=copy, definitions=case.definitions, hidden=case.hidden)
 
 
 def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -> None:

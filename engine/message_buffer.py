@@ -21,7 +21,7 @@ from .models import BufferedMessage, HistoryEvent, ProcessInstance
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
-BUFFERED, DELIVERED, EXPIRED = "buffered", "delivered", "expired"
+BUFFERED, DELIVERED, EXPIRED, REFUSED = "buffered", "delivered", "expired", "refused"
 
 
 def hold(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None, instance_id: int | None,
@@ -85,6 +85,17 @@ def claim(uow: UnitOfWork, case: ProcessInstance, waits: list[tuple[str, dict[st
 def put_back(uow: UnitOfWork, message: BufferedMessage) -> None:
     """Return a claimed message that its case no longer waits for. Helper: the caller's transaction."""
     message.state, message.delivered_to, message.delivered_at = BUFFERED, None, None
+
+
+def refuse(uow: UnitOfWork, message: BufferedMessage, case: ProcessInstance, error: str) -> None:
+    """Drop a claimed message its case cannot take (a step after it fails on its payload), with a history
+    note and a ``message.refused`` outbox event saying why; the case goes on waiting. Helper: the caller's
+    transaction. Left claimed, it would fail every command that makes the case wait, until it expired."""
+    message.state = REFUSED
+    data = {"message": message.message_name, "buffered_id": message.id, "sent_by": message.sent_by,
+            "buffered_at": message.created_at.isoformat(), "error": error}
+    uow.session.add(HistoryEvent(instance_id=case.id, actor=None, event="message.refused", data=data))
+    outbox.emit(uow, "message.refused", instance=case, data=data)
 
 
 def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) -> int:

@@ -441,7 +441,7 @@ class BufferedMessage(Base):
     correlations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     variables: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sent_by: Mapped[str | None] = mapped_column(String(100))
-    state: Mapped[str] = mapped_column(String(20), default="buffered")  # buffered | delivered | expired
+    state: Mapped[str] = mapped_column(String(20), default="buffered")  # buffered | delivered | expired | refused
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     delivered_to: Mapped[int | None] = mapped_column(BigId)

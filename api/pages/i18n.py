@@ -191,6 +191,7 @@ EN: dict[str, str] = {
     "{at} 前有效": "valid until {at}",
     "收到暂存的消息：{name}": "Held message received: {name}",
     "暂存消息过期未收：{name}": "Held message expired unreceived: {name}",
+    "暂存消息未能接收：{name}": "Held message refused: {name}",
     "消息未转发（连续转发过多）：{name}": "Message not passed on (too many in a chain): {name}",
     "开始计时：承诺 {n} 个工作日，办结期限 {date}": "Clock started: {n} working days promised, deadline {date}",
     "暂停计时：{kind}": "Clock paused: {kind}",

@@ -117,3 +117,44 @@ def test_a_message_whose_wait_an_earlier_one_ended_stays_in_the_buffer(api, runt
     assert (rows["paid"].state, rows["paid"].delivered_to) == ("delivered", case["id"])
     assert (rows["withdrawn"].state, rows["withdrawn"].delivered_to) == ("buffered", None)
     assert history(api, case["id"]).count("message.received") == 1
+
+
+FEE_AFTER_ACCEPTANCE = """
+<bpmn:message id="msg_fee" name="fee_paid"/>
+<bpmn:process id="fee_wait" isExecutable="true">
+  <bpmn:startEvent id="s"/>
+  <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="window"/>
+  <bpmn:intermediateCatchEvent id="wait_fee"><bpmn:messageEventDefinition messageRef="msg_fee"/></bpmn:intermediateCatchEvent>
+  <bpmn:exclusiveGateway id="gw" default="low_path"/>
+  <bpmn:sequenceFlow id="high_path" sourceRef="gw" targetRef="high">
+    <bpmn:conditionExpression>amount &gt; 100</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="low_path" sourceRef="gw" targetRef="low"/>
+  <bpmn:userTask id="high" camunda:candidateGroups="window"/><bpmn:userTask id="low" camunda:candidateGroups="window"/>
+  <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="accept"/><bpmn:sequenceFlow id="b" sourceRef="accept" targetRef="wait_fee"/>
+  <bpmn:sequenceFlow id="c" sourceRef="wait_fee" targetRef="gw"/>
+</bpmn:process>"""
+
+
+def test_a_buffered_message_the_case_cannot_take_is_refused_and_the_case_goes_on(api, runtime, tmp_path):
+    """Its payload fails the gateway after the wait. Taken as it was, it failed the clerk's completion (and
+    every retry) until it expired: now the completion goes through, the case waits, the message is dropped
+    with the error, and a good message sent later reaches the case."""
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    api.deploy(write(tmp_path, "fee.bpmn", FEE_AFTER_ACCEPTANCE))
+    case = api.start("fee_wait", business_key="FEE-1")
+    send(api, name="fee_paid", business_key="FEE-1", variables={"amount": "abc"}, buffer_seconds=600)
+    done = complete_task(api, case["tasks"][0], user="window_clerk")
+    assert done["state"] == "running" and done["tasks"] == []  # waits for the fee, as before the message
+    assert [r.state for r in buffered_rows(runtime)] == ["refused"]
+    with runtime.uow() as uow:
+        [event] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "message.refused"))
+        [note] = uow.session.scalars(select(HistoryEvent).where(HistoryEvent.event == "message.refused"))
+    assert event.business_key == "FEE-1" and event.data["message"] == "fee_paid" and event.data["error"]
+    assert note.instance_id == case["id"]
+    assert "message.unbuffered" not in [e["event"] for e in api.get(
+        f"/api/process-instances/{case['id']}/history").get_json()]
+    paid = send(api, name="fee_paid", business_key="FEE-1", variables={"amount": 120})
+    assert paid.status_code == 200 and [t["bpmn_id"] for t in paid.get_json()["process_instances"][0]["tasks"]] == [
+        "high"]
