@@ -76,13 +76,17 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
         found = _find(uow, now)
         if not found:
             return emitted
-        for item in found:
+        for item in sorted(found, key=lambda f: f.instance.id):  # case locks in one order, in every worker
             if not _insert(uow, item, now):
                 continue
             emitted[item.kind] += 1
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
                                          task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
                                          element_name=item.data.get("task_name"), data=item.data))
+            # The case's row lock, as its commands take it: a command on the case committing while this pass
+            # runs would otherwise put its later events before this one in the case's delivery order.
+            uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == item.instance.id)
+                                .with_for_update())
             case = uow.session.get(ProcessInstance, item.instance.id, options=[defer(ProcessInstance.workflow)])
             outbox.emit(uow, EVENTS[item.kind], instance=case, data=item.data)
         uow.commit()

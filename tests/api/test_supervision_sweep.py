@@ -217,3 +217,35 @@ def test_every_worker_sweeps_on_its_scheduler_at_the_configured_interval(runtime
     job.func()  # one sweep over the empty database: nothing to emit, and no error
     with runtime.uow() as uow:
         assert uow.session.scalars(select(SupervisionEvent)).all() == []
+
+
+def test_a_command_on_the_case_during_a_sweep_never_delivers_before_the_sweep_s_event(food, day):
+    """PostgreSQL: outbox ids are taken at insert, deliveries go in id order per case. A completion on the
+    case while the sweep's transaction is open would commit later ids first, and a worker could deliver them
+    before the sweep's event. The sweep holds the case's row lock, as commands take it, until it commits."""
+    from sqlalchemy import text
+
+    from engine import tasks
+    from engine.users import Actor
+    from tests.helpers import open_task
+    from tests.rival import Rival
+
+    if food.runtime.engine.dialect.name != "postgresql":
+        pytest.skip("a race between two connections: PostgreSQL only")
+    case_id = accepted(food, day, date(2026, 3, 2))  # deadline 16 March; the review waits
+    review = open_task(food, case_id, "review", reader="admin")["id"]
+    admin = Actor("admin", roles=frozenset({"admin"}))
+
+    def complete_meanwhile() -> list[int]:
+        tasks.complete(food.runtime.uow(), review, actor=admin, variables={})
+        with food.runtime.engine.connect() as connection:  # what a delivery worker would see now
+            return list(connection.scalars(text("SELECT id FROM outbox WHERE instance_id = :i ORDER BY id"),
+                                           {"i": case_id}))
+
+    with Rival(food.runtime, lambda s: s.startswith("INSERT INTO outbox"), complete_meanwhile) as rival:
+        assert sweep(food, date(2026, 3, 17))[OVERDUE] == 1
+    seen = rival.outcome
+    with food.runtime.engine.connect() as connection:
+        final = list(connection.scalars(text("SELECT id FROM outbox WHERE instance_id = :i ORDER BY id"),
+                                        {"i": case_id}))
+    assert seen == [i for i in final if i <= max(seen)]  # no earlier event was still missing
