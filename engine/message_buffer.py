@@ -111,7 +111,11 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
             data = {"message": row.message_name, "buffered_id": row.id, "business_key": row.business_key,
                     "correlations": row.correlations, "sent_by": row.sent_by,
                     "buffered_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat()}
-            case = uow.session.get(ProcessInstance, row.instance_id) if row.instance_id is not None else None
+            case = None
+            if row.instance_id is not None:  # its row lock first, as the sweep takes it (the case's event order)
+                uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == row.instance_id)
+                                    .with_for_update())
+                case = uow.session.get(ProcessInstance, row.instance_id)
             if case is not None and confidential.names(uow, [case.definition]):
                 # Correlations are the case's values under the names its messages give them.
                 data["correlations"] = dict.fromkeys(row.correlations or {}, confidential.CONCEALED)
