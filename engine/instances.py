@@ -266,7 +266,8 @@ def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
     if not received:
         return
     uow.session.flush()  # autoflush is off: the second save must see the rows the first one added
-    for message in received:
+    while received:
+        message = received.pop(0)
         if case.row.state != "running" or not any(
                 t.has_state(TaskState.WAITING) and _message_definition(t, message.message_name) is not None
                 for t in case.workflow.event_manager.tasks.values()):
@@ -276,12 +277,23 @@ def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
         try:  # on a copy first: a message the case cannot take must not fail the command that made it wait
             _deliver(_trial(case), message.message_name, message.variables, sender, message.correlations)
         except (ProcessError, Conflict) as exc:
-            message_buffer.refuse(uow, message, case.row, exc.message)
+            # Its error may quote the message's own values, which the case does not hold yet.
+            quoted = confidential.texts({**(message.correlations or {}), **(message.variables or {})}, case.hidden)
+            message_buffer.refuse(uow, message, case.row, confidential.scrub(exc.message, quoted))
+            received += _next_buffered(uow, case, message.message_name)  # the wait is still open
             continue
         case.record("message.unbuffered", actor=None, data={
             "message": message.message_name, "buffered_id": message.id, "buffered_at": message.created_at.isoformat()})
         _deliver(case, message.message_name, message.variables, sender, message.correlations)
         settle(uow, case, depth + 1)
+
+
+def _next_buffered(uow: UnitOfWork, case: Case, name: str) -> list[BufferedMessage]:
+    """The next buffered message for the case's wait on ``name``, after one it refused."""
+    uow.session.flush()
+    waits = [(name, sub.correlations or {}) for sub in uow.session.scalars(select(MessageSubscription).where(
+        MessageSubscription.instance_id == case.row.id, MessageSubscription.message_name == name))]
+    return message_buffer.claim(uow, case.row, waits[:1])
 
 
 def _trial(case: Case) -> Case:
@@ -383,10 +395,12 @@ def _subscribers(uow: UnitOfWork, name: str, *, business_key: str | None, instan
     # A message by name alone reaches every case waiting for it (a conflict unless all of them are asked).
     addressed = business_key is not None or instance_id is not None or not correlations
     for target, stored in uow.session.execute(query):
-        # As a buffered message matches (engine.message_buffer): every value the case knows must agree, and
-        # a message named by correlation values alone must share one with the case.
+        # Every value the case knows must agree, and a message named by correlation values alone must share
+        # one with a case that knows some (a typo must not pick whichever case waits). A case that knows
+        # none yet takes the first message of its conversation, as BPMN correlation has it.
         shared = [k for k in correlations if k in stored]
-        if all(stored[k] == correlations[k] for k in shared) and (shared or addressed) and target not in found:
+        if all(stored[k] == correlations[k] for k in shared) and (shared or addressed or not stored) \
+                and target not in found:
             found.append(target)
     return found
 
@@ -432,8 +446,7 @@ def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor) -> Inst
     try:
         case_access.require_case(uow, actor, row.id)
     except NotFound:
-        raise Conflict(f"business key {row.business_key!r} is taken by another case of {row.definition_key}",
-                       state=row.state) from None
+        raise Conflict(f"business key {row.business_key!r} is taken by another case of {row.definition_key}") from None
     return case_view(uow, execution.open_case(uow, row.id), actor)
 
 

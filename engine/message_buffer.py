@@ -102,27 +102,37 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
     """Drop buffered messages whose time ran out, each with a history note and a ``message.expired``
     outbox event; returns how many."""
     now = now or utcnow()
+    expired = 0
     with uow:
-        rows = list(uow.session.scalars(
-            select(BufferedMessage).where(BufferedMessage.state == BUFFERED, BufferedMessage.expires_at <= now)
+        rows = list(uow.session.execute(
+            select(BufferedMessage.id, BufferedMessage.instance_id).where(
+                BufferedMessage.state == BUFFERED, BufferedMessage.expires_at <= now)
             .order_by(BufferedMessage.id).limit(limit)))
-        for row in rows:
-            row.state = EXPIRED
+        uow.commit()
+        for message_id, instance_id in rows:  # each in a transaction of its own, holding one case's lock
+            if instance_id is not None:  # the case's row lock first, as its commands take it (event order)
+                uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id)
+                                    .with_for_update())
+            # Still buffered? A command on the case may have taken it meanwhile.
+            if not db.affected(uow.session.execute(
+                    update(BufferedMessage).where(BufferedMessage.id == message_id, BufferedMessage.state == BUFFERED)
+                    .values(state=EXPIRED).execution_options(synchronize_session=False))):
+                uow.session.rollback()
+                continue
+            row = uow.session.get(BufferedMessage, message_id, populate_existing=True)
+            assert row is not None  # just updated
             data = {"message": row.message_name, "buffered_id": row.id, "business_key": row.business_key,
                     "correlations": row.correlations, "sent_by": row.sent_by,
                     "buffered_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat()}
-            case = None
-            if row.instance_id is not None:  # its row lock first, as the sweep takes it (the case's event order)
-                uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == row.instance_id)
-                                    .with_for_update())
-                case = uow.session.get(ProcessInstance, row.instance_id)
+            case = uow.session.get(ProcessInstance, instance_id) if instance_id is not None else None
             if case is not None and confidential.names(uow, [case.definition]):
                 # Correlations are the case's values under the names its messages give them.
                 data["correlations"] = dict.fromkeys(row.correlations or {}, confidential.CONCEALED)
-            uow.session.add(HistoryEvent(instance_id=row.instance_id, actor=None, event="message.expired", data=data))
+            uow.session.add(HistoryEvent(instance_id=instance_id, actor=None, event="message.expired", data=data))
             outbox.emit(uow, "message.expired", instance=case, data=data, business_key=row.business_key)
-        uow.commit()
-        return len(rows)
+            uow.commit()
+            expired += 1
+        return expired
 
 
 def _matches(message: BufferedMessage, correlations: dict[str, Any]) -> bool:

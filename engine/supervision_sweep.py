@@ -8,9 +8,10 @@ Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_
 
 counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
 of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task), a
-history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), all in one
-transaction. The row's unique key makes the sweep idempotent: a second sweep, or a second worker
-sweeping at the same moment, inserts nothing (``ON CONFLICT DO NOTHING``) and so emits nothing.
+history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), in a
+transaction of its own, under the case's row lock. The row's unique key makes the sweep idempotent: a
+second sweep, or a second worker sweeping at the same moment, inserts nothing (``ON CONFLICT DO
+NOTHING``) and so emits nothing.
 """
 from __future__ import annotations
 
@@ -74,22 +75,23 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
     emitted = dict.fromkeys(KINDS, 0)
     with uow:
         found = _find(uow, now)
-        if not found:
-            return emitted
-        for item in sorted(found, key=lambda f: f.instance.id):  # case locks in one order, in every worker
+        uow.commit()  # the reading; each event then in a transaction of its own
+        for item in found:
+            # The case's row lock first, as its commands take it: a command on the case committing while
+            # the event is written would otherwise put its later events before this one in the case's
+            # delivery order. One case at a time, so the sweep never waits for a lock while holding one.
+            uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == item.instance.id)
+                                .with_for_update())
             if not _insert(uow, item, now):
+                uow.session.rollback()
                 continue
             emitted[item.kind] += 1
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
                                          task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
                                          element_name=item.data.get("task_name"), data=item.data))
-            # The case's row lock, as its commands take it: a command on the case committing while this pass
-            # runs would otherwise put its later events before this one in the case's delivery order.
-            uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == item.instance.id)
-                                .with_for_update())
             case = uow.session.get(ProcessInstance, item.instance.id, options=[defer(ProcessInstance.workflow)])
             outbox.emit(uow, EVENTS[item.kind], instance=case, data=item.data)
-        uow.commit()
+            uow.commit()
     if any(emitted.values()):
         log.info("supervision sweep: %s", emitted)
     return emitted

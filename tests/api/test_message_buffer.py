@@ -158,3 +158,55 @@ def test_a_buffered_message_the_case_cannot_take_is_refused_and_the_case_goes_on
     paid = send(api, name="fee_paid", business_key="FEE-1", variables={"amount": 120})
     assert paid.status_code == 200 and [t["bpmn_id"] for t in paid.get_json()["process_instances"][0]["tasks"]] == [
         "high"]
+
+
+def test_a_good_buffered_message_behind_a_refused_one_reaches_the_case(api, runtime, tmp_path):
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    api.deploy(write(tmp_path, "fee.bpmn", FEE_AFTER_ACCEPTANCE))
+    case = api.start("fee_wait", business_key="FEE-2")
+    send(api, name="fee_paid", business_key="FEE-2", variables={"amount": "abc"}, buffer_seconds=600)
+    send(api, name="fee_paid", business_key="FEE-2", variables={"amount": 120}, buffer_seconds=600)
+    done = complete_task(api, case["tasks"][0], user="window_clerk")
+    assert [t["bpmn_id"] for t in done["tasks"]] == ["high"]
+    assert [r.state for r in sorted(buffered_rows(runtime), key=lambda r: r.id)] == ["refused", "delivered"]
+
+
+CONFIDENTIAL_CORRELATION = """
+<bpmn:collaboration id="col">
+  <bpmn:participant id="p" processRef="id_wait"/>
+  <bpmn:correlationKey name="k"><bpmn:correlationPropertyRef>ref</bpmn:correlationPropertyRef></bpmn:correlationKey>
+</bpmn:collaboration>
+<bpmn:correlationProperty id="ref" name="ref">
+  <bpmn:correlationPropertyRetrievalExpression messageRef="m_checked">
+    <bpmn:formalExpression>int(id_no)</bpmn:formalExpression></bpmn:correlationPropertyRetrievalExpression>
+</bpmn:correlationProperty>
+<bpmn:message id="m_checked" name="id_checked"/>
+<bpmn:process id="id_wait" isExecutable="true">
+  <bpmn:extensionElements><camunda:properties>
+    <camunda:property name="govflow.confidential" value="id_no"/></camunda:properties></bpmn:extensionElements>
+  <bpmn:startEvent id="s"/><bpmn:userTask id="accept" camunda:candidateGroups="window"/>
+  <bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition messageRef="m_checked"/></bpmn:intermediateCatchEvent>
+  <bpmn:userTask id="next" camunda:candidateGroups="window"/>
+  <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="accept"/><bpmn:sequenceFlow id="b" sourceRef="accept" targetRef="wait"/>
+  <bpmn:sequenceFlow id="c" sourceRef="wait" targetRef="next"/>
+</bpmn:process>"""
+
+
+def test_a_refused_message_s_error_keeps_its_confidential_values_out(api, runtime, tmp_path):
+    """The correlation expression fails on the message's own value, which the case does not hold yet."""
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    secret = "110101199001011234X"
+    api.deploy(write(tmp_path, "id.bpmn", CONFIDENTIAL_CORRELATION))
+    case = api.start("id_wait", business_key="ID-1", variables={"id_no": "1"})
+    send(api, name="id_checked", business_key="ID-1", variables={"id_no": secret}, buffer_seconds=600)
+    complete_task(api, case["tasks"][0], user="window_clerk")
+    assert [r.state for r in buffered_rows(runtime)] == ["refused"]
+    with runtime.uow() as uow:
+        [event] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "message.refused"))
+    assert event.data["error"] and secret not in event.data["error"]
+    readable = api.as_("window_clerk").get(f"/api/process-instances/{case['id']}/history").get_data(as_text=True)
+    assert "message.refused" in readable and secret not in readable

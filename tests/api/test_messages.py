@@ -135,6 +135,46 @@ def test_correlation_values_the_waiting_case_does_not_know_reach_no_case(api):
     assert [t["bpmn_id"] for t in api.get(f"/api/process-instances/{waiting['id']}").get_json()["tasks"]] == []
 
 
+CONVERSATION = """
+<bpmn:collaboration id="col">
+  <bpmn:participant id="p1" processRef="shop"/><bpmn:participant id="p2" processRef="warehouse"/>
+  <bpmn:correlationKey name="order_key"><bpmn:correlationPropertyRef>order_no</bpmn:correlationPropertyRef></bpmn:correlationKey>
+</bpmn:collaboration>
+<bpmn:correlationProperty id="order_no" name="order_no">
+  <bpmn:correlationPropertyRetrievalExpression messageRef="m_paid">
+    <bpmn:formalExpression>order_no</bpmn:formalExpression></bpmn:correlationPropertyRetrievalExpression>
+</bpmn:correlationProperty>
+<bpmn:message id="m_paid" name="paid"/>
+<bpmn:process id="shop" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:userTask id="pay" camunda:candidateGroups="window"/>
+  <bpmn:intermediateThrowEvent id="send"><bpmn:messageEventDefinition messageRef="m_paid"><bpmn:extensionElements>
+    <spiffworkflow:messagePayload>{"order_no": order_no}</spiffworkflow:messagePayload></bpmn:extensionElements>
+  </bpmn:messageEventDefinition></bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>
+  <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="pay"/><bpmn:sequenceFlow id="b" sourceRef="pay" targetRef="send"/>
+  <bpmn:sequenceFlow id="c" sourceRef="send" targetRef="e"/>
+</bpmn:process>
+<bpmn:process id="warehouse" isExecutable="true">
+  <bpmn:startEvent id="s2"/>
+  <bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition messageRef="m_paid"/></bpmn:intermediateCatchEvent>
+  <bpmn:userTask id="ship" camunda:candidateGroups="window"/><bpmn:endEvent id="e2"/>
+  <bpmn:sequenceFlow id="d" sourceRef="s2" targetRef="wait"/><bpmn:sequenceFlow id="f" sourceRef="wait" targetRef="ship"/>
+  <bpmn:sequenceFlow id="g" sourceRef="ship" targetRef="e2"/>
+</bpmn:process>"""
+
+
+def test_a_case_that_knows_no_correlation_value_yet_takes_the_first_message_of_its_conversation(api, tmp_path):
+    """Only a case that knows some of a message's correlation names must share one: a case waiting before
+    its conversation set any takes the first correlated message another case throws (BPMN correlation)."""
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    api.deploy(write(tmp_path, "conversation.bpmn", CONVERSATION))
+    warehouse = api.start("warehouse")
+    shop = api.start("shop", variables={"order_no": "ORD-1"})
+    complete_task(api, shop["tasks"][0], user="window_clerk")
+    assert [t["bpmn_id"] for t in api.get(f"/api/process-instances/{warehouse['id']}").get_json()["tasks"]] == ["ship"]
+
+
 def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     api.deploy("online_application.bpmn")
     for key in ("WEB-\u202e1", "WEB\x013", "   "):
