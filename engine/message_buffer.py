@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import confidential, db, outbox
+from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import BufferedMessage, HistoryEvent, ProcessInstance
@@ -111,8 +112,7 @@ def expire(uow: UnitOfWork, *, now: datetime | None = None, limit: int = 500) ->
         uow.commit()
         for message_id, instance_id in rows:  # each in a transaction of its own, holding one case's lock
             if instance_id is not None:  # the case's row lock first, as its commands take it (event order)
-                uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id)
-                                    .with_for_update())
+                lock_case(uow.session, instance_id)
             # Still buffered? A command on the case may have taken it meanwhile.
             if not db.affected(uow.session.execute(
                     update(BufferedMessage).where(BufferedMessage.id == message_id, BufferedMessage.state == BUFFERED)

@@ -24,6 +24,7 @@ from sqlalchemy import Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import defer
 
 from . import outbox, supervision
+from .case_lock import lock_case
 from .clock import utcnow
 from .db import insert_unless_present
 from .errors import ValidationFailed
@@ -80,8 +81,7 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
             # The case's row lock first, as its commands take it: a command on the case committing while
             # the event is written would otherwise put its later events before this one in the case's
             # delivery order. One case at a time, so the sweep never waits for a lock while holding one.
-            uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == item.instance.id)
-                                .with_for_update())
+            lock_case(uow.session, item.instance.id)
             if not _insert(uow, item, now):
                 uow.session.rollback()
                 continue

@@ -12,10 +12,11 @@ from sqlalchemy.sql import Select
 
 from . import _spiff, confidential, db, departments, execution, forms
 from .candidates import candidate_of, lists_candidate, names_nobody
+from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, case_view, settle
-from .models import HistoryEvent, ProcessDefinition, ProcessInstance, Task, User
+from .models import HistoryEvent, ProcessDefinition, Task, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
@@ -196,10 +197,10 @@ def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
 
 
 def _queue_behind_case_commands(uow: UnitOfWork, instance_id: int) -> None:
-    """Lock the case's row, as every command that saves the case does first (its version-checked update):
-    a claim or an assignment then sees the departments a command running on the case adds, and two of them
-    never add the same department twice. Taken before the task's row, in the order saves take them."""
-    uow.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+    """The case's row lock (engine.case_lock): a claim or an assignment then sees the departments a command
+    running on the case adds, and two of them never add the same department twice. Taken before the task's
+    row, in the order saves take them."""
+    lock_case(uow.session, instance_id)
 
 
 def _log(uow: UnitOfWork, task: Task, event: str, actor: Actor, **data: Any) -> None:
