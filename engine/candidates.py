@@ -45,3 +45,9 @@ def names_nobody() -> ColumnElement[bool]:
     def empty(names: Any) -> ColumnElement[bool]:  # a JSON list as stored: "[]" (or null)
         return or_(sql_cast(names, Text).in_(("[]", "null")), names.is_(None))
     return and_(empty(Task.candidate_groups), empty(Task.candidate_users))
+
+
+def open_to_every_clerk() -> ColumnElement[bool]:
+    """An open user task nobody was named for and nobody holds: every clerk's (engine.tasks.may_work), and
+    so is its case (engine.case_access)."""
+    return and_(Task.kind == "user", Task.state == "READY", Task.assignee.is_(None), names_nobody())

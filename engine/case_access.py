@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
 
-from .candidates import cases_of_candidate, names_nobody
+from .candidates import cases_of_candidate, open_to_every_clerk
 from .departments import department_of_groups
 from .errors import Forbidden, NotFound
 from .models import CaseDepartment, ProcessInstance, Task
@@ -66,8 +66,7 @@ class CaseScope:
             ProcessInstance.id.in_(select(Task.instance_id).where(Task.assignee == name)),
             ProcessInstance.id.in_(cases_of_candidate(self.actor)),
             # An open task nobody was named for is every clerk's to work (engine.tasks.may_work): its case too.
-            ProcessInstance.id.in_(select(Task.instance_id).where(
-                Task.kind == "user", Task.state == "READY", Task.assignee.is_(None), names_nobody())),
+            ProcessInstance.id.in_(select(Task.instance_id).where(open_to_every_clerk())),
         )
 
 

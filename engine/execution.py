@@ -203,8 +203,13 @@ def without_secrets(case: Case) -> Iterator[None]:
 
 def without_secrets_of(case: Case, error: EngineError) -> EngineError:
     if case.hidden:
-        confidential.scrub_error(error, confidential.texts(case_variables(case.workflow), case.hidden))
+        confidential.scrub_error(error, secret_texts(case))
     return error
+
+
+def secret_texts(case: Case) -> list[str]:
+    """The text of the case's confidential values, to take out of free text (none for most cases)."""
+    return confidential.texts(case_variables(case.workflow), case.hidden) if case.hidden else []
 
 
 def _conceal_history(case: Case) -> None:
@@ -212,10 +217,10 @@ def _conceal_history(case: Case) -> None:
     webhooks, documents and the history table read them. Items already concealed are not walked again."""
     if not case.hidden:
         return
-    secrets = confidential.texts(case_variables(case.workflow), case.hidden)
+    texts = secret_texts(case)
     for item in case.history:
         if not item.get("concealed"):
-            item.update(confidential.history_item(item, case.hidden, secrets), concealed=True)
+            item.update(confidential.history_item(item, case.hidden, texts), concealed=True)
 
 
 @contextmanager

@@ -227,8 +227,7 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
         if state == "terminated":
             case.workflow.cancel()
             # Kept as history keeps it: every reader of the case reads the reason (engine.confidential).
-            case.row.end_reason = confidential.scrub(reason, confidential.texts(
-                execution.case_variables(case.workflow), case.hidden)) if case.hidden else reason
+            case.row.end_reason = confidential.scrub(reason, execution.secret_texts(case))
         case.row.state = state
         event = {"suspended": "instance.suspended", "running": "instance.resumed",
                  "terminated": "instance.terminated"}[state]

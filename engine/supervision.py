@@ -17,9 +17,9 @@ turn red while paused (one paused after its deadline passed stays red). Pure rea
 
 A page showing the list and both statistics (engine.supervision_board) reads the open clocks once with
 ``read_clocks``, counts all of them once with ``count_clocks``, and hands both to ``classify``,
-``tally_by_process`` and ``tally_by_department``, the helpers the three commands are made of. Only the clocks that may be warned are read into Python
-(``may_warn``, by their stored deadline); the statistics count the rest in SQL, finished cases by the
-working days they used, stored when their clock stopped.
+``tally_by_process`` and ``tally_by_department``, the helpers the three commands are made of. Only the
+clocks that may be warned are read into Python (``may_warn``, by their stored deadline); the statistics
+count the rest in SQL, finished cases by the working days they used, stored when their clock stopped.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from .users import Actor
 
 __all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockCount",
            "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "count_clocks",
-           "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department", "tally_by_department",
+           "is_withdrawn", "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department", "tally_by_department",
            "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -221,10 +221,8 @@ class ClockCount:
 
 def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
     """The clocks per (item, lead department): one statement, whatever the number of cases."""
-    # Withdrawn (撤件): the termination stopped the clock, in the same command (one moment). A case
-    # terminated after its decision was finished.
     withdrawn = and_(CaseClock.state == STOPPED, ProcessInstance.state == "terminated",
-                     CaseClock.stopped_at == ProcessInstance.ended_at)
+                     CaseClock.stopped_at == ProcessInstance.ended_at)  # is_withdrawn, in SQL
     finished = and_(CaseClock.state == STOPPED, ~withdrawn)
     query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
                     func.count().filter(finished),
@@ -236,6 +234,12 @@ def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
              .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
     return [ClockCount(key, code, total, finished, on_time, used or 0, withdrawn)
             for key, code, total, finished, on_time, used, withdrawn in uow.session.execute(query)]
+
+
+def is_withdrawn(case: ProcessInstance, stopped_at: datetime | None) -> bool:
+    """Withdrawn (撤件): the case's termination stopped its clock, in the same command (one moment). A case
+    terminated after its decision was finished. ``count_clocks`` counts the same in SQL."""
+    return case.state == "terminated" and stopped_at is not None and stopped_at == case.ended_at
 
 
 def tally_by_process(counts: list[ClockCount], readings: list[ClockReading], now: datetime) -> list[ProcessStats]:

@@ -135,7 +135,6 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
             return None
         if remind_days is None:
             remind_days = RuleBook(uow).for_process(row.definition_key).remind_days
-        state, ended_at = row.state, row.ended_at
     now = now or utcnow()
     view = get(uow, instance_id, actor=actor, now=now)
     level = None if view.state == STOPPED else warning_level(view, now, remind_days)
@@ -143,9 +142,8 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
     if level == RED:
         with uow:
             reason = overdue_reasons.latest(uow, [instance_id]).get(instance_id)
-    withdrawn = state == "terminated" and view.stopped_at is not None and view.stopped_at == ended_at
     return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason,
-                          withdrawn=withdrawn)
+                          withdrawn=supervision.is_withdrawn(row, view.stopped_at))
 
 
 def warning_level(view: ClockView, now: datetime, remind_days: int = supervision.DEFAULT_REMIND_DAYS) -> str:

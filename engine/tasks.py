@@ -7,11 +7,11 @@ from typing import Any, cast
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, Table, and_, bindparam, false, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, false, func, or_, select, update
 from sqlalchemy.sql import Select
 
 from . import _spiff, confidential, db, departments, execution, forms
-from .candidates import candidate_of, lists_candidate, names_nobody
+from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
@@ -70,11 +70,6 @@ def may_work(actor: Actor, task: Task) -> bool:
             and task.state == "READY")
 
 
-def _anyones() -> ColumnElement[bool]:
-    """An open user task nobody was named for and nobody holds: every clerk's (``may_work``)."""
-    return and_(Task.kind == "user", Task.state == "READY", Task.assignee.is_(None), names_nobody())
-
-
 def may_see(actor: Actor, task: Task) -> bool:
     return actor.has("supervisor") or may_work(actor, task) or task.completed_by == actor.name
 
@@ -84,7 +79,7 @@ def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
         return query
     clauses = []
     if actor.has("clerk"):
-        clauses += [Task.assignee == actor.name, candidate_of(actor), _anyones()]
+        clauses += [Task.assignee == actor.name, candidate_of(actor), open_to_every_clerk()]
     if actor.has("integrator"):
         clauses.append(Task.kind == "external")
     clauses.append(Task.completed_by == actor.name)
@@ -114,7 +109,7 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
         query = query.where(Task.assignee.is_(None))
     if where.mine:  # assigned to me, or mine to claim: listing me or my groups, or open to every clerk
         query = query.where(or_(Task.assignee == actor.name, and_(Task.assignee.is_(None), candidate_of(actor)),
-                                _anyones() if actor.has("clerk") else false()))
+                                open_to_every_clerk() if actor.has("clerk") else false()))
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
     if where.business_key:

@@ -287,7 +287,7 @@ def _stop(uow: UnitOfWork, clock: CaseClock, now: datetime) -> dict[str, Any]:
     for procedure in _open_procedures(uow, clock.instance_id):
         _close(uow, clock, procedure, now, result="closed by the decision")
     clock.state, clock.stopped_at = STOPPED, now
-    clock.used_working_days = clock_view(uow, clock, [], now).used_working_days
+    clock.used_working_days = _used_days(uow, clock, now)
     return {**_summary(clock), "used_working_days": clock.used_working_days, "on_time": now <= clock.deadline_at}
 
 
@@ -336,8 +336,7 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
     for clock in clocks:
         _recompute(uow, clock)
         if clock.state == STOPPED and clock.stopped_at is not None:
-            clock.used_working_days = None  # counted again, as it was when the clock stopped
-            clock.used_working_days = clock_view(uow, clock, [], clock.stopped_at).used_working_days
+            clock.used_working_days = _used_days(uow, clock, clock.stopped_at)
 
 
 # ---- commands and the query ----------------------------------------------------------------------
@@ -530,15 +529,12 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
     says later)."""
     cal = _calendar(uow, clock.calendar)
     end = clock.stopped_at or now
-    paused = clock.paused_working_days
-    if clock.paused_since is not None:
-        paused += max(0, cal.working_days_between(clock.paused_since, end).days)
+    paused, counted = _counted(cal, clock, end)
     limit = clock.promised_days + clock.extension_days
     if clock.state == STOPPED and clock.used_working_days is not None:
         used = counted = clock.used_working_days
         deadline = Deadline(local_date(clock.deadline_at), clock.deadline_at, clock.provisional)
     else:
-        counted = cal.working_days_between(clock.started_at, end).days - paused
         used = max(0, counted)
         deadline = cal.deadline_at(clock.started_at, limit + paused)
     # The days left are those to the deadline, even where a calendar changed after pauses were counted
@@ -558,6 +554,20 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at
                      else _extension_left(clock),
                      extension_basis=extension_basis(clock), procedures=procedures)
+
+
+def _counted(cal: calendar.WorkingCalendar, clock: CaseClock, end: datetime) -> tuple[int, int]:
+    """(working days paused, working days counted) from the clock's start to ``end``: an open pause as if
+    it ended then. The counted days fall below 0 only where pauses counted earlier became holidays since."""
+    paused = clock.paused_working_days
+    if clock.paused_since is not None:
+        paused += max(0, cal.working_days_between(clock.paused_since, end).days)
+    return paused, cal.working_days_between(clock.started_at, end).days - paused
+
+
+def _used_days(uow: UnitOfWork, clock: CaseClock, stopped_at: datetime) -> int:
+    """The working days a clock stopping at ``stopped_at`` used, as its view counts them."""
+    return max(0, _counted(_calendar(uow, clock.calendar), clock, stopped_at)[1])
 
 
 def _history(uow: UnitOfWork, instance_id: int, actor: Actor, now: datetime, item: dict[str, Any] | None) -> None:
