@@ -33,8 +33,8 @@ EVENT_PROPERTY = "govflow.event"
 BUSINESS_EVENTS = ("accepted", "rejected", "supplement_requested", "decision", "delivered")
 CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "task.created", "task.completed")
 # Every event type a webhook may ask for (modules that emit new ones add them here).
-EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "message.refused", "extended",
-                                              "document.issued",
+EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "message.refused",
+                                              "extended", "document.issued",
                                               # supervision (engine.supervision_sweep): yellow, red, a late step
                                               "supervision.reminder", "supervision.overdue",
                                               "supervision.step_overrun")

@@ -47,8 +47,8 @@ from .users import Actor
 
 __all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockCount",
            "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "count_clocks",
-           "is_withdrawn", "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department", "tally_by_department",
-           "tally_by_process"]
+           "is_withdrawn", "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department",
+           "tally_by_department", "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)

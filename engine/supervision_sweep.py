@@ -153,7 +153,8 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     # now"): a clock past its stored deadline may be red; a running one past it can only be red, a paused
     # one may still be yellow (or red, paused after its deadline passed).
     overdue = and_(CaseClock.deadline_at < now, ~_recorded(CaseClock.instance_id, OVERDUE))
-    reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()), ~_recorded(CaseClock.instance_id, REMINDER),
+    reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()),
+                    ~_recorded(CaseClock.instance_id, REMINDER),
                     or_(CaseClock.state == PAUSED, CaseClock.deadline_at >= now))
     clocks = uow.session.execute(
         select(CaseClock, *case).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
