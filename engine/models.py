@@ -521,18 +521,23 @@ class SupervisionRule(Base):
 
 
 class SupervisionEvent(Base):
-    """A reminder, an overdue case or an overrun step, found by the sweep: once per (case, kind, task).
+    """A reminder, an overdue case or an overrun step, found by the sweep: once per (case, kind, task,
+    extension state).
 
-    ``task_id`` is "" for the case-level kinds so that the unique constraint holds on every backend."""
+    ``task_id`` is "" for the case-level kinds so that the unique constraint holds on every backend.
+    ``extension_days`` is the clock's for a reminder (an extension makes the case due for another one),
+    0 for the other kinds."""
 
     __tablename__ = "supervision_events"
-    __table_args__ = (UniqueConstraint("instance_id", "kind", "task_id", name="uq_supervision_events_once"),
+    __table_args__ = (UniqueConstraint("instance_id", "kind", "task_id", "extension_days",
+                                       name="uq_supervision_events_once"),
                       Index("ix_supervision_events_created", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # reminder | overdue | step_overrun
     task_id: Mapped[str] = mapped_column(String(36), default="")
+    extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
     business_key: Mapped[str] = mapped_column(String(50))
     process_key: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime]  # the case deadline, or the task's due date for step_overrun

@@ -2,13 +2,14 @@
 
 Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_sweep_seconds``). It finds
 
-  * ``reminder``: an open case whose deadline is at most ``remind_days`` working days away (yellow);
+  * ``reminder``: an open case whose deadline is at most ``remind_days`` working days away (yellow),
+    again after each extension (延长审批) has moved its deadline;
   * ``overdue``: a case whose deadline has passed (red), also one paused after it passed;
   * ``step_overrun``: an open user task past its own due date, where the rule flags overruns;
 
 counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
-of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task), a
-history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), in a
+of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task, and for
+a reminder the clock's extension days), a history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), in a
 transaction of its own, under the case's row lock. The row's unique key makes the sweep idempotent: a
 second sweep, or a second worker sweeping at the same moment, inserts nothing (``ON CONFLICT DO
 NOTHING``) and so emits nothing.
@@ -58,6 +59,7 @@ class Found:
     task_id: str
     due_at: datetime
     data: dict[str, Any]
+    extension_days: int = 0  # a reminder's: the clock's, so an extension makes another one due
 
 
 @dataclass
@@ -154,7 +156,7 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     # one may still be yellow (or red, paused after its deadline passed).
     overdue = and_(CaseClock.deadline_at < now, ~_recorded(CaseClock.instance_id, OVERDUE))
     reminder = and_(supervision.may_warn(uow, now, book.most_remind_days()),
-                    ~_recorded(CaseClock.instance_id, REMINDER),
+                    ~_recorded(CaseClock.instance_id, REMINDER, extension_days=CaseClock.extension_days),
                     or_(CaseClock.state == PAUSED, CaseClock.deadline_at >= now))
     clocks = uow.session.execute(
         select(CaseClock, *case).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
@@ -171,7 +173,9 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
         if now > view.deadline_at:  # paused too: a pause after the deadline does not make up for it
             found.append(Found(instance, OVERDUE, "", view.deadline_at, data))
         elif view.remaining_working_days <= rule.remind_days:
-            found.append(Found(instance, REMINDER, "", view.deadline_at, {**data, "remind_days": rule.remind_days}))
+            found.append(Found(instance, REMINDER, "", view.deadline_at,
+                               {**data, "remind_days": rule.remind_days, "extension_days": clock.extension_days},
+                               extension_days=clock.extension_days))
     overrun = uow.session.execute(
         select(Task, *case).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
         .where(Task.state == "READY", Task.kind == "user", Task.due_at.is_not(None), Task.due_at < now,
@@ -187,10 +191,10 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     return found
 
 
-def _recorded(instance_id: Any, kind: str, task_id: Any = "") -> Exists:
+def _recorded(instance_id: Any, kind: str, task_id: Any = "", extension_days: Any = 0) -> Exists:
     """Whether an earlier sweep recorded this event (the unique key's own index answers it)."""
     return exists().where(SupervisionEvent.instance_id == instance_id, SupervisionEvent.kind == kind,
-                          SupervisionEvent.task_id == task_id)
+                          SupervisionEvent.task_id == task_id, SupervisionEvent.extension_days == extension_days)
 
 
 def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
@@ -198,8 +202,10 @@ def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
 
     On PostgreSQL a concurrent sweeper's uncommitted row makes this insert wait, then do nothing; on
     SQLite writers take turns, so the later one sees the row."""
-    statement = insert_unless_present(uow.session, SupervisionEvent, ["instance_id", "kind", "task_id"]).values(
-        instance_id=item.instance.id, kind=item.kind, task_id=item.task_id, business_key=item.instance.business_key,
+    statement = insert_unless_present(uow.session, SupervisionEvent,
+                                      ["instance_id", "kind", "task_id", "extension_days"]).values(
+        instance_id=item.instance.id, kind=item.kind, task_id=item.task_id, extension_days=item.extension_days,
+        business_key=item.instance.business_key,
         process_key=item.instance.definition_key, due_at=item.due_at, data=item.data, created_at=now,
     ).returning(SupervisionEvent.id)
     return uow.session.scalar(statement) is not None

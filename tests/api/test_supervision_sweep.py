@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
@@ -77,6 +77,61 @@ def test_each_event_is_emitted_once_as_the_case_moves_towards_its_deadline(food,
     assert reminder["data"]["remaining_working_days"] == 1 and reminder["data"]["remind_days"] == 1
     assert overrun["task_id"] and overrun["data"]["bpmn_id"] == "review"
     assert overrun["data"]["candidate_groups"] == ["food_review"]
+
+
+def test_an_extension_makes_the_case_due_for_another_reminder(food, day):
+    """Extended when yellow (延长审批), the case is green again; as its new deadline comes near, the clerks
+    and supervisors are reminded again, once per extension."""
+    case_id = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
+    assert sweep(food, date(2026, 3, 13))[REMINDER] == 1
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 13), 11))
+        extended = food.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/extend",
+                                               json={"days": 3, "reason": "情况复杂，经负责人批准"})
+        assert extended.status_code == 200, extended.get_json()
+    assert extended.get_json()["deadline_date"] == "2026-03-19"
+    assert sweep(food, date(2026, 3, 16))[REMINDER] == 0  # three working days left: green
+    assert sweep(food, date(2026, 3, 18))[REMINDER] == 1  # one left: yellow again
+    assert sweep(food, date(2026, 3, 18), hour=15)[REMINDER] == 0
+    assert sweep(food, date(2026, 3, 20))[OVERDUE] == 1
+
+    with food.runtime.uow() as uow:
+        reminders = list(uow.session.scalars(select(SupervisionEvent).where(
+            SupervisionEvent.instance_id == case_id, SupervisionEvent.kind == REMINDER).order_by(SupervisionEvent.id)))
+    assert [(e.data["deadline_date"], e.data["extension_days"]) for e in reminders] == [
+        ("2026-03-16", 0), ("2026-03-19", 3)]
+    assert outbox_events(food, case_id).count("supervision.reminder") == 2
+
+
+def test_migration_0019_keeps_the_recorded_events_once_only_both_ways(food, day):
+    """Upgrading keys the recorded reminders by extension 0, so none is emitted twice; downgrading keeps
+    the first event of each case and kind, as the older key allowed."""
+    from engine import schema
+    from tests.integration.test_one_lead_per_case import migrate_to
+
+    case_id = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
+    assert sweep(food, date(2026, 3, 13))[REMINDER] == 1
+    migrate_to(food.runtime, "0018")
+    try:
+        with food.runtime.engine.connect() as connection:
+            assert "extension_days" not in connection.execute(text("SELECT * FROM supervision_events")).keys()
+    finally:
+        schema.upgrade(food.runtime.engine)
+    assert sweep(food, date(2026, 3, 13), hour=15)[REMINDER] == 0
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 13), 16))
+        assert food.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/extend",
+                                           json={"days": 1, "reason": "情况复杂"}).status_code == 200
+    assert sweep(food, date(2026, 3, 16))[REMINDER] == 1  # the new deadline, 17 March, is a day away
+
+    migrate_to(food.runtime, "0018")
+    schema.upgrade(food.runtime.engine)
+    with food.runtime.uow() as uow:
+        kept = list(uow.session.scalars(select(SupervisionEvent).order_by(SupervisionEvent.kind)))
+    assert [(e.kind, e.extension_days) for e in kept] == [(REMINDER, 0), (STEP_OVERRUN, 0)]
+    assert kept[0].data["deadline_date"] == "2026-03-16"
 
 
 def test_events_filter_by_kind_and_time_and_page(food, day):
