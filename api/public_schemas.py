@@ -58,6 +58,19 @@ class PublicDocumentSchema(Schema):
     download_url = fields.String(metadata={"description": "add ?code=... (and &format=html for HTML)"})
 
 
+class RatingShownSchema(Schema):
+    level = fields.Integer()
+    level_name = fields.String()
+    comment = fields.String(allow_none=True)
+    rated_at = fields.DateTime()
+    for_case = fields.Boolean(metadata={"description": "false: a rating of a service contact of a running case"})
+    rectification = fields.String(allow_none=True, metadata={
+        "description": "a 差评's rectification: open, rectified, cancelled or missing; null for a good rating"})
+    rectification_result = fields.String(allow_none=True, metadata={
+        "description": "what was rectified, once supervision confirmed it"})
+    rectified_at = fields.DateTime(allow_none=True)
+
+
 class ProgressSchema(Schema):
     case_no = fields.String()
     item_name = fields.String()
@@ -74,6 +87,9 @@ class ProgressSchema(Schema):
     special_procedures = fields.List(fields.Nested(ProcedureSchema))
     documents = fields.List(fields.Nested(PublicDocumentSchema), metadata={
         "description": "documents issued to the applicant, ready to download"})
+    ratings = fields.List(fields.Nested(RatingShownSchema), metadata={"description": "the applicant's ratings"})
+    may_rate = fields.Boolean(metadata={
+        "description": "the case (or, where its guide allows, its last service contact) may be rated now"})
 
 
 class RatingInSchema(Schema):
@@ -85,7 +101,8 @@ class RatingInSchema(Schema):
                              values=fields.Integer(strict=True, validate=validate.Range(min=1, max=5)),
                              load_default=dict, validate=validate.Length(max=10),
                              metadata={"description": "per aspect, e.g. {\"服务态度\": 1, \"办事效率\": 2}"})
-    comment = fields.String(validate=validate.Length(max=1000), allow_none=True)
+    comment = fields.String(validate=validate.Length(max=1000), allow_none=True,
+                            metadata={"description": "required for a 差评 (level 4 or 5): its reason"})
 
 
 class RatingOutSchema(Schema):

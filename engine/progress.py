@@ -2,7 +2,8 @@
 
 Only what is meant for the applicant: the item, the case state in the terms approval systems report
 (engine.timeline), the steps done with their dates, the steps under way, the time limit in working
-days (engine.time_limits), extensions with their reasons, excluded periods, and the documents issued.
+days (engine.time_limits), extensions with their reasons, excluded periods, the documents issued, and
+the applicant's ratings with what came of a 差评 (its rectification's result once confirmed).
 Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
@@ -14,10 +15,10 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from . import documents as store
-from . import query_codes, service_cases, time_limits, timeline
+from . import query_codes, ratings, service_cases, time_limits, timeline
 from .clock import LOCAL_TZ, utcnow
 from .errors import NotFound
-from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, Task
+from .models import CaseClock, HistoryEvent, ProcessInstance, Rating, SpecialProcedure, Task
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM
 
@@ -67,6 +68,24 @@ class Document:
 
 
 @dataclass
+class RatingShown:
+    """The applicant's own rating, and for a 差评 what came of it (整改情况, fed back to them)."""
+
+    level: int
+    level_name: str
+    comment: str | None
+    rated_at: datetime
+    for_case: bool  # False: a service contact of a running case
+    rectification: str | None  # RECTIFICATION_NAMES' key, None for a good rating
+    rectification_result: str | None
+    rectified_at: datetime | None
+
+
+RECTIFICATION_NAMES = {ratings.OPEN: "整改中", ratings.RECTIFIED: "已整改", ratings.CANCELLED: "已办结",
+                       ratings.MISSING: "已转交督查"}
+
+
+@dataclass
 class Progress:
     case_no: str
     item_name: str
@@ -80,6 +99,8 @@ class Progress:
     extensions: list[Procedure] = field(default_factory=list)
     special_procedures: list[Procedure] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    ratings: list[RatingShown] = field(default_factory=list)
+    may_rate: bool = False  # the case, or its last service contact, awaits the applicant's rating
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
@@ -121,7 +142,16 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     ended_at=row.ended_at, steps=steps, current_steps=current, time_limit=limit,
                     extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
-                    documents=documents(uow, row))
+                    documents=documents(uow, row), ratings=_ratings(uow, row),
+                    may_rate=ratings.open_contact(uow, row) is not None)
+
+
+def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:
+    return [RatingShown(level=r.level, level_name=ratings.LEVELS[r.level], comment=r.comment, rated_at=r.created_at,
+                        for_case=r.contact == ratings.CASE_CONTACT, rectification=r.rectification_state,
+                        rectification_result=r.rectification_result if r.rectification_state == ratings.RECTIFIED
+                        else None, rectified_at=r.rectified_at)
+            for r in uow.session.scalars(select(Rating).where(Rating.instance_id == row.id).order_by(Rating.id))]
 
 
 def _procedure(p: SpecialProcedure) -> Procedure:

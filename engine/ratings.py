@@ -1,7 +1,7 @@
 """Ratings (好差评, DOMAIN rule 12; LY52, XA34): applicants rate cases; a 差评 is rectified.
 
 * Levels follow GB/T 39046 (``LEVELS``): 1 非常满意 … 5 非常不满意; 4 and 5 are 差评.
-* A case is rated once it has ended (``contact`` = ``case``). Where the item's guide says
+* A case is rated once it has ended (``contact`` = ``case``). A 差评 names its reason (the comment). Where the item's guide says
   ``"rating": {"per_contact": true}``, each service contact of a running case may be rated too: the
   contact is the user task completed last. One rating per case and contact.
 * A 差评 opens a rectification case (``bpmn/rectification``): the department that handled the rated
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from . import execution, query_codes, service_cases
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from .models import Rating, RatingClerk
+from .models import ProcessInstance, Rating, RatingClerk
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 
@@ -67,18 +67,7 @@ def rate(uow: UnitOfWork, case_no: str, code: str, *, level: int, dimensions: di
         row = query_codes.find_case(uow, case_no, code)
         guide = service_cases.guide_for(uow, row.definition_key)
         rules = (guide or {}).get("rating") or {}
-        if row.state in ENDED:
-            contact = CASE_CONTACT
-        elif row.state == "running" and rules.get("per_contact") is True:
-            last = service_cases.last_contact(uow, row.id)
-            if last is None:
-                raise Conflict("办件尚未发生可评价的服务环节", state=row.state)
-            contact = last.id
-        else:
-            raise Conflict("办件办结后方可评价", state=row.state)
-        if uow.session.scalars(select(Rating.id).where(Rating.instance_id == row.id,
-                                                       Rating.contact == contact)).first() is not None:
-            raise Conflict("该办件已评价，每次服务只能评价一次", state=row.state)
+        contact = _contact(uow, row, rules)
         handled = service_cases.handling(uow, row.id)
         name = service_cases.item_name(uow, row, guide)
         rating = Rating(instance_id=row.id, contact=contact, business_key=row.business_key,
@@ -97,6 +86,32 @@ def rate(uow: UnitOfWork, case_no: str, code: str, *, level: int, dimensions: di
                           contact=contact, created_at=rating.created_at, rectification=level in BAD_LEVELS)
 
 
+def open_contact(uow: UnitOfWork, row: ProcessInstance) -> str | None:
+    """What the case's applicant may rate now (``case`` or a service contact's task id), or None."""
+    rules = (service_cases.guide_for(uow, row.definition_key) or {}).get("rating") or {}
+    try:
+        return _contact(uow, row, rules)
+    except Conflict:
+        return None
+
+
+def _contact(uow: UnitOfWork, row: ProcessInstance, rules: dict[str, Any]) -> str:
+    """The contact a rating of the case is for now; Conflict when there is none or it was rated."""
+    if row.state in ENDED:
+        contact = CASE_CONTACT
+    elif row.state == "running" and rules.get("per_contact") is True:
+        last = service_cases.last_contact(uow, row.id)
+        if last is None:
+            raise Conflict("办件尚未发生可评价的服务环节", state=row.state)
+        contact = last.id
+    else:
+        raise Conflict("办件办结后方可评价", state=row.state)
+    if uow.session.scalars(select(Rating.id).where(Rating.instance_id == row.id,
+                                                   Rating.contact == contact)).first() is not None:
+        raise Conflict("该办件已评价，每次服务只能评价一次", state=row.state)
+    return contact
+
+
 def _check(level: Any, dimensions: Any, comment: Any) -> tuple[dict[str, int], str | None]:
     problems = []
     if not _is_level(level):
@@ -111,6 +126,8 @@ def _check(level: Any, dimensions: Any, comment: Any) -> tuple[dict[str, int], s
     text = (comment or "").strip() if isinstance(comment, (str, type(None))) else None
     if text is None or len(text) > MAX_COMMENT:
         problems.append({"field": "comment", "message": f"至多 {MAX_COMMENT} 字"})
+    elif not text and level in BAD_LEVELS:  # the department rectifies what the applicant names
+        problems.append({"field": "comment", "message": "差评请说明原因"})
     if problems:
         raise ValidationFailed("评价内容有误", details=problems)
     return {str(k).strip(): int(v) for k, v in dimensions.items()}, text or None

@@ -1,5 +1,6 @@
 """Pages anyone may open without logging in: the catalogue of service items with their guides (办事指南,
-SX28) and the progress lookup by case number and query code (查询码, DOMAIN rule 9).
+SX28), the progress lookup by case number and query code (查询码, DOMAIN rule 9), and the rating of an
+ended case under its progress (好差评, DOMAIN rule 12).
 
 They read through the same engine functions as the public API (engine.guides, engine.progress). The
 lookup is a form POST with the session's CSRF token, rate limited like the public API's reads
@@ -18,8 +19,8 @@ from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import BadRequest
 
-from engine import guides, progress, query_codes
-from engine.errors import NotFound
+from engine import guides, progress, query_codes, ratings
+from engine.errors import Conflict, NotFound, ValidationFailed
 
 from ..context import uow
 from .i18n import gettext as _
@@ -33,7 +34,13 @@ MAX_DEPARTMENT = 50
 # Labels of the guide's coded values as an applicant reads them (GB/T 39046 and bpmn/README.md).
 LEVELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级", "village": "村级"}
 MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件", "electronic": "电子件"}
+CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate")  # forms that carry a case number and its code
 DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
+
+
+@bp.context_processor
+def _rating_names() -> dict[str, Any]:
+    return {"rating_levels": ratings.LEVELS, "rectification_names": progress.RECTIFICATION_NAMES}
 
 
 @bp.get("/catalogue")
@@ -80,8 +87,34 @@ def progress_lookup() -> ResponseReturnValue:
     if len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
         raise NotFound(query_codes.NOT_FOUND_MESSAGE)  # the same answer as any other wrong guess
     found = progress.public_progress(uow(), case_no, code)
-    return render_template("pages/public_progress.html", case_no=case_no, found=found,
+    return render_template("pages/public_progress.html", case_no=case_no, found=found, code=code,
                            download=_download_links(query_codes.normalize(code)))
+
+
+@bp.post("/progress/rating")
+def rate() -> ResponseReturnValue:
+    """The rating form under an ended case's progress: rate, then see the case with the rating."""
+    case_no = request.form.get("case_no", "").strip()
+    code = request.form.get("code", "").strip()
+    if not case_no or not code or len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
+        raise NotFound(query_codes.NOT_FOUND_MESSAGE)
+    level = request.form.get("level", type=int)
+    comment = request.form.get("comment", "")[:ratings.MAX_COMMENT + 1]
+    problem = None
+    try:
+        ratings.rate(uow(), case_no, code, level=level, comment=comment)  # type: ignore[arg-type]
+    except ValidationFailed as exc:
+        fields = {d.get("field") for d in exc.details}
+        problem = _("请选择满意程度。") if "level" in fields else (
+            _("选择“不满意”或“非常不满意”时，请写明原因，以便整改。") if comment.strip() == ""
+            else _("评价内容过长，请控制在 {n} 字以内。", n=ratings.MAX_COMMENT))
+    except Conflict as exc:
+        problem = _(exc.message)
+    found = progress.public_progress(uow(), case_no, code)
+    page = render_template("pages/public_progress.html", case_no=case_no, found=found, code=code,
+                           download=_download_links(query_codes.normalize(code)), rating_problem=problem,
+                           level=level, comment=comment if problem else "", rated=problem is None)
+    return page, 422 if problem else 200
 
 
 def _download_links(code: str) -> Any:
@@ -97,7 +130,7 @@ def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:
 
 @bp.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> ResponseReturnValue:
-    if request.endpoint == "pages.public.progress_lookup":
+    if request.endpoint in CODE_FORMS:
         # Unknown case number and wrong code alike: one message, nothing to tell them apart.
         return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
                             _("未找到该办件，请核对办件编号和查询码。"), 404)
@@ -106,7 +139,7 @@ def _not_found(exc: NotFound) -> ResponseReturnValue:
 
 @bp.errorhandler(BadRequest)
 def _bad_request(exc: BadRequest) -> ResponseReturnValue:
-    if exc.description == "csrf" and request.endpoint == "pages.public.progress_lookup":
+    if exc.description == "csrf" and request.endpoint in CODE_FORMS:
         # No token or a stale one (a session that ended): the form again, with a fresh token.
         return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
                             _("表单已过期，请刷新页面后重试。"), 400)

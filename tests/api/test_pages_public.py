@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from api import create_app
+from sqlalchemy import select
+
+from engine.models import Rating
 from tests.api.test_pages import Browser, person
+from tests import applicants
+from tests.applicants import window_case_done
 from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
 
 BPMN = ROOT / "bpmn"
@@ -193,6 +198,37 @@ def test_a_wrong_code_and_an_unknown_case_get_the_same_neutral_message(api: ApiC
         assert "progress-result" not in answer.text and "食品经营许可" not in answer.text
     empty = lookup(visitor, "SCJG-2026-0102", " ")
     assert empty.status_code == 400 and text_of(empty.text, "lookup-error") == "请输入办件编号和查询码。"
+
+
+def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_back(api: ApiClient,
+                                                                                     visitor: Browser) -> None:
+    seed_national_calendar(api.runtime)
+    api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
+    running = api.start("window_acceptance", business_key="SX-2026-0110")
+    assert 'id="rating-form"' not in lookup(visitor, "SX-2026-0110", running["query_code"]).text
+    case = window_case_done(api, "SX-2026-0111")
+    page = lookup(visitor, "SX-2026-0111", case["query_code"]).text
+    assert 'id="rating-form"' in page and "非常不满意" in page and "服务评价" in page
+
+    def rate(**form: Any) -> Any:
+        return visitor.post("/public/progress/rating", {"case_no": "SX-2026-0111", "code": case["query_code"], **form},
+                            token_from="/public/progress")
+    unnamed = rate(level="4", comment=" ")
+    assert unnamed.status_code == 422
+    assert text_of(unnamed.text, "rating-error") == "选择“不满意”或“非常不满意”时，请写明原因，以便整改。"
+    assert text_of(rate(comment="很好").text, "rating-error") == "请选择满意程度。"
+    tampered = rate(level="4", comment="等候太久", code="ABCDEFGH" if case["query_code"] != "ABCDEFGH" else "HGFEDCBA")
+    assert tampered.status_code == 404 and text_of(tampered.text, "lookup-error").startswith("未找到该办件")
+
+    rated = rate(level="4", comment="窗口等候一个小时")
+    assert rated.status_code == 200 and text_of(rated.text, "rating-thanks") == "感谢您的评价。"
+    assert 'id="rating-form"' not in rated.text and text_of(rated.text, "rating-level") == "不满意"
+    assert text_of(rated.text, "rating-comment") == "窗口等候一个小时" and "整改中" in rated.text
+    again = rate(level="1", comment="")
+    assert again.status_code == 422 and text_of(again.text, "rating-error") == "该办件已评价，每次服务只能评价一次"
+    with api.runtime.uow() as uow:
+        [row] = uow.session.scalars(select(Rating)).all()
+    assert (row.level, row.comment) == (4, "窗口等候一个小时")
 
 
 def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:

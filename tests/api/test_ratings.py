@@ -73,7 +73,7 @@ def test_a_running_case_cannot_be_rated_unless_its_guide_rates_each_contact(api,
     monkeypatch.setattr("engine.execution.utcnow", lambda: rated_at)
     monkeypatch.setattr("engine.diagram_functions.utcnow", lambda: rated_at)
     api.deploy(RECTIFICATION.parent / "guide.json")  # its own promised_days (5) must not apply
-    assert rate(api, "SX-2026-000010", started["query_code"], 4)["level_name"] == "不满意"
+    assert rate(api, "SX-2026-000010", started["query_code"], 4, comment="审查意见没有说明理由")["level_name"] == "不满意"
     [task] = api.as_("supervisor").get("/api/tasks", query_string={"process_key": "rating_rectification"}
                                        ).get_json()["items"]
     assert task["candidate_groups"] == ["review"]
@@ -100,8 +100,16 @@ def test_a_bad_rating_is_rectified_by_the_handling_group_then_reviewed_and_count
     rated_at = datetime(2026, 3, 6, 15, tzinfo=LOCAL_TZ).astimezone(UTC)
     monkeypatch.setattr("engine.execution.utcnow", lambda: rated_at)
     monkeypatch.setattr("engine.diagram_functions.utcnow", lambda: rated_at)
+    def progress() -> dict[str, Any]:
+        return dict(api.client.get(f"/api/public/progress/{case['business_key']}",
+                                   query_string={"code": case["query_code"]}).get_json())
+    assert progress()["may_rate"] is True and progress()["ratings"] == []
     rated = rate(api, case["business_key"], case["query_code"], 5, comment="排队两个小时，态度冷淡")
     assert rated["level_name"] == "非常不满意" and rated["rectification"] is True
+    seen = progress()
+    assert seen["may_rate"] is False
+    assert [(r["level_name"], r["comment"], r["rectification"], r["rectification_result"]) for r in seen["ratings"]] \
+        == [("非常不满意", "排队两个小时，态度冷淡", "open", None)]
 
     window = api.as_("window_clerk")
     queue = window.get("/api/tasks", query_string={"mine": "true"}).get_json()["items"]
@@ -135,6 +143,8 @@ def test_a_bad_rating_is_rectified_by_the_handling_group_then_reviewed_and_count
                                                       Task.bpmn_id == "rectify")).all()
     assert row.rectification_state == "rectified" and row.rectified_at is not None
     assert row.rectification_result == "周一增设两个综合窗口；已约谈当事人\n整改到位"
+    [fed_back] = progress()["ratings"]  # the applicant learns what came of it
+    assert (fed_back["rectification"], fed_back["rectification_result"]) == ("rectified", row.rectification_result)
     assert [t.state for t in done] == ["COMPLETED", "COMPLETED"]
 
     stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
@@ -151,7 +161,7 @@ def test_statistics_average_and_share_several_ratings_and_a_time_window(api):
     levels = [1, 2, 4]
     for n, level in enumerate(levels):
         case = window_case_done(api, business_key=f"SX-2026-00010{n}")
-        rate(api, case["business_key"], case["query_code"], level)
+        rate(api, case["business_key"], case["query_code"], level, comment="等候太久" if level >= 4 else None)
     stats = api.as_("admin").get("/api/ratings/stats").get_json()
     [item] = stats["by_item"]
     assert (item["count"], item["average_level"], item["bad"], item["bad_share"], item["rectified"]) == \
@@ -171,7 +181,7 @@ def test_a_bad_rating_counts_even_when_the_rectification_process_is_not_deployed
     seed_national_calendar(api.runtime)
     api.deploy(WINDOW)
     case = window_case_done(api)
-    assert rate(api, case["business_key"], case["query_code"], 4)["rectification"] is True
+    assert rate(api, case["business_key"], case["query_code"], 4, comment="态度冷淡")["rectification"] is True
     with api.runtime.uow() as uow:
         row = uow.session.scalars(select(Rating)).one()
     assert row.rectification_state == "missing" and row.rectification_instance_id is None
@@ -201,6 +211,18 @@ def test_invalid_ratings_are_refused_with_their_fields(api):
     assert wrong.status_code == unknown.status_code == 404 and wrong.get_data() == unknown.get_data()
     with api.runtime.uow() as uow:
         assert uow.session.scalars(select(Rating)).all() == []
+
+
+def test_a_bad_rating_says_why(api):
+    """The department rectifies what the applicant names: a 差评 without a reason is refused."""
+    library(api)
+    case = window_case_done(api)
+    for body in ({"level": 4}, {"level": 5, "comment": "  "}):
+        refused = api.client.post("/api/public/ratings", json={"case_no": case["business_key"],
+                                                               "code": case["query_code"], **body})
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["details"] == [{"field": "comment", "message": "差评请说明原因"}]
+    assert rate(api, case["business_key"], case["query_code"], 3)["level_name"] == "基本满意"  # no reason needed
 
 
 def test_a_rectification_ended_by_a_supervisor_is_recorded_as_cancelled_on_its_rating(api):

@@ -116,3 +116,54 @@ def test_an_applicant_reads_a_guide_and_follows_the_case_with_its_query_code(pag
     with page.expect_download() as download:
         row.locator("a.document-pdf").click()
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
+
+
+PHONE = {"width": 390, "height": 844}  # a phone held upright
+
+
+def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(page: Any, runtime: Runtime,
+                                                                                server: LiveServer,
+                                                                                accepted: dict[str, Any]) -> None:
+    """The guide and the progress stack their columns on a narrow screen; an ended case is rated under its
+    progress, a 差评 only with its reason."""
+    page.set_viewport_size(PHONE)
+    wide = "document.documentElement.scrollWidth <= window.innerWidth"
+    page.goto("/public/catalogue/SCJG-XK-0001")
+    expect(page.locator("h1")).to_have_text("食品经营许可")
+    assert page.locator(".guide-main").bounding_box()["width"] > 300
+    assert page.evaluate(wide)
+    shot(page, "public-08-phone-guide", full_page=True)
+
+    def look_up() -> Any:
+        page.goto("/public/progress")
+        page.fill("#case_no", NUMBER)
+        page.fill("#code", accepted["query_code"])
+        page.click("#lookup-form button[type=submit]")
+        return page.locator("#progress-result")
+    result = look_up()
+    expect(result.locator(".badge-case").first).to_have_text("已受理")
+    assert result.bounding_box()["width"] > 300 and page.evaluate(wide)
+    expect(page.locator("#rating-form")).to_have_count(0)  # still running: nothing to rate yet
+    with page.expect_download() as download:
+        result.locator("a.document-pdf").click()
+    assert download.value.suggested_filename == "受理通知书.pdf"
+
+    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'])[1]}"}
+    ended = requests.post(f"{server.url}/api/process-instances/{accepted['id']}/terminate", headers=admin,
+                          json={"reason": "申请人撤回申请"}, timeout=10)
+    assert ended.status_code == 200, ended.text
+    look_up()
+    form = page.locator("#rating-form")
+    form.locator(".rating-levels label", has_text="非常不满意").click()
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".rating-error")).to_have_text("选择“不满意”或“非常不满意”时，请写明原因，以便整改。")
+    page.locator("#rating-form .rating-levels label", has_text="非常不满意").click()
+    page.fill("#rating-comment", "撤件手续来回跑了三次")
+    page.locator("#rating-form button[type=submit]").click()
+    expect(page.locator(".rating-thanks")).to_have_text("感谢您的评价。")
+    expect(page.locator(".rating-level")).to_have_text("非常不满意")
+    expect(page.locator(".rating-comment")).to_have_text("撤件手续来回跑了三次")
+    expect(page.locator(".rectification")).to_contain_text("差评整改")  # the library here lacks the process
+    expect(page.locator("#rating-form")).to_have_count(0)
+    assert page.evaluate(wide)
+    shot(page, "public-09-phone-rated", full_page=True)
