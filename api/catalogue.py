@@ -99,6 +99,9 @@ class GuideSchema(CatalogueItemSchema):
     rating = fields.Dict()
     extension = fields.Nested(GuideExtensionSchema, metadata={
         "description": "the item's own extension allowance (else 行政许可法 Art 42's)"})
+    location = fields.String(metadata={"description": "办理地点: where to apply"})
+    office_hours = fields.String(metadata={"description": "办理时间: when"})
+    max_visits = fields.Integer(metadata={"description": "到办事现场次数: at most this many visits (0: none)"})
 
     @post_dump(pass_original=True)
     def keep_undocumented(self, data: dict[str, Any], original: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from engine import departments
-from engine.errors import EngineError
+from engine.errors import EngineError, NotFound
 from engine.users import SYSTEM
 
 from .cli_runtime import command_runtime
@@ -20,12 +20,24 @@ def department_group() -> None:
 @click.option("--name", required=True, help="the department's name, e.g. 市场监督管理局")
 @click.option("--parent", "parent_code", help="the code of the department it belongs to")
 @click.option("--group", "groups", multiple=True, help="a user group it owns (repeatable), e.g. review")
-@click.option("--update", "update", is_flag=True, help="replace name, parent and groups of an existing one")
+@click.option("--update", "update", is_flag=True,
+              help="change an existing one: its name, and its parent and groups where given (--parent '' and "
+                   "--group '' clear them)")
 def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool) -> None:
     """Create department CODE (the code guides name, e.g. SCJG) owning the given groups."""
+    runtime = command_runtime()
     try:
-        view, created = departments.put_department(command_runtime().uow(), code, actor=SYSTEM, name=name,
-                                                   parent_code=parent_code, groups=groups, only_new=not update)
+        if update:  # a rename must not drop the groups and parent it does not mention
+            try:
+                current = departments.get_department(runtime.uow(), code)
+            except NotFound:
+                current = None
+            if current is not None:
+                parent_code = current.parent_code if parent_code is None else parent_code
+                groups = tuple(current.groups) if not groups else groups
+        view, created = departments.put_department(runtime.uow(), code, actor=SYSTEM, name=name,
+                                                   parent_code=parent_code, groups=[g for g in groups if g.strip()],
+                                                   only_new=not update)
     except EngineError as exc:
         problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details
                              if isinstance(d, dict) and "message" in d)

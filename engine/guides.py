@@ -220,6 +220,11 @@ class _Checker:
         rating = self.field(data, "", "rating", "object", required=False)
         if rating is not None:
             self.field(rating, "rating", "rectify_days", "int", required=False, minimum=1)
+        # Where and when to apply, and how often to come (办理地点, 办理时间, 到办事现场次数: XA12).
+        self.field(data, "", "location", "text", required=False, longest=500)
+        self.field(data, "", "office_hours", "text", required=False, longest=500)
+        self.field(data, "", "max_visits", "int", required=False, minimum=0)
+        self.field(data, "", "public", "bool", required=False)
 
     def limits(self, data: dict[str, Any], case_type: str | None) -> None:
         promised = self.field(data, "", "promised_days", "int", minimum=0)
@@ -458,10 +463,17 @@ class CatalogueEntry:
     process_version: int | None  # the current (latest) version of the guide's process
 
 
+def is_public(content: dict[str, Any]) -> bool:
+    """Whether the catalogue publishes the item: all but internal procedures (``"public": false``, such as
+    the rectification of a 差评), which keep their guide for their time limits and rules."""
+    return content.get("public") is not False
+
+
 def catalogue(uow: UnitOfWork, *, q: str | None = None, department: str | None = None,
               item_type: str | None = None) -> list[CatalogueEntry]:
-    """The latest guide of every item, by code; ``q`` matches code or name (contains), ``department`` the
-    lead department's code, ``item_type`` the GB/T 39046 type. Public: needs no actor (SX28)."""
+    """The latest guide of every published item, by code; ``q`` matches code or name (each of its words,
+    contained), ``department`` the lead department's code (any case), ``item_type`` the GB/T 39046 type.
+    Public: needs no actor (SX28)."""
     with uow:
         newest = select(Guide.code, func.max(Guide.version).label("v")).group_by(Guide.code).subquery()
         versions = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("pv"))
@@ -469,22 +481,21 @@ def catalogue(uow: UnitOfWork, *, q: str | None = None, department: str | None =
         query = (select(Guide, versions.c.pv)
                  .join(newest, (Guide.code == newest.c.code) & (Guide.version == newest.c.v))
                  .outerjoin(versions, versions.c.key == Guide.process_key))
-        if q and q.strip():
-            needle = q.strip()
-            query = query.where(Guide.code.icontains(needle, autoescape=True)
-                                | Guide.name.icontains(needle, autoescape=True))
+        for word in (q or "").split():  # 食品 许可: both words, anywhere in the name or the code
+            query = query.where(Guide.code.icontains(word, autoescape=True) | Guide.name.icontains(word, autoescape=True))
         if department:
-            query = query.where(Guide.department_code == department)
+            query = query.where(func.upper(Guide.department_code) == department.strip().upper())
         if item_type:
             query = query.where(Guide.item_type == item_type)
-        return [CatalogueEntry(guide, pv) for guide, pv in uow.session.execute(query.order_by(Guide.code))]
+        return [CatalogueEntry(guide, pv) for guide, pv in uow.session.execute(query.order_by(Guide.code))
+                if is_public(guide.content)]
 
 
 def get_entry(uow: UnitOfWork, code: str) -> CatalogueEntry:
-    """The latest guide of an item. Raises NotFound."""
+    """The latest guide of a published item. Raises NotFound (also for an internal one)."""
     with uow:
         guide = _latest(uow, code)
-        if guide is None:
+        if guide is None or not is_public(guide.content):
             raise NotFound(f"no service item with code {code!r} in the catalogue")
         return CatalogueEntry(guide, _latest_definition_version(uow, guide.process_key))
 

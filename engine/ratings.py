@@ -8,7 +8,8 @@
   case's last user task rectifies within the guide's ``rating.rectify_days`` working days (default 5),
   a supervisor confirms or sends it back, and the outcome is written onto the rating when that case
   ends (``on_case_ended``).
-* Statistics by item, department (the handling group) and clerk (who completed the case's user tasks).
+* Statistics by item, department (the one owning the handling group, else the group) and clerk (who
+  completed the case's user tasks).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from . import execution, query_codes, service_cases
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from .models import ProcessInstance, Rating, RatingClerk
+from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 
@@ -223,8 +224,13 @@ def stats(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until
         total = session.scalar(select(func.count(Rating.id)).where(*window)) or 0
         items = session.execute(select(Rating.definition_key, func.max(Rating.item_name), *measures)
                                 .where(*window).group_by(Rating.definition_key).order_by(Rating.definition_key))
-        departments = session.execute(select(Rating.department, Rating.department, *measures).where(*window)
-                                      .group_by(Rating.department).order_by(Rating.department))
+        # The department owning the handling group (today), else the group itself where no department does.
+        owner = func.coalesce(DepartmentGroup.department_code, Rating.department)
+        departments = session.execute(
+            select(owner, func.coalesce(func.max(Department.name), owner), *measures)
+            .outerjoin(DepartmentGroup, DepartmentGroup.group_name == Rating.department)
+            .outerjoin(Department, Department.code == DepartmentGroup.department_code)
+            .where(*window).group_by(owner).order_by(owner))
         clerks = session.execute(select(RatingClerk.clerk, RatingClerk.clerk, *measures)
                                  .join(Rating, Rating.id == RatingClerk.rating_id).where(*window)
                                  .group_by(RatingClerk.clerk).order_by(RatingClerk.clerk))

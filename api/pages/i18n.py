@@ -469,6 +469,12 @@ EN: dict[str, str] = {
     "下载 PDF": "Download PDF",
     "下载 HTML": "Download HTML",
     "暂无文书。": "No documents yet.",
+    # guide: where, when, how often
+    "办理地点": "Where to apply",
+    "办理时间": "Office hours",
+    "到现场次数": "Visits needed",
+    "零跑动（全程网办）": "None (entirely online)",
+    "最多 {n} 次": "At most {n}",
     # progress: the applicant's rating (好差评)
     "服务评价": "Rate the service",
     "感谢您的评价。": "Thank you for your rating.",

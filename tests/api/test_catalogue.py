@@ -213,3 +213,28 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
     complete_open_task(api, case["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000777")
     complete_open_task(api, case["id"], "deliver", reader="admin", delivery_method="window")
     assert api.get(f"/api/process-instances/{case['id']}").get_json()["state"] == "completed"
+
+
+def test_the_catalogue_matches_every_word_any_department_case_and_leaves_internal_items_out(api, tmp_path):
+    library(api)
+    deploy(api, ROOT / "bpmn" / "rectification" / "rectification.bpmn", ROOT / "bpmn" / "rectification" / "guide.json",
+           *sorted((ROOT / "forms").glob("rectification-*.form")))
+
+    def codes(**query: str) -> list[str]:
+        response = api.client.get("/api/catalogue", query_string=query)
+        assert response.status_code == 200, response.get_json()
+        return [item["code"] for item in response.get_json()]
+    assert codes() == ["SCJG-XK-0001", "window-acceptance"]  # the 差评 rectification is internal
+    assert codes(q="食品 许可") == ["SCJG-XK-0001"] and codes(q="食品  窗口") == []
+    assert codes(department="scjg") == codes(department="SCJG") == ["SCJG-XK-0001"]
+    assert api.client.get("/api/catalogue/rectification").status_code == 404
+    with api.runtime.uow() as uow:  # its guide still rules its cases
+        from engine import service_cases
+        assert service_cases.guide_for(uow, "rating_rectification")["rating"] == {"rectify_days": 5}
+
+    guide = api.client.get("/api/catalogue/SCJG-XK-0001").get_json()
+    assert guide["max_visits"] == 1 and guide["location"].startswith("市政务服务中心")
+    bad = edited_guide(tmp_path, FOOD, max_visits=-1, public="no", office_hours="")
+    problems = {p["element"]: p["message"] for p in deploy(api, bad, expect=422)["error"]["details"]}
+    assert problems == {"max_visits": "max_visits must be at least 0", "public": "public must be true or false",
+                        "office_hours": "office_hours must be a non-empty string"}

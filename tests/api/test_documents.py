@@ -154,7 +154,7 @@ def test_the_supplement_notice_lists_every_missing_material_with_its_reason(api)
     assert "共3项" in html and "第三十二条第一款第（四）项" in html
     for row in ("<td>1</td><td>食品经营许可申请书</td><td>未签字盖章</td>",
                 "<td>2</td><td>食品安全管理制度文本</td><td>缺少进货查验记录制度</td>",
-                "<td>3</td><td>营业执照复印件</td><td>未提交</td>"):
+                "<td>3</td><td>营业执照复印件</td><td>请按办事指南的要求提交</td>"):
         assert row in html
     text = pdf_text(download(api, case_id, document["id"], "pdf").data)
     assert "食品安全管理制度文本" in text and "缺少进货查验记录制度" in text

@@ -124,6 +124,8 @@ def test_a_guide_page_shows_what_the_guide_publishes(api: ApiClient, visitor: Br
     assert table.count("badge-yellow") == sum(1 for m in guide["materials"] if m["key"])
     assert "自助终端领取" not in html  # only the delivery methods the guide names
     assert "remind_days" not in html and "rectify_days" not in html  # internal rules are not published
+    assert text_of(html, "location") == guide["location"] and text_of(html, "office-hours") == guide["office_hours"]
+    assert text_of(html, "max-visits") == "最多 1 次"
 
 
 def test_a_guide_with_fees_lists_them_and_an_unknown_item_is_not_found(api: ApiClient, visitor: Browser,

@@ -239,3 +239,18 @@ def test_a_rectification_ended_by_a_supervisor_is_recorded_as_cancelled_on_its_r
     assert (row.rectification_state, row.rectification_result) == ("cancelled", "经核实系申请人误评，撤销整改")
     stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
     assert (stats["by_item"][0]["bad"], stats["by_item"][0]["rectified"]) == (1, 0)
+
+
+def test_statistics_by_department_name_the_department_owning_the_handling_group(api):
+    from engine import departments
+    from engine.users import SYSTEM
+    library(api)
+    for n, level in enumerate((1, 2)):
+        case = window_case_done(api, business_key=f"SX-2026-00020{n}")
+        rate(api, case["business_key"], case["query_code"], level)
+    stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
+    assert [(d["key"], d["name"], d["count"]) for d in stats["by_department"]] == [("window", "window", 2)]
+    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
+    stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
+    assert [(d["key"], d["name"], d["count"], d["average_level"]) for d in stats["by_department"]] == [
+        ("ZWFW", "政务服务中心", 2, 1.5)]

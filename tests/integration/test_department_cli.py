@@ -27,10 +27,27 @@ def test_departments_are_added_listed_and_updated_only_when_asked(cli, runtime):
     again = cli("department", "add", "SCJG", "--name", "市场监管局", "--group", "food_review")
     assert again.exit_code == 1 and "department 'SCJG' exists already" in again.output
     assert departments.get_department(runtime.uow(), "SCJG").groups == ["chief", "review"]  # untouched
-    updated = cli("department", "add", "SCJG", "--update", "--name", "市场监管局", "--group", "food_review")
+    updated = cli("department", "add", "SCJG", "--update", "--name", "市场监管局", "--group", "food_review")  # replaces
     assert updated.exit_code == 0 and "updated" in updated.output
     assert cli("department", "list").output.splitlines() == [
         "SCJG\t市场监管局\tparent=\tgroups=food_review", "SCJG-SPK\t审批科\tparent=SCJG\tgroups="]
+
+
+def test_an_update_keeps_the_parent_and_groups_it_does_not_mention(cli, runtime):
+    """A rename alone used to drop every group and the parent: the department's clerks lost its cases."""
+    cli("department", "add", "XZSP", "--name", "行政审批局")
+    cli("department", "add", "XZSP-1", "--name", "一科", "--parent", "XZSP", "--group", "review", "--group", "chief")
+    renamed = cli("department", "add", "XZSP-1", "--update", "--name", "审批一科")
+    assert renamed.exit_code == 0, renamed.output
+    assert renamed.output.strip() == "department XZSP-1 updated: 审批一科, groups chief, review"
+    view = departments.get_department(runtime.uow(), "XZSP-1")
+    assert (view.name, view.parent_code, view.groups) == ("审批一科", "XZSP", ["chief", "review"])
+    regrouped = cli("department", "add", "XZSP-1", "--update", "--name", "审批一科", "--group", "review")
+    assert regrouped.exit_code == 0 and departments.get_department(runtime.uow(), "XZSP-1").groups == ["review"]
+    cleared = cli("department", "add", "XZSP-1", "--update", "--name", "审批一科", "--parent", "", "--group", "")
+    assert cleared.exit_code == 0, cleared.output
+    view = departments.get_department(runtime.uow(), "XZSP-1")
+    assert (view.parent_code, view.groups) == (None, [])
 
 
 def test_a_group_of_another_department_or_a_bad_code_is_an_error_with_the_reason(cli):
