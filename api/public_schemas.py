@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine._form_fields import PHONE
 from engine.query_codes import ALPHABET, LENGTH
 
 from .schemas import Instant
@@ -88,6 +87,9 @@ class ProgressSchema(Schema):
     documents = fields.List(fields.Nested(PublicDocumentSchema), metadata={
         "description": "documents issued to the applicant, ready to download"})
     ratings = fields.List(fields.Nested(RatingShownSchema), metadata={"description": "the applicant's ratings"})
+    result = fields.String(allow_none=True, metadata={
+        "description": "the answer the item's diagram publishes to the applicant (govflow.publicResult), "
+                       "e.g. the answer to a complaint; null until there is one"})
     may_rate = fields.Boolean(metadata={
         "description": "the case (or, where its guide allows, its last service contact) may be rated now"})
 
@@ -117,8 +119,8 @@ class RatingOutSchema(Schema):
 
 class ComplaintInSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    phone = fields.String(required=True, validate=validate.Regexp(
-        PHONE, error="手机号（1 开头 11 位）或带区号的固定电话"))
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=20), metadata={
+        "description": "a mobile number (spaces and +86 allowed) or a landline with its area code"})
     content = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     case_no = fields.String(validate=validate.Length(max=50), allow_none=True,
                             metadata={"description": "the case complained about, if any"})

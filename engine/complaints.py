@@ -7,6 +7,7 @@ progress endpoint as any case (engine.progress).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,8 @@ HANDLE_DAYS = 5  # working days the responsible group has before the complaint i
 DESK_GROUP = "complaints"  # registers complaints and names the responsible group where none is known
 SUPERVISION_GROUP = "supervision"
 PUBLIC = "public"  # the actor recorded on cases the public opens
+_SPACES = re.compile(r"[\s\u3000]+")
+_INTERNATIONAL_MOBILE = re.compile(r"^(?:\+86|0086|86)-?(1[3-9]\d{9})$", re.ASCII)
 
 
 @dataclass
@@ -42,21 +45,23 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
             landline number, text too long.
         NotFound: the complaint process is not deployed. ProcessError: its first steps failed.
     """
-    name, phone, content = _required(name, "name", 50), _required(phone, "phone", 20), \
-        _required(content, "content", 2000)
-    if not PHONE.match(phone):
-        raise ValidationFailed("联系电话格式不正确", details=[
-            {"field": "phone", "message": "手机号（1 开头 11 位）或带区号的固定电话"}])
-    case_no = _optional(case_no, "case_no", 50)
-    item_code = _optional(item_code, "item_code", 50)
+    problems: list[dict[str, str]] = []
+    given_name, given_content = _text(name, "name", 50, problems), _text(content, "content", 2000, problems)
+    given_phone = normal_phone(_text(phone, "phone", 20, problems) or "")
+    if given_phone and not PHONE.match(given_phone):
+        problems.append({"field": "phone", "message": "手机号（1 开头 11 位）或带区号的固定电话"})
+    related_no = _text(case_no, "case_no", 50, problems, required=False)
+    item = _text(item_code, "item_code", 50, problems, required=False)
+    if problems:  # every field at once, so the complainant corrects them in one go
+        raise ValidationFailed("投诉内容有误：" + "、".join(p["field"] for p in problems), details=problems)
     with uow:
         handling_group = None
-        if case_no:
-            related = service_cases.cases_numbered(uow, case_no)
+        if related_no:
+            related = service_cases.cases_numbered(uow, related_no)
             if related:
                 handling_group = service_cases.handling(uow, related[-1].id).department
-        variables = {"complainant_name": name, "complainant_phone": phone, "complaint_content": content,
-                     "related_case_no": case_no or "", "item_code": item_code or "",
+        variables = {"complainant_name": given_name, "complainant_phone": given_phone,
+                     "complaint_content": given_content, "related_case_no": related_no or "", "item_code": item or "",
                      "handling_group": handling_group or "", "handle_days": HANDLE_DAYS,
                      "escalation_group": SUPERVISION_GROUP, "desk_group": DESK_GROUP}
         case = service_cases.start_case(uow, COMPLAINT_KEY, prefix="TS", variables=variables, actor=PUBLIC)
@@ -66,16 +71,18 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
                              handle_days=HANDLE_DAYS)
 
 
-def _required(value: str | None, field: str, longest: int) -> str:
-    text = (value or "").strip()
-    if not text or len(text) > longest:
-        raise ValidationFailed(f"{field} 必填，至多 {longest} 字", details=[
-            {"field": field, "message": f"必填，至多 {longest} 字"}])
-    return text
+def normal_phone(typed: str) -> str:
+    """A number as people type it, as stored: spaces and a mobile's +86 / 0086 dropped
+    (``+86 139 1234 5678`` -> ``13912345678``); a landline keeps its hyphens."""
+    digits = _SPACES.sub("", typed)
+    mobile = _INTERNATIONAL_MOBILE.match(digits)
+    return mobile.group(1) if mobile else digits
 
 
-def _optional(value: str | None, field: str, longest: int) -> str | None:
+def _text(value: str | None, field: str, longest: int, problems: list[dict[str, str]], *,
+          required: bool = True) -> str | None:
     text = (value or "").strip()
-    if len(text) > longest:
-        raise ValidationFailed(f"{field} 至多 {longest} 字", details=[{"field": field, "message": f"至多 {longest} 字"}])
+    if (required and not text) or len(text) > longest:
+        problems.append({"field": field, "message": f"必填，至多 {longest} 字" if required else f"至多 {longest} 字"})
+        return None
     return text or None

@@ -3,7 +3,8 @@
 Only what is meant for the applicant: the item, the case state in the terms approval systems report
 (engine.timeline), the steps done with their dates, the steps under way, the time limit in working
 days (engine.time_limits), extensions with their reasons, excluded periods, the documents issued, and
-the applicant's ratings with what came of a 差评 (its rectification's result once confirmed).
+the applicant's ratings with what came of a 差评 (its rectification's result once confirmed), and the
+answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's).
 Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
@@ -14,8 +15,8 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
+from . import confidential, execution, query_codes, ratings, service_cases, time_limits, timeline
 from . import documents as store
-from . import query_codes, ratings, service_cases, time_limits, timeline
 from .clock import LOCAL_TZ, utcnow
 from .errors import NotFound
 from .models import CaseClock, HistoryEvent, ProcessInstance, Rating, SpecialProcedure, Task
@@ -81,6 +82,7 @@ class RatingShown:
     rectified_at: datetime | None
 
 
+RESULT_PROPERTY = "govflow.publicResult"
 RECTIFICATION_NAMES = {ratings.OPEN: "整改中", ratings.RECTIFIED: "已整改", ratings.CANCELLED: "已办结",
                        ratings.MISSING: "已转交督查"}
 
@@ -101,6 +103,7 @@ class Progress:
     documents: list[Document] = field(default_factory=list)
     ratings: list[RatingShown] = field(default_factory=list)
     may_rate: bool = False  # the case, or its last service contact, awaits the applicant's rating
+    result: str | None = None  # the answer the diagram publishes (RESULT_PROPERTY), e.g. a complaint's
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
@@ -143,7 +146,20 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
-                    may_rate=ratings.open_contact(uow, row) is not None)
+                    may_rate=ratings.open_contact(uow, row) is not None, result=_result(uow, row))
+
+
+def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:
+    """The value of the variable the process names in ``govflow.publicResult`` (the analyst's statement
+    that the applicant reads it, e.g. the answer to a complaint), without the case's confidential values."""
+    name = (execution.process_properties(uow, row.definition).get(RESULT_PROPERTY) or "").strip()
+    if not name:
+        return None
+    case = execution.open_case(uow, row.id)
+    value = execution.case_variables(case.workflow).get(name)
+    if value is None or isinstance(value, (dict, list)) or str(value).strip() == "":
+        return None
+    return str(confidential.scrub(str(value).strip(), execution.secret_texts(case)))
 
 
 def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:

@@ -469,6 +469,38 @@ EN: dict[str, str] = {
     "下载 PDF": "Download PDF",
     "下载 HTML": "Download HTML",
     "暂无文书。": "No documents yet.",
+    # complaints (投诉)
+    "投诉": "Complain",
+    "投诉已提交，责任部门将在 {n} 个工作日内办理，办结后答复您。":
+        "Your complaint was filed; the department responsible handles it within {n} working days, and you are "
+        "answered once it is done.",
+    "投诉编号": "Complaint number",
+    "提交时间": "Filed",
+    "请记下投诉编号和查询码：查询码只显示这一次，凭二者查询办理进度和答复。":
+        "Write down the complaint number and the query code: the code is shown only this once, and with both "
+        "you follow the complaint and read the answer.",
+    "查询投诉进度": "Follow the complaint",
+    "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
+        "Complain here about how a service item was handled or how staff served you. Your name and phone are "
+        "seen only by the complaints desk, never by the department complained about.",
+    "姓名": "Name",
+    "联系电话": "Phone",
+    "投诉内容": "Complaint",
+    "涉及的办件编号（选填）": "Case number concerned (optional)",
+    "涉及的事项（选填）": "Service item concerned (optional)",
+    "（不选）": "(none)",
+    "提交投诉": "Submit complaint",
+    "请填写姓名（至多 50 字）。": "Please give your name (at most 50 characters).",
+    "请填写手机号（11 位）或带区号的固定电话。": "Please give a mobile number (11 digits) or a landline with its area code.",
+    "请填写投诉内容（至多 2000 字）。": "Please describe the complaint (at most 2000 characters).",
+    "办件编号至多 50 个字符。": "A case number has at most 50 characters.",
+    "事项编码至多 50 个字符。": "An item code has at most 50 characters.",
+    "在线投诉暂未开通，请通过办事指南所列的投诉渠道投诉。":
+        "Online complaints are not open here; please use the complaint channel the guide lists.",
+    "表单已过期，请再次提交。": "The form expired; please submit it again.",
+    "在线投诉": "Complain online",
+    "对本办件的办理有意见？在线投诉": "Unhappy with how this case was handled? Complain online",
+    "办理结果": "Outcome",
     # guide: where, when, how often
     "办理地点": "Where to apply",
     "办理时间": "Office hours",

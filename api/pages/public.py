@@ -1,6 +1,6 @@
 """Pages anyone may open without logging in: the catalogue of service items with their guides (办事指南,
 SX28), the progress lookup by case number and query code (查询码, DOMAIN rule 9), and the rating of an
-ended case under its progress (好差评, DOMAIN rule 12).
+ended case under its progress (好差评, DOMAIN rule 12), and complaints (投诉) with their number and code.
 
 They read through the same engine functions as the public API (engine.guides, engine.progress). The
 lookup is a form POST with the session's CSRF token, rate limited like the public API's reads
@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import BadRequest
 
-from engine import guides, progress, query_codes, ratings
+from engine import complaints, guides, progress, query_codes, ratings
 from engine.errors import Conflict, NotFound, ValidationFailed
 
 from ..context import uow
@@ -34,6 +34,10 @@ MAX_DEPARTMENT = 50
 # Labels of the guide's coded values as an applicant reads them (GB/T 39046 and bpmn/README.md).
 LEVELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级", "village": "村级"}
 MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件", "electronic": "电子件"}
+# What a complainant reads for each field complaints.submit refuses.
+COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": "请填写手机号（11 位）或带区号的固定电话。",
+                      "content": "请填写投诉内容（至多 2000 字）。", "case_no": "办件编号至多 50 个字符。",
+                      "item_code": "事项编码至多 50 个字符。"}
 CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate")  # forms that carry a case number and its code
 DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
 
@@ -117,6 +121,32 @@ def rate() -> ResponseReturnValue:
     return page, 422 if problem else 200
 
 
+@bp.get("/complaints")
+def complaint_form() -> ResponseReturnValue:
+    """The complaint form, from a guide (the item filled in) or a case's progress (its number)."""
+    form = {"case_no": request.args.get("case_no", "")[:MAX_CASE_NO],
+            "item_code": request.args.get("item", "")[:MAX_CASE_NO]}
+    return _complaint_page(form, {})
+
+
+@bp.post("/complaints")
+def complain() -> ResponseReturnValue:
+    form = {key: request.form.get(key, "") for key in ("name", "phone", "content", "case_no", "item_code")}
+    try:
+        filed = complaints.submit(uow(), name=form["name"], phone=form["phone"], content=form["content"],
+                                  case_no=form["case_no"], item_code=form["item_code"])
+    except ValidationFailed as exc:
+        problems = {d.get("field"): COMPLAINT_PROBLEMS.get(d.get("field"), d.get("message")) for d in exc.details}
+        return _complaint_page(form, problems), 422
+    return render_template("pages/public_complaint.html", filed=filed, form=form, problems={}, items=[])
+
+
+def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str | None = None) -> str:
+    items = [(e.guide.code, e.guide.name) for e in guides.catalogue(uow())]
+    return render_template("pages/public_complaint.html", filed=None, form=form, problems=problems, items=items,
+                           error=error)
+
+
 def _download_links(code: str) -> Any:
     """The public API's download route for each document, with the code as that route expects it."""
     def links(document: progress.Document) -> dict[str, str]:
@@ -134,6 +164,9 @@ def _not_found(exc: NotFound) -> ResponseReturnValue:
         # Unknown case number and wrong code alike: one message, nothing to tell them apart.
         return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
                             _("未找到该办件，请核对办件编号和查询码。"), 404)
+    if request.endpoint == "pages.public.complain":  # the complaint process is not deployed here
+        return render_template("pages/public_error.html", status=404,
+                               message=_("在线投诉暂未开通，请通过办事指南所列的投诉渠道投诉。")), 404
     return render_template("pages/public_error.html", status=404, message=_("未找到该事项。")), 404
 
 
@@ -143,6 +176,9 @@ def _bad_request(exc: BadRequest) -> ResponseReturnValue:
         # No token or a stale one (a session that ended): the form again, with a fresh token.
         return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
                             _("表单已过期，请刷新页面后重试。"), 400)
+    if exc.description == "csrf" and request.endpoint == "pages.public.complain":  # nothing typed is lost
+        form = {key: request.form.get(key, "") for key in ("name", "phone", "content", "case_no", "item_code")}
+        return _complaint_page(form, {}, _("表单已过期，请再次提交。")), 400
     return render_template("pages/public_error.html", status=400, message=_("请求无效。")), 400
 
 

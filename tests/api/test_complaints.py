@@ -50,6 +50,7 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
     assert progress["item_name"] == "政务服务投诉" and progress["case_state"] == "已接件"
     assert progress["current_steps"] == ["投诉登记"] and progress["time_limit"]["promised_days"] == 10
     assert "13912345678" not in str(progress) and "李四" not in str(progress)
+    assert progress["result"] is None  # no answer yet
 
     case_id = instance_of(api, filed["complaint_no"])
     desk = add_clerk(api, "desk_clerk", "complaints")
@@ -72,6 +73,7 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
     assert [s["name"] for s in done["steps"] if s["name"] in ("投诉登记", "投诉办理（责任部门）", "答复投诉人")] == \
         ["投诉登记", "投诉办理（责任部门）", "答复投诉人"]
     assert "office" not in str(done) and "desk_clerk" not in str(done)
+    assert done["result"] == "已电话答复投诉人处理结果"  # the diagram publishes its answer (govflow.publicResult)
 
 
 def test_a_complaint_about_a_case_goes_straight_to_the_group_that_handled_it(api):
@@ -134,8 +136,11 @@ def test_invalid_complaints_are_refused_with_their_fields(api):
     assert sorted(d["field"] for d in missing.get_json()["error"]["details"]) == ["content", "name", "phone"]
     landline = file_complaint(api, phone="0351-1234567")
     assert landline["complaint_no"].startswith("TS")
+    typed = file_complaint(api, phone="+86 139 1234 5678")  # as people type a mobile number
     assert api.as_("supervisor").get("/api/process-instances",
-                                     query_string={"process_key": "complaint"}).get_json()["total"] == 1
+                                     query_string={"process_key": "complaint"}).get_json()["total"] == 2
+    case = api.as_("supervisor").get(f"/api/process-instances/{instance_of(api, typed['complaint_no'])}").get_json()
+    assert case["variables"]["complainant_phone"] == "13912345678"
 
 
 def test_the_complaint_and_rectification_folders_deploy_with_their_guides_and_no_warnings(api):

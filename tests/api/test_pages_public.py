@@ -233,6 +233,46 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     assert (row.level, row.comment) == (4, "窗口等候一个小时")
 
 
+def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress(api: ApiClient,
+                                                                                 visitor: Browser) -> None:
+    deploy_library(api)
+    form = visitor.get("/public/complaints?item=SCJG-XK-0001&case_no=SCJG-2026-0120")
+    assert form.status_code == 200
+    assert 'value="SCJG-2026-0120"' in form.text and '<option value="SCJG-XK-0001" selected>' in form.text
+    assert 'href="/public/complaints?item=SCJG-XK-0001"' in visitor.get("/public/catalogue/SCJG-XK-0001").text
+
+    def complain(**fields: str) -> Any:
+        body = {"name": "李四", "phone": "139 1234 5678", "content": "窗口要求提交指南以外的材料",
+                "case_no": "", "item_code": "SCJG-XK-0001", **fields}
+        return visitor.post("/public/complaints", body, token_from="/public/complaints")
+    refused = complain(phone="12345", content=" ")
+    assert refused.status_code == 422
+    errors = dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]+)<', refused.text))
+    assert errors == {"phone": "请填写手机号（11 位）或带区号的固定电话。", "content": "请填写投诉内容（至多 2000 字）。"}
+    assert 'value="李四"' in refused.text  # nothing typed is lost
+    stale = visitor.client.post("/public/complaints", data={"name": "李四", "phone": "13912345678", "content": "x"})
+    assert stale.status_code == 400 and "表单已过期" in stale.text and 'value="李四"' in stale.text
+
+    filed = complain()
+    assert filed.status_code == 200 and "投诉已提交" in filed.text
+    number, code = text_of(filed.text, "complaint-no"), re.search(r'class="mono query-code"><strong>(\w+)<',
+                                                                  filed.text).group(1)
+    assert number.startswith("TS") and len(code) == 8
+    page = lookup(visitor, number, code).text
+    assert "政务服务投诉" in page and "办理结果" not in page and "李四" not in page
+
+    case_id = api.as_("supervisor").get("/api/process-instances", query_string={"business_key": number}
+                                        ).get_json()["items"][0]["id"]
+    desk = applicants.add_clerk(api, "desk_clerk", "complaints")
+    complete_open_task(desk, case_id, "register", reader="admin", handling_group="review", register_note="转科室")
+    complete_open_task(applicants.add_clerk(api, "reviewer", "review"), case_id, "handle", reader="admin",
+                       handling_result="属实，已整改")
+    complete_open_task(desk, case_id, "answer", reader="admin", answer="经核查，您反映的问题属实，已责令整改。",
+                       answer_channel="phone")
+    answered = lookup(visitor, number, code).text
+    assert text_of(answered, "public-result") == "经核查，您反映的问题属实，已责令整改。"
+
+
 def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:
     deploy_library(api)
     started = accepted_food_case(api, "SCJG-2026-0103")

@@ -167,3 +167,33 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
     expect(page.locator("#rating-form")).to_have_count(0)
     assert page.evaluate(wide)
     shot(page, "public-09-phone-rated", full_page=True)
+
+
+def test_an_applicant_complains_from_a_guide_and_follows_the_complaint(page: Any, accepted: dict[str, Any]) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto("/public/catalogue/SCJG-XK-0001")
+    page.click("a.complain-link")
+    expect(page.locator("#complaint-item_code")).to_have_value("SCJG-XK-0001")
+    page.fill("#complaint-name", "李四")
+    page.fill("#complaint-phone", "139 1234")
+    page.fill("#complaint-content", "窗口要求提交指南以外的材料")
+    page.click("#complaint-form button[type=submit]")
+    expect(page.locator(".field-error[data-field=phone]")).to_have_text("请填写手机号（11 位）或带区号的固定电话。")
+    expect(page.locator("#complaint-content")).to_have_value("窗口要求提交指南以外的材料")
+    page.fill("#complaint-phone", "139 1234 5678")
+    page.click("#complaint-form button[type=submit]")
+    expect(page.locator(".complaint-filed")).to_contain_text("5 个工作日")
+    number = page.locator(".complaint-no").inner_text()
+    code = page.locator(".query-code strong").inner_text()
+    assert number.startswith("TS") and len(code) == 8
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "public-10-phone-complaint-filed", full_page=True)
+
+    page.click("text=查询投诉进度")
+    expect(page.locator("#case_no")).to_have_value(number)
+    page.fill("#code", code)
+    page.click("#lookup-form button[type=submit]")
+    result = page.locator("#progress-result")
+    expect(result.locator(".result-title")).to_have_text("政务服务投诉")
+    expect(result.locator(".current-steps")).to_have_text("投诉登记")
+    expect(result).not_to_contain_text("李四")
