@@ -7,6 +7,7 @@ from flask import request
 from flask.views import MethodView
 
 from engine import definitions
+from engine.errors import UnsupportedType
 
 from .context import actor, uow
 from .json_body import Blueprint
@@ -25,8 +26,16 @@ class Deployments(MethodView):
     @blp.doc(**UPLOAD_DOC)
     @blp.response(201, DeploymentSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="every problem, with file, line and element")
+    @blp.alt_response(400, schema=ApiErrorSchema, description="no files: the multipart field is `files`")
+    @blp.alt_response(413, schema=ApiErrorSchema, description="the upload is over GOVFLOW_MAX_REQUEST_BYTES "
+                                                             "(16 MiB; each diagram at most 5 MiB: a 422)")
+    @blp.alt_response(415, schema=ApiErrorSchema, description="a body that is not multipart/form-data")
     def post(self) -> dict[str, Any]:
         """Deploy one or more files (multipart field ``files``); nothing is stored if any fails."""
+        actor().require("analyst", action="deploy")  # before saying what the body should have been
+        if request.mimetype != "multipart/form-data":  # a diagram posted as the body itself, or JSON
+            raise UnsupportedType(f"deployments are uploaded as multipart/form-data (field `files`), not "
+                                  f"{request.mimetype or 'a body without a Content-Type'}")
         form = DeployFormSchema().load({k: v for k, v in request.form.items() if k == "name"})
         # An empty list is the engine's to refuse, after it checked the caller may deploy at all.
         files = [(upload.filename or f"file{i}.bpmn", upload.read())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from engine import errors
 
@@ -57,6 +57,9 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     if status == 422 and details:
         return error_response(422, "validation_failed", "the request is invalid", details)
     code = (exc.name or "error").lower().replace(" ", "_")
+    if isinstance(exc, RequestEntityTooLarge):
+        message, limit = _too_large()
+        return error_response(413, code, message, details, limit=limit)
     return error_response(status, code, _plain_message(exc, details), details)
 
 
@@ -71,6 +74,36 @@ def _plain_message(exc: HTTPException, details: list[dict[str, str]]) -> str:
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         return f"{request.method} is not allowed here; allowed: {', '.join(sorted(exc.valid_methods))}"
     return exc.description or exc.name or "error"
+
+
+def _too_large() -> tuple[str, int | None]:
+    """Werkzeug says "The data value transmitted exceeds the capacity limit."; say which limit, how large it
+    is and the setting that raises it (the limits themselves: api/limits.py)."""
+    from .context import runtime  # here: the app's modules import this one
+    from .limits import FORM_TYPES
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit: int | None
+    if getattr(getattr(view, "view_class", None), "body_limit", None) is not None:
+        limit = runtime().settings.max_material_bytes  # the file's limit; the request may be 64 KiB more
+        message = (f"the file is larger than the limit of {_mib(limit)} for one upload here; an operator raises "
+                   "it with GOVFLOW_MAX_MATERIAL_BYTES (in bytes)")
+    elif request.mimetype in FORM_TYPES:
+        limit = request.max_content_length
+        message = (f"the request is larger than the limit of {_mib(limit)} for uploads and form posts (a "
+                   "deployment's files together); an operator raises it with GOVFLOW_MAX_REQUEST_BYTES (in bytes)")
+    else:
+        limit = request.max_content_length
+        message = (f"the request body is larger than the limit of {_mib(limit)} for JSON and other bodies; an "
+                   "operator raises it with GOVFLOW_MAX_BODY_BYTES (in bytes)")
+    return message, limit
+
+
+def _mib(limit: int | None) -> str:
+    if limit is None:
+        return "the server's"
+    if limit % 2**20 == 0:
+        return f"{limit // 2**20} MiB"
+    return f"{limit / 2**20:.1f} MiB ({limit} bytes)" if limit >= 2**20 else f"{limit} bytes ({limit / 2**20:.3f} MiB)"
 
 
 def handle_schema_error(exc: ValidationError) -> ResponseReturnValue:

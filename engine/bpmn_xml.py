@@ -2,6 +2,8 @@
 prepared diagram, safe XML parsing and extension properties."""
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +111,103 @@ def _prolog_doctype(content: bytes) -> int | None:
                 break
         else:
             return pos if content.startswith(b"<!DOCTYPE", pos) else None
+
+
+# The XML declaration's encoding, in the ASCII-compatible encodings a declaration can be read in as bytes.
+_DECLARED = re.compile(rb"""\A(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])([A-Za-z][A-Za-z0-9._-]*)\2""")
+_UTF8 = {"utf-8", "utf8"}
+# Files labelled GB2312 are written with GBK's characters by Windows tools; GBK decodes both.
+_DECODE_AS = {"gb2312": "gbk", "gb_2312-80": "gbk", "euc-cn": "gbk", "euccn": "gbk", "cp936": "gbk"}
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass
+class Transcoded:
+    """An XML file as deploy stores it: UTF-8, whatever encoding it was saved in."""
+
+    content: bytes
+    encoding: str | None = None  # the encoding it was saved in, when not UTF-8
+    problem: Problem | None = None
+
+
+def to_utf8(name: str, content: bytes) -> Transcoded:
+    """An XML file saved in another encoding (GBK, GB18030, UTF-16 ...) decoded with the one it declares
+    (or its byte order mark) and written as UTF-8, its declaration saying so; every line keeps its number,
+    so problems found later still point at the line the author sees. A file in UTF-8, or declaring no
+    encoding (XML's default is UTF-8), is returned as it is; one that does not decode in its encoding is a
+    problem naming the line."""
+    text: str | None = None
+    encoding: str | None = None
+    bom = next(((mark, codec) for mark, codec in _BOMS if content.startswith(mark)), None)
+    if bom is not None:  # UTF-16 and UTF-32 files start with their byte order mark (UTF-8's is kept as is)
+        encoding = bom[1].upper()
+        try:
+            text = content.decode(bom[1])
+        except UnicodeDecodeError as exc:
+            return Transcoded(content, encoding, _undecodable(name, content, exc, encoding))
+        declared = re.match(r"""(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])([^"']*)\2""", text)
+        if declared:
+            text = text[:declared.start(3)] + "UTF-8" + text[declared.end(3):]
+        return Transcoded(text.encode("utf-8"), encoding)
+    declared_bytes = _DECLARED.match(content)
+    if declared_bytes is None:
+        return Transcoded(content)
+    encoding = declared_bytes.group(3).decode("ascii")
+    if encoding.lower() in _UTF8:
+        return Transcoded(content)
+    try:
+        codec = codecs.lookup(_DECODE_AS.get(encoding.lower(), encoding)).name
+    except LookupError:
+        return Transcoded(content, encoding, Problem(name, 1, None, f"the XML declaration names encoding "
+                                                                    f"{encoding!r}, which is not known; save the "
+                                                                    "file as UTF-8"))
+    if "<?xml".encode(codec, "replace") != b"<?xml":
+        return Transcoded(content)  # a declaration read as ASCII, so not in this encoding: the parser judges
+    try:
+        text = content.decode(codec)
+    except UnicodeDecodeError as exc:
+        return Transcoded(content, encoding, _undecodable(name, content, exc, encoding))
+    start, end = declared_bytes.span(3)  # the declaration is ASCII: its byte offsets are character offsets
+    return Transcoded((text[:start] + "UTF-8" + text[end:]).encode("utf-8"), encoding)
+
+
+def _undecodable(name: str, content: bytes, exc: UnicodeDecodeError, encoding: str) -> Problem:
+    return Problem(name, content[:exc.start].count(b"\n") + 1, None,
+                   f"the file is not valid {encoding} as its XML declaration says (byte 0x{content[exc.start]:02x} "
+                   "cannot be read); save it as UTF-8")
+
+
+def xml_text(content: bytes) -> str:
+    """A stored diagram as text: UTF-8 (deploy stores every diagram so), or one stored in another encoding
+    before deploy transcoded, decoded with the encoding it declares."""
+    return to_utf8("", content).content.decode("utf-8", "replace")
+
+
+_ID_NAMESPACES = (f"{{{BPMN_NS}}}", "{http://www.omg.org/spec/BPMN/20100524/DI}")
+
+
+def duplicate_ids(diagram: PreparedDiagram) -> list[Problem]:
+    """Elements sharing an id: BPMN (and XML) ids are unique in a document, and the parser would silently
+    keep one of them (two flows both ``f5``: one of them vanishes from the process)."""
+    if diagram.tree is None:
+        return []
+    first: dict[str, int | None] = {}
+    problems = []
+    for node in diagram.tree.iter():
+        # BPMN's own elements and their diagram interchange: extensions' ids (camunda:formField) are no ids
+        if not isinstance(node.tag, str) or not node.tag.startswith(_ID_NAMESPACES):
+            continue
+        element = node.get("id")
+        if element is None or node.sourceline is None:  # not in the file: added by the translation
+            continue
+        if element in first:
+            seen = f": line {first[element]} has it too" if first[element] else ""
+            problems.append(Problem(diagram.name, node.sourceline, element,
+                                    f"duplicate id (BPMN requires unique ids){seen}"))
+        else:
+            first[element] = node.sourceline
+    return problems
 
 
 def element_properties(node: Any) -> dict[str, str]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import _spiff, diagrams, documents, forms, guides, lint
-from .bpmn_xml import PreparedDiagram, Problem
+from .bpmn_xml import PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import latest_definition
 from .models import Deployment, ProcessDefinition, Resource
@@ -69,7 +69,9 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         raise InvalidRequest("a deployment's name is at most 200 characters")
     if not files:
         raise InvalidRequest("no files to deploy (multipart field 'files')")
-    problems, prepared, dmn = _prepare(files)
+    files, encoding_problems = transcode(files)
+    problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
+    problems[:0] = encoding_problems
     with uow:
         problems.extend(documents.check_templates(uow, files))  # a layout they extend may be deployed already
         built: dict[str, dict[str, Any]] = {}
@@ -95,7 +97,27 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         return result
 
 
-def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[PreparedDiagram], list[tuple[str, Any]]]:
+def transcode(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Diagrams and decision tables as they are stored: in UTF-8, as the pages, the modeler and the XML
+    endpoint read them. One saved in another encoding it declares (GBK, as Chinese tools still save) is
+    transcoded, with a warning; one that does not decode in its encoding is refused."""
+    out: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+    for file_name, content in files:
+        if kind_of(file_name) in ("bpmn", "dmn"):
+            transcoded = to_utf8(file_name, content)
+            if transcoded.problem is not None:
+                problems.append(transcoded.problem)
+            elif transcoded.encoding is not None:
+                problems.append(Problem(file_name, 1, None, f"saved in {transcoded.encoding}: stored as UTF-8, its XML "
+                                                            "declaration changed to say so", "warning"))
+                content = transcoded.content
+        out.append((file_name, content))
+    return out, problems
+
+
+def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
+             ) -> tuple[list[Problem], list[PreparedDiagram], list[tuple[str, Any]]]:
     # Templates have a check of their own (engine.documents), naming the template both files define.
     problems: list[Problem] = lint.name_clashes((name, _found_as(name)) for name, _ in files
                                                 if kind_of(name) != "document")
@@ -104,9 +126,12 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
     seen_processes: dict[str, str] = {}
     for file_name, content in files:
         kind = kind_of(file_name)
+        if skip and file_name in skip:  # refused already (an encoding it is not in)
+            continue
         if kind == "bpmn":
             diagram = diagrams.prepare(file_name, content)
             problems.extend(diagram.problems)
+            problems.extend(duplicate_ids(diagram))
             for pid in diagram.executable:
                 if pid in seen_processes:
                     problems.append(Problem(file_name, diagram.lines.get(pid), pid,
@@ -127,10 +152,24 @@ def _prepare(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Prepar
             problems.append(Problem(file_name, None, None,
                                     f"unsupported file type (deploy {ACCEPTED})"))
     # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
-    if not prepared and not any(p.severity == "error" for p in problems) \
+    if not prepared and not skip and not any(p.severity == "error" for p in problems) \
             and not any(kind_of(n) in ("guide", "document") for n, _ in files):
-        problems.append(Problem(files[0][0], None, None, "the deployment contains no BPMN diagram"))
+        problems.append(_no_diagram(files))
     return problems, prepared, dmn
+
+
+NO_DIAGRAM = "the deployment contains no BPMN diagram"
+
+
+def _no_diagram(files: list[tuple[str, bytes]]) -> Problem:
+    """A deployment without a diagram; forms alone are named, with what to do (as govflow lint says)."""
+    form_files = [name for name, _ in files if kind_of(name) == "form"]
+    if not form_files:
+        return Problem(files[0][0], None, None, NO_DIAGRAM)
+    which = "this form with the diagram that uses it" if len(form_files) == 1 else \
+        f"these {len(form_files)} forms ({', '.join(form_files)}) with the diagrams that use them"
+    return Problem(form_files[0], None, None, f"{NO_DIAGRAM}, and a form does not deploy alone: deploy {which}, "
+                                              "in one deployment")
 
 
 def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now: set[str]) -> list[Problem]:
@@ -141,8 +180,7 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
                 called = meta.get("called")
                 if called and called not in deployed_now and latest_definition(uow, called) is None:
                     problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            f"calls process {called!r}, which is neither in this deployment "
-                                            "nor deployed before"))
+                                            lint.unknown_call(called)))
     return problems
 
 

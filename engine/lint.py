@@ -30,6 +30,9 @@ The rules, each finding naming file, line and element:
   field is valid (engine.guides) — error;
 * ``govflow.confidential`` names whole variables, and a process naming some throws no message without a
   payload (it would send them to the receiving process) — warning;
+* what deploy refuses of the diagrams themselves, in its words: XML not in the encoding it declares,
+  duplicate ids, SpiffWorkflow's parse of each process (with the linted DMN files) — error; a call
+  activity naming a process not among the linted files — warning (deploy takes one deployed before);
 * forms linted without any diagram (nor a guide or template) — warning: deploy refuses forms alone, so
   they go with the diagram that uses them (given only when nothing else is wrong, as deploy does);
 * every variable a gateway condition reads is a field of a form of a user task before the gateway, or
@@ -48,9 +51,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import confidential, diagrams, documents, forms, guides
+from . import _spiff, confidential, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
-from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, local
+from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .scripting import SAFE_BUILTINS
 from .unit_of_work import UnitOfWork
 
@@ -68,7 +71,7 @@ LITERAL_OUTCOMES = {
 }
 # Upstream elements that set variables lint cannot see: a gateway after one is not checked.
 OPAQUE = {"callActivity", "businessRuleTask", "receiveTask", "externalTask"}
-KNOWN_NAMES = frozenset(SAFE_BUILTINS) | {"workdays"}
+KNOWN_NAMES = frozenset(SAFE_BUILTINS) | {"workdays"} | frozenset(diagrams.expressions.JUEL_FUNCTIONS)
 UNKNOWN = frozenset({"*"})  # a form lint cannot read (external, or given by expression)
 
 FormFields = Callable[[str], "frozenset[str] | None"]
@@ -97,7 +100,7 @@ def _lintable(path: Path) -> bool:
     lower = path.name.lower()
     if documents.is_template(path.name):
         return documents.in_template_folder(path)
-    return lower.endswith(BPMN_SUFFIXES) or lower.endswith(".form") or guides.is_guide(path.name)
+    return lower.endswith((*BPMN_SUFFIXES, ".dmn", ".form")) or guides.is_guide(path.name)
 
 
 def name_clashes(named: Iterable[tuple[str, str]]) -> list[Problem]:
@@ -132,8 +135,17 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     by_name: dict[str, frozenset[str]] = {}
     by_id: dict[str, frozenset[str]] = {}
     prepared: list[PreparedDiagram] = []
+    dmn: list[tuple[str, Any]] = []
+    broken: set[str] = set()  # files deploy refuses before it builds the processes
     for name, content in files:
         lower = name.lower()
+        if lower.endswith((*BPMN_SUFFIXES, ".dmn")):  # as deploy reads them: in UTF-8 (engine.definitions)
+            transcoded = to_utf8(name, content)
+            if transcoded.problem is not None:
+                problems.append(transcoded.problem)
+                broken.add(name)
+                continue
+            content = transcoded.content
         if lower.endswith(".form"):
             form, found = read_form(name, content)
             problems.extend(_with_lines(found, content))
@@ -146,8 +158,18 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             problems.extend(guides.check(name, content))
         elif lower.endswith(BPMN_SUFFIXES):
             diagram = diagrams.prepare(name, content)
-            problems.extend(diagram.problems)
+            own = diagram.problems + duplicate_ids(diagram)
+            problems.extend(own)
+            if any(p.severity == "error" for p in own):
+                broken.add(name)
             prepared.append(diagram)
+        elif lower.endswith(".dmn"):
+            tree, problem = diagrams.safe_parse(name, content)
+            if problem:
+                problems.append(problem)
+                broken.add(name)
+            else:
+                dmn.append((name, tree))
         elif not documents.is_template(name):
             problems.append(Problem(name, 1, None, "not a diagram, form, guide.json or document template",
                                     "warning"))
@@ -176,7 +198,35 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
         for pid in diagram.executable:
             problems.extend(check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
                                           called=pid in called))
+    problems.extend(_check_build(prepared, dmn, broken))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def unknown_call(called: str) -> str:
+    """Deploy's refusal of a call activity whose process it cannot find (engine.definitions)."""
+    return f"calls process {called!r}, which is neither in this deployment nor deployed before"
+
+
+def _check_build(prepared: list[PreparedDiagram], dmn: list[tuple[str, Any]], broken: set[str]) -> list[Problem]:
+    """What deploy refuses once the files themselves are sound: SpiffWorkflow's parse of the processes
+    (engine._spiff.build_specs, the same messages) and call activities naming a process that is not
+    among the linted files — an error for deploy unless that process was deployed before, which lint
+    cannot see (no database), so a warning here. The diagrams with errors of their own (XML, translation,
+    duplicate ids) are left out, as deploy builds nothing while a file has one."""
+    sound = [d for d in prepared if d.tree is not None and d.name not in broken]
+    if not sound:
+        return []
+    _, found = _spiff.build_specs(sound, dmn)
+    linted = {pid for d in prepared for pid in d.executable}
+    for diagram in sound:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                target = meta.get("called")
+                if target and target not in linted:
+                    found.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                                         f"{unknown_call(target)}: it is not among the linted files, so govflow "
+                                         "deploy refuses this diagram unless it was deployed before", "warning"))
+    return found
 
 
 def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> list[Problem]:

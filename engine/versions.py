@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from .bpmn_xml import xml_text
 from .definitions import _find
 from .models import Deployment, ProcessDefinition, ProcessInstance
 from .unit_of_work import UnitOfWork
@@ -66,7 +67,7 @@ def diagram_version(uow: UnitOfWork, key: str, *, version: int | None = None, ac
         latest = uow.session.scalar(select(func.max(ProcessDefinition.version))
                                     .where(ProcessDefinition.key == key)) or definition.version
         return DiagramVersion(info=_info(definition, deployment, cases),
-                              xml=definition.resource.content.decode("utf-8", "replace"), latest_version=latest)
+                              xml=xml_text(definition.resource.content), latest_version=latest)
 
 
 def _info(definition: ProcessDefinition, deployment: Deployment, cases: int) -> VersionInfo:

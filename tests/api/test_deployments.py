@@ -102,6 +102,17 @@ def test_an_upload_without_files_is_a_bad_request(api):
     assert "files" in response.get_json()["error"]["message"]
 
 
+def test_a_diagram_posted_as_the_body_itself_is_refused_as_an_unsupported_type(api):
+    analyst = api.as_("analyst")
+    xml = (FIXTURES / "simple_approval.bpmn").read_bytes()
+    for body, content_type in ((xml, "application/xml"), (b'{"files": []}', "application/json")):
+        refused = analyst.client.post("/api/deployments", data=body, content_type=content_type,
+                                      headers=analyst.headers())
+        assert refused.status_code == 415, refused.get_json()
+        assert refused.get_json()["error"]["message"].startswith("deployments are uploaded as multipart/form-data")
+    assert api.get("/api/process-definitions").get_json() == []
+
+
 def test_a_deployment_name_is_checked_like_any_other_input(api):
     with (FIXTURES / "simple_approval.bpmn").open("rb") as diagram:
         response = api.as_("analyst").post("/api/deployments", content_type="multipart/form-data",
