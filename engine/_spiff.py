@@ -215,6 +215,10 @@ def spiff_message(exc: Exception) -> str:
         ref = getattr(exc, attr, None)
         if ref is not None:
             message += f" ({attr.replace('_', ' ')} {getattr(ref, 'bpmn_id', None) or ref})"
+    cause = exc.__context__
+    if message.startswith("Error evaluating expression") and cause is not None and str(cause).strip():
+        # SpiffWorkflow's wrapper names the expression, not why it failed (a JUEL coercion, a missing variable)
+        message = f"{message.rstrip('.')}: {str(cause).splitlines()[0].strip()}"
     return message
 
 

@@ -37,7 +37,162 @@ def juel_str(value: Any) -> str:
     return str(value)
 
 
-JUEL_FUNCTIONS: dict[str, Callable[..., Any]] = {"juel_empty": juel_empty, "juel_str": juel_str}
+# --- comparisons with EL's type coercion (EL 2.2, 1.8 relational, 1.9 equality, 1.18 conversion) ---
+#
+# Camunda 7 (JUEL) coerces the operands of ==, !=, <, >, <= and >= to a common type first: a checkbox's
+# boolean equals the string "true", the number 5 equals the string "5". Python's own operators would
+# answer False (or raise TypeError) and the case would quietly take another branch. The rules, in order:
+# null; either a float (or, with an integer, a string written with '.', 'e' or 'E') -> as floats; either
+# an integer -> as integers; (== only) either a boolean -> as booleans; either a string -> as strings;
+# else the values themselves. A value that cannot be coerced is an error, as Camunda's ELException is.
+
+class JuelCoercionError(ValueError):
+    """A JUEL comparison whose operand cannot be coerced to the type EL compares it as."""
+
+
+# Long.valueOf: an optional sign and digits, nothing else (no spaces, no '.', no '_').
+_JAVA_LONG = re.compile(r"[+-]?\d+")
+# Double.valueOf: surrounding whitespace is ignored; NaN, Infinity and a trailing f/F/d/D are Java's.
+_JAVA_DOUBLE = re.compile(r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFdD]?", re.ASCII)
+
+
+def _show(value: Any) -> str:
+    """A value as JUEL writes it, for error messages."""
+    if value is None or isinstance(value, bool):
+        return juel_str(value) or "null"
+    return repr(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _coercion_error(a: Any, op: str, b: Any, value: Any, target: str) -> JuelCoercionError:
+    return JuelCoercionError(f"cannot evaluate {_show(a)} {op} {_show(b)}: JUEL compares them as {target}s "
+                             f"and {_show(value)} is not a {target}")
+
+
+def _to_float(value: Any, a: Any, op: str, b: Any) -> float:
+    if value is None or value == "":
+        return 0.0
+    if _is_number(value):
+        return float(value)
+    if isinstance(value, str) and _JAVA_DOUBLE.fullmatch(value.strip()):
+        return float(value.strip().rstrip("fFdD"))
+    raise _coercion_error(a, op, b, value, "number")
+
+
+def _to_int(value: Any, a: Any, op: str, b: Any) -> int:
+    if value is None or value == "":
+        return 0
+    if _is_number(value):
+        return int(value)
+    if isinstance(value, str) and _JAVA_LONG.fullmatch(value):
+        return int(value)
+    raise _coercion_error(a, op, b, value, "whole number")
+
+
+def _to_bool(value: Any, a: Any, op: str, b: Any) -> bool:
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):  # Boolean.valueOf: "true" in any case, anything else is false
+        return value.lower() == "true"
+    raise _coercion_error(a, op, b, value, "boolean")
+
+
+def _numeric(a: Any, b: Any) -> str:
+    """'float' or 'int' when EL compares a and b as numbers of that kind, else ''."""
+    if isinstance(a, float) or isinstance(b, float):
+        return "float"
+    if _is_number(a) or _is_number(b):
+        other = b if _is_number(a) else a
+        return "float" if isinstance(other, str) and any(c in other for c in ".eE") else "int"
+    return ""
+
+
+def _as_numbers(a: Any, op: str, b: Any) -> tuple[Any, Any] | None:
+    kind = _numeric(a, b)
+    if kind and _is_number(a) and _is_number(b):
+        return a, b  # Python compares int and float exactly, and never overflows doing so
+    if kind == "float":
+        return _to_float(a, a, op, b), _to_float(b, a, op, b)
+    if kind == "int":
+        return _to_int(a, a, op, b), _to_int(b, a, op, b)
+    return None
+
+
+def juel_eq(a: Any, b: Any) -> bool:
+    """JUEL ``a == b``: both operands coerced to one type first (EL 2.2 section 1.9)."""
+    if a is None or b is None:
+        return a is None and b is None
+    numbers = _as_numbers(a, "==", b)
+    if numbers is not None:
+        return numbers[0] == numbers[1]
+    if isinstance(a, bool) or isinstance(b, bool):
+        return _to_bool(a, a, "==", b) == _to_bool(b, a, "==", b)
+    if isinstance(a, str) or isinstance(b, str):
+        return juel_str(a) == juel_str(b)
+    return bool(a == b)
+
+
+def juel_ne(a: Any, b: Any) -> bool:
+    """JUEL ``a != b``: the negation of ``a == b``."""
+    return not juel_eq(a, b)
+
+
+_UNORDERED = (list, tuple, dict, set, frozenset)
+
+
+def _relation(a: Any, op: str, b: Any) -> int | None:
+    """-1, 0 or 1 as a is below, equal to or above b under EL 2.2 section 1.8; None when either is null."""
+    if a is None or b is None:
+        return 0 if a is None and b is None else None
+    pair: tuple[Any, Any] | None = _as_numbers(a, op, b)
+    if pair is None and (isinstance(a, str) or isinstance(b, str)):
+        # String.compareTo compares UTF-16 code units; big-endian bytes sort the same way.
+        pair = (juel_str(a).encode("utf-16-be"), juel_str(b).encode("utf-16-be"))
+    x, y = pair if pair is not None else (a, b)
+    try:
+        if isinstance(x, _UNORDERED) or isinstance(y, _UNORDERED):  # not Comparable in Java: no order
+            raise TypeError
+        return -1 if x < y else 1 if x > y else 0
+    except TypeError:
+        raise JuelCoercionError(f"cannot evaluate {_show(a)} {op} {_show(b)}: JUEL cannot order "
+                                f"a {type(a).__name__} and a {type(b).__name__}") from None
+
+
+def juel_lt(a: Any, b: Any) -> bool:
+    """JUEL ``a < b`` (false when either is null)."""
+    found = _relation(a, "<", b)
+    return found is not None and found < 0
+
+
+def juel_gt(a: Any, b: Any) -> bool:
+    """JUEL ``a > b`` (false when either is null)."""
+    found = _relation(a, ">", b)
+    return found is not None and found > 0
+
+
+def juel_le(a: Any, b: Any) -> bool:
+    """JUEL ``a <= b`` (true when both are null, false when one is)."""
+    found = _relation(a, "<=", b)
+    return found is not None and found <= 0
+
+
+def juel_ge(a: Any, b: Any) -> bool:
+    """JUEL ``a >= b`` (true when both are null, false when one is)."""
+    found = _relation(a, ">=", b)
+    return found is not None and found >= 0
+
+
+_COMPARISONS = {"==": "juel_eq", "!=": "juel_ne", "<": "juel_lt", ">": "juel_gt", "<=": "juel_le", ">=": "juel_ge"}
+
+JUEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "juel_empty": juel_empty, "juel_str": juel_str, "juel_eq": juel_eq, "juel_ne": juel_ne,
+    "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge,
+}
 
 # govflow's own functions that diagrams may call from JUEL too (e.g. ``${workdays(5)}``); the engine
 # puts them into the script globals. Everything else that looks like a call is refused.
@@ -180,7 +335,9 @@ class _Parser:
         while self._op() in self._LEVELS[level]:
             op = self._op()
             self._next()
-            left = f"({left} {op} {self._binary(level + 1)})"
+            right = self._binary(level + 1)
+            # Comparisons coerce their operands as EL does (juel_eq and friends); Python's would not.
+            left = f"{_COMPARISONS[op]}({left}, {right})" if op in _COMPARISONS else f"({left} {op} {right})"
         return left
 
     def _unary(self) -> str:

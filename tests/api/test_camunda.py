@@ -110,3 +110,63 @@ def test_a_camunda_collection_makes_one_task_per_element_for_that_user(api):
         done = api.as_(user).post(f"/api/tasks/{task['id']}/complete", json={"variables": {}})
         assert done.status_code == 200, done.get_json()
     assert [t["bpmn_id"] for t in done.get_json()["tasks"]] == ["archive"]
+
+
+APPROVAL_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+id="Defs" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="checkbox_approval" name="复选框审批" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="审核" camunda:candidateGroups="window">
+      <bpmn:extensionElements>
+        <camunda:formData>
+          <camunda:formField id="approved" label="同意" type="boolean" />
+        </camunda:formData>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="review" targetRef="decide" />
+    <bpmn:exclusiveGateway id="decide" default="to_refused" />
+    <bpmn:sequenceFlow id="to_granted" sourceRef="decide" targetRef="granted">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${approved == "true"}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_refused" sourceRef="decide" targetRef="refused" />
+    <bpmn:userTask id="granted" name="准予" camunda:candidateGroups="window" />
+    <bpmn:userTask id="refused" name="不予" camunda:candidateGroups="window" />
+    <bpmn:sequenceFlow id="f2" sourceRef="granted" targetRef="end" />
+    <bpmn:sequenceFlow id="f3" sourceRef="refused" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize(("approved", "reached"), [(True, "granted"), (False, "refused")])
+def test_a_checkbox_boolean_compared_with_the_string_true_takes_the_granted_branch(api, tmp_path, approved, reached):
+    """JUEL coerces "true" to the checkbox's boolean (Camunda does); Python's == would never match."""
+    path = tmp_path / "checkbox_approval.bpmn"
+    path.write_text(APPROVAL_DIAGRAM, encoding="utf-8")
+    api.deploy(path)
+    [task] = api.start("checkbox_approval")["tasks"]
+    done = api.as_("window_clerk").post(f"/api/tasks/{task['id']}/complete", json={"variables": {"approved": approved}})
+    assert done.status_code == 200, done.get_json()
+    assert [t["bpmn_id"] for t in done.get_json()["tasks"]] == [reached]
+
+
+def test_a_value_juel_cannot_coerce_fails_the_step_instead_of_taking_another_branch(api, tmp_path):
+    """Camunda raises an ELException for "abc" == 1; so does the step here (422, nothing changed), where
+    Python's == quietly answered False and the case went down the default flow."""
+    from tests.helpers import case_tasks
+    path = tmp_path / "checkbox_approval.bpmn"
+    path.write_text(APPROVAL_DIAGRAM.replace('${approved == "true"}', "${approved == 1}"), encoding="utf-8")
+    api.deploy(path)
+    case = api.start("checkbox_approval")
+    [task] = case["tasks"]
+    done = api.as_("window_clerk").post(f"/api/tasks/{task['id']}/complete", json={"variables": {"approved": "abc"}})
+    assert done.status_code == 422, done.get_json()
+    error = done.get_json()["error"]
+    assert error["code"] == "process_error" and error["details"][0]["element"] == "decide"
+    assert error["message"].startswith("the process failed at decide: Error evaluating expression")
+    assert error["message"].endswith("'abc' is not a whole number")  # why, not only where
+    assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["review"]

@@ -42,6 +42,6 @@ def test_juel_conditions_are_rewritten_to_python_in_the_tree_given_to_the_parser
     diagram = prepared("juel_routing.bpmn")
     flows = diagram.tree.iter(diagrams.bpmn("sequenceFlow"))
     conditions = {flow.get("id"): flow[0].text for flow in flows if len(flow)}
-    assert conditions == {"f_express": "((kind == 'x') and (count > 3))", "f_unflagged": "(not flag)",
+    assert conditions == {"f_express": "(juel_eq(kind, 'x') and juel_gt(count, 3))", "f_unflagged": "(not flag)",
                           "f_no_items": "juel_empty(items)"}
     assert diagram.problems == []

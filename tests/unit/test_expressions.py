@@ -12,6 +12,12 @@ from engine.expressions import (
     ExpressionError,
     is_juel,
     juel_empty,
+    juel_eq,
+    juel_ge,
+    juel_gt,
+    juel_le,
+    juel_lt,
+    juel_ne,
     juel_str,
     timer_to_python,
     to_python,
@@ -68,7 +74,7 @@ def test_true_false_null_translate_to_python_constants() -> None:
 
 
 def test_non_ascii_identifiers_and_strings_are_kept() -> None:
-    assert translate_juel("${申请人 == '张三'}") == "(申请人 == '张三')"
+    assert translate_juel("${申请人 == '张三'}") == "juel_eq(申请人, '张三')"
     assert evaluate("${申请人 == '张三'}", 申请人="张三") is True
 
 
@@ -135,10 +141,10 @@ def test_empty_operator_checks_null_and_empty_values(value: Any, expected: bool)
 
 
 def test_not_equals_is_not_confused_with_negation() -> None:
-    assert translate_juel("${a != b}") == "(a != b)"
-    assert translate_juel("${a!=b}") == "(a != b)"
-    assert translate_juel("${a != !b}") == "(a != (not b))"
-    assert translate_juel("${!a==b}") == "((not a) == b)"
+    assert translate_juel("${a != b}") == "juel_ne(a, b)"
+    assert translate_juel("${a!=b}") == "juel_ne(a, b)"
+    assert translate_juel("${a != !b}") == "juel_ne(a, (not b))"
+    assert translate_juel("${!a==b}") == "juel_eq((not a), b)"
 
 
 # --- precedence ----------------------------------------------------------------------------
@@ -152,10 +158,10 @@ def test_not_equals_is_not_confused_with_negation() -> None:
     ("${-2 + 3}", 1),               # unary minus binds tighter than +
     ("${1 + 2 < 4}", True),         # additive before relational
     ("${1 < 2 == true}", True),     # relational before equality
-    ("${3 > 2 > 1}", False),        # (3 > 2) > 1, not Python's chained 3 > 2 and 2 > 1
+    ("${true > false > false}", True),  # (true > false) > false, not Python's chained ... and false > false
     ("${true || false && false}", True),   # && before ||
     ("${!true || true}", True),     # ! before ||
-    ("${!x == 2}", False),          # ! before ==: (!0) == 2
+    ("${!x == true}", True),        # ! before ==: (!0) == true; !(0 == true) cannot coerce true to a number
     ("${empty s == false}", False), # empty before ==
     ("${false ? 1 : true ? 2 : 3}", 2),  # ternary is right-associative
     ("${true ? 1 : 2 + 3}", 1),     # ternary binds loosest
@@ -166,7 +172,7 @@ def test_precedence_follows_juel(text: str, expected: Any) -> None:
 
 
 def test_chained_comparisons_are_parenthesised_so_python_does_not_chain() -> None:
-    assert translate_juel("${1 < 2 < 3}") == "((1 < 2) < 3)"
+    assert translate_juel("${1 < 2 < 3}") == "juel_lt(juel_lt(1, 2), 3)"
 
 
 def test_output_is_fully_parenthesised() -> None:
@@ -220,7 +226,7 @@ def test_composite_text_renders_null_and_booleans_like_juel() -> None:
 
 
 def test_single_expression_with_surrounding_whitespace_keeps_its_type() -> None:
-    assert translate_juel("  ${amount > 1000}\n") == "(amount > 1000)"
+    assert translate_juel("  ${amount > 1000}\n") == "juel_gt(amount, 1000)"
     assert evaluate("  ${amount}  ", amount=3) == 3
 
 
@@ -310,7 +316,7 @@ def test_is_juel_detects_dollar_and_hash_expressions(text: str, expected: bool) 
 
 
 def test_to_python_translates_juel_and_leaves_python_alone() -> None:
-    assert to_python("${amount > 1000}") == "(amount > 1000)"
+    assert to_python("${amount > 1000}") == "juel_gt(amount, 1000)"
     assert to_python("amount > 1000 and not urgent") == "amount > 1000 and not urgent"
     assert to_python("Order ${id}") == "'Order ' + juel_str(id)"
 
@@ -324,7 +330,8 @@ def test_translated_code_compiles_in_the_restricted_python_sandbox() -> None:
 # --- runtime helpers -----------------------------------------------------------------------
 
 def test_juel_functions_exposes_the_runtime_helpers() -> None:
-    assert JUEL_FUNCTIONS == {"juel_empty": juel_empty, "juel_str": juel_str}
+    assert JUEL_FUNCTIONS == {"juel_empty": juel_empty, "juel_str": juel_str, "juel_eq": juel_eq, "juel_ne": juel_ne,
+                              "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge}
 
 
 @pytest.mark.parametrize("value, expected", [

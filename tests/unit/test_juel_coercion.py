@@ -1,0 +1,149 @@
+"""JUEL comparisons coerce their operands as Camunda 7 does (EL 2.2 sections 1.8, 1.9 and 1.18).
+
+Each case is translated and run the way the engine runs a condition (task data as globals, the
+JUEL helpers beside it); Python's own operators would answer most of them differently.
+"""
+from typing import Any
+
+import pytest
+from RestrictedPython.compile import compile_restricted_eval
+
+from engine.expressions import JUEL_FUNCTIONS, JuelCoercionError, feel_unary_tests, translate_juel
+
+
+def evaluate(text: str, **data: Any) -> Any:
+    return eval(translate_juel(text), {"__builtins__": {}, **JUEL_FUNCTIONS, **data})
+
+
+# --- == and != -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b, expected", [
+    # null: equal only to null
+    (None, None, True), (None, 0, False), (0, None, False), (None, "", False), (None, False, False),
+    # a boolean against a string: Boolean.valueOf, case-insensitive, anything else is false
+    (True, "true", True), (True, "TRUE", True), (True, "True", True), ("true", True, True),
+    (False, "false", True), (False, "no", True), (True, "yes", False), (True, "1", False),
+    (False, "", True), (True, "", False), (True, True, True), (True, False, False),
+    # an integer against a string: the string read as a whole number
+    (1, "1", True), ("1", 1, True), (1, "01", True), (2, "1", False), (-3, "-3", True), (0, "", True),
+    # a float, or an integer against a string written with '.', 'e' or 'E': compared as numbers
+    (1.5, "1.5", True), ("2.50", 2.5, True), (1, "1.0", True), (1000, "1e3", True), (1, 1.0, True),
+    (2.0, "2", True), (0.1, "0.10", True), (1, "1.5", False),
+    # a string against a string, and other values as they are
+    ("a", "a", True), ("a", "A", False), ("", "", True), ([1], [1], True), ({"a": 1}, {"a": 2}, False),
+    # a string against a non-string, non-number, non-boolean: both rendered as strings
+    ("[1]", [1], True),
+])
+def test_equality_coerces_like_juel(a: Any, b: Any, expected: bool) -> None:
+    assert evaluate("${a == b}", a=a, b=b) is expected
+    assert evaluate("${a eq b}", a=a, b=b) is expected
+    assert evaluate("${a != b}", a=a, b=b) is (not expected)
+    assert evaluate("${a ne b}", a=a, b=b) is (not expected)
+
+
+def test_a_checkbox_boolean_equals_the_string_a_modeler_writes() -> None:
+    """The reported bug: ${approved == "true"} with approved from a checkbox took the other branch."""
+    assert evaluate('${approved == "true"}', approved=True) is True
+    assert evaluate('${approved == "true"}', approved=False) is False
+    assert evaluate('${approved != "true"}', approved=False) is True
+    assert evaluate("${approved == 'false'}", approved=False) is True
+
+
+def test_literals_in_the_expression_coerce_too() -> None:
+    assert evaluate("${'5' == 5}") is True
+    assert evaluate("${true == 'true'}") is True
+    assert evaluate("${null == null}") is True
+    assert evaluate("${count == '3' && kind == 'x'}", count=3, kind="x") is True
+
+
+# --- <, >, <=, >= ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b, lt, gt", [
+    (1, 2, True, False), (2, 1, False, True), (1, 1, False, False),
+    # a string against a number: read as a number, not compared as text ("10" < "9" as strings)
+    ("10", 9, False, True), (9, "10", True, False), ("2.5", 3, True, False), (3, "2.5", False, True),
+    (1000, "1e3", False, False), (0.5, "", False, True), ("", 1, True, False),
+    (1, 1.5, True, False), (2.0, 2, False, False),
+    # strings against strings: lexically (UTF-16 code units, as String.compareTo)
+    ("10", "9", True, False), ("abc", "abd", True, False), ("b", "a", False, True), ("a", "a", False, False),
+    ("\uffff", "\U0001f600", False, True),  # Python's code points would order these the other way
+    # a boolean against a string: both as strings; booleans against booleans: false < true
+    (True, "u", True, False), (False, True, True, False),
+])
+def test_relational_operators_coerce_like_juel(a: Any, b: Any, lt: bool, gt: bool) -> None:
+    assert evaluate("${a < b}", a=a, b=b) is lt
+    assert evaluate("${a lt b}", a=a, b=b) is lt
+    assert evaluate("${a > b}", a=a, b=b) is gt
+    assert evaluate("${a gt b}", a=a, b=b) is gt
+    assert evaluate("${a <= b}", a=a, b=b) is (not gt)
+    assert evaluate("${a le b}", a=a, b=b) is (not gt)
+    assert evaluate("${a >= b}", a=a, b=b) is (not lt)
+    assert evaluate("${a ge b}", a=a, b=b) is (not lt)
+
+
+@pytest.mark.parametrize("a, b", [(None, 1), (1, None), (None, "a"), ("a", None), (None, True)])
+def test_a_null_operand_makes_every_relational_operator_false(a: Any, b: Any) -> None:
+    for op in ("<", ">", "<=", ">="):
+        assert evaluate(f"${{a {op} b}}", a=a, b=b) is False, op
+
+
+def test_null_against_null_is_equal_but_not_less_or_greater() -> None:
+    assert [evaluate(f"${{a {op} b}}", a=None, b=None) for op in ("<", ">", "<=", ">=")] == [False, False, True, True]
+
+
+def test_numbers_typed_in_a_form_as_text_compare_as_numbers() -> None:
+    assert evaluate("${amount > 1000}", amount="1500") is True
+    assert evaluate("${amount > 1000}", amount="999") is False
+    assert evaluate("${amount >= 1000.5}", amount="1000.5") is True
+
+
+# --- coercion failures ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, data, named", [
+    ("${a == 1}", {"a": "abc"}, "'abc'"),
+    ("${a != 1}", {"a": "abc"}, "'abc'"),
+    ("${a > 1}", {"a": "abc"}, "'abc'"),
+    ("${a <= 1.5}", {"a": "1,5"}, "'1,5'"),
+    ("${a == 2}", {"a": " 2"}, "' 2'"),            # Long.valueOf takes no spaces
+    ("${a == 1}", {"a": True}, "true"),             # a boolean is no number
+    ("${a < 1}", {"a": False}, "false"),
+    ("${a == true}", {"a": [1]}, "[1]"),            # nor is a list a boolean
+    ("${a < b}", {"a": [1], "b": [2]}, "[1]"),      # lists have no order
+    ("${a > b}", {"a": {"k": 1}, "b": {"k": 2}}, "{'k': 1}"),
+    ("${a < 1}", {"a": "Infinity x"}, "'Infinity x'"),
+])
+def test_a_value_that_cannot_be_coerced_is_a_clear_error(text: str, data: dict[str, Any], named: str) -> None:
+    with pytest.raises(JuelCoercionError) as caught:
+        evaluate(text, **data)
+    message = str(caught.value)
+    assert message.startswith("cannot evaluate ") and named in message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_the_error_says_what_the_value_should_have_been() -> None:
+    with pytest.raises(JuelCoercionError, match=r"cannot evaluate 'abc' > 1: JUEL compares them as whole "
+                                                 r"numbers and 'abc' is not a whole number"):
+        evaluate("${a > 1}", a="abc")
+    with pytest.raises(JuelCoercionError, match=r"true == 1: .* true is not a whole number"):
+        evaluate("${a == 1}", a=True)
+
+
+# --- same-typed values answer as before, and the translation stays in the sandbox ------------------------
+
+@pytest.mark.parametrize("a, b", [(1, 2), (2, 2), (2.5, 1), ("a", "b"), ("b", "b"), (True, False), (False, False)])
+def test_same_typed_operands_answer_as_python_did(a: Any, b: Any) -> None:
+    for op in ("==", "!=", "<", ">", "<=", ">="):
+        assert evaluate(f"${{a {op} b}}", a=a, b=b) is eval(f"a {op} b", {"a": a, "b": b}), op
+
+
+def test_comparisons_translate_to_the_helpers_and_compile_in_the_sandbox() -> None:
+    code = translate_juel("${a == 'x' && b != 1 || c < 2 && d > 3 || e <= 4 && f >= 5}")
+    assert code == ("(((juel_eq(a, 'x') and juel_ne(b, 1)) or (juel_lt(c, 2) and juel_gt(d, 3))) "
+                    "or (juel_le(e, 4) and juel_ge(f, 5)))")
+    assert compile_restricted_eval(code).errors == ()
+    assert translate_juel("Total: ${n > 1 ? 'many' : 'one'}") == "'Total: ' + juel_str(('many' if juel_gt(n, 1) else 'one'))"
+
+
+def test_feel_and_python_expressions_keep_their_own_operators() -> None:
+    assert feel_unary_tests('"true"') == "(? == 'true')"
+    assert feel_unary_tests("< 5") == "(? < 5)"
