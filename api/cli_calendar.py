@@ -24,11 +24,16 @@ def calendar_group() -> None:
 @calendar_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--calendar", "name", help="the calendar to load (default: the file's, else CN)")
-def import_cmd(file: Path, name: str | None) -> None:
+@click.option("--year", "years", type=int, multiple=True,
+              help="a year the file announces, to load whole (repeat for several); without it, a year with "
+                   "far fewer lines than the file's fullest is refused as a typo")
+def import_cmd(file: Path, name: str | None, years: tuple[int, ...]) -> None:
     """Load the years in FILE (JSON or CSV; see engine/calendar.py), replacing what they had."""
+    content = file.read_bytes()
     try:
-        views = calendar.import_file(command_runtime().uow(), str(file), file.read_bytes(), actor=SYSTEM,
-                                     calendar=name)
+        views = calendar.import_file(command_runtime().uow(), str(file), content, actor=SYSTEM,
+                                     calendar=name, years=years)
+        _, adjoining = calendar.read_file(str(file), content, years)
     except ValidationFailed as exc:
         for problem in exc.details:
             where = f"{file}:{problem['line']}" if problem.get("line") else str(file)
@@ -42,6 +47,11 @@ def import_cmd(file: Path, name: str | None) -> None:
     for view in views:
         click.echo(f"{view.calendar} {view.year}: {len(view.holidays)} holidays, "
                    f"{len(view.workdays)} make-up working days, {view.working_days} working days")
+    for year in sorted({d.day.year for d in adjoining}):
+        days = [d for d in adjoining if d.day.year == year]
+        click.echo(f"{views[0].calendar if views else name or calendar.NATIONAL} {year}: "
+                   f"{len(days)} day(s) added next to {year + 1} ({', '.join(str(d.day) for d in days)}); "
+                   f"the rest of {year} is as it was")
 
 
 @calendar_group.command("show")

@@ -156,6 +156,17 @@ def store_year(session: Session, calendar: Calendar, data: YearData, *, source: 
                              loaded_by=actor.name if actor else None))
 
 
+def store_days(session: Session, calendar: Calendar, days: list[SpecialDay]) -> None:
+    """Replace the calendar's entries for these dates only: the rest of their year stays as it was, and so
+    does whether the year has announced data (a year's 元旦 starting on 31 December of the year before)."""
+    if not days:
+        return
+    session.execute(delete(CalendarDay).where(CalendarDay.calendar_id == calendar.id,
+                                              CalendarDay.day.in_([d.day for d in days])))
+    session.execute(insert(CalendarDay), [
+        {"calendar_id": calendar.id, "day": d.day, "kind": d.kind, "name": d.name} for d in days])
+
+
 def mark_loaded(uow: UnitOfWork, calendar: Calendar, years: list[int]) -> None:
     """Mark the calendar changed (the row lock also serialises concurrent loads) and tell listeners."""
     uow.session.execute(update(Calendar).where(Calendar.id == calendar.id).values(version=new_version()))

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from calendar import month_name, monthrange
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,12 @@ from .json_depth import too_deep
 MIN_YEAR, MAX_YEAR = 1900, 2200
 NAME_MAX = 100
 _KINDS = {"holiday": HOLIDAY, "workday": WORKDAY, "休": HOLIDAY, "班": WORKDAY}
+# The header line, in English or as a Chinese spreadsheet names its columns.
+_HEADERS = (["date", "kind", "name"], ["date", "kind"], ["日期", "类型", "名称"], ["日期", "类型"])
+# 2027-01-01, and as spreadsheets write dates: 2027-1-1, 2027/1/1 (one separator throughout).
+_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
+# A year of a CSV file with fewer lines than this share of its fullest year's is taken for a typo.
+STRAY_SHARE = 4
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _JSON_KEYS = {"calendar", "year", "holidays", "workdays"}
 
@@ -27,6 +34,7 @@ class SpecialDay:
     day: date
     kind: str  # holiday | workday
     name: str | None
+    line: int | None = field(default=None, compare=False)  # the file's line, for problems with it
 
 
 @dataclass(frozen=True)
@@ -213,8 +221,8 @@ def _parse_csv(text: str) -> list[YearData]:
             continue
         if not header_seen:
             header_seen = True
-            if [c.lower() for c in cells] not in (["date", "kind", "name"], ["date", "kind"]):
-                problems.add("", "the first line must be the header: date,kind,name", line)
+            if [c.lower() for c in cells] not in _HEADERS:
+                problems.add("", "the first line must be the header: date,kind,name (or 日期,类型,名称)", line)
                 break
             continue
         if len(cells) not in (2, 3):
@@ -231,6 +239,53 @@ def _parse_csv(text: str) -> list[YearData]:
     problems.raise_if_any("invalid calendar file")
     years = sorted({d.day.year for d in days})
     return [YearData(y, [d for d in days if d.day.year == y]) for y in years]
+
+
+# ---- which years a file announces -----------------------------------------------------------------
+
+def announced(years: Sequence[YearData], named: Collection[int] = ()) -> tuple[list[YearData], list[SpecialDay]]:
+    """Split a file's years into those it announces, each loaded whole (replacing what the calendar had
+    for it), and the days it adds next to them without replacing their year.
+
+    A file announces each of its years (or, when the operator names years, those), except:
+      * days within 25-31 December of a year not announced, just before an announced year, are that
+        year's 元旦 starting early (a notice lists them with its own year): they are added to their year,
+        which is not replaced (a CSV of 2027 with 2026-12-31 must not wipe out the rest of 2026);
+      * without named years, a year with fewer than a quarter of the lines of the file's fullest year
+        (those late-December days counted) is taken for a typo (a 2027 file with one line of 2028 would announce 2028 with one holiday, and
+        replace all of it once loaded): refused, naming its lines;
+      * with named years, a day of a year not named (nor adjoining as above) is refused, naming its line.
+
+    Raises:
+        ValidationFailed: with a problem per refused line, and one per named year the file has no day in.
+    """
+    problems = _Problems()
+    fullest = max((len(y.days) for y in years), default=0)
+    main = set(named) if named else {y.year for y in years if len(y.days) * STRAY_SHARE >= fullest}
+    loaded: list[YearData] = []
+    adjoining: list[SpecialDay] = []
+    for data in years:
+        if data.year in main:
+            loaded.append(data)
+            continue
+        for day in data.days:
+            if data.year + 1 in main and day.day >= date(data.year, 12, 25):
+                adjoining.append(day)
+            else:
+                problems.add("date", _stray(day, data, fullest, named), day.line)
+    for year in sorted(set(named) - {y.year for y in years}):
+        problems.add("year", f"the file has no day in {year}, a year named to load", None)
+    problems.raise_if_any("invalid calendar file")
+    return loaded, adjoining
+
+
+def _stray(day: SpecialDay, data: YearData, fullest: int, named: Collection[int]) -> str:
+    if named:
+        return (f"{day.day} is in {data.year}, which is not among the years named to load "
+                f"({', '.join(str(y) for y in sorted(named))})")
+    return (f"{day.day} is one of only {len(data.days)} line(s) of {data.year} against {fullest} for the "
+            f"file's fullest year: too few to announce {data.year}, and loading it would replace all of "
+            f"{data.year} (a typo?); to load it anyway, name the years to load (--year)")
 
 
 # ---- rules common to every source ----------------------------------------------------------------
@@ -261,9 +316,8 @@ def _check(year: int | None, entries: list[_Entry], problems: _Problems) -> list
         for key in e.extra:
             problems.add(prefix + key, f"unknown field {key!r} (an entry has date and name)", e.line)
         day = _as_date(e.day)
-        if day is None:
-            problems.add(prefix + "date", f"date must be YYYY-MM-DD, not {e.day!r}" if e.day is not None
-                         else "date is required", e.line)
+        if not isinstance(day, date):
+            problems.add(prefix + "date", day, e.line)
             continue
         if year is not None and day.year != year:
             problems.add(prefix + "date", f"{day} is not in {year}: each year holds only its own days",
@@ -282,16 +336,23 @@ def _check(year: int | None, entries: list[_Entry], problems: _Problems) -> list
         if e.name is not None and (not isinstance(e.name, str) or len(e.name) > NAME_MAX):
             problems.add(prefix + "name", f"name must be text of at most {NAME_MAX} characters", e.line)
             continue
-        days.append(SpecialDay(day, e.kind, (e.name.strip() or None) if isinstance(e.name, str) else None))
+        days.append(SpecialDay(day, e.kind, (e.name.strip() or None) if isinstance(e.name, str) else None,
+                               e.line))
     return sorted(days, key=lambda d: d.day)
 
 
-def _as_date(value: Any) -> date | None:
+def _as_date(value: Any) -> date | str:
+    """The day ``value`` names (``2027-01-01``, ``2027-1-1`` or ``2027/1/1``), else what is wrong with it."""
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    if value is None:
+        return "date is required"
+    found = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return f"date must be YYYY-MM-DD (or YYYY/M/D), not {value!r}"
+    year, month, day = int(found[1]), int(found[3]), int(found[4])
+    if not 1 <= month <= 12:
+        return f"{value.strip()} is not a day: there is no month {month}"
+    if not 1 <= day <= monthrange(year, month)[1]:
+        return f"{value.strip()} is not a day: {month_name[month]} {year} has {monthrange(year, month)[1]} days"
+    return date(year, month, day)

@@ -35,7 +35,12 @@ system; one year per JSON file, any number of years per CSV file; all-or-nothing
     2027-02-14,workday,春节
 
 ``calendar`` is optional (default CN); ``kind`` is ``holiday`` or ``workday`` (also 休/班); lines
-starting with ``#`` are comments. Holidays may fall on any day (weekends inside a festival are
+starting with ``#`` are comments. The CSV header may be Chinese (``日期,类型,名称``), and dates may be
+written as spreadsheets write them (``2027/1/1``, ``2027-1-1``). A CSV file's years are each loaded whole,
+except (``_calendar_files.announced``): days within 25-31 December just before a loaded year (元旦 starting
+early) are added to their year without replacing it; and a year with fewer than a quarter of the lines of
+the file's fullest year is refused as a typo, naming its lines, unless the operator names the years to
+load (``govflow calendar import FILE --year 2027 --year 2028``). Holidays may fall on any day (weekends inside a festival are
 listed in announcements); a make-up working day must be a Saturday or Sunday. Loading a year
 replaces everything that calendar had for it. A year of CN (or of any calendar that extends none)
 must list at least one day: those years are the announcements, and an empty one would count every
@@ -56,7 +61,7 @@ from sqlalchemy.orm import Session
 
 from . import _calendar_db as db
 from ._calendar_db import NATIONAL, CalendarInfo, DayView, YearView, on_years_loaded, package_years
-from ._calendar_files import YearData, check_year, parse_file, require_days, validate_year
+from ._calendar_files import SpecialDay, YearData, announced, check_year, parse_file, require_days, validate_year
 from ._workdays import Deadline, WorkingCalendar, WorkingDate, WorkingDayCount
 from .db import transaction_memo
 from .errors import Conflict, InvalidRequest, ValidationFailed
@@ -66,7 +71,7 @@ from .users import Actor
 
 __all__ = ["NATIONAL", "CalendarInfo", "DayView", "Deadline", "WorkdaysFunction", "WorkingCalendar",
            "WorkingDate", "WorkingDayCount", "YearView", "create_calendar", "for_runtime", "get_year", "import_file",
-           "list_calendars", "on_years_loaded", "package_years", "replace_year", "seed_national",
+           "list_calendars", "on_years_loaded", "package_years", "read_file", "replace_year", "seed_national",
            "working_days_function"]
 
 _NAME = re.compile(r"^[\w.-]{1,50}$")
@@ -208,19 +213,21 @@ def replace_year(uow: UnitOfWork, year: int, *, calendar: str = NATIONAL, holida
 
 
 def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: Actor,
-                calendar: str | None = None) -> list[YearView]:
-    """Load every year of a JSON or CSV file (formats above) into ``calendar`` (else the file's, else
-    CN), all or nothing, then run the ``on_years_loaded`` listeners. Returns the years as loaded.
+                calendar: str | None = None, years: Sequence[int] = ()) -> list[YearView]:
+    """Load the years a JSON or CSV file announces (formats above; ``years``: those the operator names)
+    into ``calendar`` (else the file's, else CN), all or nothing, with the days it adds next to them
+    (元旦 from late December), then run the ``on_years_loaded`` listeners. Returns the years as loaded.
 
     Raises:
         Forbidden: the actor is not an admin.
         NotFound: no such calendar.
         ValidationFailed: with ``line``, ``field`` and ``message`` details, among them a year without
-            days for a calendar that extends none (CN); nothing was loaded.
+            days for a calendar that extends none (CN), or a year too thin to be announced (a typo);
+            nothing was loaded.
     """
     actor.require(action="change working-day calendars")
-    years = parse_file(filename, content)
-    named = {y.calendar for y in years if y.calendar}
+    loaded, adjoining = read_file(filename, content, years)
+    named = {y.calendar for y in loaded if y.calendar}
     if calendar and named - {calendar}:
         raise ValidationFailed("the file names another calendar", details=[
             {"field": "calendar", "line": 1,
@@ -230,12 +237,20 @@ def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: 
     with uow:
         row = db.calendar_row(uow.session, name)
         if row.extends_id is None:
-            require_days(name, years, "invalid calendar file")
-        for data in years:
+            require_days(name, loaded, "invalid calendar file")
+        for data in loaded:
             db.store_year(uow.session, row, data, source=source, actor=actor)
-        db.mark_loaded(uow, row, [y.year for y in years])
+        db.store_days(uow.session, row, adjoining)
+        db.mark_loaded(uow, row, sorted({y.year for y in loaded} | {d.day.year for d in adjoining}))
         uow.commit()
-        return [db.year_view(uow.session, name, y.year) for y in years]
+        return [db.year_view(uow.session, name, y.year) for y in loaded]
+
+
+def read_file(filename: str, content: bytes | str, years: Sequence[int] = ()
+              ) -> tuple[list[YearData], list[SpecialDay]]:
+    """The years a file announces and the days it adds next to them (see ``import_file``), loading
+    nothing. Raises ValidationFailed as ``import_file`` does for the file itself."""
+    return announced(parse_file(filename, content), years)
 
 
 # ---- diagrams ---------------------------------------------------------------------------------------

@@ -35,13 +35,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
+from .timeparse import parse_due
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -337,6 +338,86 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
         _recompute(uow, clock)
         if clock.state == STOPPED and clock.stopped_at is not None:
             clock.used_working_days = _used_days(uow, clock, clock.stopped_at)
+    recount_workdays(uow, calendars, years, first, last)
+
+
+def recount_workdays(uow: UnitOfWork, calendars: list[str], years: list[int], first: datetime,
+                     last: datetime) -> None:
+    """Due times a diagram counted with ``workdays(n)`` follow the loaded years, as clocks do: an open
+    task's due date (``camunda:dueDate`` calling workdays) counted again from when the task was created,
+    and a waiting ``timeDate`` timer calling workdays counted again from when it started waiting (its
+    job's creation), on the calendar as now loaded. Only those whose count spans the loaded years
+    [``first``, ``last``) are read; a timer already due stays as it is (it fires as it was due).
+
+    A task's due date is its inbox row alone; a timer's lives in the case's workflow state too, so each
+    case with a timer moved is saved with its version check (a command that read it before gets 409), its
+    row locked first, one case at a time in case order. Helper: the loading transaction."""
+    from . import case_lock, execution, timer_refresh
+    from .models import Job
+
+    now, session = utcnow(), uow.session
+    open_states = (execution.OPEN, execution.HELD)
+    spans = or_(and_(Task.created_at < last, Task.due_at >= first), and_(Task.due_at < last, Task.created_at >= first))
+    cases = set(session.scalars(select(Task.instance_id).where(Task.state.in_(open_states), Task.due_at.is_not(None),
+                                                                spans)))
+    cases |= set(session.scalars(select(Job.instance_id).where(
+        Job.state == "pending", Job.kind == "timer", Job.due_at > now, Job.due_at >= first, Job.created_at < last)))
+    reason = f"calendar {', '.join(calendars)} loaded for {', '.join(str(y) for y in years)}"
+    for instance_id in sorted(cases):
+        case_lock.lock_case(session, instance_id)
+        case = execution.open_case(uow, instance_id)
+        name = execution.process_properties(uow, case.row.definition).get(CALENDAR) or calendar.NATIONAL
+        if name not in calendars:
+            continue
+        days = _calendar(uow, name)
+        _recount_task_dues(uow, case, days)
+        moved = False
+        for job in session.scalars(select(Job).where(Job.instance_id == instance_id, Job.state == "pending",
+                                                     Job.kind == "timer", Job.due_at > now)):
+            due = timer_refresh.recounted_due(case, job, calendar.working_days_function(days, job.created_at))
+            if due is not None and due != job.due_at:
+                timer_refresh.move(case, job, due, reason)
+                moved = True
+        if moved:
+            execution.save(uow, case)
+
+
+def _recount_task_dues(uow: UnitOfWork, case: Case, days: calendar.WorkingCalendar) -> None:
+    """The case's open tasks whose dueDate calls workdays(), counted again from their creation."""
+    from . import _spiff, execution, timer_refresh
+
+    session, instance_id = uow.session, case.row.id
+    for row in session.execute(select(Task.id, Task.created_at, Task.due_at, Task.properties).where(
+            Task.instance_id == instance_id, Task.state.in_((execution.OPEN, execution.HELD)),
+            Task.due_at.is_not(None))):
+        task = _spiff.task_by_id(case.workflow, row.id)
+        if task is None:
+            continue
+        expression = execution.element_meta(uow, case, task).get("due_date")
+        if not isinstance(expression, str) or not timer_refresh.CALLS_WORKDAYS.search(expression) \
+                or _shared(uow, instance_id, row):
+            continue
+        workdays = calendar.working_days_function(days, row.created_at)
+        try:
+            due = parse_due(execution.evaluate(task, expression, {**task.data, "workdays": workdays}),
+                            row.created_at)
+        except Exception as exc:  # noqa: BLE001 -- any failure of a diagram's expression: the task keeps its date
+            log.warning("due date of task %s of case %s not recounted: %s", row.id, instance_id, exc)
+            continue
+        if due != row.due_at:
+            session.execute(update(Task).where(Task.id == row.id).values(due_at=due))
+
+
+def _shared(uow: UnitOfWork, instance_id: int, row: Any) -> bool:
+    """Whether the task's due date is its share of the case's time (govflow.dueShare), not its dueDate:
+    it has a share and the clock ran when the task was created (as due_share.apply decides)."""
+    from .due_share import DUE_SHARE, parse_share  # due_share imports this module
+
+    if parse_share((row.properties or {}).get(DUE_SHARE)) is None:
+        return False
+    clock = uow.session.get(CaseClock, instance_id)
+    return clock is not None and clock.started_at <= row.created_at and (
+        clock.stopped_at is None or row.created_at < clock.stopped_at)
 
 
 # ---- commands and the query ----------------------------------------------------------------------

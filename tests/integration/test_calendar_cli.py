@@ -50,7 +50,7 @@ def test_an_invalid_file_prints_file_line_field_message_exits_1_and_loads_nothin
     result = cli("calendar", "import", str(file))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{file}:3: date: date must be YYYY-MM-DD, not '2027-02-31'",
+        f"{file}:3: date: 2027-02-31 is not a day: February 2027 has 28 days",
         (f"{file}:4: date: 2027-02-10 is a Wednesday, a working day anyway: a make-up working day (调休) falls on "
          "a Saturday or Sunday"),
         "error: invalid calendar file: 2 problem(s), nothing was loaded"]
@@ -153,3 +153,50 @@ def test_a_csv_saved_by_excel_in_gbk_or_as_utf16_keeps_its_chinese_names(cli, tm
     broken.write_bytes(b"date,kind,name\n2031-10-02,holiday,\xff\xff\xff\n")
     result = cli("calendar", "import", str(broken))
     assert result.exit_code == 1 and "not text in UTF-8, UTF-16 or GB18030" in result.stderr
+
+
+# A 2027 notice typed by hand in Excel: Chinese header, dates as Excel writes them, 元旦 from 31 December.
+EXCEL_2027 = ("日期,类型,名称\n2026/12/31,休,元旦\n2027/1/1,休,元旦\n"
+              + "".join(f"2027/2/{d},休,春节\n" for d in range(6, 14)) + "2027/2/20,班,春节\n")
+
+
+def test_a_csv_typed_in_excel_loads_its_year_and_adds_new_year_s_eve_to_the_year_before(cli, runtime, tmp_path):
+    calendar.replace_year(runtime.uow(), 2026, holidays=[{"date": "2026-10-01", "name": "国庆节"}], workdays=[],
+                          actor=calendar_admin())
+    file = tmp_path / "2027.csv"
+    file.write_bytes(EXCEL_2027.encode("gb18030"))
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "CN 2027: 9 holidays, 1 make-up working days, 256 working days",
+        "CN 2026: 1 day(s) added next to 2027 (2026-12-31); the rest of 2026 is as it was"]
+    kept = calendar.get_year(runtime.uow(), 2026)  # still the year as loaded before, plus 31 December
+    assert [d.date for d in kept.holidays] == [date(2026, 10, 1), date(2026, 12, 31)]
+
+
+def test_a_stray_line_of_another_year_is_refused_unless_the_years_are_named(cli, runtime, tmp_path):
+    file = tmp_path / "2027.csv"
+    file.write_text(EXCEL_2027 + "2028-01-01,holiday,元旦\n", encoding="utf-8")
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        f"{file}:13: date: 2028-01-01 is one of only 1 line(s) of 2028 against 10 for the file's fullest year")
+    assert calendar.get_year(runtime.uow(), 2027).provisional and calendar.get_year(runtime.uow(), 2028).provisional
+
+    named = cli("calendar", "import", str(file), "--year", "2027", "--year", "2028")
+    assert named.exit_code == 0, named.output
+    assert not calendar.get_year(runtime.uow(), 2028).provisional
+
+
+def test_a_day_that_does_not_exist_is_named_as_such(cli, tmp_path):
+    file = tmp_path / "2027.csv"
+    file.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n", encoding="utf-8")
+    result = cli("calendar", "import", str(file))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{file}:3: date: 2027-02-30 is not a day: February 2027 has 28 days"
+
+
+def calendar_admin():  # type: ignore[no-untyped-def]
+    from engine.users import Actor
+
+    return Actor("admin", roles=frozenset({"admin"}))

@@ -38,7 +38,7 @@ def test_a_json_year_reads_holidays_and_make_up_days_in_date_order():
 
 def test_a_json_error_names_the_line_and_the_field_of_the_bad_entry():
     text = GOOD_JSON.replace("2027-02-07", "2027-02-30")
-    assert problems("2027.json", text) == [(6, "holidays.1.date", "date must be YYYY-MM-DD, not '2027-02-30'")]
+    assert problems("2027.json", text) == [(6, "holidays.1.date", '2027-02-30 is not a day: February 2027 has 28 days')]
 
 
 def test_broken_json_reports_the_line_of_the_syntax_error():
@@ -76,17 +76,17 @@ def test_a_csv_file_may_hold_several_years_with_comments_and_chinese_kinds():
 
 
 def test_csv_errors_name_their_line():
-    text = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,off,x\n2027-1-3,holiday\n2027-01-01,holiday,a,b\n"
+    text = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,off,x\n2027-13-3,holiday\n2027-01-01,holiday,a,b\n"
     assert problems("days.csv", text) == [
         (3, "kind", "kind must be holiday or workday (or 休/班), not 'off'"),
-        (4, "date", "date must be YYYY-MM-DD, not '2027-1-3'"),
+        (4, "date", "2027-13-3 is not a day: there is no month 13"),
         (5, "", "expected date,kind,name: found 4 field(s)"),
     ]
 
 
 def test_a_csv_file_without_the_header_is_refused():
     assert problems("days.csv", "2027-01-01,holiday,元旦\n") == [
-        (1, "", "the first line must be the header: date,kind,name")]
+        (1, "", "the first line must be the header: date,kind,name (or 日期,类型,名称)")]
 
 
 def test_a_file_not_named_json_or_csv_is_read_by_its_content():
