@@ -134,6 +134,9 @@ def deploy(paths: tuple[str, ...], name: str | None) -> None:
     for stored in result.guides:
         g = stored.guide
         click.echo(f"guide {g.code} version {g.version} ({'new' if stored.new else 'unchanged'})")
+    for form in (n for n, _ in files if definitions.kind_of(n) == "form"):
+        # each form by name, so an analyst sees a corrected form went in
+        click.echo(f"form {form}")
     for template in (n for n, _ in files if documents.is_template(n)):
         # by the name govflow.document gives it: the latest deployed one issues documents
         click.echo(f"document template {documents.template_name(template)}")
@@ -216,23 +219,53 @@ def user_revoke(name: str) -> None:
     click.echo(f"revoked {users.revoke_tokens(command_runtime().uow(), name)} token(s)")
 
 
+@user.command("set")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="a group (repeatable): replaces the user's groups")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="a role (repeatable): replaces the user's roles")
+@click.option("--no-groups", is_flag=True, help="take every group away")
+@click.option("--no-roles", is_flag=True, help="take every role away")
+def user_set(name: str, groups: tuple[str, ...], roles: tuple[str, ...], no_groups: bool, no_roles: bool) -> None:
+    """Replace a user's groups and/or roles (those not given stay); the user's tokens and page sessions
+    carry the new ones from their next request. Tasks they hold but may no longer work go back to their
+    queues. Prints the user's groups and roles as they now are."""
+    if (groups and no_groups) or (roles and no_roles):
+        raise click.UsageError("--group with --no-groups, or --role with --no-roles: give one or the other")
+    if not (groups or roles or no_groups or no_roles):
+        raise click.UsageError("nothing to change: give --group, --role, --no-groups or --no-roles")
+    change = users.set_user(command_runtime().uow(), name,
+                            groups=[] if no_groups else (list(groups) if groups else None),
+                            roles=[] if no_roles else (list(roles) if roles else None))
+    click.echo(f"{name}\tgroups={','.join(change.groups)}\troles={','.join(change.roles)}")
+    click.echo(f"(was groups={','.join(change.groups_before)} roles={','.join(change.roles_before)})", err=True)
+    if change.released.tasks or change.released.for_supervisors:
+        _report_released(name, change.released)
+
+
 @user.command("deactivate")
 @click.argument("name")
 def user_deactivate(name: str) -> None:
-    """Keep a user out (a leaver): their tokens, password and page sessions stop working at once."""
-    _set_active(name, False)
+    """Keep a user out (a leaver): their tokens, password and page sessions stop working at once, and
+    their open tasks go back to their queues (those nobody else may claim wait for a supervisor)."""
+    released = users.set_active(command_runtime().uow(), name, False)
+    click.echo(f"{name} deactivated")
+    _report_released(name, released)
 
 
 @user.command("activate")
 @click.argument("name")
 def user_activate(name: str) -> None:
-    """Let a deactivated user in again, with the tokens and password they had."""
-    _set_active(name, True)
+    """Let a deactivated user in again, with the tokens and password they had (not the tasks released)."""
+    users.set_active(command_runtime().uow(), name, True)
+    click.echo(f"{name} activated")
 
 
-def _set_active(name: str, active: bool) -> None:
-    users.set_active(command_runtime().uow(), name, active)
-    click.echo(f"{name} {'activated' if active else 'deactivated'}")
+def _report_released(name: str, released: users.Released) -> None:
+    """On stderr, as lint's summary: stdout keeps the command's one line."""
+    click.echo(f"released {len(released.tasks)} task(s) of {name} back to their queues", err=True)
+    if released.for_supervisors:
+        click.echo(f"{len(released.for_supervisors)} open task(s) name no one else who may claim them; a supervisor "
+                   f"assigns them (GET /api/tasks?candidate_user={name}&unassigned=true)", err=True)
 
 
 @user.command("list")

@@ -35,7 +35,16 @@ from . import (
 from .bpmn_xml import PROCESS_KEY
 from .clock import LOCAL_TZ, utcnow
 from .errors import Conflict, EngineError, NotFound, ProcessError
-from .models import HistoryEvent, Job, MessageSubscription, ProcessDefinition, ProcessInstance, Task, TaskCandidate
+from .models import (
+    HistoryEvent,
+    Job,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    User,
+)
 from .unit_of_work import UnitOfWork
 
 OPEN, DONE, CANCELLED, HELD = "READY", "COMPLETED", "CANCELLED", "SUSPENDED"
@@ -449,6 +458,9 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     values = {key: _evaluate_meta(task, meta, key) for key in
               ("candidate_groups", "candidate_users", "assignee", "due_date", "follow_up_date", "priority")}
     groups, users = _as_list(values["candidate_groups"]), _as_list(values["candidate_users"])
+    assignee, inactive = _resolve_assignee(uow, _as_text(values["assignee"]))
+    if inactive is not None and not groups and not users:
+        users = [inactive]  # not every clerk's: supervisors see it, to assign (engine.tasks.release_held)
     row = Task(
         id=str(task.id), instance_id=case.row.id, definition_key=case.row.definition_key,
         business_key=case.row.business_key, bpmn_id=task.task_spec.bpmn_id,
@@ -456,7 +468,7 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
         or meta.get("name"),
         lane=task.task_spec.lane or meta.get("lane"),
         kind="external" if meta.get("type") == "externalTask" else "user",
-        state=OPEN, assignee=_as_text(values["assignee"]), candidate_groups=groups, candidate_users=users,
+        state=OPEN, assignee=assignee, candidate_groups=groups, candidate_users=users,
         due_at=_as_time(values["due_date"], now, task), follow_up_at=_as_time(values["follow_up_date"], now, task),
         priority=_as_priority(values["priority"], task),
         form_key=meta.get("form_key") or _as_text(_evaluate_meta(task, meta, "form_key_expression")),
@@ -465,7 +477,25 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     case.record("task.created", actor=None, element_id=row.bpmn_id, element_name=row.name,
                 element_type="UserTask", task_id=row.id,
                 data={"candidate_groups": groups, "candidate_users": users, "assignee": row.assignee})
+    if inactive is not None:
+        case.record("task.assignee_inactive", actor=None, element_id=row.bpmn_id, element_name=row.name,
+                    element_type="UserTask", task_id=row.id,
+                    data={"assignee": inactive, "message": f"assignee {inactive} is not an active user: the task "
+                          "is left unassigned, for its candidates to claim or a supervisor to assign"})
     return row
+
+
+_ACTIVE = select(User.active).where(User.name == bindparam("name"))
+
+
+def _resolve_assignee(uow: UnitOfWork, named: str | None) -> tuple[str | None, str | None]:
+    """(assignee, inactive): the name a diagram's assignee expression gave, or (None, the name) when it
+    names a deactivated user, who would hold the task where nobody could claim it. A name no user has yet
+    is kept as named, as Camunda does: the user may be created after the diagram routed to them."""
+    if named is None:
+        return None, None
+    active = uow.session.execute(_ACTIVE, {"name": named}).scalar()
+    return (None, named) if active is not None and not active else (named, None)
 
 
 def _evaluate_meta(task: Any, meta: dict[str, Any], key: str, hidden: frozenset[str] = frozenset()) -> Any:

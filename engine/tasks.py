@@ -1,13 +1,14 @@
 """Tasks: the inbox. Query, claim, unclaim, assign, complete."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, bindparam, false, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
 from . import _spiff, confidential, db, departments, execution, forms
@@ -16,7 +17,7 @@ from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, case_view, settle
-from .models import HistoryEvent, ProcessDefinition, Task, User
+from .models import HistoryEvent, ProcessDefinition, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 from .variables import check_variables
@@ -241,15 +242,57 @@ def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             return task
         if task.assignee != actor.name and not actor.has("supervisor"):
             raise Forbidden(f"task {task_id} is claimed by {task.assignee}; only they or a supervisor may release it")
-        released = db.affected(uow.session.execute(
-            update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee == task.assignee)
-            .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)))
-        if released != 1:
+        if not _release(uow, task, actor):
             raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
-        previous, task.assignee, task.claimed_at = task.assignee, None, None
-        _log(uow, task, "task.unclaimed", actor, previous=previous)
         uow.commit()
         return task
+
+
+def _release(uow: UnitOfWork, task: Task, actor: Actor, states: tuple[str, ...] = ("READY",), **why: Any) -> bool:
+    """Unassign a task still held by ``task.assignee`` and log it (``task.unclaimed``, with ``previous`` and
+    ``why``); False, and nothing written, when the task left ``states`` or changed hands meanwhile. The
+    caller's transaction."""
+    released = db.affected(uow.session.execute(
+        update(Task).where(Task.id == task.id, Task.state.in_(states), Task.assignee == task.assignee)
+        .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)))
+    if released != 1:
+        return False
+    previous, task.assignee, task.claimed_at = task.assignee, None, None
+    _log(uow, task, "task.unclaimed", actor, previous=previous, **why)
+    return True
+
+
+_HELD_BY = select(_TASKS).where(_TASKS.c.assignee == bindparam("name"), _TASKS.c.state.in_(("READY", "SUSPENDED"))
+                                ).order_by(_TASKS.c.instance_id, _TASKS.c.id)
+
+
+def release_held(uow: UnitOfWork, name: str, *, actor: Actor, reason: str,
+                 keep: Callable[[Task], bool] | None = None) -> list[Task]:
+    """Give back to their queues the open tasks (ready, or held with their case) assigned to ``name``, as
+    ``unclaim`` does, each logged with ``reason``; those ``keep`` accepts stay assigned. Returns the tasks
+    released, as they now stand. The caller's transaction: a helper of engine.users (a leaver, a role taken
+    away), whose change commits with it.
+
+    A task the diagram itself gave to ``name`` (assigned, never claimed) that names no candidate would
+    become every clerk's, its case with it: ``name`` stays named as its candidate user instead, so it waits
+    unassigned where supervisors see it (and ``name``, should they come back), for one to assign.
+    """
+    released: list[Task] = []
+    for stored in uow.session.execute(_HELD_BY, {"name": name}).mappings().all():
+        task = Task.from_row(stored)
+        if keep is not None and keep(task):
+            continue
+        named_by_diagram = task.claimed_at is None and not task.candidate_groups and not task.candidate_users
+        if not _release(uow, task, actor, ("READY", "SUSPENDED"), reason=reason):
+            continue  # it ended or changed hands meanwhile
+        if named_by_diagram:
+            task.candidate_users = [name]
+            uow.session.execute(update(Task).where(Task.id == task.id).values(candidate_users=[name])
+                                .execution_options(synchronize_session=False))
+            uow.session.execute(insert(TaskCandidate).values(task_id=task.id, kind="user", value=name,
+                                                             instance_id=task.instance_id))
+        released.append(task)
+    return released
 
 
 def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None) -> Task:

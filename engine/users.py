@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
-from .models import ApiToken, User
+from .models import ApiToken, Task, TaskCandidate, User
 from .settings import MAX_TOKEN_DAYS
 from .unit_of_work import UnitOfWork
 
@@ -113,16 +114,110 @@ def revoke_tokens(uow: UnitOfWork, name: str) -> int:
         return len(tokens)
 
 
-def set_active(uow: UnitOfWork, name: str, active: bool) -> None:
+@dataclass(frozen=True)
+class Released:
+    """The open tasks a change to a user gave back to their queues (engine.tasks.release_held)."""
+
+    tasks: list[Task]
+    # Of the user's open tasks, those nobody else may claim (no candidate group, no other active candidate
+    # user; not open to every clerk): they wait unassigned for a supervisor to assign them.
+    for_supervisors: list[Task]
+
+
+@dataclass(frozen=True)
+class UserChange:
+    name: str
+    groups_before: list[str]
+    roles_before: list[str]
+    groups: list[str]
+    roles: list[str]
+    released: Released
+
+
+def set_active(uow: UnitOfWork, name: str, active: bool, *, actor: Actor | None = None) -> Released:
     """Let a user in, or keep them out (a leaver): a deactivated user's tokens, password and open page
     sessions are all refused from the next request on; activating them again restores what they had.
+
+    A leaver's open tasks go back to their queues in the same transaction, as an unclaim by ``actor``
+    (the system by default) with the reason in the case's history; those no one else may claim wait,
+    unassigned, for a supervisor (``Released.for_supervisors``). Activating gives nothing back.
     Raises NotFound."""
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
         if user is None:
             raise NotFound(f"user {name!r} not found")
         user.active = active
+        released = Released([], [])
+        if not active:
+            released = _release_tasks(uow, name, actor or SYSTEM, f"user {name} deactivated")
         uow.commit()
+        return released
+
+
+def set_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
+             actor: Actor | None = None) -> UserChange:
+    """Replace a user's groups and/or roles (None: keep them as they are). The next request of each of
+    their tokens and page sessions carries the new ones (both read the user on every request).
+
+    Open tasks assigned to them that the new roles no longer let them work (the clerk role taken away, or
+    integrator for external tasks) go back to their queues in the same transaction, as on deactivation;
+    tasks they hold keep them otherwise (an assignee works a task whatever their groups).
+
+    Raises:
+        NotFound: no such user.
+        InvalidRequest: a bad group name, an unknown role, or nothing to change.
+    """
+    if groups is None and roles is None:
+        raise InvalidRequest("nothing to change: give the groups or the roles")
+    if groups is not None:
+        groups = list(dict.fromkeys(g.strip() for g in groups if g.strip()))
+        bad = bad_group_names(groups)
+        if bad:
+            raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
+    if roles is not None:
+        roles = list(dict.fromkeys(roles))
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+    with uow:
+        user = uow.session.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"user {name!r} not found")
+        before_groups, before_roles = list(user.groups or []), list(user.roles or [])
+        if groups is not None:
+            user.groups = groups
+        if roles is not None:
+            user.roles = roles
+        uow.session.flush()
+        after = actor_of(user)
+        released = _release_tasks(uow, name, actor or SYSTEM, f"user {name}'s roles changed",
+                                  keep=lambda task: _may_work(after, task))
+        uow.commit()
+        return UserChange(name, before_groups, before_roles, list(user.groups or []), list(user.roles or []),
+                          released)
+
+
+def _release_tasks(uow: UnitOfWork, name: str, actor: Actor, reason: str,
+                   keep: Callable[[Task], bool] | None = None) -> Released:
+    from .tasks import release_held  # engine.tasks builds on this module
+
+    tasks = release_held(uow, name, actor=actor, reason=reason, keep=keep)
+    named = uow.session.scalars(select(Task).where(
+        Task.state.in_(("READY", "SUSPENDED")), Task.assignee.is_(None),
+        Task.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.kind == "user",
+                                                        TaskCandidate.value == name)))).all()
+    others = {n for t in named for n in (t.candidate_users or []) if n != name}
+    active = set(uow.session.scalars(select(User.name).where(User.name.in_(sorted(others)), User.active))) \
+        if others else set()
+    stranded = [t for t in named if not t.candidate_groups and not (set(t.candidate_users or []) & active)
+                and not (keep is not None and keep(t))]
+    return Released(tasks, stranded)
+
+
+def _may_work(actor: Actor, task: Task) -> bool:
+    from .tasks import may_work
+
+    return may_work(actor, task)
 
 
 def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> str:

@@ -15,7 +15,7 @@ from api.cli import main
 from engine import Runtime, users
 from engine.errors import Unauthenticated
 from engine.models import ProcessDefinition
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, ROOT
 
 GOVFLOW = Path(sys.executable).parent / "govflow"
 
@@ -251,3 +251,14 @@ def test_a_token_lifetime_setting_out_of_range_is_named(tmp_path, value):
     result = CliRunner().invoke(main, ["user", "list"], catch_exceptions=False,
                                 env={"GOVFLOW_TOKEN_TTL_DAYS": value, "GOVFLOW_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 1 and "GOVFLOW_TOKEN_TTL_DAYS must be 1 to 36500 days" in result.stderr
+
+
+def test_deploy_names_each_form_it_deployed(cli, tmp_path):
+    """A corrected form deployed with its unchanged diagram: the diagram keeps its version, and the output
+    says the form went in."""
+    item = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
+    forms = sorted((ROOT / "forms").glob("window-*.form"))
+    assert cli("deploy", str(item), *map(str, forms)).exit_code == 0
+    again = cli("deploy", str(item), str(forms[0]))
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == ["window_acceptance version 1 (unchanged)", f"form {forms[0].name}"]
