@@ -1,7 +1,7 @@
 """Rate limits of the endpoints anyone may call without login: ``/api/public/*`` (progress, ratings,
 complaints), ``/api/catalogue*`` (the published guides) and the public pages ``/public/*``.
 
-Flask-Limiter counts requests per client address, per endpoint and method, in memory by default
+Flask-Limiter counts requests per client address, per endpoint (GET and HEAD alike), in memory by default
 (``RATELIMIT_STORAGE_URI=memory://``: each server process counts on its own); point it at Redis
 (``redis://host:6379``, with ``pip install govflow[redis]``) so that every worker shares one count.
 ``GOVFLOW_PUBLIC_RATE_LIMIT`` bounds reads, ``GOVFLOW_PUBLIC_WRITE_RATE_LIMIT`` ratings and complaints
@@ -52,7 +52,7 @@ def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
 
 def register(app: Flask) -> None:
     """One limiter per app (its counters live with it); every route outside the public prefixes is exempt."""
-    limiter = Limiter(get_remote_address, app=app, default_limits=[_limit], default_limits_per_method=True,
+    limiter = Limiter(get_remote_address, app=app, default_limits=[_limit], default_limits_per_method=False,
                       headers_enabled=True, key_prefix="govflow")
     # A filter, not an exemption: an exempt request still resolves every limit first, on every API call.
     limiter.request_filter(lambda: not is_public())

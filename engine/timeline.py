@@ -48,6 +48,7 @@ SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance
          "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.overdue_reason",
          # what else a clerk asks about a case: its documents, materials, query code, timers and incidents
          "document.issued", "document.missing", "material.uploaded", "query_code.issued", "timer.fired",
+         "timer.moved", "task.assignee_inactive",
          "incident.created", "incident.retried", "incident.resolved"}
 SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
 

@@ -469,6 +469,14 @@ EN: dict[str, str] = {
     "下载 PDF": "Download PDF",
     "下载 HTML": "Download HTML",
     "暂无文书。": "No documents yet.",
+    # modeler: an older version opened
+    "这是版本 {version}，不是最新版本：新办件按版本 {latest} 办理。保存后，此处的流程图成为版本 {next}，版本 {version} 之后所做的修改不会保留。":
+        "This is version {version}, not the latest: new cases start on version {latest}. Saved, this diagram "
+        "becomes version {next}, without the changes made after version {version}.",
+    "打开最新版本": "Open the latest version",
+    # timeline: a leaver named by a diagram, a timer moved by a loaded calendar year
+    "指定的办理人不是在职用户，待办未指派：{name}": "The assignee named is not an active user; left unassigned: {name}",
+    "定时按新载入的日历调整：{name}": "Timer moved by a calendar year loaded: {name}",
     # complaints (投诉)
     "投诉": "Complain",
     "投诉已提交，责任部门将在 {n} 个工作日内办理，办结后答复您。":

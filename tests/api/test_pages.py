@@ -553,6 +553,20 @@ def test_the_modeler_saves_through_the_deploy_path(analyst: Browser) -> None:
     assert broken.status_code == 422 and "保存失败，未部署" in broken.text and "gone" in broken.text
 
 
+def test_an_older_version_opened_in_the_modeler_says_so_and_saved_becomes_the_next_version(analyst: Browser) -> None:
+    deploy_page(analyst, "permit_v1.bpmn")
+    deploy_page(analyst, "permit_v2.bpmn")
+    latest = analyst.get("/analyst/modeler/pages_permit/2").text
+    assert 'data-stored="true"' in latest and "modeler-old-version" not in latest
+    old = analyst.get("/analyst/modeler/pages_permit/1").text
+    assert 'data-stored="true"' not in old and 'id="modeler-unchanged"' not in old  # no "unchanged" claim
+    assert "这是版本 1，不是最新版本：新办件按版本 2 办理。保存后，此处的流程图成为版本 3" in old
+    assert 'href="/analyst/modeler/pages_permit/2"' in old
+    back = analyst.post("/analyst/modeler", {"xml": embedded_xml(old), "file_name": "permit_v1.bpmn"},
+                        token_from="/analyst/modeler")
+    assert back.headers["Location"] == "/analyst/definitions/pages_permit/3"  # the way back to version 1
+
+
 def embedded_xml(page: str) -> Any:
     """The diagram XML the modeler page hands to bpmn-js (None: it starts a blank diagram)."""
     found = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.DOTALL)

@@ -27,6 +27,14 @@ def test_the_fourth_progress_request_in_a_minute_gets_429_with_retry_after(limit
     assert answers[0].headers["X-RateLimit-Limit"] == "3" and answers[0].headers["X-RateLimit-Remaining"] == "2"
 
 
+def test_head_requests_count_with_the_gets_of_their_endpoint(limited):
+    """A HEAD answers 404 or 200 as a GET does: it must not be a second budget of code guesses."""
+    url, code = "/api/public/progress/SX-1", {"code": "ABCDEFGH"}
+    statuses = [limited.client.get(url, query_string=code).status_code for _ in range(2)]
+    statuses += [limited.client.head(url, query_string=code).status_code for _ in range(2)]
+    assert statuses == [404, 404, 404, 429]
+
+
 def test_each_client_address_has_its_own_count(limited):
     for _ in range(3):
         limited.client.get("/api/public/progress/SX-1", query_string={"code": "A"},
