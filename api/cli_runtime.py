@@ -20,7 +20,11 @@ def command_runtime(*, create: bool = False, create_default: bool = False) -> Ru
     try:
         path = sqlite_file(settings.database_url)
         if not create and path is not None and not path.exists():
-            raise click.ClickException(f"no database at {path}: check DATABASE_URL, or create it with "
+            # sqlite://tmp/x.db reads as the relative path "x.db" of host "tmp": say how paths are written
+            slashes = "" if settings.database_url.startswith("sqlite:///") else (
+                " (a SQLite URL has three slashes before a relative path, sqlite:///var/govflow.db, and four "
+                "before an absolute one, sqlite:////srv/govflow.db)")
+            raise click.ClickException(f"no database at {path}: check DATABASE_URL{slashes}, or create it with "
                                        "govflow db upgrade")
         return Runtime(settings)
     except (ArgumentError, NoSuchModuleError) as exc:

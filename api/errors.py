@@ -103,7 +103,7 @@ def _mib(limit: int | None) -> str:
         return "the server's"
     if limit % 2**20 == 0:
         return f"{limit // 2**20} MiB"
-    return f"{limit / 2**20:.1f} MiB ({limit} bytes)" if limit >= 2**20 else f"{limit} bytes ({limit / 2**20:.3f} MiB)"
+    return f"{limit / 2**20:.1f} MiB ({limit} bytes)" if limit >= 2**20 else f"{limit} bytes"
 
 
 def handle_schema_error(exc: ValidationError) -> ResponseReturnValue:

@@ -21,7 +21,6 @@ class Settings:
     data_dir: Path
     # Timers and jobs: how long a worker's claim on a job lasts before another may take it over.
     job_lease_seconds: int = 60
-    max_deployment_bytes: int = 5 * 1024 * 1024
     token_ttl_days: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
     # Materials: per-file limit, allowed types (file extensions, checked against the content), where the

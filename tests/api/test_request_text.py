@@ -145,7 +145,8 @@ def test_a_chunked_json_body_over_the_limit_is_a_413_not_invalid_json(app, api):
         return integrator.client.post("/api/messages", input_stream=io.BytesIO(body), headers=headers,
                                       environ_overrides={"wsgi.input_terminated": True})
     error = _error(send(json.dumps({"name": "m", "variables": {"pad": "x" * 5000}}).encode()), 413)
-    assert "larger than 1000 bytes" in error["message"] and error["code"] == "request_entity_too_large"
+    assert "larger than the limit of 1000 bytes" in error["message"] and error["code"] == "request_entity_too_large"
+    assert "GOVFLOW_MAX_BODY_BYTES" in error["message"]
     small = send(json.dumps({"name": "m"}).encode())  # read whole: no such message is awaited
     assert small.status_code == 404 and small.get_json()["error"]["code"] == "not_found"
 

@@ -168,6 +168,9 @@ def test_only_the_commands_that_set_a_database_up_create_a_missing_sqlite_file(t
     assert not mistyped.exists()
     assert CliRunner().invoke(main, ["db", "upgrade"], env=env, catch_exceptions=False).exit_code == 0
     assert mistyped.exists()
+    two_slashes = CliRunner().invoke(main, ["user", "list"], catch_exceptions=False, env={
+        "DATABASE_URL": "sqlite://tmp/govflow.db", "GOVFLOW_DATA_DIR": str(tmp_path)})
+    assert two_slashes.exit_code == 1 and "three slashes before a relative path" in two_slashes.stderr
 
 
 def test_serve_and_worker_create_only_the_default_database(tmp_path, monkeypatch):
