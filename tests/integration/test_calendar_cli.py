@@ -3,27 +3,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from api.cli import main
-from engine import Runtime, calendar
+from engine import calendar
 
 YEAR_2027 = {"calendar": "CN", "year": 2027,
              "holidays": [{"date": "2027-01-01", "name": "元旦"}]
              + [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(6, 14)],
              "workdays": [{"date": "2027-02-20", "name": "春节"}]}
-
-
-@pytest.fixture
-def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return invoke
 
 
 def test_db_upgrade_seeds_the_national_calendar_once(cli, runtime):

@@ -20,16 +20,6 @@ from tests.helpers import FIXTURES, ROOT
 GOVFLOW = Path(sys.executable).parent / "govflow"
 
 
-@pytest.fixture
-def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Invoke ``govflow`` in-process with DATABASE_URL pointing at the (clean) test database."""
-    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return invoke
-
-
 def _definitions(runtime: Runtime) -> int:
     with runtime.uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(ProcessDefinition)) or 0

@@ -1,28 +1,16 @@
 """``govflow user set`` and what ``govflow user deactivate`` does with a leaver's tasks."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from api import create_app
-from api.cli import main
 from engine import Runtime, definitions, instances, users
 from engine.users import SYSTEM, Actor
 from tests.helpers import FIXTURES
 
 PORTAL = Actor("portal", roles=frozenset({"integrator"}))
-
-
-@pytest.fixture
-def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return invoke
 
 
 @pytest.fixture

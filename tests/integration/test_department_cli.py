@@ -1,22 +1,7 @@
 """``govflow department add|list``: what scripts/run.sh uses to set up the demo departments."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from click.testing import CliRunner
-
-from api.cli import main
-from engine import Runtime, departments
-
-
-@pytest.fixture
-def cli(runtime: Runtime, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"DATABASE_URL": runtime.settings.database_url, "GOVFLOW_DATA_DIR": str(tmp_path)}
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return invoke
+from engine import departments
 
 
 def test_departments_are_added_listed_and_updated_only_when_asked(cli, runtime):
