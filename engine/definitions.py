@@ -79,6 +79,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             built, parse_problems = _spiff.build_specs(prepared, dmn)
             problems.extend(parse_problems)
             problems.extend(_check_calls(uow, prepared, set(built)))
+            problems.extend(_check_takeovers(uow, prepared))
             problems.extend(forms.check_references(uow, prepared, files))
             problems.extend(documents.check_references(uow, prepared, files))
             problems.extend(guides.check_deployment(uow, files, set(built)))
@@ -181,6 +182,24 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
                 if called and called not in deployed_now and latest_definition(uow, called) is None:
                     problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
                                             lint.unknown_call(called)))
+    return problems
+
+
+def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:
+    """A warning where a process id was deployed before under another name from a file of another name:
+    most likely a new item that kept a copied or default id (``Process_1``), about to become the next
+    version of someone else's. A renamed file of the same process (``permit_v2.bpmn``) is no such case."""
+    problems = []
+    for diagram in prepared:
+        for key in diagram.executable:
+            latest = latest_definition(uow, key)
+            if latest is not None and latest.name != diagram.process_names.get(key) \
+                    and PurePosixPath(latest.resource_name).name != PurePosixPath(diagram.name).name:
+                problems.append(Problem(
+                    diagram.name, diagram.lines.get(key), key,
+                    f"process {key!r} was deployed from {latest.resource_name!r} (version {latest.version}); this "
+                    f"file makes its next version: give the process another id if it is a new item",
+                    severity="warning"))
     return problems
 
 

@@ -140,6 +140,25 @@ def test_changed_content_makes_version_two_while_a_running_case_finishes_on_vers
     assert (finished["state"], finished["definition_version"]) == ("completed", 1)
 
 
+def test_another_item_taking_over_a_process_id_is_warned_about(api, tmp_path):
+    """Two analysts who both keep a copied id: the second item would silently become the first's next version."""
+    api.deploy("simple_approval_v2.bpmn")
+    xml = (FIXTURES / "simple_approval_v2.bpmn").read_text(encoding="utf-8")
+    renamed = tmp_path / "simple_approval_v3.bpmn"  # the same process, changed, in a file of another name
+    renamed.write_text(xml.replace("受理（新）", "受理（第三版）"), encoding="utf-8")
+    again = api.deploy(renamed)
+    assert [d["version"] for d in again["definitions"]] == [2]
+    assert [w for w in again["warnings"] if "was deployed from" in w["message"]] == []
+    other = tmp_path / "outdoor_ad.bpmn"  # another item that kept the id
+    other.write_text(xml.replace('name="简易审批（第二版）"', 'name="户外广告设置许可"', 1), encoding="utf-8")
+    deployed = api.deploy(other)
+    assert [d["version"] for d in deployed["definitions"]] == [3]
+    [warning] = [w for w in deployed["warnings"] if "was deployed from" in w["message"]]
+    assert (warning["file"], warning["element"], warning["severity"]) == ("outdoor_ad.bpmn", "simple_approval", "warning")
+    assert warning["message"] == ("process 'simple_approval' was deployed from 'simple_approval_v3.bpmn' (version 2); "
+                                  "this file makes its next version: give the process another id if it is a new item")
+
+
 def test_a_definition_is_read_by_key_latest_or_by_version(api):
     api.deploy("simple_approval.bpmn")
     api.deploy("simple_approval_v2.bpmn")
