@@ -65,8 +65,6 @@ class RatingShownSchema(Schema):
     for_case = fields.Boolean(metadata={"description": "false: a rating of a service contact of a running case"})
     rectification = fields.String(allow_none=True, metadata={
         "description": "a 差评's rectification: open, rectified, cancelled or missing; null for a good rating"})
-    rectification_result = fields.String(allow_none=True, metadata={
-        "description": "what was rectified, once supervision confirmed it"})
     rectified_at = fields.DateTime(allow_none=True)
 
 

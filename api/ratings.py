@@ -21,6 +21,7 @@ class RatingStats(MethodView):
     @blp.response(200, RatingStatsSchema)
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, query: dict[str, Any]) -> Any:
-        """Count, average level, share of 差评 and rectified 差评 by item, department (the group that handled
-        the rated case's last step) and clerk (who completed its steps); supervisors and admins."""
+        """Count, average level, share of 差评 and rectified 差评 by item, department (the one owning the group
+        that handled the rated case's last step, else that group) and clerk (who completed its steps);
+        supervisors and admins."""
         return ratings.stats(uow(), actor=actor(), since=query.get("since"), until=query.get("until"))

@@ -3,7 +3,7 @@
 Only what is meant for the applicant: the item, the case state in the terms approval systems report
 (engine.timeline), the steps done with their dates, the steps under way, the time limit in working
 days (engine.time_limits), extensions with their reasons, excluded periods, the documents issued, and
-the applicant's ratings with what came of a 差评 (its rectification's result once confirmed), and the
+the applicant's ratings with where a 差评's rectification stands, and the
 answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's).
 Never clerks' names, groups, internal variables or opinions.
 """
@@ -70,7 +70,9 @@ class Document:
 
 @dataclass
 class RatingShown:
-    """The applicant's own rating, and for a 差评 what came of it (整改情况, fed back to them)."""
+    """The applicant's own rating, and for a 差评 where its rectification stands. What was done is not
+    shown: the measures and supervision's review are staff's words about staff (the department calls the
+    applicant back, 回访)."""
 
     level: int
     level_name: str
@@ -78,7 +80,6 @@ class RatingShown:
     rated_at: datetime
     for_case: bool  # False: a service contact of a running case
     rectification: str | None  # RECTIFICATION_NAMES' key, None for a good rating
-    rectification_result: str | None
     rectified_at: datetime | None
 
 
@@ -165,8 +166,7 @@ def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:
 def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:
     return [RatingShown(level=r.level, level_name=ratings.LEVELS[r.level], comment=r.comment, rated_at=r.created_at,
                         for_case=r.contact == ratings.CASE_CONTACT, rectification=r.rectification_state,
-                        rectification_result=r.rectification_result if r.rectification_state == ratings.RECTIFIED
-                        else None, rectified_at=r.rectified_at)
+                        rectified_at=r.rectified_at)
             for r in uow.session.scalars(select(Rating).where(Rating.instance_id == row.id).order_by(Rating.id))]
 
 
