@@ -330,6 +330,9 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
     # Two days either side: a local new year is still the old year in UTC, whatever the zone.
     first = datetime(min(years), 1, 1, tzinfo=UTC) - timedelta(days=2)
     last = datetime(max(years) + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
+    # Due dates and timers first: they lock their cases, and a case's lock comes before its clock's row, as
+    # in every command (a completion stopping a clock), so that the two never wait for each other.
+    recount_workdays(uow, calendars, years, first, last)
     touched = and_(CaseClock.started_at < last, CaseClock.deadline_at >= first)
     clocks = uow.session.scalars(select(CaseClock).where(
         CaseClock.calendar.in_(calendars),
@@ -338,7 +341,6 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
         _recompute(uow, clock)
         if clock.state == STOPPED and clock.stopped_at is not None:
             clock.used_working_days = _used_days(uow, clock, clock.stopped_at)
-    recount_workdays(uow, calendars, years, first, last)
 
 
 def recount_workdays(uow: UnitOfWork, calendars: list[str], years: list[int], first: datetime,
@@ -358,17 +360,23 @@ def recount_workdays(uow: UnitOfWork, calendars: list[str], years: list[int], fi
     now, session = utcnow(), uow.session
     open_states = (execution.OPEN, execution.HELD)
     spans = or_(and_(Task.created_at < last, Task.due_at >= first), and_(Task.due_at < last, Task.created_at >= first))
-    cases = set(session.scalars(select(Task.instance_id).where(Task.state.in_(open_states), Task.due_at.is_not(None),
-                                                                spans)))
-    cases |= set(session.scalars(select(Job.instance_id).where(
-        Job.state == "pending", Job.kind == "timer", Job.due_at > now, Job.due_at >= first, Job.created_at < last)))
+    dated = select(Task.instance_id).where(Task.state.in_(open_states), Task.due_at.is_not(None), spans)
+    timed = select(Job.instance_id).where(Job.state == "pending", Job.kind == "timer", Job.due_at > now,
+                                          Job.due_at >= first, Job.created_at < last)
+    cases = session.execute(select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.called_versions)
+                            .where(or_(ProcessInstance.id.in_(dated), ProcessInstance.id.in_(timed)))
+                            .order_by(ProcessInstance.id)).all()
     reason = f"calendar {', '.join(calendars)} loaded for {', '.join(str(y) for y in years)}"
-    for instance_id in sorted(cases):
+    counting: dict[int, tuple[str, bool]] = {}  # definition id -> (its calendar, its diagram calls workdays())
+    for instance_id, definition_id, called in cases:
+        if definition_id not in counting:
+            counting[definition_id] = _counting(uow, definition_id)
+        name, calls = counting[definition_id]
+        # A case that calls other processes may count in them: only its own calendar rules it out then.
+        if name not in calendars or not (calls or called):
+            continue
         case_lock.lock_case(session, instance_id)
         case = execution.open_case(uow, instance_id)
-        name = execution.process_properties(uow, case.row.definition).get(CALENDAR) or calendar.NATIONAL
-        if name not in calendars:
-            continue
         days = _calendar(uow, name)
         _recount_task_dues(uow, case, days)
         moved = False
@@ -380,6 +388,19 @@ def recount_workdays(uow: UnitOfWork, calendars: list[str], years: list[int], fi
                 moved = True
         if moved:
             execution.save(uow, case)
+
+
+def _counting(uow: UnitOfWork, definition_id: int) -> tuple[str, bool]:
+    """A definition's calendar (``govflow.calendar``, else the national one) and whether its diagram calls
+    workdays() anywhere (a due date, a timer): read once per definition, so that a load opens and locks
+    no case that cannot have counted with it."""
+    from . import execution
+    from .timer_refresh import CALLS_WORKDAYS
+
+    definition = uow.session.get(ProcessDefinition, definition_id)
+    assert definition is not None  # cases reference their definition
+    name = execution.process_properties(uow, definition).get(CALENDAR) or calendar.NATIONAL
+    return name, CALLS_WORKDAYS.search(definition.resource.content.decode("utf-8", "replace")) is not None
 
 
 def _recount_task_dues(uow: UnitOfWork, case: Case, days: calendar.WorkingCalendar) -> None:

@@ -158,3 +158,27 @@ def test_a_due_date_not_counted_in_the_loaded_year_stays(recount):
     assert pending_job(recount, case["id"]).due_at == job.due_at
     with recount.runtime.uow() as uow:
         assert uow.session.get(ProcessInstance, case["id"]).version == version
+
+
+def test_a_load_opens_only_the_cases_whose_diagram_counts_with_workdays(recount, tmp_path, monkeypatch):
+    """A year's load must not open (and lock) every open case due in it: only those that can have counted
+    with workdays(). A case due in calendar days (P40D) is left as it is."""
+    moment = datetime(2026, 11, 23, 10, tzinfo=LOCAL_TZ).astimezone(UTC)
+    for module in (execution, diagram_functions, time_limits):
+        monkeypatch.setattr(module, "utcnow", lambda: moment)
+    fixed = tmp_path / "fixed.bpmn"
+    fixed.write_text(DIAGRAM.replace('id="recount" name="工作日重算"', 'id="fixed" name="自然日期限"')
+                     .replace('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">${workdays(30)}</bpmn:timeDate>',
+                              '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P40D</bpmn:timeDuration>')
+                     .replace("${workdays(30)}", "P40D"), encoding="utf-8")
+    recount.deploy(fixed)
+    counted, calendar_days = recount.start("recount"), recount.start("fixed")
+    opened: list[int] = []
+    real_open = execution.open_case
+    monkeypatch.setattr(execution, "open_case", lambda uow, instance_id: opened.append(instance_id)
+                        or real_open(uow, instance_id))
+    calendar.replace_year(recount.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
+                          workdays=[], actor=ADMIN)
+    assert opened == [counted["id"]]
+    due = recount.as_("supervisor").get(f"/api/tasks/{calendar_days['tasks'][0]['id']}").get_json()["due_at"]
+    assert due == calendar_days["tasks"][0]["due_at"]
