@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,10 +203,16 @@ def _valid_host_and_port(parts: SplitResult) -> bool:
 def _never_a_receiver(host: str) -> bool:
     """Addresses no webhook receiver has: link-local ones hold cloud metadata services (169.254.169.254),
     which a delivery must never be pointed at."""
+    host = host.rstrip(".")
     try:
-        address = ipaddress.ip_address(host)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        try:  # the spellings a resolver still reads as IPv4: 2852039166, 0xa9fea9fe, 0251.0376.0251.0376
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False  # a name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:169.254.169.254
     return address.is_link_local or address.is_multicast or address.is_unspecified
 
 
