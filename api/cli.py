@@ -1,6 +1,7 @@
 """The ``govflow`` command: database, deployments, users, and the server and worker processes."""
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,13 +115,25 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--name", help="a name for this deployment")
-def deploy(paths: tuple[str, ...], name: str | None) -> None:
+@click.option("--once", is_flag=True,
+              help="skip files this database was given before, all of them together, byte for byte (the "
+                   "deployment's name carries their hash): a start script's library deploy that must not "
+                   "replace what analysts deployed since")
+def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
     """Deploy diagrams, decisions, forms, guides and document templates from files or folders."""
     files = collect_files(paths)
     if not files:
         raise click.ClickException(f"nothing to deploy: no {definitions.ACCEPTED} found")
+    runtime = command_runtime()
+    if once:
+        digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + c).digest()
+                                         for n, c in sorted(files))).hexdigest()[:16]
+        name = f"{name or 'files'} ({digest})"
+        if definitions.deployed_as(runtime.uow(), name):
+            click.echo(f"{len(files)} files deployed before as {name!r}: not deployed again")
+            return
     try:
-        result = definitions.deploy(command_runtime().uow(), files, actor=SYSTEM, name=name)
+        result = definitions.deploy(runtime.uow(), files, actor=SYSTEM, name=name)
     except DeploymentInvalid as exc:
         for problem in exc.details:
             click.echo(_problem_line(problem), err=True)

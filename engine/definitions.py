@@ -259,6 +259,12 @@ def _warnings(problems: list[Problem]) -> list[Problem]:
 
 # ---- reading -----------------------------------------------------------------------------------
 
+def deployed_as(uow: UnitOfWork, name: str) -> bool:
+    """Whether a deployment of this name exists (``govflow deploy --once`` names one by its files' hash)."""
+    with uow:
+        return uow.session.scalars(select(Deployment.id).where(Deployment.name == name).limit(1)).first() is not None
+
+
 def list_definitions(uow: UnitOfWork, *, key: str | None = None, latest_only: bool = True
                      ) -> list[ProcessDefinition]:
     with uow:

@@ -1,30 +1,16 @@
 #!/usr/bin/env bash
 # Set up and run govflow on the embedded SQLite database with the service-item library deployed.
 #   GOVFLOW_DATA_DIR (default ./var), DATABASE_URL, HOST (127.0.0.1), PORT (8000), WORKERS (2)
-# The library (bpmn/, forms/) is deployed on the first start and again only when its files changed since
-# the last start that deployed it: a start must not replace what an analyst deployed since with the repo's
-# older copy. $GOVFLOW_DATA_DIR/library.sha256 remembers what was deployed (delete it to deploy again).
+# The library (bpmn/, forms/) is deployed once per content: a start after analysts deployed their own
+# versions must not replace them with the repo's copy; a changed library (a new release) is deployed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export GOVFLOW_DATA_DIR=${GOVFLOW_DATA_DIR:-$PWD/var}
 mkdir -p "$GOVFLOW_DATA_DIR"
 gf=.venv/bin/govflow
-stamp="$GOVFLOW_DATA_DIR/library.sha256"
-# A new SQLite database has no library yet, whatever an old stamp says.
-[[ -z "${DATABASE_URL:-}" && ! -e "$GOVFLOW_DATA_DIR/govflow.db" ]] && rm -f "$stamp"
 $gf db upgrade
-library_hash() {  # every file of bpmn/ and forms/ (names and content), and the database
-  { find bpmn forms -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-    echo "${DATABASE_URL:-sqlite}"; } | sha256sum | cut -d' ' -f1
-}
-library=$(library_hash)
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$library" ]]; then
-  echo "service-item library unchanged since this script last deployed it: not deployed again ($stamp)"
-else
-  $gf deploy --name "service-item library" bpmn/ forms/
-  echo "$library" > "$stamp"
-fi
+$gf deploy --once --name "service-item library" bpmn/ forms/
 tokens="$GOVFLOW_DATA_DIR/demo-tokens.txt"
 # Demo users, one per group of the library, on every start: only missing ones are added, and a new
 # user's API token is appended to $tokens (shown once; `govflow user token NAME` makes another).

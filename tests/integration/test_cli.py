@@ -255,3 +255,22 @@ def test_deploy_names_each_form_it_deployed(cli, tmp_path):
     again = cli("deploy", str(item), str(forms[0]))
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines() == ["window_acceptance version 1 (unchanged)", f"form {forms[0].name}"]
+
+
+def test_deploy_once_skips_files_this_database_was_given_before(cli, runtime, tmp_path):
+    """scripts/run.sh deploys the library on every start with --once: an analyst's later version stays the
+    latest, and a changed library is deployed."""
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "simple_approval.bpmn").write_bytes((FIXTURES / "simple_approval.bpmn").read_bytes())
+    first = cli("deploy", "--once", "--name", "library", str(library))
+    assert first.exit_code == 0 and first.stdout.splitlines() == ["simple_approval version 1 (new)"]
+    assert cli("deploy", str(FIXTURES / "simple_approval_v2.bpmn")).stdout.splitlines() == [
+        "simple_approval version 2 (new)"]  # an analyst's own version
+    again = cli("deploy", "--once", "--name", "library", str(library))
+    assert again.exit_code == 0 and again.stdout.startswith("1 files deployed before as 'library (")
+    assert _definitions(runtime) == 2  # version 2 is still the latest
+    (library / "simple_approval.bpmn").write_bytes((FIXTURES / "simple_approval.bpmn").read_bytes()
+                                                   .replace(b"<bpmn:process", b"<!-- 2027 -->\n<bpmn:process", 1))
+    changed = cli("deploy", "--once", "--name", "library", str(library))
+    assert changed.exit_code == 0 and changed.stdout.splitlines() == ["simple_approval version 3 (new)"]
