@@ -48,6 +48,8 @@ class ProcedureSchema(Schema):
     ended_on = fields.Date(allow_none=True)
     days = fields.Integer(allow_none=True, metadata={"description": "working days granted or not counted"})
     reason = fields.String(allow_none=True, metadata={"description": "extensions: why (行政许可法第四十二条)"})
+    max_days = fields.Integer(allow_none=True, metadata={
+        "description": "excluded periods: the working days the item's guide says it may last (行政许可法第四十五条)"})
 
 
 class PublicDocumentSchema(Schema):

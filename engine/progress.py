@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -58,6 +59,7 @@ class Procedure:
     ended_on: date | None
     days: int | None
     reason: str | None  # extensions only: the applicant is told why (行政许可法 Art 42)
+    max_days: int | None = None  # excluded periods: how long the guide says it may last (Art 45)
 
 
 @dataclass
@@ -139,9 +141,10 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                           deadline_date=view.deadline_date, used_working_days=view.used_working_days,
                           remaining_working_days=view.remaining_working_days, paused=view.state == "paused",
                           stopped=view.state == "stopped", overdue=view.overdue, provisional=view.provisional)
-    shown = [_procedure(p) for p in procedures]
-    return Progress(case_no=row.business_key,
-                    item_name=service_cases.item_name(uow, row, service_cases.guide_for(uow, row.definition_key)),
+    guide = service_cases.guide_for(uow, row.definition_key)
+    longest = _longest_periods(guide)
+    shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
+    return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
                     status=STATUS_NAMES.get(row.state, row.state), case_state=state, received_at=row.started_at,
                     ended_at=row.ended_at, steps=steps, current_steps=current, time_limit=limit,
                     extensions=[p for p in shown if p.kind == "extension"],
@@ -170,11 +173,23 @@ def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:
             for r in uow.session.scalars(select(Rating).where(Rating.instance_id == row.id).order_by(Rating.id))]
 
 
-def _procedure(p: SpecialProcedure) -> Procedure:
+def _procedure(p: SpecialProcedure, longest: int | None) -> Procedure:
     return Procedure(kind=p.kind, name=PROCEDURE_NAMES.get(p.kind, PROCEDURE_NAMES["other"]),
                      started_on=p.started_at.astimezone(LOCAL_TZ).date(),
                      ended_on=p.ended_at.astimezone(LOCAL_TZ).date() if p.ended_at else None, days=p.days,
-                     reason=p.reason_or_basis if p.kind == "extension" else None)
+                     reason=p.reason_or_basis if p.kind == "extension" else None,
+                     max_days=longest if p.kind != "extension" else None)
+
+
+def _longest_periods(guide: dict[str, Any] | None) -> dict[str, int]:
+    """How long each kind of excluded period may last, as the item's guide publishes it (excluded_periods'
+    max_days): the applicant is told how long a special procedure takes (行政许可法 Art 45)."""
+    found: dict[str, int] = {}
+    for period in (guide or {}).get("excluded_periods") or []:
+        if isinstance(period, dict) and isinstance(period.get("type"), str) and isinstance(period.get("max_days"), int) \
+                and not isinstance(period.get("max_days"), bool):
+            found.setdefault(period["type"], period["max_days"])
+    return found
 
 
 def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:

@@ -273,6 +273,21 @@ def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress
     assert text_of(answered, "public-result") == "经核查，您反映的问题属实，已责令整改。"
 
 
+def test_a_special_procedure_under_way_says_how_long_the_guide_lets_it_last(api: ApiClient,
+                                                                          visitor: Browser) -> None:
+    """行政许可法 Art 45: the applicant is told how long an excluded period takes (the guide's max_days)."""
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0130")
+    clock = f"/api/process-instances/{started['id']}/clock"
+    paused = api.as_("supervisor").post(f"{clock}/pause", json={"kind": "inspection", "reason": "核实经营场所"})
+    assert paused.status_code == 200, paused.get_json()
+    body = api.client.get("/api/public/progress/SCJG-2026-0130", query_string={"code": started["query_code"]}).get_json()
+    assert [(p["name"], p["ended_on"], p["max_days"]) for p in body["special_procedures"]] == [("现场核查", None, 10)]
+    assert text_of(lookup(visitor, "SCJG-2026-0130", started["query_code"]).text, "max-days") == "最长 10 个工作日"
+    assert api.as_("supervisor").post(f"{clock}/resume", json={}).status_code == 200
+    assert "max-days" not in lookup(visitor, "SCJG-2026-0130", started["query_code"]).text  # ended: its days count
+
+
 def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:
     deploy_library(api)
     started = accepted_food_case(api, "SCJG-2026-0103")
