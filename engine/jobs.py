@@ -271,7 +271,9 @@ def list_incidents(uow: UnitOfWork, *, actor: Actor) -> list[IncidentView]:
 
 
 def retry_incident(uow: UnitOfWork, job_id: int, *, actor: Actor) -> IncidentView:
-    """Put a failed job back: pending, due at once, with a fresh count of retries.
+    """Put a failed job back: pending, due at once, for one more attempt. A supervisor retries after fixing
+    the cause and wants the answer now: failing again, it is an incident again at once (with the new error),
+    not hidden behind another hour of automatic retries.
 
     Raises:
         Forbidden; NotFound (no such job); Conflict (the job is not an incident).
@@ -280,7 +282,7 @@ def retry_incident(uow: UnitOfWork, job_id: int, *, actor: Actor) -> IncidentVie
     with uow:
         job = _incident(uow, job_id)
         # due_at is already past (the job failed firing), so clearing the lease makes it due now.
-        job.state, job.attempts, job.lock_owner, job.lock_expires_at = PENDING, 0, None, None
+        job.state, job.attempts, job.lock_owner, job.lock_expires_at = PENDING, len(BACKOFF), None, None
         _log(uow, job, "incident.retried", actor=actor.name)
         uow.commit()
         return _view(job, *_case_keys(uow, job))

@@ -71,7 +71,7 @@ def test_after_fixing_the_cause_a_retried_incident_fires_and_the_case_finishes(a
 
     retried = api.as_("supervisor").post(f"/api/incidents/{incident['job_id']}/retry")
     assert retried.status_code == 200
-    assert (retried.get_json()["state"], retried.get_json()["attempts"]) == ("pending", 0)
+    assert retried.get_json()["state"] == "pending"
     assert api.as_("supervisor").get("/api/incidents").get_json() == []
 
     assert jobs.run_due(runtime, worker_id=WORKER, now=incident["now"]) == 1
@@ -80,11 +80,16 @@ def test_after_fixing_the_cause_a_retried_incident_fires_and_the_case_finishes(a
     assert len(history(api, case["id"], "timer.fired")) == 1
 
 
-def test_a_retried_incident_that_fails_again_starts_a_new_round_of_retries(api, runtime, incident):
+def test_a_retried_incident_that_fails_again_is_an_incident_again_at_once(api, runtime, incident):
+    """The supervisor retried after a fix that did not work: they learn it at the next poll, not after
+    another hour of automatic retries during which the incident list showed nothing."""
     assert api.as_("supervisor").post(f"/api/incidents/{incident['job_id']}/retry").status_code == 200
     assert jobs.run_due(runtime, worker_id=WORKER, now=incident["now"]) == 0
     [job] = timer_jobs(runtime, incident["case"]["id"])
-    assert (job.state, job.attempts) == ("pending", 1)
+    assert job.state == "failed"
+    [again] = api.as_("supervisor").get("/api/incidents").get_json()
+    assert again["id"] == incident["job_id"] and "registry unavailable" in again["last_error"]
+    assert len(history(api, incident["case"]["id"], "incident.created")) == 2
 
 
 def test_resolving_an_incident_closes_it_with_a_note_in_the_case_history(api, runtime, incident):
