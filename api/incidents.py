@@ -49,7 +49,7 @@ class Retry(MethodView):
     @blp.response(200, IncidentSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="the job is not an incident")
     def post(self, job_id: int) -> Any:
-        """Fire the timer again at once, with a fresh count of retries."""
+        """Fire the timer again at once, one attempt: failing again, it is an incident again."""
         return jobs.retry_incident(uow(), job_id, actor=actor())
 
 
