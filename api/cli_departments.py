@@ -23,7 +23,10 @@ def department_group() -> None:
 @click.option("--update", "update", is_flag=True,
               help="change an existing one: its name, and its parent and groups where given (--parent '' and "
                    "--group '' clear them)")
-def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool) -> None:
+@click.option("--move-groups", "move_groups", is_flag=True,
+              help="take the groups given from the department that owns them (a reorganisation)")
+def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool,
+        move_groups: bool) -> None:
     """Create department CODE (the code guides name, e.g. SCJG) owning the given groups."""
     runtime = command_runtime()
     try:
@@ -37,7 +40,7 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
                 groups = tuple(current.groups) if not groups else groups
         view, created = departments.put_department(runtime.uow(), code, actor=SYSTEM, name=name,
                                                    parent_code=parent_code, groups=[g for g in groups if g.strip()],
-                                                   only_new=not update)
+                                                   only_new=not update, move_groups=move_groups)
     except EngineError as exc:
         problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details
                              if isinstance(d, dict) and "message" in d)

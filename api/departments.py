@@ -31,6 +31,8 @@ class DepartmentInSchema(Schema):
     parent_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
     groups = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
                          metadata={"description": "replaces the groups it owns; a group belongs to one department"})
+    move_groups = fields.Boolean(load_default=False, metadata={
+        "description": "take the groups another department owns from it (a reorganisation); else that is a 409"})
 
 
 class CaseDepartmentSchema(Schema):
@@ -66,7 +68,8 @@ class Department(MethodView):
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Create the department or replace its name, parent and groups (admins)."""
         view, created = departments.put_department(uow(), code, actor=actor(), name=body["name"],
-                                                   parent_code=body["parent_code"], groups=body["groups"])
+                                                   parent_code=body["parent_code"], groups=body["groups"],
+                                                   move_groups=body["move_groups"])
         return (view, 201) if created else view
 
 

@@ -60,7 +60,8 @@ class DepartmentView:
 # ---- commands and queries ----------------------------------------------------------------------
 
 def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, parent_code: str | None = None,
-                   groups: Iterable[str] = (), only_new: bool = False) -> tuple[DepartmentView, bool]:
+                   groups: Iterable[str] = (), only_new: bool = False,
+                   move_groups: bool = False) -> tuple[DepartmentView, bool]:
     """Create a department, or replace its name, parent and groups; returns it and whether it is new.
 
     The groups it gains bring it into the existing cases (any state) they worked on, in the same
@@ -69,6 +70,8 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
     Args:
         groups: the user groups it owns, replacing those it had; a group may belong to one department only.
         only_new: refuse (Conflict) when the department exists already.
+        move_groups: take groups another department owns from it (a reorganisation, 机构改革), in the same
+            transaction; else such a group is a Conflict.
 
     Raises:
         Forbidden (not admin); ValidationFailed (bad code, name, group or parent: ``details`` name the field);
@@ -81,7 +84,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
     parent_code = (parent_code or "").strip() or None
     with uow:
         try:
-            view, created = _put(uow.session, code, name, parent_code, wanted, only_new)
+            view, created = _put(uow.session, code, name, parent_code, wanted, only_new, move_groups)
             uow.commit()
         except IntegrityError:  # a concurrent change took the code or a group first
             raise Conflict(f"department {code!r} or one of its groups was changed meanwhile; try again") from None
@@ -244,7 +247,7 @@ def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> l
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
-         only_new: bool) -> tuple[DepartmentView, bool]:
+         only_new: bool, move_groups: bool) -> tuple[DepartmentView, bool]:
     department = session.get(Department, code)
     if department is not None and only_new:
         raise Conflict(f"department {code!r} exists already")
@@ -252,9 +255,11 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
         _check_parent(session, code, parent_code)
     taken = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(
         DepartmentGroup.group_name.in_(wanted), DepartmentGroup.department_code != code)).all()
-    if taken:
-        raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already",
-                       details=[{"field": "groups", "group": g, "department": d} for g, d in taken])
+    if taken and not move_groups:
+        raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already (move it with "
+                       "move_groups)", details=[{"field": "groups", "group": g, "department": d} for g, d in taken])
+    if taken:  # the old department keeps its part in the cases the group worked on, as history has it
+        session.execute(delete(DepartmentGroup).where(DepartmentGroup.group_name.in_([g for g, _ in taken])))
     created = department is None
     if department is None:
         department = Department(code=code, name=name, parent_code=parent_code)

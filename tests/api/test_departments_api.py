@@ -413,3 +413,19 @@ def test_a_clerk_reads_the_case_of_an_open_task_nobody_was_named_for(api):
         assert clerk.get(f"/api/process-instances/{case['id']}{path}").status_code == 200, path
     assert complete_task(api, case["tasks"][0]["id"], user="window_clerk")["state"] == "completed"
     assert clerk.get(f"/api/process-instances/{case['id']}").status_code == 404  # worked by someone else
+
+
+def test_a_group_moved_to_a_new_department_brings_it_into_the_cases_the_group_worked_on(centre):
+    """机构改革: the office's review moves from 市场监督管理局 to a new 行政审批局 in one PUT; the new department
+    takes part in the cases the office worked on, and the old one keeps the part it had."""
+    api = centre
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    complete_task(api, case["tasks"][0]["id"], user="window_clerk", accepted=True, amount=10)
+    refused = api.as_("admin").put("/api/departments/XZSP", json={"name": "行政审批局", "groups": ["office"]})
+    assert refused.status_code == 409 and refused.get_json()["error"]["details"][0]["department"] == "SCJG"
+    moved = put(api, "XZSP", 201, name="行政审批局", groups=["office"], move_groups=True)
+    assert moved["groups"] == ["office"]
+    assert api.get("/api/departments/SCJG").get_json()["groups"] == []
+    roles = {d["department_code"]: d["role"]
+             for d in api.get(f"/api/process-instances/{case['id']}/departments").get_json()}
+    assert roles == {"ZWFW": "lead", "SCJG": "participant", "XZSP": "participant"}

@@ -41,3 +41,15 @@ def test_a_group_of_another_department_or_a_bad_code_is_an_error_with_the_reason
     assert taken.exit_code == 1 and "group 'window' belongs to department 'ZWFW'" in taken.output
     bad = cli("department", "add", "市场", "--name", "市场监督管理局")
     assert bad.exit_code == 1 and "code:" in bad.output
+
+
+def test_a_group_moves_to_another_department_in_one_step_when_asked(cli, runtime):
+    """A reorganisation (机构改革): review moves from SCJG to the new 行政审批局 without a moment in which
+    its clerks belong to no department."""
+    cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "review", "--group", "chief")
+    refused = cli("department", "add", "XZSP", "--name", "行政审批局", "--group", "review")
+    assert refused.exit_code == 1 and "move it with move_groups" in refused.output
+    moved = cli("department", "add", "XZSP", "--name", "行政审批局", "--group", "review", "--move-groups")
+    assert moved.exit_code == 0, moved.output
+    assert departments.get_department(runtime.uow(), "XZSP").groups == ["review"]
+    assert departments.get_department(runtime.uow(), "SCJG").groups == ["chief"]
