@@ -13,12 +13,14 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import aliased
@@ -28,7 +30,7 @@ from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
-from .webhooks import DEAD, DELIVERED, PENDING, sign
+from .webhooks import DEAD, DELIVERED, PENDING, never_a_receiver, sign
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,12 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
-    """POST with urllib; a refused connection, a timeout or a TLS error is (None, reason)."""
+    """POST with urllib; a refused connection, a timeout or a TLS error is (None, reason). A name that
+    resolves to an address no receiver has (a cloud metadata service's) is not posted to: the URL's check
+    at subscription sees only the name."""
+    refused = _refused_address(urlsplit(url).hostname or "")
+    if refused:
+        return None, f"not sent: {urlsplit(url).hostname} resolves to {refused}, which is never a receiver"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=timeout) as response:
@@ -60,6 +67,16 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
         return exc.code, f"HTTP {exc.code}" + (f": {detail}" if detail else "")
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+
+
+def _refused_address(host: str) -> str | None:
+    """The first address ``host`` resolves to that never_a_receiver refuses; None when there is none (or the
+    name does not resolve: the connection then fails and says so)."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    return next((str(info[4][0]) for info in found if never_a_receiver(str(info[4][0]))), None)
 
 
 def payload(event: OutboxEvent, *, relay: bool = False) -> bytes:

@@ -170,7 +170,7 @@ def check_url(url: str, *, allow_http: bool) -> str:
         raise InvalidRequest("the webhook URL must not carry credentials; deliveries are signed instead")
     if not _valid_host_and_port(parts):
         raise InvalidRequest("the webhook URL's host or port is not valid (a port is 1 to 65535)")
-    if _never_a_receiver(parts.hostname):
+    if never_a_receiver(parts.hostname):
         raise InvalidRequest("the webhook URL's address is link-local, multicast or unspecified (such as a cloud "
                              "metadata service), never a receiver of case events")
     if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
@@ -200,7 +200,7 @@ def _valid_host_and_port(parts: SplitResult) -> bool:
         return False
 
 
-def _never_a_receiver(host: str) -> bool:
+def never_a_receiver(host: str) -> bool:
     """Addresses no webhook receiver has: link-local ones hold cloud metadata services (169.254.169.254),
     which a delivery must never be pointed at."""
     host = host.rstrip(".")
