@@ -70,6 +70,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     if not files:
         raise InvalidRequest("no files to deploy (multipart field 'files')")
     files, encoding_problems = transcode(files)
+    files = [(_in_item_folder(n, c), c) for n, c in files]
     problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
     problems[:0] = encoding_problems
     with uow:
@@ -201,6 +202,17 @@ def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[P
                     f"file makes its next version: give the process another id if it is a new item",
                     severity="warning"))
     return problems
+
+
+def _in_item_folder(file_name: str, content: bytes) -> str:
+    """A guide uploaded without its folder (a browser or curl sends ``guide.json`` alone) named as
+    ``govflow deploy`` names it, by its item code: ``SCJG-XK-0001/guide.json``. Two items' guides then
+    deploy together; a guide whose code cannot be read keeps its name (its check says why)."""
+    if kind_of(file_name) != "guide" or guides.folder_of(file_name) is not None:
+        return file_name
+    data, _ = guides.parse(file_name, content)
+    code = data.get("code") if data else None
+    return f"{code}/{file_name}" if isinstance(code, str) and guides.CODE.match(code) else file_name
 
 
 def _found_as(file_name: str) -> str:

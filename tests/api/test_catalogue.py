@@ -238,3 +238,16 @@ def test_the_catalogue_matches_every_word_any_department_case_and_leaves_interna
     problems = {p["element"]: p["message"] for p in deploy(api, bad, expect=422)["error"]["details"]}
     assert problems == {"max_visits": "max_visits must be at least 0", "public": "public must be true or false",
                         "office_hours": "office_hours must be a non-empty string"}
+
+
+def test_guides_uploaded_without_their_folder_are_named_by_their_item_code(api):
+    """A browser or curl sends each guide as plain guide.json: two items' guides still deploy together."""
+    analyst = api.as_("analyst")
+    files = [((FOOD / "food_business_licence.bpmn").open("rb"), "food_business_licence.bpmn"),
+             ((WINDOW / "window_acceptance.bpmn").open("rb"), "window_acceptance.bpmn"),
+             ((FOOD / "guide.json").open("rb"), "guide.json"), ((WINDOW / "guide.json").open("rb"), "guide.json"),
+             *[(form.open("rb"), form.name) for form in FORMS]]
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    assert sorted(g["code"] for g in response.get_json()["guides"]) == ["SCJG-XK-0001", "window-acceptance"]
