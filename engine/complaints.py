@@ -8,12 +8,13 @@ progress endpoint as any case (engine.progress).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from . import query_codes, service_cases
 from ._form_fields import PHONE
-from .errors import ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .unit_of_work import UnitOfWork
 
 COMPLAINT_KEY = "complaint"
@@ -21,8 +22,8 @@ HANDLE_DAYS = 5  # working days the responsible group has before the complaint i
 DESK_GROUP = "complaints"  # registers complaints and names the responsible group where none is known
 SUPERVISION_GROUP = "supervision"
 PUBLIC = "public"  # the actor recorded on cases the public opens
-_SPACES = re.compile(r"[\s\u3000]+")
-_INTERNATIONAL_MOBILE = re.compile(r"^(?:\+86|0086|86)-?(1[3-9]\d{9})$", re.ASCII)
+_SPACES = re.compile(r"[\s()]+")
+_INTERNATIONAL_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1[3-9]\d{9})$", re.ASCII)
 
 
 @dataclass
@@ -71,12 +72,30 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
                              handle_days=HANDLE_DAYS)
 
 
+def receipt_again(uow: UnitOfWork, complaint_no: str) -> ComplaintView:
+    """The receipt of a complaint filed a moment ago whose answer the complainant did not see (the form
+    sent twice, the page reloaded): the same complaint, with a new query code in place of the one shown
+    to nobody. Only for the submission that filed it (the page's one-time form token proves it).
+
+    Raises NotFound: no complaint of that number."""
+    with uow:
+        row = next((r for r in service_cases.cases_numbered(uow, complaint_no) if r.definition_key == COMPLAINT_KEY),
+                   None)
+        if row is None:
+            raise NotFound(f"no complaint {complaint_no!r}")
+        code = query_codes.replace(uow, row.id, by=PUBLIC)
+        uow.commit()
+        return ComplaintView(complaint_no=row.business_key, query_code=code, received_at=row.started_at,
+                             handle_days=HANDLE_DAYS)
+
+
 def normal_phone(typed: str) -> str:
-    """A number as people type it, as stored: spaces and a mobile's +86 / 0086 dropped
-    (``+86 139 1234 5678`` -> ``13912345678``); a landline keeps its hyphens."""
-    digits = _SPACES.sub("", typed)
-    mobile = _INTERNATIONAL_MOBILE.match(digits)
-    return mobile.group(1) if mobile else digits
+    """A number as people type it, as stored: full-width digits read as digits, spaces and brackets
+    dropped, a mobile without its hyphens and +86 / 0086 (``+86 139-1234-5678`` -> ``13912345678``); a
+    landline keeps the hyphen after its area code (``（0755）88888888`` -> ``075588888888``)."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", typed))
+    mobile = _INTERNATIONAL_MOBILE.match(text.replace("-", ""))
+    return mobile.group(1) if mobile else text
 
 
 def _text(value: str | None, field: str, longest: int, problems: list[dict[str, str]], *,

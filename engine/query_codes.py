@@ -73,19 +73,25 @@ def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
             raise NotFound(f"process instance {instance_id} not found")
         if not actor.has("integrator"):
             require_clerk_of_case(uow, actor, instance_id, action="issue a query code")
-        code = generate()
-        now = utcnow()
-        stored = uow.session.get(CaseQueryCode, instance_id)
-        if stored is None:
-            uow.session.add(CaseQueryCode(instance_id=instance_id, code_hash=hash_code(code), created_at=now))
-        else:
-            stored.code_hash, stored.created_at = hash_code(code), now
-        uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=REISSUED, data={}))
+        code = replace(uow, instance_id, by=actor.name)
         try:
             uow.commit()
         except IntegrityError:  # a first code written for this case at the same moment
             raise Conflict(f"process instance {instance_id} got a new query code meanwhile; try again") from None
         return code
+
+
+def replace(uow: UnitOfWork, instance_id: int, *, by: str) -> str:
+    """A new code for the case in place of its old one, recorded in its history; returned once. Helper:
+    the caller's transaction and rights."""
+    code, now = generate(), utcnow()
+    stored = uow.session.get(CaseQueryCode, instance_id)
+    if stored is None:
+        uow.session.add(CaseQueryCode(instance_id=instance_id, code_hash=hash_code(code), created_at=now))
+    else:
+        stored.code_hash, stored.created_at = hash_code(code), now
+    uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=by, event=REISSUED, data={}))
+    return code
 
 
 def find_case(uow: UnitOfWork, case_no: str, code: str) -> ProcessInstance:

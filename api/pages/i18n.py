@@ -482,6 +482,8 @@ EN: dict[str, str] = {
     "投诉已提交，责任部门将在 {n} 个工作日内办理，办结后答复您。":
         "Your complaint was filed; the department responsible handles it within {n} working days, and you are "
         "answered once it is done.",
+    "这份投诉已经提交过，没有重复提交。查询码已重新生成，以下面的为准。":
+        "This complaint was filed already and was not filed twice. Its query code was renewed: use the one below.",
     "投诉编号": "Complaint number",
     "提交时间": "Filed",
     "请记下投诉编号和查询码：查询码只显示这一次，凭二者查询办理进度和答复。":

@@ -9,7 +9,10 @@ public API's route for code holders (``/api/public/progress/<case-no>/documents/
 """
 from __future__ import annotations
 
+import json
 import math
+import re
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -17,10 +20,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
-from engine import complaints, guides, progress, query_codes, ratings
-from engine.errors import Conflict, NotFound, ValidationFailed
+from engine import complaints, guides, idempotency, progress, query_codes, ratings
+from engine.errors import Conflict, InProgress, NotFound, ValidationFailed
 
 from ..context import uow
 from .i18n import gettext as _
@@ -38,13 +42,21 @@ MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy"
 COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": "请填写手机号（11 位）或带区号的固定电话。",
                       "content": "请填写投诉内容（至多 2000 字）。", "case_no": "办件编号至多 50 个字符。",
                       "item_code": "事项编码至多 50 个字符。"}
+SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time token (secrets.token_urlsafe(18))
+SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
 CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate")  # forms that carry a case number and its code
 DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
 
 
+# The page a language switch returns to from a form's answer (a POST cannot be requested again).
+FORM_PAGES = {"pages.public.progress_lookup": "pages.public.progress_form", "pages.public.rate": "pages.public.progress_form",
+              "pages.public.complain": "pages.public.complaint_form"}
+
+
 @bp.context_processor
 def _rating_names() -> dict[str, Any]:
-    return {"rating_levels": ratings.LEVELS, "rectification_names": progress.RECTIFICATION_NAMES}
+    return {"rating_levels": ratings.LEVELS, "rectification_names": progress.RECTIFICATION_NAMES,
+            "form_pages": FORM_PAGES}
 
 
 @bp.get("/catalogue")
@@ -131,20 +143,52 @@ def complaint_form() -> ResponseReturnValue:
 
 @bp.post("/complaints")
 def complain() -> ResponseReturnValue:
+    """File the complaint once per form shown: its one-time token makes a second send (a double click, a
+    reload) show the same complaint, with a new code in place of the one its first answer carried."""
     form = {key: request.form.get(key, "") for key in ("name", "phone", "content", "case_no", "item_code")}
+    token = request.form.get("submission", "")
+    key = f"complaint-form:{token}" if SUBMISSION.fullmatch(token) else None
+    user = f"public:{get_remote_address()}"[:100]
+    if key is not None:
+        done = _first_send(user, key)
+        if done is not None:
+            again = complaints.receipt_again(uow(), json.loads(done.body)["complaint_no"])
+            return render_template("pages/public_complaint.html", filed=again, again=True, form=form, problems={},
+                                   items=[])
     try:
         filed = complaints.submit(uow(), name=form["name"], phone=form["phone"], content=form["content"],
                                   case_no=form["case_no"], item_code=form["item_code"])
     except ValidationFailed as exc:
+        if key is not None:
+            idempotency.release(uow(), user=user, key=key)  # corrected, the same form is sent again
         problems = {d.get("field"): COMPLAINT_PROBLEMS.get(d.get("field"), d.get("message")) for d in exc.details}
-        return _complaint_page(form, problems), 422
+        return _complaint_page(form, problems, token=token), 422
+    except Exception:
+        if key is not None:
+            idempotency.release(uow(), user=user, key=key)
+        raise
+    if key is not None:  # the number only: the code is shown once, never kept in clear
+        idempotency.finish(uow(), user=user, key=key, status=200, content_type="application/json",
+                           body=json.dumps({"complaint_no": filed.complaint_no}).encode())
     return render_template("pages/public_complaint.html", filed=filed, form=form, problems={}, items=[])
 
 
-def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str | None = None) -> str:
+def _first_send(user: str, key: str) -> idempotency.StoredResponse | None:
+    """None: this send files the complaint. Else the first send's answer, waited for while it runs (a double
+    click sends the second before the first is answered)."""
+    for _step in range(SUBMISSION_WAIT_STEPS):
+        try:
+            return idempotency.begin(uow(), user=user, key=key, fingerprint="complaint-form")
+        except InProgress:
+            time.sleep(0.1)
+    raise InProgress("the complaint is still being filed; reload the page in a moment")
+
+
+def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str | None = None,
+                    token: str | None = None) -> str:
     items = [(e.guide.code, e.guide.name) for e in guides.catalogue(uow())]
     return render_template("pages/public_complaint.html", filed=None, form=form, problems=problems, items=items,
-                           error=error)
+                           error=error, submission=token or secrets.token_urlsafe(18))
 
 
 def _download_links(code: str) -> Any:

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from api import create_app
 from sqlalchemy import select
 
+from api import create_app
 from engine.models import Rating
-from tests.api.test_pages import Browser, person
 from tests import applicants
+from tests.api.test_pages import Browser, person
 from tests.applicants import window_case_done
 from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
 
@@ -222,6 +221,9 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     tampered = rate(level="4", comment="等候太久", code="ABCDEFGH" if case["query_code"] != "ABCDEFGH" else "HGFEDCBA")
     assert tampered.status_code == 404 and text_of(tampered.text, "lookup-error").startswith("未找到该办件")
 
+    switch = re.search(r'class="lang" href="([^"]+)"', unnamed.text).group(1).replace("&amp;", "&")
+    assert "next=/public/progress" in switch and visitor.get(switch).status_code == 302  # not the POST-only URL
+    visitor.get("/lang/zh?next=/public/progress")  # back to Chinese
     rated = rate(level="4", comment="窗口等候一个小时")
     assert rated.status_code == 200 and text_of(rated.text, "rating-thanks") == "感谢您的评价。"
     assert 'id="rating-form"' not in rated.text and text_of(rated.text, "rating-level") == "不满意"
@@ -286,6 +288,32 @@ def test_a_special_procedure_under_way_says_how_long_the_guide_lets_it_last(api:
     assert text_of(lookup(visitor, "SCJG-2026-0130", started["query_code"]).text, "max-days") == "最长 10 个工作日"
     assert api.as_("supervisor").post(f"{clock}/resume", json={}).status_code == 200
     assert "max-days" not in lookup(visitor, "SCJG-2026-0130", started["query_code"]).text  # ended: its days count
+
+
+def test_a_complaint_form_sent_twice_files_one_complaint_and_renews_its_code(api: ApiClient,
+                                                                            visitor: Browser) -> None:
+    """A double click or a reload sends the form again: one complaint, shown again with a new code (the first
+    answer, with the first code, was never seen)."""
+    deploy_library(api)
+    submission = re.search(r'name="submission" value="([^"]+)"', visitor.get("/public/complaints").text).group(1)
+    body = {"name": "李四", "phone": "13912345678", "content": "窗口推诿", "case_no": "", "item_code": "",
+            "submission": submission}
+    refused = visitor.post("/public/complaints", {**body, "phone": "1"}, token_from="/public/complaints")
+    assert refused.status_code == 422 and f'name="submission" value="{submission}"' in refused.text  # corrected next
+
+    def receipt(response: Any) -> tuple[str, str]:
+        assert response.status_code == 200, response.text
+        code = re.search(r'class="mono query-code"><strong>(\w+)<', response.text)
+        return text_of(response.text, "complaint-no"), code.group(1) if code else ""
+    first = visitor.post("/public/complaints", body, token_from="/public/complaints")
+    second = visitor.post("/public/complaints", body, token_from="/public/complaints")
+    (number, first_code), (again, second_code) = receipt(first), receipt(second)
+    assert again == number and second_code != first_code and "complaint-again" in second.text
+    assert "complaint-again" not in first.text
+    cases = api.as_("supervisor").get("/api/process-instances", query_string={"process_key": "complaint"})
+    assert cases.get_json()["total"] == 1
+    assert lookup(visitor, number, first_code).status_code == 404
+    assert lookup(visitor, number, second_code).status_code == 200
 
 
 def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:
