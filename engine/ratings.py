@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,11 +128,16 @@ def _check(level: Any, dimensions: Any, comment: Any) -> tuple[dict[str, int], s
     text = (comment or "").strip() if isinstance(comment, (str, type(None))) else None
     if text is None or len(text) > MAX_COMMENT:
         problems.append({"field": "comment", "message": f"至多 {MAX_COMMENT} 字"})
-    elif not text and level in BAD_LEVELS:  # the department rectifies what the applicant names
+    elif not _visible(text) and level in BAD_LEVELS:  # the department rectifies what the applicant names
         problems.append({"field": "comment", "message": "差评请说明原因"})
     if problems:
         raise ValidationFailed("评价内容有误", details=problems)
     return {str(k).strip(): int(v) for k, v in dimensions.items()}, text or None
+
+
+def _visible(text: str | None) -> bool:
+    """Whether a text shows anything: not only spaces and invisible characters (a zero-width space)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text or "")
 
 
 def _is_level(value: Any) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from engine import calendar, jobs
+from engine.complaints import normal_phone
 from engine.models import Job, Task
 from tests.applicants import (
     COMPLAINT,
@@ -136,7 +137,9 @@ def test_invalid_complaints_are_refused_with_their_fields(api):
     assert sorted(d["field"] for d in missing.get_json()["error"]["details"]) == ["content", "name", "phone"]
     landline = file_complaint(api, phone="0351-1234567")
     assert landline["complaint_no"].startswith("TS")
-    typed = file_complaint(api, phone="+86 139 1234 5678")  # as people type a mobile number
+    typed = file_complaint(api, phone="+86 139-1234-5678")  # as people type a mobile number
+    assert normal_phone("１３９１２３４５６７８") == "13912345678"  # full-width, as a Chinese keyboard may type it
+    assert normal_phone("（0755）88888888") == "075588888888" and normal_phone("0755－88888888") == "0755-88888888"
     assert api.as_("supervisor").get("/api/process-instances",
                                      query_string={"process_key": "complaint"}).get_json()["total"] == 2
     case = api.as_("supervisor").get(f"/api/process-instances/{instance_of(api, typed['complaint_no'])}").get_json()

@@ -218,7 +218,7 @@ def test_a_bad_rating_says_why(api):
     """The department rectifies what the applicant names: a 差评 without a reason is refused."""
     library(api)
     case = window_case_done(api)
-    for body in ({"level": 4}, {"level": 5, "comment": "  "}):
+    for body in ({"level": 4}, {"level": 5, "comment": "  "}, {"level": 5, "comment": "\u200b\u3000"}):
         refused = api.client.post("/api/public/ratings", json={"case_no": case["business_key"],
                                                                "code": case["query_code"], **body})
         assert refused.status_code == 422
