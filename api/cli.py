@@ -253,6 +253,7 @@ def user_set(name: str, groups: tuple[str, ...], roles: tuple[str, ...], no_grou
     click.echo(f"(was groups={','.join(change.groups_before)} roles={','.join(change.roles_before)})", err=True)
     if change.released.tasks or change.released.for_supervisors:
         _report_released(name, change.released)
+    _warn_without_admin()
 
 
 @user.command("deactivate")
@@ -263,6 +264,7 @@ def user_deactivate(name: str) -> None:
     released = users.set_active(command_runtime().uow(), name, False)
     click.echo(f"{name} deactivated")
     _report_released(name, released)
+    _warn_without_admin()
 
 
 @user.command("activate")
@@ -271,6 +273,14 @@ def user_activate(name: str) -> None:
     """Let a deactivated user in again, with the tokens and password they had (not the tasks released)."""
     users.set_active(command_runtime().uow(), name, True)
     click.echo(f"{name} activated")
+
+
+def _warn_without_admin() -> None:
+    """Departments, calendars, incidents and webhooks of others need an admin over the API: say when none is
+    left (this command line can still make one)."""
+    if not any(u.active and "admin" in u.roles for u in users.list_users(command_runtime().uow())):
+        click.echo("warning: no active user has the admin role now (govflow user set NAME --role admin gives it)",
+                   err=True)
 
 
 def _report_released(name: str, released: users.Released) -> None:

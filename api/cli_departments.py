@@ -24,7 +24,8 @@ def department_group() -> None:
               help="change an existing one: its name, and its parent and groups where given (--parent '' and "
                    "--group '' clear them)")
 @click.option("--move-groups", "move_groups", is_flag=True,
-              help="take the groups given from the department that owns them (a reorganisation)")
+              help="take the groups given from the department that owns them (a reorganisation); with --update "
+                   "they join the groups it has")
 def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], update: bool,
         move_groups: bool) -> None:
     """Create department CODE (the code guides name, e.g. SCJG) owning the given groups."""
@@ -37,7 +38,8 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
                 current = None
             if current is not None:
                 parent_code = current.parent_code if parent_code is None else parent_code
-                groups = tuple(current.groups) if not groups else groups
+                # --move-groups takes the groups given from another department, in addition to its own
+                groups = tuple(current.groups) + groups if move_groups else (groups or tuple(current.groups))
         view, created = departments.put_department(runtime.uow(), code, actor=SYSTEM, name=name,
                                                    parent_code=parent_code, groups=[g for g in groups if g.strip()],
                                                    only_new=not update, move_groups=move_groups)

@@ -256,8 +256,9 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     taken = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(
         DepartmentGroup.group_name.in_(wanted), DepartmentGroup.department_code != code)).all()
     if taken and not move_groups:
-        raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already (move it with "
-                       "move_groups)", details=[{"field": "groups", "group": g, "department": d} for g, d in taken])
+        raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already (to move it: "
+                       "\"move_groups\": true, or govflow department add --move-groups)",
+                       details=[{"field": "groups", "group": g, "department": d} for g, d in taken])
     if taken:  # the old department keeps its part in the cases the group worked on, as history has it
         session.execute(delete(DepartmentGroup).where(DepartmentGroup.group_name.in_([g for g, _ in taken])))
     created = department is None

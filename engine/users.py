@@ -170,7 +170,9 @@ def set_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     if groups is None and roles is None:
         raise InvalidRequest("nothing to change: give the groups or the roles")
     if groups is not None:
-        groups = list(dict.fromkeys(g.strip() for g in groups if g.strip()))
+        if any(not g.strip() for g in groups):  # an empty shell variable, say: not a wish to clear them all
+            raise InvalidRequest("an empty group name; to take every group away, give none (--no-groups)")
+        groups = list(dict.fromkeys(g.strip() for g in groups))
         bad = bad_group_names(groups)
         if bad:
             raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")

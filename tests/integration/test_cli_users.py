@@ -59,6 +59,7 @@ def test_user_set_replaces_groups_and_clears_with_no_groups(cli):
     (("zhao", "--group", "a,b"), 1, "invalid group name 'a,b'"),
     (("zhao",), 2, "nothing to change"),
     (("zhao", "--role", "clerk", "--no-roles"), 2, "give one or the other"),
+    (("zhao", "--group", " "), 1, "an empty group name"),  # an empty shell variable, not a wish to clear
 ])
 def test_user_set_refuses_with_a_clear_error(cli, args, code, says):
     cli("user", "add", "zhao", "--role", "supervisor")
@@ -97,3 +98,13 @@ def test_deactivate_names_the_tasks_only_a_supervisor_can_now_assign(cli, runtim
     supervisor = users.add_user(runtime.uow(), "boss", roles=["supervisor"])[1]
     listed = client.get("/api/tasks?candidate_user=leaver&unassigned=true", headers=_as(supervisor)).get_json()
     assert [t["id"] for t in listed["items"]] == [task_id]
+
+
+def test_taking_the_last_admin_role_away_is_warned_about(cli):
+    cli("user", "add", "root", "--role", "admin")
+    cli("user", "add", "deputy", "--role", "admin")
+    assert "no active user has the admin role" not in cli("user", "set", "deputy", "--role", "clerk").stderr
+    result = cli("user", "set", "root", "--no-roles")
+    assert result.exit_code == 0 and "warning: no active user has the admin role now" in result.stderr
+    cli("user", "set", "root", "--role", "admin")
+    assert "no active user has the admin role" in cli("user", "deactivate", "root").stderr

@@ -48,8 +48,17 @@ def test_a_group_moves_to_another_department_in_one_step_when_asked(cli, runtime
     its clerks belong to no department."""
     cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "review", "--group", "chief")
     refused = cli("department", "add", "XZSP", "--name", "行政审批局", "--group", "review")
-    assert refused.exit_code == 1 and "move it with move_groups" in refused.output
+    assert refused.exit_code == 1 and "govflow department add --move-groups" in refused.output
     moved = cli("department", "add", "XZSP", "--name", "行政审批局", "--group", "review", "--move-groups")
     assert moved.exit_code == 0, moved.output
     assert departments.get_department(runtime.uow(), "XZSP").groups == ["review"]
     assert departments.get_department(runtime.uow(), "SCJG").groups == ["chief"]
+
+
+def test_with_update_moved_groups_join_the_department_s_own(cli, runtime):
+    cli("department", "add", "ZWFW", "--name", "政务服务中心", "--group", "window", "--group", "zwfw")
+    cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "meeting_chair")
+    moved = cli("department", "add", "ZWFW", "--name", "政务服务中心", "--update", "--move-groups",
+                "--group", "meeting_chair")
+    assert moved.exit_code == 0, moved.output
+    assert departments.get_department(runtime.uow(), "ZWFW").groups == ["meeting_chair", "window", "zwfw"]
