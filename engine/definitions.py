@@ -187,15 +187,20 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
 
 
 def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:
-    """A warning where a process id was deployed before under another name from a file of another name:
-    most likely a new item that kept a copied or default id (``Process_1``), about to become the next
-    version of someone else's. A renamed file of the same process (``permit_v2.bpmn``) is no such case."""
+    """A warning where a process id was deployed before, but never under this name nor from a file of this
+    name: most likely a new item that kept a copied or default id (``Process_1``), about to become the next
+    version of someone else's. A renamed file of the same process (``permit_v2.bpmn``) or a rollback to an
+    earlier version is no such case."""
     problems = []
     for diagram in prepared:
         for key in diagram.executable:
             latest = latest_definition(uow, key)
-            if latest is not None and latest.name != diagram.process_names.get(key) \
-                    and PurePosixPath(latest.resource_name).name != PurePosixPath(diagram.name).name:
+            if latest is None:
+                continue
+            earlier = uow.session.execute(select(ProcessDefinition.name, ProcessDefinition.resource_name)
+                                          .where(ProcessDefinition.key == key)).all()
+            if diagram.process_names.get(key) not in {name for name, _ in earlier} \
+                    and PurePosixPath(diagram.name).name not in {PurePosixPath(f).name for _, f in earlier}:
                 problems.append(Problem(
                     diagram.name, diagram.lines.get(key), key,
                     f"process {key!r} was deployed from {latest.resource_name!r} (version {latest.version}); this "
