@@ -19,6 +19,7 @@ from sqlalchemy import select
 from . import confidential, execution, query_codes, ratings, service_cases, time_limits, timeline
 from . import documents as store
 from .clock import LOCAL_TZ, utcnow
+from .complaints import COMPLAINT_KEY
 from .errors import NotFound
 from .models import CaseClock, HistoryEvent, ProcessInstance, Rating, SpecialProcedure, Task
 from .unit_of_work import UnitOfWork
@@ -107,6 +108,7 @@ class Progress:
     ratings: list[RatingShown] = field(default_factory=list)
     may_rate: bool = False  # the case, or its last service contact, awaits the applicant's rating
     result: str | None = None  # the answer the diagram publishes (RESULT_PROPERTY), e.g. a complaint's
+    is_complaint: bool = False  # the page offers to complain about any case but a complaint itself
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
@@ -150,7 +152,8 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
-                    may_rate=ratings.open_contact(uow, row) is not None, result=_result(uow, row))
+                    may_rate=ratings.open_contact(uow, row) is not None, result=_result(uow, row),
+                    is_complaint=row.definition_key == COMPLAINT_KEY)
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:

@@ -206,7 +206,8 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     seed_national_calendar(api.runtime)
     api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
     running = api.start("window_acceptance", business_key="SX-2026-0110")
-    assert 'id="rating-form"' not in lookup(visitor, "SX-2026-0110", running["query_code"]).text
+    running_page = lookup(visitor, "SX-2026-0110", running["query_code"]).text
+    assert 'id="rating-form"' not in running_page and 'href="/public/complaints?case_no=SX-2026-0110"' in running_page
     case = window_case_done(api, "SX-2026-0111")
     page = lookup(visitor, "SX-2026-0111", case["query_code"]).text
     assert 'id="rating-form"' in page and "非常不满意" in page and "服务评价" in page
@@ -262,6 +263,7 @@ def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress
     assert number.startswith("TS") and len(code) == 8
     page = lookup(visitor, number, code).text
     assert "政务服务投诉" in page and "办理结果" not in page and "李四" not in page
+    assert "complain-link" not in page  # no complaint about the complaint itself
 
     case_id = api.as_("supervisor").get("/api/process-instances", query_string={"business_key": number}
                                         ).get_json()["items"][0]["id"]
