@@ -194,16 +194,16 @@ def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[P
     problems = []
     for diagram in prepared:
         for key in diagram.executable:
-            latest = latest_definition(uow, key)
-            if latest is None:
-                continue
-            earlier = uow.session.execute(select(ProcessDefinition.name, ProcessDefinition.resource_name)
-                                          .where(ProcessDefinition.key == key)).all()
-            if diagram.process_names.get(key) not in {name for name, _ in earlier} \
-                    and PurePosixPath(diagram.name).name not in {PurePosixPath(f).name for _, f in earlier}:
+            earlier = uow.session.execute(select(ProcessDefinition.name, ProcessDefinition.resource_name,
+                                                 ProcessDefinition.version)
+                                          .where(ProcessDefinition.key == key)
+                                          .order_by(ProcessDefinition.version.desc())).all()
+            if earlier and diagram.process_names.get(key) not in {name for name, _, _ in earlier} \
+                    and PurePosixPath(diagram.name).name not in {PurePosixPath(f).name for _, f, _ in earlier}:
+                _, latest_file, latest_version = earlier[0]
                 problems.append(Problem(
                     diagram.name, diagram.lines.get(key), key,
-                    f"process {key!r} was deployed from {latest.resource_name!r} (version {latest.version}); this "
+                    f"process {key!r} was deployed from {latest_file!r} (version {latest_version}); this "
                     f"file makes its next version: give the process another id if it is a new item",
                     severity="warning"))
     return problems

@@ -152,7 +152,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
-                    may_rate=ratings.open_contact(uow, row) is not None, result=_result(uow, row),
+                    may_rate=ratings.open_contact(uow, row, guide) is not None, result=_result(uow, row),
                     is_complaint=row.definition_key == COMPLAINT_KEY)
 
 

@@ -88,9 +88,10 @@ def rate(uow: UnitOfWork, case_no: str, code: str, *, level: int, dimensions: di
                           contact=contact, created_at=rating.created_at, rectification=level in BAD_LEVELS)
 
 
-def open_contact(uow: UnitOfWork, row: ProcessInstance) -> str | None:
-    """What the case's applicant may rate now (``case`` or a service contact's task id), or None."""
-    rules = (service_cases.guide_for(uow, row.definition_key) or {}).get("rating") or {}
+def open_contact(uow: UnitOfWork, row: ProcessInstance, guide: dict[str, Any] | None) -> str | None:
+    """What the case's applicant may rate now (``case`` or a service contact's task id), or None; ``guide``
+    is the item's (service_cases.guide_for), read by the caller already."""
+    rules = (guide or {}).get("rating") or {}
     try:
         return _contact(uow, row, rules)
     except Conflict:
