@@ -221,6 +221,7 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state,
                            assignee=task.assignee)
         _queue_behind_case_commands(uow, task.instance_id)
+        _require_still_active(uow, actor)
         now = utcnow()
         won = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.assignee.is_(None))
@@ -303,7 +304,10 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
     actor.require("supervisor", action="assign tasks")
     with uow:
         task = _load_for_change(uow, task_id, actor)
-        user = uow.session.scalars(select(User).where(User.name == assignee)).first() if assignee else None
+        # Locked for share, as in _require_still_active: a deactivation committing meanwhile waits for this
+        # assignment, then releases the task; one committed before it is seen here.
+        user = uow.session.scalars(select(User).where(User.name == assignee).with_for_update(read=True)
+                                   ).first() if assignee else None
         if assignee is not None and user is None:
             raise NotFound(f"user {assignee!r} not found")
         if user is not None:
@@ -322,6 +326,19 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
         uow.commit()
         return task
+
+
+_ACTIVE = select(User.active).where(User.name == bindparam("name")).with_for_update(read=True)
+
+
+def _require_still_active(uow: UnitOfWork, actor: Actor) -> None:
+    """The actor was authenticated when their request began; a deactivation may have committed since, and
+    its release of their tasks would miss this claim. The user's row, read (and locked for share) inside the
+    claim's transaction: a deactivation committed before is seen, one under way waits for the claim and
+    then releases the task. Actors without a user row (the system) pass."""
+    active = uow.session.execute(_ACTIVE, {"name": actor.name}).scalar()
+    if active is False:
+        raise Forbidden(f"user {actor.name!r} is deactivated")
 
 
 def _require_worker(user: User, task: Task) -> None:

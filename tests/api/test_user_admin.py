@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from engine import users
-from engine.errors import InvalidRequest, NotFound
+from engine import tasks, users
+from engine.errors import Forbidden, InvalidRequest, NotFound
 from tests.api.test_pages import PASSWORD, Browser
 
 
@@ -124,6 +124,20 @@ def test_a_leavers_claimed_tasks_go_back_to_their_candidates(api, routed):
     [event] = [e for e in _history(api, grouped) if e["event"] == "task.unclaimed"]
     assert event["actor"] == "system"
     assert event["data"] == {"previous": "window_clerk", "reason": "user window_clerk deactivated"}
+
+
+def test_a_claim_in_flight_when_its_user_is_deactivated_is_refused(api, routed):
+    """Authenticated before the deactivation committed, the claim would land after the leaver's tasks
+    were released, and the task would stay with someone who can no longer work it."""
+    grouped = _routed(api, group="window")
+    authenticated = users.find_actor(api.runtime.uow(), "window_clerk")
+    users.set_active(api.runtime.uow(), "window_clerk", False)
+
+    with pytest.raises(Forbidden, match="'window_clerk' is deactivated"):
+        tasks.claim(api.runtime.uow(), grouped["id"], actor=authenticated)
+
+    assert _task(api, grouped).get_json()["assignee"] is None
+    assert api.as_("window_clerk2").post(f"/api/tasks/{grouped['id']}/claim").status_code == 200
 
 
 def test_a_task_naming_only_the_leaver_waits_unassigned_for_a_supervisor(api, routed):
