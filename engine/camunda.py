@@ -133,7 +133,7 @@ def translate_condition(diagram: PreparedDiagram, node: Any) -> None:
     if not text:
         diagram.error(node, "empty condition expression")
         return
-    python = juel(diagram, node, text)
+    python = juel(diagram, node, text, condition=True)
     if python is not None:
         condition.text = python
         check_expression(diagram, node, python, "condition")
@@ -265,9 +265,12 @@ def check_literal(diagram: PreparedDiagram, node: Any, attr: str, text: str) -> 
             diagram.error(node, f"camunda:{attr}: {exc}")
 
 
-def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False) -> str | None:
+def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False, condition: bool = False
+         ) -> str | None:
     try:
-        return expressions.translate_juel(text) if literal else expressions.to_python(text)
+        if literal:
+            return expressions.translate_juel(text)
+        return expressions.to_python(text, condition=condition)
     except expressions.ExpressionError as exc:
         diagram.error(node, str(exc))  # the message already quotes the expression
         return None

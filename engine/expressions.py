@@ -13,6 +13,7 @@ JSON, so the sandbox must allow item access.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,12 +43,13 @@ def juel_str(value: Any) -> str:
 # Camunda 7 (JUEL) coerces the operands of ==, !=, <, >, <= and >= to a common type first: a checkbox's
 # boolean equals the string "true", the number 5 equals the string "5". Python's own operators would
 # answer False (or raise TypeError) and the case would quietly take another branch. The rules, in order:
-# null; either a float (or, with an integer, a string written with '.', 'e' or 'E') -> as floats; either
-# an integer -> as integers; (== only) either a boolean -> as booleans; either a string -> as strings;
-# else the values themselves. A value that cannot be coerced is an error, as Camunda's ELException is.
+# null; either a float -> as floats; either an integer -> as integers (so 1 == "1.0" is an error, as in
+# Camunda: '.', 'e' and 'E' only choose floats in arithmetic); (== only) either a boolean -> as booleans;
+# either a string -> as strings; else the values themselves. A value that cannot be coerced is an error,
+# as Camunda's ELException is.
 
 class JuelCoercionError(ValueError):
-    """A JUEL comparison whose operand cannot be coerced to the type EL compares it as."""
+    """A JUEL operation whose operand cannot be coerced to the type EL takes it as (or that divides by zero)."""
 
 
 # Long.valueOf: an optional sign and digits, nothing else (no spaces, no '.', no '_').
@@ -68,48 +70,75 @@ def _is_number(value: Any) -> bool:
 
 
 def _coercion_error(a: Any, op: str, b: Any, value: Any, target: str) -> JuelCoercionError:
-    return JuelCoercionError(f"cannot evaluate {_show(a)} {op} {_show(b)}: JUEL compares them as {target}s "
+    verb = "calculates with" if op in _ARITHMETIC else "compares"
+    return JuelCoercionError(f"cannot evaluate {_show(a)} {op} {_show(b)}: JUEL {verb} them as {target}s "
                              f"and {_show(value)} is not a {target}")
 
 
-def _to_float(value: Any, a: Any, op: str, b: Any) -> float:
+# EL's coercions (EL 2.2 section 1.18): the value, or None where EL raises an ELException.
+
+def _float(value: Any) -> float | None:
     if value is None or value == "":
         return 0.0
     if _is_number(value):
         return float(value)
     if isinstance(value, str) and _JAVA_DOUBLE.fullmatch(value.strip()):
         return float(value.strip().rstrip("fFdD"))
-    raise _coercion_error(a, op, b, value, "number")
+    return None
 
 
-def _to_int(value: Any, a: Any, op: str, b: Any) -> int:
+def _int(value: Any) -> int | None:
     if value is None or value == "":
         return 0
     if _is_number(value):
         return int(value)
     if isinstance(value, str) and _JAVA_LONG.fullmatch(value):
         return int(value)
-    raise _coercion_error(a, op, b, value, "whole number")
+    return None
 
 
-def _to_bool(value: Any, a: Any, op: str, b: Any) -> bool:
+def _bool(value: Any) -> bool | None:
     if value is None or value == "":
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str):  # Boolean.valueOf: "true" in any case, anything else is false
         return value.lower() == "true"
-    raise _coercion_error(a, op, b, value, "boolean")
+    return None
+
+
+def _to_float(value: Any, a: Any, op: str, b: Any) -> float:
+    found = _float(value)
+    if found is None:
+        raise _coercion_error(a, op, b, value, "number")
+    return found
+
+
+def _to_int(value: Any, a: Any, op: str, b: Any) -> int:
+    found = _int(value)
+    if found is None:
+        raise _coercion_error(a, op, b, value, "whole number")
+    return found
+
+
+def _to_bool(value: Any, a: Any, op: str, b: Any) -> bool:
+    found = _bool(value)
+    if found is None:
+        raise _coercion_error(a, op, b, value, "boolean")
+    return found
 
 
 def _numeric(a: Any, b: Any) -> str:
-    """'float' or 'int' when EL compares a and b as numbers of that kind, else ''."""
-    if isinstance(a, float) or isinstance(b, float):
+    """'float' or 'int' when EL compares a and b as numbers of that kind, else ''. A string written with
+    '.' or 'e' against a whole number (``${count == "1.0"}``, a form's number sent as text) compares as
+    floats: JUEL would fail reading it as a whole number, where the answer is plain."""
+    if isinstance(a, float) or isinstance(b, float) or _decimal_text(a) or _decimal_text(b):
         return "float"
-    if _is_number(a) or _is_number(b):
-        other = b if _is_number(a) else a
-        return "float" if isinstance(other, str) and any(c in other for c in ".eE") else "int"
-    return ""
+    return "int" if _is_number(a) or _is_number(b) else ""
+
+
+def _decimal_text(value: Any) -> bool:
+    return _dot_e(value) and _float(value) is not None
 
 
 def _as_numbers(a: Any, op: str, b: Any) -> tuple[Any, Any] | None:
@@ -187,11 +216,104 @@ def juel_ge(a: Any, b: Any) -> bool:
     return found is not None and found >= 0
 
 
+# --- !, &&, ||, ?: and arithmetic with EL's type coercion (EL 2.2, 1.7 arithmetic, 1.18 conversion) -----
+#
+# The operands of !, && and || and the condition of ?: are coerced to booleans: null and "" are false, a
+# string is true only when it says "true" (in any case), so a form's "false" is false where Python's
+# truthiness says true. The operands of + - * / % and unary - are coerced to numbers: "3" + 1 is 4 and
+# "3" + "1" is 4, never "31". A value that cannot be coerced is an error, as in the comparisons above.
+
+def juel_bool(value: Any) -> bool:
+    """An operand of JUEL's ``!``, ``&&``, ``||`` or the condition of ``?:``, coerced to a boolean."""
+    found = _bool(value)
+    if found is None:
+        raise JuelCoercionError(f"cannot evaluate {_show(value)} as true or false: JUEL takes the operands of "
+                                f"!, &&, || and ?: as booleans and {_show(value)} is not a boolean")
+    return found
+
+
+def _dot_e(value: Any) -> bool:
+    """A string written with '.', 'e' or 'E': EL's arithmetic reads it as a float (EL 2.2 section 1.7.1)."""
+    return isinstance(value, str) and any(c in value for c in ".eE")
+
+
+def _operands(a: Any, op: str, b: Any) -> tuple[Any, Any]:
+    """a and b as EL's +, -, * and % take them: both floats when either is a float or a string written
+    with '.', 'e' or 'E', else both whole numbers (null and "" are 0)."""
+    if isinstance(a, float) or isinstance(b, float) or _dot_e(a) or _dot_e(b):
+        return _to_float(a, a, op, b), _to_float(b, a, op, b)
+    return _to_int(a, a, op, b), _to_int(b, a, op, b)
+
+
+def juel_add(a: Any, b: Any) -> int | float:
+    """JUEL ``a + b``: numbers only; strings are read as numbers, never concatenated."""
+    x, y = _operands(a, "+", b)
+    return x + y
+
+
+def juel_sub(a: Any, b: Any) -> int | float:
+    """JUEL ``a - b``."""
+    x, y = _operands(a, "-", b)
+    return x - y
+
+
+def juel_mul(a: Any, b: Any) -> int | float:
+    """JUEL ``a * b``."""
+    x, y = _operands(a, "*", b)
+    return x * y
+
+
+def _check_divisor(y: float, a: Any, op: str, b: Any) -> None:
+    # Java gives Infinity or NaN for a float divided by zero; JSON task data can hold neither, so it fails.
+    if y == 0:
+        raise JuelCoercionError(f"cannot evaluate {_show(a)} {op} {_show(b)}: division by zero")
+
+
+def juel_div(a: Any, b: Any) -> int | float:
+    """JUEL ``a / b`` and ``a div b``: always a float (0 when both are null)."""
+    if a is None and b is None:
+        return 0
+    x, y = _to_float(a, a, "/", b), _to_float(b, a, "/", b)
+    _check_divisor(y, a, "/", b)
+    return x / y
+
+
+def juel_mod(a: Any, b: Any) -> int | float:
+    """JUEL ``a % b`` and ``a mod b``: Java's remainder, which takes the dividend's sign (-7 % 3 is -1)."""
+    if a is None and b is None:
+        return 0
+    x, y = _operands(a, "%", b)
+    _check_divisor(y, a, "%", b)
+    if isinstance(x, float):
+        return math.fmod(x, y)
+    remainder = abs(x) % abs(y)
+    return -remainder if x < 0 else remainder
+
+
+def juel_neg(value: Any) -> int | float:
+    """JUEL ``-a``: null is 0, a string is read as a number (a float if written with '.', 'e' or 'E')."""
+    if value is None:
+        return 0
+    if _is_number(value):
+        return -value
+    target = "number"
+    if isinstance(value, str):
+        found = _float(value) if _dot_e(value) else _int(value)
+        if found is not None:
+            return -found
+        target = "number" if _dot_e(value) else "whole number"
+    raise JuelCoercionError(f"cannot evaluate -{_show(value)}: JUEL negates numbers only and "
+                            f"{_show(value)} is not a {target}")
+
+
 _COMPARISONS = {"==": "juel_eq", "!=": "juel_ne", "<": "juel_lt", ">": "juel_gt", "<=": "juel_le", ">=": "juel_ge"}
+_ARITHMETIC = {"+": "juel_add", "-": "juel_sub", "*": "juel_mul", "/": "juel_div", "%": "juel_mod"}
 
 JUEL_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "juel_empty": juel_empty, "juel_str": juel_str, "juel_eq": juel_eq, "juel_ne": juel_ne,
-    "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge,
+    "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge, "juel_bool": juel_bool,
+    "juel_add": juel_add, "juel_sub": juel_sub, "juel_mul": juel_mul, "juel_div": juel_div, "juel_mod": juel_mod,
+    "juel_neg": juel_neg,
 }
 
 # govflow's own functions that diagrams may call from JUEL too (e.g. ``${workdays(5)}``); the engine
@@ -209,12 +331,14 @@ class _Token:
     value: str = ""  # decoded content of a string literal
 
 
-_TOKEN = re.compile(r"""
+_NUM = r"(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+"
+_TOKEN = re.compile(rf"""
     (?P<space>\s+)
-  | (?P<num>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)
+  | (?P<num>{_NUM})
   | (?P<word>[^\W\d]\w*)
   | (?P<op>==|!=|<=|>=|&&|\|\||[-+*/%<>!?:.\[\](),])
 """, re.VERBOSE)
+_NUMBER_LITERAL = re.compile(_NUM)
 
 # JUEL spells most operators two ways; parse both into the Python operator.
 _CANONICAL = {
@@ -283,10 +407,22 @@ class _Parser:
 
     Each method returns Python source; every compound is parenthesised so Python's own
     precedence (e.g. ``not`` binding looser than ``==``) can never change the meaning.
+    Operators coerce their operands as EL does through the juel_* helpers.
     """
 
     def __init__(self, text: str, tokens: list[_Token]) -> None:
         self.text, self.tokens, self.index = text, tokens, 0
+        # Translations that are a bool already (comparisons, !, &&, ||, empty, true, false): these need no
+        # juel_bool around them, which keeps the translation of the usual ${a == 1 && b > 2} readable.
+        self.booleans = {"True", "False"}
+
+    def _boolean(self, code: str) -> str:
+        """``code`` coerced to a boolean as EL does for the operands of !, && and || and the ?: condition."""
+        return code if code in self.booleans else f"juel_bool({code})"
+
+    def _known_boolean(self, code: str) -> str:
+        self.booleans.add(code)
+        return code
 
     def parse(self) -> str:
         if self._peek().kind == "end":
@@ -323,7 +459,7 @@ class _Parser:
         self._next()
         then = self._ternary()
         self._expect(":")
-        return f"({then} if {condition} else {self._ternary()})"
+        return f"({then} if {self._boolean(condition)} else {self._ternary()})"
 
     # Binary levels from loosest to tightest; all are left-associative.
     _LEVELS = (("or",), ("and",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
@@ -336,8 +472,12 @@ class _Parser:
             op = self._op()
             self._next()
             right = self._binary(level + 1)
-            # Comparisons coerce their operands as EL does (juel_eq and friends); Python's would not.
-            left = f"{_COMPARISONS[op]}({left}, {right})" if op in _COMPARISONS else f"({left} {op} {right})"
+            if op in ("and", "or"):  # Python's and/or still short-circuit, and on booleans give a boolean
+                left = self._known_boolean(f"({self._boolean(left)} {op} {self._boolean(right)})")
+            elif op in _COMPARISONS:
+                left = self._known_boolean(f"{_COMPARISONS[op]}({left}, {right})")
+            else:
+                left = f"{_ARITHMETIC[op]}({left}, {right})"
         return left
 
     def _unary(self) -> str:
@@ -345,7 +485,11 @@ class _Parser:
         if op in ("not", "-", "empty"):
             self._next()
             operand = self._unary()
-            return {"not": f"(not {operand})", "-": f"(-{operand})"}.get(op, f"juel_empty({operand})")
+            if op == "not":
+                return self._known_boolean(f"(not {self._boolean(operand)})")
+            if op == "empty":
+                return self._known_boolean(f"juel_empty({operand})")
+            return f"(-{operand})" if _NUMBER_LITERAL.fullmatch(operand) else f"juel_neg({operand})"
         return self._postfix()
 
     def _postfix(self) -> str:
@@ -425,30 +569,39 @@ def is_juel(text: str) -> bool:
     return "${" in text or "#{" in text
 
 
-def translate_juel(text: str) -> str:
-    """Translate JUEL text (one expression, composite text or plain text) into Python source."""
+def translate_juel(text: str, *, condition: bool = False) -> str:
+    """Translate JUEL text (one expression, composite text or plain text) into Python source.
+
+    ``condition``: a sequence flow's condition, whose value is coerced to a boolean as EL coerces the
+    operand of ``!``. ``${approved}`` with a form's "false" then takes no flow where Python's truthiness
+    would take it; a value that is no boolean fails the step with the reason."""
     parts: list[tuple[bool, str]] = []  # (is_code, python source or literal text)
     literal, pos = "", 0
+    parser: _Parser | None = None
     while match := _OPENING.search(text, pos):
         literal += text[pos:match.start()]
         if match.group().startswith("\\"):
             literal, pos = literal + match.group()[1:], match.end()
             continue
         tokens, pos = _tokenize(text, match.end())
-        parts += [(False, literal), (True, _Parser(text, tokens).parse())]
+        parser = _Parser(text, tokens)
+        parts += [(False, literal), (True, parser.parse())]
         literal = ""
     parts.append((False, literal + text[pos:]))
 
     code = [source for is_code, source in parts if is_code]
     if len(code) == 1 and all(not source.strip() for is_code, source in parts if not is_code):
-        return code[0]
+        assert parser is not None
+        return parser._boolean(code[0]) if condition else code[0]
     pieces = [f"juel_str({source})" if is_code else repr(source) for is_code, source in parts if source]
-    return " + ".join(pieces) or "''"
+    joined = " + ".join(pieces) or "''"
+    return f"juel_bool({joined})" if condition else joined
 
 
-def to_python(text: str) -> str:
-    """Translate JUEL text; anything else is taken to be a Python expression already."""
-    return translate_juel(text) if is_juel(text) else text
+def to_python(text: str, *, condition: bool = False) -> str:
+    """Translate JUEL text (``condition``: see translate_juel); anything else is taken to be a Python
+    expression already."""
+    return translate_juel(text, condition=condition) if is_juel(text) else text
 
 
 _NUMBER = r"\d+(?:[.,]\d+)?"

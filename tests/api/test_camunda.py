@@ -67,6 +67,29 @@ def test_juel_gateway_conditions_route_the_case(api, variables, reached):
     assert task["bpmn_id"] == reached
 
 
+def test_a_forms_false_takes_the_negated_branch(api):
+    """#{!flag} with the string "false" a form sends is true in JUEL; Python's `not "false"` was False and
+    the case went to the default flow."""
+    api.deploy("juel_routing.bpmn")
+    [task] = api.start("juel_routing", variables={"kind": "y", "count": 9, "flag": "false", "items": [1]})["tasks"]
+    assert task["bpmn_id"] == "unflagged"
+
+
+@pytest.mark.parametrize(("urgent", "reached"), [("false", "normal"), ("TRUE", "urgent"), (True, "urgent"),
+                                                  (None, "normal"), ("", "normal")])
+def test_a_bare_variable_condition_reads_a_forms_false_as_false(api, urgent, reached):
+    """${urgent} with a form's "false": Python's truthiness took the flow; EL coerces it to a boolean."""
+    api.deploy("juel_bare_condition.bpmn")
+    [task] = api.start("juel_bare_condition", variables={"urgent": urgent})["tasks"]
+    assert task["bpmn_id"] == reached
+
+
+def test_a_condition_whose_value_is_no_boolean_fails_the_step_saying_why(api):
+    api.deploy("juel_bare_condition.bpmn")
+    failed = api.start("juel_bare_condition", expect=422, variables={"urgent": 2})
+    assert "2 is not a boolean" in failed["error"]["message"]
+
+
 def test_a_bare_iso_duration_timer_deploys_and_waits_five_days(api):
     deployed = api.deploy("camunda_timer.bpmn")
     assert deployed["warnings"] == []

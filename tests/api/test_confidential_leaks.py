@@ -191,7 +191,7 @@ NAMED_TASK = f"""
 <bpmn:process id="named_check" isExecutable="true">
   {confidential("reporter_name")}
   <bpmn:startEvent id="s"/>
-  <bpmn:userTask id="check" name="${{'核查：' + reporter_name}}" camunda:candidateGroups="window">
+  <bpmn:userTask id="check" name="核查：${{reporter_name}}" camunda:candidateGroups="window">
     <bpmn:extensionElements><spiffworkflow:taskMetadataValues>
       <spiffworkflow:taskMetadataValue name="reported_by" value="reporter_name"/>
     </spiffworkflow:taskMetadataValues></bpmn:extensionElements>

@@ -33,7 +33,7 @@ def test_camunda_task_attributes_become_python_expressions():
     assert (literal["candidate_groups"], literal["priority"], literal["form_key"]) == ("'window, office'", "'80'",
                                                                                         "literal.form")
     assert literal["properties"] == {"statutoryDays": "5", "category": "许可"}
-    assert (expression["candidate_groups"], expression["priority"]) == ("reviewGroup", "(urgency + 10)")
+    assert (expression["candidate_groups"], expression["priority"]) == ("reviewGroup", "juel_add(urgency, 10)")
     assert expression["form_key_expression"] == "formName" and "form_key" not in expression
     assert (lane["lane"], lane["candidate_groups"]) == ("window", "'window'")  # the lane speaks when nobody else does
 
@@ -42,6 +42,6 @@ def test_juel_conditions_are_rewritten_to_python_in_the_tree_given_to_the_parser
     diagram = prepared("juel_routing.bpmn")
     flows = diagram.tree.iter(diagrams.bpmn("sequenceFlow"))
     conditions = {flow.get("id"): flow[0].text for flow in flows if len(flow)}
-    assert conditions == {"f_express": "(juel_eq(kind, 'x') and juel_gt(count, 3))", "f_unflagged": "(not flag)",
+    assert conditions == {"f_express": "(juel_eq(kind, 'x') and juel_gt(count, 3))", "f_unflagged": "(not juel_bool(flag))",
                           "f_no_items": "juel_empty(items)"}
     assert diagram.problems == []

@@ -11,14 +11,21 @@ from engine.expressions import (
     JUEL_FUNCTIONS,
     ExpressionError,
     is_juel,
+    juel_add,
+    juel_bool,
+    juel_div,
     juel_empty,
     juel_eq,
     juel_ge,
     juel_gt,
     juel_le,
     juel_lt,
+    juel_mod,
+    juel_mul,
     juel_ne,
+    juel_neg,
     juel_str,
+    juel_sub,
     timer_to_python,
     to_python,
     translate_juel,
@@ -108,13 +115,13 @@ def test_relational_and_equality_operators_in_both_spellings(text: str, expected
     assert evaluate(text) is expected
 
 
-def test_and_or_not_translate_to_python_keywords() -> None:
-    assert translate_juel("${a && b}") == "(a and b)"
-    assert translate_juel("${a and b}") == "(a and b)"
-    assert translate_juel("${a || b}") == "(a or b)"
-    assert translate_juel("${a or b}") == "(a or b)"
-    assert translate_juel("${!a}") == "(not a)"
-    assert translate_juel("${not a}") == "(not a)"
+def test_and_or_not_translate_to_python_keywords_over_booleans() -> None:
+    assert translate_juel("${a && b}") == "(juel_bool(a) and juel_bool(b))"
+    assert translate_juel("${a and b}") == "(juel_bool(a) and juel_bool(b))"
+    assert translate_juel("${a || b}") == "(juel_bool(a) or juel_bool(b))"
+    assert translate_juel("${a or b}") == "(juel_bool(a) or juel_bool(b))"
+    assert translate_juel("${!a}") == "(not juel_bool(a))"
+    assert translate_juel("${not a}") == "(not juel_bool(a))"
 
 
 @pytest.mark.parametrize("a, b", [(True, True), (True, False), (False, True), (False, False)])
@@ -125,7 +132,7 @@ def test_logical_operators_match_their_truth_tables(a: bool, b: bool) -> None:
 
 
 def test_ternary_becomes_a_conditional_expression() -> None:
-    assert translate_juel("${ok ? 'yes' : 'no'}") == "('yes' if ok else 'no')"
+    assert translate_juel("${ok ? 'yes' : 'no'}") == "('yes' if juel_bool(ok) else 'no')"
     assert evaluate("${ok ? 'yes' : 'no'}", ok=True) == "yes"
     assert evaluate("${ok ? 'yes' : 'no'}", ok=False) == "no"
 
@@ -143,8 +150,8 @@ def test_empty_operator_checks_null_and_empty_values(value: Any, expected: bool)
 def test_not_equals_is_not_confused_with_negation() -> None:
     assert translate_juel("${a != b}") == "juel_ne(a, b)"
     assert translate_juel("${a!=b}") == "juel_ne(a, b)"
-    assert translate_juel("${a != !b}") == "juel_ne(a, (not b))"
-    assert translate_juel("${!a==b}") == "juel_eq((not a), b)"
+    assert translate_juel("${a != !b}") == "juel_ne(a, (not juel_bool(b)))"
+    assert translate_juel("${!a==b}") == "juel_eq((not juel_bool(a)), b)"
 
 
 # --- precedence ----------------------------------------------------------------------------
@@ -161,7 +168,7 @@ def test_not_equals_is_not_confused_with_negation() -> None:
     ("${true > false > false}", True),  # (true > false) > false, not Python's chained ... and false > false
     ("${true || false && false}", True),   # && before ||
     ("${!true || true}", True),     # ! before ||
-    ("${!x == true}", True),        # ! before ==: (!0) == true; !(0 == true) cannot coerce true to a number
+    ("${!'x' == 'false'}", False),  # ! before ==: (!'x') == 'false' is true == 'false'; !('x' == 'false') is true
     ("${empty s == false}", False), # empty before ==
     ("${false ? 1 : true ? 2 : 3}", 2),  # ternary is right-associative
     ("${true ? 1 : 2 + 3}", 1),     # ternary binds loosest
@@ -176,8 +183,8 @@ def test_chained_comparisons_are_parenthesised_so_python_does_not_chain() -> Non
 
 
 def test_output_is_fully_parenthesised() -> None:
-    assert translate_juel("${a + b * -c}") == "(a + (b * (-c)))"
-    assert translate_juel("${!a && b || c}") == "(((not a) and b) or c)"
+    assert translate_juel("${a + b * -c}") == "juel_add(a, juel_mul(b, juel_neg(c)))"
+    assert translate_juel("${!a && b || c}") == "(((not juel_bool(a)) and juel_bool(b)) or juel_bool(c))"
 
 
 # --- property and index access -------------------------------------------------------------
@@ -331,7 +338,9 @@ def test_translated_code_compiles_in_the_restricted_python_sandbox() -> None:
 
 def test_juel_functions_exposes_the_runtime_helpers() -> None:
     assert JUEL_FUNCTIONS == {"juel_empty": juel_empty, "juel_str": juel_str, "juel_eq": juel_eq, "juel_ne": juel_ne,
-                              "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge}
+                              "juel_lt": juel_lt, "juel_gt": juel_gt, "juel_le": juel_le, "juel_ge": juel_ge,
+                              "juel_bool": juel_bool, "juel_add": juel_add, "juel_sub": juel_sub, "juel_mul": juel_mul,
+                              "juel_div": juel_div, "juel_mod": juel_mod, "juel_neg": juel_neg}
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -398,6 +407,6 @@ def test_any_text_either_translates_to_valid_python_or_raises_expression_error(t
 
 def test_govflow_functions_may_be_called_from_juel_and_others_may_not():
     assert translate_juel("${workdays(5)}") == "workdays(5)"
-    assert eval(translate_juel("${workdays(n + 1)}"), {"workdays": lambda d: d * 2, "n": 2}) == 6
+    assert eval(translate_juel("${workdays(n + 1)}"), {**JUEL_FUNCTIONS, "workdays": lambda d: d * 2, "n": 2}) == 6
     with pytest.raises(ExpressionError, match="function calls are not supported: open"):
         translate_juel("${open('x')}")
