@@ -213,7 +213,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 @click.option("--ttl-days", type=click.IntRange(1, MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
-    click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days))
+    click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days).token)
 
 
 @user.command("passwd")

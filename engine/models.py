@@ -66,6 +66,10 @@ class User(Base):
     # For the pages' login: "scrypt$n$r$p$salt$hash" (engine.users.hash_password); NULL = no password set.
     password_hash: Mapped[str | None] = mapped_column(String(255))
 
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"

@@ -53,35 +53,50 @@ def hash_token(token: str) -> str:
 
 
 def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
-             display_name: str | None = None, token_ttl_days: int | None = None) -> tuple[User, str]:
+             display_name: str | None = None, token_ttl_days: int | None = None,
+             actor: Actor = SYSTEM) -> tuple[User, str]:
     """Create a user and their first API token; the token is returned once and stored only hashed.
 
     Raises:
+        Forbidden: ``actor`` is not an admin.
         InvalidRequest: bad name or group name, or unknown role.
         Conflict: the name is taken.
     """
-    roles = list(dict.fromkeys(roles or []))
+    actor.require(action="add users")
+    roles = _checked_roles(roles or [])
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     if not _NAME.match(name):
         raise InvalidRequest(f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
-    bad = bad_group_names(groups)
-    if bad:
-        raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
-    if display_name is not None and len(display_name) > 200:
-        raise InvalidRequest("a display name is at most 200 characters")
+    _check_groups(groups)
+    _check_display_name(display_name)
     with uow:
-        user = User(name=name, display_name=display_name, groups=groups, roles=roles)
+        user = User(name=name, display_name=display_name or None, groups=groups, roles=roles)
         uow.session.add(user)
         try:
             uow.session.flush()
         except IntegrityError:
             raise Conflict(f"user {name!r} already exists") from None
-        token = _issue(uow, user, token_ttl_days, label="initial")
+        token, _ = _issue(uow, user, token_ttl_days, label="initial")
         uow.commit()
         return user, token
+
+
+def _checked_roles(roles: list[str]) -> list[str]:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+    return list(dict.fromkeys(roles))
+
+
+def _check_groups(groups: list[str]) -> None:
+    bad = bad_group_names(groups)
+    if bad:
+        raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
+
+
+def _check_display_name(display_name: str | None) -> None:
+    if display_name is not None and len(display_name) > 200:
+        raise InvalidRequest("a display name is at most 200 characters")
 
 
 def bad_group_names(groups: list[str]) -> list[str]:
@@ -89,29 +104,65 @@ def bad_group_names(groups: list[str]) -> list[str]:
     return [g for g in groups if not _GROUP.match(g)]
 
 
-def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, label: str | None = None) -> str:
-    """Issue another token for an existing user. Raises NotFound."""
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token: ``token`` is shown this once; only its hash is kept."""
+
+    token: str
+    id: int
+    label: str | None
+    expires_at: datetime | None
+
+
+def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, label: str | None = None,
+                actor: Actor = SYSTEM) -> IssuedToken:
+    """Issue another token for an existing user (a second system, or rotating one). Raises Forbidden (not
+    an admin), NotFound, InvalidRequest (a lifetime out of range, a label over 100 characters)."""
+    actor.require(action="issue tokens")
+    if label is not None and len(label) > 100:
+        raise InvalidRequest("a token's label is at most 100 characters")
     with uow:
-        user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"user {name!r} not found")
-        token = _issue(uow, user, ttl_days, label)
+        user = _user(uow, name)
+        token, row = _issue(uow, user, ttl_days, label)
+        uow.session.flush()
+        issued = IssuedToken(token, row.id, row.label, row.expires_at)
         uow.commit()
-        return token
+        return issued
 
 
-def revoke_tokens(uow: UnitOfWork, name: str) -> int:
-    """Revoke every token of a user; returns how many. Raises NotFound."""
+def list_tokens(uow: UnitOfWork, name: str, *, actor: Actor = SYSTEM) -> list[ApiToken]:
+    """A user's tokens, newest first, revoked and expired ones too (never the token: only its hash is kept).
+    Raises Forbidden (not an admin), NotFound."""
+    actor.require(action="see tokens")
     with uow:
-        user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"user {name!r} not found")
-        tokens = uow.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                            ApiToken.revoked_at.is_(None))).all()
+        user = _user(uow, name)
+        return list(uow.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                        .order_by(ApiToken.id.desc())))
+
+
+def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, actor: Actor = SYSTEM) -> int:
+    """Revoke every live token of a user, or only ``token_id``; returns how many were revoked (0 for one
+    revoked before). Raises Forbidden (not an admin), NotFound (no such user, or no such token of theirs)."""
+    actor.require(action="revoke tokens")
+    with uow:
+        user = _user(uow, name)
+        query = select(ApiToken).where(ApiToken.user_id == user.id)
+        if token_id is not None:
+            query = query.where(ApiToken.id == token_id)
+            if uow.session.scalars(query).first() is None:
+                raise NotFound(f"user {name!r} has no token {token_id}")
+        tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None))).all()
         for token in tokens:
             token.revoked_at = utcnow()
         uow.commit()
         return len(tokens)
+
+
+def _user(uow: UnitOfWork, name: str) -> User:
+    user = uow.session.scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotFound(f"user {name!r} not found")
+    return user
 
 
 @dataclass(frozen=True)
@@ -129,74 +180,95 @@ class UserChange:
     name: str
     groups_before: list[str]
     roles_before: list[str]
-    groups: list[str]
-    roles: list[str]
+    active_before: bool
+    user: User
     released: Released
 
+    @property
+    def groups(self) -> list[str]:
+        return list(self.user.groups or [])
 
-def set_active(uow: UnitOfWork, name: str, active: bool, *, actor: Actor | None = None) -> Released:
-    """Let a user in, or keep them out (a leaver): a deactivated user's tokens, password and open page
-    sessions are all refused from the next request on; activating them again restores what they had.
+    @property
+    def roles(self) -> list[str]:
+        return list(self.user.roles or [])
 
-    A leaver's open tasks go back to their queues in the same transaction, as an unclaim by ``actor``
-    (the system by default) with the reason in the case's history; those no one else may claim wait,
-    unassigned, for a supervisor (``Released.for_supervisors``). Activating gives nothing back.
-    Raises NotFound."""
-    with uow:
-        user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"user {name!r} not found")
-        user.active = active
-        released = Released([], [])
-        if not active:
-            released = _release_tasks(uow, name, actor or SYSTEM, f"user {name} deactivated")
-        uow.commit()
-        return released
+
+def set_active(uow: UnitOfWork, name: str, active: bool, *, actor: Actor = SYSTEM) -> Released:
+    """Let a user in, or keep them out (a leaver): ``change_user`` with ``active``."""
+    return change_user(uow, name, active=active, actor=actor).released
 
 
 def set_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
-             actor: Actor | None = None) -> UserChange:
-    """Replace a user's groups and/or roles (None: keep them as they are). The next request of each of
-    their tokens and page sessions carries the new ones (both read the user on every request).
+             actor: Actor = SYSTEM) -> UserChange:
+    """Replace a user's groups and/or roles: ``change_user`` with those."""
+    return change_user(uow, name, groups=groups, roles=roles, actor=actor)
 
-    Open tasks assigned to them that the new roles no longer let them work (the clerk role taken away, or
-    integrator for external tasks) go back to their queues in the same transaction, as on deactivation;
-    tasks they hold keep them otherwise (an assignee works a task whatever their groups).
+
+def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
+                active: bool | None = None, display_name: str | None = None, actor: Actor = SYSTEM,
+                keep_an_admin: bool = False) -> UserChange:
+    """Change a user at once: groups and roles replaced, let in or kept out, renamed for display ("" clears
+    it); None keeps each as it is. The next request of each of their tokens and page sessions carries the
+    change (both read the user on every request).
+
+    A leaver (``active`` False) is refused from the next request on, tokens, password and page sessions
+    alike; activating them again restores what they had. Their open tasks go back to their queues in the
+    same transaction, as an unclaim by ``actor`` with the reason in the case's history; those no one else
+    may claim wait, unassigned, for a supervisor (``Released.for_supervisors``). New roles that no longer let
+    them work a task they hold (the clerk role taken away, or integrator for external tasks) give it back the
+    same way; tasks they may still work keep them (an assignee works a task whatever their groups).
+
+    ``keep_an_admin`` (the API's): refuse a change that leaves no active admin, who alone could undo it
+    there. The command line can always make one, so it only warns.
 
     Raises:
+        Forbidden: ``actor`` is not an admin.
         NotFound: no such user.
         InvalidRequest: a bad group name, an unknown role, or nothing to change.
+        Conflict: ``keep_an_admin`` and no active admin would be left.
     """
-    if groups is None and roles is None:
-        raise InvalidRequest("nothing to change: give the groups or the roles")
+    actor.require(action="change users")
+    if groups is None and roles is None and active is None and display_name is None:
+        raise InvalidRequest("nothing to change: give the groups, the roles, active or the display name")
     if groups is not None:
         if any(not g.strip() for g in groups):  # an empty shell variable, say: not a wish to clear them all
             raise InvalidRequest("an empty group name; to take every group away, give none (--no-groups)")
         groups = list(dict.fromkeys(g.strip() for g in groups))
-        bad = bad_group_names(groups)
-        if bad:
-            raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
-    if roles is not None:
-        roles = list(dict.fromkeys(roles))
-        unknown = [r for r in roles if r not in ROLES]
-        if unknown:
-            raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+        _check_groups(groups)
+    roles = _checked_roles(roles) if roles is not None else None
+    _check_display_name(display_name)
     with uow:
-        user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"user {name!r} not found")
-        before_groups, before_roles = list(user.groups or []), list(user.roles or [])
+        user = _user(uow, name)
+        groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
         if groups is not None:
             user.groups = groups
         if roles is not None:
             user.roles = roles
+        if active is not None:
+            user.active = active
+        if display_name is not None:
+            user.display_name = display_name or None
         uow.session.flush()
-        after = actor_of(user)
-        released = _release_tasks(uow, name, actor or SYSTEM, f"user {name}'s roles changed",
-                                  keep=lambda task: _may_work(after, task))
+        if keep_an_admin:
+            _require_an_admin(uow)
+        if was_active and not user.active:
+            released = _release_tasks(uow, name, actor, f"user {name} deactivated")
+        elif roles is not None and user.active:
+            after = actor_of(user)
+            released = _release_tasks(uow, name, actor, f"user {name}'s roles changed",
+                                      keep=lambda task: _may_work(after, task))
+        else:
+            released = Released([], [])
         uow.commit()
-        return UserChange(name, before_groups, before_roles, list(user.groups or []), list(user.roles or []),
-                          released)
+        return UserChange(name, groups_before, roles_before, was_active, user, released)
+
+
+def _require_an_admin(uow: UnitOfWork) -> None:
+    """Users are few: their roles are read here rather than searched in JSON, which SQLite and PostgreSQL
+    spell differently."""
+    roles = uow.session.scalars(select(User.roles).where(User.active)).all()
+    if not any("admin" in (r or []) for r in roles):
+        raise Conflict("this would leave no active admin; give another user the admin role first")
 
 
 def _release_tasks(uow: UnitOfWork, name: str, actor: Actor, reason: str,
@@ -222,14 +294,15 @@ def _may_work(actor: Actor, task: Task) -> bool:
     return may_work(actor, task)
 
 
-def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> str:
+def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> tuple[str, ApiToken]:
     token = "gf_" + secrets.token_urlsafe(32)
     ttl_days = ttl_days if ttl_days is not None else uow.settings.token_ttl_days  # GOVFLOW_TOKEN_TTL_DAYS
     if ttl_days is not None and not 1 <= ttl_days <= MAX_TOKEN_DAYS:  # 0 would read as "never expires"
         raise InvalidRequest(f"a token's lifetime is 1 to {MAX_TOKEN_DAYS} days, not {ttl_days}")
     expires: datetime | None = utcnow() + timedelta(days=ttl_days) if ttl_days else None
-    uow.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires))
-    return token
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires)
+    uow.session.add(row)
+    return token, row
 
 
 # Every API request runs this: built once, and only the columns an Actor needs (no ORM objects). Not
@@ -257,13 +330,19 @@ def actor_of(user: User) -> Actor:
 def find_actor(uow: UnitOfWork, name: str) -> Actor:
     """Raises NotFound."""
     with uow:
-        user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None:
-            raise NotFound(f"user {name!r} not found")
-        return actor_of(user)
+        return actor_of(_user(uow, name))
 
 
-def list_users(uow: UnitOfWork) -> list[User]:
+def get_user(uow: UnitOfWork, name: str, *, actor: Actor = SYSTEM) -> User:
+    """Raises Forbidden (not a supervisor or admin), NotFound."""
+    actor.require("supervisor", action="see users")
+    with uow:
+        return _user(uow, name)
+
+
+def list_users(uow: UnitOfWork, *, actor: Actor = SYSTEM) -> list[User]:
+    """Every user by name, deactivated ones too. Supervisors see them (whom to assign a task to)."""
+    actor.require("supervisor", action="see users")
     with uow:
         return list(uow.session.scalars(select(User).order_by(User.name)))
 

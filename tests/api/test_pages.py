@@ -389,7 +389,7 @@ def test_every_field_error_text_has_its_english() -> None:
 def test_the_api_keeps_answering_in_english_with_the_rule_code(runtime: Runtime, clerk: Browser,
                                                                accept_task: str) -> None:
     clerk.post(f"/tasks/{accept_task}/claim")
-    token = users.issue_token(runtime.uow(), "wang")
+    token = users.issue_token(runtime.uow(), "wang").token
     response = clerk.client.post(f"/api/tasks/{accept_task}/complete", json={"variables": json.loads(WRONG)},
                                  headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
     assert response.status_code == 422
