@@ -1,11 +1,13 @@
 """marshmallow schemas of the HTTP API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
+from engine.clock import LOCAL_TZ
 from engine.instances import STATES
 from engine.tasks import SORTS, TASK_STATES
 
@@ -18,14 +20,24 @@ def RowId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - used like the field 
     return fields.Integer(validate=validate.Range(min=1, max=ROW_ID_MAX), **kwargs)
 
 
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class Instant(fields.AwareDateTime):
     """A moment in a query (``2026-12-01T09:00:00+08:00``): an offset is required, and the moment is taken
-    in UTC, where the database compares it; one that falls outside years 1 to 9999 there is refused."""
+    in UTC, where the database compares it; one that falls outside years 1 to 9999 there is refused. A date
+    alone (``2026-12-01``, what a supervisor types) is the start of that day in the service's time zone."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(default_timezone=None, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValidationError(f"{value.strip()} is not a date") from None
+            value = datetime.combine(day, time(), LOCAL_TZ).isoformat()
         moment = super()._deserialize(value, attr, data, **kwargs)
         try:
             return moment.astimezone(UTC)

@@ -40,6 +40,9 @@ def _letters(api, user: str, query: str, inbox: dict[str, str]) -> list[str]:  #
     ("process_key=routed_task&unassigned=true&sort=created", ["A", "C", "D"]),
     ("business_key=INBOX-C", ["C"]),
     ("process_key=routed_task&due_before=2029-12-31T00:00:00Z", ["D", "B"]),
+    # a date alone is the start of that day in the service's time zone (+08:00): B is due 08:00 on 06-01
+    ("process_key=routed_task&due_before=2029-06-02", ["D", "B"]),
+    ("process_key=routed_task&due_before=2029-06-01", ["D"]),
     ("process_key=routed_task&sort=due", ["D", "B", "A", "E", "C"]),
     ("process_key=routed_task&sort=priority", ["B", "E", "C", "D", "A"]),
     ("process_key=routed_task&sort=created", ["A", "B", "C", "D", "E"]),
@@ -47,6 +50,12 @@ def _letters(api, user: str, query: str, inbox: dict[str, str]) -> list[str]:  #
 ])
 def test_queue_filters_and_sorts_for_a_supervisor(api, inbox, query, expected):
     assert _letters(api, "supervisor", query, inbox) == expected
+
+
+def test_a_date_that_does_not_exist_is_refused_by_name(api):
+    refused = api.as_("supervisor").get("/api/tasks?due_before=2029-02-30")
+    assert refused.status_code == 422
+    assert "2029-02-30 is not a date" in str(refused.get_json()["error"]["details"])
 
 
 def test_limit_and_offset_page_through_with_the_total(api, inbox):
