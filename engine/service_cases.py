@@ -11,7 +11,7 @@ from sqlalchemy import select
 from . import execution, guides
 from .errors import NotFound
 from .instances import settle
-from .models import ProcessInstance, Task
+from .models import CaseDepartment, DepartmentGroup, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
 
 
@@ -30,20 +30,30 @@ def start_case(uow: UnitOfWork, key: str, *, prefix: str, variables: dict[str, A
 
 @dataclass
 class Handling:
-    """Who worked a case: the group of its last completed user task, and the clerks who completed tasks."""
+    """Who worked a case: the group that handled it (``department``, a group name: ratings count it under
+    the department owning it, and a 差评's rectification goes to its queue), and the clerks who completed
+    tasks."""
 
     department: str | None
     clerks: list[str]
 
 
 def handling(uow: UnitOfWork, instance_id: int) -> Handling:
+    """The handling group is that of the last completed user task of the case's lead department (牵头部门,
+    the item's own): items end with 统一出件 at a centre's window, which did not decide the case. Without a
+    lead department, or no task of it, the last completed task's group."""
     done = list(uow.session.scalars(
         select(Task).where(Task.instance_id == instance_id, Task.state == "COMPLETED", Task.kind == "user")
         .order_by(Task.ended_at, Task.created_at, Task.id)))
     department = None
     if done:
-        last = done[-1]
-        department = (last.candidate_groups or [None])[0] or last.lane
+        lead_groups = set(uow.session.scalars(
+            select(DepartmentGroup.group_name)
+            .join(CaseDepartment, CaseDepartment.department_code == DepartmentGroup.department_code)
+            .where(CaseDepartment.case_id == instance_id, CaseDepartment.role == "lead")))
+        last = next((t for t in reversed(done) if lead_groups & set(t.candidate_groups or [])), done[-1])
+        groups = [g for g in last.candidate_groups or [] if g in lead_groups] or last.candidate_groups or [None]
+        department = groups[0] or last.lane
     clerks = list(dict.fromkeys(t.completed_by for t in done if t.completed_by))
     return Handling(department=department, clerks=clerks)
 

@@ -255,3 +255,29 @@ def test_statistics_by_department_name_the_department_owning_the_handling_group(
     stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
     assert [(d["key"], d["name"], d["count"], d["average_level"]) for d in stats["by_department"]] == [
         ("ZWFW", "政务服务中心", 2, 1.5)]
+
+
+def test_a_rating_counts_for_the_lead_department_not_the_centre_window_that_delivered(api, tmp_path):
+    """The window item ends with 统一出件 at the centre's window; the department that decided it is the lead
+    its guide names: its last group handled the case, takes the 差评's rectification, and counts it."""
+    from engine import departments
+    from engine.users import SYSTEM
+    library(api)
+    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
+    departments.put_department(api.runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
+                               groups=["review", "chief", "certificate"])
+    guide = {**PER_CONTACT_GUIDE, "department": {"code": "SCJG", "name": "市场监督管理局"}, "rating": {}}
+    (tmp_path / "guide.json").write_text(json.dumps(guide, ensure_ascii=False))
+    api.deploy(tmp_path / "guide.json")
+    case = window_case_done(api)
+
+    rate(api, case["business_key"], case["query_code"], 5, comment="审批拖延")
+
+    with api.runtime.uow() as uow:
+        [row] = uow.session.scalars(select(Rating)).all()
+    assert row.department == "certificate"
+    [task] = api.as_("supervisor").get("/api/tasks", query_string={"process_key": "rating_rectification"}
+                                       ).get_json()["items"]
+    assert task["candidate_groups"] == ["certificate"]
+    stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
+    assert [(d["key"], d["count"]) for d in stats["by_department"]] == [("SCJG", 1)]
