@@ -7,8 +7,9 @@ still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409, 42
 is released and the retry runs. Keys belong to a user; an applicant's POST to the public endpoints (a
 rating, a complaint) has no user, so its key belongs to the client address. Other requests without
 credentials never get here: api.context answers them 401 first. Fields shown once (``SHOWN_ONCE``) are left
-out of the stored response: a replayed complaint answers with its number but without its query code (a clerk
-can issue a new one), a replayed webhook subscription without its secret.
+out of the stored response: a replayed webhook subscription answers without its secret. An endpoint may
+renew what its replay answers (``renew_replays``): a replayed complaint shows the same complaint with a new
+query code, so that an applicant whose first answer was lost can still follow it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -82,11 +84,26 @@ def reserve() -> Response | None:
     user = f"public:{get_remote_address()}"[:100] if public else actor().name
     stored = keys.begin(uow(), user=user, key=key, fingerprint=fingerprint())
     if stored is not None:
-        replay = Response(stored.body, status=stored.status, content_type=stored.content_type)
+        renew = RENEWERS.get(request.path)
+        body = renew(stored.body) if renew is not None and 200 <= stored.status < 300 else stored.body
+        replay = Response(body, status=stored.status, content_type=stored.content_type)
         replay.headers["Idempotent-Replayed"] = "true"
         return replay
     g.idempotency_key = (user, key)
     return None
+
+
+# Per path: what a successful replay answers in place of the stored body (which it is given). The renewed
+# answer is not stored: the stored body stays without what is shown once.
+RENEWERS: dict[str, Callable[[bytes], bytes]] = {}
+
+
+def renew_replays(path: str) -> Callable[[Callable[[bytes], bytes]], Callable[[bytes], bytes]]:
+    """Register the function that renews the replays of a path's POSTs (see RENEWERS)."""
+    def register_renewer(renew: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+        RENEWERS[path] = renew
+        return renew
+    return register_renewer
 
 
 def remember(response: Response) -> Response:

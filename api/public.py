@@ -2,6 +2,7 @@
 complaints. Every route here is rate limited per client address (api/rate_limits.py)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from flask.views import MethodView
 
 from engine import complaints, progress, ratings
 
+from . import idempotency
 from .context import uow
 from .documents import HTML_POLICY
 from .json_body import Blueprint
@@ -92,7 +94,19 @@ class Complaints(MethodView):
     @blp.response(201, ComplaintOutSchema)
     @blp.alt_response(429, **LIMITED)
     def post(self, body: dict[str, Any]) -> Any:
-        """File a complaint; the answer holds its number and query code, shown only once."""
+        """File a complaint; the answer holds its number and query code, shown only once.
+
+        Sent again with the same ``Idempotency-Key`` (and the same body, from the same address), the
+        complaint is not filed twice: the replay (``Idempotent-Replayed: true``, 201) answers the same
+        complaint with a new query code, and the code of the first answer stops working. A client whose
+        first answer was lost retries with its key; the code of the last answer is the one that works.
+        """
         return complaints.submit(uow(), name=body["name"], phone=body["phone"], content=body["content"],
                                  case_no=body.get("case_no"), item_code=body.get("item_code"))
 
+
+@idempotency.renew_replays(f"{blp.url_prefix}/complaints")
+def _complaint_again(stored: bytes) -> bytes:
+    """A replayed complaint: the same complaint with a new query code (the stored answer holds none)."""
+    again = complaints.receipt_again(uow(), json.loads(stored)["complaint_no"])
+    return json.dumps(ComplaintOutSchema().dump(again), ensure_ascii=False).encode()

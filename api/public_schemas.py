@@ -90,6 +90,13 @@ class ProgressSchema(Schema):
     result = fields.String(allow_none=True, metadata={
         "description": "the answer the item's diagram publishes to the applicant (govflow.publicResult), "
                        "e.g. the answer to a complaint; null until there is one"})
+    end_kind = fields.String(allow_none=True, metadata={
+        "description": "how an ended case ended other than by a decision: withdrawn (by the applicant, or deemed "
+                       "withdrawn, e.g. materials not supplemented in time) or terminated (by the office); null "
+                       "while running and for a decided case"})
+    end_reason = fields.String(allow_none=True, metadata={
+        "description": "what the applicant reads of it: 申请人撤回申请, 办理机关终止办理 (the office's own note is "
+                       "not published: ask the office), or the diagram's end step (e.g. 逾期未补正，视为撤回申请)"})
     may_rate = fields.Boolean(metadata={
         "description": "the case (or, where its guide allows, its last service contact) may be rated now"})
 

@@ -75,7 +75,8 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
 def receipt_again(uow: UnitOfWork, complaint_no: str) -> ComplaintView:
     """The receipt of a complaint filed a moment ago whose answer the complainant did not see (the form
     sent twice, the page reloaded): the same complaint, with a new query code in place of the one shown
-    to nobody. Only for the submission that filed it (the page's one-time form token proves it).
+    to nobody. Only for the submission that filed it (the page's one-time form token, or the API's
+    Idempotency-Key with the same request, proves it).
 
     Raises NotFound: no complaint of that number."""
     with uow:

@@ -3,12 +3,14 @@
 Only what is meant for the applicant: the item, the case state in the terms approval systems report
 (engine.timeline), the steps done with their dates, the steps under way, the time limit in working
 days (engine.time_limits), extensions with their reasons, excluded periods, the documents issued, and
-the applicant's ratings with where a 差评's rectification stands, and the
-answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's).
+the applicant's ratings with where a 差评's rectification stands, the
+answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's), and how an ended case
+ended when it was not decided (withdrawn, terminated).
 Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +32,17 @@ PROCEDURE_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": 
                    "auction": "拍卖", "other": "其他特别程序"}
 STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": "已办结", "terminated": "已终止",
                 "error": "办理中"}
+# How a case ended other than by a decision, as the applicant reads it (``Progress.end_kind``).
+WITHDRAWN, TERMINATED = "withdrawn", "terminated"
+END_REASONS = {WITHDRAWN: "申请人撤回申请", TERMINATED: "办理机关终止办理"}
+# A termination (engine.instances.terminate) whose recorded reason opens by saying the applicant withdrew:
+# "申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ... The reason itself is staff's free text and is
+# never shown; only whether the applicant withdrew is read from it. Anything else is the office's termination.
+_APPLICANT_WITHDREW = re.compile(
+    r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
+    r"|^(?:the )?applicant(?: has)? withdr|^withdrawn by (?:the )?applicant", re.IGNORECASE)
+# Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
+DEEMED_WITHDRAWN = ("撤回", "已撤件")
 
 
 @dataclass
@@ -109,6 +122,8 @@ class Progress:
     may_rate: bool = False  # the case, or its last service contact, awaits the applicant's rating
     result: str | None = None  # the answer the diagram publishes (RESULT_PROPERTY), e.g. a complaint's
     is_complaint: bool = False  # the page offers to complain about any case but a complaint itself
+    end_kind: str | None = None  # WITHDRAWN or TERMINATED; None while running or when decided
+    end_reason: str | None = None  # what the applicant reads of it (END_REASONS, or the diagram's end step)
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
@@ -146,6 +161,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     guide = service_cases.guide_for(uow, row.definition_key)
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
+    end_kind, end_reason = _how_it_ended(row, steps)
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
                     status=STATUS_NAMES.get(row.state, row.state), case_state=state, received_at=row.started_at,
                     ended_at=row.ended_at, steps=steps, current_steps=current, time_limit=limit,
@@ -153,7 +169,20 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
                     may_rate=ratings.open_contact(uow, row, guide) is not None, result=_result(uow, row),
-                    is_complaint=row.definition_key == COMPLAINT_KEY)
+                    is_complaint=row.definition_key == COMPLAINT_KEY, end_kind=end_kind, end_reason=end_reason)
+
+
+def _how_it_ended(row: ProcessInstance, steps: list[Step]) -> tuple[str | None, str | None]:
+    """A terminated case: withdrawn by the applicant, or terminated by the office (staff's reason is an
+    internal note: the applicant asks the office). A case that reached an end in case state 撤回 or 已撤件 (deemed
+    withdrawn, e.g. materials not supplemented in time): withdrawn, in the words of its diagram's end step."""
+    if row.state == "terminated":
+        kind = WITHDRAWN if _APPLICANT_WITHDREW.match((row.end_reason or "").strip()) else TERMINATED
+        return kind, END_REASONS[kind]
+    last = next((s for s in reversed(steps) if s.case_state), None)
+    if row.state == "completed" and last is not None and last.case_state in DEEMED_WITHDRAWN:
+        return WITHDRAWN, last.name if last.name != last.case_state else END_REASONS[WITHDRAWN]
+    return None, None
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:

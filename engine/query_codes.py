@@ -94,6 +94,14 @@ def replace(uow: UnitOfWork, instance_id: int, *, by: str) -> str:
     return code
 
 
+def verify(uow: UnitOfWork, case_no: str, code: str) -> None:
+    """Check that the code opens the case (the public lookup form, before it shows the case on its page).
+
+    Raises NotFound with one message for every failure, as find_case."""
+    with uow:
+        find_case(uow, case_no, code)
+
+
 def find_case(uow: UnitOfWork, case_no: str, code: str) -> ProcessInstance:
     """The case with this case number whose code matches. Helper: runs in the caller's ``with uow``.
 

@@ -456,6 +456,12 @@ EN: dict[str, str] = {
     "暂停办理": "Suspended",
     "收件时间": "Received",
     "办结时间": "Finished",
+    "终止时间": "Terminated",
+    "结束原因": "How it ended",
+    "申请人撤回申请": "Withdrawn by the applicant",
+    "办理机关终止办理": "Terminated by the office",
+    "如需了解终止原因，请通过办事指南所列的咨询渠道咨询办理部门。":
+        "To learn why, ask the office through the consultation channels its guide lists.",
     "正在办理": "Under way",
     "延长 {n} 个工作日": "extended by {n} working days",
     "剩余工作日": "Working days left",
@@ -486,9 +492,13 @@ EN: dict[str, str] = {
         "This complaint was filed already and was not filed twice. Its query code was renewed: use the one below.",
     "投诉编号": "Complaint number",
     "提交时间": "Filed",
-    "请记下投诉编号和查询码：查询码只显示这一次，凭二者查询办理进度和答复。":
-        "Write down the complaint number and the query code: the code is shown only this once, and with both "
-        "you follow the complaint and read the answer.",
+    "请现在记下投诉编号和查询码：查询码只在这里显示，稍后不再显示；凭二者查询办理进度和答复。":
+        "Write down the complaint number and the query code now: the code is shown only here, and not for long; "
+        "with both you follow the complaint and read the answer.",
+    "投诉回执只在提交后的一段时间内显示。请凭投诉编号和查询码查询办理进度和答复。":
+        "A complaint's receipt is shown only for a while after it is filed. Follow the complaint and read the "
+        "answer with its number and query code.",
+    "提交新的投诉": "File a new complaint",
     "查询投诉进度": "Follow the complaint",
     "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
         "Complain here about how a service item was handled or how staff served you. Your name and phone are "
@@ -551,4 +561,31 @@ EN: dict[str, str] = {
         "Give the applicant the case number and this query code to follow the case; the code is shown only "
         "this once, and the previous code no longer works.",
     "红色且未说明原因": "Red, no reason recorded",
+    # case page: what the case waits for, and a clerk recording a message it waits for; the case list
+    "等待事项": "Waiting for",
+    "等待": "Wait",
+    "类型": "Kind",
+    "等待消息": "Message",
+    "开始等待": "Since",
+    "定时": "Timer",
+    "到期时间": "Due",
+    "备注（选填）": "Note (optional)",
+    "记录：{name}": "Record: {name}",
+    "已记录：{name}": "Recorded: {name}",
+    "办件已不在等待此消息，未作记录。": "The case no longer waits for this message; nothing was recorded.",
+    "办理期限": "Deadline",
+    # task page: the case clock, earlier steps' opinions, a task already ended; what a completion issued
+    "本环节期限": "Due for this step",
+    "办理意见": "Opinions of earlier steps",
+    "未提交内容。": "Nothing submitted.",
+    "该任务已由 {who} 于 {at} 办结。": "This task was completed by {who} at {at}.",
+    "该任务已办结，无需再次提交。": "This task is already completed; there is nothing to submit again.",
+    "该任务已办结。": "This task is already completed.",
+    "该任务已取消（流程已转向其他环节）。": "This task was cancelled (the case moved on to another step).",
+    "该办件已挂起，任务暂不能办理。": "The case is suspended; its task cannot be worked on for now.",
+    "该任务刚刚被他人认领或已变化，请刷新后重试。":
+        "Someone else claimed or changed this task just now; reload the page and try again.",
+    "已出具文书：{documents}": "Documents issued: {documents}",
+    "流程已将「{field}」由「{sent}」改为「{value}」，请核对办理结果。":
+        "The process changed “{field}” from “{sent}” to “{value}”; please check the outcome.",
 }

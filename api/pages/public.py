@@ -6,18 +6,30 @@ They read through the same engine functions as the public API (engine.guides, en
 lookup is a form POST with the session's CSRF token, rate limited like the public API's reads
 (api/rate_limits.py); a wrong code and an unknown case get one answer. Documents download through the
 public API's route for code holders (``/api/public/progress/<case-no>/documents/<id>?code=``).
+
+The forms answer as mature sites do, POST -> 303 -> GET, so that back and reload never ask to send a form
+again (a second rating, a second complaint): the lookup, the rating and the complaint keep what their
+answer shows in the session for ``KEPT_SECONDS`` and redirect to a page that shows it. Case number and
+query code never go into the address (browser history, proxies' logs, referrers): the page session is a
+signed cookie, readable by whoever holds it, so the code in it is sealed with the app's secret, and what
+is kept is dropped once its time is up. A form that is refused (a wrong code, a missing field) answers
+directly, with nothing kept: sent again it changes nothing.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import math
 import re
 import secrets
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -46,6 +58,10 @@ SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time t
 SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
 CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate")  # forms that carry a case number and its code
 DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
+# How long the session keeps a looked-up case and a complaint's receipt for their pages: long enough to read,
+# rate and reload, short enough that a shared computer (a service hall's kiosk) soon shows nobody's case.
+KEPT_SECONDS = 15 * 60
+KEPT_CASE, KEPT_RECEIPT = "public_case", "public_receipt"  # session keys
 
 
 # The page a language switch returns to from a form's answer (a POST cannot be requested again).
@@ -90,8 +106,22 @@ def guide(code: str) -> ResponseReturnValue:
 
 @bp.get("/progress")
 def progress_form() -> ResponseReturnValue:
-    return render_template("pages/public_progress.html", case_no=request.args.get("case_no", "")[:MAX_CASE_NO],
-                           found=None)
+    """The lookup form, under it the case looked up last in this session (the lookup's and the rating's
+    answer), unless another case number is asked for."""
+    asked = request.args.get("case_no", "")[:MAX_CASE_NO]
+    kept = _kept(KEPT_CASE)
+    if kept is None or (asked and asked != kept["case_no"]):
+        return render_template("pages/public_progress.html", case_no=asked, found=None)
+    try:
+        found = progress.public_progress(uow(), kept["case_no"], kept["code"])
+    except NotFound:  # a new code was handed out meanwhile: the old one shows nothing any more
+        session.pop(KEPT_CASE, None)
+        return render_template("pages/public_progress.html", case_no=kept["case_no"], found=None)
+    rated = kept.get("rated", False)
+    if rated:  # the thanks are said once; a reload shows the rating itself
+        _keep(KEPT_CASE, {**kept, "rated": False}, until=kept["until"])
+    return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found, code=kept["code"],
+                           download=_download_links(kept["code"]), rated=rated)
 
 
 @bp.post("/progress")
@@ -102,21 +132,21 @@ def progress_lookup() -> ResponseReturnValue:
         return _lookup_page(case_no[:MAX_CASE_NO], _("请输入办件编号和查询码。"), 400)
     if len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
         raise NotFound(query_codes.NOT_FOUND_MESSAGE)  # the same answer as any other wrong guess
-    found = progress.public_progress(uow(), case_no, code)
-    return render_template("pages/public_progress.html", case_no=case_no, found=found, code=code,
-                           download=_download_links(query_codes.normalize(code)))
+    query_codes.verify(uow(), case_no, code)
+    _keep(KEPT_CASE, {"case_no": case_no, "code": query_codes.normalize(code)})
+    return redirect(url_for(".progress_form"), 303)
 
 
 @bp.post("/progress/rating")
 def rate() -> ResponseReturnValue:
-    """The rating form under an ended case's progress: rate, then see the case with the rating."""
+    """The rating form under an ended case's progress: rate, then see the case with the rating (a refused
+    rating answers directly, with what was typed)."""
     case_no = request.form.get("case_no", "").strip()
     code = request.form.get("code", "").strip()
     if not case_no or not code or len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
         raise NotFound(query_codes.NOT_FOUND_MESSAGE)
     level = request.form.get("level", type=int)
     comment = request.form.get("comment", "")[:ratings.MAX_COMMENT + 1]
-    problem = None
     try:
         ratings.rate(uow(), case_no, code, level=level, comment=comment)  # type: ignore[arg-type]
     except ValidationFailed as exc:
@@ -126,11 +156,14 @@ def rate() -> ResponseReturnValue:
             else _("评价内容过长，请控制在 {n} 字以内。", n=ratings.MAX_COMMENT))
     except Conflict as exc:
         problem = _(exc.message)
+    else:
+        _keep(KEPT_CASE, {"case_no": case_no, "code": query_codes.normalize(code), "rated": True})
+        return redirect(url_for(".progress_form", _anchor="rating"), 303)
     found = progress.public_progress(uow(), case_no, code)
     page = render_template("pages/public_progress.html", case_no=case_no, found=found, code=code,
                            download=_download_links(query_codes.normalize(code)), rating_problem=problem,
-                           level=level, comment=comment if problem else "", rated=problem is None)
-    return page, 422 if problem else 200
+                           level=level, comment=comment)
+    return page, 422
 
 
 @bp.get("/complaints")
@@ -144,7 +177,8 @@ def complaint_form() -> ResponseReturnValue:
 @bp.post("/complaints")
 def complain() -> ResponseReturnValue:
     """File the complaint once per form shown: its one-time token makes a second send (a double click, a
-    reload) show the same complaint, with a new code in place of the one its first answer carried."""
+    resend) show the same complaint, with a new code in place of the one its first answer carried. Either
+    way the receipt is kept in the session and its page shown (a reload shows it again, files nothing)."""
     form = {key: request.form.get(key, "") for key in ("name", "phone", "content", "case_no", "item_code")}
     token = request.form.get("submission", "")
     key = f"complaint-form:{token}" if SUBMISSION.fullmatch(token) else None
@@ -152,9 +186,7 @@ def complain() -> ResponseReturnValue:
     if key is not None:
         done = _first_send(user, key)
         if done is not None:
-            again = complaints.receipt_again(uow(), json.loads(done.body)["complaint_no"])
-            return render_template("pages/public_complaint.html", filed=again, again=True, form=form, problems={},
-                                   items=[])
+            return _show_receipt(complaints.receipt_again(uow(), json.loads(done.body)["complaint_no"]), again=True)
     try:
         filed = complaints.submit(uow(), name=form["name"], phone=form["phone"], content=form["content"],
                                   case_no=form["case_no"], item_code=form["item_code"])
@@ -170,7 +202,28 @@ def complain() -> ResponseReturnValue:
     if key is not None:  # the number only: the code is shown once, never kept in clear
         idempotency.finish(uow(), user=user, key=key, status=200, content_type="application/json",
                            body=json.dumps({"complaint_no": filed.complaint_no}).encode())
-    return render_template("pages/public_complaint.html", filed=filed, form=form, problems={}, items=[])
+    return _show_receipt(filed, again=False)
+
+
+@bp.get("/complaints/receipt")
+def complaint_receipt() -> ResponseReturnValue:
+    """The receipt of the complaint just filed: its number and query code, while the session keeps them."""
+    kept = _kept(KEPT_RECEIPT)
+    if kept is None:
+        return render_template("pages/public_complaint.html", filed=None, receipt_gone=True, form={}, problems={},
+                               items=[])
+    filed = complaints.ComplaintView(complaint_no=kept["complaint_no"], query_code=kept["code"],
+                                     received_at=datetime.fromisoformat(kept["received_at"]),
+                                     handle_days=kept["handle_days"])
+    return render_template("pages/public_complaint.html", filed=filed, again=kept["again"], form={}, problems={},
+                           items=[])
+
+
+def _show_receipt(filed: complaints.ComplaintView, *, again: bool) -> ResponseReturnValue:
+    _keep(KEPT_RECEIPT, {"complaint_no": filed.complaint_no, "code": filed.query_code,
+                         "received_at": filed.received_at.isoformat(), "handle_days": filed.handle_days,
+                         "again": again})
+    return redirect(url_for(".complaint_receipt"), 303)
 
 
 def _first_send(user: str, key: str) -> idempotency.StoredResponse | None:
@@ -191,6 +244,56 @@ def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str |
                            error=error, submission=token or secrets.token_urlsafe(18))
 
 
+def _keep(name: str, value: dict[str, Any], *, until: float | None = None) -> None:
+    """Keep a form's answer in the session for its page, the query code sealed, for KEPT_SECONDS."""
+    session[name] = {**value, "code": _seal(value["code"]), "until": until or time.time() + KEPT_SECONDS}
+
+
+def _kept(name: str) -> dict[str, Any] | None:
+    """What _keep kept, the code unsealed; None (and forgotten) once its time is up."""
+    kept = session.get(name)
+    if not isinstance(kept, dict):
+        return None
+    code = _unseal(str(kept.get("code", "")))
+    if code is None or not isinstance(kept.get("until"), (int, float)) or kept["until"] < time.time():
+        session.pop(name, None)
+        return None
+    return {**kept, "code": code}
+
+
+# The session cookie is signed, not encrypted. A query code kept in it is XORed with a keystream of
+# HMAC-SHA256 under the app's secret and a fresh nonce (a keyed PRF; one block holds a code of at most 32
+# characters); the cookie's signature keeps it from being altered.
+def _stream(nonce: bytes) -> bytes:
+    secret = current_app.secret_key
+    key = secret.encode() if isinstance(secret, str) else secret or b""
+    return hmac.new(key, b"govflow public query code\0" + nonce, hashlib.sha256).digest()
+
+
+NONCE_BYTES = 16
+
+
+def _seal(code: str) -> str:
+    raw, nonce = code.encode(), secrets.token_bytes(NONCE_BYTES)
+    if len(raw) > hashlib.sha256().digest_size:
+        raise ValueError("a query code is at most 32 characters")
+    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(raw, _stream(nonce)))).decode()
+
+
+def _unseal(sealed: str) -> str | None:
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+    except ValueError:
+        return None
+    if len(raw) <= NONCE_BYTES:
+        return None
+    nonce, body = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+    try:
+        return bytes(a ^ b for a, b in zip(body, _stream(nonce))).decode()
+    except UnicodeDecodeError:
+        return None
+
+
 def _download_links(code: str) -> Any:
     """The public API's download route for each document, with the code as that route expects it."""
     def links(document: progress.Document) -> dict[str, str]:
@@ -205,6 +308,7 @@ def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:
 @bp.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> ResponseReturnValue:
     if request.endpoint in CODE_FORMS:
+        session.pop(KEPT_CASE, None)  # the page after this shows no case looked up before
         # Unknown case number and wrong code alike: one message, nothing to tell them apart.
         return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
                             _("未找到该办件，请核对办件编号和查询码。"), 404)

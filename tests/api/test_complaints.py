@@ -169,7 +169,6 @@ def test_a_retried_complaint_with_its_idempotency_key_is_filed_once(api):
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["complaint_no"] == first.get_json()["complaint_no"]
-    assert "query_code" in first.get_json() and "query_code" not in again.get_json()  # shown once, never kept
     found = api.as_("supervisor").get("/api/process-instances").get_json()
     assert [c["definition_key"] for c in found["items"]].count("complaint") == 1
 
@@ -178,6 +177,42 @@ def test_a_retried_complaint_with_its_idempotency_key_is_filed_once(api):
     elsewhere = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key,
                                 environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert elsewhere.status_code == 201 and "query_code" in elsewhere.get_json()  # keys are per client
+
+
+def test_a_replayed_complaint_answers_with_a_new_query_code_and_the_first_stops_working(api):
+    """The first answer lost (a dropped connection), the client retries with its key: the same complaint,
+    not filed twice, with a code to follow it by; the code the lost answer held no longer works."""
+    from engine.models import IdempotencyKey
+
+    library(api)
+    key = {"Idempotency-Key": "complaint-lost-answer"}
+    first = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key).get_json()
+    replay = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    again = replay.get_json()
+    assert again["complaint_no"] == first["complaint_no"] and again["handle_days"] == first["handle_days"]
+    assert again["received_at"] == first["received_at"] and len(again["query_code"]) == 8
+    assert again["query_code"] != first["query_code"]
+
+    def follow(code: str) -> int:
+        return api.client.get(f"/api/public/progress/{first['complaint_no']}", query_string={"code": code}).status_code
+    assert follow(first["query_code"]) == 404 and follow(again["query_code"]) == 200
+    third = api.client.post("/api/public/complaints", json=COMPLAINT_BODY, headers=key).get_json()
+    assert follow(again["query_code"]) == 404 and follow(third["query_code"]) == 200
+    with api.runtime.uow() as uow:
+        [kept] = uow.session.scalars(select(IdempotencyKey)).all()
+    assert not any(code.encode() in kept.body for code in (first["query_code"], again["query_code"],
+                                                          third["query_code"]))  # never kept in clear
+    assert instance_of(api, first["complaint_no"])  # still one complaint of that number
+
+    refused = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, "phone": "1"},
+                              headers={"Idempotency-Key": "complaint-refused"})
+    replayed = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, "phone": "1"},
+                               headers={"Idempotency-Key": "complaint-refused"})
+    assert refused.status_code == replayed.status_code == 422  # a refusal replays as it was
+    assert replayed.get_json() == refused.get_json()
+    spec = api.client.get("/api/openapi.json").get_json()
+    assert "new query code" in spec["paths"]["/api/public/complaints"]["post"]["description"]
 
 
 def test_the_complainant_s_name_and_phone_reach_only_the_desk_s_answer_form_and_supervision(api):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,20 @@ def visitor(app: Any) -> Browser:
     return Browser(app.test_client())
 
 
+def send(visitor: Browser, url: str, form: dict[str, Any], *, token_from: str, secrets: tuple[str, ...] = ()) -> Any:
+    """A form sent as a browser sends it: a 303 is followed to its page, whose address holds none of the
+    secrets typed (browser history, proxies' logs, referrers); a refused form answers directly."""
+    sent = visitor.post(url, form, token_from=token_from)
+    if sent.status_code != 303:
+        return sent
+    target = sent.headers["Location"]
+    assert target.startswith("/public/") and not any(s and s.upper() in target.upper() for s in secrets), target
+    return visitor.get(target.split("#")[0])
+
+
 def lookup(visitor: Browser, case_no: str, code: str) -> Any:
-    return visitor.post("/public/progress", {"case_no": case_no, "code": code}, token_from="/public/progress")
+    return send(visitor, "/public/progress", {"case_no": case_no, "code": code}, token_from="/public/progress",
+                secrets=(case_no, code))
 
 
 # ---- catalogue and guides ---------------------------------------------------------------------------
@@ -213,8 +226,8 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     assert 'id="rating-form"' in page and "非常不满意" in page and "服务评价" in page
 
     def rate(**form: Any) -> Any:
-        return visitor.post("/public/progress/rating", {"case_no": "SX-2026-0111", "code": case["query_code"], **form},
-                            token_from="/public/progress")
+        return send(visitor, "/public/progress/rating", {"case_no": "SX-2026-0111", "code": case["query_code"], **form},
+                    token_from="/public/progress", secrets=("SX-2026-0111", case["query_code"]))
     unnamed = rate(level="4", comment=" ")
     assert unnamed.status_code == 422
     assert text_of(unnamed.text, "rating-error") == "选择“不满意”或“非常不满意”时，请写明原因，以便整改。"
@@ -229,6 +242,8 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     assert rated.status_code == 200 and text_of(rated.text, "rating-thanks") == "感谢您的评价。"
     assert 'id="rating-form"' not in rated.text and text_of(rated.text, "rating-level") == "不满意"
     assert text_of(rated.text, "rating-comment") == "窗口等候一个小时" and "整改中" in rated.text
+    reloaded = visitor.get("/public/progress")  # a reload of the rating's page: the rating, thanked once
+    assert text_of(reloaded.text, "rating-level") == "不满意" and "rating-thanks" not in reloaded.text
     again = rate(level="1", comment="")
     assert again.status_code == 422 and text_of(again.text, "rating-error") == "该办件已评价，每次服务只能评价一次"
     with api.runtime.uow() as uow:
@@ -247,7 +262,7 @@ def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress
     def complain(**fields: str) -> Any:
         body = {"name": "李四", "phone": "139 1234 5678", "content": "窗口要求提交指南以外的材料",
                 "case_no": "", "item_code": "SCJG-XK-0001", **fields}
-        return visitor.post("/public/complaints", body, token_from="/public/complaints")
+        return send(visitor, "/public/complaints", body, token_from="/public/complaints")
     refused = complain(phone="12345", content=" ")
     assert refused.status_code == 422
     errors = dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]+)<', refused.text))
@@ -307,8 +322,8 @@ def test_a_complaint_form_sent_twice_files_one_complaint_and_renews_its_code(api
         assert response.status_code == 200, response.text
         code = re.search(r'class="mono query-code"><strong>(\w+)<', response.text)
         return text_of(response.text, "complaint-no"), code.group(1) if code else ""
-    first = visitor.post("/public/complaints", body, token_from="/public/complaints")
-    second = visitor.post("/public/complaints", body, token_from="/public/complaints")
+    first = send(visitor, "/public/complaints", body, token_from="/public/complaints")
+    second = send(visitor, "/public/complaints", body, token_from="/public/complaints")
     (number, first_code), (again, second_code) = receipt(first), receipt(second)
     assert again == number and second_code != first_code and "complaint-again" in second.text
     assert "complaint-again" not in first.text
@@ -316,6 +331,96 @@ def test_a_complaint_form_sent_twice_files_one_complaint_and_renews_its_code(api
     assert cases.get_json()["total"] == 1
     assert lookup(visitor, number, first_code).status_code == 404
     assert lookup(visitor, number, second_code).status_code == 200
+
+
+def kept_in_session(app: Any, visitor: Browser) -> str:
+    """The page session as the server reads it (a signed cookie: anyone holding it can read it too)."""
+    cookie = visitor.client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return json.dumps(app.session_interface.get_signing_serializer(app).loads(cookie.value), ensure_ascii=False)
+
+
+def test_the_lookup_answers_with_a_redirect_to_its_page_which_a_reload_shows_again(app: Any, api: ApiClient,
+                                                                                   visitor: Browser,
+                                                                                   monkeypatch: Any) -> None:
+    """POST -> 303 -> GET: back and reload never send the form again. The page after the redirect shows the
+    case from the session for a while; neither the address nor the session cookie holds the code in clear."""
+    from api.pages import public
+
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0140")
+    code = started["query_code"]
+    sent = visitor.post("/public/progress", {"case_no": "SCJG-2026-0140", "code": code.lower()},
+                        token_from="/public/progress")
+    assert sent.status_code == 303 and sent.headers["Location"] == "/public/progress"
+    for _reload in range(2):
+        page = visitor.get("/public/progress")
+        assert page.status_code == 200 and "progress-result" in page.text and "食品经营许可" in page.text
+        assert page.headers["Cache-Control"] == "no-store"
+    assert f"code={code}" in page.text  # the documents still download with it
+    assert code not in kept_in_session(app, visitor) and "SCJG-2026-0140" in kept_in_session(app, visitor)
+    assert "progress-result" not in Browser(app.test_client()).get("/public/progress").text  # another browser
+    other = visitor.get("/public/progress?case_no=SCJG-2026-9999")  # asked for another case: the form
+    assert "progress-result" not in other.text and 'value="SCJG-2026-9999"' in other.text
+
+    later = time.time() + public.KEPT_SECONDS + 1
+    monkeypatch.setattr(public.time, "time", lambda: later)
+    gone = visitor.get("/public/progress")
+    assert gone.status_code == 200 and "progress-result" not in gone.text
+    monkeypatch.undo()
+    assert "progress-result" not in visitor.get("/public/progress").text  # forgotten, not only hidden
+
+    assert "progress-result" in lookup(visitor, "SCJG-2026-0140", code).text
+    wrong = "ABCDEFGH" if code != "ABCDEFGH" else "HGFEDCBA"
+    assert lookup(visitor, "SCJG-2026-0140", wrong).status_code == 404
+    assert "progress-result" not in visitor.get("/public/progress").text  # a failed lookup forgets the last one
+
+    assert "progress-result" in lookup(visitor, "SCJG-2026-0140", code).text
+    renewed = api.as_("window_clerk").post(f"/api/process-instances/{started['id']}/query-code")
+    assert renewed.status_code == 201
+    after = visitor.get("/public/progress")  # the code kept no longer opens the case
+    assert after.status_code == 200 and "progress-result" not in after.text
+
+
+def test_a_complaint_answers_with_a_redirect_to_its_receipt_which_a_reload_shows_without_filing_again(
+        app: Any, api: ApiClient, visitor: Browser, monkeypatch: Any) -> None:
+    from api.pages import public
+
+    deploy_library(api)
+    submission = re.search(r'name="submission" value="([^"]+)"', visitor.get("/public/complaints").text).group(1)
+    sent = visitor.post("/public/complaints", {"name": "李四", "phone": "13912345678", "content": "窗口推诿",
+                                                "case_no": "", "item_code": "", "submission": submission},
+                        token_from="/public/complaints")
+    assert sent.status_code == 303 and sent.headers["Location"] == "/public/complaints/receipt"
+    receipts = [visitor.get("/public/complaints/receipt") for _reload in range(2)]
+    shown = {(text_of(r.text, "complaint-no"), re.search(r'class="mono query-code"><strong>(\w+)<', r.text).group(1))
+             for r in receipts}
+    [(number, code)] = shown  # the same receipt, the same code: nothing filed or renewed by a reload
+    assert all(r.status_code == 200 and "complaint-again" not in r.text for r in receipts)
+    assert code not in kept_in_session(app, visitor)
+    cases = api.as_("supervisor").get("/api/process-instances", query_string={"process_key": "complaint"})
+    assert cases.get_json()["total"] == 1
+    assert lookup(visitor, number, code).status_code == 200
+
+    later = time.time() + public.KEPT_SECONDS + 1
+    monkeypatch.setattr(public.time, "time", lambda: later)
+    gone = visitor.get("/public/complaints/receipt")
+    assert gone.status_code == 200 and "receipt-gone" in gone.text and code not in gone.text
+
+
+def test_a_withdrawn_or_terminated_case_shows_how_it_ended(api: ApiClient, visitor: Browser) -> None:
+    deploy_library(api)
+    withdrawn, terminated = accepted_food_case(api, "SCJG-2026-0150"), accepted_food_case(api, "SCJG-2026-0151")
+    for case, reason in ((withdrawn, "申请人撤回申请"), (terminated, "经办人核查后内部决定终止")):
+        ended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate", json={"reason": reason})
+        assert ended.status_code == 200, ended.get_json()
+    page = lookup(visitor, "SCJG-2026-0150", withdrawn["query_code"]).text
+    assert text_of(page, "end-reason") == "申请人撤回申请" and "end-hint" not in page and "终止时间" in page
+    page = lookup(visitor, "SCJG-2026-0151", terminated["query_code"]).text
+    assert text_of(page, "end-reason") == "办理机关终止办理" and "end-hint" in page
+    assert "内部决定" not in page and "经办人" not in page
+    english = visitor.get("/public/progress", headers={"Accept-Language": "en"}).text
+    assert text_of(english, "end-reason") == "Terminated by the office"
 
 
 def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> None:
@@ -328,7 +433,7 @@ def test_the_lookup_needs_the_csrf_token(api: ApiClient, visitor: Browser) -> No
     assert again, "the form comes back with a token"
     retried = visitor.client.post("/public/progress", data={"case_no": "SCJG-2026-0103", "code": started["query_code"],
                                                             "csrf_token": again.group(1)})
-    assert retried.status_code == 200 and "食品经营许可" in retried.text
+    assert retried.status_code == 303 and "食品经营许可" in visitor.get(retried.headers["Location"]).text
 
 
 def test_the_lookup_and_the_public_pages_are_rate_limited_like_the_public_api(runtime: Any) -> None:

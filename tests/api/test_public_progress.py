@@ -229,3 +229,49 @@ def test_a_case_number_is_one_line_read_in_one_direction(api):
                                              json={"business_key": key})
         assert refused.status_code == 422 and "text-direction" in refused.get_json()["error"]["message"], key
         assert refused.get_json()["error"]["details"][0]["field"] == "business_key"
+
+
+def test_a_withdrawn_or_terminated_case_says_how_it_ended_without_staff_s_note(api):
+    """A termination whose reason says the applicant withdrew reads 申请人撤回申请; any other reads 办理机关终止办理,
+    and the note staff wrote stays internal (the applicant asks the office)."""
+    api.deploy(WINDOW)
+    withdrawn = api.start("window_acceptance", business_key="SX-2026-000090")
+    terminated = api.start("window_acceptance", business_key="SX-2026-000091")
+    running = api.start("window_acceptance", business_key="SX-2026-000092")
+    supervisor = api.as_("supervisor")
+    for case, reason in ((withdrawn, "应申请人要求撤回申请（电话告知，经办人王五）"), (terminated, "材料涉嫌伪造，移交稽查，勿告知申请人")):
+        ended = supervisor.post(f"/api/process-instances/{case['id']}/terminate", json={"reason": reason})
+        assert ended.status_code == 200, ended.get_json()
+
+    body = progress(api, "SX-2026-000090", withdrawn["query_code"]).get_json()
+    assert body["status"] == "已终止"
+    assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "申请人撤回申请")
+    answer = progress(api, "SX-2026-000091", terminated["query_code"])
+    body = answer.get_json()
+    assert (body["end_kind"], body["end_reason"]) == ("terminated", "办理机关终止办理")
+    for internal in ("移交稽查", "伪造", "勿告知"):
+        assert internal not in answer.get_data(as_text=True)
+    assert "王五" not in progress(api, "SX-2026-000090", withdrawn["query_code"]).get_data(as_text=True)
+    body = progress(api, "SX-2026-000092", running["query_code"]).get_json()
+    assert body["end_kind"] is None and body["end_reason"] is None
+    spec = api.client.get("/api/openapi.json").get_json()
+    assert {"end_kind", "end_reason"} <= set(spec["components"]["schemas"]["Progress"]["properties"])
+
+
+def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(api):
+    """逾期未补正，视为撤回申请: the food licence's supplement time passes and the case ends withdrawn."""
+    from engine import jobs
+    from engine.models import Job
+
+    seed_national_calendar(api.runtime)
+    api.deploy(FOOD)
+    started = api.start("food_business_licence", business_key="SCJG-2026-0091")
+    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
+                       acceptance_decision="incomplete", missing_materials="营业执照复印件")
+    with api.runtime.uow() as uow:
+        [job] = uow.session.scalars(select(Job).where(Job.instance_id == started["id"], Job.state == "pending")).all()
+        due = job.due_at
+    assert jobs.run_due(api.runtime, worker_id="w1", now=due) == 1
+    body = progress(api, "SCJG-2026-0091", started["query_code"]).get_json()
+    assert body["status"] == "已办结"
+    assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "逾期未补正，视为撤回申请")

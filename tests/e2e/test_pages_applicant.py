@@ -197,3 +197,75 @@ def test_an_applicant_complains_from_a_guide_and_follows_the_complaint(page: Any
     expect(result.locator(".result-title")).to_have_text("政务服务投诉")
     expect(result.locator(".current-steps")).to_have_text("投诉登记")
     expect(result).not_to_contain_text("李四")
+
+
+def test_reload_and_back_after_a_lookup_a_rating_or_a_complaint_send_no_form_again(page: Any, runtime: Runtime,
+                                                                                  server: LiveServer,
+                                                                                  accepted: dict[str, Any]) -> None:
+    """Each form answers POST -> 303 -> GET: reloading its page or going back and forth sends no POST (no
+    resend prompt, no second rating or complaint), and no address holds the case number or the code."""
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    code = accepted["query_code"]
+
+    def no_secret_in_address() -> None:
+        assert NUMBER not in page.url and code not in page.url.upper(), page.url
+
+    page.goto("/public/progress")
+    page.fill("#case_no", NUMBER)
+    page.fill("#code", code)
+    page.click("#lookup-form button[type=submit]")
+    result = page.locator("#progress-result")
+    expect(result.locator(".result-title")).to_have_text("食品经营许可")
+    assert page.url.endswith("/public/progress") and len(posts) == 1
+    no_secret_in_address()
+    page.reload()
+    expect(result.locator(".result-title")).to_have_text("食品经营许可")  # the answer, from the session
+    page.go_back()
+    expect(page.locator("#lookup-form")).to_be_visible()
+    page.go_forward()
+    expect(result.locator(".result-title")).to_have_text("食品经营许可")
+    assert len(posts) == 1, posts
+
+    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'])[1]}"}
+    ended = requests.post(f"{server.url}/api/process-instances/{accepted['id']}/terminate", headers=admin,
+                          json={"reason": "申请人撤回申请"}, timeout=10)
+    assert ended.status_code == 200, ended.text
+    page.reload()
+    expect(result.locator(".end-reason")).to_have_text("申请人撤回申请")
+    page.locator("#rating-form .rating-levels label", has_text="满意").first.click()
+    page.locator("#rating-form button[type=submit]").click()
+    expect(page.locator(".rating-thanks")).to_have_text("感谢您的评价。")
+    assert len(posts) == 2 and page.url.endswith("/public/progress#rating")
+    no_secret_in_address()
+    shot(page, "public-11-rated-after-redirect")
+    page.reload()
+    expect(page.locator(".rating-level")).to_have_text("非常满意")
+    expect(page.locator(".rating-thanks")).to_have_count(0)  # thanked once
+    expect(page.locator("#rating-form")).to_have_count(0)
+    page.go_back()
+    page.go_forward()
+    expect(page.locator(".rating-level")).to_have_text("非常满意")
+    assert len(posts) == 2, posts
+
+    page.goto("/public/complaints")
+    page.fill("#complaint-name", "李四")
+    page.fill("#complaint-phone", "13912345678")
+    page.fill("#complaint-content", "撤件手续来回跑了三次")
+    page.click("#complaint-form button[type=submit]")
+    expect(page.locator(".complaint-filed")).to_contain_text("5 个工作日")
+    assert page.url.endswith("/public/complaints/receipt") and len(posts) == 3
+    number, filed_code = page.locator(".complaint-no").inner_text(), page.locator(".query-code strong").inner_text()
+    page.reload()
+    expect(page.locator(".complaint-no")).to_have_text(number)
+    expect(page.locator(".query-code strong")).to_have_text(filed_code)  # the same code: nothing renewed
+    expect(page.locator(".complaint-again")).to_have_count(0)
+    page.go_back()
+    expect(page.locator("#complaint-form")).to_be_visible()
+    page.go_forward()
+    expect(page.locator(".query-code strong")).to_have_text(filed_code)
+    assert len(posts) == 3, posts
+    assert filed_code not in page.url
+    complaints = requests.get(f"{server.url}/api/process-instances", headers=admin, timeout=10,
+                              params={"process_key": "complaint"})
+    assert complaints.json()["total"] == 1
