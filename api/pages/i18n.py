@@ -269,6 +269,24 @@ EN: dict[str, str] = {
     "在此编辑流程图；保存即部署为新版本。": "Edit the diagram here; saving deploys it as a new version.",
     "流程图加载失败：": "The diagram could not be loaded:",
     # supervision (电子监察) and the case clock
+    "出错的定时作业": "Failed timers",
+    "返回电子监察": "Back to supervision",
+    "定时器（法定时限、补正期限、催办等）多次重试仍失败后列在这里，办件停在该环节。排除原因后“重试”立即再执行一次；已用其他方式处理的，写明处理情况后“关闭”，办件仍停在该定时器。":
+        "Timers (statutory limits, supplement deadlines, reminders …) that still failed after their retries are "
+        "listed here; their case waits at that step. Once the cause is fixed, Retry runs it once more at once; "
+        "handled by other means, Close it with a note of what was done (the case still waits at the timer).",
+    "流程": "Process",
+    "应执行时间": "Due",
+    "尝试次数": "Attempts",
+    "错误": "Error",
+    "处理": "Action",
+    "重试": "Retry",
+    "处理情况": "What was done",
+    "关闭": "Close",
+    "没有出错的定时作业。": "No failed timers.",
+    "已安排立即重试（办件 {number}）；再次失败会重新列在这里。":
+        "Retrying now (case {number}); failing again, it is listed here again.",
+    "已关闭（办件 {number}），处理情况已记入办件历史。": "Closed (case {number}); the note is in the case's history.",
     "电子监察": "Supervision",
     "统计时间 {at}": "As of {at}",
     "预警办件": "Cases with warnings",

@@ -1,11 +1,12 @@
 """The supervision board for supervisors and admins: the warned cases, and the on-time statistics per item
-and per lead department, each with a chart of on-time rates."""
+and per lead department, each with a chart of on-time rates; and the incidents (timers that failed their
+last retry) to retry or close."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import supervision_board
+from engine import jobs, supervision_board
 
 from ..context import actor, uow
 from .charts import percent, rate_chart
@@ -30,3 +31,22 @@ def board() -> ResponseReturnValue:
     return render_template("pages/supervision.html", board=found, filters=supervision_board.FILTERS,
                            chart=chart, department_chart=department_chart, percent=percent, page=page,
                            page_size=PAGE_SIZE)
+
+
+@bp.get("/supervision/incidents")
+def incidents() -> ResponseReturnValue:
+    return render_template("pages/incidents.html", incidents=jobs.list_incidents(uow(), actor=actor()))
+
+
+@bp.post("/supervision/incidents/<int:job_id>/retry")
+def retry_incident(job_id: int) -> ResponseReturnValue:
+    job = jobs.retry_incident(uow(), job_id, actor=actor())
+    flash(_("已安排立即重试（办件 {number}）；再次失败会重新列在这里。", number=job.business_key), "success")
+    return redirect(url_for("pages.supervision.incidents"))
+
+
+@bp.post("/supervision/incidents/<int:job_id>/resolve")
+def resolve_incident(job_id: int) -> ResponseReturnValue:
+    job = jobs.resolve_incident(uow(), job_id, actor=actor(), note=request.form.get("note", ""))
+    flash(_("已关闭（办件 {number}），处理情况已记入办件历史。", number=job.business_key), "success")
+    return redirect(url_for("pages.supervision.incidents"))

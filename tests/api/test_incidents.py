@@ -33,6 +33,10 @@ def fail_until_incident(runtime: Runtime, job: Job) -> datetime:
 
 @pytest.fixture
 def incident(api, runtime) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return make_incident(api, runtime)
+
+
+def make_incident(api: Any, runtime: Runtime) -> dict[str, Any]:
     """A case whose timer ran out of retries: the script after it finds the registry down."""
     api.deploy("timer_then_script.bpmn")
     case = api.start("timer_then_script", variables={"registry_down_at_start": True})

@@ -22,6 +22,7 @@ from engine import (
 from engine.errors import ValidationFailed
 from engine.users import SYSTEM, Actor
 from tests.api.test_completion_queries import statements
+from tests.api.test_incidents import make_incident, timer_jobs
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases
 from tests.api.test_time_limits import FOOD, accepted_food_case, at, now
@@ -329,3 +330,41 @@ def test_the_timeline_says_what_the_clock_and_supervision_did(api: Any, runtime:
     ]
     # No line is a bare "reached" without a step.
     assert all(t.strip() not in ("到达：", "Reached:") and t.strip() for _, t in zh + en)
+
+
+# ---- incidents: failed timers, retried or closed from the page --------------------------------------
+
+def _incident_row(html: str, job_id: int) -> str:
+    return html.split(f'data-job="{job_id}"')[1].split("</tr>")[0]
+
+
+def test_a_supervisor_retries_and_closes_failed_timers_from_the_page(
+        api: Any, runtime: Any, supervisor: Browser) -> None:
+    first, second = make_incident(api, runtime), make_incident(api, runtime)
+    assert 'href="/supervision/incidents"' in supervisor.get("/supervision").text
+
+    page = supervisor.get("/supervision/incidents")
+    assert page.status_code == 200
+    row = _incident_row(page.text, first["job_id"])
+    assert first["case"]["business_key"] in row and "timer_then_script" in row and "registry" in row
+
+    retried = supervisor.post(f"/supervision/incidents/{first['job_id']}/retry", token_from="/supervision/incidents")
+    assert retried.status_code == 302 and retried.location.endswith("/supervision/incidents")
+    assert [j.state for j in timer_jobs(runtime, first["case"]["id"])] == ["pending"]
+    unnoted = supervisor.post(f"/supervision/incidents/{second['job_id']}/resolve", {"note": " "},
+                              token_from="/supervision/incidents")
+    assert unnoted.status_code == 302 and [j.state for j in timer_jobs(runtime, second["case"]["id"])] == ["failed"]
+    closed = supervisor.post(f"/supervision/incidents/{second['job_id']}/resolve", {"note": "已人工送达"},
+                             token_from="/supervision/incidents")
+    assert closed.status_code == 302
+    assert [j.state for j in timer_jobs(runtime, second["case"]["id"])] == ["cancelled"]
+    after = supervisor.get("/supervision/incidents").text
+    assert f'data-job="{first["job_id"]}"' not in after and f'data-job="{second["job_id"]}"' not in after
+    assert "没有出错的定时作业" in after
+
+
+def test_clerks_may_not_open_the_incident_page(app: Any, runtime: Any) -> None:
+    browser = Browser(app.test_client())
+    person(runtime, "li", roles=["clerk"], groups=["window"])
+    assert browser.log_in("li").status_code == 302
+    assert browser.get("/supervision/incidents").status_code == 403
