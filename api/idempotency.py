@@ -3,8 +3,9 @@
 A POST under /api/ carrying the header reserves the key for the caller before the view runs; the response is
 stored and replayed for a retry with the same key and the same request (method, path, body), marked
 ``Idempotent-Replayed: true``. The same key with a different request is 422; a retry while the first is
-still running is 409 ``in_progress``. Outcomes worth retrying (5xx, 401, 409, 429) are not stored: the key
-is released and the retry runs. Keys belong to a user; an applicant's POST to the public endpoints (a
+still running is 409 ``in_progress``. Only successes (2xx) are stored: a refusal changed nothing, and what
+refused it may pass (the process deployed since, the case now waiting for the message), so the key is
+released and the retry runs. Keys belong to a user; an applicant's POST to the public endpoints (a
 rating, a complaint) has no user, so its key belongs to the client address. Other requests without
 credentials never get here: api.context answers them 401 first. Fields shown once (``SHOWN_ONCE``) are left
 out of the stored response: a replayed webhook subscription answers without its secret. An endpoint may
@@ -31,7 +32,6 @@ from .context import PUBLIC_API, actor, uow
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: UUIDs, ULIDs, client-made strings
-RETRYABLE = {401, 409, 429}
 
 
 def fingerprint() -> str:
@@ -110,7 +110,7 @@ def remember(response: Response) -> Response:
     pending = g.pop("idempotency_key", None)
     if pending is not None:
         user, key = pending
-        if response.status_code >= 500 or response.status_code in RETRYABLE or response.is_streamed:
+        if not 200 <= response.status_code < 300 or response.is_streamed:
             keys.release(uow(), user=user, key=key)
         else:
             keys.finish(uow(), user=user, key=key, status=response.status_code,

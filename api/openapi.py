@@ -50,9 +50,6 @@ NO_ROLE_CHECK = frozenset({
 # Operations whose path parameter names nothing to look up: a rule's scope is created when first put.
 NO_PATH_LOOKUP = frozenset({("put", "/api/supervision/rules/{scope}")})
 
-# Answers idempotency does not store (api.idempotency.RETRYABLE, 5xx): a retry runs again, never replayed.
-NOT_REPLAYED = idempotency.RETRYABLE
-
 IDEMPOTENCY_KEY = {
     "name": idempotency.HEADER,
     "in": "header",
@@ -61,10 +58,10 @@ IDEMPOTENCY_KEY = {
         "Makes a retry safe: a retry with the same key and the same request (method, path and body) gets the "
         "first response again, marked `Idempotent-Replayed: true`, without running the request twice. The same "
         "key with another request is 422; a retry while the first is still running is 409 (`in_progress`). "
-        "Answers 401, 409, 429 and 5xx are not kept: a retry with their key runs again. Keys belong to the "
-        "user (on the public POSTs, to the client address) and are kept 24 hours "
-        "(`GOVFLOW_IDEMPOTENCY_TTL_SECONDS`). A replay leaves out a query code or a webhook secret: each is shown "
-        "once."),
+        "Only successes (2xx) are kept: a refusal (4xx, 5xx) changed nothing, so a retry with its key runs "
+        "again, e.g. a message sent before its case waits for it. Keys belong to the user (on the public POSTs, "
+        "to the client address) and are kept 24 hours (`GOVFLOW_IDEMPOTENCY_TTL_SECONDS`). A replay leaves out "
+        "a webhook secret, shown once; a replayed complaint answers with a new query code."),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
     "example": "3f1c9a52-7d0e-4b8e-9a61-2c54d1e0b7aa",
 }
@@ -165,7 +162,7 @@ def _idempotent(operation: dict[str, Any]) -> None:
         else:
             responses[status] = _error(http.HTTPStatus(status), reason)
     for status, response in list(responses.items()):
-        if status != "default" and int(status) not in NOT_REPLAYED and int(status) < 500:
+        if status != "default" and 200 <= int(status) < 300:
             response = responses[status] = _inline(response)
             response.setdefault("headers", {})["Idempotent-Replayed"] = "IdempotentReplayed"
 

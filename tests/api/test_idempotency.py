@@ -15,6 +15,7 @@ from engine.clock import utcnow
 from engine.errors import InProgress, KeyReused
 from engine.models import IdempotencyKey, ProcessInstance, User
 from tests.api.test_materials import PDF
+from tests.applicants import COMPLAINT, COMPLAINT_FORMS
 from tests.conftest import FIXTURES
 
 START = "/api/process-definitions/simple_approval/start"
@@ -89,11 +90,17 @@ def test_a_conflict_is_not_kept_so_a_retry_may_succeed(api, deployed):
     assert retried.status_code == 200 and retried.get_json()["assignee"] == "window_clerk"
 
 
-def test_a_client_error_is_kept_and_replayed(api, deployed):
-    unknown = "/api/process-definitions/nothing_here/start"
-    first = post(api, "integrator", unknown, "missing-1", json={})
-    again = post(api, "integrator", unknown, "missing-1", json={})
-    assert first.status_code == again.status_code == 404 and again.headers["Idempotent-Replayed"] == "true"
+def test_a_refusal_is_not_kept_so_the_retry_runs_once_the_cause_is_gone(api):
+    """A 4xx changed nothing; what refused it may change (the process deployed, the case now waiting for
+    the message): replaying the refusal for 24 hours would defeat the retry the key is for."""
+    first = post(api, "integrator", START, "start-early", json=BODY)
+    assert first.status_code == 404 and "Idempotent-Replayed" not in first.headers
+    api.deploy("simple_approval.bpmn")
+    retried = post(api, "integrator", START, "start-early", json=BODY)
+    assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
+    again = post(api, "integrator", START, "start-early", json=BODY)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == retried.get_json()["id"]
 
 
 def test_a_multipart_upload_retried_with_a_new_boundary_is_the_same_request(api, runtime, deployed):
@@ -197,13 +204,14 @@ def test_a_stored_fingerprint_is_keyed_so_a_public_bodys_query_code_cannot_be_gu
     import hashlib
     import json
 
-    body = {"case_no": "SX-2026-000001", "code": "ABCD2345", "level": 1}
-    response = api.client.post("/api/public/ratings", json=body, headers={"Idempotency-Key": "rate-1"})
-    assert response.status_code == 404  # no such case: the answer is stored all the same
+    api.deploy(COMPLAINT, *COMPLAINT_FORMS)
+    body = {"name": "张三", "phone": "13800138000", "content": "窗口未一次性告知需补正的材料"}
+    response = api.client.post("/api/public/complaints", json=body, headers={"Idempotency-Key": "complain-1"})
+    assert response.status_code == 201, response.get_json()
     with api.runtime.uow() as uow:
-        stored = uow.session.scalars(select(IdempotencyKey).where(IdempotencyKey.key == "rate-1")).one()
+        stored = uow.session.scalars(select(IdempotencyKey).where(IdempotencyKey.key == "complain-1")).one()
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    plain = hashlib.sha256(b"POST /api/public/ratings?\n" + canonical).hexdigest()
+    plain = hashlib.sha256(b"POST /api/public/complaints?\n" + canonical).hexdigest()
     assert stored.user_name.startswith("public:") and stored.fingerprint != plain
 
 
