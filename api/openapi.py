@@ -13,6 +13,7 @@ from rules kept elsewhere, so that no view has to repeat them:
 from __future__ import annotations
 
 import http
+import re
 from typing import Any
 
 from apispec import APISpec, BasePlugin
@@ -118,8 +119,25 @@ class GovflowSpecPlugin(BasePlugin):
                          **kwargs: Any) -> None:
         if path is None:
             return
+        rule = kwargs.get("rule")
         for method, operation in (operations or {}).items():
             document(method, path, operation)
+            if rule is not None:
+                operation.setdefault("operationId", operation_id(method, rule.endpoint))
+
+
+def operation_id(method: str, endpoint: str) -> str:
+    """A stable name for client generators (``post_api_tasks_task_id_complete`` otherwise): the method, the
+    blueprint and the view, the view's leading words merged with the blueprint's last ones they repeat:
+    ``post_tasks_complete``, ``get_task`` (``Task`` of ``tasks``), ``get_process_definition_xml``."""
+    blueprint, _, view = endpoint.partition(".")
+    prefix = blueprint.replace("-", "_").split("_")
+    words = re.sub(r"(?<!^)(?=[A-Z])", "_", view).lower().split("_")
+    for k in range(min(len(prefix), len(words)), 0, -1):
+        if all(w == p or w + "s" == p or w == p + "s" for w, p in zip(words[:k], prefix[-k:], strict=True)):
+            prefix = prefix[:-k]
+            break
+    return "_".join([method, *prefix, *words])
 
 
 def document(method: str, path: str, operation: dict[str, Any]) -> None:

@@ -111,7 +111,7 @@ class Users(MethodView):
 
 
 @blp.route("/<name>")
-class OneUser(MethodView):
+class User(MethodView):
     @blp.response(200, UserSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
     def get(self, name: str) -> Any:
@@ -158,7 +158,7 @@ class Tokens(MethodView):
 
 
 @blp.route("/<name>/tokens/<int:token_id>")
-class OneToken(MethodView):
+class Token(MethodView):
     @blp.response(200, RevokedSchema)
     @blp.alt_response(404, schema=ApiErrorSchema)
     def delete(self, name: str, token_id: int) -> Any:

@@ -1,6 +1,8 @@
 """The OpenAPI document lists every endpoint with its request and response schemas."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 ENDPOINTS = [
@@ -301,3 +303,18 @@ def test_the_document_is_valid_openapi(spec):
 
     assert spec["openapi"].startswith("3.0")
     assert [str(error) for error in OPENAPI_30_VALIDATOR.iter_errors(spec)] == []
+
+
+def test_every_operation_has_a_unique_readable_operation_id(spec):
+    """Client generators name their methods after operationId; without one they spell out the path."""
+    ids = [(operation.get("operationId"), method, path) for method, path, operation in _operations(spec)]
+    assert all(operation_id for operation_id, _, _ in ids)
+    assert len({operation_id for operation_id, _, _ in ids}) == len(ids)
+    by_route = {(method, path): operation_id for operation_id, method, path in ids}
+    assert by_route[("post", "/api/tasks/{task_id}/complete")] == "post_tasks_complete"
+    assert by_route[("get", "/api/tasks")] == "get_tasks"
+    assert by_route[("get", "/api/tasks/{task_id}")] == "get_task"
+    assert by_route[("post", "/api/process-definitions/{key}/start")] == "post_process_definitions_start"
+    assert by_route[("get", "/api/process-definitions/{key}/xml")] == "get_process_definition_xml"
+    assert by_route[("patch", "/api/users/{name}")] == "patch_user"
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", operation_id) for operation_id, _, _ in ids)
