@@ -44,11 +44,21 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
                                                    parent_code=parent_code, groups=[g for g in groups if g.strip()],
                                                    only_new=not update, move_groups=move_groups)
     except EngineError as exc:
-        problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details
-                             if isinstance(d, dict) and "message" in d)
-        raise click.ClickException(exc.message + (f" ({problems})" if problems else "")) from None
+        raise _failure(exc) from None
     click.echo(f"department {view.code} {'created' if created else 'updated'}: {view.name}, "
                f"groups {', '.join(view.groups) or '(none)'}")
+
+
+@department_group.command("remove")
+@click.argument("code")
+def remove(code: str) -> None:
+    """Delete department CODE, e.g. one added with a mistyped code. Refused while it owns groups, has child
+    departments, took part in a case or a deployed guide names it."""
+    try:
+        view = departments.delete_department(command_runtime().uow(), code, actor=SYSTEM)
+    except EngineError as exc:
+        raise _failure(exc) from None
+    click.echo(f"department {view.code} removed: {view.name}")
 
 
 @department_group.command("list")
@@ -56,3 +66,9 @@ def list_cmd() -> None:
     """List departments with their parent and groups."""
     for view in departments.list_departments(command_runtime().uow()):
         click.echo(f"{view.code}\t{view.name}\tparent={view.parent_code or ''}\tgroups={','.join(view.groups)}")
+
+
+def _failure(exc: EngineError) -> click.ClickException:
+    """The engine's message with each problem it details (exit status 1)."""
+    problems = "; ".join(f"{d['field']}: {d['message']}" for d in exc.details if isinstance(d, dict) and "message" in d)
+    return click.ClickException(exc.message + (f" ({problems})" if problems else ""))

@@ -72,6 +72,17 @@ class Department(MethodView):
                                                    move_groups=body["move_groups"])
         return (view, 201) if created else view
 
+    @blp.response(204, description="deleted")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="not an admin")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such department")
+    @blp.alt_response(409, schema=ApiErrorSchema, description=(
+        "still referred to, so kept: `details` has one item per reason, its `field` one of `groups` "
+        "(it owns groups: move them first), `children` (departments belong to it), `cases` (it took part "
+        "in cases: their history and supervision statistics name it) or `guides` (a deployed guide names it)"))
+    def delete(self, code: str) -> None:
+        """Delete a department nothing refers to, e.g. one set up with a mistyped code (admins)."""
+        departments.delete_department(uow(), code, actor=actor())
+
 
 @blp.route("/process-instances/<int:instance_id>/departments")
 class CaseDepartments(MethodView):

@@ -9,6 +9,11 @@ transaction of the department's change; a group taken away leaves the cases it w
 A case has one lead at most, held by a unique index: a department that would lead a case given a lead
 meanwhile by a concurrent command (each saw none) takes part instead.
 
+A department is deleted only when nothing refers to it (a code set up by mistake, or one dissolved once its
+groups moved away): no groups, no child departments, no case it took part in, no deployed guide naming it.
+The delete holds the department's row while it checks, so a group given or a case joined meanwhile waits
+for it or is seen; a case command that read the department before it went leaves it out.
+
 Nothing here decides who sees what; engine.case_access does, from these rows.
 """
 from __future__ import annotations
@@ -19,19 +24,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, exists, or_, select, union
+from sqlalchemy import bindparam, delete, exists, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Exists
 
 from .clock import utcnow
-from .db import insert_unless_present
+from .db import affected, insert_unless_present
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import (
     CaseDepartment,
     Department,
     DepartmentGroup,
+    Guide,
     ProcessInstance,
     Task,
     TaskCandidate,
@@ -86,9 +93,43 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         try:
             view, created = _put(uow.session, code, name, parent_code, wanted, only_new, move_groups)
             uow.commit()
-        except IntegrityError:  # a concurrent change took the code or a group first
+        # A concurrent change took the code or a group first, or (SQLite, where this read took no lock)
+        # deleted the department this command read.
+        except (IntegrityError, StaleDataError):
             raise Conflict(f"department {code!r} or one of its groups was changed meanwhile; try again") from None
         return view, created
+
+
+def delete_department(uow: UnitOfWork, code: str, *, actor: Actor) -> DepartmentView:
+    """Delete a department nothing refers to; returns it as it was.
+
+    Its row is held from the first statement to the commit (PostgreSQL: FOR UPDATE, which a group given to
+    it, a child put under it or a case joining it must wait for; SQLite: the one write lock), so what the
+    checks see stays true until the delete. A guide deployed meanwhile may still name the code: guides may
+    name departments not set up here, and such a name brings no department into a case.
+
+    Raises:
+        Forbidden (not admin); NotFound (no such department); Conflict (it owns groups, has child
+        departments, took part in a case, or a deployed guide names it: ``details`` has one item per
+        reason, ``{"field", "message"}`` with the groups, departments, case count or guide codes).
+    """
+    actor.require(action="manage departments")
+    with uow:
+        session = uow.session
+        department = _hold(session, code, uow.dialect)
+        if department is None:
+            raise NotFound(f"department {code!r} not found")
+        held = _references(session, code)
+        if held:
+            raise Conflict(f"department {code!r} is still referred to and was not deleted", details=held)
+        view = DepartmentView(code=code, name=department.name, parent_code=department.parent_code, groups=[],
+                              created_at=department.created_at, updated_at=department.updated_at)
+        try:
+            session.execute(delete(Department).where(Department.code == code))
+            uow.commit()
+        except IntegrityError:  # not expected with the row held; never a partial delete
+            raise Conflict(f"department {code!r} was changed meanwhile; try again") from None
+        return view
 
 
 def get_department(uow: UnitOfWork, code: str) -> DepartmentView:
@@ -200,6 +241,9 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 
     No conflict target, so that the partial one-lead index is an arbiter too on PostgreSQL: there a
     concurrent uncommitted lead makes the insert wait, then skip the row rather than fail."""
+    rows = _still_set_up(session, rows)
+    if not rows:
+        return
     inserted = {(case_id, code) for case_id, code in session.execute(insert_unless_present(
         session, CaseDepartment, None).returning(CaseDepartment.case_id, CaseDepartment.department_code), rows)}
     refused = [{**row, "role": PARTICIPANT} for row in rows
@@ -248,7 +292,9 @@ def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> l
 
 def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
          only_new: bool, move_groups: bool) -> tuple[DepartmentView, bool]:
-    department = session.get(Department, code)
+    # FOR NO KEY UPDATE on PostgreSQL: a concurrent delete (FOR UPDATE) and this change take turns, while
+    # the cases joining the department (FOR KEY SHARE, by their foreign key) go on.
+    department = session.get(Department, code, with_for_update={"key_share": True})
     if department is not None and only_new:
         raise Conflict(f"department {code!r} exists already")
     if parent_code is not None:
@@ -302,6 +348,81 @@ def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: d
                            "since": now} for case_id, has_lead in cases])
 
 
+# FOR KEY SHARE on PostgreSQL, as the foreign key's own check: it waits for a delete holding the row, then
+# finds the row gone; a delete coming later waits for this transaction, then sees its case departments.
+_SET_UP = (select(Department.code).where(Department.code.in_(bindparam("codes", expanding=True)))
+           .with_for_update(read=True, key_share=True))
+
+
+def _still_set_up(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose department is still set up, held until the transaction ends. The caller read the
+    departments before (from groups, or a guide): one deleted since is left out, so that the command goes
+    on rather than fail on the foreign key. Read only when a department is new to a case."""
+    kept = set(session.scalars(_SET_UP, {"codes": sorted({row["department_code"] for row in rows})}))
+    return [row for row in rows if row["department_code"] in kept]
+
+
+def _hold(session: Session, code: str, dialect: str) -> Department | None:
+    """A department, its row held until the transaction ends; None: there is none."""
+    if dialect == "postgresql":
+        return session.scalars(select(Department).where(Department.code == code).with_for_update()).first()
+    # SQLite locks no row: a write takes the one write lock now, so the reads after it are the latest and
+    # no other writer goes before the commit.
+    touch = update(Department).where(Department.code == code).values(updated_at=Department.updated_at)
+    if affected(session.execute(touch.execution_options(synchronize_session=False))) != 1:
+        return None
+    return session.get(Department, code)
+
+
+def _references(session: Session, code: str) -> list[dict[str, Any]]:
+    """What still refers to a department, one item per kind of reference (none: it may go)."""
+    found: list[dict[str, Any]] = []
+    groups = list(session.scalars(select(DepartmentGroup.group_name).where(DepartmentGroup.department_code == code)
+                                  .order_by(DepartmentGroup.group_name)))
+    if groups:
+        found.append({"field": "groups", "groups": groups, "message": f"it owns the groups {', '.join(groups)}: move them to "
+                      "another department first (\"move_groups\": true, or govflow department add --move-groups)"})
+    children = list(session.scalars(select(Department.code).where(Department.parent_code == code)
+                                    .order_by(Department.code)))
+    if children:
+        found.append({"field": "children", "departments": children,
+                      "message": f"the departments {', '.join(children)} belong to it"})
+    roles: dict[str, int] = dict(session.execute(
+        select(CaseDepartment.role, func.count()).where(CaseDepartment.department_code == code)
+        .group_by(CaseDepartment.role)).all())
+    cases, leads = sum(roles.values()), roles.get(LEAD, 0)
+    if cases:
+        as_lead = f", {leads} as lead" if leads else ""
+        found.append({"field": "cases", "count": cases, "lead": leads,
+                      "message": f"it took part in {cases} case(s){as_lead}: their history and supervision "
+                                 "statistics name it"})
+    guides = _guides_naming(session, code)
+    if guides:
+        found.append({"field": "guides", "guides": guides,
+                      "message": f"the guides of {', '.join(guides)} name it: deploy them without it first"})
+    return found
+
+
+def _guides_naming(session: Session, code: str) -> list[str]:
+    """The items whose deployed guide names the department: as lead, co-department or a material's
+    department. Deployed: the latest version of each item, and the latest guide of each process (the one a
+    case start reads); earlier versions are history and bring no department into a case."""
+    latest = union(select(func.max(Guide.id)).group_by(Guide.code),
+                   select(func.max(Guide.id)).group_by(Guide.process_key))
+    return sorted({item for item, lead, content in session.execute(
+        select(Guide.code, Guide.department_code, Guide.content).where(Guide.id.in_(latest)))
+        if code == lead or code in _named_in(content)})
+
+
+def _named_in(content: dict[str, Any]) -> set[str]:
+    """The department codes a guide's content names besides its lead: co-departments, materials."""
+    named = {str(d.get("code") or "") for d in content.get("co_departments") or [] if isinstance(d, dict)}
+    for material in content.get("materials") or []:
+        if isinstance(material, dict):
+            named.update(c for c in material.get("departments") or [] if isinstance(c, str))
+    return named
+
+
 def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:
     if not names:
         return {}
@@ -349,5 +470,5 @@ def _view(session: Session, department: Department) -> DepartmentView:
                           groups=groups, created_at=department.created_at, updated_at=department.updated_at)
 
 
-__all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "department_of_groups", "departments_of_case", "get_department",
-           "join_with_groups", "lead_of_guide", "list_departments", "put_department", "take_part"]
+__all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "delete_department", "department_of_groups", "departments_of_case",
+           "get_department", "join_with_groups", "lead_of_guide", "list_departments", "put_department", "take_part"]

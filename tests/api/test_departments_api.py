@@ -3,6 +3,7 @@ every other case is a 404; materials are read by every department of the case (S
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from engine import users
-from tests.helpers import complete_task
+from tests.helpers import FIXTURES, complete_task
 
 PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
 
@@ -429,3 +430,89 @@ def test_a_group_moved_to_a_new_department_brings_it_into_the_cases_the_group_wo
     roles = {d["department_code"]: d["role"]
              for d in api.get(f"/api/process-instances/{case['id']}/departments").get_json()}
     assert roles == {"ZWFW": "lead", "SCJG": "participant", "XZSP": "participant"}
+
+
+# ---- deleting a department ----------------------------------------------------------------------
+
+def delete(api, code: str, expect: int):  # type: ignore[no-untyped-def]
+    response = api.client.delete(f"/api/departments/{code}", headers=api.headers())
+    assert response.status_code == expect, response.get_json()
+    return response
+
+
+def refused_for(api, code: str) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """The reasons a delete is refused, each with what it names; the department is still there."""
+    error = delete(api, code, 409).get_json()["error"]
+    assert error["code"] == "conflict" and code in error["message"]
+    assert api.get(f"/api/departments/{code}").status_code == 200
+    named = {"groups": "groups", "children": "departments", "cases": "count", "guides": "guides"}
+    return [(d["field"], d[named[d["field"]]]) for d in error["details"]]
+
+
+def deploy_guide(api, code: str, lead: str, *co: str) -> None:  # type: ignore[no-untyped-def]
+    """simple_approval with an item's guide naming ``lead`` and the co-departments ``co``."""
+    guide = {"code": code, "name": "简易审批事项", "type": "01", "case_type": "2", "level": "city",
+             "process": "simple_approval", "department": {"code": lead, "name": "某局"},
+             "co_departments": [{"code": c, "name": "某局"} for c in co],
+             "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5, "statutory_days": 20, "calendar": "CN",
+             "acceptance_conditions": ["申请人具备主体资格"],
+             "materials": [{"name": "申请书", "form": "original", "copies": 1, "electronic": True, "key": True,
+                            "departments": [lead], "sample": "申请书示范文本"}],
+             "fees": [], "delivery_methods": ["window"], "excluded_periods": [],
+             "channels": {"consultation": "12345", "complaint": "12345"}}
+    analyst = api.as_("analyst")
+    files = [(io.BytesIO((FIXTURES / "simple_approval.bpmn").read_bytes()), "simple_approval.bpmn"),
+             (io.BytesIO(json.dumps(guide, ensure_ascii=False).encode()), f"{code}/guide.json")]
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_an_admin_deletes_a_department_set_up_by_mistake(api):
+    put(api, "SCGJ", 201, name="市场监督管理局")  # a typo for SCJG
+    put(api, "SCJG", 201, name="市场监督管理局", groups=["office"])
+    assert delete(api.as_("office_clerk"), "SCGJ", 403).get_json()["error"]["code"] == "forbidden"
+    assert delete(api.as_("supervisor"), "SCGJ", 403).get_json()["error"]["code"] == "forbidden"
+    gone = delete(api, "SCGJ", 204)
+    assert gone.data == b""
+    assert api.get("/api/departments/SCGJ").status_code == 404
+    assert [d["code"] for d in api.get("/api/departments").get_json()] == ["SCJG"]
+    assert delete(api, "SCGJ", 404).get_json()["error"]["code"] == "not_found"
+    assert delete(api, "NOPE", 404).get_json()["error"]["message"] == "department 'NOPE' not found"
+    assert api.client.delete("/api/departments/SCJG").status_code == 401
+
+
+def test_a_department_still_referred_to_is_kept_with_each_reason(centre):
+    api = centre
+    assert refused_for(api, "ZWFW") == [("groups", ["window"])]
+    assert api.get("/api/departments/ZWFW").get_json()["groups"] == ["window"]  # nothing cascaded away
+
+    put(api, "SCJG-SPK", 201, name="审批科", parent_code="SCJG")
+    put(api, "SCJG-ZFK", 201, name="执法科", parent_code="SCJG")
+    put(api, "SCJG", name="市场监督管理局", groups=[])
+    assert refused_for(api, "SCJG") == [("children", ["SCJG-SPK", "SCJG-ZFK"])]
+
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})  # the window's: ZWFW leads
+    put(api, "XZFW", 201, name="行政服务中心", groups=["window"], move_groups=True)  # a reorganisation
+    error = delete(api, "ZWFW", 409).get_json()["error"]
+    assert error["details"] == [{"field": "cases", "count": 1, "lead": 1, "message": "it took part in 1 case(s), "
+                                 "1 as lead: their history and supervision statistics name it"}]
+    assert departments_of(api, case["id"]) == [("ZWFW", "lead"), ("XZFW", "participant")]
+
+    put(api, "FGW", 201, name="发展和改革委员会")
+    put(api, "ZRZY", 201, name="自然资源和规划局")
+    deploy_guide(api, "FGW-XK-0001", "FGW", "ZRZY")
+    assert refused_for(api, "FGW") == refused_for(api, "ZRZY") == [("guides", ["FGW-XK-0001"])]
+
+    put(api, "ZWFW-1", 201, name="一窗", parent_code="ZWFW", groups=["window_1"])  # every reason at once
+    deploy_guide(api, "ZWFW-XK-0001", "ZWFW")
+    put(api, "ZWFW", name="政务服务中心", groups=["zwfw_desk"])
+    assert refused_for(api, "ZWFW") == [("groups", ["zwfw_desk"]), ("children", ["ZWFW-1"]), ("cases", 1),
+                                        ("guides", ["ZWFW-XK-0001"])]
+
+
+def test_deleting_a_department_is_documented_with_its_answers(api):
+    operation = api.client.get("/api/openapi.json").get_json()["paths"]["/api/departments/{code}"]["delete"]
+    assert {"204", "401", "403", "404", "409"} <= set(operation["responses"])
+    assert "groups" in operation["responses"]["409"]["description"]
+    assert "requestBody" not in operation

@@ -1,4 +1,4 @@
-"""``govflow department add|list``: what scripts/run.sh uses to set up the demo departments."""
+"""``govflow department add|list|remove``: what scripts/run.sh uses to set up the demo departments."""
 from __future__ import annotations
 
 from engine import departments
@@ -62,3 +62,23 @@ def test_with_update_moved_groups_join_the_department_s_own(cli, runtime):
                 "--group", "meeting_chair")
     assert moved.exit_code == 0, moved.output
     assert departments.get_department(runtime.uow(), "ZWFW").groups == ["meeting_chair", "window", "zwfw"]
+
+
+def test_a_department_added_by_mistake_is_removed_and_one_in_use_is_kept_with_the_reason(cli, runtime):
+    cli("department", "add", "SCJG", "--name", "市场监督管理局", "--group", "review")
+    cli("department", "add", "SCGJ", "--name", "市场监督管理局")  # a typo
+    cli("department", "add", "SCJG-SPK", "--name", "审批科", "--parent", "SCJG")
+    removed = cli("department", "remove", "SCGJ")
+    assert removed.exit_code == 0, removed.output
+    assert removed.output.strip() == "department SCGJ removed: 市场监督管理局"
+    assert [d.code for d in departments.list_departments(runtime.uow())] == ["SCJG", "SCJG-SPK"]
+
+    kept = cli("department", "remove", "SCJG")
+    assert kept.exit_code == 1
+    assert kept.output.strip() == (
+        "Error: department 'SCJG' is still referred to and was not deleted (groups: it owns the groups review: move "
+        "them to another department first (\"move_groups\": true, or govflow department add --move-groups); "
+        "children: the departments SCJG-SPK belong to it)")
+    assert departments.get_department(runtime.uow(), "SCJG").groups == ["review"]
+    unknown = cli("department", "remove", "SCGJ")
+    assert unknown.exit_code == 1 and "department 'SCGJ' not found" in unknown.output
