@@ -59,11 +59,11 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
     assert register["candidate_groups"] == ["complaints"] and register["form_key"] == "complaint-register.form"
     unnamed = desk.post(f"/api/tasks/{register['id']}/complete", json={"variables": {}})
     assert unnamed.status_code == 422  # nobody is responsible yet: the desk must name the group
-    complete_open_task(desk, case_id, "register", reader="admin", handling_group="office",
+    complete_open_task(desk, case_id, "register", reader="admin", handling_group="zwfw",
                        register_note="转业务科室核查")
     handle = open_task(api, case_id, "handle", reader="admin")
-    assert handle["candidate_groups"] == ["office"] and handle["due_at"] is not None
-    complete_open_task(api.as_("office_clerk"), case_id, "handle", reader="admin",
+    assert handle["candidate_groups"] == ["zwfw"] and handle["due_at"] is not None
+    complete_open_task(api.as_("zwfw_clerk"), case_id, "handle", reader="admin",
                        handling_result="经核查，已责成窗口一次性告知所需材料")
     complete_open_task(desk, case_id, "answer", reader="admin", answer="已电话答复投诉人处理结果",
                        answer_channel="phone")
@@ -73,7 +73,7 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
     assert done["status"] == "已办结" and done["case_state"] == "办结(通过)" and done["time_limit"]["stopped"]
     assert [s["name"] for s in done["steps"] if s["name"] in ("投诉登记", "投诉办理（责任部门）", "答复投诉人")] == \
         ["投诉登记", "投诉办理（责任部门）", "答复投诉人"]
-    assert "office" not in str(done) and "desk_clerk" not in str(done)
+    assert "zwfw" not in str(done) and "desk_clerk" not in str(done)
     assert done["result"] == "已电话答复投诉人处理结果"  # the diagram publishes its answer (govflow.publicResult)
 
 
@@ -93,7 +93,7 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
     filed = file_complaint(api)
     case_id = instance_of(api, filed["complaint_no"])
     complete_open_task(add_clerk(api, "desk_clerk", "complaints"), case_id, "register", reader="admin",
-                       handling_group="office")
+                       handling_group="zwfw")
 
     handle = open_task(api, case_id, "handle", reader="admin")
     with api.runtime.uow() as uow:
@@ -103,7 +103,7 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
     assert job.bpmn_id == "handling_overdue" and job.due_at == expected
     assert datetime.fromisoformat(handle["due_at"]) == expected
     assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at - timedelta(minutes=1)) == 0
-    assert open_task(api, case_id, "handle", reader="admin")["candidate_groups"] == ["office"]  # still the department's
+    assert open_task(api, case_id, "handle", reader="admin")["candidate_groups"] == ["zwfw"]  # still the department's
 
     assert jobs.run_due(api.runtime, worker_id="w1", now=job.due_at + timedelta(seconds=1)) == 1
     escalated = open_task(api, case_id, "escalated", reader="admin")
@@ -112,7 +112,7 @@ def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_p
         [handle] = uow.session.scalars(select(Task).where(Task.instance_id == case_id,
                                                           Task.bpmn_id == "handle")).all()
     assert handle.state == "CANCELLED"
-    assert api.as_("office_clerk").get("/api/tasks", query_string={"mine": "true"}).get_json()["total"] == 0
+    assert api.as_("zwfw_clerk").get("/api/tasks", query_string={"mine": "true"}).get_json()["total"] == 0
 
     complete_open_task(add_clerk(api, "inspector", "supervision"), case_id, "escalated", reader="admin",
                        supervision_opinion="责任部门逾期，已通报", handling_result="督办后已处理")
@@ -229,8 +229,8 @@ def test_the_complainant_s_name_and_phone_reach_only_the_desk_s_answer_form_and_
     filed = file_complaint(api)
     case_id = instance_of(api, filed["complaint_no"])
     desk = add_clerk(api, "desk_clerk", "complaints")
-    complete_open_task(desk, case_id, "register", reader="admin", handling_group="office")
-    office = api.as_("office_clerk")
+    complete_open_task(desk, case_id, "register", reader="admin", handling_group="zwfw")
+    office = api.as_("zwfw_clerk")
     handle = open_task(api, case_id, "handle", reader="admin")
     secrets = ("李四", "13912345678")
 
@@ -241,7 +241,7 @@ def test_the_complainant_s_name_and_phone_reach_only_the_desk_s_answer_form_and_
                    for s in secrets)
     archive = zipfile.ZipFile(io.BytesIO(office.get(f"/api/process-instances/{case_id}/archive").data))
     assert not any(s in archive.read("manifest.json").decode() for s in secrets)
-    page = timeline.case_file(api.runtime.uow(), case_id, actor=Actor("office_clerk", frozenset({"office"}),
+    page = timeline.case_file(api.runtime.uow(), case_id, actor=Actor("zwfw_clerk", frozenset({"zwfw"}),
                                                                       frozenset({"clerk"})))
     assert page.case.variables is not None and page.case.variables["complainant_phone"] == "***"
     answered = complete_open_task(office, case_id, "handle", reader="admin", handling_result="已责成窗口整改")

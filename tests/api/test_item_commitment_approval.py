@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from engine.clock import LOCAL_TZ
 from engine.models import CaseClock
 from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
@@ -155,6 +156,38 @@ def test_an_unsigned_commitment_is_not_accepted(api):
                               acceptance_decision="reject", reject_reason="告知承诺书未经法定代表人签署")
     assert done["state"] == "completed"
     assert case_states(api, case_id) == ["已接件", "不予受理"]
+
+
+def test_accepting_needs_the_signed_commitment_and_nothing_moves_without_it(api):
+    case_id = start(api, "WJ-2026-0006")["id"]
+    unset = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
+                               acceptance_decision="accept")
+    assert [(d["field"], d["rule"]) for d in unset["error"]["details"]] == [("commitment_signed", "required")]
+    # Unticked (a browser refuses it; the server's form check lets false through): the diagram refuses it.
+    unsigned = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
+                                  commitment_signed=False, acceptance_decision="accept")
+    assert "告知承诺书未经申请人（法定代表人）签署，不能受理" in unsigned["error"]["details"][0]["message"]
+    assert open_steps(api, case_id) == ["accept_commitment"] and case_states(api, case_id) == ["已接件"]
+    with api.runtime.uow() as uow:  # not accepted: no clock
+        assert uow.session.get(CaseClock, case_id) is None
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    assert open_steps(api, case_id) == ["approve"]
+
+
+def test_a_licence_cannot_be_valid_until_a_day_already_past(api):
+    case_id = start(api, "WJ-2026-0007")["id"]
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    yesterday = (datetime.now(LOCAL_TZ).date() - timedelta(days=1)).isoformat()
+    for past in ("2020-01-01", yesterday):
+        refused = complete_open_task(api, case_id, "approve", user="hygiene_clerk", expect=422,
+                                     licence_no=LICENCE["licence_no"], licence_valid_until=past)
+        assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+            ("licence_valid_until", "disallowPassedDates")]
+    assert open_steps(api, case_id) == ["approve"]
+    complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
+    assert open_steps(api, case_id) == ["deliver"]
 
 
 def test_incomplete_materials_get_the_one_time_notice_and_the_commitment_is_accepted_after(api):

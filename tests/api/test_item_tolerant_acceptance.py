@@ -28,6 +28,7 @@ from tests.service_items import (
 CODE = "ZJJ-XK-0012"
 KEY = "construction_work_permit"
 NON_KEY = ["施工图设计文件审查合格书", "建设资金已落实承诺书"]
+NOTE = "申请人书面承诺3个工作日内补齐"
 
 
 @pytest.fixture
@@ -47,10 +48,10 @@ def accept_tolerantly(api: ApiClient, business_key: str) -> int:
     """A case accepted with two non-key materials missing: the review runs, the deadline waits."""
     case_id = start(api, business_key)
     after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
-                               missing_materials=NON_KEY, defect_note="申请人书面承诺3个工作日内补齐")
+                               tolerated_materials=NON_KEY, defect_note=NOTE)
     assert [t["bpmn_id"] for t in after["tasks"]] == ["review"]
     variables = after["variables"]
-    assert variables["tolerance_allowed"] is True and variables["tolerated_materials"] == NON_KEY
+    assert variables["tolerated_materials"] == NON_KEY
     # The notice's deadline is the timer's: 3 working days after acceptance, end of day.
     timer = pending_timer(api, case_id, "wait_tolerated")
     deadline = timer.due_at.replace(tzinfo=UTC)
@@ -59,6 +60,7 @@ def accept_tolerantly(api: ApiClient, business_key: str) -> int:
     notice = documents(api, case_id)["tolerant_acceptance_notice"]
     local = deadline.astimezone(LOCAL_TZ)
     assert all(name in notice for name in NON_KEY) and f"{local.year}年{local.month}月{local.day}日前补齐" in notice
+    assert NOTE in notice  # the clerk's note reaches the applicant
     return case_id
 
 
@@ -67,9 +69,11 @@ def review(api: ApiClient, case_id: int) -> None:
                        conditions_met=True)
 
 
-def test_the_form_lists_the_guides_materials_and_the_script_refuses_exactly_its_key_ones():
+def test_the_form_lists_the_guides_materials_and_offers_only_its_non_key_ones_as_tolerable():
     materials = guide(CODE)["materials"]
     assert form_options("tolerant-acceptance.form", "missing_materials") == [m["name"] for m in materials]
+    assert form_options("tolerant-acceptance.form", "tolerated_materials") == [
+        m["name"] for m in materials if not m["key"]]
     diagram = (LIBRARY / CODE / "construction_work_permit.bpmn").read_text(encoding="utf-8")
     [line] = [line for line in diagram.splitlines() if line.startswith("key_materials = ")]
     assert line == f"key_materials = {[m['name'] for m in materials if m['key']]!r}"
@@ -138,13 +142,24 @@ def test_reviewed_but_not_supplied_by_the_deadline_is_suspended_too(api):
     send_message(api, "materials_supplemented", "ZJ-2026-0004", expect=404)  # too late: nothing waits
 
 
-def test_a_missing_key_material_cannot_be_tolerated_and_gets_the_one_time_notice(api):
+def test_a_key_material_cannot_be_tolerated_the_clerk_is_told_why_and_the_notice_carries_the_note(api):
     case_id = start(api, "ZJ-2026-0005")
-    after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
-                               missing_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
-    assert after["tasks"] == [] and after["variables"]["tolerance_allowed"] is False
-    assert after["variables"]["tolerance_refused_reason"] == "关键材料不得容缺：建设工程规划许可证"
+    refused = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", expect=422,
+                                 acceptance_decision="tolerant",
+                                 tolerated_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
+    [problem] = refused["error"]["details"]
+    assert (problem["field"], problem["rule"], problem["label"]) == (
+        "tolerated_materials", "options", "容缺材料（仅非关键材料可容缺）")
+    assert "建设工程规划许可证" not in problem["params"]["options"]
+    assert open_steps(api, case_id) == ["acceptance_check"] and case_states(api, case_id) == ["已接件"]
+    # The clerk gives the one-time notice instead, with a note the applicant reads on it.
+    note = "建设工程规划许可证尚在办理中，取得后一并提交"
+    after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
+                               missing_materials=["建设工程规划许可证", "建设资金已落实承诺书"], defect_note=note)
+    assert after["tasks"] == []
     assert case_states(api, case_id) == ["已接件", "补正(开始)"]
+    notice = documents(api, case_id)["supplement_notice"]
+    assert "共2项" in notice and "建设工程规划许可证" in notice and note in notice
     # Supplemented: back to the window, which now accepts in full.
     send_message(api, "materials_supplemented", "ZJ-2026-0005")
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
@@ -154,6 +169,13 @@ def test_a_missing_key_material_cannot_be_tolerated_and_gets_the_one_time_notice
     complete_open_task(api, case_id, "certify", user="certificate_clerk", certificate_no="410302202603020002")
     complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="mail", tracking_no="SF1234567890")
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理", "部门开始办理", "办结(通过)"]
+
+
+def test_tolerant_acceptance_names_what_is_tolerated(api):
+    case_id = start(api, "ZJ-2026-0007")
+    refused = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", expect=422,
+                                 acceptance_decision="tolerant", defect_note="暂缺材料见附件")
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("tolerated_materials", "required")]
 
 
 def test_an_application_outside_the_scope_is_rejected(api):

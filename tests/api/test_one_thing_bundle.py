@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
+from engine import calendar
+from engine.clock import utcnow
 from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
+from tests.service_items import case as case_of
+from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer
 
 ITEM = ROOT / "bpmn" / "SCJG-YJS-0001"
 DIAGRAMS = [ITEM / f"{name}.bpmn" for name in ("restaurant_opening", "restaurant_business_registration",
@@ -28,6 +32,8 @@ APPLICATION = {
 }
 REVIEWS = {"registration_review": ("scjg_clerk", "registration"), "food_licence_review": ("scjg_clerk", "food_licence"),
            "signboard_review": ("cgj_clerk", "signboard")}
+# What the window lists for the applicant to supplement, one material a line.
+MISSING = "经营场所使用证明：未提交\n食品安全管理制度：缺少进货查验制度"
 
 
 @pytest.fixture
@@ -156,10 +162,54 @@ def test_member_forms_defining_a_field_differently_are_refused_naming_both_forms
 
 def test_incomplete_materials_get_one_notice_and_the_window_checks_again_after_the_supplement(api, deployed):
     case = api.start("restaurant_opening", business_key="YJS-2026-0003", variables=APPLICATION)
-    waiting = complete_task(api, case["tasks"][0], user="window_clerk",
+    waiting = complete_task(api, case["tasks"][0], user="window_clerk", missing_materials=MISSING,
                             bundle_acceptance={"decision": "supplement", "opinion": "缺经营场所使用证明"})
     assert waiting["state"] == "running" and waiting["tasks"] == []
     sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                               "business_key": "YJS-2026-0003"})
     assert sent.status_code == 200, sent.get_json()
     assert list(by_bpmn_id(case_tasks(api, case))) == ["bundle_acceptance"]
+
+
+# ---- the window's notices, as the food licence issues them (行政许可法 Art 32) --------------------------
+
+@pytest.fixture
+def library(api: Any) -> None:
+    """The item with the library's document templates (and the national calendar), as run.sh deploys it."""
+    deploy_item(api, "SCJG-YJS-0001")
+
+
+def test_a_supplement_must_list_everything_and_the_notice_lists_it(api, library):
+    case = api.start("restaurant_opening", business_key="YJS-2026-0004", variables=APPLICATION)
+    refused = complete_task(api, case["tasks"][0], user="window_clerk", expect=422,
+                            bundle_acceptance={"decision": "supplement"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    complete_task(api, case["tasks"][0], user="window_clerk", missing_materials=MISSING,
+                  bundle_acceptance={"decision": "supplement"})
+    notice = documents(api, case["id"])["supplement_notice"]
+    assert "共2项" in notice and "经营场所使用证明" in notice and "缺少进货查验制度" in notice
+
+
+def test_a_supplement_not_made_in_the_notice_s_twenty_working_days_withdraws_the_application(api, library):
+    case = api.start("restaurant_opening", business_key="YJS-2026-0005", variables=APPLICATION)
+    noticed_at = utcnow()
+    complete_task(api, case["tasks"][0], user="window_clerk", missing_materials=MISSING,
+                  bundle_acceptance={"decision": "supplement"})
+    assert "20个工作日内" in documents(api, case["id"])["supplement_notice"]  # what the notice promises
+    with api.runtime.uow() as uow:
+        expected = calendar.for_runtime(uow).deadline_at(noticed_at, 20).at
+    assert pending_timer(api, case["id"], "wait_supplement").due_at == expected
+    fire_timer(api, case["id"], "wait_supplement")
+    assert case_of(api, case["id"])["state"] == "completed"
+    assert case_states(api, case["id"]) == ["已接件", "补正(开始)", "已撤件"]
+
+
+def test_a_rejection_needs_its_reasons_and_the_notice_gives_them(api, library):
+    case = api.start("restaurant_opening", business_key="YJS-2026-0006", variables=APPLICATION)
+    refused = complete_task(api, case["tasks"][0], user="window_clerk", expect=422,
+                            bundle_acceptance={"decision": "reject", "opinion": "不予受理"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("reject_reason", "required")]
+    done = complete_task(api, case["tasks"][0], user="window_clerk", reject_reason="经营场所位于居民住宅楼内",
+                         bundle_acceptance={"decision": "reject"})
+    assert done["state"] == "completed"
+    assert "<li>经营场所位于居民住宅楼内</li>" in documents(api, case["id"])["rejection_notice"]

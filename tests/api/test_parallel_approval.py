@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 
+from engine import calendar
+from engine.clock import utcnow
 from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
+from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer
 
-ITEM = ROOT / "bpmn" / "ZRZY-BL-0001"
+CODE = "ZRZY-BL-0001"
+ITEM = ROOT / "bpmn" / CODE
 DIAGRAMS = [ITEM / name for name in
             ("construction_parallel_approval.bpmn", "land_pre_review.bpmn", "parallel_planning_permit.bpmn")]
 FORMS = [ROOT / "forms" / name for name in
@@ -102,13 +106,37 @@ def test_one_department_against_makes_the_joint_result_a_denial(api, accepted):
     assert "denied_end" in reached(api, accepted)
 
 
-def test_the_lead_department_may_refuse_to_accept_and_no_department_starts(api):
-    api.deploy(*DIAGRAMS, *FORMS)
+def test_the_lead_department_may_refuse_to_accept_with_its_reasons_and_no_department_starts(api):
+    deploy_item(api, CODE)
     case = api.start("construction_parallel_approval", variables={"project_name": "违规项目"})
-    done = complete_task(api, case["tasks"][0], user="zrzy_clerk",
+    refused = complete_task(api, case["tasks"][0], user="zrzy_clerk", expect=422,
+                            acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("reject_reason", "required")]
+    done = complete_task(api, case["tasks"][0], user="zrzy_clerk", reject_reason="项目不属于本级审批权限",
                          acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
     assert done["state"] == "completed" and done["tasks"] == []
     assert "not_accepted_end" in reached(api, case) and "fork" not in reached(api, case)
+    assert "<li>项目不属于本级审批权限</li>" in documents(api, case["id"])["rejection_notice"]
+
+
+def test_a_supplement_lists_everything_at_once_and_lapses_after_the_notice_s_twenty_working_days(api):
+    deploy_item(api, CODE)
+    case = api.start("construction_parallel_approval", business_key="BL-2026-0002",
+                     variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
+    refused = complete_task(api, case["tasks"][0], user="zrzy_clerk", expect=422,
+                            acceptance={"decision": "supplement"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    noticed_at = utcnow()
+    complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "supplement"},
+                  missing_materials="建设项目用地预审申请表：未盖章\n环境影响报告书：缺少公众参与说明")
+    notice = documents(api, case["id"])["supplement_notice"]
+    assert "共2项" in notice and "未盖章" in notice and "缺少公众参与说明" in notice and "20个工作日内" in notice
+    with api.runtime.uow() as uow:
+        expected = calendar.for_runtime(uow).deadline_at(noticed_at, 20).at
+    assert pending_timer(api, case["id"], "wait_supplement").due_at == expected
+    fire_timer(api, case["id"], "wait_supplement")
+    assert case_states(api, case["id"]) == ["已接件", "补正(开始)", "已撤件"]
+    assert "withdrawn" in reached(api, case)
 
 
 def test_the_parallel_diagram_is_refused_without_the_diagrams_of_the_items_it_calls(api):
