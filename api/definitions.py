@@ -15,7 +15,6 @@ from .schemas import (
     ApiErrorSchema,
     DefinitionQuerySchema,
     DefinitionSchema,
-    InstanceSchema,
     StartedInstanceSchema,
     StartSchema,
     VersionQuerySchema,
@@ -83,8 +82,8 @@ class StartForm(MethodView):
 class Start(MethodView):
     @blp.arguments(StartSchema)
     @blp.response(201, StartedInstanceSchema)
-    @blp.alt_response(200, schema=InstanceSchema, description="a case with this business key already exists "
-                      "(without query_code: it is shown only once)")
+    @blp.alt_response(200, schema=StartedInstanceSchema, description="a case with this business key already "
+                      "exists (without query_code: it is shown only once; with differing_variables)")
     @blp.alt_response(404, schema=ApiErrorSchema)
     @blp.alt_response(422, schema=ApiErrorSchema, description="invalid variables, or a step failed")
     def post(self, body: dict[str, Any], key: str) -> Any:

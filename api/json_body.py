@@ -4,6 +4,8 @@
   is refused with 415. Read as "no body", a start retried that way would open a new case without its
   data each time, and a completion would fail on fields the body does hold.
 - JSON nested deeper than the parser can follow is a 400 naming the cause, not a crash.
+- A query parameter an endpoint does not take is a 422 naming it: a misspelt filter (``businessKey`` for
+  ``business_key``) would otherwise answer every case, as if it had been honoured.
 """
 from __future__ import annotations
 
@@ -65,3 +67,8 @@ class JsonBodyParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        if location == "query":
+            kwargs.setdefault("unknown", ma.RAISE)
+        return super().arguments(schema, location=location, **kwargs)

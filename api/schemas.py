@@ -108,6 +108,13 @@ class TaskSchema(Schema):
     name = fields.String(allow_none=True)
     bpmn_id = fields.String()
     kind = fields.String(metadata={"description": "user, or external for steps a system completes"})
+    topic = fields.String(allow_none=True, metadata={
+        "description": "external tasks: the topic a worker polls for (GET /api/tasks?topic=...). The diagram's "
+                       "camunda:topic (an expression there is evaluated when the task is reached); for a step "
+                       "implemented in Java, its camunda:class name, or its camunda:delegateExpression or "
+                       "camunda:expression as written (e.g. ${archiveDelegate}), so a worker standing in for "
+                       "that code takes exactly those; a SpiffWorkflow service operator's id; else the element "
+                       "id. Null for user tasks"})
     process_instance_id = fields.Integer(attribute="instance_id")
     process_key = fields.String(attribute="definition_key")
     business_key = fields.String()
@@ -123,6 +130,14 @@ class TaskSchema(Schema):
     state = fields.String()
     created_at = fields.DateTime()
     claimed_at = fields.DateTime(allow_none=True)
+    lock_expires_at = fields.DateTime(allow_none=True, metadata={
+        "description": "external tasks claimed with lock_seconds: when the claim lapses and the task goes back "
+                       "to its topic's queue, unless completed before"})
+    failed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "external tasks: when a worker reported a failure; the task waits for a supervisor's "
+                       "retry (POST /api/tasks/<id>/retry) and is not offered to workers meanwhile"})
+    error_message = fields.String(allow_none=True, metadata={
+        "description": "the message of the last failure reported (kept after a retry)"})
     ended_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
 
@@ -137,7 +152,19 @@ class InstanceSchema(Schema):
     started_at = fields.DateTime()
     started_by = fields.String(allow_none=True)
     ended_at = fields.DateTime(allow_none=True)
-    end_reason = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True, metadata={
+        "description": "why the case ended when no decision ended it: the reason recorded when it was "
+                       "terminated, or a deemed withdrawal's end as the diagram names it (逾期未补正，视为撤回申请; "
+                       "one case's view only)"})
+    case_state = fields.String(allow_none=True, metadata={
+        "description": "where the case stands in the terms approval systems report (已接件, 已受理, 补正(开始), "
+                       "不予受理, 办结(通过), 办结(不通过), 撤回, 已撤件 ...), as its timeline and the applicant's "
+                       "progress read it; null in the case list and in a task completion's answer (read the "
+                       "case)"})
+    end_kind = fields.String(allow_none=True, metadata={
+        "description": "how an ended case ended when no decision ended it: withdrawn (by the applicant, or "
+                       "deemed withdrawn by its diagram) or terminated (by the office); null while it runs, "
+                       "when a decision ended it (see case_state), and in the case list"})
     variables = fields.Dict(allow_none=True, metadata={
         "description": "the case's data; null in the case list (read one case for its variables)"})
     tasks = fields.List(fields.Nested(TaskSchema))
@@ -147,11 +174,16 @@ class StartedInstanceSchema(InstanceSchema):
     query_code = fields.String(metadata={
         "description": "the applicant's query code (查询码) for GET /api/public/progress/<case-no>: only in "
                        "the 201 answer that created the case (stored hashed, never shown again)"})
+    differing_variables = fields.List(fields.String(), metadata={
+        "description": "only in the 200 answer for a case that existed: the variables this start gave other "
+                       "values than the case started with. They were not applied: a retry sends the same "
+                       "variables, so this names another application under a number already used"})
 
     @post_dump
-    def _only_when_created(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if data.get("query_code") is None:
-            data.pop("query_code", None)
+    def _only_when_given(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        for name in ("query_code", "differing_variables"):
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
 
 
@@ -212,6 +244,11 @@ class TaskQuerySchema(PageQuerySchema):
     due_before = Instant()
     state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))
     kind = fields.String(validate=validate.OneOf(("user", "external")))
+    topic = fields.String(validate=validate.Length(min=1, max=255), metadata={
+        "description": "external tasks of this topic only: what a worker polls (with kind=external&unassigned=true)"})
+    failed = fields.Boolean(metadata={
+        "description": "true: only external tasks a worker reported failed (incidents for supervisors to retry); "
+                       "false: none of them. By default workers and clerks do not see failed tasks, supervisors do"})
     sort = fields.String(load_default="due", validate=validate.OneOf(tuple(SORTS)))
 
 

@@ -14,6 +14,7 @@ from .schemas import ApiErrorSchema, Instant, PageQuerySchema, RowId
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
                 description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
+# The queries refuse a parameter they do not know (422) rather than answer as if it were honoured.
 
 
 class SupervisionQuerySchema(Schema):
@@ -21,15 +22,20 @@ class SupervisionQuerySchema(Schema):
     remind_days = fields.Integer(validate=validate.Range(min=0, max=supervision_rules.MAX_REMIND_DAYS),
                                  metadata={"description": "yellow when the deadline is at most this many working "
                                                           "days away, for every case (default: each case's rule)"})
-    reason_missing = fields.Boolean(metadata={"description": "true: red cases without an overdue reason; "
-                                                             "false: red cases with one"})
+    reason_missing = fields.Boolean(metadata={"description": "true: red cases without an overdue reason, the "
+                                                             "cases that ended after their deadline among them "
+                                                             "(state stopped) until their reason is recorded; "
+                                                             "false: open red cases with one"})
 
 
 class SupervisedCaseSchema(Schema):
     process_instance_id = fields.Integer(attribute="instance_id")
     business_key = fields.String()
     process_key = fields.String()
-    state = fields.String(metadata={"description": "running or paused"})
+    state = fields.String(metadata={"description": "the clock's: running, paused, or stopped (the case ended "
+                                                   "after its deadline and its reason is still missing)"})
+    case_state = fields.String(metadata={"description": "the case's: running, suspended (on hold: its clock runs "
+                                                        "on), completed or terminated"})
     deadline_at = fields.DateTime(metadata={"description": "end of the last working day (UTC); while paused, "
                                                            "as if the pause ended now"})
     deadline_date = fields.Date()
@@ -47,6 +53,10 @@ class SupervisedCaseSchema(Schema):
 class StatsQuerySchema(Schema):
     by = fields.String(load_default="process", validate=validate.OneOf(("process", "department")),
                        metadata={"description": "process (default) or department (the lead department)"})
+    since = Instant(metadata={"description": "only cases whose clock started (受理) at or after this moment (a "
+                                             "date alone: its start, local time); every figure is then of that "
+                                             "cohort, its open, yellow and red cases included"})
+    until = Instant(metadata={"description": "only cases whose clock started before this moment"})
 
 
 class ProcessStatsSchema(Schema):
@@ -55,10 +65,12 @@ class ProcessStatsSchema(Schema):
                                                                               "(null: none leads yet)"})
     department_name = fields.String(allow_none=True, metadata={"description": "by=department"})
     total = fields.Integer(metadata={"description": "cases with a clock"})
-    finished = fields.Integer(metadata={"description": "cases decided (办结): the clock stopped, not by a "
-                                                       "termination"})
-    withdrawn = fields.Integer(metadata={"description": "cases terminated after acceptance (撤件): in neither "
-                                                        "finished, the on-time rate nor the average"})
+    finished = fields.Integer(metadata={"description": "cases finished (办结): the clock stopped, other than by a "
+                                                       "withdrawal before the deadline (a case terminated after "
+                                                       "its deadline finished overdue)"})
+    withdrawn = fields.Integer(metadata={"description": "cases terminated after acceptance and before their "
+                                                        "deadline (撤件): in neither finished, the on-time rate nor "
+                                                        "the average"})
     finished_on_time = fields.Integer()
     on_time_rate = fields.Float(allow_none=True)
     average_used_working_days = fields.Float(allow_none=True)
@@ -86,10 +98,12 @@ class Stats(MethodView):
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Per process (or per lead department with by=department): cases with a clock, finished on time,
-        average working days used, open yellow and red."""
+        average working days used, open yellow and red. ``since`` and ``until`` keep the cases whose clock
+        started (受理) in that period: a cohort, so that its open and warned cases count too."""
+        period = {"since": query.get("since"), "until": query.get("until")}
         if query["by"] == "department":
-            return supervision.stats_by_department(uow(), actor=actor())
-        return supervision.stats(uow(), actor=actor())
+            return supervision.stats_by_department(uow(), actor=actor(), **period)
+        return supervision.stats(uow(), actor=actor(), **period)
 
 
 # ---- rules ----------------------------------------------------------------------------------------
@@ -150,13 +164,18 @@ class EventSchema(Schema):
     process_instance_id = fields.Integer(attribute="instance_id")
     business_key = fields.String()
     process_key = fields.String()
-    kind = fields.String(metadata={"description": "reminder, overdue or step_overrun"})
+    kind = fields.String(metadata={"description": "reminder, overdue, step_overrun or procedure_overrun (a special "
+                                                  "procedure open longer than the item's guide allows: "
+                                                  "data.procedure_id, kind, max_days)"})
     task_id = fields.Method("_task_id", metadata={"description": "the overrun task; null for the case"})
-    due_at = fields.DateTime(metadata={"description": "the case deadline, or the task's due date"})
+    due_at = fields.DateTime(metadata={"description": "the case deadline, the task's due date, or the end of the "
+                                                      "days the guide allows the procedure"})
     data = fields.Dict()
     created_at = fields.DateTime()
 
     def _task_id(self, event: Any) -> str | None:
+        if event.kind == supervision_sweep.PROCEDURE_OVERRUN:
+            return None  # keyed by the procedure (data.procedure_id), not a task
         return event.task_id or None
 
 

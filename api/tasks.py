@@ -1,12 +1,14 @@
-"""Tasks: queues, claim, unclaim, assign, complete."""
+"""Tasks: queues, claim, unclaim, assign, complete; for external tasks also a worker's lock, failure and
+BPMN error, and a supervisor's retry."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask.views import MethodView
+from marshmallow import Schema, fields, validate
 
 from engine import tasks
-from engine.tasks import TaskFilter
+from engine.tasks import MAX_LOCK_SECONDS, TaskFilter
 
 from .context import actor, uow
 from .json_body import Blueprint
@@ -19,9 +21,29 @@ from .schemas import (
     TaskPageSchema,
     TaskQuerySchema,
     TaskSchema,
+    Variables,
 )
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="Task queues (the inbox)")
+
+
+class ClaimSchema(Schema):
+    lock_seconds = fields.Integer(validate=validate.Range(min=1, max=MAX_LOCK_SECONDS), metadata={
+        "description": "external tasks: hold the task this long; unless completed by then it goes back to its "
+                       "topic's queue. Sent again by the holder, it extends the lock from now"})
+
+
+class FailureSchema(Schema):
+    message = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    details = fields.String(validate=validate.Length(max=20000), metadata={
+        "description": "e.g. the worker's stack trace: kept in the case's history"})
+
+
+class BpmnErrorSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                         metadata={"description": "the error code an error boundary event on the task catches"})
+    message = fields.String(validate=validate.Length(max=2000))
+    variables = Variables
 
 
 @blp.route("")
@@ -54,10 +76,15 @@ class Form(MethodView):
 
 @blp.route("/<task_id>/claim")
 class Claim(MethodView):
+    @blp.arguments(ClaimSchema)
     @blp.response(200, TaskSchema)
-    @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, or no longer open")
-    def post(self, task_id: str) -> Any:
-        """Take the task; of several concurrent claims exactly one wins."""
+    @blp.alt_response(400, schema=ApiErrorSchema, description="lock_seconds for a task that is not external")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, failed, or no longer open")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Take the task; of several concurrent claims exactly one wins. With lock_seconds (external tasks),
+        the claim lapses after that long unless the task is completed."""
+        if body.get("lock_seconds") is not None:
+            return tasks.lock(uow(), task_id, actor=actor(), lock_seconds=body["lock_seconds"])
         return tasks.claim(uow(), task_id, actor=actor())
 
 
@@ -89,3 +116,43 @@ class Complete(MethodView):
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Complete the task with variables; returns the case as it then stands."""
         return tasks.complete(uow(), task_id, actor=actor(), variables=body["variables"])
+
+
+@blp.route("/<task_id>/failure")
+class Failure(MethodView):
+    @blp.arguments(FailureSchema)
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="not an external task")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, failed, or no longer open")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """A worker reports that an external task's work failed: the task is released and marked failed, kept
+        from workers and listed for supervisors (GET /api/tasks?failed=true) until one retries it."""
+        return tasks.report_failure(uow(), task_id, actor=actor(), message=body["message"],
+                                    details=body.get("details"))
+
+
+@blp.route("/<task_id>/retry")
+class Retry(MethodView):
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the task has not failed, or is no longer open")
+    def post(self, task_id: str) -> Any:
+        """Offer a failed external task to workers again (supervisors and admins)."""
+        return tasks.retry(uow(), task_id, actor=actor())
+
+
+@blp.route("/<task_id>/bpmn-error")
+class BpmnError(MethodView):
+    @blp.arguments(BpmnErrorSchema)
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="not an external task")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, failed, or no longer open")
+    @blp.alt_response(422, schema=ApiErrorSchema,
+                      description="no error boundary event on the task catches the code (nothing changed), "
+                                  "invalid variables, or a following step failed")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Throw a BPMN error from an external task: the error boundary event on the task that catches the
+        code (one naming it before one catching every error) ends the task, and the case follows the
+        event's path with the variables (and the code and message under the event's
+        camunda:errorCodeVariable and errorMessageVariable). Only events on the task itself catch it."""
+        return tasks.throw_error(uow(), task_id, actor=actor(), code=body["code"], message=body.get("message"),
+                                 variables=body["variables"])

@@ -1,4 +1,5 @@
-"""Webhooks: subscribe to case events, unsubscribe, and replay dead letters."""
+"""Webhooks: subscribe to case events, change a subscription or its secret, unsubscribe, and replay dead
+letters."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,6 +23,20 @@ class WebhookCreateSchema(Schema):
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), load_default=list,
                          metadata={"description": "event types to receive; empty: all"})
     description = fields.String(validate=validate.Length(max=500))
+
+
+class WebhookChangeSchema(Schema):
+    url = fields.String(validate=validate.Length(min=1, max=2000), metadata={
+        "description": "checked as at subscription; deliveries not made yet go to the new URL"})
+    events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), metadata={
+        "description": "replaces the event types; empty: all"})
+    description = fields.String(validate=validate.Length(max=500), metadata={"description": "empty: none"})
+
+
+class DeleteQuerySchema(Schema):
+    discard = fields.Boolean(load_default=False, metadata={
+        "description": "drop the events the webhook has not received (pending deliveries, dead letters); "
+                       "without it, a webhook that has any is not deleted (409)"})
 
 
 class WebhookSchema(Schema):
@@ -72,11 +87,33 @@ class Webhooks(MethodView):
 
 @blp.route("/<int:webhook_id>")
 class Webhook(MethodView):
+    @blp.arguments(WebhookChangeSchema)
+    @blp.response(200, WebhookSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="URL not allowed")
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def patch(self, body: dict[str, Any], webhook_id: int) -> Any:
+        """Change what is given: the URL, the event types, the description."""
+        return webhooks.change(uow(), webhook_id, actor=actor(), url=body.get("url"), events=body.get("events"),
+                               description=body.get("description"))
+
+    @blp.arguments(DeleteQuerySchema, location="query")
     @blp.response(204)
     @blp.alt_response(404, schema=ApiErrorSchema)
-    def delete(self, webhook_id: int) -> None:
-        """Unsubscribe: the webhook goes, with its pending deliveries and dead letters."""
-        webhooks.unsubscribe(uow(), webhook_id, actor=actor())
+    @blp.alt_response(409, schema=ApiErrorSchema, description="it has events it has not received")
+    def delete(self, query: dict[str, Any], webhook_id: int) -> None:
+        """Unsubscribe. Refused while the webhook has pending deliveries or dead letters, which would go with
+        it, unless `discard=true`."""
+        webhooks.unsubscribe(uow(), webhook_id, actor=actor(), discard=query["discard"])
+
+
+@blp.route("/<int:webhook_id>/secret")
+class Secret(MethodView):
+    @blp.response(200, WebhookCreatedSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def post(self, webhook_id: int) -> Any:
+        """Rotate the signing secret (one that leaked): the new one is in this answer only, and signs every
+        delivery sent from now on; the old one signs none."""
+        return webhooks.rotate_secret(uow(), webhook_id, actor=actor())
 
 
 @blp.route("/dead-letters")

@@ -144,6 +144,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _checkbox(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     options["error_messages"]["invalid"] = Broken("type", "type: expects true or false", expected="boolean")
+    if spec.required:  # as form-js: a required checkbox must be ticked (a signed commitment, a consent)
+        options["validate"] = [_refuse(lambda v: v is False, REQUIRED)]
     return _Boolean(**options)
 
 

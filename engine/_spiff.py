@@ -230,6 +230,7 @@ class CachedSpec:
     subprocess_specs: dict[str, Any]
     elements: dict[str, Any]
     catches_events: bool  # any message or timer catch event: only then are waits worth syncing
+    caught_messages: frozenset[str]  # the names of the messages its catch events wait for
 
 
 class SpecCache:
@@ -244,7 +245,8 @@ class SpecCache:
         if found is None:
             spec = _registry.restore(definition.spec)
             subs = {name: _registry.restore(d) for name, d in definition.subprocess_specs.items()}
-            found = CachedSpec(spec, subs, definition.elements, _catches_events([spec, *subs.values()]))
+            specs = [spec, *subs.values()]
+            found = CachedSpec(spec, subs, definition.elements, _catches_events(specs), _caught_messages(specs))
             with self._lock:
                 self._specs[definition.id] = found
         return found
@@ -260,6 +262,18 @@ def _catches_events(specs: list[Any]) -> bool:
             if isinstance(task_spec, CallActivity):
                 return True  # the called process may wait; it is resolved only at run time
     return False
+
+
+def _caught_messages(specs: list[Any]) -> frozenset[str]:
+    names: set[str] = set()
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            event = getattr(task_spec, "event_definition", None)
+            if not isinstance(task_spec, CatchingEvent) or event is None:
+                continue
+            events = event.event_definitions if isinstance(event, MultipleEventDefinition) else [event]
+            names.update(e.name for e in events if isinstance(e, MessageEventDefinition) and e.name)
+    return frozenset(names)
 
 
 def task_by_id(workflow: BpmnWorkflow, task_id: str) -> Any | None:

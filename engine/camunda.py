@@ -189,6 +189,11 @@ def translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
 
 
 def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
+    for message in root.iter(bpmn("message")):
+        if not (message.get("name") or "").strip() and message.get("id"):
+            # Messages are correlated by name; a case waiting on a nameless one could never be reached.
+            message.set("name", message.get("id"))
+            diagram.warn(message, f"message {message.get('id')!r} has no name: it is sent and received by its id")
     for message in root.iter(bpmn("messageEventDefinition")):
         translate_message_payload(diagram, message)
     for timer in root.iter(bpmn("timerEventDefinition")):

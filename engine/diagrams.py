@@ -111,11 +111,53 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         if tag == "callActivity" and node.get("calledElement"):
             meta["called"] = node.get("calledElement")
         if tag == "externalTask":
-            operator = node.find(f"./{bpmn('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
-            meta["topic"] = node.get(camunda("topic")) or (operator.get("id") if operator is not None else None) \
-                or node.get("name") or node.get("id")
+            meta.update(_external_task_meta(diagram, node))
         elements[node.get("id")] = meta
     return elements
+
+
+MAX_TOPIC = 255
+
+
+def _external_task_meta(diagram: PreparedDiagram, node: Any) -> dict[str, Any]:
+    """What workers poll for and what an error thrown over the API sets.
+
+    The topic (Camunda's fetch-and-lock is by topic): ``camunda:topic``, evaluated when the task opens if it
+    holds ``${...}``; for a Java hook, the class name or expression as written, so the worker standing in
+    for that code takes exactly those tasks; a SpiffWorkflow service operator's id; else the element's id.
+    ``error_variables``: the ``camunda:errorCodeVariable`` and ``errorMessageVariable`` of each error
+    boundary event on the task, keyed by the event's id."""
+    meta: dict[str, Any] = {}
+    operator = node.find(f"./{bpmn('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
+    hook = next((node.get(camunda(attr)).strip() for attr in ("class", "delegateExpression", "expression")
+                 if (node.get(camunda(attr)) or "").strip()), None)
+    topic = (node.get(camunda("topic")) or "").strip()
+    if topic and expressions.is_juel(topic):
+        python = camunda_xml.juel(diagram, node, topic, literal=True)
+        if python is not None:
+            meta["topic_expression"] = python
+            camunda_xml.check_expression(diagram, node, python, "camunda:topic")
+    elif len(topic) > MAX_TOPIC:
+        diagram.error(node, f"camunda:topic {topic[:40]!r}… is longer than {MAX_TOPIC} characters")
+    else:
+        # A hook too long to be a topic (a long expression) leaves the element's id to name its tasks.
+        fallbacks = (hook, operator.get("id") if operator is not None else None, node.get("id"))
+        meta["topic"] = topic or next((t for t in fallbacks if t and len(t) <= MAX_TOPIC), node.get("id")[:MAX_TOPIC])
+    errors = {}
+    for boundary in node.getparent().findall(bpmn("boundaryEvent")):
+        definition = boundary.find(bpmn("errorEventDefinition"))
+        if boundary.get("attachedToRef") != node.get("id") or definition is None:
+            continue
+        names = {key: definition.get(camunda(attr)) for key, attr in
+                 (("code", "errorCodeVariable"), ("message", "errorMessageVariable")) if definition.get(camunda(attr))}
+        for name in names.values():
+            if not name.isidentifier():
+                diagram.error(boundary, f"error variable {name!r} is not a variable name")
+        if names:
+            errors[boundary.get("id")] = names
+    if errors:
+        meta["error_variables"] = errors
+    return meta
 
 
 def _check_flows(diagram: PreparedDiagram, process: Any) -> None:

@@ -461,13 +461,14 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     assignee, inactive = _resolve_assignee(uow, _as_text(values["assignee"]))
     if inactive is not None and not groups and not users:
         users = [inactive]  # not every clerk's: supervisors see it, to assign (engine.tasks.release_held)
+    external = meta.get("type") == "externalTask"
     row = Task(
         id=str(task.id), instance_id=case.row.id, definition_key=case.row.definition_key,
         business_key=case.row.business_key, bpmn_id=task.task_spec.bpmn_id,
         name=_as_text(_evaluate_meta(task, meta, "name_expression", case.hidden)) or task.task_spec.bpmn_name
         or meta.get("name"),
         lane=task.task_spec.lane or meta.get("lane"),
-        kind="external" if meta.get("type") == "externalTask" else "user",
+        kind="external" if external else "user", topic=_topic(task, meta) if external else None,
         state=OPEN, assignee=assignee, candidate_groups=groups, candidate_users=users,
         due_at=_as_time(values["due_date"], now, task), follow_up_at=_as_time(values["follow_up_date"], now, task),
         priority=_as_priority(values["priority"], task),
@@ -476,13 +477,26 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     )
     case.record("task.created", actor=None, element_id=row.bpmn_id, element_name=row.name,
                 element_type="UserTask", task_id=row.id,
-                data={"candidate_groups": groups, "candidate_users": users, "assignee": row.assignee})
+                data={"candidate_groups": groups, "candidate_users": users, "assignee": row.assignee,
+                      **({"kind": row.kind, "topic": row.topic} if external else {})})
     if inactive is not None:
         case.record("task.assignee_inactive", actor=None, element_id=row.bpmn_id, element_name=row.name,
                     element_type="UserTask", task_id=row.id,
                     data={"assignee": inactive, "message": f"assignee {inactive} is not an active user: the task "
                           "is left unassigned, for its candidates to claim or a supervisor to assign"})
     return row
+
+
+def _topic(task: Any, meta: dict[str, Any]) -> str:
+    """The topic workers poll for: the diagram's, or its expression's value on the task's data."""
+    if "topic_expression" not in meta:
+        return str(meta.get("topic") or task.task_spec.bpmn_id)
+    topic = _as_text(_evaluate_meta(task, meta, "topic_expression"))
+    if topic is None or len(topic) > 255:
+        raise ProcessError(f"the topic of {task.task_spec.bpmn_name or task.task_spec.bpmn_id} is "
+                           f"{'empty' if topic is None else 'longer than 255 characters'}",
+                           element=task.task_spec.bpmn_id)
+    return topic
 
 
 _ACTIVE = select(User.active).where(User.name == bindparam("name"))

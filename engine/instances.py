@@ -8,6 +8,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
@@ -15,15 +17,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes
-from .errors import Conflict, InvalidRequest, NotFound, ProcessError, ValidationFailed
+from .clock import utcnow
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
-from .models import BufferedMessage, HistoryEvent, MessageSubscription, ProcessDefinition, ProcessInstance, Task
+from .models import (
+    BufferedMessage,
+    CaseClock,
+    HistoryEvent,
+    Job,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+)
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 from .variables import check_variables
 
 STATES = ("running", "suspended", "completed", "terminated", "error")
 MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
+MAX_NOTE = 500  # a clerk's note on a message they record
 
 
 @dataclass
@@ -41,6 +54,12 @@ class InstanceView:
     variables: dict[str, Any] | None = None
     tasks: list[Task] = field(default_factory=list)
     query_code: str | None = None  # the applicant's query code, only in the answer to the start that made it
+    # Only in the answer to a start that found its case: the variables it gave other values (not applied).
+    differing_variables: list[str] | None = None
+    # Where the case stands in approval systems' terms, and how it ended if no decision ended it
+    # (engine.case_state): in one case's view, not in a list's.
+    case_state: str | None = None
+    end_kind: str | None = None
 
 
 def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str, Any] | None = None,
@@ -63,10 +82,21 @@ def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str,
                         ended_at=row.ended_at, end_reason=row.end_reason, variables=variables, tasks=tasks)
 
 
-def case_view(uow: UnitOfWork, case: Case, actor: Actor) -> InstanceView:
-    """A loaded case with its variables as ``actor`` may read them (engine.confidential)."""
+def case_view(uow: UnitOfWork, case: Case, actor: Actor, *, stands: bool = True) -> InstanceView:
+    """A loaded case with its variables as ``actor`` may read them (engine.confidential), and where it
+    stands (engine.case_state): a case deemed withdrawn gives its end's words as its ``end_reason``.
+    ``stands`` False leaves that out: it reads the case's whole history, too dear for the answer to every
+    task completion (the case's own view and its events carry it)."""
+    from . import case_state  # it reads timelines, which read cases through this module
+
     variables = confidential.for_reader(execution.case_variables(case.workflow), case.hidden, actor)
-    return instance_view(uow, case.row, variables=variables, case=case)
+    view = instance_view(uow, case.row, variables=variables, case=case)
+    if not stands:
+        return view
+    stands_now = case_state.of_case(uow, case.row)
+    view.case_state, view.end_kind = stands_now.state, stands_now.end_kind
+    view.end_reason = view.end_reason or stands_now.end_step
+    return view
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -94,7 +124,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return _with_variables(uow, existing, actor), False
+                return _with_variables(uow, existing, actor, variables), False
         variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
@@ -110,7 +140,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
             existing = _by_business_key(uow, key, case.row.business_key)
             if existing is None:
                 raise
-            return _with_variables(uow, existing, actor), False
+            return _with_variables(uow, existing, actor, variables), False
         view = case_view(uow, case, actor)
         view.query_code = code
         return view, True
@@ -135,7 +165,7 @@ def correlate(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | N
 def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str | None = None,
                  instance_id: int | None = None, correlations: dict[str, Any] | None = None,
                  variables: dict[str, Any] | None = None, all_matches: bool = False,
-                 buffer_seconds: int = 0) -> MessageOutcome:
+                 buffer_seconds: int = 0, note: str | None = None) -> MessageOutcome:
     """Deliver a message to the case(s) waiting for it, or start a case whose start event catches it.
 
     Waiting cases are found through the subscription table (name, business key, correlation values),
@@ -143,14 +173,30 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     With ``buffer_seconds``, a message that nothing waits for (and that starts no case) is kept that
     long (capped by the settings) for the first matching case that starts waiting for it.
 
+    Integrators send any message. A clerk records what a case they work on waits for (the applicant
+    brought the supplement to the window): the message must name its case (``instance_id`` or
+    ``business_key``) and carry no variables, reaches only cases the clerk reads (engine.case_access,
+    the rule materials follow) that wait for it now, and neither starts a case nor is buffered.
+    ``note`` (the clerk's words) is kept in the history entry, which names the sender.
+
     Raises:
-        NotFound: nothing waits for the message and no definition starts on it (and no buffering).
-        InvalidRequest: buffering a message that names no case, business key or correlation values.
+        NotFound: nothing waits for the message and no definition starts on it (and no buffering); for a
+            clerk, no case of theirs with that number waits for it.
+        InvalidRequest: buffering a message that names no case, business key or correlation values; a
+            note too long.
         Conflict: several cases wait and ``all_matches`` was not asked; or the case is suspended.
-        Forbidden, ValidationFailed, ProcessError.
+        Forbidden: neither integrator nor clerk; a clerk naming no case, or sending variables.
+        ValidationFailed, ProcessError.
     """
-    actor.require("integrator", action="send messages")
+    actor.require("integrator", "clerk", action="send messages")
+    on_behalf = not actor.has("integrator")  # a clerk records a message for a case of theirs
+    if on_behalf and instance_id is None and business_key is None:
+        raise Forbidden(f"{actor.name} may record a message only for a case they work on: "
+                        "name it by process_instance_id or business_key")
+    if on_behalf and variables:  # the message's data is what integrations answer, not a clerk's to set
+        raise Forbidden(f"{actor.name} may record that a message came, without variables")
     variables = check_variables(variables)
+    note = _check_note(note)
     if not name or not name.strip():
         raise InvalidRequest("message name is required")
     if business_key is not None:  # it may start a case: checked as a start checks it
@@ -158,11 +204,20 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     with uow:
         targets = _subscribers(uow, name, business_key=business_key, instance_id=instance_id,
                                correlations=correlations or {})
+        if on_behalf:
+            # Cases outside the clerk's scope do not exist for them (as everywhere): nothing waits there.
+            targets = _workable(uow, actor, targets)
+            if not targets:
+                raise NotFound(_nobody_waits(name, business_key, instance_id, starts=False))
         if not targets:
             starters = _message_starters(uow, name)
             if not starters or instance_id is not None:
                 if buffer_seconds <= 0:
                     raise NotFound(_nobody_waits(name, business_key, instance_id))
+                if not _listened_for(uow, name):  # a misspelt name would wait out its time unseen
+                    raise ValidationFailed(f"no deployed process waits for or starts on message {name!r}",
+                                           details=[{"field": "name", "message": "a message a deployed process "
+                                                                                  "waits for"}])
                 held = message_buffer.hold(uow, name, actor=actor, business_key=business_key,
                                            instance_id=instance_id, correlations=correlations or {},
                                            variables=variables, seconds=buffer_seconds)
@@ -173,7 +228,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
                 for definition in starters:
                     existing = _by_business_key(uow, definition.key, business_key) if business_key else None
                     if existing is not None:  # a retried message: the case it started already, as start does
-                        started.append(_with_variables(uow, existing, actor))
+                        started.append(_with_variables(uow, existing, actor, {}))
                         continue
                     case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                               actor=actor.name)
@@ -193,7 +248,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
         for target in targets:
             case = execution.open_case(uow, target)
             _require_running(case)
-            _deliver(case, name, variables, actor, correlations or {})
+            _deliver(case, name, variables, actor, correlations or {}, note=note)
             settle(uow, case)
             reached.append(case_view(uow, case, actor))
         uow.commit()
@@ -222,6 +277,9 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
     actor.require("supervisor", "integrator", action=f"change cases to {state}")
     with uow:
         case = execution.open_case(uow, instance_id)
+        if not actor.has("supervisor") and case.row.started_by != actor.name:
+            # One integrator's system (a payment service) must not withdraw another's (the platform's) cases.
+            raise Forbidden(f"{actor.name} may change only the cases it started; a supervisor changes others")
         if case.row.state not in allowed_from:
             raise Conflict(f"process instance {instance_id} is {case.row.state}", state=case.row.state)
         if state == "terminated":
@@ -333,7 +391,7 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
 
 
 def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
-             correlations: dict[str, Any]) -> None:
+             correlations: dict[str, Any], *, note: str | None = None) -> None:
     waiting = [t for t in case.workflow.event_manager.tasks.values() if t.has_state(TaskState.WAITING)
                and _message_definition(t, name) is not None]
     if not waiting:
@@ -354,7 +412,10 @@ def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
     for task in waiting:
         if not task.has_state(TaskState.WAITING):  # it caught the message
             task.set_data(**variables)
-    case.record("message.received", actor=actor.name, data={"message": name, "variables": execution.clip(variables)})
+    data: dict[str, Any] = {"message": name, "variables": execution.clip(variables)}
+    if note:
+        data["note"] = note
+    case.record("message.received", actor=actor.name, data=data)
     execution.run(case)
 
 
@@ -405,11 +466,20 @@ def _subscribers(uow: UnitOfWork, name: str, *, business_key: str | None, instan
 
 
 def _message_starters(uow: UnitOfWork, name: str) -> list[ProcessDefinition]:
+    return [d for d in _latest_definitions(uow) if name in (d.start_messages or [])]
+
+
+def _listened_for(uow: UnitOfWork, name: str) -> bool:
+    """Whether the latest version of some process waits for the message (a catch event, a called
+    process's too) — what a buffered message can ever be handed to."""
+    return any(name in uow.runtime.specs.get(d).caught_messages for d in _latest_definitions(uow))
+
+
+def _latest_definitions(uow: UnitOfWork) -> list[ProcessDefinition]:
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
               .group_by(ProcessDefinition.key).subquery())
-    latest = uow.session.scalars(select(ProcessDefinition).join(
-        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v)))
-    return [d for d in latest if name in (d.start_messages or [])]
+    return list(uow.session.scalars(select(ProcessDefinition).join(
+        newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.v))))
 
 
 def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
@@ -420,11 +490,27 @@ def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _nobody_waits(name: str, business_key: str | None, instance_id: int | None) -> str:
+def _nobody_waits(name: str, business_key: str | None, instance_id: int | None, *, starts: bool = True) -> str:
     if instance_id is not None:
         return f"process instance {instance_id} does not wait for message {name!r}"
     target = f" with business key {business_key!r}" if business_key else ""
-    return f"no case{target} waits for message {name!r}, and no process starts on it"
+    return f"no case{target} waits for message {name!r}" + (", and no process starts on it" if starts else "")
+
+
+def _workable(uow: UnitOfWork, actor: Actor, targets: list[int]) -> list[int]:
+    """The cases among ``targets`` that ``actor`` reads (engine.case_access), in one query."""
+    condition = case_access.scope_of(uow, actor).condition()
+    if condition is None or not targets:
+        return targets
+    readable = set(uow.session.scalars(select(ProcessInstance.id).where(ProcessInstance.id.in_(targets), condition)))
+    return [t for t in targets if t in readable]
+
+
+def _check_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidRequest(f"the note must be at most {MAX_NOTE} characters")
+    return note or None
 
 
 def _require_running(case: Case) -> None:
@@ -437,8 +523,11 @@ def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessIns
         ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
 
 
-def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor) -> InstanceView:
-    """An existing case as a retried start answers it: as it stands, variables included.
+def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor, variables: dict[str, Any]
+                    ) -> InstanceView:
+    """An existing case as a retried start answers it: as it stands, variables included, with the names of
+    the variables the start gave other values than the case started with (``differing_variables``: another
+    application under a number already used would otherwise see its data dropped unseen).
 
     Raises Conflict: the caller may not read the case (a scoped clerk starting with another department's
     case number): they learn only that the number is taken, not the case."""
@@ -446,7 +535,11 @@ def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor) -> Inst
         case_access.require_case(uow, actor, row.id)
     except NotFound:
         raise Conflict(f"business key {row.business_key!r} is taken by another case of {row.definition_key}") from None
-    return case_view(uow, execution.open_case(uow, row.id), actor)
+    case = execution.open_case(uow, row.id)
+    view = case_view(uow, case, actor)
+    started = case.workflow.task_tree.data  # the start's variables: later steps write to their own tasks
+    view.differing_variables = sorted(name for name, value in variables.items() if started.get(name) != value)
+    return view
 
 
 # Control characters, and the marks that reorder text (U+202E would show "SX-2026-1" backwards in a queue).
@@ -512,3 +605,108 @@ def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryE
             raise NotFound(f"process instance {instance_id} not found")
         return list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
                                         .order_by(HistoryEvent.id)))
+
+
+@dataclass
+class Wait:
+    """Something a case waits for besides its tasks: a message (what is sent to it) or a timer (when it fires)."""
+
+    kind: str  # message | timer
+    element_id: str
+    element_name: str | None  # the catch event's name in the diagram (申请人补正材料), if it has one
+    since: datetime
+    message: str | None = None  # the message's name, as send_message takes it
+    due_at: datetime | None = None  # a timer's due time
+
+    @property
+    def label(self) -> str:
+        """What people call it: the diagram's name for the step, else the message's name or the element's id."""
+        return self.element_name or self.message or self.element_id
+
+
+def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
+    """The messages and timers a case waits for now (its subscription and timer rows), messages first,
+    timers by due time. Raises NotFound (also outside a scoped clerk's scope)."""
+    with uow:
+        case_access.require_case(uow, actor, instance_id)
+        row = uow.session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        found = []
+        for sub in uow.session.scalars(select(MessageSubscription).where(
+                MessageSubscription.instance_id == instance_id).order_by(MessageSubscription.id)):
+            element, name = _catch_event(uow, row.definition, sub.bpmn_id, sub.message_name)
+            found.append(Wait("message", element, name, sub.created_at, message=sub.message_name))
+        for job in uow.session.scalars(select(Job).where(
+                Job.instance_id == instance_id, Job.kind == "timer", Job.state.in_(("pending", "failed")))
+                .order_by(Job.due_at, Job.id)):
+            element, name = _catch_event(uow, row.definition, job.bpmn_id, None)
+            found.append(Wait("timer", element, name, job.created_at, due_at=job.due_at))
+        return found
+
+
+def _catch_event(uow: UnitOfWork, definition: ProcessDefinition, bpmn_id: str, message: str | None
+                 ) -> tuple[str, str | None]:
+    """The catch event a wait stands for, as (element id, its name in the diagram): the one taking
+    ``message``, else a timer. An event-based gateway waits for all its events at once, and SpiffWorkflow
+    keeps that wait on the gateway, its events' definitions in the order of its outgoing events. A wait in
+    a called process is not in this diagram: (its id, None)."""
+    cached = uow.runtime.specs.get(definition)
+    for spec in (cached.spec, *cached.subprocess_specs.values()):
+        found = next((ts for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None) == bpmn_id), None)
+        if found is None:
+            continue
+        if isinstance(found, EventBasedGateway):
+            for event, output in zip(found.event_definition.event_definitions, found.outputs, strict=False):
+                if (isinstance(event, MessageEventDefinition) and event.name == message) or \
+                        (message is None and isinstance(event, TimerEventDefinition)):
+                    return output.bpmn_id or bpmn_id, output.bpmn_name
+        return bpmn_id, found.bpmn_name
+    return bpmn_id, None
+
+
+@dataclass
+class ListedCase:
+    """A case as the case list shows it: its item, how it ended, and its time limit."""
+
+    case: InstanceView
+    item_name: str
+    outcome: str | None = None  # the case state an ended case reached (不予受理, 办结(通过), 撤回 ...)
+    end_step: str | None = None  # the end it reached, as the diagram names it (中止审批，视为撤回申请)
+    deadline_at: datetime | None = None  # the time-limit clock's deadline; None: no clock
+    clock_state: str | None = None  # running | paused | stopped
+    overdue: bool = False  # the clock runs (or paused) past its deadline
+
+
+def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
+              business_key: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[ListedCase], int]:
+    """``list_instances`` with what a person scans a list for: the item's name, the outcome of ended cases
+    (engine.case_state, as the case itself reads it) and the deadline, read for the whole page at once (the
+    same few queries, whatever the page's size)."""
+    found, total = list_instances(uow, actor=actor, state=state, key=key, business_key=business_key,
+                                  limit=limit, offset=offset)
+    if not found:
+        return [], total
+    from . import case_state  # it reads cases through the timeline, which builds on this module
+
+    ids = [c.id for c in found]
+    now = utcnow()
+    with uow:
+        names = execution.item_names(uow, sorted({c.definition_key for c in found}))
+        clocks = {c.instance_id: c for c in uow.session.scalars(select(CaseClock).where(CaseClock.instance_id.in_(ids)))}
+        ended = list(uow.session.scalars(select(ProcessInstance).where(
+            ProcessInstance.id.in_([c.id for c in found if c.state in ("completed", "terminated")]))))
+        outcomes = case_state.of_cases(uow, ended)
+    listed = []
+    for view in found:
+        item = ListedCase(view, names.get(view.definition_key, view.definition_key))
+        if view.id in outcomes:
+            outcome = outcomes[view.id]
+            item.outcome = outcome.stands.state
+            item.end_step = None if view.state == "terminated" else outcome.end  # the page shows its reason
+        clock = clocks.get(view.id)
+        if clock is not None:
+            item.deadline_at, item.clock_state = clock.deadline_at, clock.state
+            item.overdue = clock.state != "stopped" and now > clock.deadline_at
+        listed.append(item)
+    return listed, total

@@ -179,6 +179,8 @@ class Task(Base):
         Index("ix_tasks_assignee_state", "assignee", "state"),
         Index("ix_tasks_instance_state", "instance_id", "state"),
         Index("ix_tasks_key_state", "definition_key", "state"),
+        # A worker polls its topic's open tasks, by due date (Camunda's fetch-and-lock is by topic).
+        Index("ix_tasks_topic_state_due", "topic", "state", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
@@ -203,6 +205,13 @@ class Task(Base):
     claimed_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    # External tasks: the topic workers poll for; a worker's claim that lapses unless completed by then
+    # (a task_lock job releases it); a failure the worker reported, which keeps the task from workers
+    # until a supervisor retries it.
+    topic: Mapped[str | None] = mapped_column(String(255))
+    lock_expires_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
 
     candidates: Mapped[list[TaskCandidate]] = relationship(
         cascade="all, delete-orphan", lazy="select", back_populates="task"

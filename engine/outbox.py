@@ -3,7 +3,8 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
 
 ``execution.save`` calls ``collect`` for every case it writes. Events:
 
-- ``instance.started``, ``instance.completed``, ``instance.terminated``, ``task.created``, ``task.completed``
+- ``instance.started``, ``instance.completed``, ``instance.terminated``, ``instance.suspended``,
+  ``instance.resumed``, ``task.created``, ``task.completed``
 - the business events named on diagram elements with the extension property ``govflow.event``
   (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
   element completes; each also sends the applicant a notice (engine.notify)
@@ -12,6 +13,12 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
 
 Each event fans out to one delivery row per matching webhook in the same transaction, so no event is
 lost between the change and its delivery, and no event is sent for a change that rolled back.
+
+Those of a case's own events (the ``CASE_EVENTS`` and the business events) say where the event left the
+case: ``case_state`` (已接件, 已受理, 不予受理, 办结(通过) ... engine.case_state); an end
+(``instance.completed``, ``instance.terminated``) adds ``end_kind`` (withdrawn, terminated, or null when a
+decision ended it) and ``end_reason`` (a termination's recorded reason, or a deemed withdrawal's end as the
+diagram names it).
 """
 from __future__ import annotations
 
@@ -31,13 +38,15 @@ if TYPE_CHECKING:
 
 EVENT_PROPERTY = "govflow.event"
 BUSINESS_EVENTS = ("accepted", "rejected", "supplement_requested", "decision", "delivered")
-CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "task.created", "task.completed")
+CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "instance.suspended",
+               "instance.resumed", "task.created", "task.completed")
 # Every event type a webhook may ask for (modules that emit new ones add them here).
 EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "message.refused",
                                               "extended", "document.issued",
-                                              # supervision (engine.supervision_sweep): yellow, red, a late step
+                                              # supervision (engine.supervision_sweep): yellow, red, a late step,
+                                              # a special procedure open past the guide's limit
                                               "supervision.reminder", "supervision.overdue",
-                                              "supervision.step_overrun")
+                                              "supervision.step_overrun", "supervision.procedure_overrun")
 _SUMMARY_KEYS = ("element_id", "element_name", "task_id", "actor")
 
 
@@ -45,18 +54,24 @@ def collect(uow: UnitOfWork, case: Case) -> None:
     """Outbox events for the history items a command produced on a case (called by execution.save,
     before the history is written). Helper: the caller's transaction."""
     events: list[tuple[str, dict[str, Any]]] = []
+    items: list[int] = []  # the history item (index) each event comes from
     business: list[str] = []
-    for item in case.history:
+    for index, item in enumerate(case.history):
         name = item["event"]
         if name in CASE_EVENTS:
             events.append((name, _summary(item)))
+            items.append(index)
         elif name == "element.completed" and item.get("task_id"):
             declared = _declared_event(uow, case, item["task_id"])
             if declared is not None:
                 events.append((declared, _summary(item)))
+                items.append(index)
                 business.append(declared)
     if not events:
         return
+    hooks = uow.runtime.webhook_targets.get(uow.session)
+    if any(not wanted or name in wanted for _, wanted in hooks for name, _ in events):
+        _add_case_state(uow, case, events, items)  # only a delivery reads it: no receiver, no history read
     write(uow, case.row, events)
     if business:
         from .execution import case_variables  # execution imports this module
@@ -107,6 +122,20 @@ def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tu
         uow.session.execute(_INSERT_DELIVERIES, deliveries)
 
 
+def _add_case_state(uow: UnitOfWork, case: Case, events: list[tuple[str, dict[str, Any]]],
+                    items: list[int]) -> None:
+    """Where each event left the case (engine.case_state), and how an ending event ended it."""
+    from .case_state import as_of  # it reads timelines, which read cases through execution, which imports this
+
+    stands = as_of(uow, case.row, case.history, items)
+    for (name, data), index in zip(events, items):
+        found = stands[index]
+        data["case_state"] = found.state
+        if name in ("instance.completed", "instance.terminated"):
+            data["end_kind"] = found.end_kind
+            data["end_reason"] = case.row.end_reason if name == "instance.terminated" else found.end_step
+
+
 def _declared_event(uow: UnitOfWork, case: Case, task_id: str) -> str | None:
     from .execution import completed_element  # execution imports this module
 
@@ -121,6 +150,7 @@ def _summary(item: dict[str, Any]) -> dict[str, Any]:
     data = item.get("data") or {}
     if item["event"] == "task.created":
         summary.update({k: data.get(k) for k in ("candidate_groups", "assignee")})
-    if item["event"] == "instance.terminated" and data.get("reason"):
+        summary.update({k: data[k] for k in ("kind", "topic") if data.get(k)})  # an external task's worker
+    if item["event"] in ("instance.terminated", "instance.suspended") and data.get("reason"):
         summary["reason"] = data["reason"]
     return summary

@@ -1,8 +1,10 @@
 """Overdue reasons (超期说明原因, SX45/XA33): a case past its deadline needs a recorded reason.
 
-A clerk of the case (or an admin) records it while the case is red: open clock, deadline passed. Each
-record is a row (who, when, reason, category) and a history item ``supervision.overdue_reason`` on the
-case's timeline; the latest one is the case's reason on the supervision board (engine.supervision).
+A clerk of the case (or an admin) records it once the deadline has passed: while the clock still runs (a
+red case), or after the case ended late (decided, withdrawn or terminated after its deadline: it was
+overdue, and stays on supervision's list of unexplained cases until its reason is recorded). Each record
+is a row (who, when, reason, category) and a history item ``supervision.overdue_reason`` on the case's
+timeline; the latest one is the case's reason on the supervision board (engine.supervision).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
-from .time_limits import STOPPED, clock_view
+from .time_limits import clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -45,7 +47,7 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
         ValidationFailed: no reason, a reason over 2000 characters, or an unknown category.
         NotFound: no such case (or one outside a scoped clerk's departments).
         Forbidden: neither a clerk who has or had a task in the case nor an admin.
-        Conflict: the case is not red (no clock, clock stopped, or the deadline has not passed).
+        Conflict: the case is not overdue (no clock, the deadline has not passed, or the clock stopped by it).
     """
     text = (reason or "").strip()
     if not text or len(text) > MAX_REASON:
@@ -61,9 +63,10 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
             raise NotFound(f"process instance {instance_id} not found")
         require_clerk_of_case(uow, actor, instance_id, action="explain the delay")
         clock = uow.session.get(CaseClock, instance_id)
-        if clock is None or clock.state == STOPPED or now <= clock_view(uow, clock, [], now).deadline_at:
-            raise Conflict(f"process instance {instance_id} is not overdue: a reason is recorded only while its "
-                           "deadline has passed and its clock still runs",
+        # A stopped clock is viewed as it stopped: overdue when it stopped after its deadline.
+        if clock is None or not clock_view(uow, clock, [], now).overdue:
+            raise Conflict(f"process instance {instance_id} is not overdue: a reason is recorded once its "
+                           "deadline has passed, while its clock runs or after it stopped late",
                            state=clock.state if clock is not None else None)
         row = OverdueReason(instance_id=instance_id, reason=text, category=category, recorded_by=actor.name,
                             recorded_at=now)

@@ -10,7 +10,6 @@ Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,12 +17,13 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from . import confidential, execution, query_codes, ratings, service_cases, time_limits, timeline
+from . import case_state, confidential, execution, query_codes, ratings, service_cases, time_limits
 from . import documents as store
+from .case_state import TERMINATED, WITHDRAWN
 from .clock import LOCAL_TZ, utcnow
 from .complaints import COMPLAINT_KEY
 from .errors import NotFound
-from .models import CaseClock, HistoryEvent, ProcessInstance, Rating, SpecialProcedure, Task
+from .models import CaseClock, ProcessInstance, Rating, SpecialProcedure, Task
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM
 
@@ -32,17 +32,9 @@ PROCEDURE_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": 
                    "auction": "拍卖", "other": "其他特别程序"}
 STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": "已办结", "terminated": "已终止",
                 "error": "办理中"}
-# How a case ended other than by a decision, as the applicant reads it (``Progress.end_kind``).
-WITHDRAWN, TERMINATED = "withdrawn", "terminated"
+# How a case ended other than by a decision (``Progress.end_kind``, engine.case_state), as the applicant reads
+# it: a termination's recorded reason is staff's free text and never shown.
 END_REASONS = {WITHDRAWN: "申请人撤回申请", TERMINATED: "办理机关终止办理"}
-# A termination (engine.instances.terminate) whose recorded reason opens by saying the applicant withdrew:
-# "申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ... The reason itself is staff's free text and is
-# never shown; only whether the applicant withdrew is read from it. Anything else is the office's termination.
-_APPLICANT_WITHDREW = re.compile(
-    r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
-    r"|^(?:the )?applicant(?: has)? withdr|^withdrawn by (?:the )?applicant", re.IGNORECASE)
-# Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
-DEEMED_WITHDRAWN = ("撤回", "已撤件")
 
 
 @dataclass
@@ -126,25 +118,26 @@ class Progress:
     end_reason: str | None = None  # what the applicant reads of it (END_REASONS, or the diagram's end step)
 
 
-def public_progress(uow: UnitOfWork, case_no: str, code: str, *, now: datetime | None = None) -> Progress:
-    """A case's progress for its applicant.
+def public_progress(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None,
+                    now: datetime | None = None) -> Progress:
+    """A case's progress for its applicant, who holds its code, or a proof of it (query_codes.verify: the
+    public pages' session after a lookup).
 
-    Raises NotFound with one message for an unknown case number and a wrong code alike (no probing).
+    Raises NotFound with one message for an unknown case number, a wrong code and a stale proof alike (no
+    probing).
     """
     now = now or utcnow()
     with uow:
-        row = query_codes.find_case(uow, case_no, code)
+        row = query_codes.find_case(uow, case_no, code, proof=proof)
         return _progress(uow, row, now)
 
 
 def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     session = uow.session
-    events = list(session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == row.id)
-                                  .order_by(HistoryEvent.id)))
-    entries = timeline.build_timeline(events, timeline.element_properties(row.definition.resource.content))
+    entries = case_state.timeline_of(uow, row)
     steps = [Step(at=e.at, name=e.element_name or e.case_state or "", case_state=e.case_state)
              for e in entries if e.case_state or e.event == "task.completed"]
-    state = next((e.case_state for e in reversed(entries) if e.case_state), None)
+    stands = case_state.derive(entries, status=row.state, end_reason=row.end_reason)
     current = list(dict.fromkeys(name for name in session.scalars(
         select(Task.name).where(Task.instance_id == row.id, Task.state == "READY").order_by(Task.created_at))
         if name))
@@ -161,28 +154,16 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     guide = service_cases.guide_for(uow, row.definition_key)
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
-    end_kind, end_reason = _how_it_ended(row, steps)
+    end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
-                    status=STATUS_NAMES.get(row.state, row.state), case_state=state, received_at=row.started_at,
-                    ended_at=row.ended_at, steps=steps, current_steps=current, time_limit=limit,
-                    extensions=[p for p in shown if p.kind == "extension"],
+                    status=STATUS_NAMES.get(row.state, row.state), case_state=stands.state,
+                    received_at=row.started_at, ended_at=row.ended_at, steps=steps, current_steps=current,
+                    time_limit=limit, extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
                     may_rate=ratings.open_contact(uow, row, guide) is not None, result=_result(uow, row),
-                    is_complaint=row.definition_key == COMPLAINT_KEY, end_kind=end_kind, end_reason=end_reason)
-
-
-def _how_it_ended(row: ProcessInstance, steps: list[Step]) -> tuple[str | None, str | None]:
-    """A terminated case: withdrawn by the applicant, or terminated by the office (staff's reason is an
-    internal note: the applicant asks the office). A case that reached an end in case state 撤回 or 已撤件 (deemed
-    withdrawn, e.g. materials not supplemented in time): withdrawn, in the words of its diagram's end step."""
-    if row.state == "terminated":
-        kind = WITHDRAWN if _APPLICANT_WITHDREW.match((row.end_reason or "").strip()) else TERMINATED
-        return kind, END_REASONS[kind]
-    last = next((s for s in reversed(steps) if s.case_state), None)
-    if row.state == "completed" and last is not None and last.case_state in DEEMED_WITHDRAWN:
-        return WITHDRAWN, last.name if last.name != last.case_state else END_REASONS[WITHDRAWN]
-    return None, None
+                    is_complaint=row.definition_key == COMPLAINT_KEY, end_kind=stands.end_kind,
+                    end_reason=end_reason)
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:
@@ -231,15 +212,16 @@ def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:
                      download_url=f"/api/public/progress/{quote(row.business_key, safe='')}/documents/{d.id}") for d in issued]
 
 
-def public_document(uow: UnitOfWork, case_no: str, code: str, document_id: int, *, fmt: str = "pdf"
-                    ) -> tuple[str, bytes, str]:
-    """A document of the case for its applicant: file name, bytes and SHA-256.
+def public_document(uow: UnitOfWork, case_no: str, code: str | None, document_id: int, *, fmt: str = "pdf",
+                    proof: str | None = None) -> tuple[str, bytes, str]:
+    """A document of the case for its applicant (with its code, or a proof of it as public_progress):
+    file name, bytes and SHA-256.
 
-    Raises NotFound (unknown case, wrong code, or no such document of the case: one answer for the first
-    two), InvalidRequest (unknown format).
+    Raises NotFound (unknown case, wrong code or stale proof, or no such document of the case: one answer
+    for the first three), InvalidRequest (unknown format).
     """
     with uow:
-        row = query_codes.find_case(uow, case_no, code)
+        row = query_codes.find_case(uow, case_no, code, proof=proof)
         instance_id = row.id
     try:
         document, content, digest = store.download(uow.runtime.uow(), instance_id, document_id, actor=SYSTEM,

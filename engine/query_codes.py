@@ -8,11 +8,17 @@ while a start stays fast; online guessing is bounded by the public endpoints' ra
 
 Lookups compare in constant time and cost the same whether the case exists or not: a wrong code and
 an unknown case number are the same answer.
+
+A lookup that succeeded hands back a proof (``proof_of``: the SHA-256 of the stored hash), which the public
+pages keep in their session in place of the code, to show the case again for a while. It opens the case
+only through these functions, never the public API (which asks for the code), is unguessable without the
+database, and goes stale when a new code replaces the old one.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 
 from sqlalchemy import select
@@ -94,33 +100,49 @@ def replace(uow: UnitOfWork, instance_id: int, *, by: str) -> str:
     return code
 
 
-def verify(uow: UnitOfWork, case_no: str, code: str) -> None:
-    """Check that the code opens the case (the public lookup form, before it shows the case on its page).
+def verify(uow: UnitOfWork, case_no: str, code: str) -> str:
+    """Check that the code opens the case (the public lookup form, before it shows the case on its page);
+    returns the proof of it, for the page to keep in place of the code.
 
     Raises NotFound with one message for every failure, as find_case."""
     with uow:
-        find_case(uow, case_no, code)
+        return proof_of(_match(uow, case_no, code, None)[1])
 
 
-def find_case(uow: UnitOfWork, case_no: str, code: str) -> ProcessInstance:
-    """The case with this case number whose code matches. Helper: runs in the caller's ``with uow``.
+def find_case(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None
+              ) -> ProcessInstance:
+    """The case with this case number whose code matches, or (``proof``, not ``code``) whose current code
+    the proof was made of (``verify``). Helper: runs in the caller's ``with uow``.
 
     Every case with the number is checked (business keys are unique per process only), and an unknown
-    number costs one check too. Raises NotFound with one message for every failure.
+    number costs one check too. Raises NotFound with one message for every failure, a stale proof too.
     """
-    typed = normalize(code)
+    return _match(uow, case_no, code, proof)[0]
+
+
+def proof_of(code_hash: str) -> str:
+    """What the public pages keep of a case's code: it changes with the code, and no code can be tried
+    against it without the stored hash (its salt)."""
+    return hashlib.sha256(code_hash.encode()).hexdigest()
+
+
+def _match(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None) -> tuple[ProcessInstance, str]:
+    """The case found and its stored hash."""
+    if code is not None and proof is not None:
+        raise TypeError("a case is found by its code or by a proof, not both")
     rows = [] if not case_no or len(case_no) > 50 else list(uow.session.execute(
         select(ProcessInstance, CaseQueryCode.code_hash)
         .join(CaseQueryCode, CaseQueryCode.instance_id == ProcessInstance.id)
         .where(ProcessInstance.business_key == case_no)
         .order_by(ProcessInstance.id)))
-    if not rows:
-        check_password(_dummy(), typed)
-        raise NotFound(NOT_FOUND_MESSAGE)
-    found = None
-    for row, stored in rows:
-        if check_password(stored, typed) and found is None:
-            found = row
+    if proof is not None:  # a SHA-256 per row; the proof comes from the pages' signed session, not typed
+        matches = [hmac.compare_digest(proof_of(stored).encode(), proof.encode()) for _row, stored in rows]
+    else:
+        typed = normalize(code or "")
+        if not rows:
+            check_password(_dummy(), typed)
+        matches = [check_password(stored, typed) for _row, stored in rows]
+    found = next(((row, stored) for (row, stored), ok in zip(rows, matches) if ok), None)
     if found is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     return found

@@ -53,20 +53,22 @@ class RatingView:
     rectification: bool  # a rectification case was opened (差评)
 
 
-def rate(uow: UnitOfWork, case_no: str, code: str, *, level: int, dimensions: dict[str, int] | None = None,
-         comment: str | None = None) -> RatingView:
-    """Rate a case with its number and query code.
+def rate(uow: UnitOfWork, case_no: str, code: str | None = None, *, level: int,
+         dimensions: dict[str, int] | None = None, comment: str | None = None, proof: str | None = None
+         ) -> RatingView:
+    """Rate a case with its number and query code, or a proof of the code (query_codes.verify: the public
+    pages' session after a lookup).
 
     Raises:
         ValidationFailed: a level or dimension outside 1..5, too many dimensions, a comment too long.
-        NotFound: unknown case number or wrong code (one answer for both).
+        NotFound: unknown case number, wrong code or stale proof (one answer for all).
         Conflict: the case is still running (and its guide allows no per-contact rating, or no contact
             happened yet), or this case (contact) was rated already.
         ProcessError: the rectification case failed to start (nothing is stored).
     """
     dimensions, comment = _check(level, dimensions, comment)
     with uow:
-        row = query_codes.find_case(uow, case_no, code)
+        row = query_codes.find_case(uow, case_no, code, proof=proof)
         guide = service_cases.guide_for(uow, row.definition_key)
         rules = (guide or {}).get("rating") or {}
         contact = _contact(uow, row, rules)

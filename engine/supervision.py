@@ -5,12 +5,18 @@
     day itself counts as 0), ``green`` otherwise. ``remind_days`` is each case's rule
     (engine.supervision_rules: per process, the item's guide, global, default 1) unless a call gives one
     threshold for all. A red case shows its overdue reason (engine.overdue_reasons), or
-    ``reason_required`` while none was recorded.
-  * ``stats``: per process key, the cases with a clock, how many finished (办结: decided, the clock
-    stopped other than by the case's termination) and how many of those on time, the on-time rate, the
-    average working days used by finished cases, how many were withdrawn (撤件: terminated after
-    acceptance, in neither the rate nor the average), and the open yellow and red counts (each case with
-    its own rule); ``stats_by_department`` the same per lead department (engine.departments).
+    ``reason_required`` while none was recorded. A case that ended after its deadline (decided, withdrawn
+    or terminated late) was overdue: it stays on the list of red cases without a reason
+    (``reason_missing``), state ``stopped``, until its reason is recorded. Each case carries its own state
+    too (``case_state``): a suspended case (挂起) is shown as such, its clock running on.
+  * ``stats``: per process key, the cases with a clock, how many finished (办结: the clock stopped) and
+    how many of those on time, the on-time rate, the average working days used by finished cases, how
+    many were withdrawn (撤件: terminated after acceptance and before the deadline, in neither the rate nor
+    the average; one terminated after its deadline finished overdue, whatever ended it), and the open
+    yellow and red counts (each case with its own rule); ``stats_by_department`` the same per lead
+    department (engine.departments). Both may cover a period: the cases whose clock started (受理) within
+    it, so that every figure is of one cohort of cases (finished + withdrawn + open = total) and a case
+    still open has its place.
 Deadlines, used and remaining working days are counted exactly as the case's clock view counts them
 (``time_limits``): a paused clock's deadline is "as if the pause ended now", so a paused case does not
 turn red while paused (one paused after its deadline passed stays red). Pure reads, no tables of its own.
@@ -28,13 +34,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 
 from . import calendar, overdue_reasons
 from .clock import utcnow
 from .departments import LEAD
 from .errors import ValidationFailed
-from .models import Calendar, CaseClock, CaseDepartment, Department, ProcessInstance
+from .models import Calendar, CaseClock, CaseDepartment, Department, OverdueReason, ProcessInstance
 from .supervision_rules import (
     DEFAULT_REMIND_DAYS,
     MAX_REMIND_DAYS,
@@ -47,8 +53,8 @@ from .users import Actor
 
 __all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockCount",
            "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "count_clocks",
-           "is_withdrawn", "list_cases", "may_warn", "read_clocks", "stats", "stats_by_department",
-           "tally_by_department", "tally_by_process"]
+           "ended_late_unexplained", "is_withdrawn", "list_cases", "may_warn", "read_clocks", "started_within",
+           "stats", "stats_by_department", "tally_by_department", "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)
@@ -60,7 +66,7 @@ class SupervisedCase:
     instance_id: int
     business_key: str
     process_key: str
-    state: str  # running | paused
+    state: str  # the clock's: running | paused | stopped (ended late, its reason still missing)
     deadline_at: datetime  # while paused: as if the pause ended now
     deadline_date: date
     remaining_working_days: int  # negative once overdue
@@ -72,20 +78,21 @@ class SupervisedCase:
     overdue_reason_by: str | None = None
     overdue_reason_at: datetime | None = None
     reason_required: bool = False  # red and no reason recorded yet
+    case_state: str = "running"  # the case's: running | suspended (挂起) | completed | terminated
 
 
 @dataclass
 class ProcessStats:
     process_key: str
     total: int  # cases with a clock
-    finished: int  # decided (办结): the clock stopped, not by the case's termination
+    finished: int  # 办结: the clock stopped, other than by a withdrawal before the deadline
     finished_on_time: int  # stopped_at <= deadline_at
     on_time_rate: float | None  # finished_on_time / finished; None when nothing finished
     average_used_working_days: float | None  # over finished cases; None when nothing finished
     open: int
     yellow: int
     red: int
-    withdrawn: int  # terminated after acceptance (撤件): neither finished nor open
+    withdrawn: int  # terminated after acceptance, before the deadline (撤件): neither finished nor open
 
 
 @dataclass
@@ -114,6 +121,7 @@ class ClockReading:
     view: ClockView  # time_limits.clock_view, without the special procedures (supervision shows none)
     remind_days: int  # the yellow threshold of the case's rule (engine.supervision_rules)
     lead_department: str | None  # its code; None: no department leads the case yet
+    case_state: str = "running"  # the case's state (running, suspended; completed or terminated once ended)
 
 
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
@@ -121,7 +129,9 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
     """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first.
 
     ``remind_days`` None classifies each case by its rule; a number applies to every case.
-    ``reason_missing`` True keeps the red cases without an overdue reason, False the red ones with one.
+    ``reason_missing`` True keeps the red cases without an overdue reason, the cases that ended after
+    their deadline among them (state ``stopped``) until their reason is recorded; False the open red ones
+    with one.
 
     Raises:
         Forbidden: not a supervisor or an admin.
@@ -136,49 +146,75 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
     now = now or utcnow()
     with uow:
         readings = read_clocks(uow, now, warned_only=level in (YELLOW, RED) or reason_missing is not None,
-                               remind_days=remind_days)
+                               remind_days=remind_days,
+                               ended_unexplained=reason_missing is True and level in (None, RED))
         return classify(uow, readings, now, level=level, remind_days=remind_days, reason_missing=reason_missing)
 
 
-def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[ProcessStats]:
+def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None, since: datetime | None = None,
+          until: datetime | None = None) -> list[ProcessStats]:
     """Per process key, sorted by key: cases with a clock, finished and on time, open yellow and red
-    (each case classified with its rule's ``remind_days``).
+    (each case classified with its rule's ``remind_days``); only the cases whose clock started at or after
+    ``since`` and before ``until``, when given.
 
     Raises:
         Forbidden: not a supervisor or an admin.
+        ValidationFailed: ``since`` after ``until``.
     """
     actor.require("supervisor", action="see supervision")
+    period = started_within(since, until)
     now = now or utcnow()
     with uow:
-        return tally_by_process(count_clocks(uow), read_clocks(uow, now, warned_only=True), now)
+        return tally_by_process(count_clocks(uow, period), read_clocks(uow, now, warned_only=True, period=period),
+                                now)
 
 
-def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[DepartmentStats]:
+def stats_by_department(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None,
+                        since: datetime | None = None, until: datetime | None = None) -> list[DepartmentStats]:
     """The same figures per lead department (牵头部门, engine.departments), sorted by code; cases with no
     lead department yet come last under ``department_code`` None. ``warnings`` is open yellow plus red.
 
     Raises:
         Forbidden: not a supervisor or an admin.
+        ValidationFailed: ``since`` after ``until``.
     """
     actor.require("supervisor", action="see supervision")
+    period = started_within(since, until)
     now = now or utcnow()
     with uow:
-        return tally_by_department(uow, count_clocks(uow), read_clocks(uow, now, warned_only=True), now)
+        return tally_by_department(uow, count_clocks(uow, period),
+                                   read_clocks(uow, now, warned_only=True, period=period), now)
+
+
+def started_within(since: datetime | None, until: datetime | None) -> ColumnElement[bool] | None:
+    """The SQL condition of a statistics period: clocks started (受理) at or after ``since`` and before
+    ``until``; None for no period.
+
+    Raises ValidationFailed: ``since`` after ``until``."""
+    if since is not None and until is not None and since > until:
+        raise ValidationFailed("since must not be after until", details=[
+            {"field": "until", "message": "not before since"}])
+    bounds = ([CaseClock.started_at >= since] if since is not None else []) + \
+        ([CaseClock.started_at < until] if until is not None else [])
+    return and_(*bounds) if bounds else None
 
 
 # ---- helpers that share one reading: the caller's transaction, no checks, no commit -------------------
 
-def read_clocks(uow: UnitOfWork, now: datetime, *, warned_only: bool = False,
-                remind_days: int | None = None) -> list[ClockReading]:
+def read_clocks(uow: UnitOfWork, now: datetime, *, warned_only: bool = False, remind_days: int | None = None,
+                ended_unexplained: bool = False, period: ColumnElement[bool] | None = None) -> list[ClockReading]:
     """The open clocks in instance order, each viewed once as of ``now``, with its case's rule (all rules
-    read once) and lead department. ``warned_only``: only those that may be yellow or red, by their rule
-    or by ``remind_days`` when given (``may_warn``); the others are green."""
+    read once), lead department and case state. ``warned_only``: only those that may be yellow or red, by
+    their rule or by ``remind_days`` when given (``may_warn``); the others are green.
+    ``ended_unexplained``: also the stopped clocks of cases that ended after their deadline and have no
+    overdue reason yet (red, state ``stopped``), in the same statement. ``period``: only the clocks
+    started within it (``started_within``)."""
     book = RuleBook(uow)
     narrow = may_warn(uow, now, max(book.most_remind_days(), remind_days or 0)) if warned_only else None
     return [ClockReading(clock=clock, business_key=business_key, process_key=key,
                          view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days,
-                         lead_department=lead)
-            for clock, business_key, key, lead in _open_clocks(uow, narrow)]
+                         lead_department=lead, case_state=case_state)
+            for clock, business_key, key, lead, case_state in _clocks(uow, narrow, ended_unexplained, period)]
 
 
 def may_warn(uow: UnitOfWork, now: datetime, remind_days: int) -> ColumnElement[bool]:
@@ -219,10 +255,12 @@ class ClockCount:
     withdrawn: int
 
 
-def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
-    """The clocks per (item, lead department): one statement, whatever the number of cases."""
+def count_clocks(uow: UnitOfWork, period: ColumnElement[bool] | None = None) -> list[ClockCount]:
+    """The clocks per (item, lead department), those started within ``period`` when given
+    (``started_within``): one statement, whatever the number of cases."""
     withdrawn = and_(CaseClock.state == STOPPED, ProcessInstance.state == "terminated",
-                     CaseClock.stopped_at == ProcessInstance.ended_at)  # is_withdrawn, in SQL
+                     CaseClock.stopped_at == ProcessInstance.ended_at,
+                     CaseClock.stopped_at <= CaseClock.deadline_at)  # is_withdrawn, in SQL
     finished = and_(CaseClock.state == STOPPED, ~withdrawn)
     query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
                     func.count().filter(finished),
@@ -231,15 +269,18 @@ def count_clocks(uow: UnitOfWork) -> list[ClockCount]:
                     func.count().filter(withdrawn))
              .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
              .outerjoin(CaseDepartment, _lead_of_clock())
+             .where(*([period] if period is not None else []))
              .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
     return [ClockCount(key, code, total, finished, on_time, used or 0, withdrawn)
             for key, code, total, finished, on_time, used, withdrawn in uow.session.execute(query)]
 
 
-def is_withdrawn(case: ProcessInstance, stopped_at: datetime | None) -> bool:
-    """Withdrawn (撤件): the case's termination stopped its clock, in the same command (one moment). A case
-    terminated after its decision was finished. ``count_clocks`` counts the same in SQL."""
-    return case.state == "terminated" and stopped_at is not None and stopped_at == case.ended_at
+def is_withdrawn(case: ProcessInstance, stopped_at: datetime | None, deadline_at: datetime) -> bool:
+    """Withdrawn (撤件): the case's termination stopped its clock, in the same command (one moment), before
+    its deadline. A case terminated after its decision was finished; one terminated after its deadline
+    finished overdue (it was late whatever ended it). ``count_clocks`` counts the same in SQL."""
+    return (case.state == "terminated" and stopped_at is not None and stopped_at == case.ended_at
+            and stopped_at <= deadline_at)
 
 
 def tally_by_process(counts: list[ClockCount], readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
@@ -270,6 +311,8 @@ def _tally(counts: list[ClockCount], readings: list[ClockReading], now: datetime
         row["withdrawn"] += count.withdrawn
         row["open"] += count.total - count.finished - count.withdrawn
     for reading in readings:
+        if reading.clock.state == STOPPED:
+            continue  # an ended case listed for its missing reason: counted with the finished ones
         level = _level(reading.view, now, reading.remind_days)
         if level != GREEN:
             totals[reading.lead_department if by_department else reading.process_key][level] += 1
@@ -305,16 +348,27 @@ def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase], now: datetime) ->
             case.overdue_reason_by, case.overdue_reason_at = reason.recorded_by, reason.recorded_at
 
 
-def _open_clocks(uow: UnitOfWork, narrow: ColumnElement[bool] | None) -> list[tuple[CaseClock, str, str, str | None]]:
+def _clocks(uow: UnitOfWork, narrow: ColumnElement[bool] | None, ended_unexplained: bool,
+            period: ColumnElement[bool] | None) -> list[tuple[CaseClock, str, str, str | None, str]]:
+    """The open clocks (``narrow``ed), and with ``ended_unexplained`` the late-stopped ones without a reason."""
+    wanted = and_(CaseClock.state.in_((RUNNING, PAUSED)), *([narrow] if narrow is not None else []))
+    if ended_unexplained:
+        wanted = or_(wanted, ended_late_unexplained())
     query = (select(CaseClock, ProcessInstance.business_key, ProcessInstance.definition_key,
-                    CaseDepartment.department_code)
+                    CaseDepartment.department_code, ProcessInstance.state)
              .join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
              .outerjoin(CaseDepartment, _lead_of_clock())
-             .where(CaseClock.state.in_((RUNNING, PAUSED)))
+             .where(wanted, *([period] if period is not None else []))
              .order_by(CaseClock.instance_id))
-    if narrow is not None:
-        query = query.where(narrow)
-    return [(clock, business_key, key, code) for clock, business_key, key, code in uow.session.execute(query)]
+    return [(clock, business_key, key, code, state)
+            for clock, business_key, key, code, state in uow.session.execute(query)]
+
+
+def ended_late_unexplained() -> ColumnElement[bool]:
+    """SQL: a clock that stopped after its deadline (the case was overdue when it ended, whatever ended it)
+    and whose case has no overdue reason recorded."""
+    return and_(CaseClock.state == STOPPED, CaseClock.stopped_at > CaseClock.deadline_at,
+                ~exists().where(OverdueReason.instance_id == CaseClock.instance_id))
 
 
 def _lead_of_clock() -> ColumnElement[bool]:
@@ -335,4 +389,4 @@ def _case(reading: ClockReading, now: datetime, remind_days: int) -> SupervisedC
                           deadline_at=view.deadline_at, deadline_date=view.deadline_date,
                           remaining_working_days=view.remaining_working_days,
                           level=_level(view, now, remind_days), provisional=view.provisional,
-                          remind_days=remind_days)
+                          remind_days=remind_days, case_state=reading.case_state)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from . import overdue_reasons, supervision
 from .clock import utcnow
 from .errors import NotFound, ValidationFailed
-from .execution import item_names
+from .execution import HELD, OPEN, item_names
 from .models import CaseClock, ProcessInstance, Task
 from .overdue_reasons import OverdueReasonView
 from .supervision import RED, YELLOW, DepartmentStats, ProcessStats, SupervisedCase
@@ -39,7 +39,7 @@ class BoardCase:
     case: SupervisedCase  # level, deadline, remaining days (and what else supervision reports)
     item_name: str
     used_working_days: int
-    steps: list[str]  # names of the open tasks: where the case waits now
+    steps: list[str]  # names of the open tasks (held ones too, while the case is suspended): where it waits
     department: str | None  # the lead department's name, once a department took the case up
 
 
@@ -66,7 +66,7 @@ class CaseClockPanel:
     view: ClockView
     level: str | None  # green | yellow | red while the clock is open; None once it stopped
     remind_days: int  # the case's yellow threshold (engine.supervision_rules)
-    overdue_reason: OverdueReasonView | None  # the latest recorded reason, while the case is red
+    overdue_reason: OverdueReasonView | None  # the latest recorded reason, while red or once it ended late
     withdrawn: bool = False  # the case's termination stopped the clock (撤件), as supervision counts it
 
 
@@ -75,7 +75,9 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     """The supervision board: open cases of ``level`` (by default the yellow and red ones) of one item or
     all, in supervision's order (red first, earliest deadline first), ``limit`` of them from ``offset``,
     and the statistics per item and per lead department. Each case is classified by its own rule
-    (engine.supervision_rules).
+    (engine.supervision_rules). ``unexplained`` lists the cases that ended after their deadline without a
+    reason too (supervision.list_cases). A suspended case (挂起) says so (``case.case_state``), with the
+    steps it holds.
 
     Raises:
         Forbidden: not a supervisor or an admin.
@@ -93,7 +95,8 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     with uow:
         # One reading of the open clocks (each viewed once, rules read once) for the list and both
         # statistics; the green ones only when the board lists them.
-        readings = supervision.read_clocks(uow, now, warned_only=level not in (supervision.GREEN, ALL))
+        readings = supervision.read_clocks(uow, now, warned_only=level not in (supervision.GREEN, ALL),
+                                           ended_unexplained=level == UNEXPLAINED)
         found = supervision.classify(uow, readings, now, level=one_level,
                                      reason_missing=True if level == UNEXPLAINED else None)
         counts = supervision.count_clocks(uow)
@@ -122,8 +125,8 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
 def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None,
                remind_days: int | None = None) -> CaseClockPanel | None:
     """A case's time-limit clock (``time_limits.get``) with its warning level by the case's rule (or
-    ``remind_days`` when given), and its overdue reason while red; None when the case has no clock (not
-    accepted yet, or its process sets no time limit).
+    ``remind_days`` when given), and its overdue reason while red or once it stopped late; None when the
+    case has no clock (not accepted yet, or its process sets no time limit).
 
     Raises NotFound: no such case.
     """
@@ -139,11 +142,11 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
     view = get(uow, instance_id, actor=actor, now=now)
     level = None if view.state == STOPPED else warning_level(view, now, remind_days)
     reason = None
-    if level == RED:
+    if level == RED or view.overdue:
         with uow:
             reason = overdue_reasons.latest(uow, [instance_id]).get(instance_id)
     return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason,
-                          withdrawn=supervision.is_withdrawn(row, view.stopped_at))
+                          withdrawn=supervision.is_withdrawn(row, view.stopped_at, view.deadline_at))
 
 
 def warning_level(view: ClockView, now: datetime, remind_days: int = supervision.DEFAULT_REMIND_DAYS) -> str:
@@ -157,11 +160,12 @@ def warning_level(view: ClockView, now: datetime, remind_days: int = supervision
 # ---- helpers --------------------------------------------------------------------------------------
 
 def _open_steps(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, list[str]]:
+    # A suspended case's tasks are held out of the inbox; they are still where it waits.
     steps: dict[int, list[str]] = defaultdict(list)
     if not instance_ids:
         return steps
     for instance_id, name, bpmn_id in uow.session.execute(
             select(Task.instance_id, Task.name, Task.bpmn_id)
-            .where(Task.instance_id.in_(instance_ids), Task.state == "READY").order_by(Task.created_at)):
+            .where(Task.instance_id.in_(instance_ids), Task.state.in_((OPEN, HELD))).order_by(Task.created_at)):
         steps[instance_id].append(name or bpmn_id)
     return steps

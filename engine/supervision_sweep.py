@@ -6,10 +6,14 @@ Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_
     again after each extension (延长审批) has moved its deadline;
   * ``overdue``: a case whose deadline has passed (red), also one paused after it passed;
   * ``step_overrun``: an open user task past its own due date, where the rule flags overruns;
+  * ``procedure_overrun``: a special procedure (特别程序, an excluded period pausing the clock) open longer
+    than the item's guide allows its kind (``excluded_periods[].max_days``, working days): once per
+    procedure, also when the case's clock runs on under another pause;
 
 counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
 of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task, and for
-a reminder the clock's extension days), a history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun``), in a
+a reminder the clock's extension days; for a procedure overrun the procedure's id in place of the task), a
+history item on the case and an outbox event (``supervision.reminder|overdue|step_overrun|procedure_overrun``), in a
 transaction of its own, under the case's row lock. The row's unique key makes the sweep idempotent: a
 second sweep, or a second worker sweeping at the same moment, inserts nothing (``ON CONFLICT DO
 NOTHING``) and so emits nothing.
@@ -21,24 +25,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Exists, and_, exists, func, or_, select
+from sqlalchemy import Exists, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import defer
 
-from . import outbox, supervision
+from . import guides, outbox, supervision
 from .case_lock import lock_case
 from .clock import utcnow
 from .db import insert_unless_present
 from .errors import ValidationFailed
-from .models import CaseClock, HistoryEvent, ProcessInstance, SupervisionEvent, Task
+from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, SupervisionEvent, Task
 from .supervision_rules import RuleBook
-from .time_limits import PAUSED, RUNNING, clock_view
+from .time_limits import EXTENSION, PAUSED, RUNNING, _calendar, clock_view
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
 log = logging.getLogger(__name__)
 
-REMINDER, OVERDUE, STEP_OVERRUN = "reminder", "overdue", "step_overrun"
-KINDS = (REMINDER, OVERDUE, STEP_OVERRUN)
+REMINDER, OVERDUE, STEP_OVERRUN, PROCEDURE_OVERRUN = "reminder", "overdue", "step_overrun", "procedure_overrun"
+KINDS = (REMINDER, OVERDUE, STEP_OVERRUN, PROCEDURE_OVERRUN)
 EVENTS = {kind: f"supervision.{kind}" for kind in KINDS}  # outbox and history names
 MAX_PAGE = 500
 
@@ -89,7 +93,7 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None) -> dict[str, int]:
                 continue
             emitted[item.kind] += 1
             uow.session.add(HistoryEvent(instance_id=item.instance.id, at=now, actor=None, event=EVENTS[item.kind],
-                                         task_id=item.task_id or None, element_id=item.data.get("bpmn_id"),
+                                         task_id=item.data.get("task_id") or None, element_id=item.data.get("bpmn_id"),
                                          element_name=item.data.get("task_name"), data=item.data))
             case = uow.session.get(ProcessInstance, item.instance.id, options=[defer(ProcessInstance.workflow)])
             outbox.emit(uow, EVENTS[item.kind], instance=case, data=item.data)
@@ -188,7 +192,54 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
             found.append(Found(instance, STEP_OVERRUN, task.id, task.due_at, {
                 "task_id": task.id, "bpmn_id": task.bpmn_id, "task_name": task.name, "assignee": task.assignee,
                 "candidate_groups": task.candidate_groups, "due_at": task.due_at.isoformat()}))
+    found += _procedure_overruns(uow, now, case)
     return found
+
+
+def _procedure_overruns(uow: UnitOfWork, now: datetime, case: tuple[Any, ...]) -> list[Found]:
+    """The open special procedures past the working days the item's guide allows their kind. Only open
+    ones not recorded yet are read, and each item's guide once. An open procedure holds its clock paused:
+    the paused clocks (few, by the state index) lead to them."""
+    rows = uow.session.execute(
+        select(SpecialProcedure, CaseClock.calendar, *case).select_from(CaseClock)
+        .join(SpecialProcedure, SpecialProcedure.instance_id == CaseClock.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+        .where(CaseClock.state == PAUSED, SpecialProcedure.ended_at.is_(None), SpecialProcedure.kind != EXTENSION,
+               ProcessInstance.state.in_(("running", "suspended")),
+               ~_recorded(SpecialProcedure.instance_id, PROCEDURE_OVERRUN, cast(SpecialProcedure.id, String)))
+        .order_by(SpecialProcedure.id))
+    allowed: dict[str, dict[str, int]] = {}
+    found: list[Found] = []
+    for procedure, calendar_name, case_id, business_key, definition_key in rows:
+        if definition_key not in allowed:
+            allowed[definition_key] = _max_days(uow, definition_key)
+        max_days = allowed[definition_key].get(procedure.kind)
+        if max_days is None:
+            continue  # the guide sets no limit for this kind
+        days = _calendar(uow, calendar_name)
+        elapsed = max(0, days.working_days_between(procedure.started_at, now).days)
+        if elapsed <= max_days:
+            continue
+        found.append(Found(CaseRef(case_id, business_key, definition_key), PROCEDURE_OVERRUN, str(procedure.id),
+                           days.deadline_at(procedure.started_at, max_days).at, {
+                               "procedure_id": procedure.id, "kind": procedure.kind,
+                               "reason": procedure.reason_or_basis, "bpmn_id": procedure.element_id,
+                               "task_id": procedure.task_id,
+                               "started_at": procedure.started_at.isoformat(), "max_days": max_days,
+                               "elapsed_working_days": elapsed, "started_by": procedure.created_by}))
+    return found
+
+
+def _max_days(uow: UnitOfWork, process_key: str) -> dict[str, int]:
+    """Special procedure kind -> the working days the latest guide of the process allows it (the most, where
+    it lists a kind twice); a guide's bad entry is left out, never fatal to a sweep."""
+    guide = guides.latest_for_process(uow, process_key)
+    limits: dict[str, int] = {}
+    for period in (guide.content.get("excluded_periods") or []) if guide is not None else []:
+        kind, days = (period.get("type"), period.get("max_days")) if isinstance(period, dict) else (None, None)
+        if isinstance(kind, str) and isinstance(days, int) and not isinstance(days, bool) and days > 0:
+            limits[kind] = max(days, limits.get(kind, 0))
+    return limits
 
 
 def _recorded(instance_id: Any, kind: str, task_id: Any = "", extension_days: Any = 0) -> Exists:
@@ -211,4 +262,5 @@ def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
     return uow.session.scalar(statement) is not None
 
 
-__all__ = ["EVENTS", "KINDS", "OVERDUE", "REMINDER", "STEP_OVERRUN", "EventPage", "list_events", "schedule", "sweep"]
+__all__ = ["EVENTS", "KINDS", "OVERDUE", "PROCEDURE_OVERRUN", "REMINDER", "STEP_OVERRUN", "EventPage", "list_events",
+           "schedule", "sweep"]

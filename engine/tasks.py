@@ -1,25 +1,30 @@
-"""Tasks: the inbox. Query, claim, unclaim, assign, complete."""
+"""Tasks: the inbox. Query, claim, unclaim, assign, complete; and for external tasks, what a worker
+standing in for a system does besides completing (Camunda's external-task service): take a task for a
+while, report a failure, throw a BPMN error."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, confidential, db, departments, execution, forms
+from . import _spiff, confidential, db, departments, execution, forms, jobs
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, case_view, settle
-from .models import HistoryEvent, ProcessDefinition, Task, TaskCandidate, User
+from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
-from .users import Actor
+from .users import SYSTEM, Actor
 from .variables import check_variables
 
 # Each ends on the id: parallel steps share due dates and creation times, and a page boundary between
@@ -32,6 +37,8 @@ SORTS = {
     "-created": (Task.created_at.desc(), Task.id),
 }
 TASK_STATES = ("READY", "SUSPENDED", "COMPLETED", "CANCELLED")
+MAX_LOCK_SECONDS = 7 * 24 * 3600
+LOCK_JOB = "task_lock"  # the job that ends a worker's lock on an external task when it expires
 
 
 @dataclass
@@ -47,6 +54,9 @@ class TaskFilter:
     due_before: datetime | None = None
     state: str = "READY"
     kind: str | None = None
+    topic: str | None = None
+    # Failed external tasks: True lists only them, False none; None: none for workers, all for supervisors.
+    failed: bool | None = None
     sort: str = "due"
     limit: int = 50
     offset: int = 0
@@ -100,6 +110,11 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
         query = query.where(Task.state == where.state)
     if where.kind:
         query = query.where(Task.kind == where.kind)
+    if where.topic is not None:
+        query = query.where(Task.topic == where.topic)
+    failed = where.failed if where.failed is not None else (None if actor.has("supervisor") else False)
+    if failed is not None:  # a failed task waits for a supervisor's retry, not for the next worker
+        query = query.where(Task.failed_at.is_not(None) if failed else Task.failed_at.is_(None))
     if where.candidate_group:
         query = query.where(lists_candidate("group", where.candidate_group))
     if where.candidate_user:
@@ -189,6 +204,9 @@ def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
         raise NotFound(f"task {task_id} not found")
     if task.state != "READY":
         raise Conflict(f"task {task_id} is {task.state}", state=task.state, assignee=task.assignee)
+    if task.failed_at is not None:
+        raise Conflict(f"task {task_id} failed ({task.error_message}); it waits for a supervisor to retry it",
+                       state="FAILED")
     return task
 
 
@@ -255,10 +273,10 @@ def _release(uow: UnitOfWork, task: Task, actor: Actor, states: tuple[str, ...] 
     caller's transaction."""
     released = db.affected(uow.session.execute(
         update(Task).where(Task.id == task.id, Task.state.in_(states), Task.assignee == task.assignee)
-        .values(assignee=None, claimed_at=None).execution_options(synchronize_session=False)))
+        .values(assignee=None, claimed_at=None, lock_expires_at=None).execution_options(synchronize_session=False)))
     if released != 1:
         return False
-    previous, task.assignee, task.claimed_at = task.assignee, None, None
+    previous, task.assignee, task.claimed_at, task.lock_expires_at = task.assignee, None, None, None
     _log(uow, task, "task.unclaimed", actor, previous=previous, **why)
     return True
 
@@ -400,4 +418,206 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.run(case)
         settle(uow, case)
         uow.commit()
+        return case_view(uow, case, actor, stands=False)  # read the case for case_state
+
+
+# ---- external tasks: what a worker does besides completing ---------------------------------------
+
+def lock(uow: UnitOfWork, task_id: str, *, actor: Actor, lock_seconds: int) -> Task:
+    """Claim an external task for ``lock_seconds`` (Camunda's fetch-and-lock for one task): unless it is
+    completed by then, the claim lapses and the task goes back to its topic's queue. Locking a task one
+    holds sets its lock anew, from now (an extension; history says ``task.locked``). A ``task_lock`` job,
+    fired by the scheduler, does the release.
+
+    Raises:
+        NotFound; InvalidRequest (not an external task, or lock_seconds out of range); Forbidden (not an
+        integrator); Conflict (claimed by someone else, failed, or no longer open).
+    """
+    if not 1 <= lock_seconds <= MAX_LOCK_SECONDS:
+        raise InvalidRequest(f"lock_seconds must be 1 to {MAX_LOCK_SECONDS}")
+    with uow:
+        task = _external_task(uow, task_id, actor, "claim")
+        if task.assignee not in (None, actor.name):  # an admin too: a worker's lock is not taken over
+            raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
+        _queue_behind_case_commands(uow, task.instance_id)
+        _require_still_active(uow, actor)
+        now = utcnow()
+        held, until = task.assignee == actor.name, now + timedelta(seconds=lock_seconds)
+        claimed_at = task.claimed_at if held and task.claimed_at is not None else now
+        won = db.affected(uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),
+                               Task.assignee.is_not_distinct_from(task.assignee))
+            .values(assignee=actor.name, claimed_at=claimed_at, lock_expires_at=until)
+            .execution_options(synchronize_session=False)))
+        if won != 1:
+            raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
+        task.assignee, task.claimed_at, task.lock_expires_at = actor.name, claimed_at, until
+        _schedule_lapse(uow, task, now)
+        if not held:
+            departments.join_with_groups(uow, task.instance_id, actor.groups, now)  # as claim does
+        _log(uow, task, "task.locked" if held else "task.claimed", actor, lock_seconds=lock_seconds,
+             lock_expires_at=task.lock_expires_at.isoformat())
+        uow.commit()
+        return task
+
+
+def _schedule_lapse(uow: UnitOfWork, task: Task, now: datetime) -> None:
+    """One pending lock job per task, due when its lock expires; created_at is when the lock was taken or
+    extended, so that the job leaves alone a task given to someone since (engine.tasks.assign)."""
+    job = uow.session.scalars(select(Job).where(Job.instance_id == task.instance_id, Job.task_id == task.id,
+                                                Job.kind == LOCK_JOB, Job.state == jobs.PENDING)).first()
+    if job is None:
+        # Its own element id, marked: the case's diagram shows the element done once the task is, whether
+        # or not the lock's job has fired yet ('#' never occurs in an XML id).
+        job = Job(instance_id=task.instance_id, task_id=task.id, bpmn_id=f"{task.bpmn_id[:250]}#lock", kind=LOCK_JOB)
+        uow.session.add(job)
+    assert task.lock_expires_at is not None
+    job.due_at, job.created_at, job.attempts = task.lock_expires_at, now, 0
+
+
+def _lapse_lock(uow: UnitOfWork, job: Job, now: datetime) -> str:
+    """The lock job's handler (engine.jobs): give the task back to its queue if the lock still holds it."""
+    stored = uow.session.execute(_TASK_BY_ID, {"task_id": job.task_id}).mappings().first()
+    job.state = jobs.DONE
+    task = Task.from_row(stored) if stored is not None else None
+    if task is None or task.state != "READY" or task.assignee is None or task.lock_expires_at is None \
+            or task.lock_expires_at > now:
+        return jobs.DROPPED  # completed, released or failed meanwhile (or extended: a newer job waits)
+    if task.claimed_at is not None and task.claimed_at > job.created_at:  # assigned since: not the worker's lock
+        uow.session.execute(update(Task).where(Task.id == task.id, Task.lock_expires_at == task.lock_expires_at)
+                            .values(lock_expires_at=None).execution_options(synchronize_session=False))
+        return jobs.DROPPED
+    return jobs.FIRED if _release(uow, task, SYSTEM, reason="lock expired") else jobs.DROPPED
+
+
+jobs.HANDLERS[LOCK_JOB] = _lapse_lock
+
+
+def report_failure(uow: UnitOfWork, task_id: str, *, actor: Actor, message: str, details: str | None = None
+                   ) -> Task:
+    """A worker could not do an external task's work (Camunda's handleFailure with no retries left): the
+    task is marked failed, its claim released, and the failure recorded in the case's history. It stays
+    open, kept from workers' queues and listed for supervisors (``list_tasks`` with ``failed``), until a
+    supervisor retries it.
+
+    Raises:
+        NotFound; InvalidRequest (no message, or not an external task); Forbidden (not an integrator);
+        Conflict (claimed by someone else, failed already, or no longer open).
+    """
+    message = (message or "").strip()
+    if not message:
+        raise InvalidRequest("a failure needs a message")
+    with uow:
+        task = _external_task(uow, task_id, actor, "report a failure of")
+        now = utcnow()
+        failed = db.affected(uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),
+                               Task.assignee.is_not_distinct_from(task.assignee))
+            .values(failed_at=now, error_message=message, assignee=None, claimed_at=None, lock_expires_at=None)
+            .execution_options(synchronize_session=False)))
+        if failed != 1:
+            raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
+        _log(uow, task, "task.failed", actor, message=execution.clip(message),
+             **({"details": execution.clip(details)} if details else {}), previous=task.assignee)
+        task.failed_at, task.error_message, task.assignee, task.claimed_at, task.lock_expires_at = \
+            now, message, None, None, None
+        uow.commit()
+        return task
+
+
+def retry(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
+    """Offer a failed external task to workers again (Camunda: giving it retries). Its last error message
+    stays on the task, for the worker that takes it. Supervisors and admins.
+
+    Raises: Forbidden; NotFound; Conflict (the task has not failed, or is no longer open).
+    """
+    actor.require("supervisor", action="retry failed tasks")
+    with uow:
+        stored = uow.session.execute(_TASK_BY_ID, {"task_id": task_id}).mappings().first()
+        if stored is None:
+            raise NotFound(f"task {task_id} not found")
+        task = Task.from_row(stored)
+        if task.failed_at is None or task.state != "READY":
+            raise Conflict(f"task {task_id} has not failed" if task.failed_at is None else
+                           f"task {task_id} is {task.state}", state=task.state)
+        retried = db.affected(uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at == task.failed_at)
+            .values(failed_at=None).execution_options(synchronize_session=False)))
+        if retried != 1:
+            raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
+        _log(uow, task, "task.retried", actor, error=task.error_message)
+        task.failed_at = None
+        uow.commit()
+        return task
+
+
+def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, message: str | None = None,
+                variables: dict[str, Any] | None = None) -> InstanceView:
+    """Throw a BPMN error from an external task (Camunda's handleBpmnError): the error boundary event on
+    the task that catches ``code`` (one naming the code before one catching every error) interrupts the
+    task, and the case runs on along the event's path. ``variables`` are set on that path, with the code
+    and message under the event's camunda:errorCodeVariable and errorMessageVariable.
+
+    Only the events attached to the task itself catch it: the error does not travel on to an enclosing
+    subprocess, a calling process or an event subprocess.
+
+    Raises:
+        NotFound; InvalidRequest (not an external task); Forbidden (not an integrator); Conflict (claimed by
+        someone else, failed, or no longer open; the case not running); ValidationFailed (no error boundary
+        event on the task catches the code, or invalid variables: nothing changed); ProcessError (a
+        following step failed: nothing is stored).
+    """
+    variables = check_variables(variables)
+    with uow:
+        task = _external_task(uow, task_id, actor, "throw an error from")
+        case = execution.open_case(uow, task.instance_id)
+        if case.row.state != "running":
+            raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
+        spiff_task = _spiff.task_by_id(case.workflow, task_id)
+        if spiff_task is None or spiff_task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready", state=task.state)
+        boundary = _catching_boundary(spiff_task, code)
+        if boundary is None:
+            raise ValidationFailed(
+                f"no error boundary event on {task.name or task.bpmn_id} catches error code {code!r}; nothing "
+                "changed", details=[{"field": "code", "message": f"an error code a boundary event of "
+                                                                 f"{task.bpmn_id} catches"}])
+        names = (execution.element_meta(uow, case, spiff_task).get("error_variables") or {}).get(
+            boundary.task_spec.bpmn_id, {})
+        with execution.without_secrets(case), execution.engine_errors():
+            # What the library's own throw does for the one event we chose: caught, then ready to run.
+            boundary.task_spec.catch(boundary, BpmnEvent(boundary.task_spec.event_definition, payload=variables))
+            boundary.task_spec._update(boundary)
+        boundary.set_data(**variables, **{names[key]: value for key, value in (("code", code), ("message", message))
+                                         if key in names})
+        case.record("task.bpmn_error", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
+                    element_type="UserTask", task_id=task_id,
+                    data={"code": code, "message": message, "boundary": boundary.task_spec.bpmn_id,
+                          "variables": execution.clip(variables)})
+        execution.run(case)
+        settle(uow, case)
+        uow.commit()
         return case_view(uow, case, actor)
+
+
+def _catching_boundary(spiff_task: Any, code: str) -> Any:
+    """The waiting error boundary event attached to the task that catches ``code``: one naming the code,
+    else one that catches every error (no error code), as Camunda chooses; None if none does."""
+    parent = spiff_task.parent
+    events = [t for t in (parent.children if parent is not None else []) if t is not spiff_task
+              and isinstance(t.task_spec, BoundaryEvent) and t.state == TaskState.WAITING
+              and isinstance(t.task_spec.event_definition, ErrorEventDefinition)]
+    named = [t for t in events if t.task_spec.event_definition.code == code]
+    return next(iter(named or [t for t in events if t.task_spec.event_definition.code is None]), None)
+
+
+def _external_task(uow: UnitOfWork, task_id: str, actor: Actor, action: str) -> Task:
+    """An open external task the actor may work and nobody else holds (an admin may act on any)."""
+    task = _load_for_change(uow, task_id, actor)
+    if task.kind != "external":
+        raise InvalidRequest(f"task {task_id} is not an external task: only a worker can {action} one")
+    if not may_work(actor, task):
+        raise Forbidden(f"{actor.name} may not {action} task {task_id}")
+    if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
+        raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
+    return task

@@ -2,7 +2,14 @@
 
 The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md for the properties):
   * the clock starts when an element marked ``govflow.clock=start`` completes (受理) and stops when one
-    marked ``stop`` completes (决定); a case that ends without a decision (撤件) stops it too;
+    marked ``stop`` completes (决定); a case that ends without a decision (撤件) stops it too. A start
+    marker with ``govflow.clockFrom=<element ids>`` counts from when the latest of those elements completed
+    (收件, the case's start when none did): acceptance deemed by law (视为受理, 行政许可法 Art 32) dates from
+    the receipt of the materials, not from the day the authority's silence became an acceptance;
+  * the markers that start and stop the clock are those of the case's own diagram; a called process's
+    decision is its own step, not the case's, unless the case's diagram marks no start (the called
+    items then own the clock: their starts start it, their stops stop it). Excluded periods pause it
+    wherever they are;
   * limits are the process properties ``govflow.promisedDays`` / ``govflow.statutoryDays`` in working
     days of the calendar ``govflow.calendar`` (default CN); the promised limit is the deadline (SX22),
     the statutory one only falls back for it when no promised limit is given;
@@ -35,7 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
@@ -52,6 +59,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("engine.time_limits")
 
 CLOCK, EXCLUDED = "govflow.clock", "govflow.excluded"
+# On a start marker: element ids (comma-separated) whose latest completion is when the clock counts from.
+CLOCK_FROM = "govflow.clockFrom"
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
 # A case variable holding this case's own promised working days (e.g. a 差评's rectification deadline,
 # set by the rated item's guide): it wins over the guide and the diagram when it holds a positive number.
@@ -84,6 +93,8 @@ class Marks:
     statutory: int | None
     calendar: str
     promised_variable: str | None = None
+    # start marker -> the elements whose latest completion it counts from (govflow.clockFrom)
+    starts_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def elements(self) -> frozenset[str]:
@@ -103,7 +114,7 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     from .bpmn_xml import PROCESS_KEY
 
     process = elements.get(PROCESS_KEY, {}).get("properties", {})
-    starts, stops, excluded = set(), set(), {}
+    starts, stops, excluded, starts_from = set(), set(), {}, {}
     for element_id, meta in elements.items():
         props = meta.get("properties") or {}
         if element_id == PROCESS_KEY or not props:
@@ -111,6 +122,9 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
         clock = str(props.get(CLOCK, "")).strip().lower()
         if clock == "start":
             starts.add(element_id)
+            counted_from = tuple(e.strip() for e in str(props.get(CLOCK_FROM) or "").split(",") if e.strip())
+            if counted_from:
+                starts_from[element_id] = counted_from
         elif clock == "stop":
             stops.add(element_id)
         kind = str(props.get(EXCLUDED, "")).strip().lower()
@@ -121,7 +135,7 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     if starts or stops or excluded:
         found = Marks(frozenset(starts), frozenset(stops), excluded, _days(process, PROMISED, definition),
                       _days(process, STATUTORY, definition), str(process.get(CALENDAR) or calendar.NATIONAL),
-                      str(process.get(PROMISED_VARIABLE) or "").strip() or None)
+                      str(process.get(PROMISED_VARIABLE) or "").strip() or None, starts_from)
     _marks[cache_key] = found
     return found
 
@@ -157,8 +171,9 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     marked = {d.id: m for d in case.definitions.values() if (m := marks_of(uow, d)) is not None}
     if not marked:
         return  # the usual case: nothing in these diagrams touches the clock
+    owners = _owners(case, marked)
     watched = frozenset().union(*(m.elements for m in marked.values()))
-    starts: list[Any] = []
+    starts: list[tuple[Any, ProcessDefinition, Marks]] = []
     entered: list[tuple[Any, str]] = []
     left: list[Any] = []
     stops: list[Any] = []
@@ -167,7 +182,8 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
         previous = case.before.get(task.id)
         if bpmn_id not in watched or previous == task.state:
             continue
-        marks = marked.get(definition_of(case, task).id)
+        definition = definition_of(case, task)
+        marks = marked.get(definition.id)
         if marks is None:
             continue
         was_active = previous is not None and bool(previous & _ACTIVE)
@@ -176,9 +192,9 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
                 entered.append((task, marks.excluded[bpmn_id]))
             elif task.state & _ENDED and was_active:
                 left.append(task)
-        if task.state == TaskState.COMPLETED:
+        if task.state == TaskState.COMPLETED and definition.id in owners:
             if bpmn_id in marks.starts:
-                starts.append(task)
+                starts.append((task, definition, marks))
             if bpmn_id in marks.stops:
                 stops.append(task)
     ended = case.row.state in ("completed", "terminated") and case.row.ended_at == now
@@ -187,9 +203,8 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     session = uow.session
     session.flush()  # autoflush is off: a second save in this command must see what the first wrote
     clock = session.get(CaseClock, case.row.id, with_for_update=True)
-    root = marked.get(case.row.definition_id)
-    if clock is None and starts and root is not None:
-        clock = _start(uow, case, root, starts[0], now)
+    if clock is None and starts:
+        clock = _start(uow, case, starts, now)
     if clock is None or clock.state == STOPPED:
         return  # steps before acceptance, or after the decision: no clock to move
     for task in left:
@@ -218,11 +233,27 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     session.flush()
 
 
-def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) -> CaseClock | None:
+def _owners(case: Case, marked: dict[int, Marks]) -> frozenset[int]:
+    """The definitions whose start and stop markers move the case's clock: the case's own diagram when it
+    marks a start; else every called process that does (an item called by a case without a clock of its
+    own). A called item's decision inside a case that has its own clock is the item's step, not the case's."""
+    root = marked.get(case.row.definition_id)
+    if root is not None and root.starts:
+        return frozenset({case.row.definition_id})
+    return frozenset(definition_id for definition_id, marks in marked.items() if marks.starts)
+
+
+def _start(uow: UnitOfWork, case: Case, starts: list[tuple[Any, ProcessDefinition, Marks]],
+           now: datetime) -> CaseClock | None:
+    """The clock, started by the earliest-counting of the start markers completed in this command (a
+    deemed acceptance counting from receipt wins over the acceptance notice the same step issues)."""
     from .guides import limits_for
 
+    moments = [(_counted_from(uow, case, marks, task, now), index) for index, (task, _, marks) in enumerate(starts)]
+    started_at, index = min(moments)
+    task, definition, marks = starts[index]
     # The item's guide wins over the diagram's properties (bpmn/README.md): one query, once per case.
-    guide = limits_for(uow, case.row.definition_key)
+    guide = limits_for(uow, definition.key)
     if guide is not None:
         marks = replace(marks, promised=guide.promised_days, statutory=guide.statutory_days,
                         calendar=guide.calendar or marks.calendar)
@@ -233,19 +264,38 @@ def _start(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) 
         marks = replace(marks, statutory=max(marks.statutory or own, own))  # promised ≤ statutory holds
     if promised is None:
         log.warning("%s marks a clock start but no govflow.promisedDays or statutoryDays: no clock",
-                    case.row.definition_key)
+                    definition.key)
         return None
     clock = CaseClock(instance_id=case.row.id, promised_days=promised, statutory_days=marks.statutory,
-                      calendar=marks.calendar, started_at=now, deadline_at=now, provisional=False,
+                      calendar=marks.calendar, started_at=started_at, deadline_at=started_at, provisional=False,
                       paused_working_days=0, extension_days=0, state=RUNNING,
                       extension_allowance_days=guide.extension_days if guide else None,
                       extension_basis=guide.extension_basis if guide else None)
     _recompute(uow, clock)
     uow.session.add(clock)
     uow.session.flush()
+    data = _summary(clock)
+    if started_at != now:
+        data["counted_from"] = {"at": started_at.isoformat(),
+                                "elements": list(marks.starts_from.get(task.task_spec.bpmn_id, ()))}
     case.record("clock.started", actor=None, element_id=task.task_spec.bpmn_id,
-                element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=_summary(clock))
+                element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=data)
     return clock
+
+
+def _counted_from(uow: UnitOfWork, case: Case, marks: Marks, task: Any, now: datetime) -> datetime:
+    """When a start marker's clock counts from: now, or for ``govflow.clockFrom`` the latest completion of
+    the elements it names (materials received: the start event, a supplement arriving), else the case's
+    start. One indexed read of the case's history, only on such a start."""
+    elements = marks.starts_from.get(task.task_spec.bpmn_id)
+    if not elements:
+        return now
+    if any(item["event"] == "element.completed" and item.get("element_id") in elements for item in case.history):
+        return now  # received in this very command
+    latest = uow.session.scalar(select(func.max(HistoryEvent.at)).where(
+        HistoryEvent.instance_id == case.row.id, HistoryEvent.event == "element.completed",
+        HistoryEvent.element_id.in_(elements)))
+    return min(latest or case.row.started_at or now, now)
 
 
 # ---- state changes shared by the hook and the commands (caller's transaction) ---------------------

@@ -45,10 +45,13 @@ SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance
          "message.unhandled", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
          "clock.stopped",
          # supervision (engine.supervision_sweep, engine.overdue_reasons)
-         "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.overdue_reason",
+         "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.procedure_overrun",
+         "supervision.overdue_reason",
          # what else a clerk asks about a case: its documents, materials, query code, timers and incidents
          "document.issued", "document.missing", "material.uploaded", "query_code.issued", "timer.fired",
          "timer.moved", "task.assignee_inactive",
+         # external tasks (engine.tasks): a worker's lock, failure and BPMN error, a supervisor's retry
+         "task.locked", "task.failed", "task.retried", "task.bpmn_error",
          "incident.created", "incident.retried", "incident.resolved"}
 SHOWN_ELEMENT_TYPES = {"EndEvent", "IntermediateCatchEvent", "BoundaryEvent", "IntermediateThrowEvent"}
 

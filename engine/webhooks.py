@@ -1,4 +1,5 @@
-"""Webhooks: subscriptions to outbox events, their dead letters, and how deliveries are signed.
+"""Webhooks: subscriptions to outbox events (subscribed, changed, their secret rotated, deleted), their
+dead letters, and how deliveries are signed.
 
 Each delivery is a POST of the event as JSON with these headers:
 
@@ -22,7 +23,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
@@ -98,7 +99,7 @@ def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | No
     url = check_url(url, allow_http=uow.settings.webhook_allow_http)
     wanted = _check_events(events or [])
     with uow:
-        hook = Webhook(url=url, events=wanted, secret="whsec_" + secrets.token_urlsafe(32), owner=actor.name,
+        hook = Webhook(url=url, events=wanted, secret=_new_secret(), owner=actor.name,
                        description=(description or "").strip()[:500] or None, created_at=utcnow())
         uow.session.add(hook)
         uow.session.flush()
@@ -119,11 +120,70 @@ def list_webhooks(uow: UnitOfWork, *, actor: Actor) -> list[WebhookView]:
         return [_webhook_view(hook) for hook in uow.session.scalars(query)]
 
 
-def unsubscribe(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> None:
-    """Delete a webhook with its pending deliveries and dead letters. Raises Forbidden, NotFound."""
+def change(uow: UnitOfWork, webhook_id: int, *, actor: Actor, url: str | None = None,
+           events: list[str] | None = None, description: str | None = None) -> WebhookView:
+    """Change what is given: the URL (checked as a subscription's), the events (none listed: all), the
+    description (empty: none). Deliveries not made yet go to the new URL; events already queued are still
+    sent, those from now on only if wanted.
+
+    Raises:
+        Forbidden; NotFound (not the caller's webhook, unless an admin's); InvalidRequest (URL or event types).
+    """
+    actor.require("integrator", action="manage webhooks")
+    if url is not None:
+        url = check_url(url, allow_http=uow.settings.webhook_allow_http)
+    wanted = _check_events(events) if events is not None else None
+    with uow:
+        hook = _own_webhook(uow, webhook_id, actor)
+        if url is not None:
+            hook.url = url
+        if wanted is not None:
+            hook.events = wanted
+        if description is not None:
+            hook.description = description.strip()[:500] or None
+        uow.commit()
+        return _webhook_view(hook)
+
+
+def rotate_secret(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookView:
+    """A new signing secret, in the answer only (as at subscription); the old one stops at once: every
+    delivery sent from now on, queued ones included, is signed with the new one. For a secret that leaked.
+
+    Raises Forbidden, NotFound (not the caller's webhook, unless an admin's).
+    """
     actor.require("integrator", action="manage webhooks")
     with uow:
-        uow.session.delete(_own_webhook(uow, webhook_id, actor))
+        hook = _own_webhook(uow, webhook_id, actor)
+        hook.secret = _new_secret()
+        view = _webhook_view(hook)
+        view.secret = hook.secret
+        uow.commit()
+        return view
+
+
+def unsubscribe(uow: UnitOfWork, webhook_id: int, *, actor: Actor, discard: bool = False) -> None:
+    """Delete a webhook. Events it has not received (deliveries pending or dead-lettered) would go with it:
+    it is refused while there are any, unless ``discard`` says to drop them.
+
+    Raises:
+        Forbidden; NotFound (not the caller's webhook, unless an admin's); Conflict (undelivered events,
+        counted in its details).
+    """
+    actor.require("integrator", action="manage webhooks")
+    with uow:
+        # Locked: a command fanning an event out to it now waits, so nothing is dropped unseen.
+        hook = _own_webhook(uow, webhook_id, actor, lock=True)
+        undelivered: dict[str, int] = {state: count for state, count in uow.session.execute(
+            select(WebhookDelivery.state, func.count()).where(WebhookDelivery.webhook_id == hook.id,
+                                                               WebhookDelivery.state.in_((PENDING, DEAD)))
+            .group_by(WebhookDelivery.state))}
+        if undelivered and not discard:
+            pending, dead = undelivered.get(PENDING, 0), undelivered.get(DEAD, 0)
+            raise Conflict(f"webhook {webhook_id} has events it has not received ({pending} pending, {dead} dead "
+                           "letters) that deleting it would lose: let them be delivered (replay the dead "
+                           "letters), or delete it with discard=true to drop them",
+                           details=[{"pending": pending, "dead_letters": dead}])
+        uow.session.delete(hook)
         uow.commit()
 
 
@@ -232,8 +292,12 @@ def _check_events(events: list[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
-def _own_webhook(uow: UnitOfWork, webhook_id: int, actor: Actor) -> Webhook:
-    hook = uow.session.get(Webhook, webhook_id)
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _own_webhook(uow: UnitOfWork, webhook_id: int, actor: Actor, *, lock: bool = False) -> Webhook:
+    hook = uow.session.get(Webhook, webhook_id, with_for_update=lock or None)
     if hook is None or (not actor.has("admin") and hook.owner != actor.name):
         raise NotFound(f"webhook {webhook_id} not found")
     return hook

@@ -1,23 +1,28 @@
-"""A task as a clerk works it: the task, its form prefilled, and the case summary beside it."""
+"""A task as a clerk works it: the task, its form prefilled, the case summary with its statutory clock, and
+what earlier steps decided; and a completion that says what it issued."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Self
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
 
-from . import calendar, confidential, forms
+from . import calendar, confidential, forms, tasks, time_limits
 from .clock import utcnow
-from .errors import NotFound
+from .errors import NotFound, ProcessError
 from .inbox import due_soon, urgency
+from .instances import InstanceView
 from .materials import bundle_ids
-from .models import Material, ProcessInstance, Task
+from .models import CaseClock, Document, HistoryEvent, Material, ProcessDefinition, ProcessInstance, Task
 from .tasks import _read
-from .unit_of_work import UnitOfWork
+from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
 # Variable names under which integrators and forms commonly store the applicant (申请人).
 APPLICANT_KEYS = ("applicant", "applicantName", "applicant_name", "申请人")
+OPEN_CASE_STATES = ("running", "suspended")
 
 
 @dataclass
@@ -31,8 +36,23 @@ class CaseSummary:
     started_at: datetime
     started_by: str | None
     applicant: str | None
-    working_days_used: int  # working days since the case started (the start day not counted)
-    provisional: bool  # counted in a year without calendar data (weekdays only)
+    # The statutory clock (限时办结) as GET /api/process-instances/ID/clock reads it: supplement waits before
+    # acceptance and excluded periods are not counted. None: the case has no clock.
+    clock: time_limits.ClockView | None
+    clock_pending: bool  # no clock yet, and the process starts one at acceptance (受理) still to come
+    provisional: bool  # the step's days left counted in a year without calendar data (weekdays only)
+
+
+@dataclass
+class Opinion:
+    """An earlier step of the case as it was completed: who, when, and the values its form submitted."""
+
+    task_id: str | None
+    name: str | None
+    actor: str | None
+    at: datetime
+    values: dict[str, Any]  # history's copy: confidential variables are stored as *** (engine.confidential)
+    schema: dict[str, Any] | None  # the step's deployed form-js form, for labels; None: none or not deployed
 
 
 @dataclass
@@ -44,10 +64,12 @@ class TaskSheet:
     urgency: str | None  # overdue | due_soon | None
     working_days_left: int | None  # to the task's due date; negative when overdue
     materials: list[Material]  # submitted to the case, so nobody asks for them twice (SX32)
+    opinions: list[Opinion] = field(default_factory=list)  # the case's completed steps, oldest first
 
 
 def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
-    """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form)."""
+    """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form, or the
+    clock's calendar missing)."""
     with uow:
         task, definition, data, hidden = _read(uow, task_id, actor)
         form, missing = None, False
@@ -59,22 +81,121 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
         row = uow.session.get(ProcessInstance, task.instance_id)
         assert row is not None  # a task row never outlives its case
         now = utcnow()
-        days = calendar.for_runtime(uow)
-        used = days.working_days_between(row.started_at, now)
-        left = None
+        left, provisional = None, False
         if task.due_at is not None:
-            left = days.working_days_between(now, task.due_at).days if task.due_at > now \
-                else -days.working_days_between(task.due_at, now).days
+            days, ahead = calendar.for_runtime(uow), task.due_at > now
+            count = days.working_days_between(now, task.due_at) if ahead else days.working_days_between(task.due_at, now)
+            left, provisional = (count.days if ahead else -count.days), count.provisional
         soon = due_soon(uow, now, [task.definition_key]).until(task.definition_key)
         shown = confidential.for_reader(data, hidden, actor)  # the form shows what it lists
         applicant = next((str(shown[k]) for k in APPLICANT_KEYS if shown.get(k) not in (None, "")), None)
+        clock, pending = _clock(uow, row, now)
         summary = CaseSummary(
             instance_id=row.id, business_key=row.business_key, item_key=row.definition_key,
             item_name=row.definition.name or row.definition_key, item_version=row.definition.version,
             state=row.state, started_at=row.started_at, started_by=row.started_by, applicant=applicant,
-            working_days_used=used.days, provisional=used.provisional)
+            clock=clock, clock_pending=pending, provisional=provisional)
         # Whoever may see one of the case's tasks may see its materials (engine.materials.require_access).
         submitted = list(uow.session.scalars(select(Material).where(
             Material.instance_id.in_(bundle_ids(uow, row.id))).order_by(Material.id)))
         return TaskSheet(task=task, form=form, form_missing=missing, case=summary,
-                         urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted)
+                         urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
+                         opinions=opinions(uow, row))
+
+
+def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_limits.ClockView | None, bool]:
+    """The case's clock as its API reads it (without the special procedures); else whether one is to come."""
+    clock = uow.session.get(CaseClock, row.id)
+    if clock is not None:
+        return time_limits.clock_view(uow, clock, [], now), False
+    marks = time_limits.marks_of(uow, row.definition)
+    return None, row.state in OPEN_CASE_STATES and marks is not None and bool(marks.starts)
+
+
+_COMPLETIONS = (select(HistoryEvent.task_id, HistoryEvent.element_name, HistoryEvent.actor, HistoryEvent.at,
+                       HistoryEvent.data, Task.form_key)
+                .outerjoin(Task, Task.id == HistoryEvent.task_id)
+                .where(HistoryEvent.event == "task.completed"))
+
+
+def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
+    """The case's completed user tasks from its history (one query), each with the deployed form of its
+    step for labels. Helper: the caller's transaction."""
+    found = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
+                                .order_by(HistoryEvent.id)).all()
+    schemas: dict[str, dict[str, Any] | None] = {}
+    result = []
+    for task_id, name, who, at, data, form_key in found:
+        if form_key and form_key not in schemas:
+            schemas[form_key] = _schema(uow, form_key, row.definition)
+        values = (data or {}).get("variables")
+        result.append(Opinion(task_id=task_id, name=name, actor=who, at=at,
+                              values=values if isinstance(values, dict) else {},
+                              schema=schemas.get(form_key) if form_key else None))
+    return result
+
+
+def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:
+    try:
+        return forms.describe(uow, form_key, definition, {}).schema
+    except (NotFound, ProcessError):  # not deployed (any more), or broken: the values show under their names
+        return None
+
+
+# ---- completing ------------------------------------------------------------------------------------
+
+@dataclass
+class Completion:
+    case: InstanceView  # as tasks.complete answers
+    documents: list[Document]  # issued to the applicant by this completion's steps, as the actor may read them
+    # Submitted values the following steps changed (a script overruling a decision): key -> (sent, now).
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    schema: dict[str, Any] | None = None  # the task's form, to name the changed fields; read only for them
+
+
+class _Issuing(UnitOfWork):
+    """A completion's unit of work that keeps the documents its steps issue (engine.documents adds each to
+    the session): what the command issued is known without reading it back."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.issued: list[Document] = []
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        event.listen(self.session, "pending_to_persistent", self._stored)
+        return self
+
+    def _stored(self, session: Session, instance: object) -> None:
+        if isinstance(instance, Document):
+            self.issued.append(instance)
+
+
+def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None
+             ) -> Completion:
+    """tasks.complete, answering also with the documents it issued and the submitted values it changed. The
+    command runs in a unit of work of ``uow``'s runtime; a second, read-only one names the task's form only
+    when a submitted value was changed. Raises as tasks.complete."""
+    issuing = _Issuing(uow.runtime)
+    case = tasks.complete(issuing, task_id, actor=actor, variables=variables)
+    issued = [d for d in issuing.issued if inspect(d).has_identity and d.instance_id == case.id
+              and (not d.confidential or confidential.sees_all(actor))]
+    changed = _changed(variables or {}, case.variables or {})
+    schema = _task_schema(uow, task_id, case) if changed else None
+    return Completion(case=case, documents=issued, changed=changed, schema=schema)
+
+
+def _changed(sent: dict[str, Any], now: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Plain submitted values the case now holds otherwise (concealed ones and groups left out)."""
+    return {key: (value, now[key]) for key, value in sent.items()
+            if key in now and now[key] != value and now[key] != confidential.CONCEALED
+            and not isinstance(value, dict) and not isinstance(now[key], dict)}
+
+
+def _task_schema(uow: UnitOfWork, task_id: str, case: InstanceView) -> dict[str, Any] | None:
+    with uow:
+        form_key = uow.session.scalar(select(Task.form_key).where(Task.id == task_id))
+        definition = uow.session.get(ProcessDefinition, case.definition_id)
+        if not form_key or definition is None:
+            return None
+        return _schema(uow, form_key, definition)

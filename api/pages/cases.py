@@ -1,11 +1,13 @@
-"""Cases: find one by number, and the case page — diagram with active and completed steps, the
-time-limit clock with its warning level, timeline, open tasks."""
+"""Cases: find one by number (with each case's item, outcome and deadline), and the case page — diagram
+with active and completed steps, the time-limit clock with its warning level, what the case waits for
+(a clerk records a message it waits for, e.g. the applicant's supplement brought to the window),
+timeline, open tasks."""
 from __future__ import annotations
 
 import io
 from datetime import datetime
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from engine import (
@@ -18,9 +20,11 @@ from engine import (
     timeline,
 )
 from engine.clock import LOCAL_TZ
+from engine.errors import NotFound
 
 from ..context import actor, uow
 from ..documents import HTML_POLICY
+from .i18n import gettext as _
 from .paging import page_number
 
 bp = Blueprint("cases", __name__)
@@ -43,7 +47,7 @@ def iso_local(value: object, fmt: str = "%Y-%m-%d") -> str:
 def index() -> ResponseReturnValue:
     args = request.args
     page = page_number(args)
-    found, total = instances.list_instances(
+    found, total = instances.case_list(
         uow(), actor=actor(), state=args.get("state") or None, key=None,
         business_key=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
@@ -57,7 +61,29 @@ def case(instance_id: int, issued_code: str | None = None) -> ResponseReturnValu
     clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
     # Documents issued to the applicant, for those who may see the case's materials (else None).
     issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
-    return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code)
+    waits = instances.waits(uow(), instance_id, actor=actor())
+    return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code,
+                           waits=waits)
+
+
+@bp.post("/cases/<int:instance_id>/messages")
+def record_message(instance_id: int) -> ResponseReturnValue:
+    """Record a message the case waits for (the applicant brought the supplement): delivered as an
+    integrator's message is, with the clerk as its sender and their note in the history."""
+    name = request.form.get("message", "")
+    wait = next((w for w in instances.waits(uow(), instance_id, actor=actor())
+                 if w.kind == "message" and w.message == name), None)
+    try:
+        if wait is not None:
+            instances.send_message(uow(), name, actor=actor(), instance_id=instance_id,
+                                   note=request.form.get("note"))
+    except NotFound:  # recorded by someone else in between
+        wait = None
+    if wait is None:  # recorded meanwhile, or the wait ended (its deadline passed)
+        flash(_("办件已不在等待此消息，未作记录。"), "error")
+    else:
+        flash(_("已记录：{name}", name=wait.label), "success")
+    return redirect(url_for("pages.cases.case", instance_id=instance_id))
 
 
 @bp.post("/cases/<int:instance_id>/query-code")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -43,13 +43,31 @@ def _engine_error(exc: errors.EngineError) -> ResponseReturnValue:
     if request.method == "GET":
         return error_page(409 if isinstance(exc, errors.Conflict) else 400, _("操作未完成：{message}", message=exc.message))
     # A command that could not be done (claimed meanwhile, case changed ...): say so where the user was.
-    assignee = exc.context.get("assignee")
-    if isinstance(exc, errors.Conflict) and assignee:
-        flash(_("该任务已由 {assignee} 认领。", assignee=assignee), "error")
-    else:
-        flash(_("操作未完成：{message}", message=exc.message), "error")
+    said = _task_conflict(exc) if isinstance(exc, errors.Conflict) else None
+    flash(said or _("操作未完成：{message}", message=exc.message), "error")
     return redirect(safe_next(request.form.get("next") or request.referrer and _local(request.referrer),
                               url_for("pages.queue.index")))
+
+
+def _task_conflict(exc: errors.Conflict) -> str | None:
+    """A refused task command (claim, release, complete) in the words of the state the task is in, which
+    engine.tasks puts in the Conflict; None for other conflicts."""
+    if "task_id" not in (request.view_args or {}):
+        return None
+    state, assignee = exc.context.get("state"), exc.context.get("assignee")
+    if state == "COMPLETED":
+        return _("该任务已办结，无需再次提交。") if request.endpoint == "pages.work.complete" else _("该任务已办结。")
+    if state == "CANCELLED":  # a timer or another branch ended it (deemed acceptance, a withdrawal ...)
+        return _("该任务已取消（流程已转向其他环节）。")
+    if state == "SUSPENDED":
+        return _("该办件已挂起，任务暂不能办理。")
+    if state == "READY":
+        me = g.get("actor")
+        if assignee and (me is None or assignee != me.name):
+            return _("该任务已由 {assignee} 认领。", assignee=assignee)
+        if not assignee:  # taken or ended by another command while this one ran
+            return _("该任务刚刚被他人认领或已变化，请刷新后重试。")
+    return None
 
 
 def _local(url: str) -> str | None:

@@ -175,6 +175,15 @@ EN: dict[str, str] = {
     "退回队列：{name}": "Released to the queue: {name}",
     "指派：{name}": "Assigned: {name}",
     "完成：{name}": "Completed: {name}",
+    "认领（锁定至 {at}）：{name}": "Claimed (locked until {at}): {name}",
+    "外部系统办理失败：{name}": "The external system failed: {name}",
+    "重新交外部系统办理：{name}": "Offered to the external system again: {name}",
+    "外部系统报告业务错误 {code}：{name}": "The external system reported business error {code}: {name}",
+    "外部系统报告业务错误：{name}": "The external system reported a business error: {name}",
+    "特别程序超时": "Special procedure over its limit",
+    "已超期办结": "Finished late",
+    "特别程序超时：已进行 {n} 个工作日，办事指南允许 {max} 个工作日":
+        "Special procedure over its limit: {n} working days so far, the guide allows {max}",
     "收到消息：{name}": "Message received: {name}",
     "消息无人接收：{name}": "Message not received by anyone: {name}",
     "挂起": "Suspended",
@@ -471,6 +480,8 @@ EN: dict[str, str] = {
     "请输入办件编号和查询码。": "Enter the case number and the query code.",
     "未找到该办件，请核对办件编号和查询码。": "No case found; please check the case number and the query code.",
     "查询过于频繁，请 {seconds} 秒后再试。": "Too many lookups; please try again in {seconds} seconds.",
+    "查询已过期，请重新输入办件编号和查询码。": "The lookup has expired; enter the case number and the query code again.",
+    "未找到该文书。": "No such document.",
     "暂停办理": "Suspended",
     "收件时间": "Received",
     "办结时间": "Finished",
@@ -516,6 +527,9 @@ EN: dict[str, str] = {
     "投诉回执只在提交后的一段时间内显示。请凭投诉编号和查询码查询办理进度和答复。":
         "A complaint's receipt is shown only for a while after it is filed. Follow the complaint and read the "
         "answer with its number and query code.",
+    "查询码已在提交后显示过一次，不再显示。请凭投诉编号和当时记下的查询码查询办理进度和答复。":
+        "The query code was shown once, when the complaint was filed, and is not shown again. Follow the "
+        "complaint and read the answer with its number and the code you wrote down.",
     "提交新的投诉": "File a new complaint",
     "查询投诉进度": "Follow the complaint",
     "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
@@ -591,7 +605,6 @@ EN: dict[str, str] = {
     "记录：{name}": "Record: {name}",
     "已记录：{name}": "Recorded: {name}",
     "办件已不在等待此消息，未作记录。": "The case no longer waits for this message; nothing was recorded.",
-    "办理期限": "Deadline",
     # task page: the case clock, earlier steps' opinions, a task already ended; what a completion issued
     "本环节期限": "Due for this step",
     "办理意见": "Opinions of earlier steps",

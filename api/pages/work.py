@@ -13,8 +13,9 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
-from engine import tasks, worksheet
+from engine import worksheet
 from engine.errors import InvalidRequest, ValidationFailed
 
 from ..context import actor, uow
@@ -72,9 +73,31 @@ def task(task_id: str) -> ResponseReturnValue:
 
 @bp.post("/tasks/<task_id>")
 def complete(task_id: str) -> ResponseReturnValue:
-    case = tasks.complete(uow(), task_id, actor=actor(), variables=submitted())
-    flash(_("任务已完成（办件 {number}）", number=case.business_key), "success")
+    done = worksheet.complete(uow(), task_id, actor=actor(), variables=submitted())
+    flash(_("任务已完成（办件 {number}）", number=done.case.business_key), "success")
+    if done.documents:  # what the applicant was just sent, one click away
+        links = Markup(_("、")).join(
+            Markup('<a href="{}">{}</a>').format(
+                url_for("pages.cases.document", instance_id=done.case.id, document_id=d.id), d.title or d.name)
+            for d in done.documents)
+        flash(Markup(_("已出具文书：{documents}")).format(documents=links), "info")
+    for text in changed_texts(done):
+        flash(text, "warning")
     return redirect(url_for("pages.queue.index"))
+
+
+def changed_texts(done: worksheet.Completion) -> list[str]:
+    """A sentence for each choice the following steps changed (a script overruling the decision made)."""
+    schema = done.schema or {}
+    labels, options = field_labels(schema), option_labels(schema)
+    texts = []
+    for key, (sent, now) in done.changed.items():
+        if key not in options:  # only choices: a decision, not free text a step tidied
+            continue
+        shown = options[key]
+        texts.append(_("流程已将「{field}」由「{sent}」改为「{value}」，请核对办理结果。", field=labels.get(key, key),
+                       sent=value_text(sent, shown), value=value_text(now, shown)))
+    return texts
 
 
 @bp.errorhandler(ValidationFailed)
@@ -104,7 +127,44 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
-                           labels=field_labels(schema)), status
+                           labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions]), status
+
+
+def opinion_rows(opinion: worksheet.Opinion) -> dict[str, Any]:
+    """An earlier step for the 办理意见 panel: its values under their form's labels, in form order, options
+    by their labels; values its form does not list (or without a form) under their names."""
+    schema = opinion.schema or {}
+    labels, options = field_labels(schema), option_labels(schema)
+    rows: list[tuple[str, str]] = []
+    for path, label in labels.items():
+        found, value = _lookup(opinion.values, path)
+        if found:
+            rows.append((label, value_text(value, options.get(path, {}))))
+    heads = {path.split(".")[0] for path in labels}
+    rows += [(key, value_text(value, {})) for key, value in opinion.values.items() if key not in heads]
+    return {"name": opinion.name, "actor": opinion.actor, "at": opinion.at, "rows": rows}
+
+
+def value_text(value: Any, options: dict[str, str]) -> str:
+    """A submitted value as the form shows it: an option by its label, yes or no, lists joined."""
+    if isinstance(value, list):
+        return _("、").join(value_text(v, options) for v in value)
+    if _option_key(value) in options:
+        return options[_option_key(value)]
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if value is None or value == "":
+        return "—"
+    return value if isinstance(value, str) else _option_key(value)
+
+
+def _lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
+    current: Any = values
+    for step in path.split("."):
+        if not isinstance(current, dict) or step not in current:
+            return False, None
+        current = current[step]
+    return True, current
 
 
 def error_text(error: dict[str, Any], options: dict[str, dict[str, str]]) -> str:

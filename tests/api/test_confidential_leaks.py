@@ -314,13 +314,17 @@ def test_a_timer_incident_keeps_no_quoted_confidential_value_in_history(api, run
 
 # ---- history written beside execution.write_history ------------------------------------------------
 
+# The registry's answer is awaited only after the check: one sent before is buffered, then expires.
 CHECKED = f"""
+<bpmn:message id="registry_answer" name="registry_answer"/>
 <bpmn:process id="id_check" isExecutable="true">
   {confidential("id_no")}
   <bpmn:startEvent id="s"/>
   <bpmn:userTask id="check" name="核查" camunda:candidateGroups="window"/>
+  <bpmn:intermediateCatchEvent id="answer"><bpmn:messageEventDefinition messageRef="registry_answer"/>
+  </bpmn:intermediateCatchEvent>
   <bpmn:endEvent id="e"/>
-  {flow("s", "check", "e")}
+  {flow("s", "check", "answer", "e")}
 </bpmn:process>"""
 
 

@@ -150,3 +150,12 @@ def test_a_start_whose_first_steps_fail_stores_no_case(api):
     with api.runtime.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
     assert api.get("/api/process-instances?business_key=FAIL-1").get_json()["total"] == 0
+
+
+def test_a_query_parameter_an_endpoint_does_not_take_is_named_not_ignored(api):
+    """A misspelt filter answering every case, as if honoured, is how an integrator's sync goes wrong."""
+    misspelt = api.as_("supervisor").get("/api/process-instances?businessKey=SX-1")
+    assert misspelt.status_code == 422
+    assert "businessKey" in str(misspelt.get_json()["error"]["details"])
+    assert api.as_("supervisor").get("/api/process-instances?business_key=SX-1").status_code == 200
+    assert api.as_("supervisor").get("/api/tasks?topik=payment").status_code == 422

@@ -93,3 +93,18 @@ def test_the_case_list_reads_a_fixed_number_of_statements_and_no_workflow_state(
     assert [[t["bpmn_id"] for t in c["tasks"]] for c in page] == \
         [[t["bpmn_id"] for t in api.as_("supervisor").get(f"/api/process-instances/{c['id']}").get_json()["tasks"]]
          for c in page]
+
+
+def test_a_case_s_view_says_where_it_stands_and_the_list_leaves_that_to_it(api, cases):
+    """A diagram that names no case states gets those its element names make plain: a completed 受理 step
+    that work follows is 已受理 (engine.timeline). A task completion's answer leaves it to the view: it reads
+    the case's whole history, too dear for every completion."""
+    supervisor = api.as_("supervisor")
+    case_id = cases["SA-1"]["id"]
+    assert supervisor.get(f"/api/process-instances/{case_id}").get_json()["case_state"] == "已接件"
+    answer = api.as_("window_clerk").post(f"/api/tasks/{cases['SA-1']['tasks'][0]['id']}/complete",
+                                          json={"variables": {"accepted": True, "amount": 7}}).get_json()
+    assert (answer["state"], answer["case_state"]) == ("running", None)
+    assert supervisor.get(f"/api/process-instances/{case_id}").get_json()["case_state"] == "已受理"
+    listed = supervisor.get("/api/process-instances?business_key=SA-1").get_json()["items"]
+    assert [(c["id"], c["case_state"]) for c in listed] == [(case_id, None)]  # documented: read one case

@@ -163,10 +163,10 @@ def test_accepting_needs_the_signed_commitment_and_nothing_moves_without_it(api)
     unset = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
                                acceptance_decision="accept")
     assert [(d["field"], d["rule"]) for d in unset["error"]["details"]] == [("commitment_signed", "required")]
-    # Unticked (a browser refuses it; the server's form check lets false through): the diagram refuses it.
+    # Unticked: refused as the browser refuses it (a required checkbox must be ticked).
     unsigned = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
                                   commitment_signed=False, acceptance_decision="accept")
-    assert "告知承诺书未经申请人（法定代表人）签署，不能受理" in unsigned["error"]["details"][0]["message"]
+    assert [(d["field"], d["rule"]) for d in unsigned["error"]["details"]] == [("commitment_signed", "required")]
     assert open_steps(api, case_id) == ["accept_commitment"] and case_states(api, case_id) == ["已接件"]
     with api.runtime.uow() as uow:  # not accepted: no clock
         assert uow.session.get(CaseClock, case_id) is None

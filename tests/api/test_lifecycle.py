@@ -120,3 +120,17 @@ def test_every_command_on_a_case_answers_with_its_variables(api, case):
     url = f"/api/process-instances/{case['id']}"
     for command, body in [("suspend", {"reason": "核查"}), ("resume", {}), ("terminate", {"reason": "撤件"})]:
         assert _post(api, "supervisor", f"{url}/{command}", 200, body)["variables"] == {"reviewGroup": "office"}
+
+
+def test_an_integrator_changes_only_the_cases_its_system_started(api, case):
+    """The case was started by `integrator` (the platform); a payment system's account may not withdraw it."""
+    from engine import users
+
+    api.tokens["payment"] = users.add_user(api.runtime.uow(), "payment", roles=["integrator"])[1]
+    url = f"/api/process-instances/{case['id']}"
+    for command, body in (("suspend", {}), ("terminate", {"reason": "撤件"})):
+        refused = _post(api, "payment", f"{url}/{command}", 403, body)
+        assert "only the cases it started" in refused["error"]["message"]
+    assert api.as_("supervisor").get(url).get_json()["state"] == "running"
+    assert _post(api, "integrator", f"{url}/suspend", 200)["state"] == "suspended"
+    assert _post(api, "supervisor", f"{url}/resume", 200)["state"] == "running"

@@ -32,6 +32,15 @@ def test_a_message_nothing_waits_for_is_still_404_unless_buffering_is_asked(api)
     assert response.status_code == 404
 
 
+def test_a_message_no_deployed_process_waits_for_is_not_buffered(api, runtime):
+    """A misspelt name would be kept, answered 202, and expire unseen: it is refused at once."""
+    api.deploy("supplement.bpmn")
+    response = send(api, name="materials_suplemented", business_key="BK-0", buffer_seconds=60)
+    assert response.status_code == 422
+    assert "materials_suplemented" in response.get_json()["error"]["message"]
+    assert buffered_rows(runtime) == []
+
+
 def test_a_buffered_message_is_answered_202_and_reaches_the_case_that_then_waits_for_it(api, runtime):
     api.deploy("supplement.bpmn")
     response = send(api, name=SUPPLEMENTED, business_key="BK-1", buffer_seconds=60,

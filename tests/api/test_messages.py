@@ -1,9 +1,12 @@
-"""Messages from integrators: correlated by business key, case id or correlation values, never dropped."""
+"""Messages from integrators: correlated by business key, case id or correlation values, never dropped.
+A clerk records a message a case of theirs waits for (the applicant brought the supplement to the window)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.models import MessageSubscription
+from engine.models import BufferedMessage, MessageSubscription, ProcessInstance
+from tests.helpers import complete_open_task, open_steps
+from tests.service_items import deploy_item, history_events
 
 
 def _send(api, expect: int, **body):  # type: ignore[no-untyped-def]
@@ -184,12 +187,98 @@ def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     assert case["business_key"] == "WEB-2"
 
 
-def test_only_integrators_and_admins_send_messages(api):
+def test_integrators_and_admins_send_messages_clerks_only_to_their_cases_and_others_not_at_all(api):
     api.deploy("supplement.bpmn")
     _waiting_case(api, "BZ-1")
-    response = api.as_("window_clerk").post("/api/messages", json={"name": "materials_supplemented",
-                                                                    "business_key": "BZ-1"})
-    assert response.status_code == 403
+    body = {"name": "materials_supplemented", "business_key": "BZ-1"}
+    for role in ("supervisor", "analyst"):
+        assert api.as_(role).post("/api/messages", json=body).status_code == 403, role
+    # Not a case of theirs (started by an integrator, no task, no department): it does not exist for them.
+    response = api.as_("window_clerk").post("/api/messages", json=body)
+    assert response.status_code == 404
     missing_name = api.as_("integrator").post("/api/messages", json={"business_key": "BZ-1"})
     assert missing_name.status_code == 422
     assert any(d["field"] == "name" for d in missing_name.get_json()["error"]["details"])
+
+
+# ---- a clerk records what their case waits for ------------------------------------------------------
+
+HYGIENE = "public_venue_hygiene_licence"  # bpmn/WJW-XK-0005: waits for the supplement (补正), else withdrawn
+
+
+def _awaiting_supplement(api, business_key: str) -> int:  # type: ignore[no-untyped-def]
+    """A 公共场所卫生许可 case the window clerk found incomplete: it waits for the applicant's supplement."""
+    deploy_item(api, "WJW-XK-0005")
+    started = api.start(HYGIENE, business_key=business_key, variables={"applicant_name": "洛阳某酒店管理有限公司"})
+    _send(api, 200, name="credit_checked", business_key=business_key, variables={"credit_status": "good"})
+    complete_open_task(api, started["id"], "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="incomplete", missing_materials="卫生设施平面布局图未标注布草间位置")
+    assert open_steps(api, started["id"]) == []
+    return started["id"]
+
+
+def test_the_window_clerk_records_the_supplement_the_applicant_brought_and_the_case_moves_on(api):
+    case_id = _awaiting_supplement(api, "WJ-2026-0101")
+    clerk = api.as_("window_clerk")
+    response = clerk.post("/api/messages", json={"name": "materials_supplemented", "business_key": "WJ-2026-0101"})
+    assert response.status_code == 200, response.get_json()
+    [moved] = response.get_json()["process_instances"]
+    assert moved["id"] == case_id and [t["bpmn_id"] for t in moved["tasks"]] == ["accept_commitment"]
+    [received] = [e for e in history_events(api, case_id)
+                  if e["event"] == "message.received" and e["data"]["message"] == "materials_supplemented"]
+    assert received["actor"] == "window_clerk"
+    with api.runtime.uow() as uow:  # the 补正 deadline no longer runs
+        assert uow.session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == case_id)).all() == []
+
+
+def test_a_clerk_records_by_case_id_too(api):
+    case_id = _awaiting_supplement(api, "WJ-2026-0102")
+    response = api.as_("window_clerk").post("/api/messages", json={"name": "materials_supplemented",
+                                                                    "process_instance_id": case_id})
+    assert response.status_code == 200, response.get_json()
+    assert open_steps(api, case_id) == ["accept_commitment"]
+
+
+def test_a_clerk_reaches_only_their_cases_and_only_what_they_wait_for(api):
+    case_id = _awaiting_supplement(api, "WJ-2026-0103")
+    window, office = api.as_("window_clerk"), api.as_("office_clerk")
+    supplement = {"name": "materials_supplemented", "business_key": "WJ-2026-0103"}
+    # Another department's clerk: the case does not exist for them, by number or by id.
+    assert office.post("/api/messages", json=supplement).status_code == 404
+    assert office.post("/api/messages", json={"name": "materials_supplemented",
+                                              "process_instance_id": case_id}).status_code == 404
+    # Not any message: only one the case waits for now (credit_checked came already).
+    wrong = window.post("/api/messages", json={"name": "credit_checked", "business_key": "WJ-2026-0103"})
+    assert wrong.status_code == 404
+    assert wrong.get_json()["error"]["message"] == \
+        "no case with business key 'WJ-2026-0103' waits for message 'credit_checked'"
+    # A case must be named, the message carries no data of the clerk's, and nothing is buffered or started.
+    assert window.post("/api/messages", json={"name": "materials_supplemented"}).status_code == 403
+    assert window.post("/api/messages", json={**supplement, "variables": {"credit_status": "good"}}).status_code == 403
+    assert window.post("/api/messages", json={"name": "materials_supplemented", "business_key": "WJ-2026-0999",
+                                              "buffer_seconds": 600}).status_code == 404
+    api.deploy("online_application.bpmn")
+    started = window.post("/api/messages", json={"name": "application_submitted", "business_key": "WEB-9"})
+    assert started.status_code == 404
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(BufferedMessage)).all() == []
+        assert uow.session.scalars(select(ProcessInstance.business_key)).all() == ["WJ-2026-0103"]
+    assert open_steps(api, case_id) == []  # still waiting
+
+
+def test_a_clerk_s_message_to_a_suspended_case_is_a_conflict(api):
+    case_id = _awaiting_supplement(api, "WJ-2026-0104")
+    api.as_("supervisor").post(f"/api/process-instances/{case_id}/suspend", json={"reason": "核查"})
+    response = api.as_("window_clerk").post("/api/messages", json={"name": "materials_supplemented",
+                                                                    "process_instance_id": case_id})
+    assert response.status_code == 409
+
+
+def test_a_message_without_a_name_is_received_by_its_id(api):
+    """A case waiting on a nameless message could not start (its subscription needs a name), a 500."""
+    deployed = api.deploy("nameless_message.bpmn")
+    assert any("has no name" in w["message"] for w in deployed["warnings"])
+    case = api.start("nameless_message", business_key="PAY-1")
+    assert case["state"] == "running"
+    result = _send(api, 200, name="paid", business_key="PAY-1")
+    assert [c["state"] for c in result["process_instances"]] == ["completed"]

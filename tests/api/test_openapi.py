@@ -19,7 +19,7 @@ ENDPOINTS = [
     ("post", "/api/process-instances/{instance_id}/terminate", "application/json"),
     ("get", "/api/tasks", None),
     ("get", "/api/tasks/{task_id}", None),
-    ("post", "/api/tasks/{task_id}/claim", None),
+    ("post", "/api/tasks/{task_id}/claim", "application/json"),
     ("post", "/api/tasks/{task_id}/unclaim", None),
     ("post", "/api/tasks/{task_id}/assign", "application/json"),
     ("post", "/api/tasks/{task_id}/complete", "application/json"),

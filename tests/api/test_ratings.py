@@ -281,3 +281,29 @@ def test_a_rating_counts_for_the_lead_department_not_the_centre_window_that_deli
     assert task["candidate_groups"] == ["certificate"]
     stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
     assert [(d["key"], d["count"]) for d in stats["by_department"]] == [("SCJG", 1)]
+
+
+def test_the_public_pages_rate_by_the_proof_their_lookup_kept(api):
+    """The progress page's rating form carries no code: engine.ratings.rate finds the case by the proof of
+    its code the lookup handed back (query_codes.verify), which a new code makes stale; the API's path by
+    code stays."""
+    import pytest
+
+    from engine import query_codes, ratings
+    from engine.errors import NotFound
+
+    library(api)
+    case = window_case_done(api)
+    proof = query_codes.verify(api.runtime.uow(), case["business_key"], case["query_code"])
+    renewed = api.as_("admin").post(f"/api/process-instances/{case['id']}/query-code")
+    assert renewed.status_code == 201, renewed.get_json()
+    with pytest.raises(NotFound):  # stale: made of the code the case had before
+        ratings.rate(api.runtime.uow(), case["business_key"], proof=proof, level=1)
+    with pytest.raises(NotFound):  # a proof is no code
+        ratings.rate(api.runtime.uow(), case["business_key"], proof, level=1)
+    proof = query_codes.verify(api.runtime.uow(), case["business_key"], renewed.get_json()["query_code"])
+    rated = ratings.rate(api.runtime.uow(), case["business_key"], proof=proof, level=2, comment="")
+    assert (rated.case_no, rated.level_name, rated.contact) == (case["business_key"], "满意", "case")
+    assert rate(api, case["business_key"], renewed.get_json()["query_code"], 1, expect=409)["error"]["code"] == "conflict"
+    with api.runtime.uow() as uow:
+        assert [r.level for r in uow.session.scalars(select(Rating))] == [2]

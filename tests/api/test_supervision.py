@@ -106,3 +106,54 @@ def test_a_paused_case_does_not_run_towards_red(api, cases):
     assert (paused.state, paused.level, paused.remaining_working_days, paused.deadline_date) == \
         ("paused", "yellow", 1, date(2026, 3, 23))
 
+
+
+def stats_of(api: Any, query: str) -> Any:
+    response = api.as_("supervisor").get(f"/api/supervision/stats?{query}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_stats_cover_the_cases_whose_clock_started_in_a_period(api, cases):
+    """A period keeps the cases accepted (受理, the clock's start) in it: one cohort, its finished, withdrawn
+    and open cases adding up to its total, its open ones still warned. Dates alone are local days; until is
+    exclusive."""
+    march_2 = stats_of(api, "since=2026-03-02&until=2026-03-03")  # red and decided
+    assert [{k: s[k] for k in ("total", "finished", "finished_on_time", "open", "yellow", "red")} for s in march_2] \
+        == [{"total": 2, "finished": 1, "finished_on_time": 1, "open": 1, "yellow": 0, "red": 1}]
+    [yellow] = stats_of(api, "since=2026-03-03&until=2026-03-10")  # accepted 5 March
+    assert (yellow["total"], yellow["open"], yellow["yellow"], yellow["red"]) == (1, 1, 1, 0)
+    [green] = stats_of(api, "since=2026-03-10T00:00:00%2B08:00")  # accepted 10 March, 10:00 Beijing
+    assert (green["total"], green["open"], green["yellow"], green["red"]) == (1, 1, 0, 0)
+    assert stats_of(api, "until=2026-03-02") == []  # nothing accepted before
+    [department] = stats_of(api, "by=department&until=2026-03-03")
+    assert (department["total"], department["finished"], department["red"]) == (2, 1, 1)
+    assert stats_of(api, "since=2026-01-01&until=2026-12-31") == stats_of(api, "")
+
+
+def test_stats_refuse_what_they_would_not_honour(api, cases):
+    supervisor = api.as_("supervisor")
+    for query in ("from=2026-03-01", "start=2026-03-01&end=2026-03-31", "process_key=" + KEY, "since=March",
+                  "since=2026-03-10&until=2026-03-02"):
+        response = supervisor.get(f"/api/supervision/stats?{query}")
+        assert response.status_code == 422, query
+        assert response.get_json()["error"]["code"] == "validation_failed", query
+    assert supervisor.get("/api/supervision/cases?levle=red").status_code == 422  # nor do the other views
+    assert supervisor.get("/api/supervision/events?case=1").status_code == 422
+    spec = api.get("/api/openapi.json").get_json()
+    parameters = {p["name"]: p for p in spec["paths"]["/api/supervision/stats"]["get"]["parameters"]}
+    assert {"by", "since", "until"} <= set(parameters) and "started" in parameters["since"]["description"]
+
+
+def test_a_suspended_case_shows_as_suspended_with_the_step_it_holds(api, cases):
+    """挂起: a case on hold keeps its clock running (it may be red), but the board says it is on hold and
+    where it waits, not an empty step of a running case."""
+    assert api.as_("supervisor").post(f"/api/process-instances/{cases['red']}/suspend",
+                                      json={"reason": "等待上级部门答复"}).status_code == 200
+    rows = {r["process_instance_id"]: r for r in api.as_("supervisor").get("/api/supervision/cases").get_json()}
+    red = rows[cases["red"]]
+    assert (red["level"], red["state"], red["case_state"]) == ("red", "running", "suspended")
+    assert rows[cases["yellow"]]["case_state"] == "running"
+    board = supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, level="red", now=at(date(2026, 3, 18)))
+    [row] = board.cases
+    assert (row.case.instance_id, row.case.case_state, row.steps) == (cases["red"], "suspended", ["审查（业务科室）"])

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
-from engine.supervision_sweep import OVERDUE, REMINDER, STEP_OVERRUN
+from engine.supervision_sweep import OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
 from tests.api.test_time_limits import at, food
 from tests.helpers import complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
@@ -206,7 +206,7 @@ def test_rules_decide_the_reminder_threshold_and_whether_steps_are_flagged(food,
     assert supervisor.put(f"/api/supervision/rules/{KEY}",
                           json={"remind_days": 5, "step_overrun": False}).status_code == 200
     # 10 March: the review is overrun but the item does not flag steps; 4 working days left <= 5: yellow.
-    assert sweep(food, date(2026, 3, 10)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 0}
+    assert sweep(food, date(2026, 3, 10)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 0, PROCEDURE_OVERRUN: 0}
     with food.runtime.uow() as uow:
         [event] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == case_id))
     assert (event.kind, event.data["remind_days"], event.data["remaining_working_days"]) == (REMINDER, 5, 4)
@@ -248,14 +248,15 @@ def test_a_sweep_with_nothing_new_views_no_clock(food, day, monkeypatch):
     with nothing new reads next to nothing into Python."""
     red = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
     accepted(food, day, date(2026, 3, 16))  # deadline 30 March: green on the 17th
-    assert sweep(food, date(2026, 3, 17)) == {REMINDER: 0, OVERDUE: 1, STEP_OVERRUN: 1}
+    assert sweep(food, date(2026, 3, 17)) == {REMINDER: 0, OVERDUE: 1, STEP_OVERRUN: 1, PROCEDURE_OVERRUN: 0}
     viewed: list[int] = []
     real_view = supervision_sweep.clock_view
     monkeypatch.setattr(supervision_sweep, "clock_view",
                         lambda uow, clock, *args: viewed.append(clock.instance_id) or real_view(uow, clock, *args))
     assert sweep(food, date(2026, 3, 17), hour=15) == dict.fromkeys(supervision_sweep.KINDS, 0)
     assert viewed == []
-    assert sweep(food, date(2026, 3, 27)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 1}  # the second case nears
+    assert sweep(food, date(2026, 3, 27)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 1,
+                                             PROCEDURE_OVERRUN: 0}  # the second case nears
     assert red not in viewed and len(viewed) == 1
 
 
@@ -304,3 +305,50 @@ def test_a_command_on_the_case_during_a_sweep_never_delivers_before_the_sweep_s_
         final = list(connection.scalars(text("SELECT id FROM outbox WHERE instance_id = :i ORDER BY id"),
                                         {"i": case_id}))
     assert seen == [i for i in final if i <= max(seen)]  # no earlier event was still missing
+
+
+def test_a_special_procedure_open_longer_than_the_guide_allows_is_flagged_once_per_pause(food, day):
+    """The food licence's guide allows 10 working days of inspection (现场核查). A pause past them is
+    flagged once, at the sweep after the tenth working day; a second pause is flagged on its own; a kind the
+    guide sets no limit for never is."""
+    from tests.api.test_time_limits import ROOT
+
+    food.deploy(ROOT / "bpmn" / "SCJG-XK-0001" / "guide.json")
+    inspected = accepted(food, day, date(2026, 3, 2))
+    tested = accepted(food, day, date(2026, 3, 2))
+    supervisor = food.as_("supervisor")
+
+    def pause(case_id: int, on: date, kind: str) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            from engine import time_limits
+            patch.setattr(time_limits, "utcnow", lambda: at(on))
+            response = supervisor.post(f"/api/process-instances/{case_id}/clock/pause",
+                                       json={"kind": kind, "reason": "现场核查（第45条）"})
+            assert response.status_code == 200, response.get_json()
+
+    pause(inspected, date(2026, 3, 3), "inspection")
+    pause(tested, date(2026, 3, 3), "testing")
+    assert sweep(food, date(2026, 3, 17))[PROCEDURE_OVERRUN] == 0  # the tenth working day of the inspection
+    assert sweep(food, date(2026, 3, 18))[PROCEDURE_OVERRUN] == 1
+    assert sweep(food, date(2026, 3, 18), hour=15)[PROCEDURE_OVERRUN] == 0
+    with pytest.MonkeyPatch.context() as patch:
+        from engine import time_limits
+        patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 19)))
+        assert supervisor.post(f"/api/process-instances/{inspected}/clock/resume",
+                               json={"result": "核查完毕"}).status_code == 200
+    pause(inspected, date(2026, 3, 19), "inspection")
+    assert sweep(food, date(2026, 3, 20))[PROCEDURE_OVERRUN] == 0
+    assert sweep(food, date(2026, 4, 20))[PROCEDURE_OVERRUN] == 1  # the second pause, on its own
+
+    page = supervisor.get("/api/supervision/events?kind=procedure_overrun").get_json()
+    assert page["total"] == 2 and {e["process_instance_id"] for e in page["items"]} == {inspected}
+    second, first = page["items"]
+    assert first["task_id"] is None and first["due_at"] == at(date(2026, 3, 17), 23).replace(
+        minute=59, second=59).isoformat()
+    assert {k: first["data"][k] for k in ("kind", "max_days", "elapsed_working_days", "started_by")} == {
+        "kind": "inspection", "max_days": 10, "elapsed_working_days": 11, "started_by": "supervisor"}
+    assert second["data"]["procedure_id"] != first["data"]["procedure_id"]
+    assert outbox_events(food, inspected).count("supervision.procedure_overrun") == 2
+    assert "supervision.procedure_overrun" not in outbox_events(food, tested)
+    history = food.get(f"/api/process-instances/{inspected}/history").get_json()
+    assert [e["data"]["max_days"] for e in history if e["event"] == "supervision.procedure_overrun"] == [10, 10]

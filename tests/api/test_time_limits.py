@@ -374,3 +374,139 @@ def test_a_diagram_without_time_limits_gets_no_clock(api):
     with api.runtime.uow() as uow:
         assert uow.session.scalars(select(CaseClock)).first() is None
         assert uow.session.scalars(select(SpecialProcedure)).first() is None
+
+
+# ---- deemed acceptance (视为受理) counts from the receipt of the materials --------------------------------
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Set the moment cases are saved at, diagrams count ``workdays(n)`` from and timers compare with."""
+    from engine import diagram_functions
+    from tests.integration.test_timer_refresh import freeze_spiff_clock
+
+    def set_moment(moment: datetime) -> datetime:
+        monkeypatch.setattr(execution, "utcnow", lambda: moment)
+        monkeypatch.setattr(diagram_functions, "utcnow", lambda: moment)
+        monkeypatch.setattr(time_limits, "utcnow", lambda: moment)
+        freeze_spiff_clock(monkeypatch, moment)
+        return moment
+    return set_moment
+
+
+def deem_accepted(api: Any, frozen: Any, case_id: int) -> datetime:
+    """Let the 5-working-day notice deadline (行政许可法 Art 32) pass: the worker's timer deems the case
+    accepted. Returns when it fired."""
+    from datetime import timedelta
+
+    from engine import jobs
+    from tests.service_items import pending_timer
+
+    job = pending_timer(api, case_id, "notice_deadline")
+    fired = frozen(job.due_at + timedelta(seconds=1))
+    assert jobs.run_due(api.runtime, worker_id="w1", now=fired) == 1
+    return fired
+
+
+def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api, frozen):
+    """行政许可法 Art 32(1)(4): not told within 5 working days, the application counts as accepted from the
+    day the materials arrived. Received Monday 2 March, deemed accepted when the timer fires on the night of
+    9 March: the clock counts from 2 March (deadline 16 March, as for an acceptance that day), and the
+    acceptance notice names that deadline."""
+    from tests.service_items import deploy_item, documents
+
+    deploy_item(api, "SCJG-XK-0001")
+    received = frozen(at(date(2026, 3, 2)))
+    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    fired = deem_accepted(api, frozen, case["id"])
+    assert fired.astimezone(LOCAL_TZ).date() == date(2026, 3, 10)  # just after the end of 9 March
+
+    clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
+    assert clock["state"] == "running"
+    assert datetime.fromisoformat(clock["started_at"]) == received
+    assert clock["deadline_date"] == "2026-03-16"  # not 23 March, five working days too late
+    with api.runtime.uow() as uow:
+        started = uow.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id == case["id"], HistoryEvent.event == "clock.started")).one()
+    assert started.element_id == "deemed_accepted"
+    assert started.data["counted_from"] == {"at": received.isoformat(), "elements": ["received", "supplemented"]}
+    notice = documents(api, case["id"])["acceptance_notice"]
+    assert "自收到申请材料之日起即为受理" in notice and "2026年3月16日前" in notice
+    assert "<td>2026年3月2日</td>" in notice.split("受理日期")[1]
+
+
+def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, frozen):
+    """Told in time what to supplement, the applicant supplements on 10 March; nobody answers within 5
+    working days: accepted from 10 March, when the (now complete) materials arrived."""
+    from tests.service_items import deploy_item, send_message
+
+    deploy_item(api, "SCJG-XK-0001")
+    frozen(at(date(2026, 3, 2)))
+    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    frozen(at(date(2026, 3, 3)))
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="incomplete",
+                       missing_materials="营业执照复印件：未提供")
+    supplemented = frozen(at(date(2026, 3, 10)))
+    send_message(api, "materials_supplemented", case["business_key"])
+    deem_accepted(api, frozen, case["id"])  # due at the end of 17 March
+
+    clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
+    assert datetime.fromisoformat(clock["started_at"]) == supplemented
+    assert clock["deadline_date"] == "2026-03-24"
+
+
+def test_an_acceptance_at_the_window_still_counts_from_the_acceptance(api, now):
+    """The receipt rule is the deemed path's alone: accepted on Wednesday 4 March after receipt on Monday,
+    the clock counts from Wednesday."""
+    seed_national_calendar(api.runtime)
+    api.deploy(FOOD)
+    now(date(2026, 3, 2))
+    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    accepted = now(date(2026, 3, 4))
+    complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
+    clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
+    assert datetime.fromisoformat(clock["started_at"]) == accepted and clock["deadline_date"] == "2026-03-18"
+
+
+# ---- called processes: whose markers move the case's clock -------------------------------------------
+
+def test_a_called_items_decision_does_not_stop_the_callers_clock(api, now):
+    """clock_parent (10 working days) calls clock_child, an item with its own clock markers. The child's
+    decision is a step of the parent's case: the parent's clock runs on until the parent decides."""
+    seed_national_calendar(api.runtime)
+    api.deploy("clock_child.bpmn", "clock_parent.bpmn")
+    now(date(2026, 3, 2))
+    case = api.start("clock_parent")
+    complete_open_task(api, case["id"], "accept", reader="admin")  # the parent's clock starts
+    now(date(2026, 3, 3))
+    complete_open_task(api, case["id"], "child_accept", reader="admin")  # the child's start: no second start
+    now(date(2026, 3, 4))
+    complete_open_task(api, case["id"], "child_decide", reader="admin")  # the child's stop
+
+    clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 5)))
+    assert (clock.state, clock.promised_days, clock.started_at) == ("running", 10, at(date(2026, 3, 2)))
+    assert clock.deadline_date == date(2026, 3, 16)
+    now(date(2026, 3, 6))
+    complete_open_task(api, case["id"], "decide", reader="admin")
+    clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 9)))
+    assert (clock.state, clock.stopped_at, clock.used_working_days) == ("stopped", at(date(2026, 3, 6)), 4)
+    with api.runtime.uow() as uow:
+        events = [(e.event, e.element_id) for e in uow.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id == case["id"], HistoryEvent.event.like("clock.%")).order_by(HistoryEvent.id))]
+    assert events == [("clock.started", "accept"), ("clock.stopped", "decide")]
+
+
+def test_a_called_item_owns_the_clock_of_a_case_that_has_none(api, now):
+    """clock_wrapper marks no clock: the item it calls does, so the case's clock is the item's, started and
+    stopped by the item's markers, with the item's limit."""
+    seed_national_calendar(api.runtime)
+    api.deploy("clock_child.bpmn", "clock_wrapper.bpmn")
+    now(date(2026, 3, 2))
+    case = api.start("clock_wrapper")
+    assert api.get(f"/api/process-instances/{case['id']}/clock").status_code == 404  # not accepted yet
+    complete_open_task(api, case["id"], "child_accept", reader="admin")
+    clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 3)))
+    assert (clock.state, clock.promised_days, clock.deadline_date) == ("running", 5, date(2026, 3, 9))
+    now(date(2026, 3, 4))
+    complete_open_task(api, case["id"], "child_decide", reader="admin")
+    clock = time_limits.get(api.runtime.uow(), case["id"], actor=CLERK, now=at(date(2026, 3, 5)))
+    assert (clock.state, clock.stopped_at, clock.used_working_days) == ("stopped", at(date(2026, 3, 4)), 2)

@@ -329,3 +329,109 @@ def test_a_confidential_recipient_reaches_only_the_sms_relay(api, runtime, recei
         assert notices[(name, "private_approval")]["recipient"] == "***", name
         assert notices[(name, "private_approval")]["recipient_confidential"] is True
     assert {data["recipient"] for (_, key), data in notices.items() if key == "notified_approval"} == {"13800005678"}
+
+
+def test_suspending_and_resuming_a_case_are_events_with_the_reason(api, runtime, receiver):
+    hook = subscribe(api, receiver.url, events=["instance.suspended", "instance.resumed"])
+    assert hook["events"] == ["instance.suspended", "instance.resumed"]
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    supervisor = api.as_("supervisor")
+    assert supervisor.post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "等待司法认定"}).status_code == 200
+    assert supervisor.post(f"/api/process-instances/{case['id']}/suspend").status_code == 409  # no event
+    assert supervisor.post(f"/api/process-instances/{case['id']}/resume").status_code == 200
+    deliver(runtime)
+    assert receiver.events() == ["instance.suspended", "instance.resumed"]
+    suspended, resumed = (r.json for r in receiver.received)
+    assert (suspended["data"]["actor"], suspended["data"]["reason"]) == ("supervisor", "等待司法认定")
+    assert suspended["process_instance_id"] == resumed["process_instance_id"] == case["id"]
+    assert resumed["data"]["case_state"] == "已接件"
+    spec = api.client.get("/api/openapi.json").get_json()
+    enum = spec["components"]["schemas"]["WebhookCreate"]["properties"]["events"]["items"]["enum"]
+    assert {"instance.suspended", "instance.resumed"} <= set(enum)
+
+
+def test_an_owner_changes_a_webhook_s_url_events_and_description(api, runtime, receiver):
+    hook = subscribe(api, receiver.url, events=["instance.started"], description="测试环境")
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # queued for the old URL
+    integrator = api.as_("integrator")
+
+    def patch(body: dict, user: str = "integrator"):  # type: ignore[no-untyped-def, type-arg]
+        client = api.as_(user)
+        return client.client.patch(f"/api/webhooks/{hook['id']}", json=body, headers=client.headers())
+
+    changed = patch({"url": f"{receiver.url}/v2", "events": ["instance.started", "task.created"],
+                     "description": "生产环境"})
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert (body["url"], body["events"], body["description"]) == \
+        (f"{receiver.url}/v2", ["instance.started", "task.created"], "生产环境")
+    assert "secret" not in body and integrator.get("/api/webhooks").get_json() == [body]
+    for refused in ({"url": "https://169.254.169.254/latest"}, {"url": "http://example.org/hook"}):
+        answer = patch(refused)
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_request", refused
+    assert patch({"events": ["everything"]}).status_code == 422
+    assert patch({"description": "他人"}, user="supervisor").status_code == 403
+    api.token("integrator2")
+    with runtime.uow() as uow:
+        uow.session.execute(update(User).where(User.name == "integrator2").values(roles=["integrator"]))
+        uow.commit()
+    assert patch({"description": "他人"}, user="integrator2").status_code == 404
+    assert patch({"description": ""}, user="admin").get_json()["description"] is None
+    assert patch({"events": []}).get_json()["events"] == []  # every event
+
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    assert {r.path for r in receiver.received} == {"/hook/v2"}  # the queued delivery too
+    assert receiver.events() == ["instance.started", "instance.started", "task.created"]
+
+
+def test_a_rotated_secret_signs_every_later_delivery_and_is_shown_once(api, runtime, receiver):
+    hook = subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})  # queued before the rotation
+    integrator = api.as_("integrator")
+    rotated = integrator.post(f"/api/webhooks/{hook['id']}/secret")
+    assert rotated.status_code == 200, rotated.get_json()
+    secret = rotated.get_json()["secret"]
+    assert secret.startswith("whsec_") and secret != hook["secret"] and rotated.get_json()["id"] == hook["id"]
+    assert "secret" not in integrator.get("/api/webhooks").get_json()[0]
+    assert api.as_("window_clerk").post(f"/api/webhooks/{hook['id']}/secret").status_code == 403
+    assert integrator.post("/api/webhooks/999999/secret").status_code == 404
+    deliver(runtime)
+    [sent] = receiver.received
+    stamp, signature = sent.headers["X-Govflow-Timestamp"], sent.headers["X-Govflow-Signature"]
+    assert webhooks.verify(secret, timestamp=stamp, body=sent.body, signature=signature)
+    assert not webhooks.verify(hook["secret"], timestamp=stamp, body=sent.body, signature=signature)
+    headers = {**integrator.headers(), "Idempotency-Key": "rotate-1"}
+    first = integrator.client.post(f"/api/webhooks/{hook['id']}/secret", headers=headers)
+    again = integrator.client.post(f"/api/webhooks/{hook['id']}/secret", headers=headers)
+    assert "secret" in first.get_json() and "secret" not in again.get_json()  # shown once, rotated once
+    with runtime.uow() as uow:
+        stored = uow.session.scalars(select(IdempotencyKey.body)).all()
+    assert all(first.get_json()["secret"].encode() not in (b or b"") for b in stored)
+
+
+def test_a_webhook_with_events_it_has_not_received_is_deleted_only_when_told_to_drop_them(api, runtime, receiver):
+    receiver.reply = lambda r: 500
+    hook = subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    integrator = api.as_("integrator")
+
+    def delete(query: str = ""):  # type: ignore[no-untyped-def]
+        return integrator.client.delete(f"/api/webhooks/{hook['id']}{query}", headers=integrator.headers())
+
+    pending = delete()
+    assert pending.status_code == 409 and pending.get_json()["error"]["details"] == [{"pending": 1, "dead_letters": 0}]
+    for later in (0, 60, 120):
+        deliver(runtime, later=later)
+    dead = delete()
+    assert dead.status_code == 409 and dead.get_json()["error"]["details"] == [{"pending": 0, "dead_letters": 1}]
+    assert "discard=true" in dead.get_json()["error"]["message"]
+    assert [h["id"] for h in integrator.get("/api/webhooks").get_json()] == [hook["id"]]
+    assert len(integrator.get("/api/webhooks/dead-letters").get_json()) == 1  # kept, still replayable
+    assert delete("?discard=true").status_code == 204
+    assert integrator.get("/api/webhooks").get_json() == [] and deliveries(runtime) == []
+    assert delete("?discard=true").status_code == 404

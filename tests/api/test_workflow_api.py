@@ -43,8 +43,15 @@ def test_a_case_runs_from_start_through_two_queues_to_completion(api):
 def test_starting_again_with_the_same_business_key_returns_the_existing_case(api):
     api.deploy("simple_approval.bpmn")
     first = api.start("simple_approval", business_key="RETRY-1", variables={"reviewGroup": "office"})
-    second = api.start("simple_approval", expect=200, business_key="RETRY-1", variables={"reviewGroup": "x"})
-    assert second["id"] == first["id"]
+    retried = api.start("simple_approval", expect=200, business_key="RETRY-1", variables={"reviewGroup": "office"})
+    assert retried["id"] == first["id"] and retried["differing_variables"] == []
+    # Another application under the same number: the case is not changed, and the answer says which
+    # variables were not applied.
+    second = api.start("simple_approval", expect=200, business_key="RETRY-1",
+                       variables={"reviewGroup": "x", "amount": 5})
+    assert second["id"] == first["id"] and second["differing_variables"] == ["amount", "reviewGroup"]
+    assert second["variables"]["reviewGroup"] == "office" and "query_code" not in second
+    assert "differing_variables" not in first
     assert api.get("/api/process-instances").get_json()["total"] == 1
 
 

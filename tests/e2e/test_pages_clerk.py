@@ -82,6 +82,15 @@ def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: A
     expect(page.locator('a[data-queue="group:review"] .count')).to_have_text("1")
     shot(page, "06-queue-review-group")
 
+    row.locator('a.button:has-text("查看")').click()  # the review task shows what the window decided
+    opinions = page.locator("#opinions")
+    expect(opinions).to_contain_text("受理审查（综合窗口）")
+    expect(opinions).to_contain_text("wang")
+    expect(opinions.locator("dt", has_text="受理决定").locator("+ dd")).to_have_text("受理")
+    expect(opinions.locator("dt", has_text="受理意见").locator("+ dd")).to_have_text("材料齐全，予以受理。")
+    shot(page, "06b-task-opinions")
+    page.go_back()
+
     row.locator(f'a:has-text("{case.business_key}")').click()
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
     expect(page.locator('#diagram [data-element-id="review"].gf-active')).to_have_count(1)
@@ -120,3 +129,41 @@ def test_case_data_shown_as_markup_in_a_form_text_cannot_take_the_place_of_the_p
     expect(page.locator(".flash-success")).to_contain_text(view.business_key)
     [done] = [e for e in instances.history(runtime.uow(), view.id, actor=SYSTEM) if e.event == "task.completed"]
     assert done.data["variables"]["decision"] == "accept"
+
+
+def test_the_applicant_brings_the_supplement_and_the_window_clerk_records_it_on_the_case_page(
+        page: Any, runtime: Runtime) -> None:
+    """A case sent a one-time notice waits for the supplement or its deadline: its page says so, and the
+    window clerk records the materials the applicant brought, so the case goes back to the window instead
+    of lapsing as withdrawn."""
+    from tests.api.test_pages_cases import ITEM, ITEM_BPMN, ITEM_NAME
+    from tests.helpers import seed_national_calendar
+
+    seed_national_calendar(runtime)
+    definitions.deploy(runtime.uow(), [("licence_item.bpmn", ITEM_BPMN.encode())], actor=SYSTEM)
+    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
+    wang = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
+    view, _ = instances.start(runtime.uow(), ITEM, actor=Actor("portal", roles=frozenset({"integrator"})),
+                              business_key="SX-2026-000125")
+    tasks.claim(runtime.uow(), view.tasks[0].id, actor=wang)
+    tasks.complete(runtime.uow(), view.tasks[0].id, actor=wang, variables={"decision": "incomplete"})
+
+    log_in(page, "wang")
+    page.goto("/cases")
+    row = page.locator("tr.case-row", has_text=view.business_key)
+    expect(row).to_contain_text(ITEM_NAME)
+    row.locator(f'a:has-text("{view.business_key}")').click()
+    waits = page.locator(".waits-panel")
+    expect(waits.locator("tr.wait-message")).to_contain_text("申请人补正材料")
+    expect(waits.locator("tr.wait-timer")).to_contain_text("补正期限届满")
+    shot(page, "09-case-waiting-for-supplement")
+
+    waits.get_by_label("备注（选填）").fill("申请人到窗口补交材料")
+    waits.get_by_role("button", name="记录：申请人补正材料").click()
+    expect(page.locator(".flash-success")).to_contain_text("已记录：申请人补正材料")
+    expect(page.locator(".waits-panel")).to_have_count(0)
+    expect(page.locator("table.timeline")).to_contain_text("申请人到窗口补交材料")
+    expect(page.locator(".open-tasks")).to_contain_text("受理审查")
+    shot(page, "10-case-supplement-recorded")
+    [received] = [e for e in instances.history(runtime.uow(), view.id, actor=SYSTEM) if e.event == "message.received"]
+    assert received.actor == "wang" and received.data["note"] == "申请人到窗口补交材料"

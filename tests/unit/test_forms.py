@@ -135,10 +135,13 @@ def test_numbers_serialised_to_strings_stay_exact_strings() -> None:
 
 # --- checkbox and choices ------------------------------------------------------------------
 
-def test_a_checkbox_takes_only_true_or_false_and_false_satisfies_required() -> None:
+def test_a_checkbox_takes_only_true_or_false_and_a_required_one_must_be_ticked() -> None:
+    """As form-js's own check: an unticked required checkbox (a signed commitment) is not given."""
     compiled = form(field("checkbox", "agreed", validate={"required": True}))
-    assert compiled.validate({"agreed": False}, {}) == {"agreed": False}
+    assert compiled.validate({"agreed": True}, {}) == {"agreed": True}
+    assert errors(compiled, {"agreed": False}) == {"agreed": "required: a value is required"}
     assert errors(compiled, {}) == {"agreed": "required: a value is required"}
+    assert form(field("checkbox", "agreed")).validate({"agreed": False}, {}) == {"agreed": False}
     for wrong in ("true", 1, "on"):
         assert errors(compiled, {"agreed": wrong}) == {"agreed": "type: expects true or false"}
 

@@ -1,0 +1,157 @@
+"""Where a case stands in the terms approval systems report (DOMAIN.md: 已接件, 已受理, 补正(开始), 不予受理,
+办结(通过), 撤回 ...), and how an ended case ended when no decision ended it (withdrawn, terminated).
+
+One derivation, read from the case's history through engine.timeline, for everyone who asks: the
+applicant's progress (engine.progress), the case as the API shows it (engine.instances.case_view), and
+the case events webhooks receive (engine.outbox).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import bindparam, select
+
+from . import timeline
+from .clock import utcnow
+from .models import HistoryEvent, ProcessDefinition, ProcessInstance
+from .unit_of_work import UnitOfWork
+
+# How a case ended other than by a decision (``CaseState.end_kind``).
+WITHDRAWN, TERMINATED = "withdrawn", "terminated"
+# A termination (engine.instances.terminate) whose recorded reason opens by saying the applicant withdrew:
+# "申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ... Anything else is the office's termination.
+_APPLICANT_WITHDREW = re.compile(
+    r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
+    r"|^(?:the )?applicant(?: has)? withdr|^withdrawn by (?:the )?applicant", re.IGNORECASE)
+# Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
+DEEMED_WITHDRAWN = ("撤回", "已撤件")
+# The case's status a command's history item leaves it in, where it ends it.
+_ENDING = {"instance.completed": "completed", "instance.terminated": "terminated"}
+
+
+@dataclass(frozen=True)
+class CaseState:
+    state: str | None  # the latest case state reached (已受理, 不予受理 ...)
+    end_kind: str | None = None  # WITHDRAWN or TERMINATED; None while running or when decided
+    # A case deemed withdrawn (its diagram's end in case state 撤回): that end as the diagram names it
+    # (逾期未补正，视为撤回申请), when the name says more than the state.
+    end_step: str | None = None
+
+
+@dataclass
+class _Item:
+    """A history row as engine.timeline reads it, without what no case state depends on."""
+
+    at: datetime
+    event: str
+    element_id: str | None
+    element_name: str | None
+    element_type: str | None
+    actor: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# Built once: the case view reads it in every command's answer.
+_HISTORY = (select(HistoryEvent.at, HistoryEvent.event, HistoryEvent.element_id, HistoryEvent.element_name,
+                   HistoryEvent.element_type)
+            .where(HistoryEvent.instance_id == bindparam("case_id")).order_by(HistoryEvent.id))
+_HISTORIES = (select(HistoryEvent.instance_id, HistoryEvent.at, HistoryEvent.event, HistoryEvent.element_id,
+                     HistoryEvent.element_name, HistoryEvent.element_type)
+              .where(HistoryEvent.instance_id.in_(bindparam("case_ids", expanding=True)))
+              .order_by(HistoryEvent.instance_id, HistoryEvent.id))
+# govflow.* properties per diagram, by the definition's content hash (a version's diagram never changes).
+_PROPERTIES: dict[str, dict[str, dict[str, str]]] = {}
+_MAX_DIAGRAMS = 256
+
+
+def timeline_of(uow: UnitOfWork, row: ProcessInstance) -> list[timeline.TimelineEntry]:
+    """The case's timeline from its stored history (engine.timeline)."""
+    return timeline.build_timeline(_as_history(_stored(uow, row.id)), properties(row.definition))
+
+
+def of_case(uow: UnitOfWork, row: ProcessInstance) -> CaseState:
+    """Where the case stands now, by its stored history."""
+    return derive(timeline_of(uow, row), status=row.state, end_reason=row.end_reason)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a case stands, with the end it reached as its diagram names it (办结（准予许可）), for a list."""
+
+    stands: CaseState
+    end: str | None
+
+
+def of_cases(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, Outcome]:
+    """Where each case stands, for a page of cases (the case list): their stored history in one query,
+    read as ``of_case`` reads one."""
+    history: dict[int, list[_Item]] = {row.id: [] for row in rows}
+    if history:
+        for item in uow.session.execute(_HISTORIES, {"case_ids": sorted(history)}):
+            history[item.instance_id].append(_Item(item.at, item.event, item.element_id, item.element_name,
+                                                   item.element_type))
+    found = {}
+    for row in rows:
+        entries = timeline.build_timeline(_as_history(history[row.id]), properties(row.definition))
+        end = next((e.element_name for e in reversed(entries)
+                    if e.event == "element.completed" and e.element_type == "EndEvent"), None)
+        found[row.id] = Outcome(derive(entries, status=row.state, end_reason=row.end_reason), end)
+    return found
+
+
+def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: str | None) -> CaseState:
+    """The latest case state of a timeline, and how the case ended: a terminated case was withdrawn by the
+    applicant (its recorded reason says so) or terminated by the office; a completed case that reached a
+    case state 撤回 or 已撤件 (e.g. materials not supplemented in time) was deemed withdrawn."""
+    last = next((e for e in reversed(entries) if e.case_state), None)
+    state = last.case_state if last is not None else None
+    if status == "terminated":
+        withdrew = _APPLICANT_WITHDREW.match((end_reason or "").strip())
+        return CaseState(state, WITHDRAWN if withdrew else TERMINATED)
+    if status == "completed" and last is not None and state in DEEMED_WITHDRAWN:
+        named = last.element_name if last.element_name and last.element_name != state else None
+        return CaseState(state, WITHDRAWN, named)
+    return CaseState(state)
+
+
+def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
+          indexes: Iterable[int]) -> dict[int, CaseState]:
+    """Where the case stood right after each of the ``pending`` history items at ``indexes`` (a command's
+    items, not written yet), on top of its stored history: what a case event says it left the case in."""
+    stored = _stored(uow, row.id)
+    diagram = properties(row.definition)
+    now = utcnow()
+    items = [_Item(now, item["event"], item.get("element_id"), item.get("element_name"), item.get("element_type"))
+             for item in pending]
+    found = {}
+    for index in sorted(set(indexes)):
+        # The prefix, not the whole: a later step may still say what an earlier one reached (a 受理 step
+        # followed by work), which the event of the earlier one cannot know yet.
+        entries = timeline.build_timeline(_as_history(stored + items[:index + 1]), diagram)
+        found[index] = derive(entries, status=_ENDING.get(items[index].event, "running"), end_reason=row.end_reason)
+    return found
+
+
+def properties(definition: ProcessDefinition) -> dict[str, dict[str, str]]:
+    """``govflow.*`` properties per element of the definition's diagram (engine.timeline), parsed once per
+    diagram in this process."""
+    found = _PROPERTIES.get(definition.content_hash)
+    if found is None:
+        found = timeline.element_properties(definition.resource.content)
+        if len(_PROPERTIES) >= _MAX_DIAGRAMS:
+            _PROPERTIES.clear()
+        _PROPERTIES[definition.content_hash] = found
+    return found
+
+
+def _stored(uow: UnitOfWork, case_id: int) -> list[_Item]:
+    return [_Item(*row) for row in uow.session.execute(_HISTORY, {"case_id": case_id})]
+
+
+def _as_history(items: list[_Item]) -> list[HistoryEvent]:
+    # engine.timeline reads these attributes of a history row and nothing else: no ORM row is built for it.
+    return cast(list[HistoryEvent], items)

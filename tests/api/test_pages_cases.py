@@ -1,0 +1,320 @@
+"""The case pages as a clerk reads them: what a waiting case awaits (messages by the diagram's names,
+timers with their due time), recording a message it waits for from the case page (the supplement the
+applicant brought to the window), and the case list with each case's item, outcome and deadline."""
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from engine.clock import LOCAL_TZ
+from engine.models import CaseClock
+from tests.helpers import ApiClient, complete_open_task, open_steps, seed_national_calendar
+from tests.service_items import fire_timer, history_events, pending_timer
+
+
+class Browser:
+    """A test client logged in with a user's API token; posts carry the page's CSRF token."""
+
+    def __init__(self, api: ApiClient, name: str) -> None:
+        self.client = api.client.application.test_client()
+        token = self.csrf("/login")
+        response = self.client.post("/login", data={"name": name, "secret": api.token(name), "csrf_token": token})
+        assert response.status_code == 302, response.text
+
+    def csrf(self, url: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.client.get(url).text)
+        assert found, f"no CSRF token on {url}"
+        return found.group(1)
+
+    def get(self, url: str) -> Any:
+        return self.client.get(url)
+
+    def post(self, url: str, data: dict[str, Any], *, token_from: str) -> Any:
+        return self.client.post(url, data={"csrf_token": self.csrf(token_from), **data})
+
+
+def text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+# ---- the item: accepted, rejected, or sent for a supplement; decided, or stopped -------------------
+
+# As the library's items draw it (bpmn/*/): a one-time notice (一次性告知) makes the case wait for the
+# applicant's supplement (the message materials_supplemented) or for its deadline, after which the
+# application counts as withdrawn; the time-limit clock runs from acceptance to the decision.
+ITEM = "licence_item"
+ITEM_NAME = "某某许可（测试事项）"
+ITEM_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    id="Defs_licence_item" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:message id="Msg_materials_supplemented" name="materials_supplemented" />
+  <bpmn:process id="{ITEM}" name="{ITEM_NAME}" isExecutable="true">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="govflow.promisedDays" value="10" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept" />
+    <bpmn:userTask id="accept" name="受理审查" camunda:candidateGroups="window" />
+    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="outcome" />
+    <bpmn:exclusiveGateway id="outcome" default="to_reject" />
+    <bpmn:sequenceFlow id="to_accept" sourceRef="outcome" targetRef="accepted">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${{decision == 'accept'}}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_supplement" sourceRef="outcome" targetRef="supplement_notice">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${{decision == 'incomplete'}}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_reject" sourceRef="outcome" targetRef="rejection_notice" />
+    <bpmn:intermediateThrowEvent id="rejection_notice" name="出具不予受理通知书">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="不予受理" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f_rejected" sourceRef="rejection_notice" targetRef="rejected" />
+    <bpmn:endEvent id="rejected" name="不予受理" />
+    <bpmn:intermediateThrowEvent id="supplement_notice" name="出具一次性告知通知书">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="补正(开始)" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f_wait" sourceRef="supplement_notice" targetRef="wait_supplement" />
+    <bpmn:eventBasedGateway id="wait_supplement" name="等待补正" />
+    <bpmn:sequenceFlow id="f_supplemented" sourceRef="wait_supplement" targetRef="supplemented" />
+    <bpmn:sequenceFlow id="f_expired" sourceRef="wait_supplement" targetRef="supplement_expired" />
+    <bpmn:intermediateCatchEvent id="supplemented" name="申请人补正材料">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="补正(结束)" />
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:messageEventDefinition id="supplemented_message" messageRef="Msg_materials_supplemented" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_resubmitted" sourceRef="supplemented" targetRef="accept" />
+    <bpmn:intermediateCatchEvent id="supplement_expired" name="补正期限届满">
+      <bpmn:timerEventDefinition id="supplement_expired_timer">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P20D</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_withdrawn" sourceRef="supplement_expired" targetRef="withdrawn" />
+    <bpmn:endEvent id="withdrawn" name="逾期未补正，视为撤回申请">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="撤回" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:endEvent>
+    <bpmn:intermediateThrowEvent id="accepted" name="出具受理通知书">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.clock" value="start" />
+        <camunda:property name="govflow.caseState" value="已受理" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f_review" sourceRef="accepted" targetRef="review" />
+    <bpmn:userTask id="review" name="审查决定" camunda:candidateGroups="window">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.clock" value="stop" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f_decided" sourceRef="review" targetRef="decided" />
+    <bpmn:exclusiveGateway id="decided" default="to_grant" />
+    <bpmn:sequenceFlow id="to_grant" sourceRef="decided" targetRef="granted" />
+    <bpmn:sequenceFlow id="to_stop" sourceRef="decided" targetRef="stopped">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${{result == 'stop'}}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="granted" name="办结（准予许可）">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="办结(通过)" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:endEvent>
+    <bpmn:endEvent id="stopped" name="中止审批，视为撤回申请">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.caseState" value="撤回" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+# A diagram that marks no case states: its ends' names say how a case ended (engine.timeline).
+PLAIN = "plain_item"
+PLAIN_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_plain_item" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="{PLAIN}" name="简易事项" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:userTask id="decide" name="审批" camunda:candidateGroups="window" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="denied" />
+    <bpmn:endEvent id="denied" name="办结（不予许可）" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def deploy(api: ApiClient) -> None:
+    seed_national_calendar(api.runtime)
+    files = [(io.BytesIO(content.encode()), name) for name, content in
+             (("licence_item.bpmn", ITEM_BPMN), ("plain_item.bpmn", PLAIN_BPMN))]
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
+                                   content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+def start(api: ApiClient, number: str, key: str = ITEM) -> int:
+    return api.start(key, business_key=number, variables={"applicant_name": "洛阳某酒店管理有限公司"})["id"]
+
+
+def decide(api: ApiClient, case_id: int, step: str, **variables: Any) -> None:
+    complete_open_task(api, case_id, step, user="window_clerk", **variables)
+
+
+def awaiting_supplement(api: ApiClient, number: str = "XK-2026-0201") -> int:
+    """A case the window found incomplete: it waits for the applicant's supplement (补正), or its deadline."""
+    case_id = start(api, number)
+    decide(api, case_id, "accept", decision="incomplete")
+    assert open_steps(api, case_id) == []
+    return case_id
+
+
+# ---- what a waiting case awaits, and recording it ---------------------------------------------------
+
+def waits_panel(page: str) -> str:
+    found = re.search(r'<section class="panel waits-panel">.*?</section>', page, re.DOTALL)
+    return found.group(0) if found else ""
+
+
+@pytest.fixture
+def waiting(api: ApiClient) -> int:
+    deploy(api)
+    return awaiting_supplement(api)
+
+
+def test_the_case_page_says_what_the_case_waits_for_by_the_diagram_s_names_and_when_its_deadline_falls(
+        api: ApiClient, waiting: int) -> None:
+    panel = waits_panel(Browser(api, "window_clerk").get(f"/cases/{waiting}").text)
+    assert panel, "the case page says nothing of what the case waits for"
+    due = pending_timer(api, waiting, "wait_supplement").due_at.astimezone(LOCAL_TZ)
+    [message] = re.findall(r'<tr class="wait-row wait-message".*?</tr>', panel, re.DOTALL)
+    [timer] = re.findall(r'<tr class="wait-row wait-timer".*?</tr>', panel, re.DOTALL)
+    # The step as the diagram draws it, the message's name beside it, and the button named after the step.
+    assert text(message).startswith("申请人补正材料 materials_supplemented 等待消息")
+    assert 'data-message="materials_supplemented"' in message and "记录：申请人补正材料" in message
+    assert text(timer) == f"补正期限届满 定时 到期时间 {due:%Y-%m-%d %H:%M}"
+
+
+def test_a_supervisor_reads_the_waits_but_records_nothing(api: ApiClient, waiting: int) -> None:
+    panel = waits_panel(Browser(api, "supervisor").get(f"/cases/{waiting}").text)
+    assert "申请人补正材料" in panel and "record-message" not in panel
+
+
+def test_the_window_clerk_records_the_supplement_with_a_note_and_the_case_moves_on(api: ApiClient,
+                                                                                  waiting: int) -> None:
+    clerk = Browser(api, "window_clerk")
+    response = clerk.post(f"/cases/{waiting}/messages", {"message": "materials_supplemented",
+                                                         "note": "申请人到窗口补交布局图"}, token_from=f"/cases/{waiting}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{waiting}"
+    page = clerk.get(f"/cases/{waiting}").text
+    assert "已记录：申请人补正材料" in page
+    assert open_steps(api, waiting) == ["accept"]  # back at the window, not withdrawn
+    [received] = [e for e in history_events(api, waiting) if e["event"] == "message.received"]
+    assert received["actor"] == "window_clerk" and received["data"]["message"] == "materials_supplemented"
+    assert received["data"]["note"] == "申请人到窗口补交布局图"
+    assert "申请人到窗口补交布局图" in page  # the timeline shows the note
+    assert waits_panel(page) == ""  # neither the message nor its deadline is awaited any more
+
+
+def test_a_wait_recorded_meanwhile_is_said_and_not_recorded_twice(api: ApiClient, waiting: int) -> None:
+    clerk = Browser(api, "window_clerk")
+    form = {"message": "materials_supplemented"}
+    clerk.post(f"/cases/{waiting}/messages", form, token_from=f"/cases/{waiting}")
+    again = clerk.post(f"/cases/{waiting}/messages", form, token_from=f"/cases/{waiting}")
+    assert again.status_code == 302
+    assert "办件已不在等待此消息，未作记录。" in clerk.get(f"/cases/{waiting}").text
+    assert [e["event"] for e in history_events(api, waiting)].count("message.received") == 1
+
+
+def test_a_clerk_outside_the_case_can_neither_read_nor_record_it(api: ApiClient, waiting: int) -> None:
+    office = Browser(api, "office_clerk")
+    assert office.get(f"/cases/{waiting}").status_code == 404
+    refused = office.post(f"/cases/{waiting}/messages", {"message": "materials_supplemented"}, token_from="/cases")
+    assert refused.status_code == 404
+    assert open_steps(api, waiting) == []
+
+
+# ---- the case list ------------------------------------------------------------------------------
+
+def list_rows(browser: Browser, url: str = "/cases") -> dict[int, list[str]]:
+    """Case id -> the text of each cell of its row."""
+    page = browser.get(url).text
+    return {int(case_id): [text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for case_id, row in re.findall(r'<tr class="case-row" data-case="(\d+)">(.*?)</tr>', page, re.DOTALL)}
+
+
+def test_the_case_list_names_the_item_and_how_each_case_ended_and_its_deadline(api: ApiClient) -> None:
+    deploy(api)
+    refused = start(api, "XK-2026-0301")
+    decide(api, refused, "accept", decision="reject")
+    expired = awaiting_supplement(api, "XK-2026-0302")
+    fire_timer(api, expired, "wait_supplement")  # not supplemented in time: deemed withdrawn
+    granted = start(api, "XK-2026-0303")
+    decide(api, granted, "accept", decision="accept")
+    decide(api, granted, "review", result="grant")
+    stopped = start(api, "XK-2026-0304")
+    decide(api, stopped, "accept", decision="accept")
+    decide(api, stopped, "review", result="stop")
+    running = start(api, "XK-2026-0305")
+    decide(api, running, "accept", decision="accept")
+    withdrawn = start(api, "XK-2026-0306")
+    api.as_("supervisor").post(f"/api/process-instances/{withdrawn}/terminate", json={"reason": "申请人撤回申请"})
+    denied = start(api, "XK-2026-0307", PLAIN)
+    decide(api, denied, "decide")
+    with api.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, running)
+        assert clock is not None
+        deadline = clock.deadline_at.astimezone(LOCAL_TZ)
+
+    rows = list_rows(Browser(api, "window_clerk"))
+    # number, item, state or outcome, open tasks, deadline, started, ended
+    items = {case_id: cells[1] for case_id, cells in rows.items()}
+    assert items == {**dict.fromkeys([refused, expired, granted, stopped, running, withdrawn], ITEM_NAME),
+                     denied: "简易事项"}
+    assert rows[refused][2] == "不予受理"  # the state its notice reached; its end says no more
+    assert rows[expired][2] == "撤回 逾期未补正，视为撤回申请"
+    assert rows[granted][2] == "办结(通过) 办结（准予许可）"
+    assert rows[stopped][2] == "撤回 中止审批，视为撤回申请"
+    assert rows[withdrawn][2] == "已撤件 申请人撤回申请"
+    assert rows[denied][2] == "办结(不通过) 办结（不予许可）"
+    assert rows[running][2:5] == ["办理中", "审查决定", f"{deadline:%Y-%m-%d}"]
+    assert rows[refused][4] == ""  # never accepted: no time limit ran
+
+
+def test_the_case_list_reads_a_page_in_the_same_number_of_queries_whatever_its_cases(api: ApiClient) -> None:
+    deploy(api)
+    clerk = Browser(api, "window_clerk")
+    engine = api.runtime.engine
+    counted: list[str] = []
+
+    def count(*args: Any) -> None:
+        counted.append(args[2])
+
+    def queries() -> int:
+        counted.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert clerk.get("/cases").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    def add(first: int, last: int) -> None:
+        for n in range(first, last):
+            decide(api, start(api, f"XK-2026-04{n:02d}"), "accept", decision="reject")
+            decide(api, start(api, f"XK-2026-05{n:02d}"), "accept", decision="accept")
+
+    add(0, 2)
+    clerk.get("/cases")  # the diagram's metadata is read once per process
+    few = queries()
+    add(2, 6)
+    assert len(list_rows(clerk)) == 12
+    assert queries() == few
