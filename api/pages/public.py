@@ -4,22 +4,26 @@ ended case under its progress (好差评, DOMAIN rule 12), and complaints (投�
 
 They read through the same engine functions as the public API (engine.guides, engine.progress). The
 lookup is a form POST with the session's CSRF token, rate limited like the public API's reads
-(api/rate_limits.py); a wrong code and an unknown case get one answer. Documents download through the
-public API's route for code holders (``/api/public/progress/<case-no>/documents/<id>?code=``).
+(api/rate_limits.py); a wrong code and an unknown case get one answer.
 
 The forms answer as mature sites do, POST -> 303 -> GET, so that back and reload never ask to send a form
 again (a second rating, a second complaint): the lookup, the rating and the complaint keep what their
-answer shows in the session for ``KEPT_SECONDS`` and redirect to a page that shows it. Case number and
-query code never go into the address (browser history, proxies' logs, referrers): the page session is a
-signed cookie, readable by whoever holds it, so the code in it is sealed with the app's secret, and what
-is kept is dropped once its time is up. A form that is refused (a wrong code, a missing field) answers
-directly, with nothing kept: sent again it changes nothing.
+answer shows in the session for ``KEPT_SECONDS`` and redirect to a page that shows it. The page session
+is a signed cookie, readable by whoever holds it, and no query code is kept in it nor put in an address
+(browser history, the download list, proxies' logs, referrers):
+
+* the lookup keeps the case number and a proof of the code (engine.query_codes.verify), which opens the
+  case only for these pages (its page, its documents at ``/public/progress/documents/<id>``, its rating
+  form) and goes stale when a new code is handed out; the public API asks for the code itself;
+* a complaint's receipt keeps its new code only until the page that shows it once; a reload shows the
+  complaint's number without it.
+
+What is kept is dropped once its time is up. A form that is refused (a wrong code, a missing field)
+answers directly, with nothing kept: sent again it changes nothing.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import io
 import json
 import math
 import re
@@ -27,18 +31,19 @@ import secrets
 import time
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
 from engine import complaints, guides, idempotency, progress, query_codes, ratings
+from engine.documents import FORMATS
 from engine.errors import Conflict, InProgress, NotFound, ValidationFailed
 
 from ..context import uow
+from ..documents import HTML_POLICY
 from .i18n import gettext as _
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -56,7 +61,8 @@ COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": 
                       "item_code": "事项编码至多 50 个字符。"}
 SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time token (secrets.token_urlsafe(18))
 SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
-CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate")  # forms that carry a case number and its code
+# Routes that open a case by its code (the lookup) or by the proof the session keeps of it.
+CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate", "pages.public.progress_document")
 DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
 # How long the session keeps a looked-up case and a complaint's receipt for their pages: long enough to read,
 # rate and reload, short enough that a shared computer (a service hall's kiosk) soon shows nobody's case.
@@ -109,19 +115,18 @@ def progress_form() -> ResponseReturnValue:
     """The lookup form, under it the case looked up last in this session (the lookup's and the rating's
     answer), unless another case number is asked for."""
     asked = request.args.get("case_no", "")[:MAX_CASE_NO]
-    kept = _kept(KEPT_CASE)
+    kept = _kept(KEPT_CASE, "case_no", "proof")
     if kept is None or (asked and asked != kept["case_no"]):
         return render_template("pages/public_progress.html", case_no=asked, found=None)
     try:
-        found = progress.public_progress(uow(), kept["case_no"], kept["code"])
-    except NotFound:  # a new code was handed out meanwhile: the old one shows nothing any more
+        found = progress.public_progress(uow(), kept["case_no"], proof=kept["proof"])
+    except NotFound:  # a new code was handed out meanwhile: the proof of the old one shows nothing any more
         session.pop(KEPT_CASE, None)
         return render_template("pages/public_progress.html", case_no=kept["case_no"], found=None)
     rated = kept.get("rated", False)
     if rated:  # the thanks are said once; a reload shows the rating itself
         _keep(KEPT_CASE, {**kept, "rated": False}, until=kept["until"])
-    return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found, code=kept["code"],
-                           download=_download_links(kept["code"]), rated=rated)
+    return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found, rated=rated)
 
 
 @bp.post("/progress")
@@ -132,23 +137,50 @@ def progress_lookup() -> ResponseReturnValue:
         return _lookup_page(case_no[:MAX_CASE_NO], _("请输入办件编号和查询码。"), 400)
     if len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
         raise NotFound(query_codes.NOT_FOUND_MESSAGE)  # the same answer as any other wrong guess
-    query_codes.verify(uow(), case_no, code)
-    _keep(KEPT_CASE, {"case_no": case_no, "code": query_codes.normalize(code)})
+    proof = query_codes.verify(uow(), case_no, code)
+    _keep(KEPT_CASE, {"case_no": case_no, "proof": proof})  # the code itself is forgotten with this request
     return redirect(url_for(".progress_form"), 303)
+
+
+@bp.get("/progress/documents/<int:document_id>")
+def progress_document(document_id: int) -> ResponseReturnValue:
+    """A document of the case looked up in this session (``?format=pdf``, the default, or ``html``), opened
+    by the session's proof: the address holds no code (browser history, the download list)."""
+    fmt = request.args.get("format", "pdf")
+    if fmt not in FORMATS:
+        raise BadRequest()
+    kept = _kept(KEPT_CASE, "case_no", "proof")
+    if kept is None:
+        return _lookup_page("", _("查询已过期，请重新输入办件编号和查询码。"), 404)
+    try:
+        name, content, digest = progress.public_document(uow(), kept["case_no"], None, document_id, fmt=fmt,
+                                                         proof=kept["proof"])
+    except NotFound as exc:
+        if exc.message == query_codes.NOT_FOUND_MESSAGE:
+            raise  # a new code was handed out meanwhile: _not_found forgets the case
+        return render_template("pages/public_error.html", status=404, message=_("未找到该文书。")), 404
+    response = send_file(io.BytesIO(content), mimetype=FORMATS[fmt], as_attachment=True, download_name=name,
+                         etag=digest)
+    response.headers["X-Content-SHA256"] = digest  # as the public API's download
+    response.headers["Cache-Control"] = "no-store"  # a case's document: in no cache (send_file says no-cache)
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run
+    return response
 
 
 @bp.post("/progress/rating")
 def rate() -> ResponseReturnValue:
-    """The rating form under an ended case's progress: rate, then see the case with the rating (a refused
-    rating answers directly, with what was typed)."""
-    case_no = request.form.get("case_no", "").strip()
-    code = request.form.get("code", "").strip()
-    if not case_no or not code or len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
-        raise NotFound(query_codes.NOT_FOUND_MESSAGE)
+    """The rating form under an ended case's progress: rate the case the session shows, then see it with
+    the rating (a refused rating answers directly, with what was typed)."""
+    kept = _kept(KEPT_CASE, "case_no", "proof")
+    case_no = request.form.get("case_no", "").strip()[:MAX_CASE_NO]
+    if kept is None or case_no != kept["case_no"]:
+        # The lookup's time is up, or another case was looked up since in this browser: look it up again.
+        return _lookup_page(case_no, _("查询已过期，请重新输入办件编号和查询码。"), 404)
     level = request.form.get("level", type=int)
     comment = request.form.get("comment", "")[:ratings.MAX_COMMENT + 1]
     try:
-        ratings.rate(uow(), case_no, code, level=level, comment=comment)  # type: ignore[arg-type]
+        ratings.rate(uow(), case_no, proof=kept["proof"], level=level, comment=comment)  # type: ignore[arg-type]
     except ValidationFailed as exc:
         fields = {d.get("field") for d in exc.details}
         problem = _("请选择满意程度。") if "level" in fields else (
@@ -157,11 +189,10 @@ def rate() -> ResponseReturnValue:
     except Conflict as exc:
         problem = _(exc.message)
     else:
-        _keep(KEPT_CASE, {"case_no": case_no, "code": query_codes.normalize(code), "rated": True})
+        _keep(KEPT_CASE, {**kept, "rated": True})
         return redirect(url_for(".progress_form", _anchor="rating"), 303)
-    found = progress.public_progress(uow(), case_no, code)
-    page = render_template("pages/public_progress.html", case_no=case_no, found=found, code=code,
-                           download=_download_links(query_codes.normalize(code)), rating_problem=problem,
+    found = progress.public_progress(uow(), case_no, proof=kept["proof"])
+    page = render_template("pages/public_progress.html", case_no=case_no, found=found, rating_problem=problem,
                            level=level, comment=comment)
     return page, 422
 
@@ -207,19 +238,25 @@ def complain() -> ResponseReturnValue:
 
 @bp.get("/complaints/receipt")
 def complaint_receipt() -> ResponseReturnValue:
-    """The receipt of the complaint just filed: its number and query code, while the session keeps them."""
-    kept = _kept(KEPT_RECEIPT)
+    """The receipt of the complaint just filed: its number, and its query code this once (the code leaves
+    the session here); a reload, while the session keeps the receipt, shows the number and says the code
+    was shown."""
+    kept = _kept(KEPT_RECEIPT, "complaint_no", "received_at")
     if kept is None:
         return render_template("pages/public_complaint.html", filed=None, receipt_gone=True, form={}, problems={},
                                items=[])
-    filed = complaints.ComplaintView(complaint_no=kept["complaint_no"], query_code=kept["code"],
+    code = kept.pop("code", None)
+    if code is not None:
+        _keep(KEPT_RECEIPT, {**kept, "again": False}, until=kept["until"])
+    filed = complaints.ComplaintView(complaint_no=kept["complaint_no"], query_code=code or "",
                                      received_at=datetime.fromisoformat(kept["received_at"]),
                                      handle_days=kept["handle_days"])
-    return render_template("pages/public_complaint.html", filed=filed, again=kept["again"], form={}, problems={},
-                           items=[])
+    return render_template("pages/public_complaint.html", filed=filed, again=kept["again"] and code is not None,
+                           form={}, problems={}, items=[])
 
 
 def _show_receipt(filed: complaints.ComplaintView, *, again: bool) -> ResponseReturnValue:
+    # The new code stays in the session only until the receipt's page takes it out, on the GET after this.
     _keep(KEPT_RECEIPT, {"complaint_no": filed.complaint_no, "code": filed.query_code,
                          "received_at": filed.received_at.isoformat(), "handle_days": filed.handle_days,
                          "again": again})
@@ -245,60 +282,18 @@ def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str |
 
 
 def _keep(name: str, value: dict[str, Any], *, until: float | None = None) -> None:
-    """Keep a form's answer in the session for its page, the query code sealed, for KEPT_SECONDS."""
-    session[name] = {**value, "code": _seal(value["code"]), "until": until or time.time() + KEPT_SECONDS}
+    """Keep a form's answer in the session for its page, for KEPT_SECONDS (or until ``until``)."""
+    session[name] = {**value, "until": until or time.time() + KEPT_SECONDS}
 
 
-def _kept(name: str) -> dict[str, Any] | None:
-    """What _keep kept, the code unsealed; None (and forgotten) once its time is up."""
+def _kept(name: str, *keys: str) -> dict[str, Any] | None:
+    """A copy of what _keep kept, with these keys; None (and forgotten) once its time is up."""
     kept = session.get(name)
-    if not isinstance(kept, dict):
-        return None
-    code = _unseal(str(kept.get("code", "")))
-    if code is None or not isinstance(kept.get("until"), (int, float)) or kept["until"] < time.time():
+    if not isinstance(kept, dict) or not isinstance(kept.get("until"), (int, float)) or kept["until"] < time.time() \
+            or not all(isinstance(kept.get(key), str) for key in keys):
         session.pop(name, None)
         return None
-    return {**kept, "code": code}
-
-
-# The session cookie is signed, not encrypted. A query code kept in it is XORed with a keystream of
-# HMAC-SHA256 under the app's secret and a fresh nonce (a keyed PRF; one block holds a code of at most 32
-# characters); the cookie's signature keeps it from being altered.
-def _stream(nonce: bytes) -> bytes:
-    secret = current_app.secret_key
-    key = secret.encode() if isinstance(secret, str) else secret or b""
-    return hmac.new(key, b"govflow public query code\0" + nonce, hashlib.sha256).digest()
-
-
-NONCE_BYTES = 16
-
-
-def _seal(code: str) -> str:
-    raw, nonce = code.encode(), secrets.token_bytes(NONCE_BYTES)
-    if len(raw) > hashlib.sha256().digest_size:
-        raise ValueError("a query code is at most 32 characters")
-    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(raw, _stream(nonce)))).decode()
-
-
-def _unseal(sealed: str) -> str | None:
-    try:
-        raw = base64.urlsafe_b64decode(sealed.encode())
-    except ValueError:
-        return None
-    if len(raw) <= NONCE_BYTES:
-        return None
-    nonce, body = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-    try:
-        return bytes(a ^ b for a, b in zip(body, _stream(nonce))).decode()
-    except UnicodeDecodeError:
-        return None
-
-
-def _download_links(code: str) -> Any:
-    """The public API's download route for each document, with the code as that route expects it."""
-    def links(document: progress.Document) -> dict[str, str]:
-        return {fmt: f"{document.download_url}?{urlencode({'code': code, 'format': fmt})}" for fmt in ("pdf", "html")}
-    return links
+    return dict(kept)
 
 
 def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:
@@ -308,10 +303,10 @@ def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:
 @bp.errorhandler(NotFound)
 def _not_found(exc: NotFound) -> ResponseReturnValue:
     if request.endpoint in CODE_FORMS:
-        session.pop(KEPT_CASE, None)  # the page after this shows no case looked up before
-        # Unknown case number and wrong code alike: one message, nothing to tell them apart.
-        return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
-                            _("未找到该办件，请核对办件编号和查询码。"), 404)
+        kept = session.pop(KEPT_CASE, None)  # the page after this shows no case looked up before
+        case_no = request.form.get("case_no", "").strip() or (kept or {}).get("case_no", "")
+        # Unknown case number, wrong code and stale proof alike: one message, nothing to tell them apart.
+        return _lookup_page(str(case_no)[:MAX_CASE_NO], _("未找到该办件，请核对办件编号和查询码。"), 404)
     if request.endpoint == "pages.public.complain":  # the complaint process is not deployed here
         return render_template("pages/public_error.html", status=404,
                                message=_("在线投诉暂未开通，请通过办事指南所列的投诉渠道投诉。")), 404

@@ -9,6 +9,7 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -224,16 +225,18 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     case = window_case_done(api, "SX-2026-0111")
     page = lookup(visitor, "SX-2026-0111", case["query_code"]).text
     assert 'id="rating-form"' in page and "非常不满意" in page and "服务评价" in page
+    assert case["query_code"] not in page.upper() and 'name="code"' not in page.split('id="rating-form"')[1]
 
-    def rate(**form: Any) -> Any:
-        return send(visitor, "/public/progress/rating", {"case_no": "SX-2026-0111", "code": case["query_code"], **form},
+    def rate(**form: Any) -> Any:  # the form names the case; the session's lookup opens it
+        return send(visitor, "/public/progress/rating", {"case_no": "SX-2026-0111", **form},
                     token_from="/public/progress", secrets=("SX-2026-0111", case["query_code"]))
     unnamed = rate(level="4", comment=" ")
-    assert unnamed.status_code == 422
+    assert unnamed.status_code == 422 and case["query_code"] not in unnamed.text.upper()
     assert text_of(unnamed.text, "rating-error") == "选择“不满意”或“非常不满意”时，请写明原因，以便整改。"
     assert text_of(rate(comment="很好").text, "rating-error") == "请选择满意程度。"
-    tampered = rate(level="4", comment="等候太久", code="ABCDEFGH" if case["query_code"] != "ABCDEFGH" else "HGFEDCBA")
-    assert tampered.status_code == 404 and text_of(tampered.text, "lookup-error").startswith("未找到该办件")
+    other = rate(level="4", comment="等候太久", case_no="SX-2026-0110")  # not the case this browser looked up last
+    assert other.status_code == 404 and text_of(other.text, "lookup-error") == "查询已过期，请重新输入办件编号和查询码。"
+    assert 'value="SX-2026-0110"' in other.text
 
     switch = re.search(r'class="lang" href="([^"]+)"', unnamed.text).group(1).replace("&amp;", "&")
     assert "next=/public/progress" in switch and visitor.get(switch).status_code == 302  # not the POST-only URL
@@ -340,6 +343,15 @@ def kept_in_session(app: Any, visitor: Browser) -> str:
     return json.dumps(app.session_interface.get_signing_serializer(app).loads(cookie.value), ensure_ascii=False)
 
 
+# Eight characters of the codes' alphabet, as typed too (lower case, ABCD-EFGH), standing alone.
+CODE_SHAPED = re.compile(r"(?<![\w-])[A-HJ-NP-Z2-9]{4}-?[A-HJ-NP-Z2-9]{4}(?![\w-])", re.IGNORECASE)
+
+
+def no_code_in(kept: str, code: str) -> bool:
+    """Neither the code (in any case, with or without a hyphen) nor anything shaped like a code."""
+    return code.upper() not in kept.replace("-", "").upper() and CODE_SHAPED.findall(kept) == []
+
+
 def test_the_lookup_answers_with_a_redirect_to_its_page_which_a_reload_shows_again(app: Any, api: ApiClient,
                                                                                    visitor: Browser,
                                                                                    monkeypatch: Any) -> None:
@@ -357,8 +369,8 @@ def test_the_lookup_answers_with_a_redirect_to_its_page_which_a_reload_shows_aga
         page = visitor.get("/public/progress")
         assert page.status_code == 200 and "progress-result" in page.text and "食品经营许可" in page.text
         assert page.headers["Cache-Control"] == "no-store"
-    assert f"code={code}" in page.text  # the documents still download with it
-    assert code not in kept_in_session(app, visitor) and "SCJG-2026-0140" in kept_in_session(app, visitor)
+    assert code not in page.text.upper() and "code=" not in page.text  # the documents download without it
+    assert no_code_in(kept_in_session(app, visitor), code) and "SCJG-2026-0140" in kept_in_session(app, visitor)
     assert "progress-result" not in Browser(app.test_client()).get("/public/progress").text  # another browser
     other = visitor.get("/public/progress?case_no=SCJG-2026-9999")  # asked for another case: the form
     assert "progress-result" not in other.text and 'value="SCJG-2026-9999"' in other.text
@@ -382,8 +394,111 @@ def test_the_lookup_answers_with_a_redirect_to_its_page_which_a_reload_shows_aga
     assert after.status_code == 200 and "progress-result" not in after.text
 
 
-def test_a_complaint_answers_with_a_redirect_to_its_receipt_which_a_reload_shows_without_filing_again(
+def test_documents_download_from_the_page_with_no_code_in_any_address(app: Any, api: ApiClient, visitor: Browser,
+                                                                      monkeypatch: Any) -> None:
+    """The page's links name the document only: the session's lookup opens it, so that neither the page,
+    the browser's history nor its download list holds the code."""
+    from api.pages import public
+
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0160")
+    code = started["query_code"]
+    html = lookup(visitor, "SCJG-2026-0160", code.lower()).text
+    assert code not in html.upper() and code.lower() not in html and "code=" not in html
+    assert re.findall(r'<input[^>]*name="code"[^>]*>', html) == [  # the lookup form's empty field, nothing else
+        '<input id="code" name="code" maxlength="32" required autocomplete="off" spellcheck="false" class="mono">']
+    assert re.findall(r'type="hidden" name="(\w+)"', html) == ["csrf_token"]  # still running: no rating form
+    links = re.findall(r'class="document-(pdf|html)" href="([^"]+)"', html)
+    [(_pdf, pdf_url), (_html, html_url)] = links
+    [document] = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents").get_json()
+    assert pdf_url == f"/public/progress/documents/{document['id']}?format=pdf"
+    assert html_url == f"/public/progress/documents/{document['id']}?format=html"
+
+    pdf = visitor.get(pdf_url)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+    assert pdf.headers["X-Content-SHA256"] == document["pdf_sha256"] and pdf.headers["Cache-Control"] == "no-store"
+    assert "attachment" in pdf.headers["Content-Disposition"] and "受理通知书.pdf" in unquote(
+        pdf.headers["Content-Disposition"])
+    rendered = visitor.get(html_url)
+    assert rendered.status_code == 200 and rendered.mimetype == "text/html"
+    assert "sandbox" in rendered.headers["Content-Security-Policy"]
+    assert rendered.headers["X-Content-SHA256"] == document["html_sha256"]
+    assert visitor.get(f"{pdf_url.split('?')[0]}?format=docx").status_code == 400
+    missing = visitor.get("/public/progress/documents/999999?format=pdf")
+    assert missing.status_code == 404 and "未找到该文书" in missing.text
+    assert "progress-result" in visitor.get("/public/progress").text  # a wrong link forgets nothing
+    renewed = api.as_("window_clerk").post(f"/api/process-instances/{started['id']}/query-code")
+    assert renewed.status_code == 201  # the proof kept is of the old code: it opens nothing
+    stale = visitor.get(pdf_url)
+    assert stale.status_code == 404 and text_of(stale.text, "lookup-error") == "未找到该办件，请核对办件编号和查询码。"
+    assert "progress-result" not in visitor.get("/public/progress").text  # and the case is forgotten
+    assert lookup(visitor, "SCJG-2026-0160", renewed.get_json()["query_code"]).status_code == 200
+
+    stranger = Browser(app.test_client()).get(pdf_url)  # the link alone opens nothing
+    assert stranger.status_code == 404 and text_of(stranger.text, "lookup-error") == "查询已过期，请重新输入办件编号和查询码。"
+    later = time.time() + public.KEPT_SECONDS + 1
+    monkeypatch.setattr(public.time, "time", lambda: later)
+    expired = visitor.get(pdf_url)
+    assert expired.status_code == 404 and text_of(expired.text, "lookup-error") == "查询已过期，请重新输入办件编号和查询码。"
+    assert not expired.data.startswith(b"%PDF")
+
+
+def test_a_proof_made_stale_by_a_new_code_opens_nothing(app: Any, api: ApiClient, visitor: Browser) -> None:
+    """The session keeps a proof of the code the case had at the lookup: once a window clerk hands out a new
+    code, the page, its documents and its rating form show nothing (one message, as a wrong code)."""
+    seed_national_calendar(api.runtime)
+    api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
+    case = window_case_done(api, "SX-2026-0170")
+    page = lookup(visitor, "SX-2026-0170", case["query_code"]).text
+    assert 'id="rating-form"' in page and case["query_code"] not in page.upper()
+    rating_form = page.split('id="rating-form"')[1].split("</form>")[0]
+    assert re.findall(r'type="hidden" name="(\w+)"', rating_form) == ["csrf_token", "case_no"]  # no code
+    proof_before = json.loads(kept_in_session(app, visitor))["public_case"]["proof"]
+    token = visitor.csrf("/public/progress")  # the page stays open while the code is renewed
+
+    case_id = api.as_("supervisor").get("/api/process-instances", query_string={"business_key": "SX-2026-0170"}
+                                        ).get_json()["items"][0]["id"]
+    renewed = api.as_("admin").post(f"/api/process-instances/{case_id}/query-code")
+    assert renewed.status_code == 201, renewed.get_json()
+    rated = visitor.client.post("/public/progress/rating", data={"case_no": "SX-2026-0170", "level": "1",
+                                                                 "csrf_token": token})
+    assert rated.status_code == 404 and text_of(rated.text, "lookup-error") == "未找到该办件，请核对办件编号和查询码。"
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(Rating)).all() == []
+    assert "progress-result" not in visitor.get("/public/progress").text  # forgotten
+
+    relooked = lookup(visitor, "SX-2026-0170", renewed.get_json()["query_code"])
+    assert "progress-result" in relooked.text
+    proof_after = json.loads(kept_in_session(app, visitor))["public_case"]["proof"]
+    assert proof_after != proof_before
+    # A proof is no code: the public API, which asks for the code, does not take it.
+    refused = api.client.get("/api/public/progress/SX-2026-0170", query_string={"code": proof_after})
+    assert refused.status_code in (404, 422) and "error" in refused.get_json()
+
+
+def test_a_rating_after_the_lookup_expired_asks_for_the_lookup_again(api: ApiClient, visitor: Browser,
+                                                                     monkeypatch: Any) -> None:
+    from api.pages import public
+
+    seed_national_calendar(api.runtime)
+    api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
+    case = window_case_done(api, "SX-2026-0180")
+    assert 'id="rating-form"' in lookup(visitor, "SX-2026-0180", case["query_code"]).text
+    token = visitor.csrf("/public/progress")
+    later = time.time() + public.KEPT_SECONDS + 1
+    monkeypatch.setattr(public.time, "time", lambda: later)
+    late = visitor.client.post("/public/progress/rating", data={"case_no": "SX-2026-0180", "level": "1",
+                                                                "csrf_token": token})
+    assert late.status_code == 404 and text_of(late.text, "lookup-error") == "查询已过期，请重新输入办件编号和查询码。"
+    assert 'id="lookup-form"' in late.text and 'value="SX-2026-0180"' in late.text and "progress-result" not in late.text
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(Rating)).all() == []
+
+
+def test_a_complaint_answers_with_a_redirect_to_its_receipt_which_shows_the_code_once(
         app: Any, api: ApiClient, visitor: Browser, monkeypatch: Any) -> None:
+    """The receipt's page takes the new code out of the session: shown once, as the receipt says; a reload
+    shows the complaint's number without it, and files nothing."""
     from api.pages import public
 
     deploy_library(api)
@@ -392,20 +507,25 @@ def test_a_complaint_answers_with_a_redirect_to_its_receipt_which_a_reload_shows
                                                 "case_no": "", "item_code": "", "submission": submission},
                         token_from="/public/complaints")
     assert sent.status_code == 303 and sent.headers["Location"] == "/public/complaints/receipt"
-    receipts = [visitor.get("/public/complaints/receipt") for _reload in range(2)]
-    shown = {(text_of(r.text, "complaint-no"), re.search(r'class="mono query-code"><strong>(\w+)<', r.text).group(1))
-             for r in receipts}
-    [(number, code)] = shown  # the same receipt, the same code: nothing filed or renewed by a reload
-    assert all(r.status_code == 200 and "complaint-again" not in r.text for r in receipts)
-    assert code not in kept_in_session(app, visitor)
+    shown = visitor.get("/public/complaints/receipt")
+    assert shown.status_code == 200 and "complaint-again" not in shown.text and "code-shown" not in shown.text
+    number = text_of(shown.text, "complaint-no")
+    code = re.search(r'class="mono query-code"><strong>(\w+)<', shown.text).group(1)
+    assert no_code_in(kept_in_session(app, visitor), code) and number in kept_in_session(app, visitor)
+
+    reloaded = visitor.get("/public/complaints/receipt")
+    assert reloaded.status_code == 200 and text_of(reloaded.text, "complaint-no") == number
+    assert 'class="mono query-code"' not in reloaded.text and code not in reloaded.text.upper()
+    assert text_of(reloaded.text, "code-shown").startswith("查询码已在提交后显示过一次，不再显示。")
+    assert f'href="/public/progress?case_no={number}"' in reloaded.text  # the lookup, the number filled in
     cases = api.as_("supervisor").get("/api/process-instances", query_string={"process_key": "complaint"})
     assert cases.get_json()["total"] == 1
-    assert lookup(visitor, number, code).status_code == 200
+    assert lookup(visitor, number, code).status_code == 200  # the code shown once is the one that works
 
     later = time.time() + public.KEPT_SECONDS + 1
     monkeypatch.setattr(public.time, "time", lambda: later)
     gone = visitor.get("/public/complaints/receipt")
-    assert gone.status_code == 200 and "receipt-gone" in gone.text and code not in gone.text
+    assert gone.status_code == 200 and "receipt-gone" in gone.text and number not in gone.text
 
 
 def test_a_withdrawn_or_terminated_case_shows_how_it_ended(api: ApiClient, visitor: Browser) -> None:

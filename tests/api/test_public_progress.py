@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine import execution, query_codes, time_limits
 from engine.clock import LOCAL_TZ
+from engine.errors import NotFound
 from engine.models import CaseQueryCode, IdempotencyKey
 from tests.applicants import FOOD, WINDOW
 from tests.helpers import complete_open_task, seed_national_calendar
@@ -275,3 +276,34 @@ def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(
     body = progress(api, "SCJG-2026-0091", started["query_code"]).get_json()
     assert body["status"] == "已办结"
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "逾期未补正，视为撤回申请")
+
+
+def test_a_lookup_hands_back_a_proof_that_opens_the_case_until_a_new_code_is_issued(api):
+    """What the public pages keep in place of the code: the SHA-256 of the stored hash. It opens the case
+    through the engine's lookups, is no code (nothing the public API takes), and goes stale with a new code."""
+    from engine import progress as case_progress
+
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000070")
+    code = started["query_code"]
+    proof = query_codes.verify(api.runtime.uow(), "SX-2026-000070", f"{code[:4].lower()}-{code[4:]}")
+    with api.runtime.uow() as uow:
+        stored = uow.session.get(CaseQueryCode, started["id"]).code_hash
+    assert proof == query_codes.proof_of(stored) and re.fullmatch(r"[0-9a-f]{64}", proof) and code not in proof.upper()
+    assert case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", proof=proof).case_no == "SX-2026-000070"
+    for wrong in ({"proof": proof.upper()}, {"proof": ""}, {"code": proof}):
+        with pytest.raises(NotFound) as refused:
+            case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", **wrong)
+        assert refused.value.message == query_codes.NOT_FOUND_MESSAGE
+    with pytest.raises(NotFound):
+        case_progress.public_progress(api.runtime.uow(), "SX-2026-999999", proof=proof)  # another case number
+    with pytest.raises(TypeError):
+        case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", code, proof=proof)
+
+    renewed = api.as_("window_clerk").post(f"/api/process-instances/{started['id']}/query-code")
+    assert renewed.status_code == 201
+    with pytest.raises(NotFound) as stale:
+        case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", proof=proof)
+    assert stale.value.message == query_codes.NOT_FOUND_MESSAGE
+    fresh = query_codes.verify(api.runtime.uow(), "SX-2026-000070", renewed.get_json()["query_code"])
+    assert fresh != proof and case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", proof=fresh)

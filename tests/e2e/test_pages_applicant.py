@@ -91,6 +91,9 @@ def test_an_applicant_reads_a_guide_and_follows_the_case_with_its_query_code(pag
         link.click()
     assert download.value.suggested_filename == "受理通知书.pdf"
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
+    # The download list and the history keep its address: the document's, without the code.
+    assert "code=" not in download.value.url and accepted["query_code"] not in download.value.url.upper()
+    assert accepted["query_code"] not in page.content().upper()
 
     page.fill("#case_no", NUMBER)
     page.fill("#code", "ABCDEFGH" if accepted["query_code"] != "ABCDEFGH" else "HGFEDCBA")
@@ -203,7 +206,8 @@ def test_reload_and_back_after_a_lookup_a_rating_or_a_complaint_send_no_form_aga
                                                                                   server: LiveServer,
                                                                                   accepted: dict[str, Any]) -> None:
     """Each form answers POST -> 303 -> GET: reloading its page or going back and forth sends no POST (no
-    resend prompt, no second rating or complaint), and no address holds the case number or the code."""
+    resend prompt, no second rating or complaint), and no address holds the case number or the code. A
+    complaint's receipt shows its code once: a reload shows its number and says the code was shown."""
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     code = accepted["query_code"]
@@ -258,14 +262,21 @@ def test_reload_and_back_after_a_lookup_a_rating_or_a_complaint_send_no_form_aga
     number, filed_code = page.locator(".complaint-no").inner_text(), page.locator(".query-code strong").inner_text()
     page.reload()
     expect(page.locator(".complaint-no")).to_have_text(number)
-    expect(page.locator(".query-code strong")).to_have_text(filed_code)  # the same code: nothing renewed
+    expect(page.locator(".query-code")).to_have_count(0)  # shown once, as the receipt said
+    expect(page.locator(".code-shown")).to_contain_text("查询码已在提交后显示过一次")
     expect(page.locator(".complaint-again")).to_have_count(0)
     page.go_back()
     expect(page.locator("#complaint-form")).to_be_visible()
     page.go_forward()
-    expect(page.locator(".query-code strong")).to_have_text(filed_code)
+    expect(page.locator(".complaint-no")).to_have_text(number)
+    assert filed_code not in page.content()
     assert len(posts) == 3, posts
     assert filed_code not in page.url
+    page.click(".complaint .button")  # the lookup, the number filled in; the code written down opens it
+    expect(page.locator("#case_no")).to_have_value(number)
+    page.fill("#code", filed_code)
+    page.click("#lookup-form button[type=submit]")
+    expect(page.locator("#progress-result .result-title")).to_have_text("政务服务投诉")
     complaints = requests.get(f"{server.url}/api/process-instances", headers=admin, timeout=10,
                               params={"process_key": "complaint"})
     assert complaints.json()["total"] == 1
