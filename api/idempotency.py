@@ -120,7 +120,7 @@ def remember(response: Response) -> Response:
 
 # Secrets shown once (an applicant's query code, a webhook's signing secret) are not kept in clear: a
 # replay answers without them.
-SHOWN_ONCE = ("query_code", "secret")
+SHOWN_ONCE = ("query_code", "secret", "token")
 
 
 def _storable(response: Response) -> bytes:

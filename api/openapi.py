@@ -62,7 +62,8 @@ IDEMPOTENCY_KEY = {
         "Only successes (2xx) are kept: a refusal (4xx, 5xx) changed nothing, so a retry with its key runs "
         "again, e.g. a message sent before its case waits for it. Keys belong to the user (on the public POSTs, "
         "to the client address) and are kept 24 hours (`GOVFLOW_IDEMPOTENCY_TTL_SECONDS`). A replay leaves out "
-        "a webhook secret, shown once; a replayed complaint answers with a new query code."),
+        "what is shown once (a webhook secret, an API token, a query code); a replayed complaint answers with a "
+        "new query code."),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
     "example": "3f1c9a52-7d0e-4b8e-9a61-2c54d1e0b7aa",
 }

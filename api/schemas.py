@@ -271,6 +271,8 @@ class TaskFormSchema(Schema):
 
 class AssignSchema(Schema):
     assignee = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100))
+    note = fields.String(allow_none=True, validate=validate.Length(max=500),
+                         metadata={"description": "why (转办 by its holder): kept in the case's history"})
 
 
 class MessageSchema(Schema):

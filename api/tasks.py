@@ -101,10 +101,20 @@ class Unclaim(MethodView):
 class Assign(MethodView):
     @blp.arguments(AssignSchema)
     @blp.response(200, TaskSchema)
-    @blp.alt_response(409, schema=ApiErrorSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="neither a supervisor nor the clerk holding the task")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such task (or none the caller may see), or user")
+    @blp.alt_response(409, schema=ApiErrorSchema,
+                      description="completed, cancelled or failed, or completed or given to someone else meanwhile")
+    @blp.alt_response(422, schema=ApiErrorSchema,
+                      description="the user is deactivated or cannot work the task; for the holder, the user is "
+                                  "not among its candidates, or is the holder or nobody (unclaim gives it back)")
     def post(self, body: dict[str, Any], task_id: str) -> Any:
-        """Give the task to a user (supervisors and admins)."""
-        return tasks.assign(uow(), task_id, actor=actor(), assignee=body["assignee"])
+        """Give the task to a user, or hand it to a colleague (转办).
+
+        Supervisors and admins give it to anyone with the role to work it (or to nobody); the clerk holding it,
+        to another active user among its candidates: a member of a candidate group, a candidate user, or any
+        clerk for a task naming none. History records it as task.assigned, with the previous holder."""
+        return tasks.assign(uow(), task_id, actor=actor(), assignee=body["assignee"], note=body.get("note"))
 
 
 @blp.route("/<task_id>/complete")

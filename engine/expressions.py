@@ -132,7 +132,8 @@ def _numeric(a: Any, b: Any) -> str:
     """'float' or 'int' when EL compares a and b as numbers of that kind, else ''. A string written with
     '.' or 'e' against a whole number (``${count == "1.0"}``, a form's number sent as text) compares as
     floats: JUEL would fail reading it as a whole number, where the answer is plain."""
-    if isinstance(a, float) or isinstance(b, float) or _decimal_text(a) or _decimal_text(b):
+    if isinstance(a, float) or isinstance(b, float) or (_decimal_text(a) and _is_number(b)) \
+            or (_decimal_text(b) and _is_number(a)):
         return "float"
     return "int" if _is_number(a) or _is_number(b) else ""
 

@@ -538,7 +538,10 @@ def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor, variabl
     case = execution.open_case(uow, row.id)
     view = case_view(uow, case, actor)
     started = case.workflow.task_tree.data  # the start's variables: later steps write to their own tasks
-    view.differing_variables = sorted(name for name, value in variables.items() if started.get(name) != value)
+    # A value the caller reads as *** is not compared: the answer would tell a right guess from a wrong one.
+    unseen = frozenset() if confidential.sees_all(actor) else case.hidden
+    view.differing_variables = sorted(name for name, value in variables.items()
+                                      if name not in unseen and started.get(name) != value)
     return view
 
 
@@ -707,6 +710,7 @@ def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: s
         clock = clocks.get(view.id)
         if clock is not None:
             item.deadline_at, item.clock_state = clock.deadline_at, clock.state
-            item.overdue = clock.state != "stopped" and now > clock.deadline_at
+            # A paused clock's stored deadline moves on when it resumes (engine.time_limits): not overdue.
+            item.overdue = clock.state == "running" and now > clock.deadline_at
         listed.append(item)
     return listed, total

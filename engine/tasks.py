@@ -21,10 +21,10 @@ from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
-from .instances import InstanceView, case_view, settle
+from .instances import InstanceView, _check_note, case_view, settle
 from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
-from .users import SYSTEM, Actor
+from .users import SYSTEM, Actor, actor_of
 from .variables import check_variables
 
 # Each ends on the id: parallel steps share due dates and creation times, and a page boundary between
@@ -246,6 +246,7 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             .values(assignee=actor.name, claimed_at=now).execution_options(synchronize_session=False)))
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
+        _require_still_active_after_write(uow, actor)
         task.assignee, task.claimed_at = actor.name, now
         departments.join_with_groups(uow, task.instance_id, actor.groups, now)  # a candidate from elsewhere
         _log(uow, task, "task.claimed", actor)
@@ -314,14 +315,75 @@ def release_held(uow: UnitOfWork, name: str, *, actor: Actor, reason: str,
     return released
 
 
-def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None) -> Task:
-    """Give a task to a named user (or nobody). Supervisors and admins only.
+def may_take(user: Actor, task: Task) -> bool:
+    """Whether ``user`` may work ``task`` once it is given to them: may_work's rule for the task as if nobody
+    held it (the role, and a candidate: named, in a candidate group, or the task naming nobody)."""
+    if task.kind == "external" or user.has("admin"):
+        return may_work(user, task)
+    if not user.has("clerk"):
+        return False
+    named, groups = task.candidate_users or [], task.candidate_groups or []
+    return user.name in named or bool(set(groups) & user.groups) or (not named and not groups)
 
-    Raises: Forbidden, NotFound (task or user), Conflict (task no longer open).
+
+def may_assign(actor: Actor, task: Task) -> bool:
+    """Supervisors and admins assign any open task; the clerk holding a user task hands it to a colleague
+    (转办) while they may still work it."""
+    if task.state != "READY" or task.failed_at is not None:
+        return False
+    return actor.has("supervisor") or (task.kind == "user" and task.assignee == actor.name
+                                       and may_work(actor, task))
+
+
+@dataclass(frozen=True)
+class Colleague:
+    name: str
+    display_name: str | None
+
+
+_ACTIVE_USERS = select(User.name, User.display_name, User.groups, User.roles).where(User.active).order_by(User.name)
+
+
+def colleagues(uow: UnitOfWork, task_id: str, *, actor: Actor) -> list[Colleague]:
+    """The active users a task may be handed to: its candidates who may work it (``may_take``), by name,
+    its holder left out. Users are few: one query reads them all and their groups are matched here, as
+    SQLite and PostgreSQL spell JSON searches differently.
+
+    Raises: NotFound (no such task, or not visible); Forbidden (the actor may not assign it).
     """
-    actor.require("supervisor", action="assign tasks")
+    with uow:
+        task = uow.session.get(Task, task_id)
+        if task is None or not may_see(actor, task):
+            raise NotFound(f"task {task_id} not found")
+        if not may_assign(actor, task):
+            raise Forbidden(f"{actor.name} may not assign task {task_id}")
+        return [Colleague(row.name, row.display_name) for row in uow.session.execute(_ACTIVE_USERS)
+                if row.name != task.assignee
+                and may_take(Actor(row.name, frozenset(row.groups or []), frozenset(row.roles or [])), task)]
+
+
+def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None, note: str | None = None) -> Task:
+    """Give a task to a named user (or nobody), logged as ``task.assigned`` with the previous holder and the
+    optional ``note``. Supervisors and admins give it to anyone with the role to work it; the clerk holding
+    it hands it to another active user among its candidates (转办: ``may_take``). Of an assignment and a
+    completion or another assignment racing it, one wins and the other is a Conflict.
+
+    Raises:
+        Forbidden (neither a supervisor nor the task's holder); NotFound (task or user); InvalidRequest (a
+        note too long: engine.instances.MAX_NOTE); ValidationFailed (the user is deactivated or lacks the
+        role; for a holder, the user is not a candidate, is the holder, or is nobody: unclaim gives a task
+        back); Conflict (task no longer open, or it changed hands meanwhile).
+    """
+    actor.require("supervisor", "clerk", action="assign tasks")
+    note = _check_note(note)
     with uow:
         task = _load_for_change(uow, task_id, actor)
+        if not may_assign(actor, task):
+            raise Forbidden(f"{actor.name} may not assign task {task_id}: only its holder or a supervisor may")
+        handover = not actor.has("supervisor")
+        if handover and assignee in (None, actor.name):
+            raise ValidationFailed("a task is handed over to a colleague; to give it back to its queue, "
+                                   "unclaim it", details=[{"field": "assignee", "message": "another user"}])
         # Locked for share, as in _require_still_active: a deactivation committing meanwhile waits for this
         # assignment, then releases the task; one committed before it is seen here.
         user = uow.session.scalars(select(User).where(User.name == assignee).with_for_update(read=True)
@@ -330,10 +392,14 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
             raise NotFound(f"user {assignee!r} not found")
         if user is not None:
             _require_worker(user, task)
+            if handover and not may_take(actor_of(user), task):
+                raise ValidationFailed(f"user {user.name!r} is not a candidate for task {task_id}", details=[
+                    {"field": "assignee", "message": "a candidate of the task"}])
         _queue_behind_case_commands(uow, task.instance_id)
         now = utcnow()
         changed = db.affected(uow.session.execute(
-            update(Task).where(Task.id == task_id, Task.state == "READY")
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),
+                               Task.assignee.is_not_distinct_from(task.assignee))
             .values(assignee=assignee, claimed_at=now if assignee else None)
             .execution_options(synchronize_session=False)))
         if changed != 1:
@@ -341,7 +407,8 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None)
         if user is not None:
             departments.join_with_groups(uow, task.instance_id, user.groups or [], now)
         previous, task.assignee, task.claimed_at = task.assignee, assignee, now if assignee else None
-        _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous)
+        _log(uow, task, "task.assigned", actor, assignee=assignee, previous=previous,
+             **({"note": note} if note else {}))
         uow.commit()
         return task
 
@@ -357,6 +424,14 @@ def _require_still_active(uow: UnitOfWork, actor: Actor) -> None:
     active = uow.session.execute(_ACTIVE, {"name": actor.name}).scalar()
     if active is False:
         raise Forbidden(f"user {actor.name!r} is deactivated")
+
+
+def _require_still_active_after_write(uow: UnitOfWork, actor: Actor) -> None:
+    """SQLite locks no row and opens its transaction at the first write: a deactivation may commit between
+    _require_still_active's read and the claim's UPDATE. After that UPDATE this transaction holds the write
+    lock, so a second read is the last word (the claim rolls back). PostgreSQL's share lock already was."""
+    if uow.dialect == "sqlite":
+        _require_still_active(uow, actor)
 
 
 def _require_worker(user: User, task: Task) -> None:
@@ -451,6 +526,7 @@ def lock(uow: UnitOfWork, task_id: str, *, actor: Actor, lock_seconds: int) -> T
             .execution_options(synchronize_session=False)))
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
+        _require_still_active_after_write(uow, actor)
         task.assignee, task.claimed_at, task.lock_expires_at = actor.name, claimed_at, until
         _schedule_lapse(uow, task, now)
         if not held:
@@ -509,6 +585,12 @@ def report_failure(uow: UnitOfWork, task_id: str, *, actor: Actor, message: str,
         raise InvalidRequest("a failure needs a message")
     with uow:
         task = _external_task(uow, task_id, actor, "report a failure of")
+        # A worker's words may quote the case's data: its confidential values are taken out, as from any
+        # history item (history, webhooks and the task's error are read by every reader of the case).
+        secrets = execution.secret_texts(execution.open_case(uow, task.instance_id))
+        if secrets:
+            message = confidential.scrub(message, secrets)
+            details = confidential.scrub(details, secrets) if details else details
         now = utcnow()
         failed = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),

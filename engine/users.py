@@ -266,7 +266,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
 def _require_an_admin(uow: UnitOfWork) -> None:
     """Users are few: their roles are read here rather than searched in JSON, which SQLite and PostgreSQL
     spell differently."""
-    roles = uow.session.scalars(select(User.roles).where(User.active)).all()
+    # Locked: two admins demoting each other at once would each still see the other (PostgreSQL).
+    roles = uow.session.scalars(select(User.roles).where(User.active).with_for_update()).all()
     if not any("admin" in (r or []) for r in roles):
         raise Conflict("this would leave no active admin; give another user the admin role first")
 

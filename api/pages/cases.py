@@ -1,11 +1,15 @@
 """Cases: find one by number (with each case's item, outcome and deadline), and the case page — diagram
 with active and completed steps, the time-limit clock with its warning level, what the case waits for
 (a clerk records a message it waits for, e.g. the applicant's supplement brought to the window),
-timeline, open tasks."""
+timeline, open tasks; on the clock panel, the forms that act on the clock through the engine's commands
+(the overdue reason, an extension, a special procedure paused and resumed by hand)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -15,12 +19,16 @@ from engine import (
     documents,
     instances,
     materials,
+    overdue_reasons,
     query_codes,
     supervision_board,
+    time_limits,
     timeline,
 )
+from engine.case_access import require_clerk_of_case
 from engine.clock import LOCAL_TZ
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
+from engine.supervision import RED
 
 from ..context import actor, uow
 from ..documents import HTML_POLICY
@@ -63,7 +71,112 @@ def case(instance_id: int, issued_code: str | None = None) -> ResponseReturnValu
     issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
     waits = instances.waits(uow(), instance_id, actor=actor())
     return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code,
-                           waits=waits)
+                           waits=waits, clock_forms=clock_forms(instance_id, clock))
+
+
+# ---- acting on the clock ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClockForms:
+    """The clock panel's forms for the signed-in user: each shown only where its engine command would take
+    this user (checked as the engine checks it) and this clock (read from its view)."""
+
+    explain: bool  # 说明超期原因 (overdue_reasons.record)
+    extend: bool  # 延长审批 (time_limits.extend)
+    pause: bool  # a special procedure started by hand (time_limits.pause)
+    resume: bool  # ... and ended (time_limits.resume)
+    open_by_hand: tuple[Any, ...] = ()  # the procedures resume ends
+    kinds: tuple[str, ...] = time_limits.EXCLUDED_KINDS
+    categories: tuple[str, ...] = overdue_reasons.CATEGORIES
+
+    @property
+    def any(self) -> bool:
+        return self.explain or self.extend or self.pause or self.resume
+
+
+def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None) -> ClockForms | None:
+    if panel is None:
+        return None
+    me, view = actor(), panel.view
+    # time_limits.resume ends every procedure started by hand that is still open (a diagram's ends with its step).
+    by_hand = tuple(p for p in view.procedures if p.element_id is None and p.ended_at is None
+                    and p.kind != time_limits.EXTENSION)
+    # Where the panel asks for a reason: red, or finished late (a withdrawal is not asked for one).
+    asks_reason = view.overdue and (panel.level == RED or not panel.withdrawn)
+    running = view.state != time_limits.STOPPED
+    explain = procedures = False
+    if asks_reason or running:  # else no command would take anyone: no rights to read
+        with uow() as work:
+            explain = asks_reason and _allowed(require_clerk_of_case, work, me, instance_id,
+                                               action="explain the delay")
+            # engine.time_limits keeps its check for pause and resume private and has no public one; calling
+            # it (rather than a copy) keeps the forms shown exactly when the commands take this user.
+            procedures = running and _allowed(time_limits._require_case_rights, work, me, instance_id)
+    return ClockForms(
+        explain=explain,
+        # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.
+        extend=me.has("supervisor") and view.extension_remaining_days > 0,
+        pause=procedures and view.state == time_limits.RUNNING,  # pause refuses a clock already paused
+        resume=procedures and bool(by_hand),
+        open_by_hand=by_hand)
+
+
+def _allowed(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
+    """Whether an engine rights check (raising Forbidden) lets the user through."""
+    try:
+        check(*args, **kwargs)
+    except Forbidden:
+        return False
+    return True
+
+
+def _back_to_case(instance_id: int) -> ResponseReturnValue:
+    # The top of the case page, not the clock's anchor: the flashed answer shows above the page head.
+    return redirect(url_for("pages.cases.case", instance_id=instance_id))
+
+
+@bp.post("/cases/<int:instance_id>/clock/overdue-reason")
+def overdue_reason(instance_id: int) -> ResponseReturnValue:
+    form = request.form
+    overdue_reasons.record(uow(), instance_id, actor=actor(), reason=form.get("reason", ""),
+                           category=form.get("category") or None)
+    flash(_("已记录超期原因。"), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/clock/extend")
+def extend_clock(instance_id: int) -> ResponseReturnValue:
+    days = _whole_number(request.form.get("days"))
+    view = time_limits.extend(uow(), instance_id, actor=actor(), days=days, reason=request.form.get("reason", ""))
+    flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=days, date=view.deadline_date.isoformat()), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/clock/pause")
+def pause_clock(instance_id: int) -> ResponseReturnValue:
+    time_limits.pause(uow(), instance_id, actor=actor(), kind=request.form.get("kind", ""),
+                      reason=request.form.get("reason", ""))
+    flash(_("特别程序已开始，暂停计时。"), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/clock/resume")
+def resume_clock(instance_id: int) -> ResponseReturnValue:
+    view = time_limits.resume(uow(), instance_id, actor=actor(), result=request.form.get("result"),
+                              opinion=request.form.get("opinion"))
+    if view.state == time_limits.PAUSED:  # a step of the diagram still excludes its time
+        flash(_("特别程序已结束；流程中的特别程序仍在进行，继续暂停计时。"), "success")
+    else:
+        flash(_("特别程序已结束，恢复计时，办结期限 {date}。", date=view.deadline_date.isoformat()), "success")
+    return _back_to_case(instance_id)
+
+
+def _whole_number(text: str | None) -> int:
+    """The working days typed; anything else as 0, which the engine refuses in its own words."""
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return 0
 
 
 @bp.post("/cases/<int:instance_id>/messages")

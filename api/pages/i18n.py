@@ -174,6 +174,7 @@ EN: dict[str, str] = {
     "认领：{name}": "Claimed: {name}",
     "退回队列：{name}": "Released to the queue: {name}",
     "指派：{name}": "Assigned: {name}",
+    "转交：{name}": "Handed over: {name}",
     "完成：{name}": "Completed: {name}",
     "认领（锁定至 {at}）：{name}": "Claimed (locked until {at}): {name}",
     "外部系统办理失败：{name}": "The external system failed: {name}",
@@ -377,6 +378,30 @@ EN: dict[str, str] = {
     "随审批决定结束": "Ended with the decision",
     "已完成": "Completed",
     "已取消": "Cancelled",
+    # case page: acting on the clock (overdue reason, extension, special procedures by hand)
+    "填写超期原因": "Give the reason for the delay",
+    "更改超期原因": "Change the reason for the delay",
+    "再次记录将取代原有的超期原因。": "Recording again replaces the earlier reason.",
+    "原因类别": "Category",
+    "记录超期原因": "Record the reason",
+    "已记录超期原因。": "The reason for the delay is recorded.",
+    "批准延长": "Approve an extension",
+    "可再延长 {n} 个工作日": "At most {n} more working days",
+    "延长工作日数": "Working days to add",
+    "延长理由及法律依据": "Reason and legal basis",
+    "已批准延长 {n} 个工作日，办结期限 {date}。": "Extension of {n} working days approved; deadline {date}.",
+    "启动特别程序": "Start a special procedure",
+    "行政许可法第四十五条：听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审所需时间不计算在办理期限内。":
+        "Administrative Licensing Law, Art 45: time needed for hearings, bidding, auctions, inspection, testing, "
+        "quarantine, appraisal and expert review is not counted in the time limit.",
+    "开始并暂停计时": "Start it and pause the clock",
+    "特别程序已开始，暂停计时。": "Special procedure started; the clock is paused.",
+    "结束特别程序": "End the special procedure",
+    "意见": "Opinion",
+    "结束并恢复计时": "End it and restart the clock",
+    "特别程序已结束，恢复计时，办结期限 {date}。": "Special procedure ended; the clock runs again, deadline {date}.",
+    "特别程序已结束；流程中的特别程序仍在进行，继续暂停计时。":
+        "Special procedure ended; one of the process's own is still under way, so the clock stays paused.",
     # errors
     "出错了": "Something went wrong",
     "页面不存在或无权查看。": "The page does not exist or you may not see it.",
@@ -617,6 +642,16 @@ EN: dict[str, str] = {
     "该任务刚刚被他人认领或已变化，请刷新后重试。":
         "Someone else claimed or changed this task just now; reload the page and try again.",
     "已出具文书：{documents}": "Documents issued: {documents}",
+    # task page: handing the task to a colleague (转交)
+    "转交给": "Hand over to",
+    "请选择": "Choose",
+    "转交": "Hand over",
+    "没有可以转交的同事。": "No colleague may take this task.",
+    "请选择转交给哪位同事。": "Choose the colleague to hand the task to.",
+    "已转交 {assignee}：{name}": "Handed over to {assignee}: {name}",
+    "未能转交：{assignee} 不能办理此任务（已停用、没有办理权限或不是该任务的候选人）。":
+        "Not handed over: {assignee} cannot work this task (deactivated, without the role, or not among its "
+        "candidates).",
     "流程已将「{field}」由「{sent}」改为「{value}」，请核对办理结果。":
         "The process changed “{field}” from “{sent}” to “{value}”; please check the outcome.",
 }

@@ -1,4 +1,5 @@
-"""The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue.
+"""The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue, or
+hand the task to a colleague (转交) and go back to the queue.
 
 The server validates every completion (engine.forms through tasks.complete); field errors come back
 to the same page, next to their fields, with what was typed kept, said in the page's language from
@@ -15,7 +16,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from engine import worksheet
+from engine import tasks, worksheet
 from engine.errors import InvalidRequest, ValidationFailed
 
 from ..context import actor, uow
@@ -86,6 +87,18 @@ def complete(task_id: str) -> ResponseReturnValue:
     return redirect(url_for("pages.queue.index"))
 
 
+@bp.post("/tasks/<task_id>/handover")
+def handover(task_id: str) -> ResponseReturnValue:
+    """The holder (or a supervisor) gives the task to a colleague, with an optional note kept in history."""
+    assignee = request.form.get("assignee", "").strip()
+    if not assignee:  # the page's select requires one; a supervisor clears an assignment through the API
+        flash(_("请选择转交给哪位同事。"), "error")
+        return redirect(url_for("pages.work.task", task_id=task_id))
+    task = tasks.assign(uow(), task_id, actor=actor(), assignee=assignee, note=request.form.get("note"))
+    flash(_("已转交 {assignee}：{name}", assignee=assignee, name=task.name or task.bpmn_id), "success")
+    return redirect(url_for("pages.queue.index"))
+
+
 def changed_texts(done: worksheet.Completion) -> list[str]:
     """A sentence for each choice the following steps changed (a script overruling the decision made)."""
     schema = done.schema or {}
@@ -105,6 +118,10 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
     if g.get("actor") is None:  # refused before the page's login was read (a NUL in the input): no form
         return error_page(422, _("操作未完成：{message}", message=exc.message))
     task_id = (request.view_args or {})["task_id"]
+    if request.endpoint == "pages.work.handover":  # the colleague chosen may not take it (deactivated meanwhile)
+        flash(_("未能转交：{assignee} 不能办理此任务（已停用、没有办理权限或不是该任务的候选人）。",
+                assignee=request.form.get("assignee", "")), "error")
+        return redirect(url_for("pages.work.task", task_id=task_id))
     return render_task(task_id, errors=exc.details, data=submitted(), status=422)
 
 
@@ -122,12 +139,15 @@ def submitted() -> dict[str, Any]:
 def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str, Any] | None = None,
                 status: int = 200) -> ResponseReturnValue:
     sheet = worksheet.task_sheet(uow(), task_id, actor=actor())
+    # Whom the holder (or a supervisor) may hand the task to; None: the form is not theirs to see.
+    takers = tasks.colleagues(uow(), task_id, actor=actor()) if tasks.may_assign(actor(), sheet.task) else None
     form_data = data if data is not None else (sheet.form.data if sheet.form else {})
     schema = sheet.form.schema if sheet.form and sheet.form.schema else {}
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
-                           labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions]), status
+                           labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions],
+                           colleagues=takers), status
 
 
 def opinion_rows(opinion: worksheet.Opinion) -> dict[str, Any]:

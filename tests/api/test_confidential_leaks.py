@@ -343,3 +343,35 @@ def test_an_expired_buffered_message_keeps_no_confidential_correlation_value_in_
     seen = history(api, case["id"], "window_clerk")
     assert "message.expired" in seen
     assert ID_NO not in seen
+
+
+# ---- what callers write about a case ------------------------------------------------------------------
+
+SMS = f"""
+<bpmn:process id="sms_notice" isExecutable="true">
+  {confidential("phone")}
+  <bpmn:startEvent id="s"/>
+  <bpmn:serviceTask id="send" name="发送短信" camunda:type="external" camunda:topic="sms"/>
+  <bpmn:endEvent id="e"/>
+  {flow("s", "send", "e")}
+</bpmn:process>"""
+
+
+def test_a_workers_failure_text_quoting_a_confidential_value_keeps_it_out(api, tmp_path: Path):
+    """The SMS gateway's error quotes the number: history, the task's error and every reader get ***."""
+    api.deploy(write(tmp_path, "sms.bpmn", SMS))
+    case = api.start("sms_notice", variables={"phone": "13912345678"})
+    [task] = case["tasks"]
+    failed = api.as_("integrator").post(f"/api/tasks/{task['id']}/failure", json={
+        "message": "SMS to 13912345678 refused", "details": "number 13912345678 blocked"})
+    assert failed.status_code == 200, failed.get_json()
+    assert "13912345678" not in failed.get_json()["error_message"]
+    assert "13912345678" not in history(api, case["id"], "supervisor")
+
+
+def test_a_restart_does_not_tell_a_right_guess_of_a_hidden_value_from_a_wrong_one(api, tmp_path: Path):
+    api.deploy(write(tmp_path, "sms.bpmn", SMS))
+    api.start("sms_notice", business_key="SMS-1", variables={"phone": "13912345678"})
+    for guess in ("13912345678", "13800000000"):
+        again = api.start("sms_notice", expect=200, business_key="SMS-1", variables={"phone": guess})
+        assert again["differing_variables"] == []

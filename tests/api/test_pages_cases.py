@@ -318,3 +318,22 @@ def test_the_case_list_reads_a_page_in_the_same_number_of_queries_whatever_its_c
     add(2, 6)
     assert len(list_rows(clerk)) == 12
     assert queries() == few
+
+
+def test_a_paused_clock_is_not_listed_as_overdue_with_a_deadline_it_has_left(api: ApiClient) -> None:
+    """A paused clock's stored deadline moves on at its resumption: the list says it is paused, not late."""
+    from datetime import timedelta
+
+    from engine.clock import utcnow
+
+    deploy(api)
+    paused = start(api, "XK-2026-0401")
+    decide(api, paused, "accept", decision="accept")
+    with api.runtime.uow() as uow:
+        clock = uow.session.get(CaseClock, paused)
+        assert clock is not None
+        clock.state, clock.deadline_at = "paused", utcnow() - timedelta(days=30)
+        uow.commit()
+
+    cells = list_rows(Browser(api, "window_clerk"))[paused]
+    assert "已超期" not in cells[4] and "暂停计时" in cells[4]

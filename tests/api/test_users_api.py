@@ -140,3 +140,20 @@ def test_tokens_rotate_one_at_a_time(api):
     assert api.client.get("/api/process-definitions", headers=_bearer(new["token"])).status_code == 401
     revoked_at = [t["revoked_at"] for t in api.as_("admin").get("/api/users/province/tokens").get_json()]
     assert all(revoked_at)
+
+
+def test_a_token_is_never_kept_for_an_idempotent_replay(api):
+    """Only a token's hash is stored: a retried request with its Idempotency-Key answers without it."""
+    from sqlalchemy import select
+
+    from engine.models import IdempotencyKey
+
+    admin = api.as_("admin")
+    headers = {**admin.headers(), "Idempotency-Key": "add-sun"}
+    first = admin.client.post("/api/users", json={"name": "sun", "roles": ["clerk"]}, headers=headers)
+    again = admin.client.post("/api/users", json={"name": "sun", "roles": ["clerk"]}, headers=headers)
+    assert first.get_json()["token"].startswith("gf_")
+    assert again.headers["Idempotent-Replayed"] == "true" and "token" not in again.get_json()
+    with api.runtime.uow() as uow:
+        stored = b"".join(row.body or b"" for row in uow.session.scalars(select(IdempotencyKey)))
+    assert first.get_json()["token"].encode() not in stored

@@ -167,3 +167,33 @@ def test_the_applicant_brings_the_supplement_and_the_window_clerk_records_it_on_
     shot(page, "10-case-supplement-recorded")
     [received] = [e for e in instances.history(runtime.uow(), view.id, actor=SYSTEM) if e.event == "message.received"]
     assert received.actor == "wang" and received.data["note"] == "申请人到窗口补交材料"
+
+
+def test_a_clerk_going_on_leave_hands_the_task_to_a_window_colleague(page: Any, runtime: Runtime,
+                                                                     case: InstanceView) -> None:
+    """转办: wang holds the acceptance; the task page offers the window's colleagues (not li of the review
+    section), and zhang, chosen with a note, finds it in their own queue."""
+    add_user(runtime, "zhang", groups=["window"], roles=["clerk"])
+    task_id = case.tasks[0].id
+    tasks.claim(runtime.uow(), task_id, actor=Actor("wang", frozenset({"window"}), frozenset({"clerk"})))
+    log_in(page, "wang")
+    page.goto(f"/tasks/{task_id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    options = page.locator("#handover-assignee option")
+    expect(options).to_have_text(["请选择", "zhang"])
+    page.select_option("#handover-assignee", "zhang")
+    page.get_by_label("备注（选填）").fill("本人休假，请张三接办")
+    shot(page, "11-task-handover")
+    page.get_by_role("button", name="转交", exact=True).click()
+    page.wait_for_url(re.compile(r"/queue"))
+    expect(page.locator(".flash-success")).to_contain_text("已转交 zhang")
+    expect(page.locator('a[data-queue="mine"] .count')).to_have_text("0")
+    log_out(page)
+
+    log_in(page, "zhang")
+    page.click('a[data-queue="mine"]')
+    expect(page.locator("tr.task-row", has_text=case.business_key)).to_contain_text("受理审查")
+    shot(page, "12-queue-after-handover")
+    [handed] = [e for e in instances.history(runtime.uow(), case.id, actor=SYSTEM) if e.event == "task.assigned"]
+    assert handed.actor == "wang"
+    assert handed.data == {"assignee": "zhang", "previous": "wang", "note": "本人休假，请张三接办"}

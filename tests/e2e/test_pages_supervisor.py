@@ -190,3 +190,40 @@ def test_at_390_px_the_pages_fit_the_screen_and_the_navigation_wraps_by_links(pa
     problems += page.evaluate("""[...document.querySelectorAll('dl.facts dt, dl.facts dd')]
         .filter(e => e.scrollWidth > e.clientWidth).map(e => `${e.textContent} overflows its column`)""")
     assert not problems, "\n".join(problems)
+
+
+def test_a_clerk_records_why_a_red_case_is_overdue_from_its_case_page(page: Any, runtime: Runtime,
+                                                                      accepted: int) -> None:
+    """The window clerk who accepted the case opens it once red: the clock asks for the reason, with the
+    engine's categories; recorded, the reason stands where 未说明原因 stood, and in the case's history."""
+    move_clock_back(runtime, accepted, timedelta(days=21))
+    log_in(page, "wang")
+    page.goto(f"/cases/{accepted}")
+    clock = page.locator("#clock")
+    expect(clock).to_have_attribute("data-level", "red")
+    expect(clock.locator(".reason-missing")).to_have_text("未说明原因")
+    expect(clock.locator(".extend-form")).to_have_count(0)  # a supervisor's, and the deadline has passed
+    form = clock.locator("form.overdue-reason-form")
+    expect(form).to_be_visible()  # open at once: the case waits for it
+    expect(form.locator("select[name=category] option")).to_have_count(1 + len(overdue_reasons.CATEGORIES))
+    form.locator("select[name=category]").select_option(label="等待其他部门或层级")
+    form.locator("textarea[name=reason]").fill("等待规划部门出具意见")
+    clock.scroll_into_view_if_needed()
+    shot(page, "supervision-07-case-overdue-reason-form")
+    form.locator("button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(rf"/cases/{accepted}$"))
+    expect(page.locator(".flash-success")).to_have_text("已记录超期原因。")
+    shot(page, "supervision-08-case-overdue-reason-recorded")
+    expect(clock.locator(".reason-category")).to_have_text("等待其他部门或层级")
+    expect(clock.locator(".reason")).to_contain_text("等待规划部门出具意见")
+    expect(clock.locator(".reason-missing")).to_have_count(0)
+    expect(page.locator('table.timeline tr[data-event="supervision.overdue_reason"]')).to_contain_text(
+        "说明超期原因（等待其他部门或层级）：等待规划部门出具意见")
+    with runtime.uow() as uow:
+        recorded = overdue_reasons.latest(uow, [accepted])[accepted]
+    assert (recorded.category, recorded.recorded_by) == ("coordination", "wang")
+    expect(clock.locator("details.explain > summary")).to_have_text("更改超期原因")  # folded away now
+    expect(form).to_be_hidden()
+    clock.scroll_into_view_if_needed()
+    shot(page, "supervision-09-case-overdue-reason-shown")

@@ -269,3 +269,10 @@ def test_feel_and_python_expressions_keep_their_own_operators() -> None:
     assert feel_unary_tests("< 5") == "(? < 5)"
     assert feel_unary_tests('not("a", "b")') == "not ((? == 'a') or (? == 'b'))"
     assert to_python("not approved and amount + 1 > 2 or -x") == "not approved and amount + 1 > 2 or -x"
+
+
+def test_two_strings_compare_as_strings_even_written_as_decimals() -> None:
+    """Only a number on the other side makes a decimal string a number (EL compares strings as strings)."""
+    assert evaluate('${a == b}', a="1.0", b="1.00") is False
+    assert evaluate('${a < b}', a="10.5", b="9.5") is True
+    assert evaluate('${a == b}', a=True, b="1.0") is False
