@@ -123,3 +123,20 @@ def require_clerk_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, ac
         return
     raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
                     "(clerks of the case and admins may)")
+
+
+def require_clerk_or_supervisor_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
+    """For acts on a case's clock (a special procedure's start and end): supervisors and admins, and clerks
+    who see one of its tasks, open or done. A helper: the caller's transaction.
+
+    Raises Forbidden: anyone else.
+    """
+    from .tasks import may_see  # tasks imports this module for its reads
+
+    if actor.has("supervisor"):
+        return
+    if actor.has("clerk") and any(may_see(actor, t) for t in uow.session.scalars(
+            select(Task).where(Task.instance_id == instance_id))):
+        return
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(clerks of the case, supervisors and admins may)")

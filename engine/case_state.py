@@ -122,17 +122,22 @@ def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
           indexes: Iterable[int]) -> dict[int, CaseState]:
     """Where the case stood right after each of the ``pending`` history items at ``indexes`` (a command's
     items, not written yet), on top of its stored history: what a case event says it left the case in."""
-    stored = _stored(uow, row.id)
-    diagram = properties(row.definition)
+    wanted = set(indexes)
+    if not wanted:
+        return {}
+    builder = timeline.TimelineBuilder(properties(row.definition))
+    for stored in _as_history(_stored(uow, row.id)):
+        builder.add(stored)
     now = utcnow()
-    items = [_Item(now, item["event"], item.get("element_id"), item.get("element_name"), item.get("element_type"))
-             for item in pending]
     found = {}
-    for index in sorted(set(indexes)):
-        # The prefix, not the whole: a later step may still say what an earlier one reached (a 受理 step
-        # followed by work), which the event of the earlier one cannot know yet.
-        entries = timeline.build_timeline(_as_history(stored + items[:index + 1]), diagram)
-        found[index] = derive(entries, status=_ENDING.get(items[index].event, "running"), end_reason=row.end_reason)
+    # The timeline of each prefix, not of the whole: a later step may still say what an earlier one reached
+    # (a 受理 step followed by work), which the event of the earlier one cannot know yet.
+    for index, item in enumerate(pending[:max(wanted) + 1]):
+        builder.add(cast(HistoryEvent, _Item(now, item["event"], item.get("element_id"), item.get("element_name"),
+                                             item.get("element_type"))))
+        if index in wanted:
+            found[index] = derive(builder.entries, status=_ENDING.get(item["event"], "running"),
+                                  end_reason=row.end_reason)
     return found
 
 

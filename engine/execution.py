@@ -221,6 +221,16 @@ def secret_texts(case: Case) -> list[str]:
     return confidential.texts(case_variables(case.workflow), case.hidden) if case.hidden else []
 
 
+def case_secret_texts(uow: UnitOfWork, instance_id: int) -> list[str]:
+    """``secret_texts`` of a case not otherwise open: its state is restored only when one of its processes
+    declares confidential variables (most declare none)."""
+    row = uow.session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    used = _resolve_called(uow, row.definition, row.called_versions or {})[1]
+    return secret_texts(open_case(uow, instance_id)) if confidential.names(uow, used.values()) else []
+
+
 def _conceal_history(case: Case) -> None:
     """The command's history items without the case's confidential values (engine.confidential): before
     webhooks, documents and the history table read them. Items already concealed are not walked again."""

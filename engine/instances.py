@@ -18,7 +18,7 @@ from sqlalchemy.orm import defer
 
 from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes
 from .clock import utcnow
-from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
+from .errors import Conflict, EngineError, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
 from .models import (
     BufferedMessage,
@@ -124,7 +124,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return _with_variables(uow, existing, actor, variables), False
+                return _with_variables(uow, existing, actor, _as_started(uow, existing, variables)), False
         variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
@@ -521,6 +521,15 @@ def _require_running(case: Case) -> None:
 def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessInstance | None:
     return uow.session.scalars(select(ProcessInstance).where(
         ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
+
+
+def _as_started(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any]) -> dict[str, Any]:
+    """A retried start's variables as the case's first start stored them (a bundle's merged form normalises
+    them), so that a faithful retry differs in nothing. Variables the form refuses are compared as given."""
+    try:
+        return form_merge.check_start(uow, row.definition, variables)
+    except EngineError:
+        return variables
 
 
 def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor, variables: dict[str, Any]

@@ -587,7 +587,7 @@ def report_failure(uow: UnitOfWork, task_id: str, *, actor: Actor, message: str,
         task = _external_task(uow, task_id, actor, "report a failure of")
         # A worker's words may quote the case's data: its confidential values are taken out, as from any
         # history item (history, webhooks and the task's error are read by every reader of the case).
-        secrets = execution.secret_texts(execution.open_case(uow, task.instance_id))
+        secrets = execution.case_secret_texts(uow, task.instance_id)
         if secrets:
             message = confidential.scrub(message, secrets)
             details = confidential.scrub(details, secrets) if details else details

@@ -47,7 +47,7 @@ from sqlalchemy import and_, func, or_, select, update
 from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
-from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
+from .errors import Conflict, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
 from .timeparse import parse_due
 from .unit_of_work import UnitOfWork
@@ -543,7 +543,8 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
             {"field": "kind", "message": f"one of {', '.join(EXCLUDED_KINDS)}"}])
     reason = _required_text(reason, "reason")
     with uow:
-        _require_case_rights(uow, actor, instance_id)
+        case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
+                                                        action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
         _require_not_stopped(clock)
         if clock.state == PAUSED:
@@ -566,7 +567,8 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
     """
     now = now or utcnow()
     with uow:
-        _require_case_rights(uow, actor, instance_id)
+        case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
+                                                        action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
         _require_not_stopped(clock)
         manual = [p for p in _open_procedures(uow, instance_id) if p.element_id is None]
@@ -726,19 +728,6 @@ def _history(uow: UnitOfWork, instance_id: int, actor: Actor, now: datetime, ite
     if item is not None:
         uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=item["event"],
                                      data=item["data"]))
-
-
-def _require_case_rights(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
-    """Supervisors and admins; clerks who have or had a task in the case."""
-    from .tasks import may_see
-
-    if actor.has("supervisor"):
-        return
-    if actor.has("clerk") and any(may_see(actor, t) for t in uow.session.scalars(
-            select(Task).where(Task.instance_id == instance_id))):
-        return
-    raise Forbidden(f"{actor.name} may not start or end special procedures of process instance {instance_id} "
-                    "(clerks of the case, supervisors and admins may)")
 
 
 def _require_within_time_limit(uow: UnitOfWork, clock: CaseClock, now: datetime) -> None:

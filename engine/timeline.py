@@ -135,36 +135,48 @@ def element_properties(xml: bytes) -> dict[str, dict[str, str]]:
 
 def build_timeline(events: list[HistoryEvent], properties: dict[str, dict[str, str]]) -> list[TimelineEntry]:
     """Turn raw history into the entries a person reads, each with the case state it reached, if any."""
-    explicit = any("govflow.caseState" in p or "govflow.event" in p for p in properties.values())
-    entries: list[TimelineEntry] = []
-    acceptance: TimelineEntry | None = None  # a completed 受理 step whose outcome is not known yet
+    builder = TimelineBuilder(properties)
     for event in events:
-        props = properties.get(event.element_id or "", {})
-        state = _state_of(event, props)
-        if acceptance is not None and not explicit:
+        builder.add(event)
+    return builder.entries
+
+
+class TimelineBuilder:
+    """``build_timeline`` an event at a time: after each ``add``, ``entries`` is the timeline of the events
+    added so far (engine.case_state reads where a case stood after each step of a command)."""
+
+    def __init__(self, properties: dict[str, dict[str, str]]) -> None:
+        self.properties = properties
+        self.explicit = any("govflow.caseState" in p or "govflow.event" in p for p in properties.values())
+        self.entries: list[TimelineEntry] = []
+        self.acceptance: TimelineEntry | None = None  # a completed 受理 step whose outcome is not known yet
+
+    def add(self, event: HistoryEvent) -> None:
+        explicit, entries = self.explicit, self.entries
+        state = _state_of(event, self.properties.get(event.element_id or "", {}))
+        if self.acceptance is not None and not explicit:
             if event.event == "task.created" or (event.event == "element.completed"
                                                  and event.element_type not in ("EndEvent", "ExclusiveGateway")):
-                acceptance.case_state = ACCEPTED  # the case went on to be worked: it was accepted
-                acceptance = None
+                self.acceptance.case_state = ACCEPTED  # the case went on to be worked: it was accepted
+                self.acceptance = None
             elif event.event == "element.completed" and event.element_type == "EndEvent":
-                acceptance = None
+                self.acceptance = None
         if state is None and not explicit and event.event == "element.completed" and event.element_type == "EndEvent":
             state = _end_state(event.element_name or "")
         last = entries[-1] if entries else None
         if state and last is not None and last.event == "task.completed" and last.element_id == event.element_id \
                 and last.case_state is None:
             last.case_state = state  # the step's own completion carries the state it reached
-            continue
+            return
         if not (event.event in SHOWN or state or (event.event == "element.completed"
                                                    and event.element_type in SHOWN_ELEMENT_TYPES)):
-            continue
+            return
         entry = TimelineEntry(at=event.at, event=event.event, actor=event.actor, element_id=event.element_id,
                               element_name=event.element_name, element_type=event.element_type,
                               case_state=state, data=dict(event.data or {}))
         entries.append(entry)
         if not explicit and event.event == "task.completed" and "受理" in (event.element_name or ""):
-            acceptance = entry
-    return entries
+            self.acceptance = entry
 
 
 def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:

@@ -25,7 +25,7 @@ from engine import (
     time_limits,
     timeline,
 )
-from engine.case_access import require_clerk_of_case
+from engine.case_access import require_clerk_of_case, require_clerk_or_supervisor_of_case
 from engine.clock import LOCAL_TZ
 from engine.errors import Forbidden, NotFound
 from engine.supervision import RED
@@ -109,9 +109,9 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
         with uow() as work:
             explain = asks_reason and _allowed(require_clerk_of_case, work, me, instance_id,
                                                action="explain the delay")
-            # engine.time_limits keeps its check for pause and resume private and has no public one; calling
-            # it (rather than a copy) keeps the forms shown exactly when the commands take this user.
-            procedures = running and _allowed(time_limits._require_case_rights, work, me, instance_id)
+            # The checks the commands make: the forms show exactly when the commands take this user.
+            procedures = running and _allowed(require_clerk_or_supervisor_of_case, work, me, instance_id,
+                                              action="start or end special procedures")
     return ClockForms(
         explain=explain,
         # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.

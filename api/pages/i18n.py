@@ -556,6 +556,11 @@ EN: dict[str, str] = {
         "The query code was shown once, when the complaint was filed, and is not shown again. Follow the "
         "complaint and read the answer with its number and the code you wrote down.",
     "提交新的投诉": "File a new complaint",
+    "结束查询": "End the lookup",
+    "在公共电脑或自助终端上查询的，看完请结束查询，下一位使用者看不到您的办件。":
+        "On a shared computer or a self-service kiosk, end the lookup when you are done: the next person will "
+        "not see your case.",
+    "已结束查询，本页不再显示您的办件。": "The lookup has ended: this page no longer shows your case.",
     "查询投诉进度": "Follow the complaint",
     "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
         "Complain here about how a service item was handled or how staff served you. Your name and phone are "

@@ -44,6 +44,7 @@ from engine.errors import Conflict, InProgress, NotFound, ValidationFailed
 
 from ..context import uow
 from ..documents import HTML_POLICY
+from .i18n import LANGUAGES
 from .i18n import gettext as _
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -68,6 +69,7 @@ DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "sel
 # rate and reload, short enough that a shared computer (a service hall's kiosk) soon shows nobody's case.
 KEPT_SECONDS = 15 * 60
 KEPT_CASE, KEPT_RECEIPT = "public_case", "public_receipt"  # session keys
+ENDED = "public_lookup_ended"  # the next lookup page says the lookup was ended
 
 
 # The page a language switch returns to from a form's answer (a POST cannot be requested again).
@@ -117,7 +119,8 @@ def progress_form() -> ResponseReturnValue:
     asked = request.args.get("case_no", "")[:MAX_CASE_NO]
     kept = _kept(KEPT_CASE, "case_no", "proof")
     if kept is None or (asked and asked != kept["case_no"]):
-        return render_template("pages/public_progress.html", case_no=asked, found=None)
+        return render_template("pages/public_progress.html", case_no=asked, found=None,
+                               ended=session.pop(ENDED, False))
     try:
         found = progress.public_progress(uow(), kept["case_no"], proof=kept["proof"])
     except NotFound:  # a new code was handed out meanwhile: the proof of the old one shows nothing any more
@@ -127,6 +130,16 @@ def progress_form() -> ResponseReturnValue:
     if rated:  # the thanks are said once; a reload shows the rating itself
         _keep(KEPT_CASE, {**kept, "rated": False}, until=kept["until"])
     return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found, rated=rated)
+
+
+@bp.post("/progress/end")
+def progress_end() -> ResponseReturnValue:
+    """End the lookup (a service hall's kiosk, a shared computer): the session forgets the case at once, not
+    when its time is up, and the page says so."""
+    session.pop(KEPT_CASE, None)
+    session.pop(KEPT_RECEIPT, None)
+    session[ENDED] = True
+    return redirect(url_for(".progress_form"), 303)
 
 
 @bp.post("/progress")
@@ -253,6 +266,25 @@ def complaint_receipt() -> ResponseReturnValue:
                                      handle_days=kept["handle_days"])
     return render_template("pages/public_complaint.html", filed=filed, again=kept["again"] and code is not None,
                            form={}, problems={}, items=[])
+
+
+@bp.post("/complaints/receipt/language")
+def receipt_language() -> ResponseReturnValue:
+    """The language switch of a receipt showing its code: the page sends the code back, and the receipt in
+    the other language shows it once more. A code that is not this complaint's is not kept (the receipt
+    then says the code was shown, as on a reload)."""
+    if request.form.get("lang") in LANGUAGES:
+        session["lang"] = request.form["lang"]
+    kept = _kept(KEPT_RECEIPT, "complaint_no", "received_at")
+    code = request.form.get("code", "").strip()
+    if kept is not None and code and len(code) <= MAX_CODE:
+        try:
+            query_codes.verify(uow(), kept["complaint_no"], code)
+        except NotFound:
+            pass
+        else:
+            _keep(KEPT_RECEIPT, {**kept, "code": code}, until=kept["until"])
+    return redirect(url_for(".complaint_receipt"), 303)
 
 
 def _show_receipt(filed: complaints.ComplaintView, *, again: bool) -> ResponseReturnValue:

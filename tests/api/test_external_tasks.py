@@ -135,6 +135,21 @@ def test_a_reported_failure_keeps_the_task_from_workers_until_a_supervisor_retri
     complete_task(api, pay, user="integrator")
 
 
+def test_a_failure_on_a_case_with_nothing_confidential_does_not_restore_the_case(api, case, monkeypatch):
+    """Scrubbing a worker's words needs the case's state only when its processes declare confidential
+    variables; this diagram declares none, so reporting reads no workflow state."""
+    from engine import execution
+
+    def not_restored(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the case was restored to report a failure")
+
+    pay = open_task(api, case, "pay")
+    assert api.as_("integrator").post(f"/api/tasks/{pay['id']}/claim").status_code == 200
+    monkeypatch.setattr(execution, "open_case", not_restored)
+    failed = api.as_("integrator").post(f"/api/tasks/{pay['id']}/failure", json={"message": "gateway down"})
+    assert failed.status_code == 200, failed.get_json()
+
+
 def test_only_the_holder_reports_a_failure_and_only_of_an_external_task(api, case):
     pay = open_task(api, case, "pay")
     assert api.as_("integrator").post(f"/api/tasks/{pay['id']}/claim").status_code == 200

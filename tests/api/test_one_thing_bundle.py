@@ -92,6 +92,26 @@ def test_starting_checks_the_variables_against_the_merged_form_and_names_the_fie
     assert api.as_("supervisor").get("/api/process-instances?business_key=YJS-BAD").get_json()["total"] == 0
 
 
+def test_a_faithful_retry_is_compared_as_the_merged_form_stored_the_first_start(api, tmp_path):
+    """A form may store a number as text (form-js ``serializeToString``): the same start sent again names no
+    variable as differing; a value the form refuses is compared as given."""
+    signboard = json.loads((ROOT / "forms" / "signboard-application.form").read_text(encoding="utf-8"))
+    [area] = [c for c in signboard["components"] if c.get("key") == "signboard_area"]
+    area["serializeToString"] = True
+    as_text = tmp_path / "signboard-application.form"
+    as_text.write_text(json.dumps(signboard, ensure_ascii=False), encoding="utf-8")
+    api.deploy(*DIAGRAMS, ITEM / "guide.json", *(f for f in FORMS if f.name != as_text.name), as_text)
+
+    first = api.start("restaurant_opening", business_key="YJS-RETRY", variables=APPLICATION)
+    stored = api.as_("supervisor").get(f"/api/process-instances/{first['id']}").get_json()["variables"]
+    assert stored["signboard_area"] == "3.5"
+    again = api.start("restaurant_opening", expect=200, business_key="YJS-RETRY", variables=APPLICATION)
+    assert again["id"] == first["id"] and again["differing_variables"] == []
+    other = api.start("restaurant_opening", expect=200, business_key="YJS-RETRY",
+                      variables={**APPLICATION, "signboard_area": 4, "registered_capital": "长"})
+    assert other["differing_variables"] == ["registered_capital", "signboard_area"]
+
+
 def test_member_items_run_in_parallel_see_the_materials_once_submitted_and_end_in_one_package(api, deployed):
     case = accepted_case(api)
     upload = api.as_("integrator").client.post(

@@ -407,7 +407,8 @@ def test_documents_download_from_the_page_with_no_code_in_any_address(app: Any, 
     assert code not in html.upper() and code.lower() not in html and "code=" not in html
     assert re.findall(r'<input[^>]*name="code"[^>]*>', html) == [  # the lookup form's empty field, nothing else
         '<input id="code" name="code" maxlength="32" required autocomplete="off" spellcheck="false" class="mono">']
-    assert re.findall(r'type="hidden" name="(\w+)"', html) == ["csrf_token"]  # still running: no rating form
+    # The lookup's and the end-lookup's tokens; still running: no rating form.
+    assert re.findall(r'type="hidden" name="(\w+)"', html) == ["csrf_token", "csrf_token"]
     links = re.findall(r'class="document-(pdf|html)" href="([^"]+)"', html)
     [(_pdf, pdf_url), (_html, html_url)] = links
     [document] = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents").get_json()
@@ -526,6 +527,47 @@ def test_a_complaint_answers_with_a_redirect_to_its_receipt_which_shows_the_code
     monkeypatch.setattr(public.time, "time", lambda: later)
     gone = visitor.get("/public/complaints/receipt")
     assert gone.status_code == 200 and "receipt-gone" in gone.text and number not in gone.text
+
+
+def test_switching_language_on_the_receipt_shows_the_code_again_in_the_other_language(
+        app: Any, api: ApiClient, visitor: Browser) -> None:
+    """The receipt's language switch sends the code on the page back: the English receipt shows it once
+    more; a code that is not this complaint's is not shown."""
+    deploy_library(api)
+    submission = re.search(r'name="submission" value="([^"]+)"', visitor.get("/public/complaints").text).group(1)
+    visitor.post("/public/complaints", {"name": "李四", "phone": "13912345678", "content": "窗口推诿",
+                                        "case_no": "", "item_code": "", "submission": submission},
+                 token_from="/public/complaints")
+    shown = visitor.get("/public/complaints/receipt").text
+    code = re.search(r'class="mono query-code"><strong>(\w+)<', shown).group(1)
+    assert 'name="lang" value="en"' in shown and f'name="code" value="{code}"' in shown
+    switched = visitor.post("/public/complaints/receipt/language", {"code": code, "lang": "en"},
+                            token_from="/public/complaints")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/public/complaints/receipt"
+    english = visitor.get("/public/complaints/receipt").text
+    assert "Query code" in english and re.search(r'class="mono query-code"><strong>(\w+)<', english).group(1) == code
+    assert no_code_in(kept_in_session(app, visitor), code)  # taken out of the session again once shown
+
+    wrong = "ABCDEFGH" if code != "ABCDEFGH" else "HGFEDCBA"
+    visitor.post("/public/complaints/receipt/language", {"code": wrong, "lang": "zh"},
+                 token_from="/public/complaints")
+    chinese = visitor.get("/public/complaints/receipt").text
+    assert "code-shown" in chinese and wrong not in chinese and code not in chinese.upper()
+
+
+def test_ending_the_lookup_forgets_the_case_at_once(app: Any, api: ApiClient, visitor: Browser) -> None:
+    """At a kiosk the applicant ends the lookup: the next person sees the empty form, not the case."""
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0160")
+    page = lookup(visitor, "SCJG-2026-0160", started["query_code"]).text
+    assert "progress-result" in page and 'id="end-lookup"' in page
+    ended = visitor.post("/public/progress/end", {}, token_from="/public/progress")
+    assert ended.status_code == 303 and ended.headers["Location"] == "/public/progress"
+    after = visitor.get("/public/progress").text
+    assert "progress-result" not in after and "lookup-ended" in after and "SCJG-2026-0160" not in after
+    assert "SCJG-2026-0160" not in kept_in_session(app, visitor)
+    assert "lookup-ended" not in visitor.get("/public/progress").text  # said once
+    assert visitor.get("/public/progress/documents/1").status_code == 404  # nothing opens the case any more
 
 
 def test_a_withdrawn_or_terminated_case_shows_how_it_ended(api: ApiClient, visitor: Browser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from engine.models import HistoryEvent
-from engine.timeline import build_timeline, element_properties
+from engine.timeline import TimelineBuilder, build_timeline, element_properties
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -78,3 +78,20 @@ def test_properties_are_read_from_camunda_extension_elements():
 </bpmn:definitions>"""
     assert element_properties(xml) == {"end": {"govflow.caseState": "办结(通过)"}}
     assert element_properties(b"<not xml") == {}
+
+
+def test_a_timeline_built_an_event_at_a_time_is_at_each_step_the_timeline_of_the_events_so_far():
+    """Where a case stood after each step of a command (engine.case_state.as_of) is read from one builder fed
+    step by step: after each step it must say what the history up to that step says, no more (an acceptance
+    is known to be one only once work follows it)."""
+    for properties in ({}, {"review": {"govflow.caseState": "部门开始办理"}, "accept": {"govflow.event": "accepted"}}):
+        builder = TimelineBuilder(properties)
+        for count, item in enumerate(ACCEPTED_THEN_DONE, start=1):
+            builder.add(item)
+            assert states(builder.entries) == states(build_timeline(ACCEPTED_THEN_DONE[:count], properties))
+    accepting = TimelineBuilder({})
+    for item in ACCEPTED_THEN_DONE[:4]:
+        accepting.add(item)
+    assert states(accepting.entries) == [("instance.started", "已接件")]  # the 受理 step's outcome is not known yet
+    accepting.add(ACCEPTED_THEN_DONE[6])  # work follows it: it was an acceptance
+    assert states(accepting.entries)[-1] == ("task.completed", "已受理")
