@@ -12,8 +12,12 @@ from .db import transaction_memo
 from .models import User, Webhook
 
 # A deactivated user's webhooks receive nothing more: case data must not outlive their access.
+# FOR KEY SHARE of the webhooks (PostgreSQL; SQLite's writers take turns): a webhook being deleted is waited
+# for and then not read, so the command's delivery rows never name a webhook gone before they are written;
+# a delete coming later waits for the command and sees its deliveries (engine.webhooks.unsubscribe).
 _ACTIVE_WEBHOOKS = (select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
-                    .where(or_(User.id.is_(None), User.active)))
+                    .where(or_(User.id.is_(None), User.active))
+                    .with_for_update(read=True, key_share=True, of=Webhook))
 _SESSION_KEY = "govflow.webhook_targets"
 NONE_TTL_SECONDS = 1.0
 
