@@ -157,12 +157,15 @@ class BpmnError(MethodView):
     @blp.alt_response(400, schema=ApiErrorSchema, description="not an external task")
     @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, failed, or no longer open")
     @blp.alt_response(422, schema=ApiErrorSchema,
-                      description="no error boundary event on the task catches the code (nothing changed), "
-                                  "invalid variables, or a following step failed")
+                      description="no error boundary event on the task or on a subprocess or call activity "
+                                  "around it catches the code (nothing changed), invalid variables, or a "
+                                  "following step failed")
     def post(self, body: dict[str, Any], task_id: str) -> Any:
-        """Throw a BPMN error from an external task: the error boundary event on the task that catches the
-        code (one naming it before one catching every error) ends the task, and the case follows the
-        event's path with the variables (and the code and message under the event's
-        camunda:errorCodeVariable and errorMessageVariable). Only events on the task itself catch it."""
+        """Throw a BPMN error from an external task. It goes outward until an error boundary event catches
+        the code (within a scope, one naming it before one catching every error): the task's own, then
+        those on each enclosing subprocess, then on the call activity in the calling process. The event
+        ends what it is attached to, with every task open inside it, and the case follows the event's path
+        with the variables (and the code and message under the event's camunda:errorCodeVariable and
+        errorMessageVariable). Event subprocesses do not catch it."""
         return tasks.throw_error(uow(), task_id, actor=actor(), code=body["code"], message=body.get("message"),
                                  variables=body["variables"])

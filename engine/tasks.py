@@ -10,13 +10,14 @@ from typing import Any, cast
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, confidential, db, departments, execution, forms, jobs
+from . import _spiff, bpmn_xml, confidential, db, departments, execution, forms, jobs
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
@@ -635,19 +636,22 @@ def retry(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
 
 def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, message: str | None = None,
                 variables: dict[str, Any] | None = None) -> InstanceView:
-    """Throw a BPMN error from an external task (Camunda's handleBpmnError): the error boundary event on
-    the task that catches ``code`` (one naming the code before one catching every error) interrupts the
-    task, and the case runs on along the event's path. ``variables`` are set on that path, with the code
-    and message under the event's camunda:errorCodeVariable and errorMessageVariable.
+    """Throw a BPMN error from an external task (Camunda's handleBpmnError). The error goes outward as in
+    Camunda, and the innermost scope that catches it wins: the error boundary events on the task, then
+    those on each enclosing embedded subprocess, then those on the call activity in the calling process,
+    and so on up; within one scope, an event naming ``code`` comes before one catching every error. The
+    event interrupts what it is attached to (the task, or the subprocess or called process with everything
+    open in it, the task included: those tasks end cancelled), and the case runs on along the event's path.
+    ``variables`` are set on that path, with the code and message under the event's
+    camunda:errorCodeVariable and errorMessageVariable.
 
-    Only the events attached to the task itself catch it: the error does not travel on to an enclosing
-    subprocess, a calling process or an event subprocess.
+    Event subprocesses do not catch it: only boundary events do.
 
     Raises:
         NotFound; InvalidRequest (not an external task); Forbidden (not an integrator); Conflict (claimed by
         someone else, failed, or no longer open; the case not running); ValidationFailed (no error boundary
-        event on the task catches the code, or invalid variables: nothing changed); ProcessError (a
-        following step failed: nothing is stored).
+        event of the task or of a scope around it catches the code, or invalid variables: nothing changed);
+        ProcessError (a following step failed: nothing is stored).
     """
     variables = check_variables(variables)
     with uow:
@@ -661,11 +665,11 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
         boundary = _catching_boundary(spiff_task, code)
         if boundary is None:
             raise ValidationFailed(
-                f"no error boundary event on {task.name or task.bpmn_id} catches error code {code!r}; nothing "
-                "changed", details=[{"field": "code", "message": f"an error code a boundary event of "
-                                                                 f"{task.bpmn_id} catches"}])
-        names = (execution.element_meta(uow, case, spiff_task).get("error_variables") or {}).get(
-            boundary.task_spec.bpmn_id, {})
+                f"no error boundary event on {task.name or task.bpmn_id} or on a subprocess or call activity "
+                f"around it catches error code {code!r}; nothing changed", details=[
+                    {"field": "code", "message": f"an error code a boundary event of {task.bpmn_id} or of a "
+                                                 "scope around it catches"}])
+        names = _error_variables(uow, case, boundary)
         with execution.without_secrets(case), execution.engine_errors():
             # What the library's own throw does for the one event we chose: caught, then ready to run.
             boundary.task_spec.catch(boundary, BpmnEvent(boundary.task_spec.event_definition, payload=variables))
@@ -675,6 +679,7 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
         case.record("task.bpmn_error", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
                     element_type="UserTask", task_id=task_id,
                     data={"code": code, "message": message, "boundary": boundary.task_spec.bpmn_id,
+                          "attached_to": _attached_to(boundary).task_spec.bpmn_id,
                           "variables": execution.clip(variables)})
         execution.run(case)
         settle(uow, case)
@@ -683,14 +688,61 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
 
 
 def _catching_boundary(spiff_task: Any, code: str) -> Any:
-    """The waiting error boundary event attached to the task that catches ``code``: one naming the code,
+    """The waiting error boundary event that catches ``code`` thrown by the task, scope by scope outward:
+    the task's own events, then those of the subprocess or call activity whose (sub)workflow holds it, and
+    so on up to the case's process (an instance of a multi-instance activity has the activity as its next
+    scope, where its events are attached). None if no scope catches it."""
+    activity = spiff_task
+    while activity is not None:
+        boundary = _boundary_on(activity, code)
+        if boundary is not None:
+            return boundary
+        workflow = activity.workflow
+        if activity.parent is not None and isinstance(activity.parent.task_spec, LoopTask):
+            activity = activity.parent
+        elif workflow.parent_task_id is not None:  # the task running this subprocess or called process
+            activity = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        else:
+            activity = None
+    return None
+
+
+def _boundary_on(activity: Any, code: str) -> Any:
+    """The waiting error boundary event attached to ``activity`` that catches ``code``: one naming the code,
     else one that catches every error (no error code), as Camunda chooses; None if none does."""
-    parent = spiff_task.parent
-    events = [t for t in (parent.children if parent is not None else []) if t is not spiff_task
+    parent = activity.parent
+    events = [t for t in (parent.children if parent is not None else []) if t is not activity
               and isinstance(t.task_spec, BoundaryEvent) and t.state == TaskState.WAITING
               and isinstance(t.task_spec.event_definition, ErrorEventDefinition)]
     named = [t for t in events if t.task_spec.event_definition.code == code]
     return next(iter(named or [t for t in events if t.task_spec.event_definition.code is None]), None)
+
+
+def _attached_to(boundary: Any) -> Any:
+    """The activity a boundary event is attached to: its one sibling that is not a boundary event."""
+    return next(t for t in boundary.parent.children if not isinstance(t.task_spec, BoundaryEvent))
+
+
+def _error_variables(uow: UnitOfWork, case: execution.Case, boundary: Any) -> dict[str, str]:
+    """The boundary event's camunda:errorCodeVariable and errorMessageVariable, as ``code`` and ``message``.
+    Deploy records (and checks) them for the events on an external task (engine.diagrams); those on a
+    subprocess or call activity are read from the diagram of the definition holding the event (the calling
+    process's, for a call activity), keeping only names a script can use."""
+    bpmn_id = boundary.task_spec.bpmn_id
+    recorded = execution.element_meta(uow, case, _attached_to(boundary)).get("error_variables")
+    if recorded is not None:
+        return cast(dict[str, str], recorded.get(bpmn_id, {}))
+    definition = execution.definition_of(case, boundary)
+    root, problem = bpmn_xml.safe_parse(definition.resource_name, definition.resource.content)
+    if problem is not None or root is None:
+        return {}
+    found = root.xpath("//bpmn:process[@id=$process]//bpmn:boundaryEvent[@id=$event]/bpmn:errorEventDefinition",
+                       namespaces=bpmn_xml.NS, process=definition.key, event=bpmn_id)
+    if not found:
+        return {}
+    names = {key: (found[0].get(bpmn_xml.camunda(attr)) or "").strip() for key, attr in
+             (("code", "errorCodeVariable"), ("message", "errorMessageVariable"))}
+    return {key: name for key, name in names.items() if name.isidentifier()}
 
 
 def _external_task(uow: UnitOfWork, task_id: str, actor: Actor, action: str) -> Task:

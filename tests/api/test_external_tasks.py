@@ -212,6 +212,121 @@ def test_a_boundary_event_without_an_error_code_catches_every_error(api, case):
     assert thrown.get_json()["state"] == "completed" and thrown.get_json()["tasks"] == []
 
 
+# An error no event on the task catches travels outward, as in Camunda: the enclosing subprocesses' events,
+# then the call activity's in the calling process; the innermost scope that catches it wins.
+
+@pytest.fixture
+def gathering(api) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A case inside its subprocess: the registry lookup (nested one subprocess deeper), the notice and a
+    clerk's check are open (tests/fixtures/external_error_subprocess.bpmn)."""
+    api.deploy("external_error_subprocess.bpmn")
+    return api.start("external_error_subprocess")
+
+
+def task_state(api: Any, task: dict[str, Any]) -> str:
+    return str(api.as_("supervisor").get(f"/api/tasks/{task['id']}").get_json()["state"])
+
+
+@pytest.mark.parametrize(("code", "boundary", "then_open"), [
+    ("REGISTRY_DOWN", "registry_down", ["manual_check"]),  # the event naming the code
+    ("NO_RECORD", "gather_failed", []),  # the subprocess's event catching every other error
+])
+def test_an_error_the_task_does_not_catch_ends_the_enclosing_subprocess_whose_event_catches_it(
+        api, gathering, code, boundary, then_open):
+    fetch, notice, check = (open_task(api, gathering, bpmn_id) for bpmn_id in ("fetch", "notice", "check"))
+    thrown = api.as_("integrator").post(f"/api/tasks/{fetch['id']}/bpmn-error", json={
+        "code": code, "message": "registry offline", "variables": {"reportedBy": "registry"}})
+    assert thrown.status_code == 200, thrown.get_json()
+    assert sorted(t["bpmn_id"] for t in thrown.get_json()["tasks"]) == then_open
+    # Everything open in the subprocess ends with it, and leaves every queue.
+    assert [task_state(api, t) for t in (fetch, notice, check)] == ["CANCELLED"] * 3
+    assert poll(api, "registry") == [] and poll(api, "notice") == []
+    assert [t["bpmn_id"] for t in api.as_("window_clerk").get("/api/tasks").get_json()["items"]] == then_open
+    [event] = history(api, gathering["id"], "task.bpmn_error")
+    assert (event["element_id"], event["data"]["code"], event["data"]["boundary"]) == ("fetch", code, boundary)
+    variables = variables_of(api, gathering["id"])
+    assert (variables["gatherErrorCode"], variables["reportedBy"]) == (code, "registry")
+    if then_open:
+        assert variables["gatherErrorMessage"] == "registry offline"
+        complete_open_task(api, gathering, "manual_check", user="window_clerk")
+    case = api.as_("supervisor").get(f"/api/process-instances/{gathering['id']}").get_json()
+    assert case["state"] == "completed"
+
+
+def test_an_inner_catch_all_event_wins_over_an_outer_event_naming_the_code(api, gathering):
+    notice, fetch = open_task(api, gathering, "notice"), open_task(api, gathering, "fetch")
+    thrown = api.as_("integrator").post(f"/api/tasks/{notice['id']}/bpmn-error", json={"code": "REGISTRY_DOWN"})
+    assert thrown.status_code == 200, thrown.get_json()
+    # The notice's own event caught it: the subprocess goes on with its other steps.
+    assert sorted(t["bpmn_id"] for t in thrown.get_json()["tasks"]) == ["check", "fetch"]
+    assert task_state(api, notice) == "CANCELLED"
+    # The same code from the lookup, which catches nothing itself, goes out to the subprocess's event.
+    thrown = api.as_("integrator").post(f"/api/tasks/{fetch['id']}/bpmn-error", json={"code": "REGISTRY_DOWN"})
+    assert thrown.status_code == 200, thrown.get_json()
+    assert [t["bpmn_id"] for t in thrown.get_json()["tasks"]] == ["manual_check"]
+    assert [(e["element_id"], e["data"]["boundary"], e["data"]["attached_to"])
+            for e in history(api, gathering["id"], "task.bpmn_error")] == [
+        ("notice", "notice_failed", "notice"), ("fetch", "registry_down", "gather")]
+
+
+@pytest.fixture
+def verification(api) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A case in its called process: the population query (external) and a clerk's comparison are open
+    (tests/fixtures/external_error_parent.bpmn calling external_error_child.bpmn)."""
+    api.deploy("external_error_parent.bpmn", "external_error_child.bpmn")
+    return api.start("external_error_parent", variables={"applicant": "张三"})
+
+
+def test_an_error_in_a_called_process_ends_it_when_the_call_activitys_event_catches_it(api, runtime, verification):
+    query, compare = open_task(api, verification, "query"), open_task(api, verification, "compare")
+    locked = api.as_("integrator").post(f"/api/tasks/{query['id']}/claim", json={"lock_seconds": 60}).get_json()
+    thrown = api.as_("integrator").post(f"/api/tasks/{query['id']}/bpmn-error", json={
+        "code": "APPLICANT_UNKNOWN", "message": "no such resident"})
+    assert thrown.status_code == 200, thrown.get_json()
+    assert [t["bpmn_id"] for t in thrown.get_json()["tasks"]] == ["visit"]
+    assert (task_state(api, query), task_state(api, compare)) == ("CANCELLED", "CANCELLED")
+    assert poll(api, "population") == []
+    assert [t["bpmn_id"] for t in api.as_("window_clerk").get("/api/tasks").get_json()["items"]] == ["visit"]
+    [event] = history(api, verification["id"], "task.bpmn_error")
+    assert (event["element_id"], event["data"]["code"], event["data"]["boundary"]) == (
+        "query", "APPLICANT_UNKNOWN", "unknown_applicant")
+    variables = variables_of(api, verification["id"])
+    assert (variables["verifyErrorCode"], variables["verifyErrorMessage"], variables["applicant"]) == (
+        "APPLICANT_UNKNOWN", "no such resident", "张三")
+    # The worker's lock on the ended task lapses without offering it again.
+    jobs.run_due(runtime, worker_id=WORKER, now=datetime.fromisoformat(locked["lock_expires_at"]) + timedelta(seconds=1))
+    assert task_state(api, query) == "CANCELLED" and history(api, verification["id"], "task.unclaimed") == []
+    complete_open_task(api, verification, "visit", user="window_clerk")
+    case = api.as_("supervisor").get(f"/api/process-instances/{verification['id']}").get_json()
+    assert case["state"] == "completed"
+
+
+def test_an_error_no_scope_up_to_the_calling_process_catches_is_refused_and_changes_nothing(api, verification):
+    query = open_task(api, verification, "query")
+    before = api.as_("supervisor").get(f"/api/process-instances/{verification['id']}").get_json()
+    refused = api.as_("integrator").post(f"/api/tasks/{query['id']}/bpmn-error", json={"code": "GATEWAY_DOWN"})
+    assert refused.status_code == 422
+    assert "GATEWAY_DOWN" in refused.get_json()["error"]["message"]
+    after = api.as_("supervisor").get(f"/api/process-instances/{verification['id']}").get_json()
+    assert after == before and history(api, verification["id"], "task.bpmn_error") == []
+    assert [t["id"] for t in poll(api, "population")] == [query["id"]]
+    # Still open to the error the call activity does catch.
+    caught = api.as_("integrator").post(f"/api/tasks/{query['id']}/bpmn-error", json={"code": "APPLICANT_UNKNOWN"})
+    assert caught.status_code == 200, caught.get_json()
+
+
+def test_an_error_from_one_instance_of_a_multi_instance_task_is_caught_by_the_event_on_the_activity(api):
+    api.deploy("external_error_multi.bpmn")
+    case = api.start("external_error_multi", variables={"departments": ["fire", "police"]})
+    fire, police = case["tasks"]
+    thrown = api.as_("integrator").post(f"/api/tasks/{fire['id']}/bpmn-error", json={"code": "UNREACHABLE"})
+    assert thrown.status_code == 200, thrown.get_json()
+    assert [t["bpmn_id"] for t in thrown.get_json()["tasks"]] == ["by_letter"]
+    assert (task_state(api, fire), task_state(api, police)) == ("CANCELLED", "CANCELLED")
+    assert poll(api, "consultation") == []
+    assert variables_of(api, case["id"])["consultErrorCode"] == "UNREACHABLE"
+
+
 # ---- locks -------------------------------------------------------------------------------------
 
 def test_a_lock_lapses_and_the_task_is_offered_again(api, runtime, case):
