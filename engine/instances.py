@@ -37,6 +37,10 @@ from .variables import check_variables
 STATES = ("running", "suspended", "completed", "terminated", "error")
 MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
 MAX_NOTE = 500  # a clerk's note on a message they record
+# On a step that waits for a message (an intermediate catch event, a message boundary event, a receive task):
+# a clerk of the case may record the message (the applicant brought the supplement to the window). Unmarked,
+# an integration sends it, and only integrators and admins may.
+RECORDABLE = "govflow.recordable"
 
 
 @dataclass
@@ -176,8 +180,10 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     Integrators send any message. A clerk records what a case they work on waits for (the applicant
     brought the supplement to the window): the message must name its case (``instance_id`` or
     ``business_key``) and carry no variables, reaches only cases the clerk reads (engine.case_access,
-    the rule materials follow) that wait for it now, and neither starts a case nor is buffered.
-    ``note`` (the clerk's words) is kept in the history entry, which names the sender.
+    the rule materials follow) that wait for it now at a catch event its diagram marks
+    ``govflow.recordable`` (a system's answer, such as the credit platform's, is not a clerk's to give),
+    and neither starts a case nor is buffered. ``note`` (the clerk's words) is kept in the history entry,
+    which names the sender.
 
     Raises:
         NotFound: nothing waits for the message and no definition starts on it (and no buffering); for a
@@ -185,7 +191,8 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
         InvalidRequest: buffering a message that names no case, business key or correlation values; a
             note too long.
         Conflict: several cases wait and ``all_matches`` was not asked; or the case is suspended.
-        Forbidden: neither integrator nor clerk; a clerk naming no case, or sending variables.
+        Forbidden: neither integrator nor clerk; a clerk naming no case, or sending variables, or recording a
+            message that their cases wait for only at steps not marked ``govflow.recordable``.
         ValidationFailed, ProcessError.
     """
     actor.require("integrator", "clerk", action="send messages")
@@ -209,6 +216,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
             targets = _workable(uow, actor, targets)
             if not targets:
                 raise NotFound(_nobody_waits(name, business_key, instance_id, starts=False))
+            targets = _recordable(uow, actor, name, targets)
         if not targets:
             starters = _message_starters(uow, name)
             if not starters or instance_id is not None:
@@ -506,6 +514,36 @@ def _workable(uow: UnitOfWork, actor: Actor, targets: list[int]) -> list[int]:
     return [t for t in targets if t in readable]
 
 
+def _recordable(uow: UnitOfWork, actor: Actor, name: str, targets: list[int]) -> list[int]:
+    """The cases among ``targets`` where every step waiting for ``name`` is marked ``govflow.recordable``
+    (else the clerk's message would answer an integration's step too).
+
+    Raises Forbidden, naming the step, when there is none."""
+    refused: dict[int, _CatchEvent] = {}
+    definitions: dict[int, list[ProcessDefinition]] = {}
+    for target, bpmn_id in uow.session.execute(
+            select(MessageSubscription.instance_id, MessageSubscription.bpmn_id).where(
+                MessageSubscription.instance_id.in_(targets), MessageSubscription.message_name == name)
+            .order_by(MessageSubscription.id)):
+        if target in refused:
+            continue
+        if target not in definitions:
+            definitions[target] = _definitions_of(uow, uow.session.get_one(ProcessInstance, target))
+        step = _catch_event(uow, definitions[target], bpmn_id, name)
+        if not step.recordable:
+            refused[target] = step
+    allowed = [t for t in targets if t not in refused]
+    if not allowed:
+        target, step = next(iter(refused.items()))
+        label = f"{step.name!r} ({step.element_id})" if step.name else repr(step.element_id)
+        raise Forbidden(
+            f"{actor.name} may not record message {name!r}: step {label} of process instance {target} waits for "
+            "it from an integration, which sends it (POST /api/messages as an integrator). If a clerk of the case "
+            "should record it (the applicant brings it to the window), an analyst marks that catch event with "
+            f"the property {RECORDABLE} = true in the diagram and deploys it; cases of the new version take it.")
+    return allowed
+
+
 def _check_note(note: str | None) -> str | None:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -629,6 +667,9 @@ class Wait:
     since: datetime
     message: str | None = None  # the message's name, as send_message takes it
     due_at: datetime | None = None  # a timer's due time
+    # A message a clerk of the case may record (its catch event is marked govflow.recordable); else an
+    # integration sends it (the credit platform's answer), and only integrators and admins may.
+    recordable: bool = False
 
     @property
     def label(self) -> str:
@@ -638,43 +679,82 @@ class Wait:
 
 def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
     """The messages and timers a case waits for now (its subscription and timer rows), messages first,
-    timers by due time. Raises NotFound (also outside a scoped clerk's scope)."""
+    timers by due time, each by the catch event of its diagram (a called process's for a wait inside a call).
+    Raises NotFound (also outside a scoped clerk's scope)."""
     with uow:
         case_access.require_case(uow, actor, instance_id)
         row = uow.session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} not found")
+        definitions = _definitions_of(uow, row)
         found = []
         for sub in uow.session.scalars(select(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id).order_by(MessageSubscription.id)):
-            element, name = _catch_event(uow, row.definition, sub.bpmn_id, sub.message_name)
-            found.append(Wait("message", element, name, sub.created_at, message=sub.message_name))
+            step = _catch_event(uow, definitions, sub.bpmn_id, sub.message_name)
+            found.append(Wait("message", step.element_id, step.name, sub.created_at, message=sub.message_name,
+                              recordable=step.recordable))
         for job in uow.session.scalars(select(Job).where(
                 Job.instance_id == instance_id, Job.kind == "timer", Job.state.in_(("pending", "failed")))
                 .order_by(Job.due_at, Job.id)):
-            element, name = _catch_event(uow, row.definition, job.bpmn_id, None)
-            found.append(Wait("timer", element, name, job.created_at, due_at=job.due_at))
+            step = _catch_event(uow, definitions, job.bpmn_id, None)
+            found.append(Wait("timer", step.element_id, step.name, job.created_at, due_at=job.due_at))
         return found
 
 
-def _catch_event(uow: UnitOfWork, definition: ProcessDefinition, bpmn_id: str, message: str | None
-                 ) -> tuple[str, str | None]:
-    """The catch event a wait stands for, as (element id, its name in the diagram): the one taking
-    ``message``, else a timer. An event-based gateway waits for all its events at once, and SpiffWorkflow
-    keeps that wait on the gateway, its events' definitions in the order of its outgoing events. A wait in
-    a called process is not in this diagram: (its id, None)."""
-    cached = uow.runtime.specs.get(definition)
-    for spec in (cached.spec, *cached.subprocess_specs.values()):
-        found = next((ts for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None) == bpmn_id), None)
-        if found is None:
-            continue
-        if isinstance(found, EventBasedGateway):
-            for event, output in zip(found.event_definition.event_definitions, found.outputs, strict=False):
-                if (isinstance(event, MessageEventDefinition) and event.name == message) or \
-                        (message is None and isinstance(event, TimerEventDefinition)):
-                    return output.bpmn_id or bpmn_id, output.bpmn_name
-        return bpmn_id, found.bpmn_name
-    return bpmn_id, None
+@dataclass(frozen=True)
+class _CatchEvent:
+    element_id: str
+    name: str | None  # its name in the diagram
+    recordable: bool = False  # a message catch event marked govflow.recordable
+
+
+def _definitions_of(uow: UnitOfWork, row: ProcessInstance) -> list[ProcessDefinition]:
+    """The definitions a case runs: its own first, then the processes it calls (the version a running call
+    uses, else the latest), as engine.execution resolves them when it loads the case."""
+    return list(execution._resolve_called(uow, row.definition, row.called_versions or {})[1].values())
+
+
+def _catch_event(uow: UnitOfWork, definitions: list[ProcessDefinition], bpmn_id: str, message: str | None
+                 ) -> _CatchEvent:
+    """The catch event a wait stands for: the one taking ``message``, else a timer, in the first of the case's
+    ``definitions`` whose element ``bpmn_id`` takes it (an id is unique in a diagram, not across the diagrams
+    a case calls). An event-based gateway waits for all its events at once, and SpiffWorkflow keeps that wait
+    on the gateway: its outgoing event taking it is the catch event. An element of that id taking neither
+    (or none at all): the element as found, else (its id, no name), not recordable."""
+    fallback = _CatchEvent(bpmn_id, None)
+    for definition in definitions:
+        cached = uow.runtime.specs.get(definition)
+        for spec in (cached.spec, *cached.subprocess_specs.values()):
+            found = next((ts for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None) == bpmn_id), None)
+            if found is None:
+                continue
+            catcher = _catcher(found, message)
+            if catcher is None:
+                if fallback.name is None:
+                    fallback = _CatchEvent(bpmn_id, found.bpmn_name)
+                continue
+            element = catcher.bpmn_id or bpmn_id
+            properties = cached.elements.get(definition.key, {}).get(element, {}).get("properties") or {}
+            marked = str(properties.get(RECORDABLE, "")).strip().lower() == "true"
+            return _CatchEvent(element, catcher.bpmn_name, recordable=message is not None and marked)
+    return fallback
+
+
+def _catcher(spec: Any, message: str | None) -> Any:
+    """The task spec catching ``message`` (a timer when None) where ``spec`` waits: ``spec`` itself, or the
+    outgoing event of an event-based gateway (its events' definitions are in the order of its outgoing
+    events); None when nothing there takes it."""
+    if isinstance(spec, EventBasedGateway):
+        return next((output for event, output in zip(spec.event_definition.event_definitions, spec.outputs,
+                                                     strict=False) if _takes(event, message)), None)
+    event = getattr(spec, "event_definition", None)
+    return spec if any(_takes(e, message) for e in getattr(event, "event_definitions", None) or [event]) else None
+
+
+def _takes(event: Any, message: str | None) -> bool:
+    if message is None:
+        return isinstance(event, TimerEventDefinition)
+    return isinstance(event, MessageEventDefinition) and event.name == message
 
 
 @dataclass

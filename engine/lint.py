@@ -30,6 +30,9 @@ The rules, each finding naming file, line and element:
   field is valid (engine.guides) — error;
 * ``govflow.confidential`` names whole variables, and a process naming some throws no message without a
   payload (it would send them to the receiving process) — warning;
+* ``govflow.recordable`` is ``true`` or ``false`` — error; it marks a step that waits for a message (an
+  intermediate catch or boundary event with a message, a receive task), where it lets a clerk of the case
+  record the message (engine.instances) — warning elsewhere, as it does nothing there;
 * what deploy refuses of the diagrams themselves, in its words: XML not in the encoding it declares,
   duplicate ids, SpiffWorkflow's parse of each process (with the linted DMN files) — error; a call
   activity naming a process not among the linted files — warning (deploy takes one deployed before);
@@ -60,6 +63,7 @@ from .unit_of_work import UnitOfWork
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 CLOCK, EVENT, STATE = "govflow.clock", "govflow.event", "govflow.caseState"
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
+RECORDABLE = "govflow.recordable"  # engine.instances.RECORDABLE
 ACCEPT, REJECT, SUPPLEMENT = "accept", "reject", "supplement"
 OUTCOME_NAMES = {ACCEPT: "受理 (accept)", REJECT: "不予受理 (reject)", SUPPLEMENT: "一次性告知补正 (supplement)"}
 EVENT_OUTCOMES = {"accepted": ACCEPT, "rejected": REJECT, "supplement_requested": SUPPLEMENT}
@@ -405,7 +409,34 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
     problems.extend(_check_confidential(diagram, pid, process, elements))
+    problems.extend(_check_recordable(diagram, graph, props))
     return problems
+
+
+def _check_recordable(diagram: PreparedDiagram, graph: _Graph, props: dict[str, dict[str, str]]) -> list[Problem]:
+    """``govflow.recordable`` is true or false, on a step that waits for a message: a clerk of the case may
+    record that message (engine.instances); an integration sends every other."""
+    problems = []
+    for element, properties in props.items():
+        value = properties.get(RECORDABLE)
+        if value is None:
+            continue
+        if value.strip().lower() not in ("true", "false"):
+            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                    f"{RECORDABLE} is {value!r}: true (a clerk of the case may record the message "
+                                    "this step waits for) or false"))
+        elif not _catches_message(graph.nodes[element]):
+            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                    f"{RECORDABLE} marks a step that waits for no message, where it does nothing: "
+                                    "mark the intermediate catch event, message boundary event or receive task "
+                                    "(after an event-based gateway, its event that takes the message)", "warning"))
+    return problems
+
+
+def _catches_message(node: Any) -> bool:
+    tag = local(node.tag)
+    return tag == "receiveTask" or (tag in ("intermediateCatchEvent", "boundaryEvent")
+                                    and node.find(bpmn("messageEventDefinition")) is not None)
 
 
 def _check_confidential(diagram: PreparedDiagram, pid: str, process: Any, elements: dict[str, dict[str, Any]]

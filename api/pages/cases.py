@@ -182,10 +182,14 @@ def _whole_number(text: str | None) -> int:
 @bp.post("/cases/<int:instance_id>/messages")
 def record_message(instance_id: int) -> ResponseReturnValue:
     """Record a message the case waits for (the applicant brought the supplement): delivered as an
-    integrator's message is, with the clerk as its sender and their note in the history."""
+    integrator's message is, with the clerk as its sender and their note in the history. A clerk records
+    only what the diagram marks recordable (the page offers nothing else); another is an integration's."""
     name = request.form.get("message", "")
     wait = next((w for w in instances.waits(uow(), instance_id, actor=actor())
                  if w.kind == "message" and w.message == name), None)
+    if wait is not None and not wait.recordable and not actor().has("integrator"):
+        flash(_("{name}由系统对接发送，不能在办件页记录。", name=wait.label), "error")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id))
     try:
         if wait is not None:
             instances.send_message(uow(), name, actor=actor(), instance_id=instance_id,

@@ -454,6 +454,7 @@ EN: dict[str, str] = {
     "电子件": "Electronic copy",
     "关键材料": "Key material",
     "样表：": "Sample: ",
+    "说明：": "Note: ",
     "可提交电子件": "Electronic copy accepted",
     "须提交纸质件": "Paper required",
     "是": "Yes",
@@ -514,6 +515,11 @@ EN: dict[str, str] = {
     "结束原因": "How it ended",
     "申请人撤回申请": "Withdrawn by the applicant",
     "办理机关终止办理": "Terminated by the office",
+    "待申请人补正材料": "Awaiting your supplementary materials",
+    "请于 {date} 前补正": "please supplement them by {date}",
+    "需要补正的材料以一次性告知通知书为准。": "The materials to supplement are those the supplement notice lists.",
+    "送达方式": "Delivered by",
+    "邮件单号": "Tracking number",
     "如需了解终止原因，请通过办事指南所列的咨询渠道咨询办理部门。":
         "To learn why, ask the office through the consultation channels its guide lists.",
     "正在办理": "Under way",
@@ -565,6 +571,14 @@ EN: dict[str, str] = {
     "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
         "Complain here about how a service item was handled or how staff served you. Your name and phone are "
         "seen only by the complaints desk, never by the department complained about.",
+    "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。投诉内容将转交责任部门调查处理；您的姓名和电话仅用于受理和答复投诉，不会告知被投诉部门。填写办件编号的，被投诉部门可据此查看该办件，也就知道申请人是谁。":
+        "Complain here about how a service item was handled or how staff served you. Your complaint goes to the "
+        "responsible department to look into; your name and phone are used only to register and answer it and are "
+        "never given to the department complained about. If you give a case number, that department can look up "
+        "the case, and so learn who applied.",
+    "被投诉部门会看到这里填写的办件编号，可据此查看该办件，知道申请人是谁。不希望被识别的，可以不填；投诉内容同样会转交该部门。":
+        "The department complained about sees the case number given here and can look up the case and who "
+        "applied. Leave it empty if you do not want to be identified; what you write reaches that department too.",
     "姓名": "Name",
     "联系电话": "Phone",
     "投诉内容": "Complaint",
@@ -635,6 +649,8 @@ EN: dict[str, str] = {
     "记录：{name}": "Record: {name}",
     "已记录：{name}": "Recorded: {name}",
     "办件已不在等待此消息，未作记录。": "The case no longer waits for this message; nothing was recorded.",
+    "由系统对接发送": "Sent by a connected system",
+    "{name}由系统对接发送，不能在办件页记录。": "{name} is sent by a connected system; it cannot be recorded here.",
     # task page: the case clock, earlier steps' opinions, a task already ended; what a completion issued
     "本环节期限": "Due for this step",
     "办理意见": "Opinions of earlier steps",

@@ -282,3 +282,98 @@ def test_a_message_without_a_name_is_received_by_its_id(api):
     assert case["state"] == "running"
     result = _send(api, 200, name="paid", business_key="PAY-1")
     assert [c["state"] for c in result["process_instances"]] == ["completed"]
+
+
+# ---- only the steps a diagram marks recordable ---------------------------------------------------------
+
+def test_a_clerk_may_not_give_the_answer_the_credit_system_sends_and_the_case_stays_as_it_was(api):
+    """公共场所卫生许可 asks the credit platform first (信用核查, a receive task not marked recordable): the
+    window clerk who took the application could otherwise fake the platform's confirmation."""
+    deploy_item(api, "WJW-XK-0005")
+    started = api.as_("window_clerk").post(f"/api/process-definitions/{HYGIENE}/start", json={
+        "business_key": "WJ-2026-0201", "variables": {"applicant_name": "洛阳某酒店管理有限公司"}})
+    assert started.status_code == 201, started.get_json()
+    case_id = started.get_json()["id"]
+    before = history_events(api, case_id)
+    for named in ({"process_instance_id": case_id}, {"business_key": "WJ-2026-0201"}):
+        refused = api.as_("window_clerk").post("/api/messages", json={"name": "credit_checked", **named})
+        assert refused.status_code == 403, refused.get_json()
+        message = refused.get_json()["error"]["message"]
+        assert "step '信用核查（公共信用信息平台）' (credit_query)" in message
+        assert "from an integration" in message and "govflow.recordable = true" in message
+    assert history_events(api, case_id) == before
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(MessageSubscription.message_name)
+                                   .where(MessageSubscription.instance_id == case_id)).all() == ["credit_checked"]
+    assert open_steps(api, case_id) == []
+    _send(api, 200, name="credit_checked", process_instance_id=case_id, variables={"credit_status": "good"})
+    assert open_steps(api, case_id) == ["accept_commitment"]
+
+
+# A case of two processes, each waiting at an element with the id "wait": the caller for the fee payment
+# platform's fee_paid (not recordable), the process it calls for the applicant's supplement (recordable).
+JOINT = """
+<bpmn:message id="m_paid" name="fee_paid"/>
+<bpmn:process id="joint_item" name="联办事项" isExecutable="true">
+  <bpmn:startEvent id="start"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
+  <bpmn:userTask id="accept" name="受理审查" camunda:candidateGroups="window"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="split"/>
+  <bpmn:parallelGateway id="split"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="call_member"/>
+  <bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="wait"/>
+  <bpmn:callActivity id="call_member" name="分项审查" calledElement="member_review"/>
+  <bpmn:intermediateCatchEvent id="wait" name="缴费确认（非税支付平台）">
+    <bpmn:messageEventDefinition messageRef="m_paid"/>
+  </bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f5" sourceRef="call_member" targetRef="join"/>
+  <bpmn:sequenceFlow id="f6" sourceRef="wait" targetRef="join"/>
+  <bpmn:parallelGateway id="join"/>
+  <bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="decide"/>
+  <bpmn:userTask id="decide" name="审批决定" camunda:candidateGroups="window"/>
+  <bpmn:sequenceFlow id="f8" sourceRef="decide" targetRef="end"/>
+  <bpmn:endEvent id="end"/>
+</bpmn:process>"""
+MEMBER = """
+<bpmn:message id="m_supplemented" name="materials_supplemented"/>
+<bpmn:process id="member_review" name="分项审查" isExecutable="true">
+  <bpmn:startEvent id="start"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+  <bpmn:intermediateCatchEvent id="wait" name="申请人补交分项材料">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="govflow.recordable" value="true"/>
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:messageEventDefinition messageRef="m_supplemented"/>
+  </bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>
+  <bpmn:endEvent id="end"/>
+</bpmn:process>"""
+
+
+def joint_case(api, tmp_path, business_key: str) -> int:  # type: ignore[no-untyped-def]
+    """A joint_item case past the window: it waits for the fee payment and, in the process it calls, for
+    the applicant's supplement."""
+    from tests.api.test_corpus_fixes import write
+
+    api.deploy(write(tmp_path, "joint_item.bpmn", JOINT), write(tmp_path, "member_review.bpmn", MEMBER))
+    case_id = api.start("joint_item", business_key=business_key)["id"]
+    complete_open_task(api, case_id, "accept", user="window_clerk")
+    with api.runtime.uow() as uow:
+        assert sorted(uow.session.scalars(select(MessageSubscription.message_name).where(
+            MessageSubscription.instance_id == case_id))) == ["fee_paid", "materials_supplemented"]
+    return case_id
+
+
+def test_a_clerk_records_a_wait_the_called_process_marks_and_not_the_caller_s_unmarked_one(api, tmp_path):
+    case_id = joint_case(api, tmp_path, "LB-2026-0001")
+    clerk = api.as_("window_clerk")
+    refused = clerk.post("/api/messages", json={"name": "fee_paid", "process_instance_id": case_id})
+    assert refused.status_code == 403
+    assert "step '缴费确认（非税支付平台）' (wait)" in refused.get_json()["error"]["message"]
+    recorded = clerk.post("/api/messages", json={"name": "materials_supplemented", "process_instance_id": case_id})
+    assert recorded.status_code == 200, recorded.get_json()
+    [received] = [e for e in history_events(api, case_id) if e["event"] == "message.received"]
+    assert (received["actor"], received["data"]["message"]) == ("window_clerk", "materials_supplemented")
+    assert open_steps(api, case_id) == []  # the fee is still awaited
+    _send(api, 200, name="fee_paid", process_instance_id=case_id)
+    assert open_steps(api, case_id) == ["decide"]

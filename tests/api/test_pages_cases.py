@@ -89,6 +89,7 @@ ITEM_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:intermediateCatchEvent id="supplemented" name="申请人补正材料">
       <bpmn:extensionElements><camunda:properties>
         <camunda:property name="govflow.caseState" value="补正(结束)" />
+        <camunda:property name="govflow.recordable" value="true" />
       </camunda:properties></bpmn:extensionElements>
       <bpmn:messageEventDefinition id="supplemented_message" messageRef="Msg_materials_supplemented" />
     </bpmn:intermediateCatchEvent>
@@ -240,6 +241,54 @@ def test_a_clerk_outside_the_case_can_neither_read_nor_record_it(api: ApiClient,
     refused = office.post(f"/cases/{waiting}/messages", {"message": "materials_supplemented"}, token_from="/cases")
     assert refused.status_code == 404
     assert open_steps(api, waiting) == []
+
+
+def test_the_case_page_offers_to_record_only_what_the_diagram_marks_recordable(api: ApiClient, tmp_path: Any) -> None:
+    """The caller waits for the payment platform (not recordable), the process it calls for the applicant's
+    supplement (recordable, named in the called diagram): the clerk gets a button for the supplement only,
+    and the fee says who sends it; an admin, who may send any message, gets both."""
+    from tests.api.test_messages import joint_case
+
+    case_id = joint_case(api, tmp_path, "LB-2026-0101")
+    clerk = Browser(api, "window_clerk")
+    rows = re.findall(r'<tr class="wait-row wait-message".*?</tr>', waits_panel(clerk.get(f"/cases/{case_id}").text),
+                      re.DOTALL)
+    by_message = {re.search(r'data-message="([^"]+)"', row).group(1): row for row in rows}  # type: ignore[union-attr]
+    supplement, fee = by_message["materials_supplemented"], by_message["fee_paid"]
+    assert "record-message" in supplement and "记录：申请人补交分项材料" in supplement
+    assert "由系统对接发送" not in supplement
+    assert "record-message" not in fee and "由系统对接发送" in text(fee)
+    assert text(fee).startswith("缴费确认（非税支付平台） fee_paid")
+    admin_panel = waits_panel(Browser(api, "admin").get(f"/cases/{case_id}").text)
+    assert admin_panel.count('class="record-message') == 2
+    # A form made up for the fee is refused, and says why.
+    clerk.post(f"/cases/{case_id}/messages", {"message": "fee_paid"}, token_from=f"/cases/{case_id}")
+    assert "缴费确认（非税支付平台）由系统对接发送，不能在办件页记录。" in clerk.get(f"/cases/{case_id}").text
+    assert [e for e in history_events(api, case_id) if e["event"] == "message.received"] == []
+    clerk.post(f"/cases/{case_id}/messages", {"message": "materials_supplemented"}, token_from=f"/cases/{case_id}")
+    assert [(e["actor"], e["data"]["message"]) for e in history_events(api, case_id)
+            if e["event"] == "message.received"] == [("window_clerk", "materials_supplemented")]
+
+
+def test_the_library_s_credit_check_is_the_platform_s_to_send_and_its_supplement_the_window_s(api: ApiClient) -> None:
+    """公共场所卫生许可 (bpmn/WJW-XK-0005): the credit platform answers 信用核查; the applicant brings the
+    supplement to the window."""
+    from tests.service_items import deploy_item
+
+    deploy_item(api, "WJW-XK-0005")
+    clerk = Browser(api, "window_clerk")
+    started = api.as_("window_clerk").post("/api/process-definitions/public_venue_hygiene_licence/start", json={
+        "business_key": "WJ-2026-0301", "variables": {"applicant_name": "洛阳某酒店管理有限公司"}})
+    case_id = started.get_json()["id"]
+    panel = waits_panel(clerk.get(f"/cases/{case_id}").text)
+    assert 'data-message="credit_checked"' in panel and "由系统对接发送" in panel and "record-message" not in panel
+    response = api.as_("integrator").post("/api/messages", json={
+        "name": "credit_checked", "process_instance_id": case_id, "variables": {"credit_status": "good"}})
+    assert response.status_code == 200, response.get_json()
+    decide(api, case_id, "accept_commitment", commitment_signed=True, acceptance_decision="incomplete",
+           missing_materials="卫生设施平面布局图未标注布草间位置")
+    panel = waits_panel(clerk.get(f"/cases/{case_id}").text)
+    assert "记录：申请人补正材料" in panel and "由系统对接发送" not in panel
 
 
 # ---- the case list ------------------------------------------------------------------------------

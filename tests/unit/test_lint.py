@@ -219,3 +219,16 @@ def test_confidential_names_are_whole_variables_and_no_message_sends_them_unaske
                '</spiffworkflow:messagePayload></bpmn:extensionElements>')
     assert tip("reporter_name", payload) == []
     assert tip("applicant.id_no", payload) == [("tips", "warning")]
+
+
+def test_recordable_is_true_or_false_on_a_step_that_waits_for_a_message() -> None:
+    marked = '<camunda:property name="govflow.recordable" value="true" />'
+    [(severity, message)] = about(findings(edit(FOOD, marked, marked.replace("true", "yes"))), "supplemented")
+    assert severity == "error" and "govflow.recordable is 'yes': true" in message
+    assert about(findings(edit(FOOD, marked, marked.replace("true", "false"))), "supplemented") == []
+    # On the event-based gateway before it, the mark does nothing: the event taking the message is the step.
+    gateway = '<bpmn:eventBasedGateway id="wait_supplement" name="等待补正">'
+    problems = findings(edit(FOOD, gateway, gateway + '<bpmn:extensionElements><camunda:properties>'
+                                                      f'{marked}</camunda:properties></bpmn:extensionElements>'))
+    [(severity, message)] = about(problems, "wait_supplement")
+    assert severity == "warning" and "waits for no message" in message and "event that takes the message" in message
