@@ -66,8 +66,23 @@ class RatingShownSchema(Schema):
     rated_at = fields.DateTime()
     for_case = fields.Boolean(metadata={"description": "false: a rating of a service contact of a running case"})
     rectification = fields.String(allow_none=True, metadata={
-        "description": "a 差评's rectification: open, rectified, cancelled or missing; null for a good rating"})
+        "description": "a 差评's rectification: open, rectified, cancelled (ended without being confirmed, e.g. "
+                       "terminated by a supervisor) or missing; null for a good rating"})
     rectified_at = fields.DateTime(allow_none=True)
+
+
+class AwaitingSchema(Schema):
+    what = fields.String(metadata={"description": "待申请人补正材料: the case waits for the materials its "
+                                                  "一次性告知通知书 lists"})
+    due_on = fields.Date(allow_none=True, metadata={
+        "description": "the last day to supplement them (local date); null when the item sets no time limit"})
+
+
+class ResultDeliverySchema(Schema):
+    method = fields.String(metadata={"description": "window, electronic, self_service or mail (as the guide's "
+                                                    "delivery_methods)"})
+    method_name = fields.String(metadata={"description": "e.g. 邮寄送达"})
+    tracking_no = fields.String(allow_none=True, metadata={"description": "the postal tracking number (mail only)"})
 
 
 class ProgressSchema(Schema):
@@ -75,7 +90,8 @@ class ProgressSchema(Schema):
     item_name = fields.String()
     status = fields.String(metadata={"description": "办理中, 暂停办理, 已办结 or 已终止"})
     case_state = fields.String(allow_none=True, metadata={
-        "description": "the latest case state: 已接件, 已受理, 不予受理, 补正(开始), 特别程序(开始), 办结(通过) ..."})
+        "description": "the latest case state: 已接件, 已受理, 不予受理, 补正(开始), 特别程序(开始), 办结(通过), "
+                       "已撤件 (withdrawn by the applicant), 已终止 (terminated by the office) ..."})
     received_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     steps = fields.List(fields.Nested(StepSchema), metadata={"description": "steps done, oldest first"})
@@ -97,6 +113,11 @@ class ProgressSchema(Schema):
     end_reason = fields.String(allow_none=True, metadata={
         "description": "what the applicant reads of it: 申请人撤回申请, 办理机关终止办理 (the office's own note is "
                        "not published: ask the office), or the diagram's end step (e.g. 逾期未补正，视为撤回申请)"})
+    awaiting = fields.Nested(AwaitingSchema, allow_none=True, metadata={
+        "description": "what the case waits for from the applicant (a 补正, case state 补正(开始)), and by when; "
+                       "null otherwise"})
+    delivery = fields.Nested(ResultDeliverySchema, allow_none=True, metadata={
+        "description": "how the result was delivered, once the delivery step (统一出件) recorded it; null before"})
     may_rate = fields.Boolean(metadata={
         "description": "the case (or, where its guide allows, its last service contact) may be rated now"})
 

@@ -7,7 +7,6 @@ the case events webhooks receive (engine.outbox).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,11 +21,6 @@ from .unit_of_work import UnitOfWork
 
 # How a case ended other than by a decision (``CaseState.end_kind``).
 WITHDRAWN, TERMINATED = "withdrawn", "terminated"
-# A termination (engine.instances.terminate) whose recorded reason opens by saying the applicant withdrew:
-# "申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ... Anything else is the office's termination.
-_APPLICANT_WITHDREW = re.compile(
-    r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
-    r"|^(?:the )?applicant(?: has)? withdr|^withdrawn by (?:the )?applicant", re.IGNORECASE)
 # Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
 DEEMED_WITHDRAWN = ("撤回", "已撤件")
 # The case's status a command's history item leaves it in, where it ends it.
@@ -70,7 +64,7 @@ _MAX_DIAGRAMS = 256
 
 def timeline_of(uow: UnitOfWork, row: ProcessInstance) -> list[timeline.TimelineEntry]:
     """The case's timeline from its stored history (engine.timeline)."""
-    return timeline.build_timeline(_as_history(_stored(uow, row.id)), properties(row.definition))
+    return timeline.build_timeline(_as_history(_stored(uow, row.id), row.end_reason), properties(row.definition))
 
 
 def of_case(uow: UnitOfWork, row: ProcessInstance) -> CaseState:
@@ -96,7 +90,7 @@ def of_cases(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, Outcome]
                                                    item.element_type))
     found = {}
     for row in rows:
-        entries = timeline.build_timeline(_as_history(history[row.id]), properties(row.definition))
+        entries = timeline.build_timeline(_as_history(history[row.id], row.end_reason), properties(row.definition))
         end = next((e.element_name for e in reversed(entries)
                     if e.event == "element.completed" and e.element_type == "EndEvent"), None)
         found[row.id] = Outcome(derive(entries, status=row.state, end_reason=row.end_reason), end)
@@ -110,8 +104,8 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     last = next((e for e in reversed(entries) if e.case_state), None)
     state = last.case_state if last is not None else None
     if status == "terminated":
-        withdrew = _APPLICANT_WITHDREW.match((end_reason or "").strip())
-        return CaseState(state, WITHDRAWN if withdrew else TERMINATED)
+        # The reason decides, as it decides the state the termination reached (engine.timeline).
+        return CaseState(state, WITHDRAWN if timeline.applicant_withdrew(end_reason) else TERMINATED)
     if status == "completed" and last is not None and state in DEEMED_WITHDRAWN:
         named = last.element_name if last.element_name and last.element_name != state else None
         return CaseState(state, WITHDRAWN, named)
@@ -126,15 +120,15 @@ def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
     if not wanted:
         return {}
     builder = timeline.TimelineBuilder(properties(row.definition))
-    for stored in _as_history(_stored(uow, row.id)):
+    for stored in _as_history(_stored(uow, row.id), row.end_reason):
         builder.add(stored)
     now = utcnow()
     found = {}
     # The timeline of each prefix, not of the whole: a later step may still say what an earlier one reached
     # (a 受理 step followed by work), which the event of the earlier one cannot know yet.
     for index, item in enumerate(pending[:max(wanted) + 1]):
-        builder.add(cast(HistoryEvent, _Item(now, item["event"], item.get("element_id"), item.get("element_name"),
-                                             item.get("element_type"))))
+        builder.add(_as_history([_Item(now, item["event"], item.get("element_id"), item.get("element_name"),
+                                       item.get("element_type"))], row.end_reason)[0])
         if index in wanted:
             found[index] = derive(builder.entries, status=_ENDING.get(item["event"], "running"),
                                   end_reason=row.end_reason)
@@ -157,6 +151,11 @@ def _stored(uow: UnitOfWork, case_id: int) -> list[_Item]:
     return [_Item(*row) for row in uow.session.execute(_HISTORY, {"case_id": case_id})]
 
 
-def _as_history(items: list[_Item]) -> list[HistoryEvent]:
+def _as_history(items: list[_Item], end_reason: str | None) -> list[HistoryEvent]:
     # engine.timeline reads these attributes of a history row and nothing else: no ORM row is built for it.
+    # Of the data it reads a termination's reason (the state it reached), which the case's row keeps too:
+    # a case is terminated once, with the reason its history records.
+    for item in items:
+        if item.event == "instance.terminated":
+            item.data = {"reason": end_reason}
     return cast(list[HistoryEvent], items)

@@ -4,8 +4,9 @@ Only what is meant for the applicant: the item, the case state in the terms appr
 (engine.timeline), the steps done with their dates, the steps under way, the time limit in working
 days (engine.time_limits), extensions with their reasons, excluded periods, the documents issued, and
 the applicant's ratings with where a 差评's rectification stands, the
-answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's), and how an ended case
-ended when it was not decided (withdrawn, terminated).
+answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's), how an ended case
+ended when it was not decided (withdrawn, terminated), what the case waits for from the applicant (the
+materials a 补正 asks for, and by when), and how the result was delivered (method and tracking number).
 Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
@@ -17,13 +18,14 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from . import case_state, confidential, execution, query_codes, ratings, service_cases, time_limits
+from . import case_state, confidential, execution, instances, query_codes, ratings, service_cases, time_limits
 from . import documents as store
 from .case_state import TERMINATED, WITHDRAWN
 from .clock import LOCAL_TZ, utcnow
 from .complaints import COMPLAINT_KEY
 from .errors import NotFound
 from .models import CaseClock, ProcessInstance, Rating, SpecialProcedure, Task
+from .timeline import EVENT_STATES
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM
 
@@ -92,8 +94,33 @@ class RatingShown:
 
 
 RESULT_PROPERTY = "govflow.publicResult"
-RECTIFICATION_NAMES = {ratings.OPEN: "整改中", ratings.RECTIFIED: "已整改", ratings.CANCELLED: "已办结",
+# A cancelled rectification ended without being confirmed: its case was terminated (engine.ratings).
+RECTIFICATION_NAMES = {ratings.OPEN: "整改中", ratings.RECTIFIED: "已整改", ratings.CANCELLED: "已终止",
                        ratings.MISSING: "已转交督查"}
+# How the result reached the applicant: the delivery step's ``delivery_method`` (forms/window-deliver.form,
+# forms/delivery.form; a one-thing bundle's ``delivery.method``), as the guide's delivery_methods name them.
+DELIVERY_NAMES = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
+MAIL = "mail"  # the one method with a tracking number (``tracking_no``)
+SUPPLEMENT_REQUESTED = EVENT_STATES["supplement_requested"]  # 补正(开始)
+AWAITING_SUPPLEMENT = "待申请人补正材料"
+
+
+@dataclass
+class Delivery:
+    """How the result was delivered, once the delivery step recorded it: never the clerk's notes."""
+
+    method: str  # window, electronic, self_service, mail (DELIVERY_NAMES' keys), or the diagram's own value
+    method_name: str
+    tracking_no: str | None  # mail only
+
+
+@dataclass
+class Awaiting:
+    """What the case waits for from the applicant: the materials a 补正 asks for, by the date its time runs out
+    (the wait's timer, a local date; None when the diagram sets none)."""
+
+    what: str
+    due_on: date | None
 
 
 @dataclass
@@ -116,6 +143,8 @@ class Progress:
     is_complaint: bool = False  # the page offers to complain about any case but a complaint itself
     end_kind: str | None = None  # WITHDRAWN or TERMINATED; None while running or when decided
     end_reason: str | None = None  # what the applicant reads of it (END_REASONS, or the diagram's end step)
+    awaiting: Awaiting | None = None
+    delivery: Delivery | None = None
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None,
@@ -155,28 +184,58 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
     end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
+    awaiting = _awaiting(uow, row) if stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None else None
+    case = execution.open_case(uow, row.id)
+    variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
                     status=STATUS_NAMES.get(row.state, row.state), case_state=stands.state,
                     received_at=row.started_at, ended_at=row.ended_at, steps=steps, current_steps=current,
                     time_limit=limit, extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),
-                    may_rate=ratings.open_contact(uow, row, guide) is not None, result=_result(uow, row),
-                    is_complaint=row.definition_key == COMPLAINT_KEY, end_kind=stands.end_kind,
-                    end_reason=end_reason)
+                    may_rate=ratings.open_contact(uow, row, guide) is not None,
+                    result=_result(uow, row, variables, secrets), is_complaint=row.definition_key == COMPLAINT_KEY,
+                    end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
+                    delivery=_delivery(variables, secrets))
 
 
-def _result(uow: UnitOfWork, row: ProcessInstance) -> str | None:
+def _result(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any], secrets: list[str]) -> str | None:
     """The value of the variable the process names in ``govflow.publicResult`` (the analyst's statement
     that the applicant reads it, e.g. the answer to a complaint), without the case's confidential values."""
     name = (execution.process_properties(uow, row.definition).get(RESULT_PROPERTY) or "").strip()
     if not name:
         return None
-    case = execution.open_case(uow, row.id)
-    value = execution.case_variables(case.workflow).get(name)
+    return _text(variables.get(name), secrets)
+
+
+def _delivery(variables: dict[str, Any], secrets: list[str]) -> Delivery | None:
+    """How the result was delivered, once the delivery step set its method: the method, and for mail the
+    tracking number; a one-thing bundle's ``delivery`` holds the method and the clerk's note, which stays
+    internal."""
+    bundle = variables.get("delivery")
+    method = _text(variables.get("delivery_method"), secrets) or (
+        _text(bundle.get("method"), secrets) if isinstance(bundle, dict) else None)
+    if method is None:
+        return None
+    tracking = _text(variables.get("tracking_no"), secrets) if method == MAIL else None
+    return Delivery(method=method, method_name=DELIVERY_NAMES.get(method, method), tracking_no=tracking)
+
+
+def _text(value: Any, secrets: list[str]) -> str | None:
+    """A variable's text as the applicant may read it: None for no value, a blank one or a structure."""
     if value is None or isinstance(value, (dict, list)) or str(value).strip() == "":
         return None
-    return str(confidential.scrub(str(value).strip(), execution.secret_texts(case)))
+    return str(confidential.scrub(str(value).strip(), secrets))
+
+
+def _awaiting(uow: UnitOfWork, row: ProcessInstance) -> Awaiting | None:
+    """A case in 补正(开始) waiting for a message (the applicant's supplement, engine.instances.waits): what it
+    waits for, and the date its timer (the supplement's time limit) runs out, if it has one."""
+    waits = instances.waits(uow.runtime.uow(), row.id, actor=SYSTEM)
+    if not any(w.kind == "message" for w in waits):
+        return None
+    due = next((w.due_at for w in waits if w.kind == "timer" and w.due_at is not None), None)  # earliest first
+    return Awaiting(what=AWAITING_SUPPLEMENT, due_on=due.astimezone(LOCAL_TZ).date() if due else None)
 
 
 def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,8 +53,15 @@ def hash_code(code: str) -> str:
 
 
 def normalize(code: str) -> str:
-    """What people type: lower case, spaces and hyphens (``abcd-efgh``) are accepted."""
-    return "".join(ch for ch in (code or "").upper() if ch not in " -\t")
+    """What people type: lower case, spaces and hyphens (``abcd-efgh``) are accepted, and the full-width
+    forms a Chinese input method types (``ＡＢＣＤ－ＥＦＧＨ``, read as NFKC)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", code or "").upper() if ch not in " -\t")
+
+
+def case_number(typed: str) -> str:
+    """A case number as typed, trimmed and with the full-width forms a Chinese input method types read as
+    NFKC (``ＳＸ－２０２６`` is ``SX-2026``); its case is kept (case numbers are case-sensitive)."""
+    return unicodedata.normalize("NFKC", typed or "").strip()
 
 
 def issue(uow: UnitOfWork, row: ProcessInstance) -> str:
@@ -130,10 +138,12 @@ def _match(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None) -
     """The case found and its stored hash."""
     if code is not None and proof is not None:
         raise TypeError("a case is found by its code or by a proof, not both")
-    rows = [] if not case_no or len(case_no) > 50 else list(uow.session.execute(
+    # The number as typed, or read as NFKC: a case started with a full-width number is still found by it.
+    numbers = {n for n in (case_no.strip() if case_no else "", case_number(case_no)) if n and len(n) <= 50}
+    rows = [] if not numbers else list(uow.session.execute(
         select(ProcessInstance, CaseQueryCode.code_hash)
         .join(CaseQueryCode, CaseQueryCode.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.business_key == case_no)
+        .where(ProcessInstance.business_key.in_(sorted(numbers)))
         .order_by(ProcessInstance.id)))
     if proof is not None:  # a SHA-256 per row; the proof comes from the pages' signed session, not typed
         matches = [hmac.compare_digest(proof_of(stored).encode(), proof.encode()) for _row, stored in rows]

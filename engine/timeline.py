@@ -25,6 +25,12 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 RECEIVED, ACCEPTED, REJECTED, WITHDRAWN = "已接件", "已受理", "不予受理", "已撤件"
+# A termination (engine.instances.terminate) reaches 已撤件 when its recorded reason opens by saying the applicant
+# withdrew ("申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ...), else this: the office ended the case.
+TERMINATED_BY_OFFICE = "已终止"
+_APPLICANT_WITHDREW = re.compile(
+    r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
+    r"|^(?:the )?applicant(?: has)? withdr|^withdrawn by (?:the )?applicant", re.IGNORECASE)
 # govflow.event values that are case states by themselves (bpmn/README.md).
 EVENT_STATES = {"accepted": ACCEPTED, "rejected": REJECTED, "supplement_requested": "补正(开始)"}
 # Special procedures (engine.time_limits) in the terms approval systems report.
@@ -183,12 +189,17 @@ def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:
     if event.event == "instance.started":
         return RECEIVED
     if event.event == "instance.terminated":
-        return WITHDRAWN
+        return WITHDRAWN if applicant_withdrew((event.data or {}).get("reason")) else TERMINATED_BY_OFFICE
     if event.event in CLOCK_STATES:
         return CLOCK_STATES[event.event]
     if event.event == "element.completed":
         return props.get("govflow.caseState") or EVENT_STATES.get(props.get("govflow.event", ""))
     return None
+
+
+def applicant_withdrew(reason: Any) -> bool:
+    """Whether a termination's recorded reason says the applicant withdrew (else the office terminated)."""
+    return isinstance(reason, str) and _APPLICANT_WITHDREW.match(reason.strip()) is not None
 
 
 def _end_state(name: str) -> str | None:

@@ -64,7 +64,7 @@ SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time t
 SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
 # Routes that open a case by its code (the lookup) or by the proof the session keeps of it.
 CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate", "pages.public.progress_document")
-DELIVERY_METHODS = {"window": "窗口领取", "electronic": "电子送达", "self_service": "自助终端领取", "mail": "邮寄送达"}
+DELIVERY_METHODS = progress.DELIVERY_NAMES
 # How long the session keeps a looked-up case and a complaint's receipt for their pages: long enough to read,
 # rate and reload, short enough that a shared computer (a service hall's kiosk) soon shows nobody's case.
 KEPT_SECONDS = 15 * 60
@@ -118,7 +118,7 @@ def progress_form() -> ResponseReturnValue:
     answer), unless another case number is asked for."""
     asked = request.args.get("case_no", "")[:MAX_CASE_NO]
     kept = _kept(KEPT_CASE, "case_no", "proof")
-    if kept is None or (asked and asked != kept["case_no"]):
+    if kept is None or (asked and not _same_case_no(asked, kept["case_no"])):
         return render_template("pages/public_progress.html", case_no=asked, found=None,
                                ended=session.pop(ENDED, False))
     try:
@@ -150,6 +150,7 @@ def progress_lookup() -> ResponseReturnValue:
         return _lookup_page(case_no[:MAX_CASE_NO], _("请输入办件编号和查询码。"), 400)
     if len(case_no) > MAX_CASE_NO or len(code) > MAX_CODE:
         raise NotFound(query_codes.NOT_FOUND_MESSAGE)  # the same answer as any other wrong guess
+    # Both as typed: engine.query_codes reads full-width input (a Chinese input method's) as NFKC.
     proof = query_codes.verify(uow(), case_no, code)
     _keep(KEPT_CASE, {"case_no": case_no, "proof": proof})  # the code itself is forgotten with this request
     return redirect(url_for(".progress_form"), 303)
@@ -187,7 +188,7 @@ def rate() -> ResponseReturnValue:
     the rating (a refused rating answers directly, with what was typed)."""
     kept = _kept(KEPT_CASE, "case_no", "proof")
     case_no = request.form.get("case_no", "").strip()[:MAX_CASE_NO]
-    if kept is None or case_no != kept["case_no"]:
+    if kept is None or not _same_case_no(case_no, kept["case_no"]):
         # The lookup's time is up, or another case was looked up since in this browser: look it up again.
         return _lookup_page(case_no, _("查询已过期，请重新输入办件编号和查询码。"), 404)
     level = request.form.get("level", type=int)
@@ -326,6 +327,11 @@ def _kept(name: str, *keys: str) -> dict[str, Any] | None:
         session.pop(name, None)
         return None
     return dict(kept)
+
+
+def _same_case_no(typed: str, kept: str) -> bool:
+    """Whether two case numbers are one as the lookup reads them (full-width or not, engine.query_codes)."""
+    return query_codes.case_number(typed) == query_codes.case_number(kept)
 
 
 def _lookup_page(case_no: str, error: str, status: int) -> ResponseReturnValue:

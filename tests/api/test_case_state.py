@@ -148,14 +148,17 @@ def test_a_terminated_case_says_whether_the_applicant_withdrew_and_staff_read_th
         case = api.start("simple_approval", business_key=key, variables={"reviewGroup": "office"})
         answer = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate", json={"reason": reason})
         assert answer.status_code == 200, answer.get_json()
-        assert answer.get_json()["case_state"] == "已撤件"  # the command's answer is the case's view
         ended[key] = view(api, case["id"])
-    assert (ended["withdrew"]["end_kind"], ended["withdrew"]["end_reason"]) == ("withdrawn", "应申请人要求撤回申请")
-    assert (ended["office"]["end_kind"], ended["office"]["end_reason"]) == ("terminated", "材料涉嫌伪造，移交稽查")
+        assert answer.get_json()["case_state"] == ended[key]["case_state"]  # the command's answer is the case's view
+    assert (ended["withdrew"]["case_state"], ended["withdrew"]["end_kind"], ended["withdrew"]["end_reason"]) == \
+        ("已撤件", "withdrawn", "应申请人要求撤回申请")
+    assert (ended["office"]["case_state"], ended["office"]["end_kind"], ended["office"]["end_reason"]) == \
+        ("已终止", "terminated", "材料涉嫌伪造，移交稽查")  # not 已撤件: the applicant withdrew nothing
     deliver(runtime)
     said = {r.json["business_key"]: r.json["data"] for r in receiver.received}
     assert (said["withdrew"]["case_state"], said["withdrew"]["end_kind"]) == ("已撤件", "withdrawn")
-    assert (said["office"]["end_kind"], said["office"]["end_reason"]) == ("terminated", "材料涉嫌伪造，移交稽查")
+    assert (said["office"]["case_state"], said["office"]["end_kind"], said["office"]["end_reason"]) == \
+        ("已终止", "terminated", "材料涉嫌伪造，移交稽查")
 
 
 def test_events_carry_no_case_state_work_when_no_webhook_listens(api, monkeypatch):

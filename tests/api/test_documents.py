@@ -221,7 +221,7 @@ def test_a_redeployed_template_is_used_for_the_next_document(api):
     complete_open_task(api, first, "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")
     notice = ROOT / "bpmn" / "documents" / "acceptance_notice.html"
-    changed = notice.read_bytes().replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode())
+    changed = notice.read_bytes().replace("办理进度和结果可凭办件编号和查询码查询；".encode(), "咨询电话：12345。".encode())
     assert deploy(api, [("documents/acceptance_notice.html", changed)])["definitions"] == []  # templates alone
     second = start(api, "SCJG-2026-0008")
     complete_open_task(api, second, "acceptance_check", user="window_clerk", reader="admin",
@@ -394,7 +394,7 @@ def test_templates_deployed_by_the_command_line_from_a_folder_or_as_one_file_iss
     changed = tmp_path / "drafts" / "acceptance_notice.html"
     changed.parent.mkdir()
     changed.write_bytes((ROOT / "bpmn" / "documents" / "acceptance_notice.html").read_bytes()
-                        .replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode()))
+                        .replace("办理进度和结果可凭办件编号和查询码查询；".encode(), "咨询电话：12345。".encode()))
     result = CliRunner().invoke(govflow, ["deploy", str(changed)], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     second, new = accepted_with_notice(api, "SCJG-2026-0103")
@@ -414,7 +414,7 @@ def test_two_templates_of_one_name_in_a_deployment_are_refused_naming_both_files
 def test_templates_stored_under_their_upload_path_before_migration_0012_are_renamed_and_found(api):
     deploy(api, library())
     notice = (ROOT / "bpmn" / "documents" / "acceptance_notice.html").read_bytes()
-    older = notice.replace("办理进度和结果可凭办件编号查询。".encode(), "咨询电话：12345。".encode())
+    older = notice.replace("办理进度和结果可凭办件编号和查询码查询；".encode(), "咨询电话：12345。".encode())
     engine = api.runtime.engine
     with engine.begin() as connection:  # the schema as it was: an HTTP deployment kept the uploaded path
         config = schema.alembic_config(engine.url.render_as_string(hide_password=False))

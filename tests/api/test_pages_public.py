@@ -199,6 +199,9 @@ def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(a
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     notice = visitor.get(html_link.replace("&amp;", "&"))
     assert notice.status_code == 200 and "SCJG-2026-0101" in notice.get_data(as_text=True)
+    # The notice sends the applicant to this lookup, which takes the code too; the notice does not carry it.
+    assert "可凭办件编号和查询码查询" in notice.get_data(as_text=True)
+    assert started["query_code"] not in notice.get_data(as_text=True)
 
 
 def test_a_wrong_code_and_an_unknown_case_get_the_same_neutral_message(api: ApiClient, visitor: Browser) -> None:
@@ -650,3 +653,129 @@ def test_documents_on_the_case_page_need_the_rights_to_the_case_materials(api: A
     assert clerk.get(f"/cases/{started['id']}/documents/{document['id']}").status_code == 404
     anonymous = Browser(app.test_client()).get(f"/cases/{started['id']}/documents/{document['id']}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+# ---- what the applicant is told -------------------------------------------------------------------------
+
+def wide(text: str) -> str:
+    """As a Chinese input method types it: full-width letters, digits and hyphens."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_the_complaint_form_says_that_a_case_number_given_identifies_the_applicant(api: ApiClient,
+                                                                                   visitor: Browser) -> None:
+    """The department complained about never gets the complainant's name and phone, but it reads the case
+    number given (the progress page's link fills it in), and so who applied: the form says so beside it."""
+    deploy_library(api)
+    form = visitor.get("/public/complaints?case_no=SCJG-2026-0121").text
+    field = form.split('id="complaint-case_no"')[1].split("<label")[0]
+    assert 'value="SCJG-2026-0121"' in field
+    assert "被投诉部门会看到这里填写的办件编号，可据此查看该办件，知道申请人是谁。" in field
+    assert "不会告知被投诉部门" in form and "仅投诉受理人员可见" not in form
+    english = visitor.get("/public/complaints?case_no=SCJG-2026-0121", headers={"Accept-Language": "en"}).text
+    hint = english.split('id="complaint-case_no"')[1].split("<label")[0]
+    assert "sees the case number given here" in hint and "who applied" in hint
+
+
+def test_a_guide_without_a_number_of_visits_shows_none_and_a_material_s_note_shows_as_a_note(
+        api: ApiClient, visitor: Browser, tmp_path: Path) -> None:
+    guide = json.loads((WINDOW / "guide.json").read_text(encoding="utf-8"))
+    assert "max_visits" not in guide
+    guide["materials"][1]["note"] = "通过数据共享获取的不再提交"
+    edited = tmp_path / "guide.json"
+    edited.write_text(json.dumps(guide, ensure_ascii=False), encoding="utf-8")
+    deploy_library(api, window_guide=edited)
+    html = visitor.get("/public/catalogue/window-acceptance").text
+    assert "max-visits" not in html and "到现场次数" not in html and "最多  次" not in html
+    assert text_of(html, "material-note") == "说明：通过数据共享获取的不再提交"
+    assert "样表：通过数据共享" not in html
+    # The construction permit's guide keeps samples for sample texts and remarks as notes.
+    permit = json.loads((BPMN / "ZJJ-XK-0012" / "guide.json").read_text(encoding="utf-8"))
+    assert all("示范文本" in m["sample"] for m in permit["materials"] if "sample" in m)
+    assert "通过数据共享获取的不再提交" in [m.get("note") for m in permit["materials"]]
+
+
+def test_a_grant_decision_prints_the_decision_opinion_under_the_label_the_form_explains(api: ApiClient,
+                                                                                        visitor: Browser) -> None:
+    """The chief's 决定意见 is printed in the decision the applicant downloads, and the form says so."""
+    decide = json.loads((ROOT / "forms" / "window-decide.form").read_text(encoding="utf-8"))
+    [opinion] = [c for c in decide["components"] if c.get("key") == "decision_opinion"]
+    assert "决定书" in opinion["description"] and "审批意见" in opinion["description"]
+    deploy_library(api)
+    started = api.start("window_acceptance", business_key="SX-2026-0190")
+    window, admin = api.as_("window_clerk"), api.as_("admin")
+    complete_open_task(window, started["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
+    complete_open_task(admin, started["id"], "decide", reader="admin", approved=True,
+                       decision_opinion="同意核发，有效期五年")
+    page = lookup(visitor, "SX-2026-0190", started["query_code"]).text
+    [link] = [url for name, url in re.findall(
+        r'<strong>([^<]+)</strong>.*?class="document-html" href="([^"]+)"', page, re.DOTALL) if name == "准予行政许可决定书"]
+    decision = visitor.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "审批意见：同意核发，有效期五年" in decision and "审查意见" not in decision
+
+
+def test_a_rectification_terminated_by_a_supervisor_is_shown_as_terminated_not_done(api: ApiClient,
+                                                                                    visitor: Browser) -> None:
+    seed_national_calendar(api.runtime)
+    api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
+    case = window_case_done(api, "SX-2026-0191")
+    rated = api.client.post("/api/public/ratings", json={"case_no": "SX-2026-0191", "code": case["query_code"],
+                                                         "level": 5, "comment": "窗口推诿"})
+    assert rated.status_code == 201, rated.get_json()
+    with api.runtime.uow() as uow:
+        [rating] = uow.session.scalars(select(Rating)).all()
+        rectification = rating.rectification_instance_id
+    ended = api.as_("supervisor").post(f"/api/process-instances/{rectification}/terminate",
+                                       json={"reason": "重复评价，不再整改"})
+    assert ended.status_code == 200, ended.get_json()
+    page = lookup(visitor, "SX-2026-0191", case["query_code"]).text
+    shown = page.split('class="rectification"')[1].split("</p>")[0]
+    assert "<strong>已终止</strong>" in shown and "已办结" not in shown and "重复评价" not in page
+    english = visitor.get("/public/progress", headers={"Accept-Language": "en"}).text
+    assert "<strong>Terminated</strong>" in english.split('class="rectification"')[1].split("</p>")[0]
+
+
+def test_the_page_says_what_the_case_waits_for_from_the_applicant_and_how_it_was_delivered(
+        api: ApiClient, visitor: Browser) -> None:
+    from engine.clock import LOCAL_TZ
+    from engine.models import Job
+
+    deploy_library(api)
+    waiting = api.start("window_acceptance", business_key="SX-2026-0192")
+    complete_open_task(api.as_("window_clerk"), waiting["id"], "accept", reader="admin", decision="supplement",
+                       missing_materials="申请人身份证明：复印件不清晰，请提交清晰的复印件")
+    with api.runtime.uow() as uow:
+        [due] = uow.session.scalars(select(Job.due_at).where(Job.instance_id == waiting["id"],
+                                                             Job.state == "pending")).all()
+    page = lookup(visitor, "SX-2026-0192", waiting["query_code"]).text
+    assert text_of(page, "awaiting-what") == "待申请人补正材料"
+    assert text_of(page, "awaiting-due") == f"请于 {due.astimezone(LOCAL_TZ).date().isoformat()} 前补正"
+    english = visitor.get("/public/progress", headers={"Accept-Language": "en"}).text
+    assert text_of(english, "awaiting-what") == "Awaiting your supplementary materials"
+
+    delivered = api.start("window_acceptance", business_key="SX-2026-0193")
+    window, admin = api.as_("window_clerk"), api.as_("admin")
+    complete_open_task(window, delivered["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(admin, delivered["id"], "review", reader="admin", review_opinion="材料齐全")
+    complete_open_task(admin, delivered["id"], "decide", reader="admin", approved=True, decision_opinion="同意")
+    complete_open_task(admin, delivered["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000193")
+    assert "delivery-method" not in lookup(visitor, "SX-2026-0193", delivered["query_code"]).text
+    complete_open_task(window, delivered["id"], "deliver", reader="admin", delivery_method="mail",
+                       tracking_no="EMS1234567890")
+    page = visitor.get("/public/progress", headers={"Accept-Language": "zh-CN"}).text
+    assert text_of(page, "delivery-method") == "邮寄送达" and text_of(page, "tracking-no") == "EMS1234567890"
+    assert "awaiting-what" not in page
+
+
+def test_a_case_number_and_code_typed_full_width_are_looked_up_and_rated(api: ApiClient, visitor: Browser) -> None:
+    seed_national_calendar(api.runtime)
+    api.deploy(applicants.WINDOW, applicants.RECTIFICATION, *applicants.RECTIFICATION_FORMS)
+    case = window_case_done(api, "SX-QA-0001")
+    page = lookup(visitor, wide("SX-QA-0001"), wide(case["query_code"]))
+    assert page.status_code == 200 and 'id="rating-form"' in page.text, page.text
+    rated = send(visitor, "/public/progress/rating", {"case_no": "SX-QA-0001", "level": "1", "comment": ""},
+                 token_from="/public/progress")
+    assert rated.status_code == 200 and text_of(rated.text, "rating-thanks") == "感谢您的评价。"
+    with api.runtime.uow() as uow:
+        assert [r.business_key for r in uow.session.scalars(select(Rating))] == ["SX-QA-0001"]

@@ -307,3 +307,81 @@ def test_a_lookup_hands_back_a_proof_that_opens_the_case_until_a_new_code_is_iss
     assert stale.value.message == query_codes.NOT_FOUND_MESSAGE
     fresh = query_codes.verify(api.runtime.uow(), "SX-2026-000070", renewed.get_json()["query_code"])
     assert fresh != proof and case_progress.public_progress(api.runtime.uow(), "SX-2026-000070", proof=fresh)
+
+
+def test_a_case_terminated_by_the_office_reaches_a_termination_not_a_withdrawal(api):
+    """已撤件 only when the applicant withdrew: the case state agrees with how it ended (end_kind)."""
+    api.deploy(WINDOW)
+    withdrawn = api.start("window_acceptance", business_key="SX-2026-000093")
+    terminated = api.start("window_acceptance", business_key="SX-2026-000094")
+    for case, reason in ((withdrawn, "申请人撤回申请"), (terminated, "重复立案，终止办理")):
+        ended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate", json={"reason": reason})
+        assert ended.status_code == 200, ended.get_json()
+    body = progress(api, "SX-2026-000093", withdrawn["query_code"]).get_json()
+    assert (body["case_state"], body["end_kind"], body["steps"][-1]["case_state"]) == ("已撤件", "withdrawn", "已撤件")
+    body = progress(api, "SX-2026-000094", terminated["query_code"]).get_json()
+    assert (body["case_state"], body["end_kind"], body["steps"][-1]["case_state"]) == ("已终止", "terminated", "已终止")
+    staff = api.as_("supervisor").get(f"/api/process-instances/{terminated['id']}").get_json()
+    assert staff["case_state"] == "已终止"  # the staff's view of the case reads the same state
+
+
+def test_a_case_waiting_for_the_applicant_s_supplement_says_so_and_by_when(api):
+    """补正(开始): the case waits for the applicant's materials until its timer's day (a local date)."""
+    from engine.models import Job
+
+    seed_national_calendar(api.runtime)
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000095")
+    assert progress(api, "SX-2026-000095", started["query_code"]).get_json()["awaiting"] is None
+    complete_open_task(api.as_("window_clerk"), started["id"], "accept", reader="admin", decision="supplement",
+                       missing_materials="申请人身份证明：复印件不清晰，请提交清晰的复印件")
+    with api.runtime.uow() as uow:
+        [due] = uow.session.scalars(select(Job.due_at).where(Job.instance_id == started["id"],
+                                                             Job.state == "pending")).all()
+    body = progress(api, "SX-2026-000095", started["query_code"]).get_json()
+    assert body["case_state"] == "补正(开始)" and body["current_steps"] == []
+    assert body["awaiting"] == {"what": "待申请人补正材料", "due_on": due.astimezone(LOCAL_TZ).date().isoformat()}
+
+    supplemented = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
+                                                                     "business_key": "SX-2026-000095"})
+    assert supplemented.status_code == 200, supplemented.get_json()
+    assert progress(api, "SX-2026-000095", started["query_code"]).get_json()["awaiting"] is None
+    spec = api.client.get("/api/openapi.json").get_json()
+    assert {"awaiting", "delivery"} <= set(spec["components"]["schemas"]["Progress"]["properties"])
+
+
+def test_a_delivered_case_shows_how_it_was_delivered_and_its_tracking_number(api):
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000096")
+    window, admin = api.as_("window_clerk"), api.as_("admin")
+    complete_open_task(window, started["id"], "accept", reader="admin", decision="accept", opinion="内部：材料齐全")
+    complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
+    complete_open_task(admin, started["id"], "decide", reader="admin", approved=True, decision_opinion="同意")
+    complete_open_task(admin, started["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000096")
+    assert progress(api, "SX-2026-000096", started["query_code"]).get_json()["delivery"] is None  # not yet
+    complete_open_task(window, started["id"], "deliver", reader="admin", delivery_method="mail",
+                       tracking_no="SF1234567890")
+    body = progress(api, "SX-2026-000096", started["query_code"]).get_json()
+    assert body["delivery"] == {"method": "mail", "method_name": "邮寄送达", "tracking_no": "SF1234567890"}
+    assert "内部：材料齐全" not in str(body)
+
+
+def test_a_case_number_and_code_typed_full_width_find_the_case_and_rate_it(api):
+    """A Chinese input method types ＳＸ－２０２６ and ＶＷ４ＥＫＹＨＺ: read as NFKC, they are the number and code."""
+    from engine.models import Rating
+    from tests.applicants import window_case_done
+
+    def wide(text: str) -> str:
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+    api.deploy(WINDOW)
+    case = window_case_done(api, "SX-QA-0001")
+    typed_no, typed_code = f"\u3000{wide('SX-QA-0001')} ", wide(case["query_code"].lower())
+    assert typed_no != "SX-QA-0001" and typed_code.upper() != case["query_code"]
+    found = progress(api, typed_no, typed_code)
+    assert found.status_code == 200 and found.get_json()["case_no"] == "SX-QA-0001"
+    assert progress(api, "sx-qa-0001", case["query_code"]).status_code == 404  # case numbers keep their case
+    rated = api.client.post("/api/public/ratings", json={"case_no": typed_no, "code": typed_code, "level": 1})
+    assert rated.status_code == 201, rated.get_json()
+    with api.runtime.uow() as uow:
+        assert [r.business_key for r in uow.session.scalars(select(Rating))] == ["SX-QA-0001"]

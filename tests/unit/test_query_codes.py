@@ -24,3 +24,10 @@ def test_codes_are_read_as_people_type_them():
     assert query_codes.normalize(" abcd-2345 ") == "ABCD2345"
     assert query_codes.normalize("ab cd\t23 45") == "ABCD2345"
     assert check_password(query_codes.hash_code("abcd-2345"), query_codes.normalize("ABCD 2345"))
+
+
+def test_full_width_input_of_a_chinese_input_method_is_read_as_ascii():
+    assert query_codes.normalize("ＶＷ４ＥＫＹＨＺ") == "VW4EKYHZ"
+    assert query_codes.normalize("ｖｗ４ｅ－ｋｙｈｚ\u3000") == "VW4EKYHZ"  # full-width hyphen and space
+    assert query_codes.case_number("\u3000ＳＸ－ＱＡ－０００１ ") == "SX-QA-0001"
+    assert query_codes.case_number("sx-qa-0001") == "sx-qa-0001"  # case numbers keep their case

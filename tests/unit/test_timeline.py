@@ -63,9 +63,13 @@ def test_diagram_properties_name_the_states_and_turn_the_guessing_off():
                                ("task.completed", "部门开始办理")]  # the end event's name is not read
 
 
-def test_terminating_a_case_is_withdrawal():
-    entries = build_timeline([event("instance.started"), event("instance.terminated", reason="申请人撤回申请")], {})
-    assert states(entries)[-1] == ("instance.terminated", "已撤件")
+def test_a_termination_is_a_withdrawal_only_when_the_applicant_withdrew():
+    """已撤件 when the recorded reason says the applicant withdrew; any other termination is the office's: 已终止."""
+    for reason, state in (("申请人撤回申请", "已撤件"), ("应申请人要求撤件", "已撤件"), ("Withdrawn by the applicant", "已撤件"),
+                          ("材料涉嫌伪造，移交稽查", "已终止"), ("重复立案", "已终止"), (None, "已终止")):
+        terminated = event("instance.terminated", **({"reason": reason} if reason else {}))
+        entries = build_timeline([event("instance.started"), terminated], {})
+        assert states(entries)[-1] == ("instance.terminated", state), reason
 
 
 def test_properties_are_read_from_camunda_extension_elements():
