@@ -221,14 +221,19 @@ def secret_texts(case: Case) -> list[str]:
     return confidential.texts(case_variables(case.workflow), case.hidden) if case.hidden else []
 
 
+def definitions_of(uow: UnitOfWork, row: ProcessInstance) -> list[ProcessDefinition]:
+    """The definitions a case runs: its own first, then the processes it calls (the version a running call
+    uses, else the latest), as ``open_case`` resolves them, without restoring the case."""
+    return list(_resolve_called(uow, row.definition, row.called_versions or {})[1].values())
+
+
 def case_secret_texts(uow: UnitOfWork, instance_id: int) -> list[str]:
     """``secret_texts`` of a case not otherwise open: its state is restored only when one of its processes
     declares confidential variables (most declare none)."""
     row = uow.session.get(ProcessInstance, instance_id)
     if row is None:
         raise NotFound(f"process instance {instance_id} not found")
-    used = _resolve_called(uow, row.definition, row.called_versions or {})[1]
-    return secret_texts(open_case(uow, instance_id)) if confidential.names(uow, used.values()) else []
+    return secret_texts(open_case(uow, instance_id)) if confidential.names(uow, definitions_of(uow, row)) else []
 
 
 def _conceal_history(case: Case) -> None:

@@ -528,7 +528,7 @@ def _recordable(uow: UnitOfWork, actor: Actor, name: str, targets: list[int]) ->
         if target in refused:
             continue
         if target not in definitions:
-            definitions[target] = _definitions_of(uow, uow.session.get_one(ProcessInstance, target))
+            definitions[target] = execution.definitions_of(uow, uow.session.get_one(ProcessInstance, target))
         step = _catch_event(uow, definitions[target], bpmn_id, name)
         if not step.recordable:
             refused[target] = step
@@ -686,7 +686,7 @@ def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
         row = uow.session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} not found")
-        definitions = _definitions_of(uow, row)
+        definitions = execution.definitions_of(uow, row)
         found = []
         for sub in uow.session.scalars(select(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id).order_by(MessageSubscription.id)):
@@ -706,12 +706,6 @@ class _CatchEvent:
     element_id: str
     name: str | None  # its name in the diagram
     recordable: bool = False  # a message catch event marked govflow.recordable
-
-
-def _definitions_of(uow: UnitOfWork, row: ProcessInstance) -> list[ProcessDefinition]:
-    """The definitions a case runs: its own first, then the processes it calls (the version a running call
-    uses, else the latest), as engine.execution resolves them when it loads the case."""
-    return list(execution._resolve_called(uow, row.definition, row.called_versions or {})[1].values())
 
 
 def _catch_event(uow: UnitOfWork, definitions: list[ProcessDefinition], bpmn_id: str, message: str | None

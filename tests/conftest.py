@@ -51,6 +51,14 @@ def clean(runtime: Runtime) -> None:
 
 
 @pytest.fixture
+def pg(runtime: Runtime) -> Runtime:
+    """The runtime, for races between two connections: PostgreSQL only (SQLite's writers take turns)."""
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("a race between two connections: PostgreSQL only")
+    return runtime
+
+
+@pytest.fixture
 def app(runtime: Runtime):  # type: ignore[no-untyped-def]
     from api import create_app
 

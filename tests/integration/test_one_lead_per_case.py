@@ -180,13 +180,6 @@ def rival(runtime: Runtime, action: Callable[[], Any]) -> Rival:
     return Rival(runtime, lambda statement: "has_lead" in statement, action, seconds=5.0, must_not_wait=True)
 
 
-@pytest.fixture
-def pg(runtime):  # type: ignore[no-untyped-def]
-    if runtime.engine.dialect.name != "postgresql":
-        pytest.skip("a race between two connections: PostgreSQL only")
-    return runtime
-
-
 def test_a_clerks_task_and_an_admins_group_at_once_the_admin_first(pg):
     case_id, task_id = leaderless_case(pg)
     with rival(pg, lambda: put(pg, "ZWFW", "政务服务中心", "window")):  # commits after the clerk's read

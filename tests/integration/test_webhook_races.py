@@ -3,21 +3,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from engine import Actor, definitions, instances, webhooks
 from engine.models import Webhook, WebhookDelivery
 from engine.users import SYSTEM
 from tests.helpers import FIXTURES
 
 INTEGRATOR = Actor("integrator", roles=frozenset({"integrator"}))
-
-
-@pytest.fixture
-def pg(runtime):  # type: ignore[no-untyped-def]
-    if runtime.engine.dialect.name != "postgresql":
-        pytest.skip("a race between two connections: PostgreSQL only")
-    return runtime
 
 
 def test_a_case_command_meeting_a_webhook_being_deleted_goes_on_without_it(pg):

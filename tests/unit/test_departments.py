@@ -303,13 +303,6 @@ def test_a_group_given_while_a_delete_checks_the_department_waits_for_the_delete
 
 # ---- deleting at once with other commands (PostgreSQL: SQLite's writers take turns) ----------------
 
-@pytest.fixture
-def pg(runtime):  # type: ignore[no-untyped-def]
-    if runtime.engine.dialect.name != "postgresql":
-        pytest.skip("a race between two connections: PostgreSQL only")
-    return runtime
-
-
 def test_a_change_waits_for_a_delete_holding_the_department_then_sets_it_up_anew(pg):
     departments.put_department(pg.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局")
     rival = Rival(pg, lambda s: "FOR UPDATE" in s,
