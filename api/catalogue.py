@@ -55,7 +55,8 @@ class GuideMaterialSchema(Schema):
     electronic = fields.Boolean(metadata={"description": "an electronic copy suffices"})
     key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance (容缺受理) may not waive it"})
     departments = fields.List(fields.String())
-    sample = fields.String()
+    sample = fields.String(metadata={"description": "the sample or template text offered (样表)"})
+    note = fields.String(metadata={"description": "a remark on the material, e.g. that data sharing spares it"})
 
 
 class GuideFeeSchema(Schema):

@@ -257,6 +257,7 @@ class _Checker:
             self.field(material, where, "electronic", "bool", required=False)
             self.field(material, where, "key", "bool", required=False)
             self.field(material, where, "sample", "text", required=False)
+            self.field(material, where, "note", "text", required=False)
             for j, code in enumerate(self.field(material, where, "departments", "list", required=False) or []):
                 if not isinstance(code, str) or (departments and code not in departments):
                     self.error(f"{where}.departments[{j}]", f"{where}.departments[{j}] {code!r} is neither the "

@@ -127,6 +127,20 @@ def test_an_item_shows_its_whole_guide_with_versions(api, tmp_path):
     assert guide["online_url"] == "https://zwfw.example.gov.cn/SCJG-XK-0001"  # an undocumented field passes
 
 
+def test_a_material_s_note_is_published_and_a_note_that_is_not_text_is_refused(api, tmp_path):
+    library(api)
+    guide = json.loads((FOOD / "guide.json").read_text(encoding="utf-8"))
+    guide["materials"][0]["note"] = "通过数据共享获取的不再提交"
+    deploy(api, edited_guide(tmp_path, FOOD, materials=guide["materials"]))
+    [material] = [m for m in api.client.get("/api/catalogue/SCJG-XK-0001").get_json()["materials"]
+                  if m["name"] == guide["materials"][0]["name"]]
+    assert material["note"] == "通过数据共享获取的不再提交"
+
+    guide["materials"][0]["note"] = ["a list"]
+    refused = deploy(api, edited_guide(tmp_path, FOOD, materials=guide["materials"]), expect=422)["error"]
+    assert any("materials[0].note" in p["message"] for p in refused["details"]), refused
+
+
 def test_an_unknown_item_is_404_in_the_standard_shape(api):
     response = api.client.get("/api/catalogue/NO-SUCH-ITEM")
     assert response.status_code == 404

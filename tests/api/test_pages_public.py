@@ -689,9 +689,11 @@ def test_a_guide_without_a_number_of_visits_shows_none_and_a_material_s_note_sho
     assert "max-visits" not in html and "到现场次数" not in html and "最多  次" not in html
     assert text_of(html, "material-note") == "说明：通过数据共享获取的不再提交"
     assert "样表：通过数据共享" not in html
-    # The construction permit's guide keeps samples for sample texts and remarks as notes.
+    # Every guide of the library keeps samples for sample texts and remarks as notes.
+    for guide_file in sorted(BPMN.glob("*/guide.json")):
+        materials = json.loads(guide_file.read_text(encoding="utf-8"))["materials"]
+        assert all("示范文本" in m["sample"] or "示例" in m["sample"] for m in materials if "sample" in m), guide_file
     permit = json.loads((BPMN / "ZJJ-XK-0012" / "guide.json").read_text(encoding="utf-8"))
-    assert all("示范文本" in m["sample"] for m in permit["materials"] if "sample" in m)
     assert "通过数据共享获取的不再提交" in [m.get("note") for m in permit["materials"]]
 
 
