@@ -22,15 +22,18 @@ class Messages(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema, description="nothing waits for the message")
     @blp.alt_response(202, schema=MessageResultSchema, description="nothing waits yet: the message is buffered")
     @blp.alt_response(409, schema=ApiErrorSchema, description="several cases wait; name one or send to all")
-    @blp.alt_response(403, schema=ApiErrorSchema, description="neither integrator nor clerk; a clerk naming no case "
-                                                              "or sending variables")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="neither integrator nor clerk; a clerk naming no case, "
+                                                              "sending variables, or recording a message the "
+                                                              "waiting step does not mark govflow.recordable")
     def post(self, body: dict[str, Any]) -> Any:
         """Deliver a message by name to the case(s) waiting for it (by business key, case id or
         correlation values), or start a case whose start event catches it; with ``buffer_seconds``,
         keep a message nothing waits for yet until a matching case starts waiting for it.
 
         A clerk records a message a case of theirs waits for now (named by ``business_key`` or
-        ``process_instance_id``, without variables); the history names them as its sender."""
+        ``process_instance_id``, without variables) where the waiting step is marked
+        ``govflow.recordable`` (the applicant's supplement brought to the window); a system's answer is
+        sent by an integrator. The history names the sender."""
         outcome = instances.send_message(
             uow(), body["name"], actor=actor(), business_key=body.get("business_key"),
             instance_id=body.get("process_instance_id"), correlations=body["correlations"],

@@ -93,7 +93,11 @@ class ProgressSchema(Schema):
         "description": "the latest case state: 已接件, 已受理, 不予受理, 补正(开始), 特别程序(开始), 办结(通过), "
                        "已撤件 (withdrawn by the applicant), 已终止 (terminated by the office) ..."})
     received_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True, metadata={
+        "description": "办结时间: when the case ended, or its result was delivered (see follow_up)"})
+    follow_up = fields.Boolean(metadata={
+        "description": "the result was delivered (status 已办结) but the office's checks go on, e.g. the "
+                       "verification of a 告知承诺制 commitment; current_steps names them"})
     steps = fields.List(fields.Nested(StepSchema), metadata={"description": "steps done, oldest first"})
     current_steps = fields.List(fields.String(), metadata={"description": "steps under way"})
     time_limit = fields.Nested(TimeLimitSchema, allow_none=True, metadata={

@@ -112,6 +112,14 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     return CaseState(state)
 
 
+def delivered_at(entries: list[timeline.TimelineEntry], properties: dict[str, dict[str, str]]) -> datetime | None:
+    """When the result reached the applicant: the first completion of an element marked ``govflow.event =
+    delivered``. The applicant's service is concluded then, though the case may go on (告知承诺制: the
+    office's checks of the commitment months after the licence)."""
+    return next((e.at for e in entries if e.event in ("task.completed", "element.completed") and e.element_id
+                 and properties.get(e.element_id, {}).get("govflow.event") == "delivered"), None)
+
+
 def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
           indexes: Iterable[int]) -> dict[int, CaseState]:
     """Where the case stood right after each of the ``pending`` history items at ``indexes`` (a command's

@@ -32,7 +32,8 @@ from .users import SYSTEM
 PROCEDURE_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": "检验检测", "inspection": "现场核查",
                    "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "bidding": "招标",
                    "auction": "拍卖", "other": "其他特别程序"}
-STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": "已办结", "terminated": "已终止",
+CONCLUDED = "已办结"
+STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": CONCLUDED, "terminated": "已终止",
                 "error": "办理中"}
 # How a case ended other than by a decision (``Progress.end_kind``, engine.case_state), as the applicant reads
 # it: a termination's recorded reason is staff's free text and never shown.
@@ -145,6 +146,9 @@ class Progress:
     end_reason: str | None = None  # what the applicant reads of it (END_REASONS, or the diagram's end step)
     awaiting: Awaiting | None = None
     delivery: Delivery | None = None
+    # The result was delivered but the office's checks go on (告知承诺制): the case reads 已办结 with
+    # ``ended_at`` the delivery, and ``current_steps`` are those checks.
+    follow_up: bool = False
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None,
@@ -185,11 +189,14 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
     end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
     awaiting = _awaiting(uow, row) if stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None else None
+    delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
+        if row.state == "running" else None
     case = execution.open_case(uow, row.id)
     variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
-                    status=STATUS_NAMES.get(row.state, row.state), case_state=stands.state,
-                    received_at=row.started_at, ended_at=row.ended_at, steps=steps, current_steps=current,
+                    status=CONCLUDED if delivered else STATUS_NAMES.get(row.state, row.state),
+                    case_state=stands.state, received_at=row.started_at, ended_at=delivered or row.ended_at,
+                    steps=steps, current_steps=current, follow_up=delivered is not None,
                     time_limit=limit, extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),

@@ -1,9 +1,10 @@
 """Ratings (好差评, DOMAIN rule 12; LY52, XA34): applicants rate cases; a 差评 is rectified.
 
 * Levels follow GB/T 39046 (``LEVELS``): 1 非常满意 … 5 非常不满意; 4 and 5 are 差评.
-* A case is rated once it has ended (``contact`` = ``case``). A 差评 names its reason (the comment). Where the item's guide says
-  ``"rating": {"per_contact": true}``, each service contact of a running case may be rated too: the
-  contact is the user task completed last. One rating per case and contact.
+* A case is rated once it has ended, or once its result was delivered (``contact`` = ``case``; checks
+  after a 告知承诺制 licence may run on for months). A 差评 names its reason (the comment). Where the
+  item's guide says ``"rating": {"per_contact": true}``, each service contact of a running case may be
+  rated too: the contact is the user task completed last. One rating per case and contact.
 * A 差评 opens a rectification case (``bpmn/rectification``): the department that handled the rated
   case's last user task rectifies within the guide's ``rating.rectify_days`` working days (default 5),
   a supervisor confirms or sends it back, and the outcome is written onto the rating when that case
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import execution, query_codes, service_cases
+from . import case_state, execution, query_codes, service_cases
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk
@@ -102,8 +103,8 @@ def open_contact(uow: UnitOfWork, row: ProcessInstance, guide: dict[str, Any] | 
 
 def _contact(uow: UnitOfWork, row: ProcessInstance, rules: dict[str, Any]) -> str:
     """The contact a rating of the case is for now; Conflict when there is none or it was rated."""
-    if row.state in ENDED:
-        contact = CASE_CONTACT
+    if row.state in ENDED or (row.state == "running" and _delivered(uow, row)):
+        contact = CASE_CONTACT  # a delivered result concludes the service, though checks may follow
     elif row.state == "running" and rules.get("per_contact") is True:
         last = service_cases.last_contact(uow, row.id)
         if last is None:
@@ -115,6 +116,11 @@ def _contact(uow: UnitOfWork, row: ProcessInstance, rules: dict[str, Any]) -> st
                                                    Rating.contact == contact)).first() is not None:
         raise Conflict("该办件已评价，每次服务只能评价一次", state=row.state)
     return contact
+
+
+def _delivered(uow: UnitOfWork, row: ProcessInstance) -> bool:
+    entries = case_state.timeline_of(uow, row)
+    return case_state.delivered_at(entries, case_state.properties(row.definition)) is not None
 
 
 def _check(level: Any, dimensions: Any, comment: Any) -> tuple[dict[str, int], str | None]:

@@ -518,6 +518,9 @@ EN: dict[str, str] = {
     "待申请人补正材料": "Awaiting your supplementary materials",
     "请于 {date} 前补正": "please supplement them by {date}",
     "需要补正的材料以一次性告知通知书为准。": "The materials to supplement are those the supplement notice lists.",
+    "办理结果已送达。办理部门仍在进行办结后的核查，核查结果将在此显示。":
+        "The result has been delivered. The office is still carrying out its checks after the decision; their "
+        "outcome will be shown here.",
     "送达方式": "Delivered by",
     "邮件单号": "Tracking number",
     "如需了解终止原因，请通过办事指南所列的咨询渠道咨询办理部门。":
@@ -568,9 +571,6 @@ EN: dict[str, str] = {
         "not see your case.",
     "已结束查询，本页不再显示您的办件。": "The lookup has ended: this page no longer shows your case.",
     "查询投诉进度": "Follow the complaint",
-    "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。您的姓名和电话仅投诉受理人员可见，不会告知被投诉部门。":
-        "Complain here about how a service item was handled or how staff served you. Your name and phone are "
-        "seen only by the complaints desk, never by the department complained about.",
     "对政务服务事项的办理、工作人员的服务有意见，可在此投诉。投诉内容将转交责任部门调查处理；您的姓名和电话仅用于受理和答复投诉，不会告知被投诉部门。填写办件编号的，被投诉部门可据此查看该办件，也就知道申请人是谁。":
         "Complain here about how a service item was handled or how staff served you. Your complaint goes to the "
         "responsible department to look into; your name and phone are used only to register and answer it and are "

@@ -11,6 +11,8 @@ import pytest
 
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock
+from tests.api.test_pages import Browser
+from tests.api.test_pages_public import lookup
 from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
     case,
@@ -200,3 +202,43 @@ def test_incomplete_materials_get_the_one_time_notice_and_the_commitment_is_acce
                        acceptance_decision="accept")
     assert open_steps(api, case_id) == ["approve"]
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
+
+
+def test_the_applicant_reads_a_delivered_licence_as_concluded_and_rates_it_while_the_checks_go_on(api, app):
+    """The licence is granted and delivered at once; the checks of the commitment follow months later. The
+    applicant's service is concluded at the delivery: 已办结 (not 办理中 beside 办结(通过)), rated then."""
+    started = api.start(KEY, business_key="WJ-2026-0050", variables={"applicant_name": "某酒店"})
+    send_message(api, "credit_checked", "WJ-2026-0050", credit_status="good")
+    case_id, code = started["id"], started["query_code"]
+
+    def progress() -> dict[str, Any]:
+        response = api.client.get("/api/public/progress/WJ-2026-0050", query_string={"code": code})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
+    decided = progress()  # decided, not yet delivered: still being handled
+    assert (decided["status"], decided["follow_up"], decided["ended_at"], decided["may_rate"]) == (
+        "办理中", False, None, False)
+    refused = api.client.post("/api/public/ratings", json={"case_no": "WJ-2026-0050", "code": code, "level": 1})
+    assert refused.status_code == 409
+
+    complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="window")
+    delivered = progress()
+    assert (delivered["status"], delivered["case_state"], delivered["follow_up"]) == ("已办结", "办结(通过)", True)
+    assert delivered["ended_at"] is not None and delivered["may_rate"] is True
+    page = lookup(Browser(app.test_client()), "WJ-2026-0050", code)
+    assert "办结后的核查" in page.text and "办结时间" in page.text
+    rated = api.client.post("/api/public/ratings", json={"case_no": "WJ-2026-0050", "code": code, "level": 1})
+    assert rated.status_code == 201 and rated.get_json()["contact"] == "case"
+
+    verification_task(api, case_id)  # a month later: the check is under way, named to the applicant
+    checking = progress()
+    assert checking["status"] == "已办结" and checking["current_steps"] == ["承诺内容核查（许可后2个月内）"]
+    assert checking["may_rate"] is False  # rated once
+    complete_open_task(api, case_id, "verify", user="hygiene_inspector", verification_result="conforming",
+                       verification_record="现场布局、卫生设施与承诺一致")
+    ended = progress()
+    assert (ended["status"], ended["follow_up"]) == ("已办结", False)
