@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     limits.register(app)  # before idempotency: it reads the body
     idempotency.register(app)
     pages.register(app)
+    rate_limits.limit_logins(app)
 
     @app.get("/api/health")
     def health() -> Any:

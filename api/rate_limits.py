@@ -9,13 +9,17 @@ Flask-Limiter counts requests per client address, per endpoint (GET and HEAD ali
 address is the proxy's unless the proxy's ``X-Forwarded-For`` is trusted (werkzeug's ProxyFix).
 
 A request over the limit gets 429 in the one error shape (api/errors.py) with ``Retry-After``.
+
+Page logins (``POST /login``) are limited too, by their failures only: ``GOVFLOW_LOGIN_RATE_LIMIT`` failed
+attempts per client address and, apart, per user name typed (one address guessing many passwords, or many
+addresses guessing one account's). Over it, even the right password waits until the window passes.
 """
 from __future__ import annotations
 
 import math
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -40,10 +44,15 @@ def _limit() -> str:
     return str(current_app.config[setting])
 
 
-def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets the next one through."""
     limiter: Limiter = current_app.extensions["govflow_limiter"]
     current = limiter.current_limit
-    wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+    return max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+
+
+def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
+    wait = retry_after()
     response = error_response(429, "too_many_requests", "请求过于频繁，请稍后再试",
                               [{"limit": str(exc.limit.limit), "retry_after_seconds": wait}])
     response.headers["Retry-After"] = str(wait)  # type: ignore[union-attr]
@@ -51,10 +60,35 @@ def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
 
 
 def register(app: Flask) -> None:
-    """One limiter per app (its counters live with it); every route outside the public prefixes is exempt."""
+    """One limiter per app (its counters live with it); every route outside the public prefixes and the
+    login is exempt."""
     limiter = Limiter(get_remote_address, app=app, default_limits=[_limit], default_limits_per_method=False,
                       headers_enabled=True, key_prefix="govflow")
     # A filter, not an exemption: an exempt request still resolves every limit first, on every API call.
-    limiter.request_filter(lambda: not is_public())
+    limiter.request_filter(lambda: not (is_public() or request.endpoint == LOGIN_ENDPOINT))
     app.extensions["govflow_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+LOGIN_ENDPOINT = "pages.auth.login_post"
+
+
+def limit_logins(app: Flask) -> None:
+    """Failed logins per client address and per user name typed; called once the pages are registered."""
+    limiter: Limiter = app.extensions["govflow_limiter"]
+    view = app.view_functions[LOGIN_ENDPOINT]
+    per_name = limiter.limit(_login_limit, key_func=_typed_name, deduct_when=_failed, scope="login-name")
+    per_address = limiter.limit(_login_limit, deduct_when=_failed, scope="login-address")
+    app.view_functions[LOGIN_ENDPOINT] = per_address(per_name(view))
+
+
+def _login_limit() -> str:
+    return str(current_app.config["GOVFLOW_LOGIN_RATE_LIMIT"])
+
+
+def _typed_name() -> str:
+    return request.form.get("name", "").strip().casefold() or "-"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401

@@ -67,3 +67,33 @@ def test_endpoints_behind_a_login_are_not_limited(limited):
     answers = [supervisor.get("/api/ratings/stats").status_code for _ in range(6)]
     assert answers == [200] * 6
     assert [limited.client.get("/api/health").status_code for _ in range(6)] == [200] * 6
+
+
+def _login(client, name: str, secret: str, address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+    from tests.api.test_pages import Browser
+    browser = Browser(client)
+    token = browser.csrf()
+    return client.post("/login", data={"name": name, "secret": secret, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_logins_are_limited_per_address_and_per_name_and_successes_are_not_counted(runtime):
+    from tests.api.test_pages import PASSWORD, person
+    app = create_app({"TESTING": True, "GOVFLOW_LOGIN_RATE_LIMIT": "3 per minute"}, runtime=runtime)
+    person(runtime, "window_clerk", roles=["clerk"], groups=["window"])
+    person(runtime, "review_clerk", roles=["clerk"], groups=["review"])
+    for _ in range(5):  # the right password, again and again: never limited
+        assert _login(app.test_client(), "window_clerk", PASSWORD).status_code == 302
+
+    for _ in range(3):
+        assert _login(app.test_client(), "window_clerk", "guess").status_code == 401
+    # Over the limit, even the right password waits; the page says for how long.
+    locked = _login(app.test_client(), "window_clerk", PASSWORD)
+    assert locked.status_code == 429 and 0 < int(locked.headers["Retry-After"]) <= 60
+    assert "登录失败次数过多，请 1 分钟后再试。" in locked.text
+    # The same name from another address: limited by the name.
+    assert _login(app.test_client(), "Window_Clerk", PASSWORD, address="10.0.0.2").status_code == 429
+    # Another name from the guessing address: limited by the address.
+    assert _login(app.test_client(), "review_clerk", PASSWORD).status_code == 429
+    # Another name from another address logs in.
+    assert _login(app.test_client(), "review_clerk", PASSWORD, address="10.0.0.3").status_code == 302
