@@ -40,6 +40,7 @@ EN: dict[str, str] = {
     "密码或 API 令牌": "Password or API token",
     "请输入用户名和密码。": "Enter your user name and password.",
     "用户名或密码错误。": "Wrong user name or password.",
+    "登录失败次数过多，请 {n} 分钟后再试。": "Too many failed logins: try again in {n} minutes.",
     "登录已失效，请重新登录。": "Your session has ended; please log in again.",
     "已退出登录。": "You have logged out.",
     "尚未设置密码的用户可使用 API 令牌登录；管理员可用 govflow user passwd 设置密码。":
