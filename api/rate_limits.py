@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
@@ -76,7 +77,7 @@ LOGIN_ENDPOINT = "pages.auth.login_post"
 def limit_logins(app: Flask) -> None:
     """Failed logins per client address and per user name typed; called once the pages are registered."""
     limiter: Limiter = app.extensions["govflow_limiter"]
-    view = app.view_functions[LOGIN_ENDPOINT]
+    view: Any = app.view_functions[LOGIN_ENDPOINT]  # a sync view: the limits wrap it as one
     per_name = limiter.limit(_login_limit, key_func=_typed_name, deduct_when=_failed, scope="login-name")
     per_address = limiter.limit(_login_limit, deduct_when=_failed, scope="login-address")
     app.view_functions[LOGIN_ENDPOINT] = per_address(per_name(view))
