@@ -11,11 +11,13 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
 =================  ====================================================================================
 ``case``           ``number`` (办件编号), ``id``, ``received_at`` (when the case started), ``process_key``
 ``item``           the service item: ``name``, ``code``, ``department``, ``legal_basis`` (list),
-                   ``promised_days``, ``statutory_days`` — from the deployed guide, else the diagram's name
+                   ``promised_days``, ``statutory_days`` — from the deployed guide, else the diagram's name;
+                   in a called process no guide names, the entry of the case's guide ``members`` naming
+                   it (a one-thing bundle's member item) with ``bundle`` (``name``, ``code``), else None
 ``applicant``      the applicant's name (``applicant_name``, else ``applicant``)
 ``department``     the issuing department (``item.department``, else the variable ``department_name``)
 ``issued_at``      when the document is issued (a UTC datetime; ``|cn_date`` prints 2026年3月2日)
-``element``        ``id`` and ``name`` of the diagram element that issues it
+``element``        ``id`` and ``name`` of the diagram element that issues it, ``process`` (its diagram's key)
 ``clock``          the case's time-limit clock once started: ``promised_days``, ``deadline`` (a date)
 ``missing``        materials to supplement, from ``missing_materials``: ``[{name, reason}]``
 ``reasons``        reasons, one per line of ``reject_reason`` (or a list)
@@ -160,18 +162,34 @@ def _error_line(exc: BaseException, file_name: str) -> int | None:
 
 
 def sample_context() -> dict[str, Any]:
-    """A case as complete as the food-licence forms make it, to try a template on at deploy."""
+    """A case as complete as the food-licence forms make it, with the decisions the library's joint review
+    meeting, parallel approval and one-thing bundle record, to try a template on at deploy."""
     now = datetime(2026, 3, 2, 2, 0, tzinfo=LOCAL_TZ)
+    verdict = {"result": "grant", "opinion": "符合条件"}
     variables = {"applicant_name": "某某餐饮管理有限公司", "acceptance_decision": "accept", "opinion": "材料齐全",
                  "missing_materials": "食品经营许可申请书：未签字盖章", "reject_reason": "不属于本机关职权范围",
                  "review_opinion": "符合条件", "conditions_met": True, "decision": "grant",
-                 "decision_opinion": "符合法定条件", "deemed_accepted": False}
+                 "decision_opinion": "符合法定条件", "deemed_accepted": False, "project_name": "示例项目",
+                 # the joint review meeting (ZWFW-LH-0001)
+                 "meeting_date": "2026-03-10", "meeting_place": "示例会议室", "chair_opinion": "同意",
+                 "tally": {"round": 1, "members": 2, "present": 2, "quorum": 2, "quorum_met": True, "approve": 1,
+                           "reject": 1, "abstain": 0, "absent": 0, "outcome": "rejected"},
+                 "ballots": [{"department": "A", "name": "示例部门甲", "group": "a", "vote": "approve",
+                              "opinion": "同意"},
+                             {"department": "B", "name": "示例部门乙", "group": "b", "vote": "reject",
+                              "reason": "不符合规划"}],
+                 # the parallel approval (ZRZY-BL-0001)
+                 "joint_result": {"decision": "grant", "opinion": "同意"},
+                 "department_results": [{"item": "示例审批", "department": "A", "department_name": "示例部门甲",
+                                         "result": "approve", "opinion": "符合条件"}],
+                 # the one-thing bundle's member items (SCJG-YJS-0001)
+                 "registration": verdict, "food_licence": verdict, "signboard": verdict}
     return build_context(
         variables=variables,
         case={"id": 1, "number": "SAMPLE-0001", "received_at": now, "process_key": "sample"},
         item={"name": "示例事项", "code": "SAMPLE", "department": "示例部门", "legal_basis": ["《示例条例》"],
-              "promised_days": 10, "statutory_days": 20},
-        element={"id": "sample", "name": "示例"}, issued_at=now,
+              "promised_days": 10, "statutory_days": 20, "bundle": {"name": "示例一件事", "code": "SAMPLE-YJS"}},
+        element={"id": "sample", "name": "示例", "process": "sample"}, issued_at=now,
         clock={"promised_days": 10, "state": "running", "started_at": now, "deadline": date(2026, 3, 16)})
 
 

@@ -241,19 +241,39 @@ def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str,
         variables=variables,
         case={"id": row.id, "number": row.business_key, "received_at": row.started_at or now,
               "process_key": row.definition_key},
-        item=_item(uow, definition), element={"id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name},
+        item=_item(uow, definition, row.definition_key),
+        element={"id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name, "process": definition.key},
         issued_at=now, clock=_clock(uow, row))
 
 
-def _item(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, Any]:
-    """The service item as its latest guide describes it; the diagram's name when no guide is deployed."""
+def _item(uow: UnitOfWork, definition: ProcessDefinition, case_key: str) -> dict[str, Any]:
+    """The service item as its latest guide describes it; the diagram's name when no guide is deployed.
+
+    A called process no guide names is described by the entry of the case's guide ``members`` naming it
+    (a one-thing bundle's member item, decided by its own department), with the bundle as ``bundle``."""
     guide = latest_for_process(uow, definition.key)
     content: dict[str, Any] = guide.content if guide is not None else {}
+    bundle = None
+    if guide is None and definition.key != case_key:
+        calling = latest_for_process(uow, case_key)
+        calling_content: dict[str, Any] = calling.content if calling is not None else {}
+        member = _member(calling_content, definition.key)
+        if member is not None:
+            content, bundle = member, {"name": calling_content.get("name"), "code": calling_content.get("code")}
     department = content.get("department")
     return {"name": content.get("name") or definition.name or definition.key, "code": content.get("code"),
             "department": department.get("name") if isinstance(department, dict) else department,
             "legal_basis": list(content.get("legal_basis") or []),
-            "promised_days": content.get("promised_days"), "statutory_days": content.get("statutory_days")}
+            "promised_days": content.get("promised_days"), "statutory_days": content.get("statutory_days"),
+            "bundle": bundle}
+
+
+def _member(content: dict[str, Any], process_key: str) -> dict[str, Any] | None:
+    """The entry of a guide's ``members`` whose ``process`` is this key (guides check no ``members``)."""
+    members = content.get("members")
+    if not isinstance(members, list):
+        return None
+    return next((m for m in members if isinstance(m, dict) and m.get("process") == process_key), None)
 
 
 def _clock(uow: UnitOfWork, row: ProcessInstance) -> dict[str, Any] | None:

@@ -37,14 +37,16 @@ def convene(api: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def vote_all(api: Any, ballots: list[dict[str, Any]], votes: dict[str, str]) -> dict[str, Any]:
-    """Each member department votes in its own task; the case as it stands after the last vote."""
+    """Each member department votes in its own task (a vote against with its reasons); the case as it stands
+    after the last vote."""
     after: dict[str, Any] = {}
     for ballot in ballots:
         [group] = ballot["candidate_groups"]
         form = api.as_(CLERKS[group]).get(f"/api/tasks/{ballot['id']}/form").get_json()
         name = form["data"]["member"]["name"]  # shown read-only; sent back unchanged as form-js does
+        said = "reason" if votes[group] == "reject" else "opinion"
         after = complete_task(api, ballot, user=CLERKS[group],
-                              member={"name": name, "vote": votes[group], "opinion": f"{name}意见：{votes[group]}"})
+                              member={"name": name, "vote": votes[group], said: f"{name}意见：{votes[group]}"})
     return after
 
 
