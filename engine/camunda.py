@@ -5,6 +5,7 @@ handed to the parser; what cannot be translated becomes a problem naming file, l
 """
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any
 
@@ -85,6 +86,79 @@ def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
             diagram.warn(node, f"{kind} implemented in Java is ignored", at=listener)
 
 
+# A called process runs inside the calling case, under the case's business key: passing that key on is
+# what already happens.
+_CASE_BUSINESS_KEY = {"${execution.processBusinessKey}", "#{execution.processBusinessKey}"}
+
+
+def check_call_mappings(diagram: PreparedDiagram, node: Any) -> None:
+    """``camunda:in`` / ``camunda:out``. SpiffWorkflow hands a called process all of the caller's variables
+    and hands all of its own back, which is what ``variables="all"`` says; passing the case's business key
+    is what already happens. Variables one at a time, local copies, or mappings on anything but a call
+    activity cannot be had: one error per element, at its first such mapping."""
+    mappings = node.xpath("./bpmn:extensionElements/camunda:in|./bpmn:extensionElements/camunda:out",
+                          namespaces=NS)
+    if mappings and local(node.tag) != "callActivity":
+        diagram.error(node, f"camunda:{local(mappings[0].tag)} passes variables along with a {local(node.tag)}, "
+                            "which cannot run here; set them in a Python script task instead", at=mappings[0])
+        return
+    refused = [m for m in mappings if not _runs_as_called(diagram, node, m)]
+    if refused:
+        listed = "; ".join(f"camunda:{local(m.tag)} {_mapped(m)}" for m in refused)
+        diagram.error(node, f"variables passed one by one ({listed}) cannot run here: a called process gets all of "
+                            "the case's variables and hands all of its own back; replace these mappings with "
+                            "camunda:in variables=\"all\" and camunda:out variables=\"all\"", at=refused[0])
+
+
+def _runs_as_called(diagram: PreparedDiagram, node: Any, mapping: Any) -> bool:
+    if mapping.get("variables") == "all" and (mapping.get("local") or "false") == "false":
+        return True
+    key = mapping.get("businessKey")
+    if key is None or len(mapping.attrib) != 1:
+        return False
+    if key.strip() not in _CASE_BUSINESS_KEY:
+        diagram.error(node, f"camunda:in businessKey={key!r}: a called process runs inside the calling case, under "
+                            "the case's business key; remove it or pass #{execution.processBusinessKey}", at=mapping)
+    return True
+
+
+def _mapped(mapping: Any) -> str:
+    source = mapping.get("source") or mapping.get("sourceExpression") or mapping.get("variables") or "?"
+    target = mapping.get("target")
+    local_copy = " (local)" if (mapping.get("local") or "false") != "false" else ""
+    return (source if target in (None, source) else f"{source} as {target}") + local_copy
+
+
+def check_generated_form(diagram: PreparedDiagram, node: Any) -> None:
+    """``camunda:formData`` asks Camunda's Tasklist to generate a form. govflow shows and checks form-js
+    forms named by camunda:formKey only; without one, the task takes the variables it is completed with,
+    as Camunda's REST ``complete`` does. Said as a warning: the diagram runs, its form does not."""
+    form_data = node.find(f"{bpmn('extensionElements')}/{camunda('formData')}")
+    if form_data is None:
+        return
+    fields = [f.get("id") for f in form_data.findall(camunda("formField")) if f.get("id")]
+    what = "the case starts" if local(node.tag) == "startEvent" else "the task is completed"
+    diagram.warn(node, f"camunda:formData ({', '.join(fields) or 'no fields'}) is a form Camunda generates, which "
+                       f"govflow does not: {what} with whatever variables it is given, unchecked; draw a form-js "
+                       "form and name it in camunda:formKey to show and check it", at=form_data)
+
+
+def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
+    """``camunda:initiator`` of a process's start event: the variable a case's start sets to the user who
+    starts it (engine.execution.new_case), as Camunda sets it to the authenticated user."""
+    name = node.get(camunda("initiator"))
+    if name is None:
+        return None
+    if node.getparent() is not process:
+        diagram.warn(node, f"camunda:initiator {name!r} is read only on a start event of the process itself "
+                           "(as in Camunda) and is ignored here")
+        return None
+    if not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
+        diagram.error(node, f"camunda:initiator {name!r} is not a variable name")
+        return None
+    return name
+
+
 def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
     """camunda:inputOutput: each input parameter becomes an assignment in the element's pre-script, each
     output parameter one in its post-script. Parameters given as scripts, lists or maps are refused."""
@@ -108,7 +182,7 @@ def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
             continue
         python = juel(diagram, node, text, literal=True) if text else "None"
         if python is not None:
-            check_expression(diagram, node, python, f"camunda:{kind} {name!r}")
+            check_expression(diagram, node, python, f"camunda:{kind} {name!r}", source=text)
             scripts[where].append(f"{name} = {python}")
     for where, lines in scripts.items():
         if not lines:
@@ -136,7 +210,7 @@ def translate_condition(diagram: PreparedDiagram, node: Any) -> None:
     python = juel(diagram, node, text, condition=True)
     if python is not None:
         condition.text = python
-        check_expression(diagram, node, python, "condition")
+        check_expression(diagram, node, python, "condition", source=text)
 
 
 def translate_loop(diagram: PreparedDiagram, node: Any) -> None:
@@ -149,7 +223,7 @@ def translate_loop(diagram: PreparedDiagram, node: Any) -> None:
             python = juel(diagram, node, child.text.strip())
             if python is not None:
                 child.text = python
-                check_expression(diagram, node, python, child_tag)
+                check_expression(diagram, node, python, child_tag, source=child.text.strip())
     collection = loop.get(camunda("collection"))
     if collection:
         python = juel(diagram, node, collection)
@@ -203,13 +277,14 @@ def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
             diagram.error(owner, "timer has no timeDate, timeDuration or timeCycle")
             continue
         for child in children:
+            kind, text = local(child.tag), (child.text or "").strip()
             try:
-                python = expressions.timer_to_python(child.text or "")
+                python = expressions.timer_to_python(text, kind)
             except expressions.ExpressionError as exc:
-                diagram.error(owner, f"timer: {exc}")
+                diagram.error(owner, f"timer {kind}: {exc}", at=child)
                 continue
             child.text = python
-            check_expression(diagram, owner, python, "timer")
+            check_expression(diagram, owner, python, f"timer {kind}", source=text)
 
 
 def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None:
@@ -229,7 +304,7 @@ def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None
             diagram.error(owner, f"camunda:resultVariable {result!r} is not a variable name")
             return
         payload = f"{{{result!r}: ({python})}}" if result else python
-        check_expression(diagram, owner, payload, "message payload")
+        check_expression(diagram, owner, payload, "message payload", source=expression)
         ext = definition.find(bpmn("extensionElements"))
         if ext is None:
             ext = etree.SubElement(definition, bpmn("extensionElements"))
@@ -281,6 +356,7 @@ def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = Fals
         return None
 
 
-def check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str) -> None:
+def check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str, *, source: str) -> None:
+    """Problems compiling ``python``, each quoting the diagram's own text (``source``), not its translation."""
     for message in scripting.check_expression(python):
-        diagram.error(node, f"{what} {python!r}: {message}")
+        diagram.error(node, f"{what} {source!r}: {message}")

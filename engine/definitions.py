@@ -1,7 +1,9 @@
 """Repository: deploy diagrams, version them, and read definitions back."""
 from __future__ import annotations
 
+import ast
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -13,7 +15,7 @@ from . import _spiff, diagrams, documents, forms, guides, lint
 from .bpmn_xml import PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import latest_definition
-from .models import Deployment, ProcessDefinition, Resource
+from .models import DepartmentGroup, Deployment, ProcessDefinition, Resource, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -52,17 +54,23 @@ def kind_of(name: str) -> str:
 
 
 def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
-           name: str | None = None) -> DeploymentResult:
+           name: str | None = None, based_on: Mapping[str, int] | None = None) -> DeploymentResult:
     """Deploy a set of files atomically: every diagram is checked and nothing is stored if any fails.
 
     Each executable process becomes a definition keyed by its process id; changed content makes the
     next version, identical content keeps the current one.
 
+    ``based_on`` guards an edit (the modeler's save): for each key edited, the latest version the editor
+    knew of. Given, a process of such a key is refused while a newer version exists, and a process of any
+    other key is refused if that key is deployed at all, so that neither another analyst's version nor an
+    existing item is taken over unnoticed. None (uploads, the CLI): no such guard.
+
     Raises:
         Forbidden: the actor may not deploy.
         InvalidRequest: no files given.
         DeploymentInvalid: with every problem found (file, line, element, message).
-        Conflict: another deployment of the same key committed at the same moment.
+        Conflict: another deployment of the same key committed at the same moment; or, with ``based_on``,
+            versions in the way, each in ``details`` (key, version, deployed_by, deployed_at, based_on).
     """
     actor.require("analyst", action="deploy")
     if name is not None and len(name) > 200:
@@ -74,6 +82,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
     problems[:0] = encoding_problems
     with uow:
+        if based_on is not None:  # whose diagram this is comes before what is wrong in it
+            _check_based_on(uow, prepared, based_on)
         problems.extend(documents.check_templates(uow, files))  # a layout they extend may be deployed already
         built: dict[str, dict[str, Any]] = {}
         if not _errors(problems):
@@ -85,6 +95,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             problems.extend(documents.check_references(uow, prepared, files))
             problems.extend(guides.check_deployment(uow, files, set(built)))
             problems.extend(lint.check_deployment(uow, prepared, files))
+            problems.extend(_check_candidate_groups(uow, prepared))
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -184,6 +195,68 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
                     problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
                                             lint.unknown_call(called)))
     return problems
+
+
+def _check_based_on(uow: UnitOfWork, prepared: list[PreparedDiagram], based_on: Mapping[str, int]) -> None:
+    """Raise Conflict naming every deployed version the diagrams would silently follow: a version newer than
+    the one an edited key was based on, or the latest version of a key the editor did not start from."""
+    in_the_way: list[dict[str, Any]] = []
+    for diagram in prepared:
+        for key in diagram.executable:
+            latest = uow.session.execute(
+                select(ProcessDefinition.version, Deployment.deployed_by, Deployment.deployed_at)
+                .join(Deployment, ProcessDefinition.deployment_id == Deployment.id)
+                .where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)).first()
+            base = based_on.get(key)
+            if latest is not None and (base is None or latest.version > base):
+                in_the_way.append({"key": key, "version": latest.version, "deployed_by": latest.deployed_by,
+                                   "deployed_at": latest.deployed_at.isoformat(), "based_on": base})
+    if not in_the_way:
+        return
+    first = in_the_way[0]
+    who = f"by {first['deployed_by']} at {first['deployed_at']}"
+    if first["based_on"] is None:
+        message = (f"process {first['key']!r} is already deployed (version {first['version']}, {who}): give a new "
+                   f"process another id, or open version {first['version']} to edit it")
+    else:
+        message = (f"process {first['key']!r} has version {first['version']} ({who}), newer than version "
+                   f"{first['based_on']} this diagram was edited from: open it, or save again on purpose")
+    raise Conflict(message, details=in_the_way, key=first["key"], version=first["version"])
+
+
+def _check_candidate_groups(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:
+    """A warning for each candidate group (written out, or a lane's name) that is neither a user's group nor a
+    department's: no queue shows the task until someone is given that group. Groups computed when a task
+    opens (``${...}``) are not known here; nor is any group before the first one is given to someone (a new
+    installation deploying its library first), when a typo cannot be told from a group still to come."""
+    known = set(uow.session.scalars(select(DepartmentGroup.group_name)))
+    for groups in uow.session.scalars(select(User.groups)):
+        known.update(groups or [])
+    if not known:
+        return []
+    problems = []
+    for diagram in prepared:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                for group in _literal_names(meta.get("candidate_groups")):
+                    if group not in known:
+                        problems.append(Problem(
+                            diagram.name, diagram.lines.get(element_id), element_id,
+                            f"candidate group {group!r} is no user's group and no department's: no queue shows "
+                            f"this task until a user has it (govflow user add NAME --group {group})", "warning"))
+    return problems
+
+
+def _literal_names(python: Any) -> list[str]:
+    """The names a candidate-group expression gives when it is a literal (text split at commas, as a task
+    reads it: engine.execution), else none."""
+    try:
+        value = ast.literal_eval(python) if isinstance(python, str) else None
+    except (ValueError, SyntaxError):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, (list, tuple)) else []
 
 
 def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:

@@ -49,12 +49,23 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         # '#' cannot occur in an XML id, so this key never collides with an element.
         diagram.elements[pid][PROCESS_KEY] = {"type": "process", "name": process.get("name"),
                                               "properties": element_properties(process)}
+        _set_initiator(diagram, process, diagram.elements[pid])
     if processes and not diagram.executable:
         diagram.error(processes[0], "no executable process (every process has isExecutable=\"false\")")
     elif not processes:
         diagram.problems.append(Problem(name, root.sourceline, None, "the file defines no process"))
     camunda_xml.translate_messages_and_timers(diagram, root)
     return diagram
+
+
+def _set_initiator(diagram: PreparedDiagram, process: Any, elements: dict[str, dict[str, Any]]) -> None:
+    """The variable a case's start sets to the starting user (``camunda:initiator``), kept with the process."""
+    named = {meta["initiator"] for meta in elements.values() if meta.get("initiator")}
+    if len(named) > 1:
+        diagram.error(process, f"start events name different camunda:initiator variables ({', '.join(sorted(named))}): "
+                               "a case has one starting user; name one variable")
+    elif named:
+        elements[PROCESS_KEY]["initiator"] = named.pop()
 
 
 def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict[str, Any]]:
@@ -97,6 +108,9 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
             for message in scripting.check_script(script.text or ""):
                 diagram.error(node, f"spiffworkflow:{local(script.tag)}: {message}")
         camunda_xml.check_listeners(diagram, node)
+        camunda_xml.check_call_mappings(diagram, node)
+        if tag in HUMAN_TAGS or tag == "startEvent":
+            camunda_xml.check_generated_form(diagram, node)
         camunda_xml.translate_io_mappings(diagram, node)
         camunda_xml.translate_loop(diagram, node)
         if tag == "businessRuleTask":
@@ -110,6 +124,8 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
             meta["properties"] = properties
         if tag == "callActivity" and node.get("calledElement"):
             meta["called"] = node.get("calledElement")
+        if tag == "startEvent" and (initiator := camunda_xml.check_initiator(diagram, process, node)):
+            meta["initiator"] = initiator
         if tag == "externalTask":
             meta.update(_external_task_meta(diagram, node))
         elements[node.get("id")] = meta
@@ -136,7 +152,7 @@ def _external_task_meta(diagram: PreparedDiagram, node: Any) -> dict[str, Any]:
         python = camunda_xml.juel(diagram, node, topic, literal=True)
         if python is not None:
             meta["topic_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "camunda:topic")
+            camunda_xml.check_expression(diagram, node, python, "camunda:topic", source=topic)
     elif len(topic) > MAX_TOPIC:
         diagram.error(node, f"camunda:topic {topic[:40]!r}… is longer than {MAX_TOPIC} characters")
     else:
@@ -202,7 +218,7 @@ def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> d
             python = camunda_xml.juel(diagram, node, text.strip(), literal=True)
             if python is not None:
                 meta[key] = python
-                camunda_xml.check_expression(diagram, node, python, f"camunda:{attr}")
+                camunda_xml.check_expression(diagram, node, python, f"camunda:{attr}", source=text.strip())
                 camunda_xml.check_literal(diagram, node, attr, text.strip())
     form_key = node.get(camunda("formKey")) or node.get(camunda("formRef"))
     name = node.get("name")
@@ -210,12 +226,12 @@ def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> d
         python = camunda_xml.juel(diagram, node, name.strip(), literal=True)
         if python is not None:
             meta["name_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "name")
+            camunda_xml.check_expression(diagram, node, python, "name", source=name.strip())
     if form_key and expressions.is_juel(form_key):  # e.g. ${formName}: evaluated when the task opens
         python = camunda_xml.juel(diagram, node, form_key.strip())
         if python is not None:
             meta["form_key_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "camunda:formKey")
+            camunda_xml.check_expression(diagram, node, python, "camunda:formKey", source=form_key.strip())
     elif form_key:
         meta["form_key"] = form_key
     properties = element_properties(node)
@@ -226,7 +242,7 @@ def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> d
         "./bpmn:extensionElements/spiffworkflow:taskMetadataValues/spiffworkflow:taskMetadataValue",
         namespaces=NS) if item.get("name")}
     for expression in filter(None, metadata.values()):
-        camunda_xml.check_expression(diagram, node, expression, "spiffworkflow:taskMetadataValue")
+        camunda_xml.check_expression(diagram, node, expression, "spiffworkflow:taskMetadataValue", source=expression)
     if metadata:
         meta["metadata"] = metadata
     documentation = node.find(bpmn("documentation"))

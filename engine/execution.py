@@ -160,7 +160,9 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
     _bind_functions(uow, definition)
     workflow = _spiff.new_workflow(spec, subprocess_specs)
     start = workflow.task_tree  # data set here flows to every task of the case
-    start.set_data(**variables)
+    # camunda:initiator: the starting user, set before the start's variables, which win (as in Camunda)
+    initiator = uow.runtime.specs.get(definition).elements.get(definition.key, {}).get(PROCESS_KEY, {}).get("initiator")
+    start.set_data(**{**({initiator: actor} if initiator else {}), **variables})
     row = ProcessInstance(definition=definition, definition_id=definition.id, definition_key=definition.key,
                           business_key=business_key or generate_business_key(), state="running",
                           workflow=b"", called_versions={}, started_by=actor, version=0)

@@ -12,12 +12,15 @@ JSON, so the sandbox must allow item access.
 
 from __future__ import annotations
 
+import ast
 import keyword
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from .timeparse import timer_problem
 
 
 class ExpressionError(ValueError):
@@ -605,28 +608,65 @@ def to_python(text: str, *, condition: bool = False) -> str:
     return translate_juel(text, condition=condition) if is_juel(text) else text
 
 
-_NUMBER = r"\d+(?:[.,]\d+)?"
-# The lookaheads demand at least one component, so 'P' and 'P1DT' are not durations.
-_DURATION = (rf"P(?:{_NUMBER}W|(?=\d|T\d)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}D)?"
-             rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?)")
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_DATETIME = rf"{_DATE}T\d{{2}}:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?(?:Z|[+-]\d{{2}}(?::?\d{{2}})?)?"
-_CYCLE = rf"R\d*/(?:{_DATETIME}/{_DURATION}|{_DURATION}(?:/{_DATETIME})?)"
-_ISO_8601 = re.compile(rf"{_DURATION}|{_DATETIME}|{_DATE}|{_CYCLE}")
+# A bare timer value that is meant as ISO 8601 (a duration, a cycle, a date) rather than as a variable:
+# SpiffWorkflow's own parser then decides whether it runs (engine.timeparse.timer_problem).
+_ISO_LIKE = re.compile(r"PT?(?:\d|$)|R\d*(?:/|$)|\d{4}-?(?:\d{2}|W)|\d{8}T")
+# Camunda's other cycle notation, which SpiffWorkflow has no parser for.
+_CRON = re.compile(r"[\d*?/,#LW-]+(?:\s+[\d*?/,#A-Z-]+){4,6}")
 
 
-def timer_to_python(text: str) -> str:
-    """Turn a timer's timeDate/timeDuration/timeCycle text into a Python expression.
+def timer_to_python(text: str, kind: str | None = None) -> str:
+    """Turn a timer's timeDate/timeDuration/timeCycle (``kind``; None: any) text into a Python expression.
 
-    Bare ISO 8601 values (Camunda style) are quoted, JUEL is translated, and anything
-    else is assumed to be a Python expression already (``"P5D"``, ``workdays(5)``).
+    Bare ISO 8601 values (Camunda style) are quoted, JUEL is translated, and anything else is taken to
+    be a Python expression already (``"P5D"``, ``workdays(5)``).
+
+    Raises:
+        ExpressionError: the text is empty; a literal value (bare, or a string the expression gives as a
+            whole or as a branch of ``x if c else y``) that SpiffWorkflow would fail on when the timer is
+            reached, or of another kind than the timer; a bare value that looks like ISO 8601 but is not;
+            ``workdays(n)`` (a date) where a duration or cycle is expected; a cron expression.
     """
     text = text.strip()
     if not text:
         raise ExpressionError("empty timer")
-    if _ISO_8601.fullmatch(text):
+    if is_juel(text):
+        python = translate_juel(text)
+    elif _ISO_LIKE.match(text):
+        problem = timer_problem(kind, text)
+        if problem:
+            raise ExpressionError(problem)
         return repr(text)
-    return translate_juel(text) if is_juel(text) else text
+    elif kind in (None, "timeCycle") and _CRON.fullmatch(text):
+        raise ExpressionError(f"{text!r} is a cron expression, which cannot run here; write an ISO 8601 "
+                              "repeating interval such as R/PT5M (every five minutes)")
+    else:
+        python = text
+    _check_timer_results(python, kind)
+    return python
+
+
+def _check_timer_results(python: str, kind: str | None) -> None:
+    """The values a timer expression gives literally, checked as its bare text would be."""
+    try:
+        tree = ast.parse(python, mode="eval")
+    except SyntaxError:
+        return  # the expression check names it
+    for node in _results(tree.body):
+        if isinstance(node, ast.Constant):
+            problem = timer_problem(kind, node.value)
+            if problem:
+                raise ExpressionError(problem)
+        elif kind in ("timeDuration", "timeCycle") and isinstance(node, ast.Call) \
+                and isinstance(node.func, ast.Name) and node.func.id == "workdays":
+            raise ExpressionError(f"workdays(n) gives a date, but this timer is a {kind}; make the timer a "
+                                  "timeDate (Camunda Modeler: Timer type Date)")
+
+
+def _results(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.IfExp):
+        return _results(node.body) + _results(node.orelse)
+    return [node]
 
 
 # --- DMN: FEEL simple unary tests and values ----------------------------------------------------

@@ -2,15 +2,17 @@
 valid BPMN (DOMAIN rules 1, 3, 4, 15), besides the checks a deployment makes of the files themselves,
 document templates included (engine.documents: each compiles and renders a sample case, and extends only
 a template among the linted files). ``govflow lint PATH...`` reports every finding; a deployment
-reports the same findings as warnings for the processes that a guide names (a service item; other
-diagrams are plain BPMN and not held to them).
+reports the same findings as warnings for the processes that a guide names (a service item) and the
+processes they call; other diagrams are plain BPMN and not held to them, so lint reports what it finds
+there as warnings: lint fails only where deploy would refuse or the item breaks the library's rules.
 
 The rules, each finding naming file, line and element:
 
 * every user task has candidate groups, candidate users or an assignee (a lane counts as candidate
   group): someone's inbox must show it — error;
 * every user task has a form (``camunda:formKey``): a task takes only what its form lists — error;
-  a form it names exists among the linted files — error;
+  a form it names exists among the linted files — error; and is a form-js form, not a page the client
+  renders (``embedded:``, ``app:``), whose submissions the server cannot check — error;
 * every user or manual task has a due date or lies inside the clock (after an element marked
   ``govflow.clock=start``, not after one marked ``stop``) — warning;
 * the acceptance step decides one of three (SX21): accept (受理), reject (不予受理) and request a
@@ -198,12 +200,30 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     # A process another one calls runs inside the caller's case: accepted there, timed by its clock.
     called = {meta["called"] for d in prepared for elements in d.elements.values() for meta in elements.values()
               if meta.get("called")}
+    items = service_processes(prepared, set(item_guides))
     for diagram in prepared:
         for pid in diagram.executable:
-            problems.extend(check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
-                                          called=pid in called))
+            found = check_process(diagram, pid, fields_of, guide=item_guides.get(pid), check_forms=True,
+                                  called=pid in called)
+            # Plain BPMN (no guide names it or a process calling it) is not held to the library's rules,
+            # as deploy does not hold it: what lint finds there is a warning, not a failure.
+            problems.extend(found if pid in items else [replace(p, severity="warning") for p in found])
     problems.extend(_check_build(prepared, dmn, broken))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def service_processes(prepared: list[PreparedDiagram], guided: set[str]) -> set[str]:
+    """The processes held to the library's rules: those a guide names, and those they call (which run inside
+    the item's cases), transitively."""
+    calls = {pid: {meta["called"] for meta in d.elements.get(pid, {}).values() if meta.get("called")}
+             for d in prepared for pid in d.executable}
+    held, queue = set(), deque(guided)
+    while queue:
+        pid = queue.popleft()
+        if pid not in held:
+            held.add(pid)
+            queue.extend(calls.get(pid, ()))
+    return held
 
 
 def unknown_call(called: str) -> str:
@@ -292,15 +312,23 @@ def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
         return _top_names(f.key for f in form.fields) if form is not None else UNKNOWN
 
     problems: list[Problem] = []
+    item_guides: dict[str, dict[str, Any]] = {}
     for diagram in prepared:
         for pid in diagram.executable:
             guide = in_files.get(pid)
             if guide is None:
                 stored = guides.latest_for_process(uow, pid)
                 guide = stored.content if stored is not None else None
-            if guide is None:
+            if guide is not None:
+                item_guides[pid] = guide
+    held = service_processes(prepared, set(item_guides))
+    for diagram in prepared:
+        for pid in diagram.executable:
+            if pid not in held:
                 continue
-            for problem in check_process(diagram, pid, fields_of, guide=guide, check_forms=False):
+            guide = item_guides.get(pid)
+            for problem in check_process(diagram, pid, fields_of, guide=guide, check_forms=False,
+                                         called=guide is None):
                 problem.severity = "warning"
                 problems.append(problem)
     return problems
@@ -400,6 +428,9 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
         if meta.get("type") == "userTask" and not key and not meta.get("form_key_expression"):
             problem(element_id, f"{label} has no form (camunda:formKey): a task takes only what its form "
                                 "lists (DOMAIN rule 15)")
+        elif isinstance(key, str) and forms.parse_key(key).external:
+            problem(element_id, f"{label} names form {key!r}, a page the client application renders: govflow "
+                                "cannot check what it submits (DOMAIN rule 15); use a form-js form")
         elif check_forms and isinstance(key, str) and fields_of(key) is None:
             problem(element_id, f"{label} names form {key!r}, which is not among the linted files")
         if not meta.get("due_date") and element_id not in clocked:

@@ -1046,12 +1046,15 @@ def job_announcement_publication(corpus: Corpus) -> None:
 
 
 @scenario(CAMUNDA + "job-announcement/camunda-testing-job-announcement.bpmn", outcome="refused",
-          reason="task assignees come from Java bean methods (#{jobAnnouncementService.findRequester(...)})")
+          reason="task assignees come from Java bean methods (#{jobAnnouncementService.findRequester(...)}), and "
+                 "the call passes variables one by one")
 def job_announcement(corpus: Corpus) -> None:
     problems = corpus.refusal(CAMUNDA + "job-announcement/camunda-testing-job-announcement.bpmn")
-    assert {(p["element"], p["line"]) for p in problems} == {("review", 40), ("correct", 54)}
+    assert {(p["element"], p["line"]) for p in problems} == {("review", 40), ("correct", 54), ("publication", 33)}
     assert "method calls are not supported: jobAnnouncementService.findRequester(...)" in \
         next(p["message"] for p in problems if p["element"] == "review")
+    assert "variables passed one by one (camunda:in jobAnnouncementId; camunda:in facebook; camunda:in twitter)" in \
+        next(p["message"] for p in problems if p["element"] == "publication")
 
 
 @scenario(CAMUNDA + "message-start/instantiating_process.bpmn")
@@ -1146,14 +1149,17 @@ def invoice_v2(corpus: Corpus) -> None:
 
 
 @scenario(CAMUNDA + "optimize-onboarding/onboarding.bpmn", outcome="refused",
-          reason="JavaScript execution and task listeners (and it calls requestDocument_en, which is not in "
-                 "the corpus)")
+          reason="JavaScript execution and task listeners, a call passing variables one by one (and it calls "
+                 "requestDocument_en, which is not in the corpus)")
 def onboarding(corpus: Corpus) -> None:
     found = _messages_by_element(corpus.refusal(CAMUNDA + "optimize-onboarding/onboarding.bpmn"))
     assert set(found) == {("onboarding.bpmn", "BusinessRuleTask_CheckApplicationAutomatically"),
                           ("onboarding.bpmn", "UserTask_DecideOnApplication"),
                           ("onboarding.bpmn", "CallActivity_RequestDocument")}
-    assert all("script in javascript cannot run here" in m.lower() for ms in found.values() for m in ms)
+    mappings = [m for m in found[("onboarding.bpmn", "CallActivity_RequestDocument")] if "one by one" in m]
+    assert len(mappings) == 1 and "camunda:out document" in mappings[0]
+    assert all("script in javascript cannot run here" in m.lower() for ms in found.values() for m in ms
+               if m not in mappings)
 
 
 @scenario(CAMUNDA + "task-assignment-dmn/Approval.bpmn", outcome="refused",

@@ -193,3 +193,56 @@ def test_a_value_juel_cannot_coerce_fails_the_step_instead_of_taking_another_bra
     assert error["message"].startswith("the process failed at decide: Error evaluating expression")
     assert error["message"].endswith("'abc' is not a whole number")  # why, not only where
     assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["review"]
+
+
+INITIATOR_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+id="Defs" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="own_request" isExecutable="true">
+    <bpmn:startEvent id="start" camunda:initiator="starter" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="route" />
+    <bpmn:exclusiveGateway id="route" default="f_other" />
+    <bpmn:sequenceFlow id="f_window" sourceRef="route" targetRef="by_window">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${starter == "window_clerk"}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_other" sourceRef="route" targetRef="by_other" />
+    <bpmn:userTask id="by_window" camunda:assignee="${starter}" />
+    <bpmn:userTask id="by_other" camunda:candidateGroups="office" />
+    <bpmn:sequenceFlow id="f1" sourceRef="by_window" targetRef="end" />
+    <bpmn:sequenceFlow id="f2" sourceRef="by_other" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize(("starter", "reached"), [("window_clerk", "by_window"), ("integrator", "by_other")])
+def test_camunda_initiator_names_the_user_who_started_the_case(api, tmp_path, starter, reached):
+    """The variable was never set: ${starter} failed the gateway with 'name is not defined'."""
+    path = tmp_path / "own_request.bpmn"
+    path.write_text(INITIATOR_DIAGRAM, encoding="utf-8")
+    api.deploy(path)
+    response = api.as_(starter).post("/api/process-definitions/own_request/start", json={})
+    assert response.status_code == 201, response.get_json()
+    [task] = response.get_json()["tasks"]
+    assert task["bpmn_id"] == reached
+    if reached == "by_window":
+        assert task["assignee"] == "window_clerk"
+
+
+def test_a_start_variable_of_the_initiator_s_name_wins_as_in_camunda(api, tmp_path):
+    path = tmp_path / "own_request.bpmn"
+    path.write_text(INITIATOR_DIAGRAM, encoding="utf-8")
+    api.deploy(path)
+    [task] = api.start("own_request", variables={"starter": "window_clerk"})["tasks"]  # started by the integrator
+    assert task["bpmn_id"] == "by_window"
+
+
+def test_an_initiator_that_is_no_variable_name_is_refused(api, tmp_path):
+    path = tmp_path / "own_request.bpmn"
+    path.write_text(INITIATOR_DIAGRAM.replace('camunda:initiator="starter"', 'camunda:initiator="the starter"'),
+                    encoding="utf-8")
+    refused = api.deploy(path, expect=422)
+    [problem] = refused["error"]["details"]
+    assert (problem["element"], problem["message"]) == ("start", "camunda:initiator 'the starter' is not a variable name")

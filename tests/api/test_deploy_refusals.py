@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from engine import versions
@@ -117,3 +118,118 @@ def test_a_json_body_over_its_limit_names_its_own_setting(app, api):
     assert response.status_code == 413
     message = response.get_json()["error"]["message"]
     assert "GOVFLOW_MAX_BODY_BYTES" in message and "100 bytes" in message
+
+
+def diagram(body: str, *, start: str = '<bpmn:startEvent id="start" />') -> bytes:
+    """A one-process diagram: ``start``, then ``body`` (which must lead to ``end``)."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="p" isExecutable="true">
+    {start}
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="wait" />
+{body}
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+
+def timer(kind: str, value: str) -> bytes:
+    return diagram(f"""    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition>
+        <bpmn:{kind}>{value}</bpmn:{kind}>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />""")
+
+
+@pytest.mark.parametrize(("kind", "value", "reason"), [
+    ("timeDuration", "PT1H30", "'PT1H30' is not a duration: the number 30 at the end has no unit"),
+    ("timeDuration", "P5X", "'P5X' is not a duration: 'X' is not a unit"),
+    ("timeDate", "2026-13-01T00:00:00", "'2026-13-01T00:00:00' is not a date: month must be in 1..12"),
+    ("timeDate", "P5D", "'P5D' is a duration, but this timer is a timeDate"),
+    ("timeDuration", "2026-12-01T09:00:00", "'2026-12-01T09:00:00' is a date, but this timer is a timeDuration"),
+    ("timeDuration", '"P5X"', "'P5X' is not a duration"),
+])
+def test_a_timer_value_that_would_fail_when_reached_is_refused_naming_file_line_and_element(api, kind, value,
+                                                                                            reason):
+    """These deployed before and every case then failed at the timer (a bare PT1H30 was taken for a name)."""
+    response = upload(api, ("timer.bpmn", timer(kind, value)))
+    assert response.status_code == 422, response.get_json()
+    [problem] = response.get_json()["error"]["details"]
+    assert (problem["file"], problem["line"], problem["element"]) == ("timer.bpmn", 8, "wait")
+    assert problem["message"].startswith(f"timer {kind}: ") and reason in problem["message"]
+
+
+@pytest.mark.parametrize(("kind", "value"), [("timeDuration", "P5D"), ("timeDate", "2099-12-01T09:00:00"),
+                                             ("timeDate", "${workdays(5)}"), ("timeDuration", "${period}")])
+def test_timer_values_and_expressions_that_run_still_deploy(api, kind, value):
+    assert upload(api, ("timer.bpmn", timer(kind, value))).status_code == 201
+
+
+def test_a_condition_the_sandbox_refuses_is_quoted_as_the_diagram_writes_it(api):
+    """Not as translated: the message said condition 'juel_bool(ok__roles__)'."""
+    body = """    <bpmn:exclusiveGateway id="wait" default="f2" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end">
+      <bpmn:conditionExpression>${ok__roles__}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />"""
+    [problem] = upload(api, ("c.bpmn", diagram(body))).get_json()["error"]["details"]
+    assert problem["element"] == "f1" and problem["message"].startswith("condition '${ok__roles__}': ")
+    assert "juel_bool" not in problem["message"]
+
+
+CALL = """    <bpmn:callActivity id="wait" calledElement="child">
+      <bpmn:extensionElements>{mappings}</bpmn:extensionElements>
+    </bpmn:callActivity>
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />"""
+CHILD = diagram('    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" /><bpmn:task id="wait" />') \
+    .replace(b'id="p"', b'id="child"')
+
+
+def test_call_mappings_of_all_variables_and_the_case_s_business_key_deploy(api):
+    mappings = ('<camunda:in variables="all" /><camunda:out variables="all" />'
+                '<camunda:in businessKey="#{execution.processBusinessKey}" />')
+    response = upload(api, ("parent.bpmn", diagram(CALL.format(mappings=mappings))), ("child.bpmn", CHILD))
+    assert response.status_code == 201, response.get_json()
+
+
+def test_call_mappings_of_single_variables_are_refused_at_the_first_of_them(api):
+    """SpiffWorkflow passes every variable in and out: silently, source/target mappings were ignored."""
+    mappings = ('<camunda:in variables="all" />\n<camunda:in source="a" target="b" />\n'
+                '<camunda:out source="x" target="x" />\n<camunda:in businessKey="${other}" />')
+    response = upload(api, ("parent.bpmn", diagram(CALL.format(mappings=mappings))), ("child.bpmn", CHILD))
+    assert response.status_code == 422
+    problems = sorted((p["line"], p["element"], p["message"]) for p in response.get_json()["error"]["details"])
+    assert [(line, element) for line, element, _ in problems] == [(8, "wait"), (10, "wait")]
+    assert problems[0][2].startswith("variables passed one by one (camunda:in a as b; camunda:out x) cannot run")
+    assert "camunda:in variables=\"all\"" in problems[0][2]
+    assert problems[1][2].startswith("camunda:in businessKey='${other}': a called process runs inside the calling case")
+
+
+def test_generated_form_fields_are_a_warning_naming_them(api):
+    body = """    <bpmn:userTask id="wait" camunda:candidateGroups="window">
+      <bpmn:extensionElements><camunda:formData><camunda:formField id="approved" type="boolean" />
+      </camunda:formData></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />"""
+    response = upload(api, ("form_data.bpmn", diagram(body)))
+    assert response.status_code == 201
+    [warning] = [w for w in response.get_json()["warnings"] if "formData" in w["message"]]
+    assert (warning["element"], warning["line"]) == ("wait", 7)
+    assert warning["message"].startswith("camunda:formData (approved) is a form Camunda generates, which govflow "
+                                         "does not")
+
+
+def test_a_candidate_group_no_user_and_no_department_has_is_a_warning(api):
+    api.as_("window_clerk").get("/api/tasks")  # the organisation has groups: window
+    body = """    <bpmn:userTask id="wait" camunda:candidateGroups="window, windwo" />
+    <bpmn:userTask id="later" camunda:candidateGroups="${group}" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="later" />
+    <bpmn:sequenceFlow id="f2" sourceRef="later" targetRef="end" />"""
+    response = upload(api, ("groups.bpmn", diagram(body)))
+    assert response.status_code == 201
+    [warning] = [w for w in response.get_json()["warnings"] if "candidate group" in w["message"]]
+    assert (warning["element"], warning["severity"]) == ("wait", "warning")
+    assert warning["message"].startswith("candidate group 'windwo' is no user's group and no department's")

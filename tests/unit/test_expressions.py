@@ -363,9 +363,67 @@ def test_bare_iso_8601_timer_values_become_string_literals(text: str) -> None:
     assert eval(timer_to_python(f"  {text}\n")) == text
 
 
-@pytest.mark.parametrize("text", ['"P5D"', "'PT1H'", "workdays(5)", "deadline", "P", "PT", "P1DT", "p5d"])
+@pytest.mark.parametrize("text", ['"P5D"', "'PT1H'", "workdays(5)", "deadline", "PERIOD", "p5d",
+                                  "'P5D' if urgent else 'P10D'"])
 def test_timer_python_expressions_are_left_unchanged(text: str) -> None:
     assert timer_to_python(text) == text
+
+
+@pytest.mark.parametrize(("kind", "text", "reason"), [
+    ("timeDuration", "PT1H30", "'PT1H30' is not a duration: the number 30 at the end has no unit"),
+    ("timeDuration", "P5X", "'P5X' is not a duration: 'X' is not a unit (Y, M, W, D; after T: H, M, S)"),
+    ("timeDuration", "P5H", "'P5H' is not a duration: hours come after T: PT5H"),
+    ("timeDuration", "PT5D", "'PT5D' is not a duration: days come before T: P5D"),
+    ("timeDuration", "P1DT", "'P1DT' is not a duration: T is followed by no hours, minutes or seconds"),
+    ("timeDuration", "PT", "'PT' is not a duration: T is followed by no hours, minutes or seconds"),
+    ("timeDuration", "P", "'P' names no amount of time"),
+    ("timeDuration", "P1W2D", "weeks are taken only on their own (P2W): count the days instead, e.g. P9D"),
+    ("timeDuration", "P1D2Y", "the units are out of order or repeated"),
+    ("timeDuration", "P99999999D", "so long a time that it would end after the year 9999"),
+    ("timeDate", "2026-13-01T00:00:00", "'2026-13-01T00:00:00' is not a date: month must be in 1..12"),
+    ("timeDate", "2026-02-30", "'2026-02-30' is not a date: day is out of range for month"),
+    ("timeCycle", "R3", "'R3' is not a repeating cycle: a cycle is R, the number of repetitions"),
+    ("timeCycle", "R3/PT1X", "'PT1X' is neither a duration nor a date ('X' is not a unit"),
+    ("timeCycle", "R3/2026-12-01T09:00:00/2026-12-02T09:00:00", "a cycle needs exactly one duration"),
+    # In a Python expression, a literal value is checked as its bare text is.
+    ("timeDuration", '"PT1H30"', "'PT1H30' is not a duration: the number 30 at the end has no unit"),
+    ("timeDuration", "'P5D' if urgent else 'P5X'", "'P5X' is not a duration"),
+    ("timeDuration", "${'P5X'}", "'P5X' is not a duration"),
+    ("timeDate", "5", "5 is not a text: a timer value is an ISO 8601 text"),
+    ("timeCycle", "0 0/5 * * * ?", "is a cron expression, which cannot run here; write an ISO 8601 repeating"),
+])
+def test_a_timer_value_spiffworkflow_would_fail_on_is_refused_saying_what_is_wrong(kind: str, text: str,
+                                                                                   reason: str) -> None:
+    with pytest.raises(ExpressionError) as refused:
+        timer_to_python(text, kind)
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize(("kind", "text", "reason"), [
+    ("timeDate", "P5D", "'P5D' is a duration, but this timer is a timeDate; make the timer a timeDuration"),
+    ("timeDate", "R3/PT1H", "'R3/PT1H' is a repeating cycle, but this timer is a timeDate"),
+    ("timeDuration", "2026-12-01T09:00:00", "'2026-12-01T09:00:00' is a date, but this timer is a timeDuration"),
+    ("timeDuration", "R3/PT1H", "is a repeating cycle, but this timer is a timeDuration; make the timer a timeCycle"),
+    ("timeCycle", "PT1H", "'PT1H' is a duration, but this timer is a timeCycle"),
+    ("timeDuration", "${workdays(5)}", "workdays(n) gives a date, but this timer is a timeDuration"),
+])
+def test_a_timer_value_of_another_kind_is_refused(kind: str, text: str, reason: str) -> None:
+    """What SpiffWorkflow does with it: a duration fails a timeDate's comparison with now, a date is no
+    duration; a cycle read as a duration would run once, which is not what the diagram says."""
+    with pytest.raises(ExpressionError) as refused:
+        timer_to_python(text, kind)
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("timeDate", "2026-12-01T09:00:00"), ("timeDate", "2026-12-01"), ("timeDate", "2026-W05-3"),
+    ("timeDate", "${workdays(5)}"), ("timeDuration", "P5D"), ("timeDuration", "P2W"), ("timeDuration", "P5d"),
+    ("timeDuration", "P1Y2M"), ("timeCycle", "R3/PT1H"), ("timeCycle", "R/P1D"),
+    ("timeCycle", "R2/PT1H/2026-12-01T09:00:00"),
+])
+def test_a_timer_value_of_its_own_kind_is_accepted(kind: str, text: str) -> None:
+    python = timer_to_python(text, kind)
+    assert python in (repr(text), "workdays(5)")
 
 
 def test_timer_juel_is_translated() -> None:

@@ -80,3 +80,47 @@ def test_the_library_still_lints_clean_with_the_parse():
     root = Path(__file__).resolve().parents[2]
     problems = lint.lint_files(lint.collect([str(root / "bpmn"), str(root / "forms")]))
     assert [lint.format_problem(p) for p in problems if p.severity == "error"] == []
+
+
+PLAIN_CAMUNDA = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="plain_review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="Review" />
+    <bpmn:sequenceFlow id="f1" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_plain_camunda_user_task_without_a_form_lints_as_it_deploys(runtime):
+    """No guide names the process: deploy takes it, so lint must not fail it (it failed on the missing form
+    and the missing candidates); what the library's rules would say of it are warnings."""
+    files = [("plain_review.bpmn", PLAIN_CAMUNDA.encode())]
+    deployed = definitions.deploy(runtime.uow(), files, actor=SYSTEM)
+    assert [d.definition.key for d in deployed.definitions] == ["plain_review"]
+    assert lint_found(files) == []
+    warned = [message for *_, message in lint_found(files, "warning")]
+    assert any("has no form (camunda:formKey)" in m for m in warned)
+    assert any("has no candidate groups, candidate users, assignee or lane" in m for m in warned)
+
+
+def test_a_service_item_still_fails_lint_without_a_form_and_with_an_embedded_one():
+    library = Path(__file__).resolve().parents[2] / "bpmn" / "window-acceptance"
+    diagram = (library / "window_acceptance.bpmn").read_text(encoding="utf-8")
+    guide = (library / "guide.json").read_bytes()
+    forms = [(p.name, p.read_bytes()) for p in sorted((library.parents[1] / "forms").glob("*.form"))]
+
+    def errors(text: str) -> list[tuple[str | None, str]]:
+        found = lint.lint_files([("window_acceptance.bpmn", text.encode()), ("window-acceptance/guide.json", guide),
+                                 *forms])
+        return [(p.element, p.message) for p in found if p.severity == "error"]
+    assert errors(diagram) == []
+    [(element, message)] = errors(diagram.replace(' camunda:formKey="window-certify.form"', ""))
+    assert element == "certify" and "has no form (camunda:formKey)" in message
+    [(element, message)] = errors(diagram.replace('camunda:formKey="window-certify.form"',
+                                                  'camunda:formKey="embedded:app:forms/certify.html"'))
+    assert element == "certify" and "a page the client application renders: govflow cannot check" in message
