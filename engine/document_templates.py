@@ -13,7 +13,8 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
 ``item``           the service item: ``name``, ``code``, ``department``, ``legal_basis`` (list),
                    ``promised_days``, ``statutory_days`` — from the deployed guide, else the diagram's name;
                    in a called process no guide names, the entry of the case's guide ``members`` naming
-                   it (a one-thing bundle's member item) with ``bundle`` (``name``, ``code``), else None
+                   it (a one-thing bundle's member item) with ``bundle`` (``name``, ``code``) and
+                   ``verdict`` (the variable its review fills with ``{result, opinion}``), else None
 ``applicant``      the applicant's name (``applicant_name``, else ``applicant``)
 ``department``     the issuing department (``item.department``, else the variable ``department_name``)
 ``issued_at``      when the document is issued (a UTC datetime; ``|cn_date`` prints 2026年3月2日)
@@ -188,7 +189,8 @@ def sample_context() -> dict[str, Any]:
         variables=variables,
         case={"id": 1, "number": "SAMPLE-0001", "received_at": now, "process_key": "sample"},
         item={"name": "示例事项", "code": "SAMPLE", "department": "示例部门", "legal_basis": ["《示例条例》"],
-              "promised_days": 10, "statutory_days": 20, "bundle": {"name": "示例一件事", "code": "SAMPLE-YJS"}},
+              "promised_days": 10, "statutory_days": 20, "bundle": {"name": "示例一件事", "code": "SAMPLE-YJS"},
+              "verdict": "food_licence"},
         element={"id": "sample", "name": "示例", "process": "sample"}, issued_at=now,
         clock={"promised_days": 10, "state": "running", "started_at": now, "deadline": date(2026, 3, 16)})
 

@@ -265,11 +265,11 @@ def _item(uow: UnitOfWork, definition: ProcessDefinition, case_key: str) -> dict
             "department": department.get("name") if isinstance(department, dict) else department,
             "legal_basis": list(content.get("legal_basis") or []),
             "promised_days": content.get("promised_days"), "statutory_days": content.get("statutory_days"),
-            "bundle": bundle}
+            "bundle": bundle, "verdict": content.get("verdict") if bundle else None}
 
 
 def _member(content: dict[str, Any], process_key: str) -> dict[str, Any] | None:
-    """The entry of a guide's ``members`` whose ``process`` is this key (guides check no ``members``)."""
+    """The entry of a guide's ``members`` whose ``process`` is this key (engine.guides checks them)."""
     members = content.get("members")
     if not isinstance(members, list):
         return None

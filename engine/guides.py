@@ -206,6 +206,7 @@ class _Checker:
         self.field(data, "", "calendar", "text", required=False)
         self.texts(data, "acceptance_conditions")
         self.materials(data, departments)
+        self.members(data, departments)
         self.fees(data)
         self.texts(data, "delivery_methods", non_empty=True, choices=DELIVERY_METHODS)
         self.periods(data)
@@ -262,6 +263,36 @@ class _Checker:
                 if not isinstance(code, str) or (departments and code not in departments):
                     self.error(f"{where}.departments[{j}]", f"{where}.departments[{j}] {code!r} is neither the "
                                                             "department nor a co-department of the item")
+
+    def members(self, data: dict[str, Any], departments: set[str]) -> None:
+        """A one-thing bundle's member items (一件事): the called process each decides in, named as an item
+        of its own department, whose decision documents it issues (engine.documents)."""
+        if self.field(data, "", "members", "list", required=False) is None:
+            return
+        seen: dict[str, int] = {}
+        for i, where, member in self.objects(data, "members"):
+            process = self.field(member, where, "process", "text", longest=255)
+            if process is not None:
+                if process == data.get("process"):
+                    self.error(f"{where}.process", f"{where}.process {process!r} is the bundle's own process")
+                elif process in seen:
+                    self.error(f"{where}.process", f"{where}.process {process!r} is listed twice "
+                                                   f"(also members[{seen[process]}])")
+                seen.setdefault(process, i)
+            self.field(member, where, "name", "text", longest=500)
+            if "department" not in member:
+                self.error(f"{where}.department", f"required field '{where}.department' is missing")
+            else:
+                code = self.department(member["department"], f"{where}.department")
+                if code is not None and departments and code not in departments:
+                    self.error(f"{where}.department", f"{where}.department {code!r} is neither the department "
+                                                      "nor a co-department of the bundle")
+            for j, basis in enumerate(self.field(member, where, "legal_basis", "list", required=False) or []):
+                if not isinstance(basis, str) or not basis.strip():
+                    self.error(f"{where}.legal_basis[{j}]", f"{where}.legal_basis[{j}] must be a non-empty string")
+            verdict = self.field(member, where, "verdict", "text", required=False)
+            if verdict is not None and not verdict.isidentifier():
+                self.error(f"{where}.verdict", f"{where}.verdict {verdict!r} is not a variable name")
 
     def fees(self, data: dict[str, Any]) -> None:
         for _, where, fee in self.objects(data, "fees"):
@@ -360,6 +391,13 @@ def check_deployment(uow: UnitOfWork, files: list[tuple[str, bytes]], deployed_n
                 _latest_definition_version(uow, process) is None:
             problems.append(Problem(name, lines.get("process"), "process",
                                     f"process {process!r} is neither in this deployment nor deployed before"))
+        for i, member in enumerate(data.get("members") or []):
+            called = member.get("process") if isinstance(member, dict) else None
+            if isinstance(called, str) and called.strip() and called not in deployed_now and \
+                    _latest_definition_version(uow, called) is None:
+                problems.append(Problem(name, lines.get(f"members[{i}].process"), f"members[{i}].process",
+                                        f"member process {called!r} is neither in this deployment nor deployed "
+                                        "before"))
         named = data.get("calendar")
         if isinstance(named, str) and named.strip():
             try:

@@ -233,3 +233,15 @@ def test_a_rejection_needs_its_reasons_and_the_notice_gives_them(api, library):
                          bundle_acceptance={"decision": "reject"})
     assert done["state"] == "completed"
     assert "<li>经营场所位于居民住宅楼内</li>" in documents(api, case["id"])["rejection_notice"]
+
+
+def test_a_bundle_guide_naming_a_member_process_nobody_deployed_is_refused(api: Any, tmp_path: Path) -> None:
+    guide = json.loads((ITEM / "guide.json").read_text(encoding="utf-8"))
+    guide["members"][1]["process"] = "restaurant_food_licence_2"
+    edited = tmp_path / "guide.json"
+    edited.write_text(json.dumps(guide, ensure_ascii=False, indent=2), encoding="utf-8")
+    refused = api.deploy(*DIAGRAMS, edited, *FORMS, expect=422)["error"]["details"]
+    [problem] = [p for p in refused if p["element"] == "members[1].process"]
+    assert problem["message"] == ("member process 'restaurant_food_licence_2' is neither in this deployment nor "
+                                  "deployed before")
+    assert problem["line"] is not None

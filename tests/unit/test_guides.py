@@ -186,3 +186,26 @@ def test_texts_stored_in_columns_are_bounded() -> None:
     guide["department"] = {"code": "S" * 51, "name": "市场监督管理局"}
     assert ("department.code", "department.code may be at most 50 characters") in problems(guide)
     assert ("name", "name may be at most 500 characters") in problems({**food(), "name": "许" * 501})
+
+
+def test_a_bundle_s_members_name_their_process_department_and_verdict() -> None:
+    bundle_path = ROOT / "bpmn" / "SCJG-YJS-0001" / "guide.json"
+    bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
+    name = "SCJG-YJS-0001/guide.json"
+    assert guides.check(name, bundle_path.read_bytes()) == []
+    first, second = bundle["members"][0], bundle["members"][1]
+    bundle["members"] = [
+        {**first, "department": {"code": "WJW", "name": "卫生健康委员会"}},  # not a department of the bundle
+        {**second, "process": first["process"], "verdict": "food licence"},  # listed twice; not a name
+        {"name": "无流程", "department": first["department"], "legal_basis": [""]},
+        {**second, "process": bundle["process"]},
+        "restaurant_food_licence",
+    ]
+    found = dict(problems(bundle, name))
+    assert "is neither the department nor a co-department of the bundle" in found["members[0].department"]
+    assert "is listed twice (also members[0])" in found["members[1].process"]
+    assert "'food licence' is not a variable name" in found["members[1].verdict"]
+    assert "required field 'members[2].process' is missing" in found["members[2].process"]
+    assert found["members[2].legal_basis[0]"] == "members[2].legal_basis[0] must be a non-empty string"
+    assert "is the bundle's own process" in found["members[3].process"]
+    assert found["members[4]"] == "members[4] must be an object"
