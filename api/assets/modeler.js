@@ -2,6 +2,11 @@
 // behaviors), so diagrams carry camunda:candidateGroups, formKey, dueDate ... as Camunda Modeler's do.
 // Saving posts the XML to the server, which deploys it through the same path as an upload; a refused
 // save comes back as this page with the submitted XML, so no edit is lost.
+//
+// A save that never reaches the deploy (the session ended, the form expired) would still lose the
+// diagram: so every change is also kept as a draft in the browser's localStorage, one per user and page
+// (blank, or key/version), offered back when the page is opened again and dropped once the server says
+// it was saved (the cookie api/pages/modeler.py sets). Leaving the page with changes unsaved asks first.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import {
   BpmnPropertiesPanelModule,
@@ -18,24 +23,125 @@ import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 
 import { readJson, showError } from './common.js';
 
-// A new diagram: one executable process with a start event, ready for Camunda properties.
-const BLANK = `<?xml version="1.0" encoding="UTF-8"?>
+const DRAFTS = 'govflow.modeler.draft/';  // + user + '/' + page
+const SAVED_COOKIE = 'govflow_modeler_saved';
+const DRAFT_DELAY = 300;  // ms: a burst of edits (typing a name) makes one draft
+
+// Lower-case letters and digits from the browser's random source, for ids that must not repeat.
+function randomId(length) {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (n) => alphabet[n % 36]).join('');
+}
+
+// A new diagram: one executable process with a start event, ready for Camunda properties. Its process
+// id is fresh each time (Process_ and 7 characters, as Camunda Modeler makes them): a fixed one would make
+// every new diagram the next version of whatever was saved under it before.
+function blankDiagram() {
+  const id = randomId(7);
+  return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
-  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_new" targetNamespace="http://govflow.example/bpmn">
-  <bpmn:process id="new_item" name="新事项" isExecutable="true">
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${id}" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="Process_${id}" name="新事项" isExecutable="true">
     <bpmn:startEvent id="start" name="收件" />
   </bpmn:process>
-  <bpmndi:BPMNDiagram id="Diagram_new">
-    <bpmndi:BPMNPlane id="Plane_new" bpmnElement="new_item">
+  <bpmndi:BPMNDiagram id="BPMNDiagram_${id}">
+    <bpmndi:BPMNPlane id="BPMNPlane_${id}" bpmnElement="Process_${id}">
       <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="180" y="160" width="36" height="36" /></bpmndi:BPMNShape>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
+}
 
 function processId(modeler) {
   const process = modeler.getDefinitions().rootElements.find((e) => e.$type === 'bpmn:Process');
   return process ? process.id : 'process';
+}
+
+// localStorage may be disabled or full: drafts are then not kept, and leaving the page still asks.
+const drafts = {
+  keys(prefix) {
+    try {
+      return Object.keys(localStorage).filter((key) => key.startsWith(prefix));
+    } catch (error) {
+      return [];
+    }
+  },
+  read(key) {
+    try {
+      const draft = JSON.parse(localStorage.getItem(key));
+      return draft && typeof draft.xml === 'string' ? draft : null;
+    } catch (error) {
+      return null;
+    }
+  },
+  write(key, draft) {
+    try {
+      localStorage.setItem(key, JSON.stringify(draft));
+    } catch (error) {
+      // nothing kept: the warning on leaving the page is what is left
+    }
+  },
+  remove(key) {
+    try {
+      localStorage.removeItem(key);
+    } catch (error) {
+      // disabled storage holds nothing to remove
+    }
+  }
+};
+
+// Drop the drafts the server saved since this page last looked (their ids are in the cookie), then the
+// cookie itself.
+function dropSavedDrafts(cookiePath) {
+  const cookie = document.cookie.split('; ').find((c) => c.startsWith(`${SAVED_COOKIE}=`));
+  if (!cookie) return;
+  const saved = new Set(cookie.slice(SAVED_COOKIE.length + 1).replace(/"/g, '').split('.'));
+  for (const key of drafts.keys(DRAFTS)) {
+    const draft = drafts.read(key);
+    if (!draft || saved.has(draft.id)) drafts.remove(key);
+  }
+  document.cookie = `${SAVED_COOKIE}=; Max-Age=0; Path=${cookiePath}; SameSite=Lax`;
+}
+
+// The draft's time as the pages show times: in the server's time zone (data-time-zone), to the minute.
+function localTime(ms, timeZone) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  for (const { type, value } of format.formatToParts(new Date(ms))) parts[type] = value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+// A form post sends line breaks as CRLF: a diagram sent back by a refused save is the same one drafted.
+const sameXml = (a, b) => a.replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
+
+// The user's drafts of other pages, as links to them: work kept after a session that ended is found
+// from any modeler page, whichever the login led back to.
+function listOtherDrafts(prefix, ownKey, modelerPath, timeZone) {
+  const box = document.getElementById('modeler-other-drafts');
+  const links = box.querySelector('.draft-links');
+  for (const key of drafts.keys(prefix).sort()) {
+    const draft = drafts.read(key);
+    const page = key.slice(prefix.length);
+    if (key === ownKey || !draft) continue;
+    const link = document.createElement('a');
+    const slash = page.lastIndexOf('/');
+    if (page === 'new') {
+      link.href = modelerPath;
+      link.textContent = box.dataset.blankLabel;
+    } else if (slash > 0) {
+      link.href = `${modelerPath}/${encodeURIComponent(page.slice(0, slash))}/${encodeURIComponent(page.slice(slash + 1))}`;
+      link.textContent = `${page.slice(0, slash)} v${page.slice(slash + 1)}`;
+    } else {
+      continue;
+    }
+    link.title = localTime(draft.savedAt, timeZone);
+    link.className = 'draft-link';
+    if (links.childElementCount) links.append(' · ');
+    links.append(link);
+  }
+  box.hidden = links.childElementCount === 0;
 }
 
 async function show() {
@@ -51,26 +157,107 @@ async function show() {
     ],
     moddleExtensions: { camunda: camundaModdle }
   });
+  const pageXml = readJson('diagram-xml') || blankDiagram();
   try {
-    await modeler.importXML(readJson('diagram-xml') || BLANK);
+    await modeler.importXML(pageXml);
   } catch (error) {
     showError(error);
     return;
   }
-  modeler.get('canvas').zoom('fit-viewport', 'auto');
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport', 'auto');
   const fileName = document.getElementById('modeler-file-name');
+  const deploymentName = document.getElementById('modeler-name');
+  const draftId = document.getElementById('modeler-draft-id');
+  const modelerPath = form.dataset.modelerPath;
+  const timeZone = form.dataset.timeZone || undefined;
+  const prefix = `${DRAFTS}${form.dataset.user}/`;
+  const draftKey = prefix + form.dataset.page;
+  if (!draftId.value) draftId.value = randomId(16);  // a refused save keeps the id it was posted with
+
   // Every edit (on the canvas or in the properties panel) is a command; none left to undo means the
-  // diagram is the stored version as it was. Deploying it anyway would make a new version, because the
-  // XML bpmn-js writes differs from the stored file even when nothing changed.
+  // diagram is the one the page was opened with. That is the stored version itself unless a refused save
+  // sent it back (data-unsaved) or a draft replaced it. Deploying an unchanged latest version anyway would
+  // make a new version, because the XML bpmn-js writes differs from the stored file.
   const commands = modeler.get('commandStack');
+  const unsavedPage = form.dataset.unsaved === 'true';
+  let restored = false;
+  let submitting = false;
+  const changed = () => unsavedPage || restored || commands.canUndo();
   const unchanged = document.getElementById('modeler-unchanged');
+
+  dropSavedDrafts(modelerPath);
+  const banner = document.getElementById('modeler-draft');
+  let offered = drafts.read(draftKey);
+  const openedAt = Date.parse(form.dataset.deployedAt || '');
+  if (offered && (sameXml(offered.xml, pageXml) || offered.savedAt <= openedAt)) {
+    offered = null;  // what the page shows already, or older than the version opened: nothing to offer
+  }
+  if (offered) {
+    document.getElementById('modeler-draft-time').textContent = localTime(offered.savedAt, timeZone);
+    banner.hidden = false;
+  }
+  const settle = () => {
+    offered = null;
+    banner.hidden = true;
+  };
+  listOtherDrafts(prefix, draftKey, modelerPath, timeZone);
+
+  let timer = null;
+  const storeDraft = async () => {
+    if (offered) return;  // the offered draft stays until restored or discarded
+    if (!changed()) {
+      drafts.remove(draftKey);
+      return;
+    }
+    const { xml } = await modeler.saveXML({ format: true });
+    drafts.write(draftKey, { id: draftId.value, xml, fileName: fileName.value, name: deploymentName.value,
+      savedAt: Date.now() });
+  };
+  const scheduleDraft = () => {
+    clearTimeout(timer);
+    timer = setTimeout(storeDraft, DRAFT_DELAY);
+  };
   modeler.on('commandStack.changed', () => {
     if (unchanged) unchanged.hidden = true;
+    scheduleDraft();
+  });
+  fileName.addEventListener('input', scheduleDraft);
+  deploymentName.addEventListener('input', scheduleDraft);
+  if (unsavedPage) storeDraft();  // a refused save's diagram is in no version yet
+
+  document.getElementById('modeler-draft-restore').addEventListener('click', async () => {
+    const draft = offered;
+    settle();
+    try {
+      await modeler.importXML(draft.xml);
+    } catch (error) {
+      showError(error);
+      return;
+    }
+    restored = true;
+    if (unchanged) unchanged.hidden = true;
+    if (draft.fileName) fileName.value = draft.fileName;
+    if (draft.name) deploymentName.value = draft.name;
+    draftId.value = draft.id || draftId.value;
+    canvas.zoom('fit-viewport', 'auto');
+    form.dataset.restored = 'true';
+  });
+  document.getElementById('modeler-draft-discard').addEventListener('click', () => {
+    settle();
+    drafts.remove(draftKey);
+    storeDraft();  // edits made meanwhile become this page's draft
+  });
+
+  window.addEventListener('beforeunload', (event) => {
+    if (submitting || !changed()) return;
+    event.preventDefault();
+    event.returnValue = '';  // the browser shows its own "leave the page?" question
   });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (form.dataset.stored && unchanged && !commands.canUndo()) {
+    if (form.dataset.stored && unchanged && !changed()) {
       unchanged.hidden = false;
       return;
     }
@@ -79,6 +266,14 @@ async function show() {
     if (!fileName.value.trim()) {
       fileName.value = `${processId(modeler)}.bpmn`;
     }
+    // An edited diagram saved replaces any draft offered; it is kept as this page's draft until the
+    // server has saved it, in case the answer is the login page.
+    clearTimeout(timer);
+    if (changed()) {
+      settle();
+      await storeDraft();
+    }
+    submitting = true;
     form.submit();
   });
   form.dataset.ready = 'true';

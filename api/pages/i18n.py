@@ -544,6 +544,27 @@ EN: dict[str, str] = {
         "This is version {version}, not the latest: new cases start on version {latest}. Saved, this diagram "
         "becomes version {next}, without the changes made after version {version}.",
     "打开最新版本": "Open the latest version",
+    # modeler: a save in the way of another version, drafts kept in the browser
+    "流程 ID {key} 已被占用：{key} 版本 {version} 由 {who} 于 {when} 部署。":
+        "The process id {key} is taken: {key} version {version} was deployed by {who} at {when}.",
+    "如果这是新事项，请在属性面板中给流程另取一个 ID 后再保存；如果要修改该事项，请打开它编辑。":
+        "If this is a new item, give the process another id in the properties panel and save again; to change "
+        "that item, open it and edit it there.",
+    "在建模器中打开 {key} 版本 {version}": "Open {key} version {version} in the modeler",
+    "{key} 已有更新的版本 {version}，由 {who} 于 {when} 部署；此流程图是在版本 {based_on} 上修改的。":
+        "{key} has a newer version {version}, deployed by {who} at {when}; this diagram was edited from "
+        "version {based_on}.",
+    "查看版本 {version}": "View version {version}",
+    "仍然保存为下一版本（版本 {next}）：以此流程图为准，版本 {based_on} 之后他人所做的修改不会保留":
+        "Save anyway as the next version ({next}): this diagram wins, and the changes others made after "
+        "version {based_on} are not kept",
+    "登录已失效或页面已过期，流程图未保存。草稿保存在本浏览器中，可在此恢复后再保存。":
+        "Your session ended or the page expired, so the diagram was not saved. Its draft is kept in this browser: "
+        "restore it here and save again.",
+    "本浏览器中有此流程图未保存的草稿，最后修改于": "This browser keeps an unsaved draft of this diagram, last changed",
+    "恢复草稿": "Restore the draft",
+    "放弃草稿": "Discard the draft",
+    "本浏览器中还有其他未保存的草稿：": "Other unsaved drafts in this browser:",
     # timeline: a leaver named by a diagram, a timer moved by a loaded calendar year
     "指定的办理人不是在职用户，待办未指派：{name}": "The assignee named is not an active user; left unassigned: {name}",
     "定时按新载入的日历调整：{name}": "Timer moved by a calendar year loaded: {name}",

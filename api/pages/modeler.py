@@ -1,21 +1,38 @@
 """The in-browser modeler (bpmn-js with the properties panel and Camunda moddle): open a version or
-start blank; saving deploys through the same path as an upload, so it becomes the next version."""
+start blank; saving deploys through the same path as an upload, so it becomes the next version.
+
+A save says what it was based on, so that nobody's work is taken over unnoticed: the blank page posts to
+``/analyst/modeler`` (its process id must not be deployed yet), an edit page to its own address with the
+latest version it knew of (a newer one refuses the save until the analyst ticks "save anyway"). The page
+keeps a draft in the browser (api/assets/modeler.js); a successful save names the draft it saved in a
+cookie the page reads, so the draft is dropped, and a save whose session ended comes back to the page.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest
 
 from engine import definitions, versions
-from engine.errors import DeploymentInvalid, EngineError, Forbidden, InvalidRequest, Unauthenticated
+from engine.clock import LOCAL_TZ
+from engine.errors import Conflict, DeploymentInvalid, EngineError, Forbidden, InvalidRequest, Unauthenticated
 
 from ..context import actor, uow
 from ..errors import status_of
 from .analyst import after_deploy
+from .errors import error_page
+from .i18n import gettext as _
 
 bp = Blueprint("modeler", __name__, url_prefix="/analyst/modeler")
 FILE_NAME = re.compile(r"^[\w.\-]{1,200}\.bpmn$")
+DRAFT_ID = re.compile(r"^[0-9a-z]{8,40}$")
+SAVED_COOKIE = "govflow_modeler_saved"  # the drafts saved since the page last looked, for it to drop
+SAVED_KEPT = 20
 
 
 @bp.before_request
@@ -25,18 +42,42 @@ def _analysts_only() -> None:
 
 @bp.get("")
 def blank() -> ResponseReturnValue:
-    return render_template("pages/modeler.html", found=None, xml=None, file_name="", name="", problems=[])
+    return _page(None)
 
 
 @bp.get("/<key>/<int:version>")
 def edit(key: str, version: int) -> ResponseReturnValue:
     found = versions.diagram_version(uow(), key, version=version, actor=actor())
-    return render_template("pages/modeler.html", found=found, xml=found.xml, file_name=found.info.resource_name,
-                           name="", problems=[])
+    return _page(found, xml=found.xml, file_name=found.info.resource_name, seen=found.latest_version)
 
 
 @bp.post("")
 def save() -> ResponseReturnValue:
+    return _save(None, {})
+
+
+@bp.post("/<key>/<int:version>")
+def save_edit(key: str, version: int) -> ResponseReturnValue:
+    found = versions.diagram_version(uow(), key, version=version, actor=actor())
+    try:
+        # "overwrite": the newer version the analyst chose to save over; "latest": the one the page knew of
+        based_on = {key: _version_field("overwrite") or _version_field("latest") or version}
+    except InvalidRequest as exc:
+        return _refused(exc, found)
+    return _save(found, based_on)
+
+
+@bp.errorhandler(BadRequest)
+def _expired(exc: BadRequest) -> ResponseReturnValue:
+    """A save whose form outlived its session (the CSRF token no longer matches): back to the page, by way of
+    the login when the session ended, where the browser's draft of the diagram is offered again."""
+    if exc.description != "csrf":
+        return error_page(400, _("请求无效。"))
+    flash(_("登录已失效或页面已过期，流程图未保存。草稿保存在本浏览器中，可在此恢复后再保存。"), "error")
+    return redirect(request.path)
+
+
+def _save(found: versions.DiagramVersion | None, based_on: Mapping[str, int]) -> ResponseReturnValue:
     file_name, xml = request.form.get("file_name", "").strip(), request.form.get("xml", "")
     try:
         if not FILE_NAME.match(file_name):
@@ -44,20 +85,60 @@ def save() -> ResponseReturnValue:
         if not xml.strip():
             raise InvalidRequest("the diagram is empty")
         result = definitions.deploy(uow(), [(file_name, xml.encode())], actor=actor(),
-                                    name=request.form.get("name", "").strip() or None)
+                                    name=request.form.get("name", "").strip() or None, based_on=based_on)
     except (Unauthenticated, Forbidden):
         raise  # the login page or the error page, as everywhere else
     except EngineError as exc:
-        return _refused(exc)
-    return after_deploy(result)
+        return _refused(exc, found)
+    response = make_response(after_deploy(result))
+    _name_saved_draft(response)
+    return response
 
 
-def _refused(exc: EngineError) -> ResponseReturnValue:
+def _version_field(field: str) -> int | None:
+    value = request.form.get(field, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidRequest(f"{field} must be a version number")
+    return int(value)
+
+
+def _name_saved_draft(response: Any) -> None:
+    """Add the page's draft to the ones the modeler drops when it next loads (a cookie it reads)."""
+    draft = request.form.get("draft", "")
+    if not DRAFT_ID.match(draft):
+        return
+    saved = [d for d in request.cookies.get(SAVED_COOKIE, "").split(".") if DRAFT_ID.match(d)]
+    # Read by the page's script, so not HttpOnly: it holds only the random names of drafts.
+    response.set_cookie(SAVED_COOKIE, ".".join([*saved[-(SAVED_KEPT - 1):], draft]), path=url_for(".blank"),
+                        max_age=30 * 24 * 3600, samesite="Lax", httponly=False,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
+def _refused(exc: EngineError, found: versions.DiagramVersion | None) -> ResponseReturnValue:
     """Show why the save was refused above the diagram as it was submitted, with the typed names, so no
-    edit is lost. A deployment's problems come as a table; any other refusal as its message."""
+    edit is lost: a deployment's problems as a table, versions in the way each with what to do, any other
+    refusal as its message."""
     xml = request.form.get("xml", "")
     problems = exc.details if isinstance(exc, DeploymentInvalid) else []
-    status = status_of(exc)
-    return render_template("pages/modeler.html", found=None, xml=xml if xml.strip() else None,
-                           file_name=request.form.get("file_name", ""), name=request.form.get("name", ""),
-                           problems=problems, message=None if problems else exc.message), status
+    conflicts = [_in_the_way(d) for d in exc.details] if isinstance(exc, Conflict) and exc.details else []
+    message = None if problems or conflicts else exc.message
+    # A newer version the analyst chose to save over is known to the page from now on.
+    seen = request.form.get("overwrite") or request.form.get("latest", "")
+    return _page(found, xml=xml if xml.strip() else None, file_name=request.form.get("file_name", ""),
+                 name=request.form.get("name", ""), seen=seen, unsaved=True,
+                 problems=problems, conflicts=conflicts, message=message), status_of(exc)
+
+
+def _in_the_way(detail: Mapping[str, Any]) -> dict[str, Any]:
+    return {**detail, "deployed_at": datetime.fromisoformat(detail["deployed_at"])}
+
+
+def _page(found: versions.DiagramVersion | None, *, xml: str | None = None, file_name: str = "", name: str = "",
+          seen: int | str = "", unsaved: bool = False, **refusal: Any) -> str:
+    draft = request.form.get("draft", "") if unsaved else ""
+    return render_template("pages/modeler.html", found=found, xml=xml, file_name=file_name, name=name, seen=seen,
+                           unsaved=unsaved, draft=draft if DRAFT_ID.match(draft) else "", time_zone=LOCAL_TZ.key,
+                           problems=refusal.get("problems", []), conflicts=refusal.get("conflicts", []),
+                           message=refusal.get("message"))
