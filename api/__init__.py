@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
 from engine import Runtime
 
-from . import context, errors, idempotency, limits, pages, rate_limits
+from . import context, errors, health, idempotency, limits, pages, rate_limits
 from .config import Config
 from .openapi import GovflowSpecPlugin
 from .schemas import ROW_ID_MAX, ApiErrorSchema
@@ -62,10 +62,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     idempotency.register(app)
     pages.register(app)
     rate_limits.limit_logins(app)
-
-    @app.get("/api/health")
-    def health() -> Any:
-        return jsonify({"status": "ok"})
+    health.register(app)  # GET /api/health: 503 while the database cannot be reached
 
     # SpiffWorkflow logs every task state change at INFO under "spiff"; our history already records them.
     logging.getLogger("spiff").setLevel(logging.WARNING)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ._calendar_files import SpecialDay, YearData
 from ._workdays import HOLIDAY, WORKDAY, year_working_days
+from .db import insert_unless_present
 from .errors import NotFound
 from .models import Calendar, CalendarDay, CalendarYear
 from .unit_of_work import UnitOfWork
@@ -122,23 +123,34 @@ def new_version() -> int:
     return secrets.randbelow(2**31 - 1) + 1
 
 
-def national(session: Session) -> Calendar:
-    found = session.scalars(select(Calendar).where(Calendar.name == NATIONAL)).first()
+def national(session: Session, *, lock: bool = False) -> Calendar:
+    """CN, made on first use. ``lock``: for a command loading days, which then waits for any other load of
+    CN to commit and reads what it left (PostgreSQL; SQLite's writers take turns)."""
+    found = _named(session, NATIONAL, lock)
     if found is None:
-        found = Calendar(name=NATIONAL, description="全国法定节假日与调休 (State Council announcements)",
-                         version=new_version())
-        session.add(found)
-        session.flush()
+        # Two first uses at once: one inserts, the other waits for its commit and inserts nothing.
+        session.execute(insert_unless_present(session, Calendar, ["name"]).values(
+            name=NATIONAL, description="全国法定节假日与调休 (State Council announcements)", version=new_version()))
+        found = _named(session, NATIONAL, lock)
+        assert found is not None, "CN was inserted or found present in this transaction"
     return found
 
 
-def calendar_row(session: Session, name: str) -> Calendar:
+def calendar_row(session: Session, name: str, *, lock: bool = False) -> Calendar:
+    """The calendar ``name`` (CN made on first use); ``lock`` as for ``national``. Raises NotFound."""
     if name == NATIONAL:
-        return national(session)
-    found = session.scalars(select(Calendar).where(Calendar.name == name)).first()
+        return national(session, lock=lock)
+    found = _named(session, name, lock)
     if found is None:
         raise NotFound(f"calendar {name!r} not found (create it with: govflow calendar create {name})")
     return found
+
+
+def _named(session: Session, name: str, lock: bool) -> Calendar | None:
+    query = select(Calendar).where(Calendar.name == name)
+    # Locked, the row is read again as committed: another load may have changed its version meanwhile.
+    query = query.with_for_update().execution_options(populate_existing=True) if lock else query
+    return session.scalars(query).first()
 
 
 def store_year(session: Session, calendar: Calendar, data: YearData, *, source: str,
@@ -168,7 +180,8 @@ def store_days(session: Session, calendar: Calendar, days: list[SpecialDay]) -> 
 
 
 def mark_loaded(uow: UnitOfWork, calendar: Calendar, years: list[int]) -> None:
-    """Mark the calendar changed (the row lock also serialises concurrent loads) and tell listeners."""
+    """Mark the calendar changed and tell listeners. Loads of one calendar take turns on its row, locked
+    before they delete or insert a day (``calendar_row`` with ``lock``)."""
     uow.session.execute(update(Calendar).where(Calendar.id == calendar.id).values(version=new_version()))
     uow.session.info.pop(CURRENT_CALENDARS, None)  # listeners recount deadlines with the new days
     uow.session.flush()

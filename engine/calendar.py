@@ -120,7 +120,7 @@ def seed_national(uow: UnitOfWork) -> list[int]:
     source = f"chinese-calendar {metadata.version('chinese-calendar')}"
     with uow:
         try:
-            calendar = db.national(uow.session)
+            calendar = db.national(uow.session, lock=True)  # a second process seeding waits, then finds it done
             have = set(uow.session.scalars(select(CalendarYear.year)
                                            .where(CalendarYear.calendar_id == calendar.id)))
             years = {y: days for y, days in package_years().items() if y not in have}
@@ -203,7 +203,7 @@ def replace_year(uow: UnitOfWork, year: int, *, calendar: str = NATIONAL, holida
     actor.require(action="change working-day calendars")
     days = validate_year(year, holidays, workdays)
     with uow:
-        row = db.calendar_row(uow.session, calendar)
+        row = db.calendar_row(uow.session, calendar, lock=True)  # two loads at once take turns: the last wins
         if row.extends_id is None:
             require_days(calendar, [YearData(year, days)], "invalid calendar data")
         db.store_year(uow.session, row, YearData(year, days), source=source, actor=actor)
@@ -235,7 +235,7 @@ def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: 
     name = calendar or (named.pop() if named else NATIONAL)
     source = f"import: {PurePath(filename).name}"[:100]
     with uow:
-        row = db.calendar_row(uow.session, name)
+        row = db.calendar_row(uow.session, name, lock=True)
         if row.extends_id is None:
             require_days(name, loaded, "invalid calendar file")
         for data in loaded:
@@ -258,18 +258,32 @@ def read_file(filename: str, content: bytes | str, years: Sequence[int] = ()
 class WorkdaysFunction:
     """``workdays(n)`` for diagram expressions: the end of the working day ``n`` working days after
     ``now`` (see the convention above), as an ISO 8601 UTC string that both a timer's timeDate and
-    ``camunda:dueDate`` accept. ``provisional`` turns true once any call counted a year without data."""
+    ``camunda:dueDate`` accept; ``workdays(n, start)`` counts from ``start`` instead, a date the case holds
+    (``2026-03-10``, as a form's date field gives it, or an ISO date-time). ``provisional`` turns true once
+    any call counted a year without data."""
 
     def __init__(self, calendar: WorkingCalendar, now: date | datetime) -> None:
         self.calendar, self.now = calendar, now
         self.provisional = False
 
-    def __call__(self, n: int) -> str:
+    def __call__(self, n: int, start: str | date | datetime | None = None) -> str:
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"workdays(n) takes a whole number of working days, not {n!r}")
-        found = self.calendar.deadline_at(self.now, n)
+        found = self.calendar.deadline_at(self.now if start is None else _start_day(start), n)
         self.provisional = self.provisional or found.provisional
         return found.at.isoformat()
+
+
+def _start_day(value: str | date | datetime) -> date | datetime:
+    """The start ``workdays(n, start)`` counts from: a date or date-time, or its ISO 8601 text."""
+    if isinstance(value, (date, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"workdays(n, start) counts from a date such as 2026-03-10, not {value!r}")
 
 
 def working_days_function(calendar: WorkingCalendar, now: date | datetime) -> WorkdaysFunction:

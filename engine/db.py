@@ -1,13 +1,16 @@
 """Database engines: SQLite tuned for one writer at a time, PostgreSQL through psycopg 3."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL, unless DATABASE_URL says ?connect_timeout=
 
 
 def normalise_url(url: str) -> str:
@@ -42,7 +45,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if "connect_timeout" not in make_url(url).query:
+        # libpq waits for an unreachable host as long as TCP does (minutes): a request, or the health check,
+        # would outlive the server's worker timeout instead of answering that the database is away.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database (the health check). Raises SQLAlchemyError when it cannot be used."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -70,6 +83,18 @@ def transaction_memo(session: Session, key: str) -> dict[Any, Any]:
     if held is None or held[0] is not transaction:
         held = session.info[key] = (transaction, {})
     return cast(dict[Any, Any], held[1])
+
+
+def advisory_lock(bind: Session | Connection, name: str) -> None:
+    """Hold the lock ``name`` until the transaction ends: another transaction taking it waits until then.
+    For commands whose rows give no single row to lock first (whether an admin remains, an empty database
+    being migrated). PostgreSQL only: SQLite's writers take turns anyway."""
+    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
+    if dialect.name != "postgresql":
+        return
+    # pg_advisory_xact_lock takes a 64-bit key: the name's first 8 bytes of hash, the same in every process.
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    bind.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def insert_unless_present(session: Session, model: Any, keys: list[str] | None) -> Any:

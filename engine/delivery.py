@@ -152,8 +152,9 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
             return SKIPPED
         uow.commit()
     url, secret, subscribed, event, owner_active, owner_roles = found
-    if owner_active is False:  # deactivated since the event was queued: nothing more leaves for them
-        return _record(runtime.uow(), delivery_id, worker_id, None, "the webhook's owner is deactivated", final=True)
+    refused = _owner_refused(owner_active, owner_roles)
+    if refused:  # since the event was queued: nothing more leaves for them, and admins read why
+        return _record(runtime.uow(), delivery_id, worker_id, None, refused, final=True)
     body, timestamp = payload(event, relay=is_relay(subscribed, owner_roles)), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "govflow-webhooks/1",
                "X-Govflow-Event": event.event, "X-Govflow-Event-Id": event.event_id,
@@ -161,6 +162,19 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
                "X-Govflow-Signature": sign(secret, timestamp, body)}
     status, error = transport(url, body, headers, settings.webhook_timeout_seconds)
     return _record(runtime.uow(), delivery_id, worker_id, status, error)
+
+
+def _owner_refused(active: bool | None, roles: list[str] | None) -> str | None:
+    """Why the webhook's owner may no longer receive its events, the dead letter's reason; None while they
+    may (subscribing takes the integrator or admin role). No user row (None): an owner of the command line."""
+    if active is None:
+        return None
+    if not active:
+        return "the webhook's owner is deactivated"
+    if not Actor("webhook owner", roles=frozenset(roles or ())).has("integrator"):
+        return ("the webhook's owner no longer has the integrator role: not sent; once an admin gives it back, "
+                "replay these dead letters")
+    return None
 
 
 def run_due(runtime: Runtime, *, worker_id: str, now: datetime | None = None, limit: int = 20,

@@ -12,6 +12,8 @@ from sqlalchemy.pool import NullPool
 from .db import make_engine, sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Taken by migrations/env.py for the whole upgrade (engine.db.advisory_lock).
+MIGRATION_LOCK = "govflow.schema.upgrade"
 
 
 def alembic_config(url: str) -> Config:

@@ -8,7 +8,8 @@ from typing import Any
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("GOVFLOW_DATA_DIR", Path.cwd() / "var")).resolve()
+    """GOVFLOW_DATA_DIR (``~`` expanded), else ``var`` under the working directory; absolute."""
+    return Path(os.environ.get("GOVFLOW_DATA_DIR") or Path.cwd() / "var").expanduser().resolve()
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -38,6 +39,11 @@ class Settings:
     webhook_allow_http: bool = False  # plain http only to loopback unless set
     # Supervision: how often each worker sweeps for reminders, overdue cases and overrun steps.
     supervision_sweep_seconds: int = 60
+
+    def __post_init__(self) -> None:
+        # Absolute once, when the process builds its settings: materials and the page session's key stay
+        # where they are if the process's working directory changes later (a server or library that chdirs).
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -10,6 +10,7 @@ S3-compatible service; install the ``s3`` extra for boto3).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -21,6 +22,8 @@ from typing import IO, Any, Protocol
 
 from .errors import NotFound, TooLarge
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -93,10 +96,12 @@ class LocalStorage:
                 os.unlink(temp)
 
     def open(self, sha256: str) -> IO[bytes]:
+        path = self._path(_check_name(sha256))
         try:
-            return self._path(_check_name(sha256)).open("rb")
+            return path.open("rb")
         except FileNotFoundError:
-            raise NotFound(f"blob {sha256} not found in {self.root}") from None
+            log.warning("stored file missing: %s", path)  # the server's path, for the operator only
+            raise _missing(sha256) from None
 
     def exists(self, sha256: str) -> bool:
         return bool(_HASH.match(sha256)) and self._path(sha256).is_file()
@@ -129,7 +134,8 @@ class S3Storage:
             return self.client.get_object(Bucket=self.bucket, Key=self.prefix + _check_name(sha256))["Body"]
         except Exception as exc:
             if _is_missing(exc):
-                raise NotFound(f"blob {sha256} not found in bucket {self.bucket}") from None
+                log.warning("stored file missing: s3://%s/%s%s", self.bucket, self.prefix, sha256)
+                raise _missing(sha256) from None
             raise
 
     def exists(self, sha256: str) -> bool:
@@ -140,6 +146,11 @@ class S3Storage:
             if _is_missing(exc):
                 return False
             raise
+
+
+def _missing(sha256: str) -> NotFound:
+    """What a caller learns of a file gone from storage: not where the server keeps it (that is logged)."""
+    return NotFound(f"the stored file {sha256} is missing")
 
 
 def _is_missing(exc: Exception) -> bool:

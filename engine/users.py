@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from .case_lock import lock_case
 from .clock import utcnow
+from .db import advisory_lock
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
 from .models import ApiToken, Task, TaskCandidate, User
 from .settings import MAX_TOKEN_DAYS
@@ -27,6 +29,11 @@ _NAME = re.compile(r"^[\w.@-]{1,100}$")
 _GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,100}$")
 GROUP_RULE = ("one word of 1 to 100 characters, without spaces, commas, semicolons, control characters "
               "or text-direction marks")
+# The actors the engine records for steps no user took: its own (SYSTEM) and the public's opening a complaint
+# (engine.complaints.PUBLIC). A user so named would pass for them in the cases' histories.
+RESERVED_NAMES = ("system", "public")
+# The lock every change of a user takes (engine.db.advisory_lock).
+USER_CHANGES = "govflow.users.change"
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
 
     Raises:
         Forbidden: ``actor`` is not an admin.
-        InvalidRequest: bad name or group name, or unknown role.
+        InvalidRequest: bad or reserved name (``RESERVED_NAMES``), bad group name, or unknown role.
         Conflict: the name is taken.
     """
     actor.require(action="add users")
@@ -67,6 +74,9 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     if not _NAME.match(name):
         raise InvalidRequest(f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
+    if name.lower() in RESERVED_NAMES:
+        raise InvalidRequest(f"the user name {name!r} is reserved: govflow records its own steps, and the public's, "
+                             f"under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
     _check_groups(groups)
     _check_display_name(display_name)
     with uow:
@@ -238,7 +248,13 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
     roles = _checked_roles(roles) if roles is not None else None
     _check_display_name(display_name)
     with uow:
+        # One change of a user at a time, before reading the user: the check that an admin remains then sees
+        # every change committed before it. Locking the users' rows instead would take them in the order each
+        # change comes to them, and two changes of different users would wait for each other.
+        advisory_lock(uow.session, USER_CHANGES)
         user = _user(uow, name)
+        if active is False or roles is not None:  # their tasks may go back to their queues
+            _lock_cases_held_by(uow, name)
         groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
         if groups is not None:
             user.groups = groups
@@ -265,11 +281,22 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
 
 def _require_an_admin(uow: UnitOfWork) -> None:
     """Users are few: their roles are read here rather than searched in JSON, which SQLite and PostgreSQL
-    spell differently."""
-    # Locked: two admins demoting each other at once would each still see the other (PostgreSQL).
-    roles = uow.session.scalars(select(User.roles).where(User.active).with_for_update()).all()
+    spell differently. Under ``USER_CHANGES``: two admins demoting each other at once take turns, and the
+    second sees the first's change."""
+    roles = uow.session.scalars(select(User.roles).where(User.active)).all()
     if not any("admin" in (r or []) for r in roles):
         raise Conflict("this would leave no active admin; give another user the admin role first")
+
+
+def _lock_cases_held_by(uow: UnitOfWork, name: str) -> None:
+    """The row locks of the cases where ``name`` holds an open task, in case order, taken before their user's
+    row: a claim takes its case, then the claimer's row (engine.tasks), and releasing a task writes to its
+    case. Taken the other way round, a leaver's claim in flight and their deactivation wait for each other."""
+    cases = uow.session.scalars(select(Task.instance_id).where(Task.assignee == name,
+                                                               Task.state.in_(("READY", "SUSPENDED")))
+                                .distinct().order_by(Task.instance_id)).all()
+    for case_id in cases:
+        lock_case(uow.session, case_id)
 
 
 def _release_tasks(uow: UnitOfWork, name: str, actor: Actor, reason: str,

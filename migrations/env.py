@@ -4,8 +4,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from engine.db import make_engine
+from engine.db import advisory_lock, make_engine
 from engine.models import Base
+from engine.schema import MIGRATION_LOCK
 
 config = context.config
 target_metadata = Base.metadata
@@ -33,6 +34,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True)
     with context.begin_transaction():
+        # Before the database's revision is read: of two processes migrating at once (serve and a worker
+        # starting on an empty database), the second waits here, then finds nothing left to do (PostgreSQL;
+        # engine.schema begins SQLite's transaction IMMEDIATE to the same end).
+        advisory_lock(connection, MIGRATION_LOCK)
         context.run_migrations()
 
 
