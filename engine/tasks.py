@@ -385,6 +385,9 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None,
         if handover and assignee in (None, actor.name):
             raise ValidationFailed("a task is handed over to a colleague; to give it back to its queue, "
                                    "unclaim it", details=[{"field": "assignee", "message": "another user"}])
+        # The case first, then the user, as claims and deactivations (engine.users) take them: in the other
+        # order a deactivation of the assignee holding a task of this case deadlocks with this assignment.
+        _queue_behind_case_commands(uow, task.instance_id)
         # Locked for share, as in _require_still_active: a deactivation committing meanwhile waits for this
         # assignment, then releases the task; one committed before it is seen here.
         user = uow.session.scalars(select(User).where(User.name == assignee).with_for_update(read=True)
@@ -396,7 +399,6 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None,
             if handover and not may_take(actor_of(user), task):
                 raise ValidationFailed(f"user {user.name!r} is not a candidate for task {task_id}", details=[
                     {"field": "assignee", "message": "a candidate of the task"}])
-        _queue_behind_case_commands(uow, task.instance_id)
         now = utcnow()
         changed = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),

@@ -129,3 +129,30 @@ def test_a_leaver_claiming_a_task_of_a_case_where_they_hold_another_as_they_are_
     assert second.status_code == 403, second.get_json()
     assert [t["assignee"] for t in api.as_("supervisor").get(f"/api/process-instances/{case['id']}")
             .get_json()["tasks"]] == [None, None]
+
+
+def test_a_supervisor_assigning_a_leaver_a_task_as_they_are_deactivated(pg):
+    """The assignment locks the leaver's user row for share, the deactivation locks the case where the leaver
+    holds a task, then waits for the user row. Before, the assignment then waited for that case and one failed
+    with a deadlock (500); now it takes the case first, as claims and deactivations do: the assignment goes
+    through and the deactivation, after it, gives back both tasks."""
+    api = pg
+    _, api.tokens["leaver"] = users.add_user(api.runtime.uow(), "leaver", roles=["clerk"])
+    api.token("supervisor")
+    api.deploy("camunda_multi.bpmn")
+    case = api.start("camunda_multi", variables={"reviewers": ["leaver", "leaver"]})
+    held, other = (t["id"] for t in case["tasks"])
+    assert api.as_("leaver").post(f"/api/tasks/{held}/claim").status_code == 200
+    assigner = api.client.application.test_client()
+
+    with Rival(api.runtime, lambda s: s.startswith("SELECT users") and "FOR SHARE" in s,
+               lambda: _patch(api, "leaver", {"active": False})) as rival:
+        assigned = assigner.post(f"/api/tasks/{other}/assign", json={"assignee": "leaver"},
+                                 headers=api.as_("supervisor").headers())
+    deactivated = rival.outcome
+
+    assert assigned.status_code == 200, assigned.get_json()
+    assert deactivated.status_code == 200, deactivated.get_json()
+    assert sorted(deactivated.get_json()["released_tasks"]) == sorted([held, other])
+    assert [t["assignee"] for t in api.as_("supervisor").get(f"/api/process-instances/{case['id']}")
+            .get_json()["tasks"]] == [None, None]
