@@ -59,21 +59,26 @@ class DefinitionXml(MethodView):
 
 
 class StartFormSchema(Schema):
-    key = fields.String(metadata={"description": "the bundle's definition key"})
+    key = fields.String(metadata={"description": "the definition key"})
     version = fields.Integer()
-    forms = fields.List(fields.String(), metadata={"description": "the member items' forms (govflow.bundleForms)"})
+    forms = fields.List(fields.String(), metadata={
+        "description": "the forms it is made of: the start event's camunda:formKey, then a bundle's member "
+                       "items' forms (govflow.bundleForms)"})
     shared = fields.List(fields.String(), metadata={"description": "fields several member forms ask for, asked once"})
-    schema = fields.Dict(metadata={"description": "the merged form-js schema (多表合一)"})
+    schema = fields.Dict(metadata={"description": "the start event's form-js schema, or the merged one (多表合一)"})
 
 
 @blp.route("/<key>/start-form")
 class StartForm(MethodView):
     @blp.arguments(VersionQuerySchema, location="query")
     @blp.response(200, StartFormSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema, description="no such definition, or it is not a one-thing bundle")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such definition, or it has no start form (or "
+                      "its start event's form is not deployed or is rendered by the client application)")
     @blp.alt_response(422, schema=ApiErrorSchema, description="member forms missing or defining a field differently")
     def get(self, query: dict[str, Any], key: str) -> Any:
-        """A one-thing bundle's merged application form; starting a case checks its variables against it."""
+        """The form a case starts with: its start event's camunda:formKey, or a one-thing bundle's merged
+        application form (the start event's form merged first); starting a case checks its variables against
+        it."""
         actor()
         return form_merge.start_form(uow(), key, version=query.get("version"))
 

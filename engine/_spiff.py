@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
+from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -27,6 +30,8 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.spiff.serializer.task_spec import SubWorkflowTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 
 from . import diagram_functions, expressions, scripting
@@ -96,10 +101,49 @@ class _CaseMessageConverter(MessageEventDefinitionConverter):
         super().__init__(target_class, registry, typename="MessageEventDefinition")
 
 
+class CallStarter(Protocol):
+    """What a running case gives the processes it calls besides its own variables."""
+
+    def call_variables(self, process_key: str) -> dict[str, Any]:
+        """The variables process ``process_key`` starts with before the caller's are copied in."""
+        ...
+
+
+# The case each workflow being run belongs to, held weakly both ways: set when a command opens the case.
+_call_starters: WeakKeyDictionary[Any, weakref.ref[CallStarter]] = WeakKeyDictionary()
+
+
+def start_calls_with(workflow: BpmnWorkflow, starter: CallStarter) -> None:
+    """Let the call activities of ``workflow`` start their processes with ``starter.call_variables``."""
+    _call_starters[workflow] = weakref.ref(starter)
+
+
+class CaseCallActivity(SpiffCallActivity):
+    """A call activity as govflow runs it: the called process starts with what its case gives it
+    (``camunda:initiator``: the user whose command starts the call, as Camunda sets the authenticated user),
+    then the caller's variables are copied in and win, as Camunda's in-mappings do. Restored in place of
+    SpiffWorkflow's class (same serialized type name)."""
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        found = _call_starters.get(my_task.workflow.top_workflow)
+        starter = found() if found is not None else None
+        if starter is not None:
+            start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+            start.set_data(**starter.call_variables(self.spec))
+        super().copy_data(my_task, subworkflow)
+
+
+class _CaseCallActivityConverter(SubWorkflowTaskConverter):
+    def __init__(self, target_class: type, registry: Any) -> None:
+        super().__init__(target_class, registry, typename="CallActivity")
+
+
 def _make_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _CaseConverter
-    config[CaseMessageEventDefinition] = _CaseMessageConverter  # registered last: restores as this class
+    # Registered last: the serialized type names restore as these classes.
+    config[CaseMessageEventDefinition] = _CaseMessageConverter
+    config[CaseCallActivity] = _CaseCallActivityConverter
     return BpmnWorkflowSerializer.configure(config)
 
 
@@ -207,8 +251,24 @@ def _problem(diagram: PreparedDiagram, exc: ValidationException) -> Problem:
     return Problem(diagram.name, line, element, message)
 
 
-def spiff_message(exc: Exception) -> str:
-    """The first line of a SpiffWorkflow error, without the ". " its notes joiner leaves at the end."""
+def spiff_message(exc: Exception, sources: Mapping[str, str] | None = None) -> str:
+    """The first line of a SpiffWorkflow error, without the ". " its notes joiner leaves at the end; with
+    ``sources`` (translated expression -> the diagram's text), expressions it quotes as the diagram has them."""
+    message = _first_line(exc)
+    return in_diagram_words(message, sources) if sources else message
+
+
+def in_diagram_words(message: str, sources: Mapping[str, str]) -> str:
+    """``message`` with each quoted translated expression ('juel_bool(urgent)') replaced by the diagram's
+    own text ('${urgent}'), in one pass: a replacement is never itself replaced again."""
+    quoted = sorted((python for python in sources if python), key=len, reverse=True)
+    if not quoted:
+        return message
+    pattern = re.compile("|".join(re.escape(f"'{python}'") for python in quoted))
+    return pattern.sub(lambda found: f"'{sources[found.group()[1:-1]]}'", message)
+
+
+def _first_line(exc: Exception) -> str:
     message = re.sub(r"\.(\s*\.)+(?=\s|$)", ".", str(exc).split("\n")[0].strip())  # "x. . note" -> "x. note"
     message = message[:-1] if message.endswith("..") else message
     for attr in ("data_input", "data_output"):  # WorkflowDataException does not say which one

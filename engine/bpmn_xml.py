@@ -61,6 +61,8 @@ class PreparedDiagram:
     process_names: dict[str, str | None] = field(default_factory=dict)
     elements: dict[str, dict[str, Any]] = field(default_factory=dict)  # process id -> element id -> meta
     lines: dict[str, int] = field(default_factory=dict)  # element id -> source line
+    # element id -> translated expression -> the diagram's own text, to quote in errors at run time
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def error(self, node: Any, message: str, *, at: Any = None) -> None:

@@ -159,6 +159,27 @@ def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | 
     return name
 
 
+def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
+    """``camunda:formKey`` (or ``formRef``) of a start event: the process's start form when the event is the
+    process's own plain start event, as in Camunda, where the form is shown and submitted before a case
+    exists. A start form names its form: no variables exist yet to compute it from."""
+    key = (node.get(camunda("formKey")) or node.get(camunda("formRef")) or "").strip()
+    if not key:
+        return None
+    definitions = [c for c in node if local(c.tag).endswith("EventDefinition")]
+    if node.getparent() is not process or definitions:
+        where = f"a {local(definitions[0].tag)[:-len('EventDefinition')]} start event" if definitions \
+            else "a start event inside a subprocess"
+        diagram.warn(node, f"camunda:formKey {key!r} on {where} is ignored: only the process's plain start "
+                           "event has a start form (as in Camunda)")
+        return None
+    if expressions.is_juel(key):
+        diagram.error(node, f"camunda:formKey {key!r} of a start event is an expression, but no variables exist "
+                            "before the case starts; name the form")
+        return None
+    return key
+
+
 def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
     """camunda:inputOutput: each input parameter becomes an assignment in the element's pre-script, each
     output parameter one in its post-script. Parameters given as scripts, lists or maps are refused."""
@@ -220,10 +241,11 @@ def translate_loop(diagram: PreparedDiagram, node: Any) -> None:
     for child_tag in ("loopCardinality", "completionCondition"):
         child = loop.find(bpmn(child_tag))
         if child is not None and (child.text or "").strip():
-            python = juel(diagram, node, child.text.strip())
+            text = child.text.strip()
+            python = juel(diagram, node, text)
             if python is not None:
                 child.text = python
-                check_expression(diagram, node, python, child_tag, source=child.text.strip())
+                check_expression(diagram, node, python, child_tag, source=text)
     collection = loop.get(camunda("collection"))
     if collection:
         python = juel(diagram, node, collection)
@@ -357,6 +379,12 @@ def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = Fals
 
 
 def check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str, *, source: str) -> None:
-    """Problems compiling ``python``, each quoting the diagram's own text (``source``), not its translation."""
+    """Problems compiling ``python``, each quoting the diagram's own text (``source``), not its translation.
+    The pair is kept for the element that evaluates it (a condition's: the flow's source), so that errors
+    at run time quote the diagram too."""
+    if python != source:
+        element = node.get("sourceRef") if local(node.tag) == "sequenceFlow" else node.get("id")
+        if element:
+            diagram.sources.setdefault(element, {})[python] = source
     for message in scripting.check_expression(python):
         diagram.error(node, f"{what} {source!r}: {message}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import camunda as camunda_xml
-from . import expressions, scripting
+from . import expressions, forms, scripting
 from .bpmn_xml import (
     BPMN_NS,
     HUMAN_TAGS,
@@ -50,12 +50,23 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         diagram.elements[pid][PROCESS_KEY] = {"type": "process", "name": process.get("name"),
                                               "properties": element_properties(process)}
         _set_initiator(diagram, process, diagram.elements[pid])
+        _set_start_form(diagram, process, diagram.elements[pid])
     if processes and not diagram.executable:
         diagram.error(processes[0], "no executable process (every process has isExecutable=\"false\")")
     elif not processes:
         diagram.problems.append(Problem(name, root.sourceline, None, "the file defines no process"))
     camunda_xml.translate_messages_and_timers(diagram, root)
+    _keep_sources(diagram)
     return diagram
+
+
+def _keep_sources(diagram: PreparedDiagram) -> None:
+    """Each element's translated expressions with the diagram's own text (``sources``), kept in its meta:
+    an error at run time then quotes ``${urgent}``, not ``juel_bool(urgent)``."""
+    for elements in diagram.elements.values():
+        for element_id, meta in elements.items():
+            if element_id in diagram.sources:
+                meta["sources"] = diagram.sources[element_id]
 
 
 def _set_initiator(diagram: PreparedDiagram, process: Any, elements: dict[str, dict[str, Any]]) -> None:
@@ -66,6 +77,26 @@ def _set_initiator(diagram: PreparedDiagram, process: Any, elements: dict[str, d
                                "a case has one starting user; name one variable")
     elif named:
         elements[PROCESS_KEY]["initiator"] = named.pop()
+
+
+def _set_start_form(diagram: PreparedDiagram, process: Any, elements: dict[str, dict[str, Any]]) -> None:
+    """The form a case starts with (its plain start event's ``camunda:formKey``), kept with the process.
+    With ``govflow.bundleForms`` it is merged with the member forms (engine.form_merge), which a page the
+    client application renders cannot be."""
+    named = sorted({meta["form_key"] for meta in elements.values()
+                    if meta.get("type") == "startEvent" and meta.get("form_key")})
+    if len(named) > 1:
+        diagram.error(process, f"start events name different start forms ({', '.join(named)}): a case starts "
+                               "with one form; name one")
+        return
+    if not named:
+        return
+    process_meta = elements[PROCESS_KEY]
+    if process_meta["properties"].get(forms.BUNDLE_PROPERTY) and forms.parse_key(named[0]).external:
+        diagram.error(process, f"start form {named[0]!r} is a page the client application renders, which cannot "
+                               f"be merged with the forms of {forms.BUNDLE_PROPERTY}; name a form-js form")
+        return
+    process_meta["start_form"] = named[0]
 
 
 def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict[str, Any]]:
@@ -126,6 +157,8 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
             meta["called"] = node.get("calledElement")
         if tag == "startEvent" and (initiator := camunda_xml.check_initiator(diagram, process, node)):
             meta["initiator"] = initiator
+        if tag == "startEvent" and (form_key := camunda_xml.check_start_form(diagram, process, node)):
+            meta["form_key"] = form_key
         if tag == "externalTask":
             meta.update(_external_task_meta(diagram, node))
         elements[node.get("id")] = meta

@@ -85,9 +85,19 @@ class Case:
     tasks: list[Any] = field(default_factory=list)
     # Confidential variable names of every process the case runs (engine.confidential).
     hidden: frozenset[str] = frozenset()
+    # The user whose command this is, as the command opened the case (None: the system's own, a timer's).
+    actor: str | None = None
+    # The element metadata of each process the case runs, by process key (engine.diagrams), as cached.
+    elements: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
+
+    def call_variables(self, process_key: str) -> dict[str, Any]:
+        """A called process's ``camunda:initiator`` set to the user whose command starts the call, as
+        Camunda sets it to the authenticated user (engine._spiff.CaseCallActivity)."""
+        name = self.elements.get(process_key, {}).get(PROCESS_KEY, {}).get("initiator")
+        return {name: self.actor} if name else {}
 
 
 # ---- loading -----------------------------------------------------------------------------------
@@ -139,7 +149,9 @@ def _resolve_called(uow: UnitOfWork, root: ProcessDefinition, pinned: dict[str, 
     return specs, used
 
 
-def open_case(uow: UnitOfWork, instance_id: int) -> Case:
+def open_case(uow: UnitOfWork, instance_id: int, *, actor: str | None = None) -> Case:
+    """A case loaded for a command; ``actor``: the user whose command it is, the ``camunda:initiator`` of the
+    processes its call activities start (None: the system's own command, or one that starts no call)."""
     row = uow.session.get(ProcessInstance, instance_id)
     if row is None:
         raise NotFound(f"process instance {instance_id} not found")
@@ -147,7 +159,9 @@ def open_case(uow: UnitOfWork, instance_id: int) -> Case:
     subprocess_specs, used = _resolve_called(uow, row.definition, row.called_versions or {})
     _bind_functions(uow, row.definition)
     workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
-    case = Case(row=row, workflow=workflow, definitions=used, hidden=confidential.names(uow, used.values()))
+    case = Case(row=row, workflow=workflow, definitions=used, hidden=confidential.names(uow, used.values()),
+                actor=actor, elements=_elements(uow, used))
+    _spiff.start_calls_with(workflow, case)
     case.before = {t.id: t.state for t in workflow.get_tasks()}
     case.waits_stored = _has_waits(workflow)
     return case
@@ -160,16 +174,22 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
     _bind_functions(uow, definition)
     workflow = _spiff.new_workflow(spec, subprocess_specs)
     start = workflow.task_tree  # data set here flows to every task of the case
+    elements = _elements(uow, used)
     # camunda:initiator: the starting user, set before the start's variables, which win (as in Camunda)
-    initiator = uow.runtime.specs.get(definition).elements.get(definition.key, {}).get(PROCESS_KEY, {}).get("initiator")
+    initiator = elements[definition.key].get(PROCESS_KEY, {}).get("initiator")
     start.set_data(**{**({initiator: actor} if initiator else {}), **variables})
     row = ProcessInstance(definition=definition, definition_id=definition.id, definition_key=definition.key,
                           business_key=business_key or generate_business_key(), state="running",
                           workflow=b"", called_versions={}, started_by=actor, version=0)
     case = Case(row=row, workflow=workflow, definitions=used, is_new=True,
-                hidden=confidential.names(uow, used.values()))
+                hidden=confidential.names(uow, used.values()), actor=actor, elements=elements)
+    _spiff.start_calls_with(workflow, case)
     case.record("instance.started", actor=actor, data={"variables": clip(variables)})
     return case
+
+
+def _elements(uow: UnitOfWork, used: dict[str, ProcessDefinition]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {key: uow.runtime.specs.get(definition).elements.get(definition.key, {}) for key, definition in used.items()}
 
 
 def process_properties(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, str]:
@@ -191,7 +211,7 @@ def generate_business_key() -> str:
 
 def run(case: Case) -> None:
     """Run engine steps until the case waits; a failing step aborts the whole command."""
-    with without_secrets(case), engine_errors():
+    with without_secrets(case), engine_errors(case):
         case.workflow.do_engine_steps()
         # do_engine_steps ends by refreshing timers: one that expired meanwhile is READY now, and would
         # otherwise sit there (no longer waiting, so without a job) until some later command runs.
@@ -250,28 +270,41 @@ def _conceal_history(case: Case) -> None:
 
 
 @contextmanager
-def engine_errors() -> Iterator[None]:
-    """Turn whatever SpiffWorkflow or a diagram's script raises into a ProcessError naming the element."""
+def engine_errors(case: Case | None = None) -> Iterator[None]:
+    """Turn whatever SpiffWorkflow or a diagram's script raises into a ProcessError naming the element;
+    with the ``case``, expressions it quotes read as the diagram writes them."""
     try:
         yield
     except EngineError:
         raise
     except SpiffWorkflowException as exc:
-        raise _process_error(exc) from exc
+        raise _process_error(exc, case) from exc
     except Exception as exc:  # a script's own error class, a correlation expression's NameError, ...
         raise ProcessError(f"the process failed: {exc}") from exc
 
 
-def _process_error(exc: SpiffWorkflowException) -> ProcessError:
+def _process_error(exc: SpiffWorkflowException, case: Case | None = None) -> ProcessError:
     task = getattr(exc, "task", None)
     # Some errors (an exclusive gateway with no true condition) carry only the task spec.
     spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
     element = getattr(spec, "bpmn_id", None)
     name = getattr(spec, "bpmn_name", None)
-    message = _spiff.spiff_message(exc)
+    message = _spiff.spiff_message(exc, _sources(case, task, element))
     where = f" at {name or element}" if element else ""
     return ProcessError(f"the process failed{where}: {message}", element=element,
                         details=[{"element": element, "message": message}])
+
+
+def _sources(case: Case | None, task: Any, element: str | None) -> dict[str, str]:
+    """The failing element's translated expressions with the diagram's text (engine.diagrams keeps them):
+    from the definition its task runs in, or, with only the spec known, from every process of the case."""
+    if case is None or element is None:
+        return {}
+    keys = [definition_of(case, task).key] if task is not None else list(case.elements)
+    found: dict[str, str] = {}
+    for key in keys:
+        found.update(case.elements.get(key, {}).get(element, {}).get("sources") or {})
+    return found
 
 
 def evaluate(task: Any, expression: str, data: dict[str, Any] | None = None) -> Any:
@@ -529,6 +562,13 @@ def _resolve_assignee(uow: UnitOfWork, named: str | None) -> tuple[str | None, s
     return (None, named) if active is not None and not active else (named, None)
 
 
+# The attribute of the diagram each evaluated element meta comes from (engine.diagrams), for error texts.
+META_ATTRIBUTES = {"candidate_groups": "camunda:candidateGroups", "candidate_users": "camunda:candidateUsers",
+                   "assignee": "camunda:assignee", "due_date": "camunda:dueDate",
+                   "follow_up_date": "camunda:followUpDate", "priority": "camunda:priority", "name_expression": "name",
+                   "form_key_expression": "camunda:formKey", "topic_expression": "camunda:topic"}
+
+
 def _evaluate_meta(task: Any, meta: dict[str, Any], key: str, hidden: frozenset[str] = frozenset()) -> Any:
     """An element's expression on the task's data; ``hidden``: confidential variables read as ``***`` (for
     what queues show to everyone: names, metadata), not for routing (candidates, assignee)."""
@@ -538,8 +578,10 @@ def _evaluate_meta(task: Any, meta: dict[str, Any], key: str, hidden: frozenset[
     try:
         return evaluate(task, expression, confidential.conceal(task.data, hidden))
     except Exception as exc:
-        raise ProcessError(f"cannot evaluate {key} of {task.task_spec.bpmn_name or task.task_spec.bpmn_id}: "
-                           f"{str(exc).splitlines()[0]}", element=task.task_spec.bpmn_id) from exc
+        source = (meta.get("sources") or {}).get(expression, expression)
+        raise ProcessError(f"cannot evaluate {META_ATTRIBUTES.get(key, key)} {source!r} of "
+                           f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id}: {str(exc).splitlines()[0]}",
+                           element=task.task_spec.bpmn_id) from exc
 
 
 def _task_metadata(task: Any, meta: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:

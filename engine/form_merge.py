@@ -1,14 +1,18 @@
-"""Merged application forms for one-thing bundles (一件事, 多表合一: DOMAIN rule 7).
+"""A process's start form: its plain start event's ``camunda:formKey``, and the merged application forms of
+one-thing bundles (一件事, 多表合一: DOMAIN rule 7).
 
 A bundle's process names its member items' application forms in the process property
-``govflow.bundleForms`` (comma-separated form keys, as a ``camunda:formKey`` names a form). The merged
+``govflow.bundleForms`` (comma-separated form keys, as a ``camunda:formKey`` names a form). A start
+event's own form, when the process has one, is merged with them as the first member. The merged
 form asks every field once: components are united by their data key (group path + key), a field that
 several forms ask for is shown once among the shared fields, and its validation rules are combined so
 that a value passes only if every member form would accept it (required if any requires it, the
 tighter length and range limits, every pattern). Definitions that cannot be combined — another type,
 other options, other conditions — are an error naming both forms and the field.
 
-A case of a bundle starts only with variables that pass the merged form (``check_start``).
+A case starts only with variables that pass its start form, merged or not (``check_start``). A start form
+that is not deployed is skipped, as a task's is (deploy warns); a bundle's member that is not deployed
+stops the start.
 """
 from __future__ import annotations
 
@@ -23,12 +27,13 @@ from typing import Any
 from . import forms
 from ._form_compiler import CompiledForm
 from ._form_reader import CHOICES, INPUTS
+from .bpmn_xml import PROCESS_KEY
 from .errors import DeploymentInvalid, NotFound, ProcessError
 from .execution import process_properties
 from .models import ProcessDefinition
 from .unit_of_work import UnitOfWork
 
-BUNDLE_PROPERTY = "govflow.bundleForms"
+BUNDLE_PROPERTY = forms.BUNDLE_PROPERTY
 SHARED_LABEL = "共同信息（各事项共用，只需填写一次）"
 # Attributes that change what a field means or when it applies: two forms must agree on them.
 SAME = ("conditional", "readonly", "disabled", "valuesKey", "subtype", "timeSerializingFormat", "serializeToString",
@@ -43,11 +48,11 @@ class FormConflict(ProcessError):
 
 @dataclass
 class StartForm:
-    key: str  # the bundle's definition key
+    key: str  # the definition key
     version: int
-    forms: list[str]  # the member forms, as the process property lists them
+    forms: list[str]  # the forms it is made of: the start event's, then the bundle's members as listed
     shared: list[str]  # data keys several member forms ask for, asked once
-    schema: dict[str, Any]  # the merged form-js schema
+    schema: dict[str, Any]  # the start event's form-js schema, or the merged one
 
 
 # ---- merging (pure) ----------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def _group(group_id: str, label: str, components: list[dict[str, Any]]) -> dict[
             "components": components}
 
 
-# ---- bundles of deployed definitions -----------------------------------------------------------
+# ---- start forms of deployed definitions -------------------------------------------------------
 
 def bundle_forms(uow: UnitOfWork, definition: ProcessDefinition) -> list[str]:
     """The member form keys a bundle definition lists (empty for other definitions)."""
@@ -220,50 +225,79 @@ def bundle_forms(uow: UnitOfWork, definition: ProcessDefinition) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in listed.split(",") if part.strip()))
 
 
+def own_form(uow: UnitOfWork, definition: ProcessDefinition) -> str | None:
+    """The form key of the process's plain start event (engine.diagrams), or None."""
+    elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
+    key = elements.get(PROCESS_KEY, {}).get("start_form")
+    return key if isinstance(key, str) else None
+
+
 def start_form(uow: UnitOfWork, key: str, *, version: int | None = None) -> StartForm:
-    """The merged application form of a bundle definition (latest or given version).
+    """The start form of a definition (latest or given version): its start event's form, or a bundle's
+    merged application form.
 
     Raises:
-        NotFound: no such definition, or it is not a bundle (no ``govflow.bundleForms``).
+        NotFound: no such definition; it has no start form (no ``camunda:formKey`` on its start event, no
+            ``govflow.bundleForms``); its start event's form is not deployed, or is a page the client
+            application renders (the server has no schema of it).
         ProcessError: a member form is not deployed or is broken; FormConflict: forms that cannot merge.
     """
     with uow:
         from .definitions import _find
 
         definition = _find(uow, key, version)
-        listed = bundle_forms(uow, definition)
-        if not listed:
-            raise NotFound(f"process definition {key!r} is not a one-thing bundle: it lists no "
-                           f"{BUNDLE_PROPERTY} and has no merged start form")
-        schema, shared = _merged(uow, definition, listed)
-        _compiled(uow, definition, schema)
-        return StartForm(definition.key, definition.version, listed, shared, schema)
+        own, listed = own_form(uow, definition), bundle_forms(uow, definition)
+        if listed:
+            members = _members(own, listed)
+            schema, shared = _merged(uow, definition, members, own)
+            _compiled(uow, definition, schema)
+            return StartForm(definition.key, definition.version, members, shared, schema)
+        if own is None:
+            raise NotFound(f"process definition {key!r} has no start form: its start event names no "
+                           f"camunda:formKey and it lists no {BUNDLE_PROPERTY} to merge")
+        return StartForm(definition.key, definition.version, [own], [], _own_schema(uow, definition, own))
 
 
 def check_start(uow: UnitOfWork, definition: ProcessDefinition, variables: dict[str, Any]) -> dict[str, Any]:
-    """The start variables of a case, checked against the bundle's merged form (unchanged otherwise).
+    """The start variables of a case, checked against its start form (unchanged without one).
 
     Raises:
         ValidationFailed: with one ``{"field", "message", "label"}`` per broken rule or unknown field.
-        ProcessError, FormConflict: as ``start_form``.
+        ProcessError, FormConflict: as ``start_form``; ProcessError: the start event's form is broken.
     """
-    listed = bundle_forms(uow, definition)
-    if not listed:
-        return variables
-    schema, _ = _merged(uow, definition, listed)
+    own, listed = own_form(uow, definition), bundle_forms(uow, definition)
+    if not listed:  # the start event's form alone, checked as a task's form is (none, or not deployed: unchecked)
+        return forms.validate_submission(uow, own, definition, {}, variables)
+    schema, _ = _merged(uow, definition, _members(own, listed), own)
     return _compiled(uow, definition, schema).validate(variables, {})
 
 
-def _merged(uow: UnitOfWork, definition: ProcessDefinition, listed: list[str]) -> tuple[dict[str, Any], list[str]]:
+def _members(own: str | None, listed: list[str]) -> list[str]:
+    """The forms a bundle's start form merges: the start event's first, each once."""
+    return list(dict.fromkeys([own, *listed])) if own else listed
+
+
+def _own_schema(uow: UnitOfWork, definition: ProcessDefinition, form_key: str) -> dict[str, Any]:
+    found = forms.describe(uow, form_key, definition, {})  # NotFound: not deployed
+    if found.schema is None:
+        raise NotFound(f"the start form of {definition.key!r} is {form_key!r}, a page the client application "
+                       "renders: the server has no schema of it")
+    return found.schema
+
+
+def _merged(uow: UnitOfWork, definition: ProcessDefinition, listed: list[str], own: str | None
+            ) -> tuple[dict[str, Any], list[str]]:
     member_forms = []
     for form_key in listed:
+        named = f"the start event of {definition.key!r} names" if form_key == own else \
+            f"bundle {definition.key!r} lists"
         try:
             found = forms.describe(uow, form_key, definition, {})
         except NotFound:
-            raise ProcessError(f"bundle {definition.key!r} lists form {form_key!r}, which is not deployed; "
+            raise ProcessError(f"{named} form {form_key!r}, which is not deployed; "
                                "deploy it with the diagram") from None
         if found.schema is None:
-            raise ProcessError(f"bundle {definition.key!r} lists form {form_key!r}, which the server cannot read")
+            raise ProcessError(f"{named} form {form_key!r}, which the server cannot read")
         member_forms.append((form_key, found.schema))
     return merge(member_forms, form_id=f"{definition.key}-start")
 

@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 
 from ._form_compiler import CompiledForm
 from ._form_reader import read
-from .bpmn_xml import PreparedDiagram, Problem
+from .bpmn_xml import PROCESS_KEY, PreparedDiagram, Problem
 from .errors import DeploymentInvalid, NotFound, ProcessError
 from .form_key_cache import MISSING, RESOURCES_MARKER
 from .json_depth import too_deep
@@ -37,6 +37,8 @@ from .unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 EXTERNAL_PREFIXES = ("embedded:", "app:")
+# A process property listing the member forms of a one-thing bundle, merged into its start form (engine.form_merge).
+BUNDLE_PROPERTY = "govflow.bundleForms"
 FILE_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
 
 
@@ -78,7 +80,8 @@ def check(name: str, content: bytes) -> list[Problem]:
 
 def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
                      ) -> list[Problem]:
-    """Warnings for user tasks whose formKey names a form neither in this deployment nor deployed before."""
+    """Warnings for user tasks and start events whose formKey names a form neither in this deployment nor
+    deployed before."""
     names, ids = set(), set()
     for file_name, content in files:
         if file_name.lower().endswith(".form"):
@@ -104,8 +107,18 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
                 if missing:
                     problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
                                             f"form {key!r} is neither in this deployment nor deployed before; "
-                                            "the task will be completed without form checks", "warning"))
+                                            f"{_without_it(meta, elements)}", "warning"))
     return problems
+
+
+def _without_it(meta: dict[str, Any], elements: dict[str, dict[str, Any]]) -> str:
+    """What becomes of an element whose form is missing: a start form merged into a bundle's form stops
+    every start (engine.form_merge); any other is skipped, as Camunda skips a form it cannot find."""
+    if meta.get("type") != "startEvent":
+        return "the task will be completed without form checks"
+    if (elements.get(PROCESS_KEY, {}).get("properties") or {}).get(BUNDLE_PROPERTY):
+        return f"it is merged with the forms of {BUNDLE_PROPERTY}, and no case starts until it is deployed"
+    return "cases will start without form checks"
 
 
 def validate_submission(uow: UnitOfWork, form_key: str | None, definition: ProcessDefinition | None,

@@ -254,7 +254,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
                            details=[{"process_instance_id": i} for i in targets])
         reached = []
         for target in targets:
-            case = execution.open_case(uow, target)
+            case = execution.open_case(uow, target, actor=actor.name)
             _require_running(case)
             _deliver(case, name, variables, actor, correlations or {}, note=note)
             settle(uow, case)
@@ -379,7 +379,7 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
         case = execution.open_case(uow, target)
         if case.row.state != "running":
             continue
-        with execution.engine_errors():
+        with execution.engine_errors(case):
             if case.workflow.event_manager.catch(event, internal=False) == 0:
                 continue  # waits for this message, but the correlation values differ
         case.record("message.received", actor=None, data={"message": name, "from": source.row.id})
@@ -437,7 +437,7 @@ def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> No
             event_definition = ev
             break
     if event_definition is not None:
-        with execution.without_secrets(case), execution.engine_errors():
+        with execution.without_secrets(case), execution.engine_errors(case):
             case.workflow.do_engine_steps()  # reach the start events, which then wait
             case.workflow.send_event(BpmnEvent(event_definition, payload=variables))
         for task in case.workflow.get_tasks(state=TaskState.READY):

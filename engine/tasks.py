@@ -467,7 +467,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             raise Forbidden(f"{actor.name} may not complete task {task_id}")
         if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
             raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
-        case = execution.open_case(uow, task.instance_id)
+        case = execution.open_case(uow, task.instance_id, actor=actor.name)
         if case.row.state != "running":
             raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
         spiff_task = _spiff.task_by_id(case.workflow, task_id)
@@ -658,7 +658,7 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
     variables = check_variables(variables)
     with uow:
         task = _external_task(uow, task_id, actor, "throw an error from")
-        case = execution.open_case(uow, task.instance_id)
+        case = execution.open_case(uow, task.instance_id, actor=actor.name)
         if case.row.state != "running":
             raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
         spiff_task = _spiff.task_by_id(case.workflow, task_id)
