@@ -610,7 +610,8 @@ def to_python(text: str, *, condition: bool = False) -> str:
 
 # A bare timer value that is meant as ISO 8601 (a duration, a cycle, a date) rather than as a variable:
 # SpiffWorkflow's own parser then decides whether it runs (engine.timeparse.timer_problem).
-_ISO_LIKE = re.compile(r"PT?(?:\d|$)|R\d*(?:/|$)|\d{4}-?(?:\d{2}|W)|\d{8}T")
+# Either case: SpiffWorkflow reads p5d as P5D.
+_ISO_LIKE = re.compile(r"PT?(?:\d|$)|R\d*(?:/|$)|\d{4}-?(?:\d{2}|W)|\d{8}T", re.IGNORECASE)
 # Camunda's other cycle notation, which SpiffWorkflow has no parser for.
 _CRON = re.compile(r"[\d*?/,#LW-]+(?:\s+[\d*?/,#A-Z-]+){4,6}")
 

@@ -74,6 +74,8 @@ def timer_problem(kind: str | None, value: object) -> str | None:
         return f"{value!r} is not a text: a timer value is an ISO 8601 text such as {_EXAMPLES[kind or 'timeDuration']}"
     text = value.strip()
     found = _kind_of(text)
+    if _months(text) > MAX_YEARS * 12:  # SpiffWorkflow counts the days month by month: bound the work
+        return f"{text!r} lasts more than {MAX_YEARS} years; no time limit is that long"
     if kind is not None and found != kind and _runs(found, text):
         return (f"{text!r} is {_WHAT[found]}, but this timer is a {kind}; make the timer a {found} "
                 f"(Camunda Modeler: Timer type) or give {_WHAT[kind]} such as {_EXAMPLES[kind]}")
@@ -84,6 +86,19 @@ def timer_problem(kind: str | None, value: object) -> str | None:
 
 
 _DURATION_PARTS = re.compile(r"\d")
+MAX_YEARS = 100
+_YEARS_MONTHS = re.compile(r"(\d+)(?:[.,]\d+)?([YM])")
+
+
+def _months(text: str) -> int:
+    """The whole years and months of the durations in ``text`` (a duration, or a cycle's), in months; the
+    minutes of a duration's time part (after T) are not months."""
+    months = 0
+    for part in text.upper().split("/"):
+        if part.startswith("P"):
+            for number, unit in _YEARS_MONTHS.findall(part.split("T", 1)[0]):
+                months += int(number) * (12 if unit == "Y" else 1)
+    return months
 
 
 def _kind_of(text: str) -> str:
@@ -101,6 +116,7 @@ def _runs(kind: str, text: str) -> bool:
     try:
         if kind == "timeDate":  # TimeDateEventDefinition.has_fired: a duration fails the comparison
             _ = SpiffTimer.parse_time_or_duration(text) < now
+            SpiffTimer.get_datetime(text)  # and the job's due time is read so (engine.execution._timer_due)
         elif kind == "timeDuration":  # DurationTimerEventDefinition.has_fired
             _ = (now + SpiffTimer.get_timedelta_from_start(SpiffTimer.parse_iso_duration(text))).isoformat()
         else:  # CycleTimerEventDefinition.cycle_complete

@@ -357,13 +357,14 @@ def test_juel_str_renders_values_like_juel(value: Any, expected: str) -> None:
     "2026-12-01T09:00:00", "2026-12-01T09:00:00.123Z", "2026-12-01T09:00:00+08:00", "2026-12-01T09:00",
     "2026-12-01",
     "R3/PT1H", "R/PT1H", "R5/2026-12-01T09:00:00Z/PT1H", "R2/PT1H/2026-12-01T09:00:00",
+    "p5d", "pt1h", "r3/pt1h",  # SpiffWorkflow reads either case
 ])
 def test_bare_iso_8601_timer_values_become_string_literals(text: str) -> None:
     assert timer_to_python(text) == repr(text)
     assert eval(timer_to_python(f"  {text}\n")) == text
 
 
-@pytest.mark.parametrize("text", ['"P5D"', "'PT1H'", "workdays(5)", "deadline", "PERIOD", "p5d",
+@pytest.mark.parametrize("text", ['"P5D"', "'PT1H'", "workdays(5)", "deadline", "PERIOD", "period",
                                   "'P5D' if urgent else 'P10D'"])
 def test_timer_python_expressions_are_left_unchanged(text: str) -> None:
     assert timer_to_python(text) == text
@@ -380,6 +381,13 @@ def test_timer_python_expressions_are_left_unchanged(text: str) -> None:
     ("timeDuration", "P1W2D", "weeks are taken only on their own (P2W): count the days instead, e.g. P9D"),
     ("timeDuration", "P1D2Y", "the units are out of order or repeated"),
     ("timeDuration", "P99999999D", "so long a time that it would end after the year 9999"),
+    # SpiffWorkflow counts a duration's years and months month by month: bounded before it is asked.
+    ("timeDuration", "P10000000Y", "'P10000000Y' lasts more than 100 years"),
+    ("timeDuration", "P101Y", "lasts more than 100 years"),
+    ("timeCycle", "R3/P1300M", "lasts more than 100 years"),
+    ("timeDuration", "pt1h30", "'pt1h30' is not a duration: the number 30 at the end has no unit"),
+    # SpiffWorkflow's week-date parser reads a prefix; the job's due time is read in full.
+    ("timeDate", "2026-W05-3garbage", "'2026-W05-3garbage' is not a date"),
     ("timeDate", "2026-13-01T00:00:00", "'2026-13-01T00:00:00' is not a date: month must be in 1..12"),
     ("timeDate", "2026-02-30", "'2026-02-30' is not a date: day is out of range for month"),
     ("timeCycle", "R3", "'R3' is not a repeating cycle: a cycle is R, the number of repetitions"),
