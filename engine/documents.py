@@ -249,17 +249,20 @@ def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str,
 def _item(uow: UnitOfWork, definition: ProcessDefinition, case_key: str) -> dict[str, Any]:
     """The service item as its latest guide describes it; the diagram's name when no guide is deployed.
 
-    A called process no guide names is described by the entry of the case's guide ``members`` naming it
-    (a one-thing bundle's member item, decided by its own department), with the bundle as ``bundle``."""
-    guide = latest_for_process(uow, definition.key)
-    content: dict[str, Any] = guide.content if guide is not None else {}
+    A called process the case's guide lists under ``members`` (a one-thing bundle's member item, decided by
+    its own department) is described by that entry, with the bundle as ``bundle``, even where the member item
+    has a guide of its own: the documents are the bundle's."""
+    content: dict[str, Any] = {}
     bundle = None
-    if guide is None and definition.key != case_key:
+    if definition.key != case_key:  # the bundle's entry wins over a guide the member item may have of its own
         calling = latest_for_process(uow, case_key)
         calling_content: dict[str, Any] = calling.content if calling is not None else {}
         member = _member(calling_content, definition.key)
         if member is not None:
             content, bundle = member, {"name": calling_content.get("name"), "code": calling_content.get("code")}
+    if bundle is None:
+        guide = latest_for_process(uow, definition.key)
+        content = guide.content if guide is not None else {}
     department = content.get("department")
     return {"name": content.get("name") or definition.name or definition.key, "code": content.get("code"),
             "department": department.get("name") if isinstance(department, dict) else department,

@@ -189,14 +189,17 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
     end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
     awaiting = _awaiting(uow, row) if stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None else None
+    # A delivered result concludes the applicant's service whatever the office's checks do after it (run,
+    # pause, fail or end); a termination stays one.
     delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
-        if row.state == "running" else None
+        if row.state != "terminated" else None
     case = execution.open_case(uow, row.id)
     variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
                     status=CONCLUDED if delivered else STATUS_NAMES.get(row.state, row.state),
                     case_state=stands.state, received_at=row.started_at, ended_at=delivered or row.ended_at,
-                    steps=steps, current_steps=current, follow_up=delivered is not None,
+                    steps=steps, current_steps=current,
+                    follow_up=delivered is not None and row.state != "completed",
                     time_limit=limit, extensions=[p for p in shown if p.kind == "extension"],
                     special_procedures=[p for p in shown if p.kind != "extension"],
                     documents=documents(uow, row), ratings=_ratings(uow, row),

@@ -103,7 +103,7 @@ def open_contact(uow: UnitOfWork, row: ProcessInstance, guide: dict[str, Any] | 
 
 def _contact(uow: UnitOfWork, row: ProcessInstance, rules: dict[str, Any]) -> str:
     """The contact a rating of the case is for now; Conflict when there is none or it was rated."""
-    if row.state in ENDED or (row.state == "running" and _delivered(uow, row)):
+    if row.state in ENDED or _delivered(uow, row):
         contact = CASE_CONTACT  # a delivered result concludes the service, though checks may follow
     elif row.state == "running" and rules.get("per_contact") is True:
         last = service_cases.last_contact(uow, row.id)

@@ -237,8 +237,13 @@ def test_the_applicant_reads_a_delivered_licence_as_concluded_and_rates_it_while
     verification_task(api, case_id)  # a month later: the check is under way, named to the applicant
     checking = progress()
     assert checking["status"] == "已办结" and checking["current_steps"] == ["承诺内容核查（许可后2个月内）"]
-    assert checking["may_rate"] is False  # rated once
+    assert checking["may_rate"] is False and checking["ended_at"] == delivered["ended_at"]  # rated once
+    # The office pausing its checks does not reopen the applicant's concluded case.
+    assert api.as_("admin").post(f"/api/process-instances/{case_id}/suspend", json={}).status_code == 200
+    paused = progress()
+    assert (paused["status"], paused["follow_up"], paused["ended_at"]) == ("已办结", True, delivered["ended_at"])
+    assert api.as_("admin").post(f"/api/process-instances/{case_id}/resume", json={}).status_code == 200
     complete_open_task(api, case_id, "verify", user="hygiene_inspector", verification_result="conforming",
                        verification_record="现场布局、卫生设施与承诺一致")
     ended = progress()
-    assert (ended["status"], ended["follow_up"]) == ("已办结", False)
+    assert (ended["status"], ended["follow_up"], ended["ended_at"]) == ("已办结", False, delivered["ended_at"])
