@@ -27,8 +27,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     GOVFLOW_PUBLIC_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_RATE_LIMIT", "60 per minute")
     GOVFLOW_PUBLIC_WRITE_RATE_LIMIT = os.environ.get("GOVFLOW_PUBLIC_WRITE_RATE_LIMIT", "10 per minute")
-    # Failed page logins, counted per client address and per user name typed (password guessing).
+    # Failed page logins, counted per client address, and (looser: guesses spread over many addresses, without
+    # letting anyone lock a colleague out with a few wrong passwords) per user name typed.
     GOVFLOW_LOGIN_RATE_LIMIT = os.environ.get("GOVFLOW_LOGIN_RATE_LIMIT", "10 per 15 minutes")
+    GOVFLOW_LOGIN_NAME_RATE_LIMIT = os.environ.get("GOVFLOW_LOGIN_NAME_RATE_LIMIT", "50 per 15 minutes")
     # Page sessions (api/pages/session.py): a cookie of its own name, not sent along by other sites, over
     # https only with GOVFLOW_SECURE_COOKIES=1 (behind TLS), for one working day.
     SESSION_COOKIE_NAME = "govflow_session"

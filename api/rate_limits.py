@@ -11,8 +11,10 @@ address is the proxy's unless the proxy's ``X-Forwarded-For`` is trusted (werkze
 A request over the limit gets 429 in the one error shape (api/errors.py) with ``Retry-After``.
 
 Page logins (``POST /login``) are limited too, by their failures only: ``GOVFLOW_LOGIN_RATE_LIMIT`` failed
-attempts per client address and, apart, per user name typed (one address guessing many passwords, or many
-addresses guessing one account's). Over it, even the right password waits until the window passes.
+attempts per client address (one address guessing many passwords) and ``GOVFLOW_LOGIN_NAME_RATE_LIMIT`` per
+user name typed (many addresses guessing one account's; looser, as anyone may type a colleague's name). Over
+either, even the right password waits until the window passes. A failure is counted once answered: guesses
+sent at the same moment are checked against the count before them.
 """
 from __future__ import annotations
 
@@ -78,13 +80,17 @@ def limit_logins(app: Flask) -> None:
     """Failed logins per client address and per user name typed; called once the pages are registered."""
     limiter: Limiter = app.extensions["govflow_limiter"]
     view: Any = app.view_functions[LOGIN_ENDPOINT]  # a sync view: the limits wrap it as one
-    per_name = limiter.limit(_login_limit, key_func=_typed_name, deduct_when=_failed, scope="login-name")
+    per_name = limiter.limit(_login_name_limit, key_func=_typed_name, deduct_when=_failed, scope="login-name")
     per_address = limiter.limit(_login_limit, deduct_when=_failed, scope="login-address")
     app.view_functions[LOGIN_ENDPOINT] = per_address(per_name(view))
 
 
 def _login_limit() -> str:
     return str(current_app.config["GOVFLOW_LOGIN_RATE_LIMIT"])
+
+
+def _login_name_limit() -> str:
+    return str(current_app.config["GOVFLOW_LOGIN_NAME_RATE_LIMIT"])
 
 
 def _typed_name() -> str:

@@ -79,7 +79,8 @@ def _login(client, name: str, secret: str, address: str = "10.0.0.1"):  # type: 
 
 def test_failed_logins_are_limited_per_address_and_per_name_and_successes_are_not_counted(runtime):
     from tests.api.test_pages import PASSWORD, person
-    app = create_app({"TESTING": True, "GOVFLOW_LOGIN_RATE_LIMIT": "3 per minute"}, runtime=runtime)
+    app = create_app({"TESTING": True, "GOVFLOW_LOGIN_RATE_LIMIT": "3 per minute",
+                      "GOVFLOW_LOGIN_NAME_RATE_LIMIT": "5 per minute"}, runtime=runtime)
     person(runtime, "window_clerk", roles=["clerk"], groups=["window"])
     person(runtime, "review_clerk", roles=["clerk"], groups=["review"])
     for _ in range(5):  # the right password, again and again: never limited
@@ -91,9 +92,13 @@ def test_failed_logins_are_limited_per_address_and_per_name_and_successes_are_no
     locked = _login(app.test_client(), "window_clerk", PASSWORD)
     assert locked.status_code == 429 and 0 < int(locked.headers["Retry-After"]) <= 60
     assert "登录失败次数过多，请 1 分钟后再试。" in locked.text
-    # The same name from another address: limited by the name.
-    assert _login(app.test_client(), "Window_Clerk", PASSWORD, address="10.0.0.2").status_code == 429
     # Another name from the guessing address: limited by the address.
     assert _login(app.test_client(), "review_clerk", PASSWORD).status_code == 429
+    # The same name from another address: a few wrong passwords typed elsewhere do not lock its owner out...
+    assert _login(app.test_client(), "window_clerk", PASSWORD, address="10.0.0.2").status_code == 302
+    # ...but guesses of one account spread over many addresses are limited by the name.
+    for n in range(2):
+        assert _login(app.test_client(), "window_clerk", "guess", address=f"10.0.1.{n}").status_code == 401
+    assert _login(app.test_client(), "WINDOW_CLERK", PASSWORD, address="10.0.0.4").status_code == 429
     # Another name from another address logs in.
     assert _login(app.test_client(), "review_clerk", PASSWORD, address="10.0.0.3").status_code == 302
