@@ -17,7 +17,7 @@ from .schemas import ROW_ID_MAX, ApiErrorSchema
 
 BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
               "webhooks", "time_limits", "supervision", "overdue_reasons", "departments", "documents",
-              "public", "ratings", "catalogue", "users")
+              "public", "ratings", "catalogue", "users", "audit")
 
 
 class GovflowApi(Api):

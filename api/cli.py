@@ -16,7 +16,7 @@ from engine.errors import DeploymentInvalid, EngineError
 from engine.settings import MAX_TOKEN_DAYS, SettingsError
 from engine.users import ROLES, SYSTEM
 
-from .cli_runtime import command_runtime
+from .cli_runtime import command_actor, command_runtime
 
 DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".bpmn2", ".dmn", ".form")
 MAX_READ_BYTES = 16 * 1024 * 1024  # above every kind's own limit (a diagram's is 5 MiB), as HTTP uploads are
@@ -204,7 +204,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
              ttl_days: int | None) -> None:
     """Create a user and print their API token (shown once)."""
     _, token = users.add_user(command_runtime().uow(), name, groups=list(groups), roles=list(roles),
-                              display_name=display_name, token_ttl_days=ttl_days)
+                              display_name=display_name, token_ttl_days=ttl_days, actor=command_actor())
     click.echo(token)
 
 
@@ -213,7 +213,7 @@ def user_add(name: str, groups: tuple[str, ...], roles: tuple[str, ...], display
 @click.option("--ttl-days", type=click.IntRange(1, MAX_TOKEN_DAYS), help="token lifetime in days")
 def user_token(name: str, ttl_days: int | None) -> None:
     """Issue another API token for a user (shown once)."""
-    click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days).token)
+    click.echo(users.issue_token(command_runtime().uow(), name, ttl_days=ttl_days, actor=command_actor()).token)
 
 
 @user.command("passwd")
@@ -221,7 +221,7 @@ def user_token(name: str, ttl_days: int | None) -> None:
 @click.password_option(help="the new password (prompted, hidden, twice, when omitted)")
 def user_passwd(name: str, password: str) -> None:
     """Set a user's password for the web pages (API tokens stay for programs)."""
-    users.set_password(command_runtime().uow(), name, password)
+    users.set_password(command_runtime().uow(), name, password, actor=command_actor())
     click.echo(f"password set for {name}")
 
 
@@ -229,7 +229,7 @@ def user_passwd(name: str, password: str) -> None:
 @click.argument("name")
 def user_revoke(name: str) -> None:
     """Revoke every token of a user (their password still logs in to the pages: see deactivate)."""
-    click.echo(f"revoked {users.revoke_tokens(command_runtime().uow(), name)} token(s)")
+    click.echo(f"revoked {users.revoke_tokens(command_runtime().uow(), name, actor=command_actor())} token(s)")
 
 
 @user.command("set")
@@ -248,7 +248,7 @@ def user_set(name: str, groups: tuple[str, ...], roles: tuple[str, ...], no_grou
         raise click.UsageError("nothing to change: give --group, --role, --no-groups or --no-roles")
     change = users.set_user(command_runtime().uow(), name,
                             groups=[] if no_groups else (list(groups) if groups else None),
-                            roles=[] if no_roles else (list(roles) if roles else None))
+                            roles=[] if no_roles else (list(roles) if roles else None), actor=command_actor())
     click.echo(f"{name}\tgroups={','.join(change.groups)}\troles={','.join(change.roles)}")
     click.echo(f"(was groups={','.join(change.groups_before)} roles={','.join(change.roles_before)})", err=True)
     if change.released.tasks or change.released.for_supervisors:
@@ -261,7 +261,7 @@ def user_set(name: str, groups: tuple[str, ...], roles: tuple[str, ...], no_grou
 def user_deactivate(name: str) -> None:
     """Keep a user out (a leaver): their tokens, password and page sessions stop working at once, and
     their open tasks go back to their queues (those nobody else may claim wait for a supervisor)."""
-    released = users.set_active(command_runtime().uow(), name, False)
+    released = users.set_active(command_runtime().uow(), name, False, actor=command_actor())
     click.echo(f"{name} deactivated")
     _report_released(name, released)
     _warn_without_admin()
@@ -271,7 +271,7 @@ def user_deactivate(name: str) -> None:
 @click.argument("name")
 def user_activate(name: str) -> None:
     """Let a deactivated user in again, with the tokens and password they had (not the tasks released)."""
-    users.set_active(command_runtime().uow(), name, True)
+    users.set_active(command_runtime().uow(), name, True, actor=command_actor())
     click.echo(f"{name} activated")
 
 

@@ -9,9 +9,8 @@ import click
 from engine import calendar
 from engine.calendar import DayView, YearView
 from engine.errors import EngineError, ValidationFailed
-from engine.users import SYSTEM
 
-from .cli_runtime import command_runtime
+from .cli_runtime import command_actor, command_runtime
 
 _WEEKDAYS = "一二三四五六日"
 
@@ -31,7 +30,7 @@ def import_cmd(file: Path, name: str | None, years: tuple[int, ...]) -> None:
     """Load the years in FILE (JSON or CSV; see engine/calendar.py), replacing what they had."""
     content = file.read_bytes()
     try:
-        views = calendar.import_file(command_runtime().uow(), str(file), content, actor=SYSTEM,
+        views = calendar.import_file(command_runtime().uow(), str(file), content, actor=command_actor(),
                                      calendar=name, years=years)
         _, adjoining = calendar.read_file(str(file), content, years)
     except ValidationFailed as exc:
@@ -98,8 +97,8 @@ def list_cmd() -> None:
 def create(name: str, extends: str | None, region: str | None, description: str | None) -> None:
     """Create a calendar, usually a region's extending CN with its local days off."""
     try:
-        calendar.create_calendar(command_runtime().uow(), name, actor=SYSTEM, extends=extends, region=region,
-                                 description=description)
+        calendar.create_calendar(command_runtime().uow(), name, actor=command_actor(), extends=extends,
+                                 region=region, description=description)
     except EngineError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"calendar {name} created" + (f", extending {extends}" if extends else ""))

@@ -5,9 +5,8 @@ import click
 
 from engine import departments
 from engine.errors import EngineError, NotFound
-from engine.users import SYSTEM
 
-from .cli_runtime import command_runtime
+from .cli_runtime import command_actor, command_runtime
 
 
 @click.group("department")
@@ -40,7 +39,7 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
                 parent_code = current.parent_code if parent_code is None else parent_code
                 # --move-groups takes the groups given from another department, in addition to its own
                 groups = tuple(current.groups) + groups if move_groups else (groups or tuple(current.groups))
-        view, created = departments.put_department(runtime.uow(), code, actor=SYSTEM, name=name,
+        view, created = departments.put_department(runtime.uow(), code, actor=command_actor(), name=name,
                                                    parent_code=parent_code, groups=[g for g in groups if g.strip()],
                                                    only_new=not update, move_groups=move_groups)
     except EngineError as exc:
@@ -55,7 +54,7 @@ def remove(code: str) -> None:
     """Delete department CODE, e.g. one added with a mistyped code. Refused while it owns groups, has child
     departments, took part in a case or a deployed guide names it."""
     try:
-        view = departments.delete_department(command_runtime().uow(), code, actor=SYSTEM)
+        view = departments.delete_department(command_runtime().uow(), code, actor=command_actor())
     except EngineError as exc:
         raise _failure(exc) from None
     click.echo(f"department {view.code} removed: {view.name}")

@@ -1,13 +1,25 @@
 """The engine runtime a command works with, from the environment (DATABASE_URL, GOVFLOW_*)."""
 from __future__ import annotations
 
+import getpass
 import os
 
 import click
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from engine import Runtime, Settings
+from engine import Actor, Runtime, Settings
 from engine.db import sqlite_file
+
+
+def command_actor() -> Actor:
+    """Who a command acts as: an admin named ``cli:<OS user>`` (``cli`` when the system cannot say), as the
+    audit log records it. Whoever runs the command line holds the database already; the OS account is who
+    they are, and the colon, never in a user's name, keeps them apart from govflow's users."""
+    try:
+        name = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in the environment and the uid has no passwd entry
+        name = "cli"
+    return Actor(name[:100], roles=frozenset({"admin"}))
 
 
 def command_runtime(*, create: bool = False, create_default: bool = False) -> Runtime:

@@ -3,12 +3,12 @@ session (or unit of work) and never commit; the commands are in ``engine.calenda
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ._calendar_files import SpecialDay, YearData
@@ -166,6 +166,21 @@ def store_year(session: Session, calendar: Calendar, data: YearData, *, source: 
             {"calendar_id": calendar.id, "day": d.day, "kind": d.kind, "name": d.name} for d in data.days])
     session.add(CalendarYear(calendar_id=calendar.id, year=data.year, source=source,
                              loaded_by=actor.name if actor else None))
+
+
+def audited_days(session: Session, calendar: Calendar, years: Iterable[int],
+                 extra: Iterable[date] = ()) -> dict[str, dict[str, str | None]]:
+    """The calendar's own special days in ``years`` and on the ``extra`` dates, by ISO date, as the audit
+    log compares them before and after a load: the days added, removed or renamed are what changed."""
+    spans = [CalendarDay.day.between(date(y, 1, 1), date(y, 12, 31)) for y in years]
+    extra = list(extra)
+    if extra:
+        spans.append(CalendarDay.day.in_(extra))
+    if not spans:
+        return {}
+    rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).where(
+        CalendarDay.calendar_id == calendar.id, or_(*spans)).order_by(CalendarDay.day))
+    return {day.isoformat(): {"kind": kind, "name": name} for day, kind, name in rows}
 
 
 def store_days(session: Session, calendar: Calendar, days: list[SpecialDay]) -> None:

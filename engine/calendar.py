@@ -60,6 +60,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import _calendar_db as db
+from . import audit
 from ._calendar_db import NATIONAL, CalendarInfo, DayView, YearView, on_years_loaded, package_years
 from ._calendar_files import SpecialDay, YearData, announced, check_year, parse_file, require_days, validate_year
 from ._workdays import Deadline, WorkingCalendar, WorkingDate, WorkingDayCount
@@ -160,6 +161,8 @@ def create_calendar(uow: UnitOfWork, name: str, *, actor: Actor, description: st
             uow.session.flush()
         except IntegrityError:
             raise Conflict(f"calendar {name!r} already exists") from None
+        audit.record(uow, actor, "calendar.created", ("calendar", name),
+                     audit.diff({}, {"description": description, "region": region, "extends": extends}))
         uow.commit()
         return CalendarInfo(name, description, region, extends, [])
 
@@ -206,8 +209,11 @@ def replace_year(uow: UnitOfWork, year: int, *, calendar: str = NATIONAL, holida
         row = db.calendar_row(uow.session, calendar, lock=True)  # two loads at once take turns: the last wins
         if row.extends_id is None:
             require_days(calendar, [YearData(year, days)], "invalid calendar data")
+        before = db.audited_days(uow.session, row, [year])
         db.store_year(uow.session, row, YearData(year, days), source=source, actor=actor)
         db.mark_loaded(uow, row, [year])
+        audit.record(uow, actor, "calendar.changed", ("calendar", calendar),
+                     audit.diff(before, db.audited_days(uow.session, row, [year]), years=[year], source=source))
         uow.commit()
         return db.year_view(uow.session, calendar, year)
 
@@ -238,10 +244,15 @@ def import_file(uow: UnitOfWork, filename: str, content: bytes | str, *, actor: 
         row = db.calendar_row(uow.session, name, lock=True)
         if row.extends_id is None:
             require_days(name, loaded, "invalid calendar file")
+        years = sorted({y.year for y in loaded})
+        extra = [d.day for d in adjoining]
+        before = db.audited_days(uow.session, row, years, extra)
         for data in loaded:
             db.store_year(uow.session, row, data, source=source, actor=actor)
         db.store_days(uow.session, row, adjoining)
         db.mark_loaded(uow, row, sorted({y.year for y in loaded} | {d.day.year for d in adjoining}))
+        audit.record(uow, actor, "calendar.changed", ("calendar", name),
+                     audit.diff(before, db.audited_days(uow.session, row, years, extra), years=years, source=source))
         uow.commit()
         return [db.year_view(uow.session, name, y.year) for y in loaded]
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Exists
 
+from . import audit
 from .clock import utcnow
 from .db import affected, insert_unless_present
 from .errors import Conflict, NotFound, ValidationFailed
@@ -91,7 +92,10 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
     parent_code = (parent_code or "").strip() or None
     with uow:
         try:
-            view, created = _put(uow.session, code, name, parent_code, wanted, only_new, move_groups)
+            view, created, before, moved = _put(uow.session, code, name, parent_code, wanted, only_new, move_groups)
+            after = {"name": view.name, "parent_code": view.parent_code, "groups": view.groups}
+            audit.record(uow, actor, "department.put", ("department", code),
+                         audit.diff(before, after, created=created, **({"moved_groups": moved} if moved else {})))
             uow.commit()
         # A concurrent change took the code or a group first, or (SQLite, where this read took no lock)
         # deleted the department this command read.
@@ -126,6 +130,8 @@ def delete_department(uow: UnitOfWork, code: str, *, actor: Actor) -> Department
                               created_at=department.created_at, updated_at=department.updated_at)
         try:
             session.execute(delete(Department).where(Department.code == code))
+            audit.record(uow, actor, "department.deleted", ("department", code),
+                         audit.diff({"name": view.name, "parent_code": view.parent_code}, {}))
             uow.commit()
         except IntegrityError:  # not expected with the row held; never a partial delete
             raise Conflict(f"department {code!r} was changed meanwhile; try again") from None
@@ -291,10 +297,13 @@ def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> l
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
-         only_new: bool, move_groups: bool) -> tuple[DepartmentView, bool]:
+         only_new: bool, move_groups: bool) -> tuple[DepartmentView, bool, dict[str, Any], dict[str, str]]:
+    """The department as put and whether it is new; for the audit log, what it was and the groups moved to
+    it (group -> the department that had it)."""
     # FOR NO KEY UPDATE on PostgreSQL: a concurrent delete (FOR UPDATE) and this change take turns, while
     # the cases joining the department (FOR KEY SHARE, by their foreign key) go on.
     department = session.get(Department, code, with_for_update={"key_share": True})
+    before = _audited(session, department)
     if department is not None and only_new:
         raise Conflict(f"department {code!r} exists already")
     if parent_code is not None:
@@ -321,7 +330,7 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     session.add_all([DepartmentGroup(group_name=g, department_code=code) for g in gained])
     session.flush()
     _join_cases_worked_on(session, code, gained, utcnow())
-    return _view(session, department), created
+    return _view(session, department), created, before, {group: owner for group, owner in taken}
 
 
 def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: datetime) -> None:
@@ -360,6 +369,14 @@ def _still_set_up(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
     on rather than fail on the foreign key. Read only when a department is new to a case."""
     kept = set(session.scalars(_SET_UP, {"codes": sorted({row["department_code"] for row in rows})}))
     return [row for row in rows if row["department_code"] in kept]
+
+
+def _audited(session: Session, department: Department | None) -> dict[str, Any]:
+    """The department as the audit log shows it before a put; empty: it is new."""
+    if department is None:
+        return {}
+    return {"name": department.name, "parent_code": department.parent_code,
+            "groups": _view(session, department).groups}
 
 
 def _hold(session: Session, code: str, dialect: str) -> Department | None:

@@ -720,3 +720,26 @@ class Document(Base):
     # The bytes themselves; deferred so that listing documents does not read them.
     html: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+# ---- the audit log: who changed users, tokens, departments, webhooks, calendars, rules (engine.audit) --
+
+class AuditEntry(Base):
+    """One change an admin (or a supervisor, an integrator) made: when, by whom, which action on which
+    target, and the values before and after (never a token, password hash or webhook secret).
+
+    Written in the transaction of the change; append-only: never updated or deleted (engine.audit refuses
+    it). No foreign keys: an entry outlives what it names."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at", "id"),
+                      Index("ix_audit_log_target", "target_kind", "target_key", "at"),
+                      Index("ix_audit_log_actor", "actor", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))  # a user's name, "system", or "cli:<OS user>"
+    action: Mapped[str] = mapped_column(String(50))  # e.g. user.deactivated (engine.audit.ACTIONS)
+    target_kind: Mapped[str] = mapped_column(String(30))  # user, department, webhook, calendar, supervision_rule
+    target_key: Mapped[str] = mapped_column(String(255))  # the user's name, the department's code ...
+    change: Mapped[dict[str, Any]]  # {"before": {...}, "after": {...}} of what changed, and context

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from . import audit
 from .clock import utcnow
 from .errors import Conflict, ValidationFailed
 from .models import Guide, ProcessDefinition, SupervisionRule
@@ -160,12 +161,15 @@ def put_rule(uow: UnitOfWork, scope: str, *, actor: Actor, values: dict[str, Any
         if rule is None:
             rule = SupervisionRule(scope=scope)
             uow.session.add(rule)
+        before = {"remind_days": rule.remind_days, "step_overrun": rule.step_overrun}  # a new rule's: None
         for name, value in given.items():
             setattr(rule, name, value)
         rule.updated_by, rule.updated_at = actor.name, utcnow()
         try:
             uow.session.flush()
             view = _view(RuleBook(uow), scope)
+            audit.record(uow, actor, "supervision_rules.changed", ("supervision_rule", scope),
+                         audit.diff(before, _fields(rule)))
             uow.commit()
         except IntegrityError:  # another request created this scope's rule at the same moment
             raise Conflict(f"the rule {scope!r} was created by someone else meanwhile; try again") from None

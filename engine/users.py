@@ -9,10 +9,12 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from . import audit
 from .case_lock import lock_case
 from .clock import utcnow
 from .db import advisory_lock
@@ -86,7 +88,10 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
             uow.session.flush()
         except IntegrityError:
             raise Conflict(f"user {name!r} already exists") from None
-        token, _ = _issue(uow, user, token_ttl_days, label="initial")
+        token, row = _issue(uow, user, token_ttl_days, label="initial")
+        uow.session.flush()  # the token's id, for the log
+        audit.record(uow, actor, "user.added", ("user", name), audit.diff({}, _audited(user)))
+        audit.record(uow, actor, "token.issued", ("user", name), audit.diff({}, _audited_token(row)))
         uow.commit()
         return user, token
 
@@ -136,6 +141,7 @@ def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, labe
         token, row = _issue(uow, user, ttl_days, label)
         uow.session.flush()
         issued = IssuedToken(token, row.id, row.label, row.expires_at)
+        audit.record(uow, actor, "token.issued", ("user", name), audit.diff({}, _audited_token(row)))
         uow.commit()
         return issued
 
@@ -162,8 +168,13 @@ def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, ac
             if uow.session.scalars(query).first() is None:
                 raise NotFound(f"user {name!r} has no token {token_id}")
         tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None))).all()
+        now = utcnow()
         for token in tokens:
-            token.revoked_at = utcnow()
+            token.revoked_at = now
+        # None revoked (they were already): the entry still says who asked, with both sides empty.
+        audit.record(uow, actor, "token.revoked", ("user", name),
+                     audit.diff({"revoked_at": None}, {"revoked_at": now if tokens else None},
+                                tokens=[t.id for t in tokens]))
         uow.commit()
         return len(tokens)
 
@@ -256,6 +267,7 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         if active is False or roles is not None:  # their tasks may go back to their queues
             _lock_cases_held_by(uow, name)
         groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
+        before = _audited(user)
         if groups is not None:
             user.groups = groups
         if roles is not None:
@@ -275,8 +287,35 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
                                       keep=lambda task: _may_work(after, task))
         else:
             released = Released([], [])
+        _record_change(uow, actor, name, before, _audited(user), released)
         uow.commit()
         return UserChange(name, groups_before, roles_before, was_active, user, released)
+
+
+def _audited(user: User) -> dict[str, Any]:
+    """What the audit log shows of a user (never the password hash)."""
+    return {"display_name": user.display_name, "groups": list(user.groups or []), "roles": list(user.roles or []),
+            "active": user.active}
+
+
+def _audited_token(token: ApiToken) -> dict[str, Any]:
+    """What the audit log shows of a token: its id, never the token or its hash."""
+    return {"token_id": token.id, "label": token.label, "expires_at": token.expires_at}
+
+
+def _record_change(uow: UnitOfWork, actor: Actor, name: str, before: dict[str, Any], after: dict[str, Any],
+                   released: Released) -> None:
+    """``user.changed`` for the groups, roles and display name; ``user.deactivated`` (or ``activated``) for
+    ``active``; the tasks given back to their queues on the entry of the change that released them."""
+    target = ("user", name)
+    back = {"released_tasks": [t.id for t in released.tasks]} if released.tasks else {}
+    was_active, is_active = before.pop("active"), after.pop("active")
+    fields = audit.diff(before, after)
+    if fields["before"] or fields["after"] or was_active == is_active:
+        audit.record(uow, actor, "user.changed", target, fields | ({} if was_active != is_active else back))
+    if was_active != is_active:
+        audit.record(uow, actor, "user.activated" if is_active else "user.deactivated", target,
+                     audit.diff({"active": was_active}, {"active": is_active}, **back))
 
 
 def _require_an_admin(uow: UnitOfWork) -> None:
@@ -417,20 +456,26 @@ def _burn_time(password: str) -> None:
     check_password(_DUMMY_HASH[0], password)
 
 
-def set_password(uow: UnitOfWork, name: str, password: str) -> None:
-    """Set (or replace) a user's password; sessions opened with the old one end.
+def set_password(uow: UnitOfWork, name: str, password: str, *, actor: Actor = SYSTEM) -> None:
+    """Set (or replace) a user's password; sessions opened with the old one end. The audit log says that
+    it was set, never what to.
 
     Raises:
+        Forbidden: ``actor`` is not an admin.
         NotFound: no such user.
         InvalidRequest: the password is shorter than PASSWORD_MIN_LENGTH.
     """
+    actor.require(action="set passwords")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise InvalidRequest(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
         if user is None:
             raise NotFound(f"user {name!r} not found")
+        had_one = user.password_hash is not None
         user.password_hash = hash_password(password)
+        audit.record(uow, actor, "user.password_set", ("user", name),
+                     audit.diff({"has_password": had_one}, {"has_password": True}))
         uow.commit()
 
 

@@ -21,10 +21,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
 
 from sqlalchemy import func, select
 
+from . import audit
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import OutboxEvent, Webhook, WebhookDelivery
@@ -105,6 +106,7 @@ def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | No
         uow.session.flush()
         view = _webhook_view(hook)
         view.secret = hook.secret
+        audit.record(uow, actor, "webhook.subscribed", _target(hook), _masked(audit.diff({}, _audited(hook))))
         uow.commit()
         uow.runtime.webhook_targets.invalidate()  # this process delivers to it from now on
         return view
@@ -135,12 +137,14 @@ def change(uow: UnitOfWork, webhook_id: int, *, actor: Actor, url: str | None = 
     wanted = _check_events(events) if events is not None else None
     with uow:
         hook = _own_webhook(uow, webhook_id, actor)
+        before = _audited(hook)
         if url is not None:
             hook.url = url
         if wanted is not None:
             hook.events = wanted
         if description is not None:
             hook.description = description.strip()[:500] or None
+        audit.record(uow, actor, "webhook.changed", _target(hook), _masked(audit.diff(before, _audited(hook))))
         uow.commit()
         return _webhook_view(hook)
 
@@ -157,6 +161,7 @@ def rotate_secret(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookV
         hook.secret = _new_secret()
         view = _webhook_view(hook)
         view.secret = hook.secret
+        audit.record(uow, actor, "webhook.secret_rotated", _target(hook), audit.diff({}, {}))  # never the secret
         uow.commit()
         return view
 
@@ -183,6 +188,10 @@ def unsubscribe(uow: UnitOfWork, webhook_id: int, *, actor: Actor, discard: bool
                            "letters) that deleting it would lose: let them be delivered (replay the dead "
                            "letters), or delete it with discard=true to drop them",
                            details=[{"pending": pending, "dead_letters": dead}])
+        discarded = {"discarded": {"pending": undelivered.get(PENDING, 0),
+                                   "dead_letters": undelivered.get(DEAD, 0)}} if undelivered else {}
+        audit.record(uow, actor, "webhook.unsubscribed", _target(hook),
+                     _masked(audit.diff(_audited(hook), {}, **discarded)))
         uow.session.delete(hook)
         uow.commit()
 
@@ -209,8 +218,12 @@ def replay(uow: UnitOfWork, delivery_id: int, *, actor: Actor) -> DeliveryView:
         delivery = found[0]
         if delivery.state != DEAD:
             raise Conflict(f"delivery {delivery_id} is {delivery.state}, not a dead letter", state=delivery.state)
+        before = {"state": delivery.state, "attempts": delivery.attempts}
         delivery.state, delivery.attempts, delivery.next_attempt_at = PENDING, 0, utcnow()
         delivery.lock_owner = delivery.lock_expires_at = None
+        audit.record(uow, actor, "webhook.replayed", _target(found[1]),
+                     audit.diff(before, {"state": delivery.state, "attempts": delivery.attempts},
+                                delivery_id=delivery.id, event_id=found[2].event_id))
         uow.commit()
         return _delivery_view(*found)
 
@@ -301,6 +314,33 @@ def _own_webhook(uow: UnitOfWork, webhook_id: int, actor: Actor, *, lock: bool =
     if hook is None or (not actor.has("admin") and hook.owner != actor.name):
         raise NotFound(f"webhook {webhook_id} not found")
     return hook
+
+
+def _target(hook: Webhook) -> tuple[str, str]:
+    return "webhook", str(hook.id)
+
+
+def _audited(hook: Webhook) -> dict[str, Any]:
+    """What the audit log compares of a webhook: never its secret (``_masked`` before it is recorded)."""
+    return {"url": hook.url, "events": list(hook.events or []), "description": hook.description,
+            "owner": hook.owner}
+
+
+def _masked(change: dict[str, Any]) -> dict[str, Any]:
+    """The change with its URLs' query values masked: a receiver may take a key there, and the log is read
+    by supervisors too. Compared before masking, so a new key alone still shows as a changed URL."""
+    for side in ("before", "after"):
+        if "url" in change[side]:
+            change[side]["url"] = _masked_url(change[side]["url"])
+    return change
+
+
+def _masked_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query and not parts.fragment:
+        return url
+    query = "&".join(f"{quote(name)}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=query, fragment=""))
 
 
 def _delivery_query() -> Any:
