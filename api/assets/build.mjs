@@ -10,6 +10,7 @@ await build({
   entryPoints: {
     diagram: path.join(here, 'diagram.js'),
     form: path.join(here, 'form.js'),
+    intake: path.join(here, 'intake.js'),
     modeler: path.join(here, 'modeler.js')
   },
   outdir: path.join(here, '..', 'static', 'build'),

@@ -21,6 +21,7 @@ from . import (
     auth,
     cases,
     errors,
+    intake,
     modeler,
     public,
     queue,
@@ -31,7 +32,7 @@ from . import (
 from .i18n import current_language, gettext
 
 pages = Blueprint("pages", __name__)
-for child in (auth.bp, queue.bp, work.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp, public.bp):
+for child in (auth.bp, queue.bp, work.bp, intake.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp, public.bp):
     pages.register_blueprint(child)
 errors.register(pages)
 

@@ -2,7 +2,9 @@
 with active and completed steps, the time-limit clock with its warning level, what the case waits for
 (a clerk records a message it waits for, e.g. the applicant's supplement brought to the window),
 timeline, open tasks; on the clock panel, the forms that act on the clock through the engine's commands
-(the overdue reason, an extension, a special procedure paused and resumed by hand)."""
+(the overdue reason, an extension, a special procedure paused and resumed by hand); the materials checklist
+of the item's guide, with an upload per entry (engine.materials.upload, the API's call), whose refusals
+(too large, a type not taken, the case ended) come back beside the entry."""
 from __future__ import annotations
 
 import io
@@ -13,6 +15,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import (
     case_documents,
@@ -27,13 +32,26 @@ from engine import (
 )
 from engine.case_access import require_clerk_of_case, require_clerk_or_supervisor_of_case
 from engine.clock import LOCAL_TZ
-from engine.errors import Forbidden, NotFound
+from engine.errors import (
+    Conflict,
+    EngineError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
+from engine.settings import Settings
 from engine.supervision import RED
 
-from ..context import actor, uow
+from ..context import actor, runtime, uow
 from ..documents import HTML_POLICY
+from ..limits import upload_limit
+from . import session
+from .errors import error_page
 from .i18n import gettext as _
 from .paging import page_number
+from .public import MATERIAL_FORMS
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 25
@@ -63,15 +81,19 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<int:instance_id>")
-def case(instance_id: int, issued_code: str | None = None) -> ResponseReturnValue:
+def case(instance_id: int, issued_code: str | None = None, refused: UploadRefusal | None = None) -> str:
     file = timeline.case_file(uow(), instance_id, actor=actor())
     # The time-limit clock and its warning level (None before acceptance or without a time limit).
     clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
     # Documents issued to the applicant, for those who may see the case's materials (else None).
     issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
     waits = instances.waits(uow(), instance_id, actor=actor())
+    # The guide's materials against what the case holds, for those who may see its materials (else None).
+    checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
     return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code,
-                           waits=waits, clock_forms=clock_forms(instance_id, clock))
+                           waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
+                           uploads=upload_form(file.case.state, checklist), refused=refused,
+                           material_forms=MATERIAL_FORMS)
 
 
 # ---- acting on the clock ------------------------------------------------------------------------------
@@ -209,6 +231,127 @@ def query_code(instance_id: int) -> ResponseReturnValue:
     session cookie, not kept), and the old code stops working."""
     code = query_codes.reissue(uow(), instance_id, actor=actor())
     return case(instance_id, issued_code=code)
+
+
+# ---- materials: upload per entry of the checklist ----------------------------------------------------
+
+OTHER = "other"  # the row of a material the guide does not list (a case without a guide's checklist)
+
+
+@dataclass(frozen=True)
+class UploadRefusal:
+    """An upload refused, shown beside its row: ``row`` is the checklist entry (1-based) or OTHER."""
+
+    row: str
+    message: str
+    name: str = ""  # the name typed in the OTHER row, kept
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """The upload forms of the case page: shown while the case runs, to those who may see its materials
+    (the engine's rule for uploads is the same), with the limits they say before a file is sent."""
+
+    max_bytes: int
+    size: str  # the limit as people read it, e.g. 20 MB
+    accept: str  # the file input's hint: the extensions taken (Settings.material_types)
+    uploaded: int | None  # the material just uploaded, marked in its row
+
+    @property
+    def types(self) -> str:
+        return _accepted_types()
+
+
+def upload_form(state: str, checklist: materials.Checklist | None) -> UploadForm | None:
+    if checklist is None or state in materials.ENDED:
+        return None
+    settings = runtime().settings
+    uploaded = request.args.get("uploaded", "")
+    return UploadForm(max_bytes=settings.max_material_bytes, size=_size(settings.max_material_bytes),
+                      accept=",".join(f".{t}" for t in settings.material_types),
+                      uploaded=int(uploaded) if uploaded.isdigit() else None)
+
+
+class MaterialUpload(MethodView):
+    """Upload a material for one row of the checklist: the row is in the address (``?row=``), so that even
+    a body too large to be read says which entry it was for."""
+
+    @staticmethod
+    def body_limit(settings: Settings) -> int:  # read by api/limits.py: the materials API's limit
+        return upload_limit(settings.max_material_bytes)
+
+    def post(self, instance_id: int) -> ResponseReturnValue:
+        row = _row()
+        name = request.form.get("name", "")
+        upload = request.files.get("file")
+        if upload is None or not upload.filename or _empty(upload):
+            return _refused(instance_id, UploadRefusal(row, _("请选择要上传的文件（不能为空文件）。"), name), 400)
+        try:
+            found = materials.upload(uow(), instance_id, actor=actor(), name=name, filename=upload.filename,
+                                     stream=upload.stream)
+        except TooLarge:
+            return _refused(instance_id, UploadRefusal(row, _too_large(), name), 413)
+        except UnsupportedType as exc:
+            return _refused(instance_id, UploadRefusal(row, _unsupported(exc), name), 415)
+        except Conflict:  # ended meanwhile: its archive is closed
+            return _refused(instance_id, UploadRefusal(row, _("办件已结束，不能再提交材料。"), name), 409)
+        except InvalidRequest as exc:  # the name: empty, too long, control characters
+            return _refused(instance_id, UploadRefusal(row, _("未能上传：{message}", message=exc.message), name), 400)
+        flash(_("已上传：{name}（{filename}）", name=found.name, filename=found.filename), "success")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id, uploaded=found.id, _anchor="materials"),
+                        303)
+
+
+bp.add_url_rule("/cases/<int:instance_id>/materials", view_func=MaterialUpload.as_view("upload_material"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A file larger than the upload's limit is refused before its form is read (api/limits.py): the case page
+    says so beside the row the address names. Elsewhere the error page, as for every page."""
+    if request.endpoint != "pages.cases.upload_material":
+        return error_page(413, _("上传的文件过大。"))
+    if session.load_actor() is None:  # the refusal came before the session was read
+        return redirect(url_for("pages.auth.login"))
+    instance_id = int((request.view_args or {})["instance_id"])
+    try:
+        return _refused(instance_id, UploadRefusal(_row(), _too_large()), 413)
+    except EngineError:  # not a case this user reads: an error inside this handler would become a 500
+        return error_page(413, _("上传的文件过大。"))
+
+
+def _refused(instance_id: int, refusal: UploadRefusal, status: int) -> ResponseReturnValue:
+    return case(instance_id, refused=refusal), status
+
+
+def _row() -> str:
+    row = request.args.get("row", "")
+    return row if row.isdigit() or row == OTHER else ""
+
+
+def _empty(upload: FileStorage) -> bool:
+    """Whether the file chosen has no bytes (the stream is left at its start for the upload)."""
+    head = upload.stream.read(1)
+    upload.stream.seek(0)
+    return not head
+
+
+def _too_large() -> str:
+    return _("文件过大：单个文件不能超过 {size}。", size=_size(runtime().settings.max_material_bytes))
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB" if limit >= 2**10 else f"{limit} B"
+
+
+def _unsupported(exc: UnsupportedType) -> str:
+    if "accepted" in exc.context:  # the extension is not among those taken
+        return _("不接受此类文件。可上传：{types}。", types=_accepted_types())
+    return _("文件内容与扩展名不符，请上传原始文件。")
+
+
+def _accepted_types() -> str:
+    return _("、").join(f".{t}" for t in runtime().settings.material_types)
 
 
 @bp.get("/cases/<int:instance_id>/materials/<int:material_id>")

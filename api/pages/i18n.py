@@ -697,4 +697,85 @@ EN: dict[str, str] = {
         "candidates).",
     "流程已将「{field}」由「{sent}」改为「{value}」，请核对办理结果。":
         "The process changed “{field}” from “{sent}” to “{value}”; please check the outcome.",
+    # intake (收件): choosing the item, the applicant's details, the receipt
+    "收件": "Intake",
+    "选择申请人办理的事项": "Choose the item the applicant applies for",
+    "尚未部署可收件的事项。": "No item that a window starts cases for is deployed yet.",
+    "办件类型": "Case type",
+    "重新选择事项": "Choose another item",
+    "申请材料清单": "Materials checklist",
+    "关键材料不得容缺。收件后在办件页逐项上传材料。":
+        "Key materials cannot be waived. After intake, upload the materials entry by entry on the case page.",
+    "办事指南未列出申请材料。": "The guide lists no materials.",
+    "收件信息": "Intake details",
+    "留空则自动生成": "Leave empty to have one made",
+    "已有纸质收件编号的，照填；同一编号再次提交不会重复收件。":
+        "If the application has a number on paper already, enter it; sending the same number again starts no "
+        "second case.",
+    "合并申请表（多表合一）": "Combined application form",
+    "申请人信息": "Applicant",
+    "个人姓名或单位全称": "A person's name or an organisation's full name",
+    "证件号码": "ID number",
+    "身份证号码或统一社会信用代码": "Resident ID number or unified social credit code",
+    "手机号码用于短信告知办理进度": "A mobile number receives text messages on the case's progress",
+    "项目名称": "Project name",
+    "工程建设项目等填写": "For construction projects and the like",
+    "请填写{label}。": "Please fill in: {label}.",
+    "{label}至多 {n} 个字。": "{label}: at most {n} characters.",
+    "办件编号须为 1 至 50 个字符，不含控制字符。":
+        "The case number must have 1 to 50 characters, without control characters.",
+    "办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。":
+        "The case number {number} belongs to another case: enter another number, or leave it empty to have one "
+        "made.",
+    "事项流程启动失败，未收件：{message}": "The item's process failed to start; nothing was registered: {message}",
+    "收件并出具回执": "Register and issue the receipt",
+    "取消": "Cancel",
+    "事项信息": "Item",
+    "流程版本": "Process version",
+    "收件回执": "Intake receipt",
+    "办件已存在": "Case exists already",
+    "办件信息": "Case",
+    "编号 {number} 的办件已于 {at} 收件，本次未重复收件。":
+        "Case {number} was registered at {at}; it was not registered again.",
+    "本次填写的以下信息与已收件的办件不同，未采用：":
+        "What was entered this time differs from the registered case in the following, and was not used:",
+    "如是另一申请，请重新收件并使用其他办件编号。":
+        "If this is another application, register it again under another case number.",
+    "收件日期": "Received",
+    "{n} 个工作日（自受理之日起计算）": "{n} working days (counted from acceptance)",
+    "即办件，当场办结": "Decided on the spot",
+    "凭办件编号和查询码可在 {url} 查询办理进度、下载文书和评价服务。查询码只在本回执上出现一次，请妥善保管。":
+        "With the case number and the query code, follow the case, download its documents and rate the service "
+        "at {url}. The query code appears on this receipt only: keep it safe.",
+    "查询码只在首次收件的回执上显示。如需交给申请人，请在办件页生成新查询码（原查询码随即失效）。":
+        "The query code is shown on the first receipt only. To give the applicant one, make a new query code on "
+        "the case page (the previous code then stops working).",
+    "咨询方式：": "Enquiries: ",
+    "打印回执": "Print the receipt",
+    "上传申请材料": "Upload materials",
+    "继续收件": "Next intake",
+    # case page: the materials checklist and uploads
+    "尚缺 {n} 项": "{n} missing",
+    "（关键材料 {n} 项）": " ({n} key)",
+    "材料已齐全": "All materials submitted",
+    "单个文件不超过 {size}；可上传：{types}": "At most {size} a file; accepted: {types}",
+    "文件过大：单个文件不能超过 {size}。": "The file is too large: at most {size} a file.",
+    "材料": "material",
+    "选择文件：{name}": "Choose the file: {name}",
+    "上传": "Upload",
+    "刚上传": "Just uploaded",
+    "已提交": "Submitted",
+    "本部门需要": "Needed by my department",
+    "{n} 份": "{n} copies",
+    "未提交": "Missing",
+    "（办事指南未列出）": "(not listed in the guide)",
+    "该办件没有办事指南的材料清单：填写材料名称后上传。":
+        "The case has no guide's checklist: enter the material's name and upload it.",
+    "请选择要上传的文件（不能为空文件）。": "Choose the file to upload (it may not be empty).",
+    "办件已结束，不能再提交材料。": "The case has ended: it takes no more materials.",
+    "未能上传：{message}": "Not uploaded: {message}",
+    "已上传：{name}（{filename}）": "Uploaded: {name} ({filename})",
+    "不接受此类文件。可上传：{types}。": "Files of this type are not accepted. Accepted: {types}.",
+    "文件内容与扩展名不符，请上传原始文件。":
+        "The file's content does not match its extension; upload the original file.",
 }

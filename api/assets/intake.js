@@ -1,0 +1,42 @@
+// Window work around a case's intake: print the receipt (收件回执); send a form once (a second click on
+// the intake's button would answer with the case already started, without its query code); and on the case
+// page refuse a material larger than the server takes before it is sent (the server checks again and says
+// the same in place).
+
+for (const button of document.querySelectorAll('[data-print]')) {
+  button.addEventListener('click', () => window.print());
+}
+
+function sendOnce(form) {
+  // A send the size check stopped leaves the button as it was. The intake form's send is always stopped by
+  // form.js where a bundle's form-js form is drawn, which then sends the form itself.
+  form.addEventListener('submit', (event) => {
+    if (event.defaultPrevented && !form.matches('.intake-form')) {
+      return;
+    }
+    for (const button of form.querySelectorAll('button[type=submit]')) {
+      button.disabled = true;  // the send goes on: its entries (none from the buttons) are read after this
+    }
+  });
+}
+
+for (const form of document.querySelectorAll('form.material-upload')) {
+  form.addEventListener('submit', (event) => {
+    const input = form.querySelector('input[type=file]');
+    const box = form.querySelector('.upload-error');
+    const limit = Number(form.dataset.maxBytes);
+    const file = input && input.files && input.files[0];
+    if (file && limit && file.size > limit) {
+      event.preventDefault();
+      box.textContent = form.dataset.tooLarge;
+      box.hidden = false;
+      input.setAttribute('aria-invalid', 'true');
+    }
+  });
+  sendOnce(form);
+}
+
+const intake = document.querySelector('form.intake-form');
+if (intake) {
+  sendOnce(intake);
+}

@@ -1,0 +1,186 @@
+"""收件 at a window (一窗受理): a clerk chooses a service item from the deployed catalogue (its guide, searched
+by name or code), sees the guide's materials checklist, fills in the applicant's details — a one-thing
+bundle's merged application form instead (多表合一, rendered by form-js as a task form is) — and starts the
+case with one engine call (engine.instances.start, the API's). The answer is the receipt handed to the
+applicant (收件回执): case number, item, date, promised time limit and the query code, which the start
+gives once and which is shown on this answer only (not kept, not flashed through the session cookie).
+Materials are then uploaded on the case page, entry by entry of the checklist.
+
+Sending the form again (a double click, a reload of the receipt) starts no second case: the form carries a
+case number made when it was shown, used unless the clerk types one, and a start with a number the item
+already has answers with that case, which the page shows without a query code.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+
+from engine import complaints, form_merge, guides, instances, query_codes
+from engine.errors import Conflict, NotFound, ProcessError, ValidationFailed
+from engine.execution import generate_business_key
+from engine.instances import InstanceView
+
+from ..context import actor, uow
+from .i18n import gettext as _
+from .public import MATERIAL_FORMS
+from .work import error_text, field_labels, option_labels, submitted
+
+bp = Blueprint("intake", __name__, url_prefix="/work/intake")
+
+MAX_QUERY = 200
+MAX_CASE_NO = 50  # GB/T 39046: a case number has at most 50 characters (engine.instances checks it too)
+# The forms' phone rule (engine._form_fields.PHONE): a mobile number, or a landline with its area code.
+PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII)
+# Lodged on the public complaint page (engine.complaints), which fills in the complaint's own variables.
+NOT_AT_THE_WINDOW = frozenset({complaints.COMPLAINT_KEY})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One of the applicant's details asked at the window, kept as the case variable ``key``."""
+
+    key: str
+    label: str
+    hint: str
+    max_length: int
+    required: bool = False
+
+
+# What the library's items read of the applicant, under the names they read it by: the queue, the task
+# page and every document name the applicant by applicant_name (engine.worksheet, engine.document_templates),
+# notices go to applicant_phone (engine.notify), the bundles' application forms ask applicant_id_number
+# too, and the documents of construction items name the project (project_name). An item that is a
+# one-thing bundle asks through its merged application form instead.
+APPLICANT_FIELDS = (
+    Field("applicant_name", "申请人", "个人姓名或单位全称", 100, required=True),
+    Field("applicant_id_number", "证件号码", "身份证号码或统一社会信用代码", 50),
+    Field("applicant_phone", "联系电话", "手机号码用于短信告知办理进度", 20),
+    Field("project_name", "项目名称", "工程建设项目等填写", 200),
+)
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """The items a case can be started for, found by name or code."""
+    actor().require("clerk", "integrator", action="start cases")
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    entries = [e for e in guides.catalogue(uow(), q=q or None) if startable(e)]
+    return render_template("pages/intake.html", entries=entries, q=q, case_types=guides.CASE_TYPES)
+
+
+def startable(entry: guides.CatalogueEntry) -> bool:
+    """Whether a window starts the item's cases: its process is deployed, and no other page lodges them."""
+    return entry.process_version is not None and entry.guide.process_key not in NOT_AT_THE_WINDOW
+
+
+@bp.get("/<code>")
+def form(code: str) -> ResponseReturnValue:
+    actor().require("clerk", "integrator", action="start cases")
+    entry = _entry(code)
+    return _form_page(entry, _start_form(entry), typed=MultiDict(), generated=generate_business_key())
+
+
+@bp.post("/<code>")
+def start(code: str) -> ResponseReturnValue:
+    """Start the case (engine.instances.start); the receipt, or the form again with what is wrong in place."""
+    actor().require("clerk", "integrator", action="start cases")
+    entry = _entry(code)
+    merged = _start_form(entry)
+    typed = request.form
+    # The number made when the form was shown keeps a second send of this form from starting a second case.
+    generated = typed.get("generated", "").strip()[:MAX_CASE_NO] or generate_business_key()
+    business_key = query_codes.case_number(typed.get("business_key", "")) or generated
+    if merged is None:
+        variables, problems = applicant_variables(typed)
+    else:
+        variables, problems = submitted(), {}
+    if problems:
+        return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=422)
+    try:
+        view, created = instances.start(uow(), entry.guide.process_key, actor=actor(), business_key=business_key,
+                                        variables=variables)
+    except ValidationFailed as exc:  # the bundle's merged form, or the case number
+        return _form_page(entry, merged, typed=typed, generated=generated, refused=exc.details, status=422)
+    except Conflict:  # the number is another case's, one this clerk may not read
+        problems = {"business_key": _("办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。",
+                                      number=business_key)}
+        return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=409)
+    except ProcessError as exc:  # a step of the item failed at its start: nothing was stored
+        return _form_page(entry, merged, typed=typed, generated=generated, status=422,
+                          failed=_("事项流程启动失败，未收件：{message}", message=exc.message))
+    return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
+                           created=created, differing=_differing(view, merged))
+
+
+def applicant_variables(typed: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The applicant's details as the case variables to start with (whitespace runs made one space, empty
+    ones left out), and what is wrong with them by field, in the page's language."""
+    variables: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for field in APPLICANT_FIELDS:
+        value = " ".join(typed.get(field.key, "").split())
+        if field.key == "applicant_phone":
+            value = complaints.normal_phone(value)
+        if not value:
+            if field.required:
+                problems[field.key] = _("请填写{label}。", label=_(field.label))
+            continue
+        if len(value) > field.max_length:
+            problems[field.key] = _("{label}至多 {n} 个字。", label=_(field.label), n=field.max_length)
+        elif field.key == "applicant_phone" and not PHONE.match(value):
+            problems[field.key] = _("请填写手机号（11 位）或带区号的固定电话。")
+        variables[field.key] = value
+    return variables, problems
+
+
+def _entry(code: str) -> guides.CatalogueEntry:
+    entry = guides.get_entry(uow(), code)
+    if not startable(entry):
+        raise NotFound(f"no case of item {code!r} is started at a window")
+    return entry
+
+
+def _start_form(entry: guides.CatalogueEntry) -> form_merge.StartForm | None:
+    """The item's start form (its start event's form, or a one-thing bundle's merged application form); None
+    when it has none."""
+    try:
+        return form_merge.start_form(uow(), entry.guide.process_key)
+    except NotFound:  # no start form: the applicant's details are asked field by field
+        return None
+
+
+def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None, *, typed: MultiDict[str, str],
+               generated: str, problems: dict[str, str] | None = None, refused: list[Any] | None = None,
+               failed: str | None = None, status: int = 200) -> ResponseReturnValue:
+    """The intake form; after a refusal with what was typed and each problem beside its field: ``problems``
+    by field name, ``refused`` the engine's details (the merged form's fields, the case number)."""
+    problems = dict(problems or {})
+    schema = merged.schema if merged is not None else {}
+    labels, options = field_labels(schema), option_labels(schema)
+    form_errors = []
+    for detail in refused or []:
+        field = str(detail.get("field", "")) if isinstance(detail, dict) else ""
+        if field == "business_key":
+            problems[field] = _("办件编号须为 1 至 50 个字符，不含控制字符。")
+        elif field in labels:  # shown by form-js next to its field, and in the summary
+            form_errors.append({**detail, "message": error_text(detail, options)})
+        else:
+            problems[field or "form"] = error_text(detail, options) if isinstance(detail, dict) else str(detail)
+    form_data = submitted() if merged is not None and request.method == "POST" else {}
+    return render_template("pages/intake_form.html", entry=entry, guide=entry.guide.content, merged=merged,
+                           fields=APPLICANT_FIELDS, typed=typed, generated=generated, problems=problems,
+                           form_errors=form_errors, form_data=form_data, labels=labels, failed=failed,
+                           material_forms=MATERIAL_FORMS, case_types=guides.CASE_TYPES), status
+
+
+def _differing(view: InstanceView, merged: form_merge.StartForm | None) -> list[str]:
+    """The labels of what this form gave other values than the case already under its number holds."""
+    if not view.differing_variables:
+        return []
+    labels = field_labels(merged.schema) if merged is not None else {f.key: _(f.label) for f in APPLICANT_FIELDS}
+    return [labels.get(name, name) for name in view.differing_variables]
