@@ -19,6 +19,28 @@ function fieldIds(components, prefix = '', ids = {}) {
   return ids;
 }
 
+// form-js checks a phone number as an international one (+86...): the server's rule (a mobile number or a
+// landline with its area code) is checked instead, as a pattern whose message is the server's phone text.
+function withPhoneRule(components, pattern) {
+  for (const component of components || []) {
+    const validate = component.validate;
+    if (validate && validate.validationType === 'phone') {
+      delete validate.validationType;
+      validate.pattern = pattern;
+    }
+    withPhoneRule(component.components, pattern);
+  }
+}
+
+// form-js's messages in the page's language and in the server's words (api/pages/work.py form_js_texts).
+function translator({ texts, phone_pattern: phonePattern }) {
+  return (template, replacements = {}) => {
+    const text = replacements.value === phonePattern && template.startsWith('Field must match pattern')
+      ? texts.phone : (texts[template] || template);
+    return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? String(replacements[key]) : `{${key}}`));
+  };
+}
+
 async function show() {
   const container = document.getElementById('form-container');
   const htmlForm = document.getElementById('complete-form');
@@ -36,7 +58,14 @@ async function show() {
   const prefilled = readJson('form-data') || {};
   const serverErrors = readJson('form-errors') || [];
   const dataField = document.getElementById('form-data-field');
-  const form = new Form({ container, properties: { readOnly } });
+  const texts = readJson('form-texts');
+  if (texts) {
+    withPhoneRule(schema.components, texts.phone_pattern);
+  }
+  const form = new Form({
+    container, properties: { readOnly },
+    additionalModules: texts ? [{ translate: ['value', translator(texts)] }] : [],
+  });
   await form.importSchema(schema, prefilled);
 
   if (serverErrors.length) {

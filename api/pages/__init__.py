@@ -69,7 +69,7 @@ def _headers(response: Any) -> Any:
 @pages.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"_": gettext, "lang": current_language(), "csrf_token": session.csrf_token,
-            "actor": session.current_actor()}
+            "actor": session.current_actor(), "form_js_texts": work.form_js_texts}
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from engine import tasks, worksheet
+from engine._form_fields import PHONE
 from engine.errors import InvalidRequest, ValidationFailed
 
 from ..context import actor, uow
@@ -185,6 +186,26 @@ def _lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
             return False, None
         current = current[step]
     return True, current
+
+
+def form_js_texts() -> dict[str, Any]:
+    """What form-js says when it checks a field in the browser, in the page's language and in the words the
+    server's answer uses (RULE_TEXTS), by form-js's own message templates (``{value}`` filled by form-js);
+    and the server's phone rule, which the browser then checks instead of form-js's international one."""
+    value = "{value}"
+    return {"phone_pattern": PHONE.pattern, "texts": {
+        "Field is required.": _(RULE_TEXTS["required"]),
+        "Field must have minimum length of {value}.": _(RULE_TEXTS["minLength"], length=value),
+        "Field must have maximum length of {value}.": _(RULE_TEXTS["maxLength"], length=value),
+        "Field must have minimum value of {value}.": _(RULE_TEXTS["min"], min=value),
+        "Field must have maximum value of {value}.": _(RULE_TEXTS["max"], max=value),
+        "Field must match pattern {value}.": _(RULE_TEXTS["pattern"], pattern=value),
+        "Field must be a valid email.": _(RULE_TEXTS["email"]),
+        "Field must be a valid international phone number. (e.g. +4930664040900)": _(RULE_TEXTS["phone"]),
+        "Value is expected to be an integer.": _("须为整数"),
+        "Value is not a number.": _("须为数字"),
+        "phone": _(RULE_TEXTS["phone"]),
+    }}
 
 
 def error_text(error: dict[str, Any], options: dict[str, dict[str, str]]) -> str:

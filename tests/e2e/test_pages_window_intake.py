@@ -147,7 +147,14 @@ def test_a_bundle_is_received_through_its_merged_form_drawn_by_form_js(page: Any
     expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
     page.get_by_label("申请人（经营者）姓名").fill("李四")
     page.get_by_label("申请人身份证号码").fill("14030219900101123X")
+    # The browser checks a phone number by the server's rule, and says so in the page's words.
+    phone_error = page.locator("[id$='Field_applicant_phone-error-message']")
+    page.get_by_label("联系电话").fill("1380013")
+    page.get_by_label("联系电话").press("Tab")
+    expect(phone_error).to_contain_text("须为手机号码（1 开头的 11 位数字）")
     page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_label("联系电话").press("Tab")
+    expect(phone_error).to_have_count(0)  # no "international phone number"
     page.get_by_label("经营场所地址").fill("阳泉市城区桃北西街18号")
     page.get_by_label("经营范围").fill("餐饮服务")
     page.get_by_label("热食类食品制售").check()
