@@ -126,15 +126,20 @@ class CompiledForm:
         return problems
 
     def prefill(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The part of ``data`` the form shows: its fields' values, nested as in the data."""
+        """The part of ``data`` the form shows: its fields' values, and the options its choice fields read
+        from the data (``valuesKey``), nested as in the data."""
         out: dict[str, Any] = {}
-        for spec in self.fields:
-            found, value = _get(data, spec.path)
-            if found:
-                target = out
-                for step in spec.path[:-1]:
-                    target = target.setdefault(step, {})
-                target[spec.path[-1]] = value
+        paths = [spec.path for spec in self.fields]
+        paths += [tuple(spec.rules["options_key"].split(".")) for spec in self.fields if "options_key" in spec.rules]
+        for path in paths:
+            found, value = _get(data, path)
+            if not found:
+                continue
+            target: Any = out
+            for step in path[:-1]:
+                target = target.setdefault(step, {}) if isinstance(target, dict) else None
+            if isinstance(target, dict):  # options under a path a field's own value holds come with it
+                target[path[-1]] = value
         return out
 
 

@@ -159,6 +159,19 @@ def list_departments(uow: UnitOfWork) -> list[DepartmentView]:
                 for d in uow.session.scalars(select(Department).order_by(Department.code))]
 
 
+def options(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The departments that own user groups, by code, as a form's options: ``{"value": code, "label": name,
+    "groups": [...]}`` (a department without groups has nobody to act for it, so it is not offered). A
+    helper: runs in the caller's transaction (``with uow``), never opens or commits one."""
+    groups: dict[str, list[str]] = {}
+    for group, code in uow.session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code)
+                                           .order_by(DepartmentGroup.group_name)):
+        groups.setdefault(code, []).append(group)
+    return [{"value": code, "label": name, "groups": groups[code]}
+            for code, name in uow.session.execute(select(Department.code, Department.name).order_by(Department.code))
+            if code in groups]
+
+
 def department_of_groups(uow: UnitOfWork, groups: Iterable[str]) -> dict[str, str]:
     """Group -> department code, for the groups that belong to one. A helper: runs in the caller's
     transaction (``with uow``), never opens or commits one."""
@@ -488,4 +501,5 @@ def _view(session: Session, department: Department) -> DepartmentView:
 
 
 __all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "delete_department", "department_of_groups", "departments_of_case",
-           "get_department", "join_with_groups", "lead_of_guide", "list_departments", "put_department", "take_part"]
+           "get_department", "join_with_groups", "lead_of_guide", "list_departments", "options", "put_department",
+           "take_part"]

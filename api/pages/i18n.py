@@ -241,6 +241,7 @@ EN: dict[str, str] = {
     "补正(开始)": "Supplement requested",
     "补正(结束)": "Supplement received",
     "部门开始办理": "Department started",
+    "流会(重新召开)": "Meeting without quorum (to be reconvened)",
     "特别程序(开始)": "Special procedure started",
     "特别程序(结束)": "Special procedure ended",
     "办结(通过)": "Done (approved)",

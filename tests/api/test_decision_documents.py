@@ -8,10 +8,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from typing import Any
 
 import pypdf
 
+from tests.api.test_joint_review_meeting import in_a_week, set_up_departments
 from tests.api.test_one_thing_bundle import APPLICATION, REVIEWS
 from tests.helpers import ROOT, ApiClient, by_bpmn_id, case_tasks, complete_open_task, complete_task
 from tests.service_items import deploy_item, guide
@@ -40,25 +42,38 @@ def issued_by(api: ApiClient, case_id: int, element_id: str) -> dict[str, Any]:
 
 # ---- 联合审批会议 (ZWFW-LH-0001) ---------------------------------------------------------------------
 
-MEMBERS = [{"department": "FGW", "name": "市发展和改革委员会", "group": "fgw"},
-           {"department": "ZRZY", "name": "市自然资源和规划局", "group": "zrzy"},
-           {"department": "ZJJ", "name": "市住房和城乡建设局", "group": "zjj"}]
+MEMBERS = ("FGW", "ZRZY", "ZJJ")
 CLERKS = {"fgw": "fgw_clerk", "zrzy": "zrzy_clerk", "zjj": "zjj_clerk"}
+
+
+def meeting_convened(api: ApiClient, business_key: str, members: tuple[str, ...] = MEMBERS) -> dict[str, Any]:
+    """A joint review meeting accepted and convened a week from today with these member departments (set up
+    here); returns the case."""
+    deploy_item(api, "ZWFW-LH-0001")
+    set_up_departments(api, members)
+    case = api.start("joint_review_meeting", business_key=business_key, variables={
+        "applicant_name": "市城市建设投资集团有限公司", "project_name": "市民中心二期"})
+    complete_open_task(api, case, "acceptance", user="zwfw_clerk", acceptance={"decision": "accept"})
+    complete_open_task(api, case, "convene", user="zwfw_clerk", member_departments=list(members),
+                       meeting_date=in_a_week(), meeting_place="政务服务中心第一会议室")
+    return case
 
 
 def meeting_voted(api: ApiClient, business_key: str, ballots: dict[str, dict[str, str]]) -> dict[str, Any]:
     """A joint review meeting convened and voted on (``ballots``: group -> the member's form fields); returns
     the chair's task."""
-    deploy_item(api, "ZWFW-LH-0001")
-    case = api.start("joint_review_meeting", business_key=business_key, variables={
-        "applicant_name": "市城市建设投资集团有限公司", "project_name": "市民中心二期", "members": MEMBERS})
-    complete_open_task(api, case, "convene", user="zwfw_clerk", meeting_date="2026-03-10",
-                       meeting_place="政务服务中心第一会议室")
+    case = meeting_convened(api, business_key)
     for ballot in [t for t in case_tasks(api, case) if t["bpmn_id"] == "vote"]:
         [group] = ballot["candidate_groups"]
         name = api.as_(CLERKS[group]).get(f"/api/tasks/{ballot['id']}/form").get_json()["data"]["member"]["name"]
         complete_task(api, ballot, user=CLERKS[group], member={"name": name, **ballots[group]})
     return open_task_of(api, case, "chair_decision")
+
+
+def meeting_day_words() -> str:
+    """The meeting date of meeting_convened as the decision writes it (2026年3月10日)."""
+    day = date.fromisoformat(in_a_week())
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def open_task_of(api: ApiClient, case: dict[str, Any], bpmn_id: str) -> dict[str, Any]:
@@ -79,7 +94,7 @@ def test_a_joint_review_grant_carries_the_meeting_s_conditions_and_promises_no_c
     assert "<li>同意项目按方案实施</li>" in html and "<li>开工前完成施工图审查</li>" in html
     assert "<td>市发展和改革委员会</td><td>项目须纳入年度投资计划</td>" in html  # an approving department's condition
     assert "消防车道宽度不足" not in html  # a dissent is no condition of the grant
-    assert "于2026年3月10日在政务服务中心第一会议室" in html and "表决同意2家、不同意1家、弃权0家" in html
+    assert f"于{meeting_day_words()}在政务服务中心第一会议室" in html and "表决同意2家、不同意1家、弃权0家" in html
     assert "第三十八条第一款" in html and "就市民中心二期" in html
     assert f"<h1>{guide('ZWFW-LH-0001')['department']['name']}</h1>" in html
     assert CERTIFICATE not in html and "颁发" not in html
@@ -103,9 +118,7 @@ def test_a_joint_review_denial_gives_the_chair_s_and_each_dissenting_department_
 
 
 def test_a_department_voting_against_must_give_its_reasons(api):
-    deploy_item(api, "ZWFW-LH-0001")
-    case = api.start("joint_review_meeting", business_key="LH-2026-0103", variables={"members": MEMBERS[:1]})
-    complete_open_task(api, case, "convene", user="zwfw_clerk", meeting_date="2026-03-10", meeting_place="第一会议室")
+    case = meeting_convened(api, "LH-2026-0103", MEMBERS[:1])
     ballot = open_task_of(api, case, "vote")
     member = {"name": "市发展和改革委员会", "vote": "reject"}
     refused = complete_task(api, ballot, user="fgw_clerk", expect=422, member={**member, "opinion": "不同意"})

@@ -3,6 +3,7 @@ the same time, the dependent item (建设工程规划许可) starts only after i
 passed, and the lead department issues one joint result."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from engine import calendar
 from engine.clock import utcnow
 from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
-from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer
+from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer, send_message
 
 CODE = "ZRZY-BL-0001"
 ITEM = ROOT / "bpmn" / CODE
@@ -61,7 +62,8 @@ def test_three_departments_work_at_once_but_the_dependent_item_waits_for_its_pre
     [joint] = by_bpmn_id(case_tasks(api, accepted)).values()
     assert (joint["bpmn_id"], joint["candidate_groups"]) == ("joint_result", ["zrzy"])
     form = api.as_("zrzy_clerk").get(f"/api/tasks/{joint['id']}/form").get_json()
-    assert form["data"] == {"land_pre_review": {"result": "approve"}, "planning_permit": {"result": "approve"},
+    assert form["data"] == {"project_name": "滨河路小学新建工程",
+                            "land_pre_review": {"result": "approve"}, "planning_permit": {"result": "approve"},
                             "environment_review": {"result": "approve"}, "fire_design_review": {"result": "approve"}}
     done = complete_task(api, joint, user="zrzy_clerk",
                          joint_result={"decision": "grant", "opinion": "各部门均同意，准予"})
@@ -143,3 +145,62 @@ def test_the_parallel_diagram_is_refused_without_the_diagrams_of_the_items_it_ca
     refused = api.deploy(DIAGRAMS[0], *FORMS, expect=422)["error"]
     messages = " ".join(d["message"] for d in refused["details"])
     assert "'land_pre_review'" in messages and "'parallel_planning_permit'" in messages
+
+
+def test_every_department_s_form_shows_the_project(api, accepted):
+    forms = {bpmn_id: api.as_(user).get(f"/api/tasks/{task['id']}/form").get_json()
+             for bpmn_id, task in by_bpmn_id(case_tasks(api, accepted)).items()
+             for user in [{"land_review": "zrzy_clerk", "environment_review": "sthj_clerk",
+                           "fire_design_review": "zjj_clerk"}[bpmn_id]]}
+    assert {bpmn_id: form["data"] for bpmn_id, form in forms.items()} == {
+        bpmn_id: {"project_name": "滨河路小学新建工程"} for bpmn_id in ("land_review", "environment_review",
+                                                                    "fire_design_review")}
+    # Shown, not asked: a department cannot rename the project.
+    renamed = complete_open_task(api, accepted, "environment_review", user="sthj_clerk", expect=422,
+                                 project_name="另一个项目", environment_review={"result": "approve", "opinion": "同意"})
+    assert [(d["field"], d["rule"]) for d in renamed["error"]["details"]] == [("project_name", "readonly")]
+    review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "approve")
+    planning = by_bpmn_id(case_tasks(api, accepted))["planning_review"]
+    assert api.as_("zrzy_clerk").get(f"/api/tasks/{planning['id']}/form").get_json()["data"] == {
+        "project_name": "滨河路小学新建工程"}
+
+
+def test_a_second_supplement_notice_is_written_afresh_not_from_the_first(api):
+    """QA: after a supplement the acceptance form came back with the first notice's list, and a second
+    一次性告知 was issued with it. Each round of acceptance starts from an empty form."""
+    deploy_item(api, CODE)
+    case = api.start("construction_parallel_approval", business_key="BL-2026-0003",
+                     variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
+    complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "supplement"},
+                  missing_materials="建设项目用地预审申请表：未盖章\n环境影响报告书：缺少公众参与说明")
+    send_message(api, "materials_supplemented", "BL-2026-0003")
+    again = by_bpmn_id(case_tasks(api, case))["lead_acceptance"]
+    assert api.as_("zrzy_clerk").get(f"/api/tasks/{again['id']}/form").get_json()["data"] == {
+        "project_name": "滨河路小学新建工程"}
+    refused = complete_task(api, again, user="zrzy_clerk", expect=422, acceptance={"decision": "supplement"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    complete_task(api, again, user="zrzy_clerk", acceptance={"decision": "supplement"},
+                  missing_materials="建设工程消防设计文件：缺少消防设计说明")
+    listed = api.as_("integrator").get(f"/api/process-instances/{case['id']}/documents").get_json()
+    assert [d["name"] for d in listed].count("supplement_notice") == 2
+    second = documents(api, case["id"])["supplement_notice"]  # the latest issued
+    assert "共1项" in second and "缺少消防设计说明" in second and "未盖章" not in second
+
+
+def test_without_an_answer_in_five_working_days_the_application_counts_as_accepted_and_the_departments_start(api):
+    """行政许可法 Art 32: the lead department gave no notice within 5 working days: the application is accepted
+    from the day the materials arrived, and the three departments start as after an acceptance."""
+    deploy_item(api, CODE)
+    case = api.start("construction_parallel_approval", business_key="BL-2026-0004",
+                     variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
+    timer = pending_timer(api, case["id"], "notice_deadline")
+    with api.runtime.uow() as uow:
+        assert timer.due_at == calendar.for_runtime(uow).deadline_at(timer.created_at, 5).at
+    fire_timer(api, case["id"], "notice_deadline")
+    assert set(by_bpmn_id(case_tasks(api, case))) == {"land_review", "environment_review", "fire_design_review"}
+    assert {"deemed_accepted", "acceptance_notice"} <= reached(api, case)
+    assert case_states(api, case["id"]) == ["已接件", "已受理"]
+    assert "自收到申请材料之日起即为受理" in documents(api, case["id"])["acceptance_notice"]
+    clock = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/clock").get_json()
+    assert clock["state"] == "running"
+    assert datetime.fromisoformat(clock["started_at"]) <= timer.created_at + timedelta(seconds=1)  # from receipt

@@ -183,15 +183,16 @@ def test_extensions_together_stay_within_the_ten_days_of_art_42(api, now):
 
 def test_joint_handling_with_the_45_day_limit_may_extend_by_15(api, now):
     # 联合审批会议 (ZWFW-LH-0001): its guide's statutory limit is Art 42 ¶2's 45 days; the clock starts
-    # when the case is started.
+    # when the centre accepts the application (the meeting's members are then chosen among the departments).
     seed_national_calendar(api.runtime)
+    assert api.as_("admin").put("/api/departments/FGW", json={"name": "市发展和改革委员会", "groups": ["fgw"]}
+                                ).status_code == 201
     item = ROOT / "bpmn" / "ZWFW-LH-0001"
-    forms = [ROOT / "forms" / f"joint-review-{name}.form" for name in ("convene", "vote", "chair")]
+    forms = [ROOT / "forms" / f"joint-review-{name}.form" for name in ("acceptance", "convene", "vote", "chair")]
     api.deploy(item / "joint_review_meeting.bpmn", item / "guide.json", *forms)
     now(date(2026, 3, 2))
-    members = [{"department": "FGW", "name": "市发展和改革委员会", "group": "fgw"}]
-    case = api.start("joint_review_meeting", business_key="LH-2026-0099",
-                     variables={"project_name": "市民中心二期", "members": members})
+    case = api.start("joint_review_meeting", business_key="LH-2026-0099", variables={"project_name": "市民中心二期"})
+    complete_open_task(api, case, "acceptance", user="zwfw_clerk", acceptance={"decision": "accept"})
     url = f"/api/process-instances/{case['id']}/clock"
     fresh = api.get(url).get_json()
     assert fresh["statutory_days"] == 45

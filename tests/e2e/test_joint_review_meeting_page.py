@@ -1,0 +1,67 @@
+"""The centre convenes a joint review meeting (联合审批会议, bpmn/ZWFW-LH-0001) in a real browser: the convene
+form lists the departments set up here as checkboxes (a checklist reading its options from the case,
+valuesKey), the clerk ticks the members, and each chosen department gets its ballot."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from engine import definitions, departments, instances, tasks
+from engine.clock import LOCAL_TZ, utcnow
+from engine.instances import InstanceView
+from engine.users import SYSTEM, Actor
+from tests.api.test_joint_review_meeting import DEPARTMENTS
+from tests.browser import add_user, log_in, shot
+from tests.helpers import seed_national_calendar
+from tests.service_items import item_files
+
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
+
+pytestmark = pytest.mark.slow
+ADMIN = Actor("admin", roles=frozenset({"admin"}))
+CLERK = Actor("zhou", frozenset({"zwfw"}), frozenset({"clerk"}))
+
+
+@pytest.fixture
+def accepted(runtime: Any) -> InstanceView:
+    """The item deployed, its member departments set up, a case accepted and waiting to be convened."""
+    seed_national_calendar(runtime)
+    definitions.deploy(runtime.uow(), item_files("ZWFW-LH-0001"), actor=SYSTEM)
+    for code, (name, group) in DEPARTMENTS.items():
+        departments.put_department(runtime.uow(), code, actor=ADMIN, name=name, groups=[group])
+    add_user(runtime, "zhou", groups=["zwfw"], roles=["clerk"])
+    view, _ = instances.start(runtime.uow(), "joint_review_meeting", actor=Actor("portal", roles=frozenset({"integrator"})),
+                              business_key="LH-2026-000321", variables={"project_name": "市民中心二期"})
+    after = tasks.complete(runtime.uow(), view.tasks[0].id, actor=CLERK, variables={"acceptance": {"decision": "accept"}})
+    [convene] = after.tasks
+    tasks.claim(runtime.uow(), convene.id, actor=CLERK)
+    return after
+
+
+def test_the_centre_ticks_the_member_departments_among_those_set_up_and_each_gets_its_ballot(
+        page: Any, runtime: Any, accepted: InstanceView) -> None:
+    [convene] = accepted.tasks
+    log_in(page, "zhou")
+    page.goto(f"/tasks/{convene.id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("项目名称")).to_have_value("市民中心二期")
+    members = page.locator(".fjs-form-field", has_text="参会成员单位")
+    for name, _ in DEPARTMENTS.values():
+        expect(members.get_by_label(name)).to_be_visible()  # the departments set up here, by name
+    members.get_by_label("市自然资源和规划局").check()
+    members.get_by_label("市生态环境局").check()
+    page.get_by_label("会议地点").fill("政务服务中心第一会议室")
+    day = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=7)
+    date_input = page.locator(".fjs-form-field", has_text="会议日期").locator("input").first
+    date_input.fill(f"{day.year}/{day.month:02d}/{day.day:02d}")  # as the zh-CN picker reads it
+    date_input.press("Enter")
+    shot(page, "meeting-01-convene-members")
+    page.click("#complete-button")
+    page.wait_for_url(re.compile(r"/queue"))
+    case = instances.get(runtime.uow(), accepted.id, actor=SYSTEM)
+    assert sorted(t.candidate_groups[0] for t in case.tasks if t.bpmn_id == "vote") == ["sthj", "zrzy"]
+    assert (case.variables["member_departments"], case.variables["meeting_date"]) == (["ZRZY", "STHJ"],
+                                                                                      day.isoformat())
