@@ -142,7 +142,10 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     sheet = worksheet.task_sheet(uow(), task_id, actor=actor())
     # Whom the holder (or a supervisor) may hand the task to; None: the form is not theirs to see.
     takers = tasks.colleagues(uow(), task_id, actor=actor()) if tasks.may_assign(actor(), sheet.task) else None
-    form_data = data if data is not None else (sheet.form.data if sheet.form else {})
+    # After a refusal, what was submitted over what the form was given: the case data a field reads its
+    # options from (valuesKey) is not among what a browser submits.
+    stored = sheet.form.data if sheet.form else {}
+    form_data = {**stored, **data} if data is not None else stored
     schema = sheet.form.schema if sheet.form and sheet.form.schema else {}
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]

@@ -4,6 +4,9 @@ working day after the meeting (a missing one counts as absent), the application 
 the chair decides on the tally, no quorum means the meeting failed and is convened again, each round afresh."""
 from __future__ import annotations
 
+import html
+import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,6 +18,7 @@ from engine import _form_fields, calendar, diagram_functions, execution, jobs, t
 from engine.clock import LOCAL_TZ, utcnow
 from engine.models import Job
 from engine.users import Actor
+from tests.api.test_pages import Browser, person
 from tests.helpers import ROOT, ApiClient, by_bpmn_id, case_tasks, complete_open_task, complete_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 from tests.service_items import case_states, deploy_item, documents, pending_timer, send_message
@@ -399,3 +403,19 @@ def test_a_ballot_due_in_a_year_without_calendar_data_moves_when_the_year_is_loa
     loaded = at(date(2027, 1, 4), 23).replace(minute=59, second=59)
     assert {datetime.fromisoformat(t["due_at"]) for t in case_tasks(api, received)} == {loaded}
     assert [job.due_at for job in ballot_timers(api, received)] == [loaded] * 2
+
+
+def test_a_refused_convene_page_keeps_the_departments_to_tick(api, meeting, app):
+    """The page sent back after a refusal shows what was typed over what the form was given: the departments
+    the checklist reads from the case (valuesKey) are not among what a browser submits."""
+    person(api.runtime, "zhou", roles=["clerk"], groups=["zwfw"])
+    clerk = Browser(app.test_client())
+    clerk.log_in("zhou")
+    task = by_bpmn_id(case_tasks(api, meeting))["convene"]
+    clerk.post(f"/tasks/{task['id']}/claim", token_from=f"/tasks/{task['id']}")
+    refused = clerk.post(f"/tasks/{task['id']}", {"data": json.dumps({"meeting_place": "第一会议室"})},
+                         token_from=f"/tasks/{task['id']}")
+    assert refused.status_code == 422
+    shown = json.loads(html.unescape(re.search(r'id="form-data">(.*?)</script>', refused.text, re.DOTALL).group(1)))
+    assert shown["meeting_place"] == "第一会议室"  # as typed
+    assert {o["value"] for o in shown["department_options"]} == set(DEPARTMENTS)
