@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event, func, select
 
 from .clock import utcnow
-from .errors import ValidationFailed
+from .errors import ValidationFailed, check_page
 from .models import AuditEntry
 from .unit_of_work import UnitOfWork
 
@@ -92,9 +92,7 @@ def list_entries(uow: UnitOfWork, *, actor: Actor, by: str | None = None, action
     if target_kind is not None and target_kind not in TARGET_KINDS:
         raise ValidationFailed(f"unknown target kind {target_kind!r}", details=[
             {"field": "target_kind", "message": f"one of {', '.join(TARGET_KINDS)}"}])
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
-                                                     "message": f"limit 1 to {MAX_PAGE}, offset from 0"}])
+    check_page(limit, offset, MAX_PAGE)
     filters = [column == value for column, value in (
         (AuditEntry.actor, by), (AuditEntry.action, action), (AuditEntry.target_kind, target_kind),
         (AuditEntry.target_key, target_key)) if value is not None]

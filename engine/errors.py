@@ -83,3 +83,10 @@ class KeyReused(ValidationFailed):
     """An idempotency key sent again with a different request."""
 
     code = "idempotency_key_reused"
+
+
+def check_page(limit: int, offset: int, most: int) -> None:
+    """A list's page: ``limit`` 1 to ``most`` rows from ``offset`` (0 or more). Raises ValidationFailed."""
+    if not 1 <= limit <= most or offset < 0:
+        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
+                                                     "message": f"limit 1 to {most}, offset from 0"}])

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from . import overdue_reasons, supervision
 from .clock import utcnow
-from .errors import NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed, check_page
 from .execution import HELD, OPEN, item_names
 from .models import CaseClock, ProcessInstance, Task
 from .overdue_reasons import OverdueReasonView
@@ -86,9 +86,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     if level not in FILTERS:
         raise ValidationFailed(f"unknown level {level!r}", details=[
             {"field": "level", "message": f"one of {', '.join(FILTERS)}"}])
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
-                                                     "message": f"limit 1 to {MAX_PAGE}, offset from 0"}])
+    check_page(limit, offset, MAX_PAGE)
     actor.require("supervisor", action="see supervision")
     now = now or utcnow()
     one_level = RED if level == UNEXPLAINED else level if level in supervision.LEVELS else None

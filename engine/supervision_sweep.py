@@ -32,7 +32,7 @@ from . import guides, outbox, supervision
 from .case_lock import lock_case
 from .clock import utcnow
 from .db import insert_unless_present
-from .errors import ValidationFailed
+from .errors import ValidationFailed, check_page
 from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, SupervisionEvent, Task
 from .supervision_rules import RuleBook
 from .time_limits import EXTENSION, PAUSED, RUNNING, _calendar, clock_view
@@ -129,9 +129,7 @@ def list_events(uow: UnitOfWork, *, actor: Actor, instance_id: int | None = None
     if kind is not None and kind not in KINDS:
         raise ValidationFailed(f"unknown kind {kind!r}", details=[
             {"field": "kind", "message": f"one of {', '.join(KINDS)}"}])
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ValidationFailed("bad page", details=[{"field": "offset" if offset < 0 else "limit",
-                                                     "message": f"limit 1 to {MAX_PAGE}, offset from 0"}])
+    check_page(limit, offset, MAX_PAGE)
     filters = []
     if instance_id is not None:
         filters.append(SupervisionEvent.instance_id == instance_id)
