@@ -138,8 +138,11 @@ def _match(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None) -
     """The case found and its stored hash."""
     if code is not None and proof is not None:
         raise TypeError("a case is found by its code or by a proof, not both")
-    # The number as typed, or read as NFKC: a case started with a full-width number is still found by it.
-    numbers = {n for n in (case_no.strip() if case_no else "", case_number(case_no)) if n and len(n) <= 50}
+    # The number as typed, or read as NFKC (a case started with a full-width number is still found by it),
+    # or in capitals as generated numbers are (20261124B86C...: typed from a receipt in lower case). The code
+    # decides among cases of these numbers, as it does among cases of one number.
+    typed = case_number(case_no) if case_no else ""
+    numbers = {n for n in (case_no.strip() if case_no else "", typed, typed.upper()) if n and len(n) <= 50}
     rows = [] if not numbers else list(uow.session.execute(
         select(ProcessInstance, CaseQueryCode.code_hash)
         .join(CaseQueryCode, CaseQueryCode.instance_id == ProcessInstance.id)
