@@ -37,6 +37,7 @@ from .variables import check_variables
 STATES = ("running", "suspended", "completed", "terminated", "error")
 MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
 MAX_NOTE = 500  # a clerk's note on a message they record
+MAX_BUSINESS_KEY = 50  # GB/T 39046: a case number has at most 50 characters
 # On a step that waits for a message (an intermediate catch event, a message boundary event, a receive task):
 # a clerk of the case may record the message (the applicant brought the supplement to the window). Unmarked,
 # an integration sends it, and only integrators and admins may.
@@ -598,9 +599,9 @@ _NOT_IN_A_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\
 
 def _check_business_key(value: str) -> str:
     value = value.strip()
-    if not value or len(value) > 50:
-        raise ValidationFailed("business_key must be 1 to 50 characters", details=[
-            {"field": "business_key", "message": "1 to 50 characters, not only spaces"}])
+    if not value or len(value) > MAX_BUSINESS_KEY:
+        raise ValidationFailed(f"business_key must be 1 to {MAX_BUSINESS_KEY} characters", details=[
+            {"field": "business_key", "message": f"1 to {MAX_BUSINESS_KEY} characters, not only spaces"}])
     if _NOT_IN_A_KEY.search(value):
         raise ValidationFailed("business_key must not contain control characters or text-direction marks",
                                details=[{"field": "business_key",

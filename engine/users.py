@@ -167,7 +167,8 @@ def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, ac
             query = query.where(ApiToken.id == token_id)
             if uow.session.scalars(query).first() is None:
                 raise NotFound(f"user {name!r} has no token {token_id}")
-        tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None))).all()
+        # Locked: of two revocations at once, the second finds these revoked and neither counts them twice.
+        tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None)).with_for_update()).all()
         now = utcnow()
         for token in tokens:
             token.revoked_at = now

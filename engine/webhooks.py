@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import func, select
 
@@ -136,7 +136,7 @@ def change(uow: UnitOfWork, webhook_id: int, *, actor: Actor, url: str | None = 
         url = check_url(url, allow_http=uow.settings.webhook_allow_http)
     wanted = _check_events(events) if events is not None else None
     with uow:
-        hook = _own_webhook(uow, webhook_id, actor)
+        hook = _own_webhook(uow, webhook_id, actor, lock=True)  # the "before" the log records is this one's
         before = _audited(hook)
         if url is not None:
             hook.url = url
@@ -157,7 +157,7 @@ def rotate_secret(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookV
     """
     actor.require("integrator", action="manage webhooks")
     with uow:
-        hook = _own_webhook(uow, webhook_id, actor)
+        hook = _own_webhook(uow, webhook_id, actor, lock=True)
         hook.secret = _new_secret()
         view = _webhook_view(hook)
         view.secret = hook.secret
@@ -327,20 +327,21 @@ def _audited(hook: Webhook) -> dict[str, Any]:
 
 
 def _masked(change: dict[str, Any]) -> dict[str, Any]:
-    """The change with its URLs' query values masked: a receiver may take a key there, and the log is read
-    by supervisors too. Compared before masking, so a new key alone still shows as a changed URL."""
+    """The change with its URLs cut to scheme and host: a receiver may take a key in the path or the query,
+    and the log is read by supervisors too. A digest of the whole URL stands beside it, so a new key alone
+    still shows as a changed URL."""
     for side in ("before", "after"):
         if "url" in change[side]:
-            change[side]["url"] = _masked_url(change[side]["url"])
+            url = change[side]["url"]
+            change[side]["url"] = _masked_url(url)
+            change[side]["url_sha256"] = hashlib.sha256(url.encode()).hexdigest()[:16]
     return change
 
 
 def _masked_url(url: str) -> str:
     parts = urlsplit(url)
-    if not parts.query and not parts.fragment:
-        return url
-    query = "&".join(f"{quote(name)}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return urlunsplit(parts._replace(query=query, fragment=""))
+    rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else ""
+    return f"{parts.scheme}://{parts.netloc}{rest}"
 
 
 def _delivery_query() -> Any:

@@ -266,10 +266,9 @@ def upload_form(state: str, checklist: materials.Checklist | None) -> UploadForm
     if checklist is None or state in materials.ENDED:
         return None
     settings = runtime().settings
-    uploaded = request.args.get("uploaded", "")
     return UploadForm(max_bytes=settings.max_material_bytes, size=_size(settings.max_material_bytes),
                       accept=",".join(f".{t}" for t in settings.material_types),
-                      uploaded=int(uploaded) if uploaded.isdigit() else None)
+                      uploaded=request.args.get("uploaded", type=int))
 
 
 class MaterialUpload(MethodView):

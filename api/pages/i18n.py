@@ -714,6 +714,7 @@ EN: dict[str, str] = {
         "If the application has a number on paper already, enter it; sending the same number again starts no "
         "second case.",
     "合并申请表（多表合一）": "Combined application form",
+    "申请表": "Application form",
     "申请人信息": "Applicant",
     "个人姓名或单位全称": "A person's name or an organisation's full name",
     "证件号码": "ID number",

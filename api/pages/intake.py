@@ -12,7 +12,6 @@ already has answers with that case, which the page shows without a query code.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,10 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from engine import complaints, form_merge, guides, instances, query_codes
+from engine._form_fields import PHONE
 from engine.errors import Conflict, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
-from engine.instances import InstanceView
+from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
 from .i18n import gettext as _
@@ -33,9 +33,6 @@ from .work import error_text, field_labels, option_labels, submitted
 bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 
 MAX_QUERY = 200
-MAX_CASE_NO = 50  # GB/T 39046: a case number has at most 50 characters (engine.instances checks it too)
-# The forms' phone rule (engine._form_fields.PHONE): a mobile number, or a landline with its area code.
-PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII)
 # Lodged on the public complaint page (engine.complaints), which fills in the complaint's own variables.
 NOT_AT_THE_WINDOW = frozenset({complaints.COMPLAINT_KEY})
 
@@ -93,7 +90,7 @@ def start(code: str) -> ResponseReturnValue:
     merged = _start_form(entry)
     typed = request.form
     # The number made when the form was shown keeps a second send of this form from starting a second case.
-    generated = typed.get("generated", "").strip()[:MAX_CASE_NO] or generate_business_key()
+    generated = typed.get("generated", "").strip()[:MAX_BUSINESS_KEY] or generate_business_key()
     business_key = query_codes.case_number(typed.get("business_key", "")) or generated
     if merged is None:
         variables, problems = applicant_variables(typed)

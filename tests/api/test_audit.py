@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from api.cli import main
-from engine import Runtime, audit, delivery, users
+from engine import Runtime, audit, delivery, users, webhooks
 from engine.models import AuditEntry, User
 from tests.conftest import clean
 from tests.webhook_receiver import Receiver
@@ -198,12 +199,19 @@ def test_every_webhook_change_is_recorded_with_its_url_s_query_values_masked(api
         ("integrator", "webhook.subscribed"), ("integrator", "webhook.changed"),
         ("integrator", "webhook.secret_rotated"), ("integrator", "webhook.replayed"),
         ("integrator", "webhook.unsubscribed")]
-    masked = receiver.url + "?key=***"
-    assert found[0]["change"] == {"before": {}, "after": {"url": masked, "events": ["instance.started"],
-                                                          "description": None, "owner": "integrator"}}
+    # Scheme and host only: a receiver may take its key in the path as well as in the query.
+    parts = urlsplit(receiver.url)
+    masked = f"{parts.scheme}://{parts.netloc}/…"
+    assert webhooks._masked_url("https://hooks.example/services/T0/B0/s3cr3t") == "https://hooks.example/…"
+    subscribed = found[0]["change"]["after"]
+    assert subscribed.pop("url_sha256") and found[0]["change"] == {
+        "before": {}, "after": {"url": masked, "events": ["instance.started"], "description": None,
+                                "owner": "integrator"}}
     # A new key alone is a changed URL, though both sides read the same once masked.
-    assert found[1]["change"] == {"before": {"url": masked, "description": None},
-                                  "after": {"url": masked, "description": "省平台"}}
+    changed = found[1]["change"]
+    assert changed["before"]["url"] == changed["after"]["url"] == masked
+    assert changed["before"]["url_sha256"] != changed["after"]["url_sha256"]
+    assert changed["after"]["description"] == "省平台" and changed["before"]["description"] is None
     assert found[2]["change"] == {"before": {}, "after": {}}
     assert found[3]["change"] == {"before": {"state": "dead", "attempts": 1}, "after": {"state": "pending",
                                                                                          "attempts": 0},
