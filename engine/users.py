@@ -168,7 +168,8 @@ def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, ac
             if uow.session.scalars(query).first() is None:
                 raise NotFound(f"user {name!r} has no token {token_id}")
         # Locked: of two revocations at once, the second finds these revoked and neither counts them twice.
-        tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None)).with_for_update()).all()
+        tokens = uow.session.scalars(query.where(ApiToken.revoked_at.is_(None))
+                                     .with_for_update(of=ApiToken)).all()  # not the user joined in
         now = utcnow()
         for token in tokens:
             token.revoked_at = now
