@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 
 def default_data_dir() -> Path:
     """GOVFLOW_DATA_DIR (``~`` expanded), else ``var`` under the working directory; absolute."""
@@ -14,6 +17,22 @@ def default_data_dir() -> Path:
 
 def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'govflow.db'}"
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """A SQLite URL whose file path is relative (``sqlite:///var/x.db``), made absolute against the working
+    directory now: SQLite would resolve it at each connection, so a process that changed directory later
+    would open (or create) another, empty database. Other URLs, and ones that do not parse, are unchanged
+    (the engine reports the latter when it is made)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or parsed.host or not database or database == ":memory:" \
+            or database.startswith("file:") or Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(database).expanduser().resolve())).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)
@@ -48,7 +67,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = default_data_dir()
-        url = os.environ.get("DATABASE_URL") or default_database_url(data_dir)
+        url = absolute_sqlite_url(os.environ.get("DATABASE_URL") or default_database_url(data_dir))
         return cls(database_url=url, data_dir=data_dir, **_integration_env())
 
 

@@ -58,3 +58,16 @@ def test_a_material_whose_file_is_gone_answers_404_without_the_servers_path(api,
     assert error["code"] == "not_found" and uploaded["sha256"] in error["message"]
     assert str(root) not in answer.get_data(as_text=True) and "/" not in error["message"]
     assert [str(stored) in r.getMessage() for r in caplog.records if r.name == "engine.storage"] == [True]
+
+
+def test_a_relative_sqlite_path_in_database_url_stays_where_it_was(tmp_path, monkeypatch):
+    """Before, sqlite:///cases.db was opened against whatever directory the process was in at each connection:
+    a server that changed directory would have made a new, empty database."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///db/cases.db?timeout=5")
+    assert Settings.from_env().database_url == f"sqlite:///{tmp_path}/db/cases.db?timeout=5"
+    for unchanged in ("sqlite://", "sqlite:///:memory:", f"sqlite:///{tmp_path}/x.db",
+                      "postgresql+psycopg://postgres@127.0.0.1:5432/test", "sqlite:///file:x.db?uri=true",
+                      "sqlite://tmp/x.db"):
+        monkeypatch.setenv("DATABASE_URL", unchanged)
+        assert Settings.from_env().database_url == unchanged
