@@ -283,6 +283,34 @@ EN: dict[str, str] = {
     # supervision (电子监察) and the case clock
     "出错的定时作业": "Failed timers",
     "返回电子监察": "Back to supervision",
+    # the audit log page
+    "操作日志": "Audit log",
+    "操作人": "By",
+    "操作类型": "Action",
+    "全部操作": "All actions",
+    "对象": "Target",
+    "全部对象": "All targets",
+    "对象标识": "Target key",
+    "自": "From",
+    "至": "To",
+    "变更": "Change",
+    "字段": "Field",
+    "变更前": "Before",
+    "变更后": "After",
+    "无变化": "Nothing changed",
+    "没有符合条件的记录。": "No entries match.",
+    "日期格式应为 YYYY-MM-DD：{value}": "Dates are written YYYY-MM-DD: {value}",
+    "用户、令牌、部门、回调、工作日历和监察规则的每次变更：谁、何时、改了什么（变更前后的值，不含令牌、密码和密钥）。日志只增不改。":
+        "Every change to users, tokens, departments, webhooks, calendars and supervision rules: who, when and "
+        "what changed (the values before and after, never a token, password or secret). Entries are never "
+        "changed or removed.",
+    "新增用户": "User added", "修改用户": "User changed", "停用用户": "User deactivated", "启用用户": "User activated",
+    "设置密码": "Password set", "签发令牌": "Token issued", "吊销令牌": "Tokens revoked",
+    "新增或修改部门": "Department set", "删除部门": "Department deleted", "订阅回调": "Webhook subscribed",
+    "修改回调": "Webhook changed", "更换回调密钥": "Webhook secret rotated", "取消回调": "Webhook unsubscribed",
+    "重发回调": "Webhook event replayed", "新建工作日历": "Calendar created", "修改工作日历": "Calendar changed",
+    "修改监察规则": "Supervision rules changed",
+    "用户": "User", "回调": "Webhook", "工作日历": "Calendar", "监察规则": "Supervision rule",
     "定时器（法定时限、补正期限、催办等）多次重试仍失败后列在这里，办件停在该环节。排除原因后“重试”立即再执行一次；已用其他方式处理的，写明处理情况后“关闭”，办件仍停在该定时器。":
         "Timers (statutory limits, supplement deadlines, reminders …) that still failed after their retries are "
         "listed here; their case waits at that step. Once the cause is fixed, Retry runs it once more at once; "

@@ -1,12 +1,18 @@
 """The supervision board for supervisors and admins: the warned cases, and the on-time statistics per item
-and per lead department, each with a chart of on-time rates; and the incidents (timers that failed their
-last retry) to retry or close."""
+and per lead department, each with a chart of on-time rates; the incidents (timers that failed their
+last retry) to retry or close; and the audit log of administrative changes."""
 from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import jobs, supervision_board
+from engine import audit, jobs, supervision_board
+from engine.clock import LOCAL_TZ
+from engine.errors import ValidationFailed
 
 from ..context import actor, uow
 from .charts import percent, rate_chart
@@ -50,3 +56,37 @@ def resolve_incident(job_id: int) -> ResponseReturnValue:
     job = jobs.resolve_incident(uow(), job_id, actor=actor(), note=request.form.get("note", ""))
     flash(_("已关闭（办件 {number}），处理情况已记入办件历史。", number=job.business_key), "success")
     return redirect(url_for("pages.supervision.incidents"))
+
+
+@bp.get("/supervision/audit")
+def audit_log() -> ResponseReturnValue:
+    """The audit log, newest first, narrowed by who, what action, which target and local dates (both
+    days included); the engine checks the reader's role and the action and target kind named."""
+    args = request.args
+    page = page_number(args)
+    since, until = _local_day(args, "from"), _local_day(args, "to")
+    found = audit.list_entries(
+        uow(), actor=actor(), by=args.get("by", "").strip() or None, action=args.get("action") or None,
+        target_kind=args.get("kind") or None, target_key=args.get("key", "").strip() or None,
+        since=since, until=until + timedelta(days=1) if until else None,
+        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("pages/audit.html", log=found, actions=audit.ACTIONS, kinds=audit.TARGET_KINDS,
+                           page=page, page_size=PAGE_SIZE, shown=_shown)
+
+
+def _shown(value: Any) -> str:
+    """A value of a change as a reader reads it: text as is, anything else as JSON with its characters."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _local_day(args: dict[str, str], name: str) -> datetime | None:
+    """The start of a day (YYYY-MM-DD) in local time; None when the field is empty. Raises ValidationFailed."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD：{value}", value=raw), details=[
+            {"field": name, "message": "YYYY-MM-DD"}]) from None
+    return datetime.combine(day, time(), LOCAL_TZ)
