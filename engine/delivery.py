@@ -47,20 +47,24 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# Direct connections (no proxy from the environment), no redirects.
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
-
-
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
-    """POST with urllib; a refused connection, a timeout or a TLS error is (None, reason). A name that
-    resolves to an address no receiver has (a cloud metadata service's) is not posted to: the URL's check
-    at subscription sees only the name."""
-    refused = _refused_address(urlsplit(url).hostname or "")
+    """POST with urllib; a refused connection, a timeout or a TLS error is (None, reason).
+
+    The host is resolved once, here: a name resolving to an address no receiver has (a cloud metadata
+    service's) is not posted to, and the connection goes to the addresses checked, never to a second answer
+    of the same name (DNS rebinding: the URL's check at subscription sees only the name).
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = _resolve(host)
+    except (OSError, UnicodeError) as exc:
+        return None, f"{type(exc).__name__}: {host} does not resolve ({exc})"
+    refused = next((a for a in addresses if never_a_receiver(a)), None)
     if refused:
-        return None, f"not sent: {urlsplit(url).hostname} resolves to {refused}, which is never a receiver"
+        return None, f"not sent: {host} resolves to {refused}, which is never a receiver"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with opener(addresses).open(request, timeout=timeout) as response:
             return response.status, None
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", "replace").strip()
@@ -69,14 +73,41 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tupl
         return None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
 
 
-def _refused_address(host: str) -> str | None:
-    """The first address ``host`` resolves to that never_a_receiver refuses; None when there is none (or the
-    name does not resolve: the connection then fails and says so)."""
-    try:
-        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return None
-    return next((str(info[4][0]) for info in found if never_a_receiver(str(info[4][0]))), None)
+def _resolve(host: str) -> list[str]:
+    """The addresses ``host`` resolves to, in the resolver's order, each once."""
+    found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+def opener(addresses: list[str]) -> urllib.request.OpenerDirector:
+    """urllib connecting to ``addresses`` only (the Host header and TLS name stay the URL's), with no proxy
+    from the environment and no redirects."""
+    def connect(address: tuple[str, int], timeout: float | None, source_address: Any) -> socket.socket:
+        failure: OSError | None = None
+        for ip in addresses:  # as socket.create_connection tries each address of a name
+            try:
+                return socket.create_connection((ip, address[1]), timeout, source_address)
+            except OSError as exc:
+                failure = exc
+        raise failure or OSError(f"no address for {address[0]}")
+
+    def pinned(kind: type[http.client.HTTPConnection]) -> Callable[..., http.client.HTTPConnection]:
+        def make(host: str, **options: Any) -> http.client.HTTPConnection:
+            connection = kind(host, **options)
+            connection._create_connection = connect  # type: ignore[attr-defined]
+            return connection
+        return make
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(pinned(http.client.HTTPConnection), req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(pinned(http.client.HTTPSConnection), req,
+                                context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects, Http, Https)
 
 
 def payload(event: OutboxEvent, *, relay: bool = False) -> bytes:
