@@ -61,8 +61,8 @@ def build(spec: FieldDef) -> fields.Field:
 def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     rules = spec.rules
     checks: list[Callable[[Any], Any]] = []
-    if spec.required:
-        checks.append(_refuse(lambda v: v == "", REQUIRED))
+    if spec.required:  # spaces alone are no name, reason or opinion (the page checks the same, api/assets/form.js)
+        checks.append(_refuse(lambda v: v.strip() == "", REQUIRED))
     # form-js measures trimmed text and skips the other rules for an empty value; so does the server.
     if rules.get("min_length") is not None:
         n = rules["min_length"]

@@ -19,24 +19,32 @@ function fieldIds(components, prefix = '', ids = {}) {
   return ids;
 }
 
-// form-js checks a phone number as an international one (+86...): the server's rule (a mobile number or a
-// landline with its area code) is checked instead, as a pattern whose message is the server's phone text.
-function withPhoneRule(components, pattern) {
+// The server's rules where form-js's differ. A phone number: form-js checks an international one (+86...);
+// the server's rule (a mobile number or a landline with its area code) is checked instead, as a pattern whose
+// message is the server's phone text. A required text: form-js takes spaces alone as a value, the server does
+// not; a pattern asking for one visible character says so as "required".
+const VISIBLE = '\\S';
+const TEXT_TYPES = new Set(['textfield', 'textarea']);
+
+function withServerRules(components, phonePattern) {
   for (const component of components || []) {
     const validate = component.validate;
     if (validate && validate.validationType === 'phone') {
       delete validate.validationType;
-      validate.pattern = pattern;
+      validate.pattern = phonePattern;
+    } else if (validate && validate.required && !validate.pattern && TEXT_TYPES.has(component.type)) {
+      validate.pattern = VISIBLE;
     }
-    withPhoneRule(component.components, pattern);
+    withServerRules(component.components, phonePattern);
   }
 }
 
 // form-js's messages in the page's language and in the server's words (api/pages/work.py form_js_texts).
 function translator({ texts, phone_pattern: phonePattern }) {
+  const byPattern = { [phonePattern]: texts.phone, [VISIBLE]: texts['Field is required.'] };
   return (template, replacements = {}) => {
-    const text = replacements.value === phonePattern && template.startsWith('Field must match pattern')
-      ? texts.phone : (texts[template] || template);
+    const text = template.startsWith('Field must match pattern') && replacements.value in byPattern
+      ? byPattern[replacements.value] : (texts[template] || template);
     return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? String(replacements[key]) : `{${key}}`));
   };
 }
@@ -60,7 +68,7 @@ async function show() {
   const dataField = document.getElementById('form-data-field');
   const texts = readJson('form-texts');
   if (texts) {
-    withPhoneRule(schema.components, texts.phone_pattern);
+    withServerRules(schema.components, texts.phone_pattern);
   }
   const form = new Form({
     container, properties: { readOnly },

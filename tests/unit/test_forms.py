@@ -44,9 +44,10 @@ def problems(content: bytes) -> list[str]:
 @pytest.mark.parametrize("kind", ["textfield", "textarea"])
 def test_required_text_must_be_present_and_not_empty(kind: str) -> None:
     compiled = form(field(kind, "name", validate={"required": True}))
-    for submitted in ({}, {"name": ""}, {"name": None}):
+    for submitted in ({}, {"name": ""}, {"name": None}, {"name": "  "}, {"name": "\u3000\n\t"}):
         assert errors(compiled, submitted) == {"name": "required: a value is required"}
     assert compiled.validate({"name": "张三"}, {}) == {"name": "张三"}
+    assert compiled.validate({"name": " 张三 "}, {}) == {"name": " 张三 "}  # kept as typed
 
 
 def test_optional_text_may_be_empty_or_null_and_skips_its_other_rules_then() -> None:
