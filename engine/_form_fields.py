@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from marshmallow import ValidationError, fields, validate
 
-from . import feel
+from . import feel, identity_numbers
 from ._form_reader import FieldDef
 from .clock import LOCAL_TZ, utcnow
 
@@ -47,6 +47,13 @@ PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII
 EMAIL = validate.Email(error=Broken("email", "email: not an email address"))
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+IDENTITY: dict[str, tuple[Callable[[str], bool], Broken]] = {
+    "idNumber": (identity_numbers.valid_id_number, Broken(
+        "idNumber", "idNumber: not a resident identity card number (18 characters, a real birth date, the right "
+        "check character)")),
+    "creditCode": (identity_numbers.valid_credit_code, Broken(
+        "creditCode", "creditCode: not a unified social credit code (18 characters, the right check character)")),
+}
 TYPE_NAMES = {"date": "a date like 2026-03-01", "time": "a time like 14:30",
               "datetime": "a date and time like 2026-03-01T14:30"}
 
@@ -83,7 +90,18 @@ def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
         checks.append(_refuse(lambda v: v != "" and not PHONE.match(v), Broken(
             "phone", "phone: not a mobile number (1xxxxxxxxxx) or a landline with area code (0xx-xxxxxxxx)")))
     options["error_messages"]["invalid"] = Broken("type", "type: expects text", expected="text")
+    if rules.get("format") in IDENTITY:
+        valid, message = IDENTITY[rules["format"]]
+        checks.append(_refuse(lambda v: v != "" and not valid(v), message))
+        return _IdentityNumber(validate=checks, **options)
     return fields.String(validate=checks, **options)
+
+
+class _IdentityNumber(fields.String):
+    """Kept as the number is written, whatever was typed: no surrounding spaces, a capital X."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return identity_numbers.normal(super()._deserialize(value, attr, data, **kwargs))
 
 
 def _number(spec: FieldDef, options: dict[str, Any]) -> fields.Field:

@@ -25,7 +25,10 @@ DISPLAY = {"text", "spacer", "separator", "image", "html", "button", "iframe", "
 # Known form-js types whose submitted values this server cannot check yet: refused, never stored unchecked.
 UNSUPPORTED = {"dynamiclist", "expression", "filepicker", "multipage", "page"}
 KEY = re.compile(r"^\w+(\.\w+)*$")
-VALIDATION_TYPES = {"email", "phone", "custom", "", None}
+# form-js's own, and two of this server's: a resident identity card number and a unified social credit code,
+# checked to their check character (engine.identity_numbers).
+FORMATS = {"email", "phone", "idNumber", "creditCode"}
+VALIDATION_TYPES = FORMATS | {"custom", "", None}
 SUBTYPES = {"date", "time", "datetime"}
 TIME_FORMATS = {"utc_offset", "utc_normalized", "no_timezone"}
 Condition = feel.Expression | bool
@@ -201,8 +204,9 @@ def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> d
         except re.error as exc:
             error(f"invalid regex pattern {pattern!r}: {exc}")
     if validate.get("validationType") not in VALIDATION_TYPES:
-        error(f"unknown validate.validationType {validate.get('validationType')!r} (email, phone or custom)")
-    elif validate.get("validationType") in ("email", "phone"):
+        error(f"unknown validate.validationType {validate.get('validationType')!r} "
+              "(email, phone, idNumber, creditCode or custom)")
+    elif validate.get("validationType") in FORMATS:
         rules["format"] = validate["validationType"]
     if kind == "number":
         for attr, name in (("decimalDigits", "decimal_digits"), ("increment", "increment")):

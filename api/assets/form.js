@@ -19,34 +19,79 @@ function fieldIds(components, prefix = '', ids = {}) {
   return ids;
 }
 
-// The server's rules where form-js's differ. A phone number: form-js checks an international one (+86...);
-// the server's rule (a mobile number or a landline with its area code) is checked instead, as a pattern whose
-// message is the server's phone text. A required text: form-js takes spaces alone as a value, the server does
-// not; a pattern asking for one visible character says so as "required".
+// The server's rules where form-js's differ (api/pages/work.py form_js_texts). A phone number: form-js checks
+// an international one (+86...); the server's rule (a mobile number or a landline with its area code) is
+// checked instead. An identity number (idNumber, creditCode, unknown to form-js): its form is checked as it is
+// typed, its check character by the server. A required text: form-js takes spaces alone as a value, the server
+// does not; a pattern asking for one visible character says so as "required". Each is a pattern whose
+// message is the server's text.
 const VISIBLE = '\\S';
 const TEXT_TYPES = new Set(['textfield', 'textarea']);
 
-function withServerRules(components, phonePattern) {
+function withServerRules(components, { phone_pattern: phonePattern, formats }) {
   for (const component of components || []) {
     const validate = component.validate;
-    if (validate && validate.validationType === 'phone') {
+    const type = validate && validate.validationType;
+    if (type === 'phone' || (formats && type in formats)) {
       delete validate.validationType;
-      validate.pattern = phonePattern;
+      validate.pattern = type === 'phone' ? phonePattern : formats[type];
     } else if (validate && validate.required && !validate.pattern && TEXT_TYPES.has(component.type)) {
       validate.pattern = VISIBLE;
     }
-    withServerRules(component.components, phonePattern);
+    withServerRules(component.components, { phone_pattern: phonePattern, formats });
   }
 }
 
-// form-js's messages in the page's language and in the server's words (api/pages/work.py form_js_texts).
-function translator({ texts, phone_pattern: phonePattern }) {
+// form-js's messages in the page's language and in the server's words.
+function translator({ texts, phone_pattern: phonePattern, formats = {} }) {
   const byPattern = { [phonePattern]: texts.phone, [VISIBLE]: texts['Field is required.'] };
+  for (const [type, pattern] of Object.entries(formats)) {
+    byPattern[pattern] = texts[type];
+  }
   return (template, replacements = {}) => {
     const text = template.startsWith('Field must match pattern') && replacements.value in byPattern
       ? byPattern[replacements.value] : (texts[template] || template);
     return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? String(replacements[key]) : `{${key}}`));
   };
+}
+
+// The server's errors beside their fields. form-js has no public call to show errors it did not find itself;
+// its state holds them per field id. Its own checks of a field's first value (on mount) and of every change
+// replace that field's errors, so a server error is put back while its field keeps the value the server
+// refused, and dropped once the field is changed.
+function keepServerErrors(form, schema, serverErrors) {
+  const ids = fieldIds(schema.components);
+  const pending = {};  // field id -> { path, value as refused, messages }
+  const { data } = form._getState();
+  for (const { field, message } of serverErrors) {
+    const id = ids[field];
+    if (id) {
+      const entry = pending[id] || (pending[id] = { path: field.split('.'), messages: [] });
+      entry.value = JSON.stringify(valueAt(data, entry.path));
+      entry.messages.push(message);
+    }
+  }
+  const restore = ({ data: current, errors }) => {
+    let missing = false;
+    const next = { ...errors };
+    for (const [id, entry] of Object.entries(pending)) {
+      if (JSON.stringify(valueAt(current, entry.path)) !== entry.value) {
+        delete pending[id];  // changed: form-js's own checks speak for it now
+      } else if (!(errors[id] && errors[id].length)) {
+        next[id] = entry.messages;
+        missing = true;
+      }
+    }
+    if (missing) {
+      form._setState({ errors: next });
+    }
+  };
+  form.on('changed', restore);
+  restore(form._getState());
+}
+
+function valueAt(data, path) {
+  return path.reduce((value, key) => (value == null ? undefined : value[key]), data);
 }
 
 async function show() {
@@ -68,7 +113,7 @@ async function show() {
   const dataField = document.getElementById('form-data-field');
   const texts = readJson('form-texts');
   if (texts) {
-    withServerRules(schema.components, texts.phone_pattern);
+    withServerRules(schema.components, texts);
   }
   const form = new Form({
     container, properties: { readOnly },
@@ -77,17 +122,7 @@ async function show() {
   await form.importSchema(schema, prefilled);
 
   if (serverErrors.length) {
-    const ids = fieldIds(schema.components);
-    const errors = {};
-    for (const { field, message } of serverErrors) {
-      const id = ids[field];
-      if (id) {
-        (errors[id] = errors[id] || []).push(message);
-      }
-    }
-    // form-js has no public call to show errors it did not find itself; its state holds them per field.
-    // Set after its own first validation pass, which would otherwise clear them.
-    setTimeout(() => form._setState({ errors }), 0);
+    keepServerErrors(form, schema, serverErrors);
   }
 
   form.on('submit', ({ data }) => {

@@ -106,6 +106,10 @@ EN: dict[str, str] = {
     "须为手机号码（1 开头的 11 位数字）或带区号的固定电话（如 010-12345678）":
         "Must be a mobile number (11 digits starting with 1) or a landline with its area code "
         "(e.g. 010-12345678)",
+    "不是有效的居民身份证号码（18 位，出生日期和末位校验码须正确）":
+        "Not a resident identity card number (18 characters, a real birth date and the right check character)",
+    "不是有效的统一社会信用代码（18 位，末位校验码须正确）":
+        "Not a unified social credit code (18 characters, the right check character)",
     "不能小于 {min}": "Must be at least {min}",
     "不能大于 {max}": "Must be at most {max}",
     "小数点后最多 {digits} 位": "At most {digits} digits after the decimal point",

@@ -16,7 +16,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from engine import tasks, worksheet
+from engine import identity_numbers, tasks, worksheet
 from engine._form_fields import PHONE
 from engine.errors import InvalidRequest, ValidationFailed
 
@@ -34,6 +34,8 @@ RULE_TEXTS = {
     "pattern": "格式不正确，须符合 {pattern}",
     "email": "不是有效的电子邮箱地址",
     "phone": "须为手机号码（1 开头的 11 位数字）或带区号的固定电话（如 010-12345678）",
+    "idNumber": "不是有效的居民身份证号码（18 位，出生日期和末位校验码须正确）",
+    "creditCode": "不是有效的统一社会信用代码（18 位，末位校验码须正确）",
     "min": "不能小于 {min}",
     "max": "不能大于 {max}",
     "decimalDigits": "小数点后最多 {digits} 位",
@@ -194,9 +196,10 @@ def _lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
 def form_js_texts() -> dict[str, Any]:
     """What form-js says when it checks a field in the browser, in the page's language and in the words the
     server's answer uses (RULE_TEXTS), by form-js's own message templates (``{value}`` filled by form-js);
-    and the server's phone rule, which the browser then checks instead of form-js's international one."""
+    and the server's phone rule, which the browser then checks instead of form-js's international one, and the
+    form of an identity number (engine.identity_numbers; its check character is the server's to check)."""
     value = "{value}"
-    return {"phone_pattern": PHONE.pattern, "texts": {
+    return {"phone_pattern": PHONE.pattern, "formats": identity_numbers.BROWSER_PATTERNS, "texts": {
         "Field is required.": _(RULE_TEXTS["required"]),
         "Field must have minimum length of {value}.": _(RULE_TEXTS["minLength"], length=value),
         "Field must have maximum length of {value}.": _(RULE_TEXTS["maxLength"], length=value),
@@ -208,6 +211,8 @@ def form_js_texts() -> dict[str, Any]:
         "Value is expected to be an integer.": _("须为整数"),
         "Value is not a number.": _("须为数字"),
         "phone": _(RULE_TEXTS["phone"]),
+        "idNumber": _(RULE_TEXTS["idNumber"]),
+        "creditCode": _(RULE_TEXTS["creditCode"]),
     }}
 
 

@@ -450,3 +450,34 @@ def test_form_keys_name_a_file_or_a_form_id_or_a_page_the_client_renders(key: st
     ref = forms.parse_key(key)
     assert (ref.name, ref.form_id) == (name, form_id)
     assert ref.external == (name is None)
+
+
+# --- identity numbers (validationType idNumber, creditCode) ---------------------------------------
+
+def test_an_id_number_field_checks_the_check_character_and_birth_date_and_writes_a_capital_x() -> None:
+    compiled = form(field("textfield", "id", validate={"required": True, "validationType": "idNumber"}))
+    assert compiled.validate({"id": " 11010519491231002x "}, {}) == {"id": "11010519491231002X"}
+    assert compiled.validate({"id": "440524188001010014"}, {}) == {"id": "440524188001010014"}
+    message = ("idNumber: not a resident identity card number (18 characters, a real birth date, the right "
+               "check character)")
+    for wrong in ("110105194912310021",  # one check character off
+                  "110105194913310021",  # month 13 (its check character right)
+                  "11010519491231002",  # 17 characters
+                  "11010519491231002Y"):
+        assert errors(compiled, {"id": wrong}) == {"id": message}, wrong
+    assert errors(compiled, {"id": " "}) == {"id": "required: a value is required"}
+
+
+def test_a_credit_code_field_checks_the_alphabet_and_the_check_character() -> None:
+    compiled = form(field("textfield", "code", validate={"validationType": "creditCode"}))
+    assert compiled.validate({"code": "91350100m000100y43"}, {}) == {"code": "91350100M000100Y43"}
+    assert compiled.validate({"code": ""}, {}) == {"code": ""}  # optional: empty skips the rule
+    message = "creditCode: not a unified social credit code (18 characters, the right check character)"
+    for wrong in ("91350100M000100Y44", "91350100M000100I43", "9135010"):
+        assert errors(compiled, {"code": wrong}) == {"code": message}, wrong
+
+
+def test_an_unknown_validation_type_is_named_with_the_known_ones() -> None:
+    with pytest.raises(DeploymentInvalid) as refused:
+        form(field("textfield", "id", validate={"validationType": "passport"}))
+    assert "idNumber, creditCode" in str(refused.value.details)
