@@ -11,7 +11,7 @@ from engine import audit
 
 from .context import actor, uow
 from .json_body import Blueprint
-from .schemas import Instant, PageQuerySchema
+from .schemas import Instant, PageQuerySchema, page_of
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit",
                 description="The audit log of administration: who changed users, tokens, departments, webhooks, "
@@ -44,17 +44,10 @@ class AuditEntrySchema(Schema):
                        "or webhook secret; a webhook URL's query values are masked"})
 
 
-class AuditPageSchema(Schema):
-    items = fields.List(fields.Nested(AuditEntrySchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
-
-
 @blp.route("")
 class AuditLog(MethodView):
     @blp.arguments(AuditQuerySchema, location="query")
-    @blp.response(200, AuditPageSchema)
+    @blp.response(200, page_of(AuditEntrySchema, name="AuditPage"))
     def get(self, query: dict[str, Any]) -> Any:
         """Entries newest first, narrowed by actor, action, target and time (supervisors and admins)."""
         return audit.list_entries(uow(), actor=actor(), by=query.get("actor"), action=query.get("action"),

@@ -1,6 +1,7 @@
 """marshmallow schemas of the HTTP API; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -199,17 +200,22 @@ class PageQuerySchema(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
+@functools.cache  # one class per items schema: OpenAPI has one component of each page
+def page_of(items: type[Schema], *, name: str | None = None) -> type[Schema]:
+    """A page of a list (PageQuerySchema asks for it): its ``items``, how many match in all, and the limit and
+    offset asked for. Its OpenAPI component is ``name``, by default the items' own: ``TaskSchema``, ``TaskPage``."""
+    name = name or items.__name__.removesuffix("Schema") + "Page"
+    return Schema.from_dict({"items": fields.List(fields.Nested(items)), "total": fields.Integer(),
+                             "limit": fields.Integer(), "offset": fields.Integer()}, name=f"{name}Schema")
+
+
 class InstanceQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(STATES))
     process_key = fields.String()
     business_key = fields.String()
 
 
-class InstancePageSchema(Schema):
-    items = fields.List(fields.Nested(InstanceSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+InstancePageSchema = page_of(InstanceSchema)
 
 
 class HistoryEventSchema(Schema):
@@ -252,11 +258,7 @@ class TaskQuerySchema(PageQuerySchema):
     sort = fields.String(load_default="due", validate=validate.OneOf(tuple(SORTS)))
 
 
-class TaskPageSchema(Schema):
-    items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+TaskPageSchema = page_of(TaskSchema)
 
 
 class CompleteSchema(Schema):

@@ -10,7 +10,7 @@ from engine import supervision, supervision_rules, supervision_sweep
 
 from .context import actor, uow
 from .json_body import Blueprint
-from .schemas import ApiErrorSchema, Instant, PageQuerySchema, RowId
+from .schemas import ApiErrorSchema, Instant, PageQuerySchema, RowId, page_of
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
                 description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
@@ -179,17 +179,10 @@ class EventSchema(Schema):
         return event.task_id or None
 
 
-class EventPageSchema(Schema):
-    items = fields.List(fields.Nested(EventSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
-
-
 @blp.route("/events")
 class Events(MethodView):
     @blp.arguments(EventQuerySchema, location="query")
-    @blp.response(200, EventPageSchema)
+    @blp.response(200, page_of(EventSchema))
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Reminders, overdue cases and overrun steps the sweep recorded, newest first."""

@@ -184,7 +184,7 @@ def fresh_runtime(settings: Settings) -> Runtime:
 
 
 def bench_users(runtime: Runtime) -> dict[str, str]:
-    return {name: users.add_user(runtime.uow(), name, groups=[name], roles=roles)[1]
+    return {name: users.add_user(runtime.uow(), name, groups=[name], roles=roles, actor=users.SYSTEM)[1]
             for name, roles in [("analyst", ["analyst"]), ("integrator", ["integrator"]),
                                 ("window", ["clerk"]), ("review", ["clerk"]), ("chief", ["clerk"]),
                                 ("certificate", ["clerk"])]}

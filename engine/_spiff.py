@@ -110,6 +110,8 @@ class CallStarter(Protocol):
 
 
 # The case each workflow being run belongs to, held weakly both ways: set when a command opens the case.
+# Keyed by workflow, not one context variable: a command may run a case again after opening another
+# (engine.instances.settle: the cases its messages reached, then a buffered message for its own next wait).
 _call_starters: WeakKeyDictionary[Any, weakref.ref[CallStarter]] = WeakKeyDictionary()
 
 

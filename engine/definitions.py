@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from . import _spiff, diagrams, documents, forms, guides, lint
 from .bpmn_xml import PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
-from .execution import latest_definition
+from .execution import find_definition, latest_definition
 from .models import DepartmentGroup, Deployment, ProcessDefinition, Resource, User
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -372,25 +372,13 @@ def list_definitions(uow: UnitOfWork, *, key: str | None = None, latest_only: bo
 def get_definition(uow: UnitOfWork, key: str, *, version: int | None = None) -> ProcessDefinition:
     """The latest (or the given) version of a definition. Raises NotFound."""
     with uow:
-        return _find(uow, key, version)
-
-
-def _find(uow: UnitOfWork, key: str, version: int | None) -> ProcessDefinition:
-    if version is None:
-        definition = latest_definition(uow, key)
-    else:
-        definition = uow.session.scalars(select(ProcessDefinition).where(
-            ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
-    if definition is None:
-        suffix = f" version {version}" if version is not None else ""
-        raise NotFound(f"process definition {key!r}{suffix} not found")
-    return definition
+        return find_definition(uow, key, version)
 
 
 def get_definition_xml(uow: UnitOfWork, key: str, *, version: int | None = None) -> bytes:
     """The diagram file the definition was deployed from, byte for byte. Raises NotFound."""
     with uow:
-        return _find(uow, key, version).resource.content
+        return find_definition(uow, key, version).resource.content
 
 
 def get_resource(uow: UnitOfWork, name: str, *, kind: str | None = None) -> Resource:

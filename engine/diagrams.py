@@ -23,6 +23,15 @@ from .bpmn_xml import (
     safe_parse,
 )
 
+# The camunda attributes of a human task that hold expressions, by the key of the element's meta they are kept
+# under (evaluated per task by engine.execution).
+_ASSIGNMENT = {"candidate_groups": "candidateGroups", "candidate_users": "candidateUsers", "assignee": "assignee",
+               "due_date": "dueDate", "follow_up_date": "followUpDate", "priority": "priority"}
+# The attribute of the diagram each evaluated meta comes from: what an error, here or at run time, names.
+META_ATTRIBUTES = {**{key: f"camunda:{attr}" for key, attr in _ASSIGNMENT.items()},
+                   "name_expression": "name", "form_key_expression": "camunda:formKey",
+                   "topic_expression": "camunda:topic"}
+
 
 def prepare(name: str, content: bytes) -> PreparedDiagram:
     root, problem = safe_parse(name, content)
@@ -185,7 +194,7 @@ def _external_task_meta(diagram: PreparedDiagram, node: Any) -> dict[str, Any]:
         python = camunda_xml.juel(diagram, node, topic, literal=True)
         if python is not None:
             meta["topic_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "camunda:topic", source=topic)
+            camunda_xml.check_expression(diagram, node, python, META_ATTRIBUTES["topic_expression"], source=topic)
     elif len(topic) > MAX_TOPIC:
         diagram.error(node, f"camunda:topic {topic[:40]!r}… is longer than {MAX_TOPIC} characters")
     else:
@@ -242,16 +251,14 @@ def _check_gateway_flows(diagram: PreparedDiagram, gateway: Any) -> None:
 def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> dict[str, Any]:
     """Assignment, due dates, form and properties: stored as Python expressions evaluated per task."""
     meta: dict[str, Any] = {"lane": lane}
-    for attr, key in (("candidateGroups", "candidate_groups"), ("candidateUsers", "candidate_users"),
-                      ("assignee", "assignee"), ("dueDate", "due_date"), ("followUpDate", "follow_up_date"),
-                      ("priority", "priority")):
+    for key, attr in _ASSIGNMENT.items():
         text = node.get(camunda(attr))
         if text is not None and text.strip():
             # Camunda attributes are literal text unless they hold ${...}.
             python = camunda_xml.juel(diagram, node, text.strip(), literal=True)
             if python is not None:
                 meta[key] = python
-                camunda_xml.check_expression(diagram, node, python, f"camunda:{attr}", source=text.strip())
+                camunda_xml.check_expression(diagram, node, python, META_ATTRIBUTES[key], source=text.strip())
                 camunda_xml.check_literal(diagram, node, attr, text.strip())
     form_key = node.get(camunda("formKey")) or node.get(camunda("formRef"))
     name = node.get("name")
@@ -259,12 +266,14 @@ def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> d
         python = camunda_xml.juel(diagram, node, name.strip(), literal=True)
         if python is not None:
             meta["name_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "name", source=name.strip())
+            camunda_xml.check_expression(diagram, node, python, META_ATTRIBUTES["name_expression"],
+                                         source=name.strip())
     if form_key and expressions.is_juel(form_key):  # e.g. ${formName}: evaluated when the task opens
         python = camunda_xml.juel(diagram, node, form_key.strip())
         if python is not None:
             meta["form_key_expression"] = python
-            camunda_xml.check_expression(diagram, node, python, "camunda:formKey", source=form_key.strip())
+            camunda_xml.check_expression(diagram, node, python, META_ATTRIBUTES["form_key_expression"],
+                                         source=form_key.strip())
     elif form_key:
         meta["form_key"] = form_key
     properties = element_properties(node)

@@ -34,6 +34,7 @@ from . import (
 )
 from .bpmn_xml import PROCESS_KEY
 from .clock import LOCAL_TZ, utcnow
+from .diagrams import META_ATTRIBUTES
 from .errors import Conflict, EngineError, NotFound, ProcessError
 from .models import (
     HistoryEvent,
@@ -107,6 +108,19 @@ def latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
         select(ProcessDefinition).where(ProcessDefinition.key == key)
         .order_by(ProcessDefinition.version.desc()).limit(1)
     ).first()
+
+
+def find_definition(uow: UnitOfWork, key: str, version: int | None) -> ProcessDefinition:
+    """Definition ``key`` at ``version``, or its latest (a helper: ``with uow`` open). Raises NotFound."""
+    if version is None:
+        definition = latest_definition(uow, key)
+    else:
+        definition = uow.session.scalars(select(ProcessDefinition).where(
+            ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+    if definition is None:
+        suffix = f" version {version}" if version is not None else ""
+        raise NotFound(f"process definition {key!r}{suffix} not found")
+    return definition
 
 
 def item_names(uow: UnitOfWork, keys: list[str]) -> dict[str, str]:
@@ -560,13 +574,6 @@ def _resolve_assignee(uow: UnitOfWork, named: str | None) -> tuple[str | None, s
         return None, None
     active = uow.session.execute(_ACTIVE, {"name": named}).scalar()
     return (None, named) if active is not None and not active else (named, None)
-
-
-# The attribute of the diagram each evaluated element meta comes from (engine.diagrams), for error texts.
-META_ATTRIBUTES = {"candidate_groups": "camunda:candidateGroups", "candidate_users": "camunda:candidateUsers",
-                   "assignee": "camunda:assignee", "due_date": "camunda:dueDate",
-                   "follow_up_date": "camunda:followUpDate", "priority": "camunda:priority", "name_expression": "name",
-                   "form_key_expression": "camunda:formKey", "topic_expression": "camunda:topic"}
 
 
 def _evaluate_meta(task: Any, meta: dict[str, Any], key: str, hidden: frozenset[str] = frozenset()) -> Any:

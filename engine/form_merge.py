@@ -29,7 +29,7 @@ from ._form_compiler import CompiledForm
 from ._form_reader import CHOICES, INPUTS
 from .bpmn_xml import PROCESS_KEY
 from .errors import DeploymentInvalid, NotFound, ProcessError
-from .execution import process_properties
+from .execution import find_definition, process_properties
 from .models import ProcessDefinition
 from .unit_of_work import UnitOfWork
 
@@ -243,9 +243,7 @@ def start_form(uow: UnitOfWork, key: str, *, version: int | None = None) -> Star
         ProcessError: a member form is not deployed or is broken; FormConflict: forms that cannot merge.
     """
     with uow:
-        from .definitions import _find
-
-        definition = _find(uow, key, version)
+        definition = find_definition(uow, key, version)
         own, listed = own_form(uow, definition), bundle_forms(uow, definition)
         if listed:
             members = _members(own, listed)

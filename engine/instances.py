@@ -123,9 +123,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     if business_key is not None:
         business_key = _check_business_key(business_key)
     with uow:
-        from .definitions import _find
-
-        definition = _find(uow, key, version)
+        definition = execution.find_definition(uow, key, version)
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:

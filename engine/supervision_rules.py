@@ -158,10 +158,10 @@ def put_rule(uow: UnitOfWork, scope: str, *, actor: Actor, values: dict[str, Any
             raise ValidationFailed(f"no process {scope!r} is deployed", details=[
                 {"field": "scope", "message": "'*' or the key of a deployed process"}])
         rule = uow.session.get(SupervisionRule, scope, with_for_update=True)
+        before = _fields(rule)  # a new rule had no fields before: the entry's "before" is empty
         if rule is None:
             rule = SupervisionRule(scope=scope)
             uow.session.add(rule)
-        before = {"remind_days": rule.remind_days, "step_overrun": rule.step_overrun}  # a new rule's: None
         for name, value in given.items():
             setattr(rule, name, value)
         rule.updated_by, rule.updated_at = actor.name, utcnow()

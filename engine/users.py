@@ -63,7 +63,7 @@ def hash_token(token: str) -> str:
 
 def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
              display_name: str | None = None, token_ttl_days: int | None = None,
-             actor: Actor = SYSTEM) -> tuple[User, str]:
+             actor: Actor) -> tuple[User, str]:
     """Create a user and their first API token; the token is returned once and stored only hashed.
 
     Raises:
@@ -130,7 +130,7 @@ class IssuedToken:
 
 
 def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, label: str | None = None,
-                actor: Actor = SYSTEM) -> IssuedToken:
+                actor: Actor) -> IssuedToken:
     """Issue another token for an existing user (a second system, or rotating one). Raises Forbidden (not
     an admin), NotFound, InvalidRequest (a lifetime out of range, a label over 100 characters)."""
     actor.require(action="issue tokens")
@@ -156,7 +156,7 @@ def list_tokens(uow: UnitOfWork, name: str, *, actor: Actor = SYSTEM) -> list[Ap
                                         .order_by(ApiToken.id.desc())))
 
 
-def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, actor: Actor = SYSTEM) -> int:
+def revoke_tokens(uow: UnitOfWork, name: str, *, token_id: int | None = None, actor: Actor) -> int:
     """Revoke every live token of a user, or only ``token_id``; returns how many were revoked (0 for one
     revoked before). Raises Forbidden (not an admin), NotFound (no such user, or no such token of theirs)."""
     actor.require(action="revoke tokens")
@@ -216,19 +216,19 @@ class UserChange:
         return list(self.user.roles or [])
 
 
-def set_active(uow: UnitOfWork, name: str, active: bool, *, actor: Actor = SYSTEM) -> Released:
+def set_active(uow: UnitOfWork, name: str, active: bool, *, actor: Actor) -> Released:
     """Let a user in, or keep them out (a leaver): ``change_user`` with ``active``."""
     return change_user(uow, name, active=active, actor=actor).released
 
 
 def set_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
-             actor: Actor = SYSTEM) -> UserChange:
+             actor: Actor) -> UserChange:
     """Replace a user's groups and/or roles: ``change_user`` with those."""
     return change_user(uow, name, groups=groups, roles=roles, actor=actor)
 
 
 def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, roles: list[str] | None = None,
-                active: bool | None = None, display_name: str | None = None, actor: Actor = SYSTEM,
+                active: bool | None = None, display_name: str | None = None, actor: Actor,
                 keep_an_admin: bool = False) -> UserChange:
     """Change a user at once: groups and roles replaced, let in or kept out, renamed for display ("" clears
     it); None keeps each as it is. The next request of each of their tokens and page sessions carries the
@@ -458,7 +458,7 @@ def _burn_time(password: str) -> None:
     check_password(_DUMMY_HASH[0], password)
 
 
-def set_password(uow: UnitOfWork, name: str, password: str, *, actor: Actor = SYSTEM) -> None:
+def set_password(uow: UnitOfWork, name: str, password: str, *, actor: Actor) -> None:
     """Set (or replace) a user's password; sessions opened with the old one end. The audit log says that
     it was set, never what to.
 

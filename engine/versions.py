@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from .bpmn_xml import xml_text
-from .definitions import _find
+from .execution import find_definition
 from .models import Deployment, ProcessDefinition, ProcessInstance
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -60,7 +60,7 @@ def diagram_version(uow: UnitOfWork, key: str, *, version: int | None = None, ac
     """One version (default: the latest) with the diagram it was deployed from. Raises NotFound, Forbidden."""
     actor.require("analyst", "supervisor", action="browse definitions")
     with uow:
-        definition = _find(uow, key, version)
+        definition = find_definition(uow, key, version)
         deployment = uow.session.get(Deployment, definition.deployment_id)
         assert deployment is not None  # definitions reference their deployment
         cases = uow.session.scalar(select(func.count()).where(ProcessInstance.definition_id == definition.id)) or 0

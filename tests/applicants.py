@@ -18,7 +18,8 @@ COMPLAINT_FORMS = [FORMS / f"complaint-{step}.form" for step in ("register", "ha
 def add_clerk(api: ApiClient, name: str, *groups: str, roles: tuple[str, ...] = ("clerk",)) -> ApiClient:
     """A user outside the standard cast (e.g. of the supervision or complaints group), as a client."""
     if name not in api.tokens:
-        _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=list(roles))
+        _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=list(roles),
+                                             actor=users.SYSTEM)
     return api.as_(name)
 
 

@@ -61,8 +61,8 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
 
 
 def add_user(runtime: Runtime, name: str, *, groups: list[str] | None = None, roles: list[str]) -> None:
-    users.add_user(runtime.uow(), name, groups=groups or [], roles=roles)
-    users.set_password(runtime.uow(), name, PASSWORD)
+    users.add_user(runtime.uow(), name, groups=groups or [], roles=roles, actor=users.SYSTEM)
+    users.set_password(runtime.uow(), name, PASSWORD, actor=users.SYSTEM)
 
 
 def log_in(page: Any, name: str, password: str = PASSWORD) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +14,7 @@ from sqlalchemy import text
 from engine import Runtime, Settings, schema
 from engine.models import Base
 from tests.helpers import ApiClient
+from tests.webhook_receiver import Receiver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -32,9 +35,15 @@ def migrated(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture
-def runtime(migrated: Settings) -> Iterator[Runtime]:
-    """A runtime over an empty (migrated) database."""
-    runtime = Runtime(migrated)
+def runtime_settings() -> dict[str, Any]:
+    """Settings the ``runtime`` of a test module changes: a module overrides this fixture to set them."""
+    return {}
+
+
+@pytest.fixture
+def runtime(migrated: Settings, runtime_settings: dict[str, Any]) -> Iterator[Runtime]:
+    """A runtime over an empty (migrated) database, with ``runtime_settings`` changed."""
+    runtime = Runtime(replace(migrated, **runtime_settings))
     clean(runtime)
     yield runtime
     runtime.dispose()
@@ -56,6 +65,14 @@ def pg(runtime: Runtime) -> Runtime:
     if runtime.engine.dialect.name != "postgresql":
         pytest.skip("a race between two connections: PostgreSQL only")
     return runtime
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 (tests.webhook_receiver)."""
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
 
 
 @pytest.fixture

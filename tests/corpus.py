@@ -205,7 +205,8 @@ class Corpus:
     def _member_of(self, group: str) -> str:
         name = "member-of-" + "".join(c if c.isalnum() or c in "._-" else "_" for c in group)[:80]
         if name not in self.api.tokens:
-            _, self.api.tokens[name] = users.add_user(self.api.runtime.uow(), name, groups=[group], roles=["clerk"])
+            _, self.api.tokens[name] = users.add_user(self.api.runtime.uow(), name, groups=[group], roles=["clerk"],
+                                                      actor=users.SYSTEM)
         return name
 
 

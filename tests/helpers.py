@@ -48,7 +48,7 @@ class ApiClient:
     def token(self, name: str) -> str:
         if name not in self.tokens:
             spec = CAST.get(name, dict(groups=[], roles=["clerk"]))
-            _, self.tokens[name] = users.add_user(self.runtime.uow(), name, **spec)
+            _, self.tokens[name] = users.add_user(self.runtime.uow(), name, **spec, actor=users.SYSTEM)
         return self.tokens[name]
 
     def as_(self, name: str) -> ApiClient:

@@ -4,8 +4,6 @@ never a secret; a refused change leaves none; supervisors and admins read it, no
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,29 +13,17 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from api.cli import main
-from engine import Runtime, audit, delivery, users, webhooks
+from engine import audit, delivery, users, webhooks
 from engine.models import AuditEntry, User
-from tests.conftest import clean
-from tests.webhook_receiver import Receiver
 
 SPRING_2027 = {"holidays": [{"date": f"2027-02-{d:02d}", "name": "春节"} for d in range(6, 14)],
                "workdays": [{"date": "2027-02-20", "name": "春节"}]}
 
 
 @pytest.fixture
-def runtime(migrated) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+def runtime_settings() -> dict[str, Any]:
     """conftest's runtime, where a delivery's first failure makes it a dead letter (to replay)."""
-    runtime = Runtime(replace(migrated, webhook_max_attempts=1, webhook_timeout_seconds=2))
-    clean(runtime)
-    yield runtime
-    runtime.dispose()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
+    return {"webhook_max_attempts": 1, "webhook_timeout_seconds": 2}
 
 
 def log(api: Any, reader: str = "admin", **query: Any) -> dict[str, Any]:
@@ -172,8 +158,21 @@ def test_a_supervisor_changing_a_supervision_rule_is_recorded(api):
 
     found = entries(api, action="supervision_rules.changed")
     assert [brief(e) for e in found] == [("supervisor", "supervision_rules.changed", "supervision_rule", "*")] * 2
-    assert found[0]["change"] == {"before": {"remind_days": None}, "after": {"remind_days": 3}}
+    # The first put created the rule: nothing before it. A field the rule had left to inherit was null.
+    assert found[0]["change"] == {"before": {}, "after": {"remind_days": 3, "step_overrun": None}}
     assert found[1]["change"] == {"before": {"step_overrun": None}, "after": {"step_overrun": False}}
+
+
+def test_a_new_process_rule_s_entry_has_no_field_before_it_and_a_change_only_what_changed(api):
+    api.deploy("simple_approval.bpmn")
+    supervisor = api.as_("supervisor")
+    assert supervisor.put("/api/supervision/rules/simple_approval",
+                          {"remind_days": 2, "step_overrun": False}).status_code == 200
+    assert supervisor.put("/api/supervision/rules/simple_approval", {"remind_days": None}).status_code == 200
+
+    created, changed = entries(api, action="supervision_rules.changed", target_key="simple_approval")
+    assert created["change"] == {"before": {}, "after": {"remind_days": 2, "step_overrun": False}}
+    assert changed["change"] == {"before": {"remind_days": 2}, "after": {"remind_days": None}}
 
 
 # ---- webhooks ------------------------------------------------------------------------------------
@@ -285,7 +284,7 @@ def test_the_entry_is_written_in_the_change_s_transaction_or_neither_is(api, mon
     # A change whose entry cannot be written is not made either.
     monkeypatch.setattr(audit, "SECRET_KEYS", audit.SECRET_KEYS | {"groups"})
     with pytest.raises(ValueError):
-        users.set_user(api.runtime.uow(), "window_clerk", groups=["office"])
+        users.set_user(api.runtime.uow(), "window_clerk", groups=["office"], actor=users.SYSTEM)
     monkeypatch.undo()
     assert users.get_user(api.runtime.uow(), "window_clerk").groups == ["window"]
     assert entries(api, target_key="window_clerk") == []
@@ -293,7 +292,7 @@ def test_the_entry_is_written_in_the_change_s_transaction_or_neither_is(api, mon
 
 def test_entries_are_never_changed_or_deleted(api, runtime):
     api.token("window_clerk")
-    users.set_user(runtime.uow(), "window_clerk", groups=["office"])
+    users.set_user(runtime.uow(), "window_clerk", groups=["office"], actor=users.SYSTEM)
     with runtime.uow() as uow:
         entry = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.changed")).one()
         entry.actor = "someone else"

@@ -28,21 +28,21 @@ def test_a_valid_token_is_accepted(api):
 
 def test_a_revoked_token_is_refused(api):
     token = api.token("window_clerk")
-    assert users.revoke_tokens(api.runtime.uow(), "window_clerk") == 1
+    assert users.revoke_tokens(api.runtime.uow(), "window_clerk", actor=users.SYSTEM) == 1
     response = _get(api, token)
     assert response.status_code == 401 and "revoked" in response.get_json()["error"]["message"]
 
 
 def test_a_new_token_works_after_the_old_ones_were_revoked(api):
     old = api.token("window_clerk")
-    users.revoke_tokens(api.runtime.uow(), "window_clerk")
-    new = users.issue_token(api.runtime.uow(), "window_clerk").token
+    users.revoke_tokens(api.runtime.uow(), "window_clerk", actor=users.SYSTEM)
+    new = users.issue_token(api.runtime.uow(), "window_clerk", actor=users.SYSTEM).token
     assert (_get(api, old).status_code, _get(api, new).status_code) == (401, 200)
 
 
 def test_an_expired_token_is_refused(api):
     api.token("window_clerk")  # creates the user
-    token = users.issue_token(api.runtime.uow(), "window_clerk", ttl_days=1).token
+    token = users.issue_token(api.runtime.uow(), "window_clerk", ttl_days=1, actor=users.SYSTEM).token
     assert _get(api, token).status_code == 200
     with api.runtime.uow() as uow:
         uow.session.execute(update(ApiToken).where(ApiToken.token_hash == users.hash_token(token))

@@ -24,7 +24,8 @@ def put(api, code: str, expect: int = 200, **body):  # type: ignore[no-untyped-d
 
 def clerk(api, name: str, *groups: str):  # type: ignore[no-untyped-def]
     """A clerk with the given groups, signed in."""
-    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])
+    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"],
+                                         actor=users.SYSTEM)
     return api.as_(name)
 
 
@@ -368,15 +369,17 @@ def test_an_analyst_alone_reads_no_case_and_with_another_role_reads_as_that_role
     for path in ("", "/history", "/clock", "/departments"):
         assert api.as_("analyst").get(f"/api/process-instances/999999{path}").get_json() == \
             api.as_("analyst").get(f"{base}{path}").get_json(), path
-    _, api.tokens["nobody"] = users.add_user(api.runtime.uow(), "nobody", groups=["window"], roles=[])
+    _, api.tokens["nobody"] = users.add_user(api.runtime.uow(), "nobody", groups=["window"], roles=[],
+                                             actor=users.SYSTEM)
     assert api.as_("nobody").get(base).status_code == 403  # no role at all reads nothing either
 
     # With another role, as that role: a supervisor reads everything, a clerk what their department may
-    _, api.tokens["lead_analyst"] = users.add_user(api.runtime.uow(), "lead_analyst", roles=["analyst", "supervisor"])
+    _, api.tokens["lead_analyst"] = users.add_user(api.runtime.uow(), "lead_analyst", roles=["analyst", "supervisor"],
+                                                   actor=users.SYSTEM)
     _, api.tokens["window_analyst"] = users.add_user(api.runtime.uow(), "window_analyst", groups=["window"],
-                                                     roles=["analyst", "clerk"])
+                                                     roles=["analyst", "clerk"], actor=users.SYSTEM)
     _, api.tokens["health_analyst"] = users.add_user(api.runtime.uow(), "health_analyst", groups=["health"],
-                                                     roles=["analyst", "clerk"])
+                                                     roles=["analyst", "clerk"], actor=users.SYSTEM)
     read = [p for p in paths if not p.endswith(("/clock", "/documents/1"))]  # no clock, no document here
     assert [api.as_("lead_analyst").get(p).status_code for p in read] == [200] * len(read)
     assert api.as_("lead_analyst").get(base).get_json()["variables"]["reviewGroup"] == "office"

@@ -42,7 +42,8 @@ def poll(api: Any, topic: str, *, user: str = "integrator", **query: str) -> lis
 
 def second_worker(api: Any) -> Any:
     """Another integrator's worker (the payment provider's, say)."""
-    _, api.tokens["integrator2"] = users.add_user(api.runtime.uow(), "integrator2", roles=["integrator"])
+    _, api.tokens["integrator2"] = users.add_user(api.runtime.uow(), "integrator2", roles=["integrator"],
+                                                  actor=users.SYSTEM)
     return api.as_("integrator2")
 
 

@@ -87,9 +87,9 @@ def test_a_holder_may_not_hand_a_task_to_someone_who_may_not_work_it(held):
     """Not a candidate, a leaver, a user without the clerk role, nobody or themselves: refused by name, and the
     task stays theirs. Giving it back to the queue is unclaim's job."""
     api, task = held
-    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"])
-    users.set_active(api.runtime.uow(), "leaver", False)
-    users.add_user(api.runtime.uow(), "designer", groups=["window"], roles=["analyst"])
+    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"], actor=users.SYSTEM)
+    users.set_active(api.runtime.uow(), "leaver", False, actor=users.SYSTEM)
+    users.add_user(api.runtime.uow(), "designer", groups=["window"], roles=["analyst"], actor=users.SYSTEM)
     for assignee, says in (("office_clerk", "not a candidate"), ("leaver", "deactivated"),
                            ("designer", "needs role clerk"), (None, "unclaim"), ("window_clerk", "unclaim")):
         refused = _assign(api, "window_clerk", task, assignee)
@@ -127,10 +127,10 @@ def test_a_note_goes_to_history_and_a_long_one_is_refused(held):
 
 def test_who_may_take_a_task_is_read_in_one_query_its_active_candidates_but_its_holder(held):
     api, task = held
-    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"])
-    users.set_active(api.runtime.uow(), "leaver", False)
-    users.add_user(api.runtime.uow(), "designer", groups=["window"], roles=["analyst"])
-    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"], display_name="李四")
+    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"], actor=users.SYSTEM)
+    users.set_active(api.runtime.uow(), "leaver", False, actor=users.SYSTEM)
+    users.add_user(api.runtime.uow(), "designer", groups=["window"], roles=["analyst"], actor=users.SYSTEM)
+    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"], display_name="李四", actor=users.SYSTEM)
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -189,11 +189,11 @@ def test_of_two_assignments_racing_one_wins_and_the_other_is_refused(held, monke
 
 def test_a_colleague_deactivated_before_the_handover_reads_them_is_refused(held, monkeypatch):
     api, task = held
-    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"])
+    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"], actor=users.SYSTEM)
     rights = tasks.may_assign
 
     def deactivated_meanwhile(actor: Actor, task_row: Any) -> bool:
-        users.set_active(api.runtime.uow(), "li", False)
+        users.set_active(api.runtime.uow(), "li", False, actor=users.SYSTEM)
         return rights(actor, task_row)
 
     monkeypatch.setattr(tasks, "may_assign", deactivated_meanwhile)
@@ -208,9 +208,9 @@ def test_a_deactivation_under_way_waits_for_the_handover_then_releases_the_task(
     api, task = held
     if api.runtime.engine.dialect.name != "postgresql":
         pytest.skip("a race between two connections: PostgreSQL only")
-    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"])
+    users.add_user(api.runtime.uow(), "li", groups=["window"], roles=["clerk"], actor=users.SYSTEM)
     with Rival(api.runtime, lambda s: "FROM users" in s and "FOR SHARE" in s,
-               lambda: users.set_active(api.runtime.uow(), "li", False)) as rival:
+               lambda: users.set_active(api.runtime.uow(), "li", False, actor=users.SYSTEM)) as rival:
         handed = _assign(api, "window_clerk", task, "li")
     assert handed.status_code == 200, handed.get_json()
     assert [t.id for t in rival.outcome.tasks] == [task["id"]] and _holder(api, task) is None
@@ -224,8 +224,8 @@ def desk(runtime: Runtime, app: Any, routed) -> tuple[Browser, str]:  # type: ig
     office."""
     for name, groups, shown in (("wang", ["window"], "王五"), ("li", ["window"], "李四"), ("zhao", ["window"], None),
                                 ("zhou", ["office"], None)):
-        users.add_user(runtime.uow(), name, groups=groups, roles=["clerk"], display_name=shown)
-    users.set_password(runtime.uow(), "wang", PASSWORD)
+        users.add_user(runtime.uow(), name, groups=groups, roles=["clerk"], display_name=shown, actor=users.SYSTEM)
+    users.set_password(runtime.uow(), "wang", PASSWORD, actor=users.SYSTEM)
     task = _routed(routed, group="window")
     tasks.claim(runtime.uow(), task["id"], actor=_clerk("wang", "window"))
     browser = Browser(app.test_client())
@@ -268,7 +268,7 @@ def test_the_page_hands_the_task_over_with_a_note_and_goes_back_to_the_queue(des
 def test_a_colleague_who_left_since_the_page_was_shown_is_refused_on_the_task_page(desk, runtime):
     browser, task_id = desk
     token = browser.csrf(f"/tasks/{task_id}")
-    users.set_active(runtime.uow(), "li", False)
+    users.set_active(runtime.uow(), "li", False, actor=users.SYSTEM)
     response = browser.client.post(f"/tasks/{task_id}/handover", data={"assignee": "li", "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task_id}"
     page = browser.get(f"/tasks/{task_id}").text
@@ -281,13 +281,13 @@ def test_a_colleague_who_left_since_the_page_was_shown_is_refused_on_the_task_pa
 
 def test_only_the_holder_and_supervisors_see_the_form(desk, runtime, app):
     _, task_id = desk
-    users.set_password(runtime.uow(), "zhao", PASSWORD)
+    users.set_password(runtime.uow(), "zhao", PASSWORD, actor=users.SYSTEM)
     colleague = Browser(app.test_client())
     assert colleague.log_in("zhao").status_code == 302
     page = colleague.get(f"/tasks/{task_id}").text
     assert "该任务由 wang 办理。" in page and 'id="handover-form"' not in page
-    users.add_user(runtime.uow(), "boss", roles=["supervisor"])
-    users.set_password(runtime.uow(), "boss", PASSWORD)
+    users.add_user(runtime.uow(), "boss", roles=["supervisor"], actor=users.SYSTEM)
+    users.set_password(runtime.uow(), "boss", PASSWORD, actor=users.SYSTEM)
     supervisor = Browser(app.test_client())
     assert supervisor.log_in("boss").status_code == 302
     assert "wang" not in _offered(supervisor.get(f"/tasks/{task_id}").text)  # the holder left out

@@ -117,9 +117,9 @@ def test_a_task_is_assigned_only_to_someone_who_can_work_it(api, inbox):
     """Given to a leaver or to an analyst, the task would leave its queue and nobody could complete it."""
     from engine import users
 
-    users.add_user(api.runtime.uow(), "designer", groups=[], roles=["analyst"])
-    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"])
-    users.set_active(api.runtime.uow(), "leaver", False)
+    users.add_user(api.runtime.uow(), "designer", groups=[], roles=["analyst"], actor=users.SYSTEM)
+    users.add_user(api.runtime.uow(), "leaver", groups=["window"], roles=["clerk"], actor=users.SYSTEM)
+    users.set_active(api.runtime.uow(), "leaver", False, actor=users.SYSTEM)
     for assignee, says in (("designer", "needs role clerk"), ("leaver", "deactivated")):
         refused = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": assignee})
         assert refused.status_code == 422 and says in refused.get_json()["error"]["message"], assignee
@@ -174,7 +174,8 @@ def test_queues_agree_with_who_may_work_a_task_named_to_a_group_a_user_or_nobody
     api.start("three")
     clerks = {"wang": ("window",), "li": ("office",), "zhao": ()}
     for name, groups in clerks.items():
-        api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])[1]
+        api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"],
+                                          actor=users.SYSTEM)[1]
     expected = {"wang": {"grouped", "anyone"}, "li": {"named", "anyone"}, "zhao": {"anyone"}}
     for name, groups in clerks.items():
         listed = {t["bpmn_id"] for t in api.as_(name).get("/api/tasks").get_json()["items"]}

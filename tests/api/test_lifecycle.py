@@ -126,7 +126,7 @@ def test_an_integrator_changes_only_the_cases_its_system_started(api, case):
     """The case was started by `integrator` (the platform); a payment system's account may not withdraw it."""
     from engine import users
 
-    api.tokens["payment"] = users.add_user(api.runtime.uow(), "payment", roles=["integrator"])[1]
+    api.tokens["payment"] = users.add_user(api.runtime.uow(), "payment", roles=["integrator"], actor=users.SYSTEM)[1]
     url = f"/api/process-instances/{case['id']}"
     for command, body in (("suspend", {}), ("terminate", {"reason": "撤件"})):
         refused = _post(api, "payment", f"{url}/{command}", 403, body)

@@ -158,7 +158,7 @@ def _call(client, method: str, path: str, *, headers: dict[str, str]):  # type: 
 def _user_without_roles(api) -> dict[str, str]:  # type: ignore[no-untyped-def]
     from engine import users
 
-    _, token = users.add_user(api.runtime.uow(), "nobody", groups=[], roles=[])
+    _, token = users.add_user(api.runtime.uow(), "nobody", groups=[], roles=[], actor=users.SYSTEM)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -48,8 +48,8 @@ class Browser:
 
 
 def person(runtime: Runtime, name: str, *, roles: list[str], groups: list[str] | None = None) -> str:
-    _, token = users.add_user(runtime.uow(), name, groups=groups or [], roles=roles)
-    users.set_password(runtime.uow(), name, PASSWORD)
+    _, token = users.add_user(runtime.uow(), name, groups=groups or [], roles=roles, actor=users.SYSTEM)
+    users.set_password(runtime.uow(), name, PASSWORD, actor=users.SYSTEM)
     return token
 
 
@@ -99,13 +99,13 @@ def test_an_api_token_also_logs_in_and_revoking_it_ends_the_session(runtime: Run
     token = person(runtime, "wang", roles=["clerk"])
     assert browser.log_in("wang", token).status_code == 302
     assert browser.get("/queue").status_code == 200
-    users.revoke_tokens(runtime.uow(), "wang")
+    users.revoke_tokens(runtime.uow(), "wang", actor=users.SYSTEM)
     assert browser.get("/queue").headers["Location"].startswith("/login")
 
 
 def test_changing_the_password_ends_sessions_opened_with_the_old_one(runtime: Runtime, clerk: Browser) -> None:
     assert clerk.get("/queue").status_code == 200
-    users.set_password(runtime.uow(), "wang", "a-new-password")
+    users.set_password(runtime.uow(), "wang", "a-new-password", actor=users.SYSTEM)
     assert clerk.get("/queue").status_code == 302
 
 
@@ -389,7 +389,7 @@ def test_every_field_error_text_has_its_english() -> None:
 def test_the_api_keeps_answering_in_english_with_the_rule_code(runtime: Runtime, clerk: Browser,
                                                                accept_task: str) -> None:
     clerk.post(f"/tasks/{accept_task}/claim")
-    token = users.issue_token(runtime.uow(), "wang").token
+    token = users.issue_token(runtime.uow(), "wang", actor=users.SYSTEM).token
     response = clerk.client.post(f"/api/tasks/{accept_task}/complete", json={"variables": json.loads(WRONG)},
                                  headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
     assert response.status_code == 422

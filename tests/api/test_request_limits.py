@@ -51,8 +51,8 @@ def test_tokens_get_the_configured_lifetime_when_none_is_asked_for(migrated):
     runtime = Runtime(replace(migrated, token_ttl_days=30))
     clean(runtime)
     try:
-        users.add_user(runtime.uow(), "expiring", roles=["clerk"])
-        users.issue_token(runtime.uow(), "expiring", ttl_days=1)
+        users.add_user(runtime.uow(), "expiring", roles=["clerk"], actor=users.SYSTEM)
+        users.issue_token(runtime.uow(), "expiring", ttl_days=1, actor=users.SYSTEM)
         with runtime.uow() as uow:
             lifetimes = sorted(t.expires_at - t.created_at for t in uow.session.scalars(select(ApiToken)))
         assert [round(x / timedelta(days=1)) for x in lifetimes] == [1, 30]

@@ -3,9 +3,8 @@ dead-lettered and replayed — delivered to a real HTTP receiver on 127.0.0.1.""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -13,26 +12,13 @@ from sqlalchemy import func, select, update
 from engine import Runtime, delivery, webhooks, worker
 from engine.clock import utcnow
 from engine.models import IdempotencyKey, OutboxEvent, User, WebhookDelivery
-from tests.conftest import clean
 from tests.helpers import FIXTURES, complete_task
-from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
-def runtime(migrated) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+def runtime_settings() -> dict[str, Any]:
     """conftest's runtime, with three attempts per delivery (then a dead letter) and 10 s back-off."""
-    runtime = Runtime(replace(migrated, webhook_max_attempts=3, webhook_backoff_seconds=10,
-                              webhook_timeout_seconds=2))
-    clean(runtime)
-    yield runtime
-    runtime.dispose()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
+    return {"webhook_max_attempts": 3, "webhook_backoff_seconds": 10, "webhook_timeout_seconds": 2}
 
 
 def subscribe(api, url: str, **body):  # type: ignore[no-untyped-def]

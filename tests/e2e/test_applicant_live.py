@@ -47,9 +47,10 @@ def test_an_applicant_follows_rates_and_complains_over_http(runtime, tmp_path, m
     files = [(p.name, p.read_bytes()) for p in (WINDOW, RECTIFICATION, COMPLAINT, *RECTIFICATION_FORMS,
                                                  *COMPLAINT_FORMS)]
     definitions.deploy(runtime.uow(), files, actor=SYSTEM)
-    tokens = {name: users.add_user(runtime.uow(), name, groups=groups, roles=roles)[1] for name, groups, roles in (
-        ("integrator", [], ["integrator"]), ("window_clerk", ["window"], ["clerk"]), ("admin", [], ["admin"]),
-        ("desk_clerk", ["complaints"], ["clerk"]))}
+    cast = (("integrator", [], ["integrator"]), ("window_clerk", ["window"], ["clerk"]), ("admin", [], ["admin"]),
+            ("desk_clerk", ["complaints"], ["clerk"]))
+    tokens = {name: users.add_user(runtime.uow(), name, groups=groups, roles=roles, actor=SYSTEM)[1]
+              for name, groups, roles in cast}
     monkeypatch.setenv("GOVFLOW_PUBLIC_RATE_LIMIT", "30 per minute")
     server = LiveServer(runtime.settings.database_url, tmp_path, workers=1)  # one process: one exact count
     try:

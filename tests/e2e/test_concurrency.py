@@ -27,7 +27,7 @@ def _tokens(runtime: Runtime) -> dict[str, str]:
     tokens = {}
     for name, groups, roles in [("analyst", [], ["analyst"]), ("integrator", [], ["integrator"])] + \
             [(f"clerk{i}", ["window", "office"], ["clerk"]) for i in range(RACERS)]:
-        tokens[name] = users.add_user(runtime.uow(), name, groups=groups, roles=roles)[1]
+        tokens[name] = users.add_user(runtime.uow(), name, groups=groups, roles=roles, actor=users.SYSTEM)[1]
     return tokens
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from engine import Runtime, definitions
-from engine.users import SYSTEM, Actor
-from tests.browser import PASSWORD, add_user, log_in, shot
+from engine.users import Actor
+from tests.browser import PASSWORD, log_in, shot
 from tests.live import ROOT
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
@@ -20,15 +20,6 @@ expect = pytest.importorskip("playwright.sync_api", reason="the playwright packa
 pytestmark = pytest.mark.slow
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 DRAFT = "govflow.modeler.draft/zhao/"
-
-
-@pytest.fixture
-def analyst(runtime: Runtime) -> str:
-    """An analyst, and version 1 of a small permit item already deployed."""
-    v1 = FIXTURES / "permit_v1.bpmn"
-    definitions.deploy(runtime.uow(), [(v1.name, v1.read_bytes())], actor=SYSTEM, name="first release")
-    add_user(runtime, "zhao", roles=["analyst"])
-    return "zhao"
 
 
 def open_modeler(page: Any, url: str) -> None:

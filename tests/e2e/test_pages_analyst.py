@@ -8,24 +8,13 @@ from typing import Any
 
 import pytest
 
-from engine import Runtime, definitions
-from engine.users import SYSTEM
-from tests.browser import add_user, log_in, shot
+from tests.browser import log_in, shot
 from tests.live import ROOT
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
 pytestmark = pytest.mark.slow
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
-
-
-@pytest.fixture
-def analyst(runtime: Runtime) -> str:
-    """An analyst, and version 1 of a small permit item already deployed."""
-    v1 = FIXTURES / "permit_v1.bpmn"
-    definitions.deploy(runtime.uow(), [(v1.name, v1.read_bytes())], actor=SYSTEM, name="first release")
-    add_user(runtime, "zhao", roles=["analyst"])
-    return "zhao"
 
 
 def test_a_refused_upload_shows_file_line_and_element_and_the_fixed_one_is_version_2(page: Any, analyst: str) -> None:

@@ -29,8 +29,9 @@ def accepted(runtime: Runtime, server: LiveServer) -> dict[str, Any]:
     the start answer, which holds the query code."""
     calendar.seed_national(runtime.uow())
     definitions.deploy(runtime.uow(), library_files(), actor=SYSTEM)
-    integrator = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'portal', roles=['integrator'])[1]}"}
-    window = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'wu', groups=['window'], roles=['clerk'])[1]}"}
+    portal = users.add_user(runtime.uow(), "portal", roles=["integrator"], actor=SYSTEM)[1]
+    wu = users.add_user(runtime.uow(), "wu", groups=["window"], roles=["clerk"], actor=SYSTEM)[1]
+    integrator, window = {"Authorization": f"Bearer {portal}"}, {"Authorization": f"Bearer {wu}"}
     started = requests.post(f"{server.url}/api/process-definitions/food_business_licence/start", headers=integrator,
                             json={"business_key": NUMBER, "variables": {"applicant_name": "某某餐饮有限公司"}}, timeout=10)
     assert started.status_code == 201, started.text
@@ -151,7 +152,7 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
         result.locator("a.document-pdf").click()
     assert download.value.suggested_filename == "受理通知书.pdf"
 
-    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'])[1]}"}
+    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'], actor=SYSTEM)[1]}"}
     ended = requests.post(f"{server.url}/api/process-instances/{accepted['id']}/terminate", headers=admin,
                           json={"reason": "申请人撤回申请"}, timeout=10)
     assert ended.status_code == 200, ended.text
@@ -231,7 +232,7 @@ def test_reload_and_back_after_a_lookup_a_rating_or_a_complaint_send_no_form_aga
     expect(result.locator(".result-title")).to_have_text("食品经营许可")
     assert len(posts) == 1, posts
 
-    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'])[1]}"}
+    admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'], actor=SYSTEM)[1]}"}
     ended = requests.post(f"{server.url}/api/process-instances/{accepted['id']}/terminate", headers=admin,
                           json={"reason": "申请人撤回申请"}, timeout=10)
     assert ended.status_code == 200, ended.text

@@ -26,7 +26,7 @@ def _deploy_short_timer(runtime: Runtime) -> None:
 
 def test_a_timer_a_second_ahead_fires_through_the_live_scheduler_within_seconds(runtime, tmp_path):
     _deploy_short_timer(runtime)
-    token = users.add_user(runtime.uow(), "integrator", roles=["integrator"])[1]
+    token = users.add_user(runtime.uow(), "integrator", roles=["integrator"], actor=users.SYSTEM)[1]
     headers = {"Authorization": f"Bearer {token}"}
     server = LiveServer(runtime.settings.database_url, tmp_path, workers=2, scheduler=True)
     try:

@@ -40,7 +40,7 @@ def test_two_admins_changing_different_users_at_once_both_succeed(pg):
     for name in ("clerk_a", "clerk_b"):
         api.token(name)
     api.token("admin2")
-    users.set_user(api.runtime.uow(), "admin2", roles=["admin"])
+    users.set_user(api.runtime.uow(), "admin2", roles=["admin"], actor=users.SYSTEM)
 
     first, second = _while_writing(
         api, "users", lambda: _patch(api, "clerk_a", {"groups": ["window"]}),
@@ -57,7 +57,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(pg):
     and be refused with 409, so one admin remains."""
     api = pg
     api.token("admin2")
-    users.set_user(api.runtime.uow(), "admin2", roles=["admin"])
+    users.set_user(api.runtime.uow(), "admin2", roles=["admin"], actor=users.SYSTEM)
 
     first, second = _while_writing(
         api, "users", lambda: _patch(api, "admin2", {"roles": ["clerk"]}),
@@ -113,7 +113,7 @@ def test_a_leaver_claiming_a_task_of_a_case_where_they_hold_another_as_they_are_
     task holds the case and waits for their user row. Before, each waited for the other and one failed with a
     deadlock (500); now the deactivation takes the cases first, the claim waits, and is refused (403)."""
     api = pg
-    _, api.tokens["leaver"] = users.add_user(api.runtime.uow(), "leaver", roles=["clerk"])
+    _, api.tokens["leaver"] = users.add_user(api.runtime.uow(), "leaver", roles=["clerk"], actor=users.SYSTEM)
     api.deploy("camunda_multi.bpmn")
     case = api.start("camunda_multi", variables={"reviewers": ["leaver", "leaver"]})
     held, other = (t["id"] for t in case["tasks"])
@@ -137,7 +137,7 @@ def test_a_supervisor_assigning_a_leaver_a_task_as_they_are_deactivated(pg):
     with a deadlock (500); now it takes the case first, as claims and deactivations do: the assignment goes
     through and the deactivation, after it, gives back both tasks."""
     api = pg
-    _, api.tokens["leaver"] = users.add_user(api.runtime.uow(), "leaver", roles=["clerk"])
+    _, api.tokens["leaver"] = users.add_user(api.runtime.uow(), "leaver", roles=["clerk"], actor=users.SYSTEM)
     api.token("supervisor")
     api.deploy("camunda_multi.bpmn")
     case = api.start("camunda_multi", variables={"reviewers": ["leaver", "leaver"]})

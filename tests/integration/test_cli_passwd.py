@@ -15,7 +15,7 @@ def invoke(runtime: Runtime, tmp_path: Path, *args: str, input: str | None = Non
 
 
 def test_passwd_prompts_twice_and_the_password_then_logs_in(runtime: Runtime, tmp_path: Path) -> None:
-    users.add_user(runtime.uow(), "wang", roles=["clerk"])
+    users.add_user(runtime.uow(), "wang", roles=["clerk"], actor=users.SYSTEM)
     result = invoke(runtime, tmp_path, "user", "passwd", "wang", input="window-2026\nwindow-2026\n")
     assert result.exit_code == 0, result.output
     assert "password set for wang" in result.output
@@ -23,7 +23,7 @@ def test_passwd_prompts_twice_and_the_password_then_logs_in(runtime: Runtime, tm
 
 
 def test_passwd_refuses_a_short_password_and_an_unknown_user(runtime: Runtime, tmp_path: Path) -> None:
-    users.add_user(runtime.uow(), "wang", roles=["clerk"])
+    users.add_user(runtime.uow(), "wang", roles=["clerk"], actor=users.SYSTEM)
     short = invoke(runtime, tmp_path, "user", "passwd", "wang", "--password", "short")
     assert short.exit_code == 1 and "at least 8" in short.output
     unknown = invoke(runtime, tmp_path, "user", "passwd", "nobody", "--password", "long-enough")

@@ -95,7 +95,7 @@ def test_deactivate_names_the_tasks_only_a_supervisor_can_now_assign(cli, runtim
     assert "released 1 task(s)" in result.stderr
     assert "1 open task(s) name no one else who may claim them" in result.stderr
     assert "/api/tasks?candidate_user=leaver&unassigned=true" in result.stderr
-    supervisor = users.add_user(runtime.uow(), "boss", roles=["supervisor"])[1]
+    supervisor = users.add_user(runtime.uow(), "boss", roles=["supervisor"], actor=users.SYSTEM)[1]
     listed = client.get("/api/tasks?candidate_user=leaver&unassigned=true", headers=_as(supervisor)).get_json()
     assert [t["id"] for t in listed["items"]] == [task_id]
 

@@ -26,7 +26,8 @@ def pg(api):  # type: ignore[no-untyped-def]
 
 
 def clerk(api: Any, name: str, *groups: str) -> Actor:
-    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"])
+    _, api.tokens[name] = users.add_user(api.runtime.uow(), name, groups=list(groups), roles=["clerk"],
+                                         actor=users.SYSTEM)
     return Actor(name, frozenset(groups), frozenset({"clerk"}))
 
 

@@ -2,21 +2,10 @@
 away): each event is dead-lettered with the reason, which admins read, and replayed once the role is back."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-
-import pytest
 
 from engine import delivery, users
 from engine.clock import utcnow
-from tests.webhook_receiver import Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 def _deliver(api) -> int:  # type: ignore[no-untyped-def]
@@ -25,7 +14,7 @@ def _deliver(api) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_webhook_whose_owner_lost_the_integrator_role_receives_nothing_more(api, receiver):
     """Before, the owner's roles were read only to conceal confidential recipients: the events kept going."""
-    _, token = users.add_user(api.runtime.uow(), "platform", roles=["integrator"])
+    _, token = users.add_user(api.runtime.uow(), "platform", roles=["integrator"], actor=users.SYSTEM)
     headers = {"Authorization": f"Bearer {token}"}
     subscribed = api.client.post("/api/webhooks", json={"url": receiver.url, "events": ["instance.started"]},
                                  headers=headers)

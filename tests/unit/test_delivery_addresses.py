@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from engine import delivery
-from tests.webhook_receiver import Receiver
 
 
 def resolving_to(*answers: str, asked: list[str] | None = None) -> Any:
@@ -29,13 +27,6 @@ def resolving_to(*answers: str, asked: list[str] | None = None) -> Any:
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port or 0))]
     return getaddrinfo
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.mark.parametrize("address", ["169.254.169.254", "fe80::1", "0.0.0.0", "224.0.0.1"])

@@ -102,7 +102,7 @@ def test_the_first_tasks_department_leads_and_later_ones_take_part(runtime):
 
 def test_an_assignees_groups_bring_their_department_in(runtime):
     setup_departments(runtime)
-    users.add_user(runtime.uow(), "zhao", groups=["review"], roles=["clerk"])
+    users.add_user(runtime.uow(), "zhao", groups=["review"], roles=["clerk"], actor=users.SYSTEM)
     deploy(runtime, "routed_task.bpmn")
     case, _ = instances.start(runtime.uow(), "routed_task", actor=INTEGRATOR, variables={
         "group": "nobody_maps_this", "users": "", "assignee": "zhao", "due": "", "priority": 50})
