@@ -60,10 +60,12 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     Each executable process becomes a definition keyed by its process id; changed content makes the
     next version, identical content keeps the current one.
 
-    ``based_on`` guards an edit (the modeler's save): for each key edited, the latest version the editor
-    knew of. Given, a process of such a key is refused while a newer version exists, and a process of any
-    other key is refused if that key is deployed at all, so that neither another analyst's version nor an
-    existing item is taken over unnoticed. None (uploads, the CLI): no such guard.
+    ``based_on`` guards an edit (the modeler's save, an upload through the API that gives it): for each key
+    edited, the latest version the editor knew of, every process of the file (a file of two pools has two).
+    Given, a process of such a key is refused while a newer version exists, and a process of any other key
+    is refused if that key is deployed at all (one not deployed yet, a pool added while editing, saves), so
+    that neither another analyst's version nor an existing item is taken over unnoticed. None (plain
+    uploads, the CLI): no such guard.
 
     Raises:
         Forbidden: the actor may not deploy.
@@ -214,14 +216,19 @@ def _check_based_on(uow: UnitOfWork, prepared: list[PreparedDiagram], based_on: 
     if not in_the_way:
         return
     first = in_the_way[0]
-    who = f"by {first['deployed_by']} at {first['deployed_at']}"
-    if first["based_on"] is None:
-        message = (f"process {first['key']!r} is already deployed (version {first['version']}, {who}): give a new "
-                   f"process another id, or open version {first['version']} to edit it")
-    else:
-        message = (f"process {first['key']!r} has version {first['version']} ({who}), newer than version "
-                   f"{first['based_on']} this diagram was edited from: open it, or save again on purpose")
-    raise Conflict(message, details=in_the_way, key=first["key"], version=first["version"])
+    # Every process in the way is named: a file of two pools may have both taken over.
+    raise Conflict("; ".join(_in_the_way(d) for d in in_the_way), details=in_the_way, key=first["key"],
+                   version=first["version"])
+
+
+def _in_the_way(detail: Mapping[str, Any]) -> str:
+    key, version, base = detail["key"], detail["version"], detail["based_on"]
+    who = f"by {detail['deployed_by']} at {detail['deployed_at']}"
+    if base is None:
+        return (f"process {key!r} is already deployed (version {version}, {who}): give a new process another id, "
+                f"or open version {version} to edit it")
+    return (f"process {key!r} has version {version} ({who}), newer than version {base} this diagram was edited "
+            f"from: open it, or save again on purpose")
 
 
 def _check_candidate_groups(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:

@@ -38,6 +38,9 @@ class DiagramVersion:
     info: VersionInfo
     xml: str
     latest_version: int
+    # Every process deployed from this version's file (two pools make two) with its key's latest version:
+    # what an edit of the file is based on (engine.definitions.deploy's based_on).
+    processes: dict[str, int]
 
 
 def catalogue(uow: UnitOfWork, *, actor: Actor) -> list[DefinitionVersions]:
@@ -64,10 +67,12 @@ def diagram_version(uow: UnitOfWork, key: str, *, version: int | None = None, ac
         deployment = uow.session.get(Deployment, definition.deployment_id)
         assert deployment is not None  # definitions reference their deployment
         cases = uow.session.scalar(select(func.count()).where(ProcessInstance.definition_id == definition.id)) or 0
-        latest = uow.session.scalar(select(func.max(ProcessDefinition.version))
-                                    .where(ProcessDefinition.key == key)) or definition.version
-        return DiagramVersion(info=_info(definition, deployment, cases),
-                              xml=xml_text(definition.resource.content), latest_version=latest)
+        in_file = select(ProcessDefinition.key).where(ProcessDefinition.resource_id == definition.resource_id)
+        processes: dict[str, int] = {k: v for k, v in uow.session.execute(
+            select(ProcessDefinition.key, func.max(ProcessDefinition.version))
+            .where(ProcessDefinition.key.in_(in_file)).group_by(ProcessDefinition.key))}
+        return DiagramVersion(info=_info(definition, deployment, cases), xml=xml_text(definition.resource.content),
+                              latest_version=processes.get(key, definition.version), processes=processes)
 
 
 def _info(definition: ProcessDefinition, deployment: Deployment, cases: int) -> VersionInfo:

@@ -45,6 +45,8 @@ def _authenticate() -> ResponseReturnValue | None:
     session.check_csrf()
     if session.load_actor() is None and request.endpoint not in PUBLIC_ENDPOINTS \
             and request.blueprint != PUBLIC_BLUEPRINT:
+        if request.endpoint in modeler.SAVES:  # back to the modeler, where the draft is, not the home page
+            return modeler.session_ended()
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("pages.auth.login", next=target))
     return None

@@ -2,10 +2,12 @@
 start blank; saving deploys through the same path as an upload, so it becomes the next version.
 
 A save says what it was based on, so that nobody's work is taken over unnoticed: the blank page posts to
-``/analyst/modeler`` (its process id must not be deployed yet), an edit page to its own address with the
-latest version it knew of (a newer one refuses the save until the analyst ticks "save anyway"). The page
-keeps a draft in the browser (api/assets/modeler.js); a successful save names the draft it saved in a
-cookie the page reads, so the draft is dropped, and a save whose session ended comes back to the page.
+``/analyst/modeler`` (its process ids must not be deployed yet), an edit page to its own address with the
+latest version it knew of for every process of the file (``latest.KEY``: a file of two pools has two; a
+newer one refuses the save until the analyst ticks "save anyway", ``overwrite.KEY``; a process added while
+editing saves as a new one). The page keeps a draft in the browser (api/assets/modeler.js); a successful
+save names the draft it saved in a cookie the page reads, so the draft is dropped, and a save whose session
+ended comes back to the page by way of the login.
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ FILE_NAME = re.compile(r"^[\w.\-]{1,200}\.bpmn$")
 DRAFT_ID = re.compile(r"^[0-9a-z]{8,40}$")
 SAVED_COOKIE = "govflow_modeler_saved"  # the drafts saved since the page last looked, for it to drop
 SAVED_KEPT = 20
+LATEST, OVERWRITE = "latest.", "overwrite."  # + a process key: the version known of it, the one saved over
+SAVES = ("pages.modeler.save", "pages.modeler.save_edit")
 
 
 @bp.before_request
@@ -48,7 +52,7 @@ def blank() -> ResponseReturnValue:
 @bp.get("/<key>/<int:version>")
 def edit(key: str, version: int) -> ResponseReturnValue:
     found = versions.diagram_version(uow(), key, version=version, actor=actor())
-    return _page(found, xml=found.xml, file_name=found.info.resource_name, seen=found.latest_version)
+    return _page(found, xml=found.xml, file_name=found.info.resource_name, seen=found.processes)
 
 
 @bp.post("")
@@ -60,11 +64,17 @@ def save() -> ResponseReturnValue:
 def save_edit(key: str, version: int) -> ResponseReturnValue:
     found = versions.diagram_version(uow(), key, version=version, actor=actor())
     try:
-        # "overwrite": the newer version the analyst chose to save over; "latest": the one the page knew of
-        based_on = {key: _version_field("overwrite") or _version_field("latest") or version}
+        based_on = _based_on(key, version)
     except InvalidRequest as exc:
         return _refused(exc, found)
     return _save(found, based_on)
+
+
+def session_ended() -> ResponseReturnValue:
+    """A save whose session ended though its form still matched (the password changed, the token logged in
+    with was revoked or ran out, the account was switched off): as one whose form expired, back to the page
+    by way of the login, and not to the home page the login leads to after a post."""
+    return _back_to_page()
 
 
 @bp.errorhandler(BadRequest)
@@ -73,6 +83,12 @@ def _expired(exc: BadRequest) -> ResponseReturnValue:
     the login when the session ended, where the browser's draft of the diagram is offered again."""
     if exc.description != "csrf":
         return error_page(400, _("请求无效。"))
+    return _back_to_page()
+
+
+def _back_to_page() -> ResponseReturnValue:
+    # The page's own address: a save posts there (api/pages/__init__.py sends a GET without a session
+    # on to the login, which comes back to it).
     flash(_("登录已失效或页面已过期，流程图未保存。草稿保存在本浏览器中，可在此恢复后再保存。"), "error")
     return redirect(request.path)
 
@@ -95,10 +111,23 @@ def _save(found: versions.DiagramVersion | None, based_on: Mapping[str, int]) ->
     return response
 
 
-def _version_field(field: str) -> int | None:
-    value = request.form.get(field, "").strip()
-    if not value:
-        return None
+def _based_on(key: str, version: int) -> dict[str, int]:
+    """For each process of the file: the newer version the analyst chose to save over, else the latest the
+    page knew of; for the page's own process (a page that sent none for it), the version it opened. "Save
+    anyway" is for a process the page knew of: one it did not is someone else's item."""
+    based_on = {k: _version(LATEST + k, v) for k, v in _fields(LATEST).items() if v}
+    based_on.setdefault(key, version)
+    based_on.update({k: _version(OVERWRITE + k, v) for k, v in _fields(OVERWRITE).items() if v and k in based_on})
+    return based_on
+
+
+def _fields(prefix: str) -> dict[str, str]:
+    """The form's fields named prefix + a process key, by key."""
+    return {name[len(prefix):]: value.strip() for name, value in request.form.items()
+            if name.startswith(prefix) and len(name) > len(prefix)}
+
+
+def _version(field: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise InvalidRequest(f"{field} must be a version number")
     return int(value)
@@ -125,7 +154,8 @@ def _refused(exc: EngineError, found: versions.DiagramVersion | None) -> Respons
     conflicts = [_in_the_way(d) for d in exc.details] if isinstance(exc, Conflict) and exc.details else []
     message = None if problems or conflicts else exc.message
     # A newer version the analyst chose to save over is known to the page from now on.
-    seen = request.form.get("overwrite") or request.form.get("latest", "")
+    seen = {k: v for k, v in _fields(LATEST).items() if v.isdigit()}
+    seen.update({k: v for k, v in _fields(OVERWRITE).items() if k in seen and v.isdigit()})
     return _page(found, xml=xml if xml.strip() else None, file_name=request.form.get("file_name", ""),
                  name=request.form.get("name", ""), seen=seen, unsaved=True,
                  problems=problems, conflicts=conflicts, message=message), status_of(exc)
@@ -136,9 +166,9 @@ def _in_the_way(detail: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _page(found: versions.DiagramVersion | None, *, xml: str | None = None, file_name: str = "", name: str = "",
-          seen: int | str = "", unsaved: bool = False, **refusal: Any) -> str:
+          seen: Mapping[str, int | str] | None = None, unsaved: bool = False, **refusal: Any) -> str:
     draft = request.form.get("draft", "") if unsaved else ""
-    return render_template("pages/modeler.html", found=found, xml=xml, file_name=file_name, name=name, seen=seen,
+    return render_template("pages/modeler.html", found=found, xml=xml, file_name=file_name, name=name, seen=seen or {},
                            unsaved=unsaved, draft=draft if DRAFT_ID.match(draft) else "", time_zone=LOCAL_TZ.key,
                            problems=refusal.get("problems", []), conflicts=refusal.get("conflicts", []),
                            message=refusal.get("message"))

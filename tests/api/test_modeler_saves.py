@@ -39,8 +39,13 @@ def analyst(runtime: Runtime, app: Any) -> Browser:
     return browser
 
 
-def save(analyst: Browser, url: str, xml: str, **fields: str) -> Any:
-    return analyst.post(url, {"xml": xml, "file_name": "permit.bpmn", **fields}, token_from="/analyst/modeler")
+def save(analyst: Browser, url: str, xml: str, *, latest: dict[str, str] | None = None,
+         overwrite: dict[str, str] | None = None, **fields: str) -> Any:
+    """Post the modeler's form; ``latest`` and ``overwrite`` by process key, as latest.KEY and overwrite.KEY."""
+    versions_known = {f"latest.{k}": v for k, v in (latest or {}).items()}
+    saved_over = {f"overwrite.{k}": v for k, v in (overwrite or {}).items()}
+    return analyst.post(url, {"xml": xml, "file_name": "permit.bpmn", **versions_known, **saved_over, **fields},
+                        token_from="/analyst/modeler")
 
 
 def latest_version(runtime: Runtime, key: str = "pages_permit") -> int:
@@ -63,7 +68,7 @@ def test_a_new_diagram_whose_process_id_is_deployed_is_refused_naming_that_versi
     assert f"流程 ID pages_permit 已被占用：pages_permit 版本 1 由 li 于 {when} 部署。" in page
     assert "请在属性面板中给流程另取一个 ID 后再保存" in page
     assert 'href="/analyst/modeler/pages_permit/1"' in page  # open that definition to edit it
-    assert 'name="overwrite"' not in page  # a new diagram is not saved over an item
+    assert 'name="overwrite.' not in page  # a new diagram is not saved over an item
     # The diagram and the names as typed, still posting as a new diagram
     assert embedded_xml(page) == V2
     assert 'id="modeler-file-name" value="permit.bpmn"' in page and 'value="新事项"' in page
@@ -79,11 +84,11 @@ def test_a_new_diagram_with_a_process_id_of_its_own_becomes_version_1_of_it(runt
 
 def test_the_blank_page_posts_as_a_new_diagram_and_an_edit_page_to_its_own_address(analyst: Browser) -> None:
     blank = analyst.get("/analyst/modeler").text
-    assert 'action="/analyst/modeler"' in blank and 'data-page="new"' in blank and 'name="latest"' not in blank
+    assert 'action="/analyst/modeler"' in blank and 'data-page="new"' in blank and 'name="latest.' not in blank
     assert 'data-user="zhao"' in blank and 'data-modeler-path="/analyst/modeler"' in blank
     edit = analyst.get("/analyst/modeler/pages_permit/1").text
     assert 'action="/analyst/modeler/pages_permit/1"' in edit and 'data-page="pages_permit/1"' in edit
-    assert '<input type="hidden" name="latest" value="1">' in edit
+    assert '<input type="hidden" name="latest.pages_permit" value="1">' in edit
     assert re.search(r'data-deployed-at="\d{4}-\d\d-\d\dT[\d:.]+\+00:00"', edit)
 
 
@@ -92,37 +97,37 @@ def test_the_blank_page_posts_as_a_new_diagram_and_an_edit_page_to_its_own_addre
 def test_an_edit_over_a_version_deployed_since_is_refused_until_saved_anyway(runtime: Runtime,
                                                                                analyst: Browser) -> None:
     opened = analyst.get("/analyst/modeler/pages_permit/1").text
-    assert '<input type="hidden" name="latest" value="1">' in opened
+    assert '<input type="hidden" name="latest.pages_permit" value="1">' in opened
     assert deploy_as(runtime, "qian", V2) == 2  # meanwhile, another analyst
 
     edited = V1.replace('name="受理"', 'name="受理（综合窗口）"')
-    refused = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest="1")
+    refused = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest={"pages_permit": "1"})
     assert refused.status_code == 409 and latest_version(runtime) == 2
     page = refused.text
     assert re.search(r"pages_permit 已有更新的版本 2，由 qian 于 [\d\- :]+ 部署；此流程图是在版本 1 上修改的。", page)
     assert 'href="/analyst/definitions/pages_permit/2"' in page
-    assert re.search(r'<input type="checkbox" name="overwrite" value="2" form="modeler-form"', page)
+    assert re.search(r'<input type="checkbox" name="overwrite.pages_permit" value="2" form="modeler-form"', page)
     assert "仍然保存为下一版本（版本 3）" in page
     assert embedded_xml(page) == edited  # the edit is kept
-    assert '<input type="hidden" name="latest" value="1">' in page  # unticked, the next save is refused again
+    assert '<input type="hidden" name="latest.pages_permit" value="1">' in page  # unticked, the next save is refused again
     assert 'action="/analyst/modeler/pages_permit/1"' in page and "data-stored" not in page
 
     # Ticked after yet another version came: refused again, naming that one.
     assert deploy_as(runtime, "sun", V1.replace('name="办结"', 'name="结束"')) == 3
-    again = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest="1", overwrite="2")
+    again = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest={"pages_permit": "1"}, overwrite={"pages_permit": "2"})
     assert again.status_code == 409 and "已有更新的版本 3，由 sun" in again.text
-    assert 'name="overwrite" value="3"' in again.text
+    assert 'name="overwrite.pages_permit" value="3"' in again.text
 
     # Ticked, but refused for another reason: the version saved over is the one the page knows of now.
-    bad_name = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest="1", overwrite="3", file_name="a b")
-    assert bad_name.status_code == 400 and '<input type="hidden" name="latest" value="3">' in bad_name.text
+    bad_name = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest={"pages_permit": "1"}, overwrite={"pages_permit": "3"}, file_name="a b")
+    assert bad_name.status_code == 400 and '<input type="hidden" name="latest.pages_permit" value="3">' in bad_name.text
 
-    saved = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest="3")
+    saved = save(analyst, "/analyst/modeler/pages_permit/1", edited, latest={"pages_permit": "3"})
     assert saved.headers["Location"] == "/analyst/definitions/pages_permit/4"
 
 
 def test_an_edit_of_the_latest_version_saves_the_next_one(runtime: Runtime, analyst: Browser) -> None:
-    response = save(analyst, "/analyst/modeler/pages_permit/1", V2, latest="1")
+    response = save(analyst, "/analyst/modeler/pages_permit/1", V2, latest={"pages_permit": "1"})
     assert response.headers["Location"] == "/analyst/definitions/pages_permit/2"
 
 
@@ -131,17 +136,17 @@ def test_an_edit_page_without_the_version_it_knew_of_is_checked_against_the_one_
     deploy_as(runtime, "qian", V2)
     response = save(analyst, "/analyst/modeler/pages_permit/1", V1.replace("受理", "受理2"))
     assert response.status_code == 409 and "已有更新的版本 2" in response.text
-    bad = save(analyst, "/analyst/modeler/pages_permit/1", V1, latest="two")
-    assert bad.status_code == 400 and "latest must be a version number" in bad.text and embedded_xml(bad.text) == V1
+    bad = save(analyst, "/analyst/modeler/pages_permit/1", V1, latest={"pages_permit": "two"})
+    assert bad.status_code == 400 and "latest.pages_permit must be a version number" in bad.text and embedded_xml(bad.text) == V1
 
 
 def test_an_edit_whose_process_id_became_another_deployed_item_is_refused(runtime: Runtime,
                                                                           analyst: Browser) -> None:
     deploy_as(runtime, "qian", renamed(V1, "other_item"), "other_item.bpmn")
-    response = save(analyst, "/analyst/modeler/pages_permit/1", renamed(V1, "other_item"), latest="1")
+    response = save(analyst, "/analyst/modeler/pages_permit/1", renamed(V1, "other_item"), latest={"pages_permit": "1"})
     assert response.status_code == 409
     assert "流程 ID other_item 已被占用：other_item 版本 1 由 qian" in response.text
-    assert 'name="overwrite"' not in response.text  # "save anyway" is for the version the page opened only
+    assert 'name="overwrite.' not in response.text  # "save anyway" is for the processes the page opened only
     assert latest_version(runtime, "other_item") == 1
 
 
@@ -165,7 +170,7 @@ def test_the_engine_names_every_version_in_the_way(runtime: Runtime, analyst: Br
 def test_a_save_whose_session_ended_goes_back_to_its_page_by_way_of_the_login(runtime: Runtime,
                                                                               analyst: Browser) -> None:
     stale = analyst.client.post("/analyst/modeler/pages_permit/1", data={
-        "csrf_token": "from-a-page-of-another-session", "xml": V2, "file_name": "permit.bpmn", "latest": "1"})
+        "csrf_token": "from-a-page-of-another-session", "xml": V2, "file_name": "permit.bpmn", "latest.pages_permit": "1"})
     assert stale.status_code == 302 and stale.headers["Location"] == "/analyst/modeler/pages_permit/1"
     page = analyst.get("/analyst/modeler/pages_permit/1").text
     assert "流程图未保存。草稿保存在本浏览器中" in page and latest_version(runtime) == 1

@@ -546,11 +546,12 @@ def test_the_modeler_saves_through_the_deploy_path(analyst: Browser) -> None:
     assert "permit_v1.bpmn" in analyst.get("/analyst/modeler/pages_permit/1").text
     xml = (PAGES / "permit_v2.bpmn").read_text()
     response = analyst.post("/analyst/modeler/pages_permit/1", {"xml": xml, "file_name": "permit_v1.bpmn",
-                                                                "latest": "1"}, token_from="/analyst/modeler")
+                                                                "latest.pages_permit": "1"},
+                            token_from="/analyst/modeler")
     assert response.headers["Location"] == "/analyst/definitions/pages_permit/2"
     broken = analyst.post("/analyst/modeler/pages_permit/2", {
-        "xml": xml.replace('targetRef="approve"', 'targetRef="gone"'), "file_name": "permit_v1.bpmn", "latest": "2"},
-        token_from="/analyst/modeler")
+        "xml": xml.replace('targetRef="approve"', 'targetRef="gone"'), "file_name": "permit_v1.bpmn",
+        "latest.pages_permit": "2"}, token_from="/analyst/modeler")
     assert broken.status_code == 422 and "保存失败，未部署" in broken.text and "gone" in broken.text
 
 
@@ -564,7 +565,7 @@ def test_an_older_version_opened_in_the_modeler_says_so_and_saved_becomes_the_ne
     assert "这是版本 1，不是最新版本：新办件按版本 2 办理。保存后，此处的流程图成为版本 3" in old
     assert 'href="/analyst/modeler/pages_permit/2"' in old
     back = analyst.post("/analyst/modeler/pages_permit/1", {"xml": embedded_xml(old), "file_name": "permit_v1.bpmn",
-                                                            "latest": "2"}, token_from="/analyst/modeler")
+                                                            "latest.pages_permit": "2"}, token_from="/analyst/modeler")
     assert back.headers["Location"] == "/analyst/definitions/pages_permit/3"  # the way back to version 1
 
 
@@ -585,7 +586,7 @@ def test_a_refused_modeler_save_comes_back_with_the_diagram_and_names_as_typed(
     deploy_page(analyst, "permit_v1.bpmn")
     submitted = (PAGES / xml).read_text() if xml.endswith(".bpmn") else xml
     response = analyst.post("/analyst/modeler/pages_permit/1", {"xml": submitted, "file_name": file_name,
-                                                                "name": "第三批 <发布>", "latest": "1"},
+                                                                "name": "第三批 <发布>", "latest.pages_permit": "1"},
                             token_from="/analyst/modeler/pages_permit/1")
     assert response.status_code == status
     assert "保存失败，未部署" in response.text and message in response.text
@@ -604,7 +605,7 @@ def test_the_modeler_offers_no_save_of_an_unedited_version_unless_it_shows_that_
     assert 'id="modeler-name" value=""' in stored
     # A refused save shows the submitted diagram, not the stored version: saving it is not a no-op.
     refused = analyst.post("/analyst/modeler/pages_permit/1", {"xml": (PAGES / "permit_v1.bpmn").read_text(),
-                                                               "file_name": "bad name", "latest": "1"},
+                                                               "file_name": "bad name", "latest.pages_permit": "1"},
                            token_from="/analyst/modeler/pages_permit/1").text
     assert "data-stored" not in refused and "modeler-unchanged" not in refused
     assert "data-stored" not in analyst.get("/analyst/modeler").text

@@ -119,7 +119,7 @@ def test_a_save_over_a_version_deployed_meanwhile_is_refused_until_saved_anyway(
     expect(page.locator("#modeler-draft")).to_be_hidden()
     shot(page, "16-modeler-newer-version")
 
-    page.check("#modeler-overwrite")
+    page.check('#modeler-conflict input[name="overwrite.pages_permit"]')
     page.click("#modeler-save")
     page.wait_for_url(re.compile(r"/analyst/definitions/pages_permit/3$"))
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
