@@ -54,6 +54,8 @@ class GuideMaterialSchema(Schema):
     copies = fields.Integer()
     electronic = fields.Boolean(metadata={"description": "an electronic copy suffices"})
     key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance (容缺受理) may not waive it"})
+    conditional = fields.Boolean(metadata={"description": "required only in some cases (e.g. when an agent "
+                                                          "applies): the window may mark it not applicable"})
     departments = fields.List(fields.String())
     sample = fields.String(metadata={"description": "the sample or template text offered (样表)"})
     note = fields.String(metadata={"description": "a remark on the material, e.g. that data sharing spares it"})

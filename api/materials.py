@@ -1,11 +1,12 @@
-"""Materials of a case (upload, list, download) and the case archive (one zip)."""
+"""Materials of a case (upload, list, download, the checklist, the window's marks of materials received as
+paper originals or not applicable) and the case archive (one zip)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Response, request, send_file
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from engine import archive, materials
 from engine.errors import InvalidRequest
@@ -65,9 +66,24 @@ class Materials(MethodView):
                                 filename=upload.filename, stream=upload.stream)
 
 
+class MaterialMarkSchema(Schema):
+    id = fields.Integer()
+    process_instance_id = fields.Integer(attribute="instance_id")
+    name = fields.String()
+    kind = fields.String(metadata={"description": "paper_checked (纸质原件已核验) or not_applicable (不适用)"})
+    note = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
 class ChecklistItemSchema(Schema):
     name = fields.String()
     key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance may not waive it"})
+    conditional = fields.Boolean(metadata={"description": "required only in some cases: may be marked not applicable"})
+    status = fields.String(metadata={"description": "electronic (uploaded), paper_checked, not_applicable or missing; "
+                                                    "受理 needs none missing, 容缺受理 no key one"})
+    mark = fields.Nested(MaterialMarkSchema, allow_none=True, metadata={
+        "description": "the window's record of its paper original checked, or of it not applying"})
     form = fields.String(allow_none=True, metadata={"description": "original, copy, original_and_copy, electronic"})
     copies = fields.Integer(allow_none=True)
     electronic = fields.Boolean(allow_none=True, metadata={"description": "an electronic copy suffices"})
@@ -91,6 +107,40 @@ class MaterialChecklist(MethodView):
     def get(self, instance_id: int) -> Any:
         """The guide's materials against what the case holds, and which the reader's departments need."""
         return materials.checklist(uow(), instance_id, actor=actor())
+
+
+class MaterialMarkInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "the material's name as the guide lists it"})
+    kind = fields.String(required=True, validate=validate.OneOf(materials.MARK_KINDS),
+                         metadata={"description": "paper_checked: its paper original was checked at the window; "
+                                                  "not_applicable: a conditional material this application needs not"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=materials.MAX_MARK_NOTE))
+
+
+@blp.route("/<int:instance_id>/materials/marks")
+class MaterialMarks(MethodView):
+    @blp.arguments(MaterialMarkInSchema)
+    @blp.response(201, MaterialMarkSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="not a clerk of the case")
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """Record a material received other than by upload (its paper original checked at the window), or
+        not applicable to this application; the acceptance step counts it as received."""
+        [mark] = materials.record(uow(), instance_id, actor=actor(), marks=[materials.NewMark(**body)])
+        return mark
+
+
+@blp.route("/<int:instance_id>/materials/marks/<int:mark_id>")
+class MaterialMark(MethodView):
+    @blp.response(204)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
+    def delete(self, instance_id: int, mark_id: int) -> None:
+        """Take back a mark recorded by mistake: the material is missing again."""
+        materials.withdraw(uow(), instance_id, mark_id, actor=actor())
 
 
 # What a download is served as: the type of each accepted extension (any other: octet-stream).

@@ -6,7 +6,8 @@ one command in one transaction over a unit of work. Nothing here imports Flask.
 """
 # Grouped by area, and calendar first: it loads the unit of work before the SpiffWorkflow glue needs it.
 from . import calendar, definitions, errors, forms, instances, jobs, schema, tasks, users  # noqa: I001
-from . import archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage, webhooks
+from . import acceptance, archive, delivery, idempotency, materials, message_buffer, notify, outbox, storage
+from . import webhooks
 from . import inbox, time_limits, timeline, versions, worksheet
 from . import case_access, departments
 from . import complaints, progress, query_codes, ratings
@@ -17,9 +18,10 @@ from .users import Actor
 
 __all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definitions", "errors", "forms", "instances",
            "jobs", "schema", "tasks", "users",
-           # integrations: materials and the archive, outbox and webhooks, notices, idempotency, buffered messages
-           "archive", "delivery", "idempotency", "materials", "message_buffer", "notify", "outbox", "storage",
-           "webhooks",
+           # integrations: materials (and the acceptance step's rule on them) and the archive, outbox and
+           # webhooks, notices, idempotency, buffered messages
+           "acceptance", "archive", "delivery", "idempotency", "materials", "message_buffer", "notify", "outbox",
+           "storage", "webhooks",
            # what the pages show: queues with counts, the task sheet, the case timeline, definition versions
            "inbox", "timeline", "versions", "worksheet",
            # statutory time limits: the case clock, special procedures, extensions

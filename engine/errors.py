@@ -48,6 +48,13 @@ class ValidationFailed(EngineError):
     code = "validation_failed"
 
 
+class MaterialsMissing(ValidationFailed):
+    """An acceptance step (受理, 容缺受理) completed while materials it needs are missing (engine.acceptance);
+    ``details`` names each: ``{"field": "materials", "material", "key", "message"}``."""
+
+    code = "materials_missing"
+
+
 class DeploymentInvalid(EngineError):
     """A deployment was refused; ``details`` lists ``{"file", "line", "element", "message"}`` problems."""
 

@@ -16,16 +16,10 @@ The rules, each finding naming file, line and element:
 * every user or manual task has a due date or lies inside the clock (after an element marked
   ``govflow.clock=start``, not after one marked ``stop``) — warning;
 * the acceptance step decides one of three (SX21): accept (受理), reject (不予受理) and request a
-  supplement (一次性告知补正) — error when an outcome is missing. The acceptance step is a user task
-  followed directly by an exclusive gateway from which an element marked ``govflow.clock=start`` is
-  reached without another user task in between, or, failing clock marks on that path, a user task
-  named with 受理 (not 不予受理) followed by an exclusive gateway. Each flow of that gateway is read
-  for its outcome, strongest sign first: ``govflow.event`` (accepted / rejected / supplement_requested)
-  or ``govflow.caseState`` or a clock start on the elements it leads to before the next user task; a
-  string the condition compares with (``'accept'``, ``'reject'``, ``'supplement'`` ...); the names of
-  the flow and of those elements (受理, 不予受理, 补正 / 一次性告知 / 材料不全). A process whose guide
-  names it but that has no acceptance step is warned about, unless its clock starts at its start event
-  (the case is created accepted, e.g. a joint review meeting) or another linted process calls it;
+  supplement (一次性告知补正) — error when an outcome is missing. How the step and each outcome are found
+  is engine.acceptance's reading, the one the engine keeps materials by when a case runs. A process whose
+  guide names it but that has no acceptance step is warned about, unless its clock starts at its start
+  event (the case is created accepted, e.g. a joint review meeting) or another linted process calls it;
 * promised ≤ statutory days, in the guide and in the diagram's properties — error; a guide whose limits
   or calendar disagree with the diagram's, or whose process marks no clock start — warning;
 * material names contain no catch-alls (其他材料, 有关材料, 相关材料, 等材料) and every other guide
@@ -52,29 +46,21 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import _spiff, confidential, diagrams, documents, forms, guides
+from . import _spiff, acceptance, confidential, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
-from .bpmn_xml import BPMN_NS, NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
+from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .scripting import SAFE_BUILTINS
 from .unit_of_work import UnitOfWork
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
-CLOCK, EVENT, STATE = "govflow.clock", "govflow.event", "govflow.caseState"
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
 RECORDABLE = "govflow.recordable"  # engine.instances.RECORDABLE
-ACCEPT, REJECT, SUPPLEMENT = "accept", "reject", "supplement"
-OUTCOME_NAMES = {ACCEPT: "受理 (accept)", REJECT: "不予受理 (reject)", SUPPLEMENT: "一次性告知补正 (supplement)"}
-EVENT_OUTCOMES = {"accepted": ACCEPT, "rejected": REJECT, "supplement_requested": SUPPLEMENT}
-STATE_OUTCOMES = {"已受理": ACCEPT, "不予受理": REJECT, "不受理": REJECT, "补正(开始)": SUPPLEMENT}
-LITERAL_OUTCOMES = {
-    **dict.fromkeys(("accept", "accepted", "tolerant_accept", "受理", "容缺受理"), ACCEPT),
-    **dict.fromkeys(("reject", "rejected", "不予受理", "不受理"), REJECT),
-    **dict.fromkeys(("supplement", "incomplete", "correction", "补正", "一次性告知"), SUPPLEMENT),
-}
+OUTCOME_NAMES = {acceptance.ACCEPT: "受理 (accept)", acceptance.REJECT: "不予受理 (reject)",
+                 acceptance.SUPPLEMENT: "一次性告知补正 (supplement)"}
 # Upstream elements that set variables lint cannot see: a gateway after one is not checked.
 OPAQUE = {"callActivity", "businessRuleTask", "receiveTask", "externalTask"}
 KNOWN_NAMES = frozenset(SAFE_BUILTINS) | {"workdays"} | frozenset(diagrams.expressions.JUEL_FUNCTIONS)
@@ -343,63 +329,6 @@ def format_problem(problem: Problem) -> str:
 
 # ---- one process ------------------------------------------------------------------------------------
 
-@dataclass
-class _Graph:
-    nodes: dict[str, Any]
-    succ: dict[str, list[str]]
-    pred: dict[str, list[str]]
-    out_flows: dict[str, list[Any]]
-
-    def reach(self, starts: Iterable[str], edges: dict[str, list[str]],
-              stop: Callable[[str], bool] = lambda _: False) -> set[str]:
-        """Elements reachable from ``starts`` (not included unless reached again); ``stop`` ones are
-        reached but not passed."""
-        seen: set[str] = set()
-        queue = deque(n for s in starts for n in edges.get(s, []))
-        while queue:
-            node = queue.popleft()
-            if node in seen:
-                continue
-            seen.add(node)
-            if not stop(node):
-                queue.extend(edges.get(node, []))
-        return seen
-
-
-def _is_flow_node(node: Any) -> bool:
-    tag = local(node.tag)
-    return tag.endswith(("Task", "Event", "Gateway")) or tag in (
-        "task", "subProcess", "transaction", "adHocSubProcess", "callActivity")
-
-
-def _graph(process: Any) -> _Graph:
-    nodes = {n.get("id"): n for n in process.iter() if isinstance(n.tag, str) and n.get("id")
-             and n.tag.startswith(f"{{{BPMN_NS}}}") and _is_flow_node(n)}
-    succ: dict[str, list[str]] = {i: [] for i in nodes}
-    pred: dict[str, list[str]] = {i: [] for i in nodes}
-    out_flows: dict[str, list[Any]] = {i: [] for i in nodes}
-
-    def edge(a: str | None, b: str | None) -> None:
-        if a is not None and b is not None and a in nodes and b in nodes:
-            succ[a].append(b)
-            pred[b].append(a)
-    for flow in process.iter(bpmn("sequenceFlow")):
-        edge(flow.get("sourceRef"), flow.get("targetRef"))
-        if flow.get("sourceRef") in out_flows:
-            out_flows[flow.get("sourceRef")].append(flow)
-    for node_id, node in nodes.items():
-        if local(node.tag) == "boundaryEvent":
-            edge(node.get("attachedToRef"), node_id)
-        if local(node.tag) in ("subProcess", "transaction", "adHocSubProcess"):
-            for inner in node:
-                if isinstance(inner.tag, str) and inner.get("id") in nodes:
-                    if local(inner.tag) == "startEvent":
-                        edge(node_id, inner.get("id"))
-                    if local(inner.tag) == "endEvent" or not inner.xpath("./bpmn:outgoing", namespaces=NS):
-                        edge(inner.get("id"), node_id)
-    return _Graph(nodes, succ, pred, out_flows)
-
-
 def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, guide: dict[str, Any] | None,
                   check_forms: bool, called: bool = False) -> list[Problem]:
     """The findings of one process; ``called``: another process calls it (no acceptance or clock of its own)."""
@@ -407,15 +336,14 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     if process is None:
         return []
     elements = diagram.elements.get(pid, {})
-    graph = _graph(process)
+    graph = acceptance.graph(process)
     props = {i: diagrams.element_properties(n) for i, n in graph.nodes.items()}
     problems: list[Problem] = []
 
     def problem(element: str | None, message: str, severity: str = "error") -> None:
         problems.append(Problem(diagram.name, diagram.lines.get(element or pid), element or pid, message, severity))
 
-    starts = {i for i, p in props.items() if str(p.get(CLOCK, "")).strip().lower() == "start"}
-    stops = {i for i, p in props.items() if str(p.get(CLOCK, "")).strip().lower() == "stop"}
+    starts, stops = acceptance.clock_marks(props, "start"), acceptance.clock_marks(props, "stop")
     clocked = graph.reach(starts, graph.succ, stop=lambda n: n in stops)
     for element_id, meta in elements.items():
         if meta.get("type") not in diagrams.HUMAN_TAGS:
@@ -444,7 +372,8 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     return problems
 
 
-def _check_recordable(diagram: PreparedDiagram, graph: _Graph, props: dict[str, dict[str, str]]) -> list[Problem]:
+def _check_recordable(diagram: PreparedDiagram, graph: acceptance.Graph, props: dict[str, dict[str, str]]
+                      ) -> list[Problem]:
     """``govflow.recordable`` is true or false, on a step that waits for a message: a clerk of the case may
     record that message (engine.instances); an integration sends every other."""
     problems = []
@@ -495,95 +424,34 @@ def _check_confidential(diagram: PreparedDiagram, pid: str, process: Any, elemen
 
 # ---- the acceptance step (SX21) --------------------------------------------------------------------
 
-def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: _Graph, props: dict[str, dict[str, str]],
-                      elements: dict[str, dict[str, Any]], starts: set[str], guide: dict[str, Any] | None
-                      ) -> list[Problem]:
-    def human(node_id: str) -> bool:
-        return elements.get(node_id, {}).get("type") in diagrams.HUMAN_TAGS
-
+def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: acceptance.Graph,
+                      props: dict[str, dict[str, str]], elements: dict[str, dict[str, Any]], starts: set[str],
+                      guide: dict[str, Any] | None) -> list[Problem]:
     problems = []
-    found = False
-    for task_id, meta in elements.items():
-        if meta.get("type") != "userTask":
-            continue
-        gateway = next((n for n in graph.succ.get(task_id, []) if local(graph.nodes[n].tag) == "exclusiveGateway"),
-                       None)
-        if gateway is None:
-            continue
-        name = meta.get("name") or ""
-        leads_to_clock = bool(graph.reach([gateway], graph.succ, stop=human) & starts)
-        named = "受理" in name and "不予受理" not in name and "不受理" not in name
-        if not (leads_to_clock or named):
-            continue
-        found = True
-        outcomes = {o for flow in graph.out_flows[gateway]
-                    if (o := _outcome(flow, graph, props, starts, human)) is not None}
-        missing = [OUTCOME_NAMES[o] for o in (ACCEPT, REJECT, SUPPLEMENT) if o not in outcomes]
+    steps = acceptance.find_steps(graph, props, elements, starts)
+    for step in steps:
+        # Tolerant acceptance (容缺受理) is an acceptance.
+        outcomes = {acceptance.ACCEPT if o in acceptance.ACCEPTING else o for o in step.outcomes}
+        kinds = list(OUTCOME_NAMES)
+        missing = [OUTCOME_NAMES[o] for o in kinds if o not in outcomes]
         if missing:
-            have = ", ".join(OUTCOME_NAMES[o] for o in (ACCEPT, REJECT, SUPPLEMENT) if o in outcomes) or "nothing"
-            problems.append(Problem(diagram.name, diagram.lines.get(task_id), task_id,
-                                    f"acceptance step {name or task_id!r} decides {have} through gateway "
-                                    f"{gateway!r}; SX21 requires three outcomes, missing: {', '.join(missing)}"))
+            have = ", ".join(OUTCOME_NAMES[o] for o in kinds if o in outcomes) or "nothing"
+            problems.append(Problem(diagram.name, diagram.lines.get(step.task), step.task,
+                                    f"acceptance step {step.name or step.task!r} decides {have} through gateway "
+                                    f"{step.gateway!r}; SX21 requires three outcomes, missing: {', '.join(missing)}"))
     start_events = {i for i, n in graph.nodes.items() if local(n.tag) == "startEvent"
                     and n.getparent().get("id") == pid}
-    if guide is not None and not found and not (starts & start_events):
+    if guide is not None and not steps and not (starts & start_events):
         problems.append(Problem(diagram.name, diagram.lines.get(pid), pid,
                                 "no acceptance step found: a user task followed by an exclusive gateway that leads "
                                 "to the govflow.clock=start element (受理, 不予受理, 一次性告知补正)", "warning"))
     return problems
 
 
-def _outcome(flow: Any, graph: _Graph, props: dict[str, dict[str, str]], starts: set[str],
-             human: Callable[[str], bool]) -> str | None:
-    target = flow.get("targetRef")
-    # The elements the flow leads to, up to the next person's task (a supplement loops back to acceptance).
-    if target not in graph.nodes:
-        path: set[str] = set()
-    elif human(target):
-        path = {target}
-    else:
-        path = {target} | {n for n in graph.reach([target], graph.succ, stop=human) if not human(n)}
-    for node_id in sorted(path):
-        found = EVENT_OUTCOMES.get(str(props[node_id].get(EVENT, "")).strip()) or \
-            STATE_OUTCOMES.get(str(props[node_id].get(STATE, "")).strip())
-        if found:
-            return found
-    if path & starts:
-        return ACCEPT
-    condition = flow.find(bpmn("conditionExpression"))
-    for literal in _literals(condition.text if condition is not None else ""):
-        if literal.strip().lower() in LITERAL_OUTCOMES:
-            return LITERAL_OUTCOMES[literal.strip().lower()]
-    names = [flow.get("name") or ""] + [graph.nodes[n].get("name") or "" for n in sorted(path)]
-    for check, outcome in ((_names_reject, REJECT), (_names_supplement, SUPPLEMENT), (_names_accept, ACCEPT)):
-        if any(check(n) for n in names if n):
-            return outcome
-    return None
-
-
-def _names_reject(name: str) -> bool:
-    return "不予受理" in name or "不受理" in name
-
-
-def _names_supplement(name: str) -> bool:
-    return any(word in name for word in ("补正", "一次性告知", "材料不全", "不齐全"))
-
-
-def _names_accept(name: str) -> bool:
-    return "受理" in name
-
-
-def _literals(python: str | None) -> list[str]:
-    try:
-        tree = ast.parse((python or "").strip() or "None", mode="eval")
-    except SyntaxError:
-        return []
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-
-
 # ---- what gateways read -------------------------------------------------------------------------------
 
-def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: _Graph, elements: dict[str, dict[str, Any]],
+def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: acceptance.Graph,
+                          elements: dict[str, dict[str, Any]],
                           fields_of: FormFields) -> list[Problem]:
     scripted = _script_names(process)
     problems = []

@@ -1,5 +1,8 @@
 """Materials (申请材料): files submitted to a case, kept with their SHA-256 and shown to every department
-that works on the case, so nobody asks for the same material twice (SX32, LY47).
+that works on the case, so nobody asks for the same material twice (SX32, LY47); and, for a material not
+uploaded, the window's mark that its paper original was checked (纸质原件已核验) or that it does not apply
+to this application (不适用). The checklist sets the guide's list against both; the acceptance step
+(engine.acceptance) accepts only when it reads complete.
 
 A one-thing bundle (一件事) runs its member items as call activities inside one case, so the case is the
 bundle: a material submitted once is listed for every department with a task anywhere in it.
@@ -17,9 +20,10 @@ from sqlalchemy import select
 
 from . import case_access
 from . import storage as storage_module
+from .case_lock import lock_case
 from .clock import utcnow
-from .errors import Conflict, Forbidden, InvalidRequest, NotFound, UnsupportedType
-from .models import HistoryEvent, Material, ProcessInstance
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, UnsupportedType, ValidationFailed
+from .models import HistoryEvent, Material, MaterialMark, ProcessInstance
 from .storage import Storage, read_chunks
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -106,18 +110,33 @@ def download(uow: UnitOfWork, instance_id: int, material_id: int, *, actor: Acto
         return material, store.open(material.sha256)
 
 
+# How a listed material was received: uploaded, or marked (MaterialMark.kind), or not at all.
+ELECTRONIC, PAPER_CHECKED, NOT_APPLICABLE, MISSING = "electronic", "paper_checked", "not_applicable", "missing"
+MARK_KINDS = (PAPER_CHECKED, NOT_APPLICABLE)
+MAX_MARK_NOTE = 500
+
+
 @dataclass
 class ChecklistItem:
     """A material the item's guide lists, and what the case has of it."""
 
     name: str
     key: bool  # a key material (tolerant acceptance may not waive it)
+    conditional: bool  # required only in some cases (委托他人办理的…): it may be marked not applicable
     form: str | None
     copies: int | None
     electronic: bool | None
     departments: list[str]  # who needs it (department codes); empty: the lead department
     needed_by_me: bool  # one of the reader's departments needs it
     submitted: list[Material]  # uploaded under this name, oldest first
+    mark: MaterialMark | None = None  # its paper original checked at the window, or not applicable
+
+    @property
+    def status(self) -> str:
+        """electronic (uploaded), paper_checked, not_applicable or missing."""
+        if self.submitted:
+            return ELECTRONIC
+        return self.mark.kind if self.mark is not None else MISSING
 
 
 @dataclass
@@ -126,32 +145,147 @@ class Checklist:
     items: list[ChecklistItem]
     unlisted: list[Material]  # uploaded under a name the guide does not list
 
+    @property
+    def missing(self) -> list[ChecklistItem]:
+        return [item for item in self.items if item.status == MISSING]
+
 
 def checklist(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> Checklist:
     """The guide's materials against what the case holds: each department sees what it needs and that
     it is already there, so nobody asks for it twice (SX32, LY47). Raises NotFound, Forbidden."""
-    from . import departments, guides  # both read tables this module's callers also load
-
     with uow:
         row = _case(uow, instance_id)
         require_access(uow, actor, row.id)
-        guide = guides.latest_for_process(uow, row.definition_key)
-        held = list(uow.session.scalars(select(Material).where(Material.instance_id.in_(bundle_ids(uow, row.id)))
-                                        .order_by(Material.id)))
-        listed = guide.content.get("materials", []) if guide is not None else []
-        lead = (guide.content.get("department") or {}).get("code") if guide is not None else None
-        mine = set(departments.department_of_groups(uow, actor.groups).values())
-        items = []
-        for entry in listed:
-            needed = list(entry.get("departments") or [])
-            items.append(ChecklistItem(
-                name=entry["name"], key=bool(entry.get("key")), form=entry.get("form"), copies=entry.get("copies"),
-                electronic=entry.get("electronic"), departments=needed,
-                needed_by_me=bool(mine & set(needed or ([lead] if lead else []))),
-                submitted=[m for m in held if m.name == entry["name"]]))
-        names = {entry["name"] for entry in listed}
-        return Checklist(item_code=guide.code if guide is not None else None, items=items,
-                         unlisted=[m for m in held if m.name not in names])
+        return case_checklist(uow, row, actor=actor)
+
+
+def case_checklist(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor | None = None) -> Checklist:
+    """``checklist`` of a case already read, without the reader's rights: a helper (the caller's
+    transaction) for the acceptance step (engine.acceptance); ``needed_by_me`` only with an ``actor``."""
+    from . import departments, guides  # both read tables this module's callers also load
+
+    guide = guides.latest_for_process(uow, row.definition_key)
+    cases = bundle_ids(uow, row.id)
+    held = list(uow.session.scalars(select(Material).where(Material.instance_id.in_(cases)).order_by(Material.id)))
+    marks = {m.name: m for m in uow.session.scalars(select(MaterialMark).where(MaterialMark.instance_id.in_(cases)))}
+    listed = guide.content.get("materials", []) if guide is not None else []
+    lead = (guide.content.get("department") or {}).get("code") if guide is not None else None
+    mine = set(departments.department_of_groups(uow, actor.groups).values()) if actor is not None else set()
+    items = []
+    for entry in listed:
+        needed = list(entry.get("departments") or [])
+        items.append(ChecklistItem(
+            name=entry["name"], key=bool(entry.get("key")), conditional=bool(entry.get("conditional")),
+            form=entry.get("form"), copies=entry.get("copies"), electronic=entry.get("electronic"),
+            departments=needed, needed_by_me=bool(mine & set(needed or ([lead] if lead else []))),
+            submitted=[m for m in held if m.name == entry["name"]], mark=marks.get(entry["name"])))
+    names = {entry["name"] for entry in listed}
+    return Checklist(item_code=guide.code if guide is not None else None, items=items,
+                     unlisted=[m for m in held if m.name not in names])
+
+
+# ---- marks: received as a paper original, or not applicable --------------------------------------------
+
+@dataclass(frozen=True)
+class NewMark:
+    name: str  # the material's name as the guide lists it
+    kind: str  # paper_checked | not_applicable
+    note: str | None = None
+
+
+def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, marks: list[NewMark]) -> list[MaterialMark]:
+    """Record materials of a running or suspended case as received other than by upload: the paper original
+    checked at the window (纸质原件已核验), or not applicable to this application (不适用, only for a material
+    its guide marks ``conditional``). The acceptance step counts them as received (engine.acceptance). Each
+    is kept with who and when, and leaves ``material.recorded`` in the case's history; recording a material
+    as it already is changes nothing, another kind replaces the mark (its history says which it was).
+
+    Raises:
+        NotFound (case); Forbidden (not a clerk of the case, nor the clerk who received it, nor an admin);
+        Conflict (the case has ended); ValidationFailed (no marks, a name the guide does not list, an unknown
+        kind, not applicable for a material that is not conditional, a note too long: each by its index);
+        InvalidRequest (a note with control characters).
+    """
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        require_window(uow, actor, row.id)
+        if row.state in ENDED:
+            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+        # Behind the case's commands: a mark and an acceptance reading the marks (engine.acceptance) take turns,
+        # and two clerks recording one material at once record it once.
+        lock_case(uow.session, row.id)
+        listed = {item.name: item for item in case_checklist(uow, row).items}
+        _check_marks(marks, listed)
+        now, stored = utcnow(), []
+        for new in marks:
+            note = _clean(new.note, MAX_MARK_NOTE, "note") if (new.note or "").strip() else None
+            mark = listed[new.name].mark
+            if mark is not None and mark.kind == new.kind:
+                stored.append(mark)
+                continue
+            previous = mark.kind if mark is not None else None
+            if mark is None:
+                mark = MaterialMark(instance_id=row.id, name=new.name, kind=new.kind)
+                uow.session.add(mark)
+                listed[new.name].mark = mark  # the same name twice in one call: the second sees the first
+            mark.kind, mark.note, mark.recorded_by, mark.recorded_at = new.kind, note, actor.name, now
+            uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.recorded", data={
+                "name": new.name, "kind": new.kind, **({"note": note} if note else {}),
+                **({"previous": previous} if previous else {})}))
+            stored.append(mark)
+        uow.session.flush()
+        uow.commit()
+        return stored
+
+
+def withdraw(uow: UnitOfWork, instance_id: int, mark_id: int, *, actor: Actor) -> None:
+    """Take back a mark recorded by mistake: the material is missing again (``material.withdrawn`` in the
+    case's history names it and what it was marked). Raises as ``record``, and NotFound (no such mark)."""
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        require_window(uow, actor, row.id)
+        lock_case(uow.session, row.id)  # as record: never while an acceptance reads the marks
+        mark = uow.session.get(MaterialMark, mark_id)
+        if mark is None or mark.instance_id not in bundle_ids(uow, row.id):
+            raise NotFound(f"material mark {mark_id} not found in process instance {instance_id}")
+        if row.state in ENDED:
+            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+        uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.withdrawn",
+                                     data={"name": mark.name, "kind": mark.kind}))
+        uow.session.delete(mark)
+        uow.commit()
+
+
+def require_window(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+    """Who may say what the window received: admins, clerks of the case (engine.case_access) and the clerk
+    who received the application (收件: started the case), whose groups need not work its first step. A
+    helper: the caller's transaction. Raises Forbidden."""
+    row = _case(uow, instance_id)
+    if actor.has("clerk") and row.started_by == actor.name:
+        return
+    case_access.require_clerk_of_case(uow, actor, row.id, action="record the materials received")
+
+
+def _check_marks(marks: list[NewMark], listed: dict[str, ChecklistItem]) -> None:
+    problems = []
+    for i, new in enumerate(marks):
+        item = listed.get(new.name)
+        if item is None:
+            problems.append({"field": f"marks[{i}].name", "message": f"{new.name!r} is not a material the item's "
+                                                                        "guide lists"})
+        elif new.kind not in MARK_KINDS:
+            problems.append({"field": f"marks[{i}].kind", "message": f"one of {', '.join(MARK_KINDS)}"})
+        elif new.kind == NOT_APPLICABLE and not item.conditional:
+            problems.append({"field": f"marks[{i}].kind", "message": f"{new.name} is required of every applicant "
+                                                                        "(its guide does not mark it conditional)"})
+        elif new.note is not None and len(new.note.strip()) > MAX_MARK_NOTE:
+            problems.append({"field": f"marks[{i}].note", "message": f"at most {MAX_MARK_NOTE} characters"})
+    if not marks:
+        problems.append({"field": "marks", "message": "at least one material"})
+    if problems:
+        raise ValidationFailed("the materials cannot be recorded as received", details=problems)
 
 
 # ---- helpers shared with the archive -----------------------------------------------------------

@@ -363,6 +363,23 @@ class Material(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MaterialMark(Base):
+    """How a material the guide lists was received other than as an upload: its paper original checked at
+    the window (纸质原件已核验), or not applicable to this application (不适用, a conditional material).
+    One per material of a case, with who recorded it and when (engine.materials.record)."""
+
+    __tablename__ = "material_marks"
+    __table_args__ = (UniqueConstraint("instance_id", "name", name="uq_material_marks_instance_name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))  # the material's name in the guide
+    kind: Mapped[str] = mapped_column(String(20))  # paper_checked | not_applicable
+    note: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboxEvent(Base):
     """A case event for the outside world, written in the transaction of the change that caused it."""
 

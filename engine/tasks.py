@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, bpmn_xml, confidential, db, departments, execution, forms, jobs
+from . import _spiff, acceptance, bpmn_xml, confidential, db, departments, execution, forms, jobs
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
@@ -457,7 +457,8 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
 
     Raises:
         NotFound; Forbidden (not a candidate); Conflict (completed, cancelled, someone else's task, or
-        another command changed the case meanwhile); ValidationFailed; ProcessError (a following step
+        another command changed the case meanwhile); ValidationFailed; MaterialsMissing (an acceptance
+        step accepting while materials are missing: engine.acceptance); ProcessError (a following step
         failed: nothing is stored).
     """
     variables = check_variables(variables)
@@ -475,8 +476,8 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             raise Conflict(f"task {task_id} is no longer in the case", state=task.state)
         if spiff_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
-        variables = forms.validate_submission(uow, task.form_key, execution.definition_of(case, spiff_task),
-                                              spiff_task.data, variables)
+        definition = execution.definition_of(case, spiff_task)
+        variables = forms.validate_submission(uow, task.form_key, definition, spiff_task.data, variables)
         add = getattr(spiff_task.task_spec, "add_data_from_form", None)
         if add is not None:  # honours spiffworkflow:variableName (the form's data under one name)
             add(spiff_task, variables)
@@ -488,6 +489,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         except SpiffWorkflowException as exc:
             error = ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}")
             raise execution.without_secrets_of(case, error) from None
+        acceptance.require_materials(uow, case.row, definition, spiff_task)  # 受理 only with the materials
         case.completed_by[task_id] = actor.name
         if actor.has("admin"):
             case.claims_overridden.add(task_id)

@@ -109,3 +109,26 @@ def documents(api: ApiClient, case_id: int) -> dict[str, str]:
 def completed_elements(api: ApiClient, case_id: int) -> list[str]:
     return [e["element_id"] for e in history_events(api, case_id) if e["event"] == "element.completed"]
 
+
+
+SCAN = b"%PDF-1.4\n% a scanned page\n"
+
+
+def supply_materials(api: ApiClient, case_id: int, code: str, *, leave_out: tuple[str, ...] = (),
+                     paper: tuple[str, ...] = (), clerk: str = "window_clerk") -> None:
+    """What the window receives before acceptance: every material of the item's guide uploaded (a small PDF
+    each), but those in ``leave_out`` (missing) and in ``paper`` (recorded as paper originals checked at
+    the window, 纸质原件已核验, by ``clerk``, who accepts)."""
+    for material in guide(code)["materials"]:
+        name = material["name"]
+        if name in leave_out:
+            continue
+        if name in paper:
+            marked = api.as_(clerk).post(f"/api/process-instances/{case_id}/materials/marks",
+                                         json={"name": name, "kind": "paper_checked"})
+            assert marked.status_code == 201, marked.get_json()
+            continue
+        uploaded = api.as_("integrator").post(f"/api/process-instances/{case_id}/materials",
+                                              data={"name": name, "file": (io.BytesIO(SCAN), "scan.pdf")},
+                                              content_type="multipart/form-data")
+        assert uploaded.status_code == 201, uploaded.get_json()

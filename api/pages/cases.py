@@ -4,7 +4,9 @@ with active and completed steps, the time-limit clock with its warning level, wh
 timeline, open tasks; on the clock panel, the forms that act on the clock through the engine's commands
 (the overdue reason, an extension, a special procedure paused and resumed by hand); the materials checklist
 of the item's guide, with an upload per entry (engine.materials.upload, the API's call), whose refusals
-(too large, a type not taken, the case ended) come back beside the entry."""
+(too large, a type not taken, the case ended) come back beside the entry, and for the window a missing
+entry's paper original checked (纸质原件已核验) or a conditional one not applicable (不适用), recorded with
+who and when (engine.materials.record) and taken back when recorded by mistake."""
 from __future__ import annotations
 
 import io
@@ -40,6 +42,7 @@ from engine.errors import (
     NotFound,
     TooLarge,
     UnsupportedType,
+    ValidationFailed,
 )
 from engine.settings import Settings
 from engine.supervision import RED
@@ -90,10 +93,11 @@ def case(instance_id: int, issued_code: str | None = None, refused: UploadRefusa
     waits = instances.waits(uow(), instance_id, actor=actor())
     # The guide's materials against what the case holds, for those who may see its materials (else None).
     checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
+    uploads = upload_form(file.case.state, checklist)
     return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code,
                            waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
-                           uploads=upload_form(file.case.state, checklist), refused=refused,
-                           material_forms=MATERIAL_FORMS)
+                           uploads=uploads, refused=refused, material_forms=MATERIAL_FORMS,
+                           marking=uploads is not None and _may_mark(instance_id))
 
 
 # ---- acting on the clock ------------------------------------------------------------------------------
@@ -351,6 +355,44 @@ def _unsupported(exc: UnsupportedType) -> str:
 
 def _accepted_types() -> str:
     return _("、").join(f".{t}" for t in runtime().settings.material_types)
+
+
+# ---- materials: received on paper, or not applicable ------------------------------------------------
+
+MARK_TEXTS = {materials.PAPER_CHECKED: "纸质原件已核验", materials.NOT_APPLICABLE: "不适用"}
+
+
+def _may_mark(instance_id: int) -> bool:
+    """Whether the window's marks are this user's to record (engine.materials.record's rule)."""
+    with uow() as work:
+        return _allowed(materials.require_window, work, actor(), instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/materials/marks")
+def mark_material(instance_id: int) -> ResponseReturnValue:
+    name, kind = request.form.get("name", ""), request.form.get("kind", "")
+    try:
+        materials.record(uow(), instance_id, actor=actor(), marks=[materials.NewMark(name=name, kind=kind)])
+    except ValidationFailed:  # a form edited by hand: the page offers only what the checklist allows
+        flash(_("“{name}”不能记录为该收件情况。", name=name), "error")
+    except Conflict:
+        flash(_("办件已结束，不能再提交材料。"), "error")
+    else:
+        flash(_("已记录：{name}（{kind}）", name=name, kind=_(MARK_TEXTS.get(kind, kind))), "success")
+    return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
+
+
+@bp.post("/cases/<int:instance_id>/materials/marks/<int:mark_id>/withdraw")
+def withdraw_mark(instance_id: int, mark_id: int) -> ResponseReturnValue:
+    try:
+        materials.withdraw(uow(), instance_id, mark_id, actor=actor())
+    except Conflict:
+        flash(_("办件已结束，不能再提交材料。"), "error")
+    except NotFound:  # taken back meanwhile
+        flash(_("该收件记录已撤销。"), "error")
+    else:
+        flash(_("已撤销收件记录。"), "success")
+    return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
 
 
 @bp.get("/cases/<int:instance_id>/materials/<int:material_id>")

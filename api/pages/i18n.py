@@ -812,4 +812,48 @@ EN: dict[str, str] = {
     "不接受此类文件。可上传：{types}。": "Files of this type are not accepted. Accepted: {types}.",
     "文件内容与扩展名不符，请上传原始文件。":
         "The file's content does not match its extension; upload the original file.",
+    # materials received at the window: paper originals checked, not applicable; the acceptance step's check
+    "收件情况": "Received as",
+    "收件情况：{name}": "Received as: {name}",
+    "电子件请在办件页逐项上传：": "Upload electronic copies entry by entry on the case page: ",
+    "纸质原件已核验": "Paper original checked",
+    "不适用": "Not applicable",
+    "未收": "Not received",
+    "缺": "Missing",
+    "视情形提交": "Only in some cases",
+    "窗口核验": "Checked at the window",
+    "纸质原件已核验：{name}": "Paper original checked: {name}",
+    "材料不适用：{name}": "Material not applicable: {name}",
+    "撤销收件记录：{name}": "Record of receipt taken back: {name}",
+    "“{name}”不能记录为该收件情况。": "“{name}” cannot be recorded as received so.",
+    "已记录：{name}（{kind}）": "Recorded: {name} ({kind})",
+    "该收件记录已撤销。": "That record of receipt was taken back already.",
+    "已撤销收件记录。": "The record of receipt is taken back.",
+    "收件清单": "Materials received",
+    "收件情况未能记录，请在办件页重新记录：{message}":
+        "How the materials were received could not be recorded; record it on the case page: {message}",
+    "收件清单中没有“{name}”，或收件情况无效。": "“{name}” is not on the checklist, or how it was received is not valid.",
+    "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。":
+        "“{name}” is required of every applicant: it cannot be marked not applicable.",
+    "纸质原件由窗口人员核验。": "Paper originals are checked by window staff.",
+    "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”；视情形提交的材料本次不适用的，选择“不适用”。回执列明每项材料的收件情况。":
+        "For a material the applicant brought on paper, check the original and choose “Paper original checked”; "
+        "for a material required only in some cases that this application needs not, choose “Not applicable”. "
+        "The receipt lists how each material was received.",
+    "受理材料核验": "Materials check before acceptance",
+    "缺少关键材料 {n} 项：{names}": "{n} key materials missing: {names}",
+    "关键材料不齐，不能受理，也不能容缺受理。":
+        "With key materials missing, the application can be accepted neither in full nor tolerantly.",
+    "尚缺非关键材料 {n} 项：{names}。": "{n} non-key materials missing: {names}.",
+    "可容缺受理（列明暂缺材料及补齐期限），不能直接受理。":
+        "It may be accepted tolerantly (listing the missing materials and the deadline to supply them), not in "
+        "full.",
+    "材料齐全后方可受理。": "It can be accepted once every material is there.",
+    "不能受理：以下材料尚未收到：{names}。": "Not accepted: these materials have not been received: {names}.",
+    "不能容缺受理：关键材料不得容缺，尚未收到：{names}。":
+        "Not accepted tolerantly: key materials cannot be waived, and these have not been received: {names}.",
+    "请上传材料，或核验纸质原件后在下表选择“纸质原件已核验”（视情形提交的材料本次不适用的，选择“不适用”）再提交；材料不全的，请一次性告知补正。":
+        "Upload the materials, or check the paper originals and choose “Paper original checked” below (“Not "
+        "applicable” for a material required only in some cases), then submit again; if materials are missing, "
+        "request the supplement at once.",
 }

@@ -1,10 +1,14 @@
 """收件 at a window (一窗受理): a clerk chooses a service item from the deployed catalogue (its guide, searched
 by name or code), sees the guide's materials checklist, fills in the applicant's details — a one-thing
 bundle's merged application form instead (多表合一, rendered by form-js as a task form is) — and starts the
-case with one engine call (engine.instances.start, the API's). The answer is the receipt handed to the
-applicant (收件回执): case number, item, date, promised time limit and the query code, which the start
-gives once and which is shown on this answer only (not kept, not flashed through the session cookie).
-Materials are then uploaded on the case page, entry by entry of the checklist.
+case with one engine call (engine.instances.start, the API's). A clerk marks each material of the checklist
+the applicant brought on paper as its original checked at the window (纸质原件已核验) and a conditional one
+that does not apply as 不适用, recorded on the new case with a second call (engine.materials.record). The
+answer is the receipt handed to the applicant (收件回执): case number, item, date, promised time limit, the
+收件清单 (each material as received: electronic, paper original checked, not applicable, or missing) and the
+query code, which the start gives once and which is shown on this answer only (not kept, not flashed
+through the session cookie). Electronic copies are uploaded on the case page, entry by entry of the
+checklist.
 
 Sending the form again (a double click, a reload of the receipt) starts no second case: the form carries a
 case number made when it was shown, used unless the clerk types one, and a start with a number the item
@@ -19,16 +23,16 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from engine import complaints, form_merge, guides, instances, query_codes
+from engine import complaints, form_merge, guides, instances, materials, query_codes
 from engine._form_fields import PHONE
-from engine.errors import Conflict, NotFound, ProcessError, ValidationFailed
+from engine.errors import Conflict, EngineError, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
 from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
-from .work import error_text, field_labels, option_labels, submitted
+from .work import MARK_FIELD, error_text, field_labels, marks_from_form, option_labels, submitted
 
 bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 
@@ -96,6 +100,8 @@ def start(code: str) -> ResponseReturnValue:
         variables, problems = applicant_variables(typed)
     else:
         variables, problems = submitted(), {}
+    marks = marks_from_form(typed)
+    problems.update(mark_problems(entry, marks))
     if problems:
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=422)
     try:
@@ -110,8 +116,40 @@ def start(code: str) -> ResponseReturnValue:
     except ProcessError as exc:  # a step of the item failed at its start: nothing was stored
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
                           failed=_("事项流程启动失败，未收件：{message}", message=exc.message))
+    unrecorded = None
+    if marks:
+        try:
+            materials.record(uow(), view.id, actor=actor(), marks=marks)
+        except EngineError as exc:  # the case is received; what was ticked is recorded on its page instead
+            unrecorded = exc.message
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
-                           created=created, differing=_differing(view, merged))
+                           created=created, differing=_differing(view, merged), received=_received(view.id),
+                           unrecorded=unrecorded)
+
+
+def mark_problems(entry: guides.CatalogueEntry, marks: list[materials.NewMark]) -> dict[str, str]:
+    """What is wrong with the checklist's ticks (a form edited by hand), before anything is started."""
+    listed = {m.get("name"): m for m in entry.guide.content.get("materials") or [] if isinstance(m, dict)}
+    problems = {}
+    for mark in marks:
+        material = listed.get(mark.name)
+        if material is None or mark.kind not in materials.MARK_KINDS:
+            problems[MARK_FIELD + mark.name] = _("收件清单中没有“{name}”，或收件情况无效。", name=mark.name)
+        elif mark.kind == materials.NOT_APPLICABLE and not material.get("conditional"):
+            problems[MARK_FIELD + mark.name] = _("“{name}”是每位申请人都须提交的材料，不能选择“不适用”。",
+                                                 name=mark.name)
+    if marks and not actor().has("clerk"):
+        problems["marks"] = _("纸质原件由窗口人员核验。")
+    return problems
+
+
+def _received(instance_id: int) -> materials.Checklist | None:
+    """The case's checklist as received, for the receipt's list; None for a reader who may not see its
+    materials."""
+    try:
+        return materials.checklist(uow(), instance_id, actor=actor())
+    except EngineError:
+        return None
 
 
 def applicant_variables(typed: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -172,7 +210,7 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
     return render_template("pages/intake_form.html", entry=entry, guide=entry.guide.content, merged=merged,
                            fields=APPLICANT_FIELDS, typed=typed, generated=generated, problems=problems,
                            form_errors=form_errors, form_data=form_data, labels=labels, failed=failed,
-                           material_forms=MATERIAL_FORMS, case_types=guides.CASE_TYPES), status
+                           material_forms=MATERIAL_FORMS, case_types=guides.CASE_TYPES, mark_field=MARK_FIELD), status
 
 
 def _differing(view: InstanceView, merged: form_merge.StartForm | None) -> list[str]:

@@ -1,5 +1,9 @@
 """The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue, or
-hand the task to a colleague (转交) and go back to the queue.
+hand the task to a colleague (转交) and go back to the queue. An acceptance step (受理审查) shows the item's
+materials checklist above its form, what is missing first: the clerk may tick a missing material's paper
+original as checked at the window (纸质原件已核验) or a conditional one as not applicable (不适用), recorded
+(engine.materials.record) before the completion; an acceptance the engine refuses for missing materials
+(engine.acceptance) comes back to the page saying which, with what was typed kept.
 
 The server validates every completion (engine.forms through tasks.complete); field errors come back
 to the same page, next to their fields, with what was typed kept, said in the page's language from
@@ -16,9 +20,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from engine import identity_numbers, tasks, worksheet
+from engine import acceptance, identity_numbers, materials, tasks, worksheet
 from engine._form_fields import PHONE
-from engine.errors import InvalidRequest, ValidationFailed
+from engine.errors import InvalidRequest, MaterialsMissing, ValidationFailed
 
 from ..context import actor, uow
 from .errors import error_page
@@ -77,6 +81,10 @@ def task(task_id: str) -> ResponseReturnValue:
 
 @bp.post("/tasks/<task_id>")
 def complete(task_id: str) -> ResponseReturnValue:
+    marks = marks_from_form(request.form)
+    if marks:  # what the clerk checked at the window holds whatever the completion's fate
+        task = tasks.get_task(uow(), task_id, actor=actor())
+        materials.record(uow(), task.instance_id, actor=actor(), marks=marks)
     done = worksheet.complete(uow(), task_id, actor=actor(), variables=submitted())
     flash(_("任务已完成（办件 {number}）", number=done.case.business_key), "success")
     if done.documents:  # what the applicant was just sent, one click away
@@ -128,6 +136,24 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
     return render_task(task_id, errors=exc.details, data=submitted(), status=422)
 
 
+@bp.errorhandler(MaterialsMissing)
+def _materials_missing(exc: MaterialsMissing) -> ResponseReturnValue:
+    """An acceptance (or a tolerant one) refused for missing materials: the page again, saying which, with
+    the form as typed."""
+    task_id = (request.view_args or {})["task_id"]
+    return render_task(task_id, data=submitted(), refusal=exc, status=422)
+
+
+MARK_FIELD = "mark:"  # a checklist row's choice: mark:<material name> = paper_checked | not_applicable | ""
+
+
+def marks_from_form(form: Any) -> list[materials.NewMark]:
+    """The checklist rows a page's form marks as received on paper or not applicable (the task page's and
+    the intake page's radio groups, one per missing material); a row left at 未收 records nothing."""
+    return [materials.NewMark(name=name[len(MARK_FIELD):], kind=value) for name, value in form.items()
+            if name.startswith(MARK_FIELD) and value]
+
+
 def submitted() -> dict[str, Any]:
     """The form-js data the page posts as JSON in the field ``data``."""
     try:
@@ -140,8 +166,10 @@ def submitted() -> dict[str, Any]:
 
 
 def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str, Any] | None = None,
-                status: int = 200) -> ResponseReturnValue:
+                refusal: MaterialsMissing | None = None, status: int = 200) -> ResponseReturnValue:
     sheet = worksheet.task_sheet(uow(), task_id, actor=actor())
+    # An acceptance step's materials checklist (None for any other task, or an item listing none).
+    checked = acceptance.task_checklist(uow(), task_id, actor=actor())
     # Whom the holder (or a supervisor) may hand the task to; None: the form is not theirs to see.
     takers = tasks.colleagues(uow(), task_id, actor=actor()) if tasks.may_assign(actor(), sheet.task) else None
     # After a refusal, what was submitted over what the form was given: the case data a field reads its
@@ -153,7 +181,18 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
                            labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions],
-                           colleagues=takers), status
+                           colleagues=takers, checked=checked, refusal=refusal_text(refusal),
+                           mark_field=MARK_FIELD), status
+
+
+def refusal_text(refusal: MaterialsMissing | None) -> str | None:
+    """Why the engine would not accept, in the page's language: the missing materials by name."""
+    if refusal is None:
+        return None
+    names = _("、").join(str(d.get("material")) for d in refusal.details if isinstance(d, dict))
+    if refusal.context.get("outcome") == acceptance.TOLERANT:
+        return _("不能容缺受理：关键材料不得容缺，尚未收到：{names}。", names=names)
+    return _("不能受理：以下材料尚未收到：{names}。", names=names)
 
 
 def opinion_rows(opinion: worksheet.Opinion) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import ROOT, complete_open_task, seed_national_calendar
+from tests.service_items import supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW = ROOT / "bpmn" / "window-acceptance"
@@ -196,6 +197,7 @@ def test_the_guide_limits_and_calendar_win_on_the_case_clock(api, tmp_path, monk
     deploy(api, edited_guide(tmp_path, FOOD, promised_days=5, statutory_days=15))
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    supply_materials(api, case["id"], "SCJG-XK-0001")
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert (clock["promised_days"], clock["statutory_days"], clock["calendar"]) == (5, 15, "CN")
@@ -216,6 +218,7 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
     sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                              "business_key": "SX-2026-000777"})
     assert sent.status_code == 200, sent.get_json()
+    supply_materials(api, case["id"], "window-acceptance")
     complete_open_task(api, case["id"], "accept", reader="admin", decision="accept")
     clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 15, 20)

@@ -21,6 +21,7 @@ from engine import jobs, schema, timeline
 from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
 from engine.users import SYSTEM
 from tests.helpers import ROOT, complete_open_task
+from tests.service_items import supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 TEMPLATES = sorted((ROOT / "bpmn" / "documents").glob("*.html"))
@@ -293,6 +294,7 @@ def test_the_item_s_guide_names_the_issuing_department_and_the_legal_basis(api):
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
     deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
     case_id = start(api, "SCJG-2026-0011")
+    supply_materials(api, case_id, guide["code"])
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")
 
@@ -310,6 +312,7 @@ def test_the_accepting_step_reads_the_item_s_guide_once_for_its_clock_and_its_no
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
     deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
     case_id = start(api, "SCJG-2026-0012")
+    supply_materials(api, case_id, guide["code"])  # the acceptance checks them against that same guide
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:

@@ -23,6 +23,7 @@ from tests.service_items import (
     fire_timer,
     pending_timer,
     send_message,
+    supply_materials,
 )
 
 CODE = "WJW-XK-0005"
@@ -41,6 +42,7 @@ def start(api: ApiClient, business_key: str, credit_status: str = "good") -> dic
     started = api.start(KEY, business_key=business_key, variables={
         "applicant_name": "洛阳某酒店管理有限公司", "venue_name": "某某酒店（住宿场所）"})
     assert started["tasks"] == []  # waiting for the credit platform
+    supply_materials(api, started["id"], CODE)  # the materials the acceptance checks (engine.acceptance)
     [answered] = send_message(api, "credit_checked", business_key, credit_status=credit_status)["process_instances"]
     assert answered["id"] == started["id"]
     return case(api, started["id"])
@@ -210,6 +212,7 @@ def test_the_applicant_reads_a_delivered_licence_as_concluded_and_rates_it_while
     started = api.start(KEY, business_key="WJ-2026-0050", variables={"applicant_name": "某酒店"})
     send_message(api, "credit_checked", "WJ-2026-0050", credit_status="good")
     case_id, code = started["id"], started["query_code"]
+    supply_materials(api, case_id, CODE)
 
     def progress() -> dict[str, Any]:
         response = api.client.get("/api/public/progress/WJ-2026-0050", query_string={"code": code})

@@ -20,6 +20,7 @@ from tests.service_items import (
     documents,
     guide,
     send_message,
+    supply_materials,
 )
 
 CODE = "ZRZY-XK-0003"
@@ -50,6 +51,7 @@ def clock(api: ApiClient, case_id: int) -> dict[str, Any]:
 def accepted(api: ApiClient, business_key: str) -> int:
     started = api.start(KEY, business_key=business_key, variables={
         "applicant_name": "洛阳某房地产开发有限公司", "project_name": "伊滨区某住宅小区一期"})
+    supply_materials(api, started["id"], CODE)
     complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", acceptance_decision="accept")
     return started["id"]
 
@@ -144,6 +146,7 @@ def test_an_incomplete_application_is_told_once_and_accepted_after_the_supplemen
                        missing_materials="建设工程设计方案（总平面图及建筑单体方案）缺退界尺寸标注")
     assert case(api, case_id)["tasks"] == []
     send_message(api, "materials_supplemented", "GH-2026-0003")
+    supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
     assert open_steps(api, case_id) == ["lead_review"]
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]

@@ -23,6 +23,7 @@ from tests.service_items import (
     guide,
     pending_timer,
     send_message,
+    supply_materials,
 )
 
 CODE = "ZJJ-XK-0012"
@@ -47,6 +48,7 @@ def start(api: ApiClient, business_key: str) -> int:
 def accept_tolerantly(api: ApiClient, business_key: str) -> int:
     """A case accepted with two non-key materials missing: the review runs, the deadline waits."""
     case_id = start(api, business_key)
+    supply_materials(api, case_id, CODE, leave_out=tuple(NON_KEY))
     after = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
                                tolerated_materials=NON_KEY, defect_note=NOTE)
     assert [t["bpmn_id"] for t in after["tasks"]] == ["review"]
@@ -162,6 +164,7 @@ def test_a_key_material_cannot_be_tolerated_the_clerk_is_told_why_and_the_notice
     assert "共2项" in notice and "建设工程规划许可证" in notice and note in notice
     # Supplemented: back to the window, which now accepts in full.
     send_message(api, "materials_supplemented", "ZJ-2026-0005")
+    supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
     review(api, case_id)
     assert open_steps(api, case_id) == ["decide"]  # nothing tolerated: no waiting for supplements

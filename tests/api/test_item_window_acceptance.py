@@ -4,6 +4,7 @@
 working days (Art 82)."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.service_items import (
     fire_timer,
     pending_timer,
     send_message,
+    supply_materials,
 )
 
 CODE = "window-acceptance"
@@ -55,6 +57,15 @@ def local_day(task: dict[str, Any]) -> date:
 def test_the_tour_s_acceptance_issues_the_acceptance_notice_and_steps_are_due_in_working_days(api, on_a_friday):
     case_id = start(api, "SX-2026-000123")
     assert local_day(open_task(api, case_id, "accept")) == date(2026, 3, 9)  # Monday, not Saturday
+    # The README tour's window receives the materials so: a scan, a paper original checked, one not applying.
+    window = api.as_("window_clerk")
+    uploaded = window.post(f"/api/process-instances/{case_id}/materials", data={
+        "name": "行政许可申请书", "file": (io.BytesIO(b"%PDF-1.4\n"), "application.pdf")},
+        content_type="multipart/form-data")
+    assert uploaded.status_code == 201, uploaded.get_json()
+    for name, kind in (("申请人身份证明", "paper_checked"), ("委托他人办理的，授权委托书及代理人身份证明", "not_applicable")):
+        marked = window.post(f"/api/process-instances/{case_id}/materials/marks", json={"name": name, "kind": kind})
+        assert marked.status_code == 201, marked.get_json()
     # The README tour completes the window's task with exactly this.
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
     assert local_day(open_task(api, case_id, "review")) == date(2026, 3, 13)  # 5 working days, not Wednesday
@@ -73,6 +84,7 @@ def test_the_tour_s_acceptance_issues_the_acceptance_notice_and_steps_are_due_in
 
 def test_a_denial_is_a_written_decision_with_its_reasons(api):
     case_id = start(api, "SX-2026-000124")
+    supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
     complete_open_task(api, case_id, "review", user="admin", review_opinion="不符合条件")
     complete_open_task(api, case_id, "decide", user="admin", approved=False,
@@ -121,6 +133,7 @@ def test_supplemented_in_time_the_window_checks_again(api):
     case_id = start(api, "SX-2026-000127")
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="supplement", missing_materials=MISSING)
     send_message(api, "materials_supplemented", "SX-2026-000127")
+    supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
     assert set(documents(api, case_id)) == {"supplement_notice", "acceptance_notice"}

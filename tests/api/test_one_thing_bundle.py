@@ -14,7 +14,15 @@ from engine import calendar
 from engine.clock import utcnow
 from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
 from tests.service_items import case as case_of
-from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer
+from tests.service_items import (
+    case_states,
+    deploy_item,
+    documents,
+    fire_timer,
+    guide,
+    pending_timer,
+    supply_materials,
+)
 
 ITEM = ROOT / "bpmn" / "SCJG-YJS-0001"
 DIAGRAMS = [ITEM / f"{name}.bpmn" for name in ("restaurant_opening", "restaurant_business_registration",
@@ -45,6 +53,9 @@ def accepted_case(api: Any, business_key: str = "YJS-2026-0001") -> dict[str, An
     case = api.start("restaurant_opening", business_key=business_key, variables=APPLICATION)
     [acceptance] = case["tasks"]
     assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("bundle_acceptance", ["window"])
+    # The window checked every paper original (engine.acceptance): no electronic copy yet.
+    papers = tuple(m["name"] for m in guide("SCJG-YJS-0001")["materials"])
+    supply_materials(api, case["id"], "SCJG-YJS-0001", paper=papers)
     complete_task(api, acceptance, user="window_clerk", bundle_acceptance={"decision": "accept", "opinion": "材料齐全"})
     return case
 

@@ -20,6 +20,7 @@ from tests import applicants
 from tests.api.test_pages import Browser, person
 from tests.applicants import window_case_done
 from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
+from tests.service_items import supply_materials
 
 BPMN = ROOT / "bpmn"
 FOOD, WINDOW, COMPLAINT = BPMN / "SCJG-XK-0001", BPMN / "window-acceptance", BPMN / "complaint"
@@ -48,6 +49,7 @@ def deploy_library(api: ApiClient, **kwargs: Any) -> None:
 def accepted_food_case(api: ApiClient, number: str) -> dict[str, Any]:
     """A food licence case accepted at the window (its 受理通知书 issued); the start answer, with its code."""
     started = api.start("food_business_licence", business_key=number, variables={"applicant_name": "某某餐饮有限公司"})
+    supply_materials(api, started["id"], "SCJG-XK-0001")
     complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")
     return started
@@ -705,6 +707,7 @@ def test_a_grant_decision_prints_the_decision_opinion_under_the_label_the_form_e
     assert "决定书" in opinion["description"] and "审批意见" in opinion["description"]
     deploy_library(api)
     started = api.start("window_acceptance", business_key="SX-2026-0190")
+    supply_materials(api, started["id"], "window-acceptance")
     window, admin = api.as_("window_clerk"), api.as_("admin")
     complete_open_task(window, started["id"], "accept", reader="admin", decision="accept")
     complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
@@ -757,6 +760,7 @@ def test_the_page_says_what_the_case_waits_for_from_the_applicant_and_how_it_was
     assert text_of(english, "awaiting-what") == "Awaiting your supplementary materials"
 
     delivered = api.start("window_acceptance", business_key="SX-2026-0193")
+    supply_materials(api, delivered["id"], "window-acceptance")
     window, admin = api.as_("window_clerk"), api.as_("admin")
     complete_open_task(window, delivered["id"], "accept", reader="admin", decision="accept")
     complete_open_task(admin, delivered["id"], "review", reader="admin", review_opinion="材料齐全")

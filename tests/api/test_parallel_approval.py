@@ -11,7 +11,15 @@ import pytest
 from engine import calendar
 from engine.clock import utcnow
 from tests.helpers import ROOT, by_bpmn_id, case_tasks, complete_open_task, complete_task
-from tests.service_items import case_states, deploy_item, documents, fire_timer, pending_timer, send_message
+from tests.service_items import (
+    case_states,
+    deploy_item,
+    documents,
+    fire_timer,
+    pending_timer,
+    send_message,
+    supply_materials,
+)
 
 CODE = "ZRZY-BL-0001"
 ITEM = ROOT / "bpmn" / CODE
@@ -30,6 +38,7 @@ def accepted(api: Any) -> dict[str, Any]:
                      variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
     [acceptance] = case["tasks"]
     assert (acceptance["bpmn_id"], acceptance["candidate_groups"]) == ("lead_acceptance", ["zrzy"])
+    supply_materials(api, case["id"], CODE)
     complete_task(api, acceptance, user="zrzy_clerk", acceptance={"decision": "accept", "opinion": "材料齐全"})
     return case
 

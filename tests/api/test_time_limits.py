@@ -15,6 +15,7 @@ from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
 from engine.users import Actor
 from tests.helpers import ROOT, complete_open_task, seed_national_calendar
+from tests.service_items import supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
@@ -192,6 +193,7 @@ def test_joint_handling_with_the_45_day_limit_may_extend_by_15(api, now):
     api.deploy(item / "joint_review_meeting.bpmn", item / "guide.json", *forms)
     now(date(2026, 3, 2))
     case = api.start("joint_review_meeting", business_key="LH-2026-0099", variables={"project_name": "市民中心二期"})
+    supply_materials(api, case["id"], "ZWFW-LH-0001")
     complete_open_task(api, case, "acceptance", user="zwfw_clerk", acceptance={"decision": "accept"})
     url = f"/api/process-instances/{case['id']}/clock"
     fresh = api.get(url).get_json()
@@ -220,6 +222,7 @@ def test_an_items_guide_sets_the_allowance_a_special_law_gives(api, now, tmp_pat
     api.deploy(FOOD, item / "guide.json")
     now(date(2026, 3, 2))
     case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    supply_materials(api, case["id"], "SCJG-XK-0001")
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     url = f"/api/process-instances/{case['id']}/clock"
     fresh = api.get(url).get_json()

@@ -17,7 +17,7 @@ from engine.models import ProcessInstance
 from tests.api.test_corpus_fixes import flow, write
 from tests.api.test_pages import Browser
 from tests.helpers import ApiClient, complete_open_task, open_task
-from tests.service_items import deploy_item, fire_timer, send_message
+from tests.service_items import deploy_item, fire_timer, send_message, supply_materials
 
 JOINT, JOINT_KEY = "ZRZY-XK-0003", "construction_planning_permit"
 
@@ -71,6 +71,7 @@ def test_the_task_page_shows_the_case_clock_not_the_days_since_receipt(app: Any,
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
                        missing_materials="总平面图缺退界尺寸")
     send_message(api, "materials_supplemented", "GH-CLOCK-1")
+    supply_materials(api, case_id, JOINT)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
 
     lead = signed_in(app, api, "planning_clerk")
@@ -103,6 +104,7 @@ def test_the_deciding_step_sees_the_opinions_the_sections_gave_under_their_label
     deploy_item(api, JOINT)
     started = api.start(JOINT_KEY, business_key="GH-OPINION-1", variables={"applicant_name": "某公司"})
     case_id = started["id"]
+    supply_materials(api, case_id, JOINT)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
     complete_open_task(api, case_id, "lead_review", user="planning_clerk", preliminary_opinion="提请联审",
                        inspection_days=5)
@@ -158,6 +160,7 @@ def flashes(browser: Browser) -> list[str]:
 def test_submitting_a_completed_task_again_says_it_is_done_not_who_claimed_it(app: Any, api: ApiClient) -> None:
     deploy_item(api, JOINT)
     case_id = api.start(JOINT_KEY, business_key="GH-TWICE-1", variables={})["id"]
+    supply_materials(api, case_id, JOINT)
     window = signed_in(app, api, "window_clerk")
     task_id = open_task(api, case_id, "acceptance_check")["id"]
     window.post(f"/tasks/{task_id}/claim")

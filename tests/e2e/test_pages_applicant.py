@@ -16,6 +16,7 @@ from engine.users import SYSTEM
 from tests.api.test_pages_public import library_files
 from tests.browser import add_user, log_in, shot
 from tests.live import LiveServer
+from tests.service_items import guide
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
@@ -37,6 +38,10 @@ def accepted(runtime: Runtime, server: LiveServer) -> dict[str, Any]:
     assert started.status_code == 201, started.text
     case = requests.get(f"{server.url}/api/process-instances/{started.json()['id']}", headers=integrator, timeout=10)
     [task] = [t for t in case.json()["tasks"] if t["bpmn_id"] == "acceptance_check"]
+    for material in guide("SCJG-XK-0001")["materials"]:  # the window checked every paper original
+        marked = requests.post(f"{server.url}/api/process-instances/{case.json()['id']}/materials/marks",
+                               headers=window, json={"name": material["name"], "kind": "paper_checked"}, timeout=10)
+        assert marked.status_code == 201, marked.text
     done = requests.post(f"{server.url}/api/tasks/{task['id']}/complete", headers=window, timeout=10,
                          json={"variables": {"acceptance_decision": "accept"}})
     assert done.status_code == 200, done.text

@@ -116,14 +116,14 @@ def test_a_clerk_receives_an_application_prints_the_receipt_and_uploads_its_mate
     first = page.locator('tr.checklist-row[data-row="1"]')
     first.locator("input[type=file]").set_input_files(
         {"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
-    first.locator("button[type=submit]").click()
+    first.locator("form.material-upload button[type=submit]").click()
     expect(page.locator('tr.checklist-row[data-row="1"] .just-uploaded')).to_contain_text("申请书.pdf")
     expect(page.locator(".materials-missing")).to_have_text("尚缺 2 项（关键材料 1 项）")
 
     second = page.locator('tr.checklist-row[data-row="2"]')
     second.locator("input[type=file]").set_input_files(
         {"name": "身份证.pdf", "mimeType": "application/pdf", "buffer": b"a scan saved as text"})
-    second.locator("button[type=submit]").click()
+    second.locator("form.material-upload button[type=submit]").click()
     expect(page.locator('tr.checklist-row[data-row="2"] .upload-error')).to_have_text(
         "文件内容与扩展名不符，请上传原始文件。")
     expect(page.locator('tr.checklist-row[data-row="1"] .upload-error')).to_be_hidden()
@@ -133,7 +133,7 @@ def test_a_clerk_receives_an_application_prints_the_receipt_and_uploads_its_mate
     third.locator("input[type=file]").set_input_files(
         {"name": "委托书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * LIMIT})
     url = page.url
-    third.locator("button[type=submit]").click()  # stopped in the browser: nothing is sent
+    third.locator("form.material-upload button[type=submit]").click()  # stopped in the browser: nothing is sent
     expect(third.locator(".upload-error")).to_have_text("文件过大：单个文件不能超过 64 KB。")
     assert page.url == url
     assert stored_materials(runtime) == [("行政许可申请书", "申请书.pdf")]
