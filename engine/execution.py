@@ -90,6 +90,8 @@ class Case:
     actor: str | None = None
     # The element metadata of each process the case runs, by process key (engine.diagrams), as cached.
     elements: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # What the case's expressions and scripts call (workdays(), case_deadline() ...) bound to this case.
+    functions: Any = None
 
     def record(self, event: str, *, actor: str | None, **data: Any) -> None:
         self.history.append({"event": event, "actor": actor, **data})
@@ -171,10 +173,10 @@ def open_case(uow: UnitOfWork, instance_id: int, *, actor: str | None = None) ->
         raise NotFound(f"process instance {instance_id} not found")
     spec = _specs(uow, row.definition)[0]
     subprocess_specs, used = _resolve_called(uow, row.definition, row.called_versions or {})
-    _bind_functions(uow, row.definition)
+    functions = _bind_functions(uow, row.definition, row.id)
     workflow = _spiff.loads(row.workflow, spec, subprocess_specs)
     case = Case(row=row, workflow=workflow, definitions=used, hidden=confidential.names(uow, used.values()),
-                actor=actor, elements=_elements(uow, used))
+                actor=actor, elements=_elements(uow, used), functions=functions)
     _spiff.start_calls_with(workflow, case)
     case.before = {t.id: t.state for t in workflow.get_tasks()}
     case.waits_stored = _has_waits(workflow)
@@ -185,7 +187,7 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
              variables: dict[str, Any], actor: str | None) -> Case:
     spec = _specs(uow, definition)[0]
     subprocess_specs, used = _resolve_called(uow, definition, {})
-    _bind_functions(uow, definition)
+    functions = _bind_functions(uow, definition)
     workflow = _spiff.new_workflow(spec, subprocess_specs)
     start = workflow.task_tree  # data set here flows to every task of the case
     elements = _elements(uow, used)
@@ -196,7 +198,7 @@ def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: st
                           business_key=business_key or generate_business_key(), state="running",
                           workflow=b"", called_versions={}, started_by=actor, version=0)
     case = Case(row=row, workflow=workflow, definitions=used, is_new=True,
-                hidden=confidential.names(uow, used.values()), actor=actor, elements=elements)
+                hidden=confidential.names(uow, used.values()), actor=actor, elements=elements, functions=functions)
     _spiff.start_calls_with(workflow, case)
     case.record("instance.started", actor=actor, data={"variables": clip(variables)})
     return case
@@ -212,8 +214,17 @@ def process_properties(uow: UnitOfWork, definition: ProcessDefinition) -> dict[s
     return elements.get(PROCESS_KEY, {}).get("properties", {})
 
 
-def _bind_functions(uow: UnitOfWork, definition: ProcessDefinition) -> None:
-    diagram_functions.bind(uow, process_properties(uow, definition).get("govflow.calendar") or "CN")
+def _bind_functions(uow: UnitOfWork, definition: ProcessDefinition,
+                    instance_id: int | None = None) -> diagram_functions.Binding:
+    return diagram_functions.bind(uow, process_properties(uow, definition).get("govflow.calendar") or "CN",
+                                  instance_id)
+
+
+def activate(case: Case) -> None:
+    """Bind the case's diagram functions again before it runs: a command that opened another case since
+    (engine.instances.settle: the cases its messages reached) bound that one's calendar and clock."""
+    if case.functions is not None:
+        diagram_functions.use(case.functions)
 
 
 def generate_business_key() -> str:
@@ -225,6 +236,7 @@ def generate_business_key() -> str:
 
 def run(case: Case) -> None:
     """Run engine steps until the case waits; a failing step aborts the whole command."""
+    activate(case)
     with without_secrets(case), engine_errors(case):
         case.workflow.do_engine_steps()
         # do_engine_steps ends by refreshing timers: one that expired meanwhile is READY now, and would
@@ -355,6 +367,7 @@ _COMPLETE_UNLESS_CLAIMED = _SET_TASK_STATE.where(or_(_TASKS.c.assignee.is_(None)
 
 def save(uow: UnitOfWork, case: Case) -> None:
     """Write the case with a version check, then every projection, in the caller's transaction."""
+    activate(case)  # new tasks' due dates may count working days
     workflow, row = case.workflow, case.row
     now = utcnow()
     case.tasks = workflow.get_tasks()

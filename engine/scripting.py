@@ -39,6 +39,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from .errors import ValidationFailed
+
 log = logging.getLogger(__name__)
 
 Mode = Literal["exec", "eval"]
@@ -252,6 +254,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(str(err), task=task, exception=err) from err
 
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
+        if isinstance(err, ValidationFailed):  # a script turning the input down (diagram_functions.refuse)
+            return err
         # Spiff concatenates err.args[0] to a str, so KeyError(1) would raise a TypeError.
         if err.args and not isinstance(err.args[0], str):
             err.args = (repr(err.args[0]), *err.args[1:])

@@ -483,6 +483,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             add(spiff_task, variables)
         else:
             spiff_task.set_data(**variables)
+        execution.activate(case)  # its post-script may count working days
         try:
             with execution.without_secrets(case):  # a failing post-script may quote the case's data
                 spiff_task.run()

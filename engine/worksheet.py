@@ -9,7 +9,7 @@ from typing import Any, Self
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from . import calendar, confidential, forms, tasks, time_limits
+from . import calendar, confidential, execution, forms, tasks, time_limits
 from .clock import utcnow
 from .errors import NotFound, ProcessError
 from .inbox import due_soon, urgency
@@ -112,20 +112,27 @@ def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_l
     return None, row.state in OPEN_CASE_STATES and marks is not None and bool(marks.starts)
 
 
-_COMPLETIONS = (select(HistoryEvent.task_id, HistoryEvent.element_name, HistoryEvent.actor, HistoryEvent.at,
-                       HistoryEvent.data, Task.form_key)
+_COMPLETIONS = (select(HistoryEvent.id, HistoryEvent.element_id, HistoryEvent.task_id, HistoryEvent.element_name,
+                       HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, Task.form_key)
                 .outerjoin(Task, Task.id == HistoryEvent.task_id)
                 .where(HistoryEvent.event == "task.completed"))
+# A step whose element has this property (element ids, comma-separated) keeps what it submitted out of the
+# opinions until one of those elements completes after it: sealed ballots, opened when they are counted.
+SEALED_UNTIL = "govflow.sealedUntil"
 
 
 def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
     """The case's completed user tasks from its history (one query), each with the deployed form of its
-    step for labels. Helper: the caller's transaction."""
+    step for labels; a step sealed until a later element (``SEALED_UNTIL``) only once that element has
+    completed after it. Helper: the caller's transaction."""
     found = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
                                 .order_by(HistoryEvent.id)).all()
+    sealed = _sealed(uow, row, [(event_id, element) for event_id, element, *_ in found])
     schemas: dict[str, dict[str, Any] | None] = {}
     result = []
-    for task_id, name, who, at, data, form_key in found:
+    for event_id, _element, task_id, name, who, at, data, form_key in found:
+        if event_id in sealed:
+            continue
         if form_key and form_key not in schemas:
             schemas[form_key] = _schema(uow, form_key, row.definition)
         values = (data or {}).get("variables")
@@ -133,6 +140,27 @@ def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
                               values=values if isinstance(values, dict) else {},
                               schema=schemas.get(form_key) if form_key else None))
     return result
+
+
+def _sealed(uow: UnitOfWork, row: ProcessInstance, completions: list[tuple[int, str | None]]) -> set[int]:
+    """The history ids of ``completions`` (id, element) still sealed: their element names elements
+    (``SEALED_UNTIL``) none of which has completed since."""
+    until: dict[str, frozenset[str]] = {}
+    for definition in execution.definitions_of(uow, row):
+        for element, meta in uow.runtime.specs.get(definition).elements.get(definition.key, {}).items():
+            named = str((meta.get("properties") or {}).get(SEALED_UNTIL) or "")
+            openers = frozenset(part.strip() for part in named.split(",") if part.strip())
+            if openers:
+                until.setdefault(element, openers)
+    pending = [(event_id, until[element]) for event_id, element in completions if element in until]
+    if not pending:
+        return set()
+    openers = frozenset().union(*(names for _, names in pending))
+    opened = uow.session.execute(select(HistoryEvent.id, HistoryEvent.element_id).where(
+        HistoryEvent.instance_id == row.id, HistoryEvent.event == "element.completed",
+        HistoryEvent.element_id.in_(openers))).all()
+    return {event_id for event_id, names in pending
+            if not any(later > event_id and element in names for later, element in opened)}
 
 
 def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:

@@ -13,10 +13,18 @@ from typing import Any
 
 import pypdf
 
-from tests.api.test_joint_review_meeting import in_a_week, set_up_departments
+from tests.api.test_joint_review_meeting import set_up_departments, today
 from tests.api.test_one_thing_bundle import APPLICATION, REVIEWS
-from tests.helpers import ROOT, ApiClient, by_bpmn_id, case_tasks, complete_open_task, complete_task
-from tests.service_items import deploy_item, guide
+from tests.helpers import (
+    ROOT,
+    ApiClient,
+    by_bpmn_id,
+    case_tasks,
+    complete_open_task,
+    complete_task,
+    cover_year,
+)
+from tests.service_items import deploy_item, guide, supply_materials
 
 REMEDIES = "可以自收到本决定书之日起六十日内依法申请行政复议，或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼"
 CERTIFICATE = "行政许可证件"  # what the shared grant promises; none of these items has a certificate step
@@ -47,15 +55,17 @@ CLERKS = {"fgw": "fgw_clerk", "zrzy": "zrzy_clerk", "zjj": "zjj_clerk"}
 
 
 def meeting_convened(api: ApiClient, business_key: str, members: tuple[str, ...] = MEMBERS) -> dict[str, Any]:
-    """A joint review meeting accepted and convened a week from today with these member departments (set up
-    here); returns the case."""
+    """A joint review meeting accepted and convened for today (its ballots open at once) with these member
+    departments (set up here); returns the case."""
     deploy_item(api, "ZWFW-LH-0001")
     set_up_departments(api, members)
     case = api.start("joint_review_meeting", business_key=business_key, variables={
         "applicant_name": "市城市建设投资集团有限公司", "project_name": "市民中心二期"})
+    supply_materials(api, case["id"], "ZWFW-LH-0001")
     complete_open_task(api, case, "acceptance", user="zwfw_clerk", acceptance={"decision": "accept"})
+    cover_year(api.runtime, date.fromisoformat(today()))
     complete_open_task(api, case, "convene", user="zwfw_clerk", member_departments=list(members),
-                       meeting_date=in_a_week(), meeting_place="政务服务中心第一会议室")
+                       meeting_date=today(), meeting_place="政务服务中心第一会议室")
     return case
 
 
@@ -72,7 +82,7 @@ def meeting_voted(api: ApiClient, business_key: str, ballots: dict[str, dict[str
 
 def meeting_day_words() -> str:
     """The meeting date of meeting_convened as the decision writes it (2026年3月10日)."""
-    day = date.fromisoformat(in_a_week())
+    day = date.fromisoformat(today())
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -140,6 +150,7 @@ def parallel_reviewed(api: ApiClient, business_key: str, results: dict[str, str]
     deploy_item(api, "ZRZY-BL-0001")
     case = api.start("construction_parallel_approval", business_key=business_key, variables={
         "project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
+    supply_materials(api, case["id"], "ZRZY-BL-0001")
     complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "accept"})
     opinions = {"land_pre_review": "符合国土空间规划", "planning_permit": "建筑限高24米",
                 "environment_review": "施工期噪声须符合GB 12523", "fire_design_review": "消防车道宽度不足4米"}
@@ -195,6 +206,7 @@ def test_a_parallel_denial_gives_the_lead_s_reasons_and_each_refusing_department
 def test_each_member_item_of_the_bundle_issues_its_own_decision_in_its_department_s_name(api):
     deploy_item(api, "SCJG-YJS-0001")
     case = api.start("restaurant_opening", business_key="YJS-2026-0101", variables=APPLICATION)
+    supply_materials(api, case["id"], "SCJG-YJS-0001")
     complete_task(api, case["tasks"][0], user="window_clerk", bundle_acceptance={"decision": "accept"})
     verdicts = {"registration_review": ("grant", "准予设立登记"), "food_licence_review": ("grant", "限热食类食品制售"),
                 "signboard_review": ("deny", "招牌面积超过3平方米\n招牌采用闪烁灯光")}
@@ -242,6 +254,7 @@ def test_a_member_item_with_a_guide_of_its_own_still_decides_as_the_bundle_s_mem
     path.write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
     api.deploy(path)
     case = api.start("restaurant_opening", business_key="YJS-2026-0102", variables=APPLICATION)
+    supply_materials(api, case["id"], "SCJG-YJS-0001")
     complete_task(api, case["tasks"][0], user="window_clerk", bundle_acceptance={"decision": "accept"})
     complete_open_task(api, case, "food_licence_review", user="scjg_clerk",
                        food_licence={"result": "grant", "opinion": "限热食类食品制售"})

@@ -1,7 +1,9 @@
 """The joint review meeting (联合审批会议, bpmn/ZWFW-LH-0001): the centre accepts the application, chooses the
-member departments from those set up here, and convenes; the members vote in parallel, each ballot due the
-working day after the meeting (a missing one counts as absent), the application counts quorum and majority,
-the chair decides on the tally, no quorum means the meeting failed and is convened again, each round afresh."""
+member departments from those set up here (not itself), and convenes for a day within the case's time limit
+and a year the calendar has; on that day the members vote in parallel, none seeing another's vote before the
+count, each ballot due the working day after the meeting (a missing one counts as absent, and only then), the
+application counts quorum and majority, the chair decides on the tally (kept with the round), no quorum means
+the meeting failed and is convened again, each round afresh."""
 from __future__ import annotations
 
 import html
@@ -19,11 +21,29 @@ from engine.clock import LOCAL_TZ, utcnow
 from engine.models import Job
 from engine.users import Actor
 from tests.api.test_pages import Browser, person
-from tests.helpers import ROOT, ApiClient, by_bpmn_id, case_tasks, complete_open_task, complete_task
+from tests.api.test_worksheet_pages import signed_in
+from tests.helpers import (
+    ROOT,
+    ApiClient,
+    by_bpmn_id,
+    case_tasks,
+    complete_open_task,
+    complete_task,
+    cover_year,
+)
 from tests.integration.test_timer_refresh import freeze_spiff_clock
-from tests.service_items import case_states, deploy_item, documents, pending_timer, send_message
+from tests.service_items import (
+    case_states,
+    deploy_item,
+    documents,
+    form_options,
+    pending_timer,
+    send_message,
+    supply_materials,
+)
 
-ITEM = ROOT / "bpmn" / "ZWFW-LH-0001"
+CODE = "ZWFW-LH-0001"
+ITEM = ROOT / "bpmn" / CODE
 FORMS = [ROOT / "forms" / f"joint-review-{name}.form" for name in ("acceptance", "convene", "vote", "chair")]
 # The member departments as set up here (PUT /api/departments), each with the group its clerks are in.
 DEPARTMENTS = {"FGW": ("市发展和改革委员会", "fgw"), "ZRZY": ("市自然资源和规划局", "zrzy"),
@@ -47,15 +67,23 @@ def in_a_week() -> str:
     return (local_today() + timedelta(days=7)).isoformat()
 
 
+def today() -> str:
+    """A meeting today: its ballots open as soon as it is convened."""
+    return local_today().isoformat()
+
+
 def accept(api: ApiClient, case: dict[str, Any]) -> dict[str, Any]:
     return complete_open_task(api, case, "acceptance", user="zwfw_clerk", acceptance={"decision": "accept"})
 
 
 def convene(api: ApiClient, case: dict[str, Any], members: tuple[str, ...] = tuple(DEPARTMENTS), *,
             meeting_date: str | None = None) -> list[dict[str, Any]]:
-    """Convene the round's meeting with these member departments; the ballots it opens."""
+    """Convene the round's meeting with these member departments, today unless a date is given; the ballots
+    it opens (none before the meeting day)."""
+    meeting_date = meeting_date or today()
+    cover_year(api.runtime, date.fromisoformat(meeting_date))
     after = complete_open_task(api, case, "convene", user="zwfw_clerk", member_departments=list(members),
-                               meeting_date=meeting_date or in_a_week(), meeting_place="政务服务中心第一会议室")
+                               meeting_date=meeting_date, meeting_place="政务服务中心第一会议室")
     return [t for t in after["tasks"] if t["bpmn_id"] == "vote"]
 
 
@@ -71,6 +99,12 @@ def vote_all(api: ApiClient, ballots: list[dict[str, Any]], votes: dict[str, str
         after = complete_task(api, ballot, user=CLERKS[group], project_name=form["data"]["project_name"],
                               member={"name": name, "vote": votes[group], said: f"{name}意见：{votes[group]}"})
     return after
+
+
+def lapse(api: ApiClient, case: dict[str, Any]) -> int:
+    """Let the ballots not cast run out (their timers, due the working day after the meeting, fire): how many."""
+    due = max(job.due_at for job in ballot_timers(api, case) if job.state == "pending")
+    return jobs.run_due(api.runtime, worker_id="test", now=due + timedelta(seconds=1))
 
 
 def variables(api: ApiClient, case: dict[str, Any]) -> dict[str, Any]:
@@ -90,11 +124,13 @@ def form_of(api: ApiClient, case: dict[str, Any], bpmn_id: str, user: str) -> di
 
 @pytest.fixture
 def received(api: ApiClient) -> dict[str, Any]:
-    """A case the centre has received, its departments set up (the item deployed as the library deploys it)."""
-    deploy_item(api, "ZWFW-LH-0001")
+    """A case the centre has received with its materials, its departments set up (the item deployed as the
+    library deploys it)."""
+    deploy_item(api, CODE)
     set_up_departments(api)
     case = api.start("joint_review_meeting", business_key="LH-2026-0001",
                      variables={"project_name": "市民中心二期", "applicant_name": "市城投公司"})
+    supply_materials(api, case["id"], CODE)
     assert [t["bpmn_id"] for t in case["tasks"]] == ["acceptance"]
     return case
 
@@ -131,9 +167,10 @@ def test_each_member_department_votes_in_its_own_task_and_the_chair_issues_a_pas
 
 
 def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, meeting):
-    after = vote_all(api, convene(api, meeting), {"fgw": "approve", "zrzy": "approve", "zjj": "approve",
-                                                  "sthj": "absent"})
-    [chair] = after["tasks"]
+    ballots = [b for b in convene(api, meeting) if b["candidate_groups"] != ["sthj"]]
+    vote_all(api, ballots, {"fgw": "approve", "zrzy": "approve", "zjj": "approve"})
+    assert lapse(api, meeting) == 1  # 市生态环境局 never voted: absent
+    [chair] = case_tasks(api, meeting)
     form = api.as_("meeting_chair").get(f"/api/tasks/{chair['id']}/form").get_json()
     assert form["data"]["tally"] == {"round": 1, "members": 4, "present": 3, "quorum": 3, "approve": 3,
                                      "reject": 0, "abstain": 0, "absent": 1, "outcome": "passed"}
@@ -146,6 +183,8 @@ def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, me
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 20, 45)
     done = complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意会议决定")
     assert done["state"] == "completed"
+    [record] = variables(api, meeting)["meeting_records"]  # the chair's decision is kept with its round
+    assert record["chair"] == {"decision": "confirm", "opinion": "同意会议决定"}
     assert api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()["state"] == "stopped"
     assert {"approval_issued", "approved"} <= reached(api, meeting)
     assert "rejection_issued" not in reached(api, meeting)
@@ -163,9 +202,10 @@ def test_a_majority_against_ends_the_case_not_approved(api, meeting):
 
 
 def test_without_a_quorum_the_meeting_is_convened_again_and_votes_afresh(api, meeting):
-    after = vote_all(api, convene(api, meeting), {"fgw": "approve", "zrzy": "absent", "zjj": "absent",
-                                                  "sthj": "approve"})
-    [again] = after["tasks"]
+    ballots = [b for b in convene(api, meeting) if b["candidate_groups"][0] in ("fgw", "sthj")]
+    vote_all(api, ballots, {"fgw": "approve", "sthj": "approve"})
+    assert lapse(api, meeting) == 2
+    [again] = case_tasks(api, meeting)
     assert again["bpmn_id"] == "convene"
     first = variables(api, meeting)["meeting_records"][0]["tally"]
     assert (first["present"], first["quorum"], first["quorum_met"], first["outcome"]) == (2, 3, False, "no_quorum")
@@ -185,6 +225,11 @@ def test_the_chair_may_ask_for_a_new_meeting_instead_of_signing(api, meeting):
     again = complete_task(api, after["tasks"][0], user="meeting_chair", chair_decision="reconvene",
                           chair_opinion="生态环境问题需补充论证后复议")
     assert [t["bpmn_id"] for t in again["tasks"]] == ["convene"] and again["state"] == "running"
+    # QA: the reason for meeting again was lost with the chair's form. It stays with the round it ended.
+    [record] = variables(api, meeting)["meeting_records"]
+    assert (record["round"], record["tally"]["outcome"]) == (1, "passed")
+    assert record["chair"] == {"decision": "reconvene", "opinion": "生态环境问题需补充论证后复议"}
+    assert "chair_opinion" not in variables(api, meeting)  # the next round's chair starts afresh
 
 
 def test_each_new_meeting_starts_from_empty_forms_not_from_the_last_round_s_answers(api, meeting):
@@ -211,6 +256,8 @@ def test_each_new_meeting_starts_from_empty_forms_not_from_the_last_round_s_answ
     records = variables(api, meeting)["meeting_records"]
     assert [(r["round"], r["tally"]["outcome"], len(r["ballots"])) for r in records] == [
         (1, "rejected", 2), (2, "passed", 3)]
+    assert records[0]["chair"] == {"decision": "reconvene", "opinion": "用地问题需补充论证后复议"}
+    assert "chair" not in records[1]  # the second chair has not decided yet
 
 
 def test_a_meeting_without_member_departments_is_refused_and_nothing_is_stored(api, meeting):
@@ -249,7 +296,9 @@ def test_the_members_are_chosen_from_the_departments_set_up_here_and_checked(api
     assert emptied.status_code == 200
     refused = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422,
                                  member_departments=["FGW", "STHJ"], meeting_date=in_a_week(), meeting_place="第一会议室")
-    assert "以下成员单位未在部门设置中或没有用户组，无法表决：STHJ" in refused["error"]["details"][0]["message"]
+    [problem] = refused["error"]["details"]  # a form error on the field, as the task page shows it
+    assert (problem["field"], problem["rule"]) == ("member_departments", "refused")
+    assert problem["message"] == "以下成员单位未在部门设置中或没有用户组，无法表决：STHJ"
 
     ballots = convene(api, meeting, ("ZRZY", "FGW"))
     assert sorted(b["candidate_groups"] for b in ballots) == [["fgw"], ["zrzy"]]
@@ -258,13 +307,32 @@ def test_the_members_are_chosen_from_the_departments_set_up_here_and_checked(api
         {"department": "FGW", "name": "市发展和改革委员会", "groups": ["fgw"]}]
 
 
+def test_the_convening_centre_is_not_offered_as_a_member_of_its_own_meeting(api, received):
+    """QA: with the centre set up as a department (its groups convene and chair the meeting), the member list
+    offered it too. It is not a member of the meeting it convenes: not offered, and refused if sent."""
+    centre = api.as_("admin").put("/api/departments/ZWFW", json={"name": "市政务服务管理局",
+                                                                  "groups": ["zwfw", "meeting_chair"]})
+    assert centre.status_code == 201, centre.get_json()
+    accept(api, received)
+    offered = form_of(api, received, "convene", "zwfw_clerk")["data"]["department_options"]
+    assert [o["value"] for o in offered] == sorted(DEPARTMENTS)
+    refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
+                                 member_departments=["FGW", "ZWFW"], meeting_date=today(), meeting_place="第一会议室")
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member_departments", "options")]
+    assert sorted(b["candidate_groups"][0] for b in convene(api, received)) == ["fgw", "sthj", "zjj", "zrzy"]
+
+
 def test_without_departments_set_up_there_is_nobody_to_convene_and_the_acceptance_says_so(api):
-    deploy_item(api, "ZWFW-LH-0001")
+    deploy_item(api, CODE)
     case = api.start("joint_review_meeting", business_key="LH-2026-0002", variables={"project_name": "市民中心二期"})
+    supply_materials(api, case["id"], CODE)
     refused = complete_open_task(api, case, "acceptance", user="zwfw_clerk", expect=422,
                                  acceptance={"decision": "accept"})
     assert "尚未设置拥有用户组的部门" in refused["error"]["message"]
     assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["acceptance"]  # nothing moved
+    api.as_("admin").put("/api/departments/ZWFW", json={"name": "市政务服务管理局", "groups": ["zwfw"]})
+    again = complete_open_task(api, case, "acceptance", user="zwfw_clerk", expect=422, acceptance={"decision": "accept"})
+    assert "尚未设置拥有用户组的部门（政务服务中心以外）" in again["error"]["message"]  # the centre alone: nobody
     set_up_departments(api, ("FGW",))
     assert [t["bpmn_id"] for t in accept(api, case)["tasks"]] == ["convene"]
 
@@ -349,6 +417,13 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
+def meeting_day(api: ApiClient, case: dict[str, Any], frozen: Callable[[datetime], datetime]) -> list[dict[str, Any]]:
+    """The meeting day comes (9 o'clock): the worker fires the case's meeting timer; the ballots it opened."""
+    job = pending_timer(api, case["id"], "meeting_opens")
+    assert jobs.run_due(api.runtime, worker_id="test", now=frozen(job.due_at + timedelta(hours=9))) == 1
+    return [t for t in case_tasks(api, case) if t["bpmn_id"] == "vote"]
+
+
 def ballot_timers(api: ApiClient, case: dict[str, Any]) -> list[Job]:
     """The timers of the ballots not cast (a cast ballot's timer is cancelled with its task)."""
     with api.runtime.uow() as uow:
@@ -364,7 +439,8 @@ def test_a_member_that_never_votes_counts_as_absent_after_the_working_day_follow
     quorum (2 of the 3 needed), recorded on the case, and the meeting is convened again."""
     frozen(at(date(2026, 3, 2)))
     accept(api, received)
-    ballots = convene(api, received, meeting_date="2026-03-05")
+    assert convene(api, received, meeting_date="2026-03-05") == []  # no ballot before the meeting day
+    ballots = meeting_day(api, received, frozen)
     due = at(date(2026, 3, 6), 23).replace(minute=59, second=59)
     assert {datetime.fromisoformat(b["due_at"]) for b in ballots} == {due}
     voted = [b for b in ballots if b["candidate_groups"][0] in ("fgw", "zrzy")]
@@ -393,7 +469,8 @@ def test_a_ballot_due_in_a_year_without_calendar_data_moves_when_the_year_is_loa
     the ballots and their timers to Monday 4 January, counted again from the meeting date."""
     frozen(at(date(2026, 12, 28)))
     accept(api, received)
-    ballots = convene(api, received, ("FGW", "ZRZY"), meeting_date="2026-12-31")
+    assert convene(api, received, ("FGW", "ZRZY"), meeting_date="2026-12-31") == []
+    ballots = meeting_day(api, received, frozen)
     provisional = at(date(2027, 1, 1), 23).replace(minute=59, second=59)
     assert {datetime.fromisoformat(b["due_at"]) for b in ballots} == {provisional}
     assert [job.due_at for job in ballot_timers(api, received)] == [provisional] * 2
@@ -403,6 +480,13 @@ def test_a_ballot_due_in_a_year_without_calendar_data_moves_when_the_year_is_loa
     loaded = at(date(2027, 1, 4), 23).replace(minute=59, second=59)
     assert {datetime.fromisoformat(t["due_at"]) for t in case_tasks(api, received)} == {loaded}
     assert [job.due_at for job in ballot_timers(api, received)] == [loaded] * 2
+
+
+def page_json(page: str, element_id: str) -> Any:
+    """The JSON a task page hands its form script (``form-data``: the values shown; ``form-errors``)."""
+    found = re.search(rf'id="{element_id}">(.*?)</script>', page, re.DOTALL)
+    assert found, f"no #{element_id} on the page"
+    return json.loads(html.unescape(found.group(1)))
 
 
 def test_a_refused_convene_page_keeps_the_departments_to_tick(api, meeting, app):
@@ -416,6 +500,173 @@ def test_a_refused_convene_page_keeps_the_departments_to_tick(api, meeting, app)
     refused = clerk.post(f"/tasks/{task['id']}", {"data": json.dumps({"meeting_place": "第一会议室"})},
                          token_from=f"/tasks/{task['id']}")
     assert refused.status_code == 422
-    shown = json.loads(html.unescape(re.search(r'id="form-data">(.*?)</script>', refused.text, re.DOTALL).group(1)))
+    shown = page_json(refused.text, "form-data")
     assert shown["meeting_place"] == "第一会议室"  # as typed
     assert {o["value"] for o in shown["department_options"]} == set(DEPARTMENTS)
+
+
+# ---- the meeting day: ballots open on it, and the decision is never dated before it -----------------------
+
+def test_a_meeting_dated_later_opens_no_ballot_until_its_day_and_the_decision_is_dated_after_it(
+        api, received, frozen, app):
+    """QA: convened on Monday 2 March 2026 for Thursday 5 March, the members voted and the chair decided that
+    Monday, and the decision, dated 2 March, said the meeting was held on 5 March. The ballots now open on the
+    meeting day (its timer fires at the start of that day, local time); until then the case waits, and its
+    page says for what and until when."""
+    frozen(at(date(2026, 3, 2)))
+    accept(api, received)
+    assert convene(api, received, ("FGW", "ZRZY"), meeting_date="2026-03-05") == []
+    assert case_tasks(api, received) == []
+    opens = pending_timer(api, received["id"], "meeting_opens")
+    assert opens.due_at == at(date(2026, 3, 5), 0)
+    page = signed_in(app, api, "supervisor").get(f"/cases/{received['id']}").text
+    row = re.search(r'<tr class="wait-row wait-timer" data-element="meeting_opens">(.*?)</tr>', page, re.DOTALL)
+    assert row and "会议召开（会议日期当天开始表决）" in row.group(1) and "2026-03-05 00:00" in row.group(1)
+
+    # The evening before, nothing is due; on the day, the worker opens the ballots.
+    assert jobs.run_due(api.runtime, worker_id="test", now=frozen(at(date(2026, 3, 4), 23))) == 0
+    assert case_tasks(api, received) == []
+    ballots = meeting_day(api, received, frozen)
+    assert sorted(b["candidate_groups"][0] for b in ballots) == ["fgw", "zrzy"]
+    assert "meeting_opens" in reached(api, received)
+    [chair] = vote_all(api, ballots, {"fgw": "approve", "zrzy": "approve"})["tasks"]
+    complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意项目按方案实施")
+
+    [decision] = [d for d in api.as_("integrator").get(f"/api/process-instances/{received['id']}/documents")
+                  .get_json() if d["element_id"] == "approval_issued"]
+    issued_on = datetime.fromisoformat(decision["issued_at"]).astimezone(LOCAL_TZ).date()
+    assert issued_on >= date(2026, 3, 5)
+    html_text = documents(api, received["id"])["joint_review_grant_decision"]
+    assert "于2026年3月5日在政务服务中心第一会议室" in html_text and "2026年3月5日</p>" in html_text
+
+
+def test_a_meeting_convened_for_today_opens_its_ballots_at_once(api, meeting):
+    ballots = convene(api, meeting, ("FGW", "ZJJ"), meeting_date=today())
+    assert sorted(b["candidate_groups"][0] for b in ballots) == ["fgw", "zjj"]
+    assert "meeting_opens" in reached(api, meeting)
+    with api.runtime.uow() as uow:  # nothing left waiting for the day
+        assert not uow.session.scalars(select(Job).where(Job.instance_id == meeting["id"],
+                                                         Job.bpmn_id == "meeting_opens")).all()
+
+
+# ---- the meeting date the convene form refuses: after the deadline, in the past, in a year without data ----
+
+def convene_refused(api: ApiClient, case: dict[str, Any], meeting_date: str) -> dict[str, Any]:
+    """Convene for ``meeting_date``, refused: the error, with nothing stored and the convene task still open."""
+    before = variables(api, case)
+    refused = complete_open_task(api, case, "convene", user="zwfw_clerk", expect=422, member_departments=["FGW"],
+                                 meeting_date=meeting_date, meeting_place="第一会议室")
+    assert variables(api, case) == before
+    assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["convene"]
+    return refused["error"]
+
+
+def test_a_meeting_after_the_case_s_deadline_is_refused_on_the_convene_form(api, received, frozen):
+    """QA: a meeting date after the case's time limit ran out was accepted. The convene form refuses it, on
+    the date field; an extension of the time limit moves the last day a meeting may be held."""
+    frozen(at(date(2026, 3, 2)))
+    accept(api, received)
+    url = f"/api/process-instances/{received['id']}/clock"
+    deadline = date.fromisoformat(api.as_("supervisor").get(url).get_json()["deadline_date"])
+    assert deadline == date(2026, 3, 30)  # 20 working days from Monday 2 March
+    error = convene_refused(api, received, "2026-03-31")
+    assert error["code"] == "validation_failed"
+    assert error["details"] == [{"field": "meeting_date", "label": None, "rule": "refused", "params": {},
+                                 "message": "会议日期不得晚于本案的办结期限（2026年3月30日）：请另选日期，或先依法延长办理期限"}]
+
+    extended = api.as_("supervisor").post(f"{url}/extend", json={"days": 2, "reason": "成员单位较多，需协调会期"})
+    assert extended.status_code == 200, extended.get_json()
+    assert convene(api, received, ("FGW",), meeting_date="2026-03-31") == []  # within the limit now: it waits
+
+
+def test_a_meeting_in_a_year_the_calendar_does_not_have_is_refused_until_the_year_is_loaded(api, received, frozen):
+    """QA: a meeting in 2027, a year the calendar has no holidays for, was accepted, and its ballots counted
+    working days by weekdays alone. The convene form refuses it until the year is loaded."""
+    frozen(at(date(2026, 12, 28)))
+    accept(api, received)
+    error = convene_refused(api, received, "2027-01-05")
+    assert [(d["field"], d["rule"]) for d in error["details"]] == [("meeting_date", "refused")]
+    assert error["details"][0]["message"].startswith("会议日期所在的2027年尚未载入工作日历")
+    calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}], workdays=[],
+                          actor=Actor("admin", roles=frozenset({"admin"})))
+    assert convene(api, received, ("FGW",), meeting_date="2027-01-05") == []
+    assert pending_timer(api, received["id"], "meeting_opens").due_at == at(date(2027, 1, 5), 0)
+
+
+def test_a_meeting_in_the_past_is_refused_by_the_form_s_own_rule(api, received, frozen):
+    frozen(at(date(2026, 3, 2)))
+    accept(api, received)
+    error = convene_refused(api, received, "2026-02-27")
+    assert [(d["field"], d["rule"]) for d in error["details"]] == [("meeting_date", "disallowPassedDates")]
+
+
+def test_the_task_page_shows_a_refused_meeting_date_beside_the_field_and_keeps_what_was_typed(
+        api, received, frozen, app):
+    frozen(at(date(2026, 3, 2)))
+    accept(api, received)
+    clerk = signed_in(app, api, "zwfw_clerk")
+    task = by_bpmn_id(case_tasks(api, received))["convene"]
+    clerk.post(f"/tasks/{task['id']}/claim", token_from=f"/tasks/{task['id']}")
+    typed = {"member_departments": ["FGW"], "meeting_date": "2026-04-01", "meeting_place": "第一会议室"}
+    refused = clerk.post(f"/tasks/{task['id']}", {"data": json.dumps(typed)}, token_from=f"/tasks/{task['id']}")
+    assert refused.status_code == 422
+    errors = page_json(refused.text, "form-errors")
+    assert [(e["field"], e["message"]) for e in errors] == [
+        ("meeting_date", "会议日期不得晚于本案的办结期限（2026年3月30日）：请另选日期，或先依法延长办理期限")]
+    summary = re.search(r'id="form-errors-summary">(.*?)</div>', refused.text, re.DOTALL)
+    assert summary and "会议日期" in summary.group(1) and "不得晚于本案的办结期限" in summary.group(1)
+    shown = page_json(refused.text, "form-data")
+    assert {key: shown[key] for key in typed} == typed
+
+
+# ---- ballots: sealed until the count; 未出席 only by the timer ---------------------------------------------
+
+def opinions_panel(page: str) -> str:
+    found = re.search(r'<section class="opinions" id="opinions".*?</section>', page, re.DOTALL)
+    return found.group() if found else ""
+
+
+def task_page(app: Any, api: ApiClient, user: str, task: dict[str, Any]) -> str:
+    browser = signed_in(app, api, user)
+    page = browser.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200
+    return page.text
+
+
+def test_a_member_sees_no_other_vote_of_the_round_until_the_round_is_counted(api, meeting, app):
+    """QA: a department voting last saw on its task page how the others had voted. The round's votes stay out
+    of the 办理意见 panel until the count; then, and for every later round, they are there."""
+    by_group = {b["candidate_groups"][0]: b for b in convene(api, meeting, ("FGW", "ZRZY", "ZJJ"))}
+    vote_all(api, [by_group["fgw"], by_group["zrzy"]], {"fgw": "reject", "zrzy": "approve"})
+    page = task_page(app, api, "zjj_clerk", by_group["zjj"])
+    panel = opinions_panel(page)
+    assert "组织召开联合审批会议" in panel  # the earlier steps are there ...
+    assert "成员单位表决" not in panel and "市发展和改革委员会意见" not in page  # ... but no vote of this round
+    assert "不同意" not in panel and "表决意见" not in panel
+    assert form_of(api, meeting, "vote", "zjj_clerk")["data"]["member"] == {"name": "市住房和城乡建设局"}
+    case_page = signed_in(app, api, "zjj_clerk").get(f"/cases/{meeting['id']}").text  # nor on the case page
+    data = re.search(r'<dl class="facts data">.*?</dl>', case_page, re.DOTALL)
+    assert data and "vote" not in data.group() and "市发展和改革委员会意见" not in case_page
+
+    [chair] = vote_all(api, [by_group["zjj"]], {"zjj": "approve"})["tasks"]
+    counted = opinions_panel(task_page(app, api, "meeting_chair", chair))
+    assert counted.count("<strong>成员单位表决</strong>") == 3 and "市发展和改革委员会意见：reject" in counted
+    complete_task(api, chair, user="meeting_chair", chair_decision="reconvene", chair_opinion="意见分歧较大，复议")
+
+    second = {b["candidate_groups"][0]: b for b in convene(api, meeting, ("FGW", "ZRZY"))}
+    vote_all(api, [second["fgw"]], {"fgw": "approve"})
+    later = opinions_panel(task_page(app, api, "zrzy_clerk", second["zrzy"]))
+    assert later.count("<strong>成员单位表决</strong>") == 3  # the first round's, counted; not FGW's new vote
+    assert "市发展和改革委员会意见：approve" not in later
+
+
+def test_a_department_cannot_vote_itself_absent_only_the_lapsed_ballot_counts_so(api, meeting):
+    assert form_options("joint-review-vote.form", "member.vote") == ["approve", "reject", "abstain"]
+    [ballot] = convene(api, meeting, ("FGW",))
+    refused = complete_task(api, ballot, user="fgw_clerk", expect=422,
+                            member={"name": "市发展和改革委员会", "vote": "absent"})
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member.vote", "options")]
+    assert lapse(api, meeting) == 1
+    [record] = variables(api, meeting)["meeting_records"]
+    [(vote, note)] = [(b["vote"], b["note"]) for b in record["ballots"]]
+    assert vote == "absent" and note.startswith("会议日期的下一个工作日结束前未录入表决意见")

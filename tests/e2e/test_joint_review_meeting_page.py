@@ -1,22 +1,22 @@
 """The centre convenes a joint review meeting (联合审批会议, bpmn/ZWFW-LH-0001) in a real browser: the convene
 form lists the departments set up here as checkboxes (a checklist reading its options from the case,
-valuesKey), the clerk ticks the members, and each chosen department gets its ballot."""
+valuesKey), the clerk ticks the members and picks today, and each chosen department gets its ballot at once
+(a meeting on a later day opens them on that day)."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from engine import definitions, departments, instances, tasks
+from engine import definitions, departments, instances, materials, tasks
 from engine.clock import LOCAL_TZ, utcnow
 from engine.instances import InstanceView
 from engine.users import SYSTEM, Actor
 from tests.api.test_joint_review_meeting import DEPARTMENTS
 from tests.browser import add_user, log_in, shot
-from tests.helpers import seed_national_calendar
-from tests.service_items import item_files
+from tests.helpers import cover_year, seed_national_calendar
+from tests.service_items import guide, item_files
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
@@ -29,12 +29,15 @@ CLERK = Actor("zhou", frozenset({"zwfw"}), frozenset({"clerk"}))
 def accepted(runtime: Any) -> InstanceView:
     """The item deployed, its member departments set up, a case accepted and waiting to be convened."""
     seed_national_calendar(runtime)
+    cover_year(runtime, utcnow().astimezone(LOCAL_TZ).date())  # the meeting is convened for today
     definitions.deploy(runtime.uow(), item_files("ZWFW-LH-0001"), actor=SYSTEM)
     for code, (name, group) in DEPARTMENTS.items():
         departments.put_department(runtime.uow(), code, actor=ADMIN, name=name, groups=[group])
     add_user(runtime, "zhou", groups=["zwfw"], roles=["clerk"])
     view, _ = instances.start(runtime.uow(), "joint_review_meeting", actor=Actor("portal", roles=frozenset({"integrator"})),
                               business_key="LH-2026-000321", variables={"project_name": "市民中心二期"})
+    materials.record(runtime.uow(), view.id, actor=CLERK, marks=[  # the originals checked at the window
+        materials.NewMark(m["name"], "paper_checked") for m in guide("ZWFW-LH-0001")["materials"]])
     after = tasks.complete(runtime.uow(), view.tasks[0].id, actor=CLERK, variables={"acceptance": {"decision": "accept"}})
     [convene] = after.tasks
     tasks.claim(runtime.uow(), convene.id, actor=CLERK)
@@ -54,7 +57,7 @@ def test_the_centre_ticks_the_member_departments_among_those_set_up_and_each_get
     members.get_by_label("市自然资源和规划局").check()
     members.get_by_label("市生态环境局").check()
     page.get_by_label("会议地点").fill("政务服务中心第一会议室")
-    day = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=7)
+    day = utcnow().astimezone(LOCAL_TZ).date()  # today: the ballots open as the meeting is convened
     date_input = page.locator(".fjs-form-field", has_text="会议日期").locator("input").first
     date_input.fill(f"{day.year}/{day.month:02d}/{day.day:02d}")  # as the zh-CN picker reads it
     date_input.press("Enter")

@@ -16,6 +16,8 @@ from SpiffWorkflow.util.task import TaskState
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from engine import scripting
+from engine.diagram_functions import refuse
+from engine.errors import ValidationFailed
 from engine.scripting import (
     RestrictedEnvironment,
     ScriptRestrictionError,
@@ -274,3 +276,15 @@ def test_workflow_runtime_error_with_non_string_argument_is_reported():
     with pytest.raises(WorkflowTaskException, match="KeyError") as caught:
         workflow.do_engine_steps()
     assert caught.value.line_number == 2
+
+
+def test_a_script_refusing_its_input_reaches_the_caller_as_that_refusal_not_as_a_script_failure():
+    # diagram_functions.refuse: the engine answers it as a form error on the field, not as a failed process.
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(BPMN.format(script="if x &gt; 2:\n    refuse('x', 'x 不能大于 2')").encode())
+    workflow = BpmnWorkflow(parser.get_spec("demo"), script_engine=make_script_engine({"refuse": refuse}))
+    workflow.get_tasks(spec_name="start")[0].data["x"] = 3
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.do_engine_steps()
+    assert caught.value.details == [{"field": "x", "message": "x 不能大于 2", "label": None, "rule": "refused",
+                                     "params": {}}]
