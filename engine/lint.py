@@ -50,7 +50,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import _spiff, acceptance, confidential, diagrams, documents, forms, guides
+from . import _spiff, acceptance, confidential, diagram_functions, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
 from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .scripting import SAFE_BUILTINS
@@ -63,7 +63,10 @@ OUTCOME_NAMES = {acceptance.ACCEPT: "受理 (accept)", acceptance.REJECT: "不�
                  acceptance.SUPPLEMENT: "一次性告知补正 (supplement)"}
 # Upstream elements that set variables lint cannot see: a gateway after one is not checked.
 OPAQUE = {"callActivity", "businessRuleTask", "receiveTask", "externalTask"}
-KNOWN_NAMES = frozenset(SAFE_BUILTINS) | {"workdays"} | frozenset(diagrams.expressions.JUEL_FUNCTIONS)
+# What an expression may read besides the case's data: builtins, the case's functions (workdays(),
+# case_deadline() ...) and the JUEL functions conditions are translated with.
+KNOWN_NAMES = (frozenset(SAFE_BUILTINS) | frozenset(diagram_functions.FUNCTIONS)
+               | frozenset(diagrams.expressions.JUEL_FUNCTIONS))
 UNKNOWN = frozenset({"*"})  # a form lint cannot read (external, or given by expression)
 
 FormFields = Callable[[str], "frozenset[str] | None"]

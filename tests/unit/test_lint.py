@@ -142,6 +142,8 @@ def test_a_gateway_reads_only_fields_a_preceding_form_asks_for() -> None:
     problems = findings(edit(WINDOW, "${approved}", "${approved and fee_paid}"))
     [(severity, message)] = about(problems, "flow_grant")
     assert severity == "warning" and "reads 'fee_paid'" in message
+    # The case's functions are known (a condition on the case's deadline, say).
+    assert about(findings(edit(WINDOW, "${approved}", "approved and case_deadline() is not None")), "flow_grant") == []
     # A field of a form of a task after the gateway does not count either.
     problems = findings(edit(WINDOW, "${approved}", "${approved and delivery_method == 'mail'}"))
     assert [m for _, m in about(problems, "flow_grant")] and "reads 'delivery_method'" in about(problems, "flow_grant")[0][1]
