@@ -11,7 +11,7 @@ import pytest
 
 from engine import Runtime, delivery
 from engine.clock import utcnow
-from tests.api.test_webhooks import receiver, runtime  # noqa: F401 - the webhook tests' fixtures
+from tests.api.test_webhooks import runtime_settings  # noqa: F401 - the webhook tests' settings
 from tests.helpers import ApiClient, complete_task
 
 # An item whose diagram names its case states: accepted, then approved or deemed withdrawn (逾期未补正).
