@@ -21,6 +21,15 @@ from .paging import page_number
 
 bp = Blueprint("supervision", __name__)
 PAGE_SIZE = 100
+# engine.audit's ACTIONS and TARGET_KINDS as an administrator says them (each has its English in i18n.EN).
+ACTION_LABELS = {"user.added": "新增用户", "user.changed": "修改用户", "user.deactivated": "停用用户",
+                 "user.activated": "启用用户", "user.password_set": "设置密码", "token.issued": "签发令牌",
+                 "token.revoked": "吊销令牌", "department.put": "新增或修改部门", "department.deleted": "删除部门",
+                 "webhook.subscribed": "订阅回调", "webhook.changed": "修改回调", "webhook.secret_rotated": "更换回调密钥",
+                 "webhook.unsubscribed": "取消回调", "webhook.replayed": "重发回调", "calendar.created": "新建工作日历",
+                 "calendar.changed": "修改工作日历", "supervision_rules.changed": "修改监察规则"}
+KIND_LABELS = {"user": "用户", "department": "部门", "webhook": "回调", "calendar": "工作日历",
+               "supervision_rule": "监察规则"}
 
 
 @bp.get("/supervision")
@@ -71,7 +80,8 @@ def audit_log() -> ResponseReturnValue:
         since=since, until=until + timedelta(days=1) if until else None,
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("pages/audit.html", log=found, actions=audit.ACTIONS, kinds=audit.TARGET_KINDS,
-                           page=page, page_size=PAGE_SIZE, shown=_shown)
+                           action_labels=ACTION_LABELS, kind_labels=KIND_LABELS, page=page, page_size=PAGE_SIZE,
+                           shown=_shown)
 
 
 def _shown(value: Any) -> str:
@@ -87,6 +97,9 @@ def _local_day(args: dict[str, str], name: str) -> datetime | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    # Year 1 or 9999 would overflow on the way to UTC or to the next day; no entry is that old or new.
+    if day is None or not 1900 <= day.year <= 9998:
         raise ValidationFailed(_("日期格式应为 YYYY-MM-DD：{value}", value=raw), details=[
-            {"field": name, "message": "YYYY-MM-DD"}]) from None
+            {"field": name, "message": "YYYY-MM-DD, 1900 to 9998"}])
     return datetime.combine(day, time(), LOCAL_TZ)

@@ -82,6 +82,8 @@ def test_filters_narrow_by_who_action_target_and_local_days(supervisor: Browser,
 def test_a_bad_filter_is_an_error_page_not_a_crash(supervisor: Browser) -> None:
     bad_date = supervisor.get("/supervision/audit?from=2026-13-01")
     assert bad_date.status_code == 400 and "2026-13-01" in bad_date.text
+    for edge in ("to=9999-12-31", "from=0001-01-01"):  # before, 500: the day after, or UTC, overflowed
+        assert supervisor.get(f"/supervision/audit?{edge}").status_code == 400, edge
     unknown = supervisor.get("/supervision/audit?action=user.deleted")
     assert unknown.status_code == 400 and "user.deleted" in unknown.text
 
@@ -111,3 +113,13 @@ def test_the_page_reads_in_english(supervisor: Browser) -> None:
     supervisor.client.get("/lang/en")
     page = supervisor.get("/supervision/audit")
     assert "Audit log" in page.text and "All actions" in page.text
+
+
+def test_every_action_and_target_kind_has_its_words_in_both_languages() -> None:
+    from api.pages import i18n, supervision
+    from engine import audit
+
+    assert set(supervision.ACTION_LABELS) == set(audit.ACTIONS)
+    assert set(supervision.KIND_LABELS) == set(audit.TARGET_KINDS)
+    labels = [*supervision.ACTION_LABELS.values(), *supervision.KIND_LABELS.values()]
+    assert [label for label in labels if label not in i18n.EN] == []
