@@ -340,7 +340,7 @@ def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
         sender = Actor(message.sent_by or SYSTEM.name)
         try:  # on a copy first: a message the case cannot take must not fail the command that made it wait
             _deliver(_trial(case), message.message_name, message.variables, sender, message.correlations)
-        except (ProcessError, Conflict) as exc:
+        except (ProcessError, Conflict, ValidationFailed) as exc:  # ValidationFailed: a script's refuse()
             # Its error may quote the message's own values, which the case does not hold yet.
             quoted = confidential.texts({**(message.correlations or {}), **(message.variables or {})}, case.hidden)
             message_buffer.refuse(uow, message, case.row, confidential.scrub(exc.message, quoted))

@@ -219,3 +219,27 @@ def test_a_refused_message_s_error_keeps_its_confidential_values_out(api, runtim
     assert event.data["error"] and secret not in event.data["error"]
     readable = api.as_("window_clerk").get(f"/api/process-instances/{case['id']}/history").get_data(as_text=True)
     assert "message.refused" in readable and secret not in readable
+
+
+FEE_REFUSED_BY_SCRIPT = FEE_AFTER_ACCEPTANCE.replace(
+    '<bpmn:sequenceFlow id="c" sourceRef="wait_fee" targetRef="gw"/>',
+    '<bpmn:sequenceFlow id="c" sourceRef="wait_fee" targetRef="check"/>'
+    '<bpmn:scriptTask id="check" scriptFormat="python"><bpmn:script>'
+    'if amount &lt; 0: refuse("amount", "金额不能为负数")</bpmn:script></bpmn:scriptTask>'
+    '<bpmn:sequenceFlow id="d" sourceRef="check" targetRef="gw"/>')
+
+
+def test_a_buffered_message_a_script_refuses_is_refused_and_the_case_goes_on(api, runtime, tmp_path):
+    """A script's refuse() on the message's values: before, it failed the clerk's completion that made the case
+    wait, as a form error about a field the clerk never saw."""
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    api.deploy(write(tmp_path, "fee_checked.bpmn", FEE_REFUSED_BY_SCRIPT))
+    case = api.start("fee_wait", business_key="FEE-2")
+    send(api, name="fee_paid", business_key="FEE-2", variables={"amount": -5}, buffer_seconds=600)
+    done = complete_task(api, case["tasks"][0], user="window_clerk")
+    assert done["state"] == "running" and done["tasks"] == []
+    assert [r.state for r in buffered_rows(runtime)] == ["refused"]
+    paid = send(api, name="fee_paid", business_key="FEE-2", variables={"amount": 120})
+    assert [t["bpmn_id"] for t in paid.get_json()["process_instances"][0]["tasks"]] == ["high"]
