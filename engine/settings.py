@@ -22,8 +22,9 @@ def default_database_url(data_dir: Path) -> str:
 def absolute_sqlite_url(url: str) -> str:
     """A SQLite URL whose file path is relative (``sqlite:///var/x.db``), made absolute against the working
     directory now: SQLite would resolve it at each connection, so a process that changed directory later
-    would open (or create) another, empty database. Other URLs, and ones that do not parse, are unchanged
-    (the engine reports the latter when it is made)."""
+    would open (or create) another, empty database. ``~`` is expanded, as in GOVFLOW_DATA_DIR (SQLite itself
+    would make a folder named ``~``). Other URLs, and ones that do not parse, are unchanged (the engine
+    reports the latter when it is made)."""
     try:
         parsed = make_url(url)
     except ArgumentError:

@@ -66,6 +66,9 @@ def test_a_relative_sqlite_path_in_database_url_stays_where_it_was(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///db/cases.db?timeout=5")
     assert Settings.from_env().database_url == f"sqlite:///{tmp_path}/db/cases.db?timeout=5"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///~/cases.db")  # as GOVFLOW_DATA_DIR="~/govflow" is read
+    assert Settings.from_env().database_url == f"sqlite:///{tmp_path}/home/cases.db"
     for unchanged in ("sqlite://", "sqlite:///:memory:", f"sqlite:///{tmp_path}/x.db",
                       "postgresql+psycopg://postgres@127.0.0.1:5432/test", "sqlite:///file:x.db?uri=true",
                       "sqlite://tmp/x.db"):
