@@ -273,9 +273,15 @@ def _valid_host_and_port(parts: SplitResult) -> bool:
         return False
 
 
+# Cloud metadata services outside the link-local range: Alibaba Cloud's (where many government clouds run).
+METADATA_ADDRESSES = frozenset({ipaddress.ip_address("100.100.100.200")})
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def never_a_receiver(host: str) -> bool:
     """Addresses no webhook receiver has: link-local ones hold cloud metadata services (169.254.169.254),
-    which a delivery must never be pointed at."""
+    which a delivery must never be pointed at, as do METADATA_ADDRESSES; an IPv4 address written as IPv6
+    (mapped, 6to4, NAT64) counts as that address."""
     host = host.rstrip(".")
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
@@ -284,9 +290,14 @@ def never_a_receiver(host: str) -> bool:
             address = ipaddress.IPv4Address(socket.inet_aton(host))
         except OSError:
             return False  # a name
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:169.254.169.254
-    return address.is_link_local or address.is_multicast or address.is_unspecified
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:169.254.169.254
+        elif address.sixtofour is not None:
+            address = address.sixtofour  # 2002:a9fe:a9fe::
+        elif address in NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)  # 64:ff9b::a9fe:a9fe
+    return address.is_link_local or address.is_multicast or address.is_unspecified or address in METADATA_ADDRESSES
 
 
 def _loopback(host: str) -> bool:

@@ -29,7 +29,8 @@ def resolving_to(*answers: str, asked: list[str] | None = None) -> Any:
     return getaddrinfo
 
 
-@pytest.mark.parametrize("address", ["169.254.169.254", "fe80::1", "0.0.0.0", "224.0.0.1"])
+@pytest.mark.parametrize("address", ["169.254.169.254", "fe80::1", "0.0.0.0", "224.0.0.1", "100.100.100.200",
+                                     "2002:a9fe:a9fe::1", "64:ff9b::a9fe:a9fe", "::ffff:169.254.169.254"])
 def test_a_name_resolving_to_a_link_local_address_is_not_posted_to(monkeypatch, address):
     monkeypatch.setattr(delivery.socket, "getaddrinfo", resolving_to(address))
     opened: list[Any] = []
