@@ -96,6 +96,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
             after = {"name": view.name, "parent_code": view.parent_code, "groups": view.groups}
             audit.record(uow, actor, "department.put", ("department", code),
                          audit.diff(before, after, created=created, **({"moved_groups": moved} if moved else {})))
+            _record_losses(uow, actor, code, moved)
             uow.commit()
         # A concurrent change took the code or a group first, or (SQLite, where this read took no lock)
         # deleted the department this command read.
@@ -344,6 +345,20 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     session.flush()
     _join_cases_worked_on(session, code, gained, utcnow())
     return _view(session, department), created, before, {group: owner for group, owner in taken}
+
+
+def _record_losses(uow: UnitOfWork, actor: Actor, code: str, moved: dict[str, str]) -> None:
+    """An entry on each department that groups were moved from (``moved``: group -> that department), so
+    that its own log says what it lost and to whom, not only the receiving department's."""
+    lost: dict[str, list[str]] = {}
+    for group, owner in moved.items():
+        lost.setdefault(owner, []).append(group)
+    for owner, groups in sorted(lost.items()):
+        kept = list(uow.session.scalars(select(DepartmentGroup.group_name)
+                                        .where(DepartmentGroup.department_code == owner)
+                                        .order_by(DepartmentGroup.group_name)))
+        audit.record(uow, actor, "department.put", ("department", owner),
+                     audit.diff({"groups": sorted(kept + groups)}, {"groups": kept}, groups_moved_to=code))
 
 
 def _join_cases_worked_on(session: Session, code: str, groups: list[str], now: datetime) -> None:

@@ -126,13 +126,16 @@ def test_departments_put_moved_and_deleted_are_recorded_with_before_and_after(ap
     found = entries(api, target_kind="department")
     assert [(e["action"], e["target_key"]) for e in found] == [
         ("department.put", "SCJG"), ("department.put", "SCJG"), ("department.put", "ZWFW"),
-        ("department.put", "OLD"), ("department.deleted", "OLD")]
+        ("department.put", "SCJG"), ("department.put", "OLD"), ("department.deleted", "OLD")]
     assert found[0]["change"] == {"before": {}, "after": {"name": "市场监督管理局", "parent_code": None,
                                                           "groups": ["scjg"]}, "created": True}
     assert found[1]["change"] == {"before": {"name": "市场监督管理局", "groups": ["scjg"]},
                                   "after": {"name": "市场监管局", "groups": ["scjg", "window"]}, "created": False}
     assert found[2]["change"]["moved_groups"] == {"window": "SCJG"}
-    assert found[4]["change"] == {"before": {"name": "撤销", "parent_code": None}, "after": {}}
+    # The department the group left says so in its own log (before, only ZWFW's entry did).
+    assert found[3]["change"] == {"before": {"groups": ["scjg", "window"]}, "after": {"groups": ["scjg"]},
+                                  "groups_moved_to": "ZWFW"}
+    assert found[5]["change"] == {"before": {"name": "撤销", "parent_code": None}, "after": {}}
 
 
 def test_a_calendar_year_put_records_the_days_it_added_removed_or_renamed(api):
