@@ -7,6 +7,8 @@ A formKey names a form the way Camunda does:
   file, matched by file name (folders are ignored);
 * a plain ``accept.form``: the same; any other plain key (``Form_accept``, Camunda's ``formRef``) is
   matched by file name first, then by the form's ``id``;
+* ``camunda-forms:bpmn:UserTaskForm_1`` (Camunda 8 linking a form to the task): the deployed form
+  whose ``id`` is that (a form exported from the diagram into a ``.form`` file keeps its id);
 * ``embedded:...`` and ``app:...``: HTML or JSF pages the client application renders. The server has
   no schema for them, so their submissions are not validated here.
 
@@ -40,6 +42,7 @@ EXTERNAL_PREFIXES = ("embedded:", "app:")
 # A process property listing the member forms of a one-thing bundle, merged into its start form (engine.form_merge).
 BUNDLE_PROPERTY = "govflow.bundleForms"
 FILE_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
+ID_PREFIX = "camunda-forms:bpmn:"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def parse_key(key: str) -> FormRef:
     for prefix in FILE_PREFIXES:
         if key.startswith(prefix):
             return FormRef(key, name=PurePosixPath(key[len(prefix):]).name)
+    if key.startswith(ID_PREFIX) and len(key) > len(ID_PREFIX):
+        return FormRef(key, form_id=key[len(ID_PREFIX):])
     if key.endswith(".form"):
         return FormRef(key, name=PurePosixPath(key).name)
     return FormRef(key, name=key, form_id=key)

@@ -179,3 +179,22 @@ def test_a_broken_form_stored_before_forms_were_checked_stops_completion_with_a_
     warnings = api.deploy("simple_approval.bpmn")["warnings"]
     assert [(w["element"], w["message"]) for w in warnings] == [
         ("accept", "the deployed form 'accept.form' is invalid; deploy a corrected one with this diagram")]
+
+
+def test_a_camunda_8_form_link_resolves_by_the_form_s_id(api, tmp_path):
+    """camunda-forms:bpmn:ID (Camunda 8 linking a task to a form): before, taken as a file named so, it matched
+    nothing and the task completed unchecked, with a warning."""
+    from tests.helpers import FIXTURES
+
+    diagram = (FIXTURES / "form_keys.bpmn").read_text(encoding="utf-8").replace(
+        'camunda:formKey="Form_review_opinion"', 'camunda:formKey="camunda-forms:bpmn:Form_review_opinion"')
+    (tmp_path / "form_keys.bpmn").write_text(diagram, encoding="utf-8")
+    deployed = api.deploy(tmp_path / "form_keys.bpmn", "accept.form", "review_opinion.form")
+    assert not [w for w in deployed.get("warnings", []) if "review" in str(w)]
+    case = api.start("form_keys", variables={"case_no": "SX-1"})
+    [review] = api.as_("window_clerk").post(f"/api/tasks/{case['tasks'][0]['id']}/complete", json={
+        "variables": {"accepted": True, "amount": 3}}).get_json()["tasks"]
+    office = api.as_("office_clerk")
+    assert office.get(f"/api/tasks/{review['id']}/form").get_json()["schema"]["id"] == "Form_review_opinion"
+    refused = office.post(f"/api/tasks/{review['id']}/complete", json={"variables": {"case_no": "SX-1"}})
+    assert refused.status_code == 422 and "opinion" in _details(refused)

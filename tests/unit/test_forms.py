@@ -442,6 +442,7 @@ def test_compiling_a_broken_form_raises_with_its_problems() -> None:
     ("forms/accept.form", "accept.form", None),
     ("accept.form", "accept.form", None),
     ("Form_accept", "Form_accept", "Form_accept"),
+    ("camunda-forms:bpmn:UserTaskForm_accept", None, "UserTaskForm_accept"),  # before: a file of that name
     ("embedded:app:forms/accept.html", None, None),
     ("app:approveInvoice.jsf", None, None),
 ])
@@ -449,7 +450,7 @@ def test_form_keys_name_a_file_or_a_form_id_or_a_page_the_client_renders(key: st
                                                                           form_id: str | None) -> None:
     ref = forms.parse_key(key)
     assert (ref.name, ref.form_id) == (name, form_id)
-    assert ref.external == (name is None)
+    assert ref.external == (name is None and form_id is None)
 
 
 # --- identity numbers (validationType idNumber, creditCode) ---------------------------------------
