@@ -13,6 +13,7 @@ from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
 from engine.supervision_sweep import OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
 from tests.api.test_time_limits import at, food
+from tests.service_items import supply_materials
 from tests.helpers import complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 
@@ -31,9 +32,13 @@ def day(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     return set_day
 
 
-def accepted(api: Any, day: Any, on: date) -> int:
+def accepted(api: Any, day: Any, on: date, *, guide: bool = False) -> int:
+    """A food licence case accepted ``on`` that day; with its ``guide`` deployed, its materials received first
+    (acceptance needs them)."""
     day(on)
     case = api.start(KEY, variables={"applicant_name": "张三"})
+    if guide:
+        supply_materials(api, case["id"], "SCJG-XK-0001")
     # the clock starts, review due in 5
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="accept")
     return case["id"]
@@ -314,8 +319,8 @@ def test_a_special_procedure_open_longer_than_the_guide_allows_is_flagged_once_p
     from tests.api.test_time_limits import ROOT
 
     food.deploy(ROOT / "bpmn" / "SCJG-XK-0001" / "guide.json")
-    inspected = accepted(food, day, date(2026, 3, 2))
-    tested = accepted(food, day, date(2026, 3, 2))
+    inspected = accepted(food, day, date(2026, 3, 2), guide=True)
+    tested = accepted(food, day, date(2026, 3, 2), guide=True)
     supervisor = food.as_("supervisor")
 
     def pause(case_id: int, on: date, kind: str) -> None:
