@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from sqlalchemy import LargeBinary, Table, select
 
-from . import confidential, execution, materials
+from . import confidential, execution, materials, sealing
 from . import storage as storage_module
 from .clock import utcnow
 from .models import Base, HistoryEvent, Material, Task
@@ -56,8 +56,10 @@ def export(uow: UnitOfWork, instance_id: int, *, actor: Actor, storage: Storage 
                     execution.case_variables(case.workflow), case.hidden, actor),
                 "tasks": [_task(t) for t in uow.session.scalars(
                     select(Task).where(Task.instance_id == case.row.id).order_by(Task.created_at, Task.id))],
-                "history": [_history(e) for e in uow.session.scalars(
-                    select(HistoryEvent).where(HistoryEvent.instance_id == case.row.id).order_by(HistoryEvent.id))],
+                # A sealed step's values stay out until they are opened, as in the history (engine.sealing).
+                "history": [_history(e) for e in sealing.for_reader(uow, case.row, list(uow.session.scalars(
+                    select(HistoryEvent).where(HistoryEvent.instance_id == case.row.id).order_by(HistoryEvent.id))),
+                    actor)],
                 "materials": material_entries,
                 "documents": _documents(uow, archive, case.row.id, sums, actor),
             }

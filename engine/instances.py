@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes
+from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes, sealing
 from .clock import utcnow
 from .errors import Conflict, EngineError, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
@@ -647,13 +647,16 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:
-    """The case's timeline, oldest first. Raises NotFound (also outside a scoped clerk's departments)."""
+    """The case's timeline, oldest first; a sealed step's values withheld until they are opened, except
+    for supervision (engine.sealing). Raises NotFound (also outside a scoped clerk's departments)."""
     with uow:
         case_access.require_case(uow, actor, instance_id)
-        if uow.session.get(ProcessInstance, instance_id) is None:
+        row = uow.session.get(ProcessInstance, instance_id)
+        if row is None:
             raise NotFound(f"process instance {instance_id} not found")
-        return list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
-                                        .order_by(HistoryEvent.id)))
+        events = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+                                          .order_by(HistoryEvent.id)))
+        return sealing.for_reader(uow, row, events, actor)
 
 
 @dataclass

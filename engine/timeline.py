@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import case_access, diagrams, execution
+from . import case_access, diagrams, execution, sealing
 from .bpmn_xml import NS, local
 from .errors import Forbidden
 from .instances import InstanceView, case_view
@@ -99,8 +99,8 @@ def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
         view = case_view(uow, case, actor)
         definition = case.row.definition
         xml = definition.resource.content
-        events = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
-                                          .order_by(HistoryEvent.id)))
+        events = sealing.for_reader(uow, case.row, list(uow.session.scalars(
+            select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id))), actor)
         waiting = set(uow.session.scalars(select(Job.bpmn_id).where(
             Job.instance_id == instance_id, Job.state.in_(("pending", "failed")))))
         waiting |= set(uow.session.scalars(select(MessageSubscription.bpmn_id).where(

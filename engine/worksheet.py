@@ -9,7 +9,7 @@ from typing import Any, Self
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from . import calendar, confidential, execution, forms, tasks, time_limits
+from . import calendar, confidential, forms, sealing, tasks, time_limits
 from .clock import utcnow
 from .errors import NotFound, ProcessError
 from .inbox import due_soon, urgency
@@ -116,18 +116,16 @@ _COMPLETIONS = (select(HistoryEvent.id, HistoryEvent.element_id, HistoryEvent.ta
                        HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, Task.form_key)
                 .outerjoin(Task, Task.id == HistoryEvent.task_id)
                 .where(HistoryEvent.event == "task.completed"))
-# A step whose element has this property (element ids, comma-separated) keeps what it submitted out of the
-# opinions until one of those elements completes after it: sealed ballots, opened when they are counted.
-SEALED_UNTIL = "govflow.sealedUntil"
 
 
 def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
     """The case's completed user tasks from its history (one query), each with the deployed form of its
-    step for labels; a step sealed until a later element (``SEALED_UNTIL``) only once that element has
-    completed after it. Helper: the caller's transaction."""
+    step for labels; a step sealed until a later element (engine.sealing) only once that element has
+    completed after it, whoever reads. Helper: the caller's transaction."""
     found = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
                                 .order_by(HistoryEvent.id)).all()
-    sealed = _sealed(uow, row, [(event_id, element) for event_id, element, *_ in found])
+    sealed = sealing.sealed_ids(uow, row, [(event_id, element, "task.completed", at)
+                                           for event_id, element, _task, _name, _who, at, *_ in found])
     schemas: dict[str, dict[str, Any] | None] = {}
     result = []
     for event_id, _element, task_id, name, who, at, data, form_key in found:
@@ -140,27 +138,6 @@ def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
                               values=values if isinstance(values, dict) else {},
                               schema=schemas.get(form_key) if form_key else None))
     return result
-
-
-def _sealed(uow: UnitOfWork, row: ProcessInstance, completions: list[tuple[int, str | None]]) -> set[int]:
-    """The history ids of ``completions`` (id, element) still sealed: their element names elements
-    (``SEALED_UNTIL``) none of which has completed since."""
-    until: dict[str, frozenset[str]] = {}
-    for definition in execution.definitions_of(uow, row):
-        for element, meta in uow.runtime.specs.get(definition).elements.get(definition.key, {}).items():
-            named = str((meta.get("properties") or {}).get(SEALED_UNTIL) or "")
-            openers = frozenset(part.strip() for part in named.split(",") if part.strip())
-            if openers:
-                until.setdefault(element, openers)
-    pending = [(event_id, until[element]) for event_id, element in completions if element in until]
-    if not pending:
-        return set()
-    openers = frozenset().union(*(names for _, names in pending))
-    opened = uow.session.execute(select(HistoryEvent.id, HistoryEvent.element_id).where(
-        HistoryEvent.instance_id == row.id, HistoryEvent.event == "element.completed",
-        HistoryEvent.element_id.in_(openers))).all()
-    return {event_id for event_id, names in pending
-            if not any(later > event_id and element in names for later, element in opened)}
 
 
 def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:

@@ -181,6 +181,7 @@ EN: dict[str, str] = {
     "指派：{name}": "Assigned: {name}",
     "转交：{name}": "Handed over: {name}",
     "完成：{name}": "Completed: {name}",
+    "计票前不公开": "not disclosed before the count",
     "认领（锁定至 {at}）：{name}": "Claimed (locked until {at}): {name}",
     "外部系统办理失败：{name}": "The external system failed: {name}",
     "重新交外部系统办理：{name}": "Offered to the external system again: {name}",

@@ -7,8 +7,10 @@ the meeting failed and is convened again, each round afresh."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -670,3 +672,91 @@ def test_a_department_cannot_vote_itself_absent_only_the_lapsed_ballot_counts_so
     [record] = variables(api, meeting)["meeting_records"]
     [(vote, note)] = [(b["vote"], b["note"]) for b in record["ballots"]]
     assert vote == "absent" and note.startswith("会议日期的下一个工作日结束前未录入表决意见")
+
+
+# The votes' own words, as vote_all writes them: none of them may show to a member before the count.
+VOTE_TEXTS = ("市发展和改革委员会意见", "市自然资源和规划局意见", "市住房和城乡建设局意见", "市生态环境局意见")
+
+
+def history_of(api: ApiClient, case: dict[str, Any], user: str) -> list[dict[str, Any]]:
+    response = api.as_(user).get(f"/api/process-instances/{case['id']}/history")
+    assert response.status_code == 200, response.get_json()
+    return list(response.get_json())
+
+
+def archived(api: ApiClient, case: dict[str, Any], user: str) -> dict[str, Any]:
+    response = api.as_(user).get(f"/api/process-instances/{case['id']}/archive")
+    assert response.status_code == 200, response.get_json()
+    with zipfile.ZipFile(io.BytesIO(response.data)) as zipped:
+        return dict(json.loads(zipped.read("manifest.json")))
+
+
+def ballot_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events a ballot leaves: its completion, the vote step's and the round's element completions."""
+    return [e for e in events if e["element_id"] in ("vote", "voting")
+            and e["event"] in ("task.completed", "element.completed")]
+
+
+def test_a_member_reads_no_other_vote_in_the_history_the_timeline_or_the_archive_before_the_count(
+        api, meeting, app):
+    """QA: the 办理意见 panel kept the round's votes sealed, but each vote's completion in the case's history
+    held what the department submitted, and the history API, the case page and the archive showed it to every
+    member. Until the count a member (and any clerk of the case) reads who voted and when, not how; the
+    supervision (电子监察) reads everything all along; after the count, everyone does."""
+    by_group = {b["candidate_groups"][0]: b for b in convene(api, meeting, ("FGW", "ZRZY", "ZJJ"))}
+    vote_all(api, [by_group["fgw"], by_group["zrzy"]], {"fgw": "reject", "zrzy": "approve"})
+
+    for reader in ("zjj_clerk", "zwfw_clerk"):
+        events = history_of(api, meeting, reader)
+        assert not any(text in json.dumps(events, ensure_ascii=False) for text in VOTE_TEXTS)
+        cast = [(e["actor"], e["data"]) for e in events if e["event"] == "task.completed" and e["element_id"] == "vote"]
+        assert cast == [("fgw_clerk", {"sealed": True}), ("zrzy_clerk", {"sealed": True})]  # who, not how
+        assert all(set(e["data"]) <= {"sealed"} for e in ballot_events(events))
+        manifest = archived(api, meeting, reader)
+        assert not any(text in json.dumps(manifest, ensure_ascii=False) for text in VOTE_TEXTS)
+        assert all(set(e["data"]) <= {"sealed"} for e in ballot_events(manifest["history"]))
+    page = signed_in(app, api, "zjj_clerk").get(f"/cases/{meeting['id']}").text
+    assert page.count("完成：成员单位表决<span class=\"muted\">（计票前不公开）</span>") == 2
+    assert not any(text in page for text in VOTE_TEXTS)
+    # Earlier steps are not sealed: the convening centre's choices show as before.
+    [convened] = [e for e in history_of(api, meeting, "zjj_clerk") if e["event"] == "task.completed"
+                  and e["element_id"] == "convene"]
+    assert convened["data"]["variables"]["member_departments"] == ["FGW", "ZRZY", "ZJJ"]
+
+    overseen = history_of(api, meeting, "supervisor")
+    assert [e["data"]["variables"]["member"]["vote"] for e in overseen
+            if e["event"] == "task.completed" and e["element_id"] == "vote"] == ["reject", "approve"]
+    assert "市发展和改革委员会意见：reject" in json.dumps(archived(api, meeting, "supervisor"), ensure_ascii=False)
+
+    vote_all(api, [by_group["zjj"]], {"zjj": "approve"})  # the last vote: the round is counted
+    for reader in ("zjj_clerk", "fgw_clerk"):
+        events = history_of(api, meeting, reader)
+        assert [e["data"]["variables"]["member"]["vote"] for e in events
+                if e["event"] == "task.completed" and e["element_id"] == "vote"] == ["reject", "approve", "approve"]
+        assert [e for e in events if "sealed" in e["data"]] == []
+        assert "市发展和改革委员会意见：reject" in json.dumps(archived(api, meeting, reader), ensure_ascii=False)
+    assert "计票前不公开" not in signed_in(app, api, "zjj_clerk").get(f"/cases/{meeting['id']}").text
+
+
+def test_the_case_variables_and_forms_hold_no_vote_of_the_round_before_the_count(api, meeting, app):
+    """The round's ballots are gathered in ``ballots`` only as each member's instance ends, and the open
+    ballots carry the round's empty start: before the count, neither the case's variables (API, case page
+    案件数据) nor a remaining member's form hold another member's vote, for any reader."""
+    by_group = {b["candidate_groups"][0]: b for b in convene(api, meeting)}
+    vote_all(api, [by_group["fgw"], by_group["zrzy"], by_group["zjj"]],
+             {"fgw": "reject", "zrzy": "approve", "zjj": "abstain"})
+    for reader in ("sthj_clerk", "zjj_clerk", "zwfw_clerk", "supervisor"):
+        response = api.as_(reader).get(f"/api/process-instances/{meeting['id']}")
+        assert response.status_code == 200, response.get_json()
+        data = response.get_json()["variables"]
+        assert data["ballots"] == [] and "vote" not in data["member"]
+        assert not any(text in json.dumps(data, ensure_ascii=False) for text in VOTE_TEXTS)
+    form = form_of(api, meeting, "vote", "sthj_clerk")["data"]
+    assert form == {"project_name": "市民中心二期", "member": {"name": "市生态环境局"}}
+    page = signed_in(app, api, "sthj_clerk").get(f"/cases/{meeting['id']}").text
+    facts = re.search(r'<dl class="facts data">.*?</dl>', page, re.DOTALL)
+    assert facts and not any(text in facts.group() for text in VOTE_TEXTS) and "abstain" not in facts.group()
+
+    vote_all(api, [by_group["sthj"]], {"sthj": "approve"})  # counted: the round's ballots are the case's
+    counted = api.as_("sthj_clerk").get(f"/api/process-instances/{meeting['id']}").get_json()["variables"]
+    assert sorted(b["vote"] for b in counted["ballots"]) == ["abstain", "approve", "approve", "reject"]
