@@ -122,12 +122,14 @@ class MaterialMarkInSchema(Schema):
 class MaterialMarks(MethodView):
     @blp.arguments(MaterialMarkInSchema)
     @blp.response(201, MaterialMarkSchema)
-    @blp.alt_response(403, schema=ApiErrorSchema, description="not a clerk of the case")
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="neither the clerk who received the case, nor a clerk "
+                      "of its acceptance step, nor an admin")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such case, or not one the clerk reads")
     @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
     def post(self, body: dict[str, Any], instance_id: int) -> Any:
         """Record a material received other than by upload (its paper original checked at the window), or
-        not applicable to this application; the acceptance step counts it as received."""
+        not applicable to this application; the acceptance step counts it as received. Recorded again with
+        another note, the note is replaced."""
         [mark] = materials.record(uow(), instance_id, actor=actor(), marks=[materials.NewMark(**body)])
         return mark
 
@@ -135,11 +137,11 @@ class MaterialMarks(MethodView):
 @blp.route("/<int:instance_id>/materials/marks/<int:mark_id>")
 class MaterialMark(MethodView):
     @blp.response(204)
-    @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="as for recording")
     @blp.alt_response(404, schema=ApiErrorSchema)
-    @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the case was accepted (受理) or has ended")
     def delete(self, instance_id: int, mark_id: int) -> None:
-        """Take back a mark recorded by mistake: the material is missing again."""
+        """Take back a mark recorded by mistake: the material is missing again; not once the case was accepted."""
         materials.withdraw(uow(), instance_id, mark_id, actor=actor())
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import select
 
 from . import diagrams, execution, guides, materials
 from .bpmn_xml import BPMN_NS, HUMAN_TAGS, NS, PreparedDiagram, bpmn, local, to_utf8
@@ -313,6 +314,23 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
     raise MaterialsMissing(message, outcome=outcome, details=[
         {"field": "materials", "material": i.name, "key": i.key,
          "message": f"{'key ' if i.key else ''}material {i.name} is missing"} for i in missing])
+
+
+def step_tasks(uow: UnitOfWork, row: ProcessInstance) -> list[Task]:
+    """The task rows of the case's acceptance steps (its own process's or one it calls), open or done: whose
+    clerks check the materials the window received (engine.materials.require_window)."""
+    ids = {task_id for definition in execution.definitions_of(uow, row) for task_id in steps_of(definition)}
+    if not ids:
+        return []
+    return list(uow.session.scalars(select(Task).where(Task.instance_id == row.id, Task.bpmn_id.in_(ids))))
+
+
+def was_accepted(uow: UnitOfWork, row: ProcessInstance) -> bool:
+    """Whether the case reached 已受理 (engine.case_state's reading of its history): its materials were
+    accepted as received then, and its marks stay as they were."""
+    from . import case_state, timeline  # both read this module's callers' tables; timeline imports materials
+
+    return any(entry.case_state == timeline.ACCEPTED for entry in case_state.timeline_of(uow, row))
 
 
 # ---- the task page ---------------------------------------------------------------------------------------

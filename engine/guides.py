@@ -244,7 +244,7 @@ class _Checker:
     def materials(self, data: dict[str, Any], departments: set[str]) -> None:
         names: dict[str, int] = {}
         for i, where, material in self.objects(data, "materials"):
-            name = self.field(material, where, "name", "text")
+            name = self.field(material, where, "name", "text", longest=200)  # Material(Mark).name columns
             if name is not None:
                 vague = next((c for c in CATCH_ALLS if c in name), None)
                 if vague:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from . import _spiff, case_access, confidential, execution, form_merge, message_buffer, query_codes, sealing
+from . import _spiff, case_access, confidential, execution, form_merge, materials, message_buffer, query_codes, sealing
 from .clock import utcnow
 from .errors import Conflict, EngineError, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
@@ -107,16 +107,19 @@ def case_view(uow: UnitOfWork, case: Case, actor: Actor, *, stands: bool = True)
 # ---- commands ----------------------------------------------------------------------------------
 
 def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None = None,
-          variables: dict[str, Any] | None = None, version: int | None = None) -> tuple[InstanceView, bool]:
+          variables: dict[str, Any] | None = None, version: int | None = None,
+          marks: list[materials.NewMark] | None = None) -> tuple[InstanceView, bool]:
     """Start a case of the latest (or given) version of a definition and run it until it waits.
 
     Starting again with a business key that already exists for this key returns the existing case
     (``created`` is False): integrators retry. A new case gets the applicant's query code (查询码),
-    returned only here in ``query_code`` and stored hashed (engine.query_codes).
+    returned only here in ``query_code`` and stored hashed (engine.query_codes). ``marks``: the materials
+    the window received on paper or that do not apply (收件, engine.materials.record), recorded on a new
+    case in the start's transaction; an existing case's are left as its own start recorded them.
 
     Raises:
-        Forbidden, NotFound (definition), ValidationFailed (variables), ProcessError (a step failed;
-        nothing is stored).
+        Forbidden (also marks by an integrator: engine.materials.require_window), NotFound (definition),
+        ValidationFailed (variables, marks), ProcessError (a step failed; nothing is stored).
     """
     actor.require("clerk", "integrator", action="start cases")
     variables = check_variables(variables)
@@ -134,6 +137,8 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         execution.run(case)
         try:
             settle(uow, case)
+            if marks:  # on the case as settled, in its transaction: a refused mark starts nothing
+                materials.record_marks(uow, case.row, actor=actor, marks=marks)
             code = query_codes.issue(uow, case.row)  # stored hashed; the answer below is the only copy
             uow.commit()
         except IntegrityError:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 
@@ -198,60 +198,83 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, marks: list[NewMa
     checked at the window (纸质原件已核验), or not applicable to this application (不适用, only for a material
     its guide marks ``conditional``). The acceptance step counts them as received (engine.acceptance). Each
     is kept with who and when, and leaves ``material.recorded`` in the case's history; recording a material
-    as it already is changes nothing, another kind replaces the mark (its history says which it was).
+    as it already is (or without a note) changes nothing, another note replaces its note and another kind
+    the mark (its history says what it was: ``previous_note``, ``previous``).
 
     Raises:
-        NotFound (case); Forbidden (not a clerk of the case, nor the clerk who received it, nor an admin);
-        Conflict (the case has ended); ValidationFailed (no marks, a name the guide does not list, an unknown
-        kind, not applicable for a material that is not conditional, a note too long: each by its index);
-        InvalidRequest (a note with control characters).
+        NotFound (case; outside a clerk's scope); Forbidden (not the clerk who received the case, nor one of
+        its acceptance step's, nor an admin: ``require_window``); Conflict (the case has ended);
+        ValidationFailed (no marks, a name the guide does not list, an unknown kind, not applicable for a
+        material that is not conditional, a note too long: each by its index); InvalidRequest (a note with
+        control characters).
     """
     with uow:
-        row = _case(uow, instance_id)
-        require_access(uow, actor, row.id)
-        require_window(uow, actor, row.id)
-        if row.state in ENDED:
-            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
-        # Behind the case's commands: a mark and an acceptance reading the marks (engine.acceptance) take turns,
-        # and two clerks recording one material at once record it once.
-        lock_case(uow.session, row.id)
-        listed = {item.name: item for item in case_checklist(uow, row).items}
-        _check_marks(marks, listed)
-        now, stored = utcnow(), []
-        for new in marks:
-            note = _clean(new.note, MAX_MARK_NOTE, "note") if (new.note or "").strip() else None
-            mark = listed[new.name].mark
-            if mark is not None and mark.kind == new.kind:
-                stored.append(mark)
-                continue
-            previous = mark.kind if mark is not None else None
-            if mark is None:
-                mark = MaterialMark(instance_id=row.id, name=new.name, kind=new.kind)
-                uow.session.add(mark)
-                listed[new.name].mark = mark  # the same name twice in one call: the second sees the first
-            mark.kind, mark.note, mark.recorded_by, mark.recorded_at = new.kind, note, actor.name, now
-            uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.recorded", data={
-                "name": new.name, "kind": new.kind, **({"note": note} if note else {}),
-                **({"previous": previous} if previous else {})}))
-            stored.append(mark)
-        uow.session.flush()
+        # Behind the case's commands, before its row is read: a mark on a case ended meanwhile is refused.
+        lock_case(uow.session, instance_id)
+        stored = record_marks(uow, _case(uow, instance_id), actor=actor, marks=marks)
         uow.commit()
         return stored
 
 
+def record_marks(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor, marks: list[NewMark]) -> list[MaterialMark]:
+    """``record`` in the caller's transaction, on a case row it has read: starting a case and completing its
+    acceptance step record the window's marks with the command (engine.instances.start, engine.tasks.complete),
+    so a refused command leaves none behind and the acceptance sees them. Raises as ``record``."""
+    require_access(uow, actor, row.id)
+    require_window(uow, actor, row.id)
+    if row.state in ENDED:
+        raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+    # Behind the case's commands: a mark and an acceptance reading the marks (engine.acceptance) take turns,
+    # and two clerks recording one material at once record it once.
+    lock_case(uow.session, row.id)
+    listed = {item.name: item for item in case_checklist(uow, row).items}
+    problems = mark_problems(marks, {name: item.conditional for name, item in listed.items()})
+    if problems:
+        raise ValidationFailed("the materials cannot be recorded as received", details=problems)
+    now, stored = utcnow(), []
+    for new in marks:
+        note = _clean(new.note, MAX_MARK_NOTE, "note") if (new.note or "").strip() else None
+        mark = listed[new.name].mark
+        if mark is not None and mark.kind == new.kind and note in (None, mark.note):  # as it is: nothing new
+            stored.append(mark)
+            continue
+        changed: dict[str, Any] = {}
+        if mark is None:
+            mark = MaterialMark(instance_id=row.id, name=new.name, kind=new.kind)
+            uow.session.add(mark)
+            listed[new.name].mark = mark  # the same name twice in one call: the second sees the first
+        elif mark.kind != new.kind:
+            changed["previous"] = mark.kind
+        else:  # the same kind with another note: the note is what changes
+            changed["previous_note"] = mark.note
+        mark.kind, mark.note, mark.recorded_by, mark.recorded_at = new.kind, note, actor.name, now
+        uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.recorded", data={
+            "name": new.name, "kind": new.kind, **({"note": note} if note else {}), **changed}))
+        stored.append(mark)
+    uow.session.flush()
+    return stored
+
+
 def withdraw(uow: UnitOfWork, instance_id: int, mark_id: int, *, actor: Actor) -> None:
     """Take back a mark recorded by mistake: the material is missing again (``material.withdrawn`` in the
-    case's history names it and what it was marked). Raises as ``record``, and NotFound (no such mark)."""
+    case's history names it and what it was marked). Once the case was accepted on its marks (受理), they
+    stay: the acceptance read them. Raises as ``record``, NotFound (no such mark) and Conflict (the case
+    was accepted)."""
+    from . import acceptance  # acceptance reads this module's checklist
+
     with uow:
+        lock_case(uow.session, instance_id)  # as record: never while an acceptance reads the marks
         row = _case(uow, instance_id)
         require_access(uow, actor, row.id)
         require_window(uow, actor, row.id)
-        lock_case(uow.session, row.id)  # as record: never while an acceptance reads the marks
         mark = uow.session.get(MaterialMark, mark_id)
         if mark is None or mark.instance_id not in bundle_ids(uow, row.id):
             raise NotFound(f"material mark {mark_id} not found in process instance {instance_id}")
         if row.state in ENDED:
             raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+        if acceptance.was_accepted(uow, row):
+            raise Conflict(f"process instance {row.id} was accepted (受理) on its materials as received; "
+                           "a mark cannot be taken back after the acceptance", state="accepted")
         uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.withdrawn",
                                      data={"name": mark.name, "kind": mark.kind}))
         uow.session.delete(mark)
@@ -259,33 +282,51 @@ def withdraw(uow: UnitOfWork, instance_id: int, mark_id: int, *, actor: Actor) -
 
 
 def require_window(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
-    """Who may say what the window received: admins, clerks of the case (engine.case_access) and the clerk
-    who received the application (收件: started the case), whose groups need not work its first step. A
-    helper: the caller's transaction. Raises Forbidden."""
-    row = _case(uow, instance_id)
-    if actor.has("clerk") and row.started_by == actor.name:
+    """Who may say what the window received: admins; the clerk who received the application (收件: started
+    the case), whose groups need not work its first step; and clerks of its acceptance step (受理审查,
+    engine.acceptance: its candidates or assignee, open or done, or who completed it). Not every clerk of the
+    case: a member department's or a reviewer's clerk did not see the paper. A helper: the caller's
+    transaction. Raises Forbidden."""
+    from . import acceptance, tasks  # both import this module
+
+    if actor.has("admin"):
         return
-    case_access.require_clerk_of_case(uow, actor, row.id, action="record the materials received")
+    row = _case(uow, instance_id)
+    if actor.has("clerk") and (row.started_by == actor.name or any(
+            tasks.may_work(actor, task) or task.completed_by == actor.name
+            for task in acceptance.step_tasks(uow, row))):
+        return
+    raise Forbidden(f"{actor.name} may not record the materials received of process instance {row.id} "
+                    "(the clerk who received it, clerks of its acceptance step and admins may)")
 
 
-def _check_marks(marks: list[NewMark], listed: dict[str, ChecklistItem]) -> None:
-    problems = []
+# What is wrong with a mark, by its rule (the pages say it in their language from the rule).
+UNLISTED, KIND, NOT_CONDITIONAL, NOTE = "unlisted", "kind", "not_conditional", "note"
+
+
+def mark_problems(marks: list[NewMark], listed: dict[str, bool]) -> list[dict[str, Any]]:
+    """What is wrong with the marks against the guide's materials (``listed``: name -> conditional), each by
+    its index with the material's name and the rule it breaks; the intake page checks its ticks by it before
+    starting anything."""
+    problems: list[dict[str, Any]] = []
     for i, new in enumerate(marks):
-        item = listed.get(new.name)
-        if item is None:
-            problems.append({"field": f"marks[{i}].name", "message": f"{new.name!r} is not a material the item's "
-                                                                        "guide lists"})
+        found = {"material": new.name}
+        if new.name not in listed:
+            problems.append({"field": f"marks[{i}].name", "rule": UNLISTED, **found,
+                             "message": f"{new.name!r} is not a material the item's guide lists"})
         elif new.kind not in MARK_KINDS:
-            problems.append({"field": f"marks[{i}].kind", "message": f"one of {', '.join(MARK_KINDS)}"})
-        elif new.kind == NOT_APPLICABLE and not item.conditional:
-            problems.append({"field": f"marks[{i}].kind", "message": f"{new.name} is required of every applicant "
-                                                                        "(its guide does not mark it conditional)"})
+            problems.append({"field": f"marks[{i}].kind", "rule": KIND, **found,
+                             "message": f"one of {', '.join(MARK_KINDS)}"})
+        elif new.kind == NOT_APPLICABLE and not listed[new.name]:
+            problems.append({"field": f"marks[{i}].kind", "rule": NOT_CONDITIONAL, **found,
+                             "message": f"{new.name} is required of every applicant "
+                                        "(its guide does not mark it conditional)"})
         elif new.note is not None and len(new.note.strip()) > MAX_MARK_NOTE:
-            problems.append({"field": f"marks[{i}].note", "message": f"at most {MAX_MARK_NOTE} characters"})
+            problems.append({"field": f"marks[{i}].note", "rule": NOTE, **found,
+                             "message": f"at most {MAX_MARK_NOTE} characters"})
     if not marks:
         problems.append({"field": "marks", "message": "at least one material"})
-    if problems:
-        raise ValidationFailed("the materials cannot be recorded as received", details=problems)
+    return problems
 
 
 # ---- helpers shared with the archive -----------------------------------------------------------

@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, acceptance, bpmn_xml, confidential, db, departments, execution, forms, jobs
+from . import _spiff, acceptance, bpmn_xml, confidential, db, departments, execution, forms, jobs, materials
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_lock import lock_case
 from .clock import utcnow
@@ -448,16 +448,21 @@ def _require_worker(user: User, task: Task) -> None:
             {"field": "assignee", "message": f"a user with role {needs}"}])
 
 
-def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None
-             ) -> InstanceView:
+def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
+             marks: list[materials.NewMark] | None = None) -> InstanceView:
     """Complete a ready task with variables and run the case until it waits again.
 
     A task with a deployed form-js form takes only that form's fields, checked by its rules
     (engine.forms); hidden and readonly values are dropped. Every entrypoint gets the same checks.
+    ``marks``: materials the window received on paper or that do not apply (engine.materials.record),
+    recorded with the completion, before the acceptance step reads the materials; a refused completion
+    records none.
 
     Raises:
         NotFound; Forbidden (not a candidate); Conflict (completed, cancelled, someone else's task, or
-        another command changed the case meanwhile); ValidationFailed; MaterialsMissing (an acceptance
+        another command changed the case meanwhile), or the case ended; ValidationFailed (a mark too:
+        engine.materials.record); Forbidden (marks by someone not of the window: engine.materials.require_window);
+        MaterialsMissing (an acceptance
         step accepting while materials are missing: engine.acceptance); ProcessError (a following step
         failed: nothing is stored).
     """
@@ -478,6 +483,8 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
         definition = execution.definition_of(case, spiff_task)
         variables = forms.validate_submission(uow, task.form_key, definition, spiff_task.data, variables)
+        if marks:
+            materials.record_marks(uow, case.row, actor=actor, marks=marks)
         add = getattr(spiff_task.task_spec, "add_data_from_form", None)
         if add is not None:  # honours spiffworkflow:variableName (the form's data under one name)
             add(spiff_task, variables)

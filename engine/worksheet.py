@@ -14,7 +14,7 @@ from .clock import utcnow
 from .errors import NotFound, ProcessError
 from .inbox import due_soon, urgency
 from .instances import InstanceView
-from .materials import bundle_ids
+from .materials import NewMark, bundle_ids
 from .models import CaseClock, Document, HistoryEvent, Material, ProcessDefinition, ProcessInstance, Task
 from .tasks import _read
 from .unit_of_work import Runtime, UnitOfWork
@@ -176,13 +176,13 @@ class _Issuing(UnitOfWork):
             self.issued.append(instance)
 
 
-def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None
-             ) -> Completion:
+def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
+             marks: list[NewMark] | None = None) -> Completion:
     """tasks.complete, answering also with the documents it issued and the submitted values it changed. The
     command runs in a unit of work of ``uow``'s runtime; a second, read-only one names the task's form only
     when a submitted value was changed. Raises as tasks.complete."""
     issuing = _Issuing(uow.runtime)
-    case = tasks.complete(issuing, task_id, actor=actor, variables=variables)
+    case = tasks.complete(issuing, task_id, actor=actor, variables=variables, marks=marks)
     issued = [d for d in issuing.issued if inspect(d).has_identity and d.instance_id == case.id
               and (not d.confidential or confidential.sees_all(actor))]
     changed = _changed(variables or {}, case.variables or {})

@@ -376,7 +376,7 @@ def mark_material(instance_id: int) -> ResponseReturnValue:
     except ValidationFailed:  # a form edited by hand: the page offers only what the checklist allows
         flash(_("“{name}”不能记录为该收件情况。", name=name), "error")
     except Conflict:
-        flash(_("办件已结束，不能再提交材料。"), "error")
+        flash(_("办件已结束，不能再记录收件情况。"), "error")
     else:
         flash(_("已记录：{name}（{kind}）", name=name, kind=_(MARK_TEXTS.get(kind, kind))), "success")
     return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
@@ -386,8 +386,9 @@ def mark_material(instance_id: int) -> ResponseReturnValue:
 def withdraw_mark(instance_id: int, mark_id: int) -> ResponseReturnValue:
     try:
         materials.withdraw(uow(), instance_id, mark_id, actor=actor())
-    except Conflict:
-        flash(_("办件已结束，不能再提交材料。"), "error")
+    except Conflict as exc:  # accepted on the marks, or ended
+        flash(_("办件已受理，收件记录不能撤销。") if exc.context.get("state") == "accepted"
+              else _("办件已结束，收件记录不能撤销。"), "error")
     except NotFound:  # taken back meanwhile
         flash(_("该收件记录已撤销。"), "error")
     else:

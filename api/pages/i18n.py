@@ -802,7 +802,6 @@ EN: dict[str, str] = {
     "已提交": "Submitted",
     "本部门需要": "Needed by my department",
     "{n} 份": "{n} copies",
-    "未提交": "Missing",
     "（办事指南未列出）": "(not listed in the guide)",
     "该办件没有办事指南的材料清单：填写材料名称后上传。":
         "The case has no guide's checklist: enter the material's name and upload it.",
@@ -819,7 +818,6 @@ EN: dict[str, str] = {
     "电子件请在办件页逐项上传：": "Upload electronic copies entry by entry on the case page: ",
     "纸质原件已核验": "Paper original checked",
     "不适用": "Not applicable",
-    "未收": "Not received",
     "缺": "Missing",
     "视情形提交": "Only in some cases",
     "窗口核验": "Checked at the window",
@@ -830,9 +828,13 @@ EN: dict[str, str] = {
     "已记录：{name}（{kind}）": "Recorded: {name} ({kind})",
     "该收件记录已撤销。": "That record of receipt was taken back already.",
     "已撤销收件记录。": "The record of receipt is taken back.",
+    "办件已结束，不能再记录收件情况。": "The case has ended: no more materials can be recorded as received.",
+    "办件已受理，收件记录不能撤销。":
+        "The case was accepted on the materials as received: a record of receipt can no longer be taken back.",
+    "办件已结束，收件记录不能撤销。": "The case has ended: a record of receipt can no longer be taken back.",
+    "收件情况未能记录，任务未完成：": "How the materials were received was not recorded, and the task is not completed:",
+    "“{name}”的说明过长。": "The note on “{name}” is too long.",
     "收件清单": "Materials received",
-    "收件情况未能记录，请在办件页重新记录：{message}":
-        "How the materials were received could not be recorded; record it on the case page: {message}",
     "收件清单中没有“{name}”，或收件情况无效。": "“{name}” is not on the checklist, or how it was received is not valid.",
     "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。":
         "“{name}” is required of every applicant: it cannot be marked not applicable.",

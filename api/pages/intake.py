@@ -3,7 +3,7 @@ by name or code), sees the guide's materials checklist, fills in the applicant's
 bundle's merged application form instead (多表合一, rendered by form-js as a task form is) — and starts the
 case with one engine call (engine.instances.start, the API's). A clerk marks each material of the checklist
 the applicant brought on paper as its original checked at the window (纸质原件已核验) and a conditional one
-that does not apply as 不适用, recorded on the new case with a second call (engine.materials.record). The
+that does not apply as 不适用, recorded on the new case by the same call (its ``marks``). The
 answer is the receipt handed to the applicant (收件回执): case number, item, date, promised time limit, the
 收件清单 (each material as received: electronic, paper original checked, not applicable, or missing) and the
 query code, which the start gives once and which is shown on this answer only (not kept, not flashed
@@ -32,7 +32,7 @@ from engine.instances import MAX_BUSINESS_KEY, InstanceView
 from ..context import actor, uow
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
-from .work import MARK_FIELD, error_text, field_labels, marks_from_form, option_labels, submitted
+from .work import MARK_FIELD, error_text, field_labels, mark_problem_texts, marks_from_form, option_labels, submitted
 
 bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 
@@ -106,8 +106,8 @@ def start(code: str) -> ResponseReturnValue:
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=422)
     try:
         view, created = instances.start(uow(), entry.guide.process_key, actor=actor(), business_key=business_key,
-                                        variables=variables)
-    except ValidationFailed as exc:  # the bundle's merged form, or the case number
+                                        variables=variables, marks=marks or None)
+    except ValidationFailed as exc:  # the bundle's merged form, the case number, or a tick
         return _form_page(entry, merged, typed=typed, generated=generated, refused=exc.details, status=422)
     except Conflict:  # the number is another case's, one this clerk may not read
         problems = {"business_key": _("办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。",
@@ -116,28 +116,16 @@ def start(code: str) -> ResponseReturnValue:
     except ProcessError as exc:  # a step of the item failed at its start: nothing was stored
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
                           failed=_("事项流程启动失败，未收件：{message}", message=exc.message))
-    unrecorded = None
-    if marks:
-        try:
-            materials.record(uow(), view.id, actor=actor(), marks=marks)
-        except EngineError as exc:  # the case is received; what was ticked is recorded on its page instead
-            unrecorded = exc.message
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
-                           created=created, differing=_differing(view, merged), received=_received(view.id),
-                           unrecorded=unrecorded)
+                           created=created, differing=_differing(view, merged), received=_received(view.id))
 
 
 def mark_problems(entry: guides.CatalogueEntry, marks: list[materials.NewMark]) -> dict[str, str]:
-    """What is wrong with the checklist's ticks (a form edited by hand), before anything is started."""
-    listed = {m.get("name"): m for m in entry.guide.content.get("materials") or [] if isinstance(m, dict)}
-    problems = {}
-    for mark in marks:
-        material = listed.get(mark.name)
-        if material is None or mark.kind not in materials.MARK_KINDS:
-            problems[MARK_FIELD + mark.name] = _("收件清单中没有“{name}”，或收件情况无效。", name=mark.name)
-        elif mark.kind == materials.NOT_APPLICABLE and not material.get("conditional"):
-            problems[MARK_FIELD + mark.name] = _("“{name}”是每位申请人都须提交的材料，不能选择“不适用”。",
-                                                 name=mark.name)
+    """What is wrong with the checklist's ticks (a form edited by hand), before anything is started: the
+    engine's rule (engine.materials.mark_problems), said in the page's language."""
+    listed = {m["name"]: bool(m.get("conditional")) for m in entry.guide.content.get("materials") or []
+              if isinstance(m, dict) and isinstance(m.get("name"), str)}
+    problems = mark_problem_texts(materials.mark_problems(marks, listed)) if marks else {}
     if marks and not actor().has("clerk"):
         problems["marks"] = _("纸质原件由窗口人员核验。")
     return problems
@@ -202,6 +190,8 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
         field = str(detail.get("field", "")) if isinstance(detail, dict) else ""
         if field == "business_key":
             problems[field] = _("办件编号须为 1 至 50 个字符，不含控制字符。")
+        elif field.startswith("marks"):  # a tick the engine refused (checked here first, so rarely)
+            problems.update(mark_problem_texts([detail]))
         elif field in labels:  # shown by form-js next to its field, and in the summary
             form_errors.append({**detail, "message": error_text(detail, options)})
         else:

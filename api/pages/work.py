@@ -2,8 +2,9 @@
 hand the task to a colleague (转交) and go back to the queue. An acceptance step (受理审查) shows the item's
 materials checklist above its form, what is missing first: the clerk may tick a missing material's paper
 original as checked at the window (纸质原件已核验) or a conditional one as not applicable (不适用), recorded
-(engine.materials.record) before the completion; an acceptance the engine refuses for missing materials
-(engine.acceptance) comes back to the page saying which, with what was typed kept.
+with the completion (tasks.complete's ``marks``); an acceptance the engine refuses for missing materials
+(engine.acceptance), or a refused tick, comes back to the page saying which, with what was typed and ticked
+kept, nothing recorded.
 
 The server validates every completion (engine.forms through tasks.complete); field errors come back
 to the same page, next to their fields, with what was typed kept, said in the page's language from
@@ -81,11 +82,9 @@ def task(task_id: str) -> ResponseReturnValue:
 
 @bp.post("/tasks/<task_id>")
 def complete(task_id: str) -> ResponseReturnValue:
-    marks = marks_from_form(request.form)
-    if marks:  # what the clerk checked at the window holds whatever the completion's fate
-        task = tasks.get_task(uow(), task_id, actor=actor())
-        materials.record(uow(), task.instance_id, actor=actor(), marks=marks)
-    done = worksheet.complete(uow(), task_id, actor=actor(), variables=submitted())
+    # The window's ticks are recorded with the completion: a refused one records none of them.
+    done = worksheet.complete(uow(), task_id, actor=actor(), variables=submitted(),
+                              marks=marks_from_form(request.form) or None)
     flash(_("任务已完成（办件 {number}）", number=done.case.business_key), "success")
     if done.documents:  # what the applicant was just sent, one click away
         links = Markup(_("、")).join(
@@ -133,7 +132,9 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
         flash(_("未能转交：{assignee} 不能办理此任务（已停用、没有办理权限或不是该任务的候选人）。",
                 assignee=request.form.get("assignee", "")), "error")
         return redirect(url_for("pages.work.task", task_id=task_id))
-    return render_task(task_id, errors=exc.details, data=submitted(), status=422)
+    marks = [d for d in exc.details if isinstance(d, dict) and str(d.get("field", "")).startswith("marks")]
+    return render_task(task_id, errors=[d for d in exc.details if d not in marks], data=submitted(),
+                       mark_problems=mark_problem_texts(marks), status=422)
 
 
 @bp.errorhandler(MaterialsMissing)
@@ -149,9 +150,32 @@ MARK_FIELD = "mark:"  # a checklist row's choice: mark:<material name> = paper_c
 
 def marks_from_form(form: Any) -> list[materials.NewMark]:
     """The checklist rows a page's form marks as received on paper or not applicable (the task page's and
-    the intake page's radio groups, one per missing material); a row left at 未收 records nothing."""
-    return [materials.NewMark(name=name[len(MARK_FIELD):], kind=value) for name, value in form.items()
-            if name.startswith(MARK_FIELD) and value]
+    the intake page's radio groups, one per missing material); a row left at 缺 records nothing."""
+    return [materials.NewMark(name=name, kind=value) for name, value in marks_chosen(form).items() if value]
+
+
+def marks_chosen(form: Any) -> dict[str, str]:
+    """Material name -> the choice its radio group was sent with: the page shows them chosen again."""
+    return {name[len(MARK_FIELD):]: value for name, value in form.items() if name.startswith(MARK_FIELD)}
+
+
+# What is wrong with a tick, by the engine's rule (engine.materials.mark_problems), in the page's language.
+MARK_RULE_TEXTS = {
+    materials.NOT_CONDITIONAL: "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。",
+    materials.NOTE: "“{name}”的说明过长。",
+}
+
+
+def mark_problem_texts(details: list[Any]) -> dict[str, str]:
+    """The engine's problems with the ticks (ValidationFailed details of ``marks[i]``) by their radio group's
+    field name, in the page's language."""
+    found = {}
+    for detail in details:
+        if isinstance(detail, dict):
+            name = str(detail.get("material", ""))
+            text = MARK_RULE_TEXTS.get(str(detail.get("rule")), "收件清单中没有“{name}”，或收件情况无效。")
+            found[MARK_FIELD + name] = _(text, name=name)
+    return found
 
 
 def submitted() -> dict[str, Any]:
@@ -166,7 +190,8 @@ def submitted() -> dict[str, Any]:
 
 
 def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str, Any] | None = None,
-                refusal: MaterialsMissing | None = None, status: int = 200) -> ResponseReturnValue:
+                refusal: MaterialsMissing | None = None, mark_problems: dict[str, str] | None = None,
+                status: int = 200) -> ResponseReturnValue:
     sheet = worksheet.task_sheet(uow(), task_id, actor=actor())
     # An acceptance step's materials checklist (None for any other task, or an item listing none).
     checked = acceptance.task_checklist(uow(), task_id, actor=actor())
@@ -182,7 +207,8 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
                            labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions],
                            colleagues=takers, checked=checked, refusal=refusal_text(refusal),
-                           mark_field=MARK_FIELD), status
+                           mark_field=MARK_FIELD, mark_problems=mark_problems or {},
+                           chosen=marks_chosen(request.form) if request.method == "POST" else {}), status
 
 
 def refusal_text(refusal: MaterialsMissing | None) -> str | None:

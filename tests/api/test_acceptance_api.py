@@ -82,7 +82,7 @@ def test_bad_marks_are_4xx_in_the_one_error_shape(api: ApiClient, case_id: int) 
     shape = mark(api, case_id, IDENTITY, "scanned", expect=422)["error"]
     assert shape["code"] == "validation_failed" and shape["details"][0]["field"] == "kind"
     unlisted = mark(api, case_id, "其他证明", expect=422)["error"]
-    assert unlisted["details"] == [{"field": "marks[0].name",
+    assert unlisted["details"] == [{"field": "marks[0].name", "rule": "unlisted", "material": "其他证明",
                                     "message": "'其他证明' is not a material the item's guide lists"}]
     not_conditional = mark(api, case_id, IDENTITY, "not_applicable", expect=422)["error"]
     assert not_conditional["details"][0]["field"] == "marks[0].kind"
@@ -100,3 +100,21 @@ def test_the_marks_are_in_the_openapi_document(api: ApiClient) -> None:
     marks = paths["/api/process-instances/{instance_id}/materials/marks"]["post"]
     assert {"201", "403", "404", "409", "422"} <= set(marks["responses"])
     assert "delete" in paths["/api/process-instances/{instance_id}/materials/marks/{mark_id}"]
+
+
+def test_only_the_window_records_marks_and_an_accepted_case_keeps_them(api: ApiClient, case_id: int) -> None:
+    supply_materials(api, case_id, CODE, leave_out=(IDENTITY, PROXY))
+    identity = mark(api, case_id, IDENTITY)
+    mark(api, case_id, PROXY, "not_applicable")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "review", user="admin", review_opinion="符合条件")
+    # The chief representative works the case now but did not see the paper; a clerk outside it does not see it.
+    assert mark(api, case_id, IDENTITY, "paper_checked", user="chief_rep", note="改", expect=403)["error"]["code"] \
+        == "forbidden"
+    assert mark(api, case_id, IDENTITY, user="office_clerk", expect=404)["error"]["code"] == "not_found"
+    for user in ("chief_rep", "window_clerk"):
+        deleted = api.as_(user).client.delete(f"/api/process-instances/{case_id}/materials/marks/{identity['id']}",
+                                              headers=api.as_(user).headers())
+        assert deleted.status_code == (403 if user == "chief_rep" else 409), deleted.get_json()
+    assert "accepted" in deleted.get_json()["error"]["message"]
+    assert checklist(api, case_id)[IDENTITY]["status"] == "paper_checked"

@@ -115,6 +115,23 @@ def test_a_tick_the_checklist_does_not_allow_is_refused_and_nothing_completes(
         "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "not_applicable"})
     assert refused.status_code == 422
     assert open_task(api, acceptance_task["case_id"], "accept")["id"] == acceptance_task["task_id"]
+    # Said in Chinese above the checklist, not as the engine's field path.
+    said = text(section(refused.text, "mark-problems"))
+    assert f"“{IDENTITY}”是每位申请人都须提交的材料，不能选择“不适用”。" in said and "marks[" not in refused.text
+
+
+def test_a_refused_acceptance_records_none_of_its_ticks_and_shows_them_ticked(
+        api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
+    refused = window.post(f"/tasks/{acceptance_task['task_id']}", {
+        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "paper_checked"})
+    assert refused.status_code == 422  # the power of attorney is still missing, with the tick counted
+    assert text(section(refused.text, "acceptance-refused")).startswith(f"不能受理：以下材料尚未收到：{PROXY}。")
+    assert re.search(rf'name="mark:{re.escape(IDENTITY)}" value="paper_checked" form="complete-form" checked',
+                     refused.text)
+    case_id = acceptance_task["case_id"]
+    assert rows(window.get(f"/tasks/{acceptance_task['task_id']}").text)[IDENTITY] == "missing"
+    history = api.as_("supervisor").get(f"/api/process-instances/{case_id}/history").get_json()
+    assert [e for e in history if e["event"].startswith("material.re")] == []
 
 
 # ---- 收件: the ticks at intake and the receipt's list --------------------------------------------------
@@ -160,6 +177,9 @@ def test_the_case_page_records_and_takes_back_a_mark(api: ApiClient, window: Bro
     case_id = int(api.start(KEY, business_key="SX-2026-000701", variables={"applicant_name": "张三"})["id"])
     page = window.get(f"/cases/{case_id}").text
     assert 'class="inline mark-material"' in page
+    missing = re.search(rf'<tr class="checklist-row missing[^"]*"[^>]*data-material="{IDENTITY}">(.*?)</tr>',
+                        page, re.DOTALL)
+    assert missing and "缺" in text(missing.group(1)) and "未提交" not in page  # one word, as the receipt says
     answer = window.post(f"/cases/{case_id}/materials/marks", {"name": IDENTITY, "kind": "paper_checked"})
     assert answer.status_code == 303
     page = window.get(f"/cases/{case_id}").text
@@ -203,3 +223,16 @@ def test_a_tolerant_acceptance_refused_names_the_key_material_and_the_page_says_
         {"acceptance_decision": "tolerant", "tolerated_materials": [non_key]})})
     assert done.status_code == 302
     assert open_task(api, case_id, "review")
+
+
+def test_the_case_page_says_a_mark_cannot_be_taken_back_once_the_case_was_accepted(
+        api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
+    case_id = acceptance_task["case_id"]
+    done = window.post(f"/tasks/{acceptance_task['task_id']}", {
+        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "paper_checked",
+        f"mark:{PROXY}": "not_applicable"})
+    assert done.status_code == 302
+    [mark_id, _] = re.findall(r'/materials/marks/(\d+)/withdraw', window.get(f"/cases/{case_id}").text)
+    assert window.post(f"/cases/{case_id}/materials/marks/{mark_id}/withdraw", {}).status_code == 303
+    page = html.unescape(window.get(f"/cases/{case_id}").text)
+    assert "办件已受理，收件记录不能撤销。" in page and "不能再提交材料" not in page

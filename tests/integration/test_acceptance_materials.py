@@ -206,16 +206,118 @@ def test_the_acceptance_steps_of_the_library_as_the_engine_reads_them(item: Runt
 
 def test_a_mark_taken_back_while_the_acceptance_reads_the_marks_waits_for_it(pg: Runtime) -> None:
     """PostgreSQL: the acceptance holds the case's lock from its read of the marks to its commit, so a mark
-    taken back meanwhile is taken back after the case was accepted on it, never under it."""
+    taken back meanwhile waits for it, and is then refused: the case was accepted on it."""
     seed_national_calendar(pg)
     definitions.deploy(pg.uow(), item_files(CODE), actor=SYSTEM)
     case_id = received(pg, "ZJ-M-RACE", paper=(KEYS[0],))
     with pg.uow() as uow:
         [mark_id] = uow.session.scalars(select(MaterialMark.id)).all()
     with Rival(pg, lambda s: "FROM material_marks" in s,
-               lambda: materials.withdraw(pg.uow(), case_id, mark_id, actor=WINDOW)):
+               lambda: materials.withdraw(pg.uow(), case_id, mark_id, actor=WINDOW), expected=(Conflict,)) as rival:
         decide(pg, case_id, "accept")
+    assert isinstance(rival.outcome, Conflict) and "accepted" in rival.outcome.message
+    with pg.uow() as uow:
+        events = list(uow.session.scalars(select(HistoryEvent.event).where(HistoryEvent.instance_id == case_id)))
+        assert "task.completed" in events and "material.withdrawn" not in events
+        assert uow.session.get(MaterialMark, mark_id) is not None
+
+
+# ---- who records, and marks recorded with the command they belong to ------------------------------------
+
+REVIEWER = Actor("qian", frozenset({"construction_permit"}), frozenset({"clerk"}))  # works the step after 受理
+ADMIN = Actor("root", roles=frozenset({"admin"}))
+
+
+def marks_of(runtime: Runtime, case_id: int) -> dict[str, tuple[str, str | None]]:
+    with runtime.uow() as uow:
+        return {m.name: (m.kind, m.note) for m in uow.session.scalars(
+            select(MaterialMark).where(MaterialMark.instance_id == case_id))}
+
+
+def test_a_clerk_of_a_later_step_records_no_marks_and_an_accepted_case_keeps_its_marks(item: Runtime) -> None:
+    case_id = received(item, "ZJ-M-WHO", paper=(KEYS[0],))
+    decide(item, case_id, "accept")  # the review department's clerk now works the case
+    [mark_id] = [i.mark.id for i in materials.checklist(item.uow(), case_id, actor=WINDOW).items if i.mark]
+    with pytest.raises(Forbidden):  # reads the case, did not see the paper
+        materials.record(item.uow(), case_id, actor=REVIEWER, marks=[materials.NewMark(KEYS[1], "paper_checked")])
+    with pytest.raises(Forbidden):
+        materials.withdraw(item.uow(), case_id, mark_id, actor=REVIEWER)
+    # The acceptance read the marks: they stay, for the window and an admin alike, with a clear answer.
+    for who in (WINDOW, ADMIN):
+        with pytest.raises(Conflict) as caught:
+            materials.withdraw(item.uow(), case_id, mark_id, actor=who)
+        assert "accepted" in caught.value.message
+    assert marks_of(item, case_id) == {KEYS[0]: ("paper_checked", None)}
+    # The acceptance step's clerk still adds what came on paper afterwards.
+    materials.record(item.uow(), case_id, actor=WINDOW, marks=[materials.NewMark(KEYS[1], "paper_checked")])
+    assert set(marks_of(item, case_id)) == {KEYS[0], KEYS[1]}
+
+
+def test_the_marks_of_a_refused_completion_are_not_recorded(item: Runtime) -> None:
+    case_id = received(item, "ZJ-M-ONE", missing=(KEYS[0], KEYS[1]))
+    [task] = [t for t in instances.get(item.uow(), case_id, actor=PORTAL).tasks if t.bpmn_id == "acceptance_check"]
+    one = [materials.NewMark(KEYS[0], materials.PAPER_CHECKED)]
+    with pytest.raises(MaterialsMissing):  # the other is still missing: nothing recorded either
+        tasks.complete(item.uow(), task.id, actor=WINDOW, variables=DECISIONS["accept"], marks=one)
+    with pytest.raises(ValidationFailed):  # the form refused
+        tasks.complete(item.uow(), task.id, actor=WINDOW, variables={"acceptance_decision": "maybe"}, marks=one)
+    with pytest.raises(ValidationFailed) as caught:  # a mark refused: the completion with it
+        tasks.complete(item.uow(), task.id, actor=WINDOW, variables=DECISIONS["reject"],
+                       marks=[materials.NewMark(KEYS[0], materials.NOT_APPLICABLE)])
+    assert [(d["field"], d["rule"]) for d in caught.value.details] == [("marks[0].kind", "not_conditional")]
+    assert marks_of(item, case_id) == {}
+    # Both marked with the completion: the acceptance sees them, in one transaction.
+    both = one + [materials.NewMark(KEYS[1], materials.PAPER_CHECKED, "原件已核")]
+    assert [t.bpmn_id for t in tasks.complete(item.uow(), task.id, actor=WINDOW, variables=DECISIONS["accept"],
+                                              marks=both).tasks] == ["review"]
+    assert marks_of(item, case_id) == {KEYS[0]: ("paper_checked", None), KEYS[1]: ("paper_checked", "原件已核")}
+
+
+def test_a_start_records_the_window_s_marks_with_it_or_starts_nothing(item: Runtime) -> None:
+    def start(number: str, actor: Actor, marks: list[materials.NewMark]) -> int:
+        view, _ = instances.start(item.uow(), KEY, actor=actor, business_key=number,
+                                  variables={"applicant_name": "某公司"}, marks=marks)
+        return view.id
+
+    with pytest.raises(ValidationFailed):
+        start("ZJ-M-S1", WINDOW, [materials.NewMark(KEYS[0], materials.NOT_APPLICABLE)])
+    with pytest.raises(Forbidden):  # an integration did not see the paper
+        start("ZJ-M-S1", PORTAL, [materials.NewMark(KEYS[0], materials.PAPER_CHECKED)])
+    with item.uow() as uow:
+        assert uow.session.scalars(select(HistoryEvent).where(HistoryEvent.event == "instance.started")).all() == []
+    case_id = start("ZJ-M-S1", WINDOW, [materials.NewMark(KEYS[0], materials.PAPER_CHECKED),
+                                        materials.NewMark(CONDITIONAL_KEY, materials.NOT_APPLICABLE)])
+    assert marks_of(item, case_id) == {KEYS[0]: ("paper_checked", None), CONDITIONAL_KEY: ("not_applicable", None)}
+
+
+def test_recording_a_mark_again_with_another_note_replaces_the_note_and_says_so(item: Runtime) -> None:
+    case_id = received(item, "ZJ-M-NOTE", paper=(KEYS[0],))
+    [mark] = materials.record(item.uow(), case_id, actor=WINDOW,
+                              marks=[materials.NewMark(KEYS[0], materials.PAPER_CHECKED, "原件与复印件一致")])
+    assert mark.note == "原件与复印件一致"
+    # Without a note: as it is, nothing new.
+    materials.record(item.uow(), case_id, actor=WINDOW, marks=[materials.NewMark(KEYS[0], materials.PAPER_CHECKED)])
+    assert marks_of(item, case_id) == {KEYS[0]: ("paper_checked", "原件与复印件一致")}
+    with item.uow() as uow:
+        recorded = [e.data for e in uow.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id == case_id, HistoryEvent.event == "material.recorded").order_by(HistoryEvent.id))]
+    assert recorded == [{"name": KEYS[0], "kind": "paper_checked"},
+                        {"name": KEYS[0], "kind": "paper_checked", "note": "原件与复印件一致", "previous_note": None}]
+
+
+def test_a_mark_on_a_case_ended_meanwhile_is_refused_never_recorded_after_the_end(pg: Runtime) -> None:
+    """PostgreSQL: the case's row is read behind its lock, so a case terminated while a mark is being
+    recorded is either ended before the mark is read (a Conflict) or after it is recorded."""
+    seed_national_calendar(pg)
+    definitions.deploy(pg.uow(), item_files(CODE), actor=SYSTEM)
+    case_id = received(pg, "ZJ-M-ENDING", missing=(KEYS[0],))
+    with Rival(pg, lambda s: "FROM process_instances" in s and "FOR UPDATE" not in s,
+               lambda: instances.terminate(pg.uow(), case_id, actor=ADMIN, reason="申请人撤回申请")):
+        try:
+            materials.record(pg.uow(), case_id, actor=WINDOW, marks=[materials.NewMark(KEYS[0], "paper_checked")])
+        except Conflict:
+            return
     with pg.uow() as uow:
         events = list(uow.session.scalars(select(HistoryEvent.event).where(HistoryEvent.instance_id == case_id)
                                           .order_by(HistoryEvent.id)))
-    assert events.index("task.completed") < events.index("material.withdrawn")
+    assert events.index("material.recorded") < events.index("instance.terminated")

@@ -186,6 +186,9 @@ def test_texts_stored_in_columns_are_bounded() -> None:
     guide["department"] = {"code": "S" * 51, "name": "市场监督管理局"}
     assert ("department.code", "department.code may be at most 50 characters") in problems(guide)
     assert ("name", "name may be at most 500 characters") in problems({**food(), "name": "许" * 501})
+    long_material = food()
+    long_material["materials"][0]["name"] = "申" * 201  # Material.name and MaterialMark.name hold 200
+    assert ("materials[0].name", "materials[0].name may be at most 200 characters") in problems(long_material)
 
 
 def test_a_bundle_s_members_name_their_process_department_and_verdict() -> None:
