@@ -180,7 +180,10 @@ def steps_in(diagram: PreparedDiagram, pid: str) -> dict[str, Step]:
 def _outcome(flow: Any, graph: Graph, props: dict[str, dict[str, str]], starts: set[str],
              human: Callable[[str], bool]) -> str | None:
     found = _plain_outcome(flow, graph, props, starts, human)
-    if found == ACCEPT and (TOLERANT_LITERALS & set(_literals(_condition(flow))) or "容缺" in (flow.get("name") or "")):
+    literals = {literal.strip().lower() for literal in _literals(_condition(flow))}
+    # A flow taken by 受理 as well (decision in ('accept', 'tolerant')) is checked as 受理: all materials.
+    plain = {literal for literal in literals if LITERAL_OUTCOMES.get(literal) == ACCEPT}
+    if found == ACCEPT and not plain and (TOLERANT_LITERALS & literals or "容缺" in (flow.get("name") or "")):
         return TOLERANT
     return found
 

@@ -79,3 +79,11 @@ def test_lint_counts_tolerant_acceptance_as_an_acceptance() -> None:
     assert "accept" not in step.outcomes and "tolerant" in step.outcomes
     problems = lint.lint_files([("p.bpmn", only_tolerant.encode())])
     assert not [p for p in problems if "SX21" in p.message]
+
+
+def test_a_flow_taken_by_acceptance_as_well_as_tolerant_acceptance_is_checked_as_acceptance() -> None:
+    """Before, a flow that 受理 and 容缺受理 both take (decision in ('accept', 'tolerant')) read as tolerant: a
+    plain 受理 through it was checked for key materials only."""
+    both = DIAGRAM.replace("decision == 'accept'", "decision in ('accept', 'tolerant')")
+    [step] = acceptance.steps_in(diagrams.prepare("p.bpmn", both.encode()), "p").values()
+    assert {r.flow: r.outcome for r in step.routes}["f_accept"] == "accept"
