@@ -98,6 +98,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             problems.extend(guides.check_deployment(uow, files, set(built)))
             problems.extend(lint.check_deployment(uow, prepared, files))
             problems.extend(_check_candidate_groups(uow, prepared))
+            problems.extend(_check_named_users(uow, prepared))
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -251,6 +252,27 @@ def _check_candidate_groups(uow: UnitOfWork, prepared: list[PreparedDiagram]) ->
                             diagram.name, diagram.lines.get(element_id), element_id,
                             f"candidate group {group!r} is no user's group and no department's: no queue shows "
                             f"this task until a user has it (govflow user add NAME --group {group})", "warning"))
+    return problems
+
+
+def _check_named_users(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:
+    """A warning for each assignee or candidate user written out that is no user here (a typo, or someone
+    not set up yet): the task would wait for a name nobody logs in as. Users computed when a task opens
+    (``${initiator}``) are not known here; nor is anything before the first user is added."""
+    known = set(uow.session.scalars(select(User.name)))
+    if not known:
+        return []
+    problems = []
+    for diagram in prepared:
+        for elements in diagram.elements.values():
+            for element_id, meta in elements.items():
+                for attribute, what in (("assignee", "assignee"), ("candidate_users", "candidate user")):
+                    for name in _literal_names(meta.get(attribute)):
+                        if name not in known:
+                            problems.append(Problem(
+                                diagram.name, diagram.lines.get(element_id), element_id,
+                                f"{what} {name!r} is no user here: the task waits for a name nobody logs in "
+                                f"as until that user is added (govflow user add {name} --role clerk)", "warning"))
     return problems
 
 

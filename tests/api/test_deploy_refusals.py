@@ -233,3 +233,17 @@ def test_a_candidate_group_no_user_and_no_department_has_is_a_warning(api):
     [warning] = [w for w in response.get_json()["warnings"] if "candidate group" in w["message"]]
     assert (warning["element"], warning["severity"]) == ("wait", "warning")
     assert warning["message"].startswith("candidate group 'windwo' is no user's group and no department's")
+
+
+def test_an_assignee_or_candidate_user_who_is_no_user_is_a_warning(api):
+    """Before, a mistyped assignee deployed silently and its task waited for a name nobody logs in as."""
+    api.as_("window_clerk").get("/api/tasks")  # the organisation has users
+    body = """    <bpmn:userTask id="wait" camunda:assignee="window_clekr" camunda:candidateUsers="window_clerk, zhangsan" />
+    <bpmn:userTask id="later" camunda:assignee="${initiator}" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="later" />
+    <bpmn:sequenceFlow id="f2" sourceRef="later" targetRef="end" />"""
+    response = upload(api, ("users.bpmn", diagram(body)))
+    assert response.status_code == 201
+    warnings = [w for w in response.get_json()["warnings"] if "is no user here" in w["message"]]
+    assert [(w["element"], w["message"].split(":")[0]) for w in warnings] == [
+        ("wait", "assignee 'window_clekr' is no user here"), ("wait", "candidate user 'zhangsan' is no user here")]
