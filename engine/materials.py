@@ -144,6 +144,7 @@ class Checklist:
     item_code: str | None  # None when no guide names the case's process
     items: list[ChecklistItem]
     unlisted: list[Material]  # uploaded under a name the guide does not list
+    marks_final: bool = False  # the case was accepted on its marks: none is taken back (withdraw)
 
     @property
     def missing(self) -> list[ChecklistItem]:
@@ -153,10 +154,15 @@ class Checklist:
 def checklist(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> Checklist:
     """The guide's materials against what the case holds: each department sees what it needs and that
     it is already there, so nobody asks for it twice (SX32, LY47). Raises NotFound, Forbidden."""
+    from .acceptance import was_accepted  # acceptance reads this module's checklist
+
     with uow:
         row = _case(uow, instance_id)
         require_access(uow, actor, row.id)
-        return case_checklist(uow, row, actor=actor)
+        found = case_checklist(uow, row, actor=actor)
+        # Read only when there is a mark to offer taking back (withdraw refuses it after acceptance).
+        found.marks_final = any(item.mark for item in found.items) and was_accepted(uow, row)
+        return found
 
 
 def case_checklist(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor | None = None) -> Checklist:
