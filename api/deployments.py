@@ -78,7 +78,11 @@ class Deployments(MethodView):
         if request.mimetype != "multipart/form-data":  # a diagram posted as the body itself, or JSON
             raise UnsupportedType(f"deployments are uploaded as multipart/form-data (field `files`), not "
                                   f"{request.mimetype or 'a body without a Content-Type'}")
-        form = DeployUploadSchema().load({k: v for k, v in request.form.items() if k in ("name", "based_on")})
+        # Every field is checked: a misspelt one (basedOn) would otherwise be dropped, and its guard with it.
+        form = DeployUploadSchema().load(request.form.to_dict())
+        strays = sorted(set(request.files) - {"files"})
+        if strays:
+            raise ValidationError({name: ["unknown file field: send each file as `files`"] for name in strays})
         # An empty list is the engine's to refuse, after it checked the caller may deploy at all.
         files = [(upload.filename or f"file{i}.bpmn", upload.read())
                  for i, upload in enumerate(request.files.getlist("files"))]

@@ -144,3 +144,18 @@ def test_based_on_is_documented_as_a_json_part_with_its_409(api: ApiClient) -> N
     assert "409" in based_on["description"]
     assert multipart["encoding"]["based_on"]["contentType"] == "application/json"
     assert "based_on" in operation["responses"]["409"]["description"]
+
+
+def test_an_unknown_field_is_refused_not_dropped(api: ApiClient) -> None:
+    """Before, a misspelt `basedOn` was dropped and the upload deployed unguarded; a file sent as `file` was
+    not seen at all."""
+    analyst = api.as_("analyst")
+    content = (FIXTURES / "simple_approval.bpmn").read_bytes()
+    for data in ({"files": [(io.BytesIO(content), "a.bpmn")], "basedOn": '{"simple_approval": 1}'},
+                 {"file": (io.BytesIO(content), "a.bpmn")}):
+        response = analyst.client.post("/api/deployments", data=data, headers=analyst.headers(),
+                                       content_type="multipart/form-data")
+        assert response.status_code == 422, response.get_json()
+        [detail] = response.get_json()["error"]["details"]
+        assert detail["field"] in ("basedOn", "file")
+    assert api.get("/api/process-definitions").get_json() == []
