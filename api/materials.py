@@ -1,5 +1,5 @@
-"""Materials of a case (upload, list, download, the checklist, the window's marks of materials received as
-paper originals or not applicable) and the case archive (one zip)."""
+"""Materials of a case (upload, list, download, withdraw a wrong upload, the checklist, the window's marks of
+materials received as paper originals or not applicable) and the case archive (one zip)."""
 from __future__ import annotations
 
 from typing import Any
@@ -38,6 +38,10 @@ class MaterialSchema(Schema):
     sha256 = fields.String()
     uploaded_by = fields.String()
     uploaded_at = fields.DateTime()
+    withdrawn_by = fields.String(allow_none=True, metadata={
+        "description": "who withdrew it before acceptance; null: it counts"})
+    withdrawn_at = fields.DateTime(allow_none=True)
+    withdrawn_reason = fields.String(allow_none=True)
 
 
 @blp.route("/<int:instance_id>/materials")
@@ -90,13 +94,15 @@ class ChecklistItemSchema(Schema):
     departments = fields.List(fields.String(), metadata={"description": "departments that need it (codes)"})
     needed_by_me = fields.Boolean(metadata={"description": "one of the reader's departments needs it"})
     submitted = fields.List(fields.Nested(MaterialSchema), metadata={"description": "already here: ask no more"})
+    withdrawn = fields.List(fields.Nested(MaterialSchema), metadata={
+        "description": "uploaded under its name, then withdrawn: kept on record, not counted"})
 
 
 class ChecklistSchema(Schema):
     item_code = fields.String(allow_none=True, metadata={"description": "the guide's item; null: no guide"})
     items = fields.List(fields.Nested(ChecklistItemSchema))
     unlisted = fields.List(fields.Nested(MaterialSchema), metadata={
-        "description": "submitted under a name the guide does not list"})
+        "description": "submitted under a name the guide does not list (withdrawn ones with withdrawn_at)"})
 
 
 @blp.route("/<int:instance_id>/materials/checklist")
@@ -162,6 +168,26 @@ class MaterialFile(MethodView):
                              download_name=material.filename, etag=material.sha256)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class WithdrawUploadSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=materials.MAX_WITHDRAW_REASON),
+                           metadata={"description": "why it is withdrawn, e.g. 上传错误：扫描件不清晰"})
+
+
+@blp.route("/<int:instance_id>/materials/<int:material_id>/withdraw")
+class MaterialWithdrawal(MethodView):
+    @blp.arguments(WithdrawUploadSchema)
+    @blp.response(200, MaterialSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="a reason that is blank or has control characters")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="as for recording marks")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such case or material, or not one the clerk reads")
+    @blp.alt_response(409, schema=ApiErrorSchema, description="the case was accepted (受理: the accepted file stays "
+                      "in the record), has ended, or the file was withdrawn already")
+    def post(self, body: dict[str, Any], instance_id: int, material_id: int) -> Any:
+        """Withdraw an upload made by mistake before acceptance: kept on record, marked withdrawn, no longer
+        counted by the checklist; upload the right file under the same name."""
+        return materials.withdraw_upload(uow(), instance_id, material_id, actor=actor(), reason=body["reason"])
 
 
 @blp.route("/<int:instance_id>/archive")

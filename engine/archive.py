@@ -91,7 +91,10 @@ def _add_material(archive: zipfile.ZipFile, store: Storage, material: Material, 
     sums[path] = material.sha256
     return {"id": material.id, "name": material.name, "filename": material.filename, "path": path,
             "content_type": material.content_type, "size": material.size, "sha256": material.sha256,
-            "uploaded_by": material.uploaded_by, "uploaded_at": material.uploaded_at}
+            "uploaded_by": material.uploaded_by, "uploaded_at": material.uploaded_at,
+            # Withdrawn before acceptance (engine.materials.withdraw_upload): kept, but it did not count.
+            "withdrawn": None if material.withdrawn_at is None else {
+                "by": material.withdrawn_by, "at": material.withdrawn_at, "reason": material.withdrawn_reason}}
 
 
 def _documents(uow: UnitOfWork, archive: zipfile.ZipFile, instance_id: int, sums: dict[str, str], actor: Actor

@@ -2,7 +2,8 @@
 that works on the case, so nobody asks for the same material twice (SX32, LY47); and, for a material not
 uploaded, the window's mark that its paper original was checked (纸质原件已核验) or that it does not apply
 to this application (不适用). The checklist sets the guide's list against both; the acceptance step
-(engine.acceptance) accepts only when it reads complete.
+(engine.acceptance) accepts only when it reads complete. An upload the window withdraws before acceptance
+(a wrong file, the wrong scan) stays on record, marked withdrawn, and no longer counts.
 
 A one-thing bundle (一件事) runs its member items as call activities inside one case, so the case is the
 bundle: a material submitted once is listed for every department with a task anywhere in it.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
@@ -110,6 +111,48 @@ def download(uow: UnitOfWork, instance_id: int, material_id: int, *, actor: Acto
         return material, store.open(material.sha256)
 
 
+MAX_WITHDRAW_REASON = 500
+
+
+def withdraw_upload(uow: UnitOfWork, instance_id: int, material_id: int, *, actor: Actor, reason: str) -> Material:
+    """Withdraw an upload made by mistake (a file under the wrong checklist entry, the wrong scan) before the
+    case is accepted: the row and its bytes stay, so the archive and the history keep what happened, marked
+    withdrawn with who, when and why; the checklist no longer counts it (its entry is missing again until
+    something is uploaded or marked), and ``material.withdrawn_upload`` goes to the case's history.
+
+    Raises:
+        NotFound (case; material not of the case; outside a clerk's scope); Forbidden (as ``record``:
+        ``require_window``); Conflict (the case has ended; it was accepted, state ``accepted``: the accepted
+        file stays in the record; already withdrawn, state ``withdrawn``); InvalidRequest (no reason, one too
+        long or with control characters).
+    """
+    from . import acceptance  # acceptance reads this module's checklist
+
+    text = _clean(reason, MAX_WITHDRAW_REASON, "reason")
+    with uow:
+        lock_case(uow.session, instance_id)  # as record: never while an acceptance reads the checklist
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id)
+        require_window(uow, actor, row.id)
+        material = uow.session.get(Material, material_id)
+        if material is None or material.instance_id not in bundle_ids(uow, row.id):
+            raise NotFound(f"material {material_id} not found in process instance {instance_id}")
+        if row.state in ENDED:
+            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+        if material.withdrawn_at is not None:
+            raise Conflict(f"material {material.id} was already withdrawn by {material.withdrawn_by}",
+                           state="withdrawn")
+        if acceptance.was_accepted(uow, row):
+            raise Conflict(f"process instance {row.id} was accepted (受理) on its materials; the accepted file "
+                           "stays in the record and cannot be withdrawn", state="accepted")
+        material.withdrawn_by, material.withdrawn_at, material.withdrawn_reason = actor.name, utcnow(), text
+        uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.withdrawn_upload", data={
+            "material_id": material.id, "name": material.name, "filename": material.filename,
+            "sha256": material.sha256, "reason": text}))
+        uow.commit()
+        return material
+
+
 # How a listed material was received: uploaded, or marked (MaterialMark.kind), or not at all.
 ELECTRONIC, PAPER_CHECKED, NOT_APPLICABLE, MISSING = "electronic", "paper_checked", "not_applicable", "missing"
 MARK_KINDS = (PAPER_CHECKED, NOT_APPLICABLE)
@@ -128,8 +171,9 @@ class ChecklistItem:
     electronic: bool | None
     departments: list[str]  # who needs it (department codes); empty: the lead department
     needed_by_me: bool  # one of the reader's departments needs it
-    submitted: list[Material]  # uploaded under this name, oldest first
+    submitted: list[Material]  # uploaded under this name, oldest first (withdrawn ones not)
     mark: MaterialMark | None = None  # its paper original checked at the window, or not applicable
+    withdrawn: list[Material] = field(default_factory=list)  # uploaded under this name, then withdrawn
 
     @property
     def status(self) -> str:
@@ -143,8 +187,9 @@ class ChecklistItem:
 class Checklist:
     item_code: str | None  # None when no guide names the case's process
     items: list[ChecklistItem]
-    unlisted: list[Material]  # uploaded under a name the guide does not list
+    unlisted: list[Material]  # uploaded under a name the guide does not list (withdrawn ones too, marked so)
     marks_final: bool = False  # the case was accepted on its marks: none is taken back (withdraw)
+    uploads_final: bool = False  # the case was accepted on its uploads: none is withdrawn (withdraw_upload)
 
     @property
     def missing(self) -> list[ChecklistItem]:
@@ -160,8 +205,11 @@ def checklist(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> Checklist:
         row = _case(uow, instance_id)
         require_access(uow, actor, row.id)
         found = case_checklist(uow, row, actor=actor)
-        # Read only when there is a mark to offer taking back (withdraw refuses it after acceptance).
-        found.marks_final = any(item.mark for item in found.items) and was_accepted(uow, row)
+        # Read only when there is a mark or an upload to offer taking back (both refused after acceptance).
+        marks = any(item.mark for item in found.items)
+        uploads = any(item.submitted for item in found.items) or any(m.withdrawn_at is None for m in found.unlisted)
+        accepted = (marks or uploads) and was_accepted(uow, row)
+        found.marks_final, found.uploads_final = marks and accepted, uploads and accepted
         return found
 
 
@@ -184,7 +232,9 @@ def case_checklist(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor | None
             name=entry["name"], key=bool(entry.get("key")), conditional=bool(entry.get("conditional")),
             form=entry.get("form"), copies=entry.get("copies"), electronic=entry.get("electronic"),
             departments=needed, needed_by_me=bool(mine & set(needed or ([lead] if lead else []))),
-            submitted=[m for m in held if m.name == entry["name"]], mark=marks.get(entry["name"])))
+            submitted=[m for m in held if m.name == entry["name"] and m.withdrawn_at is None],
+            mark=marks.get(entry["name"]),
+            withdrawn=[m for m in held if m.name == entry["name"] and m.withdrawn_at is not None]))
     names = {entry["name"] for entry in listed}
     return Checklist(item_code=guide.code if guide is not None else None, items=items,
                      unlisted=[m for m in held if m.name not in names])

@@ -361,6 +361,11 @@ class Material(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Withdrawn by the window before acceptance (a wrong file, the wrong scan): kept for the archive and the
+    # history, no longer counted by the checklist (engine.materials.withdraw_upload).
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class MaterialMark(Base):

@@ -55,7 +55,7 @@ SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance
          "supervision.overdue_reason",
          # what else a clerk asks about a case: its documents, materials, query code, timers and incidents
          "document.issued", "document.missing", "material.uploaded", "material.recorded", "material.withdrawn",
-         "query_code.issued", "timer.fired",
+         "material.withdrawn_upload", "query_code.issued", "timer.fired",
          "timer.moved", "task.assignee_inactive",
          # external tasks (engine.tasks): a worker's lock, failure and BPMN error, a supervisor's retry
          "task.locked", "task.failed", "task.retried", "task.bpmn_error",

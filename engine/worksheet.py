@@ -96,8 +96,8 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             state=row.state, started_at=row.started_at, started_by=row.started_by, applicant=applicant,
             clock=clock, clock_pending=pending, provisional=provisional)
         # Whoever may see one of the case's tasks may see its materials (engine.materials.require_access).
-        submitted = list(uow.session.scalars(select(Material).where(
-            Material.instance_id.in_(bundle_ids(uow, row.id))).order_by(Material.id)))
+        submitted = list(uow.session.scalars(select(Material).where(  # a withdrawn upload is no material
+            Material.instance_id.in_(bundle_ids(uow, row.id)), Material.withdrawn_at.is_(None)).order_by(Material.id)))
         return TaskSheet(task=task, form=form, form_missing=missing, case=summary,
                          urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
                          opinions=opinions(uow, row))

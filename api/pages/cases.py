@@ -6,9 +6,12 @@ timeline, open tasks; on the clock panel, the forms that act on the clock throug
 of the item's guide, with an upload per entry (engine.materials.upload, the API's call), whose refusals
 (too large, a type not taken, the case ended) come back beside the entry, and for the window a missing
 entry's paper original checked (纸质原件已核验) or a conditional one not applicable (不适用), recorded with
-who and when (engine.materials.record) and taken back when recorded by mistake."""
+who and when (engine.materials.record) and taken back when recorded by mistake; a wrong upload withdrawn
+with a reason before acceptance (engine.materials.withdraw_upload). A new query code is asked for with
+its confirmation (the old one stops working) and answered with the receipt to print, the code on it once."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from engine import (
     case_documents,
     documents,
+    guides,
     instances,
     materials,
     overdue_reasons,
@@ -84,7 +88,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<int:instance_id>")
-def case(instance_id: int, issued_code: str | None = None, refused: UploadRefusal | None = None) -> str:
+def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
     file = timeline.case_file(uow(), instance_id, actor=actor())
     # The time-limit clock and its warning level (None before acceptance or without a time limit).
     clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
@@ -94,7 +98,7 @@ def case(instance_id: int, issued_code: str | None = None, refused: UploadRefusa
     # The guide's materials against what the case holds, for those who may see its materials (else None).
     checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
     uploads = upload_form(file.case.state, checklist)
-    return render_template("pages/case.html", file=file, clock=clock, documents=issued, issued_code=issued_code,
+    return render_template("pages/case.html", file=file, clock=clock, documents=issued,
                            waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
                            uploads=uploads, refused=refused, material_forms=MATERIAL_FORMS,
                            marking=uploads is not None and _may_mark(instance_id))
@@ -231,10 +235,22 @@ def record_message(instance_id: int) -> ResponseReturnValue:
 
 @bp.post("/cases/<int:instance_id>/query-code")
 def query_code(instance_id: int) -> ResponseReturnValue:
-    """A new query code for the applicant's receipt: shown on this answer only (not flashed through the
-    session cookie, not kept), and the old code stops working."""
+    """A new query code for the applicant, once the clerk confirmed that the old one stops working: the answer
+    is the receipt (收件回执) with the new code, to print; shown on this answer only (not in an address, not
+    flashed through the session cookie, not kept)."""
+    if request.form.get("confirm") != "1":  # the checkbox is required in the form; a request without it changes nothing
+        flash(_("请先勾选“原查询码将失效”，再生成新查询码。"), "error")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id), 303)
     code = query_codes.reissue(uow(), instance_id, actor=actor())
-    return case(instance_id, issued_code=code)
+    file = timeline.case_file(uow(), instance_id, actor=actor())
+    received = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
+    with uow() as work:  # the item's guide, as the intake receipt names it (none: the process's name)
+        guide = guides.latest_for_process(work, file.case.definition_key)
+    entry = guides.CatalogueEntry(guide, None) if guide is not None else None
+    return render_template("pages/intake_receipt.html", case=dataclasses.replace(file.case, query_code=code),
+                           entry=entry, guide=guide.content if guide is not None else {}, created=False,
+                           reissued=True, differing=[], received=received,
+                           item_name=file.definition_name or file.case.definition_key)
 
 
 # ---- materials: upload per entry of the checklist ----------------------------------------------------
@@ -393,6 +409,28 @@ def withdraw_mark(instance_id: int, mark_id: int) -> ResponseReturnValue:
         flash(_("该收件记录已撤销。"), "error")
     else:
         flash(_("已撤销收件记录。"), "success")
+    return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
+
+
+@bp.post("/cases/<int:instance_id>/materials/<int:material_id>/withdraw")
+def withdraw_upload(instance_id: int, material_id: int) -> ResponseReturnValue:
+    """Withdraw a wrong upload (engine.materials.withdraw_upload): the reason is required; the file stays
+    listed as withdrawn and its entry is missing again, to upload the right one."""
+    reason = request.form.get("reason", "")
+    if not reason.strip():
+        flash(_("请填写撤回原因。"), "error")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
+    try:
+        found = materials.withdraw_upload(uow(), instance_id, material_id, actor=actor(), reason=reason)
+    except Conflict as exc:
+        state = exc.context.get("state")
+        flash(_("办件已受理，已受理的材料保留在案卷中，不能撤回。") if state == "accepted"
+              else _("该材料已撤回。") if state == "withdrawn" else _("办件已结束，材料不能撤回。"), "error")
+    except InvalidRequest:  # a reason too long or with control characters (the form keeps it to one line)
+        flash(_("撤回原因须为 1 至 500 个字，不含控制字符。"), "error")
+    else:
+        flash(_("已撤回：{name}（{filename}），请重新上传正确的材料。", name=found.name, filename=found.filename),
+              "success")
     return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"), 303)
 
 

@@ -689,9 +689,6 @@ EN: dict[str, str] = {
     "出具时间": "Issued",
     "下载": "Download",
     "生成查询码": "New query code",
-    "请将办件编号和查询码交给申请人，凭此查询办理进度；查询码只显示这一次，原查询码已失效。":
-        "Give the applicant the case number and this query code to follow the case; the code is shown only "
-        "this once, and the previous code no longer works.",
     "红色且未说明原因": "Red, no reason recorded",
     # case page: what the case waits for, and a clerk recording a message it waits for; the case list
     "等待事项": "Waiting for",
@@ -859,4 +856,25 @@ EN: dict[str, str] = {
         "Upload the materials, or check the paper originals and choose “Paper original checked” below (“Not "
         "applicable” for a material required only in some cases), then submit again; if materials are missing, "
         "request the supplement at once.",
+    # a wrong upload withdrawn before acceptance; a new query code confirmed and printed
+    "撤回上传的材料：{name}": "Upload withdrawn: {name}",
+    "原因：{reason}": "Reason: {reason}",
+    "已撤回": "Withdrawn",
+    "撤回此文件": "Withdraw this file",
+    "撤回原因": "Reason for withdrawing",
+    "撤回原因：{name}": "Reason for withdrawing: {name}",
+    "请填写撤回原因。": "Give the reason for withdrawing the file.",
+    "撤回原因须为 1 至 500 个字，不含控制字符。": "The reason must be 1 to 500 characters, without control characters.",
+    "办件已受理，已受理的材料保留在案卷中，不能撤回。":
+        "The case was accepted: the files it was accepted on stay in the record and cannot be withdrawn.",
+    "该材料已撤回。": "That file was withdrawn already.",
+    "办件已结束，材料不能撤回。": "The case has ended: its files can no longer be withdrawn.",
+    "已撤回：{name}（{filename}），请重新上传正确的材料。": "Withdrawn: {name} ({filename}); upload the right file.",
+    "原查询码将失效": "The old query code stops working",
+    "请先勾选“原查询码将失效”，再生成新查询码。":
+        "Tick “The old query code stops working” to make a new query code.",
+    "已生成新查询码，原查询码已失效。新查询码只显示这一次，请打印本回执交给申请人。":
+        "A new query code was made and the old one no longer works. The new code is shown this once: print this "
+        "receipt for the applicant.",
+    "返回办件详情": "Back to the case",
 }

@@ -435,10 +435,14 @@ def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(
                                                                                 accept_task: str) -> None:
     case_id = re.search(r'href="/cases/(\d+)"', clerk.get("/cases?number=TASK-1").text).group(1)
     assert "生成查询码" in clerk.get(f"/cases/{case_id}").text
-    page = clerk.post(f"/cases/{case_id}/query-code", token_from=f"/cases/{case_id}")
+    unconfirmed = clerk.post(f"/cases/{case_id}/query-code", token_from=f"/cases/{case_id}")
+    assert unconfirmed.status_code == 303 and "receipt-code" not in unconfirmed.text
+    page = clerk.post(f"/cases/{case_id}/query-code", {"confirm": "1"}, token_from=f"/cases/{case_id}")
     assert page.status_code == 200
-    code = re.search(r'<strong class="mono" id="issued-code">([A-Z2-9]{8})</strong>', page.text).group(1)
-    assert "TASK-1" in page.text and "原查询码已失效" in page.text
+    # The receipt to print, for a case no guide names: the process's name stands for the item.
+    code = re.search(r'<strong class="mono" id="receipt-code">([A-Z2-9]{8})</strong>', page.text).group(1)
+    assert "TASK-1" in page.text and "原查询码已失效" in page.text and "data-print" in page.text
+    assert 'id="receipt-limit"' not in page.text and re.search(r"<dt>事项</dt><dd>[^<\s][^<]*</dd>", page.text)
     progress = clerk.client.get("/api/public/progress/TASK-1", query_string={"code": code})
     assert progress.status_code == 200
     assert code not in clerk.get(f"/cases/{case_id}").text  # shown on that one answer only
