@@ -1,4 +1,4 @@
-"""Process instances (cases): read, timeline, suspend, resume, terminate."""
+"""Process instances (cases): read, timeline, waits, suspend, resume, terminate."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,6 +18,7 @@ from .schemas import (
     InstanceSchema,
     ReasonSchema,
     TerminateSchema,
+    WaitSchema,
 )
 
 blp = Blueprint("process-instances", __name__, url_prefix="/api/process-instances",
@@ -52,6 +53,15 @@ class History(MethodView):
     def get(self, instance_id: int) -> Any:
         """Every command and BPMN step of the case, oldest first."""
         return instances.history(uow(), instance_id, actor=actor())
+
+
+@blp.route("/<int:instance_id>/waits")
+class Waits(MethodView):
+    @blp.response(200, WaitSchema(many=True))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, instance_id: int) -> Any:
+        """What the case waits for besides its tasks: messages first, then timers by due time."""
+        return instances.waits(uow(), instance_id, actor=actor())
 
 
 @blp.route("/<int:instance_id>/suspend")

@@ -230,6 +230,19 @@ class HistoryEventSchema(Schema):
     data = fields.Dict()
 
 
+class WaitSchema(Schema):
+    kind = fields.String(metadata={"description": "message | timer"})
+    element_id = fields.String()
+    element_name = fields.String(allow_none=True, metadata={"description": "the catch event's name in the diagram"})
+    member = fields.String(allow_none=True, metadata={
+        "description": "inside a multi-instance: the member it is for (a member department's ballot)"})
+    label = fields.String(metadata={"description": "what people call it: the step's name, with the member"})
+    since = fields.DateTime()
+    message = fields.String(allow_none=True, metadata={"description": "the message's name, as POST /api/messages takes it"})
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "a timer's due time"})
+    recordable = fields.Boolean(metadata={"description": "a clerk of the case may record the message"})
+
+
 class ReasonSchema(Schema):
     reason = fields.String(validate=validate.Length(max=2000))
 

@@ -2,8 +2,8 @@
 
 SpiffWorkflow evaluates expressions with one module-level script engine and no notion of the case, so
 the case's working-day calendar, its id and the command's unit of work are bound in a context variable
-when a command opens the case (``bind``); ``workdays(n)``, ``list_departments()``, ``case_deadline()`` and
-``calendar_covers(day)`` read them. ``refuse(field, message)`` lets a script turn down what a step submitted.
+when a command opens the case (``bind``); ``workdays(n)``, ``list_departments()``, ``co_departments()``,
+``case_deadline()`` and ``calendar_covers(day)`` read them. ``refuse(field, message)`` lets a script turn down what a step submitted.
 """
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any, NoReturn
 
+from sqlalchemy import select
+
 from . import calendar
 from .clock import LOCAL_TZ, utcnow
 from .errors import ValidationFailed
-from .models import CaseClock
+from .models import CaseClock, Department, ProcessInstance
 
 _bound: ContextVar[Binding | None] = ContextVar("govflow_case_functions", default=None)
 REFUSED = "refused"  # the rule code of a script's refusal (``refuse``), beside a form's own (required ...)
@@ -56,6 +58,33 @@ def list_departments() -> list[dict[str, Any]]:
     from .departments import options  # departments imports the case machinery that imports this module
 
     return options(_case("list_departments").uow)
+
+
+def co_departments() -> list[dict[str, Any]]:
+    """The co-departments (协办部门) the case's guide names (``co_departments`` of the latest guide of the
+    case's process), in the guide's order, as a form's options: ``{"value": code, "label": name, "groups":
+    [...]}``, named as set up here (else as the guide names them), ``groups`` empty for one not set up here
+    or without groups (nobody could act for it). Empty when the process has no guide or the guide names none.
+    Read in the command's transaction; a case being started has no guide to read yet (RuntimeError)."""
+    from .departments import options  # departments imports the case machinery that imports this module
+    from .guides import latest_for_process
+
+    bound = _case("co_departments")
+    row = bound.uow.session.get(ProcessInstance, bound.instance_id) if bound.instance_id is not None else None
+    if row is None:
+        raise RuntimeError("co_departments() reads the case's guide: call it after the case's start event")
+    guide = latest_for_process(bound.uow, row.definition_key)
+    named: dict[str, str] = {}  # code -> the guide's name for it, first mention kept
+    for entry in (guide.content.get("co_departments") or []) if guide is not None else []:
+        if isinstance(entry, dict) and str(entry.get("code") or "").strip():
+            named.setdefault(str(entry["code"]).strip(), str(entry.get("name") or "").strip())
+    if not named:
+        return []
+    set_up = {option["value"]: option for option in options(bound.uow)}
+    known = {code: name for code, name in bound.uow.session.execute(
+        select(Department.code, Department.name).where(Department.code.in_(list(named))))}
+    return [set_up.get(code) or {"value": code, "label": known.get(code) or name or code, "groups": []}
+            for code, name in named.items()]
 
 
 def case_deadline() -> str | None:
@@ -110,5 +139,6 @@ def use(bound: Binding) -> None:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "workdays": workdays, "list_departments": list_departments, "case_deadline": case_deadline,
+    "workdays": workdays, "list_departments": list_departments, "co_departments": co_departments,
+    "case_deadline": case_deadline,
     "calendar_covers": calendar_covers, "refuse": refuse}

@@ -5,11 +5,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
@@ -677,16 +679,22 @@ class Wait:
     # A message a clerk of the case may record (its catch event is marked govflow.recordable); else an
     # integration sends it (the credit platform's answer), and only integrators and admins may.
     recordable: bool = False
+    # The name of the multi-instance member the wait is for (a member department's ballot timer: 市发展和改革
+    # 委员会), which tells apart the waits of one element; None outside a multi-instance.
+    member: str | None = None
 
     @property
     def label(self) -> str:
-        """What people call it: the diagram's name for the step, else the message's name or the element's id."""
-        return self.element_name or self.message or self.element_id
+        """What people call it: the diagram's name for the step, else the message's name or the element's id;
+        with the member it is for, inside a multi-instance (表决期限届满（市发展和改革委员会）)."""
+        name = self.element_name or self.message or self.element_id
+        return f"{name}（{self.member}）" if self.member else name
 
 
 def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
     """The messages and timers a case waits for now (its subscription and timer rows), messages first,
-    timers by due time, each by the catch event of its diagram (a called process's for a wait inside a call).
+    timers by due time, each by the catch event of its diagram (a called process's for a wait inside a call),
+    and inside a multi-instance with the member it is for (the case is loaded only then).
     Raises NotFound (also outside a scoped clerk's scope)."""
     with uow:
         case_access.require_case(uow, actor, instance_id)
@@ -694,18 +702,58 @@ def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
         if row is None:
             raise NotFound(f"process instance {instance_id} not found")
         definitions = execution.definitions_of(uow, row)
-        found = []
+        found: list[tuple[Wait, str, bool]] = []  # each wait, its task, whether it is inside a (sub)process
         for sub in uow.session.scalars(select(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id).order_by(MessageSubscription.id)):
             step = _catch_event(uow, definitions, sub.bpmn_id, sub.message_name)
-            found.append(Wait("message", step.element_id, step.name, sub.created_at, message=sub.message_name,
-                              recordable=step.recordable))
+            found.append((Wait("message", step.element_id, step.name, sub.created_at, message=sub.message_name,
+                               recordable=step.recordable), sub.task_id, step.nested))
         for job in uow.session.scalars(select(Job).where(
                 Job.instance_id == instance_id, Job.kind == "timer", Job.state.in_(("pending", "failed")))
                 .order_by(Job.due_at, Job.id)):
             step = _catch_event(uow, definitions, job.bpmn_id, None)
-            found.append(Wait("timer", step.element_id, step.name, job.created_at, due_at=job.due_at))
-        return found
+            found.append((Wait("timer", step.element_id, step.name, job.created_at, due_at=job.due_at),
+                          job.task_id, step.nested))
+        if any(nested for _, _, nested in found):  # only a wait in a sub-process can be one member's
+            case = execution.open_case(uow, instance_id)
+            for wait, task_id, nested in found:
+                if nested:
+                    wait.member = _member(case, task_id)
+        return [wait for wait, _, _ in found]
+
+
+def _member(case: Case, task_id: str) -> str | None:
+    """The name of the multi-instance member the waiting task ``task_id`` runs for: the item (the
+    ``camunda:elementVariable``) of the nearest instance around it, in its sub-process, a called process or
+    outward; its text, or the ``name`` (else ``label``) of an object. None outside a multi-instance, for an
+    item without a name, or for a confidential one (govflow.confidential)."""
+    try:
+        task = case.workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, WorkflowException):
+        return None
+    while task is not None:
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask) \
+                and task.task_spec.name == parent.task_spec.task_spec:  # an instance, not the step after it
+            spec = parent.task_spec
+            if spec.input_item is None:
+                item = task.internal_data.get("item", task.internal_data.get("key_or_index"))
+            elif spec.input_item.bpmn_id in case.hidden:
+                return None
+            else:
+                item = task.data.get(spec.input_item.bpmn_id)
+            if isinstance(item, dict):
+                item = item.get("name") or item.get("label")
+            if not isinstance(item, (str, int)) or isinstance(item, bool):
+                return None
+            return str(item).strip() or None
+        if parent is not None:
+            task = parent
+        elif task.workflow.parent_task_id is not None:  # the task running this sub-process or called process
+            task = task.workflow.top_workflow.get_task_from_id(task.workflow.parent_task_id)
+        else:
+            task = None
+    return None
 
 
 @dataclass(frozen=True)
@@ -713,6 +761,7 @@ class _CatchEvent:
     element_id: str
     name: str | None  # its name in the diagram
     recordable: bool = False  # a message catch event marked govflow.recordable
+    nested: bool = False  # in a sub-process or a called process: possibly inside a multi-instance
 
 
 def _catch_event(uow: UnitOfWork, definitions: list[ProcessDefinition], bpmn_id: str, message: str | None
@@ -723,21 +772,22 @@ def _catch_event(uow: UnitOfWork, definitions: list[ProcessDefinition], bpmn_id:
     on the gateway: its outgoing event taking it is the catch event. An element of that id taking neither
     (or none at all): the element as found, else (its id, no name), not recordable."""
     fallback = _CatchEvent(bpmn_id, None)
-    for definition in definitions:
+    for index, definition in enumerate(definitions):
         cached = uow.runtime.specs.get(definition)
         for spec in (cached.spec, *cached.subprocess_specs.values()):
             found = next((ts for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None) == bpmn_id), None)
             if found is None:
                 continue
+            nested = index > 0 or spec is not cached.spec
             catcher = _catcher(found, message)
             if catcher is None:
                 if fallback.name is None:
-                    fallback = _CatchEvent(bpmn_id, found.bpmn_name)
+                    fallback = _CatchEvent(bpmn_id, found.bpmn_name, nested=nested)
                 continue
             element = catcher.bpmn_id or bpmn_id
             properties = cached.elements.get(definition.key, {}).get(element, {}).get("properties") or {}
             marked = str(properties.get(RECORDABLE, "")).strip().lower() == "true"
-            return _CatchEvent(element, catcher.bpmn_name, recordable=message is not None and marked)
+            return _CatchEvent(element, catcher.bpmn_name, recordable=message is not None and marked, nested=nested)
     return fallback
 
 

@@ -32,6 +32,7 @@ from tests.helpers import (
     complete_open_task,
     complete_task,
     cover_year,
+    seed_national_calendar,
 )
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 from tests.service_items import (
@@ -39,6 +40,8 @@ from tests.service_items import (
     deploy_item,
     documents,
     form_options,
+    guide,
+    item_files,
     pending_timer,
     send_message,
     supply_materials,
@@ -271,24 +274,37 @@ def test_a_meeting_without_member_departments_is_refused_and_nothing_is_stored(a
     assert [t["bpmn_id"] for t in case_tasks(api, meeting)] == ["convene"]
 
 
-# ---- members come from the departments set up here (GET /api/departments) --------------------------------
+# ---- members: the co-departments the guide names, as set up here (GET /api/departments) ------------------
 
-def test_the_members_are_chosen_from_the_departments_set_up_here_and_checked(api, meeting):
-    form = form_of(api, meeting, "convene", "zwfw_clerk")
-    # The convene form offers the departments with groups, by code, as its checklist reads them (valuesKey).
-    assert form["data"] == {"project_name": "市民中心二期", "department_options": [
-        {"value": code, "label": DEPARTMENTS[code][0], "groups": [DEPARTMENTS[code][1]]}
-        for code in sorted(DEPARTMENTS)]}
+def option(code: str, groups: list[str] | None = None) -> dict[str, Any]:
+    """A member department as the convene form offers it (its checklist reads them from the case, valuesKey):
+    one not set up with groups is marked, as nobody could vote for it."""
+    name = DEPARTMENTS[code][0]
+    groups = [DEPARTMENTS[code][1]] if groups is None else groups
+    return {"value": code, "name": name, "groups": groups, "label": name if groups else f"{name}（未设置用户组，无人可以表决）"}
+
+
+def test_the_members_are_the_guide_s_co_departments_and_no_other_department_set_up_here(api, received):
+    """QA: the member list offered every department set up with groups, 市场监督管理局 among them, which has
+    no part in this item. The members are the co-departments the item's guide publishes, in its order."""
+    market = api.as_("admin").put("/api/departments/SCJG", json={"name": "市场监督管理局", "groups": ["scjg"]})
+    assert market.status_code == 201, market.get_json()
+    accept(api, received)
+    form = form_of(api, received, "convene", "zwfw_clerk")
+    assert [co["code"] for co in guide(CODE)["co_departments"]] == ["FGW", "ZRZY", "ZJJ", "STHJ"]
+    assert form["data"] == {"project_name": "市民中心二期",
+                            "department_options": [option(code) for code in ("FGW", "ZRZY", "ZJJ", "STHJ")]}
     [field] = [c for c in form["schema"]["components"] if c.get("key") == "member_departments"]
     assert (field["type"], field["valuesKey"]) == ("checklist", "department_options")
 
-    unknown = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422,
-                                 member_departments=["FGW", "XYZ"], meeting_date=in_a_week(), meeting_place="第一会议室")
-    assert [(d["field"], d["rule"]) for d in unknown["error"]["details"]] == [("member_departments", "options")]
-    twice = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422,
+    for outsider in (["FGW", "SCJG"], ["FGW", "XYZ"]):  # set up here but not in the guide, or not at all
+        refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422, member_departments=outsider,
+                                     meeting_date=in_a_week(), meeting_place="第一会议室")
+        assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member_departments", "options")]
+    twice = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                member_departments=["FGW", "FGW"], meeting_date=in_a_week(), meeting_place="第一会议室")
     assert [(d["field"], d["rule"]) for d in twice["error"]["details"]] == [("member_departments", "duplicate")]
-    raw = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422, meeting_date=in_a_week(),
+    raw = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422, meeting_date=in_a_week(),
                              meeting_place="第一会议室", member_departments=["FGW"],
                              members=[{"department": "FGW", "name": "发改委", "group": "admin"}])
     assert [(d["field"], d["rule"]) for d in raw["error"]["details"]] == [("members", "unknown")]
@@ -296,17 +312,68 @@ def test_the_members_are_chosen_from_the_departments_set_up_here_and_checked(api
     # A department offered when the round began but left without groups since has nobody to vote for it.
     emptied = api.as_("admin").put("/api/departments/STHJ", json={"name": "市生态环境局", "groups": []})
     assert emptied.status_code == 200
-    refused = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422,
+    refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                  member_departments=["FGW", "STHJ"], meeting_date=in_a_week(), meeting_place="第一会议室")
     [problem] = refused["error"]["details"]  # a form error on the field, as the task page shows it
     assert (problem["field"], problem["rule"]) == ("member_departments", "refused")
-    assert problem["message"] == "以下成员单位未在部门设置中或没有用户组，无法表决：STHJ"
+    assert problem["message"] == ("以下成员单位尚未在部门设置中设置用户组，无人可以表决：市生态环境局（STHJ）。"
+                                  "请管理员先在部门设置中为其设置用户组，或不选该单位")
 
-    ballots = convene(api, meeting, ("ZRZY", "FGW"))
+    ballots = convene(api, received, ("ZRZY", "FGW"))
     assert sorted(b["candidate_groups"] for b in ballots) == [["fgw"], ["zrzy"]]
-    assert variables(api, meeting)["members"] == [
+    assert variables(api, received)["members"] == [
         {"department": "ZRZY", "name": "市自然资源和规划局", "groups": ["zrzy"]},
         {"department": "FGW", "name": "市发展和改革委员会", "groups": ["fgw"]}]
+
+
+def test_a_co_department_not_set_up_is_offered_marked_named_on_the_form_and_chosen_once_set_up(api):
+    """QA: a co-department of the guide without groups here was silently missing from the list. It is offered,
+    marked, and the convene form's note names it (a text reading the options from the case); ticked while
+    nobody could vote for it, the convene form is refused, and once an admin sets it up the same round takes it."""
+    deploy_item(api, CODE)
+    set_up_departments(api, ("FGW", "ZRZY"))
+    api.as_("admin").put("/api/departments/ZJJ", json={"name": "市住房和城乡建设局", "groups": []})  # STHJ: none
+    case = api.start("joint_review_meeting", business_key="LH-2026-0003", variables={"project_name": "市民中心二期"})
+    supply_materials(api, case["id"], CODE)
+    accept(api, case)
+    form = form_of(api, case, "convene", "zwfw_clerk")
+    offered = form["data"]["department_options"]
+    assert offered == [option("FGW"), option("ZRZY"), option("ZJJ", []), option("STHJ", [])]
+    assert offered[3]["label"] == "市生态环境局（未设置用户组，无人可以表决）"
+    [note] = [c for c in form["schema"]["components"] if c.get("id") == "Text_departments_not_set_up"]
+    assert note["type"] == "text"
+    assert "department_options[count(groups) = 0]" in note["text"] and "尚未在部门设置中设置用户组" in note["text"]
+
+    refused = complete_open_task(api, case, "convene", user="zwfw_clerk", expect=422, member_departments=["FGW", "STHJ"],
+                                 meeting_date=today(), meeting_place="第一会议室")
+    assert [(d["field"], d["message"]) for d in refused["error"]["details"]] == [
+        ("member_departments", ("以下成员单位尚未在部门设置中设置用户组，无人可以表决：市生态环境局（STHJ）。"
+                                "请管理员先在部门设置中为其设置用户组，或不选该单位"))]
+    assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["convene"]
+
+    set_up_departments(api, ("STHJ",))  # the centre had it fixed: the same round may now choose it
+    ballots = convene(api, case, ("FGW", "STHJ"))
+    assert sorted(b["candidate_groups"][0] for b in ballots) == ["fgw", "sthj"]
+    assert [m["name"] for m in variables(api, case)["members"]] == ["市发展和改革委员会", "市生态环境局"]
+
+
+def test_an_item_whose_guide_names_no_co_department_has_no_members_and_the_acceptance_says_so(api):
+    alone = {k: v for k, v in guide(CODE).items() if k != "co_departments"}  # the centre's materials alone
+    alone["materials"] = [dict(m, departments=["ZWFW"]) for m in alone["materials"]]
+    files = [(name, json.dumps(alone).encode() if name.endswith("guide.json") else content)
+             for name, content in item_files(CODE)]
+    seed_national_calendar(api.runtime)
+    analyst = api.as_("analyst")
+    deployed = analyst.client.post("/api/deployments", headers=analyst.headers(), content_type="multipart/form-data",
+                                   data={"files": [(io.BytesIO(content), name) for name, content in files]})
+    assert deployed.status_code == 201, deployed.get_json()
+    set_up_departments(api)
+    case = api.start("joint_review_meeting", business_key="LH-2026-0004", variables={"project_name": "市民中心二期"})
+    supply_materials(api, case["id"], CODE)
+    refused = complete_open_task(api, case, "acceptance", user="zwfw_clerk", expect=422,
+                                 acceptance={"decision": "accept"})
+    assert "本事项的办事指南未列出协办部门（政务服务中心以外），无法确定联合审批会议的成员单位" in refused["error"]["message"]
+    assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["acceptance"]  # nothing moved
 
 
 def test_the_convening_centre_is_not_offered_as_a_member_of_its_own_meeting(api, received):
@@ -317,26 +384,27 @@ def test_the_convening_centre_is_not_offered_as_a_member_of_its_own_meeting(api,
     assert centre.status_code == 201, centre.get_json()
     accept(api, received)
     offered = form_of(api, received, "convene", "zwfw_clerk")["data"]["department_options"]
-    assert [o["value"] for o in offered] == sorted(DEPARTMENTS)
+    assert [o["value"] for o in offered] == list(DEPARTMENTS)  # the guide's co-departments, in its order
     refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                  member_departments=["FGW", "ZWFW"], meeting_date=today(), meeting_place="第一会议室")
     assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member_departments", "options")]
     assert sorted(b["candidate_groups"][0] for b in convene(api, received)) == ["fgw", "sthj", "zjj", "zrzy"]
 
 
-def test_without_departments_set_up_there_is_nobody_to_convene_and_the_acceptance_says_so(api):
+def test_without_departments_set_up_the_case_is_accepted_and_the_convene_form_names_them_all(api):
+    """Acceptance is bound by its own time limit (5 working days, then deemed accepted): a department the
+    centre has yet to set up does not hold it up. The convene form names every co-department as not set up,
+    and nobody can be convened until one is."""
     deploy_item(api, CODE)
     case = api.start("joint_review_meeting", business_key="LH-2026-0002", variables={"project_name": "市民中心二期"})
     supply_materials(api, case["id"], CODE)
-    refused = complete_open_task(api, case, "acceptance", user="zwfw_clerk", expect=422,
-                                 acceptance={"decision": "accept"})
-    assert "尚未设置拥有用户组的部门" in refused["error"]["message"]
-    assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["acceptance"]  # nothing moved
-    api.as_("admin").put("/api/departments/ZWFW", json={"name": "市政务服务管理局", "groups": ["zwfw"]})
-    again = complete_open_task(api, case, "acceptance", user="zwfw_clerk", expect=422, acceptance={"decision": "accept"})
-    assert "尚未设置拥有用户组的部门（政务服务中心以外）" in again["error"]["message"]  # the centre alone: nobody
-    set_up_departments(api, ("FGW",))
     assert [t["bpmn_id"] for t in accept(api, case)["tasks"]] == ["convene"]
+    offered = form_of(api, case, "convene", "zwfw_clerk")["data"]["department_options"]
+    assert offered == [option(code, []) for code in DEPARTMENTS]
+    refused = complete_open_task(api, case, "convene", user="zwfw_clerk", expect=422, member_departments=["FGW"],
+                                 meeting_date=today(), meeting_place="第一会议室")
+    assert refused["error"]["details"][0]["message"].startswith(
+        "以下成员单位尚未在部门设置中设置用户组，无人可以表决：市发展和改革委员会（FGW）")
 
 
 def test_the_meeting_date_is_not_in_the_past(api, meeting):
@@ -463,6 +531,44 @@ def test_a_member_that_never_votes_counts_as_absent_after_the_working_day_follow
     assert record["tally"] == {"round": 1, "members": 4, "present": 2, "quorum": 3, "quorum_met": False,
                                "approve": 2, "reject": 0, "abstain": 0, "absent": 2, "outcome": "no_quorum"}
     assert [t["bpmn_id"] for t in case_tasks(api, received)] == ["convene"]
+
+
+def waits(api: ApiClient, case: dict[str, Any]) -> list[dict[str, Any]]:
+    response = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/waits")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_each_ballot_s_deadline_is_in_the_case_api_and_on_the_case_page_with_its_member_department(
+        api, received, frozen, app):
+    """QA: the ballots' timers were not in the case API, and the case page listed one 表决期限届满 row per
+    member, all alike. GET /api/process-instances/ID/waits lists them, each naming its member department, and
+    so does the page's 等待事项; a cast ballot's row goes with its timer."""
+    frozen(at(date(2026, 3, 2)))
+    accept(api, received)
+    convene(api, received, ("FGW", "ZRZY"), meeting_date="2026-03-05")
+    [opens] = waits(api, received)  # before the meeting day: its timer, which no member has
+    assert (opens["element_id"], opens["member"], opens["label"]) == (
+        "meeting_opens", None, "会议召开（会议日期当天开始表决）")
+    ballots = meeting_day(api, received, frozen)
+    due = at(date(2026, 3, 6), 23).replace(minute=59, second=59)
+    listed = sorted(waits(api, received), key=lambda w: w["label"])
+    assert [(w["kind"], w["element_id"], w["element_name"], w["member"], w["label"], datetime.fromisoformat(w["due_at"]))
+            for w in listed] == [
+        ("timer", "ballot_due", "表决期限届满", "市发展和改革委员会", "表决期限届满（市发展和改革委员会）", due),
+        ("timer", "ballot_due", "表决期限届满", "市自然资源和规划局", "表决期限届满（市自然资源和规划局）", due)]
+
+    page = signed_in(app, api, "supervisor").get(f"/cases/{received['id']}").text
+    rows = re.findall(r'<tr class="wait-row wait-timer" data-element="ballot_due" data-member="([^"]+)">(.*?)</tr>',
+                      page, re.DOTALL)
+    assert sorted(member for member, _ in rows) == ["市发展和改革委员会", "市自然资源和规划局"]
+    for member, row in rows:
+        assert f"表决期限届满（{member}）" in row and "2026-03-06 23:59" in row
+
+    vote_all(api, [b for b in ballots if b["candidate_groups"] == ["fgw"]], {"fgw": "approve"})
+    assert [w["label"] for w in waits(api, received)] == ["表决期限届满（市自然资源和规划局）"]
+    missing = api.as_("supervisor").get("/api/process-instances/999999/waits")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
 
 
 def test_a_ballot_due_in_a_year_without_calendar_data_moves_when_the_year_is_loaded(api, received, frozen):

@@ -14,6 +14,7 @@ ENDPOINTS = [
     ("get", "/api/process-instances", None),
     ("get", "/api/process-instances/{instance_id}", None),
     ("get", "/api/process-instances/{instance_id}/history", None),
+    ("get", "/api/process-instances/{instance_id}/waits", None),
     ("post", "/api/process-instances/{instance_id}/suspend", "application/json"),
     ("post", "/api/process-instances/{instance_id}/resume", None),
     ("post", "/api/process-instances/{instance_id}/terminate", "application/json"),

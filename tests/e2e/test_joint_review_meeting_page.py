@@ -28,10 +28,17 @@ CLERK = Actor("zhou", frozenset({"zwfw"}), frozenset({"clerk"}))
 @pytest.fixture
 def accepted(runtime: Any) -> InstanceView:
     """The item deployed, its member departments set up, a case accepted and waiting to be convened."""
+    return accept_case(runtime, tuple(DEPARTMENTS))
+
+
+def accept_case(runtime: Any, set_up: tuple[str, ...]) -> InstanceView:
+    """The item deployed, these co-departments of its guide set up with groups, a case accepted and waiting
+    to be convened, its convene task claimed by the centre's clerk."""
     seed_national_calendar(runtime)
     cover_year(runtime, utcnow().astimezone(LOCAL_TZ).date())  # the meeting is convened for today
     definitions.deploy(runtime.uow(), item_files("ZWFW-LH-0001"), actor=SYSTEM)
-    for code, (name, group) in DEPARTMENTS.items():
+    for code in set_up:
+        name, group = DEPARTMENTS[code]
         departments.put_department(runtime.uow(), code, actor=ADMIN, name=name, groups=[group])
     add_user(runtime, "zhou", groups=["zwfw"], roles=["clerk"])
     view, _ = instances.start(runtime.uow(), "joint_review_meeting", actor=Actor("portal", roles=frozenset({"integrator"})),
@@ -54,6 +61,7 @@ def test_the_centre_ticks_the_member_departments_among_those_set_up_and_each_get
     members = page.locator(".fjs-form-field", has_text="参会成员单位")
     for name, _ in DEPARTMENTS.values():
         expect(members.get_by_label(name)).to_be_visible()  # the departments set up here, by name
+    expect(page.get_by_text("尚未在部门设置中设置用户组")).to_have_count(0)  # every one is: no note
     members.get_by_label("市自然资源和规划局").check()
     members.get_by_label("市生态环境局").check()
     page.get_by_label("会议地点").fill("政务服务中心第一会议室")
@@ -68,3 +76,20 @@ def test_the_centre_ticks_the_member_departments_among_those_set_up_and_each_get
     assert sorted(t.candidate_groups[0] for t in case.tasks if t.bpmn_id == "vote") == ["sthj", "zrzy"]
     assert (case.variables["member_departments"], case.variables["meeting_date"]) == (["ZRZY", "STHJ"],
                                                                                       day.isoformat())
+
+
+def test_the_convene_form_names_the_co_departments_nobody_could_vote_for(page: Any, runtime: Any) -> None:
+    """Two of the guide's co-departments have no groups here: the convene form says so above the list, where
+    they are marked, and the centre can have them set up."""
+    accepted = accept_case(runtime, ("FGW", "ZRZY"))
+    [convene] = accepted.tasks
+    log_in(page, "zhou")
+    page.goto(f"/tasks/{convene.id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    note = page.locator(".fjs-form-field-text", has_text="尚未在部门设置中设置用户组")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("以下协办部门尚未在部门设置中设置用户组，无人可以为其表决：市住房和城乡建设局（ZJJ）、市生态环境局（STHJ）。")
+    members = page.locator(".fjs-form-field", has_text="参会成员单位")
+    expect(members.get_by_label("市发展和改革委员会", exact=True)).to_be_visible()
+    expect(members.get_by_label("市生态环境局（未设置用户组，无人可以表决）")).to_be_visible()
+    shot(page, "meeting-02-convene-not-set-up")
