@@ -3,7 +3,8 @@
 SpiffWorkflow evaluates expressions with one module-level script engine and no notion of the case, so
 the case's working-day calendar, its id and the command's unit of work are bound in a context variable
 when a command opens the case (``bind``); ``workdays(n)``, ``list_departments()``, ``co_departments()``,
-``case_deadline()`` and ``calendar_covers(day)`` read them. ``refuse(field, message)`` lets a script turn down what a step submitted.
+``case_deadline()`` and ``calendar_covers(day)`` read them. ``refuse(field, message)`` lets a script turn
+down what a step submitted.
 """
 from __future__ import annotations
 
