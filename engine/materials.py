@@ -130,15 +130,10 @@ def withdraw_upload(uow: UnitOfWork, instance_id: int, material_id: int, *, acto
 
     text = _clean(reason, MAX_WITHDRAW_REASON, "reason")
     with uow:
-        lock_case(uow.session, instance_id)  # as record: never while an acceptance reads the checklist
-        row = _case(uow, instance_id)
-        require_access(uow, actor, row.id)
-        require_window(uow, actor, row.id)
+        row = _window_case(uow, instance_id, actor)
         material = uow.session.get(Material, material_id)
         if material is None or material.instance_id not in bundle_ids(uow, row.id):
             raise NotFound(f"material {material_id} not found in process instance {instance_id}")
-        if row.state in ENDED:
-            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
         if material.withdrawn_at is not None:
             raise Conflict(f"material {material.id} was already withdrawn by {material.withdrawn_by}",
                            state="withdrawn")
@@ -319,15 +314,10 @@ def withdraw(uow: UnitOfWork, instance_id: int, mark_id: int, *, actor: Actor) -
     from . import acceptance  # acceptance reads this module's checklist
 
     with uow:
-        lock_case(uow.session, instance_id)  # as record: never while an acceptance reads the marks
-        row = _case(uow, instance_id)
-        require_access(uow, actor, row.id)
-        require_window(uow, actor, row.id)
+        row = _window_case(uow, instance_id, actor)
         mark = uow.session.get(MaterialMark, mark_id)
         if mark is None or mark.instance_id not in bundle_ids(uow, row.id):
             raise NotFound(f"material mark {mark_id} not found in process instance {instance_id}")
-        if row.state in ENDED:
-            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
         if acceptance.was_accepted(uow, row):
             raise Conflict(f"process instance {row.id} was accepted (受理) on its materials as received; "
                            "a mark cannot be taken back after the acceptance", state="accepted")
@@ -406,6 +396,19 @@ def require_access(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
         return  # submitted once, read by every department of the case (SX32, LY47)
     raise Forbidden(f"{actor.name} may not see the materials of process instance {instance_id} "
                     "(integrators, supervisors and clerks of the case may)")
+
+
+def _window_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInstance:
+    """The case a window command changes, locked first (never while an acceptance reads its checklist, and a
+    state read after the lock), open to ``actor`` at the window and not ended. Raises NotFound, Forbidden,
+    Conflict."""
+    lock_case(uow.session, instance_id)
+    row = _case(uow, instance_id)
+    require_access(uow, actor, row.id)
+    require_window(uow, actor, row.id)
+    if row.state in ENDED:
+        raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+    return row
 
 
 def _case(uow: UnitOfWork, instance_id: int) -> ProcessInstance:
