@@ -15,8 +15,10 @@ is tolerant acceptance (容缺受理) when its condition compares with ``'tolera
 At run time the gateway's own conditions, evaluated on the completed task's data as the gateway will
 evaluate them, say which flow the clerk chose (``chosen``). Accepting (受理) then needs every material of
 the item's guide received (engine.materials: uploaded, its paper original checked at the window, or not
-applicable); tolerant acceptance may lack non-key materials only. Rejection (不予受理) and a supplement
-request (一次性告知补正) are never held back, nor are items without a guide or without listed materials.
+applicable); tolerant acceptance may lack non-key materials only, and when the step lists what it waives
+(``tolerated_materials``: names, or a text of one per line) every missing one must be listed — the 容缺受理
+notice asks the applicant for those alone. Rejection (不予受理) and a supplement request (一次性告知补正) are
+never held back, nor are items without a guide or without listed materials.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from typing import Any
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import select
 
-from . import diagrams, execution, guides, materials
+from . import diagrams, document_templates, execution, guides, materials
 from .bpmn_xml import BPMN_NS, HUMAN_TAGS, NS, PreparedDiagram, bpmn, local, to_utf8
 from .case_lock import lock_case
 from .errors import Forbidden, MaterialsMissing, NotFound
@@ -50,6 +52,9 @@ LITERAL_OUTCOMES = {
     **dict.fromkeys(("reject", "rejected", "不予受理", "不受理"), REJECT),
     **dict.fromkeys(("supplement", "incomplete", "correction", "补正", "一次性告知"), SUPPLEMENT),
 }
+# The step's variables that list materials by name: what the applicant is to supplement (the 一次性告知
+# notice reads it, engine.document_templates) and what a tolerant acceptance waits for.
+SUPPLEMENT_LIST, TOLERATED_LIST = "missing_materials", "tolerated_materials"
 
 
 # ---- a process's flow graph (lint reads it for its other rules too) ----------------------------------
@@ -302,21 +307,37 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
     lock_case(uow.session, row.id)  # a mark recorded or taken back meanwhile is seen, or waits for this
     items = materials.case_checklist(uow, row).items
     missing = [i for i in items if i.status == materials.MISSING and (i.key or outcome == ACCEPT)]
-    if not missing:
-        return
-    names = ", ".join(i.name for i in missing)
-    if outcome == TOLERANT:
-        message = (f"tolerant acceptance (容缺受理) waives only non-key materials; key materials missing: {names}. "
-                   "Upload each, or record that its paper original was checked at the window")
-    else:
-        message = (f"acceptance (受理) needs every material of the guide; missing: {names}. Upload each, record "
-                   "that its paper original was checked at the window or, for a conditional one, that it does "
-                   "not apply; or request a supplement (一次性告知补正)"
-                   + ("; or accept tolerantly (容缺受理) if only non-key ones are missing"
-                      if TOLERANT in step.outcomes else ""))
-    raise MaterialsMissing(message, outcome=outcome, details=[
-        {"field": "materials", "material": i.name, "key": i.key,
-         "message": f"{'key ' if i.key else ''}material {i.name} is missing"} for i in missing])
+    not_listed = unlisted(items, task.data) if outcome == TOLERANT and not missing else []
+    if missing:
+        names = ", ".join(i.name for i in missing)
+        if outcome == TOLERANT:
+            message = (f"tolerant acceptance (容缺受理) waives only non-key materials; key materials missing: "
+                       f"{names}. Upload each, or record that its paper original was checked at the window")
+        else:
+            message = (f"acceptance (受理) needs every material of the guide; missing: {names}. Upload each, "
+                       "record that its paper original was checked at the window or, for a conditional one, that "
+                       "it does not apply; or request a supplement (一次性告知补正)"
+                       + ("; or accept tolerantly (容缺受理) if only non-key ones are missing"
+                          if TOLERANT in step.outcomes else ""))
+        raise MaterialsMissing(message, outcome=outcome, details=[
+            {"field": "materials", "material": i.name, "key": i.key,
+             "message": f"{'key ' if i.key else ''}material {i.name} is missing"} for i in missing])
+    if not_listed:
+        names = ", ".join(i.name for i in not_listed)
+        raise MaterialsMissing(
+            f"tolerant acceptance (容缺受理) must list every material it waives in {TOLERATED_LIST}: the notice asks "
+            f"the applicant for those alone; missing and not listed: {names}", outcome=outcome, details=[
+                {"field": TOLERATED_LIST, "material": i.name, "key": False,
+                 "message": f"material {i.name} is missing and not listed as tolerated"} for i in not_listed])
+
+
+def unlisted(items: list[materials.ChecklistItem], data: dict[str, Any]) -> list[materials.ChecklistItem]:
+    """The missing materials a tolerant acceptance leaves out of its list of waived ones; none when the step
+    keeps no such list (the diagram's own concern then)."""
+    if data.get(TOLERATED_LIST) is None:
+        return []
+    listed = {m["name"] for m in document_templates.missing_materials(data[TOLERATED_LIST])}
+    return [i for i in items if i.status == materials.MISSING and i.name not in listed]
 
 
 def step_tasks(uow: UnitOfWork, row: ProcessInstance) -> list[Task]:
@@ -357,6 +378,11 @@ class StepChecklist:
     @property
     def key_missing(self) -> list[materials.ChecklistItem]:
         return [item for item in self.checklist.missing if item.key]
+
+    @property
+    def tolerable(self) -> list[materials.ChecklistItem]:
+        """The missing materials a tolerant acceptance would wait for: the non-key ones."""
+        return [item for item in self.checklist.missing if not item.key]
 
 
 def task_checklist(uow: UnitOfWork, task_id: str, *, actor: Actor) -> StepChecklist | None:

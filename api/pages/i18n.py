@@ -852,6 +852,9 @@ EN: dict[str, str] = {
     "不能受理：以下材料尚未收到：{names}。": "Not accepted: these materials have not been received: {names}.",
     "不能容缺受理：关键材料不得容缺，尚未收到：{names}。":
         "Not accepted tolerantly: key materials cannot be waived, and these have not been received: {names}.",
+    "不能容缺受理：以下材料尚未收到，也未列为容缺材料：{names}。请一并列明，或核验纸质原件。":
+        "Not accepted tolerantly: these materials have not been received and are not listed as waived: {names}. "
+        "List them too, or check their paper originals.",
     "请上传材料，或核验纸质原件后在下表选择“纸质原件已核验”（视情形提交的材料本次不适用的，选择“不适用”）再提交；材料不全的，请一次性告知补正。":
         "Upload the materials, or check the paper originals and choose “Paper original checked” below (“Not "
         "applicable” for a material required only in some cases), then submit again; if materials are missing, "

@@ -200,8 +200,10 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     # After a refusal, what was submitted over what the form was given: the case data a field reads its
     # options from (valuesKey) is not among what a browser submits.
     stored = sheet.form.data if sheet.form else {}
-    form_data = {**stored, **data} if data is not None else stored
     schema = sheet.form.schema if sheet.form and sheet.form.schema else {}
+    if checked is not None:
+        stored = {**stored, **checklist_prefill(checked, schema, stored)}
+    form_data = {**stored, **data} if data is not None else stored
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
@@ -211,11 +213,41 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
                            chosen=marks_chosen(request.form) if request.method == "POST" else {}), status
 
 
+# Fields that take materials by name as a text of one per line (engine.document_templates.missing_materials).
+LINE_LIST_TYPES = frozenset({"textarea"})
+# Fields whose options are the materials, choosing several.
+OPTION_LIST_TYPES = frozenset({"checklist", "taglist"})
+
+
+def checklist_prefill(checked: acceptance.StepChecklist, schema: dict[str, Any],
+                      stored: dict[str, Any]) -> dict[str, Any]:
+    """An acceptance step's lists of materials filled from its checklist where the case holds none yet: the
+    一次性告知 list with every missing material (the notice must name them all at once), the 容缺 list with
+    the missing non-key ones. The clerk edits them; form-js submits neither unless its outcome is chosen."""
+    fields = dict(_fields(schema))
+    found: dict[str, Any] = {}
+    for key, items in ((acceptance.SUPPLEMENT_LIST, checked.missing),
+                       (acceptance.TOLERATED_LIST, checked.tolerable)):
+        component = fields.get(key)
+        if component is None or stored.get(key) or not items:
+            continue
+        names = [item.name for item in items]
+        if component.get("type") in OPTION_LIST_TYPES and isinstance(component.get("values"), list):
+            offered = {option.get("value") for option in component["values"] if isinstance(option, dict)}
+            found[key] = [name for name in names if name in offered]
+        elif component.get("type") in LINE_LIST_TYPES:
+            found[key] = "\n".join(names)
+    return found
+
+
 def refusal_text(refusal: MaterialsMissing | None) -> str | None:
     """Why the engine would not accept, in the page's language: the missing materials by name."""
     if refusal is None:
         return None
-    names = _("、").join(str(d.get("material")) for d in refusal.details if isinstance(d, dict))
+    details = [d for d in refusal.details if isinstance(d, dict)]
+    names = _("、").join(str(d.get("material")) for d in details)
+    if any(d.get("field") == acceptance.TOLERATED_LIST for d in details):
+        return _("不能容缺受理：以下材料尚未收到，也未列为容缺材料：{names}。请一并列明，或核验纸质原件。", names=names)
     if refusal.context.get("outcome") == acceptance.TOLERANT:
         return _("不能容缺受理：关键材料不得容缺，尚未收到：{names}。", names=names)
     return _("不能受理：以下材料尚未收到：{names}。", names=names)

@@ -64,7 +64,24 @@ def test_the_clerk_is_refused_then_ticks_the_paper_original_and_accepts(page: An
     expect(page.locator(".flash-success")).to_contain_text(case.business_key)
     after = instances.get(runtime.uow(), case.id, actor=SYSTEM)
     assert [t.bpmn_id for t in after.tasks] == ["review"]
+    assert "missing_materials" not in after.variables  # the list filled for the supplement stayed hidden, unsent
     received = {i.name: (i.status, i.mark.recorded_by if i.mark else None)
                 for i in materials.checklist(runtime.uow(), case.id, actor=PORTAL).items}
     assert received == {APPLICATION: ("electronic", None), IDENTITY: ("paper_checked", "wang"),
                         PROXY: ("not_applicable", "wang")}
+
+
+def test_choosing_the_supplement_shows_the_missing_materials_listed_for_the_notice(page: Any, runtime: Runtime,
+                                                                                  case: InstanceView) -> None:
+    log_in(page, "wang")
+    page.goto(f"/tasks/{case.tasks[0].id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    page.get_by_label("材料不全，一次性告知补正").check()
+    listed = page.get_by_label("需补正的全部材料（一次性告知）")
+    expect(listed).to_have_value(f"{IDENTITY}\n{PROXY}")  # from the checklist, for the clerk to edit
+    listed.fill(f"{IDENTITY}：请提交原件\n{PROXY}")
+    shot(page, "acceptance-03-supplement-list")
+    page.click("#complete-button")
+    page.wait_for_url("**/queue")
+    after = instances.get(runtime.uow(), case.id, actor=SYSTEM)
+    assert after.variables["missing_materials"] == f"{IDENTITY}：请提交原件\n{PROXY}"
