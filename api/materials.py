@@ -74,7 +74,8 @@ class MaterialMarkSchema(Schema):
     id = fields.Integer()
     process_instance_id = fields.Integer(attribute="instance_id")
     name = fields.String()
-    kind = fields.String(metadata={"description": "paper_checked (纸质原件已核验) or not_applicable (不适用)"})
+    kind = fields.String(metadata={"description": "paper_checked (纸质原件已核验), not_applicable (不适用) or shared "
+                                                  "(通过数据共享获取)"})
     note = fields.String(allow_none=True)
     recorded_by = fields.String()
     recorded_at = fields.DateTime()
@@ -84,10 +85,14 @@ class ChecklistItemSchema(Schema):
     name = fields.String()
     key = fields.Boolean(metadata={"description": "a key material: tolerant acceptance may not waive it"})
     conditional = fields.Boolean(metadata={"description": "required only in some cases: may be marked not applicable"})
-    status = fields.String(metadata={"description": "electronic (uploaded), paper_checked, not_applicable or missing; "
+    shared = fields.Boolean(metadata={"description": "obtainable through data sharing (通过数据共享获取): may be marked "
+                                                     "shared, and the applicant need not bring it"})
+    status = fields.String(metadata={"description": "electronic (uploaded), paper_checked, not_applicable, shared or "
+                                                    "missing; "
                                                     "受理 needs none missing, 容缺受理 no key one"})
     mark = fields.Nested(MaterialMarkSchema, allow_none=True, metadata={
-        "description": "the window's record of its paper original checked, or of it not applying"})
+        "description": "the window's record of its paper original checked, of it not applying, or of it obtained "
+                       "through data sharing"})
     form = fields.String(allow_none=True, metadata={"description": "original, copy, original_and_copy, electronic"})
     copies = fields.Integer(allow_none=True)
     electronic = fields.Boolean(allow_none=True, metadata={"description": "an electronic copy suffices"})
@@ -120,7 +125,9 @@ class MaterialMarkInSchema(Schema):
                          metadata={"description": "the material's name as the guide lists it"})
     kind = fields.String(required=True, validate=validate.OneOf(materials.MARK_KINDS),
                          metadata={"description": "paper_checked: its paper original was checked at the window; "
-                                                  "not_applicable: a conditional material this application needs not"})
+                                                  "not_applicable: a conditional material this application needs "
+                                                  "not; shared: obtained through data sharing (a material the guide "
+                                                  "marks shared)"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=materials.MAX_MARK_NOTE))
 
 

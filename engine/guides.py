@@ -258,6 +258,7 @@ class _Checker:
             self.field(material, where, "electronic", "bool", required=False)
             self.field(material, where, "key", "bool", required=False)
             self.field(material, where, "conditional", "bool", required=False)  # may not apply (不适用)
+            self.field(material, where, "shared", "bool", required=False)  # 通过数据共享获取: need not be brought
             self.field(material, where, "sample", "text", required=False)
             self.field(material, where, "note", "text", required=False)
             for j, code in enumerate(self.field(material, where, "departments", "list", required=False) or []):

@@ -1,7 +1,7 @@
 """Materials (申请材料): files submitted to a case, kept with their SHA-256 and shown to every department
 that works on the case, so nobody asks for the same material twice (SX32, LY47); and, for a material not
-uploaded, the window's mark that its paper original was checked (纸质原件已核验) or that it does not apply
-to this application (不适用). The checklist sets the guide's list against both; the acceptance step
+uploaded, the window's mark that its paper original was checked (纸质原件已核验), that it does not apply
+to this application (不适用) or that the window obtained it through data sharing (通过数据共享获取). The checklist sets the guide's list against both; the acceptance step
 (engine.acceptance) accepts only when it reads complete. An upload the window withdraws before acceptance
 (a wrong file, the wrong scan) stays on record, marked withdrawn, and no longer counts.
 
@@ -148,9 +148,12 @@ def withdraw_upload(uow: UnitOfWork, instance_id: int, material_id: int, *, acto
         return material
 
 
-# How a listed material was received: uploaded, or marked (MaterialMark.kind), or not at all.
-ELECTRONIC, PAPER_CHECKED, NOT_APPLICABLE, MISSING = "electronic", "paper_checked", "not_applicable", "missing"
-MARK_KINDS = (PAPER_CHECKED, NOT_APPLICABLE)
+# How a listed material was received: uploaded, or marked (MaterialMark.kind), or not at all. SHARED: the
+# window obtained it through data sharing (通过数据共享获取: the issuing department's electronic licence or
+# record), which the applicant then needs not bring — only for a material its guide marks ``shared``.
+ELECTRONIC, PAPER_CHECKED, NOT_APPLICABLE, SHARED, MISSING = (
+    "electronic", "paper_checked", "not_applicable", "shared", "missing")
+MARK_KINDS = (PAPER_CHECKED, NOT_APPLICABLE, SHARED)
 MAX_MARK_NOTE = 500
 
 
@@ -161,6 +164,7 @@ class ChecklistItem:
     name: str
     key: bool  # a key material (tolerant acceptance may not waive it)
     conditional: bool  # required only in some cases (委托他人办理的…): it may be marked not applicable
+    shared: bool  # obtainable through data sharing (通过数据共享获取): it may be marked so
     form: str | None
     copies: int | None
     electronic: bool | None
@@ -171,8 +175,13 @@ class ChecklistItem:
     withdrawn: list[Material] = field(default_factory=list)  # uploaded under this name, then withdrawn
 
     @property
+    def kinds(self) -> frozenset[str]:
+        """How the window may record it as received: see ``mark_kinds``."""
+        return mark_kinds(conditional=self.conditional, shared=self.shared)
+
+    @property
     def status(self) -> str:
-        """electronic (uploaded), paper_checked, not_applicable or missing."""
+        """electronic (uploaded), paper_checked, not_applicable, shared or missing."""
         if self.submitted:
             return ELECTRONIC
         return self.mark.kind if self.mark is not None else MISSING
@@ -225,6 +234,7 @@ def case_checklist(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor | None
         needed = list(entry.get("departments") or [])
         items.append(ChecklistItem(
             name=entry["name"], key=bool(entry.get("key")), conditional=bool(entry.get("conditional")),
+            shared=bool(entry.get("shared")),
             form=entry.get("form"), copies=entry.get("copies"), electronic=entry.get("electronic"),
             departments=needed, needed_by_me=bool(mine & set(needed or ([lead] if lead else []))),
             submitted=[m for m in held if m.name == entry["name"] and m.withdrawn_at is None],
@@ -240,14 +250,15 @@ def case_checklist(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor | None
 @dataclass(frozen=True)
 class NewMark:
     name: str  # the material's name as the guide lists it
-    kind: str  # paper_checked | not_applicable
+    kind: str  # paper_checked | not_applicable | shared
     note: str | None = None
 
 
 def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, marks: list[NewMark]) -> list[MaterialMark]:
     """Record materials of a running or suspended case as received other than by upload: the paper original
-    checked at the window (纸质原件已核验), or not applicable to this application (不适用, only for a material
-    its guide marks ``conditional``). The acceptance step counts them as received (engine.acceptance). Each
+    checked at the window (纸质原件已核验), not applicable to this application (不适用, only for a material
+    its guide marks ``conditional``), or obtained through data sharing (通过数据共享获取, only for one it marks
+    ``shared``). The acceptance step counts them as received (engine.acceptance). Each
     is kept with who and when, and leaves ``material.recorded`` in the case's history; recording a material
     as it already is (or without a note) changes nothing, another note replaces its note and another kind
     the mark (its history says what it was: ``previous_note``, ``previous``).
@@ -255,8 +266,8 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, marks: list[NewMa
     Raises:
         NotFound (case; outside a clerk's scope); Forbidden (not the clerk who received the case, nor one of
         its acceptance step's, nor an admin: ``require_window``); Conflict (the case has ended);
-        ValidationFailed (no marks, a name the guide does not list, an unknown kind, not applicable for a
-        material that is not conditional, a note too long: each by its index); InvalidRequest (a note with
+        ValidationFailed (no marks, a name the guide does not list, an unknown kind, a kind the material does
+        not allow, a note too long: each by its index); InvalidRequest (a note with
         control characters).
     """
     with uow:
@@ -279,7 +290,7 @@ def record_marks(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor, marks: 
     # and two clerks recording one material at once record it once.
     lock_case(uow.session, row.id)
     listed = {item.name: item for item in case_checklist(uow, row).items}
-    problems = mark_problems(marks, {name: item.conditional for name, item in listed.items()})
+    problems = mark_problems(marks, {name: item.kinds for name, item in listed.items()})
     if problems:
         raise ValidationFailed("the materials cannot be recorded as received", details=problems)
     now, stored = utcnow(), []
@@ -347,13 +358,26 @@ def require_window(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
 
 
 # What is wrong with a mark, by its rule (the pages say it in their language from the rule).
-UNLISTED, KIND, NOT_CONDITIONAL, NOTE = "unlisted", "kind", "not_conditional", "note"
+UNLISTED, KIND, NOT_CONDITIONAL, NOT_SHARED, NOTE = "unlisted", "kind", "not_conditional", "not_shared", "note"
 
 
-def mark_problems(marks: list[NewMark], listed: dict[str, bool]) -> list[dict[str, Any]]:
-    """What is wrong with the marks against the guide's materials (``listed``: name -> conditional), each by
-    its index with the material's name and the rule it breaks; the intake page checks its ticks by it before
-    starting anything."""
+def mark_kinds(*, conditional: bool, shared: bool) -> frozenset[str]:
+    """How a material of the guide may be recorded as received: its paper original checked, always; not
+    applicable when the guide marks it ``conditional``; obtained through data sharing when it marks it
+    ``shared``."""
+    return frozenset({PAPER_CHECKED} | ({NOT_APPLICABLE} if conditional else set()) | ({SHARED} if shared else set()))
+
+
+def guide_mark_kinds(guide_materials: list[Any]) -> dict[str, frozenset[str]]:
+    """A guide's ``materials`` as ``mark_problems`` reads them: name -> the kinds it allows."""
+    return {m["name"]: mark_kinds(conditional=bool(m.get("conditional")), shared=bool(m.get("shared")))
+            for m in guide_materials if isinstance(m, dict) and isinstance(m.get("name"), str)}
+
+
+def mark_problems(marks: list[NewMark], listed: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
+    """What is wrong with the marks against the guide's materials (``listed``: name -> the kinds it allows,
+    ``mark_kinds``), each by its index with the material's name and the rule it breaks; the intake page
+    checks its ticks by it before starting anything."""
     problems: list[dict[str, Any]] = []
     for i, new in enumerate(marks):
         found = {"material": new.name}
@@ -363,10 +387,14 @@ def mark_problems(marks: list[NewMark], listed: dict[str, bool]) -> list[dict[st
         elif new.kind not in MARK_KINDS:
             problems.append({"field": f"marks[{i}].kind", "rule": KIND, **found,
                              "message": f"one of {', '.join(MARK_KINDS)}"})
-        elif new.kind == NOT_APPLICABLE and not listed[new.name]:
+        elif new.kind == NOT_APPLICABLE and new.kind not in listed[new.name]:
             problems.append({"field": f"marks[{i}].kind", "rule": NOT_CONDITIONAL, **found,
                              "message": f"{new.name} is required of every applicant "
                                         "(its guide does not mark it conditional)"})
+        elif new.kind == SHARED and new.kind not in listed[new.name]:
+            problems.append({"field": f"marks[{i}].kind", "rule": NOT_SHARED, **found,
+                             "message": f"{new.name} is not obtained through data sharing "
+                                        "(its guide does not mark it shared)"})
         elif new.note is not None and len(new.note.strip()) > MAX_MARK_NOTE:
             problems.append({"field": f"marks[{i}].note", "rule": NOTE, **found,
                              "message": f"at most {MAX_MARK_NOTE} characters"})

@@ -370,7 +370,8 @@ class Material(Base):
 
 class MaterialMark(Base):
     """How a material the guide lists was received other than as an upload: its paper original checked at
-    the window (纸质原件已核验), or not applicable to this application (不适用, a conditional material).
+    the window (纸质原件已核验), not applicable to this application (不适用, a conditional material), or
+    obtained through data sharing (通过数据共享获取, a material its guide marks ``shared``).
     One per material of a case, with who recorded it and when (engine.materials.record)."""
 
     __tablename__ = "material_marks"
@@ -379,7 +380,7 @@ class MaterialMark(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))  # the material's name in the guide
-    kind: Mapped[str] = mapped_column(String(20))  # paper_checked | not_applicable
+    kind: Mapped[str] = mapped_column(String(20))  # paper_checked | not_applicable | shared
     note: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -375,7 +375,8 @@ def _accepted_types() -> str:
 
 # ---- materials: received on paper, or not applicable ------------------------------------------------
 
-MARK_TEXTS = {materials.PAPER_CHECKED: "纸质原件已核验", materials.NOT_APPLICABLE: "不适用"}
+MARK_TEXTS = {materials.PAPER_CHECKED: "纸质原件已核验", materials.NOT_APPLICABLE: "不适用",
+              materials.SHARED: "已通过数据共享获取"}
 
 
 def _may_mark(instance_id: int) -> bool:

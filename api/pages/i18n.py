@@ -836,9 +836,10 @@ EN: dict[str, str] = {
     "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。":
         "“{name}” is required of every applicant: it cannot be marked not applicable.",
     "纸质原件由窗口人员核验。": "Paper originals are checked by window staff.",
-    "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”；视情形提交的材料本次不适用的，选择“不适用”。回执列明每项材料的收件情况。":
+    "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”；视情形提交的材料本次不适用的，选择“不适用”；可数据共享获取的材料，窗口获取后选择“已通过数据共享获取”。回执列明每项材料的收件情况。":
         "For a material the applicant brought on paper, check the original and choose “Paper original checked”; "
-        "for a material required only in some cases that this application needs not, choose “Not applicable”. "
+        "for a material required only in some cases that this application needs not, choose “Not applicable”; "
+        "for one the window obtained through data sharing, choose “Obtained through data sharing”. "
         "The receipt lists how each material was received.",
     "受理材料核验": "Materials check before acceptance",
     "缺少关键材料 {n} 项：{names}": "{n} key materials missing: {names}",
@@ -855,9 +856,20 @@ EN: dict[str, str] = {
     "不能容缺受理：以下材料尚未收到，也未列为容缺材料：{names}。请一并列明，或核验纸质原件。":
         "Not accepted tolerantly: these materials have not been received and are not listed as waived: {names}. "
         "List them too, or check their paper originals.",
-    "请上传材料，或核验纸质原件后在下表选择“纸质原件已核验”（视情形提交的材料本次不适用的，选择“不适用”）再提交；材料不全的，请一次性告知补正。":
+    # materials obtained through data sharing (通过数据共享获取); a mark's note changed
+    "已通过数据共享获取": "Obtained through data sharing",
+    "可数据共享获取": "Obtainable through data sharing",
+    "窗口可通过数据共享获取的，申请人无需提交。":
+        "Where the window can obtain it through data sharing, the applicant need not bring it.",
+    "“{name}”不能通过数据共享获取，须由申请人提交。":
+        "“{name}” cannot be obtained through data sharing: the applicant must bring it.",
+    "通过数据共享获取材料：{name}": "Material obtained through data sharing: {name}",
+    "修改收件说明：{name}": "Note on a material received changed: {name}",
+    "（无说明）": "(no note)",
+    "请上传材料，或核验纸质原件后在下表选择“纸质原件已核验”（视情形提交的材料本次不适用的，选择“不适用”；窗口已通过数据共享获取的，选择“已通过数据共享获取”）再提交；材料不全的，请一次性告知补正。":
         "Upload the materials, or check the paper originals and choose “Paper original checked” below (“Not "
-        "applicable” for a material required only in some cases), then submit again; if materials are missing, "
+        "applicable” for a material required only in some cases, “Obtained through data sharing” for one the "
+        "window obtained so), then submit again; if materials are missing, "
         "request the supplement at once.",
     # a wrong upload withdrawn before acceptance; a new query code confirmed and printed
     "撤回上传的材料：{name}": "Upload withdrawn: {name}",

@@ -123,8 +123,7 @@ def start(code: str) -> ResponseReturnValue:
 def mark_problems(entry: guides.CatalogueEntry, marks: list[materials.NewMark]) -> dict[str, str]:
     """What is wrong with the checklist's ticks (a form edited by hand), before anything is started: the
     engine's rule (engine.materials.mark_problems), said in the page's language."""
-    listed = {m["name"]: bool(m.get("conditional")) for m in entry.guide.content.get("materials") or []
-              if isinstance(m, dict) and isinstance(m.get("name"), str)}
+    listed = materials.guide_mark_kinds(entry.guide.content.get("materials") or [])
     problems = mark_problem_texts(materials.mark_problems(marks, listed)) if marks else {}
     if marks and not actor().has("clerk"):
         problems["marks"] = _("纸质原件由窗口人员核验。")

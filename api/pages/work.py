@@ -145,11 +145,11 @@ def _materials_missing(exc: MaterialsMissing) -> ResponseReturnValue:
     return render_task(task_id, data=submitted(), refusal=exc, status=422)
 
 
-MARK_FIELD = "mark:"  # a checklist row's choice: mark:<material name> = paper_checked | not_applicable | ""
+MARK_FIELD = "mark:"  # a checklist row's choice: mark:<material name> = a kind (materials.MARK_KINDS) | ""
 
 
 def marks_from_form(form: Any) -> list[materials.NewMark]:
-    """The checklist rows a page's form marks as received on paper or not applicable (the task page's and
+    """The checklist rows a page's form marks as received on paper, not applicable or shared (the task page's and
     the intake page's radio groups, one per missing material); a row left at 缺 records nothing."""
     return [materials.NewMark(name=name, kind=value) for name, value in marks_chosen(form).items() if value]
 
@@ -162,6 +162,7 @@ def marks_chosen(form: Any) -> dict[str, str]:
 # What is wrong with a tick, by the engine's rule (engine.materials.mark_problems), in the page's language.
 MARK_RULE_TEXTS = {
     materials.NOT_CONDITIONAL: "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。",
+    materials.NOT_SHARED: "“{name}”不能通过数据共享获取，须由申请人提交。",
     materials.NOTE: "“{name}”的说明过长。",
 }
 

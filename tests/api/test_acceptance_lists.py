@@ -104,7 +104,7 @@ def test_a_tolerant_acceptance_leaving_a_missing_material_unlisted_is_refused(ap
 @pytest.mark.parametrize("tolerated", [NON_KEY, "\n".join(NON_KEY)], ids=["names", "text"])
 def test_a_list_naming_every_missing_material_is_taken_as_names_or_a_text(tolerated: Any) -> None:
     def item(name: str) -> materials.ChecklistItem:
-        return materials.ChecklistItem(name=name, key=False, conditional=False, form=None, copies=None,
+        return materials.ChecklistItem(name=name, key=False, conditional=False, shared=False, form=None, copies=None,
                                        electronic=None, departments=[], needed_by_me=True, submitted=[])
 
     items = [item(name) for name in NON_KEY]
