@@ -78,6 +78,14 @@ class AwaitingSchema(Schema):
         "description": "the last day to supplement them (local date); null when the item sets no time limit"})
 
 
+class WaitingSchema(Schema):
+    name = fields.String(metadata={"description": "the diagram's name for what the case waits for, e.g. "
+                                                  "会议召开（会议日期当天开始表决）; 等待后续环节 when it has none"})
+    due_on = fields.Date(allow_none=True, metadata={
+        "description": "a timer: the day it falls due (local date), the earliest of those sharing the name; "
+                       "null for a message"})
+
+
 class ResultDeliverySchema(Schema):
     method = fields.String(metadata={"description": "window, electronic, self_service or mail (as the guide's "
                                                     "delivery_methods)"})
@@ -120,6 +128,10 @@ class ProgressSchema(Schema):
     awaiting = fields.Nested(AwaitingSchema, allow_none=True, metadata={
         "description": "what the case waits for from the applicant (a 补正, case state 补正(开始)), and by when; "
                        "null otherwise"})
+    waiting = fields.List(fields.Nested(WaitingSchema), metadata={
+        "description": "what a running case with no step under way (current_steps empty) waits for: a timer "
+                       "(e.g. the meeting day) or a message, one entry per name; empty while a step is under "
+                       "way, and while awaiting says what the case waits for"})
     delivery = fields.Nested(ResultDeliverySchema, allow_none=True, metadata={
         "description": "how the result was delivered, once the delivery step (统一出件) recorded it; null before"})
     may_rate = fields.Boolean(metadata={

@@ -6,8 +6,9 @@ days (engine.time_limits), extensions with their reasons, excluded periods, the 
 the applicant's ratings with where a 差评's rectification stands, the
 answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's), how an ended case
 ended when it was not decided (withdrawn, terminated), what the case waits for from the applicant (the
-materials a 补正 asks for, and by when), and how the result was delivered (method and tracking number).
-Never clerks' names, groups, internal variables or opinions.
+materials a 补正 asks for, and by when), what a case with no step under way waits for (a timer's or a
+message's catch event, by its name in the diagram), and how the result was delivered (method and tracking
+number). Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ DELIVERY_NAMES = {"window": "窗口领取", "electronic": "电子送达", "self_
 MAIL = "mail"  # the one method with a tracking number (``tracking_no``)
 SUPPLEMENT_REQUESTED = EVENT_STATES["supplement_requested"]  # 补正(开始)
 AWAITING_SUPPLEMENT = "待申请人补正材料"
+# A wait whose catch event the diagram leaves unnamed: its id or message name are internal.
+WAITING_UNNAMED = "等待后续环节"
 
 
 @dataclass
@@ -121,6 +124,16 @@ class Awaiting:
     (the wait's timer, a local date; None when the diagram sets none)."""
 
     what: str
+    due_on: date | None
+
+
+@dataclass
+class Waiting:
+    """What a running case with no step under way waits for: a timer or a message, by its catch event's name
+    (WAITING_UNNAMED for an unnamed one), and for a timer the local date it falls due. One per name: the
+    timers of a multi-instance (a round's ballots) share theirs, and which member each is for is not said."""
+
+    name: str
     due_on: date | None
 
 
@@ -145,6 +158,9 @@ class Progress:
     end_kind: str | None = None  # WITHDRAWN or TERMINATED; None while running or when decided
     end_reason: str | None = None  # what the applicant reads of it (END_REASONS, or the diagram's end step)
     awaiting: Awaiting | None = None
+    # Without it a case waiting for a timer (the meeting day) or a message with no step under way would name
+    # nothing at all; empty while a step is under way, or while ``awaiting`` says what the case waits for.
+    waiting: list[Waiting] = field(default_factory=list)
     delivery: Delivery | None = None
     # The result was delivered but the office's checks go on (告知承诺制): the case reads 已办结 with
     # ``ended_at`` the delivery, and ``current_steps`` are those checks.
@@ -188,7 +204,11 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
     end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
-    awaiting = _awaiting(uow, row) if stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None else None
+    supplement = stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None
+    idle = row.state == "running" and not current  # no step under way: say what keeps the case alive
+    waits = instances.waits(uow.runtime.uow(), row.id, actor=SYSTEM) if supplement or idle else []
+    awaiting = _awaiting(waits) if supplement else None
+    waiting = _waiting(waits) if idle and awaiting is None else []
     # A delivered result concludes the applicant's service whatever the office's checks do after it (run,
     # pause, fail or end); a termination stays one.
     delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
@@ -206,7 +226,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     may_rate=ratings.open_contact(uow, row, guide) is not None,
                     result=_result(uow, row, variables, secrets), is_complaint=row.definition_key == COMPLAINT_KEY,
                     end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
-                    delivery=_delivery(variables, secrets))
+                    waiting=waiting, delivery=_delivery(variables, secrets))
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any], secrets: list[str]) -> str | None:
@@ -238,14 +258,26 @@ def _text(value: Any, secrets: list[str]) -> str | None:
     return str(confidential.scrub(str(value).strip(), secrets))
 
 
-def _awaiting(uow: UnitOfWork, row: ProcessInstance) -> Awaiting | None:
+def _awaiting(waits: list[instances.Wait]) -> Awaiting | None:
     """A case in 补正(开始) waiting for a message (the applicant's supplement, engine.instances.waits): what it
     waits for, and the date its timer (the supplement's time limit) runs out, if it has one."""
-    waits = instances.waits(uow.runtime.uow(), row.id, actor=SYSTEM)
     if not any(w.kind == "message" for w in waits):
         return None
     due = next((w.due_at for w in waits if w.kind == "timer" and w.due_at is not None), None)  # earliest first
     return Awaiting(what=AWAITING_SUPPLEMENT, due_on=due.astimezone(LOCAL_TZ).date() if due else None)
+
+
+def _waiting(waits: list[instances.Wait]) -> list[Waiting]:
+    """The waits as the applicant reads them: one per catch event name, in the order of engine.instances.waits
+    (messages, then timers by due time), a name's earliest timer date."""
+    found: dict[str, Waiting] = {}
+    for wait in waits:
+        name = (wait.element_name or "").strip() or WAITING_UNNAMED
+        due = wait.due_at.astimezone(LOCAL_TZ).date() if wait.due_at is not None else None
+        shown = found.setdefault(name, Waiting(name=name, due_on=due))
+        if due is not None and (shown.due_on is None or due < shown.due_on):
+            shown.due_on = due
+    return list(found.values())
 
 
 def _ratings(uow: UnitOfWork, row: ProcessInstance) -> list[RatingShown]:

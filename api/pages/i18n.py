@@ -892,4 +892,9 @@ EN: dict[str, str] = {
         "A new query code was made and the old one no longer works. The new code is shown this once: print this "
         "receipt for the applicant.",
     "返回办件详情": "Back to the case",
+    # the progress page: what a case with no step under way waits for (a timer or a message)
+    "预计 {date}": "expected {date}",
+    "等待后续环节": "Waiting for the next step",
+    # the intake page: the applicant's details an item's start form lacks, asked beside it
+    "申请表未含的申请人信息，在此填写。": "Fill in here the applicant's details the application form does not ask.",
 }
