@@ -110,7 +110,8 @@ def case_view(uow: UnitOfWork, case: Case, actor: Actor, *, stands: bool = True)
 
 def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None = None,
           variables: dict[str, Any] | None = None, version: int | None = None,
-          marks: list[materials.NewMark] | None = None) -> tuple[InstanceView, bool]:
+          marks: list[materials.NewMark] | None = None,
+          beside_form: dict[str, Any] | None = None) -> tuple[InstanceView, bool]:
     """Start a case of the latest (or given) version of a definition and run it until it waits.
 
     Starting again with a business key that already exists for this key returns the existing case
@@ -118,6 +119,9 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     returned only here in ``query_code`` and stored hashed (engine.query_codes). ``marks``: the materials
     the window received on paper or that do not apply (收件, engine.materials.record), recorded on a new
     case in the start's transaction; an existing case's are left as its own start recorded them.
+    ``beside_form``: start variables the caller asked beside the start form, which lacks them (a window
+    asks the applicant's details an item's form does not): stored with the checked ``variables``, not
+    checked against the form, whose values win for a name both give.
 
     Raises:
         Forbidden (also marks by an integrator: engine.materials.require_window), NotFound (definition),
@@ -125,6 +129,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     """
     actor.require("clerk", "integrator", action="start cases")
     variables = check_variables(variables)
+    beside = check_variables(beside_form)
     if business_key is not None:
         business_key = _check_business_key(business_key)
     with uow:
@@ -132,8 +137,10 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
-                return _with_variables(uow, existing, actor, _as_started(uow, existing, variables)), False
-        variables = form_merge.check_start(uow, definition, variables)  # a bundle's merged application form
+                started = {**beside, **_as_started(uow, existing, variables)}
+                return _with_variables(uow, existing, actor, started), False
+        # The start form (a bundle's merged application form) checks ``variables``, not what was asked beside it.
+        variables = {**beside, **form_merge.check_start(uow, definition, variables)}
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
         execution.run(case)

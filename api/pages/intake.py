@@ -1,9 +1,11 @@
 """收件 at a window (一窗受理): a clerk chooses a service item from the deployed catalogue (its guide, searched
-by name or code), sees the guide's materials checklist, fills in the applicant's details — a one-thing
-bundle's merged application form instead (多表合一, rendered by form-js as a task form is) — and starts the
-case with one engine call (engine.instances.start, the API's). A clerk marks each material of the checklist
-the applicant brought on paper as its original checked at the window (纸质原件已核验) and a conditional one
-that does not apply as 不适用, recorded on the new case by the same call (its ``marks``). The
+by name or code), sees the guide's materials checklist, fills in the applicant's details — the item's start
+form where it has one (a one-thing bundle's merged application form, 多表合一, rendered by form-js as a task
+form is), and field by field those it lacks — and starts the case with one engine call
+(engine.instances.start, the API's). A clerk marks each material of the checklist the applicant brought on
+paper as its original checked at the window (纸质原件已核验), a conditional one that does not apply as
+不适用 and one the window obtained through data sharing as 已通过数据共享获取, recorded on the new case by
+the same call (its ``marks``). The
 answer is the receipt handed to the applicant (收件回执): case number, item, date, promised time limit, the
 收件清单 (each material as received: electronic, paper original checked, not applicable, or missing) and the
 query code, which the start gives once and which is shown on this answer only (not kept, not flashed
@@ -55,8 +57,8 @@ class Field:
 # What the library's items read of the applicant, under the names they read it by: the queue, the task
 # page and every document name the applicant by applicant_name (engine.worksheet, engine.document_templates),
 # notices go to applicant_phone (engine.notify), the bundles' application forms ask applicant_id_number
-# too, and the documents of construction items name the project (project_name). An item that is a
-# one-thing bundle asks through its merged application form instead.
+# too, and the documents of construction items name the project (project_name). An item with a start form
+# (a one-thing bundle's merged application form) asks through it, and here only for those its form lacks.
 APPLICANT_FIELDS = (
     Field("applicant_name", "申请人", "个人姓名或单位全称", 100, required=True),
     Field("applicant_id_number", "证件号码", "身份证号码或统一社会信用代码", 50),
@@ -96,17 +98,16 @@ def start(code: str) -> ResponseReturnValue:
     # The number made when the form was shown keeps a second send of this form from starting a second case.
     generated = typed.get("generated", "").strip()[:MAX_BUSINESS_KEY] or generate_business_key()
     business_key = query_codes.case_number(typed.get("business_key", "")) or generated
-    if merged is None:
-        variables, problems = applicant_variables(typed)
-    else:
-        variables, problems = submitted(), {}
+    details, problems = applicant_variables(typed, applicant_fields(merged))
+    # With a start form, the details it lacks go beside its data: the engine checks the form's data only.
+    variables, beside = (details, None) if merged is None else (submitted(), details)
     marks = marks_from_form(typed)
     problems.update(mark_problems(entry, marks))
     if problems:
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=422)
     try:
         view, created = instances.start(uow(), entry.guide.process_key, actor=actor(), business_key=business_key,
-                                        variables=variables, marks=marks or None)
+                                        variables=variables, marks=marks or None, beside_form=beside)
     except ValidationFailed as exc:  # the bundle's merged form, the case number, or a tick
         return _form_page(entry, merged, typed=typed, generated=generated, refused=exc.details, status=422)
     except Conflict:  # the number is another case's, one this clerk may not read
@@ -139,12 +140,23 @@ def _received(instance_id: int) -> materials.Checklist | None:
         return None
 
 
-def applicant_variables(typed: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The applicant's details as the case variables to start with (whitespace runs made one space, empty
-    ones left out), and what is wrong with them by field, in the page's language."""
+def applicant_fields(merged: form_merge.StartForm | None) -> tuple[Field, ...]:
+    """The applicant's details asked field by field: all of them without a start form; with one, those whose
+    variable none of its fields gives (a field's data path, through groups and their paths, starts with the
+    variable it is stored in)."""
+    if merged is None:
+        return APPLICANT_FIELDS
+    given = {path.split(".")[0] for path in field_labels(merged.schema)}
+    return tuple(field for field in APPLICANT_FIELDS if field.key not in given)
+
+
+def applicant_variables(typed: MultiDict[str, str], fields: tuple[Field, ...] = APPLICANT_FIELDS
+                        ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The applicant's details asked (``fields``) as the case variables to start with (whitespace runs made
+    one space, empty ones left out), and what is wrong with them by field, in the page's language."""
     variables: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for field in APPLICANT_FIELDS:
+    for field in fields:
         value = " ".join(typed.get(field.key, "").split())
         if field.key == "applicant_phone":
             value = complaints.normal_phone(value)
@@ -197,7 +209,7 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
             problems[field or "form"] = error_text(detail, options) if isinstance(detail, dict) else str(detail)
     form_data = submitted() if merged is not None and request.method == "POST" else {}
     return render_template("pages/intake_form.html", entry=entry, guide=entry.guide.content, merged=merged,
-                           fields=APPLICANT_FIELDS, typed=typed, generated=generated, problems=problems,
+                           fields=applicant_fields(merged), typed=typed, generated=generated, problems=problems,
                            form_errors=form_errors, form_data=form_data, labels=labels, failed=failed,
                            material_forms=MATERIAL_FORMS, case_types=guides.CASE_TYPES, mark_field=MARK_FIELD), status
 
@@ -206,5 +218,7 @@ def _differing(view: InstanceView, merged: form_merge.StartForm | None) -> list[
     """The labels of what this form gave other values than the case already under its number holds."""
     if not view.differing_variables:
         return []
-    labels = field_labels(merged.schema) if merged is not None else {f.key: _(f.label) for f in APPLICANT_FIELDS}
+    labels = {f.key: _(f.label) for f in APPLICANT_FIELDS}
+    if merged is not None:  # the form's own labels for what it asks
+        labels.update(field_labels(merged.schema))
     return [labels.get(name, name) for name in view.differing_variables]
