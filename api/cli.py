@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from engine import calendar, definitions, documents, schema, users
 from engine import lint as item_lint
 from engine.errors import DeploymentInvalid, EngineError
+from engine.models import User
 from engine.settings import MAX_TOKEN_DAYS, SettingsError
 from engine.users import ROLES, SYSTEM
 
@@ -69,6 +70,16 @@ def db_upgrade(revision: str) -> None:
         seeded = calendar.seed_national(runtime.uow())
         if seeded:
             click.echo(f"calendar CN: loaded {seeded[0]}–{seeded[-1]} from the chinese-calendar package")
+        _warn_reserved_names(users.reserved_name_users(runtime.uow()))
+
+
+def _warn_reserved_names(found: list[User]) -> None:
+    """Active users made before their names were reserved, with the fix: said at the upgrade, when an operator
+    reads what changed, and by ``user list``."""
+    for named in found:
+        click.echo(f"warning: user {named.name!r} has a name govflow reserves for its own steps and the public's, "
+                   f"and can no longer sign in; replace it: {users.RESERVED_NAME_FIX.format(name=named.name)}",
+                   err=True)
 
 
 @db.command("current")
@@ -253,6 +264,9 @@ def user_set(name: str, groups: tuple[str, ...], roles: tuple[str, ...], no_grou
     click.echo(f"(was groups={','.join(change.groups_before)} roles={','.join(change.roles_before)})", err=True)
     if change.released.tasks or change.released.for_supervisors:
         _report_released(name, change.released)
+    if change.disabled_webhooks:
+        click.echo(f"disabled webhook(s) {', '.join(map(str, change.disabled_webhooks))} of {name}, who no longer has "
+                   "the integrator role; once it is back, POST /api/webhooks/ID/enable enables each again", err=True)
     _warn_without_admin()
 
 
@@ -293,10 +307,14 @@ def _report_released(name: str, released: users.Released) -> None:
 
 @user.command("list")
 def user_list() -> None:
-    """List users with their groups and roles (and whether they are deactivated)."""
-    for u in users.list_users(command_runtime().uow()):
+    """List users with their groups and roles (and whether they are deactivated, or hold a reserved name)."""
+    listed = users.list_users(command_runtime().uow())
+    reserved = [u for u in listed if u.active and users.is_reserved(u.name)]
+    for u in listed:
         state = "" if u.active else "\tdeactivated"
-        click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}{state}")
+        mark = "\treserved name: cannot sign in" if u in reserved else ""
+        click.echo(f"{u.name}\tgroups={','.join(u.groups)}\troles={','.join(u.roles)}{state}{mark}")
+    _warn_reserved_names(reserved)
 
 
 @main.command()

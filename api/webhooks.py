@@ -1,5 +1,5 @@
-"""Webhooks: subscribe to case events, change a subscription or its secret, unsubscribe, and replay dead
-letters."""
+"""Webhooks: subscribe to case events, change a subscription or its secret, enable one disabled, unsubscribe,
+and replay dead letters."""
 from __future__ import annotations
 
 from typing import Any
@@ -46,6 +46,10 @@ class WebhookSchema(Schema):
     owner = fields.String()
     description = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    disabled_at = fields.DateTime(allow_none=True, metadata={
+        "description": "set while disabled: no event is queued for it, and those queued before wait"})
+    disabled_reason = fields.String(allow_none=True, metadata={
+        "description": "why it is disabled (its owner lost the integrator role); null while enabled"})
 
 
 class WebhookCreatedSchema(WebhookSchema):
@@ -73,7 +77,8 @@ class DeliverySchema(Schema):
 class Webhooks(MethodView):
     @blp.response(200, WebhookSchema(many=True))
     def get(self) -> Any:
-        """The caller's webhooks (an admin sees all); secrets are never shown again."""
+        """The caller's webhooks (an admin sees all), a disabled one with the reason; secrets are never shown
+        again."""
         return webhooks.list_webhooks(uow(), actor=actor())
 
     @blp.arguments(WebhookCreateSchema)
@@ -114,6 +119,17 @@ class Secret(MethodView):
         """Rotate the signing secret (one that leaked): the new one is in this answer only, and signs every
         delivery sent from now on; the old one signs none."""
         return webhooks.rotate_secret(uow(), webhook_id, actor=actor())
+
+
+@blp.route("/<int:webhook_id>/enable")
+class Enable(MethodView):
+    @blp.response(200, WebhookSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema, description="its owner still lacks the integrator role")
+    def post(self, webhook_id: int) -> Any:
+        """Enable a disabled webhook again (its owner, the role given back, or an admin): events from now on
+        are queued for it, and those waiting are sent. One not disabled stays as it is."""
+        return webhooks.enable(uow(), webhook_id, actor=actor())
 
 
 @blp.route("/dead-letters")

@@ -4,7 +4,8 @@ replays dead letters).
 
 Strictly in order per case: a delivery is due only when no earlier event of the same case is still
 pending for the same webhook, so a case's later event waits until the earlier one is delivered or
-dead-lettered. Events of different cases flow independently.
+dead-lettered. Events of different cases flow independently. A disabled webhook's deliveries wait, pending,
+until it is enabled again (engine.webhooks.enable).
 
 The scheduler (engine.worker) calls ``run_due`` every second and ``sweep`` every minute.
 """
@@ -29,12 +30,12 @@ from . import confidential, db, idempotency, message_buffer
 from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
-from .users import Actor
-from .webhooks import DEAD, DELIVERED, PENDING, never_a_receiver, sign
+from .users import SYSTEM, Actor
+from .webhooks import DEAD, DELIVERED, PENDING, disable_owned, lost_role_reason, never_a_receiver, owner_refused, sign
 
 log = logging.getLogger(__name__)
 
-RETRYING, SKIPPED = "retrying", "skipped"
+RETRYING, SKIPPED, HELD = "retrying", "skipped", "held"
 MAX_BACKOFF_SECONDS = 6 * 3600
 # (url, body, headers, timeout) -> (HTTP status or None, error text or None)
 Transport = Callable[[str, bytes, dict[str, str], float], tuple[int | None, str | None]]
@@ -141,8 +142,10 @@ def claim_due(uow: UnitOfWork, *, worker_id: str, now: datetime | None = None, l
                            earlier.instance_id == WebhookDelivery.instance_id,
                            earlier.state == PENDING, earlier.outbox_id < WebhookDelivery.outbox_id)
     free = or_(WebhookDelivery.lock_expires_at.is_(None), WebhookDelivery.lock_expires_at < now)
+    disabled = select(Webhook.id).where(Webhook.disabled_at.is_not(None))
     due = (select(WebhookDelivery.id)
-           .where(WebhookDelivery.state == PENDING, WebhookDelivery.next_attempt_at <= now, free, ~waits)
+           .where(WebhookDelivery.state == PENDING, WebhookDelivery.next_attempt_at <= now, free, ~waits,
+                  WebhookDelivery.webhook_id.not_in(disabled))
            .order_by(WebhookDelivery.outbox_id).limit(limit))
     lease = {"lock_owner": worker_id, "lock_expires_at": now + _lease(uow)}
     with uow:
@@ -165,8 +168,9 @@ def claim_due(uow: UnitOfWork, *, worker_id: str, now: datetime | None = None, l
 
 
 def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Transport = post) -> str:
-    """Send one leased delivery and record the outcome: DELIVERED, RETRYING, DEAD, or SKIPPED (the
-    lease was lost or the webhook deleted meanwhile). No transaction is open while the request runs."""
+    """Send one leased delivery and record the outcome: DELIVERED, RETRYING, DEAD, SKIPPED (the lease was
+    lost or the webhook deleted meanwhile), or HELD (the webhook is disabled: the delivery waits, pending).
+    No transaction is open while the request runs."""
     settings = runtime.settings
     with runtime.uow() as uow:
         renewed = uow.session.execute(
@@ -175,16 +179,21 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
                    WebhookDelivery.lock_owner == worker_id)
             .values(lock_expires_at=utcnow() + _lease(uow)).execution_options(synchronize_session=False))
         found = uow.session.execute(
-            select(Webhook.url, Webhook.secret, Webhook.events, OutboxEvent, User.active, User.roles)
+            select(Webhook.url, Webhook.secret, Webhook.events, OutboxEvent, User.active, User.roles,
+                   Webhook.owner, Webhook.disabled_at)
             .join(WebhookDelivery, WebhookDelivery.webhook_id == Webhook.id)
             .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.outbox_id)
             .outerjoin(User, User.name == Webhook.owner).where(WebhookDelivery.id == delivery_id)).first()
         if db.affected(renewed) != 1 or found is None:
             return SKIPPED
         uow.commit()
-    url, secret, subscribed, event, owner_active, owner_roles = found
-    refused = _owner_refused(owner_active, owner_roles)
-    if refused:  # since the event was queued: nothing more leaves for them, and admins read why
+    url, secret, subscribed, event, owner_active, owner_roles, owner, disabled_at = found
+    refused = owner_refused(owner_active, owner_roles)
+    if disabled_at is not None or (refused and owner_active):
+        # Disabled since the claim, or its owner lacks the role while it is not (roles written outside
+        # govflow's commands): disabled now, and the delivery waits until it is enabled again.
+        return _hold(runtime.uow(), delivery_id, worker_id, owner=None if disabled_at is not None else owner)
+    if refused:  # deactivated since the event was queued: nothing more leaves for them, and admins read why
         return _record(runtime.uow(), delivery_id, worker_id, None, refused, final=True)
     body, timestamp = payload(event, relay=is_relay(subscribed, owner_roles)), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "govflow-webhooks/1",
@@ -195,17 +204,19 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
     return _record(runtime.uow(), delivery_id, worker_id, status, error)
 
 
-def _owner_refused(active: bool | None, roles: list[str] | None) -> str | None:
-    """Why the webhook's owner may no longer receive its events, the dead letter's reason; None while they
-    may (subscribing takes the integrator or admin role). No user row (None): an owner of the command line."""
-    if active is None:
-        return None
-    if not active:
-        return "the webhook's owner is deactivated"
-    if not Actor("webhook owner", roles=frozenset(roles or ())).has("integrator"):
-        return ("the webhook's owner no longer has the integrator role: not sent; once an admin gives it back, "
-                "replay these dead letters")
-    return None
+def _hold(uow: UnitOfWork, delivery_id: int, worker_id: str, *, owner: str | None) -> str:
+    """Give a leased delivery of a disabled webhook back, pending and unleased, without counting an attempt;
+    ``owner``: disable the webhooks of this owner first if they still lack the integrator role."""
+    with uow:
+        if owner is not None:
+            found = uow.session.execute(select(User.active, User.roles).where(User.name == owner)).first()
+            if found is not None and owner_refused(*found):  # the role may be back since the delivery was read
+                disable_owned(uow, owner, reason=lost_role_reason(owner), actor=SYSTEM)
+        delivery = uow.session.get(WebhookDelivery, delivery_id)
+        if delivery is not None and delivery.state == PENDING and delivery.lock_owner == worker_id:
+            delivery.lock_owner = delivery.lock_expires_at = None
+        uow.commit()
+        return HELD
 
 
 def run_due(runtime: Runtime, *, worker_id: str, now: datetime | None = None, limit: int = 20,

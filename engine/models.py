@@ -415,6 +415,10 @@ class Webhook(Base):
     owner: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while it may not deliver (its owner lost the integrator role): no event is queued for it, and those
+    # queued before wait, until the owner or an admin enables it again (engine.webhooks.enable).
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class WebhookDelivery(Base):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import audit
@@ -32,8 +32,11 @@ _GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\
 GROUP_RULE = ("one word of 1 to 100 characters, without spaces, commas, semicolons, control characters "
               "or text-direction marks")
 # The actors the engine records for steps no user took: its own (SYSTEM) and the public's opening a complaint
-# (engine.complaints.PUBLIC). A user so named would pass for them in the cases' histories.
+# (engine.complaints.PUBLIC). A user so named would pass for them in the cases' histories and the audit log:
+# none can be added, and one from before the names were reserved can no longer sign in (``reserved_name_users``).
 RESERVED_NAMES = ("system", "public")
+RESERVED_NAME_FIX = ("govflow user deactivate {name} (its open tasks go back to their queues), then govflow user "
+                     "add with another name and the same groups and roles")
 # The lock every change of a user takes (engine.db.advisory_lock).
 USER_CHANGES = "govflow.users.change"
 
@@ -76,7 +79,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     if not _NAME.match(name):
         raise InvalidRequest(f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
-    if name.lower() in RESERVED_NAMES:
+    if is_reserved(name):
         raise InvalidRequest(f"the user name {name!r} is reserved: govflow records its own steps, and the public's, "
                              f"under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
     _check_groups(groups)
@@ -94,6 +97,20 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
         audit.record(uow, actor, "token.issued", ("user", name), audit.diff({}, _audited_token(row)))
         uow.commit()
         return user, token
+
+
+def is_reserved(name: str) -> bool:
+    """Whether ``name`` is one of ``RESERVED_NAMES``, whatever its case ("System" reads as "system")."""
+    return name.lower() in RESERVED_NAMES
+
+
+def reserved_name_users(uow: UnitOfWork) -> list[User]:
+    """The active users whose name is reserved: made before the names were reserved. They are refused at
+    sign-in (what they did would be recorded under the name of govflow's own steps, or the public's), and
+    the command line names each with the fix (``RESERVED_NAME_FIX``)."""
+    with uow:
+        return list(uow.session.scalars(select(User).where(func.lower(User.name).in_(RESERVED_NAMES), User.active)
+                                        .order_by(User.name)))
 
 
 def _checked_roles(roles: list[str]) -> list[str]:
@@ -206,6 +223,7 @@ class UserChange:
     active_before: bool
     user: User
     released: Released
+    disabled_webhooks: list[int] = field(default_factory=list)  # theirs, the integrator role gone with the change
 
     @property
     def groups(self) -> list[str]:
@@ -239,7 +257,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
     same transaction, as an unclaim by ``actor`` with the reason in the case's history; those no one else
     may claim wait, unassigned, for a supervisor (``Released.for_supervisors``). New roles that no longer let
     them work a task they hold (the clerk role taken away, or integrator for external tasks) give it back the
-    same way; tasks they may still work keep them (an assignee works a task whatever their groups).
+    same way; tasks they may still work keep them (an assignee works a task whatever their groups). Roles
+    without integrator (or admin) disable the user's webhooks, with the reason (engine.webhooks.disable_owned).
 
     ``keep_an_admin`` (the API's): refuse a change that leaves no active admin, who alone could undo it
     there. The command line can always make one, so it only warns.
@@ -247,7 +266,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
     Raises:
         Forbidden: ``actor`` is not an admin.
         NotFound: no such user.
-        InvalidRequest: a bad group name, an unknown role, or nothing to change.
+        InvalidRequest: a bad group name, an unknown role, nothing to change, or activating a user whose
+            name is reserved (``RESERVED_NAMES``).
         Conflict: ``keep_an_admin`` and no active admin would be left.
     """
     actor.require(action="change users")
@@ -266,6 +286,9 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         # change comes to them, and two changes of different users would wait for each other.
         advisory_lock(uow.session, USER_CHANGES)
         user = _user(uow, name)
+        if active and not user.active and is_reserved(name):  # it could not sign in anyway
+            raise InvalidRequest(f"the user name {name!r} is reserved: the user cannot be activated again; give "
+                                 "its groups and roles to a user with another name")
         if active is False or roles is not None:  # their tasks may go back to their queues
             _lock_cases_held_by(uow, name)
         groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
@@ -290,8 +313,11 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         else:
             released = Released([], [])
         _record_change(uow, actor, name, before, _audited(user), released)
+        disabled: list[int] = []
+        if roles is not None and not actor_of(user).has("integrator"):
+            disabled = _disable_webhooks(uow, name, actor)
         uow.commit()
-        return UserChange(name, groups_before, roles_before, was_active, user, released)
+        return UserChange(name, groups_before, roles_before, was_active, user, released, disabled)
 
 
 def _audited(user: User) -> dict[str, Any]:
@@ -357,6 +383,14 @@ def _release_tasks(uow: UnitOfWork, name: str, actor: Actor, reason: str,
     return Released(tasks, stranded)
 
 
+def _disable_webhooks(uow: UnitOfWork, name: str, actor: Actor) -> list[int]:
+    """The user's webhooks stop with the role their subscription took: disabled rather than each event
+    dead-lettered, until the role is back and they are enabled again."""
+    from .webhooks import disable_owned, lost_role_reason  # engine.webhooks builds on this module
+
+    return disable_owned(uow, name, reason=lost_role_reason(name), actor=actor)
+
+
 def _may_work(actor: Actor, task: Task) -> bool:
     from .tasks import may_work
 
@@ -381,12 +415,17 @@ _TOKEN_OWNER = (select(User.name, User.groups, User.roles, User.active, ApiToken
 
 
 def authenticate(uow: UnitOfWork, token: str) -> Actor:
-    """The actor behind a bearer token. Raises Unauthenticated for unknown, revoked or expired tokens."""
+    """The actor behind a bearer token. Raises Unauthenticated for unknown, revoked or expired tokens, and
+    those of a user whose name is reserved (``reserved_name_users``)."""
     # A read on a bare connection: every request runs it, and a session costs more than the query.
     with uow.runtime.engine.connect() as connection:
         row = connection.execute(_TOKEN_OWNER, {"token_hash": hash_token(token)}).first()
     if row is None or row.revoked_at is not None or not row.active:
         raise Unauthenticated("invalid or revoked token")
+    if is_reserved(row.name):  # the holder proved the token: they may learn why, and what the admin does
+        raise Unauthenticated(f"the user name {row.name!r} is reserved (govflow records its own steps, or the "
+                              "public's, under it): this user can no longer sign in; an admin replaces it with a "
+                              "user of another name")
     if row.expires_at is not None and row.expires_at <= utcnow():
         raise Unauthenticated("token expired")
     return Actor(row.name, frozenset(row.groups or []), frozenset(row.roles or []))
@@ -490,7 +529,7 @@ def login(uow: UnitOfWork, name: str, secret: str) -> tuple[Actor, str]:
     failed = Unauthenticated("wrong user name or password")
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is None or not user.active:
+        if user is None or not user.active or is_reserved(user.name):
             _burn_time(secret)
             raise failed
         if secret.startswith("gf_"):
@@ -508,11 +547,12 @@ def login(uow: UnitOfWork, name: str, secret: str) -> tuple[Actor, str]:
 def session_actor(uow: UnitOfWork, name: str, stamp: str) -> Actor:
     """The actor of a page session, if the credential it was opened with still holds.
 
-    Raises Unauthenticated: user gone or inactive, password changed, or token revoked or expired.
+    Raises Unauthenticated: user gone, inactive or with a reserved name, password changed, or token revoked or
+    expired.
     """
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
-        if user is not None and user.active:
+        if user is not None and user.active and not is_reserved(user.name):
             if stamp.startswith("t:") and _live_token(uow, user, stamp[2:]) is not None:
                 return actor_of(user)
             if stamp.startswith("p:") and user.password_hash and \

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from .db import transaction_memo
 from .models import User, Webhook
 
-# A deactivated user's webhooks receive nothing more: case data must not outlive their access.
+# A deactivated user's webhooks receive nothing more: case data must not outlive their access. Nor does a
+# disabled one (its owner lost the integrator role: engine.webhooks.disable_owned).
 # FOR KEY SHARE of the webhooks (PostgreSQL; SQLite's writers take turns): a webhook being deleted is waited
 # for and then not read, so the command's delivery rows never name a webhook gone before they are written;
 # a delete coming later waits for the command and sees its deliveries (engine.webhooks.unsubscribe).
 _ACTIVE_WEBHOOKS = (select(Webhook.id, Webhook.events).outerjoin(User, User.name == Webhook.owner)
-                    .where(or_(User.id.is_(None), User.active))
+                    .where(or_(User.id.is_(None), User.active), Webhook.disabled_at.is_(None))
                     .with_for_update(read=True, key_share=True, of=Webhook))
 _SESSION_KEY = "govflow.webhook_targets"
 NONE_TTL_SECONDS = 1.0
@@ -29,8 +30,8 @@ class WebhookTargets:
     and every command that changes a case would otherwise read the table to learn it. ``invalidate``
     (engine.webhooks.subscribe) drops it at once in this process; another process sees a new first
     webhook within NONE_TTL_SECONDS, so events committed there in that second may not reach it. A
-    non-empty set is read again in every command (once per transaction), so a deleted webhook or a
-    deactivated owner never gets a delivery row.
+    non-empty set is read again in every command (once per transaction), so a deleted or disabled webhook,
+    or a deactivated owner's, never gets a delivery row.
     """
 
     def __init__(self, clock: Any = time.monotonic) -> None:

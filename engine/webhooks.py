@@ -1,6 +1,10 @@
 """Webhooks: subscriptions to outbox events (subscribed, changed, their secret rotated, deleted), their
 dead letters, and how deliveries are signed.
 
+A webhook whose owner loses the integrator role is disabled in that change's transaction, with the reason
+(``disable_owned``): no event is queued for it, those queued before wait (engine.delivery claims none of
+them), and its owner with the role back, or an admin, enables it again (``enable``).
+
 Each delivery is a POST of the event as JSON with these headers:
 
 - ``X-Govflow-Event``: the event type; ``X-Govflow-Event-Id``: the event's id (receivers deduplicate
@@ -28,7 +32,7 @@ from sqlalchemy import func, select
 from . import audit
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound
-from .models import OutboxEvent, Webhook, WebhookDelivery
+from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .outbox import EVENT_TYPES
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -45,6 +49,8 @@ class WebhookView:
     owner: str
     description: str | None
     created_at: datetime
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
     secret: str | None = None  # only in the answer to its creation
 
 
@@ -194,6 +200,61 @@ def unsubscribe(uow: UnitOfWork, webhook_id: int, *, actor: Actor, discard: bool
                      _masked(audit.diff(_audited(hook), {}, **discarded)))
         uow.session.delete(hook)
         uow.commit()
+
+
+def enable(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookView:
+    """Enable a disabled webhook again: events from now on are queued for it, and those waiting are sent.
+    Enabling one that is not disabled changes nothing.
+
+    Raises:
+        Forbidden (integrators and admins only: an owner without the role is refused here); NotFound (not the
+        caller's webhook, unless an admin's); Conflict (its owner still may not receive its events).
+    """
+    actor.require("integrator", action="manage webhooks")
+    with uow:
+        hook = _own_webhook(uow, webhook_id, actor, lock=True)
+        owner = uow.session.execute(select(User.active, User.roles).where(User.name == hook.owner)).first()
+        refused = owner_refused(*owner) if owner is not None else None
+        if hook.disabled_at is not None and refused:
+            raise Conflict(f"webhook {webhook_id} stays disabled while {refused}")
+        before = {"disabled_reason": hook.disabled_reason}
+        hook.disabled_at = hook.disabled_reason = None
+        audit.record(uow, actor, "webhook.changed", _target(hook), audit.diff(before, {"disabled_reason": None}))
+        uow.commit()
+        uow.runtime.webhook_targets.invalidate()  # this process queues its events from now on
+        return _webhook_view(hook)
+
+
+def disable_owned(uow: UnitOfWork, owner: str, *, reason: str, actor: Actor) -> list[int]:
+    """Disable ``owner``'s enabled webhooks with ``reason`` (a helper: the caller's transaction, which changed
+    the owner's roles); returns their ids. Each is recorded as changed by ``actor``."""
+    # FOR NO KEY UPDATE: commands fanning events out hold FOR KEY SHARE on the webhooks, and do not wait.
+    hooks = uow.session.scalars(select(Webhook).where(Webhook.owner == owner, Webhook.disabled_at.is_(None))
+                                .order_by(Webhook.id).with_for_update(key_share=True)).all()
+    now = utcnow()
+    for hook in hooks:
+        hook.disabled_at, hook.disabled_reason = now, reason[:500]
+        audit.record(uow, actor, "webhook.changed", _target(hook),
+                     audit.diff({"disabled_reason": None}, {"disabled_reason": hook.disabled_reason}))
+    return [hook.id for hook in hooks]
+
+
+def owner_refused(active: bool | None, roles: list[str] | None) -> str | None:
+    """Why a webhook's owner may no longer receive its events; None while they may (subscribing takes the
+    integrator or admin role). No user row (None): an owner of the command line, who always may."""
+    if active is None:
+        return None
+    if not active:
+        return "the webhook's owner is deactivated"
+    if not Actor("webhook owner", roles=frozenset(roles or ())).has("integrator"):
+        return "the webhook's owner has no integrator role"
+    return None
+
+
+def lost_role_reason(owner: str) -> str:
+    """The reason a webhook is disabled with when ``owner`` lost the integrator role."""
+    return (f"its owner {owner} no longer has the integrator role; once it is given back, the owner or an admin "
+            "enables the webhook again")
 
 
 def dead_letters(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) -> list[DeliveryView]:
@@ -363,7 +424,8 @@ def _delivery_query() -> Any:
 
 def _webhook_view(hook: Webhook) -> WebhookView:
     return WebhookView(id=hook.id, url=hook.url, events=list(hook.events or []), owner=hook.owner,
-                       description=hook.description, created_at=hook.created_at)
+                       description=hook.description, created_at=hook.created_at, disabled_at=hook.disabled_at,
+                       disabled_reason=hook.disabled_reason)
 
 
 def _delivery_view(delivery: WebhookDelivery, hook: Webhook, event: OutboxEvent) -> DeliveryView:
