@@ -286,7 +286,7 @@ def upload_form(state: str, checklist: materials.Checklist | None) -> UploadForm
     if checklist is None or state in materials.ENDED:
         return None
     settings = runtime().settings
-    return UploadForm(max_bytes=settings.max_material_bytes, size=_size(settings.max_material_bytes),
+    return UploadForm(max_bytes=settings.max_material_bytes, size=file_size(settings.max_material_bytes),
                       accept=",".join(f".{t}" for t in settings.material_types),
                       uploaded=request.args.get("uploaded", type=int))
 
@@ -356,11 +356,17 @@ def _empty(upload: FileStorage) -> bool:
 
 
 def _too_large() -> str:
-    return _("文件过大：单个文件不能超过 {size}。", size=_size(runtime().settings.max_material_bytes))
+    return _("文件过大：单个文件不能超过 {size}。", size=file_size(runtime().settings.max_material_bytes))
 
 
-def _size(limit: int) -> str:
-    return f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB" if limit >= 2**10 else f"{limit} B"
+def file_size(size: int) -> str:
+    """Bytes as a reader takes them in: 512 B, 1.5 KB, 20 MB (a small file is not "0.0 KB"); the pages'
+    ``file_size`` filter."""
+    if size < 2**10:
+        return f"{size} B"
+    if size < 2**20:
+        return f"{round(size / 2**10, 1):g} KB"
+    return f"{round(size / 2**20, 1):g} MB"
 
 
 def _unsupported(exc: UnsupportedType) -> str:

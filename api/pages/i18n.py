@@ -3,6 +3,7 @@ browsers that prefer English (Accept-Language) or people who switch. A text miss
 Chinese; tests/api/test_pages.py checks every template text has its English."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request, session
@@ -20,8 +21,25 @@ def current_language() -> str:
 
 def gettext(text: str, **values: Any) -> str:
     if current_language() == "en":
-        text = EN.get(text, text)
+        text = singular(EN.get(text, text), values)
     return text.format(**values) if values else text
+
+
+# English nouns a value counts (Chinese has no plural): "{n} working days" reads "1 working day" for one.
+SINGULARS = {"days": "day", "minutes": "minute", "seconds": "second", "characters": "character",
+             "digits": "digit", "materials": "material", "copies": "copy", "items": "item"}
+_COUNTED = re.compile(r"\{(\w+)\} ((?:[\w-]+ )?)(" + "|".join(SINGULARS) + r")\b")
+
+
+def singular(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each noun counted by a value of 1 in the singular."""
+    def one(found: re.Match[str]) -> str:
+        name, between, noun = found.groups()
+        count = values.get(name)
+        is_one = count == 1 and not isinstance(count, bool) or count == "1"
+        return f"{{{name}}} {between}{SINGULARS[noun] if is_one else noun}"
+
+    return _COUNTED.sub(one, text) if values else text
 
 
 EN: dict[str, str] = {
