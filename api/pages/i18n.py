@@ -910,6 +910,11 @@ EN: dict[str, str] = {
         "A new query code was made and the old one no longer works. The new code is shown this once: print this "
         "receipt for the applicant.",
     "返回办件详情": "Back to the case",
+    # the receipt's lines to sign and stamp
+    "收件单位（盖章）：": "Receiving office (stamp): ",
+    "收件人（签字）：": "Received by (signature): ",
+    "申请人（签字）：": "Applicant (signature): ",
+    "日期：": "Date: ",
     # the progress page: what a case with no step under way waits for (a timer or a message)
     "预计 {date}": "expected {date}",
     "等待后续环节": "Waiting for the next step",

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Runtime, query_codes
+from engine.clock import LOCAL_TZ
 from engine.models import HistoryEvent, Material, ProcessInstance
 from tests.conftest import clean
 from tests.helpers import ApiClient
@@ -151,12 +152,18 @@ def test_a_start_gives_the_receipt_with_its_query_code_once_and_a_second_send_st
     code = re.search(r'id="receipt-code">([^<]+)<', first.text).group(1)
     query_codes.verify(api.runtime.uow(), case.business_key, code)  # the code opens the case
     assert "/public/progress" in receipt and "data-print" in first.text
+    # Printed, it is stamped by the office and signed by both sides.
+    signatures = text(re.search(r'<div class="receipt-signatures".*?</div>', first.text, re.DOTALL).group(0))
+    day = case.started_at.astimezone(LOCAL_TZ)
+    assert signatures == (f"收件单位（盖章）：{guide(WINDOW)['department']['name']} 收件人（签字）： 申请人（签字）： "
+                          f"日期： {day:%Y-%m-%d}")
     variables = api.as_("supervisor").get(f"/api/process-instances/{case.id}").get_json()["variables"]
     assert variables == {"applicant_name": "张三", "applicant_phone": "13800138000"}  # tidied; empty left out
 
     again = window.post(f"/work/intake/{WINDOW}", sent)  # a double click, a reload of the receipt
     assert again.status_code == 200 and len(cases(api)) == 1
     assert "本次未重复收件" in text(again.text) and code not in again.text and 'id="receipt-code"' not in again.text
+    assert "receipt-signatures" not in again.text  # no receipt to hand over a second time
     assert "intake-differing" not in again.text
     assert f'href="/cases/{case.id}#materials"' in again.text
     assert f'action="/cases/{case.id}/query-code"' in again.text  # a new code for the applicant, if need be
