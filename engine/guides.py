@@ -475,6 +475,21 @@ def latest_for_process(uow: UnitOfWork, process_key: str) -> Guide | None:
     return cast(Guide | None, memo[process_key])
 
 
+def current_bundles(uow: UnitOfWork) -> list[Guide]:
+    """The guides of one-thing bundles as cases read them now (caller's transaction): each item's latest
+    version that lists ``members``, where it is still the latest guide naming its process."""
+    newest = select(Guide.code, func.max(Guide.version).label("v")).group_by(Guide.code).subquery()
+    latest = uow.session.scalars(select(Guide).join(newest, (Guide.code == newest.c.code)
+                                                    & (Guide.version == newest.c.v)).order_by(Guide.code))
+    found = []
+    for guide in latest:
+        members = guide.content.get("members")
+        applies = latest_for_process(uow, guide.process_key)
+        if isinstance(members, list) and members and applies is not None and applies.id == guide.id:
+            found.append(guide)
+    return found
+
+
 @dataclass(frozen=True)
 class Limits:
     promised_days: int

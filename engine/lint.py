@@ -34,10 +34,16 @@ The rules, each finding naming file, line and element:
   activity naming a process not among the linted files — warning (deploy takes one deployed before);
 * forms linted without any diagram (nor a guide or template) — warning: deploy refuses forms alone, so
   they go with the diagram that uses them (given only when nothing else is wrong, as deploy does);
-* every variable a gateway condition reads is a field of a form of a user task before the gateway, or
-  set by a script of the process — warning (skipped where something upstream sets data lint cannot see:
-  a call activity, a decision table, an external or receive task, a form given by expression; a message's
-  variables are not form fields and do not count).
+* every variable a gateway condition reads is a field of the start form (with a bundle's member forms
+  merged into it, ``govflow.bundleForms``) or of a form of a user task before the gateway, or set by a
+  script of the process — warning (skipped where something upstream sets data lint cannot see: a call
+  activity, a decision table, an external or receive task, a form given by expression, a start form lint
+  cannot read; a message's variables are not form fields and do not count);
+* a one-thing bundle's guide lists as ``members`` only processes its diagram calls (a call activity with
+  that ``calledElement``, in it or in a process it calls) — error, as deploy refuses it; and each member's
+  ``verdict`` is set by that member's diagram (a form field of one of its user tasks, a script or an output
+  mapping) — warning, skipped where the member sets data lint cannot see (as for gateways, and a message it
+  receives). Deploy checks the same of a guide or diagram it is given against the latest deployed other.
 """
 from __future__ import annotations
 
@@ -53,6 +59,7 @@ from typing import Any
 from . import _spiff, acceptance, confidential, diagram_functions, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
 from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
+from .execution import latest_definition
 from .scripting import SAFE_BUILTINS
 from .unit_of_work import UnitOfWork
 
@@ -197,6 +204,11 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             # Plain BPMN (no guide names it or a process calling it) is not held to the library's rules,
             # as deploy does not hold it: what lint finds there is a warning, not a failure.
             problems.extend(found if pid in items else [replace(p, severity="warning") for p in found])
+    calls = _calls(prepared)
+    for guide in item_guides.values():
+        problems.extend(check_bundle(guide["_file"], dict(files)[guide["_file"]].decode("utf-8-sig"), guide,
+                                     in_files=processes, calls_of=calls.get, deployed=lambda key: None,
+                                     fields_of=fields_of))
     problems.extend(_check_build(prepared, dmn, broken))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
 
@@ -204,8 +216,7 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
 def service_processes(prepared: list[PreparedDiagram], guided: set[str]) -> set[str]:
     """The processes held to the library's rules: those a guide names, and those they call (which run inside
     the item's cases), transitively."""
-    calls = {pid: {meta["called"] for meta in d.elements.get(pid, {}).values() if meta.get("called")}
-             for d in prepared for pid in d.executable}
+    calls = _calls(prepared)
     held, queue = set(), deque(guided)
     while queue:
         pid = queue.popleft()
@@ -213,6 +224,12 @@ def service_processes(prepared: list[PreparedDiagram], guided: set[str]) -> set[
             held.add(pid)
             queue.extend(calls.get(pid, ()))
     return held
+
+
+def _calls(prepared: list[PreparedDiagram]) -> dict[str, set[str]]:
+    """Process id -> the processes its call activities name."""
+    return {pid: {meta["called"] for meta in d.elements.get(pid, {}).values() if meta.get("called")}
+            for d in prepared for pid in d.executable}
 
 
 def unknown_call(called: str) -> str:
@@ -275,7 +292,9 @@ def _with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
                      ) -> list[Problem]:
     """The lint findings of a deployment's service items, as warnings: processes that a guide in the
-    deployment (or the latest deployed guide) names. Forms come from the deployment, else deployed ones."""
+    deployment (or the latest deployed guide) names. Forms come from the deployment, else deployed ones.
+    Besides, one-thing bundles (check_bundle): a guide or diagram of the deployment against the latest
+    deployed other, where a member the bundle does not call is an error."""
     in_files = guides.guides_by_process(files)
     local_forms: dict[str, frozenset[str]] = {}
     local_ids: dict[str, frozenset[str]] = {}
@@ -320,6 +339,47 @@ def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
                                          called=guide is None):
                 problem.severity = "warning"
                 problems.append(problem)
+    problems.extend(_check_deployed_bundles(uow, prepared, files, fields_of))
+    return problems
+
+
+def _check_deployed_bundles(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]],
+                            fields_of: FormFields) -> list[Problem]:
+    """check_bundle for each bundle guide of the deployment, and for each deployed one that still applies
+    (engine.guides.current_bundles) to a diagram of the deployment; a diagram not in the deployment is its
+    latest deployed version."""
+    in_files = {pid: d for d in prepared for pid in d.executable}
+    calls = _calls(prepared)
+
+    def calls_of(key: str) -> set[str] | None:
+        if key in calls:
+            return calls[key]
+        definition = latest_definition(uow, key)
+        return set(definition.called_keys) if definition is not None else None
+
+    def deployed(key: str) -> PreparedDiagram | None:
+        definition = latest_definition(uow, key)
+        return diagrams.prepare(definition.resource.name, definition.resource.content) if definition else None
+
+    problems: list[Problem] = []
+    given: list[dict[str, Any]] = []
+    for name, content in files:
+        data = guides.parse(name, content)[0] if guides.is_guide(name) else None
+        if data is not None:
+            given.append(data)
+            problems.extend(check_bundle(name, content.decode("utf-8-sig"), data, in_files=in_files,
+                                         calls_of=calls_of, deployed=deployed, fields_of=fields_of))
+    if not in_files:
+        return problems
+    codes, processes = {g.get("code") for g in given}, {g.get("process") for g in given}
+    for stored in guides.current_bundles(uow):  # unless a guide of the deployment takes its place
+        data = stored.content
+        keys = {data.get("process")} | {m.get("process") for m in data["members"] if isinstance(m, dict)}
+        if stored.code in codes or stored.process_key in processes or not keys & set(in_files):
+            continue
+        problems.extend(check_bundle(f"{stored.code}/guide.json (version {stored.version}, deployed)", None,
+                                     data, in_files=in_files, calls_of=calls_of, deployed=deployed,
+                                     fields_of=fields_of))
     return problems
 
 
@@ -456,7 +516,10 @@ def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: acceptance.Grap
 def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: acceptance.Graph,
                           elements: dict[str, dict[str, Any]],
                           fields_of: FormFields) -> list[Problem]:
-    scripted = _script_names(process)
+    started = _start_fields(elements, fields_of)
+    if started is None:  # a case starts with data lint cannot see: any gateway may read it
+        return []
+    scripted = _script_names(process) | started
     problems = []
     for gateway_id, node in graph.nodes.items():
         if local(node.tag) not in ("exclusiveGateway", "inclusiveGateway"):
@@ -486,9 +549,26 @@ def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: accepta
                 problems.append(Problem(
                     diagram.name, diagram.lines.get(flow.get("id")), flow.get("id"),
                     f"the condition of flow {flow.get('name') or flow.get('id')!r} (gateway "
-                    f"{node.get('name') or gateway_id!r}) reads {name!r}, which no form of a user task before it "
-                    "asks for and no script sets", "warning"))
+                    f"{node.get('name') or gateway_id!r}) reads {name!r}, which neither the start form nor a form "
+                    "of a user task before it asks for and no script sets", "warning"))
     return problems
+
+
+def _start_fields(elements: dict[str, dict[str, Any]], fields_of: FormFields) -> frozenset[str] | None:
+    """The fields a case starts with, known everywhere in the process: its start event's form and, for a
+    one-thing bundle, the member forms of ``govflow.bundleForms`` merged with it (engine.form_merge checks
+    the start variables against them). None when one of those forms cannot be read."""
+    process = elements.get(PROCESS_KEY, {})
+    listed = ((process.get("properties") or {}).get(forms.BUNDLE_PROPERTY) or "").split(",")
+    known: set[str] = set()
+    for key in [process.get("start_form"), *(part.strip() for part in listed)]:
+        if not key:
+            continue
+        fields = fields_of(key)
+        if fields is None or fields is UNKNOWN:
+            return None
+        known |= fields
+    return frozenset(known)
 
 
 def _read_names(python: str | None) -> set[str]:
@@ -517,6 +597,111 @@ def _script_names(process: Any) -> set[str]:
 
 def _top_names(keys: Iterable[str]) -> frozenset[str]:
     return frozenset(k.split(".")[0] for k in keys)
+
+
+# ---- one-thing bundles: the members a guide lists ------------------------------------------------------
+
+# Receiving a message: the variables it brings are the sender's, which lint cannot see.
+MESSAGE_CATCHES = ".//bpmn:intermediateCatchEvent[bpmn:messageEventDefinition]|" \
+                  ".//bpmn:boundaryEvent[bpmn:messageEventDefinition]|.//bpmn:startEvent[bpmn:messageEventDefinition]"
+
+
+def check_bundle(guide_file: str, guide_text: str | None, guide: dict[str, Any], *,
+                 in_files: dict[str, PreparedDiagram], calls_of: Callable[[str], set[str] | None],
+                 deployed: Callable[[str], PreparedDiagram | None], fields_of: FormFields) -> list[Problem]:
+    """A one-thing bundle's guide against its diagrams: the bundle's process calls each member's process
+    (else the member never runs: error), and each member's diagram sets the member's ``verdict``, which its
+    decision documents print (else they print none: warning).
+
+    Only what is certain is reported: a process whose calls cannot be seen (``calls_of`` None) may call a
+    member; a member may set its verdict where lint cannot see (_sets). ``guide_text`` is the guide file's
+    text when it is among the files, and its findings name its lines; None for a deployed guide, whose
+    findings name the diagram among ``in_files`` that disagrees with it (the others are deployed ones).
+    """
+    bundle = guide.get("process")
+    members = [(i, m) for i, m in enumerate(guide.get("members") or [])
+               if isinstance(m, dict) and isinstance(m.get("process"), str) and m["process"].strip()]
+    if not isinstance(bundle, str) or not members:
+        return []
+    lines = guides.value_lines(guide_text) if guide_text is not None else {}
+    problems: list[Problem] = []
+
+    def report(path: str, key: str, in_guide: str, in_diagram: str, severity: str) -> None:
+        if guide_text is not None:
+            problems.append(Problem(guide_file, lines.get(path), path, in_guide, severity))
+        elif key in in_files:
+            diagram = in_files[key]
+            problems.append(Problem(diagram.name, diagram.lines.get(key), key, in_diagram, severity))
+
+    reached, seen_all = _called_from(bundle, calls_of)
+    listed = {m["process"] for _, m in members}
+    unlisted = ", ".join(repr(k) for k in sorted(reached - listed - {bundle}))
+    hint = f" (it calls {unlisted}, which no member lists)" if unlisted else ""
+    for i, member in members:
+        key, where = member["process"], f"members[{i}]"
+        name = member.get("name") if isinstance(member.get("name"), str) else key
+        if seen_all and key not in reached and (guide_text is not None or bundle in in_files):
+            report(f"{where}.process", bundle,
+                   f"{where}.process {key!r} ({name}) is not called by the bundle's process {bundle!r}: no call "
+                   f"activity there names it as calledElement, so the member never runs{hint}",
+                   f"the guide {guide_file} lists {key!r} ({name}) as {where}.process, but no call activity of "
+                   f"this process names it as calledElement, so the member never runs{hint}", "error")
+        verdict = member.get("verdict")
+        if not isinstance(verdict, str) or not verdict.isidentifier() or (guide_text is None and key not in in_files):
+            continue
+        diagram = in_files.get(key) or deployed(key)
+        if diagram is not None and _sets(diagram, key, verdict, fields_of) is False:
+            report(f"{where}.verdict", key,
+                   f"{where}.verdict {verdict!r} ({name}): process {key!r} never sets it (no form field of its "
+                   "user tasks, script or output mapping does), so the member's decision documents show no verdict",
+                   f"the guide {guide_file} names {verdict!r} as the verdict of this member ({name}, "
+                   f"{where}.verdict), but this process never sets it (no form field of its user tasks, script "
+                   "or output mapping does), so its decision documents show no verdict", "warning")
+    return problems
+
+
+def _called_from(key: str, calls_of: Callable[[str], set[str] | None]) -> tuple[set[str], bool]:
+    """The processes ``key`` calls, directly or through the processes it calls; and whether every process
+    on the way could be seen (else one not seen may call more)."""
+    reached: set[str] = set()
+    visited: set[str] = set()
+    queue, seen_all = deque([key]), True
+    while queue:
+        current = queue.popleft()
+        if current in visited:
+            continue
+        visited.add(current)
+        calls = calls_of(current)
+        if calls is None:
+            seen_all = False
+            continue
+        reached |= calls
+        queue.extend(calls)
+    return reached, seen_all
+
+
+def _sets(diagram: PreparedDiagram, pid: str, name: str, fields_of: FormFields) -> bool | None:
+    """Whether process ``pid`` sets variable ``name``: a field of a form of one of its user tasks, a script
+    (output mappings and expressions are translated into scripts) or a multi-instance item. None when it
+    may set it where lint cannot see: a call activity, a decision table, an external or receive task, a
+    message it receives, a form given by expression or that lint cannot read."""
+    process = next((p for p in diagram.tree.findall(bpmn("process")) if p.get("id") == pid), None) \
+        if diagram.tree is not None else None
+    if process is None:
+        return None
+    if name in _script_names(process):
+        return True
+    unseen = bool(process.xpath(MESSAGE_CATCHES, namespaces=NS))
+    for meta in diagram.elements.get(pid, {}).values():
+        if meta.get("type") in OPAQUE or meta.get("form_key_expression"):
+            unseen = True
+        elif meta.get("type") in diagrams.HUMAN_TAGS and meta.get("form_key"):
+            fields = fields_of(meta["form_key"])
+            if fields is None or fields is UNKNOWN:
+                unseen = True
+            elif name in fields:
+                return True
+    return None if unseen else False
 
 
 # ---- time limits: the diagram's properties and the guide ----------------------------------------------

@@ -252,7 +252,9 @@ def test_a_bundle_guide_naming_a_member_process_nobody_deployed_is_refused(api: 
     edited = tmp_path / "guide.json"
     edited.write_text(json.dumps(guide, ensure_ascii=False, indent=2), encoding="utf-8")
     refused = api.deploy(*DIAGRAMS, edited, *FORMS, expect=422)["error"]["details"]
-    [problem] = [p for p in refused if p["element"] == "members[1].process"]
+    problem, uncalled = [p for p in refused if p["element"] == "members[1].process"]
     assert problem["message"] == ("member process 'restaurant_food_licence_2' is neither in this deployment nor "
                                   "deployed before")
     assert problem["line"] is not None
+    # The bundle calls the process the guide meant: said too, which points at the typo.
+    assert "(it calls 'restaurant_food_licence', which no member lists)" in uncalled["message"]
