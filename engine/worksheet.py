@@ -9,9 +9,9 @@ from typing import Any, Self
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from . import calendar, confidential, forms, sealing, tasks, time_limits
+from . import calendar, case_access, confidential, form_merge, forms, sealing, tasks, time_limits
 from .clock import utcnow
-from .errors import NotFound, ProcessError
+from .errors import EngineError, NotFound, ProcessError
 from .inbox import due_soon, urgency
 from .instances import InstanceView
 from .materials import NewMark, bundle_ids
@@ -138,6 +138,29 @@ def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
                               values=values if isinstance(values, dict) else {},
                               schema=schemas.get(form_key) if form_key else None))
     return result
+
+
+def case_forms(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[dict[str, Any]]:
+    """The schemas of the forms a case was started and worked with — its start form, then each task's form in
+    the order the tasks came, each once — by whose labels the case page names the case's data. Forms not
+    deployed any more, broken, or drawn by a client application are left out. Raises NotFound (no such case,
+    or not the actor's to read)."""
+    with uow:
+        case_access.require_case(uow, actor, instance_id)
+        row = uow.session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        schemas = []
+        try:
+            schemas.append(form_merge.start_form(uow, row.definition_key, version=row.definition.version).schema)
+        except EngineError:  # no start form, or one the server has no schema of: the data keeps its names
+            pass
+        keys = uow.session.scalars(select(Task.form_key).where(Task.instance_id == instance_id, Task.form_key.is_not(None))
+                                   .order_by(Task.created_at, Task.id))
+        for key in dict.fromkeys(keys):
+            if key and (schema := _schema(uow, key, row.definition)) is not None:
+                schemas.append(schema)
+        return schemas
 
 
 def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from engine import (
     supervision_board,
     time_limits,
     timeline,
+    worksheet,
 )
 from engine.case_access import require_clerk_of_case, require_clerk_or_supervisor_of_case
 from engine.clock import LOCAL_TZ
@@ -59,6 +60,7 @@ from .errors import error_page
 from .i18n import gettext as _
 from .paging import page_number
 from .public import MATERIAL_FORMS
+from .work import field_labels, lookup, option_labels, value_text
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 25
@@ -87,6 +89,33 @@ def index() -> ResponseReturnValue:
                            states=instances.STATES)
 
 
+MAX_DATA_ROWS = 40  # the 案件数据 panel beside the timeline; the rest is counted
+
+
+@dataclass(frozen=True)
+class DataRow:
+    label: str
+    name: str  # the variable's name (or path in it)
+    value: str
+
+
+def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]]) -> list[DataRow]:
+    """The case's data as clerks saw it asked: each value under the label of the first form that asks it (in
+    that form's order), options by their labels; then what no form asks, by name."""
+    rows: list[DataRow] = []
+    shown: set[str] = set()
+    for schema in schemas:
+        options = option_labels(schema)
+        for path, label in field_labels(schema).items():
+            found, value = lookup(variables, path)
+            if found and path not in shown:
+                shown.update({path, path.split(".")[0]})
+                rows.append(DataRow(label, path, value_text(value, options.get(path, {}))))
+    rows += [DataRow(name, name, value_text(value, {})) for name, value in sorted(variables.items())
+             if name not in shown]
+    return rows
+
+
 @bp.get("/cases/<int:instance_id>")
 def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
     file = timeline.case_file(uow(), instance_id, actor=actor())
@@ -98,10 +127,12 @@ def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
     # The guide's materials against what the case holds, for those who may see its materials (else None).
     checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
     uploads = upload_form(file.case.state, checklist)
+    data = case_data(file.case.variables or {}, worksheet.case_forms(uow(), instance_id, actor=actor()))
     return render_template("pages/case.html", file=file, clock=clock, documents=issued,
                            waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
                            uploads=uploads, refused=refused, material_forms=MATERIAL_FORMS,
-                           marking=uploads is not None and _may_mark(instance_id))
+                           marking=uploads is not None and _may_mark(instance_id), data=data[:MAX_DATA_ROWS],
+                           data_hidden=max(0, len(data) - MAX_DATA_ROWS))
 
 
 # ---- acting on the clock ------------------------------------------------------------------------------

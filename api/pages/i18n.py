@@ -910,6 +910,7 @@ EN: dict[str, str] = {
         "A new query code was made and the old one no longer works. The new code is shown this once: print this "
         "receipt for the applicant.",
     "返回办件详情": "Back to the case",
+    "另有 {n} 项未显示。": "{n} more not shown.",
     # the receipt's lines to sign and stamp
     "收件单位（盖章）：": "Receiving office (stamp): ",
     "收件人（签字）：": "Received by (signature): ",

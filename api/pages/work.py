@@ -261,7 +261,7 @@ def opinion_rows(opinion: worksheet.Opinion) -> dict[str, Any]:
     labels, options = field_labels(schema), option_labels(schema)
     rows: list[tuple[str, str]] = []
     for path, label in labels.items():
-        found, value = _lookup(opinion.values, path)
+        found, value = lookup(opinion.values, path)
         if found:
             rows.append((label, value_text(value, options.get(path, {}))))
     heads = {path.split(".")[0] for path in labels}
@@ -282,7 +282,7 @@ def value_text(value: Any, options: dict[str, str]) -> str:
     return value if isinstance(value, str) else _option_key(value)
 
 
-def _lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
+def lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
     current: Any = values
     for step in path.split("."):
         if not isinstance(current, dict) or step not in current:
