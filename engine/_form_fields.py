@@ -72,13 +72,13 @@ def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
         checks.append(_refuse(lambda v: v.strip() == "", REQUIRED))
     # form-js measures trimmed text and skips the other rules for an empty value; so does the server.
     if rules.get("min_length") is not None:
-        n = rules["min_length"]
-        checks.append(_refuse(lambda v: v != "" and len(v.strip()) < n,
-                              Broken("minLength", f"minLength: at least {n} characters", length=n)))
+        shortest = rules["min_length"]
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) < shortest,
+                              Broken("minLength", f"minLength: at least {shortest} characters", length=shortest)))
     if rules.get("max_length") is not None:
-        n = rules["max_length"]
-        checks.append(_refuse(lambda v: v != "" and len(v.strip()) > n,
-                              Broken("maxLength", f"maxLength: at most {n} characters", length=n)))
+        longest = rules["max_length"]
+        checks.append(_refuse(lambda v: v != "" and len(v.strip()) > longest,
+                              Broken("maxLength", f"maxLength: at most {longest} characters", length=longest)))
     if rules.get("pattern") is not None:
         pattern = rules["pattern"]
         # JavaScript's RegExp.test searches; an anchored pattern (^...$) matches the whole value.

@@ -62,6 +62,8 @@ def test_text_lengths_are_measured_on_trimmed_text_like_form_js() -> None:
     assert errors(compiled, {"name": "  张  "}) == {"name": "minLength: at least 2 characters"}
     assert errors(compiled, {"name": "五个汉字呀"}) == {"name": "maxLength: at most 4 characters"}
     assert compiled.validate({"name": " 四个汉字 "}, {}) == {"name": " 四个汉字 "}
+    # Each bound checks its own limit: a length between them passes (the minimum once read the maximum).
+    assert compiled.validate({"name": "三个字"}, {}) == {"name": "三个字"}
 
 
 def test_a_pattern_searches_like_javascript_and_its_digits_are_ascii() -> None:
