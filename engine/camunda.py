@@ -129,20 +129,6 @@ def _mapped(mapping: Any) -> str:
     return (source if target in (None, source) else f"{source} as {target}") + local_copy
 
 
-def check_generated_form(diagram: PreparedDiagram, node: Any) -> None:
-    """``camunda:formData`` asks Camunda's Tasklist to generate a form. govflow shows and checks form-js
-    forms named by camunda:formKey only; without one, the task takes the variables it is completed with,
-    as Camunda's REST ``complete`` does. Said as a warning: the diagram runs, its form does not."""
-    form_data = node.find(f"{bpmn('extensionElements')}/{camunda('formData')}")
-    if form_data is None:
-        return
-    fields = [f.get("id") for f in form_data.findall(camunda("formField")) if f.get("id")]
-    what = "the case starts" if local(node.tag) == "startEvent" else "the task is completed"
-    diagram.warn(node, f"camunda:formData ({', '.join(fields) or 'no fields'}) is a form Camunda generates, which "
-                       f"govflow does not: {what} with whatever variables it is given, unchecked; draw a form-js "
-                       "form and name it in camunda:formKey to show and check it", at=form_data)
-
-
 def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
     """``camunda:initiator`` of a process's start event: the variable a case's start sets to the user who
     starts it (engine.execution.new_case), as Camunda sets it to the authenticated user."""
@@ -166,10 +152,7 @@ def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str |
     key = (node.get(camunda("formKey")) or node.get(camunda("formRef")) or "").strip()
     if not key:
         return None
-    definitions = [c for c in node if local(c.tag).endswith("EventDefinition")]
-    if node.getparent() is not process or definitions:
-        where = f"a {local(definitions[0].tag)[:-len('EventDefinition')]} start event" if definitions \
-            else "a start event inside a subprocess"
+    if where := not_the_start_form(process, node):
         diagram.warn(node, f"camunda:formKey {key!r} on {where} is ignored: only the process's plain start "
                            "event has a start form (as in Camunda)")
         return None
@@ -178,6 +161,15 @@ def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str |
                             "before the case starts; name the form")
         return None
     return key
+
+
+def not_the_start_form(process: Any, node: Any) -> str | None:
+    """What a start event is when a form on it is not the process's start form (a message or timer start
+    event, one inside a subprocess), said for a warning; None for the process's own plain start event."""
+    definitions = [c for c in node if local(c.tag).endswith("EventDefinition")]
+    if definitions:
+        return f"a {local(definitions[0].tag)[:-len('EventDefinition')]} start event"
+    return "a start event inside a subprocess" if node.getparent() is not process else None
 
 
 def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import _spiff, diagrams, documents, forms, guides, lint
+from . import _spiff, camunda_forms, diagrams, documents, forms, guides, lint
 from .bpmn_xml import PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import find_definition, latest_definition
@@ -83,6 +83,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     files = [(_in_item_folder(n, c), c) for n, c in files]
     problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
     problems[:0] = encoding_problems
+    # Forms generated from camunda:formData are deployed, checked and found as the uploaded ones.
+    files = [*files, *camunda_forms.take(prepared)]
     with uow:
         if based_on is not None:  # whose diagram this is comes before what is wrong in it
             _check_based_on(uow, prepared, based_on)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import camunda as camunda_xml
-from . import expressions, forms, scripting
+from . import camunda_forms, expressions, forms, scripting
 from .bpmn_xml import (
     BPMN_NS,
     HUMAN_TAGS,
@@ -149,8 +149,8 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
                 diagram.error(node, f"spiffworkflow:{local(script.tag)}: {message}")
         camunda_xml.check_listeners(diagram, node)
         camunda_xml.check_call_mappings(diagram, node)
-        if tag in HUMAN_TAGS or tag == "startEvent":
-            camunda_xml.check_generated_form(diagram, node)
+        generated = camunda_forms.translate(diagram, process, node) if tag in HUMAN_TAGS or tag == "startEvent" \
+            else None
         camunda_xml.translate_io_mappings(diagram, node)
         camunda_xml.translate_loop(diagram, node)
         if tag == "businessRuleTask":
@@ -170,6 +170,9 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
             meta["form_key"] = form_key
         if tag == "externalTask":
             meta.update(_external_task_meta(diagram, node))
+        if generated is not None:  # the form generated from camunda:formData, deployed with the diagram
+            meta["form_key"] = camunda_forms.form_name(process.get("id"), node.get("id"))
+            meta[camunda_forms.META] = generated
         elements[node.get("id")] = meta
     return elements
 

@@ -10,7 +10,9 @@ A formKey names a form the way Camunda does:
 * ``camunda-forms:bpmn:UserTaskForm_1`` (Camunda 8 linking a form to the task): the deployed form
   whose ``id`` is that (a form exported from the diagram into a ``.form`` file keeps its id);
 * ``embedded:...`` and ``app:...``: HTML or JSF pages the client application renders. The server has
-  no schema for them, so their submissions are not validated here.
+  no schema for them, so their submissions are not validated here;
+* ``<process>.<element>.generated.form``: the form deploy made from the element's ``camunda:formData``
+  (engine.camunda_forms), a name no uploaded form may take.
 
 Of several deployed forms that match, the one deployed with the task's diagram wins (newest first:
 redeploying an unchanged diagram with a corrected form keeps the version and uses the new form),
@@ -43,6 +45,9 @@ EXTERNAL_PREFIXES = ("embedded:", "app:")
 BUNDLE_PROPERTY = "govflow.bundleForms"
 FILE_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
 ID_PREFIX = "camunda-forms:bpmn:"
+# The names of the forms deploy generates from camunda:formData (engine.camunda_forms), kept from uploads so
+# that a task's generated form is always the one generated.
+GENERATED_SUFFIX = ".generated.form"
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,11 @@ def parse_key(key: str) -> FormRef:
 
 
 def check(name: str, content: bytes) -> list[Problem]:
-    """Problems of a ``.form`` file at deploy: anything the server could not enforce as form-js does."""
+    """Problems of a ``.form`` file at deploy: anything the server could not enforce as form-js does, or a
+    name kept for generated forms."""
+    if PurePosixPath(name).name.endswith(GENERATED_SUFFIX):
+        return [Problem(name, None, None, f"form names ending in {GENERATED_SUFFIX!r} are kept for the forms "
+                                          "generated from camunda:formData; rename the file")]
     return read(name, content)[1]
 
 

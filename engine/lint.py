@@ -56,7 +56,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import _spiff, acceptance, confidential, diagram_functions, diagrams, documents, forms, guides
+from . import _spiff, acceptance, camunda_forms, confidential, diagram_functions, diagrams, documents, forms, guides
 from ._form_reader import read as read_form
 from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .execution import latest_definition
@@ -175,6 +175,11 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
         elif not documents.is_template(name):
             problems.append(Problem(name, 1, None, "not a diagram, form, guide.json or document template",
                                     "warning"))
+    # The forms deploy generates from camunda:formData are known as the uploaded ones are.
+    for name, content in camunda_forms.take(prepared):
+        form, _ = read_form(name, content)
+        if form is not None:
+            by_name[name] = _top_names(f.key for f in form.fields)
     # As a deployment checks them, but a template extends only another among the linted files.
     problems.extend(replace(p, line=p.line or 1)  # a whole-file problem: its first line, for an editor
                     for p in documents.check_template_files(files, missing="not among the linted files"))

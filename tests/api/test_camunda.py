@@ -182,7 +182,9 @@ def test_a_value_juel_cannot_coerce_fails_the_step_instead_of_taking_another_bra
     Python's == quietly answered False and the case went down the default flow."""
     from tests.helpers import case_tasks
     path = tmp_path / "checkbox_approval.bpmn"
-    path.write_text(APPROVAL_DIAGRAM.replace('${approved == "true"}', "${approved == 1}"), encoding="utf-8")
+    # A text field, so that "abc" passes the task's generated form and reaches the condition.
+    path.write_text(APPROVAL_DIAGRAM.replace('${approved == "true"}', "${approved == 1}")
+                    .replace('type="boolean"', 'type="string"'), encoding="utf-8")
     api.deploy(path)
     case = api.start("checkbox_approval")
     [task] = case["tasks"]

@@ -208,8 +208,8 @@ def test_call_mappings_of_single_variables_are_refused_at_the_first_of_them(api)
     assert problems[1][2].startswith("camunda:in businessKey='${other}': a called process runs inside the calling case")
 
 
-def test_generated_form_fields_are_a_warning_naming_them(api):
-    body = """    <bpmn:userTask id="wait" camunda:candidateGroups="window">
+def test_generated_form_fields_beside_a_form_key_are_a_warning_naming_them(api):
+    body = """    <bpmn:userTask id="wait" camunda:candidateGroups="window" camunda:formKey="embedded:app:wait.html">
       <bpmn:extensionElements><camunda:formData><camunda:formField id="approved" type="boolean" />
       </camunda:formData></bpmn:extensionElements>
     </bpmn:userTask>
@@ -218,8 +218,8 @@ def test_generated_form_fields_are_a_warning_naming_them(api):
     assert response.status_code == 201
     [warning] = [w for w in response.get_json()["warnings"] if "formData" in w["message"]]
     assert (warning["element"], warning["line"]) == ("wait", 7)
-    assert warning["message"].startswith("camunda:formData (approved) is a form Camunda generates, which govflow "
-                                         "does not")
+    assert warning["message"].startswith("camunda:formData (approved) is ignored: camunda:formKey "
+                                         "'embedded:app:wait.html' names the form, and wins")
 
 
 def test_a_candidate_group_no_user_and_no_department_has_is_a_warning(api):
