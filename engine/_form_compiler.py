@@ -83,7 +83,7 @@ class CompiledForm:
             elif _any_holds(spec.locked, merged):
                 skipped.add(spec.key)
                 sent, value = _get(data, spec.path)
-                if sent and feel.equal(value, _get(current, spec.path)[1]) is not True:
+                if sent and not _unchanged(value, *_get(current, spec.path)):
                     problems.append((spec.key, READONLY))
                 _remove(data, spec.path)
         for spec in self.fields:  # a required field inside a missing object is reported by its own name
@@ -176,6 +176,14 @@ def merge(base: Any, update: Any) -> Any:
     for key, value in update.items():
         out[key] = merge(base.get(key), value) if key in base else value
     return out
+
+
+def _unchanged(value: Any, held: bool, before: Any) -> bool:
+    """A readonly field sent back as it is: its value, or — the data lacking it — the empty value form-js
+    gives a field it shows empty ("" for text, false for a checkbox, null, [])."""
+    if not held:
+        return value is None or value is False or value == "" or value == []
+    return feel.equal(value, before) is True
 
 
 def _any_holds(conditions: tuple[Condition, ...], data: Mapping[str, Any]) -> bool:

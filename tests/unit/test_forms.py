@@ -259,6 +259,15 @@ def test_readonly_and_disabled_fields_may_be_echoed_but_not_changed_and_are_not_
         "case_no": "readonly: cannot be changed in this task", "fee": "readonly: cannot be changed in this task"}
 
 
+def test_a_readonly_field_the_data_lacks_may_come_back_as_the_empty_value_form_js_shows() -> None:
+    compiled = form(field("textfield", "case_no", readonly=True), field("checkbox", "paid", readonly=True),
+                    field("number", "fee", readonly=True), field("textfield", "note"))
+    assert compiled.validate({"case_no": "", "paid": False, "fee": None, "note": "ok"}, {}) == {"note": "ok"}
+    assert errors(compiled, {"case_no": "SX-9", "paid": True, "fee": 0}, {}) == {
+        "case_no": "readonly: cannot be changed in this task", "paid": "readonly: cannot be changed in this task",
+        "fee": "readonly: cannot be changed in this task"}
+
+
 def test_readonly_can_be_a_condition() -> None:
     compiled = form(field("checkbox", "locked"), field("textfield", "name", readonly="=locked"))
     assert compiled.validate({"name": "new"}, {"locked": False, "name": "old"}) == {"name": "new"}
