@@ -157,6 +157,7 @@ class TimelineBuilder:
         self.explicit = any("govflow.caseState" in p or "govflow.event" in p for p in properties.values())
         self.entries: list[TimelineEntry] = []
         self.acceptance: TimelineEntry | None = None  # a completed 受理 step whose outcome is not known yet
+        self.stands: tuple[str, datetime] | None = None  # the case state reached last, and when
 
     def add(self, event: HistoryEvent) -> None:
         explicit, entries = self.explicit, self.entries
@@ -170,6 +171,9 @@ class TimelineBuilder:
                 self.acceptance = None
         if state is None and not explicit and event.event == "element.completed" and event.element_type == "EndEvent":
             state = _end_state(event.element_name or "")
+        if state is not None and self.stands == (state, event.at):
+            state = None  # reached again by the same command (a deemed acceptance, then its notice)
+        self.stands = (state, event.at) if state else self.stands
         last = entries[-1] if entries else None
         if state and last is not None and last.event == "task.completed" and last.element_id == event.element_id \
                 and last.case_state is None:

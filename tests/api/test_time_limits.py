@@ -416,7 +416,7 @@ def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api
     day the materials arrived. Received Monday 2 March, deemed accepted when the timer fires on the night of
     9 March: the clock counts from 2 March (deadline 16 March, as for an acceptance that day), and the
     acceptance notice names that deadline."""
-    from tests.service_items import deploy_item, documents
+    from tests.service_items import case_states, deploy_item, documents
 
     deploy_item(api, "SCJG-XK-0001")
     received = frozen(at(date(2026, 3, 2)))
@@ -436,6 +436,8 @@ def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api
     notice = documents(api, case["id"])["acceptance_notice"]
     assert "自收到申请材料之日起即为受理" in notice and "2026年3月16日前" in notice
     assert "<td>2026年3月2日</td>" in notice.split("受理日期")[1]
+    # Deemed accepted, then the notice of it: one acceptance in the case's states, not two.
+    assert case_states(api, case["id"]) == ["已接件", "已受理"]
 
 
 def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, frozen):
