@@ -53,6 +53,21 @@ function blankDiagram() {
 </bpmn:definitions>`;
 }
 
+// A pool drawn here runs as one drawn in Camunda Modeler does: its new process is executable from the start
+// (bpmn-js leaves isExecutable unset, and a deployment takes executable processes only). Set inside the
+// drawing's own command, so one undo takes both back.
+function ExecutablePools(eventBus, modeling) {
+  eventBus.on('commandStack.shape.create.postExecute', ({ context }) => {
+    const pool = context.shape.businessObject;
+    const process = pool.processRef;
+    if (pool.$type === 'bpmn:Participant' && process && process.isExecutable === undefined) {
+      modeling.updateModdleProperties(context.shape, process, { isExecutable: true });
+    }
+  });
+}
+ExecutablePools.$inject = ['eventBus', 'modeling'];
+const ExecutablePoolsModule = { __init__: ['executablePools'], executablePools: ['type', ExecutablePools] };
+
 function processId(modeler) {
   const process = modeler.getDefinitions().rootElements.find((e) => e.$type === 'bpmn:Process');
   return process ? process.id : 'process';
@@ -153,7 +168,8 @@ async function show() {
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       CamundaPlatformPropertiesProviderModule,
-      CamundaBehaviorsModule
+      CamundaBehaviorsModule,
+      ExecutablePoolsModule
     ],
     moddleExtensions: { camunda: camundaModdle }
   });

@@ -107,3 +107,32 @@ def test_a_save_after_the_password_changed_comes_back_to_the_modeler_with_its_dr
     page.click("#modeler-save")
     page.wait_for_url(re.compile(r"/analyst/definitions/pages_window/2$"))
     assert latest(runtime, "pages_review") == 2
+
+
+def test_a_pool_drawn_in_the_modeler_is_executable_and_saves_as_a_process_of_its_own(
+        page: Any, runtime: Runtime, analyst: str) -> None:
+    log_in(page, analyst)
+    open_modeler(page, EDIT)
+    before = set(page.locator("#canvas .djs-shape[data-element-id]").evaluate_all(
+        "shapes => shapes.map(s => s.dataset.elementId)"))
+    page.click('.djs-palette .entry[data-action="create.participant-expanded"]')
+    box = page.locator("#canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 60)
+    added = [i for i in page.locator("#canvas .djs-shape[data-element-id]").evaluate_all(
+        "shapes => shapes.map(s => s.dataset.elementId)") if i not in before and i.startswith("Participant_")]
+    assert len(added) == 1, added
+    page.keyboard.type("档案科")  # the new pool's name, typed straight away as bpmn-js offers; it stays selected
+    page.keyboard.press("Enter")
+    expect(page.locator("#properties .bio-properties-panel-header-type")).to_contain_text("Participant")
+    header = page.locator('#properties [data-group-id="group-general"] .bio-properties-panel-group-header')
+    if "open" not in (header.get_attribute("class") or ""):
+        header.click()
+    expect(page.locator("#properties #bio-properties-panel-isExecutable")).to_be_checked()
+    shot(page, "modeler-pool-drawn-executable")
+    # Saved with nothing in it yet, the new pool's process is refused by name: deploy took it as executable
+    # (a process that is not is skipped silently).
+    page.click("#modeler-save")
+    problems = page.locator("#modeler-problems, .problems").first
+    expect(problems).to_contain_text("保存失败，未部署")
+    expect(problems).to_contain_text(re.compile(r"Process_[0-9a-z]+\s+No start event found"))
+    assert latest(runtime, "pages_window") == 1  # nothing deployed
