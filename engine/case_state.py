@@ -23,6 +23,10 @@ from .unit_of_work import UnitOfWork
 WITHDRAWN, TERMINATED = "withdrawn", "terminated"
 # Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
 DEEMED_WITHDRAWN = ("撤回", "已撤件")
+# A completed case still in a state of work under way — its diagram names no end state (plain BPMN, a Camunda
+# diagram in English) — is concluded all the same: it reads 办结, not 已接件.
+CONCLUDED = "办结"
+UNDER_WAY = frozenset({timeline.RECEIVED, timeline.ACCEPTED, "部门开始办理", "补正(结束)", "特别程序(结束)"})
 # The case's status a command's history item leaves it in, where it ends it.
 _ENDING = {"instance.completed": "completed", "instance.terminated": "terminated"}
 
@@ -100,7 +104,8 @@ def of_cases(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, Outcome]
 def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: str | None) -> CaseState:
     """The latest case state of a timeline, and how the case ended: a terminated case was withdrawn by the
     applicant (its recorded reason says so) or terminated by the office; a completed case that reached a
-    case state 撤回 or 已撤件 (e.g. materials not supplemented in time) was deemed withdrawn."""
+    case state 撤回 or 已撤件 (e.g. materials not supplemented in time) was deemed withdrawn; one that reached
+    no end state is 办结 (CONCLUDED)."""
     last = next((e for e in reversed(entries) if e.case_state), None)
     state = last.case_state if last is not None else None
     if status == "terminated":
@@ -109,6 +114,8 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     if status == "completed" and last is not None and state in DEEMED_WITHDRAWN:
         named = last.element_name if last.element_name and last.element_name != state else None
         return CaseState(state, WITHDRAWN, named)
+    if status == "completed" and (state is None or state in UNDER_WAY):
+        return CaseState(CONCLUDED)
     return CaseState(state)
 
 

@@ -182,3 +182,33 @@ def test_the_case_schema_documents_the_case_state(api):
     properties = spec["components"]["schemas"]["Instance"]["properties"]
     assert {"case_state", "end_kind", "end_reason"} <= set(properties)
     assert "不予受理" in properties["case_state"]["description"]
+
+
+PLAIN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_plain" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="plain_payment" name="Payment check" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
+    <bpmn:userTask id="check" name="Check payment" camunda:candidateGroups="office" />
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" name="Payment checked" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_case_whose_diagram_names_no_end_state_reads_concluded_once_completed(api: ApiClient,
+                                                                                 tmp_path: Path) -> None:
+    (tmp_path / "plain_payment.bpmn").write_text(PLAIN, encoding="utf-8")
+    api.deploy(tmp_path / "plain_payment.bpmn")
+    case = api.start("plain_payment", business_key="INS-1")
+    assert view(api, case["id"])["case_state"] == "已接件"
+    complete_task(api, case["tasks"][0], user="office_clerk")
+    shown = view(api, case["id"])
+    assert (shown["state"], shown["case_state"]) == ("completed", "办结")  # not 已接件, as if still waiting
+    from engine import instances
+    from engine.users import SYSTEM
+
+    listed, _ = instances.case_list(api.runtime.uow(), actor=SYSTEM, state="completed")  # the case list's outcome
+    assert [(c.case.business_key, c.outcome) for c in listed] == [("INS-1", "办结")]
