@@ -62,7 +62,7 @@ class CompiledForm:
 
         Hide conditions see the submission merged over the current data: a hidden field is not
         required and its value is dropped. A readonly or disabled field may be sent back unchanged
-        (form-js does) but not changed. Nested values (group paths, dotted keys) are merged into the
+        (form-js does) but not changed. A shown checkbox left out is unticked (false), as form-js sends it. Nested values (group paths, dotted keys) are merged into the
         current objects, so data the form does not show is kept.
 
         Raises:
@@ -72,8 +72,16 @@ class CompiledForm:
                 message marshmallow wrote itself) and ``params`` what the rule was given, so a page can
                 say ``message`` in its own language.
         """
-        merged = merge(current, submitted)
         data = copy.deepcopy(dict(submitted))
+        # A checkbox is ticked or not: one left out is unticked, as form-js sends it (a gateway reading it reads
+        # false, not a missing name), unless the case holds its value; hidden ones are dropped below.
+        for spec in self.fields:
+            if spec.type == "checkbox" and not _get(data, spec.path)[0] and not _get(current, spec.path)[0]:
+                _ensure_parents(data, spec.path)
+                parent = _get(data, spec.path[:-1])[1]
+                if isinstance(parent, dict):
+                    parent[spec.path[-1]] = False
+        merged = merge(current, data)
         problems: list[tuple[str, str]] = []  # (field, message); the messages are mostly Broken
         skipped: set[str] = set()
         for spec in self.fields:

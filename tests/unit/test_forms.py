@@ -268,6 +268,16 @@ def test_a_readonly_field_the_data_lacks_may_come_back_as_the_empty_value_form_j
         "fee": "readonly: cannot be changed in this task"}
 
 
+def test_a_shown_checkbox_left_out_is_unticked_unless_the_case_holds_it() -> None:
+    compiled = form(field("checkbox", "approved"), field("checkbox", "urgent", conditional={"hide": "=not(approved)"}),
+                    field("checkbox", "agent.signed"), field("textfield", "opinion"))
+    assert compiled.validate({"opinion": "同意"}, {}) == {"approved": False, "agent": {"signed": False},
+                                                        "opinion": "同意"}
+    # What the case holds stays as it is; a hidden one is not asked.
+    assert compiled.validate({"opinion": "同意"}, {"approved": True, "agent": {"signed": True}}) == {
+        "opinion": "同意", "urgent": False}
+
+
 def test_readonly_can_be_a_condition() -> None:
     compiled = form(field("checkbox", "locked"), field("textfield", "name", readonly="=locked"))
     assert compiled.validate({"name": "new"}, {"locked": False, "name": "old"}) == {"name": "new"}
