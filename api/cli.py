@@ -93,6 +93,11 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
     template is any .html file named, and in folders those of a ``documents`` folder (other HTML there is not
     the library's); the engine names it by its file name. A file named twice (a folder, and a file in it)
     is taken once; two files that would be deployed under one name are refused, naming both."""
+    return [(name, path.read_bytes()) for name, path in _deployable(paths).items()]
+
+
+def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
+    """``collect_files``'s files by the name each is deployed under, with the path it was found at."""
     found: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
@@ -119,7 +124,7 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
         if path.stat().st_size > MAX_READ_BYTES:  # refused before a stray huge file is read into memory
             raise click.BadParameter(f"{path} is {path.stat().st_size // 2**20} MiB; deployable files are at most "
                                      f"{MAX_READ_BYTES // 2**20} MiB", param_hint="PATH")
-    return [(name, path.read_bytes()) for name, path in chosen.items()]
+    return chosen
 
 
 
@@ -132,7 +137,11 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
                    "replace what analysts deployed since")
 def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
     """Deploy diagrams, decisions, forms, guides and document templates from files or folders."""
-    files = collect_files(paths)
+    found = _deployable(paths)
+    files = [(name, path.read_bytes()) for name, path in found.items()]
+    # Problems name a file by the name it is deployed under (a base name, or a guide's folder/guide.json):
+    # printed with the path given instead, as lint prints it, an editor jumps to the file.
+    given = {name: path.as_posix() for name, path in found.items()}
     if not files:
         raise click.ClickException(f"nothing to deploy: no {definitions.ACCEPTED} found")
     runtime = command_runtime()
@@ -147,11 +156,11 @@ def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
         result = definitions.deploy(runtime.uow(), files, actor=SYSTEM, name=name)
     except DeploymentInvalid as exc:
         for problem in exc.details:
-            click.echo(_problem_line(problem), err=True)
+            click.echo(_problem_line(problem, given), err=True)
         click.echo(f"error: {exc.message}; nothing was deployed", err=True)
         sys.exit(1)
     for warning in result.warnings:
-        click.echo(_problem_line(warning.as_dict()), err=True)
+        click.echo(_problem_line(warning.as_dict(), given), err=True)
     for deployed in result.definitions:
         d = deployed.definition
         click.echo(f"{d.key} version {d.version} ({'new' if deployed.new else 'unchanged'})")
@@ -191,9 +200,11 @@ def lint(paths: tuple[str, ...], strict: bool) -> None:
         sys.exit(1)
 
 
-def _problem_line(problem: dict) -> str:  # type: ignore[type-arg]
-    """``file:line: [element] message``, or ``file: ...`` for a problem of the whole file (no line to name)."""
-    where = f"{problem['file']}:{problem['line']}" if problem.get("line") else problem["file"]
+def _problem_line(problem: dict, given: dict[str, str]) -> str:  # type: ignore[type-arg]
+    """``file:line: [element] message``, or ``file: ...`` for a problem of the whole file (no line to name);
+    the file by the path it was ``given`` as, when it was."""
+    file = given.get(problem["file"], problem["file"])
+    where = f"{file}:{problem['line']}" if problem.get("line") else file
     element = f" [{problem['element']}]" if problem.get("element") else ""
     prefix = "warning: " if problem.get("severity") == "warning" else ""
     return f"{where}:{element} {prefix}{problem['message']}"

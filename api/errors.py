@@ -2,6 +2,7 @@
 ``{"error": {"code": ..., "message": ..., "details": [...]}}``."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -52,6 +53,9 @@ def handle_engine_error(exc: errors.EngineError) -> ResponseReturnValue:
 
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
+    malformed = getattr(exc, "exc", None)  # what webargs' parser raised, kept on its 400
+    if isinstance(exc, BadRequest) and isinstance(malformed, (json.JSONDecodeError, UnicodeDecodeError)):
+        return _not_json(malformed)
     data = getattr(exc, "data", None) or {}
     details = _flatten(data.get("messages") or data.get("errors") or {})
     if status == 422 and details:
@@ -63,12 +67,26 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     return error_response(status, code, _plain_message(exc, details), details)
 
 
+def _not_json(exc: json.JSONDecodeError | UnicodeDecodeError) -> ResponseReturnValue:
+    """A body that is not JSON: a 400 with the code of the body's other refusals (nested too deeply, not in
+    UTF-8: api.json_body), saying where the parser stopped and why."""
+    undecodable = exc if isinstance(exc, UnicodeDecodeError) else exc.__cause__
+    if isinstance(undecodable, UnicodeDecodeError):  # webargs counts its position in a repr of the bytes
+        before = undecodable.object[:undecodable.start].decode("utf-8", "replace")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        reason = f"not UTF-8 text ({undecodable.reason})"
+    elif isinstance(exc, json.JSONDecodeError):
+        line, column, reason = exc.lineno, exc.colno, exc.msg
+    # As Python's json module says it ("Invalid control character at: line 1 column 9"), without the offset.
+    message = f"the request body is not valid JSON: {reason}: line {line} column {column}"
+    return error_response(400, errors.InvalidRequest.code, message,
+                          [{"line": line, "column": column, "message": reason}])
+
+
 def _plain_message(exc: HTTPException, details: list[dict[str, str]]) -> str:
     """Werkzeug's stock sentences are written for browsers; an integrator wants to know what to fix."""
     if exc.description != type(exc).description:
         return exc.description or exc.name or "error"  # raised with its own message
-    if isinstance(exc, BadRequest) and any(d["message"] == "Invalid JSON body." for d in details):
-        return "the request body is not valid JSON"
     if isinstance(exc, NotFound):
         return f"no such endpoint: {request.method} {request.path} (the API is described at /api/openapi.json)"
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:

@@ -61,6 +61,8 @@ class Materials(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="the case has ended")
     @blp.alt_response(413, schema=ApiErrorSchema, description="the file is larger than the limit")
     @blp.alt_response(415, schema=ApiErrorSchema, description="the file type is not accepted")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="the name is missing, longer than 200 characters or "
+                      "holds control characters (details: field name)")
     def post(self, instance_id: int) -> Any:
         """Submit a material (multipart fields ``file`` and ``name``); stored with its SHA-256."""
         upload = request.files.get("file")

@@ -71,7 +71,9 @@ def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
     except UnicodeDecodeError:
         return None, [Problem(name, None, None, "form is not UTF-8 text")]
     except json.JSONDecodeError as exc:
-        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg}")]
+        # With the place, as Python's json says it: "Unterminated string starting at" needs it to be read.
+        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg}: line {exc.lineno} "
+                                                      f"column {exc.colno}")]
     if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
         return None, [Problem(name, 1, None, "not a form-js form: expected an object with a 'components' list")]
     if schema.get("type", "default") != "default":

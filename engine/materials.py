@@ -55,10 +55,14 @@ def upload(uow: UnitOfWork, instance_id: int, *, actor: Actor, name: str, filena
 
     Raises:
         NotFound (case); Forbidden (not integrator, supervisor or a clerk of the case); Conflict (the
-        case has ended: its archive is closed); InvalidRequest (no name, no file name, empty file);
+        case has ended: its archive is closed); ValidationFailed (no name, one too long or with control
+        characters: ``details`` names the field ``name``); InvalidRequest (no file name, empty file);
         UnsupportedType (extension not accepted, or content not of that type); TooLarge.
     """
-    name = _clean(name, 200, "material name")
+    try:
+        name = _clean(name, 200, "material name")
+    except InvalidRequest as exc:  # a field's value, named as the API's schemas name theirs
+        raise ValidationFailed(exc.message, details=[{"field": "name", "message": exc.message}]) from None
     filename = safe_filename(filename)
     extension = PurePosixPath(filename).suffix.lower().lstrip(".")
     accepted = uow.settings.material_types

@@ -18,7 +18,7 @@ from . import audit
 from .case_lock import lock_case
 from .clock import utcnow
 from .db import advisory_lock
-from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
+from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated, ValidationFailed
 from .models import ApiToken, Task, TaskCandidate, User
 from .settings import MAX_TOKEN_DAYS
 from .unit_of_work import UnitOfWork
@@ -71,18 +71,19 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
 
     Raises:
         Forbidden: ``actor`` is not an admin.
-        InvalidRequest: bad or reserved name (``RESERVED_NAMES``), bad group name, or unknown role.
+        ValidationFailed: bad or reserved name (``RESERVED_NAMES``), bad group name, unknown role, a display
+            name too long or a token lifetime out of range; ``details`` names the field.
         Conflict: the name is taken.
     """
     actor.require(action="add users")
     roles = _checked_roles(roles or [])
-    groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     if not _NAME.match(name):
-        raise InvalidRequest(f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
+        raise _refused("name", f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
     if is_reserved(name):
-        raise InvalidRequest(f"the user name {name!r} is reserved: govflow records its own steps, and the public's, "
-                             f"under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
-    _check_groups(groups)
+        raise _refused("name", f"the user name {name!r} is reserved: govflow records its own steps, and the "
+                               f"public's, under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
+    _check_groups(groups or [])  # blank ones are dropped, not refused: an empty shell variable, say
+    groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     _check_display_name(display_name)
     with uow:
         user = User(name=name, display_name=display_name or None, groups=groups, roles=roles)
@@ -91,7 +92,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
             uow.session.flush()
         except IntegrityError:
             raise Conflict(f"user {name!r} already exists") from None
-        token, row = _issue(uow, user, token_ttl_days, label="initial")
+        token, row = _issue(uow, user, token_ttl_days, label="initial", ttl_field="token_ttl_days")
         uow.session.flush()  # the token's id, for the log
         audit.record(uow, actor, "user.added", ("user", name), audit.diff({}, _audited(user)))
         audit.record(uow, actor, "token.issued", ("user", name), audit.diff({}, _audited_token(row)))
@@ -113,22 +114,29 @@ def reserved_name_users(uow: UnitOfWork) -> list[User]:
                                         .order_by(User.name)))
 
 
+def _refused(field: str, message: str) -> ValidationFailed:
+    """A field's value refused: the API answers 422 naming the field, as for its own schemas' refusals (an
+    item of a list by its index, ``groups.1``); the command line prints the message."""
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
 def _checked_roles(roles: list[str]) -> list[str]:
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise InvalidRequest(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}")
+    for index, role in enumerate(roles):
+        if role not in ROLES:
+            raise _refused(f"roles.{index}", f"unknown role {role!r}; roles are {', '.join(ROLES)}")
     return list(dict.fromkeys(roles))
 
 
 def _check_groups(groups: list[str]) -> None:
-    bad = bad_group_names(groups)
-    if bad:
-        raise InvalidRequest(f"invalid group name {bad[0]!r}: {GROUP_RULE}")
+    """Each group given, stripped, is a group name (``GROUP_RULE``); blank ones are the caller's to judge."""
+    for index, group in enumerate(groups):
+        if group.strip() and bad_group_names([group.strip()]):
+            raise _refused(f"groups.{index}", f"invalid group name {group.strip()!r}: {GROUP_RULE}")
 
 
 def _check_display_name(display_name: str | None) -> None:
     if display_name is not None and len(display_name) > 200:
-        raise InvalidRequest("a display name is at most 200 characters")
+        raise _refused("display_name", "a display name is at most 200 characters")
 
 
 def bad_group_names(groups: list[str]) -> list[str]:
@@ -149,10 +157,10 @@ class IssuedToken:
 def issue_token(uow: UnitOfWork, name: str, *, ttl_days: int | None = None, label: str | None = None,
                 actor: Actor) -> IssuedToken:
     """Issue another token for an existing user (a second system, or rotating one). Raises Forbidden (not
-    an admin), NotFound, InvalidRequest (a lifetime out of range, a label over 100 characters)."""
+    an admin), NotFound, ValidationFailed (a lifetime out of range, a label over 100 characters)."""
     actor.require(action="issue tokens")
     if label is not None and len(label) > 100:
-        raise InvalidRequest("a token's label is at most 100 characters")
+        raise _refused("label", "a token's label is at most 100 characters")
     with uow:
         user = _user(uow, name)
         token, row = _issue(uow, user, ttl_days, label)
@@ -266,18 +274,21 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
     Raises:
         Forbidden: ``actor`` is not an admin.
         NotFound: no such user.
-        InvalidRequest: a bad group name, an unknown role, nothing to change, or activating a user whose
-            name is reserved (``RESERVED_NAMES``).
+        InvalidRequest: nothing to change.
+        ValidationFailed: a bad or empty group name, an unknown role, a display name too long, or activating
+            a user whose name is reserved (``RESERVED_NAMES``); ``details`` names the field.
         Conflict: ``keep_an_admin`` and no active admin would be left.
     """
     actor.require(action="change users")
     if groups is None and roles is None and active is None and display_name is None:
         raise InvalidRequest("nothing to change: give the groups, the roles, active or the display name")
     if groups is not None:
-        if any(not g.strip() for g in groups):  # an empty shell variable, say: not a wish to clear them all
-            raise InvalidRequest("an empty group name; to take every group away, give none (--no-groups)")
-        groups = list(dict.fromkeys(g.strip() for g in groups))
+        blank = next((i for i, g in enumerate(groups) if not g.strip()), None)
+        if blank is not None:  # an empty shell variable, say: not a wish to clear them all
+            raise _refused(f"groups.{blank}", "an empty group name; to take every group away, give none "
+                                              "(--no-groups)")
         _check_groups(groups)
+        groups = list(dict.fromkeys(g.strip() for g in groups))
     roles = _checked_roles(roles) if roles is not None else None
     _check_display_name(display_name)
     with uow:
@@ -287,8 +298,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         advisory_lock(uow.session, USER_CHANGES)
         user = _user(uow, name)
         if active and not user.active and is_reserved(name):  # it could not sign in anyway
-            raise InvalidRequest(f"the user name {name!r} is reserved: the user cannot be activated again; give "
-                                 "its groups and roles to a user with another name")
+            raise _refused("active", f"the user name {name!r} is reserved: the user cannot be activated again; "
+                                     "give its groups and roles to a user with another name")
         if active is False or roles is not None:  # their tasks may go back to their queues
             _lock_cases_held_by(uow, name)
         groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
@@ -397,11 +408,13 @@ def _may_work(actor: Actor, task: Task) -> bool:
     return may_work(actor, task)
 
 
-def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None) -> tuple[str, ApiToken]:
+def _issue(uow: UnitOfWork, user: User, ttl_days: int | None, label: str | None,
+           ttl_field: str = "ttl_days") -> tuple[str, ApiToken]:
+    """``ttl_field``: the caller's name of ``ttl_days``, named when it is refused (Settings checks its own)."""
     token = "gf_" + secrets.token_urlsafe(32)
     ttl_days = ttl_days if ttl_days is not None else uow.settings.token_ttl_days  # GOVFLOW_TOKEN_TTL_DAYS
     if ttl_days is not None and not 1 <= ttl_days <= MAX_TOKEN_DAYS:  # 0 would read as "never expires"
-        raise InvalidRequest(f"a token's lifetime is 1 to {MAX_TOKEN_DAYS} days, not {ttl_days}")
+        raise _refused(ttl_field, f"a token's lifetime is 1 to {MAX_TOKEN_DAYS} days, not {ttl_days}")
     expires: datetime | None = utcnow() + timedelta(days=ttl_days) if ttl_days else None
     row = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, expires_at=expires)
     uow.session.add(row)
@@ -504,11 +517,11 @@ def set_password(uow: UnitOfWork, name: str, password: str, *, actor: Actor) -> 
     Raises:
         Forbidden: ``actor`` is not an admin.
         NotFound: no such user.
-        InvalidRequest: the password is shorter than PASSWORD_MIN_LENGTH.
+        ValidationFailed: the password is shorter than PASSWORD_MIN_LENGTH.
     """
     actor.require(action="set passwords")
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidRequest(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
+        raise _refused("password", f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
         if user is None:

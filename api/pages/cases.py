@@ -345,7 +345,9 @@ class MaterialUpload(MethodView):
             return _refused(instance_id, UploadRefusal(row, _unsupported(exc), name), 415)
         except Conflict:  # ended meanwhile: its archive is closed
             return _refused(instance_id, UploadRefusal(row, _("办件已结束，不能再提交材料。"), name), 409)
-        except InvalidRequest as exc:  # the name: empty, too long, control characters
+        except ValidationFailed as exc:  # the name: empty, too long, control characters
+            return _refused(instance_id, UploadRefusal(row, _("未能上传：{message}", message=exc.message), name), 422)
+        except InvalidRequest as exc:  # the file: no name left once cleaned
             return _refused(instance_id, UploadRefusal(row, _("未能上传：{message}", message=exc.message), name), 400)
         flash(_("已上传：{name}（{filename}）", name=found.name, filename=found.filename), "success")
         return redirect(url_for("pages.cases.case", instance_id=instance_id, uploaded=found.id, _anchor="materials"),

@@ -921,4 +921,10 @@ EN: dict[str, str] = {
     "等待后续环节": "Waiting for the next step",
     # the intake page: the applicant's details an item's start form lacks, asked beside it
     "申请表未含的申请人信息，在此填写。": "Fill in here the applicant's details the application form does not ask.",
+    # the case timeline: an error a clerk threw from someone else's task (the centre records a member absent)
+    "{event}：{name}": "{event}: {name}",
+    # the audit log: a filter refused, said beside its field
+    "没有这种操作类型：{value}": "No such action: {value}",
+    "没有这种对象类型：{value}": "No such kind of target: {value}",
+    "请更正标出的筛选条件后再筛选。": "Correct the filters marked, then filter again.",
 }

@@ -70,18 +70,32 @@ def resolve_incident(job_id: int) -> ResponseReturnValue:
 @bp.get("/supervision/audit")
 def audit_log() -> ResponseReturnValue:
     """The audit log, newest first, narrowed by who, what action, which target and local dates (both
-    days included); the engine checks the reader's role and the action and target kind named."""
+    days included); the engine checks the reader's role and the action and target kind named. A filter
+    refused is said beside its field, on the page with the filters as typed (400), and nothing is listed."""
     args = request.args
     page = page_number(args)
-    since, until = _local_day(args, "from"), _local_day(args, "to")
-    found = audit.list_entries(
-        uow(), actor=actor(), by=args.get("by", "").strip() or None, action=args.get("action") or None,
-        target_kind=args.get("kind") or None, target_key=args.get("key", "").strip() or None,
-        since=since, until=until + timedelta(days=1) if until else None,
-        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template("pages/audit.html", log=found, actions=audit.ACTIONS, kinds=audit.TARGET_KINDS,
-                           action_labels=ACTION_LABELS, kind_labels=KIND_LABELS, page=page, page_size=PAGE_SIZE,
-                           shown=_shown)
+    problems: dict[str, str] = {}
+    since, until = _local_day(args, "from", problems), _local_day(args, "to", problems)
+    found = audit.AuditPage(items=[], total=0, limit=PAGE_SIZE, offset=0)
+    if not problems:
+        try:
+            found = audit.list_entries(
+                uow(), actor=actor(), by=args.get("by", "").strip() or None, action=args.get("action") or None,
+                target_kind=args.get("kind") or None, target_key=args.get("key", "").strip() or None,
+                since=since, until=until + timedelta(days=1) if until else None,
+                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        except ValidationFailed as exc:  # an action or target kind not offered: an address edited by hand
+            fields = {d.get("field") for d in exc.details}
+            if "action" in fields:
+                problems["action"] = _("没有这种操作类型：{value}", value=args.get("action", ""))
+            if "target_kind" in fields:
+                problems["kind"] = _("没有这种对象类型：{value}", value=args.get("kind", ""))
+            if not problems:
+                raise
+    page_html = render_template("pages/audit.html", log=found, actions=audit.ACTIONS, kinds=audit.TARGET_KINDS,
+                                action_labels=ACTION_LABELS, kind_labels=KIND_LABELS, page=page,
+                                page_size=PAGE_SIZE, shown=_shown, problems=problems)
+    return page_html, 400 if problems else 200
 
 
 def _shown(value: Any) -> str:
@@ -89,8 +103,9 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _local_day(args: dict[str, str], name: str) -> datetime | None:
-    """The start of a day (YYYY-MM-DD) in local time; None when the field is empty. Raises ValidationFailed."""
+def _local_day(args: dict[str, str], name: str, problems: dict[str, str]) -> datetime | None:
+    """The start of a day (YYYY-MM-DD) in local time; None when the field is empty, or not such a day (said
+    in ``problems`` under ``name``)."""
     raw = args.get(name, "").strip()
     if not raw:
         return None
@@ -100,6 +115,6 @@ def _local_day(args: dict[str, str], name: str) -> datetime | None:
         day = None
     # Year 1 or 9999 would overflow on the way to UTC or to the next day; no entry is that old or new.
     if day is None or not 1900 <= day.year <= 9998:
-        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD：{value}", value=raw), details=[
-            {"field": name, "message": "YYYY-MM-DD, 1900 to 9998"}])
+        problems[name] = _("日期格式应为 YYYY-MM-DD：{value}", value=raw)
+        return None
     return datetime.combine(day, time(), LOCAL_TZ)

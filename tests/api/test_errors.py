@@ -40,7 +40,7 @@ def test_every_kind_of_failure_answers_in_the_one_error_shape(api):
     assert_error_shape(integrator.post("/api/process-definitions/simple_approval/start", json={"variables": 3}),
                        422, "validation_failed")
     assert_error_shape(integrator.post("/api/process-definitions/simple_approval/start", data="{not json",
-                                       content_type="application/json"), 400, "bad_request")
+                                       content_type="application/json"), 400, "invalid_request")
     assert_error_shape(_deploy_raw(api, "invalid/malformed.bpmn"), 422, "deployment_invalid")
 
 
@@ -53,7 +53,8 @@ def _deploy_raw(api, name: str):  # type: ignore[no-untyped-def]
 def test_http_level_errors_say_what_to_fix(api):
     integrator = api.as_("integrator")
     bad_json = integrator.post("/api/messages", data="{not json", content_type="application/json")
-    assert assert_error_shape(bad_json, 400, "bad_request")["message"] == "the request body is not valid JSON"
+    assert assert_error_shape(bad_json, 400, "invalid_request")["message"] == \
+        "the request body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2"
     nowhere = assert_error_shape(integrator.get("/api/no-such-endpoint"), 404, "not_found")
     assert nowhere["message"] == "no such endpoint: GET /api/no-such-endpoint (the API is described at /api/openapi.json)"
     wrong_method = assert_error_shape(integrator.client.delete("/api/tasks", headers=integrator.headers()), 405,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine import tasks, users
-from engine.errors import Forbidden, InvalidRequest, NotFound
+from engine.errors import Forbidden, InvalidRequest, NotFound, ValidationFailed
 from tests.api.test_pages import PASSWORD, Browser
 
 
@@ -52,8 +52,8 @@ def test_set_user_replaces_only_what_is_given(api):
 
 @pytest.mark.parametrize(("name", "change", "error", "says"), [
     ("nobody", {"roles": ["clerk"]}, NotFound, "user 'nobody' not found"),
-    ("wang", {"roles": ["boss"]}, InvalidRequest, "unknown role 'boss'"),
-    ("wang", {"groups": ["a,b"]}, InvalidRequest, "invalid group name 'a,b'"),
+    ("wang", {"roles": ["boss"]}, ValidationFailed, "unknown role 'boss'"),
+    ("wang", {"groups": ["a,b"]}, ValidationFailed, "invalid group name 'a,b'"),
     ("wang", {}, InvalidRequest, "nothing to change"),
 ])
 def test_set_user_refuses_unknown_users_roles_and_bad_groups(api, name, change, error, says):

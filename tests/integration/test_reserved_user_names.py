@@ -15,9 +15,10 @@ from engine.models import AuditEntry, User
 @pytest.mark.parametrize("name", ["system", "public", "System", "PUBLIC"])
 def test_the_api_refuses_a_reserved_user_name(api, name):
     refused = api.as_("admin").post("/api/users", json={"name": name, "roles": ["clerk"]})
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     error = refused.get_json()["error"]
-    assert error["code"] == "invalid_request" and "is reserved" in error["message"]
+    assert error["code"] == "validation_failed" and "is reserved" in error["message"]
+    assert error["details"] == [{"field": "name", "message": error["message"]}]
     assert api.as_("admin").get(f"/api/users/{name}").status_code == 404
 
 
@@ -98,5 +99,6 @@ def test_such_a_user_once_deactivated_is_not_activated_again(api):
     admin = api.as_("admin")
     assert admin.client.patch("/api/users/system", json={"active": False}, headers=admin.headers()).status_code == 200
     again = admin.client.patch("/api/users/system", json={"active": True}, headers=admin.headers())
-    assert again.status_code == 400
+    assert again.status_code == 422
     assert "cannot be activated again" in again.get_json()["error"]["message"]
+    assert again.get_json()["error"]["details"][0]["field"] == "active"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import users
-from engine.errors import InvalidRequest, NotFound, Unauthenticated
+from engine.errors import NotFound, Unauthenticated, ValidationFailed
 
 
 def test_a_password_hash_is_salted_and_checks_only_the_right_password():
@@ -53,7 +53,7 @@ def test_sessions_end_when_the_password_changes_or_the_token_is_revoked(runtime)
 
 def test_short_passwords_and_unknown_users_are_refused(runtime):
     users.add_user(runtime.uow(), "wang", roles=["clerk"], actor=users.SYSTEM)
-    with pytest.raises(InvalidRequest, match="at least 8"):
+    with pytest.raises(ValidationFailed, match="at least 8"):
         users.set_password(runtime.uow(), "wang", "short", actor=users.SYSTEM)
     with pytest.raises(NotFound):
         users.set_password(runtime.uow(), "nobody", "long-enough", actor=users.SYSTEM)

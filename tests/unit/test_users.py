@@ -9,7 +9,7 @@ import pytest
 import engine.users
 from engine import users
 from engine.clock import utcnow
-from engine.errors import Conflict, Forbidden, InvalidRequest, Unauthenticated
+from engine.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 
 
 def test_a_new_users_token_authenticates_as_them(runtime):
@@ -21,21 +21,21 @@ def test_a_new_users_token_authenticates_as_them(runtime):
 
 
 def test_bad_names_roles_and_duplicates_are_refused(runtime):
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(ValidationFailed):
         users.add_user(runtime.uow(), "has space", roles=["clerk"], actor=users.SYSTEM)
-    with pytest.raises(InvalidRequest, match="'wizard'"):
+    with pytest.raises(ValidationFailed, match="'wizard'"):
         users.add_user(runtime.uow(), "li", roles=["wizard"], actor=users.SYSTEM)
     users.add_user(runtime.uow(), "li", roles=["clerk"], actor=users.SYSTEM)
     with pytest.raises(Conflict):
         users.add_user(runtime.uow(), "li", roles=["clerk"], actor=users.SYSTEM)
-    with pytest.raises(InvalidRequest, match="1 to 100 letters"):
+    with pytest.raises(ValidationFailed, match="1 to 100 letters"):
         users.add_user(runtime.uow(), "x" * 101, roles=["clerk"], actor=users.SYSTEM)
 
 
 @pytest.mark.parametrize("group", ["window,review", "window review", "a;b", "x" * 101])
 def test_a_group_name_is_one_word_a_diagram_can_name(runtime, group):
     """camunda:candidateGroups="window,review" names two groups: a group holding a comma would match none."""
-    with pytest.raises(InvalidRequest, match="one word of 1 to 100 characters"):
+    with pytest.raises(ValidationFailed, match="one word of 1 to 100 characters"):
         users.add_user(runtime.uow(), "zhao", groups=[group], roles=["clerk"], actor=users.SYSTEM)
     user, _ = users.add_user(runtime.uow(), "zhao", groups=["窗口-1", "food_review", "a.b@c"], roles=["clerk"],
                              actor=users.SYSTEM)
