@@ -1,5 +1,5 @@
-"""Webhooks: subscribe to case events, change a subscription or its secret, enable one disabled, unsubscribe,
-and replay dead letters."""
+"""Webhooks: subscribe to case events, see how a subscription's deliveries are going, change it or its secret,
+enable one disabled, unsubscribe, and replay dead letters."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +12,7 @@ from engine.outbox import EVENT_TYPES
 
 from .context import actor, uow
 from .json_body import Blueprint
-from .schemas import ApiErrorSchema, PageQuerySchema
+from .schemas import ApiErrorSchema, PageQuerySchema, page_of
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks",
                 description="Case events pushed to integrators: signed, retried, in order per case")
@@ -52,6 +52,32 @@ class WebhookSchema(Schema):
         "description": "why it is disabled (its owner lost the integrator role); null while enabled"})
 
 
+class DeliveryCountsSchema(Schema):
+    pending = fields.Integer(metadata={"description": "waiting to be sent, or to be retried"})
+    delivered = fields.Integer()
+    dead = fields.Integer(metadata={"description": "dead letters: failed their last retry"})
+
+
+class LastAttemptSchema(Schema):
+    at = fields.DateTime()
+    status = fields.Integer(allow_none=True, metadata={
+        "description": "the receiver's HTTP status; null when it did not answer (refused, timed out)"})
+    error = fields.String(allow_none=True, metadata={"description": "why it failed; null when delivered"})
+
+
+class WebhookStatusSchema(WebhookSchema):
+    deliveries = fields.Nested(DeliveryCountsSchema, metadata={"description": "its deliveries counted by state"})
+    last_attempt = fields.Nested(LastAttemptSchema, allow_none=True, metadata={
+        "description": "the latest attempt to deliver to it, of any delivery; null before the first"})
+    next_attempt_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when its next delivery is due (a past time: at the workers' next poll, about a second); "
+                       "null when nothing is pending, or while it is disabled"})
+
+
+class DeliveryQuerySchema(PageQuerySchema):
+    state = fields.String(validate=validate.OneOf((webhooks.PENDING, webhooks.DELIVERED, webhooks.DEAD)))
+
+
 class WebhookCreatedSchema(WebhookSchema):
     secret = fields.String(metadata={"description": "signs every delivery (X-Govflow-Signature); shown only now"})
 
@@ -62,6 +88,8 @@ class DeliverySchema(Schema):
     url = fields.String()
     event = fields.String()
     event_id = fields.String()
+    outbox_id = fields.Integer(metadata={"description": "the event's place in the outbox: a case's events are "
+                                                        "delivered in this order"})
     process_instance_id = fields.Integer(allow_none=True)
     business_key = fields.String(allow_none=True)
     state = fields.String()
@@ -69,7 +97,8 @@ class DeliverySchema(Schema):
     last_status = fields.Integer(allow_none=True)
     last_error = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    next_attempt_at = fields.DateTime()
+    next_attempt_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when it is (re)tried; null once delivered or dead"})
     delivered_at = fields.DateTime(allow_none=True)
 
 
@@ -83,7 +112,7 @@ class Webhooks(MethodView):
 
     @blp.arguments(WebhookCreateSchema)
     @blp.response(201, WebhookCreatedSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema, description="URL not allowed")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="URL not allowed (details name the field `url`)")
     def post(self, body: dict[str, Any]) -> Any:
         """Subscribe a URL to case events; the answer holds the signing secret, shown this once."""
         return webhooks.subscribe(uow(), actor=actor(), url=body["url"], events=body["events"],
@@ -92,9 +121,16 @@ class Webhooks(MethodView):
 
 @blp.route("/<int:webhook_id>")
 class Webhook(MethodView):
+    @blp.response(200, WebhookStatusSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, webhook_id: int) -> Any:
+        """The webhook (its owner's, or an admin's view) with its deliveries counted by state, the latest
+        attempt's time, status and error, and when the next one is due."""
+        return webhooks.get_webhook(uow(), webhook_id, actor=actor())
+
     @blp.arguments(WebhookChangeSchema)
     @blp.response(200, WebhookSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema, description="URL not allowed")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="URL not allowed (details name the field `url`)")
     @blp.alt_response(404, schema=ApiErrorSchema)
     def patch(self, body: dict[str, Any], webhook_id: int) -> Any:
         """Change what is given: the URL, the event types, the description."""
@@ -109,6 +145,18 @@ class Webhook(MethodView):
         """Unsubscribe. Refused while the webhook has pending deliveries or dead letters, which would go with
         it, unless `discard=true`."""
         webhooks.unsubscribe(uow(), webhook_id, actor=actor(), discard=query["discard"])
+
+
+@blp.route("/<int:webhook_id>/deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryQuerySchema, location="query")
+    @blp.response(200, page_of(DeliverySchema))
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    def get(self, query: dict[str, Any], webhook_id: int) -> Any:
+        """The webhook's deliveries, newest first, of one `state` or all: each with its event, attempts, the
+        last status and error, and when it is tried next."""
+        return webhooks.list_deliveries(uow(), webhook_id, actor=actor(), state=query.get("state"),
+                                        limit=query["limit"], offset=query["offset"])
 
 
 @blp.route("/<int:webhook_id>/secret")

@@ -283,6 +283,11 @@ def _record(uow: UnitOfWork, delivery_id: int, worker_id: str, status: int | Non
             backoff = min(uow.settings.webhook_backoff_seconds * 2 ** (delivery.attempts - 1), MAX_BACKOFF_SECONDS)
             delivery.last_error, delivery.next_attempt_at = (error or "")[:2000], now + timedelta(seconds=backoff)
             outcome = RETRYING
+        # The webhook's latest attempt (GET /api/webhooks/ID). Its row is written before the delivery's (not
+        # flushed yet): in the order unsubscribing locks them, so the two never deadlock.
+        uow.session.execute(update(Webhook).where(Webhook.id == delivery.webhook_id)
+                            .values(last_attempt_at=now, last_status=status, last_error=delivery.last_error)
+                            .execution_options(synchronize_session=False))
         uow.commit()
         return outcome
 

@@ -406,6 +406,9 @@ class Webhook(Base):
     """A subscription: outbox events of the listed types are POSTed, signed, to the URL."""
 
     __tablename__ = "webhooks"
+    # Never reuse the id of a deleted one on SQLite (PostgreSQL's sequence never does): the audit log names
+    # webhooks by id, and a new subscription must not take over an old one's entries.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
@@ -419,6 +422,11 @@ class Webhook(Base):
     # queued before wait, until the owner or an admin enables it again (engine.webhooks.enable).
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    # The latest delivery attempt to it, of any of its deliveries (engine.delivery): whether its receiver
+    # answers now, without waiting for the retries to run out into dead letters.
+    last_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class WebhookDelivery(Base):

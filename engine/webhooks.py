@@ -22,16 +22,17 @@ import ipaddress
 import secrets
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from . import audit
 from .clock import utcnow
-from .errors import Conflict, InvalidRequest, NotFound
+from .errors import Conflict, NotFound, ValidationFailed, check_page
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .outbox import EVENT_TYPES
 from .unit_of_work import UnitOfWork
@@ -55,12 +56,32 @@ class WebhookView:
 
 
 @dataclass
+class LastAttempt:
+    """The latest delivery attempt to a webhook: when, the receiver's HTTP status (None: no answer), and the
+    error (None: delivered)."""
+
+    at: datetime
+    status: int | None
+    error: str | None
+
+
+@dataclass
+class WebhookStatus(WebhookView):
+    """A webhook with how its deliveries are going."""
+
+    deliveries: dict[str, int] = field(default_factory=dict)  # how many are pending, delivered, dead
+    last_attempt: LastAttempt | None = None
+    next_attempt_at: datetime | None = None  # when its first due delivery is; None: none waits, or disabled
+
+
+@dataclass
 class DeliveryView:
     id: int
     webhook_id: int
     url: str
     event: str
     event_id: str
+    outbox_id: int
     process_instance_id: int | None
     business_key: str | None
     state: str
@@ -68,8 +89,16 @@ class DeliveryView:
     last_status: int | None
     last_error: str | None
     created_at: datetime
-    next_attempt_at: datetime
+    next_attempt_at: datetime | None  # None once delivered or dead
     delivered_at: datetime | None
+
+
+@dataclass
+class DeliveryPage:
+    items: list[DeliveryView]
+    total: int
+    limit: int
+    offset: int
 
 
 # ---- signing -----------------------------------------------------------------------------------
@@ -100,7 +129,7 @@ def subscribe(uow: UnitOfWork, *, actor: Actor, url: str, events: list[str] | No
     within a second when it is the first webhook: engine.webhook_targets).
 
     Raises:
-        Forbidden (integrators and admins only); InvalidRequest (URL or event types).
+        Forbidden (integrators and admins only); ValidationFailed (URL or event types).
     """
     actor.require("integrator", action="manage webhooks")
     url = check_url(url, allow_http=uow.settings.webhook_allow_http)
@@ -128,6 +157,58 @@ def list_webhooks(uow: UnitOfWork, *, actor: Actor) -> list[WebhookView]:
         return [_webhook_view(hook) for hook in uow.session.scalars(query)]
 
 
+def get_webhook(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookStatus:
+    """A webhook with its deliveries counted by state, its latest attempt, and when its next one is due: the
+    earliest pending delivery that waits for no earlier event of its case (a past time: at the workers' next
+    poll); None when nothing is pending or the webhook is disabled.
+
+    Raises:
+        Forbidden; NotFound (not the caller's webhook, unless an admin's).
+    """
+    actor.require("integrator", action="manage webhooks")
+    with uow:
+        hook = _own_webhook(uow, webhook_id, actor)
+        counts = dict.fromkeys((PENDING, DELIVERED, DEAD), 0)
+        for state, count in uow.session.execute(select(WebhookDelivery.state, func.count())
+                                                .where(WebhookDelivery.webhook_id == hook.id)
+                                                .group_by(WebhookDelivery.state)):
+            counts[state] = count
+        earlier = aliased(WebhookDelivery)
+        waits = exists().where(earlier.webhook_id == WebhookDelivery.webhook_id,  # as engine.delivery claims
+                               earlier.instance_id == WebhookDelivery.instance_id,
+                               earlier.state == PENDING, earlier.outbox_id < WebhookDelivery.outbox_id)
+        next_at = None if hook.disabled_at is not None else uow.session.scalar(
+            select(func.min(WebhookDelivery.next_attempt_at))
+            .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.state == PENDING, ~waits))
+        view = _webhook_view(hook)
+        last = (LastAttempt(at=hook.last_attempt_at, status=hook.last_status, error=hook.last_error)
+                if hook.last_attempt_at is not None else None)
+        return WebhookStatus(**vars(view), deliveries=counts, last_attempt=last, next_attempt_at=next_at)
+
+
+def list_deliveries(uow: UnitOfWork, webhook_id: int, *, actor: Actor, state: str | None = None,
+                    limit: int = 50, offset: int = 0) -> DeliveryPage:
+    """A webhook's deliveries, newest first, of one state (pending, delivered, dead) or all.
+
+    Raises:
+        Forbidden; NotFound (not the caller's webhook, unless an admin's); ValidationFailed (the state, the page).
+    """
+    actor.require("integrator", action="manage webhooks")
+    check_page(limit, offset, 500)
+    if state is not None and state not in (PENDING, DELIVERED, DEAD):
+        raise ValidationFailed(f"unknown state {state!r}", details=[
+            {"field": "state", "message": f"one of {PENDING}, {DELIVERED}, {DEAD}"}])
+    with uow:
+        hook = _own_webhook(uow, webhook_id, actor)
+        filters = [WebhookDelivery.webhook_id == hook.id]
+        if state is not None:
+            filters.append(WebhookDelivery.state == state)
+        total = uow.session.scalar(select(func.count()).select_from(WebhookDelivery).where(*filters)) or 0
+        rows = uow.session.execute(_delivery_query().where(*filters).order_by(WebhookDelivery.id.desc())
+                                   .limit(limit).offset(offset))
+        return DeliveryPage(items=[_delivery_view(*row) for row in rows], total=total, limit=limit, offset=offset)
+
+
 def change(uow: UnitOfWork, webhook_id: int, *, actor: Actor, url: str | None = None,
            events: list[str] | None = None, description: str | None = None) -> WebhookView:
     """Change what is given: the URL (checked as a subscription's), the events (none listed: all), the
@@ -135,7 +216,7 @@ def change(uow: UnitOfWork, webhook_id: int, *, actor: Actor, url: str | None = 
     sent, those from now on only if wanted.
 
     Raises:
-        Forbidden; NotFound (not the caller's webhook, unless an admin's); InvalidRequest (URL or event types).
+        Forbidden; NotFound (not the caller's webhook, unless an admin's); ValidationFailed (URL or event types).
     """
     actor.require("integrator", action="manage webhooks")
     if url is not None:
@@ -294,23 +375,27 @@ def replay(uow: UnitOfWork, delivery_id: int, *, actor: Actor) -> DeliveryView:
 def check_url(url: str, *, allow_http: bool) -> str:
     """http(s) only, no credentials; plain http only to this machine unless the settings allow it.
 
-    Raises InvalidRequest.
+    Raises ValidationFailed (its details name the field ``url``).
     """
     url = (url or "").strip()
     parts = urlsplit(url)
     if len(url) > 2000 or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest("the webhook URL must be an http(s) URL of at most 2000 characters")
+        raise _bad_url("the webhook URL must be an http(s) URL of at most 2000 characters")
     if parts.username or parts.password:
-        raise InvalidRequest("the webhook URL must not carry credentials; deliveries are signed instead")
+        raise _bad_url("the webhook URL must not carry credentials; deliveries are signed instead")
     if not _valid_host_and_port(parts):
-        raise InvalidRequest("the webhook URL's host or port is not valid (a port is 1 to 65535)")
+        raise _bad_url("the webhook URL's host or port is not valid (a port is 1 to 65535)")
     if never_a_receiver(parts.hostname):
-        raise InvalidRequest("the webhook URL's address is link-local, multicast or unspecified (such as a cloud "
+        raise _bad_url("the webhook URL's address is link-local, multicast or unspecified (such as a cloud "
                              "metadata service), never a receiver of case events")
     if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
-        raise InvalidRequest("use https for webhooks (case data travels in them); plain http is allowed only "
+        raise _bad_url("use https for webhooks (case data travels in them); plain http is allowed only "
                              "to this machine unless GOVFLOW_WEBHOOK_ALLOW_HTTP is set")
     return url
+
+
+def _bad_url(message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": "url", "message": message}])
 
 
 def _valid_host_and_port(parts: SplitResult) -> bool:
@@ -373,7 +458,8 @@ def _loopback(host: str) -> bool:
 def _check_events(events: list[str]) -> list[str]:
     unknown = [e for e in events if e not in EVENT_TYPES]
     if unknown:
-        raise InvalidRequest(f"unknown event type {unknown[0]!r}; types are {', '.join(EVENT_TYPES)}")
+        message = f"unknown event type {unknown[0]!r}; types are {', '.join(EVENT_TYPES)}"
+        raise ValidationFailed(message, details=[{"field": f"events.{events.index(unknown[0])}", "message": message}])
     return list(dict.fromkeys(events))
 
 
@@ -430,8 +516,9 @@ def _webhook_view(hook: Webhook) -> WebhookView:
 
 def _delivery_view(delivery: WebhookDelivery, hook: Webhook, event: OutboxEvent) -> DeliveryView:
     return DeliveryView(id=delivery.id, webhook_id=hook.id, url=hook.url, event=event.event,
-                        event_id=event.event_id, process_instance_id=event.instance_id,
+                        event_id=event.event_id, outbox_id=event.id, process_instance_id=event.instance_id,
                         business_key=event.business_key, state=delivery.state, attempts=delivery.attempts,
                         last_status=delivery.last_status, last_error=delivery.last_error,
-                        created_at=delivery.created_at, next_attempt_at=delivery.next_attempt_at,
+                        created_at=delivery.created_at,
+                        next_attempt_at=delivery.next_attempt_at if delivery.state == PENDING else None,
                         delivered_at=delivery.delivered_at)

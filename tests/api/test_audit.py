@@ -245,7 +245,7 @@ def test_a_refused_change_records_nothing(api, receiver):
         (admin.put("/api/departments/FGW", {"name": "发改委", "groups": ["scjg"]}), 409),  # SCJG owns the group
         (admin.put("/api/departments/FGW", {"name": "发改委", "parent_code": "NONE"}), 404),
         (delete(api, "/api/departments/SCJG"), 409),  # it owns groups
-        (patch(api, f"/api/webhooks/{hook['id']}", {"url": "ftp://example.com"}, as_="integrator"), 400),
+        (patch(api, f"/api/webhooks/{hook['id']}", {"url": "ftp://example.com"}, as_="integrator"), 422),
         (patch(api, f"/api/webhooks/{hook['id']}", {"description": "mine"}, as_="window_clerk"), 403),
         (api.as_("integrator").post("/api/webhooks/dead-letters/999999/replay"), 404),
         (admin.put("/api/calendar/2027", {"holidays": [{"date": "2027-02-30", "name": "x"}], "workdays": []}), 422),

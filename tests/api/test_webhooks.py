@@ -233,8 +233,9 @@ def test_webhook_urls_must_be_https_except_to_this_machine(api):
     for url in ("http://example.org/hook", "ftp://127.0.0.1/hook", "https://user:pw@example.org/", "not a url",
                 "https://[::1]:99999/", "https://example.org:0/", "https://%00/", "https://xn--/", "https://a b/"):
         response = integrator.post("/api/webhooks", json={"url": url})
-        assert response.status_code == 400, url
-        assert response.get_json()["error"]["code"] == "invalid_request"
+        assert response.status_code == 422, url
+        assert response.get_json()["error"]["code"] == "validation_failed"
+        assert response.get_json()["error"]["details"][0]["field"] == "url"
     assert integrator.post("/api/webhooks", json={"url": "https://platform.example.org/govflow"}).status_code == 201
     assert integrator.post("/api/webhooks", json={"url": "http://localhost:9/hook"}).status_code == 201
     for url in ("https://[::1]:8443/hook", "https://10.0.0.7/hook", "https://政务.中国:8443/hook"):
@@ -247,7 +248,7 @@ def test_webhook_urls_must_be_https_except_to_this_machine(api):
                 "https://169.254.169.254./", "https://100.100.100.200/latest/meta-data", "https://[2002:a9fe:a9fe::]/",
                 "https://[64:ff9b::a9fe:a9fe]/"):
         refused = integrator.post("/api/webhooks", json={"url": url})
-        assert refused.status_code == 400 and "metadata" in refused.get_json()["error"]["message"], url
+        assert refused.status_code == 422 and "metadata" in refused.get_json()["error"]["message"], url
 
 
 def test_only_integrators_and_admins_manage_webhooks(api, receiver):
@@ -357,7 +358,7 @@ def test_an_owner_changes_a_webhook_s_url_events_and_description(api, runtime, r
     assert "secret" not in body and integrator.get("/api/webhooks").get_json() == [body]
     for refused in ({"url": "https://169.254.169.254/latest"}, {"url": "http://example.org/hook"}):
         answer = patch(refused)
-        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_request", refused
+        assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "validation_failed", refused
     assert patch({"events": ["everything"]}).status_code == 422
     assert patch({"description": "他人"}, user="supervisor").status_code == 403
     api.token("integrator2")
