@@ -569,6 +569,15 @@ def _require_running(case: Case) -> None:
         raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
 
 
+def items_numbering(uow: UnitOfWork, business_key: str) -> set[str]:
+    """The definition keys of the cases numbered ``business_key``: a window gives one number to one case of
+    the whole office, though the engine keeps numbers unique per definition key only (integrators' systems
+    number per item)."""
+    with uow:
+        return set(uow.session.scalars(select(ProcessInstance.definition_key).where(
+            ProcessInstance.business_key == business_key).distinct()))
+
+
 def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessInstance | None:
     return uow.session.scalars(select(ProcessInstance).where(
         ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()

@@ -911,6 +911,12 @@ EN: dict[str, str] = {
         "receipt for the applicant.",
     "返回办件详情": "Back to the case",
     "另有 {n} 项未显示。": "{n} more not shown.",
+    "证件号码有误：18 位的居民身份证号码或统一社会信用代码，出生日期和末位校验码须正确。":
+        "The ID number is wrong: an 18-character resident ID number or unified social credit code needs a valid "
+        "birth date and check character.",
+    "请填写居民身份证号码、统一社会信用代码，或护照等其他证件的号码（字母和数字）。":
+        "Give a resident ID number, a unified social credit code, or another document's number such as a "
+        "passport's (letters and digits).",
     # the receipt's lines to sign and stamp
     "收件单位（盖章）：": "Receiving office (stamp): ",
     "收件人（签字）：": "Received by (signature): ",

@@ -18,6 +18,7 @@ already has answers with that case, which the page shows without a query code.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from engine import complaints, form_merge, guides, instances, materials, query_codes
+from engine import complaints, form_merge, guides, identity_numbers, instances, materials, query_codes
 from engine._form_fields import PHONE
 from engine.errors import Conflict, EngineError, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
@@ -103,6 +104,9 @@ def start(code: str) -> ResponseReturnValue:
     variables, beside = (details, None) if merged is None else (submitted(), details)
     marks = marks_from_form(typed)
     problems.update(mark_problems(entry, marks))
+    if instances.items_numbering(uow(), business_key) - {entry.guide.process_key}:  # one number, one case
+        problems["business_key"] = _("办件编号 {number} 已被其他事项的办件使用，请另填一个编号或留空自动生成。",
+                                     number=business_key)
     if problems:
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=422)
     try:
@@ -160,6 +164,8 @@ def applicant_variables(typed: MultiDict[str, str], fields: tuple[Field, ...] = 
         value = " ".join(typed.get(field.key, "").split())
         if field.key == "applicant_phone":
             value = complaints.normal_phone(value)
+        elif field.key == "applicant_id_number":
+            value = identity_numbers.normal(value)
         if not value:
             if field.required:
                 problems[field.key] = _("请填写{label}。", label=_(field.label))
@@ -168,8 +174,27 @@ def applicant_variables(typed: MultiDict[str, str], fields: tuple[Field, ...] = 
             problems[field.key] = _("{label}至多 {n} 个字。", label=_(field.label), n=field.max_length)
         elif field.key == "applicant_phone" and not PHONE.match(value):
             problems[field.key] = _("请填写手机号（11 位）或带区号的固定电话。")
+        elif field.key == "applicant_id_number" and (problem := id_number_problem(value)):
+            problems[field.key] = problem
         variables[field.key] = value
     return variables, problems
+
+
+# Another document's number (护照, 港澳居民来往内地通行证 ...): letters, digits and hyphens.
+OTHER_DOCUMENT = re.compile(r"^[A-Z0-9-]{5,20}$", re.ASCII)
+
+
+def id_number_problem(value: str) -> str | None:
+    """What is wrong with 证件号码 (already in capitals): 18 characters are a resident ID number (GB 11643) or a
+    unified social credit code (GB 32100), each with its check character; another document's number is letters
+    and digits."""
+    if len(value) == 18:
+        if identity_numbers.valid_id_number(value) or identity_numbers.valid_credit_code(value):
+            return None
+        return _("证件号码有误：18 位的居民身份证号码或统一社会信用代码，出生日期和末位校验码须正确。")
+    if OTHER_DOCUMENT.match(value):
+        return None
+    return _("请填写居民身份证号码、统一社会信用代码，或护照等其他证件的号码（字母和数字）。")
 
 
 def _entry(code: str) -> guides.CatalogueEntry:

@@ -188,6 +188,39 @@ def test_a_number_the_item_already_has_shows_that_case_and_what_this_form_says_o
     assert f'href="/cases/{first["id"]}#materials"' in answer.text
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("11010119900307002x", "11010119900307002X"),  # a resident ID, its check character typed in lower case
+    ("91350100M000100Y43", "91350100M000100Y43"),  # a unified social credit code
+    ("E12345678", "E12345678"),  # a passport
+])
+def test_the_id_number_is_kept_in_capitals_when_it_checks_out(api: ApiClient, window: Browser, typed: str,
+                                                            stored: str) -> None:
+    assert receive(window, applicant_name="张三", applicant_id_number=typed).status_code == 200
+    [case] = cases(api)
+    variables = api.as_("supervisor").get(f"/api/process-instances/{case.id}").get_json()["variables"]
+    assert variables["applicant_id_number"] == stored
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("110101199003071235", "证件号码有误：18 位的居民身份证号码或统一社会信用代码，出生日期和末位校验码须正确。"),
+    ("abc 12", "请填写居民身份证号码、统一社会信用代码，或护照等其他证件的号码（字母和数字）。"),
+])
+def test_an_id_number_that_does_not_check_out_is_refused_beside_its_field(api: ApiClient, window: Browser,
+                                                                         typed: str, said: str) -> None:
+    answer = receive(window, applicant_name="张三", applicant_id_number=typed)
+    assert answer.status_code == 422 and cases(api) == []
+    assert f'id="intake-applicant_id_number-error">{said}<' in answer.text
+
+
+def test_a_number_another_item_s_case_has_is_refused_and_nothing_starts(api: ApiClient, window: Browser) -> None:
+    deploy_item(api, "ZJJ-XK-0012")
+    api.start("construction_work_permit", business_key="QA-ZJJ-2", variables={"applicant_name": "某置业有限公司"})
+    answer = receive(window, business_key="QA-ZJJ-2", applicant_name="张三")
+    assert answer.status_code == 422 and [c.definition_key for c in cases(api)] == ["construction_work_permit"]
+    assert 'id="intake-business_key-error">办件编号 QA-ZJJ-2 已被其他事项的办件使用，请另填一个编号或留空自动生成。<' \
+        in html.unescape(answer.text)
+
+
 def test_what_is_wrong_is_said_beside_its_field_and_what_was_typed_is_kept(api: ApiClient, window: Browser) -> None:
     answer = receive(window, business_key="SX-2026-0009", applicant_name="", applicant_phone="12345",
                      project_name="滨河花园" * 60)
