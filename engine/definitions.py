@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import _spiff, camunda_forms, diagrams, documents, forms, guides, lint
-from .bpmn_xml import PreparedDiagram, Problem, duplicate_ids, to_utf8
+from .bpmn_xml import HUMAN_TAGS, PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import find_definition, latest_definition
 from .models import DepartmentGroup, Deployment, ProcessDefinition, Resource, User
@@ -101,6 +101,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             problems.extend(lint.check_deployment(uow, prepared, files))
             problems.extend(_check_candidate_groups(uow, prepared))
             problems.extend(_check_named_users(uow, prepared))
+            problems.extend(_check_unnamed_tasks(prepared))
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -255,6 +256,17 @@ def _check_candidate_groups(uow: UnitOfWork, prepared: list[PreparedDiagram]) ->
                             f"candidate group {group!r} is no user's group and no department's: no queue shows "
                             f"this task until a user has it (govflow user add NAME --group {group})", "warning"))
     return problems
+
+
+def _check_unnamed_tasks(prepared: list[PreparedDiagram]) -> list[Problem]:
+    """A warning for each human task nobody is named for (no candidate group or user, assignee or lane): every
+    clerk's queue offers it (engine.tasks.may_work), whatever their department. Lint says the same."""
+    return [Problem(diagram.name, diagram.lines.get(element_id), element_id,
+                    f"{meta.get('type')} {meta.get('name') or element_id!r} {lint.UNNAMED_TASK}", "warning")
+            for diagram in prepared for elements in diagram.elements.values()
+            for element_id, meta in elements.items()
+            if meta.get("type") in HUMAN_TAGS
+            and not any(meta.get(k) for k in ("candidate_groups", "candidate_users", "assignee"))]
 
 
 def _check_named_users(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:

@@ -74,6 +74,9 @@ OPAQUE = {"callActivity", "businessRuleTask", "receiveTask", "externalTask"}
 # case_deadline() ...) and the JUEL functions conditions are translated with.
 KNOWN_NAMES = (frozenset(SAFE_BUILTINS) | frozenset(diagram_functions.FUNCTIONS)
                | frozenset(diagrams.expressions.JUEL_FUNCTIONS))
+# A human task nobody is named for (engine.tasks.may_work): said by lint, and by deploy as a warning.
+UNNAMED_TASK = ("has no candidate groups, candidate users, assignee or lane: it is offered to every clerk, whatever "
+                "their department, who may claim it and read its case; name the group that works it")
 UNKNOWN = frozenset({"*"})  # a form lint cannot read (external, or given by expression)
 
 FormFields = Callable[[str], "frozenset[str] | None"]
@@ -418,8 +421,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
             continue
         label = f"{meta.get('type')} {meta.get('name') or element_id!r}"
         if not any(meta.get(k) for k in ("candidate_groups", "candidate_users", "assignee")):
-            problem(element_id, f"{label} has no candidate groups, candidate users, assignee or lane: no inbox "
-                                "shows it")
+            problem(element_id, f"{label} {UNNAMED_TASK}")
         key = meta.get("form_key")
         if meta.get("type") == "userTask" and not key and not meta.get("form_key_expression"):
             problem(element_id, f"{label} has no form (camunda:formKey): a task takes only what its form "

@@ -199,3 +199,31 @@ def test_two_files_of_one_name_in_one_upload_are_refused_and_neither_is_stored(a
     assert [d["file"] for d in clashes] == ["p.bpmn", "x.form"]  # a formKey names a form by its file name
     with api.runtime.uow() as uow:
         assert uow.session.scalar(select(func.count(Resource.id))) == 0
+
+
+UNNAMED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs_unnamed"
+    targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="unnamed_tasks" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
+    <bpmn:userTask id="check" name="审核" />
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_task_nobody_is_named_for_is_warned_about_as_every_clerk_s(api, tmp_path):
+    path = tmp_path / "unnamed_tasks.bpmn"
+    path.write_text(UNNAMED, encoding="utf-8")
+    deployed = api.deploy(path)
+    [warning] = [w for w in deployed["warnings"] if w["element"] == "check"]
+    assert "it is offered to every clerk, whatever their department" in warning["message"]
+    assert warning["line"] == 7
+    from engine import lint
+
+    [said] = [p for p in lint.lint_files([(path.name, path.read_bytes())]) if p.element == "check"
+              and "offered to every clerk" in p.message]
+    assert said.message == warning["message"]
