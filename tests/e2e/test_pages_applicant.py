@@ -152,6 +152,10 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
     result = look_up()
     expect(result.locator(".badge-case").first).to_have_text("已受理")
     assert result.bounding_box()["width"] > 300 and page.evaluate(wide)
+    # Each fact's label sits beside its value, not wrapped apart from it.
+    for label, value in zip(result.locator("dl.inline-facts dt").all(), result.locator("dl.inline-facts dd").all(),
+                            strict=True):
+        assert abs(label.bounding_box()["y"] - value.bounding_box()["y"]) < 4, label.inner_text()
     expect(page.locator("#rating-form")).to_have_count(0)  # still running: nothing to rate yet
     with page.expect_download() as download:
         result.locator("a.document-pdf").click()
