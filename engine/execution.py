@@ -434,11 +434,12 @@ def _record_called_versions(case: Case) -> None:
 
 
 def _record_steps(case: Case) -> None:
-    """Turn task state changes into history: every BPMN element reached, finished or cancelled."""
-    for task in case.tasks:
-        previous = case.before.get(task.id)
-        if previous == task.state or task.state not in STATE_NAMES:
-            continue
+    """Turn task state changes into history: every BPMN element reached, finished or cancelled, in the order
+    it happened. The task tree lists a multi-instance's next step before its instances, so in tree order a
+    round's count read as if before the ballots that closed with it (two lapsing at once: 计票 before either
+    计为未出席). SpiffWorkflow stamps each state change (``last_state_change``); equal stamps keep tree order."""
+    moved = [task for task in case.tasks if case.before.get(task.id) != task.state and task.state in STATE_NAMES]
+    for task in sorted(moved, key=lambda t: t.last_state_change):
         spec = task.task_spec
         if getattr(spec, "bpmn_id", None) is None:
             continue  # internal bookkeeping specs, not diagram elements

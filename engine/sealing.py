@@ -29,8 +29,8 @@ def sealed_ids(uow: UnitOfWork, row: ProcessInstance,
                events: Iterable[tuple[int, str | None, str, datetime]]) -> set[int]:
     """The history ids of ``events`` (id, element id, event name, time) of the case ``row`` still sealed: the
     completion of a sealed step, or of a sub-process around one, none of whose openers has completed since.
-    An opener completed by the same command (the same time) opens it too: a command writes the steps of its
-    sub-processes after the case's own. Helper: the caller's transaction."""
+    An opener completed by the same command (the same time) opens it too, wherever the command wrote it.
+    Helper: the caller's transaction."""
     until = _openers(uow, row)
     pending = [(event_id, at, until[element]) for event_id, element, name, at in events
                if element in until and name in CARRIERS]

@@ -19,10 +19,11 @@ from sqlalchemy.sql import Select
 
 from . import _spiff, acceptance, bpmn_xml, confidential, db, departments, execution, forms, jobs, materials
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
+from .case_access import require_case
 from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
-from .instances import InstanceView, _check_note, case_view, settle
+from .instances import InstanceView, _check_note, _member, case_view, settle
 from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor, actor_of
@@ -40,6 +41,9 @@ SORTS = {
 TASK_STATES = ("READY", "SUSPENDED", "COMPLETED", "CANCELLED")
 MAX_LOCK_SECONDS = 7 * 24 * 3600
 LOCK_JOB = "task_lock"  # the job that ends a worker's lock on an external task when it expires
+# On an error boundary event: the groups whose clerks may throw its error from a user task it catches for (the
+# convening centre records that a member department did not attend, ending that department's ballot).
+THROWN_BY = "govflow.thrownBy"
 
 
 @dataclass
@@ -648,7 +652,7 @@ def retry(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
 
 def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, message: str | None = None,
                 variables: dict[str, Any] | None = None) -> InstanceView:
-    """Throw a BPMN error from an external task (Camunda's handleBpmnError). The error goes outward as in
+    """Throw a BPMN error from an external task or a user task (Camunda's handleBpmnError). The error goes outward as in
     Camunda, and the innermost scope that catches it wins: the error boundary events on the task, then
     those on each enclosing embedded subprocess, then those on the call activity in the calling process,
     and so on up; within one scope, an event naming ``code`` comes before one catching every error. The
@@ -659,15 +663,22 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
 
     Event subprocesses do not catch it: only boundary events do.
 
+    From a user task, only where the catching event names groups in ``govflow.thrownBy``, and only by a clerk
+    of those groups (or an admin), whether or not they may work the task, whoever holds it: someone else ends
+    the task (the convening centre records that a member department did not attend, ending its ballot), so
+    ``message`` says why and is required, and no ``variables`` are set. Who and why are in the history.
+
     Raises:
-        NotFound; InvalidRequest (not an external task); Forbidden (not an integrator); Conflict (claimed by
-        someone else, failed, or no longer open; the case not running); ValidationFailed (no error boundary
-        event of the task or of a scope around it catches the code, or invalid variables: nothing changed);
-        ProcessError (a following step failed: nothing is stored).
+        NotFound (also a user task whose case the actor does not read); InvalidRequest (a user task whose
+        catching event names no group in govflow.thrownBy, or a message over 500 characters from a user task);
+        Forbidden (not an integrator; from a user task, not of those groups); Conflict (claimed by someone else,
+        failed, or no longer open; the case not running); ValidationFailed (no error boundary event of the task
+        or of a scope around it catches the code, or invalid variables; from a user task, no message or any
+        variables: nothing changed); ProcessError (a following step failed: nothing is stored).
     """
     variables = check_variables(variables)
     with uow:
-        task = _external_task(uow, task_id, actor, "throw an error from")
+        task = _error_source(uow, task_id, actor)
         case = execution.open_case(uow, task.instance_id, actor=actor.name)
         if case.row.state != "running":
             raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
@@ -675,6 +686,9 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready", state=task.state)
         boundary = _catching_boundary(spiff_task, code)
+        thrown_by: list[str] = []
+        if task.kind != "external":
+            thrown_by, message = _require_thrower(uow, case, task, boundary, actor, message, variables)
         if boundary is None:
             raise ValidationFailed(
                 f"no error boundary event on {task.name or task.bpmn_id} or on a subprocess or call activity "
@@ -692,11 +706,57 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
                     element_type="UserTask", task_id=task_id,
                     data={"code": code, "message": message, "boundary": boundary.task_spec.bpmn_id,
                           "attached_to": _attached_to(boundary).task_spec.bpmn_id,
-                          "variables": execution.clip(variables)})
+                          "variables": execution.clip(variables),
+                          # The timeline words it by the event (政务服务中心登记未出席: whose ballot), not as
+                          # a system's error.
+                          **({"thrown_by": thrown_by, "boundary_name": boundary.task_spec.bpmn_name,
+                              "member": _member(case, task_id)} if thrown_by else {})})
         execution.run(case)
         settle(uow, case)
         uow.commit()
         return case_view(uow, case, actor)
+
+
+def _error_source(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
+    """The open task an error is thrown from: an external task the actor works (``_external_task``), or a
+    user task of a case the actor reads, whose catching event says later who may throw (``_require_thrower``):
+    the convening centre is no candidate of a member's ballot."""
+    stored = uow.session.execute(_TASK_BY_ID, {"task_id": task_id}).mappings().first()
+    task = Task.from_row(stored) if stored is not None else None
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    if task.kind == "external":
+        return _external_task(uow, task_id, actor, "throw an error from")
+    if not may_see(actor, task):
+        require_case(uow, actor, task.instance_id)  # NotFound outside the actor's cases
+    if task.state != "READY":  # voted, or counted with its round: nothing left to end
+        raise Conflict(f"task {task_id} is {task.state}", state=task.state, assignee=task.assignee)
+    return task
+
+
+def _require_thrower(uow: UnitOfWork, case: execution.Case, task: Task, boundary: Any, actor: Actor,
+                     message: str | None, variables: dict[str, Any]) -> tuple[list[str], str]:
+    """The groups the catching event lets throw its error from the user task ``task`` (``govflow.thrownBy``),
+    and the message checked: the actor is of them (or an admin), says why, and sets no variables (the path's
+    data is the diagram's, not theirs to write). Raises InvalidRequest, Forbidden, ValidationFailed."""
+    named = str((execution.element_meta(uow, case, boundary).get("properties") or {}).get(THROWN_BY) or "") \
+        if boundary is not None else ""
+    groups = sorted({group.strip() for group in named.split(",") if group.strip()})
+    if not groups:
+        raise InvalidRequest(f"task {task.id} is not an external task: only a worker can throw an error from one, "
+                             f"or from a user task a clerk of the groups its error boundary event names in {THROWN_BY}")
+    if not actor.has("admin") and not (actor.has("clerk") and actor.groups & set(groups)):
+        raise Forbidden(f"{actor.name} may not end {task.name or task.bpmn_id} through "
+                        f"{boundary.task_spec.bpmn_name or boundary.task_spec.bpmn_id}: only clerks of "
+                        f"{', '.join(groups)} may")
+    if variables:
+        raise ValidationFailed("an error thrown from a user task sets no variables", details=[
+            {"field": "variables", "message": "none: the message says why"}])
+    reason = _check_note(message)
+    if reason is None:
+        raise ValidationFailed("say why the task ends: the message is required", details=[
+            {"field": "message", "message": "why the task ends (e.g. why the member department is absent)"}])
+    return groups, reason
 
 
 def _catching_boundary(spiff_task: Any, code: str) -> Any:
