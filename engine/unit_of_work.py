@@ -46,9 +46,14 @@ class UnitOfWork:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
+        self._depth = 0  # entered and not left yet: a helper's own ``with uow`` joins the caller's session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.runtime.session_factory()
+        # A second session here would orphan the first, left open (idle in a transaction, holding its locks)
+        # until collected: the outermost ``with`` owns the one session.
+        if self._depth == 0:
+            self.session = self.runtime.session_factory()
+        self._depth += 1
         return self
 
     def __exit__(
@@ -57,9 +62,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # close() rolls back whatever was not committed and detaches objects without expiring them,
-        # so results read in the command stay readable by the caller.
-        self.session.close()
+        self._depth -= 1
+        if self._depth == 0:
+            # close() rolls back whatever was not committed and detaches objects without expiring them,
+            # so results read in the command stay readable by the caller.
+            self.session.close()
 
     def commit(self) -> None:
         self.session.commit()

@@ -15,7 +15,16 @@ from .errors import EngineError, NotFound, ProcessError
 from .inbox import due_soon, urgency
 from .instances import InstanceView
 from .materials import NewMark, bundle_ids
-from .models import CaseClock, Document, HistoryEvent, Material, ProcessDefinition, ProcessInstance, Task
+from .models import (
+    CaseClock,
+    Document,
+    HistoryEvent,
+    Material,
+    MaterialMark,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+)
 from .tasks import _read
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
@@ -65,6 +74,9 @@ class TaskSheet:
     working_days_left: int | None  # to the task's due date; negative when overdue
     materials: list[Material]  # submitted to the case, so nobody asks for them twice (SX32)
     opinions: list[Opinion] = field(default_factory=list)  # the case's completed steps, oldest first
+    # Materials the window received otherwise (engine.materials.record: a paper original checked, not
+    # applicable, obtained through data sharing), by name, in the order recorded: received all the same.
+    marks: dict[str, MaterialMark] = field(default_factory=dict)
 
 
 def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
@@ -96,11 +108,14 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             state=row.state, started_at=row.started_at, started_by=row.started_by, applicant=applicant,
             clock=clock, clock_pending=pending, provisional=provisional)
         # Whoever may see one of the case's tasks may see its materials (engine.materials.require_access).
+        cases = bundle_ids(uow, row.id)
         submitted = list(uow.session.scalars(select(Material).where(  # a withdrawn upload is no material
-            Material.instance_id.in_(bundle_ids(uow, row.id)), Material.withdrawn_at.is_(None)).order_by(Material.id)))
+            Material.instance_id.in_(cases), Material.withdrawn_at.is_(None)).order_by(Material.id)))
+        marks = {mark.name: mark for mark in uow.session.scalars(  # a mark taken back is deleted
+            select(MaterialMark).where(MaterialMark.instance_id.in_(cases)).order_by(MaterialMark.id))}
         return TaskSheet(task=task, form=form, form_missing=missing, case=summary,
                          urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
-                         opinions=opinions(uow, row))
+                         opinions=opinions(uow, row), marks=marks)
 
 
 def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_limits.ClockView | None, bool]:
@@ -150,17 +165,16 @@ def case_forms(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[dict[
         row = uow.session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} not found")
-        schemas = []
-        try:
-            schemas.append(form_merge.start_form(uow, row.definition_key, version=row.definition.version).schema)
-        except EngineError:  # no start form, or one the server has no schema of: the data keeps its names
-            pass
+        key, version = row.definition_key, row.definition.version
         keys = uow.session.scalars(select(Task.form_key).where(Task.instance_id == instance_id, Task.form_key.is_not(None))
                                    .order_by(Task.created_at, Task.id))
-        for key in dict.fromkeys(keys):
-            if key and (schema := _schema(uow, key, row.definition)) is not None:
-                schemas.append(schema)
-        return schemas
+        task_schemas = [schema for form_key in dict.fromkeys(keys)
+                        if form_key and (schema := _schema(uow, form_key, row.definition)) is not None]
+    try:  # a unit of work of its own: start_form opens one
+        start = [form_merge.start_form(uow.runtime.uow(), key, version=version).schema]
+    except EngineError:  # no start form, or one the server has no schema of: the data keeps its names
+        start = []
+    return start + task_schemas
 
 
 def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:
@@ -191,7 +205,8 @@ class _Issuing(UnitOfWork):
 
     def __enter__(self) -> Self:
         super().__enter__()
-        event.listen(self.session, "pending_to_persistent", self._stored)
+        if not event.contains(self.session, "pending_to_persistent", self._stored):  # a nested ``with``
+            event.listen(self.session, "pending_to_persistent", self._stored)
         return self
 
     def _stored(self, session: Session, instance: object) -> None:
