@@ -73,9 +73,15 @@ class RatingShownSchema(Schema):
 
 class AwaitingSchema(Schema):
     what = fields.String(metadata={"description": "待申请人补正材料: the case waits for the materials its "
-                                                  "一次性告知通知书 lists"})
+                                                  "一次性告知通知书 lists; 待申请人补齐容缺材料: it was accepted "
+                                                  "tolerantly (容缺受理) and waits for the materials its 容缺受理"
+                                                  "通知书 waived, while the review goes on"})
+    kind = fields.String(metadata={"description": "supplement (补正) or tolerated (容缺受理)"})
+    materials = fields.List(fields.String(), metadata={
+        "description": "the materials owed, by name (the notice says what is wrong with each); empty when the "
+                       "acceptance step listed none"})
     due_on = fields.Date(allow_none=True, metadata={
-        "description": "the last day to supplement them (local date); null when the item sets no time limit"})
+        "description": "the last day to bring them (local date); null when the item sets no time limit"})
 
 
 class WaitingSchema(Schema):
@@ -126,8 +132,9 @@ class ProgressSchema(Schema):
         "description": "what the applicant reads of it: 申请人撤回申请, 办理机关终止办理 (the office's own note is "
                        "not published: ask the office), or the diagram's end step (e.g. 逾期未补正，视为撤回申请)"})
     awaiting = fields.Nested(AwaitingSchema, allow_none=True, metadata={
-        "description": "what the case waits for from the applicant (a 补正, case state 补正(开始)), and by when; "
-                       "null otherwise"})
+        "description": "what the case waits for from the applicant (a 补正, case state 补正(开始); or the materials "
+                       "a tolerant acceptance (容缺受理) waived, while the case waits for them), and by when; null "
+                       "otherwise"})
     waiting = fields.List(fields.Nested(WaitingSchema), metadata={
         "description": "what a running case with no step under way (current_steps empty) waits for: a timer "
                        "(e.g. the meeting day) or a message, one entry per name; empty while a step is under "

@@ -6,9 +6,9 @@ days (engine.time_limits), extensions with their reasons, excluded periods, the 
 the applicant's ratings with where a 差评's rectification stands, the
 answer the diagram publishes (``govflow.publicResult``, e.g. a complaint's), how an ended case
 ended when it was not decided (withdrawn, terminated), what the case waits for from the applicant (the
-materials a 补正 asks for, and by when), what a case with no step under way waits for (a timer's or a
-message's catch event, by its name in the diagram), and how the result was delivered (method and tracking
-number). Never clerks' names, groups, internal variables or opinions.
+materials a 补正 asks for, or those a 容缺受理 waived, by name and by when), what a case with no step under
+way waits for (a timer's or a message's catch event, by its name in the diagram), and how the result was
+delivered (method and tracking number). Never clerks' names, groups, internal variables or opinions.
 """
 from __future__ import annotations
 
@@ -19,8 +19,19 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from . import case_state, confidential, execution, instances, query_codes, ratings, service_cases, time_limits
+from . import (
+    case_state,
+    confidential,
+    document_templates,
+    execution,
+    instances,
+    query_codes,
+    ratings,
+    service_cases,
+    time_limits,
+)
 from . import documents as store
+from .acceptance import SUPPLEMENT_LIST, TOLERATED_LIST
 from .case_state import TERMINATED, WITHDRAWN
 from .clock import LOCAL_TZ, utcnow
 from .complaints import COMPLAINT_KEY
@@ -105,6 +116,8 @@ DELIVERY_NAMES = {"window": "窗口领取", "electronic": "电子送达", "self_
 MAIL = "mail"  # the one method with a tracking number (``tracking_no``)
 SUPPLEMENT_REQUESTED = EVENT_STATES["supplement_requested"]  # 补正(开始)
 AWAITING_SUPPLEMENT = "待申请人补正材料"
+AWAITING_TOLERATED = "待申请人补齐容缺材料"
+SUPPLEMENT, TOLERATED = "supplement", "tolerated"  # Awaiting.kind
 # A wait whose catch event the diagram leaves unnamed: its id or message name are internal.
 WAITING_UNNAMED = "等待后续环节"
 
@@ -120,11 +133,15 @@ class Delivery:
 
 @dataclass
 class Awaiting:
-    """What the case waits for from the applicant: the materials a 补正 asks for, by the date its time runs out
-    (the wait's timer, a local date; None when the diagram sets none)."""
+    """What the case waits for from the applicant: the materials a 补正 asks for, or those a 容缺受理 (tolerant
+    acceptance) waived while the review goes on, by the date its time runs out (the wait's timer, a local date;
+    None when the diagram sets none)."""
 
-    what: str
+    what: str  # AWAITING_SUPPLEMENT or AWAITING_TOLERATED
     due_on: date | None
+    kind: str = SUPPLEMENT  # SUPPLEMENT or TOLERATED
+    # By name, as the acceptance step listed them (its notice says why each is wanted); empty when it listed none.
+    materials: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -204,17 +221,23 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
     end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
+    case = execution.open_case(uow, row.id)
+    variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     supplement = stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None
+    # A tolerant acceptance (容缺受理) lists what it waived: owed while the case waits for the applicant to bring it.
+    tolerated = _names(variables, TOLERATED_LIST, case.hidden, secrets) \
+        if not supplement and row.ended_at is None else []
     idle = row.state == "running" and not current  # no step under way: say what keeps the case alive
-    waits = instances.waits(uow.runtime.uow(), row.id, actor=SYSTEM) if supplement or idle else []
-    awaiting = _awaiting(waits) if supplement else None
+    waits = instances.waits(uow.runtime.uow(), row.id, actor=SYSTEM) if supplement or idle or tolerated else []
+    if supplement:
+        awaiting = _awaiting(waits, SUPPLEMENT, _names(variables, SUPPLEMENT_LIST, case.hidden, secrets))
+    else:
+        awaiting = _awaiting(waits, TOLERATED, tolerated) if tolerated else None
     waiting = _waiting(waits) if idle and awaiting is None else []
     # A delivered result concludes the applicant's service whatever the office's checks do after it (run,
     # pause, fail or end); a termination stays one.
     delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
         if row.state != "terminated" else None
-    case = execution.open_case(uow, row.id)
-    variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
                     status=CONCLUDED if delivered else STATUS_NAMES.get(row.state, row.state),
                     case_state=stands.state, received_at=row.started_at, ended_at=delivered or row.ended_at,
@@ -240,14 +263,14 @@ def _result(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any], se
 
 def _delivery(variables: dict[str, Any], secrets: list[str]) -> Delivery | None:
     """How the result was delivered, once the delivery step set its method: the method, and for mail the
-    tracking number; a one-thing bundle's ``delivery`` holds the method and the clerk's note, which stays
-    internal."""
-    bundle = variables.get("delivery")
-    method = _text(variables.get("delivery_method"), secrets) or (
-        _text(bundle.get("method"), secrets) if isinstance(bundle, dict) else None)
+    tracking number; a one-thing bundle's ``delivery`` holds the method, the tracking number and the clerk's
+    note, which stays internal."""
+    found = variables.get("delivery")
+    bundle: dict[str, Any] = found if isinstance(found, dict) else {}
+    method = _text(variables.get("delivery_method"), secrets) or _text(bundle.get("method"), secrets)
     if method is None:
         return None
-    tracking = _text(variables.get("tracking_no"), secrets) if method == MAIL else None
+    tracking = _text(variables.get("tracking_no") or bundle.get("tracking_no"), secrets) if method == MAIL else None
     return Delivery(method=method, method_name=DELIVERY_NAMES.get(method, method), tracking_no=tracking)
 
 
@@ -258,13 +281,26 @@ def _text(value: Any, secrets: list[str]) -> str | None:
     return str(confidential.scrub(str(value).strip(), secrets))
 
 
-def _awaiting(waits: list[instances.Wait]) -> Awaiting | None:
-    """A case in 补正(开始) waiting for a message (the applicant's supplement, engine.instances.waits): what it
-    waits for, and the date its timer (the supplement's time limit) runs out, if it has one."""
-    if not any(w.kind == "message" for w in waits):
+def _awaiting(waits: list[instances.Wait], kind: str, materials: list[str]) -> Awaiting | None:
+    """What a case waits for from the applicant (engine.instances.waits), and the date its timer (the time
+    limit to bring it) runs out, if it has one: in 补正(开始), a message (the supplement); after a tolerant
+    acceptance, a message the applicant brings to the window (its catch event is ``govflow.recordable``) —
+    one an integration sends (a fee paid, a credit check) is no debt of the applicant's."""
+    if not any(w.kind == "message" and (kind == SUPPLEMENT or w.recordable) for w in waits):
         return None
     due = next((w.due_at for w in waits if w.kind == "timer" and w.due_at is not None), None)  # earliest first
-    return Awaiting(what=AWAITING_SUPPLEMENT, due_on=due.astimezone(LOCAL_TZ).date() if due else None)
+    return Awaiting(what=AWAITING_SUPPLEMENT if kind == SUPPLEMENT else AWAITING_TOLERATED,
+                    due_on=due.astimezone(LOCAL_TZ).date() if due else None, kind=kind, materials=materials)
+
+
+def _names(variables: dict[str, Any], name: str, hidden: frozenset[str], secrets: list[str]) -> list[str]:
+    """The materials a variable lists (names, or a text of one per line, "名称：原因"), by name only: the
+    reasons are the clerk's words, which the notice carries. Nothing from a confidential variable."""
+    value = variables.get(name)
+    if name in hidden or not isinstance(value, (str, list)):
+        return []
+    listed = (_text(m["name"], secrets) for m in document_templates.missing_materials(value))
+    return list(dict.fromkeys(n for n in listed if n))
 
 
 def _waiting(waits: list[instances.Wait]) -> list[Waiting]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +59,7 @@ from ..limits import upload_limit
 from . import session
 from .errors import error_page
 from .i18n import gettext as _
+from .intake import APPLICANT_FIELDS
 from .paging import page_number
 from .public import MATERIAL_FORMS
 from .work import field_labels, lookup, option_labels, value_text
@@ -99,9 +101,16 @@ class DataRow:
     value: str
 
 
+# An instant as scripts and the diagrams' functions keep it (workdays(3): 2026-11-27T15:59:59+00:00): with its
+# offset, so its local time is known; a bare date or a time without an offset reads as written.
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
 def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]]) -> list[DataRow]:
     """The case's data as clerks saw it asked: each value under the label of the first form that asks it (in
-    that form's order), options by their labels; then what no form asks, by name."""
+    that form's order), options by their labels; then the applicant's details the intake page asks field by
+    field (api.pages.intake.APPLICANT_FIELDS) under its labels; then what nothing asks, by name. Instants read
+    in local time."""
     rows: list[DataRow] = []
     shown: set[str] = set()
     for schema in schemas:
@@ -110,10 +119,41 @@ def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]]) -> list[
             found, value = lookup(variables, path)
             if found and path not in shown:
                 shown.update({path, path.split(".")[0]})
-                rows.append(DataRow(label, path, value_text(value, options.get(path, {}))))
-    rows += [DataRow(name, name, value_text(value, {})) for name, value in sorted(variables.items())
+                rows.append(DataRow(label, path, value_text(local_instants(value), options.get(path, {}))))
+    for asked in APPLICANT_FIELDS:
+        if asked.key in variables and asked.key not in shown:
+            shown.add(asked.key)
+            rows.append(DataRow(_(asked.label), asked.key, value_text(local_instants(variables[asked.key]), {})))
+    rows += [DataRow(name, name, value_text(local_instants(value), {})) for name, value in sorted(variables.items())
              if name not in shown]
     return rows
+
+
+# Where a received message goes on: the catch event that took it (an intermediate catch event after an
+# event-based gateway, a boundary event), completed in the same command.
+CATCHING_TYPES = ("IntermediateCatchEvent", "BoundaryEvent")
+
+
+def name_catches(entries: list[timeline.TimelineEntry]) -> None:
+    """Name each received message of the timeline after the catch event that took it (申请人补齐容缺材料, not
+    materials_supplemented), when the diagram names that event: its history row records the message alone."""
+    for i, entry in enumerate(entries):
+        if entry.event != "message.received" or entry.element_name:
+            continue
+        caught = next((e for e in entries[i + 1:] if e.at == entry.at and e.event == "element.completed"
+                       and e.element_type in CATCHING_TYPES), None)
+        if caught is not None and caught.element_name:
+            entry.element_name = caught.element_name
+
+
+def local_instants(value: Any) -> Any:
+    """``value`` with each instant in it (an ISO text with its offset, ISO_INSTANT; a list's items too) as
+    the local time it is (LOCAL_TZ, to the minute); anything else as it is."""
+    if isinstance(value, list):
+        return [local_instants(item) for item in value]
+    if isinstance(value, str) and ISO_INSTANT.fullmatch(value.strip()):
+        return iso_local(value.strip(), "%Y-%m-%d %H:%M")
+    return value
 
 
 @bp.get("/cases/<int:instance_id>")
@@ -128,6 +168,7 @@ def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
     checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
     uploads = upload_form(file.case.state, checklist)
     data = case_data(file.case.variables or {}, worksheet.case_forms(uow(), instance_id, actor=actor()))
+    name_catches(file.timeline)
     return render_template("pages/case.html", file=file, clock=clock, documents=issued,
                            waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
                            uploads=uploads, refused=refused, material_forms=MATERIAL_FORMS,

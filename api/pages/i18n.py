@@ -933,4 +933,9 @@ EN: dict[str, str] = {
     "没有这种操作类型：{value}": "No such action: {value}",
     "没有这种对象类型：{value}": "No such kind of target: {value}",
     "请更正标出的筛选条件后再筛选。": "Correct the filters marked, then filter again.",
+    # the progress page: the materials a tolerant acceptance (容缺受理) waived, owed by name and date
+    "待申请人补齐容缺材料": "Accepted with materials outstanding: awaiting them from you",
+    "请于 {date} 前补齐": "please bring them by {date}",
+    "待提交的材料": "Materials to bring",
+    "需补齐的材料以容缺受理通知书为准。": "The materials outstanding are those the notice of acceptance lists.",
 }

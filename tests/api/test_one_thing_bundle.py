@@ -169,9 +169,16 @@ def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_g
     package = api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["variables"]["result_package"]
     assert (package["all_granted"], package["denied"]) == (False, ["户外招牌设置许可"])
     assert [i["result"] for i in package["items"]] == ["grant", "grant", "deny"]
-    complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "mail"})
+    # Mailed, the package needs its tracking number, which the applicant's progress then shows.
+    refused = complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "mail"},
+                                 expect=422)
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("delivery.tracking_no", "required")]
+    complete_open_task(api, case, "deliver_package", user="window_clerk",
+                       delivery={"method": "mail", "tracking_no": "SF2026000002"})
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
     assert "denied_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
+    shown = api.client.get("/api/public/progress/YJS-2026-0002", query_string={"code": case["query_code"]})
+    assert shown.get_json()["delivery"] == {"method": "mail", "method_name": "邮寄送达", "tracking_no": "SF2026000002"}
 
 
 def test_member_forms_defining_a_field_differently_are_refused_naming_both_forms(api, deployed, tmp_path: Path):

@@ -340,7 +340,8 @@ def test_a_case_waiting_for_the_applicant_s_supplement_says_so_and_by_when(api):
                                                              Job.state == "pending")).all()
     body = progress(api, "SX-2026-000095", started["query_code"]).get_json()
     assert body["case_state"] == "补正(开始)" and body["current_steps"] == []
-    assert body["awaiting"] == {"what": "待申请人补正材料", "due_on": due.astimezone(LOCAL_TZ).date().isoformat()}
+    assert body["awaiting"] == {"what": "待申请人补正材料", "due_on": due.astimezone(LOCAL_TZ).date().isoformat(),
+                                "kind": "supplement", "materials": ["申请人身份证明"]}
 
     supplemented = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                                      "business_key": "SX-2026-000095"})
