@@ -96,7 +96,7 @@ EXAMPLES: dict[tuple[str, str], tuple[type[Schema], dict[str, Any]]] = {
         "name": "materials_supplemented", "business_key": "SX-2026-000123",
         "variables": {"supplement_note": "已补齐营业执照副本"}}),
     ("post", "/api/tasks/{task_id}/complete"): (CompleteSchema, {
-        "variables": {"decision": "accept", "opinion": "材料齐全，予以受理"}}),
+        "variables": {"decision": "accept", "materials_complete": True, "opinion": "材料齐全，予以受理"}}),
     ("post", "/api/tasks/{task_id}/assign"): (AssignSchema, {"assignee": "window_clerk"}),
     ("post", "/api/process-instances/{instance_id}/suspend"): (ReasonSchema, {
         "reason": "申请人申请暂缓办理"}),

@@ -36,7 +36,8 @@ def checklist(api: ApiClient, case_id: int) -> dict[str, dict[str, Any]]:
 
 def test_accepting_without_the_materials_is_422_naming_each_and_nothing_moves(api: ApiClient, case_id: int) -> None:
     supply_materials(api, case_id, CODE, leave_out=(IDENTITY, PROXY))
-    refused = complete_open_task(api, case_id, "accept", user="window_clerk", expect=422, decision="accept")
+    refused = complete_open_task(api, case_id, "accept", user="window_clerk", expect=422, decision="accept",
+                                 materials_complete=True)
     error = refused["error"]
     assert error["code"] == "materials_missing" and error["outcome"] == "accept"
     assert error["details"] == [
@@ -48,7 +49,8 @@ def test_accepting_without_the_materials_is_422_naming_each_and_nothing_moves(ap
     # The window checked the identity's paper original; the power of attorney does not apply (no agent).
     mark(api, case_id, IDENTITY)
     mark(api, case_id, PROXY, "not_applicable", note="申请人本人办理")
-    accepted = complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    accepted = complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept",
+                                  materials_complete=True)
     assert [t["bpmn_id"] for t in accepted["tasks"]] == ["review"]
 
 
@@ -106,7 +108,7 @@ def test_only_the_window_records_marks_and_an_accepted_case_keeps_them(api: ApiC
     supply_materials(api, case_id, CODE, leave_out=(IDENTITY, PROXY))
     identity = mark(api, case_id, IDENTITY)
     mark(api, case_id, PROXY, "not_applicable")
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     complete_open_task(api, case_id, "review", user="admin", review_opinion="符合条件")
     # The chief representative works the case now but did not see the paper; a clerk outside it does not see it.
     assert mark(api, case_id, IDENTITY, "paper_checked", user="chief_rep", note="改", expect=403)["error"]["code"] \

@@ -74,14 +74,15 @@ def test_the_acceptance_task_shows_the_checklist_with_the_missing_key_material_f
     after = window.get(f"/tasks/{acceptance_task['task_id']}").text
     assert "材料已齐全" in section(after, "acceptance-checklist") and 'id="key-missing"' not in after
     assert 'name="mark:' not in after
-    window.post(f"/tasks/{acceptance_task['task_id']}", {"data": json.dumps({"decision": "accept"})})
+    window.post(f"/tasks/{acceptance_task['task_id']}",
+                {"data": json.dumps({"decision": "accept", "materials_complete": True})})
     review = open_task(api, acceptance_task["case_id"], "review")
     assert "受理材料核验" not in Browser(api, "admin").get(f"/tasks/{review['id']}").text
 
 
 def test_a_refused_acceptance_says_which_materials_in_chinese_and_keeps_the_form(
         api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
-    typed = {"decision": "accept", "opinion": "材料基本齐全"}
+    typed = {"decision": "accept", "materials_complete": True, "opinion": "材料基本齐全"}
     refused = window.post(f"/tasks/{acceptance_task['task_id']}", {"data": json.dumps(typed)})
     assert refused.status_code == 422
     said = text(section(refused.text, "acceptance-refused"))
@@ -96,7 +97,7 @@ def test_a_refused_acceptance_says_which_materials_in_chinese_and_keeps_the_form
 def test_ticking_the_paper_original_on_the_task_page_records_it_and_the_case_is_accepted(
         api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
     done = window.post(f"/tasks/{acceptance_task['task_id']}", {
-        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "paper_checked",
+        "data": json.dumps({"decision": "accept", "materials_complete": True}), f"mark:{IDENTITY}": "paper_checked",
         f"mark:{PROXY}": "not_applicable"})
     assert done.status_code == 302
     case_id = acceptance_task["case_id"]
@@ -114,7 +115,7 @@ def test_ticking_the_paper_original_on_the_task_page_records_it_and_the_case_is_
 def test_a_tick_the_checklist_does_not_allow_is_refused_and_nothing_completes(
         api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
     refused = window.post(f"/tasks/{acceptance_task['task_id']}", {
-        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "not_applicable"})
+        "data": json.dumps({"decision": "accept", "materials_complete": True}), f"mark:{IDENTITY}": "not_applicable"})
     assert refused.status_code == 422
     assert open_task(api, acceptance_task["case_id"], "accept")["id"] == acceptance_task["task_id"]
     # Said in Chinese above the checklist, not as the engine's field path.
@@ -125,7 +126,7 @@ def test_a_tick_the_checklist_does_not_allow_is_refused_and_nothing_completes(
 def test_a_refused_acceptance_records_none_of_its_ticks_and_shows_them_ticked(
         api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
     refused = window.post(f"/tasks/{acceptance_task['task_id']}", {
-        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "paper_checked"})
+        "data": json.dumps({"decision": "accept", "materials_complete": True}), f"mark:{IDENTITY}": "paper_checked"})
     assert refused.status_code == 422  # the power of attorney is still missing, with the tick counted
     assert text(section(refused.text, "acceptance-refused")).startswith(f"不能受理：以下材料尚未收到：{PROXY}。")
     assert re.search(rf'name="mark:{re.escape(IDENTITY)}" value="paper_checked" form="complete-form" checked',
@@ -231,7 +232,7 @@ def test_the_case_page_says_a_mark_cannot_be_taken_back_once_the_case_was_accept
         api: ApiClient, window: Browser, acceptance_task: dict[str, Any]) -> None:
     case_id = acceptance_task["case_id"]
     done = window.post(f"/tasks/{acceptance_task['task_id']}", {
-        "data": json.dumps({"decision": "accept"}), f"mark:{IDENTITY}": "paper_checked",
+        "data": json.dumps({"decision": "accept", "materials_complete": True}), f"mark:{IDENTITY}": "paper_checked",
         f"mark:{PROXY}": "not_applicable"})
     assert done.status_code == 302
     accepted = window.get(f"/cases/{case_id}").text

@@ -219,7 +219,7 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
                                                              "business_key": "SX-2026-000777"})
     assert sent.status_code == 200, sent.get_json()
     supply_materials(api, case["id"], "window-acceptance")
-    complete_open_task(api, case["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(api, case["id"], "accept", reader="admin", decision="accept", materials_complete=True)
     clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 15, 20)
     complete_open_task(api, case["id"], "review", reader="admin", review_opinion="符合条件")

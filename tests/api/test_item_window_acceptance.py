@@ -66,8 +66,8 @@ def test_the_tour_s_acceptance_issues_the_acceptance_notice_and_steps_are_due_in
     for name, kind in (("申请人身份证明", "paper_checked"), ("委托他人办理的，授权委托书及代理人身份证明", "not_applicable")):
         marked = window.post(f"/api/process-instances/{case_id}/materials/marks", json={"name": name, "kind": kind})
         assert marked.status_code == 201, marked.get_json()
-    # The README tour completes the window's task with exactly this.
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    # The README tour's completion, with 材料齐全、符合法定形式 ticked: 受理 requires it.
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     assert local_day(open_task(api, case_id, "review")) == date(2026, 3, 13)  # 5 working days, not Wednesday
     notice = documents(api, case_id)["acceptance_notice"]
     assert "决定予以受理" in notice and "15个工作日内" in notice and "SX-2026-000123" in notice
@@ -85,7 +85,7 @@ def test_the_tour_s_acceptance_issues_the_acceptance_notice_and_steps_are_due_in
 def test_a_denial_is_a_written_decision_with_its_reasons(api):
     case_id = start(api, "SX-2026-000124")
     supply_materials(api, case_id, CODE)
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     complete_open_task(api, case_id, "review", user="admin", review_opinion="不符合条件")
     complete_open_task(api, case_id, "decide", user="admin", approved=False,
                        decision_opinion="经营场所与申请材料不一致\n未取得前置审批")
@@ -134,6 +134,6 @@ def test_supplemented_in_time_the_window_checks_again(api):
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="supplement", missing_materials=MISSING)
     send_message(api, "materials_supplemented", "SX-2026-000127")
     supply_materials(api, case_id, CODE)
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
     assert set(documents(api, case_id)) == {"supplement_notice", "acceptance_notice"}

@@ -86,7 +86,7 @@ def test_withdrawing_needs_the_window_a_reason_and_a_material_of_the_case(api: A
 
 def test_after_acceptance_the_accepted_file_stays(api: ApiClient, case_id: int) -> None:
     supply_materials(api, case_id, CODE)
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     material_id = api.as_("window_clerk").get(f"/api/process-instances/{case_id}/materials").get_json()[0]["id"]
     with pytest.raises(Conflict) as refused:
         materials.withdraw_upload(api.runtime.uow(), case_id, material_id, actor=ADMIN, reason="wrong")
@@ -198,7 +198,7 @@ def test_the_case_page_says_an_accepted_file_stays(api: ApiClient, case_id: int)
     window = Browser(api, "window_clerk")
     supply_materials(api, case_id, CODE)
     material_id = api.as_("window_clerk").get(f"/api/process-instances/{case_id}/materials").get_json()[0]["id"]
-    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept")
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     assert "upload-withdraw" not in window.get(f"/cases/{case_id}").text  # nothing offered once accepted
     answer = window.post(f"/cases/{case_id}/materials/{material_id}/withdraw", {"reason": "wrong"})
     assert answer.status_code == 303

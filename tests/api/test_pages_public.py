@@ -709,7 +709,7 @@ def test_a_grant_decision_prints_the_decision_opinion_under_the_label_the_form_e
     started = api.start("window_acceptance", business_key="SX-2026-0190")
     supply_materials(api, started["id"], "window-acceptance")
     window, admin = api.as_("window_clerk"), api.as_("admin")
-    complete_open_task(window, started["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(window, started["id"], "accept", reader="admin", decision="accept", materials_complete=True)
     complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
     complete_open_task(admin, started["id"], "decide", reader="admin", approved=True,
                        decision_opinion="同意核发，有效期五年")
@@ -762,7 +762,7 @@ def test_the_page_says_what_the_case_waits_for_from_the_applicant_and_how_it_was
     delivered = api.start("window_acceptance", business_key="SX-2026-0193")
     supply_materials(api, delivered["id"], "window-acceptance")
     window, admin = api.as_("window_clerk"), api.as_("admin")
-    complete_open_task(window, delivered["id"], "accept", reader="admin", decision="accept")
+    complete_open_task(window, delivered["id"], "accept", reader="admin", decision="accept", materials_complete=True)
     complete_open_task(admin, delivered["id"], "review", reader="admin", review_opinion="材料齐全")
     complete_open_task(admin, delivered["id"], "decide", reader="admin", approved=True, decision_opinion="同意")
     complete_open_task(admin, delivered["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000193")

@@ -49,6 +49,7 @@ def test_the_clerk_is_refused_then_ticks_the_paper_original_and_accepts(page: An
     shot(page, "acceptance-01-checklist")
 
     page.get_by_label("受理", exact=True).check()
+    page.get_by_label("材料齐全、符合法定形式").check()  # the clerk's word; the checklist says otherwise
     page.get_by_label("受理意见").fill("材料齐全，予以受理。")
     page.click("#complete-button")
     expect(page.locator("#acceptance-refused")).to_contain_text(f"不能受理：以下材料尚未收到：{IDENTITY}、{PROXY}。")

@@ -87,7 +87,7 @@ def test_the_acceptance_step_decides_one_of_three() -> None:
         text = text.replace('<camunda:property name="govflow.event" value="supplement_requested" />', "")
         text = text.replace('<camunda:property name="govflow.caseState" value="补正(开始)" />', "")
         text = text.replace('name="出具一次性告知通知书"', 'name="通知"').replace('name="申请人补正材料"', 'name="等待"')
-        files[WINDOW] = text.encode()
+        files[WINDOW] = text.replace('name="补正后重新审查"', 'name="重新审查"').encode()
     [(severity, message)] = about(findings(no_supplement), "accept")
     assert severity == "error"
     assert "decides 受理 (accept), 不予受理 (reject) through gateway 'gw_accept'" in message
