@@ -154,14 +154,18 @@ class Retry(MethodView):
 class BpmnError(MethodView):
     @blp.arguments(BpmnErrorSchema)
     @blp.response(200, InstanceSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema, description="not an external task")
+    @blp.alt_response(400, schema=ApiErrorSchema,
+                      description="neither an external task nor a user task whose catching event names the "
+                                  "actor's groups in govflow.thrownBy")
     @blp.alt_response(409, schema=ApiErrorSchema, description="claimed by someone else, failed, or no longer open")
     @blp.alt_response(422, schema=ApiErrorSchema,
                       description="no error boundary event on the task or on a subprocess or call activity "
                                   "around it catches the code (nothing changed), invalid variables, or a "
                                   "following step failed")
     def post(self, body: dict[str, Any], task_id: str) -> Any:
-        """Throw a BPMN error from an external task. It goes outward until an error boundary event catches
+        """Throw a BPMN error from an external task, or from a user task whose catching error boundary event
+        names the actor's groups in ``govflow.thrownBy`` (a reason in ``message``, no variables: the centre
+        recording a meeting member absent). It goes outward until an error boundary event catches
         the code (within a scope, one naming it before one catching every error): the task's own, then
         those on each enclosing subprocess, then on the call activity in the calling process. The event
         ends what it is attached to, with every task open inside it, and the case follows the event's path
