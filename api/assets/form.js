@@ -134,7 +134,26 @@ async function show() {
     event.preventDefault();
     form.submit();
   });
+  await settled(form);
   htmlForm.dataset.ready = 'true';
+}
+
+// A prefilled number field reports its value again once form-js's input debounce (300 ms) has passed, and
+// the form redraws every input from its data: text typed in that moment is lost. People's tools and tests
+// are told the form is ready once it has been quiet that long.
+function settled(form, quietMs = 400) {
+  return new Promise((resolve) => {
+    let timer;
+    const wait = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        form.off('changed', wait);
+        resolve();
+      }, quietMs);
+    };
+    form.on('changed', wait);
+    wait();
+  });
 }
 
 show();

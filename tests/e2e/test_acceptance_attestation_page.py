@@ -52,6 +52,7 @@ def test_the_attestation_shows_for_an_acceptance_and_must_be_ticked(page: Any, r
     page.click("#complete-button")
     field = page.locator(".fjs-form-field", has_text=ATTESTATION)
     expect(field.locator(".fjs-form-field-error")).to_have_text("必填项")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")  # the form drawn again
     assert tasks.get_task(runtime.uow(), case.tasks[0].id, actor=SYSTEM).state == "READY"
 
     page.get_by_label(ATTESTATION).check()

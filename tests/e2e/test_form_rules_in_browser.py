@@ -63,6 +63,7 @@ def test_spaces_alone_in_a_required_text_are_refused(page: Any, runtime: Runtime
 
     page.click("#complete-button")  # sent anyway: the server refuses it too, beside the field
     expect(page.locator("#form-errors-summary")).to_contain_text("受理意见")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")  # the form drawn again
     expect(error_of(page, "受理意见")).to_contain_text("必填项")
     assert tasks.get_task(runtime.uow(), task.tasks[0].id, actor=SYSTEM).state == "READY"
 
@@ -86,6 +87,7 @@ def test_an_id_number_is_checked_as_typed_and_by_its_check_character(page: Any, 
     expect(error_of(page, "申请人身份证号码")).to_have_count(0)
     page.click("#complete-button")
     expect(page.locator("#form-errors-summary")).to_contain_text("申请人身份证号码")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")  # the form drawn again
     expect(error_of(page, "申请人身份证号码")).to_contain_text("末位校验码")
     # form-js's own check of the field's value (which finds nothing) does not take the server's error away
     page.get_by_label("申请人身份证号码").focus()

@@ -61,6 +61,7 @@ def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: A
 
     page.click("#complete-button")  # no decision chosen: the server refuses and says where
     expect(page.locator("#form-errors-summary")).to_contain_text("受理决定")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")  # the form drawn again
     decision = page.locator(".fjs-form-field", has_text="受理决定")
     expect(decision.locator(".fjs-form-field-error")).to_contain_text("必填项")  # said in the page language
     expect(page.get_by_label("申请人")).to_have_value("张三")  # what was typed is kept

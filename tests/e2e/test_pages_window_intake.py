@@ -163,6 +163,7 @@ def test_a_bundle_is_received_through_its_merged_form_drawn_by_form_js(page: Any
     page.get_by_label("招牌面积（平方米）").fill("3.5")
     page.click("#intake-submit")  # 拟定名称（字号） left empty: the server refuses, next to the field
     expect(page.locator("#form-errors-summary")).to_contain_text("拟定名称（字号）")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")  # the form drawn again
     field = page.locator(".fjs-form-field", has_text="拟定名称（字号）")
     expect(field.locator(".fjs-form-field-error")).to_contain_text("必填项")
     expect(page.get_by_label("申请人（经营者）姓名")).to_have_value("李四")  # what was typed is kept
