@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
-from .errors import Conflict, NotFound
+from .errors import Conflict, Forbidden, NotFound
 from .models import CaseQueryCode, HistoryEvent, ProcessInstance
 from .unit_of_work import UnitOfWork
 from .users import Actor, check_password
@@ -76,16 +76,21 @@ def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
     For the window clerk who writes it on the applicant's receipt, and for cases started by a message.
 
     Raises:
-        Forbidden: neither a clerk of the case, an integrator nor an admin.
+        Forbidden: neither a clerk of the case, the integrator that started it nor an admin.
         NotFound: no such case (or one outside a scoped clerk's departments).
         Conflict: another code was issued for the case at the same moment.
     """
     actor.require("clerk", "integrator", action="issue query codes")
     with uow:
         require_case(uow, actor, instance_id)
-        if uow.session.get(ProcessInstance, instance_id) is None:
+        case = uow.session.get(ProcessInstance, instance_id)
+        if case is None:
             raise NotFound(f"process instance {instance_id} not found")
-        if not actor.has("integrator"):
+        # An integrator's system hands out the codes of the cases it started; another's new code would lock
+        # that system's applicants out (as engine.instances keeps one integrator off another's cases).
+        if "integrator" in actor.roles and case.started_by != actor.name and not actor.has("clerk"):
+            raise Forbidden(f"{actor.name} may issue query codes only for the cases it started")
+        if not ("integrator" in actor.roles and case.started_by == actor.name):
             require_clerk_of_case(uow, actor, instance_id, action="issue a query code")
         code = replace(uow, instance_id, by=actor.name)
         try:

@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
-from engine import execution, query_codes, time_limits
+from engine import execution, query_codes, time_limits, users
 from engine.clock import LOCAL_TZ
 from engine.errors import NotFound
 from engine.models import CaseQueryCode, IdempotencyKey
@@ -182,9 +182,24 @@ def test_a_clerk_of_the_case_hands_out_a_new_code_and_the_old_one_stops_working(
     events = [e for e in history if e["event"] == query_codes.REISSUED]
     assert [e["actor"] for e in events] == ["window_clerk"] and new not in str(history)
 
-    by_integrator = api.as_("integrator").post(url)
+    by_integrator = api.as_("integrator").post(url)  # the system that started the case
     assert by_integrator.status_code == 201
     assert progress(api, "SX-2026-000077", by_integrator.get_json()["query_code"]).status_code == 200
+
+
+def test_an_integrator_hands_out_codes_only_for_the_cases_its_system_started(api):
+    """A payment system's account reads every case, but a new code from it would lock out the applicants
+    of the system that started the case."""
+    api.deploy(WINDOW)
+    started = api.start("window_acceptance", business_key="SX-2026-000079")
+    api.tokens["payment"] = users.add_user(api.runtime.uow(), "payment", roles=["integrator"], actor=users.SYSTEM)[1]
+
+    refused = api.as_("payment").post(f"/api/process-instances/{started['id']}/query-code")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    assert "only for the cases it started" in refused.get_json()["error"]["message"]
+    assert progress(api, "SX-2026-000079", started["query_code"]).status_code == 200  # still the one given out
+    history = api.as_("admin").get(f"/api/process-instances/{started['id']}/history").get_json()
+    assert not [e for e in history if e["event"] == query_codes.REISSUED]
 
 
 def test_a_code_issued_by_someone_else_at_the_same_moment_is_a_409_not_a_500(api, monkeypatch):
