@@ -938,4 +938,9 @@ EN: dict[str, str] = {
     "请于 {date} 前补齐": "please bring them by {date}",
     "待提交的材料": "Materials to bring",
     "需补齐的材料以容缺受理通知书为准。": "The materials outstanding are those the notice of acceptance lists.",
+    # a clock stopped at the decision: how early or late the case was decided, in place of the days left
+    "办结时效": "Decided",
+    "提前 {n} 个工作日办结": "{n} working days before the deadline",
+    "期限当日办结": "on the day of the deadline",
+    "超期 {n} 个工作日办结": "{n} working days after the deadline",
 }

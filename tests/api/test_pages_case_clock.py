@@ -18,6 +18,7 @@ from tests.api.test_pages import Browser, person
 from tests.api.test_pages_supervision import timeline_lines
 from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
 from tests.api.test_time_limits import at, now  # noqa: F401 (a fixture)
+from tests.helpers import open_task
 
 WEDNESDAY = at(date(2026, 3, 18))
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
@@ -195,6 +196,16 @@ def test_a_clerk_sees_none_of_the_supervisor_s_forms(reviewer: Browser, wednesda
     assert forms_on(page) == {"pause-form"}  # a clerk of the case starts special procedures, not extensions
     response = post(reviewer, green, "extend", days="2", reason="自行延长")
     assert response.status_code == 403 and "您无权执行此操作。" in response.text
+
+
+def test_a_task_after_the_decision_says_how_early_the_case_was_decided(app: Any, runtime: Any, api: Any,
+                                                                        wednesday: dict[str, int]) -> None:
+    """制证 after 审批决定: the clock stopped at the decision, 6 working days used of 10."""
+    maker = signed_in(app, runtime, "zhang", roles=["clerk"], groups=["certificate"])
+    task = open_task(api, wednesday["decided"], "certify")
+    page = maker.get(f"/tasks/{task['id']}").text
+    assert 'data-clock-state="stopped"' in page and "<dt>剩余</dt>" not in page
+    assert re.search(r'<dt>办结时效</dt>\s*<dd class="clock-remaining">提前 4 个工作日办结</dd>', page)
 
 
 def test_readers_the_clock_commands_do_not_take_get_no_forms(app: Any, runtime: Any,

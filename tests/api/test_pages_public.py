@@ -230,6 +230,9 @@ def test_an_ended_case_is_rated_under_its_progress_and_the_rectification_is_fed_
     case = window_case_done(api, "SX-2026-0111")
     page = lookup(visitor, "SX-2026-0111", case["query_code"]).text
     assert 'id="rating-form"' in page and "非常不满意" in page and "服务评价" in page
+    # decided on the day it was received: how early, not the days "left" on a stopped clock
+    assert "剩余工作日" not in page and "<dt>办结时效</dt>" in page
+    assert re.fullmatch(r"提前 \d+ 个工作日办结", text_of(page, "remaining-days"))
     assert case["query_code"] not in page.upper() and 'name="code"' not in page.split('id="rating-form"')[1]
 
     def rate(**form: Any) -> Any:  # the form names the case; the session's lookup opens it
@@ -583,6 +586,7 @@ def test_a_withdrawn_or_terminated_case_shows_how_it_ended(api: ApiClient, visit
         assert ended.status_code == 200, ended.get_json()
     page = lookup(visitor, "SCJG-2026-0150", withdrawn["query_code"]).text
     assert text_of(page, "end-reason") == "申请人撤回申请" and "end-hint" not in page and "终止时间" in page
+    assert "已停止计时" in page and "剩余工作日" not in page and "办结时效" not in page  # withdrawn, not decided
     page = lookup(visitor, "SCJG-2026-0151", terminated["query_code"]).text
     assert text_of(page, "end-reason") == "办理机关终止办理" and "end-hint" in page
     assert "内部决定" not in page and "经办人" not in page

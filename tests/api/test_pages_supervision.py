@@ -179,6 +179,10 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
     decided = supervisor.get(f"/cases/{board_cases['decided']}").text
     assert 'data-state="stopped" data-level=""' in decided and "按期办结" in decided
     assert "可再延长" not in decided  # a decided case extends no more
+    # 6 working days used of 10: not "4 left" once decided, but how early
+    decided_clock = decided.split('id="clock"')[1].split("</section>")[0]
+    assert "<dt>剩余</dt>" not in decided_clock
+    assert '<dt>办结时效</dt><dd class="remaining">提前 4 个工作日办结</dd>' in decided_clock
 
 
 def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: Any, supervisor: Browser,
