@@ -160,12 +160,11 @@ class InstanceSchema(Schema):
     case_state = fields.String(allow_none=True, metadata={
         "description": "where the case stands in the terms approval systems report (已接件, 已受理, 补正(开始), "
                        "不予受理, 办结(通过), 办结(不通过), 撤回, 已撤件 ...), as its timeline and the applicant's "
-                       "progress read it; null in the case list and in a task completion's answer (read the "
-                       "case)"})
+                       "progress read it; null in a task completion's answer (read the case)"})
     end_kind = fields.String(allow_none=True, metadata={
         "description": "how an ended case ended when no decision ended it: withdrawn (by the applicant, or "
                        "deemed withdrawn by its diagram) or terminated (by the office); null while it runs, "
-                       "when a decision ended it (see case_state), and in the case list"})
+                       "and when a decision ended it (see case_state)"})
     variables = fields.Dict(allow_none=True, metadata={
         "description": "the case's data; null in the case list (read one case for its variables)"})
     tasks = fields.List(fields.Nested(TaskSchema))

@@ -64,7 +64,7 @@ class InstanceView:
     # Only in the answer to a start that found its case: the variables it gave other values (not applied).
     differing_variables: list[str] | None = None
     # Where the case stands in approval systems' terms, and how it ended if no decision ended it
-    # (engine.case_state): in one case's view, not in a list's.
+    # (engine.case_state): in one case's view and in a list's, not in a task completion's answer.
     case_state: str | None = None
     end_kind: str | None = None
 
@@ -643,6 +643,18 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
 def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
                    business_key: str | None = None, limit: int = 50, offset: int = 0
                    ) -> tuple[list[InstanceView], int]:
+    """A page of the cases ``actor`` reads, newest first, with where each stands (case_state, end_kind:
+    their histories read in one query), and the number of cases matching."""
+    views, _, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
+                              limit=limit, offset=offset)
+    return views, total
+
+
+def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None, business_key: str | None,
+            limit: int, offset: int) -> tuple[list[InstanceView], dict[int, Any], int]:
+    """The list's page, the case_state.Outcome of each case on it by id, and the total."""
+    from . import case_state  # it reads cases through the timeline, which builds on this module
+
     if state is not None and state not in STATES:
         raise InvalidRequest(f"unknown state {state!r}; states are {', '.join(STATES)}")
     with uow:
@@ -666,7 +678,15 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
                                                            Task.state.in_(("READY", "SUSPENDED")))
                                         .order_by(Task.created_at, Task.id)):
             by_case[task.instance_id].append(task)
-        return [instance_view(uow, row, open_tasks=by_case[row.id]) for row in rows], total
+        outcomes = case_state.of_cases(uow, rows)
+        views = []
+        for row in rows:
+            view = instance_view(uow, row, open_tasks=by_case[row.id])
+            stands = outcomes[row.id].stands
+            view.case_state, view.end_kind = stands.state, stands.end_kind
+            view.end_reason = view.end_reason or stands.end_step
+            views.append(view)
+        return views, outcomes, total
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:
@@ -842,24 +862,19 @@ def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: s
     """``list_instances`` with what a person scans a list for: the item's name, the outcome of ended cases
     (engine.case_state, as the case itself reads it) and the deadline, read for the whole page at once (the
     same few queries, whatever the page's size)."""
-    found, total = list_instances(uow, actor=actor, state=state, key=key, business_key=business_key,
-                                  limit=limit, offset=offset)
+    found, outcomes, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
+                                     limit=limit, offset=offset)
     if not found:
         return [], total
-    from . import case_state  # it reads cases through the timeline, which builds on this module
-
     ids = [c.id for c in found]
     now = utcnow()
     with uow:
         names = execution.item_names(uow, sorted({c.definition_key for c in found}))
         clocks = {c.instance_id: c for c in uow.session.scalars(select(CaseClock).where(CaseClock.instance_id.in_(ids)))}
-        ended = list(uow.session.scalars(select(ProcessInstance).where(
-            ProcessInstance.id.in_([c.id for c in found if c.state in ("completed", "terminated")]))))
-        outcomes = case_state.of_cases(uow, ended)
     listed = []
     for view in found:
         item = ListedCase(view, names.get(view.definition_key, view.definition_key))
-        if view.id in outcomes:
+        if view.state in ("completed", "terminated"):
             outcome = outcomes[view.id]
             item.outcome = outcome.stands.state
             item.end_step = None if view.state == "terminated" else outcome.end  # the page shows its reason

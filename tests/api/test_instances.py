@@ -95,10 +95,10 @@ def test_the_case_list_reads_a_fixed_number_of_statements_and_no_workflow_state(
          for c in page]
 
 
-def test_a_case_s_view_says_where_it_stands_and_the_list_leaves_that_to_it(api, cases):
+def test_a_case_s_view_and_the_list_say_where_it_stands(api, cases):
     """A diagram that names no case states gets those its element names make plain: a completed 受理 step
     that work follows is 已受理 (engine.timeline). A task completion's answer leaves it to the view: it reads
-    the case's whole history, too dear for every completion."""
+    the case's whole history, too dear for every completion; a list page reads its cases' in one query."""
     supervisor = api.as_("supervisor")
     case_id = cases["SA-1"]["id"]
     assert supervisor.get(f"/api/process-instances/{case_id}").get_json()["case_state"] == "已接件"
@@ -107,4 +107,14 @@ def test_a_case_s_view_says_where_it_stands_and_the_list_leaves_that_to_it(api, 
     assert (answer["state"], answer["case_state"]) == ("running", None)
     assert supervisor.get(f"/api/process-instances/{case_id}").get_json()["case_state"] == "已受理"
     listed = supervisor.get("/api/process-instances?business_key=SA-1").get_json()["items"]
-    assert [(c["id"], c["case_state"]) for c in listed] == [(case_id, None)]  # documented: read one case
+    assert [(c["id"], c["case_state"], c["end_kind"]) for c in listed] == [(case_id, "已受理", None)]
+
+    withdrawn = cases["SA-2"]["id"]
+    assert api.as_("integrator").post(f"/api/process-instances/{withdrawn}/terminate",
+                                      json={"reason": "申请人撤回申请"}).status_code == 200
+    page = {c["id"]: c for c in supervisor.get("/api/process-instances").get_json()["items"]}
+    for listed_case in page.values():  # the list says what each case's own view says
+        view = supervisor.get(f"/api/process-instances/{listed_case['id']}").get_json()
+        assert (listed_case["case_state"], listed_case["end_kind"], listed_case["end_reason"]) == \
+            (view["case_state"], view["end_kind"], view["end_reason"])
+    assert page[withdrawn]["end_kind"] == "withdrawn" and page[case_id]["case_state"] == "已受理"
