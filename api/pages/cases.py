@@ -56,7 +56,7 @@ from engine.supervision import RED
 from ..context import actor, runtime, uow
 from ..documents import HTML_POLICY
 from ..limits import upload_limit
-from . import session
+from . import clock_refusals, session
 from .errors import error_page
 from .i18n import gettext as _
 from .intake import APPLICANT_FIELDS
@@ -240,8 +240,11 @@ def _back_to_case(instance_id: int) -> ResponseReturnValue:
 @bp.post("/cases/<int:instance_id>/clock/overdue-reason")
 def overdue_reason(instance_id: int) -> ResponseReturnValue:
     form = request.form
-    overdue_reasons.record(uow(), instance_id, actor=actor(), reason=form.get("reason", ""),
-                           category=form.get("category") or None)
+    try:
+        overdue_reasons.record(uow(), instance_id, actor=actor(), reason=form.get("reason", ""),
+                               category=form.get("category") or None)
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.OVERDUE_REASON, exc)
     flash(_("已记录超期原因。"), "success")
     return _back_to_case(instance_id)
 
@@ -249,27 +252,46 @@ def overdue_reason(instance_id: int) -> ResponseReturnValue:
 @bp.post("/cases/<int:instance_id>/clock/extend")
 def extend_clock(instance_id: int) -> ResponseReturnValue:
     days = _whole_number(request.form.get("days"))
-    view = time_limits.extend(uow(), instance_id, actor=actor(), days=days, reason=request.form.get("reason", ""))
+    try:
+        view = time_limits.extend(uow(), instance_id, actor=actor(), days=days, reason=request.form.get("reason", ""))
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.EXTEND, exc)
     flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=days, date=view.deadline_date.isoformat()), "success")
     return _back_to_case(instance_id)
 
 
 @bp.post("/cases/<int:instance_id>/clock/pause")
 def pause_clock(instance_id: int) -> ResponseReturnValue:
-    time_limits.pause(uow(), instance_id, actor=actor(), kind=request.form.get("kind", ""),
-                      reason=request.form.get("reason", ""))
+    try:
+        time_limits.pause(uow(), instance_id, actor=actor(), kind=request.form.get("kind", ""),
+                          reason=request.form.get("reason", ""))
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.PAUSE, exc)
     flash(_("特别程序已开始，暂停计时。"), "success")
     return _back_to_case(instance_id)
 
 
 @bp.post("/cases/<int:instance_id>/clock/resume")
 def resume_clock(instance_id: int) -> ResponseReturnValue:
-    view = time_limits.resume(uow(), instance_id, actor=actor(), result=request.form.get("result"),
-                              opinion=request.form.get("opinion"))
+    try:
+        view = time_limits.resume(uow(), instance_id, actor=actor(), result=request.form.get("result"),
+                                  opinion=request.form.get("opinion"))
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.RESUME, exc)
     if view.state == time_limits.PAUSED:  # a step of the diagram still excludes its time
         flash(_("特别程序已结束；流程中的特别程序仍在进行，继续暂停计时。"), "success")
     else:
         flash(_("特别程序已结束，恢复计时，办结期限 {date}。", date=view.deadline_date.isoformat()), "success")
+    return _back_to_case(instance_id)
+
+
+def _clock_refused(instance_id: int, command: str, exc: EngineError) -> ResponseReturnValue:
+    """Back to the case with the refusal in the page's words; one this page cannot word (no right to the
+    case, no such case) goes to the pages' error handler."""
+    said = clock_refusals.said(command, exc)
+    if said is None:
+        raise exc
+    flash(_("操作未完成：{message}", message=said), "error")
     return _back_to_case(instance_id)
 
 

@@ -943,4 +943,22 @@ EN: dict[str, str] = {
     "提前 {n} 个工作日办结": "{n} working days before the deadline",
     "期限当日办结": "on the day of the deadline",
     "超期 {n} 个工作日办结": "{n} working days after the deadline",
+    # the case page's clock commands refused, in the page's words (api/pages/clock_refusals.py)
+    "延长天数须为不小于 1 的整数（工作日）。": "An extension is a whole number of working days, at least 1.",
+    "请从列表中选择特别程序的种类。": "Choose the kind of special procedure from the list.",
+    "请从列表中选择超期原因的类别。": "Choose the kind of reason for the delay from the list.",
+    "请填写超期原因（不超过 2000 字）。": "Give the reason for the delay (at most 2000 characters).",
+    "请填写理由（不超过 2000 字）。": "Give the reason (at most 2000 characters).",
+    "办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。":
+        "The case is not overdue: a reason for the delay is recorded once the deadline has passed, while the "
+        "clock runs or after the case was decided late.",
+    "办件已作出决定，计时已停止。": "The case has been decided: its clock has stopped.",
+    "已超过办结期限（{date}），不能再延长：请说明超期原因。":
+        "Past the deadline ({date}): no more extensions; record the reason for the delay instead.",
+    "最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。":
+        "At most {n} more working days may be added ({allowance} working days are allowed; the rest are approved).",
+    "特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。":
+        "A special procedure is under way and the clock is paused: end it before starting another.",
+    "没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。":
+        "No special procedure started by hand is open; one of the process ends with its step.",
 }

@@ -119,17 +119,17 @@ def test_a_clerk_of_a_red_case_records_and_replaces_its_overdue_reason(runtime: 
         assert overdue_reasons.latest(uow, [red])[red].category == "applicant"
 
 
-def test_a_refused_overdue_reason_flashes_the_engine_s_reason(runtime: Any, reviewer: Browser,
+def test_a_refused_overdue_reason_flashes_the_reason_in_the_page_s_words(runtime: Any, reviewer: Browser,
                                                               wednesday: dict[str, int]) -> None:
     green = wednesday["green"]
     assert "overdue-reason-form" not in forms_on(reviewer.get(f"/cases/{green}").text)  # not past its deadline
     said = refused(reviewer, post(reviewer, green, "overdue-reason", category="other", reason="提前说明"), green)
-    assert "操作未完成" in said and "is not overdue" in said
+    assert said == "操作未完成：办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。"
     red = wednesday["red"]
     said = refused(reviewer, post(reviewer, red, "overdue-reason", category="other", reason="  "), red)
-    assert "a reason of 1 to 2000 characters is required" in said
+    assert said == "操作未完成：请填写超期原因（不超过 2000 字）。"
     said = refused(reviewer, post(reviewer, red, "overdue-reason", category="weather", reason="暴雨"), red)
-    assert "unknown category" in said
+    assert said == "操作未完成：请从列表中选择超期原因的类别。"
     with runtime.uow() as uow:
         assert overdue_reasons.latest(uow, [green, red]) == {}
 
@@ -168,13 +168,13 @@ def test_a_supervisor_approves_an_extension_within_what_remains(runtime: Any, su
         timeline_lines(after.text)
     assert 'max="7"' in clock.split('class="stacked extend-form"')[1]
 
-    # Beyond what remains, or not a number of days: refused with the engine's reason, nothing changes.
+    # Beyond what remains, or not a number of days: refused in the page's words, nothing changes.
     said = refused(supervisor, post(supervisor, green, "extend", days="8", reason="再延长"), green)
-    assert "操作未完成" in said and "at most 7 more working days, not 8" in said
+    assert said == "操作未完成：最多还可延长 7 个工作日（法定可延长 10 个工作日，其余已批准）。"
     said = refused(supervisor, post(supervisor, green, "extend", days="三", reason="再延长"), green)
-    assert "whole number of working days" in said
+    assert said == "操作未完成：延长天数须为不小于 1 的整数（工作日）。"
     said = refused(supervisor, post(supervisor, green, "extend", days="2", reason=""), green)
-    assert "reason is required" in said
+    assert said == "操作未完成：请填写理由（不超过 2000 字）。"
     view = time_limits.get(runtime.uow(), green, actor=SUPERVISOR)
     assert (view.extension_days, view.deadline_date) == (3, date(2026, 3, 27))
 
@@ -184,7 +184,7 @@ def test_no_extension_form_past_the_deadline_or_once_decided(supervisor: Browser
     red = wednesday["red"]
     assert "extend-form" not in forms_on(supervisor.get(f"/cases/{red}").text)  # Art 42: before the limit runs out
     said = refused(supervisor, post(supervisor, red, "extend", days="2", reason="补办延长"), red)
-    assert "past its deadline" in said
+    assert said == "操作未完成：已超过办结期限（2026-03-16），不能再延长：请说明超期原因。"
     decided = supervisor.get(f"/cases/{wednesday['decided']}").text
     assert 'data-state="stopped"' in decided and "clock-actions" not in decided  # nothing to act on
 
@@ -238,7 +238,7 @@ def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it
     assert forms_on(paused.text) == {"resume-form"}  # paused: nothing to pause again
     assert '<li data-kind="expert_review">专家评审：组织专家评审</li>' in clock
     said = refused(reviewer, post(reviewer, green, "pause", kind="testing", reason="再送检"), green)
-    assert "操作未完成" in said and "already paused" in said
+    assert said == "操作未完成：特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。"
 
     now(date(2026, 3, 20))  # Friday: 19 and 20 March are not counted, the deadline moves from 24 to 26 March
     resumed = submit(reviewer, green, "resume-form", result="评审通过", opinion="同意")
@@ -251,17 +251,20 @@ def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it
         timeline_lines(resumed.text)
     assert forms_on(resumed.text) == {"pause-form"}
     said = refused(reviewer, post(reviewer, green, "resume", result="再结束一次"), green)
-    assert "no special procedure started by hand open" in said
+    assert said == "操作未完成：没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。"
 
 
-def test_a_refused_pause_flashes_the_engine_s_reason(runtime: Any, supervisor: Browser,
+def test_a_refused_pause_flashes_the_reason_in_the_page_s_words(runtime: Any, supervisor: Browser,
                                                      wednesday: dict[str, int]) -> None:
     green = wednesday["green"]
     said = refused(supervisor, post(supervisor, green, "pause", kind="holiday", reason="放假"), green)
-    assert "unknown special procedure" in said
+    assert said == "操作未完成：请从列表中选择特别程序的种类。"
     said = refused(supervisor, post(supervisor, green, "pause", kind="hearing", reason=""), green)
-    assert "reason is required" in said
+    assert said == "操作未完成：请填写理由（不超过 2000 字）。"
     decided = wednesday["decided"]
     said = refused(supervisor, post(supervisor, decided, "pause", kind="hearing", reason="听证"), decided)
-    assert "stopped at the decision" in said
+    assert said == "操作未完成：办件已作出决定，计时已停止。"
+    assert supervisor.get(f"/lang/en?next=/cases/{decided}").status_code == 302
+    said = refused(supervisor, post(supervisor, decided, "pause", kind="hearing", reason="听证"), decided)
+    assert said.endswith("The case has been decided: its clock has stopped.")
     assert time_limits.get(runtime.uow(), green, actor=SUPERVISOR).state == "running"

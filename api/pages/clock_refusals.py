@@ -1,0 +1,56 @@
+"""A clock command the engine refused (engine.time_limits, engine.overdue_reasons), said in the page's
+language: the engine's messages are the API's, in English; the page reads the refusal's field or context.
+
+``said`` returns None for a refusal it does not know, which the pages' error handler shows as the engine
+put it (api/pages/errors.py).
+"""
+from __future__ import annotations
+
+from engine import time_limits
+from engine.errors import Conflict, EngineError, ValidationFailed
+
+from .i18n import gettext as _
+
+# The commands of the case page's clock panel (api/pages/cases.py).
+EXTEND, PAUSE, RESUME, OVERDUE_REASON = "extend", "pause", "resume", "overdue-reason"
+
+
+def said(command: str, exc: EngineError) -> str | None:
+    if isinstance(exc, ValidationFailed):
+        fields = [d.get("field") for d in exc.details if isinstance(d, dict)]
+        return _field_refused(command, fields[0]) if fields else None
+    if isinstance(exc, Conflict):
+        return _conflict(command, exc)
+    return None
+
+
+def _field_refused(command: str, field: str | None) -> str | None:
+    if field == "days":
+        return _("延长天数须为不小于 1 的整数（工作日）。")
+    if field == "kind":
+        return _("请从列表中选择特别程序的种类。")
+    if field == "category":
+        return _("请从列表中选择超期原因的类别。")
+    if field == "reason":
+        return _("请填写超期原因（不超过 2000 字）。") if command == OVERDUE_REASON else \
+            _("请填写理由（不超过 2000 字）。")
+    return None
+
+
+def _conflict(command: str, exc: Conflict) -> str | None:
+    context = exc.context
+    if command == OVERDUE_REASON:
+        return _("办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。")
+    if context.get("state") == time_limits.STOPPED:
+        return _("办件已作出决定，计时已停止。")
+    if command == EXTEND and "deadline_date" in context:
+        # 《行政许可法》第四十二条: an extension is decided before the time limit runs out.
+        return _("已超过办结期限（{date}），不能再延长：请说明超期原因。", date=context["deadline_date"])
+    if command == EXTEND and "extension_remaining_days" in context:
+        return _("最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。",
+                 n=context["extension_remaining_days"], allowance=context["extension_allowance_days"])
+    if command == PAUSE and context.get("state") == time_limits.PAUSED:
+        return _("特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。")
+    if command == RESUME:
+        return _("没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。")
+    return None
