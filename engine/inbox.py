@@ -116,7 +116,7 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
     now = utcnow()
     queues = _queue_defs(actor)
     if query.queue not in {key for key, _ in queues}:
-        raise InvalidRequest(f"unknown queue {query.queue!r}")
+        raise InvalidRequest(f"unknown queue {query.queue!r}", field="queue")
     with uow:
         session = uow.session
         selected = _open(actor).where(dict(queues)[query.queue])

@@ -1,10 +1,13 @@
 """Work queues: my tasks and my groups' claimable tasks, with counts; claim and release in one click."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine import inbox, tasks
+from engine.errors import InvalidRequest
 from engine.inbox import InboxQuery
 
 from ..context import actor, uow
@@ -26,12 +29,25 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/queue")
 def index() -> ResponseReturnValue:
+    """The queue an address names. An address is kept (a bookmark, a link in a note): a sort or urgency the
+    page does not offer reads as none chosen, and a queue no longer the clerk's (they left its group) as
+    all their work, with a word why."""
     args = request.args
     page = page_number(args)
+    sort, urgency = args.get("sort", "due"), args.get("urgency")
+    sort = sort if sort in tasks.SORTS else "due"
+    urgency = urgency if urgency in inbox.URGENCIES else None
     query = InboxQuery(queue=args.get("queue", "all"), process_key=args.get("item") or None,
-                       case_number=args.get("case") or None, urgency=args.get("urgency") or None,
-                       sort=args.get("sort", "due"), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    found = inbox.inbox(uow(), actor=actor(), query=query)
+                       case_number=args.get("case") or None, urgency=urgency,
+                       sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    try:
+        found = inbox.inbox(uow(), actor=actor(), query=query)
+    except InvalidRequest as exc:
+        if exc.context.get("field") != "queue":
+            raise
+        flash(_("该队列不存在或已不属于您（例如已调离该组），下面是您的全部待办。"), "info")
+        found = inbox.inbox(uow(), actor=actor(), query=dataclasses.replace(query, queue="all", offset=0))
+        page = 1
     return render_template("pages/queue.html", inbox=found, page=page, page_size=PAGE_SIZE)
 
 

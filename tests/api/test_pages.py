@@ -230,9 +230,18 @@ def test_claiming_a_task_someone_else_took_says_who_has_it(runtime: Runtime, cle
     assert "该任务已由 li 认领。" in clerk.get("/queue").text
 
 
-def test_an_unknown_queue_is_a_bad_request_page(clerk: Browser) -> None:
-    response = clerk.get("/queue?queue=group:someone-elses")
-    assert response.status_code == 400 and "<html" in response.text
+def test_an_address_naming_a_queue_or_order_the_page_does_not_offer_shows_all_the_work(
+        runtime: Runtime, clerk: Browser, routed: None) -> None:
+    """A bookmark outlives a clerk's move to another group, and an address may be typed: the page reads
+    what it knows and says why it shows all the clerk's work instead of a 400."""
+    start_routed(runtime, "KEPT-1", due=None)
+    response = clerk.get("/queue?queue=group:someone-elses&page=3")
+    assert response.status_code == 200 and "KEPT-1" in response.text
+    assert "该队列不存在或已不属于您（例如已调离该组），下面是您的全部待办。" in response.text
+    for address in ("/queue?sort=foo", "/queue?urgency=whenever", "/queue?queue=group:window&sort=&urgency=1"):
+        shown = clerk.get(address)
+        assert shown.status_code == 200 and "KEPT-1" in shown.text, address
+        assert "操作未完成" not in shown.text and "unknown" not in shown.text, address
 
 
 def test_a_page_number_past_the_end_shows_nothing_and_a_way_back(runtime: Runtime, clerk: Browser,
