@@ -13,7 +13,7 @@ import pytest
 from engine import calendar
 from engine.clock import LOCAL_TZ, utcnow
 from tests.api.test_time_limits import at
-from tests.helpers import ApiClient, complete_open_task, open_task
+from tests.helpers import ApiClient, complete_open_task, open_steps, open_task
 from tests.service_items import (
     case,
     case_states,
@@ -82,17 +82,24 @@ def test_the_tour_s_acceptance_issues_the_acceptance_notice_and_steps_are_due_in
     assert case_states(api, case_id) == ["已接件", "已受理", "办结(通过)"]
 
 
-def test_a_denial_is_a_written_decision_with_its_reasons(api):
+def test_a_denial_is_a_written_decision_with_its_reasons_delivered_to_the_applicant(api):
+    """行政许可法第三十八条: a denial is a written decision with its reasons, and it reaches the applicant as a
+    grant does: through the window's unified output (统一出件), by the way they chose, then 办结(不通过)."""
     case_id = start(api, "SX-2026-000124")
     supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     complete_open_task(api, case_id, "review", user="admin", review_opinion="不符合条件")
     complete_open_task(api, case_id, "decide", user="admin", approved=False,
                        decision_opinion="经营场所与申请材料不一致\n未取得前置审批")
-    assert case(api, case_id)["state"] == "completed"
     denial = documents(api, case_id)["denial_decision"]
     assert "本机关决定不予行政许可" in denial
     assert "<li>经营场所与申请材料不一致</li>" in denial and "<li>未取得前置审批</li>" in denial
+    assert open_steps(api, case_id) == ["deliver"] and case(api, case_id)["state"] == "running"
+
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="mail",
+                              tracking_no="1190012345678")
+    assert done["state"] == "completed"
+    assert case_states(api, case_id) == ["已接件", "已受理", "办结(不通过)"]
 
 
 def test_a_rejection_needs_its_reasons_and_issues_them_in_the_rejection_notice(api):
