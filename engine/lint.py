@@ -29,6 +29,9 @@ The rules, each finding naming file, line and element:
 * ``govflow.recordable`` is ``true`` or ``false`` — error; it marks a step that waits for a message (an
   intermediate catch or boundary event with a message, a receive task), where it lets a clerk of the case
   record the message (engine.instances) — warning elsewhere, as it does nothing there;
+* ``govflow.thrownBy`` names groups, on an error boundary event attached to a user task, where it lets
+  clerks of those groups throw the boundary's error (engine.tasks) — error when it names none (the error could
+  not be thrown), warning elsewhere, as it does nothing there;
 * what deploy refuses of the diagrams themselves, in its words: XML not in the encoding it declares,
   duplicate ids, SpiffWorkflow's parse of each process (with the linted DMN files) — error; a call
   activity naming a process not among the linted files — warning (deploy takes one deployed before);
@@ -66,6 +69,7 @@ from .unit_of_work import UnitOfWork
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
 RECORDABLE = "govflow.recordable"  # engine.instances.RECORDABLE
+THROWN_BY = "govflow.thrownBy"  # engine.tasks.THROWN_BY
 OUTCOME_NAMES = {acceptance.ACCEPT: "受理 (accept)", acceptance.REJECT: "不予受理 (reject)",
                  acceptance.SUPPLEMENT: "一次性告知补正 (supplement)"}
 # Upstream elements that set variables lint cannot see: a gateway after one is not checked.
@@ -439,6 +443,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
     problems.extend(_check_confidential(diagram, pid, process, elements))
     problems.extend(_check_recordable(diagram, graph, props))
+    problems.extend(_check_thrown_by(diagram, graph, props))
     return problems
 
 
@@ -460,6 +465,30 @@ def _check_recordable(diagram: PreparedDiagram, graph: acceptance.Graph, props: 
                                     f"{RECORDABLE} marks a step that waits for no message, where it does nothing: "
                                     "mark the intermediate catch event, message boundary event or receive task "
                                     "(after an event-based gateway, its event that takes the message)", "warning"))
+    return problems
+
+
+def _check_thrown_by(diagram: PreparedDiagram, graph: acceptance.Graph, props: dict[str, dict[str, str]]
+                     ) -> list[Problem]:
+    """``govflow.thrownBy`` names the groups whose clerks may throw an error boundary's error from the user
+    task it is attached to (engine.tasks.throw_error)."""
+    problems = []
+    for element, properties in props.items():
+        value = properties.get(THROWN_BY)
+        if value is None:
+            continue
+        node = graph.nodes[element]
+        attached = graph.nodes.get(node.get("attachedToRef") or "")
+        if local(node.tag) != "boundaryEvent" or node.find(bpmn("errorEventDefinition")) is None \
+                or attached is None or local(attached.tag) != "userTask":
+            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                    f"{THROWN_BY} marks no error boundary event on a user task, where it does "
+                                    "nothing: put it on the error boundary event attached to the user task "
+                                    "whose clerks' work it may end", "warning"))
+        elif not [group for group in value.split(",") if group.strip()]:
+            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                    f"{THROWN_BY} names no group: name the groups whose clerks may throw this "
+                                    "error (comma-separated), or leave the property out"))
     return problems
 
 

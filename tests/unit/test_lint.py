@@ -234,3 +234,23 @@ def test_recordable_is_true_or_false_on_a_step_that_waits_for_a_message() -> Non
                                                       f'{marked}</camunda:properties></bpmn:extensionElements>'))
     [(severity, message)] = about(problems, "wait_supplement")
     assert severity == "warning" and "waits for no message" in message and "event that takes the message" in message
+
+
+def test_thrown_by_names_groups_on_an_error_boundary_event_of_a_user_task() -> None:
+    def with_boundary(value: str, *, on_end: bool = False) -> list[Problem]:
+        mark = ('<bpmn:extensionElements><camunda:properties>'
+                f'<camunda:property name="govflow.thrownBy" value="{value}"/></camunda:properties>'
+                '</bpmn:extensionElements>')
+        boundary = (f'<bpmn:boundaryEvent id="review_ended" attachedToRef="review">{"" if on_end else mark}'
+                    '<bpmn:outgoing>to_review_ended</bpmn:outgoing><bpmn:errorEventDefinition/></bpmn:boundaryEvent>'
+                    '<bpmn:sequenceFlow id="to_review_ended" sourceRef="review_ended" targetRef="review_ended_end"/>'
+                    f'<bpmn:endEvent id="review_ended_end">{mark if on_end else ""}'
+                    '<bpmn:incoming>to_review_ended</bpmn:incoming></bpmn:endEvent></bpmn:process>')
+        return findings(edit(FOOD, "</bpmn:process>", boundary))
+
+    assert about(with_boundary("food_review, chief"), "review_ended") == []
+    [(severity, message)] = about(with_boundary(" , "), "review_ended")
+    assert severity == "error" and "govflow.thrownBy names no group" in message
+    problems = with_boundary("food_review", on_end=True)
+    [(severity, message)] = about(problems, "review_ended_end")
+    assert severity == "warning" and "marks no error boundary event on a user task" in message
