@@ -94,8 +94,8 @@ def check(name: str, content: bytes) -> list[Problem]:
 
 def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
                      ) -> list[Problem]:
-    """Warnings for user tasks and start events whose formKey names a form neither in this deployment nor
-    deployed before."""
+    """Warnings for user tasks and start events whose formKey, and one-thing bundles whose
+    ``govflow.bundleForms``, name a form neither in this deployment nor deployed before."""
     names, ids = set(), set()
     for file_name, content in files:
         if file_name.lower().endswith(".form"):
@@ -103,26 +103,35 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
             form_id = _form_id(content)
             if form_id:
                 ids.add(form_id)
+
+    def missing(key: str, diagram: PreparedDiagram, element_id: str, without_it: str) -> Problem | None:
+        """A warning when the form ``key`` names is not at hand, saying what becomes of the element without
+        it; None when it is (or names a page)."""
+        ref = parse_key(key)
+        if ref.external or ref.name in names or ref.form_id in ids:
+            return None
+        line = diagram.lines.get(element_id)
+        try:
+            if _find(uow, ref, None) is not None:
+                return None
+        except DeploymentInvalid:  # deployed before forms were checked
+            return Problem(diagram.name, line, element_id,
+                           f"the deployed form {key!r} is invalid; deploy a corrected one with this diagram", "warning")
+        return Problem(diagram.name, line, element_id,
+                       f"form {key!r} is neither in this deployment nor deployed before; {without_it}", "warning")
+
     problems = []
     for diagram in prepared:
-        for elements in diagram.elements.values():
+        for pid, elements in diagram.elements.items():
             for element_id, meta in elements.items():
                 key = meta.get("form_key")
-                ref = parse_key(key) if isinstance(key, str) else None
-                if ref is None or ref.external or ref.name in names or ref.form_id in ids:
-                    continue
-                try:
-                    missing = _find(uow, ref, None) is None
-                except DeploymentInvalid:  # deployed before forms were checked
-                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            f"the deployed form {key!r} is invalid; deploy a corrected one with "
-                                            "this diagram", "warning"))
-                    continue
-                if missing:
-                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            f"form {key!r} is neither in this deployment nor deployed before; "
-                                            f"{_without_it(meta, elements)}", "warning"))
-    return problems
+                if isinstance(key, str):
+                    problems.append(missing(key, diagram, element_id, _without_it(meta, elements)))
+            listed = (elements.get(PROCESS_KEY, {}).get("properties") or {}).get(BUNDLE_PROPERTY) or ""
+            for key in filter(None, (part.strip() for part in listed.split(","))):
+                problems.append(missing(key, diagram, pid, f"it is one of {BUNDLE_PROPERTY}, and no case "
+                                                           "starts until it is deployed"))
+    return [problem for problem in problems if problem is not None]
 
 
 def _without_it(meta: dict[str, Any], elements: dict[str, dict[str, Any]]) -> str:

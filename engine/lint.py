@@ -37,6 +37,8 @@ The rules, each finding naming file, line and element:
   activity naming a process not among the linted files — warning (deploy takes one deployed before);
 * forms linted without any diagram (nor a guide or template) — warning: deploy refuses forms alone, so
   they go with the diagram that uses them (given only when nothing else is wrong, as deploy does);
+* each form a one-thing bundle's ``govflow.bundleForms`` names is among the linted files — error: no case
+  starts without it (deploy warns of one neither given nor deployed before);
 * every variable a gateway condition reads is a field of the start form (with a bundle's member forms
   merged into it, ``govflow.bundleForms``) or of a form of a user task before the gateway, or set by a
   script of the process — warning (skipped where something upstream sets data lint cannot see: a call
@@ -438,6 +440,11 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
         if not meta.get("due_date") and element_id not in clocked:
             problem(element_id, f"{label} has no due date (camunda:dueDate) and lies outside the time-limit "
                                 "clock: nothing says when it is late", "warning")
+    listed = (elements.get(PROCESS_KEY, {}).get("properties") or {}).get(forms.BUNDLE_PROPERTY) or ""
+    for key in filter(None, (part.strip() for part in listed.split(","))):
+        if check_forms and fields_of(key) is None:
+            problem(pid, f"{forms.BUNDLE_PROPERTY} names form {key!r}, which is not among the linted files: no "
+                         "case starts without it")
     problems.extend(_check_acceptance(diagram, pid, graph, props, elements, starts, None if called else guide))
     problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from engine import lint
+
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
 xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs" targetNamespace="http://govflow.example/bpmn">
@@ -133,6 +135,23 @@ def test_a_bundle_s_start_form_that_is_not_deployed_stops_every_start_as_a_missi
     assert error["code"] == "process_error"
     assert error["message"] == ("the start event of 'apply' names form 'application.form', which is not deployed; "
                                 "deploy it with the diagram")
+
+
+def test_a_bundle_form_that_is_not_deployed_is_warned_of_at_deploy_and_by_lint(api, tmp_path):
+    """Deploy said nothing of a member form govflow.bundleForms names: the first start failed."""
+    deployed = deploy(api, tmp_path, 'camunda:formKey="application.form"', extension=BUNDLE,
+                      forms={"application.form": APPLICATION})
+    missing = ("form 'licence.form' is neither in this deployment nor deployed before; it is one of "
+               "govflow.bundleForms, and no case starts until it is deployed")
+    assert [(w["element"], w["message"]) for w in deployed["warnings"]] == [("apply", missing)]
+    assert deployed["warnings"][0]["line"]  # the process element's line
+
+    linted = lint.lint_files([("apply.bpmn", (tmp_path / "apply.bpmn").read_bytes()),
+                              ("application.form", APPLICATION.encode())])
+    [(severity, message)] = [(p.severity, p.message) for p in linted if "licence.form" in p.message]
+    assert severity == "warning"  # plain BPMN, no guide: lint holds it to no library rule (an item's is an error)
+    assert message == ("govflow.bundleForms names form 'licence.form', which is not among the linted files: no "
+                       "case starts without it")
 
 
 def test_a_page_the_client_renders_cannot_be_merged_with_bundle_forms(api, tmp_path):

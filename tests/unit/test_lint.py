@@ -254,3 +254,13 @@ def test_thrown_by_names_groups_on_an_error_boundary_event_of_a_user_task() -> N
     problems = with_boundary("food_review", on_end=True)
     [(severity, message)] = about(problems, "review_ended_end")
     assert severity == "warning" and "marks no error boundary event on a user task" in message
+
+
+def test_a_bundle_item_s_member_form_missing_from_the_linted_files_is_an_error() -> None:
+    bundle = ROOT / "bpmn" / "SCJG-YJS-0001"
+    files = {f"bpmn/SCJG-YJS-0001/{p.name}": p.read_bytes() for p in sorted(bundle.iterdir()) if p.is_file()}
+    files.update({f"forms/{p.name}": p.read_bytes() for p in sorted((ROOT / "forms").glob("*.form"))
+                  if p.name != "signboard-application.form"})
+    found = [p for p in lint.lint_files(list(files.items())) if "signboard-application.form" in p.message]
+    assert [(p.severity, p.element) for p in found] == [("error", "restaurant_opening")]
+    assert "govflow.bundleForms names form 'signboard-application.form', which is not among" in found[0].message
