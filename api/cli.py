@@ -170,6 +170,8 @@ def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
     for form in (n for n, _ in files if definitions.kind_of(n) == "form"):
         # each form by name, so an analyst sees a corrected form went in
         click.echo(f"form {form}")
+    for form in result.generated_forms:
+        click.echo(f"form {form} (generated from camunda:formData)")
     for template in (n for n, _ in files if documents.is_template(n)):
         # by the name govflow.document gives it: the latest deployed one issues documents
         click.echo(f"document template {documents.template_name(template)}")

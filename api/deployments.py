@@ -100,6 +100,7 @@ def deployment_body(result: definitions.DeploymentResult) -> dict[str, Any]:
         "warnings": [w.as_dict() for w in result.warnings],
         "guides": [{"code": g.guide.code, "version": g.guide.version, "process": g.guide.process_key, "new": g.new}
                    for g in result.guides],
+        "generated_forms": result.generated_forms,
     }
 
 

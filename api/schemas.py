@@ -82,6 +82,9 @@ class DeploymentSchema(Schema):
     warnings = fields.List(fields.Nested(ProblemSchema))
     guides = fields.List(fields.Nested(lambda: DeployedGuideSchema()),
                          metadata={"description": "the guide.json files of the deployment, by item code"})
+    generated_forms = fields.List(fields.String(), metadata={
+        "description": "the form-js forms generated from the diagrams' camunda:formData, named "
+                       "PROCESS.ELEMENT.generated.form (served and checked as uploaded forms are)"})
 
 
 class DeployedGuideSchema(Schema):

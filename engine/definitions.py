@@ -36,6 +36,8 @@ class DeploymentResult:
     definitions: list[DeployedDefinition]
     warnings: list[Problem] = field(default_factory=list)
     guides: list[guides.DeployedGuide] = field(default_factory=list)
+    # The forms generated from camunda:formData (engine.camunda_forms), by the names tasks find them under.
+    generated_forms: list[str] = field(default_factory=list)
 
 
 def kind_of(name: str) -> str:
@@ -84,7 +86,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
     problems[:0] = encoding_problems
     # Forms generated from camunda:formData are deployed, checked and found as the uploaded ones.
-    files = [*files, *camunda_forms.take(prepared)]
+    generated = camunda_forms.take(prepared)
+    files = [*files, *generated]
     with uow:
         if based_on is not None:  # whose diagram this is comes before what is wrong in it
             _check_based_on(uow, prepared, based_on)
@@ -109,6 +112,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             )
         result = _store(uow, files, built, actor, name)
         result.warnings = _warnings(problems)
+        result.generated_forms = [form_name for form_name, _ in generated]
         try:
             uow.commit()
         except IntegrityError:

@@ -66,6 +66,8 @@ def after_deploy(result: definitions.DeploymentResult) -> ResponseReturnValue:
         d = deployed.definition
         text = "已部署 {key} 版本 {version}" if deployed.new else "{key} 内容未变，仍为版本 {version}"
         flash(_(text, key=d.key, version=d.version), "success")
+    for form in result.generated_forms:
+        flash(_("已由 camunda:formData 生成表单 {form}", form=form), "success")
     for warning in result.warnings:
         flash(f"{warning.file}:{warning.line or 0} [{warning.element or '-'}] {warning.message}", "warning")
     if not result.definitions:

@@ -48,6 +48,7 @@ def _details(response: Any) -> dict[str, list[str]]:
 def test_the_task_form_is_the_schema_generated_from_the_fields_with_the_case_s_values(api):
     deployed = api.deploy("camunda_form_data.bpmn")
     assert deployed["warnings"] == []
+    assert deployed["generated_forms"] == ["form_data.apply.generated.form", REVIEW_FORM]  # the answer names them
     _, task = _review_task(api)
     assert task["form_key"] == REVIEW_FORM
     body = api.as_("window_clerk").get(f"/api/tasks/{task['id']}/form").get_json()

@@ -554,6 +554,15 @@ def test_an_upload_deployed_shows_its_version_and_the_list_has_every_version(ana
     assert download.data == (PAGES / "permit_v1.bpmn").read_bytes()
 
 
+def test_an_upload_with_camunda_form_data_names_the_forms_generated(analyst: Browser) -> None:
+    files = [(io.BytesIO((FIXTURES / "camunda_form_data.bpmn").read_bytes()), "camunda_form_data.bpmn")]
+    deployed = analyst.post("/analyst/deploy", {"files": files}, token_from="/analyst/deploy",
+                            content_type="multipart/form-data")
+    page = analyst.get(deployed.headers["Location"]).text
+    assert "已由 camunda:formData 生成表单 form_data.review.generated.form" in page
+    assert "已由 camunda:formData 生成表单 form_data.apply.generated.form" in page
+
+
 def test_the_modeler_saves_through_the_deploy_path(analyst: Browser) -> None:
     deploy_page(analyst, "permit_v1.bpmn")
     assert "permit_v1.bpmn" in analyst.get("/analyst/modeler/pages_permit/1").text

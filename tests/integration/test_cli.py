@@ -259,6 +259,14 @@ def test_deploy_names_each_form_it_deployed(cli, tmp_path):
     assert again.stdout.splitlines() == ["window_acceptance version 1 (unchanged)", f"form {forms[0].name}"]
 
 
+def test_deploy_names_the_forms_it_generated_from_camunda_form_data(cli):
+    result = cli("deploy", str(FIXTURES / "camunda_form_data.bpmn"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["form_data version 1 (new)",
+                                          "form form_data.apply.generated.form (generated from camunda:formData)",
+                                          "form form_data.review.generated.form (generated from camunda:formData)"]
+
+
 def test_deploy_once_skips_files_this_database_was_given_before(cli, runtime, tmp_path):
     """scripts/run.sh deploys the library on every start with --once: an analyst's later version stays the
     latest, and a changed library is deployed."""
