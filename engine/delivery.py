@@ -31,7 +31,17 @@ from .clock import utcnow
 from .models import OutboxEvent, User, Webhook, WebhookDelivery
 from .unit_of_work import Runtime, UnitOfWork
 from .users import SYSTEM, Actor
-from .webhooks import DEAD, DELIVERED, PENDING, disable_owned, lost_role_reason, never_a_receiver, owner_refused, sign
+from .webhooks import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    deactivated_reason,
+    disable_owned,
+    lost_role_reason,
+    never_a_receiver,
+    owner_refused,
+    sign,
+)
 
 log = logging.getLogger(__name__)
 
@@ -189,12 +199,10 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
         uow.commit()
     url, secret, subscribed, event, owner_active, owner_roles, owner, disabled_at = found
     refused = owner_refused(owner_active, owner_roles)
-    if disabled_at is not None or (refused and owner_active):
-        # Disabled since the claim, or its owner lacks the role while it is not (roles written outside
-        # govflow's commands): disabled now, and the delivery waits until it is enabled again.
+    if disabled_at is not None or refused:
+        # Disabled since the claim, or its owner deactivated or lacking the role while it is not (changed
+        # outside govflow's commands): disabled now, and the delivery waits until it is enabled again.
         return _hold(runtime.uow(), delivery_id, worker_id, owner=None if disabled_at is not None else owner)
-    if refused:  # deactivated since the event was queued: nothing more leaves for them, and admins read why
-        return _record(runtime.uow(), delivery_id, worker_id, None, refused, final=True)
     body, timestamp = payload(event, relay=is_relay(subscribed, owner_roles)), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "govflow-webhooks/1",
                "X-Govflow-Event": event.event, "X-Govflow-Event-Id": event.event_id,
@@ -206,12 +214,13 @@ def deliver(runtime: Runtime, delivery_id: int, *, worker_id: str, transport: Tr
 
 def _hold(uow: UnitOfWork, delivery_id: int, worker_id: str, *, owner: str | None) -> str:
     """Give a leased delivery of a disabled webhook back, pending and unleased, without counting an attempt;
-    ``owner``: disable the webhooks of this owner first if they still lack the integrator role."""
+    ``owner``: disable the webhooks of this owner first if they are still deactivated or lack the role."""
     with uow:
         if owner is not None:
             found = uow.session.execute(select(User.active, User.roles).where(User.name == owner)).first()
-            if found is not None and owner_refused(*found):  # the role may be back since the delivery was read
-                disable_owned(uow, owner, reason=lost_role_reason(owner), actor=SYSTEM)
+            if found is not None and owner_refused(*found):  # the owner may be back since the delivery was read
+                reason = lost_role_reason(owner) if found.active else deactivated_reason(owner)
+                disable_owned(uow, owner, reason=reason, actor=SYSTEM)
         delivery = uow.session.get(WebhookDelivery, delivery_id)
         if delivery is not None and delivery.state == PENDING and delivery.lock_owner == worker_id:
             delivery.lock_owner = delivery.lock_expires_at = None

@@ -266,7 +266,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
     may claim wait, unassigned, for a supervisor (``Released.for_supervisors``). New roles that no longer let
     them work a task they hold (the clerk role taken away, or integrator for external tasks) give it back the
     same way; tasks they may still work keep them (an assignee works a task whatever their groups). Roles
-    without integrator (or admin) disable the user's webhooks, with the reason (engine.webhooks.disable_owned).
+    without integrator (or admin), or deactivation, disable the user's webhooks, with the reason
+    (engine.webhooks.disable_owned).
 
     ``keep_an_admin`` (the API's): refuse a change that leaves no active admin, who alone could undo it
     there. The command line can always make one, so it only warns.
@@ -325,7 +326,9 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
             released = Released([], [])
         _record_change(uow, actor, name, before, _audited(user), released)
         disabled: list[int] = []
-        if roles is not None and not actor_of(user).has("integrator"):
+        if was_active and not user.active:
+            disabled = _disable_webhooks(uow, name, actor, deactivated=True)
+        elif roles is not None and not actor_of(user).has("integrator"):
             disabled = _disable_webhooks(uow, name, actor)
         uow.commit()
         return UserChange(name, groups_before, roles_before, was_active, user, released, disabled)
@@ -394,12 +397,14 @@ def _release_tasks(uow: UnitOfWork, name: str, actor: Actor, reason: str,
     return Released(tasks, stranded)
 
 
-def _disable_webhooks(uow: UnitOfWork, name: str, actor: Actor) -> list[int]:
-    """The user's webhooks stop with the role their subscription took: disabled rather than each event
-    dead-lettered, until the role is back and they are enabled again."""
-    from .webhooks import disable_owned, lost_role_reason  # engine.webhooks builds on this module
+def _disable_webhooks(uow: UnitOfWork, name: str, actor: Actor, *, deactivated: bool = False) -> list[int]:
+    """The user's webhooks stop with the role their subscription took, or with the user (a leaver):
+    disabled rather than each event dead-lettered, until the role or the user is back and they are enabled
+    again."""
+    from .webhooks import deactivated_reason, disable_owned, lost_role_reason  # engine.webhooks builds on this
 
-    return disable_owned(uow, name, reason=lost_role_reason(name), actor=actor)
+    reason = deactivated_reason(name) if deactivated else lost_role_reason(name)
+    return disable_owned(uow, name, reason=reason, actor=actor)
 
 
 def _may_work(actor: Actor, task: Task) -> bool:

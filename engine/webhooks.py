@@ -338,6 +338,12 @@ def lost_role_reason(owner: str) -> str:
             "enables the webhook again")
 
 
+def deactivated_reason(owner: str) -> str:
+    """The reason a webhook is disabled with when ``owner`` was deactivated (a leaver)."""
+    return (f"its owner {owner} is deactivated; once they are activated again, the owner or an admin enables "
+            "the webhook again")
+
+
 def dead_letters(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) -> list[DeliveryView]:
     """Deliveries that failed their last retry, newest first (of the caller's webhooks). Raises Forbidden."""
     actor.require("integrator", action="see webhook dead letters")

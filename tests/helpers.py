@@ -71,6 +71,9 @@ class ApiClient:
     def put(self, url: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.put(url, json={} if json is None else json, headers=self.headers(), **kwargs)
 
+    def patch(self, url: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.patch(url, json={} if json is None else json, headers=self.headers(), **kwargs)
+
     def deploy(self, *paths: str | Path, expect: int = 201) -> Any:
         files = []
         for path in paths:

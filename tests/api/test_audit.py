@@ -44,7 +44,7 @@ def brief(entry: dict[str, Any]) -> tuple[str, str, str, str]:
 
 def patch(api: Any, url: str, body: dict[str, Any], as_: str = "admin") -> Any:
     client = api.as_(as_)
-    return client.client.patch(url, json=body, headers=client.headers())
+    return client.patch(url, body)
 
 
 def delete(api: Any, url: str, as_: str = "admin", **kwargs: Any) -> Any:

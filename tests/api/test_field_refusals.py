@@ -36,7 +36,7 @@ def _named(error: dict[str, Any], field: str) -> str:
 
 def _patch(api: ApiClient, name: str, body: dict[str, Any]) -> Any:
     admin = api.as_("admin")
-    return admin.client.patch(f"/api/users/{name}", json=body, headers=admin.headers())
+    return admin.patch(f"/api/users/{name}", body)
 
 
 # ---- users --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ def _add(api, name: str, **body: Any) -> Any:  # type: ignore[no-untyped-def]
 
 def _patch(api, name: str, body: dict[str, Any], as_: str = "admin") -> Any:  # type: ignore[no-untyped-def]
     client = api.as_(as_)
-    return client.client.patch(f"/api/users/{name}", json=body, headers=client.headers())
+    return client.patch(f"/api/users/{name}", body)
 
 
 def test_an_admin_adds_a_user_whose_token_works_at_once(api):

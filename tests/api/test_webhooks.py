@@ -259,7 +259,9 @@ def test_only_integrators_and_admins_manage_webhooks(api, receiver):
 
 
 def test_a_deactivated_owner_s_webhook_receives_nothing_more(api, runtime, receiver):
-    subscribe(api, receiver.url, events=["instance.started"])
+    """Deactivated outside govflow's commands (the users table written): the first delivery finds it out,
+    disables the webhook and waits; nothing is sent and nothing dead-lettered."""
+    hook = subscribe(api, receiver.url, events=["instance.started"])
     api.deploy("simple_approval.bpmn")
     api.start("simple_approval", variables={"reviewGroup": "office"})  # queued while the owner was active
     with runtime.uow() as uow:
@@ -270,7 +272,27 @@ def test_a_deactivated_owner_s_webhook_receives_nothing_more(api, runtime, recei
     assert queued == 1
     deliver(runtime)
     [row] = deliveries(runtime)
-    assert receiver.received == [] and row.state == "dead" and "deactivated" in row.last_error
+    assert receiver.received == [] and row.state == "pending" and row.attempts == 0
+    listed = {h["id"]: h for h in api.as_("admin").get("/api/webhooks").get_json()}
+    assert listed[hook["id"]]["disabled_reason"].startswith("its owner integrator is deactivated")
+
+
+def test_deactivating_a_webhook_s_owner_disables_it_and_activating_lets_it_be_enabled(api, runtime, receiver):
+    """A leaver's webhook had every later event queued and dead-lettered; it is disabled with them."""
+    hook = subscribe(api, receiver.url, events=["instance.started"])
+    api.deploy("simple_approval.bpmn")
+    admin = api.as_("admin")
+    assert admin.patch("/api/users/integrator", json={"active": False}).status_code == 200
+    listed = {h["id"]: h for h in admin.get("/api/webhooks").get_json()}
+    assert listed[hook["id"]]["disabled_reason"] == ("its owner integrator is deactivated; once they are activated "
+                                                     "again, the owner or an admin enables the webhook again")
+    api.as_("admin").post("/api/process-definitions/simple_approval/start",
+                          json={"variables": {"reviewGroup": "office"}})
+    assert deliveries(runtime) == []  # nothing queued for a disabled webhook
+    refused = admin.post(f"/api/webhooks/{hook['id']}/enable")
+    assert refused.status_code == 409 and "deactivated" in refused.get_json()["error"]["message"]
+    assert admin.patch("/api/users/integrator", json={"active": True}).status_code == 200
+    assert admin.post(f"/api/webhooks/{hook['id']}/enable").status_code == 200
 
 
 def test_the_worker_scheduler_delivers_webhooks_within_seconds(api, runtime, receiver):
