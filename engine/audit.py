@@ -32,7 +32,7 @@ ACTIONS = ("user.added", "user.changed", "user.deactivated", "user.activated", "
            "token.issued", "token.revoked",
            "department.put", "department.deleted",
            "webhook.subscribed", "webhook.changed", "webhook.secret_rotated", "webhook.unsubscribed",
-           "webhook.replayed",
+           "webhook.replayed", "webhook.disabled", "webhook.enabled",
            "calendar.created", "calendar.changed",
            "supervision_rules.changed")
 TARGET_KINDS = ("user", "department", "webhook", "calendar", "supervision_rule")

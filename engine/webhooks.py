@@ -300,7 +300,7 @@ def enable(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookView:
             raise Conflict(f"webhook {webhook_id} stays disabled while {refused}")
         before = {"disabled_reason": hook.disabled_reason}
         hook.disabled_at = hook.disabled_reason = None
-        audit.record(uow, actor, "webhook.changed", _target(hook), audit.diff(before, {"disabled_reason": None}))
+        audit.record(uow, actor, "webhook.enabled", _target(hook), audit.diff(before, {"disabled_reason": None}))
         uow.commit()
         uow.runtime.webhook_targets.invalidate()  # this process queues its events from now on
         return _webhook_view(hook)
@@ -315,7 +315,7 @@ def disable_owned(uow: UnitOfWork, owner: str, *, reason: str, actor: Actor) -> 
     now = utcnow()
     for hook in hooks:
         hook.disabled_at, hook.disabled_reason = now, reason[:500]
-        audit.record(uow, actor, "webhook.changed", _target(hook),
+        audit.record(uow, actor, "webhook.disabled", _target(hook),
                      audit.diff({"disabled_reason": None}, {"disabled_reason": hook.disabled_reason}))
     return [hook.id for hook in hooks]
 

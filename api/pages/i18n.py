@@ -331,6 +331,7 @@ EN: dict[str, str] = {
     "设置密码": "Password set", "签发令牌": "Token issued", "吊销令牌": "Tokens revoked",
     "新增或修改部门": "Department set", "删除部门": "Department deleted", "订阅回调": "Webhook subscribed",
     "修改回调": "Webhook changed", "更换回调密钥": "Webhook secret rotated", "取消回调": "Webhook unsubscribed",
+    "停用回调": "Webhook disabled", "启用回调": "Webhook enabled",
     "重发回调": "Webhook event replayed", "新建工作日历": "Calendar created", "修改工作日历": "Calendar changed",
     "修改监察规则": "Supervision rules changed",
     "用户": "User", "回调": "Webhook", "工作日历": "Calendar", "监察规则": "Supervision rule",

@@ -74,10 +74,10 @@ def test_the_audit_log_says_who_disabled_the_webhook_and_who_enabled_it(api, rec
     assert api.client.post(f"/api/webhooks/{hook['id']}/enable", headers=headers).status_code == 200
     with api.runtime.uow() as uow:
         entries = uow.session.scalars(select(AuditEntry).where(AuditEntry.target_kind == "webhook",
-                                                               AuditEntry.action == "webhook.changed")
+                                                               AuditEntry.action.like("webhook.%abled"))
                                       .order_by(AuditEntry.id)).all()
-    assert [(e.actor, e.change["before"].get("disabled_reason") is None) for e in entries] == [
-        ("admin", True), ("platform", False)]
+    assert [(e.actor, e.action, e.change["before"].get("disabled_reason") is None) for e in entries] == [
+        ("admin", "webhook.disabled", True), ("platform", "webhook.enabled", False)]
     assert "no longer has the integrator role" in entries[0].change["after"]["disabled_reason"]
 
 
@@ -106,7 +106,7 @@ def test_a_role_taken_away_outside_govflow_disables_the_webhook_at_its_next_deli
         row = uow.session.get(Webhook, hook["id"])
         assert row is not None and row.disabled_at is not None
         lease = uow.session.scalars(select(WebhookDelivery.lock_owner)).one()
-        [actor] = uow.session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "webhook.changed"))
+        [actor] = uow.session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "webhook.disabled"))
     assert lease is None and actor == "system"
 
 
