@@ -10,7 +10,7 @@ from engine import supervision, supervision_rules, supervision_sweep
 
 from .context import actor, uow
 from .json_body import Blueprint
-from .schemas import ApiErrorSchema, Instant, PageQuerySchema, RowId, page_of
+from .schemas import ROW_ID_MAX, ApiErrorSchema, Instant, PageQuerySchema, RowId, page_of
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
                 description="Supervision (电子监察): warning levels of open cases, rules, events, on-time statistics")
@@ -26,6 +26,12 @@ class SupervisionQuerySchema(Schema):
                                                              "cases that ended after their deadline among them "
                                                              "(state stopped) until their reason is recorded; "
                                                              "false: open red cases with one"})
+    process_key = fields.String(validate=validate.Length(min=1, max=255),
+                                metadata={"description": "the cases of this item's process only"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=500),
+                           metadata={"description": "at most this many, in the list's order (default: all); "
+                                                    "X-Total-Count says how many match"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
 class SupervisedCaseSchema(Schema):
@@ -83,12 +89,18 @@ class ProcessStatsSchema(Schema):
 @blp.route("/cases")
 class Cases(MethodView):
     @blp.arguments(SupervisionQuerySchema, location="query")
-    @blp.response(200, SupervisedCaseSchema(many=True))
+    @blp.response(200, SupervisedCaseSchema(many=True), headers={"X-Total-Count": {
+        "description": "how many cases match, whatever the page", "schema": {"type": "integer"}}})
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """Open cases with their warning level, red first (supervisors and admins)."""
-        return supervision.list_cases(uow(), actor=actor(), level=args.get("level"),
-                                      remind_days=args.get("remind_days"), reason_missing=args.get("reason_missing"))
+        """Open cases with their warning level, red first (supervisors and admins); X-Total-Count says how many
+        match when ``limit`` takes a page of them."""
+        found = supervision.list_cases(uow(), actor=actor(), level=args.get("level"),
+                                       remind_days=args.get("remind_days"), reason_missing=args.get("reason_missing"),
+                                       process_key=args.get("process_key"))
+        limit, offset = args.get("limit"), args["offset"]
+        page = found[offset:] if limit is None else found[offset:offset + limit]
+        return page, {"X-Total-Count": str(len(found))}
 
 
 @blp.route("/stats")

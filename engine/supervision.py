@@ -125,8 +125,10 @@ class ClockReading:
 
 
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
-               remind_days: int | None = None, reason_missing: bool | None = None) -> list[SupervisedCase]:
-    """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first.
+               remind_days: int | None = None, reason_missing: bool | None = None,
+               process_key: str | None = None) -> list[SupervisedCase]:
+    """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first;
+    those of one item's process (``process_key``) when given.
 
     ``remind_days`` None classifies each case by its rule; a number applies to every case.
     ``reason_missing`` True keeps the red cases without an overdue reason, the cases that ended after
@@ -148,6 +150,8 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
         readings = read_clocks(uow, now, warned_only=level in (YELLOW, RED) or reason_missing is not None,
                                remind_days=remind_days,
                                ended_unexplained=reason_missing is True and level in (None, RED))
+        if process_key is not None:
+            readings = [r for r in readings if r.process_key == process_key]
         return classify(uow, readings, now, level=level, remind_days=remind_days, reason_missing=reason_missing)
 
 

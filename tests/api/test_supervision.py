@@ -61,6 +61,21 @@ def test_open_cases_are_classified_red_yellow_green(api, cases):
     assert api.get("/api/supervision/cases?remind_days=-1").status_code == 422
 
 
+def test_the_case_list_takes_one_item_s_cases_and_a_page_of_them(api, cases):
+    supervisor = api.as_("supervisor")
+    assert supervisor.get("/api/supervision/cases").headers["X-Total-Count"] == "3"
+    assert supervisor.get(f"/api/supervision/cases?process_key={KEY}").headers["X-Total-Count"] == "3"
+    other = supervisor.get("/api/supervision/cases?process_key=window_acceptance")
+    assert other.get_json() == [] and other.headers["X-Total-Count"] == "0"
+    page = supervisor.get("/api/supervision/cases?limit=1&offset=1")
+    assert [r["process_instance_id"] for r in page.get_json()] == [cases["yellow"]]  # the list's order
+    assert page.headers["X-Total-Count"] == "3"
+    assert [r["level"] for r in supervisor.get("/api/supervision/cases?offset=2").get_json()] == ["green"]
+    for query in ("limit=0", "limit=501", "offset=-1", "process_key="):
+        refused = supervisor.get(f"/api/supervision/cases?{query}")
+        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "validation_failed", query
+
+
 def test_stats_per_process(api, cases):
     response = api.as_("supervisor").get("/api/supervision/stats")
     assert response.status_code == 200, response.get_json()
