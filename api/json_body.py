@@ -32,15 +32,31 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
     ``any_utf``: UTF-16 and UTF-32 too, as ``json.loads`` detects them (webargs reads UTF-8 only).
 
     JSON on the wire is UTF-8 (RFC 8259). A UTF-8 byte order mark, which some Windows tools write, is
-    skipped, as the RFC allows; a body in UTF-16 or UTF-32 is a 400 that says so."""
+    skipped, as the RFC allows; a body in UTF-16 or UTF-32 is a 400 that says so. An object naming a key
+    twice is a 400 too: parsers disagree on which value counts ({"approved": true, "approved": false})."""
     try:
         if any_utf:
-            return json.loads(data)
+            return json.loads(data, object_pairs_hook=_each_key_once)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or 0 in data[:4]:  # no UTF-8 JSON has NUL
             raise InvalidRequest("the JSON body must be encoded as UTF-8, not UTF-16 or UTF-32 (RFC 8259)")
-        return core.parse_json(data.removeprefix(codecs.BOM_UTF8))
+        data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return core.parse_json(data)  # raises webargs' decoding error, which api.errors answers
+        return json.loads(text, object_pairs_hook=_each_key_once)
     except RecursionError:
         raise InvalidRequest("the JSON body is nested too deeply") from None
+
+
+def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise InvalidRequest(f"the JSON body names {key!r} twice in one object: send each key once",
+                                 details=[{"field": key, "message": "named twice in one object"}])
+        seen.add(key)
+    return dict(pairs)
 
 
 class JsonBodyParser(FlaskParser):

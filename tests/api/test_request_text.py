@@ -162,3 +162,18 @@ def test_json_in_utf_16_or_32_is_a_400_that_says_so_and_a_utf_8_byte_order_mark_
     assert _cases(api) == 0
     started = _post_raw(integrator, url, body.encode("utf-8-sig"), "application/json")  # as PowerShell may send it
     assert started.status_code == 201 and started.get_json()["business_key"] == "BOM-1"
+
+
+def test_an_object_naming_a_key_twice_is_a_400_naming_it_and_nothing_starts(api):
+    """Which of two values counts differs between parsers: {"approved": true, "approved": false} is refused."""
+    api.deploy("simple_approval.bpmn")
+    integrator = api.as_("integrator")
+    url = "/api/process-definitions/simple_approval/start"
+    body = b'{"business_key": "DUP-1", "variables": {"reviewGroup": "office", "reviewGroup": "other"}}'
+    error = _error(_post_raw(integrator, url, body, "application/json"), 400)
+    assert error["code"] == "invalid_request"
+    assert error["message"] == "the JSON body names 'reviewGroup' twice in one object: send each key once"
+    assert error["details"] == [{"field": "reviewGroup", "message": "named twice in one object"}]
+    assert _cases(api) == 0
+    nested_apart = b'{"business_key": "DUP-1", "variables": {"reviewGroup": "office", "note": {"reviewGroup": 1}}}'
+    assert _post_raw(integrator, url, nested_apart, "application/json").status_code == 201  # one per object
