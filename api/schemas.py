@@ -297,7 +297,9 @@ class MessageSchema(Schema):
     business_key = fields.String(validate=validate.Length(min=1, max=50))
     process_instance_id = RowId()
     correlations = fields.Dict(keys=fields.String(), load_default=dict,
-                               metadata={"description": "correlation property values the case must match"})
+                               metadata={"description": "correlation property values the case must match; "
+                                                        "they pick the case and are not written into its data "
+                                                        "(send those as variables)"})
     variables = Variables
     all = fields.Boolean(load_default=False, metadata={"description": "deliver to every matching case"})
     buffer_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX), metadata={

@@ -213,9 +213,10 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     if on_behalf and instance_id is None and business_key is None:
         raise Forbidden(f"{actor.name} may record a message only for a case they work on: "
                         "name it by process_instance_id or business_key")
-    if on_behalf and variables:  # the message's data is what integrations answer, not a clerk's to set
-        raise Forbidden(f"{actor.name} may record that a message came, without variables")
+    if on_behalf and (variables or correlations):  # the message's data is what integrations answer
+        raise Forbidden(f"{actor.name} may record that a message came, without variables or correlations")
     variables = check_variables(variables)
+    correlations = _check_correlations(correlations)
     note = _check_note(note)
     if not name or not name.strip():
         raise InvalidRequest("message name is required")
@@ -432,12 +433,27 @@ def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
             f"{str(exc).splitlines()[0]}")) from None
     for task in waiting:
         if not task.has_state(TaskState.WAITING):  # it caught the message
+            # The correlation values picked the case; only the message's variables become its data (as
+            # Camunda keeps correlation keys apart from process variables).
+            if name in task.internal_data:
+                task.internal_data[name] = dict(variables)
             task.set_data(**variables)
     data: dict[str, Any] = {"message": name, "variables": execution.clip(variables)}
     if note:
         data["note"] = note
     case.record("message.received", actor=actor.name, data=data)
     execution.run(case)
+
+
+def _check_correlations(correlations: Any) -> dict[str, Any]:
+    """Correlation values are checked as variables are (names, plain values), each problem under
+    ``correlations.NAME``."""
+    try:
+        return check_variables(correlations)
+    except ValidationFailed as exc:
+        raise ValidationFailed("invalid correlations", details=[
+            {**detail, "field": f"correlations.{detail['field']}" if detail["field"] != "variables"
+             else "correlations"} for detail in exc.details]) from None
 
 
 def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def check_variables(variables: Any) -> dict[str, Any]:
-    """Variables must be a JSON object of plain values; names must be identifiers scripts can use.
+    """Variables must be a JSON object of plain values; names must be identifiers scripts can use, and not
+    those of the functions diagrams call (a variable hiding one fails every later script of the case).
 
     Raises:
         ValidationFailed: with one ``{"field", "message"}`` item per problem.
@@ -25,15 +26,27 @@ def check_variables(variables: Any) -> dict[str, Any]:
         raise ValidationFailed("variables must be an object", details=[{"field": "variables",
                                                                         "message": "not an object"}])
     problems: list[dict[str, str]] = []
+    functions = _function_names()
     for name, value in variables.items():
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             problems.append({"field": str(name), "message": "not a valid variable name (letters, digits and _; "
                                                             "not starting with a digit or _)"})
             continue
+        if name in functions:
+            problems.append({"field": name, "message": f"{name!r} is a function diagrams call: choose another "
+                                                       "variable name"})
+            continue
         _check_value(name, value, 0, problems)
     if problems:
         raise ValidationFailed("invalid variables", details=problems)
     return variables
+
+
+def _function_names() -> frozenset[str]:
+    """The names scripts and expressions have as functions (engine._spiff's script engine)."""
+    from ._spiff import script_engine  # it builds on the engine's modules, which check variables through this
+
+    return frozenset(script_engine.environment.globals)
 
 
 def _check_value(path: str, value: Any, depth: int, problems: list[dict[str, str]]) -> None:

@@ -128,6 +128,34 @@ def test_correlation_values_pick_the_case_whose_process_variable_matches(api):
     assert unmatched["code"] == "not_found"
 
 
+def test_correlation_values_pick_the_case_and_only_the_variables_become_its_data(api):
+    """Correlation values were merged into the case's data unchecked: {"approved": true} set a decision."""
+    api.deploy("payment_correlation.bpmn")
+    case = api.start("payment_wait", variables={"order_no": "ORD-7"})
+    [delivered] = _send(api, 200, name="payment_received", correlations={"order_no": "ORD-7", "approved": True},
+                        variables={"amount": 120})["process_instances"]
+    assert delivered["id"] == case["id"]
+    assert delivered["variables"] == {"order_no": "ORD-7", "amount": 120}  # no "approved"
+    refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-7", "1bad": "x",
+                                                                     "deep": {"a": [{"typename": 1}]}})["error"]
+    assert refused["code"] == "validation_failed"
+    assert sorted(d["field"] for d in refused["details"]) == ["correlations.1bad", "correlations.deep.a[0].typename"]
+
+
+def test_a_variable_named_after_a_function_diagrams_call_is_refused_at_start_and_in_a_message(api):
+    """A case started with co_departments as data failed at its first script, for good."""
+    api.deploy("payment_correlation.bpmn")
+    started = api.as_("integrator").post("/api/process-definitions/payment_wait/start",
+                                         json={"variables": {"order_no": "ORD-8", "co_departments": "x"}})
+    assert started.status_code == 422
+    [detail] = started.get_json()["error"]["details"]
+    assert detail["field"] == "co_departments" and "a function diagrams call" in detail["message"]
+    api.start("payment_wait", variables={"order_no": "ORD-8"})
+    refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-8"},
+                    variables={"workdays": 3})["error"]
+    assert [d["field"] for d in refused["details"]] == ["workdays"]
+
+
 def test_correlation_values_the_waiting_case_does_not_know_reach_no_case(api):
     """A typo in a correlation name must not deliver to whichever case waits: as a buffered message, a
     message named by correlation values alone must share one with the case."""
@@ -229,6 +257,16 @@ def test_the_window_clerk_records_the_supplement_the_applicant_brought_and_the_c
     assert received["actor"] == "window_clerk"
     with api.runtime.uow() as uow:  # the 补正 deadline no longer runs
         assert uow.session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == case_id)).all() == []
+
+
+def test_a_clerk_records_a_message_without_correlations_too(api):
+    case_id = _awaiting_supplement(api, "WJ-2026-0109")
+    clerk = api.as_("window_clerk")
+    refused = clerk.post("/api/messages", json={"name": "materials_supplemented", "process_instance_id": case_id,
+                                                "correlations": {"applicant_name": "篡改", "approved": True}})
+    assert refused.status_code == 403 and "without variables or correlations" in refused.get_json()["error"]["message"]
+    case = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()
+    assert "approved" not in case["variables"] and case["variables"].get("applicant_name") != "篡改"
 
 
 def test_a_clerk_records_by_case_id_too(api):
