@@ -31,7 +31,7 @@ The rules, each finding naming file, line and element:
   record the message (engine.instances) — warning elsewhere, as it does nothing there;
 * ``govflow.thrownBy`` names groups, on an error boundary event attached to a user task, where it lets
   clerks of those groups throw the boundary's error (engine.tasks) — error when it names none (the error could
-  not be thrown), warning elsewhere, as it does nothing there;
+  not be thrown; deploy refuses it too, in any diagram), warning elsewhere, as it does nothing there;
 * what deploy refuses of the diagrams themselves, in its words: XML not in the encoding it declares,
   duplicate ids, SpiffWorkflow's parse of each process (with the linted DMN files) — error; a call
   activity naming a process not among the linted files — warning (deploy takes one deployed before);
@@ -218,6 +218,7 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             # Plain BPMN (no guide names it or a process calling it) is not held to the library's rules,
             # as deploy does not hold it: what lint finds there is a warning, not a failure.
             problems.extend(found if pid in items else [replace(p, severity="warning") for p in found])
+    problems.extend(thrown_by_problems(prepared))
     calls = _calls(prepared)
     for guide in item_guides.values():
         problems.extend(check_bundle(guide["_file"], dict(files)[guide["_file"]].decode("utf-8-sig"), guide,
@@ -306,7 +307,7 @@ def _with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
                      ) -> list[Problem]:
     """The lint findings of a deployment's service items, as warnings: processes that a guide in the
-    deployment (or the latest deployed guide) names. Forms come from the deployment, else deployed ones.
+    deployment (or the latest deployed guide) names; ``govflow.thrownBy`` naming no group is an error in any. Forms come from the deployment, else deployed ones.
     Besides, one-thing bundles (check_bundle): a guide or diagram of the deployment against the latest
     deployed other, where a member the bundle does not call is an error."""
     in_files = guides.guides_by_process(files)
@@ -353,6 +354,7 @@ def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
                                          called=guide is None):
                 problem.severity = "warning"
                 problems.append(problem)
+    problems.extend(thrown_by_problems(prepared))
     problems.extend(_check_deployed_bundles(uow, prepared, files, fields_of))
     return problems
 
@@ -450,7 +452,6 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
     problems.extend(_check_confidential(diagram, pid, process, elements))
     problems.extend(_check_recordable(diagram, graph, props))
-    problems.extend(_check_thrown_by(diagram, graph, props))
     return problems
 
 
@@ -472,6 +473,19 @@ def _check_recordable(diagram: PreparedDiagram, graph: acceptance.Graph, props: 
                                     f"{RECORDABLE} marks a step that waits for no message, where it does nothing: "
                                     "mark the intermediate catch event, message boundary event or receive task "
                                     "(after an event-based gateway, its event that takes the message)", "warning"))
+    return problems
+
+
+def thrown_by_problems(prepared: list[PreparedDiagram]) -> list[Problem]:
+    """``govflow.thrownBy`` of every executable process, for lint and deploy alike: one naming no group is an
+    error wherever it is (the error it opens could never be thrown), not a library rule lint holds items to."""
+    problems: list[Problem] = []
+    for diagram in prepared:
+        for process in diagram.tree.findall(bpmn("process")):
+            if process.get("id") in diagram.executable:
+                graph = acceptance.graph(process)
+                props = {i: diagrams.element_properties(n) for i, n in graph.nodes.items()}
+                problems.extend(_check_thrown_by(diagram, graph, props))
     return problems
 
 

@@ -237,3 +237,38 @@ def test_the_last_vote_is_recorded_before_the_count_it_completes(api, case, ball
     last = max(i for i, e in enumerate(events) if e["event"] == "task.completed" and e["element_id"] == "vote")
     after(events, last, ("element.completed", "vote"), ("element.completed", "ballot_cast"),
           ("element.completed", "tally_votes"), ("element.ready", "chair_decision"))
+
+
+THROWN_BY_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:error id="absent" name="absent" errorCode="member_absent" />
+  <bpmn:process id="ballot" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="vote" />
+    <bpmn:userTask id="vote" name="表决" camunda:candidateGroups="member" />
+    <bpmn:sequenceFlow id="f2" sourceRef="vote" targetRef="done" />
+    <bpmn:endEvent id="done" />
+    <bpmn:boundaryEvent id="absence" attachedToRef="vote">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="govflow.thrownBy" value="{groups}" />
+      </camunda:properties></bpmn:extensionElements>
+      <bpmn:errorEventDefinition errorRef="absent" />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="absence" targetRef="absent_end" />
+    <bpmn:endEvent id="absent_end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_thrown_by_naming_no_group_is_refused_at_deploy(api: Any, tmp_path: Any) -> None:
+    """It deployed with no word, and then nobody, admins included, could record the absence."""
+    path = tmp_path / "ballot.bpmn"
+    path.write_text(THROWN_BY_DIAGRAM.replace("{groups}", " "), encoding="utf-8")
+    refused = api.deploy(path, expect=422)["error"]
+    [problem] = [p for p in refused["details"] if p["severity"] == "error"]
+    assert (problem["element"], problem["line"]) == ("absence", 11)
+    assert problem["message"].startswith("govflow.thrownBy names no group")
+    path.write_text(THROWN_BY_DIAGRAM.replace("{groups}", "zwfw"), encoding="utf-8")
+    assert api.deploy(path)["definitions"][0]["key"] == "ballot"
