@@ -90,6 +90,27 @@ function keepServerErrors(form, schema, serverErrors) {
   restore(form._getState());
 }
 
+// Two words form-js writes itself, past its translate service: a select's placeholder and a searchable
+// select's search box. Each is said in the page's language as it appears. The text node form-js (preact)
+// keeps is changed in place, so that it still updates the node when a value is chosen.
+function localizeFixedWords(container, texts) {
+  const fix = () => {
+    for (const display of container.querySelectorAll('.fjs-select-placeholder')) {
+      const text = display.firstChild;
+      if (text && text.nodeType === Node.TEXT_NODE && text.data === 'Select' && texts.Select) {
+        text.data = texts.Select;
+      }
+    }
+    for (const input of container.querySelectorAll('input[placeholder="Search"]')) {
+      if (texts.Search) {
+        input.placeholder = texts.Search;
+      }
+    }
+  };
+  new MutationObserver(fix).observe(container, { subtree: true, childList: true, characterData: true });
+  fix();
+}
+
 function valueAt(data, path) {
   return path.reduce((value, key) => (value == null ? undefined : value[key]), data);
 }
@@ -120,6 +141,9 @@ async function show() {
     additionalModules: texts ? [{ translate: ['value', translator(texts)] }] : [],
   });
   await form.importSchema(schema, prefilled);
+  if (texts) {
+    localizeFixedWords(container, texts.texts);
+  }
 
   if (serverErrors.length) {
     keepServerErrors(form, schema, serverErrors);

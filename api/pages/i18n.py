@@ -962,6 +962,8 @@ EN: dict[str, str] = {
         "A special procedure is under way and the clock is paused: end it before starting another.",
     "没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。":
         "No special procedure started by hand is open; one of the process ends with its step.",
+    # form-js's searchable select: its search box
+    "搜索": "Search",
     # the deploy page: a form generated from a diagram's camunda:formData
     "已由 camunda:formData 生成表单 {form}": "Form {form} generated from camunda:formData",
     # the queue page: an address naming a queue that is no longer the clerk's

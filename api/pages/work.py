@@ -311,6 +311,8 @@ def form_js_texts() -> dict[str, Any]:
         "phone": _(RULE_TEXTS["phone"]),
         "idNumber": _(RULE_TEXTS["idNumber"]),
         "creditCode": _(RULE_TEXTS["creditCode"]),
+        "Select": _("请选择"),  # form-js's select placeholder and search box, words it does not translate
+        "Search": _("搜索"),
     }}
 
 

@@ -29,10 +29,15 @@ ID_NUMBER = {"type": "textfield", "key": "applicantIdNumber", "label": "申请�
 def task(page: Any, runtime: Runtime) -> InstanceView:
     """The acceptance task of a window case, its form asking a required opinion and the applicant's ID
     number, open in wang's browser."""
+    return open_task(page, runtime, [ID_NUMBER])
+
+
+def open_task(page: Any, runtime: Runtime, added: list[dict[str, Any]]) -> InstanceView:
+    """The acceptance task of a window case, its form with a required opinion and the ``added`` fields."""
     schema = json.loads(FORM.read_text(encoding="utf-8"))
     [opinion] = [c for c in schema["components"] if c.get("key") == "opinion"]
     opinion["validate"] = {"required": True, "maxLength": 500}
-    schema["components"].insert(2, ID_NUMBER)
+    schema["components"][2:2] = added
     definitions.deploy(runtime.uow(), [(SAMPLE.name, SAMPLE.read_bytes()),
                                        (FORM.name, json.dumps(schema, ensure_ascii=False).encode())], actor=SYSTEM)
     add_user(runtime, "wang", groups=["window"], roles=["clerk"])
@@ -98,3 +103,20 @@ def test_an_id_number_is_checked_as_typed_and_by_its_check_character(page: Any, 
     page.click("#complete-button")
     page.wait_for_url(re.compile(r"/queue"))
     assert completed_with(runtime, task)["applicantIdNumber"] == "11010519491231002X"
+
+
+def test_a_select_s_placeholder_and_search_box_are_in_the_page_s_language(page: Any, runtime: Runtime) -> None:
+    """form-js writes "Select" and "Search" itself, past its translate service."""
+    open_task(page, runtime, [
+        {"type": "select", "key": "delivery_method", "label": "送达方式", "id": "Field_delivery_method",
+         "values": [{"label": "窗口领取", "value": "window"}, {"label": "邮寄送达", "value": "mail"}]},
+        {"type": "select", "key": "lead", "label": "承办部门", "id": "Field_lead", "searchable": True,
+         "values": [{"label": "市场监管局", "value": "scjg"}, {"label": "卫健委", "value": "wjw"}]}])
+    method = page.locator(".fjs-form-field", has_text="送达方式")
+    expect(method.locator(".fjs-select-display")).to_have_text("请选择")
+    method.locator(".fjs-select-display").click()
+    page.locator(".fjs-dropdownlist-item", has_text="邮寄送达").click()
+    expect(method.locator(".fjs-select-display")).to_have_text("邮寄送达")  # the chosen label still shows
+    lead = page.locator(".fjs-form-field", has_text="承办部门").locator("input.fjs-input")
+    expect(lead).to_have_attribute("placeholder", "搜索")
+    assert "Select" not in page.locator("#form-container").inner_text()
