@@ -157,7 +157,7 @@ def local_instants(value: Any) -> Any:
 
 
 @bp.get("/cases/<int:instance_id>")
-def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
+def case(instance_id: int, refused: UploadRefusal | None = None, clock_typed: ClockTyped | None = None) -> str:
     file = timeline.case_file(uow(), instance_id, actor=actor())
     # The time-limit clock and its warning level (None before acceptance or without a time limit).
     clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
@@ -171,7 +171,7 @@ def case(instance_id: int, refused: UploadRefusal | None = None) -> str:
     name_catches(file.timeline)
     return render_template("pages/case.html", file=file, clock=clock, documents=issued,
                            waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
-                           uploads=uploads, refused=refused, material_forms=MATERIAL_FORMS,
+                           uploads=uploads, refused=refused, clock_typed=clock_typed, material_forms=MATERIAL_FORMS,
                            marking=uploads is not None and _may_mark(instance_id), data=data[:MAX_DATA_ROWS],
                            data_hidden=max(0, len(data) - MAX_DATA_ROWS))
 
@@ -285,14 +285,23 @@ def resume_clock(instance_id: int) -> ResponseReturnValue:
     return _back_to_case(instance_id)
 
 
+@dataclass(frozen=True)
+class ClockTyped:
+    """A clock form the engine refused, as typed: the case page shows it open, holding the values."""
+
+    command: str  # clock_refusals.EXTEND ...
+    values: dict[str, str]
+
+
 def _clock_refused(instance_id: int, command: str, exc: EngineError) -> ResponseReturnValue:
-    """Back to the case with the refusal in the page's words; one this page cannot word (no right to the
-    case, no such case) goes to the pages' error handler."""
+    """The case page again with the refusal in its words and the refused form holding what was typed; one
+    this page cannot word (no right to the case, no such case) goes to the pages' error handler."""
     said = clock_refusals.said(command, exc)
     if said is None:
         raise exc
     flash(_("操作未完成：{message}", message=said), "error")
-    return _back_to_case(instance_id)
+    typed = {key: value for key, value in request.form.items() if key not in ("csrf_token", "next")}
+    return case(instance_id, clock_typed=ClockTyped(command, typed)), 422
 
 
 def _whole_number(text: str | None) -> int:

@@ -85,9 +85,11 @@ def flashed(page: Any) -> str:
 
 
 def refused(browser: Browser, response: Any, case_id: int) -> str:
-    """A refusal the engine explained: back to the case page, its reason flashed."""
-    assert response.status_code == 302 and response.location.endswith(f"/cases/{case_id}"), response.text
-    return flashed(browser.get(f"/cases/{case_id}"))
+    """A refusal the engine explained: the case page again (422), its reason said; nothing left for the
+    next page to say."""
+    assert response.status_code == 422 and 'id="clock"' in response.text, response.text
+    assert flashed(browser.get(f"/cases/{case_id}")) == ""
+    return flashed(response)
 
 
 # ---- 说明超期原因 ------------------------------------------------------------------------------------
@@ -168,8 +170,12 @@ def test_a_supervisor_approves_an_extension_within_what_remains(runtime: Any, su
         timeline_lines(after.text)
     assert 'max="7"' in clock.split('class="stacked extend-form"')[1]
 
-    # Beyond what remains, or not a number of days: refused in the page's words, nothing changes.
-    said = refused(supervisor, post(supervisor, green, "extend", days="8", reason="再延长"), green)
+    # Beyond what remains, or not a number of days: refused in the page's words, nothing changes, and the
+    # form stays open holding what was typed.
+    beyond = post(supervisor, green, "extend", days="8", reason="需再次组织专家论证（第四十二条）")
+    said = refused(supervisor, beyond, green)
+    kept = beyond.text.split('class="clock-action extend"')[1].split("</details>")[0]
+    assert kept.startswith(" open>") and 'value="8"' in kept and ">需再次组织专家论证（第四十二条）</textarea>" in kept
     assert said == "操作未完成：最多还可延长 7 个工作日（法定可延长 10 个工作日，其余已批准）。"
     said = refused(supervisor, post(supervisor, green, "extend", days="三", reason="再延长"), green)
     assert said == "操作未完成：延长天数须为不小于 1 的整数（工作日）。"
