@@ -514,6 +514,7 @@ class ClockView:
     extension_allowance_days: int  # what all extensions may add up to (Art 42)
     extension_remaining_days: int  # what a further extension may still add; 0 once stopped
     extension_basis: str
+    extension_law: str  # the law alone, as written (行政许可法第四十二条第一款, or the guide's): for pages to word
     procedures: list[SpecialProcedure] = field(default_factory=list)
 
 
@@ -642,6 +643,14 @@ def extension_basis(clock: CaseClock) -> str:
     return f"行政许可法第四十二条第一款 (Art 42 ¶1): {EXTENSION_ALLOWANCE_DAYS} working days in all"
 
 
+def extension_law(clock: CaseClock) -> str:
+    """The law setting the case's extension allowance, as written: the guide's, or the article of the
+    Administrative Licensing Law (its paragraph 2 for joint handling); empty when a guide names none."""
+    if clock.extension_allowance_days is not None:
+        return clock.extension_basis or ""
+    return "行政许可法第四十二条第二款" if _joint(clock) else "行政许可法第四十二条第一款"
+
+
 def _joint(clock: CaseClock) -> bool:
     return clock.statutory_days == JOINT_STATUTORY_DAYS
 
@@ -707,7 +716,8 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      # stopped or overdue: nothing more may be extended (see extend)
                      extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at
                      else _extension_left(clock),
-                     extension_basis=extension_basis(clock), procedures=procedures)
+                     extension_basis=extension_basis(clock), extension_law=extension_law(clock),
+                     procedures=procedures)
 
 
 def _counted(cal: calendar.WorkingCalendar, clock: CaseClock, end: datetime) -> tuple[int, int]:

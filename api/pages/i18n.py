@@ -962,6 +962,11 @@ EN: dict[str, str] = {
         "A special procedure is under way and the clock is paused: end it before starting another.",
     "没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。":
         "No special procedure started by hand is open; one of the process ends with its step.",
+    # the clock panel: what all extensions may add up to, and the law that says so
+    "依据{law}，共可延长 {n} 个工作日": "Under {law}: {n} working days in all",
+    "依据办事指南，共可延长 {n} 个工作日": "Under the item guide: {n} working days in all",
+    "行政许可法第四十二条第一款": "the Administrative Licensing Law, art. 42(1)",
+    "行政许可法第四十二条第二款": "the Administrative Licensing Law, art. 42(2)",
     # form-js's searchable select: its search box
     "搜索": "Search",
     # the deploy page: a form generated from a diagram's camunda:formData

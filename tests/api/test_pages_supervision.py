@@ -169,7 +169,7 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
     clock = page.split('id="clock"')[1].split("</section>")[0]
     assert 'data-state="running" data-level="red"' in clock and "红色预警" in clock
     # promised and statutory (《食品经营许可和备案管理办法》 art 21); past its deadline it may not be extended
-    assert clock.count("10 个工作日") == 2 and 'class="extension-left">0 个工作日' in clock
+    assert clock.count("<dd>10 个工作日</dd>") == 2 and 'class="extension-left">0 个工作日' in clock
     assert "2026-03-16" in clock and "超期 2 个工作日" in clock
     assert 'class="used">12 个工作日' in clock
     assert "红色预警" in page.split('id="clock"')[0]  # in the page head too
@@ -196,8 +196,11 @@ def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: A
     clock = page.split('id="clock"')[1].split("</section>")[0]
     assert 'data-state="paused"' in clock and "暂停计时" in clock
     assert "已延长" in clock and "5 个工作日" in clock
-    # What Art 42 still allows, with its basis on hover
-    assert re.search(r'<div title="行政许可法第四十二条第一款[^"]*"><dt>可再延长</dt><dd class="extension-left">5 个工作日', clock)
+    # What Art 42 still allows, with its basis on hover, in the page's words (it read "(Art 42 ¶1): 10 working
+    # days in all")
+    assert re.search(r'<div title="依据行政许可法第四十二条第一款，共可延长 10 个工作日"><dt>可再延长</dt>'
+                     r'<dd class="extension-left">5 个工作日', clock)
+    assert "working days" not in page
     # Paused Monday 16 March, looked at on Wednesday: 17 and 18 March are not counted.
     assert re.search(r"不计时</dt><dd>2 个工作日", clock)
     extension, review = re.findall(r'<tr data-kind="(\w+)">(.*?)</tr>', clock, re.DOTALL)
