@@ -84,8 +84,9 @@ def iso_local(value: object, fmt: str = "%Y-%m-%d") -> str:
 def index() -> ResponseReturnValue:
     args = request.args
     page = page_number(args)
+    state = args.get("state") if args.get("state") in instances.STATES else None  # an address typed: all
     found, total = instances.case_list(
-        uow(), actor=actor(), state=args.get("state") or None, key=None,
+        uow(), actor=actor(), state=state, key=None,
         business_key=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
                            states=instances.STATES)

@@ -36,6 +36,8 @@ KIND_LABELS = {"user": "用户", "department": "部门", "webhook": "回调", "c
 @bp.get("/supervision")
 def board() -> ResponseReturnValue:
     level = request.args.get("level") or supervision_board.WARNINGS
+    if level not in supervision_board.FILTERS:  # an address typed or kept from another version: the default
+        level = supervision_board.WARNINGS
     item = request.args.get("item") or None
     page = page_number(request.args)
     found = supervision_board.board(uow(), actor=actor(), level=level, process_key=item, limit=PAGE_SIZE,

@@ -244,6 +244,17 @@ def test_an_address_naming_a_queue_or_order_the_page_does_not_offer_shows_all_th
         assert "操作未完成" not in shown.text and "unknown" not in shown.text, address
 
 
+def test_a_case_list_or_board_address_with_a_filter_the_page_does_not_offer_shows_its_default(
+        runtime: Runtime, browser: Browser, routed: None) -> None:
+    person(runtime, "zhou", roles=["clerk", "supervisor"], groups=["window"])
+    assert browser.log_in("zhou").status_code == 302
+    start_routed(runtime, "KEPT-2", due=None)
+    listed = browser.get("/cases?state=bogus")
+    assert listed.status_code == 200 and "KEPT-2" in listed.text and "unknown state" not in listed.text
+    board = browser.get("/supervision?level=bogus")
+    assert board.status_code == 200 and "unknown level" not in board.text
+
+
 def test_a_page_number_past_the_end_shows_nothing_and_a_way_back(runtime: Runtime, clerk: Browser,
                                                                   routed: None) -> None:
     for i in range(26):

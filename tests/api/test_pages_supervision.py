@@ -136,7 +136,9 @@ def test_the_board_filters_by_level_and_item(supervisor: Browser, board_cases: d
     assert len(rows(supervisor.get(f"/supervision?item={KEY}").text)) == 2
     other = supervisor.get("/supervision?item=another_item")
     assert rows(other.text) == [] and "没有符合条件的在办件。" in other.text
-    assert supervisor.get("/supervision?level=purple").status_code == 400
+    purple = supervisor.get("/supervision?level=purple")  # an address typed: the default, the warned cases
+    assert purple.status_code == 200 and [i for i, _ in rows(purple.text)] == \
+        [str(board_cases[k]) for k in ("red", "yellow")]
 
 
 def test_the_statistics_per_item_come_with_an_accessible_bar_chart(supervisor: Browser,
