@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -85,11 +86,23 @@ def parse_key(key: str) -> FormRef:
 
 def check(name: str, content: bytes) -> list[Problem]:
     """Problems of a ``.form`` file at deploy: anything the server could not enforce as form-js does, or a
-    name kept for generated forms."""
+    name kept for generated forms; each with its line (``with_lines``)."""
     if PurePosixPath(name).name.endswith(GENERATED_SUFFIX):
-        return [Problem(name, None, None, f"form names ending in {GENERATED_SUFFIX!r} are kept for the forms "
-                                          "generated from camunda:formData; rename the file")]
-    return read(name, content)[1]
+        return [Problem(name, 1, None, f"form names ending in {GENERATED_SUFFIX!r} are kept for the forms "
+                                       "generated from camunda:formData; rename the file")]
+    return with_lines(read(name, content)[1], content)
+
+
+def with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
+    """Problems each with a line, for an editor to jump to: one without (a form component that has no id,
+    a whole-file problem) at the line of the component's ``"key"`` in ``content``, else line 1."""
+    text = content.decode("utf-8", "replace")
+    for problem in problems:
+        if problem.line is None and problem.element is not None:
+            found = re.search(rf'"key"\s*:\s*{re.escape(json.dumps(str(problem.element), ensure_ascii=False))}', text)
+            problem.line = text.count("\n", 0, found.start()) + 1 if found else None
+        problem.line = problem.line or 1
+    return problems
 
 
 def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -159,12 +158,12 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             content = transcoded.content
         if lower.endswith(".form"):
             form, found = read_form(name, content)
-            problems.extend(_with_lines(found, content))
-            if form is not None:
-                fields = _top_names(f.key for f in form.fields)
-                by_name[PurePosixPath(name).name] = fields
-                if form.form_id:
-                    by_id[form.form_id] = fields
+            problems.extend(forms.with_lines(found, content))
+            # A form with errors is among the linted files all the same: its errors are said once, here.
+            fields = _top_names(f.key for f in form.fields) if form is not None else UNKNOWN
+            by_name[PurePosixPath(name).name] = fields
+            if form is not None and form.form_id:
+                by_id[form.form_id] = fields
         elif guides.is_guide(name):
             problems.extend(guides.check(name, content))
         elif lower.endswith(BPMN_SUFFIXES):
@@ -290,18 +289,6 @@ def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> lis
     return [Problem(form_files[0], 1, None,
                     "no BPMN diagram among the linted files, and govflow deploy refuses forms alone (the deployment "
                     f"contains no BPMN diagram); deploy {which}, in one govflow deploy", "warning")]
-
-
-def _with_lines(problems: list[Problem], content: bytes) -> list[Problem]:
-    """Problems each with a line, for an editor to jump to: one without (a form component that has no id,
-    a whole-file problem) at the line of the component's ``"key"`` in ``content``, else line 1."""
-    text = content.decode("utf-8", "replace")
-    for problem in problems:
-        if problem.line is None and problem.element is not None:
-            found = re.search(rf'"key"\s*:\s*{re.escape(json.dumps(str(problem.element), ensure_ascii=False))}', text)
-            problem.line = text.count("\n", 0, found.start()) + 1 if found else None
-        problem.line = problem.line or 1
-    return problems
 
 
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]

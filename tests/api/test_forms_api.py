@@ -198,3 +198,24 @@ def test_a_camunda_8_form_link_resolves_by_the_form_s_id(api, tmp_path):
     assert office.get(f"/api/tasks/{review['id']}/form").get_json()["schema"]["id"] == "Form_review_opinion"
     refused = office.post(f"/api/tasks/{review['id']}/complete", json={"variables": {"case_no": "SX-1"}})
     assert refused.status_code == 422 and "opinion" in _details(refused)
+
+
+def test_a_form_problem_at_deploy_has_the_line_lint_gives_it(api, tmp_path):
+    """Deploy answered "line": null where lint said the line; and lint said too that the broken form was not
+    among the linted files."""
+    from engine import lint
+
+    form = tmp_path / "limits.form"
+    form.write_text(json.dumps({"schemaVersion": 16, "type": "default", "id": "Form_limits", "components": [
+        {"type": "number", "key": "fee", "label": "收费金额", "validate": {"min": "abc"}}]}, indent=2),
+        encoding="utf-8")
+    diagram = tmp_path / "limits.bpmn"
+    diagram.write_text((FIXTURES / "simple_approval.bpmn").read_text(encoding="utf-8").replace(
+        'camunda:candidateGroups="${reviewGroup}"', 'camunda:candidateGroups="${reviewGroup}" '
+        'camunda:formKey="limits.form"', 1), encoding="utf-8")
+    error = api.deploy(diagram, form, expect=422)["error"]
+    [problem] = [p for p in error["details"] if p["severity"] == "error"]
+    linted = [p for p in lint.lint_files([(diagram.name, diagram.read_bytes()), (form.name, form.read_bytes())])
+              if p.severity == "error"]
+    assert [(p.file, p.line, p.message) for p in linted] == [(problem["file"], problem["line"], problem["message"])]
+    assert problem["line"] == 8  # the component's "key"
