@@ -384,7 +384,8 @@ def save(uow: UnitOfWork, case: Case) -> None:
     payload = _spiff.dumps(workflow)
     session = uow.session
     if case.is_new:
-        row.workflow, row.state, row.version, row.updated_at = payload, state, 1, now
+        # Started at the moment its first steps, history and end are stamped with, not at the insert after.
+        row.workflow, row.state, row.version, row.updated_at, row.started_at = payload, state, 1, now, now
         session.add(row)
         session.flush()
     else:

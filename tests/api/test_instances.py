@@ -118,3 +118,14 @@ def test_a_case_s_view_and_the_list_say_where_it_stands(api, cases):
         assert (listed_case["case_state"], listed_case["end_kind"], listed_case["end_reason"]) == \
             (view["case_state"], view["end_kind"], view["end_reason"])
     assert page[withdrawn]["end_kind"] == "withdrawn" and page[case_id]["case_state"] == "已受理"
+
+
+def test_a_case_starts_at_the_moment_its_first_steps_are_stamped_with(api):
+    """started_at was the insert's moment, after the run: a case ending at once ended before it started,
+    and its first task was created before it."""
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    [task] = case["tasks"]
+    assert case["started_at"] == task["created_at"]
+    events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
+    assert events[0]["event"] == "instance.started" and events[0]["at"] == case["started_at"]
