@@ -5,7 +5,8 @@
   data each time, and a completion would fail on fields the body does hold.
 - JSON nested deeper than the parser can follow is a 400 naming the cause, not a crash.
 - A query parameter an endpoint does not take is a 422 naming it: a misspelt filter (``businessKey`` for
-  ``business_key``) would otherwise answer every case, as if it had been honoured.
+  ``business_key``) would otherwise answer every case, as if it had been honoured; so is one given twice
+  where the endpoint takes one value.
 """
 from __future__ import annotations
 
@@ -71,6 +72,15 @@ class JsonBodyParser(FlaskParser):
             schema = self._schemas.get(argmap)
             return schema if schema is not None else self._schemas.setdefault(argmap, argmap())
         return super()._get_schema(argmap, req)
+
+    def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
+        # A parameter given twice where one value is taken (?state=running&state=completed) would answer for
+        # the first alone, as if the second had been honoured too.
+        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1
+                          and not isinstance(schema.fields.get(key), ma.fields.List))
+        if repeated:
+            raise ma.ValidationError({key: ["given more than once: give one value"] for key in repeated})
+        return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):

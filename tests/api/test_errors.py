@@ -160,3 +160,13 @@ def test_a_query_parameter_an_endpoint_does_not_take_is_named_not_ignored(api):
     assert "businessKey" in str(misspelt.get_json()["error"]["details"])
     assert api.as_("supervisor").get("/api/process-instances?business_key=SX-1").status_code == 200
     assert api.as_("supervisor").get("/api/tasks?topik=payment").status_code == 422
+
+
+def test_a_query_parameter_given_twice_where_one_value_is_taken_is_a_422_naming_it(api):
+    """?state=running&state=completed answered for running cases alone, as if both had been honoured."""
+    twice = api.as_("supervisor").get("/api/process-instances?state=running&state=completed")
+    assert twice.status_code == 422
+    assert twice.get_json()["error"]["details"] == [{"field": "state", "message": "given more than once: give one "
+                                                                                   "value"}]
+    assert api.as_("supervisor").get("/api/tasks?sort=due&sort=bogus").status_code == 422
+    assert api.as_("supervisor").get("/api/process-instances?state=running").status_code == 200
