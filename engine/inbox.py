@@ -134,7 +134,9 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
         filtered = _filter(selected, query, now, soon)
         total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
         tasks = list(session.scalars(filtered.order_by(*SORTS[query.sort]).limit(query.limit).offset(query.offset)))
-        items = list(item_names(uow, list(keys)).items())
+        # The item filtered on is offered even with no task left in the queue: the filter says what is shown.
+        shown = keys if query.process_key is None or query.process_key in keys else [*keys, query.process_key]
+        items = list(item_names(uow, shown).items())
     rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key))) for task in tasks]
     return Inbox(query=query, queues=counted, rows=rows, total=total, items=items, now=now)
 
