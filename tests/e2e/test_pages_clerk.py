@@ -68,7 +68,7 @@ def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: A
     shot(page, "04-task-validation-error")
 
     page.get_by_label("受理", exact=True).check()
-    page.get_by_label("受理意见").fill("材料齐全，予以受理。")
+    page.get_by_label("受理意见").fill("材料齐全。\n予以受理。")  # one point a line
     page.click("#complete-button")
     page.wait_for_url(re.compile(r"/queue"))
     expect(page.locator(".flash-success")).to_contain_text(case.business_key)
@@ -88,7 +88,9 @@ def test_a_clerk_claims_fills_and_completes_a_task_and_the_case_moves_on(page: A
     expect(opinions).to_contain_text("受理审查（综合窗口）")
     expect(opinions).to_contain_text("wang")
     expect(opinions.locator("dt", has_text="受理决定").locator("+ dd")).to_have_text("受理")
-    expect(opinions.locator("dt", has_text="受理意见").locator("+ dd")).to_have_text("材料齐全，予以受理。")
+    written = opinions.locator("dt", has_text="受理意见").locator("+ dd")
+    expect(written).to_have_text("材料齐全。\n予以受理。")
+    assert written.inner_text() == "材料齐全。\n予以受理。"  # read as written, a line each (not run together)
     shot(page, "06b-task-opinions")
     page.go_back()
 
