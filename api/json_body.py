@@ -88,6 +88,10 @@ class JsonBodyParser(FlaskParser):
                 raise UnsupportedType(f"this endpoint takes a JSON body (Content-Type: application/json), "
                                       f"not {req.mimetype or 'a body without a Content-Type'}")
             return core.missing
+        encoding = req.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):  # a gzip body read as JSON would be "not UTF-8"
+            raise UnsupportedType(f"a body with Content-Encoding {encoding} is not accepted: send the JSON "
+                                  "uncompressed")
         return parse_json(req.get_data(cache=True))
 
 

@@ -177,3 +177,17 @@ def test_an_object_naming_a_key_twice_is_a_400_naming_it_and_nothing_starts(api)
     assert _cases(api) == 0
     nested_apart = b'{"business_key": "DUP-1", "variables": {"reviewGroup": "office", "note": {"reviewGroup": 1}}}'
     assert _post_raw(integrator, url, nested_apart, "application/json").status_code == 201  # one per object
+
+
+def test_a_compressed_body_is_a_415_saying_so_not_a_wrong_encoding(api):
+    import gzip
+
+    api.deploy("simple_approval.bpmn")
+    body = gzip.compress(json.dumps({"business_key": "GZ-1", "variables": {"reviewGroup": "office"}}).encode())
+    response = api.as_("integrator").client.post(
+        "/api/process-definitions/simple_approval/start", data=body,
+        headers={**api.as_("integrator").headers(), "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert response.status_code == 415
+    assert response.get_json()["error"]["message"] == ("a body with Content-Encoding gzip is not accepted: send the "
+                                                       "JSON uncompressed")
+    assert _cases(api) == 0
