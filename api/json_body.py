@@ -76,8 +76,8 @@ class JsonBodyParser(FlaskParser):
     def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
         # A parameter given twice where one value is taken (?state=running&state=completed) would answer for
         # the first alone, as if the second had been honoured too.
-        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1
-                          and not isinstance(schema.fields.get(key), ma.fields.List))
+        repeated = sorted(key for key in req.args if key in schema.fields and len(req.args.getlist(key)) > 1
+                          and not isinstance(schema.fields[key], ma.fields.List))
         if repeated:
             raise ma.ValidationError({key: ["given more than once: give one value"] for key in repeated})
         return super().load_querystring(req, schema)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import feel
+from . import feel, variables
 from .bpmn_xml import Problem
 from .json_depth import too_deep
 
@@ -162,6 +162,9 @@ class _Reader:
         first = full.split(".")[0]
         if not first.isidentifier() or first.startswith("_"):
             self.error(component, where, f"key {full!r} must start with a variable name (not a digit or _)")
+            return
+        if first in variables.function_names():  # every completion would be refused, and scripts broken
+            self.error(component, where, f"key {full!r} is a function diagrams call ({first}): choose another")
             return
         if full in self.keys:
             self.error(component, where, f"duplicate key {full!r} (also {self.keys[full][0]})")

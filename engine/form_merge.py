@@ -221,8 +221,7 @@ def _group(group_id: str, label: str, components: list[dict[str, Any]]) -> dict[
 
 def bundle_forms(uow: UnitOfWork, definition: ProcessDefinition) -> list[str]:
     """The member form keys a bundle definition lists (empty for other definitions)."""
-    listed = process_properties(uow, definition).get(BUNDLE_PROPERTY) or ""
-    return list(dict.fromkeys(part.strip() for part in listed.split(",") if part.strip()))
+    return forms.bundle_form_keys(process_properties(uow, definition))
 
 
 def own_form(uow: UnitOfWork, definition: ProcessDefinition) -> str | None:

@@ -44,6 +44,14 @@ log = logging.getLogger(__name__)
 EXTERNAL_PREFIXES = ("embedded:", "app:")
 # A process property listing the member forms of a one-thing bundle, merged into its start form (engine.form_merge).
 BUNDLE_PROPERTY = "govflow.bundleForms"
+
+
+def bundle_form_keys(properties: dict[str, str] | None) -> list[str]:
+    """The form keys a process's ``govflow.bundleForms`` lists (comma-separated), in order, each once."""
+    listed = (properties or {}).get(BUNDLE_PROPERTY) or ""
+    return list(dict.fromkeys(part.strip() for part in listed.split(",") if part.strip()))
+
+
 FILE_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:")
 ID_PREFIX = "camunda-forms:bpmn:"
 # The names of the forms deploy generates from camunda:formData (engine.camunda_forms), kept from uploads so
@@ -140,8 +148,7 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
                 key = meta.get("form_key")
                 if isinstance(key, str):
                     problems.append(missing(key, diagram, element_id, _without_it(meta, elements)))
-            listed = (elements.get(PROCESS_KEY, {}).get("properties") or {}).get(BUNDLE_PROPERTY) or ""
-            for key in filter(None, (part.strip() for part in listed.split(","))):
+            for key in bundle_form_keys(elements.get(PROCESS_KEY, {}).get("properties")):
                 problems.append(missing(key, diagram, pid, f"it is one of {BUNDLE_PROPERTY}, and no case "
                                                            "starts until it is deployed"))
     return [problem for problem in problems if problem is not None]

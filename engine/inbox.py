@@ -14,7 +14,7 @@ from . import calendar, supervision_rules
 from .candidates import lists_candidate, names_nobody
 from .clock import utcnow
 from .errors import InvalidRequest
-from .execution import item_names
+from .execution import item_names, latest_definition
 from .models import Task
 from .tasks import SORTS, _visible
 from .unit_of_work import UnitOfWork
@@ -134,9 +134,13 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
         filtered = _filter(selected, query, now, soon)
         total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
         tasks = list(session.scalars(filtered.order_by(*SORTS[query.sort]).limit(query.limit).offset(query.offset)))
-        # The item filtered on is offered even with no task left in the queue: the filter says what is shown.
-        shown = keys if query.process_key is None or query.process_key in keys else [*keys, query.process_key]
-        items = list(item_names(uow, shown).items())
+        # The item filtered on is offered even with no task left in the queue (the filter says what is shown),
+        # if it is an item at all (an address typed).
+        names = item_names(uow, keys)
+        if query.process_key is not None and query.process_key not in names \
+                and latest_definition(uow, query.process_key) is not None:
+            names |= item_names(uow, [query.process_key])
+        items = list(names.items())
     rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key))) for task in tasks]
     return Inbox(query=query, queues=counted, rows=rows, total=total, items=items, now=now)
 

@@ -34,9 +34,10 @@ from .models import (
 )
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
-from .variables import check_variables
+from .variables import check_values, check_variables
 
 STATES = ("running", "suspended", "completed", "terminated", "error")
+ENDED = ("completed", "terminated")
 MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
 MAX_NOTE = 500  # a clerk's note on a message they record
 MAX_BUSINESS_KEY = 50  # GB/T 39046: a case number has at most 50 characters
@@ -216,7 +217,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     if on_behalf and (variables or correlations):  # the message's data is what integrations answer
         raise Forbidden(f"{actor.name} may record that a message came, without variables or correlations")
     variables = check_variables(variables)
-    correlations = _check_correlations(correlations)
+    correlations = check_values(correlations, field="correlations")  # they pick the case, never its data
     note = _check_note(note)
     if not name or not name.strip():
         raise InvalidRequest("message name is required")
@@ -445,17 +446,6 @@ def _deliver(case: Case, name: str, variables: dict[str, Any], actor: Actor,
     execution.run(case)
 
 
-def _check_correlations(correlations: Any) -> dict[str, Any]:
-    """Correlation values are checked as variables are (names, plain values), each problem under
-    ``correlations.NAME``."""
-    try:
-        return check_variables(correlations)
-    except ValidationFailed as exc:
-        raise ValidationFailed("invalid correlations", details=[
-            {**detail, "field": f"correlations.{detail['field']}" if detail["field"] != "variables"
-             else "correlations"} for detail in exc.details]) from None
-
-
 def _catch_start_message(case: Case, name: str, variables: dict[str, Any]) -> None:
     start = case.workflow.task_tree
     start.set_data(**variables)
@@ -662,13 +652,14 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
     """A page of the cases ``actor`` reads, newest first, with where each stands (case_state, end_kind:
     their histories read in one query), and the number of cases matching."""
     views, _, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
-                              limit=limit, offset=offset)
+                              limit=limit, offset=offset, ended_only=False)
     return views, total
 
 
 def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None, business_key: str | None,
-            limit: int, offset: int) -> tuple[list[InstanceView], dict[int, Any], int]:
-    """The list's page, the case_state.Outcome of each case on it by id, and the total."""
+            limit: int, offset: int, ended_only: bool) -> tuple[list[InstanceView], dict[int, Any], int]:
+    """The list's page, the case_state.Outcome by id of each case on it (``ended_only``: of its ended cases,
+    all a page shows), and the total."""
     from . import case_state  # it reads cases through the timeline, which builds on this module
 
     if state is not None and state not in STATES:
@@ -694,13 +685,14 @@ def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None
                                                            Task.state.in_(("READY", "SUSPENDED")))
                                         .order_by(Task.created_at, Task.id)):
             by_case[task.instance_id].append(task)
-        outcomes = case_state.of_cases(uow, rows)
+        outcomes = case_state.of_cases(uow, [r for r in rows if not ended_only or r.state in ENDED])
         views = []
         for row in rows:
             view = instance_view(uow, row, open_tasks=by_case[row.id])
-            stands = outcomes[row.id].stands
-            view.case_state, view.end_kind = stands.state, stands.end_kind
-            view.end_reason = view.end_reason or stands.end_step
+            if row.id in outcomes:
+                stands = outcomes[row.id].stands
+                view.case_state, view.end_kind = stands.state, stands.end_kind
+                view.end_reason = view.end_reason or stands.end_step
             views.append(view)
         return views, outcomes, total
 
@@ -879,7 +871,7 @@ def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: s
     (engine.case_state, as the case itself reads it) and the deadline, read for the whole page at once (the
     same few queries, whatever the page's size)."""
     found, outcomes, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
-                                     limit=limit, offset=offset)
+                                     limit=limit, offset=offset, ended_only=True)
     if not found:
         return [], total
     ids = [c.id for c in found]
@@ -890,7 +882,7 @@ def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: s
     listed = []
     for view in found:
         item = ListedCase(view, names.get(view.definition_key, view.definition_key))
-        if view.state in ("completed", "terminated"):
+        if view.id in outcomes:
             outcome = outcomes[view.id]
             item.outcome = outcome.stands.state
             item.end_step = None if view.state == "terminated" else outcome.end  # the page shows its reason

@@ -294,7 +294,8 @@ def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> lis
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
                      ) -> list[Problem]:
     """The lint findings of a deployment's service items, as warnings: processes that a guide in the
-    deployment (or the latest deployed guide) names; ``govflow.thrownBy`` naming no group is an error in any. Forms come from the deployment, else deployed ones.
+    deployment (or the latest deployed guide) names; ``govflow.thrownBy`` naming no group is an error in any.
+    Forms come from the deployment, else deployed ones.
     Besides, one-thing bundles (check_bundle): a guide or diagram of the deployment against the latest
     deployed other, where a member the bundle does not call is an error."""
     in_files = guides.guides_by_process(files)
@@ -429,8 +430,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
         if not meta.get("due_date") and element_id not in clocked:
             problem(element_id, f"{label} has no due date (camunda:dueDate) and lies outside the time-limit "
                                 "clock: nothing says when it is late", "warning")
-    listed = (elements.get(PROCESS_KEY, {}).get("properties") or {}).get(forms.BUNDLE_PROPERTY) or ""
-    for key in filter(None, (part.strip() for part in listed.split(","))):
+    for key in forms.bundle_form_keys(elements.get(PROCESS_KEY, {}).get("properties")):
         if check_forms and fields_of(key) is None:
             problem(pid, f"{forms.BUNDLE_PROPERTY} names form {key!r}, which is not among the linted files: no "
                          "case starts without it")
@@ -603,9 +603,8 @@ def _start_fields(elements: dict[str, dict[str, Any]], fields_of: FormFields) ->
     one-thing bundle, the member forms of ``govflow.bundleForms`` merged with it (engine.form_merge checks
     the start variables against them). None when one of those forms cannot be read."""
     process = elements.get(PROCESS_KEY, {})
-    listed = ((process.get("properties") or {}).get(forms.BUNDLE_PROPERTY) or "").split(",")
     known: set[str] = set()
-    for key in [process.get("start_form"), *(part.strip() for part in listed)]:
+    for key in [process.get("start_form"), *forms.bundle_form_keys(process.get("properties"))]:
         if not key:
             continue
         fields = fields_of(key)

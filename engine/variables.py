@@ -1,6 +1,7 @@
 """Checks on variables handed in from outside (start, complete, messages)."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -26,7 +27,7 @@ def check_variables(variables: Any) -> dict[str, Any]:
         raise ValidationFailed("variables must be an object", details=[{"field": "variables",
                                                                         "message": "not an object"}])
     problems: list[dict[str, str]] = []
-    functions = _function_names()
+    functions = function_names()
     for name, value in variables.items():
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             problems.append({"field": str(name), "message": "not a valid variable name (letters, digits and _; "
@@ -42,8 +43,25 @@ def check_variables(variables: Any) -> dict[str, Any]:
     return variables
 
 
-def _function_names() -> frozenset[str]:
-    """The names scripts and expressions have as functions (engine._spiff's script engine)."""
+def check_values(values: Any, *, field: str) -> dict[str, Any]:
+    """A JSON object of plain values, whatever its keys name (correlation property ids, which may be any
+    string); each problem under ``field.KEY``. Raises ValidationFailed."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ValidationFailed(f"{field} must be an object", details=[{"field": field, "message": "not an object"}])
+    problems: list[dict[str, str]] = []
+    for key, value in values.items():
+        _check_value(f"{field}.{key}", value, 0, problems)
+    if problems:
+        raise ValidationFailed(f"invalid {field}", details=problems)
+    return values
+
+
+@functools.cache  # the script engine's functions are fixed when it is built
+def function_names() -> frozenset[str]:
+    """The names scripts and expressions have as functions (engine._spiff's script engine): no variable, nor
+    a form field's, may take one."""
     from ._spiff import script_engine  # it builds on the engine's modules, which check variables through this
 
     return frozenset(script_engine.environment.globals)

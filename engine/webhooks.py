@@ -296,7 +296,9 @@ def enable(uow: UnitOfWork, webhook_id: int, *, actor: Actor) -> WebhookView:
         hook = _own_webhook(uow, webhook_id, actor, lock=True)
         owner = uow.session.execute(select(User.active, User.roles).where(User.name == hook.owner)).first()
         refused = owner_refused(*owner) if owner is not None else None
-        if hook.disabled_at is not None and refused:
+        if hook.disabled_at is None:  # nothing to enable, nothing to record
+            return _webhook_view(hook)
+        if refused:
             raise Conflict(f"webhook {webhook_id} stays disabled while {refused}")
         before = {"disabled_reason": hook.disabled_reason}
         hook.disabled_at = hook.disabled_reason = None

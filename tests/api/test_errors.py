@@ -169,4 +169,6 @@ def test_a_query_parameter_given_twice_where_one_value_is_taken_is_a_422_naming_
     assert twice.get_json()["error"]["details"] == [{"field": "state", "message": "given more than once: give one "
                                                                                    "value"}]
     assert api.as_("supervisor").get("/api/tasks?sort=due&sort=bogus").status_code == 422
+    unknown = api.as_("supervisor").get("/api/process-instances?statte=running&statte=completed")
+    assert unknown.status_code == 422 and "given more than once" not in str(unknown.get_json())  # unknown, said so
     assert api.as_("supervisor").get("/api/process-instances?state=running").status_code == 200

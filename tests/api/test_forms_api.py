@@ -219,3 +219,13 @@ def test_a_form_problem_at_deploy_has_the_line_lint_gives_it(api, tmp_path):
               if p.severity == "error"]
     assert [(p.file, p.line, p.message) for p in linted] == [(problem["file"], problem["line"], problem["message"])]
     assert problem["line"] == 8  # the component's "key"
+
+
+def test_a_form_field_named_after_a_function_diagrams_call_is_refused_at_deploy(api, tmp_path):
+    """It deployed, and then every completion of the form was refused (the variable would hide the function)."""
+    form = tmp_path / "days.form"
+    form.write_text(json.dumps({"schemaVersion": 16, "type": "default", "id": "Form_days", "components": [
+        {"type": "number", "key": "workdays", "label": "工作日数", "id": "Field_workdays"}]}), encoding="utf-8")
+    error = api.deploy("simple_approval.bpmn", form, expect=422)["error"]
+    [problem] = [p for p in error["details"] if p["severity"] == "error"]
+    assert problem["file"] == "days.form" and "'workdays' is a function diagrams call" in problem["message"]

@@ -136,10 +136,10 @@ def test_correlation_values_pick_the_case_and_only_the_variables_become_its_data
                         variables={"amount": 120})["process_instances"]
     assert delivered["id"] == case["id"]
     assert delivered["variables"] == {"order_no": "ORD-7", "amount": 120}  # no "approved"
-    refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-7", "1bad": "x",
+    refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-7",
                                                                      "deep": {"a": [{"typename": 1}]}})["error"]
-    assert refused["code"] == "validation_failed"
-    assert sorted(d["field"] for d in refused["details"]) == ["correlations.1bad", "correlations.deep.a[0].typename"]
+    assert refused["code"] == "validation_failed"  # plain values only, whatever the property ids
+    assert [d["field"] for d in refused["details"]] == ["correlations.deep.a[0].typename"]
 
 
 def test_a_variable_named_after_a_function_diagrams_call_is_refused_at_start_and_in_a_message(api):

@@ -243,8 +243,11 @@ def test_an_address_naming_a_queue_or_order_the_page_does_not_offer_shows_all_th
         assert shown.status_code == 200 and "KEPT-1" in shown.text, address
         assert "操作未完成" not in shown.text and "unknown" not in shown.text, address
     # An item filtered on with no task left in the queue is offered, chosen: the filter says what is shown.
-    bookmarked = clerk.get("/queue?queue=group:window&item=food_business_licence").text
-    assert re.search(r'<option value="food_business_licence" selected>', bookmarked) and "KEPT-1" not in bookmarked
+    definitions.deploy(runtime.uow(), [("simple_approval.bpmn", (FIXTURES / "simple_approval.bpmn").read_bytes())],
+                       actor=SYSTEM)
+    bookmarked = clerk.get("/queue?queue=group:window&item=simple_approval").text
+    assert re.search(r'<option value="simple_approval" selected>', bookmarked) and "KEPT-1" not in bookmarked
+    assert 'value="no_such_item"' not in clerk.get("/queue?item=no_such_item").text  # not an item: not offered
 
 
 def test_a_case_list_or_board_address_with_a_filter_the_page_does_not_offer_shows_its_default(

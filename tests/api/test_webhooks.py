@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from engine import Runtime, delivery, webhooks, worker
 from engine.clock import utcnow
-from engine.models import IdempotencyKey, OutboxEvent, User, WebhookDelivery
+from engine.models import AuditEntry, IdempotencyKey, OutboxEvent, User, WebhookDelivery
 from tests.helpers import FIXTURES, complete_task
 
 
@@ -293,6 +293,11 @@ def test_deactivating_a_webhook_s_owner_disables_it_and_activating_lets_it_be_en
     assert refused.status_code == 409 and "deactivated" in refused.get_json()["error"]["message"]
     assert admin.patch("/api/users/integrator", json={"active": True}).status_code == 200
     assert admin.post(f"/api/webhooks/{hook['id']}/enable").status_code == 200
+    assert admin.post(f"/api/webhooks/{hook['id']}/enable").status_code == 200  # enabled: nothing to record
+    with runtime.uow() as uow:
+        actions = uow.session.scalars(select(AuditEntry.action).where(AuditEntry.target_kind == "webhook")
+                                      .order_by(AuditEntry.id)).all()
+    assert actions == ["webhook.subscribed", "webhook.disabled", "webhook.enabled"]
 
 
 def test_the_worker_scheduler_delivers_webhooks_within_seconds(api, runtime, receiver):
