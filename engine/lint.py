@@ -468,6 +468,8 @@ def thrown_by_problems(prepared: list[PreparedDiagram]) -> list[Problem]:
     error wherever it is (the error it opens could never be thrown), not a library rule lint holds items to."""
     problems: list[Problem] = []
     for diagram in prepared:
+        if diagram.tree is None:  # XML that did not parse: said as such
+            continue
         for process in diagram.tree.findall(bpmn("process")):
             if process.get("id") in diagram.executable:
                 graph = acceptance.graph(process)
