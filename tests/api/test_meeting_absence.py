@@ -6,20 +6,20 @@ happened: every absence before the count."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from engine import _form_fields, diagram_functions, execution, jobs, time_limits
-from engine.clock import LOCAL_TZ
+from engine import jobs
 from engine.models import Job
 from tests.api.test_joint_review_meeting import (
     CODE,
     accept,
+    at,
     convene,
+    frozen,  # noqa: F401 (a fixture)
     history_of,
     meeting_day,
     set_up_departments,
@@ -28,7 +28,6 @@ from tests.api.test_joint_review_meeting import (
 )
 from tests.api.test_worksheet_pages import signed_in
 from tests.helpers import ApiClient, case_tasks
-from tests.integration.test_timer_refresh import freeze_spiff_clock
 from tests.service_items import deploy_item, supply_materials
 
 REASON = "会议当天未到会，亦未书面请假"
@@ -177,23 +176,8 @@ def test_recording_an_absence_needs_a_reason_and_sets_nothing_else(api, case, ba
 
 # ---- the history of a round: every absence, then the count -----------------------------------------------
 
-@pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]:
-    """Set the moment cases are saved at, forms and diagrams count from and timers compare with."""
-    def set_moment(moment: datetime) -> datetime:
-        for module in (execution, diagram_functions, time_limits, _form_fields):
-            monkeypatch.setattr(module, "utcnow", lambda: moment)
-        freeze_spiff_clock(monkeypatch, moment)
-        return moment
-    return set_moment
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
 def test_when_two_ballots_lapse_at_once_the_history_reads_each_absence_before_the_count(
-        api, received, frozen, app):
+        api, received, frozen, app):  # noqa: F811 (the fixture)
     """QA: the ballots of a round share one deadline, so two lapse in one command; its history listed the
     count, the failed quorum and the next round's convening first, and each 计为未出席 after them, as if the
     absences were found after the round had closed. It reads as it happened: each ballot's timer and its

@@ -7,17 +7,16 @@ from typing import Any
 
 import pytest
 
-from engine import Runtime, calendar, definitions, instances, materials, tasks
+from engine import Runtime, instances, materials, tasks
 from engine.instances import InstanceView
-from engine.users import SYSTEM, Actor
-from tests.browser import add_user, log_in
-from tests.service_items import guide, item_files
+from engine.users import SYSTEM
+from tests.browser import log_in
+from tests.e2e.test_acceptance_checklist_page import CODE, WANG, window_case
+from tests.service_items import guide
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
 pytestmark = pytest.mark.slow
-CODE = "window-acceptance"
-PORTAL = Actor("portal", roles=frozenset({"integrator"}))
 ATTESTATION = "材料齐全、符合法定形式"
 
 
@@ -25,16 +24,10 @@ ATTESTATION = "材料齐全、符合法定形式"
 def case(runtime: Runtime) -> InstanceView:
     """The window item deployed, a case whose materials were all checked on paper, its acceptance task
     claimed by the window clerk."""
-    with runtime.uow() as uow:
-        calendar.seed_national(uow)
-    definitions.deploy(runtime.uow(), item_files(CODE), actor=SYSTEM)
-    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
-    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=PORTAL, business_key="SX-2026-000322",
-                              variables={"applicant_name": "张三"})
-    clerk = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
-    materials.record(runtime.uow(), view.id, actor=clerk,
+    view = window_case(runtime, "SX-2026-000322")
+    materials.record(runtime.uow(), view.id, actor=WANG,
                      marks=[materials.NewMark(m["name"], "paper_checked") for m in guide(CODE)["materials"]])
-    tasks.claim(runtime.uow(), view.tasks[0].id, actor=clerk)
+    tasks.claim(runtime.uow(), view.tasks[0].id, actor=WANG)
     return view
 
 

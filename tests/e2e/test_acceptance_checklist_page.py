@@ -20,21 +20,28 @@ pytestmark = pytest.mark.slow
 CODE = "window-acceptance"
 APPLICATION, IDENTITY, PROXY = (m["name"] for m in guide(CODE)["materials"])  # key, key, conditional non-key
 PORTAL = Actor("portal", roles=frozenset({"integrator"}))
+WANG = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
+
+
+def window_case(runtime: Runtime, number: str) -> InstanceView:
+    """The window item deployed with its guide, a case received for 张三, and wang a window clerk."""
+    with runtime.uow() as uow:
+        calendar.seed_national(uow)
+    definitions.deploy(runtime.uow(), item_files(CODE), actor=SYSTEM)
+    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
+    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=PORTAL, business_key=number,
+                              variables={"applicant_name": "张三"})
+    return view
 
 
 @pytest.fixture
 def case(runtime: Runtime) -> InstanceView:
     """The window item deployed with its guide, a case with only the application uploaded, its acceptance
     task claimed by the window clerk."""
-    with runtime.uow() as uow:
-        calendar.seed_national(uow)
-    definitions.deploy(runtime.uow(), item_files(CODE), actor=SYSTEM)
-    add_user(runtime, "wang", groups=["window"], roles=["clerk"])
-    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=PORTAL, business_key="SX-2026-000321",
-                              variables={"applicant_name": "张三"})
+    view = window_case(runtime, "SX-2026-000321")
     materials.upload(runtime.uow(), view.id, actor=PORTAL, name=APPLICATION, filename="application.pdf",
                      stream=io.BytesIO(b"%PDF-1.4\n% a scanned page\n"))
-    tasks.claim(runtime.uow(), view.tasks[0].id, actor=Actor("wang", frozenset({"window"}), frozenset({"clerk"})))
+    tasks.claim(runtime.uow(), view.tasks[0].id, actor=WANG)
     return view
 
 
