@@ -60,7 +60,7 @@ from . import clock_refusals, session
 from .errors import error_page
 from .i18n import gettext as _
 from .intake import APPLICANT_FIELDS
-from .paging import page_number
+from .paging import page_number, past_last_page
 from .public import MATERIAL_FORMS
 from .work import field_labels, lookup, option_labels, value_text
 
@@ -88,6 +88,8 @@ def index() -> ResponseReturnValue:
     found, total = instances.case_list(
         uow(), actor=actor(), state=state, key=None,
         business_key=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    if moved := past_last_page(page, PAGE_SIZE, total):
+        return moved
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
                            states=instances.STATES)
 

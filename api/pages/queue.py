@@ -12,7 +12,7 @@ from engine.inbox import InboxQuery
 
 from ..context import actor, uow
 from .i18n import gettext as _
-from .paging import page_number
+from .paging import page_number, past_last_page
 from .session import safe_next
 
 bp = Blueprint("queue", __name__)
@@ -48,6 +48,8 @@ def index() -> ResponseReturnValue:
         flash(_("该队列不存在或已不属于您（例如已调离该组），下面是您的全部待办。"), "info")
         found = inbox.inbox(uow(), actor=actor(), query=dataclasses.replace(query, queue="all", offset=0))
         page = 1
+    if moved := past_last_page(page, PAGE_SIZE, found.total):
+        return moved
     return render_template("pages/queue.html", inbox=found, page=page, page_size=PAGE_SIZE)
 
 

@@ -17,7 +17,7 @@ from engine.errors import ValidationFailed
 from ..context import actor, uow
 from .charts import percent, rate_chart
 from .i18n import gettext as _
-from .paging import page_number
+from .paging import page_number, past_last_page
 
 bp = Blueprint("supervision", __name__)
 PAGE_SIZE = 100
@@ -42,6 +42,8 @@ def board() -> ResponseReturnValue:
     page = page_number(request.args)
     found = supervision_board.board(uow(), actor=actor(), level=level, process_key=item, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE)
+    if moved := past_last_page(page, PAGE_SIZE, found.total):
+        return moved
     chart = rate_chart([(row.item_name, row.stats.on_time_rate) for row in found.stats], empty_text=_("暂无办结"))
     no_lead = _("未确定牵头部门")
     department_chart = rate_chart([(s.department_name or s.department_code or no_lead, s.on_time_rate)
@@ -95,6 +97,8 @@ def audit_log() -> ResponseReturnValue:
                 problems["kind"] = _("没有这种对象类型：{value}", value=args.get("kind", ""))
             if not problems:
                 raise
+    if not problems and (moved := past_last_page(page, PAGE_SIZE, found.total)):
+        return moved
     page_html = render_template("pages/audit.html", log=found, actions=audit.ACTIONS, kinds=audit.TARGET_KINDS,
                                 action_labels=ACTION_LABELS, kind_labels=KIND_LABELS, page=page,
                                 page_size=PAGE_SIZE, shown=_shown, problems=problems)

@@ -107,6 +107,8 @@ def test_the_log_pages_through_entries(supervisor: Browser, runtime: Runtime,
     assert len(entries(first.text)) == 2 and "1 / 2" in first.text and "page=2" in first.text
     second = supervisor.get("/supervision/audit?kind=department&page=2")
     assert len(entries(second.text)) == 1 and "D0" in second.text
+    beyond = supervisor.get("/supervision/audit?kind=department&page=4")
+    assert beyond.status_code == 302 and beyond.headers["Location"] == "/supervision/audit?kind=department&page=2"
 
 
 def test_the_page_reads_in_english(supervisor: Browser) -> None:
