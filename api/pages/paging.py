@@ -1,6 +1,8 @@
 """Page numbers of the listing pages (``?page=N``): the cases, the queue, the supervision board, the audit log."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -21,5 +23,5 @@ def past_last_page(page: int, page_size: int, total: int) -> Response | None:
     last = max((total + page_size - 1) // page_size, 1)
     if page <= last:
         return None
-    return redirect(url_for(str(request.endpoint), **(request.view_args or {}),
-                            **(request.args.to_dict() | {"page": str(last)})))
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "page": last}
+    return redirect(url_for(str(request.endpoint), **values))
