@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.sql import Select
 
-from . import calendar, supervision_rules
+from . import calendar, query_codes, supervision_rules
 from .candidates import lists_candidate, names_nobody
 from .clock import utcnow
 from .errors import InvalidRequest
@@ -165,8 +165,10 @@ def _queue_defs(actor: Actor) -> list[tuple[str, Any]]:
 def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: DueSoon) -> Select[Any]:
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
-    if where.case_number:
-        query = query.where(Task.business_key.contains(where.case_number.strip(), autoescape=True))
+    if where.case_number:  # as typed, or with a Chinese input method's full-width forms read as NFKC
+        typed = where.case_number.strip()
+        forms = sorted({typed, query_codes.case_number(typed)})
+        query = query.where(or_(*(Task.business_key.contains(form, autoescape=True) for form in forms)))
     if where.urgency == "overdue":
         query = query.where(Task.due_at <= now)
     elif where.urgency == "due_soon":

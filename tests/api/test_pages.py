@@ -197,6 +197,7 @@ def test_queues_count_and_mark_overdue_and_due_soon_tasks(runtime: Runtime, cler
     ("case=ATE", ["LATE-1", "LATER-1"]),
     ("sort=-due", ["LATER-1", "SOON-1", "LATE-1"]),
     ("item=routed_task&case=SOON", ["SOON-1"]),
+    ("case=%EF%BC%B3%EF%BC%AF%EF%BC%AF%EF%BC%AE%EF%BC%8D%EF%BC%91", ["SOON-1"]),  # ＳＯＯＮ－１, full width
     ("item=other", []),
 ])
 def test_the_queue_filters_by_due_date_case_number_and_item(runtime: Runtime, clerk: Browser, routed: None,
@@ -454,6 +455,7 @@ def test_a_task_of_another_group_is_not_found(runtime: Runtime, clerk: Browser, 
 def test_the_case_page_has_the_diagram_the_active_step_and_the_timeline(clerk: Browser, accept_task: str) -> None:
     page = clerk.get("/cases?number=TASK-1")
     case_id = re.search(r'href="/cases/(\d+)"', page.text).group(1)
+    assert f'href="/cases/{case_id}"' in clerk.get("/cases?number= ＴＡＳＫ－１ ").text  # typed full width
     page = clerk.get(f"/cases/{case_id}").text
     assert 'data-active="[&#34;accept&#34;]"' in page and "&#34;start&#34;" in page  # start is done
     assert '<script type="application/json" id="diagram-xml">"\\u003c?xml' in page  # the XML, escaped
