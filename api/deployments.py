@@ -6,7 +6,6 @@ over another item that has the same process id.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
@@ -16,6 +15,7 @@ from marshmallow import ValidationError, fields, validate
 from engine import definitions
 from engine.errors import UnsupportedType
 
+from . import json_body
 from .context import actor, uow
 from .json_body import Blueprint
 from .schemas import ROW_ID_MAX, ApiErrorSchema, DeployFormSchema, DeploymentSchema
@@ -46,7 +46,9 @@ class JsonObjectField(fields.Dict):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[Any, Any]:
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = json_body.loads(value)
+            except json_body.DuplicateKey as exc:
+                raise ValidationError(f"{exc}: send each process id once") from None
             except (ValueError, RecursionError):
                 raise ValidationError('not JSON: send an object of process id to version, e.g. {"permit": 3}') \
                     from None

@@ -28,16 +28,29 @@ def has_body(request: flask.Request) -> bool:
     return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
+class DuplicateKey(ValueError):
+    """An object names a key twice: parsers disagree on which value counts ({"approved": true, "approved": false})."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"names {key!r} twice in one object")
+        self.key = key
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads``, an object naming a key twice raising DuplicateKey (a ValueError, as malformed JSON)."""
+    return json.loads(text, object_pairs_hook=_each_key_once)
+
+
 def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
     """The body parsed, a body nested past the interpreter's recursion limit answered with a 400.
     ``any_utf``: UTF-16 and UTF-32 too, as ``json.loads`` detects them (webargs reads UTF-8 only).
 
     JSON on the wire is UTF-8 (RFC 8259). A UTF-8 byte order mark, which some Windows tools write, is
     skipped, as the RFC allows; a body in UTF-16 or UTF-32 is a 400 that says so. An object naming a key
-    twice is a 400 too: parsers disagree on which value counts ({"approved": true, "approved": false})."""
+    twice is a 400 too (DuplicateKey)."""
     try:
         if any_utf:
-            return json.loads(data, object_pairs_hook=_each_key_once)
+            return loads(data)
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or 0 in data[:4]:  # no UTF-8 JSON has NUL
             raise InvalidRequest("the JSON body must be encoded as UTF-8, not UTF-16 or UTF-32 (RFC 8259)")
         data = data.removeprefix(codecs.BOM_UTF8)
@@ -45,7 +58,10 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return core.parse_json(data)  # raises webargs' decoding error, which api.errors answers
-        return json.loads(text, object_pairs_hook=_each_key_once)
+        return loads(text)
+    except DuplicateKey as exc:
+        raise InvalidRequest(f"the JSON body names {exc.key!r} twice in one object: send each key once",
+                             details=[{"field": exc.key, "message": "named twice in one object"}]) from None
     except RecursionError:
         raise InvalidRequest("the JSON body is nested too deeply") from None
 
@@ -54,8 +70,7 @@ def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: set[str] = set()
     for key, _ in pairs:
         if key in seen:
-            raise InvalidRequest(f"the JSON body names {key!r} twice in one object: send each key once",
-                                 details=[{"field": key, "message": "named twice in one object"}])
+            raise DuplicateKey(key)
         seen.add(key)
     return dict(pairs)
 

@@ -25,6 +25,7 @@ from engine import acceptance, identity_numbers, materials, tasks, worksheet
 from engine._form_fields import PHONE
 from engine.errors import InvalidRequest, MaterialsMissing, ValidationFailed
 
+from .. import json_body
 from ..context import actor, uow
 from .errors import error_page
 from .i18n import gettext as _
@@ -182,8 +183,10 @@ def mark_problem_texts(details: list[Any]) -> dict[str, str]:
 def submitted() -> dict[str, Any]:
     """The form-js data the page posts as JSON in the field ``data``."""
     try:
-        data = json.loads(request.form.get("data") or "{}")
-    except json.JSONDecodeError:
+        data = json_body.loads(request.form.get("data") or "{}")
+    except json_body.DuplicateKey as exc:
+        raise InvalidRequest(f"the form data {exc}") from None
+    except (ValueError, RecursionError):
         raise InvalidRequest("the form data is not valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidRequest("the form data must be a JSON object")

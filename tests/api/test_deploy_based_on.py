@@ -124,7 +124,8 @@ def test_a_process_added_while_editing_saves_as_version_1(api: ApiClient) -> Non
     ({"pages_permit": 0}, "based_on.pages_permit.value", "greater than or equal to 1"),
     ({"": 1}, "based_on..key", "Length must be between 1 and 255."),
     ("[" * 100_000, "based_on", "not JSON"),
-], ids=["text", "empty", "array", "null", "string-version", "bool", "fraction", "zero", "empty-key", "deep"])
+    ('{"pages_permit": 1, "pages_permit": 2}', "based_on", "names 'pages_permit' twice"),
+], ids=["text", "empty", "array", "null", "string-version", "bool", "fraction", "zero", "empty-key", "deep", "twice"])
 def test_a_malformed_based_on_is_a_422_naming_the_field(api: ApiClient, based_on: Any, field: str,
                                                         says: str) -> None:
     upload(api, PERMIT)

@@ -442,6 +442,9 @@ def test_form_data_that_is_not_a_json_object_is_refused(clerk: Browser, accept_t
     response = clerk.post(f"/tasks/{accept_task}", {"data": "[1, 2]"}, token_from=f"/tasks/{accept_task}")
     assert response.status_code == 302  # back where the clerk was, with the message
     assert "the form data must be a JSON object" in clerk.get(f"/tasks/{accept_task}").text
+    twice = clerk.post(f"/tasks/{accept_task}", {"data": '{"decision": "accept", "decision": "reject"}'},
+                       token_from=f"/tasks/{accept_task}")
+    assert twice.status_code == 302 and "names &#39;decision&#39; twice" in clerk.get(f"/tasks/{accept_task}").text
 
 
 def test_a_task_of_another_group_is_not_found(runtime: Runtime, clerk: Browser, routed: None) -> None:
