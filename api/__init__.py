@@ -10,8 +10,9 @@ from werkzeug.routing import IntegerConverter
 
 from engine import Runtime
 
-from . import context, errors, health, idempotency, limits, pages, rate_limits
+from . import context, errors, health, idempotency, json_body, limits, pages, rate_limits
 from .config import Config
+from .multipart import FormCheckedRequest
 from .openapi import GovflowSpecPlugin
 from .schemas import ROW_ID_MAX, ApiErrorSchema
 
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     from importlib import import_module
 
     app = Flask(__name__)
+    app.request_class = FormCheckedRequest  # a multipart body it cannot read is a 400, not an empty form
     app.url_map.converters["int"] = RowId
     app.config.from_object(Config)
     app.config.update(config or {})
@@ -59,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     rate_limits.register(app)  # public endpoints: a flood is refused before any body is read
     app.before_request(context.authenticate_first)  # every other endpoint: the token before the body
     limits.register(app)  # before idempotency: it reads the body
+    app.before_request(json_body.refuse_a_body_not_taken)  # after the size limit: it reads the body
     idempotency.register(app)
     pages.register(app)
     rate_limits.limit_logins(app)

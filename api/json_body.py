@@ -7,6 +7,9 @@
 - A query parameter an endpoint does not take is a 422 naming it: a misspelt filter (``businessKey`` for
   ``business_key``) would otherwise answer every case, as if it had been honoured; so is one given twice
   where the endpoint takes one value.
+- A JSON body sent to an endpoint that takes none (unclaim, resume, a DELETE) is still read: malformed, it
+  is a 400; with fields, a 422 naming them. Ignored, a caller who meant something by them (a reason to
+  resume) would never learn that it was not kept. An empty object or ``null`` is accepted.
 """
 from __future__ import annotations
 
@@ -18,9 +21,9 @@ import flask
 import flask_smorest
 import marshmallow as ma
 from webargs import core
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
-from engine.errors import InvalidRequest, UnsupportedType
+from engine.errors import InvalidRequest, UnsupportedType, ValidationFailed
 
 
 def has_body(request: flask.Request) -> bool:
@@ -64,6 +67,28 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
                              details=[{"field": exc.key, "message": "named twice in one object"}]) from None
     except RecursionError:
         raise InvalidRequest("the JSON body is nested too deeply") from None
+
+
+def refuse_a_body_not_taken() -> None:
+    """Before an API endpoint that takes no JSON body runs: refuse a JSON body it would ignore (see above)."""
+    request = flask.request
+    if not (request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and is_json_request(request) and has_body(request)):
+        return
+    view = flask.current_app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    taken = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    if method is None or any(p.get("in") == "json" for p in taken):
+        return
+    try:
+        body = parse_json(request.get_data(cache=True))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # as the parser answers it: api.errors
+        abort(400, exc=exc, messages={"json": ["Invalid JSON body."]})
+    if body in (None, {}):
+        return
+    details = ([{"field": str(key), "message": "Unknown field."} for key in body] if isinstance(body, dict)
+               else [{"field": "_schema", "message": "this endpoint takes no body"}])
+    raise ValidationFailed(f"{request.method} {request.path} takes no body: send none", details=details)
 
 
 def _each_key_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

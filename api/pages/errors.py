@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import errors
 
+from ..multipart import UnreadableForm
 from .i18n import gettext as _
 from .session import safe_next
 
@@ -40,6 +41,9 @@ def _engine_error(exc: errors.EngineError) -> ResponseReturnValue:
         return error_page(403, _("您无权执行此操作。"))
     if isinstance(exc, errors.NotFound):
         return error_page(404, _("页面不存在或无权查看。"))
+    if isinstance(exc, UnreadableForm):  # nothing of the form was read: no field to say it beside
+        return error_page(400, _("上传的文件名不是 UTF-8 编码（例如 GBK），无法读取；请重命名文件后再上传。") if exc.not_utf8
+                          else _("提交的内容不完整，无法读取，请重试。"))
     if request.method == "GET":
         return error_page(409 if isinstance(exc, errors.Conflict) else 400, _("操作未完成：{message}", message=exc.message))
     # A command that could not be done (claimed meanwhile, case changed ...): say so where the user was.

@@ -974,4 +974,8 @@ EN: dict[str, str] = {
     # the queue page: an address naming a queue that is no longer the clerk's
     "该队列不存在或已不属于您（例如已调离该组），下面是您的全部待办。":
         "That queue does not exist or is no longer yours (you left its group, say): here is all your work.",
+    # a multipart body the server could not read (api/multipart.py)
+    "上传的文件名不是 UTF-8 编码（例如 GBK），无法读取；请重命名文件后再上传。":
+        "A file name is not in UTF-8 (GBK, say) and could not be read: rename the file and upload it again.",
+    "提交的内容不完整，无法读取，请重试。": "What was sent was incomplete and could not be read: please try again.",
 }

@@ -579,6 +579,16 @@ def test_an_upload_deployed_shows_its_version_and_the_list_has_every_version(ana
     assert download.data == (PAGES / "permit_v1.bpmn").read_bytes()
 
 
+def test_an_upload_whose_file_name_is_not_utf_8_says_so(analyst: Browser) -> None:
+    token = analyst.csrf("/analyst/deploy")
+    body = (b'--XYZ\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token.encode() + b"\r\n"
+            b'--XYZ\r\nContent-Disposition: form-data; name="files"; filename="' + "许可.bpmn".encode("gbk")
+            + b'"\r\n\r\n' + (PAGES / "permit_v1.bpmn").read_bytes() + b"\r\n--XYZ--\r\n")
+    page = analyst.client.post("/analyst/deploy", data=body, content_type="multipart/form-data; boundary=XYZ")
+    assert page.status_code == 400 and "<html" in page.text and "文件名不是 UTF-8 编码" in page.text
+    assert "pages_permit" not in analyst.get("/analyst/definitions").text
+
+
 def test_an_upload_with_camunda_form_data_names_the_forms_generated(analyst: Browser) -> None:
     files = [(io.BytesIO((FIXTURES / "camunda_form_data.bpmn").read_bytes()), "camunda_form_data.bpmn")]
     deployed = analyst.post("/analyst/deploy", {"files": files}, token_from="/analyst/deploy",

@@ -191,3 +191,54 @@ def test_a_compressed_body_is_a_415_saying_so_not_a_wrong_encoding(api):
     assert response.get_json()["error"]["message"] == ("a body with Content-Encoding gzip is not accepted: send the "
                                                        "JSON uncompressed")
     assert _cases(api) == 0
+
+
+def test_a_body_sent_where_none_is_taken_is_refused_not_ignored(api):
+    """Unclaim and resume take no body: a malformed one is a 400, one with fields a 422 naming them, and
+    nothing is done; an empty object or null is taken as no body."""
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", business_key="NOBODY-1", variables={"reviewGroup": "office"})
+    task_id = case["tasks"][0]["id"]
+    clerk = api.as_("window_clerk")
+    assert clerk.post(f"/api/tasks/{task_id}/claim").status_code == 200
+    unclaim = f"/api/tasks/{task_id}/unclaim"
+    error = _error(_post_raw(clerk, unclaim, b'{"reason": ', "application/json"), 400)
+    assert error["code"] == "invalid_request"
+    error = _error(clerk.post(unclaim, json={"reason": "换人办理"}), 422)
+    assert error["code"] == "validation_failed" and error["details"] == [{"field": "reason", "message": "Unknown field."}]
+    assert error["message"] == f"POST {unclaim} takes no body: send none"
+    _error(clerk.post(unclaim, json=["reason"]), 422)
+    assert clerk.get(f"/api/tasks/{task_id}").get_json()["assignee"] == "window_clerk"  # still claimed
+    assert _post_raw(clerk, unclaim, b"null", "application/json").status_code == 200
+    assert clerk.get(f"/api/tasks/{task_id}").get_json()["assignee"] is None
+
+    admin = api.as_("admin")
+    assert admin.post(f"/api/process-instances/{case['id']}/suspend", json={"reason": "核查"}).status_code == 200
+    _error(admin.post(f"/api/process-instances/{case['id']}/resume", json={"reason": "核查完毕"}), 422)
+    assert admin.get(f"/api/process-instances/{case['id']}").get_json()["state"] == "suspended"
+    assert admin.post(f"/api/process-instances/{case['id']}/resume").status_code == 200  # {}: no body
+    assert admin.post(f"/api/process-instances/{case['id']}/resume", data="reason",
+                      content_type="text/plain").status_code in (200, 409)  # not JSON: not read
+
+
+def _multipart(filename: bytes, content: bytes, **fields: str) -> bytes:
+    parts = [b'--XYZ\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v.encode())
+             for k, v in fields.items()]
+    parts.append(b'--XYZ\r\nContent-Disposition: form-data; name="files"; filename="' + filename
+                 + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + content + b"\r\n")
+    return b"".join(parts) + b"--XYZ--\r\n"
+
+
+def test_a_file_name_not_in_utf_8_is_a_400_saying_so_not_no_files(api):
+    """werkzeug read such a body as an empty form: "no files to deploy" about a file that was sent."""
+    body = _multipart("审批.bpmn".encode("gbk"), (FIXTURES / "simple_approval.bpmn").read_bytes())
+    error = _error(_post_raw(api.as_("analyst"), "/api/deployments", body, "multipart/form-data; boundary=XYZ"), 400)
+    assert error["code"] == "invalid_request" and "not UTF-8" in error["message"] and "GBK" in error["message"]
+    assert api.as_("analyst").get("/api/process-definitions").get_json() == []
+    cut = _multipart(b"simple_approval.bpmn", b"<xml")[:-12]  # no closing boundary: the body ends early
+    error = _error(_post_raw(api.as_("analyst"), "/api/deployments", cut, "multipart/form-data; boundary=XYZ"), 400)
+    assert error["message"].startswith("the multipart body could not be read")
+    deployed = _post_raw(api.as_("analyst"), "/api/deployments",
+                         _multipart("审批.bpmn".encode(), (FIXTURES / "simple_approval.bpmn").read_bytes()),
+                         "multipart/form-data; boundary=XYZ")
+    assert deployed.status_code == 201, deployed.get_json()
