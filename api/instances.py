@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from engine import instances, query_codes
 
 from .context import actor, uow
 from .json_body import Blueprint
 from .schemas import (
+    ROW_ID_MAX,
     ApiErrorSchema,
     HistoryEventSchema,
     InstancePageSchema,
@@ -46,13 +47,27 @@ class Instance(MethodView):
         return instances.get(uow(), instance_id, actor=actor())
 
 
+class HistoryQuerySchema(Schema):
+    after = fields.Integer(validate=validate.Range(min=0, max=ROW_ID_MAX),
+                           metadata={"description": "only events with a larger id: what is new since the last "
+                                                    "event read"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=1000),
+                           metadata={"description": "at most this many (default: all); X-Total-Count says how "
+                                                    "many there are"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
+
+
 @blp.route("/<int:instance_id>/history")
 class History(MethodView):
-    @blp.response(200, HistoryEventSchema(many=True))
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, HistoryEventSchema(many=True), headers={"X-Total-Count": {
+        "description": "how many events match (after ``after``), whatever the page", "schema": {"type": "integer"}}})
     @blp.alt_response(404, schema=ApiErrorSchema)
-    def get(self, instance_id: int) -> Any:
-        """Every command and BPMN step of the case, oldest first."""
-        return instances.history(uow(), instance_id, actor=actor())
+    def get(self, args: dict[str, Any], instance_id: int) -> Any:
+        """The command and BPMN steps of the case, oldest first: all, or a page of them."""
+        events, total = instances.history_page(uow(), instance_id, actor=actor(), after=args.get("after"),
+                                               limit=args.get("limit"), offset=args["offset"])
+        return events, {"X-Total-Count": str(total)}
 
 
 @blp.route("/<int:instance_id>/waits")

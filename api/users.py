@@ -13,7 +13,7 @@ from engine.users import ROLES
 
 from .context import actor, uow
 from .json_body import Blueprint
-from .schemas import ApiErrorSchema
+from .schemas import ROW_ID_MAX, ApiErrorSchema
 
 blp = Blueprint("users", __name__, url_prefix="/api/users",
                 description="Users, their groups and roles, and their API tokens (admins)")
@@ -91,12 +91,27 @@ def _user_with(user: Any, **extra: Any) -> dict[str, Any]:
     return {name: getattr(user, name) for name in UserSchema().fields} | extra
 
 
+class UserQuerySchema(Schema):
+    group = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "members of this group"})
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "users with this role"})
+    active = fields.Boolean(metadata={"description": "false: the deactivated only; true: the active only"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=1000),
+                           metadata={"description": "at most this many, by name (default: all); X-Total-Count "
+                                                    "says how many match"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
+
+
 @blp.route("")
 class Users(MethodView):
-    @blp.response(200, UserSchema(many=True))
-    def get(self) -> Any:
-        """Every user by name, deactivated ones too (supervisors and admins)."""
-        return users.list_users(uow(), actor=actor())
+    @blp.arguments(UserQuerySchema, location="query")
+    @blp.response(200, UserSchema(many=True), headers={"X-Total-Count": {
+        "description": "how many users match, whatever the page", "schema": {"type": "integer"}}})
+    def get(self, args: dict[str, Any]) -> Any:
+        """Users by name, deactivated ones too (supervisors and admins)."""
+        found = users.list_users(uow(), actor=actor(), group=args.get("group"), role=args.get("role"),
+                                 active=args.get("active"))
+        limit, offset = args.get("limit"), args["offset"]
+        return found[offset:] if limit is None else found[offset:offset + limit], {"X-Total-Count": str(len(found))}
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserCreatedSchema)

@@ -698,16 +698,27 @@ def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None
 
 
 def history(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[HistoryEvent]:
-    """The case's timeline, oldest first; a sealed step's values withheld until they are opened, except
-    for supervision (engine.sealing). Raises NotFound (also outside a scoped clerk's departments)."""
+    """The case's whole timeline, oldest first (see history_page)."""
+    return history_page(uow, instance_id, actor=actor)[0]
+
+
+def history_page(uow: UnitOfWork, instance_id: int, *, actor: Actor, after: int | None = None,
+                 limit: int | None = None, offset: int = 0) -> tuple[list[HistoryEvent], int]:
+    """The case's timeline, oldest first: the events after the history id ``after`` (a reader polling for
+    what is new), ``limit`` of them from ``offset`` (all when None), and how many there are in all. A sealed
+    step's values are withheld until they are opened, except for supervision (engine.sealing). Raises
+    NotFound (also outside a scoped clerk's departments)."""
     with uow:
         case_access.require_case(uow, actor, instance_id)
         row = uow.session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"process instance {instance_id} not found")
-        events = list(uow.session.scalars(select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
-                                          .order_by(HistoryEvent.id)))
-        return sealing.for_reader(uow, row, events, actor)
+        where = [HistoryEvent.instance_id == instance_id] + ([HistoryEvent.id > after] if after is not None else [])
+        events = list(uow.session.scalars(select(HistoryEvent).where(*where).order_by(HistoryEvent.id)
+                                          .offset(offset).limit(limit)))
+        total = len(events) if limit is None and not offset else \
+            uow.session.scalar(select(func.count(HistoryEvent.id)).where(*where)) or 0
+        return sealing.for_reader(uow, row, events, actor), total
 
 
 @dataclass

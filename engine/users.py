@@ -466,11 +466,18 @@ def get_user(uow: UnitOfWork, name: str, *, actor: Actor = SYSTEM) -> User:
         return _user(uow, name)
 
 
-def list_users(uow: UnitOfWork, *, actor: Actor = SYSTEM) -> list[User]:
-    """Every user by name, deactivated ones too. Supervisors see them (whom to assign a task to)."""
+def list_users(uow: UnitOfWork, *, actor: Actor = SYSTEM, group: str | None = None, role: str | None = None,
+               active: bool | None = None) -> list[User]:
+    """Users by name, deactivated ones too unless ``active`` says; those of a group or with a role when named.
+    Supervisors see them (whom to assign a task to)."""
     actor.require("supervisor", action="see users")
+    query = select(User).order_by(User.name)
+    if active is not None:
+        query = query.where(User.active.is_(active))
     with uow:
-        return list(uow.session.scalars(select(User).order_by(User.name)))
+        found = list(uow.session.scalars(query))
+    # Groups and roles are JSON lists, read alike on every database here: a province has thousands of users.
+    return [u for u in found if (group is None or group in u.groups) and (role is None or role in u.roles)]
 
 
 # ---- passwords and page sessions ---------------------------------------------------------------

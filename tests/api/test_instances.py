@@ -66,6 +66,26 @@ def test_the_timeline_records_who_did_what_to_which_element_oldest_first(api, ca
     assert api.get("/api/process-instances/999999/history").status_code == 404
 
 
+def test_the_timeline_pages_and_reads_what_is_new_after_an_event(api, cases):
+    url = f"/api/process-instances/{cases['SA-1']['id']}/history"
+    whole = api.get(url)
+    events = whole.get_json()
+    assert whole.headers["X-Total-Count"] == str(len(events)) and len(events) >= 3
+    page = api.get(f"{url}?limit=2&offset=1")
+    assert [e["id"] for e in page.get_json()] == [e["id"] for e in events[1:3]]
+    assert page.headers["X-Total-Count"] == str(len(events))
+    last_read = events[-1]["id"]
+    assert api.get(f"{url}?after={last_read}").get_json() == []  # nothing new yet
+    api.as_("window_clerk").post(f"/api/tasks/{cases['SA-1']['tasks'][0]['id']}/complete",
+                                 json={"variables": {"accepted": True, "amount": 7}})
+    new = api.get(f"{url}?after={last_read}")
+    assert new.get_json() and all(e["id"] > last_read for e in new.get_json())
+    assert "task.completed" in {e["event"] for e in new.get_json()}
+    assert new.headers["X-Total-Count"] == str(len(new.get_json()))
+    for bad in ("limit=0", "limit=1001", "offset=-1", "after=x", "since=1"):
+        assert api.get(f"{url}?{bad}").status_code == 422, bad
+
+
 def test_a_generated_case_number_carries_the_beijing_date(api, monkeypatch):
     """At 02:31 in Beijing on 23 November it is still the 22nd in UTC: the number says the 23rd."""
     api.deploy("simple_approval.bpmn")

@@ -157,3 +157,25 @@ def test_a_token_is_never_kept_for_an_idempotent_replay(api):
     with api.runtime.uow() as uow:
         stored = b"".join(row.body or b"" for row in uow.session.scalars(select(IdempotencyKey)))
     assert first.get_json()["token"].encode() not in stored
+
+
+def test_the_user_list_filters_by_group_role_and_state_and_pages_with_a_total(api):
+    for name in ("window_clerk", "window_clerk2", "office_clerk", "supervisor"):
+        api.token(name)
+    assert _patch(api, "window_clerk2", {"active": False}).status_code == 200
+    reader = api.as_("supervisor")
+
+    def names(query: str) -> tuple[list[str], str]:
+        response = reader.get(f"/api/users?{query}")
+        assert response.status_code == 200, response.get_json()
+        return [u["name"] for u in response.get_json()], response.headers["X-Total-Count"]
+
+    assert names("group=window") == (["window_clerk", "window_clerk2"], "2")
+    assert names("group=window&active=true") == (["window_clerk"], "1")
+    assert names("active=false") == (["window_clerk2"], "1")
+    assert names("role=supervisor") == (["supervisor"], "1")
+    everyone, total = names("")
+    assert everyone == sorted(everyone) and total == str(len(everyone)) and len(everyone) >= 5
+    assert names("limit=2&offset=1") == (everyone[1:3], total)
+    for bad in ("role=boss", "limit=0", "offset=-1", "active=maybe", "grp=window"):
+        assert reader.get(f"/api/users?{bad}").status_code == 422, bad
