@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from engine import instances
 
-from .context import actor, uow
+from .context import actor, runtime, uow
 from .json_body import Blueprint
 from .schemas import ApiErrorSchema, MessageResultSchema, MessageSchema
 
@@ -41,6 +41,9 @@ class Messages(MethodView):
         if outcome.buffered is None:
             return {"process_instances": outcome.instances}
         held = outcome.buffered
+        longest = runtime().settings.message_buffer_max_seconds
+        capped = (f" ({body['buffer_seconds']} seconds were asked; this server keeps a message at most {longest}: "
+                  "GOVFLOW_MESSAGE_BUFFER_MAX_SECONDS)") if body["buffer_seconds"] > longest else ""
         return {"process_instances": [], "buffered": held, "message": (
             f"no case waits for message {held.message_name!r} yet; it is buffered until "
-            f"{held.expires_at.isoformat()} and goes to the first matching case that waits for it")}, 202
+            f"{held.expires_at.isoformat()}{capped} and goes to the first matching case that waits for it")}, 202

@@ -67,6 +67,9 @@ def test_the_buffer_time_is_capped_by_the_settings(api, runtime):
     [row] = buffered_rows(runtime)
     assert row.expires_at - before <= timedelta(seconds=runtime.settings.message_buffer_max_seconds + 5)
     assert body["buffered"]["expires_at"].startswith(row.expires_at.isoformat()[:19])
+    longest = runtime.settings.message_buffer_max_seconds
+    assert f"(1000000000 seconds were asked; this server keeps a message at most {longest}" in body["message"]
+    assert "were asked" not in send(api, name=SUPPLEMENTED, business_key="BK-3b", buffer_seconds=60).get_json()["message"]
 
 
 def test_an_expired_message_is_not_delivered_and_is_dropped_with_a_note(api, runtime):
