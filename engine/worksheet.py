@@ -9,7 +9,7 @@ from typing import Any, Self
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from . import calendar, case_access, confidential, form_merge, forms, sealing, tasks, time_limits
+from . import calendar, case_access, case_state, confidential, form_merge, forms, sealing, tasks, time_limits
 from .clock import utcnow
 from .errors import EngineError, NotFound, ProcessError
 from .inbox import due_soon, urgency
@@ -50,6 +50,9 @@ class CaseSummary:
     clock: time_limits.ClockView | None
     clock_pending: bool  # no clock yet, and the process starts one at acceptance (受理) still to come
     provisional: bool  # the step's days left counted in a year without calendar data (weekdays only)
+    # How the case ended other than by a decision (engine.case_state: withdrawn, terminated); None while it
+    # runs or once decided. Only then does a stopped clock say how early or late the case concluded.
+    end_kind: str | None = None
 
 
 @dataclass
@@ -106,7 +109,8 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             instance_id=row.id, business_key=row.business_key, item_key=row.definition_key,
             item_name=row.definition.name or row.definition_key, item_version=row.definition.version,
             state=row.state, started_at=row.started_at, started_by=row.started_by, applicant=applicant,
-            clock=clock, clock_pending=pending, provisional=provisional)
+            clock=clock, clock_pending=pending, provisional=provisional,
+            end_kind=None if row.state == "running" else case_state.of_case(uow, row).end_kind)
         # Whoever may see one of the case's tasks may see its materials (engine.materials.require_access).
         cases = bundle_ids(uow, row.id)
         submitted = list(uow.session.scalars(select(Material).where(  # a withdrawn upload is no material

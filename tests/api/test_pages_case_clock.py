@@ -214,6 +214,22 @@ def test_a_task_after_the_decision_says_how_early_the_case_was_decided(app: Any,
     assert re.search(r'<dt>办结时效</dt>\s*<dd class="clock-remaining">提前 4 个工作日办结</dd>', page)
 
 
+def test_a_case_terminated_after_its_decision_says_no_time_it_concluded_on_any_page(
+        app: Any, runtime: Any, api: Any, supervisor: Browser, wednesday: dict[str, int]) -> None:
+    """The case, task and progress pages read one rule: only a decided case says how early it concluded; one
+    withdrawn or terminated (here during 制证, its clock stopped at the decision) did not conclude."""
+    from engine import instances
+
+    maker = signed_in(app, runtime, "zhang", roles=["clerk"], groups=["certificate"])
+    task = open_task(api, wednesday["decided"], "certify")
+    instances.terminate(runtime.uow(), wednesday["decided"], actor=SUPERVISOR, reason="许可证件制作前撤销")
+    case_page = supervisor.get(f"/cases/{wednesday['decided']}").text
+    assert 'data-state="stopped"' in clock_of(case_page) and "办结时效" not in clock_of(case_page)
+    task_page = maker.get(f"/tasks/{task['id']}")
+    assert task_page.status_code == 200 and 'data-clock-state="stopped"' in task_page.text
+    assert "办结时效" not in task_page.text
+
+
 def test_readers_the_clock_commands_do_not_take_get_no_forms(app: Any, runtime: Any,
                                                              wednesday: dict[str, int]) -> None:
     portal = signed_in(app, runtime, "portal", roles=["integrator"])  # reads every case, acts on no clock
