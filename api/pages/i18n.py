@@ -265,6 +265,8 @@ EN: dict[str, str] = {
     "补正(结束)": "Supplement received",
     "部门开始办理": "Department started",
     "流会(重新召开)": "Meeting without quorum (to be reconvened)",
+    "整改(开始)": "Rectification requested",
+    "整改(结束)": "Rectification done",
     "特别程序(开始)": "Special procedure started",
     "特别程序(结束)": "Special procedure ended",
     "办结(通过)": "Done (approved)",
@@ -978,4 +980,15 @@ EN: dict[str, str] = {
     "上传的文件名不是 UTF-8 编码（例如 GBK），无法读取；请重命名文件后再上传。":
         "A file name is not in UTF-8 (GBK, say) and could not be read: rename the file and upload it again.",
     "提交的内容不完整，无法读取，请重试。": "What was sent was incomplete and could not be read: please try again.",
+    # case states in an applicant's words (api/pages/public.py APPLICANT_STATES)
+    "待补正材料": "Supplement requested",
+    "已补正材料": "Supplement received",
+    "待整改": "Rectification requested",
+    "特别程序中（不计入办理时限）": "Special procedure (not counted in the time limit)",
+    "特别程序结束": "Special procedure ended",
+    "部门办理中": "With the department",
+    "会议流会，将重新召开": "Meeting without quorum, to be reconvened",
+    "办结（通过）": "Done (approved)",
+    "办结（容缺受理，通过）": "Done (accepted with materials pending, approved)",
+    "办结（不通过）": "Done (denied)",
 }

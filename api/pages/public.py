@@ -57,6 +57,22 @@ MAX_DEPARTMENT = 50
 LEVELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级", "village": "村级"}
 MATERIAL_FORMS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件", "electronic": "电子件"}
 # What a complainant reads for each field complaints.submit refuses.
+# The case states diagrams set (govflow.caseState: the codes approval systems exchange, DOMAIN.md) in an
+# applicant's words on the progress page; a code like 补正(开始) reads as an internal label there.
+APPLICANT_STATES = {"补正(开始)": "待补正材料", "补正(结束)": "已补正材料", "整改(开始)": "待整改", "整改(结束)": "已整改",
+                    "特别程序(开始)": "特别程序中（不计入办理时限）", "特别程序(结束)": "特别程序结束",
+                    "部门开始办理": "部门办理中", "流会(重新召开)": "会议流会，将重新召开", "办结(通过)": "办结（通过）",
+                    "办结(容缺通过)": "办结（容缺受理，通过）", "办结(不通过)": "办结（不通过）"}
+
+
+@bp.app_template_filter("applicant_state")
+def applicant_state(state: str | None) -> str | None:
+    """A case state as the progress page says it: its applicant's words, else the code with full-width brackets."""
+    if not state:
+        return state
+    return APPLICANT_STATES.get(state) or state.replace("(", "（").replace(")", "）")
+
+
 COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": "请填写手机号（11 位）或带区号的固定电话。",
                       "content": "请填写投诉内容（至多 2000 字）。", "case_no": "办件编号至多 50 个字符。",
                       "item_code": "事项编码至多 50 个字符。"}

@@ -760,6 +760,7 @@ def test_the_page_says_what_the_case_waits_for_from_the_applicant_and_how_it_was
     page = lookup(visitor, "SX-2026-0192", waiting["query_code"]).text
     assert text_of(page, "awaiting-what") == "待申请人补正材料"
     assert text_of(page, "awaiting-due") == f"请于 {due.astimezone(LOCAL_TZ).date().isoformat()} 前补正"
+    assert "待补正材料" in page and "补正(开始)" not in page  # the applicant's words, not the exchange code
     english = visitor.get("/public/progress", headers={"Accept-Language": "en"}).text
     assert text_of(english, "awaiting-what") == "Awaiting your supplementary materials"
 
