@@ -1,16 +1,16 @@
 """Documents issued to applicants (受理通知书, 决定书 ...): list a case's documents, download one as HTML or PDF."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Response, send_file
+from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from engine import documents
 
 from .context import actor, uow
+from .downloads import send_download
 from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
@@ -61,9 +61,8 @@ class DocumentFile(MethodView):
         """Download a document (``?format=pdf``, the default, or ``html``); the ETag is its SHA-256."""
         fmt = query["format"]
         document, content, sha256 = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
-        response = send_file(io.BytesIO(content), mimetype=documents.FORMATS[fmt], as_attachment=True,
-                             download_name=f"{document.id}-{document.title}.{fmt}", etag=sha256)
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        response = send_download(content, mimetype=documents.FORMATS[fmt], name=f"{document.id}-{document.title}.{fmt}",
+                                 fallback=f"document-{document.id}", etag=sha256)
         if fmt == "html":
             response.headers["Content-Security-Policy"] = HTML_POLICY
         return response

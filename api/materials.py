@@ -13,6 +13,7 @@ from engine.errors import InvalidRequest
 from engine.settings import Settings
 
 from .context import actor, uow
+from .downloads import send_download
 from .json_body import Blueprint
 from .limits import upload_limit
 from .schemas import ApiErrorSchema
@@ -173,10 +174,8 @@ class MaterialFile(MethodView):
     def get(self, instance_id: int, material_id: int) -> Response:
         """Download a material; the ETag is its SHA-256."""
         material, stream = materials.download(uow(), instance_id, material_id, actor=actor())
-        response = send_file(stream, mimetype=material.content_type, as_attachment=True,
-                             download_name=material.filename, etag=material.sha256)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return send_download(stream, mimetype=material.content_type, name=material.filename,
+                             fallback=f"material-{material.id}", etag=material.sha256)
 
 
 class WithdrawUploadSchema(Schema):

@@ -12,14 +12,13 @@ its confirmation (the old one stops working) and answered with the receipt to pr
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.datastructures import FileStorage
@@ -55,6 +54,7 @@ from engine.supervision import RED
 
 from ..context import actor, runtime, uow
 from ..documents import HTML_POLICY
+from ..downloads import send_download
 from ..limits import upload_limit
 from . import clock_refusals, session
 from .errors import error_page
@@ -552,10 +552,8 @@ def withdraw_upload(instance_id: int, material_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<int:instance_id>/materials/<int:material_id>")
 def material(instance_id: int, material_id: int) -> ResponseReturnValue:
     found, stream = materials.download(uow(), instance_id, material_id, actor=actor())
-    response = send_file(stream, mimetype=found.content_type, as_attachment=True, download_name=found.filename,
+    return send_download(stream, mimetype=found.content_type, name=found.filename, fallback=f"material-{found.id}",
                          etag=found.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.get("/cases/<int:instance_id>/documents/<int:document_id>")
@@ -563,9 +561,8 @@ def document(instance_id: int, document_id: int) -> ResponseReturnValue:
     """A document as issued (``?format=pdf``, the default, or ``html``), with the API route's rights and headers."""
     fmt = request.args.get("format", "pdf")
     found, content, sha256 = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
-    response = send_file(io.BytesIO(content), mimetype=documents.FORMATS[fmt], as_attachment=True,
-                         download_name=f"{found.id}-{found.title}.{fmt}", etag=sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = send_download(content, mimetype=documents.FORMATS[fmt], name=f"{found.id}-{found.title}.{fmt}",
+                             fallback=f"document-{found.id}", etag=sha256)
     if fmt == "html":
         response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run
     return response

@@ -23,7 +23,6 @@ answers directly, with nothing kept: sent again it changes nothing.
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -32,7 +31,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -44,6 +43,7 @@ from engine.errors import Conflict, InProgress, NotFound, ValidationFailed
 
 from ..context import uow
 from ..documents import HTML_POLICY
+from ..downloads import send_download
 from .i18n import LANGUAGES
 from .i18n import gettext as _
 
@@ -189,8 +189,8 @@ def progress_document(document_id: int) -> ResponseReturnValue:
         if exc.message == query_codes.NOT_FOUND_MESSAGE:
             raise  # a new code was handed out meanwhile: _not_found forgets the case
         return render_template("pages/public_error.html", status=404, message=_("未找到该文书。")), 404
-    response = send_file(io.BytesIO(content), mimetype=FORMATS[fmt], as_attachment=True, download_name=name,
-                         etag=digest)
+    response = send_download(content, mimetype=FORMATS[fmt], name=name, fallback=f"document-{document_id}",
+                             etag=digest)
     response.headers["X-Content-SHA256"] = digest  # as the public API's download
     response.headers["Cache-Control"] = "no-store"  # a case's document: in no cache (send_file says no-cache)
     if fmt == "html":
