@@ -459,6 +459,13 @@ def find_actor(uow: UnitOfWork, name: str) -> Actor:
         return actor_of(_user(uow, name))
 
 
+def display_name(uow: UnitOfWork, name: str) -> str:
+    """A user's name as people read it (张三), else their login name: what a receipt prints as its 经办人."""
+    with uow:
+        shown = uow.session.scalar(select(User.display_name).where(User.name == name))
+    return shown or name
+
+
 def get_user(uow: UnitOfWork, name: str, *, actor: Actor = SYSTEM) -> User:
     """Raises Forbidden (not a supervisor or admin), NotFound."""
     actor.require("supervisor", action="see users")

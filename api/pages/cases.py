@@ -35,6 +35,7 @@ from engine import (
     supervision_board,
     time_limits,
     timeline,
+    users,
     worksheet,
 )
 from engine.case_access import require_clerk_of_case, require_clerk_or_supervisor_of_case
@@ -355,6 +356,7 @@ def query_code(instance_id: int) -> ResponseReturnValue:
     entry = guides.CatalogueEntry(guide, None) if guide is not None else None
     return render_template("pages/intake_receipt.html", case=dataclasses.replace(file.case, query_code=code),
                            entry=entry, guide=guide.content if guide is not None else {}, created=False,
+                           clerk=users.display_name(uow(), actor().name),
                            reissued=True, differing=[], received=received,
                            item_name=file.definition_name or file.case.definition_key)
 

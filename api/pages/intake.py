@@ -26,7 +26,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from engine import complaints, form_merge, guides, identity_numbers, instances, materials, query_codes
+from engine import complaints, form_merge, guides, identity_numbers, instances, materials, query_codes, users
 from engine._form_fields import PHONE
 from engine.errors import Conflict, EngineError, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
@@ -122,7 +122,7 @@ def start(code: str) -> ResponseReturnValue:
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
                           failed=_("事项流程启动失败，未收件：{message}", message=exc.message))
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
-                           created=created, differing=_differing(view, merged), received=_received(view.id))
+                           clerk=users.display_name(uow(), actor().name), created=created, differing=_differing(view, merged), received=_received(view.id))
 
 
 def mark_problems(entry: guides.CatalogueEntry, marks: list[materials.NewMark]) -> dict[str, str]:

@@ -465,8 +465,9 @@ def test_the_case_page_has_the_diagram_the_active_step_and_the_timeline(clerk: B
     assert "收件登记" in page and "已接件" in page and "受理审查（综合窗口）" in page
 
 
-def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(clerk: Browser,
+def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(runtime: Runtime, clerk: Browser,
                                                                                 accept_task: str) -> None:
+    users.change_user(runtime.uow(), "wang", display_name="王芳", actor=users.SYSTEM)
     case_id = re.search(r'href="/cases/(\d+)"', clerk.get("/cases?number=TASK-1").text).group(1)
     assert "生成查询码" in clerk.get(f"/cases/{case_id}").text
     unconfirmed = clerk.post(f"/cases/{case_id}/query-code", token_from=f"/cases/{case_id}")
@@ -476,6 +477,8 @@ def test_a_window_clerk_hands_the_applicant_a_new_query_code_from_the_case_page(
     # The receipt to print, for a case no guide names: the process's name stands for the item.
     code = re.search(r'<strong class="mono" id="receipt-code">([A-Z2-9]{8})</strong>', page.text).group(1)
     assert "TASK-1" in page.text and "原查询码已失效" in page.text and "data-print" in page.text
+    # 经办人: the clerk handing it over, by the name people read, not whoever started the case online
+    assert 'id="receipt-clerk">王芳<' in page.text and "portal" not in page.text
     assert 'id="receipt-limit"' not in page.text and re.search(r"<dt>事项</dt><dd>[^<\s][^<]*</dd>", page.text)
     progress = clerk.client.get("/api/public/progress/TASK-1", query_string={"code": code})
     assert progress.status_code == 200

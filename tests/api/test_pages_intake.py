@@ -149,6 +149,7 @@ def test_a_start_gives_the_receipt_with_its_query_code_once_and_a_second_send_st
     receipt = text(first.text)
     assert "收件回执" in receipt and case.business_key in receipt and "一窗受理 标准许可事项" in receipt
     assert "15 个工作日（自受理之日起计算）" in receipt and "张三" in receipt
+    assert re.search(r'id="receipt-clerk">window_clerk<', first.text)  # no display name: the login name
     code = re.search(r'id="receipt-code">([^<]+)<', first.text).group(1)
     query_codes.verify(api.runtime.uow(), case.business_key, code)  # the code opens the case
     assert "/public/progress" in receipt and "data-print" in first.text
