@@ -183,7 +183,10 @@ class ComplaintOutSchema(Schema):
     query_code = fields.String(metadata={"description": "shown only here: with the complaint number, follow it "
                                                         "at GET /api/public/progress/<complaint_no>"})
     received_at = fields.DateTime()
-    handle_days = fields.Integer(metadata={"description": "working days the responsible department has"})
+    handle_days = fields.Integer(metadata={"description": "working days the responsible department has before "
+                                                         "the complaint is escalated"})
+    answer_days = fields.Integer(metadata={"description": "working days within which the complainant is answered "
+                                                         "(the complaint item's promised time limit)"})
 
 
 class RatingStatsQuerySchema(Schema):

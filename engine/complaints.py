@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import query_codes, service_cases
+from . import guides, query_codes, service_cases
 from ._form_fields import PHONE
 from .errors import NotFound, ValidationFailed
 from .unit_of_work import UnitOfWork
@@ -31,7 +31,8 @@ class ComplaintView:
     complaint_no: str
     query_code: str
     received_at: datetime
-    handle_days: int
+    handle_days: int  # the responsible group's share, before the complaint is escalated
+    answer_days: int  # what the complainant is promised: the complaint item's guide (promised_days)
 
 
 def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str | None = None,
@@ -43,7 +44,8 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
 
     Raises:
         ValidationFailed: a missing name or content, a phone number that is not a Chinese mobile or
-            landline number, text too long.
+            landline number, text too long, a case number of no case (``rule`` not_found: the desk could
+            not follow it up).
         NotFound: the complaint process is not deployed. ProcessError: its first steps failed.
     """
     problems: list[dict[str, str]] = []
@@ -59,8 +61,10 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
         handling_group = None
         if related_no:
             related = service_cases.cases_numbered(uow, related_no)
-            if related:
-                handling_group = service_cases.handling(uow, related[-1].id).department
+            if not related:
+                raise ValidationFailed(f"投诉内容有误：没有办件 {related_no}", details=[
+                    {"field": "case_no", "rule": "not_found", "message": "没有这个办件编号"}])
+            handling_group = service_cases.handling(uow, related[-1].id).department
         variables = {"complainant_name": given_name, "complainant_phone": given_phone,
                      "complaint_content": given_content, "related_case_no": related_no or "", "item_code": item or "",
                      "handling_group": handling_group or "", "handle_days": HANDLE_DAYS,
@@ -69,7 +73,7 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
         code = query_codes.issue(uow, case.row)
         uow.commit()
         return ComplaintView(complaint_no=case.row.business_key, query_code=code, received_at=case.row.started_at,
-                             handle_days=HANDLE_DAYS)
+                             handle_days=HANDLE_DAYS, answer_days=_answer_days(uow))
 
 
 def receipt_again(uow: UnitOfWork, complaint_no: str) -> ComplaintView:
@@ -87,7 +91,15 @@ def receipt_again(uow: UnitOfWork, complaint_no: str) -> ComplaintView:
         code = query_codes.replace(uow, row.id, by=PUBLIC)
         uow.commit()
         return ComplaintView(complaint_no=row.business_key, query_code=code, received_at=row.started_at,
-                             handle_days=HANDLE_DAYS)
+                             handle_days=HANDLE_DAYS, answer_days=_answer_days(uow))
+
+
+def _answer_days(uow: UnitOfWork) -> int:
+    """The working days the complaint item's guide promises (its clock's), else the handling share: the
+    receipt says what the progress page's clock counts. Helper: the caller's transaction."""
+    guide = guides.latest_for_process(uow, COMPLAINT_KEY)
+    promised = (guide.content or {}).get("promised_days") if guide is not None else None
+    return promised if isinstance(promised, int) and promised > 0 else HANDLE_DAYS
 
 
 def normal_phone(typed: str) -> str:

@@ -45,6 +45,7 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
     library(api)
     filed = file_complaint(api)
     assert filed["complaint_no"].startswith("TS") and len(filed["query_code"]) == 8 and filed["handle_days"] == 5
+    assert filed["answer_days"] == 5  # no guide deployed here: the handling share (with it, its promise: pages)
 
     progress = api.client.get(f"/api/public/progress/{filed['complaint_no']}",
                               query_string={"code": filed["query_code"]}).get_json()
@@ -128,6 +129,7 @@ def test_invalid_complaints_are_refused_with_their_fields(api):
         ({"content": ""}, "content"),
         ({"content": "很" * 2001}, "content"),
         ({"case_no": "X" * 51}, "case_no"),
+        ({"case_no": "SX-0000-NOPE"}, "case_no"),  # no such case: the desk could not follow it up
     ]
     for body, field in cases:
         response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})

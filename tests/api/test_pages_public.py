@@ -282,8 +282,11 @@ def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress
     stale = visitor.client.post("/public/complaints", data={"name": "李四", "phone": "13912345678", "content": "x"})
     assert stale.status_code == 400 and "表单已过期" in stale.text and 'value="李四"' in stale.text
 
+    unknown = complain(case_no="SX-0000-NOPE")
+    assert unknown.status_code == 422 and dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]+)<',
+                                                          unknown.text))["case_no"].startswith("没有这个办件编号")
     filed = complain()
-    assert filed.status_code == 200 and "投诉已提交" in filed.text
+    assert filed.status_code == 200 and "投诉已提交，我们将在 10 个工作日内办结并答复您。" in filed.text
     number, code = text_of(filed.text, "complaint-no"), re.search(r'class="mono query-code"><strong>(\w+)<',
                                                                   filed.text).group(1)
     assert number.startswith("TS") and len(code) == 8
