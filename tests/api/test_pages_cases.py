@@ -198,8 +198,11 @@ def test_the_case_page_says_what_the_case_waits_for_by_the_diagram_s_names_and_w
     due = pending_timer(api, waiting, "wait_supplement").due_at.astimezone(LOCAL_TZ)
     [message] = re.findall(r'<tr class="wait-row wait-message".*?</tr>', panel, re.DOTALL)
     [timer] = re.findall(r'<tr class="wait-row wait-timer".*?</tr>', panel, re.DOTALL)
-    # The step as the diagram draws it, the message's name beside it, and the button named after the step.
-    assert text(message).startswith("申请人补正材料 materials_supplemented 等待消息")
+    # The step as the diagram draws it (the message's name a hover: the clerk records it by the step), and the
+    # button named after the step; the message's name beside it for an integrator, who sends it.
+    assert text(message).startswith("申请人补正材料 等待消息") and 'title="materials_supplemented"' in message
+    integrator = waits_panel(Browser(api, "integrator").get(f"/cases/{waiting}").text)
+    assert "申请人补正材料 materials_supplemented 等待消息" in text(integrator)
     assert 'data-message="materials_supplemented"' in message and "记录：申请人补正材料" in message
     assert text(timer) == f"补正期限届满 定时 到期时间 {due:%Y-%m-%d %H:%M}"
 
@@ -258,7 +261,7 @@ def test_the_case_page_offers_to_record_only_what_the_diagram_marks_recordable(a
     assert "record-message" in supplement and "记录：申请人补交分项材料" in supplement
     assert "由系统对接发送" not in supplement
     assert "record-message" not in fee and "由系统对接发送" in text(fee)
-    assert text(fee).startswith("缴费确认（非税支付平台） fee_paid")
+    assert text(fee).startswith("缴费确认（非税支付平台） 等待消息") and 'title="fee_paid"' in fee
     admin_panel = waits_panel(Browser(api, "admin").get(f"/cases/{case_id}").text)
     assert admin_panel.count('class="record-message') == 2
     # A form made up for the fee is refused, and says why.
