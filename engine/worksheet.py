@@ -80,6 +80,10 @@ class TaskSheet:
     # Materials the window received otherwise (engine.materials.record: a paper original checked, not
     # applicable, obtained through data sharing), by name, in the order recorded: received all the same.
     marks: dict[str, MaterialMark] = field(default_factory=dict)
+    # The case's data as this reader may read it (confidential values masked), and the schema of the form it
+    # was started with (a bundle's merged application), by whose labels the page shows the application.
+    data: dict[str, Any] = field(default_factory=dict)
+    start_schema: dict[str, Any] | None = None
 
 
 def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
@@ -117,9 +121,11 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             Material.instance_id.in_(cases), Material.withdrawn_at.is_(None)).order_by(Material.id)))
         marks = {mark.name: mark for mark in uow.session.scalars(  # a mark taken back is deleted
             select(MaterialMark).where(MaterialMark.instance_id.in_(cases)).order_by(MaterialMark.id))}
-        return TaskSheet(task=task, form=form, form_missing=missing, case=summary,
-                         urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
-                         opinions=opinions(uow, row), marks=marks)
+        sheet = TaskSheet(task=task, form=form, form_missing=missing, case=summary,
+                          urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
+                          opinions=opinions(uow, row), marks=marks, data=shown)
+    sheet.start_schema = _start_schema(uow, summary.item_key, summary.item_version)
+    return sheet
 
 
 def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_limits.ClockView | None, bool]:
@@ -174,11 +180,18 @@ def case_forms(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[dict[
                                    .order_by(Task.created_at, Task.id))
         task_schemas = [schema for form_key in dict.fromkeys(keys)
                         if form_key and (schema := _schema(uow, form_key, row.definition)) is not None]
-    try:  # a unit of work of its own: start_form opens one
-        start = [form_merge.start_form(uow.runtime.uow(), key, version=version).schema]
-    except EngineError:  # no start form, or one the server has no schema of: the data keeps its names
-        start = []
-    return start + task_schemas
+    start = _start_schema(uow, key, version)
+    return ([start] if start is not None else []) + task_schemas
+
+
+def _start_schema(uow: UnitOfWork, key: str, version: int) -> dict[str, Any] | None:
+    """The schema of the form a case of this version starts with (a bundle's merged application); None: no
+    start form, or one the server has no schema of (the data keeps its names). Outside the caller's
+    transaction: start_form opens a unit of work of its own."""
+    try:
+        return form_merge.start_form(uow.runtime.uow(), key, version=version).schema
+    except EngineError:
+        return None
 
 
 def _schema(uow: UnitOfWork, form_key: str, definition: ProcessDefinition) -> dict[str, Any] | None:

@@ -110,11 +110,11 @@ class DataRow:
 ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
 
 
-def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]]) -> list[DataRow]:
+def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]], *, asked_only: bool = False) -> list[DataRow]:
     """The case's data as clerks saw it asked: each value under the label of the first form that asks it (in
     that form's order), options by their labels; then the applicant's details the intake page asks field by
-    field (api.pages.intake.APPLICANT_FIELDS) under its labels; then what nothing asks, by name. Instants read
-    in local time."""
+    field (api.pages.intake.APPLICANT_FIELDS) under its labels; then, unless ``asked_only``, what nothing asks,
+    by name. Instants read in local time."""
     rows: list[DataRow] = []
     shown: set[str] = set()
     for schema in schemas:
@@ -128,8 +128,9 @@ def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]]) -> list[
         if asked.key in variables and asked.key not in shown:
             shown.add(asked.key)
             rows.append(DataRow(_(asked.label), asked.key, value_text(local_instants(variables[asked.key]), {})))
-    rows += [DataRow(name, name, value_text(local_instants(value), {})) for name, value in sorted(variables.items())
-             if name not in shown]
+    if not asked_only:
+        rows += [DataRow(name, name, value_text(local_instants(value), {}))
+                 for name, value in sorted(variables.items()) if name not in shown]
     return rows
 
 

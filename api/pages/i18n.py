@@ -993,4 +993,6 @@ EN: dict[str, str] = {
     "办结（通过）": "Done (approved)",
     "办结（容缺受理，通过）": "Done (accepted with materials pending, approved)",
     "办结（不通过）": "Done (denied)",
+    # the task page: the application the case was started with
+    "申请信息": "Application",
 }

@@ -210,7 +210,11 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     form_data = {**stored, **data} if data is not None else stored
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
-    return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data,
+    from .cases import case_data  # here: the case page's module builds on this one
+
+    # The application the case was started with (a bundle's merged form), as asked, for every step to weigh.
+    application = case_data(sheet.data, [sheet.start_schema] if sheet.start_schema else [], asked_only=True)
+    return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data, application=application,
                            labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions],
                            colleagues=takers, checked=checked, refusal=refusal_text(refusal),
                            mark_field=MARK_FIELD, mark_problems=mark_problems or {},

@@ -328,6 +328,13 @@ def test_a_bundle_is_received_through_its_merged_form_and_its_errors_come_back_t
     assert case.definition_key == "restaurant_opening" and case.business_key == generated(form)
     assert "5 个工作日（自受理之日起计算）" in text(started.text) and "李四" in started.text
 
+    # Every step of the bundle reads the merged application under the form's labels, options by their labels.
+    [task] = api.as_("supervisor").get(f"/api/process-instances/{case.id}").get_json()["tasks"]
+    page = bundle.get(f"/tasks/{task['id']}").text
+    shown = text(re.search(r'<dl class="facts application" id="application">.*?</dl>', page, re.DOTALL).group(0))
+    assert "拟定名称（字号） 李记面馆" in shown and "招牌面积（平方米） 3.5" in shown
+    assert "经营项目 热食类食品制售" in shown and "李四" in shown
+
 
 # ---- materials on the case page ---------------------------------------------------------------------
 
