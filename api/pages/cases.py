@@ -103,6 +103,7 @@ class DataRow:
     label: str
     name: str  # the variable's name (or path in it)
     value: str
+    asked: bool = True  # a form or the intake page asked it; else the process keeps it (scripts, integrations)
 
 
 # An instant as scripts and the diagrams' functions keep it (workdays(3): 2026-11-27T15:59:59+00:00): with its
@@ -129,7 +130,7 @@ def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]], *, asked
             shown.add(asked.key)
             rows.append(DataRow(_(asked.label), asked.key, value_text(local_instants(variables[asked.key]), {})))
     if not asked_only:
-        rows += [DataRow(name, name, value_text(local_instants(value), {}))
+        rows += [DataRow(name, name, value_text(local_instants(value), {}), asked=False)
                  for name, value in sorted(variables.items()) if name not in shown]
     return rows
 

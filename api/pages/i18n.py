@@ -995,4 +995,6 @@ EN: dict[str, str] = {
     "办结（不通过）": "Done (denied)",
     # the task page: the application the case was started with
     "申请信息": "Application",
+    # the case page: data the process keeps for itself, folded away
+    "流程数据（{n} 项，非表单填写）": "Process data ({n}, not from forms)",
 }

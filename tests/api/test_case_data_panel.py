@@ -15,12 +15,14 @@ from tests.service_items import case, deploy_item, send_message, supply_material
 CODE, KEY = "window-acceptance", "window_acceptance"
 
 
-def data_rows(page: str) -> list[tuple[str, str, str]]:
-    """(label, name, value) of the 案件数据 panel."""
-    panel = re.search(r'<dl class="facts data" id="case-data">(.*?)</dl>', page, re.DOTALL)
-    assert panel, "no case data on the page"
-    return [(html.unescape(label), html.unescape(name), html.unescape(value)) for name, label, value in
-            re.findall(r'<dt title="([^"]*)"[^>]*>(.*?)</dt><dd>(.*?)</dd>', panel.group(1), re.DOTALL)]
+def data_rows(page: str, panel_id: str = "") -> list[tuple[str, str, str]]:
+    """(label, name, value) of the 案件数据 panel: what forms asked (``case-data``), then what the process keeps
+    (``process-data``, folded away); one of them with ``panel_id``."""
+    panels = re.findall(r'<dl class="facts data" id="([a-z-]+)">(.*?)</dl>', page, re.DOTALL)
+    assert panels, "no case data on the page"
+    return [(html.unescape(label), html.unescape(name), html.unescape(value)) for found, panel in panels
+            if panel_id in ("", found)
+            for name, label, value in re.findall(r'<dt title="([^"]*)"[^>]*>(.*?)</dt><dd>(.*?)</dd>', panel, re.DOTALL)]
 
 
 def test_the_case_data_reads_as_the_forms_asked_it(api: ApiClient) -> None:
@@ -39,6 +41,10 @@ def test_the_case_data_reads_as_the_forms_asked_it(api: ApiClient) -> None:
     assert by_name["portal_ref"] == ("portal_ref", '{"渠道": "网上办事大厅", "编号": 7}')
     names = [name for _, name, _ in rows]
     assert names.index("portal_ref") > names.index("decision")
+    page = Browser(api, "window_clerk").get(f"/cases/{case_id}").text
+    assert "portal_ref" in {name for _, name, _ in data_rows(page, "process-data")}  # folded away
+    assert "portal_ref" not in {name for _, name, _ in data_rows(page, "case-data")}
+    assert "流程数据（" in page and "<details class=\"process-data\">" in page
 
 
 def timeline_texts(page: str, event: str) -> list[str]:
