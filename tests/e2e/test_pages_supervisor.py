@@ -186,6 +186,7 @@ def test_at_390_px_the_pages_fit_the_screen_and_the_navigation_wraps_by_links(pa
         assert len(links) >= 3
         problems += [f"{path}: the link {text!r} takes more than one line" for text, height, line, padding in links
                      if height - padding > 2 * line - 1]
+    page.evaluate("document.querySelectorAll('details.process-data').forEach(d => { d.open = true; })")
     expect(page.locator("dl.facts.data dt", has_text="acceptance_decision")).to_have_count(1)  # wider than 120 px
     problems += page.evaluate("""[...document.querySelectorAll('dl.facts dt, dl.facts dd')]
         .filter(e => e.scrollWidth > e.clientWidth).map(e => `${e.textContent} overflows its column`)""")
