@@ -251,32 +251,57 @@ def announced(years: Sequence[YearData], named: Collection[int] = ()) -> tuple[l
       * days within 25-31 December of a year not announced, just before an announced year, are that
         year's 元旦 starting early (a notice lists them with its own year): they are added to their year,
         which is not replaced (a CSV of 2027 with 2026-12-31 must not wipe out the rest of 2026);
+      * so a year whose only days are such late-December days, listed with the next year, is never
+        announced, however small the file and even when named: it is announced by a file of its own. Its
+        days are added next to the next year when that year is announced, else refused, naming their lines;
       * without named years, a year with fewer than a quarter of the lines of the file's fullest year
-        (those late-December days counted) is taken for a typo (a 2027 file with one line of 2028 would announce 2028 with one holiday, and
-        replace all of it once loaded): refused, naming its lines;
+        (a year of late-December days alone not counted as the fullest) is taken for a typo (a 2027
+        file with one line of 2028 would announce 2028 with one holiday, and replace all of it once
+        loaded): refused, naming its lines;
       * with named years, a day of a year not named (nor adjoining as above) is refused, naming its line.
 
     Raises:
         ValidationFailed: with a problem per refused line, and one per named year the file has no day in.
     """
     problems = _Problems()
-    fullest = max((len(y.days) for y in years), default=0)
-    main = set(named) if named else {y.year for y in years if len(y.days) * STRAY_SHARE >= fullest}
+    in_file = {y.year for y in years}
+    early = {y.year for y in years
+             if y.days and y.year + 1 in in_file and all(_late_december(d) for d in y.days)}
+    fullest = max((len(y.days) for y in years if y.year not in early), default=0)
+    main: set[int] = set()
     loaded: list[YearData] = []
     adjoining: list[SpecialDay] = []
-    for data in years:
-        if data.year in main:
-            loaded.append(data)
-            continue
-        for day in data.days:
-            if data.year + 1 in main and day.day >= date(data.year, 12, 25):
-                adjoining.append(day)
+    for data in sorted(years, key=lambda y: y.year, reverse=True):  # a year's next year is decided first
+        next_announced = data.year + 1 in main
+        if data.year in early:
+            if next_announced:
+                adjoining.extend(data.days)
             else:
-                problems.add("date", _stray(day, data, fullest, named), day.line)
-    for year in sorted(set(named) - {y.year for y in years}):
+                for day in data.days:
+                    problems.add("date", _early_stray(day, data), day.line)
+        elif (data.year in named) if named else (len(data.days) * STRAY_SHARE >= fullest):
+            main.add(data.year)
+            loaded.append(data)
+        else:
+            for day in data.days:
+                if next_announced and _late_december(day):
+                    adjoining.append(day)
+                else:
+                    problems.add("date", _stray(day, data, fullest, named), day.line)
+    for year in sorted(set(named) - in_file):
         problems.add("year", f"the file has no day in {year}, a year named to load", None)
     problems.raise_if_any("invalid calendar file")
-    return loaded, adjoining
+    return loaded[::-1], sorted(adjoining, key=lambda d: d.day)
+
+
+def _late_december(day: SpecialDay) -> bool:
+    return day.day >= date(day.day.year, 12, 25)
+
+
+def _early_stray(day: SpecialDay, data: YearData) -> str:
+    return (f"{day.day} is late December of {data.year}, the file's only days of {data.year}: such days are "
+            f"added next to {data.year + 1} (元旦 starting early), which the file does not announce; to load "
+            f"{data.year} itself, import a file of its own")
 
 
 def _stray(day: SpecialDay, data: YearData, fullest: int, named: Collection[int]) -> str:

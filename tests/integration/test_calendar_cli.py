@@ -174,6 +174,38 @@ def test_a_stray_line_of_another_year_is_refused_unless_the_years_are_named(cli,
     assert not calendar.get_year(runtime.uow(), 2028).provisional
 
 
+# QA's case: CN 2027 loaded, then a small 2028 file whose 元旦 starts on 31 December 2027.
+C1_2027 = "date,kind,name\n2027/1/1,holiday,元旦\n2027/1/4,holiday,元旦\n2027/1/5,holiday,元旦\n2027/1/9,workday,元旦\n"
+C2_2028 = ("date,kind,name\n2028/1/1,holiday,元旦\n2028/1/2,holiday,元旦\n2028/1/3,holiday,元旦\n"
+           "2027/12/31,holiday,元旦\n")
+
+
+def test_a_small_file_of_the_next_year_adds_late_december_to_a_loaded_year_without_replacing_it(
+        cli, runtime, tmp_path):
+    (tmp_path / "c1.csv").write_text(C1_2027, encoding="utf-8")
+    (tmp_path / "c2.csv").write_text(C2_2028, encoding="utf-8")
+    assert cli("calendar", "import", str(tmp_path / "c1.csv")).exit_code == 0
+    result = cli("calendar", "import", str(tmp_path / "c2.csv"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "CN 2028: 3 holidays, 0 make-up working days, 259 working days",
+        "CN 2027: 1 day(s) added next to 2028 (2027-12-31); the rest of 2027 is as it was"]
+    kept = calendar.get_year(runtime.uow(), 2027)
+    assert [d.date for d in kept.holidays] == [date(2027, 1, 1), date(2027, 1, 4), date(2027, 1, 5),
+                                               date(2027, 12, 31)]
+    assert [d.date for d in kept.workdays] == [date(2027, 1, 9)]
+    assert not kept.provisional and kept.source == "import: c1.csv"
+    # Named, 2027 is not replaced either; a year not loaded before stays provisional.
+    (tmp_path / "c3.csv").write_text(C2_2028.replace("2028/", "2030/").replace("2027/", "2029/"), encoding="utf-8")
+    named = cli("calendar", "import", str(tmp_path / "c3.csv"), "--year", "2029", "--year", "2030")
+    assert named.exit_code == 0, named.output
+    assert named.stdout.splitlines()[1] == (
+        "CN 2029: 1 day(s) added next to 2030 (2029-12-31); the rest of 2029 is as it was")
+    not_loaded = calendar.get_year(runtime.uow(), 2029)
+    assert not_loaded.provisional and [d.date for d in not_loaded.holidays] == [date(2029, 12, 31)]
+    assert not calendar.get_year(runtime.uow(), 2030).provisional
+
+
 def test_a_day_that_does_not_exist_is_named_as_such(cli, tmp_path):
     file = tmp_path / "2027.csv"
     file.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n", encoding="utf-8")

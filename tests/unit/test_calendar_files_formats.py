@@ -103,3 +103,46 @@ def test_named_years_are_loaded_whole_and_others_refused():
 def test_years_of_a_file_with_as_many_lines_each_are_all_announced():
     text = "date,kind,name\n2024-01-01,holiday,元旦\n2025-01-01,holiday,元旦\n2027-01-01,holiday,元旦\n"
     assert [y.year for y in announced(parse_file("x.csv", text))[0]] == [2024, 2025, 2027]
+
+
+# A small 2028 file starting 元旦 on 31 December 2027: as many lines of 2027 as a quarter of 2028's.
+SMALL_2028 = "date,kind,name\n2028/1/1,holiday,元旦\n2028/1/2,holiday,元旦\n2028/1/3,holiday,元旦\n2027/12/31,holiday,元旦\n"
+
+
+def test_late_december_days_of_a_small_file_are_added_without_announcing_their_year():
+    loaded, adjoining = announced(parse_file("c2.csv", SMALL_2028))
+    assert [(y.year, len(y.days)) for y in loaded] == [(2028, 3)]
+    assert [(d.day, d.name) for d in adjoining] == [(date(2027, 12, 31), "元旦")]
+
+
+def test_a_year_of_late_december_days_alone_is_never_announced_even_with_more_lines_than_the_next():
+    week = "".join(f"2027-12-{d},holiday,元旦\n" for d in range(25, 32))
+    loaded, adjoining = announced(parse_file("x.csv", "date,kind,name\n" + week + "2028-01-01,holiday,元旦\n"))
+    assert [(y.year, len(y.days)) for y in loaded] == [(2028, 1)]
+    assert [d.day for d in adjoining] == [date(2027, 12, d) for d in range(25, 32)]
+    # A large file: a week of late December is more than a quarter of the next year's 24 lines.
+    lines_2028 = "".join(f"2028-{m:02d}-0{d},holiday,节日\n" for m in range(1, 13) for d in (1, 2))
+    loaded, adjoining = announced(parse_file("2028.csv", "date,kind,name\n" + lines_2028 + week))
+    assert [(y.year, len(y.days)) for y in loaded] == [(2028, 24)]
+    assert len(adjoining) == 7
+
+
+def test_a_year_of_late_december_days_alone_is_not_announced_when_named_either():
+    loaded, adjoining = announced(parse_file("c2.csv", SMALL_2028), (2027, 2028))
+    assert [y.year for y in loaded] == [2028]
+    assert [d.day for d in adjoining] == [date(2027, 12, 31)]
+
+
+def test_late_december_days_alone_before_a_year_not_announced_are_refused_naming_their_lines():
+    # 2028 is itself only 元旦 starting early: 2027's day adjoins no announced year.
+    text = "date,kind,name\n2027-12-31,holiday,元旦\n2028-12-31,holiday,元旦\n" + "".join(
+        f"2029-01-0{d},holiday,元旦\n" for d in (1, 2, 3))
+    assert problems("x.csv", text) == [
+        (2, "date", ("2027-12-31 is late December of 2027, the file's only days of 2027: such days are added next "
+                     "to 2028 (元旦 starting early), which the file does not announce; to load 2027 itself, import "
+                     "a file of its own"))]
+    # 2029 is a stray line of a 2027 file: 2028's 31 December adjoins nothing either.
+    lines = problems("2027.csv", NOTICE_2027 + "2028-12-31,holiday,元旦\n2029-01-01,holiday,元旦\n")
+    assert [(line, message.split(":")[0]) for line, _, message in lines] == [
+        (27, "2028-12-31 is late December of 2028, the file's only days of 2028"),
+        (28, "2029-01-01 is one of only 1 line(s) of 2029 against 24 for the file's fullest year")]
