@@ -36,7 +36,7 @@ class UserSchema(Schema):
 
 
 class UserCreateSchema(Schema):
-    name = fields.String(required=True, metadata={"description": "1 to 100 letters, digits, '.', '@', '_', '-'"})
+    name = fields.String(required=True, metadata={"description": users.NAME_RULE, "pattern": users.NAME_PATTERN})
     display_name = _DISPLAY_NAME
     groups = fields.List(_GROUP, load_default=list)
     roles = fields.List(_ROLE, load_default=list)

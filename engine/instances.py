@@ -32,6 +32,7 @@ from .models import (
     ProcessInstance,
     Task,
 )
+from .text import optional_text, required_text
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 from .variables import check_values, check_variables
@@ -40,6 +41,7 @@ STATES = ("running", "suspended", "completed", "terminated", "error")
 ENDED = ("completed", "terminated")
 MAX_CASCADE = 20  # messages thrown by one case to others, and on: a bound against ping-pong loops
 MAX_NOTE = 500  # a clerk's note on a message they record
+MAX_REASON = 2000  # why a case is suspended or terminated
 MAX_BUSINESS_KEY = 50  # GB/T 39046: a case number has at most 50 characters
 # On a step that waits for a message (an intermediate catch event, a message boundary event, a receive task):
 # a clerk of the case may record the message (the applicant brought the supplement to the window). Unmarked,
@@ -280,7 +282,8 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
 
 def suspend(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str | None = None) -> InstanceView:
     """Hold a running case: its tasks leave the inbox and it takes no messages. Raises Conflict."""
-    return _set_state(uow, instance_id, actor, "suspended", reason, allowed_from=("running",))
+    return _set_state(uow, instance_id, actor, "suspended", optional_text(reason, field="reason", longest=MAX_REASON),
+                      allowed_from=("running",))
 
 
 def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
@@ -290,9 +293,8 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
 
 def terminate(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str) -> InstanceView:
     """End a case now (撤件/撤销), cancelling its open steps. Raises Conflict when it has ended."""
-    if not reason or not reason.strip():
-        raise InvalidRequest("a reason is required to terminate a case")
-    return _set_state(uow, instance_id, actor, "terminated", reason.strip(), allowed_from=("running", "suspended"))
+    return _set_state(uow, instance_id, actor, "terminated", required_text(reason, field="reason", longest=MAX_REASON),
+                      allowed_from=("running", "suspended"))
 
 
 def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reason: str | None,
@@ -563,11 +565,9 @@ def _recordable(uow: UnitOfWork, actor: Actor, name: str, targets: list[int]) ->
     return allowed
 
 
-def _check_note(note: str | None) -> str | None:
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise InvalidRequest(f"the note must be at most {MAX_NOTE} characters")
-    return note or None
+def _check_note(note: str | None, field: str = "note") -> str | None:
+    """A note trimmed, None when it shows nothing (engine.text). Raises ValidationFailed naming ``field``."""
+    return optional_text(note, field=field, longest=MAX_NOTE)
 
 
 def _require_running(case: Case) -> None:

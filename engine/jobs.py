@@ -19,8 +19,9 @@ from sqlalchemy import or_, select, update
 
 from . import _spiff, execution, instances
 from .clock import utcnow
-from .errors import Conflict, EngineError, InvalidRequest, NotFound
+from .errors import Conflict, EngineError, NotFound
 from .models import HistoryEvent, Job, ProcessInstance
+from .text import required_text
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
@@ -32,6 +33,7 @@ FIRED, SKIPPED, DROPPED, HELD, RETRYING, INCIDENT, CONFLICT = (
     "fired", "skipped", "dropped", "held", "retrying", "incident", "conflict")
 # Seconds before each retry; a failure after the last one makes the job an incident.
 BACKOFF = (5, 30, 120, 600, 3600)
+MAX_NOTE = 2000  # how a supervisor says an incident was dealt with
 
 
 @dataclass
@@ -293,15 +295,14 @@ def resolve_incident(uow: UnitOfWork, job_id: int, *, actor: Actor, note: str) -
 
     The case still waits at the timer: if the case changes later and the timer still waits, it is
     scheduled again. Raises:
-        Forbidden; InvalidRequest (no note); NotFound (no such job); Conflict (not an incident).
+        Forbidden; ValidationFailed (no note a reader would see); NotFound (no such job); Conflict (not an incident).
     """
     actor.require("supervisor", action="resolve incidents")
-    if not note or not note.strip():
-        raise InvalidRequest("a note is required to resolve an incident")
+    note = required_text(note, field="note", longest=MAX_NOTE)
     with uow:
         job = _incident(uow, job_id)
         job.state = CANCELLED
-        _log(uow, job, "incident.resolved", actor=actor.name, note=execution.clip(note.strip()))
+        _log(uow, job, "incident.resolved", actor=actor.name, note=note)
         uow.commit()
         return _view(job, *_case_keys(uow, job))
 

@@ -19,6 +19,7 @@ from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
+from .text import required_text
 from .time_limits import clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -49,10 +50,7 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
         Forbidden: neither a clerk who has or had a task in the case nor an admin.
         Conflict: the case is not overdue (no clock, the deadline has not passed, or the clock stopped by it).
     """
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_REASON:
-        raise ValidationFailed("a reason of 1 to 2000 characters is required", details=[
-            {"field": "reason", "message": "required, at most 2000 characters"}])
+    text = required_text(reason, field="reason", longest=MAX_REASON)
     if category is not None and category not in CATEGORIES:
         raise ValidationFailed(f"unknown category {category!r}", details=[
             {"field": "category", "message": f"one of {', '.join(CATEGORIES)}"}])

@@ -25,6 +25,7 @@ from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, _check_note, _member, case_view, settle
 from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
+from .text import required_text
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor, actor_of
 from .variables import check_variables
@@ -44,6 +45,7 @@ LOCK_JOB = "task_lock"  # the job that ends a worker's lock on an external task 
 # On an error boundary event: the groups whose clerks may throw its error from a user task it catches for (the
 # convening centre records that a member department did not attend, ending that department's ballot).
 THROWN_BY = "govflow.thrownBy"
+MAX_FAILURE_MESSAGE = 2000  # a worker's account of why an external task failed
 
 
 @dataclass
@@ -597,9 +599,7 @@ def report_failure(uow: UnitOfWork, task_id: str, *, actor: Actor, message: str,
         NotFound; InvalidRequest (no message, or not an external task); Forbidden (not an integrator);
         Conflict (claimed by someone else, failed already, or no longer open).
     """
-    message = (message or "").strip()
-    if not message:
-        raise InvalidRequest("a failure needs a message")
+    message = required_text(message, field="message", longest=MAX_FAILURE_MESSAGE)
     with uow:
         task = _external_task(uow, task_id, actor, "report a failure of")
         # A worker's words may quote the case's data: its confidential values are taken out, as from any
@@ -752,7 +752,7 @@ def _require_thrower(uow: UnitOfWork, case: execution.Case, task: Task, boundary
     if variables:
         raise ValidationFailed("an error thrown from a user task sets no variables", details=[
             {"field": "variables", "message": "none: the message says why"}])
-    reason = _check_note(message)
+    reason = _check_note(message, "message")
     if reason is None:
         raise ValidationFailed("say why the task ends: the message is required", details=[
             {"field": "message", "message": "why the task ends (e.g. why the member department is absent)"}])

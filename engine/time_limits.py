@@ -49,6 +49,7 @@ from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
+from .text import optional_text, required_text
 from .timeparse import parse_due
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -74,6 +75,7 @@ KINDS = (EXTENSION,) + EXCLUDED_KINDS
 # (Art 26) is due in 45 days and may be extended by 15. The 45-day statutory limit is how an item says it is
 # handled jointly (guide.json statutory_days or govflow.statutoryDays), so no other field can contradict it.
 EXTENSION_ALLOWANCE_DAYS = 10
+MAX_TEXT = 2000  # a reason, result or opinion of a special procedure or an extension
 JOINT_STATUTORY_DAYS, JOINT_EXTENSION_ALLOWANCE_DAYS = 45, 15
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
 _ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
@@ -579,8 +581,8 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
                               if clock.state == PAUSED else ""), state=clock.state)
         item = None
         for procedure in manual:
-            item = _close(uow, clock, procedure, now, result=_optional_text(result),
-                          opinion=_optional_text(opinion)) or item
+            item = _close(uow, clock, procedure, now, result=_optional_text(result, "result"),
+                          opinion=_optional_text(opinion, "opinion")) or item
         _history(uow, instance_id, actor, now, item)
         uow.commit()
         return clock_view(uow, clock, _procedures(uow, instance_id), now)
@@ -757,14 +759,8 @@ def _require_not_stopped(clock: CaseClock) -> None:
 
 
 def _required_text(value: str | None, name: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(f"{name} is required", details=[{"field": name, "message": "required"}])
-    if len(text) > 2000:
-        raise ValidationFailed(f"{name} is too long", details=[{"field": name, "message": "at most 2000 characters"}])
-    return text
+    return required_text(value, field=name, longest=MAX_TEXT)
 
 
-def _optional_text(value: str | None) -> str | None:
-    text = (value or "").strip()
-    return text[:2000] or None
+def _optional_text(value: str | None, name: str) -> str | None:
+    return optional_text(value, field=name, longest=MAX_TEXT)

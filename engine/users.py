@@ -21,10 +21,15 @@ from .db import advisory_lock
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated, ValidationFailed
 from .models import ApiToken, Task, TaskCandidate, User
 from .settings import MAX_TOKEN_DAYS
+from .text import optional_text
 from .unit_of_work import UnitOfWork
 
 ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator")
-_NAME = re.compile(r"^[\w.@-]{1,100}$")
+# Latin letters and digits as typed on any keyboard, and Chinese characters (张三): not every Unicode letter,
+# or a Cyrillic "аdmin" or a full-width "ｗindow" would pass for another user in every history and audit line.
+NAME_PATTERN = r"^[A-Za-z0-9._@\-\u3400-\u4dbf\u4e00-\u9fff]{1,100}$"
+_NAME = re.compile(NAME_PATTERN)
+NAME_RULE = "1 to 100 Latin letters, digits, Chinese characters, '.', '@', '_' and '-'"
 # A group is one word: diagrams name several as "window,review" (camunda:candidateGroups), so a comma or a
 # space inside one would make a group nobody's task can name.
 # Not a space, comma or semicolon; no control character or text-direction mark either.
@@ -78,14 +83,17 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     actor.require(action="add users")
     roles = _checked_roles(roles or [])
     if not _NAME.match(name):
-        raise _refused("name", f"invalid user name {name!r}: 1 to 100 letters, digits, '.', '@', '_' and '-'")
+        raise _refused("name", f"invalid user name {name!r}: {NAME_RULE}")
     if is_reserved(name):
         raise _refused("name", f"the user name {name!r} is reserved: govflow records its own steps, and the "
                                f"public's, under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
     _check_groups(groups or [])  # blank ones are dropped, not refused: an empty shell variable, say
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
-    _check_display_name(display_name)
+    display_name = _check_display_name(display_name)
     with uow:
+        alike = uow.session.scalar(select(User.name).where(func.lower(User.name) == name.lower(), User.name != name))
+        if alike is not None:  # "Admin" beside "admin" reads as the same person
+            raise Conflict(f"user {alike!r} already exists: user names differing only in case are one name")
         user = User(name=name, display_name=display_name or None, groups=groups, roles=roles)
         uow.session.add(user)
         try:
@@ -134,9 +142,10 @@ def _check_groups(groups: list[str]) -> None:
             raise _refused(f"groups.{index}", f"invalid group name {group.strip()!r}: {GROUP_RULE}")
 
 
-def _check_display_name(display_name: str | None) -> None:
-    if display_name is not None and len(display_name) > 200:
-        raise _refused("display_name", "a display name is at most 200 characters")
+def _check_display_name(display_name: str | None) -> str | None:
+    """At most 200 characters on one line, without control characters or text-direction marks (U+202E would
+    show it backwards in every history and audit line). Raises ValidationFailed."""
+    return optional_text(display_name, field="display_name", longest=200, lines=False)
 
 
 def bad_group_names(groups: list[str]) -> list[str]:
@@ -291,7 +300,8 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         _check_groups(groups)
         groups = list(dict.fromkeys(g.strip() for g in groups))
     roles = _checked_roles(roles) if roles is not None else None
-    _check_display_name(display_name)
+    if display_name is not None:
+        display_name = _check_display_name(display_name) or ""  # "" clears it
     with uow:
         # One change of a user at a time, before reading the user: the check that an admin remains then sees
         # every change committed before it. Locking the users' rows instead would take them in the order each

@@ -42,7 +42,7 @@ def _patch(api: ApiClient, name: str, body: dict[str, Any]) -> Any:
 # ---- users --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "field", "says"), [
-    ({"name": "a b/../c"}, "name", "invalid user name 'a b/../c': 1 to 100 letters"),
+    ({"name": "a b/../c"}, "name", "invalid user name 'a b/../c': 1 to 100 Latin letters"),
     ({"name": "System"}, "name", "the user name 'System' is reserved"),
     ({"name": "li", "groups": ["window", "a b"]}, "groups.1", "invalid group name 'a b': one word"),
 ])

@@ -114,11 +114,11 @@ def test_only_the_holder_or_a_supervisor_may_assign(held):
 
 
 def test_a_note_goes_to_history_and_a_long_one_is_refused(held):
-    from engine.errors import InvalidRequest
+    from engine.errors import ValidationFailed
 
     api, task = held
     window_clerk = _clerk("window_clerk", "window")
-    with pytest.raises(InvalidRequest, match="at most 500"):
+    with pytest.raises(ValidationFailed, match="at most 500"):
         tasks.assign(api.runtime.uow(), task["id"], actor=window_clerk, assignee="window_clerk2", note="长" * 501)
     tasks.assign(api.runtime.uow(), task["id"], actor=window_clerk, assignee="window_clerk2", note="  休假，交同事办理 ")
     [logged] = _assigned(api, task)

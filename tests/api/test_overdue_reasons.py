@@ -156,3 +156,19 @@ def test_a_case_terminated_while_overdue_finished_overdue(api, red_cases, now, m
     assert explain(api.as_("window_clerk"), red_cases["red"], reason="逾期后申请人撤回").status_code == 201
     assert explain(api.as_("window_clerk"), red_cases["green"], reason="未超期").status_code == 409
     assert [c[0] for c in listed(api, "reason_missing=true")] == [red_cases["red2"]]
+
+
+@pytest.mark.parametrize("said", ["\u200b", "\u0015", " \u200b\u00a0", "\u202e原因"])
+def test_a_reason_a_reader_cannot_see_is_no_reason_and_the_case_still_needs_one(api, red_cases, said):
+    """Zero-width or control characters alone say nothing; a text-direction mark would show it backwards."""
+    refused = explain(api.as_("window_clerk"), red_cases["red"], reason=said)
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "reason"
+    missing = api.as_("supervisor").get("/api/supervision/cases?level=red&reason_missing=true").get_json()
+    assert red_cases["red"] in [c["process_instance_id"] for c in missing]
+    terminate = api.as_("supervisor").post(f"/api/process-instances/{red_cases['green']}/terminate",
+                                           json={"reason": said})
+    assert terminate.status_code == 422 and terminate.get_json()["error"]["details"][0]["field"] == "reason"
+    assert api.get(f"/api/process-instances/{red_cases['green']}").get_json()["state"] == "running"
+    pause = api.as_("supervisor").post(f"/api/process-instances/{red_cases['green']}/clock/pause",
+                                       json={"kind": "inspection", "reason": said})
+    assert pause.status_code == 422, pause.get_json()

@@ -179,3 +179,28 @@ def test_the_user_list_filters_by_group_role_and_state_and_pages_with_a_total(ap
     assert names("limit=2&offset=1") == (everyone[1:3], total)
     for bad in ("role=boss", "limit=0", "offset=-1", "active=maybe", "grp=window"):
         assert reader.get(f"/api/users?{bad}").status_code == 422, bad
+
+
+@pytest.mark.parametrize("name", ["аdmin", "ｗindow", "ѕystem", "admin\u200b", "Ⅻ"])
+def test_a_name_that_would_pass_for_another_user_is_refused(api, name):
+    """Cyrillic or full-width letters look like Latin ones in every history and audit line."""
+    refused = api.post("/api/users", json={"name": name, "roles": ["clerk"]})
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "name"
+
+
+def test_names_differing_only_in_case_are_one_name_and_chinese_names_are_taken(api):
+    api.token("window_clerk")
+    taken = api.post("/api/users", json={"name": "Window_Clerk", "roles": ["clerk"]})
+    assert taken.status_code == 409 and "'window_clerk' already exists" in taken.get_json()["error"]["message"]
+    assert api.post("/api/users", json={"name": "张三", "roles": ["clerk"]}).status_code == 201
+    documented = api.get("/api/openapi.json").get_json()["components"]["schemas"]["UserCreate"]["properties"]["name"]
+    assert documented["pattern"].startswith("^[A-Za-z0-9")
+
+
+@pytest.mark.parametrize("shown", ["王\u202e芳", "王\u0019芳", "王芳\n"])
+def test_a_display_name_with_control_or_reordering_characters_is_refused(api, shown):
+    refused = api.post("/api/users", json={"name": "wangfang", "display_name": shown, "roles": ["clerk"]})
+    if shown.endswith("\n"):  # a trailing line break is trimmed, as spaces are
+        assert refused.status_code == 201 and refused.get_json()["display_name"] == "王芳"
+        return
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "display_name"

@@ -28,7 +28,7 @@ def test_bad_names_roles_and_duplicates_are_refused(runtime):
     users.add_user(runtime.uow(), "li", roles=["clerk"], actor=users.SYSTEM)
     with pytest.raises(Conflict):
         users.add_user(runtime.uow(), "li", roles=["clerk"], actor=users.SYSTEM)
-    with pytest.raises(ValidationFailed, match="1 to 100 letters"):
+    with pytest.raises(ValidationFailed, match="1 to 100 Latin letters"):
         users.add_user(runtime.uow(), "x" * 101, roles=["clerk"], actor=users.SYSTEM)
 
 

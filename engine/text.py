@@ -1,0 +1,52 @@
+"""Free text people type — reasons, notes, opinions, display names: what counts as said, and what may not be in it.
+
+A reason made only of spaces, zero-width characters or control characters reads as nothing on every page, yet
+it would count as given (a red case's overdue reason, a termination's). Control characters (bar line breaks and
+tabs, where the text may have lines) and the marks that reorder text (U+202E shows a name backwards) are refused.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import ValidationFailed
+
+# Marks that reorder the text around them (bidirectional embeddings, overrides and isolates).
+_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def shows_something(text: str) -> bool:
+    """Whether a reader sees any of ``text``: a character that is neither space nor invisible (controls,
+    format characters such as the zero-width space, unassigned code points)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Cn", "Cs") for c in text)
+
+
+def unreadable(text: str, *, lines: bool = True) -> bool:
+    """Whether ``text`` holds a control character (line breaks and tabs allowed when ``lines``) or a mark that
+    reorders text."""
+    return bool(_REORDERING.search(text)) or any(
+        unicodedata.category(c) == "Cc" and not (lines and c in _LINE_BREAKS) for c in text)
+
+
+def required_text(value: str | None, *, field: str, longest: int, lines: bool = True) -> str:
+    """``value`` trimmed. Raises ValidationFailed naming ``field``: nothing a reader would see, longer than
+    ``longest``, or with control characters or reordering marks."""
+    found = optional_text(value, field=field, longest=longest, lines=lines)
+    if found is None:
+        raise _refused(field, f"{field} is required: blank, invisible or control characters say nothing")
+    return found
+
+
+def optional_text(value: str | None, *, field: str, longest: int, lines: bool = True) -> str | None:
+    """``value`` trimmed, or None when it shows nothing; refused as ``required_text`` refuses."""
+    text = (value or "").strip()
+    if len(text) > longest:
+        raise _refused(field, f"{field} is too long: at most {longest} characters")
+    if unreadable(text, lines=lines):
+        raise _refused(field, f"{field} must not contain control characters or text-direction marks")
+    return text if shows_something(text) else None
+
+
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": field, "message": message}])
