@@ -433,6 +433,9 @@ class WebhookDelivery(Base):
     """One event for one webhook: pending until delivered, or dead after the last retry."""
 
     __tablename__ = "webhook_deliveries"
+    # Never reuse the id of a deleted one on SQLite (PostgreSQL's sequence never does): the audit log
+    # (webhook.replayed), the X-Govflow-Delivery header and the replay URL name deliveries by id, and the
+    # deliveries of a webhook deleted with discard=true must not lend theirs to the next ones.
     __table_args__ = (
         UniqueConstraint("webhook_id", "outbox_id"),
         Index("ix_deliveries_state_next", "state", "next_attempt_at"),
@@ -441,6 +444,7 @@ class WebhookDelivery(Base):
         Index("ix_deliveries_state_outbox", "state", "outbox_id"),
         # A case's next event waits for its earlier ones: the claim looks up this queue.
         Index("ix_deliveries_queue", "webhook_id", "instance_id", "state", "outbox_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -172,3 +172,37 @@ def test_a_deleted_webhook_s_id_is_never_given_to_the_next_one(api, receiver):
     assert after["id"] > newest["id"] > kept["id"]
     entries = api.as_("admin").get(f"/api/audit?target_kind=webhook&target_key={newest['id']}").get_json()["items"]
     assert [e["action"] for e in entries] == ["webhook.unsubscribed", "webhook.subscribed"]
+
+
+def test_the_deliveries_of_a_webhook_deleted_with_discard_never_give_their_ids_to_the_next_ones(api, runtime,
+                                                                                              receiver):
+    """On SQLite the deliveries dropped with a webhook deleted with discard=true (the highest ids) lent their
+    ids to the next deliveries: the audit log's webhook.replayed and the X-Govflow-Delivery header then named
+    another delivery than the one they meant."""
+    receiver.reply = lambda request: 500 if request.path.endswith("/failing") else 200
+    kept = subscribe(api, receiver.url, events=["instance.started"])
+    failing = subscribe(api, f"{receiver.url}/failing", events=["task.created"])  # queued after kept's
+    api.deploy("simple_approval.bpmn")
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    deliver(runtime, later=60)
+    integrator = api.as_("integrator")
+    [dead] = integrator.get("/api/webhooks/dead-letters").get_json()
+    [first] = integrator.get(f"/api/webhooks/{kept['id']}/deliveries").get_json()["items"]
+    assert dead["webhook_id"] == failing["id"] and dead["id"] > first["id"]
+    assert integrator.post(f"/api/webhooks/dead-letters/{dead['id']}/replay").status_code == 200
+    deleted = integrator.client.delete(f"/api/webhooks/{failing['id']}?discard=true", headers=integrator.headers())
+    assert deleted.status_code == 204
+
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    api.start("simple_approval", variables={"reviewGroup": "office"})
+    deliver(runtime)
+    items = integrator.get(f"/api/webhooks/{kept['id']}/deliveries").get_json()["items"]
+    assert [d["state"] for d in items] == ["delivered"] * 3
+    assert all(d["id"] > dead["id"] for d in items if d["id"] != first["id"])
+    sent = [int(r.headers["X-Govflow-Delivery"]) for r in receiver.received if not r.path.endswith("/failing")]
+    assert sent == [first["id"], *sorted(d["id"] for d in items if d["id"] != first["id"])]
+    assert dead["id"] not in sent
+    replayed = api.as_("admin").get(f"/api/audit?target_kind=webhook&target_key={failing['id']}"
+                                    "&action=webhook.replayed").get_json()["items"]
+    assert [e["change"]["delivery_id"] for e in replayed] == [dead["id"]]  # still only the dropped one's
