@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     rate_limits.register(app)  # public endpoints: a flood is refused before any body is read
     app.before_request(context.authenticate_first)  # every other endpoint: the token before the body
     limits.register(app)  # before idempotency: it reads the body
-    app.before_request(json_body.refuse_a_body_not_taken)  # after the size limit: it reads the body
+    app.before_request(json_body.refuse_what_is_not_taken)  # after the size limit: it reads the body
     idempotency.register(app)
     pages.register(app)
     rate_limits.limit_logins(app)

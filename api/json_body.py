@@ -9,7 +9,8 @@
   where the endpoint takes one value.
 - A JSON body sent to an endpoint that takes none (unclaim, resume, a DELETE) is still read: malformed, it
   is a 400; with fields, a 422 naming them. Ignored, a caller who meant something by them (a reason to
-  resume) would never learn that it was not kept. An empty object or ``null`` is accepted.
+  resume) would never learn that it was not kept. An empty object or ``null`` is accepted. Likewise a query
+  parameter sent to an endpoint that takes none (``GET /api/webhooks?limit=1``) is a 422 naming it.
 """
 from __future__ import annotations
 
@@ -69,19 +70,35 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
         raise InvalidRequest("the JSON body is nested too deeply") from None
 
 
-def refuse_a_body_not_taken() -> None:
-    """Before an API endpoint that takes no JSON body runs: refuse a JSON body it would ignore (see above)."""
+def refuse_what_is_not_taken() -> None:
+    """Before an API endpoint runs: refuse a query parameter or a JSON body it takes none of (see above)."""
     request = flask.request
-    if not (request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH", "DELETE")
-            and is_json_request(request) and has_body(request)):
+    if not request.path.startswith("/api/"):
         return
+    taken = _taken(request)
+    if taken is None:  # not one of the API's documented operations (the OpenAPI document, health)
+        return
+    if request.args and "query" not in taken:  # those with a query schema refuse unknown ones themselves
+        raise ValidationFailed(f"{request.method} {request.path} takes no query parameters",
+                               details=[{"field": key, "message": "Unknown field."} for key in request.args])
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" not in taken and "body" not in taken \
+            and is_json_request(request) and has_body(request):
+        _refuse_body(request)
+
+
+def _taken(request: flask.Request) -> set[str] | None:
+    """Where the endpoint's operation takes arguments: "query", "json", and "body" for a body it reads itself
+    (an upload's multipart, documented by hand); None for a route that is no documented operation."""
     view = flask.current_app.view_functions.get(request.endpoint or "")
     method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
-    doc = getattr(method, "_apidoc", {})
-    taken = doc.get("arguments", {}).get("parameters", [])
-    # A body it reads itself (an upload's multipart, documented by hand) is its own to check.
-    if method is None or any(p.get("in") == "json" for p in taken) or "requestBody" in doc.get("manual_doc", {}):
-        return
+    doc = getattr(method, "_apidoc", None)
+    if doc is None:
+        return None
+    taken = {str(p.get("in")) for p in doc.get("arguments", {}).get("parameters", [])}
+    return taken | ({"body"} if "requestBody" in doc.get("manual_doc", {}) else set())
+
+
+def _refuse_body(request: flask.Request) -> None:
     try:
         body = parse_json(request.get_data(cache=True))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # as the parser answers it: api.errors
@@ -143,4 +160,36 @@ class Blueprint(flask_smorest.Blueprint):
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         if location == "query":
             kwargs.setdefault("unknown", ma.RAISE)
+        if location == "json":
+            schema = json_types(schema() if isinstance(schema, type) else schema)
         return super().arguments(schema, location=location, **kwargs)
+
+
+def json_types(schema: ma.Schema) -> ma.Schema:
+    """``schema`` taking JSON's own types, as a JSON body has them: an integer field an integer (not 1.9, cut to
+    1, nor "2"), a boolean field true or false (not "no" or 0, which marshmallow reads as false). A query
+    string's values are all text, and keep marshmallow's reading. Changes the instance's own fields (each
+    schema instance has copies of its class's), nested schemas and list items included."""
+    for found in schema.fields.values():
+        _json_field(found)
+    return schema
+
+
+class _JsonBoolean(ma.fields.Boolean):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):  # 0 == False to Python: a set of truthy values cannot tell them apart
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def _json_field(found: ma.fields.Field) -> None:
+    if isinstance(found, ma.fields.Integer):
+        found.strict = True  # an integral number: not 1.9 nor "2" (marshmallow refuses true and false itself)
+    elif type(found) is ma.fields.Boolean:
+        found.__class__ = _JsonBoolean  # the stricter reading: it adds no state
+    elif isinstance(found, ma.fields.Nested) and isinstance(found.schema, ma.Schema):
+        json_types(found.schema)
+    elif isinstance(found, ma.fields.List):
+        _json_field(found.inner)
+    elif isinstance(found, ma.fields.Dict) and found.value_field is not None:
+        _json_field(found.value_field)

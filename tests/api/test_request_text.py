@@ -242,3 +242,35 @@ def test_a_file_name_not_in_utf_8_is_a_400_saying_so_not_no_files(api):
                          _multipart("审批.bpmn".encode(), (FIXTURES / "simple_approval.bpmn").read_bytes()),
                          "multipart/form-data; boundary=XYZ")
     assert deployed.status_code == 201, deployed.get_json()
+
+
+def test_a_json_body_is_read_with_json_s_own_types_not_converted(api):
+    """1.9 was cut to a 1-day token, "no" deactivated a user: a body's numbers and booleans are JSON's."""
+    api.token("window_clerk")
+    admin = api.as_("admin")
+    for url, body, field in (("/api/users/window_clerk/tokens", {"ttl_days": 1.9}, "ttl_days"),
+                             ("/api/users/window_clerk/tokens", {"ttl_days": "2"}, "ttl_days")):
+        error = _error(admin.post(url, json=body), 422)
+        assert [d["field"] for d in error["details"]] == [field], body
+    for body in ({"active": "no"}, {"active": 0}, {"active": "false"}):
+        error = _error(admin.patch("/api/users/window_clerk", json=body), 422)
+        assert [d["field"] for d in error["details"]] == ["active"], body
+    assert admin.get("/api/users/window_clerk").get_json()["active"] is True
+    for body in ({"remind_days": 2.5}, {"remind_days": "2"}):
+        _error(admin.put("/api/supervision/rules/*", json=body), 422)
+    assert admin.put("/api/supervision/rules/*", json={"remind_days": 2}).status_code in (200, 201)
+    # A query string's values are text, read as before.
+    assert admin.get("/api/users?active=true&limit=1").status_code == 200
+
+
+def test_a_query_parameter_an_endpoint_takes_none_of_is_a_422_naming_it(api):
+    """A list that takes no filters answered ?limit=1 with everything, as if it had been honoured."""
+    admin = api.as_("admin")
+    for url in ("/api/webhooks?limit=1", "/api/departments?bogus=1", "/api/incidents?state=open",
+                "/api/supervision/rules?scope=x", "/api/process-definitions/none/xml?version=1&x=2"):
+        response = admin.get(url)
+        error = _error(response, 422)
+        assert error["code"] == "validation_failed" and error["details"][0]["message"] == "Unknown field.", url
+    assert admin.get("/api/webhooks").status_code == 200
+    assert api.client.get("/api/openapi.json?x=1").status_code == 200  # not an operation of the API
+    assert api.client.get("/api/health?verbose=1").status_code in (200, 503)
