@@ -63,8 +63,8 @@ class Department(MethodView):
     @blp.response(200, DepartmentSchema, description="updated")
     @blp.alt_response(201, schema=DepartmentSchema, description="created")
     @blp.alt_response(403, schema=ApiErrorSchema, description="not an admin")
-    @blp.alt_response(404, schema=ApiErrorSchema, description="the parent does not exist")
     @blp.alt_response(409, schema=ApiErrorSchema, description="a group belongs to another department")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="a bad field, or a parent that does not exist")
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Create the department or replace its name, parent and groups (admins)."""
         view, created = departments.put_department(uow(), code, actor=actor(), name=body["name"],

@@ -102,11 +102,12 @@ class Assign(MethodView):
     @blp.arguments(AssignSchema)
     @blp.response(200, TaskSchema)
     @blp.alt_response(403, schema=ApiErrorSchema, description="neither a supervisor nor the clerk holding the task")
-    @blp.alt_response(404, schema=ApiErrorSchema, description="no such task (or none the caller may see), or user")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such task (or none the caller may see)")
     @blp.alt_response(409, schema=ApiErrorSchema,
                       description="completed, cancelled or failed, or completed or given to someone else meanwhile")
     @blp.alt_response(422, schema=ApiErrorSchema,
-                      description="the user is deactivated or cannot work the task; for the holder, the user is "
+                      description="no such user, or the user is deactivated or cannot work the task; for the holder, "
+                                  "the user is "
                                   "not among its candidates, or is the holder or nobody (unclaim gives it back)")
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Give the task to a user, or hand it to a colleague (转办).

@@ -82,8 +82,8 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
             transaction; else such a group is a Conflict.
 
     Raises:
-        Forbidden (not admin); ValidationFailed (bad code, name, group or parent: ``details`` name the field);
-        NotFound (the parent does not exist); Conflict (a group belongs to another department, the parent
+        Forbidden (not admin); ValidationFailed (bad code, name, group or parent, or a parent that does not
+        exist: ``details`` name the field); Conflict (a group belongs to another department, the parent
         would make a cycle, ``only_new`` and the department exists, or a concurrent command changed the
         department or its groups first).
     """
@@ -502,8 +502,9 @@ def _check_parent(session: Session, code: str, parent_code: str) -> None:
                            details=[{"field": "parent_code", "message": "makes a cycle"}])
         seen.add(current)
         parent = session.get(Department, current)
-        if parent is None:
-            raise NotFound(f"parent department {current!r} not found")
+        if parent is None:  # the body names it: a 422 naming the field, not a 404 read as the department's own
+            raise ValidationFailed(f"parent department {current!r} not found", details=[
+                {"field": "parent_code", "message": f"no department {current!r}"}])
         current = parent.parent_code
 
 

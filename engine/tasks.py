@@ -376,8 +376,8 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None,
     completion or another assignment racing it, one wins and the other is a Conflict.
 
     Raises:
-        Forbidden (neither a supervisor nor the task's holder); NotFound (task or user); InvalidRequest (a
-        note too long: engine.instances.MAX_NOTE); ValidationFailed (the user is deactivated or lacks the
+        Forbidden (neither a supervisor nor the task's holder); NotFound (task); ValidationFailed (no such
+        user, a note too long: engine.instances.MAX_NOTE, the user is deactivated or lacks the
         role; for a holder, the user is not a candidate, is the holder, or is nobody: unclaim gives a task
         back); Conflict (task no longer open, or it changed hands meanwhile).
     """
@@ -398,8 +398,9 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None,
         # assignment, then releases the task; one committed before it is seen here.
         user = uow.session.scalars(select(User).where(User.name == assignee).with_for_update(read=True)
                                    ).first() if assignee else None
-        if assignee is not None and user is None:
-            raise NotFound(f"user {assignee!r} not found")
+        if assignee is not None and user is None:  # named in the body: not the task's 404
+            raise ValidationFailed(f"user {assignee!r} not found", details=[
+                {"field": "assignee", "message": f"no user {assignee!r}"}])
         if user is not None:
             _require_worker(user, task)
             if handover and not may_take(actor_of(user), task):

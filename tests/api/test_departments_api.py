@@ -74,7 +74,8 @@ def test_setting_up_departments_is_refused_with_the_reason(api):
     assert missing["details"][0]["field"] == "name"
     assert put(api, "WJW", 422, name="卫健委", groups=[""])["error"]["code"] == "validation_failed"
     assert put(api, "bad code", 422, name="某局")["error"]["details"][0]["field"] == "code"
-    assert put(api, "WJW", 404, name="卫生健康委员会", parent_code="NOPE")["error"]["code"] == "not_found"
+    missing = put(api, "WJW", 422, name="卫生健康委员会", parent_code="NOPE")["error"]
+    assert missing["code"] == "validation_failed" and missing["details"][0]["field"] == "parent_code"
     assert [d["code"] for d in api.get("/api/departments").get_json()] == ["SCJG"]
 
 

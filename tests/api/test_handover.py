@@ -97,7 +97,8 @@ def test_a_holder_may_not_hand_a_task_to_someone_who_may_not_work_it(held):
         error = refused.get_json()["error"]
         assert says in error["message"] and error["details"][0]["field"] == "assignee", (assignee, error)
     unknown = _assign(api, "window_clerk", task, "nobody")
-    assert unknown.status_code == 404 and "'nobody'" in unknown.get_json()["error"]["message"]
+    assert unknown.status_code == 422 and "'nobody'" in unknown.get_json()["error"]["message"]
+    assert unknown.get_json()["error"]["details"][0]["field"] == "assignee"
     assert _holder(api, task) == "window_clerk" and _assigned(api, task) == []
 
 

@@ -108,7 +108,7 @@ def test_assigning_needs_a_supervisor_and_a_known_user(api, inbox):
     refused = api.as_("window_clerk").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": "window_clerk"})
     assert refused.status_code == 403
     unknown = api.as_("supervisor").post(f"/api/tasks/{inbox['A']}/assign", json={"assignee": "nobody"})
-    assert unknown.status_code == 404 and "'nobody'" in unknown.get_json()["error"]["message"]
+    assert unknown.status_code == 422 and "'nobody'" in unknown.get_json()["error"]["message"]
     cleared = api.as_("supervisor").post(f"/api/tasks/{inbox['B']}/assign", json={"assignee": None})
     assert cleared.status_code == 200 and cleared.get_json()["assignee"] is None
 
