@@ -18,11 +18,10 @@ sent at the same moment are checked against the count before them.
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -51,7 +50,7 @@ def retry_after() -> int:
     """Seconds until the limit this request broke lets the next one through."""
     limiter: Limiter = current_app.extensions["govflow_limiter"]
     current = limiter.current_limit
-    return max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+    return max(1, int(current.reset_at - time.time())) if current is not None else 60  # as the limiter counts
 
 
 def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
@@ -59,12 +58,23 @@ def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
     response = error_response(429, "too_many_requests", "请求过于频繁，请稍后再试",
                               [{"limit": str(exc.limit.limit), "retry_after_seconds": wait}])
     response.headers["Retry-After"] = str(wait)  # type: ignore[union-attr]
+    g.retry_after = wait
+    return response
+
+
+def _retry_after_as_said(response: Response) -> Response:
+    """flask-limiter sets Retry-After again after the answer is made, rounding the other way (59 where the
+    answer's details say 60): the header says what the details say."""
+    wait = g.pop("retry_after", None)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
     return response
 
 
 def register(app: Flask) -> None:
     """One limiter per app (its counters live with it); every route outside the public prefixes and the
     login is exempt."""
+    app.after_request(_retry_after_as_said)  # before the limiter's own: run after it (Flask runs them in reverse)
     limiter = Limiter(get_remote_address, app=app, default_limits=[_limit], default_limits_per_method=False,
                       headers_enabled=True, key_prefix="govflow")
     # A filter, not an exemption: an exempt request still resolves every limit first, on every API call.

@@ -81,7 +81,7 @@ def valid_year(year: Any) -> bool:
 def check_year(year: Any) -> int:
     """``year`` itself if it is a whole number from 1900 to 2200. Raises ValidationFailed (``year``)."""
     if not valid_year(year):
-        raise ValidationFailed("invalid year", details=[{"field": "year", "message": _year_message(year)}])
+        raise ValidationFailed(f"invalid {_year_message(year)}", details=[{"field": "year", "message": _year_message(year)}])
     return int(year)
 
 

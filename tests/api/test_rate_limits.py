@@ -24,6 +24,7 @@ def test_the_fourth_progress_request_in_a_minute_gets_429_with_retry_after(limit
     error = refused.get_json()["error"]
     assert error["code"] == "too_many_requests" and error["message"] == "请求过于频繁，请稍后再试"
     assert error["details"][0]["limit"] == "3 per 1 minute"
+    assert error["details"][0]["retry_after_seconds"] == int(refused.headers["Retry-After"])  # one number, said twice
     assert answers[0].headers["X-RateLimit-Limit"] == "3" and answers[0].headers["X-RateLimit-Remaining"] == "2"
 
 

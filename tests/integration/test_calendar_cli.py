@@ -52,6 +52,8 @@ def test_show_prints_holiday_ranges_and_make_up_days(cli):
     assert "  2025-01-28 – 2025-02-04   春节 (8 days)" in lines
     assert "  2025-10-11 周六  国庆节" in lines
     assert "PROVISIONAL" in cli("calendar", "show", "2027").stdout
+    outside = cli("calendar", "show", "1800")
+    assert outside.exit_code != 0 and "from 1900 to 2200, not 1800" in outside.output  # the range, not just "invalid"
 
 
 def test_show_csv_prints_a_file_that_imports_back_unchanged(cli, runtime, tmp_path):
