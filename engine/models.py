@@ -375,7 +375,11 @@ class MaterialMark(Base):
     One per material of a case, with who recorded it and when (engine.materials.record)."""
 
     __tablename__ = "material_marks"
-    __table_args__ = (UniqueConstraint("instance_id", "name", name="uq_material_marks_instance_name"),)
+    # Never reuse the id of a deleted one on SQLite (PostgreSQL's sequence never does): taking a mark back
+    # deletes its row and DELETE .../materials/marks/MARK_ID names it by id, so a stale or retried one must
+    # not take back the next mark recorded.
+    __table_args__ = (UniqueConstraint("instance_id", "name", name="uq_material_marks_instance_name"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))

@@ -1,0 +1,110 @@
+"""Upgrading to 0027 (material mark ids never given twice on SQLite) rebuilds SQLite's material_marks table:
+every mark keeps its id, its case and what it records, down and up, with the table's unique constraint and
+its foreign key to the case, even with foreign keys on; and after it a mark taken back keeps its id to itself."""
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import command
+from sqlalchemy import inspect, select, text
+
+from engine import Runtime, schema
+from engine.models import MaterialMark
+from tests.helpers import ApiClient
+from tests.service_items import deploy_item, guide
+
+CODE, KEY = "window-acceptance", "window_acceptance"
+APPLICATION, IDENTITY, PROXY = (m["name"] for m in guide(CODE)["materials"])  # key, key, conditional non-key
+
+
+def _migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
+    """As a plain alembic run does it: one transaction, foreign keys on (SQLite)."""
+    engine = runtime.engine
+    config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _marks(runtime: Runtime) -> list[tuple[Any, ...]]:
+    with runtime.uow() as uow:
+        return [tuple(row) for row in uow.session.execute(
+            select(MaterialMark.id, MaterialMark.instance_id, MaterialMark.name, MaterialMark.kind,
+                   MaterialMark.note, MaterialMark.recorded_by, MaterialMark.recorded_at)
+            .order_by(MaterialMark.id))]
+
+
+def _table(runtime: Runtime) -> dict[str, Any]:
+    """The table's indexes, unique constraints and foreign keys, as the database has them."""
+    with runtime.engine.connect() as connection:
+        found = inspect(connection)
+        return {"indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                                  for i in found.get_indexes("material_marks")),
+                "unique": sorted((u["name"], tuple(u["column_names"]))
+                                 for u in found.get_unique_constraints("material_marks")),
+                "foreign_keys": sorted((f["referred_table"], tuple(f["constrained_columns"]),
+                                        tuple(f["referred_columns"]), (f.get("options") or {}).get("ondelete"))
+                                       for f in found.get_foreign_keys("material_marks"))}
+
+
+def _mark(api: ApiClient, case_id: int, name: str, kind: str = "paper_checked", note: str | None = None) -> Any:
+    response = api.as_("window_clerk").post(f"/api/process-instances/{case_id}/materials/marks",
+                                            json={"name": name, "kind": kind, "note": note})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _take_back(api: ApiClient, case_id: int, mark_id: int) -> int:
+    window = api.as_("window_clerk")
+    return int(window.client.delete(f"/api/process-instances/{case_id}/materials/marks/{mark_id}",
+                                    headers=window.headers()).status_code)
+
+
+def _checklist(api: ApiClient, case_id: int) -> dict[str, Any]:
+    response = api.as_("window_clerk").get(f"/api/process-instances/{case_id}/materials/checklist")
+    assert response.status_code == 200, response.get_json()
+    return {item["name"]: (item["status"], (item["mark"] or {}).get("id")) for item in response.get_json()["items"]}
+
+
+def test_marks_keep_their_ids_through_the_upgrade_and_one_taken_back_after_it_keeps_its_id(
+        api: ApiClient, runtime: Runtime) -> None:
+    deploy_item(api, CODE)
+    first = int(api.start(KEY, business_key="SX-2026-000980", variables={"applicant_name": "张三"})["id"])
+    second = int(api.start(KEY, business_key="SX-2026-000981", variables={"applicant_name": "李四"})["id"])
+    _mark(api, first, APPLICATION, note="原件已核对")
+    gone = _mark(api, second, APPLICATION)
+    _mark(api, first, IDENTITY)
+    _mark(api, first, PROXY, "not_applicable")
+    _mark(api, second, IDENTITY, note="身份证原件")
+    assert _take_back(api, second, gone["id"]) == 204  # a gap below the highest id
+    before, table, lists = _marks(runtime), _table(runtime), (_checklist(api, first), _checklist(api, second))
+    assert len(before) == 4 and gone["id"] not in [row[0] for row in before]
+    assert table["unique"] == [("uq_material_marks_instance_name", ("instance_id", "name"))]
+    assert table["foreign_keys"] == [("process_instances", ("instance_id",), ("id",), "CASCADE")]
+
+    try:
+        _migrate(runtime, "0026", down=True)
+        assert _marks(runtime) == before, "the downgrade keeps them too"
+        assert _table(runtime) == table
+        _migrate(runtime, "0027")
+    finally:
+        schema.upgrade(runtime.engine)
+
+    assert _marks(runtime) == before
+    assert _table(runtime) == table
+    assert (_checklist(api, first), _checklist(api, second)) == lists
+    highest = max(row[0] for row in before)
+    new = _mark(api, second, APPLICATION)
+    assert new["id"] > highest, "the counter starts above every mark kept"
+    assert _take_back(api, second, new["id"]) == 204  # the highest, taken back
+    again = _mark(api, second, APPLICATION)
+    assert again["id"] > new["id"]
+    assert _take_back(api, second, new["id"]) == 404
+    assert _checklist(api, second)[APPLICATION] == ("paper_checked", again["id"])
+    if runtime.engine.dialect.name == "sqlite":
+        with runtime.engine.connect() as connection:
+            table_sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'material_marks'")
+                                           ).scalar_one()
+        assert "AUTOINCREMENT" in table_sql
