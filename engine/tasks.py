@@ -718,6 +718,71 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
         return case_view(uow, case, actor)
 
 
+@dataclass(frozen=True)
+class Throwable:
+    """An error a user may throw from an open user task of a case (``govflow.thrownBy`` names one of their
+    groups): the convening centre recording that a member department did not attend, ending its ballot."""
+
+    task_id: str
+    task_name: str | None
+    member: str | None  # the multi-instance member the task runs for (市生态环境局), if any
+    code: str  # the error code the catching boundary event names
+    boundary_name: str | None  # what the diagram calls the event (政务服务中心登记未出席)
+
+
+def throwables(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Throwable]:
+    """What ``actor`` may throw from the open user tasks of a running case, in the tasks' order: for each, the
+    nearest error boundary event around it, scope by scope, that names a code and lets the actor's groups
+    throw it (clerks of those groups, or admins; see ``throw_error``). Empty for anyone else, or when the
+    case is not running. Raises NotFound (no such case, or not one the actor reads)."""
+    if not actor.has("admin", "clerk"):
+        return []
+    with uow:
+        require_case(uow, actor, instance_id)
+        open_tasks = list(uow.session.scalars(select(Task).where(
+            Task.instance_id == instance_id, Task.state == "READY", Task.kind != "external")
+            .order_by(Task.created_at, Task.id)))
+        if not open_tasks:
+            return []
+        case = execution.open_case(uow, instance_id)
+        if case.row.state != "running":
+            return []
+        found = []
+        for task in open_tasks:
+            spiff_task = _spiff.task_by_id(case.workflow, task.id)
+            boundary = _throwable_boundary(uow, case, spiff_task, actor) if spiff_task is not None else None
+            if boundary is not None:
+                found.append(Throwable(task_id=task.id, task_name=task.name, member=_member(case, task.id),
+                                       code=boundary.task_spec.event_definition.code,
+                                       boundary_name=boundary.task_spec.bpmn_name))
+        return found
+
+
+def _throwable_boundary(uow: UnitOfWork, case: execution.Case, spiff_task: Any, actor: Actor) -> Any:
+    """The first waiting error boundary event around ``spiff_task`` (as ``_catching_boundary`` walks) that
+    names a code and whose govflow.thrownBy lets ``actor`` throw it; None if none does."""
+    activity = spiff_task
+    while activity is not None:
+        parent = activity.parent
+        for event in (parent.children if parent is not None else []):
+            if event is activity or event.state != TaskState.WAITING or not isinstance(event.task_spec, BoundaryEvent) \
+                    or not isinstance(event.task_spec.event_definition, ErrorEventDefinition) \
+                    or not event.task_spec.event_definition.code:
+                continue
+            named = str((execution.element_meta(uow, case, event).get("properties") or {}).get(THROWN_BY) or "")
+            groups = {group.strip() for group in named.split(",") if group.strip()}
+            if groups and (actor.has("admin") or (actor.has("clerk") and actor.groups & groups)):
+                return event
+        workflow = activity.workflow
+        if activity.parent is not None and isinstance(activity.parent.task_spec, LoopTask):
+            activity = activity.parent
+        elif workflow.parent_task_id is not None:
+            activity = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        else:
+            activity = None
+    return None
+
+
 def _error_source(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
     """The open task an error is thrown from: an external task the actor works (``_external_task``), or a
     user task of a case the actor reads, whose catching event says later who may throw (``_require_thrower``):

@@ -33,6 +33,8 @@ from engine import (
     overdue_reasons,
     query_codes,
     supervision_board,
+    tasks,
+    text,
     time_limits,
     timeline,
     users,
@@ -170,13 +172,16 @@ def case(instance_id: int, refused: UploadRefusal | None = None, clock_typed: Cl
     # Documents issued to the applicant, for those who may see the case's materials (else None).
     issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
     waits = instances.waits(uow(), instance_id, actor=actor())
+    # Others' open tasks this user may end by their diagram's leave (the centre recording an absent member).
+    throwable = tasks.throwables(uow(), instance_id, actor=actor())
     # The guide's materials against what the case holds, for those who may see its materials (else None).
     checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
     uploads = upload_form(file.case.state, checklist)
     data = case_data(file.case.variables or {}, worksheet.case_forms(uow(), instance_id, actor=actor()))
     name_catches(file.timeline)
     return render_template("pages/case.html", file=file, clock=clock, documents=issued,
-                           waits=waits, clock_forms=clock_forms(instance_id, clock), checklist=checklist,
+                           waits=waits, throwable=throwable, clock_forms=clock_forms(instance_id, clock),
+                           checklist=checklist,
                            uploads=uploads, refused=refused, clock_typed=clock_typed, material_forms=MATERIAL_FORMS,
                            marking=uploads is not None and _may_mark(instance_id), data=data[:MAX_DATA_ROWS],
                            data_hidden=max(0, len(data) - MAX_DATA_ROWS))
@@ -316,6 +321,26 @@ def _whole_number(text: str | None) -> int:
         return int((text or "").strip())
     except ValueError:
         return 0
+
+
+@bp.post("/cases/<int:instance_id>/tasks/<task_id>/error")
+def throw_error(instance_id: int, task_id: str) -> ResponseReturnValue:
+    """End another's open task through the error its diagram lets this clerk's group throw (govflow.thrownBy):
+    the centre recording that a member department did not attend the meeting, with the reason; the engine
+    checks the rights and the reason, and the case runs on along the event's path."""
+    offered = next((t for t in tasks.throwables(uow(), instance_id, actor=actor()) if t.task_id == task_id), None)
+    if offered is None:  # ended meanwhile (the member voted), or not this user's to end
+        flash(_("该任务已结束或无权登记，未作记录。"), "error")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id))
+    reason = request.form.get("reason", "")
+    if not text.shows_something(reason):  # the engine refuses it too; said here in the page's words
+        flash(_("请填写原因后再登记：{name}（{member}）", name=offered.boundary_name or offered.code,
+                member=offered.member or offered.task_name or ""), "error")
+        return redirect(url_for("pages.cases.case", instance_id=instance_id))
+    tasks.throw_error(uow(), task_id, actor=actor(), code=offered.code, message=reason, variables={})
+    said = offered.boundary_name or offered.code
+    flash(_("已登记：{name}（{member}）", name=said, member=offered.member or offered.task_name or ""), "success")
+    return redirect(url_for("pages.cases.case", instance_id=instance_id))
 
 
 @bp.post("/cases/<int:instance_id>/messages")

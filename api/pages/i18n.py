@@ -997,4 +997,12 @@ EN: dict[str, str] = {
     "申请信息": "Application",
     # the case page: data the process keeps for itself, folded away
     "流程数据（{n} 项，非表单填写）": "Process data ({n}, not from forms)",
+    # the case page: others' open tasks the diagram lets this user end (govflow.thrownBy)
+    "代为登记": "Record for others",
+    "原因（必填）": "Reason (required)",
+    "已登记：{name}（{member}）": "Recorded: {name} ({member})",
+    "该任务已结束或无权登记，未作记录。": "That task has ended, or is not yours to record: nothing was recorded.",
+    "任务": "Task",
+    "登记": "Record",
+    "请填写原因后再登记：{name}（{member}）": "Give the reason first: {name} ({member})",
 }

@@ -256,3 +256,30 @@ def test_a_thrown_by_naming_no_group_is_refused_at_deploy(api: Any, tmp_path: An
     assert problem["message"].startswith("govflow.thrownBy names no group")
     path.write_text(THROWN_BY_DIAGRAM.replace("{groups}", "zwfw"), encoding="utf-8")
     assert api.deploy(path)["definitions"][0]["key"] == "ballot"
+
+
+def test_the_centre_records_an_absence_from_the_case_page_and_nobody_else_is_offered_it(api, case, ballots, app):
+    """The case page offers the centre's clerk each open ballot to record absent, by its member; a member or
+    supervision is offered none. Recorded, the ballot is gone from the offer and the reason is in the history."""
+    centre = signed_in(app, api, "zwfw_clerk")
+    page = centre.get(f"/cases/{case['id']}").text
+    rows = re.findall(r'<tr class="throwable-row" data-task="([^"]+)" data-member="([^"]+)">', page)
+    assert sorted(member for _, member in rows) == sorted(["市发展和改革委员会", "市住房和城乡建设局", "市自然资源和规划局"])
+    assert "政务服务中心登记未出席</button>" in page
+    for user in ("zjj_clerk", "supervisor"):
+        assert 'id="throwables"' not in signed_in(app, api, user).get(f"/cases/{case['id']}").text, user
+
+    zjj = ballots["zjj"]
+    url = f"/cases/{case['id']}/tasks/{zjj['id']}/error"
+    blank = centre.post(url, {"reason": "\u200b"}, token_from=f"/cases/{case['id']}")
+    assert blank.status_code == 302 and task_state(api, zjj) == "READY"  # no reason: nothing recorded
+    assert "请填写原因后再登记：政务服务中心登记未出席（市住房和城乡建设局）" in centre.get(f"/cases/{case['id']}").text
+    done = centre.post(url, {"reason": REASON}, token_from=f"/cases/{case['id']}")
+    assert done.status_code == 302 and task_state(api, zjj) == "CANCELLED"
+    page = centre.get(f"/cases/{case['id']}").text
+    assert "已登记：政务服务中心登记未出席（市住房和城乡建设局）" in page
+    assert zjj["id"] not in re.findall(r'data-task="([^"]+)"', page)
+    [thrown] = [e for e in history_of(api, case, "supervisor") if e["event"] == "task.bpmn_error"]
+    assert (thrown["actor"], thrown["data"]["message"]) == ("zwfw_clerk", REASON)
+    again = centre.post(url, {"reason": REASON}, token_from=f"/cases/{case['id']}")
+    assert again.status_code == 302 and "该任务已结束或无权登记" in centre.get(f"/cases/{case['id']}").text
