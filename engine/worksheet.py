@@ -138,22 +138,33 @@ def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_l
 
 
 _COMPLETIONS = (select(HistoryEvent.id, HistoryEvent.element_id, HistoryEvent.task_id, HistoryEvent.element_name,
-                       HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, Task.form_key)
+                       HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, Task.form_key, HistoryEvent.event)
                 .outerjoin(Task, Task.id == HistoryEvent.task_id)
-                .where(HistoryEvent.event == "task.completed"))
+                .where(HistoryEvent.event.in_(("task.completed", "task.bpmn_error"))))
+# How a task another ended through its diagram's leave (govflow.thrownBy) reads among the opinions: the reason.
+_ENDED_BY_OTHERS = {"components": [{"type": "textarea", "key": "message", "label": "原因"}]}
 
 
 def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
     """The case's completed user tasks from its history (one query), each with the deployed form of its
     step for labels; a step sealed until a later element (engine.sealing) only once that element has
-    completed after it, whoever reads. Helper: the caller's transaction."""
+    completed after it, whoever reads. A task another user ended through its diagram's leave (the centre
+    recording a member absent: govflow.thrownBy) is among them, named by the event and the member, with
+    the reason given. Helper: the caller's transaction."""
     found = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
                                 .order_by(HistoryEvent.id)).all()
     sealed = sealing.sealed_ids(uow, row, [(event_id, element, "task.completed", at)
                                            for event_id, element, _task, _name, _who, at, *_ in found])
     schemas: dict[str, dict[str, Any] | None] = {}
     result = []
-    for event_id, _element, task_id, name, who, at, data, form_key in found:
+    for event_id, _element, task_id, name, who, at, data, form_key, event in found:
+        if event == "task.bpmn_error":
+            if (data or {}).get("thrown_by"):  # an external worker's errors are no one's opinion
+                said = data.get("boundary_name") or data.get("code")
+                member = data.get("member")
+                result.append(Opinion(task_id=task_id, name=f"{said}（{member}）" if member else said, actor=who,
+                                      at=at, values={"message": data.get("message")}, schema=_ENDED_BY_OTHERS))
+            continue
         if event_id in sealed:
             continue
         if form_key and form_key not in schemas:

@@ -283,3 +283,13 @@ def test_the_centre_records_an_absence_from_the_case_page_and_nobody_else_is_off
     assert (thrown["actor"], thrown["data"]["message"]) == ("zwfw_clerk", REASON)
     again = centre.post(url, {"reason": REASON}, token_from=f"/cases/{case['id']}")
     assert again.status_code == 302 and "该任务已结束或无权登记" in centre.get(f"/cases/{case['id']}").text
+
+
+def test_the_chair_reads_who_was_recorded_absent_and_why_among_the_opinions(api, case, ballots, app):
+    record_absent(api, ballots["zjj"])
+    [chair] = vote_all(api, [ballots["fgw"], ballots["zrzy"]], {"fgw": "approve", "zrzy": "approve"})["tasks"]
+    page = signed_in(app, api, "meeting_chair").get(f"/tasks/{chair['id']}").text
+    opinions = page.split('id="opinions"')[1].split("</section>")[0]
+    absent = re.search(r'<div class="opinion">\s*<p class="opinion-step"><strong>政务服务中心登记未出席（市住房和城乡建设局）'
+                       r'</strong> <span class="muted">zwfw_clerk · [^<]+</span></p>(.*?)</div>', opinions, re.DOTALL)
+    assert absent and f"<dt>原因</dt><dd>{REASON}</dd>" in absent.group(1)
