@@ -176,9 +176,23 @@ def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_g
     complete_open_task(api, case, "deliver_package", user="window_clerk",
                        delivery={"method": "mail", "tracking_no": "SF2026000002"})
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
+    assert "partly_granted_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
+    shown = api.client.get("/api/public/progress/YJS-2026-0002", query_string={"code": case["query_code"]}).get_json()
+    assert shown["delivery"] == {"method": "mail", "method_name": "邮寄送达", "tracking_no": "SF2026000002"}
+    # Two of three granted: the one thing concluded (通过), and the applicant reads which item was refused.
+    assert shown["case_state"] == "办结(通过)"
+    assert shown["result"] == "营业执照（设立登记）：准予许可；食品经营许可：准予许可；户外招牌设置许可：不予许可"
+
+
+def test_a_bundle_none_of_whose_items_is_granted_ends_not_passed(api, deployed):
+    case = accepted_case(api, "YJS-2026-0003")
+    for bpmn_id, (clerk, key) in REVIEWS.items():
+        complete_open_task(api, case, bpmn_id, user=clerk, **{key: {"result": "deny", "opinion": "不符合条件"}})
+    complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "window"})
+    events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
     assert "denied_end" in {e["element_id"] for e in events if e["event"] == "element.completed"}
-    shown = api.client.get("/api/public/progress/YJS-2026-0002", query_string={"code": case["query_code"]})
-    assert shown.get_json()["delivery"] == {"method": "mail", "method_name": "邮寄送达", "tracking_no": "SF2026000002"}
+    shown = api.client.get("/api/public/progress/YJS-2026-0003", query_string={"code": case["query_code"]}).get_json()
+    assert shown["case_state"] == "办结(不通过)"
 
 
 def test_member_forms_defining_a_field_differently_are_refused_naming_both_forms(api, deployed, tmp_path: Path):
