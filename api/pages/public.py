@@ -328,7 +328,9 @@ def _first_send(user: str, key: str) -> idempotency.StoredResponse | None:
 
 def _complaint_page(form: dict[str, str], problems: dict[str, Any], error: str | None = None,
                     token: str | None = None) -> str:
-    items = [(e.guide.code, e.guide.name) for e in guides.catalogue(uow())]
+    # Every item but the complaint itself: a complaint about complaint handling goes to supervision on its own.
+    items = [(e.guide.code, e.guide.name) for e in guides.catalogue(uow())
+             if e.guide.process_key != complaints.COMPLAINT_KEY]
     return render_template("pages/public_complaint.html", filed=None, form=form, problems=problems, items=items,
                            error=error, submission=token or secrets.token_urlsafe(18))
 

@@ -268,6 +268,7 @@ def test_a_complaint_is_filed_on_its_page_and_its_answer_read_under_its_progress
     form = visitor.get("/public/complaints?item=SCJG-XK-0001&case_no=SCJG-2026-0120")
     assert form.status_code == 200
     assert 'value="SCJG-2026-0120"' in form.text and '<option value="SCJG-XK-0001" selected>' in form.text
+    assert '<option value="complaint"' not in form.text  # not an item to complain about on this form
     assert 'href="/public/complaints?item=SCJG-XK-0001"' in visitor.get("/public/catalogue/SCJG-XK-0001").text
 
     def complain(**fields: str) -> Any:

@@ -141,7 +141,15 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
     expect(page.locator("h1")).to_have_text("食品经营许可")
     assert page.locator(".guide-main").bounding_box()["width"] > 300
     assert page.evaluate(wide)
+    # The materials are cards, each cell under its column's name, not a table scrolled sideways in its box.
+    unscrolled = "[...document.querySelectorAll('table.grid')].every(t => t.scrollWidth <= t.clientWidth + 1)"
+    assert page.evaluate(unscrolled)
+    cell = page.locator("table.materials-table td[data-label='关键材料']").first
+    assert page.evaluate("e => getComputedStyle(e, '::before').content", cell.element_handle()) == '"关键材料"'
     shot(page, "public-08-phone-guide", full_page=True)
+    page.goto("/public/catalogue")
+    assert page.evaluate(wide) and page.evaluate(unscrolled)
+    expect(page.locator("table.catalogue td[data-label='法定时限']").first).to_be_visible()
 
     def look_up() -> Any:
         page.goto("/public/progress")
