@@ -147,6 +147,7 @@ async function show() {
 
   if (serverErrors.length) {
     keepServerErrors(form, schema, serverErrors);
+    container.classList.add('refused');  // pages.css: each field keeps a line for its error
   }
 
   form.on('submit', ({ data }) => {

@@ -169,9 +169,17 @@ def test_a_bundle_is_received_through_its_merged_form_drawn_by_form_js(page: Any
     expect(page.get_by_label("申请人（经营者）姓名")).to_have_value("李四")  # what was typed is kept
     shot(page, "intake-05-bundle-refused", full_page=True)
 
-    page.get_by_label("拟定名称（字号）").fill("李记面馆")
-    page.get_by_label("拟定名称（字号）").press("Tab")  # left as a clerk leaves it: the form holds the value
+    # Correcting a refused field clears its message without moving the fields below: a click on the next
+    # box lands where the clerk aimed.
+    below, name = page.get_by_label("经营范围"), page.get_by_label("拟定名称（字号）")
+
+    def gap() -> float:  # the field below, from the corrected one: the page itself may scroll meanwhile
+        return below.bounding_box()["y"] - name.bounding_box()["y"]
+    before = gap()
+    name.fill("李记面馆")
+    name.press("Tab")  # left as a clerk leaves it: the form holds the value
     expect(field.locator(".fjs-form-field-error")).to_have_count(0)
+    assert abs(gap() - before) < 1
     page.click("#intake-submit")
     expect(page.locator("#receipt-title")).to_have_text("收件回执")
     case = stored_case(runtime)
