@@ -186,23 +186,32 @@ def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, me
     assert [d["field"] for d in changed["error"]["details"]] == ["tally.outcome"]
     clock = api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 20, 45)
-    done = complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意会议决定")
-    assert done["state"] == "completed"
+    signed = complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意会议决定")
     [record] = variables(api, meeting)["meeting_records"]  # the chair's decision is kept with its round
     assert record["chair"] == {"decision": "confirm", "opinion": "同意会议决定"}
     assert api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()["state"] == "stopped"
-    assert {"approval_issued", "approved"} <= reached(api, meeting)
+    # Decided (办结(通过), the clock stopped); the centre then delivers the opinion to the applicant.
+    [delivery] = signed["tasks"]
+    assert (delivery["bpmn_id"], delivery["candidate_groups"]) == ("deliver_decision", ["zwfw"])
+    done = complete_task(api, delivery, user="zwfw_clerk", delivery_method="window")
+    assert done["state"] == "completed"
+    assert {"approval_issued", "deliver_decision", "approved"} <= reached(api, meeting)
     assert "rejection_issued" not in reached(api, meeting)
+    shown = api.client.get(f"/api/public/progress/{meeting['business_key']}",
+                           query_string={"code": meeting["query_code"]}).get_json()
+    assert shown["delivery"]["method_name"] == "窗口领取"
 
 
 def test_a_majority_against_ends_the_case_not_approved(api, meeting):
     after = vote_all(api, convene(api, meeting), {"fgw": "reject", "zrzy": "approve", "zjj": "reject",
                                                   "sthj": "abstain"})
     assert variables(api, meeting)["tally"]["outcome"] == "rejected"
-    done = complete_task(api, after["tasks"][0], user="meeting_chair", chair_decision="confirm",
-                         chair_opinion="按表决结果办理")
+    signed = complete_task(api, after["tasks"][0], user="meeting_chair", chair_decision="confirm",
+                           chair_opinion="按表决结果办理")
+    [delivery] = signed["tasks"]  # a denial is delivered too
+    done = complete_task(api, delivery, user="zwfw_clerk", delivery_method="electronic")
     assert done["state"] == "completed"
-    assert {"rejection_issued", "rejected"} <= reached(api, meeting)
+    assert {"rejection_issued", "deliver_decision", "rejected"} <= reached(api, meeting)
     assert "approval_issued" not in reached(api, meeting)
 
 
