@@ -121,7 +121,7 @@ def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]], *, asked
     rows: list[DataRow] = []
     shown: set[str] = set()
     for schema in schemas:
-        options = option_labels(schema)
+        options = option_labels(schema, variables)
         for path, label in field_labels(schema).items():
             found, value = lookup(variables, path)
             if found and path not in shown:

@@ -215,7 +215,7 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     # The application the case was started with (a bundle's merged form), as asked, for every step to weigh.
     application = case_data(sheet.data, [sheet.start_schema] if sheet.start_schema else [], asked_only=True)
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data, application=application,
-                           labels=field_labels(schema), opinions=[opinion_rows(o) for o in sheet.opinions],
+                           labels=field_labels(schema), opinions=[opinion_rows(o, sheet.data) for o in sheet.opinions],
                            colleagues=takers, checked=checked, refusal=refusal_text(refusal),
                            mark_field=MARK_FIELD, mark_problems=mark_problems or {},
                            chosen=marks_chosen(request.form) if request.method == "POST" else {}), status
@@ -261,11 +261,12 @@ def refusal_text(refusal: MaterialsMissing | None) -> str | None:
     return _("不能受理：以下材料尚未收到：{names}。", names=names)
 
 
-def opinion_rows(opinion: worksheet.Opinion) -> dict[str, Any]:
+def opinion_rows(opinion: worksheet.Opinion, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """An earlier step for the 办理意见 panel: its values under their form's labels, in form order, options
-    by their labels; values its form does not list (or without a form) under their names."""
+    by their labels (those read from the case's ``data`` too); values its form does not list (or without a
+    form) under their names."""
     schema = opinion.schema or {}
-    labels, options = field_labels(schema), option_labels(schema)
+    labels, options = field_labels(schema), option_labels(schema, data)
     rows: list[tuple[str, str]] = []
     for path, label in labels.items():
         found, value = lookup(opinion.values, path)
@@ -349,11 +350,15 @@ def field_labels(schema: dict[str, Any]) -> dict[str, str]:
     return {path: str(component.get("label") or path) for path, component in _fields(schema)}
 
 
-def option_labels(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Data path -> option value (as JSON) -> its label: errors name options as the clerk sees them."""
+def option_labels(schema: dict[str, Any], data: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+    """Data path -> option value (as JSON) -> its label: errors name options as the clerk sees them. With the
+    case's ``data``, options a field reads from it (form-js ``valuesKey``: the meeting's member departments)
+    too, else those show their values (ZRZY, not 市自然资源和规划局)."""
     found: dict[str, dict[str, str]] = {}
     for path, component in _fields(schema):
         values = component.get("values")
+        if not isinstance(values, list) and data and isinstance(component.get("valuesKey"), str):
+            values = data.get(component["valuesKey"])
         if isinstance(values, list):
             found[path] = {_option_key(o.get("value")): str(o.get("label") or _option_text(o.get("value")))
                            for o in values if isinstance(o, dict)}

@@ -293,3 +293,6 @@ def test_the_chair_reads_who_was_recorded_absent_and_why_among_the_opinions(api,
     absent = re.search(r'<div class="opinion">\s*<p class="opinion-step"><strong>政务服务中心登记未出席（市住房和城乡建设局）'
                        r'</strong> <span class="muted">zwfw_clerk · [^<]+</span></p>(.*?)</div>', opinions, re.DOTALL)
     assert absent and f"<dt>原因</dt><dd>{REASON}</dd>" in absent.group(1)
+    # The members convened by the names the form offered them under (options read from the case), not codes.
+    members = re.search(r"<dt>参会成员单位</dt><dd>([^<]*)</dd>", opinions).group(1)
+    assert members == "市发展和改革委员会、市自然资源和规划局、市住房和城乡建设局", members
