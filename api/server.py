@@ -1,6 +1,7 @@
 """``govflow serve``: gunicorn (a production WSGI server) running the app factory."""
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -20,8 +21,7 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
-        if self.scheduler:
-            self.cfg.set("post_worker_init", _start_scheduler)
+        self.cfg.set("post_worker_init", _start_scheduler if self.scheduler else _settle_heap)
 
     def load(self) -> Any:
         from api import create_app
@@ -34,6 +34,15 @@ def _start_scheduler(worker: Any) -> None:
     from engine.worker import start_background
 
     start_background(worker.wsgi.extensions["govflow"])
+    _settle_heap(worker)
+
+
+def _settle_heap(worker: Any) -> None:
+    """The app is loaded: its ~180,000 long-lived objects (modules, schemas, SpiffWorkflow's and
+    SQLAlchemy's) are moved out of the collector's generations, which no longer walk them on every
+    collection of a request's garbage (about a tenth of a task completion's CPU time otherwise)."""
+    gc.collect()
+    gc.freeze()
 
 
 class JsonErrorWorker(SyncWorker):  # type: ignore[misc]

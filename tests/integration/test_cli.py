@@ -284,3 +284,23 @@ def test_deploy_once_skips_files_this_database_was_given_before(cli, runtime, tm
                                                    .replace(b"<bpmn:process", b"<!-- 2027 -->\n<bpmn:process", 1))
     changed = cli("deploy", "--once", "--name", "library", str(library))
     assert changed.exit_code == 0 and changed.stdout.splitlines() == ["simple_approval version 3 (new)"]
+
+
+def test_a_worker_moves_the_loaded_app_out_of_the_collector_s_way(monkeypatch):
+    """After loading, gunicorn's worker freezes what is alive (gc.freeze): collections of a request's garbage
+    no longer walk the app's long-lived objects. The bench (bench/workflow.py) measures what it saves."""
+    import gc
+
+    from api import server
+
+    started: list[object] = []
+    monkeypatch.setattr("engine.worker.start_background", started.append)
+    worker = type("Worker", (), {"wsgi": type("App", (), {"extensions": {"govflow": "runtime"}})()})()
+    try:
+        server._settle_heap(worker)
+        assert gc.get_freeze_count() > 1000
+        gc.unfreeze()
+        server._start_scheduler(worker)  # with the scheduler: started, then frozen alike
+        assert started == ["runtime"] and gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
