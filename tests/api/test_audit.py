@@ -243,7 +243,7 @@ def test_a_refused_change_records_nothing(api, receiver):
         (admin.post("/api/users/nobody/tokens", json={}), 404),
         (delete(api, "/api/users/li/tokens/999999"), 404),
         (admin.put("/api/departments/FGW", {"name": "发改委", "groups": ["scjg"]}), 409),  # SCJG owns the group
-        (admin.put("/api/departments/FGW", {"name": "发改委", "parent_code": "NONE"}), 404),
+        (admin.put("/api/departments/FGW", {"name": "发改委", "parent_code": "NONE"}), 422),
         (delete(api, "/api/departments/SCJG"), 409),  # it owns groups
         (patch(api, f"/api/webhooks/{hook['id']}", {"url": "ftp://example.com"}, as_="integrator"), 422),
         (patch(api, f"/api/webhooks/{hook['id']}", {"description": "mine"}, as_="window_clerk"), 403),

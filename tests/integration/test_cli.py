@@ -230,7 +230,7 @@ def test_a_huge_file_is_refused_before_it_is_read(cli, tmp_path):
 
 
 def test_over_long_text_and_control_characters_in_names_are_refused_naming_the_field(cli, runtime):
-    cases = [(["user", "add", "kim", "--role", "clerk", "--display-name", "名" * 201], "display name is at most 200"),
+    cases = [(["user", "add", "kim", "--role", "clerk", "--display-name", "名" * 201], "display_name is too long: at most 200"),
              (["user", "add", "kim", "--role", "clerk", "--group", "g\x01"], "invalid group name"),
              (["user", "add", "kim", "--role", "clerk", "--group", "w\u202e"], "invalid group name"),
              (["deploy", str(FIXTURES / "simple_approval.bpmn"), "--name", "x" * 201], "name is at most 200"),

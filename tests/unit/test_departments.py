@@ -71,7 +71,7 @@ def test_bad_codes_names_parents_and_callers_are_refused(runtime):
     assert raised.value.details == [{"field": "groups", "message": "'window,review': one word of 1 to 100 characters, "
                                                                    "without spaces, commas, semicolons, control "
                                                                    "characters or text-direction marks"}]
-    with pytest.raises(NotFound, match="parent department 'NOPE'"):
+    with pytest.raises(ValidationFailed, match="parent department 'NOPE'"):
         departments.put_department(runtime.uow(), "X", actor=SYSTEM, name="某局", parent_code="NOPE")
     departments.put_department(runtime.uow(), "SCJG-SPK", actor=SYSTEM, name="审批科", parent_code="SCJG")
     with pytest.raises(Conflict, match="under itself"):
