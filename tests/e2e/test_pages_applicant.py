@@ -203,7 +203,7 @@ def test_an_applicant_complains_from_a_guide_and_follows_the_complaint(page: Any
     expect(page.locator("#complaint-content")).to_have_value("窗口要求提交指南以外的材料")
     page.fill("#complaint-phone", "139 1234 5678")
     page.click("#complaint-form button[type=submit]")
-    expect(page.locator(".complaint-filed")).to_contain_text("5 个工作日")
+    expect(page.locator(".complaint-filed")).to_contain_text("10 个工作日内办结并答复")
     number = page.locator(".complaint-no").inner_text()
     code = page.locator(".query-code strong").inner_text()
     assert number.startswith("TS") and len(code) == 8
@@ -275,7 +275,7 @@ def test_reload_and_back_after_a_lookup_a_rating_or_a_complaint_send_no_form_aga
     page.fill("#complaint-phone", "13912345678")
     page.fill("#complaint-content", "撤件手续来回跑了三次")
     page.click("#complaint-form button[type=submit]")
-    expect(page.locator(".complaint-filed")).to_contain_text("5 个工作日")
+    expect(page.locator(".complaint-filed")).to_contain_text("10 个工作日内办结并答复")
     assert page.url.endswith("/public/complaints/receipt") and len(posts) == 3
     number, filed_code = page.locator(".complaint-no").inner_text(), page.locator(".query-code strong").inner_text()
     page.reload()
