@@ -91,9 +91,6 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     display_name = _check_display_name(display_name)
     with uow:
-        alike = uow.session.scalar(select(User.name).where(func.lower(User.name) == name.lower(), User.name != name))
-        if alike is not None:  # "Admin" beside "admin" reads as the same person
-            raise Conflict(f"user {alike!r} already exists: user names differing only in case are one name")
         user = User(name=name, display_name=display_name or None, groups=groups, roles=roles)
         uow.session.add(user)
         try:
