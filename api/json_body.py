@@ -90,7 +90,8 @@ def _taken(request: flask.Request) -> set[str] | None:
     """Where the endpoint's operation takes arguments: "query", "json", and "body" for a body it reads itself
     (an upload's multipart, documented by hand); None for a route that is no documented operation."""
     view = flask.current_app.view_functions.get(request.endpoint or "")
-    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    verb = "get" if request.method == "HEAD" else request.method.lower()  # HEAD is answered by GET
+    method = getattr(getattr(view, "view_class", None), verb, None)
     doc = getattr(method, "_apidoc", None)
     if doc is None:
         return None

@@ -3,7 +3,7 @@ standing in for a system does besides completing (Camunda's external-task servic
 while, report a failure, throw a BPMN error."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -25,7 +25,7 @@ from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, _check_note, _member, case_view, settle
 from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
-from .text import required_text
+from .text import required_text, without_controls
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor, actor_of
 from .variables import check_variables
@@ -600,7 +600,9 @@ def report_failure(uow: UnitOfWork, task_id: str, *, actor: Actor, message: str,
         NotFound; InvalidRequest (no message, or not an external task); Forbidden (not an integrator);
         Conflict (claimed by someone else, failed already, or no longer open).
     """
-    message = required_text(message, field="message", longest=MAX_FAILURE_MESSAGE)
+    # A worker's account may quote its log (terminal colour codes): kept without them, not refused, or the
+    # task would stay locked to a worker that cannot say it failed.
+    message = required_text(without_controls(message), field="message", longest=MAX_FAILURE_MESSAGE)
     with uow:
         task = _external_task(uow, task_id, actor, "report a failure of")
         # A worker's words may quote the case's data: its confidential values are taken out, as from any
@@ -671,11 +673,11 @@ def throw_error(uow: UnitOfWork, task_id: str, *, actor: Actor, code: str, messa
 
     Raises:
         NotFound (also a user task whose case the actor does not read); InvalidRequest (a user task whose
-        catching event names no group in govflow.thrownBy, or a message over 500 characters from a user task);
+        catching event names no group in govflow.thrownBy);
         Forbidden (not an integrator; from a user task, not of those groups); Conflict (claimed by someone else,
         failed, or no longer open; the case not running); ValidationFailed (no error boundary event of the task
-        or of a scope around it catches the code, or invalid variables; from a user task, no message or any
-        variables: nothing changed); ProcessError (a following step failed: nothing is stored).
+        or of a scope around it catches the code, or invalid variables; from a user task, no message a reader
+        sees, one over 500 characters, or any variables: nothing changed); ProcessError (a following step failed: nothing is stored).
     """
     variables = check_variables(variables)
     with uow:
@@ -759,28 +761,26 @@ def throwables(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Throw
 
 
 def _throwable_boundary(uow: UnitOfWork, case: execution.Case, spiff_task: Any, actor: Actor) -> Any:
-    """The first waiting error boundary event around ``spiff_task`` (as ``_catching_boundary`` walks) that
-    names a code and whose govflow.thrownBy lets ``actor`` throw it; None if none does."""
-    activity = spiff_task
-    while activity is not None:
-        parent = activity.parent
-        for event in (parent.children if parent is not None else []):
-            if event is activity or event.state != TaskState.WAITING or not isinstance(event.task_spec, BoundaryEvent) \
-                    or not isinstance(event.task_spec.event_definition, ErrorEventDefinition) \
-                    or not event.task_spec.event_definition.code:
-                continue
-            named = str((execution.element_meta(uow, case, event).get("properties") or {}).get(THROWN_BY) or "")
-            groups = {group.strip() for group in named.split(",") if group.strip()}
-            if groups and (actor.has("admin") or (actor.has("clerk") and actor.groups & groups)):
+    """The waiting error boundary event around ``spiff_task`` whose error ``actor`` may throw from it: one that
+    names a code its govflow.thrownBy lets the actor throw, and that ``throw_error`` would choose for that
+    code (an inner catch-all would take it first); None if none."""
+    for activity in _scopes(spiff_task):
+        for event in _error_boundaries(activity):
+            code = event.task_spec.event_definition.code
+            if code and _may_throw(actor, _thrower_groups(uow, case, event)) \
+                    and _catching_boundary(spiff_task, code) is event:
                 return event
-        workflow = activity.workflow
-        if activity.parent is not None and isinstance(activity.parent.task_spec, LoopTask):
-            activity = activity.parent
-        elif workflow.parent_task_id is not None:
-            activity = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
-        else:
-            activity = None
     return None
+
+
+def _thrower_groups(uow: UnitOfWork, case: execution.Case, boundary: Any) -> list[str]:
+    """The groups an error boundary event's govflow.thrownBy names."""
+    named = str((execution.element_meta(uow, case, boundary).get("properties") or {}).get(THROWN_BY) or "")
+    return sorted({group.strip() for group in named.split(",") if group.strip()})
+
+
+def _may_throw(actor: Actor, groups: list[str]) -> bool:
+    return bool(groups) and (actor.has("admin") or (actor.has("clerk") and bool(actor.groups & set(groups))))
 
 
 def _error_source(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
@@ -805,13 +805,11 @@ def _require_thrower(uow: UnitOfWork, case: execution.Case, task: Task, boundary
     """The groups the catching event lets throw its error from the user task ``task`` (``govflow.thrownBy``),
     and the message checked: the actor is of them (or an admin), says why, and sets no variables (the path's
     data is the diagram's, not theirs to write). Raises InvalidRequest, Forbidden, ValidationFailed."""
-    named = str((execution.element_meta(uow, case, boundary).get("properties") or {}).get(THROWN_BY) or "") \
-        if boundary is not None else ""
-    groups = sorted({group.strip() for group in named.split(",") if group.strip()})
+    groups = _thrower_groups(uow, case, boundary) if boundary is not None else []
     if not groups:
         raise InvalidRequest(f"task {task.id} is not an external task: only a worker can throw an error from one, "
                              f"or from a user task a clerk of the groups its error boundary event names in {THROWN_BY}")
-    if not actor.has("admin") and not (actor.has("clerk") and actor.groups & set(groups)):
+    if not _may_throw(actor, groups):
         raise Forbidden(f"{actor.name} may not end {task.name or task.bpmn_id} through "
                         f"{boundary.task_spec.bpmn_name or boundary.task_spec.bpmn_id}: only clerks of "
                         f"{', '.join(groups)} may")
@@ -826,15 +824,19 @@ def _require_thrower(uow: UnitOfWork, case: execution.Case, task: Task, boundary
 
 
 def _catching_boundary(spiff_task: Any, code: str) -> Any:
-    """The waiting error boundary event that catches ``code`` thrown by the task, scope by scope outward:
-    the task's own events, then those of the subprocess or call activity whose (sub)workflow holds it, and
-    so on up to the case's process (an instance of a multi-instance activity has the activity as its next
-    scope, where its events are attached). None if no scope catches it."""
+    """The waiting error boundary event that catches ``code`` thrown by the task, scope by scope outward
+    (``_scopes``); None if no scope catches it."""
+    return next((found for activity in _scopes(spiff_task) if (found := _boundary_on(activity, code)) is not None),
+                None)
+
+
+def _scopes(spiff_task: Any) -> Iterator[Any]:
+    """The task, then each activity around it an error boundary event may be attached to, outward: the
+    subprocess or call activity whose (sub)workflow holds it, and so on up to the case's process (an instance
+    of a multi-instance activity has the activity as its next scope, where its events are attached)."""
     activity = spiff_task
     while activity is not None:
-        boundary = _boundary_on(activity, code)
-        if boundary is not None:
-            return boundary
+        yield activity
         workflow = activity.workflow
         if activity.parent is not None and isinstance(activity.parent.task_spec, LoopTask):
             activity = activity.parent
@@ -842,16 +844,20 @@ def _catching_boundary(spiff_task: Any, code: str) -> Any:
             activity = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
         else:
             activity = None
-    return None
+
+
+def _error_boundaries(activity: Any) -> list[Any]:
+    """The waiting error boundary events attached to ``activity``."""
+    parent = activity.parent
+    return [t for t in (parent.children if parent is not None else []) if t is not activity
+            and isinstance(t.task_spec, BoundaryEvent) and t.state == TaskState.WAITING
+            and isinstance(t.task_spec.event_definition, ErrorEventDefinition)]
 
 
 def _boundary_on(activity: Any, code: str) -> Any:
     """The waiting error boundary event attached to ``activity`` that catches ``code``: one naming the code,
     else one that catches every error (no error code), as Camunda chooses; None if none does."""
-    parent = activity.parent
-    events = [t for t in (parent.children if parent is not None else []) if t is not activity
-              and isinstance(t.task_spec, BoundaryEvent) and t.state == TaskState.WAITING
-              and isinstance(t.task_spec.event_definition, ErrorEventDefinition)]
+    events = _error_boundaries(activity)
     named = [t for t in events if t.task_spec.event_definition.code == code]
     return next(iter(named or [t for t in events if t.task_spec.event_definition.code is None]), None)
 

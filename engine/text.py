@@ -11,8 +11,10 @@ import unicodedata
 
 from .errors import ValidationFailed
 
-# Marks that reorder the text around them (bidirectional embeddings, overrides and isolates).
-_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Marks that reorder the text around them: direction marks, bidirectional embeddings, overrides and isolates.
+_REORDERING = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A terminal's colour codes (ESC [ ... m), as a worker's log lines quote them.
+_TERMINAL_CODES = re.compile("\x1b\\[[0-9;?]*[A-Za-z]")
 _LINE_BREAKS = frozenset("\n\r\t")
 
 
@@ -27,6 +29,13 @@ def unreadable(text: str, *, lines: bool = True) -> bool:
     reorders text."""
     return bool(_REORDERING.search(text)) or any(
         unicodedata.category(c) == "Cc" and not (lines and c in _LINE_BREAKS) for c in text)
+
+
+def without_controls(text: str | None) -> str:
+    """A program's text made fit to keep (a worker's error quoting its log): terminal colour codes and other
+    control characters but line breaks and tabs taken out, rather than the whole refused."""
+    plain = _TERMINAL_CODES.sub("", text or "")
+    return "".join(c for c in plain if c in _LINE_BREAKS or unicodedata.category(c) != "Cc")
 
 
 def required_text(value: str | None, *, field: str, longest: int, lines: bool = True) -> str:

@@ -82,7 +82,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
     """
     actor.require(action="add users")
     roles = _checked_roles(roles or [])
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):  # not match: "$" lets "system\n" through
         raise _refused("name", f"invalid user name {name!r}: {NAME_RULE}")
     if is_reserved(name):
         raise _refused("name", f"the user name {name!r} is reserved: govflow records its own steps, and the "
@@ -142,12 +142,15 @@ def _check_groups(groups: list[str]) -> None:
 def _check_display_name(display_name: str | None) -> str | None:
     """At most 200 characters on one line, without control characters or text-direction marks (U+202E would
     show it backwards in every history and audit line). Raises ValidationFailed."""
-    return optional_text(display_name, field="display_name", longest=200, lines=False)
+    shown = optional_text(display_name, field="display_name", longest=200, lines=False)
+    if shown is None and display_name and display_name.strip():  # "" clears it; invisible characters say nothing
+        raise _refused("display_name", "display_name shows nothing: send \"\" to clear it")
+    return shown
 
 
 def bad_group_names(groups: list[str]) -> list[str]:
     """The names among ``groups`` that are not a group name (``GROUP_RULE``)."""
-    return [g for g in groups if not _GROUP.match(g)]
+    return [g for g in groups if not _GROUP.fullmatch(g)]
 
 
 @dataclass(frozen=True)

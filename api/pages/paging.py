@@ -1,9 +1,9 @@
 """Page numbers of the listing pages (``?page=N``): the cases, the queue, the supervision board, the audit log."""
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import urlencode
 
-from flask import redirect, request, url_for
+from flask import redirect, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -19,9 +19,10 @@ def page_number(args: MultiDict[str, str]) -> int:
 
 def past_last_page(page: int, page_size: int, total: int) -> Response | None:
     """A page past the listing's end (its last rows claimed, finished or filtered away since the link was
-    made) goes to the last page, filters kept, instead of an empty page reading "2 / 1"."""
+    made) goes to the last page, filters kept, instead of an empty page reading "2 / 1". The address is this
+    one with its page changed (a relative one: the scheme and host stay the request's)."""
     last = max((total + page_size - 1) // page_size, 1)
     if page <= last:
         return None
-    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "page": last}
-    return redirect(url_for(str(request.endpoint), **values))
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"] + [("page", str(last))]
+    return redirect(f"{request.path}?{urlencode(args, safe=':')}")

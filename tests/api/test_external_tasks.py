@@ -111,8 +111,10 @@ def test_a_reported_failure_keeps_the_task_from_workers_until_a_supervisor_retri
     pay = open_task(api, case, "pay")
     worker = api.as_("integrator")
     assert worker.post(f"/api/tasks/{pay['id']}/claim").status_code == 200
+    # Quoted from a log with its terminal colours: kept without them, not refused (the lock would stay).
     failed = worker.post(f"/api/tasks/{pay['id']}/failure",
-                         json={"message": "payment gateway unreachable", "details": "ConnectTimeout after 30 s"})
+                         json={"message": "\x1b[31mpayment gateway unreachable\x1b[0m",
+                               "details": "ConnectTimeout after 30 s"})
     assert failed.status_code == 200, failed.get_json()
     body = failed.get_json()
     assert body["failed_at"] and body["error_message"] == "payment gateway unreachable" and body["assignee"] is None

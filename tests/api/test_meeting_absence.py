@@ -296,3 +296,19 @@ def test_the_chair_reads_who_was_recorded_absent_and_why_among_the_opinions(api,
     # The members convened by the names the form offered them under (options read from the case), not codes.
     members = re.search(r"<dt>参会成员单位</dt><dd>([^<]*)</dd>", opinions).group(1)
     assert members == "市发展和改革委员会、市自然资源和规划局、市住房和城乡建设局", members
+
+
+def test_only_a_throw_the_engine_would_take_is_offered(api: ApiClient) -> None:
+    """表决乙 has a catch-all boundary of its own, which would take the centre's error before the round's:
+    the page offers the centre 表决甲 alone, as throw_error would end only that one through the round's event."""
+    from engine import tasks
+    from engine.users import Actor
+
+    api.deploy("thrown_by_scopes.bpmn")
+    case = api.start("thrown_by_scopes")
+    # Of a group no department owns here: reading the case as a supervisor, throwing as a clerk of the group.
+    centre = Actor("centre_clerk", groups=frozenset({"centre"}), roles=frozenset({"clerk", "supervisor"}))
+    offered = tasks.throwables(api.runtime.uow(), case["id"], actor=centre)
+    assert [(t.task_name, t.code, t.boundary_name) for t in offered] == [("表决甲", "absent", "中心登记未出席")]
+    member = Actor("member_clerk", groups=frozenset({"member"}), roles=frozenset({"clerk", "supervisor"}))
+    assert tasks.throwables(api.runtime.uow(), case["id"], actor=member) == []

@@ -276,6 +276,9 @@ def test_a_page_number_past_the_end_goes_to_the_last_page_with_its_filters(runti
         assert moved.status_code == 302 and moved.headers["Location"] == last, (url, moved.headers.get("Location"))
         assert "<span>2 / 2</span>" in clerk.get(last).text
     assert clerk.get("/cases?number=NONE-SUCH&page=3").headers["Location"] == "/cases?number=NONE-SUCH&page=1"
+    # The address is kept as typed, whatever it names: no parameter steers the redirect (scheme, method).
+    odd = clerk.get("/cases?_method=POST&_scheme=http&page=9")
+    assert odd.status_code == 302 and odd.headers["Location"] == "/cases?_method=POST&_scheme=http&page=2"
     assert clerk.get("/cases?number=NONE-SUCH&page=1").status_code == 200
 
 

@@ -272,5 +272,6 @@ def test_a_query_parameter_an_endpoint_takes_none_of_is_a_422_naming_it(api):
         error = _error(response, 422)
         assert error["code"] == "validation_failed" and error["details"][0]["message"] == "Unknown field.", url
     assert admin.get("/api/webhooks").status_code == 200
+    assert admin.client.head("/api/webhooks?limit=1", headers=admin.headers()).status_code == 422  # as its GET
     assert api.client.get("/api/openapi.json?x=1").status_code == 200  # not an operation of the API
     assert api.client.get("/api/health?verbose=1").status_code in (200, 503)

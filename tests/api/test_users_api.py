@@ -181,7 +181,7 @@ def test_the_user_list_filters_by_group_role_and_state_and_pages_with_a_total(ap
         assert reader.get(f"/api/users?{bad}").status_code == 422, bad
 
 
-@pytest.mark.parametrize("name", ["аdmin", "ｗindow", "ѕystem", "admin\u200b", "Ⅻ"])
+@pytest.mark.parametrize("name", ["аdmin", "ｗindow", "ѕystem", "admin\u200b", "Ⅻ", "system\n", "admin\n"])
 def test_a_name_that_would_pass_for_another_user_is_refused(api, name):
     """Cyrillic or full-width letters look like Latin ones in every history and audit line."""
     refused = api.post("/api/users", json={"name": name, "roles": ["clerk"]})
@@ -194,7 +194,7 @@ def test_chinese_names_are_taken_and_the_rule_is_documented(api):
     assert documented["pattern"].startswith("^[A-Za-z0-9")
 
 
-@pytest.mark.parametrize("shown", ["王\u202e芳", "王\u0019芳", "王芳\n"])
+@pytest.mark.parametrize("shown", ["王\u202e芳", "王\u0019芳", "\u200f王芳", "\u200b", "王芳\n"])
 def test_a_display_name_with_control_or_reordering_characters_is_refused(api, shown):
     refused = api.post("/api/users", json={"name": "wangfang", "display_name": shown, "roles": ["clerk"]})
     if shown.endswith("\n"):  # a trailing line break is trimmed, as spaces are
