@@ -15,6 +15,7 @@ from datetime import datetime
 from . import guides, query_codes, service_cases
 from ._form_fields import PHONE
 from .errors import NotFound, ValidationFailed
+from .text import shows_something, unreadable
 from .unit_of_work import UnitOfWork
 
 COMPLAINT_KEY = "complaint"
@@ -44,8 +45,8 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
 
     Raises:
         ValidationFailed: a missing name or content, a phone number that is not a Chinese mobile or
-            landline number, text too long, a case number of no case (``rule`` not_found: the desk could
-            not follow it up).
+            landline number, text too long. A case number of no case is taken as given (the public must not
+            learn which numbers exist) and said to the desk (``related_case_check``).
         NotFound: the complaint process is not deployed. ProcessError: its first steps failed.
     """
     problems: list[dict[str, str]] = []
@@ -53,20 +54,19 @@ def submit(uow: UnitOfWork, *, name: str, phone: str, content: str, case_no: str
     given_phone = normal_phone(_text(phone, "phone", 20, problems) or "")
     if given_phone and not PHONE.match(given_phone):
         problems.append({"field": "phone", "message": "手机号（1 开头 11 位）或带区号的固定电话"})
-    related_no = _text(case_no, "case_no", 50, problems, required=False)
+    related_no = _text(query_codes.case_number(case_no or ""), "case_no", 50, problems, required=False)
     item = _text(item_code, "item_code", 50, problems, required=False)
     if problems:  # every field at once, so the complainant corrects them in one go
         raise ValidationFailed("投诉内容有误：" + "、".join(p["field"] for p in problems), details=problems)
     with uow:
-        handling_group = None
+        handling_group, related = None, []
         if related_no:
             related = service_cases.cases_numbered(uow, related_no)
-            if not related:
-                raise ValidationFailed(f"投诉内容有误：没有办件 {related_no}", details=[
-                    {"field": "case_no", "rule": "not_found", "message": "没有这个办件编号"}])
-            handling_group = service_cases.handling(uow, related[-1].id).department
+            if related:
+                handling_group = service_cases.handling(uow, related[-1].id).department
         variables = {"complainant_name": given_name, "complainant_phone": given_phone,
                      "complaint_content": given_content, "related_case_no": related_no or "", "item_code": item or "",
+                     "related_case_check": _case_check(related_no, bool(related)),
                      "handling_group": handling_group or "", "handle_days": HANDLE_DAYS,
                      "escalation_group": SUPERVISION_GROUP, "desk_group": DESK_GROUP}
         case = service_cases.start_case(uow, COMPLAINT_KEY, prefix="TS", variables=variables, actor=PUBLIC)
@@ -94,6 +94,13 @@ def receipt_again(uow: UnitOfWork, complaint_no: str) -> ComplaintView:
                              handle_days=HANDLE_DAYS, answer_days=_answer_days(uow))
 
 
+def _case_check(number: str | None, found: bool) -> str:
+    """What the desk's register form says of the case number the complainant gave."""
+    if not number:
+        return "未填写办件编号"
+    return "已找到该办件" if found else "未找到该办件编号：可能记错或填错，请电话与投诉人核实后再确定责任部门"
+
+
 def _answer_days(uow: UnitOfWork) -> int:
     """The working days the complaint item's guide promises (its clock's), else the handling share: the
     receipt says what the progress page's clock counts. Helper: the caller's transaction."""
@@ -113,8 +120,13 @@ def normal_phone(typed: str) -> str:
 
 def _text(value: str | None, field: str, longest: int, problems: list[dict[str, str]], *,
           required: bool = True) -> str | None:
+    """The field trimmed, or its problem added: missing (nothing a reader sees: engine.text), too long, or with
+    control characters or text-direction marks (the content may have lines; the others are one line)."""
     text = (value or "").strip()
-    if (required and not text) or len(text) > longest:
+    if unreadable(text, lines=field == "content"):
+        problems.append({"field": field, "message": "不能含控制字符或文字方向符"})
+        return None
+    if (required and not shows_something(text)) or len(text) > longest:
         problems.append({"field": field, "message": f"必填，至多 {longest} 字" if required else f"至多 {longest} 字"})
         return None
-    return text or None
+    return text if shows_something(text) else None

@@ -18,10 +18,16 @@ _TERMINAL_CODES = re.compile("\x1b\\[[0-9;?]*[A-Za-z]")
 _LINE_BREAKS = frozenset("\n\r\t")
 
 
+# Letters and symbols that draw nothing: the Hangul fillers and the blank Braille pattern, which pass for a word.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# Controls, format characters (the zero-width space), unassigned and surrogate code points, and marks that
+# only combine with a character before them (U+034F, the variation selectors).
+_INVISIBLE = ("Cc", "Cf", "Cn", "Cs", "Mn", "Me")
+
+
 def shows_something(text: str) -> bool:
-    """Whether a reader sees any of ``text``: a character that is neither space nor invisible (controls,
-    format characters such as the zero-width space, unassigned code points)."""
-    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Cn", "Cs") for c in text)
+    """Whether a reader sees any of ``text``: a character that is neither space nor invisible."""
+    return any(not c.isspace() and c not in _BLANK and unicodedata.category(c) not in _INVISIBLE for c in text)
 
 
 def unreadable(text: str, *, lines: bool = True) -> bool:

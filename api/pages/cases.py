@@ -333,7 +333,7 @@ def throw_error(instance_id: int, task_id: str) -> ResponseReturnValue:
         flash(_("该任务已结束或无权登记，未作记录。"), "error")
         return redirect(url_for("pages.cases.case", instance_id=instance_id))
     reason = request.form.get("reason", "")
-    if not text.shows_something(reason):  # the engine refuses it too; said here in the page's words
+    if not text.shows_something(reason) or text.unreadable(reason):  # as the engine refuses it, in the page's words
         flash(_("请填写原因后再登记：{name}（{member}）", name=offered.boundary_name or offered.code,
                 member=offered.member or offered.task_name or ""), "error")
         return redirect(url_for("pages.cases.case", instance_id=instance_id))

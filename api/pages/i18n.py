@@ -627,9 +627,6 @@ EN: dict[str, str] = {
     "投诉": "Complain",
     "投诉已提交，我们将在 {n} 个工作日内办结并答复您。":
         "Your complaint was filed; it is dealt with and answered within {n} working days.",
-    "没有这个办件编号，请核对回执上的编号；投诉不涉及具体办件的，请留空。":
-        "No case has this number: check it against your receipt, or leave it empty if the complaint is not about "
-        "a case.",
     "这份投诉已经提交过，没有重复提交。查询码已重新生成，以下面的为准。":
         "This complaint was filed already and was not filed twice. Its query code was renewed: use the one below.",
     "投诉编号": "Complaint number",

@@ -75,8 +75,7 @@ def applicant_state(state: str | None) -> str | None:
 
 COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": "请填写手机号（11 位）或带区号的固定电话。",
                       "content": "请填写投诉内容（至多 2000 字）。", "case_no": "办件编号至多 50 个字符。",
-                      "item_code": "事项编码至多 50 个字符。",
-                      "case_no/not_found": "没有这个办件编号，请核对回执上的编号；投诉不涉及具体办件的，请留空。"}
+                      "item_code": "事项编码至多 50 个字符。"}
 SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time token (secrets.token_urlsafe(18))
 SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
 # Routes that open a case by its code (the lookup) or by the proof the session keeps of it.
@@ -255,8 +254,7 @@ def complain() -> ResponseReturnValue:
     except ValidationFailed as exc:
         if key is not None:
             idempotency.release(uow(), user=user, key=key)  # corrected, the same form is sent again
-        problems = {d.get("field"): COMPLAINT_PROBLEMS.get(f"{d.get('field')}/{d.get('rule')}")
-                    or COMPLAINT_PROBLEMS.get(d.get("field"), d.get("message")) for d in exc.details}
+        problems = {d.get("field"): COMPLAINT_PROBLEMS.get(d.get("field"), d.get("message")) for d in exc.details}
         return _complaint_page(form, problems, token=token), 422
     except Exception:
         if key is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine import calendar, jobs
@@ -87,6 +88,25 @@ def test_a_complaint_about_a_case_goes_straight_to_the_group_that_handled_it(api
     form = add_clerk(api, "desk_clerk", "complaints").get(
         f"/api/tasks/{open_task(api, case_id, 'register', reader='admin')['id']}/form").get_json()
     assert form["data"]["handling_group"] == "window" and form["data"]["related_case_no"] == case["business_key"]
+    assert form["data"]["related_case_check"] == "已找到该办件"
+
+
+def test_a_complaint_naming_no_case_is_filed_and_flagged_for_the_desk_not_refused(api):
+    """Refused, the public form would tell anyone which case numbers exist; the desk checks with the caller."""
+    library(api)
+    api.deploy(WINDOW)
+    window_case_done(api, business_key="SX-2026-000201")
+    typed = file_complaint(api, case_no="ＳＸ－２０２６－０００２０１")  # full width, as an input method types it
+    desk = add_clerk(api, "desk_clerk", "complaints")
+    data = desk.get(f"/api/tasks/{open_task(api, instance_of(api, typed['complaint_no']), 'register', reader='admin')['id']}"
+                    "/form").get_json()["data"]
+    assert (data["related_case_no"], data["related_case_check"], data["handling_group"]) == (
+        "SX-2026-000201", "已找到该办件", "window")
+    unknown = file_complaint(api, case_no="SX-0000-NOPE")
+    data = desk.get(f"/api/tasks/{open_task(api, instance_of(api, unknown['complaint_no']), 'register', reader='admin')['id']}"
+                    "/form").get_json()["data"]
+    assert (data["related_case_no"], data["handling_group"]) == ("SX-0000-NOPE", "")
+    assert data["related_case_check"].startswith("未找到该办件编号")
 
 
 def test_an_unhandled_complaint_escalates_to_supervision_when_its_working_days_pass(api):
@@ -129,7 +149,6 @@ def test_invalid_complaints_are_refused_with_their_fields(api):
         ({"content": ""}, "content"),
         ({"content": "很" * 2001}, "content"),
         ({"case_no": "X" * 51}, "case_no"),
-        ({"case_no": "SX-0000-NOPE"}, "case_no"),  # no such case: the desk could not follow it up
     ]
     for body, field in cases:
         response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})
@@ -259,3 +278,13 @@ def test_the_complainant_s_name_and_phone_reach_only_the_desk_s_answer_form_and_
         history = json.dumps(api.as_(reader).get(f"/api/process-instances/{case_id}/history").get_json(),
                              ensure_ascii=False)
         assert "***" in history and not any(s in history for s in secrets)
+
+
+@pytest.mark.parametrize(("body", "field"), [({"content": "\u200b\u200c\u2060\ufeff"}, "content"),
+                                             ({"content": "\u3164"}, "content"), ({"name": "赵\u0007六"}, "name"),
+                                             ({"name": "\u202e"}, "name")])
+def test_a_complaint_that_says_nothing_a_reader_sees_is_refused(api, body, field):
+    library(api)
+    response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})
+    assert response.status_code == 422, body  # said nothing, or with characters no page shows as typed
+    assert [d["field"] for d in response.get_json()["error"]["details"]] == [field]

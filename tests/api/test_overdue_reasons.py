@@ -158,7 +158,7 @@ def test_a_case_terminated_while_overdue_finished_overdue(api, red_cases, now, m
     assert [c[0] for c in listed(api, "reason_missing=true")] == [red_cases["red2"]]
 
 
-@pytest.mark.parametrize("said", ["\u200b", "\u0015", " \u200b\u00a0", "\u202e原因"])
+@pytest.mark.parametrize("said", ["\u200b", "\u0015", " \u200b\u00a0", "\u202e原因", "\u3164", "\u2800\u034f\ufe0f"])
 def test_a_reason_a_reader_cannot_see_is_no_reason_and_the_case_still_needs_one(api, red_cases, said):
     """Zero-width or control characters alone say nothing; a text-direction mark would show it backwards."""
     refused = explain(api.as_("window_clerk"), red_cases["red"], reason=said)
