@@ -82,7 +82,10 @@ def refuse_what_is_not_taken() -> None:
         raise ValidationFailed(f"{request.method} {request.path} takes no query parameters",
                                details=[{"field": key, "message": "Unknown field."} for key in request.args])
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" not in taken and "body" not in taken \
-            and is_json_request(request) and has_body(request):
+            and has_body(request):
+        if not is_json_request(request):  # a form's reason=x would be dropped as surely as a JSON one
+            raise UnsupportedType(f"{request.method} {request.path} takes no body, not {request.mimetype or 'one'}: "
+                                  "send none")
         _refuse_body(request)
 
 

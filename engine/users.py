@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -569,6 +570,7 @@ def login(uow: UnitOfWork, name: str, secret: str) -> tuple[Actor, str]:
     Raises Unauthenticated with one message for every failure: no hint which part was wrong.
     """
     failed = Unauthenticated("wrong user name or password")
+    name = unicodedata.normalize("NFKC", name).strip()  # ｗａｎｇ, as a Chinese input method types it
     with uow:
         user = uow.session.scalars(select(User).where(User.name == name)).first()
         if user is None or not user.active or is_reserved(user.name):

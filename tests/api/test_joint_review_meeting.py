@@ -193,6 +193,8 @@ def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, me
     # Decided (办结(通过), the clock stopped); the centre then delivers the opinion to the applicant.
     [delivery] = signed["tasks"]
     assert (delivery["bpmn_id"], delivery["candidate_groups"]) == ("deliver_decision", ["zwfw"])
+    # The guide's ways only (窗口领取, 电子送达): no post, no kiosk.
+    assert complete_task(api, delivery, user="zwfw_clerk", expect=422, delivery_method="mail")
     done = complete_task(api, delivery, user="zwfw_clerk", delivery_method="window")
     assert done["state"] == "completed"
     assert {"approval_issued", "deliver_decision", "approved"} <= reached(api, meeting)

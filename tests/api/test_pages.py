@@ -93,6 +93,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(runtime: Runti
     assert wrong.status_code == unknown.status_code == 401
     assert "用户名或密码错误。" in wrong.text and "用户名或密码错误。" in unknown.text
     assert browser.get("/queue").status_code == 302
+    assert browser.log_in("ｗａｎｇ ").status_code == 302  # typed full width by an input method: the same name
 
 
 def test_an_api_token_also_logs_in_and_revoking_it_ends_the_session(runtime: Runtime, browser: Browser) -> None:
