@@ -162,6 +162,9 @@ def test_member_items_run_in_parallel_see_the_materials_once_submitted_and_end_i
 
 def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_granted(api, deployed):
     case = accepted_case(api, "YJS-2026-0002")
+    # Sent to its member items' departments: the applicant reads 部门开始办理, not 已受理, while they review.
+    during = api.client.get("/api/public/progress/YJS-2026-0002", query_string={"code": case["query_code"]}).get_json()
+    assert during["case_state"] == "部门开始办理"
     results = {"registration_review": "grant", "food_licence_review": "grant", "signboard_review": "deny"}
     for bpmn_id, (clerk, key) in REVIEWS.items():
         verdict: dict[str, Any] = {key: {"result": results[bpmn_id], "opinion": "意见"}}
