@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBased
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -657,9 +657,11 @@ def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, k
 
 
 def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None, business_key: str | None,
-            limit: int, offset: int, ended_only: bool) -> tuple[list[InstanceView], dict[int, Any], int]:
+            limit: int, offset: int, ended_only: bool, number_part: str | None = None
+            ) -> tuple[list[InstanceView], dict[int, Any], int]:
     """The list's page, the case_state.Outcome by id of each case on it (``ended_only``: of its ended cases,
-    all a page shows), and the total."""
+    all a page shows), and the total. ``number_part``: cases whose number holds it, as typed or read as NFKC
+    (the queue's filter reads numbers alike)."""
     from . import case_state  # it reads cases through the timeline, which builds on this module
 
     if state is not None and state not in STATES:
@@ -672,6 +674,9 @@ def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None
             query = query.where(ProcessInstance.definition_key == key)
         if business_key:
             query = query.where(ProcessInstance.business_key == business_key)
+        if number_part:
+            forms = sorted({number_part, query_codes.case_number(number_part)} - {""})
+            query = query.where(or_(*(ProcessInstance.business_key.contains(f, autoescape=True) for f in forms)))
         visible = case_access.scope_of(uow, actor).condition()  # a scoped clerk: their departments' cases
         if visible is not None:
             query = query.where(visible)
@@ -877,12 +882,13 @@ class ListedCase:
 
 
 def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
-              business_key: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[ListedCase], int]:
+              business_key: str | None = None, number_part: str | None = None, limit: int = 50,
+              offset: int = 0) -> tuple[list[ListedCase], int]:
     """``list_instances`` with what a person scans a list for: the item's name, the outcome of ended cases
     (engine.case_state, as the case itself reads it) and the deadline, read for the whole page at once (the
-    same few queries, whatever the page's size)."""
+    same few queries, whatever the page's size). ``number_part`` finds cases by part of their number."""
     found, outcomes, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
-                                     limit=limit, offset=offset, ended_only=True)
+                                     limit=limit, offset=offset, ended_only=True, number_part=number_part)
     if not found:
         return [], total
     ids = [c.id for c in found]

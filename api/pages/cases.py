@@ -90,7 +90,7 @@ def index() -> ResponseReturnValue:
     state = args.get("state") if args.get("state") in instances.STATES else None  # an address typed: all
     found, total = instances.case_list(
         uow(), actor=actor(), state=state, key=None,
-        business_key=query_codes.case_number(args.get("number", "")) or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        number_part=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if moved := past_last_page(page, PAGE_SIZE, total):
         return moved
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,

@@ -463,6 +463,8 @@ def test_the_case_page_has_the_diagram_the_active_step_and_the_timeline(clerk: B
     page = clerk.get("/cases?number=TASK-1")
     case_id = re.search(r'href="/cases/(\d+)"', page.text).group(1)
     assert f'href="/cases/{case_id}"' in clerk.get("/cases?number= ＴＡＳＫ－１ ").text  # typed full width
+    assert f'href="/cases/{case_id}"' in clerk.get("/cases?number=ASK-").text  # part of it, as the queue finds
+    assert f'href="/cases/{case_id}"' not in clerk.get("/cases?number=TASK-2").text
     page = clerk.get(f"/cases/{case_id}").text
     assert 'data-active="[&#34;accept&#34;]"' in page and "&#34;start&#34;" in page  # start is done
     assert '<script type="application/json" id="diagram-xml">"\\u003c?xml' in page  # the XML, escaped
