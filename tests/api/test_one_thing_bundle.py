@@ -282,3 +282,17 @@ def test_a_bundle_guide_naming_a_member_process_nobody_deployed_is_refused(api: 
     assert problem["line"] is not None
     # The bundle calls the process the guide meant: said too, which points at the typo.
     assert "(it calls 'restaurant_food_licence', which no member lists)" in uncalled["message"]
+
+
+def test_the_case_page_tells_the_member_items_decisions_apart(api, deployed):
+    """Three reviews, one label each (营业执照审批结论, not 审批结论 three times)."""
+    from tests.api.test_case_data_panel import data_rows
+    from tests.api.test_pages_intake import Browser
+
+    case = accepted_case(api, "YJS-2026-0004")
+    for bpmn_id, (clerk, key) in REVIEWS.items():
+        complete_open_task(api, case, bpmn_id, user=clerk, **{key: {"result": "grant", "opinion": "同意"}})
+    labels = [label for label, _name, _value in data_rows(Browser(api, "supervisor").get(f"/cases/{case['id']}").text,
+                                                         "case-data")]
+    assert {"营业执照审批结论", "食品经营许可审批结论", "户外招牌设置许可审批结论"} <= set(labels)
+    assert len(labels) == len(set(labels))
