@@ -147,3 +147,33 @@ def cover_year(runtime: Runtime, day: date) -> None:
     if day.year not in calendar.for_runtime(runtime.uow()).known_years:
         calendar.replace_year(runtime.uow(), day.year, holidays=[{"date": f"{day.year}-01-01", "name": "元旦"}],
                               workdays=[], actor=users.Actor("admin", roles=frozenset({"admin"})))
+
+
+def migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
+    """Up (or down) to ``revision`` as a plain alembic run does it: one transaction, foreign keys on (SQLite)."""
+    from alembic import command
+
+    from engine import schema
+
+    engine = runtime.engine
+    config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def table_shape(runtime: Runtime, table: str) -> dict[str, Any]:
+    """A table's indexes, unique constraints and foreign keys (with their ON DELETE), as the database has them:
+    what a migration that rebuilds the table must keep."""
+    from sqlalchemy import inspect
+
+    with runtime.engine.connect() as connection:
+        found = inspect(connection)
+        return {"indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                                  for i in found.get_indexes(table)),
+                "unique": sorted((u["name"] or "", tuple(u["column_names"])) for u in found.get_unique_constraints(table)),
+                "foreign_keys": sorted((f["referred_table"], tuple(f["constrained_columns"]),
+                                        tuple(f["referred_columns"]), (f.get("options") or {}).get("ondelete"))
+                                       for f in found.get_foreign_keys(table))}

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 
 from engine import Runtime, schema
 from engine.models import MaterialMark
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, migrate, table_shape
 from tests.service_items import deploy_item, guide
 
 CODE, KEY = "window-acceptance", "window_acceptance"
 APPLICATION, IDENTITY, PROXY = (m["name"] for m in guide(CODE)["materials"])  # key, key, conditional non-key
 
 
-def _migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
-    """As a plain alembic run does it: one transaction, foreign keys on (SQLite)."""
-    engine = runtime.engine
-    config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _marks(runtime: Runtime) -> list[tuple[Any, ...]]:
@@ -36,17 +26,6 @@ def _marks(runtime: Runtime) -> list[tuple[Any, ...]]:
             .order_by(MaterialMark.id))]
 
 
-def _table(runtime: Runtime) -> dict[str, Any]:
-    """The table's indexes, unique constraints and foreign keys, as the database has them."""
-    with runtime.engine.connect() as connection:
-        found = inspect(connection)
-        return {"indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                                  for i in found.get_indexes("material_marks")),
-                "unique": sorted((u["name"], tuple(u["column_names"]))
-                                 for u in found.get_unique_constraints("material_marks")),
-                "foreign_keys": sorted((f["referred_table"], tuple(f["constrained_columns"]),
-                                        tuple(f["referred_columns"]), (f.get("options") or {}).get("ondelete"))
-                                       for f in found.get_foreign_keys("material_marks"))}
 
 
 def _mark(api: ApiClient, case_id: int, name: str, kind: str = "paper_checked", note: str | None = None) -> Any:
@@ -79,21 +58,21 @@ def test_marks_keep_their_ids_through_the_upgrade_and_one_taken_back_after_it_ke
     _mark(api, first, PROXY, "not_applicable")
     _mark(api, second, IDENTITY, note="身份证原件")
     assert _take_back(api, second, gone["id"]) == 204  # a gap below the highest id
-    before, table, lists = _marks(runtime), _table(runtime), (_checklist(api, first), _checklist(api, second))
+    before, table, lists = _marks(runtime), table_shape(runtime, "material_marks"), (_checklist(api, first), _checklist(api, second))
     assert len(before) == 4 and gone["id"] not in [row[0] for row in before]
     assert table["unique"] == [("uq_material_marks_instance_name", ("instance_id", "name"))]
     assert table["foreign_keys"] == [("process_instances", ("instance_id",), ("id",), "CASCADE")]
 
     try:
-        _migrate(runtime, "0026", down=True)
+        migrate(runtime, "0026", down=True)
         assert _marks(runtime) == before, "the downgrade keeps them too"
-        assert _table(runtime) == table
-        _migrate(runtime, "0027")
+        assert table_shape(runtime, "material_marks") == table
+        migrate(runtime, "0027")
     finally:
         schema.upgrade(runtime.engine)
 
     assert _marks(runtime) == before
-    assert _table(runtime) == table
+    assert table_shape(runtime, "material_marks") == table
     assert (_checklist(api, first), _checklist(api, second)) == lists
     highest = max(row[0] for row in before)
     new = _mark(api, second, APPLICATION)

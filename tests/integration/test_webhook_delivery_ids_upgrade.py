@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 
 from engine import Runtime, delivery, schema
 from engine.clock import utcnow
 from engine.models import WebhookDelivery
+from tests.helpers import migrate, table_shape
 
 
 @pytest.fixture
@@ -20,15 +20,6 @@ def runtime_settings() -> dict[str, Any]:
     return {"webhook_max_attempts": 2, "webhook_backoff_seconds": 10, "webhook_timeout_seconds": 2}
 
 
-def _migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
-    """As a plain alembic run does it: one transaction, foreign keys on (SQLite)."""
-    engine = runtime.engine
-    config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _deliveries(runtime: Runtime) -> list[tuple[Any, ...]]:
@@ -39,16 +30,6 @@ def _deliveries(runtime: Runtime) -> list[tuple[Any, ...]]:
             .order_by(WebhookDelivery.id))]
 
 
-def _table(runtime: Runtime) -> dict[str, Any]:
-    """The table's indexes, unique constraints and foreign keys, as the database has them."""
-    with runtime.engine.connect() as connection:
-        found = inspect(connection)
-        return {"indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                                  for i in found.get_indexes("webhook_deliveries")),
-                "unique": sorted(tuple(u["column_names"]) for u in found.get_unique_constraints("webhook_deliveries")),
-                "foreign_keys": sorted((f["referred_table"], tuple(f["constrained_columns"]),
-                                        (f.get("options") or {}).get("ondelete"))
-                                       for f in found.get_foreign_keys("webhook_deliveries"))}
 
 
 def _deliver(runtime: Runtime, *, later: float = 0) -> None:
@@ -76,20 +57,20 @@ def test_deliveries_keep_their_ids_through_the_upgrade_and_none_named_by_the_aud
     dropped = dead[doomed["id"]]["id"]
     assert admin.post(f"/api/webhooks/dead-letters/{dropped}/replay").status_code == 200  # the audit log names it
     assert admin.client.delete(f"/api/webhooks/{doomed['id']}?discard=true", headers=admin.headers()).status_code == 204
-    before, table = _deliveries(runtime), _table(runtime)
+    before, table = _deliveries(runtime), table_shape(runtime, "webhook_deliveries")
     assert sorted(state for *_, state, _, _ in before) == ["dead", "delivered", "pending"]
     assert max(row[0] for row in before) < dropped, "the dropped delivery had the highest id"
 
     try:
-        _migrate(runtime, "0025", down=True)
+        migrate(runtime, "0025", down=True)
         assert _deliveries(runtime) == before, "the downgrade keeps them too"
-        assert _table(runtime) == table
-        _migrate(runtime, "0026")
+        assert table_shape(runtime, "webhook_deliveries") == table
+        migrate(runtime, "0026")
     finally:
         schema.upgrade(runtime.engine)
 
     assert _deliveries(runtime) == before
-    assert _table(runtime) == table
+    assert table_shape(runtime, "webhook_deliveries") == table
     [still_dead] = admin.get("/api/webhooks/dead-letters").get_json()
     assert (still_dead["webhook_id"], still_dead["attempts"], still_dead["last_status"]) == (failing["id"], 2, 500)
     assert admin.get(f"/api/webhooks/{working['id']}").get_json()["deliveries"] == \

@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import select, text
 
 from engine import Runtime, delivery, schema
 from engine.clock import utcnow
 from engine.models import WebhookDelivery
+from tests.helpers import migrate
 
 
 @pytest.fixture
@@ -20,15 +20,6 @@ def runtime_settings() -> dict[str, Any]:
     return {"webhook_max_attempts": 1, "webhook_timeout_seconds": 2}  # a failure is a dead letter at once
 
 
-def _migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
-    """As a plain alembic run does it: one transaction, foreign keys on (SQLite)."""
-    engine = runtime.engine
-    config = schema.alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _deliveries(runtime: Runtime) -> list[tuple[int, int, str, int]]:
@@ -54,9 +45,9 @@ def test_deliveries_and_dead_letters_survive_the_upgrade_and_no_webhook_id_is_gi
     assert sorted(state for _, _, state, _ in before) == ["dead", "delivered", "pending", "pending"]
 
     try:
-        _migrate(runtime, "0024", down=True)
+        migrate(runtime, "0024", down=True)
         assert _deliveries(runtime) == before, "the downgrade keeps them too"
-        _migrate(runtime, "0025")
+        migrate(runtime, "0025")
     finally:
         schema.upgrade(runtime.engine)
 
