@@ -4,7 +4,8 @@ The audit log (``webhook.replayed`` names its ``delivery_id``), the ``X-Govflow-
 replay URL name a delivery by its id. SQLite gave the ids of the deliveries dropped with a webhook deleted
 with discard=true (the highest) to the next deliveries, which those names then pointed at: the table is
 rebuilt with AUTOINCREMENT, keeping its rows, ids and indexes, and its counter starts above every delivery id
-the audit log names, so even a delivery dropped before the upgrade keeps its id to itself. PostgreSQL's
+the audit log names, so a dropped delivery the log names (a replayed one) keeps its id to itself; one dropped
+before the upgrade and named nowhere left no trace of its id, which may still be given once. PostgreSQL's
 sequence never gives an id twice: there is nothing to do there.
 
 The other tables whose ids are named elsewhere keep their rows (outbox events, jobs and their incidents, api

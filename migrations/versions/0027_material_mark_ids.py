@@ -6,8 +6,9 @@ highest) to the next mark recorded, so a stale or retried DELETE of the old id t
 same case: the table is rebuilt with AUTOINCREMENT, keeping its rows, ids, unique constraint and its foreign
 key to the case, and its counter starts above the highest id. Neither the case's history
 (``material.recorded``, ``material.withdrawn`` name the material and its kind) nor the audit log names a
-mark's id, so there is no other id to start above. PostgreSQL's sequence never gives an id twice: there is
-nothing to do there.
+mark's id, so there is no other id to start above: a mark with the highest id taken back before the upgrade
+left no trace of its id, which the next mark may still be given once. PostgreSQL's sequence never gives an id
+twice: there is nothing to do there.
 
 Nothing points at a mark, so the rebuild drops no other row.
 
