@@ -481,7 +481,8 @@ def thrown_by_problems(prepared: list[PreparedDiagram]) -> list[Problem]:
 def _check_thrown_by(diagram: PreparedDiagram, graph: acceptance.Graph, props: dict[str, dict[str, str]]
                      ) -> list[Problem]:
     """``govflow.thrownBy`` names the groups whose clerks may throw an error boundary's error from the user
-    task it is attached to (engine.tasks.throw_error)."""
+    task it is attached to, or from one inside the sub-process or called process it is attached to: the error
+    goes outward to the event that catches it, whose groups decide (engine.tasks.throw_error)."""
     problems = []
     for element, properties in props.items():
         value = properties.get(THROWN_BY)
@@ -490,16 +491,24 @@ def _check_thrown_by(diagram: PreparedDiagram, graph: acceptance.Graph, props: d
         node = graph.nodes[element]
         attached = graph.nodes.get(node.get("attachedToRef") or "")
         if local(node.tag) != "boundaryEvent" or node.find(bpmn("errorEventDefinition")) is None \
-                or attached is None or local(attached.tag) != "userTask":
+                or attached is None or not _holds_user_tasks(attached):
             problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                    f"{THROWN_BY} marks no error boundary event on a user task, where it does "
-                                    "nothing: put it on the error boundary event attached to the user task "
-                                    "whose clerks' work it may end", "warning"))
+                                    f"{THROWN_BY} marks no error boundary event on a user task or around one, "
+                                    "where it does nothing: put it on the error boundary event attached to the "
+                                    "user task whose clerks' work it may end, or to the sub-process or call "
+                                    "activity holding it", "warning"))
         elif not [group for group in value.split(",") if group.strip()]:
             problems.append(Problem(diagram.name, diagram.lines.get(element), element,
                                     f"{THROWN_BY} names no group: name the groups whose clerks may throw this "
                                     "error (comma-separated), or leave the property out"))
     return problems
+
+
+def _holds_user_tasks(activity: Any) -> bool:
+    """A user task, a call activity (its called process may hold some), or a sub-process holding one."""
+    tag = local(activity.tag)
+    return tag in ("userTask", "callActivity") or (tag in ("subProcess", "transaction")
+                                                   and activity.find(".//" + bpmn("userTask")) is not None)
 
 
 def _catches_message(node: Any) -> bool:
