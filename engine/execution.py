@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -759,13 +760,34 @@ def clip(value: Any) -> Any:
 
 
 def case_variables(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's data as a user sees it: what the last step left, plus what open branches hold."""
+    """The case's data as a user sees it: what the last step left, plus what open branches hold. A
+    multi-instance's item (its ``camunda:elementVariable``: one meeting member per ballot) is the instance's,
+    not the case's: the last branch's would read as the case's only member."""
     data: dict[str, Any] = {}
     if workflow.last_task is not None:
-        data.update(workflow.last_task.data)
+        data.update(_outside_loops(workflow.last_task))
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
-        data.update(task.data)
+        data.update(_outside_loops(task))
     if workflow.completed:
         data.update(workflow.data)
     data.pop("data_objects", None)
     return data
+
+
+def _outside_loops(task: Any) -> dict[str, Any]:
+    """The task's data without the items of the multi-instance activities it runs in, in its own workflow or
+    around the sub-process or called process that holds it."""
+    items, inner = set(), task
+    while inner is not None:
+        parent = inner.parent
+        if parent is None:  # the root of a sub-workflow: on to the task that runs it
+            workflow = inner.workflow
+            parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id) \
+                if workflow.parent_task_id is not None else None
+            inner = parent
+            continue
+        spec = parent.task_spec
+        if isinstance(spec, MultiInstanceTask) and inner.task_spec.name == spec.task_spec and spec.input_item:
+            items.add(spec.input_item.bpmn_id)
+        inner = parent
+    return {k: v for k, v in task.data.items() if k not in items} if items else task.data

@@ -866,7 +866,7 @@ def test_the_case_variables_and_forms_hold_no_vote_of_the_round_before_the_count
         response = api.as_(reader).get(f"/api/process-instances/{meeting['id']}")
         assert response.status_code == 200, response.get_json()
         data = response.get_json()["variables"]
-        assert data["ballots"] == [] and "vote" not in data["member"]
+        assert data["ballots"] == [] and "member" not in data  # no member's vote, nor one member as the case's
         assert not any(text in json.dumps(data, ensure_ascii=False) for text in VOTE_TEXTS)
     form = form_of(api, meeting, "vote", "sthj_clerk")["data"]
     assert form == {"project_name": "市民中心二期", "member": {"name": "市生态环境局"}}

@@ -313,3 +313,12 @@ def test_only_a_throw_the_engine_would_take_is_offered(api: ApiClient) -> None:
     assert [(t.task_name, t.code, t.boundary_name) for t in offered] == [("表决甲", "absent", "中心登记未出席")]
     member = Actor("member_clerk", groups=frozenset({"member"}), roles=frozenset({"clerk", "supervisor"}))
     assert tasks.throwables(api.runtime.uow(), case["id"], actor=member) == []
+
+
+def test_while_members_vote_the_case_data_names_no_single_member(api, case, ballots, app):
+    """Each ballot carries its own member (the vote loop's item); the case's data is not any one of them."""
+    assert "member" not in variables(api, case)
+    page = signed_in(app, api, "zwfw_clerk").get(f"/cases/{case['id']}").text
+    assert 'title="member.name"' not in page and 'title="member"' not in page
+    ballot_form = api.as_("zjj_clerk").get(f"/api/tasks/{ballots['zjj']['id']}/form").get_json()
+    assert ballot_form["data"]["member"]["name"] == "市住房和城乡建设局"  # each ballot still names its own
