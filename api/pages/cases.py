@@ -12,10 +12,8 @@ its confirmation (the old one stops working) and answered with the receipt to pr
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -41,7 +39,6 @@ from engine import (
     worksheet,
 )
 from engine.case_access import require_clerk_of_case, require_clerk_or_supervisor_of_case
-from engine.clock import LOCAL_TZ
 from engine.errors import (
     Conflict,
     EngineError,
@@ -60,27 +57,16 @@ from ..documents import HTML_POLICY
 from ..downloads import send_download
 from ..limits import upload_limit
 from . import clock_refusals, session
+from .case_data import MAX_DATA_ROWS, case_data
 from .errors import error_page
+from .form_values import iso_local
 from .i18n import gettext as _
-from .intake import APPLICANT_FIELDS
 from .paging import page_number, past_last_page
 from .public import MATERIAL_FORMS
-from .work import field_labels, lookup, option_labels, value_text
 
 bp = Blueprint("cases", __name__)
+bp.app_template_filter("iso_local")(iso_local)
 PAGE_SIZE = 25
-
-
-@bp.app_template_filter("iso_local")
-def iso_local(value: object, fmt: str = "%Y-%m-%d") -> str:
-    """An ISO instant kept in a history event's data (UTC) in local time (LOCAL_TZ); a bare date as it is."""
-    if not isinstance(value, str) or not value:
-        return "" if value is None else str(value)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return moment.astimezone(LOCAL_TZ).strftime(fmt) if moment.tzinfo else moment.strftime(fmt)
 
 
 @bp.get("/cases")
@@ -95,46 +81,6 @@ def index() -> ResponseReturnValue:
         return moved
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
                            states=instances.STATES)
-
-
-MAX_DATA_ROWS = 40  # the 案件数据 panel beside the timeline; the rest is counted
-
-
-@dataclass(frozen=True)
-class DataRow:
-    label: str
-    name: str  # the variable's name (or path in it)
-    value: str
-    asked: bool = True  # a form or the intake page asked it; else the process keeps it (scripts, integrations)
-
-
-# An instant as scripts and the diagrams' functions keep it (workdays(3): 2026-11-27T15:59:59+00:00): with its
-# offset, so its local time is known; a bare date or a time without an offset reads as written.
-ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
-
-
-def case_data(variables: dict[str, Any], schemas: list[dict[str, Any]], *, asked_only: bool = False) -> list[DataRow]:
-    """The case's data as clerks saw it asked: each value under the label of the first form that asks it (in
-    that form's order), options by their labels; then the applicant's details the intake page asks field by
-    field (api.pages.intake.APPLICANT_FIELDS) under its labels; then, unless ``asked_only``, what nothing asks,
-    by name. Instants read in local time."""
-    rows: list[DataRow] = []
-    shown: set[str] = set()
-    for schema in schemas:
-        options = option_labels(schema, variables)
-        for path, label in field_labels(schema).items():
-            found, value = lookup(variables, path)
-            if found and path not in shown:
-                shown.update({path, path.split(".")[0]})
-                rows.append(DataRow(label, path, value_text(local_instants(value), options.get(path, {}))))
-    for asked in APPLICANT_FIELDS:
-        if asked.key in variables and asked.key not in shown:
-            shown.add(asked.key)
-            rows.append(DataRow(_(asked.label), asked.key, value_text(local_instants(variables[asked.key]), {})))
-    if not asked_only:
-        rows += [DataRow(name, name, value_text(local_instants(value), {}), asked=False)
-                 for name, value in sorted(variables.items()) if name not in shown]
-    return rows
 
 
 # Where a received message goes on: the catch event that took it (an intermediate catch event after an
@@ -154,30 +100,23 @@ def name_catches(entries: list[timeline.TimelineEntry]) -> None:
             entry.element_name = caught.element_name
 
 
-def local_instants(value: Any) -> Any:
-    """``value`` with each instant in it (an ISO text with its offset, ISO_INSTANT; a list's items too) as
-    the local time it is (LOCAL_TZ, to the minute); anything else as it is."""
-    if isinstance(value, list):
-        return [local_instants(item) for item in value]
-    if isinstance(value, str) and ISO_INSTANT.fullmatch(value.strip()):
-        return iso_local(value.strip(), "%Y-%m-%d %H:%M")
-    return value
-
-
 @bp.get("/cases/<int:instance_id>")
 def case(instance_id: int, refused: UploadRefusal | None = None, clock_typed: ClockTyped | None = None) -> str:
-    file = timeline.case_file(uow(), instance_id, actor=actor())
-    # The time-limit clock and its warning level (None before acceptance or without a time limit).
-    clock = supervision_board.case_clock(uow(), instance_id, actor=actor())
-    # Documents issued to the applicant, for those who may see the case's materials (else None).
-    issued = case_documents.visible_documents(uow(), instance_id, actor=actor())
-    waits = instances.waits(uow(), instance_id, actor=actor())
-    # Others' open tasks this user may end by their diagram's leave (the centre recording an absent member).
-    throwable = tasks.throwables(uow(), instance_id, actor=actor())
-    # The guide's materials against what the case holds, for those who may see its materials (else None).
-    checklist = materials.checklist(uow(), instance_id, actor=actor()) if file.materials is not None else None
+    reading = uow()
+    with reading:  # one session: the panels that load the case (file, waits, throws) share one load
+        file = timeline.case_file(reading, instance_id, actor=actor())
+        # The time-limit clock and its warning level (None before acceptance or without a time limit).
+        clock = supervision_board.case_clock(reading, instance_id, actor=actor())
+        # Documents issued to the applicant, for those who may see the case's materials (else None).
+        issued = case_documents.visible_documents(reading, instance_id, actor=actor())
+        waits = instances.waits(reading, instance_id, actor=actor())
+        # Others' open tasks this user may end by their diagram's leave (the centre recording an absent member).
+        throwable = tasks.throwables(reading, instance_id, actor=actor())
+        # The guide's materials against what the case holds, for those who may see its materials (else None).
+        checklist = materials.checklist(reading, instance_id, actor=actor()) if file.materials is not None else None
+        forms = worksheet.case_forms(reading, instance_id, actor=actor())
     uploads = upload_form(file.case.state, checklist)
-    data = case_data(file.case.variables or {}, worksheet.case_forms(uow(), instance_id, actor=actor()))
+    data = case_data(file.case.variables or {}, forms)
     name_catches(file.timeline)
     return render_template("pages/case.html", file=file, clock=clock, documents=issued,
                            waits=waits, throwable=throwable, clock_forms=clock_forms(instance_id, clock),

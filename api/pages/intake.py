@@ -19,7 +19,6 @@ already has answers with that case, which the page shows without a query code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -33,39 +32,17 @@ from engine.execution import generate_business_key
 from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
+from .case_data import APPLICANT_FIELDS, Field
+from .form_values import field_labels, option_labels
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
-from .work import MARK_FIELD, error_text, field_labels, mark_problem_texts, marks_from_form, option_labels, submitted
+from .work import MARK_FIELD, error_text, mark_problem_texts, marks_from_form, submitted
 
 bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 
 MAX_QUERY = 200
 # Lodged on the public complaint page (engine.complaints), which fills in the complaint's own variables.
 NOT_AT_THE_WINDOW = frozenset({complaints.COMPLAINT_KEY})
-
-
-@dataclass(frozen=True)
-class Field:
-    """One of the applicant's details asked at the window, kept as the case variable ``key``."""
-
-    key: str
-    label: str
-    hint: str
-    max_length: int
-    required: bool = False
-
-
-# What the library's items read of the applicant, under the names they read it by: the queue, the task
-# page and every document name the applicant by applicant_name (engine.worksheet, engine.document_templates),
-# notices go to applicant_phone (engine.notify), the bundles' application forms ask applicant_id_number
-# too, and the documents of construction items name the project (project_name). An item with a start form
-# (a one-thing bundle's merged application form) asks through it, and here only for those its form lacks.
-APPLICANT_FIELDS = (
-    Field("applicant_name", "申请人", "个人姓名或单位全称", 100, required=True),
-    Field("applicant_id_number", "证件号码", "身份证号码或统一社会信用代码", 50),
-    Field("applicant_phone", "联系电话", "手机号码用于短信告知办理进度", 20),
-    Field("project_name", "项目名称", "工程建设项目等填写", 200),
-)
 
 
 @bp.get("")

@@ -12,9 +12,7 @@ each error's rule code (the JSON API keeps the engine's English sentences for in
 """
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -27,7 +25,9 @@ from engine.errors import InvalidRequest, MaterialsMissing, ValidationFailed
 
 from .. import json_body
 from ..context import actor, uow
+from .case_data import case_data
 from .errors import error_page
+from .form_values import field_labels, form_fields, lookup, option_key, option_labels, option_text, value_text
 from .i18n import gettext as _
 
 bp = Blueprint("work", __name__)
@@ -210,8 +210,6 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     form_data = {**stored, **data} if data is not None else stored
     options = option_labels(schema)
     shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
-    from .cases import case_data  # here: the case page's module builds on this one
-
     # The application the case was started with (a bundle's merged form), as asked, for every step to weigh.
     application = case_data(sheet.data, [sheet.start_schema] if sheet.start_schema else [], asked_only=True)
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data, application=application,
@@ -232,7 +230,7 @@ def checklist_prefill(checked: acceptance.StepChecklist, schema: dict[str, Any],
     """An acceptance step's lists of materials filled from its checklist where the case holds none yet: the
     一次性告知 list with every missing material (the notice must name them all at once), the 容缺 list with
     the missing non-key ones. The clerk edits them; form-js submits neither unless its outcome is chosen."""
-    fields = dict(_fields(schema))
+    fields = dict(form_fields(schema))
     found: dict[str, Any] = {}
     for key, items in ((acceptance.SUPPLEMENT_LIST, checked.missing),
                        (acceptance.TOLERATED_LIST, checked.tolerable)):
@@ -277,28 +275,6 @@ def opinion_rows(opinion: worksheet.Opinion, data: dict[str, Any] | None = None)
     return {"name": opinion.name, "actor": opinion.actor, "at": opinion.at, "rows": rows}
 
 
-def value_text(value: Any, options: dict[str, str]) -> str:
-    """A submitted value as the form shows it: an option by its label, yes or no, lists joined."""
-    if isinstance(value, list):
-        return _("、").join(value_text(v, options) for v in value)
-    if _option_key(value) in options:
-        return options[_option_key(value)]
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if value is None or value == "":
-        return "—"
-    return value if isinstance(value, str) else _option_key(value)
-
-
-def lookup(values: dict[str, Any], path: str) -> tuple[bool, Any]:
-    current: Any = values
-    for step in path.split("."):
-        if not isinstance(current, dict) or step not in current:
-            return False, None
-        current = current[step]
-    return True, current
-
-
 def form_js_texts() -> dict[str, Any]:
     """What form-js says when it checks a field in the browser, in the page's language and in the words the
     server's answer uses (RULE_TEXTS), by form-js's own message templates (``{value}`` filled by form-js);
@@ -338,46 +314,8 @@ def error_text(error: dict[str, Any], options: dict[str, dict[str, str]]) -> str
     values = dict(params)
     if isinstance(params.get("options"), list):
         shown = options.get(str(error.get("field")), {})
-        values["options"] = _("、").join(shown.get(_option_key(v), _option_text(v)) for v in params["options"])
+        values["options"] = _("、").join(shown.get(option_key(v), option_text(v)) for v in params["options"])
     try:
         return _(text, **values)
     except (KeyError, IndexError, ValueError):  # parameters unlike the catalogue's: the engine's own words
         return message
-
-
-def field_labels(schema: dict[str, Any]) -> dict[str, str]:
-    """Data path -> field label, to name fields in the error summary (groups add their ``path``)."""
-    return {path: str(component.get("label") or path) for path, component in _fields(schema)}
-
-
-def option_labels(schema: dict[str, Any], data: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
-    """Data path -> option value (as JSON) -> its label: errors name options as the clerk sees them. With the
-    case's ``data``, options a field reads from it (form-js ``valuesKey``: the meeting's member departments)
-    too, else those show their values (ZRZY, not 市自然资源和规划局)."""
-    found: dict[str, dict[str, str]] = {}
-    for path, component in _fields(schema):
-        values = component.get("values")
-        if not isinstance(values, list) and data and isinstance(component.get("valuesKey"), str):
-            values = data.get(component["valuesKey"])
-        if isinstance(values, list):
-            found[path] = {_option_key(o.get("value")): str(o.get("label") or _option_text(o.get("value")))
-                           for o in values if isinstance(o, dict)}
-    return found
-
-
-def _fields(schema: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    for component in schema.get("components") or []:
-        if not isinstance(component, dict):
-            continue
-        if component.get("key"):
-            yield f"{prefix}{component['key']}", component
-        if component.get("components"):
-            yield from _fields(component, f"{prefix}{component['path']}." if component.get("path") else prefix)
-
-
-def _option_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _option_text(value: Any) -> str:
-    return value if isinstance(value, str) else _option_key(value)
