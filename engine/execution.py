@@ -184,6 +184,15 @@ def open_case(uow: UnitOfWork, instance_id: int, *, actor: str | None = None) ->
     return case
 
 
+def read_case(uow: UnitOfWork, instance_id: int) -> Case:
+    """A case loaded to read, once per session of ``uow``: the case page's panels (its file, its waits, the
+    throws offered) share one load. Never for a command, which changes the case it loads."""
+    case = uow.read_cases.get(instance_id)
+    if case is None:
+        case = uow.read_cases[instance_id] = open_case(uow, instance_id)
+    return case
+
+
 def new_case(uow: UnitOfWork, definition: ProcessDefinition, *, business_key: str | None,
              variables: dict[str, Any], actor: str | None) -> Case:
     spec = _specs(uow, definition)[0]

@@ -775,7 +775,7 @@ def waits(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Wait]:
             found.append((Wait("timer", step.element_id, step.name, job.created_at, due_at=job.due_at),
                           job.task_id, step.nested))
         if any(nested for _, _, nested in found):  # only a wait in a sub-process can be one member's
-            case = execution.open_case(uow, instance_id)
+            case = execution.read_case(uow, instance_id)
             for wait, task_id, nested in found:
                 if nested:
                     wait.member = _member(case, task_id)

@@ -746,7 +746,7 @@ def throwables(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Throw
             .order_by(Task.created_at, Task.id)))
         if not open_tasks:
             return []
-        case = execution.open_case(uow, instance_id)
+        case = execution.read_case(uow, instance_id)
         if case.row.state != "running":
             return []
         found = []

@@ -95,7 +95,7 @@ def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
     """A case with its diagram, active and completed elements, and timeline. Raises NotFound."""
     with uow:
         case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
-        case = execution.open_case(uow, instance_id)
+        case = execution.read_case(uow, instance_id)
         view = case_view(uow, case, actor)
         definition = case.row.definition
         xml = definition.resource.content

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,12 +48,15 @@ class UnitOfWork:
         self.runtime = runtime
         self.settings = runtime.settings
         self._depth = 0  # entered and not left yet: a helper's own ``with uow`` joins the caller's session
+        # Cases loaded to read (engine.execution.read_case) in this session, by id: a page's panels share one.
+        self.read_cases: dict[int, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         # A second session here would orphan the first, left open (idle in a transaction, holding its locks)
         # until collected: the outermost ``with`` owns the one session.
         if self._depth == 0:
             self.session = self.runtime.session_factory()
+            self.read_cases.clear()
         self._depth += 1
         return self
 
@@ -67,9 +71,11 @@ class UnitOfWork:
             # close() rolls back whatever was not committed and detaches objects without expiring them,
             # so results read in the command stay readable by the caller.
             self.session.close()
+            self.read_cases.clear()
 
     def commit(self) -> None:
         self.session.commit()
+        self.read_cases.clear()  # what was read before may have changed
 
     @property
     def dialect(self) -> str:

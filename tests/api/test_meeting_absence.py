@@ -322,3 +322,34 @@ def test_while_members_vote_the_case_data_names_no_single_member(api, case, ball
     assert 'title="member.name"' not in page and 'title="member"' not in page
     ballot_form = api.as_("zjj_clerk").get(f"/api/tasks/{ballots['zjj']['id']}/form").get_json()
     assert ballot_form["data"]["member"]["name"] == "市住房和城乡建设局"  # each ballot still names its own
+
+
+def test_the_case_page_loads_the_case_once_for_its_file_its_waits_and_the_throws_offered(
+        api, case, ballots, app, monkeypatch):
+    """Each open ballot waits on a timer inside the vote loop and may be recorded absent: the page's file, its
+    waits (each ballot's member) and the offered throws all read the case, from one load."""
+    from engine import execution
+
+    loads: list[int] = []
+    real = execution.open_case
+    monkeypatch.setattr(execution, "open_case", lambda uow, instance_id, **kw: loads.append(instance_id)
+                        or real(uow, instance_id, **kw))
+    page = signed_in(app, api, "zwfw_clerk").get(f"/cases/{case['id']}").text
+    assert len(re.findall(r'class="throwable-row"', page)) == 3 and "市住房和城乡建设局" in page
+    assert loads == [case["id"]]
+
+
+def test_a_case_read_before_a_command_is_read_again_after_it(api, case, ballots):
+    """The load shared by reads ends with the transaction: a commit in the same unit of work reads anew."""
+    from engine import execution, tasks
+    from engine.users import Actor
+
+    centre = Actor("zwfw_clerk", groups=frozenset({"zwfw"}), roles=frozenset({"clerk"}))
+    with api.runtime.uow() as uow:
+        before = execution.read_case(uow, case["id"])
+        assert execution.read_case(uow, case["id"]) is before
+        assert len(tasks.throwables(uow, case["id"], actor=centre)) == 3
+        uow.commit()
+        assert execution.read_case(uow, case["id"]) is not before
+    record_absent(api, ballots["zjj"])
+    assert len(tasks.throwables(api.runtime.uow(), case["id"], actor=centre)) == 2
