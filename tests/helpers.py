@@ -1,6 +1,7 @@
 """Test helpers: an API client that knows the standard cast of users and speaks JSON."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,32 @@ def migrate(runtime: Runtime, revision: str, *, down: bool = False) -> None:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         config.attributes["connection"] = connection
         (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def rebuilt_keeping_rows(runtime: Runtime, table: str, rows: Callable[[], list[Any]], *, down_to: str,
+                         up_to: str) -> None:
+    """Down to ``down_to`` and up to ``up_to`` again, for a migration that rebuilds ``table`` with AUTOINCREMENT
+    on SQLite (ids never given twice): ``rows()`` and the table's shape are as before both ways, and SQLite's
+    table then counts its ids. The schema is left at the head whatever fails."""
+    before, shape = rows(), table_shape(runtime, table)
+    try:
+        migrate(runtime, down_to, down=True)
+        assert rows() == before, "the downgrade keeps them too"
+        assert table_shape(runtime, table) == shape
+        migrate(runtime, up_to)
+    finally:
+        from engine import schema
+
+        schema.upgrade(runtime.engine)
+    assert rows() == before
+    assert table_shape(runtime, table) == shape
+    if runtime.engine.dialect.name == "sqlite":
+        from sqlalchemy import text
+
+        with runtime.engine.connect() as connection:
+            sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = :table"),
+                                     {"table": table}).scalar_one()
+        assert "AUTOINCREMENT" in sql
 
 
 def table_shape(runtime: Runtime, table: str) -> dict[str, Any]:
