@@ -19,8 +19,15 @@ umask 077
 demo_user() {  # NAME ARGS...
   local name=$1; shift
   grep -q "^$name\b" <<<"$existing_users" && return 0
-  echo "$name $($gf user add "$name" "$@")" >> "$tokens"
-  echo "demo user $name added; its API token is in $tokens"
+  local token
+  # Written only once the user exists: a failed add leaves no empty token behind, and says so.
+  if token=$($gf user add "$name" "$@") && [ -n "$token" ]; then
+    echo "$name $token" >> "$tokens"
+    echo "demo user $name added; its API token is in $tokens"
+  else
+    echo "demo user $name not added (see the error above)" >&2
+    return 1
+  fi
 }
 demo_user admin --role admin
 demo_user analyst --role analyst
