@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -16,6 +15,7 @@ from engine import definitions, versions
 from engine.errors import DeploymentInvalid, InvalidRequest
 
 from ..context import actor, uow
+from ..downloads import send_download
 from .i18n import gettext as _
 
 bp = Blueprint("analyst", __name__, url_prefix="/analyst")
@@ -35,8 +35,9 @@ def version(key: str, version: int) -> ResponseReturnValue:
 @bp.get("/definitions/<key>/<int:version>/diagram.bpmn")
 def download(key: str, version: int) -> ResponseReturnValue:
     content = definitions.get_definition_xml(uow(), key, version=version)
-    return Response(content, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{key}-v{version}.bpmn"'})
+    # A process id may be Chinese (食品许可): the header names it in UTF-8, with an ASCII name beside it.
+    return send_download(content, mimetype="application/xml", name=f"{key}-v{version}.bpmn",
+                         fallback=f"process-v{version}")
 
 
 @bp.get("/deploy")

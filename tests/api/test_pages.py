@@ -586,6 +586,20 @@ def test_an_upload_deployed_shows_its_version_and_the_list_has_every_version(ana
     assert 'href="/analyst/definitions/pages_permit/2"' in listing and 'href="/analyst/definitions/pages_permit/1"' in listing
     download = analyst.get("/analyst/definitions/pages_permit/1/diagram.bpmn")
     assert download.data == (PAGES / "permit_v1.bpmn").read_bytes()
+    assert download.headers["Content-Disposition"] == 'attachment; filename=pages_permit-v1.bpmn'
+
+
+def test_a_diagram_whose_process_id_is_chinese_downloads_under_its_name(analyst: Browser) -> None:
+    """A header is Latin-1: the name goes as RFC 6266's UTF-8 ``filename*``, an ASCII one beside it."""
+    chinese = (PAGES / "permit_v1.bpmn").read_bytes().replace(b'"pages_permit"', '"食品许可"'.encode())
+    deployed = analyst.post("/analyst/deploy", {"files": [(io.BytesIO(chinese), "food.bpmn")], "name": "release"},
+                            token_from="/analyst/deploy", content_type="multipart/form-data")
+    assert deployed.status_code == 302, deployed.text
+    download = analyst.get("/analyst/definitions/食品许可/1/diagram.bpmn")
+    assert download.status_code == 200 and download.data == chinese
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.isascii() and 'filename="process-v1.bpmn"' in disposition
+    assert "filename*=UTF-8''%E9%A3%9F%E5%93%81%E8%AE%B8%E5%8F%AF-v1.bpmn" in disposition
 
 
 def test_an_upload_whose_file_name_is_not_utf_8_says_so(analyst: Browser) -> None:
