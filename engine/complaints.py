@@ -15,7 +15,7 @@ from datetime import datetime
 from . import guides, query_codes, service_cases
 from ._form_fields import PHONE
 from .errors import NotFound, ValidationFailed
-from .text import shows_something, unreadable
+from .text import UNREADABLE, text_problem
 from .unit_of_work import UnitOfWork
 
 COMPLAINT_KEY = "complaint"
@@ -120,13 +120,11 @@ def normal_phone(typed: str) -> str:
 
 def _text(value: str | None, field: str, longest: int, problems: list[dict[str, str]], *,
           required: bool = True) -> str | None:
-    """The field trimmed, or its problem added: missing (nothing a reader sees: engine.text), too long, or with
-    control characters or text-direction marks (the content may have lines; the others are one line)."""
-    text = (value or "").strip()
-    if unreadable(text, lines=field == "content"):
+    """The field trimmed, or its problem added in Chinese (engine.text's rules; the content may have lines,
+    the others are one line)."""
+    text, problem = text_problem(value, longest=longest, lines=field == "content", required=required)
+    if problem == UNREADABLE:
         problems.append({"field": field, "message": "不能含控制字符或文字方向符"})
-        return None
-    if (required and not shows_something(text)) or len(text) > longest:
+    elif problem is not None:
         problems.append({"field": field, "message": f"必填，至多 {longest} 字" if required else f"至多 {longest} 字"})
-        return None
-    return text if shows_something(text) else None
+    return text

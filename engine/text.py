@@ -44,23 +44,42 @@ def without_controls(text: str | None) -> str:
     return "".join(c for c in plain if c in _LINE_BREAKS or unicodedata.category(c) != "Cc")
 
 
+# The rules a typed text can break, as text_problem names them (a caller words them in its own language).
+MISSING, TOO_LONG, UNREADABLE = "missing", "too_long", "unreadable"
+_RULES = {MISSING: "{field} is required: blank, invisible or control characters say nothing",
+          TOO_LONG: "{field} is too long: at most {longest} characters",
+          UNREADABLE: "{field} must not contain control characters or text-direction marks"}
+
+
+def text_problem(value: str | None, *, longest: int, lines: bool = True, required: bool = False
+                 ) -> tuple[str | None, str | None]:
+    """``value`` trimmed (None when it shows nothing or breaks a rule), and the rule it breaks, if any: too
+    long, unreadable (control characters, reordering marks), or missing when ``required``."""
+    text = (value or "").strip()
+    if len(text) > longest:
+        return None, TOO_LONG
+    if unreadable(text, lines=lines):
+        return None, UNREADABLE
+    if not shows_something(text):
+        return None, MISSING if required else None
+    return text, None
+
+
 def required_text(value: str | None, *, field: str, longest: int, lines: bool = True) -> str:
     """``value`` trimmed. Raises ValidationFailed naming ``field``: nothing a reader would see, longer than
     ``longest``, or with control characters or reordering marks."""
-    found = optional_text(value, field=field, longest=longest, lines=lines)
+    found, problem = text_problem(value, longest=longest, lines=lines, required=True)
     if found is None:
-        raise _refused(field, f"{field} is required: blank, invisible or control characters say nothing")
+        raise _refused(field, _RULES[problem or MISSING].format(field=field, longest=longest))
     return found
 
 
 def optional_text(value: str | None, *, field: str, longest: int, lines: bool = True) -> str | None:
     """``value`` trimmed, or None when it shows nothing; refused as ``required_text`` refuses."""
-    text = (value or "").strip()
-    if len(text) > longest:
-        raise _refused(field, f"{field} is too long: at most {longest} characters")
-    if unreadable(text, lines=lines):
-        raise _refused(field, f"{field} must not contain control characters or text-direction marks")
-    return text if shows_something(text) else None
+    found, problem = text_problem(value, longest=longest, lines=lines)
+    if problem is not None:
+        raise _refused(field, _RULES[problem].format(field=field, longest=longest))
+    return found
 
 
 def _refused(field: str, message: str) -> ValidationFailed:
