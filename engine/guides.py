@@ -226,6 +226,8 @@ class _Checker:
         self.field(data, "", "office_hours", "text", required=False, longest=500)
         self.field(data, "", "max_visits", "int", required=False, minimum=0)
         self.field(data, "", "public", "bool", required=False)
+        # A construction project's item (工程建设项目审批): the window asks the project's name (项目名称).
+        self.field(data, "", "project", "bool", required=False)
 
     def limits(self, data: dict[str, Any], case_type: str | None) -> None:
         promised = self.field(data, "", "promised_days", "int", minimum=0)

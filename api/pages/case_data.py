@@ -19,18 +19,20 @@ class Field:
     hint: str
     max_length: int
     required: bool = False
+    projects_only: bool = False  # asked for a construction project's item alone (its guide's ``project``)
 
 
 # What the library's items read of the applicant, under the names they read it by: the queue, the task
 # page and every document name the applicant by applicant_name (engine.worksheet, engine.document_templates),
 # notices go to applicant_phone (engine.notify), the bundles' application forms ask applicant_id_number
-# too, and the documents of construction items name the project (project_name). An item with a start form
+# too, and the documents of construction items name the project (project_name: asked for the items whose
+# guide says ``"project": true``). An item with a start form
 # (a one-thing bundle's merged application form) asks through it, and here only for those its form lacks.
 APPLICANT_FIELDS = (
     Field("applicant_name", "申请人", "个人姓名或单位全称", 100, required=True),
     Field("applicant_id_number", "证件号码", "身份证号码或统一社会信用代码", 50),
     Field("applicant_phone", "联系电话", "手机号码用于短信告知办理进度", 20),
-    Field("project_name", "项目名称", "工程建设项目等填写", 200),
+    Field("project_name", "项目名称", "工程建设项目等填写", 200, projects_only=True),
 )
 
 

@@ -76,7 +76,7 @@ def start(code: str) -> ResponseReturnValue:
     # The number made when the form was shown keeps a second send of this form from starting a second case.
     generated = typed.get("generated", "").strip()[:MAX_BUSINESS_KEY] or generate_business_key()
     business_key = query_codes.case_number(typed.get("business_key", "")) or generated
-    details, problems = applicant_variables(typed, applicant_fields(merged))
+    details, problems = applicant_variables(typed, applicant_fields(entry, merged))
     # With a start form, the details it lacks go beside its data: the engine checks the form's data only.
     variables, beside = (details, None) if merged is None else (submitted(), details)
     marks = marks_from_form(typed)
@@ -121,14 +121,15 @@ def _received(instance_id: int) -> materials.Checklist | None:
         return None
 
 
-def applicant_fields(merged: form_merge.StartForm | None) -> tuple[Field, ...]:
-    """The applicant's details asked field by field: all of them without a start form; with one, those whose
-    variable none of its fields gives (a field's data path, through groups and their paths, starts with the
-    variable it is stored in)."""
-    if merged is None:
-        return APPLICANT_FIELDS
-    given = {path.split(".")[0] for path in field_labels(merged.schema)}
-    return tuple(field for field in APPLICANT_FIELDS if field.key not in given)
+def applicant_fields(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None) -> tuple[Field, ...]:
+    """The applicant's details asked field by field: the project's name for a construction project's item
+    alone (its guide's ``project``); without a start form all the others, with one those whose variable none
+    of its fields gives (a field's data path, through groups and their paths, starts with the variable it is
+    stored in)."""
+    project = entry.guide.content.get("project") is True
+    given = {path.split(".")[0] for path in field_labels(merged.schema)} if merged is not None else set()
+    return tuple(field for field in APPLICANT_FIELDS
+                 if field.key not in given and (project or not field.projects_only))
 
 
 def applicant_variables(typed: MultiDict[str, str], fields: tuple[Field, ...] = APPLICANT_FIELDS
@@ -211,7 +212,7 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
             problems[field or "form"] = error_text(detail, options) if isinstance(detail, dict) else str(detail)
     form_data = submitted() if merged is not None and request.method == "POST" else {}
     return render_template("pages/intake_form.html", entry=entry, guide=entry.guide.content, merged=merged,
-                           fields=applicant_fields(merged), typed=typed, generated=generated, problems=problems,
+                           fields=applicant_fields(entry, merged), typed=typed, generated=generated, problems=problems,
                            form_errors=form_errors, form_data=form_data, labels=labels, failed=failed,
                            material_forms=MATERIAL_FORMS, case_types=guides.CASE_TYPES, mark_field=MARK_FIELD), status
 

@@ -251,10 +251,11 @@ def test_the_catalogue_matches_every_word_any_department_case_and_leaves_interna
 
     guide = api.client.get("/api/catalogue/SCJG-XK-0001").get_json()
     assert guide["max_visits"] == 1 and guide["location"].startswith("市政务服务中心")
-    bad = edited_guide(tmp_path, FOOD, max_visits=-1, public="no", office_hours="")
+    bad = edited_guide(tmp_path, FOOD, max_visits=-1, public="no", office_hours="", project=1)
     problems = {p["element"]: p["message"] for p in deploy(api, bad, expect=422)["error"]["details"]}
     assert problems == {"max_visits": "max_visits must be at least 0", "public": "public must be true or false",
-                        "office_hours": "office_hours must be a non-empty string"}
+                        "office_hours": "office_hours must be a non-empty string",
+                        "project": "project must be true or false"}
 
 
 def test_guides_uploaded_without_their_folder_are_named_by_their_item_code(api):

@@ -53,16 +53,18 @@ ASKING_ALL = [group("Group_applicant", "", field("applicant_name", required=True
               field("project_name"), field("shop_name")]
 
 
-def shop_files(components: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
-    """The window item's guide over a diagram whose start event has the form ``components``, as deployed."""
+def shop_files(components: list[dict[str, Any]], *, project: bool = False) -> list[tuple[str, bytes]]:
+    """The window item's guide over a diagram whose start event has the form ``components``, as deployed;
+    ``project``: the guide's (a construction project's item)."""
     schema = {"schemaVersion": 16, "type": "default", "id": "shop-sign", "components": components}
-    content = {**guide("window-acceptance"), "code": CODE, "name": "店招备案", "process": "shop_sign"}
+    content = {**guide("window-acceptance"), "code": CODE, "name": "店招备案", "process": "shop_sign",
+               "project": project}
     return [("shop_sign.bpmn", DIAGRAM.encode()), ("shop-sign.form", json.dumps(schema).encode()),
             (f"{CODE}/guide.json", json.dumps(content, ensure_ascii=False).encode())]
 
 
-def deploy_shop(api: ApiClient, components: list[dict[str, Any]]) -> Browser:
-    files = [(io.BytesIO(content), name) for name, content in shop_files(components)]
+def deploy_shop(api: ApiClient, components: list[dict[str, Any]], *, project: bool = False) -> Browser:
+    files = [(io.BytesIO(content), name) for name, content in shop_files(components, project=project)]
     analyst = api.as_("analyst")
     deployed = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
                                    content_type="multipart/form-data")
@@ -83,22 +85,27 @@ def variables(api: ApiClient, case_id: int) -> dict[str, Any]:
     return api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()["variables"]
 
 
-# ---- a real sample item: the restaurant bundle's merged form asks no project name -----------------------
+# ---- a real sample item: the restaurant bundle's merged form asks every detail it needs -----------------
 
-def test_the_bundle_asks_beside_its_merged_form_only_the_project_name_and_starts_with_it(api: ApiClient) -> None:
+def test_the_bundle_asks_nothing_beside_its_merged_form_and_starts_with_it(api: ApiClient) -> None:
+    """Opening a restaurant is no construction project: no 项目名称 beside the merged form."""
     deploy_item(api, BUNDLE)
     clerk = Browser(api, "window_clerk")
     form = clerk.get(f"/work/intake/{BUNDLE}").text
-    assert asked(form) == ["project_name"] and 'id="intake-beside-form"' in form
-    assert 'id="form-container"' in form  # the merged form asks the rest
+    assert asked(form) == [] and 'id="intake-beside-form"' not in form
+    assert 'id="form-container"' in form  # the merged form asks them all
 
-    sent = {"generated": generated(form), "data": json.dumps(APPLICATION), "project_name": " 李记面馆  开业 "}
-    started = clerk.post(f"/work/intake/{BUNDLE}", sent)
+    started = clerk.post(f"/work/intake/{BUNDLE}", {"generated": generated(form), "data": json.dumps(APPLICATION)})
     assert started.status_code == 200, started.text
     [case] = cases(api)
     stored = variables(api, case.id)
-    assert stored["project_name"] == "李记面馆 开业"  # tidied as without a start form
+    assert "project_name" not in stored
     assert stored["applicant_name"] == "李四" and stored["applicant_phone"] == "13800138000"
+
+
+def test_a_construction_project_s_start_form_lacking_the_project_name_has_it_asked_beside(api: ApiClient) -> None:
+    clerk = deploy_shop(api, LACKING, project=True)
+    assert asked(clerk.get(f"/work/intake/{CODE}").text) == ["applicant_name", "applicant_phone", "project_name"]
 
 
 # ---- a deployed diagram whose start form lacks the applicant's name and phone ----------------------------
@@ -106,7 +113,7 @@ def test_the_bundle_asks_beside_its_merged_form_only_the_project_name_and_starts
 def test_the_details_the_start_form_lacks_are_asked_field_by_field_searched_through_its_groups(
         api: ApiClient) -> None:
     page = deploy_shop(api, LACKING).get(f"/work/intake/{CODE}").text
-    assert asked(page) == ["applicant_name", "applicant_phone", "project_name"]
+    assert asked(page) == ["applicant_name", "applicant_phone"]
     assert script_json(page, "form-schema")["components"] == LACKING  # the start form, drawn by form-js
     english = Browser(api, "window_clerk").client.get(f"/work/intake/{CODE}", headers={"Accept-Language": "en"})
     assert "Fill in here the applicant&#39;s details the application form does not ask." in english.text

@@ -130,9 +130,25 @@ def test_the_form_shows_the_guide_s_checklist_and_asks_the_applicant_s_details(w
     assert len(entries) == len(listed) and all(m["name"] in text(e) for m, (_, e) in zip(listed, entries))
     assert [bool(key) for key, _ in entries] == [bool(m["key"]) for m in listed]
     assert "原件和复印件" in text(entries[2][1])  # the power of attorney: original and copy
-    for name in ("business_key", "applicant_name", "applicant_id_number", "applicant_phone", "project_name"):
+    for name in ("business_key", "applicant_name", "applicant_id_number", "applicant_phone"):
         assert f'name="{name}"' in page
+    assert 'name="project_name"' not in page  # not a construction project's item
     assert 'id="form-container"' not in page  # not a bundle: no merged form
+
+
+def test_a_construction_project_s_item_asks_its_project_name_too(api: ApiClient, window: Browser) -> None:
+    """Its guide says ``"project": true``: the documents name the project, so the window asks it."""
+    deploy_item(api, "ZJJ-XK-0012")
+    assert guide("ZJJ-XK-0012")["project"] is True
+    assert 'name="project_name"' in window.get("/work/intake/ZJJ-XK-0012").text
+    answer = receive(window, "ZJJ-XK-0012", applicant_name="某置业有限公司", project_name="滨河花园" * 60)
+    assert answer.status_code == 422 and cases(api) == []
+    assert re.search(r'id="intake-project_name-error">项目名称至多 200 个字。<', answer.text)
+    started = receive(window, "ZJJ-XK-0012", applicant_name="某置业有限公司", project_name=" 滨河花园  二期 ")
+    assert started.status_code == 200, started.text
+    [case] = cases(api)
+    assert api.as_("supervisor").get(f"/api/process-instances/{case.id}").get_json()["variables"][
+        "project_name"] == "滨河花园 二期"
 
 
 # ---- starting the case, the receipt ---------------------------------------------------------------
@@ -223,13 +239,11 @@ def test_a_number_another_item_s_case_has_is_refused_and_nothing_starts(api: Api
 
 
 def test_what_is_wrong_is_said_beside_its_field_and_what_was_typed_is_kept(api: ApiClient, window: Browser) -> None:
-    answer = receive(window, business_key="SX-2026-0009", applicant_name="", applicant_phone="12345",
-                     project_name="滨河花园" * 60)
+    answer = receive(window, business_key="SX-2026-0009", applicant_name="", applicant_phone="12345")
     assert answer.status_code == 422 and cases(api) == []
     page = answer.text
     assert re.search(r'id="intake-applicant_name-error">请填写申请人。<', page)
     assert re.search(r'id="intake-applicant_phone-error">请填写手机号（11 位）或带区号的固定电话。<', page)
-    assert re.search(r'id="intake-project_name-error">项目名称至多 200 个字。<', page)
     assert 'value="SX-2026-0009"' in page and 'value="12345"' in page  # kept as typed
     assert generated(page)  # the same form, sent again once corrected, is still one application
     english = window.client.post(f"/work/intake/{WINDOW}", data={
@@ -274,7 +288,8 @@ NEEDS_MEMBERS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_process_failing_at_its_start_says_so_on_the_form_and_registers_nothing(api: ApiClient) -> None:
-    content = {**guide(WINDOW), "code": "MEMBERS-0001", "name": "成员单位事项", "process": "members_item"}
+    content = {**guide(WINDOW), "code": "MEMBERS-0001", "name": "成员单位事项", "process": "members_item",
+               "project": True}
     files = [(io.BytesIO(NEEDS_MEMBERS.encode()), "members_item.bpmn"),
              (io.BytesIO(json.dumps(content, ensure_ascii=False).encode()), "MEMBERS-0001/guide.json")]
     analyst = api.as_("analyst")
