@@ -386,7 +386,7 @@ EN: dict[str, str] = {
     "未说明原因": "No reason given",
     "没有符合条件的在办件。": "No open cases match.",
     "按事项统计": "Statistics by item",
-    "办件量": "Cases",
+    "受理量": "Accepted",
     "办结量": "Finished",
     "撤件": "Withdrawn",
     "按期办结率": "On-time rate",
@@ -1002,4 +1002,6 @@ EN: dict[str, str] = {
     "任务": "Task",
     "登记": "Record",
     "请填写原因后再登记：{name}（{member}）": "Give the reason first: {name} ({member})",
+    "受理后开始计时的办件；未受理、不予受理的办件不计入": "Cases whose clock started at acceptance; cases not (yet) accepted are not counted",
+    "统计自受理（开始计时）起：未受理、不予受理的办件不计入。": "Counted from acceptance (when the clock starts): cases not accepted or refused acceptance are not counted.",
 }

@@ -149,6 +149,9 @@ def test_the_statistics_per_item_come_with_an_accessible_bar_chart(supervisor: B
     # 4 with a clock, 1 finished and on time in 6 working days, none withdrawn, 3 open: one yellow, one red.
     assert cells[:7] == ["4", "1", "0", "100%", "6.0", "3", '<span class="badge badge-yellow">1</span>']
     assert cells[7] == '<span class="badge badge-red">1</span>'
+    # What the first figure counts is said: the cases accepted (with a clock), not every case received.
+    assert re.search(r'<th class="num" title="受理后开始计时的办件；未受理、不予受理的办件不计入">受理量</th>', page)
+    assert "统计自受理（开始计时）起：未受理、不予受理的办件不计入。" in page
     chart = page.split('<svg class="bar-chart"')[1].split("</svg>")[0]
     assert 'role="img"' in chart and 'aria-labelledby="rate-chart-title rate-chart-desc"' in chart
     assert '<title id="rate-chart-title">各事项按期办结率</title>' in chart
