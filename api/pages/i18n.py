@@ -1004,4 +1004,5 @@ EN: dict[str, str] = {
     "请填写原因后再登记：{name}（{member}）": "Give the reason first: {name} ({member})",
     "受理后开始计时的办件；未受理、不予受理的办件不计入": "Cases whose clock started at acceptance; cases not (yet) accepted are not counted",
     "统计自受理（开始计时）起：未受理、不予受理的办件不计入。": "Counted from acceptance (when the clock starts): cases not accepted or refused acceptance are not counted.",
+    "（已作出决定，结果送达中）": "(decided; the result is on its way)",
 }

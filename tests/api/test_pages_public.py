@@ -170,6 +170,19 @@ def test_public_pages_are_shown_in_english_too(api: ApiClient, visitor: Browser)
 
 # ---- progress lookup ----------------------------------------------------------------------------------
 
+def test_a_case_decided_but_not_delivered_says_its_result_is_on_its_way(api: ApiClient, visitor: Browser) -> None:
+    """The clock stops at the decision (办结); the case runs on until its result is delivered: the applicant
+    reads how early it was decided and that the result is still on its way, not a finished case."""
+    deploy_library(api)
+    started = accepted_food_case(api, "SCJG-2026-0105")
+    complete_open_task(api, started["id"], "review", reader="admin", review_opinion="符合条件")
+    complete_open_task(api, started["id"], "decide", reader="admin", decision="grant", decision_opinion="准予许可")
+    html = lookup(visitor, "SCJG-2026-0105", started["query_code"]).text
+    assert "办理中" in html and "<dt>办结时效</dt>" in html
+    assert re.search(r"提前 \d+ 个工作日办结", text_of(html, "remaining-days"))
+    assert text_of(html, "decided-hint") == "（已作出决定，结果送达中）"
+
+
 def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(api: ApiClient,
                                                                                visitor: Browser) -> None:
     deploy_library(api)
