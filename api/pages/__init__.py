@@ -21,6 +21,7 @@ from . import (
     auth,
     cases,
     errors,
+    form_values,
     intake,
     modeler,
     public,
@@ -96,6 +97,6 @@ def register(app: Flask) -> None:
     for addresses that match nothing."""
     session.configure(app, app.extensions["govflow"].settings.data_dir)
     app.add_template_filter(local_time, "local_time")
-    app.add_template_filter(cases.file_size, "file_size")
+    app.add_template_filter(form_values.file_size, "file_size")
     app.register_blueprint(pages)
     app.register_error_handler(NotFound, _unknown_address)

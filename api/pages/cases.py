@@ -59,7 +59,7 @@ from ..limits import upload_limit
 from . import clock_refusals, session
 from .case_data import MAX_DATA_ROWS, case_data
 from .errors import error_page
-from .form_values import iso_local
+from .form_values import file_size, iso_local
 from .i18n import gettext as _
 from .paging import page_number, past_last_page
 from .public import MATERIAL_FORMS
@@ -433,16 +433,6 @@ def _empty(upload: FileStorage) -> bool:
 
 def _too_large() -> str:
     return _("文件过大：单个文件不能超过 {size}。", size=file_size(runtime().settings.max_material_bytes))
-
-
-def file_size(size: int) -> str:
-    """Bytes as a reader takes them in: 512 B, 1.5 KB, 20 MB (a small file is not "0.0 KB"); the pages'
-    ``file_size`` filter."""
-    if size < 2**10:
-        return f"{size} B"
-    if size < 2**20:
-        return f"{round(size / 2**10, 1):g} KB"
-    return f"{round(size / 2**20, 1):g} MB"
 
 
 def _unsupported(exc: UnsupportedType) -> str:

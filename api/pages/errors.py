@@ -13,8 +13,9 @@ from werkzeug.exceptions import HTTPException
 from engine import errors
 
 from ..multipart import UnreadableForm
+from .form_values import file_size
 from .i18n import gettext as _
-from .session import safe_next
+from .session import load_actor, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(Exception, _unexpected)
 
 
-def error_page(status: int, message: str) -> ResponseReturnValue:
-    return render_template("pages/error.html", status=status, message=message), status
+def error_page(status: int, message: str, *, back: str | None = None) -> ResponseReturnValue:
+    """The error page; ``back``: this site's page the user came from (the form a refused upload was sent from)."""
+    return render_template("pages/error.html", status=status, message=message, back=back), status
 
 
 def _to_login(exc: errors.Unauthenticated) -> ResponseReturnValue:
@@ -86,7 +88,11 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if status == 404:
         return error_page(404, _("页面不存在或无权查看。"))
     if status == 413:
-        return error_page(413, _("上传的文件过大。"))
+        # Refused before the session was read (api/limits.py): the page is still the signed-in user's.
+        load_actor()
+        limit = request.max_content_length
+        return error_page(413, _("上传的文件过大：每次提交至多 {size}。", size=file_size(limit)) if limit
+                          else _("上传的文件过大。"), back=_local(request.referrer or ""))
     return error_page(status, _("请求无效。") if status < 500 else _("服务器内部错误，请稍后再试。"))
 
 

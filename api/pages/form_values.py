@@ -1,6 +1,7 @@
 """What a form-js schema says of the values it asks: each field's data path and label, its options' labels
 (those read from case data too), and a value as the form would show it (an option by its label, yes or no,
-an instant in local time). The task page, the intake page and the case page read values through these."""
+an instant in local time, a size in bytes). The task page, the intake page and the case page read values
+through these."""
 from __future__ import annotations
 
 import json
@@ -98,3 +99,13 @@ def local_instants(value: Any) -> Any:
     if isinstance(value, str) and ISO_INSTANT.fullmatch(value.strip()):
         return iso_local(value.strip(), "%Y-%m-%d %H:%M")
     return value
+
+
+def file_size(size: int) -> str:
+    """Bytes as a reader takes them in: 512 B, 1.5 KB, 20 MB (a small file is not "0.0 KB"); the pages'
+    ``file_size`` filter."""
+    if size < 2**10:
+        return f"{size} B"
+    if size < 2**20:
+        return f"{round(size / 2**10, 1):g} KB"
+    return f"{round(size / 2**20, 1):g} MB"

@@ -1005,4 +1005,6 @@ EN: dict[str, str] = {
     "受理后开始计时的办件；未受理、不予受理的办件不计入": "Cases whose clock started at acceptance; cases not (yet) accepted are not counted",
     "统计自受理（开始计时）起：未受理、不予受理的办件不计入。": "Counted from acceptance (when the clock starts): cases not accepted or refused acceptance are not counted.",
     "（已作出决定，结果送达中）": "(decided; the result is on its way)",
+    "上传的文件过大：每次提交至多 {size}。": "The upload is too large: at most {size} per submission.",
+    "返回上一页": "Back",
 }

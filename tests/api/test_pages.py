@@ -589,6 +589,19 @@ def test_an_upload_deployed_shows_its_version_and_the_list_has_every_version(ana
     assert download.headers["Content-Disposition"] == 'attachment; filename=pages_permit-v1.bpmn'
 
 
+def test_a_deployment_over_the_size_limit_says_the_limit_on_the_staff_page_with_a_way_back(
+        analyst: Browser, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused before the session is read (api/limits.py): still the analyst's page, with the limit."""
+    monkeypatch.setitem(analyst.client.application.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    big = io.BytesIO(b"<?xml version='1.0'?>" + b" " * (128 * 1024))
+    refused = analyst.post("/analyst/deploy", {"files": [(big, "big.bpmn")]}, token_from="/analyst/deploy",
+                           content_type="multipart/form-data", headers={"Referer": "http://localhost/analyst/deploy"})
+    assert refused.status_code == 413
+    assert "上传的文件过大：每次提交至多 64 KB。" in refused.text
+    assert 'href="/analyst/deploy">返回上一页</a>' in refused.text
+    assert "工作人员登录" not in refused.text and 'href="/analyst/definitions"' in refused.text  # staff navigation
+
+
 def test_a_diagram_whose_process_id_is_chinese_downloads_under_its_name(analyst: Browser) -> None:
     """A header is Latin-1: the name goes as RFC 6266's UTF-8 ``filename*``, an ASCII one beside it."""
     chinese = (PAGES / "permit_v1.bpmn").read_bytes().replace(b'"pages_permit"', '"食品许可"'.encode())

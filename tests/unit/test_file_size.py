@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.pages.cases import file_size
+from api.pages.form_values import file_size
 
 
 @pytest.mark.parametrize(("size", "shown"), [
