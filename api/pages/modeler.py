@@ -31,7 +31,8 @@ from .errors import error_page
 from .i18n import gettext as _
 
 bp = Blueprint("modeler", __name__, url_prefix="/analyst/modeler")
-FILE_NAME = re.compile(r"^[\w.\-]{1,200}\.bpmn$")
+# A diagram file as deploy takes one (.bpmn, .bpmn20.xml, .bpmn2: definitions.BPMN_SUFFIXES).
+FILE_NAME = re.compile(r"^[\w.\-]{1,200}$")
 DRAFT_ID = re.compile(r"^[0-9a-z]{8,40}$")
 SAVED_COOKIE = "govflow_modeler_saved"  # the drafts saved since the page last looked, for it to drop
 SAVED_KEPT = 20
@@ -96,8 +97,9 @@ def _back_to_page() -> ResponseReturnValue:
 def _save(found: versions.DiagramVersion | None, based_on: Mapping[str, int]) -> ResponseReturnValue:
     file_name, xml = request.form.get("file_name", "").strip(), request.form.get("xml", "")
     try:
-        if not FILE_NAME.match(file_name):
-            raise InvalidRequest("the file name must be letters, digits, '.', '_' or '-' and end in .bpmn")
+        if not FILE_NAME.match(file_name) or definitions.kind_of(file_name) != "bpmn":
+            raise InvalidRequest("the file name must be letters, digits, '.', '_' or '-' and end in "
+                                 + ", ".join(definitions.BPMN_SUFFIXES))
         if not xml.strip():
             raise InvalidRequest("the diagram is empty")
         result = definitions.deploy(uow(), [(file_name, xml.encode())], actor=actor(),

@@ -662,6 +662,20 @@ def test_an_older_version_opened_in_the_modeler_says_so_and_saved_becomes_the_ne
     assert back.headers["Location"] == "/analyst/definitions/pages_permit/3"  # the way back to version 1
 
 
+def test_a_diagram_deployed_as_bpmn20_xml_is_saved_from_the_modeler_under_its_name(analyst: Browser) -> None:
+    """Camunda's own export name (.bpmn20.xml) deploys, so the modeler saves it under that name too."""
+    xml = (PAGES / "permit_v1.bpmn").read_bytes()
+    deployed = analyst.post("/analyst/deploy", {"files": [(io.BytesIO(xml), "permit.bpmn20.xml")]},
+                            token_from="/analyst/deploy", content_type="multipart/form-data")
+    assert deployed.headers["Location"] == "/analyst/definitions/pages_permit/1"
+    page = analyst.get("/analyst/modeler/pages_permit/1").text
+    assert 'value="permit.bpmn20.xml"' in page
+    saved = analyst.post("/analyst/modeler/pages_permit/1", {
+        "xml": (PAGES / "permit_v2.bpmn").read_text(), "file_name": "permit.bpmn20.xml",
+        "latest.pages_permit": "1"}, token_from="/analyst/modeler/pages_permit/1")
+    assert saved.headers["Location"] == "/analyst/definitions/pages_permit/2"
+
+
 def embedded_xml(page: str) -> Any:
     """The diagram XML the modeler page hands to bpmn-js (None: it starts a blank diagram)."""
     found = re.search(r'<script type="application/json" id="diagram-xml">(.*?)</script>', page, re.DOTALL)
@@ -671,9 +685,10 @@ def embedded_xml(page: str) -> Any:
 
 @pytest.mark.parametrize(("file_name", "xml", "status", "message"), [
     ("my diagram.bpmn", "permit_v2.bpmn", 400, "the file name must be letters"),
+    ("permit_v1.xml", "permit_v2.bpmn", 400, "end in .bpmn, .bpmn20.xml, .bpmn2"),
     ("permit_v1.bpmn", "  \n", 400, "the diagram is empty"),
     ("permit_v1.bpmn", "permit_v2_broken.bpmn", 422, "approve_step"),
-], ids=["bad-file-name", "empty-diagram", "deployment-refused"])
+], ids=["bad-file-name", "not-a-diagram-name", "empty-diagram", "deployment-refused"])
 def test_a_refused_modeler_save_comes_back_with_the_diagram_and_names_as_typed(
         analyst: Browser, file_name: str, xml: str, status: int, message: str) -> None:
     deploy_page(analyst, "permit_v1.bpmn")
