@@ -331,6 +331,22 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
                  "message": f"material {i.name} is missing and not listed as tolerated"} for i in not_listed])
 
 
+def require_complete(uow: UnitOfWork, row: ProcessInstance, step: str) -> None:
+    """Refuse ``step`` (a message catch event marked ``govflow.materialsComplete``: 申请人补齐容缺材料, after
+    which the decision follows) while a material of the item's guide is missing: each uploaded, its paper
+    original checked, or shown not to apply. A helper: the caller's transaction.
+
+    Raises MaterialsMissing, naming each missing material."""
+    lock_case(uow.session, row.id)  # a mark recorded or taken back meanwhile is seen, or waits for this
+    missing = [i for i in materials.case_checklist(uow, row).items if i.status == materials.MISSING]
+    if missing:
+        raise MaterialsMissing(
+            f"{step} needs every material of the guide; missing: {', '.join(i.name for i in missing)}. Upload "
+            "each, or record that its paper original was checked at the window", details=[
+                {"field": "materials", "material": i.name, "key": i.key,
+                 "message": f"{'key ' if i.key else ''}material {i.name} is missing"} for i in missing])
+
+
 def unlisted(items: list[materials.ChecklistItem], data: dict[str, Any]) -> list[materials.ChecklistItem]:
     """The missing materials a tolerant acceptance leaves out of its list of waived ones; none when the step
     keeps no such list (the diagram's own concern then)."""

@@ -18,7 +18,18 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from . import _spiff, case_access, confidential, execution, form_merge, materials, message_buffer, query_codes, sealing
+from . import (
+    _spiff,
+    acceptance,
+    case_access,
+    confidential,
+    execution,
+    form_merge,
+    materials,
+    message_buffer,
+    query_codes,
+    sealing,
+)
 from .clock import utcnow
 from .errors import Conflict, EngineError, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .execution import Case
@@ -32,6 +43,7 @@ from .models import (
     ProcessInstance,
     Task,
 )
+from .starters import require_starter
 from .text import optional_text, required_text
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
@@ -47,6 +59,9 @@ MAX_BUSINESS_KEY = 50  # GB/T 39046: a case number has at most 50 characters
 # a clerk of the case may record the message (the applicant brought the supplement to the window). Unmarked,
 # an integration sends it, and only integrators and admins may.
 RECORDABLE = "govflow.recordable"
+# A message catch event after which the case goes on as if its materials were complete (申请人补齐容缺材料):
+# taken only once they are (engine.acceptance.require_complete).
+MATERIALS_COMPLETE = "govflow.materialsComplete"
 
 
 @dataclass
@@ -137,6 +152,7 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         business_key = _check_business_key(business_key)
     with uow:
         definition = execution.find_definition(uow, key, version)
+        require_starter(uow, definition, actor)
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key)
             if existing is not None:
@@ -273,6 +289,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
         for target in targets:
             case = execution.open_case(uow, target, actor=actor.name)
             _require_running(case)
+            _require_materials(uow, case, name)
             _deliver(case, name, variables, actor, correlations or {}, note=note)
             settle(uow, case)
             reached.append(case_view(uow, case, actor))
@@ -565,6 +582,18 @@ def _recordable(uow: UnitOfWork, actor: Actor, name: str, targets: list[int]) ->
     return allowed
 
 
+def _require_materials(uow: UnitOfWork, case: Case, name: str) -> None:
+    """Refuse the message where a step of the case waiting for it is marked govflow.materialsComplete and a
+    material is still missing (engine.acceptance.require_complete), whoever sends it. Raises MaterialsMissing."""
+    definitions = execution.definitions_of(uow, case.row)
+    for bpmn_id in uow.session.scalars(select(MessageSubscription.bpmn_id).where(
+            MessageSubscription.instance_id == case.row.id, MessageSubscription.message_name == name)):
+        step = _catch_event(uow, definitions, bpmn_id, name)
+        if step.materials_complete:
+            acceptance.require_complete(uow, case.row, f"{step.name or step.element_id} ({step.element_id})")
+            return
+
+
 def _check_note(note: str | None, field: str = "note") -> str | None:
     """A note trimmed, None when it shows nothing (engine.text). Raises ValidationFailed naming ``field``."""
     return optional_text(note, field=field, longest=MAX_NOTE)
@@ -821,6 +850,7 @@ class _CatchEvent:
     element_id: str
     name: str | None  # its name in the diagram
     recordable: bool = False  # a message catch event marked govflow.recordable
+    materials_complete: bool = False  # ... marked govflow.materialsComplete
     nested: bool = False  # in a sub-process or a called process: possibly inside a multi-instance
 
 
@@ -847,7 +877,9 @@ def _catch_event(uow: UnitOfWork, definitions: list[ProcessDefinition], bpmn_id:
             element = catcher.bpmn_id or bpmn_id
             properties = cached.elements.get(definition.key, {}).get(element, {}).get("properties") or {}
             marked = str(properties.get(RECORDABLE, "")).strip().lower() == "true"
-            return _CatchEvent(element, catcher.bpmn_name, recordable=message is not None and marked, nested=nested)
+            complete = str(properties.get(MATERIALS_COMPLETE, "")).strip().lower() == "true"
+            return _CatchEvent(element, catcher.bpmn_name, recordable=message is not None and marked,
+                               materials_complete=message is not None and complete, nested=nested)
     return fallback
 
 

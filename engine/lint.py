@@ -26,9 +26,10 @@ The rules, each finding naming file, line and element:
   field is valid (engine.guides) — error;
 * ``govflow.confidential`` names whole variables, and a process naming some throws no message without a
   payload (it would send them to the receiving process) — warning;
-* ``govflow.recordable`` is ``true`` or ``false`` — error; it marks a step that waits for a message (an
-  intermediate catch or boundary event with a message, a receive task), where it lets a clerk of the case
-  record the message (engine.instances) — warning elsewhere, as it does nothing there;
+* ``govflow.recordable`` and ``govflow.materialsComplete`` are ``true`` or ``false`` — error; each marks a step
+  that waits for a message (an intermediate catch or boundary event with a message, a receive task), where it
+  lets a clerk of the case record the message, or takes it only once the guide's materials are all in
+  (engine.instances) — warning elsewhere, as it does nothing there;
 * ``govflow.thrownBy`` names groups, on an error boundary event attached to a user task, where it lets
   clerks of those groups throw the boundary's error (engine.tasks) — error when it names none (the error could
   not be thrown; deploy refuses it too, in any diagram), warning elsewhere, as it does nothing there;
@@ -70,6 +71,7 @@ from .unit_of_work import UnitOfWork
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
 RECORDABLE = "govflow.recordable"  # engine.instances.RECORDABLE
+MATERIALS_COMPLETE = "govflow.materialsComplete"  # engine.instances.MATERIALS_COMPLETE
 THROWN_BY = "govflow.thrownBy"  # engine.tasks.THROWN_BY
 OUTCOME_NAMES = {acceptance.ACCEPT: "受理 (accept)", acceptance.REJECT: "不予受理 (reject)",
                  acceptance.SUPPLEMENT: "一次性告知补正 (supplement)"}
@@ -442,24 +444,31 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     return problems
 
 
+# The properties that mark a step waiting for a message, and what ``true`` means there.
+MESSAGE_STEP_FLAGS = {RECORDABLE: "a clerk of the case may record the message this step waits for",
+                      MATERIALS_COMPLETE: "the message is taken only once the guide's materials are all in"}
+
+
 def _check_recordable(diagram: PreparedDiagram, graph: acceptance.Graph, props: dict[str, dict[str, str]]
                       ) -> list[Problem]:
-    """``govflow.recordable`` is true or false, on a step that waits for a message: a clerk of the case may
-    record that message (engine.instances); an integration sends every other."""
+    """``govflow.recordable`` and ``govflow.materialsComplete`` are true or false, on a step that waits for a
+    message: a clerk of the case may record that message (engine.instances), an integration sends every other;
+    and the message is refused while a material is missing."""
     problems = []
     for element, properties in props.items():
-        value = properties.get(RECORDABLE)
-        if value is None:
-            continue
-        if value.strip().lower() not in ("true", "false"):
-            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                    f"{RECORDABLE} is {value!r}: true (a clerk of the case may record the message "
-                                    "this step waits for) or false"))
-        elif not _catches_message(graph.nodes[element]):
-            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                    f"{RECORDABLE} marks a step that waits for no message, where it does nothing: "
-                                    "mark the intermediate catch event, message boundary event or receive task "
-                                    "(after an event-based gateway, its event that takes the message)", "warning"))
+        for flag, meaning in MESSAGE_STEP_FLAGS.items():
+            value = properties.get(flag)
+            if value is None:
+                continue
+            if value.strip().lower() not in ("true", "false"):
+                problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                        f"{flag} is {value!r}: true ({meaning}) or false"))
+            elif not _catches_message(graph.nodes[element]):
+                problems.append(Problem(diagram.name, diagram.lines.get(element), element,
+                                        f"{flag} marks a step that waits for no message, where it does nothing: "
+                                        "mark the intermediate catch event, message boundary event or receive "
+                                        "task (after an event-based gateway, its event that takes the message)",
+                                        "warning"))
     return problems
 
 

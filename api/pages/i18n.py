@@ -1007,4 +1007,5 @@ EN: dict[str, str] = {
     "（已作出决定，结果送达中）": "(decided; the result is on its way)",
     "上传的文件过大：每次提交至多 {size}。": "The upload is too large: at most {size} per submission.",
     "返回上一页": "Back",
+    "尚缺材料，未记录{name}：{names}。请先上传电子件或登记纸质原件已核验。": "Materials are missing; {name} was not recorded: {names}. Upload them or record that the paper originals were checked first.",
 }

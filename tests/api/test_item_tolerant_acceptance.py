@@ -3,6 +3,7 @@ the window accepts while non-key materials are missing, the section reviews whil
 supplies them, and the supplement (or its absence by the deadline) decides how the case goes on."""
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from engine.models import CaseClock, Job
 from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import (
     LIBRARY,
+    SCAN,
     case,
     case_states,
     completed_elements,
@@ -66,6 +68,15 @@ def accept_tolerantly(api: ApiClient, business_key: str) -> int:
     return case_id
 
 
+def supply_tolerated(api: ApiClient, case_id: int) -> None:
+    """The applicant brings what was waived: each scanned and uploaded at the window."""
+    for name in NON_KEY:
+        uploaded = api.as_("window_clerk").post(f"/api/process-instances/{case_id}/materials",
+                                                data={"name": name, "file": (io.BytesIO(SCAN), "scan.pdf")},
+                                                content_type="multipart/form-data")
+        assert uploaded.status_code == 201, uploaded.get_json()
+
+
 def review(api: ApiClient, case_id: int) -> None:
     complete_open_task(api, case_id, "review", user="permit_clerk", review_opinion="符合施工许可条件",
                        conditions_met=True)
@@ -85,6 +96,7 @@ def test_supplied_in_time_the_decision_follows_and_the_case_ends_tolerantly_pass
     case_id = accept_tolerantly(api, "ZJ-2026-0001")
     review(api, case_id)
     assert open_steps(api, case_id) == []  # reviewed; the decision waits for the tolerated materials
+    supply_tolerated(api, case_id)
     send_message(api, "materials_supplemented", "ZJ-2026-0001", supplemented_materials=NON_KEY)
     assert open_steps(api, case_id) == ["decide"]
     # not hers
@@ -103,8 +115,41 @@ def test_supplied_in_time_the_decision_follows_and_the_case_ends_tolerantly_pass
         assert clock.state == "stopped" and clock.promised_days == 5 and clock.statutory_days == 7
 
 
+def test_the_supplement_is_not_taken_while_a_waived_material_is_still_missing(api):
+    """The decision follows the supplement at once: neither the window nor an integration may say it came
+    while the materials have not (govflow.materialsComplete on 申请人补齐容缺材料)."""
+    case_id = accept_tolerantly(api, "ZJ-2026-0005")
+    review(api, case_id)
+    refused = send_message(api, "materials_supplemented", "ZJ-2026-0005", expect=422)
+    assert refused["error"]["code"] == "materials_missing"
+    assert [d["material"] for d in refused["error"]["details"]] == NON_KEY
+    by_window = api.as_("window_clerk").post("/api/messages", json={
+        "name": "materials_supplemented", "process_instance_id": case_id})
+    assert by_window.status_code == 422 and by_window.get_json()["error"]["code"] == "materials_missing"
+    assert open_steps(api, case_id) == [] and case_states(api, case_id)[-1] != "补正(结束)"
+    supply_tolerated(api, case_id)
+    recorded = api.as_("window_clerk").post("/api/messages", json={
+        "name": "materials_supplemented", "process_instance_id": case_id})
+    assert recorded.status_code == 200, recorded.get_json()
+    assert open_steps(api, case_id) == ["decide"]
+
+
+def test_the_case_page_says_which_waived_materials_are_missing_when_the_supplement_is_recorded(api, app):
+    from tests.api.test_worksheet_pages import signed_in
+
+    case_id = accept_tolerantly(api, "ZJ-2026-0006")
+    window = signed_in(app, api, "window_clerk")
+    recorded = window.post(f"/cases/{case_id}/messages", {"message": "materials_supplemented", "note": ""},
+                           token_from=f"/cases/{case_id}")
+    assert recorded.status_code == 302 and recorded.headers["Location"].endswith("#materials")
+    page = window.get(f"/cases/{case_id}").text
+    assert "尚缺材料，未记录申请人补齐容缺材料：施工图设计文件审查合格书、建设资金已落实承诺书。" in page
+    assert 'class="record-message inline"' in page and "补正(结束)" not in case_states(api, case_id)  # waits still
+
+
 def test_materials_supplied_before_the_review_ends_wait_for_the_review(api):
     case_id = accept_tolerantly(api, "ZJ-2026-0002")
+    supply_tolerated(api, case_id)
     send_message(api, "materials_supplemented", "ZJ-2026-0002")
     assert open_steps(api, case_id) == ["review"]
     with api.runtime.uow() as uow:  # supplied: the deadline no longer runs

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from engine.clock import LOCAL_TZ
-from tests.api.test_item_tolerant_acceptance import NON_KEY, NOTE
+from tests.api.test_item_tolerant_acceptance import NON_KEY, NOTE, supply_tolerated
 from tests.api.test_progress_waiting import page_of, progress
 from tests.helpers import ApiClient, complete_open_task
 from tests.service_items import deploy_item, pending_timer, send_message, supply_materials
@@ -55,6 +55,7 @@ def test_a_tolerantly_accepted_case_says_which_materials_are_owed_and_by_when_un
     assert body["current_steps"] == [] and body["awaiting"] == owed and body["waiting"] == []
     assert NOTE not in str(body)  # the clerk's note reaches the applicant through the notice, not here
 
+    supply_tolerated(api, case["id"])
     send_message(api, "materials_supplemented", "ZJ-2026-0801", supplemented_materials=NON_KEY)
     body = progress(api, "ZJ-2026-0801", case["query_code"])
     assert body["awaiting"] is None and body["current_steps"] == ["审批决定"]
