@@ -5,6 +5,7 @@ holds only its task tree and data, which is what makes loading a case cheap.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import weakref
@@ -35,7 +36,7 @@ from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
 
 from . import diagram_functions, expressions, scripting
-from .bpmn_xml import PreparedDiagram, Problem
+from .bpmn_xml import PreparedDiagram, Problem, local
 from .clock import LOCAL_TZ
 from .dmn import Decision, map_decision_results, prepare_dmn
 from .errors import ProcessError
@@ -171,9 +172,11 @@ def build_specs(
     problems: list[Problem] = []
     owner: dict[str, PreparedDiagram] = {}
     decisions: dict[str, Decision] = {}
+    refused: dict[str, str] = {}  # decision id -> its file, for decisions deployed here that cannot run
     for name, tree in dmn_files:
         prepared, dmn_problems = prepare_dmn(name, tree)
         problems.extend(dmn_problems)
+        refused.update((d.get("id"), name) for d in tree if local(d.tag) == "decision" and d.get("id"))
         for decision in prepared:
             if decision.id in decisions:
                 problems.append(Problem(name, None, decision.id, f"decision {decision.id!r} is also defined in "
@@ -189,12 +192,14 @@ def build_specs(
                                         f"DMN: {spiff_message(exc)}"))
                 continue
             decisions[decision.id] = decision
+    for decision_id in decisions:
+        refused.pop(decision_id, None)
     for diagram in diagrams:
         problems.extend(map_decision_results(diagram, decisions))
         try:
             parser.add_bpmn_xml(diagram.tree, filename=diagram.name)
         except ValidationException as exc:
-            problems.append(_problem(diagram, exc))
+            problems.append(_problem(diagram, exc, refused))
             continue
         for pid in diagram.executable:
             owner[pid] = diagram
@@ -204,7 +209,7 @@ def build_specs(
             spec = parser.get_spec(pid)
             everything = parser.get_subprocess_specs(pid, require_call_activity_specs=False)
         except ValidationException as exc:
-            problems.append(_problem(diagram, exc))
+            problems.append(_problem(diagram, exc, refused))
             continue
         except Exception as exc:  # parser bugs surface as AttributeError and friends
             problems.append(Problem(diagram.name, diagram.lines.get(pid), pid, f"cannot parse process: {exc!r}"))
@@ -224,6 +229,24 @@ def build_specs(
     return built, problems
 
 
+def decisions_digest(spec: Mapping[str, Any], subprocess_specs: Mapping[str, Any]) -> str | None:
+    """A hash of what the business rule tasks of a serialized process and its embedded sub-processes
+    decide with, or None when it has none (a called process's tasks are its own definition's).
+
+    Taken from the parsed tables, not the DMN file's bytes: the file re-indented or its attributes
+    reordered hashes the same, a changed rule, input, output or hit policy differently. Each task's
+    post-script is hashed too: it holds the COLLECT aggregation and the result mapping (engine.dmn).
+    Works the same on a spec as build_specs makes it and as a definition stores it.
+    """
+    used = sorted(((process["name"], name, task["decision_table"], task.get("postscript"))
+                   for process in [spec, *subprocess_specs.values()]
+                   for name, task in process["task_specs"].items() if "decision_table" in task),
+                  key=lambda found: found[:2])  # stored JSON need not keep the order of its keys
+    if not used:
+        return None
+    return hashlib.sha256(orjson.dumps(used, option=orjson.OPT_SORT_KEYS, default=_json_default)).hexdigest()
+
+
 def _start_messages(spec: Any) -> list[str]:
     names = []
     for ts in spec.task_specs.values():
@@ -233,12 +256,19 @@ def _start_messages(spec: Any) -> list[str]:
     return names
 
 
-def _problem(diagram: PreparedDiagram, exc: ValidationException) -> Problem:
+def _problem(diagram: PreparedDiagram, exc: ValidationException, refused: Mapping[str, str]) -> Problem:
+    """The parser's error as a problem of the diagram; ``refused``: decisions of this deployment that cannot
+    run (each with a problem of its own), by id, with their file."""
     element = getattr(exc, "id", None) or None
     line = diagram.lines.get(element) if element else None
     message = spiff_message(exc)
     missing_decision = re.match(r'No DMN Diagram available with id "(.*)", Available DMN ids are: ?(.*)', message)
-    if missing_decision:
+    if missing_decision and missing_decision.group(1) in refused:
+        # Deployed, but refused (a required decision, no table ...): the parser knows only the decisions kept.
+        decision = missing_decision.group(1)
+        message = (f"decision {decision!r} of {refused[decision]} cannot run, so neither can this task: "
+                   f"see the problem reported for it in {refused[decision]}")
+    elif missing_decision:
         decision, available = missing_decision.groups()
         message = (f"decision {decision!r} is not in this deployment (decisions here: "
                    f"{available.rstrip('. ') or 'none'}); deploy its DMN file together with the diagram")

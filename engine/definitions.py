@@ -367,10 +367,16 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
     for pid, item in built.items():
         diagram: PreparedDiagram = item["diagram"]
         resource = resources[diagram.name]
-        # The hash covers the diagram bytes and the process id: two processes of one file version separately.
-        content_hash = hashlib.sha256(resource.sha256.encode() + pid.encode()).hexdigest()
+        # The hash covers the diagram bytes and the process id (two processes of one file version separately),
+        # and the decisions its business rule tasks run: a changed DMN table beside an unchanged diagram is a
+        # new version. Without such a task it is the diagram's hash alone, as it was before decisions counted.
+        diagram_hash = hashlib.sha256(resource.sha256.encode() + pid.encode()).hexdigest()
+        decisions = _spiff.decisions_digest(item["spec"], item["subprocess_specs"])
+        content_hash = diagram_hash if decisions is None else \
+            hashlib.sha256(f"{diagram_hash}:{decisions}".encode()).hexdigest()
         latest = latest_definition(uow, pid)
-        if latest is not None and latest.content_hash == content_hash:
+        if latest is not None and (latest.content_hash == content_hash
+                                   or _same_decisions_before_hashed(latest, diagram_hash, decisions)):
             result.definitions.append(DeployedDefinition(latest, new=False))
             continue
         definition = ProcessDefinition(
@@ -384,6 +390,14 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
     session.flush()
     result.guides = guides.store(uow, files, deployment)
     return result
+
+
+def _same_decisions_before_hashed(latest: ProcessDefinition, diagram_hash: str, decisions: str | None) -> bool:
+    """Whether ``latest`` was stored before its decisions counted in its hash (its hash is the diagram's
+    alone) with the very decisions deployed now: kept then, rather than every process with a business rule
+    task versioned again on the first deployment after the change."""
+    return decisions is not None and latest.content_hash == diagram_hash \
+        and _spiff.decisions_digest(latest.spec, latest.subprocess_specs) == decisions
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:

@@ -123,7 +123,8 @@ class ProcessDefinition(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
     resource_name: Mapped[str] = mapped_column(String(500))
-    # Hash of everything that makes this version: its diagram bytes; unchanged content is not re-versioned.
+    # Hash of everything that makes this version: its diagram bytes and the decision tables its business rule
+    # tasks run (engine.definitions._store); unchanged content is not re-versioned.
     content_hash: Mapped[str] = mapped_column(String(64))
     # The parsed spec, stored once per version instead of inside every case's state.
     # Large columns are deferred: each process restores them once into its spec cache.
