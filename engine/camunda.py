@@ -1,7 +1,8 @@
 """Camunda 7 diagrams made runnable at deploy time: JUEL to Python, Java hooks to external tasks,
-input/output mappings, loops, decision references, message payloads and timers; plus the checks on
-element implementations (script languages, expressions). Everything is done on the copy of the tree
-handed to the parser; what cannot be translated becomes a problem naming file, line and element.
+input/output mappings, loops, decision references, message payloads and timers, a process's candidate
+starters; plus the checks on element implementations (script languages, expressions) and on which version
+a call activity calls. Everything is done on the copy of the tree handed to the parser; what cannot be
+translated becomes a problem naming file, line and element.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lxml import etree
 from . import expressions, scripting
 from .bpmn_xml import (
     NS,
+    PROCESS_KEY,
     SPIFF_NS,
     PreparedDiagram,
     bpmn,
@@ -22,6 +24,7 @@ from .bpmn_xml import (
 )
 from .clock import utcnow
 from .timeparse import parse_due
+from .users import GROUP_RULE, NAME_PATTERN, NAME_RULE, bad_group_names
 
 PYTHON_FORMATS = {"", "python", "python3", "py"}
 # Camunda hooks that name Java code: the element runs as an external task for an integrator to complete.
@@ -95,7 +98,10 @@ def check_call_mappings(diagram: PreparedDiagram, node: Any) -> None:
     """``camunda:in`` / ``camunda:out``. SpiffWorkflow hands a called process all of the caller's variables
     and hands all of its own back, which is what ``variables="all"`` says; passing the case's business key
     is what already happens. Variables one at a time, local copies, or mappings on anything but a call
-    activity cannot be had: one error per element, at its first such mapping."""
+    activity cannot be had: one error per element, at its first such mapping. A call activity's binding is
+    checked here too (``check_called_binding``)."""
+    if local(node.tag) == "callActivity":
+        check_called_binding(diagram, node)
     mappings = node.xpath("./bpmn:extensionElements/camunda:in|./bpmn:extensionElements/camunda:out",
                           namespaces=NS)
     if mappings and local(node.tag) != "callActivity":
@@ -127,6 +133,39 @@ def _mapped(mapping: Any) -> str:
     target = mapping.get("target")
     local_copy = " (local)" if (mapping.get("local") or "false") != "false" else ""
     return (source if target in (None, source) else f"{source} as {target}") + local_copy
+
+
+# Camunda 7's calledElementBinding values, and the attribute each one reads besides.
+BINDINGS = {"latest": None, "deployment": None, "version": "calledElementVersion",
+            "versionTag": "calledElementVersionTag"}
+
+
+def check_called_binding(diagram: PreparedDiagram, node: Any) -> None:
+    """``camunda:calledElementBinding``: which version of the called process a call runs. govflow runs the
+    latest version deployed when the call happens, and the case keeps it (engine.execution): Camunda's
+    default, ``latest``. A call bound to the version deployed with its caller, to a version number or to a
+    version tag would run another version than the diagram says: refused, saying which. A version or tag
+    given without its binding is ignored, in Camunda as here: a warning."""
+    binding = (node.get(camunda("calledElementBinding")) or "latest").strip()
+    called = node.get("calledElement")
+    if binding not in BINDINGS:
+        diagram.error(node, f"camunda:calledElementBinding {binding!r} is none of {', '.join(BINDINGS)}")
+        return
+    for attr in filter(None, BINDINGS.values()):
+        value = node.get(camunda(attr))
+        if value is not None and attr != BINDINGS[binding]:
+            diagram.warn(node, f"camunda:{attr} {value!r} is ignored: camunda:calledElementBinding is {binding!r}")
+    if binding == "latest":
+        return
+    if binding == "deployment":
+        wanted = "the version deployed together with this diagram"
+    elif binding == "version":
+        wanted = f"version {node.get(camunda('calledElementVersion'))!r}"
+    else:  # nothing keeps a deployed process's camunda:versionTag
+        wanted = f"the version tagged {node.get(camunda('calledElementVersionTag'))!r}"
+    diagram.error(node, f"camunda:calledElementBinding {binding!r} cannot be honoured: a call runs the latest "
+                        f"version of {called!r} deployed when the call happens (and the case keeps it), never "
+                        f"{wanted}; remove the binding to call the latest version")
 
 
 def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
@@ -161,6 +200,59 @@ def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str |
                             "before the case starts; name the form")
         return None
     return key
+
+
+# Camunda's candidate starters (Camunda Modeler: "Candidate starter"), by the kind of name each lists.
+STARTER_ATTRS = (("candidateStarterGroups", "groups"), ("candidateStarterUsers", "users"))
+# An item of camunda:potentialStarter: group(name) or user(name); a bare name is a group's.
+_POTENTIAL_STARTER = re.compile(r"(group|user)\((.*)\)")
+
+
+def keep_candidate_starters(diagram: PreparedDiagram, root: Any) -> None:
+    """Each executable process's ``candidate_starters``, kept with its own metadata (``starters``)."""
+    for process in root.findall(bpmn("process")):
+        meta = diagram.elements.get(process.get("id"), {}).get(PROCESS_KEY)
+        if meta is not None and (starters := candidate_starters(diagram, process)):
+            meta["starters"] = starters
+
+
+def candidate_starters(diagram: PreparedDiagram, process: Any) -> dict[str, list[str]] | None:
+    """``camunda:candidateStarterGroups`` / ``candidateStarterUsers`` of a process, and the
+    ``camunda:potentialStarter`` they stand for (``group(window), user(alice)``): the groups and users whose
+    members alone, besides admins, start its cases by naming it (engine.starters). Camunda evaluates them once,
+    at deploy, without variables: an expression has nothing to read here and is refused, as is a name no group
+    or user can have. None: the process names nobody, and whoever starts cases starts its."""
+    named: dict[str, list[str]] = {"groups": [], "users": []}
+    for attr, kind in STARTER_ATTRS:
+        text = process.get(camunda(attr))
+        if text is not None:
+            _add_starters(diagram, process, f"camunda:{attr}", text, named, kind=kind)
+    for starter in process.xpath("./bpmn:extensionElements/camunda:potentialStarter", namespaces=NS):
+        texts = starter.xpath("./*[local-name()='resourceAssignmentExpression']/*[local-name()='formalExpression']")
+        if not texts or not (texts[0].text or "").strip():
+            diagram.error(process, "camunda:potentialStarter names nobody (no formalExpression)", at=starter)
+            continue
+        _add_starters(diagram, process, "camunda:potentialStarter", texts[0].text, named, at=starter)
+    return named if named["groups"] or named["users"] else None
+
+
+def _add_starters(diagram: PreparedDiagram, process: Any, what: str, text: str, named: dict[str, list[str]], *,
+                  kind: str | None = None, at: Any = None) -> None:
+    """The names of comma-separated ``text`` into ``named`` by ``kind``; None: each item says its kind, as
+    potentialStarter's ``group(...)`` and ``user(...)`` do (a bare name is a group)."""
+    if expressions.is_juel(text):
+        diagram.error(process, f"{what} {text.strip()!r} is an expression, but no variables exist before a case "
+                               f"starts; name the {kind or 'groups and users'}", at=at)
+        return
+    for item in filter(None, (i.strip() for i in text.split(","))):
+        found = _POTENTIAL_STARTER.fullmatch(item) if kind is None else None
+        item_kind, name = (f"{found[1]}s", found[2].strip()) if found else (kind or "groups", item)
+        if item_kind == "groups" and bad_group_names([name]):
+            diagram.error(process, f"{what}: {name!r} is no group name ({GROUP_RULE})", at=at)
+        elif item_kind == "users" and not re.fullmatch(NAME_PATTERN, name):
+            diagram.error(process, f"{what}: {name!r} is no user name ({NAME_RULE})", at=at)
+        elif name not in named[item_kind]:
+            named[item_kind].append(name)
 
 
 def not_the_start_form(process: Any, node: Any) -> str | None:
@@ -277,6 +369,9 @@ def translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
 
 
 def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
+    """Messages and timers across the whole diagram; and, as this runs once every process is described,
+    each process's candidate starters (``keep_candidate_starters``), kept with the process's metadata."""
+    keep_candidate_starters(diagram, root)
     for message in root.iter(bpmn("message")):
         if not (message.get("name") or "").strip() and message.get("id"):
             # Messages are correlated by name; a case waiting on a nameless one could never be reached.
