@@ -56,6 +56,8 @@ class ProblemSchema(Schema):
     element = fields.String(allow_none=True)
     message = fields.String()
     severity = fields.String()
+    rule = fields.String(metadata={"description": "present where a caller may act on it: `take_over`, a file "
+                                                  "taking over a process id another file deployed"})
 
 
 class DefinitionSchema(Schema):

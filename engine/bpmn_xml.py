@@ -39,6 +39,7 @@ class Problem:
     element: str | None
     message: str
     severity: str = "error"
+    rule: str | None = None  # what a caller may act on (``take_over``: confirm it, engine.definitions)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file  # no fake line 0
@@ -47,8 +48,9 @@ class Problem:
             f"{where}:{element} warning: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "element": self.element,
-                "message": self.message, "severity": self.severity}
+        found = {"file": self.file, "line": self.line, "element": self.element,
+                 "message": self.message, "severity": self.severity}
+        return {**found, "rule": self.rule} if self.rule else found
 
 
 @dataclass

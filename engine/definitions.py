@@ -21,6 +21,7 @@ from .users import Actor
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 # Every kind kind_of knows, for the message refusing any other file.
+TAKE_OVER_RULE = "take_over"  # a file taking over another's process id (deploy's ``take_over``)
 ACCEPTED = ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files"
 
 
@@ -56,7 +57,8 @@ def kind_of(name: str) -> str:
 
 
 def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
-           name: str | None = None, based_on: Mapping[str, int] | None = None) -> DeploymentResult:
+           name: str | None = None, based_on: Mapping[str, int] | None = None,
+           take_over: bool | None = None) -> DeploymentResult:
     """Deploy a set of files atomically: every diagram is checked and nothing is stored if any fails.
 
     Each executable process becomes a definition keyed by its process id; changed content makes the
@@ -68,6 +70,10 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     is refused if that key is deployed at all (one not deployed yet, a pool added while editing, saves), so
     that neither another analyst's version nor an existing item is taken over unnoticed. None (plain
     uploads, the CLI): no such guard.
+
+    A process id deployed before, but never under this process name nor from a file of this name, may be a
+    new item that kept a copied id, about to become another item's next version: a warning, or with
+    ``take_over`` False (the deploy page, until the analyst confirms) refused, naming it (rule ``take_over``).
 
     Raises:
         Forbidden: the actor may not deploy.
@@ -97,7 +103,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             built, parse_problems = _spiff.build_specs(prepared, dmn)
             problems.extend(parse_problems)
             problems.extend(_check_calls(uow, prepared, set(built)))
-            problems.extend(_check_takeovers(uow, prepared))
+            problems.extend(_check_takeovers(uow, prepared, confirmed=take_over is not False))
             problems.extend(forms.check_references(uow, prepared, files))
             problems.extend(documents.check_references(uow, prepared, files))
             problems.extend(guides.check_deployment(uow, files, set(built)))
@@ -306,11 +312,11 @@ def _literal_names(python: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, (list, tuple)) else []
 
 
-def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[Problem]:
-    """A warning where a process id was deployed before, but never under this name nor from a file of this
-    name: most likely a new item that kept a copied or default id (``Process_1``), about to become the next
-    version of someone else's. A renamed file of the same process (``permit_v2.bpmn``) or a rollback to an
-    earlier version is no such case."""
+def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram], *, confirmed: bool) -> list[Problem]:
+    """Where a process id was deployed before, but never under this name nor from a file of this name: most
+    likely a new item that kept a copied or default id (``Process_1``), about to become the next version of
+    someone else's — an error unless ``confirmed``, then a warning. A renamed file of the same process
+    (``permit_v2.bpmn``) or a rollback to an earlier version is no such case."""
     problems = []
     for diagram in prepared:
         for key in diagram.executable:
@@ -320,12 +326,16 @@ def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list[P
                                           .order_by(ProcessDefinition.version.desc())).all()
             if earlier and diagram.process_names.get(key) not in {name for name, _, _ in earlier} \
                     and PurePosixPath(diagram.name).name not in {PurePosixPath(f).name for _, f, _ in earlier}:
-                _, latest_file, latest_version = earlier[0]
+                latest_name, latest_file, latest_version = earlier[0]
+                said = f"process {key!r} was deployed from {latest_file!r} (version {latest_version}"
+                said += f", {latest_name})" if latest_name else ")"
                 problems.append(Problem(
                     diagram.name, diagram.lines.get(key), key,
-                    f"process {key!r} was deployed from {latest_file!r} (version {latest_version}); this "
-                    f"file makes its next version: give the process another id if it is a new item",
-                    severity="warning"))
+                    f"{said}; this file makes its next version: give the process another id if it is a new item"
+                    if confirmed else
+                    f"{said}; this file would take it over as its next version: give the process another id if "
+                    "it is a new item, or deploy again confirming the take-over",
+                    severity="warning" if confirmed else "error", rule=TAKE_OVER_RULE))
     return problems
 
 

@@ -52,13 +52,18 @@ def deploy_post() -> ResponseReturnValue:
              for i, upload in enumerate(request.files.getlist("files")) if upload.filename]
     if not files:
         raise InvalidRequest("choose at least one file to deploy")
-    result = definitions.deploy(uow(), files, actor=actor(), name=request.form.get("name", "").strip() or None)
+    result = definitions.deploy(uow(), files, actor=actor(), name=request.form.get("name", "").strip() or None,
+                                # the analyst confirms a take-over the page named (see _refused)
+                                take_over=request.form.get("take_over") == "true")
     return after_deploy(result)
 
 
 @bp.errorhandler(DeploymentInvalid)
 def _refused(exc: DeploymentInvalid) -> ResponseReturnValue:
-    return render_template("pages/deploy.html", problems=exc.details, name=request.form.get("name", "")), 422
+    # A file taking over another item's process id: named, and confirmed by the analyst on the next upload.
+    takeovers = [p for p in exc.details if p.get("rule") == definitions.TAKE_OVER_RULE and p.get("severity") == "error"]
+    return render_template("pages/deploy.html", problems=exc.details, name=request.form.get("name", ""),
+                           takeovers=takeovers), 422
 
 
 def after_deploy(result: definitions.DeploymentResult) -> ResponseReturnValue:

@@ -1008,4 +1008,8 @@ EN: dict[str, str] = {
     "上传的文件过大：每次提交至多 {size}。": "The upload is too large: at most {size} per submission.",
     "返回上一页": "Back",
     "尚缺材料，未记录{name}：{names}。请先上传电子件或登记纸质原件已核验。": "Materials are missing; {name} was not recorded: {names}. Upload them or record that the paper originals were checked first.",
+    "以下流程标识已由其他文件部署。若这是新事项，请在建模器中改用新的流程标识；若确要作为其新版本，请勾选确认并重新选择文件：":
+        "These process ids were deployed from other files. If this is a new item, give its process a new id in the "
+        "modeler; to deploy it as their next version on purpose, confirm below and choose the files again:",
+    "确认作为已部署流程的新版本": "Deploy as the next version of the deployed process",
 }

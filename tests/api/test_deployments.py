@@ -155,8 +155,10 @@ def test_another_item_taking_over_a_process_id_is_warned_about(api, tmp_path):
     assert [d["version"] for d in deployed["definitions"]] == [3]
     [warning] = [w for w in deployed["warnings"] if "was deployed from" in w["message"]]
     assert (warning["file"], warning["element"], warning["severity"]) == ("outdoor_ad.bpmn", "simple_approval", "warning")
-    assert warning["message"] == ("process 'simple_approval' was deployed from 'simple_approval_v3.bpmn' (version 2); "
-                                  "this file makes its next version: give the process another id if it is a new item")
+    assert warning["message"] == ("process 'simple_approval' was deployed from 'simple_approval_v3.bpmn' (version 2, "
+                                  "简易审批（第二版）); this file makes its next version: give the process another id "
+                                  "if it is a new item")
+    assert warning["rule"] == "take_over"  # the deploy page asks the analyst to confirm it first
     back = api.deploy(renamed)  # the way back to version 2: a name and a file this process had
     assert [d["version"] for d in back["definitions"]] == [4]
     assert [w for w in back["warnings"] if "was deployed from" in w["message"]] == []

@@ -589,6 +589,27 @@ def test_an_upload_deployed_shows_its_version_and_the_list_has_every_version(ana
     assert download.headers["Content-Disposition"] == 'attachment; filename=pages_permit-v1.bpmn'
 
 
+def test_an_upload_taking_over_another_item_s_process_is_deployed_only_once_confirmed(analyst: Browser) -> None:
+    """A third-party file that kept an item's process id would quietly become that item's next version: the page
+    names it, stores nothing, and deploys it only when the analyst ticks the confirmation."""
+    deploy_page(analyst, "permit_v1.bpmn")
+    stub = (PAGES / "permit_v1.bpmn").read_bytes().replace("临时占道许可".encode(), "第三方示例".encode())
+
+    def upload(**fields: str) -> Any:
+        return analyst.post("/analyst/deploy", {"files": [(io.BytesIO(stub), "vendor_example.bpmn")], **fields},
+                            token_from="/analyst/deploy", content_type="multipart/form-data")
+
+    refused = upload()
+    assert refused.status_code == 422 and 'id="deploy-takeover"' in refused.text
+    assert re.search(r'<li><span class="mono">pages_permit</span>（vendor_example.bpmn）</li>', refused.text)
+    assert 'name="take_over" value="true"' in refused.text
+    assert 'href="/analyst/definitions/pages_permit/2"' not in analyst.get("/analyst/definitions").text
+    confirmed = upload(take_over="true")
+    assert confirmed.headers["Location"] == "/analyst/definitions/pages_permit/2"
+    again = deploy_page(analyst, "permit_v1.bpmn")  # the item's own file: its name was deployed before
+    assert again.headers["Location"] == "/analyst/definitions/pages_permit/3"
+
+
 def test_a_deployment_over_the_size_limit_says_the_limit_on_the_staff_page_with_a_way_back(
         analyst: Browser, monkeypatch: pytest.MonkeyPatch) -> None:
     """Refused before the session is read (api/limits.py): still the analyst's page, with the limit."""
