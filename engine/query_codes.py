@@ -2,9 +2,13 @@
 
 A code is 8 characters from an alphabet without look-alikes (no I, O, 0, 1): 32**8 = 2**40 codes. Only
 a salted scrypt hash is stored; the code is handed out once, when the case starts, or anew (``reissue``)
-when a window clerk gives the applicant a receipt or a case started without one. scrypt with a small
+when the window gives the applicant a receipt or a case started without one. scrypt with a small
 cost (4 MiB, some 10-30 ms per hash) makes a leaked table useless to search (2**40 guesses per case)
 while a start stays fast; online guessing is bounded by the public endpoints' rate limits.
+
+A code is the applicant's key to the case, its rating (好差评) included: whoever holds it rates as the
+applicant. So a new one comes only from those who face the applicant (``require_issuer``): the window
+that receives the case, the integrator whose system started it, and admins; never the back office.
 
 Lookups compare in constant time and cost the same whether the case exists or not: a wrong code and
 an unknown case number are the same answer.
@@ -25,10 +29,11 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .case_access import require_case, require_clerk_of_case
+from . import acceptance
+from .case_access import require_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, NotFound
-from .models import CaseQueryCode, HistoryEvent, ProcessInstance
+from .models import CaseQueryCode, HistoryEvent, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
 from .users import Actor, check_password
 
@@ -74,31 +79,90 @@ def issue(uow: UnitOfWork, row: ProcessInstance) -> str:
 def reissue(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> str:
     """A new code for a case, replacing its old one (which stops working); returned once, never stored.
     For the window clerk who writes it on the applicant's receipt, and for cases started by a message.
+    Who may: ``require_issuer``.
 
     Raises:
-        Forbidden: neither a clerk of the case, the integrator that started it nor an admin.
+        Forbidden: not one who may hand the applicant a new code (``require_issuer``).
         NotFound: no such case (or one outside a scoped clerk's departments).
         Conflict: another code was issued for the case at the same moment.
     """
-    actor.require("clerk", "integrator", action="issue query codes")
     with uow:
-        require_case(uow, actor, instance_id)
-        case = uow.session.get(ProcessInstance, instance_id)
-        if case is None:
-            raise NotFound(f"process instance {instance_id} not found")
-        # An integrator's system hands out the codes of the cases it started; another's new code would lock
-        # that system's applicants out (as engine.instances keeps one integrator off another's cases).
-        own = "integrator" in actor.roles and case.started_by == actor.name
-        if not own and "integrator" in actor.roles and not actor.has("clerk"):
-            raise Forbidden(f"{actor.name} may issue query codes only for the cases it started")
-        if not own:
-            require_clerk_of_case(uow, actor, instance_id, action="issue a query code")
+        require_issuer(uow, actor, instance_id)
         code = replace(uow, instance_id, by=actor.name)
         try:
             uow.commit()
         except IntegrityError:  # a first code written for this case at the same moment
             raise Conflict(f"process instance {instance_id} got a new query code meanwhile; try again") from None
         return code
+
+
+def require_issuer(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessInstance:
+    """Check that the actor may hand the case's applicant a new code; returns the case. A helper: the caller's
+    transaction (``reissue``, and the case page before it offers the form).
+
+    A new code is handed to the applicant where the applicant is: at the window, or by the system the
+    applicant applied through. So:
+
+    * admins;
+    * the integrator that started the case (another integrator's code would lock out the applicants of the
+      system that started it, as engine.instances keeps one integrator off another's cases);
+    * the clerks who receive the case (``receiving_tasks``: its acceptance step, engine.acceptance, or
+      without one its first user task): a clerk of the step's groups or named on it, or who completed it;
+      and the clerk who registered it at the window (started it).
+
+    Back-office clerks (review, decision, certificate...) never face the applicant: a code from them would
+    let staff rate the case in the applicant's place, and lock the applicant out.
+
+    After the end, too: an applicant who lost the code still needs the result and the rating. But while
+    the case's own rating is open (the case ended or its result was delivered, and it is not rated yet:
+    engine.ratings.open_contact), a clerk who completed a step of it may not: that rating judges their
+    work (engine.service_cases.handling names them on it), and a code now is a rating now. Another clerk
+    of the window, or an admin, hands it over; every code handed out stays in the case's history with who
+    did it (``REISSUED``). Once rated, no rating is left to take, and the window's rule is as before.
+
+    Raises:
+        Forbidden: anyone else, saying who may.
+        NotFound: no such case (or one outside a scoped clerk's departments).
+    """
+    from . import ratings, service_cases  # both import this module, through engine.instances for the latter
+    from .tasks import may_work  # tasks imports engine.instances, which issues codes through this module
+
+    actor.require("clerk", "integrator", action="issue query codes")
+    require_case(uow, actor, instance_id)
+    case = uow.session.get(ProcessInstance, instance_id)
+    if case is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    if "admin" in actor.roles or ("integrator" in actor.roles and case.started_by == actor.name):
+        return case
+    if not actor.has("clerk"):
+        raise Forbidden(f"{actor.name} may issue query codes only for the cases it started")
+    receiving = receiving_tasks(uow, case)
+    if not (case.started_by == actor.name or any(
+            may_work(actor, t) or t.completed_by == actor.name for t in receiving)):
+        groups = sorted({g for t in receiving for g in t.candidate_groups or []})
+        at = f"its receiving step's group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups \
+            else "its receiving step"
+        raise Forbidden(f"{actor.name} may not issue a query code of process instance {instance_id}: a new code "
+                        f"is handed to the applicant at the window that receives the case ({at}), by the "
+                        "integrator that started it or by an admin, not by the back office")
+    if actor.name in service_cases.handling(uow, case.id).clerks and ratings.open_contact(
+            uow, case, service_cases.guide_for(uow, case.definition_key)) == ratings.CASE_CONTACT:
+        raise Forbidden(f"{actor.name} handled process instance {instance_id}, whose rating (好差评) is open: "
+                        "a new code now would rate their own work; another clerk of the window or an admin "
+                        "hands it to the applicant")
+    return case
+
+
+def receiving_tasks(uow: UnitOfWork, case: ProcessInstance) -> list[Task]:
+    """The task rows of the step that receives the case from the applicant: its acceptance step
+    (engine.acceptance.step_tasks, every round of it), or for a diagram without one (or a case not at it yet)
+    its first user task. Empty before any user task."""
+    found = acceptance.step_tasks(uow, case)
+    if found:
+        return found
+    first = uow.session.scalars(select(Task).where(Task.instance_id == case.id, Task.kind == "user")
+                                .order_by(Task.created_at, Task.id).limit(1)).first()
+    return [first] if first is not None else []
 
 
 def replace(uow: UnitOfWork, instance_id: int, *, by: str) -> str:

@@ -116,10 +116,12 @@ def case(instance_id: int, refused: UploadRefusal | None = None, clock_typed: Cl
         # The guide's materials against what the case holds, for those who may see its materials (else None).
         checklist = materials.checklist(reading, instance_id, actor=actor()) if file.materials is not None else None
         forms = worksheet.case_forms(reading, instance_id, actor=actor())
+        # The window (or the integrator that started the case) hands the applicant a new query code.
+        new_code = _allowed(query_codes.require_issuer, reading, actor(), instance_id)
     uploads = upload_form(file.case.state, checklist)
     data = case_data(file.case.variables or {}, forms)
     name_catches(file.timeline)
-    return render_template("pages/case.html", file=file, clock=clock, documents=issued,
+    return render_template("pages/case.html", file=file, clock=clock, documents=issued, new_code=new_code,
                            waits=waits, throwable=throwable, clock_forms=clock_forms(instance_id, clock),
                            checklist=checklist,
                            uploads=uploads, refused=refused, clock_typed=clock_typed, material_forms=MATERIAL_FORMS,
