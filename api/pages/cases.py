@@ -176,7 +176,7 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
         open_by_hand=by_hand)
 
 
-def _allowed(check: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
+def _allowed(check: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
     """Whether an engine rights check (raising Forbidden) lets the user through."""
     try:
         check(*args, **kwargs)
