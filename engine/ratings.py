@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from . import case_state, execution, query_codes, service_cases
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk
+from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk, User
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 
@@ -215,11 +215,13 @@ class RatingStats:
     by_item: list[RatingStat]
     by_department: list[RatingStat]
     by_clerk: list[RatingStat]
+    overall: RatingStat  # all ratings of the window (key and name None); not in the API's answer
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until: datetime | None = None
           ) -> RatingStats:
-    """Count, average level, share of 差评 and rectified 差评 by item, department and clerk.
+    """Count, average level, share of 差评 and rectified 差评 by item, department and clerk (named by their
+    display name where they have one), and over all ratings of the window.
 
     Raises Forbidden (supervisors and admins only), InvalidRequest (``since`` after ``until``).
     """
@@ -236,7 +238,8 @@ def stats(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until
                 func.sum(case((Rating.rectification_state == RECTIFIED, 1), else_=0)))
     with uow:
         session = uow.session
-        total = session.scalar(select(func.count(Rating.id)).where(*window)) or 0
+        # Without GROUP BY the aggregates make one row, with a count of 0 where no rating is in the window.
+        overall = _stat(None, None, *session.execute(select(*measures).where(*window)).one())
         items = session.execute(select(Rating.definition_key, func.max(Rating.item_name), *measures)
                                 .where(*window).group_by(Rating.definition_key).order_by(Rating.definition_key))
         # The department owning the handling group (today), else the group itself where no department does.
@@ -246,17 +249,22 @@ def stats(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until
             .outerjoin(DepartmentGroup, DepartmentGroup.group_name == Rating.department)
             .outerjoin(Department, Department.code == DepartmentGroup.department_code)
             .where(*window).group_by(owner).order_by(owner))
-        clerks = session.execute(select(RatingClerk.clerk, RatingClerk.clerk, *measures)
-                                 .join(Rating, Rating.id == RatingClerk.rating_id).where(*window)
+        clerk_name = func.coalesce(func.max(User.display_name), RatingClerk.clerk)
+        clerks = session.execute(select(RatingClerk.clerk, clerk_name, *measures)
+                                 .join(Rating, Rating.id == RatingClerk.rating_id)
+                                 .outerjoin(User, User.name == RatingClerk.clerk).where(*window)
                                  .group_by(RatingClerk.clerk).order_by(RatingClerk.clerk))
-        return RatingStats(total=total, by_item=_rows(items), by_department=_rows(departments),
-                           by_clerk=_rows(clerks))
+        return RatingStats(total=overall.count, by_item=_rows(items), by_department=_rows(departments),
+                           by_clerk=_rows(clerks), overall=overall)
 
 
 def _rows(result: Any) -> list[RatingStat]:
-    found = []
-    for key, name, count, average, bad, rectified in result:
-        found.append(RatingStat(key=key, name=name, count=count, average_level=round(float(average or 0), 2),
-                                bad=int(bad or 0), bad_share=round(int(bad or 0) / count, 4) if count else 0.0,
-                                rectified=int(rectified or 0)))
-    return found
+    return [_stat(*row) for row in result]
+
+
+def _stat(key: str | None, name: str | None, count: int | None, average: Any, bad: Any, rectified: Any
+          ) -> RatingStat:
+    count = int(count or 0)
+    return RatingStat(key=key, name=name, count=count, average_level=round(float(average or 0), 2),
+                      bad=int(bad or 0), bad_share=round(int(bad or 0) / count, 4) if count else 0.0,
+                      rectified=int(rectified or 0))

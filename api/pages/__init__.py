@@ -26,6 +26,7 @@ from . import (
     modeler,
     public,
     queue,
+    ratings_board,
     session,
     supervision,
     work,
@@ -33,7 +34,8 @@ from . import (
 from .i18n import current_language, gettext
 
 pages = Blueprint("pages", __name__)
-for child in (auth.bp, queue.bp, work.bp, intake.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp, public.bp):
+for child in (auth.bp, queue.bp, work.bp, intake.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp,
+              ratings_board.bp, public.bp):
     pages.register_blueprint(child)
 errors.register(pages)
 

@@ -1008,6 +1008,46 @@ EN: dict[str, str] = {
     "上传的文件过大：每次提交至多 {size}。": "The upload is too large: at most {size} per submission.",
     "返回上一页": "Back",
     "尚缺材料，未记录{name}：{names}。请先上传电子件或登记纸质原件已核验。": "Materials are missing; {name} was not recorded: {names}. Upload them or record that the paper originals were checked first.",
+    # the rating statistics page (好差评统计, api/pages/ratings_board.py) and its CSV file
+    "好差评统计": "Rating statistics",
+    "导出 CSV": "Export CSV",
+    "统计期间": "Period",
+    "统计期间：{period}（按评价提交的日期，起止两日都计入）；共 {total} 条评价。":
+        "Period: {period} (by the day each rating was given, both days included); {total} ratings in all.",
+    "{first} 至 {last}": "{first} to {last}",
+    "{first} 起": "from {first}",
+    "截至 {last}": "until {last}",
+    "不限日期": "all dates",
+    "“至”的日期不能早于“自”的日期：{value}": "“To” must not be before “From”: {value}",
+    "评价数": "Ratings",
+    "平均满意度": "Average level",
+    "接近“{level}”": "close to “{level}”",
+    "差评数": "Bad ratings",
+    "差评率": "Bad-rating rate",
+    "整改完成": "Rectified",
+    "未整改": "Not rectified",
+    "满意度分五级：1 非常满意，2 满意，3 基本满意，4 不满意，5 非常不满意；平均满意度越小越好。差评为 4、5 级；整改完成指整改经督查确认。":
+        "Five levels: 1 very satisfied, 2 satisfied, 3 fairly satisfied, 4 dissatisfied, 5 very dissatisfied; the "
+        "lower the average, the better. Levels 4 and 5 are bad ratings; rectified means supervision confirmed "
+        "the rectification.",
+    "1 非常满意 … 5 非常不满意，越小越好": "1 very satisfied … 5 very dissatisfied: lower is better",
+    "按事项": "By item",
+    "按部门": "By department",
+    "按经办人": "By clerk",
+    "经办人员": "Clerk",
+    "未确定部门": "No department",
+    "没有可计入的评价。": "No ratings to count.",
+    "该期间没有评价。": "No ratings in this period.",
+    "部门为办理被评价办件最后一个环节的部门；该环节的办理组尚未归属部门时，显示办理组。":
+        "The department that handled the rated case's last step; where that step's group belongs to no "
+        "department yet, the group.",
+    "一件办件由多人经办时，其评价计入每一位经办人员，各行相加可能多于评价总数。":
+        "A case handled by several clerks counts for each of them: the rows may add up to more than the "
+        "ratings in all.",
+    "合计": "Total",
+    "统计维度": "Table",
+    "满意度说明": "Meaning",
+    "好差评统计_{period}.csv": "ratings_{period}.csv",
     "以下流程标识已由其他文件部署。若这是新事项，请在建模器中改用新的流程标识；若确要作为其新版本，请勾选确认并重新选择文件：":
         "These process ids were deployed from other files. If this is a new item, give its process a new id in the "
         "modeler; to deploy it as their next version on purpose, confirm below and choose the files again:",

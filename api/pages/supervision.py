@@ -80,7 +80,7 @@ def audit_log() -> ResponseReturnValue:
     args = request.args
     page = page_number(args)
     problems: dict[str, str] = {}
-    since, until = _local_day(args, "from", problems), _local_day(args, "to", problems)
+    since, until = local_day(args, "from", problems), local_day(args, "to", problems)
     found = audit.AuditPage(items=[], total=0, limit=PAGE_SIZE, offset=0)
     if not problems:
         try:
@@ -110,7 +110,7 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _local_day(args: dict[str, str], name: str, problems: dict[str, str]) -> datetime | None:
+def local_day(args: dict[str, str], name: str, problems: dict[str, str]) -> datetime | None:
     """The start of a day (YYYY-MM-DD) in local time; None when the field is empty, or not such a day (said
     in ``problems`` under ``name``)."""
     raw = args.get(name, "").strip()
