@@ -1,4 +1,8 @@
 // Helpers shared by the page scripts.
+import { layoutProcess } from 'bpmn-auto-layout';
+
+const BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+const BPMNDI = 'http://www.omg.org/spec/BPMN/20100524/DI';
 
 // Data the server embeds in <script type="application/json" id="..."> (escaped by Jinja's tojson).
 export function readJson(id) {
@@ -6,10 +10,48 @@ export function readJson(id) {
   return element ? JSON.parse(element.textContent) : null;
 }
 
-export function showError(error) {
+// A diagram without a layout that bpmn-auto-layout cannot draw: it lays out the first process alone, without
+// pools, lanes or message flows, which would show a collaboration as something it is not.
+export class LayoutUnsupported extends Error {
+  constructor() {
+    super('the diagram has no layout, and none can be generated for its pools or lanes');
+    this.name = 'LayoutUnsupported';
+    this.reason = 'layout-unsupported';  // the error box's data-reason; data-layout-unsupported its words
+  }
+}
+
+// The diagram to import: the XML as it is when it has a drawn layout (a BPMNPlane for one of its processes
+// or its collaboration), else with one bpmn-auto-layout generated (generated: true). Diagrams written by
+// generators and some tools carry no BPMN DI at all; they run, but bpmn-js has nothing to draw
+// ("no diagram to display"). XML that does not parse is passed on for bpmn-js to say what is wrong.
+export async function withLayout(xml) {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  if (doc.getElementsByTagName('parsererror').length) {
+    return { xml, generated: false };
+  }
+  const roots = new Set(Array.from(doc.documentElement.children)
+    .filter((e) => e.namespaceURI === BPMN && (e.localName === 'process' || e.localName === 'collaboration'))
+    .map((e) => e.getAttribute('id')));
+  const planes = Array.from(doc.getElementsByTagNameNS(BPMNDI, 'BPMNPlane'));
+  if (planes.some((plane) => roots.has(plane.getAttribute('bpmnElement')))) {
+    return { xml, generated: false };
+  }
+  if (doc.getElementsByTagNameNS(BPMN, 'participant').length || doc.getElementsByTagNameNS(BPMN, 'lane').length) {
+    throw new LayoutUnsupported();
+  }
+  return { xml: await layoutProcess(xml), generated: true };
+}
+
+// The page's words for an error it knows (data-<reason> on the error box, in the page's language), else the
+// error's own message; the drawing, which has nothing to show, is taken out of the page.
+export function showError(error, drawing) {
+  if (drawing) drawing.style.display = 'none';  // not the hidden attribute: the modeler's CSS sets display
   const box = document.querySelector('.diagram-error');
   if (box) {
+    const reason = error && error.reason;
+    const words = reason ? box.getAttribute(`data-${reason}`) : null;
     box.hidden = false;
-    box.querySelector('span').textContent = error && error.message ? error.message : String(error);
+    if (reason) box.dataset.reason = reason;
+    box.querySelector('span').textContent = words || (error && error.message ? error.message : String(error));
   }
 }

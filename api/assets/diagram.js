@@ -1,11 +1,12 @@
 // The read-only diagram (case page, definition versions): bpmn-js NavigatedViewer with the case's
-// active steps and completed steps marked.
+// active steps and completed steps marked. A diagram deployed without a layout is laid out here
+// (common.js withLayout); the ids of its steps are the same, so the marks still apply.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 
-import { readJson, showError } from './common.js';
+import { readJson, showError, withLayout } from './common.js';
 
 async function show() {
   const container = document.getElementById('diagram');
@@ -14,9 +15,11 @@ async function show() {
   }
   const viewer = new NavigatedViewer({ container });
   try {
-    await viewer.importXML(readJson('diagram-xml'));
+    const { xml, generated } = await withLayout(readJson('diagram-xml'));
+    await viewer.importXML(xml);
+    if (generated) container.dataset.autoLayout = 'true';
   } catch (error) {
-    showError(error);
+    showError(error, container);
     return;
   }
   const canvas = viewer.get('canvas');

@@ -7,6 +7,12 @@
 // diagram: so every change is also kept as a draft in the browser's localStorage, one per user and page
 // (blank, or key/version), offered back when the page is opened again and dropped once the server says
 // it was saved (the cookie api/pages/modeler.py sets). Leaving the page with changes unsaved asks first.
+//
+// A diagram deployed without a layout is laid out on opening (common.js withLayout) and says so
+// (#modeler-auto-layout); saving it, edited or not, stores the generated layout as the next version. The
+// layout alone is no edit: it is generated the same way again, so it makes no draft and no question on
+// leaving. A diagram that cannot be shown (one the layout cannot draw, XML bpmn-js refuses) cannot be
+// saved either: the save would post nothing, and the refusal would offer a blank diagram in its place.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import {
   BpmnPropertiesPanelModule,
@@ -21,7 +27,7 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 
-import { readJson, showError } from './common.js';
+import { readJson, showError, withLayout } from './common.js';
 
 const DRAFTS = 'govflow.modeler.draft/';  // + user + '/' + page
 const SAVED_COOKIE = 'govflow_modeler_saved';
@@ -174,12 +180,29 @@ async function show() {
     moddleExtensions: { camunda: camundaModdle }
   });
   const pageXml = readJson('diagram-xml') || blankDiagram();
+  const saveButton = document.getElementById('modeler-save');
+  let loaded = false;
+  form.addEventListener('submit', (event) => {
+    if (!loaded) event.preventDefault();  // an Enter in a name field submits the form too
+  });
+  let generated = false;
   try {
-    await modeler.importXML(pageXml);
+    let shown;
+    ({ xml: shown, generated } = await withLayout(pageXml));
+    await modeler.importXML(shown);
   } catch (error) {
-    showError(error);
+    saveButton.disabled = true;
+    showError(error, document.querySelector('.modeler'));
     return;
   }
+  loaded = true;
+  const autoLayout = document.getElementById('modeler-auto-layout');
+  const showAutoLayout = () => {
+    if (generated) form.dataset.autoLayout = 'true';
+    else delete form.dataset.autoLayout;
+    if (autoLayout) autoLayout.hidden = !generated;
+  };
+  showAutoLayout();
   const canvas = modeler.get('canvas');
   canvas.zoom('fit-viewport', 'auto');
   const fileName = document.getElementById('modeler-file-name');
@@ -246,12 +269,15 @@ async function show() {
     const draft = offered;
     settle();
     try {
-      await modeler.importXML(draft.xml);
+      const { xml, generated: laidOut } = await withLayout(draft.xml);
+      await modeler.importXML(xml);
+      generated = laidOut;
     } catch (error) {
       showError(error);
       return;
     }
     restored = true;
+    showAutoLayout();
     if (unchanged) unchanged.hidden = true;
     if (draft.fileName) fileName.value = draft.fileName;
     if (draft.name) deploymentName.value = draft.name;
@@ -273,7 +299,7 @@ async function show() {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (form.dataset.stored && unchanged && !changed()) {
+    if (form.dataset.stored && unchanged && !changed() && !generated) {
       unchanged.hidden = false;
       return;
     }

@@ -1052,4 +1052,9 @@ EN: dict[str, str] = {
         "These process ids were deployed from other files. If this is a new item, give its process a new id in the "
         "modeler; to deploy it as their next version on purpose, confirm below and choose the files again:",
     "确认作为已部署流程的新版本": "Deploy as the next version of the deployed process",
+    "此流程图部署时没有布局，已自动生成；保存后，连同生成的布局存为新版本。":
+        "This diagram was deployed without a layout, so one was generated; saving stores it with this layout as a new "
+        "version.",
+    "此流程图没有布局，且其中的泳池或泳道无法自动生成布局。":
+        "This diagram has no layout, and none can be generated for its pools or lanes.",
 }
