@@ -297,6 +297,7 @@ def record_marks(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor, marks: 
     problems = mark_problems(marks, {name: item.kinds for name, item in listed.items()})
     if problems:
         raise ValidationFailed("the materials cannot be recorded as received", details=problems)
+    _require_marks_kept(uow, row, marks, listed)
     now, stored = utcnow(), []
     for new in marks:
         note = _clean(new.note, MAX_MARK_NOTE, "note") if (new.note or "").strip() else None
@@ -319,6 +320,20 @@ def record_marks(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor, marks: 
         stored.append(mark)
     uow.session.flush()
     return stored
+
+
+def _require_marks_kept(uow: UnitOfWork, row: ProcessInstance, marks: list[NewMark],
+                        listed: dict[str, ChecklistItem]) -> None:
+    """Once the case was accepted (受理) on its marks, a mark keeps its kind: the acceptance read it, as
+    ``withdraw`` keeps it too. A material still missing may be marked (a waived one brought later).
+
+    Raises Conflict (state ``accepted``), naming the marks."""
+    from . import acceptance  # acceptance reads this module's checklist
+
+    changed = [new.name for new in marks if (mark := listed[new.name].mark) is not None and mark.kind != new.kind]
+    if changed and acceptance.was_accepted(uow, row):
+        raise Conflict(f"process instance {row.id} was accepted (受理) on its materials as received; a mark keeps "
+                       f"its kind after the acceptance: {', '.join(changed)}", state="accepted")
 
 
 def withdraw(uow: UnitOfWork, instance_id: int, mark_id: int, *, actor: Actor) -> None:

@@ -54,6 +54,24 @@ def test_a_shared_material_obtained_by_the_window_counts_for_acceptance(api: Api
     assert open_steps(api, case_id) == ["review"]
 
 
+def test_after_the_acceptance_a_mark_keeps_its_kind_and_the_page_offers_no_other(api: ApiClient,
+                                                                                  case_id: int) -> None:
+    """Accepted on 已通过数据共享获取, the material stays so: the acceptance read it (as a mark is not taken back
+    then). Its note may still change; the page offers no buttons to mark it otherwise."""
+    mark(api, case_id, SHARED, "shared", note="规划许可证号 建字第410302202600031号")
+    mark(api, case_id, CONTRACT, "paper_checked")
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
+    status, body = mark(api, case_id, SHARED, "paper_checked")
+    assert status == 409 and body["error"]["state"] == "accepted" and SHARED in body["error"]["message"]
+    checklist = api.as_("window_clerk").get(f"/api/process-instances/{case_id}/materials/checklist").get_json()
+    assert {i["name"]: i["status"] for i in checklist["items"]}[SHARED] == "shared"
+    status, _ = mark(api, case_id, SHARED, "shared", note="规划许可证号 建字第410302202600032号（更正）")
+    assert status == 201
+    page = Browser(api, "window_clerk").get(f"/cases/{case_id}").text
+    row = re.search(rf'<tr class="checklist-row[^>]*data-material="{SHARED}">.*?</tr>', page, re.DOTALL).group(0)
+    assert "mark-material" not in row and "mark-withdraw" not in row
+
+
 def test_only_a_material_the_guide_marks_shared_may_be_recorded_so(api: ApiClient, case_id: int) -> None:
     status, body = mark(api, case_id, CONTRACT, "shared")
     assert status == 422
