@@ -56,7 +56,7 @@ def timeline_texts(page: str, event: str) -> list[str]:
 
 def test_the_intake_s_applicant_details_read_under_their_labels_and_instants_in_local_time(api: ApiClient) -> None:
     """ZJJ-XK-0012 has no start form: the intake page asks the applicant's details field by field."""
-    from tests.api.test_item_tolerant_acceptance import NON_KEY
+    from tests.api.test_item_tolerant_acceptance import NON_KEY, supply_tolerated
 
     deploy_item(api, "ZJJ-XK-0012")
     case_id = int(api.start("construction_work_permit", business_key="ZJ-2026-0901", variables={
@@ -83,13 +83,14 @@ def test_the_intake_s_applicant_details_read_under_their_labels_and_instants_in_
 
 
 def test_a_received_message_is_named_after_the_step_that_took_it(api: ApiClient) -> None:
-    from tests.api.test_item_tolerant_acceptance import NON_KEY
+    from tests.api.test_item_tolerant_acceptance import NON_KEY, supply_tolerated
 
     deploy_item(api, "ZJJ-XK-0012")
     case_id = int(api.start("construction_work_permit", business_key="ZJ-2026-0902")["id"])
     supply_materials(api, case_id, "ZJJ-XK-0012", leave_out=tuple(NON_KEY))
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
                        tolerated_materials=NON_KEY, defect_note="三日内补齐")
+    supply_tolerated(api, case_id)
     send_message(api, "materials_supplemented", "ZJ-2026-0902")
     page = Browser(api, "window_clerk").get(f"/cases/{case_id}").text
     assert timeline_texts(page, "message.received") == ["收到消息：申请人补齐容缺材料"]
