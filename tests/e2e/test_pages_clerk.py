@@ -200,3 +200,39 @@ def test_a_clerk_going_on_leave_hands_the_task_to_a_window_colleague(page: Any, 
     [handed] = [e for e in instances.history(runtime.uow(), case.id, actor=SYSTEM) if e.event == "task.assigned"]
     assert handed.actor == "wang"
     assert handed.data == {"assignee": "zhang", "previous": "wang", "note": "本人休假，请张三接办"}
+
+
+def test_the_chief_chooses_grant_or_denial_and_a_denial_is_never_the_default(page: Any, runtime: Runtime) -> None:
+    """审批决定 is a choice of two that must be made: leaving it (as an unticked box once did) issued a 不予行政许可
+    决定书 whose reason was the chief's note of agreement."""
+    forms = sorted((ROOT / "forms").glob("window-*.form"))
+    definitions.deploy(runtime.uow(), [(SAMPLE.name, SAMPLE.read_bytes()),
+                                       *((f.name, f.read_bytes()) for f in forms)], actor=SYSTEM)
+    add_user(runtime, "zhao", groups=["chief"], roles=["clerk"])
+    window = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
+    reviewer = Actor("li", frozenset({"review"}), frozenset({"clerk"}))
+    view, _ = instances.start(runtime.uow(), "window_acceptance", actor=Actor("portal", roles=frozenset({"integrator"})),
+                              business_key="SX-2026-000125", variables={"applicant_name": "张三"})
+    after = tasks.complete(runtime.uow(), view.tasks[0].id, actor=window,
+                           variables={"decision": "accept", "materials_complete": True})
+    after = tasks.complete(runtime.uow(), after.tasks[0].id, actor=reviewer, variables={"review_opinion": "不符合条件"})
+    [decide] = after.tasks
+    tasks.claim(runtime.uow(), decide.id, actor=Actor("zhao", frozenset({"chief"}), frozenset({"clerk"})))
+    log_in(page, "zhao")
+    page.goto(f"/tasks/{decide.id}")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("准予许可")).not_to_be_checked()
+    expect(page.get_by_label("不予许可")).not_to_be_checked()
+    page.get_by_label("决定意见").fill("同意")
+    page.click("#complete-button")  # nothing chosen: refused, said beside the choice
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    expect(page.locator(".fjs-form-field-error").first).to_be_visible()
+    assert [t.bpmn_id for t in instances.get(runtime.uow(), view.id, actor=SYSTEM).tasks] == ["decide"]
+    page.get_by_label("不予许可").check()
+    page.get_by_label("决定意见").fill("经营场所与申请材料不一致")
+    page.click("#complete-button")
+    page.wait_for_url(re.compile(r"/queue"))
+    [done] = [e for e in instances.history(runtime.uow(), view.id, actor=SYSTEM)
+              if e.event == "task.completed" and e.element_id == "decide"]
+    assert done.data["variables"]["approved"] is False  # the diagram's ${approved} reads a boolean
+    assert [t.bpmn_id for t in instances.get(runtime.uow(), view.id, actor=SYSTEM).tasks] == ["deliver"]
