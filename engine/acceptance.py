@@ -35,7 +35,7 @@ from sqlalchemy import select
 from . import diagrams, document_templates, execution, guides, materials
 from .bpmn_xml import BPMN_NS, HUMAN_TAGS, NS, PreparedDiagram, bpmn, local, to_utf8
 from .case_lock import lock_case
-from .errors import Forbidden, MaterialsMissing, NotFound
+from .errors import Forbidden, MaterialsMissing, NotFound, ValidationFailed
 from .models import ProcessDefinition, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -294,12 +294,18 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
     for 受理, a key one for 容缺受理. A helper of engine.tasks.complete, after the task ran and before the
     case runs on (the caller's transaction: nothing is stored when it raises).
 
-    Raises MaterialsMissing, naming each missing material.
+    A supplement (补正) may not ask for a material the window marked 不适用 or 已通过数据共享获取: the notice
+    would demand what the applicant need not bring.
+
+    Raises MaterialsMissing, naming each missing material; ValidationFailed, naming each such supplement.
     """
     step = steps_of(definition).get(task.task_spec.bpmn_id)
     if step is None or not step.outcomes & ACCEPTING:
         return
     outcome = chosen(step, task)
+    if outcome == SUPPLEMENT:
+        _require_asked_for_owed(uow, row, task.data)
+        return
     # The guide is read once per transaction: the clock and the notice of an acceptance read it anyway.
     guide = guides.latest_for_process(uow, row.definition_key)
     if outcome not in ACCEPTING or guide is None or not guide.content.get("materials"):
@@ -329,6 +335,26 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
             f"the applicant for those alone; missing and not listed: {names}", outcome=outcome, details=[
                 {"field": TOLERATED_LIST, "material": i.name, "key": False,
                  "message": f"material {i.name} is missing and not listed as tolerated"} for i in not_listed])
+
+
+def _require_asked_for_owed(uow: UnitOfWork, row: ProcessInstance, data: dict[str, Any]) -> None:
+    """A supplement's list (SUPPLEMENT_LIST) names no material marked as owed by nobody: not applicable to this
+    application, or obtained through data sharing. A received one may be asked for again (a copy unsigned).
+
+    Raises ValidationFailed, naming each."""
+    asked = {m["name"] for m in document_templates.missing_materials(data.get(SUPPLEMENT_LIST))}
+    if not asked:
+        return
+    lock_case(uow.session, row.id)
+    owed_by_nobody = [i for i in materials.case_checklist(uow, row).items
+                      if i.name in asked and i.status in (materials.NOT_APPLICABLE, materials.SHARED)]
+    if owed_by_nobody:
+        raise ValidationFailed(
+            "a supplement (补正) may not ask for a material marked not applicable (不适用) or obtained through "
+            f"data sharing (通过数据共享获取): {', '.join(i.name for i in owed_by_nobody)}", details=[
+                {"field": SUPPLEMENT_LIST, "material": i.name, "rule": "notOwed", "params": {"material": i.name},
+                 "message": f"notOwed: material {i.name} is marked {i.status}: the applicant need not bring it"}
+                for i in owed_by_nobody])
 
 
 def require_complete(uow: UnitOfWork, row: ProcessInstance, step: str) -> None:

@@ -1057,4 +1057,7 @@ EN: dict[str, str] = {
         "version.",
     "此流程图没有布局，且其中的泳池或泳道无法自动生成布局。":
         "This diagram has no layout, and none can be generated for its pools or lanes.",
+    "{material} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正":
+        "{material} is recorded as not applicable or obtained through data sharing: the applicant need not bring "
+        "it, so a supplement cannot ask for it",
 }

@@ -51,6 +51,7 @@ RULE_TEXTS = {
     "disallowPassedDates": "不能早于今天",
     "unknown": "不是该表单的字段",
     "readonly": "本环节不能修改此项",
+    "notOwed": "{material} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正",
 }
 # Rules whose text depends on one parameter: rule -> (parameter, its value -> text).
 RULE_VARIANTS: dict[str, tuple[str, dict[Any, str]]] = {

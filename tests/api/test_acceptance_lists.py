@@ -111,3 +111,28 @@ def test_a_list_naming_every_missing_material_is_taken_as_names_or_a_text(tolera
     assert acceptance.unlisted(items, {acceptance.TOLERATED_LIST: tolerated}) == []
     assert [i.name for i in acceptance.unlisted(items, {acceptance.TOLERATED_LIST: NON_KEY[1:]})] == NON_KEY[:1]
     assert acceptance.unlisted(items, {}) == []  # a step keeping no list: the diagram's concern
+
+
+def test_a_supplement_cannot_ask_for_what_the_window_marked_not_applicable_on_the_same_page(api: ApiClient) -> None:
+    """The 一次性告知 list is filled when the page opens; a material ticked 不适用 on it afterwards would still be
+    demanded by the notice: refused beside the list, nothing recorded, and taken once the list is corrected."""
+    deploy_item(api, WINDOW)
+    _, identity, proxy = (m["name"] for m in guide(WINDOW)["materials"])
+    window = Browser(api, "window_clerk")
+    case_id = int(api.start(WINDOW_KEY, business_key="SX-2026-000803", variables={"applicant_name": "张三"})["id"])
+    supply_materials(api, case_id, WINDOW, leave_out=(identity, proxy))
+    task_id = claimed(api, case_id, "accept")
+    both = f"{identity}\n{proxy}"
+    refused = window.post(f"/tasks/{task_id}", {"data": json.dumps(
+        {"decision": "supplement", "missing_materials": both}), f"mark:{proxy}": "not_applicable"})
+    assert refused.status_code == 422
+    assert f"{proxy} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正" in html.unescape(refused.text)
+    assert open_steps(api, case_id) == ["accept"] and "supplement_notice" not in documents(api, case_id)
+    checklist = api.as_("window_clerk").get(f"/api/process-instances/{case_id}/materials/checklist").get_json()
+    assert {i["name"]: i["status"] for i in checklist["items"]}[proxy] == "missing"  # the tick went with it
+    done = window.post(f"/tasks/{task_id}", {"data": json.dumps(
+        {"decision": "supplement", "missing_materials": identity}), f"mark:{proxy}": "not_applicable"})
+    assert done.status_code in (302, 303), done.text
+    notice = documents(api, case_id)["supplement_notice"]
+    assert identity in notice and proxy not in notice
+
