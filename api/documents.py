@@ -60,9 +60,9 @@ class DocumentFile(MethodView):
     def get(self, query: dict[str, Any], instance_id: int, document_id: int) -> Response:
         """Download a document (``?format=pdf``, the default, or ``html``); the ETag is its SHA-256."""
         fmt = query["format"]
-        document, content, sha256 = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
-        response = send_download(content, mimetype=documents.FORMATS[fmt], name=f"{document.id}-{document.title}.{fmt}",
-                                 fallback=f"document-{document.id}", etag=sha256)
+        found = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
+        response = send_download(found.content, mimetype=documents.FORMATS[fmt], name=found.file_name,
+                                 fallback=f"document-{document_id}", etag=found.sha256)
         if fmt == "html":
             response.headers["Content-Security-Policy"] = HTML_POLICY
         return response

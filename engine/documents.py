@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import lxml.html
 from sqlalchemy import Select, select
@@ -305,9 +305,15 @@ def readable(query: Select[Document], actor: Actor) -> Select[Document]:
     return query if confidential.sees_all(actor) else query.where(Document.confidential.is_(False))
 
 
-def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Actor, fmt: str = "pdf"
-             ) -> tuple[Document, bytes, str]:
-    """A document's row, its bytes in ``fmt`` (``html`` or ``pdf``) and their SHA-256.
+class Download(NamedTuple):
+    document: Document
+    content: bytes  # in the format asked for
+    sha256: str
+    file_name: str  # the case number and the title (SX-2026-000123-受理通知书.pdf): downloads tell cases apart
+
+
+def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Actor, fmt: str = "pdf") -> Download:
+    """A document's row, its bytes in ``fmt`` (``html`` or ``pdf``), their SHA-256 and the name to save them by.
 
     Raises:
         NotFound (case or document); Forbidden (as for materials); InvalidRequest (unknown format).
@@ -315,16 +321,19 @@ def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Acto
     if fmt not in FORMATS:
         raise InvalidRequest(f"unknown format {fmt!r}; use html or pdf", field="format")
     with uow:
-        _require_case(uow, instance_id, actor)
+        case = _require_case(uow, instance_id, actor)
         document = uow.session.get(Document, document_id)
         if document is None or document.instance_id != instance_id \
                 or (document.confidential and not confidential.sees_all(actor)):
             raise NotFound(f"document {document_id} not found in process instance {instance_id}")
         content: bytes = getattr(document, fmt)
-        return document, content, getattr(document, f"{fmt}_sha256")
+        return Download(document, content, getattr(document, f"{fmt}_sha256"),
+                        f"{case.business_key}-{document.title or document.name}.{fmt}")
 
 
-def _require_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> None:
-    if uow.session.get(ProcessInstance, instance_id) is None:
+def _require_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInstance:
+    case = uow.session.get(ProcessInstance, instance_id)
+    if case is None:
         raise NotFound(f"process instance {instance_id} not found")
     require_access(uow, actor, instance_id)
+    return case

@@ -361,8 +361,7 @@ def public_document(uow: UnitOfWork, case_no: str, code: str | None, document_id
         row = query_codes.find_case(uow, case_no, code, proof=proof)
         instance_id = row.id
     try:
-        document, content, digest = store.download(uow.runtime.uow(), instance_id, document_id, actor=SYSTEM,
-                                                   fmt=fmt)
+        found = store.download(uow.runtime.uow(), instance_id, document_id, actor=SYSTEM, fmt=fmt)
     except NotFound:
         raise NotFound("未找到该文书") from None  # not the internal case id the store's message names
-    return f"{document.title or document.name}.{fmt}", content, digest
+    return found.file_name, found.content, found.sha256

@@ -524,11 +524,14 @@ def material(instance_id: int, material_id: int) -> ResponseReturnValue:
 
 @bp.get("/cases/<int:instance_id>/documents/<int:document_id>")
 def document(instance_id: int, document_id: int) -> ResponseReturnValue:
-    """A document as issued (``?format=pdf``, the default, or ``html``), with the API route's rights and headers."""
+    """A document as issued (``?format=pdf``, the default, or ``html``), with the API route's rights and headers;
+    ``?view=1`` shows it in the browser to print (the PDF viewer's print), else it is saved, named by the case
+    number and title (SX-2026-000123-受理通知书.pdf): a clerk's folder of downloads tells cases apart."""
     fmt = request.args.get("format", "pdf")
-    found, content, sha256 = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
-    response = send_download(content, mimetype=documents.FORMATS[fmt], name=f"{found.id}-{found.title}.{fmt}",
-                             fallback=f"document-{found.id}", etag=sha256)
+    found = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
+    response = send_download(found.content, mimetype=documents.FORMATS[fmt], name=found.file_name,
+                             fallback=f"document-{document_id}", etag=found.sha256,
+                             inline=request.args.get("view") == "1")
     if fmt == "html":
         response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run
     return response

@@ -1060,4 +1060,5 @@ EN: dict[str, str] = {
     "{material} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正":
         "{material} is recorded as not applicable or obtained through data sharing: the applicant need not bring "
         "it, so a supplement cannot ask for it",
+    "打印": "Print",
 }

@@ -657,6 +657,14 @@ def test_the_case_page_lists_the_documents_with_short_hashes_and_downloads_them(
     pdf = staff.get(f"{base}?format=pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.headers["ETag"] == f'"{document["pdf_sha256"]}"'
     assert "attachment" in pdf.headers["Content-Disposition"]
+    # Saved under the case number and the title, so a folder of downloads tells the cases apart.
+    assert "SCJG-2026-0104-受理通知书.pdf" in unquote(pdf.headers["Content-Disposition"])
+    printed = staff.get(row.split('class="document-print" href="')[1].split('"')[0].replace("&amp;", "&"))
+    assert printed.status_code == 200 and printed.data == pdf.data  # the browser's PDF viewer prints it
+    assert printed.headers["Content-Disposition"].startswith("inline;")
+    assert 'target="_blank"' in row.split('class="document-print"')[1].split(">")[0]
+    api_pdf = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents/{document['id']}")
+    assert "SCJG-2026-0104-受理通知书.pdf" in unquote(api_pdf.headers["Content-Disposition"])
     html = staff.get(f"{base}?format=html")
     assert html.status_code == 200 and "sandbox" in html.headers["Content-Security-Policy"]
     assert staff.get(f"{base}?format=docx").status_code == 400
