@@ -17,14 +17,26 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from . import _spiff, acceptance, bpmn_xml, confidential, db, departments, execution, forms, jobs, materials
+from . import (
+    _spiff,
+    acceptance,
+    bpmn_xml,
+    confidential,
+    db,
+    delivery_methods,
+    departments,
+    execution,
+    forms,
+    jobs,
+    materials,
+)
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_access import require_case
 from .case_lock import lock_case
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
 from .instances import InstanceView, _check_note, _member, case_view, settle
-from .models import HistoryEvent, Job, ProcessDefinition, Task, TaskCandidate, User
+from .models import HistoryEvent, Job, ProcessDefinition, ProcessInstance, Task, TaskCandidate, User
 from .text import required_text, without_controls
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor, actor_of
@@ -174,9 +186,12 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
     with uow:
         task, definition, data, _ = _read(uow, task_id, actor)
         try:
-            return forms.describe(uow, task.form_key, definition, data)
+            form = forms.describe(uow, task.form_key, definition, data)
         except NotFound as exc:
             raise NotFound(f"task {task_id}: {exc.message}") from None
+        row = uow.session.get_one(ProcessInstance, task.instance_id)
+        form.schema = delivery_methods.narrowed(form.schema, delivery_methods.offered(uow, row))
+        return form
 
 
 def _read(uow: UnitOfWork, task_id: str, actor: Actor
@@ -505,6 +520,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
             error = ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}")
             raise execution.without_secrets_of(case, error) from None
         acceptance.require_materials(uow, case.row, definition, spiff_task)  # 受理 only with the materials
+        delivery_methods.require_offered(uow, case.row, variables)  # only the ways the guide offers
         case.completed_by[task_id] = actor.name
         if actor.has("admin"):
             case.claims_overridden.add(task_id)

@@ -9,7 +9,18 @@ from typing import Any, Self
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from . import calendar, case_access, case_state, confidential, form_merge, forms, sealing, tasks, time_limits
+from . import (
+    calendar,
+    case_access,
+    case_state,
+    confidential,
+    delivery_methods,
+    form_merge,
+    forms,
+    sealing,
+    tasks,
+    time_limits,
+)
 from .clock import utcnow
 from .errors import EngineError, NotFound, ProcessError
 from .inbox import due_soon, urgency
@@ -99,6 +110,8 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
                 missing = True  # the task can still be completed; the page says the form is missing
         row = uow.session.get(ProcessInstance, task.instance_id)
         assert row is not None  # a task row never outlives its case
+        if form is not None:  # a delivery step offers the ways the item's guide lists
+            form.schema = delivery_methods.narrowed(form.schema, delivery_methods.offered(uow, row))
         now = utcnow()
         left, provisional = None, False
         if task.due_at is not None:

@@ -20,6 +20,7 @@ from tests.service_items import (
     deploy_item,
     documents,
     fire_timer,
+    guide,
     pending_timer,
     send_message,
     supply_materials,
@@ -144,3 +145,26 @@ def test_supplemented_in_time_the_window_checks_again(api):
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
     assert set(documents(api, case_id)) == {"supplement_notice", "acceptance_notice"}
+
+
+def test_the_delivery_step_offers_and_takes_only_the_ways_the_guide_lists(api):
+    """The form lists 自助终端领取 too; this item's guide offers window, electronic and mail alone."""
+    assert guide(CODE)["delivery_methods"] == ["window", "electronic", "mail"]
+    case_id = start(api, "SX-2026-000131")
+    supply_materials(api, case_id, CODE)
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
+    complete_open_task(api, case_id, "review", user="admin", review_opinion="符合条件")
+    complete_open_task(api, case_id, "decide", user="admin", approved=True, decision_opinion="准予许可")
+    complete_open_task(api, case_id, "certify", user="admin", certificate_no="SX-XK-2026-000131")
+    deliver = open_task(api, case_id, "deliver")
+    form = api.as_("window_clerk").get(f"/api/tasks/{deliver['id']}/form").get_json()
+    [method] = [c for c in form["schema"]["components"] if c.get("key") == "delivery_method"]
+    assert [o["value"] for o in method["values"]] == ["window", "mail", "electronic"]  # the form's order
+    refused = complete_open_task(api, case_id, "deliver", user="window_clerk", expect=422,
+                                 delivery_method="self_service")
+    [problem] = refused["error"]["details"]
+    assert (problem["field"], problem["rule"], problem["params"]) == (
+        "delivery_method", "options", {"options": ["window", "electronic", "mail"]})
+    assert open_steps(api, case_id) == ["deliver"]
+    done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="electronic")
+    assert done["state"] == "completed"
