@@ -31,7 +31,16 @@ from . import (
     sealing,
 )
 from .clock import utcnow
-from .errors import Conflict, EngineError, Forbidden, InvalidRequest, NotFound, ProcessError, ValidationFailed
+from .errors import (
+    Conflict,
+    EngineError,
+    Forbidden,
+    InvalidRequest,
+    MaterialsMissing,
+    NotFound,
+    ProcessError,
+    ValidationFailed,
+)
 from .execution import Case
 from .models import (
     BufferedMessage,
@@ -225,6 +234,9 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
         Conflict: several cases wait and ``all_matches`` was not asked; or the case is suspended.
         Forbidden: neither integrator nor clerk; a clerk naming no case, or sending variables, or recording a
             message that their cases wait for only at steps not marked ``govflow.recordable``.
+        MaterialsMissing: a step waiting for it is marked ``govflow.materialsComplete`` and a material of the
+            item's guide is missing (a buffered message is refused so when the case starts waiting; one another
+            case throws is dropped, recorded on the thrower).
         ValidationFailed, ProcessError.
     """
     actor.require("integrator", "clerk", action="send messages")
@@ -374,8 +386,10 @@ def _take_buffered(uow: UnitOfWork, case: Case, depth: int) -> None:
             continue
         sender = Actor(message.sent_by or SYSTEM.name)
         try:  # on a copy first: a message the case cannot take must not fail the command that made it wait
+            _require_materials(uow, case, message.message_name)
             _deliver(_trial(case), message.message_name, message.variables, sender, message.correlations)
-        except (ProcessError, Conflict, ValidationFailed) as exc:  # ValidationFailed: a script's refuse()
+        except (ProcessError, Conflict, ValidationFailed) as exc:  # ValidationFailed: a script's refuse(),
+            # or materials the step needs still missing (MaterialsMissing)
             # Its error may quote the message's own values, which the case does not hold yet.
             quoted = confidential.texts({**(message.correlations or {}), **(message.variables or {})}, case.hidden)
             message_buffer.refuse(uow, message, case.row, confidential.scrub(exc.message, quoted))
@@ -412,6 +426,11 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
     for target in targets:
         case = execution.open_case(uow, target)
         if case.row.state != "running":
+            continue
+        try:
+            _require_materials(uow, case, name)
+        except MaterialsMissing as exc:  # the other case's command goes on; this one keeps waiting
+            source.record("message.dropped", actor=None, data={"message": name, "to": target, "reason": exc.message})
             continue
         with execution.engine_errors(case):
             if case.workflow.event_manager.catch(event, internal=False) == 0:

@@ -134,6 +134,24 @@ def test_the_supplement_is_not_taken_while_a_waived_material_is_still_missing(ap
     assert open_steps(api, case_id) == ["decide"]
 
 
+def test_a_supplement_buffered_before_the_wait_is_refused_while_the_materials_are_missing(api):
+    """An integration's message kept for the wait (buffer_seconds) meets the same rule when the case starts
+    waiting: refused, and the case waits on for the materials and the applicant's real supplement."""
+    case_id = start(api, "ZJ-2026-0007")
+    sent = api.as_("integrator").post("/api/messages", json={
+        "name": "materials_supplemented", "business_key": "ZJ-2026-0007", "buffer_seconds": 600})
+    assert sent.status_code == 202, sent.get_json()
+    supply_materials(api, case_id, CODE, leave_out=tuple(NON_KEY))
+    complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="tolerant",
+                       tolerated_materials=NON_KEY, defect_note=NOTE)
+    review(api, case_id)
+    assert open_steps(api, case_id) == []  # not at the decision: the supplement was not taken
+    assert "补正(结束)" not in case_states(api, case_id)
+    supply_tolerated(api, case_id)
+    send_message(api, "materials_supplemented", "ZJ-2026-0007")
+    assert open_steps(api, case_id) == ["decide"]
+
+
 def test_the_case_page_says_which_waived_materials_are_missing_when_the_supplement_is_recorded(api, app):
     from tests.api.test_worksheet_pages import signed_in
 
