@@ -118,7 +118,9 @@ def require_issuer(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessIn
     engine.ratings.open_contact), a clerk who completed a step of it may not: that rating judges their
     work (engine.service_cases.handling names them on it), and a code now is a rating now. Another clerk
     of the window, or an admin, hands it over; every code handed out stays in the case's history with who
-    did it (``REISSUED``). Once rated, no rating is left to take, and the window's rule is as before.
+    did it (``REISSUED``). Once rated, no rating is left to take, and the window's rule is as before. Where
+    the item rates each service contact of a running case (its guide's ``rating.per_contact``), the clerk
+    who completed the contact open for rating may not either.
 
     Raises:
         Forbidden: anyone else, saying who may.
@@ -145,8 +147,14 @@ def require_issuer(uow: UnitOfWork, actor: Actor, instance_id: int) -> ProcessIn
         raise Forbidden(f"{actor.name} may not issue a query code of process instance {instance_id}: a new code "
                         f"is handed to the applicant at the window that receives the case ({at}), by the "
                         "integrator that started it or by an admin, not by the back office")
-    if actor.name in service_cases.handling(uow, case.id).clerks and ratings.open_contact(
-            uow, case, service_cases.guide_for(uow, case.definition_key)) == ratings.CASE_CONTACT:
+    contact = ratings.open_contact(uow, case, service_cases.guide_for(uow, case.definition_key))
+    judged: list[str | None] = []
+    if contact == ratings.CASE_CONTACT:
+        judged = list(service_cases.handling(uow, case.id).clerks)
+    elif contact is not None:  # a running case's service contact (the guide's rating.per_contact): its step
+        step = uow.session.get(Task, contact)
+        judged = [step.completed_by] if step is not None else []
+    if actor.name in judged:
         raise Forbidden(f"{actor.name} handled process instance {instance_id}, whose rating (好差评) is open: "
                         "a new code now would rate their own work; another clerk of the window or an admin "
                         "hands it to the applicant")

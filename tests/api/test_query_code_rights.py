@@ -145,7 +145,7 @@ def test_without_an_acceptance_step_the_first_user_task_receives_the_case(api: A
     assert new_code(api, "window_clerk", case).status_code == 201  # who registered it, the case still running
 
 
-def test_the_check_the_case_page_asks_is_the_one_the_command_makes(api: ApiClient) -> None:
+def test_the_page_s_command_refuses_the_back_office_and_the_check_answers_who_may(api: ApiClient) -> None:
     case = start(api)
     to_end(api, case)
     reviewer = Browser(api, "reviewer")
@@ -176,3 +176,24 @@ def test_the_case_page_offers_a_new_code_only_to_those_who_may_hand_it_out(api: 
     assert form not in Browser(api, "reviewer").get(f"/cases/{case['id']}").text
     assert form not in Browser(api, "window_clerk").get(f"/cases/{case['id']}").text
     assert form in Browser(api, "window_clerk2").get(f"/cases/{case['id']}").text
+
+
+def test_where_each_contact_is_rated_its_clerk_hands_out_no_code_while_its_rating_is_open(
+        api: ApiClient, tmp_path: Path) -> None:
+    """The item's guide rates each service contact of a running case: the window clerk who just accepted it
+    would rate their own acceptance with a new code; a colleague may hand it over, and once rated, they may."""
+    import json
+
+    from tests.api.test_ratings import PER_CONTACT_GUIDE
+
+    guide = tmp_path / "guide.json"
+    guide.write_text(json.dumps(PER_CONTACT_GUIDE, ensure_ascii=False))
+    api.deploy(guide)
+    case = start(api)
+    to_review(api, case)  # window_clerk completed the acceptance: the contact open for rating
+    refused = new_code(api, "window_clerk", case)
+    assert refused.status_code == 403 and "rating" in refused.get_json()["error"]["message"]
+    colleague = new_code(api, "window_clerk2", case)
+    assert colleague.status_code == 201
+    assert rate(api, colleague.get_json()["query_code"], level=2).status_code == 201
+    assert new_code(api, "window_clerk", case).status_code == 201  # that contact is rated
