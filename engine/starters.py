@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import execution
 from .bpmn_xml import PROCESS_KEY
 from .errors import Forbidden
 from .models import ProcessDefinition
@@ -27,17 +28,35 @@ def candidate_starters(uow: UnitOfWork, definition: ProcessDefinition) -> dict[s
 
 
 def require_starter(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> None:
-    """Allow ``actor`` to start a case of ``definition`` when it names no starters, names ``actor`` or one of
-    their groups, or ``actor`` is an admin.
+    """Allow ``actor`` to start a case of ``definition`` when neither it nor the latest version of its process
+    names starters that leave ``actor`` out, or ``actor`` is an admin: naming an older version does not get
+    round a restriction the process has now.
 
     Raises:
-        Forbidden: the process names its starters and ``actor`` is none of them.
+        Forbidden: a version names its starters and ``actor`` is none of them.
     """
-    starters = candidate_starters(uow, definition)
-    if starters is None or "admin" in actor.roles or actor.name in starters["users"] \
-            or actor.groups.intersection(starters["groups"]):
+    if "admin" in actor.roles:
         return
-    named = [*(f"group {g}" for g in starters["groups"]), *(f"user {u}" for u in starters["users"])]
-    raise Forbidden(f"{actor.name} may not start a case of {definition.key!r}: its diagram lets only "
-                    f"{', '.join(named)} start it (camunda:candidateStarterGroups / candidateStarterUsers)",
-                    process_key=definition.key)
+    latest = execution.latest_definition(uow, definition.key)
+    for version in dict.fromkeys([definition, *([latest] if latest is not None else [])]):
+        starters = candidate_starters(uow, version)
+        if starters is None or actor.name in starters["users"] or actor.groups.intersection(starters["groups"]):
+            continue
+        named = [*(f"group {g}" for g in starters["groups"]), *(f"user {u}" for u in starters["users"])]
+        raise Forbidden(f"{actor.name} may not start a case of {definition.key!r}: its diagram (version "
+                        f"{version.version}) lets only {', '.join(named)} start it "
+                        "(camunda:candidateStarterGroups / candidateStarterUsers)", process_key=definition.key)
+
+
+def may_start(uow: UnitOfWork, key: str, actor: Actor) -> bool:
+    """Whether ``actor`` may start a case of the latest version of process ``key`` (``require_starter``), for
+    pages that offer the start; False when ``key`` is not deployed."""
+    with uow:
+        latest = execution.latest_definition(uow, key)
+        if latest is None:
+            return False
+        try:
+            require_starter(uow, latest, actor)
+        except Forbidden:
+            return False
+        return True

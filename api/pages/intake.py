@@ -25,7 +25,17 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from engine import complaints, form_merge, guides, identity_numbers, instances, materials, query_codes, users
+from engine import (
+    complaints,
+    form_merge,
+    guides,
+    identity_numbers,
+    instances,
+    materials,
+    query_codes,
+    starters,
+    users,
+)
 from engine._form_fields import PHONE
 from engine.errors import Conflict, EngineError, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
@@ -55,8 +65,10 @@ def index() -> ResponseReturnValue:
 
 
 def startable(entry: guides.CatalogueEntry) -> bool:
-    """Whether a window starts the item's cases: its process is deployed, and no other page lodges them."""
-    return entry.process_version is not None and entry.guide.process_key not in NOT_AT_THE_WINDOW
+    """Whether this user starts the item's cases at a window: its process is deployed, no other page lodges
+    them, and its diagram's candidate starters (if it names any) include them (engine.starters)."""
+    return entry.process_version is not None and entry.guide.process_key not in NOT_AT_THE_WINDOW \
+        and starters.may_start(uow(), entry.guide.process_key, actor())
 
 
 @bp.get("/<code>")

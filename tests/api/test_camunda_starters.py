@@ -50,7 +50,7 @@ def test_anyone_else_who_starts_cases_is_refused_and_nothing_starts(api, user):
     refused = start_as(api, user, "restricted_item")
     assert refused.status_code == 403
     assert refused.get_json()["error"]["message"] == (
-        f"{user} may not start a case of 'restricted_item': its diagram lets only group window, user office_clerk "
+        f"{user} may not start a case of 'restricted_item': its diagram (version 1) lets only group window, user office_clerk "
         "start it (camunda:candidateStarterGroups / candidateStarterUsers)")
     assert case_count(api) == 0
 
@@ -61,13 +61,16 @@ def test_a_retried_start_by_someone_else_does_not_get_the_case_a_starter_opened(
     assert start_as(api, "integrator", "restricted_item", business_key="STARTERS-1").status_code == 403
 
 
-def test_a_version_keeps_the_starters_its_own_diagram_names(api):
+def test_naming_an_older_version_does_not_get_round_the_starters_the_process_names_now(api):
     open_to_all = RESTRICTED.replace(' camunda:candidateStarterGroups="window" camunda:candidateStarterUsers='
                                      '"office_clerk"', "")
     assert upload(api, ("restricted_item.bpmn", open_to_all)).status_code == 201
     api.deploy(STARTERS / "restricted_item.bpmn")
     assert start_as(api, "integrator", "restricted_item").status_code == 403
-    assert start_as(api, "integrator", "restricted_item", version=1).status_code == 201
+    refused = start_as(api, "integrator", "restricted_item", version=1)
+    assert refused.status_code == 403 and "version 2" in refused.get_json()["error"]["message"]
+    assert start_as(api, "window_clerk", "restricted_item", version=1).status_code == 201
+    assert start_as(api, "admin", "restricted_item", version=1).status_code == 201
 
 
 def test_potential_starter_names_groups_and_users_by_kind(api):
@@ -149,8 +152,13 @@ def test_the_intake_page_starts_the_item_for_its_starters_only(api):
     deployed = upload(api, ("restricted_item.bpmn", RESTRICTED),
                       ("STARTERS-0001/guide.json", json.dumps(content, ensure_ascii=False)))
     assert deployed.status_code == 201, deployed.get_json()
-    assert Browser(api, "zwfw_clerk").receive("STARTERS-0001", applicant_name="张三").status_code == 403
+    outsider = Browser(api, "zwfw_clerk")  # offered neither the item nor its form, as the engine would refuse
+    assert "STARTERS-0001" not in outsider.client.get("/work/intake").text
+    assert outsider.client.get("/work/intake/STARTERS-0001").status_code == 404
+    assert outsider.client.post("/work/intake/STARTERS-0001", data={
+        "csrf_token": outsider.csrf("/work/intake"), "applicant_name": "张三"}).status_code == 404
     assert case_count(api) == 0
+    assert "STARTERS-0001" in Browser(api, "window_clerk").client.get("/work/intake").text
     received = Browser(api, "window_clerk").receive("STARTERS-0001", applicant_name="张三")
     assert received.status_code == 200, received.text
     assert case_count(api) == 1
