@@ -89,10 +89,14 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         return error_page(404, _("页面不存在或无权查看。"))
     if status == 413:
         # Refused before the session was read (api/limits.py): the page is still the signed-in user's.
-        load_actor()
+        try:
+            load_actor()
+        except Exception:  # noqa: BLE001 -- whatever failed (the database), the error page, not a second error
+            log.exception("reading the session for a refused upload")
         limit = request.max_content_length
+        back = _local(request.referrer or "")
         return error_page(413, _("上传的文件过大：每次提交至多 {size}。", size=file_size(limit)) if limit
-                          else _("上传的文件过大。"), back=_local(request.referrer or ""))
+                          else _("上传的文件过大。"), back=safe_next(back, "") or None)
     return error_page(status, _("请求无效。") if status < 500 else _("服务器内部错误，请稍后再试。"))
 
 

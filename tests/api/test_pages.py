@@ -614,13 +614,17 @@ def test_a_deployment_over_the_size_limit_says_the_limit_on_the_staff_page_with_
         analyst: Browser, monkeypatch: pytest.MonkeyPatch) -> None:
     """Refused before the session is read (api/limits.py): still the analyst's page, with the limit."""
     monkeypatch.setitem(analyst.client.application.config, "MAX_CONTENT_LENGTH", 64 * 1024)
-    big = io.BytesIO(b"<?xml version='1.0'?>" + b" " * (128 * 1024))
-    refused = analyst.post("/analyst/deploy", {"files": [(big, "big.bpmn")]}, token_from="/analyst/deploy",
+    big = b"<?xml version='1.0'?>" + b" " * (128 * 1024)
+    refused = analyst.post("/analyst/deploy", {"files": [(io.BytesIO(big), "big.bpmn")]}, token_from="/analyst/deploy",
                            content_type="multipart/form-data", headers={"Referer": "http://localhost/analyst/deploy"})
     assert refused.status_code == 413
     assert "上传的文件过大：每次提交至多 64 KB。" in refused.text
     assert 'href="/analyst/deploy">返回上一页</a>' in refused.text
     assert "工作人员登录" not in refused.text and 'href="/analyst/definitions"' in refused.text  # staff navigation
+    elsewhere = analyst.post("/analyst/deploy", {"files": [(io.BytesIO(big), "big.bpmn")]},
+                             token_from="/analyst/deploy", content_type="multipart/form-data",
+                             headers={"Referer": "http://localhost//evil.example/x"})
+    assert elsewhere.status_code == 413 and "返回上一页" not in elsewhere.text  # only this site's pages
 
 
 def test_a_diagram_whose_process_id_is_chinese_downloads_under_its_name(analyst: Browser) -> None:
