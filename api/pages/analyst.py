@@ -53,8 +53,8 @@ def deploy_post() -> ResponseReturnValue:
     if not files:
         raise InvalidRequest("choose at least one file to deploy")
     result = definitions.deploy(uow(), files, actor=actor(), name=request.form.get("name", "").strip() or None,
-                                # the analyst confirms a take-over the page named (see _refused)
-                                take_over=request.form.get("take_over") == "true")
+                                # until the analyst confirms a take-over the page named (see _refused)
+                                refuse_takeovers=request.form.get("take_over") != "true")
     return after_deploy(result)
 
 

@@ -303,9 +303,10 @@ def record_message(instance_id: int) -> ResponseReturnValue:
     except NotFound:  # recorded by someone else in between
         wait = None
     except MaterialsMissing as exc:  # the step goes on as if the materials were complete (govflow.materialsComplete)
+        assert wait is not None  # only a wait's message is sent
         names = _("、").join(str(d.get("material")) for d in exc.details if isinstance(d, dict))
-        flash(_("尚缺材料，未记录{name}：{names}。请先上传电子件或登记纸质原件已核验。", name=wait.label if wait else name,
-                names=names), "error")
+        flash(_("尚缺材料，未记录{name}：{names}。请先上传电子件或登记纸质原件已核验。", name=wait.label, names=names),
+              "error")
         return redirect(url_for("pages.cases.case", instance_id=instance_id, _anchor="materials"))
     if wait is None:  # recorded meanwhile, or the wait ended (its deadline passed)
         flash(_("办件已不在等待此消息，未作记录。"), "error")

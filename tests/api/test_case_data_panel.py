@@ -56,7 +56,7 @@ def timeline_texts(page: str, event: str) -> list[str]:
 
 def test_the_intake_s_applicant_details_read_under_their_labels_and_instants_in_local_time(api: ApiClient) -> None:
     """ZJJ-XK-0012 has no start form: the intake page asks the applicant's details field by field."""
-    from tests.api.test_item_tolerant_acceptance import NON_KEY, supply_tolerated
+    from tests.api.test_item_tolerant_acceptance import NON_KEY
 
     deploy_item(api, "ZJJ-XK-0012")
     case_id = int(api.start("construction_work_permit", business_key="ZJ-2026-0901", variables={
