@@ -98,10 +98,7 @@ def check_call_mappings(diagram: PreparedDiagram, node: Any) -> None:
     """``camunda:in`` / ``camunda:out``. SpiffWorkflow hands a called process all of the caller's variables
     and hands all of its own back, which is what ``variables="all"`` says; passing the case's business key
     is what already happens. Variables one at a time, local copies, or mappings on anything but a call
-    activity cannot be had: one error per element, at its first such mapping. A call activity's binding is
-    checked here too (``check_called_binding``)."""
-    if local(node.tag) == "callActivity":
-        check_called_binding(diagram, node)
+    activity cannot be had: one error per element, at its first such mapping."""
     mappings = node.xpath("./bpmn:extensionElements/camunda:in|./bpmn:extensionElements/camunda:out",
                           namespaces=NS)
     if mappings and local(node.tag) != "callActivity":
@@ -208,15 +205,15 @@ STARTER_ATTRS = (("candidateStarterGroups", "groups"), ("candidateStarterUsers",
 _POTENTIAL_STARTER = re.compile(r"(group|user)\((.*)\)")
 
 
-def keep_candidate_starters(diagram: PreparedDiagram, root: Any) -> None:
-    """Each executable process's ``candidate_starters``, kept with its own metadata (``starters``)."""
-    for process in root.findall(bpmn("process")):
-        meta = diagram.elements.get(process.get("id"), {}).get(PROCESS_KEY)
-        if meta is not None and (starters := candidate_starters(diagram, process)):
-            meta["starters"] = starters
+def keep_candidate_starters(diagram: PreparedDiagram, process: Any, elements: dict[str, Any]) -> None:
+    """An executable process's candidate starters (``starters_named``), kept with its own metadata
+    (``starters``, read by engine.starters)."""
+    meta = elements.get(PROCESS_KEY)
+    if meta is not None and (starters := starters_named(diagram, process)):
+        meta["starters"] = starters
 
 
-def candidate_starters(diagram: PreparedDiagram, process: Any) -> dict[str, list[str]] | None:
+def starters_named(diagram: PreparedDiagram, process: Any) -> dict[str, list[str]] | None:
     """``camunda:candidateStarterGroups`` / ``candidateStarterUsers`` of a process, and the
     ``camunda:potentialStarter`` they stand for (``group(window), user(alice)``): the groups and users whose
     members alone, besides admins, start its cases by naming it (engine.starters). Camunda evaluates them once,
@@ -369,9 +366,6 @@ def translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
 
 
 def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
-    """Messages and timers across the whole diagram; and, as this runs once every process is described,
-    each process's candidate starters (``keep_candidate_starters``), kept with the process's metadata."""
-    keep_candidate_starters(diagram, root)
     for message in root.iter(bpmn("message")):
         if not (message.get("name") or "").strip() and message.get("id"):
             # Messages are correlated by name; a case waiting on a nameless one could never be reached.

@@ -60,6 +60,7 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
                                               "properties": element_properties(process)}
         _set_initiator(diagram, process, diagram.elements[pid])
         _set_start_form(diagram, process, diagram.elements[pid])
+        camunda_xml.keep_candidate_starters(diagram, process, diagram.elements[pid])
     if processes and not diagram.executable:
         diagram.error(processes[0], "no executable process (every process has isExecutable=\"false\")")
     elif not processes:
@@ -149,6 +150,8 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
                 diagram.error(node, f"spiffworkflow:{local(script.tag)}: {message}")
         camunda_xml.check_listeners(diagram, node)
         camunda_xml.check_call_mappings(diagram, node)
+        if tag == "callActivity":
+            camunda_xml.check_called_binding(diagram, node)
         generated = camunda_forms.translate(diagram, process, node) if tag in HUMAN_TAGS or tag == "startEvent" \
             else None
         camunda_xml.translate_io_mappings(diagram, node)

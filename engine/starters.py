@@ -19,7 +19,7 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 
-def candidate_starters(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, list[str]] | None:
+def stored_starters(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, list[str]] | None:
     """The groups and users ``definition`` names as its starters (``{"groups": [...], "users": [...]}``), or
     None when it names nobody (and whoever starts cases starts its)."""
     elements: dict[str, Any] = uow.runtime.specs.get(definition).elements.get(definition.key, {})
@@ -39,7 +39,7 @@ def require_starter(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor
         return
     latest = execution.latest_definition(uow, definition.key)
     for version in dict.fromkeys([definition, *([latest] if latest is not None else [])]):
-        starters = candidate_starters(uow, version)
+        starters = stored_starters(uow, version)
         if starters is None or actor.name in starters["users"] or actor.groups.intersection(starters["groups"]):
             continue
         named = [*(f"group {g}" for g in starters["groups"]), *(f"user {u}" for u in starters["users"])]
