@@ -90,6 +90,9 @@ def test_a_denial_is_a_written_decision_with_its_reasons_delivered_to_the_applic
     supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)
     complete_open_task(api, case_id, "review", user="admin", review_opinion="不符合条件")
+    # No choice made is no denial: the chief says which (a blank once issued a 不予行政许可决定书).
+    unchosen = complete_open_task(api, case_id, "decide", user="admin", expect=422, decision_opinion="同意")
+    assert [(d["field"], d["rule"]) for d in unchosen["error"]["details"]] == [("approved", "required")]
     complete_open_task(api, case_id, "decide", user="admin", approved=False,
                        decision_opinion="经营场所与申请材料不一致\n未取得前置审批")
     denial = documents(api, case_id)["denial_decision"]
