@@ -1061,4 +1061,7 @@ EN: dict[str, str] = {
         "{material} is recorded as not applicable or obtained through data sharing: the applicant need not bring "
         "it, so a supplement cannot ask for it",
     "打印": "Print",
+    "* 该期限所在年度的节假日安排尚未载入，暂按周一至周五计算；载入后自动重算。":
+        "* The holidays of this deadline's year are not loaded yet: counted Monday to Friday for now, and counted "
+        "again once they are.",
 }

@@ -334,6 +334,20 @@ def test_a_provisional_deadline_is_recomputed_when_its_year_is_imported(api, now
     assert clock.deadline_at.astimezone(LOCAL_TZ).date() == date(2027, 1, 8)
 
 
+def test_the_board_says_in_words_what_a_provisional_deadline_s_star_means(api, now):
+    """A phone shows no tooltip: the note under the table says it, when a listed deadline is provisional."""
+    from tests.api.test_pages_intake import Browser
+
+    case_id = accepted_food_case(api, now, day=date(2026, 12, 24))
+    note = "* 该期限所在年度的节假日安排尚未载入，暂按周一至周五计算；载入后自动重算。"
+    supervisor = Browser(api, "supervisor")
+    page = supervisor.get("/supervision?level=all").text
+    assert f'data-instance="{case_id}"' in page and note in page
+    calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
+                          workdays=[], actor=Actor("admin", roles=frozenset({"admin"})))
+    assert note not in supervisor.get("/supervision?level=all").text
+
+
 def test_a_case_decided_on_a_provisional_deadline_is_counted_again_when_its_year_is_imported(api, now):
     """Decided on 8 January against a weekdays-only deadline of 7 January (late), then the year's holidays
     are announced: New Year's Day was off, the deadline was 8 January, and the case was on time."""
