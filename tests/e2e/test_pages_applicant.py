@@ -95,7 +95,7 @@ def test_an_applicant_reads_a_guide_and_follows_the_case_with_its_query_code(pag
     shot(page, "public-04-progress")
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename == "受理通知书.pdf"
+    assert download.value.suggested_filename == f"{NUMBER}-受理通知书.pdf"  # the case number tells files apart
     assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
     # The download list and the history keep its address: the document's, without the code.
     assert "code=" not in download.value.url and accepted["query_code"] not in download.value.url.upper()
@@ -167,7 +167,7 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
     expect(page.locator("#rating-form")).to_have_count(0)  # still running: nothing to rate yet
     with page.expect_download() as download:
         result.locator("a.document-pdf").click()
-    assert download.value.suggested_filename == "受理通知书.pdf"
+    assert download.value.suggested_filename == f"{NUMBER}-受理通知书.pdf"  # the case number tells files apart
 
     admin = {"Authorization": f"Bearer {users.add_user(runtime.uow(), 'root', roles=['admin'], actor=SYSTEM)[1]}"}
     ended = requests.post(f"{server.url}/api/process-instances/{accepted['id']}/terminate", headers=admin,
