@@ -1,10 +1,12 @@
 // The task form: form-js renders the deployed schema prefilled with the case data. Submitting posts
 // the data to the server, which validates it (engine.forms) and, when a field is wrong, sends the page
-// back with the errors; they are shown next to their fields here.
+// back with the errors; they are shown next to their fields here. What the clerk types is kept as a draft
+// in the browser until the server takes it (drafts.js), on the task page and on the intake page alike.
 import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 
 import { readJson } from './common.js';
+import { keepDraft } from './drafts.js';
 
 // Data path (group paths + key) -> form-js field id, to place the server's errors.
 function fieldIds(components, prefix = '', ids = {}) {
@@ -115,15 +117,54 @@ function valueAt(data, path) {
   return path.reduce((value, key) => (value == null ? undefined : value[key]), data);
 }
 
+// The data paths of the fields a clerk fills in, as a draft keeps them (drafts.js): a read-only or disabled
+// field shows the case's data, which a draft must not put back over newer; a dynamic list is one value.
+function draftPaths(components, prefix = [], paths = []) {
+  for (const component of components || []) {
+    if (component.readonly || component.disabled) {
+      continue;
+    }
+    if (component.type === 'dynamiclist' && component.path) {
+      paths.push([...prefix, ...component.path.split('.')]);
+      continue;
+    }
+    if (component.key) {
+      paths.push([...prefix, ...component.key.split('.')]);
+    }
+    if (component.components) {
+      draftPaths(component.components, component.path ? [...prefix, ...component.path.split('.')] : prefix, paths);
+    }
+  }
+  return paths;
+}
+
+// The page's data with the values (by data path, "a.b") put in.
+function withValues(data, values) {
+  const result = structuredClone(data);
+  for (const [name, value] of Object.entries(values || {})) {
+    const path = name.split('.');
+    let parent = result;
+    for (const key of path.slice(0, -1)) {
+      parent = parent[key] !== null && typeof parent[key] === 'object' ? parent[key] : (parent[key] = {});
+    }
+    parent[path[path.length - 1]] = value;
+  }
+  return result;
+}
+
 async function show() {
   const container = document.getElementById('form-container');
   const htmlForm = document.getElementById('complete-form');
   if (!htmlForm) {
     return;
   }
-  if (!container) {
+  if (!container) {  // a task without a form: the plain button completes it
+    const draft = await keepDraft(htmlForm);  // the checklist's choices, the intake's fields
+    htmlForm.addEventListener('submit', (event) => {
+      if (!event.defaultPrevented) draft.sending();
+    });
     htmlForm.dataset.ready = 'true';
-    return;  // a task without a form: the plain button completes it
+    return;
   }
   const readOnly = htmlForm.dataset.readonly === 'true';
   const schema = readJson('form-schema');
@@ -145,14 +186,19 @@ async function show() {
     localizeFixedWords(container, texts.texts);
   }
 
-  if (serverErrors.length) {
-    keepServerErrors(form, schema, serverErrors);
-    container.classList.add('refused');  // pages.css: each field keeps a line for its error
-  }
+  const showServerErrors = () => {
+    if (serverErrors.length) {
+      keepServerErrors(form, schema, serverErrors);
+      container.classList.add('refused');  // pages.css: each field keeps a line for its error
+    }
+  };
+  showServerErrors();
 
+  let draft = { sending() {} };
   form.on('submit', ({ data }) => {
     // The browser's checks are a convenience: the server validates every completion and answers.
     dataField.value = JSON.stringify(data);
+    draft.sending();
     HTMLFormElement.prototype.submit.call(htmlForm);  // not a control the form's markup may name "submit"
   });
   htmlForm.addEventListener('submit', (event) => {
@@ -160,6 +206,24 @@ async function show() {
     form.submit();
   });
   await settled(form);
+
+  // A draft is drawn over the page's data once the form is quiet; the server's errors stay beside the values
+  // they refused, and come back with them when the draft is discarded.
+  const paths = draftPaths(schema.components);
+  draft = await keepDraft(htmlForm, {
+    formJs: {
+      read: () => {
+        const { data } = form._getState();
+        return Object.fromEntries(paths.map((path) => [path.join('.'), valueAt(data, path)]));
+      },
+      write: async (values) => {
+        await form.importSchema(schema, withValues(prefilled, values));
+        await settled(form);
+      },
+      onChange: (listener) => form.on('changed', listener),
+    },
+    onDiscard: showServerErrors,
+  });
   htmlForm.dataset.ready = 'true';
 }
 

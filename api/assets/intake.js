@@ -1,7 +1,10 @@
 // Window work around a case's intake: print the receipt (收件回执); send a form once (a second click on
 // the intake's button would answer with the case already started, without its query code); and on the case
 // page refuse a material larger than the server takes before it is sent (the server checks again and says
-// the same in place).
+// the same in place). The receipt answering an intake form drops the form's draft (drafts.js): the server
+// took it; unless it says what was typed differs from the case already under that number and was not used,
+// which the clerk may still want for another case number.
+import { dropAnswered } from './drafts.js';
 
 for (const button of document.querySelectorAll('[data-print]')) {
   button.addEventListener('click', () => window.print());
@@ -39,4 +42,8 @@ for (const form of document.querySelectorAll('form.material-upload')) {
 const intake = document.querySelector('form.intake-form');
 if (intake) {
   sendOnce(intake);
+}
+
+if (document.getElementById('receipt-number') && !document.querySelector('.intake-differing')) {
+  dropAnswered();
 }

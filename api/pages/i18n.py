@@ -1057,6 +1057,10 @@ EN: dict[str, str] = {
         "version.",
     "此流程图没有布局，且其中的泳池或泳道无法自动生成布局。":
         "This diagram has no layout, and none can be generated for its pools or lanes.",
+    "已恢复本浏览器中保存的未提交内容，最后修改于": "Restored what was typed and not yet sent, kept in this browser; last changed",
+    "该任务目前不能由您办理。下面显示的是本浏览器中保存的您未提交的内容，最后修改于":
+        "You cannot work on this task at present. Shown below is what you typed and did not send, kept in this "
+        "browser; last changed",
     "{material} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正":
         "{material} is recorded as not applicable or obtained through data sharing: the applicant need not bring "
         "it, so a supplement cannot ask for it",

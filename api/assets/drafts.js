@@ -1,0 +1,275 @@
+// Drafts of the task and intake forms kept in this tab's sessionStorage (the modeler keeps diagrams in
+// localStorage, modeler.js; a form holds applicants' details, which must not outlive the tab on a window's
+// shared computer): a send that never reaches the server (the session ended, the page expired) or one answered
+// with a read-only page (the task handed over, the case suspended) would otherwise lose what the clerk typed.
+//
+// One draft per user and page (data-user, data-page on the form: task/<id>, intake/<code>) holds the values
+// that differ from what the server gave, with the time of the last change. A page opening with a draft that
+// differs from it shows the draft in the form and says so (#form-draft, with a button to discard it); a
+// read-only page shows it too, for the clerk to read or copy. A draft is dropped once the server took its
+// send: a task page says so as it opens (data-completed-by: this user), and the other sent task drafts are
+// asked of their own pages (data-check), because the page answering a completion (the queue) runs no script;
+// the intake's receipt drops its draft itself (intake.js). Drafts older than KEEP_DAYS are dropped.
+// Leaving a page with changes not sent asks first.
+
+const DRAFTS = 'govflow.form.draft/';  // + user + '/' + page
+const SENT = 'govflow.form.sent';  // sessionStorage: the draft this tab sent last, and where to
+const DRAFT_DELAY = 300;  // ms: a burst of typing makes one draft
+const KEEP_DAYS = 3;
+const NOT_DRAFTED = new Set(['csrf_token', 'data']);  // the session's token; form-js's data, drafted as such
+const NOT_FIELDS = new Set(['submit', 'button', 'reset', 'file', 'image']);
+
+// Storage may be disabled or full: drafts are then not kept, and leaving the page still asks.
+const store = {
+  keys(prefix) {
+    try {
+      return Object.keys(sessionStorage).filter((key) => key.startsWith(prefix));
+    } catch (error) {
+      return [];
+    }
+  },
+  read(key) {
+    try {
+      const draft = JSON.parse(sessionStorage.getItem(key));
+      return draft && typeof draft.savedAt === 'number' ? draft : null;
+    } catch (error) {
+      return null;
+    }
+  },
+  write(key, draft) {
+    try {
+      sessionStorage.setItem(key, JSON.stringify(draft));
+    } catch (error) {
+      // nothing kept: the warning on leaving the page is what is left
+    }
+  },
+  remove(key) {
+    try {
+      sessionStorage.removeItem(key);
+    } catch (error) {
+      // disabled storage holds nothing to remove
+    }
+  }
+};
+
+const session = {
+  read() {
+    try {
+      return JSON.parse(sessionStorage.getItem(SENT));
+    } catch (error) {
+      return null;
+    }
+  },
+  write(value) {
+    try {
+      if (value) sessionStorage.setItem(SENT, JSON.stringify(value));
+      else sessionStorage.removeItem(SENT);
+    } catch (error) {
+      // the receipt then leaves the draft to expire
+    }
+  }
+};
+
+// JSON with keys sorted: the same values read in another order are the same.
+function stable(value) {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${stable(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value === undefined ? null : value);
+}
+
+const same = (a, b) => stable(a) === stable(b);
+
+// Drafts of any user last changed more than KEEP_DAYS ago: case data is not kept in a browser for long.
+function dropExpired() {
+  const oldest = Date.now() - KEEP_DAYS * 24 * 3600 * 1000;
+  for (const key of store.keys(DRAFTS)) {
+    const draft = store.read(key);
+    if (!draft || draft.savedAt < oldest) store.remove(key);
+  }
+}
+
+// The form's own named fields (the checklist's radio groups, the intake's inputs), by name: a radio group's
+// chosen value, a checkbox group's checked values. Hidden inputs the page made (the intake's generated case
+// number) go apart: restored with a draft, never a change of their own.
+function fieldsOf(form) {
+  const fields = {};
+  const hidden = {};
+  for (const element of form.elements) {
+    const { name, type } = element;
+    if (!name || element.disabled || NOT_DRAFTED.has(name) || NOT_FIELDS.has(type) || element.tagName === 'BUTTON') {
+      continue;
+    }
+    if (type === 'hidden') {
+      hidden[name] = element.value;
+    } else if (type === 'radio') {
+      if (!(name in fields) || element.checked) fields[name] = element.checked ? element.value : '';
+    } else if (type === 'checkbox') {
+      const checked = fields[name] || (fields[name] = []);
+      if (element.checked) checked.push(element.value);
+    } else {
+      fields[name] = element.value;
+    }
+  }
+  return { fields, hidden };
+}
+
+function setFields(form, fields, hidden) {
+  for (const element of form.elements) {
+    const { name, type } = element;
+    const values = type === 'hidden' ? hidden : fields;
+    if (!name || NOT_DRAFTED.has(name) || NOT_FIELDS.has(type) || !(name in values)) continue;
+    const value = values[name];
+    if (type === 'radio') element.checked = element.value === value;
+    else if (type === 'checkbox') element.checked = Array.isArray(value) && value.includes(element.value);
+    else element.value = value;
+  }
+}
+
+// The entries of a draft's map whose value differs from the page's, among those the page has: a field the
+// form no longer asks (a material uploaded meanwhile) is nothing to restore.
+function changes(drafted, shown) {
+  return Object.fromEntries(Object.entries(drafted || {})
+    .filter(([name, value]) => name in shown && !same(value, shown[name])));
+}
+
+// The draft's time, to the minute, in the browser's time zone.
+function localTime(ms) {
+  const at = new Date(ms);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`;
+}
+
+// A sent task draft is kept until a page of its task says whether the server took it. Its own page says so
+// as it opens; the others are read here (their data-check page, the form's data-completed-by), the draft
+// dropped once it names this user. A page that does not answer so (the login page after the session ended,
+// an error) leaves the draft as it is.
+async function dropTaken(prefix, ownKey, user) {
+  for (const key of store.keys(prefix)) {
+    const draft = store.read(key);
+    if (key === ownKey || !draft || !draft.sentAt || !draft.check) continue;
+    try {
+      const answer = await fetch(draft.check, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+      if (!answer.ok) continue;
+      const page = new DOMParser().parseFromString(await answer.text(), 'text/html');
+      const form = page.getElementById('complete-form');
+      if (form && form.dataset.completedBy === user) store.remove(key);
+    } catch (error) {
+      // unreachable now: asked again by the next form page
+    }
+  }
+}
+
+// The page answering the form this tab sent last, at the address it was sent to (the intake's receipt):
+// the server took the send, so its draft is dropped.
+export function dropAnswered() {
+  const sent = session.read();
+  if (sent && sent.path === window.location.pathname) {
+    store.remove(sent.key);
+    session.write(null);
+  }
+}
+
+// Keep drafts of the page's form (#complete-form). formJs, for a page drawing a form-js form: read() its
+// values by data path, write(values) draw it again with the page's data and these values over it (null: the
+// page's data alone), onChange(listener). onDiscard: called once a discarded draft's form is drawn again.
+// Returns sending(), to call as the form is sent: the draft is stored as it is and the leave-page question
+// is not asked.
+export async function keepDraft(form, { formJs = null, onDiscard = () => {} } = {}) {
+  const { user, page } = form.dataset;
+  if (!user || !page) return { sending() {} };
+  dropExpired();
+  const prefix = `${DRAFTS}${user}/`;
+  const key = prefix + page;
+  const readOnly = form.dataset.readonly === 'true';
+  const unsaved = form.dataset.unsaved === 'true';  // the page shows a refused send: none of it is stored
+  const snapshot = () => ({ data: formJs ? formJs.read() : {}, fields: fieldsOf(form).fields });
+  const shown = snapshot();
+  const pageHidden = fieldsOf(form).hidden;
+  if (form.dataset.completedBy === user) {  // the server took this user's completion
+    store.remove(key);
+    return { sending() {} };
+  }
+  const sent = session.read();
+  if (sent && sent.key === key) session.write(null);  // the send came back to this page: not taken
+  let offered = store.read(key);
+  if (offered && offered.sentAt) {
+    delete offered.sentAt;
+    store.write(key, offered);
+  }
+  dropTaken(prefix, key, user);
+
+  const changed = () => unsaved || !same(snapshot(), shown);
+  let submitting = false;
+  let timer = null;
+  const storeDraft = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (readOnly) return;  // nothing typed here: a draft shown stays as it is
+    if (!changed()) {
+      store.remove(key);
+      return;
+    }
+    // The form's values the clerk changed; all of them on a refused send's page, where none is stored.
+    const now = snapshot();
+    store.write(key, { data: unsaved ? now.data : changes(now.data, shown.data), fields: now.fields,
+      hidden: fieldsOf(form).hidden, check: form.dataset.check, savedAt: Date.now() });
+  };
+  const scheduleDraft = () => {
+    clearTimeout(timer);
+    timer = setTimeout(storeDraft, DRAFT_DELAY);
+  };
+
+  const notice = document.getElementById('form-draft');
+  const dataChanges = offered ? changes(offered.data, shown.data) : {};
+  const fieldChanges = offered ? changes(offered.fields, shown.fields) : {};
+  if (Object.keys(dataChanges).length || Object.keys(fieldChanges).length) {
+    if (formJs && Object.keys(dataChanges).length) await formJs.write(dataChanges);
+    setFields(form, fieldChanges, offered.hidden || {});
+    form.dataset.restored = 'true';
+    if (notice) {
+      notice.querySelector('#form-draft-time').textContent = localTime(offered.savedAt);
+      for (const text of notice.querySelectorAll('[data-read-only]')) {
+        text.hidden = (text.dataset.readOnly === 'true') !== readOnly;
+      }
+      notice.hidden = false;
+      notice.querySelector('#form-draft-discard').addEventListener('click', async () => {
+        notice.hidden = true;
+        store.remove(key);
+        if (formJs) await formJs.write(null);
+        setFields(form, shown.fields, pageHidden);
+        delete form.dataset.restored;
+        onDiscard();
+        if (unsaved) storeDraft();  // a refused send's values are stored nowhere else
+      }, { once: true });
+    }
+  } else if (unsaved) {
+    storeDraft();
+  }
+
+  if (formJs) formJs.onChange(scheduleDraft);
+  const typed = (event) => {
+    if (event.target.form === form) scheduleDraft();  // the checklist's radios are the form's from outside it
+  };
+  document.addEventListener('input', typed);
+  document.addEventListener('change', typed);
+  window.addEventListener('beforeunload', (event) => {
+    if (timer) storeDraft();  // typed just before leaving
+    if (readOnly || submitting || !changed()) return;
+    event.preventDefault();
+    event.returnValue = '';  // the browser shows its own "leave the page?" question
+  });
+
+  return {
+    // Stored as sent, until the server's answer says what became of it (a login page says nothing).
+    sending() {
+      if (submitting) return;
+      submitting = true;
+      storeDraft();
+      const draft = store.read(key);
+      if (draft) store.write(key, { ...draft, sentAt: Date.now() });
+      session.write({ key, path: new URL(form.getAttribute('action') || '', window.location.href).pathname });
+    }
+  };
+}
