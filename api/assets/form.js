@@ -30,7 +30,9 @@ function fieldIds(components, prefix = '', ids = {}) {
 const VISIBLE = '\\S';
 const TEXT_TYPES = new Set(['textfield', 'textarea']);
 
-function withServerRules(components, { phone_pattern: phonePattern, formats }) {
+// A pattern of the form's own is said in its field's description (JY + 14 位数字), not as a regular
+// expression: each such pattern is kept in ``described`` with its description, for the translator.
+function withServerRules(components, { phone_pattern: phonePattern, formats }, described = {}) {
   for (const component of components || []) {
     const validate = component.validate;
     const type = validate && validate.validationType;
@@ -39,16 +41,22 @@ function withServerRules(components, { phone_pattern: phonePattern, formats }) {
       validate.pattern = type === 'phone' ? phonePattern : formats[type];
     } else if (validate && validate.required && !validate.pattern && TEXT_TYPES.has(component.type)) {
       validate.pattern = VISIBLE;
+    } else if (validate && validate.pattern && component.description) {
+      described[validate.pattern] = component.description;
     }
-    withServerRules(component.components, { phone_pattern: phonePattern, formats });
+    withServerRules(component.components, { phone_pattern: phonePattern, formats }, described);
   }
+  return described;
 }
 
 // form-js's messages in the page's language and in the server's words.
-function translator({ texts, phone_pattern: phonePattern, formats = {} }) {
+function translator({ texts, phone_pattern: phonePattern, formats = {} }, described = {}) {
   const byPattern = { [phonePattern]: texts.phone, [VISIBLE]: texts['Field is required.'] };
   for (const [type, pattern] of Object.entries(formats)) {
     byPattern[pattern] = texts[type];
+  }
+  for (const [pattern, hint] of Object.entries(described)) {
+    byPattern[pattern] = texts.pattern_hint.replace('{hint}', hint);
   }
   return (template, replacements = {}) => {
     const text = template.startsWith('Field must match pattern') && replacements.value in byPattern
@@ -174,12 +182,10 @@ async function show() {
   const serverErrors = readJson('form-errors') || [];
   const dataField = document.getElementById('form-data-field');
   const texts = readJson('form-texts');
-  if (texts) {
-    withServerRules(schema.components, texts);
-  }
+  const described = texts ? withServerRules(schema.components, texts) : {};
   const form = new Form({
     container, properties: { readOnly },
-    additionalModules: texts ? [{ translate: ['value', translator(texts)] }] : [],
+    additionalModules: texts ? [{ translate: ['value', translator(texts, described)] }] : [],
   });
   await form.importSchema(schema, prefilled);
   if (texts) {

@@ -20,6 +20,13 @@ def field_labels(schema: dict[str, Any]) -> dict[str, str]:
     return {path: str(component.get("label") or path) for path, component in form_fields(schema)}
 
 
+def pattern_hints(schema: dict[str, Any]) -> dict[str, str]:
+    """Data path -> the field's description, for each field with a pattern of its own (validate.pattern): an
+    error says the format in the form's words (JY + 14 位数字), never as a regular expression."""
+    return {path: str(component["description"]) for path, component in form_fields(schema)
+            if (component.get("validate") or {}).get("pattern") and component.get("description")}
+
+
 def option_labels(schema: dict[str, Any], data: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
     """Data path -> option value (as JSON) -> its label: errors name options as the clerk sees them. With the
     case's ``data``, options a field reads from it (form-js ``valuesKey``: the meeting's member departments)

@@ -1068,4 +1068,5 @@ EN: dict[str, str] = {
     "* 该期限所在年度的节假日安排尚未载入，暂按周一至周五计算；载入后自动重算。":
         "* The holidays of this deadline's year are not loaded yet: counted Monday to Friday for now, and counted "
         "again once they are.",
+    "格式不正确：{hint}": "Not in the right form: {hint}",
 }

@@ -43,7 +43,7 @@ from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
 from .case_data import APPLICANT_FIELDS, Field
-from .form_values import field_labels, option_labels
+from .form_values import field_labels, option_labels, pattern_hints
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
 from .work import MARK_FIELD, error_text, mark_problem_texts, marks_from_form, submitted
@@ -210,7 +210,7 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
     by field name, ``refused`` the engine's details (the merged form's fields, the case number)."""
     problems = dict(problems or {})
     schema = merged.schema if merged is not None else {}
-    labels, options = field_labels(schema), option_labels(schema)
+    labels, options, hints = field_labels(schema), option_labels(schema), pattern_hints(schema)
     form_errors = []
     for detail in refused or []:
         field = str(detail.get("field", "")) if isinstance(detail, dict) else ""
@@ -219,9 +219,9 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
         elif field.startswith("marks"):  # a tick the engine refused (checked here first, so rarely)
             problems.update(mark_problem_texts([detail]))
         elif field in labels:  # shown by form-js next to its field, and in the summary
-            form_errors.append({**detail, "message": error_text(detail, options)})
+            form_errors.append({**detail, "message": error_text(detail, options, hints)})
         else:
-            problems[field or "form"] = error_text(detail, options) if isinstance(detail, dict) else str(detail)
+            problems[field or "form"] = error_text(detail, options, hints) if isinstance(detail, dict) else str(detail)
     form_data = submitted() if merged is not None and request.method == "POST" else {}
     return render_template("pages/intake_form.html", entry=entry, guide=entry.guide.content, merged=merged,
                            fields=applicant_fields(entry, merged), typed=typed, generated=generated, problems=problems,

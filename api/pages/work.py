@@ -27,7 +27,16 @@ from .. import json_body
 from ..context import actor, uow
 from .case_data import case_data
 from .errors import error_page
-from .form_values import field_labels, form_fields, lookup, option_key, option_labels, option_text, value_text
+from .form_values import (
+    field_labels,
+    form_fields,
+    lookup,
+    option_key,
+    option_labels,
+    option_text,
+    pattern_hints,
+    value_text,
+)
 from .i18n import gettext as _
 
 bp = Blueprint("work", __name__)
@@ -74,6 +83,7 @@ RULE_VARIANTS: dict[str, tuple[str, dict[Any, str]]] = {
     "decimalDigits": ("digits", {0: "须为整数"}),
     "options": ("options", {None: "须为可选项之一"}),  # options read from the case data (valuesKey)
 }
+PATTERN_HINT = "格式不正确：{hint}"  # a pattern the field's description says in words
 RULE_PREFIX = re.compile(r"^[A-Za-z]+: ")  # the engine's sentences start with the rule's form-js name
 
 
@@ -210,7 +220,8 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
         stored = {**stored, **checklist_prefill(checked, schema, stored)}
     form_data = {**stored, **data} if data is not None else stored
     options = option_labels(schema)
-    shown = [{**e, "message": error_text(e, options)} if isinstance(e, dict) else e for e in errors or []]
+    hints = pattern_hints(schema)
+    shown = [{**e, "message": error_text(e, options, hints)} if isinstance(e, dict) else e for e in errors or []]
     # The application the case was started with (a bundle's merged form), as asked, for every step to weigh.
     application = case_data(sheet.data, [sheet.start_schema] if sheet.start_schema else [], asked_only=True)
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data, application=application,
@@ -293,6 +304,7 @@ def form_js_texts() -> dict[str, Any]:
         "Field must be a valid international phone number. (e.g. +4930664040900)": _(RULE_TEXTS["phone"]),
         "Value is expected to be an integer.": _("须为整数"),
         "Value is not a number.": _("须为数字"),
+        "pattern_hint": _(PATTERN_HINT, hint="{hint}"),
         "phone": _(RULE_TEXTS["phone"]),
         "idNumber": _(RULE_TEXTS["idNumber"]),
         "creditCode": _(RULE_TEXTS["creditCode"]),
@@ -301,10 +313,14 @@ def form_js_texts() -> dict[str, Any]:
     }}
 
 
-def error_text(error: dict[str, Any], options: dict[str, dict[str, str]]) -> str:
+def error_text(error: dict[str, Any], options: dict[str, dict[str, str]], hints: dict[str, str] | None = None) -> str:
     """One field error in the page's language, from its rule code and parameters; the engine's sentence
-    (without its ``rule:`` prefix) for a rule the catalogue lacks. ``options`` are option_labels()."""
+    (without its ``rule:`` prefix) for a rule the catalogue lacks. ``options`` are option_labels(), ``hints``
+    pattern_hints(): a pattern the field describes is said in its description's words."""
     rule, params, message = error.get("rule"), error.get("params") or {}, str(error.get("message", ""))
+    hint = (hints or {}).get(str(error.get("field")))
+    if rule == "pattern" and hint:
+        return _(PATTERN_HINT, hint=hint)
     text = RULE_TEXTS.get(rule) if isinstance(rule, str) else None
     if rule in RULE_VARIANTS:
         name, texts = RULE_VARIANTS[rule]

@@ -120,3 +120,25 @@ def test_a_select_s_placeholder_and_search_box_are_in_the_page_s_language(page: 
     lead = page.locator(".fjs-form-field", has_text="承办部门").locator("input.fjs-input")
     expect(lead).to_have_attribute("placeholder", "搜索")
     assert "Select" not in page.locator("#form-container").inner_text()
+
+
+LICENCE_NO = {"type": "textfield", "key": "licence_no", "label": "许可证编号", "id": "Field_licence_no",
+              "description": "JY + 14 位数字", "validate": {"required": True, "pattern": "^JY\\d{14}$"}}
+
+
+def test_a_pattern_is_said_in_its_field_s_description_not_as_a_regular_expression(page: Any, runtime: Runtime) -> None:
+    """Clerks read no regular expressions: the browser and the server say the format in the form's words."""
+    view = open_task(page, runtime, [LICENCE_NO])
+    page.get_by_label("受理", exact=True).check()
+    page.get_by_label("受理意见").fill("材料齐全")
+    page.get_by_label("许可证编号").fill("JY123")
+    page.get_by_label("许可证编号").press("Tab")
+    expect(error_of(page, "许可证编号")).to_have_text("格式不正确：JY + 14 位数字")
+    page.click("#complete-button")  # sent anyway: the server's refusal, in the same words
+    expect(page.locator("#form-errors-summary")).to_contain_text("格式不正确：JY + 14 位数字")
+    expect(page.locator("#form-errors-summary")).not_to_contain_text("\\d{14}")
+    assert tasks.get_task(runtime.uow(), view.tasks[0].id, actor=SYSTEM).state == "READY"
+    page.get_by_label("许可证编号").fill("JY12345678901234")
+    page.click("#complete-button")
+    page.wait_for_url(re.compile(r"/queue"))
+    assert completed_with(runtime, view)["licence_no"] == "JY12345678901234"
