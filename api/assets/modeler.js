@@ -148,9 +148,12 @@ function listOtherDrafts(prefix, ownKey, modelerPath, timeZone) {
     if (key === ownKey || !draft) continue;
     const link = document.createElement('a');
     const slash = page.lastIndexOf('/');
-    if (page === 'new') {
+    if (page === 'new') {  // drafted before each new diagram had its own
       link.href = modelerPath;
       link.textContent = box.dataset.blankLabel;
+    } else if (page.startsWith('new/')) {  // several may be listed: each by its time
+      link.href = `${modelerPath}?draft=${encodeURIComponent(page.slice(4))}`;
+      link.textContent = `${box.dataset.blankLabel} ${localTime(draft.savedAt, timeZone)}`;
     } else if (slash > 0) {
       link.href = `${modelerPath}/${encodeURIComponent(page.slice(0, slash))}/${encodeURIComponent(page.slice(slash + 1))}`;
       link.textContent = `${page.slice(0, slash)} v${page.slice(slash + 1)}`;
@@ -211,8 +214,9 @@ async function show() {
   const modelerPath = form.dataset.modelerPath;
   const timeZone = form.dataset.timeZone || undefined;
   const prefix = `${DRAFTS}${form.dataset.user}/`;
-  const draftKey = prefix + form.dataset.page;
   if (!draftId.value) draftId.value = randomId(16);  // a refused save keeps the id it was posted with
+  // A new diagram's draft is its own (new/<id>): two tabs drawing new diagrams keep two drafts.
+  const draftKey = prefix + (form.dataset.page === 'new' ? `new/${draftId.value}` : form.dataset.page);
 
   // Every edit (on the canvas or in the properties panel) is a command; none left to undo means the
   // diagram is the one the page was opened with. That is the stored version itself unless a refused save

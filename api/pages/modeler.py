@@ -89,8 +89,11 @@ def _expired(exc: BadRequest) -> ResponseReturnValue:
 
 def _back_to_page() -> ResponseReturnValue:
     # The page's own address: a save posts there (api/pages/__init__.py sends a GET without a session
-    # on to the login, which comes back to it).
+    # on to the login, which comes back to it). A new diagram's page by its draft: each tab drafts its own.
     flash(_("登录已失效或页面已过期，流程图未保存。草稿保存在本浏览器中，可在此恢复后再保存。"), "error")
+    draft = request.form.get("draft", "")
+    if request.endpoint == "pages.modeler.save" and DRAFT_ID.match(draft):
+        return redirect(url_for(".blank", draft=draft))
     return redirect(request.path)
 
 
@@ -169,7 +172,8 @@ def _in_the_way(detail: Mapping[str, Any]) -> dict[str, Any]:
 
 def _page(found: versions.DiagramVersion | None, *, xml: str | None = None, file_name: str = "", name: str = "",
           seen: Mapping[str, int | str] | None = None, unsaved: bool = False, **refusal: Any) -> str:
-    draft = request.form.get("draft", "") if unsaved else ""
+    # A refused save's draft; a new diagram's page opened for its draft (?draft=, the link to it).
+    draft = request.form.get("draft", "") if unsaved else request.args.get("draft", "") if found is None else ""
     return render_template("pages/modeler.html", found=found, xml=xml, file_name=file_name, name=name, seen=seen or {},
                            unsaved=unsaved, draft=draft if DRAFT_ID.match(draft) else "", time_zone=LOCAL_TZ.key,
                            problems=refusal.get("problems", []), conflicts=refusal.get("conflicts", []),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -168,21 +169,56 @@ def test_a_draft_of_another_page_is_listed_and_one_discarded_is_gone(page: Any, 
     name = panel_field(page, "general", "name")
     name.fill("新事项（未保存）")
     name.press("Tab")
-    wait_for_draft(page, "new", "新事项（未保存）")
+    own = "new/" + page.input_value("#modeler-draft-id")  # a new diagram's draft is its own
+    wait_for_draft(page, own, "新事项（未保存）")
 
     page.once("dialog", lambda dialog: dialog.accept())  # leave the page anyway
     open_modeler(page, "/analyst/modeler/pages_permit/1")
     others = page.locator("#modeler-other-drafts")
     expect(others).to_be_visible()
-    expect(others.locator("a.draft-link")).to_have_text("新建流程")
+    expect(others.locator("a.draft-link")).to_have_text(re.compile(r"^新建流程 \d{4}-\d\d-\d\d \d\d:\d\d$"))
     others.locator("a.draft-link").click()
     expect(page.locator("#modeler-form")).to_have_attribute("data-ready", "true")
     expect(page.locator("#modeler-draft")).to_be_visible()
     page.click("#modeler-draft-discard")
     expect(page.locator("#modeler-draft")).to_be_hidden()
-    assert draft_of(page, "new") is None
+    assert draft_of(page, own) is None
     open_modeler(page, "/analyst/modeler")
     expect(page.locator("#modeler-draft")).to_be_hidden()
+
+
+def test_two_tabs_drawing_new_diagrams_each_get_their_own_draft_back_after_the_session_ended(
+        page: Any, analyst: str) -> None:
+    """Both saves find the session ended; logging in again from each tab offers that tab's own diagram."""
+    log_in(page, analyst)
+    other = page.context.new_page()
+    tabs = []
+    for tab, title in ((page, "甲事项"), (other, "乙事项")):
+        open_modeler(tab, "/analyst/modeler")
+        select_process(tab)
+        field = panel_field(tab, "general", "name")
+        field.fill(title)
+        field.press("Tab")
+        own = "new/" + tab.input_value("#modeler-draft-id")
+        wait_for_draft(tab, own, title)
+        tabs.append((tab, title, own))
+    assert tabs[0][2] != tabs[1][2]
+    page.context.clear_cookies()
+    for tab, _title, own in tabs:  # both saves find the session ended: each to the login, for its own page
+        tab.click("#modeler-save")
+        tab.wait_for_url(re.compile(r"/login\?next=/analyst/modeler\?draft(=|%3D)" + own[4:] + "$"))
+    page.fill("#name", analyst)
+    page.fill("#secret", PASSWORD)
+    page.click("button[type=submit]")
+    other.goto(unquote(other.url.split("next=")[1]))  # logged in (the tabs share it): on to where it leads
+    for tab, title, own in tabs:
+        tab.wait_for_url(re.compile(r"/analyst/modeler\?draft=" + own[4:] + "$"))
+        expect(tab.locator("#modeler-form")).to_have_attribute("data-ready", "true")
+        expect(tab.locator("#modeler-draft")).to_be_visible()
+        tab.click("#modeler-draft-restore")
+        expect(tab.locator("#modeler-draft")).to_be_hidden()
+        select_process(tab)
+        expect(panel_field(tab, "general", "name")).to_have_value(title)  # this tab's diagram, not the other's
 
 
 def test_leaving_with_unsaved_changes_asks_first(page: Any, analyst: str) -> None:
