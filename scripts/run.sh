@@ -47,11 +47,11 @@ demo_department() {  # CODE NAME GROUP...
   grep -q "^$code"$'\t' <<<"$existing_departments" && return 0
   $gf department add "$code" --name "$name" "${@/#/--group=}" || echo "demo department $code not added" >&2
 }
-demo_department ZWFW 政务服务中心 window zwfw meeting_chair
+demo_department ZWFW 市政务服务管理局 window zwfw meeting_chair
 demo_department SCJG 市场监督管理局 review chief food_review certificate scjg
 demo_department WJW 卫生健康委员会 hygiene_approval hygiene_supervision
-demo_department ZJJ 住房和城乡建设局 construction_permit zjj
-demo_department ZRZY 自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
+demo_department ZJJ 市住房和城乡建设局 construction_permit zjj
+demo_department ZRZY 市自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
 demo_department CGJ 城市管理局 cgj
-demo_department STHJ 生态环境局 sthj
+demo_department STHJ 市生态环境局 sthj
 exec $gf serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "${WORKERS:-2}"

@@ -212,3 +212,19 @@ def test_a_bundle_s_members_name_their_process_department_and_verdict() -> None:
     assert found["members[2].legal_basis[0]"] == "members[2].legal_basis[0] must be a non-empty string"
     assert "is the bundle's own process" in found["members[3].process"]
     assert found["members[4]"] == "members[4] must be an object"
+
+
+def test_the_library_names_each_department_one_way() -> None:
+    """The catalogue lists a department under the name its guides give it: one code, one name."""
+    import json
+    from collections import defaultdict
+    from pathlib import Path
+
+    names: dict[str, set[str]] = defaultdict(set)
+    for path in (Path(__file__).resolve().parents[2] / "bpmn").glob("*/guide.json"):
+        content = json.loads(path.read_text(encoding="utf-8"))
+        for department in [content["department"], *content.get("co_departments", []),
+                           *(m["department"] for m in content.get("members", []))]:
+            names[department["code"]].add(department["name"])
+    assert len(names) >= 5
+    assert {code: found for code, found in names.items() if len(found) > 1} == {}
