@@ -20,7 +20,7 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
-TAKE_OVER_RULE = "take_over"  # a file taking over another's process id (deploy's ``refuse_takeovers``)
+TAKE_OVER_RULE = "take_over"  # a file taking over another's process id (deploy's ``takeovers``)
 # Every kind kind_of knows, for the message refusing any other file.
 ACCEPTED = ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files"
 
@@ -58,7 +58,7 @@ def kind_of(name: str) -> str:
 
 def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
            name: str | None = None, based_on: Mapping[str, int] | None = None,
-           refuse_takeovers: bool = False) -> DeploymentResult:
+           takeovers: str = "warn") -> DeploymentResult:
     """Deploy a set of files atomically: every diagram is checked and nothing is stored if any fails.
 
     Each executable process becomes a definition keyed by its process id; changed content makes the
@@ -72,8 +72,9 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     uploads, the CLI): no such guard.
 
     A process id deployed before, but never under this process name nor from a file of this name, may be a
-    new item that kept a copied id, about to become another item's next version: a warning, or with
-    ``refuse_takeovers`` (the deploy page, until the analyst confirms) refused, naming it (rule ``take_over``).
+    new item that kept a copied id, about to become another item's next version: ``takeovers`` says what
+    becomes of it — ``warn`` (the API, the CLI), ``refuse`` (the deploy page, naming it: rule ``take_over``)
+    or ``accept`` (the deploy page once the analyst confirmed: no warning to confirm again).
 
     Raises:
         Forbidden: the actor may not deploy.
@@ -103,7 +104,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             built, parse_problems = _spiff.build_specs(prepared, dmn)
             problems.extend(parse_problems)
             problems.extend(_check_calls(uow, prepared, set(built)))
-            problems.extend(_check_takeovers(uow, prepared, confirmed=not refuse_takeovers))
+            if takeovers != "accept":
+                problems.extend(_check_takeovers(uow, prepared, confirmed=takeovers != "refuse"))
             problems.extend(forms.check_references(uow, prepared, files))
             problems.extend(documents.check_references(uow, prepared, files))
             problems.extend(guides.check_deployment(uow, files, set(built)))

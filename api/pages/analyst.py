@@ -54,15 +54,17 @@ def deploy_post() -> ResponseReturnValue:
         raise InvalidRequest("choose at least one file to deploy")
     result = definitions.deploy(uow(), files, actor=actor(), name=request.form.get("name", "").strip() or None,
                                 # until the analyst confirms a take-over the page named (see _refused)
-                                refuse_takeovers=request.form.get("take_over") != "true")
+                                takeovers="accept" if request.form.get("take_over") == "true" else "refuse")
     return after_deploy(result)
 
 
 @bp.errorhandler(DeploymentInvalid)
 def _refused(exc: DeploymentInvalid) -> ResponseReturnValue:
     # A file taking over another item's process id: named, and confirmed by the analyst on the next upload.
+    # Named in the page's own words beside the confirmation, not in the problems' table.
     takeovers = [p for p in exc.details if p.get("rule") == definitions.TAKE_OVER_RULE and p.get("severity") == "error"]
-    return render_template("pages/deploy.html", problems=exc.details, name=request.form.get("name", ""),
+    problems = [p for p in exc.details if p not in takeovers]
+    return render_template("pages/deploy.html", problems=problems, name=request.form.get("name", ""),
                            takeovers=takeovers), 422
 
 

@@ -600,12 +600,15 @@ def test_an_upload_taking_over_another_item_s_process_is_deployed_only_once_conf
                             token_from="/analyst/deploy", content_type="multipart/form-data")
 
     refused = upload()
-    assert refused.status_code == 422 and 'id="deploy-takeover"' in refused.text
+    assert refused.status_code == 422 and 'id="deploy-takeover" role="alert"' in refused.text
     assert re.search(r'<li><span class="mono">pages_permit</span>（vendor_example.bpmn）</li>', refused.text)
     assert 'name="take_over" value="true"' in refused.text
+    assert "would take it over" not in refused.text  # said in the page's words, not the engine's
     assert 'href="/analyst/definitions/pages_permit/2"' not in analyst.get("/analyst/definitions").text
     confirmed = upload(take_over="true")
     assert confirmed.headers["Location"] == "/analyst/definitions/pages_permit/2"
+    shown = analyst.get(confirmed.headers["Location"]).text
+    assert "已部署 pages_permit 版本 2" in shown and "was deployed from" not in shown  # confirmed: no warning
     again = deploy_page(analyst, "permit_v1.bpmn")  # the item's own file: its name was deployed before
     assert again.headers["Location"] == "/analyst/definitions/pages_permit/3"
 
