@@ -62,7 +62,7 @@ class DocumentFile(MethodView):
         fmt = query["format"]
         found = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
         response = send_download(found.content, mimetype=documents.FORMATS[fmt], name=found.file_name,
-                                 fallback=f"document-{document_id}", etag=found.sha256)
+                                 fallback=found.plain_name, etag=found.sha256)
         if fmt == "html":
             response.headers["Content-Security-Policy"] = HTML_POLICY
         return response

@@ -61,12 +61,12 @@ class ProgressDocument(MethodView):
     @blp.alt_response(429, **LIMITED)
     def get(self, query: dict[str, Any], case_no: str, document_id: int) -> Response:
         """Download a document issued to the applicant (受理通知书, decision ...)."""
-        name, content, digest = progress.public_document(uow(), case_no, query["code"], document_id,
-                                                         fmt=query["format"])
+        found = progress.public_document(uow(), case_no, query["code"], document_id, fmt=query["format"])
         mimetype = "application/pdf" if query["format"] == "pdf" else "text/html"
-        response = Response(content, mimetype=mimetype)
-        response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-        response.headers["X-Content-SHA256"] = digest
+        response = Response(found.content, mimetype=mimetype)
+        response.headers["Content-Disposition"] = (f'attachment; filename="{found.plain_name}.{query["format"]}"; '
+                                                   f"filename*=UTF-8''{quote(found.file_name, safe='')}")
+        response.headers["X-Content-SHA256"] = found.sha256
         response.headers["X-Content-Type-Options"] = "nosniff"
         if query["format"] == "html":  # as staff downloads are: whatever a template holds runs nowhere
             response.headers["Content-Security-Policy"] = HTML_POLICY

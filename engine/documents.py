@@ -310,6 +310,7 @@ class Download(NamedTuple):
     content: bytes  # in the format asked for
     sha256: str
     file_name: str  # the case number and the title (SX-2026-000123-受理通知书.pdf): downloads tell cases apart
+    plain_name: str  # for clients that read only an ASCII name: the case number kept where it is ASCII
 
 
 def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Actor, fmt: str = "pdf") -> Download:
@@ -327,8 +328,10 @@ def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Acto
                 or (document.confidential and not confidential.sees_all(actor)):
             raise NotFound(f"document {document_id} not found in process instance {instance_id}")
         content: bytes = getattr(document, fmt)
+        number = case.business_key if case.business_key.isascii() else f"case-{case.id}"
         return Download(document, content, getattr(document, f"{fmt}_sha256"),
-                        f"{case.business_key}-{document.title or document.name}.{fmt}")
+                        f"{case.business_key}-{document.title or document.name}.{fmt}",
+                        f"{number}-document-{document.id}")
 
 
 def _require_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInstance:

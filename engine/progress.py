@@ -350,9 +350,9 @@ def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:
 
 
 def public_document(uow: UnitOfWork, case_no: str, code: str | None, document_id: int, *, fmt: str = "pdf",
-                    proof: str | None = None) -> tuple[str, bytes, str]:
-    """A document of the case for its applicant (with its code, or a proof of it as public_progress):
-    file name, bytes and SHA-256.
+                    proof: str | None = None) -> store.Download:
+    """A document of the case for its applicant (with its code, or a proof of it as public_progress): its
+    bytes, SHA-256 and the names to save it by.
 
     Raises NotFound (unknown case, wrong code or stale proof, or no such document of the case: one answer
     for the first three), InvalidRequest (unknown format).
@@ -364,4 +364,4 @@ def public_document(uow: UnitOfWork, case_no: str, code: str | None, document_id
         found = store.download(uow.runtime.uow(), instance_id, document_id, actor=SYSTEM, fmt=fmt)
     except NotFound:
         raise NotFound("未找到该文书") from None  # not the internal case id the store's message names
-    return found.file_name, found.content, found.sha256
+    return found

@@ -531,7 +531,7 @@ def document(instance_id: int, document_id: int) -> ResponseReturnValue:
     fmt = request.args.get("format", "pdf")
     found = documents.download(uow(), instance_id, document_id, actor=actor(), fmt=fmt)
     response = send_download(found.content, mimetype=documents.FORMATS[fmt], name=found.file_name,
-                             fallback=f"document-{document_id}", etag=found.sha256,
+                             fallback=found.plain_name, etag=found.sha256,
                              inline=request.args.get("view") == "1")
     if fmt == "html":
         response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run

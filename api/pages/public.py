@@ -183,15 +183,14 @@ def progress_document(document_id: int) -> ResponseReturnValue:
     if kept is None:
         return _lookup_page("", _("查询已过期，请重新输入办件编号和查询码。"), 404)
     try:
-        name, content, digest = progress.public_document(uow(), kept["case_no"], None, document_id, fmt=fmt,
-                                                         proof=kept["proof"])
+        found = progress.public_document(uow(), kept["case_no"], None, document_id, fmt=fmt, proof=kept["proof"])
     except NotFound as exc:
         if exc.message == query_codes.NOT_FOUND_MESSAGE:
             raise  # a new code was handed out meanwhile: _not_found forgets the case
         return render_template("pages/public_error.html", status=404, message=_("未找到该文书。")), 404
-    response = send_download(content, mimetype=FORMATS[fmt], name=name, fallback=f"document-{document_id}",
-                             etag=digest)
-    response.headers["X-Content-SHA256"] = digest  # as the public API's download
+    response = send_download(found.content, mimetype=FORMATS[fmt], name=found.file_name, fallback=found.plain_name,
+                             etag=found.sha256)
+    response.headers["X-Content-SHA256"] = found.sha256  # as the public API's download
     response.headers["Cache-Control"] = "no-store"  # a case's document: in no cache (send_file says no-cache)
     if fmt == "html":
         response.headers["Content-Security-Policy"] = HTML_POLICY  # shown, never run

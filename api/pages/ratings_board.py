@@ -87,7 +87,7 @@ def export() -> ResponseReturnValue:
                          row.average_level if row.count else "", average_words(row) if row.count else "",
                          row.bad, percent(row.bad_share), row.rectified, row.bad - row.rectified])
     name = _("好差评统计_{period}.csv", period=period.file_part())
-    return send_download(out.getvalue().encode("utf-8-sig"), mimetype="text/csv; charset=utf-8", name=name,
+    return send_download(out.getvalue().encode("utf-8-sig"), mimetype="text/csv", name=name,
                          fallback=f"ratings_{period.file_part()}")
 
 

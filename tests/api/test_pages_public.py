@@ -442,7 +442,7 @@ def test_documents_download_from_the_page_with_no_code_in_any_address(app: Any, 
     assert pdf.headers["X-Content-SHA256"] == document["pdf_sha256"] and pdf.headers["Cache-Control"] == "no-store"
     assert "attachment" in pdf.headers["Content-Disposition"] and "受理通知书.pdf" in unquote(
         pdf.headers["Content-Disposition"])
-    assert f'filename="document-{document["id"]}.pdf"' in pdf.headers["Content-Disposition"]
+    assert f'filename="SCJG-2026-0160-document-{document["id"]}.pdf"' in pdf.headers["Content-Disposition"]  # ASCII, with the number
     rendered = visitor.get(html_url)
     assert rendered.status_code == 200 and rendered.mimetype == "text/html"
     assert "sandbox" in rendered.headers["Content-Security-Policy"]

@@ -115,7 +115,7 @@ def test_the_csv_file_has_the_same_figures_a_bom_and_the_period_in_its_name(supe
     page = supervisor.get("/supervision/ratings?from=2026-03-05&to=2026-03-06").text
     assert 'href="/supervision/ratings.csv?from=2026-03-05&amp;to=2026-03-06"' in page  # the same period
     got = supervisor.get("/supervision/ratings.csv?from=2026-03-05&to=2026-03-06")
-    assert got.status_code == 200 and got.mimetype == "text/csv"
+    assert got.status_code == 200 and got.headers["Content-Type"] == "text/csv; charset=utf-8"
     disposition = got.headers["Content-Disposition"]
     assert 'filename="ratings_2026-03-05_2026-03-06.csv"' in disposition
     assert "filename*=UTF-8''%E5%A5%BD%E5%B7%AE%E8%AF%84%E7%BB%9F%E8%AE%A1_2026-03-05_2026-03-06.csv" in disposition

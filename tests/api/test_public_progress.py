@@ -150,6 +150,9 @@ def test_documents_issued_to_the_applicant_are_listed_and_downloaded_with_the_co
     url = document["download_url"]
     pdf = api.client.get(url, query_string={"code": started["query_code"]})
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    disposition = pdf.headers["Content-Disposition"]  # by the case number; an ASCII name beside the UTF-8 one
+    assert f'filename="SCJG-2026-0043-document-{document["id"]}.pdf"' in disposition
+    assert "filename*=UTF-8''SCJG-2026-0043-%E5%8F%97%E7%90%86%E9%80%9A%E7%9F%A5%E4%B9%A6.pdf" in disposition
     html = api.client.get(url, query_string={"code": started["query_code"], "format": "html"})
     assert "SCJG-2026-0043" in html.get_data(as_text=True)
     # Whatever an analyst's template holds, the browser runs none of it and takes the type as given.
