@@ -184,6 +184,9 @@ def test_a_clerk_going_on_leave_hands_the_task_to_a_window_colleague(page: Any, 
     expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
     options = page.locator("#handover-assignee option")
     expect(options).to_have_text(["请选择", "zhang"])
+    page.set_viewport_size({"width": 375, "height": 800})  # on a phone the handover row wraps in the page
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.select_option("#handover-assignee", "zhang")
     page.get_by_label("备注（选填）").fill("本人休假，请张三接办")
     shot(page, "11-task-handover")
