@@ -4,6 +4,7 @@ last retry) to retry or close; and the audit log of administrative changes."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from .i18n import gettext as _
 from .paging import page_number, past_last_page
 
 bp = Blueprint("supervision", __name__)
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 PAGE_SIZE = 100
 # engine.audit's ACTIONS and TARGET_KINDS as an administrator says them (each has its English in i18n.EN).
 ACTION_LABELS = {"user.added": "新增用户", "user.changed": "修改用户", "user.deactivated": "停用用户",
@@ -116,8 +118,8 @@ def local_day(args: dict[str, str], name: str, problems: dict[str, str]) -> date
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    try:
-        day = date.fromisoformat(raw)
+    try:  # the form YYYY-MM-DD alone: fromisoformat takes 20261124 and week dates (2026-W47-1) too
+        day = date.fromisoformat(raw) if DAY.fullmatch(raw) else None
     except ValueError:
         day = None
     # Year 1 or 9999 would overflow on the way to UTC or to the next day; no entry is that old or new.

@@ -199,6 +199,9 @@ def test_a_bad_date_is_said_beside_its_field_on_the_log_page(supervisor: Browser
     assert "共 0 条" not in page.text  # nothing was looked up
     late = supervisor.get("/supervision/audit?to=9999-12-31")
     assert late.status_code == 400 and 'data-field="to">日期格式应为 YYYY-MM-DD：9999-12-31<' in late.text
+    for other_form in ("20261124", "2026-W47-1"):  # dates Python reads, but not as the field asks
+        page = supervisor.get(f"/supervision/audit?from={other_form}")
+        assert page.status_code == 400 and f'data-field="from">日期格式应为 YYYY-MM-DD：{other_form}<' in page.text
 
 
 def test_an_unknown_action_or_kind_is_said_beside_its_field(supervisor: Browser) -> None:
