@@ -55,3 +55,39 @@ export function showError(error, drawing) {
     box.querySelector('span').textContent = words || (error && error.message ? error.message : String(error));
   }
 }
+
+// Drafts kept in a Web Storage area (localStorage, sessionStorage) as JSON, each valid by ``isDraft``. The
+// area may be disabled or full: nothing is kept then, and leaving a page with changes still asks.
+export function draftStore(area, isDraft) {
+  return {
+    keys(prefix) {
+      try {
+        return Object.keys(area()).filter((key) => key.startsWith(prefix));
+      } catch (error) {
+        return [];
+      }
+    },
+    read(key) {
+      try {
+        const draft = JSON.parse(area().getItem(key));
+        return draft && isDraft(draft) ? draft : null;
+      } catch (error) {
+        return null;
+      }
+    },
+    write(key, draft) {
+      try {
+        area().setItem(key, JSON.stringify(draft));
+      } catch (error) {
+        // nothing kept: the warning on leaving the page is what is left
+      }
+    },
+    remove(key) {
+      try {
+        area().removeItem(key);
+      } catch (error) {
+        // disabled storage holds nothing to remove
+      }
+    },
+  };
+}

@@ -12,6 +12,8 @@
 // the intake's receipt drops its draft itself (intake.js). Drafts older than KEEP_DAYS are dropped.
 // Leaving a page with changes not sent asks first.
 
+import { draftStore } from './common.js';
+
 const DRAFTS = 'govflow.form.draft/';  // + user + '/' + page
 const SENT = 'govflow.form.sent';  // sessionStorage: the draft this tab sent last, and where to
 const DRAFT_DELAY = 300;  // ms: a burst of typing makes one draft
@@ -19,38 +21,7 @@ const KEEP_DAYS = 3;
 const NOT_DRAFTED = new Set(['csrf_token', 'data']);  // the session's token; form-js's data, drafted as such
 const NOT_FIELDS = new Set(['submit', 'button', 'reset', 'file', 'image']);
 
-// Storage may be disabled or full: drafts are then not kept, and leaving the page still asks.
-const store = {
-  keys(prefix) {
-    try {
-      return Object.keys(sessionStorage).filter((key) => key.startsWith(prefix));
-    } catch (error) {
-      return [];
-    }
-  },
-  read(key) {
-    try {
-      const draft = JSON.parse(sessionStorage.getItem(key));
-      return draft && typeof draft.savedAt === 'number' ? draft : null;
-    } catch (error) {
-      return null;
-    }
-  },
-  write(key, draft) {
-    try {
-      sessionStorage.setItem(key, JSON.stringify(draft));
-    } catch (error) {
-      // nothing kept: the warning on leaving the page is what is left
-    }
-  },
-  remove(key) {
-    try {
-      sessionStorage.removeItem(key);
-    } catch (error) {
-      // disabled storage holds nothing to remove
-    }
-  }
-};
+const store = draftStore(() => sessionStorage, (draft) => typeof draft.savedAt === 'number');
 
 const session = {
   read() {

@@ -27,7 +27,7 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 
-import { readJson, showError, withLayout } from './common.js';
+import { draftStore, readJson, showError, withLayout } from './common.js';
 
 const DRAFTS = 'govflow.modeler.draft/';  // + user + '/' + page
 const SAVED_COOKIE = 'govflow_modeler_saved';
@@ -79,38 +79,8 @@ function processId(modeler) {
   return process ? process.id : 'process';
 }
 
-// localStorage may be disabled or full: drafts are then not kept, and leaving the page still asks.
-const drafts = {
-  keys(prefix) {
-    try {
-      return Object.keys(localStorage).filter((key) => key.startsWith(prefix));
-    } catch (error) {
-      return [];
-    }
-  },
-  read(key) {
-    try {
-      const draft = JSON.parse(localStorage.getItem(key));
-      return draft && typeof draft.xml === 'string' ? draft : null;
-    } catch (error) {
-      return null;
-    }
-  },
-  write(key, draft) {
-    try {
-      localStorage.setItem(key, JSON.stringify(draft));
-    } catch (error) {
-      // nothing kept: the warning on leaving the page is what is left
-    }
-  },
-  remove(key) {
-    try {
-      localStorage.removeItem(key);
-    } catch (error) {
-      // disabled storage holds nothing to remove
-    }
-  }
-};
+// Reading the area may itself throw (storage disabled): hence a function.
+const drafts = draftStore(() => localStorage, (draft) => typeof draft.xml === 'string');
 
 // Drop the drafts the server saved since this page last looked (their ids are in the cookie), then the
 // cookie itself.
