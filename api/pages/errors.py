@@ -91,7 +91,7 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         # Refused before the session was read (api/limits.py): the page is still the signed-in user's.
         try:
             load_actor()
-        except Exception:  # noqa: BLE001 -- whatever failed (the database), the error page, not a second error
+        except Exception:  # whatever failed (the database): the error page, not a second error
             log.exception("reading the session for a refused upload")
         limit = request.max_content_length
         back = _local(request.referrer or "")
