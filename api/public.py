@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
@@ -14,6 +13,7 @@ from engine import complaints, progress, ratings
 from . import idempotency
 from .context import uow
 from .documents import HTML_POLICY
+from .downloads import send_download
 from .json_body import Blueprint
 from .public_schemas import (
     CodeQuerySchema,
@@ -63,11 +63,8 @@ class ProgressDocument(MethodView):
         """Download a document issued to the applicant (受理通知书, decision ...)."""
         found = progress.public_document(uow(), case_no, query["code"], document_id, fmt=query["format"])
         mimetype = "application/pdf" if query["format"] == "pdf" else "text/html"
-        response = Response(found.content, mimetype=mimetype)
-        response.headers["Content-Disposition"] = (f'attachment; filename="{found.plain_name}.{query["format"]}"; '
-                                                   f"filename*=UTF-8''{quote(found.file_name, safe='')}")
+        response = send_download(found.content, mimetype=mimetype, name=found.file_name, fallback=found.plain_name)
         response.headers["X-Content-SHA256"] = found.sha256
-        response.headers["X-Content-Type-Options"] = "nosniff"
         if query["format"] == "html":  # as staff downloads are: whatever a template holds runs nowhere
             response.headers["Content-Security-Policy"] = HTML_POLICY
         return response

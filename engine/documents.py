@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath, PurePosixPath
@@ -328,10 +329,11 @@ def download(uow: UnitOfWork, instance_id: int, document_id: int, *, actor: Acto
                 or (document.confidential and not confidential.sees_all(actor)):
             raise NotFound(f"document {document_id} not found in process instance {instance_id}")
         content: bytes = getattr(document, fmt)
-        number = case.business_key if case.business_key.isascii() else f"case-{case.id}"
+        # Only letters, digits, '.', '_' and '-' in a header's plain name; the case's own id stays internal.
+        number = re.sub(r"[^A-Za-z0-9._-]", "", case.business_key)
         return Download(document, content, getattr(document, f"{fmt}_sha256"),
                         f"{case.business_key}-{document.title or document.name}.{fmt}",
-                        f"{number}-document-{document.id}")
+                        f"{number}-document-{document.id}" if number else f"document-{document.id}")
 
 
 def _require_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInstance:

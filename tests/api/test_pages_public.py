@@ -813,3 +813,16 @@ def test_a_case_number_and_code_typed_full_width_are_looked_up_and_rated(api: Ap
     assert rated.status_code == 200 and text_of(rated.text, "rating-thanks") == "感谢您的评价。"
     with api.runtime.uow() as uow:
         assert [r.business_key for r in uow.session.scalars(select(Rating))] == ["SX-QA-0001"]
+
+
+def test_a_case_number_with_quotes_keeps_them_out_of_the_plain_download_name(api: ApiClient, app: Any) -> None:
+    """A case number may hold any printable character; the header's plain name takes letters, digits, '.',
+    '_' and '-' alone (the UTF-8 name keeps the number as it is), and never the case's internal id."""
+    deploy_library(api)
+    started = accepted_food_case(api, 'SC"JG;2026\\7')
+    [document] = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents").get_json()
+    got = api.as_("integrator").get(f"/api/process-instances/{started['id']}/documents/{document['id']}")
+    disposition = got.headers["Content-Disposition"]
+    assert f'filename="SCJG20267-document-{document["id"]}.pdf"' in disposition
+    assert 'SC"JG' not in disposition and ";2026" not in disposition.split("filename*")[0]
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == 'SC"JG;2026\\7-受理通知书.pdf'
