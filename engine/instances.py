@@ -236,7 +236,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
             message that their cases wait for only at steps not marked ``govflow.recordable``.
         MaterialsMissing: a step waiting for it is marked ``govflow.materialsComplete`` and a material of the
             item's guide is missing (a buffered message is refused so when the case starts waiting; one another
-            case throws is dropped, recorded on the thrower).
+            case throws is dropped: the thrower's history says so, the waiting case's says why).
         ValidationFailed, ProcessError.
     """
     actor.require("integrator", "clerk", action="send messages")
@@ -429,8 +429,11 @@ def _route_thrown(uow: UnitOfWork, source: Case, event: BpmnEvent, depth: int) -
             continue
         try:
             _require_materials(uow, case, name)
-        except MaterialsMissing as exc:  # the other case's command goes on; this one keeps waiting
-            source.record("message.dropped", actor=None, data={"message": name, "to": target, "reason": exc.message})
+        except MaterialsMissing as exc:  # the thrower's command goes on; this case keeps waiting, and says why
+            source.record("message.dropped", actor=None, data={"message": name, "reason": "materials missing"})
+            case.record("message.refused", actor=None, data={"message": name, "from": source.row.id,
+                                                              "error": exc.message})
+            execution.write_history(uow, case, utcnow())
             continue
         with execution.engine_errors(case):
             if case.workflow.event_manager.catch(event, internal=False) == 0:

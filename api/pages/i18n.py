@@ -1069,4 +1069,6 @@ EN: dict[str, str] = {
         "* The holidays of this deadline's year are not loaded yet: counted Monday to Friday for now, and counted "
         "again once they are.",
     "格式不正确：{hint}": "Not in the right form: {hint}",
+    "其他办件发来的消息未能接收：{name}": "A message from another case was refused: {name}",
+    "消息未被接收（接收的办件尚缺材料）：{name}": "Message not taken (the receiving case lacks materials): {name}",
 }

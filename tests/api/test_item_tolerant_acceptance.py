@@ -152,6 +152,49 @@ def test_a_supplement_buffered_before_the_wait_is_refused_while_the_materials_ar
     assert open_steps(api, case_id) == ["decide"]
 
 
+THROWER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs_thrower"
+    targetNamespace="http://govflow.example/bpmn">
+  <bpmn:message id="Msg_supplemented" name="materials_supplemented" />
+  <bpmn:process id="supplement_thrower" name="补齐通知" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:intermediateThrowEvent id="notify" name="通知已补齐">
+      <bpmn:messageEventDefinition id="notify_message" messageRef="Msg_supplemented" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_supplement_another_case_throws_is_dropped_while_the_materials_are_missing(api, tmp_path):
+    """The thrower goes on (its history says the message was dropped, not why: the other case is not its
+    reader's); the waiting case keeps waiting and its own history says why."""
+    case_id = accept_tolerantly(api, "ZJ-2026-0008")
+    review(api, case_id)
+    thrower = tmp_path / "supplement_thrower.bpmn"
+    thrower.write_text(THROWER, encoding="utf-8")
+    api.deploy(thrower)
+    thrown = api.start("supplement_thrower")
+    assert thrown["state"] == "completed"
+    assert open_steps(api, case_id) == [] and "补正(结束)" not in case_states(api, case_id)
+    supervisor = api.as_("supervisor")
+    [dropped] = [e for e in supervisor.get(f"/api/process-instances/{thrown['id']}/history").get_json()
+                 if e["event"] == "message.dropped"]
+    assert dropped["data"] == {"message": "materials_supplemented", "reason": "materials missing"}
+    [refused] = [e for e in supervisor.get(f"/api/process-instances/{case_id}/history").get_json()
+                 if e["event"] == "message.refused"]
+    assert refused["data"]["from"] == thrown["id"] and NON_KEY[0] in refused["data"]["error"]
+    from tests.api.test_pages_intake import Browser
+
+    page = Browser(api, "supervisor").get(f"/cases/{case_id}").text
+    assert "其他办件发来的消息未能接收：materials_supplemented" in page
+    thrower_page = Browser(api, "supervisor").get(f"/cases/{thrown['id']}").text
+    assert "消息未被接收（接收的办件尚缺材料）：materials_supplemented" in thrower_page
+
+
 def test_the_case_page_says_which_waived_materials_are_missing_when_the_supplement_is_recorded(api, app):
     from tests.api.test_worksheet_pages import signed_in
 
