@@ -147,7 +147,9 @@ export function dropAnswered() {
 // page's data alone), onChange(listener). onDiscard: called once a discarded draft's form is drawn again.
 // Returns sending(), to call as the form is sent: the draft is stored as it is and the leave-page question
 // is not asked.
-export async function keepDraft(form, { formJs = null, onDiscard = () => {} } = {}) {
+// ``askFirst``: the draft is offered (#form-draft-restore) rather than put in the form at once: an intake
+// form's draft may be the previous applicant's, left unsent, not this one's.
+export async function keepDraft(form, { formJs = null, onDiscard = () => {}, askFirst = false } = {}) {
   const { user, page } = form.dataset;
   if (!user || !page) return { sending() {} };
   dropExpired();
@@ -174,10 +176,11 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {} } = 
   const changed = () => unsaved || !same(snapshot(), shown);
   let submitting = false;
   let timer = null;
+  let pending = false;  // a draft offered and neither restored nor discarded yet: it stays as it is
   const storeDraft = () => {
     clearTimeout(timer);
     timer = null;
-    if (readOnly) return;  // nothing typed here: a draft shown stays as it is
+    if (readOnly || pending) return;  // nothing typed here: a draft shown stays as it is
     if (!changed()) {
       store.remove(key);
       return;
@@ -195,10 +198,23 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {} } = 
   const notice = document.getElementById('form-draft');
   const dataChanges = offered ? changes(offered.data, shown.data) : {};
   const fieldChanges = offered ? changes(offered.fields, shown.fields) : {};
-  if (Object.keys(dataChanges).length || Object.keys(fieldChanges).length) {
+  const restore = async () => {
     if (formJs && Object.keys(dataChanges).length) await formJs.write(dataChanges);
     setFields(form, fieldChanges, offered.hidden || {});
     form.dataset.restored = 'true';
+  };
+  if (Object.keys(dataChanges).length || Object.keys(fieldChanges).length) {
+    const restoreButton = notice && notice.querySelector('#form-draft-restore');
+    if (askFirst && restoreButton) {
+      pending = true;
+      restoreButton.addEventListener('click', async () => {
+        pending = false;
+        restoreButton.hidden = true;
+        await restore();
+      }, { once: true });
+    } else {
+      await restore();
+    }
     if (notice) {
       notice.querySelector('#form-draft-time').textContent = localTime(offered.savedAt);
       for (const text of notice.querySelectorAll('[data-read-only]')) {
@@ -207,6 +223,7 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {} } = 
       notice.hidden = false;
       notice.querySelector('#form-draft-discard').addEventListener('click', async () => {
         notice.hidden = true;
+        pending = false;
         store.remove(key);
         if (formJs) await formJs.write(null);
         setFields(form, shown.fields, pageHidden);

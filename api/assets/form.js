@@ -166,8 +166,10 @@ async function show() {
   if (!htmlForm) {
     return;
   }
+  // An intake's draft may be the previous applicant's, left unsent: offered, not put in the form at once.
+  const askFirst = (htmlForm.dataset.page || '').startsWith('intake/');
   if (!container) {  // a task without a form: the plain button completes it
-    const draft = await keepDraft(htmlForm);  // the checklist's choices, the intake's fields
+    const draft = await keepDraft(htmlForm, { askFirst });  // the checklist's choices, the intake's fields
     htmlForm.addEventListener('submit', (event) => {
       if (!event.defaultPrevented) draft.sending();
     });
@@ -217,6 +219,7 @@ async function show() {
   // they refused, and come back with them when the draft is discarded.
   const paths = draftPaths(schema.components);
   draft = await keepDraft(htmlForm, {
+    askFirst,
     formJs: {
       read: () => {
         const { data } = form._getState();

@@ -1071,4 +1071,6 @@ EN: dict[str, str] = {
     "格式不正确：{hint}": "Not in the right form: {hint}",
     "其他办件发来的消息未能接收：{name}": "A message from another case was refused: {name}",
     "消息未被接收（接收的办件尚缺材料）：{name}": "Message not taken (the receiving case lacks materials): {name}",
+    "本浏览器中有未提交的收件内容（可能是上一位申请人的），最后修改于":
+        "This browser holds an intake not yet sent (perhaps the previous applicant's); last changed",
 }
