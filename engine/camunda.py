@@ -208,9 +208,8 @@ _POTENTIAL_STARTER = re.compile(r"(group|user)\((.*)\)")
 def keep_candidate_starters(diagram: PreparedDiagram, process: Any, elements: dict[str, Any]) -> None:
     """An executable process's candidate starters (``starters_named``), kept with its own metadata
     (``starters``, read by engine.starters)."""
-    meta = elements.get(PROCESS_KEY)
-    if meta is not None and (starters := starters_named(diagram, process)):
-        meta["starters"] = starters
+    if starters := starters_named(diagram, process):
+        elements[PROCESS_KEY]["starters"] = starters
 
 
 def starters_named(diagram: PreparedDiagram, process: Any) -> dict[str, list[str]] | None:

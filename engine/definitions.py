@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -58,7 +58,7 @@ def kind_of(name: str) -> str:
 
 def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
            name: str | None = None, based_on: Mapping[str, int] | None = None,
-           takeovers: str = "warn") -> DeploymentResult:
+           takeovers: Literal["warn", "refuse", "accept"] = "warn") -> DeploymentResult:
     """Deploy a set of files atomically: every diagram is checked and nothing is stored if any fails.
 
     Each executable process becomes a definition keyed by its process id; changed content makes the
@@ -84,6 +84,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             versions in the way, each in ``details`` (key, version, deployed_by, deployed_at, based_on).
     """
     actor.require("analyst", action="deploy")
+    if takeovers not in ("warn", "refuse", "accept"):
+        raise ValueError(f"takeovers is warn, refuse or accept, not {takeovers!r}")
     if name is not None and len(name) > 200:
         raise InvalidRequest("a deployment's name is at most 200 characters")
     if not files:

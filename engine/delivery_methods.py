@@ -8,6 +8,7 @@ from typing import Any
 
 from . import guides
 from .errors import ValidationFailed
+from .forms import TaskForm
 from .models import ProcessInstance
 from .unit_of_work import UnitOfWork
 
@@ -29,6 +30,11 @@ def narrowed(schema: dict[str, Any] | None, methods: list[str] | None) -> dict[s
     for component in _fields(schema):
         component["values"] = [o for o in component["values"] if not isinstance(o, dict) or o.get("value") in methods]
     return schema
+
+
+def narrow(uow: UnitOfWork, row: ProcessInstance, form: TaskForm) -> None:
+    """A task's form as the case's delivery step shows it: its delivery options cut to the guide's (``narrowed``)."""
+    form.schema = narrowed(form.schema, offered(uow, row))
 
 
 def require_offered(uow: UnitOfWork, row: ProcessInstance, submitted: dict[str, Any]) -> None:

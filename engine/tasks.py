@@ -189,8 +189,7 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
             form = forms.describe(uow, task.form_key, definition, data)
         except NotFound as exc:
             raise NotFound(f"task {task_id}: {exc.message}") from None
-        row = uow.session.get_one(ProcessInstance, task.instance_id)
-        form.schema = delivery_methods.narrowed(form.schema, delivery_methods.offered(uow, row))
+        delivery_methods.narrow(uow, uow.session.get_one(ProcessInstance, task.instance_id), form)
         return form
 
 

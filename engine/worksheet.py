@@ -111,7 +111,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
         row = uow.session.get(ProcessInstance, task.instance_id)
         assert row is not None  # a task row never outlives its case
         if form is not None:  # a delivery step offers the ways the item's guide lists
-            form.schema = delivery_methods.narrowed(form.schema, delivery_methods.offered(uow, row))
+            delivery_methods.narrow(uow, row, form)
         now = utcnow()
         left, provisional = None, False
         if task.due_at is not None:
