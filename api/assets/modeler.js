@@ -200,6 +200,11 @@ async function show() {
   const unchanged = document.getElementById('modeler-unchanged');
 
   dropSavedDrafts(modelerPath);
+  const unnamed = drafts.read(`${prefix}new`);  // drafted before each new diagram had an id: this page's now
+  if (form.dataset.page === 'new' && unnamed && !drafts.read(draftKey)) {
+    drafts.write(draftKey, unnamed);
+    drafts.remove(`${prefix}new`);
+  }
   const banner = document.getElementById('modeler-draft');
   let offered = drafts.read(draftKey);
   const openedAt = Date.parse(form.dataset.deployedAt || '');

@@ -630,6 +630,21 @@ def test_a_deployment_over_the_size_limit_says_the_limit_on_the_staff_page_with_
     assert elsewhere.status_code == 413 and "返回上一页" not in elsewhere.text  # only this site's pages
 
 
+def test_a_refused_upload_whose_session_cannot_be_read_still_gets_the_error_page(
+        analyst: Browser, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session read fails (the database gone): the plain error page, not a second error."""
+    from api.pages import errors
+
+    def broken() -> None:
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setitem(analyst.client.application.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    monkeypatch.setattr(errors, "load_actor", broken)
+    refused = analyst.post("/analyst/deploy", {"files": [(io.BytesIO(b" " * (128 * 1024)), "big.bpmn")]},
+                           token_from="/analyst/deploy", content_type="multipart/form-data")
+    assert refused.status_code == 413 and "上传的文件过大：每次提交至多 64 KB。" in refused.text
+
+
 def test_a_diagram_whose_process_id_is_chinese_downloads_under_its_name(analyst: Browser) -> None:
     """A header is Latin-1: the name goes as RFC 6266's UTF-8 ``filename*``, an ASCII one beside it."""
     chinese = (PAGES / "permit_v1.bpmn").read_bytes().replace(b'"pages_permit"', '"食品许可"'.encode())

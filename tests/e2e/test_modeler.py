@@ -247,3 +247,18 @@ def test_leaving_with_unsaved_changes_asks_first(page: Any, analyst: str) -> Non
     page.click("#modeler-save")  # saving is no leaving
     page.wait_for_url(re.compile(r"/analyst/definitions/pages_permit/2$"))
     assert asked == ["beforeunload"]
+
+
+def test_a_new_diagram_drafted_before_drafts_had_ids_is_offered_on_the_blank_page(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    open_modeler(page, "/analyst/modeler")
+    xml = (FIXTURES / "permit_v1.bpmn").read_text(encoding="utf-8")
+    page.evaluate("([key, xml]) => localStorage.setItem(key, JSON.stringify({id: 'olddraft1', xml, "
+                  "fileName: 'old.bpmn', savedAt: Date.now()}))", [DRAFT + "new", xml])
+    open_modeler(page, "/analyst/modeler")
+    expect(page.locator("#modeler-draft")).to_be_visible()
+    own = "new/" + page.input_value("#modeler-draft-id")  # kept now under this page's own key
+    assert draft_of(page, "new") is None and "old.bpmn" in draft_of(page, own)
+    page.click("#modeler-draft-restore")
+    expect(page.locator('#canvas [data-element-id="accept"]')).to_have_count(1)  # the old draft's diagram
+
