@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import Float, and_, func, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
 
 from . import calendar, query_codes, supervision_rules
 from .candidates import lists_candidate, names_nobody
@@ -23,7 +25,9 @@ from .users import Actor
 URGENCIES = ("overdue", "due_soon")
 # A task is "due soon" (yellow) when due within its item's supervision reminder (remind_days working
 # days, engine.supervision_rules; by default the end of the next working day), and never less than 24
-# hours ahead; past due is overdue (red).
+# hours ahead; past due is overdue (red). Beyond those 24 hours, a step's reminder covers at most the
+# second half of its own time: a one-day window step would otherwise be yellow from the moment it opens,
+# and the mark would tell the clerk nothing.
 DUE_SOON = timedelta(hours=24)
 
 
@@ -62,13 +66,39 @@ class Inbox:
     now: datetime = field(default_factory=utcnow)
 
 
-def urgency(due_at: datetime | None, now: datetime, soon: datetime) -> str | None:
-    """overdue, due_soon (due before ``soon``, see ``due_soon_until``) or None."""
+def urgency(due_at: datetime | None, now: datetime, soon: datetime, opened_at: datetime | None = None) -> str | None:
+    """overdue, due_soon (due before ``soon``, see ``due_soon_until``; beyond 24 hours only once past half
+    the time from ``opened_at``, when given) or None."""
     if due_at is None:
         return None
     if due_at <= now:
         return "overdue"
+    left = due_at - now
+    if opened_at is not None and left > DUE_SOON and left > (due_at - opened_at) / 2:
+        return None
     return "due_soon" if due_at <= soon else None
+
+
+class _EpochSeconds(FunctionElement[float]):
+    """Seconds since 1970 of a UTC datetime column, for arithmetic on instants in SQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(_EpochSeconds, "sqlite")
+def _sqlite_epoch(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(_EpochSeconds, "postgresql")
+def _postgresql_epoch(element: _EpochSeconds, compiler: Any, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+def _past_half(now: datetime) -> Any:
+    """SQL: the task is past half its time (opened + due <= 2 now)."""
+    return _EpochSeconds(Task.created_at) + _EpochSeconds(Task.due_at) <= 2 * now.timestamp()
 
 
 def due_soon_until(uow: UnitOfWork, now: datetime, remind_days: int = 1) -> datetime:
@@ -83,6 +113,7 @@ def due_soon_until(uow: UnitOfWork, now: datetime, remind_days: int = 1) -> date
 class DueSoon:
     """The due-soon cutoff per item (process key), from the supervision rules in force."""
 
+    now: datetime
     default: datetime
     by_key: dict[str, datetime]
 
@@ -90,9 +121,10 @@ class DueSoon:
         return self.by_key.get(key, self.default)
 
     def condition(self) -> Any:
-        """SQL: the task is due by its item's cutoff."""
-        return or_(and_(Task.definition_key.not_in(self.by_key), Task.due_at <= self.default),
-                   *(and_(Task.definition_key == key, Task.due_at <= at) for key, at in self.by_key.items()))
+        """SQL: the task is due by its item's cutoff, and within 24 hours or past half its time."""
+        by_item = or_(and_(Task.definition_key.not_in(self.by_key), Task.due_at <= self.default),
+                      *(and_(Task.definition_key == key, Task.due_at <= at) for key, at in self.by_key.items()))
+        return and_(by_item, or_(Task.due_at <= self.now + DUE_SOON, _past_half(self.now)))
 
 
 def due_soon(uow: UnitOfWork, now: datetime, keys: Iterable[str]) -> DueSoon:
@@ -100,7 +132,7 @@ def due_soon(uow: UnitOfWork, now: datetime, keys: Iterable[str]) -> DueSoon:
     book = supervision_rules.RuleBook(uow)
     usual = book.for_process(supervision_rules.GLOBAL).remind_days
     days = {key: book.for_process(key).remind_days for key in set(keys)}
-    return DueSoon(due_soon_until(uow, now, usual),
+    return DueSoon(now, due_soon_until(uow, now, usual),
                    {key: due_soon_until(uow, now, n) for key, n in days.items() if n != usual})
 
 
@@ -141,7 +173,8 @@ def inbox(uow: UnitOfWork, *, actor: Actor, query: InboxQuery) -> Inbox:
                 and latest_definition(uow, query.process_key) is not None:
             names |= item_names(uow, [query.process_key])
         items = list(names.items())
-    rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key))) for task in tasks]
+    rows = [InboxRow(task, urgency(task.due_at, now, soon.until(task.definition_key), task.created_at))
+            for task in tasks]
     return Inbox(query=query, queues=counted, rows=rows, total=total, items=items, now=now)
 
 

@@ -135,7 +135,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
         marks = {mark.name: mark for mark in uow.session.scalars(  # a mark taken back is deleted
             select(MaterialMark).where(MaterialMark.instance_id.in_(cases)).order_by(MaterialMark.id))}
         sheet = TaskSheet(task=task, form=form, form_missing=missing, case=summary,
-                          urgency=urgency(task.due_at, now, soon), working_days_left=left, materials=submitted,
+                          urgency=urgency(task.due_at, now, soon, task.created_at), working_days_left=left, materials=submitted,
                           opinions=opinions(uow, row), marks=marks, data=shown)
     sheet.start_schema = _start_schema(uow, summary.item_key, summary.item_version)
     return sheet
