@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,9 @@ from .db import make_engine, make_session_factory
 from .form_key_cache import FormKeyCache
 from .settings import Settings
 from .webhook_targets import WebhookTargets
+
+if TYPE_CHECKING:  # engine.execution imports this module
+    from .execution import Case
 
 
 class Runtime:
@@ -49,7 +52,7 @@ class UnitOfWork:
         self.settings = runtime.settings
         self._depth = 0  # entered and not left yet: a helper's own ``with uow`` joins the caller's session
         # Cases loaded to read (engine.execution.read_case) in this session, by id: a page's panels share one.
-        self.read_cases: dict[int, Any] = {}
+        self.read_cases: dict[int, Case] = {}
 
     def __enter__(self) -> UnitOfWork:
         # A second session here would orphan the first, left open (idle in a transaction, holding its locks)
