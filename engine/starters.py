@@ -9,7 +9,10 @@ Tasklist's start menu, ``startableByUser`` queries) and checks no start against 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from sqlalchemy import func, select
 
 from . import execution
 from .bpmn_xml import PROCESS_KEY
@@ -40,23 +43,36 @@ def require_starter(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor
     latest = execution.latest_definition(uow, definition.key)
     for version in dict.fromkeys([definition, *([latest] if latest is not None else [])]):
         starters = stored_starters(uow, version)
-        if starters is None or actor.name in starters["users"] or actor.groups.intersection(starters["groups"]):
+        if _named(starters, actor):
             continue
+        assert starters is not None
         named = [*(f"group {g}" for g in starters["groups"]), *(f"user {u}" for u in starters["users"])]
         raise Forbidden(f"{actor.name} may not start a case of {definition.key!r}: its diagram (version "
                         f"{version.version}) lets only {', '.join(named)} start it "
                         "(camunda:candidateStarterGroups / candidateStarterUsers)", process_key=definition.key)
 
 
+def _named(starters: dict[str, list[str]] | None, actor: Actor) -> bool:
+    """Whether ``starters`` (None: nobody named) let ``actor`` start."""
+    return starters is None or actor.name in starters["users"] or bool(actor.groups.intersection(starters["groups"]))
+
+
 def may_start(uow: UnitOfWork, key: str, actor: Actor) -> bool:
     """Whether ``actor`` may start a case of the latest version of process ``key`` (``require_starter``), for
     pages that offer the start; False when ``key`` is not deployed."""
+    return key in startable(uow, [key], actor)
+
+
+def startable(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> set[str]:
+    """Which of processes ``keys`` ``actor`` may start (``may_start`` for a catalogue: one read of their
+    latest versions)."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
     with uow:
-        latest = execution.latest_definition(uow, key)
-        if latest is None:
-            return False
-        try:
-            require_starter(uow, latest, actor)
-        except Forbidden:
-            return False
-        return True
+        latest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+                  .where(ProcessDefinition.key.in_(wanted)).group_by(ProcessDefinition.key).subquery())
+        found = uow.session.scalars(select(ProcessDefinition).join(
+            latest, (ProcessDefinition.key == latest.c.key) & (ProcessDefinition.version == latest.c.version)))
+        admin = "admin" in actor.roles
+        return {d.key for d in found if admin or _named(stored_starters(uow, d), actor)}

@@ -60,15 +60,21 @@ def index() -> ResponseReturnValue:
     """The items a case can be started for, found by name or code."""
     actor().require("clerk", "integrator", action="start cases")
     q = request.args.get("q", "").strip()[:MAX_QUERY]
-    entries = [e for e in guides.catalogue(uow(), q=q or None) if startable(e)]
+    listed = [e for e in guides.catalogue(uow(), q=q or None) if _at_the_window(e)]
+    allowed = starters.startable(uow(), [e.guide.process_key for e in listed], actor())
+    entries = [e for e in listed if e.guide.process_key in allowed]
     return render_template("pages/intake.html", entries=entries, q=q, case_types=guides.CASE_TYPES)
 
 
 def startable(entry: guides.CatalogueEntry) -> bool:
-    """Whether this user starts the item's cases at a window: its process is deployed, no other page lodges
-    them, and its diagram's candidate starters (if it names any) include them (engine.starters)."""
-    return entry.process_version is not None and entry.guide.process_key not in NOT_AT_THE_WINDOW \
-        and starters.may_start(uow(), entry.guide.process_key, actor())
+    """Whether this user starts the item's cases at a window (``_at_the_window``), and its diagram's candidate
+    starters (if it names any) include them (engine.starters)."""
+    return _at_the_window(entry) and starters.may_start(uow(), entry.guide.process_key, actor())
+
+
+def _at_the_window(entry: guides.CatalogueEntry) -> bool:
+    """Its process is deployed, and no other page lodges its cases."""
+    return entry.process_version is not None and entry.guide.process_key not in NOT_AT_THE_WINDOW
 
 
 @bp.get("/<code>")

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import Runtime, query_codes
 from engine.clock import LOCAL_TZ
@@ -119,6 +119,32 @@ def test_the_list_holds_the_deployed_items_found_by_name_or_code_but_not_complai
     assert "data-code=" not in nothing.text and "没有符合条件的事项。" in nothing.text
     assert window.get("/work/intake/complaint").status_code == 404
     assert window.get("/work/intake/NO-SUCH-ITEM").status_code == 404
+
+
+def test_the_list_reads_who_may_start_its_items_at_once(api: ApiClient, window: Browser) -> None:
+    """The starters of every listed item are read with one query, not one per item."""
+    engine = api.runtime.engine
+
+    def statements() -> int:
+        counted: list[str] = []
+
+        def count(*args: Any) -> None:
+            counted.append(args[2])
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert window.get("/work/intake").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    window.get("/work/intake")  # each diagram's metadata is read once per process
+    few = statements()
+    for code in ("SCJG-XK-0001", "WJW-XK-0005"):
+        deploy_item(api, code)
+    window.get("/work/intake")
+    listed = window.get("/work/intake").text
+    assert len(re.findall(r'<tr class="intake-item"', listed)) == 3
+    assert statements() == few
 
 
 def test_the_form_shows_the_guide_s_checklist_and_asks_the_applicant_s_details(window: Browser) -> None:
