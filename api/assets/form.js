@@ -31,8 +31,14 @@ const VISIBLE = '\\S';
 const TEXT_TYPES = new Set(['textfield', 'textarea']);
 
 // A pattern of the form's own is said in its field's description (JY + 14 位数字), not as a regular
-// expression: each such pattern is kept in ``described`` with its description, for the translator.
-function withServerRules(components, { phone_pattern: phonePattern, formats }, described = {}) {
+// expression: each such pattern is kept in ``described`` with its description (null: none), for the
+// translator.
+// form-js names a broken pattern by its text alone, so a pattern another field describes otherwise (or one
+// of the server's rules uses) is wrapped in a group until its text is its field's own: the same rule,
+// another key.
+function withServerRules(components, rules, described = {}) {
+  const { phone_pattern: phonePattern, formats } = rules;
+  const reserved = new Set([phonePattern, VISIBLE, ...Object.values(formats || {})]);
   for (const component of components || []) {
     const validate = component.validate;
     const type = validate && validate.validationType;
@@ -41,10 +47,16 @@ function withServerRules(components, { phone_pattern: phonePattern, formats }, d
       validate.pattern = type === 'phone' ? phonePattern : formats[type];
     } else if (validate && validate.required && !validate.pattern && TEXT_TYPES.has(component.type)) {
       validate.pattern = VISIBLE;
-    } else if (validate && validate.pattern && component.description) {
-      described[validate.pattern] = component.description;
+    } else if (validate && validate.pattern) {
+      const description = component.description || null;  // none: form-js says the pattern itself
+      let own = validate.pattern;
+      while ((description !== null && reserved.has(own)) || (own in described && described[own] !== description)) {
+        own = `(?:${own})`;
+      }
+      validate.pattern = own;
+      described[own] = description;
     }
-    withServerRules(component.components, { phone_pattern: phonePattern, formats }, described);
+    withServerRules(component.components, rules, described);
   }
   return described;
 }
@@ -56,7 +68,7 @@ function translator({ texts, phone_pattern: phonePattern, formats = {} }, descri
     byPattern[pattern] = texts[type];
   }
   for (const [pattern, hint] of Object.entries(described)) {
-    byPattern[pattern] = texts.pattern_hint.replace('{hint}', hint);
+    if (hint !== null) byPattern[pattern] = texts.pattern_hint.replace('{hint}', hint);
   }
   return (template, replacements = {}) => {
     const text = template.startsWith('Field must match pattern') && replacements.value in byPattern

@@ -142,3 +142,20 @@ def test_a_pattern_is_said_in_its_field_s_description_not_as_a_regular_expressio
     page.click("#complete-button")
     page.wait_for_url(re.compile(r"/queue"))
     assert completed_with(runtime, view)["licence_no"] == "JY12345678901234"
+
+
+def test_two_fields_with_one_pattern_are_each_said_in_their_own_description(page: Any, runtime: Runtime) -> None:
+    """form-js names a broken pattern by its text alone: each field still gets its own words."""
+    permit = {**LICENCE_NO, "key": "permit_no", "label": "备案编号", "id": "Field_permit_no",
+              "description": "备案号：JY 开头，后接 14 位数字"}
+    plain = {**LICENCE_NO, "key": "other_no", "label": "其他编号", "id": "Field_other_no", "description": ""}
+    open_task(page, runtime, [LICENCE_NO, permit, plain])
+    for label in ("许可证编号", "备案编号", "其他编号"):
+        page.get_by_label(label).fill("JY123")
+        page.get_by_label(label).press("Tab")
+    expect(error_of(page, "许可证编号")).to_have_text("格式不正确：JY + 14 位数字")
+    expect(error_of(page, "备案编号")).to_have_text("格式不正确：备案号：JY 开头，后接 14 位数字")
+    expect(error_of(page, "其他编号")).not_to_contain_text("JY + 14 位数字")
+    page.get_by_label("备案编号").fill("JY12345678901234")  # the same rule still holds, wrapped or not
+    page.get_by_label("备案编号").press("Tab")
+    expect(error_of(page, "备案编号")).to_have_count(0)
