@@ -183,6 +183,14 @@ def department_of_groups(uow: UnitOfWork, groups: Iterable[str]) -> dict[str, st
         select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(DepartmentGroup.group_name.in_(names)))}
 
 
+def group_departments(uow: UnitOfWork) -> dict[str, str]:
+    """Every group that belongs to a department -> the department's name, for pages naming groups (a few
+    rows: one per group)."""
+    with uow:
+        return dict(uow.session.execute(select(DepartmentGroup.group_name, Department.name)
+                                        .join(Department, Department.code == DepartmentGroup.department_code)).all())
+
+
 # ---- case participation (called by engine.execution when a case is saved) ------------------------
 
 def _lead_held(case_id: BindParameter[int] | InstrumentedAttribute[int]) -> Exists:

@@ -22,6 +22,7 @@ from . import (
     cases,
     errors,
     form_values,
+    groups,
     intake,
     modeler,
     public,
@@ -100,5 +101,6 @@ def register(app: Flask) -> None:
     session.configure(app, app.extensions["govflow"].settings.data_dir)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(form_values.file_size, "file_size")
+    app.add_template_filter(groups.group_names, "group_names")
     app.register_blueprint(pages)
     app.register_error_handler(NotFound, _unknown_address)

@@ -1073,4 +1073,5 @@ EN: dict[str, str] = {
     "消息未被接收（接收的办件尚缺材料）：{name}": "Message not taken (the receiving case lacks materials): {name}",
     "本浏览器中有未提交的收件内容（可能是上一位申请人的），最后修改于":
         "This browser holds an intake not yet sent (perhaps the previous applicant's); last changed",
+    "{group}（{department}）": "{group} ({department})",
 }

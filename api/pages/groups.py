@@ -1,0 +1,26 @@
+"""User groups as pages name them: a group's code beside the department it belongs to, so a clerk reading
+``window`` also reads 市政务服务管理局. The groups' departments are read once per request."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import g
+
+from engine import departments
+
+from ..context import uow
+from .i18n import gettext as _
+
+
+def group_names(groups: Iterable[str] | None) -> str:
+    """``window（市政务服务管理局）、review（市场监督管理局）``; a group of no department by its code alone."""
+    known = _departments()
+    return _("、").join(_("{group}（{department}）", group=group, department=known[group]) if group in known
+                       else group for group in groups or [])
+
+
+def _departments() -> dict[str, str]:
+    if "group_departments" not in g:
+        g.group_departments = departments.group_departments(uow())
+    found: dict[str, str] = g.group_departments
+    return found

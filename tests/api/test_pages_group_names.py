@@ -1,0 +1,35 @@
+"""Pages name a task's groups with the department each belongs to (window（市政务服务管理局）), so a clerk
+reads more than a code; a group of no department keeps its code."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import departments
+from engine.users import SYSTEM
+from tests.api.test_pages import start_routed
+from tests.api.test_pages_intake import Browser
+from tests.helpers import FIXTURES, ApiClient
+
+
+@pytest.fixture
+def clerk(api: ApiClient) -> Browser:
+    api.deploy(FIXTURES / "routed_task.bpmn")
+    return Browser(api, "window_clerk")
+
+
+def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk: Browser) -> None:
+    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="市政务服务管理局", groups=["window"])
+    view = start_routed(api.runtime, "SX-2026-0001", due=None)
+    task = clerk.get(f"/tasks/{view.tasks[0].id}").text
+    assert re.search(r"<dt>候选组</dt><dd>window（市政务服务管理局）</dd>", task)
+    assert "window（市政务服务管理局）" in clerk.get(f"/cases/{view.id}").text
+
+    clerk.get("/lang/en?next=/queue")
+    assert re.search(r"<dd>window \(市政务服务管理局\)</dd>", clerk.get(f"/tasks/{view.tasks[0].id}").text)
+
+
+def test_a_group_of_no_department_keeps_its_code(api: ApiClient, clerk: Browser) -> None:
+    view = start_routed(api.runtime, "SX-2026-0002", due=None)
+    assert re.search(r"<dt>候选组</dt><dd>window</dd>", clerk.get(f"/tasks/{view.tasks[0].id}").text)
