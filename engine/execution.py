@@ -693,7 +693,7 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
             continue
         for event in _waiting_definitions(task):
             if isinstance(event, MessageEventDefinition):
-                messages[(str(task.id), event.name)] = _flat_correlations(task.workflow.correlations)
+                messages[(str(task.id), event.name)] = _expected_correlations(task, event)
             elif isinstance(event, TimerEventDefinition):
                 due = _timer_due(task)
                 if due is not None:
@@ -731,6 +731,20 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
 def _has_waits(workflow: BpmnWorkflow) -> bool:
     """Whether a catch event waits: what _sync_waits would keep a subscription or a timer row for."""
     return any(task.has_state(TaskState.WAITING) for task in workflow.event_manager.tasks.values())
+
+
+def _expected_correlations(task: Any, event: MessageEventDefinition) -> dict[str, Any]:
+    """The correlation values a waiting catch event expects: those its conversation established, else each
+    correlation property's retrieval expression read from the case's data as it waits (as Zeebe reads a
+    correlation key when the event is entered), so a case holding license_no L-1 takes no message for L-2.
+    A property the data cannot answer is left open: the case takes the first message of its conversation."""
+    expected: dict[str, Any] = {}
+    for prop in getattr(event, "correlation_properties", None) or []:
+        try:
+            expected[prop.name] = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
+        except Exception:  # noqa: BLE001 - a name the case does not hold (yet), or an expression for payloads only
+            continue
+    return clip({**expected, **_flat_correlations(task.workflow.correlations)})
 
 
 def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:

@@ -206,6 +206,28 @@ def test_a_case_that_knows_no_correlation_value_yet_takes_the_first_message_of_i
     assert [t["bpmn_id"] for t in api.get(f"/api/process-instances/{warehouse['id']}").get_json()["tasks"]] == ["ship"]
 
 
+def test_a_case_holding_a_correlation_value_takes_only_messages_that_share_it(api, tmp_path):
+    """A plain BPMN correlation property (no process-variable extension): a case that holds the property's
+    value in its data when it starts waiting expects that value, as Zeebe reads a correlation key when the
+    event is entered; messages naming another value reach no such case, by business key or sent to all."""
+    from tests.api.test_corpus_fixes import write
+
+    api.deploy(write(tmp_path, "conversation.bpmn", CONVERSATION))
+    first = api.start("warehouse", business_key="COR-1", variables={"order_no": "L-1"})
+    second = api.start("warehouse", business_key="COR-2", variables={"order_no": "L-2"})
+    unknown = api.start("warehouse", business_key="COR-3")  # holds no value yet: takes the first message
+
+    refused = _send(api, 404, name="paid", business_key="COR-1", correlations={"order_no": "L-2"})["error"]
+    assert refused["code"] == "not_found"
+    reached = _send(api, 200, name="paid", correlations={"order_no": "L-2"}, all=True)["process_instances"]
+    assert sorted(c["id"] for c in reached) == sorted([second["id"], unknown["id"]])
+    steps = {c["id"]: [t["bpmn_id"] for t in api.get(f"/api/process-instances/{c['id']}").get_json()["tasks"]]
+             for c in (first, second, unknown)}
+    assert steps == {first["id"]: [], second["id"]: ["ship"], unknown["id"]: ["ship"]}
+    [delivered] = _send(api, 200, name="paid", business_key="COR-1", correlations={"order_no": "L-1"})["process_instances"]
+    assert delivered["id"] == first["id"]
+
+
 def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     api.deploy("online_application.bpmn")
     for key in ("WEB-\u202e1", "WEB\x013", "   "):
