@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -677,17 +678,24 @@ def _with_variables(uow: UnitOfWork, row: ProcessInstance, actor: Actor, variabl
 
 # Control characters, and the marks that reorder text (U+202E would show "SX-2026-1" backwards in a queue).
 _NOT_IN_A_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that show nothing (zero-width spaces and joiners, a byte-order mark): a key holding one looks
+# like another case's and is not found by what an applicant types.
+_INVISIBLE = frozenset({"Cf", "Cc", "Zl", "Zp"})
 
 
 def _check_business_key(value: str) -> str:
-    value = value.strip()
+    """The case number as stored: trimmed, and with the full-width forms a Chinese input method types read as
+    NFKC (ＳＸ－２０２６ is SX-2026), as the progress lookup reads what an applicant types."""
+    value = query_codes.case_number(value)
     if not value or len(value) > MAX_BUSINESS_KEY:
         raise ValidationFailed(f"business_key must be 1 to {MAX_BUSINESS_KEY} characters", details=[
             {"field": "business_key", "message": f"1 to {MAX_BUSINESS_KEY} characters, not only spaces"}])
-    if _NOT_IN_A_KEY.search(value):
-        raise ValidationFailed("business_key must not contain control characters or text-direction marks",
+    if _NOT_IN_A_KEY.search(value) or any(unicodedata.category(c) in _INVISIBLE for c in value):
+        raise ValidationFailed("business_key must not contain control characters, invisible characters or "
+                               "text-direction marks",
                                details=[{"field": "business_key",
-                                         "message": "no control characters or text-direction marks"}])
+                                         "message": "no control characters, invisible characters or "
+                                                    "text-direction marks"}])
     return value
 
 

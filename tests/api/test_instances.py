@@ -149,3 +149,18 @@ def test_a_case_starts_at_the_moment_its_first_steps_are_stamped_with(api):
     assert case["started_at"] == task["created_at"]
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
     assert events[0]["event"] == "instance.started" and events[0]["at"] == case["started_at"]
+
+
+def test_a_case_number_is_stored_as_an_applicant_types_it_and_invisible_characters_are_refused(api):
+    """Full-width forms read as half-width, so a retry typed with a Chinese input method finds the case, and
+    the applicant's progress lookup (which reads what they type so) finds it too; a zero-width space or a
+    byte-order mark would make a second case that looks like the first."""
+    api.deploy("simple_approval.bpmn")
+    first = api.start("simple_approval", business_key="FW-2026-1", variables={"reviewGroup": "office"})
+    again = api.start("simple_approval", expect=200, business_key="ＦＷ－２０２６－１", variables={"reviewGroup": "office"})
+    assert again["id"] == first["id"] and again["business_key"] == "FW-2026-1"
+    for key in ("\u200b", "\u200bFW-2026-1", "\ufeffFW-2026-1", "FW\u200d-2026-1", "FW-2026\u2028-1"):
+        refused = api.as_("integrator").post("/api/process-definitions/simple_approval/start",
+                                             json={"business_key": key, "variables": {"reviewGroup": "office"}})
+        assert refused.status_code == 422, key
+        assert refused.get_json()["error"]["details"][0]["field"] == "business_key"
