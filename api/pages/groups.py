@@ -1,5 +1,5 @@
 """User groups as pages name them: a group's code beside the department it belongs to, so a clerk reading
-``window`` also reads 市政务服务管理局. The groups' departments are read once per request."""
+``window`` also reads the department's name. The groups' departments are read once per request."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,7 +13,8 @@ from .i18n import gettext as _
 
 
 def group_names(groups: Iterable[str] | None) -> str:
-    """``window（市政务服务管理局）、review（市场监督管理局）``; a group of no department by its code alone."""
+    """Each group with its department's name in brackets, in the page's language; a group of no department by
+    its code alone."""
     known = _departments()
     return _("、").join(_("{group}（{department}）", group=group, department=known[group]) if group in known
                        else group for group in groups or [])
