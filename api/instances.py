@@ -31,10 +31,11 @@ class Instances(MethodView):
     @blp.arguments(InstanceQuerySchema, location="query")
     @blp.response(200, InstancePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Cases, newest first, filtered by state, process key or business key."""
+        """Cases, newest first, filtered by state, process key, business key or part of the applicant's name."""
         items, total = instances.list_instances(
             uow(), actor=actor(), state=query.get("state"), key=query.get("process_key"),
-            business_key=query.get("business_key"), limit=query["limit"], offset=query["offset"])
+            business_key=query.get("business_key"), applicant=query.get("applicant"),
+            limit=query["limit"], offset=query["offset"])
         return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
 
 

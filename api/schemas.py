@@ -213,10 +213,17 @@ def page_of(items: type[Schema], *, name: str | None = None) -> type[Schema]:
                              "limit": fields.Integer(), "offset": fields.Integer()}, name=f"{name}Schema")
 
 
+APPLICANT_FILTER = {"description": "part of the applicant's name (申请人: the variable applicant_name, or applicant, "
+                                   "applicantName, 申请人), case-insensitive for Latin letters, full-width forms read "
+                                   "as half-width (NFKC). Only narrows what the caller may already see; a confidential "
+                                   "name is not searchable"}
+
+
 class InstanceQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(STATES))
     process_key = fields.String()
     business_key = fields.String()
+    applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
 
 
 InstancePageSchema = page_of(InstanceSchema)
@@ -263,6 +270,7 @@ class TaskQuerySchema(PageQuerySchema):
     mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
     process_key = fields.String()
     business_key = fields.String()
+    applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
     process_instance_id = RowId()
     due_before = Instant()
     state = fields.String(load_default="READY", validate=validate.OneOf(TASK_STATES + ("all",)))

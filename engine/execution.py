@@ -3,7 +3,8 @@ command that changes a case. Helpers here take the unit of work and never commit
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -392,24 +393,26 @@ def save(uow: UnitOfWork, case: Case) -> None:
     if state in ("completed", "terminated") and row.ended_at is None:
         row.ended_at = now
     payload = _spiff.dumps(workflow)
+    applicant = applicant_of(case)
     session = uow.session
     if case.is_new:
         # Started at the moment its first steps, history and end are stamped with, not at the insert after.
         row.workflow, row.state, row.version, row.updated_at, row.started_at = payload, state, 1, now, now
+        row.applicant_name = applicant
         session.add(row)
         session.flush()
     else:
         result = session.execute(_SAVE_IF_UNCHANGED, {
             "case_id": row.id, "expected_version": row.version, "workflow": payload, "state": state,
             "version": row.version + 1, "updated_at": now, "ended_at": row.ended_at, "end_reason": row.end_reason,
-            "called_versions": row.called_versions})
+            "called_versions": row.called_versions, "applicant_name": applicant})
         if db.affected(result) != 1:
             raise Conflict(f"process instance {row.id} was changed by someone else; try again",
                            instance_id=row.id)
         # The row already says all this: record it as stored so the session writes it no second time.
         for name, value in (("workflow", payload), ("state", state), ("version", row.version + 1),
                             ("updated_at", now), ("ended_at", row.ended_at), ("end_reason", row.end_reason),
-                            ("called_versions", row.called_versions)):
+                            ("called_versions", row.called_versions), ("applicant_name", applicant)):
             set_committed_value(row, name, value)
     # Due dates, priorities, documents and follow-ups are evaluated on the case's data: errors leave it out.
     with without_secrets(case):
@@ -795,6 +798,53 @@ def case_variables(workflow: BpmnWorkflow) -> dict[str, Any]:
         data.update(workflow.data)
     data.pop("data_objects", None)
     return data
+
+
+# The variables an applicant's name is kept under, first found wins, here and on the task page
+# (engine.worksheet); the window's intake page asks applicant_name.
+APPLICANT_KEYS = ("applicant", "applicantName", "applicant_name", "申请人")
+APPLICANT_LENGTH = 100  # ProcessInstance.applicant_name
+
+
+def applicant_of(case: Case) -> str | None:
+    """The applicant's name the case row keeps for the window to find it by: read as NFKC (a Chinese input
+    method's full-width ＡＢＣ is ABC, as the search reads what is typed), trimmed, at most 100 characters.
+    None when the case names no applicant, or when its variable is confidential (engine.confidential): the
+    queue shows the column to every clerk, and a search by it would tell a right guess from a wrong one."""
+    data = case_variables(case.workflow)
+    for key in APPLICANT_KEYS:
+        value = data.get(key)
+        if key in case.hidden or not isinstance(value, str):
+            continue
+        name = unicodedata.normalize("NFKC", value).strip()[:APPLICANT_LENGTH].strip()
+        if name:
+            return name
+    return None
+
+
+def applicant_matches(typed: str) -> Any:
+    """SQL on ProcessInstance: the applicant's name holds ``typed`` (trimmed, read as NFKC as the name is
+    kept), ignoring case where the database folds it (Latin letters on SQLite, all on PostgreSQL); None
+    when nothing but spaces is typed."""
+    part = unicodedata.normalize("NFKC", typed).strip()
+    return ProcessInstance.applicant_name.icontains(part, autoescape=True) if part else None
+
+
+def of_applicant(typed: str) -> Any:
+    """SQL on Task: the task's case is one ``applicant_matches`` finds (None: no condition)."""
+    condition = applicant_matches(typed)
+    return None if condition is None else Task.instance_id.in_(select(ProcessInstance.id).where(condition))
+
+
+def applicant_names(uow: UnitOfWork, instance_ids: Iterable[int]) -> dict[int, str]:
+    """The applicant's name of each of the cases that keeps one, for a list's page (one query)."""
+    ids = sorted(set(instance_ids))
+    if not ids:
+        return {}
+    with uow:
+        rows = uow.session.execute(select(ProcessInstance.id, ProcessInstance.applicant_name).where(
+            ProcessInstance.id.in_(ids), ProcessInstance.applicant_name.is_not(None)))
+        return {case_id: name for case_id, name in rows if name is not None}
 
 
 def _outside_loops(task: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import FunctionElement
 
-from . import calendar, query_codes, supervision_rules
+from . import calendar, execution, query_codes, supervision_rules
 from .candidates import lists_candidate, names_nobody
 from .clock import utcnow
 from .errors import InvalidRequest
@@ -36,6 +36,7 @@ class InboxQuery:
     queue: str = "all"  # all | mine | group:<name> | offered
     process_key: str | None = None
     case_number: str | None = None  # part of the business key
+    applicant: str | None = None  # part of the applicant's name (engine.execution.applicant_matches)
     urgency: str | None = None  # overdue | due_soon
     sort: str = "due"
     limit: int = 50
@@ -202,6 +203,8 @@ def _filter(query: Select[Any], where: InboxQuery, now: datetime, soon: DueSoon)
         typed = where.case_number.strip()
         forms = sorted({typed, query_codes.case_number(typed)})
         query = query.where(or_(*(Task.business_key.contains(form, autoescape=True) for form in forms)))
+    if where.applicant and (of_applicant := execution.of_applicant(where.applicant)) is not None:
+        query = query.where(of_applicant)
     if where.urgency == "overdue":
         query = query.where(Task.due_at <= now)
     elif where.urgency == "due_soon":

@@ -710,18 +710,19 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
 
 
 def list_instances(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
-                   business_key: str | None = None, limit: int = 50, offset: int = 0
-                   ) -> tuple[list[InstanceView], int]:
+                   business_key: str | None = None, applicant: str | None = None, limit: int = 50,
+                   offset: int = 0) -> tuple[list[InstanceView], int]:
     """A page of the cases ``actor`` reads, newest first, with where each stands (case_state, end_kind:
-    their histories read in one query), and the number of cases matching."""
+    their histories read in one query), and the number of cases matching. ``applicant``: part of the
+    applicant's name (execution.applicant_matches)."""
     views, _, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
-                              limit=limit, offset=offset, ended_only=False)
+                              limit=limit, offset=offset, ended_only=False, applicant=applicant)
     return views, total
 
 
 def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None, business_key: str | None,
-            limit: int, offset: int, ended_only: bool, number_part: str | None = None
-            ) -> tuple[list[InstanceView], dict[int, Any], int]:
+            limit: int, offset: int, ended_only: bool, number_part: str | None = None,
+            applicant: str | None = None) -> tuple[list[InstanceView], dict[int, Any], int]:
     """The list's page, the case_state.Outcome by id of each case on it (``ended_only``: of its ended cases,
     all a page shows), and the total. ``number_part``: cases whose number holds it, as typed or read as NFKC
     (the queue's filter reads numbers alike)."""
@@ -740,6 +741,8 @@ def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None
         if number_part:
             forms = sorted({number_part, query_codes.case_number(number_part)} - {""})
             query = query.where(or_(*(ProcessInstance.business_key.contains(f, autoescape=True) for f in forms)))
+        if applicant and (named := execution.applicant_matches(applicant)) is not None:
+            query = query.where(named)
         visible = case_access.scope_of(uow, actor).condition()  # a scoped clerk: their departments' cases
         if visible is not None:
             query = query.where(visible)
@@ -948,13 +951,15 @@ class ListedCase:
 
 
 def case_list(uow: UnitOfWork, *, actor: Actor, state: str | None = None, key: str | None = None,
-              business_key: str | None = None, number_part: str | None = None, limit: int = 50,
-              offset: int = 0) -> tuple[list[ListedCase], int]:
+              business_key: str | None = None, number_part: str | None = None, applicant: str | None = None,
+              limit: int = 50, offset: int = 0) -> tuple[list[ListedCase], int]:
     """``list_instances`` with what a person scans a list for: the item's name, the outcome of ended cases
     (engine.case_state, as the case itself reads it) and the deadline, read for the whole page at once (the
-    same few queries, whatever the page's size). ``number_part`` finds cases by part of their number."""
+    same few queries, whatever the page's size). ``number_part`` finds cases by part of their number,
+    ``applicant`` by part of their applicant's name."""
     found, outcomes, total = _listed(uow, actor=actor, state=state, key=key, business_key=business_key,
-                                     limit=limit, offset=offset, ended_only=True, number_part=number_part)
+                                     limit=limit, offset=offset, ended_only=True, number_part=number_part,
+                                     applicant=applicant)
     if not found:
         return [], total
     ids = [c.id for c in found]

@@ -162,6 +162,9 @@ class ProcessInstance(Base):
     # Which definition each called process runs on, once its first call happened.
     called_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_by: Mapped[str | None] = mapped_column(String(100))
+    # The applicant's name (申请人) as the case's variables hold it, written by every save
+    # (engine.execution.applicant_of): what the window finds a case by. None: none given, or confidential.
+    applicant_name: Mapped[str | None] = mapped_column(String(100), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -69,6 +69,7 @@ class TaskFilter:
     mine: bool = False
     process_key: str | None = None
     business_key: str | None = None
+    applicant: str | None = None  # part of the applicant's name (execution.applicant_matches)
     process_instance_id: int | None = None
     due_before: datetime | None = None
     state: str = "READY"
@@ -149,6 +150,8 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
         query = query.where(Task.definition_key == where.process_key)
     if where.business_key:
         query = query.where(Task.business_key == where.business_key)
+    if where.applicant and (of_applicant := execution.of_applicant(where.applicant)) is not None:
+        query = query.where(of_applicant)
     if where.process_instance_id is not None:
         query = query.where(Task.instance_id == where.process_instance_id)
     if where.due_before:

@@ -15,6 +15,7 @@ from . import (
     case_state,
     confidential,
     delivery_methods,
+    execution,
     form_merge,
     forms,
     sealing,
@@ -40,8 +41,7 @@ from .tasks import _read
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
-# Variable names under which integrators and forms commonly store the applicant (申请人).
-APPLICANT_KEYS = ("applicant", "applicantName", "applicant_name", "申请人")
+APPLICANT_KEYS = execution.APPLICANT_KEYS  # where integrators and forms commonly store the applicant (申请人)
 OPEN_CASE_STATES = ("running", "suspended")
 
 

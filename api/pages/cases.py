@@ -25,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from engine import (
     case_documents,
     documents,
+    execution,
     guides,
     instances,
     materials,
@@ -77,11 +78,13 @@ def index() -> ResponseReturnValue:
     state = args.get("state") if args.get("state") in instances.STATES else None  # an address typed: all
     found, total = instances.case_list(
         uow(), actor=actor(), state=state, key=None,
-        number_part=args.get("number", "").strip() or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        number_part=args.get("number", "").strip() or None, applicant=args.get("applicant") or None,
+        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if moved := past_last_page(page, PAGE_SIZE, total):
         return moved
+    applicants = execution.applicant_names(uow(), (item.case.id for item in found))
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
-                           states=instances.STATES)
+                           states=instances.STATES, applicants=applicants)
 
 
 # Where a received message goes on: the catch event that took it (an intermediate catch event after an

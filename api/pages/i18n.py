@@ -1074,4 +1074,5 @@ EN: dict[str, str] = {
     "本浏览器中有未提交的收件内容（可能是上一位申请人的），最后修改于":
         "This browser holds an intake not yet sent (perhaps the previous applicant's); last changed",
     "{group}（{department}）": "{group} ({department})",
+    "姓名或单位名称": "Name of person or organisation",
 }

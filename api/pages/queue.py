@@ -6,7 +6,7 @@ import dataclasses
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import inbox, tasks
+from engine import execution, inbox, tasks
 from engine.errors import InvalidRequest
 from engine.inbox import InboxQuery
 
@@ -38,7 +38,8 @@ def index() -> ResponseReturnValue:
     sort = sort if sort in tasks.SORTS else "due"
     urgency = urgency if urgency in inbox.URGENCIES else None
     query = InboxQuery(queue=args.get("queue", "all"), process_key=args.get("item") or None,
-                       case_number=args.get("case") or None, urgency=urgency,
+                       case_number=args.get("case") or None, applicant=args.get("applicant") or None,
+                       urgency=urgency,
                        sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     try:
         found = inbox.inbox(uow(), actor=actor(), query=query)
@@ -50,7 +51,9 @@ def index() -> ResponseReturnValue:
         page = 1
     if moved := past_last_page(page, PAGE_SIZE, found.total):
         return moved
-    return render_template("pages/queue.html", inbox=found, page=page, page_size=PAGE_SIZE)
+    applicants = execution.applicant_names(uow(), (row.task.instance_id for row in found.rows))
+    return render_template("pages/queue.html", inbox=found, page=page, page_size=PAGE_SIZE,
+                           applicants=applicants)
 
 
 @bp.post("/tasks/<task_id>/claim")
