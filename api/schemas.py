@@ -58,6 +58,11 @@ class ProblemSchema(Schema):
     severity = fields.String()
     rule = fields.String(metadata={"description": "present where a caller may act on it: `take_over`, a file "
                                                   "taking over a process id another file deployed"})
+    code = fields.String(metadata={"description": "present for the common problems: a stable name of the "
+                                                  "sentence (engine/problem_codes.py), for a client to say it "
+                                                  "in its own language; `message` stays English"})
+    params = fields.Dict(keys=fields.String(), metadata={"description": "with `code`: the values its sentence "
+                                                                        "names (quoted names, a parser's reason)"})
 
 
 class DefinitionSchema(Schema):

@@ -16,6 +16,7 @@ from typing import Any
 from . import feel, variables
 from .bpmn_xml import Problem
 from .json_depth import too_deep
+from .problem_codes import said
 
 MAX_FORM_BYTES = 1024 * 1024
 INPUTS = {"textfield", "textarea", "number", "checkbox", "checklist", "taglist", "radio", "select", "datetime"}
@@ -62,20 +63,20 @@ class FormDef:
 def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
     """Parse and check a ``.form`` file; the form is None when any problem is an error."""
     if len(content) > MAX_FORM_BYTES:
-        return None, [Problem(name, None, None, f"form is larger than {MAX_FORM_BYTES // 1024} KiB")]
+        return None, [Problem.of(name, None, None, said("form.too_large", kib=MAX_FORM_BYTES // 1024))]
     try:
         text = content.decode("utf-8-sig")
         if deep := too_deep(text):
             return None, [Problem(name, None, None, f"form is {deep}")]
         schema = json.loads(text)
     except UnicodeDecodeError:
-        return None, [Problem(name, None, None, "form is not UTF-8 text")]
+        return None, [Problem.of(name, None, None, said("form.not_utf8"))]
     except json.JSONDecodeError as exc:
         # With the place, as Python's json says it: "Unterminated string starting at" needs it to be read.
-        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg}: line {exc.lineno} "
-                                                      f"column {exc.colno}")]
+        return None, [Problem.of(name, exc.lineno, None, said("form.malformed", reason=exc.msg, line=exc.lineno,
+                                                              column=exc.colno))]
     if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
-        return None, [Problem(name, 1, None, "not a form-js form: expected an object with a 'components' list")]
+        return None, [Problem.of(name, 1, None, said("form.not_form_js"))]
     if schema.get("type", "default") != "default":
         return None, [Problem(name, 1, None, f"not a form-js form: type {schema['type']!r} (expected 'default')")]
     reader = _Reader(name, text)

@@ -40,6 +40,7 @@ from .bpmn_xml import PreparedDiagram, Problem, local
 from .clock import LOCAL_TZ
 from .dmn import Decision, map_decision_results, prepare_dmn
 from .errors import ProcessError
+from .problem_codes import said
 
 SERIALIZER_VERSION = "govflow-1"
 # Zone-less timer dates (2026-12-01T09:00:00) are local time of the service centre, as due dates are;
@@ -273,7 +274,7 @@ def _problem(diagram: PreparedDiagram, exc: ValidationException, refused: Mappin
         message = (f"decision {decision!r} is not in this deployment (decisions here: "
                    f"{available.rstrip('. ') or 'none'}); deploy its DMN file together with the diagram")
     elif message.startswith("Multiple outgoing flows are not supported"):
-        message = "a task with several outgoing sequence flows (an implicit split) is not supported; add a gateway"
+        return Problem.of(diagram.name, line, element, said("flow.implicit_split"))
     elif message.startswith("Cannot resolve dataOutputAssociation"):
         # SpiffWorkflow puts the lxml element's repr into the message; name the reference instead.
         targets = diagram.tree.xpath(f"//*[@id='{element}']/*[local-name()='dataOutputAssociation']"

@@ -9,13 +9,15 @@ from typing import Any
 
 from lxml import etree
 
+from .problem_codes import Param, Said, said
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 
 MAX_XML_BYTES = 5 * 1024 * 1024
-DOCTYPE_REFUSED = "DOCTYPE declarations are not allowed (their entities could read files or expand without bound)"
+DOCTYPE_REFUSED = said("xml.doctype").message
 HUMAN_TAGS = {"userTask", "manualTask"}
 PROCESS_KEY = "#process"  # the process's own metadata among its elements
 
@@ -40,6 +42,17 @@ class Problem:
     message: str
     severity: str = "error"
     rule: str | None = None  # what a caller may act on (``take_over``: confirm it, engine.definitions)
+    # The message by code and parameters (engine.problem_codes), from which a page says it in its language.
+    code: str | None = None
+    params: dict[str, Param] | None = None
+
+    @classmethod
+    def of(cls, file: str, line: int | None, element: str | None, message: str | Said, severity: str = "error",
+           rule: str | None = None) -> Problem:
+        """A problem whose message is plain English or said by code."""
+        if isinstance(message, Said):
+            return cls(file, line, element, message.message, severity, rule, message.code, dict(message.params))
+        return cls(file, line, element, message, severity, rule)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file  # no fake line 0
@@ -48,9 +61,13 @@ class Problem:
             f"{where}:{element} warning: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        found = {"file": self.file, "line": self.line, "element": self.element,
-                 "message": self.message, "severity": self.severity}
-        return {**found, "rule": self.rule} if self.rule else found
+        found: dict[str, Any] = {"file": self.file, "line": self.line, "element": self.element,
+                                 "message": self.message, "severity": self.severity}
+        if self.rule:
+            found["rule"] = self.rule
+        if self.code:
+            found.update(code=self.code, params=self.params or {})
+        return found
 
 
 @dataclass
@@ -67,35 +84,35 @@ class PreparedDiagram:
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, node: Any, message: str, *, at: Any = None) -> None:
+    def error(self, node: Any, message: str | Said, *, at: Any = None) -> None:
         """A problem of element ``node``; ``at``: the child it lies in, whose line is given (else the node's)."""
         self._add(node, message, "error", at)
 
-    def warn(self, node: Any, message: str, *, at: Any = None) -> None:
+    def warn(self, node: Any, message: str | Said, *, at: Any = None) -> None:
         self._add(node, message, "warning", at)
 
-    def _add(self, node: Any, message: str, severity: str, at: Any = None) -> None:
+    def _add(self, node: Any, message: str | Said, severity: str, at: Any = None) -> None:
         where = at if at is not None else node
         line = getattr(where, "sourceline", None) if where is not None else None
         element = node.get("id") if node is not None else None
-        self.problems.append(Problem(self.name, line, element, message, severity))
+        self.problems.append(Problem.of(self.name, line, element, message, severity))
 
 
 def safe_parse(name: str, content: bytes) -> tuple[Any, Problem | None]:
     """Parse XML without entities, DTDs or network access, and refuse oversized files."""
     if len(content) > MAX_XML_BYTES:
-        return None, Problem(name, None, None, f"file is larger than {MAX_XML_BYTES // 1024} KiB")
+        return None, Problem.of(name, None, None, said("xml.too_large", kib=MAX_XML_BYTES // 1024))
     doctype = _prolog_doctype(content)
     if doctype is not None:  # refused before parsing: entities could read files or expand without bound
-        return None, Problem(name, content[:doctype].count(b"\n") + 1, None, DOCTYPE_REFUSED)
+        return None, Problem.of(name, content[:doctype].count(b"\n") + 1, None, said("xml.doctype"))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        return None, Problem(name, exc.lineno, None, f"malformed XML: {exc.msg}")
+        return None, Problem.of(name, exc.lineno, None, said("xml.malformed", reason=exc.msg))
     if root.getroottree().docinfo.doctype:
-        return None, Problem(name, 1, None, DOCTYPE_REFUSED)
+        return None, Problem.of(name, 1, None, said("xml.doctype"))
     return root, None
 
 
@@ -163,9 +180,8 @@ def to_utf8(name: str, content: bytes) -> Transcoded:
     try:
         codec = codecs.lookup(_DECODE_AS.get(encoding.lower(), encoding)).name
     except LookupError:
-        return Transcoded(content, encoding, Problem(name, 1, None, f"the XML declaration names encoding "
-                                                                    f"{encoding!r}, which is not known; save the "
-                                                                    "file as UTF-8"))
+        return Transcoded(content, encoding, Problem.of(name, 1, None, said("xml.unknown_encoding",
+                                                                            encoding=encoding)))
     if "<?xml".encode(codec, "replace") != b"<?xml":
         return Transcoded(content)  # a declaration read as ASCII, so not in this encoding: the parser judges
     try:
@@ -177,9 +193,8 @@ def to_utf8(name: str, content: bytes) -> Transcoded:
 
 
 def _undecodable(name: str, content: bytes, exc: UnicodeDecodeError, encoding: str) -> Problem:
-    return Problem(name, content[:exc.start].count(b"\n") + 1, None,
-                   f"the file is not valid {encoding} as its XML declaration says (byte 0x{content[exc.start]:02x} "
-                   "cannot be read); save it as UTF-8")
+    return Problem.of(name, content[:exc.start].count(b"\n") + 1, None,
+                      said("xml.undecodable", encoding=encoding, byte=f"{content[exc.start]:02x}"))
 
 
 def xml_text(content: bytes) -> str:
@@ -206,9 +221,8 @@ def duplicate_ids(diagram: PreparedDiagram) -> list[Problem]:
         if element is None or node.sourceline is None:  # not in the file: added by the translation
             continue
         if element in first:
-            seen = f": line {first[element]} has it too" if first[element] else ""
-            problems.append(Problem(diagram.name, node.sourceline, element,
-                                    f"duplicate id (BPMN requires unique ids){seen}"))
+            problems.append(Problem.of(diagram.name, node.sourceline, element,
+                                       said("xml.duplicate_id", first=first[element] or "?")))
         else:
             first[element] = node.sourceline
     return problems

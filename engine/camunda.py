@@ -23,6 +23,7 @@ from .bpmn_xml import (
     local,
 )
 from .clock import utcnow
+from .problem_codes import said
 from .timeparse import parse_due
 from .users import GROUP_RULE, NAME_PATTERN, NAME_RULE, bad_group_names
 
@@ -48,9 +49,9 @@ def to_external_task(diagram: PreparedDiagram, node: Any) -> None:
                 "camunda:type=external")
     # A topic (or camunda:type=external) is Camunda's own external-task pattern; the rest name Java code.
     if node.get(camunda("topic")) or node.get(camunda("type")) == "external":
-        diagram.warn(node, f"external task ({hook}); a worker completes it over the API")
+        diagram.warn(node, said("camunda.external", hook=hook))
     else:
-        diagram.warn(node, f"implemented in Java ({hook}); runs as an external task completed over the API")
+        diagram.warn(node, said("camunda.java", hook=hook))
     node.tag = bpmn("userTask")
 
 
@@ -67,14 +68,14 @@ def expression_to_script(diagram: PreparedDiagram, node: Any) -> None:
 def check_script_task(diagram: PreparedDiagram, node: Any) -> None:
     fmt = (node.get("scriptFormat") or "").strip().lower()
     if fmt not in PYTHON_FORMATS:
-        diagram.error(node, f"script language {node.get('scriptFormat')!r} is not supported; write it in Python")
+        diagram.error(node, said("script.language", language=node.get("scriptFormat")))
         return
     script = node.find(bpmn("script"))
     if script is None or not (script.text or "").strip():
-        diagram.error(node, "script task has no script")
+        diagram.error(node, said("script.empty"))
         return
     for message in scripting.check_script(script.text):
-        diagram.error(node, f"script: {message}")
+        diagram.error(node, said("script.invalid", reason=message))
 
 
 def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
@@ -83,10 +84,10 @@ def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
         script = listener.find(camunda("script"))
         kind = f"{local(listener.tag)} ({listener.get('event') or 'no event'})"
         if script is not None:
-            diagram.error(node, f"{kind} script in {script.get('scriptFormat') or 'an unknown language'}"
-                                " cannot run here; move the logic into a Python script task", at=listener)
+            diagram.error(node, said("camunda.listener_script", kind=kind,
+                                     language=script.get("scriptFormat") or "an unknown language"), at=listener)
         else:
-            diagram.warn(node, f"{kind} implemented in Java is ignored", at=listener)
+            diagram.warn(node, said("camunda.listener_java", kind=kind), at=listener)
 
 
 # A called process runs inside the calling case, under the case's business key: passing that key on is
@@ -102,15 +103,13 @@ def check_call_mappings(diagram: PreparedDiagram, node: Any) -> None:
     mappings = node.xpath("./bpmn:extensionElements/camunda:in|./bpmn:extensionElements/camunda:out",
                           namespaces=NS)
     if mappings and local(node.tag) != "callActivity":
-        diagram.error(node, f"camunda:{local(mappings[0].tag)} passes variables along with a {local(node.tag)}, "
-                            "which cannot run here; set them in a Python script task instead", at=mappings[0])
+        diagram.error(node, said("camunda.call_mapping", mapping=local(mappings[0].tag), tag=local(node.tag)),
+                      at=mappings[0])
         return
     refused = [m for m in mappings if not _runs_as_called(diagram, node, m)]
     if refused:
         listed = "; ".join(f"camunda:{local(m.tag)} {_mapped(m)}" for m in refused)
-        diagram.error(node, f"variables passed one by one ({listed}) cannot run here: a called process gets all of "
-                            "the case's variables and hands all of its own back; replace these mappings with "
-                            "camunda:in variables=\"all\" and camunda:out variables=\"all\"", at=refused[0])
+        diagram.error(node, said("camunda.call_variables", listed=listed), at=refused[0])
 
 
 def _runs_as_called(diagram: PreparedDiagram, node: Any, mapping: Any) -> bool:
@@ -146,7 +145,7 @@ def check_called_binding(diagram: PreparedDiagram, node: Any) -> None:
     binding = (node.get(camunda("calledElementBinding")) or "latest").strip()
     called = node.get("calledElement")
     if binding not in BINDINGS:
-        diagram.error(node, f"camunda:calledElementBinding {binding!r} is none of {', '.join(BINDINGS)}")
+        diagram.error(node, said("camunda.binding_unknown", binding=binding, bindings=", ".join(BINDINGS)))
         return
     for attr in filter(None, BINDINGS.values()):
         value = node.get(camunda(attr))
@@ -160,9 +159,7 @@ def check_called_binding(diagram: PreparedDiagram, node: Any) -> None:
         wanted = f"version {node.get(camunda('calledElementVersion'))!r}"
     else:  # nothing keeps a deployed process's camunda:versionTag
         wanted = f"the version tagged {node.get(camunda('calledElementVersionTag'))!r}"
-    diagram.error(node, f"camunda:calledElementBinding {binding!r} cannot be honoured: a call runs the latest "
-                        f"version of {called!r} deployed when the call happens (and the case keeps it), never "
-                        f"{wanted}; remove the binding to call the latest version")
+    diagram.error(node, said("camunda.binding_version", binding=binding, called=called, wanted=wanted))
 
 
 def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
@@ -193,8 +190,7 @@ def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str |
                            "event has a start form (as in Camunda)")
         return None
     if expressions.is_juel(key):
-        diagram.error(node, f"camunda:formKey {key!r} of a start event is an expression, but no variables exist "
-                            "before the case starts; name the form")
+        diagram.error(node, said("camunda.start_form_expression", key=key))
         return None
     return key
 
@@ -271,8 +267,7 @@ def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
         if content:
             language = content[0].get("scriptFormat")
             what = f"a {language} script" if local(content[0].tag) == "script" else f"a camunda:{local(content[0].tag)}"
-            diagram.error(node, f"camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a "
-                                "Python script task")
+            diagram.error(node, said("camunda.io_script", kind=kind, name=name, what=what))
             continue
         text = (param.text or "").strip()
         if not name.isidentifier() or name.startswith("_"):
@@ -302,11 +297,11 @@ def translate_condition(diagram: PreparedDiagram, node: Any) -> None:
     if condition is None:
         return
     if (condition.get("language") or "").lower() not in ("", "python", "juel", "${}"):
-        diagram.error(node, f"condition language {condition.get('language')!r} is not supported")
+        diagram.error(node, said("condition.language", language=condition.get("language")))
         return
     text = (condition.text or "").strip()
     if not text:
-        diagram.error(node, "empty condition expression")
+        diagram.error(node, said("condition.empty"))
         return
     python = juel(diagram, node, text, condition=True)
     if python is not None:
@@ -332,7 +327,7 @@ def translate_loop(diagram: PreparedDiagram, node: Any) -> None:
         if python is None:
             return
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", python):
-            diagram.error(node, f"camunda:collection must name a variable, got {collection!r}")
+            diagram.error(node, said("loop.collection", collection=collection))
             return
         if loop.find(bpmn("loopDataInputRef")) is None:
             ref = etree.Element(bpmn("loopDataInputRef"))
@@ -353,8 +348,7 @@ def translate_decision_ref(diagram: PreparedDiagram, node: Any) -> None:
     if node.xpath(".//spiffworkflow:calledDecisionId", namespaces=NS):
         return
     if not ref:
-        diagram.error(node, "business rule task names no decision (camunda:decisionRef or "
-                            "spiffworkflow:calledDecisionId)")
+        diagram.error(node, said("camunda.no_decision"))
         return
     ext = node.find(bpmn("extensionElements"))
     if ext is None:
@@ -376,14 +370,14 @@ def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
         owner = timer.getparent()
         children = [c for c in timer if local(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
         if not children:
-            diagram.error(owner, "timer has no timeDate, timeDuration or timeCycle")
+            diagram.error(owner, said("timer_def.none"))
             continue
         for child in children:
             kind, text = local(child.tag), (child.text or "").strip()
             try:
                 python = expressions.timer_to_python(text, kind)
             except expressions.ExpressionError as exc:
-                diagram.error(owner, f"timer {kind}: {exc}", at=child)
+                diagram.error(owner, said("timer_def.invalid", kind=kind, reason=str(exc)), at=child)
                 continue
             child.text = python
             check_expression(diagram, owner, python, f"timer {kind}", source=text)
@@ -414,8 +408,7 @@ def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None
         return
     hook = next((f"camunda:{a}={definition.get(camunda(a))}" for a in (*JAVA_ATTRS, "expression")
                  if definition.get(camunda(a))), "camunda:type=external")
-    diagram.error(owner, f"the message is sent by Java code ({hook}), which cannot run here; send it from a "
-                         "send task completed by an integrator, or give it a payload expression")
+    diagram.error(owner, said("camunda.message_java", hook=hook))
 
 
 def drop_data_stores(diagram: PreparedDiagram) -> None:
@@ -430,7 +423,7 @@ def drop_data_stores(diagram: PreparedDiagram) -> None:
         if linked & ids:
             assoc.getparent().remove(assoc)
     for ref in refs:
-        diagram.warn(ref, "data store is documentation only and is ignored at run time")
+        diagram.warn(ref, said("camunda.data_store"))
         ref.getparent().remove(ref)
 
 
@@ -439,12 +432,12 @@ def check_literal(diagram: PreparedDiagram, node: Any, attr: str, text: str) -> 
     if expressions.is_juel(text):
         return
     if attr == "priority" and not re.fullmatch(r"[+-]?\d+", text):
-        diagram.error(node, f"camunda:priority {text!r} is not a whole number")
+        diagram.error(node, said("human_task.priority", value=text))
     elif attr in ("dueDate", "followUpDate"):
         try:
             parse_due(text, utcnow())
         except ValueError as exc:
-            diagram.error(node, f"camunda:{attr}: {exc}")
+            diagram.error(node, said("human_task.date", attr=attr, reason=str(exc)))
 
 
 def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False, condition: bool = False
@@ -454,7 +447,11 @@ def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = Fals
             return expressions.translate_juel(text)
         return expressions.to_python(text, condition=condition)
     except expressions.ExpressionError as exc:
-        diagram.error(node, str(exc))  # the message already quotes the expression
+        # Said with the expression apart from the reason, so that a page can put both in its own sentence.
+        prefix = f"cannot translate {text!r}: "
+        message = str(exc)
+        diagram.error(node, said("expression.untranslatable", source=text, reason=message[len(prefix):])
+                      if message.startswith(prefix) else said("expression.refused", reason=message))
         return None
 
 
@@ -467,4 +464,4 @@ def check_expression(diagram: PreparedDiagram, node: Any, python: str, what: str
         if element:
             diagram.sources.setdefault(element, {})[python] = source
     for message in scripting.check_expression(python):
-        diagram.error(node, f"{what} {source!r}: {message}")
+        diagram.error(node, said("expression.invalid", what=what, source=source, reason=message))

@@ -16,6 +16,7 @@ from .bpmn_xml import HUMAN_TAGS, PreparedDiagram, Problem, duplicate_ids, to_ut
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import find_definition, latest_definition
 from .models import DepartmentGroup, Deployment, ProcessDefinition, Resource, User
+from .problem_codes import said
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -142,8 +143,8 @@ def transcode(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
             if transcoded.problem is not None:
                 problems.append(transcoded.problem)
             elif transcoded.encoding is not None:
-                problems.append(Problem(file_name, 1, None, f"saved in {transcoded.encoding}: stored as UTF-8, its XML "
-                                                            "declaration changed to say so", "warning"))
+                problems.append(Problem.of(file_name, 1, None, said("xml.transcoded", encoding=transcoded.encoding),
+                                           "warning"))
                 content = transcoded.content
         out.append((file_name, content))
     return out, problems
@@ -167,8 +168,8 @@ def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
             problems.extend(duplicate_ids(diagram))
             for pid in diagram.executable:
                 if pid in seen_processes:
-                    problems.append(Problem(file_name, diagram.lines.get(pid), pid,
-                                            f"process id {pid!r} is also defined in {seen_processes[pid]}"))
+                    problems.append(Problem.of(file_name, diagram.lines.get(pid), pid,
+                                               said("process.duplicate", process=pid, other=seen_processes[pid])))
                 seen_processes[pid] = file_name
             prepared.append(diagram)
         elif kind == "form":
@@ -182,8 +183,7 @@ def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
             else:
                 dmn.append((file_name, tree))
         elif kind == "other":
-            problems.append(Problem(file_name, None, None,
-                                    f"unsupported file type (deploy {ACCEPTED})"))
+            problems.append(Problem.of(file_name, None, None, said("file.unsupported", accepted=ACCEPTED)))
     # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
     if not prepared and not skip and not any(p.severity == "error" for p in problems) \
             and not any(kind_of(n) in ("guide", "document") for n, _ in files):
@@ -191,18 +191,17 @@ def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
     return problems, prepared, dmn
 
 
-NO_DIAGRAM = "the deployment contains no BPMN diagram"
+NO_DIAGRAM = said("bpmn.no_diagram").message
 
 
 def _no_diagram(files: list[tuple[str, bytes]]) -> Problem:
     """A deployment without a diagram; forms alone are named, with what to do (as govflow lint says)."""
     form_files = [name for name, _ in files if kind_of(name) == "form"]
     if not form_files:
-        return Problem(files[0][0], None, None, NO_DIAGRAM)
+        return Problem.of(files[0][0], None, None, said("bpmn.no_diagram"))
     which = "this form with the diagram that uses it" if len(form_files) == 1 else \
         f"these {len(form_files)} forms ({', '.join(form_files)}) with the diagrams that use them"
-    return Problem(form_files[0], None, None, f"{NO_DIAGRAM}, and a form does not deploy alone: deploy {which}, "
-                                              "in one deployment")
+    return Problem.of(form_files[0], None, None, said("bpmn.forms_alone", which=which, forms=", ".join(form_files)))
 
 
 def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now: set[str]) -> list[Problem]:
@@ -212,8 +211,8 @@ def _check_calls(uow: UnitOfWork, prepared: list[PreparedDiagram], deployed_now:
             for element_id, meta in elements.items():
                 called = meta.get("called")
                 if called and called not in deployed_now and latest_definition(uow, called) is None:
-                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            lint.unknown_call(called)))
+                    problems.append(Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                                               said("call.unknown", called=called)))
     return problems
 
 
@@ -265,18 +264,16 @@ def _check_candidate_groups(uow: UnitOfWork, prepared: list[PreparedDiagram]) ->
             for element_id, meta in elements.items():
                 for group in _literal_names(meta.get("candidate_groups")):
                     if group not in known:
-                        problems.append(Problem(
-                            diagram.name, diagram.lines.get(element_id), element_id,
-                            f"candidate group {group!r} is no user's group and no department's: no queue shows "
-                            f"this task until a user has it (govflow user add NAME --group {group})", "warning"))
+                        problems.append(Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                                                   said("human_task.unknown_group", group=group), "warning"))
     return problems
 
 
 def _check_unnamed_tasks(prepared: list[PreparedDiagram]) -> list[Problem]:
     """A warning for each human task nobody is named for (no candidate group or user, assignee or lane): every
     clerk's queue offers it (engine.tasks.may_work), whatever their department. Lint says the same."""
-    return [Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                    f"{meta.get('type')} {meta.get('name') or element_id!r} {lint.UNNAMED_TASK}", "warning")
+    return [Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                       said("human_task.unnamed", label=f"{meta.get('type')} {meta.get('name') or element_id!r}"), "warning")
             for diagram in prepared for elements in diagram.elements.values()
             for element_id, meta in elements.items()
             if meta.get("type") in HUMAN_TAGS
@@ -297,10 +294,8 @@ def _check_named_users(uow: UnitOfWork, prepared: list[PreparedDiagram]) -> list
                 for attribute, what in (("assignee", "assignee"), ("candidate_users", "candidate user")):
                     for name in _literal_names(meta.get(attribute)):
                         if name not in known:
-                            problems.append(Problem(
-                                diagram.name, diagram.lines.get(element_id), element_id,
-                                f"{what} {name!r} is no user here: the task waits for a name nobody logs in "
-                                f"as until that user is added (govflow user add {name} --role clerk)", "warning"))
+                            problems.append(Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                                                       said("human_task.unknown_user", what=what, name=name), "warning"))
     return problems
 
 
@@ -331,14 +326,10 @@ def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram], *, confir
             if earlier and diagram.process_names.get(key) not in {name for name, _, _ in earlier} \
                     and PurePosixPath(diagram.name).name not in {PurePosixPath(f).name for _, f, _ in earlier}:
                 latest_name, latest_file, latest_version = earlier[0]
-                said = f"process {key!r} was deployed from {latest_file!r} (version {latest_version}"
-                said += f", {latest_name})" if latest_name else ")"
-                problems.append(Problem(
+                problems.append(Problem.of(
                     diagram.name, diagram.lines.get(key), key,
-                    f"{said}; this file makes its next version: give the process another id if it is a new item"
-                    if confirmed else
-                    f"{said}; this file would take it over as its next version: give the process another id if "
-                    "it is a new item, or deploy again confirming the take-over",
+                    said("process.taken_over" if confirmed else "process.takeover", process=key, file=latest_file,
+                         version=latest_version, named=f", {latest_name}" if latest_name else ""),
                     severity="warning" if confirmed else "error", rule=TAKE_OVER_RULE))
     return problems
 

@@ -22,6 +22,7 @@ from .bpmn_xml import (
     local,
     safe_parse,
 )
+from .problem_codes import said
 
 # The camunda attributes of a human task that hold expressions, by the key of the element's meta they are kept
 # under (evaluated per task by engine.execution).
@@ -40,8 +41,7 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         diagram.problems.append(problem)
         return diagram
     if root.tag != bpmn("definitions"):
-        diagram.problems.append(Problem(name, root.sourceline, None,
-                                        f"not a BPMN 2.0 document (root element is {local(root.tag)})"))
+        diagram.problems.append(Problem.of(name, root.sourceline, None, said("bpmn.not_bpmn", root=local(root.tag))))
         return diagram
     for node in root.iter():
         if isinstance(node.tag, str) and node.get("id"):
@@ -62,9 +62,9 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         _set_start_form(diagram, process, diagram.elements[pid])
         camunda_xml.keep_candidate_starters(diagram, process, diagram.elements[pid])
     if processes and not diagram.executable:
-        diagram.error(processes[0], "no executable process (every process has isExecutable=\"false\")")
+        diagram.error(processes[0], said("bpmn.no_executable"))
     elif not processes:
-        diagram.problems.append(Problem(name, root.sourceline, None, "the file defines no process"))
+        diagram.problems.append(Problem.of(name, root.sourceline, None, said("bpmn.no_process")))
     camunda_xml.translate_messages_and_timers(diagram, root)
     _keep_sources(diagram)
     return diagram
@@ -159,7 +159,7 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         if tag == "businessRuleTask":
             camunda_xml.translate_decision_ref(diagram, node)
         if tag == "callActivity" and not node.get("calledElement"):
-            diagram.error(node, "call activity has no calledElement")
+            diagram.error(node, said("call.no_called"))
         meta: dict[str, Any] = {"type": tag, "name": node.get("name")}
         if tag in HUMAN_TAGS or tag == "externalTask":
             meta.update(_human_task_meta(diagram, node, lanes.get(node.get("id"))))
@@ -233,10 +233,10 @@ def _check_flows(diagram: PreparedDiagram, process: Any) -> None:
             for end in ("sourceRef", "targetRef"):
                 ref = flow.get(end)
                 if not ref:
-                    diagram.error(flow, f"sequence flow has no {end}")
+                    diagram.error(flow, said("flow.no_end", end=end))
                 elif ref not in ids:
-                    diagram.error(flow, f"sequence flow {end} {ref!r} is not an element of "
-                                        f"{local(scope.tag)} {scope.get('id')!r}")
+                    diagram.error(flow, said("flow.unknown_end", end=end, ref=ref, scope_tag=local(scope.tag),
+                                             scope=scope.get("id")))
 
 
 def _check_gateway_flows(diagram: PreparedDiagram, gateway: Any) -> None:
@@ -249,9 +249,8 @@ def _check_gateway_flows(diagram: PreparedDiagram, gateway: Any) -> None:
     for flow in flows:
         if flow.get("id") != gateway.get("default") and flow.find(bpmn("conditionExpression")) is None:
             label = f"{flow.get('name')!r} ({flow.get('id')})" if flow.get("name") else flow.get("id")
-            diagram.error(flow, f"sequence flow {label} leaves {kind} gateway "
-                                f"{gateway.get('name') or gateway.get('id')!r} without a condition and is not its "
-                                "default flow; add a condition or make it the default")
+            diagram.error(flow, said("flow.no_condition", flow=label, kind=kind,
+                                     gateway=gateway.get("name") or gateway.get("id")))
 
 
 def _human_task_meta(diagram: PreparedDiagram, node: Any, lane: str | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from . import expressions, scripting
 from .bpmn_xml import NS, SPIFF_NS, PreparedDiagram, Problem, bpmn, camunda, local
+from .problem_codes import said
 
 DMN_LANGUAGES = {"", "feel", "juel", "python", "http://www.omg.org/spec/feel/20140401",
                  "https://www.omg.org/spec/dmn/20191111/feel/", "http://www.omg.org/spec/dmn/20180521/feel/"}
@@ -36,10 +37,10 @@ def prepare_dmn(name: str, root: Any) -> tuple[list[Decision], list[Problem]]:
     """
     problems: list[Problem] = []
     if local(root.tag) != "definitions":
-        return [], [Problem(name, root.sourceline, None, f"not a DMN document (root element is {local(root.tag)})")]
+        return [], [Problem.of(name, root.sourceline, None, said("dmn.not_dmn", root=local(root.tag)))]
     ids = [d.get("id") for d in root if local(d.tag) == "decision"]
     if not ids:
-        return [], [Problem(name, root.sourceline, None, "the DMN file defines no decision")]
+        return [], [Problem.of(name, root.sourceline, None, said("dmn.no_decision"))]
     decisions = []
     for decision_id in ids:
         tree = deepcopy(root)

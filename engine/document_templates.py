@@ -41,6 +41,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .bpmn_xml import Problem
 from .clock import LOCAL_TZ
+from .problem_codes import said
 
 # Numbering a clerk may type before each line of a list: "1." "1、" "（1）" "(1)" "一、" "①".
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、．)）]|[（(]\d+[)）]|[一二三四五六七八九十]+、|[①-⑳])\s*")
@@ -131,23 +132,23 @@ def check(file_name: str, content: bytes, lookup: Lookup | None = None, *, missi
     try:
         source = content.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [Problem(file_name, None, None, f"a document template must be UTF-8 text ({exc.reason})")]
+        return [Problem.of(file_name, None, None, said("doc_template.not_utf8", reason=exc.reason))]
     try:
         template = _bound(file_name, source, lookup)
     except TemplateSyntaxError as exc:
-        return [Problem(file_name, exc.lineno, None, f"template does not compile: {exc.message}")]
+        return [Problem.of(file_name, exc.lineno, None, said("doc_template.not_compiling", reason=exc.message))]
     try:
         html = template.render(sample_context())
     except TemplateNotFound as exc:
         return [Problem(file_name, _error_line(exc, file_name), None,
                         f"template uses {exc.name}, which is {missing}")]
     except TemplateError as exc:
-        return [Problem(file_name, _error_line(exc, file_name), None, f"template fails on a sample case: {exc}")]
+        return [Problem.of(file_name, _error_line(exc, file_name), None, said("doc_template.fails", reason=str(exc)))]
     except Exception as exc:
-        return [Problem(file_name, _error_line(exc, file_name), None,
-                        f"template fails on a sample case: {type(exc).__name__}: {exc}")]
+        return [Problem.of(file_name, _error_line(exc, file_name), None,
+                           said("doc_template.fails", reason=f"{type(exc).__name__}: {exc}"))]
     if "<title>" not in html:
-        return [Problem(file_name, None, None, "a document template needs a <title> (the document's title)")]
+        return [Problem.of(file_name, None, None, said("doc_template.no_title"))]
     return []
 
 

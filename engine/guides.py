@@ -26,6 +26,7 @@ from .bpmn_xml import Problem
 from .errors import NotFound
 from .json_depth import too_deep
 from .models import Deployment, Guide, ProcessDefinition
+from .problem_codes import Said, said
 from .time_limits import EXCLUDED_KINDS
 from .unit_of_work import UnitOfWork
 
@@ -55,21 +56,21 @@ def folder_of(name: str) -> str | None:
 def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The guide's JSON and every problem of the file; the guide is None when the JSON cannot be read."""
     if len(content) > MAX_GUIDE_BYTES:
-        return None, [Problem(name, None, None, f"guide is larger than {MAX_GUIDE_BYTES // 1024} KiB")]
+        return None, [Problem.of(name, None, None, said("guide.too_large", kib=MAX_GUIDE_BYTES // 1024))]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, [Problem(name, None, None, "guide is not UTF-8 text")]
+        return None, [Problem.of(name, None, None, said("guide.not_utf8"))]
     if deep := too_deep(text):
         return None, [Problem(name, None, None, f"guide is {deep}")]
     try:
         data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
-        return None, [Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg} (column {exc.colno})")]
+        return None, [Problem.of(name, exc.lineno, None, said("guide.malformed", reason=exc.msg, column=exc.colno))]
     except ValueError as exc:  # NaN or Infinity: Python reads them, JSON (and PostgreSQL) does not
         return None, [Problem(name, None, None, f"malformed JSON: {exc}")]
     if not isinstance(data, dict):
-        return None, [Problem(name, 1, None, "a guide is a JSON object (see bpmn/README.md, \"The guide\")")]
+        return None, [Problem.of(name, 1, None, said("guide.not_object"))]
     checker = _Checker(name, text)
     checker.guide(data)
     return data, checker.problems
@@ -90,13 +91,13 @@ class _Checker:
         self.lines = value_lines(text)
         self.problems: list[Problem] = []
 
-    def error(self, path: str, message: str) -> None:
+    def error(self, path: str, message: str | Said) -> None:
         line = self.lines.get(path)
         parent = path
         while line is None and parent:  # a missing field: the line of the object that lacks it
             parent = _parent(parent)
             line = self.lines.get(parent)
-        self.problems.append(Problem(self.name, line, path or None, message))
+        self.problems.append(Problem.of(self.name, line, path or None, message))
 
     # Each getter reports a wrong value and returns None, so later rules skip what is already reported.
     def field(self, obj: dict[str, Any], path: str, key: str, kind: str, *, required: bool = True,
@@ -105,7 +106,7 @@ class _Checker:
         where = f"{path}.{key}" if path else key
         if key not in obj or obj[key] is None:
             if required:
-                self.error(where, f"required field {where!r} is missing")
+                self.error(where, said("guide.missing", field=where))
             return None
         value = obj[key]
         if kind == "text":
@@ -195,7 +196,7 @@ class _Checker:
         self.field(data, "", "process", "text", longest=255)
         departments = set()
         if "department" not in data:
-            self.error("department", "required field 'department' is missing")
+            self.error("department", said("guide.missing", field="department"))
         elif (lead := self.department(data["department"], "department")) is not None:
             departments.add(lead)
         for i, co in enumerate(self.field(data, "", "co_departments", "list", required=False) or []):
@@ -285,7 +286,7 @@ class _Checker:
                 seen.setdefault(process, i)
             self.field(member, where, "name", "text", longest=500)
             if "department" not in member:
-                self.error(f"{where}.department", f"required field '{where}.department' is missing")
+                self.error(f"{where}.department", said("guide.missing", field=f"{where}.department"))
             else:
                 code = self.department(member["department"], f"{where}.department")
                 if code is not None and departments and code not in departments:
@@ -388,27 +389,26 @@ def check_deployment(uow: UnitOfWork, files: list[tuple[str, bytes]], deployed_n
         code, process = data.get("code"), data.get("process")
         if isinstance(code, str):
             if code in seen:
-                problems.append(Problem(name, lines.get("code"), "code",
-                                        f"item {code!r} has another guide in this deployment ({seen[code]})"))
+                problems.append(Problem.of(name, lines.get("code"), "code",
+                                           said("guide.duplicate", code=code, other=seen[code])))
             seen[code] = name
         if isinstance(process, str) and process.strip() and process not in deployed_now and \
                 _latest_definition_version(uow, process) is None:
-            problems.append(Problem(name, lines.get("process"), "process",
-                                    f"process {process!r} is neither in this deployment nor deployed before"))
+            problems.append(Problem.of(name, lines.get("process"), "process",
+                                       said("guide.unknown_process", process=process)))
         for i, member in enumerate(data.get("members") or []):
             called = member.get("process") if isinstance(member, dict) else None
             if isinstance(called, str) and called.strip() and called not in deployed_now and \
                     _latest_definition_version(uow, called) is None:
-                problems.append(Problem(name, lines.get(f"members[{i}].process"), f"members[{i}].process",
-                                        f"member process {called!r} is neither in this deployment nor deployed "
-                                        "before"))
+                problems.append(Problem.of(name, lines.get(f"members[{i}].process"), f"members[{i}].process",
+                                           said("guide.unknown_member", process=called)))
         named = data.get("calendar")
         if isinstance(named, str) and named.strip():
             try:
                 calendar.for_runtime(uow, named)
             except NotFound:
-                problems.append(Problem(name, lines.get("calendar"), "calendar",
-                                        f"working-day calendar {named!r} does not exist (GET /api/calendar lists them)"))
+                problems.append(Problem.of(name, lines.get("calendar"), "calendar",
+                                           said("guide.unknown_calendar", calendar=named)))
     return problems
 
 

@@ -65,6 +65,7 @@ from . import _spiff, acceptance, camunda_forms, confidential, diagram_functions
 from ._form_reader import read as read_form
 from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .execution import latest_definition
+from .problem_codes import Said, said
 from .scripting import SAFE_BUILTINS
 from .unit_of_work import UnitOfWork
 
@@ -122,8 +123,7 @@ def name_clashes(named: Iterable[tuple[str, str]]) -> list[Problem]:
     problems = []
     for file, stored in named:
         if stored in first:
-            problems.append(Problem(file, None, None, f"another file of this deployment ({first[stored]}) is stored "
-                                                      f"as {stored!r} too: each file needs a name of its own"))
+            problems.append(Problem.of(file, None, None, said("file.name_clash", other=first[stored], stored=stored)))
         else:
             first[stored] = file
     return problems
@@ -183,8 +183,7 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             else:
                 dmn.append((name, tree))
         elif not documents.is_template(name):
-            problems.append(Problem(name, 1, None, "not a diagram, form, guide.json or document template",
-                                    "warning"))
+            problems.append(Problem.of(name, 1, None, said("file.not_lintable"), "warning"))
     # The forms deploy generates from camunda:formData are known as the uploaded ones are.
     for name, content in camunda_forms.take(prepared):
         form, _ = read_form(name, content)
@@ -206,8 +205,8 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     for pid, guide in item_guides.items():
         if pid not in processes:
             lines = guides.value_lines(dict(files)[guide["_file"]].decode("utf-8-sig"))
-            problems.append(Problem(guide["_file"], lines.get("process"), "process",
-                                    f"process {pid!r} is not among the linted diagrams"))
+            problems.append(Problem.of(guide["_file"], lines.get("process"), "process",
+                                       said("lint.guide_process", process=pid)))
     # A process another one calls runs inside the caller's case: accepted there, timed by its clock.
     called = {meta["called"] for d in prepared for elements in d.elements.values() for meta in elements.values()
               if meta.get("called")}
@@ -250,7 +249,7 @@ def _calls(prepared: list[PreparedDiagram]) -> dict[str, set[str]]:
 
 def unknown_call(called: str) -> str:
     """Deploy's refusal of a call activity whose process it cannot find (engine.definitions)."""
-    return f"calls process {called!r}, which is neither in this deployment nor deployed before"
+    return said("call.unknown", called=called).message
 
 
 def _check_build(prepared: list[PreparedDiagram], dmn: list[tuple[str, Any]], broken: set[str]) -> list[Problem]:
@@ -269,9 +268,8 @@ def _check_build(prepared: list[PreparedDiagram], dmn: list[tuple[str, Any]], br
             for element_id, meta in elements.items():
                 target = meta.get("called")
                 if target and target not in linted:
-                    found.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                         f"{unknown_call(target)}: it is not among the linted files, so govflow "
-                                         "deploy refuses this diagram unless it was deployed before", "warning"))
+                    found.append(Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                                            said("lint.call_not_linted", called=target), "warning"))
     return found
 
 
@@ -409,8 +407,9 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     props = {i: diagrams.element_properties(n) for i, n in graph.nodes.items()}
     problems: list[Problem] = []
 
-    def problem(element: str | None, message: str, severity: str = "error") -> None:
-        problems.append(Problem(diagram.name, diagram.lines.get(element or pid), element or pid, message, severity))
+    def problem(element: str | None, message: str | Said, severity: str = "error") -> None:
+        problems.append(Problem.of(diagram.name, diagram.lines.get(element or pid), element or pid, message,
+                                   severity))
 
     starts, stops = acceptance.clock_marks(props, "start"), acceptance.clock_marks(props, "stop")
     clocked = graph.reach(starts, graph.succ, stop=lambda n: n in stops)
@@ -419,19 +418,16 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
             continue
         label = f"{meta.get('type')} {meta.get('name') or element_id!r}"
         if not any(meta.get(k) for k in ("candidate_groups", "candidate_users", "assignee")):
-            problem(element_id, f"{label} {UNNAMED_TASK}")
+            problem(element_id, said("human_task.unnamed", label=label))
         key = meta.get("form_key")
         if meta.get("type") == "userTask" and not key and not meta.get("form_key_expression"):
-            problem(element_id, f"{label} has no form (camunda:formKey): a task takes only what its form "
-                                "lists (DOMAIN rule 15)")
+            problem(element_id, said("lint.no_form", label=label))
         elif isinstance(key, str) and forms.parse_key(key).external:
-            problem(element_id, f"{label} names form {key!r}, a page the client application renders: govflow "
-                                "cannot check what it submits (DOMAIN rule 15); use a form-js form")
+            problem(element_id, said("lint.client_form", label=label, form=key))
         elif check_forms and isinstance(key, str) and fields_of(key) is None:
-            problem(element_id, f"{label} names form {key!r}, which is not among the linted files")
+            problem(element_id, said("lint.form_not_linted", label=label, form=key))
         if not meta.get("due_date") and element_id not in clocked:
-            problem(element_id, f"{label} has no due date (camunda:dueDate) and lies outside the time-limit "
-                                "clock: nothing says when it is late", "warning")
+            problem(element_id, said("lint.no_due_date", label=label), "warning")
     for key in forms.bundle_form_keys(elements.get(PROCESS_KEY, {}).get("properties")):
         if check_forms and fields_of(key) is None:
             problem(pid, f"{forms.BUNDLE_PROPERTY} names form {key!r}, which is not among the linted files: no "
@@ -563,15 +559,13 @@ def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: acceptance.Grap
         missing = [OUTCOME_NAMES[o] for o in kinds if o not in outcomes]
         if missing:
             have = ", ".join(OUTCOME_NAMES[o] for o in kinds if o in outcomes) or "nothing"
-            problems.append(Problem(diagram.name, diagram.lines.get(step.task), step.task,
-                                    f"acceptance step {step.name or step.task!r} decides {have} through gateway "
-                                    f"{step.gateway!r}; SX21 requires three outcomes, missing: {', '.join(missing)}"))
+            problems.append(Problem.of(diagram.name, diagram.lines.get(step.task), step.task,
+                                       said("lint.acceptance_outcomes", step=step.name or step.task, have=have,
+                                            gateway=step.gateway, missing=", ".join(missing))))
     start_events = {i for i, n in graph.nodes.items() if local(n.tag) == "startEvent"
                     and n.getparent().get("id") == pid}
     if guide is not None and not steps and not (starts & start_events):
-        problems.append(Problem(diagram.name, diagram.lines.get(pid), pid,
-                                "no acceptance step found: a user task followed by an exclusive gateway that leads "
-                                "to the govflow.clock=start element (受理, 不予受理, 一次性告知补正)", "warning"))
+        problems.append(Problem.of(diagram.name, diagram.lines.get(pid), pid, said("lint.no_acceptance"), "warning"))
     return problems
 
 
@@ -610,11 +604,10 @@ def _check_gateway_fields(diagram: PreparedDiagram, process: Any, graph: accepta
             if condition is None:
                 continue
             for name in sorted(_read_names(condition.text) - known - KNOWN_NAMES):
-                problems.append(Problem(
+                problems.append(Problem.of(
                     diagram.name, diagram.lines.get(flow.get("id")), flow.get("id"),
-                    f"the condition of flow {flow.get('name') or flow.get('id')!r} (gateway "
-                    f"{node.get('name') or gateway_id!r}) reads {name!r}, which neither the start form nor a form "
-                    "of a user task before it asks for and no script sets", "warning"))
+                    said("lint.unread_condition", flow=flow.get("name") or flow.get("id"),
+                         gateway=node.get("name") or gateway_id, name=name), "warning"))
     return problems
 
 
@@ -774,26 +767,24 @@ def _check_limits(diagram: PreparedDiagram, pid: str, elements: dict[str, dict[s
     properties = elements.get(PROCESS_KEY, {}).get("properties", {}) or {}
     problems = []
 
-    def problem(message: str, severity: str = "error") -> None:
-        problems.append(Problem(diagram.name, diagram.lines.get(pid), pid, message, severity))
+    def problem(message: str | Said, severity: str = "error") -> None:
+        problems.append(Problem.of(diagram.name, diagram.lines.get(pid), pid, message, severity))
 
     promised, statutory = _whole(properties.get(PROMISED)), _whole(properties.get(STATUTORY))
     if promised is not None and statutory is not None and promised > statutory:
-        problem(f"govflow.promisedDays {promised} exceeds govflow.statutoryDays {statutory}")
+        problem(said("lint.promised_exceeds", promised=promised, statutory=statutory))
     if guide is None:
         return problems
     file = guide.get("_file", "guide.json")
     for name, prop, value in (("promised_days", PROMISED, promised), ("statutory_days", STATUTORY, statutory)):
         if value is not None and guide.get(name) is not None and guide.get(name) != value:
-            problem(f"{prop} {value} differs from {name} {guide.get(name)} of the guide {file}; the guide's "
-                    "value applies", "warning")
+            problem(said("lint.limit_differs", prop=prop, value=value, name=name, guide_value=guide.get(name),
+                         file=file), "warning")
     mine, theirs = properties.get(CALENDAR) or "CN", guide.get("calendar") or "CN"
     if mine != theirs:
-        problem(f"the guide {file} counts the clock in calendar {theirs!r} but workdays() in this diagram counts "
-                f"in {mine!r} (govflow.calendar)", "warning")
+        problem(said("lint.calendar_differs", file=file, theirs=theirs, mine=mine), "warning")
     if guide.get("statutory_days") and not starts and not called:
-        problem(f"the guide {file} sets time limits but no element is marked govflow.clock=start: cases of "
-                "this item get no clock", "warning")
+        problem(said("lint.no_clock_start", file=file), "warning")
     return problems
 
 

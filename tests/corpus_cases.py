@@ -737,7 +737,8 @@ def external_message(corpus: Corpus) -> None:
     [problem] = corpus.refusal(CAMUNDA_DATA + "external_message.bpmn")
     assert problem == {"file": "external_message.bpmn", "line": 32, "element": "Activity_1n8ighs",
                        "severity": "error",
-                       "message": "script language 'reset' is not supported; write it in Python"}
+                       "message": "script language 'reset' is not supported; write it in Python",
+                       "code": "script.language", "params": {"language": "reset"}}
 
 
 @scenario(CAMUNDA_DATA + "subWorkflowComplex.bpmn")

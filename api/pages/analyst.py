@@ -17,6 +17,7 @@ from engine.errors import DeploymentInvalid, InvalidRequest
 from ..context import actor, uow
 from ..downloads import send_download
 from .i18n import gettext as _
+from .problem_texts import problem_text, shown
 
 bp = Blueprint("analyst", __name__, url_prefix="/analyst")
 
@@ -64,7 +65,7 @@ def _refused(exc: DeploymentInvalid) -> ResponseReturnValue:
     # Named in the page's own words beside the confirmation, not in the problems' table.
     takeovers = [p for p in exc.details if p.get("rule") == definitions.TAKE_OVER_RULE and p.get("severity") == "error"]
     problems = [p for p in exc.details if p not in takeovers]
-    return render_template("pages/deploy.html", problems=problems, name=request.form.get("name", ""),
+    return render_template("pages/deploy.html", problems=shown(problems), name=request.form.get("name", ""),
                            takeovers=takeovers), 422
 
 
@@ -77,7 +78,8 @@ def after_deploy(result: definitions.DeploymentResult) -> ResponseReturnValue:
     for form in result.generated_forms:
         flash(_("已由 camunda:formData 生成表单 {form}", form=form), "success")
     for warning in result.warnings:
-        flash(f"{warning.file}:{warning.line or 0} [{warning.element or '-'}] {warning.message}", "warning")
+        flash(f"{warning.file}:{warning.line or 0} [{warning.element or '-'}] {problem_text(warning.as_dict())}",
+              "warning")
     if not result.definitions:
         return redirect(url_for("pages.analyst.definitions"))
     first = result.definitions[0].definition

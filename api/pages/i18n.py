@@ -1073,6 +1073,168 @@ EN: dict[str, str] = {
     "消息未被接收（接收的办件尚缺材料）：{name}": "Message not taken (the receiving case lacks materials): {name}",
     "本浏览器中有未提交的收件内容（可能是上一位申请人的），最后修改于":
         "This browser holds an intake not yet sent (perhaps the previous applicant's); last changed",
-    "{group}（{department}）": "{group} ({department})",
     "姓名或单位名称": "Name of person or organisation",
+    # deploy and lint problems by code (api/pages/problem_texts.py): the engine's English sentences
+    "文件超过 {kib} KiB": "file is larger than {kib} KiB",
+    "不允许 DOCTYPE 声明（其中的实体可能读取文件或无限展开）":
+        "DOCTYPE declarations are not allowed (their entities could read files or expand without bound)",
+    "XML 格式错误：{reason}": "malformed XML: {reason}",
+    "XML 声明中的编码 {encoding!r} 无法识别；请将文件另存为 UTF-8":
+        "the XML declaration names encoding {encoding!r}, which is not known; save the file as UTF-8",
+    "文件不是 XML 声明所称的有效 {encoding} 编码（字节 0x{byte} 无法读取）；请将文件另存为 UTF-8":
+        "the file is not valid {encoding} as its XML declaration says (byte 0x{byte} cannot be read); save it as "
+        "UTF-8",
+    "文件以 {encoding} 编码保存：已转为 UTF-8 存储，XML 声明已相应修改":
+        "saved in {encoding}: stored as UTF-8, its XML declaration changed to say so",
+    "标识重复（BPMN 要求标识唯一）：第 {first} 行也使用了此标识": "duplicate id (BPMN requires unique ids): line {first} has it too",
+    "不支持的文件类型（可部署 {accepted}）": "unsupported file type (deploy {accepted})",
+    "不是流程图、表单、guide.json 或文书模板": "not a diagram, form, guide.json or document template",
+    "本次部署的另一文件（{other}）也以 {stored!r} 存储：每个文件须有各自的名称":
+        "another file of this deployment ({other}) is stored as {stored!r} too: each file needs a name of its own",
+    "不是 BPMN 2.0 文档（根元素为 {root}）": "not a BPMN 2.0 document (root element is {root})",
+    "没有可执行的流程（所有流程的 isExecutable 均为 false）": "no executable process (every process has isExecutable=\"false\")",
+    "文件中没有定义流程": "the file defines no process",
+    "本次部署不含 BPMN 流程图": "the deployment contains no BPMN diagram",
+    "本次部署不含 BPMN 流程图，表单不能单独部署：请将 {forms} 与使用它的流程图放在同一次部署中":
+        "the deployment contains no BPMN diagram, and a form does not deploy alone: deploy {which}, in one deployment",
+    "流程标识 {process!r} 也在 {other} 中定义": "process id {process!r} is also defined in {other}",
+    "流程 {process!r} 已由 {file!r} 部署（版本 {version}{named}）；本文件将接管它，成为其下一版本：若是新事项，请改用新的流程标识，否则请确认接管后重新部署":
+        "process {process!r} was deployed from {file!r} (version {version}{named}); this file would take it over as "
+        "its next version: give the process another id if it is a new item, or deploy again confirming the take-over",
+    "流程 {process!r} 已由 {file!r} 部署（版本 {version}{named}）；本文件成为其下一版本：若是新事项，请改用新的流程标识":
+        "process {process!r} was deployed from {file!r} (version {version}{named}); this file makes its next version: "
+        "give the process another id if it is a new item",
+    "顺序流缺少{end}": "sequence flow has no {end}",
+    "顺序流的{end} {ref!r} 不是 {scope_tag} {scope!r} 中的元素":
+        "sequence flow {end} {ref!r} is not an element of {scope_tag} {scope!r}",
+    "顺序流 {flow} 从{kind}网关 {gateway!r} 流出，但没有条件，也不是该网关的默认流；请添加条件或将其设为默认流":
+        "sequence flow {flow} leaves {kind} gateway {gateway!r} without a condition and is not its default flow; add "
+        "a condition or make it the default",
+    "不支持有多条流出顺序流的任务（隐式分支）；请添加网关":
+        "a task with several outgoing sequence flows (an implicit split) is not supported; add a gateway",
+    "调用活动未指定 calledElement": "call activity has no calledElement",
+    "调用的流程 {called!r} 既不在本次部署中，也未曾部署":
+        "calls process {called!r}, which is neither in this deployment nor deployed before",
+    "{what} {source!r} 无法编译：{reason}": "{what} {source!r}: {reason}",
+    "表达式 {source!r} 无法转换：{reason}": "cannot translate {source!r}: {reason}",
+    "表达式无法使用：{reason}": "{reason}",
+    "camunda:priority {value!r} 不是整数": "camunda:priority {value!r} is not a whole number",
+    "camunda:{attr} 无效：{reason}": "camunda:{attr}: {reason}",
+    "不支持条件表达式语言 {language!r}": "condition language {language!r} is not supported",
+    "条件表达式为空": "empty condition expression",
+    "定时器缺少 timeDate、timeDuration 或 timeCycle": "timer has no timeDate, timeDuration or timeCycle",
+    "定时器 {kind} 无效：{reason}": "timer {kind}: {reason}",
+    "camunda:collection 须为变量名，实为 {collection!r}": "camunda:collection must name a variable, got {collection!r}",
+    "不支持脚本语言 {language!r}；请用 Python 编写": "script language {language!r} is not supported; write it in Python",
+    "脚本任务没有脚本": "script task has no script",
+    "脚本有误：{reason}": "script: {reason}",
+    "以 Java 实现（{hook}）；将作为外部任务运行，通过 API 完成":
+        "implemented in Java ({hook}); runs as an external task completed over the API",
+    "外部任务（{hook}）；由外部程序通过 API 完成": "external task ({hook}); a worker completes it over the API",
+    "{kind} 的 {language} 脚本无法在此运行；请将其逻辑移入 Python 脚本任务":
+        "{kind} script in {language} cannot run here; move the logic into a Python script task",
+    "以 Java 实现的 {kind} 将被忽略": "{kind} implemented in Java is ignored",
+    "camunda:{mapping} 在 {tag} 上传递变量，无法在此运行；请改在 Python 脚本任务中设置":
+        "camunda:{mapping} passes variables along with a {tag}, which cannot run here; set them in a Python script "
+        "task instead",
+    "逐个传递变量（{listed}）无法在此运行：被调用流程获得办件的全部变量，并交回自己的全部变量；"
+    "请将这些映射改为 camunda:in variables=\"all\" 和 camunda:out variables=\"all\"":
+        "variables passed one by one ({listed}) cannot run here: a called process gets all of the case's variables "
+        "and hands all of its own back; replace these mappings with camunda:in variables=\"all\" and camunda:out "
+        "variables=\"all\"",
+    "camunda:calledElementBinding {binding!r} 不是 {bindings} 之一":
+        "camunda:calledElementBinding {binding!r} is none of {bindings}",
+    "camunda:calledElementBinding {binding!r} 无法实现：调用总是运行调用发生时已部署的 {called!r} 最新版本（办件沿用该版本），而不是{wanted}；请删除该绑定以调用最新版本":
+        "camunda:calledElementBinding {binding!r} cannot be honoured: a call runs the latest version of {called!r} "
+        "deployed when the call happens (and the case keeps it), never {wanted}; remove the binding to call the "
+        "latest version",
+    "camunda:{kind} {name!r} 是 {what}，无法在此运行；请在 Python 脚本任务中计算":
+        "camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a Python script task",
+    "消息由 Java 代码发送（{hook}），无法在此运行；请改由集成方完成的发送任务发送，或为其设置消息内容表达式":
+        "the message is sent by Java code ({hook}), which cannot run here; send it from a send task completed by an "
+        "integrator, or give it a payload expression",
+    "开始事件的 camunda:formKey {key!r} 是表达式，但办件开始前还没有任何变量；请写明表单名称":
+        "camunda:formKey {key!r} of a start event is an expression, but no variables exist before the case starts; "
+        "name the form",
+    "业务规则任务未指定决策（camunda:decisionRef 或 spiffworkflow:calledDecisionId）":
+        "business rule task names no decision (camunda:decisionRef or spiffworkflow:calledDecisionId)",
+    "数据存储仅作说明，运行时忽略": "data store is documentation only and is ignored at run time",
+    "不是 DMN 文档（根元素为 {root}）": "not a DMN document (root element is {root})",
+    "DMN 文件中没有定义决策": "the DMN file defines no decision",
+    "表单超过 {kib} KiB": "form is larger than {kib} KiB",
+    "表单不是 UTF-8 文本": "form is not UTF-8 text",
+    "JSON 格式错误：{reason}：第 {line} 行第 {column} 列": "malformed JSON: {reason}: line {line} column {column}",
+    "不是 form-js 表单：应为含 'components' 列表的对象": "not a form-js form: expected an object with a 'components' list",
+    "办事指南超过 {kib} KiB": "guide is larger than {kib} KiB",
+    "办事指南不是 UTF-8 文本": "guide is not UTF-8 text",
+    "JSON 格式错误：{reason}（第 {column} 列）": "malformed JSON: {reason} (column {column})",
+    "办事指南须为 JSON 对象（见 bpmn/README.md 的 The guide 一节）": "a guide is a JSON object (see bpmn/README.md, \"The guide\")",
+    "缺少必填字段 {field!r}": "required field {field!r} is missing",
+    "流程 {process!r} 既不在本次部署中，也未曾部署": "process {process!r} is neither in this deployment nor deployed before",
+    "成员流程 {process!r} 既不在本次部署中，也未曾部署": "member process {process!r} is neither in this deployment nor deployed before",
+    "工作日日历 {calendar!r} 不存在（GET /api/calendar 可列出现有日历）":
+        "working-day calendar {calendar!r} does not exist (GET /api/calendar lists them)",
+    "事项 {code!r} 在本次部署中还有另一份办事指南（{other}）": "item {code!r} has another guide in this deployment ({other})",
+    "文书模板须为 UTF-8 文本（{reason}）": "a document template must be UTF-8 text ({reason})",
+    "文书模板无法编译：{reason}": "template does not compile: {reason}",
+    "文书模板套用示例办件时出错：{reason}": "template fails on a sample case: {reason}",
+    "文书模板须有 <title>（文书标题）": "a document template needs a <title> (the document's title)",
+    "{label} 未指定候选组、候选用户、办理人或泳道：任何部门的窗口人员都能认领它并查看其办件；请指定办理该任务的组":
+        "{label} has no candidate groups, candidate users, assignee or lane: it is offered to every clerk, whatever "
+        "their department, who may claim it and read its case; name the group that works it",
+    "候选组 {group!r} 不是任何用户或部门的组：在有用户属于该组之前，任何待办列表都不显示此任务（govflow user add NAME --group {group}）":
+        "candidate group {group!r} is no user's group and no department's: no queue shows this task until a user has "
+        "it (govflow user add NAME --group {group})",
+    "{what} {name!r} 不是本系统的用户：添加该用户之前，任务将等待一个无人使用的用户名（govflow user add {name} --role clerk）":
+        "{what} {name!r} is no user here: the task waits for a name nobody logs in as until that user is added "
+        "(govflow user add {name} --role clerk)",
+    "{label} 没有表单（camunda:formKey）：任务只接收其表单列出的内容（DOMAIN 规则 15）":
+        "{label} has no form (camunda:formKey): a task takes only what its form lists (DOMAIN rule 15)",
+    "{label} 指定的表单 {form!r} 是由客户端应用呈现的页面：govflow 无法检查其提交的内容（DOMAIN 规则 15）；请使用 form-js 表单":
+        "{label} names form {form!r}, a page the client application renders: govflow cannot check what it submits "
+        "(DOMAIN rule 15); use a form-js form",
+    "{label} 指定的表单 {form!r} 不在所检查的文件中": "{label} names form {form!r}, which is not among the linted files",
+    "{label} 没有到期时间（camunda:dueDate），也不在时限计时范围内：无从判断何时逾期":
+        "{label} has no due date (camunda:dueDate) and lies outside the time-limit clock: nothing says when it is "
+        "late",
+    "未找到受理环节：应有一个用户任务，其后的排他网关通向 govflow.clock=start 元素（受理、不予受理、一次性告知补正）":
+        "no acceptance step found: a user task followed by an exclusive gateway that leads to the govflow.clock=start "
+        "element (受理, 不予受理, 一次性告知补正)",
+    "受理环节 {step!r} 经网关 {gateway!r} 决定的结果为 {have}；SX21 要求三种结果，缺少：{missing}":
+        "acceptance step {step!r} decides {have} through gateway {gateway!r}; SX21 requires three outcomes, missing: "
+        "{missing}",
+    "顺序流 {flow!r}（网关 {gateway!r}）的条件读取 {name!r}，但开始表单和此前用户任务的表单都不要求填写它，也没有脚本设置它":
+        "the condition of flow {flow!r} (gateway {gateway!r}) reads {name!r}, which neither the start form nor a form "
+        "of a user task before it asks for and no script sets",
+    "govflow.promisedDays {promised} 超过 govflow.statutoryDays {statutory}":
+        "govflow.promisedDays {promised} exceeds govflow.statutoryDays {statutory}",
+    "{prop} {value} 与办事指南 {file} 的 {name} {guide_value} 不同；以办事指南为准":
+        "{prop} {value} differs from {name} {guide_value} of the guide {file}; the guide's value applies",
+    "办事指南 {file} 按日历 {theirs!r} 计时，而本流程图中的 workdays() 按 {mine!r} 计算（govflow.calendar）":
+        "the guide {file} counts the clock in calendar {theirs!r} but workdays() in this diagram counts in {mine!r} "
+        "(govflow.calendar)",
+    "办事指南 {file} 规定了时限，但没有元素标记为 govflow.clock=start：该事项的办件不计时":
+        "the guide {file} sets time limits but no element is marked govflow.clock=start: cases of this item get no "
+        "clock",
+    "调用的流程 {called!r} 不在所检查的文件中：除非此前已部署，govflow deploy 将拒绝此流程图":
+        "calls process {called!r}, which is neither in this deployment nor deployed before: it is not among the "
+        "linted files, so govflow deploy refuses this diagram unless it was deployed before",
+    "流程 {process!r} 不在所检查的流程图中": "process {process!r} is not among the linted diagrams",
+    "起点（sourceRef）": "sourceRef",
+    "终点（targetRef）": "targetRef",
+    "排他": "an exclusive",
+    "包容": "an inclusive",
+    "条件表达式": "condition",
+    "多实例数量 loopCardinality": "loopCardinality",
+    "多实例完成条件 completionCondition": "completionCondition",
+    "定时器 timeDate": "timer timeDate",
+    "定时器 timeDuration": "timer timeDuration",
+    "定时器 timeCycle": "timer timeCycle",
+    "消息内容表达式": "message payload",
+    "候选用户": "candidate user",
+    "与本流程图一同部署的版本": "the version deployed together with this diagram",
+    "（无）": "nothing",
+    ".bpmn、.bpmn20.xml、.bpmn2、.dmn、.form 文件、guide.json 及 .html 文书模板":
+        ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files",
+    "{group}（{department}）": "{group} ({department})",
 }

@@ -29,6 +29,7 @@ from ..errors import status_of
 from .analyst import after_deploy
 from .errors import error_page
 from .i18n import gettext as _
+from .problem_texts import shown
 
 bp = Blueprint("modeler", __name__, url_prefix="/analyst/modeler")
 # A diagram file as deploy takes one (.bpmn, .bpmn20.xml, .bpmn2: definitions.BPMN_SUFFIXES).
@@ -155,7 +156,7 @@ def _refused(exc: EngineError, found: versions.DiagramVersion | None) -> Respons
     edit is lost: a deployment's problems as a table, versions in the way each with what to do, any other
     refusal as its message."""
     xml = request.form.get("xml", "")
-    problems = exc.details if isinstance(exc, DeploymentInvalid) else []
+    problems = shown(exc.details) if isinstance(exc, DeploymentInvalid) else []
     conflicts = [_in_the_way(d) for d in exc.details] if isinstance(exc, Conflict) and exc.details else []
     message = None if problems or conflicts else exc.message
     # A newer version the analyst chose to save over is known to the page from now on.

@@ -1,0 +1,157 @@
+"""Stable codes of the deploy and lint problems an analyst meets most, each with its English sentence.
+
+A problem raised with a code (``said(code, **params)``) keeps its English ``message`` made here, and
+carries the code and its parameters, from which a page says the same sentence in its own language
+(api/pages/problem_texts.py). A problem without a code is said in English everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Param = str | int | None
+
+ENGLISH: dict[str, str] = {
+    # the file itself
+    "xml.too_large": "file is larger than {kib} KiB",
+    "xml.doctype": "DOCTYPE declarations are not allowed (their entities could read files or expand without bound)",
+    "xml.malformed": "malformed XML: {reason}",
+    "xml.unknown_encoding": "the XML declaration names encoding {encoding!r}, which is not known; save the file as "
+                            "UTF-8",
+    "xml.undecodable": "the file is not valid {encoding} as its XML declaration says (byte 0x{byte} cannot be read); "
+                       "save it as UTF-8",
+    "xml.transcoded": "saved in {encoding}: stored as UTF-8, its XML declaration changed to say so",
+    "xml.duplicate_id": "duplicate id (BPMN requires unique ids): line {first} has it too",
+    "file.unsupported": "unsupported file type (deploy {accepted})",
+    "file.not_lintable": "not a diagram, form, guide.json or document template",
+    "file.name_clash": "another file of this deployment ({other}) is stored as {stored!r} too: each file needs a name "
+                       "of its own",
+    # the diagram
+    "bpmn.not_bpmn": "not a BPMN 2.0 document (root element is {root})",
+    "bpmn.no_executable": "no executable process (every process has isExecutable=\"false\")",
+    "bpmn.no_process": "the file defines no process",
+    "bpmn.no_diagram": "the deployment contains no BPMN diagram",
+    "bpmn.forms_alone": "the deployment contains no BPMN diagram, and a form does not deploy alone: deploy {which}, "
+                        "in one deployment",
+    "process.duplicate": "process id {process!r} is also defined in {other}",
+    "process.takeover": "process {process!r} was deployed from {file!r} (version {version}{named}); this file would "
+                        "take it over as its next version: give the process another id if it is a new item, or "
+                        "deploy again confirming the take-over",
+    "process.taken_over": "process {process!r} was deployed from {file!r} (version {version}{named}); this file makes "
+                          "its next version: give the process another id if it is a new item",
+    "flow.no_end": "sequence flow has no {end}",
+    "flow.unknown_end": "sequence flow {end} {ref!r} is not an element of {scope_tag} {scope!r}",
+    "flow.no_condition": "sequence flow {flow} leaves {kind} gateway {gateway!r} without a condition and is not its "
+                         "default flow; add a condition or make it the default",
+    "flow.implicit_split": "a task with several outgoing sequence flows (an implicit split) is not supported; add a "
+                           "gateway",
+    "call.no_called": "call activity has no calledElement",
+    "call.unknown": "calls process {called!r}, which is neither in this deployment nor deployed before",
+    # expressions and scripts
+    "expression.invalid": "{what} {source!r}: {reason}",
+    "expression.untranslatable": "cannot translate {source!r}: {reason}",
+    "expression.refused": "{reason}",
+    "condition.language": "condition language {language!r} is not supported",
+    "condition.empty": "empty condition expression",
+    "timer_def.none": "timer has no timeDate, timeDuration or timeCycle",
+    "timer_def.invalid": "timer {kind}: {reason}",
+    "loop.collection": "camunda:collection must name a variable, got {collection!r}",
+    "script.language": "script language {language!r} is not supported; write it in Python",
+    "script.empty": "script task has no script",
+    "script.invalid": "script: {reason}",
+    # Camunda constructs
+    "camunda.java": "implemented in Java ({hook}); runs as an external task completed over the API",
+    "camunda.external": "external task ({hook}); a worker completes it over the API",
+    "camunda.listener_script": "{kind} script in {language} cannot run here; move the logic into a Python script task",
+    "camunda.listener_java": "{kind} implemented in Java is ignored",
+    "camunda.call_mapping": "camunda:{mapping} passes variables along with a {tag}, which cannot run here; set them "
+                            "in a Python script task instead",
+    "camunda.call_variables": "variables passed one by one ({listed}) cannot run here: a called process gets all of "
+                              "the case's variables and hands all of its own back; replace these mappings with "
+                              "camunda:in variables=\"all\" and camunda:out variables=\"all\"",
+    "camunda.binding_unknown": "camunda:calledElementBinding {binding!r} is none of {bindings}",
+    "camunda.binding_version": "camunda:calledElementBinding {binding!r} cannot be honoured: a call runs the latest "
+                               "version of {called!r} deployed when the call happens (and the case keeps it), never "
+                               "{wanted}; remove the binding to call the latest version",
+    "camunda.io_script": "camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a Python script task",
+    "camunda.message_java": "the message is sent by Java code ({hook}), which cannot run here; send it from a send "
+                            "task completed by an integrator, or give it a payload expression",
+    "camunda.start_form_expression": "camunda:formKey {key!r} of a start event is an expression, but no variables "
+                                     "exist before the case starts; name the form",
+    "camunda.no_decision": "business rule task names no decision (camunda:decisionRef or "
+                           "spiffworkflow:calledDecisionId)",
+    "camunda.data_store": "data store is documentation only and is ignored at run time",
+    "dmn.not_dmn": "not a DMN document (root element is {root})",
+    "dmn.no_decision": "the DMN file defines no decision",
+    # forms, guides and document templates
+    "form.too_large": "form is larger than {kib} KiB",
+    "form.not_utf8": "form is not UTF-8 text",
+    "form.malformed": "malformed JSON: {reason}: line {line} column {column}",
+    "form.not_form_js": "not a form-js form: expected an object with a 'components' list",
+    "guide.too_large": "guide is larger than {kib} KiB",
+    "guide.not_utf8": "guide is not UTF-8 text",
+    "guide.malformed": "malformed JSON: {reason} (column {column})",
+    "guide.not_object": "a guide is a JSON object (see bpmn/README.md, \"The guide\")",
+    "guide.missing": "required field {field!r} is missing",
+    "guide.unknown_process": "process {process!r} is neither in this deployment nor deployed before",
+    "guide.unknown_member": "member process {process!r} is neither in this deployment nor deployed before",
+    "guide.unknown_calendar": "working-day calendar {calendar!r} does not exist (GET /api/calendar lists them)",
+    "guide.duplicate": "item {code!r} has another guide in this deployment ({other})",
+    "doc_template.not_utf8": "a document template must be UTF-8 text ({reason})",
+    "doc_template.not_compiling": "template does not compile: {reason}",
+    "doc_template.fails": "template fails on a sample case: {reason}",
+    "doc_template.no_title": "a document template needs a <title> (the document's title)",
+    # deploy's checks of tasks and service-item lint (engine.lint)
+    "human_task.unnamed": "{label} has no candidate groups, candidate users, assignee or lane: it is offered to every "
+                    "clerk, whatever their department, who may claim it and read its case; name the group that "
+                    "works it",
+    "human_task.priority": "camunda:priority {value!r} is not a whole number",
+    "human_task.date": "camunda:{attr}: {reason}",
+    "human_task.unknown_group": "candidate group {group!r} is no user's group and no department's: no queue shows this task "
+                          "until a user has it (govflow user add NAME --group {group})",
+    "human_task.unknown_user": "{what} {name!r} is no user here: the task waits for a name nobody logs in as until that "
+                         "user is added (govflow user add {name} --role clerk)",
+    "lint.no_form": "{label} has no form (camunda:formKey): a task takes only what its form lists (DOMAIN rule 15)",
+    "lint.client_form": "{label} names form {form!r}, a page the client application renders: govflow cannot check "
+                        "what it submits (DOMAIN rule 15); use a form-js form",
+    "lint.form_not_linted": "{label} names form {form!r}, which is not among the linted files",
+    "lint.no_due_date": "{label} has no due date (camunda:dueDate) and lies outside the time-limit clock: nothing "
+                        "says when it is late",
+    "lint.no_acceptance": "no acceptance step found: a user task followed by an exclusive gateway that leads to the "
+                          "govflow.clock=start element (受理, 不予受理, 一次性告知补正)",
+    "lint.acceptance_outcomes": "acceptance step {step!r} decides {have} through gateway {gateway!r}; SX21 requires "
+                                "three outcomes, missing: {missing}",
+    "lint.unread_condition": "the condition of flow {flow!r} (gateway {gateway!r}) reads {name!r}, which neither the "
+                             "start form nor a form of a user task before it asks for and no script sets",
+    "lint.promised_exceeds": "govflow.promisedDays {promised} exceeds govflow.statutoryDays {statutory}",
+    "lint.limit_differs": "{prop} {value} differs from {name} {guide_value} of the guide {file}; the guide's value "
+                          "applies",
+    "lint.calendar_differs": "the guide {file} counts the clock in calendar {theirs!r} but workdays() in this diagram "
+                             "counts in {mine!r} (govflow.calendar)",
+    "lint.no_clock_start": "the guide {file} sets time limits but no element is marked govflow.clock=start: cases of "
+                           "this item get no clock",
+    "lint.call_not_linted": "calls process {called!r}, which is neither in this deployment nor deployed before: it is "
+                            "not among the linted files, so govflow deploy refuses this diagram unless it was "
+                            "deployed before",
+    "lint.guide_process": "process {process!r} is not among the linted diagrams",
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A problem's sentence by code: the English made from the catalogue, the parameters kept for pages."""
+
+    code: str
+    params: dict[str, Param] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return ENGLISH[self.code].format(**self.params)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def said(code: str, /, **params: Param) -> Said:
+    """The sentence of ``code``; an unknown code or a missing parameter fails here, where it is raised."""
+    ENGLISH[code].format(**params)  # a wrong call fails at once, not on a page
+    return Said(code, params)
