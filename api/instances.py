@@ -106,7 +106,8 @@ class Terminate(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> Any:
         """End a case now, with a reason."""
-        return instances.terminate(uow(), instance_id, actor=actor(), reason=body["reason"])
+        return instances.terminate(uow(), instance_id, actor=actor(), reason=body["reason"],
+                                   withdrawn=body["withdrawn"])
 
 
 class QueryCodeSchema(Schema):

@@ -265,6 +265,10 @@ class ReasonSchema(Schema):
 
 class TerminateSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    withdrawn = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "true: the applicant withdrew (已撤件, end_kind withdrawn); false: the office ended the "
+                       "case (已终止, end_kind terminated); omitted: read from the reason (one opening with "
+                       "申请人撤回 / 应申请人要求撤件 / applicant withdrew is a withdrawal)"})
 
 
 class TaskQuerySchema(PageQuerySchema):

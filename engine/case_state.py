@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, select
 
 from . import timeline
 from .clock import utcnow
@@ -53,12 +53,14 @@ class _Item:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# A termination's data (whether the applicant withdrew); no other row's data is read.
+_TERMINATION = case((HistoryEvent.event == "instance.terminated", HistoryEvent.data)).label("data")
 # Built once: the case view reads it in every command's answer.
 _HISTORY = (select(HistoryEvent.at, HistoryEvent.event, HistoryEvent.element_id, HistoryEvent.element_name,
-                   HistoryEvent.element_type)
+                   HistoryEvent.element_type, _TERMINATION)
             .where(HistoryEvent.instance_id == bindparam("case_id")).order_by(HistoryEvent.id))
 _HISTORIES = (select(HistoryEvent.instance_id, HistoryEvent.at, HistoryEvent.event, HistoryEvent.element_id,
-                     HistoryEvent.element_name, HistoryEvent.element_type)
+                     HistoryEvent.element_name, HistoryEvent.element_type, _TERMINATION)
               .where(HistoryEvent.instance_id.in_(bindparam("case_ids", expanding=True)))
               .order_by(HistoryEvent.instance_id, HistoryEvent.id))
 # govflow.* properties per diagram, by the definition's content hash (a version's diagram never changes).
@@ -91,7 +93,7 @@ def of_cases(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, Outcome]
     if history:
         for item in uow.session.execute(_HISTORIES, {"case_ids": sorted(history)}):
             history[item.instance_id].append(_Item(item.at, item.event, item.element_id, item.element_name,
-                                                   item.element_type))
+                                                   item.element_type, data=item.data or {}))
     found = {}
     for row in rows:
         entries = timeline.build_timeline(_as_history(history[row.id], row.end_reason), properties(row.definition))
@@ -109,8 +111,11 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     last = next((e for e in reversed(entries) if e.case_state), None)
     state = last.case_state if last is not None else None
     if status == "terminated":
-        # The reason decides, as it decides the state the termination reached (engine.timeline).
-        return CaseState(state, WITHDRAWN if timeline.applicant_withdrew(end_reason) else TERMINATED)
+        # As the termination said, or its reason reads, as it decides the state it reached (engine.timeline).
+        ended = next((e for e in reversed(entries) if e.event == "instance.terminated"), None)
+        withdrew = timeline.withdrawn_by_applicant(ended.data) if ended is not None \
+            else timeline.applicant_withdrew(end_reason)
+        return CaseState(state, WITHDRAWN if withdrew else TERMINATED)
     if status == "completed" and last is not None and state in DEEMED_WITHDRAWN:
         named = last.element_name if last.element_name and last.element_name != state else None
         return CaseState(state, WITHDRAWN, named)
@@ -143,7 +148,8 @@ def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
     # (a 受理 step followed by work), which the event of the earlier one cannot know yet.
     for index, item in enumerate(pending[:max(wanted) + 1]):
         builder.add(_as_history([_Item(now, item["event"], item.get("element_id"), item.get("element_name"),
-                                       item.get("element_type"))], row.end_reason)[0])
+                                       item.get("element_type"), data=dict(item.get("data") or {}))],
+                                row.end_reason)[0])
         if index in wanted:
             found[index] = derive(builder.entries, status=_ENDING.get(item["event"], "running"),
                                   end_reason=row.end_reason)
@@ -163,14 +169,16 @@ def properties(definition: ProcessDefinition) -> dict[str, dict[str, str]]:
 
 
 def _stored(uow: UnitOfWork, case_id: int) -> list[_Item]:
-    return [_Item(*row) for row in uow.session.execute(_HISTORY, {"case_id": case_id})]
+    return [_Item(row.at, row.event, row.element_id, row.element_name, row.element_type, data=row.data or {})
+            for row in uow.session.execute(_HISTORY, {"case_id": case_id})]
 
 
 def _as_history(items: list[_Item], end_reason: str | None) -> list[HistoryEvent]:
     # engine.timeline reads these attributes of a history row and nothing else: no ORM row is built for it.
-    # Of the data it reads a termination's reason (the state it reached), which the case's row keeps too:
-    # a case is terminated once, with the reason its history records.
+    # Of the data it reads a termination's (the state it reached): whether the applicant withdrew, and the
+    # reason, which the case's row keeps too: a case is terminated once, with the reason its history records.
     for item in items:
         if item.event == "instance.terminated":
-            item.data = {"reason": end_reason}
+            said = item.data.get("withdrawn")
+            item.data = {"reason": end_reason, **({"withdrawn": said} if isinstance(said, bool) else {})}
     return cast(list[HistoryEvent], items)

@@ -321,14 +321,17 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> InstanceView:
     return _set_state(uow, instance_id, actor, "running", None, allowed_from=("suspended",))
 
 
-def terminate(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str) -> InstanceView:
-    """End a case now (撤件/撤销), cancelling its open steps. Raises Conflict when it has ended."""
+def terminate(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str,
+              withdrawn: bool | None = None) -> InstanceView:
+    """End a case now, cancelling its open steps: withdrawn by the applicant (``withdrawn``: 已撤件) or ended by
+    the office (已终止); None leaves it to the reason's wording (engine.timeline). Raises Conflict when it has
+    ended."""
     return _set_state(uow, instance_id, actor, "terminated", required_text(reason, field="reason", longest=MAX_REASON),
-                      allowed_from=("running", "suspended"))
+                      allowed_from=("running", "suspended"), withdrawn=withdrawn)
 
 
 def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reason: str | None,
-               *, allowed_from: tuple[str, ...]) -> InstanceView:
+               *, allowed_from: tuple[str, ...], withdrawn: bool | None = None) -> InstanceView:
     actor.require("supervisor", "integrator", action=f"change cases to {state}")
     with uow:
         case = execution.open_case(uow, instance_id)
@@ -344,7 +347,10 @@ def _set_state(uow: UnitOfWork, instance_id: int, actor: Actor, state: str, reas
         case.row.state = state
         event = {"suspended": "instance.suspended", "running": "instance.resumed",
                  "terminated": "instance.terminated"}[state]
-        case.record(event, actor=actor.name, data={"reason": reason} if reason else {})
+        data: dict[str, Any] = {"reason": reason} if reason else {}
+        if withdrawn is not None:
+            data["withdrawn"] = withdrawn
+        case.record(event, actor=actor.name, data=data)
         execution.save(uow, case)
         uow.commit()
         return case_view(uow, case, actor)

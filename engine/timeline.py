@@ -25,8 +25,9 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 RECEIVED, ACCEPTED, REJECTED, WITHDRAWN = "已接件", "已受理", "不予受理", "已撤件"
-# A termination (engine.instances.terminate) reaches 已撤件 when its recorded reason opens by saying the applicant
-# withdrew ("申请人撤回申请", "应申请人要求撤件", "申请人主动撤回" ...), else this: the office ended the case.
+# A termination (engine.instances.terminate) reaches 已撤件 when it says the applicant withdrew (``withdrawn``),
+# or, said by neither, when its recorded reason opens by saying so ("申请人撤回申请", "应申请人要求撤件",
+# "申请人主动撤回" ...); else this: the office ended the case.
 TERMINATED_BY_OFFICE = "已终止"
 _APPLICANT_WITHDREW = re.compile(
     r"^(?:应|经)?申请人(?:本人)?(?:主动|自愿)?(?:申请|要求)?(?:撤回|撤件|撤销申请)"
@@ -194,12 +195,19 @@ def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:
     if event.event == "instance.started":
         return RECEIVED
     if event.event == "instance.terminated":
-        return WITHDRAWN if applicant_withdrew((event.data or {}).get("reason")) else TERMINATED_BY_OFFICE
+        return WITHDRAWN if withdrawn_by_applicant(event.data or {}) else TERMINATED_BY_OFFICE
     if event.event in CLOCK_STATES:
         return CLOCK_STATES[event.event]
     if event.event == "element.completed":
         return props.get("govflow.caseState") or EVENT_STATES.get(props.get("govflow.event", ""))
     return None
+
+
+def withdrawn_by_applicant(termination: dict[str, Any]) -> bool:
+    """Whether a termination's history data says the applicant withdrew: as the terminating call said
+    (``withdrawn``), else as its reason reads."""
+    said = termination.get("withdrawn")
+    return said if isinstance(said, bool) else applicant_withdrew(termination.get("reason"))
 
 
 def applicant_withdrew(reason: Any) -> bool:

@@ -161,6 +161,31 @@ def test_a_terminated_case_says_whether_the_applicant_withdrew_and_staff_read_th
         ("已终止", "terminated", "材料涉嫌伪造，移交稽查")
 
 
+def test_the_terminating_call_says_whether_the_applicant_withdrew_whatever_the_reason_s_wording(api, runtime,
+                                                                                                receiver):
+    """``withdrawn`` decides over the reason's wording, in the case's view, the case list, the applicant's
+    progress and the event webhooks receive."""
+    subscribe(api, receiver.url, events=["instance.terminated"])
+    api.deploy("simple_approval.bpmn")
+    said = {"withdrew": ("依申请人申请撤回", True), "office": ("申请人撤回的说法不实，依法终止", False)}
+    for key, (reason, withdrawn) in said.items():
+        case = api.start("simple_approval", business_key=key, variables={"reviewGroup": "office"})
+        answer = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate",
+                                            json={"reason": reason, "withdrawn": withdrawn})
+        assert answer.status_code == 200, answer.get_json()
+        assert (answer.get_json()["case_state"], answer.get_json()["end_kind"]) == \
+            (("已撤件", "withdrawn") if withdrawn else ("已终止", "terminated"))
+        assert view(api, case["id"])["end_kind"] == answer.get_json()["end_kind"]
+        assert progress(api, case)["end_kind"] == answer.get_json()["end_kind"]
+    listed = {c["business_key"]: c["end_kind"] for c in api.as_("supervisor").get("/api/process-instances").get_json()["items"]}
+    assert listed == {"withdrew": "withdrawn", "office": "terminated"}
+    deliver(runtime)
+    sent = {r.json["business_key"]: r.json["data"]["end_kind"] for r in receiver.received}
+    assert sent == {"withdrew": "withdrawn", "office": "terminated"}
+    refused = api.as_("supervisor").post("/api/process-instances/1/terminate", json={"reason": "x", "withdrawn": "yes"})
+    assert refused.status_code == 422
+
+
 def test_events_carry_no_case_state_work_when_no_webhook_listens(api, monkeypatch):
     """Reading the history for a case state costs a query: only a webhook's delivery reads it."""
     from engine import case_state
