@@ -158,13 +158,14 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     actor.require("clerk", "integrator", action="start cases")
     variables = check_variables(variables)
     beside = check_variables(beside_form)
+    typed = business_key
     if business_key is not None:
         business_key = _check_business_key(business_key)
     with uow:
         definition = execution.find_definition(uow, key, version)
         require_starter(uow, definition, actor)
         if business_key is not None:
-            existing = _by_business_key(uow, key, business_key)
+            existing = _by_business_key(uow, key, business_key, typed)
             if existing is not None:
                 started = {**beside, **_as_started(uow, existing, variables)}
                 return _with_variables(uow, existing, actor, started), False
@@ -252,11 +253,12 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
     note = _check_note(note)
     if not name or not name.strip():
         raise InvalidRequest("message name is required")
+    typed = business_key
     if business_key is not None:  # it may start a case: checked as a start checks it
         business_key = _check_business_key(business_key)
     with uow:
         targets = _subscribers(uow, name, business_key=business_key, instance_id=instance_id,
-                               correlations=correlations or {})
+                               correlations=correlations or {}, typed=typed)
         if on_behalf:
             # Cases outside the clerk's scope do not exist for them (as everywhere): nothing waits there.
             targets = _workable(uow, actor, targets)
@@ -280,7 +282,7 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
             started: list[InstanceView] = []
             try:
                 for definition in starters:
-                    existing = _by_business_key(uow, definition.key, business_key) if business_key else None
+                    existing = _by_business_key(uow, definition.key, business_key, typed) if business_key else None
                     if existing is not None:  # a retried message: the case it started already, as start does
                         started.append(_with_variables(uow, existing, actor, {}))
                         continue
@@ -519,11 +521,11 @@ def _message_definition(task: Any, name: str) -> Any:
 
 
 def _subscribers(uow: UnitOfWork, name: str, *, business_key: str | None, instance_id: int | None,
-                 correlations: dict[str, Any]) -> list[int]:
+                 correlations: dict[str, Any], typed: str | None = None) -> list[int]:
     query = select(MessageSubscription.instance_id, MessageSubscription.correlations).where(
         MessageSubscription.message_name == name)
     if business_key is not None:
-        query = query.where(MessageSubscription.business_key == business_key)
+        query = query.where(MessageSubscription.business_key.in_(_stored_forms(business_key, typed)))
     if instance_id is not None:
         query = query.where(MessageSubscription.instance_id == instance_id)
     found: list[int] = []
@@ -646,9 +648,17 @@ def items_numbering(uow: UnitOfWork, business_key: str) -> set[str]:
             ProcessInstance.business_key == business_key).distinct()))
 
 
-def _by_business_key(uow: UnitOfWork, key: str, business_key: str) -> ProcessInstance | None:
-    return uow.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.definition_key == key, ProcessInstance.business_key == business_key)).first()
+def _by_business_key(uow: UnitOfWork, key: str, business_key: str, typed: str | None = None) -> ProcessInstance | None:
+    """The case of number ``business_key``, or one stored under the number as ``typed`` (before case numbers
+    were stored normalised, engine.query_codes.case_number)."""
+    found = {row.business_key: row for row in uow.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.definition_key == key, ProcessInstance.business_key.in_(_stored_forms(business_key, typed))))}
+    return found.get(business_key) or next(iter(found.values()), None)
+
+
+def _stored_forms(business_key: str, typed: str | None) -> list[str]:
+    """The forms a case number may be stored in: as the engine stores it now, and as typed before."""
+    return list(dict.fromkeys([business_key, *([typed.strip()] if typed and typed.strip() else [])]))
 
 
 def _as_started(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any]) -> dict[str, Any]:
@@ -742,8 +752,8 @@ def _listed(uow: UnitOfWork, *, actor: Actor, state: str | None, key: str | None
             query = query.where(ProcessInstance.state == state)
         if key:
             query = query.where(ProcessInstance.definition_key == key)
-        if business_key:
-            query = query.where(ProcessInstance.business_key == business_key)
+        if business_key:  # as typed, or with a Chinese input method's full-width forms read as NFKC
+            query = query.where(ProcessInstance.business_key.in_(query_codes.number_forms(business_key)))
         if number_part:
             forms = sorted({number_part, query_codes.case_number(number_part)} - {""})
             query = query.where(or_(*(ProcessInstance.business_key.contains(f, autoescape=True) for f in forms)))

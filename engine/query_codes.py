@@ -69,6 +69,11 @@ def case_number(typed: str) -> str:
     return unicodedata.normalize("NFKC", typed or "").strip()
 
 
+def number_forms(typed: str) -> list[str]:
+    """A case number as typed and as ``case_number`` reads it, for a filter to find it stored either way."""
+    return sorted({typed.strip(), case_number(typed)} - {""})
+
+
 def issue(uow: UnitOfWork, row: ProcessInstance) -> str:
     """A new code for a case just saved (its row has an id); returns the code. Helper: caller's transaction."""
     code = generate()

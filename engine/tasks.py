@@ -29,6 +29,7 @@ from . import (
     forms,
     jobs,
     materials,
+    query_codes,
 )
 from .candidates import candidate_of, lists_candidate, open_to_every_clerk
 from .case_access import require_case
@@ -149,7 +150,7 @@ def list_tasks(uow: UnitOfWork, *, actor: Actor, where: TaskFilter) -> tuple[lis
     if where.process_key:
         query = query.where(Task.definition_key == where.process_key)
     if where.business_key:
-        query = query.where(Task.business_key == where.business_key)
+        query = query.where(Task.business_key.in_(query_codes.number_forms(where.business_key)))
     if where.applicant and (of_applicant := execution.of_applicant(where.applicant)) is not None:
         query = query.where(of_applicant)
     if where.process_instance_id is not None:

@@ -164,3 +164,23 @@ def test_a_case_number_is_stored_as_an_applicant_types_it_and_invisible_characte
                                              json={"business_key": key, "variables": {"reviewGroup": "office"}})
         assert refused.status_code == 422, key
         assert refused.get_json()["error"]["details"][0]["field"] == "business_key"
+
+
+def test_a_full_width_number_finds_its_case_in_the_lists_and_a_case_stored_as_typed_before_is_still_found(api):
+    from sqlalchemy import update
+
+    from engine.models import ProcessInstance, Task
+
+    api.deploy("simple_approval.bpmn")
+    first = api.start("simple_approval", business_key="FW-2026-2", variables={"reviewGroup": "office"})
+    for url in ("/api/process-instances", "/api/tasks"):
+        found = api.as_("supervisor").get(url, query_string={"business_key": "ＦＷ－２０２６－２"}).get_json()
+        assert [item.get("process_instance_id", item["id"]) for item in found["items"]] == [first["id"]], url
+    legacy = api.start("simple_approval", business_key="FW-2026-3", variables={"reviewGroup": "office"})
+    with api.runtime.uow() as uow:  # stored as typed, before case numbers were stored normalised
+        uow.session.execute(update(ProcessInstance).where(ProcessInstance.id == legacy["id"])
+                            .values(business_key="ＦＷ－２０２６－３"))
+        uow.session.execute(update(Task).where(Task.instance_id == legacy["id"]).values(business_key="ＦＷ－２０２６－３"))
+        uow.commit()
+    again = api.start("simple_approval", expect=200, business_key="ＦＷ－２０２６－３", variables={"reviewGroup": "office"})
+    assert again["id"] == legacy["id"]
