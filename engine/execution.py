@@ -738,16 +738,26 @@ def _has_waits(workflow: BpmnWorkflow) -> bool:
 
 def _expected_correlations(task: Any, event: MessageEventDefinition) -> dict[str, Any]:
     """The correlation values a waiting catch event expects: those its conversation established, else each
-    correlation property's retrieval expression read from the case's data as it waits (as Zeebe reads a
+    correlation property's retrieval expression read from the case's data while it waits (as Zeebe reads a
     correlation key when the event is entered), so a case holding license_no L-1 takes no message for L-2.
     A property the data cannot answer is left open: the case takes the first message of its conversation."""
     expected: dict[str, Any] = {}
     for prop in getattr(event, "correlation_properties", None) or []:
         try:
-            expected[prop.name] = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
+            value = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
         except Exception:  # noqa: BLE001 - a name the case does not hold (yet), or an expression for payloads only
             continue
-    return clip({**expected, **_flat_correlations(task.workflow.correlations)})
+        if _a_key(value):
+            expected[prop.name] = value
+    return {**expected, **_flat_correlations(task.workflow.correlations)}
+
+
+def _a_key(value: Any) -> bool:
+    """Whether a value read from the case's data can be a correlation key: text (not empty, kept whole) or a
+    number, as a message's JSON gives one. Anything else (an empty field, a list) leaves the property open."""
+    if isinstance(value, str):
+        return bool(value.strip()) and len(value) <= MAX_HISTORY_VALUE
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _flat_correlations(correlations: dict[str, Any]) -> dict[str, Any]:

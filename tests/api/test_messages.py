@@ -228,6 +228,20 @@ def test_a_case_holding_a_correlation_value_takes_only_messages_that_share_it(ap
     assert delivered["id"] == first["id"]
 
 
+def test_an_empty_correlation_value_leaves_the_case_open_and_a_number_is_matched_as_sent(api, tmp_path):
+    from tests.api.test_corpus_fixes import write
+
+    api.deploy(write(tmp_path, "conversation.bpmn", CONVERSATION))
+    for number, value in (("EMPTY-1", None), ("EMPTY-2", "  ")):
+        api.start("warehouse", business_key=number, variables={"order_no": value})
+        [reached] = _send(api, 200, name="paid", business_key=number, correlations={"order_no": "L-9"})["process_instances"]
+        assert [t["bpmn_id"] for t in reached["tasks"]] == ["ship"], number
+    numbered = api.start("warehouse", business_key="NUM-1", variables={"order_no": 1001})
+    _send(api, 404, name="paid", correlations={"order_no": 1002})
+    [reached] = _send(api, 200, name="paid", correlations={"order_no": 1001})["process_instances"]
+    assert reached["id"] == numbered["id"]
+
+
 def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     api.deploy("online_application.bpmn")
     for key in ("WEB-\u202e1", "WEB\x013", "   "):
