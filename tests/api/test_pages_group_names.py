@@ -25,6 +25,8 @@ def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk:
     task = clerk.get(f"/tasks/{view.tasks[0].id}").text
     assert re.search(r"<dt>候选组</dt><dd>window（市政务服务管理局）</dd>", task)
     assert "window（市政务服务管理局）" in clerk.get(f"/cases/{view.id}").text
+    queue = clerk.get("/queue").text
+    assert "组：window（市政务服务管理局）" in queue and "· window（市政务服务管理局）" in queue
 
     clerk.get("/lang/en?next=/queue")
     assert re.search(r"<dd>window \(市政务服务管理局\)</dd>", clerk.get(f"/tasks/{view.tasks[0].id}").text)
