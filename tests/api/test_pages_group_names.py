@@ -24,7 +24,9 @@ def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk:
     view = start_routed(api.runtime, "SX-2026-0001", due=None)
     task = clerk.get(f"/tasks/{view.tasks[0].id}").text
     assert re.search(r"<dt>候选组</dt><dd>window（市政务服务管理局）</dd>", task)
-    assert "window（市政务服务管理局）" in clerk.get(f"/cases/{view.id}").text
+    case = clerk.get(f"/cases/{view.id}").text
+    assert "window（市政务服务管理局）" in case
+    assert re.search(r"生成待办：[^<]*<span class=\"muted\">\(window（市政务服务管理局）\)</span>", case)  # the timeline
     queue = clerk.get("/queue").text
     assert "组：window（市政务服务管理局）" in queue and "· window（市政务服务管理局）" in queue
 
