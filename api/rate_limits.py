@@ -64,10 +64,13 @@ def _too_many(exc: RateLimitExceeded) -> ResponseReturnValue:
 
 def _retry_after_as_said(response: Response) -> Response:
     """flask-limiter sets Retry-After again after the answer is made, rounding the other way (59 where the
-    answer's details say 60): the header says what the details say."""
+    answer's details say 60): the header says what the details say, and only on a refusal (an answer let
+    through keeps the X-RateLimit headers)."""
     wait = g.pop("retry_after", None)
     if wait is not None:
         response.headers["Retry-After"] = str(wait)
+    elif response.status_code not in (429, 503):  # the limiter sets it on every answer; it means "refused"
+        response.headers.pop("Retry-After", None)
     return response
 
 

@@ -218,6 +218,8 @@ def page_of(items: type[Schema], *, name: str | None = None) -> type[Schema]:
                              "limit": fields.Integer(), "offset": fields.Integer()}, name=f"{name}Schema")
 
 
+NUMBER_FILTER = {"description": "the case number, as stored or typed with full-width forms (read as NFKC); an "
+                                "empty one is refused rather than read as no filter"}
 APPLICANT_FILTER = {"description": "part of the applicant's name (申请人: the variable applicant_name, or applicant, "
                                    "applicantName, 申请人), case-insensitive for Latin letters, full-width forms read "
                                    "as half-width (NFKC). Only narrows what the caller may already see; a confidential "
@@ -226,8 +228,8 @@ APPLICANT_FILTER = {"description": "part of the applicant's name (申请人: the
 
 class InstanceQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(STATES))
-    process_key = fields.String()
-    business_key = fields.String()
+    process_key = fields.String(validate=validate.Length(min=1))
+    business_key = fields.String(validate=validate.Length(min=1), metadata=NUMBER_FILTER)
     applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
 
 
@@ -277,8 +279,8 @@ class TaskQuerySchema(PageQuerySchema):
     assignee = fields.String()
     unassigned = fields.Boolean(load_default=False)
     mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
-    process_key = fields.String()
-    business_key = fields.String()
+    process_key = fields.String(validate=validate.Length(min=1))
+    business_key = fields.String(validate=validate.Length(min=1), metadata=NUMBER_FILTER)
     applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
     process_instance_id = RowId()
     due_before = Instant()

@@ -30,7 +30,8 @@ class WebhookChangeSchema(Schema):
         "description": "checked as at subscription; deliveries not made yet go to the new URL"})
     events = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), metadata={
         "description": "replaces the event types; empty: all"})
-    description = fields.String(validate=validate.Length(max=500), metadata={"description": "empty: none"})
+    description = fields.String(validate=validate.Length(max=500), allow_none=True,
+                                metadata={"description": "empty or null: none"})
 
 
 class DeleteQuerySchema(Schema):
@@ -116,7 +117,8 @@ class Webhooks(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Subscribe a URL to case events; the answer holds the signing secret, shown this once."""
         return webhooks.subscribe(uow(), actor=actor(), url=body["url"], events=body["events"],
-                                  description=body.get("description"))
+                                  description="" if "description" in body and body["description"] is None
+                               else body.get("description"))
 
 
 @blp.route("/<int:webhook_id>")
@@ -135,7 +137,8 @@ class Webhook(MethodView):
     def patch(self, body: dict[str, Any], webhook_id: int) -> Any:
         """Change what is given: the URL, the event types, the description."""
         return webhooks.change(uow(), webhook_id, actor=actor(), url=body.get("url"), events=body.get("events"),
-                               description=body.get("description"))
+                               description="" if "description" in body and body["description"] is None
+                               else body.get("description"))
 
     @blp.arguments(DeleteQuerySchema, location="query")
     @blp.response(204)
@@ -183,10 +186,13 @@ class Enable(MethodView):
 @blp.route("/dead-letters")
 class DeadLetters(MethodView):
     @blp.arguments(PageQuerySchema, location="query")
-    @blp.response(200, DeliverySchema(many=True))
+    @blp.response(200, DeliverySchema(many=True), headers={"X-Total-Count": {
+        "description": "how many dead letters there are, whatever the page", "schema": {"type": "integer"}}})
     def get(self, query: dict[str, Any]) -> Any:
-        """Deliveries that failed their last retry, newest first."""
-        return webhooks.dead_letters(uow(), actor=actor(), limit=query["limit"], offset=query["offset"])
+        """Deliveries that failed their last retry, newest first: a page of them (X-Total-Count says how
+        many there are)."""
+        letters, total = webhooks.dead_letters(uow(), actor=actor(), limit=query["limit"], offset=query["offset"])
+        return letters, {"X-Total-Count": str(total)}
 
 
 @blp.route("/dead-letters/<int:delivery_id>/replay")

@@ -346,15 +346,19 @@ def deactivated_reason(owner: str) -> str:
             "the webhook again")
 
 
-def dead_letters(uow: UnitOfWork, *, actor: Actor, limit: int = 50, offset: int = 0) -> list[DeliveryView]:
-    """Deliveries that failed their last retry, newest first (of the caller's webhooks). Raises Forbidden."""
+def dead_letters(uow: UnitOfWork, *, actor: Actor, limit: int = 50,
+                 offset: int = 0) -> tuple[list[DeliveryView], int]:
+    """A page of the deliveries that failed their last retry, newest first (of the caller's webhooks), and
+    how many there are. Raises Forbidden."""
     actor.require("integrator", action="see webhook dead letters")
     with uow:
         query = _delivery_query().where(WebhookDelivery.state == DEAD)
         if not actor.has("admin"):
             query = query.where(Webhook.owner == actor.name)
+        total = uow.session.scalar(select(func.count()).select_from(
+            query.with_only_columns(WebhookDelivery.id).subquery())) or 0
         rows = uow.session.execute(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset))
-        return [_delivery_view(*row) for row in rows]
+        return [_delivery_view(*row) for row in rows], total
 
 
 def replay(uow: UnitOfWork, delivery_id: int, *, actor: Actor) -> DeliveryView:

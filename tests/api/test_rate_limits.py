@@ -26,6 +26,7 @@ def test_the_fourth_progress_request_in_a_minute_gets_429_with_retry_after(limit
     assert error["details"][0]["limit"] == "3 per 1 minute"
     assert error["details"][0]["retry_after_seconds"] == int(refused.headers["Retry-After"])  # one number, said twice
     assert answers[0].headers["X-RateLimit-Limit"] == "3" and answers[0].headers["X-RateLimit-Remaining"] == "2"
+    assert "Retry-After" not in answers[0].headers  # it means "refused": an answer let through has none
 
 
 def test_head_requests_count_with_the_gets_of_their_endpoint(limited):

@@ -163,7 +163,10 @@ def test_dead_letters_are_listed_and_replayed(api, runtime, receiver):
     case = api.start("simple_approval", variables={"reviewGroup": "office"})
     for later in (0, 60, 120):
         deliver(runtime, later=later)
-    [dead] = api.as_("integrator").get("/api/webhooks/dead-letters").get_json()
+    listed = api.as_("integrator").get("/api/webhooks/dead-letters")
+    [dead] = listed.get_json()
+    assert listed.headers["X-Total-Count"] == "1"
+    assert api.as_("integrator").get("/api/webhooks/dead-letters?offset=1").headers["X-Total-Count"] == "1"
     assert (dead["webhook_id"], dead["event"]) == (hook["id"], "instance.started")
     assert dead["process_instance_id"] == case["id"] and dead["business_key"] == case["business_key"]
     assert (dead["state"], dead["attempts"], dead["last_status"]) == ("dead", 3, 500)
@@ -394,6 +397,8 @@ def test_an_owner_changes_a_webhook_s_url_events_and_description(api, runtime, r
         uow.commit()
     assert patch({"description": "他人"}, user="integrator2").status_code == 404
     assert patch({"description": ""}, user="admin").get_json()["description"] is None
+    assert patch({"description": "又一个"}).get_json()["description"] == "又一个"
+    assert patch({"description": None}).get_json()["description"] is None  # null clears it too
     assert patch({"events": []}).get_json()["events"] == []  # every event
 
     api.start("simple_approval", variables={"reviewGroup": "office"})
