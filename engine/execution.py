@@ -696,7 +696,7 @@ def _sync_waits(uow: UnitOfWork, case: Case) -> None:
             continue
         for event in _waiting_definitions(task):
             if isinstance(event, MessageEventDefinition):
-                messages[(str(task.id), event.name)] = _expected_correlations(task, event)
+                messages[(str(task.id), event.name)] = _expected_correlations(task, event, case.hidden)
             elif isinstance(event, TimerEventDefinition):
                 due = _timer_due(task)
                 if due is not None:
@@ -736,15 +736,21 @@ def _has_waits(workflow: BpmnWorkflow) -> bool:
     return any(task.has_state(TaskState.WAITING) for task in workflow.event_manager.tasks.values())
 
 
-def _expected_correlations(task: Any, event: MessageEventDefinition) -> dict[str, Any]:
+def _expected_correlations(task: Any, event: MessageEventDefinition, hidden: frozenset[str]) -> dict[str, Any]:
     """The correlation values a waiting catch event expects: those its conversation established, else each
     correlation property's retrieval expression read from the case's data while it waits (as Zeebe reads a
     correlation key when the event is entered), so a case holding license_no L-1 takes no message for L-2.
-    A property the data cannot answer is left open: the case takes the first message of its conversation."""
+    A property the data cannot answer is left open: the case takes the first message of its conversation.
+    So is one read from a confidential variable: the stored key, and which messages a case takes, would
+    disclose it."""
     expected: dict[str, Any] = {}
+    environment = task.workflow.script_engine.environment
     for prop in getattr(event, "correlation_properties", None) or []:
         try:
-            value = task.workflow.script_engine.environment.evaluate(prop.retrieval_expression, task.data)
+            value = environment.evaluate(prop.retrieval_expression, task.data)
+            if hidden and environment.evaluate(prop.retrieval_expression,
+                                               confidential.conceal(task.data, hidden)) != value:
+                continue
         except Exception:  # noqa: BLE001 - a name the case does not hold (yet), or an expression for payloads only
             continue
         if _a_key(value):

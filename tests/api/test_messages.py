@@ -242,6 +242,27 @@ def test_an_empty_correlation_value_leaves_the_case_open_and_a_number_is_matched
     assert reached["id"] == numbered["id"]
 
 
+def test_a_correlation_value_read_from_a_confidential_variable_is_not_kept_or_matched(api, tmp_path):
+    """Which messages a case takes would disclose the value: the property stays open, as for a case that
+    holds none, and the subscription row keeps nothing of it."""
+    from tests.api.test_corpus_fixes import write
+
+    secret = CONVERSATION.replace(
+        '<bpmn:process id="warehouse" isExecutable="true">',
+        '<bpmn:process id="warehouse" isExecutable="true"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="govflow.confidential" value="order_no" /></camunda:properties>'
+        '</bpmn:extensionElements>')
+    assert secret != CONVERSATION
+    api.deploy(write(tmp_path, "conversation.bpmn", secret))
+    case = api.start("warehouse", business_key="SECRET-1", variables={"order_no": "L-1"})
+    with api.runtime.uow() as uow:
+        [stored] = uow.session.scalars(select(MessageSubscription.correlations)
+                                       .where(MessageSubscription.instance_id == case["id"])).all()
+    assert stored == {}
+    [reached] = _send(api, 200, name="paid", correlations={"order_no": "L-2"}, all=True)["process_instances"]
+    assert reached["id"] == case["id"]
+
+
 def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     api.deploy("online_application.bpmn")
     for key in ("WEB-\u202e1", "WEB\x013", "   "):
