@@ -230,8 +230,9 @@ def _load_for_change(uow: UnitOfWork, task_id: str, actor: Actor) -> Task:
     if task.state != "READY":
         raise Conflict(f"task {task_id} is {task.state}", state=task.state, assignee=task.assignee)
     if task.failed_at is not None:
+        # Still READY (a state the API lists): failed_at says why nobody may take it; ?failed=true lists it.
         raise Conflict(f"task {task_id} failed ({task.error_message}); it waits for a supervisor to retry it",
-                       state="FAILED")
+                       state=task.state, failed_at=task.failed_at.isoformat())
     return task
 
 

@@ -120,7 +120,10 @@ def test_a_reported_failure_keeps_the_task_from_workers_until_a_supervisor_retri
     assert body["failed_at"] and body["error_message"] == "payment gateway unreachable" and body["assignee"] is None
 
     assert poll(api, "payment") == []  # not offered to workers meanwhile
-    assert worker.post(f"/api/tasks/{pay['id']}/claim").status_code == 409
+    refused = worker.post(f"/api/tasks/{pay['id']}/claim")
+    assert refused.status_code == 409
+    said = refused.get_json()["error"]  # the state the task reads, and why nobody may take it
+    assert said["state"] == "READY" and said["failed_at"][:19] == body["failed_at"][:19]
     complete_task(api, pay, user="integrator", expect=409)
     assert worker.post(f"/api/tasks/{pay['id']}/retry").status_code == 403
 
