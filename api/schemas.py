@@ -46,8 +46,11 @@ class Instant(fields.AwareDateTime):
             raise ValidationError("out of range: the moment falls outside years 1 to 9999 in UTC") from None
 
 
-Variables = fields.Dict(keys=fields.String(), load_default=dict,
-                        metadata={"description": "process variables: a JSON object"})
+Variables = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+    "description": "process variables: a JSON object whose names are identifiers (letters, digits and _, not "
+                   "starting with a digit or _, not a function diagrams call), of JSON values nested at most 20 "
+                   "levels, integers within 64 bits (larger ones as strings), no NUL characters; each refused "
+                   "one is named in the 422's details"})
 
 
 class ProblemSchema(Schema):
