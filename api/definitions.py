@@ -85,7 +85,7 @@ class StartForm(MethodView):
 
 @blp.route("/<key>/start")
 class Start(MethodView):
-    @blp.arguments(StartSchema)
+    @blp.arguments(StartSchema, required=False)  # no body: a case with a generated number
     @blp.response(201, StartedInstanceSchema)
     @blp.alt_response(200, schema=StartedInstanceSchema, description="a case with this business key already "
                       "exists (without query_code: it is shown only once; with differing_variables)")

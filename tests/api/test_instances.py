@@ -192,3 +192,11 @@ def test_an_empty_case_number_or_item_filter_is_refused_not_read_as_no_filter(ap
             refused = api.as_("supervisor").get(url, query_string={name: ""})
             assert refused.status_code == 422, (url, name)
             assert refused.get_json()["error"]["details"][0]["field"] == name
+
+
+def test_a_start_needs_no_body_and_the_openapi_document_says_so(api):
+    spec = api.get("/api/openapi.json").get_json()
+    assert spec["paths"]["/api/process-definitions/{key}/start"]["post"]["requestBody"]["required"] is False
+    api.deploy("simple_approval.bpmn")
+    started = api.as_("integrator").post("/api/process-definitions/simple_approval/start")
+    assert started.status_code == 201 and started.get_json()["business_key"]
