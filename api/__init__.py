@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
@@ -41,6 +41,13 @@ def _row_id_schema(converter: RowId) -> dict[str, Any]:
     return {"type": "integer", "minimum": 1, "maximum": ROW_ID_MAX}
 
 
+def _no_content_has_no_type(response: Response) -> Response:
+    """A 204 has no body, so no Content-Type (flask-smorest gives it JSON's)."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response
+
+
 def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None = None) -> Flask:
     """The app factory. ``config`` overrides Config; ``runtime`` shares an engine runtime (tests, workers)."""
     from importlib import import_module
@@ -66,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None, *, runtime: Runtime | None 
     pages.register(app)
     rate_limits.limit_logins(app)
     health.register(app)  # GET /api/health: 503 while the database cannot be reached
+    app.after_request(_no_content_has_no_type)
 
     # SpiffWorkflow logs every task state change at INFO under "spiff"; our history already records them.
     logging.getLogger("spiff").setLevel(logging.WARNING)

@@ -121,7 +121,8 @@ def test_departments_put_moved_and_deleted_are_recorded_with_before_and_after(ap
     assert admin.put("/api/departments/ZWFW", {"name": "政务服务中心", "groups": ["window"],
                                                 "move_groups": True}).status_code == 201
     assert admin.put("/api/departments/OLD", {"name": "撤销"}).status_code == 201
-    assert delete(api, "/api/departments/OLD").status_code == 204
+    deleted = delete(api, "/api/departments/OLD")
+    assert deleted.status_code == 204 and deleted.data == b"" and "Content-Type" not in deleted.headers
 
     found = entries(api, target_kind="department")
     assert [(e["action"], e["target_key"]) for e in found] == [
