@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import lxml.html
 from sqlalchemy import Select, select
 
-from . import confidential, document_templates, outbox
+from . import confidential, document_templates
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
@@ -165,33 +165,42 @@ def _template(uow: UnitOfWork, name: str) -> Resource | None:
 # ---- issuing (from execution.save) ---------------------------------------------------------------
 
 def issue_declared(uow: UnitOfWork, case: Case, now: datetime) -> None:
-    """Issue the documents of the elements this command completed (called by execution.save after the
-    outbox events of the step, before the history is written). Helper: the caller's transaction.
+    """Issue the documents of the elements this command completed (called by execution.save before the
+    outbox events of the step are collected). Helper: the caller's transaction.
+
+    Each document's history item (``document.issued`` or ``document.missing``) goes right after the
+    completion of the element that issued it: the history, and the events ``outbox.collect`` makes of it,
+    keep the order of the steps (a document issued before the end event is announced before the case ends).
 
     Raises ProcessError when a template fails on the case's data: the step is refused, nothing changes.
     """
     from .execution import completed_element
 
-    completed = [item for item in case.history if item["event"] == "element.completed" and item.get("task_id")]
-    for item in completed:
+    ordered: list[dict[str, Any]] = []
+    for item in case.history:
+        ordered.append(item)
+        if item["event"] != "element.completed" or not item.get("task_id"):
+            continue
         found = completed_element(uow, case, item["task_id"])
         if found is None:
             continue
         task, meta = found
         name = _declared(meta)
         if name is not None:
-            _issue(uow, case, task, name, now)
+            ordered.append(_issue(uow, case, task, name, now))
+    case.history[:] = ordered
 
 
-def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> Document | None:
+def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> dict[str, Any]:
+    """The document ``name`` rendered and stored; returns its history item (``document.missing`` when the
+    template is not deployed)."""
     spec = task.task_spec
+    where = {"actor": None, "element_id": spec.bpmn_id, "element_name": spec.bpmn_name, "task_id": str(task.id)}
     template = _template(uow, name)
     if template is None:
         log.warning("case %s: document template %s is not deployed; %s issued no document",
                     case.row.id, resource_name(name), spec.bpmn_id)
-        case.record("document.missing", actor=None, element_id=spec.bpmn_id, element_name=spec.bpmn_name,
-                    task_id=str(task.id), data={"name": name, "template": resource_name(name)})
-        return None
+        return {"event": "document.missing", **where, "data": {"name": name, "template": resource_name(name)}}
     context = _context(uow, case, task, now)
     try:
         html = document_templates.render(template.name, template.content.decode("utf-8"), context, _lookup(uow))
@@ -213,10 +222,7 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
     summary = {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
                "element_id": spec.bpmn_id,
                "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
-    case.record(EVENT, actor=None, element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id),
-                data=summary)
-    outbox.write(uow, case.row, [(EVENT, summary)])
-    return document
+    return {"event": EVENT, **where, "data": summary}  # outbox.collect announces it
 
 
 def _holds(html: str, secrets: list[str]) -> bool:

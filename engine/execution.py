@@ -297,7 +297,8 @@ def case_secret_texts(uow: UnitOfWork, instance_id: int) -> list[str]:
 
 def _conceal_history(case: Case) -> None:
     """The command's history items without the case's confidential values (engine.confidential): before
-    webhooks, documents and the history table read them. Items already concealed are not walked again."""
+    webhooks and the history table read them (documents read only which steps completed). Items already
+    concealed are not walked again."""
     if not case.hidden:
         return
     texts = secret_texts(case)
@@ -424,12 +425,14 @@ def save(uow: UnitOfWork, case: Case) -> None:
         if row.ended_at == now and row.state in ("completed", "terminated"):
             for follow_up in ON_ENDED:
                 follow_up(uow, case)
-        _conceal_history(case)  # before webhooks read it
-        outbox.collect(uow, case)
         from .documents import issue_declared  # documents reads cases through this module
 
-        issue_declared(uow, case, now)  # govflow.document: rendered and stored with the step, after its event
-        write_history(uow, case, now)  # conceals what the documents added
+        # govflow.document: rendered and stored with the step; its history item follows the step's, and
+        # the outbox events are made from the history, so a document comes before later steps and the end.
+        issue_declared(uow, case, now)
+        _conceal_history(case)  # before webhooks read it
+        outbox.collect(uow, case)
+        write_history(uow, case, now)
     # The case now is what is stored: saving it again (after a buffered message) diffs from here.
     case.is_new = False
     case.before = {t.id: t.state for t in case.tasks}

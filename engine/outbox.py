@@ -9,13 +9,14 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
   (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
   element completes; each also sends the applicant a notice (engine.notify)
 - whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
-- ``document.issued`` (engine.documents) when an element marked ``govflow.document`` issued a document
+- ``document.issued`` when an element marked ``govflow.document`` issued a document (engine.documents
+  records it in the history right after that element's completion, so it comes before later steps' events)
 
 Each event fans out to one delivery row per matching webhook in the same transaction, so no event is
 lost between the change and its delivery, and no event is sent for a change that rolled back.
 
-Those of a case's own events (the ``CASE_EVENTS`` and the business events) say where the event left the
-case: ``case_state`` (已接件, 已受理, 不予受理, 办结(通过) ... engine.case_state); an end
+Those of a case's own events (the ``CASE_EVENTS``, the business events and ``document.issued``) say where
+the event left the case: ``case_state`` (已接件, 已受理, 不予受理, 办结(通过) ... engine.case_state); an end
 (``instance.completed``, ``instance.terminated``) adds ``end_kind`` (withdrawn, terminated, or null when a
 decision ended it) and ``end_reason`` (a termination's recorded reason, or a deemed withdrawal's end as the
 diagram names it).
@@ -67,6 +68,9 @@ def collect(uow: UnitOfWork, case: Case) -> None:
                 events.append((declared, _summary(item)))
                 items.append(index)
                 business.append(declared)
+        elif name == "document.issued":  # engine.documents put it right after the step that issued it
+            events.append((name, {**_summary(item), **(item.get("data") or {})}))
+            items.append(index)
     if not events:
         return
     hooks = uow.runtime.webhook_targets.get(uow.session)
