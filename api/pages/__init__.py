@@ -102,5 +102,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(form_values.file_size, "file_size")
     app.add_template_filter(groups.group_names, "group_names")
+    app.add_template_filter(groups.group_departments, "group_departments")
     app.register_blueprint(pages)
     app.register_error_handler(NotFound, _unknown_address)

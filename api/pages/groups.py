@@ -20,6 +20,14 @@ def group_names(groups: Iterable[str] | None) -> str:
                        else group for group in groups or [])
 
 
+def group_departments(groups: Iterable[str] | None) -> str:
+    """Who a task is for, in short (a queue row, the case page, the timeline): the departments its groups
+    belong to, each once (four planning sections of one bureau read as that bureau); a group of no department
+    by its code."""
+    known = _departments()
+    return _("、").join(dict.fromkeys(known.get(group, group) for group in groups or []))
+
+
 def _departments() -> dict[str, str]:
     if "group_departments" not in g:
         g.group_departments = departments.group_departments(uow())

@@ -1,5 +1,6 @@
-"""Pages name a task's groups with the department each belongs to (window（市政务服务管理局）), so a clerk
-reads more than a code; a group of no department keeps its code."""
+"""Pages name a task's groups with the department each belongs to (window（市政务服务管理局）) on the task page,
+and by their departments alone, each once, where a row says who a task is for (queue, case page, timeline),
+so a clerk reads more than codes; a group of no department keeps its code."""
 from __future__ import annotations
 
 import re
@@ -25,10 +26,10 @@ def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk:
     task = clerk.get(f"/tasks/{view.tasks[0].id}").text
     assert re.search(r"<dt>候选组</dt><dd>window（市政务服务管理局）</dd>", task)
     case = clerk.get(f"/cases/{view.id}").text
-    assert "window（市政务服务管理局）" in case
-    assert re.search(r"生成待办：[^<]*<span class=\"muted\">\(window（市政务服务管理局）\)</span>", case)  # the timeline
+    assert re.search(r'<span class="muted">市政务服务管理局</span>', case)  # its open step
+    assert re.search(r"生成待办：[^<]*<span class=\"muted\">\(市政务服务管理局\)</span>", case)  # the timeline
     queue = clerk.get("/queue").text
-    assert "组：window（市政务服务管理局）" in queue and "· window（市政务服务管理局）" in queue
+    assert "组：window（市政务服务管理局）" in queue and "· 市政务服务管理局</span>" in queue
 
     clerk.get("/lang/en?next=/queue")
     assert re.search(r"<dd>window \(市政务服务管理局\)</dd>", clerk.get(f"/tasks/{view.tasks[0].id}").text)
@@ -37,3 +38,14 @@ def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk:
 def test_a_group_of_no_department_keeps_its_code(api: ApiClient, clerk: Browser) -> None:
     view = start_routed(api.runtime, "SX-2026-0002", due=None)
     assert re.search(r"<dt>候选组</dt><dd>window</dd>", clerk.get(f"/tasks/{view.tasks[0].id}").text)
+
+
+def test_several_groups_of_one_department_read_as_that_department_once(api: ApiClient, clerk: Browser) -> None:
+    departments.put_department(api.runtime.uow(), "ZRZY", actor=SYSTEM, name="市自然资源和规划局",
+                               groups=["zrzy", "planning_permit"])
+    view = start_routed(api.runtime, "SX-2026-0003", due=None, group="window, zrzy, planning_permit")
+    queue = clerk.get("/queue").text
+    assert "· window、市自然资源和规划局</span>" in queue
+    assert "zrzy" not in queue and "planning_permit" not in queue
+    task = clerk.get(f"/tasks/{view.tasks[0].id}").text  # the task page keeps each group
+    assert "zrzy（市自然资源和规划局）、planning_permit（市自然资源和规划局）" in task
