@@ -78,7 +78,7 @@ def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
     if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
         return None, [Problem.of(name, 1, None, said("form.not_form_js"))]
     if schema.get("type", "default") != "default":
-        return None, [Problem(name, 1, None, f"not a form-js form: type {schema['type']!r} (expected 'default')")]
+        return None, [Problem.of(name, 1, None, said("form.type", type=schema["type"]))]
     reader = _Reader(name, text)
     reader.walk(schema["components"], prefix="", where="", hide=(), locked=())
     reader.check_paths()
@@ -99,19 +99,21 @@ class _Reader:
         self.problems: list[Problem] = []
         self.keys: dict[str, tuple[str, dict[str, Any]]] = {}  # data path -> where and which component
 
-    def error(self, component: dict[str, Any], where: str, message: str) -> None:
+    def error(self, component: dict[str, Any], where: str, code: str, **params: Any) -> None:
         element = component.get("id") if isinstance(component.get("id"), str) else None
         key = component.get("key")
         label = f"{where} ({component.get('type')}{f' {key!r}' if isinstance(key, str) else ''})"
-        self.problems.append(Problem(self.name, self.lines.get(element or ""), element or component.get("key"),
-                                     f"{label}: {message}"))
+        # The English label, and its place and type apart: a page says them in its own words.
+        message = said(code, label=label, where=where, component=str(component.get("type")), **params)
+        self.problems.append(Problem.of(self.name, self.lines.get(element or ""), element or component.get("key"),
+                                        message))
 
     def walk(self, components: list[Any], *, prefix: str, where: str, hide: tuple[Condition, ...],
              locked: tuple[Condition, ...]) -> None:
         for index, component in enumerate(components):
             here = f"{where}components[{index}]"
             if not isinstance(component, dict):
-                self.problems.append(Problem(self.name, None, None, f"{here}: a component must be an object"))
+                self.problems.append(Problem.of(self.name, None, None, said("form.not_component", where=here)))
                 continue
             kind = component.get("type")
             hides, locks = hide, locked
@@ -125,19 +127,18 @@ class _Reader:
             if kind == "group":
                 path, children = component.get("path") or "", component.get("components") or []
                 if path and not (isinstance(path, str) and KEY.match(path)):
-                    self.error(component, here, f"path {path!r} is not a dotted name")
+                    self.error(component, here, "form.group_path", path=path)
                 elif not isinstance(children, list):
-                    self.error(component, here, "components must be a list")
+                    self.error(component, here, "form.group_components")
                 else:
                     self.walk(children, prefix=f"{prefix}{path}." if path else prefix, where=f"{here}.",
                               hide=hides, locked=locks)
             elif kind in INPUTS:
                 self.field(component, here, prefix, hides, locks)
             elif kind in UNSUPPORTED:
-                self.error(component, here, f"{kind} components cannot be checked on the server yet; "
-                                            "use the supported inputs")
+                self.error(component, here, "form.unsupported", kind=kind)
             elif kind not in DISPLAY:
-                self.error(component, here, f"unknown component type {kind!r}")
+                self.error(component, here, "form.unknown_type", kind=kind)
 
     def condition(self, component: dict[str, Any], where: str, value: Any, attr: str) -> Condition | None:
         if value is None or value is False or value == "":
@@ -145,38 +146,38 @@ class _Reader:
         if value is True:
             return True
         if not isinstance(value, str) or not value.startswith("="):
-            self.error(component, where, f"{attr} must be true/false or a FEEL expression starting with '='")
+            self.error(component, where, "form.condition_value", attr=attr)
             return None
         try:
             return feel.parse(value[1:])
         except feel.FeelError as exc:
-            self.error(component, where, f"{attr} condition cannot be evaluated on the server: {exc}")
+            self.error(component, where, "form.condition", attr=attr, reason=str(exc))
             return None
 
     def field(self, component: dict[str, Any], where: str, prefix: str, hide: tuple[Condition, ...],
               locked: tuple[Condition, ...]) -> None:
         key = component.get("key")
         if not isinstance(key, str) or not KEY.match(key):
-            self.error(component, where, f"key {key!r} is missing or not a dotted name (letters, digits, _)")
+            self.error(component, where, "form.bad_key", key=key)
             return
         full = prefix + key
         first = full.split(".")[0]
         if not first.isidentifier() or first.startswith("_"):
-            self.error(component, where, f"key {full!r} must start with a variable name (not a digit or _)")
+            self.error(component, where, "form.key_start", key=full)
             return
         if first in variables.function_names():  # every completion would be refused, and scripts broken
-            self.error(component, where, f"key {full!r} is a function diagrams call ({first}): choose another")
+            self.error(component, where, "form.key_function", key=full, function=first)
             return
         if full in self.keys:
-            self.error(component, where, f"duplicate key {full!r} (also {self.keys[full][0]})")
+            self.error(component, where, "form.duplicate_key", key=full, other=self.keys[full][0])
             return
         self.keys[full] = (where, component)
         validate = component.get("validate") or {}
         if not isinstance(validate, dict):
-            self.error(component, where, "validate must be an object")
+            self.error(component, where, "form.validate_object")
             return
         count = len(self.problems)
-        rules = _rules(component, validate, lambda message: self.error(component, where, message))
+        rules = _rules(component, validate, lambda code, **params: self.error(component, where, code, **params))
         if len(self.problems) > count:
             return
         label: str = component["label"] if isinstance(component.get("label"), str) else full
@@ -188,8 +189,8 @@ class _Reader:
             steps = longer.split(".")
             for shorter in (".".join(steps[:n]) for n in range(1, len(steps))):
                 if shorter in self.keys:
-                    self.error(component, where, f"key {longer!r} is inside the value of key {shorter!r} "
-                                                 f"({self.keys[shorter][0]})")
+                    self.error(component, where, "form.key_inside", key=longer, outer=shorter,
+                               other=self.keys[shorter][0])
 
 
 def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> dict[str, Any]:
@@ -202,16 +203,15 @@ def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> d
             rules[name] = _number(validate[attr], f"validate.{attr}", error, whole=attr.endswith("Length"))
     pattern = validate.get("pattern")
     if pattern and not isinstance(pattern, str):
-        error("validate.pattern must be a string")
+        error("form.pattern_type")
     elif pattern:
         try:
             # JavaScript's \d and \w are ASCII-only; re.ASCII keeps Python's the same.
             rules["pattern"] = re.compile(pattern, re.ASCII)
         except re.error as exc:
-            error(f"invalid regex pattern {pattern!r}: {exc}")
+            error("form.pattern", pattern=pattern, reason=str(exc))
     if validate.get("validationType") not in VALIDATION_TYPES:
-        error(f"unknown validate.validationType {validate.get('validationType')!r} "
-              "(email, phone, idNumber, creditCode or custom)")
+        error("form.validation_type", value=validate.get("validationType"))
     elif validate.get("validationType") in FORMATS:
         rules["format"] = validate["validationType"]
     if kind == "number":
@@ -221,36 +221,36 @@ def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> d
         rules["as_string"] = component.get("serializeToString") is True
     if kind in CHOICES:
         if component.get("valuesExpression"):
-            error("valuesExpression cannot be evaluated on the server; use static values or valuesKey")
+            error("form.values_expression")
         elif isinstance(component.get("valuesKey"), str) and component["valuesKey"]:
             rules["options_key"] = component["valuesKey"]
         elif isinstance(component.get("values"), list) and component["values"]:
             values = component["values"]
             if not all(isinstance(v, dict) and "value" in v for v in values):
-                error("every entry of values needs a value")
+                error("form.value_missing")
             rules["options"] = [v.get("value") for v in values if isinstance(v, dict)]
         else:
-            error("has no options: give values or valuesKey")
+            error("form.no_options")
     if kind == "datetime":
         rules["subtype"] = component.get("subtype") or "date"
         rules["time_format"] = component.get("timeSerializingFormat")
         rules["no_past"] = component.get("disallowPassedDates") is True
         if rules["subtype"] not in SUBTYPES:
-            error(f"unknown datetime subtype {rules['subtype']!r} (date, time or datetime)")
+            error("form.subtype", subtype=rules["subtype"])
         if rules["time_format"] not in TIME_FORMATS | {None}:
-            error(f"unknown timeSerializingFormat {rules['time_format']!r}")
+            error("form.time_format", value=rules["time_format"])
     return rules
 
 
 def _number(value: Any, attr: str, error: Any, *, whole: bool) -> Any:
     if isinstance(value, str) and value.startswith("="):
-        error(f"{attr} is an expression; the server checks fixed limits only, so write a number")
+        error("form.limit_expression", attr=attr)
         return None
     try:
         number = float(value) if not isinstance(value, bool) else None
     except (TypeError, ValueError):
         number = None
     if number is None or not math.isfinite(number) or (whole and (number < 0 or number != int(number))):
-        error(f"{attr} must be a {'non-negative whole ' if whole else ''}number, not {value!r}")
+        error("form.not_whole" if whole else "form.not_number", attr=attr, value=value)
         return None
     return int(number) if number == int(number) else number

@@ -40,7 +40,7 @@ from .bpmn_xml import PreparedDiagram, Problem, local
 from .clock import LOCAL_TZ
 from .dmn import Decision, map_decision_results, prepare_dmn
 from .errors import ProcessError
-from .problem_codes import said
+from .problem_codes import Said, said
 
 SERIALIZER_VERSION = "govflow-1"
 # Zone-less timer dates (2026-12-01T09:00:00) are local time of the service centre, as due dates are;
@@ -180,8 +180,8 @@ def build_specs(
         refused.update((d.get("id"), name) for d in tree if local(d.tag) == "decision" and d.get("id"))
         for decision in prepared:
             if decision.id in decisions:
-                problems.append(Problem(name, None, decision.id, f"decision {decision.id!r} is also defined in "
-                                                                 f"{decisions[decision.id].file}"))
+                problems.append(Problem.of(name, None, decision.id,
+                                           said("dmn.duplicate", decision=decision.id, other=decisions[decision.id].file)))
                 continue
             try:
                 parser.add_dmn_xml(decision.tree, filename=name)
@@ -189,8 +189,8 @@ def build_specs(
             except Exception as exc:  # the DMN parser raises many kinds; all are the file's fault
                 element = getattr(exc, "id", None) or decision.id
                 nodes = decision.tree.xpath("//*[@id=$id]", id=element)
-                problems.append(Problem(name, nodes[0].sourceline if nodes else None, element,
-                                        f"DMN: {spiff_message(exc)}"))
+                problems.append(Problem.of(name, nodes[0].sourceline if nodes else None, element,
+                                           said("dmn.parser", reason=spiff_message(exc))))
                 continue
             decisions[decision.id] = decision
     for decision_id in decisions:
@@ -213,7 +213,8 @@ def build_specs(
             problems.append(_problem(diagram, exc, refused))
             continue
         except Exception as exc:  # parser bugs surface as AttributeError and friends
-            problems.append(Problem(diagram.name, diagram.lines.get(pid), pid, f"cannot parse process: {exc!r}"))
+            problems.append(Problem.of(diagram.name, diagram.lines.get(pid), pid,
+                                           said("spiff.cannot_parse", reason=repr(exc))))
             continue
         called = sorted({ts.spec for s in [spec, *[v for v in everything.values() if v]]
                          for ts in s.task_specs.values() if isinstance(ts, CallActivity)})
@@ -267,21 +268,37 @@ def _problem(diagram: PreparedDiagram, exc: ValidationException, refused: Mappin
     if missing_decision and missing_decision.group(1) in refused:
         # Deployed, but refused (a required decision, no table ...): the parser knows only the decisions kept.
         decision = missing_decision.group(1)
-        message = (f"decision {decision!r} of {refused[decision]} cannot run, so neither can this task: "
-                   f"see the problem reported for it in {refused[decision]}")
+        return Problem.of(diagram.name, line, element, said("dmn.refused", decision=decision, file=refused[decision]))
     elif missing_decision:
         decision, available = missing_decision.groups()
-        message = (f"decision {decision!r} is not in this deployment (decisions here: "
-                   f"{available.rstrip('. ') or 'none'}); deploy its DMN file together with the diagram")
+        return Problem.of(diagram.name, line, element,
+                          said("dmn.missing", decision=decision, available=available.rstrip(". ") or "none"))
     elif message.startswith("Multiple outgoing flows are not supported"):
         return Problem.of(diagram.name, line, element, said("flow.implicit_split"))
     elif message.startswith("Cannot resolve dataOutputAssociation"):
         # SpiffWorkflow puts the lxml element's repr into the message; name the reference instead.
         targets = diagram.tree.xpath(f"//*[@id='{element}']/*[local-name()='dataOutputAssociation']"
                                      "/*[local-name()='targetRef']/text()") if element else []
-        message = (f"data output association to {', '.join(t.strip() for t in targets) or 'an unknown target'}"
-                   " does not resolve to a data object of this process")
-    return Problem(diagram.name, line, element, message)
+        return Problem.of(diagram.name, line, element, said(
+            "spiff.data_output", targets=", ".join(t.strip() for t in targets) or "an unknown target"))
+    return Problem.of(diagram.name, line, element, _parser_said(message))
+
+
+# The parser's messages an analyst meets most, by code, when its words are these (else said as it says them).
+_PARSER_SAYS = [(re.compile(r"No start event found\."), "spiff.no_start"),
+                (re.compile(r"Exactly one start event is required in a SubWorkflow Task; found (?P<count>\d+)\."),
+                 "spiff.subprocess_starts"),
+                (re.compile(r"A SubWorkflow Must contain an End event\.?"), "spiff.subprocess_no_end"),
+                (re.compile(r"There is no support implemented for this task type\."), "spiff.unsupported_task")]
+
+
+def _parser_said(message: str) -> str | Said:
+    for pattern, code in _PARSER_SAYS:
+        found = pattern.fullmatch(message)
+        if found:
+            coded = said(code, **{k: int(v) for k, v in found.groupdict().items()})
+            return coded if coded.message == message else message
+    return message
 
 
 def spiff_message(exc: Exception, sources: Mapping[str, str] | None = None) -> str:

@@ -82,12 +82,12 @@ def check_listeners(diagram: PreparedDiagram, node: Any) -> None:
     for listener in node.xpath("./bpmn:extensionElements/camunda:taskListener|"
                                "./bpmn:extensionElements/camunda:executionListener", namespaces=NS):
         script = listener.find(camunda("script"))
-        kind = f"{local(listener.tag)} ({listener.get('event') or 'no event'})"
+        kind = {"listener": local(listener.tag), "event": listener.get("event") or "no event"}
         if script is not None:
-            diagram.error(node, said("camunda.listener_script", kind=kind,
+            diagram.error(node, said("camunda.listener_script", **kind,
                                      language=script.get("scriptFormat") or "an unknown language"), at=listener)
         else:
-            diagram.warn(node, said("camunda.listener_java", kind=kind), at=listener)
+            diagram.warn(node, said("camunda.listener_java", **kind), at=listener)
 
 
 # A called process runs inside the calling case, under the case's business key: passing that key on is
@@ -265,9 +265,11 @@ def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
         where = "preScript" if kind == "inputParameter" else "postScript"
         content = [c for c in param if isinstance(c.tag, str)]
         if content:
-            language = content[0].get("scriptFormat")
-            what = f"a {language} script" if local(content[0].tag) == "script" else f"a camunda:{local(content[0].tag)}"
-            diagram.error(node, said("camunda.io_script", kind=kind, name=name, what=what))
+            if local(content[0].tag) == "script":
+                diagram.error(node, said("camunda.io_script", kind=kind, name=name,
+                                         language=str(content[0].get("scriptFormat"))))
+            else:
+                diagram.error(node, said("camunda.io_value", kind=kind, name=name, value=local(content[0].tag)))
             continue
         text = (param.text or "").strip()
         if not name.isidentifier() or name.startswith("_"):

@@ -26,6 +26,7 @@ from ._form_reader import read as read_form
 from .bpmn_xml import NS, PreparedDiagram, bpmn, camunda, local
 from .camunda import not_the_start_form
 from .forms import GENERATED_SUFFIX
+from .problem_codes import Param, said
 
 # The element meta holding a generated form's text from diagrams.prepare until deploy stores it (take()).
 META = "generated_form"
@@ -53,16 +54,13 @@ def translate(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
     listed = ", ".join(f.get("id") for f in fields if f.get("id")) or "no fields"
     key = (node.get(camunda("formKey")) or node.get(camunda("formRef")) or "").strip()
     if key:
-        diagram.warn(node, f"camunda:formData ({listed}) is ignored: camunda:formKey {key!r} names the form, and "
-                           "wins (as in Camunda)", at=data)
+        diagram.warn(node, said("form_data.ignored", listed=listed, key=key), at=data)
         return None
     if local(node.tag) == "startEvent" and (where := not_the_start_form(process, node)):
-        diagram.warn(node, f"camunda:formData ({listed}) on {where} is ignored: only the process's plain start "
-                           "event has a start form (as in Camunda)", at=data)
+        diagram.warn(node, said("form_data.not_start_form", listed=listed, start=where), at=data)
         return None
     if data.get("businessKey"):
-        diagram.warn(node, f"camunda:formData businessKey={data.get('businessKey')!r} is ignored: a case's "
-                           "business key is given when it starts, beside its variables", at=data)
+        diagram.warn(node, said("form_data.business_key", key=data.get("businessKey")), at=data)
     errors = _errors(diagram)
     components: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -77,7 +75,7 @@ def translate(diagram: PreparedDiagram, process: Any, node: Any) -> str | None:
               "schemaVersion": 16}
     text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
     for problem in read_form(name, text.encode())[1]:  # what the server cannot check is never deployed
-        diagram.error(node, f"the form generated from camunda:formData is invalid: {problem.message}", at=data)
+        diagram.error(node, said("form_data.invalid", reason=problem.message), at=data)
     return None if _errors(diagram) > errors else text
 
 
@@ -106,31 +104,31 @@ class _Field:
         self.id = field.get("id") or ""
         self.type = field.get("type") or ""
 
-    def error(self, message: str, at: Any = None) -> None:
-        self.diagram.error(self.node, f"camunda:formField {self.id!r}: {message}", at=self.field if at is None else at)
+    def error(self, code: str, at: Any = None, **params: Param) -> None:
+        self.diagram.error(self.node, said(code, field=self.id, **params), at=self.field if at is None else at)
 
-    def warn(self, message: str, at: Any = None) -> None:
-        self.diagram.warn(self.node, f"camunda:formField {self.id!r}: {message}", at=self.field if at is None else at)
+    def warn(self, code: str, at: Any = None, **params: Param) -> None:
+        self.diagram.warn(self.node, said(code, field=self.id, **params), at=self.field if at is None else at)
 
     def component(self, seen: dict[str, int]) -> dict[str, Any] | None:
         if not self.id:
-            self.diagram.error(self.node, "camunda:formField has no id", at=self.field)
+            self.diagram.error(self.node, said("form_field.no_id"), at=self.field)
             return None
         if not self.id.isidentifier() or self.id.startswith("_") or keyword.iskeyword(self.id):
-            self.error("the id is not a variable name (letters, digits and _, not starting with a digit or _)")
+            self.error("form_field.id_not_name")
             return None
         if self.id in seen:
-            self.error(f"the id is also that of the field at line {seen[self.id]}")
+            self.error("form_field.id_twice", line=seen[self.id])
             return None
         seen[self.id] = self.field.sourceline
         if not self.type:
-            self.error("no type given (string, long, boolean, date or enum)")
+            self.error("form_field.no_type")
             return None
         for attribute in sorted(set(self.field.attrib) - ATTRIBUTES):
-            self.warn(f"attribute {local(attribute) or attribute!r} is not carried into the form")
+            self.warn("form_field.attribute", attribute=local(attribute) or attribute)
         if self.type not in COMPONENTS:
             # Camunda takes other types from Java plugins; the value is shown and checked as text.
-            self.warn(f"type {self.type!r} is not a Camunda form type; the field is shown and checked as text")
+            self.warn("form_field.type", type=self.type)
         label = self.field.get("label") or self.id
         component: dict[str, Any] = {"type": COMPONENTS.get(self.type, "textfield"), "key": self.id,
                                      "label": label, "id": f"Field_{self.id}"}
@@ -143,15 +141,14 @@ class _Field:
             if values is None:
                 return None
             if not values:
-                self.warn("the enum has no camunda:value, so no value can be chosen (as in Camunda); it is left "
-                          "out of the form")
+                self.warn("form_field.enum_empty")
                 return None
             component["values"] = values
         elif self.field.find(camunda("value")) is not None:
-            self.warn("camunda:value applies to enum fields only and is ignored")
+            self.warn("form_field.value_not_enum")
         for child in self.field:
             if isinstance(child.tag, str) and local(child.tag) not in ("validation", "value"):
-                self.warn(f"camunda:{local(child.tag)} is not carried into the form", at=child)
+                self.warn("form_field.child", at=child, child=local(child.tag))
         validate = self._constraints(component)
         if validate:
             component["validate"] = validate
@@ -166,10 +163,10 @@ class _Field:
         for value in self.field.findall(camunda("value")):
             option = value.get("id") or ""
             if not option:
-                self.error("a camunda:value has no id", at=value)
+                self.error("form_field.value_no_id", at=value)
                 ok = False
             elif option in (v["value"] for v in values):
-                self.error(f"camunda:value {option!r} is listed twice", at=value)
+                self.error("form_field.value_twice", at=value, value=option)
                 ok = False
             else:
                 values.append({"label": value.get("name") or option, "value": option})
@@ -180,19 +177,16 @@ class _Field:
         for constraint in self.field.xpath("./camunda:validation/camunda:constraint", namespaces=NS):
             name, config = constraint.get("name") or "", (constraint.get("config") or "").strip()
             if not name:
-                self.error("a camunda:constraint has no name", at=constraint)
+                self.error("form_field.constraint_no_name", at=constraint)
             elif name == "validator":
-                self.warn(f"camunda:constraint validator {config!r} runs Java code or an expression in Camunda "
-                          "and is not checked here", at=constraint)
+                self.warn("form_field.validator", at=constraint, config=config)
             elif name not in CONSTRAINTS:
-                self.warn(f"camunda:constraint {name!r} is not a Camunda constraint and is not checked",
-                          at=constraint)
+                self.warn("form_field.constraint_unknown", at=constraint, name=name)
             elif name == "readonly":
                 component["readonly"] = True
             elif name == "required" and self.type == "boolean":
                 # A required form-js checkbox must be ticked; Camunda's required boolean takes false too.
-                self.warn("required on a boolean is not carried: a checkbox always gives true or false, and "
-                          "a required one would have to be ticked", at=constraint)
+                self.warn("form_field.required_boolean", at=constraint)
             elif name == "required":
                 validate["required"] = True
             else:
@@ -204,13 +198,12 @@ class _Field:
         number = _number(config)
         if number is None or (length and (number < 0 or number != int(number))):
             what = "a non-negative whole number" if length else "a number"
-            self.error(f"camunda:constraint {name} needs {what} as its config, not {config!r}", at=constraint)
+            self.error("form_field.constraint_config", at=constraint, name=name, what=what, config=config)
             return
         textual = self.type not in COMPONENTS or self.type == "string"
         if (length and not textual) or (not length and self.type != "long"):
             kind = "text (string) fields" if length else "whole number (long) fields"
-            self.warn(f"camunda:constraint {name} applies to {kind} and is not checked on a {self.type} field",
-                      at=constraint)
+            self.warn("form_field.constraint_type", at=constraint, name=name, applies=kind, type=self.type)
             return
         validate[{"minlength": "minLength", "maxlength": "maxLength"}.get(name, name)] = \
             int(number) if number == int(number) else number
@@ -220,27 +213,25 @@ class _Field:
         if text is None or text == "":
             return None
         if expressions.is_juel(text):
-            self.warn(f"defaultValue {text!r} is an expression, which a form cannot compute; the field starts "
-                      "empty")
+            self.warn("form_field.default_expression", value=text)
             return None
         if component.get("readonly"):
             # form-js would send the default back, and a readonly field takes only the value the case holds.
-            self.warn(f"defaultValue {text!r} of a readonly field is not carried: the field shows the case's value")
+            self.warn("form_field.default_readonly", value=text)
             return None
         if self.type == "long":
             if not re.fullmatch(r"[+-]?\d+", text.strip()):
-                self.error(f"defaultValue {text!r} is not a whole number")
+                self.error("form_field.default_not_whole", value=text)
                 return None
             return int(text)
         if self.type == "boolean":
             if text.strip().lower() not in ("true", "false"):
-                self.warn(f"defaultValue {text!r} is not true or false; Camunda reads it as false, and so "
-                          "does this form")
+                self.warn("form_field.default_boolean", value=text)
             return text.strip().lower() == "true"
         if self.type == "date":
             return self._date(text.strip())
         if self.type == "enum" and text not in (v["value"] for v in component["values"]):
-            self.error(f"defaultValue {text!r} is not one of the enum's camunda:value ids")
+            self.error("form_field.default_enum", value=text)
             return None
         return text
 
@@ -252,7 +243,7 @@ class _Field:
                 return date.fromisoformat(iso).isoformat()
             except ValueError:
                 pass
-        self.error(f"defaultValue {text!r} is not a date (dd/MM/yyyy, as Camunda writes it, or yyyy-MM-dd)")
+        self.error("form_field.default_date", value=text)
         return None
 
 

@@ -273,7 +273,8 @@ def _check_unnamed_tasks(prepared: list[PreparedDiagram]) -> list[Problem]:
     """A warning for each human task nobody is named for (no candidate group or user, assignee or lane): every
     clerk's queue offers it (engine.tasks.may_work), whatever their department. Lint says the same."""
     return [Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
-                       said("human_task.unnamed", label=f"{meta.get('type')} {meta.get('name') or element_id!r}"), "warning")
+                       said("human_task.unnamed", tag=meta.get("type"), name=meta.get("name") or element_id),
+                       "warning")
             for diagram in prepared for elements in diagram.elements.values()
             for element_id, meta in elements.items()
             if meta.get("type") in HUMAN_TAGS
@@ -329,7 +330,8 @@ def _check_takeovers(uow: UnitOfWork, prepared: list[PreparedDiagram], *, confir
                 problems.append(Problem.of(
                     diagram.name, diagram.lines.get(key), key,
                     said("process.taken_over" if confirmed else "process.takeover", process=key, file=latest_file,
-                         version=latest_version, named=f", {latest_name}" if latest_name else ""),
+                         version=latest_version, named=f", {latest_name}" if latest_name else "",
+                         latest_name=latest_name or None),  # apart, for a page's own punctuation
                     severity="warning" if confirmed else "error", rule=TAKE_OVER_RULE))
     return problems
 

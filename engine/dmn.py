@@ -10,7 +10,7 @@ from lxml import etree
 
 from . import expressions, scripting
 from .bpmn_xml import NS, SPIFF_NS, PreparedDiagram, Problem, bpmn, camunda, local
-from .problem_codes import said
+from .problem_codes import Said, said
 
 DMN_LANGUAGES = {"", "feel", "juel", "python", "http://www.omg.org/spec/feel/20140401",
                  "https://www.omg.org/spec/dmn/20191111/feel/", "http://www.omg.org/spec/dmn/20180521/feel/"}
@@ -54,27 +54,25 @@ def prepare_dmn(name: str, root: Any) -> tuple[list[Decision], list[Problem]]:
 
 
 def _prepare_decision(name: str, decision: Any, problems: list[Problem]) -> tuple[list[str], str, str | None] | None:
-    def problem(node: Any, message: str) -> None:
-        problems.append(Problem(name, node.sourceline, node.get("id"), message))
+    def problem(node: Any, message: str | Said) -> None:
+        problems.append(Problem.of(name, node.sourceline, node.get("id"), message))
 
     label = decision.get("name") or decision.get("id")
     tables = [c for c in decision if local(c.tag) == "decisionTable"]
     if len(tables) != 1:
-        problem(decision, f"decision {label!r} has no decision table (literal expressions and other decision "
-                          "logic cannot run here)" if not tables else f"decision {label!r} has several tables")
+        problem(decision, said("dmn.several_tables" if tables else "dmn.no_table", decision=label))
         return None
     required = decision.xpath("./*[local-name()='informationRequirement']/*[local-name()='requiredDecision']")
     if required:
         needed = ", ".join(r.get("href", "").lstrip("#") for r in required)
-        problem(decision, f"decision {label!r} requires decision {needed} first; evaluating required decisions "
-                          "(a DRD) is not supported: call each from its own business rule task")
+        problem(decision, said("dmn.required", decision=label, needed=needed))
         return None
     table = tables[0]
     before = len(problems)
     for node in decision.iter():
         language = (node.get("expressionLanguage") or "").strip().lower() if isinstance(node.tag, str) else ""
         if language not in DMN_LANGUAGES:
-            problem(node, f"expression language {node.get('expressionLanguage')!r} is not supported in decision {label!r}")
+            problem(node, said("dmn.language", language=node.get("expressionLanguage"), decision=label))
     for text in table.xpath("./*[local-name()='input']/*[local-name()='inputExpression']/*[local-name()='text']"):
         _dmn_translate(text, problem, expressions.feel_value, "input expression", label)
     for entry in table.xpath("./*[local-name()='rule']/*[local-name()='inputEntry']"):
@@ -88,7 +86,7 @@ def _prepare_decision(name: str, decision: Any, problems: list[Problem]) -> tupl
     hit_policy = (table.get("hitPolicy") or "UNIQUE").upper()
     aggregation = (table.get("aggregation") or "").upper() or None
     if aggregation and (hit_policy != "COLLECT" or aggregation not in AGGREGATIONS):
-        problem(table, f"aggregation {aggregation} is not supported in decision {label!r}")
+        problem(table, said("dmn.aggregation", aggregation=aggregation, decision=label))
     return (outputs, hit_policy, aggregation) if len(problems) == before else None
 
 
@@ -104,7 +102,7 @@ def _dmn_translate(text_node: Any, problem: Any, translate: Any, what: str, labe
     except expressions.ExpressionError as exc:
         runs = not scripting.check_expression(source) or (test and not scripting.check_expression(f"v {source}"))
         if not runs:
-            problem(owner, f"{what} {source!r} of decision {label!r} can run neither as FEEL nor as Python: {exc}")
+            problem(owner, said("dmn.entry", what=what, source=source, decision=label, reason=str(exc)))
         return
     text_node.text = python or None  # no text: SpiffWorkflow's "any value" (an empty string would compare)
 
@@ -122,18 +120,18 @@ def map_decision_results(diagram: PreparedDiagram, decisions: dict[str, Decision
             continue
         bad = [o for o in decision.outputs if not o.isidentifier() or o.startswith("_")]
         if bad or (result and (not result.isidentifier() or result.startswith("_"))):
-            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
-                                    f"decision outputs {bad} and result variable {result!r} must be variable names"))
+            problems.append(Problem.of(diagram.name, task.sourceline, task.get("id"),
+                                       said("dmn.result_names", bad=str(bad), result=result)))
             continue
         mapping = task.get(camunda("mapDecisionResult")) or "resultList"
         if mapping not in ("singleEntry", "singleResult", "collectEntries", "resultList"):
-            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
-                                    f"camunda:mapDecisionResult {mapping!r} is not supported"))
+            problems.append(Problem.of(diagram.name, task.sourceline, task.get("id"),
+                                       said("dmn.map_unknown", mapping=mapping)))
             continue
         if mapping in ("singleEntry", "collectEntries") and result and len(decision.outputs) != 1:
-            problems.append(Problem(diagram.name, task.sourceline, task.get("id"),
-                                    f"camunda:mapDecisionResult {mapping} needs a decision with one output; "
-                                    f"{decision.id!r} has {len(decision.outputs)}"))
+            problems.append(Problem.of(diagram.name, task.sourceline, task.get("id"),
+                                       said("dmn.map_one_output", mapping=mapping, decision=decision.id,
+                                            outputs=len(decision.outputs))))
             continue
         ext = task.find(bpmn("extensionElements"))
         if ext is None:

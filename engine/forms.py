@@ -37,6 +37,7 @@ from .errors import DeploymentInvalid, NotFound, ProcessError
 from .form_key_cache import MISSING, RESOURCES_MARKER
 from .json_depth import too_deep
 from .models import ProcessDefinition, Resource
+from .problem_codes import said
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ def check(name: str, content: bytes) -> list[Problem]:
     """Problems of a ``.form`` file at deploy: anything the server could not enforce as form-js does, or a
     name kept for generated forms; each with its line (``with_lines``)."""
     if PurePosixPath(name).name.endswith(GENERATED_SUFFIX):
-        return [Problem(name, 1, None, f"form names ending in {GENERATED_SUFFIX!r} are kept for the forms "
-                                       "generated from camunda:formData; rename the file")]
+        return [Problem.of(name, 1, None, said("form.generated_name", suffix=GENERATED_SUFFIX))]
     return with_lines(read(name, content)[1], content)
 
 
@@ -136,10 +136,9 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
             if _find(uow, ref, None) is not None:
                 return None
         except DeploymentInvalid:  # deployed before forms were checked
-            return Problem(diagram.name, line, element_id,
-                           f"the deployed form {key!r} is invalid; deploy a corrected one with this diagram", "warning")
-        return Problem(diagram.name, line, element_id,
-                       f"form {key!r} is neither in this deployment nor deployed before; {without_it}", "warning")
+            return Problem.of(diagram.name, line, element_id, said("form.deployed_invalid", key=key), "warning")
+        return Problem.of(diagram.name, line, element_id, said("form.missing", key=key, without_it=without_it),
+                          "warning")
 
     problems = []
     for diagram in prepared:

@@ -111,36 +111,36 @@ class _Checker:
         value = obj[key]
         if kind == "text":
             if not isinstance(value, str) or not value.strip():
-                self.error(where, f"{where} must be a non-empty string")
+                self.error(where, said("guide.not_text", field=where))
                 return None
             if longest is not None and len(value) > longest:
-                self.error(where, f"{where} may be at most {longest} characters")
+                self.error(where, said("guide.too_long", field=where, longest=longest))
                 return None
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                self.error(where, f"{where} must be a whole number")
+                self.error(where, said("guide.not_whole", field=where))
                 return None
             if minimum is not None and value < minimum:
-                self.error(where, f"{where} must be at least {minimum}")
+                self.error(where, said("guide.too_small", field=where, minimum=minimum))
                 return None
         elif kind == "bool":
             if not isinstance(value, bool):
-                self.error(where, f"{where} must be true or false")
+                self.error(where, said("guide.not_bool", field=where))
                 return None
         elif kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                     or value < 0:
-                self.error(where, f"{where} must be a number of at least 0")
+                self.error(where, said("guide.not_number", field=where))
                 return None
         elif kind == "list" and not isinstance(value, list):
-            self.error(where, f"{where} must be a list")
+            self.error(where, said("guide.not_list", field=where))
             return None
         elif kind == "object" and not isinstance(value, dict):
-            self.error(where, f"{where} must be an object")
+            self.error(where, said("guide.not_object_field", field=where))
             return None
         if choices is not None and value not in choices:
             allowed = ", ".join(f"{c!r}" for c in choices)
-            self.error(where, f"{where} is {value!r}; expected one of {allowed}")
+            self.error(where, said("guide.not_choice", field=where, value=value, allowed=allowed))
             return None
         return value
 
@@ -150,16 +150,17 @@ class _Checker:
         if items is None:
             return []
         if non_empty and not items:
-            self.error(key, f"{key} must list at least one entry")
+            self.error(key, said("guide.no_entries", field=key))
         good = []
         for i, item in enumerate(items):
             where = f"{key}[{i}]"
             if not isinstance(item, str) or not item.strip():
-                self.error(where, f"{where} must be a non-empty string")
+                self.error(where, said("guide.not_text", field=where))
             elif choices is not None and item not in choices:
-                self.error(where, f"{where} is {item!r}; expected one of {', '.join(repr(c) for c in choices)}")
+                self.error(where, said("guide.not_choice", field=where, value=item,
+                                             allowed=", ".join(repr(c) for c in choices)))
             elif item in good:
-                self.error(where, f"{where} {item!r} is listed twice")
+                self.error(where, said("guide.listed_twice", field=where, value=item))
             else:
                 good.append(item)
         return good
@@ -171,11 +172,11 @@ class _Checker:
             if isinstance(entry, dict):
                 yield i, where, entry
             else:
-                self.error(where, f"{where} must be an object")
+                self.error(where, said("guide.not_object_field", field=where))
 
     def department(self, obj: Any, where: str) -> str | None:
         if not isinstance(obj, dict):
-            self.error(where, f"{where} must be an object {{\"code\", \"name\"}}")
+            self.error(where, said("guide.not_department", field=where))
             return None
         code = self.field(obj, where, "code", "text", longest=50)  # as departments are stored
         self.field(obj, where, "name", "text", longest=200)

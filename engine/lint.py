@@ -416,18 +416,18 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     for element_id, meta in elements.items():
         if meta.get("type") not in diagrams.HUMAN_TAGS:
             continue
-        label = f"{meta.get('type')} {meta.get('name') or element_id!r}"
+        label = {"tag": meta.get("type"), "name": meta.get("name") or element_id}
         if not any(meta.get(k) for k in ("candidate_groups", "candidate_users", "assignee")):
-            problem(element_id, said("human_task.unnamed", label=label))
+            problem(element_id, said("human_task.unnamed", **label))
         key = meta.get("form_key")
         if meta.get("type") == "userTask" and not key and not meta.get("form_key_expression"):
-            problem(element_id, said("lint.no_form", label=label))
+            problem(element_id, said("lint.no_form", **label))
         elif isinstance(key, str) and forms.parse_key(key).external:
-            problem(element_id, said("lint.client_form", label=label, form=key))
+            problem(element_id, said("lint.client_form", **label, form=key))
         elif check_forms and isinstance(key, str) and fields_of(key) is None:
-            problem(element_id, said("lint.form_not_linted", label=label, form=key))
+            problem(element_id, said("lint.form_not_linted", **label, form=key))
         if not meta.get("due_date") and element_id not in clocked:
-            problem(element_id, said("lint.no_due_date", label=label), "warning")
+            problem(element_id, said("lint.no_due_date", **label), "warning")
     for key in forms.bundle_form_keys(elements.get(PROCESS_KEY, {}).get("properties")):
         if check_forms and fields_of(key) is None:
             problem(pid, f"{forms.BUNDLE_PROPERTY} names form {key!r}, which is not among the linted files: no "

@@ -61,8 +61,9 @@ ENGLISH: dict[str, str] = {
     # Camunda constructs
     "camunda.java": "implemented in Java ({hook}); runs as an external task completed over the API",
     "camunda.external": "external task ({hook}); a worker completes it over the API",
-    "camunda.listener_script": "{kind} script in {language} cannot run here; move the logic into a Python script task",
-    "camunda.listener_java": "{kind} implemented in Java is ignored",
+    "camunda.listener_script": "{listener} ({event}) script in {language} cannot run here; move the logic into a "
+                               "Python script task",
+    "camunda.listener_java": "{listener} ({event}) implemented in Java is ignored",
     "camunda.call_mapping": "camunda:{mapping} passes variables along with a {tag}, which cannot run here; set them "
                             "in a Python script task instead",
     "camunda.call_variables": "variables passed one by one ({listed}) cannot run here: a called process gets all of "
@@ -72,7 +73,10 @@ ENGLISH: dict[str, str] = {
     "camunda.binding_version": "camunda:calledElementBinding {binding!r} cannot be honoured: a call runs the latest "
                                "version of {called!r} deployed when the call happens (and the case keeps it), never "
                                "{wanted}; remove the binding to call the latest version",
-    "camunda.io_script": "camunda:{kind} {name!r} is {what}, which cannot run here; compute it in a Python script task",
+    "camunda.io_script": "camunda:{kind} {name!r} is a {language} script, which cannot run here; compute it in a "
+                         "Python script task",
+    "camunda.io_value": "camunda:{kind} {name!r} is a camunda:{value}, which cannot run here; compute it in a Python "
+                        "script task",
     "camunda.message_java": "the message is sent by Java code ({hook}), which cannot run here; send it from a send "
                             "task completed by an integrator, or give it a payload expression",
     "camunda.start_form_expression": "camunda:formKey {key!r} of a start event is an expression, but no variables "
@@ -101,7 +105,7 @@ ENGLISH: dict[str, str] = {
     "doc_template.fails": "template fails on a sample case: {reason}",
     "doc_template.no_title": "a document template needs a <title> (the document's title)",
     # deploy's checks of tasks and service-item lint (engine.lint)
-    "human_task.unnamed": "{label} has no candidate groups, candidate users, assignee or lane: it is offered to every "
+    "human_task.unnamed": "{tag} {name!r} has no candidate groups, candidate users, assignee or lane: it is offered to every "
                     "clerk, whatever their department, who may claim it and read its case; name the group that "
                     "works it",
     "human_task.priority": "camunda:priority {value!r} is not a whole number",
@@ -110,11 +114,11 @@ ENGLISH: dict[str, str] = {
                           "until a user has it (govflow user add NAME --group {group})",
     "human_task.unknown_user": "{what} {name!r} is no user here: the task waits for a name nobody logs in as until that "
                          "user is added (govflow user add {name} --role clerk)",
-    "lint.no_form": "{label} has no form (camunda:formKey): a task takes only what its form lists (DOMAIN rule 15)",
-    "lint.client_form": "{label} names form {form!r}, a page the client application renders: govflow cannot check "
+    "lint.no_form": "{tag} {name!r} has no form (camunda:formKey): a task takes only what its form lists (DOMAIN rule 15)",
+    "lint.client_form": "{tag} {name!r} names form {form!r}, a page the client application renders: govflow cannot check "
                         "what it submits (DOMAIN rule 15); use a form-js form",
-    "lint.form_not_linted": "{label} names form {form!r}, which is not among the linted files",
-    "lint.no_due_date": "{label} has no due date (camunda:dueDate) and lies outside the time-limit clock: nothing "
+    "lint.form_not_linted": "{tag} {name!r} names form {form!r}, which is not among the linted files",
+    "lint.no_due_date": "{tag} {name!r} has no due date (camunda:dueDate) and lies outside the time-limit clock: nothing "
                         "says when it is late",
     "lint.no_acceptance": "no acceptance step found: a user task followed by an exclusive gateway that leads to the "
                           "govflow.clock=start element (受理, 不予受理, 一次性告知补正)",
@@ -133,6 +137,122 @@ ENGLISH: dict[str, str] = {
                             "not among the linted files, so govflow deploy refuses this diagram unless it was "
                             "deployed before",
     "lint.guide_process": "process {process!r} is not among the linted diagrams",
+    # form components (engine._form_reader); {label} is where, the component's type and key, said in English
+    "form.generated_name": "form names ending in {suffix!r} are kept for the forms generated from camunda:formData; "
+                           "rename the file",
+    "form.missing": "form {key!r} is neither in this deployment nor deployed before; {without_it}",
+    "form.deployed_invalid": "the deployed form {key!r} is invalid; deploy a corrected one with this diagram",
+    "form.type": "not a form-js form: type {type!r} (expected 'default')",
+    "form.not_component": "{where}: a component must be an object",
+    "form.group_path": "{label}: path {path!r} is not a dotted name",
+    "form.group_components": "{label}: components must be a list",
+    "form.unsupported": "{label}: {kind} components cannot be checked on the server yet; use the supported inputs",
+    "form.unknown_type": "{label}: unknown component type {kind!r}",
+    "form.condition_value": "{label}: {attr} must be true/false or a FEEL expression starting with '='",
+    "form.condition": "{label}: {attr} condition cannot be evaluated on the server: {reason}",
+    "form.bad_key": "{label}: key {key!r} is missing or not a dotted name (letters, digits, _)",
+    "form.key_start": "{label}: key {key!r} must start with a variable name (not a digit or _)",
+    "form.key_function": "{label}: key {key!r} is a function diagrams call ({function}): choose another",
+    "form.duplicate_key": "{label}: duplicate key {key!r} (also {other})",
+    "form.validate_object": "{label}: validate must be an object",
+    "form.key_inside": "{label}: key {key!r} is inside the value of key {outer!r} ({other})",
+    "form.pattern_type": "{label}: validate.pattern must be a string",
+    "form.pattern": "{label}: invalid regex pattern {pattern!r}: {reason}",
+    "form.validation_type": "{label}: unknown validate.validationType {value!r} (email, phone, idNumber, creditCode "
+                            "or custom)",
+    "form.values_expression": "{label}: valuesExpression cannot be evaluated on the server; use static values or "
+                              "valuesKey",
+    "form.value_missing": "{label}: every entry of values needs a value",
+    "form.no_options": "{label}: has no options: give values or valuesKey",
+    "form.subtype": "{label}: unknown datetime subtype {subtype!r} (date, time or datetime)",
+    "form.time_format": "{label}: unknown timeSerializingFormat {value!r}",
+    "form.limit_expression": "{label}: {attr} is an expression; the server checks fixed limits only, so write a number",
+    "form.not_number": "{label}: {attr} must be a number, not {value!r}",
+    "form.not_whole": "{label}: {attr} must be a non-negative whole number, not {value!r}",
+    # camunda:formData (engine.camunda_forms)
+    "form_data.ignored": "camunda:formData ({listed}) is ignored: camunda:formKey {key!r} names the form, and wins "
+                         "(as in Camunda)",
+    "form_data.not_start_form": "camunda:formData ({listed}) on {start} is ignored: only the process's plain start "
+                                "event has a start form (as in Camunda)",
+    "form_data.business_key": "camunda:formData businessKey={key!r} is ignored: a case's business key is given when "
+                              "it starts, beside its variables",
+    "form_data.invalid": "the form generated from camunda:formData is invalid: {reason}",
+    "form_field.no_id": "camunda:formField has no id",
+    "form_field.id_not_name": "camunda:formField {field!r}: the id is not a variable name (letters, digits and _, not "
+                              "starting with a digit or _)",
+    "form_field.id_twice": "camunda:formField {field!r}: the id is also that of the field at line {line}",
+    "form_field.no_type": "camunda:formField {field!r}: no type given (string, long, boolean, date or enum)",
+    "form_field.attribute": "camunda:formField {field!r}: attribute {attribute!r} is not carried into the form",
+    "form_field.type": "camunda:formField {field!r}: type {type!r} is not a Camunda form type; the field is shown "
+                       "and checked as text",
+    "form_field.enum_empty": "camunda:formField {field!r}: the enum has no camunda:value, so no value can be chosen "
+                             "(as in Camunda); it is left out of the form",
+    "form_field.value_not_enum": "camunda:formField {field!r}: camunda:value applies to enum fields only and is "
+                                 "ignored",
+    "form_field.child": "camunda:formField {field!r}: camunda:{child} is not carried into the form",
+    "form_field.value_no_id": "camunda:formField {field!r}: a camunda:value has no id",
+    "form_field.value_twice": "camunda:formField {field!r}: camunda:value {value!r} is listed twice",
+    "form_field.constraint_no_name": "camunda:formField {field!r}: a camunda:constraint has no name",
+    "form_field.validator": "camunda:formField {field!r}: camunda:constraint validator {config!r} runs Java code or "
+                            "an expression in Camunda and is not checked here",
+    "form_field.constraint_unknown": "camunda:formField {field!r}: camunda:constraint {name!r} is not a Camunda "
+                                     "constraint and is not checked",
+    "form_field.required_boolean": "camunda:formField {field!r}: required on a boolean is not carried: a checkbox "
+                                   "always gives true or false, and a required one would have to be ticked",
+    "form_field.constraint_config": "camunda:formField {field!r}: camunda:constraint {name} needs {what} as its "
+                                    "config, not {config!r}",
+    "form_field.constraint_type": "camunda:formField {field!r}: camunda:constraint {name} applies to {applies} and "
+                                  "is not checked on a {type} field",
+    "form_field.default_expression": "camunda:formField {field!r}: defaultValue {value!r} is an expression, which a "
+                                     "form cannot compute; the field starts empty",
+    "form_field.default_readonly": "camunda:formField {field!r}: defaultValue {value!r} of a readonly field is not "
+                                   "carried: the field shows the case's value",
+    "form_field.default_not_whole": "camunda:formField {field!r}: defaultValue {value!r} is not a whole number",
+    "form_field.default_boolean": "camunda:formField {field!r}: defaultValue {value!r} is not true or false; "
+                                  "Camunda reads it as false, and so does this form",
+    "form_field.default_enum": "camunda:formField {field!r}: defaultValue {value!r} is not one of the enum's "
+                               "camunda:value ids",
+    "form_field.default_date": "camunda:formField {field!r}: defaultValue {value!r} is not a date (dd/MM/yyyy, as "
+                               "Camunda writes it, or yyyy-MM-dd)",
+    # a guide's fields (engine.guides)
+    "guide.not_text": "{field} must be a non-empty string",
+    "guide.too_long": "{field} may be at most {longest} characters",
+    "guide.not_whole": "{field} must be a whole number",
+    "guide.too_small": "{field} must be at least {minimum}",
+    "guide.not_bool": "{field} must be true or false",
+    "guide.not_number": "{field} must be a number of at least 0",
+    "guide.not_list": "{field} must be a list",
+    "guide.not_object_field": "{field} must be an object",
+    "guide.not_choice": "{field} is {value!r}; expected one of {allowed}",
+    "guide.no_entries": "{field} must list at least one entry",
+    "guide.listed_twice": "{field} {value!r} is listed twice",
+    "guide.not_department": "{field} must be an object {{\"code\", \"name\"}}",
+    # decisions (engine.dmn, engine._spiff)
+    "dmn.no_table": "decision {decision!r} has no decision table (literal expressions and other decision logic "
+                    "cannot run here)",
+    "dmn.several_tables": "decision {decision!r} has several tables",
+    "dmn.required": "decision {decision!r} requires decision {needed} first; evaluating required decisions (a DRD) "
+                    "is not supported: call each from its own business rule task",
+    "dmn.language": "expression language {language!r} is not supported in decision {decision!r}",
+    "dmn.entry": "{what} {source!r} of decision {decision!r} can run neither as FEEL nor as Python: {reason}",
+    "dmn.aggregation": "aggregation {aggregation} is not supported in decision {decision!r}",
+    "dmn.result_names": "decision outputs {bad} and result variable {result!r} must be variable names",
+    "dmn.map_unknown": "camunda:mapDecisionResult {mapping!r} is not supported",
+    "dmn.map_one_output": "camunda:mapDecisionResult {mapping} needs a decision with one output; {decision!r} has "
+                          "{outputs}",
+    "dmn.duplicate": "decision {decision!r} is also defined in {other}",
+    "dmn.parser": "DMN: {reason}",
+    "dmn.refused": "decision {decision!r} of {file} cannot run, so neither can this task: see the problem reported "
+                   "for it in {file}",
+    "dmn.missing": "decision {decision!r} is not in this deployment (decisions here: {available}); deploy its DMN "
+                   "file together with the diagram",
+    # SpiffWorkflow's parser, in its own words (engine._spiff maps them when the words match)
+    "spiff.no_start": "No start event found.",
+    "spiff.subprocess_starts": "Exactly one start event is required in a SubWorkflow Task; found {count}.",
+    "spiff.subprocess_no_end": "A SubWorkflow Must contain an End event.",
+    "spiff.unsupported_task": "There is no support implemented for this task type.",
+    "spiff.data_output": "data output association to {targets} does not resolve to a data object of this process",
+    "spiff.cannot_parse": "cannot parse process: {reason}",
 }
 
 

@@ -539,7 +539,8 @@ def uncaught_escalation(corpus: Corpus) -> None:
 def no_start_event(corpus: Corpus) -> None:
     [problem] = corpus.refusal(BPMN + "Invalid-Workflows/No-Start-Event.bpmn20.xml")
     assert problem == {"file": "No-Start-Event.bpmn20.xml", "line": 10, "severity": "error",
-                       "element": "sid-669ddebf-4196-41ee-8b04-bcc90bc5f983", "message": "No start event found."}
+                       "element": "sid-669ddebf-4196-41ee-8b04-bcc90bc5f983", "message": "No start event found.",
+                       "code": "spiff.no_start", "params": {}}
 
 
 @scenario(BPMN + "Invalid-Workflows/Unsupported-Task.bpmn20.xml", outcome="refused",

@@ -1237,4 +1237,360 @@ EN: dict[str, str] = {
     ".bpmn、.bpmn20.xml、.bpmn2、.dmn、.form 文件、guide.json 及 .html 文书模板":
         ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files",
     "{group}（{department}）": "{group} ({department})",
+    "流程 {process!r} 已由 {file!r} 部署（版本 {version}{latest_name}）；本文件将接管它，成为其下一版本：若是新事项，请改用新的流程标识，否则请确认接管后重新部署":
+        "process {process!r} was deployed from {file!r} (version {version}{named}); this file would take it over as its next version: give the process another id if it is a new item, or deploy again confirming the take-over",
+    "流程 {process!r} 已由 {file!r} 部署（版本 {version}{latest_name}）；本文件成为其下一版本：若是新事项，请改用新的流程标识":
+        "process {process!r} was deployed from {file!r} (version {version}{named}); this file makes its next version: give the process another id if it is a new item",
+    "顺序流的{end} {ref!r} 不是{scope_tag} {scope!r} 中的元素":
+        "sequence flow {end} {ref!r} is not an element of {scope_tag} {scope!r}",
+    "{listener}（{event}）中的脚本（{language}）无法在此运行；请将其逻辑移入 Python 脚本任务":
+        "{listener} ({event}) script in {language} cannot run here; move the logic into a Python script task",
+    "以 Java 实现的{listener}（{event}）将被忽略":
+        "{listener} ({event}) implemented in Java is ignored",
+    "camunda:{mapping} 在{tag}上传递变量，无法在此运行；请改在 Python 脚本任务中设置":
+        "camunda:{mapping} passes variables along with a {tag}, which cannot run here; set them in a Python script task instead",
+    "camunda:{kind} {name!r} 是脚本（{language}），无法在此运行；请在 Python 脚本任务中计算":
+        "camunda:{kind} {name!r} is a {language} script, which cannot run here; compute it in a Python script task",
+    "camunda:{kind} {name!r} 是 camunda:{value}，无法在此运行；请在 Python 脚本任务中计算":
+        "camunda:{kind} {name!r} is a camunda:{value}, which cannot run here; compute it in a Python script task",
+    "{tag} {name!r} 未指定候选组、候选用户、办理人或泳道：任何部门的窗口人员都能认领它并查看其办件；请指定办理该任务的组":
+        "{tag} {name!r} has no candidate groups, candidate users, assignee or lane: it is offered to every clerk, whatever their department, who may claim it and read its case; name the group that works it",
+    "{tag} {name!r} 没有表单（camunda:formKey）：任务只接收其表单列出的内容（DOMAIN 规则 15）":
+        "{tag} {name!r} has no form (camunda:formKey): a task takes only what its form lists (DOMAIN rule 15)",
+    "{tag} {name!r} 指定的表单 {form!r} 是由客户端应用呈现的页面：govflow 无法检查其提交的内容（DOMAIN 规则 15）；请使用 form-js 表单":
+        "{tag} {name!r} names form {form!r}, a page the client application renders: govflow cannot check what it submits (DOMAIN rule 15); use a form-js form",
+    "{tag} {name!r} 指定的表单 {form!r} 不在所检查的文件中":
+        "{tag} {name!r} names form {form!r}, which is not among the linted files",
+    "{tag} {name!r} 没有到期时间（camunda:dueDate），也不在时限计时范围内：无从判断何时逾期":
+        "{tag} {name!r} has no due date (camunda:dueDate) and lies outside the time-limit clock: nothing says when it is late",
+    "不是 form-js 表单：type 为 {type!r}（应为 'default'）":
+        "not a form-js form: type {type!r} (expected 'default')",
+    "{where}：组件须为 JSON 对象":
+        "{where}: a component must be an object",
+    "{where}（{component}）：路径 {path!r} 不是以点分隔的名称":
+        "{label}: path {path!r} is not a dotted name",
+    "{where}（{component}）：其中的 components 须为列表":
+        "{label}: components must be a list",
+    "{where}：服务器尚不能检查 {kind!r} 组件；请改用支持的输入组件":
+        "{label}: {kind} components cannot be checked on the server yet; use the supported inputs",
+    "{where}：未知的组件类型 {kind!r}":
+        "{label}: unknown component type {kind!r}",
+    "{where}（{component}）：{attr}须为 true、false 或以 '=' 开头的 FEEL 表达式":
+        "{label}: {attr} must be true/false or a FEEL expression starting with '='",
+    "{where}（{component}）：{attr}无法在服务器上求值：{reason}":
+        "{label}: {attr} condition cannot be evaluated on the server: {reason}",
+    "{where}（{component}）：键 {key!r} 缺失，或不是以点分隔的名称（字母、数字、_）":
+        "{label}: key {key!r} is missing or not a dotted name (letters, digits, _)",
+    "{where}（{component}）：键 {key!r} 须以变量名开头（不能以数字或 _ 开头）":
+        "{label}: key {key!r} must start with a variable name (not a digit or _)",
+    "{where}（{component}）：键 {key!r} 与流程图调用的函数 {function!r} 同名：请另选一个":
+        "{label}: key {key!r} is a function diagrams call ({function}): choose another",
+    "{where}（{component}）：键 {key!r} 重复（另见 {other}）":
+        "{label}: duplicate key {key!r} (also {other})",
+    "{where}（{component}）：validate 须为 JSON 对象":
+        "{label}: validate must be an object",
+    "{where}（{component}）：键 {key!r} 位于键 {outer!r}（{other}）的值之内":
+        "{label}: key {key!r} is inside the value of key {outer!r} ({other})",
+    "{where}（{component}）：validate.pattern 须为字符串":
+        "{label}: validate.pattern must be a string",
+    "{where}（{component}）：正则表达式 {pattern!r} 无效：{reason}":
+        "{label}: invalid regex pattern {pattern!r}: {reason}",
+    "{where}（{component}）：未知的校验类型 {value!r}（可用 email、phone、idNumber、creditCode 或 custom）":
+        "{label}: unknown validate.validationType {value!r} (email, phone, idNumber, creditCode or custom)",
+    "{where}（{component}）：服务器无法计算 valuesExpression；请使用固定选项 values 或 valuesKey":
+        "{label}: valuesExpression cannot be evaluated on the server; use static values or valuesKey",
+    "{where}（{component}）：values 中的每一项都须有 value":
+        "{label}: every entry of values needs a value",
+    "{where}（{component}）：没有选项：请给出 values 或 valuesKey":
+        "{label}: has no options: give values or valuesKey",
+    "{where}（{component}）：未知的日期时间子类型 {subtype!r}（可用 date、time 或 datetime）":
+        "{label}: unknown datetime subtype {subtype!r} (date, time or datetime)",
+    "{where}（{component}）：未知的时间格式 timeSerializingFormat {value!r}":
+        "{label}: unknown timeSerializingFormat {value!r}",
+    "{where}（{component}）：{attr} 是表达式；服务器只检查固定的限值，请填写数字":
+        "{label}: {attr} is an expression; the server checks fixed limits only, so write a number",
+    "{where}（{component}）：{attr} 须为数字，实为 {value!r}":
+        "{label}: {attr} must be a number, not {value!r}",
+    "{where}（{component}）：{attr} 须为非负整数，实为 {value!r}":
+        "{label}: {attr} must be a non-negative whole number, not {value!r}",
+    "camunda:formData（{listed}）将被忽略：camunda:formKey {key!r} 已指定表单，以它为准（与 Camunda 相同）":
+        "camunda:formData ({listed}) is ignored: camunda:formKey {key!r} names the form, and wins (as in Camunda)",
+    "{start}上的 camunda:formData（{listed}）将被忽略：只有流程的普通开始事件才有开始表单（与 Camunda 相同）":
+        "camunda:formData ({listed}) on {start} is ignored: only the process's plain start event has a start form (as in Camunda)",
+    "camunda:formData 的 businessKey {key!r} 将被忽略：办件的业务键在办件开始时与变量一同给出":
+        "camunda:formData businessKey={key!r} is ignored: a case's business key is given when it starts, beside its variables",
+    "由 camunda:formData 生成的表单无效：{reason}":
+        "the form generated from camunda:formData is invalid: {reason}",
+    "camunda:formField 缺少 id":
+        "camunda:formField has no id",
+    "camunda:formField {field!r}：id 不是变量名（字母、数字和 _，不能以数字或 _ 开头）":
+        "camunda:formField {field!r}: the id is not a variable name (letters, digits and _, not starting with a digit or _)",
+    "camunda:formField {field!r}：第 {line} 行的字段也使用此 id":
+        "camunda:formField {field!r}: the id is also that of the field at line {line}",
+    "camunda:formField {field!r}：未指定类型（string、long、boolean、date 或 enum）":
+        "camunda:formField {field!r}: no type given (string, long, boolean, date or enum)",
+    "camunda:formField {field!r}：属性 {attribute!r} 不会带入表单":
+        "camunda:formField {field!r}: attribute {attribute!r} is not carried into the form",
+    "camunda:formField {field!r}：类型 {type!r} 不是 Camunda 表单类型；该字段将作为文本显示和检查":
+        "camunda:formField {field!r}: type {type!r} is not a Camunda form type; the field is shown and checked as text",
+    "camunda:formField {field!r}：枚举没有 camunda:value，无法选择任何值（与 Camunda 相同）；该字段不放入表单":
+        "camunda:formField {field!r}: the enum has no camunda:value, so no value can be chosen (as in Camunda); it is left out of the form",
+    "camunda:formField {field!r}：camunda:value 只适用于枚举字段，将被忽略":
+        "camunda:formField {field!r}: camunda:value applies to enum fields only and is ignored",
+    "camunda:formField {field!r}：camunda:{child} 不会带入表单":
+        "camunda:formField {field!r}: camunda:{child} is not carried into the form",
+    "camunda:formField {field!r}：有一个 camunda:value 缺少 id":
+        "camunda:formField {field!r}: a camunda:value has no id",
+    "camunda:formField {field!r}：camunda:value {value!r} 重复列出":
+        "camunda:formField {field!r}: camunda:value {value!r} is listed twice",
+    "camunda:formField {field!r}：有一个 camunda:constraint 缺少 name":
+        "camunda:formField {field!r}: a camunda:constraint has no name",
+    "camunda:formField {field!r}：camunda:constraint 'validator' {config!r} 在 Camunda 中运行 Java 代码或表达式，此处不做检查":
+        "camunda:formField {field!r}: camunda:constraint validator {config!r} runs Java code or an expression in Camunda and is not checked here",
+    "camunda:formField {field!r}：camunda:constraint {name!r} 不是 Camunda 的约束，不做检查":
+        "camunda:formField {field!r}: camunda:constraint {name!r} is not a Camunda constraint and is not checked",
+    "camunda:formField {field!r}：布尔字段上的 'required' 约束不会带入：复选框总是给出 true 或 false，必填的复选框则必须勾选":
+        "camunda:formField {field!r}: required on a boolean is not carried: a checkbox always gives true or false, and a required one would have to be ticked",
+    "camunda:formField {field!r}：defaultValue {value!r} 是表达式，表单无法计算；该字段初始为空":
+        "camunda:formField {field!r}: defaultValue {value!r} is an expression, which a form cannot compute; the field starts empty",
+    "camunda:formField {field!r}：只读字段的 defaultValue {value!r} 不会带入：该字段显示办件中的值":
+        "camunda:formField {field!r}: defaultValue {value!r} of a readonly field is not carried: the field shows the case's value",
+    "camunda:formField {field!r}：defaultValue {value!r} 不是整数":
+        "camunda:formField {field!r}: defaultValue {value!r} is not a whole number",
+    "camunda:formField {field!r}：defaultValue {value!r} 不是 true 或 false；Camunda 将其读作 false，本表单也是如此":
+        "camunda:formField {field!r}: defaultValue {value!r} is not true or false; Camunda reads it as false, and so does this form",
+    "camunda:formField {field!r}：defaultValue {value!r} 不是该枚举任一 camunda:value 的 id":
+        "camunda:formField {field!r}: defaultValue {value!r} is not one of the enum's camunda:value ids",
+    "camunda:formField {field!r}：defaultValue {value!r} 不是日期（Camunda 的写法 dd/MM/yyyy，或 yyyy-MM-dd）":
+        "camunda:formField {field!r}: defaultValue {value!r} is not a date (dd/MM/yyyy, as Camunda writes it, or yyyy-MM-dd)",
+    "字段 {field!r} 须为非空字符串":
+        "{field} must be a non-empty string",
+    "字段 {field!r} 最多 {longest} 个字符":
+        "{field} may be at most {longest} characters",
+    "字段 {field!r} 须为整数":
+        "{field} must be a whole number",
+    "字段 {field!r} 不得小于 {minimum}":
+        "{field} must be at least {minimum}",
+    "字段 {field!r} 须为 true 或 false":
+        "{field} must be true or false",
+    "字段 {field!r} 须为不小于 0 的数":
+        "{field} must be a number of at least 0",
+    "字段 {field!r} 须为列表":
+        "{field} must be a list",
+    "字段 {field!r} 须为 JSON 对象":
+        "{field} must be an object",
+    "字段 {field!r} 的值为 {value!r}；应为以下之一：{allowed}":
+        "{field} is {value!r}; expected one of {allowed}",
+    "字段 {field!r} 须至少列出一项":
+        "{field} must list at least one entry",
+    "字段 {field!r} 的值 {value!r} 重复列出":
+        "{field} {value!r} is listed twice",
+    "决策 {decision!r} 没有决策表（字面表达式等其他决策逻辑无法在此运行）":
+        "decision {decision!r} has no decision table (literal expressions and other decision logic cannot run here)",
+    "决策 {decision!r} 有多张决策表":
+        "decision {decision!r} has several tables",
+    "决策 {decision!r} 需要先求出决策 {needed}；不支持求值所依赖的决策（DRD）：请在各自的业务规则任务中分别调用":
+        "decision {decision!r} requires decision {needed} first; evaluating required decisions (a DRD) is not supported: call each from its own business rule task",
+    "决策 {decision!r} 中不支持表达式语言 {language!r}":
+        "expression language {language!r} is not supported in decision {decision!r}",
+    "决策 {decision!r} 的{what} {source!r} 既不能作为 FEEL 也不能作为 Python 运行：{reason}":
+        "{what} {source!r} of decision {decision!r} can run neither as FEEL nor as Python: {reason}",
+    "决策 {decision!r} 中不支持聚合方式 {aggregation}":
+        "aggregation {aggregation} is not supported in decision {decision!r}",
+    "决策输出 {bad} 和结果变量 {result!r} 须为变量名":
+        "decision outputs {bad} and result variable {result!r} must be variable names",
+    "不支持 camunda:mapDecisionResult {mapping!r}":
+        "camunda:mapDecisionResult {mapping!r} is not supported",
+    "camunda:mapDecisionResult {mapping} 要求决策只有一个输出；{decision!r} 有 {outputs} 个":
+        "camunda:mapDecisionResult {mapping} needs a decision with one output; {decision!r} has {outputs}",
+    "决策 {decision!r} 也在 {other} 中定义":
+        "decision {decision!r} is also defined in {other}",
+    "DMN 解析错误：{reason}":
+        "DMN: {reason}",
+    "{file} 中的决策 {decision!r} 无法运行，此任务因而也无法运行：见 {file} 的相应问题":
+        "decision {decision!r} of {file} cannot run, so neither can this task: see the problem reported for it in {file}",
+    "决策 {decision!r} 不在本次部署中（此处的决策：{available}）；请将其 DMN 文件与流程图一同部署":
+        "decision {decision!r} is not in this deployment (decisions here: {available}); deploy its DMN file together with the diagram",
+    "未找到开始事件":
+        "No start event found.",
+    "子流程须恰有一个开始事件，实有 {count} 个":
+        "Exactly one start event is required in a SubWorkflow Task; found {count}.",
+    "子流程须有结束事件":
+        "A SubWorkflow Must contain an End event.",
+    "不支持此类任务":
+        "There is no support implemented for this task type.",
+    "指向 {targets} 的数据输出关联未对应到本流程的数据对象":
+        "data output association to {targets} does not resolve to a data object of this process",
+    "无法解析流程：{reason}":
+        "cannot parse process: {reason}",
+    "输入表达式":
+        "input expression",
+    "输入条目":
+        "input entry",
+    "输出条目":
+        "output entry",
+    "非负整数":
+        "a non-negative whole number",
+    "数字":
+        "a number",
+    "子流程":
+        "subProcess",
+    "自由子流程":
+        "adHocSubProcess",
+    "事务子流程":
+        "transaction",
+    "用户任务":
+        "userTask",
+    "人工任务":
+        "manualTask",
+    "服务任务":
+        "serviceTask",
+    "脚本任务":
+        "scriptTask",
+    "发送任务":
+        "sendTask",
+    "接收任务":
+        "receiveTask",
+    "业务规则任务":
+        "businessRuleTask",
+    "调用活动":
+        "callActivity",
+    "排他网关":
+        "exclusiveGateway",
+    "包容网关":
+        "inclusiveGateway",
+    "并行网关":
+        "parallelGateway",
+    "事件网关":
+        "eventBasedGateway",
+    "复杂网关":
+        "complexGateway",
+    "开始事件":
+        "startEvent",
+    "结束事件":
+        "endEvent",
+    "中间捕获事件":
+        "intermediateCatchEvent",
+    "中间抛出事件":
+        "intermediateThrowEvent",
+    "边界事件":
+        "boundaryEvent",
+    "顺序流":
+        "sequenceFlow",
+    "单行文本框":
+        "textfield",
+    "多行文本框":
+        "textarea",
+    "数字框":
+        "number",
+    "复选框":
+        "checkbox",
+    "复选列表":
+        "checklist",
+    "标签列表":
+        "taglist",
+    "单选按钮":
+        "radio",
+    "下拉选择框":
+        "select",
+    "日期时间":
+        "datetime",
+    "分组":
+        "group",
+    "文本":
+        "text",
+    "间隔":
+        "spacer",
+    "分隔线":
+        "separator",
+    "图片":
+        "image",
+    "按钮":
+        "button",
+    "内嵌页面":
+        "iframe",
+    "表格":
+        "table",
+    "文档预览":
+        "documentPreview",
+    "执行监听器":
+        "executionListener",
+    "任务监听器":
+        "taskListener",
+    "开始时":
+        "start",
+    "结束时":
+        "end",
+    "流转时":
+        "take",
+    "创建时":
+        "create",
+    "指派时":
+        "assignment",
+    "完成时":
+        "complete",
+    "删除时":
+        "delete",
+    "更新时":
+        "update",
+    "超时时":
+        "timeout",
+    "未指定事件":
+        "no event",
+    "未注明语言":
+        "an unknown language",
+    "隐藏条件":
+        "hide",
+    "只读条件":
+        "readonly",
+    "禁用条件":
+        "disabled",
+    "无字段":
+        "no fields",
+    "消息开始事件":
+        "a message start event",
+    "定时开始事件":
+        "a timer start event",
+    "信号开始事件":
+        "a signal start event",
+    "条件开始事件":
+        "a conditional start event",
+    "错误开始事件":
+        "a error start event",
+    "升级开始事件":
+        "a escalation start event",
+    "补偿开始事件":
+        "a compensate start event",
+    "子流程中的开始事件":
+        "a start event inside a subprocess",
+    "文本（string）字段":
+        "text (string) fields",
+    "整数（long）字段":
+        "whole number (long) fields",
+    "无":
+        "none",
+    "未知目标":
+        "an unknown target",
+    "，名称 {!r}":
+        ", {}",
+    "以 {suffix!r} 结尾的表单名称留给由 camunda:formData 生成的表单；请给文件改名":
+        "form names ending in {suffix!r} are kept for the forms generated from camunda:formData; rename the file",
+    "表单 {key!r} 既不在本次部署中，也未曾部署；{without_it}":
+        "form {key!r} is neither in this deployment nor deployed before; {without_it}",
+    "已部署的表单 {key!r} 无效；请与本流程图一同部署改正后的表单":
+        "the deployed form {key!r} is invalid; deploy a corrected one with this diagram",
+    "camunda:formField {field!r}：camunda:constraint {name!r} 的 config 须为{what}，实为 {config!r}":
+        "camunda:formField {field!r}: camunda:constraint {name} needs {what} as its config, not {config!r}",
+    "camunda:formField {field!r}：camunda:constraint {name!r} 只适用于{applies}，在 {type!r} 类型的字段上不做检查":
+        "camunda:formField {field!r}: camunda:constraint {name} applies to {applies} and is not checked on a {type} field",
+    "字段 {field!r} 须为含「code」和「name」的 JSON 对象":
+        "{field} must be an object {{\"code\", \"name\"}}",
+    "任务完成时将不做表单检查":
+        "the task will be completed without form checks",
+    "办件开始时将不做表单检查":
+        "cases will start without form checks",
+    "它与 govflow.bundleForms 的表单合并，部署之前任何办件都无法开始":
+        "it is merged with the forms of govflow.bundleForms, and no case starts until it is deployed",
+    "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始":
+        "it is one of govflow.bundleForms, and no case starts until it is deployed",
 }

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from api.pages.i18n import EN
-from api.pages.problem_texts import WORDS, ZH
+from api.pages.problem_texts import WORDS, ZH, problem_text
 from engine import Runtime, bpmn_xml
 from engine.problem_codes import ENGLISH
 from tests.api.test_pages import PAGES, Browser, person
@@ -35,7 +35,10 @@ def fields_of(template: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(template) if name}
 
 
-EXTRA = {"bpmn.forms_alone": {"forms"}}  # values a code carries for its Chinese sentence alone
+# Values a code carries for its Chinese sentence alone: a form list for "which", the name of a process taken
+# over apart from its English fragment, a form component's place and type apart from its English label.
+EXTRA = {"bpmn.forms_alone": {"forms"}, "process.takeover": {"latest_name"}, "process.taken_over": {"latest_name"},
+         **{code: {"where", "component"} for code, english in ENGLISH.items() if english.startswith("{label}: ")}}
 
 
 def test_every_code_has_a_chinese_sentence_naming_the_same_values_with_its_english_in_the_catalogue() -> None:
@@ -79,7 +82,7 @@ REFUSED = [
      "XML 格式错误：Opening and ending tag mismatch: startEvent line 4 and process, line 6, column 18"),
     ("documentation_only.bpmn", "bpmn.no_executable", "没有可执行的流程（所有流程的 isExecutable 均为 false）"),
     ("dangling_flow.bpmn", "flow.unknown_end",
-     "顺序流的终点（targetRef） 'review_removed' 不是 process 'dangling_flow' 中的元素"),
+     "顺序流的终点（targetRef） 'review_removed' 不是流程 'dangling_flow' 中的元素"),
     ("bad_condition.bpmn", "expression.untranslatable",
      "表达式 '${amount >}' 无法转换：expected a value at column 11 but found the end of the expression"),
     ("bad_timer.bpmn", "expression.invalid",
@@ -120,12 +123,12 @@ def test_the_api_keeps_its_english_message_and_adds_the_code_and_its_values(api:
 
 
 def test_a_problem_without_a_code_reads_as_the_engine_says_it(analyst: Browser, api: Any) -> None:
-    problems = api_problems(api, invalid("broken.form") + [("permit_v1.bpmn", (PAGES / "permit_v1.bpmn").read_bytes())])
-    uncoded = [p for p in problems if "code" not in p]
+    files = [("SCJG 1/guide.json", b'{"code": "SCJG 1"}')]  # the code rule is said in English alone
+    problems = api_problems(api, files)
+    uncoded = [i for i, p in enumerate(problems) if "code" not in p]
     assert uncoded
-    page = deploy_page(analyst, invalid("broken.form") + [("permit_v1.bpmn", (PAGES / "permit_v1.bpmn").read_bytes())],
-                       ZH_PAGE)
-    assert [row[3] for row in table(page.text)] == [p["message"] for p in problems]
+    said = [row[3] for row in table(deploy_page(analyst, files, ZH_PAGE).text)]
+    assert [said[i] for i in uncoded] == [problems[i]["message"] for i in uncoded]
 
 
 def test_a_file_over_the_limit_and_a_broken_guide_and_form_read_in_chinese(analyst: Browser,
@@ -161,3 +164,204 @@ def test_a_refused_save_in_the_modeler_reads_in_chinese(analyst: Browser) -> Non
     english = analyst.post("/analyst/modeler", {"xml": xml, "file_name": "permit.bpmn"},
                            token_from="/analyst/modeler", headers=EN_PAGE)
     assert [row[3] for row in table(english.text)] == [ENGLISH["bpmn.no_executable"]]
+
+
+# ---- sentences wholly Chinese: element kinds, listeners, forms, formData, guides, DMN, the parser ----------
+
+# What a Chinese sentence may still write in Latin letters: names, ids and expressions quoted as the engine
+# has them, attribute and file names (camunda:formKey, validate.pattern, guide.json), the reason a parser
+# gives, and the names of languages and formats.
+QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"[^\"]*\"|「[^」]*」")
+TECHNICAL = {"Python", "Java", "javascript", "groovy", "KiB", "Camunda", "true", "false", "id", "name", "form", "js",
+             "config", "string", "long", "boolean", "date", "enum"}
+
+
+def latin_words(sentence: str, *, reason: str = "") -> list[str]:
+    """The Latin words of a Chinese sentence that are none of the above: English left in it."""
+    text = QUOTED.sub("", sentence.replace(reason, "") if reason else sentence)
+    words = re.findall(r"[A-Za-z][\w:.\[\]=/-]*", text)
+    return [w for w in words if w not in TECHNICAL and not w.isupper() and not re.search(r"[:.\[=_/-]|[a-z][A-Z]", w)]
+
+
+BITS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_bits" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="bits" name="杂项" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept" />
+    <bpmn:userTask id="accept" name="受理" camunda:formKey="accept.form" camunda:dueDate="P2D">
+      <bpmn:extensionElements>
+        <camunda:executionListener event="start"><camunda:script scriptFormat="javascript">x = 1</camunda:script></camunda:executionListener>
+        <camunda:taskListener class="org.example.Audit" />
+        <camunda:inputOutput>
+          <camunda:inputParameter name="fee"><camunda:script scriptFormat="groovy">1</camunda:script></camunda:inputParameter>
+          <camunda:outputParameter name="names"><camunda:list /></camunda:outputParameter>
+        </camunda:inputOutput>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="done" />
+    <bpmn:endEvent id="done" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def rows_of(analyst: Browser, files: list[tuple[str, bytes]]) -> tuple[list[str], list[str], Any]:
+    """The sentences of a refused deployment on the Chinese page and on the English one, and the problems as
+    the API gives them (by the same files)."""
+    zh, en = deploy_page(analyst, files, ZH_PAGE), deploy_page(analyst, files, EN_PAGE)
+    assert zh.status_code == en.status_code == 422
+    return [r[3] for r in table(zh.text)], [r[3] for r in table(en.text)], zh
+
+
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="fees" name="fees" namespace="http://govflow.example/dmn">
+  <decision id="rate" name="费率">
+    <decisionTable id="rate_table" hitPolicy="COLLECT" aggregation="MEDIAN">
+      <input id="rate_in" label="金额"><inputExpression id="rate_in_expr" typeRef="number"><text>amount +</text></inputExpression></input>
+      <output id="rate_out" name="rate" typeRef="number" />
+      <rule id="rate_r1"><inputEntry id="rate_r1_in"><text>&gt; 100 +</text></inputEntry><outputEntry id="rate_r1_out"><text>1</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <decision id="flat" name="定额"><literalExpression id="flat_expr"><text>1</text></literalExpression></decision>
+</definitions>
+"""
+RULES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_rules" targetNamespace="http://govflow.example/bpmn">
+  <bpmn:process id="rules" name="计费" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="price" />
+    <bpmn:businessRuleTask id="price" name="计费" camunda:decisionRef="flat" camunda:resultVariable="fee" />
+    <bpmn:sequenceFlow id="f2" sourceRef="price" targetRef="other" />
+    <bpmn:businessRuleTask id="other" name="另一计费" camunda:decisionRef="nowhere" />
+    <bpmn:sequenceFlow id="f3" sourceRef="other" targetRef="done" />
+    <bpmn:endEvent id="done" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+NO_START = SIMPLE.replace('<bpmn:startEvent id="start" />', "").replace(
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept" />', "")
+GUIDE = b"""{"code": "SCJG-1", "name": 5, "type": "x", "case_type": "1", "level": 3, "process": "simple_approval",
+ "department": "x", "legal_basis": [], "delivery_methods": ["bogus", 7], "channels": [], "public": "yes",
+ "max_visits": -1, "promised_days": 1.5, "statutory_days": "20", "materials": {}, "acceptance_conditions": ["a", "a"]}"""
+
+
+
+def wholly_chinese(analyst: Browser, api: Any, files: list[tuple[str, bytes]]) -> list[str]:
+    """The Chinese sentences of a refused deployment, each checked: said by code, nothing English left in it
+    but what it quotes and the reason a parser gives; the English page says what the API says."""
+    problems = api_problems(api, files)
+    zh, en, _ = rows_of(analyst, files)
+    assert en == [p["message"] for p in problems]
+    for problem, sentence in zip(problems, zh, strict=True):
+        assert "code" in problem, problem["message"]
+        assert latin_words(sentence, reason=str(problem["params"].get("reason", ""))) == [], sentence
+    return zh
+
+
+def test_element_kinds_listeners_and_parameters_read_in_chinese(analyst: Browser, api: Any) -> None:
+    assert wholly_chinese(analyst, api, [("bits.bpmn", BITS.encode())]) == [
+        "执行监听器（开始时）中的脚本（javascript）无法在此运行；请将其逻辑移入 Python 脚本任务",
+        "camunda:inputParameter 'fee' 是脚本（groovy），无法在此运行；请在 Python 脚本任务中计算",
+        "camunda:outputParameter 'names' 是 camunda:list，无法在此运行；请在 Python 脚本任务中计算",
+        "以 Java 实现的任务监听器（未指定事件）将被忽略"]
+    dangling = wholly_chinese(analyst, api, invalid("dangling_flow.bpmn"))
+    assert dangling == ["顺序流的终点（targetRef） 'review_removed' 不是流程 'dangling_flow' 中的元素"]
+
+
+def test_form_components_read_in_chinese(analyst: Browser, api: Any) -> None:
+    files = invalid("broken.form") + [("permit_v1.bpmn", (PAGES / "permit_v1.bpmn").read_bytes())]
+    assert wholly_chinese(analyst, api, files) == [
+        "components[1]（单行文本框）：键 'name' 重复（另见 components[0]）",
+        "components[2]：未知的组件类型 'signature'",
+        "components[3]（单行文本框）：正则表达式 '^(JY[0-9]{14}$' 无效：missing ), unterminated subpattern at position 1",
+        "components[4]（多行文本框）：隐藏条件无法在服务器上求值：function 'count' is not supported in form conditions "
+        "(only not()) at position 0 in 'count(items) > 2'"]
+
+
+def test_form_data_fields_read_in_chinese(analyst: Browser, api: Any) -> None:
+    said = wholly_chinese(analyst, api, invalid("camunda_form_data.bpmn"))
+    assert said[:3] == ["camunda:formField 缺少 id",
+                        "camunda:formField '1st'：id 不是变量名（字母、数字和 _，不能以数字或 _ 开头）",
+                        "camunda:formField 'opinion'：第 11 行的字段也使用此 id"]
+    assert "camunda:formField 'remark'：camunda:constraint 'maxlength' 的 config 须为非负整数，实为 '-1'" in said
+
+
+def test_guide_fields_read_in_chinese(analyst: Browser, api: Any) -> None:
+    said = wholly_chinese(analyst, api, [("simple.bpmn", SIMPLE.encode()), ("SCJG-1/guide.json", GUIDE)])
+    assert said[:4] == ["字段 'name' 须为非空字符串",
+                        "字段 'type' 的值为 'x'；应为以下之一：'01', '02', '03', '04', '05', '06', '07', '08', '09', "
+                        "'10', '20'",
+                        "字段 'level' 须为非空字符串",
+                        "字段 'department' 须为含「code」和「name」的 JSON 对象"]
+    assert {"字段 'acceptance_conditions[1]' 的值 'a' 重复列出", "字段 'public' 须为 true 或 false",
+            "字段 'max_visits' 不得小于 0"} <= set(said)
+
+
+def test_decisions_and_the_parsers_own_words_read_in_chinese(analyst: Browser, api: Any) -> None:
+    assert wholly_chinese(analyst, api, [("fees.dmn", DMN.encode()), ("rules.bpmn", RULES.encode())]) == [
+        "决策 '费率' 的输入表达式 'amount +' 既不能作为 FEEL 也不能作为 Python 运行：not a FEEL simple expression: "
+        "unexpected '+' in 'amount +'",
+        "决策 '费率' 的输入条目 '> 100 +' 既不能作为 FEEL 也不能作为 Python 运行：not a FEEL simple expression: "
+        "unexpected '+' in '> 100 +'",
+        "决策 '费率' 中不支持聚合方式 MEDIAN",
+        "决策 '定额' 没有决策表（字面表达式等其他决策逻辑无法在此运行）",
+        "fees.dmn 中的决策 'flat' 无法运行，此任务因而也无法运行：见 fees.dmn 的相应问题"]
+    assert wholly_chinese(analyst, api, [("nostart.bpmn", NO_START.encode())]) == [
+        "未找到开始事件", "表单 'accept.form' 既不在本次部署中，也未曾部署；任务完成时将不做表单检查"]
+
+
+def warnings_said(analyst: Browser, files: list[tuple[str, bytes]], headers: dict[str, str]) -> list[str]:
+    """The warnings on the page a deployment leads to, each as ``file:line [element] sentence``."""
+    done = deploy_page(analyst, files, headers)
+    assert done.status_code == 302, table(done.text)
+    page = html.unescape(analyst.get(done.headers["Location"], headers=headers).text)
+    return re.findall(r"[\w./-]+:\d* \[[^\]]*\] [^<\n]+", page)
+
+
+def test_warnings_name_element_kinds_start_events_and_form_data_in_chinese(analyst: Browser, api: Any) -> None:
+    nobody = SIMPLE.replace(' camunda:candidateGroups="window"', "").replace("simple_approval", "nobody")
+    said = warnings_said(analyst, [("nobody.bpmn", nobody.encode())], ZH_PAGE)
+    assert any(s.endswith("用户任务 '受理' 未指定候选组、候选用户、办理人或泳道：任何部门的窗口人员都能认领它并查看其办件；"
+                          "请指定办理该任务的组") for s in said), said
+    form_data = (FIXTURES / "camunda_form_data_warnings.bpmn").read_bytes()
+    said = warnings_said(analyst, [("form_data_warnings.bpmn", form_data)], ZH_PAGE)
+    assert "form_data_warnings.bpmn:23 [sub_start] 子流程中的开始事件上的 camunda:formData（inner）将被忽略：只有流程的普通" \
+           "开始事件才有开始表单（与 Camunda 相同）" in said
+    for sentence in said:  # the ids of the fields listed are as the diagram has them
+        assert latin_words(re.sub(r"camunda:formData（[^）]*）", "", sentence.split("] ", 1)[1])) == [], sentence
+    english = warnings_said(analyst, [("form_data_warnings.bpmn", form_data.replace(b"form_data_warnings", b"fdw2"))],
+                            EN_PAGE)
+    assert "form_data_warnings.bpmn:23 [sub_start] camunda:formData (inner) on a start event inside a subprocess is " \
+           "ignored: only the process's plain start event has a start form (as in Camunda)" in english
+
+
+def test_a_take_over_names_the_process_in_chinese_punctuation(app: Any, api: Any) -> None:
+    analyst = api.as_("analyst")
+
+    def deploy(name: str, content: str) -> Any:
+        return analyst.client.post("/api/deployments", data={"files": [(io.BytesIO(content.encode()), name)]},
+                                   headers=analyst.headers(), content_type="multipart/form-data").get_json()
+    deploy("simple.bpmn", SIMPLE)
+    done = deploy("other.bpmn", SIMPLE.replace('name="简易审批"', 'name="另一事项"'))
+    [warning] = [w for w in done["warnings"] if w.get("code") == "process.taken_over"]
+    assert warning["message"] == ("process 'simple_approval' was deployed from 'simple.bpmn' (version 1, 简易审批); "
+                                  "this file makes its next version: give the process another id if it is a new item")
+    with app.test_request_context(headers=ZH_PAGE):
+        assert problem_text(warning) == ("流程 'simple_approval' 已由 'simple.bpmn' 部署（版本 1，名称 '简易审批'）；"
+                                         "本文件成为其下一版本：若是新事项，请改用新的流程标识")
+        refused = {**warning, "code": "process.takeover", "params": {**warning["params"], "latest_name": None}}
+        assert problem_text(refused).startswith("流程 'simple_approval' 已由 'simple.bpmn' 部署（版本 1）；")
+    with app.test_request_context(headers=EN_PAGE):
+        assert problem_text(warning) == warning["message"]
+
+
+def test_lint_names_a_task_by_its_kind_in_chinese(app: Any) -> None:
+    from engine.lint import lint_files
+    bare = SIMPLE.replace(' camunda:candidateGroups="window" camunda:formKey="accept.form" camunda:dueDate="P2D"', "")
+    found = {p.code: p for p in lint_files([("bare.bpmn", bare.encode())]) if p.element == "accept"}
+    assert found["lint.no_form"].message.startswith("userTask '受理' has no form (camunda:formKey)")
+    with app.test_request_context(headers=ZH_PAGE):
+        said = {code: problem_text(p.as_dict()) for code, p in found.items()}
+    assert said["lint.no_form"] == "用户任务 '受理' 没有表单（camunda:formKey）：任务只接收其表单列出的内容（DOMAIN 规则 15）"
+    assert said["human_task.unnamed"].startswith("用户任务 '受理' 未指定候选组")
+    assert said["lint.no_due_date"].startswith("用户任务 '受理' 没有到期时间")

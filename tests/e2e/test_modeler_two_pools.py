@@ -134,5 +134,5 @@ def test_a_pool_drawn_in_the_modeler_is_executable_and_saves_as_a_process_of_its
     page.click("#modeler-save")
     problems = page.locator("#modeler-problems, .problems").first
     expect(problems).to_contain_text("保存失败，未部署")
-    expect(problems).to_contain_text(re.compile(r"Process_[0-9a-z]+\s+No start event found"))
+    expect(problems).to_contain_text(re.compile(r"Process_[0-9a-z]+\s+未找到开始事件"))
     assert latest(runtime, "pages_window") == 1  # nothing deployed
