@@ -240,3 +240,20 @@ def test_the_chief_chooses_grant_or_denial_and_a_denial_is_never_the_default(pag
               if e.event == "task.completed" and e.element_id == "decide"]
     assert done.data["variables"]["approved"] is False  # the diagram's ${approved} reads a boolean
     assert [t.bpmn_id for t in instances.get(runtime.uow(), view.id, actor=SYSTEM).tasks] == ["deliver"]
+
+
+def test_on_a_phone_the_queue_shows_each_task_whole_with_its_deadline_and_claim_button(page: Any,
+                                                                                    case: InstanceView) -> None:
+    log_in(page, "wang")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/queue?queue=group:window")
+    row = page.locator("tr.task-row", has_text=case.business_key)
+    expect(row).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for part in (row.locator("td.due"), row.locator("button.claim")):
+        box = part.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    label = row.locator("td.due").evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"期限"'  # each figure under its column's name
+    row.locator("button.claim").click()
+    expect(page.locator('a[data-queue="mine"] .count')).to_have_text("1")
