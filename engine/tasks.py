@@ -352,6 +352,12 @@ def may_take(user: Actor, task: Task) -> bool:
     return user.name in named or bool(set(groups) & user.groups) or (not named and not groups)
 
 
+def _candidate_clerk(user: Actor, task: Task) -> bool:
+    """A clerk among the task's candidates (may_take without the admin's right to take any task)."""
+    clerk = Actor(user.name, user.groups, user.roles - {"admin"})
+    return clerk.has("clerk") and may_take(clerk, task)
+
+
 def may_assign(actor: Actor, task: Task) -> bool:
     """Supervisors and admins assign any open task; the clerk holding a user task hands it to a colleague
     (转办) while they may still work it."""
@@ -383,9 +389,12 @@ def colleagues(uow: UnitOfWork, task_id: str, *, actor: Actor) -> list[Colleague
             raise NotFound(f"task {task_id} not found")
         if not may_assign(actor, task):
             raise Forbidden(f"{actor.name} may not assign task {task_id}")
+        # A clerk hands the task to a colleague among its candidates: not to an admin, who may take any task
+        # but is nobody's colleague at a window; a supervisor assigns to whoever may take it.
+        colleague = may_take if actor.has("supervisor") else _candidate_clerk
         return [Colleague(row.name, row.display_name) for row in uow.session.execute(_ACTIVE_USERS)
                 if row.name != task.assignee
-                and may_take(Actor(row.name, frozenset(row.groups or []), frozenset(row.roles or [])), task)]
+                and colleague(Actor(row.name, frozenset(row.groups or []), frozenset(row.roles or [])), task)]
 
 
 def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None, note: str | None = None) -> Task:

@@ -142,8 +142,9 @@ def test_who_may_take_a_task_is_read_in_one_query_its_active_candidates_but_its_
         taking = tasks.colleagues(api.runtime.uow(), task["id"], actor=_clerk("window_clerk", "window"))
     finally:
         event.remove(api.runtime.engine, "after_cursor_execute", count)
-    # admin may work every task (engine.tasks.may_work); office_clerk, leaver, designer and the holder may not
-    assert [(c.name, c.display_name) for c in taking] == [("admin", None), ("li", "李四"), ("window_clerk2", None)]
+    # office_clerk, leaver, designer and the holder may not work it; admin may (engine.tasks.may_work) but is
+    # no window colleague of a clerk's: only a supervisor assigns to them
+    assert [(c.name, c.display_name) for c in taking] == [("li", "李四"), ("window_clerk2", None)]
     assert len([s for s in statements if "FROM users" in s]) == 1  # one query, not one per user
     assert [c.name for c in tasks.colleagues(api.runtime.uow(), task["id"], actor=Actor(
         "supervisor", roles=frozenset({"supervisor"})))] == ["admin", "li", "window_clerk2"]
@@ -243,7 +244,7 @@ def _offered(page: str) -> list[str]:
 def test_the_holder_s_task_page_offers_the_colleagues_who_may_take_it(desk):
     browser, task_id = desk
     page = browser.get(f"/tasks/{task_id}").text
-    assert _offered(page) == ["admin", "li", "window_clerk", "window_clerk2", "zhao"]
+    assert _offered(page) == ["li", "window_clerk", "window_clerk2", "zhao"]  # no admin: no window colleague
     assert "李四 (li)" in page and "转交" in page and 'name="note"' in page
 
 
