@@ -1,4 +1,5 @@
-// Window work around a case's intake: print the receipt (收件回执); send a form once (a second click on
+// Window work around a case's intake: print the receipt (收件回执); ask before an act that cannot be undone;
+// send a form once (a second click on
 // the intake's button would answer with the case already started, without its query code); and on the case
 // page refuse a material larger than the server takes before it is sent (the server checks again and says
 // the same in place). The receipt answering an intake form drops the form's draft (drafts.js): the server
@@ -37,6 +38,18 @@ for (const form of document.querySelectorAll('form.material-upload')) {
     }
   });
   sendOnce(form);
+}
+
+// An act that cannot be undone (recording that a member did not attend, which ends its ballot) asks first:
+// the form's data-confirm is the question, with what was typed in its reason.
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    const reason = form.querySelector('input[name=reason]');
+    const question = form.dataset.confirm.replace('{reason}', reason ? reason.value.trim() : '');
+    if (!window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
 }
 
 const intake = document.querySelector('form.intake-form');

@@ -1593,4 +1593,5 @@ EN: dict[str, str] = {
         "it is merged with the forms of govflow.bundleForms, and no case starts until it is deployed",
     "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始":
         "it is one of govflow.bundleForms, and no case starts until it is deployed",
+    "登记后不可撤销：{task}将按“{reason}”结束。确定登记？": "This cannot be undone: {task} ends as \"{reason}\". Record it?",
 }

@@ -93,3 +93,29 @@ def test_the_convene_form_names_the_co_departments_nobody_could_vote_for(page: A
     expect(members.get_by_label("市发展和改革委员会", exact=True)).to_be_visible()
     expect(members.get_by_label("市生态环境局（未设置用户组，无人可以表决）")).to_be_visible()
     shot(page, "meeting-02-convene-not-set-up")
+
+
+def test_recording_a_member_absent_asks_first_and_a_no_changes_nothing(page: Any, runtime: Any,
+                                                                       accepted: InstanceView) -> None:
+    """It ends the member's ballot for good: the case page asks, naming the member and the reason."""
+    [convene] = accepted.tasks
+    tasks.complete(runtime.uow(), convene.id, actor=CLERK, variables={
+        "member_departments": ["ZRZY"], "meeting_date": utcnow().astimezone(LOCAL_TZ).date().isoformat(),
+        "meeting_place": "第一会议室"})
+    log_in(page, "zhou")
+    page.goto(f"/cases/{accepted.id}")
+    row = page.locator("tr.throwable-row", has_text="市自然资源和规划局")
+    row.locator("input[name=reason]").fill("会议当天未到会")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+    page.on("dialog", answer)
+    row.locator("button[type=submit]").click()
+    expect(row).to_be_visible()  # dismissed: nothing sent
+    assert "市自然资源和规划局" in asked[0] and "会议当天未到会" in asked[0] and "不可撤销" in asked[0]
+    assert [t.bpmn_id for t in instances.get(runtime.uow(), accepted.id, actor=SYSTEM).tasks] == ["vote"]
+    row.locator("button[type=submit]").click()
+    expect(page.locator("tr.throwable-row")).to_have_count(0)
+    assert "vote" not in [t.bpmn_id for t in instances.get(runtime.uow(), accepted.id, actor=SYSTEM).tasks]
