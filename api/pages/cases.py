@@ -24,6 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import (
     case_documents,
+    definitions,
     documents,
     execution,
     guides,
@@ -76,15 +77,17 @@ def index() -> ResponseReturnValue:
     args = request.args
     page = page_number(args)
     state = args.get("state") if args.get("state") in instances.STATES else None  # an address typed: all
+    items = [(d.key, d.name or d.key) for d in definitions.list_definitions(uow())]
+    key = args.get("item") if args.get("item") in dict(items) else None  # an item no longer deployed: all
     found, total = instances.case_list(
-        uow(), actor=actor(), state=state, key=None,
+        uow(), actor=actor(), state=state, key=key,
         number_part=args.get("number", "").strip() or None, applicant=args.get("applicant") or None,
         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if moved := past_last_page(page, PAGE_SIZE, total):
         return moved
     applicants = execution.applicant_names(uow(), (item.case.id for item in found))
     return render_template("pages/cases.html", cases=found, total=total, page=page, page_size=PAGE_SIZE,
-                           states=instances.STATES, applicants=applicants)
+                           states=instances.STATES, applicants=applicants, items=items, item=key)
 
 
 # Where a received message goes on: the catch event that took it (an intermediate catch event after an

@@ -389,3 +389,14 @@ def test_a_paused_clock_is_not_listed_as_overdue_with_a_deadline_it_has_left(api
 
     cells = list_rows(Browser(api, "window_clerk"))[paused]
     assert "已超期" not in cells[4] and "暂停计时" in cells[4]
+
+
+def test_the_case_list_filters_by_item_and_the_filter_keeps_its_choice(api: ApiClient) -> None:
+    deploy(api)
+    licence = start(api, "XK-2026-0601")
+    plain = start(api, "XK-2026-0602", key=PLAIN)
+    supervisor = Browser(api, "supervisor")
+    assert set(list_rows(supervisor)) == {licence, plain}
+    assert set(list_rows(supervisor, f"/cases?item={PLAIN}")) == {plain}
+    assert re.search(rf'<option value="{PLAIN}" selected>', supervisor.get(f"/cases?item={PLAIN}").text)
+    assert set(list_rows(supervisor, "/cases?item=no_such_item")) == {licence, plain}  # an address typed: all
