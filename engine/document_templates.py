@@ -25,7 +25,8 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
 ``v``              all case variables as one mapping
 =================  ====================================================================================
 
-Filters: ``cn_date`` (date or datetime → 2026年3月2日, local time), ``lines`` (text → list of non-empty lines).
+Filters: ``cn_date`` (date or datetime → 2026年3月2日, local time), ``lines`` (text → list of non-empty lines),
+``grounds`` (legal bases and added provisions → one citation, each law named once).
 """
 from __future__ import annotations
 
@@ -71,6 +72,22 @@ def lines(value: Any) -> list[str]:
     return [_NUMBERING.sub("", line).strip() for line in str(value).splitlines() if _NUMBERING.sub("", line).strip()]
 
 
+def grounds(bases: Any, *provisions: str) -> str:
+    """Legal bases cited in one sentence, each law named once with its articles, in the order first named,
+    the last law joined by 和: the guide's ``legal_basis`` and the provisions a decision adds
+    (``item.legal_basis|grounds("《中华人民共和国行政许可法》第三十八条第一款")`` reads 《…食品安全法》第三十五条和
+    《…行政许可法》第三十二条、第三十八条第一款, not the law named twice)."""
+    cited: dict[str, list[str]] = {}
+    for basis in [*lines(bases), *provisions]:
+        law, closing, article = str(basis).strip().partition("》")
+        title = law + closing if closing else str(basis).strip()
+        articles = cited.setdefault(title, [])
+        if closing and article.strip() and article.strip() not in articles:
+            articles.append(article.strip())
+    laws = [title + "、".join(articles) for title, articles in cited.items() if title]
+    return "和".join(["、".join(laws[:-1]), laws[-1]] if len(laws) > 1 else laws)
+
+
 def missing_materials(value: Any) -> list[dict[str, str]]:
     """``missing_materials`` as ``[{name, reason}]``: a text with one material per line, "名称：原因",
     or a list of names or of ``{"name", "reason"}`` objects (from an integrator)."""
@@ -92,6 +109,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = cn_date
     env.filters["lines"] = lines
+    env.filters["grounds"] = grounds
     return env
 
 
