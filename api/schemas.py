@@ -304,6 +304,14 @@ class CompleteSchema(Schema):
     variables = Variables
 
 
+class SaveSchema(Schema):
+    variables = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "the task form's current values, as a completion would send them, complete or not: "
+                       "checked as variables are (names, depth, 64-bit integers, no NUL characters), not by "
+                       "the form's rules; a name the form does not have is refused, a readonly field's value "
+                       "dropped. They replace what was saved before"})
+
+
 class TaskFormSchema(Schema):
     key = fields.String(metadata={"description": "the task's formKey"})
     schema = fields.Dict(allow_none=True, metadata={"description": "the form-js schema; null for embedded forms"})

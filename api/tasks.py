@@ -1,4 +1,4 @@
-"""Tasks: queues, claim, unclaim, assign, complete; for external tasks also a worker's lock, failure and
+"""Tasks: queues, claim, unclaim, assign, save (暂存), complete; for external tasks also a worker's lock, failure and
 BPMN error, and a supervisor's retry."""
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .schemas import (
     AssignSchema,
     CompleteSchema,
     InstanceSchema,
+    SaveSchema,
     TaskFormSchema,
     TaskPageSchema,
     TaskQuerySchema,
@@ -116,6 +117,27 @@ class Assign(MethodView):
         to another active user among its candidates: a member of a candidate group, a candidate user, or any
         clerk for a task naming none. History records it as task.assigned, with the previous holder."""
         return tasks.assign(uow(), task_id, actor=actor(), assignee=body["assignee"], note=body.get("note"))
+
+
+@blp.route("/<task_id>/save")
+class Save(MethodView):
+    @blp.arguments(SaveSchema)
+    @blp.response(200, TaskSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema, description="not a candidate for the task")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such task (or none the caller may see)")
+    @blp.alt_response(409, schema=ApiErrorSchema,
+                      description="completed, cancelled, failed or someone else's task, or the case is not running")
+    @blp.alt_response(413, schema=ApiErrorSchema, description="the body is over GOVFLOW_MAX_BODY_BYTES")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="invalid variables, or a name the task's form lacks")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Save the form's values with the task without completing it (暂存).
+
+        Whoever may complete the task may save it. Its form (GET /api/tasks/ID/form) is prefilled with the
+        saved values from then on, for whoever holds it, a colleague it is handed to too; each save replaces
+        the last, and the completion stores what it is sent. The form's required and other rules are checked
+        at completion, not here. History records task.saved with the names of the fields changed, not their
+        values."""
+        return tasks.save(uow(), task_id, actor=actor(), variables=body["variables"])
 
 
 @blp.route("/<task_id>/complete")

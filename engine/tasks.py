@@ -1,4 +1,4 @@
-"""Tasks: the inbox. Query, claim, unclaim, assign, complete; and for external tasks, what a worker
+"""Tasks: the inbox. Query, claim, unclaim, assign, save (暂存), complete; and for external tasks, what a worker
 standing in for a system does besides completing (Camunda's external-task service): take a task for a
 while, report a failure, throw a BPMN error."""
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select,
 from sqlalchemy.sql import Select
 
 from . import (
+    _form_compiler,
     _spiff,
     acceptance,
     bpmn_xml,
@@ -59,6 +60,9 @@ LOCK_JOB = "task_lock"  # the job that ends a worker's lock on an external task 
 # convening centre records that a member department did not attend, ending that department's ballot).
 THROWN_BY = "govflow.thrownBy"
 MAX_FAILURE_MESSAGE = 2000  # a worker's account of why an external task failed
+# A ready task's internal data (SpiffWorkflow's, stored with the case, never passed on to the next step):
+# its form's values saved without completing it (暂存). Not case data: only its form shows them.
+DRAFT = "govflow.draft"
 
 
 @dataclass
@@ -176,21 +180,22 @@ def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dic
     """A task with the case data it would show in its form, confidential variables concealed from all
     but supervision (engine.confidential). Raises NotFound."""
     with uow:
-        task, _, data, hidden = _read(uow, task_id, actor)
+        task, _, data, hidden, _ = _read(uow, task_id, actor)
         return task, confidential.for_reader(data, hidden, actor)
 
 
 def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
-    """A task's form (form-js schema) and the current values of its fields, to prefill it.
+    """A task's form (form-js schema) and the current values of its fields, to prefill it: the case's data
+    with the values last saved with the task (``save``, 暂存) over it.
 
     Raises:
         NotFound: no such task (or not visible to the actor), the task has no form, or its form is not
             deployed. ProcessError: the deployed form is broken.
     """
     with uow:
-        task, definition, data, _ = _read(uow, task_id, actor)
+        task, definition, data, _, draft = _read(uow, task_id, actor)
         try:
-            form = forms.describe(uow, task.form_key, definition, data)
+            form = forms.describe(uow, task.form_key, definition, with_draft(data, draft))
         except NotFound as exc:
             raise NotFound(f"task {task_id}: {exc.message}") from None
         delivery_methods.narrow(uow, uow.session.get_one(ProcessInstance, task.instance_id), form)
@@ -198,20 +203,29 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
 
 
 def _read(uow: UnitOfWork, task_id: str, actor: Actor
-          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str]]:
+          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str], dict[str, Any]]:
     """A task the actor may see, its process's definition, the data its form shows (all of it, for the
-    form to pick its fields from) and the case's confidential variable names."""
+    form to pick its fields from), the case's confidential variable names, and the values saved with the
+    task (``save``; empty: none, or the task ended)."""
     task = uow.session.get(Task, task_id)
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
     case = execution.open_case(uow, task.instance_id)
     spiff_task = _spiff.task_by_id(case.workflow, task_id)
+    draft: dict[str, Any] = {}
     if spiff_task is not None:
         definition, data = execution.definition_of(case, spiff_task), dict(spiff_task.data)
+        if spiff_task.state == TaskState.READY:
+            draft = dict(spiff_task.internal_data.get(DRAFT) or {})
     else:  # a finished task may be gone from the workflow: show the case as it stands
         definition, data = case.row.definition, execution.case_variables(case.workflow)
     data.pop("data_objects", None)
-    return task, definition, data, case.hidden
+    return task, definition, data, case.hidden, draft
+
+
+def with_draft(data: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
+    """The data a task's form is prefilled from: the values saved with it over the case's."""
+    return _form_compiler.merge(data, draft) if draft else data
 
 
 # ---- commands ----------------------------------------------------------------------------------
@@ -503,23 +517,12 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
     """
     variables = check_variables(variables)
     with uow:
-        task = _load_for_change(uow, task_id, actor)
-        if not may_work(actor, task):
-            raise Forbidden(f"{actor.name} may not complete task {task_id}")
-        if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
-            raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
-        case = execution.open_case(uow, task.instance_id, actor=actor.name)
-        if case.row.state != "running":
-            raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
-        spiff_task = _spiff.task_by_id(case.workflow, task_id)
-        if spiff_task is None:  # its branch ended meanwhile
-            raise Conflict(f"task {task_id} is no longer in the case", state=task.state)
-        if spiff_task.state != TaskState.READY:
-            raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
+        task, case, spiff_task = _completable(uow, task_id, actor, "complete")
         definition = execution.definition_of(case, spiff_task)
         variables = forms.validate_submission(uow, task.form_key, definition, spiff_task.data, variables)
         if marks:
             materials.record_marks(uow, case.row, actor=actor, marks=marks)
+        spiff_task.internal_data.pop(DRAFT, None)  # what is submitted now is what counts
         add = getattr(spiff_task.task_spec, "add_data_from_form", None)
         if add is not None:  # honours spiffworkflow:variableName (the form's data under one name)
             add(spiff_task, variables)
@@ -543,6 +546,98 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         settle(uow, case)
         uow.commit()
         return case_view(uow, case, actor, stands=False)  # read the case for case_state
+
+
+def _completable(uow: UnitOfWork, task_id: str, actor: Actor, action: str
+                 ) -> tuple[Task, execution.Case, Any]:
+    """A ready task the actor may complete, its case (opened for a command, running) and its SpiffWorkflow
+    task. Raises NotFound; Forbidden (not a candidate); Conflict (claimed by someone else, failed, no longer
+    ready or in the case, or the case not running)."""
+    task = _load_for_change(uow, task_id, actor)
+    if not may_work(actor, task):
+        raise Forbidden(f"{actor.name} may not {action} task {task_id}")
+    if task.assignee is not None and task.assignee != actor.name and not actor.has("admin"):
+        raise Conflict(f"task {task_id} is claimed by {task.assignee}", state=task.state, assignee=task.assignee)
+    case = execution.open_case(uow, task.instance_id, actor=actor.name)
+    if case.row.state != "running":
+        raise Conflict(f"process instance {case.row.id} is {case.row.state}", state=case.row.state)
+    spiff_task = _spiff.task_by_id(case.workflow, task_id)
+    if spiff_task is None:  # its branch ended meanwhile
+        raise Conflict(f"task {task_id} is no longer in the case", state=task.state)
+    if spiff_task.state != TaskState.READY:
+        raise Conflict(f"task {task_id} is no longer ready", state=TaskState.get_name(spiff_task.state))
+    return task, case, spiff_task
+
+
+def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None) -> Task:
+    """Store the form's values with a ready task without completing it (暂存): its form shows them from
+    now on, to whoever opens it (the colleague it is handed to too); each save replaces the last. They are
+    the task's, not the case's: nothing else reads them, and its completion takes what it is sent then.
+
+    Whoever may complete the task may save it (the same checks). The values are checked as variables are,
+    and only the form's fields are kept (readonly ones dropped), but not by the form's rules: a draft may be
+    incomplete. History records ``task.saved`` with the names of the fields whose shown value changed, never
+    the values (they may be confidential, engine.confidential, and are nobody's decision yet).
+
+    Raises:
+        NotFound; Forbidden (not a candidate); Conflict (claimed by someone else, failed, no longer open, the
+        case not running, or the task changed hands or the case changed meanwhile); ValidationFailed
+        (invalid variables, or a name the task's form does not have); ProcessError (the form is broken).
+    """
+    variables = check_variables(variables)
+    with uow:
+        task, case, spiff_task = _completable(uow, task_id, actor, "save")
+        form = forms._form_for(uow, task.form_key, execution.definition_of(case, spiff_task))
+        data = dict(spiff_task.data)
+        draft = _draft_values(form, data, variables)
+        before = with_draft(data, spiff_task.internal_data.get(DRAFT) or {})
+        changed = _changed_fields(form, before, with_draft(data, draft),
+                                  set(spiff_task.internal_data.get(DRAFT) or {}) | set(draft))
+        # Still the actor's to work, as the row stands: a claim committed since the row was read wins.
+        held = db.affected(uow.session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),
+                               Task.assignee.is_not_distinct_from(task.assignee))
+            .values(assignee=task.assignee).execution_options(synchronize_session=False)))
+        if held != 1:
+            raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
+        spiff_task.internal_data[DRAFT] = draft
+        case.record("task.saved", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
+                    element_type="UserTask", task_id=task_id, data={"fields": changed})
+        execution.save(uow, case)
+        uow.commit()
+        return task
+
+
+def _draft_values(form: Any, current: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """What a save keeps of ``sent``: the values of the form's fields, nested as sent, but those readonly or
+    disabled now (the case's data shows there); all of it for a task without a form the server knows.
+    Raises ValidationFailed for a name the form does not have, as its completion would."""
+    if form is None:
+        return sent
+    heads = {spec.path[0] for spec in form.fields}
+    unknown = [key for key in sent if key not in heads]
+    if unknown:
+        raise ValidationFailed(f"the form {form.name} has no field {', '.join(unknown)}", details=[
+            {"field": key, "message": str(_form_compiler.UNKNOWN), "label": None, "rule": "unknown", "params": {}}
+            for key in unknown])
+    merged = _form_compiler.merge(current, sent)
+    draft: dict[str, Any] = {}
+    for spec in form.fields:
+        found, value = _form_compiler._get(sent, spec.path)
+        if not found or _form_compiler._any_holds(spec.locked, merged):
+            continue
+        target = draft
+        for step in spec.path[:-1]:
+            target = target.setdefault(step, {})
+        target[spec.path[-1]] = value
+    return draft
+
+
+def _changed_fields(form: Any, before: dict[str, Any], after: dict[str, Any], keys: set[str]) -> list[str]:
+    """The fields (a form's, in its order; else the names saved) whose value a save changed."""
+    paths = [spec.path for spec in form.fields] if form is not None else [(key,) for key in sorted(keys)]
+    return [".".join(path) for path in paths
+            if _form_compiler._get(before, path) != _form_compiler._get(after, path)]
 
 
 # ---- external tasks: what a worker does besides completing ---------------------------------------

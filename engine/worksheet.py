@@ -101,11 +101,11 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
     """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form, or the
     clock's calendar missing)."""
     with uow:
-        task, definition, data, hidden = _read(uow, task_id, actor)
+        task, definition, data, hidden, draft = _read(uow, task_id, actor)
         form, missing = None, False
         if task.form_key:
-            try:
-                form = forms.describe(uow, task.form_key, definition, data)
+            try:  # prefilled with what was saved with the task (暂存), the case's data shown as it stands
+                form = forms.describe(uow, task.form_key, definition, tasks.with_draft(data, draft))
             except NotFound:
                 missing = True  # the task can still be completed; the page says the form is missing
         row = uow.session.get(ProcessInstance, task.instance_id)

@@ -10,7 +10,12 @@
 // send: a task page says so as it opens (data-completed-by: this user), and the other sent task drafts are
 // asked of their own pages (data-check), because the page answering a completion (the queue) runs no script;
 // the intake's receipt drops its draft itself (intake.js). Drafts older than KEEP_DAYS are dropped.
-// Leaving a page with changes not sent asks first.
+// Leaving a page with changes not sent asks first. A draft holding nothing the page does not show (the
+// server saved it: 暂存) is dropped as the page opens.
+//
+// 暂存 (#save-button) sends the form's values to the server without completing the task, and a handover
+// (#handover-form) sends them with it (#handover-data): the server keeps them with the task, for whoever
+// opens it next.
 
 import { draftStore } from './common.js';
 
@@ -103,6 +108,21 @@ function setFields(form, fields, hidden) {
 function changes(drafted, shown) {
   return Object.fromEntries(Object.entries(drafted || {})
     .filter(([name, value]) => name in shown && !same(value, shown[name])));
+}
+
+// Values by data path ("a.b", as formJs.read() gives them) nested as the form's data holds them.
+function nested(values) {
+  const result = {};
+  for (const [name, value] of Object.entries(values || {})) {
+    if (value === undefined) continue;
+    const path = name.split('.');
+    let parent = result;
+    for (const key of path.slice(0, -1)) {
+      parent = parent[key] !== null && typeof parent[key] === 'object' ? parent[key] : (parent[key] = {});
+    }
+    parent[path[path.length - 1]] = value;
+  }
+  return result;
 }
 
 // The draft's time, to the minute, in the browser's time zone.
@@ -234,6 +254,8 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {}, ask
     }
   } else if (unsaved) {
     storeDraft();
+  } else if (offered) {
+    store.remove(key);  // the page shows all of it: the server has it (暂存)
   }
 
   if (formJs) formJs.onChange(scheduleDraft);
@@ -249,15 +271,40 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {}, ask
     event.returnValue = '';  // the browser shows its own "leave the page?" question
   });
 
-  return {
-    // Stored as sent, until the server's answer says what became of it (a login page says nothing).
-    sending() {
-      if (submitting) return;
-      submitting = true;
-      storeDraft();
-      const draft = store.read(key);
-      if (draft) store.write(key, { ...draft, sentAt: Date.now() });
-      session.write({ key, path: new URL(form.getAttribute('action') || '', window.location.href).pathname });
-    }
+  // Stored as sent, until the server's answer says what became of it (a login page says nothing).
+  const sending = () => {
+    if (submitting) return;
+    submitting = true;
+    storeDraft();
+    const draft = store.read(key);
+    if (draft) store.write(key, { ...draft, sentAt: Date.now() });
+    session.write({ key, path: new URL(form.getAttribute('action') || '', window.location.href).pathname });
   };
+  if (formJs && !readOnly) sendsToServer(form, formJs, sending);
+  return { sending };
+}
+
+// 暂存 and the handover send the form-js form's values (its fields a clerk fills in), unchecked: a draft may
+// be incomplete, and the server checks what it stores.
+function sendsToServer(form, formJs, sending) {
+  const values = () => JSON.stringify(nested(formJs.read()));
+  const saveButton = document.getElementById('save-button');
+  if (saveButton && form.elements.data) {
+    saveButton.addEventListener('click', () => {
+      form.elements.data.value = values();
+      form.setAttribute('action', saveButton.dataset.action);
+      sending();
+      HTMLFormElement.prototype.submit.call(form);  // not form-js's submit, which checks the rules
+    });
+    saveButton.disabled = false;
+  }
+  const handover = document.getElementById('handover-form');
+  const carried = document.getElementById('handover-data');
+  if (handover && carried) {
+    handover.addEventListener('submit', () => {
+      carried.value = values();
+      carried.disabled = false;
+      sending();
+    });
+  }
 }

@@ -1594,4 +1594,12 @@ EN: dict[str, str] = {
     "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始":
         "it is one of govflow.bundleForms, and no case starts until it is deployed",
     "登记后不可撤销：{task}将按“{reason}”结束。确定登记？": "This cannot be undone: {task} ends as \"{reason}\". Record it?",
+    "暂存": "Save draft",
+    "保存已填写的内容，暂不完成任务；转交后同事也能看到":
+        "Keep what is filled in without completing the task; a colleague it is handed to sees it too",
+    "已暂存，任务尚未完成。": "Saved; the task is not completed yet.",
+    "已填写的内容已随任务转交，{assignee} 打开任务即可看到。":
+        "What was filled in went with the task: {assignee} sees it on opening the task.",
+    "未能转交：填写的内容未能暂存（{message}）。": "Not handed over: what was filled in could not be saved ({message}).",
+    "暂存：{name}": "Saved without completing: {name}",
 }

@@ -1,10 +1,11 @@
-"""The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue, or
-hand the task to a colleague (转交) and go back to the queue. An acceptance step (受理审查) shows the item's
-materials checklist above its form, what is missing first: the clerk may tick a missing material's paper
-original as checked at the window (纸质原件已核验) or a conditional one as not applicable (不适用), recorded
-with the completion (tasks.complete's ``marks``); an acceptance the engine refuses for missing materials
-(engine.acceptance), or a refused tick, comes back to the page saying which, with what was typed and ticked
-kept, nothing recorded.
+"""The task page: the form (form-js, prefilled), the case beside it; complete and go back to the queue, save
+the form without completing (暂存: tasks.save, shown again to whoever opens the task), or hand the task to a
+colleague (转交), what the form holds saved first so that it goes with the task, and go back to the queue.
+An acceptance step (受理审查) shows the item's materials checklist above its form, what is missing first:
+the clerk may tick a missing material's paper original as checked at the window (纸质原件已核验) or a
+conditional one as not applicable (不适用), recorded with the completion (tasks.complete's ``marks``); an
+acceptance the engine refuses for missing materials (engine.acceptance), or a refused tick, comes back to the
+page saying which, with what was typed and ticked kept, nothing recorded.
 
 The server validates every completion (engine.forms through tasks.complete); field errors come back
 to the same page, next to their fields, with what was typed kept, said in the page's language from
@@ -109,15 +110,31 @@ def complete(task_id: str) -> ResponseReturnValue:
     return redirect(url_for("pages.queue.index"))
 
 
+@bp.post("/tasks/<task_id>/save")
+def save(task_id: str) -> ResponseReturnValue:
+    """Save without completing (暂存): the values of the form stored with the task; the page again,
+    showing them."""
+    tasks.save(uow(), task_id, actor=actor(), variables=submitted())
+    flash(_("已暂存，任务尚未完成。"), "success")
+    return redirect(url_for("pages.work.task", task_id=task_id))
+
+
 @bp.post("/tasks/<task_id>/handover")
 def handover(task_id: str) -> ResponseReturnValue:
-    """The holder (or a supervisor) gives the task to a colleague, with an optional note kept in history."""
+    """The holder (or a supervisor) gives the task to a colleague, with an optional note kept in history. The
+    holder's page sends the form's values too (``data``, its fields as typed): saved with the task first (暂存, its own
+    command), so that the colleague finds them; a handover refused after that leaves them saved."""
     assignee = request.form.get("assignee", "").strip()
     if not assignee:  # the page's select requires one; a supervisor clears an assignment through the API
         flash(_("请选择转交给哪位同事。"), "error")
         return redirect(url_for("pages.work.task", task_id=task_id))
+    carried = "data" in request.form
+    if carried:
+        tasks.save(uow(), task_id, actor=actor(), variables=submitted())
     task = tasks.assign(uow(), task_id, actor=actor(), assignee=assignee, note=request.form.get("note"))
     flash(_("已转交 {assignee}：{name}", assignee=assignee, name=task.name or task.bpmn_id), "success")
+    if carried:
+        flash(_("已填写的内容已随任务转交，{assignee} 打开任务即可看到。", assignee=assignee), "info")
     return redirect(url_for("pages.queue.index"))
 
 
@@ -140,6 +157,11 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
     if g.get("actor") is None:  # refused before the page's login was read (a NUL in the input): no form
         return error_page(422, _("操作未完成：{message}", message=exc.message))
     task_id = (request.view_args or {})["task_id"]
+    if request.endpoint == "pages.work.handover" and exc.details and all(
+            isinstance(d, dict) and d.get("field") != "assignee" for d in exc.details):
+        # the form's values, refused before the task changed hands (tasks.save): nothing was done
+        flash(_("未能转交：填写的内容未能暂存（{message}）。", message=exc.message), "error")
+        return redirect(url_for("pages.work.task", task_id=task_id))
     if request.endpoint == "pages.work.handover":  # the colleague chosen may not take it (deactivated meanwhile)
         flash(_("未能转交：{assignee} 不能办理此任务（已停用、没有办理权限或不是该任务的候选人）。",
                 assignee=request.form.get("assignee", "")), "error")
