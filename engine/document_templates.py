@@ -73,15 +73,16 @@ def lines(value: Any) -> list[str]:
 
 
 def grounds(bases: Any, *provisions: str) -> str:
-    """Legal bases cited in one sentence, each law named once with its articles, in the order first named,
-    the last law joined by 和: the guide's ``legal_basis`` and the provisions a decision adds
-    (``item.legal_basis|grounds("《中华人民共和国行政许可法》第三十八条第一款")`` reads 《…食品安全法》第三十五条和
-    《…行政许可法》第三十二条、第三十八条第一款, not the law named twice)."""
+    """Legal bases cited in one sentence, each law named once with its articles, in the order first named
+    (the laws of the provisions a decision adds last), the last law joined by 和: the guide's ``legal_basis``
+    and the added provisions (``item.legal_basis|grounds("《中华人民共和国行政许可法》第三十八条第一款")`` reads
+    《…食品安全法》第三十五条和《…行政许可法》第三十二条、第三十八条第一款, not the law named twice)."""
     cited: dict[str, list[str]] = {}
-    for basis in [*lines(bases), *provisions]:
+    for basis, added in [*((b, False) for b in lines(bases)), *((p, True) for p in provisions)]:
         law, closing, article = str(basis).strip().partition("》")
         title = law + closing if closing else str(basis).strip()
-        articles = cited.setdefault(title, [])
+        articles = cited.pop(title, []) if added else cited.get(title, [])
+        cited[title] = articles  # a law the decision adds to is cited last, with its article last
         if closing and article.strip() and article.strip() not in articles:
             articles.append(article.strip())
     laws = [title + "、".join(articles) for title, articles in cited.items() if title]

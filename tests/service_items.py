@@ -17,6 +17,18 @@ from tests.helpers import ROOT, ApiClient, seed_national_calendar
 LIBRARY = ROOT / "bpmn"
 FORMS = ROOT / "forms"
 READER = Actor("supervisor", roles=frozenset({"supervisor"}))
+# What the food licence's start form (forms/food-business-licence-application.form, 食品经营许可申请书) asks:
+# a case of SCJG-XK-0001 starts with it whenever the library's forms are deployed.
+FOOD_APPLICATION: dict[str, Any] = {
+    "applicant_name": "某某餐饮管理有限公司", "applicant_id_number": "91140302MA0K3L7Q8C",
+    "legal_representative": "王某", "applicant_phone": "13800138000", "business_address": "阳泉市城区桃北西街18号",
+    "business_type": "catering", "food_categories": ["hot_food", "drinks"], "food_safety_manager": "李某",
+}
+
+
+def food_application(**changed: Any) -> dict[str, Any]:
+    """The food licence's application, with ``changed`` values (e.g. another applicant_name)."""
+    return {**FOOD_APPLICATION, **changed}
 
 
 def item_files(code: str) -> list[tuple[str, bytes]]:

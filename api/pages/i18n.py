@@ -856,11 +856,6 @@ EN: dict[str, str] = {
     "“{name}”是每位申请人都须提交的材料，不能选择“不适用”。":
         "“{name}” is required of every applicant: it cannot be marked not applicable.",
     "纸质原件由窗口人员核验。": "Paper originals are checked by window staff.",
-    "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”；视情形提交的材料本次不适用的，选择“不适用”；可数据共享获取的材料，窗口获取后选择“已通过数据共享获取”。回执列明每项材料的收件情况。":
-        "For a material the applicant brought on paper, check the original and choose “Paper original checked”; "
-        "for a material required only in some cases that this application needs not, choose “Not applicable”; "
-        "for one the window obtained through data sharing, choose “Obtained through data sharing”. "
-        "The receipt lists how each material was received.",
     "受理材料核验": "Materials check before acceptance",
     "缺少关键材料 {n} 项：{names}": "{n} key materials missing: {names}",
     "关键材料不齐，不能受理，也不能容缺受理。":
@@ -1594,6 +1589,13 @@ EN: dict[str, str] = {
     "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始":
         "it is one of govflow.bundleForms, and no case starts until it is deployed",
     "登记后不可撤销：{task}将按“{reason}”结束。确定登记？": "This cannot be undone: {task} ends as \"{reason}\". Record it?",
+    "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”。":
+        "For a material the applicant brought on paper, check the original and choose “Paper original checked”.",
+    "视情形提交的材料本次不适用的，选择“不适用”。":
+        "For a material required only in some cases that this application needs not, choose “Not applicable”.",
+    "可数据共享获取的材料，窗口获取后选择“已通过数据共享获取”。":
+        "For one the window obtained through data sharing, choose “Obtained through data sharing”.",
+    "回执列明每项材料的收件情况。": "The receipt lists how each material was received.",
     "暂存": "Save draft",
     "保存已填写的内容，暂不完成任务；转交后同事也能看到":
         "Keep what is filled in without completing the task; a colleague it is handed to sees it too",

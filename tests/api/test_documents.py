@@ -21,10 +21,12 @@ from engine import jobs, schema, timeline
 from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
 from engine.users import SYSTEM
 from tests.helpers import ROOT, complete_open_task
-from tests.service_items import supply_materials
+from tests.service_items import food_application, supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
-TEMPLATES = sorted((ROOT / "bpmn" / "documents").glob("*.html"))
+# The library's shared templates, and the food licence's own (制证 issues the 食品经营许可证).
+TEMPLATES = sorted([*(ROOT / "bpmn" / "documents").glob("*.html"), *(FOOD.parent / "documents").glob("*.html")],
+                   key=lambda path: path.name)
 FORMS = sorted((ROOT / "forms").glob("*.form"))
 
 
@@ -44,7 +46,7 @@ def library(*, templates: list[Path] = TEMPLATES, folder: str = "documents/") ->
 
 def start(api: Any, business_key: str, applicant: str = "某某餐饮管理有限公司") -> int:
     return api.start("food_business_licence", business_key=business_key,
-                     variables={"applicant_name": applicant})["id"]
+                     variables=food_application(applicant_name=applicant))["id"]
 
 
 def decided(api: Any, business_key: str, **steps: Any) -> int:
@@ -263,7 +265,7 @@ def test_without_a_deployed_template_the_step_goes_on_and_the_gap_is_recorded(ap
     deployed = deploy(api, library(templates=[]))
     warned = [w for w in deployed["warnings"] if "document template" in w["message"]]
     assert {w["element"] for w in warned} == {"acceptance_notice", "rejection_notice", "supplement_notice",
-                                              "grant_decision", "denial_decision"}
+                                              "grant_decision", "denial_decision", "certify"}
     case_id = start(api, "SCJG-2026-0009")
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")
@@ -275,12 +277,12 @@ def test_without_a_deployed_template_the_step_goes_on_and_the_gap_is_recorded(ap
 
 
 def test_a_template_failing_on_the_case_s_data_refuses_the_step_and_changes_nothing(api):
-    # Compiles and renders the sample case, but divides by a value this case sets to zero.
-    fragile = b"<title>x</title>\n<p>{{ 100 // (v.parts|default(1)) }}</p>\n"
+    # Compiles and renders the sample case, but divides by a value this case sets to zero (two food categories).
+    fragile = b"<title>x</title>\n<p>{{ 100 // ((v.food_categories|default([]))|length - 2) }}</p>\n"
     templates = [t for t in TEMPLATES if t.name != "acceptance_notice.html"]
     deploy(api, library(templates=templates) + [("documents/acceptance_notice.html", fragile)])
     case_id = api.start("food_business_licence", business_key="SCJG-2026-0010",
-                        variables={"applicant_name": "张三", "parts": 0})["id"]
+                        variables=food_application(applicant_name="张三"))["id"]
     refused = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin", expect=422,
                                  acceptance_decision="accept")
     assert "acceptance_notice" in refused["error"]["message"]
@@ -347,7 +349,8 @@ def test_a_case_deemed_accepted_by_the_timer_gets_its_notice_from_the_worker(api
 
 def accepted_with_notice(api: Any, business_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A food licence case started, accepted at the window (出具受理通知书), and its one document."""
-    started = api.start("food_business_licence", business_key=business_key, variables={"applicant_name": "张三"})
+    started = api.start("food_business_licence", business_key=business_key,
+                        variables=food_application(applicant_name="张三"))
     complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")
     [document] = documents_of(api, started["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from tests.helpers import ROOT
+from tests.service_items import FOOD_APPLICATION
 
 ITEM = ROOT / "bpmn" / "SCJG-XK-0001"
 PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
@@ -30,7 +31,7 @@ def test_each_department_sees_what_it_needs_and_what_is_already_submitted(api) -
     put_department(api, "ZWFW", "政务服务中心", "window")
     put_department(api, "SCJG", "市场监督管理局", "chief", "food_review")
     api.deploy(*sorted(ITEM.glob("*.bpmn")), ITEM / "guide.json", *sorted((ROOT / "forms").glob("*.form")))
-    case = api.start("food_business_licence", business_key="SC-2026-0001")
+    case = api.start("food_business_licence", business_key="SC-2026-0001", variables=FOOD_APPLICATION)
     first = upload(api, case["id"], APPLICATION)
     upload(api, case["id"], APPLICATION)  # a corrected scan: both are kept, oldest first
     stray = upload(api, case["id"], "现场照片")

@@ -20,7 +20,7 @@ from tests import applicants
 from tests.api.test_pages import Browser, person
 from tests.applicants import window_case_done
 from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
-from tests.service_items import supply_materials
+from tests.service_items import food_application, supply_materials
 
 BPMN = ROOT / "bpmn"
 FOOD, WINDOW, COMPLAINT = BPMN / "SCJG-XK-0001", BPMN / "window-acceptance", BPMN / "complaint"
@@ -48,7 +48,8 @@ def deploy_library(api: ApiClient, **kwargs: Any) -> None:
 
 def accepted_food_case(api: ApiClient, number: str) -> dict[str, Any]:
     """A food licence case accepted at the window (its 受理通知书 issued); the start answer, with its code."""
-    started = api.start("food_business_licence", business_key=number, variables={"applicant_name": "某某餐饮有限公司"})
+    started = api.start("food_business_licence", business_key=number,
+                        variables=food_application(applicant_name="某某餐饮有限公司"))
     supply_materials(api, started["id"], "SCJG-XK-0001")
     complete_open_task(api, started["id"], "acceptance_check", user="window_clerk", reader="admin",
                        acceptance_decision="accept")

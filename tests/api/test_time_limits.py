@@ -430,11 +430,11 @@ def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api
     day the materials arrived. Received Monday 2 March, deemed accepted when the timer fires on the night of
     9 March: the clock counts from 2 March (deadline 16 March, as for an acceptance that day), and the
     acceptance notice names that deadline."""
-    from tests.service_items import case_states, deploy_item, documents
+    from tests.service_items import case_states, deploy_item, documents, food_application
 
     deploy_item(api, "SCJG-XK-0001")
     received = frozen(at(date(2026, 3, 2)))
-    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    case = api.start("food_business_licence", variables=food_application(applicant_name="张三"))
     fired = deem_accepted(api, frozen, case["id"])
     assert fired.astimezone(LOCAL_TZ).date() == date(2026, 3, 10)  # just after the end of 9 March
 
@@ -457,11 +457,11 @@ def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api
 def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, frozen):
     """Told in time what to supplement, the applicant supplements on 10 March; nobody answers within 5
     working days: accepted from 10 March, when the (now complete) materials arrived."""
-    from tests.service_items import deploy_item, send_message
+    from tests.service_items import deploy_item, food_application, send_message
 
     deploy_item(api, "SCJG-XK-0001")
     frozen(at(date(2026, 3, 2)))
-    case = api.start("food_business_licence", variables={"applicant_name": "张三"})
+    case = api.start("food_business_licence", variables=food_application(applicant_name="张三"))
     frozen(at(date(2026, 3, 3)))
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="incomplete",
                        missing_materials="营业执照复印件：未提供")

@@ -17,7 +17,7 @@ from engine.models import ProcessInstance
 from tests.api.test_corpus_fixes import flow, write
 from tests.api.test_pages import Browser
 from tests.helpers import ApiClient, complete_open_task, open_task
-from tests.service_items import deploy_item, fire_timer, send_message, supply_materials
+from tests.service_items import FOOD_APPLICATION, deploy_item, fire_timer, send_message, supply_materials
 
 JOINT, JOINT_KEY = "ZRZY-XK-0003", "construction_planning_permit"
 
@@ -177,7 +177,7 @@ def test_submitting_a_completed_task_again_says_it_is_done_not_who_claimed_it(ap
 
 def test_a_task_a_timer_ended_while_the_clerk_held_it_says_it_was_cancelled(app: Any, api: ApiClient) -> None:
     deploy_item(api, "SCJG-XK-0001")
-    case_id = api.start("food_business_licence", business_key="SP-DEEMED-1", variables={})["id"]
+    case_id = api.start("food_business_licence", business_key="SP-DEEMED-1", variables=FOOD_APPLICATION)["id"]
     window = signed_in(app, api, "window_clerk")
     task_id = open_task(api, case_id, "acceptance_check")["id"]
     window.post(f"/tasks/{task_id}/claim")

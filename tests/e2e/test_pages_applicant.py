@@ -16,7 +16,7 @@ from engine.users import SYSTEM
 from tests.api.test_pages_public import library_files
 from tests.browser import add_user, log_in, shot
 from tests.live import LiveServer
-from tests.service_items import guide
+from tests.service_items import food_application, guide
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
@@ -34,7 +34,8 @@ def accepted(runtime: Runtime, server: LiveServer) -> dict[str, Any]:
     wu = users.add_user(runtime.uow(), "wu", groups=["window"], roles=["clerk"], actor=SYSTEM)[1]
     integrator, window = {"Authorization": f"Bearer {portal}"}, {"Authorization": f"Bearer {wu}"}
     started = requests.post(f"{server.url}/api/process-definitions/food_business_licence/start", headers=integrator,
-                            json={"business_key": NUMBER, "variables": {"applicant_name": "某某餐饮有限公司"}}, timeout=10)
+                            json={"business_key": NUMBER,
+                                  "variables": food_application(applicant_name="某某餐饮有限公司")}, timeout=10)
     assert started.status_code == 201, started.text
     case = requests.get(f"{server.url}/api/process-instances/{started.json()['id']}", headers=integrator, timeout=10)
     [task] = [t for t in case.json()["tasks"] if t["bpmn_id"] == "acceptance_check"]

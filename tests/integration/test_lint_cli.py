@@ -15,6 +15,8 @@ from tests.helpers import ROOT
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW = ROOT / "bpmn" / "window-acceptance"
 FORMS = ROOT / "forms"
+# The shared templates: the food item's own licence (food_licence_certificate.html) extends their layout.
+SHARED_DOCUMENTS = ROOT / "bpmn" / "documents"
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?: (?P<element>[^:]+):)? (?P<message>.+) \((?P<severity>error|warning)\)$")
 
 
@@ -25,14 +27,15 @@ def lint(*args: str) -> tuple[int, list[str], str]:
 
 
 def item_copy(tmp_path: Path) -> Path:
-    """The food item and the forms in a scratch folder, to break one thing at a time."""
+    """The food item, the shared templates and the forms in a scratch folder, to break one thing at a time."""
     shutil.copytree(FOOD, tmp_path / "bpmn" / FOOD.name)
+    shutil.copytree(SHARED_DOCUMENTS, tmp_path / "bpmn" / "documents")
     shutil.copytree(FORMS, tmp_path / "forms")
     return tmp_path
 
 
 def test_the_shipped_items_are_clean_even_strictly():
-    code, lines, summary = lint("--strict", str(FOOD), str(WINDOW), str(FORMS))
+    code, lines, summary = lint("--strict", str(FOOD), str(WINDOW), str(SHARED_DOCUMENTS), str(FORMS))
     assert (code, lines) == (0, [])
     assert re.search(r"\d+ file\(s\): 0 error\(s\), 0 warning\(s\)", summary)
 
@@ -83,7 +86,7 @@ def test_deploy_names_guides_by_their_folder_and_prints_their_versions(runtime: 
 
     def deploy(*paths: Path):  # type: ignore[no-untyped-def]
         return CliRunner().invoke(main, ["deploy", *map(str, paths)], env=env, catch_exceptions=False)
-    first = deploy(FOOD, FORMS)  # the item folder itself: its guide is still SCJG-XK-0001/guide.json
+    first = deploy(FOOD, SHARED_DOCUMENTS, FORMS)  # the item folder itself: its guide is still SCJG-XK-0001/guide.json
     assert first.exit_code == 0, first.output
     assert "food_business_licence version 1 (new)" in first.stdout.splitlines()
     assert "guide SCJG-XK-0001 version 1 (new)" in first.stdout.splitlines()

@@ -9,7 +9,7 @@ PERMIT_LAW = "《中华人民共和国行政许可法》"
 
 def test_a_law_the_guide_names_is_cited_once_with_the_article_the_decision_adds():
     cited = grounds([f"{PERMIT_LAW}第三十二条", "《中华人民共和国食品安全法》第三十五条"], f"{PERMIT_LAW}第三十八条第一款")
-    assert cited == f"{PERMIT_LAW}第三十二条、第三十八条第一款和《中华人民共和国食品安全法》第三十五条"
+    assert cited == f"《中华人民共和国食品安全法》第三十五条和{PERMIT_LAW}第三十二条、第三十八条第一款"
     assert cited.count(PERMIT_LAW) == 1
 
 
