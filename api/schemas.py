@@ -221,6 +221,7 @@ def page_of(items: type[Schema], *, name: str | None = None) -> type[Schema]:
                              "limit": fields.Integer(), "offset": fields.Integer()}, name=f"{name}Schema")
 
 
+NOT_BLANK = validate.Regexp(r"\S", error="must not be empty")  # spaces alone would filter on nothing
 NUMBER_FILTER = {"description": "the case number, as stored or typed with full-width forms (read as NFKC); an "
                                 "empty one is refused rather than read as no filter"}
 APPLICANT_FILTER = {"description": "part of the applicant's name (申请人: the variable applicant_name, or applicant, "
@@ -232,7 +233,7 @@ APPLICANT_FILTER = {"description": "part of the applicant's name (申请人: the
 class InstanceQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(STATES))
     process_key = fields.String(validate=validate.Length(min=1))
-    business_key = fields.String(validate=validate.Length(min=1), metadata=NUMBER_FILTER)
+    business_key = fields.String(validate=NOT_BLANK, metadata=NUMBER_FILTER)
     applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
 
 
@@ -283,7 +284,7 @@ class TaskQuerySchema(PageQuerySchema):
     unassigned = fields.Boolean(load_default=False)
     mine = fields.Boolean(load_default=False, metadata={"description": "assigned to me or claimable by me"})
     process_key = fields.String(validate=validate.Length(min=1))
-    business_key = fields.String(validate=validate.Length(min=1), metadata=NUMBER_FILTER)
+    business_key = fields.String(validate=NOT_BLANK, metadata=NUMBER_FILTER)
     applicant = fields.String(validate=validate.Length(min=1, max=100), metadata=APPLICANT_FILTER)
     process_instance_id = RowId()
     due_before = Instant()

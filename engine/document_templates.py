@@ -83,8 +83,9 @@ def grounds(bases: Any, *provisions: str) -> str:
         title = law + closing if closing else str(basis).strip()
         articles = cited.pop(title, []) if added else cited.get(title, [])
         cited[title] = articles  # a law the decision adds to is cited last, with its article last
-        if closing and article.strip() and article.strip() not in articles:
-            articles.append(article.strip())
+        for part in article.split("、") if closing else []:  # 第一条、第二条 are two articles
+            if part.strip() and part.strip() not in articles:
+                articles.append(part.strip())
     laws = [title + "、".join(articles) for title, articles in cited.items() if title]
     return "和".join(["、".join(laws[:-1]), laws[-1]] if len(laws) > 1 else laws)
 

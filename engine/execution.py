@@ -393,6 +393,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
         case.record("instance.completed", actor=None)
     if state in ("completed", "terminated") and row.ended_at is None:
         row.ended_at = now
+    _drop_ended_drafts(workflow)
     payload = _spiff.dumps(workflow)
     applicant = applicant_of(case)
     session = uow.session
@@ -470,6 +471,18 @@ def _record_steps(case: Case) -> None:
         case.record(f"element.{STATE_NAMES[task.state]}", actor=None, element_id=spec.bpmn_id,
                     element_name=spec.bpmn_name, element_type=type(spec).__name__, task_id=str(task.id),
                     data=data)
+
+
+# A ready task's saved form values (engine.tasks.save, 暂存), in its internal data.
+TASK_DRAFT = "govflow.draft"
+
+
+def _drop_ended_drafts(workflow: BpmnWorkflow) -> None:
+    """Forget the values saved with tasks that ended without being completed (a boundary event, a
+    termination): nobody reads them again, and they may hold confidential values."""
+    for task in workflow.get_tasks():
+        if TASK_DRAFT in task.internal_data and task.state != TaskState.READY:
+            del task.internal_data[TASK_DRAFT]
 
 
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:

@@ -62,7 +62,7 @@ THROWN_BY = "govflow.thrownBy"
 MAX_FAILURE_MESSAGE = 2000  # a worker's account of why an external task failed
 # A ready task's internal data (SpiffWorkflow's, stored with the case, never passed on to the next step):
 # its form's values saved without completing it (暂存). Not case data: only its form shows them.
-DRAFT = "govflow.draft"
+DRAFT = execution.TASK_DRAFT
 
 
 @dataclass
@@ -445,7 +445,7 @@ def assign(uow: UnitOfWork, task_id: str, *, actor: Actor, assignee: str | None,
                 {"field": "assignee", "message": f"no user {assignee!r}"}])
         if user is not None:
             _require_worker(user, task)
-            if handover and not may_take(actor_of(user), task):
+            if handover and not _candidate_clerk(actor_of(user), task):  # a colleague, as colleagues() offers
                 raise ValidationFailed(f"user {user.name!r} is not a candidate for task {task_id}", details=[
                     {"field": "assignee", "message": "a candidate of the task"}])
         now = utcnow()
@@ -587,6 +587,9 @@ def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, An
     variables = check_variables(variables)
     with uow:
         task, case, spiff_task = _completable(uow, task_id, actor, "save")
+        if not task.form_key:  # nothing could show the values again: refused rather than kept unread
+            raise ValidationFailed(f"task {task_id} has no form whose values could be saved", details=[
+                {"field": "variables", "message": "the task has no form"}])
         form = forms._form_for(uow, task.form_key, execution.definition_of(case, spiff_task))
         data = dict(spiff_task.data)
         draft = _draft_values(form, data, variables)
@@ -610,7 +613,8 @@ def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, An
 
 def _draft_values(form: Any, current: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
     """What a save keeps of ``sent``: the values of the form's fields, nested as sent, but those readonly or
-    disabled now (the case's data shows there); all of it for a task without a form the server knows.
+    disabled now (the case's data shows there); all of it for a form the server does not hold (one the
+    client application renders, which reads them back from the task's form data).
     Raises ValidationFailed for a name the form does not have, as its completion would."""
     if form is None:
         return sent

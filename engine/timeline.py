@@ -48,7 +48,7 @@ END_NAMES = [
 ]
 # What the timeline shows; element.* steps only where something visible happened.
 SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
-         "task.claimed", "task.unclaimed", "task.assigned", "task.completed", "message.received",
+         "task.claimed", "task.unclaimed", "task.assigned", "task.saved", "task.completed", "message.received",
          "message.unhandled", "message.refused", "message.dropped", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
          "clock.stopped",
          # supervision (engine.supervision_sweep, engine.overdue_reasons)

@@ -188,6 +188,8 @@ def test_the_page_s_save_keeps_the_values_and_shows_them_again(desk):
     page = browser.get(f"/tasks/{task_id}").text
     assert "已暂存，任务尚未完成。" in page
     assert _prefill(page) == {"applicantName": "张三", "decision": "accept", "opinion": OPINION}
+    case_id = re.search(r'href="/cases/(\d+)"', page).group(1)
+    assert "暂存：受理审查" in browser.get(f"/cases/{case_id}").text  # the case's timeline says who saved when
     refused = browser.post(f"/tasks/{task_id}/save", {"data": json.dumps({"remark": "x"})},
                            token_from=f"/tasks/{task_id}")
     assert refused.status_code == 422 and "不是该表单的字段" in refused.text
@@ -215,3 +217,40 @@ def test_a_handover_whose_values_are_refused_does_not_hand_the_task_over(desk):
     assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task_id}"
     page = browser.get(f"/tasks/{task_id}").text
     assert "未能转交：填写的内容未能暂存" in page and 'id="handover-form"' in page
+
+
+def test_values_saved_with_a_task_that_ends_uncompleted_are_not_kept(held):
+    """A termination (or a boundary event) ends the task: nobody reads its saved values again, and they may
+    hold confidential ones, so the stored case keeps none."""
+    from sqlalchemy import select
+
+    from engine.models import ProcessInstance
+
+    api, task = held
+    assert _save(api, "window_clerk", task, {"opinion": OPINION, "phone": PHONE}).status_code == 200
+    with api.runtime.uow() as uow:
+        stored = uow.session.scalar(select(ProcessInstance.workflow).where(ProcessInstance.id == task["process_instance_id"]))
+    assert PHONE.encode() in stored  # kept while the task is open
+    ended = api.as_("supervisor").post(f"/api/process-instances/{task['process_instance_id']}/terminate",
+                                       json={"reason": "申请人撤回申请"})
+    assert ended.status_code == 200
+    with api.runtime.uow() as uow:
+        stored = uow.session.scalar(select(ProcessInstance.workflow).where(ProcessInstance.id == task["process_instance_id"]))
+    assert PHONE.encode() not in stored and OPINION.encode() not in stored
+
+
+def test_a_clerk_may_not_hand_a_task_to_an_admin_through_the_api_either(held):
+    api, task = held
+    api.token("admin")
+    refused = api.as_("window_clerk").post(f"/api/tasks/{task['id']}/assign", json={"assignee": "admin"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "assignee"
+    assert api.as_("supervisor").post(f"/api/tasks/{task['id']}/assign", json={"assignee": "admin"}).status_code == 200
+
+
+def test_a_task_without_a_form_saves_nothing(api, tmp_path: Path):  # type: ignore[no-untyped-def]
+    bare = ITEM.replace(' camunda:formKey="draft-accept.form"', "").replace("draft_item", "bare_item")
+    api.deploy(write(tmp_path, "bare_item.bpmn", bare))
+    [task] = api.start("bare_item")["tasks"]
+    assert api.as_("window_clerk").post(f"/api/tasks/{task['id']}/claim").status_code == 200
+    refused = _save(api, "window_clerk", task, {"opinion": OPINION})
+    assert refused.status_code == 422 and refused.get_json()["error"]["details"][0]["field"] == "variables"

@@ -21,3 +21,7 @@ def test_without_bases_the_added_provision_alone_and_plain_text_is_kept_as_writt
 def test_templates_use_it_as_a_filter():
     template = ENV.from_string('根据{{ bases|grounds("' + PERMIT_LAW + '第三十八条第一款") }}的规定')
     assert template.render(bases=[f"{PERMIT_LAW}第三十二条"]) == f"根据{PERMIT_LAW}第三十二条、第三十八条第一款的规定"
+
+
+def test_articles_listed_together_are_each_cited_once():
+    assert grounds(["《甲法》第一条", "《甲法》第一条、第二条"], "《甲法》第二条") == "《甲法》第一条、第二条"
