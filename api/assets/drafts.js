@@ -15,7 +15,7 @@
 //
 // 暂存 (#save-button) sends the form's values to the server without completing the task, and a handover
 // (#handover-form) sends them with it (#handover-data): the server keeps them with the task, for whoever
-// opens it next.
+// opens it next, so the draft of that page is dropped as they go.
 
 import { draftStore } from './common.js';
 
@@ -225,8 +225,9 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {}, ask
   };
   if (Object.keys(dataChanges).length || Object.keys(fieldChanges).length) {
     const restoreButton = notice && notice.querySelector('#form-draft-restore');
-    if (askFirst && restoreButton) {
+    if ((askFirst || offered.heldAt) && restoreButton) {
       pending = true;
+      restoreButton.hidden = false;
       restoreButton.addEventListener('click', async () => {
         pending = false;
         restoreButton.hidden = true;
@@ -238,8 +239,9 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {}, ask
     if (notice) {
       notice.querySelector('#form-draft-time').textContent = localTime(offered.savedAt);
       for (const text of notice.querySelectorAll('[data-read-only]')) {
-        text.hidden = (text.dataset.readOnly === 'true') !== readOnly;
+        text.hidden = Boolean(offered.heldAt) || (text.dataset.readOnly === 'true') !== readOnly;
       }
+      for (const text of notice.querySelectorAll('[data-held]')) text.hidden = !offered.heldAt;
       notice.hidden = false;
       notice.querySelector('#form-draft-discard').addEventListener('click', async () => {
         notice.hidden = true;
@@ -280,31 +282,68 @@ export async function keepDraft(form, { formJs = null, onDiscard = () => {}, ask
     if (draft) store.write(key, { ...draft, sentAt: Date.now() });
     session.write({ key, path: new URL(form.getAttribute('action') || '', window.location.href).pathname });
   };
-  if (formJs && !readOnly) sendsToServer(form, formJs, sending);
+  // 暂存 and a handover leave the values with the server, for whoever opens the task next (a colleague who
+  // changes them and hands it back): the draft is kept, marked as given to the server, and only offered
+  // when the page opens again, never put over what the server shows; if the server refused it (the session
+  // had ended, a value was refused) the clerk restores it with one click.
+  const held = () => {
+    storeDraft();
+    clearTimeout(timer);
+    timer = null;
+    submitting = true;
+    const draft = store.read(key);
+    if (draft) store.write(key, { ...draft, heldAt: Date.now() });
+  };
+  // A page shown again from the back/forward cache (the send left it, or never left): nothing is being
+  // sent from it now, and leaving it with changes asks again.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) submitting = false;
+  });
+  if (formJs && !readOnly) sendsToServer(form, formJs, held);
   return { sending };
 }
 
+// A form of its own, posting the fields given: the completion form keeps its action, whatever becomes of
+// this send (a page back from the cache, a request that never left, completes the task with 提交并完成).
+function post(action, fields) {
+  for (const left of document.querySelectorAll('form[data-sender]')) left.remove();
+  const sender = document.createElement('form');
+  sender.method = 'post';
+  sender.action = action;
+  sender.hidden = true;
+  sender.dataset.sender = 'true';
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    sender.append(input);
+  }
+  document.body.append(sender);
+  sender.submit();
+}
+
 // 暂存 and the handover send the form-js form's values (its fields a clerk fills in), unchecked: a draft may
-// be incomplete, and the server checks what it stores.
-function sendsToServer(form, formJs, sending) {
+// be incomplete, and the server checks what it stores. held(): called as the values go.
+function sendsToServer(form, formJs, held) {
   const values = () => JSON.stringify(nested(formJs.read()));
   const saveButton = document.getElementById('save-button');
   if (saveButton && form.elements.data) {
     saveButton.addEventListener('click', () => {
-      form.elements.data.value = values();
-      form.setAttribute('action', saveButton.dataset.action);
-      sending();
-      HTMLFormElement.prototype.submit.call(form);  // not form-js's submit, which checks the rules
+      const token = form.elements.csrf_token;
+      post(saveButton.dataset.action, { ...(token ? { csrf_token: token.value } : {}), data: values() });
+      held();
     });
     saveButton.disabled = false;
   }
   const handover = document.getElementById('handover-form');
   const carried = document.getElementById('handover-data');
   if (handover && carried) {
-    handover.addEventListener('submit', () => {
+    handover.addEventListener('submit', (event) => {
+      if (event.defaultPrevented) return;  // not sent: the draft stays
       carried.value = values();
       carried.disabled = false;
-      sending();
+      held();
     });
   }
 }

@@ -1604,4 +1604,6 @@ EN: dict[str, str] = {
         "What was filled in went with the task: {assignee} sees it on opening the task.",
     "未能转交：填写的内容未能暂存（{message}）。": "Not handed over: what was filled in could not be saved ({message}).",
     "暂存：{name}": "Saved without completing: {name}",
+    "本浏览器中还有您暂存或转交时填写的内容，表单显示的是服务器保存的内容。该内容最后修改于":
+        "This browser still holds what you filled in when you saved or handed the task over; the form shows what the server holds. Last changed",
 }
