@@ -91,3 +91,19 @@ export function draftStore(area, isDraft) {
     },
   };
 }
+
+// The data with the values (by data path, "a.b", as form-js reads them) put in, nested as a form's data
+// holds them; a value form-js reads as undefined is left out.
+export function withValues(data, values) {
+  const result = structuredClone(data);
+  for (const [name, value] of Object.entries(values || {})) {
+    if (value === undefined) continue;
+    const path = name.split('.');
+    let parent = result;
+    for (const key of path.slice(0, -1)) {
+      parent = parent[key] !== null && typeof parent[key] === 'object' ? parent[key] : (parent[key] = {});
+    }
+    parent[path[path.length - 1]] = value;
+  }
+  return result;
+}

@@ -17,7 +17,7 @@
 // (#handover-form) sends them with it (#handover-data): the server keeps them with the task, for whoever
 // opens it next, so the draft of that page is dropped as they go.
 
-import { draftStore } from './common.js';
+import { draftStore, withValues } from './common.js';
 
 const DRAFTS = 'govflow.form.draft/';  // + user + '/' + page
 const SENT = 'govflow.form.sent';  // sessionStorage: the draft this tab sent last, and where to
@@ -110,20 +110,6 @@ function changes(drafted, shown) {
     .filter(([name, value]) => name in shown && !same(value, shown[name])));
 }
 
-// Values by data path ("a.b", as formJs.read() gives them) nested as the form's data holds them.
-function nested(values) {
-  const result = {};
-  for (const [name, value] of Object.entries(values || {})) {
-    if (value === undefined) continue;
-    const path = name.split('.');
-    let parent = result;
-    for (const key of path.slice(0, -1)) {
-      parent = parent[key] !== null && typeof parent[key] === 'object' ? parent[key] : (parent[key] = {});
-    }
-    parent[path[path.length - 1]] = value;
-  }
-  return result;
-}
 
 // The draft's time, to the minute, in the browser's time zone.
 function localTime(ms) {
@@ -326,7 +312,7 @@ function post(action, fields) {
 // 暂存 and the handover send the form-js form's values (its fields a clerk fills in), unchecked: a draft may
 // be incomplete, and the server checks what it stores. held(): called as the values go.
 function sendsToServer(form, formJs, held) {
-  const values = () => JSON.stringify(nested(formJs.read()));
+  const values = () => JSON.stringify(withValues({}, formJs.read()));
   const saveButton = document.getElementById('save-button');
   if (saveButton && form.elements.data) {
     saveButton.addEventListener('click', () => {

@@ -5,7 +5,7 @@
 import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 
-import { readJson } from './common.js';
+import { readJson, withValues } from './common.js';
 import { keepDraft } from './drafts.js';
 
 // Data path (group paths + key) -> form-js field id, to place the server's errors.
@@ -158,19 +158,6 @@ function draftPaths(components, prefix = [], paths = []) {
   return paths;
 }
 
-// The page's data with the values (by data path, "a.b") put in.
-function withValues(data, values) {
-  const result = structuredClone(data);
-  for (const [name, value] of Object.entries(values || {})) {
-    const path = name.split('.');
-    let parent = result;
-    for (const key of path.slice(0, -1)) {
-      parent = parent[key] !== null && typeof parent[key] === 'object' ? parent[key] : (parent[key] = {});
-    }
-    parent[path[path.length - 1]] = value;
-  }
-  return result;
-}
 
 async function show() {
   const container = document.getElementById('form-container');
