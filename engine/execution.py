@@ -393,7 +393,7 @@ def save(uow: UnitOfWork, case: Case) -> None:
         case.record("instance.completed", actor=None)
     if state in ("completed", "terminated") and row.ended_at is None:
         row.ended_at = now
-    _drop_ended_drafts(workflow)
+    _drop_ended_drafts(case)
     payload = _spiff.dumps(workflow)
     applicant = applicant_of(case)
     session = uow.session
@@ -477,12 +477,13 @@ def _record_steps(case: Case) -> None:
 TASK_DRAFT = "govflow.draft"
 
 
-def _drop_ended_drafts(workflow: BpmnWorkflow) -> None:
+def _drop_ended_drafts(case: Case) -> None:
     """Forget the values saved with tasks that ended without being completed (a boundary event, a
-    termination): nobody reads them again, and they may hold confidential values."""
-    for task in workflow.get_tasks():
-        if TASK_DRAFT in task.internal_data and task.state != TaskState.READY:
-            del task.internal_data[TASK_DRAFT]
+    termination): nobody reads them again, and they may hold confidential values. Only a ready task holds
+    them, so only the tasks this command moved on from ready are looked at."""
+    for task in case.tasks:
+        if case.before.get(task.id) == TaskState.READY and task.state != TaskState.READY:
+            task.internal_data.pop(TASK_DRAFT, None)
 
 
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:

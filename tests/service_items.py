@@ -43,11 +43,12 @@ def item_files(code: str) -> list[tuple[str, bytes]]:
     return files
 
 
-def deploy_item(api: ApiClient, code: str) -> dict[str, Any]:
-    """Deploy an item as an analyst (with the national calendar loaded) and return the deployment."""
+def deploy_item(api: ApiClient, code: str, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Deploy an item as an analyst (with the national calendar loaded) and return the deployment.
+    ``leave_out``: names of its files not to deploy (a document template, say)."""
     seed_national_calendar(api.runtime)
     analyst = api.as_("analyst")
-    uploads = [(io.BytesIO(content), name) for name, content in item_files(code)]
+    uploads = [(io.BytesIO(content), name) for name, content in item_files(code) if name not in leave_out]
     response = analyst.client.post("/api/deployments", data={"files": uploads}, headers=analyst.headers(),
                                    content_type="multipart/form-data")
     assert response.status_code == 201, response.get_json()

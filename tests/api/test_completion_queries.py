@@ -3,36 +3,22 @@ server process changes what they depend on (a second Runtime over the same datab
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from api import create_app
 from engine import Runtime
 from engine.models import WebhookDelivery
 from engine.webhook_targets import NONE_TTL_SECONDS, WebhookTargets
-from tests.helpers import ROOT, ApiClient, complete_task
+from tests.helpers import ROOT, ApiClient, complete_task, statements
 
 WINDOW = ROOT / "bpmn" / "window-acceptance" / "window_acceptance.bpmn"
 WINDOW_FORMS = sorted((ROOT / "forms").glob("window-*.form"))
 # The first two steps of a window acceptance, with what each is completed with.
 ACCEPT: dict[str, Any] = {"decision": "accept", "applicant_name": "张三", "materials_complete": True}
 REVIEW: dict[str, Any] = {"review_opinion": "材料齐全，符合条件"}
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()))
-    event.listen(runtime.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ import pypdf
 import pytest
 from alembic import command
 from click.testing import CliRunner
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from api.cli import main as govflow
 from engine import jobs, schema, timeline
 from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
 from engine.users import SYSTEM
-from tests.helpers import ROOT, complete_open_task
+from tests.helpers import ROOT, complete_open_task, statements
 from tests.service_items import food_application, supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
@@ -315,16 +315,9 @@ def test_the_accepting_step_reads_the_item_s_guide_once_for_its_clock_and_its_no
     deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
     case_id = start(api, "SCJG-2026-0012")
     supply_materials(api, case_id, guide["code"])  # the acceptance checks them against that same guide
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-    event.listen(api.runtime.engine, "before_cursor_execute", record)
-    try:
+    with statements(api.runtime) as seen:
         complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
                            acceptance_decision="accept")
-    finally:
-        event.remove(api.runtime.engine, "before_cursor_execute", record)
 
     assert len([s for s in seen if s.startswith("SELECT") and "FROM guides" in s]) == 1
     clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()

@@ -234,7 +234,7 @@ def test_pages_of_tasks_with_equal_sort_keys_hold_each_task_once(api, tmp_path):
 def test_the_inbox_counts_all_its_queues_in_one_statement_however_many_groups(api):
     from engine import inbox as inboxes
     from engine.users import Actor
-    from tests.api.test_completion_queries import statements
+    from tests.helpers import statements
 
     def counted(*groups: str) -> tuple[int, list[str]]:
         actor = Actor("wang", frozenset(groups), frozenset({"clerk"}))

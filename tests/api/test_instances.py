@@ -97,7 +97,7 @@ def test_a_generated_case_number_carries_the_beijing_date(api, monkeypatch):
 def test_the_case_list_reads_a_fixed_number_of_statements_and_no_workflow_state(api, cases):
     """One query for the count, one for the page, one for all its open tasks: not one more per case (the
     list showed 50 cases with 50 more queries), and the cases' workflow state (kilobytes each) stays unread."""
-    from tests.api.test_completion_queries import statements
+    from tests.helpers import statements
 
     def listed(limit: int) -> list[str]:
         with statements(api.runtime) as seen:

@@ -9,11 +9,10 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock
-from tests.helpers import ApiClient, complete_open_task, open_steps, seed_national_calendar
+from tests.helpers import ApiClient, complete_open_task, open_steps, seed_national_calendar, statements
 from tests.service_items import fire_timer, history_events, pending_timer
 
 
@@ -344,20 +343,11 @@ def test_the_case_list_names_the_item_and_how_each_case_ended_and_its_deadline(a
 def test_the_case_list_reads_a_page_in_the_same_number_of_queries_whatever_its_cases(api: ApiClient) -> None:
     deploy(api)
     clerk = Browser(api, "window_clerk")
-    engine = api.runtime.engine
-    counted: list[str] = []
-
-    def count(*args: Any) -> None:
-        counted.append(args[2])
 
     def queries() -> int:
-        counted.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(api.runtime) as seen:
             assert clerk.get("/cases").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(counted)
+        return len(seen)
 
     def add(first: int, last: int) -> None:
         for n in range(first, last):

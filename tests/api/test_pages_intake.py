@@ -13,13 +13,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from engine import Runtime, query_codes
 from engine.clock import LOCAL_TZ
 from engine.models import HistoryEvent, Material, ProcessInstance
 from tests.conftest import clean
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, statements
 from tests.service_items import deploy_item, guide
 
 LIMIT = 64 * 1024  # per material here, so that the limit is cheap to cross
@@ -123,28 +123,20 @@ def test_the_list_holds_the_deployed_items_found_by_name_or_code_but_not_complai
 
 def test_the_list_reads_who_may_start_its_items_at_once(api: ApiClient, window: Browser) -> None:
     """The starters of every listed item are read with one query, not one per item."""
-    engine = api.runtime.engine
 
-    def statements() -> int:
-        counted: list[str] = []
-
-        def count(*args: Any) -> None:
-            counted.append(args[2])
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+    def queries() -> int:
+        with statements(api.runtime) as seen:
             assert window.get("/work/intake").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(counted)
+        return len(seen)
 
     window.get("/work/intake")  # each diagram's metadata is read once per process
-    few = statements()
+    few = queries()
     for code in ("SCJG-XK-0001", "WJW-XK-0005"):
         deploy_item(api, code)
     window.get("/work/intake")
     listed = window.get("/work/intake").text
     assert len(re.findall(r'<tr class="intake-item"', listed)) == 3
-    assert statements() == few
+    assert queries() == few
 
 
 def test_the_form_shows_the_guide_s_checklist_and_asks_the_applicant_s_details(window: Browser) -> None:

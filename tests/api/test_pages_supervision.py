@@ -21,7 +21,7 @@ from engine import (
 )
 from engine.errors import ValidationFailed
 from engine.users import SYSTEM, Actor
-from tests.api.test_completion_queries import statements
+from tests.helpers import statements
 from tests.api.test_incidents import make_incident, timer_jobs
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases

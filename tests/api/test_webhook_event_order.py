@@ -3,7 +3,6 @@ before the case's end: a receiver closing its record on instance.completed still
 case's history reads in the order things happened (README: webhooks are delivered in order per case)."""
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +11,8 @@ from sqlalchemy import select
 from engine import delivery
 from engine.clock import utcnow
 from engine.models import HistoryEvent, OutboxEvent
-from tests.helpers import ApiClient, complete_open_task, seed_national_calendar
-from tests.service_items import deploy_item, item_files
+from tests.helpers import ApiClient, complete_open_task
+from tests.service_items import deploy_item
 from tests.webhook_receiver import Receiver
 
 KEY = "window_acceptance"
@@ -22,17 +21,7 @@ KEY = "window_acceptance"
 def rejected_case(api: ApiClient, business_key: str, *, without: str | None = None) -> int:
     """A window-acceptance case refused at the window: 不予受理 issues its notice, then the case ends.
     ``without``: a template left out of the deployment."""
-    if without is None:
-        deploy_item(api, "window-acceptance")
-    else:
-        seed_national_calendar(api.runtime)
-        files = [(name, content) for name, content in item_files("window-acceptance")
-                 if name != f"documents/{without}.html"]
-        analyst = api.as_("analyst")
-        response = analyst.client.post("/api/deployments", headers=analyst.headers(),
-                                       content_type="multipart/form-data",
-                                       data={"files": [(io.BytesIO(content), name) for name, content in files]})
-        assert response.status_code == 201, response.get_json()
+    deploy_item(api, "window-acceptance", leave_out=(f"documents/{without}.html",) if without else ())
     case_id = int(api.start(KEY, business_key=business_key, variables={"applicant_name": "张三"})["id"])
     done = complete_open_task(api, case_id, "accept", user="window_clerk", decision="reject",
                               reject_reason="申请事项不属于本中心受理范围")
@@ -40,12 +29,28 @@ def rejected_case(api: ApiClient, business_key: str, *, without: str | None = No
     return case_id
 
 
-def test_a_rejection_s_notice_arrives_before_the_case_completes_and_says_where_it_left_the_case(
-        api: ApiClient, receiver: Receiver) -> None:
+def subscribe(api: ApiClient, receiver: Receiver) -> None:
     subscribed = api.as_("integrator").post("/api/webhooks", json={"url": receiver.url})
     assert subscribed.status_code == 201, subscribed.get_json()
-    case_id = rejected_case(api, "SX-2026-000901")
+
+
+def deliver(api: ApiClient) -> None:
     delivery.run_due(api.runtime, worker_id="test-worker", now=utcnow() + timedelta(seconds=1))
+
+
+def history(api: ApiClient, case_id: int) -> list[tuple[str, str | None]]:
+    """The case's history as (event, element id), in the order it was written."""
+    with api.runtime.uow() as uow:
+        rows = uow.session.execute(select(HistoryEvent.event, HistoryEvent.element_id)
+                                   .where(HistoryEvent.instance_id == case_id).order_by(HistoryEvent.id)).all()
+    return [(event, element) for event, element in rows]
+
+
+def test_a_rejection_s_notice_arrives_before_the_case_completes_and_says_where_it_left_the_case(
+        api: ApiClient, receiver: Receiver) -> None:
+    subscribe(api, receiver)
+    case_id = rejected_case(api, "SX-2026-000901")
+    deliver(api)
 
     events = receiver.events()  # this case's alone: nothing else happened
     assert events[-4:] == ["rejected", "document.issued", "instance.completed", "notice"], events
@@ -61,26 +66,19 @@ def test_a_rejection_s_notice_arrives_before_the_case_completes_and_says_where_i
 
 def test_the_history_records_the_document_right_after_the_step_that_issued_it(api: ApiClient) -> None:
     case_id = rejected_case(api, "SX-2026-000902")
-    with api.runtime.uow() as uow:
-        rows = uow.session.execute(select(HistoryEvent.event, HistoryEvent.element_id)
-                                   .where(HistoryEvent.instance_id == case_id).order_by(HistoryEvent.id)).all()
-    history = [(event, element) for event, element in rows]
-    at = history.index(("element.completed", "rejection_notice"))
-    assert history[at + 1] == ("document.issued", "rejection_notice"), history
-    assert history.index(("element.completed", "end_rejected")) > at + 1
-    assert history[-1] == ("instance.completed", None), history
+    steps = history(api, case_id)
+    at = steps.index(("element.completed", "rejection_notice"))
+    assert steps[at + 1] == ("document.issued", "rejection_notice"), steps
+    assert steps.index(("element.completed", "end_rejected")) > at + 1
+    assert steps[-1] == ("instance.completed", None), steps
 
 
 def test_a_missing_template_is_recorded_right_after_the_step_too(api: ApiClient, receiver: Receiver) -> None:
-    subscribed = api.as_("integrator").post("/api/webhooks", json={"url": receiver.url})
-    assert subscribed.status_code == 201, subscribed.get_json()
+    subscribe(api, receiver)
     case_id = rejected_case(api, "SX-2026-000903", without="rejection_notice")
-    with api.runtime.uow() as uow:
-        rows = uow.session.execute(select(HistoryEvent.event, HistoryEvent.element_id)
-                                   .where(HistoryEvent.instance_id == case_id).order_by(HistoryEvent.id)).all()
-    history = [(event, element) for event, element in rows]
-    at = history.index(("element.completed", "rejection_notice"))
-    assert history[at + 1] == ("document.missing", "rejection_notice"), history
-    assert history[-1] == ("instance.completed", None), history
-    delivery.run_due(api.runtime, worker_id="test-worker", now=utcnow() + timedelta(seconds=1))
+    steps = history(api, case_id)
+    at = steps.index(("element.completed", "rejection_notice"))
+    assert steps[at + 1] == ("document.missing", "rejection_notice"), steps
+    assert steps[-1] == ("instance.completed", None), steps
+    deliver(api)
     assert receiver.events()[-3:] == ["rejected", "instance.completed", "notice"]  # no document, no event

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select, text
@@ -14,7 +12,7 @@ from engine.clock import utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import CaseDepartment
 from engine.users import SYSTEM
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, statements
 from tests.rival import Rival
 
 INTEGRATOR = Actor("integrator", roles=frozenset({"integrator"}))
@@ -138,19 +136,6 @@ def test_the_guides_department_leads_and_its_co_departments_take_part_from_the_s
     case, _ = instances.start(runtime.uow(), "simple_approval", actor=INTEGRATOR, variables={"reviewGroup": "office"})
     # XFJ is not set up here: named by the guide, but no department to take part.
     assert participation(runtime, case.id) == [("SCJG", "lead"), ("WJW", "participant"), ("ZWFW", "participant")]
-
-
-@contextmanager
-def statements(runtime) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-    event.listen(runtime.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", record)
 
 
 def test_a_save_that_creates_no_task_reads_no_department_table(runtime):
