@@ -2,11 +2,12 @@
 what earlier steps decided; and a completion that says what it issued."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Row, and_, event, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from . import (
@@ -76,6 +77,8 @@ class Opinion:
     at: datetime
     values: dict[str, Any]  # history's copy: confidential variables are stored as *** (engine.confidential)
     schema: dict[str, Any] | None  # the step's deployed form-js form, for labels; None: none or not deployed
+    # The meeting round the step belongs to (ROUND_COUNTER); None: before the first round, or no rounds.
+    round: int | None = None
 
 
 @dataclass
@@ -150,22 +153,28 @@ def _clock(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> tuple[time_l
     return None, row.state in OPEN_CASE_STATES and marks is not None and bool(marks.starts)
 
 
+# The variable a diagram counts its rounds in, raised by a script task as each round opens: the joint review
+# meeting's meeting_round (bpmn/ZWFW-LH-0001: met again for want of a quorum, or as the chair asked).
+ROUND_COUNTER = "meeting_round"
 _COMPLETIONS = (select(HistoryEvent.id, HistoryEvent.element_id, HistoryEvent.task_id, HistoryEvent.element_name,
                        HistoryEvent.actor, HistoryEvent.at, HistoryEvent.data, Task.form_key, HistoryEvent.event)
                 .outerjoin(Task, Task.id == HistoryEvent.task_id)
-                .where(HistoryEvent.event.in_(("task.completed", "task.bpmn_error"))))
+                .where(or_(HistoryEvent.event.in_(("task.completed", "task.bpmn_error")),
+                           and_(HistoryEvent.event == "element.completed", HistoryEvent.element_type == "ScriptTask"))))
 # How a task another ended through its diagram's leave (govflow.thrownBy) reads among the opinions: the reason.
 _ENDED_BY_OTHERS = {"components": [{"type": "textarea", "key": "message", "label": "原因"}]}
 
 
 def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
     """The case's completed user tasks from its history (one query), each with the deployed form of its
-    step for labels; a step sealed until a later element (engine.sealing) only once that element has
-    completed after it, whoever reads. A task another user ended through its diagram's leave (the centre
-    recording a member absent: govflow.thrownBy) is among them, named by the event and the member, with
-    the reason given. Helper: the caller's transaction."""
-    found = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
-                                .order_by(HistoryEvent.id)).all()
+    step for labels and its meeting round (_rounds); a step sealed until a later element (engine.sealing)
+    only once that element has completed after it, whoever reads. A task another user ended through its
+    diagram's leave (the centre recording a member absent: govflow.thrownBy) is among them, named by the
+    event and the member, with the reason given. Helper: the caller's transaction."""
+    rows = uow.session.execute(_COMPLETIONS.where(HistoryEvent.instance_id == row.id)
+                               .order_by(HistoryEvent.id)).all()
+    rounds = _rounds(rows)
+    found = [r for r in rows if r.event != "element.completed"]
     sealed = sealing.sealed_ids(uow, row, [(event_id, element, "task.completed", at)
                                            for event_id, element, _task, _name, _who, at, *_ in found])
     schemas: dict[str, dict[str, Any] | None] = {}
@@ -176,7 +185,8 @@ def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
                 said = data.get("boundary_name") or data.get("code")
                 member = data.get("member")
                 result.append(Opinion(task_id=task_id, name=f"{said}（{member}）" if member else said, actor=who,
-                                      at=at, values={"message": data.get("message")}, schema=_ENDED_BY_OTHERS))
+                                      at=at, values={"message": data.get("message")}, schema=_ENDED_BY_OTHERS,
+                                      round=rounds.get(event_id)))
             continue
         if event_id in sealed:
             continue
@@ -185,8 +195,36 @@ def opinions(uow: UnitOfWork, row: ProcessInstance) -> list[Opinion]:
         values = (data or {}).get("variables")
         result.append(Opinion(task_id=task_id, name=name, actor=who, at=at,
                               values=values if isinstance(values, dict) else {},
-                              schema=schemas.get(form_key) if form_key else None))
+                              schema=schemas.get(form_key) if form_key else None, round=rounds.get(event_id)))
     return result
+
+
+def _rounds(rows: Sequence[Row[Any]]) -> dict[int, int]:
+    """Per completion (history id) of ``rows`` (_COMPLETIONS, in order), the round ROUND_COUNTER held once
+    the command that completed it had run: convening a meeting opens its round in the same command, and
+    the chair asking to meet again closes the round it decided. The script steps a command ran carry the
+    time of its completion and follow it before any later completion. Completions before the first round,
+    or of a case without rounds, are left out."""
+    rounds: dict[int, int] = {}
+    held: int | None = None
+    last: tuple[int, datetime] | None = None  # the latest completion and its command's time
+    for row in rows:
+        event_id = row.id
+        if row.event == "element.completed":
+            value = ((row.data or {}).get("changed") or {}).get(ROUND_COUNTER)
+            if type(value) is not int:  # not raised here (a bool is no count either)
+                continue
+            held = value
+            if last is None or last[1] != row.at:  # raised by a command of its own (a timer, a message)
+                continue
+            event_id = last[0]  # raised by the command that completed it
+        else:
+            last = (event_id, row.at)
+        if held is not None and held >= 1:
+            rounds[event_id] = held
+        else:
+            rounds.pop(event_id, None)
+    return rounds
 
 
 def case_forms(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[dict[str, Any]]:

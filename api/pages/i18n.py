@@ -1606,4 +1606,7 @@ EN: dict[str, str] = {
     "暂存：{name}": "Saved without completing: {name}",
     "本浏览器中还有您暂存或转交时填写的内容，表单显示的是服务器保存的内容。该内容最后修改于":
         "This browser still holds what you filled in when you saved or handed the task over; the form shows what the server holds. Last changed",
+    "共 {n} 轮会议，最近一轮在前。": "{n} meeting rounds, the latest first.",
+    "第{n}轮": "Round {n}",
+    "第1轮之前": "Before round 1",
 }

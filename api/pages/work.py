@@ -246,8 +246,9 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
     shown = [{**e, "message": error_text(e, options, hints)} if isinstance(e, dict) else e for e in errors or []]
     # The application the case was started with (a bundle's merged form), as asked, for every step to weigh.
     application = case_data(sheet.data, [sheet.start_schema] if sheet.start_schema else [], asked_only=True)
+    opinions = [opinion_rows(o, sheet.data) for o in sheet.opinions]
     return render_template("pages/task.html", sheet=sheet, errors=shown, form_data=form_data, application=application,
-                           labels=field_labels(schema), opinions=[opinion_rows(o, sheet.data) for o in sheet.opinions],
+                           labels=field_labels(schema), opinions=opinions, rounds=opinion_rounds(opinions),
                            colleagues=takers, checked=checked, refusal=refusal_text(refusal),
                            mark_field=MARK_FIELD, mark_problems=mark_problems or {},
                            chosen=marks_chosen(request.form) if request.method == "POST" else {}), status
@@ -306,7 +307,19 @@ def opinion_rows(opinion: worksheet.Opinion, data: dict[str, Any] | None = None)
             rows.append((label, value_text(value, options.get(path, {}))))
     heads = {path.split(".")[0] for path in labels}
     rows += [(key, value_text(value, {})) for key, value in opinion.values.items() if key not in heads]
-    return {"name": opinion.name, "actor": opinion.actor, "at": opinion.at, "rows": rows}
+    return {"name": opinion.name, "actor": opinion.actor, "at": opinion.at, "rows": rows, "round": opinion.round}
+
+
+def opinion_rounds(opinions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The opinions panel's steps (opinion_rows) by meeting round once they span two or more: the latest round
+    first, as the step deciding it weighs it first, each round's steps in the order they came, then those
+    before the first round. Empty: one round or none, and the panel lists the steps as they came, unlabelled."""
+    numbers = sorted({o["round"] for o in opinions if o["round"] is not None}, reverse=True)
+    if len(numbers) < 2:
+        return []
+    before = [o for o in opinions if o["round"] is None]
+    return ([{"round": number, "opinions": [o for o in opinions if o["round"] == number]} for number in numbers]
+            + ([{"round": None, "opinions": before}] if before else []))
 
 
 def form_js_texts() -> dict[str, Any]:
