@@ -85,6 +85,8 @@ class StartForm(MethodView):
 
 @blp.route("/<key>/start")
 class Start(MethodView):
+    form_values = "variables"  # a form's field is named under it in a 422 (api.errors.in_body)
+
     @blp.arguments(StartSchema, required=False)  # no body: a case with a generated number
     @blp.response(201, StartedInstanceSchema)
     @blp.alt_response(200, schema=StartedInstanceSchema, description="a case with this business key already "

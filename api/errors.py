@@ -48,7 +48,22 @@ def status_of(exc: errors.EngineError) -> int:
 def handle_engine_error(exc: errors.EngineError) -> ResponseReturnValue:
     status = status_of(exc)
     context = {k: v for k, v in exc.context.items() if isinstance(v, (str, int, float, bool))}
-    return error_response(status, exc.code, exc.message, exc.details, **context)
+    details = in_body(exc.details) if isinstance(exc, errors.ValidationFailed) else exc.details
+    return error_response(status, exc.code, exc.message, details, **context)
+
+
+def in_body(details: list[Any]) -> list[Any]:
+    """Each ``field`` as the path within the request body. A view whose body carries a form's values sets
+    ``form_values`` to the body field holding them (``variables``). The details a form's rules give (those
+    with a ``rule``: engine.errors.ValidationFailed) name a field by its data path among those values, as a
+    page places it beside the field; the API names it under that body field (``variables.amount``), as the
+    checks of every variable do (engine.variables)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    holder = getattr(getattr(view, "view_class", None), "form_values", None)
+    if holder is None:
+        return details
+    return [{**d, "field": f"{holder}.{d['field']}"} if isinstance(d, dict) and "rule" in d and "field" in d
+            else d for d in details]
 
 
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:

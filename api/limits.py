@@ -107,7 +107,7 @@ def _bad_strings(value: Any) -> list[tuple[str, str]]:
                 check(child_path, str(key))
                 pending.append((child_path, child))
         elif isinstance(item, list):
-            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+            pending.extend((f"{path}.{index}".lstrip("."), child) for index, child in enumerate(item))
     return sorted(found)
 
 

@@ -17,6 +17,8 @@ blp = Blueprint("messages", __name__, url_prefix="/api/messages", description="C
 
 @blp.route("")
 class Messages(MethodView):
+    form_values = "variables"  # a form's field is named under it in a 422 (api.errors.in_body)
+
     @blp.arguments(MessageSchema)
     @blp.response(200, MessageResultSchema)
     @blp.alt_response(404, schema=ApiErrorSchema, description="nothing waits for the message")

@@ -50,7 +50,8 @@ Variables = fields.Dict(keys=fields.String(), load_default=dict, metadata={
     "description": "process variables: a JSON object whose names are identifiers (letters, digits and _, not "
                    "starting with a digit or _, not a function diagrams call), of JSON values nested at most 20 "
                    "levels, integers within 64 bits (larger ones as strings), no NUL characters; each refused "
-                   "one is named in the 422's details"})
+                   "one is named in the 422's details by its path in the body (`variables.applicant_name`), "
+                   "whether a check of every variable or a rule of the step's form refused it"})
 
 
 class ProblemSchema(Schema):
@@ -364,7 +365,11 @@ class ApiErrorBodySchema(Schema):
     message = fields.String(required=True)
     details = fields.List(fields.Raw(), required=True, metadata={
         "description": "problems: {field, message} for invalid input, {file, line, element, message} for "
-                       "deployments"})
+                       "deployments. `field` is the path within the request: a query parameter or body field "
+                       "by its name (`business_key`), a value inside the body by its keys and list indexes "
+                       "joined with dots (`variables.applicant_name`, `variables.address.city`, "
+                       "`variables.items.0`, `correlations.case_no`); a form's field is named so too, under "
+                       "`variables`, with its `label`, the `rule` it broke and the rule's `params`"})
     state = fields.String(metadata={"description": "on conflicts: the target's current state"})
     assignee = fields.String(metadata={"description": "on conflicts over a task: who holds it"})
 

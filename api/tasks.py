@@ -121,6 +121,8 @@ class Assign(MethodView):
 
 @blp.route("/<task_id>/save")
 class Save(MethodView):
+    form_values = "variables"  # a form's field is named under it in a 422 (api.errors.in_body)
+
     @blp.arguments(SaveSchema)
     @blp.response(200, TaskSchema)
     @blp.alt_response(403, schema=ApiErrorSchema, description="not a candidate for the task")
@@ -142,6 +144,8 @@ class Save(MethodView):
 
 @blp.route("/<task_id>/complete")
 class Complete(MethodView):
+    form_values = "variables"  # a form's field is named under it in a 422 (api.errors.in_body)
+
     @blp.arguments(CompleteSchema)
     @blp.response(200, InstanceSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="completed, cancelled, or someone else's task")
@@ -175,6 +179,8 @@ class Retry(MethodView):
 
 @blp.route("/<task_id>/bpmn-error")
 class BpmnError(MethodView):
+    form_values = "variables"  # a form's field is named under it in a 422 (api.errors.in_body)
+
     @blp.arguments(BpmnErrorSchema)
     @blp.response(200, InstanceSchema)
     @blp.alt_response(400, schema=ApiErrorSchema,

@@ -19,7 +19,9 @@ def check_variables(variables: Any) -> dict[str, Any]:
     those of the functions diagrams call (a variable hiding one fails every later script of the case).
 
     Raises:
-        ValidationFailed: with one ``{"field", "message"}`` item per problem.
+        ValidationFailed: with one ``{"field", "message"}`` item per problem, ``field`` the path of the value
+            as a request body holds it: ``variables.NAME``, ``variables.NAME.KEY``, ``variables.NAME.0`` (an
+            item of a list).
     """
     if variables is None:
         return {}
@@ -29,15 +31,16 @@ def check_variables(variables: Any) -> dict[str, Any]:
     problems: list[dict[str, str]] = []
     functions = function_names()
     for name, value in variables.items():
+        field = f"variables.{name}"
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            problems.append({"field": str(name), "message": "not a valid variable name (letters, digits and _; "
-                                                            "not starting with a digit or _)"})
+            problems.append({"field": field, "message": "not a valid variable name (letters, digits and _; "
+                                                        "not starting with a digit or _)"})
             continue
         if name in functions:
-            problems.append({"field": name, "message": f"{name!r} is a function diagrams call: choose another "
-                                                       "variable name"})
+            problems.append({"field": field, "message": f"{name!r} is a function diagrams call: choose another "
+                                                        "variable name"})
             continue
-        _check_value(name, value, 0, problems)
+        _check_value(field, value, 0, problems)
     if problems:
         raise ValidationFailed("invalid variables", details=problems)
     return variables
@@ -78,7 +81,7 @@ def _check_value(path: str, value: Any, depth: int, problems: list[dict[str, str
                 _check_value(f"{path}.{key}", item, depth + 1, problems)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_value(f"{path}[{index}]", item, depth + 1, problems)
+            _check_value(f"{path}.{index}", item, depth + 1, problems)
     elif isinstance(value, float) and not math.isfinite(value):
         problems.append({"field": path, "message": "numbers must be finite"})
     elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:

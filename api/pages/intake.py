@@ -46,7 +46,7 @@ from .case_data import APPLICANT_FIELDS, Field
 from .form_values import field_labels, option_labels, pattern_hints
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
-from .work import MARK_FIELD, error_text, mark_problem_texts, marks_from_form, submitted
+from .work import MARK_FIELD, error_text, mark_problem_texts, marks_from_form, on_form, submitted
 
 bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 
@@ -218,7 +218,7 @@ def _form_page(entry: guides.CatalogueEntry, merged: form_merge.StartForm | None
     schema = merged.schema if merged is not None else {}
     labels, options, hints = field_labels(schema), option_labels(schema), pattern_hints(schema)
     form_errors = []
-    for detail in refused or []:
+    for detail in map(on_form, refused or []):
         field = str(detail.get("field", "")) if isinstance(detail, dict) else ""
         if field == "business_key":
             problems[field] = _("办件编号须为 1 至 50 个字符，不含控制字符。")

@@ -167,8 +167,21 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
                 assignee=request.form.get("assignee", "")), "error")
         return redirect(url_for("pages.work.task", task_id=task_id))
     marks = [d for d in exc.details if isinstance(d, dict) and str(d.get("field", "")).startswith("marks")]
-    return render_task(task_id, errors=[d for d in exc.details if d not in marks], data=submitted(),
+    return render_task(task_id, errors=[on_form(d) for d in exc.details if d not in marks], data=submitted(),
                        mark_problems=mark_problem_texts(marks), status=422)
+
+
+VARIABLES = "variables."  # how the engine names a value it checks as a variable (engine.variables)
+
+
+def on_form(detail: Any) -> Any:
+    """A refusal's detail with its ``field`` as the form names it: a variable's check names the value by its
+    path in the request (``variables.amount``), a form's rules by its data path (``amount``), which form.js,
+    the labels and the page's own fields go by."""
+    field = detail.get("field") if isinstance(detail, dict) else None
+    if isinstance(field, str) and field.startswith(VARIABLES):
+        return {**detail, "field": field.removeprefix(VARIABLES)}
+    return detail
 
 
 @bp.errorhandler(MaterialsMissing)

@@ -56,7 +56,7 @@ def test_accepting_without_the_attestation_ticked_is_refused_and_no_notice_is_is
                                      **sent)
         assert refused["error"]["code"] == "validation_failed"
         assert [(d["field"], d["rule"], d["label"]) for d in refused["error"]["details"]] == [
-            ("materials_complete", "required", ATTESTATION)]
+            ("variables.materials_complete", "required", ATTESTATION)]
     assert open_steps(api, case_id) == ["accept"] and case_states(api, case_id) == ["已接件"]
     assert documents(api, case_id) == {}
     complete_open_task(api, case_id, "accept", user="window_clerk", decision="accept", materials_complete=True)

@@ -82,16 +82,17 @@ def test_a_completion_breaking_the_generated_form_is_refused_field_by_field(api)
     case, task = _review_task(api)
     clerk = api.as_("window_clerk")
     missing = clerk.post(f"/api/tasks/{task['id']}/complete", json={"variables": {"decision": "accept"}})
-    assert _details(missing) == {"opinion": ["required"]}
+    assert _details(missing) == {"variables.opinion": ["required"]}
     broken = clerk.post(f"/api/tasks/{task['id']}/complete", json={"variables": {
         "applicant_name": "李四", "opinion": "同意", "remark": "备注写得太长了超过十个字", "fee": 12.5, "approved": "yes",
         "valid_until": "31/12/2026", "decision": "maybe", "extra": 1}})
-    assert _details(broken) == {"applicant_name": ["readonly"], "remark": ["maxLength"], "fee": ["decimalDigits"],
-                                "approved": ["type"], "valid_until": ["type"], "decision": ["options"],
-                                "extra": ["unknown"]}
+    assert _details(broken) == {
+        "variables.applicant_name": ["readonly"], "variables.remark": ["maxLength"],
+        "variables.fee": ["decimalDigits"], "variables.approved": ["type"], "variables.valid_until": ["type"],
+        "variables.decision": ["options"], "variables.extra": ["unknown"]}
     over = clerk.post(f"/api/tasks/{task['id']}/complete", json={"variables": {
         "opinion": "同", "fee": 1001, "decision": "accept"}})
-    assert _details(over) == {"opinion": ["minLength"], "fee": ["max"]}
+    assert _details(over) == {"variables.opinion": ["minLength"], "variables.fee": ["max"]}
     assert [t["bpmn_id"] for t in api.get(f"/api/process-instances/{case['id']}").get_json()["tasks"]] == ["review"]
 
 
@@ -116,7 +117,8 @@ def test_the_start_event_s_fields_are_the_start_form_that_checks_a_case_start(ap
             ("copies", "number", {"min": 1, "max": 5}, 1)]
     refused = api.as_("integrator").post("/api/process-definitions/form_data/start",
                                          json={"variables": {"copies": 9, "note": "x"}})
-    assert _details(refused) == {"applicant_name": ["required"], "copies": ["max"], "note": ["unknown"]}
+    assert _details(refused) == {"variables.applicant_name": ["required"], "variables.copies": ["max"],
+                                "variables.note": ["unknown"]}
     assert api.get("/api/process-instances?process_key=form_data").get_json()["items"] == []
     case = api.start("form_data", variables={"applicant_name": "张三", "copies": 2})
     assert case["variables"]["copies"] == 2
@@ -136,7 +138,7 @@ def test_an_unchanged_redeploy_keeps_the_version_and_a_changed_one_gives_each_ca
     remark = "这一条备注超过十个字但不到三十个字"
     sent = {"opinion": "不予", "remark": remark, "decision": "reject"}
     refused = api.as_("window_clerk").post(f"/api/tasks/{old_task['id']}/complete", json={"variables": sent})
-    assert _details(refused) == {"remark": ["maxLength"]}  # the case of version 1 keeps version 1's form
+    assert _details(refused) == {"variables.remark": ["maxLength"]}  # the case of version 1 keeps version 1's form
     complete_task(api, new_task, user="window_clerk", opinion="不予", remark=remark, decision="reject")
 
 

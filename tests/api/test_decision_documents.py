@@ -132,7 +132,7 @@ def test_a_department_voting_against_must_give_its_reasons(api):
     ballot = open_task_of(api, case, "vote")
     member = {"name": "市发展和改革委员会", "vote": "reject"}
     refused = complete_task(api, ballot, user="fgw_clerk", expect=422, member={**member, "opinion": "不同意"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member.reason", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("variables.member.reason", "required")]
     assert refused["error"]["code"] == "validation_failed"
     complete_task(api, ballot, user="fgw_clerk", member={**member, "reason": "项目未取得节能审查意见"})
     assert open_task_of(api, case, "chair_decision")  # the vote counted

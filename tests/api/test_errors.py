@@ -133,7 +133,7 @@ def test_integers_beyond_64_bits_are_refused_at_the_door_and_from_a_script(api):
     assert clerk.post(f"/api/tasks/{task_id}/claim").status_code == 200
     error = assert_error_shape(clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"n": huge}}),
                                422, "validation_failed")
-    assert error["details"][0]["field"] == "n"
+    assert error["details"][0]["field"] == "variables.n"
     before = _snapshot(api, case["id"])
     error = assert_error_shape(clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"digits": 30}}),
                                422, "process_error")

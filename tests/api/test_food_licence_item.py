@@ -116,7 +116,7 @@ def test_certification_issues_the_licence_with_its_number_and_the_progress_shows
 
     refused = complete_open_task(deployed, begun["id"], "certify", user="certificate_clerk", reader="admin",
                                  certificate_no="SC11403020000015", expect=422)
-    assert [d["field"] for d in refused["error"]["details"]] == ["certificate_no"]
+    assert [d["field"] for d in refused["error"]["details"]] == ["variables.certificate_no"]
     done = complete_open_task(deployed, begun["id"], "certify", user="certificate_clerk", reader="admin",
                               certificate_no=NUMBER)
     assert done is not None

@@ -28,8 +28,8 @@ def test_a_missing_required_field_is_refused_with_its_name_and_rule(api):
     _, task_id = _start_simple(api)
     clerk = api.as_("window_clerk")
     response = clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {"accepted": False}})
-    assert _details(response) == {"amount": "required: a value is required",
-                                  "remark": "required: a value is required"}
+    assert _details(response) == {"variables.amount": "required: a value is required",
+                                  "variables.remark": "required: a value is required"}
     labels = [d["label"] for d in response.get_json()["error"]["details"]]
     assert labels == ["申请金额（元）", "不予受理的理由"]  # the form's own words, for the clerk's screen
     assert clerk.get(f"/api/tasks/{task_id}").get_json()["state"] == "READY"
@@ -42,9 +42,10 @@ def test_every_broken_rule_is_named_and_unknown_fields_are_refused_not_stored(ap
     response = clerk.post(f"/api/tasks/{task_id}/complete", json={"variables": {
         "accepted": True, "amount": -1.5, "applicant_phone": "12345", "fee": 100, "reviewGroup": "window"}})
     details = _details(response)
-    assert details["amount"] == "min: must be at least 0"
-    assert details["applicant_phone"].startswith("phone: ")
-    assert details["fee"].startswith("unknown: ") and details["reviewGroup"].startswith("unknown: ")
+    assert details["variables.amount"] == "min: must be at least 0"
+    assert details["variables.applicant_phone"].startswith("phone: ")
+    assert details["variables.fee"].startswith("unknown: ")
+    assert details["variables.reviewGroup"].startswith("unknown: ")
     assert "fee" not in api.get(f"/api/process-instances/{case['id']}").get_json()["variables"]
 
 
@@ -116,7 +117,7 @@ def test_form_keys_resolve_by_deployment_prefix_and_by_form_id_and_embedded_form
     window = api.as_("window_clerk")
     assert window.get(f"/api/tasks/{accept['id']}/form").get_json()["schema"]["id"] == "Form_accept"
     assert set(_details(window.post(f"/api/tasks/{accept['id']}/complete", json={"variables": {}}))) == \
-        {"amount", "remark"}
+        {"variables.amount", "variables.remark"}
     [review] = window.post(f"/api/tasks/{accept['id']}/complete",
                            json={"variables": {"accepted": True, "amount": 3}}).get_json()["tasks"]
 
@@ -125,9 +126,9 @@ def test_form_keys_resolve_by_deployment_prefix_and_by_form_id_and_embedded_form
     assert form["schema"]["id"] == "Form_review_opinion" and form["data"] == {"case_no": "SX-1"}
     refused = _details(office.post(f"/api/tasks/{review['id']}/complete", json={"variables": {
         "case_no": "SX-2", "opinion": "approve", "inspection": {"items": ["premises", "roof"]}}}))
-    assert refused == {"case_no": "readonly: cannot be changed in this task",
-                       "inspection.date": "required: a value is required",
-                       "inspection.items": "options: must be one of 'premises', 'equipment', 'staff'"}
+    assert refused == {"variables.case_no": "readonly: cannot be changed in this task",
+                       "variables.inspection.date": "required: a value is required",
+                       "variables.inspection.items": "options: must be one of 'premises', 'equipment', 'staff'"}
     done = office.post(f"/api/tasks/{review['id']}/complete", json={"variables": {
         "case_no": "SX-1", "opinion": "approve", "inspection": {"date": "2026-03-02", "items": ["staff"]}}})
     assert done.status_code == 200, done.get_json()
@@ -160,7 +161,7 @@ def test_redeploying_an_unchanged_diagram_with_a_corrected_form_uses_the_new_for
     for task_id in (old_task, new_task):  # same definition version, so the same (newest) form
         too_much = clerk.post(f"/api/tasks/{task_id}/complete",
                               json={"variables": {"accepted": True, "amount": 5000}})
-        assert _details(too_much) == {"amount": "max: must be at most 1000"}
+        assert _details(too_much) == {"variables.amount": "max: must be at most 1000"}
 
 
 def test_a_broken_form_stored_before_forms_were_checked_stops_completion_with_a_clear_error(api):
@@ -197,7 +198,7 @@ def test_a_camunda_8_form_link_resolves_by_the_form_s_id(api, tmp_path):
     office = api.as_("office_clerk")
     assert office.get(f"/api/tasks/{review['id']}/form").get_json()["schema"]["id"] == "Form_review_opinion"
     refused = office.post(f"/api/tasks/{review['id']}/complete", json={"variables": {"case_no": "SX-1"}})
-    assert refused.status_code == 422 and "opinion" in _details(refused)
+    assert refused.status_code == 422 and "variables.opinion" in _details(refused)
 
 
 def test_a_form_problem_at_deploy_has_the_line_lint_gives_it(api, tmp_path):

@@ -184,4 +184,4 @@ def test_the_start_form_s_value_wins_over_one_given_beside_it_and_names_beside_i
     with pytest.raises(ValidationFailed) as refused:
         instances.start(api.runtime.uow(), "shop_sign", actor=integrator, variables={"shop_name": "李记面馆"},
                         beside_form={"_hidden": "x"})
-    assert [d["field"] for d in refused.value.details] == ["_hidden"]
+    assert [d["field"] for d in refused.value.details] == ["variables._hidden"]

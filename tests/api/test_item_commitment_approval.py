@@ -166,11 +166,13 @@ def test_accepting_needs_the_signed_commitment_and_nothing_moves_without_it(api)
     case_id = start(api, "WJ-2026-0006")["id"]
     unset = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
                                acceptance_decision="accept")
-    assert [(d["field"], d["rule"]) for d in unset["error"]["details"]] == [("commitment_signed", "required")]
+    assert [(d["field"], d["rule"]) for d in unset["error"]["details"]] == [
+        ("variables.commitment_signed", "required")]
     # Unticked: refused as the browser refuses it (a required checkbox must be ticked).
     unsigned = complete_open_task(api, case_id, "accept_commitment", user="window_clerk", expect=422,
                                   commitment_signed=False, acceptance_decision="accept")
-    assert [(d["field"], d["rule"]) for d in unsigned["error"]["details"]] == [("commitment_signed", "required")]
+    assert [(d["field"], d["rule"]) for d in unsigned["error"]["details"]] == [
+        ("variables.commitment_signed", "required")]
     assert open_steps(api, case_id) == ["accept_commitment"] and case_states(api, case_id) == ["已接件"]
     with api.runtime.uow() as uow:  # not accepted: no clock
         assert uow.session.get(CaseClock, case_id) is None
@@ -188,7 +190,7 @@ def test_a_licence_cannot_be_valid_until_a_day_already_past(api):
         refused = complete_open_task(api, case_id, "approve", user="hygiene_clerk", expect=422,
                                      licence_no=LICENCE["licence_no"], licence_valid_until=past)
         assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
-            ("licence_valid_until", "disallowPassedDates")]
+            ("variables.licence_valid_until", "disallowPassedDates")]
     assert open_steps(api, case_id) == ["approve"]
     complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
     assert open_steps(api, case_id) == ["deliver"]

@@ -31,7 +31,7 @@ def test_a_group_no_one_works_is_refused_and_the_complaint_stays_with_the_desk(a
     desk = add_clerk(api, "desk_clerk", "complaints")
     refused = complete_open_task(desk, case_id, "register", reader="admin", expect=422, handling_group="窗口科")
     [problem] = refused["error"]["details"]
-    assert (problem["field"], problem["rule"]) == ("handling_group", "options")
+    assert (problem["field"], problem["rule"]) == ("variables.handling_group", "options")
     assert "window" in problem["params"]["options"]
     assert open_steps(api, case_id) == ["register"]
 

@@ -257,7 +257,7 @@ def test_a_key_material_cannot_be_tolerated_the_clerk_is_told_why_and_the_notice
                                  tolerated_materials=["建设工程规划许可证", "建设资金已落实承诺书"])
     [problem] = refused["error"]["details"]
     assert (problem["field"], problem["rule"], problem["label"]) == (
-        "tolerated_materials", "options", "容缺材料（仅非关键材料可容缺）")
+        "variables.tolerated_materials", "options", "容缺材料（仅非关键材料可容缺）")
     assert "建设工程规划许可证" not in problem["params"]["options"]
     assert open_steps(api, case_id) == ["acceptance_check"] and case_states(api, case_id) == ["已接件"]
     # The clerk gives the one-time notice instead, with a note the applicant reads on it.
@@ -284,7 +284,8 @@ def test_tolerant_acceptance_names_what_is_tolerated(api):
     case_id = start(api, "ZJ-2026-0007")
     refused = complete_open_task(api, case_id, "acceptance_check", user="window_clerk", expect=422,
                                  acceptance_decision="tolerant", defect_note="暂缺材料见附件")
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("tolerated_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.tolerated_materials", "required")]
 
 
 def test_an_application_outside_the_scope_is_rejected(api):

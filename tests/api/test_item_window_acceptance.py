@@ -92,7 +92,7 @@ def test_a_denial_is_a_written_decision_with_its_reasons_delivered_to_the_applic
     complete_open_task(api, case_id, "review", user="admin", review_opinion="不符合条件")
     # No choice made is no denial: the chief says which (a blank once issued a 不予行政许可决定书).
     unchosen = complete_open_task(api, case_id, "decide", user="admin", expect=422, decision_opinion="同意")
-    assert [(d["field"], d["rule"]) for d in unchosen["error"]["details"]] == [("approved", "required")]
+    assert [(d["field"], d["rule"]) for d in unchosen["error"]["details"]] == [("variables.approved", "required")]
     complete_open_task(api, case_id, "decide", user="admin", approved=False,
                        decision_opinion="经营场所与申请材料不一致\n未取得前置审批")
     denial = documents(api, case_id)["denial_decision"]
@@ -109,7 +109,8 @@ def test_a_denial_is_a_written_decision_with_its_reasons_delivered_to_the_applic
 def test_a_rejection_needs_its_reasons_and_issues_them_in_the_rejection_notice(api):
     case_id = start(api, "SX-2026-000125")
     refused = complete_open_task(api, case_id, "accept", user="window_clerk", expect=422, decision="reject")
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("reject_reason", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.reject_reason", "required")]
     done = complete_open_task(api, case_id, "accept", user="window_clerk", decision="reject",
                               reject_reason="申请事项不属于本中心受理范围\n应向市场监督管理局申请")
     assert done["state"] == "completed"
@@ -121,7 +122,8 @@ def test_a_rejection_needs_its_reasons_and_issues_them_in_the_rejection_notice(a
 def test_a_supplement_lists_everything_at_once_and_lapses_after_twenty_working_days(api):
     case_id = start(api, "SX-2026-000126")
     refused = complete_open_task(api, case_id, "accept", user="window_clerk", expect=422, decision="supplement")
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     noticed_at = utcnow()
     waiting = complete_open_task(api, case_id, "accept", user="window_clerk", decision="supplement",
                                  missing_materials=MISSING)
@@ -167,7 +169,7 @@ def test_the_delivery_step_offers_and_takes_only_the_ways_the_guide_lists(api):
                                  delivery_method="self_service")
     [problem] = refused["error"]["details"]
     assert (problem["field"], problem["rule"], problem["params"]) == (
-        "delivery_method", "options", {"options": ["window", "electronic", "mail"]})
+        "variables.delivery_method", "options", {"options": ["window", "electronic", "mail"]})
     assert open_steps(api, case_id) == ["deliver"]
     done = complete_open_task(api, case_id, "deliver", user="window_clerk", delivery_method="electronic")
     assert done["state"] == "completed"

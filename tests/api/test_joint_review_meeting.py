@@ -158,7 +158,7 @@ def test_each_member_department_votes_in_its_own_task_and_the_chair_issues_a_pas
     form = api.as_("zrzy_clerk").get(f"/api/tasks/{zrzy_ballot['id']}/form").get_json()
     assert form["data"] == {"project_name": "市民中心二期", "member": {"name": "市自然资源和规划局"}}
     refused = complete_task(api, zrzy_ballot, user="zrzy_clerk", expect=422, member={"vote": "maybe"})
-    assert [d["field"] for d in refused["error"]["details"]] == ["member.vote"]
+    assert [d["field"] for d in refused["error"]["details"]] == ["variables.member.vote"]
 
     after = vote_all(api, ballots, {"fgw": "approve", "zrzy": "approve", "zjj": "reject", "sthj": "abstain"})
     [chair] = after["tasks"]
@@ -183,7 +183,7 @@ def test_a_majority_of_those_present_passes_and_the_chair_sees_the_tally(api, me
     # The tally is the application's count: the chair may not change it.
     changed = complete_task(api, chair, user="meeting_chair", expect=422, chair_decision="confirm",
                             chair_opinion="同意", tally={"outcome": "rejected"})
-    assert [d["field"] for d in changed["error"]["details"]] == ["tally.outcome"]
+    assert [d["field"] for d in changed["error"]["details"]] == ["variables.tally.outcome"]
     clock = api.as_("supervisor").get(f"/api/process-instances/{meeting['id']}/clock").get_json()
     assert (clock["state"], clock["promised_days"], clock["statutory_days"]) == ("running", 20, 45)
     signed = complete_task(api, chair, user="meeting_chair", chair_decision="confirm", chair_opinion="同意会议决定")
@@ -280,7 +280,8 @@ def test_a_meeting_without_member_departments_is_refused_and_nothing_is_stored(a
     before = variables(api, meeting)
     empty = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422, member_departments=[],
                                meeting_date=in_a_week(), meeting_place="第一会议室")
-    assert [(d["field"], d["rule"]) for d in empty["error"]["details"]] == [("member_departments", "required")]
+    assert [(d["field"], d["rule"]) for d in empty["error"]["details"]] == [
+        ("variables.member_departments", "required")]
     assert variables(api, meeting) == before
     assert [t["bpmn_id"] for t in case_tasks(api, meeting)] == ["convene"]
 
@@ -311,14 +312,16 @@ def test_the_members_are_the_guide_s_co_departments_and_no_other_department_set_
     for outsider in (["FGW", "SCJG"], ["FGW", "XYZ"]):  # set up here but not in the guide, or not at all
         refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422, member_departments=outsider,
                                      meeting_date=in_a_week(), meeting_place="第一会议室")
-        assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member_departments", "options")]
+        assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+            ("variables.member_departments", "options")]
     twice = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                member_departments=["FGW", "FGW"], meeting_date=in_a_week(), meeting_place="第一会议室")
-    assert [(d["field"], d["rule"]) for d in twice["error"]["details"]] == [("member_departments", "duplicate")]
+    assert [(d["field"], d["rule"]) for d in twice["error"]["details"]] == [
+        ("variables.member_departments", "duplicate")]
     raw = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422, meeting_date=in_a_week(),
                              meeting_place="第一会议室", member_departments=["FGW"],
                              members=[{"department": "FGW", "name": "发改委", "group": "admin"}])
-    assert [(d["field"], d["rule"]) for d in raw["error"]["details"]] == [("members", "unknown")]
+    assert [(d["field"], d["rule"]) for d in raw["error"]["details"]] == [("variables.members", "unknown")]
 
     # A department offered when the round began but left without groups since has nobody to vote for it.
     emptied = api.as_("admin").put("/api/departments/STHJ", json={"name": "市生态环境局", "groups": []})
@@ -326,7 +329,7 @@ def test_the_members_are_the_guide_s_co_departments_and_no_other_department_set_
     refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                  member_departments=["FGW", "STHJ"], meeting_date=in_a_week(), meeting_place="第一会议室")
     [problem] = refused["error"]["details"]  # a form error on the field, as the task page shows it
-    assert (problem["field"], problem["rule"]) == ("member_departments", "refused")
+    assert (problem["field"], problem["rule"]) == ("variables.member_departments", "refused")
     assert problem["message"] == ("以下成员单位尚未在部门设置中设置用户组，无人可以表决：市生态环境局（STHJ）。"
                                   "请管理员先在部门设置中为其设置用户组，或不选该单位")
 
@@ -358,8 +361,8 @@ def test_a_co_department_not_set_up_is_offered_marked_named_on_the_form_and_chos
     refused = complete_open_task(api, case, "convene", user="zwfw_clerk", expect=422, member_departments=["FGW", "STHJ"],
                                  meeting_date=today(), meeting_place="第一会议室")
     assert [(d["field"], d["message"]) for d in refused["error"]["details"]] == [
-        ("member_departments", ("以下成员单位尚未在部门设置中设置用户组，无人可以表决：市生态环境局（STHJ）。"
-                                "请管理员先在部门设置中为其设置用户组，或不选该单位"))]
+        ("variables.member_departments", ("以下成员单位尚未在部门设置中设置用户组，无人可以表决：市生态环境局（STHJ）。"
+                                          "请管理员先在部门设置中为其设置用户组，或不选该单位"))]
     assert [t["bpmn_id"] for t in case_tasks(api, case)] == ["convene"]
 
     set_up_departments(api, ("STHJ",))  # the centre had it fixed: the same round may now choose it
@@ -398,7 +401,8 @@ def test_the_convening_centre_is_not_offered_as_a_member_of_its_own_meeting(api,
     assert [o["value"] for o in offered] == list(DEPARTMENTS)  # the guide's co-departments, in its order
     refused = complete_open_task(api, received, "convene", user="zwfw_clerk", expect=422,
                                  member_departments=["FGW", "ZWFW"], meeting_date=today(), meeting_place="第一会议室")
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member_departments", "options")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.member_departments", "options")]
     assert sorted(b["candidate_groups"][0] for b in convene(api, received)) == ["fgw", "sthj", "zjj", "zrzy"]
 
 
@@ -422,7 +426,8 @@ def test_the_meeting_date_is_not_in_the_past(api, meeting):
     yesterday = (local_today() - timedelta(days=1)).isoformat()
     refused = complete_open_task(api, meeting, "convene", user="zwfw_clerk", expect=422, member_departments=["FGW"],
                                  meeting_date=yesterday, meeting_place="第一会议室")
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("meeting_date", "disallowPassedDates")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.meeting_date", "disallowPassedDates")]
     assert len(convene(api, meeting, ("FGW",), meeting_date=local_today().isoformat())) == 1  # today is fine
 
 
@@ -434,7 +439,8 @@ def test_the_centre_accepts_before_anything_else_and_the_clock_starts_then(api, 
     assert form["data"] == {"project_name": "市民中心二期"}
     refused = complete_open_task(api, received, "acceptance", user="zwfw_clerk", expect=422,
                                  acceptance={"decision": "supplement"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     accept(api, received)
     clock = api.as_("supervisor").get(f"/api/process-instances/{received['id']}/clock").get_json()
     assert clock["state"] == "running"
@@ -460,7 +466,8 @@ def test_a_second_supplement_notice_is_written_afresh_not_from_the_first(api, re
     # Sending the decision alone is refused: the list is asked for again, not taken from the first round.
     refused = complete_open_task(api, received, "acceptance", user="zwfw_clerk", expect=422,
                                  acceptance={"decision": "supplement"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     accept(api, received)
     assert [t["bpmn_id"] for t in case_tasks(api, received)] == ["convene"]
     assert case_states(api, received["id"]) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
@@ -690,7 +697,7 @@ def test_a_meeting_after_the_case_s_deadline_is_refused_on_the_convene_form(api,
     assert deadline == date(2026, 3, 30)  # 20 working days from Monday 2 March
     error = convene_refused(api, received, "2026-03-31")
     assert error["code"] == "validation_failed"
-    assert error["details"] == [{"field": "meeting_date", "label": None, "rule": "refused", "params": {},
+    assert error["details"] == [{"field": "variables.meeting_date", "label": None, "rule": "refused", "params": {},
                                  "message": "会议日期不得晚于本案的办结期限（2026年3月30日）：请另选日期，或先依法延长办理期限"}]
 
     extended = api.as_("supervisor").post(f"{url}/extend", json={"days": 2, "reason": "成员单位较多，需协调会期"})
@@ -704,7 +711,7 @@ def test_a_meeting_in_a_year_the_calendar_does_not_have_is_refused_until_the_yea
     frozen(at(date(2026, 12, 28)))
     accept(api, received)
     error = convene_refused(api, received, "2027-01-05")
-    assert [(d["field"], d["rule"]) for d in error["details"]] == [("meeting_date", "refused")]
+    assert [(d["field"], d["rule"]) for d in error["details"]] == [("variables.meeting_date", "refused")]
     assert error["details"][0]["message"].startswith("会议日期所在的2027年尚未载入工作日历")
     calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}], workdays=[],
                           actor=Actor("admin", roles=frozenset({"admin"})))
@@ -716,7 +723,7 @@ def test_a_meeting_in_the_past_is_refused_by_the_form_s_own_rule(api, received, 
     frozen(at(date(2026, 3, 2)))
     accept(api, received)
     error = convene_refused(api, received, "2026-02-27")
-    assert [(d["field"], d["rule"]) for d in error["details"]] == [("meeting_date", "disallowPassedDates")]
+    assert [(d["field"], d["rule"]) for d in error["details"]] == [("variables.meeting_date", "disallowPassedDates")]
 
 
 def test_the_task_page_shows_a_refused_meeting_date_beside_the_field_and_keeps_what_was_typed(
@@ -784,7 +791,7 @@ def test_a_department_cannot_vote_itself_absent_only_the_lapsed_ballot_counts_so
     [ballot] = convene(api, meeting, ("FGW",))
     refused = complete_task(api, ballot, user="fgw_clerk", expect=422,
                             member={"name": "市发展和改革委员会", "vote": "absent"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("member.vote", "options")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("variables.member.vote", "options")]
     assert lapse(api, meeting) == 1
     [record] = variables(api, meeting)["meeting_records"]
     [(vote, note)] = [(b["vote"], b["note"]) for b in record["ballots"]]

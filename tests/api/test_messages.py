@@ -139,7 +139,7 @@ def test_correlation_values_pick_the_case_and_only_the_variables_become_its_data
     refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-7",
                                                                      "deep": {"a": [{"typename": 1}]}})["error"]
     assert refused["code"] == "validation_failed"  # plain values only, whatever the property ids
-    assert [d["field"] for d in refused["details"]] == ["correlations.deep.a[0].typename"]
+    assert [d["field"] for d in refused["details"]] == ["correlations.deep.a.0.typename"]
 
 
 def test_a_variable_named_after_a_function_diagrams_call_is_refused_at_start_and_in_a_message(api):
@@ -149,11 +149,11 @@ def test_a_variable_named_after_a_function_diagrams_call_is_refused_at_start_and
                                          json={"variables": {"order_no": "ORD-8", "co_departments": "x"}})
     assert started.status_code == 422
     [detail] = started.get_json()["error"]["details"]
-    assert detail["field"] == "co_departments" and "a function diagrams call" in detail["message"]
+    assert detail["field"] == "variables.co_departments" and "a function diagrams call" in detail["message"]
     api.start("payment_wait", variables={"order_no": "ORD-8"})
     refused = _send(api, 422, name="payment_received", correlations={"order_no": "ORD-8"},
                     variables={"workdays": 3})["error"]
-    assert [d["field"] for d in refused["details"]] == ["workdays"]
+    assert [d["field"] for d in refused["details"]] == ["variables.workdays"]
 
 
 def test_correlation_values_the_waiting_case_does_not_know_reach_no_case(api):

@@ -97,9 +97,12 @@ def test_starting_checks_the_variables_against_the_merged_form_and_names_the_fie
     error = api.start("restaurant_opening", expect=422, business_key="YJS-BAD", variables=bad)["error"]
     assert error["code"] == "validation_failed"
     problems = {d["field"]: d["message"] for d in error["details"]}
-    assert set(problems) == {"applicant_phone", "business_address", "business_scope", "signboard_area", "rooftop"}
-    assert problems["business_address"].startswith("maxLength") and problems["signboard_area"].startswith("max")
-    assert problems["business_scope"].startswith("required") and problems["rooftop"].startswith("unknown")
+    assert set(problems) == {"variables.applicant_phone", "variables.business_address", "variables.business_scope",
+                             "variables.signboard_area", "variables.rooftop"}
+    assert problems["variables.business_address"].startswith("maxLength")
+    assert problems["variables.signboard_area"].startswith("max")
+    assert problems["variables.business_scope"].startswith("required")
+    assert problems["variables.rooftop"].startswith("unknown")
     assert api.as_("supervisor").get("/api/process-instances?business_key=YJS-BAD").get_json()["total"] == 0
 
 
@@ -175,7 +178,8 @@ def test_a_denied_member_item_shows_in_the_package_and_the_bundle_ends_not_all_g
     # Mailed, the package needs its tracking number, which the applicant's progress then shows.
     refused = complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "mail"},
                                  expect=422)
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("delivery.tracking_no", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.delivery.tracking_no", "required")]
     complete_open_task(api, case, "deliver_package", user="window_clerk",
                        delivery={"method": "mail", "tracking_no": "SF2026000002"})
     events = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/history").get_json()
@@ -238,7 +242,8 @@ def test_a_supplement_must_list_everything_and_the_notice_lists_it(api, library)
     case = api.start("restaurant_opening", business_key="YJS-2026-0004", variables=APPLICATION)
     refused = complete_task(api, case["tasks"][0], user="window_clerk", expect=422,
                             bundle_acceptance={"decision": "supplement"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     complete_task(api, case["tasks"][0], user="window_clerk", missing_materials=MISSING,
                   bundle_acceptance={"decision": "supplement"})
     notice = documents(api, case["id"])["supplement_notice"]
@@ -263,7 +268,8 @@ def test_a_rejection_needs_its_reasons_and_the_notice_gives_them(api, library):
     case = api.start("restaurant_opening", business_key="YJS-2026-0006", variables=APPLICATION)
     refused = complete_task(api, case["tasks"][0], user="window_clerk", expect=422,
                             bundle_acceptance={"decision": "reject", "opinion": "不予受理"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("reject_reason", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.reject_reason", "required")]
     done = complete_task(api, case["tasks"][0], user="window_clerk", reject_reason="经营场所位于居民住宅楼内",
                          bundle_acceptance={"decision": "reject"})
     assert done["state"] == "completed"

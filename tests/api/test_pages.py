@@ -429,9 +429,10 @@ def test_the_api_keeps_answering_in_english_with_the_rule_code(runtime: Runtime,
                                  headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
     assert response.status_code == 422
     assert [(d["field"], d["rule"], d["params"], d["message"]) for d in response.get_json()["error"]["details"]] == [
-        ("applicantName", "required", {}, "required: a value is required"),
-        ("decision", "options", {"options": ["accept", "reject"]}, "options: must be one of 'accept', 'reject'"),
-        ("materialsComplete", "type", {"expected": "boolean"}, "type: expects true or false")]
+        ("variables.applicantName", "required", {}, "required: a value is required"),
+        ("variables.decision", "options", {"options": ["accept", "reject"]},
+         "options: must be one of 'accept', 'reject'"),
+        ("variables.materialsComplete", "type", {"expected": "boolean"}, "type: expects true or false")]
 
 
 def test_a_valid_completion_goes_back_to_the_queue(runtime: Runtime, clerk: Browser, accept_task: str) -> None:

@@ -122,7 +122,8 @@ def test_the_lead_department_may_refuse_to_accept_with_its_reasons_and_no_depart
     case = api.start("construction_parallel_approval", variables={"project_name": "违规项目"})
     refused = complete_task(api, case["tasks"][0], user="zrzy_clerk", expect=422,
                             acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("reject_reason", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.reject_reason", "required")]
     done = complete_task(api, case["tasks"][0], user="zrzy_clerk", reject_reason="项目不属于本级审批权限",
                          acceptance={"decision": "reject", "opinion": "不属于本级受理范围"})
     assert done["state"] == "completed" and done["tasks"] == []
@@ -136,7 +137,8 @@ def test_a_supplement_lists_everything_at_once_and_lapses_after_the_notice_s_twe
                      variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
     refused = complete_task(api, case["tasks"][0], user="zrzy_clerk", expect=422,
                             acceptance={"decision": "supplement"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     noticed_at = utcnow()
     complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "supplement"},
                   missing_materials="建设项目用地预审申请表：未盖章\n环境影响报告书：缺少公众参与说明")
@@ -167,7 +169,8 @@ def test_every_department_s_form_shows_the_project(api, accepted):
     # Shown, not asked: a department cannot rename the project.
     renamed = complete_open_task(api, accepted, "environment_review", user="sthj_clerk", expect=422,
                                  project_name="另一个项目", environment_review={"result": "approve", "opinion": "同意"})
-    assert [(d["field"], d["rule"]) for d in renamed["error"]["details"]] == [("project_name", "readonly")]
+    assert [(d["field"], d["rule"]) for d in renamed["error"]["details"]] == [
+        ("variables.project_name", "readonly")]
     review(api, accepted, "land_review", "zrzy_clerk", "land_pre_review", "approve")
     planning = by_bpmn_id(case_tasks(api, accepted))["planning_review"]
     assert api.as_("zrzy_clerk").get(f"/api/tasks/{planning['id']}/form").get_json()["data"] == {
@@ -187,7 +190,8 @@ def test_a_second_supplement_notice_is_written_afresh_not_from_the_first(api):
     assert api.as_("zrzy_clerk").get(f"/api/tasks/{again['id']}/form").get_json()["data"] == {
         "project_name": "滨河路小学新建工程"}
     refused = complete_task(api, again, user="zrzy_clerk", expect=422, acceptance={"decision": "supplement"})
-    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [("missing_materials", "required")]
+    assert [(d["field"], d["rule"]) for d in refused["error"]["details"]] == [
+        ("variables.missing_materials", "required")]
     complete_task(api, again, user="zrzy_clerk", acceptance={"decision": "supplement"},
                   missing_materials="建设工程消防设计文件：缺少消防设计说明")
     listed = api.as_("integrator").get(f"/api/process-instances/{case['id']}/documents").get_json()

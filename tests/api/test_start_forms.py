@@ -75,8 +75,9 @@ def test_a_case_starts_only_with_variables_that_pass_the_start_form(api, tmp_pat
     error = refused.get_json()["error"]
     assert error["code"] == "validation_failed"
     problems = {d["field"]: d["message"] for d in error["details"]}
-    assert set(problems) == {"applicant_name", "applicant_phone", "fee"}
-    assert problems["applicant_name"].startswith("maxLength") and problems["fee"].startswith("unknown")
+    assert set(problems) == {"variables.applicant_name", "variables.applicant_phone", "variables.fee"}
+    assert problems["variables.applicant_name"].startswith("maxLength")
+    assert problems["variables.fee"].startswith("unknown")
     assert api.as_("supervisor").get("/api/process-instances?process_key=apply").get_json()["total"] == 0
     started = start(api, {"applicant_name": "李四", "applicant_phone": "13800138000"})
     assert started.status_code == 201, started.get_json()
@@ -121,7 +122,7 @@ def test_with_bundle_forms_the_start_form_is_merged_first_and_checked_merged(api
     assert shared["key"] == "applicant_name" and shared["validate"] == {"required": True, "maxLength": 20}
     refused = start(api, {"applicant_name": "李四"})
     assert refused.status_code == 422
-    assert [d["field"] for d in refused.get_json()["error"]["details"]] == ["shop_name"]
+    assert [d["field"] for d in refused.get_json()["error"]["details"]] == ["variables.shop_name"]
     assert start(api, {"applicant_name": "李四", "shop_name": "李记面馆"}).status_code == 201
 
 

@@ -102,8 +102,8 @@ def test_the_completion_takes_what_it_is_sent_not_what_was_saved(held):
 def test_a_draft_may_be_incomplete_but_its_values_are_checked_as_variables_are(held):
     api, task = held
     assert _save(api, "window_clerk", task, {}).status_code == 200  # the required decision left out
-    for variables, field in (({"_opinion": "x"}, "_opinion"), ({"remark": "x"}, "remark"),
-                             ({"opinion": {"typename": "x"}}, "opinion.typename"), ([1], "variables")):
+    for variables, field in (({"_opinion": "x"}, "variables._opinion"), ({"remark": "x"}, "variables.remark"),
+                             ({"opinion": {"typename": "x"}}, "variables.opinion.typename"), ([1], "variables")):
         refused = _save(api, "window_clerk", task, variables)
         assert refused.status_code == 422, (variables, refused.get_json())
         assert refused.get_json()["error"]["details"][0]["field"] == field, refused.get_json()

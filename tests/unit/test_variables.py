@@ -20,11 +20,12 @@ def test_plain_json_values_pass_unchanged():
 
 
 def test_names_must_be_identifiers_not_starting_with_an_underscore():
-    assert set(_fields({"bad name": 1, "1st": 2, "_hidden": 3, "fine": 4})) == {"bad name", "1st", "_hidden"}
+    assert set(_fields({"bad name": 1, "1st": 2, "_hidden": 3, "fine": 4})) == {
+        "variables.bad name", "variables.1st", "variables._hidden"}
 
 
 def test_a_typename_key_anywhere_is_reserved():
-    assert "form.typename" in _fields({"form": {"typename": "BpmnWorkflow"}})
+    assert "variables.form.typename" in _fields({"form": {"typename": "BpmnWorkflow"}})
 
 
 def test_non_finite_numbers_integers_beyond_64_bits_and_deep_nesting_are_refused():
@@ -32,10 +33,11 @@ def test_non_finite_numbers_integers_beyond_64_bits_and_deep_nesting_are_refused
     for _ in range(MAX_DEPTH + 2):
         deep = [deep]
     problems = _fields({"nan": float("nan"), "deep": deep, "big": [2**63], "small": -(2**63) - 1})
-    assert problems["nan"] == "numbers must be finite"
-    assert problems["big[0]"] == problems["small"] == "integers must fit in 64 bits; send larger numbers as strings"
+    assert problems["variables.nan"] == "numbers must be finite"
+    assert problems["variables.big.0"] == problems["variables.small"] == (
+        "integers must fit in 64 bits; send larger numbers as strings")
     assert check_variables({"edge": [2**63 - 1, -(2**63)]})["edge"] == [2**63 - 1, -(2**63)]
-    assert any(field.startswith("deep") and "deeper" in message for field, message in problems.items())
+    assert any(field.startswith("variables.deep.0") and "deeper" in message for field, message in problems.items())
 
 
 def test_variables_must_be_an_object():
