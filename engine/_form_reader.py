@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feel, variables
 from .bpmn_xml import Problem
-from .json_depth import too_deep
+from .json_depth import MAX_DEPTH, too_deep
 from .problem_codes import said
 
 MAX_FORM_BYTES = 1024 * 1024
@@ -66,8 +66,8 @@ def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
         return None, [Problem.of(name, None, None, said("form.too_large", kib=MAX_FORM_BYTES // 1024))]
     try:
         text = content.decode("utf-8-sig")
-        if deep := too_deep(text):
-            return None, [Problem(name, None, None, f"form is {deep}")]
+        if too_deep(text):
+            return None, [Problem.of(name, None, None, said("form.too_deep", levels=MAX_DEPTH))]
         schema = json.loads(text)
     except UnicodeDecodeError:
         return None, [Problem.of(name, None, None, said("form.not_utf8"))]

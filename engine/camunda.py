@@ -119,8 +119,7 @@ def _runs_as_called(diagram: PreparedDiagram, node: Any, mapping: Any) -> bool:
     if key is None or len(mapping.attrib) != 1:
         return False
     if key.strip() not in _CASE_BUSINESS_KEY:
-        diagram.error(node, f"camunda:in businessKey={key!r}: a called process runs inside the calling case, under "
-                            "the case's business key; remove it or pass #{execution.processBusinessKey}", at=mapping)
+        diagram.error(node, said("camunda.call_business_key", key=key), at=mapping)
     return True
 
 
@@ -150,7 +149,7 @@ def check_called_binding(diagram: PreparedDiagram, node: Any) -> None:
     for attr in filter(None, BINDINGS.values()):
         value = node.get(camunda(attr))
         if value is not None and attr != BINDINGS[binding]:
-            diagram.warn(node, f"camunda:{attr} {value!r} is ignored: camunda:calledElementBinding is {binding!r}")
+            diagram.warn(node, said("camunda.binding_ignored", attr=attr, value=value, binding=binding))
     if binding == "latest":
         return
     if binding == "deployment":
@@ -169,11 +168,10 @@ def check_initiator(diagram: PreparedDiagram, process: Any, node: Any) -> str | 
     if name is None:
         return None
     if node.getparent() is not process:
-        diagram.warn(node, f"camunda:initiator {name!r} is read only on a start event of the process itself "
-                           "(as in Camunda) and is ignored here")
+        diagram.warn(node, said("camunda.initiator_ignored", name=name))
         return None
     if not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
-        diagram.error(node, f"camunda:initiator {name!r} is not a variable name")
+        diagram.error(node, said("camunda.initiator_name", name=name))
         return None
     return name
 
@@ -186,8 +184,7 @@ def check_start_form(diagram: PreparedDiagram, process: Any, node: Any) -> str |
     if not key:
         return None
     if where := not_the_start_form(process, node):
-        diagram.warn(node, f"camunda:formKey {key!r} on {where} is ignored: only the process's plain start "
-                           "event has a start form (as in Camunda)")
+        diagram.warn(node, said("camunda.start_form_ignored", key=key, start=where))
         return None
     if expressions.is_juel(key):
         diagram.error(node, said("camunda.start_form_expression", key=key))
@@ -222,7 +219,7 @@ def starters_named(diagram: PreparedDiagram, process: Any) -> dict[str, list[str
     for starter in process.xpath("./bpmn:extensionElements/camunda:potentialStarter", namespaces=NS):
         texts = starter.xpath("./*[local-name()='resourceAssignmentExpression']/*[local-name()='formalExpression']")
         if not texts or not (texts[0].text or "").strip():
-            diagram.error(process, "camunda:potentialStarter names nobody (no formalExpression)", at=starter)
+            diagram.error(process, said("camunda.starter_nobody"), at=starter)
             continue
         _add_starters(diagram, process, "camunda:potentialStarter", texts[0].text, named, at=starter)
     return named if named["groups"] or named["users"] else None
@@ -233,16 +230,16 @@ def _add_starters(diagram: PreparedDiagram, process: Any, what: str, text: str, 
     """The names of comma-separated ``text`` into ``named`` by ``kind``; None: each item says its kind, as
     potentialStarter's ``group(...)`` and ``user(...)`` do (a bare name is a group)."""
     if expressions.is_juel(text):
-        diagram.error(process, f"{what} {text.strip()!r} is an expression, but no variables exist before a case "
-                               f"starts; name the {kind or 'groups and users'}", at=at)
+        diagram.error(process, said("camunda.starter_expression", what=what, expression=text.strip(),
+                                    starters=kind or "groups and users"), at=at)
         return
     for item in filter(None, (i.strip() for i in text.split(","))):
         found = _POTENTIAL_STARTER.fullmatch(item) if kind is None else None
         item_kind, name = (f"{found[1]}s", found[2].strip()) if found else (kind or "groups", item)
         if item_kind == "groups" and bad_group_names([name]):
-            diagram.error(process, f"{what}: {name!r} is no group name ({GROUP_RULE})", at=at)
+            diagram.error(process, said("camunda.starter_group", what=what, name=name, naming=GROUP_RULE), at=at)
         elif item_kind == "users" and not re.fullmatch(NAME_PATTERN, name):
-            diagram.error(process, f"{what}: {name!r} is no user name ({NAME_RULE})", at=at)
+            diagram.error(process, said("camunda.starter_user", what=what, name=name, naming=NAME_RULE), at=at)
         elif name not in named[item_kind]:
             named[item_kind].append(name)
 
@@ -274,9 +271,9 @@ def translate_io_mappings(diagram: PreparedDiagram, node: Any) -> None:
         text = (param.text or "").strip()
         if not name.isidentifier() or name.startswith("_"):
             if text:
-                diagram.error(node, f"camunda:{kind} {name!r} is not a variable name")
+                diagram.error(node, said("camunda.io_name", kind=kind, name=name))
             else:
-                diagram.warn(node, f"camunda:{kind} {name!r} has no value and is ignored")
+                diagram.warn(node, said("camunda.io_empty", kind=kind, name=name))
             continue
         python = juel(diagram, node, text, literal=True) if text else "None"
         if python is not None:
@@ -365,7 +362,7 @@ def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
         if not (message.get("name") or "").strip() and message.get("id"):
             # Messages are correlated by name; a case waiting on a nameless one could never be reached.
             message.set("name", message.get("id"))
-            diagram.warn(message, f"message {message.get('id')!r} has no name: it is sent and received by its id")
+            diagram.warn(message, said("camunda.message_no_name", message=message.get("id")))
     for message in root.iter(bpmn("messageEventDefinition")):
         translate_message_payload(diagram, message)
     for timer in root.iter(bpmn("timerEventDefinition")):
@@ -399,7 +396,7 @@ def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None
             return
         result = definition.get(camunda("resultVariable"))
         if result and not result.isidentifier():
-            diagram.error(owner, f"camunda:resultVariable {result!r} is not a variable name")
+            diagram.error(owner, said("camunda.result_variable", result=result))
             return
         payload = f"{{{result!r}: ({python})}}" if result else python
         check_expression(diagram, owner, payload, "message payload", source=expression)

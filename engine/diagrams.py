@@ -83,8 +83,7 @@ def _set_initiator(diagram: PreparedDiagram, process: Any, elements: dict[str, d
     """The variable a case's start sets to the starting user (``camunda:initiator``), kept with the process."""
     named = {meta["initiator"] for meta in elements.values() if meta.get("initiator")}
     if len(named) > 1:
-        diagram.error(process, f"start events name different camunda:initiator variables ({', '.join(sorted(named))}): "
-                               "a case has one starting user; name one variable")
+        diagram.error(process, said("process.initiators", names=", ".join(sorted(named))))
     elif named:
         elements[PROCESS_KEY]["initiator"] = named.pop()
 
@@ -96,15 +95,13 @@ def _set_start_form(diagram: PreparedDiagram, process: Any, elements: dict[str, 
     named = sorted({meta["form_key"] for meta in elements.values()
                     if meta.get("type") == "startEvent" and meta.get("form_key")})
     if len(named) > 1:
-        diagram.error(process, f"start events name different start forms ({', '.join(named)}): a case starts "
-                               "with one form; name one")
+        diagram.error(process, said("process.start_forms", forms=", ".join(named)))
         return
     if not named:
         return
     process_meta = elements[PROCESS_KEY]
     if process_meta["properties"].get(forms.BUNDLE_PROPERTY) and forms.parse_key(named[0]).external:
-        diagram.error(process, f"start form {named[0]!r} is a page the client application renders, which cannot "
-                               f"be merged with the forms of {forms.BUNDLE_PROPERTY}; name a form-js form")
+        diagram.error(process, said("process.start_form_client", form=named[0]))
         return
     process_meta["start_form"] = named[0]
 
@@ -137,9 +134,8 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         elif tag == "serviceTask":  # a SpiffWorkflow service operator, or no implementation at all
             operator = node.find(f"./{bpmn('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
             topic = operator.get("id") if operator is not None else None
-            diagram.warn(node, f"service operator {topic!r} runs as an external task completed over the API"
-                         if topic else "service task without an implementation runs as an external task "
-                                       "completed over the API")
+            diagram.warn(node, said("camunda.service_operator", topic=topic) if topic
+                         else said("camunda.service_no_implementation"))
             node.tag = bpmn("userTask")
             tag = "externalTask"
         if tag == "scriptTask":
@@ -147,7 +143,7 @@ def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict
         for script in node.xpath("./bpmn:extensionElements/spiffworkflow:preScript|"
                                  "./bpmn:extensionElements/spiffworkflow:postScript", namespaces=NS):
             for message in scripting.check_script(script.text or ""):
-                diagram.error(node, f"spiffworkflow:{local(script.tag)}: {message}")
+                diagram.error(node, said("script.pre_post", script=local(script.tag), reason=message))
         camunda_xml.check_listeners(diagram, node)
         camunda_xml.check_call_mappings(diagram, node)
         if tag == "callActivity":
@@ -202,7 +198,7 @@ def _external_task_meta(diagram: PreparedDiagram, node: Any) -> dict[str, Any]:
             meta["topic_expression"] = python
             camunda_xml.check_expression(diagram, node, python, META_ATTRIBUTES["topic_expression"], source=topic)
     elif len(topic) > MAX_TOPIC:
-        diagram.error(node, f"camunda:topic {topic[:40]!r}… is longer than {MAX_TOPIC} characters")
+        diagram.error(node, said("camunda.topic_too_long", topic=topic[:40], longest=MAX_TOPIC))
     else:
         # A hook too long to be a topic (a long expression) leaves the element's id to name its tasks.
         fallbacks = (hook, operator.get("id") if operator is not None else None, node.get("id"))
@@ -216,7 +212,7 @@ def _external_task_meta(diagram: PreparedDiagram, node: Any) -> dict[str, Any]:
                  (("code", "errorCodeVariable"), ("message", "errorMessageVariable")) if definition.get(camunda(attr))}
         for name in names.values():
             if not name.isidentifier():
-                diagram.error(boundary, f"error variable {name!r} is not a variable name")
+                diagram.error(boundary, said("camunda.error_variable", name=name))
         if names:
             errors[boundary.get("id")] = names
     if errors:

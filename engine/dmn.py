@@ -54,7 +54,7 @@ def prepare_dmn(name: str, root: Any) -> tuple[list[Decision], list[Problem]]:
 
 
 def _prepare_decision(name: str, decision: Any, problems: list[Problem]) -> tuple[list[str], str, str | None] | None:
-    def problem(node: Any, message: str | Said) -> None:
+    def problem(node: Any, message: Said) -> None:
         problems.append(Problem.of(name, node.sourceline, node.get("id"), message))
 
     label = decision.get("name") or decision.get("id")

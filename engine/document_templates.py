@@ -160,8 +160,8 @@ def check(file_name: str, content: bytes, lookup: Lookup | None = None, *, missi
     try:
         html = template.render(sample_context())
     except TemplateNotFound as exc:
-        return [Problem(file_name, _error_line(exc, file_name), None,
-                        f"template uses {exc.name}, which is {missing}")]
+        return [Problem.of(file_name, _error_line(exc, file_name), None,
+                           said("doc_template.missing", name=str(exc.name), absent=missing))]
     except TemplateError as exc:
         return [Problem.of(file_name, _error_line(exc, file_name), None, said("doc_template.fails", reason=str(exc)))]
     except Exception as exc:

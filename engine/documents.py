@@ -38,6 +38,7 @@ from .models import (
     ProcessInstance,
     Resource,
 )
+from .problem_codes import said
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -114,11 +115,10 @@ def _name_problems(file_names: list[str]) -> list[Problem]:
     for file_name in file_names:
         name = template_name(file_name)
         if name != name.strip():
-            problems.append(Problem(file_name, None, None, f"document template name {name!r} begins or ends with "
-                                    "a space, which govflow.document cannot name"))
+            problems.append(Problem.of(file_name, None, None, said("doc_template.name_space", name=name)))
         elif name in first:
-            problems.append(Problem(file_name, None, None, f"document template {name!r} is also in {first[name]}: "
-                                    "a deployment holds one template of each name"))
+            problems.append(Problem.of(file_name, None, None,
+                                       said("doc_template.name_twice", name=name, other=first[name])))
         first.setdefault(name, file_name)
     return problems
 
@@ -145,9 +145,8 @@ def check_references(uow: UnitOfWork, prepared: list[PreparedDiagram], files: li
             for element_id, meta in elements.items():
                 name = _declared(meta)
                 if name and name not in here and _template(uow, name) is None:
-                    problems.append(Problem(diagram.name, diagram.lines.get(element_id), element_id,
-                                            f"document template {name!r} ({name}.html) is not deployed: "
-                                            "no document will be issued", severity="warning"))
+                    problems.append(Problem.of(diagram.name, diagram.lines.get(element_id), element_id,
+                                               said("doc_template.not_deployed", name=name), "warning"))
     return problems
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from . import calendar, db
 from .bpmn_xml import Problem
 from .errors import NotFound
-from .json_depth import too_deep
+from .json_depth import MAX_DEPTH, too_deep
 from .models import Deployment, Guide, ProcessDefinition
 from .problem_codes import Said, said
 from .time_limits import EXCLUDED_KINDS
@@ -61,14 +61,16 @@ def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Proble
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [Problem.of(name, None, None, said("guide.not_utf8"))]
-    if deep := too_deep(text):
-        return None, [Problem(name, None, None, f"guide is {deep}")]
+    if too_deep(text):
+        return None, [Problem.of(name, None, None, said("guide.too_deep", levels=MAX_DEPTH))]
     try:
         data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         return None, [Problem.of(name, exc.lineno, None, said("guide.malformed", reason=exc.msg, column=exc.colno))]
-    except ValueError as exc:  # NaN or Infinity: Python reads them, JSON (and PostgreSQL) does not
-        return None, [Problem(name, None, None, f"malformed JSON: {exc}")]
+    except _NotJson as exc:  # NaN or Infinity: Python reads them, JSON (and PostgreSQL) does not
+        return None, [Problem.of(name, None, None, said("guide.not_json_number", token=exc.token))]
+    except ValueError as exc:  # a number too long to convert
+        return None, [Problem.of(name, None, None, said("guide.unreadable", reason=str(exc)))]
     if not isinstance(data, dict):
         return None, [Problem.of(name, 1, None, said("guide.not_object"))]
     checker = _Checker(name, text)
@@ -76,8 +78,14 @@ def parse(name: str, content: bytes) -> tuple[dict[str, Any] | None, list[Proble
     return data, checker.problems
 
 
+class _NotJson(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(f"{token} is not a JSON number")
+        self.token = token
+
+
 def _not_json(token: str) -> Any:
-    raise ValueError(f"{token} is not a JSON number")
+    raise _NotJson(token)
 
 
 def check(name: str, content: bytes) -> list[Problem]:
@@ -91,7 +99,7 @@ class _Checker:
         self.lines = value_lines(text)
         self.problems: list[Problem] = []
 
-    def error(self, path: str, message: str | Said) -> None:
+    def error(self, path: str, message: Said) -> None:
         line = self.lines.get(path)
         parent = path
         while line is None and parent:  # a missing field: the line of the object that lacks it
@@ -186,10 +194,10 @@ class _Checker:
         code = self.field(data, "", "code", "text")
         if code is not None:
             if not CODE.match(code):
-                self.error("code", f"code {code!r} may hold only letters, digits, '-', '_' and '.'")
+                self.error("code", said("guide.code_chars", code=code))
             folder = folder_of(self.name)
             if folder is not None and folder != code:
-                self.error("code", f"code {code!r} is not the item folder's name {folder!r}")
+                self.error("code", said("guide.code_folder", code=code, folder=folder))
         self.field(data, "", "name", "text", longest=500)
         self.field(data, "", "type", "text", choices=ITEM_TYPES)
         case_type = self.field(data, "", "case_type", "text", choices=CASE_TYPES)
@@ -235,11 +243,9 @@ class _Checker:
         promised = self.field(data, "", "promised_days", "int", minimum=0)
         statutory = self.field(data, "", "statutory_days", "int", minimum=0)
         if promised is not None and statutory is not None and promised > statutory:
-            self.error("promised_days", f"promised_days {promised} exceeds statutory_days {statutory} "
-                                        "(承诺时限 may not be longer than 法定时限)")
+            self.error("promised_days", said("guide.promised_exceeds", promised=promised, statutory=statutory))
         if case_type == "1" and promised not in (None, 0):
-            self.error("promised_days", f"a 即办件 (case_type '1') is decided on the spot: promised_days must be 0, "
-                                        f"not {promised}")
+            self.error("promised_days", said("guide.on_the_spot", promised=promised))
         extension = self.field(data, "", "extension", "object", required=False)
         if extension is not None:  # a special law's allowance instead of 行政许可法 Art 42's 10 (or 15) days
             self.field(extension, "extension", "days", "int", minimum=0)
@@ -252,10 +258,9 @@ class _Checker:
             if name is not None:
                 vague = next((c for c in CATCH_ALLS if c in name), None)
                 if vague:
-                    self.error(f"{where}.name", f"material {name!r} is a catch-all ({vague}): name each material "
-                                                "the applicant must bring (LY17, XA13)")
+                    self.error(f"{where}.name", said("guide.catch_all", name=name, vague=vague))
                 if name in names:
-                    self.error(f"{where}.name", f"material {name!r} is listed twice (also materials[{names[name]}])")
+                    self.error(f"{where}.name", said("guide.material_twice", name=name, first=names[name]))
                 names.setdefault(name, i)
             self.field(material, where, "form", "text", choices=MATERIAL_FORMS)
             self.field(material, where, "copies", "int", minimum=0)
@@ -267,8 +272,8 @@ class _Checker:
             self.field(material, where, "note", "text", required=False)
             for j, code in enumerate(self.field(material, where, "departments", "list", required=False) or []):
                 if not isinstance(code, str) or (departments and code not in departments):
-                    self.error(f"{where}.departments[{j}]", f"{where}.departments[{j}] {code!r} is neither the "
-                                                            "department nor a co-department of the item")
+                    self.error(f"{where}.departments[{j}]", said("guide.material_department",
+                                                                 field=f"{where}.departments[{j}]", code=code))
 
     def members(self, data: dict[str, Any], departments: set[str]) -> None:
         """A one-thing bundle's member items (一件事): the called process each decides in, named as an item
@@ -280,10 +285,11 @@ class _Checker:
             process = self.field(member, where, "process", "text", longest=255)
             if process is not None:
                 if process == data.get("process"):
-                    self.error(f"{where}.process", f"{where}.process {process!r} is the bundle's own process")
+                    self.error(f"{where}.process", said("guide.member_own_process", field=f"{where}.process",
+                                                        process=process))
                 elif process in seen:
-                    self.error(f"{where}.process", f"{where}.process {process!r} is listed twice "
-                                                   f"(also members[{seen[process]}])")
+                    self.error(f"{where}.process", said("guide.member_twice", field=f"{where}.process",
+                                                        process=process, first=seen[process]))
                 seen.setdefault(process, i)
             self.field(member, where, "name", "text", longest=500)
             if "department" not in member:
@@ -291,14 +297,14 @@ class _Checker:
             else:
                 code = self.department(member["department"], f"{where}.department")
                 if code is not None and departments and code not in departments:
-                    self.error(f"{where}.department", f"{where}.department {code!r} is neither the department "
-                                                      "nor a co-department of the bundle")
+                    self.error(f"{where}.department", said("guide.member_department",
+                                                           field=f"{where}.department", code=code))
             for j, basis in enumerate(self.field(member, where, "legal_basis", "list", required=False) or []):
                 if not isinstance(basis, str) or not basis.strip():
-                    self.error(f"{where}.legal_basis[{j}]", f"{where}.legal_basis[{j}] must be a non-empty string")
+                    self.error(f"{where}.legal_basis[{j}]", said("guide.not_text", field=f"{where}.legal_basis[{j}]"))
             verdict = self.field(member, where, "verdict", "text", required=False)
             if verdict is not None and not verdict.isidentifier():
-                self.error(f"{where}.verdict", f"{where}.verdict {verdict!r} is not a variable name")
+                self.error(f"{where}.verdict", said("guide.verdict_name", field=f"{where}.verdict", verdict=verdict))
 
     def fees(self, data: dict[str, Any]) -> None:
         for _, where, fee in self.objects(data, "fees"):

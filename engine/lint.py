@@ -286,9 +286,8 @@ def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> lis
         return []
     which = "this form with the diagram that uses it" if len(form_files) == 1 else \
         f"these {len(form_files)} forms with the diagrams that use them"
-    return [Problem(form_files[0], 1, None,
-                    "no BPMN diagram among the linted files, and govflow deploy refuses forms alone (the deployment "
-                    f"contains no BPMN diagram); deploy {which}, in one govflow deploy", "warning")]
+    return [Problem.of(form_files[0], 1, None, said("lint.forms_alone", which=which, forms=", ".join(form_files)),
+                       "warning")]
 
 
 def check_deployment(uow: UnitOfWork, prepared: list[PreparedDiagram], files: list[tuple[str, bytes]]
@@ -407,7 +406,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     props = {i: diagrams.element_properties(n) for i, n in graph.nodes.items()}
     problems: list[Problem] = []
 
-    def problem(element: str | None, message: str | Said, severity: str = "error") -> None:
+    def problem(element: str | None, message: Said, severity: str = "error") -> None:
         problems.append(Problem.of(diagram.name, diagram.lines.get(element or pid), element or pid, message,
                                    severity))
 
@@ -430,8 +429,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
             problem(element_id, said("lint.no_due_date", **label), "warning")
     for key in forms.bundle_form_keys(elements.get(PROCESS_KEY, {}).get("properties")):
         if check_forms and fields_of(key) is None:
-            problem(pid, f"{forms.BUNDLE_PROPERTY} names form {key!r}, which is not among the linted files: no "
-                         "case starts without it")
+            problem(pid, said("lint.bundle_form_not_linted", key=key))
     problems.extend(_check_acceptance(diagram, pid, graph, props, elements, starts, None if called else guide))
     problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
@@ -457,14 +455,11 @@ def _check_recordable(diagram: PreparedDiagram, graph: acceptance.Graph, props: 
             if value is None:
                 continue
             if value.strip().lower() not in ("true", "false"):
-                problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                        f"{flag} is {value!r}: true ({meaning}) or false"))
+                problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                           said("lint.flag_value", flag=flag, value=value, meaning=meaning)))
             elif not _catches_message(graph.nodes[element]):
-                problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                        f"{flag} marks a step that waits for no message, where it does nothing: "
-                                        "mark the intermediate catch event, message boundary event or receive "
-                                        "task (after an event-based gateway, its event that takes the message)",
-                                        "warning"))
+                problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                           said("lint.flag_no_message", flag=flag), "warning"))
     return problems
 
 
@@ -497,15 +492,11 @@ def _check_thrown_by(diagram: PreparedDiagram, graph: acceptance.Graph, props: d
         attached = graph.nodes.get(node.get("attachedToRef") or "")
         if local(node.tag) != "boundaryEvent" or node.find(bpmn("errorEventDefinition")) is None \
                 or attached is None or not _holds_user_tasks(attached):
-            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                    f"{THROWN_BY} marks no error boundary event on a user task or around one, "
-                                    "where it does nothing: put it on the error boundary event attached to the "
-                                    "user task whose clerks' work it may end, or to the sub-process or call "
-                                    "activity holding it", "warning"))
+            problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                       said("lint.thrown_by_misplaced"), "warning"))
         elif not [group for group in value.split(",") if group.strip()]:
-            problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                    f"{THROWN_BY} names no group: name the groups whose clerks may throw this "
-                                    "error (comma-separated), or leave the property out"))
+            problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                       said("lint.thrown_by_empty")))
     return problems
 
 
@@ -529,19 +520,16 @@ def _check_confidential(diagram: PreparedDiagram, pid: str, process: Any, elemen
     declared = confidential.parse((elements.get(PROCESS_KEY, {}).get("properties") or {}).get(confidential.PROPERTY))
     if not declared:
         return []
-    problems = [Problem(diagram.name, diagram.lines.get(pid), pid,
-                        f"{confidential.PROPERTY} names {name!r}: only a whole variable (a top-level name) can be "
-                        "confidential", "warning") for name in declared if not name.isidentifier()]
+    problems = [Problem.of(diagram.name, diagram.lines.get(pid), pid, said("lint.confidential_name", name=name),
+                           "warning") for name in declared if not name.isidentifier()]
     throws = process.xpath(".//bpmn:intermediateThrowEvent[bpmn:messageEventDefinition]|"
                            ".//bpmn:endEvent[bpmn:messageEventDefinition]|.//bpmn:sendTask", namespaces=NS)
     for node in throws:
         if node.xpath(".//spiffworkflow:messagePayload[normalize-space()]", namespaces=NS):
             continue
         element = node.get("id")
-        problems.append(Problem(diagram.name, diagram.lines.get(element), element,
-                                f"this message sends the whole case data, confidential {', '.join(declared)} included, "
-                                "to the process that receives it: give it a payload without them, or name them "
-                                f"{confidential.PROPERTY} there too", "warning"))
+        problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                   said("lint.confidential_message", names=", ".join(declared)), "warning"))
     return problems
 
 
@@ -682,37 +670,33 @@ def check_bundle(guide_file: str, guide_text: str | None, guide: dict[str, Any],
     lines = guides.value_lines(guide_text) if guide_text is not None else {}
     problems: list[Problem] = []
 
-    def report(path: str, key: str, in_guide: str, in_diagram: str, severity: str) -> None:
+    def report(path: str, key: str, in_guide: Said, in_diagram: Said, severity: str) -> None:
         if guide_text is not None:
-            problems.append(Problem(guide_file, lines.get(path), path, in_guide, severity))
+            problems.append(Problem.of(guide_file, lines.get(path), path, in_guide, severity))
         elif key in in_files:
             diagram = in_files[key]
-            problems.append(Problem(diagram.name, diagram.lines.get(key), key, in_diagram, severity))
+            problems.append(Problem.of(diagram.name, diagram.lines.get(key), key, in_diagram, severity))
 
     reached, seen_all = _called_from(bundle, calls_of)
     listed = {m["process"] for _, m in members}
     unlisted = ", ".join(repr(k) for k in sorted(reached - listed - {bundle}))
-    hint = f" (it calls {unlisted}, which no member lists)" if unlisted else ""
+    # The English hint as a fragment, and what it names apart for other languages (api/pages/problem_texts.py).
+    hint = {"hint": f" (it calls {unlisted}, which no member lists)" if unlisted else "", "unlisted": unlisted}
     for i, member in members:
         key, where = member["process"], f"members[{i}]"
         name = member.get("name") if isinstance(member.get("name"), str) else key
         if seen_all and key not in reached and (guide_text is not None or bundle in in_files):
-            report(f"{where}.process", bundle,
-                   f"{where}.process {key!r} ({name}) is not called by the bundle's process {bundle!r}: no call "
-                   f"activity there names it as calledElement, so the member never runs{hint}",
-                   f"the guide {guide_file} lists {key!r} ({name}) as {where}.process, but no call activity of "
-                   f"this process names it as calledElement, so the member never runs{hint}", "error")
+            said_of = {"field": f"{where}.process", "process": key, "name": name, **hint}
+            report(f"{where}.process", bundle, said("lint.member_not_called", **said_of, bundle=bundle),
+                   said("lint.member_not_called_here", **said_of, file=guide_file), "error")
         verdict = member.get("verdict")
         if not isinstance(verdict, str) or not verdict.isidentifier() or (guide_text is None and key not in in_files):
             continue
         diagram = in_files.get(key) or deployed(key)
         if diagram is not None and _sets(diagram, key, verdict, fields_of) is False:
-            report(f"{where}.verdict", key,
-                   f"{where}.verdict {verdict!r} ({name}): process {key!r} never sets it (no form field of its "
-                   "user tasks, script or output mapping does), so the member's decision documents show no verdict",
-                   f"the guide {guide_file} names {verdict!r} as the verdict of this member ({name}, "
-                   f"{where}.verdict), but this process never sets it (no form field of its user tasks, script "
-                   "or output mapping does), so its decision documents show no verdict", "warning")
+            said_of = {"field": f"{where}.verdict", "verdict": verdict, "name": name}
+            report(f"{where}.verdict", key, said("lint.verdict_unset", **said_of, process=key),
+                   said("lint.verdict_unset_here", **said_of, file=guide_file), "warning")
     return problems
 
 
@@ -767,7 +751,7 @@ def _check_limits(diagram: PreparedDiagram, pid: str, elements: dict[str, dict[s
     properties = elements.get(PROCESS_KEY, {}).get("properties", {}) or {}
     problems = []
 
-    def problem(message: str | Said, severity: str = "error") -> None:
+    def problem(message: Said, severity: str = "error") -> None:
         problems.append(Problem.of(diagram.name, diagram.lines.get(pid), pid, message, severity))
 
     promised, statutory = _whole(properties.get(PROMISED)), _whole(properties.get(STATUTORY))

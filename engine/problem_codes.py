@@ -46,6 +46,11 @@ ENGLISH: dict[str, str] = {
                            "gateway",
     "call.no_called": "call activity has no calledElement",
     "call.unknown": "calls process {called!r}, which is neither in this deployment nor deployed before",
+    "process.initiators": "start events name different camunda:initiator variables ({names}): a case has one "
+                          "starting user; name one variable",
+    "process.start_forms": "start events name different start forms ({forms}): a case starts with one form; name one",
+    "process.start_form_client": "start form {form!r} is a page the client application renders, which cannot be "
+                                 "merged with the forms of govflow.bundleForms; name a form-js form",
     # expressions and scripts
     "expression.invalid": "{what} {source!r}: {reason}",
     "expression.untranslatable": "cannot translate {source!r}: {reason}",
@@ -58,6 +63,7 @@ ENGLISH: dict[str, str] = {
     "script.language": "script language {language!r} is not supported; write it in Python",
     "script.empty": "script task has no script",
     "script.invalid": "script: {reason}",
+    "script.pre_post": "spiffworkflow:{script}: {reason}",
     # Camunda constructs
     "camunda.java": "implemented in Java ({hook}); runs as an external task completed over the API",
     "camunda.external": "external task ({hook}); a worker completes it over the API",
@@ -84,6 +90,28 @@ ENGLISH: dict[str, str] = {
     "camunda.no_decision": "business rule task names no decision (camunda:decisionRef or "
                            "spiffworkflow:calledDecisionId)",
     "camunda.data_store": "data store is documentation only and is ignored at run time",
+    "camunda.call_business_key": "camunda:in businessKey={key!r}: a called process runs inside the calling case, "
+                                 "under the case's business key; remove it or pass #{{execution.processBusinessKey}}",
+    "camunda.binding_ignored": "camunda:{attr} {value!r} is ignored: camunda:calledElementBinding is {binding!r}",
+    "camunda.initiator_ignored": "camunda:initiator {name!r} is read only on a start event of the process itself (as "
+                                 "in Camunda) and is ignored here",
+    "camunda.initiator_name": "camunda:initiator {name!r} is not a variable name",
+    "camunda.start_form_ignored": "camunda:formKey {key!r} on {start} is ignored: only the process's plain start "
+                                  "event has a start form (as in Camunda)",
+    "camunda.starter_nobody": "camunda:potentialStarter names nobody (no formalExpression)",
+    "camunda.starter_expression": "{what} {expression!r} is an expression, but no variables exist before a case "
+                                  "starts; name the {starters}",
+    "camunda.starter_group": "{what}: {name!r} is no group name ({naming})",
+    "camunda.starter_user": "{what}: {name!r} is no user name ({naming})",
+    "camunda.io_name": "camunda:{kind} {name!r} is not a variable name",
+    "camunda.io_empty": "camunda:{kind} {name!r} has no value and is ignored",
+    "camunda.message_no_name": "message {message!r} has no name: it is sent and received by its id",
+    "camunda.result_variable": "camunda:resultVariable {result!r} is not a variable name",
+    "camunda.service_operator": "service operator {topic!r} runs as an external task completed over the API",
+    "camunda.service_no_implementation": "service task without an implementation runs as an external task "
+                                         "completed over the API",
+    "camunda.topic_too_long": "camunda:topic {topic!r}… is longer than {longest} characters",
+    "camunda.error_variable": "error variable {name!r} is not a variable name",
     "dmn.not_dmn": "not a DMN document (root element is {root})",
     "dmn.no_decision": "the DMN file defines no decision",
     # forms, guides and document templates
@@ -91,9 +119,13 @@ ENGLISH: dict[str, str] = {
     "form.not_utf8": "form is not UTF-8 text",
     "form.malformed": "malformed JSON: {reason}: line {line} column {column}",
     "form.not_form_js": "not a form-js form: expected an object with a 'components' list",
+    "form.too_deep": "form is nested deeper than {levels} levels",
     "guide.too_large": "guide is larger than {kib} KiB",
     "guide.not_utf8": "guide is not UTF-8 text",
     "guide.malformed": "malformed JSON: {reason} (column {column})",
+    "guide.too_deep": "guide is nested deeper than {levels} levels",
+    "guide.not_json_number": "malformed JSON: {token} is not a JSON number",
+    "guide.unreadable": "malformed JSON: {reason}",
     "guide.not_object": "a guide is a JSON object (see bpmn/README.md, \"The guide\")",
     "guide.missing": "required field {field!r} is missing",
     "guide.unknown_process": "process {process!r} is neither in this deployment nor deployed before",
@@ -104,6 +136,13 @@ ENGLISH: dict[str, str] = {
     "doc_template.not_compiling": "template does not compile: {reason}",
     "doc_template.fails": "template fails on a sample case: {reason}",
     "doc_template.no_title": "a document template needs a <title> (the document's title)",
+    "doc_template.missing": "template uses {name}, which is {absent}",
+    "doc_template.name_space": "document template name {name!r} begins or ends with a space, which "
+                               "govflow.document cannot name",
+    "doc_template.name_twice": "document template {name!r} is also in {other}: a deployment holds one template of "
+                               "each name",
+    "doc_template.not_deployed": "document template {name!r} ({name}.html) is not deployed: no document will be "
+                                 "issued",
     # deploy's checks of tasks and service-item lint (engine.lint)
     "human_task.unnamed": "{tag} {name!r} has no candidate groups, candidate users, assignee or lane: it is offered to every "
                     "clerk, whatever their department, who may claim it and read its case; name the group that "
@@ -137,6 +176,34 @@ ENGLISH: dict[str, str] = {
                             "not among the linted files, so govflow deploy refuses this diagram unless it was "
                             "deployed before",
     "lint.guide_process": "process {process!r} is not among the linted diagrams",
+    "lint.forms_alone": "no BPMN diagram among the linted files, and govflow deploy refuses forms alone (the "
+                        "deployment contains no BPMN diagram); deploy {which}, in one govflow deploy",
+    "lint.bundle_form_not_linted": "govflow.bundleForms names form {key!r}, which is not among the linted files: no "
+                                   "case starts without it",
+    "lint.flag_value": "{flag} is {value!r}: true ({meaning}) or false",
+    "lint.flag_no_message": "{flag} marks a step that waits for no message, where it does nothing: mark the "
+                            "intermediate catch event, message boundary event or receive task (after an event-based "
+                            "gateway, its event that takes the message)",
+    "lint.thrown_by_misplaced": "govflow.thrownBy marks no error boundary event on a user task or around one, where "
+                                "it does nothing: put it on the error boundary event attached to the user task whose "
+                                "clerks' work it may end, or to the sub-process or call activity holding it",
+    "lint.thrown_by_empty": "govflow.thrownBy names no group: name the groups whose clerks may throw this error "
+                            "(comma-separated), or leave the property out",
+    "lint.confidential_name": "govflow.confidential names {name!r}: only a whole variable (a top-level name) can be "
+                              "confidential",
+    "lint.confidential_message": "this message sends the whole case data, confidential {names} included, to the "
+                                 "process that receives it: give it a payload without them, or name them "
+                                 "govflow.confidential there too",
+    # one-thing bundles: a guide's member and the diagrams, said in the guide or in the diagram
+    "lint.member_not_called": "{field} {process!r} ({name}) is not called by the bundle's process {bundle!r}: no "
+                              "call activity there names it as calledElement, so the member never runs{hint}",
+    "lint.member_not_called_here": "the guide {file} lists {process!r} ({name}) as {field}, but no call activity of "
+                                   "this process names it as calledElement, so the member never runs{hint}",
+    "lint.verdict_unset": "{field} {verdict!r} ({name}): process {process!r} never sets it (no form field of its user "
+                          "tasks, script or output mapping does), so the member's decision documents show no verdict",
+    "lint.verdict_unset_here": "the guide {file} names {verdict!r} as the verdict of this member ({name}, {field}), "
+                               "but this process never sets it (no form field of its user tasks, script or output "
+                               "mapping does), so its decision documents show no verdict",
     # form components (engine._form_reader); {label} is where, the component's type and key, said in English
     "form.generated_name": "form names ending in {suffix!r} are kept for the forms generated from camunda:formData; "
                            "rename the file",
@@ -227,6 +294,19 @@ ENGLISH: dict[str, str] = {
     "guide.no_entries": "{field} must list at least one entry",
     "guide.listed_twice": "{field} {value!r} is listed twice",
     "guide.not_department": "{field} must be an object {{\"code\", \"name\"}}",
+    "guide.code_chars": "code {code!r} may hold only letters, digits, '-', '_' and '.'",
+    "guide.code_folder": "code {code!r} is not the item folder's name {folder!r}",
+    "guide.promised_exceeds": "promised_days {promised} exceeds statutory_days {statutory} (承诺时限 may not be "
+                              "longer than 法定时限)",
+    "guide.on_the_spot": "a 即办件 (case_type '1') is decided on the spot: promised_days must be 0, not {promised}",
+    "guide.catch_all": "material {name!r} is a catch-all ({vague}): name each material the applicant must bring "
+                       "(LY17, XA13)",
+    "guide.material_twice": "material {name!r} is listed twice (also materials[{first}])",
+    "guide.material_department": "{field} {code!r} is neither the department nor a co-department of the item",
+    "guide.member_own_process": "{field} {process!r} is the bundle's own process",
+    "guide.member_twice": "{field} {process!r} is listed twice (also members[{first}])",
+    "guide.member_department": "{field} {code!r} is neither the department nor a co-department of the bundle",
+    "guide.verdict_name": "{field} {verdict!r} is not a variable name",
     # decisions (engine.dmn, engine._spiff)
     "dmn.no_table": "decision {decision!r} has no decision table (literal expressions and other decision logic "
                     "cannot run here)",

@@ -1588,6 +1588,129 @@ EN: dict[str, str] = {
         "it is merged with the forms of govflow.bundleForms, and no case starts until it is deployed",
     "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始":
         "it is one of govflow.bundleForms, and no case starts until it is deployed",
+    # deploy and lint problems by code, continued (engine.problem_codes)
+    "各开始事件指定了不同的 camunda:initiator 变量（{names}）：一个办件只有一个发起用户；请只指定一个变量":
+        "start events name different camunda:initiator variables ({names}): a case has one starting user; name one variable",
+    "各开始事件指定了不同的开始表单（{forms}）：一个办件只以一个表单开始；请只指定一个":
+        "start events name different start forms ({forms}): a case starts with one form; name one",
+    "开始表单 {form!r} 是由客户端应用呈现的页面，无法与 govflow.bundleForms 的表单合并；请指定 form-js 表单":
+        "start form {form!r} is a page the client application renders, which cannot be merged with the forms of govflow.bundleForms; name a form-js form",
+    "spiffworkflow:{script} 脚本有误：{reason}":
+        "spiffworkflow:{script}: {reason}",
+    "camunda:in businessKey={key!r}：被调用流程在调用它的办件中运行，使用该办件的业务键；请删除它，或传入 #{{execution.processBusinessKey}}":
+        "camunda:in businessKey={key!r}: a called process runs inside the calling case, under the case's business key; remove it or pass #{{execution.processBusinessKey}}",
+    "camunda:{attr} {value!r} 将被忽略：camunda:calledElementBinding 为 {binding!r}":
+        "camunda:{attr} {value!r} is ignored: camunda:calledElementBinding is {binding!r}",
+    "camunda:initiator {name!r} 只在流程自身的开始事件上读取（与 Camunda 相同），此处将被忽略":
+        "camunda:initiator {name!r} is read only on a start event of the process itself (as in Camunda) and is ignored here",
+    "camunda:initiator {name!r} 不是变量名":
+        "camunda:initiator {name!r} is not a variable name",
+    "{start}上的 camunda:formKey {key!r} 将被忽略：只有流程的普通开始事件才有开始表单（与 Camunda 相同）":
+        "camunda:formKey {key!r} on {start} is ignored: only the process's plain start event has a start form (as in Camunda)",
+    "camunda:potentialStarter 未指定任何人（没有 formalExpression）":
+        "camunda:potentialStarter names nobody (no formalExpression)",
+    "{what} {expression!r} 是表达式，但办件开始前还没有任何变量；请写明{starters}":
+        "{what} {expression!r} is an expression, but no variables exist before a case starts; name the {starters}",
+    "{what}：{name!r} 不是有效的组名（{naming}）":
+        "{what}: {name!r} is no group name ({naming})",
+    "{what}：{name!r} 不是有效的用户名（{naming}）":
+        "{what}: {name!r} is no user name ({naming})",
+    "camunda:{kind} {name!r} 不是变量名":
+        "camunda:{kind} {name!r} is not a variable name",
+    "camunda:{kind} {name!r} 没有值，将被忽略":
+        "camunda:{kind} {name!r} has no value and is ignored",
+    "消息 {message!r} 没有名称：将按其标识发送和接收":
+        "message {message!r} has no name: it is sent and received by its id",
+    "camunda:resultVariable {result!r} 不是变量名":
+        "camunda:resultVariable {result!r} is not a variable name",
+    "服务操作 {topic!r} 将作为外部任务运行，通过 API 完成":
+        "service operator {topic!r} runs as an external task completed over the API",
+    "服务任务没有实现，将作为外部任务运行，通过 API 完成":
+        "service task without an implementation runs as an external task completed over the API",
+    "camunda:topic {topic!r}… 超过 {longest} 个字符":
+        "camunda:topic {topic!r}… is longer than {longest} characters",
+    "错误变量 {name!r} 不是变量名":
+        "error variable {name!r} is not a variable name",
+    "表单嵌套超过 {levels} 层":
+        "form is nested deeper than {levels} levels",
+    "办事指南嵌套超过 {levels} 层":
+        "guide is nested deeper than {levels} levels",
+    "JSON 格式错误：{token!r} 不是 JSON 数值":
+        "malformed JSON: {token} is not a JSON number",
+    "JSON 格式错误：{reason}":
+        "malformed JSON: {reason}",
+    "模板引用了 {name}，但它{absent}":
+        "template uses {name}, which is {absent}",
+    "文书模板名称 {name!r} 以空格开头或结尾，govflow.document 无法引用它":
+        "document template name {name!r} begins or ends with a space, which govflow.document cannot name",
+    "文书模板 {name!r} 也在 {other} 中：一次部署中每个名称只能有一个模板":
+        "document template {name!r} is also in {other}: a deployment holds one template of each name",
+    "文书模板 {name!r}（{name}.html）未部署：将不出具文书":
+        "document template {name!r} ({name}.html) is not deployed: no document will be issued",
+    "所检查的文件中没有 BPMN 流程图，而 govflow deploy 拒绝单独部署表单（本次部署不含 BPMN 流程图）：请将 {forms} 与使用它的流程图放在同一次 govflow deploy 中":
+        "no BPMN diagram among the linted files, and govflow deploy refuses forms alone (the deployment contains no BPMN diagram); deploy {which}, in one govflow deploy",
+    "govflow.bundleForms 指定的表单 {key!r} 不在所检查的文件中：缺少它，任何办件都无法开始":
+        "govflow.bundleForms names form {key!r}, which is not among the linted files: no case starts without it",
+    "{flag} 的值为 {value!r}：应为 true（{meaning}）或 false":
+        "{flag} is {value!r}: true ({meaning}) or false",
+    "{flag} 标记的环节不等待任何消息，因而不起作用：请标记在接收消息的中间捕获事件、消息边界事件或接收任务上（事件网关之后，标记在接收该消息的事件上）":
+        "{flag} marks a step that waits for no message, where it does nothing: mark the intermediate catch event, message boundary event or receive task (after an event-based gateway, its event that takes the message)",
+    "govflow.thrownBy 没有标记在附着于用户任务（或包含用户任务的元素）的错误边界事件上，因而不起作用：请将它放在附着于用户任务的错误边界事件上（该错误可结束此任务办理人员的工作），或附着于包含该任务的子流程或调用活动的错误边界事件上":
+        "govflow.thrownBy marks no error boundary event on a user task or around one, where it does nothing: put it on the error boundary event attached to the user task whose clerks' work it may end, or to the sub-process or call activity holding it",
+    "govflow.thrownBy 未指定任何组：请写明其办理人员可抛出此错误的组（以逗号分隔），或删除该属性":
+        "govflow.thrownBy names no group: name the groups whose clerks may throw this error (comma-separated), or leave the property out",
+    "govflow.confidential 列出的 {name!r} 不是整个变量：只有整个变量（顶层名称）才能设为保密":
+        "govflow.confidential names {name!r}: only a whole variable (a top-level name) can be confidential",
+    "此消息将办件的全部数据（包括保密变量 {names}）发送给接收它的流程：请为它设置不含这些变量的消息内容，或在接收方也用 govflow.confidential 列出它们":
+        "this message sends the whole case data, confidential {names} included, to the process that receives it: give it a payload without them, or name them govflow.confidential there too",
+    "字段 {field!r} 的流程 {process!r}（{name}）未被一件事的流程 {bundle!r} 调用：该流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}":
+        "{field} {process!r} ({name}) is not called by the bundle's process {bundle!r}: no call activity there names it as calledElement, so the member never runs{hint}",
+    "办事指南 {file} 将 {process!r}（{name}）列为 {field}，但本流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}":
+        "the guide {file} lists {process!r} ({name}) as {field}, but no call activity of this process names it as calledElement, so the member never runs{hint}",
+    "字段 {field!r} 的结论变量 {verdict!r}（{name}）：流程 {process!r} 从不设置它（其用户任务的表单字段、脚本和输出映射都不设置），该成员事项的决定文书将不显示结论":
+        "{field} {verdict!r} ({name}): process {process!r} never sets it (no form field of its user tasks, script or output mapping does), so the member's decision documents show no verdict",
+    "办事指南 {file} 将 {verdict!r} 指定为此成员事项（{name}，{field}）的结论，但本流程从不设置它（其用户任务的表单字段、脚本和输出映射都不设置），其决定文书将不显示结论":
+        "the guide {file} names {verdict!r} as the verdict of this member ({name}, {field}), but this process never sets it (no form field of its user tasks, script or output mapping does), so its decision documents show no verdict",
+    "事项编码 {code!r} 只能含字母、数字及 '-'、'_'、'.'":
+        "code {code!r} may hold only letters, digits, '-', '_' and '.'",
+    "事项编码 {code!r} 与事项文件夹名 {folder!r} 不一致":
+        "code {code!r} is not the item folder's name {folder!r}",
+    "promised_days {promised} 超过 statutory_days {statutory}（承诺时限不得长于法定时限）":
+        "promised_days {promised} exceeds statutory_days {statutory} (承诺时限 may not be longer than 法定时限)",
+    "即办件（case_type '1'）当场办结：promised_days 须为 0，而不是 {promised}":
+        "a 即办件 (case_type '1') is decided on the spot: promised_days must be 0, not {promised}",
+    "材料 {name!r} 是兜底表述（{vague}）：请逐项写明申请人须提交的材料（LY17、XA13）":
+        "material {name!r} is a catch-all ({vague}): name each material the applicant must bring (LY17, XA13)",
+    "材料 {name!r} 重复列出（另见 materials[{first}]）":
+        "material {name!r} is listed twice (also materials[{first}])",
+    "字段 {field!r} 的部门 {code!r} 既不是本事项的部门，也不是其协办部门":
+        "{field} {code!r} is neither the department nor a co-department of the item",
+    "字段 {field!r} 的流程 {process!r} 是一件事自身的流程":
+        "{field} {process!r} is the bundle's own process",
+    "字段 {field!r} 的流程 {process!r} 重复列出（另见 members[{first}]）":
+        "{field} {process!r} is listed twice (also members[{first}])",
+    "字段 {field!r} 的部门 {code!r} 既不是一件事的部门，也不是其协办部门":
+        "{field} {code!r} is neither the department nor a co-department of the bundle",
+    "字段 {field!r} 的值 {verdict!r} 不是变量名":
+        "{field} {verdict!r} is not a variable name",
+    "既不在本次部署中，也未曾部署":
+        "neither in this deployment nor deployed before",
+    "不在所检查的文件中":
+        "not among the linted files",
+    "组名":
+        "groups",
+    "组名和用户名":
+        "groups and users",
+    "须为一个词，1 到 100 个字符，不含空格、逗号、分号、控制字符或文字方向符":
+        "one word of 1 to 100 characters, without spaces, commas, semicolons, control characters or text-direction marks",
+    "须由 1 到 100 个拉丁字母、数字、汉字及 '.'、'@'、'_'、'-' 组成":
+        "1 to 100 Latin letters, digits, Chinese characters, '.', '@', '_' and '-'",
+    "办理该办件的人员可以记录此环节等待的消息":
+        "a clerk of the case may record the message this step waits for",
+    "办事指南所列材料齐全后才接收该消息":
+        "the message is taken only once the guide's materials are all in",
+    "（它还调用了 {}，但没有成员列出）":
+        " (it calls {}, which no member lists)",
     "登记后不可撤销：{task}将按“{reason}”结束。确定登记？": "This cannot be undone: {task} ends as \"{reason}\". Record it?",
     "申请人带来纸质材料的，核验原件后选择“纸质原件已核验”。":
         "For a material the applicant brought on paper, check the original and choose “Paper original checked”.",

@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions import ACCEPTED
+from engine.document_templates import MISSING
 from engine.forms import BUNDLE_PROPERTY
+from engine.lint import MATERIALS_COMPLETE, MESSAGE_STEP_FLAGS, RECORDABLE
+from engine.users import GROUP_RULE, NAME_RULE
 
 from .i18n import current_language
 from .i18n import gettext as _
@@ -39,6 +42,9 @@ ZH: dict[str, str] = {
     "flow.implicit_split": "不支持有多条流出顺序流的任务（隐式分支）；请添加网关",
     "call.no_called": "调用活动未指定 calledElement",
     "call.unknown": "调用的流程 {called!r} 既不在本次部署中，也未曾部署",
+    "process.initiators": "各开始事件指定了不同的 camunda:initiator 变量（{names}）：一个办件只有一个发起用户；请只指定一个变量",
+    "process.start_forms": "各开始事件指定了不同的开始表单（{forms}）：一个办件只以一个表单开始；请只指定一个",
+    "process.start_form_client": "开始表单 {form!r} 是由客户端应用呈现的页面，无法与 govflow.bundleForms 的表单合并；请指定 form-js 表单",
     "expression.invalid": "{what} {source!r} 无法编译：{reason}",
     "expression.untranslatable": "表达式 {source!r} 无法转换：{reason}",
     "expression.refused": "表达式无法使用：{reason}",
@@ -50,6 +56,7 @@ ZH: dict[str, str] = {
     "script.language": "不支持脚本语言 {language!r}；请用 Python 编写",
     "script.empty": "脚本任务没有脚本",
     "script.invalid": "脚本有误：{reason}",
+    "script.pre_post": "spiffworkflow:{script} 脚本有误：{reason}",
     "camunda.java": "以 Java 实现（{hook}）；将作为外部任务运行，通过 API 完成",
     "camunda.external": "外部任务（{hook}）；由外部程序通过 API 完成",
     "camunda.listener_script": "{listener}（{event}）中的脚本（{language}）无法在此运行；请将其逻辑移入 Python 脚本任务",
@@ -64,15 +71,36 @@ ZH: dict[str, str] = {
     "camunda.start_form_expression": "开始事件的 camunda:formKey {key!r} 是表达式，但办件开始前还没有任何变量；请写明表单名称",
     "camunda.no_decision": "业务规则任务未指定决策（camunda:decisionRef 或 spiffworkflow:calledDecisionId）",
     "camunda.data_store": "数据存储仅作说明，运行时忽略",
+    "camunda.call_business_key": "camunda:in businessKey={key!r}：被调用流程在调用它的办件中运行，使用该办件的业务键；请删除它，或传入 #{{execution.processBusinessKey}}",
+    "camunda.binding_ignored": "camunda:{attr} {value!r} 将被忽略：camunda:calledElementBinding 为 {binding!r}",
+    "camunda.initiator_ignored": "camunda:initiator {name!r} 只在流程自身的开始事件上读取（与 Camunda 相同），此处将被忽略",
+    "camunda.initiator_name": "camunda:initiator {name!r} 不是变量名",
+    "camunda.start_form_ignored": "{start}上的 camunda:formKey {key!r} 将被忽略：只有流程的普通开始事件才有开始表单（与 Camunda 相同）",
+    "camunda.starter_nobody": "camunda:potentialStarter 未指定任何人（没有 formalExpression）",
+    "camunda.starter_expression": "{what} {expression!r} 是表达式，但办件开始前还没有任何变量；请写明{starters}",
+    "camunda.starter_group": "{what}：{name!r} 不是有效的组名（{naming}）",
+    "camunda.starter_user": "{what}：{name!r} 不是有效的用户名（{naming}）",
+    "camunda.io_name": "camunda:{kind} {name!r} 不是变量名",
+    "camunda.io_empty": "camunda:{kind} {name!r} 没有值，将被忽略",
+    "camunda.message_no_name": "消息 {message!r} 没有名称：将按其标识发送和接收",
+    "camunda.result_variable": "camunda:resultVariable {result!r} 不是变量名",
+    "camunda.service_operator": "服务操作 {topic!r} 将作为外部任务运行，通过 API 完成",
+    "camunda.service_no_implementation": "服务任务没有实现，将作为外部任务运行，通过 API 完成",
+    "camunda.topic_too_long": "camunda:topic {topic!r}… 超过 {longest} 个字符",
+    "camunda.error_variable": "错误变量 {name!r} 不是变量名",
     "dmn.not_dmn": "不是 DMN 文档（根元素为 {root}）",
     "dmn.no_decision": "DMN 文件中没有定义决策",
     "form.too_large": "表单超过 {kib} KiB",
     "form.not_utf8": "表单不是 UTF-8 文本",
     "form.malformed": "JSON 格式错误：{reason}：第 {line} 行第 {column} 列",
     "form.not_form_js": "不是 form-js 表单：应为含 'components' 列表的对象",
+    "form.too_deep": "表单嵌套超过 {levels} 层",
     "guide.too_large": "办事指南超过 {kib} KiB",
     "guide.not_utf8": "办事指南不是 UTF-8 文本",
     "guide.malformed": "JSON 格式错误：{reason}（第 {column} 列）",
+    "guide.too_deep": "办事指南嵌套超过 {levels} 层",
+    "guide.not_json_number": "JSON 格式错误：{token!r} 不是 JSON 数值",
+    "guide.unreadable": "JSON 格式错误：{reason}",
     "guide.not_object": "办事指南须为 JSON 对象（见 bpmn/README.md 的 The guide 一节）",
     "guide.missing": "缺少必填字段 {field!r}",
     "guide.unknown_process": "流程 {process!r} 既不在本次部署中，也未曾部署",
@@ -83,6 +111,10 @@ ZH: dict[str, str] = {
     "doc_template.not_compiling": "文书模板无法编译：{reason}",
     "doc_template.fails": "文书模板套用示例办件时出错：{reason}",
     "doc_template.no_title": "文书模板须有 <title>（文书标题）",
+    "doc_template.missing": "模板引用了 {name}，但它{absent}",
+    "doc_template.name_space": "文书模板名称 {name!r} 以空格开头或结尾，govflow.document 无法引用它",
+    "doc_template.name_twice": "文书模板 {name!r} 也在 {other} 中：一次部署中每个名称只能有一个模板",
+    "doc_template.not_deployed": "文书模板 {name!r}（{name}.html）未部署：将不出具文书",
     "human_task.unnamed": "{tag} {name!r} 未指定候选组、候选用户、办理人或泳道：任何部门的窗口人员都能认领它并查看其办件；请指定办理该任务的组",
     "human_task.priority": "camunda:priority {value!r} 不是整数",
     "human_task.date": "camunda:{attr} 无效：{reason}",
@@ -101,6 +133,18 @@ ZH: dict[str, str] = {
     "lint.no_clock_start": "办事指南 {file} 规定了时限，但没有元素标记为 govflow.clock=start：该事项的办件不计时",
     "lint.call_not_linted": "调用的流程 {called!r} 不在所检查的文件中：除非此前已部署，govflow deploy 将拒绝此流程图",
     "lint.guide_process": "流程 {process!r} 不在所检查的流程图中",
+    "lint.forms_alone": "所检查的文件中没有 BPMN 流程图，而 govflow deploy 拒绝单独部署表单（本次部署不含 BPMN 流程图）：请将 {forms} 与使用它的流程图放在同一次 govflow deploy 中",
+    "lint.bundle_form_not_linted": "govflow.bundleForms 指定的表单 {key!r} 不在所检查的文件中：缺少它，任何办件都无法开始",
+    "lint.flag_value": "{flag} 的值为 {value!r}：应为 true（{meaning}）或 false",
+    "lint.flag_no_message": "{flag} 标记的环节不等待任何消息，因而不起作用：请标记在接收消息的中间捕获事件、消息边界事件或接收任务上（事件网关之后，标记在接收该消息的事件上）",
+    "lint.thrown_by_misplaced": "govflow.thrownBy 没有标记在附着于用户任务（或包含用户任务的元素）的错误边界事件上，因而不起作用：请将它放在附着于用户任务的错误边界事件上（该错误可结束此任务办理人员的工作），或附着于包含该任务的子流程或调用活动的错误边界事件上",
+    "lint.thrown_by_empty": "govflow.thrownBy 未指定任何组：请写明其办理人员可抛出此错误的组（以逗号分隔），或删除该属性",
+    "lint.confidential_name": "govflow.confidential 列出的 {name!r} 不是整个变量：只有整个变量（顶层名称）才能设为保密",
+    "lint.confidential_message": "此消息将办件的全部数据（包括保密变量 {names}）发送给接收它的流程：请为它设置不含这些变量的消息内容，或在接收方也用 govflow.confidential 列出它们",
+    "lint.member_not_called": "字段 {field!r} 的流程 {process!r}（{name}）未被一件事的流程 {bundle!r} 调用：该流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}",
+    "lint.member_not_called_here": "办事指南 {file} 将 {process!r}（{name}）列为 {field}，但本流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}",
+    "lint.verdict_unset": "字段 {field!r} 的结论变量 {verdict!r}（{name}）：流程 {process!r} 从不设置它（其用户任务的表单字段、脚本和输出映射都不设置），该成员事项的决定文书将不显示结论",
+    "lint.verdict_unset_here": "办事指南 {file} 将 {verdict!r} 指定为此成员事项（{name}，{field}）的结论，但本流程从不设置它（其用户任务的表单字段、脚本和输出映射都不设置），其决定文书将不显示结论",
     "form.generated_name": "以 {suffix!r} 结尾的表单名称留给由 camunda:formData 生成的表单；请给文件改名",
     "form.missing": "表单 {key!r} 既不在本次部署中，也未曾部署；{without_it}",
     "form.deployed_invalid": "已部署的表单 {key!r} 无效；请与本流程图一同部署改正后的表单",
@@ -168,6 +212,17 @@ ZH: dict[str, str] = {
     "guide.no_entries": "字段 {field!r} 须至少列出一项",
     "guide.listed_twice": "字段 {field!r} 的值 {value!r} 重复列出",
     "guide.not_department": "字段 {field!r} 须为含「code」和「name」的 JSON 对象",
+    "guide.code_chars": "事项编码 {code!r} 只能含字母、数字及 '-'、'_'、'.'",
+    "guide.code_folder": "事项编码 {code!r} 与事项文件夹名 {folder!r} 不一致",
+    "guide.promised_exceeds": "promised_days {promised} 超过 statutory_days {statutory}（承诺时限不得长于法定时限）",
+    "guide.on_the_spot": "即办件（case_type '1'）当场办结：promised_days 须为 0，而不是 {promised}",
+    "guide.catch_all": "材料 {name!r} 是兜底表述（{vague}）：请逐项写明申请人须提交的材料（LY17、XA13）",
+    "guide.material_twice": "材料 {name!r} 重复列出（另见 materials[{first}]）",
+    "guide.material_department": "字段 {field!r} 的部门 {code!r} 既不是本事项的部门，也不是其协办部门",
+    "guide.member_own_process": "字段 {field!r} 的流程 {process!r} 是一件事自身的流程",
+    "guide.member_twice": "字段 {field!r} 的流程 {process!r} 重复列出（另见 members[{first}]）",
+    "guide.member_department": "字段 {field!r} 的部门 {code!r} 既不是一件事的部门，也不是其协办部门",
+    "guide.verdict_name": "字段 {field!r} 的值 {verdict!r} 不是变量名",
     "dmn.no_table": "决策 {decision!r} 没有决策表（字面表达式等其他决策逻辑无法在此运行）",
     "dmn.several_tables": "决策 {decision!r} 有多张决策表",
     "dmn.required": "决策 {decision!r} 需要先求出决策 {needed}；不支持求值所依赖的决策（DRD）：请在各自的业务规则任务中分别调用",
@@ -242,10 +297,16 @@ WORDS: dict[str, dict[str, str]] = {
                        "它是 govflow.bundleForms 中的表单，部署之前任何办件都无法开始"},
     "targets": {"an unknown target": "未知目标"},
     "accepted": {ACCEPTED: ".bpmn、.bpmn20.xml、.bpmn2、.dmn、.form 文件、guide.json 及 .html 文书模板"},
+    "absent": {MISSING: "既不在本次部署中，也未曾部署", "not among the linted files": "不在所检查的文件中"},
+    "starters": {"groups": "组名", "users": "用户名", "groups and users": "组名和用户名"},
+    "naming": {GROUP_RULE: "须为一个词，1 到 100 个字符，不含空格、逗号、分号、控制字符或文字方向符",
+               NAME_RULE: "须由 1 到 100 个拉丁字母、数字、汉字及 '.'、'@'、'_'、'-' 组成"},
+    "meaning": {MESSAGE_STEP_FLAGS[RECORDABLE]: "办理该办件的人员可以记录此环节等待的消息",
+                MESSAGE_STEP_FLAGS[MATERIALS_COMPLETE]: "办事指南所列材料齐全后才接收该消息"},
 }
 
 # Values a Chinese sentence says as a fragment of its own when they are given, and leaves out when not.
-FRAGMENTS: dict[str, str] = {"latest_name": "，名称 {!r}"}
+FRAGMENTS: dict[str, str] = {"latest_name": "，名称 {!r}", "unlisted": "（它还调用了 {}，但没有成员列出）"}
 
 
 def _value(name: str, value: Any) -> Any:
