@@ -401,21 +401,21 @@ def mark_problems(marks: list[NewMark], listed: dict[str, frozenset[str]]) -> li
     for i, new in enumerate(marks):
         found = {"material": new.name}
         if new.name not in listed:
-            problems.append({"field": f"marks[{i}].name", "rule": UNLISTED, **found,
+            problems.append({"field": f"marks.{i}.name", "rule": UNLISTED, **found,
                              "message": f"{new.name!r} is not a material the item's guide lists"})
         elif new.kind not in MARK_KINDS:
-            problems.append({"field": f"marks[{i}].kind", "rule": KIND, **found,
+            problems.append({"field": f"marks.{i}.kind", "rule": KIND, **found,
                              "message": f"one of {', '.join(MARK_KINDS)}"})
         elif new.kind == NOT_APPLICABLE and new.kind not in listed[new.name]:
-            problems.append({"field": f"marks[{i}].kind", "rule": NOT_CONDITIONAL, **found,
+            problems.append({"field": f"marks.{i}.kind", "rule": NOT_CONDITIONAL, **found,
                              "message": f"{new.name} is required of every applicant "
                                         "(its guide does not mark it conditional)"})
         elif new.kind == SHARED and new.kind not in listed[new.name]:
-            problems.append({"field": f"marks[{i}].kind", "rule": NOT_SHARED, **found,
+            problems.append({"field": f"marks.{i}.kind", "rule": NOT_SHARED, **found,
                              "message": f"{new.name} is not obtained through data sharing "
                                         "(its guide does not mark it shared)"})
         elif new.note is not None and len(new.note.strip()) > MAX_MARK_NOTE:
-            problems.append({"field": f"marks[{i}].note", "rule": NOTE, **found,
+            problems.append({"field": f"marks.{i}.note", "rule": NOTE, **found,
                              "message": f"at most {MAX_MARK_NOTE} characters"})
     if not marks:
         problems.append({"field": "marks", "message": "at least one material"})

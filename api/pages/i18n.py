@@ -19,7 +19,7 @@ def current_language() -> str:
     return "en" if best.startswith("en") else "zh"
 
 
-def gettext(text: str, **values: Any) -> str:
+def gettext(text: str, /, **values: Any) -> str:
     if current_language() == "en":
         text = singular(EN.get(text, text), values)
     return text.format(**values) if values else text

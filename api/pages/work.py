@@ -215,7 +215,7 @@ MARK_RULE_TEXTS = {
 
 
 def mark_problem_texts(details: list[Any]) -> dict[str, str]:
-    """The engine's problems with the ticks (ValidationFailed details of ``marks[i]``) by their radio group's
+    """The engine's problems with the ticks (ValidationFailed details of ``marks.i``) by their radio group's
     field name, in the page's language."""
     found = {}
     for detail in details:

@@ -120,7 +120,7 @@ def test_a_tick_the_checklist_does_not_allow_is_refused_and_nothing_completes(
     assert open_task(api, acceptance_task["case_id"], "accept")["id"] == acceptance_task["task_id"]
     # Said in Chinese above the checklist, not as the engine's field path.
     said = text(section(refused.text, "mark-problems"))
-    assert f"“{IDENTITY}”是每位申请人都须提交的材料，不能选择“不适用”。" in said and "marks[" not in refused.text
+    assert f"“{IDENTITY}”是每位申请人都须提交的材料，不能选择“不适用”。" in said and "marks." not in refused.text
 
 
 def test_a_refused_acceptance_records_none_of_its_ticks_and_shows_them_ticked(

@@ -371,3 +371,13 @@ def test_lint_names_a_task_by_its_kind_in_chinese(app: Any) -> None:
     assert said["lint.no_form"] == "用户任务 '受理' 没有表单（camunda:formKey）：任务只接收其表单列出的内容（DOMAIN 规则 15）"
     assert said["human_task.unnamed"].startswith("用户任务 '受理' 未指定候选组")
     assert said["lint.no_due_date"].startswith("用户任务 '受理' 没有到期时间")
+
+
+def test_a_value_named_text_is_said_like_any_other(app: Any) -> None:
+    """A parameter may be called ``text``: the sentence is not confused with it."""
+    from api.pages.i18n import gettext
+
+    with app.test_request_context(headers=ZH_PAGE):
+        assert gettext("“{text}”不可用", text="abc") == "“abc”不可用"
+    with app.test_request_context(headers=EN_PAGE):
+        assert gettext("{text} and {n}", text="abc", n=2) == "abc and 2"

@@ -153,7 +153,7 @@ def test_what_may_be_recorded_and_by_whom(item: Runtime) -> None:
             materials.NewMark("其他材料", materials.PAPER_CHECKED),  # not on the guide's list
             materials.NewMark(KEYS[0], materials.NOT_APPLICABLE),  # a key material every applicant brings
             materials.NewMark(KEYS[1], "scanned")])
-    assert [d["field"] for d in caught.value.details] == ["marks[0].name", "marks[1].kind", "marks[2].kind"]
+    assert [d["field"] for d in caught.value.details] == ["marks.0.name", "marks.1.kind", "marks.2.kind"]
     with pytest.raises(Forbidden):  # an integration did not see the paper
         materials.record(item.uow(), case_id, actor=PORTAL, marks=[materials.NewMark(KEYS[0], "paper_checked")])
     with pytest.raises(NotFound):  # a clerk of another group, with no task in the case: not theirs to read
@@ -264,7 +264,7 @@ def test_the_marks_of_a_refused_completion_are_not_recorded(item: Runtime) -> No
     with pytest.raises(ValidationFailed) as caught:  # a mark refused: the completion with it
         tasks.complete(item.uow(), task.id, actor=WINDOW, variables=DECISIONS["reject"],
                        marks=[materials.NewMark(KEYS[0], materials.NOT_APPLICABLE)])
-    assert [(d["field"], d["rule"]) for d in caught.value.details] == [("marks[0].kind", "not_conditional")]
+    assert [(d["field"], d["rule"]) for d in caught.value.details] == [("marks.0.kind", "not_conditional")]
     assert marks_of(item, case_id) == {}
     # Both marked with the completion: the acceptance sees them, in one transaction.
     both = one + [materials.NewMark(KEYS[1], materials.PAPER_CHECKED, "原件已核")]
