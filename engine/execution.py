@@ -473,8 +473,9 @@ def _record_steps(case: Case) -> None:
                     data=data)
 
 
-# A ready task's saved form values (engine.tasks.save, 暂存), in its internal data.
-TASK_DRAFT = "govflow.draft"
+# A ready task's saved form values (engine.tasks.save, 暂存), and the checklist choices saved with them
+# (material name -> mark kind), in its internal data.
+TASK_DRAFT, TASK_DRAFT_MARKS = "govflow.draft", "govflow.draft_marks"
 
 
 def _drop_ended_drafts(case: Case) -> None:
@@ -484,6 +485,7 @@ def _drop_ended_drafts(case: Case) -> None:
     for task in case.tasks:
         if case.before.get(task.id) == TaskState.READY and task.state != TaskState.READY:
             task.internal_data.pop(TASK_DRAFT, None)
+            task.internal_data.pop(TASK_DRAFT_MARKS, None)
 
 
 def _sync_tasks(uow: UnitOfWork, case: Case, now: datetime) -> None:

@@ -62,7 +62,7 @@ THROWN_BY = "govflow.thrownBy"
 MAX_FAILURE_MESSAGE = 2000  # a worker's account of why an external task failed
 # A ready task's internal data (SpiffWorkflow's, stored with the case, never passed on to the next step):
 # its form's values saved without completing it (暂存). Not case data: only its form shows them.
-DRAFT = execution.TASK_DRAFT
+DRAFT, DRAFT_MARKS = execution.TASK_DRAFT, execution.TASK_DRAFT_MARKS
 
 
 @dataclass
@@ -180,7 +180,7 @@ def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dic
     """A task with the case data it would show in its form, confidential variables concealed from all
     but supervision (engine.confidential). Raises NotFound."""
     with uow:
-        task, _, data, hidden, _ = _read(uow, task_id, actor)
+        task, _, data, hidden, _, _ = _read(uow, task_id, actor)
         return task, confidential.for_reader(data, hidden, actor)
 
 
@@ -193,7 +193,7 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
             deployed. ProcessError: the deployed form is broken.
     """
     with uow:
-        task, definition, data, _, draft = _read(uow, task_id, actor)
+        task, definition, data, _, draft, _ = _read(uow, task_id, actor)
         try:
             form = forms.describe(uow, task.form_key, definition, with_draft(data, draft))
         except NotFound as exc:
@@ -203,24 +203,26 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
 
 
 def _read(uow: UnitOfWork, task_id: str, actor: Actor
-          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str], dict[str, Any]]:
+          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str], dict[str, Any], dict[str, str]]:
     """A task the actor may see, its process's definition, the data its form shows (all of it, for the
-    form to pick its fields from), the case's confidential variable names, and the values saved with the
-    task (``save``; empty: none, or the task ended)."""
+    form to pick its fields from), the case's confidential variable names, and the values and checklist
+    choices saved with the task (``save``; empty: none, or the task ended)."""
     task = uow.session.get(Task, task_id)
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
     case = execution.open_case(uow, task.instance_id)
     spiff_task = _spiff.task_by_id(case.workflow, task_id)
     draft: dict[str, Any] = {}
+    draft_marks: dict[str, str] = {}
     if spiff_task is not None:
         definition, data = execution.definition_of(case, spiff_task), dict(spiff_task.data)
         if spiff_task.state == TaskState.READY:
             draft = dict(spiff_task.internal_data.get(DRAFT) or {})
+            draft_marks = dict(spiff_task.internal_data.get(DRAFT_MARKS) or {})
     else:  # a finished task may be gone from the workflow: show the case as it stands
         definition, data = case.row.definition, execution.case_variables(case.workflow)
     data.pop("data_objects", None)
-    return task, definition, data, case.hidden, draft
+    return task, definition, data, case.hidden, draft, draft_marks
 
 
 def with_draft(data: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:
@@ -523,6 +525,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         if marks:
             materials.record_marks(uow, case.row, actor=actor, marks=marks)
         spiff_task.internal_data.pop(DRAFT, None)  # what is submitted now is what counts
+        spiff_task.internal_data.pop(DRAFT_MARKS, None)
         add = getattr(spiff_task.task_spec, "add_data_from_form", None)
         if add is not None:  # honours spiffworkflow:variableName (the form's data under one name)
             add(spiff_task, variables)
@@ -569,15 +572,21 @@ def _completable(uow: UnitOfWork, task_id: str, actor: Actor, action: str
     return task, case, spiff_task
 
 
-def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None) -> Task:
+def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, Any] | None = None,
+         marks: list[materials.NewMark] | None = None) -> Task:
     """Store the form's values with a ready task without completing it (暂存): its form shows them from
     now on, to whoever opens it (the colleague it is handed to too); each save replaces the last. They are
     the task's, not the case's: nothing else reads them, and its completion takes what it is sent then.
 
     Whoever may complete the task may save it (the same checks). The values are checked as variables are,
     and only the form's fields are kept (readonly ones dropped), but not by the form's rules: a draft may be
-    incomplete. History records ``task.saved`` with the names of the fields whose shown value changed, never
-    the values (they may be confidential, engine.confidential, and are nobody's decision yet).
+    incomplete. History records ``task.saved`` with the names of the fields whose shown value changed (and of
+    the materials whose choice changed), never the values (they may be confidential, engine.confidential, and
+    are nobody's decision yet).
+
+    ``marks``: the acceptance checklist's choices (纸质原件已核验, 不适用 ...) as the page shows them, kept
+    with the values and shown chosen again, but recorded only by the completion (``complete``'s marks);
+    checked against the case's checklist as recorded marks are. None keeps those saved before.
 
     Raises:
         NotFound; Forbidden (not a candidate); Conflict (claimed by someone else, failed, no longer open, the
@@ -596,6 +605,9 @@ def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, An
         before = with_draft(data, spiff_task.internal_data.get(DRAFT) or {})
         changed = _changed_fields(form, before, with_draft(data, draft),
                                   set(spiff_task.internal_data.get(DRAFT) or {}) | set(draft))
+        saved_marks = dict(spiff_task.internal_data.get(DRAFT_MARKS) or {})
+        chosen = saved_marks if marks is None else _draft_marks(uow, case.row, marks)
+        remarked = sorted(name for name in set(saved_marks) | set(chosen) if saved_marks.get(name) != chosen.get(name))
         # Still the actor's to work, as the row stands: a claim committed since the row was read wins.
         held = db.affected(uow.session.execute(
             update(Task).where(Task.id == task_id, Task.state == "READY", Task.failed_at.is_(None),
@@ -604,11 +616,28 @@ def save(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str, An
         if held != 1:
             raise Conflict(f"task {task_id} changed meanwhile", state=task.state)
         spiff_task.internal_data[DRAFT] = draft
+        if chosen:
+            spiff_task.internal_data[DRAFT_MARKS] = chosen
+        else:
+            spiff_task.internal_data.pop(DRAFT_MARKS, None)
         case.record("task.saved", actor=actor.name, element_id=task.bpmn_id, element_name=task.name,
-                    element_type="UserTask", task_id=task_id, data={"fields": changed})
+                    element_type="UserTask", task_id=task_id,
+                    data={"fields": changed, **({"marks": remarked} if remarked else {})})
         execution.save(uow, case)
         uow.commit()
         return task
+
+
+def _draft_marks(uow: UnitOfWork, row: ProcessInstance, marks: list[materials.NewMark]) -> dict[str, str]:
+    """The checklist choices a save keeps: material name -> kind. Raises ValidationFailed (a material the
+    checklist does not list, a kind it does not allow), as recording them would."""
+    if not marks:
+        return {}
+    listed = {item.name: item.kinds for item in materials.case_checklist(uow, row).items}
+    problems = materials.mark_problems(marks, listed)
+    if problems:
+        raise ValidationFailed("the checklist choices cannot be saved", details=problems)
+    return {mark.name: mark.kind for mark in marks}
 
 
 def _draft_values(form: Any, current: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:

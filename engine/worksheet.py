@@ -98,13 +98,15 @@ class TaskSheet:
     # was started with (a bundle's merged application), by whose labels the page shows the application.
     data: dict[str, Any] = field(default_factory=dict)
     start_schema: dict[str, Any] | None = None
+    # The checklist choices saved with the task (暂存, engine.tasks.save), by material name: shown chosen.
+    draft_marks: dict[str, str] = field(default_factory=dict)
 
 
 def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
     """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form, or the
     clock's calendar missing)."""
     with uow:
-        task, definition, data, hidden, draft = _read(uow, task_id, actor)
+        task, definition, data, hidden, draft, draft_marks = _read(uow, task_id, actor)
         form, missing = None, False
         if task.form_key:
             try:  # prefilled with what was saved with the task (暂存), the case's data shown as it stands
@@ -139,7 +141,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             select(MaterialMark).where(MaterialMark.instance_id.in_(cases)).order_by(MaterialMark.id))}
         sheet = TaskSheet(task=task, form=form, form_missing=missing, case=summary,
                           urgency=urgency(task.due_at, now, soon, task.created_at), working_days_left=left, materials=submitted,
-                          opinions=opinions(uow, row), marks=marks, data=shown)
+                          opinions=opinions(uow, row), marks=marks, data=shown, draft_marks=draft_marks)
     sheet.start_schema = _start_schema(uow, summary.item_key, summary.item_version)
     return sheet
 

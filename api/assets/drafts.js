@@ -309,15 +309,24 @@ function post(action, fields) {
   sender.submit();
 }
 
-// 暂存 and the handover send the form-js form's values (its fields a clerk fills in), unchecked: a draft may
-// be incomplete, and the server checks what it stores. held(): called as the values go.
+// The acceptance checklist's choices (radio groups named "mark:" + material, api/pages/work.py MARK_FIELD),
+// as the completion form would send them: kept with the values, shown chosen again.
+function checklistChoices() {
+  const checked = document.querySelectorAll('input[type="radio"][name^="mark:"]:checked');
+  return Object.fromEntries([...checked].map((radio) => [radio.name, radio.value]));
+}
+
+// 暂存 and the handover send the form-js form's values (its fields a clerk fills in) and the checklist's
+// choices, unchecked: a draft may be incomplete, and the server checks what it stores. held(): called as
+// the values go.
 function sendsToServer(form, formJs, held) {
   const values = () => JSON.stringify(withValues({}, formJs.read()));
   const saveButton = document.getElementById('save-button');
   if (saveButton && form.elements.data) {
     saveButton.addEventListener('click', () => {
       const token = form.elements.csrf_token;
-      post(saveButton.dataset.action, { ...(token ? { csrf_token: token.value } : {}), data: values() });
+      post(saveButton.dataset.action,
+           { ...(token ? { csrf_token: token.value } : {}), data: values(), ...checklistChoices() });
       held();
     });
     saveButton.disabled = false;
@@ -329,6 +338,13 @@ function sendsToServer(form, formJs, held) {
       if (event.defaultPrevented) return;  // not sent: the draft stays
       carried.value = values();
       carried.disabled = false;
+      for (const left of handover.querySelectorAll('input[data-choice]')) left.remove();
+      for (const [name, value] of Object.entries(checklistChoices())) {
+        const input = document.createElement('input');
+        Object.assign(input, { type: 'hidden', name, value });
+        input.dataset.choice = 'true';
+        handover.append(input);
+      }
       held();
     });
   }

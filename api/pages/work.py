@@ -114,7 +114,7 @@ def complete(task_id: str) -> ResponseReturnValue:
 def save(task_id: str) -> ResponseReturnValue:
     """Save without completing (暂存): the values of the form stored with the task; the page again,
     showing them."""
-    tasks.save(uow(), task_id, actor=actor(), variables=submitted())
+    tasks.save(uow(), task_id, actor=actor(), variables=submitted(), marks=saved_marks())
     flash(_("已暂存，任务尚未完成。"), "success")
     return redirect(url_for("pages.work.task", task_id=task_id))
 
@@ -130,7 +130,7 @@ def handover(task_id: str) -> ResponseReturnValue:
         return redirect(url_for("pages.work.task", task_id=task_id))
     carried = "data" in request.form
     if carried:
-        tasks.save(uow(), task_id, actor=actor(), variables=submitted())
+        tasks.save(uow(), task_id, actor=actor(), variables=submitted(), marks=saved_marks())
     task = tasks.assign(uow(), task_id, actor=actor(), assignee=assignee, note=request.form.get("note"))
     flash(_("已转交 {assignee}：{name}", assignee=assignee, name=task.name or task.bpmn_id), "success")
     if carried:
@@ -201,6 +201,14 @@ def marks_from_form(form: Any) -> list[materials.NewMark]:
     return [materials.NewMark(name=name, kind=value) for name, value in marks_chosen(form).items() if value]
 
 
+def saved_marks() -> list[materials.NewMark] | None:
+    """The checklist choices a save keeps (暂存, a handover): those the page sent; None when it sent no
+    checklist (a task without one), which keeps what was saved before."""
+    if not any(name.startswith(MARK_FIELD) for name in request.form):
+        return None
+    return marks_from_form(request.form)
+
+
 def marks_chosen(form: Any) -> dict[str, str]:
     """Material name -> the choice its radio group was sent with: the page shows them chosen again."""
     return {name[len(MARK_FIELD):]: value for name, value in form.items() if name.startswith(MARK_FIELD)}
@@ -264,7 +272,7 @@ def render_task(task_id: str, *, errors: list[Any] | None = None, data: dict[str
                            labels=field_labels(schema), opinions=opinions, rounds=opinion_rounds(opinions),
                            colleagues=takers, checked=checked, refusal=refusal_text(refusal),
                            mark_field=MARK_FIELD, mark_problems=mark_problems or {},
-                           chosen=marks_chosen(request.form) if request.method == "POST" else {}), status
+                           chosen=marks_chosen(request.form) if request.method == "POST" else sheet.draft_marks), status
 
 
 # Fields that take materials by name as a text of one per line (engine.document_templates.missing_materials).

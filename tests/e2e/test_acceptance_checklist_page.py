@@ -93,3 +93,27 @@ def test_choosing_the_supplement_shows_the_missing_materials_listed_for_the_noti
     page.wait_for_url("**/queue")
     after = instances.get(runtime.uow(), case.id, actor=SYSTEM)
     assert after.variables["missing_materials"] == f"{IDENTITY}：请提交原件\n{PROXY}"
+
+
+def test_the_ticks_are_saved_with_the_form_and_shown_again(page: Any, runtime: Runtime, case: InstanceView) -> None:
+    """暂存 sends the checklist's choices with the form's values; the page shows them chosen again, and
+    nothing is recorded until the completion."""
+    log_in(page, "wang")
+    url = f"/tasks/{case.tasks[0].id}"
+    page.goto(url)
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    checklist = page.locator("#acceptance-checklist")
+    checklist.locator(f'tr[data-material="{IDENTITY}"]').get_by_label("纸质原件已核验").check()
+    checklist.locator(f'tr[data-material="{PROXY}"]').get_by_label("不适用").check()
+    page.get_by_label("受理意见").fill("身份证明原件已核对。")
+    page.click("#save-button")
+    expect(page.locator(".flash-success")).to_contain_text("已暂存，任务尚未完成。")
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    page.evaluate("() => sessionStorage.clear()")  # what the page shows comes from the server
+    page.goto(url)
+    expect(page.locator("#complete-form")).to_have_attribute("data-ready", "true")
+    expect(checklist.locator(f'tr[data-material="{IDENTITY}"]').get_by_label("纸质原件已核验")).to_be_checked()
+    expect(checklist.locator(f'tr[data-material="{PROXY}"]').get_by_label("不适用")).to_be_checked()
+    expect(page.get_by_label("受理意见")).to_have_value("身份证明原件已核对。")
+    items = materials.checklist(runtime.uow(), case.id, actor=SYSTEM).items
+    assert [item.name for item in items if item.mark is not None] == []  # saved, not recorded
