@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from engine import departments
+from engine.departments import TITLE_LENGTH
 
 from .context import actor, uow
 from .json_body import Blueprint
@@ -22,15 +23,51 @@ class DepartmentSchema(Schema):
     name = fields.String(metadata={"description": "e.g. 市场监督管理局"})
     parent_code = fields.String(allow_none=True)
     groups = fields.List(fields.String(), metadata={"description": "user groups (windows, sections) it owns"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), metadata={
+        "description": "each of its groups with its display name, null where it has none (pages show the code)",
+        "example": {"window": "综合受理窗口", "zwfw": None}})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class GroupInSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    title = fields.String(allow_none=True, validate=validate.Length(max=TITLE_LENGTH), metadata={
+        "description": "the name pages show for the group (e.g. 综合受理窗口 for window); null or \"\" clears it, "
+                       "left out keeps the title it has"})
+
+
+_GROUP_NAME = fields.String(validate=validate.Length(min=1, max=255))
+GROUP_DOC = {"oneOf": [
+    {"type": "string", "minLength": 1, "maxLength": 255, "description": "a group, keeping the title it has"},
+    {"type": "object", "required": ["name"], "additionalProperties": False,
+     "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "title": {"type": "string", "nullable": True, "maxLength": TITLE_LENGTH}},
+     "description": "a group with its display name"}]}
+
+
+class GroupField(fields.Field):
+    """A group the department owns: its name (the title it has stays), or ``{"name", "title"}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(value, str):
+            return {"name": _GROUP_NAME.deserialize(value)}
+        if isinstance(value, dict):
+            loaded: dict[str, Any] = GroupInSchema().load(value)
+            return loaded
+        raise ValidationError('a group name, or an object {"name", "title"}')
 
 
 class DepartmentInSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     parent_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
-    groups = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list,
-                         metadata={"description": "replaces the groups it owns; a group belongs to one department"})
+    groups = fields.List(GroupField(metadata=GROUP_DOC), load_default=list, metadata={
+        "description": "replaces the groups it owns; a group belongs to one department. Each a name, or an "
+                       "object with its display name (`title`), e.g. "
+                       "`[\"zwfw\", {\"name\": \"window\", \"title\": \"综合受理窗口\"}]`"})
     move_groups = fields.Boolean(load_default=False, metadata={
         "description": "take the groups another department owns from it (a reorganisation); else that is a 409"})
 
@@ -66,10 +103,12 @@ class Department(MethodView):
     @blp.alt_response(409, schema=ApiErrorSchema, description="a group belongs to another department")
     @blp.alt_response(422, schema=ApiErrorSchema, description="a bad field, or a parent that does not exist")
     def put(self, body: dict[str, Any], code: str) -> Any:
-        """Create the department or replace its name, parent and groups (admins)."""
-        view, created = departments.put_department(uow(), code, actor=actor(), name=body["name"],
-                                                   parent_code=body["parent_code"], groups=body["groups"],
-                                                   move_groups=body["move_groups"])
+        """Create the department or replace its name, parent and groups, and set titles of groups (admins)."""
+        groups = body["groups"]
+        view, created = departments.put_department(
+            uow(), code, actor=actor(), name=body["name"], parent_code=body["parent_code"],
+            groups=[g["name"] for g in groups], titles={g["name"]: g["title"] for g in groups if "title" in g},
+            move_groups=body["move_groups"])
         return (view, 201) if created else view
 
     @blp.response(204, description="deleted")

@@ -1,6 +1,7 @@
 """Departments (部门): the groups each one owns, and which departments take part in each case.
 
-A department owns user groups (a window, a review section); a group belongs to at most one department.
+A department owns user groups (a window, a review section); a group belongs to at most one department, and
+may have a display name (its title) that pages show in the stead of its code.
 A case's departments (``case_departments``) are written with its tasks, in the same transaction: the
 department of a new task's candidate groups (and of its assignee's groups) takes part from then on. The
 first one is the lead (牵头), unless the service item's guide names the lead department at start. A group
@@ -19,8 +20,8 @@ Nothing here decides who sees what; engine.case_access does, from these rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ from .models import (
     TaskCandidate,
     User,
 )
+from .text import TOO_LONG, text_problem
 from .unit_of_work import UnitOfWork
 from .users import GROUP_RULE, Actor, bad_group_names
 
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 
 LEAD, PARTICIPANT = "lead", "participant"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+TITLE_LENGTH = 100  # department_groups.title
 
 
 @dataclass
@@ -63,13 +66,14 @@ class DepartmentView:
     groups: list[str]
     created_at: datetime
     updated_at: datetime
+    titles: dict[str, str | None] = field(default_factory=dict)  # each group -> its display name (None: none)
 
 
 # ---- commands and queries ----------------------------------------------------------------------
 
 def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, parent_code: str | None = None,
-                   groups: Iterable[str] = (), only_new: bool = False,
-                   move_groups: bool = False) -> tuple[DepartmentView, bool]:
+                   groups: Iterable[str] = (), titles: Mapping[str, str | None] | None = None,
+                   only_new: bool = False, move_groups: bool = False) -> tuple[DepartmentView, bool]:
     """Create a department, or replace its name, parent and groups; returns it and whether it is new.
 
     The groups it gains bring it into the existing cases (any state) they worked on, in the same
@@ -77,6 +81,8 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
 
     Args:
         groups: the user groups it owns, replacing those it had; a group may belong to one department only.
+        titles: display names of some of ``groups`` (pages show them in the stead of the codes); None or ""
+            clears one. A group not named here keeps the title it has, one moved from another department too.
         only_new: refuse (Conflict) when the department exists already.
         move_groups: take groups another department owns from it (a reorganisation, 机构改革), in the same
             transaction; else such a group is a Conflict.
@@ -88,12 +94,13 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         department or its groups first).
     """
     actor.require(action="manage departments")
-    code, name, wanted = _check(code, name, groups)
+    code, name, wanted, named = _check(code, name, groups, titles or {})
     parent_code = (parent_code or "").strip() or None
     with uow:
         try:
-            view, created, before, moved = _put(uow.session, code, name, parent_code, wanted, only_new, move_groups)
-            after = {"name": view.name, "parent_code": view.parent_code, "groups": view.groups}
+            view, created, before, moved = _put(uow.session, code, name, parent_code, wanted, named, only_new,
+                                                move_groups)
+            after = _audit_fields(view)
             audit.record(uow, actor, "department.put", ("department", code),
                          audit.diff(before, after, created=created, **({"moved_groups": moved} if moved else {})))
             _record_losses(uow, actor, code, moved)
@@ -149,15 +156,61 @@ def get_department(uow: UnitOfWork, code: str) -> DepartmentView:
 
 
 def list_departments(uow: UnitOfWork) -> list[DepartmentView]:
-    """Every department with its groups, by code."""
+    """Every department with its groups and their titles, by code."""
     with uow:
-        groups: dict[str, list[str]] = {}
-        for group, code in uow.session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code)
-                                               .order_by(DepartmentGroup.group_name)):
-            groups.setdefault(code, []).append(group)
-        return [DepartmentView(code=d.code, name=d.name, parent_code=d.parent_code, groups=groups.get(d.code, []),
-                               created_at=d.created_at, updated_at=d.updated_at)
+        titles: dict[str, dict[str, str | None]] = {}
+        for group, code, title in uow.session.execute(
+                select(DepartmentGroup.group_name, DepartmentGroup.department_code, DepartmentGroup.title)
+                .order_by(DepartmentGroup.group_name)):
+            titles.setdefault(code, {})[group] = title
+        return [DepartmentView(code=d.code, name=d.name, parent_code=d.parent_code, groups=list(titles.get(d.code, {})),
+                               created_at=d.created_at, updated_at=d.updated_at, titles=titles.get(d.code, {}))
                 for d in uow.session.scalars(select(Department).order_by(Department.code))]
+
+
+def set_group_titles(uow: UnitOfWork, titles: Mapping[str, str | None], *, actor: Actor,
+                     only_untitled: bool = False) -> dict[str, str | None]:
+    """Set the display names of groups that departments own, whichever department owns each; returns those
+    changed (group -> its title, None: cleared). Each department changed gets an audit entry.
+
+    Args:
+        titles: group -> its display name; None or "" clears it.
+        only_untitled: give a title only to a group that has none, and leave out the groups no department
+            owns (a setup script filling in titles on every start, never over what an admin chose).
+
+    Raises:
+        Forbidden (not admin); ValidationFailed (a bad group name or title: ``details`` name the group);
+        NotFound (a group no department owns, unless ``only_untitled``).
+    """
+    actor.require(action="manage departments")
+    problems: list[dict[str, Any]] = [{"field": "groups", "message": f"{g!r}: {GROUP_RULE}"}
+                                      for g in bad_group_names(list(titles))]
+    wanted = {group: _title(title, f"titles.{group}", problems) for group, title in titles.items()}
+    if problems:
+        raise ValidationFailed("the group titles are invalid", details=problems)
+    with uow:
+        session = uow.session
+        owners = select(DepartmentGroup.department_code).where(DepartmentGroup.group_name.in_(sorted(wanted)))
+        rows = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code,
+                                      DepartmentGroup.title).where(DepartmentGroup.department_code.in_(owners))
+                               .order_by(DepartmentGroup.group_name).with_for_update()).all()
+        owner = {group: code for group, code, _ in rows}
+        current = {group: title for group, _, title in rows}
+        missing = [group for group in wanted if group not in owner]
+        if missing and not only_untitled:
+            raise NotFound(f"no department owns the group(s) {', '.join(missing)}")
+        changed = {group: title for group, title in wanted.items() if group in owner and title != current[group]
+                   and not (only_untitled and current[group] is not None)}
+        for group, title in changed.items():
+            session.execute(update(DepartmentGroup).where(DepartmentGroup.group_name == group).values(title=title))
+        now = utcnow()
+        for code in sorted({owner[group] for group in changed}):
+            had = {group: title for group, title in current.items() if owner[group] == code}
+            has = {**had, **{group: title for group, title in changed.items() if owner[group] == code}}
+            session.execute(update(Department).where(Department.code == code).values(updated_at=now))
+            audit.record(uow, actor, "department.put", ("department", code), audit.diff(_titled(had), _titled(has)))
+        uow.commit()
+        return changed
 
 
 def options(uow: UnitOfWork) -> list[dict[str, Any]]:
@@ -181,6 +234,15 @@ def department_of_groups(uow: UnitOfWork, groups: Iterable[str]) -> dict[str, st
         return {}
     return {group: code for group, code in uow.session.execute(
         select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(DepartmentGroup.group_name.in_(names)))}
+
+
+def group_titles(uow: UnitOfWork) -> dict[str, str]:
+    """Every group that belongs to a department and has a display name -> that name, for pages naming groups
+    (a few rows: one per group)."""
+    with uow:
+        return {group: title for group, title in uow.session.execute(
+            select(DepartmentGroup.group_name, DepartmentGroup.title).where(DepartmentGroup.title.is_not(None)))
+            if title is not None}
 
 
 def group_departments(uow: UnitOfWork) -> dict[str, str]:
@@ -319,7 +381,8 @@ def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> l
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
-         only_new: bool, move_groups: bool) -> tuple[DepartmentView, bool, dict[str, Any], dict[str, str]]:
+         titles: dict[str, str | None], only_new: bool, move_groups: bool
+         ) -> tuple[DepartmentView, bool, dict[str, Any], dict[str, str]]:
     """The department as put and whether it is new; for the audit log, what it was and the groups moved to
     it (group -> the department that had it)."""
     # FOR NO KEY UPDATE on PostgreSQL: a concurrent delete (FOR UPDATE) and this change take turns, while
@@ -330,8 +393,10 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
         raise Conflict(f"department {code!r} exists already")
     if parent_code is not None:
         _check_parent(session, code, parent_code)
-    taken = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code).where(
-        DepartmentGroup.group_name.in_(wanted), DepartmentGroup.department_code != code)).all()
+    others = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code, DepartmentGroup.title)
+                             .where(DepartmentGroup.group_name.in_(wanted), DepartmentGroup.department_code != code)).all()
+    taken = [(group, owner) for group, owner, _ in others]
+    carried = {group: title for group, _, title in others}  # a group moved keeps its title unless given one
     if taken and not move_groups:
         raise Conflict(f"group {taken[0][0]!r} belongs to department {taken[0][1]!r} already (to move it: "
                        "\"move_groups\": true, or govflow department add --move-groups)",
@@ -349,7 +414,11 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
                                                   DepartmentGroup.group_name.not_in(wanted)))
     have = set(session.scalars(select(DepartmentGroup.group_name).where(DepartmentGroup.department_code == code)))
     gained = [g for g in wanted if g not in have]
-    session.add_all([DepartmentGroup(group_name=g, department_code=code) for g in gained])
+    session.add_all([DepartmentGroup(group_name=g, department_code=code, title=titles.get(g, carried.get(g)))
+                     for g in gained])
+    for group in sorted(have.intersection(titles)):
+        session.execute(update(DepartmentGroup).where(DepartmentGroup.group_name == group)
+                        .values(title=titles[group]).execution_options(synchronize_session=False))
     session.flush()
     _join_cases_worked_on(session, code, gained, utcnow())
     return _view(session, department), created, before, {group: owner for group, owner in taken}
@@ -409,10 +478,19 @@ def _still_set_up(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
 
 def _audited(session: Session, department: Department | None) -> dict[str, Any]:
     """The department as the audit log shows it before a put; empty: it is new."""
-    if department is None:
-        return {}
-    return {"name": department.name, "parent_code": department.parent_code,
-            "groups": _view(session, department).groups}
+    return {} if department is None else _audit_fields(_view(session, department))
+
+
+def _audit_fields(view: DepartmentView) -> dict[str, Any]:
+    """A department as the audit log shows it: its titles only when a group has one, so that entries of
+    departments without titles read as before they existed."""
+    return {"name": view.name, "parent_code": view.parent_code, "groups": view.groups, **_titled(view.titles)}
+
+
+def _titled(titles: Mapping[str, str | None]) -> dict[str, Any]:
+    """``{"titles": {group: title}}`` of the groups that have one; empty when none has."""
+    titled = {group: title for group, title in titles.items() if title is not None}
+    return {"titles": titled} if titled else {}
 
 
 def _hold(session: Session, code: str, dialect: str) -> Department | None:
@@ -483,19 +561,43 @@ def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:
             session.execute(select(User.name, User.groups).where(User.name.in_(sorted(names))))}
 
 
-def _check(code: str, name: str, groups: Iterable[str]) -> tuple[str, str, list[str]]:
-    problems = []
+def _check(code: str, name: str, groups: Iterable[str], titles: Mapping[str, str | None]
+           ) -> tuple[str, str, list[str], dict[str, str | None]]:
+    problems: list[dict[str, Any]] = []
     code = (code or "").strip()
     if not _CODE.match(code):
         problems.append({"field": "code", "message": "1 to 50 letters, digits, '_', '.' or '-', e.g. SCJG"})
     name = re.sub(r"\s+", " ", name or "").strip()
     if not name or len(name) > 200:
         problems.append({"field": "name", "message": "1 to 200 characters"})
-    wanted = list(dict.fromkeys(g.strip() for g in groups if g and g.strip()))
+    given = [(g or "").strip() for g in groups]
+    wanted = list(dict.fromkeys(g for g in given if g))
     problems += [{"field": "groups", "message": f"{g!r}: {GROUP_RULE}"} for g in bad_group_names(wanted)]
+    named: dict[str, str | None] = {}
+    for group, title in titles.items():
+        group = (group or "").strip()
+        if group not in wanted:
+            problems.append({"field": "groups", "message": f"{group!r} has a title but is not among the groups"})
+        else:  # the field as the request has it: groups.1.title
+            named[group] = _title(title, f"groups.{given.index(group)}.title", problems)
     if problems:
         raise ValidationFailed("the department is invalid", details=problems)
-    return code, name, wanted
+    return code, name, wanted, named
+
+
+def _title(title: str | None, where: str, problems: list[dict[str, Any]]) -> str | None:
+    """A display name trimmed, None to clear it (None or blank); a bad one is added to ``problems``."""
+    found, problem = text_problem(title, longest=TITLE_LENGTH, lines=False)
+    if problem == TOO_LONG:
+        message = f"at most {TITLE_LENGTH} characters"
+    elif problem is not None:
+        message = "no control characters or text-direction marks"
+    elif found is None and (title or "").strip():  # as a display name: invisible characters say nothing
+        message = "shows nothing: send null or \"\" to clear it"
+    else:
+        return found
+    problems.append({"field": where, "message": f"a title: {message}"})
+    return None
 
 
 def _check_parent(session: Session, code: str, parent_code: str) -> None:
@@ -517,13 +619,14 @@ def _check_parent(session: Session, code: str, parent_code: str) -> None:
 
 
 def _view(session: Session, department: Department) -> DepartmentView:
-    groups = list(session.scalars(select(DepartmentGroup.group_name)
-                                  .where(DepartmentGroup.department_code == department.code)
-                                  .order_by(DepartmentGroup.group_name)))
+    titles: dict[str, str | None] = dict(session.execute(
+        select(DepartmentGroup.group_name, DepartmentGroup.title)
+        .where(DepartmentGroup.department_code == department.code).order_by(DepartmentGroup.group_name)).all())
     return DepartmentView(code=department.code, name=department.name, parent_code=department.parent_code,
-                          groups=groups, created_at=department.created_at, updated_at=department.updated_at)
+                          groups=list(titles), created_at=department.created_at, updated_at=department.updated_at,
+                          titles=titles)
 
 
 __all__ = ["LEAD", "PARTICIPANT", "DepartmentView", "delete_department", "department_of_groups", "departments_of_case",
-           "get_department", "join_with_groups", "lead_of_guide", "list_departments", "options", "put_department",
-           "take_part"]
+           "get_department", "group_titles", "join_with_groups", "lead_of_guide", "list_departments", "options",
+           "put_department", "set_group_titles", "take_part"]

@@ -634,13 +634,15 @@ class Department(Base):
 
 
 class DepartmentGroup(Base):
-    """A user group (window, section) and the one department it belongs to."""
+    """A user group (window, section) and the one department it belongs to, with the name pages show for it
+    (``title``; None: its code)."""
 
     __tablename__ = "department_groups"
     __table_args__ = (Index("ix_department_groups_department", "department_code"),)
 
     group_name: Mapped[str] = mapped_column(String(255), primary_key=True)
     department_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code", ondelete="CASCADE"))
+    title: Mapped[str | None] = mapped_column(String(100))
 
 
 class CaseDepartment(Base):

@@ -41,17 +41,31 @@ for group in window review chief certificate complaints food_review scjg zwfw me
 done
 # Demo departments owning the library's groups, on every start: only missing ones are added, so what an
 # admin changed since (PUT /api/departments/CODE) stays; a clerk then reads only their departments' cases.
+# Each group has the name pages show for it, so that a clerk reads more than its code.
+declare -A title=(
+  [window]=综合受理窗口 [zwfw]=审批协调科 [meeting_chair]=联合审批会议主持人
+  [review]=审查科 [chief]=首席事务代表 [food_review]=食品经营许可科 [certificate]=制证窗口 [scjg]=行政审批科
+  [hygiene_approval]=卫生许可科 [hygiene_supervision]=卫生监督科
+  [construction_permit]=施工许可科 [zjj]=消防审验科
+  [zrzy]=行政审批科 [planning_permit]=规划许可科 [detailed_planning]=详细规划科 [municipal_planning]=市政交通规划科
+  [cgj]=市容景观科 [sthj]=环境影响评价科
+)
 existing_departments=$($gf department list)
 demo_department() {  # CODE NAME GROUP...
-  local code=$1 name=$2; shift 2
+  local code=$1 name=$2 group groups=(); shift 2
   grep -q "^$code"$'\t' <<<"$existing_departments" && return 0
-  $gf department add "$code" --name "$name" "${@/#/--group=}" || echo "demo department $code not added" >&2
+  for group; do groups+=("--group=$group=${title[$group]-}"); done
+  $gf department add "$code" --name "$name" "${groups[@]}" || echo "demo department $code not added" >&2
 }
 demo_department ZWFW 市政务服务管理局 window zwfw meeting_chair
-demo_department SCJG 市场监督管理局 review chief food_review certificate scjg
-demo_department WJW 卫生健康委员会 hygiene_approval hygiene_supervision
+demo_department SCJG 市市场监督管理局 review chief food_review certificate scjg
+demo_department WJW 市卫生健康委员会 hygiene_approval hygiene_supervision
 demo_department ZJJ 市住房和城乡建设局 construction_permit zjj
 demo_department ZRZY 市自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
-demo_department CGJ 城市管理局 cgj
+demo_department CGJ 市城市管理局 cgj
 demo_department STHJ 市生态环境局 sthj
+# A database set up before groups had titles: give those without one theirs (an admin's own title stays).
+titles=()
+for group in "${!title[@]}"; do titles+=("$group=${title[$group]}"); done
+$gf department title --only-untitled "${titles[@]}" || echo "demo group titles not set" >&2
 exec $gf serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "${WORKERS:-2}"

@@ -1,5 +1,6 @@
-"""User groups as pages name them: a group's code beside the department it belongs to, so a clerk reading
-``window`` also reads the department's name. The groups' departments are read once per request."""
+"""User groups as pages name them: a group by its display name (its code when it has none) beside the
+department it belongs to, so that a clerk reads more than a code such as ``window``. The groups' departments
+and titles are read once per request."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,11 +14,11 @@ from .i18n import gettext as _
 
 
 def group_names(groups: Iterable[str] | None) -> str:
-    """Each group with its department's name in brackets, in the page's language; a group of no department by
-    its code alone."""
-    known = _departments()
-    return _("、").join(_("{group}（{department}）", group=group, department=known[group]) if group in known
-                       else group for group in groups or [])
+    """Each group by its title (else its code) with its department's name in brackets, in the page's language;
+    a group of no department by its code alone. Titles are data: the same in every language."""
+    known, titles = _departments(), _titles()
+    return _("、").join(_("{group}（{department}）", group=titles.get(group, group), department=known[group])
+                       if group in known else group for group in groups or [])
 
 
 def group_departments(groups: Iterable[str] | None) -> str:
@@ -32,4 +33,11 @@ def _departments() -> dict[str, str]:
     if "group_departments" not in g:
         g.group_departments = departments.group_departments(uow())
     found: dict[str, str] = g.group_departments
+    return found
+
+
+def _titles() -> dict[str, str]:
+    if "group_titles" not in g:
+        g.group_titles = departments.group_titles(uow())
+    found: dict[str, str] = g.group_titles
     return found

@@ -92,7 +92,7 @@ def test_the_catalogue_lists_items_without_login(api):
     assert [i["code"] for i in items] == ["SCJG-XK-0001", "window-acceptance"]
     food = items[0]
     assert food == {"code": "SCJG-XK-0001", "name": "食品经营许可", "type": "01", "case_type": "2", "level": "city",
-                    "department": {"code": "SCJG", "name": "市场监督管理局"}, "promised_days": 10,
+                    "department": {"code": "SCJG", "name": "市市场监督管理局"}, "promised_days": 10,
                     "statutory_days": 10, "process": "food_business_licence", "process_version": 1, "version": 1}
 
 

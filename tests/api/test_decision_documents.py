@@ -222,8 +222,8 @@ def test_each_member_item_of_the_bundle_issues_its_own_decision_in_its_departmen
                                                             "signboard_denied"))
     assert [registration["title"], food["title"], signboard["title"]] == [
         "准予行政许可决定书（营业执照（设立登记））", "准予行政许可决定书（食品经营许可）", "不予行政许可决定书（户外招牌设置许可）"]
-    assert "<h1>市场监督管理局</h1>" in registration["html"] and "<h1>市场监督管理局</h1>" in food["html"]
-    assert "<h1>城市管理局</h1>" in signboard["html"] and "城市管理局（印章）" in signboard["html"]
+    assert "<h1>市市场监督管理局</h1>" in registration["html"] and "<h1>市市场监督管理局</h1>" in food["html"]
+    assert "<h1>市城市管理局</h1>" in signboard["html"] and "市城市管理局（印章）" in signboard["html"]
     assert "（行政机关名称）" not in registration["html"] + food["html"] + signboard["html"]
     assert "审批意见：限热食类食品制售" in food["html"] and "《中华人民共和国食品安全法》第三十五条" in food["html"]
     assert "通过“开办餐饮店一件事”集成办理提出的食品经营许可申请" in food["html"]

@@ -124,7 +124,7 @@ def test_certification_issues_the_licence_with_its_number_and_the_progress_shows
     plain = text(licence)
     assert "<title>食品经营许可证</title>" in licence and f"许可证编号 {NUMBER}" in plain
     for fact in ("经营者名称 某某餐饮管理有限公司", "统一社会信用代码 91140302MA0K3L7Q8C", "经营场所 阳泉市城区桃北西街18号",
-                 "主体业态 餐饮服务经营者", "经营项目 热食类食品制售、自制饮品制售", "日常监督管理机构 市场监督管理局"):
+                 "主体业态 餐饮服务经营者", "经营项目 热食类食品制售、自制饮品制售", "日常监督管理机构 市市场监督管理局"):
         assert fact in plain, fact
     assert re.search(r"有效期 (\d{4})年\d+月\d+日至(\d{4})年\d+月\d+日", plain)
 

@@ -91,7 +91,7 @@ def test_the_catalogue_needs_no_login_and_lists_every_item(api: ApiClient, visit
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     rows = re.findall(r'<tr class="catalogue-row" data-code="([^"]+)"', page.text)
     assert rows == ["SCJG-XK-0001", "complaint", "window-acceptance"]
-    assert "食品经营许可" in page.text and "市场监督管理局" in page.text and "公共服务" in page.text
+    assert "食品经营许可" in page.text and "市市场监督管理局" in page.text and "公共服务" in page.text
     assert 'href="/public/catalogue/SCJG-XK-0001"' in page.text
     assert "工作人员登录" in page.text  # the public header, not the staff navigation
     login = visitor.get("/login").text
@@ -115,7 +115,7 @@ def test_the_catalogue_searches_by_name_or_code_and_filters_by_department_and_ty
     assert codes(q="不存在的事项") == []
     assert codes(type="99") == ["SCJG-XK-0001", "complaint", "window-acceptance"]  # not a GB/T type: no filter
     page = visitor.get("/public/catalogue", query_string={"department": "SCJG"}).text
-    assert '<option value="SCJG" selected>市场监督管理局</option>' in page
+    assert '<option value="SCJG" selected>市市场监督管理局</option>' in page
     assert page.count('<option value="ZWFW"') == 1  # two guides of one department: one option
     assert "没有符合条件的事项" in visitor.get("/public/catalogue", query_string={"q": "无此事项"}).text
 
@@ -128,7 +128,7 @@ def test_a_guide_page_shows_what_the_guide_publishes(api: ApiClient, visitor: Br
     html = page.text
     assert 'id="item-code">SCJG-XK-0001<' in html
     limits = (f"{guide['promised_days']} 个工作日", f"{guide['statutory_days']} 个工作日")
-    for shown in ("食品经营许可", "许可", "承诺件", "市级", "市场监督管理局", *limits,
+    for shown in ("食品经营许可", "许可", "承诺件", "市级", "市市场监督管理局", *limits,
                   *guide["legal_basis"], *guide["acceptance_conditions"], "免费", "窗口领取", "电子送达", "邮寄送达",
                   "现场核查", "最长 10 个工作日", guide["channels"]["consultation"], guide["channels"]["complaint"]):
         assert shown in html, shown
