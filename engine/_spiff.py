@@ -275,6 +275,11 @@ def _problem(diagram: PreparedDiagram, exc: ValidationException, refused: Mappin
                           said("dmn.missing", decision=decision, available=available.rstrip(". ") or "none"))
     elif message.startswith("Multiple outgoing flows are not supported"):
         return Problem.of(diagram.name, line, element, said("flow.implicit_split"))
+    elif message.startswith("Cannot resolve dataInputAssociation"):
+        sources = diagram.tree.xpath(f"//*[@id='{element}']/*[local-name()='dataInputAssociation']"
+                                     "/*[local-name()='sourceRef']/text()") if element else []
+        return Problem.of(diagram.name, line, element, said(
+            "spiff.data_input", sources=", ".join(t.strip() for t in sources) or "an unknown source"))
     elif message.startswith("Cannot resolve dataOutputAssociation"):
         # SpiffWorkflow puts the lxml element's repr into the message; name the reference instead.
         targets = diagram.tree.xpath(f"//*[@id='{element}']/*[local-name()='dataOutputAssociation']"
@@ -289,7 +294,15 @@ _PARSER_SAYS = [(re.compile(r"No start event found\."), "spiff.no_start"),
                 (re.compile(r"Exactly one start event is required in a SubWorkflow Task; found (?P<count>\d+)\."),
                  "spiff.subprocess_starts"),
                 (re.compile(r"A SubWorkflow Must contain an End event\.?"), "spiff.subprocess_no_end"),
-                (re.compile(r"There is no support implemented for this task type\."), "spiff.unsupported_task")]
+                (re.compile(r"There is no support implemented for this task type\."), "spiff.unsupported_task"),
+                (re.compile(r"Ad hoc subprocesses may not contain start or end events\."), "spiff.adhoc_events"),
+                (re.compile(r"Conditional event definition with missing condition\."), "spiff.no_condition"),
+                (re.compile(r"A multiinstance task must specify a cardinality or a loop input data reference\."),
+                 "spiff.multi_instance_none"),
+                (re.compile(r"A multiinstance task must specify a cardinality or a collection\."),
+                 "spiff.multi_instance_none_camunda"),
+                (re.compile(r"A multiinstance task must specify exactly one of cardinality or loop input data "
+                            r"reference\."), "spiff.multi_instance_both")]
 
 
 def _parser_said(message: str) -> str | Said:

@@ -66,8 +66,19 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
     elif not processes:
         diagram.problems.append(Problem.of(name, root.sourceline, None, said("bpmn.no_process")))
     camunda_xml.translate_messages_and_timers(diagram, root)
+    _check_message_refs(diagram, root)
     _keep_sources(diagram)
     return diagram
+
+
+def _check_message_refs(diagram: PreparedDiagram, root: Any) -> None:
+    """A message event naming a message the file does not define: said here, as the parser fails on it
+    with an error of its own making."""
+    messages = {message.get("id") for message in root.iter(bpmn("message"))}
+    for definition in root.iter(bpmn("messageEventDefinition")):
+        ref = definition.get("messageRef")
+        if ref and ref not in messages:
+            diagram.error(definition.getparent(), said("bpmn.unknown_message", ref=ref))
 
 
 def _keep_sources(diagram: PreparedDiagram) -> None:

@@ -331,6 +331,14 @@ ENGLISH: dict[str, str] = {
     "spiff.subprocess_starts": "Exactly one start event is required in a SubWorkflow Task; found {count}.",
     "spiff.subprocess_no_end": "A SubWorkflow Must contain an End event.",
     "spiff.unsupported_task": "There is no support implemented for this task type.",
+    "spiff.adhoc_events": "Ad hoc subprocesses may not contain start or end events.",
+    "spiff.no_condition": "Conditional event definition with missing condition.",
+    "spiff.multi_instance_none": "A multiinstance task must specify a cardinality or a loop input data reference.",
+    "spiff.multi_instance_none_camunda": "A multiinstance task must specify a cardinality or a collection.",
+    "spiff.multi_instance_both": "A multiinstance task must specify exactly one of cardinality or loop input data "
+                                 "reference.",
+    "spiff.data_input": "data input association from {sources} does not resolve to a data object of this process",
+    "bpmn.unknown_message": "message event names message {ref!r}, which this file does not define (bpmn:message)",
     "spiff.data_output": "data output association to {targets} does not resolve to a data object of this process",
     "spiff.cannot_parse": "cannot parse process: {reason}",
 }

@@ -1417,6 +1417,20 @@ EN: dict[str, str] = {
         "There is no support implemented for this task type.",
     "指向 {targets} 的数据输出关联未对应到本流程的数据对象":
         "data output association to {targets} does not resolve to a data object of this process",
+    "来自 {sources} 的数据输入关联未对应到本流程的数据对象":
+        "data input association from {sources} does not resolve to a data object of this process",
+    "特设子流程（ad hoc）不能包含开始事件或结束事件":
+        "Ad hoc subprocesses may not contain start or end events.",
+    "条件事件缺少条件":
+        "Conditional event definition with missing condition.",
+    "多实例任务须指定数量（loopCardinality）或输入集合（loopDataInputRef）":
+        "A multiinstance task must specify a cardinality or a loop input data reference.",
+    "多实例任务须指定数量（loopCardinality）或集合（camunda:collection）":
+        "A multiinstance task must specify a cardinality or a collection.",
+    "多实例任务只能指定数量（loopCardinality）或输入集合（loopDataInputRef）之一":
+        "A multiinstance task must specify exactly one of cardinality or loop input data reference.",
+    "消息事件引用的消息 {ref} 未在本文件中定义（bpmn:message）":
+        "message event names message {ref!r}, which this file does not define (bpmn:message)",
     "无法解析流程：{reason}":
         "cannot parse process: {reason}",
     "输入表达式":

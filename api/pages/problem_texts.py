@@ -240,6 +240,13 @@ ZH: dict[str, str] = {
     "spiff.subprocess_starts": "子流程须恰有一个开始事件，实有 {count} 个",
     "spiff.subprocess_no_end": "子流程须有结束事件",
     "spiff.unsupported_task": "不支持此类任务",
+    "spiff.adhoc_events": "特设子流程（ad hoc）不能包含开始事件或结束事件",
+    "spiff.no_condition": "条件事件缺少条件",
+    "spiff.multi_instance_none": "多实例任务须指定数量（loopCardinality）或输入集合（loopDataInputRef）",
+    "spiff.multi_instance_none_camunda": "多实例任务须指定数量（loopCardinality）或集合（camunda:collection）",
+    "spiff.multi_instance_both": "多实例任务只能指定数量（loopCardinality）或输入集合（loopDataInputRef）之一",
+    "spiff.data_input": "来自 {sources} 的数据输入关联未对应到本流程的数据对象",
+    "bpmn.unknown_message": "消息事件引用的消息 {ref} 未在本文件中定义（bpmn:message）",
     "spiff.data_output": "指向 {targets} 的数据输出关联未对应到本流程的数据对象",
     "spiff.cannot_parse": "无法解析流程：{reason}",
 }

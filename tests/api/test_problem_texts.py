@@ -127,9 +127,11 @@ def test_the_api_keeps_its_english_message_and_adds_the_code_and_its_values(api:
 
 def test_a_problem_without_a_code_reads_as_the_engine_says_it(analyst: Browser, api: Any) -> None:
     # A message of SpiffWorkflow's parser that engine._spiff does not know: said as the parser says it.
-    looped = SIMPLE.replace('camunda:priority="70" />',
-                            'camunda:priority="70"><bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>', 1)
-    files = [("looped.bpmn", looped.encode())]
+    unnamed = SIMPLE.replace("<bpmn:process ", '<bpmn:message id="m" name="m" /><bpmn:correlationProperty name="x">'
+                             '<bpmn:correlationPropertyRetrievalExpression messageRef="m"><bpmn:messagePath>a'
+                             '</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>'
+                             '</bpmn:correlationProperty><bpmn:process ', 1)
+    files = [("unnamed.bpmn", unnamed.encode())]
     problems = api_problems(api, files)
     uncoded = [i for i, p in enumerate(problems) if "code" not in p]
     assert uncoded

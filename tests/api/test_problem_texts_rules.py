@@ -470,3 +470,42 @@ def test_the_engine_builds_no_problem_from_plain_text() -> None:
                     isinstance(message, ast.Constant) and isinstance(message.value, str)):
                 plain.append(f"{source.name}:{call.lineno}: {ast.unparse(call)[:60]}")
     assert plain == []
+
+
+# ---- the parser's own refusals -------------------------------------------------------------------------
+
+def diagram(pid: str, body: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+            '20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">'
+            f'<bpmn:process id="{pid}" isExecutable="true"><bpmn:startEvent id="s"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="x"/>' + body +
+            '<bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>'
+            '</bpmn:definitions>').encode()
+
+
+PARSER_REFUSALS = {
+    "spiff.multi_instance_none": (
+        '<bpmn:userTask id="x" camunda:candidateGroups="window"><bpmn:multiInstanceLoopCharacteristics/>'
+        '</bpmn:userTask>', "多实例任务须指定数量（loopCardinality）或输入集合（loopDataInputRef）"),
+    "spiff.no_condition": ('<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition/>'
+                           '</bpmn:intermediateCatchEvent>', "条件事件缺少条件"),
+    "spiff.adhoc_events": ('<bpmn:adHocSubProcess id="x"><bpmn:startEvent id="s2"/><bpmn:task id="t"/>'
+                           '</bpmn:adHocSubProcess>', "特设子流程（ad hoc）不能包含开始事件或结束事件"),
+    "spiff.data_input": ('<bpmn:scriptTask id="x" scriptFormat="python"><bpmn:dataInputAssociation id="da">'
+                         '<bpmn:sourceRef>missing_obj</bpmn:sourceRef></bpmn:dataInputAssociation>'
+                         '<bpmn:script>y = 1</bpmn:script></bpmn:scriptTask>',
+                         "来自 missing_obj 的数据输入关联未对应到本流程的数据对象"),
+    # The parser fails on this one with an error of its own (a TypeError): said before it is reached.
+    "bpmn.unknown_message": ('<bpmn:intermediateCatchEvent id="x"><bpmn:messageEventDefinition messageRef="nope"/>'
+                            '</bpmn:intermediateCatchEvent>', "消息事件引用的消息 nope 未在本文件中定义（bpmn:message）"),
+}
+
+
+def test_the_parser_s_refusals_are_coded_and_said_in_chinese(app: Any) -> None:
+    for code, (body, chinese) in PARSER_REFUSALS.items():
+        found = linted_said(app, [(f"{code}.bpmn", diagram("p", body))])
+        errors = {c: said for c, said in found.items() if c.startswith(("spiff.", "bpmn."))}
+        assert list(errors) == [code], (code, found)
+        [(_, english, sentence)] = errors[code]
+        assert sentence == chinese
+        assert "TypeError" not in english and "<Element" not in english
