@@ -174,7 +174,7 @@ class InstanceSchema(Schema):
     case_state = fields.String(allow_none=True, metadata={
         "description": "where the case stands in the terms approval systems report (已接件, 已受理, 补正(开始), "
                        "不予受理, 办结(通过), 办结(不通过), 撤回, 已撤件 ...), as its timeline and the applicant's "
-                       "progress read it; null in a task completion's answer (read the case)"})
+                       "progress read it"})
     end_kind = fields.String(allow_none=True, metadata={
         "description": "how an ended case ended when no decision ended it: withdrawn (by the applicant, or "
                        "deemed withdrawn by its diagram) or terminated (by the office); null while it runs, "
@@ -434,6 +434,12 @@ class SpecialProcedureSchema(Schema):
     created_by = fields.String(allow_none=True)
 
 
+class ProcedureKindSchema(Schema):
+    kind = fields.String()
+    name = fields.String(metadata={"description": "as the pages name it, e.g. 现场核查"})
+    max_days = fields.Integer(allow_none=True, metadata={"description": "working days the guide lets it last"})
+
+
 class ClockSchema(Schema):
     process_instance_id = fields.Integer(attribute="instance_id")
     state = fields.String(metadata={"description": "running, paused or stopped"})
@@ -459,14 +465,19 @@ class ClockSchema(Schema):
     extension_remaining_days = fields.Integer(metadata={
         "description": "working days a further extension may still add; 0 once the clock stopped or the "
                        "deadline passed"})
-    extension_basis = fields.String(metadata={"description": "the legal basis of the allowance"})
+    extension_basis = fields.String(metadata={"description": "the legal basis of the allowance (none for an item "
+                                                             "that is not a licence and whose guide sets none)"})
     procedures = fields.List(fields.Nested(SpecialProcedureSchema))
+    procedure_kinds = fields.List(fields.Nested(ProcedureKindSchema), metadata={
+        "description": "the special procedures pause takes: those the item's guide lists (excluded_periods), "
+                       "every kind when the item has no guide"})
 
 
 class ClockPauseSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(
         ("hearing", "testing", "inspection", "quarantine", "appraisal", "expert_review", "bidding", "auction",
-         "other")))
+         "other")), metadata={"description": "one of the clock's procedure_kinds (the item's guide lists them), "
+                                             "else 422 naming those"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
                            metadata={"description": "reason or legal basis"})
 

@@ -40,8 +40,12 @@ class SupervisedCaseSchema(Schema):
     process_key = fields.String()
     state = fields.String(metadata={"description": "the clock's: running, paused, or stopped (the case ended "
                                                    "after its deadline and its reason is still missing)"})
-    case_state = fields.String(metadata={"description": "the case's: running, suspended (on hold: its clock runs "
-                                                        "on), completed or terminated"})
+    instance_state = fields.String(metadata={"description": "the case's, as state in GET /api/process-instances/ID: "
+                                                            "running, suspended (on hold: its clock runs on), "
+                                                            "completed or terminated"})
+    case_state = fields.String(allow_none=True, metadata={
+        "description": "where the case stands in the terms approval systems report (已受理, 补正(开始), "
+                       "特别程序(开始), 办结(通过) ...), as case_state in GET /api/process-instances/ID"})
     deadline_at = fields.DateTime(metadata={"description": "end of the last working day (UTC); while paused, "
                                                            "as if the pause ended now"})
     deadline_date = fields.Date()
@@ -74,9 +78,11 @@ class ProcessStatsSchema(Schema):
     finished = fields.Integer(metadata={"description": "cases finished (办结): the clock stopped, other than by a "
                                                        "withdrawal before the deadline (a case terminated after "
                                                        "its deadline finished overdue)"})
-    withdrawn = fields.Integer(metadata={"description": "cases terminated after acceptance and before their "
-                                                        "deadline (撤件): in neither finished, the on-time rate nor "
-                                                        "the average"})
+    withdrawn = fields.Integer(metadata={"description": "cases withdrawn after acceptance and before their deadline "
+                                                        "(撤件, end_kind withdrawn: by the applicant, or deemed "
+                                                        "withdrawn by the diagram): in neither finished, the on-time "
+                                                        "rate nor the average; a case the office terminated is "
+                                                        "finished"})
     finished_on_time = fields.Integer()
     on_time_rate = fields.Float(allow_none=True)
     average_used_working_days = fields.Float(allow_none=True)
@@ -95,12 +101,12 @@ class Cases(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Open cases with their warning level, red first (supervisors and admins); X-Total-Count says how many
         match when ``limit`` takes a page of them."""
-        found = supervision.list_cases(uow(), actor=actor(), level=args.get("level"),
-                                       remind_days=args.get("remind_days"), reason_missing=args.get("reason_missing"),
-                                       process_key=args.get("process_key"))
-        limit, offset = args.get("limit"), args["offset"]
-        page = found[offset:] if limit is None else found[offset:offset + limit]
-        return page, {"X-Total-Count": str(len(found))}
+        page, total = supervision.case_page(uow(), actor=actor(), level=args.get("level"),
+                                            remind_days=args.get("remind_days"),
+                                            reason_missing=args.get("reason_missing"),
+                                            process_key=args.get("process_key"), limit=args.get("limit"),
+                                            offset=args["offset"])
+        return page, {"X-Total-Count": str(total)}
 
 
 @blp.route("/stats")

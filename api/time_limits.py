@@ -31,7 +31,12 @@ class Pause(MethodView):
     @blp.alt_response(404, schema=ApiErrorSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> Any:
-        """Start a special procedure by hand (hearing, testing, expert review ...): the clock pauses."""
+        """Start a special procedure by hand (hearing, testing, expert review ...): the clock pauses.
+
+        The kind is one the item's guide lists (``excluded_periods``, as the clock's ``procedure_kinds``
+        give them); another is 422 naming those the guide lists, and an item whose guide lists none takes
+        none. An item without a guide takes any kind of 行政许可法 Art 45.
+        """
         return time_limits.pause(uow(), instance_id, actor=actor(), kind=body["kind"], reason=body["reason"])
 
 
@@ -58,10 +63,12 @@ class Extend(MethodView):
 
         All of a case's extensions together may add at most 10 working days, or 15 when its statutory limit
         is the 45 days of joint, unified or centralised handling (Art 42 ¶2), or what the item's guide sets
-        with its legal basis (``extension``). One beyond what remains is refused with 409 and nothing
-        changes: the message gives the days remaining and the legal basis, and the error carries
-        ``extension_remaining_days`` and ``extension_allowance_days``. A stopped clock is 409 too, and so is
-        a case past its deadline (an extension comes before the time limit runs out; the error carries
-        ``deadline_date``). The clock (``GET .../clock``) shows the allowance and what remains of it.
+        with its legal basis (``extension``). Art 42 extends licences only: an item of another type (a
+        complaint) whose guide sets no allowance has none, and every extension of it is 409. One beyond
+        what remains is refused with 409 and nothing changes: the message gives the days remaining and the
+        legal basis, and the error carries ``extension_remaining_days`` and ``extension_allowance_days``. A
+        stopped clock is 409 too, and so is a case past its deadline (an extension comes before the time
+        limit runs out; the error carries ``deadline_date``). The clock (``GET .../clock``) shows the
+        allowance and what remains of it.
         """
         return time_limits.extend(uow(), instance_id, actor=actor(), days=body["days"], reason=body["reason"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, case, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, or_, select
 
 from . import timeline
 from .clock import utcnow
@@ -122,6 +122,31 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     if status == "completed" and (state is None or state in UNDER_WAY):
         return CaseState(CONCLUDED)
     return CaseState(state)
+
+
+def may_end_withdrawn(uow: UnitOfWork) -> ColumnElement[bool]:
+    """SQL on ProcessInstance, true for every case ``derive`` may read as withdrawn: a terminated case, and a
+    completed one whose history completed an element that may reach a state of DEEMED_WITHDRAWN (one its
+    diagram gives that state, or an end named so in a diagram that names no states). More cases than that
+    (another diagram's element of the same id): ``of_cases`` tells which are."""
+    stated: set[str] = set()  # element ids some diagram gives a state of DEEMED_WITHDRAWN
+    explicit: list[int] = []  # the diagrams with such elements
+    plain: list[int] = []  # the diagrams naming no states: their ends' names give them (engine.timeline)
+    for definition in uow.session.scalars(select(ProcessDefinition)):  # its large columns stay unread
+        found = properties(definition)
+        if not any("govflow.caseState" in p or "govflow.event" in p for p in found.values()):
+            plain.append(definition.id)
+        elif ids := {element for element, p in found.items() if p.get("govflow.caseState") in DEEMED_WITHDRAWN}:
+            stated |= ids
+            explicit.append(definition.id)
+    reached = [and_(ProcessInstance.definition_id.in_(explicit), HistoryEvent.element_id.in_(sorted(stated)))] \
+        if explicit else []
+    if plain:
+        reached.append(and_(ProcessInstance.definition_id.in_(plain), HistoryEvent.element_type == "EndEvent",
+                            or_(*(HistoryEvent.element_name.contains(name) for name in DEEMED_WITHDRAWN))))
+    deemed = exists().where(HistoryEvent.instance_id == ProcessInstance.id, HistoryEvent.event == "element.completed",
+                            or_(*reached)) if reached else false()
+    return or_(ProcessInstance.state == "terminated", and_(ProcessInstance.state == "completed", deemed))
 
 
 def delivered_at(entries: list[timeline.TimelineEntry], properties: dict[str, dict[str, str]]) -> datetime | None:

@@ -499,6 +499,9 @@ def current_bundles(uow: UnitOfWork) -> list[Guide]:
     return found
 
 
+LICENCE = "01"  # administrative licensing in ITEM_TYPES: the items the Administrative Licensing Law governs
+
+
 @dataclass(frozen=True)
 class Limits:
     promised_days: int
@@ -506,6 +509,7 @@ class Limits:
     calendar: str | None
     extension_days: int | None = None  # the guide's own extension allowance (None: 行政许可法 Art 42's)
     extension_basis: str | None = None  # the law that sets it
+    item_type: str = LICENCE  # GB/T 39046 item type: Art 42 extends the time limits of licences alone
 
 
 def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
@@ -519,7 +523,18 @@ def limits_for(uow: UnitOfWork, process_key: str) -> Limits | None:
     extension = content.get("extension") or {}
     return Limits(content["promised_days"], content["statutory_days"],
                   named if isinstance(named, str) and named.strip() else None,
-                  extension.get("days"), extension.get("basis"))
+                  extension.get("days"), extension.get("basis"), guide.item_type)
+
+
+def listed_periods(content: dict[str, Any] | None) -> dict[str, int | None]:
+    """The special procedures whose time is not counted that a guide lists (``excluded_periods``), in its
+    order: kind -> the working days it may last (``max_days``; None where not a whole number)."""
+    found: dict[str, int | None] = {}
+    for period in (content or {}).get("excluded_periods") or []:
+        if isinstance(period, dict) and isinstance(period.get("type"), str):
+            days = period.get("max_days")
+            found.setdefault(period["type"], days if isinstance(days, int) and not isinstance(days, bool) else None)
+    return found
 
 
 @dataclass

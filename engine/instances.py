@@ -92,7 +92,7 @@ class InstanceView:
     # Only in the answer to a start that found its case: the variables it gave other values (not applied).
     differing_variables: list[str] | None = None
     # Where the case stands in approval systems' terms, and how it ended if no decision ended it
-    # (engine.case_state): in one case's view and in a list's, not in a task completion's answer.
+    # (engine.case_state): in one case's view (a command's answer too) and in a list's.
     case_state: str | None = None
     end_kind: str | None = None
 
@@ -117,17 +117,14 @@ def instance_view(uow: UnitOfWork, row: ProcessInstance, *, variables: dict[str,
                         ended_at=row.ended_at, end_reason=row.end_reason, variables=variables, tasks=tasks)
 
 
-def case_view(uow: UnitOfWork, case: Case, actor: Actor, *, stands: bool = True) -> InstanceView:
+def case_view(uow: UnitOfWork, case: Case, actor: Actor) -> InstanceView:
     """A loaded case with its variables as ``actor`` may read them (engine.confidential), and where it
-    stands (engine.case_state): a case deemed withdrawn gives its end's words as its ``end_reason``.
-    ``stands`` False leaves that out: it reads the case's whole history, too dear for the answer to every
-    task completion (the case's own view and its events carry it)."""
+    stands (engine.case_state, one query of its history): a case deemed withdrawn gives its end's words as
+    its ``end_reason``. Every command's answer carries it, so that it says what reading the case says."""
     from . import case_state  # it reads timelines, which read cases through this module
 
     variables = confidential.for_reader(execution.case_variables(case.workflow), case.hidden, actor)
     view = instance_view(uow, case.row, variables=variables, case=case)
-    if not stands:
-        return view
     stands_now = case_state.of_case(uow, case.row)
     view.case_state, view.end_kind = stands_now.state, stands_now.end_kind
     view.end_reason = view.end_reason or stands_now.end_step

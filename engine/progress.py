@@ -24,6 +24,7 @@ from . import (
     confidential,
     document_templates,
     execution,
+    guides,
     instances,
     query_codes,
     ratings,
@@ -41,11 +42,9 @@ from .timeline import EVENT_STATES
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM
 
-PROCEDURE_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": "检验检测", "inspection": "现场核查",
-                   "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "bidding": "招标",
-                   "auction": "拍卖", "other": "其他特别程序"}
-CONCLUDED = "已办结"
-STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": CONCLUDED, "terminated": "已终止",
+PROCEDURE_NAMES = time_limits.KIND_NAMES  # one name per kind, as the staff pages and the guides name it
+CONCLUDED, TERMINATED_STATUS, WITHDRAWN_STATUS = "已办结", "已终止", "已撤件"
+STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": CONCLUDED, "terminated": TERMINATED_STATUS,
                 "error": "办理中"}
 # How a case ended other than by a decision (``Progress.end_kind``, engine.case_state), as the applicant reads
 # it: a termination's recorded reason is staff's free text and never shown.
@@ -158,7 +157,7 @@ class Waiting:
 class Progress:
     case_no: str
     item_name: str
-    status: str
+    status: str  # STATUS_NAMES' values, or WITHDRAWN_STATUS for a case the applicant withdrew
     case_state: str | None
     received_at: datetime
     ended_at: datetime | None
@@ -239,7 +238,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
         if row.state != "terminated" else None
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
-                    status=CONCLUDED if delivered else STATUS_NAMES.get(row.state, row.state),
+                    status=_status(row.state, stands, delivered is not None),
                     case_state=stands.state, received_at=row.started_at, ended_at=delivered or row.ended_at,
                     steps=steps, current_steps=current,
                     follow_up=delivered is not None and row.state != "completed",
@@ -250,6 +249,14 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     result=_result(uow, row, variables, secrets), is_complaint=row.definition_key == COMPLAINT_KEY,
                     end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
                     waiting=waiting, delivery=_delivery(variables, secrets))
+
+
+def _status(state: str, stands: case_state.CaseState, delivered: bool) -> str:
+    """The status the applicant reads: a termination the applicant asked for is their withdrawal, not the
+    office ending the case; a delivered result concludes the service."""
+    if state == "terminated" and stands.end_kind == WITHDRAWN:
+        return WITHDRAWN_STATUS
+    return CONCLUDED if delivered else STATUS_NAMES.get(state, state)
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any], secrets: list[str]) -> str | None:
@@ -334,12 +341,7 @@ def _procedure(p: SpecialProcedure, longest: int | None) -> Procedure:
 def _longest_periods(guide: dict[str, Any] | None) -> dict[str, int]:
     """How long each kind of excluded period may last, as the item's guide publishes it (excluded_periods'
     max_days): the applicant is told how long a special procedure takes (行政许可法 Art 45)."""
-    found: dict[str, int] = {}
-    for period in (guide or {}).get("excluded_periods") or []:
-        if isinstance(period, dict) and isinstance(period.get("type"), str) and isinstance(period.get("max_days"), int) \
-                and not isinstance(period.get("max_days"), bool):
-            found.setdefault(period["type"], period["max_days"])
-    return found
+    return {kind: days for kind, days in guides.listed_periods(guide).items() if days is not None}
 
 
 def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:

@@ -8,11 +8,13 @@
     ``reason_required`` while none was recorded. A case that ended after its deadline (decided, withdrawn
     or terminated late) was overdue: it stays on the list of red cases without a reason
     (``reason_missing``), state ``stopped``, until its reason is recorded. Each case carries its own state
-    too (``case_state``): a suspended case (挂起) is shown as such, its clock running on.
+    too (``instance_state``): a suspended case (挂起) is shown as such, its clock running on; and where it
+    stands in the terms approval systems report (``case_state``: 已受理, 补正(开始) ..., engine.case_state).
   * ``stats``: per process key, the cases with a clock, how many finished (办结: the clock stopped) and
     how many of those on time, the on-time rate, the average working days used by finished cases, how
-    many were withdrawn (撤件: terminated after acceptance and before the deadline, in neither the rate nor
-    the average; one terminated after its deadline finished overdue, whatever ended it), and the open
+    many were withdrawn (撤件: withdrawn by the applicant or deemed withdrawn by the diagram after acceptance
+    and before the deadline, engine.case_state's end kind, in neither the rate nor the average; a case the
+    office terminated finished, and one withdrawn after its deadline finished overdue), and the open
     yellow and red counts (each case with its own rule); ``stats_by_department`` the same per lead
     department (engine.departments). Both may cover a period: the cases whose clock started (受理) within
     it, so that every figure is of one cohort of cases (finished + withdrawn + open = total) and a case
@@ -25,7 +27,9 @@ A page showing the list and both statistics (engine.supervision_board) reads the
 ``read_clocks``, counts all of them once with ``count_clocks``, and hands both to ``classify``,
 ``tally_by_process`` and ``tally_by_department``, the helpers the three commands are made of. Only the
 clocks that may be warned are read into Python (``may_warn``, by their stored deadline); the statistics
-count the rest in SQL, finished cases by the working days they used, stored when their clock stopped.
+count the rest in SQL, finished cases by the working days they used, stored when their clock stopped;
+only the cases whose own end stopped their clock before the deadline, and which may have been withdrawn,
+have their history read.
 """
 from __future__ import annotations
 
@@ -35,8 +39,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import defer
 
-from . import calendar, overdue_reasons
+from . import calendar, case_state, overdue_reasons
 from .clock import utcnow
 from .departments import LEAD
 from .errors import ValidationFailed
@@ -52,9 +57,10 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 __all__ = ["DEFAULT_REMIND_DAYS", "GREEN", "LEVELS", "MAX_REMIND_DAYS", "RED", "YELLOW", "ClockCount",
-           "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "classify", "count_clocks",
-           "ended_late_unexplained", "is_withdrawn", "list_cases", "may_warn", "read_clocks", "started_within",
-           "stats", "stats_by_department", "tally_by_department", "tally_by_process"]
+           "ClockReading", "DepartmentStats", "ProcessStats", "SupervisedCase", "add_case_states", "case_page",
+           "classify", "count_clocks", "ended_late_unexplained", "is_withdrawn", "list_cases", "may_warn",
+           "read_clocks", "started_within", "stats", "stats_by_department", "tally_by_department",
+           "tally_by_process"]
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LEVELS = (GREEN, YELLOW, RED)
@@ -78,21 +84,26 @@ class SupervisedCase:
     overdue_reason_by: str | None = None
     overdue_reason_at: datetime | None = None
     reason_required: bool = False  # red and no reason recorded yet
-    case_state: str = "running"  # the case's: running | suspended (挂起) | completed | terminated
+    instance_state: str = "running"  # the case's: running | suspended (挂起) | completed | terminated
+    # Where the case stands (engine.case_state: 已受理, 补正(开始) ...), as its own view reads it: set for the
+    # cases a list returns (add_case_states), None until then.
+    case_state: str | None = None
 
 
 @dataclass
 class ProcessStats:
     process_key: str
     total: int  # cases with a clock
-    finished: int  # 办结: the clock stopped, other than by a withdrawal before the deadline
+    finished: int  # 办结: the clock stopped, other than by a withdrawal before the deadline (engine.case_state)
     finished_on_time: int  # stopped_at <= deadline_at
     on_time_rate: float | None  # finished_on_time / finished; None when nothing finished
     average_used_working_days: float | None  # over finished cases; None when nothing finished
     open: int
     yellow: int
     red: int
-    withdrawn: int  # terminated after acceptance, before the deadline (撤件): neither finished nor open
+    # Withdrawn by the applicant or deemed withdrawn (撤件, end kind withdrawn), the clock stopped by that end
+    # before the deadline: neither finished nor open. A case the office terminated (已终止) finished.
+    withdrawn: int
 
 
 @dataclass
@@ -121,14 +132,15 @@ class ClockReading:
     view: ClockView  # time_limits.clock_view, without the special procedures (supervision shows none)
     remind_days: int  # the yellow threshold of the case's rule (engine.supervision_rules)
     lead_department: str | None  # its code; None: no department leads the case yet
-    case_state: str = "running"  # the case's state (running, suspended; completed or terminated once ended)
+    instance_state: str = "running"  # the case's state (running, suspended; completed or terminated once ended)
 
 
 def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
                remind_days: int | None = None, reason_missing: bool | None = None,
                process_key: str | None = None) -> list[SupervisedCase]:
     """The open clocks with their warning level, red first, then yellow, then green, earliest deadline first;
-    those of one item's process (``process_key``) when given.
+    those of one item's process (``process_key``) when given; each with where the case stands
+    (``case_state``).
 
     ``remind_days`` None classifies each case by its rule; a number applies to every case.
     ``reason_missing`` True keeps the red cases without an overdue reason, the cases that ended after
@@ -138,6 +150,18 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
     Raises:
         Forbidden: not a supervisor or an admin.
         ValidationFailed: an unknown level, or remind_days outside 0..60.
+    """
+    return case_page(uow, actor=actor, level=level, now=now, remind_days=remind_days, reason_missing=reason_missing,
+                     process_key=process_key)[0]
+
+
+def case_page(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: datetime | None = None,
+              remind_days: int | None = None, reason_missing: bool | None = None, process_key: str | None = None,
+              limit: int | None = None, offset: int = 0) -> tuple[list[SupervisedCase], int]:
+    """``list_cases``, ``limit`` of them (all when None) from ``offset``, and how many match: only the
+    cases returned have their history read for their ``case_state``.
+
+    Raises as ``list_cases``.
     """
     actor.require("supervisor", action="see supervision")
     if level is not None and level not in LEVELS:
@@ -152,7 +176,22 @@ def list_cases(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: 
                                ended_unexplained=reason_missing is True and level in (None, RED))
         if process_key is not None:
             readings = [r for r in readings if r.process_key == process_key]
-        return classify(uow, readings, now, level=level, remind_days=remind_days, reason_missing=reason_missing)
+        found = classify(uow, readings, now, level=level, remind_days=remind_days, reason_missing=reason_missing)
+        page = found[offset:] if limit is None else found[offset:offset + limit]
+        add_case_states(uow, page)
+        return page, len(found)
+
+
+def add_case_states(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
+    """Set each case's ``case_state`` as its own view reads it (engine.case_state): their histories in one
+    query."""
+    if not cases:
+        return
+    rows = list(uow.session.scalars(select(ProcessInstance).options(defer(ProcessInstance.workflow))
+                                    .where(ProcessInstance.id.in_(sorted({c.instance_id for c in cases})))))
+    outcomes = case_state.of_cases(uow, rows)
+    for case in cases:
+        case.case_state = outcomes[case.instance_id].stands.state
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None, since: datetime | None = None,
@@ -217,8 +256,8 @@ def read_clocks(uow: UnitOfWork, now: datetime, *, warned_only: bool = False, re
     narrow = may_warn(uow, now, max(book.most_remind_days(), remind_days or 0)) if warned_only else None
     return [ClockReading(clock=clock, business_key=business_key, process_key=key,
                          view=clock_view(uow, clock, [], now), remind_days=book.for_process(key).remind_days,
-                         lead_department=lead, case_state=case_state)
-            for clock, business_key, key, lead, case_state in _clocks(uow, narrow, ended_unexplained, period)]
+                         lead_department=lead, instance_state=state)
+            for clock, business_key, key, lead, state in _clocks(uow, narrow, ended_unexplained, period)]
 
 
 def may_warn(uow: UnitOfWork, now: datetime, remind_days: int) -> ColumnElement[bool]:
@@ -261,30 +300,48 @@ class ClockCount:
 
 def count_clocks(uow: UnitOfWork, period: ColumnElement[bool] | None = None) -> list[ClockCount]:
     """The clocks per (item, lead department), those started within ``period`` when given
-    (``started_within``): one statement, whatever the number of cases."""
-    withdrawn = and_(CaseClock.state == STOPPED, ProcessInstance.state == "terminated",
-                     CaseClock.stopped_at == ProcessInstance.ended_at,
-                     CaseClock.stopped_at <= CaseClock.deadline_at)  # is_withdrawn, in SQL
-    finished = and_(CaseClock.state == STOPPED, ~withdrawn)
+    (``started_within``): one statement, whatever the number of cases, and the histories of the cases whose
+    own end stopped their clock before its deadline and which may have been withdrawn (``is_withdrawn``)."""
+    # Whether these were withdrawn their histories say (engine.case_state); every other stopped clock finished.
+    ended_early = and_(CaseClock.state == STOPPED, CaseClock.stopped_at == ProcessInstance.ended_at,
+                       CaseClock.stopped_at <= CaseClock.deadline_at, case_state.may_end_withdrawn(uow))
+    finished = and_(CaseClock.state == STOPPED, ~ended_early)
+    within = [period] if period is not None else []
     query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
                     func.count().filter(finished),
                     func.count().filter(finished, CaseClock.stopped_at <= CaseClock.deadline_at),
-                    func.coalesce(func.sum(CaseClock.used_working_days).filter(finished), 0),
-                    func.count().filter(withdrawn))
+                    func.coalesce(func.sum(CaseClock.used_working_days).filter(finished), 0))
              .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
              .outerjoin(CaseDepartment, _lead_of_clock())
-             .where(*([period] if period is not None else []))
+             .where(*within)
              .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
-    return [ClockCount(key, code, total, finished, on_time, used or 0, withdrawn)
-            for key, code, total, finished, on_time, used, withdrawn in uow.session.execute(query)]
+    counts = {(key, code): ClockCount(key, code, total, finished, on_time, used or 0, 0)
+              for key, code, total, finished, on_time, used in uow.session.execute(query)}
+    early = list(uow.session.execute(
+        select(ProcessInstance, CaseDepartment.department_code, CaseClock.used_working_days)
+        .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+        .outerjoin(CaseDepartment, _lead_of_clock())
+        .where(ended_early, *within).options(defer(ProcessInstance.workflow))))
+    outcomes = case_state.of_cases(uow, [row for row, _, _ in early])
+    for row, code, used in early:
+        count = counts[(row.definition_key, code)]
+        if outcomes[row.id].stands.end_kind == case_state.WITHDRAWN:
+            count.withdrawn += 1
+        else:  # terminated by the office (or decided) before the deadline: finished on time
+            count.finished, count.finished_on_time = count.finished + 1, count.finished_on_time + 1
+            count.used_working_days += used or 0
+    return list(counts.values())
 
 
-def is_withdrawn(case: ProcessInstance, stopped_at: datetime | None, deadline_at: datetime) -> bool:
-    """Withdrawn (撤件): the case's termination stopped its clock, in the same command (one moment), before
-    its deadline. A case terminated after its decision was finished; one terminated after its deadline
-    finished overdue (it was late whatever ended it). ``count_clocks`` counts the same in SQL."""
-    return (case.state == "terminated" and stopped_at is not None and stopped_at == case.ended_at
-            and stopped_at <= deadline_at)
+def is_withdrawn(case: ProcessInstance, stopped_at: datetime | None, deadline_at: datetime,
+                 end_kind: str | None) -> bool:
+    """Withdrawn (撤件): the case ended withdrawn (``end_kind``, engine.case_state: the applicant withdrew, or
+    its diagram deemed it withdrawn), and that end stopped its clock, in the same command (one moment),
+    before its deadline. A case the office terminated, or terminated after its decision, was finished; one
+    withdrawn after its deadline finished overdue (it was late whatever ended it). ``count_clocks`` counts
+    the same."""
+    return (end_kind == case_state.WITHDRAWN and case.state in ("terminated", "completed") and stopped_at is not None
+            and stopped_at == case.ended_at and stopped_at <= deadline_at)
 
 
 def tally_by_process(counts: list[ClockCount], readings: list[ClockReading], now: datetime) -> list[ProcessStats]:
@@ -393,4 +450,4 @@ def _case(reading: ClockReading, now: datetime, remind_days: int) -> SupervisedC
                           deadline_at=view.deadline_at, deadline_date=view.deadline_date,
                           remaining_working_days=view.remaining_working_days,
                           level=_level(view, now, remind_days), provisional=view.provisional,
-                          remind_days=remind_days, case_state=reading.case_state)
+                          remind_days=remind_days, instance_state=reading.instance_state)

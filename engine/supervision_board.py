@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import overdue_reasons, supervision
+from . import case_state, overdue_reasons, supervision
 from .clock import utcnow
 from .errors import NotFound, ValidationFailed, check_page
 from .execution import HELD, OPEN, item_names
@@ -67,7 +67,7 @@ class CaseClockPanel:
     level: str | None  # green | yellow | red while the clock is open; None once it stopped
     remind_days: int  # the case's yellow threshold (engine.supervision_rules)
     overdue_reason: OverdueReasonView | None  # the latest recorded reason, while red or once it ended late
-    withdrawn: bool = False  # the case's termination stopped the clock (撤件), as supervision counts it
+    withdrawn: bool = False  # the case ended withdrawn and that end stopped the clock (撤件), as supervision counts it
 
 
 def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: str | None = None,
@@ -76,8 +76,8 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
     all, in supervision's order (red first, earliest deadline first), ``limit`` of them from ``offset``,
     and the statistics per item and per lead department. Each case is classified by its own rule
     (engine.supervision_rules). ``unexplained`` lists the cases that ended after their deadline without a
-    reason too (supervision.list_cases). A suspended case (挂起) says so (``case.case_state``), with the
-    steps it holds.
+    reason too (supervision.list_cases). A suspended case (挂起) says so (``case.instance_state``), with the
+    steps it holds; each listed case says where it stands (``case.case_state``, engine.case_state).
 
     Raises:
         Forbidden: not a supervisor or an admin.
@@ -105,6 +105,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
         if process_key:
             found = [c for c in found if c.process_key == process_key]
         total, found = len(found), found[offset:offset + limit]
+        supervision.add_case_states(uow, found)
         names = item_names(uow, [s.process_key for s in stats])
         steps = _open_steps(uow, [c.instance_id for c in found])
     read = {r.clock.instance_id: r for r in readings}
@@ -136,6 +137,8 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
             return None
         if remind_days is None:
             remind_days = RuleBook(uow).for_process(row.definition_key).remind_days
+        # How it ended decides whether it was withdrawn, as supervision's statistics count it.
+        end_kind = case_state.of_case(uow, row).end_kind if row.ended_at is not None else None
     now = now or utcnow()
     view = get(uow, instance_id, actor=actor, now=now)
     level = None if view.state == STOPPED else warning_level(view, now, remind_days)
@@ -144,7 +147,7 @@ def case_clock(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime
         with uow:
             reason = overdue_reasons.latest(uow, [instance_id]).get(instance_id)
     return CaseClockPanel(view=view, level=level, remind_days=remind_days, overdue_reason=reason,
-                          withdrawn=supervision.is_withdrawn(row, view.stopped_at, view.deadline_at))
+                          withdrawn=supervision.is_withdrawn(row, view.stopped_at, view.deadline_at, end_kind))
 
 
 def warning_level(view: ClockView, now: datetime, remind_days: int = supervision.DEFAULT_REMIND_DAYS) -> str:

@@ -548,7 +548,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.run(case)
         settle(uow, case)
         uow.commit()
-        return case_view(uow, case, actor, stands=False)  # read the case for case_state
+        return case_view(uow, case, actor)  # where the case stands too, as GET /api/process-instances/ID
 
 
 def _completable(uow: UnitOfWork, task_id: str, actor: Actor, action: str

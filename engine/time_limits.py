@@ -25,7 +25,14 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
     or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days, unless
     the item's guide sets its own allowance with its basis (a special law's rule: Art 42 "法律、法规另有规定
-    的，依照其规定"), read once when the clock starts;
+    的，依照其规定"), read once when the clock starts.
+    Art 42 is part of the licensing law: the clock of an item whose guide gives another type (a complaint,
+    the rectification of a bad rating: public services, type 20) and no allowance of its own may not be
+    extended, its promised limit being the final deadline (SX22). An item without a guide keeps Art 42
+    (the limits of its diagram are those of a licence);
+  * a special procedure started by hand is one of the kinds the latest guide of the item lists
+    (``excluded_periods``: SX22, the guide states the periods that are not counted; a guide listing none
+    allows none), named as the pages name it (``KIND_NAMES``); without a guide, any kind of Art 45;
   * the deadline is always recomputed from the totals, ``deadline_at(started, promised + extension +
     paused)``, so a year imported later (a provisional deadline) gives the answer it would have given
     had it been known from the start; ``on_years_loaded`` does that for the open clocks the loaded years
@@ -48,7 +55,7 @@ from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, NotFound, ProcessError, ValidationFailed
-from .models import CaseClock, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
+from .models import CaseClock, Guide, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
 from .text import optional_text, required_text
 from .timeparse import parse_due
 from .unit_of_work import UnitOfWork
@@ -71,6 +78,10 @@ EXCLUDED_KINDS = ("hearing", "testing", "inspection", "quarantine", "appraisal",
                   "auction", "other")
 EXTENSION = "extension"
 KINDS = (EXTENSION,) + EXCLUDED_KINDS
+# The kinds as pages and guides name them: the guides list an on-site check as inspection.
+KIND_NAMES = {"extension": "延长审批", "hearing": "听证", "testing": "检验检测", "inspection": "现场核查",
+              "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审", "bidding": "招标",
+              "auction": "拍卖", "other": "其他特别程序"}
 # 行政许可法 Art 42: a decision due in 20 days may be extended by 10; joint, unified or centralised handling
 # (Art 26) is due in 45 days and may be extended by 15. The 45-day statutory limit is how an item says it is
 # handled jointly (guide.json statutory_days or govflow.statutoryDays), so no other field can contradict it.
@@ -249,16 +260,19 @@ def _start(uow: UnitOfWork, case: Case, starts: list[tuple[Any, ProcessDefinitio
            now: datetime) -> CaseClock | None:
     """The clock, started by the earliest-counting of the start markers completed in this command (a
     deemed acceptance counting from receipt wins over the acceptance notice the same step issues)."""
-    from .guides import limits_for
+    from .guides import LICENCE, limits_for
 
     moments = [(_counted_from(uow, case, marks, task, now), index) for index, (task, _, marks) in enumerate(starts)]
     started_at, index = min(moments)
     task, definition, marks = starts[index]
     # The item's guide wins over the diagram's properties (bpmn/README.md): one query, once per case.
     guide = limits_for(uow, definition.key)
+    allowance, basis = (guide.extension_days, guide.extension_basis) if guide is not None else (None, None)
     if guide is not None:
         marks = replace(marks, promised=guide.promised_days, statutory=guide.statutory_days,
                         calendar=guide.calendar or marks.calendar)
+        if allowance is None and guide.item_type != LICENCE:
+            allowance = 0  # Art 42 extends licences only: no allowance, and no basis (_no_extension)
     promised = marks.promised if guide is not None else marks.promised or marks.statutory
     own = task.data.get(marks.promised_variable) if marks.promised_variable else None
     if isinstance(own, int) and not isinstance(own, bool) and own > 0:
@@ -271,8 +285,7 @@ def _start(uow: UnitOfWork, case: Case, starts: list[tuple[Any, ProcessDefinitio
     clock = CaseClock(instance_id=case.row.id, promised_days=promised, statutory_days=marks.statutory,
                       calendar=marks.calendar, started_at=started_at, deadline_at=started_at, provisional=False,
                       paused_working_days=0, extension_days=0, state=RUNNING,
-                      extension_allowance_days=guide.extension_days if guide else None,
-                      extension_basis=guide.extension_basis if guide else None)
+                      extension_allowance_days=allowance, extension_basis=basis)
     _recompute(uow, clock)
     uow.session.add(clock)
     uow.session.flush()
@@ -495,6 +508,16 @@ def _shared(uow: UnitOfWork, instance_id: int, row: Any) -> bool:
 
 # ---- commands and the query ----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ProcedureKind:
+    """A kind of special procedure a case may start by hand: its name, and the working days the guide says
+    it may last (None: the guide says not, or the item has no guide)."""
+
+    kind: str
+    name: str
+    max_days: int | None = None
+
+
 @dataclass
 class ClockView:
     instance_id: int
@@ -518,6 +541,8 @@ class ClockView:
     extension_basis: str
     extension_law: str  # the law alone, as written (行政许可法第四十二条第一款, or the guide's): for pages to word
     procedures: list[SpecialProcedure] = field(default_factory=list)
+    # What pause takes, filled by the commands here (get, pause, resume, extend); empty elsewhere.
+    procedure_kinds: list[ProcedureKind] = field(default_factory=list)
 
 
 def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None) -> ClockView:
@@ -527,7 +552,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None
     with uow:
         case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
         clock = _clock(uow, instance_id, lock=False)
-        return clock_view(uow, clock, _procedures(uow, instance_id), now or utcnow())
+        return _view(uow, clock, now or utcnow())
 
 
 def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason: str,
@@ -537,7 +562,8 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
     Raises:
         Forbidden: not a clerk of the case, a supervisor or an admin.
         NotFound: no such case, or no clock.
-        ValidationFailed: an unknown kind, or no reason.
+        ValidationFailed: an unknown kind, a kind the guide of the item does not list (SX22: the guide
+            states the periods that are not counted; a guide that lists none allows none), or no reason.
         Conflict: the clock is stopped or already paused.
     """
     now = now or utcnow()
@@ -549,13 +575,14 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
+        _require_listed(uow, instance_id, kind)
         _require_not_stopped(clock)
         if clock.state == PAUSED:
             raise Conflict(f"the clock of process instance {instance_id} is already paused", state=clock.state)
         item = _open(uow, clock, now, kind=kind, reason=reason, element_id=None, task_id=None, actor=actor.name)
         _history(uow, instance_id, actor, now, item)
         uow.commit()
-        return clock_view(uow, clock, _procedures(uow, instance_id), now)
+        return _view(uow, clock, now)
 
 
 def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | None = None,
@@ -585,7 +612,7 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
                           opinion=_optional_text(opinion, "opinion")) or item
         _history(uow, instance_id, actor, now, item)
         uow.commit()
-        return clock_view(uow, clock, _procedures(uow, instance_id), now)
+        return _view(uow, clock, now)
 
 
 def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason: str,
@@ -601,7 +628,8 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
         ValidationFailed: days not a whole number of at least 1, or no reason.
         Conflict: the clock is stopped, the deadline has passed (an extension is approved within the time
             limit, Art 42; afterwards the case stays overdue and its reason is recorded instead), or ``days`` is
-            more than the allowance has left. Nothing changes.
+            more than the allowance has left (nothing at all for an item that is not a licence and whose
+            guide sets no allowance of its own). Nothing changes.
     """
     actor.require("supervisor", action="extend time limits")
     now = now or utcnow()
@@ -624,12 +652,18 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
         _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
         outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
         uow.commit()
-        return clock_view(uow, clock, _procedures(uow, instance_id), now)
+        return _view(uow, clock, now)
+
+
+NO_EXTENSION = ("none: the item is not an administrative licence (行政许可), so 行政许可法第四十二条 does not "
+                "apply, and its guide names no law that extends its time limit (extension): its promised limit "
+                "is the final deadline")
 
 
 def extension_allowance(clock: CaseClock) -> int:
     """The working days all of a case's extensions may add up to: what the item's guide set when the clock
-    started (a special law's rule), else 行政许可法 Art 42's."""
+    started (a special law's rule; 0 for an item that is not a licence and whose guide sets none), else
+    行政许可法 Art 42's."""
     if clock.extension_allowance_days is not None:
         return clock.extension_allowance_days
     return JOINT_EXTENSION_ALLOWANCE_DAYS if _joint(clock) else EXTENSION_ALLOWANCE_DAYS
@@ -637,6 +671,8 @@ def extension_allowance(clock: CaseClock) -> int:
 
 def extension_basis(clock: CaseClock) -> str:
     """The legal basis of the case's extension allowance, as refusals and the clock view name it."""
+    if _no_extension(clock):
+        return NO_EXTENSION
     if clock.extension_allowance_days is not None:
         return f"{clock.extension_basis or 'the item guide'}: {clock.extension_allowance_days} working days in all"
     if _joint(clock):
@@ -653,6 +689,13 @@ def extension_law(clock: CaseClock) -> str:
     return "行政许可法第四十二条第二款" if _joint(clock) else "行政许可法第四十二条第一款"
 
 
+def _no_extension(clock: CaseClock) -> bool:
+    """Whether no law extends the time limit of the case: an allowance of 0 with no basis, which only a
+    clock of an item that is not a licence and whose guide sets no allowance gets (a guide that sets one
+    names its basis)."""
+    return clock.extension_allowance_days == 0 and not clock.extension_basis
+
+
 def _joint(clock: CaseClock) -> bool:
     return clock.statutory_days == JOINT_STATUTORY_DAYS
 
@@ -664,6 +707,9 @@ def _extension_left(clock: CaseClock) -> int:
 
 def _require_allowance(clock: CaseClock, days: int) -> None:
     allowance, left = extension_allowance(clock), _extension_left(clock)
+    if _no_extension(clock):
+        raise Conflict(f"process instance {clock.instance_id} may not be extended; legal basis: {NO_EXTENSION}",
+                       state=clock.state, extension_remaining_days=0, extension_allowance_days=0)
     if days > left:
         raise Conflict(f"process instance {clock.instance_id} may be extended by at most {left} more working "
                        f"days, not {days}: {clock.extension_days} of the {allowance} allowed are already approved "
@@ -681,6 +727,45 @@ def _clock(uow: UnitOfWork, instance_id: int, *, lock: bool) -> CaseClock:
         raise NotFound(f"process instance {instance_id} has no time-limit clock (not accepted yet, "
                        "or its process sets no time limit)")
     return clock
+
+
+def _view(uow: UnitOfWork, clock: CaseClock, now: datetime) -> ClockView:
+    """The clock view the commands answer with: its procedures, and the kinds a pause takes."""
+    view = clock_view(uow, clock, _procedures(uow, clock.instance_id), now)
+    view.procedure_kinds = procedure_kinds(uow, clock.instance_id)
+    return view
+
+
+def _listed(uow: UnitOfWork, instance_id: int) -> tuple[Guide | None, dict[str, int | None]]:
+    """The latest guide of the case and the special procedures it lists (kind -> max days); every kind of
+    Art 45 when the item has no guide."""
+    from .guides import latest_for_process, listed_periods
+
+    row = uow.session.get(ProcessInstance, instance_id)
+    guide = latest_for_process(uow, row.definition_key) if row is not None else None
+    if guide is None:
+        return None, dict.fromkeys(EXCLUDED_KINDS)
+    return guide, {kind: days for kind, days in listed_periods(guide.content).items() if kind in EXCLUDED_KINDS}
+
+
+def procedure_kinds(uow: UnitOfWork, instance_id: int) -> list[ProcedureKind]:
+    """The kinds of special procedure the case may start by hand, named, with how long the guide lets each
+    last (caller's transaction)."""
+    return [ProcedureKind(kind, KIND_NAMES[kind], days) for kind, days in _listed(uow, instance_id)[1].items()]
+
+
+def _require_listed(uow: UnitOfWork, instance_id: int, kind: str) -> None:
+    # SX22: the periods that are not counted are stated in the guide; one the guide does not state would
+    # stretch the time limit the applicant was promised.
+    guide, listed = _listed(uow, instance_id)
+    if kind in listed or guide is None:
+        return
+    item = f"the guide of item {guide.code} ({guide.name}, version {guide.version})"
+    allowed = ", ".join(f"{k} ({KIND_NAMES[k]})" for k in listed)
+    raise ValidationFailed(
+        f"{item} does not list the special procedure {kind} ({KIND_NAMES[kind]}): "
+        + (f"it lists {allowed}" if listed else "it lists none, so no time of this case goes uncounted"),
+        details=[{"field": "kind", "message": f"one of {allowed}" if listed else "none listed in the guide"}])
 
 
 def _procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:

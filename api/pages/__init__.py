@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, make_response, redirect, render_template, re
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
+from engine import time_limits
 from engine.clock import LOCAL_TZ
 
 from .. import errors as api_errors
@@ -75,7 +76,8 @@ def _headers(response: Any) -> Any:
 @pages.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"_": gettext, "lang": current_language(), "csrf_token": session.csrf_token,
-            "actor": session.current_actor(), "form_js_texts": work.form_js_texts}
+            "actor": session.current_actor(), "form_js_texts": work.form_js_texts,
+            "procedure_names": time_limits.KIND_NAMES}
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

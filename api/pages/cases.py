@@ -177,9 +177,10 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
         explain=explain,
         # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.
         extend=me.has("supervisor") and view.extension_remaining_days > 0,
-        pause=procedures and view.state == time_limits.RUNNING,  # pause refuses a clock already paused
+        # pause refuses a clock already paused, and a kind the item's guide does not list (it may list none)
+        pause=procedures and view.state == time_limits.RUNNING and bool(view.procedure_kinds),
         resume=procedures and bool(by_hand),
-        open_by_hand=by_hand)
+        open_by_hand=by_hand, kinds=tuple(k.kind for k in view.procedure_kinds))
 
 
 def _allowed(check: Callable[..., object], *args: Any, **kwargs: Any) -> bool:

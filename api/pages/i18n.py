@@ -1747,4 +1747,8 @@ EN: dict[str, str] = {
     "共 {n} 轮会议，最近一轮在前。": "{n} meeting rounds, the latest first.",
     "第{n}轮": "Round {n}",
     "第1轮之前": "Before round 1",
+    # the end of a case the applicant withdrew on the progress page; the case state of an answered complaint
+    "撤件时间": "Withdrawn",
+    "办结(已答复)": "Done (answered)",
+    "办结（已答复）": "Done (answered)",
 }

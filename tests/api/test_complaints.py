@@ -72,7 +72,7 @@ def test_a_complaint_is_registered_handled_and_answered_and_followed_with_its_co
 
     done = api.client.get(f"/api/public/progress/{filed['complaint_no']}",
                           query_string={"code": filed["query_code"]}).get_json()
-    assert done["status"] == "已办结" and done["case_state"] == "办结(通过)" and done["time_limit"]["stopped"]
+    assert done["status"] == "已办结" and done["case_state"] == "办结(已答复)" and done["time_limit"]["stopped"]
     assert [s["name"] for s in done["steps"] if s["name"] in ("投诉登记", "投诉办理（责任部门）", "答复投诉人")] == \
         ["投诉登记", "投诉办理（责任部门）", "答复投诉人"]
     assert "zwfw" not in str(done) and "desk_clerk" not in str(done)

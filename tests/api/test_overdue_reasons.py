@@ -86,7 +86,7 @@ def listed(api: Any, query: str) -> list[tuple[int, str, str, bool]]:
     """(case, clock state, case state, reason required) of the supervision list with ``query``."""
     response = api.as_("supervisor").get(f"/api/supervision/cases?{query}")
     assert response.status_code == 200, response.get_json()
-    return [(c["process_instance_id"], c["state"], c["case_state"], c["reason_required"]) for c in response.get_json()]
+    return [(c["process_instance_id"], c["state"], c["instance_state"], c["reason_required"]) for c in response.get_json()]
 
 
 def test_a_case_decided_late_is_explained_after_its_end_and_listed_until_it_is(api, red_cases, now, monkeypatch):

@@ -601,7 +601,7 @@ def test_a_withdrawn_or_terminated_case_shows_how_it_ended(api: ApiClient, visit
         ended = api.as_("supervisor").post(f"/api/process-instances/{case['id']}/terminate", json={"reason": reason})
         assert ended.status_code == 200, ended.get_json()
     page = lookup(visitor, "SCJG-2026-0150", withdrawn["query_code"]).text
-    assert text_of(page, "end-reason") == "申请人撤回申请" and "end-hint" not in page and "终止时间" in page
+    assert text_of(page, "end-reason") == "申请人撤回申请" and "end-hint" not in page and "撤件时间" in page
     assert "已停止计时" in page and "剩余工作日" not in page and "办结时效" not in page  # withdrawn, not decided
     page = lookup(visitor, "SCJG-2026-0151", terminated["query_code"]).text
     assert text_of(page, "end-reason") == "办理机关终止办理" and "end-hint" in page

@@ -64,6 +64,16 @@ def test_the_board_lists_red_then_yellow_cases_with_item_deadline_days_and_step(
     assert 'href="/supervision"' in page.text and 'class="current"' in page.text  # in the navigation
 
 
+def test_a_suspended_case_reads_as_suspended_on_the_board(api: Any, supervisor: Browser,
+                                                        board_cases: dict[str, int]) -> None:
+    assert api.as_("supervisor").post(f"/api/process-instances/{board_cases['red']}/suspend",
+                                      json={"reason": "等待上级部门答复"}).status_code == 200
+    page = supervisor.get("/supervision").text
+    red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
+    yellow = page.split(f'data-instance="{board_cases["yellow"]}"')[1].split("</tr>")[0]
+    assert "case-suspended" in red and "挂起" in red and "case-suspended" not in yellow
+
+
 @pytest.fixture
 def food_department(runtime: Any) -> None:
     """The market regulator owns the window: it leads the food licences started after this."""
@@ -321,8 +331,8 @@ def test_the_timeline_says_what_the_clock_and_supervision_did(api: Any, runtime:
     clock_and_supervision = [(e, t) for e, t in zh if e.startswith(("clock.", "supervision."))]
     assert clock_and_supervision == [
         ("clock.started", "开始计时：承诺 10 个工作日，办结期限 2026-03-16"),
-        ("clock.paused", "暂停计时：检测（抽样检验）"),
-        ("clock.resumed", "恢复计时：检测结束，3 个工作日不计时，办结期限 2026-03-19"),
+        ("clock.paused", "暂停计时：检验检测（抽样检验）"),
+        ("clock.resumed", "恢复计时：检验检测结束，3 个工作日不计时，办结期限 2026-03-19"),
         ("clock.extended", "延长 3 个工作日，办结期限 2026-03-24（需现场核查）"),
         ("supervision.reminder", "黄色预警：剩余 1 个工作日，办结期限 2026-03-24"),
         ("supervision.overdue", "红色预警：已超期，办结期限 2026-03-24"),

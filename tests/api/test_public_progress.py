@@ -263,10 +263,11 @@ def test_a_withdrawn_or_terminated_case_says_how_it_ended_without_staff_s_note(a
         assert ended.status_code == 200, ended.get_json()
 
     body = progress(api, "SX-2026-000090", withdrawn["query_code"]).get_json()
-    assert body["status"] == "已终止"
+    assert body["status"] == "已撤件"  # the applicant withdrew: not ended by the office
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "申请人撤回申请")
     answer = progress(api, "SX-2026-000091", terminated["query_code"])
     body = answer.get_json()
+    assert body["status"] == "已终止"
     assert (body["end_kind"], body["end_reason"]) == ("terminated", "办理机关终止办理")
     for internal in ("移交稽查", "伪造", "勿告知"):
         assert internal not in answer.get_data(as_text=True)

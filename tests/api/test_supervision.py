@@ -167,8 +167,9 @@ def test_a_suspended_case_shows_as_suspended_with_the_step_it_holds(api, cases):
                                       json={"reason": "等待上级部门答复"}).status_code == 200
     rows = {r["process_instance_id"]: r for r in api.as_("supervisor").get("/api/supervision/cases").get_json()}
     red = rows[cases["red"]]
-    assert (red["level"], red["state"], red["case_state"]) == ("red", "running", "suspended")
-    assert rows[cases["yellow"]]["case_state"] == "running"
+    assert (red["level"], red["state"], red["instance_state"], red["case_state"]) == \
+        ("red", "running", "suspended", "已受理")
+    assert rows[cases["yellow"]]["instance_state"] == "running"
     board = supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, level="red", now=at(date(2026, 3, 18)))
     [row] = board.cases
-    assert (row.case.instance_id, row.case.case_state, row.steps) == (cases["red"], "suspended", ["审查（业务科室）"])
+    assert (row.case.instance_id, row.case.instance_state, row.steps) == (cases["red"], "suspended", ["审查（业务科室）"])
