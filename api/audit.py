@@ -27,7 +27,7 @@ class AuditQuerySchema(PageQuerySchema):
         "description": "the user's name, the department's code, the webhook's id, the calendar's name or the "
                        "rule's scope"})
     since = Instant(metadata={"description": "made at or after"})
-    until = Instant(metadata={"description": "made before"})
+    until = Instant(through_day=True, metadata={"description": "made before (a date alone: through that day)"})
 
 
 class AuditEntrySchema(Schema):

@@ -193,7 +193,7 @@ class ComplaintOutSchema(Schema):
 
 class RatingStatsQuerySchema(Schema):
     since = Instant(metadata={"description": "ratings from (inclusive)"})
-    until = Instant(metadata={"description": "ratings before"})
+    until = Instant(through_day=True, metadata={"description": "ratings before (a date alone: through that day)"})
 
 
 class RatingStatSchema(Schema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
@@ -27,10 +27,12 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 class Instant(fields.AwareDateTime):
     """A moment in a query (``2026-12-01T09:00:00+08:00``): an offset is required, and the moment is taken
     in UTC, where the database compares it; one that falls outside years 1 to 9999 there is refused. A date
-    alone (``2026-12-01``, what a supervisor types) is the start of that day in the service's time zone."""
+    alone (``2026-12-01``, what a supervisor types) is the start of that day in the service's time zone, or,
+    for the end of a period (``through_day``), the start of the next: ``since=D&until=D`` is the day D."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, through_day: bool = False, **kwargs: Any) -> None:
         super().__init__(default_timezone=None, **kwargs)
+        self.through_day = through_day
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
@@ -38,6 +40,8 @@ class Instant(fields.AwareDateTime):
                 day = date.fromisoformat(value.strip())
             except ValueError:
                 raise ValidationError(f"{value.strip()} is not a date") from None
+            if self.through_day:
+                day += timedelta(days=1)
             value = datetime.combine(day, time(), LOCAL_TZ).isoformat()
         moment = super()._deserialize(value, attr, data, **kwargs)
         try:

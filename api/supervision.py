@@ -66,7 +66,8 @@ class StatsQuerySchema(Schema):
     since = Instant(metadata={"description": "only cases whose clock started (受理) at or after this moment (a "
                                              "date alone: its start, local time); every figure is then of that "
                                              "cohort, its open, yellow and red cases included"})
-    until = Instant(metadata={"description": "only cases whose clock started before this moment"})
+    until = Instant(through_day=True, metadata={
+        "description": "only cases whose clock started before this moment (a date alone: through that day)"})
 
 
 class ProcessStatsSchema(Schema):

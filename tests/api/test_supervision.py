@@ -131,17 +131,18 @@ def stats_of(api: Any, query: str) -> Any:
 
 def test_stats_cover_the_cases_whose_clock_started_in_a_period(api, cases):
     """A period keeps the cases accepted (受理, the clock's start) in it: one cohort, its finished, withdrawn
-    and open cases adding up to its total, its open ones still warned. Dates alone are local days; until is
-    exclusive."""
-    march_2 = stats_of(api, "since=2026-03-02&until=2026-03-03")  # red and decided
+    and open cases adding up to its total, its open ones still warned. Dates alone are local days, both
+    included; a moment of until is exclusive."""
+    march_2 = stats_of(api, "since=2026-03-02&until=2026-03-02")  # red and decided, accepted that day
+    assert stats_of(api, "since=2026-03-02&until=2026-03-03T00:00:00%2B08:00") == march_2
     assert [{k: s[k] for k in ("total", "finished", "finished_on_time", "open", "yellow", "red")} for s in march_2] \
         == [{"total": 2, "finished": 1, "finished_on_time": 1, "open": 1, "yellow": 0, "red": 1}]
-    [yellow] = stats_of(api, "since=2026-03-03&until=2026-03-10")  # accepted 5 March
+    [yellow] = stats_of(api, "since=2026-03-03&until=2026-03-09")  # accepted 5 March
     assert (yellow["total"], yellow["open"], yellow["yellow"], yellow["red"]) == (1, 1, 1, 0)
     [green] = stats_of(api, "since=2026-03-10T00:00:00%2B08:00")  # accepted 10 March, 10:00 Beijing
     assert (green["total"], green["open"], green["yellow"], green["red"]) == (1, 1, 0, 0)
-    assert stats_of(api, "until=2026-03-02") == []  # nothing accepted before
-    [department] = stats_of(api, "by=department&until=2026-03-03")
+    assert stats_of(api, "until=2026-03-01") == []  # nothing accepted before
+    [department] = stats_of(api, "by=department&until=2026-03-02")
     assert (department["total"], department["finished"], department["red"]) == (2, 1, 1)
     assert stats_of(api, "since=2026-01-01&until=2026-12-31") == stats_of(api, "")
 
