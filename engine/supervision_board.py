@@ -34,12 +34,22 @@ FILTERS = (WARNINGS, RED, UNEXPLAINED, YELLOW, supervision.GREEN, ALL)
 MAX_PAGE = 500
 
 
+@dataclass(frozen=True)
+class OpenStep:
+    """A step the case waits at: its name, who holds it (None: still in its queue), and whether it is past
+    its own due date (环节超时), whatever the case's clock says."""
+
+    name: str
+    holder: str | None
+    overdue: bool
+
+
 @dataclass
 class BoardCase:
     case: SupervisedCase  # level, deadline, remaining days (and what else supervision reports)
     item_name: str
     used_working_days: int
-    steps: list[str]  # names of the open tasks (held ones too, while the case is suspended): where it waits
+    steps: list[OpenStep]  # the open tasks (held ones too, while the case is suspended): where it waits
     department: str | None  # the lead department's name, once a department took the case up
 
 
@@ -107,7 +117,7 @@ def board(uow: UnitOfWork, *, actor: Actor, level: str = WARNINGS, process_key: 
         total, found = len(found), found[offset:offset + limit]
         supervision.add_case_states(uow, found)
         names = item_names(uow, [s.process_key for s in stats])
-        steps = _open_steps(uow, [c.instance_id for c in found])
+        steps = _open_steps(uow, [c.instance_id for c in found], now)
     read = {r.clock.instance_id: r for r in readings}
     department_names = {s.department_code: s.department_name for s in by_department}
     rows = [BoardCase(case=c, item_name=names.get(c.process_key, c.process_key),
@@ -160,13 +170,14 @@ def warning_level(view: ClockView, now: datetime, remind_days: int = supervision
 
 # ---- helpers --------------------------------------------------------------------------------------
 
-def _open_steps(uow: UnitOfWork, instance_ids: list[int]) -> dict[int, list[str]]:
+def _open_steps(uow: UnitOfWork, instance_ids: list[int], now: datetime) -> dict[int, list[OpenStep]]:
     # A suspended case's tasks are held out of the inbox; they are still where it waits.
-    steps: dict[int, list[str]] = defaultdict(list)
+    steps: dict[int, list[OpenStep]] = defaultdict(list)
     if not instance_ids:
         return steps
-    for instance_id, name, bpmn_id in uow.session.execute(
-            select(Task.instance_id, Task.name, Task.bpmn_id)
+    for instance_id, name, bpmn_id, assignee, due_at in uow.session.execute(
+            select(Task.instance_id, Task.name, Task.bpmn_id, Task.assignee, Task.due_at)
             .where(Task.instance_id.in_(instance_ids), Task.state.in_((OPEN, HELD))).order_by(Task.created_at)):
-        steps[instance_id].append(name or bpmn_id)
+        steps[instance_id].append(OpenStep(name=name or bpmn_id, holder=assignee,
+                                           overdue=due_at is not None and due_at < now))
     return steps

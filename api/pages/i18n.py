@@ -1751,4 +1751,7 @@ EN: dict[str, str] = {
     "撤件时间": "Withdrawn",
     "办结(已答复)": "Done (answered)",
     "办结（已答复）": "Done (answered)",
+    "环节超时": "Step overdue",
+    "当前环节后括号内为办理人；“环节超时”：该环节已过其办理期限。":
+        "The current step names its holder in brackets; Step overdue: the step is past its own due date.",
 }

@@ -110,7 +110,7 @@ def test_a_case_decided_late_is_explained_after_its_end_and_listed_until_it_is(a
     assert listed(api, "reason_missing=true") == listed(api, unexplained)
     assert [c[0] for c in listed(api, "level=red")] == [red_cases["red2"]]  # the open red cases only
     board = supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, level="unexplained", now=later)
-    assert [(r.case.instance_id, r.used_working_days, r.steps) for r in board.cases] == [
+    assert [(r.case.instance_id, r.used_working_days, [s.name for s in r.steps]) for r in board.cases] == [
         (case_id, 15, ["制证"]), (red_cases["red2"], 15, ["审查（业务科室）"])]
 
     response = explain(api.as_("window_clerk"), case_id, reason="现场核查排期延误", category="department")

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from api.pages.charts import percent, rate_chart
 from engine import (
@@ -20,6 +21,7 @@ from engine import (
     time_limits,
 )
 from engine.errors import ValidationFailed
+from engine.models import Task
 from engine.users import SYSTEM, Actor
 from tests.helpers import statements
 from tests.api.test_incidents import make_incident, timer_jobs
@@ -72,6 +74,21 @@ def test_a_suspended_case_reads_as_suspended_on_the_board(api: Any, supervisor: 
     red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
     yellow = page.split(f'data-instance="{board_cases["yellow"]}"')[1].split("</tr>")[0]
     assert "case-suspended" in red and "挂起" in red and "case-suspended" not in yellow
+
+
+def test_a_step_past_its_own_due_date_says_so_with_who_holds_it(api: Any, supervisor: Browser,
+                                                               board_cases: dict[str, int]) -> None:
+    [task] = api.as_("admin").get(f"/api/tasks?process_instance_id={board_cases['red']}").get_json()["items"]
+    with api.runtime.uow() as uow:  # 审查 due five working days after its acceptance on 2 March
+        uow.session.execute(update(Task).where(Task.id == task["id"]).values(due_at=at(date(2026, 3, 9))))
+        uow.commit()
+    assert api.as_("admin").post(f"/api/tasks/{task['id']}/claim").status_code == 200
+    page = supervisor.get("/supervision").text
+    red = page.split(f'data-instance="{board_cases["red"]}"')[1].split("</tr>")[0]
+    step = red.split('<td class="steps">')[1].split("</td>")[0]
+    assert "审查（业务科室）" in step and "（admin）" in step and "环节超时" in step
+    yellow = page.split(f'data-instance="{board_cases["yellow"]}"')[1].split("</tr>")[0]
+    assert "环节超时" not in yellow  # its step is within its own time
 
 
 @pytest.fixture
