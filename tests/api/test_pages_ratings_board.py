@@ -178,8 +178,9 @@ def test_on_a_phone_each_row_is_a_card_with_every_figure_under_its_name(supervis
     item = row(page, "item", "window_acceptance")
     labels = re.findall(r'<td class="[^"]*" data-label="([^"]+)"', item)
     assert labels == ["事项", "评价数", "平均满意度", "差评数", "差评率", "整改完成", "未整改"]
-    narrow = STYLESHEET.read_text().split("/* rating statistics")[1]
-    assert "@media (max-width: 760px)" in narrow and "table.grid.rating-stats td::before" in narrow
+    assert re.search(r'<table class="grid rating-stats [^"]*cards-on-phone">', page)
+    narrow = STYLESHEET.read_text().split("/* A table on a phone")[1]
+    assert "@media (max-width: 760px)" in narrow and "table.grid.cards-on-phone td::before" in narrow
 
 
 @pytest.mark.usefixtures("rated")

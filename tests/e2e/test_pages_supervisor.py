@@ -193,6 +193,22 @@ def test_at_390_px_the_pages_fit_the_screen_and_the_navigation_wraps_by_links(pa
     assert not problems, "\n".join(problems)
 
 
+def test_on_a_phone_each_board_row_is_a_card_with_its_days_left_on_screen(page: Any, accepted: int) -> None:
+    log_in(page, "zhou")
+    page.set_viewport_size(NARROW)
+    page.goto("/supervision?level=all")
+    row = page.locator(f'tr.case-row[data-instance="{accepted}"]')
+    remaining = row.locator("td.remaining")
+    expect(remaining).to_be_visible()
+    box = remaining.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
+    # Each figure says what it is, as the column heading would (hidden on a phone).
+    label = remaining.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"剩余"'
+    expect(page.locator("table.supervised thead")).to_be_hidden()
+    shot(page, "supervision-10-phone-board-cards", full_page=True)
+
+
 def test_a_clerk_records_why_a_red_case_is_overdue_from_its_case_page(page: Any, runtime: Runtime,
                                                                       accepted: int) -> None:
     """The window clerk who accepted the case opens it once red: the clock asks for the reason, with the
