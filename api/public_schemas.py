@@ -102,8 +102,9 @@ class ResultDeliverySchema(Schema):
 class ProgressSchema(Schema):
     case_no = fields.String()
     item_name = fields.String()
-    status = fields.String(metadata={"description": "办理中, 暂停办理, 已办结, 已撤件 (withdrawn by the applicant: "
-                                                    "end_kind withdrawn) or 已终止 (terminated by the office)"})
+    status = fields.String(metadata={"description": "办理中, 暂停办理, 已办结, 已撤件 (withdrawn by the applicant, or "
+                                                    "deemed withdrawn by the item's rules: end_kind withdrawn) or "
+                                                    "已终止 (terminated by the office)"})
     case_state = fields.String(allow_none=True, metadata={
         "description": "the latest case state: 已接件, 已受理, 不予受理, 补正(开始), 特别程序(开始), 办结(通过), "
                        "办结(已答复) (a complaint answered), 已撤件 (withdrawn by the applicant), 已终止 (terminated "

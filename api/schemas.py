@@ -40,6 +40,8 @@ class Instant(fields.AwareDateTime):
                 day = date.fromisoformat(value.strip())
             except ValueError:
                 raise ValidationError(f"{value.strip()} is not a date") from None
+            if self.through_day and day == date.max:
+                raise ValidationError("out of range: the moment falls outside years 1 to 9999 in UTC")
             if self.through_day:
                 day += timedelta(days=1)
             value = datetime.combine(day, time(), LOCAL_TZ).isoformat()

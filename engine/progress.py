@@ -252,9 +252,9 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
 
 
 def _status(state: str, stands: case_state.CaseState, delivered: bool) -> str:
-    """The status the applicant reads: a termination the applicant asked for is their withdrawal, not the
-    office ending the case; a delivered result concludes the service."""
-    if state == "terminated" and stands.end_kind == WITHDRAWN:
+    """The status the applicant reads: a case the applicant withdrew, or one deemed withdrawn (逾期未补正), is
+    withdrawn, not concluded or ended by the office; a delivered result concludes the service."""
+    if stands.end_kind == WITHDRAWN:
         return WITHDRAWN_STATUS
     return CONCLUDED if delivered else STATUS_NAMES.get(state, state)
 

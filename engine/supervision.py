@@ -322,10 +322,14 @@ def count_clocks(uow: UnitOfWork, period: ColumnElement[bool] | None = None) -> 
         .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
         .outerjoin(CaseDepartment, _lead_of_clock())
         .where(ended_early, *within).options(defer(ProcessInstance.workflow))))
-    outcomes = case_state.of_cases(uow, [row for row, _, _ in early])
+    # A terminated case by its termination alone; a completed one (deemed withdrawn?) by its history.
+    withdrew = case_state.withdrawn_terminations(uow, [row for row, _, _ in early if row.state == "terminated"])
+    outcomes = case_state.of_cases(uow, [row for row, _, _ in early if row.state != "terminated"])
+    withdrew |= {case_id for case_id, outcome in outcomes.items() if outcome.stands.end_kind == case_state.WITHDRAWN}
     for row, code, used in early:
-        count = counts[(row.definition_key, code)]
-        if outcomes[row.id].stands.end_kind == case_state.WITHDRAWN:
+        # A case accepted and ended between the two statements (another item's first): counted from here.
+        count = counts.setdefault((row.definition_key, code), ClockCount(row.definition_key, code, 1, 0, 0, 0, 0))
+        if row.id in withdrew:
             count.withdrawn += 1
         else:  # terminated by the office (or decided) before the deadline: finished on time
             count.finished, count.finished_on_time = count.finished + 1, count.finished_on_time + 1

@@ -575,8 +575,8 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
-        _require_listed(uow, instance_id, kind)
         _require_not_stopped(clock)
+        _require_listed(uow, instance_id, kind)
         if clock.state == PAUSED:
             raise Conflict(f"the clock of process instance {instance_id} is already paused", state=clock.state)
         item = _open(uow, clock, now, kind=kind, reason=reason, element_id=None, task_id=None, actor=actor.name)

@@ -46,6 +46,8 @@ def _conflict(command: str, exc: Conflict) -> str | None:
     if command == EXTEND and "deadline_date" in context:
         # 《行政许可法》第四十二条: an extension is decided before the time limit runs out.
         return _("已超过办结期限（{date}），不能再延长：请说明超期原因。", date=context["deadline_date"])
+    if command == EXTEND and context.get("extension_allowance_days") == 0:
+        return _("该事项没有法定的延长期限，不能延长办理期限。")
     if command == EXTEND and "extension_remaining_days" in context:
         return _("最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。",
                  n=context["extension_remaining_days"], allowance=context["extension_allowance_days"])

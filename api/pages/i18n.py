@@ -1033,10 +1033,10 @@ EN: dict[str, str] = {
     "未确定部门": "No department",
     "没有可计入的评价。": "No ratings to count.",
     "该期间没有评价。": "No ratings in this period.",
-    "部门为被评价办件牵头部门最后办理的环节所属部门（统一出件、送达等窗口环节不计）；办件没有牵头部门时，为最后一个环节的部门；该环节的办理组尚未归属部门时，显示办理组。":
-        "The department of the last step the rated case's lead department handled (a window's issuing or "
-        "delivery step does not count); for a case without a lead department, that of its last step; where "
-        "that step's group belongs to no department yet, the group.",
+    "部门为被评价办件牵头部门最后办理的环节所属部门（其他部门的环节不计，如政务服务中心窗口的统一出件）；办件没有牵头部门时，为最后一个环节的部门；该环节的办理组尚未归属部门时，显示办理组。":
+        "The department of the last step the rated case's lead department handled (other departments' steps, "
+        "such as issuing at the service centre's window, do not count); for a case without a lead department, "
+        "that of its last step; where that step's group belongs to no department yet, the group.",
     "一件办件由多人经办时，其评价计入每一位经办人员，各行相加可能多于评价总数。":
         "A case handled by several clerks counts for each of them: the rows may add up to more than the "
         "ratings in all.",
@@ -1754,4 +1754,5 @@ EN: dict[str, str] = {
     "环节超时": "Step overdue",
     "当前环节后括号内为办理人；“环节超时”：该环节已过其办理期限。":
         "The current step names its holder in brackets; Step overdue: the step is past its own due date.",
+    "该事项没有法定的延长期限，不能延长办理期限。": "This item has no statutory extension: its time limit cannot be extended.",
 }

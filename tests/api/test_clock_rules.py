@@ -56,14 +56,19 @@ def no_statutory_extension(clock: dict[str, Any]) -> None:
     assert "第四十二条第一款" not in clock["extension_basis"]
 
 
-def test_a_complaints_clock_claims_no_licensing_extension_and_takes_no_special_procedure(api):
+def complaint_case(api: ApiClient) -> int:
+    """A complaint filed by the public: its case (a clock running from its registration)."""
     seed_national_calendar(api.runtime)
     api.deploy(COMPLAINT, COMPLAINT.parent / "guide.json", *COMPLAINT_FORMS)
     filed = api.client.post("/api/public/complaints", json={"name": "李四", "phone": "13912345678",
                                                             "content": "窗口工作人员推诿"}).get_json()
     [case] = api.as_("supervisor").get("/api/process-instances", query_string={
         "business_key": filed["complaint_no"]}).get_json()["items"]
-    url = f"/api/process-instances/{case['id']}/clock"
+    return int(case["id"])
+
+
+def test_a_complaints_clock_claims_no_licensing_extension_and_takes_no_special_procedure(api):
+    url = f"/api/process-instances/{complaint_case(api)}/clock"
     clock = api.get(url).get_json()
     no_statutory_extension(clock)
     assert clock["procedure_kinds"] == []  # its guide lists no excluded period
@@ -73,6 +78,15 @@ def test_a_complaints_clock_claims_no_licensing_extension_and_takes_no_special_p
     assert paused.status_code == 422
     assert "lists none" in paused.get_json()["error"]["message"]
     assert api.get(url).get_json()["state"] == "running"
+
+
+def test_the_case_page_says_a_complaint_has_no_extension_to_give(api, app, runtime):
+    from tests.api.test_pages_case_clock import post, refused, signed_in
+
+    case_id = complaint_case(api)
+    supervisor = signed_in(app, runtime, "zhou", roles=["supervisor"])
+    said = refused(supervisor, post(supervisor, case_id, "extend", days="1", reason="情况复杂"), case_id)
+    assert "该事项没有法定的延长期限，不能延长办理期限。" in said and "其余已批准" not in said
 
 
 def test_a_rectifications_clock_claims_no_licensing_extension(api):

@@ -76,7 +76,7 @@ def test_the_page_says_the_figures_by_item_department_and_clerk_in_plain_words(s
     assert cell(item, "average") == "2.33 接近“满意”"
     assert "政务服务中心" in row(page.text, "department", "ZWFW")  # the department owning the window group
     # Which department a rating counts for, as engine.service_cases.handling picks it.
-    assert "部门为被评价办件牵头部门最后办理的环节所属部门（统一出件、送达等窗口环节不计）" in page.text
+    assert "部门为被评价办件牵头部门最后办理的环节所属部门（其他部门的环节不计" in page.text
     clerk = row(page.text, "clerk", "window_clerk")
     assert "王小窗" in clerk and "window_clerk" in clerk and cell(clerk, "count") == "3"
     for heading in ("按事项", "按部门", "按经办人"):

@@ -293,7 +293,7 @@ def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(
         due = job.due_at
     assert jobs.run_due(api.runtime, worker_id="w1", now=due) == 1
     body = progress(api, "SCJG-2026-0091", started["query_code"]).get_json()
-    assert body["status"] == "已办结"
+    assert body["status"] == "已撤件"  # as supervision counts it: withdrawn, not concluded
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "逾期未补正，视为撤回申请")
 
 

@@ -150,7 +150,7 @@ def test_stats_cover_the_cases_whose_clock_started_in_a_period(api, cases):
 def test_stats_refuse_what_they_would_not_honour(api, cases):
     supervisor = api.as_("supervisor")
     for query in ("from=2026-03-01", "start=2026-03-01&end=2026-03-31", "process_key=" + KEY, "since=March",
-                  "since=2026-03-10&until=2026-03-02"):
+                  "since=2026-03-10&until=2026-03-02", "until=9999-12-31"):
         response = supervisor.get(f"/api/supervision/stats?{query}")
         assert response.status_code == 422, query
         assert response.get_json()["error"]["code"] == "validation_failed", query
