@@ -341,7 +341,8 @@ def parallel_multiinstance_invalid(corpus: Corpus) -> None:
     [problem] = corpus.refusal(BPMN + "parallel_multiinstance_invalid.bpmn")
     assert problem == {"file": "parallel_multiinstance_invalid.bpmn", "line": 7, "element": "any_task",
                        "severity": "error", "message": "A multiinstance task must specify exactly one of "
-                                                       "cardinality or loop input data reference."}
+                                                       "cardinality or loop input data reference.",
+                       "code": "spiff.multi_instance_both", "params": {}}
 
 
 @scenario(BPMN + "standard_loop.bpmn")
