@@ -180,8 +180,8 @@ def task_data(uow: UnitOfWork, task_id: str, *, actor: Actor) -> tuple[Task, dic
     """A task with the case data it would show in its form, confidential variables concealed from all
     but supervision (engine.confidential). Raises NotFound."""
     with uow:
-        task, _, data, hidden, _, _ = _read(uow, task_id, actor)
-        return task, confidential.for_reader(data, hidden, actor)
+        reading = read(uow, task_id, actor)
+        return reading.task, confidential.for_reader(reading.data, reading.hidden, actor)
 
 
 def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
@@ -193,20 +193,29 @@ def task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> forms.TaskForm:
             deployed. ProcessError: the deployed form is broken.
     """
     with uow:
-        task, definition, data, _, draft, _ = _read(uow, task_id, actor)
+        reading = read(uow, task_id, actor)
+        task = reading.task
         try:
-            form = forms.describe(uow, task.form_key, definition, with_draft(data, draft))
+            form = forms.describe(uow, task.form_key, reading.definition, with_draft(reading.data, reading.draft))
         except NotFound as exc:
             raise NotFound(f"task {task_id}: {exc.message}") from None
         delivery_methods.narrow(uow, uow.session.get_one(ProcessInstance, task.instance_id), form)
         return form
 
 
-def _read(uow: UnitOfWork, task_id: str, actor: Actor
-          ) -> tuple[Task, ProcessDefinition, dict[str, Any], frozenset[str], dict[str, Any], dict[str, str]]:
-    """A task the actor may see, its process's definition, the data its form shows (all of it, for the
-    form to pick its fields from), the case's confidential variable names, and the values and checklist
-    choices saved with the task (``save``; empty: none, or the task ended)."""
+@dataclass
+class TaskReading:
+    """A task as its form and page read it (``read``)."""
+    task: Task
+    definition: ProcessDefinition  # the definition of the task's own process (a called one's, inside a call)
+    data: dict[str, Any]  # all the data its form shows, for the form to pick its fields from
+    hidden: frozenset[str]  # the case's confidential variable names (engine.confidential)
+    draft: dict[str, Any]  # the values saved with the task (``save``, 暂存); empty: none, or the task ended
+    draft_marks: dict[str, str]  # the checklist choices saved with them, by material name
+
+
+def read(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskReading:
+    """A task the actor may see, with what its form and page show. Raises NotFound."""
     task = uow.session.get(Task, task_id)
     if task is None or not may_see(actor, task):
         raise NotFound(f"task {task_id} not found")
@@ -222,7 +231,7 @@ def _read(uow: UnitOfWork, task_id: str, actor: Actor
     else:  # a finished task may be gone from the workflow: show the case as it stands
         definition, data = case.row.definition, execution.case_variables(case.workflow)
     data.pop("data_objects", None)
-    return task, definition, data, case.hidden, draft, draft_marks
+    return TaskReading(task, definition, data, case.hidden, draft, draft_marks)
 
 
 def with_draft(data: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any]:

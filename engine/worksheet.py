@@ -38,7 +38,6 @@ from .models import (
     ProcessInstance,
     Task,
 )
-from .tasks import _read
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
@@ -106,11 +105,12 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
     """Raises NotFound (no such task, or not visible to the actor); ProcessError (a broken form, or the
     clock's calendar missing)."""
     with uow:
-        task, definition, data, hidden, draft, draft_marks = _read(uow, task_id, actor)
+        reading = tasks.read(uow, task_id, actor)
+        task, data = reading.task, reading.data
         form, missing = None, False
         if task.form_key:
             try:  # prefilled with what was saved with the task (暂存), the case's data shown as it stands
-                form = forms.describe(uow, task.form_key, definition, tasks.with_draft(data, draft))
+                form = forms.describe(uow, task.form_key, reading.definition, tasks.with_draft(data, reading.draft))
             except NotFound:
                 missing = True  # the task can still be completed; the page says the form is missing
         row = uow.session.get(ProcessInstance, task.instance_id)
@@ -124,7 +124,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             count = days.working_days_between(now, task.due_at) if ahead else days.working_days_between(task.due_at, now)
             left, provisional = (count.days if ahead else -count.days), count.provisional
         soon = due_soon(uow, now, [task.definition_key]).until(task.definition_key)
-        shown = confidential.for_reader(data, hidden, actor)  # the form shows what it lists
+        shown = confidential.for_reader(data, reading.hidden, actor)  # the form shows what it lists
         applicant = next((str(shown[k]) for k in APPLICANT_KEYS if shown.get(k) not in (None, "")), None)
         clock, pending = _clock(uow, row, now)
         summary = CaseSummary(
@@ -141,7 +141,7 @@ def task_sheet(uow: UnitOfWork, task_id: str, *, actor: Actor) -> TaskSheet:
             select(MaterialMark).where(MaterialMark.instance_id.in_(cases)).order_by(MaterialMark.id))}
         sheet = TaskSheet(task=task, form=form, form_missing=missing, case=summary,
                           urgency=urgency(task.due_at, now, soon, task.created_at), working_days_left=left, materials=submitted,
-                          opinions=opinions(uow, row), marks=marks, data=shown, draft_marks=draft_marks)
+                          opinions=opinions(uow, row), marks=marks, data=shown, draft_marks=reading.draft_marks)
     sheet.start_schema = _start_schema(uow, summary.item_key, summary.item_version)
     return sheet
 
