@@ -13,43 +13,11 @@ from engine import Runtime, delivery
 from engine.clock import utcnow
 from tests.api.test_webhooks import runtime_settings  # noqa: F401 - the webhook tests' settings
 from tests.helpers import ApiClient, complete_task
+from tests.reviewed_item import reviewed_item_bpmn
 
 # An item whose diagram names its case states: accepted, then approved or deemed withdrawn (逾期未补正).
-EXPLICIT = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-    id="Defs_stated" targetNamespace="http://govflow.example/bpmn">
-  <bpmn:process id="stated_item" name="标明办件状态的事项" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept" />
-    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="window">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.event" value="accepted" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="review" />
-    <bpmn:userTask id="review" name="审查" camunda:candidateGroups="office" />
-    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="gw" />
-    <bpmn:exclusiveGateway id="gw" default="f_done" />
-    <bpmn:sequenceFlow id="f_done" sourceRef="gw" targetRef="done" />
-    <bpmn:sequenceFlow id="f_withdrawn" sourceRef="gw" targetRef="withdrawn">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${lapsed == true}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:endEvent id="done" name="办结（准予）">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.caseState" value="办结(通过)" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:endEvent>
-    <bpmn:endEvent id="withdrawn" name="逾期未补正，视为撤回申请">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.caseState" value="撤回" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
+EXPLICIT = reviewed_item_bpmn("stated_item", "标明办件状态的事项",
+                              withdrawn_end=("withdrawn", "逾期未补正，视为撤回申请"))
 
 
 @pytest.fixture

@@ -14,51 +14,18 @@ from engine import supervision_board
 from engine.users import Actor
 from tests.api.test_complaints import file_complaint, instance_of
 from tests.api.test_complaints import library as complaint_library
-from tests.api.test_pages import Browser, person
+from tests.api.test_pages import Browser
 from tests.api.test_pages_public import accepted_food_case, deploy_library, lookup, text_of
 from tests.applicants import add_clerk
+from tests.case_pages import clock_of, signed_in
 from tests.helpers import ApiClient, complete_open_task, complete_task, seed_national_calendar
+from tests.reviewed_item import reviewed_item_bpmn
 
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
 
 # An item with a clock from its acceptance (10 working days), then approved or deemed withdrawn (中止审批).
-TIMED = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-    id="Defs_timed" targetNamespace="http://govflow.example/bpmn">
-  <bpmn:process id="timed_item" name="限时办结的事项" isExecutable="true">
-    <bpmn:extensionElements><camunda:properties>
-      <camunda:property name="govflow.promisedDays" value="10" />
-    </camunda:properties></bpmn:extensionElements>
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept" />
-    <bpmn:userTask id="accept" name="受理" camunda:candidateGroups="window">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.event" value="accepted" />
-        <camunda:property name="govflow.clock" value="start" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="review" />
-    <bpmn:userTask id="review" name="审查" camunda:candidateGroups="office" />
-    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="gw" />
-    <bpmn:exclusiveGateway id="gw" default="f_done" />
-    <bpmn:sequenceFlow id="f_done" sourceRef="gw" targetRef="done" />
-    <bpmn:sequenceFlow id="f_withdrawn" sourceRef="gw" targetRef="stopped">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${lapsed == true}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:endEvent id="done" name="办结（准予）">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.caseState" value="办结(通过)" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:endEvent>
-    <bpmn:endEvent id="stopped" name="中止审批，视为撤回申请">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="govflow.caseState" value="撤回" />
-      </camunda:properties></bpmn:extensionElements>
-    </bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+TIMED = reviewed_item_bpmn("timed_item", "限时办结的事项", withdrawn_end=("stopped", "中止审批，视为撤回申请"),
+                           promised_days=10, clock_from_acceptance=True)
 
 
 @pytest.fixture
@@ -89,10 +56,7 @@ def terminate(api: ApiClient, case_id: int, reason: str, *, withdrawn: bool) -> 
 
 @pytest.fixture
 def supervisor_page(app: Any, runtime: Any) -> Browser:
-    browser = Browser(app.test_client())
-    person(runtime, "zhou", roles=["supervisor"])
-    assert browser.log_in("zhou").status_code == 302
-    return browser
+    return signed_in(app, runtime, "zhou", roles=["supervisor"])
 
 
 @pytest.fixture
@@ -153,7 +117,7 @@ def test_supervision_counts_as_撤件_only_the_cases_that_ended_withdrawn_on_the
               for name, case_id in cases.items()}
     assert {name: panel.withdrawn for name, panel in panels.items() if panel is not None} == \
         {"withdrew": True, "deemed": True, "office": False, "office_too": False, "approved": False, "open": False}
-    office = supervisor_page.get(f"/cases/{cases['office']}").text.split('id="clock"')[1].split("</section>")[0]
+    office = clock_of(supervisor_page.get(f"/cases/{cases['office']}").text)
     assert "已撤件" not in office
 
 

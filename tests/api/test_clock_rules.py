@@ -4,6 +4,7 @@ the item's guide lists (SX22), named as the guide and the pages name it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from tests.api.test_ratings import rate
 from tests.api.test_time_limits import FOOD
 from tests.applicants import COMPLAINT, COMPLAINT_FORMS, RECTIFICATION, RECTIFICATION_FORMS, WINDOW, window_case_done
+from tests.case_pages import clock_form, clock_of, post, refused, signed_in
 from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
 from tests.service_items import supply_materials
 
@@ -81,8 +83,6 @@ def test_a_complaints_clock_claims_no_licensing_extension_and_takes_no_special_p
 
 
 def test_the_case_page_says_a_complaint_has_no_extension_to_give(api, app, runtime):
-    from tests.api.test_pages_case_clock import post, refused, signed_in
-
     case_id = complaint_case(api)
     supervisor = signed_in(app, runtime, "zhou", roles=["supervisor"])
     said = refused(supervisor, post(supervisor, case_id, "extend", days="1", reason="情况复杂"), case_id)
@@ -158,13 +158,9 @@ def test_the_applicant_reads_the_procedure_by_the_name_and_time_the_clock_gives(
 
 def test_the_case_page_offers_only_the_kinds_the_guide_lists_and_none_where_it_lists_none(api, app, runtime,
                                                                                          tmp_path):
-    import re
-
-    from tests.api.test_pages_case_clock import clock_of, signed_in
-
     case = food_case(api)
     supervisor = signed_in(app, runtime, "zhou", roles=["supervisor"])
-    form = clock_of(supervisor.get(f"/cases/{case['id']}").text).split('class="stacked pause-form"')[1]
+    form = clock_form(supervisor.get(f"/cases/{case['id']}").text, "pause-form")
     assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', form.split("</select>")[0]) == [
         ("inspection", "现场核查")]
     later = food_case(api, guide=food_guide(tmp_path, excluded_periods=[]))  # listing none: no form to pause

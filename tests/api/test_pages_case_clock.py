@@ -14,10 +14,11 @@ import pytest
 
 from engine import overdue_reasons, supervision_board, time_limits
 from engine.users import Actor
-from tests.api.test_pages import Browser, person
+from tests.api.test_pages import Browser
 from tests.api.test_pages_supervision import timeline_lines
 from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
 from tests.api.test_time_limits import at, now  # noqa: F401 (a fixture)
+from tests.case_pages import clock_form, clock_of, flashed, post, refused, signed_in
 from tests.helpers import open_task
 
 WEDNESDAY = at(date(2026, 3, 18))
@@ -33,13 +34,6 @@ def wednesday(cases: dict[str, int], now: Any, monkeypatch: pytest.MonkeyPatch) 
     return cases
 
 
-def signed_in(app: Any, runtime: Any, name: str, **spec: Any) -> Browser:
-    browser = Browser(app.test_client())
-    person(runtime, name, **spec)
-    assert browser.log_in(name).status_code == 302
-    return browser
-
-
 @pytest.fixture
 def supervisor(app: Any, runtime: Any) -> Browser:
     return signed_in(app, runtime, "zhou", roles=["supervisor"])
@@ -49,10 +43,6 @@ def supervisor(app: Any, runtime: Any) -> Browser:
 def reviewer(app: Any, runtime: Any) -> Browser:
     """A clerk of the food review section: the open 审查 task of each running food licence is offered to them."""
     return signed_in(app, runtime, "li", roles=["clerk"], groups=["food_review"])
-
-
-def clock_of(page: str) -> str:
-    return page.split('id="clock"')[1].split("</section>")[0]
 
 
 def forms_on(page: str) -> set[str]:
@@ -73,25 +63,6 @@ def submit(browser: Browser, case_id: int, form: str, **fields: Any) -> Any:
     return browser.get(f"/cases/{case_id}")
 
 
-def post(browser: Browser, case_id: int, action: str, **fields: Any) -> Any:
-    """Post to a clock action directly (a form the page does not show, or one stale), coming from the case."""
-    return browser.post(f"/cases/{case_id}/clock/{action}", {"next": f"/cases/{case_id}", **fields},
-                        token_from=f"/cases/{case_id}")
-
-
-def flashed(page: Any) -> str:
-    return " ".join(html.unescape(t) for t in re.findall(r'<div class="flash flash-\w+"[^>]*>(.*?)</div>',
-                                                        page.text, re.DOTALL))
-
-
-def refused(browser: Browser, response: Any, case_id: int) -> str:
-    """A refusal the engine explained: the case page again (422), its reason said; nothing left for the
-    next page to say."""
-    assert response.status_code == 422 and 'id="clock"' in response.text, response.text
-    assert flashed(browser.get(f"/cases/{case_id}")) == ""
-    return flashed(response)
-
-
 # ---- 说明超期原因 ------------------------------------------------------------------------------------
 
 def test_a_clerk_of_a_red_case_records_and_replaces_its_overdue_reason(runtime: Any, reviewer: Browser,
@@ -100,7 +71,7 @@ def test_a_clerk_of_a_red_case_records_and_replaces_its_overdue_reason(runtime: 
     page = reviewer.get(f"/cases/{red}").text
     assert "reason-missing" in clock_of(page)
     assert forms_on(page) == {"overdue-reason-form", "pause-form"}  # no extension: a supervisor's, and past due
-    form = clock_of(page).split('class="stacked overdue-reason-form"')[1].split("</form>")[0]
+    form = clock_form(page, "overdue-reason-form")
     assert re.findall(r'<option value="(\w+)">', form) == list(overdue_reasons.CATEGORIES)
     assert '<option value="coordination">等待其他部门或层级</option>' in form
     assert "填写超期原因" in clock_of(page)
@@ -155,7 +126,7 @@ def test_a_supervisor_approves_an_extension_within_what_remains(runtime: Any, su
     green = wednesday["green"]
     page = supervisor.get(f"/cases/{green}").text
     assert forms_on(page) == {"extend-form", "pause-form"}
-    form = clock_of(page).split('class="stacked extend-form"')[1].split("</form>")[0]
+    form = clock_form(page, "extend-form")
     assert "可再延长 10 个工作日" in form and "行政许可法第四十二条第一款" in form  # what remains, and why
     assert 'name="days" min="1" max="10"' in form
 
@@ -245,7 +216,7 @@ def test_readers_the_clock_commands_do_not_take_get_no_forms(app: Any, runtime: 
 def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it(
         runtime: Any, now: Any, reviewer: Browser, wednesday: dict[str, int]) -> None:  # noqa: F811
     green = wednesday["green"]
-    form = clock_of(reviewer.get(f"/cases/{green}").text).split('class="stacked pause-form"')[1].split("</form>")[0]
+    form = clock_form(reviewer.get(f"/cases/{green}").text, "pause-form")
     # The engine's excluded kinds, in the words of 行政许可法 Art 45.
     assert re.findall(r'<option value="(\w+)">', form) == list(time_limits.EXCLUDED_KINDS)
     assert '<option value="expert_review">专家评审</option>' in form and "第四十五条" in form
