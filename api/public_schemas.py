@@ -102,7 +102,8 @@ class ResultDeliverySchema(Schema):
 class ProgressSchema(Schema):
     case_no = fields.String()
     item_name = fields.String()
-    status = fields.String(metadata={"description": "办理中, 暂停办理, 已办结, 已撤件 (withdrawn by the applicant, or "
+    status = fields.String(metadata={"description": "办理中, 已决定，待送达 (decided, the result not delivered yet: "
+                                                    "制证, 出件), 暂停办理, 已办结, 已撤件 (withdrawn by the applicant, or "
                                                     "deemed withdrawn by the item's rules: end_kind withdrawn) or "
                                                     "已终止 (terminated by the office)"})
     case_state = fields.String(allow_none=True, metadata={

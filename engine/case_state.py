@@ -165,8 +165,14 @@ def delivered_at(entries: list[timeline.TimelineEntry], properties: dict[str, di
     """When the result reached the applicant: the first completion of an element marked ``govflow.event =
     delivered``. The applicant's service is concluded then, though the case may go on (告知承诺制: the
     office's checks of the commitment months after the licence)."""
+    return reached_at(entries, properties, "delivered")
+
+
+def reached_at(entries: list[timeline.TimelineEntry], properties: dict[str, dict[str, str]],
+               event: str) -> datetime | None:
+    """The first completion of an element marked ``govflow.event = event`` (``decision``, ``delivered`` ...)."""
     return next((e.at for e in entries if e.event in ("task.completed", "element.completed") and e.element_id
-                 and properties.get(e.element_id, {}).get("govflow.event") == "delivered"), None)
+                 and properties.get(e.element_id, {}).get("govflow.event") == event), None)
 
 
 def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],

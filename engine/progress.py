@@ -44,6 +44,9 @@ from .users import SYSTEM
 
 PROCEDURE_NAMES = time_limits.KIND_NAMES  # one name per kind, as the staff pages and the guides name it
 CONCLUDED, TERMINATED_STATUS, WITHDRAWN_STATUS = "已办结", "已终止", "已撤件"
+# Decided (an element marked ``govflow.event = decision`` completed) and the result not delivered yet: the
+# certificate is being made, or waits at the window (制证, 出件). Not 已办结: the service concludes at delivery.
+DECIDED_STATUS = "已决定，待送达"
 STATUS_NAMES = {"running": "办理中", "suspended": "暂停办理", "completed": CONCLUDED, "terminated": TERMINATED_STATUS,
                 "error": "办理中"}
 # How a case ended other than by a decision (``Progress.end_kind``, engine.case_state), as the applicant reads
@@ -157,7 +160,7 @@ class Waiting:
 class Progress:
     case_no: str
     item_name: str
-    status: str  # STATUS_NAMES' values, or WITHDRAWN_STATUS for a case the applicant withdrew
+    status: str  # STATUS_NAMES' values, DECIDED_STATUS, or WITHDRAWN_STATUS for a case the applicant withdrew
     case_state: str | None
     received_at: datetime
     ended_at: datetime | None
@@ -235,10 +238,11 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     waiting = _waiting(waits) if idle and awaiting is None else []
     # A delivered result concludes the applicant's service whatever the office's checks do after it (run,
     # pause, fail or end); a termination stays one.
-    delivered = case_state.delivered_at(entries, case_state.properties(row.definition)) \
-        if row.state != "terminated" else None
+    marked = case_state.properties(row.definition)
+    delivered = case_state.reached_at(entries, marked, "delivered") if row.state != "terminated" else None
+    decided = case_state.reached_at(entries, marked, "decision") is not None
     return Progress(case_no=row.business_key, item_name=service_cases.item_name(uow, row, guide),
-                    status=_status(row.state, stands, delivered is not None),
+                    status=_status(row.state, stands, delivered is not None, decided),
                     case_state=stands.state, received_at=row.started_at, ended_at=delivered or row.ended_at,
                     steps=steps, current_steps=current,
                     follow_up=delivered is not None and row.state != "completed",
@@ -251,12 +255,15 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     waiting=waiting, delivery=_delivery(variables, secrets))
 
 
-def _status(state: str, stands: case_state.CaseState, delivered: bool) -> str:
+def _status(state: str, stands: case_state.CaseState, delivered: bool, decided: bool) -> str:
     """The status the applicant reads: a case the applicant withdrew, or one deemed withdrawn (逾期未补正), is
-    withdrawn, not concluded or ended by the office; a delivered result concludes the service."""
+    withdrawn, not concluded or ended by the office; a delivered result concludes the service; a running
+    case decided awaits its delivery."""
     if stands.end_kind == WITHDRAWN:
         return WITHDRAWN_STATUS
-    return CONCLUDED if delivered else STATUS_NAMES.get(state, state)
+    if delivered:
+        return CONCLUDED
+    return DECIDED_STATUS if decided and state == "running" else STATUS_NAMES.get(state, state)
 
 
 def _result(uow: UnitOfWork, row: ProcessInstance, variables: dict[str, Any], secrets: list[str]) -> str | None:

@@ -1755,4 +1755,5 @@ EN: dict[str, str] = {
     "当前环节后括号内为办理人；“环节超时”：该环节已过其办理期限。":
         "The current step names its holder in brackets; Step overdue: the step is past its own due date.",
     "该事项没有法定的延长期限，不能延长办理期限。": "This item has no statutory extension: its time limit cannot be extended.",
+    "已决定，待送达": "Decided, awaiting delivery",
 }

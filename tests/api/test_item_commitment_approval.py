@@ -224,9 +224,9 @@ def test_the_applicant_reads_a_delivered_licence_as_concluded_and_rates_it_while
     complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
                        acceptance_decision="accept")
     complete_open_task(api, case_id, "approve", user="hygiene_clerk", **LICENCE)
-    decided = progress()  # decided, not yet delivered: still being handled
+    decided = progress()  # decided, not yet delivered: not concluded
     assert (decided["status"], decided["follow_up"], decided["ended_at"], decided["may_rate"]) == (
-        "办理中", False, None, False)
+        "已决定，待送达", False, None, False)
     refused = api.client.post("/api/public/ratings", json={"case_no": "WJ-2026-0050", "code": code, "level": 1})
     assert refused.status_code == 409
 

@@ -376,12 +376,16 @@ def test_a_delivered_case_shows_how_it_was_delivered_and_its_tracking_number(api
     window, admin = api.as_("window_clerk"), api.as_("admin")
     complete_open_task(window, started["id"], "accept", reader="admin", decision="accept", opinion="内部：材料齐全")
     complete_open_task(admin, started["id"], "review", reader="admin", review_opinion="材料齐全")
+    assert progress(api, "SX-2026-000096", started["query_code"]).get_json()["status"] == "办理中"
     complete_open_task(admin, started["id"], "decide", reader="admin", approved=True, decision_opinion="同意")
+    decided = progress(api, "SX-2026-000096", started["query_code"]).get_json()
+    assert decided["status"] == "已决定，待送达" and decided["ended_at"] is None  # decided, not concluded
     complete_open_task(admin, started["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000096")
     assert progress(api, "SX-2026-000096", started["query_code"]).get_json()["delivery"] is None  # not yet
     complete_open_task(window, started["id"], "deliver", reader="admin", delivery_method="mail",
                        tracking_no="SF1234567890")
     body = progress(api, "SX-2026-000096", started["query_code"]).get_json()
+    assert body["status"] == "已办结"
     assert body["delivery"] == {"method": "mail", "method_name": "邮寄送达", "tracking_no": "SF1234567890"}
     assert "内部：材料齐全" not in str(body)
 
