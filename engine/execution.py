@@ -760,8 +760,8 @@ def _expected_correlations(task: Any, event: MessageEventDefinition, hidden: fro
     correlation property's retrieval expression read from the case's data while it waits (as Zeebe reads a
     correlation key when the event is entered), so a case holding license_no L-1 takes no message for L-2.
     A property the data cannot answer is left open: the case takes the first message of its conversation.
-    So is one read from a confidential variable: the stored key, and which messages a case takes, would
-    disclose it."""
+    So is one read from a confidential variable, or established with a value one holds: the stored key, and
+    which messages a case takes, would disclose it."""
     expected: dict[str, Any] = {}
     environment = task.workflow.script_engine.environment
     for prop in getattr(event, "correlation_properties", None) or []:
@@ -774,7 +774,11 @@ def _expected_correlations(task: Any, event: MessageEventDefinition, hidden: fro
             continue
         if _a_key(value):
             expected[prop.name] = value
-    return {**expected, **_flat_correlations(task.workflow.correlations)}
+    established = _flat_correlations(task.workflow.correlations)
+    if hidden and established:
+        secret = confidential.values(task.data, hidden)
+        established = {name: value for name, value in established.items() if str(value) not in secret}
+    return {**expected, **established}
 
 
 def _a_key(value: Any) -> bool:

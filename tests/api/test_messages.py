@@ -263,6 +263,30 @@ def test_a_correlation_value_read_from_a_confidential_variable_is_not_kept_or_ma
     assert reached["id"] == case["id"]
 
 
+def test_a_correlation_value_a_conversation_established_from_a_confidential_value_is_not_kept(api, tmp_path):
+    """The first message sets the conversation's key (order_no L-1), the case's confidential order number: the
+    second wait's subscription row keeps nothing of it, as for a key read from the data."""
+    from tests.api.test_corpus_fixes import write
+
+    secret = CONVERSATION.replace(
+        '<bpmn:process id="warehouse" isExecutable="true">',
+        '<bpmn:process id="warehouse" isExecutable="true"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="govflow.confidential" value="order_no" /></camunda:properties>'
+        '</bpmn:extensionElements>').replace(
+        '<bpmn:sequenceFlow id="f" sourceRef="wait" targetRef="ship"/>',
+        '<bpmn:intermediateCatchEvent id="wait_again"><bpmn:messageEventDefinition messageRef="m_paid"/>'
+        '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f" sourceRef="wait" targetRef="wait_again"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="wait_again" targetRef="ship"/>')
+    api.deploy(write(tmp_path, "conversation.bpmn", secret))
+    case = api.start("warehouse", business_key="SECRET-2", variables={"order_no": "L-1"})
+    _send(api, 200, name="paid", business_key="SECRET-2", correlations={"order_no": "L-1"})
+    with api.runtime.uow() as uow:
+        [(bpmn_id, stored)] = uow.session.execute(
+            select(MessageSubscription.bpmn_id, MessageSubscription.correlations)
+            .where(MessageSubscription.instance_id == case["id"])).all()
+    assert (bpmn_id, stored) == ("wait_again", {})
+
+
 def test_a_message_start_checks_the_business_key_as_a_start_does(api):
     api.deploy("online_application.bpmn")
     for key in ("WEB-\u202e1", "WEB\x013", "   "):
