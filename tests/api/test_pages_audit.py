@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
-from engine import Runtime, departments, users
+from engine import Runtime, append_only, departments, users
 from engine.clock import LOCAL_TZ
 from engine.models import AuditEntry
 from engine.users import Actor
@@ -67,10 +67,9 @@ def test_filters_narrow_by_who_action_target_and_local_days(supervisor: Browser,
     assert entries(supervisor.get("/supervision/audit?by=nobody").text) == []
     # The first department entry happened yesterday, local time: a day range includes both of its days.
     yesterday = datetime.now(LOCAL_TZ) - timedelta(days=1)
-    with runtime.uow() as uow:
-        first = min(e.id for e in uow.session.query(AuditEntry).filter_by(action="department.put"))
-        uow.session.execute(update(AuditEntry).where(AuditEntry.id == first).values(at=yesterday))
-        uow.commit()
+    with runtime.engine.begin() as connection, append_only.lifted(connection):  # the log as if written then
+        first = connection.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.action == "department.put"))
+        connection.execute(update(AuditEntry).where(AuditEntry.id == first).values(at=yesterday))
     today = datetime.now(LOCAL_TZ).date()
     only_yesterday = supervisor.get(f"/supervision/audit?action=department.put&to={today - timedelta(days=1)}")
     assert len(entries(only_yesterday.text)) == 1 and "共 1 条" in only_yesterday.text
