@@ -56,8 +56,9 @@ def add(code: str, name: str, parent_code: str | None, groups: tuple[str, ...], 
 @department_group.command("title")
 @click.argument("titles", nargs=-1, required=True, metavar="GROUP=TITLE...")
 @click.option("--only-untitled", "only_untitled", is_flag=True,
-              help="leave a group that has a title as it is, and skip groups no department owns (for setup "
-                   "scripts run on every start); prints nothing when no title was missing")
+              help="title only groups that never had one (a title an admin set or cleared stays as it is), "
+                   "and skip groups no department owns (for setup scripts run on every start); prints "
+                   "nothing when no title was missing")
 def title(titles: tuple[str, ...], only_untitled: bool) -> None:
     """Set the names pages show for groups (whichever department owns each), as GROUP=TITLE; GROUP= clears
     one."""

@@ -105,10 +105,12 @@ class Department(MethodView):
     def put(self, body: dict[str, Any], code: str) -> Any:
         """Create the department or replace its name, parent and groups, and set titles of groups (admins)."""
         groups = body["groups"]
+        # Each title with the entry that gave it: of a group listed twice, its last entry with a title.
+        titled = {g["name"]: i for i, g in enumerate(groups) if "title" in g}
         view, created = departments.put_department(
             uow(), code, actor=actor(), name=body["name"], parent_code=body["parent_code"],
-            groups=[g["name"] for g in groups], titles={g["name"]: g["title"] for g in groups if "title" in g},
-            move_groups=body["move_groups"])
+            groups=[g["name"] for g in groups], titles={name: groups[i]["title"] for name, i in titled.items()},
+            title_entries=titled, move_groups=body["move_groups"])
         return (view, 201) if created else view
 
     @blp.response(204, description="deleted")

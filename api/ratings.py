@@ -22,6 +22,7 @@ class RatingStats(MethodView):
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Count, average level, share of 差评 and rectified 差评 by item, department (the one owning the group
-        that handled the rated case's last step, else that group) and clerk (who completed its steps);
-        supervisors and admins."""
+        the rating is about, else that group: the rated step's, the receiving window's for a 差评 whose
+        aspects rated 4-5 are all 窗口服务, else the group that handled the rated case's last step) and clerk
+        (who completed its steps); supervisors and admins."""
         return ratings.stats(uow(), actor=actor(), since=query.get("since"), until=query.get("until"))

@@ -37,6 +37,7 @@ from .clock import utcnow
 from .db import affected, insert_unless_present
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import (
+    AuditEntry,
     CaseDepartment,
     Department,
     DepartmentGroup,
@@ -73,7 +74,8 @@ class DepartmentView:
 
 def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, parent_code: str | None = None,
                    groups: Iterable[str] = (), titles: Mapping[str, str | None] | None = None,
-                   only_new: bool = False, move_groups: bool = False) -> tuple[DepartmentView, bool]:
+                   title_entries: Mapping[str, int] | None = None, only_new: bool = False,
+                   move_groups: bool = False) -> tuple[DepartmentView, bool]:
     """Create a department, or replace its name, parent and groups; returns it and whether it is new.
 
     The groups it gains bring it into the existing cases (any state) they worked on, in the same
@@ -83,6 +85,9 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         groups: the user groups it owns, replacing those it had; a group may belong to one department only.
         titles: display names of some of ``groups`` (pages show them in the stead of the codes); None or ""
             clears one. A group not named here keeps the title it has, one moved from another department too.
+        title_entries: where each of ``titles`` was given, as the index of its entry in ``groups`` (a
+            group listed twice: the entry with the title), which a bad title's problem names
+            (``groups.N.title``); by default the group's first entry.
         only_new: refuse (Conflict) when the department exists already.
         move_groups: take groups another department owns from it (a reorganisation, 机构改革), in the same
             transaction; else such a group is a Conflict.
@@ -94,7 +99,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         department or its groups first).
     """
     actor.require(action="manage departments")
-    code, name, wanted, named = _check(code, name, groups, titles or {})
+    code, name, wanted, named = _check(code, name, groups, titles or {}, title_entries or {})
     parent_code = (parent_code or "").strip() or None
     with uow:
         try:
@@ -175,8 +180,9 @@ def set_group_titles(uow: UnitOfWork, titles: Mapping[str, str | None], *, actor
 
     Args:
         titles: group -> its display name; None or "" clears it.
-        only_untitled: give a title only to a group that has none, and leave out the groups no department
-            owns (a setup script filling in titles on every start, never over what an admin chose).
+        only_untitled: give a title only to a group that never had one (an admin's title, and an
+            admin's clearing of one, stay), and leave out the groups no department owns (a setup script
+            filling in titles on every start, never over what an admin chose).
 
     Raises:
         Forbidden (not admin); ValidationFailed (a bad group name or title: ``details`` name the group);
@@ -201,6 +207,9 @@ def set_group_titles(uow: UnitOfWork, titles: Mapping[str, str | None], *, actor
             raise NotFound(f"no department owns the group(s) {', '.join(missing)}")
         changed = {group: title for group, title in wanted.items() if group in owner and title != current[group]
                    and not (only_untitled and current[group] is not None)}
+        if only_untitled and changed:  # nor one an admin cleared: it had a title once
+            titled_once = _ever_titled(session, set(changed))
+            changed = {group: title for group, title in changed.items() if group not in titled_once}
         for group, title in changed.items():
             session.execute(update(DepartmentGroup).where(DepartmentGroup.group_name == group).values(title=title))
         now = utcnow()
@@ -211,6 +220,20 @@ def set_group_titles(uow: UnitOfWork, titles: Mapping[str, str | None], *, actor
             audit.record(uow, actor, "department.put", ("department", code), audit.diff(_titled(had), _titled(has)))
         uow.commit()
         return changed
+
+
+def _ever_titled(session: Session, groups: set[str]) -> set[str]:
+    """Those of ``groups`` that had a title at some time, one cleared since too. The audit log is where
+    that is kept: every change of titles writes the department's titles before and after it, and its
+    entries are never deleted."""
+    found: set[str] = set()
+    for change in session.scalars(select(AuditEntry.change).where(AuditEntry.target_kind == "department",
+                                                                  AuditEntry.action == "department.put")):
+        for side in ("before", "after"):
+            titles = (change.get(side) or {}).get("titles") if isinstance(change, dict) else None
+            if isinstance(titles, dict):
+                found.update(groups.intersection(titles))
+    return found
 
 
 def options(uow: UnitOfWork) -> list[dict[str, Any]]:
@@ -561,8 +584,8 @@ def _user_groups(session: Session, names: set[str]) -> dict[str, list[str]]:
             session.execute(select(User.name, User.groups).where(User.name.in_(sorted(names))))}
 
 
-def _check(code: str, name: str, groups: Iterable[str], titles: Mapping[str, str | None]
-           ) -> tuple[str, str, list[str], dict[str, str | None]]:
+def _check(code: str, name: str, groups: Iterable[str], titles: Mapping[str, str | None],
+           title_entries: Mapping[str, int]) -> tuple[str, str, list[str], dict[str, str | None]]:
     problems: list[dict[str, Any]] = []
     code = (code or "").strip()
     if not _CODE.match(code):
@@ -574,12 +597,13 @@ def _check(code: str, name: str, groups: Iterable[str], titles: Mapping[str, str
     wanted = list(dict.fromkeys(g for g in given if g))
     problems += [{"field": "groups", "message": f"{g!r}: {GROUP_RULE}"} for g in bad_group_names(wanted)]
     named: dict[str, str | None] = {}
-    for group, title in titles.items():
-        group = (group or "").strip()
+    for key, title in titles.items():
+        group = (key or "").strip()
         if group not in wanted:
             problems.append({"field": "groups", "message": f"{group!r} has a title but is not among the groups"})
         else:  # the field as the request has it: groups.1.title
-            named[group] = _title(title, f"groups.{given.index(group)}.title", problems)
+            entry = title_entries.get(key, given.index(group))
+            named[group] = _title(title, f"groups.{entry}.title", problems)
     if problems:
         raise ValidationFailed("the department is invalid", details=problems)
     return code, name, wanted, named

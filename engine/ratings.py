@@ -5,12 +5,16 @@
   after a 告知承诺制 licence may run on for months). A 差评 names its reason (the comment). Where the
   item's guide says ``"rating": {"per_contact": true}``, each service contact of a running case may be
   rated too: the contact is the user task completed last. One rating per case and contact.
-* A 差评 opens a rectification case (``bpmn/rectification``): the department that handled the rated
-  case's last user task rectifies within the guide's ``rating.rectify_days`` working days (default 5),
-  a supervisor confirms or sends it back, and the outcome is written onto the rating when that case
-  ends (``on_case_ended``).
-* Statistics by item, department (the one owning the handling group, else the group) and clerk (who
-  completed the case's user tasks).
+* A rating is about a group (``Rating.department``, ``responsible_group``): a service contact's rating
+  is about the group of that step; a 差评 of the case whose aspects rated 4-5 (``dimensions``) are all
+  about the window (``WINDOW_ASPECTS``, e.g. 窗口服务) is about the window that received the case;
+  any other rating is about the group that handled the case (service_cases.handling: the lead
+  department's last step). The comment is the applicant's own words and is not read for this.
+* A 差评 opens a rectification case (``bpmn/rectification``): the group the rating is about rectifies
+  within the guide's ``rating.rectify_days`` working days (default 5), a supervisor confirms or sends it
+  back, and the outcome is written onto the rating when that case ends (``on_case_ended``).
+* Statistics by item, department (the one owning the group the rating is about, else the group) and clerk
+  (who completed the case's user tasks).
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from . import case_state, execution, query_codes, service_cases
 from .clock import utcnow
 from .errors import Conflict, InvalidRequest, NotFound, ValidationFailed
-from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk, User
+from .models import Department, DepartmentGroup, ProcessInstance, Rating, RatingClerk, Task, User
 from .unit_of_work import UnitOfWork
 from .users import SYSTEM, Actor
 
@@ -40,6 +44,8 @@ DEFAULT_RECTIFY_DAYS = 5
 ENDED = ("completed", "terminated")
 CASE_CONTACT = "case"
 MAX_DIMENSIONS, MAX_COMMENT = 10, 1000
+# Aspects (dimensions) of a rating that are about the service of the window that received the case.
+WINDOW_ASPECTS = frozenset({"窗口服务"})
 OPEN, RECTIFIED, CANCELLED, MISSING = "open", "rectified", "cancelled", "missing"
 
 
@@ -75,8 +81,9 @@ def rate(uow: UnitOfWork, case_no: str, code: str | None = None, *, level: int,
         contact = _contact(uow, row, rules)
         handled = service_cases.handling(uow, row.id)
         name = service_cases.item_name(uow, row, guide)
+        about = responsible_group(uow, row, contact, level, dimensions) or handled.department
         rating = Rating(instance_id=row.id, contact=contact, business_key=row.business_key,
-                        definition_key=row.definition_key, item_name=name, department=handled.department,
+                        definition_key=row.definition_key, item_name=name, department=about,
                         level=level, dimensions=dimensions, comment=comment, created_at=utcnow(),
                         clerks=[RatingClerk(clerk=c) for c in handled.clerks])
         uow.session.add(rating)
@@ -116,6 +123,30 @@ def _contact(uow: UnitOfWork, row: ProcessInstance, rules: dict[str, Any]) -> st
                                                    Rating.contact == contact)).first() is not None:
         raise Conflict("该办件已评价，每次服务只能评价一次", state=row.state)
     return contact
+
+
+def responsible_group(uow: UnitOfWork, row: ProcessInstance, contact: str, level: int,
+                      dimensions: dict[str, int]) -> str | None:
+    """The group a rating names as what it is about, or None (the group that handled the case then):
+    a service contact's group; for a bad rating (level 4-5) of the case whose aspects rated 4-5 are all
+    the window's (``WINDOW_ASPECTS``), the group of the step that received the case (its acceptance step,
+    query_codes.receiving_tasks)."""
+    if contact != CASE_CONTACT:
+        return _group_of(uow.session.get(Task, contact))
+    bad = {aspect for aspect, value in dimensions.items() if value in BAD_LEVELS}
+    if level not in BAD_LEVELS or not bad or not bad <= WINDOW_ASPECTS:
+        return None
+    received = [t for t in query_codes.receiving_tasks(uow, row) if t.state == "COMPLETED"]
+    if not received:
+        return None
+    return _group_of(max(received, key=lambda t: (t.ended_at or t.created_at, t.id)))  # its last round
+
+
+def _group_of(task: Task | None) -> str | None:
+    """The group a user task was for: its first candidate group, else its lane."""
+    if task is None:
+        return None
+    return next((g for g in task.candidate_groups or [] if g), None) or task.lane
 
 
 def _delivered(uow: UnitOfWork, row: ProcessInstance) -> bool:

@@ -64,7 +64,8 @@ demo_department ZJJ 市住房和城乡建设局 construction_permit zjj
 demo_department ZRZY 市自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
 demo_department CGJ 市城市管理局 cgj
 demo_department STHJ 市生态环境局 sthj
-# A database set up before groups had titles: give those without one theirs (an admin's own title stays).
+# A database set up before groups had titles: give those that never had one theirs (an admin's own title,
+# or a title an admin cleared, stays as it is).
 titles=()
 for group in "${!title[@]}"; do titles+=("$group=${title[$group]}"); done
 $gf department title --only-untitled "${titles[@]}" || echo "demo group titles not set" >&2

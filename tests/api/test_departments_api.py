@@ -79,6 +79,20 @@ def test_setting_up_departments_is_refused_with_the_reason(api):
     assert [d["code"] for d in api.get("/api/departments").get_json()] == ["SCJG"]
 
 
+def test_a_bad_title_of_a_group_listed_twice_names_the_entry_that_gave_it(api):
+    def refused(*groups):  # type: ignore[no-untyped-def]
+        error = put(api, "ZWFW", 422, name="市政务服务管理局", groups=list(groups))["error"]
+        return [d["field"] for d in error["details"]]
+
+    bad = {"name": "window", "title": "综合\u202e窗口"}  # the engine's check, not the schema's (its length)
+    assert refused("zwfw", "window", bad) == ["groups.2.title"]
+    assert refused(bad, "window") == ["groups.0.title"]
+    assert refused({"name": "window", "title": "综合受理窗口"}, "zwfw", bad) == ["groups.2.title"]
+    assert api.get("/api/departments/ZWFW").status_code == 404
+    listed = put(api, "ZWFW", 201, name="市政务服务管理局", groups=["window", {"name": "window", "title": "综合受理窗口"}])
+    assert listed["titles"] == {"window": "综合受理窗口"}
+
+
 def test_a_clerk_of_another_department_gets_404_on_every_read_path_of_the_case(centre):
     api = centre
     case = api.start("simple_approval", variables={"reviewGroup": "office"})
