@@ -27,6 +27,8 @@ DEEMED_WITHDRAWN = ("撤回", "已撤件")
 # diagram in English) — is concluded all the same: it reads 办结, not 已接件.
 CONCLUDED = "办结"
 UNDER_WAY = frozenset({timeline.RECEIVED, timeline.ACCEPTED, "部门开始办理", "补正(结束)", "特别程序(结束)"})
+# Case states a bundle's member item (a process the case calls) ends in without what was applied for.
+DENIED = frozenset({"办结(不通过)", timeline.REJECTED, "不受理"})
 # The case's status a command's history item leaves it in, where it ends it.
 _ENDING = {"instance.completed": "completed", "instance.terminated": "terminated"}
 
@@ -63,8 +65,15 @@ _HISTORIES = (select(HistoryEvent.instance_id, HistoryEvent.at, HistoryEvent.eve
                      HistoryEvent.element_name, HistoryEvent.element_type, _TERMINATION)
               .where(HistoryEvent.instance_id.in_(bindparam("case_ids", expanding=True)))
               .order_by(HistoryEvent.instance_id, HistoryEvent.id))
+# What a member item's history is read from: its own elements' steps (``members``).
+_MEMBER_HISTORY = (select(HistoryEvent.instance_id, HistoryEvent.at, HistoryEvent.event, HistoryEvent.element_id,
+                          HistoryEvent.element_name, HistoryEvent.element_type)
+                   .where(HistoryEvent.instance_id.in_(bindparam("case_ids", expanding=True)),
+                          HistoryEvent.element_id.in_(bindparam("element_ids", expanding=True)))
+                   .order_by(HistoryEvent.instance_id, HistoryEvent.id))
 # govflow.* properties per diagram, by the definition's content hash (a version's diagram never changes).
 _PROPERTIES: dict[str, dict[str, dict[str, str]]] = {}
+_OUTLINES: dict[str, tuple[frozenset[str], list[tuple[str, str]]]] = {}
 _MAX_DIAGRAMS = 256
 
 
@@ -103,6 +112,54 @@ def of_cases(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, Outcome]
     return found
 
 
+@dataclass(frozen=True)
+class Member:
+    """A member item of a one-thing bundle (一件事): a call activity of the case's diagram, by its name, and
+    the case state the called process reached last in its own diagram's terms (None: none yet)."""
+
+    name: str
+    state: str | None
+
+
+def members(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, list[Member]]:
+    """The member items of each of these cases that called processes, in the order its diagram lists its
+    call activities: the history of each called process read with that diagram's case states, as
+    ``timeline_of`` reads a case (one query for all). A case that called nothing is left out."""
+    calls: dict[int, list[tuple[str, ProcessDefinition | None]]] = {}
+    owner: dict[int, dict[str, int]] = {}  # per case: the called diagram each of its element ids is in
+    for row in rows:
+        pinned = {key: uow.session.get(ProcessDefinition, definition_id)
+                  for key, definition_id in (row.called_versions or {}).items()}
+        if not pinned:
+            continue
+        calls[row.id] = [(name, pinned.get(key)) for name, key in _call_activities(row.definition)]
+        own = _element_ids(row.definition)
+        owner[row.id] = {element: index for index, (_, called) in enumerate(calls[row.id]) if called is not None
+                         for element in _element_ids(called) - own}
+    history: dict[tuple[int, int], list[_Item]] = {}
+    wanted = sorted({element for found in owner.values() for element in found})
+    if wanted:
+        for item in uow.session.execute(_MEMBER_HISTORY, {"case_ids": sorted(owner), "element_ids": wanted}):
+            index = owner[item.instance_id].get(item.element_id)
+            if index is not None:
+                history.setdefault((item.instance_id, index), []).append(
+                    _Item(item.at, item.event, item.element_id, item.element_name, item.element_type))
+    found: dict[int, list[Member]] = {}
+    for case_id, called in calls.items():
+        found[case_id] = []
+        for index, (name, definition) in enumerate(called):
+            entries = timeline.build_timeline(cast(list[HistoryEvent], history.get((case_id, index), [])),
+                                              properties(definition)) if definition is not None else []
+            found[case_id].append(Member(name, next((e.case_state for e in reversed(entries) if e.case_state),
+                                                    None)))
+    return found
+
+
+def denied(found: list[Member]) -> list[str]:
+    """The member items that ended without what was applied for (DENIED), by name."""
+    return [member.name for member in found if member.state in DENIED]
+
+
 def withdrawn_terminations(uow: UnitOfWork, rows: list[ProcessInstance]) -> set[int]:
     """Which of these terminated cases the applicant withdrew, as ``derive`` reads it, from their termination
     alone (one query): not their whole histories."""
@@ -110,9 +167,15 @@ def withdrawn_terminations(uow: UnitOfWork, rows: list[ProcessInstance]) -> set[
         select(HistoryEvent.instance_id, HistoryEvent.data).where(
             HistoryEvent.instance_id.in_([row.id for row in rows]), HistoryEvent.event == "instance.terminated"))
             } if rows else {}
-    return {row.id for row in rows
-            if (timeline.withdrawn_by_applicant({**(said[row.id] or {}), "reason": row.end_reason}) if row.id in said
-                else timeline.applicant_withdrew(row.end_reason))}
+    return {row.id for row in rows if withdrawn_by_applicant(said.get(row.id), row.end_reason)}
+
+
+def withdrawn_by_applicant(termination: dict[str, Any] | None, end_reason: str | None) -> bool:
+    """Whether the applicant withdrew a terminated case: as its termination's history data says
+    (``withdrawn``), else as the case's recorded end reason reads; with no termination in its history, by
+    that reason alone. The reason read is always the case's own: a case is terminated once, and its row
+    keeps the reason its history records (``_as_history``)."""
+    return timeline.withdrawn_by_applicant({**(termination or {}), "reason": end_reason})
 
 
 def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: str | None) -> CaseState:
@@ -125,8 +188,7 @@ def derive(entries: list[timeline.TimelineEntry], *, status: str, end_reason: st
     if status == "terminated":
         # As the termination said, or its reason reads, as it decides the state it reached (engine.timeline).
         ended = next((e for e in reversed(entries) if e.event == "instance.terminated"), None)
-        withdrew = timeline.withdrawn_by_applicant(ended.data) if ended is not None \
-            else timeline.applicant_withdrew(end_reason)
+        withdrew = withdrawn_by_applicant(ended.data if ended is not None else None, end_reason)
         return CaseState(state, WITHDRAWN if withdrew else TERMINATED)
     if status == "completed" and last is not None and state in DEEMED_WITHDRAWN:
         named = last.element_name if last.element_name and last.element_name != state else None
@@ -208,6 +270,29 @@ def properties(definition: ProcessDefinition) -> dict[str, dict[str, str]]:
         if len(_PROPERTIES) >= _MAX_DIAGRAMS:
             _PROPERTIES.clear()
         _PROPERTIES[definition.content_hash] = found
+    return found
+
+
+def _call_activities(definition: ProcessDefinition) -> list[tuple[str, str]]:
+    """The call activities of a definition's diagram, in its order: (name, the process key it calls)."""
+    return _outline(definition)[1]
+
+
+def _element_ids(definition: ProcessDefinition) -> frozenset[str]:
+    return _outline(definition)[0]
+
+
+def _outline(definition: ProcessDefinition) -> tuple[frozenset[str], list[tuple[str, str]]]:
+    """A definition's element ids and call activities (engine.diagrams' metadata), read once per diagram."""
+    found = _OUTLINES.get(definition.content_hash)
+    if found is None:
+        elements = {element: meta for by_process in (definition.elements or {}).values()
+                    for element, meta in by_process.items()}
+        found = (frozenset(elements), [(meta.get("name") or element, meta["called"])
+                                       for element, meta in elements.items() if meta.get("called")])
+        if len(_OUTLINES) >= _MAX_DIAGRAMS:
+            _OUTLINES.clear()
+        _OUTLINES[definition.content_hash] = found
     return found
 
 

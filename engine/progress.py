@@ -184,6 +184,9 @@ class Progress:
     # The result was delivered but the office's checks go on (告知承诺制): the case reads 已办结 with
     # ``ended_at`` the delivery, and ``current_steps`` are those checks.
     follow_up: bool = False
+    # A one-thing bundle's member items that ended without what was applied for (engine.case_state.DENIED),
+    # by name: the bundle may read 办结(通过) for the others.
+    denied_items: list[str] = field(default_factory=list)
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None,
@@ -252,7 +255,8 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     may_rate=ratings.open_contact(uow, row, guide) is not None,
                     result=_result(uow, row, variables, secrets), is_complaint=row.definition_key == COMPLAINT_KEY,
                     end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
-                    waiting=waiting, delivery=_delivery(variables, secrets))
+                    waiting=waiting, delivery=_delivery(variables, secrets),
+                    denied_items=case_state.denied(case_state.members(uow, [row]).get(row.id, [])))
 
 
 def _status(state: str, stands: case_state.CaseState, delivered: bool, decided: bool) -> str:

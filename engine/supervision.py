@@ -34,11 +34,12 @@ have their history read.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import defer
 
 from . import calendar, case_state, overdue_reasons
@@ -88,6 +89,9 @@ class SupervisedCase:
     # Where the case stands (engine.case_state: 已受理, 补正(开始) ...), as its own view reads it: set for the
     # cases a list returns (add_case_states), None until then.
     case_state: str | None = None
+    # A one-thing bundle's member items that ended without what was applied for (engine.case_state.DENIED),
+    # by name: set with ``case_state``.
+    denied_items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -183,15 +187,16 @@ def case_page(uow: UnitOfWork, *, actor: Actor, level: str | None = None, now: d
 
 
 def add_case_states(uow: UnitOfWork, cases: list[SupervisedCase]) -> None:
-    """Set each case's ``case_state`` as its own view reads it (engine.case_state): their histories in one
-    query."""
+    """Set each case's ``case_state`` as its own view reads it (engine.case_state), and a bundle's
+    ``denied_items``: their histories in one query each."""
     if not cases:
         return
     rows = list(uow.session.scalars(select(ProcessInstance).options(defer(ProcessInstance.workflow))
                                     .where(ProcessInstance.id.in_(sorted({c.instance_id for c in cases})))))
-    outcomes = case_state.of_cases(uow, rows)
+    outcomes, members = case_state.of_cases(uow, rows), case_state.members(uow, rows)
     for case in cases:
         case.case_state = outcomes[case.instance_id].stands.state
+        case.denied_items = case_state.denied(members.get(case.instance_id, []))
 
 
 def stats(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None, since: datetime | None = None,
@@ -300,39 +305,43 @@ class ClockCount:
 
 def count_clocks(uow: UnitOfWork, period: ColumnElement[bool] | None = None) -> list[ClockCount]:
     """The clocks per (item, lead department), those started within ``period`` when given
-    (``started_within``): one statement, whatever the number of cases, and the histories of the cases whose
+    (``started_within``): one statement, whatever the number of cases, then the histories of the cases whose
     own end stopped their clock before its deadline and which may have been withdrawn (``is_withdrawn``)."""
     # Whether these were withdrawn their histories say (engine.case_state); every other stopped clock finished.
     ended_early = and_(CaseClock.state == STOPPED, CaseClock.stopped_at == ProcessInstance.ended_at,
                        CaseClock.stopped_at <= CaseClock.deadline_at, case_state.may_end_withdrawn(uow))
-    finished = and_(CaseClock.state == STOPPED, ~ended_early)
-    within = [period] if period is not None else []
-    query = (select(ProcessInstance.definition_key, CaseDepartment.department_code, func.count(),
-                    func.count().filter(finished),
-                    func.count().filter(finished, CaseClock.stopped_at <= CaseClock.deadline_at),
-                    func.coalesce(func.sum(CaseClock.used_working_days).filter(finished), 0))
-             .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
-             .outerjoin(CaseDepartment, _lead_of_clock())
-             .where(*within)
-             .group_by(ProcessInstance.definition_key, CaseDepartment.department_code))
-    counts = {(key, code): ClockCount(key, code, total, finished, on_time, used or 0, 0)
-              for key, code, total, finished, on_time, used in uow.session.execute(query)}
-    early = list(uow.session.execute(
-        select(ProcessInstance, CaseDepartment.department_code, CaseClock.used_working_days)
-        .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
-        .outerjoin(CaseDepartment, _lead_of_clock())
-        .where(ended_early, *within).options(defer(ProcessInstance.workflow))))
+    # Each of those is a group of its own, by its case's id, read with its group in the same statement: a case
+    # that ended after the count cannot be counted by its end and missing from its total. Its figures are of a
+    # finished clock, on time, unless its history says it was withdrawn.
+    alone = sql_case((ended_early, ProcessInstance.id)).label("alone")
+    stopped = CaseClock.state == STOPPED
+    groups = (select(ProcessInstance.definition_key.label("key"), CaseDepartment.department_code.label("code"),
+                     alone, func.count().label("total"), func.count().filter(stopped).label("stopped"),
+                     func.count().filter(stopped, CaseClock.stopped_at <= CaseClock.deadline_at).label("on_time"),
+                     func.coalesce(func.sum(CaseClock.used_working_days).filter(stopped), 0).label("used"))
+              .select_from(CaseClock).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+              .outerjoin(CaseDepartment, _lead_of_clock())
+              .where(*([period] if period is not None else []))
+              .group_by(ProcessInstance.definition_key, CaseDepartment.department_code, alone)
+              .subquery())
+    found = list(uow.session.execute(
+        select(groups.c.key, groups.c.code, groups.c.total, groups.c.stopped, groups.c.on_time, groups.c.used,
+               ProcessInstance)
+        .select_from(groups).outerjoin(ProcessInstance, ProcessInstance.id == groups.c.alone)
+        .options(defer(ProcessInstance.workflow))))
+    early = [row for *_, row in found if row is not None]
     # A terminated case by its termination alone; a completed one (deemed withdrawn?) by its history.
-    withdrew = case_state.withdrawn_terminations(uow, [row for row, _, _ in early if row.state == "terminated"])
-    outcomes = case_state.of_cases(uow, [row for row, _, _ in early if row.state != "terminated"])
+    withdrew = case_state.withdrawn_terminations(uow, [row for row in early if row.state == "terminated"])
+    outcomes = case_state.of_cases(uow, [row for row in early if row.state != "terminated"])
     withdrew |= {case_id for case_id, outcome in outcomes.items() if outcome.stands.end_kind == case_state.WITHDRAWN}
-    for row, code, used in early:
-        # A case accepted and ended between the two statements (another item's first): counted from here.
-        count = counts.setdefault((row.definition_key, code), ClockCount(row.definition_key, code, 1, 0, 0, 0, 0))
-        if row.id in withdrew:
+    counts: dict[tuple[str, str | None], ClockCount] = {}
+    for key, code, total, finished, on_time, used, row in found:
+        count = counts.setdefault((key, code), ClockCount(key, code, 0, 0, 0, 0, 0))
+        count.total += total
+        if row is not None and row.id in withdrew:
             count.withdrawn += 1
-        else:  # terminated by the office (or decided) before the deadline: finished on time
-            count.finished, count.finished_on_time = count.finished + 1, count.finished_on_time + 1
+        else:  # stopped, finished; one alone was terminated by the office (or decided) before its deadline
+            count.finished, count.finished_on_time = count.finished + finished, count.finished_on_time + on_time
             count.used_working_days += used or 0
     return list(counts.values())
 

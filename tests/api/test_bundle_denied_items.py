@@ -1,0 +1,72 @@
+"""A one-thing bundle (开办餐饮店一件事) some of whose member items were denied: no standard case state says
+"partly" (DOMAIN.md lists 办结(通过), 办结(容缺通过), 办结(不通过)), so the bundle reads 办结(通过) while one
+item was granted and 办结(不通过) once every item was denied, and the applicant's progress and supervision
+name the member items denied, each read from its own diagram's case states (engine.case_state.members)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine import case_state, progress, supervision
+from engine.models import ProcessInstance
+from engine.users import Actor
+from tests.api.test_one_thing_bundle import REVIEWS, accepted_case, deployed  # noqa: F401  (a fixture)
+from tests.helpers import complete_open_task
+
+SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
+ITEMS = {"registration_review": "营业执照（设立登记）", "food_licence_review": "食品经营许可",
+         "signboard_review": "户外招牌设置许可"}
+
+
+def review(api: Any, case: dict[str, Any], bpmn_id: str, result: str) -> None:
+    clerk, verdict = REVIEWS[bpmn_id]
+    complete_open_task(api, case, bpmn_id, user=clerk, **{verdict: {"result": result, "opinion": "意见"}})
+
+
+def applicant_reads(api: Any, case: dict[str, Any]) -> progress.Progress:
+    return progress.public_progress(api.runtime.uow(), case["business_key"], case["query_code"])
+
+
+def supervisor_reads(api: Any, case: dict[str, Any]) -> list[str]:
+    [listed] = [c for c in supervision.list_cases(api.runtime.uow(), actor=SUPERVISOR)
+                if c.instance_id == case["id"]]
+    return listed.denied_items
+
+
+def members(api: Any, case: dict[str, Any]) -> list[tuple[str, str | None]]:
+    with api.runtime.uow() as uow:
+        row = uow.session.get(ProcessInstance, case["id"])
+        return [(m.name, m.state) for m in case_state.members(uow, [row])[case["id"]]]
+
+
+def test_a_bundle_names_the_items_denied_and_reads_passed_while_one_was_granted(api, deployed):  # noqa: F811
+    case = accepted_case(api, "YJS-2026-0101")
+    assert applicant_reads(api, case).denied_items == [] and supervisor_reads(api, case) == []
+    review(api, case, "signboard_review", "deny")
+    # Denied while the others are still reviewed: the clock runs on, and supervision sees which.
+    assert members(api, case) == [("营业执照（设立登记）", None), ("食品经营许可", None),
+                                  ("户外招牌设置许可", "办结(不通过)")]
+    assert supervisor_reads(api, case) == ["户外招牌设置许可"]
+    assert applicant_reads(api, case).denied_items == ["户外招牌设置许可"]
+    review(api, case, "registration_review", "grant")
+    review(api, case, "food_licence_review", "grant")
+    complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "window"})
+    shown = applicant_reads(api, case)
+    assert (shown.case_state, shown.denied_items) == ("办结(通过)", ["户外招牌设置许可"])
+    assert [state for _, state in members(api, case)] == ["办结(通过)", "办结(通过)", "办结(不通过)"]
+
+
+def test_a_bundle_every_item_of_which_was_denied_reads_not_passed_and_names_them_all(api, deployed):  # noqa: F811
+    case = accepted_case(api, "YJS-2026-0102")
+    for bpmn_id in ITEMS:
+        review(api, case, bpmn_id, "deny")
+    complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "window"})
+    shown = applicant_reads(api, case)
+    assert (shown.case_state, shown.denied_items) == ("办结(不通过)", list(ITEMS.values()))
+    assert api.as_("supervisor").get(f"/api/process-instances/{case['id']}").get_json()["case_state"] == "办结(不通过)"
+
+
+def test_a_case_that_calls_nothing_has_no_members(api):
+    api.deploy("simple_approval.bpmn")
+    case = api.start("simple_approval", variables={"reviewGroup": "office"})
+    with api.runtime.uow() as uow:
+        assert case_state.members(uow, [uow.session.get(ProcessInstance, case["id"])]) == {}
