@@ -18,6 +18,8 @@ from engine.clock import LOCAL_TZ
 
 from .. import errors as api_errors
 from . import (
+    admin_departments,
+    admin_users,
     analyst,
     auth,
     cases,
@@ -37,7 +39,7 @@ from .i18n import current_language, gettext
 
 pages = Blueprint("pages", __name__)
 for child in (auth.bp, queue.bp, work.bp, intake.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp,
-              ratings_board.bp, public.bp):
+              ratings_board.bp, admin_users.bp, admin_departments.bp, public.bp):
     pages.register_blueprint(child)
 errors.register(pages)
 

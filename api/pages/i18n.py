@@ -1756,4 +1756,165 @@ EN: dict[str, str] = {
         "The current step names its holder in brackets; Step overdue: the step is past its own due date.",
     "该事项没有法定的延长期限，不能延长办理期限。": "This item has no statutory extension: its time limit cannot be extended.",
     "已决定，待送达": "Decided, awaiting delivery",
+    # the admin pages: users (用户管理) and departments (部门管理)
+    "用户管理": "Users",
+    "部门管理": "Departments",
+    "系统管理员": "Administrator",
+    "流程分析员": "Process analyst",
+    "监察人员": "Supervisor",
+    "对接系统": "Integrated system",
+    "管理用户、部门和系统设置，并拥有其他全部角色的权限":
+        "Manages users, departments and settings, and has the rights of every other role",
+    "部署流程定义、使用建模器": "Deploys process definitions and uses the modeler",
+    "收件、认领和办理所在组的待办": "Receives applications, claims and works their groups' tasks",
+    "电子监察、好差评统计、操作日志，可查看用户并指派待办":
+        "Supervision board, rating statistics and audit log; sees users and assigns tasks",
+    "外部系统通过 API 启动办件、办理外部任务、订阅回调":
+        "Another system starting cases, working external tasks and subscribing to webhooks over the API",
+    "请填写天数（1 至 {max} 的整数），或留空。": "Enter a number of days (a whole number from 1 to {max}), or leave it empty.",
+    "以下组不属于任何部门，请核对拼写（或在部门管理中添加）：{groups}":
+        "These groups belong to no department; check their spelling (or add them under Departments): {groups}",
+    "已保存用户 {name} 的组和角色，其下次操作起生效。":
+        "Groups and roles of {name} saved; they apply from the user's next request.",
+    "已启用用户 {name}，其原有的令牌、密码和组重新有效。":
+        "User {name} activated: their tokens, password and groups hold again.",
+    "已停用用户 {name}：其令牌、密码和登录会话即刻失效。":
+        "User {name} deactivated: their tokens, password and sessions are refused from now on.",
+    "{n} 件该用户持有的待办已退回队列（原因记入办件历史）：{numbers}":
+        "{n} tasks the user held went back to their queues (the reason is in each case's history): {numbers}",
+    "{n} 件待办无其他人可认领，等待监察人员指派：{numbers}":
+        "{n} tasks nobody else may claim wait for a supervisor to assign them: {numbers}",
+    "该用户的 {n} 个回调订阅已停用。": "{n} webhook subscriptions of the user were disabled.",
+    "等 {n} 件办件": " and more ({n} cases)",
+    "两次输入的密码不一致。": "The two passwords differ.",
+    "已设置用户 {name} 的登录密码；用原密码打开的会话已结束。":
+        "Password of {name} set; sessions opened with the old one have ended.",
+    "已吊销令牌 #{id}；用它打开的会话已结束。": "Token #{id} revoked; sessions opened with it have ended.",
+    "令牌 #{id} 此前已吊销。": "Token #{id} was revoked before.",
+    "已吊销 {n} 个令牌。": "{n} tokens revoked.",
+    "该用户没有可吊销的令牌。": "The user has no live token to revoke.",
+    "填写了组的名称，请同时填写组代码。": "A group name was given: give the group's code too.",
+    "已新增部门 {code}（{name}）。": "Department {code} ({name}) added.",
+    "已将部门 {code} 的名称改为 {name}。": "Department {code} renamed to {name}.",
+    "请填写组代码。": "Enter the group's code.",
+    "该组已属于本部门。": "The group belongs to this department already.",
+    "已将组 {group} 加入部门 {code}。": "Group {group} added to department {code}.",
+    "组 {group} 的名称未变。": "The name of group {group} is unchanged.",
+    "已将组 {group} 的名称改为 {title}。": "Group {group} is now named {title}.",
+    "已清除组 {group} 的名称，页面将显示组代码。": "Name of group {group} cleared: pages show its code.",
+    "该部门在您打开本页后已被修改（可能是其他管理员），请核对下面的最新内容后重新提交。":
+        "The department changed after this page was opened (another administrator, perhaps): check it as it is now, "
+        "below, and send again.",
+    "不属于任何部门": "Belongs to no department",
+    "无部门": "No department",
+    "组": "Groups",
+    "尚未设置部门：请在下面填写组代码。": "No departments set up yet: type group codes below.",
+    "其他组（不属于任何部门的组代码，以空格或逗号分隔）":
+        "Other groups (codes of groups no department owns, separated by spaces or commas)",
+    "角色": "Roles",
+    "添加用户": "Add user",
+    "用户名或姓名": "User name or name",
+    "全部角色": "All roles",
+    "在用": "Active",
+    "已停用": "Deactivated",
+    "共 {total} 人": "{total} users",
+    "有效令牌": "Live tokens",
+    "编辑": "Edit",
+    "没有符合条件的用户。": "No user matches.",
+    "返回用户列表": "Back to users",
+    "未新增用户：请更正标出的内容。": "User not added: correct what is marked.",
+    "登录和历史记录中使用，创建后不能修改：字母、数字、汉字及 . @ _ -，至多 100 个字符":
+        "Used to log in and in every history; cannot change later: letters, digits, Chinese characters and . @ _ -, "
+        "at most 100 characters",
+    "选填，例如 王芳；回执的经办人等处显示": "Optional, e.g. 王芳; shown as the clerk on receipts and elsewhere",
+    "API 令牌有效期（天）": "API token lifetime (days)",
+    "选填；留空按系统默认（GOVFLOW_TOKEN_TTL_DAYS，未设置则长期有效）":
+        "Optional; empty takes the default (GOVFLOW_TOKEN_TTL_DAYS; unset, tokens do not expire)",
+    "新增后页面显示该用户的 API 令牌，只显示这一次。用户可凭令牌登录页面，也可在用户页面为其设置登录密码。":
+        "Once added, the page shows the user's API token, this once only. The user may log in with the token, or "
+        "you set a password on the user's page.",
+    "新增": "Add",
+    "用户 {name}": "User {name}",
+    "已新增用户 {name}。其 API 令牌如下，只显示这一次：": "User {name} added. Their API token, shown this once only:",
+    "已签发新的 API 令牌，只显示这一次：": "A new API token was issued, shown this once only:",
+    "请立即复制，交给使用者或配置到对接系统。系统只保存令牌的摘要，离开或刷新本页后无法再次查看；遗失时请签发新令牌并吊销旧令牌。尚未设置密码的用户可凭令牌登录页面。":
+        "Copy it now for its user or the system it is for. Only a digest of it is kept: once you leave or reload "
+        "this page nobody can see it again; if it is lost, issue a new token and revoke the old one. A user "
+        "without a password may log in with the token.",
+    "创建时间": "Created",
+    "登录密码": "Password",
+    "已设置": "Set",
+    "未设置": "Not set",
+    "组和角色": "Groups and roles",
+    "未保存：请更正标出的内容。": "Not saved: correct what is marked.",
+    "保存后，该用户下次操作时即按新的组和角色办理；其持有但按新角色不能再办理的待办退回队列。":
+        "The new groups and roles apply from the user's next request; tasks they hold and may no longer work "
+        "with the new roles go back to their queues.",
+    "保存": "Save",
+    "停用与启用": "Deactivate or activate",
+    "人员离职或调离时停用：其令牌、密码和已登录的会话即刻失效，持有的待办退回所在队列（原因记入办件历史），其回调订阅停用。可随时重新启用。":
+        "Deactivate a user who left or moved: their tokens, password and open sessions are refused at once, the "
+        "tasks they hold go back to their queues (the reason is in each case's history) and their webhooks are "
+        "disabled. They may be activated again at any time.",
+    "停用该用户": "Deactivate user",
+    "该用户已停用。重新启用后，其原有的令牌、密码、组和角色恢复有效；已退回队列的待办不会自动回到其名下。":
+        "The user is deactivated. Activated again, their tokens, password, groups and roles hold again; tasks "
+        "given back to their queues do not come back to them.",
+    "重新启用": "Activate again",
+    "新密码": "New password",
+    "至少 8 个字符；设置后，用原密码打开的会话结束": "At least 8 characters; sessions opened with the old one end",
+    "再次输入": "Repeat it",
+    "设置新密码": "Set password",
+    "API 令牌": "API tokens",
+    "编号": "No.",
+    "用途": "Purpose",
+    "签发时间": "Issued",
+    "有效期至": "Expires",
+    "首个令牌": "First token",
+    "长期": "Never",
+    "已吊销": "Revoked",
+    "已过期": "Expired",
+    "有效": "Live",
+    "吊销": "Revoke",
+    "该用户没有令牌。": "The user has no token.",
+    "签发新令牌": "Issue a new token",
+    "选填，例如 省平台对接": "Optional, e.g. provincial platform",
+    "有效期（天）": "Lifetime (days)",
+    "选填，1 至 {max}；留空按系统默认": "Optional, 1 to {max}; empty takes the default",
+    "签发": "Issue",
+    "吊销全部令牌后，对接系统和用令牌登录的会话即刻失效；该用户仍可用密码登录页面（人员离职请停用该用户）。":
+        "Once every token is revoked, systems using them and sessions opened with them are refused at once; the "
+        "user may still log in with a password (deactivate a user who left).",
+    "吊销全部令牌": "Revoke every token",
+    "共 {n} 个": "{n} in all",
+    "部门拥有用户组（窗口、科室）；经办人员看到其组所属部门参与的办件。组的名称代替组代码显示在待办、办件等页面上。":
+        "Departments own user groups (windows, sections); clerks see the cases their groups' departments take "
+        "part in. Pages such as the queue and the case show a group's name in the stead of its code.",
+    "上级：{name}": "Parent: {name}",
+    "{n} 个组": "{n} groups",
+    "组代码": "Group code",
+    "组的名称": "Group name",
+    "成员": "Members",
+    "组 {group} 的名称": "Name of group {group}",
+    "未命名，显示组代码": "No name: pages show the code",
+    "保存名称": "Save name",
+    "查看用户": "See users",
+    "该部门还没有组。": "The department has no group yet.",
+    "添加组": "Add a group",
+    "组代码，例如 review": "Group code, e.g. review",
+    "组的名称，例如 审查科": "Group name, e.g. 审查科",
+    "如属其他部门，移入本部门": "Move it here if another department owns it",
+    "添加": "Add",
+    "部门名称": "Department name",
+    "改名": "Rename",
+    "还没有部门。": "No department yet.",
+    "新增部门": "Add department",
+    "部门代码": "Department code",
+    "办事指南引用的代码，创建后不能修改，例如 SCJG": "The code guides name; cannot change later, e.g. SCJG",
+    "例如 市市场监督管理局": "e.g. 市市场监督管理局",
+    "上级部门": "Parent department",
+    "首个组代码": "First group code",
+    "选填，例如 review；更多的组在创建后添加": "Optional, e.g. review; add more groups once it is created",
+    "选填，例如 审查科": "Optional, e.g. 审查科",
+    "该组如属其他部门，移入新部门": "Move the group here if another department owns it",
 }
