@@ -1,20 +1,25 @@
-"""The applicants' side, without login: case progress by number and query code, ratings (好差评),
-complaints. Every route here is rate limited per client address (api/rate_limits.py)."""
+"""The applicants' side, without login: case progress by number and query code, online supplement (the
+materials a supplement asks for uploaded, then the supplement submitted), ratings (好差评), complaints. Every
+route here is rate limited per client address (api/rate_limits.py): reads by the read limit, the rest by the
+write limit."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 
-from engine import complaints, progress, ratings
+from engine import complaints, progress, public_supplement, ratings
+from engine.errors import InvalidRequest, UnsupportedType
+from engine.settings import Settings
 
 from . import idempotency
 from .context import uow
 from .documents import HTML_POLICY
 from .downloads import send_download
 from .json_body import Blueprint
+from .limits import upload_limit
 from .public_schemas import (
     CodeQuerySchema,
     ComplaintInSchema,
@@ -23,6 +28,11 @@ from .public_schemas import (
     ProgressSchema,
     RatingInSchema,
     RatingOutSchema,
+    SupplementFileSchema,
+    SupplementSchema,
+    SupplementSubmitSchema,
+    SupplementSubmittedSchema,
+    SupplementUploadSchema,
 )
 from .schemas import ApiErrorSchema
 
@@ -68,6 +78,74 @@ class ProgressDocument(MethodView):
         if query["format"] == "html":  # as staff downloads are: whatever a template holds runs nowhere
             response.headers["Content-Security-Policy"] = HTML_POLICY
         return response
+
+
+NOT_OPEN = ("the case does not wait for a supplement now (state not_awaiting, e.g. submitted already), is "
+            "suspended (suspended), or waits for one the applicant brings to the window (at_window)")
+SUPPLEMENT_UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["code", "name", "file"],
+    "properties": {"code": {"type": "string", "maxLength": 32, "description": "the query code"},
+                   "name": {"type": "string", "maxLength": 200,
+                            "description": "the material the file is for, as the supplement lists it"},
+                   "file": {"type": "string", "format": "binary"}}}}}}}
+
+
+@blp.route("/progress/<path:case_no>/supplement")
+class ProgressSupplement(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(CodeQuerySchema, location="query")
+    @blp.response(200, SupplementSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
+    @blp.alt_response(409, schema=ApiErrorSchema, description=NOT_OPEN)
+    @blp.alt_response(429, **LIMITED)
+    def get(self, query: dict[str, Any], case_no: str) -> Any:
+        """Online supplement: the materials the case's supplement asks for, each with the files uploaded for
+        it so far, while the case waits for them (its progress says ``awaiting`` of kind supplement)."""
+        return public_supplement.supplement(uow(), case_no, query["code"])
+
+    @blp.doc(**PUBLIC)
+    @blp.arguments(SupplementSubmitSchema)
+    @blp.response(200, SupplementSubmittedSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
+    @blp.alt_response(409, schema=ApiErrorSchema, description=NOT_OPEN)
+    @blp.alt_response(422, schema=ApiErrorSchema, description="a material with no file uploaded yet (code "
+                      "materials_missing, each in details: field materials, material)")
+    @blp.alt_response(429, **LIMITED)
+    def post(self, body: dict[str, Any], case_no: str) -> Any:
+        """Submit the supplement once every material it asks for has a file: recorded as the window
+        records a supplement brought to it, the case goes back to acceptance review, and uploads close."""
+        return public_supplement.submit(uow(), case_no, body["code"])
+
+
+@blp.route("/progress/<path:case_no>/supplement/materials")
+class ProgressSupplementMaterials(MethodView):
+    @staticmethod
+    def body_limit(settings: Settings) -> int:  # read by api/limits.py: a clerk's upload's limit
+        return upload_limit(settings.max_material_bytes)
+
+    @blp.doc(**PUBLIC)
+    @blp.doc(**SUPPLEMENT_UPLOAD_DOC)
+    @blp.response(201, SupplementFileSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="no file, or an empty one")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
+    @blp.alt_response(409, schema=ApiErrorSchema, description=NOT_OPEN)
+    @blp.alt_response(413, schema=ApiErrorSchema, description="the file is larger than the limit")
+    @blp.alt_response(415, schema=ApiErrorSchema, description="a file type not accepted, or a body that is not "
+                      "multipart/form-data")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="no code, or a name that is not a material the "
+                      "supplement lists (details: field name)")
+    @blp.alt_response(429, **LIMITED)
+    def post(self, case_no: str) -> Any:
+        """Upload a file for a material the case's supplement asks for (multipart fields ``code``, ``name``, ``file``),
+        with the limits of any material's upload; clerks find it in the case's materials."""
+        if request.mimetype != "multipart/form-data":
+            raise UnsupportedType("send the file as multipart/form-data, with fields code, name and file")
+        form = SupplementUploadSchema().load(request.form.to_dict())
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidRequest("send the file as multipart form field 'file', with its material in 'name'")
+        return public_supplement.upload(uow(), case_no, form["code"], name=form["name"], filename=upload.filename,
+                                        stream=upload.stream)
 
 
 @blp.route("/ratings")

@@ -1,4 +1,5 @@
-"""Schemas of the applicants' side: public progress, ratings (好差评), complaints, rating statistics."""
+"""Schemas of the applicants' side: public progress, online supplement (网上补正), ratings (好差评), complaints,
+rating statistics."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -213,3 +214,53 @@ class RatingStatsSchema(Schema):
     by_item = fields.List(fields.Nested(RatingStatSchema))
     by_department = fields.List(fields.Nested(RatingStatSchema))
     by_clerk = fields.List(fields.Nested(RatingStatSchema))
+
+
+class SupplementFileSchema(Schema):
+    name = fields.String(metadata={"description": "the material it was uploaded for, as the notice lists it"})
+    filename = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String(metadata={"description": "of the file as stored: the applicant may check it"})
+    uploaded_at = fields.DateTime()
+
+
+class SupplementMaterialSchema(Schema):
+    name = fields.String(metadata={"description": "a material the 一次性告知通知书 asks for"})
+    files = fields.List(fields.Nested(SupplementFileSchema), metadata={
+        "description": "uploaded for it since the case began to wait for the supplement, oldest first; empty: "
+                       "still missing"})
+
+
+class SupplementSchema(Schema):
+    case_no = fields.String()
+    due_on = fields.Date(allow_none=True, metadata={
+        "description": "the last day to supplement (local date); null when the item sets no time limit"})
+    materials = fields.List(fields.Nested(SupplementMaterialSchema))
+    missing = fields.List(fields.String(), metadata={"description": "the materials with no file yet: the "
+                                                                    "supplement is submitted once this is empty"})
+    max_bytes = fields.Integer(metadata={"description": "the largest file accepted, in bytes"})
+    accepted_types = fields.List(fields.String(), attribute="types", metadata={
+        "description": "the file extensions accepted, e.g. pdf, jpg (the content must be of that type)"})
+
+
+class SupplementUploadSchema(Schema):
+    """The multipart fields beside ``file``."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": CODE_DESCRIPTION})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "the material the file is for, as the supplement lists it (GET .../supplement)"})
+
+
+class SupplementSubmitSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                         metadata={"description": CODE_DESCRIPTION})
+
+
+class SupplementSubmittedSchema(Schema):
+    case_no = fields.String()
+    submitted_at = fields.DateTime()
+    case_state = fields.String(allow_none=True, metadata={
+        "description": "where the case stands now: 补正(结束) as it goes back to acceptance review"})
+    materials = fields.List(fields.Nested(SupplementMaterialSchema), metadata={
+        "description": "what was submitted, each material with its files"})

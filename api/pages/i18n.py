@@ -1917,4 +1917,20 @@ EN: dict[str, str] = {
     "选填，例如 review；更多的组在创建后添加": "Optional, e.g. review; add more groups once it is created",
     "选填，例如 审查科": "Optional, e.g. 审查科",
     "该组如属其他部门，移入新部门": "Move the group here if another department owns it",
+    # online supplement (网上补正) on the public progress page, and the engine's refusals it shows
+    "网上补正": "Online supplement",
+    "已上传": "Uploaded",
+    "未上传": "Not uploaded",
+    "请逐项上传一次性告知通知书要求补正的材料，全部上传后提交补正。":
+        "Upload a file for each material the one-time notice asks you to supplement, then submit the supplement.",
+    "提交补正": "Submit the supplement",
+    "提交后不能再上传补正材料。": "Once it is submitted, no more files can be uploaded for it.",
+    "请于 {date} 前提交。": "Submit it by {date}.",
+    "补正材料已提交，办件将重新进行受理审查。":
+        "Your supplementary materials were submitted; the application goes back to acceptance review.",
+    "尚未上传以下补正材料，请上传后再提交：{names}": "Not uploaded yet: {names}. Upload them, then submit.",
+    "办件当前不在等待补正材料，不能网上补正":
+        "The case is not waiting for supplementary materials now: nothing can be supplemented online.",
+    "办件暂停办理中，暂不能网上补正": "The case is suspended: it cannot be supplemented online for now.",
+    "本办件的补正材料请到受理窗口提交": "Bring the supplementary materials of this case to the service window.",
 }

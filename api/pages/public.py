@@ -20,6 +20,11 @@ is a signed cookie, readable by whoever holds it, and no query code is kept in i
 
 What is kept is dropped once its time is up. A form that is refused (a wrong code, a missing field)
 answers directly, with nothing kept: sent again it changes nothing.
+
+While the case looked up waits for the applicant's supplement, its page offers the online supplement
+(engine.public_supplement) by the same proof: a file upload per material the notice lists (limited as a
+clerk's upload, refused beside its material) and the submission, which a missing material refuses naming
+it. Both answer POST -> 303 -> GET too, what they did said once on the page that follows.
 """
 from __future__ import annotations
 
@@ -33,17 +38,31 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask.views import MethodView
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import BadRequest
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from engine import complaints, guides, idempotency, progress, query_codes, ratings
+from engine import complaints, guides, idempotency, progress, public_supplement, query_codes, ratings
 from engine.documents import FORMATS
-from engine.errors import Conflict, InProgress, NotFound, ValidationFailed
+from engine.errors import (
+    Conflict,
+    InProgress,
+    InvalidRequest,
+    MaterialsMissing,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+    ValidationFailed,
+)
+from engine.settings import Settings
 
-from ..context import uow
+from ..context import runtime, uow
 from ..documents import HTML_POLICY
 from ..downloads import send_download
+from ..limits import upload_limit
+from .form_values import file_size
 from .i18n import LANGUAGES
 from .i18n import gettext as _
 
@@ -79,7 +98,8 @@ COMPLAINT_PROBLEMS = {"name": "请填写姓名（至多 50 字）。", "phone": 
 SUBMISSION = re.compile(r"[A-Za-z0-9_-]{24}")  # the complaint form's one-time token (secrets.token_urlsafe(18))
 SUBMISSION_WAIT_STEPS = 100  # 10 s at most for the first send of a double click to be answered
 # Routes that open a case by its code (the lookup) or by the proof the session keeps of it.
-CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate", "pages.public.progress_document")
+CODE_FORMS = ("pages.public.progress_lookup", "pages.public.rate", "pages.public.progress_document",
+              "pages.public.supplement_upload", "pages.public.supplement_submit")
 DELIVERY_METHODS = progress.DELIVERY_NAMES
 # How long the session keeps a looked-up case and a complaint's receipt for their pages: long enough to read,
 # rate and reload, short enough that a shared computer (a service hall's kiosk) soon shows nobody's case.
@@ -90,7 +110,9 @@ ENDED = "public_lookup_ended"  # the next lookup page says the lookup was ended
 
 # The page a language switch returns to from a form's answer (a POST cannot be requested again).
 FORM_PAGES = {"pages.public.progress_lookup": "pages.public.progress_form", "pages.public.rate": "pages.public.progress_form",
-              "pages.public.complain": "pages.public.complaint_form"}
+              "pages.public.complain": "pages.public.complaint_form",
+              "pages.public.supplement_upload": "pages.public.progress_form",
+              "pages.public.supplement_submit": "pages.public.progress_form"}
 
 
 @bp.context_processor
@@ -142,10 +164,10 @@ def progress_form() -> ResponseReturnValue:
     except NotFound:  # a new code was handed out meanwhile: the proof of the old one shows nothing any more
         session.pop(KEPT_CASE, None)
         return render_template("pages/public_progress.html", case_no=kept["case_no"], found=None)
-    rated = kept.get("rated", False)
-    if rated:  # the thanks are said once; a reload shows the rating itself
-        _keep(KEPT_CASE, {**kept, "rated": False}, until=kept["until"])
-    return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found, rated=rated)
+    rated, said = kept.get("rated", False), kept.get("said")
+    if rated or said:  # the thanks are said once; a reload shows the rating (the files) itself
+        _keep(KEPT_CASE, {**kept, "rated": False, "said": None}, until=kept["until"])
+    return _progress_page(kept, found, rated=rated, said=said if isinstance(said, dict) else None)
 
 
 @bp.post("/progress/end")
@@ -225,6 +247,123 @@ def rate() -> ResponseReturnValue:
                            level=level, comment=comment)
     return page, 422
 
+
+# ---- online supplement ------------------------------------------------------------------------------------
+
+def _progress_page(kept: dict[str, Any], found: progress.Progress, **extra: Any) -> str:
+    """The progress page of the case the session keeps, with its online supplement while it awaits one (or
+    why it offers none: the applicant brings it to the window)."""
+    supplement, closed = None, None
+    if found.awaiting is not None and found.awaiting.kind == progress.SUPPLEMENT:
+        try:
+            supplement = public_supplement.supplement(uow(), kept["case_no"], proof=kept["proof"])
+        except Conflict as exc:
+            closed = exc.message
+        except NotFound:  # a new code was handed out since the progress was read: the next request says so
+            pass
+    types = [f".{t}" for t in supplement.types] if supplement is not None else []
+    return render_template("pages/public_progress.html", case_no=kept["case_no"], found=found,
+                           supplement=supplement, supplement_closed=closed, accept=",".join(types),
+                           accepted=_("、").join(types), **extra)
+
+
+def _supplement_kept() -> dict[str, Any] | None:
+    """The case the session keeps, if it is the one the form was sent for."""
+    kept = _kept(KEPT_CASE, "case_no", "proof")
+    case_no = request.form.get("case_no", "").strip()[:MAX_CASE_NO]
+    return kept if kept is not None and _same_case_no(case_no, kept["case_no"]) else None
+
+
+def _supplement_refused(kept: dict[str, Any], message: str, status: int, item: int | None = None
+                        ) -> ResponseReturnValue:
+    """The page again, the refusal beside the material's form (``item``: its place in the list) or above them."""
+    found = progress.public_progress(uow(), kept["case_no"], proof=kept["proof"])
+    return _progress_page(kept, found, supplement_problem={"item": item, "message": message}), status
+
+
+def _item() -> int | None:
+    """Which material's form was sent: its place in the address (``?item=``), read even when the body is not."""
+    item = request.args.get("item", "")
+    return int(item) if re.fullmatch(r"\d{1,3}", item, re.ASCII) else None
+
+
+def _expired() -> ResponseReturnValue:
+    # The lookup's time is up, or another case was looked up since in this browser: look it up again.
+    return _lookup_page(request.form.get("case_no", "").strip()[:MAX_CASE_NO],
+                        _("查询已过期，请重新输入办件编号和查询码。"), 404)
+
+
+class SupplementUpload(MethodView):
+    """A file for one material the supplement of the session's case asks for; the page then lists it under
+    the material. A refusal (no file, too large, a type not taken, the supplement submitted meanwhile) is
+    said beside the material's form."""
+
+    @staticmethod
+    def body_limit(settings: Settings) -> int:  # read by api/limits.py: a clerk's upload's limit
+        return upload_limit(settings.max_material_bytes)
+
+    def post(self) -> ResponseReturnValue:
+        kept, item = _supplement_kept(), _item()
+        if kept is None:
+            return _expired()
+        upload = request.files.get("file")
+        if upload is None or not upload.filename or _empty(upload):
+            return _supplement_refused(kept, _("请选择要上传的文件（不能为空文件）。"), 400, item)
+        try:
+            found = public_supplement.upload(uow(), kept["case_no"], proof=kept["proof"],
+                                             name=request.form.get("name", ""), filename=upload.filename,
+                                             stream=upload.stream)
+        except TooLarge:
+            return _supplement_refused(kept, _too_large(), 413, item)
+        except UnsupportedType as exc:
+            return _supplement_refused(kept, _unsupported(exc), 415, item)
+        except Conflict as exc:  # submitted meanwhile, or no longer awaited
+            return _supplement_refused(kept, _(exc.message), 409)
+        except (ValidationFailed, InvalidRequest) as exc:  # a material not asked for; a file name with nothing left
+            return _supplement_refused(kept, _("未能上传：{message}", message=exc.message),
+                                       422 if isinstance(exc, ValidationFailed) else 400, item)
+        _keep(KEPT_CASE, {**kept, "said": {"uploaded": found.name, "filename": found.filename}})
+        return redirect(url_for(".progress_form", _anchor="supplement"), 303)
+
+
+bp.add_url_rule("/progress/supplement/materials", view_func=SupplementUpload.as_view("supplement_upload"))
+
+
+@bp.post("/progress/supplement")
+def supplement_submit() -> ResponseReturnValue:
+    """Submit the supplement of the session's case; refused, naming each material with no file yet."""
+    kept = _supplement_kept()
+    if kept is None:
+        return _expired()
+    try:
+        public_supplement.submit(uow(), kept["case_no"], proof=kept["proof"])
+    except MaterialsMissing as exc:
+        names = _("、").join(str(d.get("material")) for d in exc.details if isinstance(d, dict))
+        return _supplement_refused(kept, _("尚未上传以下补正材料，请上传后再提交：{names}", names=names), 422)
+    except Conflict as exc:
+        return _supplement_refused(kept, _(exc.message), 409)
+    _keep(KEPT_CASE, {**kept, "said": {"submitted": True}})
+    return redirect(url_for(".progress_form", _anchor="supplement-done"), 303)
+
+
+def _empty(upload: FileStorage) -> bool:
+    """Whether the file chosen has no bytes (the stream is left at its start for the upload)."""
+    head = upload.stream.read(1)
+    upload.stream.seek(0)
+    return not head
+
+
+def _too_large() -> str:
+    return _("文件过大：单个文件不能超过 {size}。", size=file_size(runtime().settings.max_material_bytes))
+
+
+def _unsupported(exc: UnsupportedType) -> str:
+    if "accepted" in exc.context:  # the extension is not among those taken
+        return _("不接受此类文件。可上传：{types}。", types=_("、").join(f".{t}" for t in runtime().settings.material_types))
+    return _("文件内容与扩展名不符，请上传原始文件。")
+
+
+# ---- complaints -------------------------------------------------------------------------------------------
 
 @bp.get("/complaints")
 def complaint_form() -> ResponseReturnValue:
@@ -379,6 +518,19 @@ def _bad_request(exc: BadRequest) -> ResponseReturnValue:
         form = {key: request.form.get(key, "") for key in ("name", "phone", "content", "case_no", "item_code")}
         return _complaint_page(form, {}, _("表单已过期，请再次提交。")), 400
     return render_template("pages/public_error.html", status=400, message=_("请求无效。")), 400
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A file larger than the upload's limit is refused before its form is read (api/limits.py): the page
+    says so beside the material the address names. Any other public form this large gets the error page."""
+    kept = _kept(KEPT_CASE, "case_no", "proof") if request.endpoint == "pages.public.supplement_upload" else None
+    if kept is not None:
+        try:
+            return _supplement_refused(kept, _too_large(), 413, _item())
+        except NotFound:  # a new code was handed out meanwhile: an error inside this handler would be a 500
+            session.pop(KEPT_CASE, None)
+    return render_template("pages/public_error.html", status=413, message=_("上传的文件过大。")), 413
 
 
 @bp.errorhandler(RateLimitExceeded)
