@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from engine import users
 from engine.clock import utcnow
 from engine.errors import Conflict, EngineError, ValidationFailed
-from engine.models import ApiToken, User
+from engine.models import User
 from engine.settings import MAX_TOKEN_DAYS
 
 from ..context import actor, uow
@@ -92,16 +92,11 @@ def index() -> ResponseReturnValue:
     if moved := past_last_page(page, PAGE_SIZE, len(found)):
         return moved
     shown = found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    tokens = {u.name: live_tokens(users.list_tokens(uow(), u.name, actor=actor())) for u in shown}
+    tokens = users.live_token_counts(uow(), [u.name for u in shown], actor=actor())
     catalogue, known = group_catalogue()
     return render_template("pages/admin_users.html", users=shown, total=len(found), page=page, page_size=PAGE_SIZE,
                            tokens=tokens, departments=catalogue, known=known, roles=users.ROLES,
                            role_labels=ROLE_LABELS)
-
-
-def live_tokens(tokens: list[ApiToken]) -> int:
-    now = utcnow()
-    return sum(1 for t in tokens if t.revoked_at is None and (t.expires_at is None or t.expires_at > now))
 
 
 # ---- adding a user ----------------------------------------------------------------------------------

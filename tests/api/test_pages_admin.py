@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from engine import Runtime, departments, tasks, users
+from engine.clock import utcnow
 from engine.errors import Unauthenticated
+from engine.models import ApiToken
 from engine.users import SYSTEM, Actor
 from tests.api.test_pages import Browser, person, routed, start_routed  # noqa: F401 (routed: a fixture)
 
@@ -172,6 +176,14 @@ def test_a_refused_user_says_why_beside_the_field_and_keeps_what_was_typed(admin
     assert "a\x01b" not in users.get_user(runtime.uow(), "wang").groups
 
 
+def listed_tokens(admin: Browser, name: str) -> str:
+    """The live tokens the user list counts for a user."""
+    row = user_row(admin.get(f"/admin/users?q={name}").text, name)
+    found = re.search(r'class="num tokens"[^>]*>(\d+)<', row)
+    assert found, row
+    return found.group(1)
+
+
 def test_tokens_are_issued_shown_once_and_revoked(admin: Browser, runtime: Runtime) -> None:
     first = person(runtime, "portal", roles=["integrator"])
     issued = post(admin, "/admin/users/portal/tokens", {"label": "省平台对接", "ttl_days": "90"})
@@ -187,13 +199,20 @@ def test_tokens_are_issued_shown_once_and_revoked(admin: Browser, runtime: Runti
     assert refused.status_code == 422 and "at most 100" in field_error(refused.text, "label")
     assert 'name="ttl_days" value="7"' in refused.text and not TOKEN.search(refused.text)
 
+    assert listed_tokens(admin, "portal") == "2"
     assert post(admin, f"/admin/users/portal/tokens/{newest.id}/revoke", {}).status_code == 303
     assert f"已吊销令牌 #{newest.id}" in admin.get("/admin/users/portal").text
+    assert listed_tokens(admin, "portal") == "1"  # the live ones only
+    users.issue_token(runtime.uow(), "portal", actor=users.SYSTEM, ttl_days=1)
+    with runtime.engine.begin() as connection:  # that one expired
+        connection.execute(update(ApiToken).where(ApiToken.id == users.list_tokens(runtime.uow(), "portal")[0].id)
+                           .values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert listed_tokens(admin, "portal") == "1"
     with pytest.raises(Unauthenticated):
         users.authenticate(runtime.uow(), second)
     assert users.authenticate(runtime.uow(), first).name == "portal"
     assert post(admin, "/admin/users/portal/tokens/revoke", {}).status_code == 303
-    assert "已吊销 1 个令牌" in admin.get("/admin/users/portal").text
+    assert "已吊销 2 个令牌" in admin.get("/admin/users/portal").text  # the expired one too
     with pytest.raises(Unauthenticated):
         users.authenticate(runtime.uow(), first)
     assert users.list_users(runtime.uow(), group=None)  # the user stays
