@@ -117,7 +117,11 @@ class ProgressSchema(Schema):
     follow_up = fields.Boolean(metadata={
         "description": "the result was delivered (status 已办结) but the office's checks go on, e.g. the "
                        "verification of a 告知承诺制 commitment; current_steps names them"})
-    steps = fields.List(fields.Nested(StepSchema), metadata={"description": "steps done, oldest first"})
+    denied_items = fields.List(fields.String(), metadata={
+        "description": "a one-thing bundle's (一件事) member items that ended 办结(不通过) or 不予受理, by name: the "
+                       "bundle reads 办结(通过) while another item was granted; empty otherwise"})
+    steps = fields.List(fields.Nested(StepSchema), metadata={
+        "description": "steps done or begun (a state reached as a step starts, e.g. 部门开始办理), oldest first"})
     current_steps = fields.List(fields.String(), metadata={"description": "steps under way"})
     time_limit = fields.Nested(TimeLimitSchema, allow_none=True, metadata={
         "description": "null before acceptance, or for an item without a time limit"})

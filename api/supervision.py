@@ -46,6 +46,9 @@ class SupervisedCaseSchema(Schema):
     case_state = fields.String(allow_none=True, metadata={
         "description": "where the case stands in the terms approval systems report (已受理, 补正(开始), "
                        "特别程序(开始), 办结(通过) ...), as case_state in GET /api/process-instances/ID"})
+    denied_items = fields.List(fields.String(), metadata={
+        "description": "a one-thing bundle's (一件事) member items that ended 办结(不通过) or 不予受理, by their "
+                       "names in its diagram: the bundle may read 办结(通过) for the others; empty otherwise"})
     deadline_at = fields.DateTime(metadata={"description": "end of the last working day (UTC); while paused, "
                                                            "as if the pause ended now"})
     deadline_date = fields.Date()

@@ -6,11 +6,11 @@ The acceptance step is a user task followed directly by an exclusive gateway fro
 ``govflow.clock=start`` is reached without another user task in between, or, failing clock marks on that
 path, a user task named with 受理 (not 不予受理) followed by an exclusive gateway. Each flow of that gateway
 is read for its outcome, strongest sign first: ``govflow.event`` (accepted / rejected /
-supplement_requested) or ``govflow.caseState`` or a clock start on the elements it leads to before the next
-user task; a string its condition compares with (``'accept'``, ``'reject'``, ``'supplement'`` ...); the
-names of the flow and of those elements (受理, 不予受理, 补正 / 一次性告知 / 材料不全). An accepting flow
-is tolerant acceptance (容缺受理) when its condition compares with ``'tolerant'``, ``'tolerant_accept'``,
-``'容缺受理'`` or ``'容缺'``, or its name says 容缺.
+supplement_requested) or ``govflow.caseState`` (or ``govflow.caseStateOnStart``) or a clock start on the
+elements it leads to before the next user task; a string its condition compares with (``'accept'``,
+``'reject'``, ``'supplement'`` ...); the names of the flow and of those elements (受理, 不予受理, 补正 /
+一次性告知 / 材料不全). An accepting flow is tolerant acceptance (容缺受理) when its condition compares with
+``'tolerant'``, ``'tolerant_accept'``, ``'容缺受理'`` or ``'容缺'``, or its name says 容缺.
 
 At run time the gateway's own conditions, evaluated on the completed task's data as the gateway will
 evaluate them, say which flow the clerk chose (``chosen``). Accepting (受理) then needs every material of
@@ -41,6 +41,7 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 CLOCK, EVENT, STATE = "govflow.clock", "govflow.event", "govflow.caseState"
+STATE_ON_START = "govflow.caseStateOnStart"  # reached as the element starts: the flow taken reaches it
 ACCEPT, TOLERANT, REJECT, SUPPLEMENT = "accept", "tolerant", "reject", "supplement"
 ACCEPTING = frozenset({ACCEPT, TOLERANT})
 EVENT_OUTCOMES = {"accepted": ACCEPT, "rejected": REJECT, "supplement_requested": SUPPLEMENT}
@@ -205,7 +206,8 @@ def _plain_outcome(flow: Any, graph: Graph, props: dict[str, dict[str, str]], st
         path = {target} | {n for n in graph.reach([target], graph.succ, stop=human) if not human(n)}
     for node_id in sorted(path):
         found = EVENT_OUTCOMES.get(str(props[node_id].get(EVENT, "")).strip()) or \
-            STATE_OUTCOMES.get(str(props[node_id].get(STATE, "")).strip())
+            STATE_OUTCOMES.get(str(props[node_id].get(STATE, "")).strip()) or \
+            STATE_OUTCOMES.get(str(props[node_id].get(STATE_ON_START, "")).strip())
         if found:
             return found
     if path & starts:

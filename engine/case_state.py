@@ -208,7 +208,7 @@ def may_end_withdrawn(uow: UnitOfWork) -> ColumnElement[bool]:
     plain: list[int] = []  # the diagrams naming no states: their ends' names give them (engine.timeline)
     for definition in uow.session.scalars(select(ProcessDefinition)):  # its large columns stay unread
         found = properties(definition)
-        if not any("govflow.caseState" in p or "govflow.event" in p for p in found.values()):
+        if not timeline.names_states(found):
             plain.append(definition.id)
         elif ids := {element for element, p in found.items() if p.get("govflow.caseState") in DEEMED_WITHDRAWN}:
             stated |= ids

@@ -30,6 +30,10 @@ The rules, each finding naming file, line and element:
   that waits for a message (an intermediate catch or boundary event with a message, a receive task), where it
   lets a clerk of the case record the message, or takes it only once the guide's materials are all in
   (engine.instances) — warning elsewhere, as it does nothing there;
+* ``govflow.caseStateOnStart`` marks an element whose start the history records (a user, manual or external
+  task opening, a receive task or intermediate catch event beginning to wait), where the timeline stamps it
+  — warning elsewhere, as it does nothing there; and names no state that ends the case (办结..., 不予受理,
+  撤回 ...), reached when a step completes (``govflow.caseState``) — error;
 * ``govflow.thrownBy`` names groups, on an error boundary event attached to a user task, where it lets
   clerks of those groups throw the boundary's error (engine.tasks) — error when it names none (the error could
   not be thrown; deploy refuses it too, in any diagram), warning elsewhere, as it does nothing there;
@@ -74,6 +78,10 @@ PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays",
 RECORDABLE = "govflow.recordable"  # engine.instances.RECORDABLE
 MATERIALS_COMPLETE = "govflow.materialsComplete"  # engine.instances.MATERIALS_COMPLETE
 THROWN_BY = "govflow.thrownBy"  # engine.tasks.THROWN_BY
+# The elements whose start the history records (engine.timeline.started): a task opens, an event begins to wait.
+STARTS_RECORDED = frozenset(diagrams.HUMAN_TAGS | {"externalTask", "receiveTask", "intermediateCatchEvent"})
+# Case states that end a case (engine.timeline's end states, engine.case_state's withdrawals): a step's outcome.
+ENDING_STATES = frozenset({"不予受理", "不受理", "撤回", "撤销", "已撤件", "已终止"})
 OUTCOME_NAMES = {acceptance.ACCEPT: "受理 (accept)", acceptance.REJECT: "不予受理 (reject)",
                  acceptance.SUPPLEMENT: "一次性告知补正 (supplement)"}
 # Upstream elements that set variables lint cannot see: a gateway after one is not checked.
@@ -435,6 +443,26 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
     problems.extend(_check_confidential(diagram, pid, process, elements))
     problems.extend(_check_recordable(diagram, graph, props))
+    problems.extend(_check_state_on_start(diagram, graph, props, elements))
+    return problems
+
+
+def _check_state_on_start(diagram: PreparedDiagram, graph: acceptance.Graph, props: dict[str, dict[str, str]],
+                          elements: dict[str, dict[str, Any]]) -> list[Problem]:
+    """``govflow.caseStateOnStart`` is stamped when the history says the element started: elsewhere it is never
+    reached; and a state that ends the case is an outcome, which the element's completion reaches."""
+    problems = []
+    for element, properties in props.items():
+        state = (properties.get(acceptance.STATE_ON_START) or "").strip()
+        if not state:
+            continue
+        tag = elements.get(element, {}).get("type") or local(graph.nodes[element].tag)
+        if state.startswith("办结") or state in ENDING_STATES:
+            problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                       said("lint.state_on_start_ending", state=state)))
+        elif tag not in STARTS_RECORDED:
+            problems.append(Problem.of(diagram.name, diagram.lines.get(element), element,
+                                       said("lint.state_on_start_misplaced", tag=tag), "warning"))
     return problems
 
 

@@ -189,6 +189,12 @@ ENGLISH: dict[str, str] = {
                                 "clerks' work it may end, or to the sub-process or call activity holding it",
     "lint.thrown_by_empty": "govflow.thrownBy names no group: name the groups whose clerks may throw this error "
                             "(comma-separated), or leave the property out",
+    "lint.state_on_start_misplaced": "govflow.caseStateOnStart marks a {tag}, whose start is not recorded (it starts "
+                                     "and completes at once, or holds other steps), where it does nothing: mark the "
+                                     "user, manual or external task, receive task or intermediate catch event the "
+                                     "state begins with, or use govflow.caseState, reached when the element completes",
+    "lint.state_on_start_ending": "govflow.caseStateOnStart is {state!r}, a state that ends the case, which a step "
+                                  "reaches when it completes: use govflow.caseState",
     "lint.confidential_name": "govflow.confidential names {name!r}: only a whole variable (a top-level name) can be "
                               "confidential",
     "lint.confidential_message": "this message sends the whole case data, confidential {names} included, to the "

@@ -2,9 +2,10 @@
 elements are active or done.
 
 Case states are the terms approval systems report (DOMAIN.md: 已接件, 已受理, 办结(通过) ...). A diagram
-names them explicitly with the extension property ``govflow.caseState`` (or ``govflow.event``) on an
-element; diagrams without them get the states their element names make plain (an end event named
-"不予受理", a completed "受理" step followed by further work).
+names them explicitly with extension properties on an element: ``govflow.caseState`` (or ``govflow.event``)
+for the state reached when the element completes, ``govflow.caseStateOnStart`` for the one reached when it
+starts (``started``: a task opens, an event begins to wait); diagrams without them get the states their element
+names make plain (an end event named "不予受理", a completed "受理" step followed by further work).
 """
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 RECEIVED, ACCEPTED, REJECTED, WITHDRAWN = "已接件", "已受理", "不予受理", "已撤件"
+# The properties that name case states (bpmn/README.md): reached on completion, on start, by a case event.
+CASE_STATE, CASE_STATE_ON_START, EVENT = "govflow.caseState", "govflow.caseStateOnStart", "govflow.event"
+# The elements that start by beginning to wait (``started``); not a boundary event, which waits from its
+# activity's start, nor a joining gateway.
+WAITING_STARTS = {"IntermediateCatchEvent", "ReceiveTask"}
 # A termination (engine.instances.terminate) reaches 已撤件 when it says the applicant withdrew (``withdrawn``),
 # or, said by neither, when its recorded reason opens by saying so ("申请人撤回申请", "应申请人要求撤件",
 # "申请人主动撤回" ...); else this: the office ended the case.
@@ -155,7 +161,7 @@ class TimelineBuilder:
 
     def __init__(self, properties: dict[str, dict[str, str]]) -> None:
         self.properties = properties
-        self.explicit = any("govflow.caseState" in p or "govflow.event" in p for p in properties.values())
+        self.explicit = names_states(properties)
         self.entries: list[TimelineEntry] = []
         self.acceptance: TimelineEntry | None = None  # a completed 受理 step whose outcome is not known yet
         self.stands: tuple[str, datetime] | None = None  # the case state reached last, and when
@@ -199,8 +205,22 @@ def _state_of(event: HistoryEvent, props: dict[str, str]) -> str | None:
     if event.event in CLOCK_STATES:
         return CLOCK_STATES[event.event]
     if event.event == "element.completed":
-        return props.get("govflow.caseState") or EVENT_STATES.get(props.get("govflow.event", ""))
+        return props.get(CASE_STATE) or EVENT_STATES.get(props.get(EVENT, ""))
+    if started(event):
+        return props.get(CASE_STATE_ON_START) or None
     return None
+
+
+def started(event: HistoryEvent) -> bool:
+    """Whether the history item says an element started: its task opened (a user, manual or external task), or
+    it began to wait (a catch event, a receive task). Other elements start and complete in one step."""
+    return event.event == "task.created" or (event.event == "element.waiting"
+                                             and event.element_type in WAITING_STARTS)
+
+
+def names_states(properties: dict[str, dict[str, str]]) -> bool:
+    """Whether a diagram names its case states (its element names are then not read for them)."""
+    return any(CASE_STATE in p or CASE_STATE_ON_START in p or EVENT in p for p in properties.values())
 
 
 def withdrawn_by_applicant(termination: dict[str, Any]) -> bool:

@@ -1678,6 +1678,10 @@ EN: dict[str, str] = {
         "govflow.confidential names {name!r}: only a whole variable (a top-level name) can be confidential",
     "此消息将办件的全部数据（包括保密变量 {names}）发送给接收它的流程：请为它设置不含这些变量的消息内容，或在接收方也用 govflow.confidential 列出它们":
         "this message sends the whole case data, confidential {names} included, to the process that receives it: give it a payload without them, or name them govflow.confidential there too",
+    "govflow.caseStateOnStart 标记在 {tag} 上，其开始不被记录（开始即完成，或包含其他环节），因而不起作用：请标记在该状态开始时的用户任务、人工任务、外部任务、接收任务或中间捕获事件上，或改用 govflow.caseState（元素完成时达到）":
+        "govflow.caseStateOnStart marks a {tag}, whose start is not recorded (it starts and completes at once, or holds other steps), where it does nothing: mark the user, manual or external task, receive task or intermediate catch event the state begins with, or use govflow.caseState, reached when the element completes",
+    "govflow.caseStateOnStart 的值为 {state!r}，这是结束办件的状态，应在环节完成时达到：请改用 govflow.caseState":
+        "govflow.caseStateOnStart is {state!r}, a state that ends the case, which a step reaches when it completes: use govflow.caseState",
     "字段 {field!r} 的流程 {process!r}（{name}）未被一件事的流程 {bundle!r} 调用：该流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}":
         "{field} {process!r} ({name}) is not called by the bundle's process {bundle!r}: no call activity there names it as calledElement, so the member never runs{hint}",
     "办事指南 {file} 将 {process!r}（{name}）列为 {field}，但本流程中没有以它为 calledElement 的调用活动，该成员事项永远不会办理{unlisted}":
@@ -1933,4 +1937,6 @@ EN: dict[str, str] = {
         "The case is not waiting for supplementary materials now: nothing can be supplemented online.",
     "办件暂停办理中，暂不能网上补正": "The case is suspended: it cannot be supplemented online for now.",
     "本办件的补正材料请到受理窗口提交": "Bring the supplementary materials of this case to the service window.",
+    "未获准：{names}": "Not granted: {names}",
+    "未获准事项": "Items not granted",
 }

@@ -10,6 +10,9 @@ from engine import case_state, progress, supervision
 from engine.models import ProcessInstance
 from engine.users import Actor
 from tests.api.test_one_thing_bundle import REVIEWS, accepted_case, deployed  # noqa: F401  (a fixture)
+from tests.api.test_pages import Browser
+from tests.api.test_pages_public import lookup
+from tests.case_pages import signed_in
 from tests.helpers import complete_open_task
 
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))
@@ -38,20 +41,29 @@ def members(api: Any, case: dict[str, Any]) -> list[tuple[str, str | None]]:
         return [(m.name, m.state) for m in case_state.members(uow, [row])[case["id"]]]
 
 
-def test_a_bundle_names_the_items_denied_and_reads_passed_while_one_was_granted(api, deployed):  # noqa: F811
+def test_a_bundle_names_the_items_denied_and_reads_passed_while_one_was_granted(api, app, deployed):  # noqa: F811
     case = accepted_case(api, "YJS-2026-0101")
     assert applicant_reads(api, case).denied_items == [] and supervisor_reads(api, case) == []
     review(api, case, "signboard_review", "deny")
     # Denied while the others are still reviewed: the clock runs on, and supervision sees which.
-    assert members(api, case) == [("营业执照（设立登记）", None), ("食品经营许可", None),
+    assert members(api, case) == [("营业执照（设立登记）", "部门开始办理"), ("食品经营许可", "部门开始办理"),
                                   ("户外招牌设置许可", "办结(不通过)")]
     assert supervisor_reads(api, case) == ["户外招牌设置许可"]
     assert applicant_reads(api, case).denied_items == ["户外招牌设置许可"]
+    [listed] = [c for c in api.as_("supervisor").get("/api/supervision/cases").get_json()
+                if c["business_key"] == "YJS-2026-0101"]
+    assert listed["denied_items"] == ["户外招牌设置许可"]
+    board = signed_in(app, api.runtime, "board_reader", roles=["supervisor"]).get("/supervision?level=all").text
+    assert "未获准：户外招牌设置许可" in board
     review(api, case, "registration_review", "grant")
     review(api, case, "food_licence_review", "grant")
     complete_open_task(api, case, "deliver_package", user="window_clerk", delivery={"method": "window"})
     shown = applicant_reads(api, case)
     assert (shown.case_state, shown.denied_items) == ("办结(通过)", ["户外招牌设置许可"])
+    public = api.client.get(f"/api/public/progress/{case['business_key']}", query_string={"code": case["query_code"]})
+    assert public.get_json()["denied_items"] == ["户外招牌设置许可"]
+    page = lookup(Browser(app.test_client()), case["business_key"], case["query_code"]).text
+    assert '<dd class="denied-items">户外招牌设置许可</dd>' in page
     assert [state for _, state in members(api, case)] == ["办结(通过)", "办结(通过)", "办结(不通过)"]
 
 

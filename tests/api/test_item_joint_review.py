@@ -149,7 +149,7 @@ def test_an_incomplete_application_is_told_once_and_accepted_after_the_supplemen
     supply_materials(api, case_id, CODE)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
     assert open_steps(api, case_id) == ["lead_review"]
-    assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
+    assert case_states(api, case_id) == ["已接件", "补正(开始)", "补正(结束)", "已受理", "部门开始办理"]
 
 
 def test_the_guide_declares_the_inspection_the_diagram_excludes():

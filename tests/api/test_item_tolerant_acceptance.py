@@ -232,7 +232,7 @@ def test_not_supplied_by_the_deadline_the_review_stops_and_no_decision_is_made(a
     assert after["variables"]["tolerance_expired"] is True and "decision" not in after["variables"]
     elements = completed_elements(api, case_id)
     assert "suspended" in elements and "decide" not in elements
-    assert case_states(api, case_id) == ["已接件", "已受理", "撤回"]
+    assert case_states(api, case_id) == ["已接件", "已受理", "部门开始办理", "撤回"]
     issued = documents(api, case_id)
     assert "中止审批" in issued["tolerance_termination_notice"] and "grant_decision" not in issued
     reviewed = api.as_("permit_clerk").get("/api/tasks?mine=true").get_json()

@@ -444,7 +444,7 @@ def test_the_centre_accepts_before_anything_else_and_the_clock_starts_then(api, 
     accept(api, received)
     clock = api.as_("supervisor").get(f"/api/process-instances/{received['id']}/clock").get_json()
     assert clock["state"] == "running"
-    assert case_states(api, received["id"]) == ["已接件", "已受理"]
+    assert case_states(api, received["id"]) == ["已接件", "已受理", "部门开始办理"]
 
 
 def test_the_centre_may_refuse_with_its_reasons_and_no_meeting_is_convened(api, received):
@@ -470,7 +470,7 @@ def test_a_second_supplement_notice_is_written_afresh_not_from_the_first(api, re
         ("variables.missing_materials", "required")]
     accept(api, received)
     assert [t["bpmn_id"] for t in case_tasks(api, received)] == ["convene"]
-    assert case_states(api, received["id"]) == ["已接件", "补正(开始)", "补正(结束)", "已受理"]
+    assert case_states(api, received["id"]) == ["已接件", "补正(开始)", "补正(结束)", "已受理", "部门开始办理"]
 
 
 def test_without_an_answer_in_five_working_days_the_application_counts_as_accepted(api, received):
@@ -540,7 +540,7 @@ def test_a_member_that_never_votes_counts_as_absent_after_the_working_day_follow
     assert jobs.run_due(api.runtime, worker_id="test", now=frozen(due + timedelta(seconds=1))) >= 1
     assert [job.state for job in ballot_timers(api, received)] == ["done", "done"]
     # The quorum failure is on the case: its state, its history, the round's record; next comes a new meeting.
-    assert case_states(api, received["id"])[-2:] == ["部门开始办理", "流会(重新召开)"]
+    assert case_states(api, received["id"])[-2:] == ["流会(重新召开)", "部门开始办理"]
     assert "quorum_failed" in reached(api, received)
     [record] = variables(api, received)["meeting_records"]
     assert (record["round"], record["meeting_date"], record["meeting_place"]) == (1, "2026-03-05", "政务服务中心第一会议室")

@@ -212,7 +212,7 @@ def test_without_an_answer_in_five_working_days_the_application_counts_as_accept
     fire_timer(api, case["id"], "notice_deadline")
     assert set(by_bpmn_id(case_tasks(api, case))) == {"land_review", "environment_review", "fire_design_review"}
     assert {"deemed_accepted", "acceptance_notice"} <= reached(api, case)
-    assert case_states(api, case["id"]) == ["已接件", "已受理"]
+    assert case_states(api, case["id"]) == ["已接件", "已受理", "部门开始办理"]
     assert "自收到申请材料之日起即为受理" in documents(api, case["id"])["acceptance_notice"]
     clock = api.as_("supervisor").get(f"/api/process-instances/{case['id']}/clock").get_json()
     assert clock["state"] == "running"

@@ -46,7 +46,7 @@ def test_a_tolerantly_accepted_case_says_which_materials_are_owed_and_by_when_un
     case, due = accept_tolerantly(api, "ZJ-2026-0801")
     owed = {"what": "待申请人补齐容缺材料", "kind": "tolerated", "materials": NON_KEY, "due_on": due}
     body = progress(api, "ZJ-2026-0801", case["query_code"])
-    assert body["case_state"] == "已受理" and body["current_steps"] == [REVIEW]  # the review runs meanwhile
+    assert body["case_state"] == "部门开始办理" and body["current_steps"] == [REVIEW]  # the review runs meanwhile
     assert body["awaiting"] == owed
 
     complete_open_task(api, case, "review", user="permit_clerk", review_opinion="符合施工许可条件", conditions_met=True)

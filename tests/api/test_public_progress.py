@@ -81,7 +81,7 @@ def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, mon
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
     assert body["case_no"] == "SCJG-2026-0042" and body["item_name"] == "食品经营许可"
-    assert body["status"] == "办理中" and body["case_state"] == "已受理"
+    assert body["status"] == "办理中" and body["case_state"] == "部门开始办理"
     assert [s["case_state"] for s in body["steps"]][:1] == ["已接件"]
     assert any(s["name"] == "受理审查" for s in body["steps"])
     assert all(datetime.fromisoformat(s["at"]) for s in body["steps"])

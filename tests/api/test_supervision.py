@@ -169,7 +169,7 @@ def test_a_suspended_case_shows_as_suspended_with_the_step_it_holds(api, cases):
     rows = {r["process_instance_id"]: r for r in api.as_("supervisor").get("/api/supervision/cases").get_json()}
     red = rows[cases["red"]]
     assert (red["level"], red["state"], red["instance_state"], red["case_state"]) == \
-        ("red", "running", "suspended", "已受理")
+        ("red", "running", "suspended", "部门开始办理")
     assert rows[cases["yellow"]]["instance_state"] == "running"
     board = supervision_board.board(api.runtime.uow(), actor=SUPERVISOR, level="red", now=at(date(2026, 3, 18)))
     [row] = board.cases

@@ -451,7 +451,7 @@ def test_a_deemed_acceptance_counts_from_the_day_the_materials_were_received(api
     assert "自收到申请材料之日起即为受理" in notice and "2026年3月16日前" in notice
     assert "<td>2026年3月2日</td>" in notice.split("受理日期")[1]
     # Deemed accepted, then the notice of it: one acceptance in the case's states, not two.
-    assert case_states(api, case["id"]) == ["已接件", "已受理"]
+    assert case_states(api, case["id"]) == ["已接件", "已受理", "部门开始办理"]
 
 
 def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, frozen):

@@ -85,8 +85,9 @@ def test_an_applicant_reads_a_guide_and_follows_the_case_with_its_query_code(pag
     page.click("#lookup-form button[type=submit]")
     result = page.locator("#progress-result")
     expect(result).to_contain_text("食品经营许可")
-    expect(result.locator(".badge-case").first).to_have_text("已受理")
-    expect(result.locator("tr.step-row")).to_have_count(3)  # received, accepted, the acceptance step done
+    expect(result.locator(".badge-case").first).to_have_text("部门办理中")
+    # received, the acceptance step done, accepted, the review opened
+    expect(result.locator("tr.step-row")).to_have_count(4)
     expect(result.locator("table.steps")).to_contain_text("受理审查")
     expect(result.locator(".remaining-days")).to_have_text("10")
     link = result.locator("a.document-pdf")
@@ -159,7 +160,7 @@ def test_on_a_phone_the_applicant_reads_the_guide_follows_the_case_and_rates_it(
         page.click("#lookup-form button[type=submit]")
         return page.locator("#progress-result")
     result = look_up()
-    expect(result.locator(".badge-case").first).to_have_text("已受理")
+    expect(result.locator(".badge-case").first).to_have_text("部门办理中")
     assert result.bounding_box()["width"] > 300 and page.evaluate(wide)
     # Each fact's label sits beside its value, not wrapped apart from it.
     for label, value in zip(result.locator("dl.inline-facts dt").all(), result.locator("dl.inline-facts dd").all(),
