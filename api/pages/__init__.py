@@ -15,6 +15,8 @@ from werkzeug.exceptions import NotFound
 
 from engine import time_limits
 from engine.clock import LOCAL_TZ
+from engine.complaints import PUBLIC
+from engine.users import SYSTEM
 
 from .. import errors as api_errors
 from . import (
@@ -99,6 +101,13 @@ def _unknown_address(exc: NotFound) -> ResponseReturnValue:
     return _headers(make_response(page, 404))
 
 
+def actor_name(name: str | None) -> str:
+    """Who did something, as staff read it: the engine's own names said in words."""
+    if name is None or name == SYSTEM.name:
+        return gettext("系统")
+    return gettext("申请人（网上）") if name == PUBLIC else name
+
+
 def register(app: Flask) -> None:
     """Attach the pages to the app: session signing key, template filters, blueprints, and the error page
     for addresses that match nothing."""
@@ -107,5 +116,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(form_values.file_size, "file_size")
     app.add_template_filter(groups.group_names, "group_names")
     app.add_template_filter(groups.group_departments, "group_departments")
+    app.add_template_filter(actor_name, "actor_name")
     app.register_blueprint(pages)
     app.register_error_handler(NotFound, _unknown_address)

@@ -1939,4 +1939,5 @@ EN: dict[str, str] = {
     "本办件的补正材料请到受理窗口提交": "Bring the supplementary materials of this case to the service window.",
     "未获准：{names}": "Not granted: {names}",
     "未获准事项": "Items not granted",
+    "申请人（网上）": "Applicant (online)",
 }

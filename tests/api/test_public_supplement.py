@@ -15,6 +15,7 @@ from api import create_app
 from engine.models import HistoryEvent, Material
 from tests.api.test_pages import Browser
 from tests.api.test_pages_public import deploy_library, lookup, text_of
+from tests.case_pages import signed_in
 from tests.helpers import ApiClient, complete_open_task, open_steps
 from tests.service_items import SCAN, supply_materials
 
@@ -106,7 +107,7 @@ def test_the_applicant_uploads_what_the_supplement_asks_for_and_submits_it(api: 
     assert submit(api, "SX-2026-0401", code).status_code == 409
 
 
-def test_the_history_and_the_case_s_materials_say_the_applicant_supplemented_online(api: ApiClient) -> None:
+def test_the_history_and_the_case_s_materials_say_the_applicant_supplemented_online(api: ApiClient, app: Any) -> None:
     deploy_library(api)
     case = awaiting_supplement(api, "SX-2026-0402")
     for name in (ID_PROOF, FORM):
@@ -128,6 +129,9 @@ def test_the_history_and_the_case_s_materials_say_the_applicant_supplemented_onl
     entry = next(i for i in checklist["items"] if i["name"] == ID_PROOF)
     assert [(f["uploaded_by"], f["size"]) for f in entry["submitted"]] == [
         ("integrator", len(SCAN)), ("public", len(SCAN) + 6)]
+    # The case page names the applicant in words, not by the engine's name for the public.
+    page = signed_in(app, api.runtime, "case_reader", roles=["supervisor"]).get(f"/cases/{case['id']}").text
+    assert "申请人（网上）" in page and " · public<" not in page and "<td>public</td>" not in page
 
 
 def test_a_wrong_code_or_an_unknown_case_gets_the_one_404(api: ApiClient) -> None:
