@@ -44,6 +44,9 @@ DEFAULT_RECTIFY_DAYS = 5
 ENDED = ("completed", "terminated")
 CASE_CONTACT = "case"
 MAX_DIMENSIONS, MAX_COMMENT = 10, 1000
+# The aspects the public rating form offers an applicant to name what a 差评 is about (``dimensions``, each at
+# the rating's level); an integration may send others.
+ASPECTS = ("窗口服务", "办理时效", "办事流程", "办理结果")
 # Aspects (dimensions) of a rating that are about the service of the window that received the case.
 WINDOW_ASPECTS = frozenset({"窗口服务"})
 OPEN, RECTIFIED, CANCELLED, MISSING = "open", "rectified", "cancelled", "missing"

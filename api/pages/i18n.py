@@ -1940,4 +1940,9 @@ EN: dict[str, str] = {
     "未获准：{names}": "Not granted: {names}",
     "未获准事项": "Items not granted",
     "申请人（网上）": "Applicant (online)",
+    "不满意的方面（选择“不满意”或“非常不满意”时选填，可多选）":
+        "What was unsatisfactory (optional with Unsatisfied or Very unsatisfied; choose any)",
+    "窗口服务": "Service at the window",
+    "办理时效": "Time taken",
+    "办事流程": "Procedure",
 }

@@ -117,8 +117,8 @@ FORM_PAGES = {"pages.public.progress_lookup": "pages.public.progress_form", "pag
 
 @bp.context_processor
 def _rating_names() -> dict[str, Any]:
-    return {"rating_levels": ratings.LEVELS, "rectification_names": progress.RECTIFICATION_NAMES,
-            "form_pages": FORM_PAGES}
+    return {"rating_levels": ratings.LEVELS, "rating_aspects": ratings.ASPECTS,
+            "rectification_names": progress.RECTIFICATION_NAMES, "form_pages": FORM_PAGES}
 
 
 @bp.get("/catalogue")
@@ -230,8 +230,12 @@ def rate() -> ResponseReturnValue:
         return _lookup_page(case_no, _("查询已过期，请重新输入办件编号和查询码。"), 404)
     level = request.form.get("level", type=int)
     comment = request.form.get("comment", "")[:ratings.MAX_COMMENT + 1]
+    # What a 差评 is about, at its level (the form offers the aspects whatever the level chosen).
+    aspects = [a for a in request.form.getlist("aspect") if a in ratings.ASPECTS]
+    dimensions = {a: level for a in aspects} if level in ratings.BAD_LEVELS else {}
     try:
-        ratings.rate(uow(), case_no, proof=kept["proof"], level=level, comment=comment)  # type: ignore[arg-type]
+        ratings.rate(uow(), case_no, proof=kept["proof"], level=level, comment=comment,  # type: ignore[arg-type]
+                     dimensions=dimensions)
     except ValidationFailed as exc:
         fields = {d.get("field") for d in exc.details}
         problem = _("请选择满意程度。") if "level" in fields else (
@@ -244,7 +248,7 @@ def rate() -> ResponseReturnValue:
         return redirect(url_for(".progress_form", _anchor="rating"), 303)
     found = progress.public_progress(uow(), case_no, proof=kept["proof"])
     page = render_template("pages/public_progress.html", case_no=case_no, found=found, rating_problem=problem,
-                           level=level, comment=comment)
+                           level=level, comment=comment, aspects=aspects)
     return page, 422
 
 

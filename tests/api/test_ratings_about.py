@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import departments
+from engine import departments, ratings
 from engine.models import Rating
 from engine.users import SYSTEM
+from tests.api.test_pages import Browser
+from tests.api.test_pages_public import lookup, send
 from tests.api.test_ratings import PER_CONTACT_GUIDE, library, rate
 from tests.applicants import window_case_done
 from tests.helpers import ApiClient, complete_open_task, open_task
@@ -94,3 +96,29 @@ def test_a_rating_that_names_no_step_stays_with_the_group_that_handled_the_case(
     assert rectifying_groups(api) == [["certificate"], ["certificate"]]
     with api.runtime.uow() as uow:
         assert list(uow.session.scalars(select(Rating.department).order_by(Rating.id))) == ["certificate"] * 3
+
+
+def test_the_progress_page_lets_the_applicant_say_a_bad_rating_is_about_the_window(
+        api: ApiClient, tmp_path: Path, app: Any) -> None:
+    """The page's rating form offers the aspects (ratings.ASPECTS): a 差评 naming 窗口服务 alone goes to the
+    window; a refused one keeps the aspects ticked; an aspect the form does not offer is not taken."""
+    library(api)
+    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
+    departments.put_department(api.runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
+                               groups=["review", "chief", "certificate"])
+    deploy_guide(api, tmp_path, department={"code": "SCJG", "name": "市场监督管理局"}, rating={})
+    case = window_case_done(api)
+    visitor = Browser(app.test_client())
+    page = lookup(visitor, case["business_key"], case["query_code"]).text
+    assert all(f'name="aspect" value="{aspect}"' in page for aspect in ratings.ASPECTS)
+
+    def rate_on_page(**form: Any) -> Any:
+        return send(visitor, "/public/progress/rating", {"case_no": case["business_key"], **form},
+                    token_from="/public/progress", secrets=(case["business_key"], case["query_code"]))
+
+    refused = rate_on_page(level="4", comment=" ", aspect=["窗口服务"])
+    assert refused.status_code == 422 and 'value="窗口服务" checked' in refused.text
+    assert rate_on_page(level="4", comment="窗口排队两个小时", aspect=["窗口服务", "别的"]).status_code == 200
+    assert rectifying_groups(api) == [["window"]]
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(Rating.dimensions)).one() == {"窗口服务": 4}
