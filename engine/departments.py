@@ -75,7 +75,8 @@ class DepartmentView:
 def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, parent_code: str | None = None,
                    groups: Iterable[str] = (), titles: Mapping[str, str | None] | None = None,
                    title_entries: Mapping[str, int] | None = None, only_new: bool = False,
-                   move_groups: bool = False) -> tuple[DepartmentView, bool]:
+                   move_groups: bool = False, unchanged_since: datetime | None = None
+                   ) -> tuple[DepartmentView, bool]:
     """Create a department, or replace its name, parent and groups; returns it and whether it is new.
 
     The groups it gains bring it into the existing cases (any state) they worked on, in the same
@@ -91,6 +92,8 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
         only_new: refuse (Conflict) when the department exists already.
         move_groups: take groups another department owns from it (a reorganisation, 机构改革), in the same
             transaction; else such a group is a Conflict.
+        unchanged_since: the department's ``updated_at`` as the caller read it: a department changed since
+            is a Conflict (a page putting back the groups it read must not undo a change made meanwhile).
 
     Raises:
         Forbidden (not admin); ValidationFailed (bad code, name, group or parent, or a parent that does not
@@ -104,7 +107,7 @@ def put_department(uow: UnitOfWork, code: str, *, actor: Actor, name: str, paren
     with uow:
         try:
             view, created, before, moved = _put(uow.session, code, name, parent_code, wanted, named, only_new,
-                                                move_groups)
+                                                move_groups, unchanged_since)
             after = _audit_fields(view)
             audit.record(uow, actor, "department.put", ("department", code),
                          audit.diff(before, after, created=created, **({"moved_groups": moved} if moved else {})))
@@ -404,7 +407,7 @@ def departments_of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> l
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _put(session: Session, code: str, name: str, parent_code: str | None, wanted: list[str],
-         titles: dict[str, str | None], only_new: bool, move_groups: bool
+         titles: dict[str, str | None], only_new: bool, move_groups: bool, unchanged_since: datetime | None
          ) -> tuple[DepartmentView, bool, dict[str, Any], dict[str, str]]:
     """The department as put and whether it is new; for the audit log, what it was and the groups moved to
     it (group -> the department that had it)."""
@@ -414,6 +417,9 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     before = _audited(session, department)
     if department is not None and only_new:
         raise Conflict(f"department {code!r} exists already")
+    if unchanged_since is not None and (department is None or department.updated_at != unchanged_since):
+        raise Conflict(f"department {code!r} changed meanwhile",
+                       updated_at=department.updated_at.isoformat() if department is not None else None)
     if parent_code is not None:
         _check_parent(session, code, parent_code)
     others = session.execute(select(DepartmentGroup.group_name, DepartmentGroup.department_code, DepartmentGroup.title)

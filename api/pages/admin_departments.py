@@ -97,9 +97,11 @@ def rename(code: str) -> ResponseReturnValue:
         return _page(Refused(f"name:{code}", typed, {"name": _changed_meanwhile()}), 409)
     try:
         view, _created = departments.put_department(uow(), code, actor=actor(), name=typed["name"],
-                                                    parent_code=current.parent_code, groups=current.groups)
+                                                    parent_code=current.parent_code, groups=current.groups,
+                                                    unchanged_since=current.updated_at)
     except (ValidationFailed, Conflict) as exc:
-        return _page(Refused(f"name:{code}", typed, refusals(exc, _field, "name")), _status(exc))
+        problems = {"name": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "name")
+        return _page(Refused(f"name:{code}", typed, problems), _status(exc))
     flash(_("已将部门 {code} 的名称改为 {name}。", code=code, name=view.name), "success")
     return _back_to(code)
 
@@ -118,9 +120,10 @@ def add_group(code: str) -> ResponseReturnValue:
     try:
         departments.put_department(uow(), code, actor=actor(), name=current.name, parent_code=current.parent_code,
                                    groups=[*current.groups, group], titles={group: title} if title else None,
-                                   move_groups=typed["move_groups"] == "1")
-    except (ValidationFailed, Conflict) as exc:  # a Conflict: another department owns the group
-        return _page(Refused(f"group:{code}", typed, refusals(exc, _field, "group")), _status(exc))
+                                   move_groups=typed["move_groups"] == "1", unchanged_since=current.updated_at)
+    except (ValidationFailed, Conflict) as exc:  # a Conflict: another department owns the group, or it changed
+        problems = {"group": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "group")
+        return _page(Refused(f"group:{code}", typed, problems), _status(exc))
     flash(_("已将组 {group} 加入部门 {code}。", group=group, code=code), "success")
     return _back_to(code)
 
@@ -143,6 +146,11 @@ def set_title() -> ResponseReturnValue:
     else:
         flash(_("已清除组 {group} 的名称，页面将显示组代码。", group=group), "success")
     return _back_to(request.form.get("code", ""))
+
+
+def _raced(exc: Exception) -> bool:
+    """Whether the engine refused a put because the department changed between this page's read and its write."""
+    return isinstance(exc, Conflict) and "updated_at" in exc.context
 
 
 def _stale(current: DepartmentView) -> bool:

@@ -50,6 +50,23 @@ def test_a_department_is_created_listed_and_its_groups_replaced(runtime):
         assert departments.department_of_groups(uow, {"chief", "review", "window"}) == {"chief": "SCJG"}
 
 
+def test_a_put_read_before_another_change_is_refused_and_changes_nothing(runtime):
+    """A page re-reads the department and puts its groups back: a change between its read and its write
+    (``unchanged_since``) is a Conflict, not undone."""
+    read, _ = departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
+    departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心",
+                               groups=["window", "zwfw_review"])  # another admin, meanwhile
+    with pytest.raises(Conflict) as refused:
+        departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="市政务服务管理局",
+                                   groups=read.groups, unchanged_since=read.updated_at)
+    assert "updated_at" in refused.value.context
+    now = departments.get_department(runtime.uow(), "ZWFW")
+    assert (now.name, sorted(now.groups)) == ("政务服务中心", ["window", "zwfw_review"])
+    renamed, _ = departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="市政务服务管理局",
+                                            groups=now.groups, unchanged_since=now.updated_at)
+    assert (renamed.name, sorted(renamed.groups)) == ("市政务服务管理局", ["window", "zwfw_review"])
+
+
 def test_a_group_belongs_to_one_department_only(runtime):
     setup_departments(runtime)
     with pytest.raises(Conflict, match="'window' belongs to department 'ZWFW'") as raised:
