@@ -128,7 +128,8 @@ class ProgressSupplementMaterials(MethodView):
     @blp.response(201, SupplementFileSchema)
     @blp.alt_response(400, schema=ApiErrorSchema, description="no file, or an empty one")
     @blp.alt_response(404, schema=ApiErrorSchema, description="unknown case number or wrong code (one answer)")
-    @blp.alt_response(409, schema=ApiErrorSchema, description=NOT_OPEN)
+    @blp.alt_response(409, schema=ApiErrorSchema, description=NOT_OPEN + "; or the material has its 5 files "
+                      "already (state too_many_files)")
     @blp.alt_response(413, schema=ApiErrorSchema, description="the file is larger than the limit")
     @blp.alt_response(415, schema=ApiErrorSchema, description="a file type not accepted, or a body that is not "
                       "multipart/form-data")

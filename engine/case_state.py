@@ -134,8 +134,12 @@ def members(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, list[Memb
             continue
         calls[row.id] = [(name, pinned.get(key)) for name, key in _call_activities(row.definition)]
         own = _element_ids(row.definition)
-        owner[row.id] = {element: index for index, (_, called) in enumerate(calls[row.id]) if called is not None
-                         for element in _element_ids(called) - own}
+        found_in: dict[str, set[int]] = {}
+        for place, (_, member) in enumerate(calls[row.id]):
+            for element in _element_ids(member) - own if member is not None else ():
+                found_in.setdefault(element, set()).add(place)
+        # An id two members share (a process called twice, a modeler's default StartEvent_1) says no member.
+        owner[row.id] = {element: min(places) for element, places in found_in.items() if len(places) == 1}
     history: dict[tuple[int, int], list[_Item]] = {}
     wanted = sorted({element for found in owner.values() for element in found})
     if wanted:

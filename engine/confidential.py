@@ -77,11 +77,6 @@ def for_reader(variables: dict[str, Any], hidden: frozenset[str], actor: Actor) 
 def texts(data: dict[str, Any], hidden: frozenset[str]) -> list[str]:
     """The text of every confidential value in ``data`` (longest first, so a value containing another is
     taken out whole), to take out of free text."""
-    return sorted((text for text in values(data, hidden) if len(text) >= SHORTEST_SCRUBBED), key=len, reverse=True)
-
-
-def values(data: dict[str, Any], hidden: frozenset[str]) -> set[str]:
-    """Every confidential value in ``data`` as text, at any depth (booleans and nulls are no one's secret)."""
     found: set[str] = set()
 
     def collect(value: Any) -> None:
@@ -91,12 +86,12 @@ def values(data: dict[str, Any], hidden: frozenset[str]) -> set[str]:
         elif isinstance(value, (list, tuple)):
             for item in value:
                 collect(item)
-        elif value is not None and not isinstance(value, bool):
+        elif value is not None and not isinstance(value, bool) and len(str(value)) >= SHORTEST_SCRUBBED:
             found.add(str(value))
     for key in hidden:
         if key in data:
             collect(data[key])
-    return found
+    return sorted(found, key=len, reverse=True)
 
 
 def scrub(value: Any, secrets: list[str]) -> Any:

@@ -776,7 +776,7 @@ def _expected_correlations(task: Any, event: MessageEventDefinition, hidden: fro
             expected[prop.name] = value
     established = _flat_correlations(task.workflow.correlations)
     if hidden and established:
-        secret = confidential.values(task.data, hidden)
+        secret = set(confidential.texts(task.data, hidden))  # a one-character key ("1") is no one's secret
         established = {name: value for name, value in established.items() if str(value) not in secret}
     return {**expected, **established}
 

@@ -25,7 +25,7 @@ from typing import IO
 
 from sqlalchemy import select
 
-from . import case_state, instances, materials, progress, query_codes
+from . import case_state, execution, instances, materials, progress, query_codes, timeline
 from .case_lock import lock_case
 from .clock import utcnow
 from .complaints import PUBLIC
@@ -45,6 +45,9 @@ NOT_AWAITING = "办件当前不在等待补正材料，不能网上补正"
 SUSPENDED = "办件暂停办理中，暂不能网上补正"
 AT_THE_WINDOW = "本办件的补正材料请到受理窗口提交"
 NOT_UPLOADED = "尚未上传"
+MAX_FILES = 5  # files of one material one supplement takes online (pages of a scan, a corrected copy)
+TOO_MANY_FILES = "“{name}”已上传 {n} 个文件，不能再上传；如需更正请到受理窗口办理"
+SUPPLEMENT_ENDED = "补正(结束)"  # the case state of the catch event that takes the supplement
 NOTE = "申请人网上提交补正材料："  # the history's note on the message, before the materials' names
 
 
@@ -115,7 +118,8 @@ def upload(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str
     """Store a file for a material the supplement lists (engine.materials.upload), as the applicant's.
 
     Raises as ``supplement``; ValidationFailed (``details`` field ``name``: not a material the supplement
-    lists); and as engine.materials.upload: InvalidRequest (no file name, empty file), UnsupportedType, TooLarge.
+    lists); Conflict (``state`` too_many_files: the material has MAX_FILES files since the case began to
+    wait); and as engine.materials.upload: InvalidRequest (no file name, empty file), UnsupportedType, TooLarge.
     """
     with uow:
         opening = _open(uow, case_no, code, proof, lock=True)  # a submission in between closes the upload
@@ -123,6 +127,10 @@ def upload(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str
         if wanted not in opening.awaiting.materials:
             message = f"补正材料中没有“{wanted}”，请上传一次性告知通知书所列的材料：{'、'.join(opening.awaiting.materials)}"
             raise ValidationFailed(message, details=[{"field": "name", "message": message}])
+        held = next(m.files for m in _received(uow, opening) if m.name == wanted)
+        if len(held) >= MAX_FILES:  # what one code may store is bounded, for as long as the case waits
+            raise Conflict(TOO_MANY_FILES.format(name=wanted, n=MAX_FILES), state="too_many_files",
+                           max_files=MAX_FILES)
         stored = materials.upload(uow, opening.row.id, actor=APPLICANT, name=wanted, filename=filename,
                                   stream=stream, storage=storage)
         return _shown(stored)
@@ -172,7 +180,10 @@ def _open(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None, *,
     if row.state != "running":
         raise Conflict(SUSPENDED, state="suspended")
     waits = [w for w in instances.waits(uow, row.id, actor=SYSTEM) if w.kind == "message"]
-    recordable = {w.message or "" for w in waits if w.recordable}
+    # Only the wait that ends the supplement (its catch event reaches 补正(结束)), never another message the
+    # case waits for: the applicant's submission records that one and nothing else.
+    ends = _supplement_ends(uow, row)
+    recordable = {w.message or "" for w in waits if w.recordable and w.element_id in ends}
     if len(recordable) != 1 or not awaiting.materials:
         raise Conflict(AT_THE_WINDOW, state="at_window")
     [message] = recordable
@@ -180,6 +191,13 @@ def _open(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None, *,
         raise Conflict(AT_THE_WINDOW, state="at_window")  # another step takes it from an integration
     since = min(w.since for w in waits if w.message == message)
     return _Opening(row=row, awaiting=awaiting, message=message, since=since)
+
+
+def _supplement_ends(uow: UnitOfWork, row: ProcessInstance) -> set[str]:
+    """The elements of the case's diagrams (its own and those it calls) whose completion ends a supplement."""
+    return {element for definition in execution.definitions_of(uow, row)
+            for element, props in case_state.properties(definition).items()
+            if props.get(timeline.CASE_STATE) == SUPPLEMENT_ENDED}
 
 
 def _received(uow: UnitOfWork, opening: _Opening) -> list[SupplementMaterial]:

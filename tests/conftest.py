@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from engine import Runtime, Settings, append_only, schema
+from engine import Runtime, Settings, schema
 from engine.models import Base
+from tests import append_only
 from tests.helpers import ApiClient
 from tests.webhook_receiver import Receiver
 

@@ -20,9 +20,10 @@ from lxml import etree
 from sqlalchemy import Engine, text
 
 from engine import tasks as engine_tasks
-from engine import append_only, users
+from engine import users
 from engine.models import Base
 from engine.users import Actor
+from tests import append_only
 from tests.helpers import ApiClient, complete_task
 
 REPO = Path(__file__).resolve().parents[1]

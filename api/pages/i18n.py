@@ -1945,4 +1945,6 @@ EN: dict[str, str] = {
     "窗口服务": "Service at the window",
     "办理时效": "Time taken",
     "办事流程": "Procedure",
+    "“{name}”已上传 {n} 个文件，不能再上传；如需更正请到受理窗口办理":
+        "{n} files were uploaded for {name} already: no more can be; to correct it, go to the service window",
 }

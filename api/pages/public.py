@@ -321,7 +321,10 @@ class SupplementUpload(MethodView):
             return _supplement_refused(kept, _too_large(), 413, item)
         except UnsupportedType as exc:
             return _supplement_refused(kept, _unsupported(exc), 415, item)
-        except Conflict as exc:  # submitted meanwhile, or no longer awaited
+        except Conflict as exc:  # submitted meanwhile, no longer awaited, or its files are enough
+            if exc.context.get("state") == "too_many_files":
+                return _supplement_refused(kept, _(public_supplement.TOO_MANY_FILES, name=request.form.get("name", ""),
+                                                   n=public_supplement.MAX_FILES), 409, item)
             return _supplement_refused(kept, _(exc.message), 409)
         except (ValidationFailed, InvalidRequest) as exc:  # a material not asked for; a file name with nothing left
             return _supplement_refused(kept, _("未能上传：{message}", message=exc.message),

@@ -82,3 +82,39 @@ def test_a_case_that_calls_nothing_has_no_members(api):
     case = api.start("simple_approval", variables={"reviewGroup": "office"})
     with api.runtime.uow() as uow:
         assert case_state.members(uow, [uow.session.get(ProcessInstance, case["id"])]) == {}
+
+
+TWICE = """
+<bpmn:process id="member_check" isExecutable="true">
+  <bpmn:startEvent id="m_start"/><bpmn:userTask id="m_review" camunda:candidateGroups="office"/>
+  <bpmn:exclusiveGateway id="m_how" default="m_to_granted"/>
+  <bpmn:endEvent id="m_denied"><bpmn:extensionElements><camunda:properties>
+    <camunda:property name="govflow.caseState" value="办结(不通过)"/></camunda:properties></bpmn:extensionElements></bpmn:endEvent>
+  <bpmn:endEvent id="m_granted"/>
+  <bpmn:sequenceFlow id="m1" sourceRef="m_start" targetRef="m_review"/>
+  <bpmn:sequenceFlow id="m2" sourceRef="m_review" targetRef="m_how"/>
+  <bpmn:sequenceFlow id="m_to_denied" sourceRef="m_how" targetRef="m_denied">
+    <bpmn:conditionExpression>verdict == 'deny'</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="m_to_granted" sourceRef="m_how" targetRef="m_granted"/>
+</bpmn:process>
+<bpmn:process id="checked_twice" isExecutable="true">
+  <bpmn:startEvent id="t_start"/>
+  <bpmn:callActivity id="first_check" name="第一次核查" calledElement="member_check"/>
+  <bpmn:callActivity id="second_check" name="第二次核查" calledElement="member_check"/>
+  <bpmn:endEvent id="t_end"/>
+  <bpmn:sequenceFlow id="t1" sourceRef="t_start" targetRef="first_check"/>
+  <bpmn:sequenceFlow id="t2" sourceRef="first_check" targetRef="second_check"/>
+  <bpmn:sequenceFlow id="t3" sourceRef="second_check" targetRef="t_end"/>
+</bpmn:process>"""
+
+
+def test_a_process_called_twice_names_neither_call_for_the_others_outcome(api, tmp_path):
+    """The two calls share every element id: history cannot say which call a step was of, so neither is
+    named (the first one's denial is not the second's)."""
+    from tests.api.test_corpus_fixes import write
+    from tests.helpers import complete_task
+
+    api.deploy(write(tmp_path, "twice.bpmn", TWICE))
+    case = api.start("checked_twice")
+    complete_task(api, case["tasks"][0], user="admin", verdict="deny")
+    assert members(api, case) == [("第一次核查", None), ("第二次核查", None)]

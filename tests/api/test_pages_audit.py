@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import Runtime, append_only, departments, users
+from engine import Runtime, departments, users
 from engine.clock import LOCAL_TZ
 from engine.models import AuditEntry
 from engine.users import Actor
+from tests import append_only
 from tests.api.test_pages import Browser, person
 
 ADMIN = Actor("li", roles=frozenset({"admin"}))

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from api import create_app
+from engine import public_supplement
 from engine.models import HistoryEvent, Material
 from tests.api.test_pages import Browser
 from tests.api.test_pages_public import deploy_library, lookup, text_of
@@ -183,6 +184,38 @@ def test_a_supplement_the_window_cannot_record_is_brought_to_the_window(api: Api
     assert answer.status_code == 409 and answer.get_json()["error"] == {
         "code": "conflict", "message": "本办件的补正材料请到受理窗口提交", "details": [], "state": "at_window"}
     assert send_file(api, "SX-2026-0406", case["query_code"], ID_PROOF).status_code == 409
+
+
+def test_only_the_message_that_ends_the_supplement_is_the_applicant_s_to_record(api: ApiClient,
+                                                                                  tmp_path: Path) -> None:
+    """A recordable message whose catch event does not end the supplement (no 补正(结束) on it) is not what
+    the applicant's submission records: the window does."""
+    from tests.applicants import WINDOW
+
+    diagram = tmp_path / "window_acceptance.bpmn"
+    marked = '<camunda:property name="govflow.caseState" value="补正(结束)" />'
+    assert marked in WINDOW.read_text()
+    diagram.write_text(WINDOW.read_text().replace(marked, ""))
+    api.deploy(diagram)
+    case = api.start("window_acceptance", business_key="SX-2026-0409")
+    complete_open_task(api.as_("window_clerk"), case["id"], "accept", reader="admin", decision="supplement",
+                       missing_materials=NOTICE)
+    answer = api.client.get(url("SX-2026-0409"), query_string={"code": case["query_code"]})
+    assert answer.status_code == 409 and answer.get_json()["error"]["state"] == "at_window"
+    assert submit(api, "SX-2026-0409", case["query_code"]).status_code == 409
+
+
+def test_one_material_takes_at_most_five_files_online(api: ApiClient) -> None:
+    deploy_library(api)
+    case = awaiting_supplement(api, "SX-2026-0410")
+    for page in range(public_supplement.MAX_FILES):
+        assert send_file(api, "SX-2026-0410", case["query_code"], ID_PROOF,
+                         content=SCAN + f"% page {page}\n".encode()).status_code == 201
+    before = stored(api, case["id"])
+    refused = send_file(api, "SX-2026-0410", case["query_code"], ID_PROOF)
+    assert refused.status_code == 409 and refused.get_json()["error"]["state"] == "too_many_files"
+    assert len(stored(api, case["id"])) == len(before)
+    assert send_file(api, "SX-2026-0410", case["query_code"], FORM).status_code == 201  # another material's
 
 
 @pytest.mark.parametrize(("filename", "content", "status"), [

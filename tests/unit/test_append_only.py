@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from engine import Runtime, append_only, users
+from engine import Runtime, users
 from engine.models import AuditEntry, HistoryEvent
+from tests import append_only
 from tests.helpers import ApiClient, migrate
 
 
