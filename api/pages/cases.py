@@ -19,7 +19,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import (
@@ -59,7 +58,7 @@ from ..context import actor, runtime, uow
 from ..documents import HTML_POLICY
 from ..downloads import send_download
 from ..limits import upload_limit
-from . import clock_refusals, session
+from . import clock_refusals, session, uploads
 from .case_data import MAX_DATA_ROWS, case_data
 from .errors import error_page
 from .form_values import file_size, iso_local
@@ -369,7 +368,7 @@ class UploadForm:
 
     @property
     def types(self) -> str:
-        return _accepted_types()
+        return uploads.accepted_types()
 
 
 def upload_form(state: str, checklist: materials.Checklist | None) -> UploadForm | None:
@@ -393,15 +392,15 @@ class MaterialUpload(MethodView):
         row = _row()
         name = request.form.get("name", "")
         upload = request.files.get("file")
-        if upload is None or not upload.filename or _empty(upload):
+        if upload is None or not upload.filename or uploads.empty(upload):
             return _refused(instance_id, UploadRefusal(row, _("请选择要上传的文件（不能为空文件）。"), name), 400)
         try:
             found = materials.upload(uow(), instance_id, actor=actor(), name=name, filename=upload.filename,
                                      stream=upload.stream)
         except TooLarge:
-            return _refused(instance_id, UploadRefusal(row, _too_large(), name), 413)
+            return _refused(instance_id, UploadRefusal(row, uploads.too_large(), name), 413)
         except UnsupportedType as exc:
-            return _refused(instance_id, UploadRefusal(row, _unsupported(exc), name), 415)
+            return _refused(instance_id, UploadRefusal(row, uploads.unsupported(exc), name), 415)
         except Conflict:  # ended meanwhile: its archive is closed
             return _refused(instance_id, UploadRefusal(row, _("办件已结束，不能再提交材料。"), name), 409)
         except ValidationFailed as exc:  # the name: empty, too long, control characters
@@ -426,7 +425,7 @@ def _body_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
         return redirect(url_for("pages.auth.login"))
     instance_id = int((request.view_args or {})["instance_id"])
     try:
-        return _refused(instance_id, UploadRefusal(_row(), _too_large()), 413)
+        return _refused(instance_id, UploadRefusal(_row(), uploads.too_large()), 413)
     except EngineError:  # not a case this user reads: an error inside this handler would become a 500
         return error_page(413, _("上传的文件过大。"))
 
@@ -438,27 +437,6 @@ def _refused(instance_id: int, refusal: UploadRefusal, status: int) -> ResponseR
 def _row() -> str:
     row = request.args.get("row", "")
     return row if row.isdigit() or row == OTHER else ""
-
-
-def _empty(upload: FileStorage) -> bool:
-    """Whether the file chosen has no bytes (the stream is left at its start for the upload)."""
-    head = upload.stream.read(1)
-    upload.stream.seek(0)
-    return not head
-
-
-def _too_large() -> str:
-    return _("文件过大：单个文件不能超过 {size}。", size=file_size(runtime().settings.max_material_bytes))
-
-
-def _unsupported(exc: UnsupportedType) -> str:
-    if "accepted" in exc.context:  # the extension is not among those taken
-        return _("不接受此类文件。可上传：{types}。", types=_accepted_types())
-    return _("文件内容与扩展名不符，请上传原始文件。")
-
-
-def _accepted_types() -> str:
-    return _("、").join(f".{t}" for t in runtime().settings.material_types)
 
 
 # ---- materials: received on paper, or not applicable ------------------------------------------------

@@ -41,7 +41,6 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from engine import complaints, guides, idempotency, progress, public_supplement, query_codes, ratings
@@ -58,11 +57,11 @@ from engine.errors import (
 )
 from engine.settings import Settings
 
-from ..context import runtime, uow
+from ..context import uow
 from ..documents import HTML_POLICY
 from ..downloads import send_download
 from ..limits import upload_limit
-from .form_values import file_size
+from . import uploads
 from .i18n import LANGUAGES
 from .i18n import gettext as _
 
@@ -311,16 +310,16 @@ class SupplementUpload(MethodView):
         if kept is None:
             return _expired()
         upload = request.files.get("file")
-        if upload is None or not upload.filename or _empty(upload):
+        if upload is None or not upload.filename or uploads.empty(upload):
             return _supplement_refused(kept, _("请选择要上传的文件（不能为空文件）。"), 400, item)
         try:
             found = public_supplement.upload(uow(), kept["case_no"], proof=kept["proof"],
                                              name=request.form.get("name", ""), filename=upload.filename,
                                              stream=upload.stream)
         except TooLarge:
-            return _supplement_refused(kept, _too_large(), 413, item)
+            return _supplement_refused(kept, uploads.too_large(), 413, item)
         except UnsupportedType as exc:
-            return _supplement_refused(kept, _unsupported(exc), 415, item)
+            return _supplement_refused(kept, uploads.unsupported(exc), 415, item)
         except Conflict as exc:  # submitted meanwhile, no longer awaited, or its files are enough
             if exc.context.get("state") == "too_many_files":
                 return _supplement_refused(kept, _(public_supplement.TOO_MANY_FILES, name=request.form.get("name", ""),
@@ -351,23 +350,6 @@ def supplement_submit() -> ResponseReturnValue:
         return _supplement_refused(kept, _(exc.message), 409)
     _keep(KEPT_CASE, {**kept, "said": {"submitted": True}})
     return redirect(url_for(".progress_form", _anchor="supplement-done"), 303)
-
-
-def _empty(upload: FileStorage) -> bool:
-    """Whether the file chosen has no bytes (the stream is left at its start for the upload)."""
-    head = upload.stream.read(1)
-    upload.stream.seek(0)
-    return not head
-
-
-def _too_large() -> str:
-    return _("文件过大：单个文件不能超过 {size}。", size=file_size(runtime().settings.max_material_bytes))
-
-
-def _unsupported(exc: UnsupportedType) -> str:
-    if "accepted" in exc.context:  # the extension is not among those taken
-        return _("不接受此类文件。可上传：{types}。", types=_("、").join(f".{t}" for t in runtime().settings.material_types))
-    return _("文件内容与扩展名不符，请上传原始文件。")
 
 
 # ---- complaints -------------------------------------------------------------------------------------------
@@ -534,7 +516,7 @@ def _body_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     kept = _kept(KEPT_CASE, "case_no", "proof") if request.endpoint == "pages.public.supplement_upload" else None
     if kept is not None:
         try:
-            return _supplement_refused(kept, _too_large(), 413, _item())
+            return _supplement_refused(kept, uploads.too_large(), 413, _item())
         except NotFound:  # a new code was handed out meanwhile: an error inside this handler would be a 500
             session.pop(KEPT_CASE, None)
     return render_template("pages/public_error.html", status=413, message=_("上传的文件过大。")), 413
