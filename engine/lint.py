@@ -71,6 +71,7 @@ from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate
 from .execution import latest_definition
 from .problem_codes import Said, said
 from .scripting import SAFE_BUILTINS
+from .time_limits import EXCLUDED
 from .unit_of_work import UnitOfWork
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
@@ -444,6 +445,23 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
     problems.extend(_check_confidential(diagram, pid, process, elements))
     problems.extend(_check_recordable(diagram, graph, props))
     problems.extend(_check_state_on_start(diagram, graph, props, elements))
+    problems.extend(_check_excluded(diagram, props, guide))
+    return problems
+
+
+def _check_excluded(diagram: PreparedDiagram, props: dict[str, dict[str, str]],
+                    guide: dict[str, Any] | None) -> list[Problem]:
+    """A step marked ``govflow.excluded`` pauses the clock for a special procedure: one the item's guide does not
+    list (``excluded_periods``, the periods the applicant is told are not counted) is warned about."""
+    if guide is None:
+        return []
+    listed = guides.listed_periods(guide)
+    problems = []
+    for element, properties in props.items():
+        kind = (properties.get(EXCLUDED) or "").strip()
+        if kind and kind not in listed:
+            problems.append(Problem.of(diagram.name, diagram.lines.get(element), element, said(
+                "lint.excluded_unlisted", kind=kind, listed=", ".join(listed) or "none"), "warning"))
     return problems
 
 

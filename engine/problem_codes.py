@@ -193,6 +193,9 @@ ENGLISH: dict[str, str] = {
                                      "and completes at once, or holds other steps), where it does nothing: mark the "
                                      "user, manual or external task, receive task or intermediate catch event the "
                                      "state begins with, or use govflow.caseState, reached when the element completes",
+    "lint.excluded_unlisted": "govflow.excluded is {kind!r}, a special procedure the item's guide does not list "
+                              "(excluded_periods: {listed}): the clock would pause for a period the applicant is not "
+                              "told of; list it in the guide, or take the mark away",
     "lint.state_on_start_ending": "govflow.caseStateOnStart is {state!r}, a state that ends the case, which a step "
                                   "reaches when it completes: use govflow.caseState",
     "lint.confidential_name": "govflow.confidential names {name!r}: only a whole variable (a top-level name) can be "

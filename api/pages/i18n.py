@@ -1947,4 +1947,6 @@ EN: dict[str, str] = {
     "办事流程": "Procedure",
     "“{name}”已上传 {n} 个文件，不能再上传；如需更正请到受理窗口办理":
         "{n} files were uploaded for {name} already: no more can be; to correct it, go to the service window",
+    "govflow.excluded 的值为 {kind!r}，办事指南未列出这一特别程序（excluded_periods：{listed}）：办件将为一个未告知申请人的期间暂停计时；请在办事指南中列出，或去掉该标记":
+        "govflow.excluded is {kind!r}, a special procedure the item's guide does not list (excluded_periods: {listed}): the clock would pause for a period the applicant is not told of; list it in the guide, or take the mark away",
 }

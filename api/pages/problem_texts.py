@@ -140,6 +140,7 @@ ZH: dict[str, str] = {
     "lint.thrown_by_misplaced": "govflow.thrownBy 没有标记在附着于用户任务（或包含用户任务的元素）的错误边界事件上，因而不起作用：请将它放在附着于用户任务的错误边界事件上（该错误可结束此任务办理人员的工作），或附着于包含该任务的子流程或调用活动的错误边界事件上",
     "lint.thrown_by_empty": "govflow.thrownBy 未指定任何组：请写明其办理人员可抛出此错误的组（以逗号分隔），或删除该属性",
     "lint.state_on_start_misplaced": "govflow.caseStateOnStart 标记在 {tag} 上，其开始不被记录（开始即完成，或包含其他环节），因而不起作用：请标记在该状态开始时的用户任务、人工任务、外部任务、接收任务或中间捕获事件上，或改用 govflow.caseState（元素完成时达到）",
+    "lint.excluded_unlisted": "govflow.excluded 的值为 {kind!r}，办事指南未列出这一特别程序（excluded_periods：{listed}）：办件将为一个未告知申请人的期间暂停计时；请在办事指南中列出，或去掉该标记",
     "lint.state_on_start_ending": "govflow.caseStateOnStart 的值为 {state!r}，这是结束办件的状态，应在环节完成时达到：请改用 govflow.caseState",
     "lint.confidential_name": "govflow.confidential 列出的 {name!r} 不是整个变量：只有整个变量（顶层名称）才能设为保密",
     "lint.confidential_message": "此消息将办件的全部数据（包括保密变量 {names}）发送给接收它的流程：请为它设置不含这些变量的消息内容，或在接收方也用 govflow.confidential 列出它们",

@@ -272,3 +272,17 @@ def test_a_bundle_item_s_member_form_missing_from_the_linted_files_is_an_error()
     found = [p for p in lint.lint_files(list(files.items())) if "signboard-application.form" in p.message]
     assert [(p.severity, p.element) for p in found] == [("error", "restaurant_opening")]
     assert "govflow.bundleForms names form 'signboard-application.form', which is not among" in found[0].message
+
+
+def test_an_excluded_period_the_guide_does_not_list_is_warned_about() -> None:
+    """The food licence's guide lists only 现场核查 (inspection): a step pausing the clock for a hearing would
+    pause it for a period the applicant was never told of."""
+    marked = '<camunda:property name="govflow.caseStateOnStart" value="部门开始办理" />'
+
+    def excluded(kind: str) -> Callable[[dict[str, bytes]], None]:
+        return edit("bpmn/SCJG-XK-0001/food_business_licence.bpmn", marked,
+                    marked + f'<camunda:property name="govflow.excluded" value="{kind}" />')
+
+    [(severity, message)] = about(findings(excluded("hearing")), "review")
+    assert severity == "warning" and "'hearing'" in message and "excluded_periods: inspection" in message
+    assert about(findings(excluded("inspection")), "review") == []
