@@ -165,3 +165,25 @@ def test_the_case_page_offers_only_the_kinds_the_guide_lists_and_none_where_it_l
         ("inspection", "现场核查")]
     later = food_case(api, guide=food_guide(tmp_path, excluded_periods=[]))  # listing none: no form to pause
     assert "pause-form" not in clock_of(supervisor.get(f"/cases/{later['id']}").text)
+
+
+def test_0031_takes_art_42_from_the_running_clocks_of_items_that_are_not_licences(api, runtime):
+    """A complaint's clock started before the rule kept no allowance (read as Art 42's 10 days): the upgrade
+    gives it none; a licence's running clock and a stopped one stay as they were."""
+    from sqlalchemy import update
+
+    from engine.models import CaseClock
+    from tests.helpers import migrate
+
+    complaint = complaint_case(api)
+    licence = food_case(api)["id"]
+    with runtime.engine.begin() as connection:  # as the clocks were started before the rule
+        connection.execute(update(CaseClock).values(extension_allowance_days=None, extension_basis=None))
+    assert api.get(f"/api/process-instances/{complaint}/clock").get_json()["extension_allowance_days"] == 10
+    try:
+        migrate(runtime, "0030", down=True)
+        migrate(runtime, "0031")
+    finally:
+        migrate(runtime, "heads")
+    no_statutory_extension(api.get(f"/api/process-instances/{complaint}/clock").get_json())
+    assert api.get(f"/api/process-instances/{licence}/clock").get_json()["extension_allowance_days"] == 10
