@@ -169,17 +169,26 @@ def test_a_suspended_case_takes_no_supplement_until_it_resumes(api: ApiClient) -
     assert send_file(api, "SX-2026-0405", case["query_code"], ID_PROOF).status_code == 201
 
 
-def test_a_supplement_the_window_cannot_record_is_brought_to_the_window(api: ApiClient, tmp_path: Path) -> None:
-    """Where the diagram leaves the supplement's catch event unmarked, an integration sends it: not the applicant."""
+def edited_case_awaiting(api: ApiClient, tmp_path: Path, number: str, old: str, new: str) -> dict[str, Any]:
+    """A case of window acceptance with its diagram edited (``old`` to ``new``), asked to supplement."""
     from tests.applicants import WINDOW
 
+    assert old in WINDOW.read_text()
     diagram = tmp_path / "window_acceptance.bpmn"
-    diagram.write_text(WINDOW.read_text().replace('name="govflow.recordable" value="true"',
-                                                  'name="govflow.recordable" value="false"'))
+    diagram.write_text(WINDOW.read_text().replace(old, new))
     api.deploy(diagram)
-    case = api.start("window_acceptance", business_key="SX-2026-0406")
+    case = api.start("window_acceptance", business_key=number)
     complete_open_task(api.as_("window_clerk"), case["id"], "accept", reader="admin", decision="supplement",
                        missing_materials=NOTICE)
+    return case
+
+
+UNRECORDABLE = ('name="govflow.recordable" value="true"', 'name="govflow.recordable" value="false"')
+
+
+def test_a_supplement_the_window_cannot_record_is_brought_to_the_window(api: ApiClient, tmp_path: Path) -> None:
+    """Where the diagram leaves the supplement's catch event unmarked, an integration sends it: not the applicant."""
+    case = edited_case_awaiting(api, tmp_path, "SX-2026-0406", *UNRECORDABLE)
     answer = api.client.get(url("SX-2026-0406"), query_string={"code": case["query_code"]})
     assert answer.status_code == 409 and answer.get_json()["error"] == {
         "code": "conflict", "message": "本办件的补正材料请到受理窗口提交", "details": [], "state": "at_window"}
@@ -190,16 +199,8 @@ def test_only_the_message_that_ends_the_supplement_is_the_applicant_s_to_record(
                                                                                   tmp_path: Path) -> None:
     """A recordable message whose catch event does not end the supplement (no 补正(结束) on it) is not what
     the applicant's submission records: the window does."""
-    from tests.applicants import WINDOW
-
-    diagram = tmp_path / "window_acceptance.bpmn"
-    marked = '<camunda:property name="govflow.caseState" value="补正(结束)" />'
-    assert marked in WINDOW.read_text()
-    diagram.write_text(WINDOW.read_text().replace(marked, ""))
-    api.deploy(diagram)
-    case = api.start("window_acceptance", business_key="SX-2026-0409")
-    complete_open_task(api.as_("window_clerk"), case["id"], "accept", reader="admin", decision="supplement",
-                       missing_materials=NOTICE)
+    case = edited_case_awaiting(api, tmp_path, "SX-2026-0409",
+                                '<camunda:property name="govflow.caseState" value="补正(结束)" />', "")
     answer = api.client.get(url("SX-2026-0409"), query_string={"code": case["query_code"]})
     assert answer.status_code == 409 and answer.get_json()["error"]["state"] == "at_window"
     assert submit(api, "SX-2026-0409", case["query_code"]).status_code == 409
@@ -346,15 +347,7 @@ def test_the_page_s_supplement_needs_the_lookup_of_its_case_and_speaks_english(a
 
 def test_the_page_says_when_the_supplement_is_brought_to_the_window(api: ApiClient, visitor: Browser,
                                                                     tmp_path: Path) -> None:
-    from tests.applicants import WINDOW
-
-    diagram = tmp_path / "window_acceptance.bpmn"
-    diagram.write_text(WINDOW.read_text().replace('name="govflow.recordable" value="true"',
-                                                  'name="govflow.recordable" value="false"'))
-    api.deploy(diagram)
-    case = api.start("window_acceptance", business_key="SX-2026-0413")
-    complete_open_task(api.as_("window_clerk"), case["id"], "accept", reader="admin", decision="supplement",
-                       missing_materials=NOTICE)
+    case = edited_case_awaiting(api, tmp_path, "SX-2026-0413", *UNRECORDABLE)
     page = lookup(visitor, "SX-2026-0413", case["query_code"]).text
     assert text_of(page, "awaiting-what") == "待申请人补正材料"
     assert text_of(page, "supplement-closed") == "本办件的补正材料请到受理窗口提交"

@@ -54,15 +54,20 @@ def test_a_bad_rating_of_a_service_contact_is_rectified_by_that_steps_group(api:
     assert [(d["key"], d["bad"]) for d in stats["by_department"]] == [("SCJG", 1)]
 
 
-def test_a_bad_rating_of_the_window_service_is_rectified_by_the_window_that_received_the_case(
-        api: ApiClient, tmp_path: Path) -> None:
-    """The case's lead (SCJG) handled it last; a 差评 whose only bad aspect is 窗口服务 is about the
-    centre's window that received it, which rectifies it and is counted for it."""
+def led_by_scjg(api: ApiClient, tmp_path: Path) -> None:
+    """Window-acceptance cases received by the centre's window (ZWFW) and handled by SCJG's groups."""
     library(api)
     departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
     departments.put_department(api.runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
                                groups=["review", "chief", "certificate"])
     deploy_guide(api, tmp_path, department={"code": "SCJG", "name": "市场监督管理局"}, rating={})
+
+
+def test_a_bad_rating_of_the_window_service_is_rectified_by_the_window_that_received_the_case(
+        api: ApiClient, tmp_path: Path) -> None:
+    """The case's lead (SCJG) handled it last; a 差评 whose only bad aspect is 窗口服务 is about the
+    centre's window that received it, which rectifies it and is counted for it."""
+    led_by_scjg(api, tmp_path)
     case = window_case_done(api)
 
     rate(api, case["business_key"], case["query_code"], 5, comment="窗口排队两个小时",
@@ -79,11 +84,7 @@ def test_a_rating_that_names_no_step_stays_with_the_group_that_handled_the_case(
         api: ApiClient, tmp_path: Path) -> None:
     """Other aspects rated bad besides the window's, no aspect rated bad, or no 差评 at all: the lead
     department's last step (制证) is what the rating is about."""
-    library(api)
-    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
-    departments.put_department(api.runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
-                               groups=["review", "chief", "certificate"])
-    deploy_guide(api, tmp_path, department={"code": "SCJG", "name": "市场监督管理局"}, rating={})
+    led_by_scjg(api, tmp_path)
     ratings: list[tuple[int, dict[str, int]]] = [
         (5, {"窗口服务": 5, "办事效率": 4}),  # the window and the handling both
         (4, {"窗口服务": 2}),  # the window's service was fine
@@ -102,11 +103,7 @@ def test_the_progress_page_lets_the_applicant_say_a_bad_rating_is_about_the_wind
         api: ApiClient, tmp_path: Path, app: Any) -> None:
     """The page's rating form offers the aspects (ratings.ASPECTS): a 差评 naming 窗口服务 alone goes to the
     window; a refused one keeps the aspects ticked; an aspect the form does not offer is not taken."""
-    library(api)
-    departments.put_department(api.runtime.uow(), "ZWFW", actor=SYSTEM, name="政务服务中心", groups=["window"])
-    departments.put_department(api.runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局",
-                               groups=["review", "chief", "certificate"])
-    deploy_guide(api, tmp_path, department={"code": "SCJG", "name": "市场监督管理局"}, rating={})
+    led_by_scjg(api, tmp_path)
     case = window_case_done(api)
     visitor = Browser(app.test_client())
     page = lookup(visitor, case["business_key"], case["query_code"]).text
