@@ -14,7 +14,7 @@
   within the guide's ``rating.rectify_days`` working days (default 5), a supervisor confirms or sends it
   back, and the outcome is written onto the rating when that case ends (``on_case_ended``).
 * Statistics by item, department (the one owning the group the rating is about, else the group) and clerk
-  (who completed the case's user tasks).
+  (who completed the rated step; for the case, who completed its user tasks).
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def rate(uow: UnitOfWork, case_no: str, code: str | None = None, *, level: int,
         rating = Rating(instance_id=row.id, contact=contact, business_key=row.business_key,
                         definition_key=row.definition_key, item_name=name, department=about,
                         level=level, dimensions=dimensions, comment=comment, created_at=utcnow(),
-                        clerks=[RatingClerk(clerk=c) for c in handled.clerks])
+                        clerks=[RatingClerk(clerk=c) for c in _rated_clerks(uow, contact, handled)])
         uow.session.add(rating)
         try:
             uow.session.flush()
@@ -143,6 +143,16 @@ def responsible_group(uow: UnitOfWork, row: ProcessInstance, contact: str, level
     if not received:
         return None
     return _group_of(max(received, key=lambda t: (t.ended_at or t.created_at, t.id)))  # its last round
+
+
+def _rated_clerks(uow: UnitOfWork, contact: str, handled: service_cases.Handling) -> list[str]:
+    """Whom a rating counts for: a service contact's, the clerk who completed that step; the case's, every
+    clerk who completed one of its steps."""
+    if contact != CASE_CONTACT:
+        task = uow.session.get(Task, contact)
+        if task is not None and task.completed_by:
+            return [task.completed_by]
+    return handled.clerks
 
 
 def _group_of(task: Task | None) -> str | None:

@@ -49,7 +49,9 @@ def test_a_bad_rating_of_a_service_contact_is_rectified_by_that_steps_group(api:
     assert rated["contact"] == review["id"]
     assert rectifying_groups(api) == [["review"]]
     with api.runtime.uow() as uow:
-        assert uow.session.scalars(select(Rating.department)).one() == "review"
+        rating = uow.session.scalars(select(Rating)).one()
+        # about the review and its clerk: not the window clerk who accepted the case before it
+        assert (rating.department, [c.clerk for c in rating.clerks]) == ("review", ["admin"])
     stats = api.as_("supervisor").get("/api/ratings/stats").get_json()
     assert [(d["key"], d["bad"]) for d in stats["by_department"]] == [("SCJG", 1)]
 
