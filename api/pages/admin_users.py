@@ -7,10 +7,11 @@ the POST that made it and nowhere else: only its hash is kept, and no address or
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -111,6 +112,9 @@ def add() -> ResponseReturnValue:
     """Add the user (engine.users.add_user); the answer is their page with the first token, shown this once."""
     known = group_catalogue()[1]
     typed = UserForm.typed(request.form, set(known))
+    if _sent_before():  # a reload of the answer: the user was added, and their token shown, then
+        flash(_("用户 {name} 已新增（刷新页面不会再次新增）；其令牌只在新增时显示一次。", name=typed.name), "info")
+        return redirect(url_for(".user", name=typed.name), 303)
     ttl_days, problems = _days(typed.ttl_days)
     if problems:
         return _new_page(typed, problems, 422)
@@ -120,6 +124,7 @@ def add() -> ResponseReturnValue:
     except (ValidationFailed, Conflict) as exc:  # a Conflict: the name is taken
         return _new_page(typed, refusals(exc, _field, "name"), _status(exc))
     _warn_of_unknown_groups(user.groups, known)
+    _sent()
     return _user_page(user.name, token=token, added=True, status=201)
 
 
@@ -127,7 +132,23 @@ def _new_page(typed: UserForm, problems: dict[str, str] | None = None, status: i
     catalogue, known = group_catalogue()
     return render_template("pages/admin_user_new.html", form=typed, problems=problems or {}, departments=catalogue,
                            known=known, roles=users.ROLES, role_labels=ROLE_LABELS, role_hints=ROLE_HINTS,
-                           max_days=MAX_TOKEN_DAYS), status
+                           max_days=MAX_TOKEN_DAYS, once=secrets.token_urlsafe(12)), status
+
+
+# A form whose answer shows a new token carries a mark of its own (``once``): the browser resends the form when
+# that answer is reloaded, and the mark, kept in the session once the form was taken, says not to take it again.
+SENT = "admin_forms_sent"
+KEPT_SENT = 20
+
+
+def _sent_before() -> bool:
+    mark = request.form.get("once", "")
+    return bool(mark) and mark in session.get(SENT, [])
+
+
+def _sent() -> None:
+    if mark := request.form.get("once", ""):
+        session[SENT] = [*session.get(SENT, []), mark][-KEPT_SENT:]
 
 
 def _days(typed: str) -> tuple[int | None, dict[str, str]]:
@@ -165,7 +186,7 @@ def _user_page(name: str, *, typed: UserForm | None = None, problems: dict[str, 
     return render_template("pages/admin_user.html", user=found, form=typed or UserForm.of(found, set(known)),
                            problems=problems or {}, token=token, added=added, kept=kept or {}, tokens=tokens, now=utcnow(),
                            departments=catalogue, known=known, roles=users.ROLES, role_labels=ROLE_LABELS,
-                           role_hints=ROLE_HINTS, max_days=MAX_TOKEN_DAYS), status
+                           role_hints=ROLE_HINTS, max_days=MAX_TOKEN_DAYS, once=secrets.token_urlsafe(12)), status
 
 
 @bp.post("/admin/users/<name>")
@@ -241,6 +262,9 @@ def set_password(name: str) -> ResponseReturnValue:
 def issue_token(name: str) -> ResponseReturnValue:
     """Another token (a second system, or rotating one); the answer shows it this once."""
     kept = {"label": request.form.get("label", "").strip(), "ttl_days": request.form.get("ttl_days", "").strip()}
+    if _sent_before():  # a reload of the answer that showed it
+        flash(_("该令牌已签发（刷新页面不会再次签发），只在签发时显示一次；如已遗失，请签发新令牌并吊销原令牌。"), "info")
+        return redirect(url_for(".user", name=name, _anchor="tokens"), 303)
     ttl_days, problems = _days(kept["ttl_days"])
     if problems:
         return _user_page(name, problems=problems, kept=kept, status=422)
@@ -248,6 +272,7 @@ def issue_token(name: str) -> ResponseReturnValue:
         issued = users.issue_token(uow(), name, ttl_days=ttl_days, label=kept["label"] or None, actor=actor())
     except ValidationFailed as exc:  # the lifetime's range, the label's length
         return _user_page(name, problems=refusals(exc, _field, "label"), kept=kept, status=422)
+    _sent()
     return _user_page(name, token=issued.token, status=201)
 
 

@@ -1949,4 +1949,8 @@ EN: dict[str, str] = {
         "{n} files were uploaded for {name} already: no more can be; to correct it, go to the service window",
     "govflow.excluded 的值为 {kind!r}，办事指南未列出这一特别程序（excluded_periods：{listed}）：办件将为一个未告知申请人的期间暂停计时；请在办事指南中列出，或去掉该标记":
         "govflow.excluded is {kind!r}, a special procedure the item's guide does not list (excluded_periods: {listed}): the clock would pause for a period the applicant is not told of; list it in the guide, or take the mark away",
+    "用户 {name} 已新增（刷新页面不会再次新增）；其令牌只在新增时显示一次。":
+        "User {name} was added (reloading does not add them again); their token was shown that once only.",
+    "该令牌已签发（刷新页面不会再次签发），只在签发时显示一次；如已遗失，请签发新令牌并吊销原令牌。":
+        "The token was issued (reloading does not issue another) and shown that once only; if it is lost, issue a new one and revoke it.",
 }

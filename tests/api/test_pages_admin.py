@@ -318,3 +318,31 @@ def test_a_form_older_than_the_departments_last_change_is_refused(admin: Browser
     assert 'value="新名称"' in department(stale.text, "ZWFW")
     view = departments.get_department(runtime.uow(), "ZWFW")
     assert view.name == "市政务服务管理局" and "meeting_chair" in view.groups
+
+
+def once_of(html: str, form_id: str) -> str:
+    found = re.search(r'name="once" value="([^"]+)"', html.split(f'id="{form_id}"')[1])
+    assert found, form_id
+    return found.group(1)
+
+
+def test_reloading_the_answer_that_showed_a_token_neither_issues_nor_adds_again(admin: Browser,
+                                                                               runtime: Runtime) -> None:
+    """The browser resends the form when the answer showing the token is reloaded: the form's mark says it was
+    taken, and the page says the token was shown that once."""
+    form = {"name": "zhao", "roles": "clerk", "groups": "window", "once": once_of(admin.get("/admin/users/new").text,
+                                                                                 "new-user-form")}
+    assert post(admin, "/admin/users/new", form).status_code == 201
+    again = post(admin, "/admin/users/new", form)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/admin/users/zhao")
+    assert "刷新页面不会再次新增" in admin.get("/admin/users/zhao").text
+    assert len(users.list_tokens(runtime.uow(), "zhao")) == 1
+
+    issue = {"label": "省平台对接", "once": once_of(admin.get("/admin/users/zhao").text, "issue-token-form")}
+    assert post(admin, "/admin/users/zhao/tokens", issue).status_code == 201
+    assert post(admin, "/admin/users/zhao/tokens", issue).status_code == 303
+    assert "刷新页面不会再次签发" in admin.get("/admin/users/zhao").text
+    assert len(users.list_tokens(runtime.uow(), "zhao")) == 2
+    fresh = {"label": "第二个系统", "once": once_of(admin.get("/admin/users/zhao").text, "issue-token-form")}
+    assert post(admin, "/admin/users/zhao/tokens", fresh).status_code == 201  # a form shown anew issues anew
+    assert len(users.list_tokens(runtime.uow(), "zhao")) == 3
