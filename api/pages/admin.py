@@ -9,9 +9,10 @@ from flask import Blueprint
 
 from engine import departments
 from engine.departments import DepartmentView
-from engine.errors import EngineError
+from engine.errors import Conflict, EngineError, ValidationFailed
 
 from ..context import actor, uow
+from .i18n import gettext as _
 
 # engine.users.ROLES as an administrator says them, with what each lets a user do (each has its English in
 # i18n.EN).
@@ -53,17 +54,50 @@ def group_catalogue() -> tuple[list[DepartmentView], dict[str, GroupInfo]]:
     return found, known
 
 
-def refusals(exc: EngineError, field_of: Callable[[str], str], fallback: str) -> dict[str, str]:
-    """The engine's words beside each field of the form: ``field_of`` turns a field the engine names (``roles.1``,
-    ``groups.0.title``) into the form's; a refusal naming no field goes beside ``fallback``. A detail without a
-    message of its own (a group another department owns) reads as the refusal's message."""
+# What a form's field takes, said beside it when the engine refuses what was typed there (its own words are the
+# API's, in English); a field not listed shows the engine's.
+USER_RULES = {"name": "用户名须为 1 至 100 个字母、数字、汉字或 . @ _ -，不含空格",
+              "display_name": "姓名至多 200 个字符，单行，不含控制字符",
+              "groups": "组代码须为字母、数字及 . _ -，以空格或逗号分隔",
+              "ttl_days": "有效期须为 1 至 36500 天的整数，或留空",
+              "label": "用途至多 100 个字符",
+              "password": "密码至少 8 个字符"}
+DEPARTMENT_RULES = {"code": "部门代码须为 1 至 50 个字母、数字或 _ . -，例如 SCJG",
+                    "name": "部门名称须为 1 至 200 个字符，单行，不含控制字符",
+                    "group": "组代码须为字母、数字及 . _ -，例如 review",
+                    "title": "组的名称至多 100 个字符，单行，不含控制字符"}
+# Conflicts the pages meet, by what the engine's message says, in the administrator's words.
+CONFLICT_WORDS = (("no active admin", "此操作将使系统没有在用的管理员：请先给另一用户管理员角色。"),
+                  ("already exists", "该用户名已被使用，请换一个。"),
+                  ("exists already", "该部门代码已被使用，请换一个。"))
+RESERVED_NAME = "该用户名为系统保留（system、public），请换一个。"
+OWNED_ELSEWHERE = "组 {group} 已属于部门 {department}：如需移入，请勾选“如属其他部门，移入本部门”。"
+
+
+def refusals(exc: EngineError, field_of: Callable[[str], str], fallback: str, rules: dict[str, str]) -> dict[str, str]:
+    """The engine's refusal beside each field of the form, in the administrator's words (``rules``: what each
+    field of the page takes): ``field_of`` turns a field the engine names (``roles.1``, ``groups.0.title``) into
+    the form's; a refusal naming no field goes beside ``fallback``."""
     found: dict[str, list[str]] = {}
     for detail in exc.details:
         if isinstance(detail, dict) and detail.get("field"):
-            said = found.setdefault(field_of(str(detail["field"])), [])
-            message = str(detail.get("message") or exc.message)
+            field = field_of(str(detail["field"]))
+            said = found.setdefault(field, [])
+            message = _said(exc, detail, rules.get(field))
             if message not in said:
                 said.append(message)
     if not found:
-        found[fallback] = [exc.message]
-    return {field: "; ".join(messages) for field, messages in found.items()}
+        found[fallback] = [_said(exc, {}, rules.get(fallback))]
+    return {field: "；".join(messages) for field, messages in found.items()}
+
+
+def _said(exc: EngineError, detail: dict[str, object], rule: str | None) -> str:
+    if isinstance(exc, Conflict):
+        if detail.get("group") and detail.get("department"):  # a group another department owns
+            return _(OWNED_ELSEWHERE, group=str(detail["group"]), department=str(detail["department"]))
+        return next((_(words) for marker, words in CONFLICT_WORDS if marker in exc.message), exc.message)
+    if isinstance(exc, ValidationFailed) and "reserved" in str(detail.get("message") or exc.message):
+        return _(RESERVED_NAME)
+    if isinstance(exc, ValidationFailed) and rule is not None:
+        return _(rule)
+    return str(detail.get("message") or exc.message)

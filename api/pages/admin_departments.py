@@ -17,7 +17,7 @@ from engine.departments import DepartmentView
 from engine.errors import Conflict, EngineError, NotFound, ValidationFailed
 
 from ..context import actor, uow
-from .admin import admin_blueprint, group_catalogue, refusals
+from .admin import DEPARTMENT_RULES, admin_blueprint, group_catalogue, refusals
 from .i18n import gettext as _
 
 bp = admin_blueprint("admin_departments")
@@ -84,7 +84,7 @@ def add() -> ResponseReturnValue:
             groups=[group] if group else [], titles={group: title} if title else None, only_new=True,
             move_groups=typed["move_groups"] == "1")
     except (ValidationFailed, Conflict) as exc:  # a Conflict: the code is taken, or the group is another's
-        return _page(Refused("add", typed, refusals(exc, _field, "code")), _status(exc))
+        return _page(Refused("add", typed, refusals(exc, _field, "code", DEPARTMENT_RULES)), _status(exc))
     flash(_("已新增部门 {code}（{name}）。", code=view.code, name=view.name), "success")
     return _back_to(view.code)
 
@@ -100,7 +100,7 @@ def rename(code: str) -> ResponseReturnValue:
                                                     parent_code=current.parent_code, groups=current.groups,
                                                     unchanged_since=current.updated_at)
     except (ValidationFailed, Conflict) as exc:
-        problems = {"name": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "name")
+        problems = {"name": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "name", DEPARTMENT_RULES)
         return _page(Refused(f"name:{code}", typed, problems), _status(exc))
     flash(_("已将部门 {code} 的名称改为 {name}。", code=code, name=view.name), "success")
     return _back_to(code)
@@ -122,7 +122,7 @@ def add_group(code: str) -> ResponseReturnValue:
                                    groups=[*current.groups, group], titles={group: title} if title else None,
                                    move_groups=typed["move_groups"] == "1", unchanged_since=current.updated_at)
     except (ValidationFailed, Conflict) as exc:  # a Conflict: another department owns the group, or it changed
-        problems = {"group": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "group")
+        problems = {"group": _changed_meanwhile()} if _raced(exc) else refusals(exc, _field, "group", DEPARTMENT_RULES)
         return _page(Refused(f"group:{code}", typed, problems), _status(exc))
     flash(_("已将组 {group} 加入部门 {code}。", group=group, code=code), "success")
     return _back_to(code)
@@ -137,7 +137,7 @@ def set_title() -> ResponseReturnValue:
     try:
         changed = departments.set_group_titles(uow(), {group: title}, actor=actor())
     except (ValidationFailed, NotFound) as exc:  # NotFound: the group left its department meanwhile
-        return _page(Refused(where, {"title": title}, refusals(exc, _field, "title")),
+        return _page(Refused(where, {"title": title}, refusals(exc, _field, "title", DEPARTMENT_RULES)),
                      404 if isinstance(exc, NotFound) else 422)
     if group not in changed:
         flash(_("组 {group} 的名称未变。", group=group), "info")

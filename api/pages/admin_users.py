@@ -22,7 +22,7 @@ from engine.models import User
 from engine.settings import MAX_TOKEN_DAYS
 
 from ..context import actor, uow
-from .admin import ROLE_HINTS, ROLE_LABELS, admin_blueprint, group_catalogue, refusals
+from .admin import ROLE_HINTS, ROLE_LABELS, USER_RULES, admin_blueprint, group_catalogue, refusals
 from .i18n import gettext as _
 from .paging import page_number, past_last_page
 
@@ -122,7 +122,7 @@ def add() -> ResponseReturnValue:
         user, token = users.add_user(uow(), typed.name, groups=typed.all_groups(), roles=typed.roles,
                                      display_name=typed.display_name or None, token_ttl_days=ttl_days, actor=actor())
     except (ValidationFailed, Conflict) as exc:  # a Conflict: the name is taken
-        return _new_page(typed, refusals(exc, _field, "name"), _status(exc))
+        return _new_page(typed, refusals(exc, _field, "name", USER_RULES), _status(exc))
     _warn_of_unknown_groups(user.groups, known)
     _sent()
     return _user_page(user.name, token=token, added=True, status=201)
@@ -199,7 +199,7 @@ def change(name: str) -> ResponseReturnValue:
         done = users.change_user(uow(), name, groups=typed.all_groups(), roles=typed.roles,
                                  display_name=typed.display_name, actor=actor(), keep_an_admin=True)
     except (ValidationFailed, Conflict) as exc:  # a Conflict: no active admin would be left
-        return _user_page(name, typed=typed, problems=refusals(exc, _field, "roles"), status=_status(exc))
+        return _user_page(name, typed=typed, problems=refusals(exc, _field, "roles", USER_RULES), status=_status(exc))
     flash(_("已保存用户 {name} 的组和角色，其下次操作起生效。", name=name), "success")
     _say_released(done)
     _warn_of_unknown_groups(done.groups, known)
@@ -251,7 +251,7 @@ def set_password(name: str) -> ResponseReturnValue:
     try:
         users.set_password(uow(), name, password, actor=actor())
     except ValidationFailed as exc:  # too short
-        return _user_page(name, problems=refusals(exc, _field, "password"), status=422)
+        return _user_page(name, problems=refusals(exc, _field, "password", USER_RULES), status=422)
     flash(_("已设置用户 {name} 的登录密码；用原密码打开的会话已结束。", name=name), "success")
     return redirect(url_for(".user", name=name), 303)
 
@@ -271,7 +271,7 @@ def issue_token(name: str) -> ResponseReturnValue:
     try:
         issued = users.issue_token(uow(), name, ttl_days=ttl_days, label=kept["label"] or None, actor=actor())
     except ValidationFailed as exc:  # the lifetime's range, the label's length
-        return _user_page(name, problems=refusals(exc, _field, "label"), kept=kept, status=422)
+        return _user_page(name, problems=refusals(exc, _field, "label", USER_RULES), kept=kept, status=422)
     _sent()
     return _user_page(name, token=issued.token, status=201)
 

@@ -1953,4 +1953,23 @@ EN: dict[str, str] = {
         "User {name} was added (reloading does not add them again); their token was shown that once only.",
     "该令牌已签发（刷新页面不会再次签发），只在签发时显示一次；如已遗失，请签发新令牌并吊销原令牌。":
         "The token was issued (reloading does not issue another) and shown that once only; if it is lost, issue a new one and revoke it.",
+    "用户名须为 1 至 100 个字母、数字、汉字或 . @ _ -，不含空格":
+        "A user name is 1 to 100 letters, digits, Chinese characters or . @ _ -, without spaces",
+    "姓名至多 200 个字符，单行，不含控制字符": "A name is at most 200 characters on one line, without control characters",
+    "组代码须为字母、数字及 . _ -，以空格或逗号分隔": "Group codes are letters, digits and . _ -, separated by spaces or commas",
+    "有效期须为 1 至 36500 天的整数，或留空": "A lifetime is a whole number of days from 1 to 36500, or empty",
+    "用途至多 100 个字符": "A purpose is at most 100 characters",
+    "密码至少 8 个字符": "A password has at least 8 characters",
+    "部门代码须为 1 至 50 个字母、数字或 _ . -，例如 SCJG": "A department code is 1 to 50 letters, digits or _ . -, e.g. SCJG",
+    "部门名称须为 1 至 200 个字符，单行，不含控制字符":
+        "A department name is 1 to 200 characters on one line, without control characters",
+    "组代码须为字母、数字及 . _ -，例如 review": "A group code is letters, digits and . _ -, e.g. review",
+    "组的名称至多 100 个字符，单行，不含控制字符": "A group name is at most 100 characters on one line, without control characters",
+    "此操作将使系统没有在用的管理员：请先给另一用户管理员角色。":
+        "This would leave no active administrator: give another user the admin role first.",
+    "该用户名已被使用，请换一个。": "That user name is taken: choose another.",
+    "该部门代码已被使用，请换一个。": "That department code is taken: choose another.",
+    "组 {group} 已属于部门 {department}：如需移入，请勾选“如属其他部门，移入本部门”。":
+        "Group {group} belongs to department {department}: to move it here, tick Move it here if another department owns it.",
+    "该用户名为系统保留（system、public），请换一个。": "That user name is reserved (system, public): choose another.",
 }
