@@ -243,6 +243,7 @@ class SupplementSchema(Schema):
     missing = fields.List(fields.String(), metadata={"description": "the materials with no file yet: the "
                                                                     "supplement is submitted once this is empty"})
     max_bytes = fields.Integer(metadata={"description": "the largest file accepted, in bytes"})
+    max_files = fields.Integer(metadata={"description": "how many files one material takes (more: 409 too_many_files)"})
     accepted_types = fields.List(fields.String(), attribute="types", metadata={
         "description": "the file extensions accepted, e.g. pdf, jpg (the content must be of that type)"})
 

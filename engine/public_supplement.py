@@ -77,6 +77,7 @@ class Supplement:
     materials: list[SupplementMaterial]
     max_bytes: int  # one file's limit (engine.settings max_material_bytes)
     types: list[str]  # the extensions accepted (engine.settings material_types)
+    max_files: int = MAX_FILES  # files one material takes
 
     @property
     def missing(self) -> list[str]:

@@ -1972,4 +1972,7 @@ EN: dict[str, str] = {
     "组 {group} 已属于部门 {department}：如需移入，请勾选“如属其他部门，移入本部门”。":
         "Group {group} belongs to department {department}: to move it here, tick Move it here if another department owns it.",
     "该用户名为系统保留（system、public），请换一个。": "That user name is reserved (system, public): choose another.",
+    "每项材料至多上传 {n} 个文件。": "At most {n} files a material.",
+    "已上传 {n} 个文件，不能再上传；如需更正请到受理窗口办理。":
+        "{n} files uploaded: no more can be; to correct them, go to the service window.",
 }

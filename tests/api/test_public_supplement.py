@@ -74,7 +74,7 @@ def test_the_applicant_uploads_what_the_supplement_asks_for_and_submits_it(api: 
     # The files the window took before the notice are what it found wanting: none counts for the supplement.
     assert asked.get_json() == {"case_no": "SX-2026-0401", "due_on": asked.get_json()["due_on"],
                                 "materials": [{"name": ID_PROOF, "files": []}, {"name": FORM, "files": []}],
-                                "missing": [ID_PROOF, FORM], "max_bytes": LIMIT,
+                                "missing": [ID_PROOF, FORM], "max_bytes": LIMIT, "max_files": 5,
                                 "accepted_types": asked.get_json()["accepted_types"]}
     assert asked.get_json()["due_on"] and "pdf" in asked.get_json()["accepted_types"]
 
@@ -206,9 +206,11 @@ def test_only_the_message_that_ends_the_supplement_is_the_applicant_s_to_record(
     assert submit(api, "SX-2026-0409", case["query_code"]).status_code == 409
 
 
-def test_one_material_takes_at_most_five_files_online(api: ApiClient) -> None:
+def test_one_material_takes_at_most_five_files_online(api: ApiClient, visitor: Browser) -> None:
     deploy_library(api)
     case = awaiting_supplement(api, "SX-2026-0410")
+    assert "每项材料至多上传 5 个文件" in lookup(visitor, "SX-2026-0410", case["query_code"]).text
+    assert api.client.get(url("SX-2026-0410"), query_string={"code": case["query_code"]}).get_json()["max_files"] == 5
     for page in range(public_supplement.MAX_FILES):
         assert send_file(api, "SX-2026-0410", case["query_code"], ID_PROOF,
                          content=SCAN + f"% page {page}\n".encode()).status_code == 201
@@ -217,6 +219,8 @@ def test_one_material_takes_at_most_five_files_online(api: ApiClient) -> None:
     assert refused.status_code == 409 and refused.get_json()["error"]["state"] == "too_many_files"
     assert len(stored(api, case["id"])) == len(before)
     assert send_file(api, "SX-2026-0410", case["query_code"], FORM).status_code == 201  # another material's
+    page = visitor.get("/public/progress").text  # the full material offers no upload any more, the other does
+    assert list(upload_forms(page)) == [FORM] and "已上传 5 个文件，不能再上传" in page
 
 
 @pytest.mark.parametrize(("filename", "content", "status"), [
