@@ -61,9 +61,9 @@ EN: dict[str, str] = {
     "登录失败次数过多，请 {n} 分钟后再试。": "Too many failed logins: try again in {n} minutes.",
     "登录已失效，请重新登录。": "Your session has ended; please log in again.",
     "已退出登录。": "You have logged out.",
-    "尚未设置密码的用户可使用 API 令牌登录；管理员可用 govflow user passwd 设置密码。":
-        "Users without a password can log in with an API token; an administrator sets passwords with "
-        "govflow user passwd.",
+    "尚未设置密码的用户可使用 API 令牌登录；管理员可在用户管理中或用 govflow user passwd 设置密码。":
+        "Users without a password can log in with an API token; an administrator sets passwords under Users or "
+        "with govflow user passwd.",
     # queue
     "我的待办": "My queue",
     "全部": "All",

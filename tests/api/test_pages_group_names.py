@@ -27,7 +27,7 @@ def test_a_task_s_groups_are_named_with_their_departments(api: ApiClient, clerk:
     assert re.search(r"<dt>候选组</dt><dd>window（市政务服务管理局）</dd>", task)
     case = clerk.get(f"/cases/{view.id}").text
     assert re.search(r'<span class="muted">市政务服务管理局</span>', case)  # its open step
-    assert re.search(r"生成待办：[^<]*<span class=\"muted\">\(市政务服务管理局\)</span>", case)  # the timeline
+    assert re.search(r"生成待办：[^<]*<span class=\"muted\">（市政务服务管理局）</span>", case)  # the timeline
     queue = clerk.get("/queue").text
     assert "组：window（市政务服务管理局）" in queue and "· 市政务服务管理局</span>" in queue
 
