@@ -344,10 +344,10 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         if keep_an_admin:
             _require_an_admin(uow)
         if was_active and not user.active:
-            released = _release_tasks(uow, name, actor, f"user {name} deactivated")
+            released = _release_tasks(uow, name, actor, f"用户 {name} 已停用")
         elif roles is not None and user.active:
             after = actor_of(user)
-            released = _release_tasks(uow, name, actor, f"user {name}'s roles changed",
+            released = _release_tasks(uow, name, actor, f"用户 {name} 的角色已变更",
                                       keep=lambda task: _may_work(after, task))
         else:
             released = Released([], [])

@@ -105,7 +105,7 @@ def test_the_clerk_role_taken_away_gives_their_tasks_back_to_the_queue(api, rout
     assert sorted(t.id for t in change.released.tasks) == sorted([task["id"], kept["id"]])
     assert api.as_("window_clerk2").post(f"/api/tasks/{task['id']}/claim").status_code == 200
     [released] = [e for e in _history(api, task) if e["event"] == "task.unclaimed"]
-    assert released["data"] == {"previous": "window_clerk", "reason": "user window_clerk's roles changed"}
+    assert released["data"] == {"previous": "window_clerk", "reason": "用户 window_clerk 的角色已变更"}
 
 
 # ---- a leaver ----------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_a_leavers_claimed_tasks_go_back_to_their_candidates(api, routed):
     assert colleague.post(f"/api/tasks/{grouped['id']}/claim").get_json()["assignee"] == "window_clerk2"
     [event] = [e for e in _history(api, grouped) if e["event"] == "task.unclaimed"]
     assert event["actor"] == "system"
-    assert event["data"] == {"previous": "window_clerk", "reason": "user window_clerk deactivated"}
+    assert event["data"] == {"previous": "window_clerk", "reason": "用户 window_clerk 已停用"}
 
 
 def test_a_claim_in_flight_when_its_user_is_deactivated_is_refused(api, routed):

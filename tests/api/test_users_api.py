@@ -97,7 +97,7 @@ def test_deactivating_a_leaver_over_http_refuses_them_and_frees_their_tasks(api)
     assert api.as_("window_clerk2").post(f"/api/tasks/{task['id']}/claim").status_code == 200
     history = api.as_("supervisor").get(f"/api/process-instances/{task['process_instance_id']}/history").get_json()
     [released] = [e for e in history if e["event"] == "task.unclaimed"]
-    assert released["actor"] == "admin" and released["data"]["reason"] == "user window_clerk deactivated"
+    assert released["actor"] == "admin" and released["data"]["reason"] == "用户 window_clerk 已停用"
     # Let in again: their token works as before.
     assert _patch(api, "window_clerk", {"active": True}).get_json()["active"] is True
     assert api.as_("window_clerk").get("/api/tasks").status_code == 200
