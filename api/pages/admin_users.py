@@ -195,12 +195,15 @@ def change(name: str) -> ResponseReturnValue:
     tasks they may no longer work go back to their queues; the last active admin is kept)."""
     known = group_catalogue()[1]
     typed = UserForm.typed(request.form, set(known))
+    before = users.get_user(uow(), name, actor=actor()).groups
     try:
         done = users.change_user(uow(), name, groups=typed.all_groups(), roles=typed.roles,
                                  display_name=typed.display_name, actor=actor(), keep_an_admin=True)
     except (ValidationFailed, Conflict) as exc:  # a Conflict: no active admin would be left
         return _user_page(name, typed=typed, problems=refusals(exc, _field, "roles", USER_RULES), status=_status(exc))
     flash(_("已保存用户 {name} 的组和角色，其下次操作起生效。", name=name), "success")
+    if set(before) - set(done.groups):  # an assignee works a task whatever their groups (engine.users.change_user)
+        flash(_("离开的组的待办中，该用户已认领或被指派的仍由其办理；如需交回，请其退回或由监察人员改派。"), "info")
     _say_released(done)
     _warn_of_unknown_groups(done.groups, known)
     return redirect(url_for(".user", name=name), 303)
@@ -214,7 +217,7 @@ def set_active(name: str) -> ResponseReturnValue:
     try:
         done = users.change_user(uow(), name, active=active, actor=actor(), keep_an_admin=True)
     except (ValidationFailed, Conflict) as exc:  # the last active admin; a reserved name
-        flash(_("操作未完成：{message}", message=exc.message), "error")
+        flash(_("操作未完成：{message}", message=refusals(exc, _field, "active", USER_RULES)["active"]), "error")
         return redirect(url_for(".user", name=name), 303)
     if active:
         flash(_("已启用用户 {name}，其原有的令牌、密码和组重新有效。", name=name), "success")

@@ -1975,4 +1975,6 @@ EN: dict[str, str] = {
     "每项材料至多上传 {n} 个文件。": "At most {n} files a material.",
     "已上传 {n} 个文件，不能再上传；如需更正请到受理窗口办理。":
         "{n} files uploaded: no more can be; to correct them, go to the service window.",
+    "离开的组的待办中，该用户已认领或被指派的仍由其办理；如需交回，请其退回或由监察人员改派。":
+        "Tasks of the groups left that the user claimed or was assigned stay theirs; to hand them back, they unclaim them or a supervisor reassigns them.",
 }

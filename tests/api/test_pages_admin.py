@@ -120,7 +120,10 @@ def test_groups_and_roles_are_replaced(admin: Browser, runtime: Runtime) -> None
     assert saved.status_code == 303 and saved.headers["Location"] == "/admin/users/wang"
     user = users.get_user(runtime.uow(), "wang")
     assert (user.groups, sorted(user.roles), user.display_name) == (["zwfw"], ["analyst", "clerk"], "王芳")
-    assert "已保存用户 wang 的组和角色" in admin.get("/admin/users/wang").text
+    page = admin.get("/admin/users/wang").text
+    assert "已保存用户 wang 的组和角色" in page and "离开的组的待办中" in page  # window left: what stays theirs
+    post(admin, "/admin/users/wang", {"groups": ["zwfw", "window"], "roles": ["clerk"]})
+    assert "离开的组的待办中" not in admin.get("/admin/users/wang").text  # a group added, none left
 
 
 def test_deactivating_gives_the_leavers_tasks_back_and_reactivating_lets_them_in(
@@ -146,7 +149,7 @@ def test_the_last_admin_is_kept(admin: Browser, runtime: Runtime) -> None:
     assert refused.status_code == 409 and "没有在用的管理员" in field_error(refused.text, "roles")
     assert ticked(refused.text, "roles") == ["supervisor"]  # as typed
     assert post(admin, "/admin/users/li/active", {"active": "0"}).status_code == 303
-    assert "no active admin" in admin.get("/admin/users/li").text
+    assert "操作未完成：此操作将使系统没有在用的管理员" in admin.get("/admin/users/li").text
     assert users.get_user(runtime.uow(), "li").active and users.get_user(runtime.uow(), "li").roles == ["admin"]
 
 
