@@ -1977,4 +1977,6 @@ EN: dict[str, str] = {
         "{n} files uploaded: no more can be; to correct them, go to the service window.",
     "离开的组的待办中，该用户已认领或被指派的仍由其办理；如需交回，请其退回或由监察人员改派。":
         "Tasks of the groups left that the user claimed or was assigned stay theirs; to hand them back, they unclaim them or a supervisor reassigns them.",
+    "确认停用 {name}": "Yes, deactivate {name}",
+    "确认吊销其全部令牌": "Yes, revoke every token of theirs",
 }

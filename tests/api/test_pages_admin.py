@@ -131,6 +131,8 @@ def test_deactivating_gives_the_leavers_tasks_back_and_reactivating_lets_them_in
     token = person(runtime, "wang", roles=["clerk"], groups=["window"])
     task = start_routed(runtime, "LEAVER-1", due=None).tasks[0]
     tasks.claim(runtime.uow(), task.id, actor=Actor("wang", frozenset({"window"}), frozenset({"clerk"})))
+    form = admin.get("/admin/users/wang").text.split('id="deactivate"')[0].rsplit("<form", 1)[1]
+    assert 'name="confirm" value="1" required' in form and "确认停用 wang" in form  # no deactivation by a slip
     done = post(admin, "/admin/users/wang/active", {"active": "0"})
     assert done.status_code == 303
     page = admin.get("/admin/users/wang").text

@@ -13,6 +13,8 @@ from engine import execution, query_codes, time_limits, users
 from engine.clock import LOCAL_TZ
 from engine.errors import NotFound
 from engine.models import CaseQueryCode, IdempotencyKey
+from tests.api.test_pages import Browser
+from tests.api.test_pages_public import lookup
 from tests.applicants import FOOD, WINDOW
 from tests.helpers import complete_open_task, seed_national_calendar
 
@@ -370,7 +372,7 @@ def test_a_case_waiting_for_the_applicant_s_supplement_says_so_and_by_when(api):
     assert {"awaiting", "delivery"} <= set(spec["components"]["schemas"]["Progress"]["properties"])
 
 
-def test_a_delivered_case_shows_how_it_was_delivered_and_its_tracking_number(api):
+def test_a_delivered_case_shows_how_it_was_delivered_and_its_tracking_number(api, app):
     api.deploy(WINDOW)
     started = api.start("window_acceptance", business_key="SX-2026-000096")
     window, admin = api.as_("window_clerk"), api.as_("admin")
@@ -380,6 +382,8 @@ def test_a_delivered_case_shows_how_it_was_delivered_and_its_tracking_number(api
     complete_open_task(admin, started["id"], "decide", reader="admin", approved=True, decision_opinion="同意")
     decided = progress(api, "SX-2026-000096", started["query_code"]).get_json()
     assert decided["status"] == "已决定，待送达" and decided["ended_at"] is None  # decided, not concluded
+    page = lookup(Browser(app.test_client()), "SX-2026-000096", started["query_code"]).text
+    assert "已决定，待送达" in page and "当前状态" not in page  # not beside the state reached before the decision
     complete_open_task(admin, started["id"], "certify", reader="admin", certificate_no="SX-XK-2026-000096")
     assert progress(api, "SX-2026-000096", started["query_code"]).get_json()["delivery"] is None  # not yet
     complete_open_task(window, started["id"], "deliver", reader="admin", delivery_method="mail",
