@@ -5,8 +5,8 @@ given groups, and their groups' titles changed."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
