@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 LEAD, PARTICIPANT = "lead", "participant"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 TITLE_LENGTH = 100  # department_groups.title
+CODE_TAKEN = "code_taken"  # a Conflict's ``reason`` when a department is added under a code in use
 
 
 @dataclass
@@ -416,7 +417,7 @@ def _put(session: Session, code: str, name: str, parent_code: str | None, wanted
     department = session.get(Department, code, with_for_update={"key_share": True})
     before = _audited(session, department)
     if department is not None and only_new:
-        raise Conflict(f"department {code!r} exists already")
+        raise Conflict(f"department {code!r} exists already", reason=CODE_TAKEN)
     if unchanged_since is not None and (department is None or department.updated_at != unchanged_since):
         raise Conflict(f"department {code!r} changed meanwhile",
                        updated_at=department.updated_at.isoformat() if department is not None else None)

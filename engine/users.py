@@ -25,7 +25,7 @@ from .settings import MAX_TOKEN_DAYS
 from .text import optional_text
 from .unit_of_work import UnitOfWork
 
-ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator")
+ROLES = ("admin", "analyst", "clerk", "supervisor", "integrator", "head")
 # Latin letters and digits as typed on any keyboard, and Chinese characters (张三): not every Unicode letter,
 # or a Cyrillic "аdmin" or a full-width "ｗindow" would pass for another user in every history and audit line.
 NAME_PATTERN = r"^[A-Za-z0-9._@\-\u3400-\u4dbf\u4e00-\u9fff]{1,100}$"
@@ -41,6 +41,8 @@ GROUP_RULE = ("one word of 1 to 100 characters, without spaces, commas, semicolo
 # (engine.complaints.PUBLIC). A user so named would pass for them in the cases' histories and the audit log:
 # none can be added, and one from before the names were reserved can no longer sign in (``reserved_name_users``).
 RESERVED_NAMES = ("system", "public")
+# What a refusal's ``reason`` (a Conflict's context) or ``rule`` (a field's) says, for pages to word it.
+NAME_TAKEN, LAST_ADMIN, RESERVED = "name_taken", "last_admin", "reserved"
 RESERVED_NAME_FIX = ("govflow user deactivate {name} (its open tasks go back to their queues), then govflow user "
                      "add with another name and the same groups and roles")
 # The lock every change of a user takes (engine.db.advisory_lock).
@@ -87,7 +89,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
         raise _refused("name", f"invalid user name {name!r}: {NAME_RULE}")
     if is_reserved(name):
         raise _refused("name", f"the user name {name!r} is reserved: govflow records its own steps, and the "
-                               f"public's, under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name")
+                               f"public's, under {' and '.join(repr(n) for n in RESERVED_NAMES)}; choose another name", rule=RESERVED)
     _check_groups(groups or [])  # blank ones are dropped, not refused: an empty shell variable, say
     groups = list(dict.fromkeys(g.strip() for g in (groups or []) if g.strip()))
     display_name = _check_display_name(display_name)
@@ -97,7 +99,7 @@ def add_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, rol
         try:
             uow.session.flush()
         except IntegrityError:
-            raise Conflict(f"user {name!r} already exists") from None
+            raise Conflict(f"user {name!r} already exists", reason=NAME_TAKEN) from None
         token, row = _issue(uow, user, token_ttl_days, label="initial", ttl_field="token_ttl_days")
         uow.session.flush()  # the token's id, for the log
         audit.record(uow, actor, "user.added", ("user", name), audit.diff({}, _audited(user)))
@@ -120,10 +122,11 @@ def reserved_name_users(uow: UnitOfWork) -> list[User]:
                                         .order_by(User.name)))
 
 
-def _refused(field: str, message: str) -> ValidationFailed:
+def _refused(field: str, message: str, rule: str | None = None) -> ValidationFailed:
     """A field's value refused: the API answers 422 naming the field, as for its own schemas' refusals (an
-    item of a list by its index, ``groups.1``); the command line prints the message."""
-    return ValidationFailed(message, details=[{"field": field, "message": message}])
+    item of a list by its index, ``groups.1``); the command line prints the message. ``rule``, when given,
+    names the rule broken for pages to say in their own words (``reserved``)."""
+    return ValidationFailed(message, details=[{"field": field, "message": message, **({"rule": rule} if rule else {})}])
 
 
 def _checked_roles(roles: list[str]) -> list[str]:
@@ -327,7 +330,7 @@ def change_user(uow: UnitOfWork, name: str, *, groups: list[str] | None = None, 
         user = _user(uow, name)
         if active and not user.active and is_reserved(name):  # it could not sign in anyway
             raise _refused("active", f"the user name {name!r} is reserved: the user cannot be activated again; "
-                                     "give its groups and roles to a user with another name")
+                                     "give its groups and roles to a user with another name", rule=RESERVED)
         if active is False or roles is not None:  # their tasks may go back to their queues
             _lock_cases_held_by(uow, name)
         groups_before, roles_before, was_active = list(user.groups or []), list(user.roles or []), user.active
@@ -393,7 +396,7 @@ def _require_an_admin(uow: UnitOfWork) -> None:
     second sees the first's change."""
     roles = uow.session.scalars(select(User.roles).where(User.active)).all()
     if not any("admin" in (r or []) for r in roles):
-        raise Conflict("this would leave no active admin; give another user the admin role first")
+        raise Conflict("this would leave no active admin; give another user the admin role first", reason=LAST_ADMIN)
 
 
 def _lock_cases_held_by(uow: UnitOfWork, name: str) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint
 
-from engine import departments
+from engine import departments, users
 from engine.departments import DepartmentView
 from engine.errors import Conflict, EngineError, ValidationFailed
 
@@ -66,10 +66,10 @@ DEPARTMENT_RULES = {"code": "部门代码须为 1 至 50 个字母、数字或 _
                     "name": "部门名称须为 1 至 200 个字符，单行，不含控制字符",
                     "group": "组代码须为字母、数字及 . _ -，例如 review",
                     "title": "组的名称至多 100 个字符，单行，不含控制字符"}
-# Conflicts the pages meet, by what the engine's message says, in the administrator's words.
-CONFLICT_WORDS = (("no active admin", "此操作将使系统没有在用的管理员：请先给另一用户管理员角色。"),
-                  ("already exists", "该用户名已被使用，请换一个。"),
-                  ("exists already", "该部门代码已被使用，请换一个。"))
+# Conflicts the pages meet, by the reason the engine gives, in the administrator's words.
+CONFLICT_WORDS = {users.LAST_ADMIN: "此操作将使系统没有在用的管理员：请先给另一用户管理员角色。",
+                  users.NAME_TAKEN: "该用户名已被使用，请换一个。",
+                  departments.CODE_TAKEN: "该部门代码已被使用，请换一个。"}
 RESERVED_NAME = "该用户名为系统保留（system、public），请换一个。"
 OWNED_ELSEWHERE = "组 {group} 已属于部门 {department}：如需移入，请勾选“如属其他部门，移入本部门”。"
 
@@ -95,8 +95,9 @@ def _said(exc: EngineError, detail: dict[str, object], rule: str | None) -> str:
     if isinstance(exc, Conflict):
         if detail.get("group") and detail.get("department"):  # a group another department owns
             return _(OWNED_ELSEWHERE, group=str(detail["group"]), department=str(detail["department"]))
-        return next((_(words) for marker, words in CONFLICT_WORDS if marker in exc.message), exc.message)
-    if isinstance(exc, ValidationFailed) and "reserved" in str(detail.get("message") or exc.message):
+        words = CONFLICT_WORDS.get(str(exc.context.get("reason")))
+        return _(words) if words else exc.message
+    if isinstance(exc, ValidationFailed) and detail.get("rule") == users.RESERVED:
         return _(RESERVED_NAME)
     if isinstance(exc, ValidationFailed) and rule is not None:
         return _(rule)

@@ -51,6 +51,7 @@ def test_a_name_taken_is_a_conflict(api):
     assert _add(api, "li", roles=["clerk"]).status_code == 201
     taken = _add(api, "li", roles=["analyst"])
     assert taken.status_code == 409 and "already exists" in taken.get_json()["error"]["message"]
+    assert taken.get_json()["error"]["reason"] == "name_taken"  # what pages word in their language
 
 
 @pytest.mark.parametrize("who", ["window_clerk", "integrator", "analyst"])
@@ -108,6 +109,7 @@ def test_the_last_active_admin_cannot_be_taken_away_over_http(api, change):
     refused = _patch(api, "admin", change)
 
     assert refused.status_code == 409 and "no active admin" in refused.get_json()["error"]["message"]
+    assert refused.get_json()["error"]["reason"] == "last_admin"
     assert api.as_("admin").get("/api/users/admin").get_json()["roles"] == ["admin"]
     # With a second admin, the first may step down.
     _add(api, "chen", roles=["admin"])

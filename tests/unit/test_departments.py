@@ -93,8 +93,9 @@ def test_bad_codes_names_parents_and_callers_are_refused(runtime):
         departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", parent_code="SCJG-SPK")
     with pytest.raises(ValidationFailed, match="its own parent"):
         departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", parent_code="SCJG")
-    with pytest.raises(Conflict, match="exists already"):
+    with pytest.raises(Conflict, match="exists already") as taken:
         departments.put_department(runtime.uow(), "SCJG", actor=SYSTEM, name="市场监督管理局", only_new=True)
+    assert taken.value.context["reason"] == departments.CODE_TAKEN  # what the admin page words
     with pytest.raises(Forbidden):
         departments.put_department(runtime.uow(), "WJW", actor=Actor("sup", roles=frozenset({"supervisor"})),
                                    name="卫生健康委员会")
