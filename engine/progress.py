@@ -259,6 +259,18 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     denied_items=case_state.denied(case_state.members(uow, [row]).get(row.id, [])))
 
 
+def awaited_supplement(uow: UnitOfWork, row: ProcessInstance) -> tuple[Awaiting | None, list[instances.Wait]]:
+    """The supplement a running case waits for from its applicant, as its progress says it, with the case's
+    waits read for it (engine.public_supplement looks further at them); None and no waits when it waits for
+    none. A helper: the caller's transaction."""
+    if row.ended_at is not None or case_state.of_case(uow, row).state != SUPPLEMENT_REQUESTED:
+        return None, []
+    case = execution.open_case(uow, row.id)
+    listed = _names(execution.case_variables(case.workflow), SUPPLEMENT_LIST, case.hidden, execution.secret_texts(case))
+    waits = instances.waits(uow, row.id, actor=SYSTEM)
+    return _awaiting(waits, SUPPLEMENT, listed), waits
+
+
 def _status(state: str, stands: case_state.CaseState, delivered: bool, decided: bool) -> str:
     """The status the applicant reads: a case the applicant withdrew, or one deemed withdrawn (逾期未补正), is
     withdrawn, not concluded or ended by the office; a delivered result concludes the service; a running

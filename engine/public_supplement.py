@@ -33,7 +33,7 @@ from .errors import Conflict, MaterialsMissing, NotFound, ValidationFailed
 from .models import Material, ProcessInstance
 from .storage import Storage
 from .unit_of_work import UnitOfWork
-from .users import SYSTEM, Actor
+from .users import Actor
 
 # The applicant acting through the public side, on the one case its code opens: engine.materials and
 # engine.instances check roles, and an integrator's is what a portal's system holds. This module checks first
@@ -175,12 +175,12 @@ def _open(uow: UnitOfWork, case_no: str, code: str | None, proof: str | None, *,
     if lock:
         lock_case(uow.session, row.id)
         uow.session.refresh(row)  # as it stands once the lock is ours
-    awaiting = progress.public_progress(uow, case_no, proof=proof).awaiting
-    if awaiting is None or awaiting.kind != progress.SUPPLEMENT:
+    awaiting, waits = progress.awaited_supplement(uow, row)
+    if awaiting is None:
         raise Conflict(NOT_AWAITING, state="not_awaiting")
     if row.state != "running":
         raise Conflict(SUSPENDED, state="suspended")
-    waits = [w for w in instances.waits(uow, row.id, actor=SYSTEM) if w.kind == "message"]
+    waits = [w for w in waits if w.kind == "message"]
     # Only the wait that ends the supplement (its catch event reaches 补正(结束)), never another message the
     # case waits for: the applicant's submission records that one and nothing else.
     ends = _supplement_ends(uow, row)
