@@ -127,8 +127,12 @@ def members(uow: UnitOfWork, rows: list[ProcessInstance]) -> dict[int, list[Memb
     ``timeline_of`` reads a case (one query for all). A case that called nothing is left out."""
     calls: dict[int, list[tuple[str, ProcessDefinition | None]]] = {}
     owner: dict[int, dict[str, int]] = {}  # per case: the called diagram each of its element ids is in
+    # One query for a page of bundles' called versions (the session's identity map holds them only weakly).
+    versions = {definition_id for row in rows for definition_id in (row.called_versions or {}).values()}
+    loaded = {d.id: d for d in uow.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.id.in_(versions)))} if versions else {}
     for row in rows:
-        pinned = {key: uow.session.get(ProcessDefinition, definition_id)
+        pinned = {key: loaded.get(definition_id)
                   for key, definition_id in (row.called_versions or {}).items()}
         if not pinned:
             continue

@@ -118,3 +118,18 @@ def test_a_process_called_twice_names_neither_call_for_the_others_outcome(api, t
     case = api.start("checked_twice")
     complete_task(api, case["tasks"][0], user="admin", verdict="deny")
     assert members(api, case) == [("第一次核查", None), ("第二次核查", None)]
+
+
+def test_the_members_of_a_page_of_bundles_read_their_called_diagrams_in_one_query(api, deployed):  # noqa: F811
+    """A supervision page of bundles reads every called version at once, not one query per case and item."""
+    from tests.helpers import statements
+
+    cases = [accepted_case(api, f"YJS-2026-011{n}") for n in range(3)]
+    for warm in (True, False):  # the second time with each diagram's outline cached, as in a running server
+        with api.runtime.uow() as uow:
+            rows = [uow.session.get(ProcessInstance, case["id"]) for case in cases]
+            with statements(api.runtime) as seen:
+                found = case_state.members(uow, rows)
+    assert [len(found[case["id"]]) for case in cases] == [3, 3, 3]
+    # The three members' diagrams in one query (the bundle's own is the rows' loaded definition).
+    assert len([s for s in seen if "FROM process_definitions" in s]) == 1
