@@ -106,7 +106,6 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         if not _errors(problems):
             built, parse_problems = _spiff.build_specs(prepared, dmn)
             problems.extend(parse_problems)
-            problems.extend(_check_calls(uow, prepared, set(built)))
             if takeovers != "accept":
                 problems.extend(_check_takeovers(uow, prepared, confirmed=takeovers != "refuse"))
             problems.extend(forms.check_references(uow, prepared, files))
@@ -116,6 +115,9 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             problems.extend(_check_candidate_groups(uow, prepared))
             problems.extend(_check_named_users(uow, prepared))
             problems.extend(_check_unnamed_tasks(prepared))
+        # Calls are checked whatever else is wrong: the analyst learns of all of it in one round.
+        problems.extend(_check_calls(uow, prepared, set(built) | {key for d in prepared for key in d.executable}))
+        problems = _unique(problems)  # lint and deploy both say some things (a task nobody is named for)
         if _errors(problems):
             raise DeploymentInvalid(
                 f"deployment refused: {len(_errors(problems))} problem(s)",
@@ -129,6 +131,14 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         except IntegrityError:
             raise Conflict("another deployment of the same process committed meanwhile; deploy again") from None
         return result
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in the order first found."""
+    found: dict[tuple[Any, ...], Problem] = {}
+    for problem in problems:
+        found.setdefault((problem.file, problem.line, problem.element, problem.message, problem.severity), problem)
+    return list(found.values())
 
 
 def transcode(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[Problem]]:

@@ -3,6 +3,7 @@ GBK stored as UTF-8, duplicate ids, forms alone, uploads over the request limit.
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -247,3 +248,34 @@ def test_an_assignee_or_candidate_user_who_is_no_user_is_a_warning(api):
     warnings = [w for w in response.get_json()["warnings"] if "is no user here" in w["message"]]
     assert [(w["element"], w["message"].split(":")[0]) for w in warnings] == [
         ("wait", "assignee 'window_clekr' is no user here"), ("wait", "candidate user 'zhangsan' is no user here")]
+
+
+def test_a_call_to_an_unknown_process_is_told_with_the_other_refusals_in_one_round(api):
+    """Before, a call to no deployed process was found only once every other refusal had been mended."""
+    body = """    <bpmn:scriptTask id="wait" name="计算费用" scriptFormat="javascript"><bpmn:script>fee = 10</bpmn:script></bpmn:scriptTask>
+    <bpmn:callActivity id="verify" name="核验" calledElement="no_such_process" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="verify" />
+    <bpmn:sequenceFlow id="f2" sourceRef="verify" targetRef="end" />"""
+    response = upload(api, ("rounds.bpmn", diagram(body)))
+    assert response.status_code == 422
+    errors = [p for p in response.get_json()["error"]["details"] if p["severity"] == "error"]
+    assert [p["element"] for p in errors] == ["wait", "verify"]
+    assert "no_such_process" in errors[1]["message"]
+
+
+def test_what_lint_and_deploy_both_find_in_a_service_item_is_said_once(api):
+    guide = {"code": "TEST-XK-0001", "name": "测试许可", "type": "01", "case_type": "2", "level": "city",
+             "process": "p", "department": {"code": "TEST", "name": "某局"}, "co_departments": [],
+             "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5, "statutory_days": 20, "calendar": "CN",
+             "acceptance_conditions": ["申请人具备主体资格"],
+             "materials": [{"name": "申请书", "form": "original", "copies": 1, "electronic": True, "key": True,
+                            "departments": ["TEST"]}],
+             "fees": [], "delivery_methods": ["window"], "excluded_periods": [],
+             "channels": {"consultation": "12345", "complaint": "12345"}}
+    body = """    <bpmn:userTask id="wait" name="审查" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />"""
+    response = upload(api, ("TEST-XK-0001/guide.json", json.dumps(guide, ensure_ascii=False).encode()),
+                      ("TEST-XK-0001/p.bpmn", diagram(body)))
+    assert response.status_code == 201, response.get_json()
+    unnamed = [w for w in response.get_json()["warnings"] if w.get("code") == "human_task.unnamed"]
+    assert len(unnamed) == 1 and unnamed[0]["element"] == "wait"
