@@ -329,7 +329,7 @@ def _process_error(exc: SpiffWorkflowException, case: Case | None = None) -> Pro
     name = getattr(spec, "bpmn_name", None)
     message = _spiff.spiff_message(exc, _sources(case, task, element))
     where = f" at {name or element}" if element else ""
-    return ProcessError(f"the process failed{where}: {message}", element=element,
+    return ProcessError(f"the process failed{where}: {message}", element=element, element_name=name,
                         details=[{"element": element, "message": message}])
 
 

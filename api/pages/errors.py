@@ -5,6 +5,7 @@ The JSON handlers in api/errors.py serve the API; these take over inside the pag
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -46,13 +47,30 @@ def _engine_error(exc: errors.EngineError) -> ResponseReturnValue:
     if isinstance(exc, UnreadableForm):  # nothing of the form was read: no field to say it beside
         return error_page(400, _("上传的文件名不是 UTF-8 编码（例如 GBK），无法读取；请重命名文件后再上传。") if exc.not_utf8
                           else _("提交的内容不完整，无法读取，请重试。"))
+    said = process_failure(exc) if isinstance(exc, errors.ProcessError) else None
     if request.method == "GET":
-        return error_page(409 if isinstance(exc, errors.Conflict) else 400, _("操作未完成：{message}", message=exc.message))
+        return error_page(409 if isinstance(exc, errors.Conflict) else 400,
+                          said or _("操作未完成：{message}", message=exc.message))
     # A command that could not be done (claimed meanwhile, case changed ...): say so where the user was.
-    said = _task_conflict(exc) if isinstance(exc, errors.Conflict) else None
+    said = said or (_task_conflict(exc) if isinstance(exc, errors.Conflict) else None)
     flash(said or _("操作未完成：{message}", message=exc.message), "error")
     return redirect(safe_next(request.form.get("next") or request.referrer and _local(request.referrer),
                               url_for("pages.queue.index")))
+
+
+# A condition or script read a variable nothing set: the usual failure of a diagram at run time.
+_UNSET = re.compile(r"name '(\w+)' is not defined")
+
+
+def process_failure(exc: errors.ProcessError) -> str:
+    """A step of the diagram failed (engine.execution: nothing of the command was stored): in the clerk's
+    words, where it failed and what to do, with the engine's text for whoever mends the diagram."""
+    where = exc.context.get("element_name") or exc.context.get("element")
+    unset = _UNSET.search(exc.message)
+    cause = _("流程用到的变量“{name}”没有值（表单未填写该项，或流程未设置）。", name=unset.group(1)) if unset else ""
+    return (_("操作未生效：流程在“{step}”处出错，办件保持原状。", step=where) if where
+            else _("操作未生效：流程运行出错，办件保持原状。")) + cause + \
+        _("请联系流程分析员修正流程。（技术信息：{message}）", message=exc.message)
 
 
 def _task_conflict(exc: errors.Conflict) -> str | None:

@@ -1979,4 +1979,11 @@ EN: dict[str, str] = {
         "Tasks of the groups left that the user claimed or was assigned stay theirs; to hand them back, they unclaim them or a supervisor reassigns them.",
     "确认停用 {name}": "Yes, deactivate {name}",
     "确认吊销其全部令牌": "Yes, revoke every token of theirs",
+    "流程用到的变量“{name}”没有值（表单未填写该项，或流程未设置）。":
+        "The process uses the variable \"{name}\", which has no value (the form did not fill it in, or the process "
+        "did not set it). ",
+    "操作未生效：流程在“{step}”处出错，办件保持原状。": "Not done: the process failed at \"{step}\"; the case is as it was. ",
+    "操作未生效：流程运行出错，办件保持原状。": "Not done: the process failed; the case is as it was. ",
+    "请联系流程分析员修正流程。（技术信息：{message}）":
+        "Ask the process analyst to mend the process. (Technical details: {message})",
 }

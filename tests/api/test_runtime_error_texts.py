@@ -122,3 +122,22 @@ def test_an_incident_and_the_history_quote_the_condition_as_the_diagram_writes_i
     assert "Error evaluating expression '${urgent}'" in incident["last_error"]
     [created] = history(api.as_("supervisor"), case["id"], "incident.created")
     assert "'${urgent}'" in str(created) and "juel" not in str(created)
+
+
+def test_a_clerk_reads_a_failing_step_in_chinese_with_what_is_unset_and_whom_to_ask(api, app, tmp_path):
+    """The task page flashed the engine's English ("the process failed at ...: name 'amount' is not defined")."""
+    from tests.case_pages import signed_in
+
+    review = '    <bpmn:userTask id="review" name="审查" camunda:candidateGroups="window" />\n' \
+             '    <bpmn:sequenceFlow id="f1" sourceRef="review" targetRef="route" />\n'
+    deploy(api, tmp_path, routed("${amount &gt; 1000}", before=review, first="review").replace(
+        'name="Urgent?"', 'name="金额判断"'))
+    case = api.start("p")
+    [task] = case["tasks"]
+    clerk = signed_in(app, api.runtime, "window_clerk", groups=["window"], roles=["clerk"])
+    done = clerk.post(f"/tasks/{task['id']}", data={"action": "complete"}, follow_redirects=True)
+    text = done.text
+    assert "操作未生效：流程在“金额判断”处出错，办件保持原状。" in text
+    assert "流程用到的变量“amount”没有值" in text and "请联系流程分析员修正流程" in text
+    assert "name &#39;amount&#39; is not defined" in text  # the engine's words stay, for the analyst
+    assert api.as_("supervisor").get(f"/api/tasks/{task['id']}").get_json()["state"] == "READY"  # nothing stored
