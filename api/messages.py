@@ -21,7 +21,10 @@ class Messages(MethodView):
 
     @blp.arguments(MessageSchema)
     @blp.response(200, MessageResultSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema, description="nothing waits for the message")
+    @blp.alt_response(404, schema=ApiErrorSchema, description=(
+        "nothing waits for the message; `reason` says why: `unknown_message` (no deployed process waits for or "
+        "starts on the name: a typo), `no_such_case` (no case has the business key or id) or `not_waiting` "
+        "(the case does not wait for it now)"))
     @blp.alt_response(202, schema=MessageResultSchema, description="nothing waits yet: the message is buffered")
     @blp.alt_response(409, schema=ApiErrorSchema, description="several cases wait; name one or send to all")
     @blp.alt_response(403, schema=ApiErrorSchema, description="neither integrator nor clerk; a clerk naming no case, "

@@ -378,6 +378,9 @@ class ApiErrorBodySchema(Schema):
                        "`variables`, with its `label`, the `rule` it broke and the rule's `params`"})
     state = fields.String(metadata={"description": "on conflicts: the target's current state"})
     assignee = fields.String(metadata={"description": "on conflicts over a task: who holds it"})
+    reason = fields.String(metadata={"description": "why, where one code covers several causes: a message nobody "
+                                                    "waits for (unknown_message, no_such_case, not_waiting), a "
+                                                    "user or department refused (name_taken, last_admin, code_taken)"})
 
 
 class ApiErrorSchema(Schema):

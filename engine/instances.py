@@ -260,13 +260,13 @@ def send_message(uow: UnitOfWork, name: str, *, actor: Actor, business_key: str 
             # Cases outside the clerk's scope do not exist for them (as everywhere): nothing waits there.
             targets = _workable(uow, actor, targets)
             if not targets:
-                raise NotFound(_nobody_waits(name, business_key, instance_id, starts=False))
+                raise _nobody_waits(uow, name, business_key, instance_id, starts=False, cases_known=False)
             targets = _recordable(uow, actor, name, targets)
         if not targets:
             starters = _message_starters(uow, name)
             if not starters or instance_id is not None:
                 if buffer_seconds <= 0:
-                    raise NotFound(_nobody_waits(name, business_key, instance_id))
+                    raise _nobody_waits(uow, name, business_key, instance_id)
                 if not _listened_for(uow, name):  # a misspelt name would wait out its time unseen
                     raise ValidationFailed(f"no deployed process waits for or starts on message {name!r}",
                                            details=[{"field": "name", "message": "a message a deployed process "
@@ -564,11 +564,29 @@ def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _nobody_waits(name: str, business_key: str | None, instance_id: int | None, *, starts: bool = True) -> str:
-    if instance_id is not None:
-        return f"process instance {instance_id} does not wait for message {name!r}"
+# Why a message reached no case (a NotFound's ``reason``), for an integration to tell a typo from a race.
+UNKNOWN_MESSAGE, NO_SUCH_CASE, NOT_WAITING = "unknown_message", "no_such_case", "not_waiting"
+
+
+def _nobody_waits(uow: UnitOfWork, name: str, business_key: str | None, instance_id: int | None, *,
+                  starts: bool = True, cases_known: bool = True) -> NotFound:
+    """The refusal of a message nothing waits for, saying why: no deployed process waits for or starts on
+    its name (a typo), the case it names does not exist, or the case does not wait for it now. With
+    ``cases_known`` False (a clerk's message: cases outside their scope do not exist for them) whether a
+    case exists is not told."""
     target = f" with business key {business_key!r}" if business_key else ""
-    return f"no case{target} waits for message {name!r}" + (", and no process starts on it" if starts else "")
+    if not _listened_for(uow, name) and not _message_starters(uow, name):
+        return NotFound(f"no deployed process waits for or starts on message {name!r}", reason=UNKNOWN_MESSAGE)
+    if instance_id is not None and cases_known and uow.session.get(ProcessInstance, instance_id) is None:
+        return NotFound(f"process instance {instance_id} not found", reason=NO_SUCH_CASE)
+    if business_key and instance_id is None and cases_known and uow.session.scalar(
+            select(ProcessInstance.id).where(ProcessInstance.business_key == business_key).limit(1)) is None:
+        return NotFound(f"no case has business key {business_key!r}"
+                        + (f", and no process starts on message {name!r}" if starts else ""), reason=NO_SUCH_CASE)
+    if instance_id is not None:
+        return NotFound(f"process instance {instance_id} does not wait for message {name!r}", reason=NOT_WAITING)
+    return NotFound(f"no case{target} waits for message {name!r}" + (", and no process starts on it" if starts else ""),
+                    reason=NOT_WAITING)
 
 
 def _workable(uow: UnitOfWork, actor: Actor, targets: list[int]) -> list[int]:

@@ -62,12 +62,21 @@ def test_a_message_nobody_waits_for_is_a_404_saying_so(api):
     case = _waiting_case(api, "BZ-1")
     error = _send(api, 404, name="payment_received", business_key="BZ-1")["error"]
     assert error["code"] == "not_found"
-    assert "'payment_received'" in error["message"] and "'BZ-1'" in error["message"]
+    assert error["message"] == "no deployed process waits for or starts on message 'payment_received'"
+    assert error["reason"] == "unknown_message"  # a typo, not a case gone on
     wrong_case = _send(api, 404, name="materials_supplemented", business_key="BZ-404")["error"]
-    assert wrong_case["message"] == ("no case with business key 'BZ-404' waits for message "
-                                     "'materials_supplemented', and no process starts on it")
-    by_id = _send(api, 404, name="payment_received", process_instance_id=case["id"])["error"]
-    assert by_id["message"] == f"process instance {case['id']} does not wait for message 'payment_received'"
+    assert (wrong_case["message"], wrong_case["reason"]) == (
+        "no case has business key 'BZ-404', and no process starts on message 'materials_supplemented'", "no_such_case")
+    no_case = _send(api, 404, name="materials_supplemented", process_instance_id=99999)["error"]
+    assert (no_case["message"], no_case["reason"]) == ("process instance 99999 not found", "no_such_case")
+    _send(api, 200, name="materials_supplemented", business_key="BZ-1")
+    again = _send(api, 404, name="materials_supplemented", process_instance_id=case["id"])["error"]
+    assert (again["message"], again["reason"]) == (
+        f"process instance {case['id']} does not wait for message 'materials_supplemented'", "not_waiting")
+    by_key = _send(api, 404, name="materials_supplemented", business_key="BZ-1")["error"]
+    assert (by_key["message"], by_key["reason"]) == (
+        "no case with business key 'BZ-1' waits for message 'materials_supplemented', and no process starts on it",
+        "not_waiting")
 
 
 def test_two_waiting_cases_and_no_target_is_a_conflict_listing_them(api):
