@@ -6,6 +6,7 @@ from rules kept elsewhere, so that no view has to repeat them:
 - the bearer token (``security``) and its 401 on every operation not marked public (``security: []``);
 - 403 on every operation that checks the caller's role, which is all but ``NO_ROLE_CHECK``;
 - 404 on every operation with an id in its path, but for ``NO_PATH_LOOKUP``;
+- 413 on every operation that takes a body, and 415 on those taking JSON (api.limits, api.json_body);
 - ``Idempotency-Key`` on the operations api.idempotency honours (``idempotency.honours``), with the
   ``Idempotent-Replayed`` header on the answers it may replay, and its own 400, 409 and 422;
 - an example request body for the operations integrators call most (``EXAMPLES``).
@@ -154,6 +155,14 @@ def document(method: str, path: str, operation: dict[str, Any]) -> None:
     if "{" in path and (method, path) not in NO_PATH_LOOKUP:
         responses.setdefault(404, _error(http.HTTPStatus.NOT_FOUND, "nothing with this id, or none the caller "
                                                                     "may see"))
+    body = (operation.get("requestBody") or {}).get("content") or {}
+    if body:  # api.limits and api.json_body: the same for every operation that takes a body
+        responses.setdefault(413, _error(http.HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is over its "
+                                         "limit (GOVFLOW_MAX_BODY_BYTES for JSON, GOVFLOW_MAX_REQUEST_BYTES for "
+                                         "uploads); `limit` gives it in bytes"))
+    if "application/json" in body:
+        responses.setdefault(415, _error(http.HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "a body sent with another "
+                                         "Content-Type than application/json"))
     if idempotency.honours(method.upper(), path):
         _idempotent(operation)
     if (method, path) in EXAMPLES:

@@ -319,3 +319,20 @@ def test_every_operation_has_a_unique_readable_operation_id(spec):
     assert by_route[("get", "/api/process-definitions/{key}/xml")] == "get_process_definition_xml"
     assert by_route[("patch", "/api/users/{name}")] == "patch_user"
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", operation_id) for operation_id, _, _ in ids)
+
+
+def test_every_operation_taking_a_body_documents_the_413_and_json_ones_the_415_they_answer(api):
+    """The start answered 413 to 20 MB and 415 to text/plain, neither of which its documentation listed."""
+    spec = api.client.get("/api/openapi.json").get_json()
+    takes_json = [(m, p, o) for m, p, o in _operations(spec)
+                  if "application/json" in (o.get("requestBody") or {}).get("content", {})]
+    assert len(takes_json) > 20
+    for method, path, operation in takes_json:
+        assert {"413", "415"} <= set(operation["responses"]), (method, path)
+        assert set(_error_shape(spec, operation["responses"]["415"])["properties"]) == {"error"}
+    token = api.token("integrator")
+    headers = {"Authorization": f"Bearer {token}"}
+    start = "/api/process-definitions/simple_approval/start"
+    assert api.client.post(start, data="{}", headers={**headers, "Content-Type": "text/plain"}).status_code == 415
+    huge = '{"variables": {"x": "' + "x" * (2 * 1024 * 1024) + '"}}'
+    assert api.client.post(start, data=huge, headers={**headers, "Content-Type": "application/json"}).status_code == 413
