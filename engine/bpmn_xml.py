@@ -83,6 +83,9 @@ class PreparedDiagram:
     # element id -> translated expression -> the diagram's own text, to quote in errors at run time
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Durations in calendar days (P5D), which a service item's time limit seldom means (engine.camunda): what
+    # lint warns of in service items, where time limits are working days.
+    calendar_days: list[Problem] = field(default_factory=list)
 
     def error(self, node: Any, message: str | Said, *, at: Any = None) -> None:
         """A problem of element ``node``; ``at``: the child it lies in, whose line is given (else the node's)."""

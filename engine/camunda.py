@@ -18,6 +18,7 @@ from .bpmn_xml import (
     PROCESS_KEY,
     SPIFF_NS,
     PreparedDiagram,
+    Problem,
     bpmn,
     camunda,
     local,
@@ -380,6 +381,21 @@ def translate_messages_and_timers(diagram: PreparedDiagram, root: Any) -> None:
                 continue
             child.text = python
             check_expression(diagram, owner, python, f"timer {kind}", source=text)
+            if days := _calendar_days(kind, text):
+                diagram.calendar_days.append(Problem.of(diagram.name, child.sourceline, owner.get("id"), said(
+                    "duration.calendar_days", what=f"timer {kind}", value=text, days=days), "warning"))
+
+
+# A bare ISO 8601 duration in days or weeks (P5D, P2W, R3/P1D), where a diagram most likely means a time limit.
+_CALENDAR_DAYS = re.compile(r"(?:R\d*/)?P(?:(\d+)W|(\d+)D)(?:T[\d.HMS]*)?", re.IGNORECASE)
+
+
+def _calendar_days(kind: str, text: str) -> int | None:
+    """The days a timer's bare duration counts as calendar days (a week as 5 working days), else None."""
+    found = _CALENDAR_DAYS.fullmatch(text) if kind in ("timeDuration", "timeCycle") else None
+    if found is None:
+        return None
+    return int(found.group(1)) * 5 if found.group(1) else int(found.group(2))
 
 
 def translate_message_payload(diagram: PreparedDiagram, definition: Any) -> None:
@@ -437,6 +453,10 @@ def check_literal(diagram: PreparedDiagram, node: Any, attr: str, text: str) -> 
             parse_due(text, utcnow())
         except ValueError as exc:
             diagram.error(node, said("human_task.date", attr=attr, reason=str(exc)))
+            return
+        if days := _calendar_days("timeDuration", text):
+            diagram.calendar_days.append(Problem.of(diagram.name, node.sourceline, node.get("id"), said(
+                "duration.calendar_days", what=attr, value=text, days=days), "warning"))
 
 
 def juel(diagram: PreparedDiagram, node: Any, text: str, *, literal: bool = False, condition: bool = False

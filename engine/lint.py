@@ -421,6 +421,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
 
     starts, stops = acceptance.clock_marks(props, "start"), acceptance.clock_marks(props, "stop")
     clocked = graph.reach(starts, graph.succ, stop=lambda n: n in stops)
+    problems.extend(found for found in diagram.calendar_days if found.element in elements)
     for element_id, meta in elements.items():
         if meta.get("type") not in diagrams.HUMAN_TAGS:
             continue

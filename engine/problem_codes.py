@@ -59,6 +59,9 @@ ENGLISH: dict[str, str] = {
     "condition.empty": "empty condition expression",
     "timer_def.none": "timer has no timeDate, timeDuration or timeCycle",
     "timer_def.invalid": "timer {kind}: {reason}",
+    "duration.calendar_days": "{what} {value!r} counts calendar days, weekends and holidays included; time "
+                           "limits count working days (Art 82 of the Licensing Law): for them write "
+                           "${{workdays({days})}}",
     "loop.collection": "camunda:collection must name a variable, got {collection!r}",
     "script.language": "script language {language!r} is not supported; write it in Python",
     "script.empty": "script task has no script",

@@ -1986,4 +1986,7 @@ EN: dict[str, str] = {
     "操作未生效：流程运行出错，办件保持原状。": "Not done: the process failed; the case is as it was. ",
     "请联系流程分析员修正流程。（技术信息：{message}）":
         "Ask the process analyst to mend the process. (Technical details: {message})",
+    "{what} {value!r} 按自然日计算（含周末和节假日）；办理时限按工作日计算（行政许可法第八十二条），如需按工作日请写「${{workdays({days})}}」":
+        "{what} {value!r} counts calendar days, weekends and holidays included; time limits count working days "
+        "(Art 82 of the Licensing Law): for them write ${{workdays({days})}}",
 }

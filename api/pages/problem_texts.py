@@ -52,6 +52,8 @@ ZH: dict[str, str] = {
     "condition.empty": "条件表达式为空",
     "timer_def.none": "定时器缺少 timeDate、timeDuration 或 timeCycle",
     "timer_def.invalid": "定时器 {kind} 无效：{reason}",
+    "duration.calendar_days": "{what} {value!r} 按自然日计算（含周末和节假日）；办理时限按工作日计算（行政许可法第八十二条），"
+                           "如需按工作日请写「${{workdays({days})}}」",
     "loop.collection": "camunda:collection 须为变量名，实为 {collection!r}",
     "script.language": "不支持脚本语言 {language!r}；请用 Python 编写",
     "script.empty": "脚本任务没有脚本",

@@ -263,7 +263,8 @@ def test_a_call_to_an_unknown_process_is_told_with_the_other_refusals_in_one_rou
     assert "no_such_process" in errors[1]["message"]
 
 
-def test_what_lint_and_deploy_both_find_in_a_service_item_is_said_once(api):
+def service_item(content: bytes) -> list[tuple[str, bytes]]:
+    """``content`` (process ``p``) as a service item: with a guide naming it, lint's findings are deploy's warnings."""
     guide = {"code": "TEST-XK-0001", "name": "测试许可", "type": "01", "case_type": "2", "level": "city",
              "process": "p", "department": {"code": "TEST", "name": "某局"}, "co_departments": [],
              "legal_basis": ["《中华人民共和国行政许可法》"], "promised_days": 5, "statutory_days": 20, "calendar": "CN",
@@ -272,10 +273,36 @@ def test_what_lint_and_deploy_both_find_in_a_service_item_is_said_once(api):
                             "departments": ["TEST"]}],
              "fees": [], "delivery_methods": ["window"], "excluded_periods": [],
              "channels": {"consultation": "12345", "complaint": "12345"}}
+    return [("TEST-XK-0001/guide.json", json.dumps(guide, ensure_ascii=False).encode()), ("TEST-XK-0001/p.bpmn", content)]
+
+
+def test_what_lint_and_deploy_both_find_in_a_service_item_is_said_once(api):
     body = """    <bpmn:userTask id="wait" name="审查" />
     <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />"""
-    response = upload(api, ("TEST-XK-0001/guide.json", json.dumps(guide, ensure_ascii=False).encode()),
-                      ("TEST-XK-0001/p.bpmn", diagram(body)))
+    response = upload(api, *service_item(diagram(body)))
     assert response.status_code == 201, response.get_json()
     unnamed = [w for w in response.get_json()["warnings"] if w.get("code") == "human_task.unnamed"]
     assert len(unnamed) == 1 and unnamed[0]["element"] == "wait"
+
+
+def test_a_duration_in_calendar_days_in_a_service_item_is_a_warning_pointing_to_working_days(api):
+    """P5D deployed silently, and a 5-day limit set on a Wednesday fell due on a Monday: weekends counted."""
+    body = """    <bpmn:userTask id="wait" camunda:candidateGroups="window" camunda:dueDate="P3D" />
+    <bpmn:intermediateCatchEvent id="pause"><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>P1W</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="hours"><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="pause" />
+    <bpmn:sequenceFlow id="f2" sourceRef="pause" targetRef="hours" />
+    <bpmn:sequenceFlow id="f3" sourceRef="hours" targetRef="end" />"""
+    response = upload(api, *service_item(diagram(body)))
+    assert response.status_code == 201, response.get_json()
+    found = sorted((w["element"], w["params"]) for w in response.get_json()["warnings"]
+                   if w.get("code") == "duration.calendar_days")
+    assert found == [("pause", {"what": "timer timeDuration", "value": "P1W", "days": 5}),
+                     ("wait", {"what": "dueDate", "value": "P3D", "days": 3})]
+    assert "${workdays(3)}" in next(w["message"] for w in response.get_json()["warnings"]
+                                    if w.get("code") == "duration.calendar_days" and w["element"] == "wait")
+    # Not a service item (no guide): a technical timeout is the diagram's own business.
+    plain = upload(api, ("days.bpmn", diagram(body).replace(b'id="p"', b'id="plain"'))).get_json()
+    assert [w for w in plain["warnings"] if w.get("code") == "duration.calendar_days"] == []
