@@ -52,7 +52,12 @@ class Tasks(MethodView):
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Tasks the caller may see, filtered and sorted (default: open, by due date)."""
+        """Tasks the caller may see, filtered and sorted (default: open, by due date).
+
+        A queue, not a case reader: a clerk sees the tasks assigned or offered to them (and those they
+        completed), an integrator the external tasks its systems work (`kind=external`) and those it
+        completed; supervisors see all. A case's open user tasks are in the case
+        (`GET /api/process-instances/ID`, `tasks`), which integrators read for every case."""
         items, total = tasks.list_tasks(uow(), actor=actor(), where=TaskFilter(**query))
         return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
 
