@@ -18,7 +18,8 @@ from .schemas import ROW_ID_MAX, ApiErrorSchema
 
 BLUEPRINTS = ("deployments", "definitions", "instances", "tasks", "messages", "incidents", "calendar", "materials",
               "webhooks", "time_limits", "supervision", "overdue_reasons", "departments", "documents",
-              "public", "ratings", "catalogue", "users", "audit")
+              "public", "ratings", "catalogue", "users", "audit", "extension_requests",
+              "delegations")
 
 
 class GovflowApi(Api):

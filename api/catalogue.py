@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, url_for
 from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
-from engine import guides
+from engine import guides, samples
 
 from .context import uow
+from .downloads import send_download
 from .json_body import Blueprint
 from .schemas import ApiErrorSchema
 
@@ -57,7 +59,10 @@ class GuideMaterialSchema(Schema):
     conditional = fields.Boolean(metadata={"description": "required only in some cases (e.g. when an agent "
                                                           "applies): the window may mark it not applicable"})
     departments = fields.List(fields.String())
-    sample = fields.String(metadata={"description": "the sample or template text offered (样表)"})
+    sample = fields.String(metadata={"description": "the title of the sample or template text offered (样表)"})
+    sample_url = fields.String(metadata={"description": "where the sample is downloaded (no login), when the guide "
+                                                        "deploys a file for it"})
+    sample_format = fields.String(metadata={"description": "what the download is: pdf, docx or xlsx"})
     note = fields.String(metadata={"description": "a remark on the material, e.g. that data sharing spares it"})
 
 
@@ -115,8 +120,27 @@ class GuideSchema(CatalogueItemSchema):
 def _item(entry: guides.CatalogueEntry, *, whole: bool) -> dict[str, Any]:
     guide = entry.guide
     content = guide.content if whole else {k: guide.content.get(k) for k in CatalogueItemSchema().fields}
+    materials = content.get("materials")
+    if whole and isinstance(materials, list):
+        content = {**content, "materials": [_material(guide.code, m) for m in materials]}
     return {**content, "code": guide.code, "name": guide.name, "process": guide.process_key,
             "process_version": entry.process_version, "version": guide.version}
+
+
+def _material(code: str, material: Any) -> Any:
+    """A material with its sample's title, and where its file is downloaded."""
+    sample = samples.of(material)
+    if sample is None:
+        return material
+    shown = {**material, "sample": sample.title}
+    if sample.file is not None and sample.download_suffix is not None:
+        shown.update(sample_url=sample_url(code, sample.file), sample_format=sample.download_suffix.lstrip("."))
+    return shown
+
+
+def sample_url(code: str, file: str) -> str:
+    """The public download of a guide's sample file (also the guide pages' 下载样表 link)."""
+    return url_for("catalogue.CatalogueSample", code=code, file=file)
 
 
 @blp.route("")
@@ -139,3 +163,17 @@ class CatalogueItem(MethodView):
     def get(self, code: str) -> Any:
         """An item's whole guide, with its ``version`` and the current ``process_version``."""
         return _item(guides.get_entry(uow(), code), whole=True)
+
+
+@blp.route("/<code>/<path:file>")
+class CatalogueSample(MethodView):
+    @blp.doc(**PUBLIC, responses={"200": {"description": "the sample (样表), a PDF, DOCX or XLSX attachment named by "
+                                                         "its title", "content": {samples.PDF: {}, samples.DOCX: {},
+                                                                                 samples.XLSX: {}}}})
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such item, or its guide names no such sample")
+    def get(self, code: str, file: str) -> Response:
+        """Download a sample file a material of the item's guide names (``samples/…`` as its ``sample_url``
+        gives it): an HTML sample laid out as PDF, others as deployed."""
+        found = samples.download(uow(), code, file)
+        return send_download(found.content, mimetype=found.mimetype, name=found.file_name,
+                             fallback=f"{code}-sample", etag=found.etag)

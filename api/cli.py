@@ -105,7 +105,9 @@ def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
             for item in sorted(path.rglob("*")):
                 if not item.is_file():
                     continue
-                if documents.is_template(item.name):
+                if definitions.kind_of(item.as_posix()) == "sample":  # <item>/samples/: its guide's 样表
+                    found.append((item_lint.deployed_name(item.resolve().as_posix()), item))
+                elif documents.is_template(item.name):
                     if documents.in_template_folder(item):
                         found.append((item.name, item))
                 elif item.name.lower().endswith(DEPLOYABLE) or item.name == "guide.json":
@@ -172,7 +174,7 @@ def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
         click.echo(f"form {form}")
     for form in result.generated_forms:
         click.echo(f"form {form} (generated from camunda:formData)")
-    for template in (n for n, _ in files if documents.is_template(n)):
+    for template in (n for n, _ in files if definitions.kind_of(n) == "document"):
         # by the name govflow.document gives it: the latest deployed one issues documents
         click.echo(f"document template {documents.template_name(template)}")
 
@@ -365,3 +367,7 @@ main.add_command(calendar_group)
 from .cli_departments import department_group
 
 main.add_command(department_group)
+
+from .cli_delegations import delegation_group
+
+main.add_command(delegation_group)

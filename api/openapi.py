@@ -25,6 +25,10 @@ from .schemas import (
     AssignSchema,
     ClockExtendSchema,
     CompleteSchema,
+    DelegationCreateSchema,
+    ExtensionDecisionSchema,
+    ExtensionRefusalSchema,
+    ExtensionRequestCreateSchema,
     MessageSchema,
     ReasonSchema,
     StartSchema,
@@ -105,6 +109,15 @@ EXAMPLES: dict[tuple[str, str], tuple[type[Schema], dict[str, Any]]] = {
         "reason": "申请人撤回申请"}),
     ("post", "/api/process-instances/{instance_id}/clock/extend"): (ClockExtendSchema, {
         "days": 10, "reason": "情况复杂，经本机关负责人批准延长十个工作日"}),
+    ("post", "/api/process-instances/{instance_id}/clock/extension-requests"): (ExtensionRequestCreateSchema, {
+        "days": 5, "reason": "需征求相关部门意见，申请延长五个工作日"}),
+    ("post", "/api/extension-requests/{request_id}/approve"): (ExtensionDecisionSchema, {
+        "opinion": "同意延长五个工作日"}),
+    ("post", "/api/extension-requests/{request_id}/refuse"): (ExtensionRefusalSchema, {
+        "opinion": "现有材料足以作出决定，不予延长"}),
+    ("post", "/api/delegations"): (DelegationCreateSchema, {
+        "principal_code": "WJW", "agent_code": "XZ-001", "items": ["WJW-XK-0005"],
+        "basis": "卫健委托〔2026〕3号", "valid_from": "2026-01-01", "valid_until": "2026-12-31"}),
 }
 
 

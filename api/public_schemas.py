@@ -100,6 +100,11 @@ class ResultDeliverySchema(Schema):
     tracking_no = fields.String(allow_none=True, metadata={"description": "the postal tracking number (mail only)"})
 
 
+class AcceptedBySchema(Schema):
+    agent_name = fields.String(metadata={"description": "受理机构, e.g. 某镇便民服务中心"})
+    principal_name = fields.String(metadata={"description": "实施部门, the department whose item it is"})
+
+
 class ProgressSchema(Schema):
     case_no = fields.String()
     item_name = fields.String()
@@ -120,6 +125,9 @@ class ProgressSchema(Schema):
     denied_items = fields.List(fields.String(), metadata={
         "description": "a one-thing bundle's (一件事) member items that ended 办结(不通过) or 不予受理, by name: the "
                        "bundle reads 办结(通过) while another item was granted; empty otherwise"})
+    accepted_by = fields.Nested(AcceptedBySchema, attribute="accepted_on_behalf", allow_none=True, metadata={
+        "description": "受理机构: the body that accepted the case on the implementing department's behalf (委托受理, "
+                       "e.g. a township service centre), with that department; null when it accepted the case itself"})
     steps = fields.List(fields.Nested(StepSchema), metadata={
         "description": "steps done or begun (a state reached as a step starts, e.g. 部门开始办理), oldest first"})
     current_steps = fields.List(fields.String(), metadata={"description": "steps under way"})

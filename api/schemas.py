@@ -501,3 +501,91 @@ class ClockExtendSchema(Schema):
         "description": "working days; with the extensions already approved at most the clock's "
                        "extension_allowance_days, else 409 (so is a case past its deadline)"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+# ---- extension requests (engine.extensions) ---------------------------------------------------------
+
+class ExtensionRequestCreateSchema(Schema):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "working days asked for; checked as the approval would be: within what the clock's "
+                       "extension_remaining_days allows, before the deadline, else 409"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExtensionDecisionSchema(Schema):
+    opinion = fields.String(validate=validate.Length(max=2000), metadata={
+        "description": "the agency head's opinion (批准意见)"})
+
+
+class ExtensionRefusalSchema(Schema):
+    opinion = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "why the extension is refused (不予批准的理由)"})
+
+
+class ExtensionRequestQuerySchema(PageQuerySchema):
+    state = fields.String(validate=validate.OneOf(("pending", "approved", "refused")))
+
+
+class ExtensionRequestSchema(Schema):
+    id = fields.Integer()
+    process_instance_id = fields.Integer(attribute="instance_id")
+    business_key = fields.String()
+    process_key = fields.String(attribute="definition_key")
+    item_name = fields.String()
+    days = fields.Integer()
+    reason = fields.String()
+    state = fields.String(metadata={"description": "pending, approved or refused"})
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    deadline_date = fields.Date(allow_none=True, metadata={"description": "the case's deadline now"})
+
+
+# ---- entrusted acceptance (委托受理): api.delegations -----------------------------------------------
+
+DELEGATION_STATES = ("active", "not_yet_valid", "expired", "revoked")  # engine.delegations.STATES
+
+
+class DelegationCreateSchema(Schema):
+    principal_code = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={
+        "description": "the department implementing the items (委托机关), e.g. WJW"})
+    agent_code = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={
+        "description": "the department accepting them on its behalf (受托受理机构), e.g. a township service centre"})
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list, metadata={
+        "description": "item codes or process keys covered; empty: every item whose guide names the principal"})
+    basis = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "the 委托书 or the document's number"})
+    valid_from = fields.Date(required=True, metadata={"description": "first day it is valid (Beijing date)"})
+    valid_until = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "last day it is valid (inclusive); null: until revoked"})
+
+
+class DelegationRevokeSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "why the entrustment ends (撤销委托的理由)"})
+
+
+class DelegationQuerySchema(Schema):
+    department = fields.String(validate=validate.Length(max=50), metadata={
+        "description": "entrustments with this department as principal or agent"})
+    state = fields.String(validate=validate.OneOf(DELEGATION_STATES))
+
+
+class DelegationSchema(Schema):
+    id = fields.Integer()
+    principal_code = fields.String()
+    principal_name = fields.String()
+    agent_code = fields.String()
+    agent_name = fields.String()
+    items = fields.List(fields.String(), metadata={"description": "empty: all of the principal's items"})
+    basis = fields.String()
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    state = fields.String(metadata={"description": ", ".join(DELEGATION_STATES) + " (today, Beijing time)"})
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    revoked_by = fields.String(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)

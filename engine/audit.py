@@ -34,8 +34,9 @@ ACTIONS = ("user.added", "user.changed", "user.deactivated", "user.activated", "
            "webhook.subscribed", "webhook.changed", "webhook.secret_rotated", "webhook.unsubscribed",
            "webhook.replayed", "webhook.disabled", "webhook.enabled",
            "calendar.created", "calendar.changed",
-           "supervision_rules.changed")
-TARGET_KINDS = ("user", "department", "webhook", "calendar", "supervision_rule")
+           "supervision_rules.changed",
+           "delegation.added", "delegation.revoked")
+TARGET_KINDS = ("user", "department", "webhook", "calendar", "supervision_rule", "delegation")
 # Keys a change may never hold, at any depth: what would let a reader of the log act as someone else.
 SECRET_KEYS = frozenset({"token", "token_hash", "password", "password_hash", "secret"})
 MAX_PAGE = 500

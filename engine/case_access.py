@@ -1,7 +1,7 @@
 """Which cases a user may read: one rule for every read path (the case, the case list, its timeline and
 history, materials, archive, clock, documents, departments).
 
-Reading cases takes a role whose work needs them: clerk, supervisor, integrator or admin (``READERS``).
+Reading cases takes a role whose work needs them: clerk, supervisor, integrator, head or admin (``READERS``).
 Case data holds applicants' personal data, and an analyst draws and deploys processes: a user whose
 only role is ``analyst`` (or who has no role) reads no case at all: Forbidden, the answer every role
 check gives, for the case list and every case alike, raised here before any case is looked up
@@ -10,9 +10,10 @@ What analysts need stays theirs: definitions, their XML and deployments, and the
 version (engine.versions, an aggregate that names no case). A user with analyst and another role reads
 as that role does.
 
-A clerk is scoped: they read only the cases their departments (engine.departments) take part in
-(``case_departments``), plus the cases they started or have a task in themselves (as assignee, candidate
-user, or through one of their groups, or an open task nobody was named for, which any clerk may work).
+A clerk is scoped, and so is an agency head (head) without another reading role: they read only the
+cases their departments (engine.departments) take part in (``case_departments``), plus the cases they
+started or have a task in themselves (as assignee, candidate user, or through one of their groups, or an
+open task nobody was named for, which any clerk may work).
 A clerk whose groups belong to no department reads just those.
 Any other case does not exist for them: NotFound, never Forbidden, so case numbers cannot be probed.
 Supervisors and admins read everything, integrators the cases they always saw (all of them: they start
@@ -36,7 +37,7 @@ from .unit_of_work import UnitOfWork
 from .users import Actor
 
 # The roles whose work needs case data (admins through Actor.has); analysts' does not.
-READERS = ("clerk", "supervisor", "integrator")
+READERS = ("clerk", "supervisor", "integrator", "head")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def scope_of(uow: UnitOfWork, actor: Actor) -> CaseScope:
     Raises Forbidden: the actor has none of the ``READERS`` roles (an analyst alone).
     """
     actor.require(*READERS, action="read cases")
-    if not actor.has("clerk") or actor.has("supervisor", "integrator"):
+    # An agency head (head) is scoped as a clerk is: the head of a department reads its cases.
+    if not actor.has("clerk", "head") or actor.has("supervisor", "integrator"):
         return CaseScope(actor, None)
     # A clerk in no department is scoped too, to the cases they started or have a task in: case data is
     # applicants' personal data, and no department means no department's cases, not every case.

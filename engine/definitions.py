@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import _spiff, camunda_forms, diagrams, documents, forms, guides, lint
+from . import _spiff, camunda_forms, diagrams, documents, forms, guides, lint, samples
 from .bpmn_xml import HUMAN_TAGS, PreparedDiagram, Problem, duplicate_ids, to_utf8
 from .errors import Conflict, DeploymentInvalid, InvalidRequest, NotFound
 from .execution import find_definition, latest_definition
@@ -23,7 +23,8 @@ from .users import Actor
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 TAKE_OVER_RULE = "take_over"  # a file taking over another's process id (deploy's ``takeovers``)
 # Every kind kind_of knows, for the message refusing any other file.
-ACCEPTED = ".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json or .html document template files"
+ACCEPTED = (".bpmn, .bpmn20.xml, .bpmn2, .dmn, .form, guide.json, .html document template files or a guide's "
+            "sample files (<item>/samples/*.html, .pdf, .docx, .xlsx)")
 
 
 @dataclass
@@ -52,6 +53,8 @@ def kind_of(name: str) -> str:
         return "form"
     if PurePosixPath(lower).name == "guide.json":
         return "guide"
+    if samples.is_sample(name):  # before templates: a sample's HTML is a page to print, not a template
+        return samples.KIND
     if documents.is_template(name):
         return "document"
     return "other"
@@ -93,6 +96,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
         raise InvalidRequest("no files to deploy (multipart field 'files')")
     files, encoding_problems = transcode(files)
     files = [(_in_item_folder(n, c), c) for n, c in files]
+    files = _samples_in_item_folder(files)
     problems, prepared, dmn = _prepare(files, skip={p.file for p in encoding_problems if p.severity == "error"})
     problems[:0] = encoding_problems
     # Forms generated from camunda:formData are deployed, checked and found as the uploaded ones.
@@ -101,7 +105,8 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
     with uow:
         if based_on is not None:  # whose diagram this is comes before what is wrong in it
             _check_based_on(uow, prepared, based_on)
-        problems.extend(documents.check_templates(uow, files))  # a layout they extend may be deployed already
+        templates = [(n, c) for n, c in files if kind_of(n) != samples.KIND]  # HTML samples are no templates
+        problems.extend(documents.check_templates(uow, templates))  # a layout they extend may be deployed already
         built: dict[str, dict[str, Any]] = {}
         if not _errors(problems):
             built, parse_problems = _spiff.build_specs(prepared, dmn)
@@ -109,7 +114,7 @@ def deploy(uow: UnitOfWork, files: list[tuple[str, bytes]], *, actor: Actor,
             if takeovers != "accept":
                 problems.extend(_check_takeovers(uow, prepared, confirmed=takeovers != "refuse"))
             problems.extend(forms.check_references(uow, prepared, files))
-            problems.extend(documents.check_references(uow, prepared, files))
+            problems.extend(documents.check_references(uow, prepared, templates))
             problems.extend(guides.check_deployment(uow, files, set(built)))
             problems.extend(lint.check_deployment(uow, prepared, files))
             problems.extend(_check_candidate_groups(uow, prepared))
@@ -186,6 +191,8 @@ def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
             problems.extend(forms.check(file_name, content))
         elif kind == "guide":
             problems.extend(guides.check(file_name, content))
+        elif kind == samples.KIND:
+            problems.extend(samples.check(file_name, content))
         elif kind == "dmn":
             tree, problem = diagrams.safe_parse(file_name, content)
             if problem:
@@ -196,7 +203,7 @@ def _prepare(files: list[tuple[str, bytes]], skip: set[str] | None = None
             problems.append(Problem.of(file_name, None, None, said("file.unsupported", accepted=ACCEPTED)))
     # A deployment of guides alone is fine: check_deployment requires their processes to be deployed.
     if not prepared and not skip and not any(p.severity == "error" for p in problems) \
-            and not any(kind_of(n) in ("guide", "document") for n, _ in files):
+            and not any(kind_of(n) in ("guide", "document", samples.KIND) for n, _ in files):
         problems.append(_no_diagram(files))
     return problems, prepared, dmn
 
@@ -357,6 +364,18 @@ def _in_item_folder(file_name: str, content: bytes) -> str:
     return f"{code}/{file_name}" if isinstance(code, str) and guides.CODE.match(code) else file_name
 
 
+def _samples_in_item_folder(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Sample files uploaded as ``samples/<name>`` (no item folder) named under the folder of the one guide
+    deployed with them, as ``govflow deploy`` names them; with several guides (or none) their name stays,
+    and a guide naming them says it does not find them."""
+    folders = {str(guides.folder_of(n)) for n, _ in files if kind_of(n) == "guide" and guides.folder_of(n)}
+    if len(folders) != 1:
+        return files
+    [folder] = folders
+    return [(f"{folder}/{n}" if kind_of(n) == samples.KIND and PurePosixPath(n).parent.as_posix() == samples.FOLDER
+             else n, c) for n, c in files]
+
+
 def _found_as(file_name: str) -> str:
     """The name a file is looked up by: a form by its last path segment (a formKey names no folder)."""
     return PurePosixPath(file_name).name if kind_of(file_name) == "form" else file_name
@@ -376,7 +395,10 @@ def _store(uow: UnitOfWork, files: list[tuple[str, bytes]], built: dict[str, dic
     for file_name, content in files:
         kind = kind_of(file_name)
         stored = _stored_name(file_name)
-        resource = Resource(name=stored, kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest())
+        digest = hashlib.sha256(content).hexdigest()
+        if kind == samples.KIND and samples.unchanged(uow, stored, digest):
+            continue  # deployed again unchanged: the sample stored before stays the one served
+        resource = Resource(name=stored, kind=kind, content=content, sha256=digest)
         deployment.resources.append(resource)
         resources[file_name] = resource
     session.flush()

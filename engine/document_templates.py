@@ -17,6 +17,8 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
                    ``verdict`` (the variable its review fills with ``{result, opinion}``), else None
 ``applicant``      the applicant's name (``applicant_name``, else ``applicant``)
 ``department``     the issuing department (``item.department``, else the variable ``department_name``)
+``accepted_by``    a case accepted on the issuing department's behalf (委托受理, engine.delegations): ``agent``
+                   (the accepting body's name), ``principal``, ``basis``, ``delegation_id``; else None
 ``issued_at``      when the document is issued (a UTC datetime; ``|cn_date`` prints 2026年3月2日)
 ``element``        ``id`` and ``name`` of the diagram element that issues it, ``process`` (its diagram's key)
 ``clock``          the case's time-limit clock once started: ``promised_days``, ``deadline`` (a date)
@@ -217,7 +219,8 @@ def sample_context() -> dict[str, Any]:
 
 
 def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict[str, Any],
-                  element: dict[str, Any], issued_at: datetime, clock: dict[str, Any] | None) -> dict[str, Any]:
+                  element: dict[str, Any], issued_at: datetime, clock: dict[str, Any] | None,
+                  accepted_by: dict[str, Any] | None = None) -> dict[str, Any]:
     applicant = variables.get("applicant_name") or variables.get("applicant") or ""
     reasons = variables.get("reject_reason")
     context = dict(variables)
@@ -225,5 +228,6 @@ def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict
         "v": variables, "case": case, "item": item, "element": element, "issued_at": issued_at, "clock": clock,
         "applicant": applicant, "department": item.get("department") or variables.get("department_name") or "",
         "missing": missing_materials(variables.get("missing_materials")), "reasons": lines(reasons),
+        "accepted_by": accepted_by,
     })
     return context

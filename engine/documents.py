@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import lxml.html
 from sqlalchemy import Select, select
 
-from . import confidential, document_templates
+from . import confidential, delegations, document_templates
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
@@ -249,7 +249,7 @@ def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str,
               "process_key": row.definition_key},
         item=_item(uow, definition, row.definition_key),
         element={"id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name, "process": definition.key},
-        issued_at=now, clock=_clock(uow, row))
+        issued_at=now, clock=_clock(uow, row), accepted_by=delegations.document_fields(uow, case))
 
 
 def _item(uow: UnitOfWork, definition: ProcessDefinition, case_key: str) -> dict[str, Any]:

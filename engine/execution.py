@@ -26,6 +26,7 @@ from . import (
     _spiff,
     confidential,
     db,
+    delegations,
     departments,
     diagram_functions,
     due_share,
@@ -569,6 +570,7 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     values = {key: _evaluate_meta(task, meta, key) for key in
               ("candidate_groups", "candidate_users", "assignee", "due_date", "follow_up_date", "priority")}
     groups, users = _as_list(values["candidate_groups"]), _as_list(values["candidate_users"])
+    groups = delegations.accepting_groups(uow, case, task, groups)  # 委托受理: the agent's window accepts
     assignee, inactive = _resolve_assignee(uow, _as_text(values["assignee"]))
     if inactive is not None and not groups and not users:
         users = [inactive]  # not every clerk's: supervisors see it, to assign (engine.tasks.release_held)

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import func, select
 
-from . import calendar, db
+from . import calendar, db, samples
 from .bpmn_xml import Problem
 from .errors import NotFound
 from .json_depth import MAX_DEPTH, too_deep
@@ -268,12 +268,23 @@ class _Checker:
             self.field(material, where, "key", "bool", required=False)
             self.field(material, where, "conditional", "bool", required=False)  # may not apply (不适用)
             self.field(material, where, "shared", "bool", required=False)  # 通过数据共享获取: need not be brought
-            self.field(material, where, "sample", "text", required=False)
+            self.sample(material, where)
             self.field(material, where, "note", "text", required=False)
             for j, code in enumerate(self.field(material, where, "departments", "list", required=False) or []):
                 if not isinstance(code, str) or (departments and code not in departments):
                     self.error(f"{where}.departments[{j}]", said("guide.material_department",
                                                                  field=f"{where}.departments[{j}]", code=code))
+
+    def sample(self, material: dict[str, Any], where: str) -> None:
+        """A title (样表 named only), or ``{"title", "file"}``: a file of the item's samples folder to download."""
+        value = material.get("sample")
+        if not isinstance(value, dict):
+            self.field(material, where, "sample", "text", required=False, longest=200)
+            return
+        self.field(value, f"{where}.sample", "title", "text", longest=200)
+        file = self.field(value, f"{where}.sample", "file", "text")
+        if file is not None and (why := samples.valid_file(file, f"{where}.sample.file")) is not None:
+            self.error(f"{where}.sample.file", why)
 
     def members(self, data: dict[str, Any], departments: set[str]) -> None:
         """A one-thing bundle's member items (一件事): the called process each decides in, named as an item
@@ -383,9 +394,11 @@ def value_lines(text: str) -> dict[str, int]:
 
 def check_deployment(uow: UnitOfWork, files: list[tuple[str, bytes]], deployed_now: set[str]) -> list[Problem]:
     """What needs the database: each guide's process is in this deployment or deployed before, its
-    calendar exists, and one deployment holds at most one guide per item code."""
+    calendar exists, each sample file its materials name is in it or deployed before (engine.samples), and one
+    deployment holds at most one guide per item code."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    sample_files = {n for n, _ in files if samples.is_sample(n)}
     for name, content in files:
         if not is_guide(name):
             continue
@@ -416,6 +429,8 @@ def check_deployment(uow: UnitOfWork, files: list[tuple[str, bytes]], deployed_n
             except NotFound:
                 problems.append(Problem.of(name, lines.get("calendar"), "calendar",
                                            said("guide.unknown_calendar", calendar=named)))
+        problems.extend(samples.check_references(name, data, lines, sample_files,
+                                                 lambda stored: samples.deployed(uow, stored) is not None))
     return problems
 
 

@@ -24,6 +24,7 @@ from . import (
     acceptance,
     case_access,
     confidential,
+    delegations,
     execution,
     form_merge,
     materials,
@@ -149,7 +150,8 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
     checked against the form, whose values win for a name both give.
 
     Raises:
-        Forbidden (also marks by an integrator: engine.materials.require_window), NotFound (definition),
+        Forbidden (also marks by an integrator: engine.materials.require_window; an entrustment to accept the
+        item on its department's behalf that is not valid today: engine.delegations), NotFound (definition),
         ValidationFailed (variables, marks), ProcessError (a step failed; nothing is stored).
     """
     actor.require("clerk", "integrator", action="start cases")
@@ -160,7 +162,9 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         business_key = _check_business_key(business_key)
     with uow:
         definition = execution.find_definition(uow, key, version)
-        require_starter(uow, definition, actor)
+        on_behalf = delegations.for_start(uow, definition, actor)  # 委托受理: not bounded by the starters
+        if on_behalf is None:
+            require_starter(uow, definition, actor)
         if business_key is not None:
             existing = _by_business_key(uow, key, business_key, typed)
             if existing is not None:
@@ -170,9 +174,13 @@ def start(uow: UnitOfWork, key: str, *, actor: Actor, business_key: str | None =
         variables = {**beside, **form_merge.check_start(uow, definition, variables)}
         case = execution.new_case(uow, definition, business_key=business_key, variables=variables,
                                   actor=actor.name)
+        if on_behalf is not None:
+            delegations.begin(case, on_behalf, actor)
         execution.run(case)
         try:
             settle(uow, case)
+            if on_behalf is not None:
+                delegations.record(uow, case.row, on_behalf, actor)
             if marks:  # on the case as settled, in its transaction: a refused mark starts nothing
                 materials.record_marks(uow, case.row, actor=actor, marks=marks)
             code = query_codes.issue(uow, case.row)  # stored hashed; the answer below is the only copy

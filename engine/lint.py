@@ -24,6 +24,9 @@ The rules, each finding naming file, line and element:
   or calendar disagree with the diagram's, or whose process marks no clock start — warning;
 * material names contain no catch-alls (其他材料, 有关材料, 相关材料, 等材料) and every other guide
   field is valid (engine.guides) — error;
+* each sample file of an item's ``samples`` folder is what its suffix says, an HTML one well formed in the
+  subset its PDF lays out (engine.samples) — error; a sample file a guide's material names is among the linted
+  files — warning (deploy takes one deployed before);
 * ``govflow.confidential`` names whole variables, and a process naming some throws no message without a
   payload (it would send them to the receiving process) — warning;
 * ``govflow.recordable`` and ``govflow.materialsComplete`` are ``true`` or ``false`` — error; each marks a step
@@ -65,7 +68,18 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import _spiff, acceptance, camunda_forms, confidential, diagram_functions, diagrams, documents, forms, guides
+from . import (
+    _spiff,
+    acceptance,
+    camunda_forms,
+    confidential,
+    diagram_functions,
+    diagrams,
+    documents,
+    forms,
+    guides,
+    samples,
+)
 from ._form_reader import read as read_form
 from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate_ids, local, to_utf8
 from .execution import latest_definition
@@ -120,6 +134,8 @@ def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
 
 def _lintable(path: Path) -> bool:
     lower = path.name.lower()
+    if samples.is_sample(path.as_posix()):  # an item's samples folder, as deploy takes it
+        return True
     if documents.is_template(path.name):
         return documents.in_template_folder(path)
     return lower.endswith((*BPMN_SUFFIXES, ".dmn", ".form")) or guides.is_guide(path.name)
@@ -142,6 +158,8 @@ def deployed_name(path: str) -> str:
     """The name ``govflow deploy`` stores a diagram, form or guide found at ``path`` under: a guide as
     <item folder>/guide.json (its code must be the folder's name), any other by its file name."""
     found = PurePosixPath(path)
+    if samples.is_sample(path):  # <item folder>/samples/<name>, where its guide finds it
+        return samples.deployed_name(path)
     if not guides.is_guide(found.name):
         return found.name
     folder = found.parent.name or Path(path).resolve().parent.name  # "guide.json" named inside its folder
@@ -151,8 +169,8 @@ def deployed_name(path: str) -> str:
 def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
     """Every finding of a set of files (diagrams, forms, guides, document templates) that belong together,
     errors first."""
-    problems: list[Problem] = name_clashes((name, deployed_name(name)) for name, _ in files
-                                           if not documents.is_template(name))  # templates: check_templates
+    problems: list[Problem] = name_clashes((name, deployed_name(name)) for name, _ in files  # templates: below
+                                           if not documents.is_template(name) or samples.is_sample(name))
     by_name: dict[str, frozenset[str]] = {}
     by_id: dict[str, frozenset[str]] = {}
     prepared: list[PreparedDiagram] = []
@@ -191,6 +209,8 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
                 broken.add(name)
             else:
                 dmn.append((name, tree))
+        elif samples.is_sample(name):
+            problems.extend(replace(p, line=p.line or 1) for p in samples.check(name, content))
         elif not documents.is_template(name):
             problems.append(Problem.of(name, 1, None, said("file.not_lintable"), "warning"))
     # The forms deploy generates from camunda:formData are known as the uploaded ones are.
@@ -200,7 +220,9 @@ def lint_files(files: list[tuple[str, bytes]]) -> list[Problem]:
             by_name[name] = _top_names(f.key for f in form.fields)
     # As a deployment checks them, but a template extends only another among the linted files.
     problems.extend(replace(p, line=p.line or 1)  # a whole-file problem: its first line, for an editor
-                    for p in documents.check_template_files(files, missing="not among the linted files"))
+                    for p in documents.check_template_files([(n, c) for n, c in files if not samples.is_sample(n)],
+                                                            missing="not among the linted files"))
+    problems.extend(_sample_references(files))
     problems.extend(_forms_alone(files, problems))
 
     def fields_of(key: str) -> frozenset[str] | None:
@@ -282,6 +304,21 @@ def _check_build(prepared: list[PreparedDiagram], dmn: list[tuple[str, Any]], br
     return found
 
 
+def _sample_references(files: list[tuple[str, bytes]]) -> list[Problem]:
+    """A warning for each sample file a guide names that is not among the linted files (deploy refuses the
+    guide unless it was deployed before)."""
+    here = {PurePosixPath(name.replace("\\", "/")).as_posix() for name, _ in files if samples.is_sample(name)}
+    problems: list[Problem] = []
+    for name, content in files:
+        if guides.is_guide(name):
+            data, _ = guides.parse(name, content)
+            if data is not None:
+                lines = guides.value_lines(content.decode("utf-8-sig"))
+                problems.extend(samples.check_references(name, data, lines, here, lambda stored: False,
+                                                         missing="lint.sample_not_linted", severity="warning"))
+    return problems
+
+
 def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> list[Problem]:
     """A warning when forms are linted without a diagram: checking a form alone while editing it is fine,
     but ``govflow deploy`` refuses such a set (engine.definitions: no BPMN diagram), and lint must not pass
@@ -291,6 +328,7 @@ def _forms_alone(files: list[tuple[str, bytes]], problems: list[Problem]) -> lis
     form_files = [name for name in names if name.lower().endswith(".form")]
     if not form_files or any(p.severity == "error" for p in problems) or any(
             name.lower().endswith(BPMN_SUFFIXES) or guides.is_guide(name) or documents.is_template(name)
+            or samples.is_sample(name)
             for name in names):
         return []
     which = "this form with the diagram that uses it" if len(form_files) == 1 else \

@@ -792,3 +792,71 @@ class AuditEntry(Base):
     target_kind: Mapped[str] = mapped_column(String(30))  # user, department, webhook, calendar, supervision_rule
     target_key: Mapped[str] = mapped_column(String(255))  # the user's name, the department's code ...
     change: Mapped[dict[str, Any]]  # {"before": {...}, "after": {...}} of what changed, and context
+
+
+# ---- extension requests (延长审批): engine.extensions -------------------------------------------------
+
+class ExtensionRequest(Base):
+    """A clerk's request to extend a case's time limit (Administrative Licensing Law Art 42), decided by the
+    agency head: ``pending`` until approved (the extension itself is a special procedure, engine.time_limits)
+    or refused.
+
+    One pending request per case: the partial unique index holds it against two requests at once."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_state", "state", "id"),
+                      Index("ix_extension_requests_instance", "instance_id", "id"),
+                      Index("uq_extension_requests_one_pending", "instance_id", unique=True,
+                            sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
+    days: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))  # pending | approved | refused
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    opinion: Mapped[str | None] = mapped_column(Text)
+
+
+# ---- entrusted acceptance (委托受理): engine.delegations ----------------------------------------------
+
+class AcceptanceDelegation(Base):
+    """An entrustment (委托受理): the agent department accepts, at its window, the items of the principal
+    department (the items' implementing body) that it covers, from ``valid_from`` to ``valid_until``
+    (inclusive, Beijing dates; None: until revoked). Revoked, it is kept, with who revoked it and why."""
+
+    __tablename__ = "acceptance_delegations"
+    __table_args__ = (Index("ix_acceptance_delegations_agent", "agent_code", "id"),
+                      Index("ix_acceptance_delegations_principal", "principal_code", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    principal_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code"))
+    agent_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code"))
+    items: Mapped[list[Any]] = mapped_column(default=list)  # item codes or process keys; empty: all of them
+    basis: Mapped[str] = mapped_column(String(500))  # the 委托书 or the document's number
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseDelegation(Base):
+    """A case accepted on another department's behalf: the entrustment, the agent department and the
+    groups of it that accept the case (the starting clerk's), written by the case's start."""
+
+    __tablename__ = "case_delegations"
+    __table_args__ = (Index("ix_case_delegations_delegation", "delegation_id", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    delegation_id: Mapped[int] = mapped_column(BigId, ForeignKey("acceptance_delegations.id"))
+    agent_code: Mapped[str] = mapped_column(String(50), ForeignKey("departments.code"))
+    groups: Mapped[list[Any]] = mapped_column(default=list)
+    started_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

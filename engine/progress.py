@@ -22,6 +22,7 @@ from sqlalchemy import select
 from . import (
     case_state,
     confidential,
+    delegations,
     document_templates,
     execution,
     guides,
@@ -187,6 +188,8 @@ class Progress:
     # A one-thing bundle's member items that ended without what was applied for (engine.case_state.DENIED),
     # by name: the bundle may read 办结(通过) for the others.
     denied_items: list[str] = field(default_factory=list)
+    # Accepted by another body under an entrustment (委托受理): the 受理机构 the applicant dealt with.
+    accepted_on_behalf: delegations.OnBehalf | None = None
 
 
 def public_progress(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None,
@@ -256,7 +259,8 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     result=_result(uow, row, variables, secrets), is_complaint=row.definition_key == COMPLAINT_KEY,
                     end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
                     waiting=waiting, delivery=_delivery(variables, secrets),
-                    denied_items=case_state.denied(case_state.members(uow, [row]).get(row.id, [])))
+                    denied_items=case_state.denied(case_state.members(uow, [row]).get(row.id, [])),
+                    accepted_on_behalf=delegations.of_case(uow, row.id))
 
 
 def awaited_supplement(uow: UnitOfWork, row: ProcessInstance) -> tuple[Awaiting | None, list[instances.Wait]]:

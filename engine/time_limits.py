@@ -20,8 +20,9 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     Overlapping procedures pause once: the clock runs again when the last one closes;
   * a pause costs ``working_days_between(paused, resumed)`` working days: a pause that starts and ends
     on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
-  * an extension (延长审批, Art 42) adds working days, by a supervisor, with a reason, while the deadline has
-    not passed (after it the case stays overdue, with its reason recorded); all of a case's
+  * an extension (延长审批, Art 42) adds working days, approved by an agency head (role ``head``) of a
+    department of the case, with a reason (on a clerk's request, engine.extensions, or their own), while
+    the deadline has not passed (after it the case stays overdue, with its reason recorded); all of a case's
     extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
     or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days, unless
     the item's guide sets its own allowance with its basis (a special law's rule: Art 42 "法律、法规另有规定
@@ -54,7 +55,7 @@ from sqlalchemy import and_, func, or_, select, update
 from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
-from .errors import Conflict, NotFound, ProcessError, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
 from .models import CaseClock, Guide, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
 from .text import optional_text, required_text
 from .timeparse import parse_due
@@ -617,13 +618,14 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
 
 def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason: str,
            now: datetime | None = None) -> ClockView:
-    """Approve an extension (延长审批, 行政许可法 Art 42) of ``days`` working days with a reason: a special
-    procedure of kind ``extension``, the deadline moved, an ``extended`` event for the applicant's channels.
-    All of a case's extensions together stay within ``extension_allowance`` (10 working days, 15 for joint
-    handling); the clock row is locked, so two approvals at once cannot pass it together.
+    """Extend the time limit (延长审批, 行政许可法 Art 42) by ``days`` working days with a reason, on the agency
+    head's own initiative (a clerk's request goes through engine.extensions, which the head decides): a
+    special procedure of kind ``extension``, the deadline moved, an ``extended`` event for the applicant's
+    channels. All of a case's extensions together stay within ``extension_allowance`` (10 working days, 15
+    for joint handling); the clock row is locked, so two approvals at once cannot pass it together.
 
     Raises:
-        Forbidden: not a supervisor or an admin.
+        Forbidden: not an agency head (role ``head``) or an admin, or a head of none of the case's departments.
         NotFound: no such case, or no clock.
         ValidationFailed: days not a whole number of at least 1, or no reason.
         Conflict: the clock is stopped, the deadline has passed (an extension is approved within the time
@@ -631,28 +633,79 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
             more than the allowance has left (nothing at all for an item that is not a licence and whose
             guide sets no allowance of its own). Nothing changes.
     """
-    actor.require("supervisor", action="extend time limits")
+    actor.require(HEAD, action="extend time limits")
     now = now or utcnow()
+    days = whole_days(days)
+    reason = _required_text(reason, "reason")
+    with uow:
+        require_head_of_case(uow, actor, instance_id, action="extend the time limit")
+        clock = _clock(uow, instance_id, lock=True)
+        require_extensible(uow, clock, days, now)
+        grant_extension(uow, clock, actor=actor, days=days, reason=reason, now=now)
+        uow.commit()
+        return _view(uow, clock, now)
+
+
+# Art 42: 经本行政机关负责人批准 -- the role that approves extensions.
+HEAD = "head"
+
+
+def whole_days(days: Any) -> int:
+    """The working days of an extension, checked. Raises ValidationFailed: not a whole number of at least 1."""
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValidationFailed("an extension is a whole number of working days, at least 1", details=[
             {"field": "days", "message": "a whole number of at least 1"}])
-    reason = _required_text(reason, "reason")
-    with uow:
-        clock = _clock(uow, instance_id, lock=True)
-        _require_not_stopped(clock)
-        _require_within_time_limit(uow, clock, now)
-        _require_allowance(clock, days)
-        uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
-                                         reason_or_basis=reason, result="approved", days=days,
-                                         created_by=actor.name))
-        clock.extension_days += days
-        _recompute(uow, clock)
-        data = {"days": days, "reason": reason, **_summary(clock),
-                "extension_remaining_days": _extension_left(clock)}
-        _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
-        outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
-        uow.commit()
-        return _view(uow, clock, now)
+    return days
+
+
+def require_extensible(uow: UnitOfWork, clock: CaseClock, days: int, now: datetime) -> None:
+    """What an approval checks, and a request up front: the clock runs (or is paused), the deadline has not
+    passed, and ``days`` fit in what the allowance has left. Helper: the caller's transaction.
+
+    Raises Conflict (see ``extend``)."""
+    _require_not_stopped(clock)
+    _require_within_time_limit(uow, clock, now)
+    _require_allowance(clock, days)
+
+
+def require_head_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
+    """Admins, and agency heads of a department taking part in the case (its ``case_departments``, found by
+    the head's groups as a clerk's departments are): the head of the department handling the case approves
+    (Art 42), not the head of another. Helper: the caller's transaction.
+
+    Raises Forbidden: anyone else (a head whose groups belong to none of the case's departments)."""
+    from .departments import department_of_groups
+    from .models import CaseDepartment
+
+    if "admin" in actor.roles:
+        return
+    if HEAD in actor.roles:
+        departments = sorted(set(department_of_groups(uow, actor.groups).values()))
+        if departments and uow.session.scalar(select(CaseDepartment.case_id).where(
+                CaseDepartment.case_id == instance_id, CaseDepartment.department_code.in_(departments)).limit(1)):
+            return
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(heads of its departments and admins may)")
+
+
+def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str, now: datetime,
+                    opinion: str | None = None, request_id: int | None = None) -> dict[str, Any]:
+    """Extend the locked, checked clock (``require_extensible``): the special procedure, the deadline moved,
+    the ``clock.extended`` history item and the ``extended`` event. Returns the item's data. Helper: the
+    caller's transaction."""
+    instance_id = clock.instance_id
+    uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
+                                     reason_or_basis=reason, result="approved", opinion=opinion, days=days,
+                                     created_by=actor.name))
+    clock.extension_days += days
+    _recompute(uow, clock)
+    data: dict[str, Any] = {"days": days, "reason": reason, **_summary(clock),
+                            "extension_remaining_days": _extension_left(clock)}
+    if request_id is not None:
+        data["request_id"] = request_id
+    _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
+    outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
+    return data
 
 
 NO_EXTENSION = ("none: the item is not an administrative licence (行政许可), so 行政许可法第四十二条 does not "

@@ -56,7 +56,8 @@ END_NAMES = [
 SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
          "task.claimed", "task.unclaimed", "task.assigned", "task.saved", "task.completed", "message.received",
          "message.unhandled", "message.refused", "message.dropped", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
-         "clock.stopped",
+         "clock.stopped", "clock.extension_requested", "clock.extension_refused",
+         "case.accepted_on_behalf",  # 委托受理 (engine.delegations)
          # supervision (engine.supervision_sweep, engine.overdue_reasons)
          "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.procedure_overrun",
          "supervision.overdue_reason",

@@ -34,6 +34,8 @@ demo_user analyst --role analyst
 demo_user supervisor --role supervisor
 demo_user integrator --role integrator
 demo_user inspector --group supervision --role clerk --role supervisor
+# The agency head (机关负责人) approving extensions (延长审批) of the cases of the review's and zwfw's departments.
+demo_user head --group review --group zwfw --role head
 for group in window review chief certificate complaints food_review scjg zwfw meeting_chair cgj sthj zjj zrzy \
              construction_permit hygiene_approval hygiene_supervision planning_permit detailed_planning \
              municipal_planning; do
@@ -64,9 +66,15 @@ demo_department ZJJ 市住房和城乡建设局 construction_permit zjj
 demo_department ZRZY 市自然资源和规划局 zrzy planning_permit detailed_planning municipal_planning
 demo_department CGJ 市城市管理局 cgj
 demo_department STHJ 市生态环境局 sthj
+# 委托受理: a township service centre's window accepts the health commission's public venue licence.
+title[township_window]=综合窗口
+demo_department XZ-001 某镇便民服务中心 township_window
+$gf delegation add --if-missing --principal WJW --agent XZ-001 --item WJW-XK-0005 --basis "委托受理协议（演示）" \
+  || echo "demo entrustment not added" >&2
 # A database set up before groups had titles: give those that never had one theirs (an admin's own title,
 # or a title an admin cleared, stays as it is).
 titles=()
 for group in "${!title[@]}"; do titles+=("$group=${title[$group]}"); done
 $gf department title --only-untitled "${titles[@]}" || echo "demo group titles not set" >&2
+demo_user township_window --group township_window --role clerk  # the township window's demo clerk
 exec $gf serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --workers "${WORKERS:-2}"

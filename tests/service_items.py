@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import jobs, timeline
 from engine.models import Job
 from engine.users import Actor
-from tests.helpers import ROOT, ApiClient, seed_national_calendar
+from tests.helpers import ROOT, ApiClient, guide_samples, seed_national_calendar
 
 LIBRARY = ROOT / "bpmn"
 FORMS = ROOT / "forms"
@@ -37,6 +37,7 @@ def item_files(code: str) -> list[tuple[str, bytes]]:
     folder = LIBRARY / code
     files = [(path.name, path.read_bytes()) for path in sorted(folder.glob("*.bpmn"))]
     files.append((f"{code}/guide.json", (folder / "guide.json").read_bytes()))
+    files += guide_samples((folder / "guide.json").read_bytes(), folder)
     templates = sorted((LIBRARY / "documents").glob("*.html")) + sorted((folder / "documents").glob("*.html"))
     files += [(f"documents/{path.name}", path.read_bytes()) for path in templates]
     files += [(path.name, path.read_bytes()) for path in sorted(FORMS.glob("*.form"))]
@@ -56,7 +57,13 @@ def deploy_item(api: ApiClient, code: str, *, leave_out: tuple[str, ...] = ()) -
 
 
 def guide(code: str) -> dict[str, Any]:
-    return json.loads((LIBRARY / code / "guide.json").read_text(encoding="utf-8"))
+    """The item's guide, each material's sample by its title alone: a copy deployed under another code (or
+    alone) needs none of the item's sample files (``item_files`` deploys them with the guide as written)."""
+    content = json.loads((LIBRARY / code / "guide.json").read_text(encoding="utf-8"))
+    for material in content.get("materials") or []:
+        if isinstance(material.get("sample"), dict):
+            material["sample"] = material["sample"]["title"]
+    return dict(content)
 
 
 def form_options(form: str, key: str) -> list[Any]:

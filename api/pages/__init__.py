@@ -20,12 +20,14 @@ from engine.users import SYSTEM
 
 from .. import errors as api_errors
 from . import (
+    admin_delegations,
     admin_departments,
     admin_users,
     analyst,
     auth,
     cases,
     errors,
+    extension_requests,
     form_values,
     groups,
     intake,
@@ -41,7 +43,8 @@ from .i18n import current_language, gettext
 
 pages = Blueprint("pages", __name__)
 for child in (auth.bp, queue.bp, work.bp, intake.bp, cases.bp, analyst.bp, modeler.bp, supervision.bp,
-              ratings_board.bp, admin_users.bp, admin_departments.bp, public.bp):
+              ratings_board.bp, admin_users.bp, admin_departments.bp, public.bp, extension_requests.bp,
+              admin_delegations.bp):
     pages.register_blueprint(child)
 errors.register(pages)
 

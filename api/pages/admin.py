@@ -17,12 +17,13 @@ from .i18n import gettext as _
 # engine.users.ROLES as an administrator says them, with what each lets a user do (each has its English in
 # i18n.EN).
 ROLE_LABELS = {"admin": "系统管理员", "analyst": "流程分析员", "clerk": "经办人员", "supervisor": "监察人员",
-               "integrator": "对接系统"}
+               "integrator": "对接系统", "head": "机关负责人"}
 ROLE_HINTS = {"admin": "管理用户、部门和系统设置，并拥有其他全部角色的权限",
               "analyst": "部署流程定义、使用建模器",
               "clerk": "收件、认领和办理所在组的待办",
               "supervisor": "电子监察、好差评统计、操作日志，可查看用户并指派待办",
-              "integrator": "外部系统通过 API 启动办件、办理外部任务、订阅回调"}
+              "integrator": "外部系统通过 API 启动办件、办理外部任务、订阅回调",
+              "head": "审批本部门办件的延期申请，或径行批准延期（行政许可法第四十二条）"}
 
 
 def admin_blueprint(name: str) -> Blueprint:

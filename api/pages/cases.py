@@ -26,6 +26,7 @@ from engine import (
     definitions,
     documents,
     execution,
+    extensions,
     guides,
     instances,
     materials,
@@ -142,16 +143,23 @@ class ClockForms:
     this user (checked as the engine checks it) and this clock (read from its view)."""
 
     explain: bool  # 说明超期原因 (overdue_reasons.record)
-    extend: bool  # 延长审批 (time_limits.extend)
+    extend: bool  # 延长审批 by the agency head on their own initiative (time_limits.extend)
     pause: bool  # a special procedure started by hand (time_limits.pause)
     resume: bool  # ... and ended (time_limits.resume)
     open_by_hand: tuple[Any, ...] = ()  # the procedures resume ends
+    request_extension: bool = False  # 申请延期: a clerk of the case asks the head (extensions.request)
+    decide: bool = False  # 批准 / 不予批准 the pending request (extensions.approve, extensions.refuse)
+    requests: tuple[extensions.ExtensionRequestView, ...] = ()  # the case's requests, latest first
     kinds: tuple[str, ...] = time_limits.EXCLUDED_KINDS
     categories: tuple[str, ...] = overdue_reasons.CATEGORIES
 
     @property
     def any(self) -> bool:
-        return self.explain or self.extend or self.pause or self.resume
+        return self.explain or self.extend or self.pause or self.resume or self.request_extension or self.decide
+
+    @property
+    def pending(self) -> extensions.ExtensionRequestView | None:
+        return next((r for r in self.requests if r.state == extensions.PENDING), None)
 
 
 def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None) -> ClockForms | None:
@@ -164,7 +172,7 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
     # Where the panel asks for a reason: red, or finished late (a withdrawal is not asked for one).
     asks_reason = view.overdue and (panel.level == RED or not panel.withdrawn)
     running = view.state != time_limits.STOPPED
-    explain = procedures = False
+    explain = procedures = head = False
     if asks_reason or running:  # else no command would take anyone: no rights to read
         with uow() as work:
             explain = asks_reason and _allowed(require_clerk_of_case, work, me, instance_id,
@@ -172,10 +180,17 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
             # The checks the commands make: the forms show exactly when the commands take this user.
             procedures = running and _allowed(require_clerk_or_supervisor_of_case, work, me, instance_id,
                                               action="start or end special procedures")
+        head = running and extensions.may_decide(uow(), instance_id, actor=me)
+    requests = tuple(extensions.of_case(uow(), instance_id, actor=me))
+    pending = any(r.state == extensions.PENDING for r in requests)
+    # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.
+    extensible = view.extension_remaining_days > 0
     return ClockForms(
         explain=explain,
-        # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.
-        extend=me.has("supervisor") and view.extension_remaining_days > 0,
+        extend=head and extensible,
+        # extensions.request takes clerks of the case, one pending request at a time
+        request_extension=procedures and me.has("clerk") and extensible and not pending,
+        decide=head and pending, requests=requests,
         # pause refuses a clock already paused, and a kind the item's guide does not list (it may list none)
         pause=procedures and view.state == time_limits.RUNNING and bool(view.procedure_kinds),
         resume=procedures and bool(by_hand),
@@ -216,6 +231,39 @@ def extend_clock(instance_id: int) -> ResponseReturnValue:
     except EngineError as exc:
         return _clock_refused(instance_id, clock_refusals.EXTEND, exc)
     flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=days, date=view.deadline_date.isoformat()), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/clock/extension-requests")
+def request_extension(instance_id: int) -> ResponseReturnValue:
+    days = _whole_number(request.form.get("days"))
+    try:
+        extensions.request(uow(), instance_id, actor=actor(), days=days, reason=request.form.get("reason", ""))
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.REQUEST_EXTENSION, exc)
+    flash(_("已申请延期 {n} 个工作日，待机关负责人审批。", n=days), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/extension-requests/<int:request_id>/<any(approve, refuse):decision>")
+def decide_extension(instance_id: int, request_id: int, decision: str) -> ResponseReturnValue:
+    """The head's decision on the case page (or the list of requests, which ``next`` returns to)."""
+    opinion = request.form.get("opinion", "")
+    try:
+        if decision == "approve":
+            decided = extensions.approve(uow(), request_id, actor=actor(), opinion=opinion or None)
+        else:
+            decided = extensions.refuse(uow(), request_id, actor=actor(), opinion=opinion)
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.DECIDE_EXTENSION, exc)
+    if decided.state == extensions.APPROVED:
+        flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=decided.days,
+                date=decided.deadline_date.isoformat() if decided.deadline_date else ""), "success")
+    else:
+        flash(_("已不予批准延期申请。"), "success")
+    back = request.form.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):  # a path of this site only
+        return redirect(back)
     return _back_to_case(instance_id)
 
 

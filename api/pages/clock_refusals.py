@@ -13,6 +13,10 @@ from .i18n import gettext as _
 
 # The commands of the case page's clock panel (api/pages/cases.py).
 EXTEND, PAUSE, RESUME, OVERDUE_REASON = "extend", "pause", "resume", "overdue-reason"
+# The extension requests (engine.extensions): a clerk asks, the agency head decides.
+REQUEST_EXTENSION, DECIDE_EXTENSION = "request-extension", "decide-extension"
+# The commands an extension's checks refuse in the same words (engine.time_limits.require_extensible).
+EXTENDING = (EXTEND, REQUEST_EXTENSION, DECIDE_EXTENSION)
 
 
 def said(command: str, exc: EngineError) -> str | None:
@@ -27,6 +31,8 @@ def said(command: str, exc: EngineError) -> str | None:
 def _field_refused(command: str, field: str | None) -> str | None:
     if field == "days":
         return _("延长天数须为不小于 1 的整数（工作日）。")
+    if field == "opinion":
+        return _("不予批准须填写意见（不超过 2000 字）。")
     if field == "kind":
         return _("请从列表中选择特别程序的种类。")
     if field == "category":
@@ -41,14 +47,18 @@ def _conflict(command: str, exc: Conflict) -> str | None:
     context = exc.context
     if command == OVERDUE_REASON:
         return _("办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。")
+    if command == REQUEST_EXTENSION and "pending_request_id" in context:
+        return _("该办件已有待审批的延期申请，请等待机关负责人审批。")
+    if command == DECIDE_EXTENSION and context.get("state") in ("approved", "refused"):
+        return _("该延期申请已审批。")
     if context.get("state") == time_limits.STOPPED:
         return _("办件已作出决定，计时已停止。")
-    if command == EXTEND and "deadline_date" in context:
+    if command in EXTENDING and "deadline_date" in context:
         # 《行政许可法》第四十二条: an extension is decided before the time limit runs out.
         return _("已超过办结期限（{date}），不能再延长：请说明超期原因。", date=context["deadline_date"])
-    if command == EXTEND and context.get("extension_allowance_days") == 0:
+    if command in EXTENDING and context.get("extension_allowance_days") == 0:
         return _("该事项没有法定的延长期限，不能延长办理期限。")
-    if command == EXTEND and "extension_remaining_days" in context:
+    if command in EXTENDING and "extension_remaining_days" in context:
         return _("最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。",
                  n=context["extension_remaining_days"], allowance=context["extension_allowance_days"])
     if command == PAUSE and context.get("state") == time_limits.PAUSED:

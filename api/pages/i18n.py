@@ -779,7 +779,7 @@ EN: dict[str, str] = {
     "办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。":
         "The case number {number} belongs to another case: enter another number, or leave it empty to have one "
         "made.",
-    "事项流程启动失败，未收件：{message}": "The item's process failed to start; nothing was registered: {message}",
+    "事项流程启动失败，未收件。": "The item's process failed to start; nothing was registered. ",
     "收件并出具回执": "Register and issue the receipt",
     "取消": "Cancel",
     "事项信息": "Item",
@@ -1979,6 +1979,111 @@ EN: dict[str, str] = {
         "Tasks of the groups left that the user claimed or was assigned stay theirs; to hand them back, they unclaim them or a supervisor reassigns them.",
     "确认停用 {name}": "Yes, deactivate {name}",
     "确认吊销其全部令牌": "Yes, revoke every token of theirs",
+    "下载样表": "Download the sample",
+    "下载样表：{title}": "Download the sample: {title}",
+    "延期审批": "Extension approval",
+    "待审批": "Awaiting approval",
+    "不予批准": "Refuse",
+    "申请延期": "Request an extension",
+    "延期申请": "Extension request",
+    "申请时间": "Requested",
+    "延期理由": "Reason for the extension",
+    "审批": "Decision",
+    "审批意见": "Opinion",
+    "批准": "Approve",
+    "提交延期申请": "Submit the request",
+    "申请延长工作日数": "Working days asked for",
+    "不予批准须填写意见。": "A refusal needs an opinion.",
+    "不予批准延期": "Extension refused",
+    "没有待审批的延期申请。": "No extension request awaits approval.",
+    "没有此类延期申请。": "No extension requests of this kind.",
+    "申请延期 {n} 个工作日": "Extension of {n} working days requested",
+    "不予批准延期 {n} 个工作日": "Extension of {n} working days refused",
+    "{who} 申请延长 {n} 个工作日：{reason}": "{who} asks for {n} more working days: {reason}",
+    "行政许可法第四十二条：不能在期限内作出决定的，经本行政机关负责人批准，可以延长。":
+        "Administrative Licensing Law Art 42: where no decision can be made within the time limit, the head of the agency may approve an extension.",
+    "行政许可法第四十二条：不能在期限内作出决定的，经本行政机关负责人批准，可以延长，并将延长期限的理由告知申请人。":
+        "Administrative Licensing Law Art 42: where no decision can be made within the time limit, the head of the agency may approve an extension, and the applicant is told why.",
+    "已申请延期 {n} 个工作日，待机关负责人审批。": "An extension of {n} working days was requested; it awaits the agency head's approval.",
+    "已不予批准延期申请。": "The extension request was refused.",
+    "该办件已有待审批的延期申请，请等待机关负责人审批。":
+        "The case has an extension request awaiting approval: wait for the agency head's decision.",
+    "该延期申请已审批。": "The extension request was decided already.",
+    "不予批准须填写意见（不超过 2000 字）。": "A refusal needs an opinion (at most 2000 characters).",
+    "申请经办人": "Requested by",
+    "受托受理未收件：委托（编号 {id}）{state}，本窗口不能代为受理此事项。": "Not received on behalf: entrustment {id} {state}; this window may not accept the item on its behalf.",
+    "尚未生效": "not yet valid",
+    "已撤销": "revoked",
+    "受{principal}委托": "entrusted by {principal}",
+    "请按 年-月-日 填写日期。": "Enter the date as year-month-day.",
+    "已新增委托受理（编号 {id}）：{agent}受{principal}委托。": "Entrustment {id} added: {agent} accepts on behalf of {principal}.",
+    "未撤销委托（编号 {id}）：{message}": "Entrustment {id} not revoked: {message}",
+    "已撤销委托（编号 {id}）。": "Entrustment {id} revoked.",
+    "委托受理管理": "Entrusted acceptance",
+    "新增委托": "Add entrustment",
+    "委托受理": "Entrusted acceptance",
+    "受托机构（如乡镇便民服务中心）的窗口代为受理委托机关的事项：受理环节由受托窗口办理，其后按流程由委托机关审查决定。撤销的委托保留备查。": "The agent's window (a township service centre, say) accepts the principal's items on its behalf: the acceptance step goes to that window, the review and decision after it to the principal as the process says. Revoked entrustments are kept.",
+    "委托机关": "Principal",
+    "受托受理机构": "Accepting agent",
+    "委托事项": "Items entrusted",
+    "委托依据": "Basis",
+    "有效期": "Valid",
+    "{who} 撤销：{reason}": "revoked by {who}: {reason}",
+    "撤销理由": "Reason for revoking",
+    "尚无委托受理。": "No entrustments yet.",
+    "委托机关（事项实施部门）": "Principal (the items' implementing department)",
+    "委托事项（事项编码或流程标识，以空格或逗号分隔；留空为委托机关的全部事项）": "Items (item codes or process keys, separated by spaces or commas; empty: all of the principal's items)",
+    "委托依据（委托书或文号）": "Basis (letter of entrustment or document number)",
+    "生效日期": "Valid from",
+    "截止日期（留空为长期有效）": "Valid until (empty: until revoked)",
+    "受理机构": "Accepted by",
+    "{agent}受{principal}委托代为受理": "{agent} accepted it on behalf of {principal}",
+    "委托编号 {id}：{basis}": "entrustment {id}: {basis}",
+    "新增委托受理": "Add entrustment",
+    "撤销委托受理": "Revoke entrustment",
+    "{field} 须为事项 samples 文件夹中的文件，写作 samples/<文件名>，而不是 {file!r}":
+        "{field} must name a file of the item's samples folder, as samples/<name>, not {file!r}",
+    "{field}：{file!r} 不是样表可用的格式（{formats}）":
+        "{field}: {file!r} is not one of the sample formats ({formats})",
+    "材料 {material!r} 的样表文件 {file!r} 既不在本次部署中（{stored}），也未曾部署":
+        "material {material!r} names sample file {file!r}, which is neither in this deployment ({stored}) nor deployed before",
+    "材料 {material!r} 的样表文件 {file!r} 不在所检查的文件中（{stored}）；部署时可使用此前已部署的文件":
+        "material {material!r} names sample file {file!r}, which is not among the linted files ({stored}); deploy takes one deployed before",
+    "样表文件最大 {kib} KiB，此文件为 {size} KiB":
+        "a sample file is at most {kib} KiB; this one is {size} KiB",
+    "样表文件为空":
+        "the sample file is empty",
+    "不是 PDF 文件（须以 %PDF- 开头、以 %%EOF 结尾）":
+        "not a PDF file (it must begin with %PDF- and end with %%EOF)",
+    "不是 {format} 文件（不是 Office Open XML 文件包）":
+        "not a {format} file (it is no Office Open XML package)",
+    "不接受超过 {parts} 个部件的 {format} 文件":
+        "a {format} file of more than {parts} parts is not accepted",
+    "不是 {format} 文件（文件包中没有 {part}）":
+        "not a {format} file (no {part} in the package)",
+    "该 {format} 文件含有宏，请去掉宏后保存":
+        "the {format} file holds macros; save it without them",
+    "样表 HTML 文件须为 UTF-8 文本（{reason}）":
+        "a sample HTML file must be UTF-8 text ({reason})",
+    "样表 HTML 格式有误：PDF 不排版 <{element}>（可用 {allowed}）":
+        "malformed sample HTML: <{element}> is not laid out in the PDF (use {allowed})",
+    "样表 HTML 格式有误：<{element}/> 不是空元素，请写作 <{element}></{element}>":
+        "malformed sample HTML: <{element}/> is not an empty element: write <{element}></{element}>",
+    "样表 HTML 格式有误：</{element}> 关闭的是第 {opened} 行打开的 <{open}>":
+        "malformed sample HTML: </{element}> closes <{open}> opened at line {opened}",
+    "样表 HTML 格式有误：</{element}> 没有对应的开始标签":
+        "malformed sample HTML: </{element}> closes no open element",
+    "样表 HTML 格式有误：<{element}> 没有关闭":
+        "malformed sample HTML: <{element}> is never closed",
+    "样表 HTML 文件须有 <title>（PDF 的标题）":
+        "a sample HTML file needs a <title> (the title of its PDF)",
+    "样表 HTML 文件没有可排版的文字":
+        "the sample HTML file has no text to lay out",
+    "样表无法生成 PDF：{reason}":
+        "the sample does not render to PDF: {reason}",
+    "机关负责人": "Agency head",
+    "审批本部门办件的延期申请，或径行批准延期（行政许可法第四十二条）":
+        "decides extension requests of their departments' cases, or extends on their own (Licensing Law Art 42)",
     "流程用到的变量“{name}”没有值（表单未填写该项，或流程未设置）。":
         "The process uses the variable \"{name}\", which has no value (the form did not fill it in, or the process "
         "did not set it). ",

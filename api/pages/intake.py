@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine import (
     complaints,
+    delegations,
     form_merge,
     guides,
     identity_numbers,
@@ -37,12 +38,13 @@ from engine import (
     users,
 )
 from engine._form_fields import PHONE
-from engine.errors import Conflict, EngineError, NotFound, ProcessError, ValidationFailed
+from engine.errors import Conflict, EngineError, Forbidden, NotFound, ProcessError, ValidationFailed
 from engine.execution import generate_business_key
 from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
 from .case_data import APPLICANT_FIELDS, Field
+from .errors import process_failure
 from .form_values import field_labels, option_labels, pattern_hints
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
@@ -53,6 +55,8 @@ bp = Blueprint("intake", __name__, url_prefix="/work/intake")
 MAX_QUERY = 200
 # Lodged on the public complaint page (engine.complaints), which fills in the complaint's own variables.
 NOT_AT_THE_WINDOW = frozenset({complaints.COMPLAINT_KEY})
+# An entrustment's state (engine.delegations.STATES) as the window reads it.
+ENTRUSTMENT_STATES = {"active": "有效", "not_yet_valid": "尚未生效", "expired": "已过期", "revoked": "已撤销"}
 
 
 @bp.get("")
@@ -62,8 +66,12 @@ def index() -> ResponseReturnValue:
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     listed = [e for e in guides.catalogue(uow(), q=q or None) if _at_the_window(e)]
     allowed = starters.startable(uow(), [e.guide.process_key for e in listed], actor())
-    entries = [e for e in listed if e.guide.process_key in allowed]
-    return render_template("pages/intake.html", entries=entries, q=q, case_types=guides.CASE_TYPES)
+    # 委托受理: the items this window accepts on their department's behalf, under an entrustment valid today.
+    entrusted = {key: found for key, found in delegations.offered(uow(), [e.guide.process_key for e in listed],
+                                                                  actor()).items() if found.state == delegations.ACTIVE}
+    entries = [e for e in listed if e.guide.process_key in allowed or e.guide.process_key in entrusted]
+    return render_template("pages/intake.html", entries=entries, q=q, case_types=guides.CASE_TYPES,
+                           entrusted=entrusted)
 
 
 def startable(entry: guides.CatalogueEntry) -> bool:
@@ -113,9 +121,15 @@ def start(code: str) -> ResponseReturnValue:
         problems = {"business_key": _("办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。",
                                       number=business_key)}
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=409)
+    except Forbidden as exc:  # 委托受理: the entrustment this window would accept it under is not valid today
+        if "delegation_id" not in exc.context:
+            raise
+        return _form_page(entry, merged, typed=typed, generated=generated, status=403, failed=_(
+            "受托受理未收件：委托（编号 {id}）{state}，本窗口不能代为受理此事项。", id=exc.context["delegation_id"],
+            state=_(ENTRUSTMENT_STATES.get(exc.context.get("state", ""), ""))))
     except ProcessError as exc:  # a step of the item failed at its start: nothing was stored
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
-                          failed=_("事项流程启动失败，未收件：{message}", message=exc.message))
+                          failed=_("事项流程启动失败，未收件。") + process_failure(exc))
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
                            clerk=users.display_name(uow(), actor().name), created=created, differing=_differing(view, merged), received=_received(view.id))
 
@@ -195,7 +209,9 @@ def id_number_problem(value: str) -> str | None:
 
 def _entry(code: str) -> guides.CatalogueEntry:
     entry = guides.get_entry(uow(), code)
-    if not startable(entry):
+    # An entrusted item is offered whatever its entrustment's state: the start says why one not valid is refused.
+    if not startable(entry) and not (_at_the_window(entry) and delegations.offered(uow(), [entry.guide.process_key],
+                                                                                    actor())):
         raise NotFound(f"no case of item {code!r} is started at a window")
     return entry
 

@@ -24,6 +24,8 @@ def home() -> ResponseReturnValue:
     who = actor()
     if who.has("analyst") and not who.has("clerk", "supervisor"):
         return redirect(url_for("pages.analyst.definitions"))
+    if who.has("head") and not who.has("clerk", "supervisor"):  # the agency head's work: 延期审批
+        return redirect(url_for("pages.extension_requests.index"))
     return redirect(url_for("pages.queue.index"))
 
 

@@ -30,9 +30,10 @@ ACTION_LABELS = {"user.added": "新增用户", "user.changed": "修改用户", "
                  "webhook.subscribed": "订阅回调", "webhook.changed": "修改回调", "webhook.secret_rotated": "更换回调密钥",
                  "webhook.unsubscribed": "取消回调", "webhook.replayed": "重发回调", "webhook.disabled": "停用回调",
                  "webhook.enabled": "启用回调", "calendar.created": "新建工作日历",
-                 "calendar.changed": "修改工作日历", "supervision_rules.changed": "修改监察规则"}
+                 "calendar.changed": "修改工作日历", "supervision_rules.changed": "修改监察规则",
+                 "delegation.added": "新增委托受理", "delegation.revoked": "撤销委托受理"}
 KIND_LABELS = {"user": "用户", "department": "部门", "webhook": "回调", "calendar": "工作日历",
-               "supervision_rule": "监察规则"}
+               "supervision_rule": "监察规则", "delegation": "委托受理"}
 
 
 @bp.get("/supervision")

@@ -2,12 +2,13 @@
 lint findings as deploy warnings, and the guide's time limits on the case clock."""
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import ROOT, complete_open_task, seed_national_calendar
+from tests.helpers import ROOT, complete_open_task, guide_samples, seed_national_calendar
 from tests.service_items import food_application, supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
@@ -17,8 +18,10 @@ FORMS = sorted((ROOT / "forms").glob("*.form"))
 
 def deploy(api: Any, *paths: Path, expect: int = 201) -> Any:
     """Deploy as ``govflow deploy`` names files: a guide as <item folder>/guide.json."""
-    files = [(path.open("rb"), f"{path.parent.name}/guide.json" if path.name == "guide.json" else path.name)
-             for path in paths]
+    files: list[tuple[Any, str]] = [
+        (path.open("rb"), f"{path.parent.name}/guide.json" if path.name == "guide.json" else path.name) for path in paths]
+    files += [(io.BytesIO(content), name) for path in paths if path.name == "guide.json"  # with its samples
+              for name, content in guide_samples(path.read_bytes(), path.parent)]
     analyst = api.as_("analyst")
     response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
                                    content_type="multipart/form-data")
@@ -123,7 +126,10 @@ def test_an_item_shows_its_whole_guide_with_versions(api, tmp_path):
     guide = response.get_json()
     written = json.loads((FOOD / "guide.json").read_text(encoding="utf-8"))
     assert guide["version"] == 2 and guide["process_version"] == 1 and guide["promised_days"] == 8
-    assert guide["materials"] == written["materials"] and guide["excluded_periods"] == written["excluded_periods"]
+    # Published as written, but a sample by its title, with where its file downloads (test_guide_samples.py).
+    assert [{**m, "sample": m["sample"]["title"]} if "sample" in m else m for m in written["materials"]] == \
+        [{k: v for k, v in m.items() if k not in ("sample_url", "sample_format")} for m in guide["materials"]]
+    assert guide["excluded_periods"] == written["excluded_periods"]
     assert guide["channels"] == written["channels"] and guide["legal_basis"] == written["legal_basis"]
     assert guide["online_url"] == "https://zwfw.example.gov.cn/SCJG-XK-0001"  # an undocumented field passes
 
@@ -266,7 +272,8 @@ def test_guides_uploaded_without_their_folder_are_named_by_their_item_code(api):
     files = [((FOOD / "food_business_licence.bpmn").open("rb"), "food_business_licence.bpmn"),
              ((WINDOW / "window_acceptance.bpmn").open("rb"), "window_acceptance.bpmn"),
              ((FOOD / "guide.json").open("rb"), "guide.json"), ((WINDOW / "guide.json").open("rb"), "guide.json"),
-             *[(form.open("rb"), form.name) for form in FORMS]]
+             *[(form.open("rb"), form.name) for form in FORMS],
+             *[(io.BytesIO(c), n) for d in (FOOD, WINDOW) for n, c in guide_samples((d / "guide.json").read_bytes(), d)]]
     response = analyst.client.post("/api/deployments", data={"files": files}, headers=analyst.headers(),
                                    content_type="multipart/form-data")
     assert response.status_code == 201, response.get_json()

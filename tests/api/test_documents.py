@@ -20,7 +20,7 @@ from api.cli import main as govflow
 from engine import jobs, schema, timeline
 from engine.models import Deployment, HistoryEvent, Job, OutboxEvent, Resource
 from engine.users import SYSTEM
-from tests.helpers import ROOT, complete_open_task, statements
+from tests.helpers import ROOT, complete_open_task, guide_samples, statements
 from tests.service_items import food_application, supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
@@ -294,7 +294,8 @@ def test_a_template_failing_on_the_case_s_data_refuses_the_step_and_changes_noth
 def test_the_item_s_guide_names_the_issuing_department_and_the_legal_basis(api):
     guide_path = FOOD.parent / "guide.json"
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
-    deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
+    deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())]
+           + guide_samples(guide_path.read_bytes(), guide_path.parent))
     case_id = start(api, "SCJG-2026-0011")
     supply_materials(api, case_id, guide["code"])
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", reader="admin",
@@ -312,7 +313,8 @@ def test_the_item_s_guide_names_the_issuing_department_and_the_legal_basis(api):
 def test_the_accepting_step_reads_the_item_s_guide_once_for_its_clock_and_its_notice(api):
     guide_path = FOOD.parent / "guide.json"
     guide = json.loads(guide_path.read_text(encoding="utf-8"))
-    deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())])
+    deploy(api, library() + [(f"{guide['code']}/guide.json", guide_path.read_bytes())]
+           + guide_samples(guide_path.read_bytes(), guide_path.parent))
     case_id = start(api, "SCJG-2026-0012")
     supply_materials(api, case_id, guide["code"])  # the acceptance checks them against that same guide
     with statements(api.runtime) as seen:

@@ -198,7 +198,7 @@ def test_run_sh_gives_every_demo_group_a_title_and_fills_in_those_of_an_older_da
         names = dict(uow.session.execute(select(Department.code, Department.name)).all())
     assert names["SCJG"] == "市场监督管理局", "an existing department is left as it is"
     assert (names["WJW"], names["CGJ"]) == ("市卫生健康委员会", "市城市管理局")
-    assert {code for code, _ in titles.values()} == {"ZWFW", "SCJG", "WJW", "ZJJ", "ZRZY", "CGJ", "STHJ"}
+    assert {code for code, _ in titles.values()} == {"ZWFW", "SCJG", "WJW", "ZJJ", "ZRZY", "CGJ", "STHJ", "XZ-001"}
 
     again = _demo_departments(runtime, tmp_path)  # nothing missing: nothing printed, nothing changed
     assert again.returncode == 0 and again.stdout == "" and _titles(runtime) == titles

@@ -19,6 +19,7 @@ from tests.api.test_pages_supervision import timeline_lines
 from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
 from tests.api.test_time_limits import at, now  # noqa: F401 (a fixture)
 from tests.case_pages import clock_form, clock_of, flashed, post, refused, signed_in
+from tests.heads import set_up_departments
 from tests.helpers import open_task
 
 WEDNESDAY = at(date(2026, 3, 18))
@@ -37,6 +38,13 @@ def wednesday(cases: dict[str, int], now: Any, monkeypatch: pytest.MonkeyPatch) 
 @pytest.fixture
 def supervisor(app: Any, runtime: Any) -> Browser:
     return signed_in(app, runtime, "zhou", roles=["supervisor"])
+
+
+@pytest.fixture
+def head(app: Any, runtime: Any) -> Browser:
+    """The agency head (机关负责人) of the market regulator, whose food review section handles the licences."""
+    set_up_departments(runtime)
+    return signed_in(app, runtime, "wang", roles=["head"], groups=["food_review"])
 
 
 @pytest.fixture
@@ -70,7 +78,7 @@ def test_a_clerk_of_a_red_case_records_and_replaces_its_overdue_reason(runtime: 
     red = wednesday["red"]
     page = reviewer.get(f"/cases/{red}").text
     assert "reason-missing" in clock_of(page)
-    assert forms_on(page) == {"overdue-reason-form", "pause-form"}  # no extension: a supervisor's, and past due
+    assert forms_on(page) == {"overdue-reason-form", "pause-form"}  # no extension: past due
     form = clock_form(page, "overdue-reason-form")
     assert re.findall(r'<option value="(\w+)">', form) == list(overdue_reasons.CATEGORIES)
     assert '<option value="coordination">等待其他部门或层级</option>' in form
@@ -121,16 +129,17 @@ def test_supervisors_get_no_overdue_reason_form_as_the_engine_takes_none_from_th
 
 # ---- 延长审批 ---------------------------------------------------------------------------------------
 
-def test_a_supervisor_approves_an_extension_within_what_remains(runtime: Any, supervisor: Browser,
-                                                                wednesday: dict[str, int]) -> None:
+def test_the_agency_head_approves_an_extension_within_what_remains(runtime: Any, head: Browser,
+                                                                   wednesday: dict[str, int]) -> None:
+    """行政许可法第四十二条: 经本行政机关负责人批准 -- the head of the department handling the case."""
     green = wednesday["green"]
-    page = supervisor.get(f"/cases/{green}").text
-    assert forms_on(page) == {"extend-form", "pause-form"}
+    page = head.get(f"/cases/{green}").text
+    assert forms_on(page) == {"extend-form"}
     form = clock_form(page, "extend-form")
     assert "可再延长 10 个工作日" in form and "行政许可法第四十二条第一款" in form  # what remains, and why
     assert 'name="days" min="1" max="10"' in form
 
-    after = submit(supervisor, green, "extend-form", days="3", reason="需组织现场核查（行政许可法第四十二条）")
+    after = submit(head, green, "extend-form", days="3", reason="需组织现场核查（行政许可法第四十二条）")
     # Deadline 24 March, three working days later: 27 March.
     assert "已批准延长 3 个工作日，办结期限 2026-03-27。" in flashed(after)
     clock = clock_of(after.text)
@@ -143,35 +152,43 @@ def test_a_supervisor_approves_an_extension_within_what_remains(runtime: Any, su
 
     # Beyond what remains, or not a number of days: refused in the page's words, nothing changes, and the
     # form stays open holding what was typed.
-    beyond = post(supervisor, green, "extend", days="8", reason="需再次组织专家论证（第四十二条）")
-    said = refused(supervisor, beyond, green)
+    beyond = post(head, green, "extend", days="8", reason="需再次组织专家论证（第四十二条）")
+    said = refused(head, beyond, green)
     kept = beyond.text.split('class="clock-action extend"')[1].split("</details>")[0]
     assert kept.startswith(" open>") and 'value="8"' in kept and ">需再次组织专家论证（第四十二条）</textarea>" in kept
     assert said == "操作未完成：最多还可延长 7 个工作日（法定可延长 10 个工作日，其余已批准）。"
-    said = refused(supervisor, post(supervisor, green, "extend", days="三", reason="再延长"), green)
+    said = refused(head, post(head, green, "extend", days="三", reason="再延长"), green)
     assert said == "操作未完成：延长天数须为不小于 1 的整数（工作日）。"
-    said = refused(supervisor, post(supervisor, green, "extend", days="2", reason=""), green)
+    said = refused(head, post(head, green, "extend", days="2", reason=""), green)
     assert said == "操作未完成：请填写理由（不超过 2000 字）。"
     view = time_limits.get(runtime.uow(), green, actor=SUPERVISOR)
     assert (view.extension_days, view.deadline_date) == (3, date(2026, 3, 27))
 
 
-def test_no_extension_form_past_the_deadline_or_once_decided(supervisor: Browser,
-                                                             wednesday: dict[str, int]) -> None:
+def test_no_extension_form_past_the_deadline_or_once_decided(head: Browser, wednesday: dict[str, int]) -> None:
     red = wednesday["red"]
-    assert "extend-form" not in forms_on(supervisor.get(f"/cases/{red}").text)  # Art 42: before the limit runs out
-    said = refused(supervisor, post(supervisor, red, "extend", days="2", reason="补办延长"), red)
+    assert "extend-form" not in forms_on(head.get(f"/cases/{red}").text)  # Art 42: before the limit runs out
+    said = refused(head, post(head, red, "extend", days="2", reason="补办延长"), red)
     assert said == "操作未完成：已超过办结期限（2026-03-16），不能再延长：请说明超期原因。"
-    decided = supervisor.get(f"/cases/{wednesday['decided']}").text
+    decided = head.get(f"/cases/{wednesday['decided']}").text
     assert 'data-state="stopped"' in decided and "clock-actions" not in decided  # nothing to act on
 
 
-def test_a_clerk_sees_none_of_the_supervisor_s_forms(reviewer: Browser, wednesday: dict[str, int]) -> None:
+def test_a_clerk_requests_an_extension_and_approves_none(reviewer: Browser, wednesday: dict[str, int]) -> None:
     green = wednesday["green"]
     page = reviewer.get(f"/cases/{green}").text
     assert 'class="extension-left">10 个工作日' in page  # the clock still says what remains
-    assert forms_on(page) == {"pause-form"}  # a clerk of the case starts special procedures, not extensions
+    # A clerk of the case starts special procedures and asks the head for an extension; approves none.
+    assert forms_on(page) == {"pause-form", "request-extension-form"}
     response = post(reviewer, green, "extend", days="2", reason="自行延长")
+    assert response.status_code == 403 and "您无权执行此操作。" in response.text
+
+
+def test_a_supervisor_extends_nothing_any_more(supervisor: Browser, wednesday: dict[str, int]) -> None:
+    """电子监察 watches the time limits; the agency head extends them."""
+    green = wednesday["green"]
+    assert "extend-form" not in forms_on(supervisor.get(f"/cases/{green}").text)
+    response = post(supervisor, green, "extend", days="2", reason="督办延长")
     assert response.status_code == 403 and "您无权执行此操作。" in response.text
 
 
@@ -228,7 +245,8 @@ def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it
     review = clock.split('<tr data-kind="expert_review">')[1].split("</tr>")[0]
     assert "组织专家评审" in review and "进行中" in review
     assert ("clock.paused", "暂停计时：专家评审（组织专家评审）") in timeline_lines(paused.text)
-    assert forms_on(paused.text) == {"resume-form"}  # paused: nothing to pause again
+    # paused: nothing to pause again (an extension may still be asked for: the limit still runs out)
+    assert forms_on(paused.text) == {"resume-form", "request-extension-form"}
     assert '<li data-kind="expert_review">专家评审：组织专家评审</li>' in clock
     said = refused(reviewer, post(reviewer, green, "pause", kind="testing", reason="再送检"), green)
     assert said == "操作未完成：特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。"
@@ -242,7 +260,7 @@ def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it
     assert "评审通过" in review and "同意" in review and "进行中" not in review
     assert ("clock.resumed", "恢复计时：专家评审结束，2 个工作日不计时，办结期限 2026-03-26") in \
         timeline_lines(resumed.text)
-    assert forms_on(resumed.text) == {"pause-form"}
+    assert forms_on(resumed.text) == {"pause-form", "request-extension-form"}
     said = refused(reviewer, post(reviewer, green, "resume", result="再结束一次"), green)
     assert said == "操作未完成：没有手动开始、尚未结束的特别程序；流程中的特别程序随其环节结束。"
 

@@ -319,7 +319,8 @@ def test_a_process_failing_at_its_start_says_so_on_the_form_and_registers_nothin
     assert answer.status_code == 422 and cases(api) == []
     failed = text(re.search(r'<div class="problems" role="alert" id="intake-failed">.*?</div>', answer.text,
                             re.DOTALL).group(0))
-    assert "事项流程启动失败，未收件" in failed and "核对成员单位" in failed and "members" in failed
+    assert "事项流程启动失败，未收件。操作未生效：流程在" in failed and "办件保持原状" in failed
+    assert "核对成员单位" in failed and "members" in failed and "请联系流程分析员修正流程" in failed
     assert 'value="市民中心二期"' in answer.text and 'value="市城投公司"' in answer.text
 
 

@@ -19,7 +19,8 @@ from engine.models import Rating
 from tests import applicants
 from tests.api.test_pages import Browser, person
 from tests.applicants import window_case_done
-from tests.helpers import ROOT, ApiClient, complete_open_task, seed_national_calendar
+from tests.heads import head_of
+from tests.helpers import ROOT, ApiClient, complete_open_task, guide_samples, seed_national_calendar
 from tests.service_items import food_application, supply_materials
 
 BPMN = ROOT / "bpmn"
@@ -35,6 +36,7 @@ def library_files(*, window_guide: Path = WINDOW / "guide.json") -> list[tuple[s
                                                 COMPLAINT / "complaint.bpmn", *FORMS)]
     files += [(f"{folder.name}/guide.json", (folder / "guide.json").read_bytes()) for folder in (FOOD, COMPLAINT)]
     files += [("window-acceptance/guide.json", window_guide.read_bytes())]
+    files += guide_samples((FOOD / "guide.json").read_bytes()) + guide_samples(window_guide.read_bytes())
     return files + [(f"documents/{t.name}", t.read_bytes()) for t in TEMPLATES]
 
 
@@ -202,7 +204,7 @@ def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(a
     assert "10 个工作日" in html and text_of(html, "used-days") == "0" and text_of(html, "remaining-days") == "10"
     assert "某某餐饮有限公司" not in html and "window_clerk" not in html  # nothing internal
 
-    extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
+    extended = head_of(api, started["id"]).post(f"/api/process-instances/{started['id']}/clock/extend",
                                           json={"days": 5, "reason": "需征求相关部门意见"})
     assert extended.status_code == 200, extended.get_json()
     html = lookup(visitor, "SCJG-2026-0101", started["query_code"]).text
@@ -722,7 +724,8 @@ def test_a_guide_without_a_number_of_visits_shows_none_and_a_material_s_note_sho
     # Every guide of the library keeps samples for sample texts and remarks as notes.
     for guide_file in sorted(BPMN.glob("*/guide.json")):
         materials = json.loads(guide_file.read_text(encoding="utf-8"))["materials"]
-        assert all("示范文本" in m["sample"] or "示例" in m["sample"] for m in materials if "sample" in m), guide_file
+        assert all("示范文本" in m["sample"]["title"] or "示例" in m["sample"]["title"] for m in materials
+                   if "sample" in m), guide_file
     permit = json.loads((BPMN / "ZJJ-XK-0012" / "guide.json").read_text(encoding="utf-8"))
     assert "通过数据共享获取的不再提交" in [m.get("note") for m in permit["materials"]]
 

@@ -23,12 +23,12 @@ from engine import (
 from engine.errors import ValidationFailed
 from engine.models import Task
 from engine.users import SYSTEM, Actor
-from tests.helpers import statements
 from tests.api.test_incidents import make_incident, timer_jobs
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases
 from tests.api.test_time_limits import FOOD, accepted_food_case, at, now
-from tests.helpers import complete_open_task
+from tests.heads import head_actor
+from tests.helpers import complete_open_task, statements
 
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
 WEDNESDAY = at(date(2026, 3, 18))
@@ -220,7 +220,7 @@ def test_the_case_page_shows_the_clock_and_the_warning_level(supervisor: Browser
 def test_the_case_page_lists_pauses_and_extensions_with_their_reasons(runtime: Any, supervisor: Browser,
                                                                       board_cases: dict[str, int]) -> None:
     case_id = board_cases["green"]  # accepted 10 March, deadline 24 March
-    time_limits.extend(runtime.uow(), case_id, actor=SUPERVISOR, days=5, reason="需补充现场核查",
+    time_limits.extend(runtime.uow(), case_id, actor=head_actor(runtime, case_id), days=5, reason="需补充现场核查",
                        now=at(date(2026, 3, 12)))
     time_limits.pause(runtime.uow(), case_id, actor=SUPERVISOR, kind="expert_review",
                       reason="组织专家评审", now=at(date(2026, 3, 16)))
@@ -322,7 +322,7 @@ def test_the_timeline_says_what_the_clock_and_supervision_did(api: Any, runtime:
     time_limits.pause(runtime.uow(), case_id, actor=SUPERVISOR, kind="testing", reason="抽样检验",
                       now=at(date(2026, 3, 4)))
     time_limits.resume(runtime.uow(), case_id, actor=SUPERVISOR, result="合格", now=at(date(2026, 3, 9)))
-    time_limits.extend(runtime.uow(), case_id, actor=SUPERVISOR, days=3, reason="需现场核查",
+    time_limits.extend(runtime.uow(), case_id, actor=head_actor(runtime, case_id), days=3, reason="需现场核查",
                        now=at(date(2026, 3, 10)))
     assert supervision_sweep.sweep(runtime.uow(), now=at(date(2026, 3, 23)))["reminder"] == 1
     red_day = at(date(2026, 3, 26))

@@ -16,6 +16,7 @@ from engine.models import CaseQueryCode, IdempotencyKey
 from tests.api.test_pages import Browser
 from tests.api.test_pages_public import lookup
 from tests.applicants import FOOD, WINDOW
+from tests.heads import head_of
 from tests.helpers import complete_open_task, seed_national_calendar
 
 CODE = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$")
@@ -75,7 +76,7 @@ def test_progress_shows_state_steps_and_time_limit_and_nothing_internal(api, mon
     complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
                        acceptance_decision="accept", opinion="内部意见：材料齐全")
     monkeypatch.setattr(time_limits, "utcnow", lambda: accepted)  # extended within the time limit
-    extended = api.as_("supervisor").post(f"/api/process-instances/{started['id']}/clock/extend",
+    extended = head_of(api, started["id"]).post(f"/api/process-instances/{started['id']}/clock/extend",
                                           json={"days": 5, "reason": "需征求相关部门意见"})
     assert extended.status_code == 200, extended.get_json()
 

@@ -13,9 +13,10 @@ from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
 from engine.supervision_sweep import OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
 from tests.api.test_time_limits import at, food
-from tests.service_items import supply_materials
+from tests.heads import head_of
 from tests.helpers import complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
+from tests.service_items import supply_materials
 
 KEY = "food_business_licence"
 
@@ -92,7 +93,7 @@ def test_an_extension_makes_the_case_due_for_another_reminder(food, day):
     with pytest.MonkeyPatch.context() as patch:
         from engine import time_limits
         patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 13), 11))
-        extended = food.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/extend",
+        extended = head_of(food, case_id).post(f"/api/process-instances/{case_id}/clock/extend",
                                                json={"days": 3, "reason": "情况复杂，经负责人批准"})
         assert extended.status_code == 200, extended.get_json()
     assert extended.get_json()["deadline_date"] == "2026-03-19"
@@ -127,7 +128,7 @@ def test_migration_0019_keeps_the_recorded_events_once_only_both_ways(food, day)
     with pytest.MonkeyPatch.context() as patch:
         from engine import time_limits
         patch.setattr(time_limits, "utcnow", lambda: at(date(2026, 3, 13), 16))
-        assert food.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/extend",
+        assert head_of(food, case_id).post(f"/api/process-instances/{case_id}/clock/extend",
                                            json={"days": 1, "reason": "情况复杂"}).status_code == 200
     assert sweep(food, date(2026, 3, 16))[REMINDER] == 1  # the new deadline, 17 March, is a day away
 

@@ -14,6 +14,7 @@ from engine import calendar, execution, time_limits, timeline
 from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
 from engine.users import Actor
+from tests.heads import head_of
 from tests.helpers import ROOT, complete_open_task, seed_national_calendar
 from tests.service_items import supply_materials
 
@@ -125,14 +126,17 @@ def extended_by_ten(api: Any, response: Any) -> dict[str, Any]:
 def test_an_extension_adds_working_days_and_tells_the_integrators(api, now):
     case_id = accepted_food_case(api, now)
     url = f"/api/process-instances/{case_id}/clock/extend"
+    head = head_of(api, case_id)  # 行政许可法第四十二条: 经本行政机关负责人批准
     assert api.as_("window_clerk").post(url, json={"days": 10, "reason": "情况复杂"}).status_code == 403
-    assert api.as_("supervisor").post(url, json={"days": 0, "reason": "情况复杂"}).status_code == 422
-    assert api.as_("supervisor").post(url, json={"days": 2.5, "reason": "情况复杂"}).status_code == 422
+    # Supervision (电子监察) watches the time limits; it no longer extends them.
+    assert api.as_("supervisor").post(url, json={"days": 10, "reason": "情况复杂"}).status_code == 403
+    assert head.post(url, json={"days": 0, "reason": "情况复杂"}).status_code == 422
+    assert head.post(url, json={"days": 2.5, "reason": "情况复杂"}).status_code == 422
 
-    response = api.as_("supervisor").post(url, json={"days": 10, "reason": "情况复杂，经负责人批准延长十日"})
+    response = head.post(url, json={"days": 10, "reason": "情况复杂，经负责人批准延长十日"})
     clock = extended_by_ten(api, response)
     [extension] = clock["procedures"]
-    assert (extension["kind"], extension["days"], extension["created_by"]) == ("extension", 10, "supervisor")
+    assert (extension["kind"], extension["days"], extension["created_by"]) == ("extension", 10, head.user)
     assert (clock["extension_allowance_days"], clock["extension_remaining_days"]) == (10, 0)
     with api.runtime.uow() as uow:
         [event] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "extended"))
@@ -158,13 +162,14 @@ def test_extensions_together_stay_within_the_ten_days_of_art_42(api, now):
     fresh = api.get(f"/api/process-instances/{case_id}/clock").get_json()
     assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (10, 10)
     assert "第四十二条第一款" in fresh["extension_basis"]
+    head = head_of(api, case_id)
 
-    first = api.as_("supervisor").post(url, json={"days": 4, "reason": "需征求相关部门意见"})
+    first = head.post(url, json={"days": 4, "reason": "需征求相关部门意见"})
     assert first.status_code == 200, first.get_json()
     assert (first.get_json()["extension_days"], first.get_json()["extension_remaining_days"]) == (4, 6)
 
     before = extension_state(api, case_id)
-    refused = api.as_("supervisor").post(url, json={"days": 7, "reason": "情况复杂"})
+    refused = head.post(url, json={"days": 7, "reason": "情况复杂"})
     assert refused.status_code == 409, refused.get_json()
     error = refused.get_json()["error"]
     assert error["code"] == "conflict"
@@ -172,12 +177,12 @@ def test_extensions_together_stay_within_the_ten_days_of_art_42(api, now):
     assert "行政许可法第四十二条第一款" in error["message"]
     assert (error["extension_remaining_days"], error["extension_allowance_days"]) == (6, 10)
     assert extension_state(api, case_id) == before  # deadline, history, procedures, events: nothing moved
-    assert api.as_("supervisor").post(url, json={"days": 60, "reason": "情况复杂"}).status_code == 409
+    assert head.post(url, json={"days": 60, "reason": "情况复杂"}).status_code == 409
 
-    clock = extended_by_ten(api, api.as_("supervisor").post(url, json={"days": 6, "reason": "仍需组织专家论证"}))
+    clock = extended_by_ten(api, head.post(url, json={"days": 6, "reason": "仍需组织专家论证"}))
     assert clock["extension_remaining_days"] == 0
     assert [(p["kind"], p["days"]) for p in clock["procedures"]] == [("extension", 4), ("extension", 6)]
-    spent = api.as_("supervisor").post(url, json={"days": 1, "reason": "再次延长"})
+    spent = head.post(url, json={"days": 1, "reason": "再次延长"})
     assert spent.status_code == 409 and "at most 0 more working days" in spent.get_json()["error"]["message"]
     assert api.get(f"/api/process-instances/{case_id}/clock").get_json()["extension_days"] == 10
 
@@ -200,16 +205,17 @@ def test_joint_handling_with_the_45_day_limit_may_extend_by_15(api, now):
     assert fresh["statutory_days"] == 45
     assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (15, 15)
     assert "第四十二条第二款" in fresh["extension_basis"]
+    head = head_of(api, case["id"])
 
-    first = api.as_("supervisor").post(f"{url}/extend", json={"days": 10, "reason": "成员单位意见分歧"})
+    first = head.post(f"{url}/extend", json={"days": 10, "reason": "成员单位意见分歧"})
     assert first.status_code == 200 and first.get_json()["extension_remaining_days"] == 5
     before = extension_state(api, case["id"])
-    refused = api.as_("supervisor").post(f"{url}/extend", json={"days": 6, "reason": "再次延长"})
+    refused = head.post(f"{url}/extend", json={"days": 6, "reason": "再次延长"})
     assert refused.status_code == 409
     message = refused.get_json()["error"]["message"]
     assert "at most 5 more working days" in message and "行政许可法第四十二条第二款" in message
     assert extension_state(api, case["id"]) == before
-    last = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "再次延长"})
+    last = head.post(f"{url}/extend", json={"days": 5, "reason": "再次延长"})
     assert last.status_code == 200
     assert (last.get_json()["extension_days"], last.get_json()["extension_remaining_days"]) == (15, 0)
 
@@ -229,7 +235,8 @@ def test_an_items_guide_sets_the_allowance_a_special_law_gives(api, now, tmp_pat
     assert (fresh["extension_allowance_days"], fresh["extension_remaining_days"]) == (5, 5)
     assert fresh["extension_basis"] == "《食品经营许可和备案管理办法》第二十一条: 5 working days in all"
     before = extension_state(api, case["id"])
-    refused = api.as_("supervisor").post(f"{url}/extend", json={"days": 6, "reason": "情况复杂"})
+    head = head_of(api, case["id"])
+    refused = head.post(f"{url}/extend", json={"days": 6, "reason": "情况复杂"})
     assert refused.status_code == 409 and "《食品经营许可和备案管理办法》第二十一条" in refused.get_json()["error"]["message"]
     assert extension_state(api, case["id"]) == before
     guide = json.loads((item / "guide.json").read_text(encoding="utf-8"))
@@ -237,7 +244,7 @@ def test_an_items_guide_sets_the_allowance_a_special_law_gives(api, now, tmp_pat
     later = tmp_path / "guide.json"
     later.write_text(json.dumps(guide, ensure_ascii=False), encoding="utf-8")
     api.deploy(later)
-    done = api.as_("supervisor").post(f"{url}/extend", json={"days": 5, "reason": "需补充现场核查"})
+    done = head.post(f"{url}/extend", json={"days": 5, "reason": "需补充现场核查"})
     assert done.status_code == 200 and done.get_json()["extension_remaining_days"] == 0
 
 
@@ -246,15 +253,16 @@ def test_a_case_past_its_deadline_is_not_extended_after_the_fact(api, now):
     case_id = accepted_food_case(api, now)  # accepted 2 March: 10 working days, due 16 March
     url = f"/api/process-instances/{case_id}/clock/extend"
     now(date(2026, 3, 17))
+    head = head_of(api, case_id)
     before = extension_state(api, case_id)
-    refused = api.as_("supervisor").post(url, json={"days": 3, "reason": "情况复杂"})
+    refused = head.post(url, json={"days": 3, "reason": "情况复杂"})
     assert refused.status_code == 409, refused.get_json()
     error = refused.get_json()["error"]
     assert "past its deadline (2026-03-16)" in error["message"] and error["deadline_date"] == "2026-03-16"
     assert extension_state(api, case_id) == before
     assert before["clock"]["extension_remaining_days"] == 0  # the clock offers none either
     now(date(2026, 3, 16), hour=17)  # on its last day it still may
-    assert api.as_("supervisor").post(url, json={"days": 3, "reason": "情况复杂"}).status_code == 200
+    assert head.post(url, json={"days": 3, "reason": "情况复杂"}).status_code == 200
 
 
 def test_the_openapi_document_describes_the_extension_allowance(api):
@@ -281,7 +289,7 @@ def test_the_decision_stops_the_clock_and_it_then_refuses_changes(api, now):
     assert (clock.extension_allowance_days, clock.extension_remaining_days) == (10, 0)  # nothing more to extend
     url = f"/api/process-instances/{case_id}/clock"
     assert api.as_("supervisor").post(f"{url}/pause", json={"kind": "other", "reason": "x"}).status_code == 409
-    assert api.as_("supervisor").post(f"{url}/extend", json={"days": 1, "reason": "x"}).status_code == 409
+    assert head_of(api, case_id).post(f"{url}/extend", json={"days": 1, "reason": "x"}).status_code == 409
     with api.runtime.uow() as uow:
         stopped = uow.session.scalars(select(HistoryEvent).where(
             HistoryEvent.instance_id == case_id, HistoryEvent.event == "clock.stopped")).one()

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.slow
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 CLERK = Actor("wang", frozenset({"window"}), frozenset({"clerk"}))
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
+HEAD = Actor("chen", frozenset({"window"}), frozenset({"head"}))  # the market regulator's agency head
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_a_case_whose_clock_is_moved_past_its_deadline_shows_red_on_the_board(pa
     # Past its deadline the case is not extended after the fact (Art 42 extends a running limit): it stays
     # red, and the department records why it is overdue, which the case page then shows.
     with pytest.raises(errors.Conflict, match="past its deadline"):
-        time_limits.extend(runtime.uow(), accepted, actor=SUPERVISOR, days=10, reason="需组织现场核查")
+        time_limits.extend(runtime.uow(), accepted, actor=HEAD, days=10, reason="需组织现场核查")
     overdue_reasons.record(runtime.uow(), accepted, actor=CLERK, reason="等待规划部门出具意见",
                            category="coordination")
     page.reload()

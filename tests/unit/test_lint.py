@@ -19,6 +19,8 @@ def library() -> dict[str, bytes]:
     files = {f"bpmn/{p.parent.name}/{p.name}": p.read_bytes()
              for d in (FOOD_DIR, WINDOW_DIR) for p in sorted(d.iterdir()) if p.suffix in (".bpmn", ".json")}
     files.update({f"forms/{p.name}": p.read_bytes() for p in sorted((ROOT / "forms").glob("*.form"))})
+    files.update({f"bpmn/{d.name}/samples/{p.name}": p.read_bytes()  # the samples the guides name
+                  for d in (FOOD_DIR, WINDOW_DIR) for p in sorted((d / "samples").iterdir())})
     return files
 
 

@@ -1,0 +1,342 @@
+"""Entrusted acceptance (委托受理, 代为受理): a department (the agent, a township service centre's window)
+accepts items of another department (the principal, the items' implementing body) on its behalf.
+
+An admin records an entrustment: principal, agent, the items it covers (item codes or process keys; none
+listed: every item whose guide names the principal as its department), its basis (the 委托书 or the
+document's number) and its validity (Beijing dates, inclusive; no end: until revoked). Revoking keeps it,
+with who revoked it and why; both acts are in the audit log. Entrustments are read by supervisors and admins.
+
+A clerk of the agent department (a group of theirs belongs to it) who is not a starter the item's diagram
+names starts a case of a covered item as that department's window: the start is not bounded by the
+diagram's starters (engine.starters), the case records the entrustment and the clerk's groups within the
+agent department (``case_delegations``), its history says so, and the agent department takes part in it.
+The case's acceptance step (engine.acceptance) is offered to those groups instead of the diagram's, every
+time it is reached (a supplement loops back to it); every other step goes as the diagram says. An
+entrustment not valid today, or revoked, refuses the start (Forbidden, naming its state).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from . import audit
+from .clock import LOCAL_TZ, utcnow
+from .departments import department_of_groups, join_with_groups
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .models import AcceptanceDelegation, CaseDelegation, Department, Guide, ProcessDefinition, ProcessInstance
+from .text import required_text
+from .unit_of_work import UnitOfWork
+from .users import Actor
+
+if TYPE_CHECKING:
+    from .execution import Case
+
+ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED = "active", "not_yet_valid", "expired", "revoked"
+STATES = (ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED)
+STATE_WORDS = {NOT_YET_VALID: "is not valid yet", EXPIRED: "has expired", REVOKED: "was revoked"}
+ACCEPTED_ON_BEHALF = "case.accepted_on_behalf"  # the history item of a case's start under an entrustment
+MAX_BASIS, MAX_REASON, MAX_ITEMS, MAX_ITEM = 500, 2000, 200, 255
+
+
+@dataclass
+class DelegationView:
+    id: int
+    principal_code: str
+    principal_name: str
+    agent_code: str
+    agent_name: str
+    items: list[str]
+    basis: str
+    valid_from: date
+    valid_until: date | None
+    created_by: str
+    created_at: datetime
+    revoked_by: str | None
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A case accepted under an entrustment: what its pages and its 受理通知书 say (受理机构)."""
+
+    delegation_id: int
+    agent_code: str
+    agent_name: str
+    principal_code: str
+    principal_name: str
+    basis: str
+    groups: tuple[str, ...]
+
+
+def today() -> date:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def state_of(row: AcceptanceDelegation, on: date | None = None) -> str:
+    on = on or today()
+    if row.revoked_at is not None:
+        return REVOKED
+    if on < row.valid_from:
+        return NOT_YET_VALID
+    if row.valid_until is not None and on > row.valid_until:
+        return EXPIRED
+    return ACTIVE
+
+
+# ---- commands and queries ----------------------------------------------------------------------
+
+def add_delegation(uow: UnitOfWork, *, actor: Actor, principal_code: str, agent_code: str, basis: str,
+                   valid_from: date, valid_until: date | None = None, items: Iterable[str] = ()) -> DelegationView:
+    """Record an entrustment; returns it.
+
+    Raises:
+        Forbidden (not admin); ValidationFailed (a department not set up, the agent being the principal, no
+        basis, too many or too long items, an end before the start: ``details`` name the field).
+    """
+    actor.require(action="manage entrustments")
+    basis = required_text(basis, field="basis", longest=MAX_BASIS, lines=False)
+    wanted = list(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
+    problems: list[dict[str, Any]] = []
+    if len(wanted) > MAX_ITEMS or any(len(i) > MAX_ITEM for i in wanted):
+        problems.append({"field": "items", "message": f"at most {MAX_ITEMS} items of {MAX_ITEM} characters each"})
+    if valid_until is not None and valid_until < valid_from:
+        problems.append({"field": "valid_until", "message": "the entrustment ends before it begins"})
+    if (principal_code or "").strip() == (agent_code or "").strip():
+        problems.append({"field": "agent_code", "message": "a department does not entrust itself"})
+    with uow:
+        session = uow.session
+        for field, code in (("principal_code", principal_code), ("agent_code", agent_code)):
+            if session.get(Department, (code or "").strip()) is None:
+                problems.append({"field": field, "message": f"no department {code!r} is set up"})
+        if problems:
+            raise ValidationFailed("the entrustment is invalid", details=problems)
+        row = AcceptanceDelegation(principal_code=principal_code.strip(), agent_code=agent_code.strip(),
+                                   items=wanted, basis=basis, valid_from=valid_from, valid_until=valid_until,
+                                   created_by=actor.name[:100], created_at=utcnow())
+        session.add(row)
+        session.flush()
+        view = _view(uow, row)
+        audit.record(uow, actor, "delegation.added", ("delegation", str(row.id)), audit.diff({}, _audited(view)))
+        uow.commit()
+        return view
+
+
+def revoke_delegation(uow: UnitOfWork, delegation_id: int, *, actor: Actor, reason: str) -> DelegationView:
+    """Revoke an entrustment (kept, never deleted): cases started under it go on; no new one starts.
+
+    Raises Forbidden (not admin); NotFound; ValidationFailed (no reason); Conflict (revoked already).
+    """
+    actor.require(action="manage entrustments")
+    reason = required_text(reason, field="reason", longest=MAX_REASON)
+    with uow:
+        row = uow.session.get(AcceptanceDelegation, delegation_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"entrustment {delegation_id} not found")
+        if row.revoked_at is not None:
+            raise Conflict(f"entrustment {delegation_id} was revoked already", state=REVOKED)
+        row.revoked_by, row.revoked_at, row.revoke_reason = actor.name[:100], utcnow(), reason
+        view = _view(uow, row)
+        audit.record(uow, actor, "delegation.revoked", ("delegation", str(row.id)),
+                     audit.diff({"state": ACTIVE}, {"state": REVOKED}, reason=reason))
+        uow.commit()
+        return view
+
+
+def get_delegation(uow: UnitOfWork, delegation_id: int, *, actor: Actor) -> DelegationView:
+    """Raises Forbidden (neither supervisor nor admin); NotFound."""
+    actor.require("supervisor", action="read entrustments")
+    with uow:
+        row = uow.session.get(AcceptanceDelegation, delegation_id)
+        if row is None:
+            raise NotFound(f"entrustment {delegation_id} not found")
+        return _view(uow, row)
+
+
+def list_delegations(uow: UnitOfWork, *, actor: Actor, department: str | None = None,
+                     state: str | None = None) -> list[DelegationView]:
+    """Entrustments, newest first; ``department``: as principal or agent; ``state``: one of ``STATES``.
+
+    Raises Forbidden (neither supervisor nor admin); ValidationFailed (an unknown state)."""
+    actor.require("supervisor", action="read entrustments")
+    if state is not None and state not in STATES:
+        raise ValidationFailed("unknown state", details=[{"field": "state", "message": f"one of {', '.join(STATES)}"}])
+    with uow:
+        query = select(AcceptanceDelegation).order_by(AcceptanceDelegation.id.desc())
+        if department:
+            query = query.where((AcceptanceDelegation.principal_code == department)
+                                | (AcceptanceDelegation.agent_code == department))
+        names = _names(uow)
+        views = [_view(uow, row, names) for row in uow.session.scalars(query)]
+        return [v for v in views if state is None or v.state == state]
+
+
+# ---- starting a case on the principal's behalf (engine.instances.start, the intake page) ---------
+
+def for_start(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> OnBehalf | None:
+    """The entrustment under which ``actor`` starts a case of ``definition``; None when none applies (the
+    start is then bounded by the diagram's starters as always). A helper: the caller's transaction.
+
+    Raises Forbidden: the entrustments that would apply are none of them valid today, naming their state.
+    """
+    if "clerk" not in actor.roles or "admin" in actor.roles:
+        return None
+    from .starters import stored_starters  # starters reads cases through engine.execution
+
+    named = stored_starters(uow, definition)
+    if named is not None and (actor.name in named["users"] or actor.groups.intersection(named["groups"])):
+        return None  # the diagram lets this clerk start it at their own window
+    found = _covering(uow, {definition.key}, actor).get(definition.key, [])
+    if not found:
+        return None
+    active = [(row, groups) for row, groups in found if state_of(row) == ACTIVE]
+    if not active:
+        row = found[0][0]
+        raise Forbidden(f"{actor.name} may not accept a case of {definition.key!r} on behalf of "
+                        f"{row.principal_code}: entrustment {row.id} ({row.basis}) {STATE_WORDS[state_of(row)]}",
+                        delegation_id=row.id, state=state_of(row))
+    row, groups = active[0]
+    names = _names(uow)
+    return OnBehalf(row.id, row.agent_code, names.get(row.agent_code, row.agent_code), row.principal_code,
+                    names.get(row.principal_code, row.principal_code), row.basis, tuple(groups))
+
+
+def offered(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> dict[str, DelegationView]:
+    """Of processes ``keys``, those an entrustment lets ``actor`` accept on another department's behalf,
+    each with the entrustment (an active one first, else the latest), for the intake page."""
+    if "clerk" not in actor.roles or "admin" in actor.roles:
+        return {}
+    with uow:
+        names = _names(uow)
+        return {key: _view(uow, found[0][0], names) for key, found in _covering(uow, set(keys), actor).items()}
+
+
+def begin(case: Case, on_behalf: OnBehalf, actor: Actor) -> None:
+    """Say in a new case's history, before it runs, that it is accepted on behalf: its acceptance step is
+    projected from this item (``accepting_groups``) until the start writes the case's row (``record``)."""
+    case.record(ACCEPTED_ON_BEHALF, actor=actor.name, data={
+        "delegation_id": on_behalf.delegation_id, "agent_code": on_behalf.agent_code,
+        "agent_name": on_behalf.agent_name, "principal_code": on_behalf.principal_code,
+        "principal_name": on_behalf.principal_name, "basis": on_behalf.basis, "groups": list(on_behalf.groups)})
+
+
+def record(uow: UnitOfWork, row: ProcessInstance, on_behalf: OnBehalf, actor: Actor) -> None:
+    """Write the case's entrustment, and bring the agent department into the case (engine.departments: as a
+    participant where the principal leads). A helper of the start: its transaction."""
+    now = utcnow()
+    uow.session.add(CaseDelegation(case_id=row.id, delegation_id=on_behalf.delegation_id,
+                                   agent_code=on_behalf.agent_code, groups=list(on_behalf.groups),
+                                   started_by=actor.name[:100], at=now))
+    uow.session.flush()
+    join_with_groups(uow, row.id, on_behalf.groups, now)
+
+
+def accepting_groups(uow: UnitOfWork, case: Case, task: Any, groups: list[str]) -> list[str]:
+    """The candidate groups of a new task: for the acceptance step of a case accepted on behalf, the agent's
+    groups that started it; else ``groups`` as the diagram gives them. Reads a row only for an acceptance
+    step of a case not new (a supplement back to acceptance)."""
+    from . import acceptance, execution  # both import this module's importers
+
+    definition = case.row.definition
+    if task.task_spec.bpmn_id not in acceptance.steps_of(definition) \
+            or execution.definition_of(case, task) is not definition:  # a called process's: its diagram's
+        return groups
+    if case.is_new:
+        item = next((i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF), None)
+        return list(item["data"]["groups"]) if item is not None else groups
+    stored = uow.session.get(CaseDelegation, case.row.id)
+    return list(stored.groups) if stored is not None else groups
+
+
+def of_case(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
+    """The entrustment a case was accepted under, for its pages and documents (the caller checked the
+    reader may read the case); None: accepted by the principal's own window. A helper: caller's transaction."""
+    stored = uow.session.get(CaseDelegation, instance_id)
+    if stored is None:
+        return None
+    row = uow.session.get(AcceptanceDelegation, stored.delegation_id)
+    assert row is not None  # never deleted
+    names = _names(uow)
+    return OnBehalf(row.id, stored.agent_code, names.get(stored.agent_code, stored.agent_code), row.principal_code,
+                    names.get(row.principal_code, row.principal_code), row.basis, tuple(stored.groups))
+
+
+def document_fields(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
+    """What a document template reads as ``accepted_by`` (engine.document_templates): the accepting agent, the
+    principal and the entrustment of a case accepted on behalf; None otherwise. A new case's is read from its
+    history (its row is written after its first save). A helper: the caller's transaction."""
+    if case.is_new:
+        item = next((i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF), None)
+        data = item["data"] if item is not None else None
+        return None if data is None else {"agent": data["agent_name"], "principal": data["principal_name"],
+                                          "basis": data["basis"], "delegation_id": data["delegation_id"]}
+    found = of_case(uow, case.row.id)
+    return None if found is None else {"agent": found.agent_name, "principal": found.principal_name,
+                                       "basis": found.basis, "delegation_id": found.delegation_id}
+
+
+def case_on_behalf(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
+    """``of_case`` in its own read transaction, for pages."""
+    with uow:
+        return of_case(uow, instance_id)
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def _covering(uow: UnitOfWork, keys: set[str], actor: Actor
+              ) -> dict[str, list[tuple[AcceptanceDelegation, list[str]]]]:
+    """Process key -> the entrustments (newest first) whose agent is a department of ``actor``'s groups and
+    which cover the item's latest guide, each with ``actor``'s groups in the agent department. An item is
+    the principal's when its guide names the principal as its department; one the actor's own department
+    implements is not accepted on behalf."""
+    if not keys:
+        return {}
+    mine: dict[str, list[str]] = {}
+    for group, code in sorted(department_of_groups(uow, actor.groups).items()):
+        mine.setdefault(code, []).append(group)
+    if not mine:
+        return {}
+    rows = list(uow.session.scalars(select(AcceptanceDelegation).where(
+        AcceptanceDelegation.agent_code.in_(sorted(mine))).order_by(AcceptanceDelegation.id.desc())))
+    if not rows:
+        return {}
+    latest: dict[str, Guide] = {}
+    for guide in uow.session.scalars(select(Guide).where(Guide.process_key.in_(sorted(keys))).order_by(Guide.id)):
+        latest[guide.process_key] = guide  # the most recently stored, as engine.guides.latest_for_process
+    found: dict[str, list[tuple[AcceptanceDelegation, list[str]]]] = {}
+    for key, guide in latest.items():
+        if guide.department_code in mine:
+            continue
+        for row in rows:
+            if row.principal_code == guide.department_code and (
+                    not row.items or guide.code in row.items or key in row.items):
+                found.setdefault(key, []).append((row, mine[row.agent_code]))
+    for key, entries in found.items():  # an active one first, else the newest
+        entries.sort(key=lambda e: (state_of(e[0]) != ACTIVE, -e[0].id))
+    return found
+
+
+def _names(uow: UnitOfWork) -> dict[str, str]:
+    return {code: name for code, name in uow.session.execute(select(Department.code, Department.name))}
+
+
+def _view(uow: UnitOfWork, row: AcceptanceDelegation, names: dict[str, str] | None = None) -> DelegationView:
+    names = names if names is not None else _names(uow)
+    return DelegationView(
+        id=row.id, principal_code=row.principal_code, principal_name=names.get(row.principal_code, row.principal_code),
+        agent_code=row.agent_code, agent_name=names.get(row.agent_code, row.agent_code), items=list(row.items or []),
+        basis=row.basis, valid_from=row.valid_from, valid_until=row.valid_until, created_by=row.created_by,
+        created_at=row.created_at, revoked_by=row.revoked_by, revoked_at=row.revoked_at,
+        revoke_reason=row.revoke_reason, state=state_of(row))
+
+
+def _audited(view: DelegationView) -> dict[str, Any]:
+    return {"principal_code": view.principal_code, "agent_code": view.agent_code, "items": view.items,
+            "basis": view.basis, "valid_from": view.valid_from.isoformat(),
+            "valid_until": view.valid_until.isoformat() if view.valid_until else None}
+

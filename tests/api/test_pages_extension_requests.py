@@ -1,0 +1,120 @@
+"""延期审批 in the pages: a clerk of the case asks on the case page (申请延期), the agency head approves or
+refuses with an opinion there or on the list of requests (/extensions), supervision reads both. The green food
+licence of tests/api/test_pages_case_clock.py: deadline 24 March, on Wednesday 18 March 2026."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import extensions, time_limits
+from tests.api.test_pages import Browser
+from tests.api.test_pages_case_clock import (  # noqa: F401 (fixtures)
+    WEDNESDAY,
+    forms_on,
+    head,
+    reviewer,
+    submit,
+    supervisor,
+    wednesday,
+)
+from tests.api.test_pages_supervision import timeline_lines
+from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
+from tests.api.test_time_limits import now  # noqa: F401 (a fixture)
+from tests.case_pages import clock_of, flashed, post, refused, signed_in
+
+
+@pytest.fixture
+def green(wednesday: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> int:  # noqa: F811
+    monkeypatch.setattr(extensions, "utcnow", lambda: WEDNESDAY)
+    return wednesday["green"]
+
+
+def decide(browser: Browser, case_id: int, request_id: int, decision: str, opinion: str = "") -> Any:
+    return browser.post(f"/cases/{case_id}/extension-requests/{request_id}/{decision}",
+                        {"next": f"/cases/{case_id}", "opinion": opinion}, token_from=f"/cases/{case_id}")
+
+
+def pending_id(page: str) -> int:
+    return int(clock_of(page).split('data-state="pending"')[0].rsplit('data-request="', 1)[1].split('"')[0])
+
+
+def test_a_clerk_requests_and_the_head_approves_on_the_case_page(head: Browser, reviewer: Browser,  # noqa: F811
+                                                                 supervisor: Browser, green: int) -> None:  # noqa: F811
+    asked = submit(reviewer, green, "request-extension-form", days="3", reason="需组织现场核查")
+    assert "已申请延期 3 个工作日，待机关负责人审批。" in flashed(asked)
+    clock = clock_of(asked.text)
+    assert 'data-state="pending"' in clock and "待审批" in clock and "需组织现场核查" in clock
+    assert forms_on(asked.text) == {"pause-form"}  # one request at a time
+    assert ("clock.extension_requested", "申请延期 3 个工作日（需组织现场核查）") in timeline_lines(asked.text)
+
+    watched = supervisor.get(f"/cases/{green}").text  # supervision reads the request, decides nothing
+    assert 'data-state="pending"' in clock_of(watched) and "decide-extension-form" not in watched
+
+    page = head.get(f"/cases/{green}").text
+    assert forms_on(page) == {"extend-form", "decide-extension-form"}
+    assert "li 申请延长 3 个工作日：需组织现场核查" in clock_of(page)
+    request_id = pending_id(page)
+    approved = decide(head, green, request_id, "approve", "同意延长")
+    assert approved.status_code == 302
+    after = head.get(f"/cases/{green}")
+    assert "已批准延长 3 个工作日，办结期限 2026-03-27。" in flashed(after)
+    clock = clock_of(after.text)
+    assert 'data-state="approved"' in clock and "同意延长" in clock and "2026-03-27" in clock
+    assert ("clock.extended", "延长 3 个工作日，办结期限 2026-03-27（需组织现场核查）") in timeline_lines(after.text)
+    assert "decide-extension-form" not in forms_on(after.text)
+
+
+def test_a_refusal_needs_an_opinion_and_the_clerk_may_ask_again(head: Browser, reviewer: Browser,  # noqa: F811
+                                                                green: int) -> None:
+    request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="补充材料").text)
+    said = refused(head, decide(head, green, request_id, "refuse"), green)
+    assert said == "操作未完成：不予批准须填写意见（不超过 2000 字）。"
+    decide(head, green, request_id, "refuse", "现有材料足以作出决定")
+    after = reviewer.get(f"/cases/{green}").text
+    assert 'data-state="refused"' in clock_of(after) and "现有材料足以作出决定" in clock_of(after)
+    assert ("clock.extension_refused", "不予批准延期 2 个工作日（现有材料足以作出决定）") in timeline_lines(after)
+    assert "request-extension-form" in forms_on(after)
+    # Decided already: said in the page's words.
+    assert refused(head, decide(head, green, request_id, "approve"), green) == "操作未完成：该延期申请已审批。"
+    beyond = refused(reviewer, post(reviewer, green, "extension-requests", days="11", reason="再申请"), green)
+    assert beyond.startswith("操作未完成：最多还可延长 10 个工作日")
+
+
+def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: Browser,  # noqa: F811
+                                                   reviewer: Browser, supervisor: Browser,  # noqa: F811
+                                                   green: int) -> None:
+    submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见")
+    home = head.client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/extensions")
+    listed = head.get("/extensions")
+    assert listed.status_code == 200 and 'href="/extensions" class="current"' in listed.text  # 延期审批 in the nav
+    assert "需征求意见" in listed.text and "decide-extension-form" in listed.text
+    request_id = int(listed.text.split('data-request="')[1].split('"')[0])
+    approved = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
+                         {"next": "/extensions", "opinion": ""}, token_from="/extensions")
+    assert approved.status_code == 302 and approved.headers["Location"].endswith("/extensions")
+    assert "没有待审批的延期申请。" in head.get("/extensions").text
+    assert "需征求意见" in head.get("/extensions?state=approved").text
+    view = time_limits.get(runtime.uow(), green, actor=extensions_reader())
+    assert view.extension_days == 2
+    # Supervision reads the list without forms; a clerk has none, nor a head of another department.
+    seen = supervisor.get("/extensions?state=approved")
+    assert seen.status_code == 200 and "需征求意见" in seen.text and "decide-extension-form" not in seen.text
+    assert 'href="/extensions"' not in supervisor.get("/supervision").text
+    assert reviewer.client.get("/extensions").status_code == 403
+    other = signed_in(app, runtime, "zhao", roles=["head"], groups=["office"])
+    assert "需征求意见" not in other.get("/extensions?state=approved").text
+
+
+def extensions_reader() -> Any:
+    from engine.users import Actor
+
+    return Actor("zhou", roles=frozenset({"supervisor"}))
+
+
+def test_the_english_page_names_the_request(head: Browser, reviewer: Browser, green: int) -> None:  # noqa: F811
+    submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见")
+    head.client.get("/lang/en")
+    page = head.get(f"/cases/{green}").text
+    assert "Extension request" in page and "Awaiting approval" in page and "Approve" in page
