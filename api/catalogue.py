@@ -2,6 +2,7 @@
 (SX28). Each entry is the latest guide version of an item, with the current version of its process."""
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Response, url_for
@@ -176,4 +177,4 @@ class CatalogueSample(MethodView):
         gives it): an HTML sample laid out as PDF, others as deployed."""
         found = samples.download(uow(), code, file)
         return send_download(found.content, mimetype=found.mimetype, name=found.file_name,
-                             fallback=f"{code}-sample", etag=found.etag)
+                             fallback=f"{code}-{PurePosixPath(file).stem}", etag=found.etag)

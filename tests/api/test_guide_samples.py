@@ -146,7 +146,8 @@ def test_a_sample_downloads_without_login_as_a_pdf_named_by_its_title(api: ApiCl
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment; ")
     assert f"filename*=UTF-8''{quote(TITLE + '.pdf', safe='')}" in disposition
-    assert 'filename="SCJG-XK-0001-sample.pdf"' in disposition
+    # Each sample its own plain name, for clients reading only filename= (all were SCJG-XK-0001-sample.pdf).
+    assert 'filename="SCJG-XK-0001-food_licence_application.pdf"' in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
