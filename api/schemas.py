@@ -378,6 +378,8 @@ class ApiErrorBodySchema(Schema):
                        "`variables`, with its `label`, the `rule` it broke and the rule's `params`"})
     state = fields.String(metadata={"description": "on conflicts: the target's current state"})
     assignee = fields.String(metadata={"description": "on conflicts over a task: who holds it"})
+    element = fields.String(metadata={"description": "on a process_error: the id of the diagram's element that failed"})
+    element_name = fields.String(allow_none=True, metadata={"description": "on a process_error: that element's name"})
     reason = fields.String(metadata={"description": "why, where one code covers several causes: a message nobody "
                                                     "waits for (unknown_message, no_such_case, not_waiting), a "
                                                     "user or department refused (name_taken, last_admin, code_taken)"})
@@ -515,6 +517,8 @@ class ExtensionRequestCreateSchema(Schema):
 class ExtensionDecisionSchema(Schema):
     opinion = fields.String(validate=validate.Length(max=2000), metadata={
         "description": "the agency head's opinion (批准意见)"})
+    days = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
+        "description": "the working days granted, at most those requested (422 beyond); all of them if absent"})
 
 
 class ExtensionRefusalSchema(Schema):
@@ -523,7 +527,7 @@ class ExtensionRefusalSchema(Schema):
 
 
 class ExtensionRequestQuerySchema(PageQuerySchema):
-    state = fields.String(validate=validate.OneOf(("pending", "approved", "refused")))
+    state = fields.String(validate=validate.OneOf(("pending", "approved", "refused", "lapsed")))
 
 
 class ExtensionRequestSchema(Schema):
@@ -534,13 +538,18 @@ class ExtensionRequestSchema(Schema):
     item_name = fields.String()
     days = fields.Integer()
     reason = fields.String()
-    state = fields.String(metadata={"description": "pending, approved or refused"})
+    state = fields.String(metadata={"description": "pending, approved, refused, or lapsed (still pending when "
+                                                   "the case's clock stopped)"})
     requested_by = fields.String()
     requested_at = fields.DateTime()
     decided_by = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     opinion = fields.String(allow_none=True)
     deadline_date = fields.Date(allow_none=True, metadata={"description": "the case's deadline now"})
+    granted_days = fields.Integer(allow_none=True, metadata={"description": "approved: the working days granted"})
+    lapsed_because = fields.String(allow_none=True, metadata={
+        "description": "lapsed: how the clock stopped (decided, withdrawn, terminated, completed)"})
+    overdue = fields.Boolean(metadata={"description": "pending past the case's deadline: it can only be refused"})
 
 
 # ---- entrusted acceptance (委托受理): api.delegations -----------------------------------------------

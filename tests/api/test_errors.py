@@ -10,7 +10,7 @@ from engine.models import HistoryEvent, ProcessInstance
 from tests.helpers import FIXTURES
 
 BASE_KEYS = {"code", "message", "details"}
-CONTEXT_KEYS = {"state", "assignee", "element", "instance_id"}
+CONTEXT_KEYS = {"state", "assignee", "element", "element_name", "instance_id", "reason"}
 
 
 def assert_error_shape(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
