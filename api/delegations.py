@@ -33,7 +33,8 @@ class Delegations(MethodView):
 
     @blp.arguments(DelegationCreateSchema)
     @blp.response(201, DelegationSchema)
-    @blp.alt_response(422, schema=ApiErrorSchema, description="a department not set up, or a bad field")
+    @blp.alt_response(422, schema=ApiErrorSchema,
+                      description="a department not set up, an item not the principal's (`items.N`), or a bad field")
     def post(self, body: dict[str, Any]) -> Any:
         """Record an entrustment (admins)."""
         return delegations.add_delegation(uow(), actor=actor(), **body)
@@ -53,5 +54,6 @@ class DelegationRevoke(MethodView):
     @blp.response(200, DelegationSchema)
     @blp.alt_response(409, schema=ApiErrorSchema, description="revoked already")
     def post(self, body: dict[str, Any], delegation_id: int) -> Any:
-        """Revoke an entrustment, keeping it: no case starts under it any more (admins)."""
+        """Revoke an entrustment, keeping it: no case starts under it any more, and the acceptance steps its
+        cases wait at go back to the groups their diagrams name (admins)."""
         return delegations.revoke_delegation(uow(), delegation_id, actor=actor(), reason=body["reason"])

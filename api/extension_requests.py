@@ -39,7 +39,7 @@ class CaseRequests(MethodView):
     @blp.response(201, ExtensionRequestSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> Any:
-        """Request an extension of some working days with a reason (clerks who see a task of the case).
+        """Request an extension of some working days with a reason (clerks of the case's lead department).
 
         Checked at once as the approval would be: a stopped clock, a case past its deadline or more days than
         the allowance has left is 409 (the context of ``.../clock/extend``'s refusals). One request per case
@@ -54,7 +54,8 @@ class Requests(MethodView):
     @blp.response(200, page_of(ExtensionRequestSchema, name="ExtensionRequestPage"))
     def get(self, query: dict[str, Any]) -> Any:
         """Requests by state, pending ones oldest first, others latest first: an agency head reads those of
-        their departments' cases, supervisors and admins every one."""
+        the cases their departments lead, supervisors and admins every one. A pending request the case's
+        clock stopped under lapses (``lapsed``, with ``lapsed_because``) and is no longer pending."""
         items, total = extensions.list_requests(uow(), actor=actor(), state=query.get("state"),
                                                 limit=query["limit"], offset=query["offset"])
         return ExtensionRequestPage(items=items, total=total, limit=query["limit"], offset=query["offset"])
@@ -66,11 +67,13 @@ class Approve(MethodView):
     @blp.response(200, ExtensionRequestSchema)
     @blp.alt_response(409, schema=ApiErrorSchema)
     def post(self, body: dict[str, Any], request_id: int) -> Any:
-        """Approve a pending request (agency heads of a department of the case, admins): the time limit is
-        extended as ``.../clock/extend`` extends it. Checked again now: a request that can no longer be
-        approved (the deadline passed meanwhile, the clock stopped) is 409 and stays pending, to be refused;
-        one decided already is 409 too."""
-        return extensions.approve(uow(), request_id, actor=actor(), opinion=body.get("opinion"))
+        """Approve a pending request (agency heads of the case's lead department, admins): the time limit is
+        extended as ``.../clock/extend`` extends it, by the days requested or the fewer ``days`` granted.
+        Checked again now: a request that can no longer be approved (the deadline passed meanwhile) is 409
+        and stays pending, to be refused; one decided already, or lapsed as its case's clock stopped, is 409
+        too."""
+        return extensions.approve(uow(), request_id, actor=actor(), opinion=body.get("opinion"),
+                                  days=body.get("days"))
 
 
 @blp.route("/extension-requests/<int:request_id>/refuse")

@@ -69,6 +69,7 @@ class Extend(MethodView):
         legal basis, and the error carries ``extension_remaining_days`` and ``extension_allowance_days``. A
         stopped clock is 409 too, and so is a case past its deadline (an extension comes before the time
         limit runs out; the error carries ``deadline_date``). The clock (``GET .../clock``) shows the
-        allowance and what remains of it.
+        allowance and what remains of it. Agency heads of the case's lead department (and admins) extend; while
+        a clerk's request is pending it is 409 with ``pending_request_id``: the head decides the request.
         """
         return time_limits.extend(uow(), instance_id, actor=actor(), days=body["days"], reason=body["reason"])

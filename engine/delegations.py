@@ -1,33 +1,56 @@
 """Entrusted acceptance (委托受理, 代为受理): a department (the agent, a township service centre's window)
 accepts items of another department (the principal, the items' implementing body) on its behalf.
 
-An admin records an entrustment: principal, agent, the items it covers (item codes or process keys; none
-listed: every item whose guide names the principal as its department), its basis (the 委托书 or the
-document's number) and its validity (Beijing dates, inclusive; no end: until revoked). Revoking keeps it,
-with who revoked it and why; both acts are in the audit log. Entrustments are read by supervisors and admins.
+An admin records an entrustment: principal, agent, the items it covers (item codes or process keys, each
+an item whose latest guide names the principal as its department; none listed: every such item), its basis
+(the 委托书 or the document's number) and its validity (Beijing dates, inclusive; no end: until revoked).
+Revoking keeps it, with who revoked it and why; both acts are in the audit log. Entrustments are read by
+supervisors and admins.
 
 A clerk of the agent department (a group of theirs belongs to it) who is not a starter the item's diagram
 names starts a case of a covered item as that department's window: the start is not bounded by the
 diagram's starters (engine.starters), the case records the entrustment and the clerk's groups within the
 agent department (``case_delegations``), its history says so, and the agent department takes part in it.
-The case's acceptance step (engine.acceptance) is offered to those groups instead of the diagram's, every
-time it is reached (a supplement loops back to it); every other step goes as the diagram says. An
-entrustment not valid today, or revoked, refuses the start (Forbidden, naming its state).
+An entrustment not valid today, or revoked, refuses the start (Forbidden, naming its state). Such a clerk
+(their department the agent of any entrustment) starts nothing else but their own department's items and
+those the diagram names them a starter of: an item no entrustment covers is refused (Forbidden, reason
+``not_entrusted``), not started as the principal's own window would.
+
+The front desk of a case accepted on behalf is the agent's window. Which steps are the front desk is read
+from the diagram, narrowly: the acceptance step (engine.acceptance) and every other user task of the case's
+own process whose candidate groups are written exactly as the acceptance step's (the window's lane:
+receiving, accepting, handing out the result). Those go to the agent's groups that started the case, every
+time they are reached (a supplement loops back to acceptance); every other step goes as the diagram says.
+Nothing else is guessed: a step drawn for another group of the same window stays the diagram's. Revoking an
+entrustment hands acceptance back: the open acceptance tasks of its cases return to the diagram's groups in
+the revoking transaction (unassigned, with ``case.acceptance_returned`` in each case's history), and an
+acceptance step reached again goes to them too; the case still comes back to the agent for its result.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 
 from . import audit
+from .case_lock import lock_case
 from .clock import LOCAL_TZ, utcnow
 from .departments import department_of_groups, join_with_groups
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import AcceptanceDelegation, CaseDelegation, Department, Guide, ProcessDefinition, ProcessInstance
+from .models import (
+    AcceptanceDelegation,
+    CaseDelegation,
+    Department,
+    Guide,
+    HistoryEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
 from .text import required_text
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -39,6 +62,11 @@ ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED = "active", "not_yet_valid", "expired", 
 STATES = (ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED)
 STATE_WORDS = {NOT_YET_VALID: "is not valid yet", EXPIRED: "has expired", REVOKED: "was revoked"}
 ACCEPTED_ON_BEHALF = "case.accepted_on_behalf"  # the history item of a case's start under an entrustment
+ACCEPTANCE_RETURNED = "case.acceptance_returned"  # its open acceptance task back to the diagram's groups
+OPEN_STATES = ("READY", "SUSPENDED")  # a task still to be done (suspended: with its case)
+# Why an entrustment is refused (``details[].rule``) or a start under none (``reason``): pages say these.
+SELF, ENDS_BEFORE, NO_DEPARTMENT, TOO_MANY_ITEMS = "self", "ends_before_start", "no_department", "too_many_items"
+NOT_PRINCIPALS_ITEM, NOT_ENTRUSTED = "not_principals_item", "not_entrusted"
 MAX_BASIS, MAX_REASON, MAX_ITEMS, MAX_ITEM = 500, 2000, 200, 255
 
 
@@ -59,6 +87,7 @@ class DelegationView:
     revoked_at: datetime | None
     revoke_reason: str | None
     state: str
+    returned_tasks: list[str] = field(default_factory=list)  # revoking: acceptance tasks given back
 
 
 @dataclass(frozen=True)
@@ -97,23 +126,28 @@ def add_delegation(uow: UnitOfWork, *, actor: Actor, principal_code: str, agent_
 
     Raises:
         Forbidden (not admin); ValidationFailed (a department not set up, the agent being the principal, no
-        basis, too many or too long items, an end before the start: ``details`` name the field).
+        basis, too many or too long items, an item not the principal's, an end before the start: ``details``
+        name the field, ``items.N`` for an item, and the ``rule``).
     """
     actor.require(action="manage entrustments")
     basis = required_text(basis, field="basis", longest=MAX_BASIS, lines=False)
     wanted = list(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
     problems: list[dict[str, Any]] = []
     if len(wanted) > MAX_ITEMS or any(len(i) > MAX_ITEM for i in wanted):
-        problems.append({"field": "items", "message": f"at most {MAX_ITEMS} items of {MAX_ITEM} characters each"})
+        problems.append({"field": "items", "rule": TOO_MANY_ITEMS,
+                         "message": f"at most {MAX_ITEMS} items of {MAX_ITEM} characters each"})
     if valid_until is not None and valid_until < valid_from:
-        problems.append({"field": "valid_until", "message": "the entrustment ends before it begins"})
+        problems.append({"field": "valid_until", "rule": ENDS_BEFORE,
+                         "message": "the entrustment ends before it begins"})
     if (principal_code or "").strip() == (agent_code or "").strip():
-        problems.append({"field": "agent_code", "message": "a department does not entrust itself"})
+        problems.append({"field": "agent_code", "rule": SELF, "message": "a department does not entrust itself"})
     with uow:
         session = uow.session
-        for field, code in (("principal_code", principal_code), ("agent_code", agent_code)):
+        for named, code in (("principal_code", principal_code), ("agent_code", agent_code)):
             if session.get(Department, (code or "").strip()) is None:
-                problems.append({"field": field, "message": f"no department {code!r} is set up"})
+                problems.append({"field": named, "rule": NO_DEPARTMENT, "message": f"no department {code!r} is set up"})
+        if not any(p["field"] == "items" for p in problems):
+            problems.extend(_foreign_items(uow, (principal_code or "").strip(), wanted))
         if problems:
             raise ValidationFailed("the entrustment is invalid", details=problems)
         row = AcceptanceDelegation(principal_code=principal_code.strip(), agent_code=agent_code.strip(),
@@ -128,7 +162,8 @@ def add_delegation(uow: UnitOfWork, *, actor: Actor, principal_code: str, agent_
 
 
 def revoke_delegation(uow: UnitOfWork, delegation_id: int, *, actor: Actor, reason: str) -> DelegationView:
-    """Revoke an entrustment (kept, never deleted): cases started under it go on; no new one starts.
+    """Revoke an entrustment (kept, never deleted): no new case starts under it; the open acceptance tasks of
+    its cases go back to the diagram's groups (``_return_acceptance``); its cases go on otherwise.
 
     Raises Forbidden (not admin); NotFound; ValidationFailed (no reason); Conflict (revoked already).
     """
@@ -141,9 +176,12 @@ def revoke_delegation(uow: UnitOfWork, delegation_id: int, *, actor: Actor, reas
         if row.revoked_at is not None:
             raise Conflict(f"entrustment {delegation_id} was revoked already", state=REVOKED)
         row.revoked_by, row.revoked_at, row.revoke_reason = actor.name[:100], utcnow(), reason
+        returned = _return_acceptance(uow, row, actor, reason)
         view = _view(uow, row)
+        view.returned_tasks = returned
         audit.record(uow, actor, "delegation.revoked", ("delegation", str(row.id)),
-                     audit.diff({"state": ACTIVE}, {"state": REVOKED}, reason=reason))
+                     audit.diff({"state": ACTIVE}, {"state": REVOKED}, reason=reason,
+                                **({"returned_tasks": returned} if returned else {})))
         uow.commit()
         return view
 
@@ -182,17 +220,19 @@ def for_start(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> O
     """The entrustment under which ``actor`` starts a case of ``definition``; None when none applies (the
     start is then bounded by the diagram's starters as always). A helper: the caller's transaction.
 
-    Raises Forbidden: the entrustments that would apply are none of them valid today, naming their state.
+    Raises Forbidden: the entrustments that would apply are none of them valid today, naming their state;
+    or ``actor``'s department accepts on another's behalf and no entrustment covers this item, which is not
+    their own department's (``reason`` ``not_entrusted``).
     """
-    if "clerk" not in actor.roles or "admin" in actor.roles:
-        return None
-    from .starters import stored_starters  # starters reads cases through engine.execution
-
-    named = stored_starters(uow, definition)
-    if named is not None and (actor.name in named["users"] or actor.groups.intersection(named["groups"])):
+    if not _at_a_window(actor) or _named_starter(uow, definition, actor):
         return None  # the diagram lets this clerk start it at their own window
-    found = _covering(uow, {definition.key}, actor).get(definition.key, [])
+    mine = _agent_groups(uow, actor)
+    found = _covering(uow, {definition.key}, actor, mine).get(definition.key, [])
     if not found:
+        if _is_agent(uow, mine) and not _own_items(uow, {definition.key}, mine):
+            raise Forbidden(f"{actor.name} may not start a case of {definition.key!r}: their window accepts on "
+                            "another department's behalf only the items an entrustment covers, and none covers "
+                            "this one", reason=NOT_ENTRUSTED, process_key=definition.key)
         return None
     active = [(row, groups) for row, groups in found if state_of(row) == ACTIVE]
     if not active:
@@ -206,14 +246,38 @@ def for_start(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> O
                     names.get(row.principal_code, row.principal_code), row.basis, tuple(groups))
 
 
-def offered(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> dict[str, DelegationView]:
-    """Of processes ``keys``, those an entrustment lets ``actor`` accept on another department's behalf,
-    each with the entrustment (an active one first, else the latest), for the intake page."""
-    if "clerk" not in actor.roles or "admin" in actor.roles:
-        return {}
+@dataclass(frozen=True)
+class WindowOffer:
+    """What an agent department's window receives (the intake page): the entrusted items, each with its
+    entrustment (an active one first, else the newest) whatever its state, and the items it starts as
+    itself (its department's own, or its diagram naming the clerk a starter)."""
+
+    entrusted: dict[str, DelegationView]
+    own: set[str]
+
+    def receivable(self, key: str) -> bool:
+        found = self.entrusted.get(key)
+        return key in self.own or (found is not None and found.state == ACTIVE)
+
+
+def window_offer(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> WindowOffer | None:
+    """Of processes ``keys``, what ``actor`` receives as the window of a department that is the agent of an
+    entrustment (any state); None for anyone else, whose window offers what the diagrams' starters allow."""
+    if not _at_a_window(actor):
+        return None
+    wanted = set(keys)
     with uow:
+        mine = _agent_groups(uow, actor)
+        if not _is_agent(uow, mine):
+            return None
         names = _names(uow)
-        return {key: _view(uow, found[0][0], names) for key, found in _covering(uow, set(keys), actor).items()}
+        entrusted = {key: _view(uow, found[0][0], names) for key, found in _covering(uow, wanted, actor, mine).items()}
+        own = _own_items(uow, wanted, mine)
+        for key in sorted(wanted - own - set(entrusted)):
+            definition = _latest_definition(uow, key)
+            if definition is not None and _named_starter(uow, definition, actor):
+                own.add(key)
+        return WindowOffer(entrusted, own)
 
 
 def begin(case: Case, on_behalf: OnBehalf, actor: Actor) -> None:
@@ -237,20 +301,33 @@ def record(uow: UnitOfWork, row: ProcessInstance, on_behalf: OnBehalf, actor: Ac
 
 
 def accepting_groups(uow: UnitOfWork, case: Case, task: Any, groups: list[str]) -> list[str]:
-    """The candidate groups of a new task: for the acceptance step of a case accepted on behalf, the agent's
-    groups that started it; else ``groups`` as the diagram gives them. Reads a row only for an acceptance
-    step of a case not new (a supplement back to acceptance)."""
+    """The candidate groups of a new task: for a front-desk step (the module's rule) of a case accepted on
+    behalf, the agent's groups that started it, except an acceptance step once the entrustment is revoked;
+    else ``groups`` as the diagram gives them. Reads rows only for a front-desk step of a case not new."""
     from . import acceptance, execution  # both import this module's importers
 
     definition = case.row.definition
-    if task.task_spec.bpmn_id not in acceptance.steps_of(definition) \
-            or execution.definition_of(case, task) is not definition:  # a called process's: its diagram's
+    steps = acceptance.steps_of(definition)
+    if not steps or execution.definition_of(case, task) is not definition:  # a called process's: its diagram's
         return groups
+    accepting = task.task_spec.bpmn_id in steps
+    if not accepting:
+        elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
+        meta = elements.get(task.task_spec.bpmn_id, {})
+        front = {elements.get(step, {}).get("candidate_groups") for step in steps} - {None}
+        if meta.get("type") == "externalTask" or meta.get("candidate_groups") not in front:
+            return groups
     if case.is_new:
         item = next((i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF), None)
         return list(item["data"]["groups"]) if item is not None else groups
     stored = uow.session.get(CaseDelegation, case.row.id)
-    return list(stored.groups) if stored is not None else groups
+    if stored is None:
+        return groups
+    if accepting:
+        row = uow.session.get(AcceptanceDelegation, stored.delegation_id)
+        if row is not None and row.revoked_at is not None:
+            return groups  # revoked: the principal's window accepts (return_acceptance)
+    return list(stored.groups)
 
 
 def of_case(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
@@ -288,7 +365,135 @@ def case_on_behalf(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
 
 # ---- helpers -----------------------------------------------------------------------------------
 
-def _covering(uow: UnitOfWork, keys: set[str], actor: Actor
+def _at_a_window(actor: Actor) -> bool:
+    return "clerk" in actor.roles and "admin" not in actor.roles
+
+
+def _agent_groups(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
+    """Department code -> ``actor``'s groups in it."""
+    mine: dict[str, list[str]] = {}
+    for group, code in sorted(department_of_groups(uow, actor.groups).items()):
+        mine.setdefault(code, []).append(group)
+    return mine
+
+
+def _is_agent(uow: UnitOfWork, mine: dict[str, list[str]]) -> bool:
+    """Whether one of these departments is the agent of an entrustment, in any state."""
+    return bool(mine) and uow.session.scalar(select(AcceptanceDelegation.id).where(
+        AcceptanceDelegation.agent_code.in_(sorted(mine))).limit(1)) is not None
+
+
+def _named_starter(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> bool:
+    from .starters import stored_starters  # starters reads cases through engine.execution
+
+    named = stored_starters(uow, definition)
+    return named is not None and (actor.name in named["users"] or bool(actor.groups.intersection(named["groups"])))
+
+
+def _latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
+    from . import execution  # execution imports this module
+
+    return execution.latest_definition(uow, key)
+
+
+def _latest_guides(uow: UnitOfWork, keys: set[str]) -> dict[str, Guide]:
+    latest: dict[str, Guide] = {}
+    for guide in uow.session.scalars(select(Guide).where(Guide.process_key.in_(sorted(keys))).order_by(Guide.id)):
+        latest[guide.process_key] = guide  # the most recently stored, as engine.guides.latest_for_process
+    return latest
+
+
+def _own_items(uow: UnitOfWork, keys: set[str], mine: dict[str, list[str]]) -> set[str]:
+    """Of ``keys``, those whose latest guide names one of ``mine`` as its department."""
+    return {key for key, guide in _latest_guides(uow, keys).items() if guide.department_code in mine} if keys else set()
+
+
+def _foreign_items(uow: UnitOfWork, principal_code: str, items: list[str]) -> list[dict[str, Any]]:
+    """A refusal for each item (an item code or a process key) whose latest guide does not name the
+    principal as its department, or that no guide has."""
+    if not items:
+        return []
+    by_code: dict[str, Guide] = {}
+    by_key: dict[str, Guide] = {}
+    for guide in uow.session.scalars(select(Guide).where(
+            Guide.code.in_(items) | Guide.process_key.in_(items)).order_by(Guide.id)):
+        by_code[guide.code] = guide
+        by_key[guide.process_key] = guide
+    problems: list[dict[str, Any]] = []
+    for n, item in enumerate(items):
+        guides = [g for g in (by_code.get(item), by_key.get(item)) if g is not None]
+        if not any(g.department_code == principal_code for g in guides):
+            owner = guides[0].department_code if guides else None
+            problems.append({"field": f"items.{n}", "rule": NOT_PRINCIPALS_ITEM, "item": item, "department": owner,
+                             "message": f"{item!r} is not an item of {principal_code!r}"
+                                        + (f" (its guide names {owner!r})" if owner else " (no guide names it)")})
+    return problems
+
+
+def _return_acceptance(uow: UnitOfWork, row: AcceptanceDelegation, actor: Actor, reason: str) -> list[str]:
+    """Give the open acceptance tasks of the cases accepted under ``row`` back to the groups the diagram
+    names (unassigned), each said in its case's history; the ids of the tasks given back. A helper of
+    ``revoke_delegation``: its transaction."""
+    from . import _spiff, acceptance, execution  # execution imports this module
+
+    waiting_cases = select(Task.instance_id).where(
+        Task.instance_id.in_(select(CaseDelegation.case_id).where(CaseDelegation.delegation_id == row.id)),
+        Task.state.in_(OPEN_STATES), Task.kind == "user").distinct()
+    returned: list[str] = []
+    now = utcnow()
+    for case_id in sorted(uow.session.scalars(waiting_cases)):  # one case's lock at a time, in case order
+        instance = uow.session.get(ProcessInstance, case_id)
+        assert instance is not None
+        steps = acceptance.steps_of(instance.definition)
+        if not steps:
+            continue
+        lock_case(uow.session, case_id)  # behind a command running on the case: its tasks as it left them
+        waiting = list(uow.session.scalars(select(Task).where(
+            Task.instance_id == case_id, Task.state.in_(OPEN_STATES), Task.kind == "user",
+            Task.bpmn_id.in_(sorted(steps))).order_by(Task.id).execution_options(populate_existing=True)))
+        if not waiting:
+            continue
+        case = execution.open_case(uow, case_id)
+        for task in waiting:
+            spiff = _spiff.task_by_id(case.workflow, task.id)
+            if spiff is None or execution.definition_of(case, spiff) is not case.row.definition:
+                continue
+            expression = execution.element_meta(uow, case, spiff).get("candidate_groups")
+            groups = _as_list(execution.evaluate(spiff, expression)) if expression else []
+            before, previous = list(task.candidate_groups or []), task.assignee
+            if before == groups:
+                continue
+            uow.session.execute(update(Task).where(Task.id == task.id).values(
+                candidate_groups=groups, assignee=None, claimed_at=None).execution_options(synchronize_session=False))
+            uow.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id,
+                                                            TaskCandidate.kind == "group"))
+            if groups:
+                uow.session.execute(insert(TaskCandidate), [
+                    {"task_id": task.id, "kind": "group", "value": g, "instance_id": case_id}
+                    for g in dict.fromkeys(groups)])
+            uow.session.add(HistoryEvent(
+                instance_id=case_id, at=now, actor=actor.name, event=ACCEPTANCE_RETURNED, element_id=task.bpmn_id,
+                element_name=task.name, element_type="UserTask", task_id=task.id, data={
+                    "delegation_id": row.id, "agent_code": row.agent_code, "principal_code": row.principal_code,
+                    "from_groups": before, "candidate_groups": groups, "previous_assignee": previous,
+                    "reason": reason}))
+            join_with_groups(uow, case_id, groups, now)
+            returned.append(task.id)
+    return returned
+
+
+def _as_list(value: Any) -> list[str]:
+    """Candidate groups as a task reads them (engine.execution): text split at commas, or a list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value)]
+
+
+def _covering(uow: UnitOfWork, keys: set[str], actor: Actor, mine: dict[str, list[str]] | None = None
               ) -> dict[str, list[tuple[AcceptanceDelegation, list[str]]]]:
     """Process key -> the entrustments (newest first) whose agent is a department of ``actor``'s groups and
     which cover the item's latest guide, each with ``actor``'s groups in the agent department. An item is
@@ -296,20 +501,15 @@ def _covering(uow: UnitOfWork, keys: set[str], actor: Actor
     implements is not accepted on behalf."""
     if not keys:
         return {}
-    mine: dict[str, list[str]] = {}
-    for group, code in sorted(department_of_groups(uow, actor.groups).items()):
-        mine.setdefault(code, []).append(group)
+    mine = _agent_groups(uow, actor) if mine is None else mine
     if not mine:
         return {}
     rows = list(uow.session.scalars(select(AcceptanceDelegation).where(
         AcceptanceDelegation.agent_code.in_(sorted(mine))).order_by(AcceptanceDelegation.id.desc())))
     if not rows:
         return {}
-    latest: dict[str, Guide] = {}
-    for guide in uow.session.scalars(select(Guide).where(Guide.process_key.in_(sorted(keys))).order_by(Guide.id)):
-        latest[guide.process_key] = guide  # the most recently stored, as engine.guides.latest_for_process
     found: dict[str, list[tuple[AcceptanceDelegation, list[str]]]] = {}
-    for key, guide in latest.items():
+    for key, guide in _latest_guides(uow, keys).items():
         if guide.department_code in mine:
             continue
         for row in rows:

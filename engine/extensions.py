@@ -1,6 +1,7 @@
-"""Extension requests (Administrative Licensing Law Art 42): a clerk of the case asks for more working days
-with a reason; the agency head (role ``head``) of a department of the case approves or refuses, with an
-opinion (required to refuse).
+"""Extension requests (Administrative Licensing Law Art 42): a clerk of the case's lead department asks for
+more working days with a reason; the agency head (role ``head``) of that department (the head of the agency
+deciding the case, Art 42, not of a department taking part in it) approves or refuses, with an opinion (required
+to refuse).
 
   * one pending request per case: a second is a Conflict naming the pending one;
   * a request is checked as its approval would be (clock not stopped, deadline not passed, days within what
@@ -8,11 +9,14 @@ opinion (required to refuse).
     approval checks again, as the deadline may have passed meanwhile: such a request is refused by the
     check (Conflict) and stays pending, for the head to refuse it;
   * an approval is the extension engine.time_limits.extend makes (``grant_extension``), with the request's
-    days and reason and the head's opinion;
-  * heads list the requests of their departments' cases, supervisors and admins every one, by an index
-    on the state (never by scanning cases).
+    days (or fewer, as the head grants) and reason and the head's opinion; while a request is pending the
+    head decides it rather than extending on their own (extend refuses);
+  * a request still pending when the clock stops (the decision, a withdrawal, a termination) lapses in the
+    same step (``lapsed``, with how the clock stopped: engine.time_limits.apply), as nothing may extend it;
+  * heads list the requests of the cases their departments lead, supervisors and admins every one, by an
+    index on the state (never by scanning cases).
 History items: ``clock.extension_requested``, ``clock.extended`` (the approval, with ``request_id``),
-``clock.extension_refused``.
+``clock.extension_refused``, ``clock.extension_lapsed``.
 """
 from __future__ import annotations
 
@@ -26,14 +30,15 @@ from sqlalchemy.sql import Select
 
 from . import case_access, time_limits
 from .clock import utcnow
-from .departments import department_of_groups
+from .departments import LEAD, department_of_groups
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, check_page
 from .models import CaseClock, CaseDepartment, ExtensionRequest, HistoryEvent, ProcessDefinition, ProcessInstance
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
-PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
-STATES = (PENDING, APPROVED, REFUSED)
+PENDING, APPROVED, REFUSED, LAPSED = "pending", "approved", "refused", "lapsed"
+STATES = (PENDING, APPROVED, REFUSED, LAPSED)
+LAPSE_CAUSES = time_limits.STOP_CAUSES  # decided, withdrawn, terminated, completed
 HEAD = time_limits.HEAD
 MAX_PAGE = 500
 
@@ -54,6 +59,10 @@ class ExtensionRequestView:
     decided_at: datetime | None
     opinion: str | None
     deadline_date: date | None = None  # the case's deadline now (None: no clock)
+    granted_days: int | None = None  # approved: the days granted, at most those requested
+    lapsed_because: str | None = None  # lapsed: how the clock stopped (LAPSE_CAUSES)
+    overdue: bool = False  # the case is past its deadline: a pending request can only be refused
+    remaining_days: int = 0  # what the case's allowance has left now (0 once stopped or overdue)
 
 
 def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason: str,
@@ -61,7 +70,8 @@ def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reaso
     """Ask the agency head to extend the case's time limit by ``days`` working days, with a reason.
 
     Raises:
-        Forbidden: not a clerk who sees a task of the case (or an admin).
+        Forbidden: not a clerk of the case's lead department (or an admin); a case without a lead
+            department takes the clerks who see one of its tasks.
         NotFound: no such case, or no clock.
         ValidationFailed: days not a whole number of at least 1, or no reason.
         Conflict: a request of the case is pending already (``pending_request_id``), or the extension could not
@@ -73,8 +83,7 @@ def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reaso
     days = time_limits.whole_days(days)
     reason = time_limits._required_text(reason, "reason")
     with uow:
-        case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
-                                                        action="request extensions of the time limit")
+        _require_clerk_of_lead(uow, actor, instance_id)
         clock = time_limits._clock(uow, instance_id, lock=True)  # requests of one case take turns on it
         _require_none_pending(uow, instance_id)
         time_limits.require_extensible(uow, clock, days, now)
@@ -92,26 +101,36 @@ def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reaso
 
 
 def approve(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str | None = None,
-            now: datetime | None = None) -> ExtensionRequestView:
-    """Approve a pending request: the case's time limit is extended by its days (engine.time_limits.extend's
-    extension, checked again now), and the request records the head's opinion.
+            days: int | None = None, now: datetime | None = None) -> ExtensionRequestView:
+    """Approve a pending request: the case's time limit is extended by its days, or the fewer ``days`` the
+    head grants (engine.time_limits.extend's extension, checked again now), and the request records the
+    days granted and the head's opinion.
 
     Raises:
-        Forbidden: not an agency head of a department of the case (or an admin).
+        Forbidden: not an agency head of the case's lead department (or an admin).
         NotFound: no such request.
-        ValidationFailed: an opinion too long or unreadable.
+        ValidationFailed: an opinion too long or unreadable, or ``days`` not a whole number from 1 to those
+            requested.
         Conflict: the request was decided already, or the extension can no longer be approved (the clock
             stopped, the deadline passed, the allowance left is smaller): the request stays pending, to be
             refused.
     """
     now = now or utcnow()
     opinion = time_limits._optional_text(opinion, "opinion")
+    if days is not None:
+        days = time_limits.whole_days(days)
     with uow:
         row, clock = _pending(uow, request_id, actor)
-        time_limits.require_extensible(uow, clock, row.days, now)
-        time_limits.grant_extension(uow, clock, actor=actor, days=row.days, reason=row.reason, now=now,
+        granted = row.days if days is None else days
+        if granted > row.days:
+            raise ValidationFailed(f"extension request {row.id} asks for {row.days} working days: the head grants "
+                                   f"those or fewer, not {granted}", details=[
+                                       {"field": "days", "message": f"a whole number from 1 to {row.days}"}])
+        time_limits.require_extensible(uow, clock, granted, now)
+        time_limits.grant_extension(uow, clock, actor=actor, days=granted, reason=row.reason, now=now,
                                     opinion=opinion, request_id=row.id)
         _decide(row, actor, APPROVED, opinion, now)
+        row.granted_days = granted
         uow.commit()
         return _view_of(uow, row)
 
@@ -121,7 +140,7 @@ def refuse(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str,
     """Refuse a pending request with an opinion (the reasons): the time limit stays as it was.
 
     Raises:
-        Forbidden: not an agency head of a department of the case (or an admin).
+        Forbidden: not an agency head of the case's lead department (or an admin).
         NotFound: no such request.
         ValidationFailed: no opinion.
         Conflict: the request was decided already.
@@ -140,8 +159,8 @@ def refuse(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str,
 def list_requests(uow: UnitOfWork, *, actor: Actor, state: str | None = None, limit: int = 50,
                   offset: int = 0) -> tuple[list[ExtensionRequestView], int]:
     """Requests of one state (or all), ``limit`` from ``offset``, and how many there are: pending ones oldest
-    first (a queue), decided ones latest first. A head reads those of the cases their departments take part
-    in; supervisors and admins every one.
+    first (a queue), decided ones latest first. A head reads those of the cases their departments lead
+    (the requests they may decide); supervisors and admins every one.
 
     Raises:
         Forbidden: neither a head nor a supervisor (nor an admin).
@@ -159,7 +178,8 @@ def list_requests(uow: UnitOfWork, *, actor: Actor, state: str | None = None, li
         if not actor.has("supervisor"):
             departments = sorted(set(department_of_groups(uow, actor.groups).values()))
             query = query.where(ExtensionRequest.instance_id.in_(
-                select(CaseDepartment.case_id).where(CaseDepartment.department_code.in_(departments))))
+                select(CaseDepartment.case_id).where(CaseDepartment.department_code.in_(departments),
+                                                     CaseDepartment.role == LEAD)))
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         order = ExtensionRequest.id.asc() if state == PENDING else ExtensionRequest.id.desc()
         rows = list(uow.session.scalars(query.order_by(order).limit(limit).offset(offset)))
@@ -177,6 +197,18 @@ def of_case(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Extensio
         return _views(uow, rows)
 
 
+def may_request(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> bool:
+    """Whether ``request`` takes the actor as a requester of the case (for pages offering the form)."""
+    if not actor.has("clerk"):
+        return False
+    with uow:
+        try:
+            _require_clerk_of_lead(uow, actor, instance_id)
+        except Forbidden:
+            return False
+        return True
+
+
 def may_decide(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> bool:
     """Whether the actor may approve or refuse the case's requests (for pages offering the forms)."""
     if not actor.has(HEAD):
@@ -191,9 +223,28 @@ def may_decide(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> bool:
 
 # ---- helpers (the caller's transaction) ---------------------------------------------------------------
 
+def _require_clerk_of_lead(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+    """Clerks of the case's lead department ask, as its head decides (a window clerk of the service
+    centre that received the case does not); a case without a lead (no departments set up) takes the clerks
+    who see one of its tasks. Admins always."""
+    action = "request extensions of the time limit"
+    if "admin" in actor.roles:
+        return
+    lead = time_limits.lead_department(uow, instance_id)
+    if lead is None:
+        case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id, action=action)
+        return
+    if actor.has("clerk") and lead in time_limits.actor_departments(uow, actor):
+        return
+    if uow.session.get(ProcessInstance, instance_id) is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(clerks of its lead department and admins may)")
+
+
 def _pending(uow: UnitOfWork, request_id: int, actor: Actor) -> tuple[ExtensionRequest, CaseClock]:
-    """The request and its case's clock, locked, for its decision: the actor is a head of the case's
-    departments, and the request is pending as read after the lock (two decisions at once take turns)."""
+    """The request and its case's clock, locked, for its decision: the actor is a head of the case's lead
+    department, and the request is pending as read after the lock (two decisions at once take turns)."""
     actor.require(HEAD, action="decide extension requests")
     row = uow.session.get(ExtensionRequest, request_id)
     if row is None:
@@ -202,6 +253,10 @@ def _pending(uow: UnitOfWork, request_id: int, actor: Actor) -> tuple[ExtensionR
     # The clock first, as a request locks it before it writes its row: then the row as committed meanwhile.
     clock = time_limits._clock(uow, row.instance_id, lock=True)
     uow.session.refresh(row)
+    if row.state == LAPSED:
+        raise Conflict(f"extension request {request_id} lapsed when the case's clock stopped "
+                       f"({row.lapsed_because}): there is nothing left to decide",
+                       state=row.state, request_id=row.id, lapsed_because=row.lapsed_because)
     if row.state != PENDING:
         raise Conflict(f"extension request {request_id} was {row.state} already by {row.decided_by}",
                        state=row.state, request_id=row.id)
@@ -244,10 +299,12 @@ def _views(uow: UnitOfWork, rows: list[ExtensionRequest]) -> list[ExtensionReque
     for r in rows:
         business_key, key, name = cases.get(r.instance_id, ("", "", None))
         clock = clocks.get(r.instance_id)
-        deadline = time_limits.clock_view(uow, clock, [], now).deadline_date if clock is not None else None
+        view = time_limits.clock_view(uow, clock, [], now) if clock is not None else None
         views.append(ExtensionRequestView(
             id=r.id, instance_id=r.instance_id, business_key=business_key, definition_key=key,
             item_name=name or key, days=r.days, reason=r.reason, state=r.state, requested_by=r.requested_by,
             requested_at=r.requested_at, decided_by=r.decided_by, decided_at=r.decided_at, opinion=r.opinion,
-            deadline_date=deadline))
+            deadline_date=view.deadline_date if view else None, granted_days=r.granted_days,
+            lapsed_because=r.lapsed_because, overdue=bool(view and view.overdue and r.state == PENDING),
+            remaining_days=view.extension_remaining_days if view else 0))
     return views

@@ -813,12 +813,14 @@ class ExtensionRequest(Base):
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
     days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20))  # pending | approved | refused
+    state: Mapped[str] = mapped_column(String(20))  # pending | approved | refused | lapsed
     requested_by: Mapped[str] = mapped_column(String(100))
     requested_at: Mapped[datetime]
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None]
     opinion: Mapped[str | None] = mapped_column(Text)
+    granted_days: Mapped[int | None]  # approved: the days the head granted (at most those requested)
+    lapsed_because: Mapped[str | None] = mapped_column(String(20))  # lapsed: how the clock stopped
 
 
 # ---- entrusted acceptance (委托受理): engine.delegations ----------------------------------------------

@@ -20,8 +20,9 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     Overlapping procedures pause once: the clock runs again when the last one closes;
   * a pause costs ``working_days_between(paused, resumed)`` working days: a pause that starts and ends
     on the same day moves nothing, one from Tuesday to Thursday moves the deadline by two;
-  * an extension (延长审批, Art 42) adds working days, approved by an agency head (role ``head``) of a
-    department of the case, with a reason (on a clerk's request, engine.extensions, or their own), while
+  * an extension (延长审批, Art 42) adds working days, approved by an agency head (role ``head``) of the
+    case's lead department (the agency deciding it), with a reason (on a clerk's request,
+    engine.extensions, which the head decides while it is pending, or their own), while
     the deadline has not passed (after it the case stays overdue, with its reason recorded); all of a case's
     extensions together may add at most 10 working days, or 15 where the item is handled jointly, unified
     or centrally (Art 42 ¶2), which is the item whose statutory limit is that paragraph's 45 days, unless
@@ -40,7 +41,8 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
     touch. A stopped clock keeps its deadline and the working days it used, counted when it stopped,
     unless they were provisional.
 Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or legal basis, result,
-opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case.
+opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case. A clock stopping
+lapses the case's pending extension request in the same step (``clock.extension_lapsed``, with how it stopped).
 """
 from __future__ import annotations
 
@@ -56,7 +58,17 @@ from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
-from .models import CaseClock, Guide, HistoryEvent, ProcessDefinition, ProcessInstance, SpecialProcedure, Task
+from .models import (
+    CaseClock,
+    CaseDepartment,
+    ExtensionRequest,
+    Guide,
+    HistoryEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    SpecialProcedure,
+    Task,
+)
 from .text import optional_text, required_text
 from .timeparse import parse_due
 from .unit_of_work import UnitOfWork
@@ -244,6 +256,10 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
         case.record("clock.stopped", actor=None, element_id=task.task_spec.bpmn_id if task else None,
                     element_name=task.task_spec.bpmn_name if task else None,
                     task_id=str(task.id) if task else None, data=data)
+        because = DECIDED if task is not None else _ended_because(case)
+        for request in _lapse_pending(uow, clock, because, now):
+            case.record("clock.extension_lapsed", actor=None, data={
+                "request_id": request.id, "days": request.days, "reason": request.reason, "because": because})
     session.flush()
 
 
@@ -356,6 +372,57 @@ def _stop(uow: UnitOfWork, clock: CaseClock, now: datetime) -> dict[str, Any]:
     clock.state, clock.stopped_at = STOPPED, now
     clock.used_working_days = _used_days(uow, clock, now)
     return {**_summary(clock), "used_working_days": clock.used_working_days, "on_time": now <= clock.deadline_at}
+
+
+# How a clock stopped: the decision (a stop marker), or the case ending without one.
+DECIDED, WITHDRAWN, TERMINATED, ENDED = "decided", "withdrawn", "terminated", "completed"
+STOP_CAUSES = (DECIDED, WITHDRAWN, TERMINATED, ENDED)
+
+
+def _ended_because(case: Case) -> str:
+    """How a case that ended without a decision ended: withdrawn by the applicant, terminated by the office
+    (as its termination in this command says, engine.timeline), or completed without reaching a decision."""
+    from .timeline import withdrawn_by_applicant
+
+    if case.row.state != "terminated":
+        return ENDED
+    termination = next((i for i in reversed(case.history) if i["event"] == "instance.terminated"), None)
+    said = dict((termination or {}).get("data") or {})
+    said.setdefault("reason", case.row.end_reason)
+    return WITHDRAWN if withdrawn_by_applicant(said) else TERMINATED
+
+
+def _lapse_pending(uow: UnitOfWork, clock: CaseClock, because: str, now: datetime) -> list[ExtensionRequest]:
+    """A request pending when the clock stops can never be approved (extend refuses a stopped clock): it
+    lapses with the stop, so that no head finds it waiting (engine.extensions)."""
+    pending = list(uow.session.scalars(select(ExtensionRequest).where(
+        ExtensionRequest.instance_id == clock.instance_id, ExtensionRequest.state == "pending")))
+    for request in pending:
+        request.state, request.decided_at, request.lapsed_because = "lapsed", now, because
+    return pending
+
+
+def stop_cause(uow: UnitOfWork, clock: CaseClock) -> str | None:
+    """How a stopped clock stopped (``STOP_CAUSES``), read from its ``clock.stopped`` history item and its
+    case; None while it runs. Helper: the caller's transaction."""
+    if clock.state != STOPPED:
+        return None
+    stopped = uow.session.scalars(select(HistoryEvent).where(
+        HistoryEvent.instance_id == clock.instance_id, HistoryEvent.event == "clock.stopped")
+        .order_by(HistoryEvent.id.desc()).limit(1)).first()
+    if stopped is None or not (stopped.data or {}).get("reason"):
+        return DECIDED
+    row = uow.session.get(ProcessInstance, clock.instance_id)
+    if row is None or row.state != "terminated":
+        return ENDED
+    from .timeline import withdrawn_by_applicant
+
+    termination = uow.session.scalars(select(HistoryEvent).where(
+        HistoryEvent.instance_id == clock.instance_id, HistoryEvent.event == "instance.terminated")
+        .order_by(HistoryEvent.id.desc()).limit(1)).first()
+    said = dict(termination.data or {}) if termination is not None else {}
+    said.setdefault("reason", row.end_reason)
+    return WITHDRAWN if withdrawn_by_applicant(said) else TERMINATED
 
 
 def _open_procedures(uow: UnitOfWork, instance_id: int) -> list[SpecialProcedure]:
@@ -576,7 +643,7 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
-        _require_not_stopped(clock)
+        _require_not_stopped(uow, clock)
         _require_listed(uow, instance_id, kind)
         if clock.state == PAUSED:
             raise Conflict(f"the clock of process instance {instance_id} is already paused", state=clock.state)
@@ -601,7 +668,7 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
         clock = _clock(uow, instance_id, lock=True)
-        _require_not_stopped(clock)
+        _require_not_stopped(uow, clock)
         manual = [p for p in _open_procedures(uow, instance_id) if p.element_id is None]
         if not manual:
             raise Conflict(f"process instance {instance_id} has no special procedure started by hand open"
@@ -625,10 +692,11 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
     for joint handling); the clock row is locked, so two approvals at once cannot pass it together.
 
     Raises:
-        Forbidden: not an agency head (role ``head``) or an admin, or a head of none of the case's departments.
+        Forbidden: not an agency head (role ``head``) or an admin, or not a head of the case's lead department.
         NotFound: no such case, or no clock.
         ValidationFailed: days not a whole number of at least 1, or no reason.
-        Conflict: the clock is stopped, the deadline has passed (an extension is approved within the time
+        Conflict: a clerk's request of the case is pending (``pending_request_id``: the head decides it
+            instead), the clock is stopped, the deadline has passed (an extension is approved within the time
             limit, Art 42; afterwards the case stays overdue and its reason is recorded instead), or ``days`` is
             more than the allowance has left (nothing at all for an item that is not a licence and whose
             guide sets no allowance of its own). Nothing changes.
@@ -639,7 +707,8 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
     reason = _required_text(reason, "reason")
     with uow:
         require_head_of_case(uow, actor, instance_id, action="extend the time limit")
-        clock = _clock(uow, instance_id, lock=True)
+        clock = _clock(uow, instance_id, lock=True)  # a request locks it too before it writes its row
+        _require_no_pending_request(uow, instance_id)
         require_extensible(uow, clock, days, now)
         grant_extension(uow, clock, actor=actor, days=days, reason=reason, now=now)
         uow.commit()
@@ -663,29 +732,50 @@ def require_extensible(uow: UnitOfWork, clock: CaseClock, days: int, now: dateti
     passed, and ``days`` fit in what the allowance has left. Helper: the caller's transaction.
 
     Raises Conflict (see ``extend``)."""
-    _require_not_stopped(clock)
+    _require_not_stopped(uow, clock)
     _require_within_time_limit(uow, clock, now)
     _require_allowance(clock, days)
 
 
 def require_head_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
-    """Admins, and agency heads of a department taking part in the case (its ``case_departments``, found by
-    the head's groups as a clerk's departments are): the head of the department handling the case approves
-    (Art 42), not the head of another. Helper: the caller's transaction.
+    """Admins, and agency heads of the case's lead department (its ``case_departments`` row of role lead;
+    the head's departments found by their groups as a clerk's are): Art 42's approving head is the head of
+    the agency deciding the case, not of a department taking part in it (the service centre whose
+    window received it). Helper: the caller's transaction.
 
-    Raises Forbidden: anyone else (a head whose groups belong to none of the case's departments)."""
-    from .departments import department_of_groups
-    from .models import CaseDepartment
-
+    Raises Forbidden: anyone else (a head of no department, or of a participating one only)."""
     if "admin" in actor.roles:
         return
-    if HEAD in actor.roles:
-        departments = sorted(set(department_of_groups(uow, actor.groups).values()))
-        if departments and uow.session.scalar(select(CaseDepartment.case_id).where(
-                CaseDepartment.case_id == instance_id, CaseDepartment.department_code.in_(departments)).limit(1)):
-            return
+    if HEAD in actor.roles and lead_department(uow, instance_id) in actor_departments(uow, actor):
+        return
     raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
-                    "(heads of its departments and admins may)")
+                    "(heads of its lead department and admins may)")
+
+
+def lead_department(uow: UnitOfWork, instance_id: int) -> str | None:
+    """The code of the case's lead department (engine.departments), None when it has none. Helper."""
+    from .departments import LEAD
+
+    return uow.session.scalar(select(CaseDepartment.department_code).where(
+        CaseDepartment.case_id == instance_id, CaseDepartment.role == LEAD))
+
+
+def actor_departments(uow: UnitOfWork, actor: Actor) -> set[str]:
+    """The departments the actor's groups belong to. Helper: the caller's transaction."""
+    from .departments import department_of_groups
+
+    return set(department_of_groups(uow, actor.groups).values())
+
+
+def _require_no_pending_request(uow: UnitOfWork, instance_id: int) -> None:
+    # A head extending on their own while a clerk's request waits would leave the request to be approved
+    # on top of it, or to lapse unanswered: the head decides the request (with fewer days, if need be).
+    pending = uow.session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.instance_id == instance_id, ExtensionRequest.state == "pending"))
+    if pending is not None:
+        raise Conflict(f"process instance {instance_id} has extension request {pending.id} pending "
+                       f"({pending.days} working days, requested by {pending.requested_by}): approve or refuse it "
+                       "instead", pending_request_id=pending.id, state="pending")
 
 
 def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str, now: datetime,
@@ -890,10 +980,16 @@ def _require_within_time_limit(uow: UnitOfWork, clock: CaseClock, now: datetime)
                        "overdue reason instead", state=clock.state, deadline_date=view.deadline_date.isoformat())
 
 
-def _require_not_stopped(clock: CaseClock) -> None:
+_STOPPED_BY = {DECIDED: "at the decision", WITHDRAWN: "as the applicant withdrew the case",
+               TERMINATED: "as the office terminated the case", ENDED: "as the case ended without a decision"}
+
+
+def _require_not_stopped(uow: UnitOfWork, clock: CaseClock) -> None:
+    # The context says how it stopped: a withdrawn case was not decided, and pages must not say it was.
     if clock.state == STOPPED:
-        raise Conflict(f"the clock of process instance {clock.instance_id} stopped at the decision",
-                       state=clock.state)
+        because = stop_cause(uow, clock) or DECIDED
+        raise Conflict(f"the clock of process instance {clock.instance_id} stopped {_STOPPED_BY[because]}",
+                       state=clock.state, stopped_because=because)
 
 
 def _required_text(value: str | None, name: str) -> str:

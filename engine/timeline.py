@@ -55,9 +55,11 @@ END_NAMES = [
 # What the timeline shows; element.* steps only where something visible happened.
 SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance.terminated", "task.created",
          "task.claimed", "task.unclaimed", "task.assigned", "task.saved", "task.completed", "message.received",
-         "message.unhandled", "message.refused", "message.dropped", "element.error", "clock.started", "clock.paused", "clock.resumed", "clock.extended",
-         "clock.stopped", "clock.extension_requested", "clock.extension_refused",
+         "message.unhandled", "message.refused", "message.dropped", "element.error",
+         "clock.started", "clock.paused", "clock.resumed", "clock.extended", "clock.stopped",
+         "clock.extension_requested", "clock.extension_refused", "clock.extension_lapsed",
          "case.accepted_on_behalf",  # 委托受理 (engine.delegations)
+         "case.acceptance_returned",  # an entrustment revoked: the acceptance back to the principal
          # supervision (engine.supervision_sweep, engine.overdue_reasons)
          "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.procedure_overrun",
          "supervision.overdue_reason",

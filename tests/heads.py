@@ -1,4 +1,4 @@
-"""Agency heads (role ``head``) decide extensions of the cases their departments take part in: the
+"""Agency heads (role ``head``) decide extensions of the cases their departments lead (牵头): the
 departments they head, set up as scripts/run.sh sets up the demo's (the window's and the food licence's)."""
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from engine import Runtime, departments
 from engine.users import SYSTEM, Actor
 
 # Code -> (name, groups): the head of tests.helpers.CAST belongs to window (ZWFW) and food_review (SCJG).
-DEPARTMENTS = {"ZWFW": ("市政务服务管理局", ["window", "zwfw", "meeting_chair"]),
-               "SCJG": ("市市场监督管理局", ["review", "chief", "food_review", "certificate", "scjg"]),
+# The regulator first: set up after a food licence was accepted, it leads the licence it decides (as its
+# guide names it), and the service centre whose window received it takes part (engine.departments).
+DEPARTMENTS = {"SCJG": ("市市场监督管理局", ["review", "chief", "food_review", "certificate", "scjg"]),
+               "ZWFW": ("市政务服务管理局", ["window", "zwfw", "meeting_chair"]),
                "OFFICE": ("市发展和改革委员会", ["office"])}
 
 
@@ -30,27 +32,33 @@ def head(api: Any) -> Any:
 
 
 def head_of(api: Any, case_id: int) -> Any:
-    """The API client as an agency head of a department of the case (``head_actor``)."""
+    """The API client as an agency head of the case's lead department (``head_actor``)."""
     return api.as_(head_actor(api.runtime, case_id).name)
 
 
 def head_actor(runtime: Runtime, case_id: int) -> Actor:
-    """An agency head of a department of the case: the department owning a group its tasks named (set up
-    owning all of them when none does), and a head in that group (in tests.helpers.CAST, for the API)."""
+    """An agency head of the case's lead department (行政许可法 Art 42: 本行政机关负责人): in a group of the
+    lead that its tasks named, else in any group of the lead. A case without departments gets one owning
+    the groups its tasks named, which leads it. The head is in tests.helpers.CAST, for the API."""
     from sqlalchemy import select
 
-    from engine.models import TaskCandidate
+    from engine import time_limits
+    from engine.models import DepartmentGroup, TaskCandidate
     from tests.helpers import CAST
 
     with runtime.uow() as uow:
         groups = sorted(set(uow.session.scalars(select(TaskCandidate.value).where(
             TaskCandidate.instance_id == case_id, TaskCandidate.kind == "group"))))
-        owned = departments.department_of_groups(uow, groups)
+        lead = time_limits.lead_department(uow, case_id)
     assert groups, f"case {case_id} has no task for a group: no department to head"
-    if not owned:
+    if lead is None:
         departments.put_department(runtime.uow(), "CASE", actor=SYSTEM, name="办理机关", groups=groups)
-        owned = dict.fromkeys(groups, "CASE")
-    group = min(owned)
+    with runtime.uow() as uow:
+        lead = time_limits.lead_department(uow, case_id)
+        assert lead is not None, f"case {case_id} has no lead department"
+        of_lead = sorted(uow.session.scalars(select(DepartmentGroup.group_name).where(
+            DepartmentGroup.department_code == lead)))
+    group = min([g for g in groups if g in of_lead] or of_lead)
     name = f"head_of_{group}"  # one name, one group: CAST outlives the test
     CAST.setdefault(name, {"groups": [group], "roles": ["head"]})
     return Actor(name, frozenset({group}), frozenset({"head"}))

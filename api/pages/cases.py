@@ -147,7 +147,7 @@ class ClockForms:
     pause: bool  # a special procedure started by hand (time_limits.pause)
     resume: bool  # ... and ended (time_limits.resume)
     open_by_hand: tuple[Any, ...] = ()  # the procedures resume ends
-    request_extension: bool = False  # 申请延期: a clerk of the case asks the head (extensions.request)
+    request_extension: bool = False  # 申请延期: a clerk of the lead department asks the head (extensions.request)
     decide: bool = False  # 批准 / 不予批准 the pending request (extensions.approve, extensions.refuse)
     requests: tuple[extensions.ExtensionRequestView, ...] = ()  # the case's requests, latest first
     kinds: tuple[str, ...] = time_limits.EXCLUDED_KINDS
@@ -185,11 +185,12 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
     pending = any(r.state == extensions.PENDING for r in requests)
     # extension_remaining_days is 0 once stopped or overdue (extend refuses both) or the allowance is used.
     extensible = view.extension_remaining_days > 0
+    # extensions.request takes clerks of the case's lead department, one pending request at a time
+    asks = extensible and not pending and extensions.may_request(uow(), instance_id, actor=me)
     return ClockForms(
         explain=explain,
-        extend=head and extensible,
-        # extensions.request takes clerks of the case, one pending request at a time
-        request_extension=procedures and me.has("clerk") and extensible and not pending,
+        extend=head and extensible and not pending,  # time_limits.extend refuses while a request is pending
+        request_extension=asks,
         decide=head and pending, requests=requests,
         # pause refuses a clock already paused, and a kind the item's guide does not list (it may list none)
         pause=procedures and view.state == time_limits.RUNNING and bool(view.procedure_kinds),
@@ -249,15 +250,17 @@ def request_extension(instance_id: int) -> ResponseReturnValue:
 def decide_extension(instance_id: int, request_id: int, decision: str) -> ResponseReturnValue:
     """The head's decision on the case page (or the list of requests, which ``next`` returns to)."""
     opinion = request.form.get("opinion", "")
+    granted = request.form.get("days", "").strip()  # the days granted: all those requested when left out
     try:
         if decision == "approve":
-            decided = extensions.approve(uow(), request_id, actor=actor(), opinion=opinion or None)
+            decided = extensions.approve(uow(), request_id, actor=actor(), opinion=opinion or None,
+                                         days=_whole_number(granted) if granted else None)
         else:
             decided = extensions.refuse(uow(), request_id, actor=actor(), opinion=opinion)
     except EngineError as exc:
         return _clock_refused(instance_id, clock_refusals.DECIDE_EXTENSION, exc)
     if decided.state == extensions.APPROVED:
-        flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=decided.days,
+        flash(_("已批准延长 {n} 个工作日，办结期限 {date}。", n=decided.granted_days or decided.days,
                 date=decided.deadline_date.isoformat() if decided.deadline_date else ""), "success")
     else:
         flash(_("已不予批准延期申请。"), "success")

@@ -19,6 +19,16 @@ REQUEST_EXTENSION, DECIDE_EXTENSION = "request-extension", "decide-extension"
 EXTENDING = (EXTEND, REQUEST_EXTENSION, DECIDE_EXTENSION)
 
 
+# How a clock stopped (engine.time_limits.STOP_CAUSES): a withdrawn case was not decided.
+STOPPED_BY = {time_limits.DECIDED: "办件已作出决定", time_limits.WITHDRAWN: "申请人已撤回申请（撤件）",
+              time_limits.TERMINATED: "办件已终止办理", time_limits.ENDED: "办件已办结"}
+
+
+def stopped_by(cause: object) -> str:
+    """How the case's clock stopped, in the page's words (the decision when the cause is unknown)."""
+    return _(STOPPED_BY.get(cause if isinstance(cause, str) else "", STOPPED_BY[time_limits.DECIDED]))
+
+
 def said(command: str, exc: EngineError) -> str | None:
     if isinstance(exc, ValidationFailed):
         fields = [d.get("field") for d in exc.details if isinstance(d, dict)]
@@ -29,6 +39,8 @@ def said(command: str, exc: EngineError) -> str | None:
 
 
 def _field_refused(command: str, field: str | None) -> str | None:
+    if field == "days" and command == DECIDE_EXTENSION:
+        return _("批准延长的工作日数须为整数，至少 1 个，至多为申请的天数。")
     if field == "days":
         return _("延长天数须为不小于 1 的整数（工作日）。")
     if field == "opinion":
@@ -49,10 +61,14 @@ def _conflict(command: str, exc: Conflict) -> str | None:
         return _("办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。")
     if command == REQUEST_EXTENSION and "pending_request_id" in context:
         return _("该办件已有待审批的延期申请，请等待机关负责人审批。")
+    if command == EXTEND and "pending_request_id" in context:
+        return _("该办件有待审批的延期申请：请批准（可少于申请的天数）或不予批准该申请，而不是另行延长。")
     if command == DECIDE_EXTENSION and context.get("state") in ("approved", "refused"):
         return _("该延期申请已审批。")
+    if command == DECIDE_EXTENSION and context.get("state") == "lapsed":
+        return _("该延期申请已失效：{why}，计时已停止，无需审批。", why=stopped_by(context.get("lapsed_because")))
     if context.get("state") == time_limits.STOPPED:
-        return _("办件已作出决定，计时已停止。")
+        return _("{why}，计时已停止。", why=stopped_by(context.get("stopped_because")))
     if command in EXTENDING and "deadline_date" in context:
         # 《行政许可法》第四十二条: an extension is decided before the time limit runs out.
         return _("已超过办结期限（{date}），不能再延长：请说明超期原因。", date=context["deadline_date"])

@@ -2082,8 +2082,8 @@ EN: dict[str, str] = {
     "样表无法生成 PDF：{reason}":
         "the sample does not render to PDF: {reason}",
     "机关负责人": "Agency head",
-    "审批本部门办件的延期申请，或径行批准延期（行政许可法第四十二条）":
-        "decides extension requests of their departments' cases, or extends on their own (Licensing Law Art 42)",
+    "审批本部门牵头办件的延期申请，或径行批准延期（行政许可法第四十二条）":
+        "decides extension requests of the cases their department leads, or extends on their own (Licensing Law Art 42)",
     "流程用到的变量“{name}”没有值（表单未填写该项，或流程未设置）。":
         "The process uses the variable \"{name}\", which has no value (the form did not fill it in, or the process "
         "did not set it). ",
@@ -2094,4 +2094,60 @@ EN: dict[str, str] = {
     "{what} {value!r} 按自然日计算（含周末和节假日）；办理时限按工作日计算（行政许可法第八十二条），如需按工作日请写「${{workdays({days})}}」":
         "{what} {value!r} counts calendar days, weekends and holidays included; time limits count working days "
         "(Art 82 of the Licensing Law): for them write ${{workdays({days})}}",
+    "批准延长的工作日数须为整数，至少 1 个，至多为申请的天数。":
+        "The working days granted are a whole number, at least 1 and at most those requested.",
+    "该办件有待审批的延期申请：请批准（可少于申请的天数）或不予批准该申请，而不是另行延长。":
+        "An extension request of this case is awaiting approval: approve it (with fewer days, if need be) or "
+        "refuse it instead of extending on your own.",
+    "该延期申请已失效：{why}，计时已停止，无需审批。":
+        "The extension request has lapsed: {why}, so the clock has stopped and there is nothing to decide.",
+    "{why}，计时已停止。": "{why}: its clock has stopped.",
+    "办件已作出决定": "The case has been decided",
+    "申请人已撤回申请（撤件）": "The applicant withdrew the application",
+    "办件已终止办理": "The office terminated the case",
+    "办件已办结": "The case has ended",
+    "已失效": "Lapsed",
+    "{why}，计时已停止，申请随之失效": "{why}: the clock stopped and the request lapsed",
+    "批准 {n} 个工作日": "{n} working days granted",
+    "已超过办结期限，只能不予批准": "Past the deadline: it can only be refused",
+    "已超过办结期限（{date}），不能再延长：只能不予批准。":
+        "Past the deadline ({date}): no extension is possible any more, the request can only be refused.",
+    "批准延长工作日数": "Working days granted",
+    "未生效":
+        "not yet valid",
+    "本窗口未受委托受理此事项：请引导申请人到实施部门的窗口办理，或请管理员在委托受理管理中增加该事项。":
+        "This window is not entrusted with this item: send the applicant to the implementing department's window, or ask an administrator to add the item to an entrustment.",
+    "委托{state}，不可收件":
+        "Entrustment {state}: not received here",
+    "委托机关与受托受理机构不能是同一部门。":
+        "The principal and the agent cannot be the same department.",
+    "截止日期不能早于生效日期。":
+        "The end date cannot be before the start date.",
+    "该部门尚未设立，请先在部门管理中新增。":
+        "This department is not set up: add it under Departments first.",
+    "委托事项至多 200 项，每项至多 255 个字符。":
+        "At most 200 items, each at most 255 characters.",
+    "{item} 不是委托机关的事项（其最新办事指南未写明由委托机关实施）。":
+        "{item} is not the principal's item (its latest guide does not name the principal as its department).",
+    "请填写委托依据（至多 500 个字符，单行）。":
+        "Fill in the basis (at most 500 characters, one line).",
+    "请填写撤销理由（至多 2000 个字符）。":
+        "Fill in the reason for revoking (at most 2000 characters).",
+    "请检查此项。":
+        "Check this field.",
+    "委托未保存，请检查填写的内容。":
+        "The entrustment was not saved: check what was filled in.",
+    "该委托已撤销。":
+        "it was revoked already.",
+    "委托不存在。":
+        "no such entrustment.",
+    "已撤销委托（编号 {id}）。{n} 个待受理的办件已退回{principal}的窗口受理，{agent}不能再受理。":
+        "Entrustment {id} revoked. {n} case(s) waiting for acceptance went back to the window of {principal}; {agent} can no longer accept them.",
+    "撤销委托（编号 {id}）？理由：{reason}。撤销后{agent}不能再代为受理；尚在受理环节的办件即退回{principal}的窗口受理。":
+        "Revoke entrustment {id}? Reason: {reason}. {agent} will no longer accept on its behalf; cases still waiting for acceptance go back to the window of {principal}.",
+    "受托机构（如乡镇便民服务中心）的窗口代为受理委托机关的事项：受理、发证送达等窗口环节由受托窗口办理，审查决定按流程由委托机关办理。撤销的委托保留备查；撤销时尚在受理环节的办件退回委托机关的窗口受理。":
+        "The agent's window (a township service centre, say) accepts the principal's items on its behalf: the window's steps (acceptance, delivering the result) go to that window, the review and decision to the principal as the process says. Revoked entrustments are kept; cases still waiting for acceptance when one is revoked go back to the principal's window.",
+    "委托（编号 {id}）已撤销，受理环节退回实施部门": "Entrustment {id} revoked: the acceptance step went back to the implementing department",
+    "延期申请（{n} 个工作日）已失效：计时已停止": "Extension request ({n} working days) lapsed: the clock stopped",
+    "延期申请已失效：计时已停止": "Extension request lapsed: the clock stopped",
 }

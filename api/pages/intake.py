@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -44,7 +44,7 @@ from engine.instances import MAX_BUSINESS_KEY, InstanceView
 
 from ..context import actor, uow
 from .case_data import APPLICANT_FIELDS, Field
-from .errors import process_failure
+from .errors import error_page, process_failure
 from .form_values import field_labels, option_labels, pattern_hints
 from .i18n import gettext as _
 from .public import MATERIAL_FORMS
@@ -56,22 +56,28 @@ MAX_QUERY = 200
 # Lodged on the public complaint page (engine.complaints), which fills in the complaint's own variables.
 NOT_AT_THE_WINDOW = frozenset({complaints.COMPLAINT_KEY})
 # An entrustment's state (engine.delegations.STATES) as the window reads it.
-ENTRUSTMENT_STATES = {"active": "有效", "not_yet_valid": "尚未生效", "expired": "已过期", "revoked": "已撤销"}
+ENTRUSTMENT_STATES = {"active": "有效", "not_yet_valid": "未生效", "expired": "已过期", "revoked": "已撤销"}
 
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    """The items a case can be started for, found by name or code."""
+    """The items a case can be started for, found by name or code. At the window of a department that
+    accepts items on another department's behalf (engine.delegations): its entrusted items, each with the
+    state of its entrustment (only a valid one received), and its own."""
     actor().require("clerk", "integrator", action="start cases")
     q = request.args.get("q", "").strip()[:MAX_QUERY]
     listed = [e for e in guides.catalogue(uow(), q=q or None) if _at_the_window(e)]
-    allowed = starters.startable(uow(), [e.guide.process_key for e in listed], actor())
-    # 委托受理: the items this window accepts on their department's behalf, under an entrustment valid today.
-    entrusted = {key: found for key, found in delegations.offered(uow(), [e.guide.process_key for e in listed],
-                                                                  actor()).items() if found.state == delegations.ACTIVE}
-    entries = [e for e in listed if e.guide.process_key in allowed or e.guide.process_key in entrusted]
+    keys = [e.guide.process_key for e in listed]
+    offer = delegations.window_offer(uow(), keys, actor())
+    if offer is None:
+        allowed = starters.startable(uow(), keys, actor())
+        entries = [e for e in listed if e.guide.process_key in allowed]
+        entrusted: dict[str, delegations.DelegationView] = {}
+    else:
+        entries = [e for e in listed if e.guide.process_key in offer.own or e.guide.process_key in offer.entrusted]
+        entrusted = {key: found for key, found in offer.entrusted.items() if key not in offer.own}
     return render_template("pages/intake.html", entries=entries, q=q, case_types=guides.CASE_TYPES,
-                           entrusted=entrusted)
+                           entrusted=entrusted, state_names=ENTRUSTMENT_STATES)
 
 
 def startable(entry: guides.CatalogueEntry) -> bool:
@@ -89,6 +95,8 @@ def _at_the_window(entry: guides.CatalogueEntry) -> bool:
 def form(code: str) -> ResponseReturnValue:
     actor().require("clerk", "integrator", action="start cases")
     entry = _entry(code)
+    if (refused := _not_received_here(entry)) is not None:
+        return error_page(403, refused, back=url_for(".index"))
     return _form_page(entry, _start_form(entry), typed=MultiDict(), generated=generate_business_key())
 
 
@@ -97,6 +105,8 @@ def start(code: str) -> ResponseReturnValue:
     """Start the case (engine.instances.start); the receipt, or the form again with what is wrong in place."""
     actor().require("clerk", "integrator", action="start cases")
     entry = _entry(code)
+    if (refused := _not_received_here(entry)) is not None:  # before anything typed is read
+        return error_page(403, refused, back=url_for(".index"))
     merged = _start_form(entry)
     typed = request.form
     # The number made when the form was shown keeps a second send of this form from starting a second case.
@@ -121,17 +131,39 @@ def start(code: str) -> ResponseReturnValue:
         problems = {"business_key": _("办件编号 {number} 已被其他办件使用，请另填一个编号或留空自动生成。",
                                       number=business_key)}
         return _form_page(entry, merged, typed=typed, generated=generated, problems=problems, status=409)
-    except Forbidden as exc:  # 委托受理: the entrustment this window would accept it under is not valid today
-        if "delegation_id" not in exc.context:
-            raise
-        return _form_page(entry, merged, typed=typed, generated=generated, status=403, failed=_(
-            "受托受理未收件：委托（编号 {id}）{state}，本窗口不能代为受理此事项。", id=exc.context["delegation_id"],
-            state=_(ENTRUSTMENT_STATES.get(exc.context.get("state", ""), ""))))
+    except Forbidden as exc:  # 委托受理: the entrustment changed since the form was shown
+        if "delegation_id" in exc.context:
+            return _form_page(entry, merged, typed=typed, generated=generated, status=403, failed=_entrustment_said(
+                exc.context["delegation_id"], str(exc.context.get("state", ""))))
+        if exc.context.get("reason") == delegations.NOT_ENTRUSTED:
+            return _form_page(entry, merged, typed=typed, generated=generated, status=403, failed=_(NOT_ENTRUSTED))
+        raise
     except ProcessError as exc:  # a step of the item failed at its start: nothing was stored
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
                           failed=_("事项流程启动失败，未收件。") + process_failure(exc))
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
                            clerk=users.display_name(uow(), actor().name), created=created, differing=_differing(view, merged), received=_received(view.id))
+
+
+# A township window's clerk starting an item none of its entrustments covers (engine.delegations).
+NOT_ENTRUSTED = "本窗口未受委托受理此事项：请引导申请人到实施部门的窗口办理，或请管理员在委托受理管理中增加该事项。"
+
+
+def _entrustment_said(delegation_id: int, state: str) -> str:
+    return _("受托受理未收件：委托（编号 {id}）{state}，本窗口不能代为受理此事项。", id=delegation_id,
+             state=_(ENTRUSTMENT_STATES.get(state, state)))
+
+
+def _not_received_here(entry: guides.CatalogueEntry) -> str | None:
+    """Why the window of an agent department (engine.delegations) does not receive this item, said before
+    the clerk fills in its form: its entrustment is not valid today, or none covers it; None when it does,
+    or the clerk is not such a window (the start decides, as engine.delegations.for_start does)."""
+    key = entry.guide.process_key
+    offer = delegations.window_offer(uow(), [key], actor())
+    if offer is None or offer.receivable(key):
+        return None
+    found = offer.entrusted.get(key)
+    return _(NOT_ENTRUSTED) if found is None else _entrustment_said(found.id, found.state)
 
 
 def mark_problems(entry: guides.CatalogueEntry, marks: list[materials.NewMark]) -> dict[str, str]:
@@ -209,9 +241,9 @@ def id_number_problem(value: str) -> str | None:
 
 def _entry(code: str) -> guides.CatalogueEntry:
     entry = guides.get_entry(uow(), code)
-    # An entrusted item is offered whatever its entrustment's state: the start says why one not valid is refused.
-    if not startable(entry) and not (_at_the_window(entry) and delegations.offered(uow(), [entry.guide.process_key],
-                                                                                    actor())):
+    # An agent window's item not received here is said so (``_not_received_here``), not hidden.
+    if not startable(entry) and not (_at_the_window(entry) and delegations.window_offer(
+            uow(), [entry.guide.process_key], actor()) is not None):
         raise NotFound(f"no case of item {code!r} is started at a window")
     return entry
 

@@ -3,6 +3,8 @@ at its own window under an entrustment; the case's acceptance step goes to that 
 the principal's sections; an entrustment not valid, or revoked, refuses the start."""
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from tests.helpers import ApiClient, complete_open_task, open_task
 from tests.service_items import deploy_item, documents, send_message, supply_materials
 
 CODE, KEY = "WJW-XK-0005", "public_venue_hygiene_licence"
+OTHER, OTHER_KEY = "SCJG-XK-0001", "food_business_licence"  # another department's item
 
 
 def put(api: ApiClient, code: str, name: str, *groups: str) -> None:
@@ -143,12 +146,29 @@ def test_an_entrustment_not_valid_today_refuses_the_start_naming_its_state(count
     assert delegations.STATE_WORDS[state] in refused["message"]
 
 
-def test_an_item_outside_the_entrustment_is_not_accepted_on_behalf(county: ApiClient) -> None:
-    entrust(county, items=["WJW-XK-9999"])
-    case_id = start_at_township(county, "XZ-2026-0003")["id"]  # the diagram names no starters
-    to_acceptance(county, case_id, "XZ-2026-0003")
-    assert open_task(county, case_id, "accept_commitment")["candidate_groups"] == ["window"]
-    assert delegations.case_on_behalf(county.runtime.uow(), case_id) is None
+def test_an_entrustment_takes_only_items_the_principal_implements(county: ApiClient) -> None:
+    deploy_item(county, OTHER)  # the market regulator's item
+    put(county, "SCJG", "市市场监督管理局", "food_review")
+    refused = entrust(county, 422, items=[CODE, OTHER, "NOPE-123"])["error"]["details"]
+    assert [(d["field"], d["item"]) for d in refused] == [("items.1", OTHER), ("items.2", "NOPE-123")]
+    assert OTHER in refused[0]["message"] and "NOPE-123" in refused[1]["message"]
+    assert entrust(county, items=[KEY])["items"] == [KEY]  # by process key
+    assert entrust(county, 422, principal_code="SCJG", items=[CODE])["error"]["details"][0]["field"] == "items.0"
+
+
+def test_an_agent_window_starts_no_item_its_entrustments_do_not_cover(county: ApiClient) -> None:
+    deploy_item(county, OTHER)
+    put(county, "SCJG", "市市场监督管理局", "food_review")
+    entrust(county)
+    refused = county.as_("township_clerk").post(f"/api/process-definitions/{OTHER_KEY}/start", json={
+        "business_key": "XZ-2026-0003", "variables": {"applicant_name": "某镇某超市"}})
+    assert refused.status_code == 403, refused.get_json()
+    assert refused.get_json()["error"]["reason"] == "not_entrusted"
+    assert "none covers this one" in refused.get_json()["error"]["message"]
+    # A window whose department is no agent starts it as the diagram lets it (it names no starters).
+    other = county.as_("other_clerk").post(f"/api/process-definitions/{KEY}/start", json={
+        "business_key": "XZ-2026-0004", "variables": {"applicant_name": "某宾馆", "venue_name": "某宾馆"}})
+    assert other.status_code == 201, other.get_json()
 
 
 # ---- the intake page (收件) at the township window --------------------------------------------------
@@ -172,16 +192,100 @@ def test_the_township_window_offers_the_entrusted_item_and_receives_it(county: A
 
 
 def test_the_township_window_is_told_the_entrustment_has_expired(county: ApiClient) -> None:
-    from tests.api.test_pages_intake import Browser, receive
+    from tests.api.test_pages_intake import Browser
 
     today = delegations.today()
     made = entrust(county, valid_from=(today - timedelta(days=30)).isoformat(),
                    valid_until=(today - timedelta(days=1)).isoformat())
     township = Browser(county, "township_clerk")
-    assert "受市卫生健康委员会委托" not in township.get("/work/intake").text
-    refused = receive(township, CODE, applicant_name="某镇某宾馆")
+    assert 'data-entrustment="expired"' in township.get("/work/intake").text
+    refused = township.post(f"/work/intake/{CODE}", {"applicant_name": "某镇某宾馆"})
     assert refused.status_code == 403
     assert f"委托（编号 {made['id']}）已过期" in refused.text
+
+
+def test_the_township_window_lists_its_entrusted_items_with_their_state_and_nothing_else(county: ApiClient) -> None:
+    from tests.api.test_pages_intake import Browser
+
+    deploy_item(county, OTHER)
+    put(county, "SCJG", "市市场监督管理局", "food_review")
+    today = delegations.today()
+    made = entrust(county, valid_from=(today - timedelta(days=30)).isoformat(),
+                   valid_until=(today - timedelta(days=1)).isoformat())
+    township = Browser(county, "township_clerk")
+    listed = township.get("/work/intake").text
+    assert f'data-code="{OTHER}"' not in listed  # no entrustment covers it
+    row = re.search(rf'<tr class="intake-item[^"]*" data-code="{CODE}".*?</tr>', listed, re.DOTALL)
+    assert row is not None and 'data-entrustment="expired"' in row.group(0) and "已过期" in row.group(0)
+    assert "start-intake" not in row.group(0) and f"/work/intake/{CODE}" not in row.group(0)
+    # Told before filling in the form, not after.
+    early = township.get(f"/work/intake/{CODE}")
+    assert early.status_code == 403 and f"委托（编号 {made['id']}）已过期" in early.text
+    assert 'class="intake-form' not in early.text
+    refused = township.get(f"/work/intake/{OTHER}")
+    assert refused.status_code == 403 and "本窗口未受委托受理此事项" in refused.text
+    assert township.post(f"/work/intake/{CODE}", {"applicant_name": "某镇某宾馆"}).status_code == 403
+    # A valid one is listed as such; the principal's own window lists every item as before.
+    entrust(county)
+    row = re.search(rf'<tr class="intake-item[^"]*" data-code="{CODE}".*?</tr>', township.get("/work/intake").text,
+                    re.DOTALL)
+    assert row is not None and 'data-entrustment="active"' in row.group(0) and "start-intake" in row.group(0)
+    own = Browser(county, "window_clerk").get("/work/intake").text
+    assert f'data-code="{CODE}"' in own and f'data-code="{OTHER}"' in own and "data-entrustment" not in own
+
+
+def test_the_receipt_names_the_township_window_as_receiving_on_behalf(county: ApiClient) -> None:
+    from tests.api.test_pages_intake import Browser, receive
+
+    entrust(county)
+    received = receive(Browser(county, "township_clerk"), CODE, applicant_name="某镇某宾馆")
+    assert received.status_code == 200, received.text
+    office = re.search(r'<p class="receipt-office">(.*?)</p>', received.text, re.DOTALL)
+    assert office is not None and "某镇便民服务中心（受市卫生健康委员会委托）" in office.group(1)
+    assert "市卫生健康委员会" not in office.group(1).split("受")[0]
+
+
+def test_the_result_is_delivered_at_the_township_window(county: ApiClient) -> None:
+    entrust(county)
+    case_id = start_at_township(county, "XZ-2026-0020")["id"]
+    to_acceptance(county, case_id, "XZ-2026-0020")
+    complete_open_task(county, case_id, "accept_commitment", user="township_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    complete_open_task(county, case_id, "approve", user="hygiene_clerk", licence_no="豫卫公证字〔2026〕第000124号",
+                       licence_valid_until="2030-12-31")
+    deliver = open_task(county, case_id, "deliver")
+    assert deliver["candidate_groups"] == ["township_window"]  # drawn for the window, as acceptance is
+    after = complete_open_task(county, case_id, "deliver", user="township_clerk", delivery_method="window")
+    assert after["tasks"] == []
+
+
+def test_revoking_gives_the_waiting_acceptance_back_to_the_principals_window(county: ApiClient) -> None:
+    from tests.api.test_pages_intake import Browser
+
+    made = entrust(county)
+    case_id = start_at_township(county, "XZ-2026-0030")["id"]
+    to_acceptance(county, case_id, "XZ-2026-0030")
+    accept = open_task(county, case_id, "accept_commitment")
+    assert county.as_("township_clerk").post(f"/api/tasks/{accept['id']}/claim", json={}).status_code == 200
+    admin = Browser(county, "admin")
+    page = admin.get("/admin/delegations").text
+    assert "尚在受理环节的办件即退回市卫生健康委员会的窗口受理" in page  # asked before revoking
+    admin.client.post(f"/admin/delegations/{made['id']}/revoke", data={
+        "csrf_token": admin.csrf("/admin/delegations"), "reason": "乡镇机构调整"})
+    assert "1 个待受理的办件已退回市卫生健康委员会的窗口受理" in admin.get("/admin/delegations").text
+    accept = open_task(county, case_id, "accept_commitment")
+    assert (accept["candidate_groups"], accept["assignee"]) == (["window"], None)
+    assert county.as_("township_clerk").post(f"/api/tasks/{accept['id']}/complete", json={
+        "variables": {"commitment_signed": True, "acceptance_decision": "accept"}}).status_code in (403, 404, 409)
+    complete_open_task(county, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    with county.runtime.uow() as uow:
+        [entry] = uow.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.instance_id == case_id, HistoryEvent.event == delegations.ACCEPTANCE_RETURNED)).all()
+        assert entry.data["from_groups"] == ["township_window"] and entry.data["candidate_groups"] == ["window"]
+        assert entry.data["previous_assignee"] == "township_clerk" and entry.actor == "admin"
+    timeline = Browser(county, "window_clerk").get(f"/cases/{case_id}").text
+    assert f"委托（编号 {made['id']}）已撤销，受理环节退回实施部门" in timeline and "乡镇机构调整" in timeline
 
 
 # ---- what people see: the case page, its history; the admin page; the command line; the migration -------
@@ -209,12 +313,25 @@ def test_admins_manage_entrustments_on_their_page(county: ApiClient) -> None:
     assert "委托书第1号" in page and 'data-state="active"' in page
     [made] = delegations.list_delegations(county.runtime.uow(), actor=users.SYSTEM)
     refused = admin.client.post("/admin/delegations", data={
-        "csrf_token": admin.csrf("/admin/delegations"), "principal_code": "WJW", "agent_code": "WJW", "basis": "x"})
+        "csrf_token": admin.csrf("/admin/delegations"), "principal_code": "WJW", "agent_code": "WJW", "basis": "x",
+        "items": f"{CODE} NOPE-123", "valid_from": "2026-05-02", "valid_until": "2026-05-01"})
     assert refused.status_code == 422
+    said = {field: problem(refused.text, field) for field in ("agent_code", "items", "valid_until")}
+    assert said == {"agent_code": "委托机关与受托受理机构不能是同一部门。",
+                    "items": "NOPE-123 不是委托机关的事项（其最新办事指南未写明由委托机关实施）。",
+                    "valid_until": "截止日期不能早于生效日期。"}
+    assert "entrust" not in refused.text and "begins" not in refused.text
     admin.client.post(f"/admin/delegations/{made.id}/revoke", data={
         "csrf_token": admin.csrf("/admin/delegations"), "reason": "机构调整"})
     assert 'data-state="revoked"' in admin.get("/admin/delegations").text
     assert Browser(county, "supervisor").get("/admin/delegations").status_code == 403
+
+
+def problem(page: str, field: str) -> str:
+    """What the admin page says beside a field of the entrustment form."""
+    found = re.search(rf'<span class="field-error" id="delegation-{field}-error"[^>]*>(.*?)</span>', page)
+    assert found is not None, f"nothing said beside {field}"
+    return html.unescape(found.group(1))
 
 
 def test_the_command_line_adds_lists_and_revokes(county: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,10 @@
-"""Extensions (延长审批, 行政许可法 Art 42) are approved by the agency head: a clerk of the case requests one
-(days and reason), checked at once as the approval would be; the head of a department of the case approves
-or refuses it with an opinion; the head may also extend on their own initiative, and a supervisor (电子监察)
-no longer extends at all. The food licence accepted on Monday 2 March 2026 (deadline 16 March)."""
+"""Extensions (延长审批, 行政许可法 Art 42) are approved by the agency head: a clerk of the case's lead
+department requests one (days and reason), checked at once as the approval would be; the head of that
+department (本行政机关负责人: the market regulator deciding the licence, not the service centre whose window
+received it) approves it, with the days asked or fewer, or refuses it with an opinion; the head may also extend
+on their own initiative while no request is pending, and a supervisor (电子监察) no longer extends at all. A
+request still pending when the case's clock stops lapses. The food licence accepted on Monday 2 March 2026
+(deadline 16 March), led by the regulator (SCJG), the window's centre (ZWFW) taking part."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,12 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import extensions, time_limits
 from engine.errors import Conflict, Forbidden
-from engine.models import ExtensionRequest, HistoryEvent, SpecialProcedure
+from engine.models import CaseDepartment, ExtensionRequest, HistoryEvent, SpecialProcedure
 from engine.users import Actor
 from tests.api.test_time_limits import accepted_food_case, at, now  # noqa: F401 (a fixture)
 from tests.heads import head
+from tests.helpers import CAST
 
 HEAD = Actor("head", frozenset({"window", "food_review"}), frozenset({"head"}))
+# The regulator's food review section asks; the service centre has its own head, who decides nothing here.
+CAST.setdefault("food_reviewer", {"groups": ["food_review"], "roles": ["clerk"]})
+CAST.setdefault("window_head", {"groups": ["window"], "roles": ["head"]})
 
 
 @pytest.fixture
@@ -39,7 +46,7 @@ def case(api: Any, when: Any) -> int:
     return case_id
 
 
-def ask(api: Any, case_id: int, days: int = 5, reason: str = "需征求相关部门意见", *, who: str = "window_clerk") -> Any:
+def ask(api: Any, case_id: int, days: int = 5, reason: str = "需征求相关部门意见", *, who: str = "food_reviewer") -> Any:
     return api.as_(who).post(f"/api/process-instances/{case_id}/clock/extension-requests",
                              json={"days": days, "reason": reason})
 
@@ -57,7 +64,7 @@ def test_a_clerk_requests_and_the_head_approves_the_extension(api: Any, case: in
     assert asked.status_code == 201, asked.get_json()
     request = asked.get_json()
     assert (request["state"], request["days"], request["reason"], request["requested_by"]) == \
-        ("pending", 5, "需征求相关部门意见", "window_clerk")
+        ("pending", 5, "需征求相关部门意见", "food_reviewer")
     assert request["process_instance_id"] == case and request["deadline_date"] == "2026-03-16"
     assert clock(api, case)["extension_days"] == 0  # nothing extended until the head approves
     assert events(api, case)[-1]["event"] == "clock.extension_requested"
@@ -69,7 +76,7 @@ def test_a_clerk_requests_and_the_head_approves_the_extension(api: Any, case: in
     approved = api.as_("head").post(f"/api/extension-requests/{request['id']}/approve", json={"opinion": "同意"})
     assert approved.status_code == 200, approved.get_json()
     body = approved.get_json()
-    assert (body["state"], body["decided_by"], body["opinion"]) == ("approved", "head", "同意")
+    assert (body["state"], body["decided_by"], body["opinion"], body["granted_days"]) == ("approved", "head", "同意", 5)
     # 16 March + 5 working days: 23 March.
     after = clock(api, case)
     assert (after["extension_days"], after["deadline_date"], after["extension_remaining_days"]) == \
@@ -156,13 +163,13 @@ def test_who_requests_who_decides_and_who_reads(api: Any, case: int) -> None:
     # A head of another department, a supervisor and a clerk decide nothing.
     from tests.helpers import CAST
     CAST.setdefault("office_head", {"groups": ["office"], "roles": ["head"]})
-    for who in ("office_head", "supervisor", "window_clerk"):
+    for who in ("office_head", "supervisor", "food_reviewer"):
         assert api.as_(who).post(f"{url}/approve", json={}).status_code == 403, who
         assert api.as_(who).post(f"{url}/refuse", json={"opinion": "不同意"}).status_code == 403, who
     # The list: the other department's head sees none, supervision every one, a clerk is refused.
     assert api.as_("office_head").get("/api/extension-requests").get_json()["total"] == 0
     assert api.as_("supervisor").get("/api/extension-requests?state=pending").get_json()["total"] == 1
-    assert api.as_("window_clerk").get("/api/extension-requests").status_code == 403
+    assert api.as_("food_reviewer").get("/api/extension-requests").status_code == 403
     assert api.as_("head").get("/api/extension-requests?state=later").status_code == 422
     assert api.as_("admin").post(f"{url}/approve", json={}).status_code == 200  # admins do all of it
 
@@ -179,7 +186,7 @@ def test_only_an_agency_head_of_the_case_extends_on_their_own_initiative(api: An
 
 
 def test_the_engine_commands_refuse_and_approve_as_the_api_does(api: Any, case: int) -> None:
-    clerk = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
+    clerk = Actor("food_reviewer", frozenset({"food_review"}), frozenset({"clerk"}))
     view = extensions.request(api.runtime.uow(), case, actor=clerk, days=10, reason="专家论证")
     with pytest.raises(Conflict):
         extensions.request(api.runtime.uow(), case, actor=clerk, days=1, reason="again")
@@ -193,3 +200,113 @@ def test_the_engine_commands_refuse_and_approve_as_the_api_does(api: Any, case: 
     [listed], total = extensions.list_requests(api.runtime.uow(), actor=HEAD, state="approved")
     assert (listed.id, listed.business_key, total) == (view.id, approved.business_key, 1)
     assert [r.id for r in extensions.of_case(api.runtime.uow(), case, actor=HEAD)] == [view.id]
+
+
+# ---- the lead department's head and clerks (本行政机关) ---------------------------------------------
+
+def test_only_the_lead_department_s_clerks_ask_and_its_heads_decide(api: Any, case: int) -> None:
+    with api.runtime.uow() as uow:
+        roles = dict(uow.session.execute(select(CaseDepartment.department_code, CaseDepartment.role)
+                                         .where(CaseDepartment.case_id == case)).all())
+    assert roles == {"SCJG": "lead", "ZWFW": "participant"}  # the window's centre only received it
+    # The window's clerk saw the case's acceptance, but the regulator asks for its own time.
+    refused = ask(api, case, who="window_clerk")
+    assert refused.status_code == 403 and "lead department" in refused.get_json()["error"]["message"]
+    request = ask(api, case).get_json()
+    url = f"/api/extension-requests/{request['id']}"
+    # The centre's head is no head of the agency deciding the licence: no approval, no extension, no list.
+    assert api.as_("window_head").post(f"{url}/approve", json={"opinion": "同意"}).status_code == 403
+    assert api.as_("window_head").post(f"{url}/refuse", json={"opinion": "不同意"}).status_code == 403
+    assert api.as_("window_head").get("/api/extension-requests?state=pending").get_json()["total"] == 0
+    assert clock(api, case)["extension_days"] == 0
+    refused = api.as_("window_head").post(f"{url}/refuse", json={"opinion": "不同意"}).get_json()
+    assert "lead department" in refused["error"]["message"]
+    assert api.as_("head").post(f"{url}/approve", json={"opinion": "同意"}).status_code == 200  # SCJG's head
+    assert api.as_("window_head").post(f"/api/process-instances/{case}/clock/extend",
+                                       json={"days": 1, "reason": "窗口延长"}).status_code == 403
+    assert clock(api, case)["extension_days"] == 5
+
+
+# ---- the head grants fewer days; no extension of one's own while a request waits ----------------------
+
+def test_the_head_may_grant_fewer_days_than_requested(api: Any, case: int) -> None:
+    request = ask(api, case, 5).get_json()
+    url = f"/api/extension-requests/{request['id']}/approve"
+    for days in (6, 0, "3"):
+        assert api.as_("head").post(url, json={"days": days}).status_code == 422, days
+    assert clock(api, case)["extension_days"] == 0
+    approved = api.as_("head").post(url, json={"days": 2, "opinion": "同意延长 2 个工作日"})
+    assert approved.status_code == 200, approved.get_json()
+    body = approved.get_json()
+    assert (body["state"], body["days"], body["granted_days"]) == ("approved", 5, 2)
+    # 16 March + 2 working days: 18 March; 8 of the 10 left.
+    after = clock(api, case)
+    assert (after["extension_days"], after["deadline_date"], after["extension_remaining_days"]) == \
+        (2, "2026-03-18", 8)
+    assert after["procedures"][0]["days"] == 2
+    extended = events(api, case)[-1]
+    assert extended["event"] == "clock.extended" and extended["data"]["days"] == 2
+
+
+def test_a_direct_extension_waits_for_the_pending_request(api: Any, case: int) -> None:
+    request = ask(api, case, 3).get_json()
+    url = f"/api/process-instances/{case}/clock/extend"
+    refused = api.as_("head").post(url, json={"days": 2, "reason": "情况复杂"})
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["pending_request_id"] == request["id"] and f"extension request {request['id']}" in error["message"]
+    assert clock(api, case)["extension_days"] == 0
+    api.as_("head").post(f"/api/extension-requests/{request['id']}/refuse", json={"opinion": "不予延长"})
+    assert api.as_("head").post(url, json={"days": 2, "reason": "情况复杂"}).status_code == 200
+
+
+# ---- requests outlived by their case's clock lapse -----------------------------------------------
+
+def test_a_withdrawal_lapses_the_pending_request(api: Any, case: int) -> None:
+    request = ask(api, case).get_json()
+    ended = api.as_("supervisor").post(f"/api/process-instances/{case}/terminate",
+                                       json={"reason": "申请人撤回申请", "withdrawn": True})
+    assert ended.status_code == 200, ended.get_json()
+    assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["total"] == 0
+    [lapsed] = api.as_("head").get("/api/extension-requests?state=lapsed").get_json()["items"]
+    assert (lapsed["id"], lapsed["state"], lapsed["lapsed_because"], lapsed["decided_by"]) == \
+        (request["id"], "lapsed", "withdrawn", None)
+    history = events(api, case)
+    stopped = next(i for i, e in enumerate(history) if e["event"] == "clock.stopped")
+    lapse = history[stopped + 1]  # recorded with the stop, in the same step
+    assert lapse["event"] == "clock.extension_lapsed"
+    assert lapse["data"] == {"request_id": request["id"], "days": 5, "reason": "需征求相关部门意见", "because": "withdrawn"}
+    # Nothing to decide any more, and the refusal says why, not that the case was decided.
+    late = api.as_("head").post(f"/api/extension-requests/{request['id']}/approve", json={})
+    assert late.status_code == 409
+    error = late.get_json()["error"]
+    assert (error["state"], error["lapsed_because"]) == ("lapsed", "withdrawn")
+    extend = api.as_("head").post(f"/api/process-instances/{case}/clock/extend", json={"days": 1, "reason": "x"})
+    assert extend.status_code == 409 and extend.get_json()["error"]["stopped_because"] == "withdrawn"
+    assert "withdrew" in extend.get_json()["error"]["message"]
+
+
+def test_a_termination_and_a_decision_lapse_the_pending_request(api: Any, when: Any, case: int) -> None:
+    from tests.api.test_time_limits import accepted_food_case
+    from tests.helpers import complete_open_task
+
+    ask(api, case)
+    api.as_("supervisor").post(f"/api/process-instances/{case}/terminate",
+                               json={"reason": "依法终止办理", "withdrawn": False})
+    decided = accepted_food_case(api, when)
+    when(date(2026, 3, 4))
+    # Started with the departments set up and no guide, it is led by the window's centre (engine.departments).
+    assert ask(api, decided, who="window_clerk").status_code == 201
+    complete_open_task(api, decided, "review", reader="admin")
+    complete_open_task(api, decided, "decide", reader="admin", decision="grant")  # 决定: the clock stops
+    lapsed = api.as_("head").get("/api/extension-requests?state=lapsed").get_json()["items"]
+    assert {(r["process_instance_id"], r["lapsed_because"]) for r in lapsed} == \
+        {(case, "terminated"), (decided, "decided")}
+    assert api.as_("supervisor").get("/api/extension-requests?state=pending").get_json()["total"] == 0
+
+
+def test_a_request_past_its_deadline_is_listed_as_refusable_only(api: Any, when: Any, case: int) -> None:
+    ask(api, case)
+    assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["items"][0]["overdue"] is False
+    when(date(2026, 3, 17))
+    assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["items"][0]["overdue"] is True

@@ -41,8 +41,9 @@ def supervisor(app: Any, runtime: Any) -> Browser:
 
 
 @pytest.fixture
-def head(app: Any, runtime: Any) -> Browser:
-    """The agency head (机关负责人) of the market regulator, whose food review section handles the licences."""
+def head(app: Any, runtime: Any, wednesday: dict[str, int]) -> Browser:
+    """The agency head (机关负责人) of the market regulator, whose food review section handles the licences:
+    set up after they were accepted, the regulator leads them (tests.heads)."""
     set_up_departments(runtime)
     return signed_in(app, runtime, "wang", roles=["head"], groups=["food_review"])
 

@@ -3,6 +3,7 @@ refuses with an opinion there or on the list of requests (/extensions), supervis
 licence of tests/api/test_pages_case_clock.py: deadline 24 March, on Wednesday 18 March 2026."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -52,8 +53,10 @@ def test_a_clerk_requests_and_the_head_approves_on_the_case_page(head: Browser, 
     assert 'data-state="pending"' in clock_of(watched) and "decide-extension-form" not in watched
 
     page = head.get(f"/cases/{green}").text
-    assert forms_on(page) == {"extend-form", "decide-extension-form"}
+    # The request is decided, not extended around (time_limits.extend refuses while it is pending).
+    assert forms_on(page) == {"decide-extension-form"}
     assert "li 申请延长 3 个工作日：需组织现场核查" in clock_of(page)
+    assert 'name="days" min="1" max="3" step="1" required value="3"' in clock_of(page)  # all asked, or fewer
     request_id = pending_id(page)
     approved = decide(head, green, request_id, "approve", "同意延长")
     assert approved.status_code == 302
@@ -101,7 +104,7 @@ def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: 
     # Supervision reads the list without forms; a clerk has none, nor a head of another department.
     seen = supervisor.get("/extensions?state=approved")
     assert seen.status_code == 200 and "需征求意见" in seen.text and "decide-extension-form" not in seen.text
-    assert 'href="/extensions"' not in supervisor.get("/supervision").text
+    assert 'href="/extensions"' in supervisor.get("/supervision").text  # the list in the nav, read-only
     assert reviewer.client.get("/extensions").status_code == 403
     other = signed_in(app, runtime, "zhao", roles=["head"], groups=["office"])
     assert "需征求意见" not in other.get("/extensions?state=approved").text
@@ -118,3 +121,68 @@ def test_the_english_page_names_the_request(head: Browser, reviewer: Browser, gr
     head.client.get("/lang/en")
     page = head.get(f"/cases/{green}").text
     assert "Extension request" in page and "Awaiting approval" in page and "Approve" in page
+
+
+def test_the_head_grants_fewer_days_on_the_list_and_the_procedure_shows_when(head: Browser,  # noqa: F811
+                                                                              reviewer: Browser, green: int) -> None:  # noqa: F811
+    submit(reviewer, green, "request-extension-form", days="4", reason="需专家论证")
+    listed = head.get("/extensions").text
+    assert 'name="days" min="1" max="4" step="1" required value="4"' in listed
+    request_id = int(listed.split('data-request="')[1].split('"')[0])
+    approved = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
+                         {"next": "/extensions", "opinion": "同意延长 2 日", "days": "2"}, token_from="/extensions")
+    assert approved.status_code == 302
+    # 24 March + 2 working days: 26 March.
+    assert "已批准延长 2 个工作日，办结期限 2026-03-26。" in flashed(head.get("/extensions"))
+    assert "批准 2 个工作日" in head.get("/extensions?state=approved").text
+    clock = clock_of(head.get(f"/cases/{green}").text)
+    # The extension's row in 特别程序 ends when it was approved, as it began.
+    row = clock.split('<tr data-kind="extension">')[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+    assert cells[2] == cells[1] and cells[2].startswith("2026-03-18") and cells[3] == "2"
+    again = decide(head, green, request_id, "approve")
+    assert refused(head, again, green) == "操作未完成：该延期申请已审批。"
+
+
+def test_more_days_than_asked_are_refused_in_the_page_s_words(head: Browser, reviewer: Browser,  # noqa: F811
+                                                              green: int) -> None:
+    request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="补充材料").text)
+    response = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
+                         {"next": f"/cases/{green}", "opinion": "", "days": "3"}, token_from=f"/cases/{green}")
+    assert refused(head, response, green) == "操作未完成：批准延长的工作日数须为整数，至少 1 个，至多为申请的天数。"
+    # Extending on one's own while the request waits is refused too, naming what to do instead.
+    said = refused(head, post(head, green, "extend", days="1", reason="自行延长"), green)
+    assert said.startswith("操作未完成：该办件有待审批的延期申请：请批准")
+
+
+def test_a_withdrawn_case_s_request_lapses_and_the_pages_say_why(runtime: Any, head: Browser,  # noqa: F811
+                                                                  reviewer: Browser, green: int) -> None:  # noqa: F811
+    from engine import instances
+    from engine.users import SYSTEM
+
+    request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见").text)
+    instances.terminate(runtime.uow(), green, actor=SYSTEM, reason="申请人撤回申请", withdrawn=True)
+    assert "没有待审批的延期申请。" in head.get("/extensions").text
+    lapsed = head.get("/extensions?state=lapsed").text
+    assert "需征求意见" in lapsed and "申请人已撤回申请（撤件），计时已停止，申请随之失效" in lapsed
+    said = refused(head, decide(head, green, request_id, "approve", "同意"), green)
+    assert said == "操作未完成：该延期申请已失效：申请人已撤回申请（撤件），计时已停止，无需审批。"
+    assert "办件已作出决定" not in said
+    extended = refused(head, post(head, green, "extend", days="1", reason="补办"), green)
+    assert extended == "操作未完成：申请人已撤回申请（撤件），计时已停止。"
+    clock = clock_of(head.get(f"/cases/{green}").text)
+    assert 'data-state="lapsed"' in clock and "已失效" in clock
+
+
+def test_a_request_past_its_deadline_can_only_be_refused(head: Browser, reviewer: Browser, green: int,  # noqa: F811
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from tests.api.test_time_limits import at
+
+    request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见").text)
+    monkeypatch.setattr(extensions, "utcnow", lambda: at(date(2026, 3, 25)))  # the deadline was 24 March
+    listed = head.get("/extensions").text
+    assert "已超过办结期限，只能不予批准" in listed
+    assert 'class="small approve"' not in listed and 'class="small refuse"' in listed
+    assert f'data-request="{request_id}"' in listed
