@@ -33,6 +33,7 @@ from .clock import utcnow
 from .departments import LEAD, department_of_groups
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, check_page
 from .models import CaseClock, CaseDepartment, ExtensionRequest, HistoryEvent, ProcessDefinition, ProcessInstance
+from .text import optional_text, required_text
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -81,10 +82,10 @@ def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reaso
     actor.require("clerk", action="request time-limit extensions")
     now = now or utcnow()
     days = time_limits.whole_days(days)
-    reason = time_limits._required_text(reason, "reason")
+    reason = required_text(reason, field="reason", longest=time_limits.MAX_TEXT)
     with uow:
         _require_clerk_of_lead(uow, actor, instance_id)
-        clock = time_limits._clock(uow, instance_id, lock=True)  # requests of one case take turns on it
+        clock = time_limits.case_clock(uow, instance_id, lock=True)  # requests of one case take turns on it
         _require_none_pending(uow, instance_id)
         time_limits.require_extensible(uow, clock, days, now)
         row = ExtensionRequest(instance_id=instance_id, days=days, reason=reason, state=PENDING,
@@ -116,7 +117,7 @@ def approve(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str | No
             refused.
     """
     now = now or utcnow()
-    opinion = time_limits._optional_text(opinion, "opinion")
+    opinion = optional_text(opinion, field="opinion", longest=time_limits.MAX_TEXT)
     if days is not None:
         days = time_limits.whole_days(days)
     with uow:
@@ -146,7 +147,7 @@ def refuse(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str,
         Conflict: the request was decided already.
     """
     now = now or utcnow()
-    opinion = time_limits._required_text(opinion, "opinion")
+    opinion = required_text(opinion, field="opinion", longest=time_limits.MAX_TEXT)
     with uow:
         row, _ = _pending(uow, request_id, actor)
         _decide(row, actor, REFUSED, opinion, now)
@@ -251,7 +252,7 @@ def _pending(uow: UnitOfWork, request_id: int, actor: Actor) -> tuple[ExtensionR
         raise NotFound(f"extension request {request_id} not found")
     time_limits.require_head_of_case(uow, actor, row.instance_id, action="decide extension requests")
     # The clock first, as a request locks it before it writes its row: then the row as committed meanwhile.
-    clock = time_limits._clock(uow, row.instance_id, lock=True)
+    clock = time_limits.case_clock(uow, row.instance_id, lock=True)
     uow.session.refresh(row)
     if row.state == LAPSED:
         raise Conflict(f"extension request {request_id} lapsed when the case's clock stopped "

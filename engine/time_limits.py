@@ -619,7 +619,7 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None
     Raises NotFound: no such case, or the case has no clock (not accepted yet, or no time limit)."""
     with uow:
         case_access.require_case(uow, actor, instance_id)  # outside a scoped clerk's departments: NotFound
-        clock = _clock(uow, instance_id, lock=False)
+        clock = case_clock(uow, instance_id, lock=False)
         return _view(uow, clock, now or utcnow())
 
 
@@ -642,7 +642,7 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
     with uow:
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
-        clock = _clock(uow, instance_id, lock=True)
+        clock = case_clock(uow, instance_id, lock=True)
         _require_not_stopped(uow, clock)
         _require_listed(uow, instance_id, kind)
         if clock.state == PAUSED:
@@ -667,7 +667,7 @@ def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | Non
     with uow:
         case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id,
                                                         action="start or end special procedures")
-        clock = _clock(uow, instance_id, lock=True)
+        clock = case_clock(uow, instance_id, lock=True)
         _require_not_stopped(uow, clock)
         manual = [p for p in _open_procedures(uow, instance_id) if p.element_id is None]
         if not manual:
@@ -707,7 +707,7 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
     reason = _required_text(reason, "reason")
     with uow:
         require_head_of_case(uow, actor, instance_id, action="extend the time limit")
-        clock = _clock(uow, instance_id, lock=True)  # a request locks it too before it writes its row
+        clock = case_clock(uow, instance_id, lock=True)  # a request locks it too before it writes its row
         _require_no_pending_request(uow, instance_id)
         require_extensible(uow, clock, days, now)
         grant_extension(uow, clock, actor=actor, days=days, reason=reason, now=now)
@@ -862,7 +862,8 @@ def _require_allowance(clock: CaseClock, days: int) -> None:
 
 # ---- helpers --------------------------------------------------------------------------------------
 
-def _clock(uow: UnitOfWork, instance_id: int, *, lock: bool) -> CaseClock:
+def case_clock(uow: UnitOfWork, instance_id: int, *, lock: bool) -> CaseClock:
+    """The case's clock row, locked with ``lock``. Raises NotFound: no such case, or no clock (yet)."""
     clock = uow.session.get(CaseClock, instance_id, with_for_update=lock or None)
     if clock is None:
         if uow.session.get(ProcessInstance, instance_id) is None:
