@@ -18,7 +18,7 @@ def test_the_api_refuses_a_reserved_user_name(api, name):
     assert refused.status_code == 422
     error = refused.get_json()["error"]
     assert error["code"] == "validation_failed" and "is reserved" in error["message"]
-    assert error["details"] == [{"field": "name", "message": error["message"]}]
+    assert error["details"] == [{"field": "name", "message": error["message"], "rule": "reserved"}]  # pages word the rule
     assert api.as_("admin").get(f"/api/users/{name}").status_code == 404
 
 
