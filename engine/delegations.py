@@ -459,7 +459,7 @@ def _return_acceptance(uow: UnitOfWork, row: AcceptanceDelegation, actor: Actor,
             if spiff is None or execution.definition_of(case, spiff) is not case.row.definition:
                 continue
             expression = execution.element_meta(uow, case, spiff).get("candidate_groups")
-            groups = _as_list(execution.evaluate(spiff, expression)) if expression else []
+            groups = execution.names_of(execution.evaluate(spiff, expression)) if expression else []
             before, previous = list(task.candidate_groups or []), task.assignee
             if before == groups:
                 continue
@@ -480,17 +480,6 @@ def _return_acceptance(uow: UnitOfWork, row: AcceptanceDelegation, actor: Actor,
             join_with_groups(uow, case_id, groups, now)
             returned.append(task.id)
     return returned
-
-
-def _as_list(value: Any) -> list[str]:
-    """Candidate groups as a task reads them (engine.execution): text split at commas, or a list."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, (list, tuple, set)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [str(value)]
 
 
 def _covering(uow: UnitOfWork, keys: set[str], actor: Actor, mine: dict[str, list[str]] | None = None

@@ -569,7 +569,7 @@ def _new_task_row(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> Task
     meta = element_meta(uow, case, task)
     values = {key: _evaluate_meta(task, meta, key) for key in
               ("candidate_groups", "candidate_users", "assignee", "due_date", "follow_up_date", "priority")}
-    groups, users = _as_list(values["candidate_groups"]), _as_list(values["candidate_users"])
+    groups, users = names_of(values["candidate_groups"]), names_of(values["candidate_users"])
     groups = delegations.accepting_groups(uow, case, task, groups)  # 委托受理: the agent's window accepts
     assignee, inactive = _resolve_assignee(uow, _as_text(values["assignee"]))
     if inactive is not None and not groups and not users:
@@ -655,7 +655,8 @@ def _task_metadata(task: Any, meta: dict[str, Any], hidden: frozenset[str]) -> d
     return values
 
 
-def _as_list(value: Any) -> list[str]:
+def names_of(value: Any) -> list[str]:
+    """Candidate groups or users as a task's metadata gives them: a text split at commas, or a list."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
