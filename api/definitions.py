@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from engine import definitions, form_merge, instances
+from engine import definitions, form_merge, instances, version_diff
 
 from .context import actor, uow
 from .json_body import Blueprint
@@ -15,6 +15,7 @@ from .schemas import (
     ApiErrorSchema,
     DefinitionQuerySchema,
     DefinitionSchema,
+    RowId,
     StartedInstanceSchema,
     StartSchema,
     VersionQuerySchema,
@@ -98,3 +99,56 @@ class Start(MethodView):
         view, created = instances.start(uow(), key, actor=actor(), business_key=body.get("business_key"),
                                         variables=body["variables"], version=body.get("version"))
         return view, 201 if created else 200
+
+
+class VersionDiffQuerySchema(Schema):
+    from_version = RowId(data_key="from", metadata={"description": "the earlier version (default: the one before `to`)"})
+    to_version = RowId(data_key="to", metadata={"description": "the later version (default: the latest)"})
+
+
+class AttributeChangeSchema(Schema):
+    attribute = fields.String(metadata={
+        "description": f"one of {', '.join(version_diff.ATTRIBUTES)}; `property:govflow.NAME` for an extension "
+                       "property (camunda: or spiffworkflow:); `other`: whatever else the element holds (input/output "
+                       "mappings, listeners, form fields ...), outlined one XML element a line"})
+    before = fields.String(allow_none=True, metadata={"description": "null: none (or no such element)"})
+    after = fields.String(allow_none=True)
+
+
+class ElementChangeSchema(Schema):
+    id = fields.String(metadata={"description": "the BPMN id; the process itself has the definition's key"})
+    type = fields.String(metadata={"description": "the BPMN tag: userTask, sequenceFlow, process ..."})
+    name = fields.String(allow_none=True)
+    change = fields.String(validate=validate.OneOf(["added", "removed", "changed"]))
+    attributes = fields.List(fields.Nested(AttributeChangeSchema), metadata={
+        "description": "changed: each attribute that differs; added or removed: every attribute it has"})
+
+
+class VersionDiffSchema(Schema):
+    key = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "the process's name in the later version"})
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    latest_version = fields.Integer()
+    added = fields.List(fields.Nested(ElementChangeSchema))
+    removed = fields.List(fields.Nested(ElementChangeSchema))
+    changed = fields.List(fields.Nested(ElementChangeSchema))
+    layout_changed = fields.Boolean(metadata={
+        "description": "the diagram's layout (BPMNDI shapes and edges of this process) differs; layout alone "
+                       "changes nothing a case does, and is not listed element by element"})
+
+
+@blp.route("/<key>/diff")
+class DefinitionDiff(MethodView):
+    @blp.arguments(VersionDiffQuerySchema, location="query")
+    @blp.response(200, VersionDiffSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema, description="no such definition or version (without `from`: "
+                      "`to` is version 1, which has none before it)")
+    @blp.alt_response(422, schema=ApiErrorSchema, description="`from` or `to` is not a version number (1 or more)")
+    def get(self, query: dict[str, Any], key: str) -> Any:
+        """What changed between two versions, element by element (flow nodes, sequence flows and the process,
+        matched by BPMN id): cases stay on the version they started on. ``from`` equal to ``to`` gives no
+        changes; ``from`` later than ``to`` gives them backwards."""
+        actor()
+        return version_diff.compare(uow(), key, from_version=query.get("from_version"),
+                                    to_version=query.get("to_version"))

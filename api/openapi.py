@@ -44,6 +44,7 @@ NO_ROLE_CHECK = frozenset({
     ("get", "/api/process-definitions/{key}"),
     ("get", "/api/process-definitions/{key}/xml"),
     ("get", "/api/process-definitions/{key}/start-form"),
+    ("get", "/api/process-definitions/{key}/diff"),
     ("get", "/api/tasks"),
     ("get", "/api/tasks/{task_id}"),
     ("get", "/api/tasks/{task_id}/form"),

@@ -1,4 +1,5 @@
-"""Analysts: definitions and their versions, a diagram per version, and deployment by upload."""
+"""Analysts: definitions and their versions, a diagram per version, what changed between two, and deployment
+by upload."""
 from __future__ import annotations
 
 from flask import (
@@ -11,11 +12,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from engine import definitions, versions
+from engine import definitions, version_diff, versions
 from engine.errors import DeploymentInvalid, InvalidRequest
 
 from ..context import actor, uow
 from ..downloads import send_download
+from . import version_diff as diff_texts
 from .i18n import gettext as _
 from .problem_texts import problem_text, shown
 
@@ -39,6 +41,20 @@ def download(key: str, version: int) -> ResponseReturnValue:
     # A process id may be Chinese (食品许可): the header names it in UTF-8, with an ASCII name beside it.
     return send_download(content, mimetype="application/xml", name=f"{key}-v{version}.bpmn",
                          fallback=f"process-v{version}")
+
+
+@bp.get("/definitions/<key>/diff")
+def compare(key: str) -> ResponseReturnValue:
+    """What changed between two versions (``from``, ``to``: by default the latest and the one before it); a
+    version that is no number is said beside its selector (400), and nothing is compared."""
+    actor().require("analyst", "supervisor", action="browse definitions")
+    chosen, problems = diff_texts.chosen_versions(request.args)
+    found = None if problems else version_diff.compare(uow(), key, from_version=chosen["from"],
+                                                       to_version=chosen["to"])
+    latest = found.latest_version if found else definitions.get_definition(uow(), key).version
+    page = render_template("pages/version_diff.html", key=key, diff=found, latest_version=latest,
+                           chosen=chosen, problems=problems, texts=diff_texts)
+    return page, 400 if problems else 200
 
 
 @bp.get("/deploy")

@@ -1,0 +1,59 @@
+"""The words of the page comparing two versions of a definition (pages.analyst.compare), and the versions
+chosen on it."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine import version_diff
+
+from .i18n import gettext as _
+from .problem_texts import ELEMENT_KINDS
+
+# Each attribute engine.version_diff compares, as the page names it.
+ATTRIBUTE_LABELS = {
+    "type": "类型", "name": "名称", "lane": "泳道", "candidate_groups": "候选组", "candidate_users": "候选人员",
+    "assignee": "办理人", "due_date": "到期时间", "priority": "优先级", "form_key": "表单", "source": "起点",
+    "target": "终点", "condition": "条件", "default_flow": "默认流", "timer": "定时器", "event": "事件定义",
+    "attached_to": "附着于", "interrupting": "中断所附环节", "called_element": "调用的流程",
+    "implementation": "实现方式", "decision": "决策", "script": "脚本", "pre_script": "前置脚本",
+    "post_script": "后置脚本", "multi_instance": "多实例", "documentation": "说明",
+    version_diff.OTHER: "其他定义（输入输出映射、监听器等）",
+}
+CHANGES = {"added": "新增元素", "removed": "删除元素", "changed": "修改元素"}
+SIDES = ("from", "to")
+
+
+def attribute_label(attribute: str) -> str:
+    name = attribute.removeprefix("property:")
+    if name != attribute:
+        return _("扩展属性 {name}", name=name)
+    return _(ATTRIBUTE_LABELS.get(attribute, attribute))
+
+
+def shown_value(attribute: str, value: str | None) -> str | None:
+    """A value as read on the page: element kinds and yes or no in words, anything else as the diagram has it."""
+    if value is None:
+        return None
+    if attribute == "type":
+        return _(ELEMENT_KINDS.get(value, value))
+    if attribute == "interrupting":
+        return _("是") if value == "true" else _("否")
+    return value
+
+
+def kind_name(element_type: str) -> str:
+    return _(ELEMENT_KINDS.get(element_type, element_type))
+
+
+def chosen_versions(args: Mapping[str, str]) -> tuple[dict[str, int | None], dict[str, str]]:
+    """The versions ``from`` and ``to`` asked for (None: not given, the engine's default), and a problem by
+    side for each that is no version number."""
+    chosen: dict[str, int | None] = {}
+    problems: dict[str, str] = {}
+    for side in SIDES:
+        text = (args.get(side) or "").strip()
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+        if text and (number is None or number < 1):
+            problems[side] = _("请选择一个版本（从 1 起的整数）。")
+        chosen[side] = number
+    return chosen, problems
