@@ -270,6 +270,28 @@ def steps_of(definition: ProcessDefinition) -> dict[str, Step]:
     return found
 
 
+ACCEPTANCE_STEP, WINDOW_STEP = "acceptance_step", "window_step"
+
+
+def front_desk(uow: UnitOfWork, case: execution.Case, task: Any) -> str | None:
+    """Whether a task of the case is one of its window's (the front desk's) steps, read from the diagram
+    narrowly: ``ACCEPTANCE_STEP`` for the acceptance step; ``WINDOW_STEP`` for another user task of the case's own
+    process whose candidate groups are written exactly as the acceptance step's (receiving, handing out the
+    result); None for anything else, a called process's step included."""
+    definition = case.row.definition
+    steps = steps_of(definition)
+    if not steps or execution.definition_of(case, task) is not definition:
+        return None
+    if task.task_spec.bpmn_id in steps:
+        return ACCEPTANCE_STEP
+    elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
+    meta = elements.get(task.task_spec.bpmn_id, {})
+    window = {elements.get(step, {}).get("candidate_groups") for step in steps} - {None}
+    if meta.get("type") == "externalTask" or meta.get("candidate_groups") not in window:
+        return None
+    return WINDOW_STEP
+
+
 def chosen(step: Step, task: Any) -> str | None:
     """The outcome the completed acceptance task chose: its gateway's conditions evaluated on the task's
     data in the gateway's order (the default flow when none holds), as SpiffWorkflow will evaluate them

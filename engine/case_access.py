@@ -30,7 +30,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
 
 from .candidates import cases_of_candidate, open_to_every_clerk
-from .departments import department_of_groups
+from .departments import LEAD, department_of_groups
 from .errors import Forbidden, NotFound
 from .models import CaseDepartment, ProcessInstance, Task
 from .unit_of_work import UnitOfWork
@@ -142,3 +142,53 @@ def require_clerk_or_supervisor_of_case(uow: UnitOfWork, actor: Actor, instance_
         return
     raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
                     "(clerks of the case, supervisors and admins may)")
+
+
+# Art 42: 经本行政机关负责人批准 -- the role that approves extensions of a time limit.
+HEAD = "head"
+
+
+def require_head_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
+    """Admins, and agency heads of the case's lead department (its ``case_departments`` row of role lead;
+    the head's departments found by their groups as a clerk's are): Art 42's approving head is the head of
+    the agency deciding the case, not of a department taking part in it (the service centre whose
+    window received it). Helper: the caller's transaction.
+
+    Raises Forbidden: anyone else (a head of no department, or of a participating one only)."""
+    if "admin" in actor.roles:
+        return
+    if HEAD in actor.roles and lead_department(uow, instance_id) in actor_departments(uow, actor):
+        return
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(heads of its lead department and admins may)")
+
+
+def require_clerk_of_lead(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
+    """Clerks of the case's lead department, as its head decides (a window clerk of the service centre that
+    received the case is not one); a case without a lead (no departments set up) takes the clerks who see
+    one of its tasks, and supervisors. Admins always. Helper: the caller's transaction.
+
+    Raises NotFound (no such case); Forbidden (anyone else)."""
+    if "admin" in actor.roles:
+        return
+    lead = lead_department(uow, instance_id)
+    if lead is None:
+        require_clerk_or_supervisor_of_case(uow, actor, instance_id, action=action)
+        return
+    if actor.has("clerk") and lead in actor_departments(uow, actor):
+        return
+    if uow.session.get(ProcessInstance, instance_id) is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
+                    "(clerks of its lead department and admins may)")
+
+
+def lead_department(uow: UnitOfWork, instance_id: int) -> str | None:
+    """The code of the case's lead department (engine.departments), None when it has none. Helper."""
+    return uow.session.scalar(select(CaseDepartment.department_code).where(
+        CaseDepartment.case_id == instance_id, CaseDepartment.role == LEAD))
+
+
+def actor_departments(uow: UnitOfWork, actor: Actor) -> set[str]:
+    """The departments the actor's groups belong to. Helper: the caller's transaction."""
+    return set(department_of_groups(uow, actor.groups).values())

@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from . import audit
+from . import _spiff, acceptance, audit, execution, starters
 from .case_lock import lock_case
 from .clock import LOCAL_TZ, utcnow
 from .departments import department_of_groups, join_with_groups
@@ -54,9 +54,6 @@ from .models import (
 from .text import required_text
 from .unit_of_work import UnitOfWork
 from .users import Actor
-
-if TYPE_CHECKING:
-    from .execution import Case
 
 ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED = "active", "not_yet_valid", "expired", "revoked"
 STATES = (ACTIVE, NOT_YET_VALID, EXPIRED, REVOKED)
@@ -241,7 +238,7 @@ def for_start(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> O
                         f"{row.principal_code}: entrustment {row.id} ({row.basis}) {STATE_WORDS[state_of(row)]}",
                         delegation_id=row.id, state=state_of(row))
     row, groups = active[0]
-    names = _names(uow)
+    names = _names(uow, (row.agent_code, row.principal_code))
     return OnBehalf(row.id, row.agent_code, names.get(row.agent_code, row.agent_code), row.principal_code,
                     names.get(row.principal_code, row.principal_code), row.basis, tuple(groups))
 
@@ -280,9 +277,10 @@ def window_offer(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> WindowOf
         return WindowOffer(entrusted, own)
 
 
-def begin(case: Case, on_behalf: OnBehalf, actor: Actor) -> None:
+def begin(case: execution.Case, on_behalf: OnBehalf, actor: Actor) -> None:
     """Say in a new case's history, before it runs, that it is accepted on behalf: its acceptance step is
     projected from this item (``accepting_groups``) until the start writes the case's row (``record``)."""
+    case.row.accepted_on_behalf = True
     case.record(ACCEPTED_ON_BEHALF, actor=actor.name, data={
         "delegation_id": on_behalf.delegation_id, "agent_code": on_behalf.agent_code,
         "agent_name": on_behalf.agent_name, "principal_code": on_behalf.principal_code,
@@ -300,50 +298,44 @@ def record(uow: UnitOfWork, row: ProcessInstance, on_behalf: OnBehalf, actor: Ac
     join_with_groups(uow, row.id, on_behalf.groups, now)
 
 
-def accepting_groups(uow: UnitOfWork, case: Case, task: Any, groups: list[str]) -> list[str]:
-    """The candidate groups of a new task: for a front-desk step (the module's rule) of a case accepted on
-    behalf, the agent's groups that started it, except an acceptance step once the entrustment is revoked;
-    else ``groups`` as the diagram gives them. Reads rows only for a front-desk step of a case not new."""
-    from . import acceptance, execution  # both import this module's importers
-
-    definition = case.row.definition
-    steps = acceptance.steps_of(definition)
-    if not steps or execution.definition_of(case, task) is not definition:  # a called process's: its diagram's
+def accepting_groups(uow: UnitOfWork, case: execution.Case, task: Any, groups: list[str]) -> list[str]:
+    """The candidate groups of a new task: for a front-desk step (engine.acceptance.front_desk) of a case
+    accepted on behalf, the agent's groups that started it, except an acceptance step once the entrustment is
+    revoked; else ``groups`` as the diagram gives them. An ordinary case reads nothing."""
+    if not case.row.accepted_on_behalf:
         return groups
-    accepting = task.task_spec.bpmn_id in steps
-    if not accepting:
-        elements = uow.runtime.specs.get(definition).elements.get(definition.key, {})
-        meta = elements.get(task.task_spec.bpmn_id, {})
-        front = {elements.get(step, {}).get("candidate_groups") for step in steps} - {None}
-        if meta.get("type") == "externalTask" or meta.get("candidate_groups") not in front:
-            return groups
-    if case.is_new:
-        item = next((i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF), None)
-        return list(item["data"]["groups"]) if item is not None else groups
+    step = acceptance.front_desk(uow, case, task)
+    if step is None:
+        return groups
+    if case.is_new:  # its row is written after its first steps: the start's history item says
+        item = next(i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF)
+        return list(item["data"]["groups"])
     stored = uow.session.get(CaseDelegation, case.row.id)
-    if stored is None:
-        return groups
-    if accepting:
+    assert stored is not None  # written by the start with the flag
+    if step == acceptance.ACCEPTANCE_STEP:
         row = uow.session.get(AcceptanceDelegation, stored.delegation_id)
         if row is not None and row.revoked_at is not None:
-            return groups  # revoked: the principal's window accepts (return_acceptance)
+            return groups  # revoked: the principal's window accepts (_return_acceptance)
     return list(stored.groups)
 
 
-def of_case(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
+def of_case(uow: UnitOfWork, row: ProcessInstance) -> OnBehalf | None:
     """The entrustment a case was accepted under, for its pages and documents (the caller checked the
-    reader may read the case); None: accepted by the principal's own window. A helper: caller's transaction."""
-    stored = uow.session.get(CaseDelegation, instance_id)
-    if stored is None:
+    reader may read the case); None: accepted by the principal's own window (nothing read). A helper: the
+    caller's transaction."""
+    if not row.accepted_on_behalf:
         return None
-    row = uow.session.get(AcceptanceDelegation, stored.delegation_id)
-    assert row is not None  # never deleted
-    names = _names(uow)
-    return OnBehalf(row.id, stored.agent_code, names.get(stored.agent_code, stored.agent_code), row.principal_code,
-                    names.get(row.principal_code, row.principal_code), row.basis, tuple(stored.groups))
+    stored = uow.session.get(CaseDelegation, row.id)
+    assert stored is not None  # written by the start with the flag
+    entrustment = uow.session.get(AcceptanceDelegation, stored.delegation_id)
+    assert entrustment is not None  # never deleted
+    principal = entrustment.principal_code
+    names = _names(uow, (stored.agent_code, principal))
+    return OnBehalf(entrustment.id, stored.agent_code, names.get(stored.agent_code, stored.agent_code), principal,
+                    names.get(principal, principal), entrustment.basis, tuple(stored.groups))
 
 
-def document_fields(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
+def document_fields(uow: UnitOfWork, case: execution.Case) -> dict[str, Any] | None:
     """What a document template reads as ``accepted_by`` (engine.document_templates): the accepting agent, the
     principal and the entrustment of a case accepted on behalf; None otherwise. A new case's is read from its
     history (its row is written after its first save). A helper: the caller's transaction."""
@@ -352,7 +344,7 @@ def document_fields(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
         data = item["data"] if item is not None else None
         return None if data is None else {"agent": data["agent_name"], "principal": data["principal_name"],
                                           "basis": data["basis"], "delegation_id": data["delegation_id"]}
-    found = of_case(uow, case.row.id)
+    found = of_case(uow, case.row)
     return None if found is None else {"agent": found.agent_name, "principal": found.principal_name,
                                        "basis": found.basis, "delegation_id": found.delegation_id}
 
@@ -360,7 +352,8 @@ def document_fields(uow: UnitOfWork, case: Case) -> dict[str, Any] | None:
 def case_on_behalf(uow: UnitOfWork, instance_id: int) -> OnBehalf | None:
     """``of_case`` in its own read transaction, for pages."""
     with uow:
-        return of_case(uow, instance_id)
+        row = uow.session.get(ProcessInstance, instance_id)
+        return None if row is None else of_case(uow, row)
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -384,15 +377,11 @@ def _is_agent(uow: UnitOfWork, mine: dict[str, list[str]]) -> bool:
 
 
 def _named_starter(uow: UnitOfWork, definition: ProcessDefinition, actor: Actor) -> bool:
-    from .starters import stored_starters  # starters reads cases through engine.execution
-
-    named = stored_starters(uow, definition)
+    named = starters.stored_starters(uow, definition)
     return named is not None and (actor.name in named["users"] or bool(actor.groups.intersection(named["groups"])))
 
 
 def _latest_definition(uow: UnitOfWork, key: str) -> ProcessDefinition | None:
-    from . import execution  # execution imports this module
-
     return execution.latest_definition(uow, key)
 
 
@@ -434,8 +423,6 @@ def _return_acceptance(uow: UnitOfWork, row: AcceptanceDelegation, actor: Actor,
     """Give the open acceptance tasks of the cases accepted under ``row`` back to the groups the diagram
     names (unassigned), each said in its case's history; the ids of the tasks given back. A helper of
     ``revoke_delegation``: its transaction."""
-    from . import _spiff, acceptance, execution  # execution imports this module
-
     waiting_cases = select(Task.instance_id).where(
         Task.instance_id.in_(select(CaseDelegation.case_id).where(CaseDelegation.delegation_id == row.id)),
         Task.state.in_(OPEN_STATES), Task.kind == "user").distinct()
@@ -510,12 +497,16 @@ def _covering(uow: UnitOfWork, keys: set[str], actor: Actor, mine: dict[str, lis
     return found
 
 
-def _names(uow: UnitOfWork) -> dict[str, str]:
-    return {code: name for code, name in uow.session.execute(select(Department.code, Department.name))}
+def _names(uow: UnitOfWork, codes: Iterable[str] | None = None) -> dict[str, str]:
+    """Department names by code: of ``codes``, or of every department (a list of entrustments)."""
+    query = select(Department.code, Department.name)
+    if codes is not None:
+        query = query.where(Department.code.in_(sorted(set(codes))))
+    return {code: name for code, name in uow.session.execute(query)}
 
 
 def _view(uow: UnitOfWork, row: AcceptanceDelegation, names: dict[str, str] | None = None) -> DelegationView:
-    names = names if names is not None else _names(uow)
+    names = names if names is not None else _names(uow, (row.principal_code, row.agent_code))
     return DelegationView(
         id=row.id, principal_code=row.principal_code, principal_name=names.get(row.principal_code, row.principal_code),
         agent_code=row.agent_code, agent_name=names.get(row.agent_code, row.agent_code), items=list(row.items or []),

@@ -40,7 +40,7 @@ from .users import Actor
 PENDING, APPROVED, REFUSED, LAPSED = "pending", "approved", "refused", "lapsed"
 STATES = (PENDING, APPROVED, REFUSED, LAPSED)
 LAPSE_CAUSES = time_limits.STOP_CAUSES  # decided, withdrawn, terminated, completed
-HEAD = time_limits.HEAD
+HEAD = case_access.HEAD
 MAX_PAGE = 500
 
 
@@ -84,7 +84,7 @@ def request(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reaso
     days = time_limits.whole_days(days)
     reason = required_text(reason, field="reason", longest=time_limits.MAX_TEXT)
     with uow:
-        _require_clerk_of_lead(uow, actor, instance_id)
+        case_access.require_clerk_of_lead(uow, actor, instance_id, action="request extensions of the time limit")
         clock = time_limits.case_clock(uow, instance_id, lock=True)  # requests of one case take turns on it
         _require_none_pending(uow, instance_id)
         time_limits.require_extensible(uow, clock, days, now)
@@ -204,7 +204,7 @@ def may_request(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> bool:
         return False
     with uow:
         try:
-            _require_clerk_of_lead(uow, actor, instance_id)
+            case_access.require_clerk_of_lead(uow, actor, instance_id, action="request extensions of the time limit")
         except Forbidden:
             return False
         return True
@@ -216,32 +216,13 @@ def may_decide(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> bool:
         return False
     with uow:
         try:
-            time_limits.require_head_of_case(uow, actor, instance_id, action="decide extension requests")
+            case_access.require_head_of_case(uow, actor, instance_id, action="decide extension requests")
         except Forbidden:
             return False
         return True
 
 
 # ---- helpers (the caller's transaction) ---------------------------------------------------------------
-
-def _require_clerk_of_lead(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
-    """Clerks of the case's lead department ask, as its head decides (a window clerk of the service
-    centre that received the case does not); a case without a lead (no departments set up) takes the clerks
-    who see one of its tasks. Admins always."""
-    action = "request extensions of the time limit"
-    if "admin" in actor.roles:
-        return
-    lead = time_limits.lead_department(uow, instance_id)
-    if lead is None:
-        case_access.require_clerk_or_supervisor_of_case(uow, actor, instance_id, action=action)
-        return
-    if actor.has("clerk") and lead in time_limits.actor_departments(uow, actor):
-        return
-    if uow.session.get(ProcessInstance, instance_id) is None:
-        raise NotFound(f"process instance {instance_id} not found")
-    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
-                    "(clerks of its lead department and admins may)")
-
 
 def _pending(uow: UnitOfWork, request_id: int, actor: Actor) -> tuple[ExtensionRequest, CaseClock]:
     """The request and its case's clock, locked, for its decision: the actor is a head of the case's lead
@@ -250,7 +231,7 @@ def _pending(uow: UnitOfWork, request_id: int, actor: Actor) -> tuple[ExtensionR
     row = uow.session.get(ExtensionRequest, request_id)
     if row is None:
         raise NotFound(f"extension request {request_id} not found")
-    time_limits.require_head_of_case(uow, actor, row.instance_id, action="decide extension requests")
+    case_access.require_head_of_case(uow, actor, row.instance_id, action="decide extension requests")
     # The clock first, as a request locks it before it writes its row: then the row as committed meanwhile.
     clock = time_limits.case_clock(uow, row.instance_id, lock=True)
     uow.session.refresh(row)

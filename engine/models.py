@@ -165,6 +165,8 @@ class ProcessInstance(Base):
     # The applicant's name (申请人) as the case's variables hold it, written by every save
     # (engine.execution.applicant_of): what the window finds a case by. None: none given, or confidential.
     applicant_name: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Accepted under an entrustment (its ``case_delegations`` row, engine.delegations): each new task asks.
+    accepted_on_behalf: Mapped[bool] = mapped_column(default=False, server_default=false())
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -260,7 +260,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
                     end_kind=stands.end_kind, end_reason=end_reason, awaiting=awaiting,
                     waiting=waiting, delivery=_delivery(variables, secrets),
                     denied_items=case_state.denied(case_state.members(uow, [row]).get(row.id, [])),
-                    accepted_on_behalf=delegations.of_case(uow, row.id))
+                    accepted_on_behalf=delegations.of_case(uow, row))
 
 
 def awaited_supplement(uow: UnitOfWork, row: ProcessInstance) -> tuple[Awaiting | None, list[instances.Wait]]:

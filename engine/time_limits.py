@@ -57,10 +57,9 @@ from sqlalchemy import and_, func, or_, select, update
 from . import calendar, case_access, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
-from .errors import Conflict, Forbidden, NotFound, ProcessError, ValidationFailed
+from .errors import Conflict, NotFound, ProcessError, ValidationFailed
 from .models import (
     CaseClock,
-    CaseDepartment,
     ExtensionRequest,
     Guide,
     HistoryEvent,
@@ -701,22 +700,18 @@ def extend(uow: UnitOfWork, instance_id: int, *, actor: Actor, days: int, reason
             more than the allowance has left (nothing at all for an item that is not a licence and whose
             guide sets no allowance of its own). Nothing changes.
     """
-    actor.require(HEAD, action="extend time limits")
+    actor.require(case_access.HEAD, action="extend time limits")
     now = now or utcnow()
     days = whole_days(days)
     reason = _required_text(reason, "reason")
     with uow:
-        require_head_of_case(uow, actor, instance_id, action="extend the time limit")
+        case_access.require_head_of_case(uow, actor, instance_id, action="extend the time limit")
         clock = case_clock(uow, instance_id, lock=True)  # a request locks it too before it writes its row
         _require_no_pending_request(uow, instance_id)
         require_extensible(uow, clock, days, now)
         grant_extension(uow, clock, actor=actor, days=days, reason=reason, now=now)
         uow.commit()
         return _view(uow, clock, now)
-
-
-# Art 42: 经本行政机关负责人批准 -- the role that approves extensions.
-HEAD = "head"
 
 
 def whole_days(days: Any) -> int:
@@ -735,36 +730,6 @@ def require_extensible(uow: UnitOfWork, clock: CaseClock, days: int, now: dateti
     _require_not_stopped(uow, clock)
     _require_within_time_limit(uow, clock, now)
     _require_allowance(clock, days)
-
-
-def require_head_of_case(uow: UnitOfWork, actor: Actor, instance_id: int, *, action: str) -> None:
-    """Admins, and agency heads of the case's lead department (its ``case_departments`` row of role lead;
-    the head's departments found by their groups as a clerk's are): Art 42's approving head is the head of
-    the agency deciding the case, not of a department taking part in it (the service centre whose
-    window received it). Helper: the caller's transaction.
-
-    Raises Forbidden: anyone else (a head of no department, or of a participating one only)."""
-    if "admin" in actor.roles:
-        return
-    if HEAD in actor.roles and lead_department(uow, instance_id) in actor_departments(uow, actor):
-        return
-    raise Forbidden(f"{actor.name} may not {action} of process instance {instance_id} "
-                    "(heads of its lead department and admins may)")
-
-
-def lead_department(uow: UnitOfWork, instance_id: int) -> str | None:
-    """The code of the case's lead department (engine.departments), None when it has none. Helper."""
-    from .departments import LEAD
-
-    return uow.session.scalar(select(CaseDepartment.department_code).where(
-        CaseDepartment.case_id == instance_id, CaseDepartment.role == LEAD))
-
-
-def actor_departments(uow: UnitOfWork, actor: Actor) -> set[str]:
-    """The departments the actor's groups belong to. Helper: the caller's transaction."""
-    from .departments import department_of_groups
-
-    return set(department_of_groups(uow, actor.groups).values())
 
 
 def _require_no_pending_request(uow: UnitOfWork, instance_id: int) -> None:

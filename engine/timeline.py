@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import case_access, diagrams, execution, sealing
+from . import case_access, delegations, diagrams, execution, sealing
 from .bpmn_xml import NS, local
 from .errors import Forbidden
 from .instances import InstanceView, case_view
@@ -94,6 +94,7 @@ class CaseFile:
     done: list[str]  # element ids completed at least once
     timeline: list[TimelineEntry]
     materials: list[Material] | None = None  # None: the actor may not see them (engine.materials)
+    accepted_on_behalf: delegations.OnBehalf | None = None  # 委托受理: the agent that accepted it (受理机构)
 
     @property
     def case_state(self) -> str | None:
@@ -116,11 +117,12 @@ def case_file(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> CaseFile:
         waiting |= set(uow.session.scalars(select(MessageSubscription.bpmn_id).where(
             MessageSubscription.instance_id == instance_id)))
         submitted = _materials(uow, actor, instance_id)
+        on_behalf = delegations.of_case(uow, case.row)
     active = sorted({t.bpmn_id for t in view.tasks} | waiting)
     done = sorted({e.element_id for e in events if e.event == "element.completed" and e.element_id} - set(active))
     return CaseFile(case=view, definition_name=definition.name, xml=xml.decode("utf-8", "replace"),
                     active=active, done=done, timeline=build_timeline(events, element_properties(xml)),
-                    materials=submitted)
+                    materials=submitted, accepted_on_behalf=on_behalf)
 
 
 def _materials(uow: UnitOfWork, actor: Actor, instance_id: int) -> list[Material] | None:

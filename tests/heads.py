@@ -42,19 +42,19 @@ def head_actor(runtime: Runtime, case_id: int) -> Actor:
     the groups its tasks named, which leads it. The head is in tests.helpers.CAST, for the API."""
     from sqlalchemy import select
 
-    from engine import time_limits
+    from engine import case_access
     from engine.models import DepartmentGroup, TaskCandidate
     from tests.helpers import CAST
 
     with runtime.uow() as uow:
         groups = sorted(set(uow.session.scalars(select(TaskCandidate.value).where(
             TaskCandidate.instance_id == case_id, TaskCandidate.kind == "group"))))
-        lead = time_limits.lead_department(uow, case_id)
+        lead = case_access.lead_department(uow, case_id)
     assert groups, f"case {case_id} has no task for a group: no department to head"
     if lead is None:
         departments.put_department(runtime.uow(), "CASE", actor=SYSTEM, name="办理机关", groups=groups)
     with runtime.uow() as uow:
-        lead = time_limits.lead_department(uow, case_id)
+        lead = case_access.lead_department(uow, case_id)
         assert lead is not None, f"case {case_id} has no lead department"
         of_lead = sorted(uow.session.scalars(select(DepartmentGroup.group_name).where(
             DepartmentGroup.department_code == lead)))

@@ -1,9 +1,6 @@
 """Entrusted acceptance management (委托受理管理) for admins: the entrustments with their state; record one
 (principal, agent, items, basis, validity) and revoke one, kept with the reason. The same engine.delegations
-calls the API and the command line make.
-
-Also a template global, ``accepted_on_behalf(instance_id)``, that the case page reads for its 受理机构 (the
-caller has checked the reader may read the case)."""
+calls the API and the command line make."""
 from __future__ import annotations
 
 from datetime import date
@@ -29,11 +26,6 @@ RULES = {delegations.SELF: "委托机关与受托受理机构不能是同一部�
          delegations.NOT_PRINCIPALS_ITEM: "{item} 不是委托机关的事项（其最新办事指南未写明由委托机关实施）。"}
 # A refusal naming a field but no rule (the basis, the revoking reason: engine.text.required_text).
 FIELD_WORDS = {"basis": "请填写委托依据（至多 500 个字符，单行）。", "reason": "请填写撤销理由（至多 2000 个字符）。"}
-
-
-@bp.app_template_global("accepted_on_behalf")
-def accepted_on_behalf(instance_id: int) -> delegations.OnBehalf | None:
-    return delegations.case_on_behalf(uow(), instance_id)
 
 
 @bp.get("/admin/delegations")

@@ -389,7 +389,7 @@ def query_code(instance_id: int) -> ResponseReturnValue:
     return render_template("pages/intake_receipt.html", case=dataclasses.replace(file.case, query_code=code),
                            entry=entry, guide=guide.content if guide is not None else {}, created=False,
                            clerk=users.display_name(uow(), actor().name),
-                           reissued=True, differing=[], received=received,
+                           reissued=True, differing=[], received=received, on_behalf=file.accepted_on_behalf,
                            item_name=file.definition_name or file.case.definition_key)
 
 

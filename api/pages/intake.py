@@ -142,7 +142,9 @@ def start(code: str) -> ResponseReturnValue:
         return _form_page(entry, merged, typed=typed, generated=generated, status=422,
                           failed=_("事项流程启动失败，未收件。") + process_failure(exc))
     return render_template("pages/intake_receipt.html", entry=entry, guide=entry.guide.content, case=view,
-                           clerk=users.display_name(uow(), actor().name), created=created, differing=_differing(view, merged), received=_received(view.id))
+                           clerk=users.display_name(uow(), actor().name), created=created,
+                           differing=_differing(view, merged), received=_received(view.id),
+                           on_behalf=delegations.case_on_behalf(uow(), view.id))
 
 
 # A township window's clerk starting an item none of its entrustments covers (engine.delegations).

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import delegations, users
-from engine.models import HistoryEvent
+from engine.models import HistoryEvent, ProcessInstance
 from tests.helpers import ApiClient, complete_open_task, open_task
 from tests.service_items import deploy_item, documents, send_message, supply_materials
 
@@ -119,15 +121,36 @@ def test_the_township_window_accepts_and_the_principal_reviews(county: ApiClient
 
 
 def test_the_principals_own_window_starts_as_the_diagram_says(county: ApiClient) -> None:
+    from tests.api.test_pages_intake import Browser
+
     entrust(county)
-    case_id = county.as_("window_clerk").post(f"/api/process-definitions/{KEY}/start", json={
-        "business_key": "ZW-0001", "variables": {"applicant_name": "某宾馆"}}).get_json()["id"]
-    to_acceptance(county, case_id, "ZW-0001")
-    assert open_task(county, case_id, "accept_commitment")["candidate_groups"] == ["window"]
+    with statements_reading(county, "case_delegations") as read:
+        case_id = county.as_("window_clerk").post(f"/api/process-definitions/{KEY}/start", json={
+            "business_key": "ZW-0001", "variables": {"applicant_name": "某宾馆"}}).get_json()["id"]
+        to_acceptance(county, case_id, "ZW-0001")
+        assert open_task(county, case_id, "accept_commitment")["candidate_groups"] == ["window"]
+        complete_open_task(county, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
+                           acceptance_decision="accept")
+        assert Browser(county, "window_clerk").get(f"/cases/{case_id}").status_code == 200
+    assert read == []  # an ordinary case's steps and pages ask its row, not the entrustments
     assert delegations.case_on_behalf(county.runtime.uow(), case_id) is None
-    complete_open_task(county, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
-                       acceptance_decision="accept")
     assert "受理机构" not in documents(county, case_id)["acceptance_notice"]
+
+
+@contextmanager
+def statements_reading(api: ApiClient, table: str) -> Iterator[list[str]]:
+    """The SQL statements run meanwhile that name ``table``."""
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if table in statement:
+            seen.append(statement)
+
+    event.listen(api.runtime.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(api.runtime.engine, "before_cursor_execute", before)
 
 
 @pytest.mark.parametrize("state", ["revoked", "expired", "not_yet_valid"])
@@ -366,6 +389,21 @@ def test_the_migration_goes_down_and_up_again(runtime) -> None:  # type: ignore[
     assert {"acceptance_delegations", "case_delegations"}.isdisjoint(inspect(runtime.engine).get_table_names())
     migrate(runtime, "head")
     assert {"acceptance_delegations", "case_delegations"} <= set(inspect(runtime.engine).get_table_names())
+
+
+def test_upgrading_to_0035_marks_the_cases_accepted_on_behalf(county: ApiClient) -> None:
+    from tests.helpers import migrate
+
+    entrust(county)
+    entrusted = start_at_township(county, "XZ-2026-0020")["id"]
+    own = county.as_("window_clerk").post(f"/api/process-definitions/{KEY}/start", json={
+        "business_key": "ZW-2026-0021", "variables": {"applicant_name": "某宾馆"}}).get_json()["id"]
+    migrate(county.runtime, "0034", down=True)
+    migrate(county.runtime, "head")
+    with county.runtime.uow() as uow:
+        marked = dict(uow.session.execute(select(ProcessInstance.id, ProcessInstance.accepted_on_behalf)).all())
+    assert marked == {entrusted: True, own: False}
+    assert delegations.case_on_behalf(county.runtime.uow(), entrusted) is not None
 
 
 def test_the_applicant_reads_which_body_accepted_the_case_and_for_whom(county: ApiClient) -> None:
