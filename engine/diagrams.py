@@ -117,14 +117,20 @@ def _set_start_form(diagram: PreparedDiagram, process: Any, elements: dict[str, 
     process_meta["start_form"] = named[0]
 
 
-def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict[str, Any]]:
+def lanes_of(process: Any) -> dict[str, str]:
+    """Each flow node's lane by name (its id when unnamed). What lies inside a subprocess belongs to the
+    subprocess's lane unless a lane of its own says otherwise."""
     lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
              for lane in process.iter(bpmn("lane")) for ref in lane.findall(bpmn("flowNodeRef")) if ref.text}
-    # What lies inside a subprocess belongs to the subprocess's lane unless a lane of its own says otherwise.
     for sub in process.iter(bpmn("subProcess"), bpmn("transaction"), bpmn("adHocSubProcess")):
         for inner in sub.iterdescendants():
             if sub.get("id") in lanes and inner.get("id") and inner.get("id") not in lanes:
                 lanes[inner.get("id")] = lanes[sub.get("id")]
+    return lanes
+
+
+def _translate_process(diagram: PreparedDiagram, process: Any) -> dict[str, dict[str, Any]]:
+    lanes = lanes_of(process)
     elements: dict[str, dict[str, Any]] = {}
     _check_flows(diagram, process)
     for node in list(process.iter()):

@@ -17,6 +17,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from .bpmn_xml import BPMN_NS, CAMUNDA_NS, SPIFF_NS, bpmn, camunda, element_properties, local, safe_parse, to_utf8
+from .diagrams import lanes_of
 from .errors import InvalidRequest, NotFound
 from .execution import find_definition
 from .models import ProcessDefinition
@@ -185,7 +186,7 @@ def _read(content: bytes, key: str) -> _Diagram:
         if isinstance(node.tag, str) and node.tag.startswith(f"{{{BPMN_NS}}}") and local(node.tag) in COMPARED \
                 and node.get("id"):
             nodes[node.get("id")] = node
-    lanes = _lanes(process)
+    lanes = lanes_of(process)
     named = _named_definitions(root)
     elements = {}
     for element_id, node in nodes.items():
@@ -196,18 +197,6 @@ def _read(content: bytes, key: str) -> _Diagram:
     layout = sorted("\n".join(_outline(shape, skip_id=True)) for shape in
                     root.iter(f"{{{DI_NS}}}BPMNShape", f"{{{DI_NS}}}BPMNEdge") if shape.get("bpmnElement") in ids)
     return _Diagram(elements, layout)
-
-
-def _lanes(process: Any) -> dict[str, str]:
-    """Each flow node's lane by name (its id when unnamed): inside a subprocess, the subprocess's, unless a
-    lane names it; in nested lanes, the innermost."""
-    lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
-             for lane in process.iter(bpmn("lane")) for ref in lane.findall(bpmn("flowNodeRef")) if ref.text}
-    for sub in process.iter(bpmn("subProcess"), bpmn("transaction"), bpmn("adHocSubProcess")):
-        for inner in sub.iterdescendants():
-            if sub.get("id") in lanes and inner.get("id") and inner.get("id") not in lanes:
-                lanes[inner.get("id")] = lanes[sub.get("id")]
-    return lanes
 
 
 def _named_definitions(root: Any) -> dict[str, str]:
