@@ -4,15 +4,26 @@ with lxml and laid out by reportlab.
 Supported: ``h1``, ``h2``, ``h3``, ``p``, ``div``, ``ul``/``ol``/``li``, ``table``/``tr``/``th``/``td``,
 inline ``strong``/``b``, ``em``/``i``, ``u``, ``br``, ``span``; the classes ``center``, ``right``,
 ``noindent`` and ``sign`` (right-aligned, a signature or date line) on blocks. Anything else is laid out
-as its text. Chinese is set in reportlab's built-in CID font STSong-Light, which PDF readers supply
-themselves: no font file is embedded or needed.
+as its text.
+
+Chinese is set in a Song/Ming (serif) CJK TrueType font embedded in the PDF as a subset of the glyphs used,
+so that any reader, and an archive expecting embedded fonts (PDF/A practice), shows it: the file named by
+the environment variable ``GOVFLOW_PDF_FONT`` (a .ttf, or a .ttc whose first face is used), else the first
+of ``FONT_FILES`` present (Debian's fonts-arphic-uming, which scripts/system-packages.sh installs). A face
+with PostScript (CFF) outlines, as Noto CJK has, cannot be embedded by reportlab and is refused. Without a
+usable font the PDFs fall back to reportlab's CID font STSong-Light, which is not embedded (readers without
+Adobe's Asian font pack show blanks), and one warning per process says so. Neither font has a bold face:
+``strong``/``b`` (and ``em``/``i``) are set in the same face.
 
 The page follows GB/T 9704 (党政机关公文格式) loosely: A4, margins 37/26/35/28 mm, title 22 pt,
 body 16 pt with a two-character first-line indent.
 """
 from __future__ import annotations
 
+import functools
 import io
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +37,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     Flowable,
     ListFlowable,
@@ -38,29 +50,84 @@ from reportlab.platypus import (
     paragraph,
 )
 
-FONT = "STSong-Light"
+FALLBACK_FONT = "STSong-Light"
+FONT_ENV = "GOVFLOW_PDF_FONT"
+# Debian's serif CJK fonts with TrueType outlines, the first present wins: (path, face in a collection).
+# Face 0 of uming.ttc is AR PL UMing CN, the simplified-Chinese glyph forms.
+FONT_FILES: tuple[tuple[str, int], ...] = (("/usr/share/fonts/truetype/arphic/uming.ttc", 0),)
+# A face must hold these to set a document (the punctuation, bullet and dash the layout and templates use):
+# a Latin-only font named by mistake would otherwise print every Chinese character as an empty box.
+REQUIRED_GLYPHS = "，。、；：？！“”‘’（）《》〔〕【】—…•受理通知书决定0123456789AZaz"
 BODY_SIZE = 16
-_registered = threading.Lock()
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_chosen: dict[tuple[str | None, tuple[tuple[str, int], ...]], str] = {}
 _INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}
 _CANNOT_START = "，；：？！》」』”’"
 _BLOCKS = {"h1", "h2", "h3", "p", "div", "ul", "ol", "table", "section", "header", "footer"}
 
 
-def _register_font() -> None:
-    with _registered:
-        if FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-            # The CID font has no bold or italic face: <b> and <i> map to the same face.
-            pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
-            # reportlab's line breaker knows the Japanese marks that may not start a line, not the Chinese
-            # full-width ，；：？！: without them a line could begin with a comma.
-            # Both breakers (one fragment: textsplit; mixed fragments: paragraph) keep their own copy.
-            for module in (textsplit, paragraph):
-                module.ALL_CANNOT_START += "".join(c for c in _CANNOT_START if c not in module.ALL_CANNOT_START)
+def font_name() -> str:
+    """The registered name of the font the PDFs are set in, chosen once per process (and setting)."""
+    setting = os.environ.get(FONT_ENV, "").strip() or None
+    key = (setting, FONT_FILES)
+    with _lock:
+        if key not in _chosen:
+            _break_lines_the_chinese_way()
+            _chosen[key] = _choose(setting)
+        return _chosen[key]
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.75,
+def _choose(setting: str | None) -> str:
+    candidates = [(setting, 0)] if setting else [(path, index) for path, index in FONT_FILES if os.path.isfile(path)]
+    problems = []
+    for path, index in candidates:
+        try:
+            return _register_truetype(path, index)
+        except (TTFError, OSError, ValueError) as exc:
+            problems.append(f"{path}: {exc}")
+    if setting:
+        log.warning("%s=%s cannot be embedded (%s); PDFs are set in %s, which is not embedded", FONT_ENV, setting,
+                    "; ".join(problems), FALLBACK_FONT)
+    else:
+        found = "; ".join(problems) or "none of " + ", ".join(path for path, _ in FONT_FILES) + " exists"
+        log.warning("no CJK TrueType font to embed in PDFs (%s): install fonts-arphic-uming or set %s; PDFs are "
+                    "set in %s, which is not embedded", found, FONT_ENV, FALLBACK_FONT)
+    if FALLBACK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+        _same_face_for_every_style(FALLBACK_FONT)
+    return FALLBACK_FONT
+
+
+def _register_truetype(path: str, index: int) -> str:
+    """Register face ``index`` of a TrueType file, subset on embedding; TTFError for CFF outlines."""
+    name = f"GovflowSerif-{index}-{path}"
+    if name in pdfmetrics.getRegisteredFontNames():
+        return name
+    font = TTFont(name, path, subfontIndex=index)
+    lacking = [c for c in REQUIRED_GLYPHS if ord(c) not in font.face.charToGlyph]
+    if lacking:
+        raise ValueError(f"the font has no glyph for {''.join(lacking)!r}")
+    pdfmetrics.registerFont(font)
+    _same_face_for_every_style(name)
+    return name
+
+
+def _same_face_for_every_style(name: str) -> None:
+    # No bold or italic face: <b> and <i> map to the same face rather than failing.
+    pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+
+
+def _break_lines_the_chinese_way() -> None:
+    # reportlab's line breaker knows the Japanese marks that may not start a line, not the Chinese
+    # full-width ，；：？！: without them a line could begin with a comma.
+    # Both breakers (one fragment: textsplit; mixed fragments: paragraph) keep their own copy.
+    for module in (textsplit, paragraph):
+        module.ALL_CANNOT_START += "".join(c for c in _CANNOT_START if c not in module.ALL_CANNOT_START)
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=font, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.75,
                           firstLineIndent=BODY_SIZE * 2, alignment=TA_JUSTIFY, wordWrap="CJK")
     return {
         "h1": ParagraphStyle("h1", parent=body, fontSize=22, leading=34, alignment=TA_CENTER, firstLineIndent=0,
@@ -76,22 +143,24 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def html_to_pdf(html: str | bytes, *, title: str = "", author: str = "", subject: str = "") -> bytes:
     """The PDF of an HTML document in the supported subset. Raises ValueError on an empty document."""
-    _register_font()
+    font = font_name()
     root = lxml.html.document_fromstring(html)
     body = root.find("body")
-    story = list(_flowables(body if body is not None else root, _styles()))
+    story = list(_flowables(body if body is not None else root, _styles(font)))
     if not story:
         raise ValueError("the document has no content to lay out")
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, topMargin=37 * mm, bottomMargin=35 * mm, leftMargin=28 * mm,
-                            rightMargin=26 * mm, title=title, author=author, subject=subject, creator="govflow")
-    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+                            rightMargin=26 * mm, title=title, author=author, subject=subject, creator="govflow",
+                            initialFontName=font)  # else every page names Helvetica, not embedded
+    page_number = functools.partial(_page_number, font)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return out.getvalue()
 
 
-def _page_number(canvas: Any, doc: Any) -> None:
+def _page_number(font: str, canvas: Any, doc: Any) -> None:
     canvas.saveState()
-    canvas.setFont(FONT, 12)
+    canvas.setFont(font, 12)
     canvas.drawCentredString(A4[0] / 2, 20 * mm, f"— {doc.page} —")
     canvas.restoreState()
 
@@ -146,12 +215,13 @@ def _classed(style: ParagraphStyle, element: Any) -> ParagraphStyle:
 
 
 def _list(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Flowable:
+    font = styles["li"].fontName
     items = [ListItem(Paragraph(_inline_content(li).strip() or " ", styles["li"]))
              for li in element if li.tag == "li"]
     if tag == "ol":
-        return ListFlowable(items, bulletType="1", bulletFontName=FONT, bulletFontSize=BODY_SIZE,
+        return ListFlowable(items, bulletType="1", bulletFontName=font, bulletFontSize=BODY_SIZE,
                             leftIndent=BODY_SIZE * 2, bulletFormat="%s.")
-    return ListFlowable(items, bulletType="bullet", start="•", bulletFontName=FONT, bulletFontSize=BODY_SIZE,
+    return ListFlowable(items, bulletType="bullet", start="•", bulletFontName=font, bulletFontSize=BODY_SIZE,
                         leftIndent=BODY_SIZE * 2)
 
 
@@ -169,7 +239,9 @@ def _table(element: Any, styles: dict[str, ParagraphStyle]) -> Flowable:
         return Spacer(1, 0)
     width = max(len(r) for r in rows)
     rows = [r + [Paragraph(" ", styles["cell"])] * (width - len(r)) for r in rows]
-    style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    # FONTNAME although the cells hold paragraphs: the table selects it for each cell (Helvetica otherwise).
+    style = [("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),
+             ("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
     if header_rows:
         style.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#eeeeee")))

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: Chromium for the browser tests, a CJK font so
-# its screenshots show Chinese rather than empty boxes, Node.js and npm for the page assets.
+# its screenshots show Chinese rather than empty boxes, a serif CJK TrueType font (AR PL UMing) that the
+# documents' PDFs embed (engine/document_pdf.py), Node.js and npm for the page assets.
 # Idempotent: does nothing (and touches no network) when everything is present.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 { command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; } || missing+=(fonts-wqy-microhei)
+[ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
 command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
