@@ -22,6 +22,12 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
 ``issued_at``      when the document is issued (a UTC datetime; ``|cn_date`` prints 2026年3月2日)
 ``element``        ``id`` and ``name`` of the diagram element that issues it, ``process`` (its diagram's key)
 ``clock``          the case's time-limit clock once started: ``promised_days``, ``deadline`` (a date)
+``extension``      in the notice of an extension (``extension_notice``, issued when a time limit is extended,
+                   engine.time_limits): ``days`` (working days added), ``reason``, ``previous_deadline`` and
+                   ``deadline`` (dates before and after), ``total_days`` (all of the case's extensions),
+                   ``basis`` (the provisions cited: licensing law art 42 for a licence, a guide's special law;
+                   ``|grounds`` cites them), ``agency`` (the lead department whose head approved, else
+                   ``department``), ``approved_at``; None in every other document
 ``missing``        materials to supplement, from ``missing_materials``: ``[{name, reason}]``
 ``reasons``        reasons, one per line of ``reject_reason`` (or a list)
 ``v``              all case variables as one mapping
@@ -187,7 +193,8 @@ def _error_line(exc: BaseException, file_name: str) -> int | None:
 
 def sample_context() -> dict[str, Any]:
     """A case as complete as the food-licence forms make it, with the decisions the library's joint review
-    meeting, parallel approval and one-thing bundle record, to try a template on at deploy."""
+    meeting, parallel approval and one-thing bundle record and an extension of its time limit (the clock's
+    five days extended by five), to try a template on at deploy."""
     now = datetime(2026, 3, 2, 2, 0, tzinfo=LOCAL_TZ)
     verdict = {"result": "grant", "opinion": "符合条件"}
     variables = {"applicant_name": "某某餐饮管理有限公司", "acceptance_decision": "accept", "opinion": "材料齐全",
@@ -215,19 +222,29 @@ def sample_context() -> dict[str, Any]:
               "promised_days": 10, "statutory_days": 20, "bundle": {"name": "示例一件事", "code": "SAMPLE-YJS"},
               "verdict": "food_licence"},
         element={"id": "sample", "name": "示例", "process": "sample"}, issued_at=now,
-        clock={"promised_days": 10, "state": "running", "started_at": now, "deadline": date(2026, 3, 16)})
+        clock={"promised_days": 10, "state": "running", "started_at": now, "deadline": date(2026, 3, 16)},
+        extension={"days": 5, "reason": "需组织专家评审", "previous_deadline": date(2026, 3, 9),
+                   "deadline": date(2026, 3, 16), "total_days": 5,
+                   "basis": ["《中华人民共和国行政许可法》第四十二条", "《示例条例》第十条"], "agency": "示例部门",
+                   "approved_at": now})
 
 
 def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict[str, Any],
                   element: dict[str, Any], issued_at: datetime, clock: dict[str, Any] | None,
-                  accepted_by: dict[str, Any] | None = None) -> dict[str, Any]:
+                  accepted_by: dict[str, Any] | None = None,
+                  extension: dict[str, Any] | None = None) -> dict[str, Any]:
     applicant = variables.get("applicant_name") or variables.get("applicant") or ""
     reasons = variables.get("reject_reason")
     context = dict(variables)
     context.update({
         "v": variables, "case": case, "item": item, "element": element, "issued_at": issued_at, "clock": clock,
-        "applicant": applicant, "department": item.get("department") or variables.get("department_name") or "",
+        "applicant": applicant, "department": department_of(item, variables),
         "missing": missing_materials(variables.get("missing_materials")), "reasons": lines(reasons),
-        "accepted_by": accepted_by,
+        "accepted_by": accepted_by, "extension": extension,
     })
     return context
+
+
+def department_of(item: dict[str, Any], variables: dict[str, Any]) -> str:
+    """The issuing department: the item's, else the case variable ``department_name``."""
+    return item.get("department") or variables.get("department_name") or ""

@@ -1,7 +1,9 @@
 """Documents issued to applicants (SX21, XA17, 行政许可法 art 32, 38): 受理通知书, 不予受理通知书,
 一次性告知通知书, 准予/不予行政许可决定书 — rendered from deployed templates when a diagram element
-marked ``govflow.document`` completes, stored as HTML and PDF with their SHA-256 in the transaction of
-that step, announced to integrators as ``document.issued``, and kept in the case archive.
+marked ``govflow.document`` completes, and the notice of extension (``extension_notice``, Administrative
+Licensing Law Art 42) whenever a case's time limit is extended (engine.time_limits.grant_extension) —
+stored as HTML and PDF with their SHA-256 in the transaction of that step or extension, announced to
+integrators as ``document.issued``, and kept in the case archive.
 
 Every deployed ``.html`` file is a template (engine.document_templates), named by its file name without
 ``.html`` whatever folders the upload's name carries: ``acceptance_notice.html``,
@@ -24,16 +26,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import lxml.html
 from sqlalchemy import Select, select
 
-from . import confidential, delegations, document_templates
+from . import case_access, confidential, delegations, document_templates, outbox
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
 from .errors import InvalidRequest, NotFound, ProcessError
-from .guides import latest_for_process
+from .guides import LICENCE, latest_for_process
 from .materials import require_access
 from .models import (
     CaseClock,
+    Department,
     Document,
+    HistoryEvent,
     ProcessDefinition,
     ProcessInstance,
     Resource,
@@ -199,29 +203,53 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
     if template is None:
         log.warning("case %s: document template %s is not deployed; %s issued no document",
                     case.row.id, resource_name(name), spec.bpmn_id)
-        return {"event": "document.missing", **where, "data": {"name": name, "template": resource_name(name)}}
+        return {"event": "document.missing", **where, "data": _missing(name)}
     context = _context(uow, case, task, now)
     try:
-        html = document_templates.render(template.name, template.content.decode("utf-8"), context, _lookup(uow))
-        title = _title(html) or name
-        pdf = html_to_pdf(html, title=title, author=context["department"], subject=case.row.business_key)
+        rendered = _render(uow, template, context, case.row)
     except Exception as exc:  # TemplateError, a sandbox refusal, a filter's TypeError on this case's data ...
         raise ProcessError(f"document {resource_name(name)} could not be issued at "
                            f"{spec.bpmn_name or spec.bpmn_id}: {exc}", element=spec.bpmn_id,
                            details=[{"element": spec.bpmn_id, "template": resource_name(name),
                                      "message": str(exc)}]) from exc
-    html_bytes = html.encode("utf-8")
+    summary = _store(uow, case, name, template, rendered, context, where, now)
+    return {"event": EVENT, **where, "data": summary}  # outbox.collect announces it
+
+
+class _Rendered(NamedTuple):
+    html: str
+    title: str
+    pdf: bytes
+
+
+def _render(uow: UnitOfWork, template: Resource, context: dict[str, Any], row: ProcessInstance) -> _Rendered:
+    """The document's HTML, title and PDF. Raises whatever the template or the PDF raise on this case."""
+    html = document_templates.render(template.name, template.content.decode("utf-8"), context, _lookup(uow))
+    title = _title(html) or template_name(template.name)
+    return _Rendered(html, title, html_to_pdf(html, title=title, author=context["department"],
+                                              subject=row.business_key))
+
+
+def _store(uow: UnitOfWork, case: Case, name: str, template: Resource, rendered: _Rendered,
+           context: dict[str, Any], where: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The rendered document stored with its hashes; returns what its history item and event say of it."""
+    html_bytes = rendered.html.encode("utf-8")
     secrets = confidential.texts(context["v"], case.hidden)
-    document = Document(instance_id=case.row.id, name=name, title=title[:200], template_sha256=template.sha256,
-                        element_id=spec.bpmn_id, element_name=spec.bpmn_name, task_id=str(task.id), issued_at=now,
-                        html=html_bytes, pdf=pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
-                        pdf_sha256=hashlib.sha256(pdf).hexdigest(), confidential=_holds(html, secrets))
+    document = Document(instance_id=case.row.id, name=name, title=rendered.title[:200],
+                        template_sha256=template.sha256, element_id=where["element_id"],
+                        element_name=where["element_name"], task_id=where["task_id"], issued_at=now,
+                        html=html_bytes, pdf=rendered.pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
+                        pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+                        confidential=_holds(rendered.html, secrets))
     uow.session.add(document)
     uow.session.flush()  # the id, for the event and the history
-    summary = {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
-               "element_id": spec.bpmn_id,
-               "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
-    return {"event": EVENT, **where, "data": summary}  # outbox.collect announces it
+    return {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
+            "element_id": where["element_id"],
+            "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
+
+
+def _missing(name: str) -> dict[str, Any]:
+    return {"name": name, "template": resource_name(name)}
 
 
 def _holds(html: str, secrets: list[str]) -> bool:
@@ -244,12 +272,14 @@ def _context(uow: UnitOfWork, case: Case, task: Any, now: datetime) -> dict[str,
     definition = definition_of(case, task)
     variables = {k: v for k, v in task.data.items() if k != "data_objects"}
     return document_templates.build_context(
-        variables=variables,
-        case={"id": row.id, "number": row.business_key, "received_at": row.started_at or now,
-              "process_key": row.definition_key},
-        item=_item(uow, definition, row.definition_key),
+        variables=variables, case=_case_fields(row, now), item=_item(uow, definition, row.definition_key),
         element={"id": task.task_spec.bpmn_id, "name": task.task_spec.bpmn_name, "process": definition.key},
         issued_at=now, clock=_clock(uow, row), accepted_by=delegations.document_fields(uow, case))
+
+
+def _case_fields(row: ProcessInstance, now: datetime) -> dict[str, Any]:
+    return {"id": row.id, "number": row.business_key, "received_at": row.started_at or now,
+            "process_key": row.definition_key}
 
 
 def _item(uow: UnitOfWork, definition: ProcessDefinition, case_key: str) -> dict[str, Any]:
@@ -293,6 +323,96 @@ def _clock(uow: UnitOfWork, row: ProcessInstance) -> dict[str, Any] | None:
         return None
     return {"promised_days": clock.promised_days + (clock.extension_days or 0), "state": clock.state,
             "started_at": clock.started_at, "deadline": clock.deadline_at.astimezone(LOCAL_TZ).date()}
+
+
+# ---- issuing on an extension (from time_limits.grant_extension) ---------------------------------
+
+EXTENSION_NOTICE = "extension_notice"
+# The article an extension notice of a licence cites: it extends the time limit and has the applicant told why.
+EXTENSION_LAW = "《中华人民共和国行政许可法》第四十二条"
+
+
+def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str,
+                           previous_deadline: datetime, now: datetime) -> None:
+    """The notice of an extension just granted (Administrative Licensing Law Art 42: the applicant is told the
+    extension and its reason) from the latest deployed ``extension_notice`` template, stored, recorded
+    (``document.issued``) and announced as a diagram element's document is. Without that template the
+    extension stands and the history records ``document.missing``. Helper: the caller's transaction, once
+    ``clock`` moved.
+
+    Raises ProcessError when the template fails on the case's data: the extension is refused, nothing changes.
+    """
+    from .execution import open_case  # execution imports this module
+
+    row = uow.session.get(ProcessInstance, clock.instance_id)
+    if row is None:
+        raise NotFound(f"process instance {clock.instance_id} not found")
+    where: dict[str, Any] = {"element_id": None, "element_name": None, "task_id": None}
+    template = _template(uow, EXTENSION_NOTICE)
+    if template is None:
+        log.warning("case %s: document template %s is not deployed; its extension issued no document",
+                    row.id, resource_name(EXTENSION_NOTICE))
+        _record(uow, row, actor, now, "document.missing", _missing(EXTENSION_NOTICE))
+        return
+    case = open_case(uow, row.id)
+    context = _extension_context(uow, case, clock, days=days, reason=reason, previous_deadline=previous_deadline,
+                                 now=now)
+    try:
+        rendered = _render(uow, template, context, row)
+    except Exception as exc:  # as for an element's document: the template fails on this case's data
+        raise ProcessError(f"document {resource_name(EXTENSION_NOTICE)} could not be issued for the extension: "
+                           f"{exc}", details=[{"template": resource_name(EXTENSION_NOTICE),
+                                               "message": str(exc)}]) from exc
+    summary = _store(uow, case, EXTENSION_NOTICE, template, rendered, context, where, now)
+    _record(uow, row, actor, now, EVENT, summary)
+    outbox.emit(uow, EVENT, instance=row, data={"actor": actor.name, **summary, "case_state": _stands(uow, row)})
+
+
+def _extension_context(uow: UnitOfWork, case: Case, clock: CaseClock, *, days: int, reason: str,
+                       previous_deadline: datetime, now: datetime) -> dict[str, Any]:
+    """What an extension notice reads: the case as its documents read it, no diagram element, and
+    ``extension`` (engine.document_templates)."""
+    from .execution import case_variables  # execution imports this module
+
+    row = case.row
+    variables = case_variables(case.workflow)
+    item = _item(uow, row.definition, row.definition_key)
+    extension = {"days": days, "reason": reason, "previous_deadline": previous_deadline.astimezone(LOCAL_TZ).date(),
+                 "deadline": clock.deadline_at.astimezone(LOCAL_TZ).date(), "total_days": clock.extension_days,
+                 "basis": _extension_basis(uow, clock, row), "approved_at": now,
+                 # the head approving is of the lead department; a case without one: its issuing department
+                 "agency": _lead_name(uow, row.id) or document_templates.department_of(item, variables)}
+    return document_templates.build_context(
+        variables=variables, case=_case_fields(row, now), item=item,
+        element={"id": None, "name": None, "process": row.definition_key}, issued_at=now,
+        clock=_clock(uow, row), accepted_by=delegations.document_fields(uow, case), extension=extension)
+
+
+def _extension_basis(uow: UnitOfWork, clock: CaseClock, row: ProcessInstance) -> list[str]:
+    """What the notice cites: Art 42 for a licence (an item without a guide is one, as for its clock), and
+    the special law a guide's own allowance names (Art 42 yields to the time limits other laws set)."""
+    guide = latest_for_process(uow, row.definition_key)
+    cited = [EXTENSION_LAW] if guide is None or guide.item_type == LICENCE else []
+    return cited + ([clock.extension_basis] if clock.extension_basis else [])
+
+
+def _lead_name(uow: UnitOfWork, instance_id: int) -> str | None:
+    """The name of the department leading the case, whose head approves its extensions."""
+    code = case_access.lead_department(uow, instance_id)
+    department = uow.session.get(Department, code) if code is not None else None
+    return department.name if department is not None else None
+
+
+def _record(uow: UnitOfWork, row: ProcessInstance, actor: Actor, now: datetime, event: str,
+            data: dict[str, Any]) -> None:
+    uow.session.add(HistoryEvent(instance_id=row.id, at=now, actor=actor.name, event=event, data=data))
+
+
+def _stands(uow: UnitOfWork, row: ProcessInstance) -> str | None:
+    """Where the case stands (engine.case_state), as a ``document.issued`` event of a step says."""
+    from .case_state import of_case  # it reads timelines, which read cases through execution
+
+    return of_case(uow, row).state
 
 
 # ---- reading (API) -----------------------------------------------------------------------------

@@ -746,12 +746,15 @@ def _require_no_pending_request(uow: UnitOfWork, instance_id: int) -> None:
 def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str, now: datetime,
                     opinion: str | None = None, request_id: int | None = None) -> dict[str, Any]:
     """Extend the locked, checked clock (``require_extensible``): the special procedure, the deadline moved,
-    the ``clock.extended`` history item and the ``extended`` event. Returns the item's data. Helper: the
-    caller's transaction."""
+    the ``clock.extended`` history item, the ``extended`` event and the applicant's notice of it (Art 42,
+    engine.documents). Returns the item's data. Helper: the caller's transaction."""
+    from .documents import issue_extension_notice  # documents reads guides, which import this module
+
     instance_id = clock.instance_id
     uow.session.add(SpecialProcedure(instance_id=instance_id, kind=EXTENSION, started_at=now, ended_at=now,
                                      reason_or_basis=reason, result="approved", opinion=opinion, days=days,
                                      created_by=actor.name))
+    previous_deadline = clock.deadline_at
     clock.extension_days += days
     _recompute(uow, clock)
     data: dict[str, Any] = {"days": days, "reason": reason, **_summary(clock),
@@ -760,6 +763,8 @@ def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: in
         data["request_id"] = request_id
     _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
     outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
+    issue_extension_notice(uow, clock, actor=actor, days=days, reason=reason, previous_deadline=previous_deadline,
+                           now=now)
     return data
 
 

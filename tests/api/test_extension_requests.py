@@ -85,7 +85,8 @@ def test_a_clerk_requests_and_the_head_approves_the_extension(api: Any, case: in
     assert (procedure["kind"], procedure["days"], procedure["reason_or_basis"], procedure["result"],
             procedure["opinion"], procedure["created_by"]) == \
         ("extension", 5, "需征求相关部门意见", "approved", "同意", "head")
-    extended = events(api, case)[-1]
+    *_, extended, notice = events(api, case)  # the notice's template is not deployed here: none issued
+    assert notice["event"] == "document.missing" and notice["data"]["name"] == "extension_notice"
     assert extended["event"] == "clock.extended" and extended["actor"] == "head"
     assert extended["data"]["request_id"] == request["id"] and extended["data"]["days"] == 5
     assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["total"] == 0
@@ -244,7 +245,7 @@ def test_the_head_may_grant_fewer_days_than_requested(api: Any, case: int) -> No
     assert (after["extension_days"], after["deadline_date"], after["extension_remaining_days"]) == \
         (2, "2026-03-18", 8)
     assert after["procedures"][0]["days"] == 2
-    extended = events(api, case)[-1]
+    extended = events(api, case)[-2]  # then the notice's (document.missing: its template is not deployed here)
     assert extended["event"] == "clock.extended" and extended["data"]["days"] == 2
 
 

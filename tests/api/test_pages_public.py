@@ -210,9 +210,10 @@ def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(a
     html = lookup(visitor, "SCJG-2026-0101", started["query_code"]).text
     assert "延长 5 个工作日" in html and "需征求相关部门意见" in html and text_of(html, "remaining-days") == "15"
 
-    [pdf_link] = re.findall(r'class="document-pdf" href="([^"]+)"', html)
-    [html_link] = re.findall(r'class="document-html" href="([^"]+)"', html)
-    assert "受理通知书" in html
+    # The acceptance notice, then the extension's notice (行政许可法 art 42): oldest first.
+    pdf_link, _ = re.findall(r'class="document-pdf" href="([^"]+)"', html)
+    html_link, _ = re.findall(r'class="document-html" href="([^"]+)"', html)
+    assert "受理通知书" in html and "延长期限告知书" in html
     pdf = visitor.get(pdf_link.replace("&amp;", "&"))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     notice = visitor.get(html_link.replace("&amp;", "&"))

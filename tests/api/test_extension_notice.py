@@ -1,0 +1,202 @@
+"""The notice of an extension (Administrative Licensing Law Art 42: the extension and its reason are told to
+the applicant): every extension granted, by the head's own decision or by approving a clerk's request, issues it
+from the library's ``extension_notice`` template in the extension's transaction, listed and downloaded as
+every other document; without the template the extension stands and the history says no notice was issued.
+The food licence with its guide (an allowance of 5 working days by a special regulation) accepted on Monday
+2 March 2026, due 16 March, led by the market regulator."""
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import extensions
+from engine.models import CaseClock, Document, OutboxEvent, SpecialProcedure
+from tests.api.test_documents import documents_of, download, pdf_text
+from tests.api.test_pages_public import accepted_food_case, library_files
+from tests.api.test_time_limits import now  # noqa: F401 (a fixture)
+from tests.case_pages import signed_in
+from tests.heads import head
+from tests.helpers import CAST, seed_national_calendar
+
+# A clerk of the regulator's food review section, the case's lead department, asks for extensions.
+CAST.setdefault("food_reviewer", {"groups": ["food_review"], "roles": ["clerk"]})
+NOTICE = "extension_notice"
+LAWS = "《中华人民共和国行政许可法》第四十二条和《食品经营许可和备案管理办法》第二十一条"
+
+
+@pytest.fixture
+def when(now: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
+    """``now`` for engine.extensions too."""
+    def set_now(day: date) -> None:
+        moment = now(day)
+        monkeypatch.setattr(extensions, "utcnow", lambda: moment)
+    return set_now
+
+
+def deploy(api: Any, files: list[tuple[str, bytes]], expect: int = 201) -> Any:
+    analyst = api.as_("analyst")
+    response = analyst.client.post("/api/deployments", headers=analyst.headers(), content_type="multipart/form-data",
+                                   data={"files": [(io.BytesIO(content), name) for name, content in files]})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def accepted(api: Any, when: Any, number: str, *, templates: bool = True) -> dict[str, Any]:
+    """The library deployed (without its document templates unless ``templates``), a food licence accepted
+    on 2 March with the departments its head heads; the clock commands then run on 4 March."""
+    seed_national_calendar(api.runtime)
+    deploy(api, [(name, content) for name, content in library_files()
+                 if templates or not name.startswith("documents/")])
+    when(date(2026, 3, 2))
+    started = accepted_food_case(api, number)
+    head(api)
+    when(date(2026, 3, 4))
+    return started
+
+
+def extend(api: Any, case_id: int, days: int, reason: str) -> dict[str, Any]:
+    response = api.as_("head").post(f"/api/process-instances/{case_id}/clock/extend",
+                                    json={"days": days, "reason": reason})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def notices(api: Any, case_id: int) -> list[dict[str, Any]]:
+    return [d for d in documents_of(api, case_id, user="supervisor") if d["name"] == NOTICE]
+
+
+def history(api: Any, case_id: int) -> list[dict[str, Any]]:
+    return api.as_("supervisor").get(f"/api/process-instances/{case_id}/history").get_json()
+
+
+def row(html: str, header: str) -> str:
+    return html.split(f"<th>{header}</th><td>", 1)[1].split("</td>", 1)[0]
+
+
+def test_the_heads_extension_issues_the_notice_with_its_days_deadline_and_reason(app: Any, api: Any,
+                                                                                 when: Any) -> None:
+    started = accepted(api, when, "SCJG-2026-0201")
+    case_id = started["id"]
+    clock = extend(api, case_id, 3, "需组织专家对经营场所布局进行评审")
+    assert clock["deadline_date"] == "2026-03-19"  # 16 March + 3 working days
+
+    [notice] = notices(api, case_id)
+    assert (notice["title"], notice["element_id"]) == ("延长期限告知书", None)
+    response = download(api, case_id, notice["id"], "html")
+    assert hashlib.sha256(response.data).hexdigest() == notice["html_sha256"]
+    html = response.data.decode()
+    assert "<title>延长期限告知书</title>" in html and "办件编号：SCJG-2026-0201" in html
+    assert "某某餐饮有限公司：" in html and "提出的食品经营许可申请" in html
+    assert "办理期限延长3个工作日，本机关将于2026年3月19日前作出决定" in html
+    assert f"根据{LAWS}的规定" in html
+    assert "延长期限的理由：需组织专家对经营场所布局进行评审" in html
+    assert (row(html, "受理日期"), row(html, "原办理期限"), row(html, "延长期限"), row(html, "延长后办理期限"),
+            row(html, "延长理由"), row(html, "法律依据"), row(html, "批准机关")) == \
+        ("2026年3月2日", "2026年3月16日前", "3个工作日", "2026年3月19日前", "需组织专家对经营场所布局进行评审", LAWS,
+         "市市场监督管理局")
+    assert '<p class="sign">2026年3月4日</p>' in html  # issued the day of the extension
+
+    pdf = download(api, case_id, notice["id"], "pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    assert hashlib.sha256(pdf.data).hexdigest() == notice["pdf_sha256"]
+    assert "延长期限告知书" in pdf_text(pdf.data) and "SCJG-2026-0201" in pdf_text(pdf.data)
+
+    # In the history right after the extension, by the head; announced after the extension's own event.
+    *_, extended, issued = history(api, case_id)
+    assert (extended["event"], issued["event"], issued["actor"]) == ("clock.extended", "document.issued", "head")
+    assert (issued["data"]["document_id"], issued["data"]["name"]) == (notice["id"], NOTICE)
+    with api.runtime.uow() as uow:
+        [announced] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "document.issued",
+                                                                   OutboxEvent.instance_id == case_id)
+                                          .order_by(OutboxEvent.id)).all()[-1:]
+        assert announced.data["document_id"] == notice["id"]
+        assert announced.data["pdf_sha256"] == notice["pdf_sha256"] and announced.data["actor"] == "head"
+        [moved] = uow.session.scalars(select(OutboxEvent.id).where(OutboxEvent.event == "extended")).all()
+        assert moved < announced.id
+    stands = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()["case_state"]
+    assert announced.data["case_state"] == stands  # as a step's document.issued says where the case stands
+
+    # The applicant's progress lists it and downloads it with the code; the case page lists it.
+    progress = api.client.get("/api/public/progress/SCJG-2026-0201", query_string={"code": started["query_code"]})
+    listed = progress.get_json()["documents"]
+    assert [d["name"] for d in listed] == ["受理通知书", "延长期限告知书"]
+    public = api.client.get(listed[1]["download_url"], query_string={"code": started["query_code"]})
+    assert public.status_code == 200 and public.data == pdf.data
+    page = signed_in(app, api.runtime, "notice_reader", roles=["supervisor"]).get(f"/cases/{case_id}").text
+    assert f'data-document="{notice["id"]}"' in page and "延长期限告知书" in page
+
+
+def test_an_approved_request_issues_one_notice_with_the_days_the_head_granted(api: Any, when: Any) -> None:
+    case_id = accepted(api, when, "SCJG-2026-0202")["id"]
+    asked = api.as_("food_reviewer").post(f"/api/process-instances/{case_id}/clock/extension-requests",
+                                          json={"days": 5, "reason": "1. 需征求卫生健康部门意见\n2. 需补充现场核查"})
+    assert asked.status_code == 201, asked.get_json()
+    assert notices(api, case_id) == []  # nothing is extended, nor told, until the head approves
+    approved = api.as_("head").post(f"/api/extension-requests/{asked.get_json()['id']}/approve",
+                                    json={"days": 2, "opinion": "同意延长两个工作日，内部意见"})
+    assert approved.status_code == 200, approved.get_json()
+
+    [notice] = notices(api, case_id)
+    html = download(api, case_id, notice["id"], "html").data.decode()
+    assert "办理期限延长2个工作日，本机关将于2026年3月18日前作出决定" in html  # 16 March + 2 working days
+    assert "<li>需征求卫生健康部门意见</li>" in html and "<li>需补充现场核查</li>" in html
+    assert row(html, "延长理由") == "需征求卫生健康部门意见；需补充现场核查"
+    assert "内部意见" not in html  # the head's opinion is the office's, not the applicant's
+    pdf = download(api, case_id, notice["id"], "pdf")
+    assert pdf.data.startswith(b"%PDF-") and hashlib.sha256(pdf.data).hexdigest() == notice["pdf_sha256"]
+    *_, extended, issued = history(api, case_id)
+    assert extended["event"] == "clock.extended" and extended["data"]["request_id"] == asked.get_json()["id"]
+    assert issued["event"] == "document.issued" and issued["data"]["document_id"] == notice["id"]
+
+
+def test_a_refused_request_issues_nothing(api: Any, when: Any) -> None:
+    case_id = accepted(api, when, "SCJG-2026-0203")["id"]
+    asked = api.as_("food_reviewer").post(f"/api/process-instances/{case_id}/clock/extension-requests",
+                                          json={"days": 3, "reason": "需征求相关部门意见"})
+    refused = api.as_("head").post(f"/api/extension-requests/{asked.get_json()['id']}/refuse",
+                                   json={"opinion": "材料足以作出决定"})
+    assert refused.status_code == 200, refused.get_json()
+    assert [d["name"] for d in documents_of(api, case_id, user="supervisor")] == ["acceptance_notice"]
+    assert history(api, case_id)[-1]["event"] == "clock.extension_refused"
+
+
+def test_without_the_template_the_extension_stands_and_the_history_records_the_missing_notice(
+        api: Any, when: Any) -> None:
+    case_id = accepted(api, when, "SCJG-2026-0204", templates=False)["id"]
+    assert extend(api, case_id, 3, "需组织专家评审")["deadline_date"] == "2026-03-19"
+
+    assert documents_of(api, case_id, user="supervisor") == []
+    *_, extended, missing = history(api, case_id)
+    assert extended["event"] == "clock.extended" and extended["data"]["days"] == 3
+    assert (missing["event"], missing["actor"], missing["data"]) == (
+        "document.missing", "head", {"name": NOTICE, "template": "documents/extension_notice.html"})
+    with api.runtime.uow() as uow:
+        assert uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "document.issued")).all() == []
+
+
+def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(api: Any, when: Any) -> None:
+    """A template passes its deploy check on the sample case (5 days) yet fails on this one (4 days): the
+    extension is refused as a step whose document fails is, the applicant being owed its notice."""
+    case_id = accepted(api, when, "SCJG-2026-0205")["id"]
+    failing = ('{% extends "layout.html" %}{% block title %}延长期限告知书{% endblock %}'
+               "{% block body %}<p>{{ 100 // (extension.days - 4) }}</p>{% endblock %}").encode()
+    deploy(api, [("documents/extension_notice.html", failing)])
+
+    refused = api.as_("head").post(f"/api/process-instances/{case_id}/clock/extend",
+                                   json={"days": 4, "reason": "需组织专家评审"})
+    assert refused.status_code == 422, refused.get_json()
+    error = refused.get_json()["error"]
+    assert error["code"] == "process_error" and "documents/extension_notice.html" in error["message"]
+    with api.runtime.uow() as uow:
+        assert uow.session.get(CaseClock, case_id).extension_days == 0
+        assert uow.session.scalars(select(SpecialProcedure).where(SpecialProcedure.instance_id == case_id)).all() == []
+        assert [d.name for d in uow.session.scalars(select(Document).where(Document.instance_id == case_id))] == \
+            ["acceptance_notice"]
+    assert history(api, case_id)[-1]["event"] != "clock.extended"
+    extend(api, case_id, 3, "需组织专家评审")  # on which the template does not fail
+    assert len(notices(api, case_id)) == 1
