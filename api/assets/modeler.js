@@ -28,7 +28,7 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 
 import { draftStore, readJson, showError, withLayout } from './common.js';
-import { ZH } from './modeler_texts.js';
+import { languageModules } from './modeler_language.js';
 
 const DRAFTS = 'govflow.modeler.draft/';  // + user + '/' + page
 const SAVED_COOKIE = 'govflow_modeler_saved';
@@ -74,16 +74,6 @@ function ExecutablePools(eventBus, modeling) {
 }
 ExecutablePools.$inject = ['eventBus', 'modeling'];
 const ExecutablePoolsModule = { __init__: ['executablePools'], executablePools: ['type', ExecutablePools] };
-
-// The page's language for bpmn-js, diagram-js and the properties panel: on a Chinese page diagram-js's
-// translate service is replaced by one that looks the English template up in ZH (modeler_texts.js) before
-// filling in its {placeholders}; a string without a translation stays in English. An English page keeps the
-// libraries' own service.
-function translateModule(texts) {
-  const translate = (template, replacements = {}) => (texts[template] || template)
-    .replace(/{([^}]+)}/g, (_, key) => replacements[key] || `{${key}}`);
-  return { translate: ['value', translate] };
-}
 
 function processId(modeler) {
   const process = modeler.getDefinitions().rootElements.find((e) => e.$type === 'bpmn:Process');
@@ -151,7 +141,6 @@ function listOtherDrafts(prefix, ownKey, modelerPath, timeZone) {
 
 async function show() {
   const form = document.getElementById('modeler-form');
-  const texts = document.documentElement.lang.startsWith('zh') ? ZH : null;
   const modeler = new BpmnModeler({
     container: '#canvas',
     propertiesPanel: { parent: '#properties' },
@@ -161,7 +150,7 @@ async function show() {
       CamundaPlatformPropertiesProviderModule,
       CamundaBehaviorsModule,
       ExecutablePoolsModule,
-      ...(texts ? [translateModule(texts)] : [])
+      ...languageModules(document.documentElement.lang)  // the page's language (modeler_language.js)
     ],
     moddleExtensions: { camunda: camundaModdle }
   });

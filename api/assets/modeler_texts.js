@@ -1,19 +1,17 @@
 // The modeler's own words in Chinese: bpmn-js, diagram-js and the properties panel with the Camunda 7
 // provider (the palette, the context pad, the replace menu's element types, the panel's groups, fields,
-// options and descriptions). api/assets/modeler.js plugs them into diagram-js's translate service on a
-// Chinese page (<html lang="zh-CN">, the language the server chose for the session); on an English page the
+// options and descriptions). api/assets/modeler_language.js plugs them into diagram-js's translate service on
+// a Chinese page (<html lang="zh-CN">, the language the server chose for the session); on an English page the
 // libraries keep their own words.
 //
 // Keys are the libraries' English strings exactly as they pass them to translate(); {placeholders} are
 // filled in afterwards, so a translation keeps them. A string missing here shows in English: an upgrade
 // that adds or rewords one degrades to English, never breaks the panel. To find new strings, grep for
-// "translate('" in node_modules/bpmn-js/lib, node_modules/diagram-js/lib and
-// node_modules/bpmn-js-properties-panel/dist/index.esm.js; the element types are the label values of
-// bpmn-js/lib/features/popup-menu/PopupEntries.js. The Zeebe (Camunda 8) provider's words are left out:
-// the modeler uses the Camunda 7 one.
-//
-// Left in English on purpose: the panel header's type name ("User Task", "Process"), the BPMN type as
-// analysts look it up in Camunda's documentation.
+// "translate('" in node_modules/bpmn-js/lib, node_modules/diagram-js/lib,
+// node_modules/bpmn-js-properties-panel/dist/index.esm.js and node_modules/@bpmn-io/properties-panel/dist/
+// index.esm.js; the element types are the label values of bpmn-js/lib/features/popup-menu/PopupEntries.js,
+// the panel header's type names are built as described above HEADER. The Zeebe (Camunda 8) provider's
+// words are left out: the modeler uses the Camunda 7 one.
 
 // Element types: the palette, the replace menu, the append menu.
 const ELEMENTS = {
@@ -94,6 +92,103 @@ const ELEMENTS = {
   "Empty pool/participant": "空泳池/参与者",
   "Data object reference": "数据对象引用",
   "Data store reference": "数据存储引用"
+};
+
+// The properties panel header's type name (shown in capitals by the panel's style). bpmn-js-properties-panel's
+// PanelHeaderProvider.getTypeLabel translates the element's concrete type split into words: "UserTask" is
+// "User Task", a message start event "Message Start Event", a non-interrupting one "Message Start Event (Non
+// Interrupting)" (the keys of its iconsByType, less the types no event definition produces). "Task" and
+// "Transaction" are in ELEMENTS already.
+const HEADER = {
+  "Business Rule Task": "业务规则任务",
+  "Call Activity": "调用活动",
+  "Manual Task": "手工任务",
+  "Receive Task": "接收任务",
+  "Script Task": "脚本任务",
+  "Send Task": "发送任务",
+  "Service Task": "服务任务",
+  "User Task": "用户任务",
+  "Event Sub Process": "事件子流程",
+  "Collapsed Sub Process": "子流程（折叠）",
+  "Collapsed Ad Hoc Sub Process": "特设子流程（折叠）",
+  "Expanded Sub Process": "子流程（展开）",
+  "Expanded Ad Hoc Sub Process": "特设子流程（展开）",
+  "Compensate Start Event": "补偿开始事件",
+  "Conditional Start Event": "条件开始事件",
+  "Error Start Event": "错误开始事件",
+  "Escalation Start Event": "升级开始事件",
+  "Message Start Event": "消息开始事件",
+  "Conditional Start Event (Non Interrupting)": "条件开始事件（非中断）",
+  "Escalation Start Event (Non Interrupting)": "升级开始事件（非中断）",
+  "Message Start Event (Non Interrupting)": "消息开始事件（非中断）",
+  "Signal Start Event (Non Interrupting)": "信号开始事件（非中断）",
+  "Timer Start Event (Non Interrupting)": "定时开始事件（非中断）",
+  "Start Event": "开始事件",
+  "Signal Start Event": "信号开始事件",
+  "Timer Start Event": "定时开始事件",
+  "Cancel Intermediate Catch Event": "取消中间捕获事件",
+  "Compensate Intermediate Catch Event": "补偿中间捕获事件",
+  "Conditional Intermediate Catch Event": "条件中间捕获事件",
+  "Error Intermediate Catch Event": "错误中间捕获事件",
+  "Escalation Intermediate Catch Event": "升级中间捕获事件",
+  "Link Intermediate Catch Event": "链接中间捕获事件",
+  "Message Intermediate Catch Event": "消息中间捕获事件",
+  "Signal Intermediate Catch Event": "信号中间捕获事件",
+  "Timer Intermediate Catch Event": "定时中间捕获事件",
+  "Intermediate Throw Event": "中间抛出事件",
+  "Compensate Intermediate Throw Event": "补偿中间抛出事件",
+  "Escalation Intermediate Throw Event": "升级中间抛出事件",
+  "Link Intermediate Throw Event": "链接中间抛出事件",
+  "Message Intermediate Throw Event": "消息中间抛出事件",
+  "Signal Intermediate Throw Event": "信号中间抛出事件",
+  "Intermediate Catch Event": "中间捕获事件",
+  "Cancel Boundary Event": "取消边界事件",
+  "Compensate Boundary Event": "补偿边界事件",
+  "Conditional Boundary Event": "条件边界事件",
+  "Error Boundary Event": "错误边界事件",
+  "Escalation Boundary Event": "升级边界事件",
+  "Link Boundary Event": "链接边界事件",
+  "Message Boundary Event": "消息边界事件",
+  "Boundary Event": "边界事件",
+  "Conditional Boundary Event (Non Interrupting)": "条件边界事件（非中断）",
+  "Escalation Boundary Event (Non Interrupting)": "升级边界事件（非中断）",
+  "Message Boundary Event (Non Interrupting)": "消息边界事件（非中断）",
+  "Signal Boundary Event (Non Interrupting)": "信号边界事件（非中断）",
+  "Timer Boundary Event (Non Interrupting)": "定时边界事件（非中断）",
+  "Signal Boundary Event": "信号边界事件",
+  "Timer Boundary Event": "定时边界事件",
+  "Cancel End Event": "取消结束事件",
+  "Compensate End Event": "补偿结束事件",
+  "Error End Event": "错误结束事件",
+  "Escalation End Event": "升级结束事件",
+  "Link End Event": "链接结束事件",
+  "Message End Event": "消息结束事件",
+  "End Event": "结束事件",
+  "Signal End Event": "信号结束事件",
+  "Terminate End Event": "终止结束事件",
+  "Complex Gateway": "复杂网关",
+  "Event Based Gateway": "事件网关",
+  "Exclusive Gateway": "排他网关",
+  "Gateway": "网关",
+  "Inclusive Gateway": "包容网关",
+  "Parallel Gateway": "并行网关",
+  "Association": "关联",
+  "Conditional Flow": "条件流",
+  "Sequence Flow": "顺序流",
+  "Data Input Association": "数据输入关联",
+  "Data Output Association": "数据输出关联",
+  "Default Flow": "默认流",
+  "Message Flow": "消息流",
+  "Collaboration": "协作",
+  "Lane": "泳道",
+  "Participant": "泳池/参与者",
+  "Process": "流程",
+  "Data Input": "数据输入",
+  "Data Output": "数据输出",
+  "Data Object Reference": "数据对象引用",
+  "Data Store Reference": "数据存储引用",
+  "Group": "分组",
+  "Text Annotation": "文本注释"
 };
 
 // The palette, the context pad, the popup menus and the canvas.
@@ -459,4 +554,4 @@ const PANEL = {
   "Ad-hoc subprocess documentation": "特设子流程文档"
 };
 
-export const ZH = { ...ELEMENTS, ...TOOLS, ...PANEL };
+export const ZH = { ...ELEMENTS, ...HEADER, ...TOOLS, ...PANEL };

@@ -45,9 +45,9 @@ def rename_task(page: Any, element: str, name: str) -> None:
 
 
 def select_process(page: Any) -> None:
-    """Select the process itself: a click on empty canvas."""
+    """Select the process itself: a click on empty canvas (the panel names its type in the page's Chinese)."""
     page.click("#canvas", position={"x": 700, "y": 500})
-    expect(page.locator("#properties .bio-properties-panel-header-type")).to_contain_text("Process")
+    expect(page.locator("#properties .bio-properties-panel-header-type")).to_have_text("流程")
 
 
 def draft_of(page: Any, key: str) -> Any:

@@ -1,6 +1,6 @@
 """The modeler speaks the page's language: on a Chinese page bpmn-js, diagram-js and the properties panel
-(palette, context pad, replace menu, the Camunda 7 groups and fields) say their words in Chinese; on an
-English page they keep their own English."""
+(palette, context pad, replace menu, the panel header's element type, the Camunda 7 groups and fields, the
+groups' own buttons) say their words in Chinese; on an English page they keep their own English."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,6 +13,40 @@ expect = pytest.importorskip("playwright.sync_api", reason="the playwright packa
 
 pytestmark = pytest.mark.slow
 PANEL = "#properties .bio-properties-panel"
+HEADER_TYPE = "#properties .bio-properties-panel-header-type"
+
+# Every group of the panel opened (a list group without items has nothing to open).
+OPEN_GROUPS = """() => {
+  for (const header of document.querySelectorAll('#properties .bio-properties-panel-group-header:not(.open)')) {
+    header.click();
+  }
+}"""
+ALL_OPEN = """() => [...document.querySelectorAll('#properties .bio-properties-panel-group-entries')]
+  .every((entries) => entries.classList.contains('open'))"""
+
+# The words in the panel, the palette and the context pad (texts, and the title, aria-label and placeholder
+# the browser shows as tooltips or reads out) that are English only: Latin letters and no Chinese character.
+# "Camunda 表单" or "编号(ID)" are Chinese. Left out: the pop-up editor button's title, which
+# bpmn-js-properties-panel gives its text entries no translate function for.
+ENGLISH_WORDS = """() => {
+  const english = (text) => /[A-Za-z]/.test(text) && !/[\u4e00-\u9fff]/.test(text);
+  const found = new Set();
+  for (const root of document.querySelectorAll('#properties, .djs-palette, .djs-context-pad')) {
+    const texts = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (texts.nextNode()) {
+      const text = texts.currentNode.textContent.trim();
+      if (english(text)) found.add(text);
+    }
+    for (const node of root.querySelectorAll('[title], [aria-label], [placeholder]')) {
+      if (node.matches('.bio-properties-panel-open-feel-popup')) continue;
+      for (const name of ['title', 'aria-label', 'placeholder']) {
+        const value = node.getAttribute(name);
+        if (value && english(value)) found.add(`${name}: ${value}`);
+      }
+    }
+  }
+  return [...found].sort();
+}"""
 
 
 def open_task(page: Any) -> Any:
@@ -47,6 +81,21 @@ def test_the_modeler_speaks_chinese_on_a_chinese_page(page: Any, analyst: str) -
         expect(group_header(panel, group)).to_contain_text(title)
     expect(panel).not_to_contain_text("User assignment")
 
+    # The header names the element type, and the groups' own buttons say what they do, in Chinese.
+    expect(page.locator(HEADER_TYPE)).to_have_text("用户任务")
+    expect(assignment.locator(".bio-properties-panel-arrow")).to_have_attribute("title", "展开/收起")
+    expect(group_header(panel, "general").locator(".bio-properties-panel-dot")).to_have_attribute(
+        "title", "此部分有修改")
+    listeners = group_header(panel, "CamundaPlatform__TaskListener")
+    expect(listeners.locator(".bio-properties-panel-add-entry")).to_have_attribute("title", "新建列表项")
+    expect(listeners.locator(".bio-properties-panel-add-entry-label")).to_have_text("新建")
+    # A real click: the button, showing its label on hover, stays under the pointer with the Chinese label too.
+    listeners.locator(".bio-properties-panel-add-entry").click()
+    expect(listeners.locator(".bio-properties-panel-list-badge")).to_have_attribute("title", "列表中有 1 项")
+    item = panel.locator('[data-group-id="group-CamundaPlatform__TaskListener"] .bio-properties-panel-collapsible-entry')
+    expect(item.locator(".bio-properties-panel-remove-entry")).to_have_attribute("title", "删除此项")
+    expect(item.locator(".bio-properties-panel-collapsible-entry-arrow")).to_have_attribute("title", "展开/收起列表项")
+
     # The palette's tooltips (its entries' aria-label), the context pad's (their title), and the replace menu's element types.
     expect(page.locator('.djs-palette .entry[data-action="create.start-event"]')).to_have_attribute(
         "aria-label", "创建开始事件")
@@ -78,3 +127,71 @@ def test_the_modeler_keeps_its_english_on_an_english_page(page: Any, analyst: st
         "aria-label", "Create start event")
     page.click('.djs-context-pad .entry[data-action="replace"]')
     expect(page.locator(".djs-popup")).to_contain_text("Service task")
+
+
+def select(page: Any, element: str) -> None:
+    page.click(f'#canvas [data-element-id="{element}"]', force=True)  # force: a flow's line is thin
+
+
+def element_ids(page: Any, prefix: str) -> set[str]:
+    return set(page.locator(f'#canvas [data-element-id^="{prefix}"]').evaluate_all(
+        "nodes => nodes.map(n => n.dataset.elementId)"))
+
+
+def test_the_panel_names_each_element_type_in_chinese_and_leaves_no_english(page: Any, analyst: str) -> None:
+    """The process, a start event, a user task, an exclusive gateway and sequence flows (one out of the
+    gateway, with a condition expression): the header's type in Chinese, and no English word left in the
+    panel with every group open, the palette or the context pad."""
+    log_in(page, analyst)
+    page.goto("/analyst/modeler/pages_permit/1")
+    expect(page.locator("#modeler-form")).to_have_attribute("data-ready", "true")
+    header = page.locator(HEADER_TYPE)
+
+    def no_english(what: str) -> None:
+        page.evaluate(OPEN_GROUPS)
+        page.wait_for_function(ALL_OPEN)
+        assert page.evaluate(ENGLISH_WORDS) == [], what
+
+    page.click("#canvas", position={"x": 700, "y": 500})
+    expect(header).to_have_text("流程")
+    no_english("the process")
+    for element, kind in (("start", "开始事件"), ("accept", "用户任务"), ("f1", "顺序流")):
+        select(page, element)
+        expect(header).to_have_text(kind)
+        no_english(element)
+
+    # An exclusive gateway appended to the task, and a task after it: its flow may carry a condition.
+    page.click('#canvas [data-element-id="accept"]')
+    page.click('.djs-context-pad .entry[data-action="append.gateway"]')
+    expect(header).to_have_text("排他网关")
+    no_english("the gateway")
+    flows = element_ids(page, "Flow_")
+    page.click('.djs-context-pad .entry[data-action="append.append-task"]')
+    expect(header).to_have_text("任务")
+    (gateway_flow,) = element_ids(page, "Flow_") - flows
+    select(page, gateway_flow)
+    expect(header).to_have_text("顺序流")
+    page.evaluate(OPEN_GROUPS)
+    page.select_option(f"{PANEL} #bio-properties-panel-conditionType", "expression")
+    expect(page.locator(f'{PANEL} label[for="bio-properties-panel-conditionExpression"]')).to_have_text("条件表达式")
+    no_english("the gateway's flow")
+    shot(page, "modeler-panel-in-chinese")
+
+
+def test_the_panel_header_and_group_buttons_keep_english_on_an_english_page(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    page.click(".who a.lang")  # the pages in English
+    panel = open_task(page)
+    header = page.locator(HEADER_TYPE)
+    expect(header).to_have_text("User Task")
+    expect(group_header(panel, "general").locator(".bio-properties-panel-arrow")).to_have_attribute(
+        "title", "Toggle section")
+    listeners = group_header(panel, "CamundaPlatform__TaskListener")
+    expect(listeners.locator(".bio-properties-panel-add-entry")).to_have_attribute("title", "Create new list item")
+    expect(listeners.locator(".bio-properties-panel-add-entry-label")).to_have_text("Create")
+    select(page, "start")
+    expect(header).to_have_text("Start Event")
+    select(page, "f1")
+    expect(header).to_have_text("Sequence Flow")
+    page.click("#canvas", position={"x": 700, "y": 500})
+    expect(header).to_have_text("Process")

@@ -123,7 +123,7 @@ def test_a_pool_drawn_in_the_modeler_is_executable_and_saves_as_a_process_of_its
     assert len(added) == 1, added
     page.keyboard.type("档案科")  # the new pool's name, typed straight away as bpmn-js offers; it stays selected
     page.keyboard.press("Enter")
-    expect(page.locator("#properties .bio-properties-panel-header-type")).to_contain_text("Participant")
+    expect(page.locator("#properties .bio-properties-panel-header-type")).to_have_text("泳池/参与者")
     header = page.locator('#properties [data-group-id="group-general"] .bio-properties-panel-group-header')
     if "open" not in (header.get_attribute("class") or ""):
         header.click()
