@@ -278,9 +278,11 @@ def window_offer(uow: UnitOfWork, keys: Iterable[str], actor: Actor) -> WindowOf
 
 
 def begin(case: execution.Case, on_behalf: OnBehalf, actor: Actor) -> None:
-    """Say in a new case's history, before it runs, that it is accepted on behalf: its acceptance step is
-    projected from this item (``accepting_groups``) until the start writes the case's row (``record``)."""
+    """Mark a new case, before it runs, as accepted on behalf, and say so in its history: its window steps go
+    to the agent from the entrustment it carries (``accepting_groups``) until the start writes its row
+    (``record``)."""
     case.row.accepted_on_behalf = True
+    case.on_behalf = on_behalf
     case.record(ACCEPTED_ON_BEHALF, actor=actor.name, data={
         "delegation_id": on_behalf.delegation_id, "agent_code": on_behalf.agent_code,
         "agent_name": on_behalf.agent_name, "principal_code": on_behalf.principal_code,
@@ -307,9 +309,8 @@ def accepting_groups(uow: UnitOfWork, case: execution.Case, task: Any, groups: l
     step = acceptance.front_desk(uow, case, task)
     if step is None:
         return groups
-    if case.is_new:  # its row is written after its first steps: the start's history item says
-        item = next(i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF)
-        return list(item["data"]["groups"])
+    if case.on_behalf is not None:  # being started: its row is written once the start has settled
+        return list(case.on_behalf.groups)
     stored = uow.session.get(CaseDelegation, case.row.id)
     assert stored is not None  # written by the start with the flag
     if step == acceptance.ACCEPTANCE_STEP:
@@ -337,14 +338,9 @@ def of_case(uow: UnitOfWork, row: ProcessInstance) -> OnBehalf | None:
 
 def document_fields(uow: UnitOfWork, case: execution.Case) -> dict[str, Any] | None:
     """What a document template reads as ``accepted_by`` (engine.document_templates): the accepting agent, the
-    principal and the entrustment of a case accepted on behalf; None otherwise. A new case's is read from its
-    history (its row is written after its first save). A helper: the caller's transaction."""
-    if case.is_new:
-        item = next((i for i in case.history if i["event"] == ACCEPTED_ON_BEHALF), None)
-        data = item["data"] if item is not None else None
-        return None if data is None else {"agent": data["agent_name"], "principal": data["principal_name"],
-                                          "basis": data["basis"], "delegation_id": data["delegation_id"]}
-    found = of_case(uow, case.row)
+    principal and the entrustment of a case accepted on behalf; None otherwise. A case being started has it
+    in memory (its row is written once the start has settled). A helper: the caller's transaction."""
+    found = case.on_behalf if case.on_behalf is not None else of_case(uow, case.row)
     return None if found is None else {"agent": found.agent_name, "principal": found.principal_name,
                                        "basis": found.basis, "delegation_id": found.delegation_id}
 

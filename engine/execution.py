@@ -85,6 +85,9 @@ class Case:
     claims_overridden: set[str] = field(default_factory=set)
     # Task rows this save creates: written once the steps that may still set them (due dates) have run.
     new_tasks: list[Task] = field(default_factory=list)
+    # A start under an entrustment (engine.delegations.begin): its window steps go to the agent until the
+    # start has settled and written the case's ``case_delegations`` row (a buffered message saves it twice).
+    on_behalf: delegations.OnBehalf | None = None
     # The workflow's tasks, walked once by save for all it writes (nothing runs the workflow meanwhile).
     tasks: list[Any] = field(default_factory=list)
     # Confidential variable names of every process the case runs (engine.confidential).

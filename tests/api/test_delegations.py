@@ -120,6 +120,20 @@ def test_the_township_window_accepts_and_the_principal_reviews(county: ApiClient
     assert on_behalf is not None and on_behalf.agent_code == "XZ-001" and on_behalf.principal_code == "WJW"
 
 
+def test_a_message_buffered_before_the_start_brings_acceptance_to_the_township_window(county: ApiClient) -> None:
+    entrust(county)
+    buffered = county.as_("integrator").post("/api/messages", json={
+        "name": "credit_checked", "business_key": "XZ-2026-0030", "variables": {"credit_status": "good"},
+        "buffer_seconds": 60})
+    assert buffered.status_code == 202, buffered.get_json()
+    case_id = start_at_township(county, "XZ-2026-0030")["id"]  # takes it: the case is saved twice in its start
+    assert open_task(county, case_id, "accept_commitment")["candidate_groups"] == ["township_window"]
+    supply_materials(county, case_id, CODE)
+    complete_open_task(county, case_id, "accept_commitment", user="township_clerk", commitment_signed=True,
+                       acceptance_decision="accept")
+    assert "<th>受理机构</th><td>某镇便民服务中心（受市卫生健康委员会委托）</td>" in documents(county, case_id)["acceptance_notice"]
+
+
 def test_the_principals_own_window_starts_as_the_diagram_says(county: ApiClient) -> None:
     from tests.api.test_pages_intake import Browser
 
