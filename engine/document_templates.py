@@ -27,7 +27,9 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
                    ``deadline`` (dates before and after), ``total_days`` (all of the case's extensions),
                    ``basis`` (the provisions cited: licensing law art 42 for a licence, a guide's special law;
                    ``|grounds`` cites them), ``agency`` (the lead department whose head approved, else
-                   ``department``), ``approved_at``; None in every other document
+                   ``department``), ``approved_at``, ``paused`` (the clock is paused: both deadlines move
+                   on by the pause, so the notice names none), ``provisional`` (the deadline counts a year whose
+                   holidays are not announced yet); None in every other document
 ``missing``        materials to supplement, from ``missing_materials``: ``[{name, reason}]``
 ``reasons``        reasons, one per line of ``reject_reason`` (or a list)
 ``v``              all case variables as one mapping
@@ -226,7 +228,7 @@ def sample_context() -> dict[str, Any]:
         extension={"days": 5, "reason": "需组织专家评审", "previous_deadline": date(2026, 3, 9),
                    "deadline": date(2026, 3, 16), "total_days": 5,
                    "basis": ["《中华人民共和国行政许可法》第四十二条", "《示例条例》第十条"], "agency": "示例部门",
-                   "approved_at": now})
+                   "approved_at": now, "paused": False, "provisional": False})
 
 
 def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict[str, Any],

@@ -342,7 +342,7 @@ def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, d
 
     Raises ProcessError when the template fails on the case's data: the extension is refused, nothing changes.
     """
-    from .execution import open_case  # execution imports this module
+    from .execution import open_case, without_secrets_of  # execution imports this module
 
     row = uow.session.get(ProcessInstance, clock.instance_id)
     if row is None:
@@ -360,9 +360,9 @@ def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, d
     try:
         rendered = _render(uow, template, context, row)
     except Exception as exc:  # as for an element's document: the template fails on this case's data
-        raise ProcessError(f"document {resource_name(EXTENSION_NOTICE)} could not be issued for the extension: "
-                           f"{exc}", details=[{"template": resource_name(EXTENSION_NOTICE),
-                                               "message": str(exc)}]) from exc
+        raise without_secrets_of(case, ProcessError(
+            f"document {resource_name(EXTENSION_NOTICE)} could not be issued for the extension: {exc}",
+            details=[{"template": resource_name(EXTENSION_NOTICE), "message": str(exc)}])) from exc
     summary = _store(uow, case, EXTENSION_NOTICE, template, rendered, context, where, now)
     _record(uow, row, actor, now, EVENT, summary)
     outbox.emit(uow, EVENT, instance=row, data={"actor": actor.name, **summary, "case_state": _stands(uow, row)})
@@ -380,6 +380,7 @@ def _extension_context(uow: UnitOfWork, case: Case, clock: CaseClock, *, days: i
     extension = {"days": days, "reason": reason, "previous_deadline": previous_deadline.astimezone(LOCAL_TZ).date(),
                  "deadline": clock.deadline_at.astimezone(LOCAL_TZ).date(), "total_days": clock.extension_days,
                  "basis": _extension_basis(uow, clock, row), "approved_at": now,
+                 "paused": clock.state == "paused", "provisional": clock.provisional,
                  # the head approving is of the lead department; a case without one: its issuing department
                  "agency": _lead_name(uow, row.id) or document_templates.department_of(item, variables)}
     return document_templates.build_context(

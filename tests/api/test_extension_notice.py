@@ -200,3 +200,59 @@ def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(
     assert history(api, case_id)[-1]["event"] != "clock.extended"
     extend(api, case_id, 3, "需组织专家评审")  # on which the template does not fail
     assert len(notices(api, case_id)) == 1
+
+
+def test_a_notice_failing_on_a_confidential_value_does_not_quote_it(api: Any, when: Any) -> None:
+    """The refusal reaches the head and the log: a confidential value the template failed on is taken out of
+    it, as it is out of a diagram step's failing document."""
+    secret = b'<camunda:property name="govflow.confidential" value="applicant_name" />\n        '
+    files = [(name, content.replace(b'<camunda:property name="govflow.promisedDays"',
+                                    secret + b'<camunda:property name="govflow.promisedDays"')
+              if name.endswith("food_business_licence.bpmn") else content) for name, content in library_files()]
+    assert any(secret in content for _, content in files)
+    seed_national_calendar(api.runtime)
+    deploy(api, files)
+    when(date(2026, 3, 2))
+    case_id = accepted_food_case(api, "SCJG-2026-0206")["id"]
+    head(api)
+    when(date(2026, 3, 4))
+    failing = ('{% extends "layout.html" %}{% block title %}延长期限告知书{% endblock %}'
+               "{% block body %}{% if extension.days == 4 %}{{ v[v.applicant_name].x }}{% endif %}{% endblock %}").encode()
+    deploy(api, [("documents/extension_notice.html", failing)])
+
+    refused = api.as_("head").post(f"/api/process-instances/{case_id}/clock/extend",
+                                   json={"days": 4, "reason": "需组织专家评审"})
+    assert refused.status_code == 422, refused.get_json()
+    said = str(refused.get_json())
+    assert "documents/extension_notice.html" in said and "某某餐饮有限公司" not in said
+
+
+def test_a_notice_of_an_extension_while_the_clock_is_paused_names_no_deadline(api: Any, when: Any) -> None:
+    """While a special procedure pauses the clock both deadlines move on by the pause: the notice says the
+    extension's days and that the time limit runs on after the pause, not a date the pause will change."""
+    case_id = accepted(api, when, "SCJG-2026-0207")["id"]
+    paused = api.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/pause",
+                                        json={"kind": "inspection", "reason": "现场核查"})
+    assert paused.status_code == 200, paused.get_json()
+    extend(api, case_id, 3, "需组织专家评审")
+    [notice] = notices(api, case_id)
+    html = download(api, case_id, notice["id"], "html").data.decode()
+    assert "决定将办理期限延长3个工作日。暂停计时期间不计算在办理期限内，恢复计时后办理期限相应顺延。" in html
+    assert "原应于" not in html and "本机关将于" not in html and "原办理期限" not in html
+    assert (row(html, "延长期限"), row(html, "延长后办理期限")) == ("3个工作日", "暂停计时中，恢复计时后顺延")
+
+
+def test_a_notice_counting_a_year_whose_holidays_are_not_announced_says_its_deadline_is_estimated(
+        api: Any, when: Any) -> None:
+    deploy(api, list(library_files()))  # no calendar seeded: 2026 counts weekdays only
+    when(date(2026, 3, 2))
+    case_id = accepted_food_case(api, "SCJG-2026-0208")["id"]
+    head(api)
+    when(date(2026, 3, 4))
+    with api.runtime.uow() as uow:
+        assert uow.session.get(CaseClock, case_id).provisional
+    extend(api, case_id, 3, "需组织专家评审")
+    [notice] = notices(api, case_id)
+    html = download(api, case_id, notice["id"], "html").data.decode()
+    assert "法定节假日安排尚未公布，暂按工作日估算" in html
+    assert row(html, "延长后办理期限").endswith("前（估算）")
