@@ -27,7 +27,7 @@ const AFTER_ALL_PROVIDERS = 1;
 
 function translateModule(texts) {
   const translate = (template, replacements = {}) => (texts[template] || template)
-    .replace(/{([^}]+)}/g, (_, key) => replacements[key] || `{${key}}`);
+    .replace(/{([^}]+)}/g, (_, key) => (key in replacements ? String(replacements[key]) : `{${key}}`));
   return { translate: ['value', translate] };
 }
 
