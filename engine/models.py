@@ -747,10 +747,12 @@ class Guide(Base):
 # ---- documents issued to applicants (受理通知书, 决定书 ...): engine.documents ---------------------------
 
 class Document(Base):
-    """A document issued to the applicant when a ``govflow.document`` element completed: the rendered
-    HTML and its PDF, each with its SHA-256, and the template version (resource hash) it came from.
+    """A document issued to the applicant when a ``govflow.document`` element completed, or a time limit
+    was extended (the notice of extension: no element): the rendered HTML and its PDF, each with its
+    SHA-256, and the template version (resource hash) it came from.
 
-    Written in the transaction of the step; never changed afterwards (a correction is a new document)."""
+    Written in the transaction of the step or extension; never changed afterwards (a correction is a new
+    document)."""
 
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_instance", "instance_id", "id"),)

@@ -10,7 +10,8 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
   element completes; each also sends the applicant a notice (engine.notify)
 - whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
 - ``document.issued`` when an element marked ``govflow.document`` issued a document (engine.documents
-  records it in the history right after that element's completion, so it comes before later steps' events)
+  records it in the history right after that element's completion, so it comes before later steps' events),
+  and, emitted by engine.documents, when an extension of the time limit issued its notice
 
 Each event fans out to one delivery row per matching webhook in the same transaction, so no event is
 lost between the change and its delivery, and no event is sent for a change that rolled back.

@@ -129,6 +129,8 @@ def test_the_heads_extension_issues_the_notice_with_its_days_deadline_and_reason
     assert public.status_code == 200 and public.data == pdf.data
     page = signed_in(app, api.runtime, "notice_reader", roles=["supervisor"]).get(f"/cases/{case_id}").text
     assert f'data-document="{notice["id"]}"' in page and "延长期限告知书" in page
+    listed_row = page.split(f'data-document="{notice["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="document-step">延期审批</td>' in listed_row  # issued by the extension, not a diagram step
 
 
 def test_an_approved_request_issues_one_notice_with_the_days_the_head_granted(api: Any, when: Any) -> None:
