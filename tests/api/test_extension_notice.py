@@ -7,7 +7,6 @@ The food licence with its guide (an allowance of 5 working days by a special reg
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import date
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from engine import extensions
 from engine.models import CaseClock, Document, OutboxEvent, SpecialProcedure
-from tests.api.test_documents import documents_of, download, pdf_text
+from tests.api.test_documents import deploy, documents_of, download, pdf_text
 from tests.api.test_pages_public import accepted_food_case, library_files
 from tests.api.test_time_limits import now  # noqa: F401 (a fixture)
 from tests.case_pages import signed_in
@@ -36,14 +35,6 @@ def when(now: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
         moment = now(day)
         monkeypatch.setattr(extensions, "utcnow", lambda: moment)
     return set_now
-
-
-def deploy(api: Any, files: list[tuple[str, bytes]], expect: int = 201) -> Any:
-    analyst = api.as_("analyst")
-    response = analyst.client.post("/api/deployments", headers=analyst.headers(), content_type="multipart/form-data",
-                                   data={"files": [(io.BytesIO(content), name) for name, content in files]})
-    assert response.status_code == expect, response.get_json()
-    return response.get_json()
 
 
 def accepted(api: Any, when: Any, number: str, *, templates: bool = True) -> dict[str, Any]:
