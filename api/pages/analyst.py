@@ -48,13 +48,16 @@ def compare(key: str) -> ResponseReturnValue:
     """What changed between two versions (``from``, ``to``: by default the latest and the one before it); a
     version that is no number is said beside its selector (400), and nothing is compared."""
     actor().require("analyst", "supervisor", action="browse definitions")
-    chosen, problems = diff_texts.chosen_versions(request.args)
-    found = None if problems else version_diff.compare(uow(), key, from_version=chosen["from"],
-                                                       to_version=chosen["to"])
-    latest = found.latest_version if found else definitions.get_definition(uow(), key).version
-    page = render_template("pages/version_diff.html", key=key, diff=found, latest_version=latest,
-                           chosen=chosen, problems=problems, texts=diff_texts)
-    return page, 400 if problems else 200
+    latest = definitions.get_definition(uow(), key)  # an unknown key: not found
+    chosen, problems, status = diff_texts.chosen_versions(request.args, latest.version)
+    # One version and none asked for: nothing to compare yet, said as such (not an error).
+    alone = latest.version == 1 and not problems and not (chosen["from"] and chosen["to"])
+    found = None if problems or alone else version_diff.compare(
+        uow(), key, from_version=chosen["from"], to_version=chosen["to"])
+    page = render_template("pages/version_diff.html", key=key, name=latest.name, diff=found,
+                           latest_version=latest.version, chosen=chosen, problems=problems, alone=alone,
+                           texts=diff_texts)
+    return page, status
 
 
 @bp.get("/deploy")

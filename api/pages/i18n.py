@@ -2193,4 +2193,6 @@ EN: dict[str, str] = {
     "多实例": "Multi-instance",
     "说明": "Documentation",
     "其他定义（输入输出映射、监听器等）": "Other definitions (input/output mappings, listeners ...)",
+    "没有版本 {version}：最新为版本 {latest}。": "There is no version {version}: the latest is version {latest}.",
+    "该流程目前只有版本 1，部署新版本后即可比较。": "This process has only version 1 so far: deploy a new version to compare.",
 }

@@ -2,6 +2,7 @@
 chosen on it."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from engine import version_diff
@@ -45,15 +46,21 @@ def kind_name(element_type: str) -> str:
     return _(ELEMENT_KINDS.get(element_type, element_type))
 
 
-def chosen_versions(args: Mapping[str, str]) -> tuple[dict[str, int | None], dict[str, str]]:
-    """The versions ``from`` and ``to`` asked for (None: not given, the engine's default), and a problem by
-    side for each that is no version number."""
+def chosen_versions(args: Mapping[str, str], latest: int) -> tuple[dict[str, int | None], dict[str, str], int]:
+    """The versions ``from`` and ``to`` asked for (None: not given, the engine's default; full-width digits
+    read as the API reads them), a problem by side for each that is no version number (status 400) or
+    names a version not deployed (404), and the page's status."""
     chosen: dict[str, int | None] = {}
     problems: dict[str, str] = {}
+    status = 200
     for side in SIDES:
-        text = (args.get(side) or "").strip()
+        text = unicodedata.normalize("NFKC", args.get(side) or "").strip()
         number = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
         if text and (number is None or number < 1):
             problems[side] = _("请选择一个版本（从 1 起的整数）。")
+            status = 400
+        elif number is not None and number > latest:
+            problems[side] = _("没有版本 {version}：最新为版本 {latest}。", version=number, latest=latest)
+            status = 404 if status == 200 else status
         chosen[side] = number
-    return chosen, problems
+    return chosen, problems, status

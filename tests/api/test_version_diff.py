@@ -258,8 +258,25 @@ def test_a_version_that_is_no_number_is_said_beside_its_selector(app: Any, runti
     assert page.status_code == 400
     error = html.fromstring(page.text).xpath('//span[@id="diff-from-error"]')
     assert error and "请选择一个版本" in error[0].text_content()
-    assert browser.get(f"/analyst/definitions/{KEY}/diff?from=1&to=9").status_code == 404
     assert browser.get("/analyst/definitions/nothing/diff").status_code == 404
+    wide = browser.get(f"/analyst/definitions/{KEY}/diff?from=\uff11&to=2")  # a full-width 1, as the API reads it
+    assert wide.status_code == 200 and html.fromstring(wide.text).xpath('//section[@data-from="1"]')
+
+
+def test_a_version_not_deployed_is_said_beside_its_selector(app: Any, runtime: Runtime) -> None:
+    browser = analyst_page(app, runtime, "v1", "v2")
+    page = browser.get(f"/analyst/definitions/{KEY}/diff?from=1&to=9")
+    assert page.status_code == 404
+    tree = html.fromstring(page.text)
+    assert "没有版本 9：最新为版本 2。" in tree.xpath('//span[@id="diff-to-error"]')[0].text_content()
+    assert tree.xpath(f'//a[@href="/analyst/definitions/{KEY}/2"]/text()') == ["返回版本 2"]
+
+
+def test_a_process_of_one_version_says_there_is_nothing_to_compare_yet(app: Any, runtime: Runtime) -> None:
+    browser = analyst_page(app, runtime, "v1")
+    page = browser.get(f"/analyst/definitions/{KEY}/diff")
+    assert page.status_code == 200
+    assert "该流程目前只有版本 1，部署新版本后即可比较。" in page.text
 
 
 def test_a_clerk_may_not_open_the_page(app: Any, runtime: Runtime) -> None:
