@@ -126,7 +126,8 @@ def approve(uow: UnitOfWork, request_id: int, *, actor: Actor, opinion: str | No
         if granted > row.days:
             raise ValidationFailed(f"extension request {row.id} asks for {row.days} working days: the head grants "
                                    f"those or fewer, not {granted}", details=[
-                                       {"field": "days", "message": f"a whole number from 1 to {row.days}"}])
+                                       {"field": "days", "message": f"a whole number from 1 to {row.days}",
+                                        "requested": row.days}])
         time_limits.require_extensible(uow, clock, granted, now)
         time_limits.grant_extension(uow, clock, actor=actor, days=granted, reason=row.reason, now=now,
                                     opinion=opinion, request_id=row.id)

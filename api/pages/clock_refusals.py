@@ -31,8 +31,12 @@ def stopped_by(cause: object) -> str:
 
 def said(command: str, exc: EngineError) -> str | None:
     if isinstance(exc, ValidationFailed):
-        fields = [d.get("field") for d in exc.details if isinstance(d, dict)]
-        return _field_refused(command, fields[0]) if fields else None
+        details = [d for d in exc.details if isinstance(d, dict)]
+        if not details:
+            return None
+        if command == DECIDE_EXTENSION and details[0].get("field") == "days" and "requested" in details[0]:
+            return _("批准延长的工作日数须为 1 至 {n} 的整数（申请为 {n} 个工作日）。", n=details[0]["requested"])
+        return _field_refused(command, details[0].get("field"))
     if isinstance(exc, Conflict):
         return _conflict(command, exc)
     return None

@@ -149,7 +149,16 @@ def test_more_days_than_asked_are_refused_in_the_page_s_words(head: Browser, rev
     request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="补充材料").text)
     response = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
                          {"next": f"/cases/{green}", "opinion": "", "days": "3"}, token_from=f"/cases/{green}")
-    assert refused(head, response, green) == "操作未完成：批准延长的工作日数须为整数，至少 1 个，至多为申请的天数。"
+    assert refused(head, response, green) == "操作未完成：批准延长的工作日数须为 1 至 2 的整数（申请为 2 个工作日）。"
+    # Decided on the list of requests, a refusal returns to the list, saying why.
+    on_list = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
+                        {"next": "/extensions", "opinion": "", "days": "3"}, token_from="/extensions")
+    assert on_list.status_code == 303 and on_list.headers["Location"].endswith("/extensions")
+    assert "操作未完成：批准延长的工作日数须为 1 至 2 的整数（申请为 2 个工作日）。" in flashed(head.get("/extensions"))
+    not_said = head.post(f"/cases/{green}/extension-requests/{request_id}/refuse",
+                         {"next": "/extensions", "opinion": ""}, token_from="/extensions")
+    assert not_said.status_code == 303
+    assert "操作未完成：不予批准须填写意见（不超过 2000 字）。" in flashed(head.get("/extensions"))
     # Extending on one's own while the request waits is refused too, naming what to do instead.
     said = refused(head, post(head, green, "extend", days="1", reason="自行延长"), green)
     assert said.startswith("操作未完成：该办件有待审批的延期申请：请批准")
