@@ -136,6 +136,9 @@ class VersionDiffSchema(Schema):
     layout_changed = fields.Boolean(metadata={
         "description": "the diagram's layout (BPMNDI shapes and edges of this process) differs; layout alone "
                        "changes nothing a case does, and is not listed element by element"})
+    names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "every named element's name by id, in either version (the later's where both name it): "
+                       "what `source`, `target`, `default_flow` and `attached_to` ids read as"})
 
 
 @blp.route("/<key>/diff")

@@ -84,6 +84,9 @@ class DiagramDiff:
     removed: list[ElementChange]  # in the earlier diagram's order
     changed: list[ElementChange]
     layout_changed: bool  # shapes or edges of the process's elements moved, added or removed
+    # Every element's name by id, in either version (the later's where both name it): what a flow's
+    # ``source`` and ``target`` ids read as.
+    names: dict[str, str]
 
     @property
     def unchanged(self) -> bool:
@@ -144,7 +147,10 @@ def compare_diagrams(before: bytes, after: bytes, key: str) -> DiagramDiff:
                        if was.values.get(name) != element.values.get(name)]
         if differences:
             changed.append(ElementChange(element_id, element.type, element.name or was.name, "changed", differences))
-    return DiagramDiff(added=added, removed=removed, changed=changed, layout_changed=old.layout != new.layout)
+    named = {element_id: element.name for diagram in (old, new) for element_id, element in diagram.elements.items()
+             if element.name}
+    return DiagramDiff(added=added, removed=removed, changed=changed, layout_changed=old.layout != new.layout,
+                       names=named)
 
 
 @dataclass

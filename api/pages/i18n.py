@@ -2196,4 +2196,6 @@ EN: dict[str, str] = {
     "没有版本 {version}：最新为版本 {latest}。": "There is no version {version}: the latest is version {latest}.",
     "该流程目前只有版本 1，部署新版本后即可比较。": "This process has only version 1 so far: deploy a new version to compare.",
     "批准延长的工作日数须为 1 至 {n} 的整数（申请为 {n} 个工作日）。": "The working days approved are a whole number from 1 to {n} (the request asks for {n}).",
+    "{name}（{id}）": "{name} ({id})",
+    "{names}［{codes}］": "{names} [{codes}]",
 }

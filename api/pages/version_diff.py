@@ -2,11 +2,13 @@
 chosen on it."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 
 from engine import version_diff
 
+from .groups import group_names
 from .i18n import gettext as _
 from .problem_texts import ELEMENT_KINDS
 
@@ -31,14 +33,25 @@ def attribute_label(attribute: str) -> str:
     return _(ATTRIBUTE_LABELS.get(attribute, attribute))
 
 
-def shown_value(attribute: str, value: str | None) -> str | None:
-    """A value as read on the page: element kinds and yes or no in words, anything else as the diagram has it."""
+# Candidate groups written as plain names (not an expression): each read as its title and department.
+_GROUP_LIST = re.compile(r"^\s*[\w.-]+(\s*,\s*[\w.-]+)*\s*$")
+
+
+def shown_value(attribute: str, value: str | None, names: Mapping[str, str] | None = None) -> str | None:
+    """A value as read on the page: element kinds and yes or no in words, a flow's ends by their names, plain
+    candidate groups by their titles (the code kept beside), anything else as the diagram has it."""
     if value is None:
         return None
     if attribute == "type":
         return _(ELEMENT_KINDS.get(value, value))
     if attribute == "interrupting":
         return _("是") if value == "true" else _("否")
+    if attribute in ("source", "target", "default_flow", "attached_to") and names and value in names:
+        return _("{name}（{id}）", name=names[value], id=value)
+    if attribute == "candidate_groups" and _GROUP_LIST.match(value):
+        codes = [code.strip() for code in value.split(",")]
+        titled = group_names(codes)
+        return value if titled == _("、").join(codes) else _("{names}［{codes}］", names=titled, codes=value)
     return value
 
 

@@ -166,6 +166,7 @@ def test_the_api_takes_from_and_to_and_the_same_version_twice_gives_no_changes(a
         api.deploy(VERSIONS / version / "diff_permit.bpmn")
     body = api.get(f"/api/process-definitions/{KEY}/diff?from=1&to=2").get_json()
     assert (body["from_version"], body["to_version"], body["latest_version"]) == (1, 2, 3)
+    assert body["names"]["done"] == "办结"  # what a removed flow's target reads as
     layout = api.get(f"/api/process-definitions/{KEY}/diff?from=2").get_json()
     assert (layout["to_version"], layout["added"], layout["removed"], layout["changed"], layout["layout_changed"]) \
         == (3, [], [], [], True)
@@ -233,13 +234,25 @@ def test_the_page_lists_the_differences_in_chinese_with_before_and_after(app: An
                                                                                 "不受理", "不予受理"]}
     assert rows(page, "added", "sign") == {"type": ["类型", "用户任务"], "name": ["名称", "签发"],
                                            "candidate_groups": ["候选组", "chief"]}
-    assert rows(page, "removed", "f3")["target"] == ["终点", "done"]
+    assert rows(page, "removed", "f3")["target"] == ["终点", "办结（done）"]  # a flow's end by its name
     tree = html.fromstring(page.text)
     assert [h.text_content().split()[0] for h in tree.xpath("//section[@data-change]/h2")] == [
         "新增元素", "删除元素", "修改元素"]
     assert "签发" in tree.xpath('//article[@data-element-id="sign"]/h3')[0].text_content()
     assert tree.xpath('//select[@name="from"]/option[@selected]/@value') == ["1"]
     assert tree.xpath('//select[@name="to"]/option[@selected]/@value') == ["2"]
+
+
+def test_the_page_names_groups_by_their_titles_and_departments(app: Any, runtime: Runtime) -> None:
+    from engine import departments
+    from engine.users import SYSTEM
+
+    departments.put_department(runtime.uow(), "ZWFW", actor=SYSTEM, name="市政务服务管理局", groups=["window", "chief"],
+                               titles={"window": "综合受理窗口", "chief": "首席事务代表"})
+    page = analyst_page(app, runtime, "v1", "v2").get(f"/analyst/definitions/{KEY}/diff?from=1&to=2")
+    assert rows(page, "changed", "accept")["candidate_groups"] == [
+        "候选组", "综合受理窗口（市政务服务管理局）［window］",
+        "综合受理窗口（市政务服务管理局）、首席事务代表（市政务服务管理局）［window,chief］"]
 
 
 def test_the_page_defaults_to_the_latest_and_says_a_layout_only_change(app: Any, runtime: Runtime) -> None:
