@@ -40,6 +40,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     Flowable,
+    KeepTogether,
     ListFlowable,
     ListItem,
     Paragraph,
@@ -225,6 +226,9 @@ def _list(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Flowable
                         leftIndent=BODY_SIZE * 2)
 
 
+KEPT_TOGETHER_ROWS = 15
+
+
 def _table(element: Any, styles: dict[str, ParagraphStyle]) -> Flowable:
     rows: list[list[Paragraph]] = []
     header_rows = 0
@@ -251,7 +255,9 @@ def _table(element: Any, styles: dict[str, ParagraphStyle]) -> Flowable:
     widths = [first] + [(available - first) / (width - 1)] * (width - 1) if width > 1 else [available]
     table = Table(rows, colWidths=widths, repeatRows=header_rows, spaceBefore=6, spaceAfter=10)
     table.setStyle(TableStyle(style))
-    return table
+    # A short table (a notice's summary) moves whole to the next page rather than break; a long one (a list of
+    # materials) breaks, its header rows repeated.
+    return KeepTogether([table]) if len(rows) <= KEPT_TOGETHER_ROWS else table
 
 
 def _inline_content(element: Any) -> str:

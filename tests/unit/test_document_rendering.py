@@ -140,3 +140,15 @@ def test_templates_deploy_from_a_documents_folder_or_as_any_html_file_named(tmp_
     for name in ("documents/acceptance_notice.html", "acceptance_notice.html", "bpmn/documents/a.HTML"):
         assert kind_of(name) == "document", name
     assert kind_of("acceptance_notice.htm") == kind_of("notes.txt") == "other"
+
+
+def test_a_short_table_moves_whole_to_the_next_page_and_a_long_one_breaks():
+    body = "".join(f"<p>第{n}段：本机关依法对申请材料进行审查，现将有关事项告知如下。</p>" for n in range(1, 10))
+    summary = "".join(f"<tr><th>项目{n}</th><td>内容{n}</td></tr>" for n in range(1, 10))
+    pages = pypdf.PdfReader(io.BytesIO(html_to_pdf(f"<html><body>{body}<table>{summary}</table></body></html>"))).pages
+    assert len(pages) == 2
+    first, second = (page.extract_text() for page in pages)
+    assert "第9段" in first and "项目1" not in first and "项目1" in second and "项目9" in second
+    rows = "".join(f"<tr><td>{n}</td><td>材料{n}</td></tr>" for n in range(1, 41))
+    long = pypdf.PdfReader(io.BytesIO(html_to_pdf(f"<html><body>{body}<table>{rows}</table></body></html>"))).pages
+    assert "材料1" in long[0].extract_text()  # begins where the text ends
