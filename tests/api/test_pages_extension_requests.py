@@ -93,6 +93,7 @@ def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: 
     listed = head.get("/extensions")
     assert listed.status_code == 200 and 'href="/extensions" class="current"' in listed.text  # 延期审批 in the nav
     assert "需征求意见" in listed.text and "decide-extension-form" in listed.text
+    assert '<a class="tab current" href="/extensions?state=pending" aria-current="page">待审批</a>' in listed.text
     request_id = int(listed.text.split('data-request="')[1].split('"')[0])
     approved = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
                          {"next": "/extensions", "opinion": ""}, token_from="/extensions")
