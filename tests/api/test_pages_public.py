@@ -653,7 +653,7 @@ def test_the_case_page_lists_the_documents_with_short_hashes_and_downloads_them(
 
     page = staff.get(f"/cases/{started['id']}").text
     row = page.split(f'data-document="{document["id"]}"')[1].split("</tr>")[0]
-    assert "<td>受理通知书</td>" in row and "<td>出具受理通知书</td>" in row  # title and step
+    assert "<td>受理通知书</td>" in row and "<td class=\"document-step\">出具受理通知书</td>" in row  # title and step
     assert f"PDF {document['pdf_sha256'][:12]}…" in row and f"HTML {document['html_sha256'][:12]}…" in row
     assert f'title="PDF {document["pdf_sha256"]}"' in row
 
