@@ -30,6 +30,9 @@ class DocumentSchema(Schema):
     issued_at = fields.DateTime()
     element_id = fields.String(allow_none=True)
     element_name = fields.String(allow_none=True)
+    origin = fields.String(metadata={"description": "what issued it: step (the element above completed) or "
+                                                    "extension (a time limit was extended: the notice of extension)",
+                                     "enum": list(documents.ORIGINS)})
     template_sha256 = fields.String(metadata={"description": "SHA-256 of the template version used"})
     html_sha256 = fields.String()
     pdf_sha256 = fields.String()

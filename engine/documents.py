@@ -37,7 +37,6 @@ from .models import (
     CaseClock,
     Department,
     Document,
-    HistoryEvent,
     ProcessDefinition,
     ProcessInstance,
     Resource,
@@ -58,6 +57,9 @@ EVENT = "document.issued"
 SUFFIX = ".html"
 # Media types without a charset: Flask adds ``charset=utf-8`` to text types itself.
 FORMATS = {"html": "text/html", "pdf": "application/pdf"}
+# What issues a document: a diagram element completing, or a time limit extended (the notice of extension).
+STEP, EXTENSION = "step", "extension"
+ORIGINS = (STEP, EXTENSION)
 
 
 def is_template(file_name: str) -> bool:
@@ -198,7 +200,8 @@ def _issue(uow: UnitOfWork, case: Case, task: Any, name: str, now: datetime) -> 
     """The document ``name`` rendered and stored; returns its history item (``document.missing`` when the
     template is not deployed)."""
     spec = task.task_spec
-    where = {"actor": None, "element_id": spec.bpmn_id, "element_name": spec.bpmn_name, "task_id": str(task.id)}
+    where = {"actor": None, "element_id": spec.bpmn_id, "element_name": spec.bpmn_name, "task_id": str(task.id),
+             "origin": STEP}
     template = _template(uow, name)
     if template is None:
         log.warning("case %s: document template %s is not deployed; %s issued no document",
@@ -237,14 +240,15 @@ def _store(uow: UnitOfWork, case: Case, name: str, template: Resource, rendered:
     secrets = confidential.texts(context["v"], case.hidden)
     document = Document(instance_id=case.row.id, name=name, title=rendered.title[:200],
                         template_sha256=template.sha256, element_id=where["element_id"],
-                        element_name=where["element_name"], task_id=where["task_id"], issued_at=now,
+                        element_name=where["element_name"], task_id=where["task_id"], origin=where["origin"],
+                        issued_at=now,
                         html=html_bytes, pdf=rendered.pdf, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
                         pdf_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
                         confidential=_holds(rendered.html, secrets))
     uow.session.add(document)
     uow.session.flush()  # the id, for the event and the history
     return {"document_id": document.id, "name": name, "title": confidential.scrub(document.title, secrets),
-            "element_id": where["element_id"],
+            "element_id": where["element_id"], "origin": where["origin"],
             "html_sha256": document.html_sha256, "pdf_sha256": document.pdf_sha256}
 
 
@@ -333,11 +337,11 @@ EXTENSION_LAW = "《中华人民共和国行政许可法》第四十二条"
 
 
 def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str,
-                           previous_deadline: datetime, now: datetime) -> None:
+                           previous_deadline: datetime, now: datetime) -> dict[str, Any]:
     """The notice of an extension just granted (Administrative Licensing Law Art 42: the applicant is told the
-    extension and its reason) from the latest deployed ``extension_notice`` template, stored, recorded
-    (``document.issued``) and announced as a diagram element's document is. Without that template the
-    extension stands and the history records ``document.missing``. Helper: the caller's transaction, once
+    extension and its reason) from the latest deployed ``extension_notice`` template, stored and announced
+    as a diagram element's document is. Returns its history item for the caller to record (``document.issued``;
+    ``document.missing`` without that template: the extension stands). Helper: the caller's transaction, once
     ``clock`` moved.
 
     Raises ProcessError when the template fails on the case's data: the extension is refused, nothing changes.
@@ -347,13 +351,12 @@ def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, d
     row = uow.session.get(ProcessInstance, clock.instance_id)
     if row is None:
         raise NotFound(f"process instance {clock.instance_id} not found")
-    where: dict[str, Any] = {"element_id": None, "element_name": None, "task_id": None}
+    where: dict[str, Any] = {"element_id": None, "element_name": None, "task_id": None, "origin": EXTENSION}
     template = _template(uow, EXTENSION_NOTICE)
     if template is None:
         log.warning("case %s: document template %s is not deployed; its extension issued no document",
                     row.id, resource_name(EXTENSION_NOTICE))
-        _record(uow, row, actor, now, "document.missing", _missing(EXTENSION_NOTICE))
-        return
+        return {"event": "document.missing", "data": _missing(EXTENSION_NOTICE)}
     case = open_case(uow, row.id)
     context = _extension_context(uow, case, clock, days=days, reason=reason, previous_deadline=previous_deadline,
                                  now=now)
@@ -364,8 +367,8 @@ def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, d
             f"document {resource_name(EXTENSION_NOTICE)} could not be issued for the extension: {exc}",
             details=[{"template": resource_name(EXTENSION_NOTICE), "message": str(exc)}])) from exc
     summary = _store(uow, case, EXTENSION_NOTICE, template, rendered, context, where, now)
-    _record(uow, row, actor, now, EVENT, summary)
     outbox.emit(uow, EVENT, instance=row, data={"actor": actor.name, **summary, "case_state": _stands(uow, row)})
+    return {"event": EVENT, "data": summary}
 
 
 def _extension_context(uow: UnitOfWork, case: Case, clock: CaseClock, *, days: int, reason: str,
@@ -402,11 +405,6 @@ def _lead_name(uow: UnitOfWork, instance_id: int) -> str | None:
     code = case_access.lead_department(uow, instance_id)
     department = uow.session.get(Department, code) if code is not None else None
     return department.name if department is not None else None
-
-
-def _record(uow: UnitOfWork, row: ProcessInstance, actor: Actor, now: datetime, event: str,
-            data: dict[str, Any]) -> None:
-    uow.session.add(HistoryEvent(instance_id=row.id, at=now, actor=actor.name, event=event, data=data))
 
 
 def _stands(uow: UnitOfWork, row: ProcessInstance) -> str | None:

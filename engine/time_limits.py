@@ -763,8 +763,8 @@ def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: in
         data["request_id"] = request_id
     _history(uow, instance_id, actor, now, {"event": "clock.extended", "data": data})
     outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
-    issue_extension_notice(uow, clock, actor=actor, days=days, reason=reason, previous_deadline=previous_deadline,
-                           now=now)
+    _history(uow, instance_id, actor, now, issue_extension_notice(
+        uow, clock, actor=actor, days=days, reason=reason, previous_deadline=previous_deadline, now=now))
     return data
 
 

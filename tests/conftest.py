@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from engine import Runtime, Settings, schema
+from engine import Runtime, Settings, execution, extensions, schema, time_limits
 from engine.models import Base
 from tests import append_only
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, at
 from tests.webhook_receiver import Receiver
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -88,3 +89,14 @@ def app(runtime: Runtime):  # type: ignore[no-untyped-def]
 def api(app) -> ApiClient:  # type: ignore[no-untyped-def]
     """A test client with users of every role already created (see ApiClient.as_)."""
     return ApiClient(app.test_client(), app.extensions["govflow"])
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> Callable[..., datetime]:
+    """Set the moment cases are saved and clock and extension commands run at: ``now(date(2026, 3, 2))``."""
+    def set_now(day: date, hour: int = 10) -> datetime:
+        moment = at(day, hour)
+        for module in (execution, time_limits, extensions):
+            monkeypatch.setattr(module, "utcnow", lambda: moment)
+        return moment
+    return set_now

@@ -5,16 +5,22 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
 from engine import Runtime, calendar, samples, users
+from engine.clock import LOCAL_TZ
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment of a local (Beijing) day, as the UTC instant the engine stores."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def guide_samples(guide: bytes, folder: Path | None = None) -> list[tuple[str, bytes]]:

@@ -198,7 +198,7 @@ def test_deploying_an_item_warns_about_lint_findings(api, tmp_path):
 
 def test_the_guide_limits_and_calendar_win_on_the_case_clock(api, tmp_path, monkeypatch):
     from engine import execution
-    from tests.api.test_time_limits import at
+    from tests.helpers import at
 
     seed_national_calendar(api.runtime)
     deploy(api, FOOD / "food_business_licence.bpmn", *FORMS)  # the diagram says 10 / 20
@@ -214,7 +214,7 @@ def test_the_guide_limits_and_calendar_win_on_the_case_clock(api, tmp_path, monk
 
 def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(api, monkeypatch):
     from engine import execution
-    from tests.api.test_time_limits import at
+    from tests.helpers import at
 
     seed_national_calendar(api.runtime)
     library(api)

@@ -84,8 +84,8 @@ def test_acceptance_issues_a_notice_as_html_and_pdf_whose_hashes_match_the_listi
                        acceptance_decision="accept")
 
     [document] = documents_of(api, case_id)
-    assert (document["name"], document["title"], document["element_id"]) == (
-        "acceptance_notice", "受理通知书", "acceptance_notice")
+    assert (document["name"], document["title"], document["element_id"], document["origin"]) == (
+        "acceptance_notice", "受理通知书", "acceptance_notice", "step")
     html = download(api, case_id, document["id"], "html")
     assert html.mimetype == "text/html" and html.headers["ETag"] == f'"{document["html_sha256"]}"'
     assert hashlib.sha256(html.data).hexdigest() == document["html_sha256"]

@@ -6,8 +6,7 @@ from datetime import date, datetime
 
 from engine import due_share
 from engine.clock import LOCAL_TZ
-from tests.api.test_time_limits import at, now
-from tests.helpers import complete_open_task, open_task, seed_national_calendar
+from tests.helpers import at, complete_open_task, open_task, seed_national_calendar
 
 
 def due_date(api, instance_id: int, bpmn_id: str) -> tuple[date, int] | None:  # type: ignore[no-untyped-def]

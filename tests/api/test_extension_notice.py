@@ -10,14 +10,11 @@ import hashlib
 from datetime import date
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from engine import extensions
 from engine.models import CaseClock, Document, OutboxEvent, SpecialProcedure
 from tests.api.test_documents import deploy, documents_of, download, pdf_text
 from tests.api.test_pages_public import accepted_food_case, library_files
-from tests.api.test_time_limits import now  # noqa: F401 (a fixture)
 from tests.case_pages import signed_in
 from tests.heads import head
 from tests.helpers import CAST, seed_national_calendar
@@ -28,25 +25,19 @@ NOTICE = "extension_notice"
 LAWS = "《中华人民共和国行政许可法》第四十二条和《食品经营许可和备案管理办法》第二十一条"
 
 
-@pytest.fixture
-def when(now: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
-    """``now`` for engine.extensions too."""
-    def set_now(day: date) -> None:
-        moment = now(day)
-        monkeypatch.setattr(extensions, "utcnow", lambda: moment)
-    return set_now
-
-
-def accepted(api: Any, when: Any, number: str, *, templates: bool = True) -> dict[str, Any]:
-    """The library deployed (without its document templates unless ``templates``), a food licence accepted
-    on 2 March with the departments its head heads; the clock commands then run on 4 March."""
-    seed_national_calendar(api.runtime)
-    deploy(api, [(name, content) for name, content in library_files()
+def accepted(api: Any, now: Any, number: str, *, templates: bool = True, calendar: bool = True,
+             files: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:
+    """The library (or ``files``) deployed, without its document templates unless ``templates``, and the
+    national calendar unless not ``calendar``; a food licence accepted on 2 March with the departments its
+    head heads; the clock commands then run on 4 March."""
+    if calendar:
+        seed_national_calendar(api.runtime)
+    deploy(api, [(name, content) for name, content in files or library_files()
                  if templates or not name.startswith("documents/")])
-    when(date(2026, 3, 2))
+    now(date(2026, 3, 2))
     started = accepted_food_case(api, number)
     head(api)
-    when(date(2026, 3, 4))
+    now(date(2026, 3, 4))
     return started
 
 
@@ -70,14 +61,14 @@ def row(html: str, header: str) -> str:
 
 
 def test_the_heads_extension_issues_the_notice_with_its_days_deadline_and_reason(app: Any, api: Any,
-                                                                                 when: Any) -> None:
-    started = accepted(api, when, "SCJG-2026-0201")
+                                                                                 now: Any) -> None:
+    started = accepted(api, now, "SCJG-2026-0201")
     case_id = started["id"]
     clock = extend(api, case_id, 3, "需组织专家对经营场所布局进行评审")
     assert clock["deadline_date"] == "2026-03-19"  # 16 March + 3 working days
 
     [notice] = notices(api, case_id)
-    assert (notice["title"], notice["element_id"]) == ("延长期限告知书", None)
+    assert (notice["title"], notice["element_id"], notice["origin"]) == ("延长期限告知书", None, "extension")
     response = download(api, case_id, notice["id"], "html")
     assert hashlib.sha256(response.data).hexdigest() == notice["html_sha256"]
     html = response.data.decode()
@@ -100,13 +91,15 @@ def test_the_heads_extension_issues_the_notice_with_its_days_deadline_and_reason
     # In the history right after the extension, by the head; announced after the extension's own event.
     *_, extended, issued = history(api, case_id)
     assert (extended["event"], issued["event"], issued["actor"]) == ("clock.extended", "document.issued", "head")
-    assert (issued["data"]["document_id"], issued["data"]["name"]) == (notice["id"], NOTICE)
+    assert (issued["data"]["document_id"], issued["data"]["name"], issued["data"]["origin"]) == (
+        notice["id"], NOTICE, "extension")
     with api.runtime.uow() as uow:
         [announced] = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "document.issued",
                                                                    OutboxEvent.instance_id == case_id)
                                           .order_by(OutboxEvent.id)).all()[-1:]
         assert announced.data["document_id"] == notice["id"]
         assert announced.data["pdf_sha256"] == notice["pdf_sha256"] and announced.data["actor"] == "head"
+        assert announced.data["origin"] == "extension"
         [moved] = uow.session.scalars(select(OutboxEvent.id).where(OutboxEvent.event == "extended")).all()
         assert moved < announced.id
     stands = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()["case_state"]
@@ -124,8 +117,8 @@ def test_the_heads_extension_issues_the_notice_with_its_days_deadline_and_reason
     assert '<td class="document-step">延期审批</td>' in listed_row  # issued by the extension, not a diagram step
 
 
-def test_an_approved_request_issues_one_notice_with_the_days_the_head_granted(api: Any, when: Any) -> None:
-    case_id = accepted(api, when, "SCJG-2026-0202")["id"]
+def test_an_approved_request_issues_one_notice_with_the_days_the_head_granted(api: Any, now: Any) -> None:
+    case_id = accepted(api, now, "SCJG-2026-0202")["id"]
     asked = api.as_("food_reviewer").post(f"/api/process-instances/{case_id}/clock/extension-requests",
                                           json={"days": 5, "reason": "1. 需征求卫生健康部门意见\n2. 需补充现场核查"})
     assert asked.status_code == 201, asked.get_json()
@@ -147,8 +140,8 @@ def test_an_approved_request_issues_one_notice_with_the_days_the_head_granted(ap
     assert issued["event"] == "document.issued" and issued["data"]["document_id"] == notice["id"]
 
 
-def test_a_refused_request_issues_nothing(api: Any, when: Any) -> None:
-    case_id = accepted(api, when, "SCJG-2026-0203")["id"]
+def test_a_refused_request_issues_nothing(api: Any, now: Any) -> None:
+    case_id = accepted(api, now, "SCJG-2026-0203")["id"]
     asked = api.as_("food_reviewer").post(f"/api/process-instances/{case_id}/clock/extension-requests",
                                           json={"days": 3, "reason": "需征求相关部门意见"})
     refused = api.as_("head").post(f"/api/extension-requests/{asked.get_json()['id']}/refuse",
@@ -159,8 +152,8 @@ def test_a_refused_request_issues_nothing(api: Any, when: Any) -> None:
 
 
 def test_without_the_template_the_extension_stands_and_the_history_records_the_missing_notice(
-        api: Any, when: Any) -> None:
-    case_id = accepted(api, when, "SCJG-2026-0204", templates=False)["id"]
+        api: Any, now: Any) -> None:
+    case_id = accepted(api, now, "SCJG-2026-0204", templates=False)["id"]
     assert extend(api, case_id, 3, "需组织专家评审")["deadline_date"] == "2026-03-19"
 
     assert documents_of(api, case_id, user="supervisor") == []
@@ -172,10 +165,10 @@ def test_without_the_template_the_extension_stands_and_the_history_records_the_m
         assert uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "document.issued")).all() == []
 
 
-def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(api: Any, when: Any) -> None:
+def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(api: Any, now: Any) -> None:
     """A template passes its deploy check on the sample case (5 days) yet fails on this one (4 days): the
     extension is refused as a step whose document fails is, the applicant being owed its notice."""
-    case_id = accepted(api, when, "SCJG-2026-0205")["id"]
+    case_id = accepted(api, now, "SCJG-2026-0205")["id"]
     failing = ('{% extends "layout.html" %}{% block title %}延长期限告知书{% endblock %}'
                "{% block body %}<p>{{ 100 // (extension.days - 4) }}</p>{% endblock %}").encode()
     deploy(api, [("documents/extension_notice.html", failing)])
@@ -195,7 +188,7 @@ def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(
     assert len(notices(api, case_id)) == 1
 
 
-def test_a_notice_failing_on_a_confidential_value_does_not_quote_it(api: Any, when: Any) -> None:
+def test_a_notice_failing_on_a_confidential_value_does_not_quote_it(api: Any, now: Any) -> None:
     """The refusal reaches the head and the log: a confidential value the template failed on is taken out of
     it, as it is out of a diagram step's failing document."""
     secret = b'<camunda:property name="govflow.confidential" value="applicant_name" />\n        '
@@ -203,12 +196,7 @@ def test_a_notice_failing_on_a_confidential_value_does_not_quote_it(api: Any, wh
                                     secret + b'<camunda:property name="govflow.promisedDays"')
               if name.endswith("food_business_licence.bpmn") else content) for name, content in library_files()]
     assert any(secret in content for _, content in files)
-    seed_national_calendar(api.runtime)
-    deploy(api, files)
-    when(date(2026, 3, 2))
-    case_id = accepted_food_case(api, "SCJG-2026-0206")["id"]
-    head(api)
-    when(date(2026, 3, 4))
+    case_id = accepted(api, now, "SCJG-2026-0206", files=files)["id"]
     failing = ('{% extends "layout.html" %}{% block title %}延长期限告知书{% endblock %}'
                "{% block body %}{% if extension.days == 4 %}{{ v[v.applicant_name].x }}{% endif %}{% endblock %}").encode()
     deploy(api, [("documents/extension_notice.html", failing)])
@@ -220,10 +208,10 @@ def test_a_notice_failing_on_a_confidential_value_does_not_quote_it(api: Any, wh
     assert "documents/extension_notice.html" in said and "某某餐饮有限公司" not in said
 
 
-def test_a_notice_of_an_extension_while_the_clock_is_paused_names_no_deadline(api: Any, when: Any) -> None:
+def test_a_notice_of_an_extension_while_the_clock_is_paused_names_no_deadline(api: Any, now: Any) -> None:
     """While a special procedure pauses the clock both deadlines move on by the pause: the notice says the
     extension's days and that the time limit runs on after the pause, not a date the pause will change."""
-    case_id = accepted(api, when, "SCJG-2026-0207")["id"]
+    case_id = accepted(api, now, "SCJG-2026-0207")["id"]
     paused = api.as_("supervisor").post(f"/api/process-instances/{case_id}/clock/pause",
                                         json={"kind": "inspection", "reason": "现场核查"})
     assert paused.status_code == 200, paused.get_json()
@@ -236,12 +224,8 @@ def test_a_notice_of_an_extension_while_the_clock_is_paused_names_no_deadline(ap
 
 
 def test_a_notice_counting_a_year_whose_holidays_are_not_announced_says_its_deadline_is_estimated(
-        api: Any, when: Any) -> None:
-    deploy(api, list(library_files()))  # no calendar seeded: 2026 counts weekdays only
-    when(date(2026, 3, 2))
-    case_id = accepted_food_case(api, "SCJG-2026-0208")["id"]
-    head(api)
-    when(date(2026, 3, 4))
+        api: Any, now: Any) -> None:
+    case_id = accepted(api, now, "SCJG-2026-0208", calendar=False)["id"]  # 2026 counts weekdays only
     with api.runtime.uow() as uow:
         assert uow.session.get(CaseClock, case_id).provisional
     extend(api, case_id, 3, "需组织专家评审")
@@ -249,3 +233,15 @@ def test_a_notice_counting_a_year_whose_holidays_are_not_announced_says_its_dead
     html = download(api, case_id, notice["id"], "html").data.decode()
     assert "法定节假日安排尚未公布，暂按工作日估算" in html
     assert row(html, "延长后办理期限").endswith("前（估算）")
+
+
+def test_upgrading_to_0036_says_the_notices_already_issued_came_from_extensions(api: Any, now: Any) -> None:
+    """Documents issued before 0036 carry no origin: those without an element are the notices of extension."""
+    from tests.helpers import migrate
+
+    case_id = accepted(api, now, "SCJG-2026-0209")["id"]
+    extend(api, case_id, 3, "需组织专家评审")
+    migrate(api.runtime, "0035", down=True)
+    migrate(api.runtime, "head")
+    assert [(d["name"], d["origin"]) for d in documents_of(api, case_id, user="supervisor")] == [
+        ("acceptance_notice", "step"), (NOTICE, "extension")]

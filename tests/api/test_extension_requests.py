@@ -18,9 +18,9 @@ from engine import extensions, time_limits
 from engine.errors import Conflict, Forbidden
 from engine.models import CaseDepartment, ExtensionRequest, HistoryEvent, SpecialProcedure
 from engine.users import Actor
-from tests.api.test_time_limits import accepted_food_case, at, now  # noqa: F401 (a fixture)
+from tests.api.test_time_limits import accepted_food_case
 from tests.heads import head
-from tests.helpers import CAST
+from tests.helpers import CAST, at
 
 HEAD = Actor("head", frozenset({"window", "food_review"}), frozenset({"head"}))
 # The regulator's food review section asks; the service centre has its own head, who decides nothing here.
@@ -29,20 +29,11 @@ CAST.setdefault("window_head", {"groups": ["window"], "roles": ["head"]})
 
 
 @pytest.fixture
-def when(now: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
-    """``now`` for engine.extensions too."""
-    def set_now(day: date) -> None:
-        moment = now(day)
-        monkeypatch.setattr(extensions, "utcnow", lambda: moment)
-    return set_now
-
-
-@pytest.fixture
-def case(api: Any, when: Any) -> int:
+def case(api: Any, now: Any) -> int:
     """The accepted food licence, with the departments its head heads; the clerk asks on 4 March."""
-    case_id = accepted_food_case(api, when)
+    case_id = accepted_food_case(api, now)
     head(api)
-    when(date(2026, 3, 4))
+    now(date(2026, 3, 4))
     return case_id
 
 
@@ -119,12 +110,12 @@ def test_the_database_holds_one_pending_request_per_case(api: Any, case: int) ->
             uow.session.flush()
 
 
-def test_a_request_is_checked_up_front_as_the_approval_would_be(api: Any, when: Any, case: int) -> None:
+def test_a_request_is_checked_up_front_as_the_approval_would_be(api: Any, now: Any, case: int) -> None:
     beyond = ask(api, case, 11)
     assert beyond.status_code == 409
     assert beyond.get_json()["error"]["extension_remaining_days"] == 10
     assert ask(api, case, 0).status_code == 422 and ask(api, case, 2, "").status_code == 422
-    when(date(2026, 3, 17))  # past the deadline of 16 March
+    now(date(2026, 3, 17))  # past the deadline of 16 March
     late = ask(api, case, 2)
     assert late.status_code == 409 and late.get_json()["error"]["deadline_date"] == "2026-03-16"
     with api.runtime.uow() as uow:
@@ -133,10 +124,10 @@ def test_a_request_is_checked_up_front_as_the_approval_would_be(api: Any, when: 
             HistoryEvent.event == "clock.extension_requested")).all()
 
 
-def test_a_request_the_deadline_overtook_stays_pending_for_the_head_to_refuse(api: Any, when: Any,
+def test_a_request_the_deadline_overtook_stays_pending_for_the_head_to_refuse(api: Any, now: Any,
                                                                              case: int) -> None:
     request = ask(api, case).get_json()
-    when(date(2026, 3, 17))
+    now(date(2026, 3, 17))
     refused = api.as_("head").post(f"/api/extension-requests/{request['id']}/approve", json={"opinion": "同意"})
     assert refused.status_code == 409
     assert refused.get_json()["error"]["deadline_date"] == "2026-03-16"
@@ -287,15 +278,15 @@ def test_a_withdrawal_lapses_the_pending_request(api: Any, case: int) -> None:
     assert "withdrew" in extend.get_json()["error"]["message"]
 
 
-def test_a_termination_and_a_decision_lapse_the_pending_request(api: Any, when: Any, case: int) -> None:
+def test_a_termination_and_a_decision_lapse_the_pending_request(api: Any, now: Any, case: int) -> None:
     from tests.api.test_time_limits import accepted_food_case
     from tests.helpers import complete_open_task
 
     ask(api, case)
     api.as_("supervisor").post(f"/api/process-instances/{case}/terminate",
                                json={"reason": "依法终止办理", "withdrawn": False})
-    decided = accepted_food_case(api, when)
-    when(date(2026, 3, 4))
+    decided = accepted_food_case(api, now)
+    now(date(2026, 3, 4))
     # Started with the departments set up and no guide, it is led by the window's centre (engine.departments).
     assert ask(api, decided, who="window_clerk").status_code == 201
     complete_open_task(api, decided, "review", reader="admin")
@@ -306,8 +297,8 @@ def test_a_termination_and_a_decision_lapse_the_pending_request(api: Any, when: 
     assert api.as_("supervisor").get("/api/extension-requests?state=pending").get_json()["total"] == 0
 
 
-def test_a_request_past_its_deadline_is_listed_as_refusable_only(api: Any, when: Any, case: int) -> None:
+def test_a_request_past_its_deadline_is_listed_as_refusable_only(api: Any, now: Any, case: int) -> None:
     ask(api, case)
     assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["items"][0]["overdue"] is False
-    when(date(2026, 3, 17))
+    now(date(2026, 3, 17))
     assert api.as_("head").get("/api/extension-requests?state=pending").get_json()["items"][0]["overdue"] is True

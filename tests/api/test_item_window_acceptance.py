@@ -12,8 +12,7 @@ import pytest
 
 from engine import calendar
 from engine.clock import LOCAL_TZ, utcnow
-from tests.api.test_time_limits import at
-from tests.helpers import ApiClient, complete_open_task, open_steps, open_task
+from tests.helpers import ApiClient, at, complete_open_task, open_steps, open_task
 from tests.service_items import (
     case,
     case_states,

@@ -10,8 +10,8 @@ import pytest
 from engine import overdue_reasons, supervision, supervision_board, timeline
 from engine.users import Actor
 from tests.api.test_supervision import KEY, SUPERVISOR, accept
-from tests.api.test_time_limits import FOOD, at, now
-from tests.helpers import complete_open_task, seed_national_calendar
+from tests.api.test_time_limits import FOOD
+from tests.helpers import at, complete_open_task, seed_national_calendar
 
 MOMENT = at(date(2026, 3, 18))
 

@@ -16,18 +16,17 @@ from engine import overdue_reasons, supervision_board, time_limits
 from engine.users import Actor
 from tests.api.test_pages import Browser
 from tests.api.test_pages_supervision import timeline_lines
-from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
-from tests.api.test_time_limits import at, now  # noqa: F401 (a fixture)
+from tests.api.test_supervision import cases
 from tests.case_pages import clock_form, clock_of, flashed, post, refused, signed_in
 from tests.heads import set_up_departments
-from tests.helpers import open_task
+from tests.helpers import at, open_task
 
 WEDNESDAY = at(date(2026, 3, 18))
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
 
 
 @pytest.fixture
-def wednesday(cases: dict[str, int], now: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:  # noqa: F811
+def wednesday(cases: dict[str, int], now: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """The cases, with every clock command and the case page running on Wednesday 18 March."""
     now(date(2026, 3, 18))
     monkeypatch.setattr(overdue_reasons, "utcnow", lambda: WEDNESDAY)
@@ -232,7 +231,7 @@ def test_readers_the_clock_commands_do_not_take_get_no_forms(app: Any, runtime: 
 # ---- 特别程序: pause and resume ----------------------------------------------------------------------
 
 def test_a_clerk_of_the_case_pauses_for_a_special_procedure_and_resumes_after_it(
-        runtime: Any, now: Any, reviewer: Browser, wednesday: dict[str, int]) -> None:  # noqa: F811
+        runtime: Any, now: Any, reviewer: Browser, wednesday: dict[str, int]) -> None:
     green = wednesday["green"]
     form = clock_form(reviewer.get(f"/cases/{green}").text, "pause-form")
     # The engine's excluded kinds, in the words of 行政许可法 Art 45.

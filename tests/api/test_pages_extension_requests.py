@@ -10,7 +10,7 @@ import pytest
 
 from engine import extensions, time_limits
 from tests.api.test_pages import Browser
-from tests.api.test_pages_case_clock import (  # noqa: F401 (fixtures)
+from tests.api.test_pages_case_clock import (
     WEDNESDAY,
     forms_on,
     head,
@@ -20,13 +20,12 @@ from tests.api.test_pages_case_clock import (  # noqa: F401 (fixtures)
     wednesday,
 )
 from tests.api.test_pages_supervision import timeline_lines
-from tests.api.test_supervision import cases  # noqa: F401 (a fixture)
-from tests.api.test_time_limits import now  # noqa: F401 (a fixture)
+from tests.api.test_supervision import cases
 from tests.case_pages import clock_of, flashed, post, refused, signed_in
 
 
 @pytest.fixture
-def green(wednesday: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> int:  # noqa: F811
+def green(wednesday: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(extensions, "utcnow", lambda: WEDNESDAY)
     return wednesday["green"]
 
@@ -40,8 +39,8 @@ def pending_id(page: str) -> int:
     return int(clock_of(page).split('data-state="pending"')[0].rsplit('data-request="', 1)[1].split('"')[0])
 
 
-def test_a_clerk_requests_and_the_head_approves_on_the_case_page(head: Browser, reviewer: Browser,  # noqa: F811
-                                                                 supervisor: Browser, green: int) -> None:  # noqa: F811
+def test_a_clerk_requests_and_the_head_approves_on_the_case_page(head: Browser, reviewer: Browser,
+                                                                 supervisor: Browser, green: int) -> None:
     asked = submit(reviewer, green, "request-extension-form", days="3", reason="需组织现场核查")
     assert "已申请延期 3 个工作日，待机关负责人审批。" in flashed(asked)
     clock = clock_of(asked.text)
@@ -68,7 +67,7 @@ def test_a_clerk_requests_and_the_head_approves_on_the_case_page(head: Browser, 
     assert "decide-extension-form" not in forms_on(after.text)
 
 
-def test_a_refusal_needs_an_opinion_and_the_clerk_may_ask_again(head: Browser, reviewer: Browser,  # noqa: F811
+def test_a_refusal_needs_an_opinion_and_the_clerk_may_ask_again(head: Browser, reviewer: Browser,
                                                                 green: int) -> None:
     request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="补充材料").text)
     said = refused(head, decide(head, green, request_id, "refuse"), green)
@@ -84,8 +83,8 @@ def test_a_refusal_needs_an_opinion_and_the_clerk_may_ask_again(head: Browser, r
     assert beyond.startswith("操作未完成：最多还可延长 10 个工作日")
 
 
-def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: Browser,  # noqa: F811
-                                                   reviewer: Browser, supervisor: Browser,  # noqa: F811
+def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: Browser,
+                                                   reviewer: Browser, supervisor: Browser,
                                                    green: int) -> None:
     submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见")
     home = head.client.get("/")
@@ -117,15 +116,15 @@ def extensions_reader() -> Any:
     return Actor("zhou", roles=frozenset({"supervisor"}))
 
 
-def test_the_english_page_names_the_request(head: Browser, reviewer: Browser, green: int) -> None:  # noqa: F811
+def test_the_english_page_names_the_request(head: Browser, reviewer: Browser, green: int) -> None:
     submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见")
     head.client.get("/lang/en")
     page = head.get(f"/cases/{green}").text
     assert "Extension request" in page and "Awaiting approval" in page and "Approve" in page
 
 
-def test_the_head_grants_fewer_days_on_the_list_and_the_procedure_shows_when(head: Browser,  # noqa: F811
-                                                                              reviewer: Browser, green: int) -> None:  # noqa: F811
+def test_the_head_grants_fewer_days_on_the_list_and_the_procedure_shows_when(head: Browser,
+                                                                              reviewer: Browser, green: int) -> None:
     submit(reviewer, green, "request-extension-form", days="4", reason="需专家论证")
     listed = head.get("/extensions").text
     assert 'name="days" min="1" max="4" step="1" required value="4"' in listed
@@ -145,7 +144,7 @@ def test_the_head_grants_fewer_days_on_the_list_and_the_procedure_shows_when(hea
     assert refused(head, again, green) == "操作未完成：该延期申请已审批。"
 
 
-def test_more_days_than_asked_are_refused_in_the_page_s_words(head: Browser, reviewer: Browser,  # noqa: F811
+def test_more_days_than_asked_are_refused_in_the_page_s_words(head: Browser, reviewer: Browser,
                                                               green: int) -> None:
     request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="补充材料").text)
     response = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
@@ -165,8 +164,8 @@ def test_more_days_than_asked_are_refused_in_the_page_s_words(head: Browser, rev
     assert said.startswith("操作未完成：该办件有待审批的延期申请：请批准")
 
 
-def test_a_withdrawn_case_s_request_lapses_and_the_pages_say_why(runtime: Any, head: Browser,  # noqa: F811
-                                                                  reviewer: Browser, green: int) -> None:  # noqa: F811
+def test_a_withdrawn_case_s_request_lapses_and_the_pages_say_why(runtime: Any, head: Browser,
+                                                                  reviewer: Browser, green: int) -> None:
     from engine import instances
     from engine.users import SYSTEM
 
@@ -184,11 +183,11 @@ def test_a_withdrawn_case_s_request_lapses_and_the_pages_say_why(runtime: Any, h
     assert 'data-state="lapsed"' in clock and "已失效" in clock
 
 
-def test_a_request_past_its_deadline_can_only_be_refused(head: Browser, reviewer: Browser, green: int,  # noqa: F811
+def test_a_request_past_its_deadline_can_only_be_refused(head: Browser, reviewer: Browser, green: int,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date
 
-    from tests.api.test_time_limits import at
+    from tests.helpers import at
 
     request_id = pending_id(submit(reviewer, green, "request-extension-form", days="2", reason="需征求意见").text)
     monkeypatch.setattr(extensions, "utcnow", lambda: at(date(2026, 3, 25)))  # the deadline was 24 March

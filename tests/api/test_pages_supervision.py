@@ -26,9 +26,9 @@ from engine.users import SYSTEM, Actor
 from tests.api.test_incidents import make_incident, timer_jobs
 from tests.api.test_pages import Browser, person
 from tests.api.test_supervision import KEY, cases
-from tests.api.test_time_limits import FOOD, accepted_food_case, at, now
+from tests.api.test_time_limits import FOOD, accepted_food_case
 from tests.heads import head_actor
-from tests.helpers import complete_open_task, statements
+from tests.helpers import at, complete_open_task, statements
 
 SUPERVISOR = Actor("zhou", roles=frozenset({"supervisor"}))
 WEDNESDAY = at(date(2026, 3, 18))

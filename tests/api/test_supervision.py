@@ -8,8 +8,8 @@ import pytest
 
 from engine import supervision, supervision_board, time_limits
 from engine.users import Actor
-from tests.api.test_time_limits import FOOD, at, now
-from tests.helpers import complete_open_task, seed_national_calendar
+from tests.api.test_time_limits import FOOD
+from tests.helpers import at, complete_open_task, seed_national_calendar
 
 KEY = "food_business_licence"
 SUPERVISOR = Actor("supervisor", roles=frozenset({"supervisor"}))

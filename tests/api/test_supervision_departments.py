@@ -6,8 +6,8 @@ from datetime import date
 from engine import departments, supervision
 from engine.users import Actor
 from tests.api.test_supervision import accept
-from tests.api.test_time_limits import FOOD, at, now
-from tests.helpers import complete_open_task, seed_national_calendar
+from tests.api.test_time_limits import FOOD
+from tests.helpers import at, complete_open_task, seed_national_calendar
 
 ADMIN = Actor("admin", roles=frozenset({"admin"}))
 

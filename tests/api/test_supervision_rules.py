@@ -9,7 +9,8 @@ from typing import Any
 
 from engine import supervision, supervision_rules
 from tests.api.test_supervision import SUPERVISOR, accept
-from tests.api.test_time_limits import at, food, now
+from tests.api.test_time_limits import food
+from tests.helpers import at
 
 KEY = "food_business_licence"
 

@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
 from engine.supervision_sweep import OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
-from tests.api.test_time_limits import at, food
+from tests.api.test_time_limits import food
 from tests.heads import head_of
-from tests.helpers import complete_open_task
+from tests.helpers import at, complete_open_task
 from tests.integration.test_timer_refresh import freeze_spiff_clock
 from tests.service_items import supply_materials
 

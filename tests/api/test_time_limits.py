@@ -4,7 +4,7 @@ imported later."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -15,16 +15,11 @@ from engine.clock import LOCAL_TZ
 from engine.models import CaseClock, HistoryEvent, OutboxEvent, SpecialProcedure
 from engine.users import Actor
 from tests.heads import head_of
-from tests.helpers import ROOT, complete_open_task, seed_national_calendar
+from tests.helpers import ROOT, at, complete_open_task, seed_national_calendar
 from tests.service_items import supply_materials
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
 CLERK = Actor("window_clerk", frozenset({"window"}), frozenset({"clerk"}))
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    """A moment of a local (Beijing) day, as the UTC instant the engine stores."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 @pytest.fixture
@@ -33,17 +28,6 @@ def food(api: Any) -> Any:
     seed_national_calendar(api.runtime)
     api.deploy(FOOD)
     return api
-
-
-@pytest.fixture
-def now(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Set the moment the pipeline saves cases and the clock commands run at: ``now(date(2026, 3, 2))``."""
-    def set_now(day: date, hour: int = 10) -> datetime:
-        moment = at(day, hour)
-        monkeypatch.setattr(execution, "utcnow", lambda: moment)
-        monkeypatch.setattr(time_limits, "utcnow", lambda: moment)
-        return moment
-    return set_now
 
 
 def accepted_food_case(api: Any, now: Any, day: date = date(2026, 3, 2)) -> int:

@@ -19,8 +19,8 @@ from engine.models import CaseClock, ProcessInstance
 from engine.supervision_board import warning_level
 from engine.time_limits import PAUSED, RUNNING, STOPPED
 from engine.users import SYSTEM, Actor
-from tests.api.test_time_limits import at, food, now  # noqa: F401  (fixtures)
-from tests.helpers import complete_open_task
+from tests.api.test_time_limits import food
+from tests.helpers import at, complete_open_task
 from tests.integration.test_one_lead_per_case import migrate_to
 
 KEY = "food_business_licence"
@@ -72,7 +72,7 @@ def random_clocks(api: Any, ids: list[int], rng: random.Random) -> dict[int, dat
     return since
 
 
-def test_narrowing_by_stored_deadline_never_leaves_out_a_warned_clock(food, now):  # noqa: F811
+def test_narrowing_by_stored_deadline_never_leaves_out_a_warned_clock(food, now):
     template = accepted(food, now, date(2026, 3, 2))
     rng = random.Random(7)
     since = random_clocks(food, copies_of(food, template, 400), rng)
@@ -95,7 +95,7 @@ def test_narrowing_by_stored_deadline_never_leaves_out_a_warned_clock(food, now)
     assert warned_total > 1000 and left_out > 10000  # both sides were exercised
 
 
-def test_a_changed_calendar_moves_open_deadlines_and_leaves_stopped_clocks_as_counted(food, now):  # noqa: F811
+def test_a_changed_calendar_moves_open_deadlines_and_leaves_stopped_clocks_as_counted(food, now):
     open_case = accepted(food, now, date(2026, 3, 2))  # deadline 16 March
     decided = accepted(food, now, date(2026, 3, 2))
     now(date(2026, 3, 5))
@@ -127,7 +127,7 @@ def test_a_changed_calendar_moves_open_deadlines_and_leaves_stopped_clocks_as_co
     assert [(s["finished"], s["average_used_working_days"]) for s in stats] == [(1, 3.0)]
 
 
-def test_migration_0017_counts_the_working_days_of_clocks_stopped_before_it(food, now):  # noqa: F811
+def test_migration_0017_counts_the_working_days_of_clocks_stopped_before_it(food, now):
     paused_then_decided = accepted(food, now, date(2026, 3, 2))
     open_case = accepted(food, now, date(2026, 3, 2))
     supervisor = food.as_("supervisor")
@@ -168,7 +168,7 @@ def test_migration_0017_counts_the_working_days_of_clocks_stopped_before_it(food
         assert still_open.deadline_at == right  # recounted
 
 
-def test_a_red_case_paused_after_its_deadline_keeps_its_overdue_reason(food, now):  # noqa: F811
+def test_a_red_case_paused_after_its_deadline_keeps_its_overdue_reason(food, now):
     case_id = accepted(food, now, date(2026, 3, 2))  # deadline 16 March
     red = at(date(2026, 3, 18))
     overdue_reasons.record(food.runtime.uow(), case_id, actor=SUPERVISOR, reason="材料核查", now=red)
@@ -181,7 +181,7 @@ def test_a_red_case_paused_after_its_deadline_keeps_its_overdue_reason(food, now
     assert board.cases == []
 
 
-def test_days_left_follow_the_deadline_when_counted_pauses_became_holidays(food, now):  # noqa: F811
+def test_days_left_follow_the_deadline_when_counted_pauses_became_holidays(food, now):
     """Paused 3 to 6 March (3 working days, counted then), then those days were declared holidays: the
     used days come out below 0 and show as 0, the days left are those to the deadline, and the narrowed
     query finds the case as the full one does."""
