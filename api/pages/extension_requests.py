@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from engine import extensions
 
 from ..context import actor, uow
-from .paging import page_number, past_last_page
+from .paging import page_number, past_last_page, without_arg
 
 bp = Blueprint("extension_requests", __name__)
 PAGE_SIZE = 25
@@ -18,7 +18,9 @@ PAGE_SIZE = 25
 @bp.get("/extensions")
 def index() -> ResponseReturnValue:
     args = request.args
-    state = args.get("state") if args.get("state") in extensions.STATES else extensions.PENDING
+    if "state" in args and args["state"] not in extensions.STATES:
+        return without_arg("state")  # an address typed: the pending ones, the address saying so
+    state = args.get("state", extensions.PENDING)
     page = page_number(args)
     found, total = extensions.list_requests(uow(), actor=actor(), state=state, limit=PAGE_SIZE,
                                             offset=(page - 1) * PAGE_SIZE)

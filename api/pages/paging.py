@@ -24,5 +24,12 @@ def past_last_page(page: int, page_size: int, total: int) -> Response | None:
     last = max((total + page_size - 1) // page_size, 1)
     if page <= last:
         return None
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"] + [("page", str(last))]
-    return redirect(f"{request.path}?{urlencode(args, safe=':')}")
+    return without_arg("page", str(last))
+
+
+def without_arg(name: str, value: str | None = None) -> Response:
+    """A redirect to this address with the query argument ``name`` dropped (or set to ``value``), the others
+    kept: a listing shows what its address says. Relative: the scheme and host stay the request's."""
+    args = [(key, v) for key, v in request.args.items(multi=True) if key != name]
+    args += [(name, value)] if value is not None else []
+    return redirect(f"{request.path}?{urlencode(args, safe=':')}" if args else request.path)

@@ -99,6 +99,10 @@ def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: 
     assert approved.status_code == 302 and approved.headers["Location"].endswith("/extensions")
     assert "没有待审批的延期申请。" in head.get("/extensions").text
     assert "需征求意见" in head.get("/extensions?state=approved").text
+    # A state typed into the address that is none goes to the pending ones, the address then saying so.
+    typed = head.client.get("/extensions?state=bogus&page=1")
+    assert typed.status_code == 302 and typed.headers["Location"] == "/extensions?page=1"
+    assert head.client.get("/extensions?state=bogus").headers["Location"] == "/extensions"
     view = time_limits.get(runtime.uow(), green, actor=extensions_reader())
     assert view.extension_days == 2
     # Supervision reads the list without forms; a clerk has none, nor a head of another department.
