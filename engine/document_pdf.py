@@ -15,6 +15,16 @@ usable font the PDFs fall back to reportlab's CID font STSong-Light, which is no
 Adobe's Asian font pack show blanks), and one warning per process says so. Neither font has a bold face:
 ``strong``/``b`` (and ``em``/``i``) are set in the same face.
 
+Rare characters the main face lacks (names with characters of CJK Extension A, and of Extension B and beyond
+in plane 2) are set in the first supplementary face that has them, each run wrapped in a ``<font>`` of
+that face: the files of the ``os.pathsep``-separated list ``GOVFLOW_PDF_FALLBACK_FONTS``, else
+``SUPPLEMENTARY_FONT_FILES`` (Debian's fonts-hanazono, HanaMinA for the BMP and Extension A, HanaMinB for
+plane 2, which scripts/system-packages.sh installs). They are embedded as subsets too, and loaded (some 60 MB
+of memory each) only when a document holds a character the main face lacks, so a document without one names
+no other face. A character no face has prints as an empty box; a supplementary file that is missing or
+unusable is skipped with one warning per process. With STSong-Light, whose coverage is not known here,
+no character is set in a supplementary face.
+
 The page follows GB/T 9704 (党政机关公文格式) loosely: A4, margins 37/26/35/28 mm, title 22 pt,
 body 16 pt with a two-character first-line indent.
 """
@@ -24,10 +34,11 @@ import functools
 import io
 import logging
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
 from reportlab.lib import colors, textsplit
@@ -35,7 +46,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
@@ -59,10 +70,17 @@ FONT_FILES: tuple[tuple[str, int], ...] = (("/usr/share/fonts/truetype/arphic/um
 # A face must hold these to set a document (the punctuation, bullet and dash the layout and templates use):
 # a Latin-only font named by mistake would otherwise print every Chinese character as an empty box.
 REQUIRED_GLYPHS = "，。、；：？！“”‘’（）《》〔〕【】—…•受理通知书决定0123456789AZaz"
+SUPPLEMENTARY_FONT_ENV = "GOVFLOW_PDF_FALLBACK_FONTS"
+# Faces for the characters the main face lacks, the first that has a character sets it.
+SUPPLEMENTARY_FONT_FILES: tuple[str, ...] = ("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+                                             "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
 BODY_SIZE = 16
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _chosen: dict[tuple[str | None, tuple[tuple[str, int], ...]], str] = {}
+# A supplementary face by path: its registered name and code points, None when it cannot be used.
+_supplements: dict[str, tuple[str, Container[int]] | None] = {}
+_warned_supplements: set[tuple[str, ...]] = set()
 _INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}
 _CANNOT_START = "，；：？！》」』”’"
 _BLOCKS = {"h1", "h2", "h3", "p", "div", "ul", "ol", "table", "section", "header", "footer"}
@@ -75,6 +93,7 @@ def font_name() -> str:
     with _lock:
         if key not in _chosen:
             _break_lines_the_chinese_way()
+            _write_plane_2_text_as_utf16()
             _chosen[key] = _choose(setting)
         return _chosen[key]
 
@@ -127,6 +146,96 @@ def _break_lines_the_chinese_way() -> None:
         module.ALL_CANNOT_START += "".join(c for c in _CANNOT_START if c not in module.ALL_CANNOT_START)
 
 
+def _write_plane_2_text_as_utf16() -> None:
+    # reportlab writes a character beyond the BMP into a subset's ToUnicode CMap as five hex digits, which
+    # readers reject (the text of a name in Extension B could not be copied or searched): UTF-16BE it is.
+    if getattr(ttfonts.makeToUnicodeCMap, "govflow", False):
+        return
+    original = ttfonts.makeToUnicodeCMap
+
+    def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+        return re.sub(r"^(<[0-9A-F]{2}> )<([0-9A-F]{5,6})>$",
+                      lambda m: f"{m[1]}<{chr(int(m[2], 16)).encode('utf-16-be').hex().upper()}>",
+                      original(fontname, subset), flags=re.MULTILINE)
+
+    to_unicode_cmap.govflow = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
+def _supplementary_paths() -> tuple[str, ...]:
+    setting = os.environ.get(SUPPLEMENTARY_FONT_ENV)
+    if setting is None:
+        return SUPPLEMENTARY_FONT_FILES
+    return tuple(path.strip() for path in setting.split(os.pathsep) if path.strip())
+
+
+def _supplementary_face(path: str, paths: tuple[str, ...]) -> tuple[str, Container[int]] | None:
+    """A supplementary face, registered on first use; None (and one warning per list of paths) if unusable."""
+    with _lock:
+        if path not in _supplements:
+            name = f"GovflowSupplement-{path}"
+            try:
+                if not os.path.isfile(path):
+                    raise OSError("no such file")
+                font = TTFont(name, path)
+                pdfmetrics.registerFont(font)
+                _same_face_for_every_style(name)
+                _supplements[path] = (name, font.face.charToGlyph)
+            except (TTFError, OSError, ValueError) as exc:
+                _supplements[path] = None
+                if paths not in _warned_supplements:
+                    _warned_supplements.add(paths)
+                    log.warning("supplementary PDF font %s cannot be used (%s): characters the main font lacks "
+                                "may print as empty boxes; install fonts-hanazono or set %s", path, exc,
+                                SUPPLEMENTARY_FONT_ENV)
+        return _supplements[path]
+
+
+def _with_supplements(markup: str, font: str) -> str:
+    """Paragraph markup whose runs of characters the main face lacks are set in a supplementary face."""
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    if glyphs is None or all(ord(c) in glyphs or c.isspace() for c in markup):
+        return markup  # STSong-Light (a CID font: coverage unknown), or nothing rare
+    paths = _supplementary_paths()
+    chosen: dict[str, str | None] = {}
+
+    def face_for(char: str) -> str | None:
+        if char.isspace() or ord(char) in glyphs:
+            return None
+        if char not in chosen:
+            chosen[char] = None
+            for path in paths:
+                supplement = _supplementary_face(path, paths)
+                if supplement and ord(char) in supplement[1]:
+                    chosen[char] = supplement[0]
+                    break
+        return chosen[char]
+
+    out = []
+    # Tags and entities (ASCII, which the main face has) stay as they are; runs of text are split by face.
+    for piece in re.split(r"(<[^>]*>|&[#\w]+;)", markup):
+        if piece.startswith(("<", "&")):
+            out.append(piece)
+            continue
+        run_face: str | None = None
+        run: list[str] = []
+        for char in piece + "\n":  # the newline ends the last run
+            current = face_for(char)
+            if current != run_face and run:
+                text = "".join(run)
+                out.append(f"<font name={quoteattr(run_face)}>{text}</font>" if run_face else text)
+                run = []
+            run_face = current
+            run.append(char)
+        out.append("".join(run)[:-1])
+    return "".join(out)
+
+
+def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(_with_supplements(markup, style.fontName), style)
+
+
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=font, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.75,
                           firstLineIndent=BODY_SIZE * 2, alignment=TA_JUSTIFY, wordWrap="CJK")
@@ -173,7 +282,7 @@ def _flowables(element: Any, styles: dict[str, ParagraphStyle]) -> Iterator[Flow
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in _BLOCKS:
             if "".join(loose).strip():
-                yield Paragraph("".join(loose).strip(), styles["p"])
+                yield _paragraph("".join(loose).strip(), styles["p"])
             loose = []
             yield from _block(child, tag, styles)
         elif tag in ("style", "script", "head", "title", "meta"):
@@ -185,7 +294,7 @@ def _flowables(element: Any, styles: dict[str, ParagraphStyle]) -> Iterator[Flow
         if child.tail and child.tail.strip():
             loose.append(escape(child.tail))
     if "".join(loose).strip():
-        yield Paragraph("".join(loose).strip(), styles["p"])
+        yield _paragraph("".join(loose).strip(), styles["p"])
 
 
 def _block(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
@@ -201,7 +310,7 @@ def _block(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Iterato
     else:
         text = _inline_content(element).strip()
         if text:
-            yield Paragraph(text, _classed(styles[tag], element))
+            yield _paragraph(text, _classed(styles[tag], element))
         elif tag == "p":
             yield Spacer(1, BODY_SIZE)  # an empty paragraph is a blank line
 
@@ -217,7 +326,7 @@ def _classed(style: ParagraphStyle, element: Any) -> ParagraphStyle:
 
 def _list(element: Any, tag: str, styles: dict[str, ParagraphStyle]) -> Flowable:
     font = styles["li"].fontName
-    items = [ListItem(Paragraph(_inline_content(li).strip() or " ", styles["li"]))
+    items = [ListItem(_paragraph(_inline_content(li).strip() or " ", styles["li"]))
              for li in element if li.tag == "li"]
     if tag == "ol":
         return ListFlowable(items, bulletType="1", bulletFontName=font, bulletFontSize=BODY_SIZE,
@@ -238,7 +347,7 @@ def _table(element: Any, styles: dict[str, ParagraphStyle]) -> Flowable:
             continue
         if all(c.tag == "th" for c in cells) and len(rows) == header_rows:
             header_rows += 1
-        rows.append([Paragraph(_inline_content(c).strip() or " ", styles["cell"]) for c in cells])
+        rows.append([_paragraph(_inline_content(c).strip() or " ", styles["cell"]) for c in cells])
     if not rows:
         return Spacer(1, 0)
     width = max(len(r) for r in rows)

@@ -1,9 +1,11 @@
 """The documents' and samples' PDFs embed a serif CJK TrueType font (a subset of it), chosen by
-GOVFLOW_PDF_FONT or from Debian's paths, and fall back to the non-embedded STSong-Light with one warning."""
+GOVFLOW_PDF_FONT or from Debian's paths, and fall back to the non-embedded STSong-Light with one warning; rare
+characters that font lacks are set in embedded supplementary faces (HanaMin, or GOVFLOW_PDF_FALLBACK_FONTS)."""
 from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -143,3 +145,82 @@ def test_without_any_of_the_debian_fonts_the_warning_says_what_to_install(
     [warning] = fallback_warnings(caplog)
     assert "install fonts-arphic-uming or set GOVFLOW_PDF_FONT" in warning and str(tmp_path) in warning
     assert [font["/BaseFont"] for font in fonts(pdf)] == ["/STSong-Light"] and "附注" in text(pdf)
+
+
+HANAZONO = [Path(path) for path in document_pdf.SUPPLEMENTARY_FONT_FILES]
+needs_hanazono = pytest.mark.skipif(not UMING.is_file() or not all(path.is_file() for path in HANAZONO),
+                                    reason="fonts-arphic-uming or fonts-hanazono is not installed "
+                                    "(scripts/system-packages.sh installs them)")
+# U+20BB7 (Extension B, plane 2), U+3400 (Extension A), U+2A700 (Extension C: in HanaMinB only) and
+# U+30000 (Extension G: in no installed face).
+RARE_HTML = """<html><body><h1>𠮷野家</h1><h2>不予行政许可决定书</h2>
+  <p class="noindent">申请人：<strong>𠮷㐀</strong>某某（身份证号 1101）</p><p>𪜀记餐馆，𰀀。</p>
+  <table><tr><th>序号</th><th>申请人</th></tr><tr><td>1</td><td>张㐀</td></tr></table>
+  <ul><li>𠮷祥</li></ul></body></html>"""
+
+
+def base_fonts(pdf: bytes) -> list[str]:
+    return sorted(font["/BaseFont"].split("+", 1)[1] for font in fonts(pdf))
+
+
+def supplement_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "engine.document_pdf" and "supplementary PDF font" in r.getMessage()]
+
+
+@needs_hanazono
+def test_rare_characters_the_main_font_lacks_are_set_in_an_embedded_supplementary_face(
+        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GOVFLOW_PDF_FONT", raising=False)
+    monkeypatch.delenv("GOVFLOW_PDF_FALLBACK_FONTS", raising=False)
+    glyphs = pdfmetrics.getFont(document_pdf.font_name()).face.charToGlyph
+    assert all(ord(c) not in glyphs for c in "𠮷㐀𪜀")  # else the test proves nothing
+    pdf = html_to_pdf(RARE_HTML)
+    used = fonts(pdf)
+    assert all(embedded(font) for font in used)
+    assert base_fonts(pdf) == ["HanaMinA", "HanaMinB", "UMingCN-0"]
+    written = text(pdf)
+    # Headings, bold, body, table cells and list items; plane 2 comes out as text too (copy, search).
+    for words in ("𠮷野家", "申请人：𠮷㐀某某（身份证号 1101）", "𪜀记餐馆", "张㐀", "𠮷祥", "不予行政许可决定书"):
+        assert words in written, words
+
+
+@needs_uming
+def test_a_document_without_rare_characters_embeds_no_supplementary_face(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GOVFLOW_PDF_FONT", raising=False)
+    monkeypatch.delenv("GOVFLOW_PDF_FALLBACK_FONTS", raising=False)
+    pdf = html_to_pdf(HTML)
+    assert base_fonts(pdf) == ["UMingCN-0"] and b"HanaMin" not in pdf
+    assert len(pdf) < 40_000  # as before the supplementary faces: some 34 KB
+
+
+@needs_hanazono
+def test_govflow_pdf_fallback_fonts_lists_the_supplementary_faces(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("GOVFLOW_PDF_FONT", raising=False)
+    monkeypatch.setenv("GOVFLOW_PDF_FALLBACK_FONTS", str(HANAZONO[1]))  # HanaMinB: no Extension A
+    pdf = html_to_pdf(RARE_HTML)
+    assert base_fonts(pdf) == ["HanaMinB", "UMingCN-0"]
+    written = text(pdf)
+    assert "𠮷野家" in written and "𪜀记餐馆" in written and "张㐀" not in written  # an empty box
+
+
+@needs_uming
+def test_a_missing_supplementary_font_leaves_empty_boxes_with_one_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    missing = tmp_path / "HanaMinA.ttf"
+    monkeypatch.delenv("GOVFLOW_PDF_FONT", raising=False)
+    monkeypatch.setenv("GOVFLOW_PDF_FALLBACK_FONTS", os.pathsep.join([str(missing), str(tmp_path / "B.ttf")]))
+    with caplog.at_level(logging.WARNING, logger="engine.document_pdf"):
+        first, second = html_to_pdf(RARE_HTML), html_to_pdf(RARE_HTML)
+    [warning] = supplement_warnings(caplog)  # once per process, not per document or file
+    assert str(missing) in warning and "fonts-hanazono" in warning
+    for pdf in (first, second):
+        assert base_fonts(pdf) == ["UMingCN-0"] and "野家" in text(pdf) and "𠮷" not in text(pdf)
+
+
+def test_with_stsong_light_no_supplementary_face_is_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    monkeypatch.setenv("GOVFLOW_PDF_FONT", str(tmp_path / "no-such-font.ttf"))
+    monkeypatch.delenv("GOVFLOW_PDF_FALLBACK_FONTS", raising=False)
+    pdf = html_to_pdf(RARE_HTML)
+    assert [font["/BaseFont"] for font in fonts(pdf)] == ["/STSong-Light"] and "野家" in text(pdf)
