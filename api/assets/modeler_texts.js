@@ -98,7 +98,8 @@ const ELEMENTS = {
 // PanelHeaderProvider.getTypeLabel translates the element's concrete type split into words: "UserTask" is
 // "User Task", a message start event "Message Start Event", a non-interrupting one "Message Start Event (Non
 // Interrupting)" (the keys of its iconsByType, less the types no event definition produces). "Task" and
-// "Transaction" are in ELEMENTS already.
+// "Transaction" are in ELEMENTS already. The pop-up editor's title names the element's model type in the same
+// words (modeler_language.js): "Sub Process" and "Ad Hoc Sub Process" are for it.
 const HEADER = {
   "Business Rule Task": "业务规则任务",
   "Call Activity": "调用活动",
@@ -109,6 +110,8 @@ const HEADER = {
   "Service Task": "服务任务",
   "User Task": "用户任务",
   "Event Sub Process": "事件子流程",
+  "Sub Process": "子流程",
+  "Ad Hoc Sub Process": "特设子流程",
   "Collapsed Sub Process": "子流程（折叠）",
   "Collapsed Ad Hoc Sub Process": "特设子流程（折叠）",
   "Expanded Sub Process": "子流程（展开）",
@@ -267,6 +270,7 @@ const PANEL = {
   "Open documentation": "打开文档",
   "Open pop-up editor": "在弹出窗口中编辑",
   "Opened in editor": "已在编辑器中打开",
+  "Save and close": "保存并关闭",
   "Learn more.": "了解更多。",
   "<none>": "<无>",
   "<empty>": "<空>",
@@ -401,6 +405,8 @@ const PANEL = {
   "Source expression": "源表达式",
   "Target": "目标",
   "Variable name": "变量名",
+  "Local variable name": "局部变量名",
+  "Process variable name": "流程变量名",
   "Process variables": "流程变量",
   "Created in": "创建于",
   "Assignment type": "赋值类型",
@@ -436,6 +442,16 @@ const PANEL = {
   "delete": "删除",
   "update": "更新",
   "timeout": "超时",
+  // a listener in its list: its event and its implementation's label (filled in as {type})
+  "Start: {type}": "开始：{type}",
+  "End: {type}": "结束：{type}",
+  "Take: {type}": "经过：{type}",
+  "Create: {type}": "创建：{type}",
+  "Assignment: {type}": "分配：{type}",
+  "Complete: {type}": "完成：{type}",
+  "Delete: {type}": "删除：{type}",
+  "Update: {type}": "更新：{type}",
+  "Timeout: {type}": "超时：{type}",
   // multi-instance and loops
   "Multi-instance": "多实例",
   "Loop cardinality": "循环基数",

@@ -26,8 +26,7 @@ ALL_OPEN = """() => [...document.querySelectorAll('#properties .bio-properties-p
 
 # The words in the panel, the palette and the context pad (texts, and the title, aria-label and placeholder
 # the browser shows as tooltips or reads out) that are English only: Latin letters and no Chinese character.
-# "Camunda 表单" or "编号(ID)" are Chinese. Left out: the pop-up editor button's title, which
-# bpmn-js-properties-panel gives its text entries no translate function for.
+# "Camunda 表单" or "编号(ID)" are Chinese.
 ENGLISH_WORDS = """() => {
   const english = (text) => /[A-Za-z]/.test(text) && !/[\u4e00-\u9fff]/.test(text);
   const found = new Set();
@@ -38,7 +37,6 @@ ENGLISH_WORDS = """() => {
       if (english(text)) found.add(text);
     }
     for (const node of root.querySelectorAll('[title], [aria-label], [placeholder]')) {
-      if (node.matches('.bio-properties-panel-open-feel-popup')) continue;
       for (const name of ['title', 'aria-label', 'placeholder']) {
         const value = node.getAttribute(name);
         if (value && english(value)) found.add(`${name}: ${value}`);
@@ -47,6 +45,9 @@ ENGLISH_WORDS = """() => {
   }
   return [...found].sort();
 }"""
+
+
+POPUP = ".bio-properties-panel-popup"
 
 
 def open_task(page: Any) -> Any:
@@ -195,3 +196,142 @@ def test_the_panel_header_and_group_buttons_keep_english_on_an_english_page(page
     expect(header).to_have_text("Sequence Flow")
     page.click("#canvas", position={"x": 700, "y": 500})
     expect(header).to_have_text("Process")
+
+
+
+def open_name_in_pop_up(page: Any, panel: Any) -> Any:
+    """The name field's pop-up editor opened with its own button (shown on hover); the pop-up."""
+    page.evaluate(OPEN_GROUPS)
+    name = panel.locator('[data-entry-id="name"]')
+    name.locator("textarea").hover()
+    name.locator(".bio-properties-panel-open-feel-popup").click()
+    popup = page.locator(POPUP)
+    expect(popup).to_be_visible()
+    return popup
+
+
+def test_the_pop_up_editor_speaks_chinese_and_still_saves(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    panel = open_task(page)
+    name = panel.locator('[data-entry-id="name"]')
+    expect(name.locator(".bio-properties-panel-open-feel-popup")).to_have_attribute("title", "在弹出窗口中编辑")
+    popup = open_name_in_pop_up(page, panel)
+    expect(popup.locator(".bio-properties-panel-popup__title")).to_have_text("用户任务 / 名称")
+    expect(popup.locator("textarea")).to_have_attribute("aria-label", "用户任务 / 名称")
+    close = popup.locator(".bio-properties-panel-popup__close")
+    expect(close).to_have_attribute("title", "保存并关闭")
+    expect(name.locator(".bio-properties-panel-textarea__open-popup-placeholder")).to_have_text("已在编辑器中打开")
+    shot(page, "modeler-pop-up-in-chinese")
+
+    # The translated pop-up is the library's own: what is typed in it reaches the field and the diagram.
+    popup.locator("textarea").fill("受理（窗口）")
+    close.click()
+    expect(popup).to_have_count(0)
+    expect(name.locator("textarea")).to_have_value("受理（窗口）")
+    expect(page.locator('#canvas [data-element-id="accept"]')).to_contain_text("受理（窗口）")
+
+    # The process's pop-up names the process.
+    page.click("#canvas", position={"x": 700, "y": 500})
+    expect(page.locator(HEADER_TYPE)).to_have_text("流程")
+    popup = open_name_in_pop_up(page, panel)
+    expect(popup.locator(".bio-properties-panel-popup__title")).to_have_text("流程 / 名称")
+    page.keyboard.press("Escape")
+    expect(popup).to_have_count(0)
+
+
+def list_entry(panel: Any, entry_id: str) -> Any:
+    """A list inside a group (a listener's field injections, an input's list values) and its header."""
+    entry = panel.locator(f'[data-entry-id="{entry_id}"]')
+    return entry, entry.locator(":scope > .bio-properties-panel-list-entry-header")
+
+
+def test_listeners_and_the_lists_inside_groups_speak_chinese(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    panel = open_task(page)
+    listeners = group_header(panel, "CamundaPlatform__TaskListener")
+    listeners.locator(".bio-properties-panel-add-entry").click()
+    listener = panel.locator('[data-entry-id="accept-taskListener-0"]')
+    label = listener.locator(".bio-properties-panel-collapsible-entry-header-title").first
+    expect(label).to_have_text("创建：Java 类")  # the event type select's word for "create", not the button's
+    page.select_option("#bio-properties-panel-accept-taskListener-0-eventType", "assignment")
+    expect(label).to_have_text("分配：Java 类")
+    page.select_option("#bio-properties-panel-accept-taskListener-0-listenerType", "expression")
+    expect(label).to_have_text("分配：表达式")
+
+    # The listener's field injections: a list with its own buttons, and an item without a name yet.
+    fields, header = list_entry(panel, "accept-taskListener-0-fields")
+    expect(header).to_contain_text("字段注入")
+    add = header.locator(".bio-properties-panel-add-entry")
+    expect(add).to_have_attribute("title", "新建列表项")
+    expect(add.locator(".bio-properties-panel-add-entry-label")).to_have_text("新建")
+    add.click()
+    expect(header.locator(".bio-properties-panel-list-badge")).to_have_attribute("title", "列表中有 1 项")
+    expect(header.locator(".bio-properties-panel-arrow")).to_have_attribute("title", "展开/收起列表项")
+    field = fields.locator(".bio-properties-panel-list-entry-item")
+    expect(field.locator(".bio-properties-panel-collapsible-entry-header-title")).to_have_text("<空>")
+    expect(field.locator(".bio-properties-panel-collapsible-entry-arrow")).to_have_attribute("title", "展开/收起列表项")
+    expect(field.locator(".bio-properties-panel-remove-entry")).to_have_attribute("title", "删除此项")
+    expect(field.locator('label[for$="-field-0-name"]')).to_have_text("名称")
+
+    # An input whose value is a list, then a map: lists bpmn-js-properties-panel builds by a plain call.
+    group_header(panel, "CamundaPlatform__Input").locator(".bio-properties-panel-add-entry").click()
+    page.fill("#bio-properties-panel-accept-inputParameter-0-name", "申请人")
+    page.select_option("#bio-properties-panel-accept-inputParameter-0-type", "list")
+    values, header = list_entry(panel, "accept-inputParameter-0-list")
+    expect(header).to_contain_text("列表值")
+    add = header.locator(".bio-properties-panel-add-entry")
+    expect(add).to_have_attribute("title", "新建列表项")
+    expect(add.locator(".bio-properties-panel-add-entry-label")).to_have_text("新建")
+    add.click()
+    add.click()
+    badge = header.locator(".bio-properties-panel-list-badge")
+    expect(badge).to_have_attribute("title", "列表中有 2 项")
+    expect(header.locator(".bio-properties-panel-arrow")).to_have_attribute("title", "展开/收起列表项")
+    items = values.locator(".bio-properties-panel-list-entry-item")
+    expect(items).to_have_count(2)
+    expect(items.locator(".bio-properties-panel-remove-entry").first).to_have_attribute("title", "删除此项")
+    expect(items.locator("input").first).to_have_attribute("aria-label", "<空>")
+    items.first.hover()  # shows the item's delete button
+    items.first.locator(".bio-properties-panel-remove-entry").click()
+    expect(items).to_have_count(1)
+    expect(badge).to_have_attribute("title", "列表中有 1 项")  # the library's new English title, translated again
+    items.hover()
+    items.locator(".bio-properties-panel-remove-entry").click()
+    expect(add.locator(".bio-properties-panel-add-entry-label")).to_have_text("新建")  # empty again
+
+    page.select_option("#bio-properties-panel-accept-inputParameter-0-type", "map")
+    entries, header = list_entry(panel, "accept-inputParameter-0-map")
+    expect(header).to_contain_text("映射条目")
+    header.locator(".bio-properties-panel-add-entry").click()
+    expect(header.locator(".bio-properties-panel-list-badge")).to_have_attribute("title", "列表中有 1 项")
+    expect(entries.locator(".bio-properties-panel-collapsible-entry-header-title")).to_have_text("<空>")
+
+    page.evaluate(OPEN_GROUPS)
+    page.wait_for_function(ALL_OPEN)
+    assert page.evaluate(ENGLISH_WORDS) == []
+    shot(page, "modeler-lists-in-chinese")
+
+
+def test_listeners_lists_and_the_pop_up_keep_english_on_an_english_page(page: Any, analyst: str) -> None:
+    log_in(page, analyst)
+    page.click(".who a.lang")  # the pages in English
+    panel = open_task(page)
+    name = panel.locator('[data-entry-id="name"]')
+    expect(name.locator(".bio-properties-panel-open-feel-popup")).to_have_attribute("title", "Open pop-up editor")
+    popup = open_name_in_pop_up(page, panel)
+    expect(popup.locator(".bio-properties-panel-popup__title")).to_have_text("bpmn:UserTask / Name")
+    expect(popup.locator(".bio-properties-panel-popup__close")).to_have_attribute("title", "Save and close")
+    expect(name.locator(".bio-properties-panel-textarea__open-popup-placeholder")).to_have_text("Opened in editor")
+    page.keyboard.press("Escape")
+
+    group_header(panel, "CamundaPlatform__TaskListener").locator(".bio-properties-panel-add-entry").click()
+    listener = panel.locator('[data-entry-id="accept-taskListener-0"]')
+    expect(listener.locator(".bio-properties-panel-collapsible-entry-header-title").first).to_have_text(
+        "Create: Java class")
+    _, header = list_entry(panel, "accept-taskListener-0-fields")
+    expect(header.locator(".bio-properties-panel-add-entry")).to_have_attribute("title", "Create new list item")
+    group_header(panel, "CamundaPlatform__Input").locator(".bio-properties-panel-add-entry").click()
+    page.select_option("#bio-properties-panel-accept-inputParameter-0-type", "list")
+    _, header = list_entry(panel, "accept-inputParameter-0-list")
+    header.locator(".bio-properties-panel-add-entry").click()
+    expect(header.locator(".bio-properties-panel-list-badge")).to_have_attribute("title", "List contains 1 item")
