@@ -2,7 +2,8 @@
 # Set up and run the whole test suite: on SQLite always, and on PostgreSQL when one answers on
 # 127.0.0.1:5432 (a fresh database is created for the run and dropped after). The two runs share nothing
 # (each its own database, data directories and ports), so they run side by side: the PostgreSQL run's
-# output is kept in a file and shown when the SQLite run is done. Fails when either fails.
+# output is kept in a file (named at the start, to follow) and shown when the SQLite run is done, or when the
+# command is stopped. Fails when either fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,7 +17,11 @@ db=
 admin_url="postgresql+psycopg://${PGUSER_FOR_TESTS:-postgres}@$pg_host:5432/${PGDATABASE_FOR_TESTS:-test}"
 sql() { $py -c "import sqlalchemy as sa, sys; e=sa.create_engine(sys.argv[1], isolation_level='AUTOCOMMIT'); e.connect().execute(sa.text(sys.argv[2]))" "$admin_url" "$1"; }
 cleanup() {
-  [ -n "$pg_pid" ] && kill -- "$pg_pid" 2>/dev/null || true
+  if [ -n "$pg_pid" ]; then  # stopped before the PostgreSQL run was shown: show what it had said
+    kill -- "$pg_pid" 2>/dev/null || true
+    echo "== test suite on PostgreSQL ($db), stopped; its output so far:"
+    cat "$pg_log" 2>/dev/null || true
+  fi
   [ -n "$db" ] && sql "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
   [ -n "$pg_log" ] && rm -f "$pg_log" || true
 }
@@ -33,7 +38,7 @@ then
   db="govflow_test_$(date +%s)_$$"
   sql "CREATE DATABASE $db"
   pg_log=$(mktemp)
-  echo "== test suite on PostgreSQL ($db), alongside: its output follows the SQLite run's"
+  echo "== test suite on PostgreSQL ($db), alongside: its output follows the SQLite run's (tail -f $pg_log)"
   GOVFLOW_TEST_DATABASE_URL="postgresql+psycopg://${PGUSER_FOR_TESTS:-postgres}@$pg_host:5432/$db" \
     $py -m pytest "$@" > "$pg_log" 2>&1 &
   pg_pid=$!
