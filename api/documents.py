@@ -30,8 +30,9 @@ class DocumentSchema(Schema):
     issued_at = fields.DateTime()
     element_id = fields.String(allow_none=True)
     element_name = fields.String(allow_none=True)
-    origin = fields.String(metadata={"description": "what issued it: step (the element above completed) or "
-                                                    "extension (a time limit was extended: the notice of extension)",
+    origin = fields.String(metadata={"description": "what issued it: step (the element above completed), "
+                                                    "extension (a time limit was extended: the notice of extension) "
+                                                    "or special_procedure (one was started by hand: its notice)",
                                      "enum": list(documents.ORIGINS)})
     template_sha256 = fields.String(metadata={"description": "SHA-256 of the template version used"})
     html_sha256 = fields.String()

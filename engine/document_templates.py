@@ -30,6 +30,12 @@ What a template sees (besides every case variable by its own name, e.g. ``applic
                    ``department``), ``approved_at``, ``paused`` (the clock is paused: both deadlines move
                    on by the pause, so the notice names none), ``provisional`` (the deadline counts a year whose
                    holidays are not announced yet); None in every other document
+``procedure``      in the notice of a special procedure started by hand (``special_procedure_notice``, issued
+                   when the clock pauses for it, engine.time_limits.pause): ``kind`` and ``name`` (现场核查 ...),
+                   ``reason``, ``started_at``, ``max_days`` (the working days the item's guide lets it last; None
+                   when it says none), ``expected_end`` (the working day it ends by, None without ``max_days``),
+                   ``provisional`` (that day counts a year whose holidays are not announced), ``basis`` (licensing
+                   law art 45 for a licence), ``agency``; None in every other document
 ``missing``        materials to supplement, from ``missing_materials``: ``[{name, reason}]``
 ``reasons``        reasons, one per line of ``reject_reason`` (or a list)
 ``v``              all case variables as one mapping
@@ -195,8 +201,8 @@ def _error_line(exc: BaseException, file_name: str) -> int | None:
 
 def sample_context() -> dict[str, Any]:
     """A case as complete as the food-licence forms make it, with the decisions the library's joint review
-    meeting, parallel approval and one-thing bundle record and an extension of its time limit (the clock's
-    five days extended by five), to try a template on at deploy."""
+    meeting, parallel approval and one-thing bundle record, an extension of its time limit (the clock's
+    five days extended by five) and a special procedure, to try a template on at deploy."""
     now = datetime(2026, 3, 2, 2, 0, tzinfo=LOCAL_TZ)
     verdict = {"result": "grant", "opinion": "符合条件"}
     variables = {"applicant_name": "某某餐饮管理有限公司", "acceptance_decision": "accept", "opinion": "材料齐全",
@@ -228,13 +234,16 @@ def sample_context() -> dict[str, Any]:
         extension={"days": 5, "reason": "需组织专家评审", "previous_deadline": date(2026, 3, 9),
                    "deadline": date(2026, 3, 16), "total_days": 5,
                    "basis": ["《中华人民共和国行政许可法》第四十二条", "《示例条例》第十条"], "agency": "示例部门",
-                   "approved_at": now, "paused": False, "provisional": False})
+                   "approved_at": now, "paused": False, "provisional": False},
+        procedure={"kind": "inspection", "name": "现场核查", "reason": "需核实经营场所", "started_at": now,
+                   "max_days": 10, "expected_end": date(2026, 3, 16), "provisional": False,
+                   "basis": ["《中华人民共和国行政许可法》第四十五条"], "agency": "示例部门"})
 
 
 def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict[str, Any],
                   element: dict[str, Any], issued_at: datetime, clock: dict[str, Any] | None,
-                  accepted_by: dict[str, Any] | None = None,
-                  extension: dict[str, Any] | None = None) -> dict[str, Any]:
+                  accepted_by: dict[str, Any] | None = None, extension: dict[str, Any] | None = None,
+                  procedure: dict[str, Any] | None = None) -> dict[str, Any]:
     applicant = variables.get("applicant_name") or variables.get("applicant") or ""
     reasons = variables.get("reject_reason")
     context = dict(variables)
@@ -242,7 +251,7 @@ def build_context(*, variables: dict[str, Any], case: dict[str, Any], item: dict
         "v": variables, "case": case, "item": item, "element": element, "issued_at": issued_at, "clock": clock,
         "applicant": applicant, "department": department_of(item, variables),
         "missing": missing_materials(variables.get("missing_materials")), "reasons": lines(reasons),
-        "accepted_by": accepted_by, "extension": extension,
+        "accepted_by": accepted_by, "extension": extension, "procedure": procedure,
     })
     return context
 

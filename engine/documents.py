@@ -1,9 +1,10 @@
 """Documents issued to applicants (SX21, XA17, 行政许可法 art 32, 38): 受理通知书, 不予受理通知书,
 一次性告知通知书, 准予/不予行政许可决定书 — rendered from deployed templates when a diagram element
-marked ``govflow.document`` completes, and the notice of extension (``extension_notice``, Administrative
-Licensing Law Art 42) whenever a case's time limit is extended (engine.time_limits.grant_extension) —
-stored as HTML and PDF with their SHA-256 in the transaction of that step or extension, announced to
-integrators as ``document.issued``, and kept in the case archive.
+marked ``govflow.document`` completes, the notice of extension (``extension_notice``, Administrative
+Licensing Law Art 42) whenever a case's time limit is extended (engine.time_limits.grant_extension), and the
+notice of a special procedure started by hand and the time it takes (``special_procedure_notice``, Art 45,
+engine.time_limits.pause) — stored as HTML and PDF with their SHA-256 in the transaction of that command,
+announced to integrators as ``document.issued``, and kept in the case archive.
 
 Every deployed ``.html`` file is a template (engine.document_templates), named by its file name without
 ``.html`` whatever folders the upload's name carries: ``acceptance_notice.html``,
@@ -27,6 +28,7 @@ import lxml.html
 from sqlalchemy import Select, select
 
 from . import case_access, confidential, delegations, document_templates, outbox
+from ._workdays import WorkingDate
 from .bpmn_xml import PreparedDiagram, Problem
 from .clock import LOCAL_TZ
 from .document_pdf import html_to_pdf
@@ -57,9 +59,10 @@ EVENT = "document.issued"
 SUFFIX = ".html"
 # Media types without a charset: Flask adds ``charset=utf-8`` to text types itself.
 FORMATS = {"html": "text/html", "pdf": "application/pdf"}
-# What issues a document: a diagram element completing, or a time limit extended (the notice of extension).
-STEP, EXTENSION = "step", "extension"
-ORIGINS = (STEP, EXTENSION)
+# What issues a document: a diagram element completing, a time limit extended (the notice of extension), or a
+# special procedure started by hand (the notice of the time it needs).
+STEP, EXTENSION, SPECIAL_PROCEDURE = "step", "extension", "special_procedure"
+ORIGINS = (STEP, EXTENSION, SPECIAL_PROCEDURE)
 
 
 def is_template(file_name: str) -> bool:
@@ -329,44 +332,71 @@ def _clock(uow: UnitOfWork, row: ProcessInstance) -> dict[str, Any] | None:
             "started_at": clock.started_at, "deadline": clock.deadline_at.astimezone(LOCAL_TZ).date()}
 
 
-# ---- issuing on an extension (from time_limits.grant_extension) ---------------------------------
+# ---- issuing on the clock: an extension, a special procedure (from engine.time_limits) --------------
 
 EXTENSION_NOTICE = "extension_notice"
 # The article an extension notice of a licence cites: it extends the time limit and has the applicant told why.
 EXTENSION_LAW = "《中华人民共和国行政许可法》第四十二条"
+SPECIAL_PROCEDURE_NOTICE = "special_procedure_notice"
+# The article a special procedure's notice of a licence cites: its time is not counted, and the applicant is
+# told in writing how long it takes.
+SPECIAL_PROCEDURE_LAW = "《中华人民共和国行政许可法》第四十五条"
 
 
 def issue_extension_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: int, reason: str,
                            previous_deadline: datetime, now: datetime) -> dict[str, Any]:
     """The notice of an extension just granted (Administrative Licensing Law Art 42: the applicant is told the
-    extension and its reason) from the latest deployed ``extension_notice`` template, stored and announced
-    as a diagram element's document is. Returns its history item for the caller to record (``document.issued``;
-    ``document.missing`` without that template: the extension stands). Helper: the caller's transaction, once
-    ``clock`` moved.
+    extension and its reason) from the latest deployed ``extension_notice`` template. See ``_issue_on_clock``.
+    """
+    def context(case: Case) -> dict[str, Any]:
+        return _extension_context(uow, case, clock, days=days, reason=reason, previous_deadline=previous_deadline,
+                                  now=now)
+    return _issue_on_clock(uow, clock, EXTENSION_NOTICE, EXTENSION, "the extension", context, actor=actor, now=now)
 
-    Raises ProcessError when the template fails on the case's data: the extension is refused, nothing changes.
+
+def issue_special_procedure_notice(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, kind: str, name: str,
+                                   reason: str, max_days: int | None, ends: WorkingDate | None,
+                                   now: datetime) -> dict[str, Any]:
+    """The notice of a special procedure started by hand (Administrative Licensing Law Art 45: its time is not
+    counted, and the applicant is told in writing how long it takes: ``max_days``, the working days the item's
+    guide lets it last, when it says, ending by the working day ``ends``) from the latest deployed
+    ``special_procedure_notice`` template. See ``_issue_on_clock``."""
+    def context(case: Case) -> dict[str, Any]:
+        return _procedure_context(uow, case, kind=kind, name=name, reason=reason, max_days=max_days, ends=ends,
+                                  now=now)
+    return _issue_on_clock(uow, clock, SPECIAL_PROCEDURE_NOTICE, SPECIAL_PROCEDURE, "the special procedure",
+                           context, actor=actor, now=now)
+
+
+def _issue_on_clock(uow: UnitOfWork, clock: CaseClock, name: str, origin: str, what: str,
+                    context_of: Callable[[Case], dict[str, Any]], *, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The document ``name`` of a clock command just applied (``what`` it is, for messages), stored and
+    announced as a diagram element's document is. Returns its history item for the caller to record
+    (``document.issued``; ``document.missing`` without that template: the command stands). Helper: the
+    caller's transaction, once ``clock`` moved.
+
+    Raises ProcessError when the template fails on the case's data: the command is refused, nothing changes.
     """
     from .execution import open_case, without_secrets_of  # execution imports this module
 
     row = uow.session.get(ProcessInstance, clock.instance_id)
     if row is None:
         raise NotFound(f"process instance {clock.instance_id} not found")
-    where: dict[str, Any] = {"element_id": None, "element_name": None, "task_id": None, "origin": EXTENSION}
-    template = _template(uow, EXTENSION_NOTICE)
+    where: dict[str, Any] = {"element_id": None, "element_name": None, "task_id": None, "origin": origin}
+    template = _template(uow, name)
     if template is None:
-        log.warning("case %s: document template %s is not deployed; its extension issued no document",
-                    row.id, resource_name(EXTENSION_NOTICE))
-        return {"event": "document.missing", "data": _missing(EXTENSION_NOTICE)}
+        log.warning("case %s: document template %s is not deployed; %s issued no document",
+                    row.id, resource_name(name), what)
+        return {"event": "document.missing", "data": _missing(name)}
     case = open_case(uow, row.id)
-    context = _extension_context(uow, case, clock, days=days, reason=reason, previous_deadline=previous_deadline,
-                                 now=now)
+    context = context_of(case)
     try:
         rendered = _render(uow, template, context, row)
     except Exception as exc:  # as for an element's document: the template fails on this case's data
         raise without_secrets_of(case, ProcessError(
-            f"document {resource_name(EXTENSION_NOTICE)} could not be issued for the extension: {exc}",
-            details=[{"template": resource_name(EXTENSION_NOTICE), "message": str(exc)}])) from exc
-    summary = _store(uow, case, EXTENSION_NOTICE, template, rendered, context, where, now)
+            f"document {resource_name(name)} could not be issued for {what}: {exc}",
+            details=[{"template": resource_name(name), "message": str(exc)}])) from exc
+    summary = _store(uow, case, name, template, rendered, context, where, now)
     outbox.emit(uow, EVENT, instance=row, data={"actor": actor.name, **summary, "case_state": _stands(uow, row)})
     return {"event": EVENT, "data": summary}
 
@@ -390,6 +420,26 @@ def _extension_context(uow: UnitOfWork, case: Case, clock: CaseClock, *, days: i
         variables=variables, case=_case_fields(row, now), item=item,
         element={"id": None, "name": None, "process": row.definition_key}, issued_at=now,
         clock=_clock(uow, row), accepted_by=delegations.document_fields(uow, case), extension=extension)
+
+
+def _procedure_context(uow: UnitOfWork, case: Case, *, kind: str, name: str, reason: str, max_days: int | None,
+                       ends: WorkingDate | None, now: datetime) -> dict[str, Any]:
+    """What a special procedure's notice reads: the case as its documents read it, no diagram element, and
+    ``procedure`` (engine.document_templates)."""
+    from .execution import case_variables  # execution imports this module
+
+    row = case.row
+    variables = case_variables(case.workflow)
+    item = _item(uow, row.definition, row.definition_key)
+    guide = latest_for_process(uow, row.definition_key)
+    procedure = {"kind": kind, "name": name, "reason": reason, "started_at": now, "max_days": max_days,
+                 "expected_end": ends.date if ends else None, "provisional": bool(ends and ends.provisional),
+                 "basis": [SPECIAL_PROCEDURE_LAW] if guide is None or guide.item_type == LICENCE else [],
+                 "agency": _lead_name(uow, row.id) or document_templates.department_of(item, variables)}
+    return document_templates.build_context(
+        variables=variables, case=_case_fields(row, now), item=item,
+        element={"id": None, "name": None, "process": row.definition_key}, issued_at=now,
+        clock=_clock(uow, row), accepted_by=delegations.document_fields(uow, case), procedure=procedure)
 
 
 def _extension_basis(uow: UnitOfWork, clock: CaseClock, row: ProcessInstance) -> list[str]:

@@ -766,7 +766,7 @@ class Document(Base):
     element_name: Mapped[str | None] = mapped_column(String(255))
     task_id: Mapped[str | None] = mapped_column(String(36))
     # What issued it (engine.documents.ORIGINS): "step", the element above completing; "extension", a time
-    # limit extended (no element).
+    # limit extended, or "special_procedure", one started by hand (no element).
     origin: Mapped[str] = mapped_column(String(20), default="step", server_default="step")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     html_sha256: Mapped[str] = mapped_column(String(64))

@@ -34,18 +34,28 @@ from typing import Any, Protocol
 
 from sqlalchemy import event
 
-from .models import ProcessInstance
+from .document_templates import cn_date
+from .models import CaseClock, ProcessInstance
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# What the applicant reads for each business event (bpmn/README.md: govflow.event).
+# What the applicant reads for each business event (bpmn/README.md: govflow.event), and for the other moves
+# of a case told to them: an extension of the time limit (engine.time_limits.grant_extension), a special
+# procedure started by hand (``special_procedure``), an end no decision made (``case_ended``). Placeholders
+# other than business_key are the fields of ``applicant_notice``.
 TEXTS = {
     "accepted": "您的办件（编号{business_key}）已受理。",
     "rejected": "您的办件（编号{business_key}）不予受理，请查阅不予受理通知书。",
     "supplement_requested": "您的办件（编号{business_key}）需补正材料，请查阅一次性告知通知书。",
     "decision": "您的办件（编号{business_key}）已作出决定。",
     "delivered": "您的办件（编号{business_key}）办理结果已送达。",
+    "extended": "您的办件（编号{business_key}）办理期限经批准延长{days}个工作日，{deadline}。",
+    "special_procedure": "您的办件（编号{business_key}）进入特别程序（{kind}）{duration}，所需时间不计入办理期限。",
+    # As the progress page says how a case ended (engine.progress.END_REASONS), never staff's reason.
+    "withdrawn": "您的办件（编号{business_key}）已按您的申请撤回，不再办理。",
+    "terminated": "您的办件（编号{business_key}）已由办理机关终止办理，如有疑问请咨询办理机关。",
+    "deemed_withdrawn": "您的办件（编号{business_key}）已终止办理：{reason}。",
 }
 # Case variables that may hold the applicant's mobile number, first found wins.
 RECIPIENT_VARIABLES = ("applicant_phone", "applicant_mobile")
@@ -83,12 +93,63 @@ class OutboxChannel:
 
 
 def applicant_notice(case: ProcessInstance, event: str, variables: dict[str, Any],
-                     hidden: frozenset[str] = frozenset()) -> Notice:
-    """The notice of a business event; ``hidden``: the case's confidential variables."""
+                     hidden: frozenset[str] = frozenset(), **fields: Any) -> Notice:
+    """The notice of an event; ``hidden``: the case's confidential variables; ``fields``: the text's
+    placeholders besides ``business_key``."""
     name = next((v for v in RECIPIENT_VARIABLES if variables.get(v)), None)
-    text = TEXTS.get(event, "您的办件（编号{business_key}）有新进展。").format(business_key=case.business_key)
+    text = TEXTS.get(event, "您的办件（编号{business_key}）有新进展。").format(business_key=case.business_key, **fields)
     return Notice(event=event, text=text, recipient=str(variables[name]) if name else None, instance_id=case.id,
                   business_key=case.business_key, recipient_confidential=name in hidden)
+
+
+def tell(uow: UnitOfWork, row: ProcessInstance, event: str, **fields: Any) -> Notice:
+    """Send the applicant of the case ``row`` the notice of ``event`` (TEXTS, with ``fields``), to the number
+    its variables hold, as a business event's. Helper: the caller's transaction."""
+    from .execution import case_variables, open_case  # execution imports this module (through outbox)
+
+    case = open_case(uow, row.id)
+    notice = applicant_notice(row, event, case_variables(case.workflow), case.hidden, **fields)
+    send(uow, notice)
+    return notice
+
+
+def extension_granted(uow: UnitOfWork, clock: CaseClock, days: int) -> Notice:
+    """Tell the applicant of the clock's case an extension of ``days`` working days was granted, and the
+    deadline it gives (Administrative Licensing Law Art 42), as the written notice says it: a paused clock
+    has no date yet. ``clock``: moved already. Helper: the caller's transaction."""
+    row = uow.session.get_one(ProcessInstance, clock.instance_id)
+    if clock.state == "paused":
+        deadline = "暂停计时期间不计入办理期限，恢复计时后相应顺延"
+    else:
+        estimate = "（估算）" if clock.provisional else ""
+        deadline = f"将于{cn_date(clock.deadline_at)}{estimate}前作出决定"
+    return tell(uow, row, "extended", days=days, deadline=deadline)
+
+
+def special_procedure(uow: UnitOfWork, row: ProcessInstance, kind: str, days: int | None) -> Notice:
+    """Tell the applicant a special procedure started (Administrative Licensing Law Art 45): ``kind`` as
+    pages name it (time_limits.KIND_NAMES), ``days``: the working days the item's guide lets it last, None
+    when it says none. Helper: the caller's transaction."""
+    return tell(uow, row, "special_procedure", kind=kind, duration=f"，最长{days}个工作日" if days else "")
+
+
+def case_ended(row: ProcessInstance, variables: dict[str, Any], hidden: frozenset[str], *, terminated: bool,
+               end_kind: str | None, end_step: str | None) -> Notice | None:
+    """The notice of an end no decision made (engine.case_state: ``end_kind``, ``end_step``), None for
+    any other end: the applicant's own withdrawal confirmed (it may have been made for them, at the window
+    or by an agent), a termination by the office, a case its diagram deemed withdrawn (a supplement not made
+    in time), in the words the progress page gives it."""
+    from .case_state import TERMINATED, WITHDRAWN  # it reads timelines, which read cases through execution
+    from .progress import END_REASONS
+
+    if end_kind == WITHDRAWN:
+        if terminated:
+            return applicant_notice(row, "withdrawn", variables, hidden)
+        return applicant_notice(row, "deemed_withdrawn", variables, hidden,
+                                reason=end_step or END_REASONS[WITHDRAWN])
+    if end_kind == TERMINATED:
+        return applicant_notice(row, "terminated", variables, hidden)
+    return None
 
 
 def send(uow: UnitOfWork, notice: Notice) -> None:

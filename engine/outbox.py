@@ -7,7 +7,8 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
   ``instance.resumed``, ``task.created``, ``task.completed``
 - the business events named on diagram elements with the extension property ``govflow.event``
   (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
-  element completes; each also sends the applicant a notice (engine.notify)
+  element completes; each also sends the applicant a notice (engine.notify), as does an end no decision
+  made (``instance.terminated``; ``instance.completed`` of a case its diagram deemed withdrawn)
 - whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
 - ``document.issued`` when an element marked ``govflow.document`` issued a document (engine.documents
   records it in the history right after that element's completion, so it comes before later steps' events),
@@ -36,6 +37,7 @@ from .models import OutboxEvent, ProcessInstance, WebhookDelivery
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
+    from .case_state import CaseState
     from .execution import Case
 
 EVENT_PROPERTY = "govflow.event"
@@ -49,6 +51,7 @@ EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.exp
                                               # a special procedure open past the guide's limit
                                               "supervision.reminder", "supervision.overdue",
                                               "supervision.step_overrun", "supervision.procedure_overrun")
+_ENDS = ("instance.completed", "instance.terminated")
 _SUMMARY_KEYS = ("element_id", "element_name", "task_id", "actor")
 
 
@@ -75,16 +78,21 @@ def collect(uow: UnitOfWork, case: Case) -> None:
     if not events:
         return
     hooks = uow.runtime.webhook_targets.get(uow.session)
+    stands: dict[int, CaseState] = {}
     if any(not wanted or name in wanted for _, wanted in hooks for name, _ in events):
-        _add_case_state(uow, case, events, items)  # only a delivery reads it: no receiver, no history read
+        stands = _add_case_state(uow, case, events, items)  # only a delivery reads it: no receiver, no history read
     write(uow, case.row, events)
-    if business:
+    # The end of the case, when this command ended it: the applicant is told one no decision made.
+    ended = next(((name, index) for (name, _), index in zip(events, items) if name in _ENDS), None)
+    if business or ended:
         from .execution import case_variables  # execution imports this module
 
         variables = case_variables(case.workflow)
         for name in business:
             notice = notify.applicant_notice(case.row, name, variables, case.hidden)
             notify.send(uow, notice)
+        if ended is not None:
+            _tell_end(uow, case, variables, ended, stands)
 
 
 def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None,
@@ -128,17 +136,33 @@ def write(uow: UnitOfWork, instance: ProcessInstance | None, events: Iterable[tu
 
 
 def _add_case_state(uow: UnitOfWork, case: Case, events: list[tuple[str, dict[str, Any]]],
-                    items: list[int]) -> None:
-    """Where each event left the case (engine.case_state), and how an ending event ended it."""
+                    items: list[int]) -> dict[int, CaseState]:
+    """Where each event left the case (engine.case_state), and how an ending event ended it. Returns
+    where each history item at ``items`` left it."""
     from .case_state import as_of  # it reads timelines, which read cases through execution, which imports this
 
     stands = as_of(uow, case.row, case.history, items)
     for (name, data), index in zip(events, items):
         found = stands[index]
         data["case_state"] = found.state
-        if name in ("instance.completed", "instance.terminated"):
+        if name in _ENDS:
             data["end_kind"] = found.end_kind
             data["end_reason"] = case.row.end_reason if name == "instance.terminated" else found.end_step
+    return stands
+
+
+def _tell_end(uow: UnitOfWork, case: Case, variables: dict[str, Any], ended: tuple[str, int],
+              stands: dict[int, CaseState]) -> None:
+    """The applicant's notice of the case's end (engine.notify.case_ended), where no decision made it:
+    withdrawn, deemed withdrawn by its diagram, terminated by the office."""
+    from .case_state import as_of
+
+    name, index = ended
+    found = stands.get(index) or as_of(uow, case.row, case.history, [index])[index]
+    notice = notify.case_ended(case.row, variables, case.hidden, terminated=name == "instance.terminated",
+                               end_kind=found.end_kind, end_step=found.end_step)
+    if notice is not None:
+        notify.send(uow, notice)
 
 
 def _declared_event(uow: UnitOfWork, case: Case, task_id: str) -> str | None:

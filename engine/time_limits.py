@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, func, or_, select, update
 
-from . import calendar, case_access, outbox
+from . import calendar, case_access, notify, outbox
 from ._workdays import Deadline, local_date
 from .clock import utcnow
 from .errors import Conflict, NotFound, ProcessError, ValidationFailed
@@ -624,7 +624,8 @@ def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None
 
 def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason: str,
           now: datetime | None = None) -> ClockView:
-    """Start a special procedure by hand (an excluded period, 行政许可法 Art 45): the clock pauses.
+    """Start a special procedure by hand (an excluded period, 行政许可法 Art 45): the clock pauses, and the
+    applicant is issued the notice of it and of the time it takes (engine.documents, ``special_procedure_notice``).
 
     Raises:
         Forbidden: not a clerk of the case, a supervisor or an admin.
@@ -632,6 +633,7 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
         ValidationFailed: an unknown kind, a kind the guide of the item does not list (SX22: the guide
             states the periods that are not counted; a guide that lists none allows none), or no reason.
         Conflict: the clock is stopped or already paused.
+        ProcessError: the notice's template fails on the case's data (nothing changes).
     """
     now = now or utcnow()
     if kind not in EXCLUDED_KINDS:
@@ -643,13 +645,29 @@ def pause(uow: UnitOfWork, instance_id: int, *, actor: Actor, kind: str, reason:
                                                         action="start or end special procedures")
         clock = case_clock(uow, instance_id, lock=True)
         _require_not_stopped(uow, clock)
-        _require_listed(uow, instance_id, kind)
+        max_days = _require_listed(uow, instance_id, kind)
         if clock.state == PAUSED:
             raise Conflict(f"the clock of process instance {instance_id} is already paused", state=clock.state)
         item = _open(uow, clock, now, kind=kind, reason=reason, element_id=None, task_id=None, actor=actor.name)
         _history(uow, instance_id, actor, now, item)
+        _history(uow, instance_id, actor, now, _tell_procedure(uow, clock, actor=actor, kind=kind, reason=reason,
+                                                               max_days=max_days, now=now))
         uow.commit()
         return _view(uow, clock, now)
+
+
+def _tell_procedure(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, kind: str, reason: str,
+                    max_days: int | None, now: datetime) -> dict[str, Any]:
+    """The applicant's written notice of a special procedure started by hand and how long it takes (Art 45:
+    ``max_days``, the working days the item's guide lets it last, when it says), and a text at once
+    (engine.notify). Returns the written notice's history item."""
+    from .documents import issue_special_procedure_notice  # documents reads guides, which import this module
+
+    ends = _calendar(uow, clock.calendar).add_working_days(now, max_days) if max_days else None
+    item = issue_special_procedure_notice(uow, clock, actor=actor, kind=kind, name=KIND_NAMES[kind], reason=reason,
+                                          max_days=max_days, ends=ends, now=now)
+    notify.special_procedure(uow, uow.session.get_one(ProcessInstance, clock.instance_id), KIND_NAMES[kind], max_days)
+    return item
 
 
 def resume(uow: UnitOfWork, instance_id: int, *, actor: Actor, result: str | None = None,
@@ -765,6 +783,7 @@ def grant_extension(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, days: in
     outbox.emit(uow, "extended", instance=uow.session.get(ProcessInstance, instance_id), data=data)
     _history(uow, instance_id, actor, now, issue_extension_notice(
         uow, clock, actor=actor, days=days, reason=reason, previous_deadline=previous_deadline, now=now))
+    notify.extension_granted(uow, clock, days)  # a text at once; the written notice above is the formal one
     return data
 
 
@@ -868,12 +887,13 @@ def procedure_kinds(uow: UnitOfWork, instance_id: int) -> list[ProcedureKind]:
     return [ProcedureKind(kind, KIND_NAMES[kind], days) for kind, days in _listed(uow, instance_id)[1].items()]
 
 
-def _require_listed(uow: UnitOfWork, instance_id: int, kind: str) -> None:
+def _require_listed(uow: UnitOfWork, instance_id: int, kind: str) -> int | None:
+    """The working days the guide lets the special procedure ``kind`` last (None: it says none, or no guide)."""
     # SX22: the periods that are not counted are stated in the guide; one the guide does not state would
     # stretch the time limit the applicant was promised.
     guide, listed = _listed(uow, instance_id)
     if kind in listed or guide is None:
-        return
+        return listed.get(kind)
     item = f"the guide of item {guide.code} ({guide.name}, version {guide.version})"
     allowed = ", ".join(f"{k} ({KIND_NAMES[k]})" for k in listed)
     raise ValidationFailed(

@@ -1,7 +1,8 @@
-"""documents: what issued a document (a diagram step, or a time limit's extension)
+"""documents: what issued a document (a diagram step, a time limit's extension, a special procedure)
 
-A document came from a ``govflow.document`` element completing, or from an extension granted (the notice of
-extension, engine.documents.issue_extension_notice). Every reader (the case page, the API, the archive's
+A document came from a ``govflow.document`` element completing, from an extension granted (the notice of
+extension, engine.documents.issue_extension_notice) or from a special procedure started by hand (its notice,
+engine.documents.issue_special_procedure_notice). Every reader (the case page, the API, the archive's
 manifest) reads it from the row instead of guessing from the template's name; existing notices of extension
 are the documents without an element.
 

@@ -79,7 +79,8 @@ def test_a_manual_pause_moves_the_deadline_by_the_working_days_it_lasted(api, no
     used = time_limits.get(api.runtime.uow(), case_id, actor=CLERK, now=at(date(2026, 3, 10)))
     assert (used.used_working_days, used.remaining_working_days, used.overdue) == (3, 7, False)
     events = [e["event"] for e in api.get(f"/api/process-instances/{case_id}/history").get_json()]
-    assert events[-2:] == ["clock.paused", "clock.resumed"]
+    # The applicant's notice of it follows the pause: here its template is not deployed (engine.documents).
+    assert events[-3:] == ["clock.paused", "document.missing", "clock.resumed"]
 
 
 def test_pausing_over_the_api_checks_kind_state_and_who_asks(api, now):
@@ -456,7 +457,7 @@ def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, 
     case = api.start("food_business_licence", variables=food_application(applicant_name="张三"))
     frozen(at(date(2026, 3, 3)))
     complete_open_task(api, case["id"], "acceptance_check", reader="admin", acceptance_decision="incomplete",
-                       missing_materials="营业执照复印件：未提供")
+                       missing_materials="营业执照或者其他主体资格证明文件复印件：未提供")
     supplemented = frozen(at(date(2026, 3, 10)))
     send_message(api, "materials_supplemented", case["business_key"])
     deem_accepted(api, frozen, case["id"])  # due at the end of 17 March

@@ -75,10 +75,10 @@ def test_a_broken_template_is_reported_with_its_line(source, line, words):
 def test_every_library_template_passes_the_deploy_check():
     names = sorted(p.stem for p in LIBRARY.glob("*.html"))
     assert names == ["acceptance_notice", "denial_decision", "extension_notice", "grant_decision", "layout",
-                     "rejection_notice", "supplement_notice"]
+                     "rejection_notice", "special_procedure_notice", "supplement_notice"]
     layout = (LIBRARY / "layout.html").read_text(encoding="utf-8")
     every = [*LIBRARY.glob("*.html"), *LIBRARY.parent.glob("*/documents/*.html")]
-    assert len(every) == 20  # with the food licence (SCJG-XK-0001/documents/food_licence_certificate.html)
+    assert len(every) == 21  # with the food licence (SCJG-XK-0001/documents/food_licence_certificate.html)
     for path in every:
         found = templates.check(f"documents/{path.name}", path.read_bytes(),
                                 lambda name: layout if name == "layout.html" else None)
