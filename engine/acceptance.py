@@ -18,7 +18,8 @@ the item's guide received (engine.materials: uploaded, its paper original checke
 applicable); tolerant acceptance may lack non-key materials only, and when the step lists what it waives
 (``tolerated_materials``: names, or a text of one per line) every missing one must be listed — the 容缺受理
 notice asks the applicant for those alone. Rejection (不予受理) and a supplement request (一次性告知补正) are
-never held back, nor are items without a guide or without listed materials.
+never held back for a missing material, nor are items without a guide or without listed materials; a
+supplement's list (``missing_materials``) names only materials the guide lists, and no catch-all.
 """
 from __future__ import annotations
 
@@ -318,8 +319,9 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
     for 受理, a key one for 容缺受理. A helper of engine.tasks.complete, after the task ran and before the
     case runs on (the caller's transaction: nothing is stored when it raises).
 
-    A supplement (补正) may not ask for a material the window marked 不适用 or 已通过数据共享获取: the notice
-    would demand what the applicant need not bring.
+    A supplement asks only for materials its item's guide lists, none a catch-all, none the window marked not
+    applicable or obtained through data sharing: the notice would demand what the applicant need not bring
+    (``_require_asked_for_owed``).
 
     Raises MaterialsMissing, naming each missing material; ValidationFailed, naming each such supplement.
     """
@@ -362,23 +364,51 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
 
 
 def _require_asked_for_owed(uow: UnitOfWork, row: ProcessInstance, data: dict[str, Any]) -> None:
-    """A supplement's list (SUPPLEMENT_LIST) names no material marked as owed by nobody: not applicable to this
-    application, or obtained through data sharing. A received one may be asked for again (a copy unsigned).
+    """A supplement's list (SUPPLEMENT_LIST) asks only for what the item's guide lists (LY17, LY57, SX24: no
+    condition the guide does not state): each name one of its materials, matched as the window's marks are
+    (engine.materials.record_marks: the checklist's names, exactly), none a vague catch-all (guides.CATCH_ALLS,
+    LY17, XA13); and none marked as owed by nobody: not applicable to this application, or obtained through
+    data sharing. A received one may be asked for again (a copy unsigned). An item without a guide, or whose
+    guide lists no materials, has no list to hold the request to: only the marks are checked (none there).
 
-    Raises ValidationFailed, naming each."""
-    asked = {m["name"] for m in document_templates.missing_materials(data.get(SUPPLEMENT_LIST))}
+    Raises ValidationFailed, naming each offending entry at once (the notice is given once)."""
+    asked = list(dict.fromkeys(m["name"] for m in document_templates.missing_materials(data.get(SUPPLEMENT_LIST))))
     if not asked:
         return
     lock_case(uow.session, row.id)
-    owed_by_nobody = [i for i in materials.case_checklist(uow, row).items
-                      if i.name in asked and i.status in (materials.NOT_APPLICABLE, materials.SHARED)]
+    items = materials.case_checklist(uow, row).items
+    listed = {i.name: i for i in items}
+    problems: list[dict[str, Any]] = []
+    # Without a guide listing materials there is nothing to hold the list to: as before, only the marks count.
+    if listed:
+        for name in asked:
+            vague = next((c for c in guides.CATCH_ALLS if c in name), None)
+            if vague is not None:
+                problems.append({
+                    "field": SUPPLEMENT_LIST, "material": name, "rule": "catchAll",
+                    "params": {"material": name, "vague": vague},
+                    "message": f"catchAll: {name!r} is a catch-all ({vague}): name each material the applicant "
+                               "must bring, as the guide lists it"})
+            elif name not in listed:
+                problems.append({
+                    "field": SUPPLEMENT_LIST, "material": name, "rule": "notInGuide", "params": {"material": name},
+                    "message": f"notInGuide: {name!r} is not a material the item's guide lists: name it as the "
+                               "guide does (a text: one per line, any reason after a colon)"})
+    owed_by_nobody = [listed[name] for name in asked if name in listed
+                      and listed[name].status in (materials.NOT_APPLICABLE, materials.SHARED)]
+    problems += [{"field": SUPPLEMENT_LIST, "material": i.name, "rule": "notOwed", "params": {"material": i.name},
+                  "message": f"notOwed: material {i.name} is marked {i.status}: the applicant need not bring it"}
+                 for i in owed_by_nobody]
+    if not problems:
+        return
+    reasons = []
+    if unlisted_names := [p["material"] for p in problems if p["rule"] != "notOwed"]:
+        reasons.append("may ask only for materials the item's guide lists (办事指南), by name and without "
+                       f"catch-alls: {', '.join(unlisted_names)}")
     if owed_by_nobody:
-        raise ValidationFailed(
-            "a supplement (补正) may not ask for a material marked not applicable (不适用) or obtained through "
-            f"data sharing (通过数据共享获取): {', '.join(i.name for i in owed_by_nobody)}", details=[
-                {"field": SUPPLEMENT_LIST, "material": i.name, "rule": "notOwed", "params": {"material": i.name},
-                 "message": f"notOwed: material {i.name} is marked {i.status}: the applicant need not bring it"}
-                for i in owed_by_nobody])
+        reasons.append("may not ask for a material marked not applicable (不适用) or obtained through data sharing "
+                       f"(通过数据共享获取): {', '.join(i.name for i in owed_by_nobody)}")
+    raise ValidationFailed(f"a supplement (补正) {'; and '.join(reasons)}", details=problems)
 
 
 def require_complete(uow: UnitOfWork, row: ProcessInstance, step: str) -> None:

@@ -62,6 +62,8 @@ RULE_TEXTS = {
     "unknown": "不是该表单的字段",
     "readonly": "本环节不能修改此项",
     "notOwed": "{material} 已登记为不适用或已通过数据共享获取，申请人无需提交，不能列入补正",
+    "notInGuide": "“{material}”不是本事项办事指南所列的材料，不能要求申请人补正；请逐行填写办事指南所列的材料名称（材料名称：补正原因）",
+    "catchAll": "“{material}”是兜底表述（{vague}），不能列入补正：请逐项写明办事指南所列的材料",
 }
 # Rules whose text depends on one parameter: rule -> (parameter, its value -> text).
 RULE_VARIANTS: dict[str, tuple[str, dict[Any, str]]] = {

@@ -56,7 +56,7 @@ def test_accepting_without_the_materials_is_422_naming_each_and_nothing_moves(ap
 
 def test_rejecting_and_requesting_a_supplement_are_never_held_back(api: ApiClient, case_id: int) -> None:
     done = complete_open_task(api, case_id, "accept", user="window_clerk", decision="supplement",
-                              missing_materials="行政许可申请书、申请人身份证明")
+                              missing_materials="行政许可申请书\n申请人身份证明")
     assert done["tasks"] == [] and done["state"] == "running"
 
 

@@ -136,7 +136,7 @@ ITEMS = [
          ("bundle_acceptance", "missing_materials", "reject_reason"), "一次性告知补正",
          variables=dict(APPLICATION)),
     Item("WJW-XK-0005", "public_venue_hygiene_licence", "accept_commitment",
-         {"acceptance_decision": "incomplete", "missing_materials": "卫生许可申请书：未签字"},
+         {"acceptance_decision": "incomplete", "missing_materials": "公共场所卫生许可申请表：未签字"},
          ("acceptance_decision", "commitment_signed", "missing_materials", "reject_reason"), "材料不全，一次性告知补正",
          variables={"applicant_name": "洛阳某酒店管理有限公司", "venue_name": "某某酒店（住宿场所）"},
          credit_checked=True),

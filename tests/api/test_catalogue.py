@@ -221,7 +221,7 @@ def test_the_window_item_decides_one_of_three_and_times_the_case_by_its_guide(ap
     monkeypatch.setattr(execution, "utcnow", lambda: at(date(2026, 3, 2)))
     case = api.start("window_acceptance", business_key="SX-2026-000777")
     complete_open_task(api, case["id"], "accept", reader="admin", decision="supplement",
-                       missing_materials="申请人身份证明复印件不清晰")
+                       missing_materials="申请人身份证明：复印件不清晰")
     assert api.get(f"/api/process-instances/{case['id']}").get_json()["tasks"] == []  # waits for the applicant
     sent = api.as_("integrator").post("/api/messages", json={"name": "materials_supplemented",
                                                              "business_key": "SX-2026-000777"})

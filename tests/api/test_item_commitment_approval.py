@@ -199,7 +199,7 @@ def test_a_licence_cannot_be_valid_until_a_day_already_past(api):
 def test_incomplete_materials_get_the_one_time_notice_and_the_commitment_is_accepted_after(api):
     case_id = start(api, "WJ-2026-0005")["id"]
     complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,
-                       acceptance_decision="incomplete", missing_materials="卫生设施平面布局图未标注布草间位置")
+                       acceptance_decision="incomplete", missing_materials="公共场所地址方位示意图、平面图和卫生设施平面布局图：未标注布草间位置")
     assert open_steps(api, case_id) == []
     send_message(api, "materials_supplemented", "WJ-2026-0005")
     complete_open_task(api, case_id, "accept_commitment", user="window_clerk", commitment_signed=True,

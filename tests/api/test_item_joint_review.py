@@ -143,7 +143,7 @@ def test_an_incomplete_application_is_told_once_and_accepted_after_the_supplemen
     started = api.start(KEY, business_key="GH-2026-0003", variables={"applicant_name": "某公司"})
     case_id = started["id"]
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
-                       missing_materials="建设工程设计方案（总平面图及建筑单体方案）缺退界尺寸标注")
+                       missing_materials="建设工程设计方案（总平面图及建筑单体方案）：缺退界尺寸标注")
     assert case(api, case_id)["tasks"] == []
     send_message(api, "materials_supplemented", "GH-2026-0003")
     supply_materials(api, case_id, CODE)

@@ -330,7 +330,7 @@ def _awaiting_supplement(api, business_key: str) -> int:  # type: ignore[no-unty
     started = api.start(HYGIENE, business_key=business_key, variables={"applicant_name": "洛阳某酒店管理有限公司"})
     _send(api, 200, name="credit_checked", business_key=business_key, variables={"credit_status": "good"})
     complete_open_task(api, started["id"], "accept_commitment", user="window_clerk", commitment_signed=True,
-                       acceptance_decision="incomplete", missing_materials="卫生设施平面布局图未标注布草间位置")
+                       acceptance_decision="incomplete", missing_materials="公共场所地址方位示意图、平面图和卫生设施平面布局图：未标注布草间位置")
     assert open_steps(api, started["id"]) == []
     return started["id"]
 

@@ -41,7 +41,7 @@ APPLICATION = {
 REVIEWS = {"registration_review": ("scjg_clerk", "registration"), "food_licence_review": ("scjg_clerk", "food_licence"),
            "signboard_review": ("cgj_clerk", "signboard")}
 # What the window lists for the applicant to supplement, one material a line.
-MISSING = "经营场所使用证明：未提交\n食品安全管理制度：缺少进货查验制度"
+MISSING = "经营场所使用证明：未提交\n经营场所平面布局图及设备清单：缺少进货查验区域"
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_a_supplement_must_list_everything_and_the_notice_lists_it(api, library)
     complete_task(api, case["tasks"][0], user="window_clerk", missing_materials=MISSING,
                   bundle_acceptance={"decision": "supplement"})
     notice = documents(api, case["id"])["supplement_notice"]
-    assert "共2项" in notice and "经营场所使用证明" in notice and "缺少进货查验制度" in notice
+    assert "共2项" in notice and "经营场所使用证明" in notice and "缺少进货查验区域" in notice
 
 
 def test_a_supplement_not_made_in_the_notice_s_twenty_working_days_withdraws_the_application(api, library):

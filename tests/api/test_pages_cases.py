@@ -288,7 +288,7 @@ def test_the_library_s_credit_check_is_the_platform_s_to_send_and_its_supplement
         "name": "credit_checked", "process_instance_id": case_id, "variables": {"credit_status": "good"}})
     assert response.status_code == 200, response.get_json()
     decide(api, case_id, "accept_commitment", commitment_signed=True, acceptance_decision="incomplete",
-           missing_materials="卫生设施平面布局图未标注布草间位置")
+           missing_materials="公共场所地址方位示意图、平面图和卫生设施平面布局图：未标注布草间位置")
     panel = waits_panel(clerk.get(f"/cases/{case_id}").text)
     assert "记录：申请人补正材料" in panel and "由系统对接发送" not in panel
 

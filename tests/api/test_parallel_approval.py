@@ -141,7 +141,7 @@ def test_a_supplement_lists_everything_at_once_and_lapses_after_the_notice_s_twe
         ("variables.missing_materials", "required")]
     noticed_at = utcnow()
     complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "supplement"},
-                  missing_materials="建设项目用地预审申请表：未盖章\n环境影响报告书：缺少公众参与说明")
+                  missing_materials="建设项目用地预审申请报告：未盖章\n建设项目环境影响报告书（表）：缺少公众参与说明")
     notice = documents(api, case["id"])["supplement_notice"]
     assert "共2项" in notice and "未盖章" in notice and "缺少公众参与说明" in notice and "20个工作日内" in notice
     with api.runtime.uow() as uow:
@@ -184,7 +184,7 @@ def test_a_second_supplement_notice_is_written_afresh_not_from_the_first(api):
     case = api.start("construction_parallel_approval", business_key="BL-2026-0003",
                      variables={"project_name": "滨河路小学新建工程", "applicant_name": "市教育投资有限公司"})
     complete_task(api, case["tasks"][0], user="zrzy_clerk", acceptance={"decision": "supplement"},
-                  missing_materials="建设项目用地预审申请表：未盖章\n环境影响报告书：缺少公众参与说明")
+                  missing_materials="建设项目用地预审申请报告：未盖章\n建设项目环境影响报告书（表）：缺少公众参与说明")
     send_message(api, "materials_supplemented", "BL-2026-0003")
     again = by_bpmn_id(case_tasks(api, case))["lead_acceptance"]
     assert api.as_("zrzy_clerk").get(f"/api/tasks/{again['id']}/form").get_json()["data"] == {

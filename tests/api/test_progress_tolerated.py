@@ -88,9 +88,9 @@ def test_a_supplement_names_its_materials_without_the_clerk_s_reasons(api: ApiCl
     deploy_item(api, "window-acceptance")
     window = api.start("window_acceptance", business_key="SX-2026-0804")
     complete_open_task(api, window, "accept", user="window_clerk", decision="supplement",
-                       missing_materials="申请人身份证明：内部核查发现复印件不清晰\n营业执照：未盖章")
+                       missing_materials="申请人身份证明：内部核查发现复印件不清晰\n行政许可申请书：未签字")
     body = progress(api, "SX-2026-0804", window["query_code"])
-    assert body["awaiting"]["materials"] == ["申请人身份证明", "营业执照"] and "内部核查" not in str(body)
+    assert body["awaiting"]["materials"] == ["申请人身份证明", "行政许可申请书"] and "内部核查" not in str(body)
 
 
 # After the acceptance step the case waits for one message: the applicant's (recordable) or an integration's.

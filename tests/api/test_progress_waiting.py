@@ -132,7 +132,7 @@ def test_a_case_waiting_for_the_applicant_s_supplement_says_so_once(api: ApiClie
     case = api.start("joint_review_meeting", business_key="LH-2026-0902",
                      variables={"project_name": "市民中心二期", "applicant_name": "市城投公司"})
     complete_open_task(api, case, "acceptance", user="zwfw_clerk",
-                       acceptance={"decision": "supplement"}, missing_materials="项目选址意见书")
+                       acceptance={"decision": "supplement"}, missing_materials="项目可行性研究报告")
     body = progress(api, "LH-2026-0902", case["query_code"])
     assert body["case_state"] == "补正(开始)" and body["current_steps"] == []
     assert body["awaiting"]["what"] == "待申请人补正材料" and body["waiting"] == []

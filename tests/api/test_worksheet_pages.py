@@ -69,7 +69,7 @@ def test_the_task_page_shows_the_case_clock_not_the_days_since_receipt(app: Any,
     assert before["办理时限"] == "受理后开始计算办理时限。" and "办结期限" not in before
     # In 补正 until today, accepted today: the clock has used nothing of its 10 working days.
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="incomplete",
-                       missing_materials="总平面图缺退界尺寸")
+                       missing_materials="建设工程设计方案（总平面图及建筑单体方案）：总平面图缺退界尺寸")
     send_message(api, "materials_supplemented", "GH-CLOCK-1")
     supply_materials(api, case_id, JOINT)
     complete_open_task(api, case_id, "acceptance_check", user="window_clerk", acceptance_decision="accept")
