@@ -82,19 +82,6 @@ def test_a_refused_extension_tells_nothing(api: Any, now: Any) -> None:
     assert [n["event"] for n in sent(api, case_id)] == ["accepted"]
 
 
-def test_an_extension_failing_on_its_written_notice_rolls_back_its_text_too(api: Any, now: Any) -> None:
-    case_id = accepted(api, now, "SCJG-2026-0304")["id"]
-    failing = ('{% extends "layout.html" %}{% block title %}延长期限告知书{% endblock %}'
-               "{% block body %}<p>{{ 100 // (extension.days - 4) }}</p>{% endblock %}").encode()
-    from tests.api.test_documents import deploy
-
-    deploy(api, [("documents/extension_notice.html", failing)])
-    refused = api.as_("head").post(f"/api/process-instances/{case_id}/clock/extend",
-                                   json={"days": 4, "reason": "需组织专家评审"})
-    assert refused.status_code == 422, refused.get_json()
-    assert [n["event"] for n in sent(api, case_id)] == ["accepted"]
-
-
 def test_a_confidential_number_is_marked_so_in_the_extensions_notice(api: Any, now: Any) -> None:
     secret = b'<camunda:property name="govflow.confidential" value="applicant_phone" />\n        '
     files = [(name, content.replace(b'<camunda:property name="govflow.promisedDays"',

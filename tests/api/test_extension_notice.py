@@ -183,6 +183,9 @@ def test_a_notice_failing_on_the_case_refuses_the_extension_and_changes_nothing(
         assert uow.session.scalars(select(SpecialProcedure).where(SpecialProcedure.instance_id == case_id)).all() == []
         assert [d.name for d in uow.session.scalars(select(Document).where(Document.instance_id == case_id))] == \
             ["acceptance_notice"]
+        # Nor is the applicant texted of it (engine.notify): the text is in the refused transaction too.
+        assert [e.data["event"] for e in uow.session.scalars(select(OutboxEvent).where(
+            OutboxEvent.event == "notice", OutboxEvent.instance_id == case_id))] == ["accepted"]
     assert history(api, case_id)[-1]["event"] != "clock.extended"
     extend(api, case_id, 3, "需组织专家评审")  # on which the template does not fail
     assert len(notices(api, case_id)) == 1
