@@ -89,6 +89,11 @@ class GuideExtensionSchema(Schema):
     basis = fields.String(metadata={"description": "the law that sets this allowance"})
 
 
+class GuideStepSchema(Schema):
+    name = fields.String(metadata={"description": "the step, as the diagram names it"})
+    lane = fields.String(allow_none=True, metadata={"description": "who works it: the diagram's lane"})
+
+
 class GuideSchema(CatalogueItemSchema):
     """The whole guide as deployed (bpmn/README.md, "The guide"); fields beyond these are passed through."""
 
@@ -111,6 +116,9 @@ class GuideSchema(CatalogueItemSchema):
     location = fields.String(metadata={"description": "办理地点: where to apply"})
     office_hours = fields.String(metadata={"description": "办理时间: when"})
     max_visits = fields.Integer(metadata={"description": "到办事现场次数: at most this many visits (0: none)"})
+    steps = fields.List(fields.Nested(GuideStepSchema), metadata={
+        "description": "办理流程: the steps of the process's current version a person works, in the order a case "
+                       "meets them (engine.guide_steps)"})
 
     @post_dump(pass_original=True)
     def keep_undocumented(self, data: dict[str, Any], original: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -124,8 +132,9 @@ def _item(entry: guides.CatalogueEntry, *, whole: bool) -> dict[str, Any]:
     materials = content.get("materials")
     if whole and isinstance(materials, list):
         content = {**content, "materials": [_material(guide.code, m) for m in materials]}
-    return {**content, "code": guide.code, "name": guide.name, "process": guide.process_key,
-            "process_version": entry.process_version, "version": guide.version}
+    shown = {**content, "code": guide.code, "name": guide.name, "process": guide.process_key,
+             "process_version": entry.process_version, "version": guide.version}
+    return {**shown, "steps": [step._asdict() for step in entry.steps]} if whole else shown
 
 
 def _material(code: str, material: Any) -> Any:

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import func, select
 
-from . import calendar, db, samples
+from . import calendar, db, guide_steps, samples
 from .bpmn_xml import Problem
 from .errors import NotFound
 from .json_depth import MAX_DEPTH, too_deep
@@ -556,6 +556,8 @@ def listed_periods(content: dict[str, Any] | None) -> dict[str, int | None]:
 class CatalogueEntry:
     guide: Guide
     process_version: int | None  # the current (latest) version of the guide's process
+    # 办理流程: the steps of that version (engine.guide_steps), on an item's own page; empty in listings
+    steps: tuple[guide_steps.Step, ...] = ()
 
 
 def is_public(content: dict[str, Any]) -> bool:
@@ -592,7 +594,12 @@ def get_entry(uow: UnitOfWork, code: str) -> CatalogueEntry:
         guide = _latest(uow, code)
         if guide is None or not is_public(guide.content):
             raise NotFound(f"no service item with code {code!r} in the catalogue")
-        return CatalogueEntry(guide, _latest_definition_version(uow, guide.process_key))
+        definition = uow.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == guide.process_key)
+                                         .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if definition is None:
+            return CatalogueEntry(guide, None)
+        return CatalogueEntry(guide, definition.version,
+                              guide_steps.of_diagram(definition.resource.content, definition.key))
 
 
 def guides_by_process(files: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:

@@ -2200,4 +2200,5 @@ EN: dict[str, str] = {
     "{names}［{codes}］": "{names} [{codes}]",
     "“{material}”不是本事项办事指南所列的材料，不能要求申请人补正；请逐行填写办事指南所列的材料名称（材料名称：补正原因）": "“{material}” is not a material the item's guide lists and cannot be asked for: write one material of the guide per line, by its name in the guide (name: reason)",
     "“{material}”是兜底表述（{vague}），不能列入补正：请逐项写明办事指南所列的材料": "“{material}” is a catch-all ({vague}) and cannot be asked for: name each material as the guide lists it",
+    "办理流程": "Process steps",
 }

@@ -132,6 +132,10 @@ def test_an_item_shows_its_whole_guide_with_versions(api, tmp_path):
     assert guide["excluded_periods"] == written["excluded_periods"]
     assert guide["channels"] == written["channels"] and guide["legal_basis"] == written["legal_basis"]
     assert guide["online_url"] == "https://zwfw.example.gov.cn/SCJG-XK-0001"  # an undocumented field passes
+    # 办理流程, from the process's current version; the listing leaves it out.
+    assert guide["steps"] == [{"name": name, "lane": None} for name in (
+        "受理审查", "审查（业务科室）", "审批决定", "制证", "统一出件（结果送达）")]
+    assert "steps" not in api.client.get("/api/catalogue").get_json()[0]
 
 
 def test_a_material_s_note_is_published_and_a_note_that_is_not_text_is_refused(api, tmp_path):

@@ -144,6 +144,10 @@ def test_a_guide_page_shows_what_the_guide_publishes(api: ApiClient, visitor: Br
     assert "remind_days" not in html and "rectify_days" not in html  # internal rules are not published
     assert text_of(html, "location") == guide["location"] and text_of(html, "office-hours") == guide["office_hours"]
     assert text_of(html, "max-visits") == "最多 1 次"
+    # 办理流程: the steps of the item's current diagram, in the order a case meets them (engine.guide_steps).
+    steps = html.split('class="plain-list process-steps">')[1].split("</ol>")[0]
+    assert re.findall(r"<strong>(.*?)</strong>", steps) == ["受理审查", "审查（业务科室）", "审批决定", "制证",
+                                                          "统一出件（结果送达）"]
 
 
 def test_a_guide_with_fees_lists_them_and_an_unknown_item_is_not_found(api: ApiClient, visitor: Browser,
