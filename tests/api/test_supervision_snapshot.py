@@ -9,7 +9,7 @@ from sqlalchemy import delete, event, insert, select
 
 from engine import supervision
 from engine.models import CaseClock
-from tests.api.test_supervision import cases, now  # noqa: F401  (fixtures)
+from tests.api.test_supervision import cases  # noqa: F401  (a fixture)
 
 CLOCKS = CaseClock.__table__
 
