@@ -38,6 +38,7 @@ from .bpmn_xml import BPMN_NS, HUMAN_TAGS, NS, PreparedDiagram, bpmn, local, to_
 from .case_lock import lock_case
 from .errors import Forbidden, MaterialsMissing, NotFound, ValidationFailed
 from .models import ProcessDefinition, ProcessInstance, Task
+from .text import name_key
 from .unit_of_work import UnitOfWork
 from .users import Actor
 
@@ -365,8 +366,8 @@ def require_materials(uow: UnitOfWork, row: ProcessInstance, definition: Process
 
 def _require_asked_for_owed(uow: UnitOfWork, row: ProcessInstance, data: dict[str, Any]) -> None:
     """A supplement's list (SUPPLEMENT_LIST) asks only for what the item's guide lists (LY17, LY57, SX24: no
-    condition the guide does not state): each name one of its materials, matched as the window's marks are
-    (engine.materials.record_marks: the checklist's names, exactly), none a vague catch-all (guides.CATCH_ALLS,
+    condition the guide does not state): each name one of its materials (the checklist's names, whatever
+    the spaces and the width of brackets: engine.text.name_key), none a vague catch-all (guides.CATCH_ALLS,
     LY17, XA13); and none marked as owed by nobody: not applicable to this application, or obtained through
     data sharing. A received one may be asked for again (a copy unsigned). An item without a guide, or whose
     guide lists no materials, has no list to hold the request to: only the marks are checked (none there).
@@ -377,10 +378,12 @@ def _require_asked_for_owed(uow: UnitOfWork, row: ProcessInstance, data: dict[st
         return
     lock_case(uow.session, row.id)
     items = materials.case_checklist(uow, row).items
-    listed = {i.name: i for i in items}
+    # A name as typed matches the guide's whatever its spaces and full- or half-width brackets (text.name_key).
+    by_key = {name_key(i.name): i for i in items}
+    listed = {name: by_key[name_key(name)] for name in asked if name_key(name) in by_key}
     problems: list[dict[str, Any]] = []
     # Without a guide listing materials there is nothing to hold the list to: as before, only the marks count.
-    if listed:
+    if by_key:
         for name in asked:
             vague = next((c for c in guides.CATCH_ALLS if c in name), None)
             if vague is not None:
@@ -392,6 +395,7 @@ def _require_asked_for_owed(uow: UnitOfWork, row: ProcessInstance, data: dict[st
             elif name not in listed:
                 problems.append({
                     "field": SUPPLEMENT_LIST, "material": name, "rule": "notInGuide", "params": {"material": name},
+                    "listed": [i.name for i in items],
                     "message": f"notInGuide: {name!r} is not a material the item's guide lists: name it as the "
                                "guide does (a text: one per line, any reason after a colon)"})
     owed_by_nobody = [listed[name] for name in asked if name in listed

@@ -269,6 +269,14 @@ def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
     return found
 
 
+def may_end_withdrawn_by(definition: ProcessDefinition) -> bool:
+    """Whether a completed case of this definition may read as withdrawn (``may_end_withdrawn`` for one
+    diagram): it names no states (its ends' names give them), or gives an element a state of DEEMED_WITHDRAWN."""
+    found = properties(definition)
+    return not timeline.names_states(found) \
+        or any(p.get("govflow.caseState") in DEEMED_WITHDRAWN for p in found.values())
+
+
 def properties(definition: ProcessDefinition) -> dict[str, dict[str, str]]:
     """``govflow.*`` properties per element of the definition's diagram (engine.timeline), parsed once per
     diagram in this process."""

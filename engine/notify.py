@@ -51,12 +51,14 @@ TEXTS = {
     "decision": "您的办件（编号{business_key}）已作出决定。",
     "delivered": "您的办件（编号{business_key}）办理结果已送达。",
     "extended": "您的办件（编号{business_key}）办理期限经批准延长{days}个工作日，{deadline}。",
-    "special_procedure": "您的办件（编号{business_key}）进入特别程序（{kind}）{duration}，所需时间不计入办理期限。",
+    "special_procedure": "您的办件（编号{business_key}）进入特别程序{kind}{duration}，所需时间不计入办理期限。",
     # As the progress page says how a case ended (engine.progress.END_REASONS), never staff's reason.
     "withdrawn": "您的办件（编号{business_key}）已按您的申请撤回，不再办理。",
     "terminated": "您的办件（编号{business_key}）已由办理机关终止办理，如有疑问请咨询办理机关。",
     "deemed_withdrawn": "您的办件（编号{business_key}）已终止办理：{reason}。",
 }
+# A case its diagram ended as withdrawn, at an end that says no more (unnamed, or named as its state).
+DEEMED_REASON = "视为撤回申请"
 # Case variables that may hold the applicant's mobile number, first found wins.
 RECIPIENT_VARIABLES = ("applicant_phone", "applicant_mobile")
 
@@ -126,11 +128,12 @@ def extension_granted(uow: UnitOfWork, clock: CaseClock, days: int) -> Notice:
     return tell(uow, row, "extended", days=days, deadline=deadline)
 
 
-def special_procedure(uow: UnitOfWork, row: ProcessInstance, kind: str, days: int | None) -> Notice:
+def special_procedure(uow: UnitOfWork, row: ProcessInstance, kind: str | None, days: int | None) -> Notice:
     """Tell the applicant a special procedure started (Administrative Licensing Law Art 45): ``kind`` as
-    pages name it (time_limits.KIND_NAMES), ``days``: the working days the item's guide lets it last, None
+    pages name it (time_limits.KIND_NAMES; None for one no kind names), ``days``: the working days the item's guide lets it last, None
     when it says none. Helper: the caller's transaction."""
-    return tell(uow, row, "special_procedure", kind=kind, duration=f"，最长{days}个工作日" if days else "")
+    return tell(uow, row, "special_procedure", kind=f"（{kind}）" if kind else "",
+                duration=f"，最长{days}个工作日" if days else "")
 
 
 def case_ended(row: ProcessInstance, variables: dict[str, Any], hidden: frozenset[str], *, terminated: bool,
@@ -138,15 +141,14 @@ def case_ended(row: ProcessInstance, variables: dict[str, Any], hidden: frozense
     """The notice of an end no decision made (engine.case_state: ``end_kind``, ``end_step``), None for
     any other end: the applicant's own withdrawal confirmed (it may have been made for them, at the window
     or by an agent), a termination by the office, a case its diagram deemed withdrawn (a supplement not made
-    in time), in the words the progress page gives it."""
+    in time), in the words of its end step (an end without its own words: DEEMED_REASON, never that the
+    applicant withdrew)."""
     from .case_state import TERMINATED, WITHDRAWN  # it reads timelines, which read cases through execution
-    from .progress import END_REASONS
 
     if end_kind == WITHDRAWN:
         if terminated:
             return applicant_notice(row, "withdrawn", variables, hidden)
-        return applicant_notice(row, "deemed_withdrawn", variables, hidden,
-                                reason=end_step or END_REASONS[WITHDRAWN])
+        return applicant_notice(row, "deemed_withdrawn", variables, hidden, reason=end_step or DEEMED_REASON)
     if end_kind == TERMINATED:
         return applicant_notice(row, "terminated", variables, hidden)
     return None

@@ -84,3 +84,12 @@ def optional_text(value: str | None, *, field: str, longest: int, lines: bool = 
 
 def _refused(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details=[{"field": field, "message": message}])
+
+
+_ALL_SPACE = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """A name as a clerk may type it, for comparing with the name as written (a guide's material): read as
+    NFKC (a Chinese input method's full-width brackets and letters as their plain forms) without any space."""
+    return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", name))

@@ -666,7 +666,8 @@ def _tell_procedure(uow: UnitOfWork, clock: CaseClock, *, actor: Actor, kind: st
     ends = _calendar(uow, clock.calendar).add_working_days(now, max_days) if max_days else None
     item = issue_special_procedure_notice(uow, clock, actor=actor, kind=kind, name=KIND_NAMES[kind], reason=reason,
                                           max_days=max_days, ends=ends, now=now)
-    notify.special_procedure(uow, uow.session.get_one(ProcessInstance, clock.instance_id), KIND_NAMES[kind], max_days)
+    notify.special_procedure(uow, uow.session.get_one(ProcessInstance, clock.instance_id),
+                             None if kind == "other" else KIND_NAMES[kind], max_days)
     return item
 
 

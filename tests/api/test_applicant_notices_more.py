@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import jobs
+from engine import jobs, notify
 from engine.models import Job, OutboxEvent, ProcessInstance
 from tests.api.test_extension_notice import accepted, extend
 from tests.api.test_pages_public import library_files
@@ -213,4 +213,14 @@ def test_a_special_procedure_of_no_set_length_tells_no_length(api: Any, now: Any
                                           json={"kind": "other", "reason": "需征求意见"})
     assert paused.status_code == 200, paused.get_json()
     *_, told = sent(api, case_id)
-    assert told["text"] == "您的办件（编号SCJG-2026-0309）进入特别程序（其他特别程序），所需时间不计入办理期限。"
+    assert told["text"] == "您的办件（编号SCJG-2026-0309）进入特别程序，所需时间不计入办理期限。"  # no kind to name
+
+
+def test_an_end_deemed_withdrawn_that_says_no_more_never_tells_the_applicant_they_withdrew() -> None:
+    """An unnamed end, or one named as its state, gives no words of its own: the text says the application is
+    deemed withdrawn, not that the applicant withdrew it."""
+    row = ProcessInstance(id=7, business_key="SX-2026-000777")
+    told = notify.case_ended(row, {"applicant_phone": PHONE}, frozenset(), terminated=False, end_kind="withdrawn",
+                             end_step=None)
+    assert told is not None and told.text == "您的办件（编号SX-2026-000777）已终止办理：视为撤回申请。"
+    assert "撤回申请" in told.text and "申请人撤回" not in told.text and told.recipient == PHONE

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 
+from engine.text import name_key
 from tests.api.test_acceptance_lists import claimed, form_data
 from tests.api.test_pages_intake import Browser
 from tests.helpers import ApiClient, complete_open_task, open_steps
@@ -35,6 +36,7 @@ def test_a_supplement_asking_for_an_unlisted_material_or_a_catch_all_is_refused_
     assert error["code"] == "validation_failed"
     assert [(d["field"], d["material"], d["rule"]) for d in error["details"]] == [
         ("variables.missing_materials", UNLISTED, "notInGuide"), ("variables.missing_materials", CATCH_ALL, "catchAll")]
+    assert error["details"][0]["listed"] == [m["name"] for m in guide(WINDOW)["materials"]]  # what may be asked for
     assert UNLISTED in error["message"] and CATCH_ALL in error["message"] and identity not in error["message"]
     assert open_steps(api, case_id) == ["accept"] and case_states(api, case_id) == ["已接件"]
     assert "supplement_notice" not in documents(api, case_id)
@@ -46,7 +48,7 @@ def test_a_supplement_asking_for_an_unlisted_material_or_a_catch_all_is_refused_
 
 
 def test_a_name_close_to_the_guide_s_is_not_taken_for_it(api: ApiClient) -> None:
-    """Names match as the window's marks match them: exactly, after trimming."""
+    """A name matches the guide's whatever its spaces and the width of its brackets, not when it says more."""
     case_id, identity, _ = window_case(api, "SX-2026-000902")
     refused = complete_open_task(api, case_id, "accept", user="window_clerk", expect=422, decision="supplement",
                                  missing_materials=f"{identity}复印件")
@@ -54,6 +56,14 @@ def test_a_name_close_to_the_guide_s_is_not_taken_for_it(api: ApiClient) -> None
     marks = api.as_("window_clerk").post(f"/api/process-instances/{case_id}/materials/marks",
                                          json={"name": f"{identity}复印件", "kind": "paper_checked"})
     assert marks.status_code == 422  # the mark refuses the same name
+    # Typed with a half-width comma and a space, as an input method may leave them: the guide's name.
+    _, _, proxy = (m["name"] for m in guide(WINDOW)["materials"])
+    typed = proxy.replace("，", ", ")
+    assert typed != proxy and name_key(typed) == name_key(proxy)
+    complete_open_task(api, case_id, "accept", user="window_clerk", decision="supplement",
+                       missing_materials=f"{identity[:2]} {identity[2:]}：复印件不清晰\n{typed}：未提交")
+    notice = documents(api, case_id)["supplement_notice"]
+    assert "复印件不清晰" in notice and "未提交" in notice
 
 
 def test_the_clerk_s_page_says_the_refusal_in_chinese_above_the_form(api: ApiClient) -> None:
