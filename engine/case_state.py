@@ -23,6 +23,9 @@ from .unit_of_work import UnitOfWork
 WITHDRAWN, TERMINATED = "withdrawn", "terminated"
 # Case states of an end such as 逾期未补正，视为撤回申请 (engine.timeline; diagrams name either).
 DEEMED_WITHDRAWN = ("撤回", "已撤件")
+# What the applicant reads of such an end that says no more (unnamed, or named as its state): never that
+# they withdrew.
+DEEMED_REASON = "视为撤回申请"
 # A completed case still in a state of work under way — its diagram names no end state (plain BPMN, a Camunda
 # diagram in English) — is concluded all the same: it reads 办结, not 已接件.
 CONCLUDED = "办结"

@@ -57,8 +57,6 @@ TEXTS = {
     "terminated": "您的办件（编号{business_key}）已由办理机关终止办理，如有疑问请咨询办理机关。",
     "deemed_withdrawn": "您的办件（编号{business_key}）已终止办理：{reason}。",
 }
-# A case its diagram ended as withdrawn, at an end that says no more (unnamed, or named as its state).
-DEEMED_REASON = "视为撤回申请"
 # Case variables that may hold the applicant's mobile number, first found wins.
 RECIPIENT_VARIABLES = ("applicant_phone", "applicant_mobile")
 
@@ -141,9 +139,9 @@ def case_ended(row: ProcessInstance, variables: dict[str, Any], hidden: frozense
     """The notice of an end no decision made (engine.case_state: ``end_kind``, ``end_step``), None for
     any other end: the applicant's own withdrawal confirmed (it may have been made for them, at the window
     or by an agent), a termination by the office, a case its diagram deemed withdrawn (a supplement not made
-    in time), in the words of its end step (an end without its own words: DEEMED_REASON, never that the
-    applicant withdrew)."""
-    from .case_state import TERMINATED, WITHDRAWN  # it reads timelines, which read cases through execution
+    in time), in the words of its end step (an end without its own words: case_state.DEEMED_REASON, never
+    that the applicant withdrew)."""
+    from .case_state import DEEMED_REASON, TERMINATED, WITHDRAWN  # it reads timelines, which read cases
 
     if end_kind == WITHDRAWN:
         if terminated:

@@ -228,7 +228,7 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
     guide = service_cases.guide_for(uow, row.definition_key)
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]
-    end_reason = (stands.end_step or END_REASONS[stands.end_kind]) if stands.end_kind else None
+    end_reason = _end_reason(row, stands)
     case = execution.open_case(uow, row.id)
     variables, secrets = execution.case_variables(case.workflow), execution.secret_texts(case)
     supplement = stands.state == SUPPLEMENT_REQUESTED and row.ended_at is None
@@ -369,6 +369,17 @@ def _longest_periods(guide: dict[str, Any] | None) -> dict[str, int]:
     """How long each kind of excluded period may last, as the item's guide publishes it (excluded_periods'
     max_days): the applicant is told how long a special procedure takes (行政许可法 Art 45)."""
     return {kind: days for kind, days in guides.listed_periods(guide).items() if days is not None}
+
+
+def _end_reason(row: ProcessInstance, stands: case_state.CaseState) -> str | None:
+    """What the applicant reads of an end no decision made: the diagram's end step, else how it ended; a
+    completed case its diagram deemed withdrawn was not withdrawn by the applicant."""
+    if stands.end_kind is None:
+        return None
+    if stands.end_step:
+        return stands.end_step
+    deemed = stands.end_kind == case_state.WITHDRAWN and row.state == "completed"
+    return case_state.DEEMED_REASON if deemed else END_REASONS[stands.end_kind]
 
 
 def documents(uow: UnitOfWork, row: ProcessInstance) -> list[Document]:

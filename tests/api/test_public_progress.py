@@ -300,6 +300,35 @@ def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "逾期未补正，视为撤回申请")
 
 
+def test_a_case_deemed_withdrawn_at_an_end_that_says_no_more_does_not_say_the_applicant_withdrew(api, tmp_path):
+    """The same end left unnamed: the applicant reads, on the page and in the text, that the application is
+    deemed withdrawn (视为撤回申请), not that they withdrew it (申请人撤回申请)."""
+    from engine import jobs
+    from engine.models import Job, OutboxEvent
+
+    unnamed = tmp_path / FOOD.name
+    unnamed.write_bytes(FOOD.read_bytes().replace('<bpmn:endEvent id="withdrawn" name="逾期未补正，视为撤回申请">'.encode(),
+                                                  b'<bpmn:endEvent id="withdrawn">'))
+    assert unnamed.read_bytes() != FOOD.read_bytes()
+    seed_national_calendar(api.runtime)
+    api.deploy(unnamed)
+    started = api.start("food_business_licence", business_key="SCJG-2026-0093",
+                        variables={"applicant_phone": "13900001111"})
+    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
+                       acceptance_decision="incomplete", missing_materials="营业执照复印件")
+    with api.runtime.uow() as uow:
+        [job] = uow.session.scalars(select(Job).where(Job.instance_id == started["id"], Job.state == "pending")).all()
+        due = job.due_at
+    assert jobs.run_due(api.runtime, worker_id="w1", now=due) == 1
+    body = progress(api, "SCJG-2026-0093", started["query_code"]).get_json()
+    assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "视为撤回申请")
+    with api.runtime.uow() as uow:
+        notices = uow.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "notice",
+                                                                OutboxEvent.instance_id == started["id"]))
+        [told] = [e.data for e in notices if e.data["event"] != "supplement_requested"]
+    assert told["text"] == "您的办件（编号SCJG-2026-0093）已终止办理：视为撤回申请。"
+
+
 def test_a_lookup_hands_back_a_proof_that_opens_the_case_until_a_new_code_is_issued(api):
     """What the public pages keep in place of the code: the SHA-256 of the stored hash. It opens the case
     through the engine's lookups, is no code (nothing the public API takes), and goes stale with a new code."""
