@@ -82,6 +82,9 @@ _chosen: dict[tuple[str | None, tuple[tuple[str, int], ...]], str] = {}
 _supplements: dict[str, tuple[str, Container[int]] | None] = {}
 _warned_supplements: set[tuple[str, ...]] = set()
 _INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i", "u": "u"}
+# A variation selector after a character (a name's glyph variant) is in no face's character map: laid out,
+# it would print as a box of its own after the character, which prints in its standard form.
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _CANNOT_START = "，；：？！》」』”’"
 _BLOCKS = {"h1", "h2", "h3", "p", "div", "ul", "ol", "table", "section", "header", "footer"}
 
@@ -233,7 +236,7 @@ def _with_supplements(markup: str, font: str) -> str:
 
 
 def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_with_supplements(markup, style.fontName), style)
+    return Paragraph(_with_supplements(_VARIATION_SELECTORS.sub("", markup), style.fontName), style)
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:

@@ -224,3 +224,15 @@ def test_with_stsong_light_no_supplementary_face_is_used(
     monkeypatch.delenv("GOVFLOW_PDF_FALLBACK_FONTS", raising=False)
     pdf = html_to_pdf(RARE_HTML)
     assert [font["/BaseFont"] for font in fonts(pdf)] == ["/STSong-Light"] and "野家" in text(pdf)
+
+
+@needs_hanazono
+def test_a_variation_selector_after_a_character_prints_no_box_of_its_own(monkeypatch: pytest.MonkeyPatch):
+    """A name's glyph variant (U+E0100 after 葛, U+FE00 after 𠮷): the character prints in its standard form."""
+    monkeypatch.delenv("GOVFLOW_PDF_FONT", raising=False)
+    monkeypatch.delenv("GOVFLOW_PDF_FALLBACK_FONTS", raising=False)
+    pdf = html_to_pdf("<html><body><p>申请人：葛\U000e0100某，𠮷\ufe00田</p>"
+                      "<table><tr><td>葛\U000e0100某</td></tr></table></body></html>")
+    written = text(pdf)
+    assert "申请人：葛某，𠮷田" in written and written.count("葛某") == 2
+    assert "\U000e0100" not in written and "\ufe00" not in written
