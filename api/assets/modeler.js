@@ -179,7 +179,7 @@ async function show() {
   };
   showAutoLayout();
   const canvas = modeler.get('canvas');
-  canvas.zoom('fit-viewport', 'auto');
+  fitBesidePalette(canvas);
   const fileName = document.getElementById('modeler-file-name');
   const deploymentName = document.getElementById('modeler-name');
   const draftId = document.getElementById('modeler-draft-id');
@@ -263,7 +263,7 @@ async function show() {
     if (draft.fileName) fileName.value = draft.fileName;
     if (draft.name) deploymentName.value = draft.name;
     draftId.value = draft.id || draftId.value;
-    canvas.zoom('fit-viewport', 'auto');
+    fitBesidePalette(canvas);
     form.dataset.restored = 'true';
   });
   document.getElementById('modeler-draft-discard').addEventListener('click', () => {
@@ -303,3 +303,20 @@ async function show() {
 }
 
 show();
+
+// The whole diagram in view, right of the palette that floats over the canvas's left edge: fit-viewport alone
+// puts the first elements under it. Never zoomed in beyond 100%.
+function fitBesidePalette(canvas) {
+  const MARGIN = 24;
+  const container = canvas.getContainer();
+  const palette = container.querySelector('.djs-palette');
+  const left = (palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left : 0) + MARGIN;
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height || outer.width <= left + MARGIN) {
+    canvas.zoom('fit-viewport', 'auto');
+    return;
+  }
+  const scale = Math.min((outer.width - left - MARGIN) / inner.width, (outer.height - 2 * MARGIN) / inner.height, 1);
+  canvas.viewbox({ x: inner.x - left / scale, y: inner.y - MARGIN / scale,
+                   width: outer.width / scale, height: outer.height / scale });
+}

@@ -262,3 +262,21 @@ def test_a_new_diagram_drafted_before_drafts_had_ids_is_offered_on_the_blank_pag
     page.click("#modeler-draft-restore")
     expect(page.locator('#canvas [data-element-id="accept"]')).to_have_count(1)  # the old draft's diagram
 
+
+
+def test_a_wide_diagram_opens_whole_and_right_of_the_palette(page: Any, runtime: Runtime, analyst: str) -> None:
+    """The palette floats over the canvas's left edge: no element of a diagram wider than the canvas lies
+    under it when opened, and every element is in view."""
+    food = ROOT / "bpmn" / "SCJG-XK-0001" / "food_business_licence.bpmn"
+    definitions.deploy(runtime.uow(), [(food.name, food.read_bytes())], actor=Actor("qian", roles=frozenset({"analyst"})))
+    log_in(page, analyst)
+    open_modeler(page, "/analyst/modeler/food_business_licence/1")
+    palette = page.locator(".djs-palette").bounding_box()
+    canvas = page.locator("#canvas .djs-container").bounding_box()
+    shapes = [page.locator(f'[data-element-id="{i}"]').bounding_box()
+              for i in page.eval_on_selector_all(".djs-shape[data-element-id]", "ns => ns.map(n => n.dataset.elementId)")]
+    shapes = [s for s in shapes if s is not None and s["width"] > 0]
+    assert shapes
+    assert min(s["x"] for s in shapes) >= palette["x"] + palette["width"]
+    assert max(s["x"] + s["width"] for s in shapes) <= canvas["x"] + canvas["width"]
+    assert max(s["y"] + s["height"] for s in shapes) <= canvas["y"] + canvas["height"]
