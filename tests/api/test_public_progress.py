@@ -281,20 +281,28 @@ def test_a_withdrawn_or_terminated_case_says_how_it_ended_without_staff_s_note(a
     assert {"end_kind", "end_reason"} <= set(spec["components"]["schemas"]["Progress"]["properties"])
 
 
-def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(api):
-    """逾期未补正，视为撤回申请: the food licence's supplement time passes and the case ends withdrawn."""
+def deemed_withdrawn(api, diagram, business_key: str):  # type: ignore[no-untyped-def]
+    """A food licence of ``diagram`` asked for a supplement that never came: its timer ends the case withdrawn.
+    Returns the started case."""
     from engine import jobs
     from engine.models import Job
 
     seed_national_calendar(api.runtime)
-    api.deploy(FOOD)
-    started = api.start("food_business_licence", business_key="SCJG-2026-0091")
+    api.deploy(diagram)
+    started = api.start("food_business_licence", business_key=business_key,
+                        variables={"applicant_phone": "13900001111"})
     complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
                        acceptance_decision="incomplete", missing_materials="营业执照复印件")
     with api.runtime.uow() as uow:
         [job] = uow.session.scalars(select(Job).where(Job.instance_id == started["id"], Job.state == "pending")).all()
         due = job.due_at
     assert jobs.run_due(api.runtime, worker_id="w1", now=due) == 1
+    return started
+
+
+def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(api):
+    """逾期未补正，视为撤回申请: the food licence's supplement time passes and the case ends withdrawn."""
+    started = deemed_withdrawn(api, FOOD, "SCJG-2026-0091")
     body = progress(api, "SCJG-2026-0091", started["query_code"]).get_json()
     assert body["status"] == "已撤件"  # as supervision counts it: withdrawn, not concluded
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "逾期未补正，视为撤回申请")
@@ -303,23 +311,13 @@ def test_a_case_deemed_withdrawn_by_its_diagram_says_so_in_the_words_of_its_end(
 def test_a_case_deemed_withdrawn_at_an_end_that_says_no_more_does_not_say_the_applicant_withdrew(api, tmp_path):
     """The same end left unnamed: the applicant reads, on the page and in the text, that the application is
     deemed withdrawn (视为撤回申请), not that they withdrew it (申请人撤回申请)."""
-    from engine import jobs
-    from engine.models import Job, OutboxEvent
+    from engine.models import OutboxEvent
 
     unnamed = tmp_path / FOOD.name
     unnamed.write_bytes(FOOD.read_bytes().replace('<bpmn:endEvent id="withdrawn" name="逾期未补正，视为撤回申请">'.encode(),
                                                   b'<bpmn:endEvent id="withdrawn">'))
     assert unnamed.read_bytes() != FOOD.read_bytes()
-    seed_national_calendar(api.runtime)
-    api.deploy(unnamed)
-    started = api.start("food_business_licence", business_key="SCJG-2026-0093",
-                        variables={"applicant_phone": "13900001111"})
-    complete_open_task(api.as_("window_clerk"), started["id"], "acceptance_check", reader="admin",
-                       acceptance_decision="incomplete", missing_materials="营业执照复印件")
-    with api.runtime.uow() as uow:
-        [job] = uow.session.scalars(select(Job).where(Job.instance_id == started["id"], Job.state == "pending")).all()
-        due = job.due_at
-    assert jobs.run_due(api.runtime, worker_id="w1", now=due) == 1
+    started = deemed_withdrawn(api, unnamed, "SCJG-2026-0093")
     body = progress(api, "SCJG-2026-0093", started["query_code"]).get_json()
     assert (body["end_kind"], body["end_reason"]) == ("withdrawn", "视为撤回申请")
     with api.runtime.uow() as uow:
