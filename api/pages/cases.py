@@ -258,10 +258,10 @@ def decide_extension(instance_id: int, request_id: int, decision: str) -> Respon
         else:
             decided = extensions.refuse(uow(), request_id, actor=actor(), opinion=opinion)
     except EngineError as exc:
-        back = _local_path(request.form.get("next", ""))
+        case_page = url_for("pages.cases.case", instance_id=instance_id)
+        back = session.safe_next(request.form.get("next"), case_page)
         said = clock_refusals.said(clock_refusals.DECIDE_EXTENSION, exc)
-        on_list = back is not None and not back.startswith(url_for("pages.cases.case", instance_id=instance_id))
-        if on_list and back is not None and said is not None:  # from the list of requests: back to it, saying why
+        if not back.startswith(case_page) and said is not None:  # from the list of requests: back to it, saying why
             flash(_("操作未完成：{message}", message=said), "error")
             return redirect(back, 303)
         return _clock_refused(instance_id, clock_refusals.DECIDE_EXTENSION, exc)
@@ -270,13 +270,7 @@ def decide_extension(instance_id: int, request_id: int, decision: str) -> Respon
                 date=decided.deadline_date.isoformat() if decided.deadline_date else ""), "success")
     else:
         flash(_("已不予批准延期申请。"), "success")
-    back = _local_path(request.form.get("next", ""))
-    return redirect(back) if back is not None else _back_to_case(instance_id)
-
-
-def _local_path(address: str) -> str | None:
-    """A path of this site (the page a form came from), else None: never another site's address."""
-    return address if address.startswith("/") and not address.startswith(("//", "/\\")) else None
+    return redirect(session.safe_next(request.form.get("next"), url_for("pages.cases.case", instance_id=instance_id)))
 
 
 @bp.post("/cases/<int:instance_id>/clock/pause")
