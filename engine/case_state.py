@@ -272,6 +272,23 @@ def as_of(uow: UnitOfWork, row: ProcessInstance, pending: list[dict[str, Any]],
     return found
 
 
+
+def as_of_command(row: ProcessInstance, pending: list[dict[str, Any]], index: int) -> CaseState | None:
+    """Where the case stood right after the ``pending`` item at ``index`` when the command's own items tell
+    without its stored history: one of them reached a case state (the latest state is then theirs), or the
+    item ends it by termination (how is the termination's to say). None when only the stored history tells."""
+    builder = timeline.TimelineBuilder(properties(row.definition))
+    now = utcnow()
+    for item in pending[:index + 1]:
+        builder.add(_as_history([_Item(now, item["event"], item.get("element_id"), item.get("element_name"),
+                                       item.get("element_type"), data=dict(item.get("data") or {}))],
+                                row.end_reason)[0])
+    status = _ENDING.get(pending[index]["event"], "running")
+    if status != "terminated" and not any(e.case_state for e in builder.entries):
+        return None
+    return derive(builder.entries, status=status, end_reason=row.end_reason)
+
+
 def may_end_withdrawn_by(definition: ProcessDefinition) -> bool:
     """Whether a completed case of this definition may read as withdrawn (``may_end_withdrawn`` for one
     diagram): it names no states (its ends' names give them), or gives an element a state of DEEMED_WITHDRAWN."""

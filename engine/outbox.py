@@ -155,12 +155,14 @@ def _tell_end(uow: UnitOfWork, case: Case, variables: dict[str, Any], ended: tup
               stands: dict[int, CaseState]) -> None:
     """The applicant's notice of the case's end (engine.notify.case_ended), where no decision made it:
     withdrawn, deemed withdrawn by its diagram, terminated by the office."""
-    from .case_state import as_of, may_end_withdrawn_by
+    from .case_state import as_of, as_of_command, may_end_withdrawn_by
 
     name, index = ended
     if index not in stands and name == "instance.completed" and not may_end_withdrawn_by(case.row.definition):
         return  # a decision ended it: no history read to learn so
-    found = stands.get(index) or as_of(uow, case.row, case.history, [index])[index]
+    # The command's own steps usually tell how it ended (the end event's state): no history read then either.
+    found = stands.get(index) or as_of_command(case.row, case.history, index) \
+        or as_of(uow, case.row, case.history, [index])[index]
     notice = notify.case_ended(case.row, variables, case.hidden, terminated=name == "instance.terminated",
                                end_kind=found.end_kind, end_step=found.end_step)
     if notice is not None:

@@ -48,6 +48,23 @@ def test_a_completion_reads_the_open_tasks_once_and_no_waits_when_none_are_store
     assert len([s for s in seen if "FROM webhooks" in s]) <= 1
 
 
+
+def test_the_step_that_ends_a_case_by_its_decision_reads_its_history_once(api):
+    """The window item may end withdrawn (补正 not made in time), so its end asks how the case ended, for the
+    applicant's text: the end event's own state (办结(通过)) answers, without reading the case's history
+    again (the answer's case state reads it once)."""
+    api.deploy(WINDOW, *WINDOW_FORMS)
+    case = api.start("window_acceptance")
+    task = case["tasks"][0]
+    for answers in (ACCEPT, REVIEW, {"approved": True, "decision_opinion": "准予许可"},
+                    {"certificate_no": "JY13101010000001"}):
+        [task] = complete_task(api, task["id"], user="admin", **answers)["tasks"]
+    assert task["bpmn_id"] == "deliver"
+    with statements(api.runtime) as seen:
+        assert complete_task(api, task["id"], user="admin", delivery_method="window")["state"] == "completed"
+    assert len([s for s in seen if s.startswith("SELECT history.")]) == 1
+
+
 def test_a_form_deployed_by_another_process_checks_the_next_completion_here(api, other):
     api.deploy("simple_approval.bpmn", "accept.form")
     first = api.start("simple_approval", variables={"reviewGroup": "office"})
