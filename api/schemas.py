@@ -478,6 +478,12 @@ class ClockSchema(Schema):
                        "deadline passed"})
     extension_basis = fields.String(metadata={"description": "the legal basis of the allowance (none for an item "
                                                              "that is not a licence and whose guide sets none)"})
+    delivery_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "行政许可法 Art 44: once the decision stopped the clock, the end of the 10th working day "
+                       "after it, by which the result is to reach the applicant (null: no decision yet, or the "
+                       "item's diagram marks no delivery step)"})
+    delivery_due_date = fields.Date(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True, metadata={"description": "when the delivery step completed"})
     procedures = fields.List(fields.Nested(SpecialProcedureSchema))
     procedure_kinds = fields.List(fields.Nested(ProcedureKindSchema), metadata={
         "description": "the special procedures pause takes: those the item's guide lists (excluded_periods), "

@@ -6,7 +6,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from engine import supervision, supervision_rules, supervision_sweep
+from engine import supervision, supervision_delivery, supervision_rules, supervision_sweep
 
 from .context import actor, uow
 from .json_body import Blueprint
@@ -111,6 +111,38 @@ class Cases(MethodView):
                                             process_key=args.get("process_key"), limit=args.get("limit"),
                                             offset=args["offset"])
         return page, {"X-Total-Count": str(total)}
+
+
+
+class DeliveryQuerySchema(Schema):
+    level = fields.String(validate=validate.OneOf(supervision.LEVELS))
+
+
+class UndeliveredCaseSchema(Schema):
+    process_instance_id = fields.Integer(attribute="instance_id")
+    business_key = fields.String()
+    process_key = fields.String()
+    item_name = fields.String(metadata={"description": "the item's process name, as its latest version gives it"})
+    instance_state = fields.String(metadata={"description": "running, or suspended (on hold)"})
+    decided_at = fields.DateTime(metadata={"description": "when the decision stopped the case's clock"})
+    due_at = fields.DateTime(metadata={"description": "end of the 10th working day after the decision (UTC), by "
+                                                      "which the result is to reach the applicant"})
+    due_date = fields.Date()
+    remaining_working_days = fields.Integer(metadata={"description": "negative once overdue"})
+    level = fields.String(metadata={"description": "green, yellow or red (overdue)"})
+    remind_days = fields.Integer(metadata={"description": "the threshold of the case's rule"})
+
+
+@blp.route("/deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryQuerySchema, location="query")
+    @blp.response(200, UndeliveredCaseSchema(many=True))
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Decided cases whose result has not reached the applicant yet (行政许可法 Art 44: within 10 working
+        days of the decision), red first (supervisors and admins). Only items whose diagram marks a delivery
+        step (govflow.event delivered) are held to it."""
+        return supervision_delivery.list_undelivered(uow(), actor=actor(), level=args.get("level"))
 
 
 @blp.route("/stats")

@@ -78,6 +78,7 @@ from . import (
     documents,
     forms,
     guides,
+    outbox,
     samples,
 )
 from ._form_reader import read as read_form
@@ -85,7 +86,7 @@ from .bpmn_xml import NS, PROCESS_KEY, PreparedDiagram, Problem, bpmn, duplicate
 from .execution import latest_definition
 from .problem_codes import Said, said
 from .scripting import SAFE_BUILTINS
-from .time_limits import EXCLUDED
+from .time_limits import DELIVERED, EXCLUDED
 from .unit_of_work import UnitOfWork
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
@@ -479,6 +480,7 @@ def check_process(diagram: PreparedDiagram, pid: str, fields_of: FormFields, *, 
         if check_forms and fields_of(key) is None:
             problem(pid, said("lint.bundle_form_not_linted", key=key))
     problems.extend(_check_acceptance(diagram, pid, graph, props, elements, starts, None if called else guide))
+    problems.extend(_check_delivery(diagram, pid, graph, props, elements, stops, None if called else guide))
     problems.extend(_check_gateway_fields(diagram, process, graph, elements, fields_of))
     problems.extend(_check_limits(diagram, pid, elements, starts, guide, called))
     problems.extend(_check_confidential(diagram, pid, process, elements))
@@ -635,11 +637,42 @@ def _check_acceptance(diagram: PreparedDiagram, pid: str, graph: acceptance.Grap
             problems.append(Problem.of(diagram.name, diagram.lines.get(step.task), step.task,
                                        said("lint.acceptance_outcomes", step=step.name or step.task, have=have,
                                             gateway=step.gateway, missing=", ".join(missing))))
+    if guide is not None and guide.get("type") == guides.LICENCE:
+        problems.extend(Problem.of(diagram.name, diagram.lines.get(step.task), step.task,
+                                   said("lint.no_deemed_acceptance", step=step.name or step.task), "warning")
+                        for step in steps
+                        if acceptance.SUPPLEMENT in step.outcomes and not _deems_accepted(graph, step, starts))
     start_events = {i for i, n in graph.nodes.items() if local(n.tag) == "startEvent"
                     and n.getparent().get("id") == pid}
     if guide is not None and not steps and not (starts & start_events):
         problems.append(Problem.of(diagram.name, diagram.lines.get(pid), pid, said("lint.no_acceptance"), "warning"))
     return problems
+
+
+
+def _deems_accepted(graph: acceptance.Graph, step: acceptance.Step, starts: set[str]) -> bool:
+    """Whether a timer on the acceptance step's task starts the clock unless a clerk acts first: Art 32 deems an
+    application accepted when the one-time notice is not given within 5 days of receipt."""
+    timers = [n for n in graph.succ.get(step.task, []) if local(graph.nodes[n].tag) == "boundaryEvent"
+              and graph.nodes[n].find(bpmn("timerEventDefinition")) is not None]
+    human = {i for i, n in graph.nodes.items() if local(n.tag) in diagrams.HUMAN_TAGS}
+    return any(({t} | graph.reach([t], graph.succ, stop=lambda n: n in human)) & starts for t in timers)
+
+
+
+def _check_delivery(diagram: PreparedDiagram, pid: str, graph: acceptance.Graph, props: dict[str, dict[str, str]],
+                    elements: dict[str, dict[str, Any]], stops: set[str],
+                    guide: dict[str, Any] | None) -> list[Problem]:
+    """A licence item whose decision is followed by work (制证, 送达) marks the step that delivers the result,
+    which ends the 10 working days Art 44 gives to deliver; one ending at its decision delivers with it."""
+    if guide is None or guide.get("type") != guides.LICENCE:
+        return []
+    if any(str(p.get(outbox.EVENT_PROPERTY, "")).strip() == DELIVERED for p in props.values()):
+        return []
+    after = graph.reach(stops, graph.succ)
+    if not any(elements.get(n, {}).get("type") in diagrams.HUMAN_TAGS for n in after):
+        return []
+    return [Problem.of(diagram.name, diagram.lines.get(pid), pid, said("lint.no_delivery_step"), "warning")]
 
 
 # ---- what gateways read -------------------------------------------------------------------------------

@@ -521,7 +521,8 @@ class CaseClock(Base):
 
     __tablename__ = "case_clocks"
     __table_args__ = (Index("ix_case_clocks_state_deadline", "state", "deadline_at"),
-                      Index("ix_case_clocks_provisional", "provisional", "state"))
+                      Index("ix_case_clocks_provisional", "provisional", "state"),
+                      Index("ix_case_clocks_delivery_due", "delivered_at", "delivery_due_at"))
 
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"),
                                              primary_key=True, autoincrement=False)
@@ -542,6 +543,11 @@ class CaseClock(Base):
     state: Mapped[str] = mapped_column(String(10))  # running | paused | stopped
     # Counted once, when the clock stops: what supervision's statistics add up in SQL.
     used_working_days: Mapped[int | None]
+    # 行政许可法 Art 44: a clock stopped by its decision, in a diagram with a delivery step (govflow.event =
+    # delivered), is due to deliver the result by the end of the 10th working day after; when that step
+    # completed. Supervision lists the results not delivered yet.
+    delivery_due_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
 
 
 class SpecialProcedure(Base):

@@ -185,6 +185,13 @@ ENGLISH: dict[str, str] = {
                         "says when it is late",
     "lint.no_acceptance": "no acceptance step found: a user task followed by an exclusive gateway that leads to the "
                           "govflow.clock=start element (受理, 不予受理, 一次性告知补正)",
+    "lint.no_delivery_step": "steps follow the decision but none marks the result's delivery (govflow.event="
+                             "delivered): the 10 working days a licence item has to deliver its result after the "
+                             "decision (行政许可法 Art 44) cannot be supervised",
+    "lint.no_deemed_acceptance": "acceptance step {step!r} of a licence item has no timer on it that starts the clock: "
+                                 "an application not told within 5 days what to supplement counts as accepted "
+                                 "(行政许可法 Art 32), e.g. a boundary timer ${{workdays(5)}} leading to an element marked "
+                                 "govflow.clock=start",
     "lint.acceptance_outcomes": "acceptance step {step!r} decides {have} through gateway {gateway!r}; SX21 requires "
                                 "three outcomes, missing: {missing}",
     "lint.unread_condition": "the condition of flow {flow!r} (gateway {gateway!r}) reads {name!r}, which neither the "

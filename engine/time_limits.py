@@ -43,6 +43,11 @@ The rules (DOMAIN.md rules 3-4; 行政许可法 Arts 42, 45, 82; bpmn/README.md 
 Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or legal basis, result,
 opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case. A clock stopping
 lapses the case's pending extension request in the same step (``clock.extension_lapsed``, with how it stopped).
+
+After the decision (行政许可法 Art 44) the result is due to reach the applicant within ``DELIVERY_DAYS``
+working days: a clock stopped by its decision, in a diagram marking a delivery step (``govflow.event =
+delivered``), keeps that due time (the end of the 10th working day after the decision day, in the case's
+calendar) and when the step completed; engine.supervision_delivery lists the results not delivered yet.
 """
 from __future__ import annotations
 
@@ -81,6 +86,8 @@ log = logging.getLogger("engine.time_limits")
 CLOCK, EXCLUDED = "govflow.clock", "govflow.excluded"
 # On a start marker: element ids (comma-separated) whose latest completion is when the clock counts from.
 CLOCK_FROM = "govflow.clockFrom"
+DELIVERED = "delivered"  # the govflow.event of the step that delivers the result (engine.outbox.EVENT_PROPERTY)
+DELIVERY_DAYS = 10  # 行政许可法 Art 44: working days from the decision to deliver the licence or decision
 PROMISED, STATUTORY, CALENDAR = "govflow.promisedDays", "govflow.statutoryDays", "govflow.calendar"
 # A case variable holding this case's own promised working days (e.g. a 差评's rectification deadline,
 # set by the rated item's guide): it wins over the guide and the diagram when it holds a positive number.
@@ -120,10 +127,11 @@ class Marks:
     promised_variable: str | None = None
     # start marker -> the elements whose latest completion it counts from (govflow.clockFrom)
     starts_from: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    delivers: frozenset[str] = frozenset()  # the steps that deliver the result (Art 44)
 
     @property
     def elements(self) -> frozenset[str]:
-        return self.starts | self.stops | frozenset(self.excluded)
+        return self.starts | self.stops | frozenset(self.excluded) | self.delivers
 
 
 # (key, content hash) -> Marks, or None for the (usual) diagram without any: keyed by content, not by id,
@@ -139,7 +147,7 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     from .bpmn_xml import PROCESS_KEY
 
     process = elements.get(PROCESS_KEY, {}).get("properties", {})
-    starts, stops, excluded, starts_from = set(), set(), {}, {}
+    starts, stops, excluded, starts_from, delivers = set(), set(), {}, {}, set()
     for element_id, meta in elements.items():
         props = meta.get("properties") or {}
         if element_id == PROCESS_KEY or not props:
@@ -152,6 +160,8 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
                 starts_from[element_id] = counted_from
         elif clock == "stop":
             stops.add(element_id)
+        if str(props.get(outbox.EVENT_PROPERTY, "")).strip() == DELIVERED:
+            delivers.add(element_id)
         kind = str(props.get(EXCLUDED, "")).strip().lower()
         if kind:
             # An unknown kind still pauses (the diagram says time is not counted), recorded as "other".
@@ -160,7 +170,7 @@ def marks_of(uow: UnitOfWork, definition: ProcessDefinition) -> Marks | None:
     if starts or stops or excluded:
         found = Marks(frozenset(starts), frozenset(stops), excluded, _days(process, PROMISED, definition),
                       _days(process, STATUTORY, definition), str(process.get(CALENDAR) or calendar.NATIONAL),
-                      str(process.get(PROMISED_VARIABLE) or "").strip() or None, starts_from)
+                      str(process.get(PROMISED_VARIABLE) or "").strip() or None, starts_from, frozenset(delivers))
     _marks[cache_key] = found
     return found
 
@@ -202,6 +212,7 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     entered: list[tuple[Any, str]] = []
     left: list[Any] = []
     stops: list[Any] = []
+    delivered = False
     for task in case.tasks:  # as execution.save walked them
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         previous = case.before.get(task.id)
@@ -222,43 +233,50 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
                 starts.append((task, definition, marks))
             if bpmn_id in marks.stops:
                 stops.append(task)
+            delivered = delivered or bpmn_id in marks.delivers
     ended = case.row.state in ("completed", "terminated") and case.row.ended_at == now
-    if not (starts or entered or left or stops or ended):
+    if not (starts or entered or left or stops or ended or delivered):
         return
     session = uow.session
     session.flush()  # autoflush is off: a second save in this command must see what the first wrote
     clock = session.get(CaseClock, case.row.id, with_for_update=True)
     if clock is None and starts:
         clock = _start(uow, case, starts, now)
-    if clock is None or clock.state == STOPPED:
-        return  # steps before acceptance, or after the decision: no clock to move
-    for task in left:
-        procedure = session.scalars(select(SpecialProcedure).where(
-            SpecialProcedure.instance_id == case.row.id, SpecialProcedure.task_id == str(task.id),
-            SpecialProcedure.ended_at.is_(None))).first()
-        if procedure is not None:
-            item = _close(uow, clock, procedure, now, result=TaskState.get_name(task.state).lower())
+    if clock is None:
+        return  # steps before acceptance
+    if clock.state != STOPPED:  # after the decision only the delivery is watched
+        for task in left:
+            procedure = session.scalars(select(SpecialProcedure).where(
+                SpecialProcedure.instance_id == case.row.id, SpecialProcedure.task_id == str(task.id),
+                SpecialProcedure.ended_at.is_(None))).first()
+            if procedure is not None:
+                item = _close(uow, clock, procedure, now, result=TaskState.get_name(task.state).lower())
+                if item:
+                    case.record(item["event"], actor=None, element_id=procedure.element_id,
+                                element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=item["data"])
+        for task, kind in entered:
+            item = _open(uow, clock, now, kind=kind, reason=task.task_spec.bpmn_name, element_id=task.task_spec.bpmn_id,
+                         task_id=str(task.id), actor=None)
             if item:
-                case.record(item["event"], actor=None, element_id=procedure.element_id,
+                case.record(item["event"], actor=None, element_id=task.task_spec.bpmn_id,
                             element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=item["data"])
-    for task, kind in entered:
-        item = _open(uow, clock, now, kind=kind, reason=task.task_spec.bpmn_name, element_id=task.task_spec.bpmn_id,
-                     task_id=str(task.id), actor=None)
-        if item:
-            case.record(item["event"], actor=None, element_id=task.task_spec.bpmn_id,
-                        element_name=task.task_spec.bpmn_name, task_id=str(task.id), data=item["data"])
-    if stops or ended:
-        task = stops[0] if stops else None
-        data = _stop(uow, clock, now)
-        if task is None:
-            data["reason"] = f"case {case.row.state}"
-        case.record("clock.stopped", actor=None, element_id=task.task_spec.bpmn_id if task else None,
-                    element_name=task.task_spec.bpmn_name if task else None,
-                    task_id=str(task.id) if task else None, data=data)
-        because = DECIDED if task is not None else _ended_because(case)
-        for request in _lapse_pending(uow, clock, because, now):
-            case.record("clock.extension_lapsed", actor=None, data={
-                "request_id": request.id, "days": request.days, "reason": request.reason, "because": because})
+        if stops or ended:
+            task = stops[0] if stops else None
+            data = _stop(uow, clock, now)
+            if task is not None and any(marked[d].delivers for d in owners if d in marked):
+                clock.delivery_due_at = _calendar(uow, clock.calendar).deadline_at(now, DELIVERY_DAYS).at
+                data["delivery_due_at"] = clock.delivery_due_at.isoformat()
+            if task is None:
+                data["reason"] = f"case {case.row.state}"
+            case.record("clock.stopped", actor=None, element_id=task.task_spec.bpmn_id if task else None,
+                        element_name=task.task_spec.bpmn_name if task else None,
+                        task_id=str(task.id) if task else None, data=data)
+            because = DECIDED if task is not None else _ended_because(case)
+            for request in _lapse_pending(uow, clock, because, now):
+                case.record("clock.extension_lapsed", actor=None, data={
+                    "request_id": request.id, "days": request.days, "reason": request.reason, "because": because})
+    if delivered and clock.delivery_due_at is not None and clock.delivered_at is None:
+        clock.delivered_at = now
     session.flush()
 
 
@@ -473,6 +491,13 @@ def recompute_deadlines(uow: UnitOfWork, calendars: list[str], years: list[int])
         _recompute(uow, clock)
         if clock.state == STOPPED and clock.stopped_at is not None:
             clock.used_working_days = _used_days(uow, clock, clock.stopped_at)
+    # A result not delivered yet is due as the loaded days count from the decision.
+    undelivered = uow.session.scalars(select(CaseClock).where(
+        CaseClock.calendar.in_(calendars), CaseClock.delivered_at.is_(None), CaseClock.delivery_due_at >= first,
+        CaseClock.stopped_at < last))
+    for clock in undelivered:
+        if clock.stopped_at is not None:
+            clock.delivery_due_at = _calendar(uow, clock.calendar).deadline_at(clock.stopped_at, DELIVERY_DAYS).at
 
 
 def recount_workdays(uow: UnitOfWork, calendars: list[str], years: list[int], first: datetime,
@@ -610,6 +635,9 @@ class ClockView:
     procedures: list[SpecialProcedure] = field(default_factory=list)
     # What pause takes, filled by the commands here (get, pause, resume, extend); empty elsewhere.
     procedure_kinds: list[ProcedureKind] = field(default_factory=list)
+    delivery_due_at: datetime | None = None  # Art 44: set once the decision stopped the clock (DELIVERY_DAYS)
+    delivery_due_date: date | None = None
+    delivered_at: datetime | None = None
 
 
 def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None) -> ClockView:
@@ -939,7 +967,9 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      extension_remaining_days=0 if clock.state == STOPPED or end > deadline.at
                      else _extension_left(clock),
                      extension_basis=extension_basis(clock), extension_law=extension_law(clock),
-                     procedures=procedures)
+                     procedures=procedures, delivery_due_at=clock.delivery_due_at,
+                     delivery_due_date=local_date(clock.delivery_due_at) if clock.delivery_due_at else None,
+                     delivered_at=clock.delivered_at)
 
 
 def _counted(cal: calendar.WorkingCalendar, clock: CaseClock, end: datetime) -> tuple[int, int]:

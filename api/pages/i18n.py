@@ -2201,4 +2201,13 @@ EN: dict[str, str] = {
     "“{material}”不是本事项办事指南所列的材料，不能要求申请人补正；请逐行填写办事指南所列的材料名称（材料名称：补正原因）": "“{material}” is not a material the item's guide lists and cannot be asked for: write one material of the guide per line, by its name in the guide (name: reason)",
     "“{material}”是兜底表述（{vague}），不能列入补正：请逐项写明办事指南所列的材料": "“{material}” is a catch-all ({vague}) and cannot be asked for: name each material as the guide lists it",
     "办理流程": "Process steps",
+    "待送达结果": "Results to deliver",
+    "已作出决定、结果尚未送达申请人的办件：应自作出决定之日起十个工作日内颁发、送达（行政许可法第四十四条），以流程中的结果送达环节完成为准。": "Cases decided whose result has not reached the applicant yet: it is to be issued and delivered within 10 working days of the decision (Administrative Licensing Law Art 44), as the diagram's delivery step completes.",
+    "决定时间": "Decided",
+    "送达期限": "Deliver by",
+    "没有待送达的结果。": "No results waiting to be delivered.",
+    "决定之后还有办理环节，但没有标记结果送达的环节（govflow.event=delivered）：无法监察许可事项作出决定后十个工作日内送达结果（行政许可法第四十四条）":
+        "steps follow the decision but none marks the result's delivery (govflow.event=delivered): the 10 working days a licence item has to deliver its result after the decision (行政许可法 Art 44) cannot be supervised",
+    "许可事项的受理环节 {step!r} 没有启动计时的定时器：五日内未一次性告知补正的，自收到申请材料之日起即为受理（行政许可法第三十二条），例如附加边界定时器 ${{workdays(5)}}，通向标记 govflow.clock=start 的元素":
+        "acceptance step {step!r} of a licence item has no timer on it that starts the clock: an application not told within 5 days what to supplement counts as accepted (行政许可法 Art 32), e.g. a boundary timer ${{workdays(5)}} leading to an element marked govflow.clock=start",
 }

@@ -147,6 +147,9 @@ ZH: dict[str, str] = {
     "lint.form_not_linted": "{tag} {name!r} 指定的表单 {form!r} 不在所检查的文件中",
     "lint.no_due_date": "{tag} {name!r} 没有到期时间（camunda:dueDate），也不在时限计时范围内：无从判断何时逾期",
     "lint.no_acceptance": "未找到受理环节：应有一个用户任务，其后的排他网关通向 govflow.clock=start 元素（受理、不予受理、一次性告知补正）",
+    "lint.no_delivery_step": "决定之后还有办理环节，但没有标记结果送达的环节（govflow.event=delivered）：无法监察许可事项作出决定后十个工作日内送达结果（行政许可法第四十四条）",
+    "lint.no_deemed_acceptance": "许可事项的受理环节 {step!r} 没有启动计时的定时器：五日内未一次性告知补正的，自收到申请材料之日起即为受理"
+                                 "（行政许可法第三十二条），例如附加边界定时器 ${{workdays(5)}}，通向标记 govflow.clock=start 的元素",
     "lint.acceptance_outcomes": "受理环节 {step!r} 经网关 {gateway!r} 决定的结果为 {have}；SX21 要求三种结果，缺少：{missing}",
     "lint.unread_condition": "顺序流 {flow!r}（网关 {gateway!r}）的条件读取 {name!r}，但开始表单和此前用户任务的表单都不要求填写它，也没有脚本设置它",
     "lint.promised_exceeds": "govflow.promisedDays {promised} 超过 govflow.statutoryDays {statutory}",

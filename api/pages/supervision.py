@@ -11,9 +11,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import audit, jobs, supervision_board
+from engine import audit, jobs, supervision_board, supervision_delivery
 from engine.clock import LOCAL_TZ
 from engine.errors import ValidationFailed
+from engine.supervision import LEVELS
 
 from ..context import actor, uow
 from .charts import percent, rate_chart
@@ -54,6 +55,17 @@ def board() -> ResponseReturnValue:
     return render_template("pages/supervision.html", board=found, filters=supervision_board.FILTERS,
                            chart=chart, department_chart=department_chart, percent=percent, page=page,
                            page_size=PAGE_SIZE)
+
+
+@bp.get("/supervision/deliveries")
+def deliveries() -> ResponseReturnValue:
+    """The decided cases whose result has not reached the applicant yet (Administrative Licensing Law Art 44),
+    red first."""
+    level = request.args.get("level") or None
+    if level not in LEVELS:  # an address typed or kept from another version: every level
+        level = None
+    found = supervision_delivery.list_undelivered(uow(), actor=actor(), level=level)
+    return render_template("pages/deliveries.html", cases=found, level=level, levels=LEVELS)
 
 
 @bp.get("/supervision/incidents")

@@ -40,9 +40,12 @@ def api(api: ApiClient) -> ApiClient:
 @pytest.fixture
 def on_a_friday(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cases started and worked on a Friday: a calendar day's due date would fall on the weekend."""
+    from tests.integration.test_timer_refresh import freeze_spiff_clock
+
     now = at(FRIDAY)
     monkeypatch.setattr("engine.execution.utcnow", lambda: now)
     monkeypatch.setattr("engine.diagram_functions.utcnow", lambda: now)
+    freeze_spiff_clock(monkeypatch, now)  # else the 5 working days of 视为受理 are long past
 
 
 def start(api: ApiClient, business_key: str) -> int:

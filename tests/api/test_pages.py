@@ -468,7 +468,8 @@ def test_the_case_page_has_the_diagram_the_active_step_and_the_timeline(clerk: B
     assert f'href="/cases/{case_id}"' in clerk.get("/cases?number=ASK-").text  # part of it, as the queue finds
     assert f'href="/cases/{case_id}"' not in clerk.get("/cases?number=TASK-2").text
     page = clerk.get(f"/cases/{case_id}").text
-    assert 'data-active="[&#34;accept&#34;]"' in page and "&#34;start&#34;" in page  # start is done
+    # The step, and the timer waiting on it (视为受理 after 5 working days); start is done.
+    assert 'data-active="[&#34;accept&#34;, &#34;notice_deadline&#34;]"' in page and "&#34;start&#34;" in page
     assert '<script type="application/json" id="diagram-xml">"\\u003c?xml' in page  # the XML, escaped
     assert "收件登记" in page and "已接件" in page and "受理审查（综合窗口）" in page
 

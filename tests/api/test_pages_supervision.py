@@ -407,3 +407,26 @@ def test_clerks_may_not_open_the_incident_page(app: Any, runtime: Any) -> None:
     person(runtime, "li", roles=["clerk"], groups=["window"])
     assert browser.log_in("li").status_code == 302
     assert browser.get("/supervision/incidents").status_code == 403
+
+
+def test_the_results_to_deliver_page_lists_decided_cases_by_their_delivery_limit(
+        app: Any, runtime: Any, supervisor: Browser, board_cases: dict[str, int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case decided on 10 March is to be delivered by 24 March (行政许可法 Art 44), 4 working days
+    after Wednesday the 18th; the board links the page, clerks may not open it."""
+    from engine import supervision_delivery
+
+    monkeypatch.setattr(supervision_delivery, "utcnow", lambda: WEDNESDAY)
+    assert 'href="/supervision/deliveries"' in supervisor.get("/supervision").text
+    page = supervisor.get("/supervision/deliveries")
+    assert page.status_code == 200 and "第四十四条" in page.text
+    assert re.findall(r'<tr class="delivery-row level-\w+" data-instance="(\d+)" data-level="(\w+)"',
+                      page.text) == [(str(board_cases["decided"]), "green")]
+    row = page.text.split('class="delivery-row')[1].split("</tr>")[0]
+    assert "食品经营许可" in row and "2026-03-24" in row and ">4<" in row and "2026-03-10" in row
+    assert "没有待送达的结果。" in supervisor.get("/supervision/deliveries?level=red").text
+    assert 'value="red" selected' in supervisor.get("/supervision/deliveries?level=red").text
+    clerk = Browser(app.test_client())
+    person(runtime, "wang", roles=["clerk"], groups=["window"])
+    clerk.log_in("wang")
+    assert clerk.get("/supervision/deliveries").status_code == 403

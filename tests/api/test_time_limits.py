@@ -467,6 +467,32 @@ def test_a_deemed_acceptance_after_a_supplement_counts_from_the_supplement(api, 
     assert clock["deadline_date"] == "2026-03-24"
 
 
+
+@pytest.mark.parametrize("code, key", [("window-acceptance", "window_acceptance"),
+                                       ("ZJJ-XK-0012", "construction_work_permit"),
+                                       ("ZRZY-XK-0003", "construction_planning_permit"),
+                                       ("WJW-XK-0005", "public_venue_hygiene_licence"),
+                                       ("SCJG-YJS-0001", "restaurant_opening")])
+def test_every_licence_item_deems_an_application_nobody_answered_accepted(api, frozen, code, key):
+    """Each licence item of the library, not only the food licence: an application left unanswered at the
+    acceptance step for 5 working days (行政许可法 Art 32) is accepted from its receipt, with its notice."""
+    from tests.api.test_one_thing_bundle import APPLICATION
+    from tests.service_items import completed_elements, deploy_item, documents, send_message
+
+    deploy_item(api, code)
+    received = frozen(at(date(2026, 3, 2)))
+    case = api.start(key, variables=APPLICATION if key == "restaurant_opening" else {"applicant_name": "张三"})
+    if key == "public_venue_hygiene_licence":  # the credit platform answers before the window sees the case
+        send_message(api, "credit_checked", case["business_key"], credit_status="good")
+    fired = deem_accepted(api, frozen, case["id"])
+    assert fired.astimezone(LOCAL_TZ).date() == date(2026, 3, 10)
+
+    clock = api.get(f"/api/process-instances/{case['id']}/clock").get_json()
+    assert clock["state"] == "running" and datetime.fromisoformat(clock["started_at"]) == received
+    assert {"deemed_accepted", "acceptance_notice"} <= set(completed_elements(api, case["id"]))
+    assert "自收到申请材料之日起即为受理" in documents(api, case["id"])["acceptance_notice"]
+
+
 def test_an_acceptance_at_the_window_still_counts_from_the_acceptance(api, now):
     """The receipt rule is the deemed path's alone: accepted on Wednesday 4 March after receipt on Monday,
     the clock counts from Wednesday."""

@@ -122,6 +122,46 @@ def test_an_item_without_an_acceptance_step_is_warned_about() -> None:
     assert ("warning", expected) in about(problems, "window_acceptance")
 
 
+
+def test_a_licence_item_s_acceptance_step_needs_the_deemed_acceptance_timer() -> None:
+    """Art 32: an application not told within 5 days what to supplement counts as accepted, so a licence
+    item's acceptance step carries a timer that starts the clock; other kinds of item need none."""
+    moved = edit(WINDOW, 'attachedToRef="accept"', 'attachedToRef="review"')
+    [(severity, message)] = about(findings(moved), "accept")
+    assert severity == "warning" and "行政许可法 Art 32" in message and "'受理审查（综合窗口）'" in message
+
+    def public_service(files: dict[str, bytes]) -> None:
+        moved(files)
+        guide = json.loads(files["bpmn/window-acceptance/guide.json"])
+        files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
+    assert about(findings(public_service), "accept") == []
+    # A timer whose path needs a clerk before the clock starts deems nothing.
+    through_review = edit(WINDOW, '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" '
+                                  'targetRef="acceptance_notice" />',
+                          '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" targetRef="review" />')
+
+    def unclocked(files: dict[str, bytes]) -> None:
+        through_review(files)
+        edit(WINDOW, '<camunda:property name="govflow.clock" value="start" />\n          <camunda:property '
+                     'name="govflow.clockFrom"', '<camunda:property name="govflow.clockFrom"')(files)
+    assert [s for s, m in about(findings(unclocked), "accept") if "Art 32" in m] == ["warning"]
+
+
+
+def test_a_licence_item_with_steps_after_its_decision_marks_the_delivery() -> None:
+    """Art 44 gives 10 working days from the decision to deliver: with 制证 and 送达 after the decision, the
+    step that delivers is marked so that supervision sees when it is done."""
+    unmarked = edit(WINDOW, '<camunda:property name="govflow.event" value="delivered" />', "")
+    [(severity, message)] = [(s, m) for s, m in about(findings(unmarked), "window_acceptance") if "Art 44" in m]
+    assert severity == "warning" and "govflow.event=delivered" in message
+
+    def public_service(files: dict[str, bytes]) -> None:
+        unmarked(files)
+        guide = json.loads(files["bpmn/window-acceptance/guide.json"])
+        files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
+    assert not [m for _, m in about(findings(public_service), "window_acceptance") if "Art 44" in m]
+
+
 def test_promised_days_may_not_exceed_statutory_days_in_the_diagram_or_the_guide() -> None:
     problems = findings(edit(FOOD, '<camunda:property name="govflow.promisedDays" value="10" />',
                              '<camunda:property name="govflow.promisedDays" value="30" />'))

@@ -1,0 +1,75 @@
+"""The delivery limit (行政许可法 Art 44): a decided case's result is due to reach the applicant within 10 working
+days of the decision; supervisors see the results not delivered yet by their level."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from engine import supervision_delivery
+from tests.api.test_supervision import KEY, accept
+from tests.api.test_time_limits import FOOD
+from tests.helpers import at, complete_open_task, seed_national_calendar
+
+
+def undelivered(api: Any, monkeypatch: pytest.MonkeyPatch, day: date, **query: str) -> list[dict[str, Any]]:
+    monkeypatch.setattr(supervision_delivery, "utcnow", lambda: at(day))
+    answer = api.as_("supervisor").get("/api/supervision/deliveries", query_string=query)
+    assert answer.status_code == 200, answer.get_json()
+    return list(answer.get_json())
+
+
+@pytest.fixture
+def decided(api: Any, now: Any) -> int:
+    """A food licence accepted on Monday 2 March 2026 and granted on Tuesday 10 March."""
+    seed_national_calendar(api.runtime)
+    api.deploy(FOOD)
+    case_id = accept(api, now, date(2026, 3, 2))
+    complete_open_task(api, case_id, "review", reader="admin")
+    now(date(2026, 3, 10))
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
+    return case_id
+
+
+def test_a_decided_case_is_due_to_deliver_within_ten_working_days_of_the_decision(api, now, monkeypatch, decided):
+    clock = api.get(f"/api/process-instances/{decided}/clock").get_json()
+    assert clock["state"] == "stopped" and clock["delivered_at"] is None
+    assert clock["delivery_due_date"] == "2026-03-24"  # 11-13, 16-20, 23, 24 March
+
+    [case] = undelivered(api, monkeypatch, date(2026, 3, 18))
+    assert (case["process_instance_id"], case["process_key"], case["due_date"]) == (decided, KEY, "2026-03-24")
+    assert (case["level"], case["remaining_working_days"], case["instance_state"]) == ("green", 4, "running")
+    assert case["decided_at"] == at(date(2026, 3, 10)).isoformat()
+    [case] = undelivered(api, monkeypatch, date(2026, 3, 24))
+    assert (case["level"], case["remaining_working_days"]) == ("yellow", 0)  # the due day itself
+    [case] = undelivered(api, monkeypatch, date(2026, 3, 25))
+    assert (case["level"], case["remaining_working_days"]) == ("red", -1)
+    assert undelivered(api, monkeypatch, date(2026, 3, 25), level="green") == []
+    assert [c["process_instance_id"] for c in undelivered(api, monkeypatch, date(2026, 3, 25), level="red")] == [decided]
+
+
+def test_the_delivery_step_takes_the_case_off_the_list(api, now, monkeypatch, decided):
+    now(date(2026, 3, 12))
+    complete_open_task(api, decided, "certify", reader="admin", certificate_no="JY14103020000001")
+    now(date(2026, 3, 13))
+    complete_open_task(api, decided, "deliver", reader="admin", delivery_method="window")
+    clock = api.get(f"/api/process-instances/{decided}/clock").get_json()
+    assert clock["delivered_at"] == at(date(2026, 3, 13)).isoformat()
+    assert clock["delivery_due_date"] == "2026-03-24"  # kept: delivered on time
+    assert undelivered(api, monkeypatch, date(2026, 3, 25)) == []
+
+
+def test_a_case_not_decided_yet_has_no_delivery_due(api, now, monkeypatch):
+    seed_national_calendar(api.runtime)
+    api.deploy(FOOD)
+    case_id = accept(api, now, date(2026, 3, 2))
+    clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert (clock["delivery_due_at"], clock["delivery_due_date"]) == (None, None)
+    assert undelivered(api, monkeypatch, date(2026, 5, 4)) == []
+
+
+def test_only_supervisors_see_the_list_and_an_unknown_level_is_refused(api):
+    assert api.as_("window_clerk").get("/api/supervision/deliveries").status_code == 403
+    refused = api.as_("supervisor").get("/api/supervision/deliveries?level=orange")
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "validation_failed"
