@@ -28,6 +28,19 @@ class OverdueReasonSchema(Schema):
     category = fields.String(allow_none=True)
     recorded_by = fields.String()
     recorded_at = fields.DateTime()
+    verdict = fields.String(allow_none=True, metadata={
+        "description": "a supervisor's verdict on this reason (SX45): justified, unjustified (the case is "
+                       "reported), or null until judged"})
+    verdict_opinion = fields.String(allow_none=True)
+    verdict_by = fields.String(allow_none=True)
+    verdict_at = fields.DateTime(allow_none=True)
+
+
+class VerdictInSchema(Schema):
+    verdict = fields.String(required=True, validate=validate.OneOf(overdue_reasons.VERDICTS),
+                            metadata={"description": "justified or unjustified"})
+    opinion = fields.String(validate=validate.Length(max=overdue_reasons.MAX_REASON), metadata={
+        "description": "why; required when unjustified (what the report says)"})
 
 
 @blp.route("/<int:instance_id>/overdue-reason")
@@ -41,3 +54,17 @@ class OverdueReason(MethodView):
         """Record why the case is overdue (only while it is red); the latest record is the case's reason."""
         return overdue_reasons.record(uow(), instance_id, actor=actor(), reason=body["reason"],
                                       category=body.get("category"))
+
+
+@blp.route("/<int:instance_id>/overdue-reason/verdict")
+class Verdict(MethodView):
+    @blp.arguments(VerdictInSchema)
+    @blp.response(200, OverdueReasonSchema)
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(409, schema=ApiErrorSchema)
+    def post(self, body: dict[str, Any], instance_id: int) -> Any:
+        """A supervisor judges the case's current overdue reason (SX45): justified, or unjustified with an
+        opinion, which reports the case (GET /api/supervision/unjustified). Judging again replaces the verdict."""
+        return overdue_reasons.judge(uow(), instance_id, actor=actor(), verdict=body["verdict"],
+                                     opinion=body.get("opinion"))

@@ -6,10 +6,11 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from engine import supervision, supervision_delivery, supervision_rules, supervision_sweep
+from engine import overdue_reasons, supervision, supervision_delivery, supervision_rules, supervision_sweep
 
 from .context import actor, uow
 from .json_body import Blueprint
+from .overdue_reasons import OverdueReasonSchema
 from .schemas import ROW_ID_MAX, ApiErrorSchema, Instant, PageQuerySchema, RowId, page_of
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
@@ -60,6 +61,8 @@ class SupervisedCaseSchema(Schema):
     overdue_reason_category = fields.String(allow_none=True)
     overdue_reason_by = fields.String(allow_none=True)
     overdue_reason_at = fields.DateTime(allow_none=True)
+    overdue_reason_verdict = fields.String(allow_none=True, metadata={
+        "description": "a supervisor's verdict on the reason (SX45): justified, unjustified, or null until judged"})
     reason_required = fields.Boolean(metadata={"description": "red and no overdue reason recorded yet"})
 
 
@@ -143,6 +146,33 @@ class Deliveries(MethodView):
         days of the decision), red first (supervisors and admins). Only items whose diagram marks a delivery
         step (govflow.event delivered) are held to it."""
         return supervision_delivery.list_undelivered(uow(), actor=actor(), level=args.get("level"))
+
+
+
+class ReportQuerySchema(Schema):
+    since = Instant(metadata={"description": "verdicts given at or after this moment (a date alone: its start, "
+                                             "local time)"})
+    until = Instant(through_day=True, metadata={
+        "description": "verdicts given before this moment (a date alone: through that day)"})
+
+
+class ReportedCaseSchema(Schema):
+    process_instance_id = fields.Integer(attribute="instance_id")
+    business_key = fields.String()
+    process_key = fields.String()
+    item_name = fields.String()
+    reason = fields.Nested(OverdueReasonSchema, metadata={"description": "the case's current reason and its verdict"})
+
+
+@blp.route("/unjustified")
+class Unjustified(MethodView):
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, ReportedCaseSchema(many=True))
+    @blp.alt_response(403, schema=ApiErrorSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The cases overdue without a justified reason (SX45: reported, 通报): those whose current overdue
+        reason a supervisor judged unjustified, latest verdict first (supervisors and admins)."""
+        return overdue_reasons.unjustified(uow(), actor=actor(), since=args.get("since"), until=args.get("until"))
 
 
 @blp.route("/stats")

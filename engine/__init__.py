@@ -11,7 +11,7 @@ from . import webhooks
 from . import inbox, time_limits, timeline, versions, worksheet
 from . import case_access, departments
 from . import complaints, progress, query_codes, ratings
-from . import overdue_reasons, supervision, supervision_rules, supervision_sweep
+from . import overdue_reasons, supervision, supervision_delivery, supervision_rules, supervision_sweep
 from .settings import Settings
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor

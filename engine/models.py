@@ -625,6 +625,11 @@ class OverdueReason(Base):
     category: Mapped[str | None] = mapped_column(String(50))
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A supervisor's verdict on this reason (SX45): justified | unjustified (reported), None until judged.
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    verdict_opinion: Mapped[str | None] = mapped_column(Text)
+    verdict_by: Mapped[str | None] = mapped_column(String(100))
+    verdict_at: Mapped[datetime | None]
 
 
 # ---- departments (部门): engine.departments, engine.case_access ----------------------------------------

@@ -5,6 +5,11 @@ red case), or after the case ended late (decided, withdrawn or terminated after 
 overdue, and stays on supervision's list of unexplained cases until its reason is recorded). Each record
 is a row (who, when, reason, category) and a history item ``supervision.overdue_reason`` on the case's
 timeline; the latest one is the case's reason on the supervision board (engine.supervision).
+
+A supervisor judges the latest reason (``judge``, SX45: unjustified overdue cases are reported): justified, or
+unjustified with an opinion saying why; a history item ``supervision.overdue_verdict`` records each verdict,
+a later verdict replaces an earlier one, and a reason recorded after it is judged afresh. ``unjustified``
+lists the cases whose current reason was judged unjustified, the report (通报).
 """
 from __future__ import annotations
 
@@ -18,8 +23,9 @@ from sqlalchemy import Select, func, select
 from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
 from .errors import Conflict, NotFound, ValidationFailed
+from .execution import item_names
 from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
-from .text import required_text
+from .text import optional_text, required_text
 from .time_limits import clock_view
 from .unit_of_work import UnitOfWork
 from .users import Actor
@@ -29,6 +35,9 @@ from .users import Actor
 CATEGORIES = ("applicant", "department", "coordination", "force_majeure", "other")
 MAX_REASON = 2000
 HISTORY_EVENT = "supervision.overdue_reason"
+JUSTIFIED, UNJUSTIFIED = "justified", "unjustified"
+VERDICTS = (JUSTIFIED, UNJUSTIFIED)
+VERDICT_EVENT = "supervision.overdue_verdict"
 
 
 @dataclass
@@ -38,6 +47,10 @@ class OverdueReasonView:
     category: str | None
     recorded_by: str
     recorded_at: datetime
+    verdict: str | None = None  # justified | unjustified; None until a supervisor judged it
+    verdict_opinion: str | None = None
+    verdict_by: str | None = None
+    verdict_at: datetime | None = None
 
 
 def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, category: str | None = None,
@@ -75,6 +88,75 @@ def record(uow: UnitOfWork, instance_id: int, *, actor: Actor, reason: str, cate
         return _view(row)
 
 
+def judge(uow: UnitOfWork, instance_id: int, *, actor: Actor, verdict: str, opinion: str | None = None,
+          now: datetime | None = None) -> OverdueReasonView:
+    """A supervisor's verdict on the case's current overdue reason: ``justified``, or ``unjustified`` with an
+    opinion (what the report says). Judging again replaces the verdict; the history keeps each.
+
+    Raises:
+        Forbidden: not a supervisor or an admin.
+        ValidationFailed: an unknown verdict, an unjustified one without an opinion, an opinion over 2000
+            characters.
+        NotFound: no such case.
+        Conflict: the case has no overdue reason recorded.
+    """
+    actor.require("supervisor", action="judge overdue reasons")
+    if verdict not in VERDICTS:
+        raise ValidationFailed(f"unknown verdict {verdict!r}", details=[
+            {"field": "verdict", "message": f"one of {', '.join(VERDICTS)}"}])
+    said = optional_text(opinion, field="opinion", longest=MAX_REASON)
+    if verdict == UNJUSTIFIED and said is None:
+        raise ValidationFailed("an unjustified reason needs an opinion saying why", details=[
+            {"field": "opinion", "message": "required when the verdict is unjustified"}])
+    now = now or utcnow()
+    with uow:
+        if uow.session.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        row = uow.session.scalars(select(OverdueReason).where(OverdueReason.instance_id == instance_id)
+                                  .order_by(OverdueReason.id.desc()).limit(1).with_for_update()).first()
+        if row is None:
+            raise Conflict(f"process instance {instance_id} has no overdue reason to judge")
+        row.verdict, row.verdict_opinion, row.verdict_by, row.verdict_at = verdict, said, actor.name, now
+        uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=VERDICT_EVENT,
+                                     data={"verdict": verdict, "opinion": said, "reason": row.reason}))
+        uow.commit()
+        return _view(row)
+
+
+@dataclass
+class ReportedCase:
+    """A case whose current overdue reason a supervisor judged unjustified (the report, 通报)."""
+
+    instance_id: int
+    business_key: str
+    process_key: str
+    item_name: str
+    reason: OverdueReasonView
+
+
+def unjustified(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None,
+                until: datetime | None = None) -> list[ReportedCase]:
+    """The cases whose current reason was judged unjustified, latest verdict first; ``since``/``until``: the
+    verdicts given in that period.
+
+    Raises Forbidden: not a supervisor or an admin."""
+    actor.require("supervisor", action="see supervision")
+    with uow:
+        newest = select(func.max(OverdueReason.id)).group_by(OverdueReason.instance_id)
+        query = (select(OverdueReason, ProcessInstance.business_key, ProcessInstance.definition_key)
+                 .join(ProcessInstance, ProcessInstance.id == OverdueReason.instance_id)
+                 .where(OverdueReason.id.in_(newest), OverdueReason.verdict == UNJUSTIFIED)
+                 .order_by(OverdueReason.verdict_at.desc(), OverdueReason.id.desc()))
+        if since is not None:
+            query = query.where(OverdueReason.verdict_at >= since)
+        if until is not None:
+            query = query.where(OverdueReason.verdict_at < until)
+        rows = list(uow.session.execute(query))
+        names = item_names(uow, sorted({key for _, _, key in rows}))
+        return [ReportedCase(row.instance_id, business_key, key, names[key], _view(row))
+                for row, business_key, key in rows]
+
+
 def latest(uow: UnitOfWork, instance_ids: Iterable[int] | Select[Any]) -> dict[int, OverdueReasonView]:
     """The current reason of each of these cases (ids, or a query of them) that has one. Helper: the
     caller's transaction."""
@@ -89,4 +171,6 @@ def latest(uow: UnitOfWork, instance_ids: Iterable[int] | Select[Any]) -> dict[i
 
 def _view(row: OverdueReason) -> OverdueReasonView:
     return OverdueReasonView(instance_id=row.instance_id, reason=row.reason, category=row.category,
-                             recorded_by=row.recorded_by, recorded_at=row.recorded_at)
+                             recorded_by=row.recorded_by, recorded_at=row.recorded_at, verdict=row.verdict,
+                             verdict_opinion=row.verdict_opinion, verdict_by=row.verdict_by,
+                             verdict_at=row.verdict_at)

@@ -84,6 +84,7 @@ class SupervisedCase:
     overdue_reason_category: str | None = None
     overdue_reason_by: str | None = None
     overdue_reason_at: datetime | None = None
+    overdue_reason_verdict: str | None = None  # a supervisor's: justified | unjustified (SX45), None until judged
     reason_required: bool = False  # red and no reason recorded yet
     instance_state: str = "running"  # the case's: running | suspended (挂起) | completed | terminated
     # Where the case stands (engine.case_state: 已受理, 补正(开始) ...), as its own view reads it: set for the
@@ -420,6 +421,7 @@ def _add_reasons(uow: UnitOfWork, cases: list[SupervisedCase], now: datetime) ->
         if reason is not None:
             case.overdue_reason, case.overdue_reason_category = reason.reason, reason.category
             case.overdue_reason_by, case.overdue_reason_at = reason.recorded_by, reason.recorded_at
+            case.overdue_reason_verdict = reason.verdict
 
 
 def _clocks(uow: UnitOfWork, narrow: ColumnElement[bool] | None, ended_unexplained: bool,

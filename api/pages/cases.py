@@ -146,16 +146,19 @@ class ClockForms:
     extend: bool  # 延长审批 by the agency head on their own initiative (time_limits.extend)
     pause: bool  # a special procedure started by hand (time_limits.pause)
     resume: bool  # ... and ended (time_limits.resume)
+    judge: bool = False  # 评判超期原因 by a supervisor (overdue_reasons.judge), once a reason is recorded
     open_by_hand: tuple[Any, ...] = ()  # the procedures resume ends
     request_extension: bool = False  # 申请延期: a clerk of the lead department asks the head (extensions.request)
     decide: bool = False  # 批准 / 不予批准 the pending request (extensions.approve, extensions.refuse)
     requests: tuple[extensions.ExtensionRequestView, ...] = ()  # the case's requests, latest first
     kinds: tuple[str, ...] = time_limits.EXCLUDED_KINDS
     categories: tuple[str, ...] = overdue_reasons.CATEGORIES
+    verdicts: tuple[str, ...] = overdue_reasons.VERDICTS
 
     @property
     def any(self) -> bool:
-        return self.explain or self.extend or self.pause or self.resume or self.request_extension or self.decide
+        return self.explain or self.judge or self.extend or self.pause or self.resume or self.request_extension \
+            or self.decide
 
     @property
     def pending(self) -> extensions.ExtensionRequestView | None:
@@ -188,7 +191,7 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
     # extensions.request takes clerks of the case's lead department, one pending request at a time
     asks = extensible and not pending and extensions.may_request(uow(), instance_id, actor=me)
     return ClockForms(
-        explain=explain,
+        explain=explain, judge=panel.overdue_reason is not None and me.has("supervisor"),
         extend=head and extensible and not pending,  # time_limits.extend refuses while a request is pending
         request_extension=asks,
         decide=head and pending, requests=requests,
@@ -221,6 +224,19 @@ def overdue_reason(instance_id: int) -> ResponseReturnValue:
     except EngineError as exc:
         return _clock_refused(instance_id, clock_refusals.OVERDUE_REASON, exc)
     flash(_("已记录超期原因。"), "success")
+    return _back_to_case(instance_id)
+
+
+@bp.post("/cases/<int:instance_id>/clock/overdue-verdict")
+def overdue_verdict(instance_id: int) -> ResponseReturnValue:
+    form = request.form
+    try:
+        judged = overdue_reasons.judge(uow(), instance_id, actor=actor(), verdict=form.get("verdict", ""),
+                                       opinion=form.get("opinion"))
+    except EngineError as exc:
+        return _clock_refused(instance_id, clock_refusals.OVERDUE_VERDICT, exc)
+    flash(_("已评判：超期原因成立。") if judged.verdict == overdue_reasons.JUSTIFIED
+          else _("已评判：超期原因不成立，办件列入无正当理由超期通报。"), "success")
     return _back_to_case(instance_id)
 
 

@@ -13,6 +13,7 @@ from .i18n import gettext as _
 
 # The commands of the case page's clock panel (api/pages/cases.py).
 EXTEND, PAUSE, RESUME, OVERDUE_REASON = "extend", "pause", "resume", "overdue-reason"
+OVERDUE_VERDICT = "overdue-verdict"  # a supervisor judges the reason (engine.overdue_reasons.judge)
 # The extension requests (engine.extensions): a clerk asks, the agency head decides.
 REQUEST_EXTENSION, DECIDE_EXTENSION = "request-extension", "decide-extension"
 # The commands an extension's checks refuse in the same words (engine.time_limits.require_extensible).
@@ -47,8 +48,12 @@ def _field_refused(command: str, field: str | None) -> str | None:
         return _("批准延长的工作日数须为整数，至少 1 个，至多为申请的天数。")
     if field == "days":
         return _("延长天数须为不小于 1 的整数（工作日）。")
+    if field == "opinion" and command == OVERDUE_VERDICT:
+        return _("评判为理由不成立须填写意见（不超过 2000 字）。")
     if field == "opinion":
         return _("不予批准须填写意见（不超过 2000 字）。")
+    if field == "verdict":
+        return _("请选择超期原因是否成立。")
     if field == "kind":
         return _("请从列表中选择特别程序的种类。")
     if field == "category":
@@ -63,6 +68,8 @@ def _conflict(command: str, exc: Conflict) -> str | None:
     context = exc.context
     if command == OVERDUE_REASON:
         return _("办件未超期：超过办结期限后（计时中，或超期办结后）才记录超期原因。")
+    if command == OVERDUE_VERDICT:
+        return _("该办件尚未说明超期原因，无可评判。")
     if command == REQUEST_EXTENSION and "pending_request_id" in context:
         return _("该办件已有待审批的延期申请，请等待机关负责人审批。")
     if command == EXTEND and "pending_request_id" in context:

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import audit, jobs, supervision_board, supervision_delivery
+from engine import audit, jobs, overdue_reasons, supervision_board, supervision_delivery
 from engine.clock import LOCAL_TZ
 from engine.errors import ValidationFailed
 from engine.supervision import LEVELS
@@ -66,6 +66,13 @@ def deliveries() -> ResponseReturnValue:
         level = None
     found = supervision_delivery.list_undelivered(uow(), actor=actor(), level=level)
     return render_template("pages/deliveries.html", cases=found, level=level, levels=LEVELS)
+
+
+@bp.get("/supervision/unjustified")
+def unjustified() -> ResponseReturnValue:
+    """The report of cases overdue without a justified reason (SX45): their current reason judged unjustified."""
+    return render_template("pages/unjustified.html",
+                           cases=overdue_reasons.unjustified(uow(), actor=actor()))
 
 
 @bp.get("/supervision/incidents")

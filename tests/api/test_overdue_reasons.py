@@ -38,7 +38,8 @@ def test_a_clerk_of_the_red_case_records_its_reason_and_the_board_shows_it(api, 
     assert response.status_code == 201, response.get_json()
     assert response.get_json() == {"process_instance_id": red_cases["red"], "reason": "申请人补正材料延误，现场核查顺延",
                                    "category": "applicant", "recorded_by": "window_clerk",
-                                   "recorded_at": MOMENT.isoformat()}
+                                   "recorded_at": MOMENT.isoformat(), "verdict": None, "verdict_opinion": None,
+                                   "verdict_by": None, "verdict_at": None}  # not judged yet
 
     board = {c["process_instance_id"]: c for c in api.as_("supervisor").get("/api/supervision/cases").get_json()}
     red, red2, green = board[red_cases["red"]], board[red_cases["red2"]], board[red_cases["green"]]
