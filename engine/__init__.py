@@ -30,5 +30,5 @@ __all__ = ["Actor", "Runtime", "Settings", "UnitOfWork", "calendar", "definition
            "case_access", "departments",
            # applicants: query codes, public progress, ratings (好差评) and their rectification, complaints
            "complaints", "progress", "query_codes", "ratings",
-           # supervision (电子监察): the board, its rules, the sweep's events, overdue reasons
-           "overdue_reasons", "supervision", "supervision_rules", "supervision_sweep"]
+           # supervision (电子监察): the board, its rules, the sweep's events, overdue reasons, deliveries due
+           "overdue_reasons", "supervision", "supervision_delivery", "supervision_rules", "supervision_sweep"]

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from engine import overdue_reasons
 from tests.api.test_overdue_reasons import MOMENT, explain, red_cases  # noqa: F401 - the fixture
 from tests.api.test_pages import Browser, person
 
