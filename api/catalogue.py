@@ -92,6 +92,8 @@ class GuideExtensionSchema(Schema):
 class GuideStepSchema(Schema):
     name = fields.String(metadata={"description": "the step, as the diagram names it"})
     lane = fields.String(allow_none=True, metadata={"description": "who works it: the diagram's lane"})
+    department = fields.String(allow_none=True, metadata={
+        "description": "the department set up here whose user group the step's candidate groups name"})
 
 
 class GuideSchema(CatalogueItemSchema):

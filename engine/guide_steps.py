@@ -1,6 +1,7 @@
 """The 办理流程 a guide publishes (DOMAIN rule 1: a guide states the item's process): the steps of the item's
 current diagram a person works, in the order a case meets them, each with the lane (window, section,
-department) that works it.
+department) that works it, and the groups its candidate groups name (engine.guides names the department set
+up here that each belongs to).
 
 A step is a user task, a manual task or a call activity (another item's process, e.g. a bundle's member);
 a subprocess's steps are listed where the subprocess stands. The order follows the sequence flows from the
@@ -19,12 +20,15 @@ from .bpmn_xml import bpmn, local, safe_parse, to_utf8
 from .diagrams import lanes_of
 
 STEP_TYPES = frozenset({"userTask", "manualTask", "callActivity"})
+CANDIDATE_GROUPS = "{http://camunda.org/schema/1.0/bpmn}candidateGroups"
 _SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 
 
 class Step(NamedTuple):
     name: str  # the element's name, else its id
     lane: str | None  # its lane's name, where the diagram has lanes
+    groups: tuple[str, ...] = ()  # the candidate groups it names literally (an expression names none)
+    department: str | None = None  # the department owning one of them, where the caller looked it up
 
 
 def of_diagram(content: bytes, process_key: str) -> tuple[Step, ...]:
@@ -42,8 +46,15 @@ def _steps(content: bytes, process_key: str) -> tuple[Step, ...]:
     if process is None:
         return ()
     lanes = lanes_of(process)
-    return tuple(Step((node.get("name") or node.get("id") or "").strip(), lanes.get(node.get("id")))
+    return tuple(Step((node.get("name") or node.get("id") or "").strip(), lanes.get(node.get("id")),
+                      _groups(node.get(CANDIDATE_GROUPS)))
                  for node in _in_order(process))
+
+
+def _groups(value: str | None) -> tuple[str, ...]:
+    if not value or "${" in value or "#{" in value:
+        return ()
+    return tuple(g.strip() for g in value.split(",") if g.strip())
 
 
 def _in_order(scope: Any) -> Iterator[Any]:

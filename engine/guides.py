@@ -25,7 +25,7 @@ from . import calendar, db, guide_steps, samples
 from .bpmn_xml import Problem
 from .errors import NotFound
 from .json_depth import MAX_DEPTH, too_deep
-from .models import Deployment, Guide, ProcessDefinition
+from .models import Department, DepartmentGroup, Deployment, Guide, ProcessDefinition
 from .problem_codes import Said, said
 from .time_limits import EXCLUDED_KINDS
 from .unit_of_work import UnitOfWork
@@ -598,8 +598,20 @@ def get_entry(uow: UnitOfWork, code: str) -> CatalogueEntry:
                                          .order_by(ProcessDefinition.version.desc()).limit(1)).first()
         if definition is None:
             return CatalogueEntry(guide, None)
-        return CatalogueEntry(guide, definition.version,
-                              guide_steps.of_diagram(definition.resource.content, definition.key))
+        steps = guide_steps.of_diagram(definition.resource.content, definition.key)
+        owners = _department_names(uow, {group for step in steps for group in step.groups})
+        return CatalogueEntry(guide, definition.version, tuple(
+            step._replace(department=next((owners[g] for g in step.groups if g in owners), None))
+            for step in steps))
+
+
+def _department_names(uow: UnitOfWork, groups: set[str]) -> dict[str, str]:
+    """Group -> the name of the department set up here that it belongs to."""
+    if not groups:
+        return {}
+    return dict(uow.session.execute(select(DepartmentGroup.group_name, Department.name)
+                                    .join(Department, Department.code == DepartmentGroup.department_code)
+                                    .where(DepartmentGroup.group_name.in_(sorted(groups)))).all())
 
 
 def guides_by_process(files: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:

@@ -133,9 +133,19 @@ def test_an_item_shows_its_whole_guide_with_versions(api, tmp_path):
     assert guide["channels"] == written["channels"] and guide["legal_basis"] == written["legal_basis"]
     assert guide["online_url"] == "https://zwfw.example.gov.cn/SCJG-XK-0001"  # an undocumented field passes
     # 办理流程, from the process's current version; the listing leaves it out.
-    assert guide["steps"] == [{"name": name, "lane": None} for name in (
+    assert guide["steps"] == [{"name": name, "lane": None, "department": None} for name in (
         "受理审查", "审查（业务科室）", "审批决定", "制证", "统一出件（结果送达）")]
     assert "steps" not in api.client.get("/api/catalogue").get_json()[0]
+    # Without lanes, a step names the department set up here that owns its candidate group.
+    admin = api.as_("admin")
+    assert admin.put("/api/departments/ZWFW", {"name": "政务服务中心", "groups": ["window"]}).status_code == 201
+    assert admin.put("/api/departments/SCJG", {"name": "市场监督管理局", "groups": ["food_review"]}).status_code == 201
+    steps = api.client.get("/api/catalogue/SCJG-XK-0001").get_json()["steps"]
+    assert [(s["name"], s["department"]) for s in steps] == [
+        ("受理审查", "政务服务中心"), ("审查（业务科室）", "市场监督管理局"), ("审批决定", None), ("制证", None),
+        ("统一出件（结果送达）", "政务服务中心")]
+    page = api.client.get("/public/catalogue/SCJG-XK-0001").get_data(as_text=True)
+    assert "受理审查</strong> · <span class=\"muted\">政务服务中心</span>" in page
 
 
 def test_a_material_s_note_is_published_and_a_note_that_is_not_text_is_refused(api, tmp_path):
