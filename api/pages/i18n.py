@@ -2230,4 +2230,6 @@ EN: dict[str, str] = {
     "请选择超期原因是否成立。": "Choose whether the overdue reason holds.",
     "超期办件的超期原因经电子监察评判为不成立的，列入通报；承办部门重新说明原因后须重新评判。最近评判在前。": "Overdue cases whose reason supervision judged not justified are reported here; a reason recorded again by the department is judged afresh. Latest verdict first.",
     "超期原因不成立的办件列入无正当理由超期通报（电子监察）。": "A case whose reason does not hold goes on the report of cases overdue without a justified reason (supervision).",
+    "已送达 {at}": "delivered {at}",
+    "超期送达": "Delivered late",
 }

@@ -73,3 +73,19 @@ def test_only_supervisors_see_the_list_and_an_unknown_level_is_refused(api):
     assert api.as_("window_clerk").get("/api/supervision/deliveries").status_code == 403
     refused = api.as_("supervisor").get("/api/supervision/deliveries?level=orange")
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "validation_failed"
+
+
+def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app, runtime, api, now, decided):
+    from tests.api.test_pages import Browser, person
+
+    browser = Browser(app.test_client())
+    person(runtime, "zhou", roles=["supervisor"])
+    assert browser.log_in("zhou").status_code == 302
+    panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
+    assert "送达期限" in panel and "2026-03-24" in panel and "已送达" not in panel
+    now(date(2026, 3, 12))
+    complete_open_task(api, decided, "certify", reader="admin", certificate_no="JY14103020000001")
+    now(date(2026, 3, 26))  # two working days late
+    complete_open_task(api, decided, "deliver", reader="admin", delivery_method="window")
+    panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
+    assert "已送达 2026-03-26" in panel and "delivered-late" in panel
