@@ -656,7 +656,7 @@ def _deems_accepted(graph: acceptance.Graph, step: acceptance.Step, starts: set[
     timers = [n for n in graph.succ.get(step.task, []) if local(graph.nodes[n].tag) == "boundaryEvent"
               and graph.nodes[n].find(bpmn("timerEventDefinition")) is not None]
     human = {i for i, n in graph.nodes.items() if local(n.tag) in diagrams.HUMAN_TAGS}
-    return any(({t} | graph.reach([t], graph.succ, stop=lambda n: n in human)) & starts for t in timers)
+    return any(({t} | graph.reach([t], graph.succ, stop=lambda n: n in human)) - human & starts for t in timers)
 
 
 
@@ -667,9 +667,9 @@ def _check_delivery(diagram: PreparedDiagram, pid: str, graph: acceptance.Graph,
     which ends the 10 working days Art 44 gives to deliver; one ending at its decision delivers with it."""
     if guide is None or guide.get("type") != guides.LICENCE:
         return []
-    if any(str(p.get(outbox.EVENT_PROPERTY, "")).strip() == DELIVERED for p in props.values()):
-        return []
     after = graph.reach(stops, graph.succ)
+    if any(str(props.get(n, {}).get(outbox.EVENT_PROPERTY, "")).strip() == DELIVERED for n in after | stops):
+        return []  # marked at or after the decision: a mark before it would never end the days
     if not any(elements.get(n, {}).get("type") in diagrams.HUMAN_TAGS for n in after):
         return []
     return [Problem.of(diagram.name, diagram.lines.get(pid), pid, said("lint.no_delivery_step"), "warning")]

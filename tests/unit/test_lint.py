@@ -145,6 +145,16 @@ def test_a_licence_item_s_acceptance_step_needs_the_deemed_acceptance_timer() ->
         edit(WINDOW, '<camunda:property name="govflow.clock" value="start" />\n          <camunda:property '
                      'name="govflow.clockFrom"', '<camunda:property name="govflow.clockFrom"')(files)
     assert [s for s, m in about(findings(unclocked), "accept") if "Art 32" in m] == ["warning"]
+    # Nor one whose clock starts only when a clerk completes a user task.
+    review_starts = edit(WINDOW, 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}">',
+                         'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}"><bpmn:extensionElements>'
+                         '<camunda:properties><camunda:property name="govflow.clock" value="start" />'
+                         '</camunda:properties></bpmn:extensionElements>')
+
+    def started_by_a_clerk(files: dict[str, bytes]) -> None:
+        unclocked(files)
+        review_starts(files)
+    assert [s for s, m in about(findings(started_by_a_clerk), "accept") if "Art 32" in m] == ["warning"]
 
 
 
@@ -160,6 +170,16 @@ def test_a_licence_item_with_steps_after_its_decision_marks_the_delivery() -> No
         guide = json.loads(files["bpmn/window-acceptance/guide.json"])
         files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
     assert not [m for _, m in about(findings(public_service), "window_acceptance") if "Art 44" in m]
+    # A mark before the decision would never end the days.
+    early = edit(WINDOW, 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}">',
+                 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}"><bpmn:extensionElements>'
+                 '<camunda:properties><camunda:property name="govflow.event" value="delivered" />'
+                 '</camunda:properties></bpmn:extensionElements>')
+
+    def marked_early(files: dict[str, bytes]) -> None:
+        unmarked(files)
+        early(files)
+    assert [s for s, m in about(findings(marked_early), "window_acceptance") if "Art 44" in m] == ["warning"]
 
 
 def test_promised_days_may_not_exceed_statutory_days_in_the_diagram_or_the_guide() -> None:
