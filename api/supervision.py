@@ -161,7 +161,9 @@ class ReportedCaseSchema(Schema):
     business_key = fields.String()
     process_key = fields.String()
     item_name = fields.String()
-    reason = fields.Nested(OverdueReasonSchema, metadata={"description": "the case's current reason and its verdict"})
+    reason = fields.Nested(OverdueReasonSchema, metadata={"description": "the reason judged unjustified, and its verdict"})
+    current = fields.Boolean(metadata={"description": "still the case's reason: its department recorded no other since "
+                                                      "(a new one is judged afresh)"})
 
 
 @blp.route("/unjustified")
@@ -170,8 +172,9 @@ class Unjustified(MethodView):
     @blp.response(200, ReportedCaseSchema(many=True))
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """The cases overdue without a justified reason (SX45: reported, 通报): those whose current overdue
-        reason a supervisor judged unjustified, latest verdict first (supervisors and admins)."""
+        """The cases overdue without a justified reason (SX45: reported, 通报): every overdue reason a supervisor
+        judged unjustified, latest verdict first, each saying whether it is still the case's reason (supervisors
+        and admins)."""
         return overdue_reasons.unjustified(uow(), actor=actor(), since=args.get("since"), until=args.get("until"))
 
 

@@ -9,7 +9,8 @@ timeline; the latest one is the case's reason on the supervision board (engine.s
 A supervisor judges the latest reason (``judge``, SX45: unjustified overdue cases are reported): justified, or
 unjustified with an opinion saying why; a history item ``supervision.overdue_verdict`` records each verdict,
 a later verdict replaces an earlier one, and a reason recorded after it is judged afresh. ``unjustified``
-lists the cases whose current reason was judged unjustified, the report (通报).
+is the report (通报): every reason judged unjustified in a period, each saying whether it is still the case's
+current reason; a department recording a new reason does not take its case off a report already made.
 """
 from __future__ import annotations
 
@@ -125,36 +126,38 @@ def judge(uow: UnitOfWork, instance_id: int, *, actor: Actor, verdict: str, opin
 
 @dataclass
 class ReportedCase:
-    """A case whose current overdue reason a supervisor judged unjustified (the report, 通报)."""
+    """A case whose overdue reason a supervisor judged unjustified (the report, 通报)."""
 
     instance_id: int
     business_key: str
     process_key: str
     item_name: str
     reason: OverdueReasonView
+    current: bool  # still the case's reason: its department has recorded no other since
 
 
 def unjustified(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None,
                 until: datetime | None = None) -> list[ReportedCase]:
-    """The cases whose current reason was judged unjustified, latest verdict first; ``since``/``until``: the
-    verdicts given in that period.
+    """Every reason judged unjustified (as its verdict now stands), latest verdict first, each with its case;
+    ``since``/``until``: the verdicts given in that period.
 
     Raises Forbidden: not a supervisor or an admin."""
     actor.require("supervisor", action="see supervision")
     with uow:
         newest = select(func.max(OverdueReason.id)).group_by(OverdueReason.instance_id)
-        query = (select(OverdueReason, ProcessInstance.business_key, ProcessInstance.definition_key)
+        query = (select(OverdueReason, ProcessInstance.business_key, ProcessInstance.definition_key,
+                        OverdueReason.id.in_(newest))
                  .join(ProcessInstance, ProcessInstance.id == OverdueReason.instance_id)
-                 .where(OverdueReason.id.in_(newest), OverdueReason.verdict == UNJUSTIFIED)
+                 .where(OverdueReason.verdict == UNJUSTIFIED)
                  .order_by(OverdueReason.verdict_at.desc(), OverdueReason.id.desc()))
         if since is not None:
             query = query.where(OverdueReason.verdict_at >= since)
         if until is not None:
             query = query.where(OverdueReason.verdict_at < until)
         rows = list(uow.session.execute(query))
-        names = item_names(uow, sorted({key for _, _, key in rows}))
-        return [ReportedCase(row.instance_id, business_key, key, names[key], _view(row))
-                for row, business_key, key in rows]
+        names = item_names(uow, sorted({key for _, _, key, _ in rows}))
+        return [ReportedCase(row.instance_id, business_key, key, names[key], _view(row), bool(current))
+                for row, business_key, key, current in rows]
 
 
 def latest(uow: UnitOfWork, instance_ids: Iterable[int] | Select[Any]) -> dict[int, OverdueReasonView]:

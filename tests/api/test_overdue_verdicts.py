@@ -42,10 +42,12 @@ def test_an_unjustified_reason_reports_the_case_until_a_new_reason_is_judged(api
     [item] = [e for e in history if e["event"] == "supervision.overdue_verdict"]
     assert (item["actor"], item["data"]["verdict"]) == ("supervisor", "unjustified")
 
-    # The department explains again: a new reason, not judged yet, and off the report.
+    assert reported["current"] is True
+    # The department explains again: a new reason, not judged yet; the report made stays, marked superseded.
     assert explain(api.as_("window_clerk"), explained["red"], reason="现场核查因申请人原因两次改期",
                    category="applicant").status_code == 201
-    assert supervisor.get("/api/supervision/unjustified").get_json() == []
+    [reported] = supervisor.get("/api/supervision/unjustified").get_json()
+    assert (reported["reason"]["reason"], reported["current"]) == ("检验机构延迟出具报告", False)
     board = {c["process_instance_id"]: c for c in supervisor.get("/api/supervision/cases").get_json()}
     assert board[explained["red"]]["overdue_reason_verdict"] is None
     justified = judge(supervisor, explained["red"], verdict="justified")
@@ -88,3 +90,14 @@ def test_the_case_page_judges_and_the_report_page_lists(app, runtime, api, expla
     clerk.log_in("wang")
     assert "overdue-verdict-form" not in clerk.get(f"/cases/{explained['red']}").text
     assert clerk.get("/supervision/unjustified").status_code == 403
+
+
+def test_the_report_page_keeps_a_report_made_and_says_when_the_reason_was_given_again(app, runtime, api, explained):
+    assert judge(api.as_("supervisor"), explained["red"], verdict="unjustified", opinion="系本部门拖延").status_code == 200
+    assert explain(api.as_("window_clerk"), explained["red"], reason="现场核查因申请人原因两次改期",
+                   category="applicant").status_code == 201
+    browser = Browser(app.test_client())
+    person(runtime, "zhou", roles=["supervisor"])
+    assert browser.log_in("zhou").status_code == 302
+    row = browser.get("/supervision/unjustified").text.split('class="reported"')[1].split("</tr>")[0]
+    assert "检验机构延迟出具报告" in row and "已重新说明原因" in row
