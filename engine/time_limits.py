@@ -44,10 +44,13 @@ Every change is a special-procedure row (GB/T 39046: kind, start, end, reason or
 opinion) and a history item (``clock.started|paused|resumed|extended|stopped``) on the case. A clock stopping
 lapses the case's pending extension request in the same step (``clock.extension_lapsed``, with how it stopped).
 
-After the decision (行政许可法 Art 44) the result is due to reach the applicant within ``DELIVERY_DAYS``
-working days: a clock stopped by its decision, in a diagram marking a delivery step (``govflow.event =
-delivered``), keeps that due time (the end of the 10th working day after the decision day, in the case's
-calendar) and when the step completed; engine.supervision_delivery lists the results not delivered yet.
+After the decision of a licence (行政许可法 Art 44: the licence issued and delivered within 10 days) the
+result is due to reach the applicant within ``DELIVERY_DAYS`` working days: a clock stopped by its decision,
+in a diagram marking a delivery step (``govflow.event = delivered``) of an item the licensing law governs
+(its latest guide's type is 01, or it has no guide, as for Art 42), keeps that due time (the end of the 10th
+working day after the decision day, in the case's calendar) and when the step completed; a denial is held
+to the same days, its written decision being the result delivered. engine.supervision_delivery lists the
+results not delivered yet.
 """
 from __future__ import annotations
 
@@ -263,7 +266,8 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
         if stops or ended:
             task = stops[0] if stops else None
             data = _stop(uow, clock, now)
-            if task is not None and any(marked[d].delivers for d in owners if d in marked):
+            if task is not None and any(marked[d].delivers for d in owners if d in marked) \
+                    and _licensing(uow, case.row.definition_key):
                 clock.delivery_due_at = _calendar(uow, clock.calendar).deadline_at(now, DELIVERY_DAYS).at
                 data["delivery_due_at"] = clock.delivery_due_at.isoformat()
             if task is None:
@@ -278,6 +282,14 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
     if delivered and clock.delivery_due_at is not None and clock.delivered_at is None:
         clock.delivered_at = now
     session.flush()
+
+
+def _licensing(uow: UnitOfWork, process_key: str) -> bool:
+    """Whether the licensing law's limits hold for the item: its latest guide is a licence's, or it has none."""
+    from .guides import LICENCE, latest_for_process
+
+    guide = latest_for_process(uow, process_key)
+    return guide is None or guide.item_type == LICENCE
 
 
 def _owners(case: Case, marked: dict[int, Marks]) -> frozenset[int]:

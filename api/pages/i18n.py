@@ -2202,7 +2202,7 @@ EN: dict[str, str] = {
     "“{material}”是兜底表述（{vague}），不能列入补正：请逐项写明办事指南所列的材料": "“{material}” is a catch-all ({vague}) and cannot be asked for: name each material as the guide lists it",
     "办理流程": "Process steps",
     "待送达结果": "Results to deliver",
-    "已作出决定、结果尚未送达申请人的办件：应自作出决定之日起十个工作日内颁发、送达（行政许可法第四十四条），以流程中的结果送达环节完成为准。": "Cases decided whose result has not reached the applicant yet: it is to be issued and delivered within 10 working days of the decision (Administrative Licensing Law Art 44), as the diagram's delivery step completes.",
+    "已作出决定、结果尚未送达申请人的许可事项办件：准予许可的，应自作出决定之日起十个工作日内颁发、送达行政许可证件（行政许可法第四十四条）；不予许可的决定书按同一期限监察。以流程中的结果送达环节完成为准。": "Licence cases decided whose result has not reached the applicant yet: a licence granted is to be issued and delivered within 10 working days of the decision (Administrative Licensing Law Art 44); a denial's written decision is held to the same days. Delivered means the diagram's delivery step completed.",
     "决定时间": "Decided",
     "送达期限": "Deliver by",
     "没有待送达的结果。": "No results waiting to be delivered.",

@@ -1,8 +1,8 @@
 """case_clocks: the delivery limit after the decision (行政许可法 Art 44)
 
-A decision made, the result (the licence, or the written decision) is to reach the applicant within 10
-working days. A clock stopped by its decision, in a diagram that marks a delivery step (``govflow.event =
-delivered``), keeps when that is due (``delivery_due_at``, the end of the 10th working day after the decision
+A licence granted is to be issued and delivered within 10 days of the decision (a denial's written
+decision is held to the same days). A clock stopped by its decision, in a diagram that marks a delivery step
+(``govflow.event = delivered``) of an item the licensing law governs, keeps when that is due (``delivery_due_at``, the end of the 10th working day after the decision
 in the case's calendar) and when the step completed (``delivered_at``); supervision lists the results not
 delivered yet by the first. Clocks stopped before this revision have neither: their cases are not listed.
 

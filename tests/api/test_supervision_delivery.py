@@ -89,3 +89,23 @@ def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app,
     complete_open_task(api, decided, "deliver", reader="admin", delivery_method="window")
     panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
     assert "已送达 2026-03-26" in panel and "delivered-late" in panel
+
+
+def test_an_item_the_licensing_law_does_not_govern_has_no_delivery_limit(api, now, tmp_path):
+    """A public service (type 20) with the same diagram: Art 44 does not hold, nothing is due."""
+    from tests.api.test_catalogue import FOOD as FOOD_DIR
+    from tests.api.test_catalogue import deploy, edited_guide
+
+    seed_national_calendar(api.runtime)
+    from tests.service_items import supply_materials
+
+    deploy(api, FOOD, edited_guide(tmp_path, FOOD_DIR, type="20"))
+    now(date(2026, 3, 2))
+    case_id = api.start(KEY, variables={"applicant_name": "张三"})["id"]
+    supply_materials(api, case_id, "SCJG-XK-0001")
+    complete_open_task(api, case_id, "acceptance_check", reader="admin", acceptance_decision="accept")
+    complete_open_task(api, case_id, "review", reader="admin")
+    now(date(2026, 3, 10))
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
+    clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
+    assert clock["state"] == "stopped" and clock["delivery_due_at"] is None
