@@ -23,7 +23,7 @@ from sqlalchemy import Select, func, select
 
 from .case_access import require_case, require_clerk_of_case
 from .clock import utcnow
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .execution import item_names
 from .models import CaseClock, HistoryEvent, OverdueReason, ProcessInstance
 from .text import optional_text, required_text
@@ -95,7 +95,7 @@ def judge(uow: UnitOfWork, instance_id: int, *, actor: Actor, verdict: str, opin
     opinion (what the report says). Judging again replaces the verdict; the history keeps each.
 
     Raises:
-        Forbidden: not a supervisor or an admin.
+        Forbidden: not a supervisor or an admin, or the one who recorded the reason (nobody judges their own).
         ValidationFailed: an unknown verdict, an unjustified one without an opinion, an opinion over 2000
             characters.
         NotFound: no such case.
@@ -117,6 +117,8 @@ def judge(uow: UnitOfWork, instance_id: int, *, actor: Actor, verdict: str, opin
                                   .order_by(OverdueReason.id.desc()).limit(1).with_for_update()).first()
         if row is None:
             raise Conflict(f"process instance {instance_id} has no overdue reason to judge")
+        if row.recorded_by == actor.name:
+            raise Forbidden(f"{actor.name} recorded this reason and may not judge it")
         row.verdict, row.verdict_opinion, row.verdict_by, row.verdict_at = verdict, said, actor.name, now
         uow.session.add(HistoryEvent(instance_id=instance_id, at=now, actor=actor.name, event=VERDICT_EVENT,
                                      data={"verdict": verdict, "opinion": said, "reason": row.reason}))

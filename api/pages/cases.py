@@ -191,7 +191,8 @@ def clock_forms(instance_id: int, panel: supervision_board.CaseClockPanel | None
     # extensions.request takes clerks of the case's lead department, one pending request at a time
     asks = extensible and not pending and extensions.may_request(uow(), instance_id, actor=me)
     return ClockForms(
-        explain=explain, judge=panel.overdue_reason is not None and me.has("supervisor"),
+        explain=explain, judge=panel.overdue_reason is not None and me.has("supervisor")
+        and panel.overdue_reason.recorded_by != me.name,  # overdue_reasons.judge: nobody judges their own
         extend=head and extensible and not pending,  # time_limits.extend refuses while a request is pending
         request_extension=asks,
         decide=head and pending, requests=requests,

@@ -101,3 +101,10 @@ def test_the_report_page_keeps_a_report_made_and_says_when_the_reason_was_given_
     assert browser.log_in("zhou").status_code == 302
     row = browser.get("/supervision/unjustified").text.split('class="reported"')[1].split("</tr>")[0]
     assert "检验机构延迟出具报告" in row and "已重新说明原因" in row
+
+
+def test_nobody_judges_a_reason_they_recorded(api, red_cases):  # noqa: F811 - the fixture
+    assert explain(api.as_("admin"), red_cases["red"], reason="系统故障").status_code == 201
+    refused = judge(api.as_("admin"), red_cases["red"], verdict="justified")
+    assert refused.status_code == 403 and "may not judge" in refused.get_json()["error"]["message"]
+    assert judge(api.as_("supervisor"), red_cases["red"], verdict="justified").status_code == 200

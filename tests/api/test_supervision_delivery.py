@@ -109,3 +109,20 @@ def test_an_item_the_licensing_law_does_not_govern_has_no_delivery_limit(api, no
     complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
     clock = api.get(f"/api/process-instances/{case_id}/clock").get_json()
     assert clock["state"] == "stopped" and clock["delivery_due_at"] is None
+
+
+def test_a_delivery_due_in_a_year_without_holidays_is_recounted_when_the_year_is_loaded(api, now):
+    """Decided on Christmas Eve 2026: ten working days reach into 2027, counted weekdays only (7 January)
+    until the year's holidays are loaded (New Year's Day off: 8 January)."""
+    from engine import calendar
+    from engine.users import Actor
+    from tests.api.test_time_limits import accepted_food_case
+
+    case_id = accepted_food_case(api, now, day=date(2026, 12, 10))
+    complete_open_task(api, case_id, "review", reader="admin")
+    now(date(2026, 12, 24))
+    complete_open_task(api, case_id, "decide", reader="admin", decision="grant")
+    assert api.get(f"/api/process-instances/{case_id}/clock").get_json()["delivery_due_date"] == "2027-01-07"
+    calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
+                          workdays=[], actor=Actor("admin", roles=frozenset({"admin"})))
+    assert api.get(f"/api/process-instances/{case_id}/clock").get_json()["delivery_due_date"] == "2027-01-08"
