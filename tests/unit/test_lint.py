@@ -123,39 +123,44 @@ def test_an_item_without_an_acceptance_step_is_warned_about() -> None:
 
 
 
+def both(*changes: Callable[[dict[str, bytes]], None]) -> Callable[[dict[str, bytes]], None]:
+    def apply(files: dict[str, bytes]) -> None:
+        for change in changes:
+            change(files)
+    return apply
+
+
+def public_service(files: dict[str, bytes]) -> None:
+    """The window item's guide says it is a public service (type 20), not a licence."""
+    guide = json.loads(files["bpmn/window-acceptance/guide.json"])
+    files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
+
+
+def review_marked(name: str, value: str) -> Callable[[dict[str, bytes]], None]:
+    """The window item's review step with one more govflow property."""
+    opened = 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}">'
+    return edit(WINDOW, opened, f'{opened}<bpmn:extensionElements><camunda:properties><camunda:property '
+                                f'name="{name}" value="{value}" /></camunda:properties></bpmn:extensionElements>')
+
+
 def test_a_licence_item_s_acceptance_step_needs_the_deemed_acceptance_timer() -> None:
     """Art 32: an application not told within 5 days what to supplement counts as accepted, so a licence
     item's acceptance step carries a timer that starts the clock; other kinds of item need none."""
     moved = edit(WINDOW, 'attachedToRef="accept"', 'attachedToRef="review"')
     [(severity, message)] = about(findings(moved), "accept")
     assert severity == "warning" and "行政许可法 Art 32" in message and "'受理审查（综合窗口）'" in message
-
-    def public_service(files: dict[str, bytes]) -> None:
-        moved(files)
-        guide = json.loads(files["bpmn/window-acceptance/guide.json"])
-        files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
-    assert about(findings(public_service), "accept") == []
+    assert about(findings(both(moved, public_service)), "accept") == []
     # A timer whose path needs a clerk before the clock starts deems nothing.
-    through_review = edit(WINDOW, '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" '
-                                  'targetRef="acceptance_notice" />',
-                          '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" targetRef="review" />')
-
-    def unclocked(files: dict[str, bytes]) -> None:
-        through_review(files)
+    unclocked = both(
+        edit(WINDOW, '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" '
+                     'targetRef="acceptance_notice" />',
+             '<bpmn:sequenceFlow id="deemed_to_notice" sourceRef="deemed_accepted" targetRef="review" />'),
         edit(WINDOW, '<camunda:property name="govflow.clock" value="start" />\n          <camunda:property '
-                     'name="govflow.clockFrom"', '<camunda:property name="govflow.clockFrom"')(files)
+                     'name="govflow.clockFrom"', '<camunda:property name="govflow.clockFrom"'))
     assert [s for s, m in about(findings(unclocked), "accept") if "Art 32" in m] == ["warning"]
     # Nor one whose clock starts only when a clerk completes a user task.
-    review_starts = edit(WINDOW, 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}">',
-                         'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}"><bpmn:extensionElements>'
-                         '<camunda:properties><camunda:property name="govflow.clock" value="start" />'
-                         '</camunda:properties></bpmn:extensionElements>')
-
-    def started_by_a_clerk(files: dict[str, bytes]) -> None:
-        unclocked(files)
-        review_starts(files)
+    started_by_a_clerk = both(unclocked, review_marked("govflow.clock", "start"))
     assert [s for s, m in about(findings(started_by_a_clerk), "accept") if "Art 32" in m] == ["warning"]
-
 
 
 def test_a_licence_item_with_steps_after_its_decision_marks_the_delivery() -> None:
@@ -164,21 +169,9 @@ def test_a_licence_item_with_steps_after_its_decision_marks_the_delivery() -> No
     unmarked = edit(WINDOW, '<camunda:property name="govflow.event" value="delivered" />', "")
     [(severity, message)] = [(s, m) for s, m in about(findings(unmarked), "window_acceptance") if "Art 44" in m]
     assert severity == "warning" and "govflow.event=delivered" in message
-
-    def public_service(files: dict[str, bytes]) -> None:
-        unmarked(files)
-        guide = json.loads(files["bpmn/window-acceptance/guide.json"])
-        files["bpmn/window-acceptance/guide.json"] = json.dumps({**guide, "type": "20"}).encode()
-    assert not [m for _, m in about(findings(public_service), "window_acceptance") if "Art 44" in m]
+    assert not [m for _, m in about(findings(both(unmarked, public_service)), "window_acceptance") if "Art 44" in m]
     # A mark before the decision would never end the days.
-    early = edit(WINDOW, 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}">',
-                 'camunda:formKey="window-review.form" camunda:dueDate="${workdays(5)}"><bpmn:extensionElements>'
-                 '<camunda:properties><camunda:property name="govflow.event" value="delivered" />'
-                 '</camunda:properties></bpmn:extensionElements>')
-
-    def marked_early(files: dict[str, bytes]) -> None:
-        unmarked(files)
-        early(files)
+    marked_early = both(unmarked, review_marked("govflow.event", "delivered"))
     assert [s for s, m in about(findings(marked_early), "window_acceptance") if "Art 44" in m] == ["warning"]
 
 
