@@ -251,12 +251,13 @@ class EventSchema(Schema):
     process_instance_id = fields.Integer(attribute="instance_id")
     business_key = fields.String()
     process_key = fields.String()
-    kind = fields.String(metadata={"description": "reminder, overdue, step_overrun or procedure_overrun (a special "
+    kind = fields.String(metadata={"description": "reminder, overdue, step_overrun, procedure_overrun (a special "
                                                   "procedure open longer than the item's guide allows: "
-                                                  "data.procedure_id, kind, max_days)"})
+                                                  "data.procedure_id, kind, max_days) or delivery_overdue (a "
+                                                  "decided case's result not delivered in the days Art 44 gives)"})
     task_id = fields.Method("_task_id", metadata={"description": "the overrun task; null for the case"})
-    due_at = fields.DateTime(metadata={"description": "the case deadline, the task's due date, or the end of the "
-                                                      "days the guide allows the procedure"})
+    due_at = fields.DateTime(metadata={"description": "the case deadline, the task's due date, the end of the "
+                                                      "days the guide allows the procedure, or the delivery's due time"})
     data = fields.Dict()
     created_at = fields.DateTime()
 

@@ -603,7 +603,7 @@ class SupervisionEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instances.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # reminder | overdue | step_overrun
+    kind: Mapped[str] = mapped_column(String(20))  # engine.supervision_sweep.KINDS
     task_id: Mapped[str] = mapped_column(String(36), default="")
     extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
     business_key: Mapped[str] = mapped_column(String(50))

@@ -48,9 +48,10 @@ CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", 
 EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "message.refused",
                                               "extended", "document.issued",
                                               # supervision (engine.supervision_sweep): yellow, red, a late step,
-                                              # a special procedure open past the guide's limit
+                                              # a special procedure open past the guide's limit, a late delivery
                                               "supervision.reminder", "supervision.overdue",
-                                              "supervision.step_overrun", "supervision.procedure_overrun")
+                                              "supervision.step_overrun", "supervision.procedure_overrun",
+                                              "supervision.delivery_overdue")
 _ENDS = ("instance.completed", "instance.terminated")
 _SUMMARY_KEYS = ("element_id", "element_name", "task_id", "actor")
 

@@ -9,6 +9,8 @@ Every worker runs ``sweep`` on its scheduler (``schedule``, every ``supervision_
   * ``procedure_overrun``: a special procedure (特别程序, an excluded period pausing the clock) open longer
     than the item's guide allows its kind (``excluded_periods[].max_days``, working days): once per
     procedure, also when the case's clock runs on under another pause;
+  * ``delivery_overdue``: a decided case whose result is still not delivered when the days to deliver it
+    have passed (行政许可法 Art 44, ``CaseClock.delivery_due_at``, engine.supervision_delivery);
 
 counted in the case's working-day calendar exactly as the supervision board counts them, with the rules
 of engine.supervision_rules. Each event is one ``supervision_events`` row per (case, kind, task, and for
@@ -31,6 +33,7 @@ from sqlalchemy.orm import defer
 from . import guides, outbox, supervision
 from .case_lock import lock_case
 from .clock import utcnow
+from ._workdays import local_date
 from .db import insert_unless_present
 from .errors import ValidationFailed, check_page
 from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, SupervisionEvent, Task
@@ -42,7 +45,8 @@ from .users import Actor
 log = logging.getLogger(__name__)
 
 REMINDER, OVERDUE, STEP_OVERRUN, PROCEDURE_OVERRUN = "reminder", "overdue", "step_overrun", "procedure_overrun"
-KINDS = (REMINDER, OVERDUE, STEP_OVERRUN, PROCEDURE_OVERRUN)
+DELIVERY_OVERDUE = "delivery_overdue"
+KINDS = (REMINDER, OVERDUE, STEP_OVERRUN, PROCEDURE_OVERRUN, DELIVERY_OVERDUE)
 EVENTS = {kind: f"supervision.{kind}" for kind in KINDS}  # outbox and history names
 MAX_PAGE = 500
 
@@ -191,6 +195,18 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
                 "task_id": task.id, "bpmn_id": task.bpmn_id, "task_name": task.name, "assignee": task.assignee,
                 "candidate_groups": task.candidate_groups, "due_at": task.due_at.isoformat()}))
     found += _procedure_overruns(uow, now, case)
+    undelivered = uow.session.execute(
+        select(CaseClock, *case).join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
+        .where(CaseClock.delivered_at.is_(None), CaseClock.delivery_due_at < now,
+               ProcessInstance.state.in_(("running", "suspended")),
+               ~_recorded(CaseClock.instance_id, DELIVERY_OVERDUE))
+        .order_by(CaseClock.instance_id))
+    for clock, case_id, business_key, definition_key in undelivered:
+        due = clock.delivery_due_at
+        assert due is not None and clock.stopped_at is not None  # a due time is set when the clock stops
+        found.append(Found(CaseRef(case_id, business_key, definition_key), DELIVERY_OVERDUE, "", due, {
+            "delivery_due_at": due.isoformat(), "delivery_due_date": local_date(due).isoformat(),
+            "decided_at": clock.stopped_at.isoformat(), "calendar": clock.calendar}))
     return found
 
 
@@ -260,5 +276,5 @@ def _insert(uow: UnitOfWork, item: Found, now: datetime) -> bool:
     return uow.session.scalar(statement) is not None
 
 
-__all__ = ["EVENTS", "KINDS", "OVERDUE", "PROCEDURE_OVERRUN", "REMINDER", "STEP_OVERRUN", "EventPage", "list_events",
+__all__ = ["DELIVERY_OVERDUE", "EVENTS", "KINDS", "OVERDUE", "PROCEDURE_OVERRUN", "REMINDER", "STEP_OVERRUN", "EventPage", "list_events",
            "schedule", "sweep"]

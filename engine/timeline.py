@@ -62,7 +62,7 @@ SHOWN = {"instance.started", "instance.suspended", "instance.resumed", "instance
          "case.acceptance_returned",  # an entrustment revoked: the acceptance back to the principal
          # supervision (engine.supervision_sweep, engine.overdue_reasons)
          "supervision.reminder", "supervision.overdue", "supervision.step_overrun", "supervision.procedure_overrun",
-         "supervision.overdue_reason", "supervision.overdue_verdict",
+         "supervision.overdue_reason", "supervision.overdue_verdict", "supervision.delivery_overdue",
          # what else a clerk asks about a case: its documents, materials, query code, timers and incidents
          "document.issued", "document.missing", "material.uploaded", "material.recorded", "material.withdrawn",
          "material.withdrawn_upload", "query_code.issued", "timer.fired",

@@ -126,3 +126,18 @@ def test_a_delivery_due_in_a_year_without_holidays_is_recounted_when_the_year_is
     calendar.replace_year(api.runtime.uow(), 2027, holidays=[{"date": "2027-01-01", "name": "元旦"}],
                           workdays=[], actor=Actor("admin", roles=frozenset({"admin"})))
     assert api.get(f"/api/process-instances/{case_id}/clock").get_json()["delivery_due_date"] == "2027-01-08"
+
+
+def test_the_sweep_reports_a_late_delivery_once(api, now, decided):
+    """Past its due day the undelivered result is a supervision event (history, webhooks), recorded once."""
+    from engine import supervision_sweep
+
+    assert supervision_sweep.sweep(api.runtime.uow(), now=at(date(2026, 3, 24)))["delivery_overdue"] == 0
+    late = supervision_sweep.sweep(api.runtime.uow(), now=at(date(2026, 3, 25)))
+    assert late["delivery_overdue"] == 1
+    assert supervision_sweep.sweep(api.runtime.uow(), now=at(date(2026, 3, 26)))["delivery_overdue"] == 0
+    [event] = api.as_("supervisor").get("/api/supervision/events?kind=delivery_overdue").get_json()["items"]
+    assert (event["process_instance_id"], event["data"]["delivery_due_date"]) == (decided, "2026-03-24")
+    history = api.get(f"/api/process-instances/{decided}/history").get_json()
+    assert [e["data"]["decided_at"] for e in history if e["event"] == "supervision.delivery_overdue"] == [
+        at(date(2026, 3, 10)).isoformat()]

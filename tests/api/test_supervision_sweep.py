@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from engine import diagram_functions, execution, supervision_sweep
 from engine.models import OutboxEvent, SupervisionEvent
-from engine.supervision_sweep import OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
+from engine.supervision_sweep import DELIVERY_OVERDUE, OVERDUE, PROCEDURE_OVERRUN, REMINDER, STEP_OVERRUN
 from tests.api.test_time_limits import food
 from tests.heads import head_of
 from tests.helpers import at, complete_open_task
@@ -198,11 +198,13 @@ def test_a_paused_case_is_never_swept_red_and_a_decided_one_only_for_its_steps(f
     with food.runtime.uow() as uow:
         found = sorted((e.instance_id, e.kind) for e in uow.session.scalars(select(SupervisionEvent)))
     # Paused on the 5th, the clock keeps its 8 remaining working days: neither yellow nor red, but the
-    # review step's own due date still passed. The decided case's clock stopped: no reminder, no overdue,
-    # only its certificate step (制证, due two working days after the decision) overran.
-    assert found == [(paused, STEP_OVERRUN), (decided, STEP_OVERRUN)]
+    # review step's own due date still passed. The decided case's clock stopped: no reminder, no overdue;
+    # its certificate step (制证, due two working days after the decision) overran, and its result, due to
+    # be delivered by 18 March (Art 44), is not.
+    assert found == [(paused, STEP_OVERRUN), (decided, DELIVERY_OVERDUE), (decided, STEP_OVERRUN)]
     with food.runtime.uow() as uow:
-        [certify] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == decided))
+        [certify] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == decided,
+                                                                       SupervisionEvent.kind == STEP_OVERRUN))
     assert certify.data["bpmn_id"] == "certify"
 
 
@@ -212,7 +214,7 @@ def test_rules_decide_the_reminder_threshold_and_whether_steps_are_flagged(food,
     assert supervisor.put(f"/api/supervision/rules/{KEY}",
                           json={"remind_days": 5, "step_overrun": False}).status_code == 200
     # 10 March: the review is overrun but the item does not flag steps; 4 working days left <= 5: yellow.
-    assert sweep(food, date(2026, 3, 10)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 0, PROCEDURE_OVERRUN: 0}
+    assert sweep(food, date(2026, 3, 10)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 0, PROCEDURE_OVERRUN: 0, DELIVERY_OVERDUE: 0}
     with food.runtime.uow() as uow:
         [event] = uow.session.scalars(select(SupervisionEvent).where(SupervisionEvent.instance_id == case_id))
     assert (event.kind, event.data["remind_days"], event.data["remaining_working_days"]) == (REMINDER, 5, 4)
@@ -254,7 +256,7 @@ def test_a_sweep_with_nothing_new_views_no_clock(food, day, monkeypatch):
     with nothing new reads next to nothing into Python."""
     red = accepted(food, day, date(2026, 3, 2))  # deadline 16 March
     accepted(food, day, date(2026, 3, 16))  # deadline 30 March: green on the 17th
-    assert sweep(food, date(2026, 3, 17)) == {REMINDER: 0, OVERDUE: 1, STEP_OVERRUN: 1, PROCEDURE_OVERRUN: 0}
+    assert sweep(food, date(2026, 3, 17)) == {REMINDER: 0, OVERDUE: 1, STEP_OVERRUN: 1, PROCEDURE_OVERRUN: 0, DELIVERY_OVERDUE: 0}
     viewed: list[int] = []
     real_view = supervision_sweep.clock_view
     monkeypatch.setattr(supervision_sweep, "clock_view",
@@ -262,7 +264,7 @@ def test_a_sweep_with_nothing_new_views_no_clock(food, day, monkeypatch):
     assert sweep(food, date(2026, 3, 17), hour=15) == dict.fromkeys(supervision_sweep.KINDS, 0)
     assert viewed == []
     assert sweep(food, date(2026, 3, 27)) == {REMINDER: 1, OVERDUE: 0, STEP_OVERRUN: 1,
-                                             PROCEDURE_OVERRUN: 0}  # the second case nears
+                                             PROCEDURE_OVERRUN: 0, DELIVERY_OVERDUE: 0}  # the second case nears
     assert red not in viewed and len(viewed) == 1
 
 
