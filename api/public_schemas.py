@@ -40,6 +40,9 @@ class TimeLimitSchema(Schema):
     overdue = fields.Boolean()
     provisional = fields.Boolean(metadata={"description": "counted through a year whose holidays are not "
                                                           "announced yet"})
+    delivery_due_date = fields.Date(allow_none=True, metadata={
+        "description": "decided: the day the result is due to reach the applicant (行政许可法 Art 44)"})
+    delivered_on = fields.Date(allow_none=True, metadata={"description": "the day the result was delivered"})
 
 
 class ProcedureSchema(Schema):

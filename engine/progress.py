@@ -33,6 +33,7 @@ from . import (
     time_limits,
 )
 from . import documents as store
+from ._workdays import local_date
 from .acceptance import SUPPLEMENT_LIST, TOLERATED_LIST
 from .case_state import TERMINATED, WITHDRAWN
 from .clock import LOCAL_TZ, utcnow
@@ -73,6 +74,9 @@ class TimeLimit:
     stopped: bool
     overdue: bool
     provisional: bool
+    # Decided: the day the result is due to reach the applicant (行政许可法 Art 44), and when it did.
+    delivery_due_date: date | None = None
+    delivered_on: date | None = None
 
 
 @dataclass
@@ -224,7 +228,9 @@ def _progress(uow: UnitOfWork, row: ProcessInstance, now: datetime) -> Progress:
         limit = TimeLimit(promised_days=view.promised_days, extension_days=view.extension_days,
                           deadline_date=view.deadline_date, used_working_days=view.used_working_days,
                           remaining_working_days=view.remaining_working_days, paused=view.state == "paused",
-                          stopped=view.state == "stopped", overdue=view.overdue, provisional=view.provisional)
+                          stopped=view.state == "stopped", overdue=view.overdue, provisional=view.provisional,
+                          delivery_due_date=view.delivery_due_date,
+                          delivered_on=local_date(view.delivered_at) if view.delivered_at else None)
     guide = service_cases.guide_for(uow, row.definition_key)
     longest = _longest_periods(guide)
     shown = [_procedure(p, longest.get(p.kind)) for p in procedures]

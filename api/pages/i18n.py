@@ -2235,4 +2235,5 @@ EN: dict[str, str] = {
     "超期送达": "Delivered late",
     "送达逾期": "Delivery overdue",
     "送达逾期：结果应于 {date} 前送达": "Delivery overdue: the result was due by {date}",
+    "已于 {date} 送达": "delivered on {date}",
 }

@@ -188,6 +188,9 @@ def test_a_case_decided_but_not_delivered_says_its_result_is_on_its_way(api: Api
     assert "办理中" in html and "<dt>办结时效</dt>" in html
     assert re.search(r"提前 \d+ 个工作日办结", text_of(html, "remaining-days"))
     assert text_of(html, "decided-hint") == "（已作出决定，结果送达中）"
+    # By when the result is to reach the applicant: 10 working days after the decision (Art 44).
+    clock = api.get(f"/api/process-instances/{started['id']}/clock").get_json()
+    assert f"<dt>送达期限</dt><dd>{clock['delivery_due_date']}</dd>" in html
 
 
 def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(api: ApiClient,
