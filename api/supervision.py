@@ -119,6 +119,10 @@ class Cases(MethodView):
 
 class DeliveryQuerySchema(Schema):
     level = fields.String(validate=validate.OneOf(supervision.LEVELS))
+    limit = fields.Integer(validate=validate.Range(min=1, max=500),
+                           metadata={"description": "at most this many, in the list's order (default: all); "
+                                                    "X-Total-Count says how many match"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
 class UndeliveredCaseSchema(Schema):
@@ -139,13 +143,16 @@ class UndeliveredCaseSchema(Schema):
 @blp.route("/deliveries")
 class Deliveries(MethodView):
     @blp.arguments(DeliveryQuerySchema, location="query")
-    @blp.response(200, UndeliveredCaseSchema(many=True))
+    @blp.response(200, UndeliveredCaseSchema(many=True), headers={"X-Total-Count": {
+        "description": "how many cases match, whatever the page", "schema": {"type": "integer"}}})
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Decided cases whose result has not reached the applicant yet (行政许可法 Art 44: within 10 working
         days of the decision), red first (supervisors and admins). Only items whose diagram marks a delivery
         step (govflow.event delivered) are held to it."""
-        return supervision_delivery.list_undelivered(uow(), actor=actor(), level=args.get("level"))
+        found = supervision_delivery.list_undelivered(uow(), actor=actor(), level=args.get("level"))
+        limit, offset = args.get("limit"), args["offset"]
+        return found[offset:] if limit is None else found[offset:offset + limit], {"X-Total-Count": str(len(found))}
 
 
 

@@ -64,8 +64,12 @@ def deliveries() -> ResponseReturnValue:
     level = request.args.get("level") or None
     if level not in LEVELS:  # an address typed or kept from another version: every level
         level = None
+    page = page_number(request.args)
     found = supervision_delivery.list_undelivered(uow(), actor=actor(), level=level)
-    return render_template("pages/deliveries.html", cases=found, level=level, levels=LEVELS)
+    if moved := past_last_page(page, PAGE_SIZE, len(found)):
+        return moved
+    return render_template("pages/deliveries.html", cases=found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+                           total=len(found), level=level, levels=LEVELS, page=page, page_size=PAGE_SIZE)
 
 
 @bp.get("/supervision/unjustified")

@@ -141,3 +141,14 @@ def test_the_sweep_reports_a_late_delivery_once(api, now, decided):
     history = api.get(f"/api/process-instances/{decided}/history").get_json()
     assert [e["data"]["decided_at"] for e in history if e["event"] == "supervision.delivery_overdue"] == [
         at(date(2026, 3, 10)).isoformat()]
+
+
+def test_the_list_pages_with_its_total(api, now, monkeypatch, decided):
+    second = accept(api, now, date(2026, 3, 2))
+    complete_open_task(api, second, "review", reader="admin")
+    now(date(2026, 3, 11))
+    complete_open_task(api, second, "decide", reader="admin", decision="grant")
+    monkeypatch.setattr(supervision_delivery, "utcnow", lambda: at(date(2026, 3, 18)))
+    answer = api.as_("supervisor").get("/api/supervision/deliveries?limit=1&offset=1")
+    assert answer.headers["X-Total-Count"] == "2"
+    assert [c["process_instance_id"] for c in answer.get_json()] == [second]  # due a day later
