@@ -148,8 +148,8 @@ class Deliveries(MethodView):
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Decided cases whose result has not reached the applicant yet (行政许可法 Art 44: within 10 working
-        days of the decision), red first (supervisors and admins). Only items whose diagram marks a delivery
-        step (govflow.event delivered) are held to it."""
+        days of the decision), red first (supervisors and admins). Only licence items (guide type 01, or no
+        guide) whose diagram marks a delivery step (govflow.event delivered) are held to it."""
         found = supervision_delivery.list_undelivered(uow(), actor=actor(), level=args.get("level"))
         limit, offset = args.get("limit"), args["offset"]
         return found[offset:] if limit is None else found[offset:offset + limit], {"X-Total-Count": str(len(found))}

@@ -68,7 +68,8 @@ def list_undelivered(uow: UnitOfWork, *, actor: Actor, level: str | None = None,
                    ProcessInstance.business_key, ProcessInstance.definition_key, ProcessInstance.state)
             .join(ProcessInstance, ProcessInstance.id == CaseClock.instance_id)
             .where(CaseClock.delivered_at.is_(None), CaseClock.delivery_due_at.is_not(None),
-                   ProcessInstance.state.in_(("running", "suspended")))
+                   ProcessInstance.state.in_(("running", "suspended")),
+                   *([CaseClock.delivery_due_at < now] if level == RED else []))
             .order_by(CaseClock.delivery_due_at, CaseClock.instance_id)))
         names = item_names(uow, sorted({row.definition_key for row in rows}))
         for instance_id, name, decided_at, due_at, business_key, key, state in rows:

@@ -31,14 +31,14 @@ from sqlalchemy import Exists, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import defer
 
 from . import guides, outbox, supervision
+from ._workdays import local_date
 from .case_lock import lock_case
 from .clock import utcnow
-from ._workdays import local_date
 from .db import insert_unless_present
 from .errors import ValidationFailed, check_page
 from .models import CaseClock, HistoryEvent, ProcessInstance, SpecialProcedure, SupervisionEvent, Task
 from .supervision_rules import RuleBook
-from .time_limits import EXTENSION, PAUSED, RUNNING, _calendar, clock_view
+from .time_limits import DELIVERY_DAYS, EXTENSION, PAUSED, RUNNING, _calendar, clock_view
 from .unit_of_work import Runtime, UnitOfWork
 from .users import Actor
 
@@ -204,9 +204,11 @@ def _find(uow: UnitOfWork, now: datetime) -> list[Found]:
     for clock, case_id, business_key, definition_key in undelivered:
         due = clock.delivery_due_at
         assert due is not None and clock.stopped_at is not None  # a due time is set when the clock stops
+        counted = _calendar(uow, clock.calendar).deadline_at(clock.stopped_at, DELIVERY_DAYS)
         found.append(Found(CaseRef(case_id, business_key, definition_key), DELIVERY_OVERDUE, "", due, {
             "delivery_due_at": due.isoformat(), "delivery_due_date": local_date(due).isoformat(),
-            "decided_at": clock.stopped_at.isoformat(), "calendar": clock.calendar}))
+            "decided_at": clock.stopped_at.isoformat(), "calendar": clock.calendar,
+            "provisional": counted.provisional}))
     return found
 
 

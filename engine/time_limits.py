@@ -267,7 +267,7 @@ def apply(uow: UnitOfWork, case: Case, now: datetime) -> None:
             task = stops[0] if stops else None
             data = _stop(uow, clock, now)
             if task is not None and any(marked[d].delivers for d in owners if d in marked) \
-                    and _licensing(uow, case.row.definition_key):
+                    and _licensing(uow, definition_of(case, task).key):  # the deciding item's own guide
                 clock.delivery_due_at = _calendar(uow, clock.calendar).deadline_at(now, DELIVERY_DAYS).at
                 data["delivery_due_at"] = clock.delivery_due_at.isoformat()
             if task is None:

@@ -74,7 +74,7 @@ def deliveries() -> ResponseReturnValue:
 
 @bp.get("/supervision/unjustified")
 def unjustified() -> ResponseReturnValue:
-    """The report of cases overdue without a justified reason (SX45): their current reason judged unjustified."""
+    """The report of cases overdue without a justified reason (SX45): every reason judged unjustified."""
     return render_template("pages/unjustified.html",
                            cases=overdue_reasons.unjustified(uow(), actor=actor()))
 

@@ -138,6 +138,7 @@ def test_the_sweep_reports_a_late_delivery_once(api, now, decided):
     assert supervision_sweep.sweep(api.runtime.uow(), now=at(date(2026, 3, 26)))["delivery_overdue"] == 0
     [event] = api.as_("supervisor").get("/api/supervision/events?kind=delivery_overdue").get_json()["items"]
     assert (event["process_instance_id"], event["data"]["delivery_due_date"]) == (decided, "2026-03-24")
+    assert event["data"]["provisional"] is False  # 2026 is a year whose holidays are known
     history = api.get(f"/api/process-instances/{decided}/history").get_json()
     assert [e["data"]["decided_at"] for e in history if e["event"] == "supervision.delivery_overdue"] == [
         at(date(2026, 3, 10)).isoformat()]
@@ -152,3 +153,16 @@ def test_the_list_pages_with_its_total(api, now, monkeypatch, decided):
     answer = api.as_("supervisor").get("/api/supervision/deliveries?limit=1&offset=1")
     assert answer.headers["X-Total-Count"] == "2"
     assert [c["process_instance_id"] for c in answer.get_json()] == [second]  # due a day later
+
+
+def test_a_case_ended_after_its_decision_without_delivery_has_nothing_due(app, runtime, api, now, monkeypatch,
+                                                                          decided):
+    from tests.api.test_pages import Browser, person
+
+    ended = api.as_("admin").post(f"/api/process-instances/{decided}/terminate", json={"reason": "申请人死亡"})
+    assert ended.status_code == 200, ended.get_json()
+    assert undelivered(api, monkeypatch, date(2026, 3, 25)) == []
+    browser = Browser(app.test_client())
+    person(runtime, "zhou", roles=["supervisor"])
+    assert browser.log_in("zhou").status_code == 302
+    assert "送达期限" not in browser.get(f"/cases/{decided}").text
