@@ -18,7 +18,19 @@ blp = Blueprint("supervision", __name__, url_prefix="/api/supervision",
 # The queries refuse a parameter they do not know (422) rather than answer as if it were honoured.
 
 
-class SupervisionQuerySchema(Schema):
+class AllOrPageSchema(Schema):
+    """A list's paging: all of it unless ``limit`` asks for a page."""
+
+    limit = fields.Integer(validate=validate.Range(min=1, max=500),
+                           metadata={"description": "at most this many, in the list's order (default: all); "
+                                                    "X-Total-Count says how many match"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
+
+
+TOTAL_HEADER = {"X-Total-Count": {"description": "how many match, whatever the page", "schema": {"type": "integer"}}}
+
+
+class SupervisionQuerySchema(AllOrPageSchema):
     level = fields.String(validate=validate.OneOf(supervision.LEVELS))
     remind_days = fields.Integer(validate=validate.Range(min=0, max=supervision_rules.MAX_REMIND_DAYS),
                                  metadata={"description": "yellow when the deadline is at most this many working "
@@ -29,10 +41,6 @@ class SupervisionQuerySchema(Schema):
                                                              "false: open red cases with one"})
     process_key = fields.String(validate=validate.Length(min=1, max=255),
                                 metadata={"description": "the cases of this item's process only"})
-    limit = fields.Integer(validate=validate.Range(min=1, max=500),
-                           metadata={"description": "at most this many, in the list's order (default: all); "
-                                                    "X-Total-Count says how many match"})
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
 class SupervisedCaseSchema(Schema):
@@ -102,8 +110,7 @@ class ProcessStatsSchema(Schema):
 @blp.route("/cases")
 class Cases(MethodView):
     @blp.arguments(SupervisionQuerySchema, location="query")
-    @blp.response(200, SupervisedCaseSchema(many=True), headers={"X-Total-Count": {
-        "description": "how many cases match, whatever the page", "schema": {"type": "integer"}}})
+    @blp.response(200, SupervisedCaseSchema(many=True), headers=TOTAL_HEADER)
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Open cases with their warning level, red first (supervisors and admins); X-Total-Count says how many
@@ -117,12 +124,8 @@ class Cases(MethodView):
 
 
 
-class DeliveryQuerySchema(Schema):
+class DeliveryQuerySchema(AllOrPageSchema):
     level = fields.String(validate=validate.OneOf(supervision.LEVELS))
-    limit = fields.Integer(validate=validate.Range(min=1, max=500),
-                           metadata={"description": "at most this many, in the list's order (default: all); "
-                                                    "X-Total-Count says how many match"})
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ROW_ID_MAX))
 
 
 class UndeliveredCaseSchema(Schema):
@@ -143,8 +146,7 @@ class UndeliveredCaseSchema(Schema):
 @blp.route("/deliveries")
 class Deliveries(MethodView):
     @blp.arguments(DeliveryQuerySchema, location="query")
-    @blp.response(200, UndeliveredCaseSchema(many=True), headers={"X-Total-Count": {
-        "description": "how many cases match, whatever the page", "schema": {"type": "integer"}}})
+    @blp.response(200, UndeliveredCaseSchema(many=True), headers=TOTAL_HEADER)
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Decided cases whose result has not reached the applicant yet (行政许可法 Art 44: within 10 working
@@ -156,7 +158,7 @@ class Deliveries(MethodView):
 
 
 
-class ReportQuerySchema(Schema):
+class ReportQuerySchema(AllOrPageSchema):
     since = Instant(metadata={"description": "verdicts given at or after this moment (a date alone: its start, "
                                              "local time)"})
     until = Instant(through_day=True, metadata={
@@ -176,13 +178,16 @@ class ReportedCaseSchema(Schema):
 @blp.route("/unjustified")
 class Unjustified(MethodView):
     @blp.arguments(ReportQuerySchema, location="query")
-    @blp.response(200, ReportedCaseSchema(many=True))
+    @blp.response(200, ReportedCaseSchema(many=True), headers=TOTAL_HEADER)
     @blp.alt_response(403, schema=ApiErrorSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The cases overdue without a justified reason (SX45: reported, 通报): every overdue reason a supervisor
         judged unjustified, latest verdict first, each saying whether it is still the case's reason (supervisors
         and admins)."""
-        return overdue_reasons.unjustified(uow(), actor=actor(), since=args.get("since"), until=args.get("until"))
+        found, total = overdue_reasons.unjustified(uow(), actor=actor(), since=args.get("since"),
+                                                   until=args.get("until"), limit=args.get("limit"),
+                                                   offset=args["offset"])
+        return found, {"X-Total-Count": str(total)}
 
 
 @blp.route("/stats")

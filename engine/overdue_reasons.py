@@ -138,10 +138,11 @@ class ReportedCase:
     current: bool  # still the case's reason: its department has recorded no other since
 
 
-def unjustified(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None,
-                until: datetime | None = None) -> list[ReportedCase]:
+def unjustified(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None, until: datetime | None = None,
+                limit: int | None = None, offset: int = 0) -> tuple[list[ReportedCase], int]:
     """Every reason judged unjustified (as its verdict now stands), latest verdict first, each with its case;
-    ``since``/``until``: the verdicts given in that period.
+    ``since``/``until``: the verdicts given in that period; ``limit`` of them (all when None) from ``offset``,
+    and how many there are.
 
     Raises Forbidden: not a supervisor or an admin."""
     actor.require("supervisor", action="see supervision")
@@ -156,10 +157,11 @@ def unjustified(uow: UnitOfWork, *, actor: Actor, since: datetime | None = None,
             query = query.where(OverdueReason.verdict_at >= since)
         if until is not None:
             query = query.where(OverdueReason.verdict_at < until)
-        rows = list(uow.session.execute(query))
+        total = uow.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        rows = list(uow.session.execute(query.offset(offset).limit(limit)))
         names = item_names(uow, sorted({key for _, _, key, _ in rows}))
         return [ReportedCase(row.instance_id, business_key, key, names[key], _view(row), bool(current))
-                for row, business_key, key, current in rows]
+                for row, business_key, key, current in rows], total
 
 
 def latest(uow: UnitOfWork, instance_ids: Iterable[int] | Select[Any]) -> dict[int, OverdueReasonView]:

@@ -75,8 +75,11 @@ def deliveries() -> ResponseReturnValue:
 @bp.get("/supervision/unjustified")
 def unjustified() -> ResponseReturnValue:
     """The report of cases overdue without a justified reason (SX45): every reason judged unjustified."""
-    return render_template("pages/unjustified.html",
-                           cases=overdue_reasons.unjustified(uow(), actor=actor()))
+    page = page_number(request.args)
+    found, total = overdue_reasons.unjustified(uow(), actor=actor(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    if moved := past_last_page(page, PAGE_SIZE, total):
+        return moved
+    return render_template("pages/unjustified.html", cases=found, total=total, page=page, page_size=PAGE_SIZE)
 
 
 @bp.get("/supervision/incidents")

@@ -32,7 +32,10 @@ def test_an_unjustified_reason_reports_the_case_until_a_new_reason_is_judged(api
         "reason": "检验机构延迟出具报告", "verdict": "unjustified", "verdict_opinion": "检验报告早已出具，系本部门拖延",
         "verdict_by": "supervisor", "verdict_at": MOMENT.isoformat()}
 
-    [reported] = supervisor.get("/api/supervision/unjustified").get_json()
+    listed = supervisor.get("/api/supervision/unjustified")
+    [reported] = listed.get_json()
+    assert listed.headers["X-Total-Count"] == "1"
+    assert supervisor.get("/api/supervision/unjustified?limit=1&offset=1").get_json() == []
     assert (reported["process_instance_id"], reported["process_key"]) == (explained["red"], "food_business_licence")
     assert reported["reason"]["verdict_opinion"] == "检验报告早已出具，系本部门拖延"
     assert supervisor.get("/api/supervision/unjustified?since=2026-03-19").get_json() == []
