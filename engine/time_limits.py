@@ -650,6 +650,8 @@ class ClockView:
     delivery_due_at: datetime | None = None  # Art 44: set once the decision stopped the clock (DELIVERY_DAYS)
     delivery_due_date: date | None = None
     delivered_at: datetime | None = None
+    # Past the due time undelivered, or delivered after it (as of the view's time)
+    delivery_overdue: bool = False
 
 
 def get(uow: UnitOfWork, instance_id: int, *, actor: Actor, now: datetime | None = None) -> ClockView:
@@ -981,7 +983,9 @@ def clock_view(uow: UnitOfWork, clock: CaseClock, procedures: list[SpecialProced
                      extension_basis=extension_basis(clock), extension_law=extension_law(clock),
                      procedures=procedures, delivery_due_at=clock.delivery_due_at,
                      delivery_due_date=local_date(clock.delivery_due_at) if clock.delivery_due_at else None,
-                     delivered_at=clock.delivered_at)
+                     delivered_at=clock.delivered_at,
+                     delivery_overdue=clock.delivery_due_at is not None
+                     and (clock.delivered_at or now) > clock.delivery_due_at)
 
 
 def _counted(cal: calendar.WorkingCalendar, clock: CaseClock, end: datetime) -> tuple[int, int]:

@@ -2233,6 +2233,7 @@ EN: dict[str, str] = {
     "超期原因不成立的办件列入无正当理由超期通报（电子监察）。": "A case whose reason does not hold goes on the report of cases overdue without a justified reason (supervision).",
     "已送达 {at}": "delivered {at}",
     "超期送达": "Delivered late",
+    "超期未送达": "Not delivered, overdue",
     "送达逾期": "Delivery overdue",
     "送达逾期：结果应于 {date} 前送达": "Delivery overdue: the result was due by {date}",
     "已于 {date} 送达": "delivered on {date}",

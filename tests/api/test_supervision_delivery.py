@@ -56,7 +56,7 @@ def test_the_delivery_step_takes_the_case_off_the_list(api, now, monkeypatch, de
     complete_open_task(api, decided, "deliver", reader="admin", delivery_method="window")
     clock = api.get(f"/api/process-instances/{decided}/clock").get_json()
     assert clock["delivered_at"] == at(date(2026, 3, 13)).isoformat()
-    assert clock["delivery_due_date"] == "2026-03-24"  # kept: delivered on time
+    assert clock["delivery_due_date"] == "2026-03-24" and clock["delivery_overdue"] is False  # on time
     assert undelivered(api, monkeypatch, date(2026, 3, 25)) == []
 
 
@@ -75,8 +75,12 @@ def test_only_supervisors_see_the_list_and_an_unknown_level_is_refused(api):
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "validation_failed"
 
 
-def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app, runtime, api, now, decided):
+def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app, runtime, api, now, monkeypatch,
+                                                                            decided):
+    from engine import supervision_board
     from tests.api.test_pages import Browser, person
+
+    monkeypatch.setattr(supervision_board, "utcnow", lambda: at(date(2026, 3, 11)))
 
     browser = Browser(app.test_client())
     person(runtime, "zhou", roles=["supervisor"])
@@ -85,10 +89,15 @@ def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app,
     assert "送达期限" in panel and "2026-03-24" in panel and "已送达" not in panel
     now(date(2026, 3, 12))
     complete_open_task(api, decided, "certify", reader="admin", certificate_no="JY14103020000001")
+    assert "delivery-overdue" not in panel
     now(date(2026, 3, 26))  # two working days late
+    monkeypatch.setattr(supervision_board, "utcnow", lambda: at(date(2026, 3, 26)))
+    panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
+    assert "超期未送达" in panel and "delivered-late" not in panel
+    assert api.get(f"/api/process-instances/{decided}/clock").get_json()["delivery_overdue"] is True
     complete_open_task(api, decided, "deliver", reader="admin", delivery_method="window")
     panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
-    assert "已送达 2026-03-26" in panel and "delivered-late" in panel
+    assert "已送达 2026-03-26" in panel and "delivered-late" in panel and "delivery-overdue" not in panel
 
 
 def test_an_item_the_licensing_law_does_not_govern_has_no_delivery_limit(api, now, tmp_path):
