@@ -377,7 +377,7 @@ def _issue_on_clock(uow: UnitOfWork, clock: CaseClock, name: str, origin: str, w
 
     Raises ProcessError when the template fails on the case's data: the command is refused, nothing changes.
     """
-    from .execution import open_case, without_secrets_of  # execution imports this module
+    from .execution import read_case, without_secrets_of  # execution imports this module
 
     row = uow.session.get(ProcessInstance, clock.instance_id)
     if row is None:
@@ -388,7 +388,7 @@ def _issue_on_clock(uow: UnitOfWork, clock: CaseClock, name: str, origin: str, w
         log.warning("case %s: document template %s is not deployed; %s issued no document",
                     row.id, resource_name(name), what)
         return {"event": "document.missing", "data": _missing(name)}
-    case = open_case(uow, row.id)
+    case = read_case(uow, row.id)  # read only: the applicant's notice reads the same load (notify.tell)
     context = context_of(case)
     try:
         rendered = _render(uow, template, context, row)

@@ -105,9 +105,9 @@ def applicant_notice(case: ProcessInstance, event: str, variables: dict[str, Any
 def tell(uow: UnitOfWork, row: ProcessInstance, event: str, **fields: Any) -> Notice:
     """Send the applicant of the case ``row`` the notice of ``event`` (TEXTS, with ``fields``), to the number
     its variables hold, as a business event's. Helper: the caller's transaction."""
-    from .execution import case_variables, open_case  # execution imports this module (through outbox)
+    from .execution import case_variables, read_case  # execution imports this module (through outbox)
 
-    case = open_case(uow, row.id)
+    case = read_case(uow, row.id)  # a clock command's document may have read it already
     notice = applicant_notice(row, event, case_variables(case.workflow), case.hidden, **fields)
     send(uow, notice)
     return notice

@@ -248,3 +248,17 @@ def test_upgrading_to_0036_says_the_notices_already_issued_came_from_extensions(
     migrate(api.runtime, "head")
     assert [(d["name"], d["origin"]) for d in documents_of(api, case_id, user="supervisor")] == [
         ("acceptance_notice", "step"), (NOTICE, "extension")]
+
+
+def test_the_notice_and_the_applicants_text_read_the_case_once(api: Any, now: Any,
+                                                                  monkeypatch: Any) -> None:
+    """The written notice and the text at once read the same variables: the case's state is restored once."""
+    from engine import execution
+
+    case_id = accepted(api, now, "SCJG-2026-0209")["id"]
+    opened: list[int] = []
+    original = execution.open_case
+    monkeypatch.setattr(execution, "open_case", lambda uow, instance_id, **kw: opened.append(instance_id)
+                        or original(uow, instance_id, **kw))
+    extend(api, case_id, 3, "需组织专家对经营场所布局进行评审")
+    assert len(notices(api, case_id)) == 1 and opened == [case_id]
