@@ -43,6 +43,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_execute", _write_lock_for_locking_reads)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "connect_timeout" not in make_url(url).query:
@@ -66,6 +67,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _write_lock_for_locking_reads(connection: Connection, statement: Any, *_: Any) -> None:
+    """SQLite has no row locks and leaves FOR UPDATE out, and its driver begins a transaction only at the first
+    write: a command's locking read (a case's row lock, a clock before an extension) would check rows that a
+    concurrent command may change before this one writes. Beginning the transaction there with the database's
+    write lock (BEGIN IMMEDIATE) makes the read what FOR UPDATE is on PostgreSQL: it waits for the writer
+    ahead (busy_timeout) and reads what that one committed."""
+    if getattr(statement, "_for_update_arg", None) is None:
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ import requests
 from engine import Runtime, users
 from tests.helpers import FIXTURES
 from tests.live import LiveServer
+from tests.service_items import food_application
 
 RACERS = 8
 
@@ -122,3 +124,72 @@ def test_parallel_starts_with_one_business_key_make_one_case_and_all_get_it(serv
         cases = [r.json() for r in responses]
         assert len({c["id"] for c in cases}) == 1
         assert all(c["variables"]["reviewGroup"] == "office" and c["tasks"] for c in cases)
+
+
+# ---- checks that read before they write: the second of two at once sees what the first wrote ------------
+
+@pytest.fixture
+def food_case(api, runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The food licence library deployed, today on the national calendar (the live server's clock is real)."""
+    from tests.api.test_documents import deploy
+    from tests.api.test_pages_public import library_files
+    from tests.helpers import cover_year, seed_national_calendar
+
+    seed_national_calendar(runtime)
+    cover_year(runtime, date.today())
+    deploy(api, [(name, content) for name, content in library_files() if not name.startswith("documents/")])
+    return api
+
+
+def test_extensions_at_once_never_pass_the_allowance_together(server: LiveServer, food_case) -> None:  # type: ignore[no-untyped-def]
+    """Four heads' extensions of 3 working days at once, of the food licence's 5 allowed: one is granted."""
+    from tests.api.test_pages_public import accepted_food_case
+    from tests.heads import head
+
+    api = food_case
+    head(api)
+    for round_no in range(3):
+        case_id = accepted_food_case(api, f"SCJG-RACE-{round_no}")["id"]
+        responses = _responses(f"{server.url}/api/process-instances/{case_id}/clock/extend",
+                               [api.token("head")] * 4, {"days": 3, "reason": "需组织专家评审"})
+        assert Counter(r.status_code for r in responses) == Counter({200: 1, 409: 3}), [r.text for r in responses]
+        clock = api.as_("supervisor").get(f"/api/process-instances/{case_id}/clock").get_json()
+        history = api.as_("supervisor").get(f"/api/process-instances/{case_id}/history").get_json()
+        assert clock["extension_days"] == 3 and [e["event"] for e in history].count("clock.extended") == 1
+
+
+def test_a_mark_taken_back_while_the_case_is_accepted_is_one_or_the_other(server: LiveServer, food_case) -> None:  # type: ignore[no-untyped-def]
+    """受理 reads the materials; a paper mark taken back at that moment either waits and is refused (the case
+    was accepted on it), or goes first and the acceptance is refused (the material is missing): never both."""
+    from tests.service_items import guide, supply_materials
+
+    api = food_case
+    paper = guide("SCJG-XK-0001")["materials"][0]["name"]
+    for round_no in range(4):
+        case_id = api.start("food_business_licence", business_key=f"SCJG-MARK-{round_no}",
+                            variables=food_application(applicant_name="某某餐饮有限公司"))["id"]
+        supply_materials(api, case_id, "SCJG-XK-0001", paper=(paper,))
+        mark_id = _checklist(api, case_id)[paper]["id"]
+        [task] = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()["tasks"]
+        token = api.token("window_clerk")
+        barrier, answers = threading.Barrier(2), {}
+
+        def send(what: str, method: str, url: str, body: dict | None = None) -> None:  # type: ignore[type-arg]
+            barrier.wait()
+            answers[what] = requests.request(method, server.url + url, json=body, timeout=60,
+                                             headers={"Authorization": f"Bearer {token}"}).status_code
+
+        threads = [threading.Thread(target=send, args=("accept", "POST", f"/api/tasks/{task['id']}/complete",
+                                                        {"variables": {"acceptance_decision": "accept"}})),
+                   threading.Thread(target=send, args=("withdraw", "DELETE",
+                                                        f"/api/process-instances/{case_id}/materials/marks/{mark_id}"))]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert answers in ({"accept": 200, "withdraw": 409}, {"accept": 422, "withdraw": 204}), answers
+        assert (_checklist(api, case_id)[paper] is not None) is (answers["accept"] == 200)
+
+
+def _checklist(api, case_id: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Each material of the case's checklist by name: its window mark, or None."""
+    answer = api.as_("supervisor").get(f"/api/process-instances/{case_id}/materials/checklist").get_json()
+    return {item["name"]: item["mark"] for item in answer["items"]}
