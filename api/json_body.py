@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import sys
 from typing import Any
 
 import flask
@@ -40,9 +41,28 @@ class DuplicateKey(ValueError):
         self.key = key
 
 
+class NumberTooLong(ValueError):
+    """A number with more digits than the interpreter turns into an int (sys.get_int_max_str_digits)."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"holds a number of {digits} digits, more than {MAX_DIGITS}")
+        self.digits = digits
+
+
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
 def loads(text: str | bytes) -> Any:
-    """``json.loads``, an object naming a key twice raising DuplicateKey (a ValueError, as malformed JSON)."""
-    return json.loads(text, object_pairs_hook=_each_key_once)
+    """``json.loads``, an object naming a key twice raising DuplicateKey, and a number too long to read
+    NumberTooLong (both ValueErrors, as malformed JSON)."""
+    return json.loads(text, object_pairs_hook=_each_key_once, parse_int=_whole_number)
+
+
+def _whole_number(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise NumberTooLong(digits)
+    return int(text)
 
 
 def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
@@ -51,7 +71,7 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
 
     JSON on the wire is UTF-8 (RFC 8259). A UTF-8 byte order mark, which some Windows tools write, is
     skipped, as the RFC allows; a body in UTF-16 or UTF-32 is a 400 that says so. An object naming a key
-    twice is a 400 too (DuplicateKey)."""
+    twice is a 400 too (DuplicateKey), as is a number too long to read (NumberTooLong)."""
     try:
         if any_utf:
             return loads(data)
@@ -66,6 +86,8 @@ def parse_json(data: bytes, *, any_utf: bool = False) -> Any:
     except DuplicateKey as exc:
         raise InvalidRequest(f"the JSON body names {exc.key!r} twice in one object: send each key once",
                              details=[{"field": exc.key, "message": "named twice in one object"}]) from None
+    except NumberTooLong as exc:
+        raise InvalidRequest(f"the JSON body {exc}: no value here is that long") from None
     except RecursionError:
         raise InvalidRequest("the JSON body is nested too deeply") from None
 

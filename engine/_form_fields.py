@@ -17,6 +17,7 @@ from typing import Any, Self
 from marshmallow import ValidationError, fields, validate
 
 from . import feel, identity_numbers
+from .text import shows_something
 from ._form_reader import FieldDef
 from .clock import LOCAL_TZ, utcnow
 
@@ -43,10 +44,10 @@ REQUIRED = Broken("required", "required: a value is required")
 # Chinese numbers without spaces: a mobile number (1 + 10 digits, second digit 3-9), or a landline
 # with its area code (0 + 2-3 digits), an optional hyphen, 7-8 digits and an optional -extension.
 # International (+86) and service numbers (400/800) are not accepted; use a custom pattern for those.
-PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re.ASCII)
+PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)\Z", re.ASCII)  # \Z: no final line break
 EMAIL = validate.Email(error=Broken("email", "email: not an email address"))
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?\Z", re.ASCII)
 IDENTITY: dict[str, tuple[Callable[[str], bool], Broken]] = {
     "idNumber": (identity_numbers.valid_id_number, Broken(
         "idNumber", "idNumber: not a resident identity card number (18 characters, a real birth date, the right "
@@ -68,8 +69,10 @@ def build(spec: FieldDef) -> fields.Field:
 def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     rules = spec.rules
     checks: list[Callable[[Any], Any]] = []
-    if spec.required:  # spaces alone are no name, reason or opinion (the page checks the same, api/assets/form.js)
-        checks.append(_refuse(lambda v: v.strip() == "", REQUIRED))
+    # Spaces or invisible characters (a zero-width space) alone are no name, reason or opinion (the page checks
+    # for a character that is not a space, api/assets/form.js)
+    if spec.required:
+        checks.append(_refuse(lambda v: not shows_something(v), REQUIRED))
     # form-js measures trimmed text and skips the other rules for an empty value; so does the server.
     if rules.get("min_length") is not None:
         shortest = rules["min_length"]
@@ -82,7 +85,8 @@ def _text(spec: FieldDef, options: dict[str, Any]) -> fields.Field:
     if rules.get("pattern") is not None:
         pattern = rules["pattern"]
         # JavaScript's RegExp.test searches; an anchored pattern (^...$) matches the whole value.
-        message = Broken("pattern", f"pattern: must match {pattern.pattern}", pattern=pattern.pattern)
+        text = rules["pattern_text"]
+        message = Broken("pattern", f"pattern: must match {text}", pattern=text)
         checks.append(_refuse(lambda v: v != "" and not pattern.search(v), message))
     if rules.get("format") == "email":
         checks.append(lambda v: v == "" or EMAIL(v))

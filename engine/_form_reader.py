@@ -193,6 +193,26 @@ class _Reader:
                                other=self.keys[shorter][0])
 
 
+def js_ends(pattern: str) -> str:
+    """A pattern whose ``$`` means what it means in JavaScript (without the m flag): the end of the text. In
+    Python it also matches before a final line break, so ``^JY\\d{14}$`` would pass ``JY…\\n``. Each ``$``
+    outside a character class and not escaped becomes ``\\Z``."""
+    out, escaped, in_class = [], False, False
+    for i, c in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = not (c == "]" and pattern[i - 1] != "[" and pattern[i - 2:i] != "[^")
+        elif c == "[":
+            in_class = True
+        elif c == "$":
+            c = "\\Z"
+        out.append(c)
+    return "".join(out)
+
+
 def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> dict[str, Any]:
     """Normalised rules of one input; every value form-js could read differently is reported."""
     kind = component["type"]
@@ -207,7 +227,8 @@ def _rules(component: dict[str, Any], validate: dict[str, Any], error: Any) -> d
     elif pattern:
         try:
             # JavaScript's \d and \w are ASCII-only; re.ASCII keeps Python's the same.
-            rules["pattern"] = re.compile(pattern, re.ASCII)
+            rules["pattern"] = re.compile(js_ends(pattern), re.ASCII)
+            rules["pattern_text"] = pattern  # as the form says it, in messages
         except re.error as exc:
             error("form.pattern", pattern=pattern, reason=str(exc))
     if validate.get("validationType") not in VALIDATION_TYPES:

@@ -48,6 +48,20 @@ def test_json_nested_past_the_parser_is_a_400_not_a_crash(api):
     assert _cases(api) == 0
 
 
+def test_a_number_too_long_to_read_is_a_400_not_a_crash(api):
+    """Python turns at most 4300 digits into an int: more, in any body, is refused with the same shape."""
+    api.deploy("simple_approval.bpmn")
+    long = "9" * 5000
+    url = "/api/process-definitions/simple_approval/start"
+    error = _error(_post_raw(api.as_("integrator"), url, '{"variables": {"amount": ' + long + "}}",
+                             "application/json"), 400)
+    assert "5000 digits" in error["message"]
+    rating = api.client.post("/api/public/ratings", data='{"case_no": "x", "code": "y", "level": -' + long + "}",
+                             content_type="application/json")
+    assert rating.status_code == 400 and "5000 digits" in rating.get_json()["error"]["message"]
+    assert _cases(api) == 0
+
+
 def test_an_unpaired_surrogate_is_refused_wherever_it_is_and_a_paired_one_is_text(api):
     api.deploy("simple_approval.bpmn")
     integrator = api.as_("integrator")

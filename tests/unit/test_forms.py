@@ -44,7 +44,8 @@ def problems(content: bytes) -> list[str]:
 @pytest.mark.parametrize("kind", ["textfield", "textarea"])
 def test_required_text_must_be_present_and_not_empty(kind: str) -> None:
     compiled = form(field(kind, "name", validate={"required": True}))
-    for submitted in ({}, {"name": ""}, {"name": None}, {"name": "  "}, {"name": "\u3000\n\t"}):
+    for submitted in ({}, {"name": ""}, {"name": None}, {"name": "  "}, {"name": "\u3000\n\t"},
+                      {"name": "\u200b"}, {"name": "\u2060\u200d"}, {"name": " \ufeff "}):  # invisible alone
         assert errors(compiled, submitted) == {"name": "required: a value is required"}
     assert compiled.validate({"name": "张三"}, {}) == {"name": "张三"}
     assert compiled.validate({"name": " 张三 "}, {}) == {"name": " 张三 "}  # kept as typed
@@ -73,6 +74,15 @@ def test_a_pattern_searches_like_javascript_and_its_digits_are_ascii() -> None:
     assert "licence" in errors(anchored, {"licence": "JY" + "١" * 14})  # Arabic-Indic digits are not \d in JS
     unanchored = form(field("textfield", "note", validate={"pattern": "[0-9]"}))
     assert unanchored.validate({"note": "room 3"}, {}) == {"note": "room 3"}
+    # $ is the end of the text, as in JavaScript: not also before a final line break, as in Python
+    assert "licence" in errors(anchored, {"licence": "JY12345678901234\n"})
+    priced = form(field("textfield", "price", validate={"pattern": r"^[$]\d+ \$$"}))
+    assert priced.validate({"price": "$5 $"}, {}) and "price" in errors(priced, {"price": "$5 $\n"})
+
+
+def test_a_phone_number_with_a_line_break_after_it_is_no_phone_number() -> None:
+    compiled = form(field("textfield", "phone", validate={"validationType": "phone"}))
+    assert "phone" in errors(compiled, {"phone": "13812345678\n"})
 
 
 def test_email_validation() -> None:
