@@ -397,13 +397,22 @@ def check_url(url: str, *, allow_http: bool) -> str:
         raise _bad_url("the webhook URL must not carry credentials; deliveries are signed instead")
     if not _valid_host_and_port(parts):
         raise _bad_url("the webhook URL's host or port is not valid (a port is 1 to 65535)")
-    if never_a_receiver(parts.hostname):
+    if never_a_receiver(parts.hostname) or never_a_receiver(_as_resolved(parts.hostname)):
         raise _bad_url("the webhook URL's address is link-local, multicast or unspecified (such as a cloud "
                              "metadata service), never a receiver of case events")
     if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
         raise _bad_url("use https for webhooks (case data travels in them); plain http is allowed only "
                              "to this machine unless GOVFLOW_WEBHOOK_ALLOW_HTTP is set")
     return url
+
+
+def _as_resolved(host: str) -> str:
+    """The host as a resolver is handed it: IDNA maps full-width and circled digits and the ideographic full
+    stop (１６９。２５４…) to ASCII, so such a spelling of an address is that address."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _bad_url(message: str) -> ValidationFailed:

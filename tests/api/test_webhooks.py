@@ -249,7 +249,9 @@ def test_webhook_urls_must_be_https_except_to_this_machine(api):
                 "https://224.0.0.1/", "https://169.254.0.1:8080/hook", "https://[::ffff:169.254.169.254]/",
                 "https://2852039166/", "https://0xa9fea9fe/", "https://0251.0376.0251.0376/", "https://169.254.43518/",
                 "https://169.254.169.254./", "https://100.100.100.200/latest/meta-data", "https://[2002:a9fe:a9fe::]/",
-                "https://[64:ff9b::a9fe:a9fe]/"):
+                "https://[64:ff9b::a9fe:a9fe]/",
+                # spellings IDNA reads as that address: full-width digits, the ideographic full stop, ①
+                "https://１６９.２５４.１６９.２５４/", "https://169。254。169。254/", "https://①⑥⑨.②⑤④.①⑥⑨.②⑤④/"):
         refused = integrator.post("/api/webhooks", json={"url": url})
         assert refused.status_code == 422 and "metadata" in refused.get_json()["error"]["message"], url
 
