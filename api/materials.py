@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from engine import archive, materials
-from engine.errors import InvalidRequest
+from engine.errors import InvalidRequest, ValidationFailed
 from engine.settings import Settings
 
 from .context import actor, uow
@@ -146,7 +146,13 @@ class MaterialMarks(MethodView):
         """Record a material received other than by upload (its paper original checked at the window), or
         not applicable to this application; the acceptance step counts it as received. Recorded again with
         another note, the note is replaced."""
-        [mark] = materials.record(uow(), instance_id, actor=actor(), marks=[materials.NewMark(**body)])
+        try:
+            [mark] = materials.record(uow(), instance_id, actor=actor(), marks=[materials.NewMark(**body)])
+        except ValidationFailed as exc:  # the engine numbers the marks of a list; this body is one mark
+            for detail in exc.details:
+                if isinstance(detail, dict) and str(detail.get("field", "")).startswith("marks.0."):
+                    detail["field"] = detail["field"].removeprefix("marks.0.")
+            raise
         return mark
 
 

@@ -76,7 +76,7 @@ def test_only_a_material_the_guide_marks_shared_may_be_recorded_so(api: ApiClien
     status, body = mark(api, case_id, CONTRACT, "shared")
     assert status == 422
     [problem] = body["error"]["details"]
-    assert (problem["field"], problem["rule"], problem["material"]) == ("marks.0.kind", "not_shared", CONTRACT)
+    assert (problem["field"], problem["rule"], problem["material"]) == ("kind", "not_shared", CONTRACT)
     # The task page says so in Chinese beside the row, and records nothing.
     task = open_task(api, case_id, "acceptance_check")
     assert api.as_("window_clerk").post(f"/api/tasks/{task['id']}/claim").status_code == 200
