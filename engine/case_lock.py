@@ -1,4 +1,5 @@
-"""A case's row lock (SELECT ... FOR UPDATE on its process_instances row; on SQLite the database's write lock, engine.db).
+"""A case's row lock (SELECT ... FOR UPDATE on its process_instances row; on SQLite the database's write
+lock, engine.db).
 
 Every command that saves a case takes it with its version-checked update. What else writes for a case
 takes it first, to queue behind those commands: a claim or an assignment sees the departments a running
