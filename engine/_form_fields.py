@@ -17,9 +17,9 @@ from typing import Any, Self
 from marshmallow import ValidationError, fields, validate
 
 from . import feel, identity_numbers
-from .text import shows_something
 from ._form_reader import FieldDef
 from .clock import LOCAL_TZ, utcnow
+from .text import shows_something
 
 
 class Broken(str):

@@ -171,22 +171,26 @@ def test_a_mark_taken_back_while_the_case_is_accepted_is_one_or_the_other(server
         supply_materials(api, case_id, "SCJG-XK-0001", paper=(paper,))
         mark_id = _checklist(api, case_id)[paper]["id"]
         [task] = api.as_("supervisor").get(f"/api/process-instances/{case_id}").get_json()["tasks"]
-        token = api.token("window_clerk")
-        barrier, answers = threading.Barrier(2), {}
-
-        def send(what: str, method: str, url: str, body: dict | None = None) -> None:  # type: ignore[type-arg]
-            barrier.wait()
-            answers[what] = requests.request(method, server.url + url, json=body, timeout=60,
-                                             headers={"Authorization": f"Bearer {token}"}).status_code
-
-        threads = [threading.Thread(target=send, args=("accept", "POST", f"/api/tasks/{task['id']}/complete",
-                                                        {"variables": {"acceptance_decision": "accept"}})),
-                   threading.Thread(target=send, args=("withdraw", "DELETE",
-                                                        f"/api/process-instances/{case_id}/materials/marks/{mark_id}"))]
-        [t.start() for t in threads]
-        [t.join() for t in threads]
+        answers = _at_once(server, api.token("window_clerk"), {
+            "accept": ("POST", f"/api/tasks/{task['id']}/complete", {"variables": {"acceptance_decision": "accept"}}),
+            "withdraw": ("DELETE", f"/api/process-instances/{case_id}/materials/marks/{mark_id}", None)})
         assert answers in ({"accept": 200, "withdraw": 409}, {"accept": 422, "withdraw": 204}), answers
         assert (_checklist(api, case_id)[paper] is not None) is (answers["accept"] == 200)
+
+
+def _at_once(server: LiveServer, token: str, calls: dict) -> dict:  # type: ignore[type-arg]
+    """Each call (method, path, body) sent at the same moment; the status each got, by its name."""
+    barrier, answers = threading.Barrier(len(calls)), {}
+
+    def send(name: str, method: str, path: str, body: dict | None) -> None:  # type: ignore[type-arg]
+        barrier.wait()
+        answers[name] = requests.request(method, server.url + path, json=body, timeout=60,
+                                         headers={"Authorization": f"Bearer {token}"}).status_code
+
+    threads = [threading.Thread(target=send, args=(name, *call)) for name, call in calls.items()]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return answers
 
 
 def _checklist(api, case_id: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
