@@ -72,7 +72,7 @@ def upload(uow: UnitOfWork, instance_id: int, *, actor: Actor, name: str, filena
     store = storage or storage_module.for_settings(uow.settings)
     with uow:
         row = _case(uow, instance_id)
-        require_access(uow, actor, row.id)
+        require_access(uow, actor, row.id, submitting=True)
         if row.state in ENDED:
             raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
         head = stream.read(16)
@@ -430,19 +430,20 @@ def bundle_ids(uow: UnitOfWork, instance_id: int) -> list[int]:
     return [instance_id]
 
 
-def require_access(uow: UnitOfWork, actor: Actor, instance_id: int) -> None:
+def require_access(uow: UnitOfWork, actor: Actor, instance_id: int, *, submitting: bool = False) -> None:
     """Integrators, supervisors and admins; clerks who read the case (or its bundle): of a department
-    taking part in it, or with a task in it (engine.case_access).
+    taking part in it, or with a task in it (engine.case_access); agency heads of such a department, who
+    read the case's history and decide its extensions on what it holds (``submitting`` a file: not heads).
 
     Raises NotFound (a case outside a clerk's scope, engine.case_access), Forbidden.
     """
     if actor.has("integrator", "supervisor"):
         return
-    if actor.has("clerk"):
+    if actor.has("clerk") or (actor.has(case_access.HEAD) and not submitting):
         case_access.require_case(uow, actor, instance_id)
         return  # submitted once, read by every department of the case (SX32, LY47)
     raise Forbidden(f"{actor.name} may not see the materials of process instance {instance_id} "
-                    "(integrators, supervisors and clerks of the case may)")
+                    "(integrators, supervisors, and clerks and heads of the case's departments may)")
 
 
 def _window_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInstance:

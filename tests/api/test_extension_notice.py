@@ -262,3 +262,20 @@ def test_the_notice_and_the_applicants_text_read_the_case_once(api: Any, now: An
                         or original(uow, instance_id, **kw))
     extend(api, case_id, 3, "需组织专家对经营场所布局进行评审")
     assert len(notices(api, case_id)) == 1 and opened == [case_id]
+
+
+def test_the_head_reads_what_the_case_holds_before_deciding_and_submits_nothing(api: Any, now: Any) -> None:
+    """The head deciding an extension reads the case's materials and documents, as its history; files are
+    the window's and the applicant's to submit."""
+    import io
+
+    case_id = accepted(api, now, "SCJG-2026-0210")["id"]
+    the_head = api.as_("head")
+    for path in ("materials", "materials/checklist", "documents"):
+        answer = the_head.get(f"/api/process-instances/{case_id}/{path}")
+        assert answer.status_code == 200, (path, answer.get_json())
+    assert any(d["title"] == "受理通知书" for d in the_head.get(f"/api/process-instances/{case_id}/documents")
+               .get_json())
+    refused = the_head.post(f"/api/process-instances/{case_id}/materials", content_type="multipart/form-data",
+                            data={"name": "营业执照", "file": (io.BytesIO(b"%PDF-1.4"), "scan.pdf")})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
