@@ -485,7 +485,8 @@ class ClockSchema(Schema):
     delivery_due_date = fields.Date(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True, metadata={"description": "when the delivery step completed"})
     delivery_overdue = fields.Boolean(metadata={
-        "description": "the result was delivered after its due time, or is past it and not delivered yet"})
+        "description": "the result was delivered after its due time, or is past it and not delivered yet (a case "
+                       "that ended without its delivery step owes none: false)"})
     procedures = fields.List(fields.Nested(SpecialProcedureSchema))
     procedure_kinds = fields.List(fields.Nested(ProcedureKindSchema), metadata={
         "description": "the special procedures pause takes: those the item's guide lists (excluded_periods), "

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._workdays import HOLIDAY, WORKDAY
 from .errors import ValidationFailed
-from .json_depth import too_deep
+from .json_depth import loads, too_deep
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 NAME_MAX = 100
@@ -142,7 +142,7 @@ def _parse_json(text: str) -> YearData:
         problems.add("", f"the file is {deep}", 1)
         problems.raise_if_any("invalid calendar file")
     try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError as exc:
         problems.add("", f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
         problems.raise_if_any("invalid calendar file")

@@ -17,7 +17,7 @@ from typing import Any, Self
 from marshmallow import ValidationError, fields, validate
 
 from . import feel, identity_numbers
-from ._form_reader import FieldDef
+from ._form_reader import FieldDef, js_ends
 from .clock import LOCAL_TZ, utcnow
 from .text import shows_something
 
@@ -44,7 +44,9 @@ REQUIRED = Broken("required", "required: a value is required")
 # Chinese numbers without spaces: a mobile number (1 + 10 digits, second digit 3-9), or a landline
 # with its area code (0 + 2-3 digits), an optional hyphen, 7-8 digits and an optional -extension.
 # International (+86) and service numbers (400/800) are not accepted; use a custom pattern for those.
-PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)\Z", re.ASCII)  # \Z: no final line break
+# As the page's form-js checks it (JavaScript), and as the server does (the same, $ read as JavaScript reads it).
+PHONE_PATTERN = r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$"
+PHONE = re.compile(js_ends(PHONE_PATTERN), re.ASCII)
 EMAIL = validate.Email(error=Broken("email", "email: not an email address"))
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?\Z", re.ASCII)

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feel, variables
 from .bpmn_xml import Problem
-from .json_depth import MAX_DEPTH, too_deep
+from .json_depth import MAX_DEPTH, loads, too_deep
 from .problem_codes import said
 
 MAX_FORM_BYTES = 1024 * 1024
@@ -68,7 +68,7 @@ def read(name: str, content: bytes) -> tuple[FormDef | None, list[Problem]]:
         text = content.decode("utf-8-sig")
         if too_deep(text):
             return None, [Problem.of(name, None, None, said("form.too_deep", levels=MAX_DEPTH))]
-        schema = json.loads(text)
+        schema = loads(text)
     except UnicodeDecodeError:
         return None, [Problem.of(name, None, None, said("form.not_utf8"))]
     except json.JSONDecodeError as exc:
@@ -196,20 +196,24 @@ class _Reader:
 def js_ends(pattern: str) -> str:
     """A pattern whose ``$`` means what it means in JavaScript (without the m flag): the end of the text. In
     Python it also matches before a final line break, so ``^JY\\d{14}$`` would pass ``JY…\\n``. Each ``$``
-    outside a character class and not escaped becomes ``\\Z``."""
-    out, escaped, in_class = [], False, False
-    for i, c in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif c == "\\":
-            escaped = True
-        elif in_class:
-            in_class = not (c == "]" and pattern[i - 1] != "[" and pattern[i - 2:i] != "[^")
+    outside a character class and not escaped becomes ``\\Z``; the pattern sent to a page keeps its ``$``."""
+    out: list[str] = []
+    i, class_from = 0, -1  # class_from: where the open class's members begin (-1: not in one)
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if class_from >= 0:
+            if c == "]" and i > class_from:  # a ] first in the class is one of its members
+                class_from = -1
         elif c == "[":
-            in_class = True
+            class_from = i + 2 if pattern[i + 1:i + 2] == "^" else i + 1
         elif c == "$":
             c = "\\Z"
         out.append(c)
+        i += 1
     return "".join(out)
 
 

@@ -74,12 +74,14 @@ def _write_lock_for_locking_reads(connection: Connection, statement: Any, *_: An
     write: a command's locking read (a case's row lock, a clock before an extension) would check rows that a
     concurrent command may change before this one writes. Beginning the transaction there with the database's
     write lock (BEGIN IMMEDIATE) makes the read what FOR UPDATE is on PostgreSQL: it waits for the writer
-    ahead (busy_timeout) and reads what that one committed."""
+    ahead (busy_timeout) and reads what that one committed. As there, an object the session loaded before is
+    not refreshed by it: a command reads what it checks after the lock. Sent through SQLAlchemy, so that a
+    timeout is its OperationalError, as any statement's."""
     if getattr(statement, "_for_update_arg", None) is None:
         return
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection is not None and not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -191,7 +191,8 @@ def open_case(uow: UnitOfWork, instance_id: int, *, actor: str | None = None) ->
 
 def read_case(uow: UnitOfWork, instance_id: int) -> Case:
     """A case loaded to read, once per session of ``uow``: the case page's panels (its file, its waits, the
-    throws offered) share one load. Never for a command, which changes the case it loads."""
+    throws offered) share one load, as a clock command's notice and text do (it changes the clock, not the
+    case). Never for a command that changes the case it loads: the load is kept until the next commit."""
     case = uow.read_cases.get(instance_id)
     if case is None:
         case = uow.read_cases[instance_id] = open_case(uow, instance_id)

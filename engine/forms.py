@@ -35,7 +35,7 @@ from ._form_reader import read
 from .bpmn_xml import PROCESS_KEY, PreparedDiagram, Problem
 from .errors import DeploymentInvalid, NotFound, ProcessError
 from .form_key_cache import MISSING, RESOURCES_MARKER
-from .json_depth import too_deep
+from .json_depth import loads, too_deep
 from .models import ProcessDefinition, Resource
 from .problem_codes import said
 from .unit_of_work import UnitOfWork
@@ -287,7 +287,7 @@ def _home_deployments(uow: UnitOfWork, definition: ProcessDefinition | None) -> 
 def _form_id(content: bytes) -> str | None:
     try:
         text = content.decode("utf-8-sig")
-        schema = None if too_deep(text) else json.loads(text)
+        schema = None if too_deep(text) else loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None  # reported by check()
     return schema.get("id") if isinstance(schema, dict) and isinstance(schema.get("id"), str) else None

@@ -45,7 +45,8 @@ def _transactional_sqlite(url: str) -> Engine:
     """An engine whose transactions hold DDL too. The sqlite3 driver begins a transaction only before
     INSERT, UPDATE or DELETE, so CREATE TABLE would commit on its own: here the driver is told to leave
     transactions alone and BEGIN is sent at the start of each (SQLAlchemy's documented recipe). Only
-    migrations use it: for commands the driver's way keeps reads outside the writer's lock."""
+    migrations use it: for commands the driver's way keeps plain reads outside the writer's lock (a locking
+    read takes it, engine.db)."""
     migrating = make_engine(url, poolclass=NullPool)
 
     @event.listens_for(migrating, "connect")

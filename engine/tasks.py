@@ -297,7 +297,6 @@ def claim(uow: UnitOfWork, task_id: str, *, actor: Actor) -> Task:
             .values(assignee=actor.name, claimed_at=now).execution_options(synchronize_session=False)))
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
-        _require_still_active_after_write(uow, actor)
         task.assignee, task.claimed_at = actor.name, now
         departments.join_with_groups(uow, task.instance_id, actor.groups, now)  # a candidate from elsewhere
         _log(uow, task, "task.claimed", actor)
@@ -487,14 +486,6 @@ def _require_still_active(uow: UnitOfWork, actor: Actor) -> None:
     active = uow.session.execute(_ACTIVE, {"name": actor.name}).scalar()
     if active is False:
         raise Forbidden(f"user {actor.name!r} is deactivated")
-
-
-def _require_still_active_after_write(uow: UnitOfWork, actor: Actor) -> None:
-    """SQLite locks no row and opens its transaction at the first write: a deactivation may commit between
-    _require_still_active's read and the claim's UPDATE. After that UPDATE this transaction holds the write
-    lock, so a second read is the last word (the claim rolls back). PostgreSQL's share lock already was."""
-    if uow.dialect == "sqlite":
-        _require_still_active(uow, actor)
 
 
 def _require_worker(user: User, task: Task) -> None:
@@ -712,7 +703,6 @@ def lock(uow: UnitOfWork, task_id: str, *, actor: Actor, lock_seconds: int) -> T
             .execution_options(synchronize_session=False)))
         if won != 1:
             raise Conflict(f"task {task_id} was claimed by someone else meanwhile", state=task.state)
-        _require_still_active_after_write(uow, actor)
         task.assignee, task.claimed_at, task.lock_expires_at = actor.name, claimed_at, until
         _schedule_lapse(uow, task, now)
         if not held:

@@ -909,6 +909,10 @@ def _view(uow: UnitOfWork, clock: CaseClock, now: datetime) -> ClockView:
     """The clock view the commands answer with: its procedures, and the kinds a pause takes."""
     view = clock_view(uow, clock, _procedures(uow, clock.instance_id), now)
     view.procedure_kinds = procedure_kinds(uow, clock.instance_id)
+    if view.delivery_overdue and clock.delivered_at is None:
+        state = uow.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == clock.instance_id))
+        # Ended without its delivery step, it owes none (engine.supervision_delivery).
+        view.delivery_overdue = state in ("running", "suspended")
     return view
 
 

@@ -132,7 +132,9 @@ def case(instance_id: int, refused: UploadRefusal | None = None, clock_typed: Cl
                            checklist=checklist,
                            uploads=uploads, refused=refused, clock_typed=clock_typed, material_forms=MATERIAL_FORMS,
                            marking=uploads is not None and _may_mark(instance_id), data=data[:MAX_DATA_ROWS],
-                           data_hidden=max(0, len(data) - MAX_DATA_ROWS))
+                           data_hidden=max(0, len(data) - MAX_DATA_ROWS),
+                           # The open tasks whose page this user may open (engine.tasks.may_see): the others unlinked.
+                           openable={t.id for t in file.case.tasks if tasks.may_see(actor(), t)})
 
 
 # ---- acting on the clock ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from engine import acceptance, identity_numbers, materials, tasks, worksheet
-from engine._form_fields import PHONE
+from engine._form_fields import PHONE_PATTERN
 from engine.errors import InvalidRequest, MaterialsMissing, ValidationFailed
 
 from .. import json_body
@@ -351,7 +351,7 @@ def form_js_texts() -> dict[str, Any]:
     and the server's phone rule, which the browser then checks instead of form-js's international one, and the
     form of an identity number (engine.identity_numbers; its check character is the server's to check)."""
     value = "{value}"
-    return {"phone_pattern": PHONE.pattern, "formats": identity_numbers.BROWSER_PATTERNS, "texts": {
+    return {"phone_pattern": PHONE_PATTERN, "formats": identity_numbers.BROWSER_PATTERNS, "texts": {
         "Field is required.": _(RULE_TEXTS["required"]),
         "Field must have minimum length of {value}.": _(RULE_TEXTS["minLength"], length=value),
         "Field must have maximum length of {value}.": _(RULE_TEXTS["maxLength"], length=value),

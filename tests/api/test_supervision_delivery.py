@@ -87,9 +87,9 @@ def test_the_case_page_says_by_when_the_result_is_delivered_and_when_it_was(app,
     assert browser.log_in("zhou").status_code == 302
     panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
     assert "送达期限" in panel and "2026-03-24" in panel and "已送达" not in panel
+    assert "delivery-overdue" not in panel  # not due yet
     now(date(2026, 3, 12))
     complete_open_task(api, decided, "certify", reader="admin", certificate_no="JY14103020000001")
-    assert "delivery-overdue" not in panel
     now(date(2026, 3, 26))  # two working days late
     monkeypatch.setattr(supervision_board, "utcnow", lambda: at(date(2026, 3, 26)))
     panel = browser.get(f"/cases/{decided}").text.split('<dl class="clock-figures">')[1].split("</dl>")[0]
@@ -175,3 +175,12 @@ def test_a_case_ended_after_its_decision_without_delivery_has_nothing_due(app, r
     person(runtime, "zhou", roles=["supervisor"])
     assert browser.log_in("zhou").status_code == 302
     assert "送达期限" not in browser.get(f"/cases/{decided}").text
+
+
+def test_a_case_ended_after_its_decision_without_delivering_owes_no_delivery(api, now, decided):
+    now(date(2026, 3, 12))
+    ended = api.as_("admin").post(f"/api/process-instances/{decided}/terminate", json={"reason": "申请人撤回"})
+    assert ended.status_code == 200, ended.get_json()
+    now(date(2026, 3, 26))  # past the due day
+    clock = api.get(f"/api/process-instances/{decided}/clock").get_json()
+    assert clock["delivered_at"] is None and clock["delivery_overdue"] is False

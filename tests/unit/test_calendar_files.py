@@ -47,6 +47,11 @@ def test_broken_json_reports_the_line_of_the_syntax_error():
     assert line == 6 and message.startswith("invalid JSON: Expecting ',' delimiter")
 
 
+def test_a_number_too_long_to_read_is_broken_json_at_its_line():
+    ((line, _, message),) = problems("2027.json", GOOD_JSON.replace('"year": 2027', '"year": ' + "2" * 5000))
+    assert message.startswith("invalid JSON: a number of more than 4300 digits") and line == 3
+
+
 def test_every_problem_in_a_file_is_reported_at_once():
     data = {"year": 2027, "holiday": [], "holidays": [{"date": "2026-12-31"}, {"date": "2027-10-01", "nmae": "x"},
                                                      {"date": "2027-10-01"}],

@@ -78,6 +78,15 @@ def test_a_pattern_searches_like_javascript_and_its_digits_are_ascii() -> None:
     assert "licence" in errors(anchored, {"licence": "JY12345678901234\n"})
     priced = form(field("textfield", "price", validate={"pattern": r"^[$]\d+ \$$"}))
     assert priced.validate({"price": "$5 $"}, {}) and "price" in errors(priced, {"price": "$5 $\n"})
+    bracketed = form(field("textfield", "ref", validate={"pattern": r"^[\[]\d+$"}))  # an escaped [ opens no class
+    assert bracketed.validate({"ref": "[5"}, {}) and "ref" in errors(bracketed, {"ref": "[5\n"})
+
+
+def test_the_page_checks_a_phone_number_by_a_pattern_javascript_reads() -> None:
+    """\\Z is Python's end of text; in JavaScript it is a letter Z, and every number would be refused."""
+    from engine._form_fields import PHONE_PATTERN
+
+    assert PHONE_PATTERN.endswith("$") and "\\Z" not in PHONE_PATTERN
 
 
 def test_a_phone_number_with_a_line_break_after_it_is_no_phone_number() -> None:
@@ -453,6 +462,7 @@ def test_problems_point_at_the_line_of_the_components_id() -> None:
     (b'{"type": "default"}', "expected an object with a 'components' list"),
     (b'{"type": "custom", "components": []}', "type 'custom'"),
     (b"\xff\xfe", "not UTF-8"),
+    (b'{"components": [], "n": ' + b"9" * 5000 + b"}", "a number of more than 4300 digits"),
 ])
 def test_files_that_are_not_form_js_forms_are_refused(content: bytes, message: str) -> None:
     [found] = problems(content)
