@@ -390,3 +390,19 @@ def test_the_case_list_filters_by_item_and_the_filter_keeps_its_choice(api: ApiC
     assert set(list_rows(supervisor, f"/cases?item={PLAIN}")) == {plain}
     assert re.search(rf'<option value="{PLAIN}" selected>', supervisor.get(f"/cases?item={PLAIN}").text)
     assert set(list_rows(supervisor, "/cases?item=no_such_item")) == {licence, plain}  # an address typed: all
+
+
+def test_the_open_tasks_link_to_their_page_only_for_who_may_open_it(api: ApiClient) -> None:
+    """The integrator that started a case reads it, but a clerk's task page is not theirs (it would be a 404)."""
+    api.deploy("simple_approval.bpmn")
+    case = api.as_("integrator").start("simple_approval", variables={"reviewGroup": "office"})
+    task_id = case["tasks"][0]["id"]
+
+    def open_tasks(name: str) -> str:
+        page = Browser(api, name).get(f"/cases/{case['id']}").text
+        return page.split('<ul class="open-tasks">', 1)[1].split("</ul>", 1)[0]
+
+    assert f'href="/tasks/{task_id}"' in open_tasks("supervisor")
+    listed = open_tasks("integrator")
+    assert f"/tasks/{task_id}" not in listed and 'class="task-name"' in listed
+    assert Browser(api, "integrator").get(f"/tasks/{task_id}").status_code == 404  # why it is not linked
