@@ -577,7 +577,7 @@ EN: dict[str, str] = {
     "办理结果已送达。办理部门仍在进行办结后的核查，核查结果将在此显示。":
         "The result has been delivered. The office is still carrying out its checks after the decision; their "
         "outcome will be shown here.",
-    "送达方式": "Delivered by",
+    "送达方式": "Delivery method",
     "邮件单号": "Tracking number",
     "如需了解终止原因，请通过办事指南所列的咨询渠道咨询办理部门。":
         "To learn why, ask the office through the consultation channels its guide lists.",
@@ -1941,7 +1941,7 @@ EN: dict[str, str] = {
     "未获准事项": "Items not granted",
     "申请人（网上）": "Applicant (online)",
     "不满意的方面（选择“不满意”或“非常不满意”时选填，可多选）":
-        "What was unsatisfactory (optional with Unsatisfied or Very unsatisfied; choose any)",
+        "What was unsatisfactory (optional with Dissatisfied or Very dissatisfied; choose any)",
     "窗口服务": "Service at the window",
     "办理时效": "Time taken",
     "办事流程": "Procedure",
@@ -2107,6 +2107,7 @@ EN: dict[str, str] = {
     "办件已终止办理": "The office terminated the case",
     "办件已办结": "The case has ended",
     "已失效": "Lapsed",
+    "未予批准": "Refused",
     "{why}，计时已停止，申请随之失效": "{why}: the clock stopped and the request lapsed",
     "批准 {n} 个工作日": "{n} working days granted",
     "已超过办结期限，只能不予批准": "Past the deadline: it can only be refused",

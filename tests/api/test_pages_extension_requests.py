@@ -93,6 +93,8 @@ def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: 
     assert listed.status_code == 200 and 'href="/extensions" class="current"' in listed.text  # 延期审批 in the nav
     assert "需征求意见" in listed.text and "decide-extension-form" in listed.text
     assert '<a class="tab current" href="/extensions?state=pending" aria-current="page">待审批</a>' in listed.text
+    # The refused ones' tab is named by their state, not by the button that refuses (不予批准: Refuse)
+    assert '<a class="tab" href="/extensions?state=refused">未予批准</a>' in listed.text
     request_id = int(listed.text.split('data-request="')[1].split('"')[0])
     approved = head.post(f"/cases/{green}/extension-requests/{request_id}/approve",
                          {"next": "/extensions", "opinion": ""}, token_from="/extensions")

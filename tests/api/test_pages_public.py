@@ -208,6 +208,14 @@ def test_the_lookup_shows_state_steps_time_limit_and_the_documents_to_download(a
     steps = re.findall(r'<tr class="step-row"><td class="nowrap">([^<]+)</td><td>([^<]*)</td>', html)
     assert [name for _, name in steps][:1] == ["已接件"] and any(name == "受理审查" for _, name in steps)
     assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d$", at) for at, _ in steps)
+    # A step done says so (a state reached names the state)
+    done = re.search(r'<tr class="step-row"><td class="nowrap">[^<]+</td><td>受理审查</td><td>(.*?)</td>', html)
+    assert done and "已完成" in done.group(1)
+    visitor.get("/lang/en?next=/public/progress")
+    english = visitor.get("/public/progress").text
+    steps = re.findall(r'<tr class="step-row"><td class="nowrap">[^<]+</td><td>([^<]*)</td><td>(.*?)</td>', english)
+    assert steps[0][0] == "Received" and "Received" in steps[0][1]  # the state's name, as its badge says it
+    visitor.get("/lang/zh?next=/public/progress")
     assert "10 个工作日" in html and text_of(html, "used-days") == "0" and text_of(html, "remaining-days") == "10"
     assert "某某餐饮有限公司" not in html and "window_clerk" not in html  # nothing internal
 
