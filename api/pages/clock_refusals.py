@@ -86,8 +86,10 @@ def _conflict(command: str, exc: Conflict) -> str | None:
     if command in EXTENDING and context.get("extension_allowance_days") == 0:
         return _("该事项没有法定的延长期限，不能延长办理期限。")
     if command in EXTENDING and "extension_remaining_days" in context:
-        return _("最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。",
-                 n=context["extension_remaining_days"], allowance=context["extension_allowance_days"])
+        left, allowance = context["extension_remaining_days"], context["extension_allowance_days"]
+        if left == allowance:  # none approved yet: the request asked for more than the law allows at all
+            return _("最多可延长 {n} 个工作日（法定可延长的期限）。", n=allowance)
+        return _("最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。", n=left, allowance=allowance)
     if command == PAUSE and context.get("state") == time_limits.PAUSED:
         return _("特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。")
     if command == RESUME:

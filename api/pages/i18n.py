@@ -952,6 +952,7 @@ EN: dict[str, str] = {
     "办件已作出决定，计时已停止。": "The case has been decided: its clock has stopped.",
     "已超过办结期限（{date}），不能再延长：请说明超期原因。":
         "Past the deadline ({date}): no more extensions; record the reason for the delay instead.",
+    "最多可延长 {n} 个工作日（法定可延长的期限）。": "At most {n} working days may be added (what the law allows).",
     "最多还可延长 {n} 个工作日（法定可延长 {allowance} 个工作日，其余已批准）。":
         "At most {n} more working days may be added ({allowance} working days are allowed; the rest are approved).",
     "特别程序正在进行，计时已暂停：先结束它，再开始新的特别程序。":

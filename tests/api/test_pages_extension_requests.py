@@ -80,7 +80,7 @@ def test_a_refusal_needs_an_opinion_and_the_clerk_may_ask_again(head: Browser, r
     # Decided already: said in the page's words.
     assert refused(head, decide(head, green, request_id, "approve"), green) == "操作未完成：该延期申请已审批。"
     beyond = refused(reviewer, post(reviewer, green, "extension-requests", days="11", reason="再申请"), green)
-    assert beyond.startswith("操作未完成：最多还可延长 10 个工作日")
+    assert beyond == "操作未完成：最多可延长 10 个工作日（法定可延长的期限）。"  # none approved: none "of the rest"
 
 
 def test_the_head_s_list_of_requests_and_its_link(app: Any, runtime: Any, head: Browser,
