@@ -288,3 +288,12 @@ def test_a_complaint_that_says_nothing_a_reader_sees_is_refused(api, body, field
     response = api.client.post("/api/public/complaints", json={**COMPLAINT_BODY, **body})
     assert response.status_code == 422, body  # said nothing, or with characters no page shows as typed
     assert [d["field"] for d in response.get_json()["error"]["details"]] == [field]
+
+
+def test_the_case_page_names_the_applicant_online_as_who_started_a_complaint(api):  # type: ignore[no-untyped-def]
+    from tests.api.test_pages_cases import Browser
+
+    library(api)
+    case_id = instance_of(api, file_complaint(api)["complaint_no"])
+    page = Browser(api, "supervisor").get(f"/cases/{case_id}").text
+    assert "<dt>经办人</dt><dd>申请人（网上）</dd>" in page and "<dd>public</dd>" not in page
