@@ -59,6 +59,30 @@ def upload(uow: UnitOfWork, instance_id: int, *, actor: Actor, name: str, filena
         characters: ``details`` names the field ``name``); InvalidRequest (no file name, empty file);
         UnsupportedType (extension not accepted, or content not of that type); TooLarge.
     """
+    incoming = checked_file(uow, name=name, filename=filename)
+    with uow:
+        row = _case(uow, instance_id)
+        require_access(uow, actor, row.id, submitting=True)
+        _require_open(row)
+        store_file(uow, incoming, stream, storage)
+        material = record_file(uow, row, incoming, actor=actor)
+        uow.commit()
+        return material
+
+
+@dataclass
+class IncomingFile:
+    """An uploaded file's name and material checked (``checked_file``); ``blob`` once stored (``store_file``)."""
+
+    name: str
+    filename: str
+    extension: str
+    blob: storage_module.Blob | None = None
+
+
+def checked_file(uow: UnitOfWork, *, name: str, filename: str | None) -> IncomingFile:
+    """The material's name and the file's name and type checked, before anything is read or stored. Raises
+    as ``upload`` for them."""
     try:
         name = _clean(name, 200, "material name")
     except InvalidRequest as exc:  # a field's value, named as the API's schemas name theirs
@@ -69,28 +93,41 @@ def upload(uow: UnitOfWork, instance_id: int, *, actor: Actor, name: str, filena
     if extension not in accepted:
         raise UnsupportedType(f"files of type .{extension or '?'} are not accepted; accepted: "
                               f"{', '.join('.' + t for t in accepted)}", accepted=", ".join(accepted))
+    return IncomingFile(name, filename, extension)
+
+
+def store_file(uow: UnitOfWork, incoming: IncomingFile, stream: IO[bytes], storage: Storage | None = None) -> None:
+    """The file's bytes to storage (named by their hash: the same file stored twice is one blob), once its
+    content is seen to be of its type. Reads no row and writes none. Raises InvalidRequest (empty),
+    UnsupportedType, TooLarge."""
+    head = stream.read(16)
+    if not head:
+        raise InvalidRequest("the file is empty")
+    if not head.startswith(SIGNATURES.get(incoming.extension, (b"",))):
+        raise UnsupportedType(f"{incoming.filename} is not a .{incoming.extension} file (its content says otherwise)")
     store = storage or storage_module.for_settings(uow.settings)
-    with uow:
-        row = _case(uow, instance_id)
-        require_access(uow, actor, row.id, submitting=True)
-        if row.state in ENDED:
-            raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
-        head = stream.read(16)
-        if not head:
-            raise InvalidRequest("the file is empty")
-        if not head.startswith(SIGNATURES.get(extension, (b"",))):
-            raise UnsupportedType(f"{filename} is not a .{extension} file (its content says otherwise)")
-        blob = store.put(chain([head], read_chunks(stream)), max_bytes=uow.settings.max_material_bytes)
-        material = Material(instance_id=row.id, name=name, filename=filename, size=blob.size, sha256=blob.sha256,
-                            content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-                            uploaded_by=actor.name, uploaded_at=utcnow())
-        uow.session.add(material)
-        uow.session.flush()
-        uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.uploaded", data={
-            "material_id": material.id, "name": name, "filename": filename, "sha256": blob.sha256,
-            "size": blob.size}))
-        uow.commit()
-        return material
+    incoming.blob = store.put(chain([head], read_chunks(stream)), max_bytes=uow.settings.max_material_bytes)
+
+
+def record_file(uow: UnitOfWork, row: ProcessInstance, incoming: IncomingFile, *, actor: Actor) -> Material:
+    """The stored file as a material of the case, with its history item. Helper: the caller's transaction,
+    its checks made (``require_access``, the case not ended)."""
+    blob = incoming.blob
+    assert blob is not None, "store_file first"
+    content_type = CONTENT_TYPES.get(incoming.extension, "application/octet-stream")
+    material = Material(instance_id=row.id, name=incoming.name, filename=incoming.filename, size=blob.size,
+                        sha256=blob.sha256, content_type=content_type, uploaded_by=actor.name, uploaded_at=utcnow())
+    uow.session.add(material)
+    uow.session.flush()
+    uow.session.add(HistoryEvent(instance_id=row.id, actor=actor.name, event="material.uploaded", data={
+        "material_id": material.id, "name": incoming.name, "filename": incoming.filename, "sha256": blob.sha256,
+        "size": blob.size}))
+    return material
+
+
+def _require_open(row: ProcessInstance) -> None:
+    if row.state in ENDED:
+        raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
 
 
 def list_materials(uow: UnitOfWork, instance_id: int, *, actor: Actor) -> list[Material]:
@@ -288,8 +325,7 @@ def record_marks(uow: UnitOfWork, row: ProcessInstance, *, actor: Actor, marks: 
     so a refused command leaves none behind and the acceptance sees them. Raises as ``record``."""
     require_access(uow, actor, row.id)
     require_window(uow, actor, row.id)
-    if row.state in ENDED:
-        raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+    _require_open(row)
     # Behind the case's commands: a mark and an acceptance reading the marks (engine.acceptance) take turns,
     # and two clerks recording one material at once record it once.
     lock_case(uow.session, row.id)
@@ -454,8 +490,7 @@ def _window_case(uow: UnitOfWork, instance_id: int, actor: Actor) -> ProcessInst
     row = _case(uow, instance_id)
     require_access(uow, actor, row.id)
     require_window(uow, actor, row.id)
-    if row.state in ENDED:
-        raise Conflict(f"process instance {row.id} is {row.state}; its materials are closed", state=row.state)
+    _require_open(row)
     return row
 
 

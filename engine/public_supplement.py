@@ -122,19 +122,33 @@ def upload(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str
     lists); Conflict (``state`` too_many_files: the material has MAX_FILES files since the case began to
     wait); and as engine.materials.upload: InvalidRequest (no file name, empty file), UnsupportedType, TooLarge.
     """
+    wanted = re.sub(r"\s+", " ", name or "").strip()
+    with uow:  # refused before anything is stored: the code, the case waiting, the material, room for a file
+        if code is not None:  # checked once (a slow hash): the proof opens the case the second time
+            proof, code = query_codes.verify(uow, case_no, code), None
+        _require_room(uow, _open(uow, case_no, code, proof, lock=False), wanted)
+    incoming = materials.checked_file(uow, name=wanted, filename=filename)
+    # Stored outside the case's lock (on SQLite the database's): writing up to max_material_bytes holds no writer.
+    materials.store_file(uow, incoming, stream, storage)
     with uow:
         opening = _open(uow, case_no, code, proof, lock=True)  # a submission in between closes the upload
-        wanted = re.sub(r"\s+", " ", name or "").strip()
-        if wanted not in opening.awaiting.materials:
-            message = f"补正材料中没有“{wanted}”，请上传一次性告知通知书所列的材料：{'、'.join(opening.awaiting.materials)}"
-            raise ValidationFailed(message, details=[{"field": "name", "message": message}])
-        held = next(m.files for m in _received(uow, opening) if m.name == wanted)
-        if len(held) >= MAX_FILES:  # what one code may store is bounded, for as long as the case waits
-            raise Conflict(TOO_MANY_FILES.format(name=wanted, n=MAX_FILES), state="too_many_files",
-                           max_files=MAX_FILES)
-        stored = materials.upload(uow, opening.row.id, actor=APPLICANT, name=wanted, filename=filename,
-                                  stream=stream, storage=storage)
+        _require_room(uow, opening, wanted)  # as it stands now; a refusal leaves the stored bytes unreferenced
+        materials.require_access(uow, APPLICANT, opening.row.id, submitting=True)
+        stored = materials.record_file(uow, opening.row, incoming, actor=APPLICANT)
+        uow.commit()
         return _shown(stored)
+
+
+def _require_room(uow: UnitOfWork, opening: _Opening, wanted: str) -> None:
+    """The supplement lists the material, and it has fewer than MAX_FILES files since the case began to wait.
+    Raises ValidationFailed, Conflict."""
+    if wanted not in opening.awaiting.materials:
+        message = f"补正材料中没有“{wanted}”，请上传一次性告知通知书所列的材料：{'、'.join(opening.awaiting.materials)}"
+        raise ValidationFailed(message, details=[{"field": "name", "message": message}])
+    held = next(m.files for m in _received(uow, opening) if m.name == wanted)
+    if len(held) >= MAX_FILES:  # what one code may store is bounded, for as long as the case waits
+        raise Conflict(TOO_MANY_FILES.format(name=wanted, n=MAX_FILES), state="too_many_files",
+                       max_files=MAX_FILES)
 
 
 def submit(uow: UnitOfWork, case_no: str, code: str | None = None, *, proof: str | None = None) -> Submitted:

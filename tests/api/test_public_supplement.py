@@ -356,3 +356,19 @@ def test_the_page_says_when_the_supplement_is_brought_to_the_window(api: ApiClie
     assert text_of(page, "awaiting-what") == "待申请人补正材料"
     assert text_of(page, "supplement-closed") == "本办件的补正材料请到受理窗口提交"
     assert "supplement-upload" not in page
+
+
+def test_the_file_is_stored_before_the_case_is_locked_and_the_code_checked_once(api: ApiClient,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing a file of up to max_material_bytes holds no lock (on SQLite the whole database's): the case is
+    locked to record it, after the bytes are stored. The code's slow hash is checked once."""
+    from engine import materials, query_codes
+
+    deploy_library(api)
+    case = awaiting_supplement(api, "SX-2026-0409")
+    steps: list[str] = []
+    for module, name in ((public_supplement, "lock_case"), (materials, "store_file"), (query_codes, "verify")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **k: steps.append(_n) or _o(*a, **k))
+    assert send_file(api, "SX-2026-0409", case["query_code"], ID_PROOF).status_code == 201
+    assert steps == ["verify", "store_file", "lock_case"]
