@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import click
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
-from engine import calendar, definitions, documents, schema, users
+from engine import calendar, definitions, documents, file_paths, schema, users
 from engine import lint as item_lint
 from engine.errors import DeploymentInvalid, EngineError
 from engine.models import User
@@ -93,7 +95,17 @@ def collect_files(paths: tuple[str, ...]) -> list[tuple[str, bytes]]:
     template is any .html file named, and in folders those of a ``documents`` folder (other HTML there is not
     the library's); the engine names it by its file name. A file named twice (a folder, and a file in it)
     is taken once; two files that would be deployed under one name are refused, naming both."""
-    return [(name, path.read_bytes()) for name, path in _deployable(paths).items()]
+    with _paths_read():
+        return [(name, file_paths.read(path)) for name, path in _deployable(paths).items()]
+
+
+@contextmanager
+def _paths_read() -> Iterator[None]:
+    """A file or folder that cannot be read is the command line's error, naming it (no traceback)."""
+    try:
+        yield
+    except file_paths.Unreadable as exc:
+        raise click.BadParameter(str(exc), param_hint="PATH") from None
 
 
 def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
@@ -101,10 +113,11 @@ def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
     found: list[tuple[str, Path]] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for item in sorted(path.rglob("*")):
-                if not item.is_file():
-                    continue
+        with _paths_read():
+            kind = file_paths.kind_of(path)
+            under = file_paths.files_under(path) if kind == "dir" else []
+        if kind == "dir":
+            for item in under:
                 if definitions.kind_of(item.as_posix()) == "sample":  # <item>/samples/: its guide's 样表
                     found.append((item_lint.deployed_name(item.resolve().as_posix()), item))
                 elif documents.is_template(item.name):
@@ -112,7 +125,7 @@ def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
                         found.append((item.name, item))
                 elif item.name.lower().endswith(DEPLOYABLE) or item.name == "guide.json":
                     found.append((item_lint.deployed_name(item.resolve().as_posix()), item))
-        elif path.is_file():
+        elif kind == "file":
             found.append((item_lint.deployed_name(path.resolve().as_posix()), path))
         else:
             raise click.BadParameter(f"{raw}: no such file or folder", param_hint="PATH")
@@ -140,7 +153,8 @@ def _deployable(paths: tuple[str, ...]) -> dict[str, Path]:
 def deploy(paths: tuple[str, ...], name: str | None, once: bool) -> None:
     """Deploy diagrams, decisions, forms, guides and document templates from files or folders."""
     found = _deployable(paths)
-    files = [(name, path.read_bytes()) for name, path in found.items()]
+    with _paths_read():
+        files = [(name, file_paths.read(path)) for name, path in found.items()]
     # Problems name a file by the name it is deployed under (a base name, or a guide's folder/guide.json):
     # printed with the path given instead, as lint prints it, an editor jumps to the file.
     given = {name: path.as_posix() for name, path in found.items()}
@@ -190,7 +204,7 @@ def lint(paths: tuple[str, ...], strict: bool) -> None:
     Prints file:line: element: message (severity); exits 1 when any error (or, with --strict, warning)."""
     try:
         files = item_lint.collect(paths)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, file_paths.Unreadable) as exc:
         raise click.BadParameter(str(exc), param_hint="PATH") from None
     if not files:
         raise click.ClickException("nothing to lint: no .bpmn, .form, guide.json or documents/*.html files found")

@@ -41,6 +41,9 @@ def command_runtime(*, create: bool = False, create_default: bool = False) -> Ru
         return Runtime(settings)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise click.ClickException(f"DATABASE_URL cannot be used: {exc}") from None
+    except OSError as exc:  # the SQLite file's folder cannot be made (GOVFLOW_DATA_DIR a file, unwritable ...)
+        raise click.ClickException(f"{exc.filename or settings.data_dir}: cannot be used for the database "
+                                   f"({exc.strerror or exc}): check GOVFLOW_DATA_DIR and DATABASE_URL") from None
     except ModuleNotFoundError as exc:  # the URL's driver: the engine imports it when it is made
         raise click.ClickException(f"module {exc.name!r} is missing: DATABASE_URL names a driver govflow "
                                    "does not install (use sqlite:///PATH or postgresql+psycopg://...)") from None

@@ -76,6 +76,7 @@ from . import (
     diagram_functions,
     diagrams,
     documents,
+    file_paths,
     forms,
     guides,
     outbox,
@@ -119,15 +120,16 @@ FormFields = Callable[[str], "frozenset[str] | None"]
 def collect(paths: Iterable[str]) -> list[tuple[str, bytes]]:
     """Diagrams, forms, guides and document templates named or found in folders, each under the path it
     was found at. As ``govflow deploy`` takes them, an ``.html`` file named is a template, and in folders
-    those in a ``documents`` folder (other HTML there is not the library's)."""
+    those in a ``documents`` folder (other HTML there is not the library's). Raises FileNotFoundError and
+    file_paths.Unreadable."""
     files: list[tuple[str, bytes]] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = [p for p in sorted(path.rglob("*")) if p.is_file() and _lintable(p)]
-            files.extend((p.as_posix(), p.read_bytes()) for p in found)
-        elif path.is_file():
-            files.append((path.as_posix(), path.read_bytes()))
+        kind = file_paths.kind_of(path)
+        if kind == "dir":
+            files.extend((p.as_posix(), file_paths.read(p)) for p in file_paths.files_under(path) if _lintable(p))
+        elif kind == "file":
+            files.append((path.as_posix(), file_paths.read(path)))
         else:
             raise FileNotFoundError(f"{raw}: no such file or folder")
     return files

@@ -151,6 +151,15 @@ def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, ur
     assert "Traceback" not in result.output
 
 
+def test_a_data_directory_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "a-file").touch()
+    env = {"PATH": str(GOVFLOW.parent), "GOVFLOW_DATA_DIR": str(tmp_path / "a-file")}
+    result = _govflow(env, "db", "upgrade")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"Error: {tmp_path / 'a-file'}: cannot be used for the database (File exists): "
+                                     "check GOVFLOW_DATA_DIR and DATABASE_URL")
+
+
 def test_only_the_commands_that_set_a_database_up_create_a_missing_sqlite_file(tmp_path):
     mistyped = tmp_path / "mistyped" / "govflow.db"
     env = {"DATABASE_URL": f"sqlite:///{mistyped}", "GOVFLOW_DATA_DIR": str(tmp_path)}

@@ -5,12 +5,14 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import main
 from engine import Runtime
-from tests.helpers import ROOT
+from tests.helpers import FIXTURES, ROOT
 
 FOOD = ROOT / "bpmn" / "SCJG-XK-0001"
 WINDOW = ROOT / "bpmn" / "window-acceptance"
@@ -151,3 +153,37 @@ def test_form_problems_have_a_line_from_1(tmp_path: Path):
     assert all(line.startswith(f"{form.as_posix()}:") for line in lines)
     assert min(where.values()) >= 1
     assert [n for m, n in where.items() if m.startswith("a b:")] == [5]  # no id: the line of its key
+
+
+def test_a_file_or_folder_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, whom file modes do not stop: the operating system's refusal is simulated."""
+    import os
+    from pathlib import Path as RealPath
+
+    shutil.copy(FIXTURES / "simple_approval.bpmn", tmp_path / "locked.bpmn")
+    readable = RealPath.read_bytes
+
+    def read_bytes(self: RealPath) -> bytes:
+        if self.name == "locked.bpmn":
+            raise PermissionError(13, "Permission denied", str(self))
+        return readable(self)
+
+    monkeypatch.setattr(RealPath, "read_bytes", read_bytes)
+    for command in ("lint", "deploy"):
+        result = CliRunner().invoke(main, [command, str(tmp_path / "locked.bpmn")])
+        assert result.exit_code == 2
+        assert f"{tmp_path / 'locked.bpmn'}: cannot be read (Permission denied)" in result.output, command
+
+    (tmp_path / "sub").mkdir()
+    walk = os.walk
+
+    def refusing_walk(top: str, onerror: Any = None, **kwargs: Any) -> Any:
+        for root, dirs, files in walk(top, onerror=onerror, **kwargs):
+            yield root, dirs, files
+            if root.endswith("sub") and onerror is not None:
+                onerror(PermissionError(13, "Permission denied", root))
+
+    monkeypatch.setattr(os, "walk", refusing_walk)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 2 and f"{tmp_path / 'sub'}: cannot be read (Permission denied)" in result.output
