@@ -4,6 +4,7 @@ projections. The original bytes are kept as the deployed resource; the translate
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import camunda as camunda_xml
@@ -52,6 +53,7 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
         pid = process.get("id")
         if process.get("isExecutable", "true") == "false":
             continue
+        _check_key(diagram, process, pid)
         diagram.executable.append(pid)
         diagram.process_names[pid] = process.get("name")
         diagram.elements[pid] = _translate_process(diagram, process)
@@ -69,6 +71,22 @@ def prepare(name: str, content: bytes) -> PreparedDiagram:
     _check_message_refs(diagram, root)
     _keep_sources(diagram)
     return diagram
+
+
+# An XML name without a colon (NCName), as BPMN's ids are: a process id is the item's key in addresses
+# (/api/process-definitions/KEY), where '/', '?', '#' or a space would make another address.
+_XML_NAME = re.compile(r"[^\W\d][\w.\-]*")
+MAX_KEY = 255  # process_definitions.key
+
+
+def _check_key(diagram: PreparedDiagram, process: Any, pid: str | None) -> None:
+    """An executable process's id must do as its key."""
+    if pid is None:
+        return  # the parser names a process without an id
+    if len(pid) > MAX_KEY:
+        diagram.error(process, said("process.long_id", length=len(pid), longest=MAX_KEY))
+    elif not _XML_NAME.fullmatch(pid):
+        diagram.error(process, said("process.bad_id", pid=pid))
 
 
 def _check_message_refs(diagram: PreparedDiagram, root: Any) -> None:

@@ -49,6 +49,9 @@ ENGLISH: dict[str, str] = {
     "process.initiators": "start events name different camunda:initiator variables ({names}): a case has one "
                           "starting user; name one variable",
     "process.start_forms": "start events name different start forms ({forms}): a case starts with one form; name one",
+    "process.bad_id": "process id {pid!r} is not an XML name (letters, digits, '_', '-' and '.', not first a digit, "
+                      "'-' or '.'): it is the item's key in addresses; rename it",
+    "process.long_id": "process id is {length} characters long; a process id has at most {longest}",
     "process.start_form_client": "start form {form!r} is a page the client application renders, which cannot be "
                                  "merged with the forms of govflow.bundleForms; name a form-js form",
     # expressions and scripts

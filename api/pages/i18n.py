@@ -1609,6 +1609,11 @@ EN: dict[str, str] = {
         "start events name different camunda:initiator variables ({names}): a case has one starting user; name one variable",
     "各开始事件指定了不同的开始表单（{forms}）：一个办件只以一个表单开始；请只指定一个":
         "start events name different start forms ({forms}): a case starts with one form; name one",
+    "流程标识 {pid!r} 不是合法的 XML 名称（字母、数字、“_”“-”“.”，且不以数字、“-”或“.”开头）：它是事项在地址中的键；请改名":
+        "process id {pid!r} is not an XML name (letters, digits, '_', '-' and '.', not first a digit, '-' or '.'): "
+        "it is the item's key in addresses; rename it",
+    "流程标识长 {length} 个字符；流程标识至多 {longest} 个字符":
+        "process id is {length} characters long; a process id has at most {longest}",
     "开始表单 {form!r} 是由客户端应用呈现的页面，无法与 govflow.bundleForms 的表单合并；请指定 form-js 表单":
         "start form {form!r} is a page the client application renders, which cannot be merged with the forms of govflow.bundleForms; name a form-js form",
     "spiffworkflow:{script} 脚本有误：{reason}":

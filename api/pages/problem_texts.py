@@ -44,6 +44,8 @@ ZH: dict[str, str] = {
     "call.unknown": "调用的流程 {called!r} 既不在本次部署中，也未曾部署",
     "process.initiators": "各开始事件指定了不同的 camunda:initiator 变量（{names}）：一个办件只有一个发起用户；请只指定一个变量",
     "process.start_forms": "各开始事件指定了不同的开始表单（{forms}）：一个办件只以一个表单开始；请只指定一个",
+    "process.bad_id": "流程标识 {pid!r} 不是合法的 XML 名称（字母、数字、“_”“-”“.”，且不以数字、“-”或“.”开头）：它是事项在地址中的键；请改名",
+    "process.long_id": "流程标识长 {length} 个字符；流程标识至多 {longest} 个字符",
     "process.start_form_client": "开始表单 {form!r} 是由客户端应用呈现的页面，无法与 govflow.bundleForms 的表单合并；请指定 form-js 表单",
     "expression.invalid": "{what} {source!r} 无法编译：{reason}",
     "expression.untranslatable": "表达式 {source!r} 无法转换：{reason}",

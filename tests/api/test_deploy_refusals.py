@@ -306,3 +306,28 @@ def test_a_duration_in_calendar_days_in_a_service_item_is_a_warning_pointing_to_
     # Not a service item (no guide): a technical timeout is the diagram's own business.
     plain = upload(api, ("days.bpmn", diagram(body).replace(b'id="p"', b'id="plain"'))).get_json()
     assert [w for w in plain["warnings"] if w.get("code") == "duration.calendar_days"] == []
+
+
+@pytest.mark.parametrize(("pid", "says"), [
+    ("qa/slash?x=1#y", "process id 'qa/slash?x=1#y' is not an XML name"),
+    ("two words", "process id 'two words' is not an XML name"),
+    ("1st", "process id '1st' is not an XML name"),
+    ("p" * 300, "process id is 300 characters long; a process id has at most 255"),
+])
+def test_a_process_id_that_cannot_be_its_key_in_addresses_is_refused(api, pid: str, says: str) -> None:
+    """The id is the item's key in /api/process-definitions/KEY: one that is not an XML name (as BPMN's ids
+    are) would deploy and never be reached; one too long for the key's column is no crash either."""
+    diagram = SIMPLE.replace('process id="simple_approval"', f'process id="{pid}"').replace(
+        'bpmnElement="simple_approval"', f'bpmnElement="{pid}"')
+    response = upload(api, ("odd.bpmn", diagram.encode()))
+    assert response.status_code == 422, response.get_json()
+    [problem] = [p for p in response.get_json()["error"]["details"] if p["severity"] == "error"]
+    assert problem["file"] == "odd.bpmn" and problem["message"].startswith(says) and problem["line"] == 3
+    assert api.as_("analyst").get("/api/process-definitions").get_json() == []
+
+
+def test_a_process_id_in_chinese_is_an_xml_name_and_its_address_works(api) -> None:
+    diagram = SIMPLE.replace('process id="simple_approval"', 'process id="简易审批_v2"').replace(
+        'bpmnElement="simple_approval"', 'bpmnElement="简易审批_v2"')
+    assert upload(api, ("zh.bpmn", diagram.encode())).status_code == 201
+    assert api.as_("analyst").get("/api/process-definitions/简易审批_v2").status_code == 200
