@@ -34,7 +34,8 @@ NAME_RULE = "1 to 100 Latin letters, digits, Chinese characters, '.', '@', '_' a
 # A group is one word: diagrams name several as "window,review" (camunda:candidateGroups), so a comma or a
 # space inside one would make a group nobody's task can name.
 # Not a space, comma or semicolon; no control character or text-direction mark either.
-_GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,100}$")
+# Format characters count as control characters here: a zero-width space would make "x\u200by" look like "xy".
+_GROUP = re.compile("^[^\\s,;\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]{1,100}$")
 GROUP_RULE = ("one word of 1 to 100 characters, without spaces, commas, semicolons, control characters "
               "or text-direction marks")
 # The actors the engine records for steps no user took: its own (SYSTEM) and the public's opening a complaint

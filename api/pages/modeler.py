@@ -54,7 +54,13 @@ def blank() -> ResponseReturnValue:
 @bp.get("/<key>/<int:version>")
 def edit(key: str, version: int) -> ResponseReturnValue:
     found = versions.diagram_version(uow(), key, version=version, actor=actor())
-    return _page(found, xml=found.xml, file_name=found.info.resource_name, seen=found.processes)
+    return _page(found, xml=found.xml, file_name=savable_name(found.info.resource_name), seen=found.processes)
+
+
+def savable_name(name: str) -> str:
+    """A deployed file's name as the save takes it (FILE_NAME): the API and the command line keep any name
+    (受理流程 v1.bpmn, a folder before it); the modeler offers its last part with other characters as '_'."""
+    return re.sub(r"[^\w.\-]", "_", name.rsplit("/", 1)[-1])[-200:]
 
 
 @bp.post("")

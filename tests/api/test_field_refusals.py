@@ -57,6 +57,7 @@ def test_a_new_users_bad_name_or_group_is_a_422_naming_the_field(api: ApiClient,
 
 @pytest.mark.parametrize(("groups", "says"), [
     (["window", "x,y"], "invalid group name 'x,y'"),
+    (["window", "x\u200by"], r"invalid group name 'x\u200by'"),  # a zero-width space: shown, not hidden
     (["window", " "], "an empty group name; to take every group away, give none"),
 ])
 def test_a_changed_users_bad_group_is_a_422_naming_it_and_nothing_to_change_stays_a_400(

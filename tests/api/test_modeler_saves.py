@@ -194,3 +194,16 @@ def test_a_save_done_names_its_draft_for_the_page_to_drop_and_a_refused_one_keep
     assert second.headers["Set-Cookie"].startswith(f"{SAVED_COOKIE}=k2j4h5g6f7d8s9a0.zzzzzzzz11111111;")
     odd = save(analyst, "/analyst/modeler", renamed(V1, "Process_ccccccc"), draft="../<x>")
     assert odd.status_code == 302 and SAVED_COOKIE not in odd.headers.get("Set-Cookie", "")
+
+
+def test_a_diagram_deployed_under_a_name_the_modeler_refuses_opens_under_one_it_saves(runtime: Runtime,
+                                                                                     analyst: Browser) -> None:
+    """The API and the command line keep any file name (受理流程 v1.bpmn): the modeler offers one its save takes."""
+    deploy_as(runtime, "li", renamed(V1, "pages_spaced"), file_name="受理流程 v1.bpmn")
+    page = analyst.get("/analyst/modeler/pages_spaced/1").text
+    offered = re.search(r'id="modeler-file-name" value="([^"]*)"', page).group(1)
+    assert offered == "受理流程_v1.bpmn"
+    saved = analyst.post("/analyst/modeler/pages_spaced/1", {"xml": renamed(V1, "pages_spaced").replace(
+        "许可", "许可（改）", 1), "file_name": offered, "latest.pages_spaced": "1"}, token_from="/analyst/modeler")
+    assert saved.status_code in (302, 303), saved.text[:500]
+    assert latest_version(runtime, "pages_spaced") == 2
