@@ -21,19 +21,23 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import EventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway as EventBasedGatewayMixin
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.spiff.serializer.task_spec import SubWorkflowTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
 from . import diagram_functions, expressions, scripting
 from .bpmn_xml import PreparedDiagram, Problem, local
@@ -397,6 +401,25 @@ def _caught_messages(specs: list[Any]) -> frozenset[str]:
             events = event.event_definitions if isinstance(event, MultipleEventDefinition) else [event]
             names.update(e.name for e in events if isinstance(e, MessageEventDefinition) and e.name)
     return frozenset(names)
+
+
+# Specs whose successors are uncertain by design: a gateway's branches, a boundary event's, an event gateway's.
+_CHOOSING = (MultiChoice, EventSplit, EventBasedGatewayMixin)
+
+
+def firm_up(task: Any) -> None:
+    """Before a task runs, its successors predicted as on a certain path. SpiffWorkflow 3.2.0 predicts the
+    steps after an uncertain branch (a boundary event's) as MAYBE, and a MAYBE task made READY leaves its own
+    successors MAYBE: a multi-instance step reached so cannot add its instances ("Attempt to add non-predicted
+    child to predicted task": the joint meeting's ballots after a deemed acceptance). Made FUTURE and predicted
+    from, as successors of any definite task are, they are as on a path that was never uncertain. Gateways,
+    boundary events and event gateways keep predicting their own branches."""
+    if isinstance(task.task_spec, _CHOOSING):
+        return
+    for child in task.children:
+        if child.state == TaskState.MAYBE:
+            child._set_state(TaskState.FUTURE)
+            child.task_spec._predict(child, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
 
 
 def task_by_id(workflow: BpmnWorkflow, task_id: str) -> Any | None:

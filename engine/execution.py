@@ -254,13 +254,13 @@ def run(case: Case) -> None:
     """Run engine steps until the case waits; a failing step aborts the whole command."""
     activate(case)
     with without_secrets(case), engine_errors(case):
-        case.workflow.do_engine_steps()
+        case.workflow.do_engine_steps(will_complete_task=_spiff.firm_up)
         # do_engine_steps ends by refreshing timers: one that expired meanwhile is READY now, and would
         # otherwise sit there (no longer waiting, so without a job) until some later command runs.
         for _ in range(MAX_ENGINE_ROUNDS):
             if not case.workflow.get_tasks(state=TaskState.READY, manual=False):
                 break
-            case.workflow.do_engine_steps()
+            case.workflow.do_engine_steps(will_complete_task=_spiff.firm_up)
 
 
 @contextmanager

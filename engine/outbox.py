@@ -9,7 +9,7 @@ change that caused them, then delivered by workers (engine.delivery) to subscrib
   (``accepted``, ``rejected``, ``supplement_requested``, ``decision``, ``delivered``), emitted when the
   element completes; each also sends the applicant a notice (engine.notify), as does an end no decision
   made (``instance.terminated``; ``instance.completed`` of a case its diagram deemed withdrawn)
-- whatever other modules ``emit`` in their own transaction (``overdue``, ``message.expired``, ``notice``)
+- whatever other modules ``emit`` in their own transaction (``supervision.overdue``, ``message.expired``, ``notice``)
 - ``document.issued`` when an element marked ``govflow.document`` issued a document (engine.documents
   records it in the history right after that element's completion, so it comes before later steps' events),
   and, emitted by engine.documents, when an extension of the time limit issued its notice
@@ -45,7 +45,7 @@ BUSINESS_EVENTS = ("accepted", "rejected", "supplement_requested", "decision", "
 CASE_EVENTS = ("instance.started", "instance.completed", "instance.terminated", "instance.suspended",
                "instance.resumed", "task.created", "task.completed")
 # Every event type a webhook may ask for (modules that emit new ones add them here).
-EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("overdue", "notice", "message.expired", "message.refused",
+EVENT_TYPES = CASE_EVENTS + BUSINESS_EVENTS + ("notice", "message.expired", "message.refused",
                                               "extended", "document.issued",
                                               # supervision (engine.supervision_sweep): yellow, red, a late step,
                                               # a special procedure open past the guide's limit, a late delivery
@@ -98,7 +98,7 @@ def collect(uow: UnitOfWork, case: Case) -> None:
 
 def emit(uow: UnitOfWork, event: str, *, instance: ProcessInstance | None = None,
          data: dict[str, Any] | None = None, business_key: str | None = None) -> None:
-    """Add one event to the outbox in the caller's transaction (e.g. ``overdue`` from a deadline check).
+    """Add one event to the outbox in the caller's transaction (e.g. ``supervision.overdue`` from the sweep).
     ``business_key``: the case number an event of no case (yet) names, such as an expired message's."""
     write(uow, instance, [(event, data or {})], business_key=business_key)
 

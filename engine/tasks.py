@@ -534,6 +534,7 @@ def complete(uow: UnitOfWork, task_id: str, *, actor: Actor, variables: dict[str
         execution.activate(case)  # its post-script may count working days
         try:
             with execution.without_secrets(case):  # a failing post-script may quote the case's data
+                _spiff.firm_up(spiff_task)
                 spiff_task.run()
         except SpiffWorkflowException as exc:
             error = ProcessError(f"completing {task.name or task.bpmn_id} failed: {str(exc).splitlines()[0]}")

@@ -53,14 +53,25 @@ class Poller:
                 return
 
 
+class _SkippedOverlaps(logging.Filter):
+    """Leaves out "skipped: maximum number of running instances reached": a tick that overlaps a running one is
+    meant to be skipped (max_instances=1); the scheduler's other warnings stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 def make_scheduler(runtime: Runtime, *, worker_id: str | None = None,
                    poll_seconds: float = POLL_SECONDS) -> tuple[BackgroundScheduler, Poller]:
     """A scheduler (not started) that polls for due timers every ``poll_seconds``, first at once,
     delivers webhooks (engine.delivery) on the same beat, and sweeps for supervision events."""
     # A tick that drains a backlog overlaps the next ones; APScheduler reports each skipped overlap
-    # as a warning and each run at INFO, which would drown the log.
+    # as a warning (its scheduler's logger) and each run at INFO, which would drown the log.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    scheduler_log.setLevel(logging.WARNING)
+    if not any(isinstance(f, _SkippedOverlaps) for f in scheduler_log.filters):
+        scheduler_log.addFilter(_SkippedOverlaps())
     poller = Poller(runtime, worker_id or new_worker_id())
     scheduler = BackgroundScheduler(daemon=True, timezone=UTC)
     scheduler.add_job(poller, "interval", seconds=poll_seconds, id="govflow-jobs", max_instances=1,

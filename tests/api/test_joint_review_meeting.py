@@ -886,3 +886,23 @@ def test_the_case_variables_and_forms_hold_no_vote_of_the_round_before_the_count
     vote_all(api, [by_group["sthj"]], {"sthj": "approve"})  # counted: the round's ballots are the case's
     counted = api.as_("sthj_clerk").get(f"/api/process-instances/{meeting['id']}").get_json()["variables"]
     assert sorted(b["vote"] for b in counted["ballots"]) == ["abstain", "approve", "approve", "reject"]
+
+
+def test_a_meeting_of_an_application_deemed_accepted_opens_its_ballots(api, received):
+    """QA: once the five days passed without a notice, the meeting's ballots failed to open (SpiffWorkflow
+    kept the steps after the acceptance step's own path as predicted, and the voting could not add its
+    instances under them)."""
+    seed = pending_timer(api, received["id"], "notice_deadline")
+    assert jobs.run_due(api.runtime, worker_id="test", now=seed.due_at + timedelta(seconds=1)) == 1
+    ballots = convene(api, received, ("FGW", "ZJJ"), meeting_date=today())
+    assert sorted(b["candidate_groups"][0] for b in ballots) == ["fgw", "zjj"]
+    after = vote_all(api, ballots, {"fgw": "approve", "zjj": "approve"})
+    assert [t["bpmn_id"] for t in after["tasks"]] == ["chair_decision"]  # counted as after an acceptance
+
+
+def test_a_meeting_dated_later_of_an_application_deemed_accepted_opens_on_its_day(api, received, frozen):
+    """The same, the meeting's ballots opened by its timer on the meeting day (the worker's command)."""
+    seed = pending_timer(api, received["id"], "notice_deadline")
+    assert jobs.run_due(api.runtime, worker_id="test", now=seed.due_at + timedelta(seconds=1)) == 1
+    assert convene(api, received, ("FGW", "ZJJ"), meeting_date=in_a_week()) == []
+    assert sorted(b["candidate_groups"][0] for b in meeting_day(api, received, frozen)) == ["fgw", "zjj"]

@@ -245,6 +245,9 @@ def test_webhook_urls_must_be_https_except_to_this_machine(api):
         assert integrator.post("/api/webhooks", json={"url": url}).status_code == 201, url
     unknown = integrator.post("/api/webhooks", json={"url": "https://example.org/", "events": ["everything"]})
     assert unknown.status_code == 422 and unknown.get_json()["error"]["details"][0]["field"] == "events.0"
+    # A red case is supervision.overdue (the sweep's): no event nothing sends may be asked for
+    never_sent = integrator.post("/api/webhooks", json={"url": "https://example.org/", "events": ["overdue"]})
+    assert never_sent.status_code == 422 and "supervision.overdue" in str(never_sent.get_json()["error"]["details"])
     for url in ("https://169.254.169.254/latest/meta-data", "https://[fe80::1]/", "https://0.0.0.0:8443/",
                 "https://224.0.0.1/", "https://169.254.0.1:8080/hook", "https://[::ffff:169.254.169.254]/",
                 "https://2852039166/", "https://0xa9fea9fe/", "https://0251.0376.0251.0376/", "https://169.254.43518/",

@@ -43,3 +43,17 @@ def test_worker_ids_name_host_and_process_and_differ_between_starts():
     first, second = worker.new_worker_id(), worker.new_worker_id()
     assert first != second and first.split(":")[:2] == second.split(":")[:2]
     assert len(first) <= 100  # fits jobs.lock_owner
+
+
+def test_a_skipped_overlapping_tick_is_not_logged_and_other_scheduler_warnings_are(runtime, caplog):
+    """A tick that drains a backlog overlaps the next ones, skipped by design: not a warning in the log."""
+    import logging
+
+    worker.make_scheduler(runtime, worker_id="test")
+    log = logging.getLogger("apscheduler.scheduler")
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        log.warning('Execution of job "%s" skipped: maximum number of running instances reached (%d)', "Poller", 1)
+        log.warning("Run time of job %s was missed by %s", "Poller", "0:00:05")
+    assert [r.getMessage() for r in caplog.records] == ["Run time of job Poller was missed by 0:00:05"]
+    worker.make_scheduler(runtime, worker_id="again")
+    assert sum(isinstance(f, worker._SkippedOverlaps) for f in log.filters) == 1  # once, however many schedulers
