@@ -411,15 +411,17 @@ def firm_up(task: Any) -> None:
     """Before a task runs, its successors predicted as on a certain path. SpiffWorkflow 3.2.0 predicts the
     steps after an uncertain branch (a boundary event's) as MAYBE, and a MAYBE task made READY leaves its own
     successors MAYBE: a multi-instance step reached so cannot add its instances ("Attempt to add non-predicted
-    child to predicted task": the joint meeting's ballots after a deemed acceptance). Made FUTURE and predicted
-    from, as successors of any definite task are, they are as on a path that was never uncertain. Gateways,
-    boundary events and event gateways keep predicting their own branches."""
+    child to predicted task": the joint meeting's ballots after a deemed acceptance). Each successor is
+    predicted as a MAYBE task predicts its own, then made FUTURE: one step ahead at a time, as the steps run.
+    Predicting the whole path FUTURE at once would, on a branch that leads back to its boundary event's task
+    (an escalation returning to review), make the next round's joins, which the first join then cancels.
+    Gateways, boundary events and event gateways keep predicting their own branches."""
     if isinstance(task.task_spec, _CHOOSING):
         return
     for child in task.children:
         if child.state == TaskState.MAYBE:
+            child.task_spec._predict(child)
             child._set_state(TaskState.FUTURE)
-            child.task_spec._predict(child, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)
 
 
 def task_by_id(workflow: BpmnWorkflow, task_id: str) -> Any | None:
