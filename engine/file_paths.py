@@ -30,7 +30,7 @@ def files_under(folder: Path) -> list[Path]:
         raise _refused(error, folder)
 
     found = [Path(root) / name for root, _, names in os.walk(folder, onerror=refuse) for name in names]
-    return sorted(path for path in found if path.is_file())
+    return sorted(path for path in found if kind_of(path) == "file")  # a folder listed, not searched: Unreadable
 
 
 def read(path: Path) -> bytes:

@@ -187,3 +187,17 @@ def test_a_file_or_folder_that_cannot_be_read_is_named_not_a_traceback(tmp_path:
     monkeypatch.setattr(os, "walk", refusing_walk)
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 2 and f"{tmp_path / 'sub'}: cannot be read (Permission denied)" in result.output
+
+    # A folder listed but not searched: its files' names are there, their kind is not
+    monkeypatch.setattr(os, "walk", walk)
+    (tmp_path / "sub" / "p.bpmn").write_bytes(b"")
+    is_file = RealPath.is_file
+
+    def unsearchable(self: RealPath) -> bool:
+        if self.parent.name == "sub":
+            raise PermissionError(13, "Permission denied", str(self))
+        return is_file(self)
+
+    monkeypatch.setattr(RealPath, "is_file", unsearchable)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 2 and f"{tmp_path / 'sub' / 'p.bpmn'}: cannot be read (Permission denied)" in result.output
